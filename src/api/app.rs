@@ -1,0 +1,315 @@
+//! `DepartmentApp`: a workload a department runs, and the data flows it takes part in.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, KubeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{CpuMemory, DisplayName};
+
+/// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
+/// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
+/// zone's nodes, a Service, a PodDisruptionBudget when replicas > 1, an Ingress
+/// for `public` exposure, and the NetworkPolicies of its granted flows.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "govcloud.io",
+    doc = "A workload a department runs in one of its zones, with its exposure, data classification and data flows to other departments.",
+    version = "v1alpha1",
+    kind = "DepartmentApp",
+    plural = "departmentapps",
+    singular = "departmentapp",
+    shortname = "dapp",
+    category = "govcloud",
+    namespaced,
+    status = "DepartmentAppStatus",
+    cel,
+    validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("metadata.name: an app name must be a DNS label starting with a letter, at most 40 characters, for example population-db"),
+    printcolumn = r#"{"name":"Zone","type":"string","jsonPath":".spec.zone"}"#,
+    printcolumn = r#"{"name":"Exposure","type":"string","jsonPath":".spec.exposure"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.replicasSummary","description":"ready/desired replicas"}"#,
+    printcolumn = r#"{"name":"Flows","type":"string","jsonPath":".status.flowsSummary","description":"granted/pending/refused calls"}"#,
+    printcolumn = r#"{"name":"Image","type":"string","jsonPath":".spec.image","priority":1}"#,
+    printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.exposure != 'public' || self.ports.size() >= 1").message("public exposure needs at least one port").field_path(".ports"))]
+#[x_kube(validation = Rule::new("self.exposure != 'zone' || self.ports.size() >= 1").message("zone exposure needs at least one port").field_path(".ports"))]
+#[x_kube(validation = Rule::new("self.exposure != 'public' || !(self.dataClassification in ['sensitive', 'secret'])").message("an app holding sensitive or secret data may not be exposed to the internet").field_path(".exposure"))]
+#[x_kube(validation = Rule::new("self.exposure == 'public' || !has(self.host)").message("host is only used with public exposure").field_path(".host"))]
+pub struct DepartmentAppSpec {
+    /// Name of the NetworkZone the app runs in. The app's namespace must be its
+    /// tenant's namespace for that zone (`<tenant>-<zone>`).
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]{1,15}$')").message("zone must be a zone name such as extranet"))]
+    #[x_kube(validation = Rule::new("self == oldSelf").message("zone is immutable; create the app in the other zone's namespace instead"))]
+    pub zone: String,
+
+    /// Names of the app shown to people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<DisplayName>,
+
+    /// Container image, from a registry the zone allows (for example
+    /// `harbor.egov.local/public-security/population-db:1.4.2`). At MLPS level 3
+    /// the image must be pinned by digest (`@sha256:...`).
+    #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 512 && !self.contains(' ')").message("image must be a non-empty image reference without spaces"))]
+    pub image: String,
+
+    /// Number of pods. 0 stops the app and keeps its configuration.
+    #[serde(default = "default_replicas")]
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 100").message("replicas must be between 0 and 100"))]
+    pub replicas: i32,
+
+    /// CPU and memory requests and limits of the app's container. Missing values
+    /// come from the tenant's limit defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<AppResources>,
+
+    /// Ports the app serves. Names are unique; so are port numbers.
+    #[serde(default)]
+    #[x_kube(validation = Rule::new("self.size() <= 16").message("at most 16 ports"))]
+    #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.name == p.name))").message("port names must be unique"))]
+    #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.port == p.port && q.protocol == p.protocol))").message("port numbers must be unique per protocol"))]
+    pub ports: Vec<AppPort>,
+
+    /// Who may reach the app from outside govcloud-managed apps: `none` (only
+    /// granted flows), `zone` (also clients on the zone's network ranges) or
+    /// `public` (also the internet; only in an internet zone that allows it).
+    #[serde(default)]
+    pub exposure: Exposure,
+
+    /// Host name of a public app's Ingress. Defaults to `<app>.<tenant>.<zone publicDomain>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.size() <= 253 && self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("host must be a DNS name such as www.chifeng.gov.cn"))]
+    pub host: Option<String>,
+
+    /// Classification of the data the app holds.
+    #[serde(default)]
+    pub data_classification: DataClassification,
+
+    /// Data flows: which apps this app calls, and which tenants may call it.
+    #[serde(default, skip_serializing_if = "Flows::is_empty")]
+    pub flows: Flows,
+}
+
+fn default_replicas() -> i32 {
+    1
+}
+
+/// Requests and limits of the app's container.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AppResources {
+    /// What the scheduler reserves for each pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<CpuMemory>,
+    /// The most each pod may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<CpuMemory>,
+}
+
+/// A port the app serves.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AppPort {
+    /// Port name (an IANA service name: at most 15 lowercase letters, digits and hyphens).
+    #[x_kube(validation = Rule::new("self.size() <= 15 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && self.matches('[a-z]')").message("name must be at most 15 lowercase letters, digits or hyphens, with at least one letter, for example http"))]
+    pub name: String,
+    /// Port number the container listens on and the Service serves.
+    #[x_kube(validation = Rule::new("self >= 1 && self <= 65535").message("port must be between 1 and 65535"))]
+    pub port: i32,
+    /// `TCP` (default) or `UDP`.
+    #[serde(default)]
+    pub protocol: PortProtocol,
+}
+
+/// Transport protocol of a port.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+pub enum PortProtocol {
+    /// TCP.
+    #[default]
+    TCP,
+    /// UDP.
+    UDP,
+}
+
+impl PortProtocol {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortProtocol::TCP => "TCP",
+            PortProtocol::UDP => "UDP",
+        }
+    }
+}
+
+/// Who may reach an app besides its granted flows.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    /// Only apps with a granted flow.
+    #[default]
+    None,
+    /// Also clients on the zone's network ranges (for example civil servants' desktops on the extranet).
+    Zone,
+    /// Also the internet, through an Ingress. Only in an internet zone that allows internet ingress.
+    Public,
+}
+
+impl Exposure {
+    /// The lowercase name used in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::None => "none",
+            Exposure::Zone => "zone",
+            Exposure::Public => "public",
+        }
+    }
+}
+
+/// Classification of the data an app holds.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DataClassification {
+    /// Published information (公开).
+    Public,
+    /// Internal government information (内部).
+    #[default]
+    Internal,
+    /// Sensitive personal or business data (敏感), such as the population database.
+    Sensitive,
+    /// Work secrets (工作秘密); kept in private zones.
+    Secret,
+}
+
+impl DataClassification {
+    /// The lowercase name used in manifests and labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataClassification::Public => "public",
+            DataClassification::Internal => "internal",
+            DataClassification::Sensitive => "sensitive",
+            DataClassification::Secret => "secret",
+        }
+    }
+}
+
+/// The two sides of data flows: a flow between tenants exists only when the
+/// consumer lists it under `calls` and the provider lists the consumer's tenant
+/// under `allowFrom`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Flows {
+    /// Apps this app calls (the consumer side).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.size() <= 64").message("at most 64 calls"))]
+    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d.app == c.app && (has(d.tenant) ? d.tenant : '') == (has(c.tenant) ? c.tenant : '')))").message("each called app is listed once"))]
+    pub calls: Vec<FlowCall>,
+    /// Tenants whose apps may call this app (the provider side).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.size() <= 256").message("at most 256 grants"))]
+    #[x_kube(validation = Rule::new("self.all(g, self.exists_one(h, h.tenant == g.tenant))").message("each tenant is granted once; list its apps in one entry"))]
+    pub allow_from: Vec<FlowGrant>,
+}
+
+impl Flows {
+    /// True when the app neither calls nor grants anything.
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty() && self.allow_from.is_empty()
+    }
+}
+
+/// One app this app calls.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowCall {
+    /// Tenant of the called app; defaults to this app's tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name"))]
+    pub tenant: Option<String>,
+    /// Name of the called DepartmentApp.
+    #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("app must be an app name"))]
+    pub app: String,
+    /// Names of the called app's ports to use; empty means all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
+}
+
+/// A tenant allowed to call this app.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowGrant {
+    /// Tenant granted access.
+    #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name"))]
+    pub tenant: String,
+    /// Apps of that tenant granted access; empty means all of its apps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<String>,
+}
+
+/// Outcome of one declared flow.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+pub enum FlowState {
+    /// Both sides agree and the path is allowed; policies are in place.
+    Granted,
+    /// Waiting for the other side (a grant, or the provider app to exist).
+    Pending,
+    /// Not allowed by the zones' isolation rules; will not be granted as declared.
+    Refused,
+}
+
+impl FlowState {
+    /// The spelling used in status and summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowState::Granted => "Granted",
+            FlowState::Pending => "Pending",
+            FlowState::Refused => "Refused",
+        }
+    }
+}
+
+/// Status of one flow this app calls.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowStatus {
+    /// The called app, as `tenant/app`.
+    pub target: String,
+    /// Granted, Pending or Refused.
+    pub state: FlowState,
+    /// Why, in words a person understands.
+    pub reason: String,
+}
+
+/// Observed state of a `DepartmentApp`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartmentAppStatus {
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// Desired replicas.
+    #[serde(default)]
+    pub replicas: i32,
+    /// Pods ready to serve.
+    #[serde(default)]
+    pub ready_replicas: i32,
+    /// `ready/desired`, for `kubectl get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas_summary: Option<String>,
+    /// Addresses the app is reachable at (Service DNS names, Ingress hosts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
+    /// The flows this app calls and their state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<FlowStatus>,
+    /// `granted/pending/refused`, for `kubectl get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flows_summary: Option<String>,
+    /// Baseline or isolation rules the app's declaration breaks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<String>,
+    /// Conditions: `Ready`, `Degraded`, `Pending`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}

@@ -1,0 +1,62 @@
+//! Types shared by the three resources.
+
+use kube::KubeSchema;
+use serde::{Deserialize, Serialize};
+
+/// Names of a zone, tenant or app in the languages the city serves.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DisplayName {
+    /// Chinese name, as used in official documents (for example 市公安局).
+    #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 64").message("zh must be 1 to 64 characters"))]
+    pub zh: String,
+    /// English name (for example Public Security Bureau).
+    #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 128").message("en must be 1 to 128 characters"))]
+    pub en: String,
+    /// Mongolian name in traditional script, for services the city offers in Mongolian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.size() <= 128").message("mn must be at most 128 characters"))]
+    pub mn: Option<String>,
+}
+
+impl DisplayName {
+    /// `zh (en)`, the form used in summaries.
+    pub fn both(&self) -> String {
+        format!("{} ({})", self.zh, self.en)
+    }
+}
+
+/// CPU and memory, as Kubernetes quantities.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CpuMemory {
+    /// CPU as a Kubernetes quantity, for example `500m` or `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("cpu must be a non-negative Kubernetes quantity such as 500m or 2"))]
+    pub cpu: Option<String>,
+    /// Memory as a Kubernetes quantity, for example `256Mi` or `4Gi`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("memory must be a non-negative Kubernetes quantity such as 256Mi or 4Gi"))]
+    pub memory: Option<String>,
+}
+
+/// MLPS 2.0 (等保2.0, GB/T 22239-2019) protection level of a security baseline.
+///
+/// Level 2 maps to the Pod Security `baseline` profile, level 3 to `restricted`
+/// (and images pinned by digest).
+pub type MlpsLevel = u8;
+
+/// Lowest MLPS level govcloud manages.
+pub const MLPS_MIN: MlpsLevel = 2;
+/// Highest MLPS level govcloud manages.
+pub const MLPS_MAX: MlpsLevel = 3;
+
+pub(crate) fn default_mlps_level() -> MlpsLevel {
+    MLPS_MIN
+}
+
+/// Pod Security Admission level for an MLPS level.
+pub fn pod_security_level(level: MlpsLevel) -> &'static str {
+    if level >= 3 { "restricted" } else { "baseline" }
+}
+

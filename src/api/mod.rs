@@ -1,0 +1,40 @@
+//! The govcloud API, group `govcloud.io`, version `v1alpha1`.
+//!
+//! Three resources, each with a status subresource:
+//!
+//! ```text
+//!   NetworkZone (cluster)  ── nodes, address ranges, what may enter and leave
+//!        ▲ spec.zones[].name            ▲ spec.zone
+//!   Tenant (cluster)       ── one department or district, owners, quotas
+//!        ▲ namespace <tenant>-<zone>
+//!   DepartmentApp (namespaced) ── a workload and its data flows
+//! ```
+//!
+//! Every rule one object can check by itself lives here, as schema or CEL
+//! (`x-kubernetes-validations`); the API server enforces it and
+//! [`crate::model`] evaluates the very same rules offline.
+
+mod app;
+mod common;
+mod tenant;
+mod zone;
+
+pub use app::*;
+pub use common::*;
+pub use tenant::*;
+pub use zone::*;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::CustomResourceExt;
+
+/// API group of every govcloud resource.
+pub const GROUP: &str = "govcloud.io";
+/// API version served and stored.
+pub const VERSION: &str = "v1alpha1";
+/// `apiVersion` as written in manifests.
+pub const API_VERSION: &str = "govcloud.io/v1alpha1";
+
+/// The three CRDs, in a stable order (zones, tenants, apps).
+pub fn crds() -> Vec<CustomResourceDefinition> {
+    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd()]
+}

@@ -1,0 +1,244 @@
+//! `Tenant`: one department (委办局) or district (旗县区) of the city.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, KubeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{CpuMemory, DisplayName, MlpsLevel};
+
+/// Spec of a `Tenant` (cluster-scoped). govcloud creates one namespace per
+/// allowed zone, named `<tenant>-<zone>`, with quota, limits, RBAC, Pod
+/// Security labels and default-deny network policy.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "govcloud.io",
+    doc = "A department (委办局) or district (旗县区) of the city: owners, allowed zones with quotas, limits. govcloud gives it one isolated namespace per zone.",
+    version = "v1alpha1",
+    kind = "Tenant",
+    plural = "tenants",
+    singular = "tenant",
+    shortname = "tn",
+    category = "govcloud",
+    status = "TenantStatus",
+    cel,
+    validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("metadata.name: a tenant name must be a DNS label of at most 40 characters, for example public-security"),
+    printcolumn = r#"{"name":"Name (zh)","type":"string","jsonPath":".spec.displayName.zh"}"#,
+    printcolumn = r#"{"name":"Zones","type":"string","jsonPath":".spec.zones[*].name"}"#,
+    printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
+    printcolumn = r#"{"name":"Cordoned","type":"boolean","jsonPath":".spec.cordoned","priority":1}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSpec {
+    /// Names of the department or district shown to people (zh, en, and mn where the city serves Mongolian).
+    pub display_name: DisplayName,
+
+    /// People and groups who act for the tenant, each with one role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.size() <= 256").message("at most 256 owners"))]
+    #[x_kube(validation = Rule::new("self.all(o, self.exists_one(p, p.kind == o.kind && p.name == o.name && p.role == o.role))").message("an owner is listed once per role"))]
+    pub owners: Vec<Owner>,
+
+    /// Zones the tenant may use, each with its quota. One namespace is created per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.size() <= 16").message("at most 16 zones"))]
+    #[x_kube(validation = Rule::new("self.all(z, self.exists_one(o, o.name == z.name))").message("each zone is listed once"))]
+    pub zones: Vec<TenantZone>,
+
+    /// Default container resources, applied by a LimitRange in every namespace of the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<LimitDefaults>,
+
+    /// When true, deleting the tenant is refused until this is set to false.
+    #[serde(default)]
+    pub prevent_deletion: bool,
+
+    /// When true, the tenant may not start new workloads; running ones are kept.
+    #[serde(default)]
+    pub cordoned: bool,
+
+    /// Raises the MLPS baseline level of all the tenant's namespaces (for example 3
+    /// for a department holding sensitive data). Never lowers a zone's level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self >= 2 && self <= 3").message("mlpsLevel must be 2 or 3"))]
+    pub mlps_level: Option<MlpsLevel>,
+
+    /// Narrows the registries the tenant's images may come from (within the zone's).
+    /// Empty means the zone's registries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(r, r.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$'))").message("each registry is a host[:port][/path] prefix without a scheme"))]
+    pub allowed_registries: Vec<String>,
+
+    /// `tenant` (default): auditor owners read this tenant only. `cluster`: auditor
+    /// owners read compliance data of every tenant (the audit bureau, 审计局).
+    #[serde(default)]
+    pub audit_scope: AuditScope,
+}
+
+/// A user or group acting for a tenant.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    /// `User` or `Group`, as authenticated by the cluster.
+    pub kind: OwnerKind,
+    /// User or group name as the cluster's authenticator reports it.
+    #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 253").message("name must be 1 to 253 characters"))]
+    pub name: String,
+    /// What the owner may do in the tenant's namespaces.
+    pub role: OwnerRole,
+}
+
+/// Kind of subject an owner is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+pub enum OwnerKind {
+    /// An individual user.
+    User,
+    /// A group of users.
+    Group,
+}
+
+impl OwnerKind {
+    /// The RBAC subject kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::User => "User",
+            OwnerKind::Group => "Group",
+        }
+    }
+}
+
+/// Role of an owner in the tenant's namespaces.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerRole {
+    /// Manages apps, workloads and the tenant's own role bindings.
+    Admin,
+    /// Manages apps and workloads.
+    Developer,
+    /// Reads apps, workloads and status.
+    Viewer,
+    /// Reads everything needed for compliance; changes nothing; reads no Secret values.
+    Auditor,
+}
+
+impl OwnerRole {
+    /// Every role, in binding order.
+    pub const ALL: [OwnerRole; 4] = [OwnerRole::Admin, OwnerRole::Developer, OwnerRole::Viewer, OwnerRole::Auditor];
+
+    /// The lowercase name used in manifests and object names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerRole::Admin => "admin",
+            OwnerRole::Developer => "developer",
+            OwnerRole::Viewer => "viewer",
+            OwnerRole::Auditor => "auditor",
+        }
+    }
+}
+
+/// A zone the tenant may use and what it may consume there.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantZone {
+    /// Name of a NetworkZone.
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]{1,15}$')").message("name must be a zone name such as extranet"))]
+    pub name: String,
+    /// Resources granted in the zone (a ResourceQuota on the tenant's namespace there).
+    #[serde(default)]
+    pub quota: ZoneQuota,
+}
+
+/// A tenant's quota in one zone.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneQuota {
+    /// Total CPU (requests and limits) the tenant's pods may use in the zone.
+    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("cpu must be a Kubernetes quantity such as 8"))]
+    pub cpu: String,
+    /// Total memory (requests and limits) the tenant's pods may use in the zone.
+    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("memory must be a Kubernetes quantity such as 16Gi"))]
+    pub memory: String,
+    /// Maximum number of pods.
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 10000").message("pods must be between 0 and 10000"))]
+    pub pods: i32,
+    /// Maximum number of Services.
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 1000").message("services must be between 0 and 1000"))]
+    pub services: i32,
+}
+
+impl Default for ZoneQuota {
+    fn default() -> Self {
+        ZoneQuota { cpu: "4".into(), memory: "8Gi".into(), pods: 20, services: 10 }
+    }
+}
+
+/// Container resource defaults and ceilings for the tenant's namespaces.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitDefaults {
+    /// Requests given to a container that declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_request: Option<CpuMemory>,
+    /// Limits given to a container that declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_limit: Option<CpuMemory>,
+    /// Largest limits one container may declare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<CpuMemory>,
+}
+
+/// Reach of a tenant's auditor owners.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditScope {
+    /// Auditors read this tenant's namespaces.
+    #[default]
+    Tenant,
+    /// Auditors read compliance data across the whole cloud.
+    Cluster,
+}
+
+/// Quota granted and used in one zone.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneUsage {
+    /// Zone name.
+    pub zone: String,
+    /// Namespace of the tenant in the zone.
+    pub namespace: String,
+    /// Quota granted (ResourceQuota `hard`).
+    #[serde(default)]
+    pub granted: std::collections::BTreeMap<String, String>,
+    /// Quota in use (ResourceQuota `used`).
+    #[serde(default)]
+    pub used: std::collections::BTreeMap<String, String>,
+}
+
+/// Observed state of a `Tenant`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantStatus {
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// Namespaces of the tenant, one per allowed zone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// Quota granted and used, per zone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quota: Vec<ZoneUsage>,
+    /// DepartmentApps of the tenant.
+    #[serde(default)]
+    pub apps: i32,
+    /// Flows the tenant's apps grant to other tenants and that are in effect.
+    #[serde(default)]
+    pub flows_given: i32,
+    /// Flows the tenant's apps receive from other tenants' apps and that are in effect.
+    #[serde(default)]
+    pub flows_received: i32,
+    /// Conditions: `Ready`, `Degraded`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}

@@ -1,0 +1,269 @@
+//! `NetworkZone`: a network zone of the e-government cloud (政务外网, 政务专网, 互联网区).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, KubeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{DisplayName, MlpsLevel, default_mlps_level};
+
+/// What kind of network a zone is. The kind decides the default isolation.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ZoneKind {
+    /// E-gov extranet (政务外网): non-classified, reaches the internet only through
+    /// controlled egress (the zone's allowed CIDRs and egress gateway).
+    Extranet,
+    /// Dedicated private network (政务专网): no path out of the zone except its
+    /// registered exchange endpoints; never reaches the internet.
+    Private,
+    /// Internet zone / DMZ (互联网区): the only zone where ingress from the internet is allowed.
+    Internet,
+}
+
+impl ZoneKind {
+    /// The lowercase name used in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ZoneKind::Extranet => "extranet",
+            ZoneKind::Private => "private",
+            ZoneKind::Internet => "internet",
+        }
+    }
+}
+
+impl std::fmt::Display for ZoneKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Spec of a `NetworkZone` (cluster-scoped). Zone names are short lowercase
+/// words (at most 15 letters or digits, no hyphen) because they end every
+/// tenant namespace name: `<tenant>-<zone>`.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "govcloud.io",
+    doc = "A network zone of the e-government cloud (政务外网, 政务专网 or 互联网区): its dedicated nodes, address ranges, controlled egress, exchange endpoints and security baseline.",
+    version = "v1alpha1",
+    kind = "NetworkZone",
+    plural = "networkzones",
+    singular = "networkzone",
+    shortname = "nz",
+    category = "govcloud",
+    status = "NetworkZoneStatus",
+    cel,
+    validation = Rule::new("self.metadata.name.matches('^[a-z0-9]{1,15}$')").message("metadata.name: a zone name must be 1 to 15 lowercase letters or digits (no hyphen), for example extranet"),
+    printcolumn = r#"{"name":"Kind","type":"string","jsonPath":".spec.kind","description":"extranet, private or internet"}"#,
+    printcolumn = r#"{"name":"MLPS","type":"integer","jsonPath":".spec.mlpsLevel","description":"MLPS 2.0 baseline level"}"#,
+    printcolumn = r#"{"name":"Nodes","type":"string","jsonPath":".status.nodesSummary","description":"ready/matched nodes"}"#,
+    printcolumn = r#"{"name":"Tenants","type":"integer","jsonPath":".status.tenants"}"#,
+    printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.kind == 'internet' || !self.internetIngress").message("internetIngress may be true only for a zone of kind internet").field_path(".internetIngress"))]
+#[x_kube(validation = Rule::new("self.kind != 'private' || !has(self.egress)").message("a private zone has no egress outside itself; register an exchange endpoint (spec.exchangeEndpoints) with a cidr instead of spec.egress").field_path(".egress"))]
+#[x_kube(validation = Rule::new("!has(self.exchangeEndpoints) || self.exchangeEndpoints.all(e, self.exchangeEndpoints.exists_one(o, o.name == e.name))").message("exchange endpoint names must be unique").field_path(".exchangeEndpoints"))]
+pub struct NetworkZoneSpec {
+    /// Kind of network: `extranet` (政务外网), `private` (政务专网) or `internet` (互联网区).
+    /// Immutable: create a new zone to change it.
+    #[x_kube(validation = Rule::new("self == oldSelf").message("kind is immutable; create a new NetworkZone and move tenants to it"))]
+    pub kind: ZoneKind,
+
+    /// Names of the zone shown to people.
+    pub display_name: DisplayName,
+
+    /// The dedicated nodes of this zone: workloads placed in the zone select these
+    /// nodes and tolerate the taint; nothing else tolerates it.
+    pub node_pool: NodePool,
+
+    /// Address ranges of the zone's network (IPv4 or IPv6 CIDRs), for example
+    /// the extranet's office segments. Exposure `zone` admits clients from these ranges.
+    #[x_kube(validation = Rule::new("self.size() >= 1 && self.size() <= 64").message("declare 1 to 64 CIDRs"))]
+    #[x_kube(validation = Rule::new("self.all(c, isCIDR(c))").message("every entry must be a CIDR such as 10.10.0.0/16"))]
+    pub cidrs: Vec<String>,
+
+    /// Controlled egress out of the zone (extranet and internet zones only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress: Option<ZoneEgress>,
+
+    /// Whether apps exposed `public` may receive traffic from the internet.
+    /// Only an `internet` zone may set it.
+    #[serde(default)]
+    pub internet_ingress: bool,
+
+    /// Registered exchange points (网闸-style): the only places where traffic may
+    /// cross between this zone and other zones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.size() <= 64").message("at most 64 exchange endpoints"))]
+    pub exchange_endpoints: Vec<ExchangeEndpoint>,
+
+    /// MLPS 2.0 (等保2.0) level of the zone's security baseline: 2 (Pod Security
+    /// `baseline`) or 3 (`restricted`, images pinned by digest). A tenant may raise it.
+    #[serde(default = "default_mlps_level")]
+    #[x_kube(validation = Rule::new("self >= 2 && self <= 3").message("mlpsLevel must be 2 or 3"))]
+    pub mlps_level: MlpsLevel,
+
+    /// Image registries workloads in this zone may pull from, as host or
+    /// host/path prefixes (for example `harbor.egov.local`). Public registries
+    /// are never allowed.
+    #[x_kube(validation = Rule::new("self.size() >= 1").message("declare at least one allowed registry, for example harbor.egov.local"))]
+    #[x_kube(validation = Rule::new("self.all(r, r.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$'))").message("each registry is a host[:port][/path] prefix without a scheme, for example harbor.egov.local"))]
+    pub allowed_registries: Vec<String>,
+
+    /// DNS domain under which public apps get a default host name
+    /// (`<app>.<tenant>.<publicDomain>`); only meaningful in an internet zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("publicDomain must be a DNS name such as egov.chifeng.gov.cn"))]
+    pub public_domain: Option<String>,
+}
+
+/// The dedicated node pool of a zone.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePool {
+    /// Node labels that select the zone's nodes; copied into every workload's nodeSelector.
+    #[x_kube(validation = Rule::new("self.size() >= 1").message("select the zone's nodes with at least one label"))]
+    pub selector: BTreeMap<String, String>,
+    /// Taint carried by every node of the zone; only the zone's workloads tolerate it.
+    pub taint: ZoneTaint,
+}
+
+/// A node taint.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneTaint {
+    /// Taint key, for example `govcloud.io/zone`.
+    #[x_kube(validation = Rule::new("self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$') && self.size() <= 316").message("key must be a qualified name such as govcloud.io/zone"))]
+    pub key: String,
+    /// Taint value, for example the zone name.
+    #[serde(default)]
+    #[x_kube(validation = Rule::new("self.size() <= 63").message("value must be at most 63 characters"))]
+    pub value: String,
+    /// Taint effect.
+    #[serde(default)]
+    pub effect: TaintEffect,
+}
+
+/// Effect of a zone taint.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+pub enum TaintEffect {
+    /// New pods without the toleration are not scheduled on the zone's nodes.
+    #[default]
+    NoSchedule,
+    /// Also evicts running pods without the toleration.
+    NoExecute,
+}
+
+impl TaintEffect {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+}
+
+/// Controlled egress out of an extranet or internet zone.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneEgress {
+    /// Destinations outside the cluster the zone's workloads may reach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(c, isCIDR(c))").message("every entry must be a CIDR such as 192.0.2.0/24"))]
+    pub allowed_cidrs: Vec<String>,
+    /// The egress gateway (a proxy or NAT) that carries the zone's internet traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<EgressGateway>,
+}
+
+/// An egress gateway address and the ports it serves.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EgressGateway {
+    /// Address range of the gateway, usually a /32.
+    #[x_kube(validation = Rule::new("isCIDR(self)").message("cidr must be a CIDR such as 10.10.255.1/32"))]
+    pub cidr: String,
+    /// Ports of the gateway; empty means every port.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(p, p >= 1 && p <= 65535)").message("ports must be between 1 and 65535"))]
+    pub ports: Vec<i32>,
+}
+
+/// A registered exchange point between this zone and others. It names either
+/// an app of this zone that peers may call (an inbound crossing), or an
+/// address outside the cluster that this zone's workloads may reach (an
+/// outbound crossing, such as a 网闸 appliance).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.app) != has(self.cidr)").message("an exchange endpoint names exactly one of app or cidr"))]
+pub struct ExchangeEndpoint {
+    /// Name of the endpoint, unique in the zone.
+    #[x_kube(validation = Rule::new("self.size() <= 63 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("name must be a DNS label such as population-exchange"))]
+    pub name: String,
+    /// Zones allowed to use this endpoint.
+    #[x_kube(validation = Rule::new("self.size() >= 1").message("name at least one peer zone"))]
+    #[x_kube(validation = Rule::new("self.all(z, z.matches('^[a-z0-9]{1,15}$'))").message("peer zones are zone names such as extranet"))]
+    pub peer_zones: Vec<String>,
+    /// The app of this zone exposed to the peer zones through the endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppRef>,
+    /// An address outside the cluster that this zone's workloads may send to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("isCIDR(self)").message("cidr must be a CIDR such as 10.30.255.10/32"))]
+    pub cidr: Option<String>,
+    /// Ports open through the endpoint; empty means all of the app's ports (or every port for a cidr).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(p, p >= 1 && p <= 65535)").message("ports must be between 1 and 65535"))]
+    pub ports: Vec<i32>,
+}
+
+/// A reference to a DepartmentApp by tenant and app name.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRef {
+    /// Tenant that owns the app.
+    #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name (a DNS label of at most 40 characters)"))]
+    pub tenant: String,
+    /// Name of the DepartmentApp.
+    #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("app must be an app name (a DNS label starting with a letter, at most 40 characters)"))]
+    pub app: String,
+}
+
+impl std::fmt::Display for AppRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.tenant, self.app)
+    }
+}
+
+/// Observed state of a `NetworkZone`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkZoneStatus {
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// Nodes whose labels match the zone's selector.
+    #[serde(default)]
+    pub nodes_matched: i32,
+    /// Matched nodes that are Ready and carry the zone taint.
+    #[serde(default)]
+    pub nodes_ready: i32,
+    /// `ready/matched`, for `kubectl get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes_summary: Option<String>,
+    /// Tenants allowed to use the zone.
+    #[serde(default)]
+    pub tenants: i32,
+    /// DepartmentApps placed in the zone.
+    #[serde(default)]
+    pub apps: i32,
+    /// Conditions: `Ready`, `Degraded`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}

@@ -1,0 +1,163 @@
+//! The `govcloud` command (also usable as the kubectl plugin `kubectl-govcloud`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::api::{self, FlowState};
+use crate::model::{LoadedModel, load_paths};
+use crate::problem::{FileProblem, Problem};
+use crate::render::{self, Owned, Rendered};
+
+/// govcloud: zones, tenants and department apps of an e-government cloud,
+/// isolated and proven.
+#[derive(Parser, Debug)]
+#[command(name = "govcloud", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the three CustomResourceDefinitions as YAML (or write them to a directory).
+    Crd {
+        /// Write one file per CRD into this directory instead of printing.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+    },
+    /// Render the Kubernetes objects the operator would create for the given
+    /// manifests: YAML on stdout, a summary on stderr.
+    Render {
+        /// A manifest file or a directory of them (read recursively); repeatable.
+        #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Print only the summary, not the objects.
+        #[arg(long)]
+        summary_only: bool,
+    },
+}
+
+/// Errors the CLI reports before exiting non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Some input was wrong; each problem has been printed.
+    #[error("{0} problem(s) found; nothing was rendered")]
+    Invalid(usize),
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+    /// Serialising output failed.
+    #[error("cannot serialise output: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Crd { output_dir } => crd(output_dir),
+        Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
+    }
+}
+
+/// The CRDs as multi-document YAML, exactly as `crds/` holds them.
+pub fn crd_yaml() -> Result<Vec<(String, String)>, serde_yaml::Error> {
+    api::crds().into_iter().map(|c| Ok((format!("{}.yaml", c.metadata.name.clone().unwrap_or_default()), serde_yaml::to_string(&c)?))).collect()
+}
+
+fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
+    let docs = crd_yaml()?;
+    match output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)?;
+            for (file, yaml) in docs {
+                let path = dir.join(file);
+                std::fs::write(&path, yaml)?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            for (_, yaml) in docs {
+                writeln!(out, "---")?;
+                out.write_all(yaml.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads and renders, turning every problem (invalid or unresolved) into an error.
+pub fn render_strict(paths: &[PathBuf]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+    let loaded = load_paths(paths)?;
+    let rendered = render::render(&loaded.model);
+    if rendered.problems.is_empty() {
+        return Ok((loaded, rendered));
+    }
+    Err(rendered.problems.iter().map(|p| locate(&loaded, p)).collect())
+}
+
+fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
+    let (file, document) = loaded.origin(&p.object).cloned().unwrap_or_default();
+    FileProblem { file, document, object: Some(p.object.clone()), field: p.field.clone(), message: p.message.clone(), fix: p.fix.clone() }
+}
+
+fn render_cmd(paths: &[PathBuf], summary_only: bool) -> Result<(), CliError> {
+    let (loaded, rendered) = match render_strict(paths) {
+        Ok(r) => r,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return Err(CliError::Invalid(problems.len()));
+        }
+    };
+    let mut objects: Vec<Owned> = render::render_platform();
+    objects.extend(rendered.objects.iter().cloned());
+    if !summary_only {
+        // Serialise everything first so a failure prints nothing as if it had succeeded.
+        let mut text = String::new();
+        for o in &objects {
+            text.push_str("---\n");
+            text.push_str(&serde_yaml::to_string(o)?);
+        }
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+    }
+    eprint!("{}", summary(&loaded, &rendered, &objects));
+    Ok(())
+}
+
+/// The short summary printed on stderr after rendering.
+pub fn summary(loaded: &LoadedModel, rendered: &Rendered, objects: &[Owned]) -> String {
+    let m = &loaded.model;
+    let mut s = format!("govcloud render: {} zones, {} tenants, {} apps -> {} objects\n", m.zones.len(), m.tenants.len(), m.apps.len(), objects.len());
+    let mut counts: std::collections::BTreeMap<(usize, &str), usize> = Default::default();
+    for o in objects {
+        *counts.entry((o.order(), o.kind())).or_default() += 1;
+    }
+    for ((_, kind), n) in counts {
+        s.push_str(&format!("  {kind:<20} {n}\n"));
+    }
+    s.push_str(&format!(
+        "flows: {} granted, {} pending, {} refused\n",
+        rendered.flows_in(FlowState::Granted),
+        rendered.flows_in(FlowState::Pending),
+        rendered.flows_in(FlowState::Refused)
+    ));
+    for f in rendered.flows.iter().filter(|f| f.state != FlowState::Granted) {
+        s.push_str(&format!("  {:<8} {} -> {}: {}\n", f.state.as_str(), f.consumer, f.provider, f.reason));
+    }
+    s
+}

@@ -1,0 +1,226 @@
+//! Reading govcloud resources from YAML files, with errors that name the file,
+//! the object and the field.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kube::{CustomResourceExt, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Model;
+use crate::api::{API_VERSION, DepartmentApp, NetworkZone, Tenant};
+use crate::problem::{FileProblem, ObjectRef};
+
+/// A model and where each object came from.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedModel {
+    /// The objects.
+    pub model: Model,
+    /// File and document of each object.
+    pub origins: BTreeMap<ObjectRef, (PathBuf, usize)>,
+}
+
+impl LoadedModel {
+    /// The file and document an object came from, if it came from a file.
+    pub fn origin(&self, object: &ObjectRef) -> Option<&(PathBuf, usize)> {
+        self.origins.get(object)
+    }
+}
+
+const KINDS: &str = "NetworkZone, Tenant and DepartmentApp (apiVersion govcloud.io/v1alpha1)";
+
+/// Reads every `.yaml`/`.yml` file under the given files or directories
+/// (directories recursively, in name order). Returns every problem found, not
+/// just the first.
+pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        collect_files(p, &mut files, &mut problems);
+    }
+    let mut loaded = LoadedModel::default();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => load_into(&file, &text, &mut loaded, &mut problems),
+            Err(e) => problems.push(file_problem(&file, 0, None, "", format!("cannot read file: {e}"), "check the path and its permissions")),
+        }
+    }
+    if problems.is_empty() { Ok(loaded) } else { Err(problems) }
+}
+
+/// Reads one YAML text as if it were the file `name`.
+pub fn load_str(name: &str, text: &str) -> Result<LoadedModel, Vec<FileProblem>> {
+    let mut loaded = LoadedModel::default();
+    let mut problems = Vec::new();
+    load_into(Path::new(name), text, &mut loaded, &mut problems);
+    if problems.is_empty() { Ok(loaded) } else { Err(problems) }
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            problems.push(file_problem(path, 0, None, "", format!("cannot read: {e}"), "pass an existing file or directory with -f"));
+            return;
+        }
+    };
+    if meta.is_file() {
+        files.push(path.to_path_buf());
+        return;
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            problems.push(file_problem(path, 0, None, "", format!("cannot list directory: {e}"), "check its permissions"));
+            return;
+        }
+    };
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            collect_files(&e, files, problems);
+        } else if matches!(e.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
+            files.push(e);
+        }
+    }
+}
+
+fn file_problem(file: &Path, document: usize, object: Option<ObjectRef>, field: &str, message: impl Into<String>, fix: impl Into<String>) -> FileProblem {
+    FileProblem { file: file.to_path_buf(), document, object, field: field.into(), message: message.into(), fix: fix.into() }
+}
+
+fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut Vec<FileProblem>) {
+    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let index = i + 1;
+        let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(file_problem(file, index, None, "", format!("malformed YAML: {e}"), "fix the YAML syntax (indentation, quoting, tabs) at the reported line"));
+                // The parser cannot resynchronise after a syntax error.
+                return;
+            }
+        };
+        if value.is_null() {
+            continue;
+        }
+        if let Err(p) = load_document(file, index, value, loaded) {
+            problems.extend(p);
+        }
+    }
+}
+
+fn str_field<'a>(value: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a str> {
+    let mut v = value;
+    for p in path {
+        v = v.get(*p)?;
+    }
+    v.as_str()
+}
+
+fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &mut LoadedModel) -> Result<(), Vec<FileProblem>> {
+    let single = |object: Option<ObjectRef>, field: &str, message: String, fix: &str| vec![file_problem(file, index, object, field, message, fix)];
+    if !value.is_mapping() {
+        return Err(single(None, "", "a document must be a mapping with apiVersion, kind and metadata".into(), "write one Kubernetes object per YAML document"));
+    }
+    let kind = str_field(&value, &["kind"]).unwrap_or_default().to_string();
+    let api_version = str_field(&value, &["apiVersion"]).unwrap_or_default().to_string();
+    let name = str_field(&value, &["metadata", "name"]).unwrap_or_default().to_string();
+    let namespace = str_field(&value, &["metadata", "namespace"]).map(str::to_string);
+    let object = (!kind.is_empty() && !name.is_empty()).then(|| ObjectRef { kind: kind.clone(), namespace: namespace.clone(), name: name.clone() });
+
+    if kind.is_empty() {
+        return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {KINDS}")));
+    }
+    if !matches!(kind.as_str(), "NetworkZone" | "Tenant" | "DepartmentApp") {
+        return Err(single(object, "kind", format!("unknown kind {kind:?} (apiVersion {api_version:?})"), &format!("govcloud reads only {KINDS}; move other manifests out of the paths given with -f")));
+    }
+    if api_version != API_VERSION {
+        return Err(single(object, "apiVersion", format!("unknown apiVersion {api_version:?} for {kind}"), &format!("set apiVersion: {API_VERSION}")));
+    }
+    if name.is_empty() {
+        return Err(single(None, "metadata.name", format!("{kind} has no metadata.name"), "give the object a name"));
+    }
+    let namespaced = kind == "DepartmentApp";
+    match (&namespace, namespaced) {
+        (None, true) => return Err(single(object, "metadata.namespace", "a DepartmentApp is namespaced and has no metadata.namespace".into(), "set metadata.namespace to the tenant's namespace for the app's zone, <tenant>-<zone>")),
+        (Some(_), false) => return Err(single(object, "metadata.namespace", format!("{kind} is cluster-scoped and takes no namespace"), "remove metadata.namespace")),
+        _ => {}
+    }
+    let object = object.unwrap_or_else(|| ObjectRef::cluster(&kind, &name));
+    if let Some((first_file, first_doc)) = loaded.origins.get(&object) {
+        return Err(single(
+            Some(object.clone()),
+            "metadata.name",
+            format!("duplicate: {object} is also declared in {} (document {first_doc})", first_file.display()),
+            "keep one declaration per object; rename or remove the other",
+        ));
+    }
+    match kind.as_str() {
+        "NetworkZone" => loaded.model.zones.push(typed::<NetworkZone>(file, index, &object, value)?),
+        "Tenant" => loaded.model.tenants.push(typed::<Tenant>(file, index, &object, value)?),
+        _ => loaded.model.apps.push(typed::<DepartmentApp>(file, index, &object, value)?),
+    }
+    loaded.origins.insert(object, (file.to_path_buf(), index));
+    Ok(())
+}
+
+/// Deserializes with field paths, refuses unknown fields, then applies the
+/// CRD's own CEL rules, so offline checks match what the API server enforces.
+fn typed<K>(file: &Path, index: usize, object: &ObjectRef, value: serde_yaml::Value) -> Result<K, Vec<FileProblem>>
+where
+    K: DeserializeOwned + Serialize + CustomResourceExt + Resource,
+{
+    let mut unknown = Vec::new();
+    let mut record = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let de = serde_ignored::Deserializer::new(value, &mut record);
+    let parsed: Result<K, _> = serde_path_to_error::deserialize(de);
+    let obj = match parsed {
+        Ok(o) => o,
+        Err(e) => {
+            let path = e.path().to_string();
+            let (message, fix) = explain_serde(e.inner().to_string());
+            return Err(vec![file_problem(file, index, Some(object.clone()), &path, message, fix)]);
+        }
+    };
+    let mut problems: Vec<FileProblem> = unknown
+        .into_iter()
+        .filter(|p| !matches!(p.as_str(), "apiVersion" | "kind" | "status") && !p.starts_with("status."))
+        .map(|p: String| {
+            file_problem(
+                file,
+                index,
+                Some(object.clone()),
+                &p,
+                "unknown field".to_string(),
+                format!("remove it or correct its spelling; `kubectl explain {}.{}` lists the fields", object.kind.to_lowercase(), p.split('.').next().unwrap_or("spec")),
+            )
+        })
+        .collect();
+    if let Err(errors) = kube::core::cel::validate_cel(&obj) {
+        for e in errors.into_vec() {
+            let field = e.field_path.trim_start_matches('.').to_string();
+            let (message, field) = match e.message.split_once(": ") {
+                // Root rules carry their field in the message ("metadata.name: ...").
+                Some((f, m)) if field.is_empty() && f.contains('.') && !f.contains(' ') => (m.to_string(), f.to_string()),
+                _ => (e.message.clone(), field),
+            };
+            problems.push(file_problem(file, index, Some(object.clone()), &field, message, "change the value to satisfy the rule (the API server enforces the same rule)"));
+        }
+    }
+    if problems.is_empty() { Ok(obj) } else { Err(problems) }
+}
+
+/// Turns serde's wording into a message and a fix.
+fn explain_serde(message: String) -> (String, String) {
+    let fix = if message.starts_with("missing field") {
+        "add the field; `kubectl explain` after installing the CRDs describes it"
+    } else if message.starts_with("unknown variant") {
+        "use one of the values listed"
+    } else if message.starts_with("invalid type") {
+        "give the field a value of the expected type"
+    } else {
+        "correct the value"
+    };
+    (message, fix.to_string())
+}

@@ -1,0 +1,77 @@
+//! Pure rendering of desired state: declared resources in, the complete and
+//! deterministic set of Kubernetes objects govcloud owns out. No client here.
+//!
+//! ```text
+//!   Model ─► index (placements, problems) ─► flows (granted / pending / refused)
+//!                    │                                 │
+//!                    ├─► tenant::render  (namespace, quota, limits, bindings, zone policies)
+//!                    └─► app::render     (deployment, service, pdb, ingress, flow policies)
+//! ```
+//!
+//! Whatever breaks a rule is left out of the output and reported as a
+//! [`Problem`]; nothing half-valid is rendered.
+
+mod app;
+mod flows;
+mod index;
+pub mod labels;
+mod objects;
+mod platform;
+mod tenant;
+
+pub use flows::FlowDecision;
+pub use index::{Index, Placement};
+pub use objects::Owned;
+pub use platform::render_platform;
+
+use std::collections::BTreeMap;
+
+use crate::api::FlowState;
+use crate::model::Model;
+use crate::problem::Problem;
+
+/// Everything rendering decided.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// Objects govcloud owns, sorted by kind order, namespace and name.
+    pub objects: Vec<Owned>,
+    /// Every declared call and what became of it.
+    pub flows: Vec<FlowDecision>,
+    /// What could not be rendered, and why.
+    pub problems: Vec<Problem>,
+}
+
+impl Rendered {
+    /// Number of objects per kind, in kind order.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: BTreeMap<(usize, &'static str), usize> = BTreeMap::new();
+        for o in &self.objects {
+            *counts.entry((o.order(), o.kind())).or_default() += 1;
+        }
+        counts.into_iter().map(|((_, k), n)| (k, n)).collect()
+    }
+
+    /// Number of flows in a state.
+    pub fn flows_in(&self, state: FlowState) -> usize {
+        self.flows.iter().filter(|f| f.state == state).count()
+    }
+}
+
+/// Renders the per-tenant and per-app objects of a model (not the
+/// platform-wide ones; see [`render_platform`]).
+pub fn render(model: &Model) -> Rendered {
+    let index = Index::build(model);
+    let mut problems = index.problems.clone();
+    let flows = flows::decide_all(&index, &mut problems);
+    let mut objects = Vec::new();
+    for tenant in index.tenants.values() {
+        objects.extend(tenant::render(&index, tenant));
+    }
+    for placement in index.apps.values() {
+        objects.extend(app::render(&index, placement, &flows));
+    }
+    objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
+    problems.dedup();
+    Rendered { objects, flows, problems }
+}

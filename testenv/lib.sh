@@ -1,0 +1,49 @@
+# Shared by build.sh and testenv: where each pinned component lives in the cache.
+# shellcheck shell=bash
+TESTENV_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$TESTENV_DIR/versions.env"
+GOVCLOUD_CACHE="${GOVCLOUD_CACHE:-$HOME/.cache/govcloud}"
+
+# component -> version
+component_version() {
+  case "$1" in
+    kube) echo "$KUBE_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kwok) echo "$KWOK_VERSION" ;;
+    helm) echo "$HELM_VERSION" ;;
+    *) echo "unknown component $1" >&2; return 1 ;;
+  esac
+}
+
+# The cache key includes the go.sum hash, so a changed dependency set rebuilds.
+component_dir() {
+  local c="$1" v sum
+  v="$(component_version "$c")"
+  sum="$(cat "$TESTENV_DIR/$c/go.mod" "$TESTENV_DIR/$c/go.sum" 2>/dev/null | sha256sum | cut -c1-12)"
+  echo "$GOVCLOUD_CACHE/testenv/$c-$v-$sum"
+}
+
+component_binaries() {
+  case "$1" in
+    kube) echo "kube-apiserver kube-controller-manager kube-scheduler kubectl" ;;
+    etcd) echo "etcd" ;;
+    kwok) echo "kwok" ;;
+    helm) echo "helm" ;;
+  esac
+}
+
+COMPONENTS="etcd kube kwok helm"
+
+# binary name -> absolute path in the cache (may not exist yet)
+binary_path() {
+  local b="$1" c
+  for c in $COMPONENTS; do
+    if [[ " $(component_binaries "$c") " == *" $b "* ]]; then
+      echo "$(component_dir "$c")/bin/$b"
+      return 0
+    fi
+  done
+  echo "unknown binary $b" >&2
+  return 1
+}
