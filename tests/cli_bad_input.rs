@@ -85,31 +85,41 @@ fn unknown_field_is_not_silently_ignored() {
 
 #[test]
 fn duplicate_names() {
-    let d = model_with("apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: private}\nspec: {kind: private, displayName: {zh: a, en: b}, nodePool: {selector: {a: b}, taint: {key: k}}, cidrs: [10.0.0.0/8], allowedRegistries: [harbor.egov.local]}\n");
+    let d = model_with(
+        "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: private}\nspec: {kind: private, displayName: {zh: a, en: b}, nodePool: {selector: {a: b}, taint: {key: k}}, cidrs: [10.0.0.0/8], allowedRegistries: [harbor.egov.local]}\n",
+    );
     fails(d.path(), &["NetworkZone/private", "duplicate", "zones.yaml"]);
 }
 
 #[test]
 fn tenant_names_an_undeclared_zone() {
-    let d = model_with("apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: newdept}\nspec: {displayName: {zh: a, en: b}, zones: [{name: extarnet}]}\n");
+    let d = model_with(
+        "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: newdept}\nspec: {displayName: {zh: a, en: b}, zones: [{name: extarnet}]}\n",
+    );
     fails(d.path(), &["Tenant/newdept", "spec.zones[0].name", "zone \"extarnet\" is not declared", "extranet, internet, private"]);
 }
 
 #[test]
 fn app_in_a_zone_its_tenant_may_not_use() {
-    let d = model_with("apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: health-private}\nspec: {zone: private, image: 'harbor.egov.local/health/p@sha256:0000000000000000000000000000000000000000000000000000000000000000'}\n");
+    let d = model_with(
+        "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: health-private}\nspec: {zone: private, image: 'harbor.egov.local/health/p@sha256:0000000000000000000000000000000000000000000000000000000000000000'}\n",
+    );
     fails(d.path(), &["DepartmentApp/health-private/probe", "spec.zone", "tenant health may not use zone private"]);
 }
 
 #[test]
 fn flow_to_an_app_that_does_not_exist() {
-    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, flows: {{calls: [{{tenant: public-security, app: populaton-db}}]}}}}\n"));
+    let d = model_with(&format!(
+        "{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, flows: {{calls: [{{tenant: public-security, app: populaton-db}}]}}}}\n"
+    ));
     fails(d.path(), &["DepartmentApp/health-extranet/probe", "spec.flows.calls[0].app", "public-security/populaton-db does not exist"]);
 }
 
 #[test]
 fn public_exposure_outside_an_internet_zone() {
-    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, exposure: public, host: a.b, ports: [{{name: http, port: 80}}]}}\n"));
+    let d = model_with(&format!(
+        "{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, exposure: public, host: a.b, ports: [{{name: http, port: 80}}]}}\n"
+    ));
     fails(d.path(), &["DepartmentApp/health-extranet/probe", "spec.exposure", "only in an internet zone"]);
 }
 
@@ -127,7 +137,9 @@ fn image_from_a_public_registry() {
 
 #[test]
 fn unpinned_image_at_mlps_level_3() {
-    let d = model_with("apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: public-security-private}\nspec: {zone: private, image: harbor.egov.local/public-security/p:1}\n");
+    let d = model_with(
+        "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: public-security-private}\nspec: {zone: private, image: harbor.egov.local/public-security/p:1}\n",
+    );
     fails(d.path(), &["spec.image", "GC-IMG-002", "not pinned by digest"]);
 }
 

@@ -57,7 +57,9 @@ spec:
 "#;
 
 fn app(ns: &str, name: &str, zone: &str, extra: &str) -> String {
-    format!("---\napiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  zone: {zone}\n  image: reg.local/x/{name}:1\n  ports: [{{name: http, port: 8080}}]\n{extra}")
+    format!(
+        "---\napiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  zone: {zone}\n  image: reg.local/x/{name}:1\n  ports: [{{name: http, port: 8080}}]\n{extra}"
+    )
 }
 
 fn render(apps: &[String]) -> Rendered {
@@ -114,7 +116,10 @@ fn the_same_tenant_needs_no_grant_but_still_an_exchange_endpoint_across_zones() 
 
 #[test]
 fn cross_zone_flow_through_a_registered_endpoint_is_granted() {
-    let r = render(&[app("a-dmz", "front", "dmz", "  flows: {calls: [{tenant: b, app: api}]}\n"), app("b-ext", "api", "ext", "  flows: {allowFrom: [{tenant: a}]}\n")]);
+    let r = render(&[
+        app("a-dmz", "front", "dmz", "  flows: {calls: [{tenant: b, app: api}]}\n"),
+        app("b-ext", "api", "ext", "  flows: {allowFrom: [{tenant: a}]}\n"),
+    ]);
     assert!(r.problems.is_empty(), "{:#?}", r.problems);
     let f = flow(&r, "front");
     assert_eq!(f.state, FlowState::Granted, "{}", f.reason);
@@ -137,7 +142,10 @@ fn private_and_internet_zones_never_connect() {
 
 #[test]
 fn a_private_consumer_leaves_its_zone_only_through_its_own_endpoint() {
-    let r = render(&[app("a-priv", "job", "priv", "  flows: {calls: [{tenant: b, app: api}]}\n"), app("b-ext", "api", "ext", "  flows: {allowFrom: [{tenant: a}]}\n")]);
+    let r = render(&[
+        app("a-priv", "job", "priv", "  flows: {calls: [{tenant: b, app: api}]}\n"),
+        app("b-ext", "api", "ext", "  flows: {allowFrom: [{tenant: a}]}\n"),
+    ]);
     let f = flow(&r, "job");
     assert_eq!(f.state, FlowState::Refused);
     assert!(f.reason.contains("zone ext has no exchange endpoint registering b/api for zone priv"), "{}", f.reason);
@@ -160,7 +168,11 @@ fn named_ports_restrict_the_policy_and_unknown_ports_are_reported() {
 
 #[test]
 fn rendering_is_deterministic_whatever_the_input_order() {
-    let apps = vec![app("a-ext", "portal", "ext", CALLS_B_DB), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a}]}\n"), app("a-dmz", "front", "dmz", "  exposure: public\n")];
+    let apps = vec![
+        app("a-ext", "portal", "ext", CALLS_B_DB),
+        app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a}]}\n"),
+        app("a-dmz", "front", "dmz", "  exposure: public\n"),
+    ];
     let one = render(&apps);
     let mut reversed = apps.clone();
     reversed.reverse();

@@ -161,8 +161,19 @@ fn chifeng() -> Cluster {
             Owned::Deployment(d) => {
                 let spec = d.spec.expect("spec");
                 let t = spec.template;
-                let ports = t.spec.expect("pod").containers[0].ports.clone().unwrap_or_default().iter().map(|p| (p.container_port, p.protocol.clone().unwrap_or("TCP".into()))).collect();
-                c.pods.push(Pod { name: d.metadata.name.expect("name"), namespace: d.metadata.namespace.expect("ns"), labels: t.metadata.expect("meta").labels.expect("labels"), ports });
+                let ports = t.spec.expect("pod").containers[0]
+                    .ports
+                    .clone()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| (p.container_port, p.protocol.clone().unwrap_or("TCP".into())))
+                    .collect();
+                c.pods.push(Pod {
+                    name: d.metadata.name.expect("name"),
+                    namespace: d.metadata.namespace.expect("ns"),
+                    labels: t.metadata.expect("meta").labels.expect("labels"),
+                    ports,
+                });
             }
             _ => {}
         }

@@ -59,4 +59,3 @@ pub(crate) fn default_mlps_level() -> MlpsLevel {
 pub fn pod_security_level(level: MlpsLevel) -> &'static str {
     if level >= 3 { "restricted" } else { "baseline" }
 }
-

@@ -96,7 +96,14 @@ fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut V
         let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
             Ok(v) => v,
             Err(e) => {
-                problems.push(file_problem(file, index, None, "", format!("malformed YAML: {e}"), "fix the YAML syntax (indentation, quoting, tabs) at the reported line"));
+                problems.push(file_problem(
+                    file,
+                    index,
+                    None,
+                    "",
+                    format!("malformed YAML: {e}"),
+                    "fix the YAML syntax (indentation, quoting, tabs) at the reported line",
+                ));
                 // The parser cannot resynchronise after a syntax error.
                 return;
             }
@@ -121,7 +128,12 @@ fn str_field<'a>(value: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a str>
 fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &mut LoadedModel) -> Result<(), Vec<FileProblem>> {
     let single = |object: Option<ObjectRef>, field: &str, message: String, fix: &str| vec![file_problem(file, index, object, field, message, fix)];
     if !value.is_mapping() {
-        return Err(single(None, "", "a document must be a mapping with apiVersion, kind and metadata".into(), "write one Kubernetes object per YAML document"));
+        return Err(single(
+            None,
+            "",
+            "a document must be a mapping with apiVersion, kind and metadata".into(),
+            "write one Kubernetes object per YAML document",
+        ));
     }
     let kind = str_field(&value, &["kind"]).unwrap_or_default().to_string();
     let api_version = str_field(&value, &["apiVersion"]).unwrap_or_default().to_string();
@@ -133,7 +145,12 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
         return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {KINDS}")));
     }
     if !matches!(kind.as_str(), "NetworkZone" | "Tenant" | "DepartmentApp") {
-        return Err(single(object, "kind", format!("unknown kind {kind:?} (apiVersion {api_version:?})"), &format!("govcloud reads only {KINDS}; move other manifests out of the paths given with -f")));
+        return Err(single(
+            object,
+            "kind",
+            format!("unknown kind {kind:?} (apiVersion {api_version:?})"),
+            &format!("govcloud reads only {KINDS}; move other manifests out of the paths given with -f"),
+        ));
     }
     if api_version != API_VERSION {
         return Err(single(object, "apiVersion", format!("unknown apiVersion {api_version:?} for {kind}"), &format!("set apiVersion: {API_VERSION}")));
@@ -143,8 +160,17 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     }
     let namespaced = kind == "DepartmentApp";
     match (&namespace, namespaced) {
-        (None, true) => return Err(single(object, "metadata.namespace", "a DepartmentApp is namespaced and has no metadata.namespace".into(), "set metadata.namespace to the tenant's namespace for the app's zone, <tenant>-<zone>")),
-        (Some(_), false) => return Err(single(object, "metadata.namespace", format!("{kind} is cluster-scoped and takes no namespace"), "remove metadata.namespace")),
+        (None, true) => {
+            return Err(single(
+                object,
+                "metadata.namespace",
+                "a DepartmentApp is namespaced and has no metadata.namespace".into(),
+                "set metadata.namespace to the tenant's namespace for the app's zone, <tenant>-<zone>",
+            ));
+        }
+        (Some(_), false) => {
+            return Err(single(object, "metadata.namespace", format!("{kind} is cluster-scoped and takes no namespace"), "remove metadata.namespace"));
+        }
         _ => {}
     }
     let object = object.unwrap_or_else(|| ObjectRef::cluster(&kind, &name));
@@ -193,7 +219,11 @@ where
                 Some(object.clone()),
                 &p,
                 "unknown field".to_string(),
-                format!("remove it or correct its spelling; `kubectl explain {}.{}` lists the fields", object.kind.to_lowercase(), p.split('.').next().unwrap_or("spec")),
+                format!(
+                    "remove it or correct its spelling; `kubectl explain {}.{}` lists the fields",
+                    object.kind.to_lowercase(),
+                    p.split('.').next().unwrap_or("spec")
+                ),
             )
         })
         .collect();
@@ -205,7 +235,14 @@ where
                 Some((f, m)) if field.is_empty() && f.contains('.') && !f.contains(' ') => (m.to_string(), f.to_string()),
                 _ => (e.message.clone(), field),
             };
-            problems.push(file_problem(file, index, Some(object.clone()), &field, message, "change the value to satisfy the rule (the API server enforces the same rule)"));
+            problems.push(file_problem(
+                file,
+                index,
+                Some(object.clone()),
+                &field,
+                message,
+                "change the value to satisfy the rule (the API server enforces the same rule)",
+            ));
         }
     }
     if problems.is_empty() { Ok(obj) } else { Err(problems) }

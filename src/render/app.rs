@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec,
-    Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile,
+    SecurityContext, Service, ServicePort, ServiceSpec, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
-    NetworkPolicySpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, NetworkPolicyEgressRule,
+    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -70,7 +70,13 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
                     app.spec
                         .ports
                         .iter()
-                        .map(|q| ServicePort { name: Some(q.name.clone()), port: q.port, target_port: Some(IntOrString::String(q.name.clone())), protocol: Some(q.protocol.as_str().into()), ..Default::default() })
+                        .map(|q| ServicePort {
+                            name: Some(q.name.clone()),
+                            port: q.port,
+                            target_port: Some(IntOrString::String(q.name.clone())),
+                            protocol: Some(q.protocol.as_str().into()),
+                            ..Default::default()
+                        })
                         .collect(),
                 ),
                 ..Default::default()
@@ -106,7 +112,10 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
                             path: Some("/".into()),
                             path_type: "Prefix".into(),
                             backend: IngressBackend {
-                                service: Some(IngressServiceBackend { name: name.into(), port: Some(ServiceBackendPort { name: Some(first.name.clone()), number: None }) }),
+                                service: Some(IngressServiceBackend {
+                                    name: name.into(),
+                                    port: Some(ServiceBackendPort { name: Some(first.name.clone()), number: None }),
+                                }),
                                 resource: None,
                             },
                         }],
@@ -135,13 +144,23 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
         Exposure::Public => {
             // The internet, but never another zone's network, plus the platform's ingress controller.
             let others: Vec<String> = index.zones.values().filter(|z| z.name_any() != zname).flat_map(|z| z.spec.cidrs.iter().cloned()).collect();
-            let mut from: Vec<NetworkPolicyPeer> = ["0.0.0.0/0", "::/0"].iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &others)), ..Default::default() }).collect();
-            from.push(NetworkPolicyPeer { namespace_selector: Some(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")])), pod_selector: None, ip_block: None });
+            let mut from: Vec<NetworkPolicyPeer> =
+                ["0.0.0.0/0", "::/0"].iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &others)), ..Default::default() }).collect();
+            from.push(NetworkPolicyPeer {
+                namespace_selector: Some(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")])),
+                pod_selector: None,
+                ip_block: None,
+            });
             ingress.push(NetworkPolicyIngressRule { from: Some(from), ports: all_ports.clone() });
         }
     }
     if !ingress.is_empty() {
-        out.push(policy(ns, &format!("govcloud-app-{name}-ingress"), &base, NetworkPolicySpec { pod_selector: app_pods.clone(), policy_types: Some(vec!["Ingress".into()]), ingress: Some(ingress), egress: None }));
+        out.push(policy(
+            ns,
+            &format!("govcloud-app-{name}-ingress"),
+            &base,
+            NetworkPolicySpec { pod_selector: app_pods.clone(), policy_types: Some(vec!["Ingress".into()]), ingress: Some(ingress), egress: None },
+        ));
     }
     let mut egress: Vec<NetworkPolicyEgressRule> = Vec::new();
     for f in flows.iter().filter(|f| f.consumer == p.key && f.state == FlowState::Granted) {
@@ -149,7 +168,12 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
         egress.push(NetworkPolicyEgressRule { to: Some(vec![app_peer(&prov.namespace, &prov.key.app)]), ports: Some(policy_ports(&f.ports)) });
     }
     if !egress.is_empty() {
-        out.push(policy(ns, &format!("govcloud-app-{name}-egress"), &base, NetworkPolicySpec { pod_selector: app_pods, policy_types: Some(vec!["Egress".into()]), egress: Some(egress), ingress: None }));
+        out.push(policy(
+            ns,
+            &format!("govcloud-app-{name}-egress"),
+            &base,
+            NetworkPolicySpec { pod_selector: app_pods, policy_types: Some(vec!["Egress".into()]), egress: Some(egress), ingress: None },
+        ));
     }
     out
 }
@@ -157,7 +181,11 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
 /// The pods of one app in one namespace, selected by labels tenants cannot forge
 /// across namespaces.
 fn app_peer(namespace: &str, app: &str) -> NetworkPolicyPeer {
-    NetworkPolicyPeer { namespace_selector: Some(match_labels(&[(labels::NAMESPACE_NAME, namespace)])), pod_selector: Some(match_labels(&[(labels::APP, app)])), ip_block: None }
+    NetworkPolicyPeer {
+        namespace_selector: Some(match_labels(&[(labels::NAMESPACE_NAME, namespace)])),
+        pod_selector: Some(match_labels(&[(labels::APP, app)])),
+        ip_block: None,
+    }
 }
 
 fn policy_ports(ports: &[AppPort]) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicyPort> {
@@ -202,7 +230,16 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
             image: Some(app.spec.image.clone()),
             image_pull_policy: Some("IfNotPresent".into()),
             ports: (!app.spec.ports.is_empty()).then(|| {
-                app.spec.ports.iter().map(|q| ContainerPort { name: Some(q.name.clone()), container_port: q.port, protocol: Some(q.protocol.as_str().into()), ..Default::default() }).collect()
+                app.spec
+                    .ports
+                    .iter()
+                    .map(|q| ContainerPort {
+                        name: Some(q.name.clone()),
+                        container_port: q.port,
+                        protocol: Some(q.protocol.as_str().into()),
+                        ..Default::default()
+                    })
+                    .collect()
             }),
             resources: Some(resources(p)),
             security_context: Some(SecurityContext {
@@ -217,7 +254,11 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
             volume_mounts: Some(vec![VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..Default::default() }]),
             ..Default::default()
         }],
-        volumes: Some(vec![Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity("64Mi".into())), medium: None }), ..Default::default() }]),
+        volumes: Some(vec![Volume {
+            name: "tmp".into(),
+            empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity("64Mi".into())), medium: None }),
+            ..Default::default()
+        }]),
         ..Default::default()
     }
 }

@@ -55,7 +55,11 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
             obj,
             format!("{field}.app"),
             format!("app {provider} does not exist"),
-            if exists_tenant { format!("correct the app name, or create DepartmentApp {} in one of tenant {}'s namespaces", provider.app, provider.tenant) } else { format!("tenant {} is not declared; correct spec.flows.calls[{i}].tenant", provider.tenant) },
+            if exists_tenant {
+                format!("correct the app name, or create DepartmentApp {} in one of tenant {}'s namespaces", provider.app, provider.tenant)
+            } else {
+                format!("tenant {} is not declared; correct spec.flows.calls[{i}].tenant", provider.tenant)
+            },
         ));
         return (FlowState::Pending, format!("provider {provider} does not exist"), vec![]);
     };
@@ -70,7 +74,10 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
                 problems.push(Problem::unresolved(
                     obj.clone(),
                     format!("{field}.ports[{j}]"),
-                    format!("provider {provider} has no port named {name:?} (it serves: {})", p.app.spec.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "provider {provider} has no port named {name:?} (it serves: {})",
+                        p.app.spec.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                     "name one of the provider's ports, or leave ports empty to use all of them",
                 ));
                 return (FlowState::Refused, format!("provider {provider} has no port named {name:?}"), vec![]);
@@ -93,12 +100,23 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
             return (FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"), vec![]);
         }
         let Some(inbound) = endpoint_ports(pz, provider, &czn) else {
-            return (FlowState::Refused, format!("cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"), vec![]);
+            return (
+                FlowState::Refused,
+                format!("cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"),
+                vec![],
+            );
         };
         let mut allowed: Vec<i32> = inbound.to_vec();
         if cz.spec.kind == ZoneKind::Private {
             let Some(outbound) = endpoint_ports(cz, &consumer.key, &pzn) else {
-                return (FlowState::Refused, format!("private zone {czn} has no exchange endpoint registering {} for zone {pzn}; nothing leaves a private zone except through its exchange endpoints", consumer.key), vec![]);
+                return (
+                    FlowState::Refused,
+                    format!(
+                        "private zone {czn} has no exchange endpoint registering {} for zone {pzn}; nothing leaves a private zone except through its exchange endpoints",
+                        consumer.key
+                    ),
+                    vec![],
+                );
             };
             if !outbound.is_empty() {
                 allowed = if allowed.is_empty() { outbound.to_vec() } else { allowed.into_iter().filter(|p| outbound.contains(p)).collect() };
@@ -121,7 +139,11 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
         match grant {
             None => return (FlowState::Pending, format!("provider {provider} has not granted tenant {}", consumer.key.tenant), vec![]),
             Some(g) if !g.apps.is_empty() && !g.apps.contains(&consumer.key.app) => {
-                return (FlowState::Pending, format!("provider {provider} has granted tenant {} only for apps {}", consumer.key.tenant, g.apps.join(", ")), vec![]);
+                return (
+                    FlowState::Pending,
+                    format!("provider {provider} has granted tenant {} only for apps {}", consumer.key.tenant, g.apps.join(", ")),
+                    vec![],
+                );
             }
             Some(_) => {}
         }

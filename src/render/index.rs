@@ -148,7 +148,12 @@ impl<'a> Index<'a> {
                             format!("declare it or use one of: {}", zone_names()),
                         ));
                     } else if peer == zname {
-                        problems.push(Problem::invalid(obj.clone(), format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"), "a zone cannot be its own peer", "name another zone"));
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
+                            "a zone cannot be its own peer",
+                            "name another zone",
+                        ));
                     }
                 }
                 let Some(target) = &ep.app else { continue };
@@ -198,7 +203,8 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
             )
         }
         None => {
-            let allowed: Vec<String> = tenants.iter().filter(|(_, e)| e.zones.iter().any(|(z, _)| z.name_any() == *zone)).map(|(t, _)| namespace_name(t, zone)).collect();
+            let allowed: Vec<String> =
+                tenants.iter().filter(|(_, e)| e.zones.iter().any(|(z, _)| z.name_any() == *zone)).map(|(t, _)| namespace_name(t, zone)).collect();
             Problem::invalid(
                 obj.clone(),
                 "metadata.namespace",
@@ -219,7 +225,11 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.exposure",
-            format!("public exposure is allowed only in an internet zone with internetIngress: true; zone {zname} is {}{}", zone.spec.kind, if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }),
+            format!(
+                "public exposure is allowed only in an internet zone with internetIngress: true; zone {zname} is {}{}",
+                zone.spec.kind,
+                if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
+            ),
             "use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
         ));
     }
@@ -235,14 +245,25 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.image",
-            format!("[{}] image {:?} is not from a registry zone {zname} allows ({})", controls::IMAGE_REGISTRY, app.spec.image, zone.spec.allowed_registries.join(", ")),
+            format!(
+                "[{}] image {:?} is not from a registry zone {zname} allows ({})",
+                controls::IMAGE_REGISTRY,
+                app.spec.image,
+                zone.spec.allowed_registries.join(", ")
+            ),
             "push the image to an allowed registry and reference it there",
         ));
     } else if !tenant.spec.allowed_registries.is_empty() && !controls::image_from_allowed_registry(&app.spec.image, &tenant.spec.allowed_registries) {
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.image",
-            format!("[{}] image {:?} is not from a registry tenant {} allows ({})", controls::IMAGE_REGISTRY, app.spec.image, tenant.name_any(), tenant.spec.allowed_registries.join(", ")),
+            format!(
+                "[{}] image {:?} is not from a registry tenant {} allows ({})",
+                controls::IMAGE_REGISTRY,
+                app.spec.image,
+                tenant.name_any(),
+                tenant.spec.allowed_registries.join(", ")
+            ),
             "push the image under the tenant's registry path",
         ));
     }

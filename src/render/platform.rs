@@ -50,7 +50,9 @@ fn rules(kinds: &[(&str, &[&str])], verbs: &[&str]) -> Vec<PolicyRule> {
 /// The cluster roles tenant owners are bound to, and the cluster auditor role.
 pub fn render_platform() -> Vec<Owned> {
     let labels = labels::owned_by("Platform", "govcloud");
-    let role = |name: &str, rules: Vec<PolicyRule>| Owned::ClusterRole(ClusterRole { metadata: meta(name, None, labels.clone()), rules: Some(rules), aggregation_rule: None });
+    let role = |name: &str, rules: Vec<PolicyRule>| {
+        Owned::ClusterRole(ClusterRole { metadata: meta(name, None, labels.clone()), rules: Some(rules), aggregation_rule: None })
+    };
     let mut developer = rules(WORKLOADS, WRITE);
     developer.extend(rules(STATUS, READ));
     developer.push(rule(&[""], &["secrets"], WRITE));

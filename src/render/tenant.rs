@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec};
-use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec};
+use k8s_openapi::api::networking::v1::{
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -125,7 +127,12 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     }));
 
     // NetworkPolicies: default deny, DNS, same namespace, the zone's way out.
-    out.push(policy(&ns, DEFAULT_DENY, &base, NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Ingress".into(), "Egress".into()]), ..Default::default() }));
+    out.push(policy(
+        &ns,
+        DEFAULT_DENY,
+        &base,
+        NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Ingress".into(), "Egress".into()]), ..Default::default() },
+    ));
     out.push(policy(
         &ns,
         "govcloud-allow-dns",
@@ -162,7 +169,12 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
             &ns,
             "govcloud-zone-egress",
             &base,
-            NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Egress".into()]), egress: Some(egress), ..Default::default() },
+            NetworkPolicySpec {
+                pod_selector: Some(LabelSelector::default()),
+                policy_types: Some(vec!["Egress".into()]),
+                egress: Some(egress),
+                ..Default::default()
+            },
         ));
     }
 
