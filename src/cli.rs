@@ -37,6 +37,53 @@ enum Command {
         #[arg(long)]
         summary_only: bool,
     },
+    /// Run the operator against the cluster of the current kubeconfig (or in-cluster).
+    Run {
+        /// Manage only govcloud resources with these labels (`key=value,...`).
+        #[arg(long, value_name = "SELECTOR")]
+        selector: Option<String>,
+        /// Serve /metrics, /healthz and /readyz here; `off` disables.
+        #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8080")]
+        metrics_address: String,
+        /// Install or update the CRDs before starting.
+        #[arg(long)]
+        install_crds: bool,
+        /// Log format.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Start a local real control plane, install govcloud, apply a model
+    /// (default examples/chifeng), wait until it is Ready, show it, keep running.
+    Dev {
+        /// Model to apply.
+        #[arg(short = 'f', long = "filename", value_name = "PATH", default_value = "examples/chifeng")]
+        paths: Vec<PathBuf>,
+        /// Where the control plane keeps its state and logs.
+        #[arg(long, value_name = "DIR", default_value = "target/dev")]
+        dir: PathBuf,
+        /// Exit after printing the summary instead of running until Ctrl-C (the control plane keeps running).
+        #[arg(long)]
+        no_wait: bool,
+    },
+}
+
+/// How logs are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Initialises tracing (`RUST_LOG` overrides the default `info`).
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,kube=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 /// Errors the CLI reports before exiting non-zero.
@@ -51,6 +98,9 @@ pub enum CliError {
     /// Serialising output failed.
     #[error("cannot serialise output: {0}")]
     Yaml(#[from] serde_yaml::Error),
+    /// Talking to the cluster failed.
+    #[error("{0}")]
+    Cluster(String),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -69,6 +119,23 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
+        Command::Run { selector, metrics_address, install_crds, log_format } => {
+            init_tracing(log_format);
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let client = kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
+                if install_crds {
+                    crate::operator::install_crds(&client).await.map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
+                }
+                let metrics_address = (metrics_address != "off").then_some(metrics_address);
+                crate::operator::run(client, crate::operator::Options { selector, metrics_address }).await.map_err(|e| CliError::Cluster(e.to_string()))
+            })
+        }
+        Command::Dev { paths, dir, no_wait } => {
+            init_tracing(LogFormat::Text);
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(CliError::Cluster)
+        }
     }
 }
 

@@ -14,6 +14,8 @@
 pub mod api;
 pub mod cli;
 pub mod controls;
+pub mod dev;
 pub mod model;
+pub mod operator;
 pub mod problem;
 pub mod render;

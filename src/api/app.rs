@@ -43,6 +43,7 @@ pub struct DepartmentAppSpec {
     /// tenant's namespace for that zone (`<tenant>-<zone>`).
     #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]{1,15}$')").message("zone must be a zone name such as extranet"))]
     #[x_kube(validation = Rule::new("self == oldSelf").message("zone is immutable; create the app in the other zone's namespace instead"))]
+    #[schemars(length(max = 15))]
     pub zone: String,
 
     /// Names of the app shown to people.
@@ -53,6 +54,7 @@ pub struct DepartmentAppSpec {
     /// `harbor.egov.local/public-security/population-db:1.4.2`). At MLPS level 3
     /// the image must be pinned by digest (`@sha256:...`).
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 512 && !self.contains(' ')").message("image must be a non-empty image reference without spaces"))]
+    #[schemars(length(max = 512))]
     pub image: String,
 
     /// Number of pods. 0 stops the app and keeps its configuration.
@@ -67,8 +69,8 @@ pub struct DepartmentAppSpec {
 
     /// Ports the app serves. Names are unique; so are port numbers.
     #[serde(default)]
-    #[x_kube(validation = Rule::new("self.size() <= 16").message("at most 16 ports"))]
-    #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.name == p.name))").message("port names must be unique"))]
+    #[schemars(length(max = 16))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.port == p.port && q.protocol == p.protocol))").message("port numbers must be unique per protocol"))]
     pub ports: Vec<AppPort>,
 
@@ -81,6 +83,7 @@ pub struct DepartmentAppSpec {
     /// Host name of a public app's Ingress. Defaults to `<app>.<tenant>.<zone publicDomain>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self.size() <= 253 && self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("host must be a DNS name such as www.chifeng.gov.cn"))]
+    #[schemars(length(max = 253))]
     pub host: Option<String>,
 
     /// Classification of the data the app holds.
@@ -114,6 +117,7 @@ pub struct AppResources {
 pub struct AppPort {
     /// Port name (an IANA service name: at most 15 lowercase letters, digits and hyphens).
     #[x_kube(validation = Rule::new("self.size() <= 15 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && self.matches('[a-z]')").message("name must be at most 15 lowercase letters, digits or hyphens, with at least one letter, for example http"))]
+    #[schemars(length(max = 15))]
     pub name: String,
     /// Port number the container listens on and the Service serves.
     #[x_kube(validation = Rule::new("self >= 1 && self <= 65535").message("port must be between 1 and 65535"))]
@@ -202,13 +206,13 @@ impl DataClassification {
 pub struct Flows {
     /// Apps this app calls (the consumer side).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[x_kube(validation = Rule::new("self.size() <= 64").message("at most 64 calls"))]
+    #[schemars(length(max = 32))]
     #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d.app == c.app && (has(d.tenant) ? d.tenant : '') == (has(c.tenant) ? c.tenant : '')))").message("each called app is listed once"))]
     pub calls: Vec<FlowCall>,
     /// Tenants whose apps may call this app (the provider side).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[x_kube(validation = Rule::new("self.size() <= 256").message("at most 256 grants"))]
-    #[x_kube(validation = Rule::new("self.all(g, self.exists_one(h, h.tenant == g.tenant))").message("each tenant is granted once; list its apps in one entry"))]
+    #[schemars(length(max = 256))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["tenant".into()]))]
     pub allow_from: Vec<FlowGrant>,
 }
 
@@ -226,12 +230,15 @@ pub struct FlowCall {
     /// Tenant of the called app; defaults to this app's tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name"))]
+    #[schemars(length(max = 40))]
     pub tenant: Option<String>,
     /// Name of the called DepartmentApp.
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("app must be an app name"))]
+    #[schemars(length(max = 40))]
     pub app: String,
     /// Names of the called app's ports to use; empty means all of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16), inner(length(max = 15)))]
     pub ports: Vec<String>,
 }
 
@@ -241,9 +248,11 @@ pub struct FlowCall {
 pub struct FlowGrant {
     /// Tenant granted access.
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name"))]
+    #[schemars(length(max = 40))]
     pub tenant: String,
     /// Apps of that tenant granted access; empty means all of its apps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64), inner(length(max = 40)))]
     pub apps: Vec<String>,
 }
 

@@ -9,13 +9,16 @@ use serde::{Deserialize, Serialize};
 pub struct DisplayName {
     /// Chinese name, as used in official documents (for example 市公安局).
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 64").message("zh must be 1 to 64 characters"))]
+    #[schemars(length(max = 128))]
     pub zh: String,
     /// English name (for example Public Security Bureau).
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 128").message("en must be 1 to 128 characters"))]
+    #[schemars(length(max = 256))]
     pub en: String,
     /// Mongolian name in traditional script, for services the city offers in Mongolian.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self.size() <= 128").message("mn must be at most 128 characters"))]
+    #[schemars(length(max = 256))]
     pub mn: Option<String>,
 }
 
@@ -32,11 +35,13 @@ impl DisplayName {
 pub struct CpuMemory {
     /// CPU as a Kubernetes quantity, for example `500m` or `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("cpu must be a non-negative Kubernetes quantity such as 500m or 2"))]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("cpu must be a non-negative Kubernetes quantity such as 500m or 2"))]
+    #[schemars(length(max = 32))]
     pub cpu: Option<String>,
     /// Memory as a Kubernetes quantity, for example `256Mi` or `4Gi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("memory must be a non-negative Kubernetes quantity such as 256Mi or 4Gi"))]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("memory must be a non-negative Kubernetes quantity such as 256Mi or 4Gi"))]
+    #[schemars(length(max = 32))]
     pub memory: Option<String>,
 }
 

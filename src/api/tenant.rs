@@ -37,14 +37,14 @@ pub struct TenantSpec {
 
     /// People and groups who act for the tenant, each with one role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[x_kube(validation = Rule::new("self.size() <= 256").message("at most 256 owners"))]
-    #[x_kube(validation = Rule::new("self.all(o, self.exists_one(p, p.kind == o.kind && p.name == o.name && p.role == o.role))").message("an owner is listed once per role"))]
+    #[schemars(length(max = 256))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["kind".into(), "name".into(), "role".into()]))]
     pub owners: Vec<Owner>,
 
     /// Zones the tenant may use, each with its quota. One namespace is created per entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[x_kube(validation = Rule::new("self.size() <= 16").message("at most 16 zones"))]
-    #[x_kube(validation = Rule::new("self.all(z, self.exists_one(o, o.name == z.name))").message("each zone is listed once"))]
+    #[schemars(length(max = 16))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     pub zones: Vec<TenantZone>,
 
     /// Default container resources, applied by a LimitRange in every namespace of the tenant.
@@ -69,6 +69,7 @@ pub struct TenantSpec {
     /// Empty means the zone's registries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[x_kube(validation = Rule::new("self.all(r, r.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$'))").message("each registry is a host[:port][/path] prefix without a scheme"))]
+    #[schemars(length(max = 16), inner(length(max = 253)))]
     pub allowed_registries: Vec<String>,
 
     /// `tenant` (default): auditor owners read this tenant only. `cluster`: auditor
@@ -85,6 +86,7 @@ pub struct Owner {
     pub kind: OwnerKind,
     /// User or group name as the cluster's authenticator reports it.
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 253").message("name must be 1 to 253 characters"))]
+    #[schemars(length(max = 253))]
     pub name: String,
     /// What the owner may do in the tenant's namespaces.
     pub role: OwnerRole,
@@ -144,6 +146,7 @@ impl OwnerRole {
 pub struct TenantZone {
     /// Name of a NetworkZone.
     #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]{1,15}$')").message("name must be a zone name such as extranet"))]
+    #[schemars(length(max = 15))]
     pub name: String,
     /// Resources granted in the zone (a ResourceQuota on the tenant's namespace there).
     #[serde(default)]
@@ -155,10 +158,12 @@ pub struct TenantZone {
 #[serde(rename_all = "camelCase")]
 pub struct ZoneQuota {
     /// Total CPU (requests and limits) the tenant's pods may use in the zone.
-    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("cpu must be a Kubernetes quantity such as 8"))]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("cpu must be a Kubernetes quantity such as 8"))]
+    #[schemars(length(max = 32))]
     pub cpu: String,
     /// Total memory (requests and limits) the tenant's pods may use in the zone.
-    #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).sign() >= 0").message("memory must be a Kubernetes quantity such as 16Gi"))]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("memory must be a Kubernetes quantity such as 16Gi"))]
+    #[schemars(length(max = 32))]
     pub memory: String,
     /// Maximum number of pods.
     #[x_kube(validation = Rule::new("self >= 0 && self <= 10000").message("pods must be between 0 and 10000"))]

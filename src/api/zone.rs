@@ -85,6 +85,7 @@ pub struct NetworkZoneSpec {
     /// the extranet's office segments. Exposure `zone` admits clients from these ranges.
     #[x_kube(validation = Rule::new("self.size() >= 1 && self.size() <= 64").message("declare 1 to 64 CIDRs"))]
     #[x_kube(validation = Rule::new("self.all(c, isCIDR(c))").message("every entry must be a CIDR such as 10.10.0.0/16"))]
+    #[schemars(length(max = 64), inner(length(max = 43)))]
     pub cidrs: Vec<String>,
 
     /// Controlled egress out of the zone (extranet and internet zones only).
@@ -99,7 +100,7 @@ pub struct NetworkZoneSpec {
     /// Registered exchange points (网闸-style): the only places where traffic may
     /// cross between this zone and other zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[x_kube(validation = Rule::new("self.size() <= 64").message("at most 64 exchange endpoints"))]
+        #[schemars(length(max = 32))]
     pub exchange_endpoints: Vec<ExchangeEndpoint>,
 
     /// MLPS 2.0 (等保2.0) level of the zone's security baseline: 2 (Pod Security
@@ -113,12 +114,14 @@ pub struct NetworkZoneSpec {
     /// are never allowed.
     #[x_kube(validation = Rule::new("self.size() >= 1").message("declare at least one allowed registry, for example harbor.egov.local"))]
     #[x_kube(validation = Rule::new("self.all(r, r.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$'))").message("each registry is a host[:port][/path] prefix without a scheme, for example harbor.egov.local"))]
+    #[schemars(length(max = 16), inner(length(max = 253)))]
     pub allowed_registries: Vec<String>,
 
     /// DNS domain under which public apps get a default host name
     /// (`<app>.<tenant>.<publicDomain>`); only meaningful in an internet zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("publicDomain must be a DNS name such as egov.chifeng.gov.cn"))]
+    #[schemars(length(max = 253))]
     pub public_domain: Option<String>,
 }
 
@@ -128,6 +131,7 @@ pub struct NetworkZoneSpec {
 pub struct NodePool {
     /// Node labels that select the zone's nodes; copied into every workload's nodeSelector.
     #[x_kube(validation = Rule::new("self.size() >= 1").message("select the zone's nodes with at least one label"))]
+    #[schemars(extend("maxProperties" = 16))]
     pub selector: BTreeMap<String, String>,
     /// Taint carried by every node of the zone; only the zone's workloads tolerate it.
     pub taint: ZoneTaint,
@@ -139,10 +143,12 @@ pub struct NodePool {
 pub struct ZoneTaint {
     /// Taint key, for example `govcloud.io/zone`.
     #[x_kube(validation = Rule::new("self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$') && self.size() <= 316").message("key must be a qualified name such as govcloud.io/zone"))]
+    #[schemars(length(max = 316))]
     pub key: String,
     /// Taint value, for example the zone name.
     #[serde(default)]
     #[x_kube(validation = Rule::new("self.size() <= 63").message("value must be at most 63 characters"))]
+    #[schemars(length(max = 63))]
     pub value: String,
     /// Taint effect.
     #[serde(default)]
@@ -176,6 +182,7 @@ pub struct ZoneEgress {
     /// Destinations outside the cluster the zone's workloads may reach.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[x_kube(validation = Rule::new("self.all(c, isCIDR(c))").message("every entry must be a CIDR such as 192.0.2.0/24"))]
+    #[schemars(length(max = 64), inner(length(max = 43)))]
     pub allowed_cidrs: Vec<String>,
     /// The egress gateway (a proxy or NAT) that carries the zone's internet traffic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,10 +195,12 @@ pub struct ZoneEgress {
 pub struct EgressGateway {
     /// Address range of the gateway, usually a /32.
     #[x_kube(validation = Rule::new("isCIDR(self)").message("cidr must be a CIDR such as 10.10.255.1/32"))]
+    #[schemars(length(max = 43))]
     pub cidr: String,
     /// Ports of the gateway; empty means every port.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[x_kube(validation = Rule::new("self.all(p, p >= 1 && p <= 65535)").message("ports must be between 1 and 65535"))]
+    #[schemars(length(max = 16))]
     pub ports: Vec<i32>,
 }
 
@@ -205,10 +214,12 @@ pub struct EgressGateway {
 pub struct ExchangeEndpoint {
     /// Name of the endpoint, unique in the zone.
     #[x_kube(validation = Rule::new("self.size() <= 63 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("name must be a DNS label such as population-exchange"))]
+    #[schemars(length(max = 63))]
     pub name: String,
     /// Zones allowed to use this endpoint.
     #[x_kube(validation = Rule::new("self.size() >= 1").message("name at least one peer zone"))]
     #[x_kube(validation = Rule::new("self.all(z, z.matches('^[a-z0-9]{1,15}$'))").message("peer zones are zone names such as extranet"))]
+    #[schemars(length(max = 16), inner(length(max = 15)))]
     pub peer_zones: Vec<String>,
     /// The app of this zone exposed to the peer zones through the endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,10 +227,12 @@ pub struct ExchangeEndpoint {
     /// An address outside the cluster that this zone's workloads may send to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("isCIDR(self)").message("cidr must be a CIDR such as 10.30.255.10/32"))]
+    #[schemars(length(max = 43))]
     pub cidr: Option<String>,
     /// Ports open through the endpoint; empty means all of the app's ports (or every port for a cidr).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[x_kube(validation = Rule::new("self.all(p, p >= 1 && p <= 65535)").message("ports must be between 1 and 65535"))]
+    #[schemars(length(max = 16))]
     pub ports: Vec<i32>,
 }
 
@@ -229,9 +242,11 @@ pub struct ExchangeEndpoint {
 pub struct AppRef {
     /// Tenant that owns the app.
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name (a DNS label of at most 40 characters)"))]
+    #[schemars(length(max = 40))]
     pub tenant: String,
     /// Name of the DepartmentApp.
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("app must be an app name (a DNS label starting with a letter, at most 40 characters)"))]
+    #[schemars(length(max = 40))]
     pub app: String,
 }
 

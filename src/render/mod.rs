@@ -23,6 +23,7 @@ pub use flows::FlowDecision;
 pub use index::{Index, Placement};
 pub use objects::Owned;
 pub use platform::render_platform;
+pub use tenant::DEFAULT_DENY;
 
 use std::collections::BTreeMap;
 

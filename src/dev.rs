@@ -1,0 +1,155 @@
+//! `govcloud dev`: the main job on an embedded default. A local real control
+//! plane (testenv), the CRDs, the operator, the Chifeng model, then a picture
+//! of what landed where.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config, ResourceExt};
+
+use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::render::labels::MANAGED_BY;
+
+fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) -> bool {
+    conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+fn script(name: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from("testenv").join(name);
+    if p.exists() { Ok(p) } else { Err(format!("{} not found: run `govcloud dev` from the root of the govcloud checkout", p.display())) }
+}
+
+fn run_script(path: &Path, args: &[&str]) -> Result<(), String> {
+    let status = Command::new(path).args(args).status().map_err(|e| format!("{}: {e}", path.display()))?;
+    if status.success() { Ok(()) } else { Err(format!("{} {} failed", path.display(), args.join(" "))) }
+}
+
+/// Runs the dev job.
+pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), String> {
+    let loaded = crate::model::load_paths(paths).map_err(|ps| ps.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))?;
+    let dir_s = dir.to_str().ok_or("the --dir path is not UTF-8")?;
+    run_script(&script("build.sh")?, &[])?;
+    let testenv = script("testenv")?;
+    let healthy = Command::new(&testenv).args(["status", "--dir", dir_s]).output().is_ok_and(|o| o.status.success());
+    if !healthy {
+        let _ = Command::new(&testenv).args(["down", "--dir", dir_s]).output();
+        let mut args = vec!["up", "--dir", dir_s, "--model"];
+        let model_paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        args.extend(model_paths.iter().map(String::as_str));
+        run_script(&testenv, &args)?;
+    }
+    let kubeconfig = dir.join("kubeconfig");
+    let kc = Kubeconfig::read_from(&kubeconfig).map_err(|e| format!("{}: {e}", kubeconfig.display()))?;
+    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.map_err(|e| e.to_string())?;
+    let client = Client::try_from(config).map_err(|e| e.to_string())?;
+
+    eprintln!("installing CRDs");
+    crate::operator::install_crds(&client).await.map_err(|e| format!("installing CRDs: {e}"))?;
+    eprintln!("starting the operator");
+    let op_client = client.clone();
+    let operator = tokio::spawn(async move { crate::operator::run(op_client, crate::operator::Options { selector: None, metrics_address: Some("127.0.0.1:0".into()) }).await });
+    eprintln!("applying {} zones, {} tenants, {} apps", loaded.model.zones.len(), loaded.model.tenants.len(), loaded.model.apps.len());
+    crate::operator::apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;
+
+    let start = Instant::now();
+    loop {
+        let (z, t, a) = readiness(&client).await?;
+        eprintln!("  ready: zones {}/{}, tenants {}/{}, apps {}/{}", z.0, z.1, t.0, t.1, a.0, a.1);
+        if z.0 == z.1 && t.0 == t.1 && a.0 == a.1 {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            return Err("not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above".into());
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    eprintln!("everything Ready after {:.1}s", start.elapsed().as_secs_f64());
+    println!("{}", summary(&client).await?);
+    println!("point kubectl at it:  export KUBECONFIG={}", std::fs::canonicalize(&kubeconfig).unwrap_or(kubeconfig).display());
+    println!("then:                 kubectl get govcloud -A");
+    println!("stop the cluster:     testenv/testenv down --dir {dir_s}");
+    if no_wait {
+        operator.abort();
+        return Ok(());
+    }
+    println!("the operator keeps running here; Ctrl-C stops it (the cluster keeps running)");
+    operator.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
+
+type Count = (usize, usize);
+
+async fn readiness(client: &Client) -> Result<(Count, Count, Count), String> {
+    let lp = ListParams::default();
+    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
+    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
+    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
+    let count = |v: Vec<bool>| (v.iter().filter(|b| **b).count(), v.len());
+    Ok((
+        count(zones.items.iter().map(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions))).collect()),
+        count(tenants.items.iter().map(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions))).collect()),
+        count(apps.items.iter().map(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions))).collect()),
+    ))
+}
+
+/// What a platform engineer wants to see first: zones, tenants, apps, flows, and where pods landed.
+pub async fn summary(client: &Client) -> Result<String, String> {
+    let lp = ListParams::default();
+    let e = |e: kube::Error| e.to_string();
+    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(e)?;
+    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(e)?;
+    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(e)?;
+    let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(e)?;
+    let pods = Api::<Pod>::all(client.clone()).list(&ListParams::default().labels("govcloud.io/app")).await.map_err(e)?;
+    let node_zone: BTreeMap<String, String> = nodes.items.iter().map(|n| (n.name_any(), n.labels().get("govcloud.io/zone").cloned().unwrap_or_else(|| "-".into()))).collect();
+    let mut s = String::from("ZONES\n");
+    for z in &zones.items {
+        let st = z.status.clone().unwrap_or_default();
+        s.push_str(&format!("  {:<10} {:<9} MLPS {}  nodes {:<5} tenants {:<3} apps {}\n", z.name_any(), z.spec.kind.as_str(), z.spec.mlps_level, st.nodes_summary.unwrap_or_default(), st.tenants, st.apps));
+    }
+    s.push_str("TENANTS\n");
+    for t in &tenants.items {
+        let st = t.status.clone().unwrap_or_default();
+        s.push_str(&format!("  {:<20} {:<12} apps {:<2} flows given {:<2} received {:<2} {}\n", t.name_any(), t.spec.display_name.zh, st.apps, st.flows_given, st.flows_received, st.namespaces.join(",")));
+    }
+    s.push_str("APPS (namespace/name  zone  exposure  ready  flows granted/pending/refused  pods -> nodes)\n");
+    let mut pending = Vec::new();
+    for a in &apps.items {
+        let st = a.status.clone().unwrap_or_default();
+        let ns = a.namespace().unwrap_or_default();
+        let placed: Vec<String> = pods
+            .items
+            .iter()
+            .filter(|p| p.namespace().as_deref() == Some(ns.as_str()) && p.labels().get("govcloud.io/app") == Some(&a.name_any()))
+            .filter_map(|p| p.spec.as_ref()?.node_name.clone())
+            .map(|n| format!("{n}({})", node_zone.get(&n).cloned().unwrap_or_default()))
+            .collect();
+        s.push_str(&format!(
+            "  {:<45} {:<9} {:<7} {:<5} {:<7} {}\n",
+            format!("{ns}/{}", a.name_any()),
+            a.spec.zone,
+            a.spec.exposure.as_str(),
+            st.replicas_summary.unwrap_or_default(),
+            st.flows_summary.unwrap_or_default(),
+            placed.join(" ")
+        ));
+        for f in st.flows.iter().filter(|f| f.state != crate::api::FlowState::Granted) {
+            pending.push(format!("  {:<8} {}/{} -> {}: {}", f.state.as_str(), ns, a.name_any(), f.target, f.reason));
+        }
+    }
+    s.push_str("FLOWS NOT GRANTED\n");
+    if pending.is_empty() {
+        s.push_str("  none\n");
+    }
+    for p in pending {
+        s.push_str(&p);
+        s.push('\n');
+    }
+    let owned = pods.items.len();
+    s.push_str(&format!("{owned} govcloud pods; every object govcloud owns carries {MANAGED_BY}=govcloud\n"));
+    Ok(s)
+}

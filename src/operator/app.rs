@@ -1,0 +1,166 @@
+//! DepartmentApp controller: the app's workload and flow policies, once its
+//! namespace is isolated; status with replicas, endpoints and flows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Event, EventType};
+use kube::{Resource, ResourceExt};
+use serde_json::json;
+use tracing::{info, instrument, warn};
+
+use super::apply::{apply_owned, desired_json};
+use super::status::{Cond, conditions, differs};
+use super::{Context, Error, RESYNC, Result};
+use crate::api::{AppRef, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
+use crate::render::labels::{self, MANAGER};
+use crate::render::{Owned, Rendered};
+
+/// Reconciles one app.
+#[instrument(skip_all, fields(app = %format!("{}/{}", a.namespace().unwrap_or_default(), a.name_any())))]
+pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Action> {
+    ctx.metrics.reconciled("DepartmentApp");
+    if a.metadata.deletion_timestamp.is_some() {
+        // Owner references let the garbage collector remove what it owns.
+        return Ok(Action::await_change());
+    }
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    let rendered = ctx.rendered();
+    let placed = rendered.objects.iter().any(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name);
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
+    if placed && isolated {
+        let owner = a.controller_owner_ref(&());
+        let desired: Vec<(Owned, serde_json::Value)> =
+            owned_objects(&rendered, &ns, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
+        let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("DepartmentApp", Some(&ns), &name)).await?;
+        ctx.metrics.wrote("created", report.created.len());
+        ctx.metrics.wrote("updated", report.updated.len());
+        ctx.metrics.wrote("repaired", report.repaired.len());
+        ctx.metrics.wrote("pruned", report.pruned.len());
+        if !report.repaired.is_empty() {
+            publish(&ctx, &a, EventType::Warning, "Repaired", format!("restored {}", report.repaired.join(", "))).await;
+        }
+        if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
+            info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
+        }
+    }
+    // An invalid app keeps what it last had running: nothing is lost on error.
+    update_status(&a, &ctx, &rendered, placed, isolated).await?;
+    if placed && !isolated {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    Ok(Action::requeue(RESYNC))
+}
+
+/// Requeues failures with a short delay; counts them.
+pub fn error_policy(_a: Arc<DepartmentApp>, e: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.failed("DepartmentApp", e.metric_label());
+    warn!(error = %e, "app reconcile failed");
+    Action::requeue(Duration::from_secs(5))
+}
+
+/// The objects an app owns, as rendered.
+pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r Owned> {
+    rendered
+        .objects
+        .iter()
+        .filter(|o| {
+            let Some(l) = o.meta().labels.as_ref() else { return false };
+            l.get(labels::OWNER_KIND).map(String::as_str) == Some("DepartmentApp") && l.get(labels::OWNER_NAME).map(String::as_str) == Some(app) && l.get(labels::OWNER_NAMESPACE).map(String::as_str) == Some(ns)
+        })
+        .collect()
+}
+
+async fn publish(ctx: &Context, a: &DepartmentApp, type_: EventType, reason: &str, note: String) {
+    let ev = Event { type_, reason: reason.into(), note: Some(note), action: "Reconcile".into(), secondary: None };
+    if let Err(e) = ctx.recorder.publish(&ev, &a.object_ref(&())).await {
+        warn!(error = %e, "cannot publish event");
+    }
+}
+
+async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool) -> Result<()> {
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    let me = rendered.objects.iter().find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name).and_then(|o| o.meta().labels.as_ref()?.get(labels::TENANT).cloned());
+    let key = me.map(|tenant| AppRef { tenant, app: name.clone() });
+    let flows: Vec<FlowStatus> = rendered
+        .flows
+        .iter()
+        .filter(|f| Some(&f.consumer) == key.as_ref())
+        .map(|f| FlowStatus { target: f.provider.to_string(), state: f.state, reason: f.reason.clone() })
+        .collect();
+    let count = |s: FlowState| flows.iter().filter(|f| f.state == s).count();
+    let violations: Vec<String> = rendered
+        .problems
+        .iter()
+        .filter(|p| p.object.kind == "DepartmentApp" && p.object.namespace.as_deref() == Some(ns.as_str()) && p.object.name == name)
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
+    let deployment = ctx.owned.get("Deployment", &ns, &name);
+    let ready_replicas = deployment.as_ref().and_then(|d| d.data.pointer("/status/readyReplicas")).and_then(|v| v.as_i64()).unwrap_or(0) as i32;
+    let updated = deployment.as_ref().and_then(|d| d.data.pointer("/status/updatedReplicas")).and_then(|v| v.as_i64()).unwrap_or(0) as i32;
+    let replicas = a.spec.replicas;
+    let mut endpoints = Vec::new();
+    if placed && !a.spec.ports.is_empty() {
+        endpoints.push(format!("{name}.{ns}.svc"));
+    }
+    for o in rendered.objects.iter().filter(|o| o.kind() == "Ingress" && o.namespace() == ns && o.name() == name) {
+        if let Owned::Ingress(i) = o {
+            for r in i.spec.as_ref().and_then(|s| s.rules.clone()).unwrap_or_default() {
+                if let Some(h) = r.host {
+                    endpoints.push(format!("http://{h}/"));
+                }
+            }
+        }
+    }
+    let running = placed && isolated && ready_replicas >= replicas && updated >= replicas;
+    let (ready, reason, message) = if !violations.is_empty() && !placed {
+        (false, "Invalid", violations.join("; "))
+    } else if !isolated {
+        (false, "WaitingForIsolation", format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"))
+    } else if !running {
+        (false, "RollingOut", format!("{ready_replicas}/{replicas} replicas ready"))
+    } else {
+        (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
+    };
+    let pending: Vec<String> = flows.iter().filter(|f| f.state != FlowState::Granted).map(|f| format!("{} {}: {}", f.state.as_str(), f.target, f.reason)).collect();
+    let prev = a.status.clone().unwrap_or_default();
+    let conds = conditions(
+        &prev.conditions,
+        a.metadata.generation,
+        Timestamp::now(),
+        vec![
+            Cond { type_: "Ready", ok: ready, reason, message },
+            Cond { type_: "FlowsPending", ok: !pending.is_empty(), reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" }, message: pending.join("; ") },
+            Cond { type_: "Degraded", ok: !violations.is_empty(), reason: if violations.is_empty() { "AsDeclared" } else { "Violations" }, message: violations.join("; ") },
+        ],
+    );
+    let status = DepartmentAppStatus {
+        observed_generation: a.metadata.generation,
+        replicas,
+        ready_replicas,
+        replicas_summary: Some(format!("{ready_replicas}/{replicas}")),
+        endpoints,
+        flows_summary: Some(format!("{}/{}/{}", count(FlowState::Granted), count(FlowState::Pending), count(FlowState::Refused))),
+        flows: flows.clone(),
+        violations,
+        conditions: conds,
+    };
+    if differs(&a.status, &status) {
+        let api: Api<DepartmentApp> = Api::namespaced(ctx.client.clone(), &ns);
+        api.patch_status(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "DepartmentApp", "status": status}))).await?;
+        // Flow transitions are events on the consumer.
+        for f in &flows {
+            let before = prev.flows.iter().find(|p| p.target == f.target).map(|p| p.state);
+            if before != Some(f.state) {
+                let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
+                publish(ctx, a, type_, &format!("Flow{}", f.state.as_str()), format!("{}: {}", f.target, f.reason)).await;
+            }
+        }
+    }
+    Ok(())
+}

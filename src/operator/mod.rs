@@ -1,0 +1,344 @@
+//! The operator: `govcloud run`.
+//!
+//! ```text
+//!   watches (reflector caches) ──► triggers ──► Controller<NetworkZone | Tenant | DepartmentApp>
+//!                                                   │ reconcile: model from caches
+//!                                                   ▼
+//!                      render (pure, cached per model version) ──► apply (SSA, skip unchanged, prune)
+//!                                                   │
+//!                                                   ▼
+//!                                       status + events (only on change)
+//! ```
+//!
+//! Every decision comes from [`crate::render`]; this module only reads caches,
+//! writes what differs, and reports.
+
+mod apply;
+mod app;
+mod cache;
+pub mod compare;
+mod error;
+mod metrics;
+mod status;
+mod tenant;
+mod triggers;
+mod zone;
+
+pub use apply::ApplyReport;
+pub use error::{Error, Result, StartError};
+pub use metrics::Metrics;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher::{self, Config as WatchConfig};
+use kube::runtime::{Controller, WatchStreamExt};
+use kube::{Client, Resource, ResourceExt};
+use tracing::{info, warn};
+
+use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::model::Model;
+use crate::render::labels::{MANAGED_BY, MANAGER};
+use crate::render::{self, Rendered};
+use cache::{OWNED_KINDS, OwnedCaches, OwnedKind, api_resource};
+
+/// Periodic resync of every object (costs cache reads only when nothing changed).
+pub const RESYNC: Duration = Duration::from_secs(300);
+
+/// Options of `govcloud run`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Manage only govcloud resources matching this equality label selector
+    /// (`key=value,...`); the labels are also put on every owned object.
+    pub selector: Option<String>,
+    /// Address for `/metrics`, `/healthz` and `/readyz`; `None` disables it.
+    pub metrics_address: Option<String>,
+}
+
+/// Shared state of the controllers.
+pub struct Context {
+    /// Client acting as the operator's identity.
+    pub client: Client,
+    /// Zones in scope.
+    pub zones: Store<NetworkZone>,
+    /// Tenants in scope.
+    pub tenants: Store<Tenant>,
+    /// Apps in scope.
+    pub apps: Store<DepartmentApp>,
+    /// Nodes.
+    pub nodes: Store<Node>,
+    /// Owned objects, by kind.
+    pub owned: OwnedCaches,
+    /// Recently applied objects.
+    pub inflight: apply::InFlight,
+    /// Event recorder.
+    pub recorder: Recorder,
+    /// Scope labels added to owned objects.
+    pub scope: Vec<(String, String)>,
+    /// Counters.
+    pub metrics: Metrics,
+    render_cache: Mutex<Option<(String, Arc<Rendered>)>>,
+}
+
+impl Context {
+    /// The model as the caches hold it now, without objects being deleted.
+    pub fn model(&self) -> Model {
+        let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
+        Model {
+            zones: self.zones.state().iter().map(|z| (**z).clone()).collect(),
+            tenants: self.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
+            apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+        }
+    }
+
+    /// The rendering of the current model; rendered once per model version.
+    pub fn rendered(&self) -> Arc<Rendered> {
+        let model = self.model();
+        let mut versions: Vec<String> = Vec::new();
+        for z in &model.zones {
+            versions.push(format!("z/{}/{}", z.name_any(), z.resource_version().unwrap_or_default()));
+        }
+        for t in &model.tenants {
+            versions.push(format!("t/{}/{}", t.name_any(), t.resource_version().unwrap_or_default()));
+        }
+        for a in &model.apps {
+            versions.push(format!("a/{}/{}/{}", a.namespace().unwrap_or_default(), a.name_any(), a.resource_version().unwrap_or_default()));
+        }
+        versions.sort();
+        let key = versions.join(",");
+        if let Ok(cache) = self.render_cache.lock()
+            && let Some((k, r)) = cache.as_ref()
+            && *k == key
+        {
+            return r.clone();
+        }
+        let r = Arc::new(render::render(&model));
+        if let Ok(mut cache) = self.render_cache.lock() {
+            *cache = Some((key, r.clone()));
+        }
+        r
+    }
+}
+
+/// Parses an equality label selector (`a=b,c=d`) into pairs.
+pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !k.contains('!') => Ok((k.trim().to_string(), v.trim().trim_start_matches('=').to_string())),
+            _ => Err(format!("selector {s:?}: only key=value pairs are supported, got {p:?}")),
+        })
+        .collect()
+}
+
+/// Installs (server-side applies) the three CRDs and waits until they are served.
+pub async fn install_crds(client: &Client) -> Result<()> {
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in crate::api::crds() {
+        let name = crd.name_any();
+        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&crd)).await?;
+    }
+    for crd in crate::api::crds() {
+        let name = crd.name_any();
+        let cond = kube::runtime::wait::conditions::is_crd_established();
+        tokio::time::timeout(Duration::from_secs(60), kube::runtime::wait::await_condition(api.clone(), &name, cond))
+            .await
+            .map_err(|_| Error::Waiting(format!("CRD {name} not established after 60s")))?
+            .map_err(|e| Error::Waiting(format!("CRD {name}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Applies the platform cluster roles when they differ from what is rendered.
+async fn apply_platform(client: &Client) -> Result<()> {
+    let ar = api_resource("rbac.authorization.k8s.io", "v1", "ClusterRole");
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    for o in render::render_platform() {
+        let v = apply::desired_json(&o, None, &[])?;
+        let current = api.get_opt(o.name()).await?;
+        let same = current
+            .map(|c| serde_json::to_value(c).map(|j| compare::contains(&j, &v) && j.pointer("/rules").map(|r| r.as_array().map(Vec::len)) == v.pointer("/rules").map(|r| r.as_array().map(Vec::len))))
+            .transpose()
+            .map_err(|e| Error::Serialize(o.id(), e))?
+            .unwrap_or(false);
+        if !same {
+            api.patch(o.name(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&v)).await?;
+        }
+    }
+    Ok(())
+}
+
+fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, on_event: impl Fn(&K) + Send + Sync + 'static) -> Store<K>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
+{
+    let (store, writer) = reflector::store();
+    let stream = reflector(writer, watcher(api, cfg).default_backoff());
+    tokio::spawn(async move {
+        stream
+            .for_each(|ev| {
+                match ev {
+                    Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o) | watcher::Event::InitApply(o)) => on_event(&o),
+                    Ok(_) => {}
+                    Err(e) => warn!(error = %e, "watch error"),
+                }
+                futures::future::ready(())
+            })
+            .await;
+    });
+    store
+}
+
+use kube::runtime::{reflector::reflector, watcher::watcher};
+
+/// Runs the operator until a shutdown signal.
+pub async fn run(client: Client, opts: Options) -> std::result::Result<(), StartError> {
+    let scope = match &opts.selector {
+        Some(s) => parse_selector(s).map_err(StartError::msg)?,
+        None => vec![],
+    };
+    let scope_sel = scope.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let primary_cfg = || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
+    let owned_sel = if scope_sel.is_empty() { format!("{MANAGED_BY}={MANAGER}") } else { format!("{MANAGED_BY}={MANAGER},{scope_sel}") };
+
+    apply_platform(&client).await.map_err(|e| StartError::msg(format!("applying platform roles: {e}")))?;
+
+    let triggers = triggers::Triggers::new();
+    let t = triggers.clone();
+    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), move |z| t.zone_changed(z));
+    let t = triggers.clone();
+    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), move |x| t.tenant_changed(x));
+    let t = triggers.clone();
+    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a| t.app_changed(a));
+    let t = triggers.clone();
+    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n| t.node_changed(n));
+    let mut owned = OwnedCaches::default();
+    for (group, version, kind, namespaced) in OWNED_KINDS {
+        let ar = api_resource(group, version, kind);
+        let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
+        let store = writer.as_reader();
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff());
+        let t = triggers.clone();
+        let kind_name = kind.to_string();
+        tokio::spawn(async move {
+            stream
+                .for_each(|ev| {
+                    match ev {
+                        Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o) | watcher::Event::InitApply(o)) => t.owned_changed(&kind_name, &o),
+                        Ok(_) => {}
+                        Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
+                    }
+                    futures::future::ready(())
+                })
+                .await;
+        });
+        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced: *namespaced, store });
+    }
+    for s in owned.kinds.values() {
+        s.store.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    }
+    zones.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    tenants.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    triggers.attach(zones.clone(), tenants.clone(), apps.clone());
+
+    let metrics = Metrics::default();
+    if let Some(addr) = &opts.metrics_address {
+        metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
+    }
+    let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        zones,
+        tenants,
+        apps,
+        nodes,
+        owned,
+        inflight: apply::InFlight::default(),
+        recorder: Recorder::new(client.clone(), reporter),
+        scope,
+        metrics,
+        render_cache: Mutex::new(None),
+    });
+    info!(scope = %scope_sel, "govcloud operator started");
+
+    let cfg = kube::runtime::controller::Config::default().concurrency(4);
+    let zone_ctrl = Controller::new(Api::<NetworkZone>::all(client.clone()), primary_cfg())
+        .with_config(cfg.clone())
+        .reconcile_on(triggers.zone_stream())
+        .shutdown_on_signal()
+        .run(zone::reconcile, zone::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
+    let tenant_ctrl = Controller::new(Api::<Tenant>::all(client.clone()), primary_cfg())
+        .with_config(cfg.clone())
+        .reconcile_on(triggers.tenant_stream())
+        .shutdown_on_signal()
+        .run(tenant::reconcile, tenant::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
+    let app_ctrl = Controller::new(Api::<DepartmentApp>::all(client.clone()), primary_cfg())
+        .with_config(cfg)
+        .reconcile_on(triggers.app_stream())
+        .shutdown_on_signal()
+        .run(app::reconcile, app::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
+    ctx.metrics.set_ready();
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl);
+    info!("govcloud operator stopped");
+    Ok(())
+}
+
+/// Server-side applies a model's zones, tenants and apps (with `labels`
+/// added), retrying apps until their tenant namespaces exist.
+pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, String)], timeout: Duration) -> Result<()> {
+    fn with_labels<K: serde::Serialize>(o: &K, labels: &[(String, String)]) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(o).map_err(|e| Error::Serialize("model object".into(), e))?;
+        if let Some(meta) = v.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
+            meta.remove("resourceVersion");
+            meta.remove("uid");
+            meta.remove("managedFields");
+            meta.remove("creationTimestamp");
+            let l = meta.entry("labels").or_insert_with(|| serde_json::json!({}));
+            for (k, val) in labels {
+                l[k] = serde_json::Value::String(val.clone());
+            }
+        }
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("status");
+        }
+        Ok(v)
+    }
+    let pp = PatchParams::apply("govcloud-model").force();
+    for z in &model.zones {
+        Api::<NetworkZone>::all(client.clone()).patch(&z.name_any(), &pp, &Patch::Apply(with_labels(z, labels)?)).await?;
+    }
+    for t in &model.tenants {
+        Api::<Tenant>::all(client.clone()).patch(&t.name_any(), &pp, &Patch::Apply(with_labels(t, labels)?)).await?;
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut pending: Vec<&DepartmentApp> = model.apps.iter().collect();
+    while !pending.is_empty() {
+        let mut later = Vec::new();
+        for a in pending {
+            let api: Api<DepartmentApp> = Api::namespaced(client.clone(), &a.namespace().unwrap_or_default());
+            match api.patch(&a.name_any(), &pp, &Patch::Apply(with_labels(a, labels)?)).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(s)) if s.code == 404 && std::time::Instant::now() < deadline => later.push(a),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !later.is_empty() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        pending = later;
+    }
+    Ok(())
+}

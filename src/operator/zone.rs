@@ -1,0 +1,147 @@
+//! NetworkZone controller: node counts, placement figures, and holding
+//! deletion while tenants still use the zone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::{Resource, ResourceExt};
+use serde_json::json;
+use tracing::{instrument, warn};
+
+use super::status::{Cond, conditions, differs};
+use super::{Context, Error, RESYNC, Result};
+use crate::api::{NetworkZone, NetworkZoneStatus};
+use crate::render::labels::MANAGER;
+
+/// Finalizer that holds a zone's deletion while tenants use it.
+pub const FINALIZER: &str = "govcloud.io/zone-in-use";
+
+/// Reconciles one zone.
+#[instrument(skip_all, fields(zone = %z.name_any()))]
+pub async fn reconcile(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<Action> {
+    ctx.metrics.reconciled("NetworkZone");
+    let api: Api<NetworkZone> = Api::all(ctx.client.clone());
+    let c = ctx.clone();
+    finalizer(&api, FINALIZER, z, |ev| async move {
+        match ev {
+            Finalizer::Apply(z) => apply(&z, &c).await,
+            Finalizer::Cleanup(z) => cleanup(&z, &c).await,
+        }
+    })
+    .await
+    .map_err(|e| match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
+    })
+}
+
+/// Requeues failures with a short delay; counts them.
+pub fn error_policy(_z: Arc<NetworkZone>, e: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.failed("NetworkZone", e.metric_label());
+    if !matches!(e, Error::Waiting(_)) {
+        warn!(error = %e, "zone reconcile failed");
+    }
+    Action::requeue(Duration::from_secs(5))
+}
+
+fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
+    let name = z.name_any();
+    let mut v: Vec<String> = ctx.tenants.state().iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| t.name_any()).collect();
+    v.sort();
+    v
+}
+
+async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
+    let name = z.name_any();
+    let rendered = ctx.rendered();
+    let sel = &z.spec.node_pool.selector;
+    let taint = &z.spec.node_pool.taint;
+    let (mut matched, mut ready, mut untainted) = (0, 0, Vec::new());
+    for n in ctx.nodes.state() {
+        let labels = n.metadata.labels.clone().unwrap_or_default();
+        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            continue;
+        }
+        matched += 1;
+        let has_taint = n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| ts.iter().any(|t| t.key == taint.key && t.value.as_deref().unwrap_or("") == taint.value && t.effect == taint.effect.as_str()));
+        let is_ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        if !has_taint {
+            untainted.push(n.name_any());
+        } else if is_ready {
+            ready += 1;
+        }
+    }
+    let tenants = users(z, ctx);
+    let apps = rendered.objects.iter().filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name)).count();
+    let problems: Vec<String> = rendered.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+    untainted.sort();
+    let mut degraded = problems.clone();
+    if !untainted.is_empty() {
+        degraded.push(format!("nodes without the zone taint {}={}:{}: {}", taint.key, taint.value, taint.effect.as_str(), untainted.join(", ")));
+    }
+    let prev = z.status.clone().unwrap_or_default();
+    let conds = conditions(
+        &prev.conditions,
+        z.metadata.generation,
+        Timestamp::now(),
+        vec![
+            Cond {
+                type_: "Ready",
+                ok: ready > 0 && degraded.is_empty(),
+                reason: if ready == 0 { "NoReadyNodes" } else if degraded.is_empty() { "Ready" } else { "Degraded" },
+                message: if ready == 0 { format!("no Ready node carries the zone's labels and taint (matched {matched})") } else { format!("{ready} of {matched} nodes ready") },
+            },
+            Cond { type_: "Degraded", ok: !degraded.is_empty(), reason: if degraded.is_empty() { "AsDeclared" } else { "Inconsistent" }, message: degraded.join("; ") },
+        ],
+    );
+    let status = NetworkZoneStatus {
+        observed_generation: z.metadata.generation,
+        nodes_matched: matched,
+        nodes_ready: ready,
+        nodes_summary: Some(format!("{ready}/{matched}")),
+        tenants: tenants.len() as i32,
+        apps: apps as i32,
+        conditions: conds,
+    };
+    if differs(&z.status, &status) {
+        let api: Api<NetworkZone> = Api::all(ctx.client.clone());
+        api.patch_status(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})))
+            .await?;
+        if z.status.as_ref().map(|s| s.nodes_ready) != Some(ready) {
+            let _ = ctx
+                .recorder
+                .publish(
+                    &kube::runtime::events::Event {
+                        type_: kube::runtime::events::EventType::Normal,
+                        reason: "NodesChanged".into(),
+                        note: Some(format!("{ready} of {matched} zone nodes ready")),
+                        action: "Reconcile".into(),
+                        secondary: None,
+                    },
+                    &z.object_ref(&()),
+                )
+                .await;
+        }
+    }
+    Ok(Action::requeue(RESYNC))
+}
+
+async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
+    let tenants = users(z, ctx);
+    if tenants.is_empty() {
+        return Ok(Action::await_change());
+    }
+    let msg = format!("deletion held: tenants {} still use zone {}; remove the zone from their spec.zones first", tenants.join(", "), z.name_any());
+    let _ = ctx
+        .recorder
+        .publish(
+            &kube::runtime::events::Event { type_: kube::runtime::events::EventType::Warning, reason: "DeletionHeld".into(), note: Some(msg.clone()), action: "Delete".into(), secondary: None },
+            &z.object_ref(&()),
+        )
+        .await;
+    Err(Error::Waiting(msg))
+}
