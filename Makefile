@@ -7,7 +7,7 @@ render:
 	cargo run --quiet -- render -f examples/chifeng
 
 test:
-	testenv/with-cluster cargo test --all-targets
+	testenv/with-cluster cargo test --all-targets --no-fail-fast
 
 testenv:
 	testenv/build.sh

@@ -51,6 +51,9 @@ enum Command {
         /// Log format.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        /// Seconds between full resyncs of every object.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        resync_seconds: u64,
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
@@ -119,16 +122,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
-        Command::Run { selector, metrics_address, install_crds, log_format } => {
+        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds } => {
             init_tracing(log_format);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let client = kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
+                let client =
+                    kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
                 if install_crds {
                     crate::operator::install_crds(&client).await.map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
                 }
                 let metrics_address = (metrics_address != "off").then_some(metrics_address);
-                crate::operator::run(client, crate::operator::Options { selector, metrics_address }).await.map_err(|e| CliError::Cluster(e.to_string()))
+                crate::operator::run(
+                    client,
+                    crate::operator::Options { selector, metrics_address, resync: Some(std::time::Duration::from_secs(resync_seconds.max(1))) },
+                )
+                .await
+                .map_err(|e| CliError::Cluster(e.to_string()))
             })
         }
         Command::Dev { paths, dir, no_wait } => {

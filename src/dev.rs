@@ -52,7 +52,9 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     crate::operator::install_crds(&client).await.map_err(|e| format!("installing CRDs: {e}"))?;
     eprintln!("starting the operator");
     let op_client = client.clone();
-    let operator = tokio::spawn(async move { crate::operator::run(op_client, crate::operator::Options { selector: None, metrics_address: Some("127.0.0.1:0".into()) }).await });
+    let operator = tokio::spawn(async move {
+        crate::operator::run(op_client, crate::operator::Options { selector: None, metrics_address: Some("127.0.0.1:0".into()), resync: None }).await
+    });
     eprintln!("applying {} zones, {} tenants, {} apps", loaded.model.zones.len(), loaded.model.tenants.len(), loaded.model.apps.len());
     crate::operator::apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;
 
@@ -105,16 +107,33 @@ pub async fn summary(client: &Client) -> Result<String, String> {
     let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(e)?;
     let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(e)?;
     let pods = Api::<Pod>::all(client.clone()).list(&ListParams::default().labels("govcloud.io/app")).await.map_err(e)?;
-    let node_zone: BTreeMap<String, String> = nodes.items.iter().map(|n| (n.name_any(), n.labels().get("govcloud.io/zone").cloned().unwrap_or_else(|| "-".into()))).collect();
+    let node_zone: BTreeMap<String, String> =
+        nodes.items.iter().map(|n| (n.name_any(), n.labels().get("govcloud.io/zone").cloned().unwrap_or_else(|| "-".into()))).collect();
     let mut s = String::from("ZONES\n");
     for z in &zones.items {
         let st = z.status.clone().unwrap_or_default();
-        s.push_str(&format!("  {:<10} {:<9} MLPS {}  nodes {:<5} tenants {:<3} apps {}\n", z.name_any(), z.spec.kind.as_str(), z.spec.mlps_level, st.nodes_summary.unwrap_or_default(), st.tenants, st.apps));
+        s.push_str(&format!(
+            "  {:<10} {:<9} MLPS {}  nodes {:<5} tenants {:<3} apps {}\n",
+            z.name_any(),
+            z.spec.kind.as_str(),
+            z.spec.mlps_level,
+            st.nodes_summary.unwrap_or_default(),
+            st.tenants,
+            st.apps
+        ));
     }
     s.push_str("TENANTS\n");
     for t in &tenants.items {
         let st = t.status.clone().unwrap_or_default();
-        s.push_str(&format!("  {:<20} {:<12} apps {:<2} flows given {:<2} received {:<2} {}\n", t.name_any(), t.spec.display_name.zh, st.apps, st.flows_given, st.flows_received, st.namespaces.join(",")));
+        s.push_str(&format!(
+            "  {:<20} {:<12} apps {:<2} flows given {:<2} received {:<2} {}\n",
+            t.name_any(),
+            t.spec.display_name.zh,
+            st.apps,
+            st.flows_given,
+            st.flows_received,
+            st.namespaces.join(",")
+        ));
     }
     s.push_str("APPS (namespace/name  zone  exposure  ready  flows granted/pending/refused  pods -> nodes)\n");
     let mut pending = Vec::new();

@@ -166,3 +166,14 @@ fn crd_command_prints_three_crds() {
     assert_eq!(code, 0);
     assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 3);
 }
+
+#[test]
+fn duplicate_port_names_and_limits_are_caught_offline_like_the_api_server_does() {
+    let d = model_with(&format!(
+        "{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, ports: [{{name: http, port: 80}}, {{name: http, port: 81}}]}}\n"
+    ));
+    fails(d.path(), &["spec.ports[1]", "duplicate entry (name=\"http\")"]);
+    let long = "x".repeat(600);
+    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/{long}}}\n"));
+    fails(d.path(), &["spec.image", "at most 512 characters"]);
+}

@@ -71,7 +71,16 @@ fn names_columns_and_status_answer_kubectl_get() {
 #[test]
 fn cel_rules_cover_single_object_invariants() {
     let text: String = govcloud::cli::crd_yaml().expect("crds").into_iter().map(|(_, y)| y).collect();
-    for needle in ["self == oldSelf", "isCIDR", "public exposure needs at least one port", "port names must be unique", "isQuantity"] {
+    for needle in [
+        "self == oldSelf",
+        "isCIDR",
+        "public exposure needs at least one port",
+        "port numbers must be unique",
+        "isQuantity",
+        "x-kubernetes-list-type: map",
+        "maxLength",
+        "maxItems",
+    ] {
         assert!(text.contains(needle), "no CEL rule with {needle:?}");
     }
 }

@@ -100,7 +100,7 @@ pub struct NetworkZoneSpec {
     /// Registered exchange points (网闸-style): the only places where traffic may
     /// cross between this zone and other zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[schemars(length(max = 32))]
+    #[schemars(length(max = 32))]
     pub exchange_endpoints: Vec<ExchangeEndpoint>,
 
     /// MLPS 2.0 (等保2.0) level of the zone's security baseline: 2 (Pod Security

@@ -227,6 +227,23 @@ where
             )
         })
         .collect();
+    let crd = K::crd();
+    if let (Some(schema), Ok(json)) =
+        (crd.spec.versions.first().and_then(|v| v.schema.as_ref()).and_then(|s| s.open_api_v3_schema.as_ref()), serde_json::to_value(&obj))
+    {
+        let mut violations = Vec::new();
+        super::schema::check(&serde_json::to_value(schema).unwrap_or_default(), &json, "", &mut violations);
+        for (field, message) in violations {
+            problems.push(file_problem(
+                file,
+                index,
+                Some(object.clone()),
+                &field,
+                message,
+                "shorten or deduplicate the value (the API server enforces the same limit)",
+            ));
+        }
+    }
     if let Err(errors) = kube::core::cel::validate_cel(&obj) {
         for e in errors.into_vec() {
             let field = e.field_path.trim_start_matches('.').to_string();

@@ -10,6 +10,7 @@
 //! checks what objects say about each other.
 
 mod load;
+mod schema;
 
 pub use load::{LoadedModel, load_paths, load_str};
 

@@ -14,7 +14,7 @@ use tracing::{info, instrument, warn};
 
 use super::apply::{apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
-use super::{Context, Error, RESYNC, Result};
+use super::{Context, Error, Result};
 use crate::api::{AppRef, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
 use crate::render::labels::{self, MANAGER};
 use crate::render::{Owned, Rendered};
@@ -32,6 +32,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     let rendered = ctx.rendered();
     let placed = rendered.objects.iter().any(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name);
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
+    let mut in_flight = false;
     if placed && isolated {
         let owner = a.controller_owner_ref(&());
         let desired: Vec<(Owned, serde_json::Value)> =
@@ -44,16 +45,17 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
         if !report.repaired.is_empty() {
             publish(&ctx, &a, EventType::Warning, "Repaired", format!("restored {}", report.repaired.join(", "))).await;
         }
+        in_flight = report.in_flight;
         if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
             info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
         }
     }
     // An invalid app keeps what it last had running: nothing is lost on error.
     update_status(&a, &ctx, &rendered, placed, isolated).await?;
-    if placed && !isolated {
+    if (placed && !isolated) || in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
-    Ok(Action::requeue(RESYNC))
+    Ok(Action::requeue(ctx.resync))
 }
 
 /// Requeues failures with a short delay; counts them.
@@ -70,7 +72,9 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r
         .iter()
         .filter(|o| {
             let Some(l) = o.meta().labels.as_ref() else { return false };
-            l.get(labels::OWNER_KIND).map(String::as_str) == Some("DepartmentApp") && l.get(labels::OWNER_NAME).map(String::as_str) == Some(app) && l.get(labels::OWNER_NAMESPACE).map(String::as_str) == Some(ns)
+            l.get(labels::OWNER_KIND).map(String::as_str) == Some("DepartmentApp")
+                && l.get(labels::OWNER_NAME).map(String::as_str) == Some(app)
+                && l.get(labels::OWNER_NAMESPACE).map(String::as_str) == Some(ns)
         })
         .collect()
 }
@@ -85,7 +89,11 @@ async fn publish(ctx: &Context, a: &DepartmentApp, type_: EventType, reason: &st
 async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let me = rendered.objects.iter().find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name).and_then(|o| o.meta().labels.as_ref()?.get(labels::TENANT).cloned());
+    let me = rendered
+        .objects
+        .iter()
+        .find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name)
+        .and_then(|o| o.meta().labels.as_ref()?.get(labels::TENANT).cloned());
     let key = me.map(|tenant| AppRef { tenant, app: name.clone() });
     let flows: Vec<FlowStatus> = rendered
         .flows
@@ -127,7 +135,8 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
     } else {
         (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
     };
-    let pending: Vec<String> = flows.iter().filter(|f| f.state != FlowState::Granted).map(|f| format!("{} {}: {}", f.state.as_str(), f.target, f.reason)).collect();
+    let pending: Vec<String> =
+        flows.iter().filter(|f| f.state != FlowState::Granted).map(|f| format!("{} {}: {}", f.state.as_str(), f.target, f.reason)).collect();
     let prev = a.status.clone().unwrap_or_default();
     let conds = conditions(
         &prev.conditions,
@@ -135,8 +144,18 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         Timestamp::now(),
         vec![
             Cond { type_: "Ready", ok: ready, reason, message },
-            Cond { type_: "FlowsPending", ok: !pending.is_empty(), reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" }, message: pending.join("; ") },
-            Cond { type_: "Degraded", ok: !violations.is_empty(), reason: if violations.is_empty() { "AsDeclared" } else { "Violations" }, message: violations.join("; ") },
+            Cond {
+                type_: "FlowsPending",
+                ok: !pending.is_empty(),
+                reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
+                message: pending.join("; "),
+            },
+            Cond {
+                type_: "Degraded",
+                ok: !violations.is_empty(),
+                reason: if violations.is_empty() { "AsDeclared" } else { "Violations" },
+                message: violations.join("; "),
+            },
         ],
     );
     let status = DepartmentAppStatus {
@@ -152,7 +171,12 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
     };
     if differs(&a.status, &status) {
         let api: Api<DepartmentApp> = Api::namespaced(ctx.client.clone(), &ns);
-        api.patch_status(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "DepartmentApp", "status": status}))).await?;
+        api.patch_status(
+            &name,
+            &PatchParams::apply(MANAGER).force(),
+            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "DepartmentApp", "status": status})),
+        )
+        .await?;
         // Flow transitions are events on the consumer.
         for f in &flows {
             let before = prev.flows.iter().find(|p| p.target == f.target).map(|p| p.state);

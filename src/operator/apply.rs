@@ -11,7 +11,7 @@ use kube::{Client, ResourceExt};
 use serde_json::Value;
 
 use super::cache::OwnedCaches;
-use super::compare::{APPLIED_HASH, contains, desired_hash};
+use super::compare::{APPLIED_HASH, desired_hash, object_contains};
 use super::error::{Error, Result};
 use crate::render::Owned;
 use crate::render::labels::MANAGER;
@@ -29,6 +29,8 @@ pub struct ApplyReport {
     pub pruned: Vec<String>,
     /// Objects already as desired.
     pub unchanged: usize,
+    /// Some objects were just applied and are not in the cache yet: look again soon.
+    pub in_flight: bool,
 }
 
 impl ApplyReport {
@@ -42,7 +44,8 @@ impl ApplyReport {
 /// not arrived yet is not mistaken for one deleted by hand.
 #[derive(Default)]
 pub struct InFlight {
-    applied: Mutex<HashMap<String, (String, Instant)>>,
+    /// key -> (hash applied, when, seen in the cache since)
+    applied: Mutex<HashMap<String, (String, Instant, bool)>>,
 }
 
 /// How long an applied object may be missing from the cache before we
@@ -51,14 +54,21 @@ const IN_FLIGHT: Duration = Duration::from_secs(10);
 
 impl InFlight {
     fn recent(&self, key: &str, hash: &str) -> bool {
-        self.applied.lock().map(|m| m.get(key).is_some_and(|(h, t)| h == hash && t.elapsed() < IN_FLIGHT)).unwrap_or(false)
+        self.applied.lock().map(|m| m.get(key).is_some_and(|(h, t, seen)| h == hash && !seen && t.elapsed() < IN_FLIGHT)).unwrap_or(false)
+    }
+    fn seen(&self, key: &str) {
+        if let Ok(mut m) = self.applied.lock()
+            && let Some(e) = m.get_mut(key)
+        {
+            e.2 = true;
+        }
     }
     fn known(&self, key: &str) -> bool {
         self.applied.lock().map(|m| m.contains_key(key)).unwrap_or(false)
     }
     fn record(&self, key: &str, hash: &str) {
         if let Ok(mut m) = self.applied.lock() {
-            m.insert(key.to_string(), (hash.to_string(), Instant::now()));
+            m.insert(key.to_string(), (hash.to_string(), Instant::now(), false));
         }
     }
     fn forget(&self, key: &str) {
@@ -69,7 +79,11 @@ impl InFlight {
 }
 
 /// The desired JSON of an owned object, with owner reference, scope labels and hash annotation.
-pub fn desired_json(o: &Owned, owner: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>, extra_labels: &[(String, String)]) -> Result<Value> {
+pub fn desired_json(
+    o: &Owned,
+    owner: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>,
+    extra_labels: &[(String, String)],
+) -> Result<Value> {
     let mut v = serde_json::to_value(o).map_err(|e| Error::Serialize(o.id(), e))?;
     let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::Waiting(format!("{} has no metadata", o.id())))?;
     if let Some(owner) = owner {
@@ -114,8 +128,9 @@ pub async fn apply_owned(
         let actual = caches.get(kind, ns, name);
         match &actual {
             Some(a) => {
+                inflight.seen(&key);
                 let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::Serialize(key.clone(), e))?;
-                if hash_of(&actual_json) == hash && contains(&actual_json, v) {
+                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) {
                     report.unchanged += 1;
                     continue;
                 }
@@ -127,12 +142,14 @@ pub async fn apply_owned(
             }
             None if inflight.recent(&key, &hash) => {
                 report.unchanged += 1;
+                report.in_flight = true;
                 continue;
             }
             None if inflight.known(&key) => report.repaired.push(format!("{key} (deleted by hand)")),
             None => report.created.push(key.clone()),
         }
-        let api: Api<DynamicObject> = if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        let api: Api<DynamicObject> =
+            if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
         api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
         inflight.record(&key, &hash);
     }
@@ -144,7 +161,8 @@ pub async fn apply_owned(
             continue;
         }
         let Some(k) = caches.kinds.get(&kind) else { continue };
-        let api: Api<DynamicObject> = if k.namespaced { Api::namespaced_with(client.clone(), &ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        let api: Api<DynamicObject> =
+            if k.namespaced { Api::namespaced_with(client.clone(), &ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
         match api.delete(&name, &DeleteParams::background()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}

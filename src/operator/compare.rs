@@ -13,6 +13,18 @@ pub fn desired_hash(desired: &Value) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether the live object `actual` holds everything in the object
+/// `desired`. `apiVersion` and `kind` are not compared: objects that come
+/// from a list carry neither.
+pub fn object_contains(actual: &Value, desired: &Value) -> bool {
+    match (actual, desired) {
+        (Value::Object(a), Value::Object(d)) => {
+            d.iter().filter(|(k, _)| *k != "apiVersion" && *k != "kind").all(|(k, dv)| a.get(k).is_some_and(|av| contains(av, dv)))
+        }
+        _ => false,
+    }
+}
+
 /// Whether `actual` contains everything in `desired`: maps by key, lists
 /// element by element with equal length, quantities by value.
 pub fn contains(actual: &Value, desired: &Value) -> bool {
@@ -87,6 +99,13 @@ mod tests {
         assert!(!contains(&json!({"spec": {"ingress": [{"from": [1]}]}}), &desired));
         assert!(!contains(&json!({"spec": {"ingress": [{"from": [1]}, {"from": [3]}]}}), &desired));
         assert!(!contains(&json!({"metadata": {"labels": {"a": "x"}}}), &json!({"metadata": {"labels": {"a": "y"}}})));
+    }
+
+    #[test]
+    fn listed_objects_without_type_meta_still_match() {
+        let desired = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}});
+        assert!(object_contains(&json!({"metadata": {"name": "a", "uid": "x"}}), &desired));
+        assert!(!object_contains(&json!({"metadata": {"name": "b"}}), &desired));
     }
 
     #[test]

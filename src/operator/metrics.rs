@@ -82,7 +82,8 @@ pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<()> {
                     "/readyz" => ("503 Service Unavailable", "caches not synced\n".to_string()),
                     _ => ("404 Not Found", "not found\n".to_string()),
                 };
-                let resp = format!("HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let resp =
+                    format!("HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
                 let _ = sock.write_all(resp.as_bytes()).await;
             });
         }

@@ -13,8 +13,8 @@
 //! Every decision comes from [`crate::render`]; this module only reads caches,
 //! writes what differs, and reports.
 
-mod apply;
 mod app;
+mod apply;
 mod cache;
 pub mod compare;
 mod error;
@@ -59,6 +59,8 @@ pub struct Options {
     pub selector: Option<String>,
     /// Address for `/metrics`, `/healthz` and `/readyz`; `None` disables it.
     pub metrics_address: Option<String>,
+    /// Period of the full resync; [`RESYNC`] when `None`.
+    pub resync: Option<Duration>,
 }
 
 /// Shared state of the controllers.
@@ -83,6 +85,8 @@ pub struct Context {
     pub scope: Vec<(String, String)>,
     /// Counters.
     pub metrics: Metrics,
+    /// Period of the full resync.
+    pub resync: Duration,
     render_cache: Mutex<Option<(String, Arc<Rendered>)>>,
 }
 
@@ -137,8 +141,41 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
         .collect()
 }
 
-/// Installs (server-side applies) the three CRDs and waits until they are served.
+/// The admission policies that must hold even while the operator is down.
+pub fn admission_policies() -> Vec<serde_json::Value> {
+    vec![
+        serde_json::json!({
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingAdmissionPolicy",
+            "metadata": {"name": "govcloud-tenant-prevent-deletion", "labels": {MANAGED_BY: MANAGER}},
+            "spec": {
+                "failurePolicy": "Fail",
+                "matchConstraints": {"resourceRules": [{"apiGroups": ["govcloud.io"], "apiVersions": ["*"], "operations": ["DELETE"], "resources": ["tenants"]}]},
+                "validations": [{
+                    "expression": "!has(oldObject.spec.preventDeletion) || !oldObject.spec.preventDeletion",
+                    "messageExpression": "'tenant ' + oldObject.metadata.name + ' has spec.preventDeletion: true; set it to false before deleting the tenant'",
+                    "reason": "Forbidden"
+                }]
+            }
+        }),
+        serde_json::json!({
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingAdmissionPolicyBinding",
+            "metadata": {"name": "govcloud-tenant-prevent-deletion", "labels": {MANAGED_BY: MANAGER}},
+            "spec": {"policyName": "govcloud-tenant-prevent-deletion", "validationActions": ["Deny"]}
+        }),
+    ]
+}
+
+/// Installs (server-side applies) the three CRDs and govcloud's admission
+/// policies, and waits until the CRDs are served.
 pub async fn install_crds(client: &Client) -> Result<()> {
+    for p in admission_policies() {
+        let kind = p["kind"].as_str().unwrap_or_default();
+        let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
+        let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        Api::<DynamicObject>::all_with(client.clone(), &ar).patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&p)).await?;
+    }
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     for crd in crate::api::crds() {
         let name = crd.name_any();
@@ -163,7 +200,12 @@ async fn apply_platform(client: &Client) -> Result<()> {
         let v = apply::desired_json(&o, None, &[])?;
         let current = api.get_opt(o.name()).await?;
         let same = current
-            .map(|c| serde_json::to_value(c).map(|j| compare::contains(&j, &v) && j.pointer("/rules").map(|r| r.as_array().map(Vec::len)) == v.pointer("/rules").map(|r| r.as_array().map(Vec::len))))
+            .map(|c| {
+                serde_json::to_value(c).map(|j| {
+                    compare::object_contains(&j, &v)
+                        && j.pointer("/rules").map(|r| r.as_array().map(Vec::len)) == v.pointer("/rules").map(|r| r.as_array().map(Vec::len))
+                })
+            })
             .transpose()
             .map_err(|e| Error::Serialize(o.id(), e))?
             .unwrap_or(false);
@@ -267,6 +309,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         recorder: Recorder::new(client.clone(), reporter),
         scope,
         metrics,
+        resync: opts.resync.unwrap_or(RESYNC),
         render_cache: Mutex::new(None),
     });
     info!(scope = %scope_sel, "govcloud operator started");

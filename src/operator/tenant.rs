@@ -18,7 +18,7 @@ use tracing::{info, instrument, warn};
 
 use super::apply::{apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
-use super::{Context, Error, RESYNC, Result};
+use super::{Context, Error, Result};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
 use crate::render::labels::{self, MANAGER};
 use crate::render::{Owned, Rendered};
@@ -65,7 +65,8 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
         .iter()
         .filter(|o| {
             let l = o.meta().labels.as_ref();
-            l.and_then(|l| l.get(labels::OWNER_KIND)).map(String::as_str) == Some("Tenant") && l.and_then(|l| l.get(labels::OWNER_NAME)).map(String::as_str) == Some(tenant)
+            l.and_then(|l| l.get(labels::OWNER_KIND)).map(String::as_str) == Some("Tenant")
+                && l.and_then(|l| l.get(labels::OWNER_NAME)).map(String::as_str) == Some(tenant)
         })
         .collect()
 }
@@ -93,10 +94,20 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     }
     if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
         info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
-        publish(ctx, t, EventType::Normal, "Applied", format!("{} created, {} updated, {} removed", report.created.len(), report.updated.len(), report.pruned.len())).await;
+        publish(
+            ctx,
+            t,
+            EventType::Normal,
+            "Applied",
+            format!("{} created, {} updated, {} removed", report.created.len(), report.updated.len(), report.pruned.len()),
+        )
+        .await;
     }
     update_status(t, ctx, &rendered).await?;
-    Ok(Action::requeue(RESYNC))
+    if report.in_flight {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    Ok(Action::requeue(ctx.resync))
 }
 
 async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result<()> {
@@ -118,8 +129,10 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
     let granted = |f: &&crate::render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
     let flows_given = rendered.flows.iter().filter(granted).filter(|f| f.provider.tenant == name).count();
     let flows_received = rendered.flows.iter().filter(granted).filter(|f| f.consumer.tenant == name).count();
-    let problems: Vec<String> = rendered.problems.iter().filter(|p| p.object.kind == "Tenant" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-    let missing: Vec<String> = owned_objects(rendered, &name).iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect();
+    let problems: Vec<String> =
+        rendered.problems.iter().filter(|p| p.object.kind == "Tenant" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+    let missing: Vec<String> =
+        owned_objects(rendered, &name).iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect();
     let prev = t.status.clone().unwrap_or_default();
     let ready = problems.is_empty() && missing.is_empty();
     let conds = conditions(
@@ -137,9 +150,20 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
                 } else {
                     "Provisioning"
                 },
-                message: if ready { format!("{} namespaces isolated and provisioned", namespaces.len()) } else if !problems.is_empty() { problems.join("; ") } else { format!("waiting for {}", missing.join(", ")) },
+                message: if ready {
+                    format!("{} namespaces isolated and provisioned", namespaces.len())
+                } else if !problems.is_empty() {
+                    problems.join("; ")
+                } else {
+                    format!("waiting for {}", missing.join(", "))
+                },
             },
-            Cond { type_: "Degraded", ok: !problems.is_empty(), reason: if problems.is_empty() { "AsDeclared" } else { "Invalid" }, message: problems.join("; ") },
+            Cond {
+                type_: "Degraded",
+                ok: !problems.is_empty(),
+                reason: if problems.is_empty() { "AsDeclared" } else { "Invalid" },
+                message: problems.join("; "),
+            },
         ],
     );
     let status = TenantStatus {
@@ -153,7 +177,12 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
     };
     if differs(&t.status, &status) {
         let api: Api<Tenant> = Api::all(ctx.client.clone());
-        api.patch_status(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": status}))).await?;
+        api.patch_status(
+            &name,
+            &PatchParams::apply(MANAGER).force(),
+            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": status})),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -167,13 +196,8 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
         publish(ctx, t, EventType::Warning, "DeletionPrevented", msg.clone()).await;
         return Err(Error::Waiting(msg));
     }
-    let namespaces: Vec<String> = ctx
-        .owned
-        .owned_by("Tenant", None, &name)
-        .into_iter()
-        .filter(|(kind, _)| kind == "Namespace")
-        .map(|(_, o)| o.name_any())
-        .collect();
+    let namespaces: Vec<String> =
+        ctx.owned.owned_by("Tenant", None, &name).into_iter().filter(|(kind, _)| kind == "Namespace").map(|(_, o)| o.name_any()).collect();
     // 1. apps
     let mut waiting = Vec::new();
     for ns in &namespaces {
@@ -206,14 +230,11 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
     let api: Api<kube::api::DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
     let mut remaining = Vec::new();
     for ns in &namespaces {
-        match api.get_opt(ns).await? {
-            Some(o) => {
-                if o.metadata.deletion_timestamp.is_none() {
-                    api.delete(ns, &DeleteParams::background()).await?;
-                }
-                remaining.push(ns.clone());
+        if let Some(o) = api.get_opt(ns).await? {
+            if o.metadata.deletion_timestamp.is_none() {
+                api.delete(ns, &DeleteParams::background()).await?;
             }
-            None => {}
+            remaining.push(ns.clone());
         }
     }
     if !remaining.is_empty() {

@@ -107,7 +107,8 @@ impl Triggers {
         let name = t.name_any();
         let prefix = format!("{name}-");
         self.apps_where(|a| {
-            a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str())) || a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()))
+            a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str()))
+                || a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()))
         });
         if let Some(s) = self.0.stores.get() {
             for z in s.zones.state() {

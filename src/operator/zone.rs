@@ -13,7 +13,7 @@ use serde_json::json;
 use tracing::{instrument, warn};
 
 use super::status::{Cond, conditions, differs};
-use super::{Context, Error, RESYNC, Result};
+use super::{Context, Error, Result};
 use crate::api::{NetworkZone, NetworkZoneStatus};
 use crate::render::labels::MANAGER;
 
@@ -67,7 +67,10 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
             continue;
         }
         matched += 1;
-        let has_taint = n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| ts.iter().any(|t| t.key == taint.key && t.value.as_deref().unwrap_or("") == taint.value && t.effect == taint.effect.as_str()));
+        let has_taint =
+            n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| {
+                ts.iter().any(|t| t.key == taint.key && t.value.as_deref().unwrap_or("") == taint.value && t.effect == taint.effect.as_str())
+            });
         let is_ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
         if !has_taint {
             untainted.push(n.name_any());
@@ -76,8 +79,13 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         }
     }
     let tenants = users(z, ctx);
-    let apps = rendered.objects.iter().filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name)).count();
-    let problems: Vec<String> = rendered.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+    let apps = rendered
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name))
+        .count();
+    let problems: Vec<String> =
+        rendered.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
     untainted.sort();
     let mut degraded = problems.clone();
     if !untainted.is_empty() {
@@ -92,10 +100,25 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
             Cond {
                 type_: "Ready",
                 ok: ready > 0 && degraded.is_empty(),
-                reason: if ready == 0 { "NoReadyNodes" } else if degraded.is_empty() { "Ready" } else { "Degraded" },
-                message: if ready == 0 { format!("no Ready node carries the zone's labels and taint (matched {matched})") } else { format!("{ready} of {matched} nodes ready") },
+                reason: if ready == 0 {
+                    "NoReadyNodes"
+                } else if degraded.is_empty() {
+                    "Ready"
+                } else {
+                    "Degraded"
+                },
+                message: if ready == 0 {
+                    format!("no Ready node carries the zone's labels and taint (matched {matched})")
+                } else {
+                    format!("{ready} of {matched} nodes ready")
+                },
             },
-            Cond { type_: "Degraded", ok: !degraded.is_empty(), reason: if degraded.is_empty() { "AsDeclared" } else { "Inconsistent" }, message: degraded.join("; ") },
+            Cond {
+                type_: "Degraded",
+                ok: !degraded.is_empty(),
+                reason: if degraded.is_empty() { "AsDeclared" } else { "Inconsistent" },
+                message: degraded.join("; "),
+            },
         ],
     );
     let status = NetworkZoneStatus {
@@ -109,8 +132,12 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     };
     if differs(&z.status, &status) {
         let api: Api<NetworkZone> = Api::all(ctx.client.clone());
-        api.patch_status(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})))
-            .await?;
+        api.patch_status(
+            &name,
+            &PatchParams::apply(MANAGER).force(),
+            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})),
+        )
+        .await?;
         if z.status.as_ref().map(|s| s.nodes_ready) != Some(ready) {
             let _ = ctx
                 .recorder
@@ -127,7 +154,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
                 .await;
         }
     }
-    Ok(Action::requeue(RESYNC))
+    Ok(Action::requeue(ctx.resync))
 }
 
 async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
@@ -136,10 +163,35 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         return Ok(Action::await_change());
     }
     let msg = format!("deletion held: tenants {} still use zone {}; remove the zone from their spec.zones first", tenants.join(", "), z.name_any());
+    // Say it once per distinct message, in status and as an event, not on every retry.
+    let prev = z.status.clone().unwrap_or_default();
+    if prev.conditions.iter().any(|c| c.type_ == "Ready" && c.reason == "DeletionHeld" && c.message == msg) {
+        return Err(Error::Waiting(msg));
+    }
+    let mut status = prev.clone();
+    status.conditions = conditions(
+        &prev.conditions,
+        z.metadata.generation,
+        Timestamp::now(),
+        vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: msg.clone() }],
+    );
+    let api: Api<NetworkZone> = Api::all(ctx.client.clone());
+    api.patch_status(
+        &z.name_any(),
+        &PatchParams::apply(MANAGER).force(),
+        &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})),
+    )
+    .await?;
     let _ = ctx
         .recorder
         .publish(
-            &kube::runtime::events::Event { type_: kube::runtime::events::EventType::Warning, reason: "DeletionHeld".into(), note: Some(msg.clone()), action: "Delete".into(), secondary: None },
+            &kube::runtime::events::Event {
+                type_: kube::runtime::events::EventType::Warning,
+                reason: "DeletionHeld".into(),
+                note: Some(msg.clone()),
+                action: "Delete".into(),
+                secondary: None,
+            },
             &z.object_ref(&()),
         )
         .await;

@@ -102,3 +102,159 @@ pub fn pinned_kube_version() -> String {
     let text = std::fs::read_to_string(repo().join("testenv/versions.env")).expect("versions.env");
     text.lines().find_map(|l| l.strip_prefix("KUBE_VERSION=")).expect("KUBE_VERSION").trim().to_string()
 }
+
+// === the operator under test ===
+
+/// Installs the CRDs and admission policies once per test process.
+pub async fn install() {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        govcloud::operator::install_crds(&client().await).await.expect("install CRDs");
+    })
+    .await;
+}
+
+/// The identity of the operator of `scope` in tests (one service account per scope,
+/// so the audit log tells each test's operator apart).
+pub fn operator_user(scope: &str) -> String {
+    format!("system:serviceaccount:govcloud-system:govcloud-operator-{scope}")
+}
+
+/// A kubeconfig that authenticates as the service account of the operator of `scope`.
+pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
+    {
+        use k8s_openapi::api::authentication::v1::TokenRequest;
+        use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+        use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
+        use kube::api::{Api, Patch, PatchParams, PostParams};
+        let c = client().await;
+        let pp = PatchParams::apply("govcloud-tests").force();
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "govcloud-system"}})).expect("ns");
+        Api::<Namespace>::all(c.clone()).patch("govcloud-system", &pp, &Patch::Apply(&ns)).await.expect("namespace");
+        let sa_name = format!("govcloud-operator-{scope}");
+        let sa: ServiceAccount = serde_json::from_value(
+            serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": sa_name, "namespace": "govcloud-system"}}),
+        )
+        .expect("sa");
+        let sas: Api<ServiceAccount> = Api::namespaced(c.clone(), "govcloud-system");
+        sas.patch(&sa_name, &pp, &Patch::Apply(&sa)).await.expect("service account");
+        let crb: ClusterRoleBinding = serde_json::from_value(serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": sa_name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": "govcloud-system"}]
+        }))
+        .expect("crb");
+        Api::<ClusterRoleBinding>::all(c.clone()).patch(&sa_name, &pp, &Patch::Apply(&crb)).await.expect("binding");
+        let tr: TokenRequest = serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).expect("tr");
+        let token = sas.create_token_request(&sa_name, &PostParams::default(), &tr).await.expect("token").status.expect("status").token;
+        let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(kubeconfig()).expect("kubeconfig")).expect("yaml");
+        let cluster = admin["clusters"][0]["cluster"].clone();
+        let kc = serde_json::json!({
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": "testenv", "cluster": serde_json::to_value(&cluster).expect("cluster")}],
+            "users": [{"name": "operator", "user": {"token": token}}],
+            "contexts": [{"name": "operator", "context": {"cluster": "testenv", "user": "operator"}}],
+            "current-context": "operator"
+        });
+        let path = kubeconfig().with_file_name(format!("operator-{scope}.kubeconfig"));
+        std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
+        path
+    }
+}
+
+/// A running `govcloud run` process, killed when dropped.
+pub struct Operator {
+    child: std::process::Child,
+    /// Label selecting what this operator manages.
+    pub scope: (String, String),
+    log: PathBuf,
+}
+
+impl Operator {
+    /// Starts `govcloud run` as the operator identity, managing only `scope`.
+    pub async fn start(scope: &str, resync_seconds: u64) -> Operator {
+        install().await;
+        let kc = operator_kubeconfig(scope).await;
+        let log_path = kubeconfig().with_file_name(format!("operator-{scope}.log"));
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
+            .args([
+                "run",
+                "--metrics-address",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--selector",
+                &format!("govcloud.io/scope={scope}"),
+                "--resync-seconds",
+                &resync_seconds.to_string(),
+            ])
+            .env("KUBECONFIG", kc)
+            .env("RUST_LOG", "info,kube=warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start govcloud run");
+        Operator { child, scope: ("govcloud.io/scope".into(), scope.into()), log: log_path }
+    }
+
+    /// The value of a counter on the operator's `/metrics` (summed over label sets matching `filter`).
+    pub async fn counter(&self, name: &str, filter: &str) -> u64 {
+        let addr = eventually("the operator's metrics address in its log", Duration::from_secs(30), || async {
+            let text = std::fs::read_to_string(&self.log).ok()?;
+            text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
+        })
+        .await;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut sock = tokio::net::TcpStream::connect(&addr).await.expect("connect to metrics");
+        sock.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").await.expect("request");
+        let mut body = String::new();
+        sock.read_to_string(&mut body).await.expect("response");
+        body.lines().filter(|l| l.starts_with(name) && l.contains(filter)).filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok()).sum()
+    }
+
+    /// Stops the process abruptly (as a crash or eviction would).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Operator {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Path of the API server's audit log.
+pub fn audit_log() -> PathBuf {
+    kubeconfig().with_file_name("logs").join("audit.log")
+}
+
+/// Size of the audit log now (an offset to count from).
+pub fn audit_offset() -> u64 {
+    std::fs::metadata(audit_log()).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Write requests (`create`, `update`, `patch`, `delete`) made by `user` since `offset`.
+pub fn writes_since(offset: u64, user: &str) -> Vec<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(audit_log()).expect("audit log");
+    f.seek(SeekFrom::Start(offset)).expect("seek");
+    let mut text = String::new();
+    f.read_to_string(&mut text).expect("read");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete" && e["user"]["username"] == user)
+        .filter(|e| matches!(e["verb"].as_str(), Some("create" | "update" | "patch" | "delete" | "deletecollection")))
+        .map(|e| format!("{} {}", e["verb"].as_str().unwrap_or_default(), e["requestURI"].as_str().unwrap_or_default()))
+        .collect()
+}
+
+/// A short name usable as a zone name (letters and digits, at most 15).
+pub fn short(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}{}{}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed))
+}

@@ -1,0 +1,351 @@
+//! The operator on the real control plane: convergence of the Chifeng model,
+//! flows following grants, drift repair, ordered deletion, and no writes on
+//! an unchanged cluster.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant};
+use govcloud::model::load_str;
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
+use kube::{Client, ResourceExt};
+use support::{Operator, client, eventually, short};
+
+const CONVERGE: Duration = Duration::from_secs(120);
+
+fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) -> bool {
+    conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+async fn apply_text(c: &Client, text: &str, scope: &str) {
+    let loaded = load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
+    govcloud::operator::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
+}
+
+/// One extranet-like zone on the testenv's extranet nodes, a consumer tenant
+/// and a provider tenant, each with one app.
+fn small_model(zone: &str, consumer: &str, provider: &str, grant: bool, prevent_deletion: bool) -> String {
+    let allow = if grant { format!("  flows: {{allowFrom: [{{tenant: {consumer}}}]}}\n") } else { String::new() };
+    format!(
+        r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: {zone}}}
+spec:
+  kind: extranet
+  displayName: {{zh: 测试区, en: Test zone}}
+  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}
+  cidrs: [10.99.0.0/16]
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {consumer}}}
+spec:
+  displayName: {{zh: 甲, en: Consumer}}
+  owners: [{{kind: Group, name: {consumer}-admins, role: admin}}]
+  zones: [{{name: {zone}}}]
+  preventDeletion: {prevent_deletion}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {provider}}}
+spec:
+  displayName: {{zh: 乙, en: Provider}}
+  zones: [{{name: {zone}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: portal, namespace: {consumer}-{zone}}}
+spec:
+  zone: {zone}
+  image: harbor.egov.local/{consumer}/portal:1
+  ports: [{{name: http, port: 8080}}]
+  flows: {{calls: [{{tenant: {provider}, app: db}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: db, namespace: {provider}-{zone}}}
+spec:
+  zone: {zone}
+  image: harbor.egov.local/{provider}/db:1
+  ports: [{{name: api, port: 8443}}]
+{allow}"#
+    )
+}
+
+async fn flow_state(c: &Client, ns: &str, app: &str) -> Option<FlowState> {
+    let a = Api::<DepartmentApp>::namespaced(c.clone(), ns).get(app).await.ok()?;
+    Some(a.status?.flows.first()?.state)
+}
+
+async fn policy_exists(c: &Client, ns: &str, name: &str) -> bool {
+    Api::<NetworkPolicy>::namespaced(c.clone(), ns).get_opt(name).await.ok().flatten().is_some()
+}
+
+#[tokio::test]
+async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
+    let c = client().await;
+    let scope = "chifeng";
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");
+    let loaded = govcloud::model::load_paths(&[dir]).expect("chifeng");
+    let labels = [("govcloud.io/scope".to_string(), scope.to_string())];
+
+    // Start, apply, and stop the operator mid-way.
+    let mut op = Operator::start(scope, 3).await;
+    govcloud::operator::apply_model(&c, &loaded.model, &labels, Duration::from_secs(120)).await.expect("apply");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    op.kill();
+    let op = Operator::start(scope, 3).await;
+
+    // Every app Ready.
+    let apps: Api<DepartmentApp> = Api::all(c.clone());
+    eventually("every Chifeng app Ready", CONVERGE, || async {
+        let list = apps.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+        (list.items.len() == 24 && list.items.iter().all(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+    })
+    .await;
+    for kind in ["zones", "tenants"] {
+        let ok = if kind == "zones" {
+            Api::<NetworkZone>::all(c.clone())
+                .list(&ListParams::default().labels("govcloud.io/scope=chifeng"))
+                .await
+                .expect("zones")
+                .items
+                .iter()
+                .all(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions)))
+        } else {
+            let tenants = Api::<Tenant>::all(c.clone());
+            eventually("every tenant Ready", CONVERGE, || async {
+                let l = tenants.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+                l.items.iter().all(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions))).then_some(())
+            })
+            .await;
+            true
+        };
+        assert!(ok, "{kind} not Ready");
+    }
+
+    // Every pod on a node of its own zone.
+    let nodes: std::collections::BTreeMap<String, String> = Api::<Node>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .expect("nodes")
+        .items
+        .iter()
+        .map(|n| (n.name_any(), n.labels().get("govcloud.io/zone").cloned().unwrap_or_default()))
+        .collect();
+    let pods = Api::<Pod>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/app")).await.expect("pods");
+    let mut placed = 0;
+    for p in
+        pods.items.iter().filter(|p| p.metadata.namespace.as_deref().is_some_and(|ns| loaded.model.apps.iter().any(|a| a.namespace().as_deref() == Some(ns))))
+    {
+        let zone = p.labels().get("govcloud.io/zone").cloned().expect("zone label");
+        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).expect("scheduled");
+        assert_eq!(nodes.get(&node), Some(&zone), "pod {}/{} on {node}", p.namespace().unwrap_or_default(), p.name_any());
+        placed += 1;
+    }
+    let replicas: i32 = loaded.model.apps.iter().map(|a| a.spec.replicas).sum();
+    assert!(placed >= replicas as usize, "{placed} pods placed, {replicas} replicas declared");
+
+    // Every rendered object present, and nothing of ours beyond them (no duplicates after the restart).
+    let rendered = govcloud::render::render(&loaded.model);
+    let mut expected = BTreeSet::new();
+    for o in &rendered.objects {
+        expected.insert(o.id());
+    }
+    let mut live = BTreeSet::new();
+    for (group, version, kind, _) in [
+        ("", "v1", "Namespace", false),
+        ("", "v1", "ResourceQuota", true),
+        ("", "v1", "LimitRange", true),
+        ("networking.k8s.io", "v1", "NetworkPolicy", true),
+        ("rbac.authorization.k8s.io", "v1", "RoleBinding", true),
+        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", false),
+        ("", "v1", "Service", true),
+        ("apps", "v1", "Deployment", true),
+        ("policy", "v1", "PodDisruptionBudget", true),
+        ("networking.k8s.io", "v1", "Ingress", true),
+    ] {
+        let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
+        let list = Api::<DynamicObject>::all_with(c.clone(), &ar)
+            .list(&ListParams::default().labels("app.kubernetes.io/managed-by=govcloud,govcloud.io/scope=chifeng"))
+            .await
+            .expect("list");
+        for o in list.items {
+            live.insert(match o.namespace() {
+                Some(ns) => format!("{kind}/{ns}/{}", o.name_any()),
+                None => format!("{kind}/{}", o.name_any()),
+            });
+        }
+    }
+    let missing: Vec<_> = expected.difference(&live).collect();
+    let extra: Vec<_> = live.difference(&expected).collect();
+    assert!(missing.is_empty(), "missing: {missing:?}");
+    assert!(extra.is_empty(), "not desired: {extra:?}");
+
+    // A full resync of the converged model writes nothing.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let offset = support::audit_offset();
+    let before = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let after = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
+    let writes = support::writes_since(offset, &support::operator_user(scope));
+    assert!(writes.is_empty(), "{} writes during a resync of an unchanged cluster: {writes:#?}", writes.len());
+    // The resync did run (every 3 s here): at least two rounds over the 24 apps, all from the caches.
+    assert!(after - before >= 48, "only {} app reconciles in 10 s", after - before);
+}
+
+#[tokio::test]
+async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
+    let c = client().await;
+    let scope = short("g");
+    let (zone, consumer, provider) = (short("z"), short("ca"), short("pa"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    let cns = format!("{consumer}-{zone}");
+    let pns = format!("{provider}-{zone}");
+    eventually("the flow to be Pending", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(()) }).await;
+    assert!(!policy_exists(&c, &cns, "govcloud-app-portal-egress").await);
+
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    eventually("the flow to be Granted", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Granted)).then_some(()) }).await;
+    eventually("the consumer's egress and provider's ingress policies", CONVERGE, || async {
+        (policy_exists(&c, &cns, "govcloud-app-portal-egress").await && policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(())
+    })
+    .await;
+    let ingress = Api::<NetworkPolicy>::namespaced(c.clone(), &pns).get("govcloud-app-db-ingress").await.expect("policy");
+    let from = serde_json::to_string(&ingress.spec).expect("json");
+    assert!(from.contains(&cns) && from.contains("8443"), "{from}");
+
+    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    eventually("the flow to be Pending again", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(()) }).await;
+    eventually("the flow's policies to be removed", CONVERGE, || async {
+        (!policy_exists(&c, &cns, "govcloud-app-portal-egress").await && !policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(())
+    })
+    .await;
+    let a = Api::<DepartmentApp>::namespaced(c.clone(), &cns).get("portal").await.expect("app");
+    let reason = a.status.expect("status").flows[0].reason.clone();
+    assert_eq!(reason, format!("provider {provider}/db has not granted tenant {consumer}"));
+}
+
+async fn events_for(c: &Client, kind: &str, name: &str) -> Vec<Event> {
+    Api::<Event>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .map(|l| l.items.into_iter().filter(|e| e.involved_object.kind.as_deref() == Some(kind) && e.involved_object.name.as_deref() == Some(name)).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_managed_policy_deleted_by_hand_is_restored_with_an_event() {
+    let c = client().await;
+    let scope = short("d");
+    let (zone, consumer, provider) = (short("z"), short("cd"), short("pd"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    let ns = format!("{consumer}-{zone}");
+    let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
+    eventually("the default-deny policy", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    // Let the operator see its own creation before we tamper.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
+    let restored = eventually("the policy to be restored", CONVERGE, || async {
+        let p = policies.get_opt("govcloud-default-deny").await.ok().flatten()?;
+        p.metadata.deletion_timestamp.is_none().then_some(p)
+    })
+    .await;
+    assert_eq!(restored.spec.and_then(|s| s.policy_types), Some(vec!["Ingress".to_string(), "Egress".to_string()]));
+    let ev = eventually("a Repaired event on the tenant", CONVERGE, || async {
+        events_for(&c, "Tenant", &consumer).await.into_iter().find(|e| e.reason.as_deref() == Some("Repaired"))
+    })
+    .await;
+    let note = ev.message.unwrap_or_default();
+    assert!(note.contains(&format!("NetworkPolicy/{ns}/govcloud-default-deny")) && note.contains("deleted by hand"), "{note}");
+
+    // An edit by hand is reverted too.
+    let mut p = policies.get("govcloud-default-deny").await.expect("policy");
+    if let Some(s) = p.spec.as_mut() {
+        s.policy_types = Some(vec!["Ingress".into()]);
+    }
+    policies.replace("govcloud-default-deny", &Default::default(), &p).await.expect("edit by hand");
+    eventually("the edit to be reverted", CONVERGE, || async {
+        let p = policies.get("govcloud-default-deny").await.ok()?;
+        (p.spec?.policy_types? == vec!["Ingress".to_string(), "Egress".to_string()]).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
+    let c = client().await;
+    let scope = short("t");
+    let (zone, consumer, provider) = (short("z"), short("ct"), short("pt"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
+    let ns = format!("{consumer}-{zone}");
+    let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
+    eventually("the consumer app Ready", CONVERGE, || async { apps.get("portal").await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    let tenants: Api<Tenant> = Api::all(c.clone());
+
+    // preventDeletion: refused by the API server, with a message saying how to proceed.
+    let err = tenants.delete(&consumer, &DeleteParams::default()).await.expect_err("deletion refused");
+    match err {
+        kube::Error::Api(s) => {
+            assert_eq!(s.code, 403, "{s:?}");
+            assert!(s.message.contains("preventDeletion") && s.message.contains(&consumer), "{}", s.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(tenants.get(&consumer).await.expect("still there").metadata.deletion_timestamp.is_none());
+
+    // Allowed once preventDeletion is false: apps, then namespaces, go.
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    eventually("preventDeletion false to be stored", CONVERGE, || async { (!tenants.get(&consumer).await.ok()?.spec.prevent_deletion).then_some(()) }).await;
+    tenants.delete(&consumer, &DeleteParams::default()).await.expect("delete tenant");
+    eventually("the tenant to be gone", CONVERGE, || async { tenants.get_opt(&consumer).await.ok()?.is_none().then_some(()) }).await;
+    assert!(Api::<Namespace>::all(c.clone()).get_opt(&ns).await.expect("get").is_none_or(|n| n.metadata.deletion_timestamp.is_some()), "namespace remains");
+    assert!(apps.list(&ListParams::default()).await.map(|l| l.items.is_empty()).unwrap_or(true), "apps remain");
+    // Nothing of ours still names the tenant as owner.
+    let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"));
+    let left =
+        Api::<DynamicObject>::all_with(c.clone(), &ar).list(&ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"))).await.expect("list");
+    assert!(left.items.is_empty());
+
+    // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
+    let pns = format!("{provider}-{zone}");
+    eventually("the provider's ingress policy to be removed", CONVERGE, || async { (!policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(()) })
+        .await;
+}
+
+#[tokio::test]
+async fn a_zone_in_use_is_held_until_its_tenants_leave() {
+    let c = client().await;
+    let scope = short("h");
+    let (zone, consumer, provider) = (short("z"), short("ch"), short("ph"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    let zones: Api<NetworkZone> = Api::all(c.clone());
+    eventually("the zone's finalizer", CONVERGE, || async {
+        zones.get(&zone).await.ok()?.finalizers().iter().any(|f| f == "govcloud.io/zone-in-use").then_some(())
+    })
+    .await;
+    zones.delete(&zone, &DeleteParams::default()).await.expect("delete zone");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(zones.get(&zone).await.expect("held").metadata.deletion_timestamp.is_some());
+    let held = eventually("a DeletionHeld event", CONVERGE, || async {
+        events_for(&c, "NetworkZone", &zone).await.into_iter().find(|e| e.reason.as_deref() == Some("DeletionHeld"))
+    })
+    .await;
+    assert!(held.message.unwrap_or_default().contains(&consumer));
+    let tenants: Api<Tenant> = Api::all(c.clone());
+    for t in [&consumer, &provider] {
+        tenants.delete(t, &DeleteParams::default()).await.expect("delete tenant");
+    }
+    eventually("the zone to be gone once unused", CONVERGE, || async { zones.get_opt(&zone).await.ok()?.is_none().then_some(()) }).await;
+}
