@@ -1,7 +1,11 @@
 # The two commands of the README:
-#   make render   the main job: render the Chifeng model offline
+#   make dev      the main job: local real control plane + operator + the Chifeng model
 #   make test     the whole test suite, against a real local control plane
-.PHONY: render test testenv crds
+# and: make render (offline rendering), make testenv (build the upstream binaries).
+.PHONY: dev render test testenv crds
+
+dev:
+	cargo run --quiet -- dev
 
 render:
 	cargo run --quiet -- render -f examples/chifeng
@@ -14,3 +18,4 @@ testenv:
 
 crds:
 	cargo run --quiet -- crd --output-dir crds
+	cargo run --quiet -- manifests > deploy/govcloud.yaml

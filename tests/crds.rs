@@ -84,3 +84,11 @@ fn cel_rules_cover_single_object_invariants() {
         assert!(text.contains(needle), "no CEL rule with {needle:?}");
     }
 }
+
+#[test]
+fn committed_install_manifests_match_the_generated_ones() {
+    let generated = govcloud::cli::manifests_yaml("harbor.egov.local/govcloud/govcloud:0.1.0", "govcloud-system").expect("manifests");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/govcloud.yaml");
+    let committed = std::fs::read_to_string(&path).expect("deploy/govcloud.yaml");
+    assert_eq!(committed, generated, "deploy/govcloud.yaml is stale; run `make crds`");
+}

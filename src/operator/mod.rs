@@ -18,6 +18,7 @@ mod apply;
 mod cache;
 pub mod compare;
 mod error;
+pub mod install;
 mod metrics;
 mod status;
 mod tenant;

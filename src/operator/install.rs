@@ -1,0 +1,90 @@
+//! What installing govcloud puts in a cluster: the CRDs, the admission
+//! policies, and the operator itself with the least RBAC it needs. The same
+//! definitions feed `govcloud manifests` (deploy/), the Helm chart's tests and
+//! the integration tests, which run the operator under exactly this role.
+
+use serde_json::{Value, json};
+
+use crate::render::labels::{MANAGED_BY, MANAGER};
+
+/// Name of the operator's ClusterRole, ClusterRoleBinding and ServiceAccount.
+pub const OPERATOR: &str = "govcloud-operator";
+
+fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
+    json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
+}
+
+const ALL: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete"];
+const READ: &[&str] = &["get", "list", "watch"];
+
+/// The operator's ClusterRole: what it reads, what it owns, and the right to
+/// bind (not hold) the tenant roles it hands out.
+pub fn operator_cluster_role() -> Value {
+    json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": OPERATOR, "labels": {MANAGED_BY: MANAGER}},
+        "rules": [
+            rule(&["govcloud.io"], &["networkzones", "tenants", "departmentapps"], &["get", "list", "watch", "update", "patch"]),
+            rule(&["govcloud.io"], &["networkzones/status", "tenants/status", "departmentapps/status"], &["get", "update", "patch"]),
+            rule(&["govcloud.io"], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
+            rule(&["govcloud.io"], &["departmentapps"], &["delete"]),
+            rule(&[""], &["namespaces", "resourcequotas", "limitranges", "services"], ALL),
+            rule(&[""], &["pods"], &["get", "list", "watch", "delete"]),
+            rule(&[""], &["nodes"], READ),
+            rule(&["networking.k8s.io"], &["networkpolicies", "ingresses"], ALL),
+            rule(&["apps"], &["deployments"], ALL),
+            rule(&["policy"], &["poddisruptionbudgets"], ALL),
+            rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
+            json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
+                   "resourceNames": ["govcloud-tenant-admin", "govcloud-tenant-developer", "govcloud-tenant-viewer", "govcloud-tenant-auditor", "govcloud-auditor"]}),
+            rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
+            rule(&["apiextensions.k8s.io"], &["customresourcedefinitions"], &["get", "list", "watch", "create", "patch"]),
+            rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], &["get", "list", "watch", "create", "patch"]),
+        ]
+    })
+}
+
+/// Everything to apply to install govcloud, in order.
+pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
+    let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
+    let mut out: Vec<Value> = crate::api::crds().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
+    out.extend(super::admission_policies());
+    out.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
+        "pod-security.kubernetes.io/enforce": "restricted", MANAGED_BY: MANAGER}}}));
+    out.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": OPERATOR, "namespace": namespace, "labels": labels}}));
+    out.push(operator_cluster_role());
+    out.push(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": OPERATOR, "labels": labels},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": OPERATOR},
+        "subjects": [{"kind": "ServiceAccount", "name": OPERATOR, "namespace": namespace}]
+    }));
+    out.push(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "govcloud", "namespace": namespace, "labels": labels},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "serviceAccountName": OPERATOR,
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "containers": [{
+                        "name": "govcloud",
+                        "image": image,
+                        "args": ["run", "--log-format", "json", "--metrics-address", "0.0.0.0:8080"],
+                        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                        "ports": [{"name": "metrics", "containerPort": 8080}],
+                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}},
+                        "readinessProbe": {"httpGet": {"path": "/readyz", "port": "metrics"}},
+                        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
+                        "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}}
+                    }]
+                }
+            }
+        }
+    }));
+    out
+}
