@@ -19,3 +19,4 @@ testenv:
 crds:
 	cargo run --quiet -- crd --output-dir crds
 	cargo run --quiet -- manifests > deploy/govcloud.yaml
+	cp crds/*.yaml charts/govcloud/crds/
