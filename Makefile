@@ -20,3 +20,4 @@ crds:
 	cargo run --quiet -- crd --output-dir crds
 	cargo run --quiet -- manifests > deploy/govcloud.yaml
 	cp crds/*.yaml charts/govcloud/crds/
+	cargo run --quiet -- manifests --admission-only --namespace '{{ .Release.Namespace }}' > charts/govcloud/templates/admission.yaml

@@ -49,7 +49,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     let client = Client::try_from(config).map_err(|e| e.to_string())?;
 
     eprintln!("installing CRDs");
-    crate::operator::install_crds(&client).await.map_err(|e| format!("installing CRDs: {e}"))?;
+    crate::operator::install_crds(&client, "govcloud-system").await.map_err(|e| format!("installing CRDs: {e}"))?;
     eprintln!("starting the operator");
     let op_client = client.clone();
     let operator = tokio::spawn(async move {

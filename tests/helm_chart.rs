@@ -92,3 +92,10 @@ fn chart_crds_are_the_generated_ones() {
         assert_eq!(chart, std::fs::read_to_string(&path).expect("crd"), "charts/govcloud/crds/{name:?} is stale; run `make crds`");
     }
 }
+
+#[test]
+fn chart_admission_template_is_the_generated_one() {
+    let generated = govcloud::cli::docs_yaml(&govcloud::operator::admission_policies("{{ .Release.Namespace }}")).expect("yaml");
+    let chart = std::fs::read_to_string(repo().join("charts/govcloud/templates/admission.yaml")).expect("template");
+    assert_eq!(chart, generated, "charts/govcloud/templates/admission.yaml is stale; run `make crds`");
+}

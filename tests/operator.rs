@@ -161,6 +161,8 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
     }
     let mut live = BTreeSet::new();
     for (group, version, kind, _) in [
+        ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", false),
+        ("rbac.authorization.k8s.io", "v1", "ClusterRole", false),
         ("", "v1", "Namespace", false),
         ("", "v1", "ResourceQuota", true),
         ("", "v1", "LimitRange", true),

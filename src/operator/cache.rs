@@ -17,9 +17,10 @@ pub struct OwnedKind {
     pub store: Store<DynamicObject>,
 }
 
-/// Kinds govcloud owns, with whether each is namespaced. ClusterRoles are
-/// platform objects applied at start-up, not cached.
+/// Kinds govcloud owns, with whether each is namespaced.
 pub const OWNED_KINDS: &[(&str, &str, &str, bool)] = &[
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", false),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole", false),
     ("", "v1", "Namespace", false),
     ("", "v1", "ResourceQuota", true),
     ("", "v1", "LimitRange", true),

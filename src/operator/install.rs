@@ -40,7 +40,7 @@ pub fn operator_cluster_role() -> Value {
                    "resourceNames": ["govcloud-tenant-admin", "govcloud-tenant-developer", "govcloud-tenant-viewer", "govcloud-tenant-auditor", "govcloud-auditor"]}),
             rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
             rule(&["apiextensions.k8s.io"], &["customresourcedefinitions"], &["get", "list", "watch", "create", "patch"]),
-            rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], &["get", "list", "watch", "create", "patch"]),
+            rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], ALL),
         ]
     })
 }
@@ -49,7 +49,7 @@ pub fn operator_cluster_role() -> Value {
 pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
     let mut out: Vec<Value> = crate::api::crds().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
-    out.extend(super::admission_policies());
+    out.extend(super::admission_policies(namespace));
     out.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
         "pod-security.kubernetes.io/enforce": "restricted", MANAGED_BY: MANAGER}}}));
     out.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": OPERATOR, "namespace": namespace, "labels": labels}}));

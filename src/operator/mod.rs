@@ -142,9 +142,11 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
         .collect()
 }
 
-/// The admission policies that must hold even while the operator is down.
-pub fn admission_policies() -> Vec<serde_json::Value> {
-    vec![
+/// The admission policies that must hold even while the operator is down:
+/// tenant deletion protection, and the policies generated from the control
+/// catalogue (see [`crate::controls::admission`]).
+pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
+    let mut out = vec![
         serde_json::json!({
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingAdmissionPolicy",
@@ -165,13 +167,15 @@ pub fn admission_policies() -> Vec<serde_json::Value> {
             "metadata": {"name": "govcloud-tenant-prevent-deletion", "labels": {MANAGED_BY: MANAGER}},
             "spec": {"policyName": "govcloud-tenant-prevent-deletion", "validationActions": ["Deny"]}
         }),
-    ]
+    ];
+    out.extend(crate::controls::admission::static_objects(operator_namespace));
+    out
 }
 
 /// Installs (server-side applies) the three CRDs and govcloud's admission
 /// policies, and waits until the CRDs are served.
-pub async fn install_crds(client: &Client) -> Result<()> {
-    for p in admission_policies() {
+pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<()> {
+    for p in admission_policies(operator_namespace) {
         let kind = p["kind"].as_str().unwrap_or_default();
         let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
         let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();

@@ -159,6 +159,7 @@ impl Triggers {
                     self.apps_where(|a| a.namespace().as_deref() == Some(ns.as_str()));
                 }
             }
+            Some("NetworkZone") => self.0.zones.send(ObjectRef::new(&owner)),
             Some("DepartmentApp") => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
                     self.0.apps.send(ObjectRef::new(&owner).within(ns));

@@ -58,6 +58,18 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
 async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     let name = z.name_any();
     let rendered = ctx.rendered();
+    let owner = z.controller_owner_ref(&());
+    let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
+        .into_iter()
+        .map(|o| {
+            let v = super::apply::desired_json(&o, owner.as_ref(), &ctx.scope)?;
+            Ok((o, v))
+        })
+        .collect::<Result<_>>()?;
+    let report = super::apply::apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("NetworkZone", None, &name)).await?;
+    ctx.metrics.wrote("created", report.created.len());
+    ctx.metrics.wrote("updated", report.updated.len());
+    ctx.metrics.wrote("repaired", report.repaired.len());
     let sel = &z.spec.node_pool.selector;
     let taint = &z.spec.node_pool.taint;
     let (mut matched, mut ready, mut untainted) = (0, 0, Vec::new());

@@ -58,13 +58,32 @@ impl Rendered {
     }
 }
 
-/// Renders the per-tenant and per-app objects of a model (not the
+/// Objects owned by a zone: the bindings that apply the zone-parameter
+/// admission policies to the zone's namespaces.
+pub fn render_zone(zone: &str) -> Vec<Owned> {
+    crate::controls::admission::zone_bindings(zone)
+        .into_iter()
+        .filter_map(|mut v| {
+            if let Some(l) = v["metadata"]["labels"].as_object_mut() {
+                for (k, val) in labels::owned_by("NetworkZone", zone) {
+                    l.insert(k, serde_json::Value::String(val));
+                }
+            }
+            serde_json::from_value(v).ok().map(Owned::ValidatingAdmissionPolicyBinding)
+        })
+        .collect()
+}
+
+/// Renders the per-zone, per-tenant and per-app objects of a model (not the
 /// platform-wide ones; see [`render_platform`]).
 pub fn render(model: &Model) -> Rendered {
     let index = Index::build(model);
     let mut problems = index.problems.clone();
     let flows = flows::decide_all(&index, &mut problems);
     let mut objects = Vec::new();
+    for (name, _) in index.zones.iter() {
+        objects.extend(render_zone(name));
+    }
     for tenant in index.tenants.values() {
         objects.extend(tenant::render(&index, tenant));
     }

@@ -1,5 +1,6 @@
 //! The kinds of object govcloud owns.
 
+use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -18,6 +19,8 @@ use serde::Serialize;
 pub enum Owned {
     /// Cluster-wide role for tenant owners and auditors.
     ClusterRole(ClusterRole),
+    /// Binds a zone-parameter admission policy to one zone's namespaces.
+    ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding),
     /// A tenant namespace.
     Namespace(Namespace),
     /// A tenant's quota in one zone.
@@ -45,6 +48,7 @@ impl Owned {
     pub fn meta(&self) -> &ObjectMeta {
         match self {
             Owned::ClusterRole(o) => &o.metadata,
+            Owned::ValidatingAdmissionPolicyBinding(o) => &o.metadata,
             Owned::Namespace(o) => &o.metadata,
             Owned::ResourceQuota(o) => &o.metadata,
             Owned::LimitRange(o) => &o.metadata,
@@ -62,6 +66,7 @@ impl Owned {
     pub fn kind(&self) -> &'static str {
         match self {
             Owned::ClusterRole(_) => "ClusterRole",
+            Owned::ValidatingAdmissionPolicyBinding(_) => "ValidatingAdmissionPolicyBinding",
             Owned::Namespace(_) => "Namespace",
             Owned::ResourceQuota(_) => "ResourceQuota",
             Owned::LimitRange(_) => "LimitRange",
@@ -79,6 +84,7 @@ impl Owned {
     pub fn order(&self) -> usize {
         match self {
             Owned::ClusterRole(_) => 0,
+            Owned::ValidatingAdmissionPolicyBinding(_) => 0,
             Owned::Namespace(_) => 1,
             Owned::ResourceQuota(_) => 2,
             Owned::LimitRange(_) => 3,

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Nam
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
 };
-use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -32,6 +32,31 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     let mut out = Vec::new();
     for (zone, tz) in &entry.zones {
         out.extend(render_zone(index, t, zone, tz));
+    }
+    // Every owner may read the tenant itself (and nothing else cluster-wide).
+    let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
+    if !all_owners.is_empty() {
+        let name = format!("govcloud-tenant-{}", t.name_any());
+        let labels = labels::owned_by("Tenant", &t.name_any());
+        out.push(Owned::ClusterRole(ClusterRole {
+            metadata: meta(&name, None, labels.clone()),
+            rules: Some(vec![PolicyRule {
+                api_groups: Some(vec!["govcloud.io".into()]),
+                resources: Some(vec!["tenants".into()]),
+                resource_names: Some(vec![t.name_any()]),
+                verbs: vec!["get".into(), "watch".into()],
+                ..Default::default()
+            }]),
+            aggregation_rule: None,
+        }));
+        let mut unique = all_owners;
+        unique.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        unique.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
+        out.push(Owned::ClusterRoleBinding(ClusterRoleBinding {
+            metadata: meta(&name, None, labels),
+            role_ref: cluster_role_ref(&name),
+            subjects: Some(unique),
+        }));
     }
     if t.spec.audit_scope == AuditScope::Cluster {
         let subjects = subjects(t, OwnerRole::Auditor);

@@ -109,7 +109,7 @@ pub fn pinned_kube_version() -> String {
 pub async fn install() {
     static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     DONE.get_or_init(|| async {
-        govcloud::operator::install_crds(&client().await).await.expect("install CRDs");
+        govcloud::operator::install_crds(&client().await, "govcloud-system").await.expect("install CRDs");
     })
     .await;
 }
