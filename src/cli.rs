@@ -37,6 +37,8 @@ enum Command {
         #[arg(long)]
         summary_only: bool,
     },
+    /// Print the catalogue of security and isolation controls as a Markdown table.
+    Controls,
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
     Manifests {
         /// Operator image.
@@ -137,6 +139,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
+        Command::Controls => {
+            print!("{}", crate::controls::markdown_table());
+            Ok(())
+        }
         Command::Manifests { image, namespace, admission_only } => {
             if admission_only {
                 print!("{}", docs_yaml(&crate::operator::admission_policies(&namespace))?);

@@ -92,3 +92,13 @@ fn committed_install_manifests_match_the_generated_ones() {
     let committed = std::fs::read_to_string(&path).expect("deploy/govcloud.yaml");
     assert_eq!(committed, generated, "deploy/govcloud.yaml is stale; run `make crds`");
 }
+
+#[test]
+fn the_readme_lists_every_control_as_the_catalogue_defines_it() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    let table = govcloud::controls::markdown_table();
+    assert!(readme.contains(&table), "README's controls table is stale; paste the output of `cargo run -- controls`");
+    for c in govcloud::controls::CATALOGUE {
+        assert!(readme.contains(c.id));
+    }
+}

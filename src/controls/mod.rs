@@ -270,6 +270,23 @@ pub const CATALOGUE: &[Control] = &[
     },
 ];
 
+/// The catalogue as a Markdown table (the README's list of controls).
+pub fn markdown_table() -> String {
+    let mut s = String::from("| id | 控制项 | control | checks | severity | MLPS levels | enforced by |\n|---|---|---|---|---|---|---|\n");
+    for c in CATALOGUE {
+        let levels: Vec<String> = c.levels.iter().map(|l| l.to_string()).collect();
+        let by = match c.enforcement {
+            Enforcement::Admission => "admission policy",
+            Enforcement::ZoneAdmission => "admission policy (zone parameter)",
+            Enforcement::PodSecurity => "Pod Security Admission labels",
+            Enforcement::Rbac => "RBAC roles",
+            Enforcement::Render => "rendering (NetworkPolicies)",
+        };
+        s.push_str(&format!("| {} | {} | {} | {} | {:?} | {} | {} |\n", c.id, c.title_zh, c.title_en, c.checks, c.severity, levels.join(", "), by));
+    }
+    s
+}
+
 /// The control with this id.
 pub fn control(id: &str) -> Option<&'static Control> {
     CATALOGUE.iter().find(|c| c.id == id)
