@@ -37,6 +37,30 @@ enum Command {
         #[arg(long)]
         summary_only: bool,
     },
+    /// Audit compliance: every control, per tenant, zone and object, with
+    /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
+    Audit {
+        /// Manifests to audit offline: govcloud resources plus any Kubernetes
+        /// objects (for example the output of `govcloud render`). When only
+        /// govcloud resources are given, what they render is audited.
+        #[arg(short = 'f', long = "filename", value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+        /// Language of the table and HTML report.
+        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
+        lang: crate::audit::output::Lang,
+        /// Exit non-zero when a control of at least this severity fails.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<SeverityArg>,
+        /// Report API for `--format openreports`.
+        #[arg(long, value_enum, default_value_t = crate::audit::output::ReportApi::Openreports)]
+        report_api: crate::audit::output::ReportApi,
+        /// Write the output to this file instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the catalogue of security and isolation controls as a Markdown table.
     Controls,
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
@@ -87,6 +111,32 @@ enum Command {
     },
 }
 
+/// Audit output formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AuditFormat {
+    /// A table for the terminal.
+    Table,
+    /// One JSON document.
+    Json,
+    /// OpenReports (or PolicyReport) YAML.
+    Openreports,
+    /// A self-contained HTML page.
+    Html,
+}
+
+/// Severity threshold for `--fail-on`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SeverityArg {
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+}
+
 /// How logs are written.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum LogFormat {
@@ -121,6 +171,9 @@ pub enum CliError {
     /// Talking to the cluster failed.
     #[error("{0}")]
     Cluster(String),
+    /// The audit found failures at or above the threshold.
+    #[error("{0} failed check(s) at severity {1} or above")]
+    NonCompliant(usize, String),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -139,6 +192,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
+        Command::Audit { paths, format, lang, fail_on, report_api, output } => audit_cmd(&paths, format, lang, fail_on, report_api, output),
         Command::Controls => {
             print!("{}", crate::controls::markdown_table());
             Ok(())
@@ -175,6 +229,67 @@ fn run(cli: Cli) -> Result<(), CliError> {
             rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(CliError::Cluster)
         }
     }
+}
+
+fn audit_cmd(
+    paths: &[PathBuf],
+    format: AuditFormat,
+    lang: crate::audit::output::Lang,
+    fail_on: Option<SeverityArg>,
+    api: crate::audit::output::ReportApi,
+    output: Option<PathBuf>,
+) -> Result<(), CliError> {
+    use crate::audit::output;
+    let audit = if paths.is_empty() {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let client = kube::Client::try_default()
+                .await
+                .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
+            crate::operator::live_audit(&client).await.map_err(|e| CliError::Cluster(e.to_string()))
+        })?
+    } else {
+        let (loaded, mut objects) = match crate::model::load_mixed(paths) {
+            Ok(r) => r,
+            Err(problems) => {
+                for p in &problems {
+                    eprintln!("error: {p}");
+                }
+                return Err(CliError::Invalid(problems.len()));
+            }
+        };
+        if objects.is_empty() {
+            let rendered = render::render(&loaded.model);
+            for o in render::render_platform().iter().chain(rendered.objects.iter()) {
+                objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
+            }
+        }
+        crate::audit::audit(&loaded.model, &objects)
+    };
+    let text = match format {
+        AuditFormat::Table => output::table(&audit, lang),
+        AuditFormat::Json => serde_json::to_string_pretty(&output::json(&audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        AuditFormat::Openreports => docs_yaml(&output::reports(&audit, api, &Default::default()))?,
+        AuditFormat::Html => output::html(&audit, lang),
+    };
+    match output {
+        Some(path) => std::fs::write(&path, text)?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    if let Some(threshold) = fail_on {
+        use crate::controls::Severity;
+        let sev = match threshold {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        };
+        let failed = audit.failures_at_or_above(sev);
+        if !failed.is_empty() {
+            return Err(CliError::NonCompliant(failed.len(), format!("{threshold:?}").to_lowercase()));
+        }
+    }
+    Ok(())
 }
 
 /// The install manifests as multi-document YAML, exactly as `deploy/govcloud.yaml` holds them.

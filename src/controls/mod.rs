@@ -31,8 +31,10 @@ pub enum Enforcement {
     PodSecurity,
     /// Kubernetes RBAC, through the tenant roles.
     Rbac,
-    /// Decided when rendering (and, later, audited); no admission form.
+    /// Decided when rendering, and audited; no admission form.
     Render,
+    /// Only an audit of the cluster can check it.
+    Audit,
 }
 
 /// One control.
@@ -92,6 +94,10 @@ pub const APP_ZONE: &str = "GC-APP-001";
 pub const MANAGED_OBJECTS: &str = "GC-MGD-001";
 /// `GC-RBAC-001`
 pub const TENANT_RBAC: &str = "GC-RBAC-001";
+/// `GC-ZONE-004`
+pub const ZONE_TAINT: &str = "GC-ZONE-004";
+/// `GC-RES-002`
+pub const QUOTA_AND_LIMITS: &str = "GC-RES-002";
 
 const ALL_LEVELS: &[u8] = &[2, 3];
 
@@ -260,6 +266,24 @@ pub const CATALOGUE: &[Control] = &[
         enforcement: Enforcement::Admission,
     },
     Control {
+        id: ZONE_TAINT,
+        title_zh: "本区节点须带区域污点",
+        title_en: "Zone nodes carry the zone taint",
+        checks: "every node selected by a zone's node pool carries the zone's taint, so nothing else lands there",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Audit,
+    },
+    Control {
+        id: QUOTA_AND_LIMITS,
+        title_zh: "租户命名空间须有配额与默认限制",
+        title_en: "Quota and limits in every tenant namespace",
+        checks: "every tenant namespace has its ResourceQuota and LimitRange",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Audit,
+    },
+    Control {
         id: TENANT_RBAC,
         title_zh: "租户最小权限",
         title_en: "Least privilege for tenants",
@@ -281,6 +305,7 @@ pub fn markdown_table() -> String {
             Enforcement::PodSecurity => "Pod Security Admission labels",
             Enforcement::Rbac => "RBAC roles",
             Enforcement::Render => "rendering (NetworkPolicies)",
+            Enforcement::Audit => "audit only",
         };
         s.push_str(&format!("| {} | {} | {} | {} | {:?} | {} | {} |\n", c.id, c.title_zh, c.title_en, c.checks, c.severity, levels.join(", "), by));
     }

@@ -49,6 +49,55 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
     if problems.is_empty() { Ok(loaded) } else { Err(problems) }
 }
 
+/// Reads govcloud resources and any other Kubernetes objects (for the audit):
+/// govcloud kinds are checked as by [`load_paths`]; other objects are kept as JSON.
+pub fn load_mixed(paths: &[PathBuf]) -> Result<(LoadedModel, Vec<serde_json::Value>), Vec<FileProblem>> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        collect_files(p, &mut files, &mut problems);
+    }
+    let mut ours = String::new();
+    let mut others = Vec::new();
+    let mut loaded = LoadedModel::default();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(file_problem(&file, 0, None, "", format!("cannot read file: {e}"), "check the path and its permissions"));
+                continue;
+            }
+        };
+        ours.clear();
+        for (i, doc) in serde_yaml::Deserializer::from_str(&text).enumerate() {
+            let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(file_problem(&file, i + 1, None, "", format!("malformed YAML: {e}"), "fix the YAML syntax at the reported line"));
+                    break;
+                }
+            };
+            if value.is_null() {
+                continue;
+            }
+            let api_version = str_field(&value, &["apiVersion"]).unwrap_or_default();
+            if api_version.starts_with("govcloud.io/") {
+                if let Err(p) = load_document(&file, i + 1, value, &mut loaded) {
+                    problems.extend(p);
+                }
+            } else if str_field(&value, &["kind"]).is_some() {
+                match serde_json::to_value(&value) {
+                    Ok(v) => others.push(v),
+                    Err(e) => problems.push(file_problem(&file, i + 1, None, "", format!("cannot read object: {e}"), "check the document")),
+                }
+            } else {
+                problems.push(file_problem(&file, i + 1, None, "kind", "a document without kind".to_string(), "write one Kubernetes object per YAML document"));
+            }
+        }
+    }
+    if problems.is_empty() { Ok((loaded, others)) } else { Err(problems) }
+}
+
 /// Reads one YAML text as if it were the file `name`.
 pub fn load_str(name: &str, text: &str) -> Result<LoadedModel, Vec<FileProblem>> {
     let mut loaded = LoadedModel::default();

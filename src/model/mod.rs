@@ -12,7 +12,7 @@
 mod load;
 mod schema;
 
-pub use load::{LoadedModel, load_paths, load_str};
+pub use load::{LoadedModel, load_mixed, load_paths, load_str};
 
 use std::collections::BTreeMap;
 

@@ -20,6 +20,7 @@ pub mod compare;
 mod error;
 pub mod install;
 mod metrics;
+mod report;
 mod status;
 mod tenant;
 mod triggers;
@@ -28,6 +29,7 @@ mod zone;
 pub use apply::ApplyReport;
 pub use error::{Error, Result, StartError};
 pub use metrics::Metrics;
+pub use report::{live_audit, live_inventory};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

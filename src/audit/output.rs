@@ -1,0 +1,362 @@
+//! The audit in the formats auditors' tools read: a terminal table (zh/en),
+//! JSON, OpenReports (`openreports.io/v1alpha1` Report and ClusterReport, or
+//! `wgpolicyk8s.io/v1alpha2` PolicyReport), and a printable HTML page with an
+//! inline SVG of zones, tenants, apps and flows.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Audit, Finding, Outcome, mlps};
+use crate::api::FlowState;
+use crate::controls::{self, CATALOGUE};
+
+/// Report language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+fn title(id: &str, lang: Lang) -> &'static str {
+    controls::control(id).map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en }).unwrap_or("")
+}
+
+/// Per control: pass, fail, warn, skip counts.
+pub fn by_control(a: &Audit) -> BTreeMap<&'static str, [usize; 4]> {
+    let mut m: BTreeMap<&'static str, [usize; 4]> = CATALOGUE.iter().map(|c| (c.id, [0; 4])).collect();
+    for f in &a.findings {
+        let e = m.entry(f.control).or_default();
+        e[f.outcome as usize] += 1;
+    }
+    m
+}
+
+/// The terminal table.
+pub fn table(a: &Audit, lang: Lang) -> String {
+    let (h, pass, fail) = if lang == Lang::Zh {
+        (["控制项", "名称", "严重性", "通过", "不通过", "警告", "跳过", "等保条款"], "通过", "不通过")
+    } else {
+        (["control", "title", "severity", "pass", "fail", "warn", "skip", "MLPS"], "PASS", "FAIL")
+    };
+    let mut s = format!("{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+    for (id, n) in by_control(a) {
+        let sev = controls::control(id).map(|c| format!("{:?}", c.severity)).unwrap_or_default();
+        s.push_str(&format!(
+            "{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n",
+            id,
+            title(id, lang),
+            sev,
+            n[0],
+            n[1],
+            n[2],
+            n[3],
+            mlps::clauses_of(id).join(",")
+        ));
+    }
+    let c = a.counts();
+    s.push_str(&format!(
+        "\n{}: {} {}, {} {}, {} warn, {} skip\n",
+        if lang == Lang::Zh { "合计" } else { "total" },
+        c.get(&Outcome::Pass).unwrap_or(&0),
+        pass,
+        c.get(&Outcome::Fail).unwrap_or(&0),
+        fail,
+        c.get(&Outcome::Warn).unwrap_or(&0),
+        c.get(&Outcome::Skip).unwrap_or(&0)
+    ));
+    for f in a.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
+        s.push_str(&format!("{fail} {} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
+    }
+    s
+}
+
+/// The JSON document.
+pub fn json(a: &Audit) -> Value {
+    json!({
+        "summary": a.counts().iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "controls": CATALOGUE.iter().map(|c| json!({"id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "severity": c.severity, "mlps": mlps::clauses_of(c.id), "results": by_control(a).get(c.id)})).collect::<Vec<_>>(),
+        "mlps": mlps::REQUIREMENTS,
+        "findings": a.findings,
+        "connectivity": a.connectivity,
+        "flows": a.flows,
+    })
+}
+
+fn result(f: &Finding) -> Value {
+    let c = controls::control(f.control);
+    let resource = match f.object.split('/').collect::<Vec<_>>().as_slice() {
+        [kind, ns, name] => json!([{"kind": kind, "namespace": ns, "name": name}]),
+        [kind, name] => json!([{"kind": kind, "name": name}]),
+        _ => json!([]),
+    };
+    json!({
+        "source": "govcloud",
+        "policy": format!("govcloud-{}", f.control.to_lowercase()),
+        "rule": f.control,
+        "result": f.outcome.as_str(),
+        "severity": match f.severity { controls::Severity::Critical => "critical", controls::Severity::High => "high", controls::Severity::Medium => "medium", controls::Severity::Low => "low" },
+        "category": c.map(|c| c.title_en).unwrap_or(""),
+        "message": f.message,
+        "resources": resource,
+        "properties": {"mlps": mlps::clauses_of(f.control).join(","), "levels": c.map(|c| c.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default(), "field": f.field, "evidence": f.evidence},
+    })
+}
+
+fn summary(findings: &[&Finding]) -> Value {
+    let n = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
+    json!({"pass": n(Outcome::Pass), "fail": n(Outcome::Fail), "warn": n(Outcome::Warn), "skip": n(Outcome::Skip), "error": 0})
+}
+
+/// Which report API to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportApi {
+    /// `openreports.io/v1alpha1` Report and ClusterReport.
+    Openreports,
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReport and ClusterPolicyReport.
+    Wgpolicy,
+}
+
+/// One report per tenant namespace and one cluster report for the rest.
+pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> Vec<Value> {
+    let (version, kind, cluster_kind) = match api {
+        ReportApi::Openreports => ("openreports.io/v1alpha1", "Report", "ClusterReport"),
+        ReportApi::Wgpolicy => ("wgpolicyk8s.io/v1alpha2", "PolicyReport", "ClusterPolicyReport"),
+    };
+    let mut by_ns: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    let mut cluster = Vec::new();
+    for f in &a.findings {
+        match &f.namespace {
+            Some(ns) if f.tenant.is_some() => by_ns.entry(ns.clone()).or_default().push(f),
+            _ => cluster.push(f),
+        }
+    }
+    let mut out: Vec<Value> = by_ns
+        .into_iter()
+        .map(|(ns, fs)| json!({"apiVersion": version, "kind": kind, "metadata": {"name": "govcloud", "namespace": ns, "labels": labels}, "summary": summary(&fs), "results": fs.iter().map(|f| result(f)).collect::<Vec<_>>()}))
+        .collect();
+    out.push(json!({"apiVersion": version, "kind": cluster_kind, "metadata": {"name": "govcloud", "labels": labels}, "summary": summary(&cluster), "results": cluster.iter().map(|f| result(f)).collect::<Vec<_>>()}));
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The zones, tenants, apps and flows as an inline SVG.
+pub fn svg(a: &Audit) -> String {
+    let zones: Vec<&(String, String, u8)> = a.zones.iter().collect();
+    let (col_w, row_h, top) = (360.0, 26.0, 60.0);
+    let mut pos: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut body = String::new();
+    let mut max_rows = 0usize;
+    for (i, (zname, kind, level)) in zones.iter().enumerate() {
+        let x = 20.0 + i as f64 * (col_w + 40.0);
+        let apps: Vec<&(String, String)> = a.connectivity.apps.iter().filter(|(_, z)| z == zname).collect();
+        max_rows = max_rows.max(apps.len());
+        let fill = match kind.as_str() {
+            "private" => "#fdecea",
+            "internet" => "#e8f0fe",
+            _ => "#e6f4ea",
+        };
+        body.push_str(&format!(r##"<rect class="zone" x="{x}" y="20" width="{col_w}" height="{h}" rx="8" fill="{fill}" stroke="#555"/><text x="{}" y="44" font-weight="bold">{} ({kind}, MLPS {level})</text>"##, x + 10.0, esc(zname), h = top + apps.len() as f64 * row_h + 20.0));
+        for (j, (app, _)) in apps.iter().enumerate() {
+            let y = top + j as f64 * row_h;
+            body.push_str(&format!(
+                r##"<rect class="app" x="{}" y="{y}" width="{}" height="20" rx="4" fill="#fff" stroke="#888"/><text x="{}" y="{}" font-size="12">{}</text>"##,
+                x + 10.0,
+                col_w - 20.0,
+                x + 16.0,
+                y + 14.0,
+                esc(app)
+            ));
+            pos.insert(app.clone(), (x, y + 10.0));
+        }
+    }
+    for f in &a.flows {
+        let (Some(&(x1, y1)), Some(&(x2, y2))) = (pos.get(&f.from), pos.get(&f.to)) else { continue };
+        let (color, dash) = match f.state {
+            FlowState::Granted => ("#188038", ""),
+            FlowState::Pending => ("#f29900", "6,4"),
+            FlowState::Refused => ("#d93025", "2,3"),
+        };
+        let (sx, ex) = if x1 <= x2 { (x1 + col_w - 10.0, x2 + 10.0) } else { (x1 + 10.0, x2 + col_w - 10.0) };
+        let (sx, ex) = if (x1 - x2).abs() < 1.0 { (x1 + col_w - 10.0, x2 + col_w - 10.0) } else { (sx, ex) };
+        body.push_str(&format!(
+            r#"<path class="flow {state}" d="M{sx},{y1} C{c1},{y1} {c2},{y2} {ex},{y2}" fill="none" stroke="{color}" stroke-width="1.5" stroke-dasharray="{dash}" marker-end="url(#arrow)"><title>{from} → {to}: {state} — {reason}</title></path>"#,
+            c1 = sx + if (x1 - x2).abs() < 1.0 { 40.0 } else { (ex - sx) / 2.0 },
+            c2 = ex + if (x1 - x2).abs() < 1.0 { 40.0 } else { -(ex - sx) / 2.0 },
+            state = f.state.as_str(),
+            from = esc(&f.from),
+            to = esc(&f.to),
+            reason = esc(&f.reason),
+        ));
+    }
+    let w = 40.0 + zones.len() as f64 * (col_w + 40.0);
+    let h = top + max_rows as f64 * row_h + 80.0;
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" id="topology" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>{body}<text x="20" y="{ly}" font-size="12"><tspan fill="#188038">— granted</tspan>  <tspan fill="#f29900">- - pending</tspan>  <tspan fill="#d93025">··· refused</tspan></text></svg>"##,
+        ly = h - 16.0
+    )
+}
+
+/// The self-contained HTML report.
+pub fn html(a: &Audit, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let t = |zh_s: &'static str, en_s: &'static str| if zh { zh_s } else { en_s };
+    let c = a.counts();
+    let mut s = String::new();
+    s.push_str(&format!(
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title><style>
+body{{font-family:sans-serif;margin:24px;color:#222}} table{{border-collapse:collapse;margin:8px 0 20px}} td,th{{border:1px solid #ccc;padding:3px 6px;font-size:12px}}
+th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#188038}} .skip{{color:#888}} .matrix td{{text-align:center;width:14px}} .yes{{background:#fbd3cf}} .ok{{background:#d7f0dc}}
+@media print{{section{{page-break-inside:avoid}}}}</style></head><body>"#,
+        if zh { "zh" } else { "en" },
+        t("政务云合规报告", "govcloud compliance report")
+    ));
+    s.push_str(&format!(
+        r#"<h1>{}</h1><section id="summary"><h2>{}</h2><p><span class="pass">{} {}</span> · <span class="fail">{} {}</span> · {} warn · <span class="skip">{} skip</span></p>"#,
+        t("政务云合规报告（等保2.0）", "govcloud compliance report (MLPS 2.0)"),
+        t("总览", "Summary"),
+        c.get(&Outcome::Pass).unwrap_or(&0),
+        t("通过", "pass"),
+        c.get(&Outcome::Fail).unwrap_or(&0),
+        t("不通过", "fail"),
+        c.get(&Outcome::Warn).unwrap_or(&0),
+        c.get(&Outcome::Skip).unwrap_or(&0)
+    ));
+    // per tenant and per zone
+    let mut by_tenant: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut by_zone: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for f in &a.findings {
+        if let Some(tn) = &f.tenant {
+            by_tenant.entry(tn.clone()).or_default()[f.outcome as usize] += 1;
+        }
+        if let Some(z) = &f.zone {
+            by_zone.entry(z.clone()).or_default()[f.outcome as usize] += 1;
+        }
+    }
+    let names: BTreeMap<&str, (&str, &str)> = a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
+    s.push_str(&format!(
+        r#"</section><section id="tenants"><h2>{}</h2><table><tr><th>tenant</th><th>{}</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#,
+        t("按租户", "By tenant"),
+        t("名称", "name")
+    ));
+    for (tn, n) in &by_tenant {
+        let (zh_n, en_n) = names.get(tn.as_str()).copied().unwrap_or(("", ""));
+        s.push_str(&format!(
+            r#"<tr><td>{}</td><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(tn),
+            esc(if zh { zh_n } else { en_n }),
+            n[0],
+            if n[1] > 0 { "fail" } else { "" },
+            n[1],
+            n[2],
+            n[3]
+        ));
+    }
+    s.push_str(&format!(
+        r#"</table></section><section id="zones"><h2>{}</h2><table><tr><th>zone</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#,
+        t("按网络区", "By zone")
+    ));
+    for (z, n) in &by_zone {
+        s.push_str(&format!(
+            r#"<tr><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(z),
+            n[0],
+            if n[1] > 0 { "fail" } else { "" },
+            n[1],
+            n[2],
+            n[3]
+        ));
+    }
+    s.push_str(&format!(r#"</table></section><section id="controls"><h2>{}</h2><table><tr><th>id</th><th>{}</th><th>severity</th><th>MLPS</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#, t("按控制项", "By control"), t("控制项", "control")));
+    for (id, n) in by_control(a) {
+        let sev = controls::control(id).map(|c| format!("{:?}", c.severity)).unwrap_or_default();
+        s.push_str(&format!(
+            r#"<tr><td>{id}</td><td>{}</td><td>{sev}</td><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(title(id, lang)),
+            mlps::clauses_of(id).join(", "),
+            n[0],
+            if n[1] > 0 { "fail" } else { "" },
+            n[1],
+            n[2],
+            n[3]
+        ));
+    }
+    s.push_str(&format!(
+        r#"</table></section><section id="mlps"><h2>{}</h2><table><tr><th>L3</th><th>L2</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        t("等保2.0 云计算扩展要求映射", "MLPS 2.0 cloud extension mapping"),
+        t("类别", "category"),
+        t("要求", "requirement"),
+        t("控制项 / 人工核查", "controls / manual check")
+    ));
+    for r in mlps::REQUIREMENTS {
+        let how = if r.controls.is_empty() { format!("{}: {}", t("人工", "manual"), esc(r.manual)) } else { r.controls.join(", ") };
+        s.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r.clause_l3,
+            r.clause_l2.unwrap_or("—"),
+            r.category_zh,
+            esc(if zh { r.title_zh } else { r.title_en }),
+            how
+        ));
+    }
+    s.push_str(&format!(
+        r#"</table></section><section id="topology-section"><h2>{}</h2>{}</section>"#,
+        t("网络区、租户应用与数据流", "Zones, apps and flows"),
+        svg(a)
+    ));
+    // connectivity matrix
+    s.push_str(&format!(
+        r#"<section id="connectivity"><h2>{}</h2><table class="matrix"><tr><th></th>"#,
+        t("连通性矩阵（行可访问列）", "Connectivity (row may reach column)")
+    ));
+    for (i, _) in a.connectivity.apps.iter().enumerate() {
+        s.push_str(&format!("<th>{}</th>", i + 1));
+    }
+    s.push_str(&format!("<th>{}</th><th>{}</th></tr>", t("出互联网", "to internet"), t("来自互联网", "from internet")));
+    for (i, (app, zone)) in a.connectivity.apps.iter().enumerate() {
+        s.push_str(&format!("<tr><th>{} {} ({})</th>", i + 1, esc(app), esc(zone)));
+        for (j, reach) in a.connectivity.reach[i].iter().enumerate() {
+            let same_tenant = a.connectivity.apps[j].0.split('/').next() == app.split('/').next();
+            s.push_str(&format!(
+                r#"<td class="{}">{}</td>"#,
+                if *reach && !same_tenant {
+                    "yes"
+                } else if *reach {
+                    "ok"
+                } else {
+                    ""
+                },
+                if *reach { "●" } else { "" }
+            ));
+        }
+        s.push_str(&format!(
+            "<td>{}</td><td>{}</td></tr>",
+            if a.connectivity.internet_out[i] { "●" } else { "" },
+            if a.connectivity.internet_in[i] { "●" } else { "" }
+        ));
+    }
+    s.push_str(&format!(
+        r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>result</th><th>control</th><th>object</th><th>field</th><th>evidence</th></tr>"#,
+        t("不通过项及证据", "Failures and evidence")
+    ));
+    let failures: Vec<&Finding> = a.findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+    if failures.is_empty() {
+        s.push_str(&format!(r#"<tr><td colspan="5" class="pass">{}</td></tr>"#, t("全部自动化控制项通过", "every automated control passes")));
+    }
+    for f in failures {
+        s.push_str(&format!(
+            r#"<tr><td class="fail">fail</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            f.control,
+            esc(&f.object),
+            esc(&f.field),
+            esc(&f.evidence)
+        ));
+    }
+    s.push_str("</table></section></body></html>\n");
+    s
+}
