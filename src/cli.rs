@@ -92,9 +92,12 @@ enum Command {
         /// Namespace the operator runs in: its service accounts may change govcloud-managed objects.
         #[arg(long, default_value = "govcloud-system")]
         operator_namespace: String,
-        /// Seconds between full resyncs of every object.
+        /// Seconds between full resyncs of every object (and compliance reports).
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         resync_seconds: u64,
+        /// Which report API the compliance reports use; `off` disables them.
+        #[arg(long, value_enum, default_value_t = ReportsArg::Openreports)]
+        reports: ReportsArg,
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
@@ -109,6 +112,17 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+}
+
+/// Compliance report API of the operator.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ReportsArg {
+    /// openreports.io/v1alpha1 Report and ClusterReport.
+    Openreports,
+    /// wgpolicyk8s.io/v1alpha2 PolicyReport and ClusterPolicyReport.
+    Wgpolicy,
+    /// No reports.
+    Off,
 }
 
 /// Audit output formats.
@@ -205,7 +219,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds, operator_namespace } => {
+        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds, operator_namespace, reports } => {
             init_tracing(log_format);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
@@ -217,7 +231,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 let metrics_address = (metrics_address != "off").then_some(metrics_address);
                 crate::operator::run(
                     client,
-                    crate::operator::Options { selector, metrics_address, resync: Some(std::time::Duration::from_secs(resync_seconds.max(1))) },
+                    crate::operator::Options {
+                        selector,
+                        metrics_address,
+                        resync: Some(std::time::Duration::from_secs(resync_seconds.max(1))),
+                        reports: match reports {
+                            ReportsArg::Openreports => Some(crate::audit::output::ReportApi::Openreports),
+                            ReportsArg::Wgpolicy => Some(crate::audit::output::ReportApi::Wgpolicy),
+                            ReportsArg::Off => None,
+                        },
+                    },
                 )
                 .await
                 .map_err(|e| CliError::Cluster(e.to_string()))

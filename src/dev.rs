@@ -53,7 +53,16 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     eprintln!("starting the operator");
     let op_client = client.clone();
     let operator = tokio::spawn(async move {
-        crate::operator::run(op_client, crate::operator::Options { selector: None, metrics_address: Some("127.0.0.1:0".into()), resync: None }).await
+        crate::operator::run(
+            op_client,
+            crate::operator::Options {
+                selector: None,
+                metrics_address: Some("127.0.0.1:0".into()),
+                resync: None,
+                reports: Some(crate::audit::output::ReportApi::Openreports),
+            },
+        )
+        .await
     });
     eprintln!("applying {} zones, {} tenants, {} apps", loaded.model.zones.len(), loaded.model.tenants.len(), loaded.model.apps.len());
     crate::operator::apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;

@@ -191,6 +191,20 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
     assert!(missing.is_empty(), "missing: {missing:?}");
     assert!(extra.is_empty(), "not desired: {extra:?}");
 
+    // The compliance reports converge too: every zone and tenant carries its summary, with no failure.
+    eventually("compliance summaries on every zone and tenant", CONVERGE, || async {
+        let zs = Api::<NetworkZone>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+        let ts = Api::<Tenant>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+        let zones_ok = zs.items.iter().all(|z| z.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0));
+        let tenants_ok = ts
+            .items
+            .iter()
+            .filter(|t| !t.spec.zones.is_empty())
+            .all(|t| t.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0));
+        (zones_ok && tenants_ok).then_some(())
+    })
+    .await;
+
     // A full resync of the converged model writes nothing.
     tokio::time::sleep(Duration::from_secs(5)).await;
     let offset = support::audit_offset();
@@ -350,4 +364,52 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
         tenants.delete(t, &DeleteParams::default()).await.expect("delete tenant");
     }
     eventually("the zone to be gone once unused", CONVERGE, || async { zones.get_opt(&zone).await.ok()?.is_none().then_some(()) }).await;
+}
+
+#[tokio::test]
+async fn compliance_reports_follow_a_violation_within_one_resync() {
+    let c = client().await;
+    let scope = short("r");
+    let (zone, consumer, provider) = (short("z"), short("cr"), short("pr"));
+    let _op = Operator::start(&scope, 3).await;
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    let ns = format!("{consumer}-{zone}");
+    let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "Report"));
+    let reports: Api<DynamicObject> = Api::namespaced_with(c.clone(), &ns, &ar);
+    let clean = eventually("a passing Report in the tenant namespace", CONVERGE, || async {
+        let r = reports.get_opt("govcloud").await.ok().flatten()?;
+        (r.data["summary"]["fail"] == 0 && r.data["summary"]["pass"].as_u64().unwrap_or(0) > 10).then_some(r)
+    })
+    .await;
+    assert!(clean.data["results"].as_array().is_some_and(|r| r.iter().any(|x| x["rule"] == "GC-NET-001" && x["result"] == "pass")));
+    let tenants: Api<Tenant> = Api::all(c.clone());
+    eventually("the tenant's compliance summary", CONVERGE, || async {
+        tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail == 0 && s.pass > 0)
+    })
+    .await;
+    let cluster_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "ClusterReport"));
+    eventually("a ClusterReport", CONVERGE, || async {
+        Api::<DynamicObject>::all_with(c.clone(), &cluster_ar).get_opt(&format!("govcloud-{scope}")).await.ok().flatten()
+    })
+    .await;
+
+    // A cluster administrator bypasses the tenant's limits: the next resync reports it.
+    let rb: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "root"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]
+    }))
+    .expect("rb");
+    Api::<k8s_openapi::api::rbac::v1::RoleBinding>::namespaced(c.clone(), &ns).create(&Default::default(), &rb).await.expect("admin creates the binding");
+    let failed = eventually("the violation in the Report", Duration::from_secs(30), || async {
+        let r = reports.get_opt("govcloud").await.ok().flatten()?;
+        r.data["results"].as_array()?.iter().find(|x| x["rule"] == "GC-RBAC-001" && x["result"] == "fail").cloned()
+    })
+    .await;
+    assert_eq!(failed["resources"][0]["name"], "root");
+    assert_eq!(failed["severity"], "critical");
+    eventually("the tenant's compliance summary to count it", Duration::from_secs(30), || async {
+        tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail >= 1)
+    })
+    .await;
 }

@@ -64,3 +64,23 @@ pub(crate) fn default_mlps_level() -> MlpsLevel {
 pub fn pod_security_level(level: MlpsLevel) -> &'static str {
     if level >= 3 { "restricted" } else { "baseline" }
 }
+
+/// Compliance results of the objects of a tenant or zone, from govcloud's audit.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceSummary {
+    /// Checks that pass.
+    pub pass: i32,
+    /// Checks that fail.
+    pub fail: i32,
+    /// Checks that pass with a reservation.
+    pub warn: i32,
+    /// Checks that could not be evaluated.
+    pub skip: i32,
+    /// When these results were first observed (RFC 3339); unchanged while the results are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<String>,
+    /// Name of the report with the details (an OpenReports Report in each namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+}

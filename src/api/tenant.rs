@@ -243,6 +243,9 @@ pub struct TenantStatus {
     /// Flows the tenant's apps receive from other tenants' apps and that are in effect.
     #[serde(default)]
     pub flows_received: i32,
+    /// Compliance results from govcloud's audit (see the Report objects for details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<super::ComplianceSummary>,
     /// Conditions: `Ready`, `Degraded`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,

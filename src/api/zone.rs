@@ -278,6 +278,9 @@ pub struct NetworkZoneStatus {
     /// DepartmentApps placed in the zone.
     #[serde(default)]
     pub apps: i32,
+    /// Compliance results from govcloud's audit (see the Report objects for details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<super::ComplianceSummary>,
     /// Conditions: `Ready`, `Degraded`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,

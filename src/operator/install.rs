@@ -39,6 +39,10 @@ pub fn operator_cluster_role() -> Value {
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
                    "resourceNames": ["govcloud-tenant-admin", "govcloud-tenant-developer", "govcloud-tenant-viewer", "govcloud-tenant-auditor", "govcloud-auditor"]}),
             rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
+            rule(&["apps"], &["statefulsets", "daemonsets"], READ),
+            rule(&["batch"], &["jobs", "cronjobs"], READ),
+            rule(&["openreports.io"], &["reports", "clusterreports"], ALL),
+            rule(&["wgpolicyk8s.io"], &["policyreports", "clusterpolicyreports"], ALL),
             rule(&["apiextensions.k8s.io"], &["customresourcedefinitions"], &["get", "list", "watch", "create", "patch"]),
             rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], ALL),
         ]

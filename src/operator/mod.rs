@@ -64,6 +64,8 @@ pub struct Options {
     pub metrics_address: Option<String>,
     /// Period of the full resync; [`RESYNC`] when `None`.
     pub resync: Option<Duration>,
+    /// Where compliance reports go; `None` turns them off.
+    pub reports: Option<crate::audit::output::ReportApi>,
 }
 
 /// Shared state of the controllers.
@@ -341,6 +343,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         .run(app::reconcile, app::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     ctx.metrics.set_ready();
+    if let Some(api) = opts.reports {
+        tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel.clone()));
+    }
     tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl);
     info!("govcloud operator stopped");
     Ok(())

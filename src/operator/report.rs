@@ -62,3 +62,174 @@ pub async fn live_audit(client: &Client) -> Result<Audit> {
     let (model, objects) = live_inventory(client, "").await?;
     Ok(audit::audit(&model, &objects))
 }
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Patch, PatchParams};
+use serde_json::json;
+use tracing::{info, warn};
+
+use super::Context;
+use crate::api::ComplianceSummary;
+use crate::audit::Outcome;
+use crate::audit::output::{self, ReportApi};
+
+/// Field manager of the reports and the compliance summaries.
+pub const AUDIT_MANAGER: &str = "govcloud-audit";
+
+/// CRDs of the report APIs, installed when the cluster has none: a permissive
+/// schema with the fields govcloud writes (the upstream CRDs replace them).
+pub fn report_crds(api: ReportApi) -> Vec<Value> {
+    let (group, kinds): (&str, [(&str, &str, &str); 2]) = match api {
+        ReportApi::Openreports => ("openreports.io", [("Report", "reports", "Namespaced"), ("ClusterReport", "clusterreports", "Cluster")]),
+        ReportApi::Wgpolicy => {
+            ("wgpolicyk8s.io", [("PolicyReport", "policyreports", "Namespaced"), ("ClusterPolicyReport", "clusterpolicyreports", "Cluster")])
+        }
+    };
+    let version = if api == ReportApi::Openreports { "v1alpha1" } else { "v1alpha2" };
+    kinds
+        .iter()
+        .map(|(kind, plural, scope)| {
+            json!({
+                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": format!("{plural}.{group}"), "labels": {"app.kubernetes.io/managed-by": "govcloud"}},
+                "spec": {
+                    "group": group, "scope": scope,
+                    "names": {"kind": kind, "plural": plural, "singular": kind.to_lowercase(), "listKind": format!("{kind}List")},
+                    "versions": [{
+                        "name": version, "served": true, "storage": true,
+                        "additionalPrinterColumns": [
+                            {"name": "Pass", "type": "integer", "jsonPath": ".summary.pass"},
+                            {"name": "Fail", "type": "integer", "jsonPath": ".summary.fail"},
+                            {"name": "Warn", "type": "integer", "jsonPath": ".summary.warn"},
+                            {"name": "Skip", "type": "integer", "jsonPath": ".summary.skip"},
+                            {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+                        ],
+                        "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                            "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
+                            "scope": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                            "summary": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                            "results": {"type": "array", "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}
+                        }}}
+                    }]
+                }
+            })
+        })
+        .collect()
+}
+
+/// Creates the report CRDs when missing (never replaces installed ones).
+pub async fn ensure_report_crds(client: &Client, api: ReportApi) -> Result<()> {
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition"));
+    let crds: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    for crd in report_crds(api) {
+        let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        if crds.get_opt(&name).await?.is_none() {
+            let o: DynamicObject = serde_json::from_value(crd).map_err(|e| super::Error::Serialize(name.clone(), e))?;
+            crds.create(&Default::default(), &o).await?;
+            info!(crd = %name, "installed report CRD");
+        }
+    }
+    Ok(())
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    a["summary"] == b["summary"] && a["results"] == b["results"]
+}
+
+/// Audits the cluster every resync and keeps the reports and the compliance
+/// summaries current, writing only what changed.
+pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector: String) {
+    if let Err(e) = ensure_report_crds(&ctx.client, api).await {
+        warn!(error = %e, "cannot install the report CRDs; compliance reports are off");
+        return;
+    }
+    // Give the CRDs a moment to be served.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    loop {
+        if let Err(e) = report_once(&ctx, api, &selector).await {
+            ctx.metrics.failed("Report", e.metric_label());
+            warn!(error = %e, "compliance report failed");
+        }
+        tokio::time::sleep(ctx.resync).await;
+    }
+}
+
+async fn report_once(ctx: &Context, api: ReportApi, selector: &str) -> Result<()> {
+    let (model, objects) = live_inventory(&ctx.client, selector).await?;
+    let audit = audit::audit(&model, &objects);
+    let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]).collect();
+    let ours: std::collections::BTreeSet<String> =
+        model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| crate::render::labels::namespace_name(&t.name_any(), &z.name))).collect();
+    let cluster_name = match ctx.scope.first() {
+        Some((_, v)) => format!("govcloud-{v}"),
+        None => "govcloud".to_string(),
+    };
+    let pp = PatchParams::apply(AUDIT_MANAGER).force();
+    for mut report in output::reports(&audit, api, &labels) {
+        let kind = report["kind"].as_str().unwrap_or_default().to_string();
+        let (group, version) =
+            report["apiVersion"].as_str().unwrap_or_default().split_once('/').map(|(g, v)| (g.to_string(), v.to_string())).unwrap_or_default();
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(&group, &version, &kind));
+        let reports: Api<DynamicObject> = match report["metadata"]["namespace"].as_str() {
+            Some(ns) if ours.contains(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+            Some(_) => continue,
+            None => {
+                report["metadata"]["name"] = Value::String(cluster_name.clone());
+                Api::all_with(ctx.client.clone(), &ar)
+            }
+        };
+        let name = report["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let current = reports.get_opt(&name).await?.and_then(|o| serde_json::to_value(o).ok());
+        if current.as_ref().is_some_and(|c| same(c, &report)) {
+            continue;
+        }
+        reports.patch(&name, &pp, &Patch::Apply(&report)).await?;
+    }
+    // Compliance summaries on tenants and zones.
+    let summary = |filter: &dyn Fn(&audit::Finding) -> bool| {
+        let mut s = ComplianceSummary::default();
+        for f in audit.findings.iter().filter(|f| filter(f)) {
+            match f.outcome {
+                Outcome::Pass => s.pass += 1,
+                Outcome::Fail => s.fail += 1,
+                Outcome::Warn => s.warn += 1,
+                Outcome::Skip => s.skip += 1,
+            }
+        }
+        s
+    };
+    let now = Timestamp::now().to_string();
+    for t in &model.tenants {
+        let name = t.name_any();
+        let mut s = summary(&|f| f.tenant.as_deref() == Some(name.as_str()));
+        s.report = Some(format!("{} govcloud in each of the tenant's namespaces", if api == ReportApi::Openreports { "Report" } else { "PolicyReport" }));
+        let prev = t.status.as_ref().and_then(|st| st.compliance.clone());
+        if let Some(p) = &prev
+            && (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip)
+        {
+            continue;
+        }
+        s.evaluated_at = Some(now.clone());
+        Api::<Tenant>::all(ctx.client.clone())
+            .patch_status(&name, &pp, &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": {"compliance": s}})))
+            .await?;
+    }
+    for z in &model.zones {
+        let name = z.name_any();
+        let mut s = summary(&|f| f.zone.as_deref() == Some(name.as_str()) || f.object == format!("NetworkZone/{name}"));
+        s.report = Some(cluster_name.clone());
+        let prev = z.status.as_ref().and_then(|st| st.compliance.clone());
+        if let Some(p) = &prev
+            && (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip)
+        {
+            continue;
+        }
+        s.evaluated_at = Some(now.clone());
+        Api::<NetworkZone>::all(ctx.client.clone())
+            .patch_status(&name, &pp, &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": {"compliance": s}})))
+            .await?;
+    }
+    Ok(())
+}

@@ -173,6 +173,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
         apps: apps as i32,
         flows_given: flows_given as i32,
         flows_received: flows_received as i32,
+        compliance: prev.compliance.clone(),
         conditions: conds,
     };
     if differs(&t.status, &status) {

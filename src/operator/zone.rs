@@ -140,6 +140,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         nodes_summary: Some(format!("{ready}/{matched}")),
         tenants: tenants.len() as i32,
         apps: apps as i32,
+        compliance: prev.compliance.clone(),
         conditions: conds,
     };
     if differs(&z.status, &status) {
