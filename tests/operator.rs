@@ -160,20 +160,7 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         expected.insert(o.id());
     }
     let mut live = BTreeSet::new();
-    for (group, version, kind, _) in [
-        ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", false),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRole", false),
-        ("", "v1", "Namespace", false),
-        ("", "v1", "ResourceQuota", true),
-        ("", "v1", "LimitRange", true),
-        ("networking.k8s.io", "v1", "NetworkPolicy", true),
-        ("rbac.authorization.k8s.io", "v1", "RoleBinding", true),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", false),
-        ("", "v1", "Service", true),
-        ("apps", "v1", "Deployment", true),
-        ("policy", "v1", "PodDisruptionBudget", true),
-        ("networking.k8s.io", "v1", "Ingress", true),
-    ] {
+    for (group, version, kind, _) in govcloud::operator::OWNED_KINDS.iter().copied() {
         let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
         let list = Api::<DynamicObject>::all_with(c.clone(), &ar)
             .list(&ListParams::default().labels("app.kubernetes.io/managed-by=govcloud,govcloud.io/scope=chifeng"))

@@ -27,6 +27,7 @@ mod triggers;
 mod zone;
 
 pub use apply::ApplyReport;
+pub use cache::OWNED_KINDS;
 pub use error::{Error, Result, StartError};
 pub use metrics::Metrics;
 pub use report::{live_audit, live_inventory};
