@@ -50,7 +50,7 @@ use crate::api::{DepartmentApp, NetworkZone, Tenant};
 use crate::model::Model;
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{self, Rendered};
-use cache::{OWNED_KINDS, OwnedCaches, OwnedKind, api_resource};
+use cache::{OwnedCaches, OwnedKind, api_resource};
 
 /// Periodic resync of every object (costs cache reads only when nothing changed).
 pub const RESYNC: Duration = Duration::from_secs(300);
