@@ -171,7 +171,7 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     let (aext, aprv, admz, bext) = (format!("{a}-{}", zones.0), format!("{a}-{}", zones.1), format!("{a}-{}", zones.2), format!("{b}-{}", zones.0));
 
     // Provision with the operator, then stop it: everything below is the API server alone.
-    let mut op = Operator::start(&scope, 300).await;
+    let mut op = Operator::start(&scope, 3).await;
     let loaded = govcloud::model::load_str("enforcement.yaml", &model(&zones, &a, &b, &users)).expect("model");
     govcloud::operator::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60))
         .await
@@ -193,6 +193,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
             .await
             .ok()
             .flatten()
+    })
+    .await;
+    eventually("the tenant namespace's compliance Report", Duration::from_secs(60), || async {
+        api(&admin_client, "openreports.io/v1alpha1", "Report", Some(&aext)).get_opt("govcloud").await.ok().flatten()
     })
     .await;
     op.kill();
@@ -372,6 +376,11 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     );
     t.denied("auditor creates a pod", create(&auditor, Some(&aext), pod("aud", |_| {})).await, "pods");
     t.denied(
+        "auditor reads another tenant's report",
+        api(&auditor, "openreports.io/v1alpha1", "Report", Some(&bext)).list(&ListParams::default()).await.map(|_| ()),
+        "reports",
+    );
+    t.denied(
         "auditor edits an app",
         Api::<DepartmentApp>::namespaced(auditor.clone(), &aext)
             .patch("portal", &PatchParams::default(), &Patch::Merge(json!({"spec": {"replicas": 5}})))
@@ -446,6 +455,14 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     t.allowed(
         "auditor reads role bindings",
         api(&auditor, "rbac.authorization.k8s.io/v1", "RoleBinding", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+    );
+    t.allowed(
+        "auditor reads the compliance reports",
+        api(&auditor, "openreports.io/v1alpha1", "Report", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+    );
+    t.allowed(
+        "developer reads its namespace's compliance report",
+        api(&dev, "openreports.io/v1alpha1", "Report", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
     );
     t.allowed("auditor reads an app", Api::<DepartmentApp>::namespaced(auditor.clone(), &aext).get("portal").await.map(|_| ()));
 

@@ -41,6 +41,8 @@ const STATUS: &[(&str, &[&str])] = &[
     ("policy", &["poddisruptionbudgets"]),
     ("rbac.authorization.k8s.io", &["roles", "rolebindings"]),
     ("events.k8s.io", &["events"]),
+    ("openreports.io", &["reports"]),
+    ("wgpolicyk8s.io", &["policyreports"]),
 ];
 
 fn rules(kinds: &[(&str, &[&str])], verbs: &[&str]) -> Vec<PolicyRule> {
@@ -64,6 +66,8 @@ pub fn render_platform() -> Vec<Owned> {
     let mut cluster_auditor = rules(STATUS, READ);
     cluster_auditor.push(rule(&["govcloud.io"], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ));
     cluster_auditor.push(rule(&[""], &["namespaces", "nodes"], READ));
+    cluster_auditor.push(rule(&["openreports.io"], &["clusterreports"], READ));
+    cluster_auditor.push(rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ));
     cluster_auditor.push(rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ));
     cluster_auditor.push(rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ));
     let mut out = vec![
