@@ -400,3 +400,33 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_node_joining_a_zone_updates_its_status() {
+    let c = client().await;
+    let scope = short("n");
+    let zone = short("z");
+    let _op = Operator::start(&scope, 300).await;
+    let text = format!(
+        "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {{name: {zone}}}\nspec: {{kind: extranet, displayName: {{zh: 新区, en: New}}, nodePool: {{selector: {{pool: {zone}}}, taint: {{key: govcloud.io/zone, value: {zone}}}}}, cidrs: [10.77.0.0/16], allowedRegistries: [harbor.egov.local]}}\n"
+    );
+    apply_text(&c, &text, &scope).await;
+    let zones: Api<NetworkZone> = Api::all(c.clone());
+    eventually("the zone with no nodes", CONVERGE, || async { zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_summary.as_deref() == Some("0/0")) })
+        .await;
+    let node: Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": format!("{zone}-node"), "labels": {"pool": zone, "type": "kwok", "kubernetes.io/hostname": format!("{zone}-node")}, "annotations": {"kwok.x-k8s.io/node": "fake"}},
+        "spec": {"taints": [{"key": "govcloud.io/zone", "value": zone, "effect": "NoSchedule"}]},
+        "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "20"}, "capacity": {"cpu": "4", "memory": "8Gi", "pods": "20"}}
+    }))
+    .expect("node");
+    let nodes: Api<Node> = Api::all(c.clone());
+    nodes.create(&Default::default(), &node).await.expect("create node");
+    let st = eventually("the zone to count its new Ready node", CONVERGE, || async {
+        zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_ready == 1 && s.nodes_matched == 1)
+    })
+    .await;
+    assert!(st.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"), "{:?}", st.conditions);
+    nodes.delete(&format!("{zone}-node"), &DeleteParams::default()).await.expect("delete node");
+    eventually("the zone to notice the node left", CONVERGE, || async { zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_matched == 0) }).await;
+}
