@@ -2,7 +2,7 @@
 #   make dev      the main job: local real control plane + operator + the Chifeng model
 #   make test     the whole test suite, against a real local control plane
 # and: make render (offline rendering), make testenv (build the upstream binaries).
-.PHONY: dev render test testenv crds
+.PHONY: dev render test testenv crds bench
 
 dev:
 	cargo run --quiet -- dev
@@ -21,3 +21,6 @@ crds:
 	cargo run --quiet -- manifests > deploy/govcloud.yaml
 	cp crds/*.yaml charts/govcloud/crds/
 	cargo run --quiet -- manifests --admission-only --namespace '{{ .Release.Namespace }}' > charts/govcloud/templates/admission.yaml
+
+bench:
+	cargo bench --bench model

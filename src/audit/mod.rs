@@ -528,22 +528,20 @@ fn workloads(objects: &[Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
 
 /// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
 fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendered, objects: &[Value], tenant_ns: &BTreeSet<String>) -> Connectivity {
-    let net = Network {
-        policies: objects.iter().filter(|o| kind_of(o) == "NetworkPolicy").cloned().collect(),
-        namespaces: ctx
-            .namespaces
-            .iter()
-            .map(|(n, o)| {
-                (
-                    n.clone(),
-                    o["metadata"]["labels"]
-                        .as_object()
-                        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
-    };
+    let namespace_labels = ctx
+        .namespaces
+        .iter()
+        .map(|(n, o)| {
+            (
+                n.clone(),
+                o["metadata"]["labels"]
+                    .as_object()
+                    .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy").cloned().collect(), namespace_labels);
     let ws = workloads(objects, tenant_ns);
     let nss = ctx.namespaces.clone();
     let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
@@ -558,13 +556,14 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
         conn.apps.push((format!("{}/{}", tenant_of(a), a.app), zone_of(a)));
         let mut row = Vec::new();
         for b in &ws {
-            let reach = a.id != b.id && net.reaches(a, b).is_some();
+            let how = if a.id != b.id { net.reaches(a, b) } else { None };
+            let reach = how.is_some();
             row.push(reach);
             let (ta, tb) = (tenant_of(a), tenant_of(b));
             if a.id != b.id && ta != tb {
                 let key = (format!("{ta}/{}", a.app), format!("{tb}/{}", b.app));
                 let ok = !reach || granted.contains(&key);
-                let evidence = match net.reaches(a, b) {
+                let evidence = match &how {
                     Some(e) => format!("{} -> {}: reachable ({e})", key.0, key.1),
                     None => format!("{} -> {}: not reachable", key.0, key.1),
                 };

@@ -31,10 +31,10 @@ pub enum Target<'a> {
 
 /// The policies and namespace labels in scope.
 pub struct Network {
-    /// NetworkPolicy objects (JSON).
-    pub policies: Vec<Value>,
+    /// NetworkPolicy objects (JSON), by namespace.
+    policies: BTreeMap<String, Vec<Value>>,
     /// namespace -> labels (the API server's `kubernetes.io/metadata.name` is added).
-    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    namespaces: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 fn labels_of(v: &Value) -> BTreeMap<String, String> {
@@ -70,6 +70,15 @@ fn in_block(peer: &Value, ip: IpAddr) -> bool {
 }
 
 impl Network {
+    /// Indexes the policies by namespace (each check looks at one namespace's).
+    pub fn new(policies: Vec<Value>, namespaces: BTreeMap<String, BTreeMap<String, String>>) -> Self {
+        let mut by_ns: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for p in policies {
+            by_ns.entry(p["metadata"]["namespace"].as_str().unwrap_or_default().to_string()).or_default().push(p);
+        }
+        Network { policies: by_ns, namespaces }
+    }
+
     fn ns_labels(&self, ns: &str) -> BTreeMap<String, String> {
         let mut l = self.namespaces.get(ns).cloned().unwrap_or_default();
         l.insert("kubernetes.io/metadata.name".into(), ns.into());
@@ -109,8 +118,8 @@ impl Network {
 
     /// Policies in `w`'s namespace that select it for `kind` (Ingress or Egress), with their names.
     pub fn selecting<'a>(&'a self, w: &'a Workload, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.policies.iter().filter(move |p| {
-            p["metadata"]["namespace"].as_str() == Some(w.namespace.as_str()) && selects(&p["spec"]["podSelector"], &w.labels) && {
+        self.policies.get(&w.namespace).into_iter().flatten().filter(move |p| {
+            selects(&p["spec"]["podSelector"], &w.labels) && {
                 let types: Vec<&str> = p["spec"]["policyTypes"]
                     .as_array()
                     .map(|t| t.iter().filter_map(Value::as_str).collect())

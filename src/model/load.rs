@@ -244,7 +244,7 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
 /// CRD's own CEL rules, so offline checks match what the API server enforces.
 fn typed<K>(file: &Path, index: usize, object: &ObjectRef, value: serde_yaml::Value) -> Result<K, Vec<FileProblem>>
 where
-    K: DeserializeOwned + Serialize + CustomResourceExt + Resource,
+    K: DeserializeOwned + Serialize + CustomResourceExt + Resource<DynamicType = ()>,
 {
     let mut unknown = Vec::new();
     let mut record = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
@@ -276,24 +276,21 @@ where
             )
         })
         .collect();
-    let crd = K::crd();
-    if let (Some(schema), Ok(json)) =
-        (crd.spec.versions.first().and_then(|v| v.schema.as_ref()).and_then(|s| s.open_api_v3_schema.as_ref()), serde_json::to_value(&obj))
-    {
-        let mut violations = Vec::new();
-        super::schema::check(&serde_json::to_value(schema).unwrap_or_default(), &json, "", &mut violations);
-        for (field, message) in violations {
-            problems.push(file_problem(
-                file,
-                index,
-                Some(object.clone()),
-                &field,
-                message,
-                "shorten or deduplicate the value (the API server enforces the same limit)",
-            ));
-        }
+    let schema = schema_of::<K>();
+    let json = serde_json::to_value(&obj).unwrap_or_default();
+    let mut violations = Vec::new();
+    super::schema::check(&schema.0, &json, "", &mut violations);
+    for (field, message) in violations {
+        problems.push(file_problem(
+            file,
+            index,
+            Some(object.clone()),
+            &field,
+            message,
+            "shorten or deduplicate the value (the API server enforces the same limit)",
+        ));
     }
-    if let Err(errors) = kube::core::cel::validate_cel(&obj) {
+    if let Err(errors) = kube::core::cel::validate_compiled(&schema.1, &json, None) {
         for e in errors.into_vec() {
             let field = e.field_path.trim_start_matches('.').to_string();
             let (message, field) = match e.message.split_once(": ") {
@@ -312,6 +309,33 @@ where
         }
     }
     if problems.is_empty() { Ok(obj) } else { Err(problems) }
+}
+
+thread_local! {
+    /// Per kind: the CRD's schema and its compiled CEL rules (compiling costs far more than evaluating).
+    static SCHEMAS: std::cell::RefCell<BTreeMap<String, std::rc::Rc<(serde_json::Value, kube::core::cel::CompiledSchema)>>> = Default::default();
+}
+
+/// The CRD schema of `K` and its compiled rules, built once per kind and thread.
+fn schema_of<K: CustomResourceExt + Resource<DynamicType = ()>>() -> std::rc::Rc<(serde_json::Value, kube::core::cel::CompiledSchema)> {
+    SCHEMAS.with(|c| {
+        c.borrow_mut()
+            .entry(K::kind(&()).to_string())
+            .or_insert_with(|| {
+                let crd = K::crd();
+                let schema = crd
+                    .spec
+                    .versions
+                    .first()
+                    .and_then(|v| v.schema.as_ref())
+                    .and_then(|s| s.open_api_v3_schema.as_ref())
+                    .and_then(|s| serde_json::to_value(s).ok())
+                    .unwrap_or_default();
+                let compiled = kube::core::cel::compile_schema(&schema);
+                std::rc::Rc::new((schema, compiled))
+            })
+            .clone()
+    })
 }
 
 /// Turns serde's wording into a message and a fix.
