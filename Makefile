@@ -11,7 +11,7 @@ render:
 	cargo run --quiet -- render -f examples/chifeng
 
 test:
-	testenv/with-cluster cargo test --all-targets --no-fail-fast
+	testenv/with-cluster cargo test --no-fail-fast --lib --bins --tests
 
 testenv:
 	testenv/build.sh
