@@ -141,6 +141,11 @@ pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> 
     out
 }
 
+/// The four result cells (pass, fail, warn, skip) of a summary row.
+fn count_cells(n: &[usize; 4]) -> String {
+    format!(r#"<td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td>"#, n[0], if n[1] > 0 { "fail" } else { "" }, n[1], n[2], n[3])
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -246,44 +251,23 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     ));
     for (tn, n) in &by_tenant {
         let (zh_n, en_n) = names.get(tn.as_str()).copied().unwrap_or(("", ""));
-        s.push_str(&format!(
-            r#"<tr><td>{}</td><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
-            esc(tn),
-            esc(if zh { zh_n } else { en_n }),
-            n[0],
-            if n[1] > 0 { "fail" } else { "" },
-            n[1],
-            n[2],
-            n[3]
-        ));
+        s.push_str(&format!("<tr><td>{}</td><td>{}</td>{}</tr>", esc(tn), esc(if zh { zh_n } else { en_n }), count_cells(n)));
     }
     s.push_str(&format!(
         r#"</table></section><section id="zones"><h2>{}</h2><table><tr><th>zone</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#,
         t("按网络区", "By zone")
     ));
     for (z, n) in &by_zone {
-        s.push_str(&format!(
-            r#"<tr><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
-            esc(z),
-            n[0],
-            if n[1] > 0 { "fail" } else { "" },
-            n[1],
-            n[2],
-            n[3]
-        ));
+        s.push_str(&format!("<tr><td>{}</td>{}</tr>", esc(z), count_cells(n)));
     }
     s.push_str(&format!(r#"</table></section><section id="controls"><h2>{}</h2><table><tr><th>id</th><th>{}</th><th>severity</th><th>MLPS</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#, t("按控制项", "By control"), t("控制项", "control")));
     for (id, n) in by_control(a) {
         let sev = controls::control(id).map(|c| format!("{:?}", c.severity)).unwrap_or_default();
         s.push_str(&format!(
-            r#"<tr><td>{id}</td><td>{}</td><td>{sev}</td><td>{}</td><td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+            "<tr><td>{id}</td><td>{}</td><td>{sev}</td><td>{}</td>{}</tr>",
             esc(title(id, lang)),
             mlps::clauses_of(id).join(", "),
-            n[0],
-            if n[1] > 0 { "fail" } else { "" },
-            n[1],
-            n[2],
-            n[3]
+            count_cells(&n)
         ));
     }
     s.push_str(&format!(

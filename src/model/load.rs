@@ -34,6 +34,10 @@ const KINDS: &str = "NetworkZone, Tenant and DepartmentApp (apiVersion govcloud.
 /// (directories recursively, in name order). Returns every problem found, not
 /// just the first.
 pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
+    load_files(paths, None)
+}
+
+fn load_files(paths: &[PathBuf], mut others: Option<&mut Vec<serde_json::Value>>) -> Result<LoadedModel, Vec<FileProblem>> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -42,7 +46,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
     let mut loaded = LoadedModel::default();
     for file in files {
         match std::fs::read_to_string(&file) {
-            Ok(text) => load_into(&file, &text, &mut loaded, &mut problems),
+            Ok(text) => load_into(&file, &text, &mut loaded, &mut problems, others.as_deref_mut()),
             Err(e) => problems.push(file_problem(&file, 0, None, "", format!("cannot read file: {e}"), "check the path and its permissions")),
         }
     }
@@ -52,57 +56,16 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
 /// Reads govcloud resources and any other Kubernetes objects (for the audit):
 /// govcloud kinds are checked as by [`load_paths`]; other objects are kept as JSON.
 pub fn load_mixed(paths: &[PathBuf]) -> Result<(LoadedModel, Vec<serde_json::Value>), Vec<FileProblem>> {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for p in paths {
-        collect_files(p, &mut files, &mut problems);
-    }
-    let mut ours = String::new();
     let mut others = Vec::new();
-    let mut loaded = LoadedModel::default();
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(file_problem(&file, 0, None, "", format!("cannot read file: {e}"), "check the path and its permissions"));
-                continue;
-            }
-        };
-        ours.clear();
-        for (i, doc) in serde_yaml::Deserializer::from_str(&text).enumerate() {
-            let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
-                Ok(v) => v,
-                Err(e) => {
-                    problems.push(file_problem(&file, i + 1, None, "", format!("malformed YAML: {e}"), "fix the YAML syntax at the reported line"));
-                    break;
-                }
-            };
-            if value.is_null() {
-                continue;
-            }
-            let api_version = str_field(&value, &["apiVersion"]).unwrap_or_default();
-            if api_version.starts_with("govcloud.io/") {
-                if let Err(p) = load_document(&file, i + 1, value, &mut loaded) {
-                    problems.extend(p);
-                }
-            } else if str_field(&value, &["kind"]).is_some() {
-                match serde_json::to_value(&value) {
-                    Ok(v) => others.push(v),
-                    Err(e) => problems.push(file_problem(&file, i + 1, None, "", format!("cannot read object: {e}"), "check the document")),
-                }
-            } else {
-                problems.push(file_problem(&file, i + 1, None, "kind", "a document without kind".to_string(), "write one Kubernetes object per YAML document"));
-            }
-        }
-    }
-    if problems.is_empty() { Ok((loaded, others)) } else { Err(problems) }
+    let loaded = load_files(paths, Some(&mut others))?;
+    Ok((loaded, others))
 }
 
 /// Reads one YAML text as if it were the file `name`.
 pub fn load_str(name: &str, text: &str) -> Result<LoadedModel, Vec<FileProblem>> {
     let mut loaded = LoadedModel::default();
     let mut problems = Vec::new();
-    load_into(Path::new(name), text, &mut loaded, &mut problems);
+    load_into(Path::new(name), text, &mut loaded, &mut problems, None);
     if problems.is_empty() { Ok(loaded) } else { Err(problems) }
 }
 
@@ -139,7 +102,9 @@ fn file_problem(file: &Path, document: usize, object: Option<ObjectRef>, field: 
     FileProblem { file: file.to_path_buf(), document, object, field: field.into(), message: message.into(), fix: fix.into() }
 }
 
-fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut Vec<FileProblem>) {
+/// Loads every document of `text`. With `others`, objects of other APIs are
+/// kept there as JSON (the audit reads them); without, they are errors.
+fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut Vec<FileProblem>, mut others: Option<&mut Vec<serde_json::Value>>) {
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let index = i + 1;
         let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
@@ -158,6 +123,16 @@ fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut V
             }
         };
         if value.is_null() {
+            continue;
+        }
+        let ours = str_field(&value, &["apiVersion"]).is_some_and(|v| v.starts_with("govcloud.io/"));
+        if let (false, Some(sink)) = (ours, others.as_deref_mut())
+            && str_field(&value, &["kind"]).is_some()
+        {
+            match serde_json::to_value(&value) {
+                Ok(v) => sink.push(v),
+                Err(e) => problems.push(file_problem(file, index, None, "", format!("cannot read object: {e}"), "check the document")),
+            }
             continue;
         }
         if let Err(p) = load_document(file, index, value, loaded) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType};
+use kube::runtime::events::EventType;
 use kube::{Resource, ResourceExt};
 use serde_json::json;
 use tracing::{info, instrument, warn};
@@ -43,7 +43,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
         ctx.metrics.wrote("repaired", report.repaired.len());
         ctx.metrics.wrote("pruned", report.pruned.len());
         if !report.repaired.is_empty() {
-            publish(&ctx, &a, EventType::Warning, "Repaired", format!("restored {}", report.repaired.join(", "))).await;
+            ctx.publish(a.as_ref(), EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
         }
         in_flight = report.in_flight;
         if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
@@ -77,13 +77,6 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r
                 && l.get(labels::OWNER_NAMESPACE).map(String::as_str) == Some(ns)
         })
         .collect()
-}
-
-async fn publish(ctx: &Context, a: &DepartmentApp, type_: EventType, reason: &str, note: String) {
-    let ev = Event { type_, reason: reason.into(), note: Some(note), action: "Reconcile".into(), secondary: None };
-    if let Err(e) = ctx.recorder.publish(&ev, &a.object_ref(&())).await {
-        warn!(error = %e, "cannot publish event");
-    }
 }
 
 async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool) -> Result<()> {
@@ -182,7 +175,7 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
             let before = prev.flows.iter().find(|p| p.target == f.target).map(|p| p.state);
             if before != Some(f.state) {
                 let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
-                publish(ctx, a, type_, &format!("Flow{}", f.state.as_str()), format!("{}: {}", f.target, f.reason)).await;
+                ctx.publish(a, type_, &format!("Flow{}", f.state.as_str()), "Reconcile", format!("{}: {}", f.target, f.reason)).await;
             }
         }
     }

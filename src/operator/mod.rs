@@ -97,6 +97,14 @@ pub struct Context {
 }
 
 impl Context {
+    /// Publishes an Event on `obj`; a failure to publish is logged, never fatal.
+    pub async fn publish<K: Resource<DynamicType = ()>>(&self, obj: &K, type_: kube::runtime::events::EventType, reason: &str, action: &str, note: String) {
+        let ev = kube::runtime::events::Event { type_, reason: reason.into(), note: Some(note), action: action.into(), secondary: None };
+        if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+            warn!(error = %e, "cannot publish event");
+        }
+    }
+
     /// The model as the caches hold it now, without objects being deleted.
     pub fn model(&self) -> Model {
         let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
@@ -107,17 +115,17 @@ impl Context {
         }
     }
 
-    /// The rendering of the current model; rendered once per model version.
+    /// The rendering of the current model; rendered once per model version
+    /// (the key is read from the caches; the model is cloned only on a miss).
     pub fn rendered(&self) -> Arc<Rendered> {
-        let model = self.model();
         let mut versions: Vec<String> = Vec::new();
-        for z in &model.zones {
+        for z in self.zones.state() {
             versions.push(format!("z/{}/{}", z.name_any(), z.resource_version().unwrap_or_default()));
         }
-        for t in &model.tenants {
+        for t in self.tenants.state().iter().filter(|t| t.metadata.deletion_timestamp.is_none()) {
             versions.push(format!("t/{}/{}", t.name_any(), t.resource_version().unwrap_or_default()));
         }
-        for a in &model.apps {
+        for a in self.apps.state().iter().filter(|a| a.metadata.deletion_timestamp.is_none()) {
             versions.push(format!("a/{}/{}/{}", a.namespace().unwrap_or_default(), a.name_any(), a.resource_version().unwrap_or_default()));
         }
         versions.sort();
@@ -128,11 +136,19 @@ impl Context {
         {
             return r.clone();
         }
-        let r = Arc::new(render::render(&model));
+        let r = Arc::new(render::render(&self.model()));
         if let Ok(mut cache) = self.render_cache.lock() {
             *cache = Some((key, r.clone()));
         }
         r
+    }
+}
+
+/// The reconcile error inside a finalizer's error.
+pub(crate) fn finalizer_error(e: kube::runtime::finalizer::Error<Error>) -> Error {
+    match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
     }
 }
 

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType};
+use kube::runtime::events::EventType;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
 use kube::{Resource, ResourceExt};
 use serde_json::json;
@@ -39,10 +39,7 @@ pub async fn reconcile(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action> {
         }
     })
     .await
-    .map_err(|e| match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
-    })
+    .map_err(super::finalizer_error)
 }
 
 /// Requeues failures with a short delay; counts them.
@@ -71,13 +68,6 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
         .collect()
 }
 
-async fn publish(ctx: &Context, t: &Tenant, type_: EventType, reason: &str, note: String) {
-    let ev = Event { type_, reason: reason.into(), note: Some(note), action: "Reconcile".into(), secondary: None };
-    if let Err(e) = ctx.recorder.publish(&ev, &t.object_ref(&())).await {
-        warn!(error = %e, "cannot publish event");
-    }
-}
-
 async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     let name = t.name_any();
     let rendered = ctx.rendered();
@@ -90,15 +80,15 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     ctx.metrics.wrote("repaired", report.repaired.len());
     ctx.metrics.wrote("pruned", report.pruned.len());
     if !report.repaired.is_empty() {
-        publish(ctx, t, EventType::Warning, "Repaired", format!("restored {}", report.repaired.join(", "))).await;
+        ctx.publish(t, EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
     }
     if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
         info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
-        publish(
-            ctx,
+        ctx.publish(
             t,
             EventType::Normal,
             "Applied",
+            "Reconcile",
             format!("{} created, {} updated, {} removed", report.created.len(), report.updated.len(), report.pruned.len()),
         )
         .await;
@@ -194,7 +184,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
     let name = t.name_any();
     if t.spec.prevent_deletion {
         let msg = format!("tenant {name} has preventDeletion: true; set it to false to allow deletion");
-        publish(ctx, t, EventType::Warning, "DeletionPrevented", msg.clone()).await;
+        ctx.publish(t, EventType::Warning, "DeletionPrevented", "Delete", msg.clone()).await;
         return Err(Error::Waiting(msg));
     }
     let namespaces: Vec<String> =

@@ -33,10 +33,7 @@ pub async fn reconcile(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<Action>
         }
     })
     .await
-    .map_err(|e| match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
-    })
+    .map_err(super::finalizer_error)
 }
 
 /// Requeues failures with a short delay; counts them.
@@ -152,19 +149,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         )
         .await?;
         if z.status.as_ref().map(|s| s.nodes_ready) != Some(ready) {
-            let _ = ctx
-                .recorder
-                .publish(
-                    &kube::runtime::events::Event {
-                        type_: kube::runtime::events::EventType::Normal,
-                        reason: "NodesChanged".into(),
-                        note: Some(format!("{ready} of {matched} zone nodes ready")),
-                        action: "Reconcile".into(),
-                        secondary: None,
-                    },
-                    &z.object_ref(&()),
-                )
-                .await;
+            ctx.publish(z, kube::runtime::events::EventType::Normal, "NodesChanged", "Reconcile", format!("{ready} of {matched} zone nodes ready")).await;
         }
     }
     Ok(Action::requeue(ctx.resync))
@@ -195,18 +180,6 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})),
     )
     .await?;
-    let _ = ctx
-        .recorder
-        .publish(
-            &kube::runtime::events::Event {
-                type_: kube::runtime::events::EventType::Warning,
-                reason: "DeletionHeld".into(),
-                note: Some(msg.clone()),
-                action: "Delete".into(),
-                secondary: None,
-            },
-            &z.object_ref(&()),
-        )
-        .await;
+    ctx.publish(z, kube::runtime::events::EventType::Warning, "DeletionHeld", "Delete", msg.clone()).await;
     Err(Error::Waiting(msg))
 }
