@@ -36,6 +36,8 @@ enum Command {
         /// Print only the summary, not the objects.
         #[arg(long)]
         summary_only: bool,
+        #[command(flatten)]
+        cidrs: ClusterCidrs,
     },
     /// Audit compliance: every control, per tenant, zone and object, with
     /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
@@ -60,6 +62,8 @@ enum Command {
         /// Write the output to this file instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        cidrs: ClusterCidrs,
     },
     /// Print the catalogue of security and isolation controls as a Markdown table.
     Controls,
@@ -98,6 +102,8 @@ enum Command {
         /// Which report API the compliance reports use; `off` disables them.
         #[arg(long, value_enum, default_value_t = ReportsArg::Openreports)]
         reports: ReportsArg,
+        #[command(flatten)]
+        cidrs: ClusterCidrs,
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
@@ -112,6 +118,26 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+}
+
+/// The cluster's own address ranges.
+#[derive(clap::Args, Debug)]
+pub struct ClusterCidrs {
+    /// The cluster's pod and service ranges, comma-separated: wide ipBlocks
+    /// (the internet, egress ranges) except them, so a CNI that matches pod IPs
+    /// against ipBlocks opens nothing extra.
+    #[arg(long = "cluster-cidrs", value_name = "CIDR,...", value_delimiter = ',', value_parser = parse_network,
+          default_values_t = crate::model::DEFAULT_CLUSTER_CIDRS.map(String::from))]
+    pub cluster_cidrs: Vec<String>,
+}
+
+/// A CIDR written as its network address (`10.244.0.0/16`).
+fn parse_network(s: &str) -> Result<String, String> {
+    let net: ipnet::IpNet = s.trim().parse().map_err(|e| format!("{s:?} is not a CIDR ({e}); write for example 10.244.0.0/16"))?;
+    if net.trunc() != net {
+        return Err(format!("{s:?} is not a network address; did you mean {}?", net.trunc()));
+    }
+    Ok(net.to_string())
 }
 
 /// Compliance report API of the operator.
@@ -205,8 +231,10 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only } => render_cmd(&paths, summary_only),
-        Command::Audit { paths, format, lang, fail_on, report_api, output } => audit_cmd(&paths, format, lang, fail_on, report_api, output),
+        Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs),
+        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
+            audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs)
+        }
         Command::Controls => {
             print!("{}", crate::controls::markdown_table());
             Ok(())
@@ -219,7 +247,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds, operator_namespace, reports } => {
+        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds, operator_namespace, reports, cidrs } => {
             init_tracing(log_format);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
@@ -240,6 +268,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                             ReportsArg::Wgpolicy => Some(crate::audit::output::ReportApi::Wgpolicy),
                             ReportsArg::Off => None,
                         },
+                        cluster_cidrs: Some(cidrs.cluster_cidrs),
                     },
                 )
                 .await
@@ -261,6 +290,7 @@ fn audit_cmd(
     fail_on: Option<SeverityArg>,
     api: crate::audit::output::ReportApi,
     output: Option<PathBuf>,
+    cluster_cidrs: &[String],
 ) -> Result<(), CliError> {
     use crate::audit::output;
     let audit = if paths.is_empty() {
@@ -269,10 +299,10 @@ fn audit_cmd(
             let client = kube::Client::try_default()
                 .await
                 .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
-            crate::operator::live_audit(&client).await.map_err(|e| CliError::Cluster(e.to_string()))
+            crate::operator::live_audit(&client, cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))
         })?
     } else {
-        let (loaded, mut objects) = match crate::model::load_mixed(paths) {
+        let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
             Ok(r) => r,
             Err(problems) => {
                 for p in &problems {
@@ -281,6 +311,7 @@ fn audit_cmd(
                 return Err(CliError::Invalid(problems.len()));
             }
         };
+        loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
         if objects.is_empty() {
             let rendered = render::render(&loaded.model);
             for o in render::render_platform().iter().chain(rendered.objects.iter()) {
@@ -357,9 +388,11 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Loads and renders, turning every problem (invalid or unresolved) into an error.
-pub fn render_strict(paths: &[PathBuf]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
-    let loaded = load_paths(paths)?;
+/// Loads and renders (for a cluster whose pod and service ranges are
+/// `cluster_cidrs`), turning every problem (invalid or unresolved) into an error.
+pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+    let mut loaded = load_paths(paths)?;
+    loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
     let rendered = render::render(&loaded.model);
     if rendered.problems.is_empty() {
         return Ok((loaded, rendered));
@@ -372,8 +405,8 @@ fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
     FileProblem { file, document, object: Some(p.object.clone()), field: p.field.clone(), message: p.message.clone(), fix: p.fix.clone() }
 }
 
-fn render_cmd(paths: &[PathBuf], summary_only: bool) -> Result<(), CliError> {
-    let (loaded, rendered) = match render_strict(paths) {
+fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String]) -> Result<(), CliError> {
+    let (loaded, rendered) = match render_strict(paths, cluster_cidrs) {
         Ok(r) => r,
         Err(problems) => {
             for p in &problems {
@@ -418,4 +451,24 @@ pub fn summary(loaded: &LoadedModel, rendered: &Rendered, objects: &[Owned]) -> 
         s.push_str(&format!("  {:<8} {} -> {}: {}\n", f.state.as_str(), f.consumer, f.provider, f.reason));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_cidrs_are_network_addresses_with_a_default() {
+        assert_eq!(parse_network("10.244.0.0/16"), Ok("10.244.0.0/16".to_string()));
+        assert_eq!(parse_network("fd00:10:96::/108"), Ok("fd00:10:96::/108".to_string()));
+        assert!(parse_network("10.244.1.0/16").unwrap_err().contains("did you mean 10.244.0.0/16"));
+        assert!(parse_network("10.244.0.0").is_err());
+        let cli = Cli::try_parse_from(["govcloud", "render", "-f", "x"]).expect("parse");
+        let Command::Render { cidrs, .. } = cli.command else { panic!("render") };
+        assert_eq!(cidrs.cluster_cidrs, crate::model::DEFAULT_CLUSTER_CIDRS.map(String::from));
+        let cli = Cli::try_parse_from(["govcloud", "audit", "--cluster-cidrs", "10.128.0.0/14,172.30.0.0/16"]).expect("parse");
+        let Command::Audit { cidrs, .. } = cli.command else { panic!("audit") };
+        assert_eq!(cidrs.cluster_cidrs, ["10.128.0.0/14", "172.30.0.0/16"]);
+        assert!(Cli::try_parse_from(["govcloud", "run", "--cluster-cidrs", "10.0.0.1/8"]).is_err());
+    }
 }

@@ -60,6 +60,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
                 metrics_address: Some("127.0.0.1:0".into()),
                 resync: None,
                 reports: Some(crate::audit::output::ReportApi::Openreports),
+                cluster_cidrs: None,
             },
         )
         .await

@@ -82,7 +82,33 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
         ("GC-IMG-001", "Pod/a-ext/public-image"),
         ("GC-SVC-001", "Service/a-ext/nodeport"),
         ("GC-SVC-002", "Ingress/a-ext/ingress"),
-        ("GC-RBAC-001", "RoleBinding/a-ext/root"),
+        ("GC-RBAC-002", "RoleBinding/a-ext/root"),
+        // pod UPDATE: public unpinned image, wildcard toleration, in the private zone (owner references exempt nothing)
+        ("GC-IMG-001", "Pod/a-prv/vault-7d9f"),
+        ("GC-IMG-002", "Pod/a-prv/vault-7d9f"),
+        ("GC-ZONE-002", "Pod/a-prv/vault-7d9f"),
+        ("GC-NET-003", "Pod/a-prv/vault-7d9f"),
+        ("GC-NET-006", "Pod/a-prv/vault-7d9f"),
+        // fake owner
+        ("GC-HOST-002", "Pod/a-ext/fake-owner"),
+        // what runs: a pod on another zone's node
+        ("GC-ZONE-001", "Pod/a-ext/elsewhere"),
+        // adoption
+        ("GC-MGD-002", "Deployment/a-ext/adopted"),
+        ("GC-MGD-001", "Deployment/a-ext/adopted"),
+        ("GC-IMG-001", "Deployment/a-ext/adopted"),
+        ("GC-RES-001", "Deployment/a-ext/adopted"),
+        ("GC-VOL-001", "Deployment/a-ext/adopted"),
+        ("GC-PRI-001", "Deployment/a-ext/adopted"),
+        // wide binding, host clash, foreign host, token, claim, externalIPs
+        ("GC-RBAC-002", "RoleBinding/a-ext/everyone"),
+        ("GC-SVC-003", "Ingress/b-dmz/clash"),
+        ("GC-SVC-003", "DepartmentApp/b-dmz/gov"),
+        ("GC-RBAC-003", "Secret/a-ext/tok"),
+        ("GC-VOL-002", "PersistentVolumeClaim/a-ext/steal"),
+        ("GC-SVC-001", "Service/b-dmz/eip"),
+        // the leak's 0.0.0.0/0 also spans the cluster's pod and service ranges
+        ("GC-NET-005", "NetworkPolicy/a-prv/leak"),
         ("GC-POD-001", "Namespace/a-ext"),
         ("GC-MGD-001", "Namespace/a-ext"),
         ("GC-NET-002", "Deployment/a-ext/portal"),
@@ -96,6 +122,10 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
     .map(|(c, o)| (c.to_string(), o.to_string()))
     .collect();
     assert_eq!(failures(&audit), expected);
+    // A compliant pod the scheduler placed raises nothing (no GC-ZONE-003 false positive), and is checked.
+    let scheduled: Vec<&Value> = audit["findings"].as_array().expect("findings").iter().filter(|f| f["object"] == "Pod/a-ext/scheduled").collect();
+    assert!(scheduled.iter().any(|f| f["control"] == "GC-ZONE-003" && f["outcome"] == "pass"), "{scheduled:?}");
+    assert!(scheduled.iter().any(|f| f["control"] == "GC-ZONE-001" && f["outcome"] == "pass" && f["field"] == "spec.nodeName"), "{scheduled:?}");
     // Evidence names the field and the value.
     let host = audit["findings"].as_array().expect("findings").iter().find(|f| f["control"] == "GC-HOST-001" && f["outcome"] == "fail").expect("finding");
     assert_eq!(host["evidence"], "spec.hostNetwork = true");
@@ -129,9 +159,10 @@ fn chifeng_passes_every_automated_control() {
     let audit: Value = serde_json::from_str(&out).expect("json");
     assert!(failures(&audit).is_empty(), "{:?}", failures(&audit));
     assert_eq!(audit["summary"]["fail"], json!(null));
-    // Every automated control was actually exercised (at least one pass), except those needing live nodes.
+    // Every automated control was actually exercised (at least one pass), except those needing
+    // live nodes, and the token rule (the model has no Secrets; the fixture shows it failing).
     for c in govcloud::controls::CATALOGUE {
-        if c.id == "GC-ZONE-004" {
+        if c.id == "GC-ZONE-004" || c.id == "GC-RBAC-003" {
             continue;
         }
         let passes = audit["findings"].as_array().expect("findings").iter().filter(|f| f["control"] == c.id && f["outcome"] == "pass").count();

@@ -48,6 +48,10 @@ impl Tally {
             other => panic!("{what}: expected a denial naming {needle:?}, got {other:?}"),
         }
     }
+    /// A forbidden effect that did not happen, observed from the cluster's state.
+    fn held(&mut self, what: &str) {
+        self.denied.push(what.to_string());
+    }
     fn allowed(&mut self, what: &str, r: Result<(), kube::Error>) {
         if let Err(e) = r {
             panic!("{what}: expected to be allowed, got {e}");
@@ -137,7 +141,7 @@ fn pod(name: &str, f: impl FnOnce(&mut Value)) -> Value {
             "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{
                 "name": "c", "image": "harbor.egov.local/a/c:1",
-                "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}},
+                "resources": {"requests": {"cpu": "50m", "memory": "32Mi", "ephemeral-storage": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi", "ephemeral-storage": "64Mi"}},
                 "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
             }]
         }
@@ -330,7 +334,7 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     t.denied(
         "externalIPs outside the internet zone",
         create(&dev, Some(&aext), service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["203.0.113.7"]}))).await,
-        "[GC-SVC-001]",
+        "[GC-SVC-001] spec.externalIPs",
     );
     t.denied("app declaring another zone than its namespace's", create(&dev, Some(&aext), app("wrongzone", &zones.2, json!({}))).await, "[GC-APP-001]");
     t.denied(
@@ -473,4 +477,686 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
 
 fn tenants_as(c: &Client) -> Api<Tenant> {
     Api::all(c.clone())
+}
+
+// === every path: updates, templates, subresources, volumes, bindings, tokens, quota, names ===
+
+fn paths_model(z: &(String, String, String), a: &str, b: &str, c: &str, u: &Users, frank: &str) -> String {
+    let (ext, prv, dmz) = z;
+    let digest = "0".repeat(64);
+    format!(
+        r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: {ext}}}
+spec: {{kind: extranet, displayName: {{zh: 外网, en: ext}}, nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}, cidrs: [10.91.0.0/16], allowedRegistries: [harbor.egov.local]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: {prv}}}
+spec:
+  kind: private
+  mlpsLevel: 3
+  displayName: {{zh: 专网, en: prv}}
+  nodePool: {{selector: {{govcloud.io/zone: private}}, taint: {{key: govcloud.io/zone, value: private, effect: NoExecute}}}}
+  cidrs: [10.93.0.0/16]
+  allowedRegistries: [harbor.egov.local]
+  allowedVolumeTypes: [image]
+  exchangeEndpoints: [{{name: records-exchange, peerZones: [{ext}], app: {{tenant: {b}, app: records}}, ports: [8443]}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: {dmz}}}
+spec: {{kind: internet, internetIngress: true, publicDomain: example.gov, displayName: {{zh: 互联网区, en: dmz}}, nodePool: {{selector: {{govcloud.io/zone: internet}}, taint: {{key: govcloud.io/zone, value: internet}}}}, cidrs: [172.29.0.0/16], allowedRegistries: [harbor.egov.local]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {a}}}
+spec:
+  displayName: {{zh: 甲局, en: Bureau A}}
+  auditScope: cluster
+  owners:
+    - {{kind: User, name: {admin}, role: admin}}
+    - {{kind: User, name: {dev}, role: developer}}
+    - {{kind: User, name: {auditor}, role: auditor}}
+  zones: [{{name: {ext}}}, {{name: {prv}}}, {{name: {dmz}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {b}}}
+spec:
+  displayName: {{zh: 乙局, en: Bureau B}}
+  owners: [{{kind: User, name: {other}, role: developer}}]
+  allowedRegistries: [harbor.egov.local/b]
+  zones: [{{name: {ext}}}, {{name: {prv}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {c}}}
+spec:
+  displayName: {{zh: 丙局, en: Bureau C}}
+  owners: [{{kind: User, name: {frank}, role: developer}}]
+  zones: [{{name: {ext}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: portal, namespace: {a}-{ext}}}
+spec:
+  zone: {ext}
+  image: harbor.egov.local/a/portal:1
+  ports: [{{name: http, port: 8080}}]
+  flows: {{calls: [{{tenant: {b}, app: db}}, {{tenant: {b}, app: ghost}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: emergency, namespace: {a}-{prv}}}
+spec:
+  zone: {prv}
+  image: "harbor.egov.local/a/emergency@sha256:{digest}"
+  flows: {{calls: [{{tenant: {b}, app: records}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: records, namespace: {b}-{prv}}}
+spec:
+  zone: {prv}
+  image: "harbor.egov.local/b/records@sha256:{digest}"
+  ports: [{{name: api, port: 8443}}]
+  flows: {{allowFrom: [{{tenant: {a}, apps: [emergency]}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: db, namespace: {b}-{ext}}}
+spec: {{zone: {ext}, image: harbor.egov.local/b/db:1, ports: [{{name: api, port: 8443}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: site, namespace: {a}-{dmz}}}
+spec: {{zone: {dmz}, image: harbor.egov.local/a/site:1, ports: [{{name: http, port: 8080}}], exposure: public, host: www.example.gov}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: site2, namespace: {a}-{dmz}}}
+spec: {{zone: {dmz}, image: harbor.egov.local/a/site:2, ports: [{{name: http, port: 8080}}], exposure: public, host: www.example.gov}}
+"#,
+        admin = u.admin,
+        dev = u.dev,
+        auditor = u.auditor,
+        other = u.other,
+    )
+}
+
+fn workload(kind: &str, name: &str, f: impl FnOnce(&mut Value)) -> Value {
+    let mut template = pod(name, |_| {});
+    template["metadata"] = json!({"labels": {"w": name}});
+    f(&mut template);
+    let tpl = json!({"metadata": template["metadata"], "spec": template["spec"]});
+    let (api_version, spec) = match kind {
+        "CronJob" => ("batch/v1", json!({"schedule": "0 0 * * *", "jobTemplate": {"spec": {"template": tpl}}})),
+        "Job" => ("batch/v1", json!({"template": tpl})),
+        "ReplicationController" => ("v1", json!({"selector": {"w": name}, "template": tpl})),
+        _ => ("apps/v1", json!({"selector": {"matchLabels": {"w": name}}, "template": tpl})),
+    };
+    let mut o = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}, "spec": spec});
+    if kind == "Job" || kind == "CronJob" {
+        let p = if kind == "Job" { "/spec/template/spec" } else { "/spec/jobTemplate/spec/template/spec" };
+        if let Some(s) = o.pointer_mut(p) {
+            s["restartPolicy"] = json!("Never");
+        }
+    }
+    o
+}
+
+fn on_private(p: &mut Value) {
+    p["spec"]["nodeSelector"] = json!({"govcloud.io/zone": "private"});
+    p["spec"]["tolerations"] = json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
+    p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/a/c@sha256:{}", "0".repeat(64)));
+}
+
+fn binding_to(name: &str, role: &str, subject: Value) -> Value {
+    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": [subject]})
+}
+
+/// Gets an object, changes it, and writes it back (an UPDATE), again while
+/// someone else (the scheduler, kwok) changed it in between.
+async fn update(c: &Client, api_version: &str, kind: &str, ns: &str, name: &str, f: impl Fn(&mut Value)) -> Result<(), kube::Error> {
+    let a = api(c, api_version, kind, Some(ns));
+    for _ in 0..20 {
+        let o = a.get(name).await?;
+        let mut v = serde_json::to_value(&o).expect("json");
+        f(&mut v);
+        let o: DynamicObject = serde_json::from_value(v).expect("object");
+        match a.replace(name, &PostParams::default(), &o).await {
+            Err(kube::Error::Api(s)) if s.code == 409 => tokio::time::sleep(Duration::from_millis(100)).await,
+            r => return r.map(|_| ()),
+        }
+    }
+    panic!("{kind} {ns}/{name}: kept conflicting");
+}
+
+async fn may(c: &Client, user: &str, ns: &str, resource: &str, subresource: &str, verb: &str) -> bool {
+    use k8s_openapi::api::authorization::v1::SubjectAccessReview;
+    let sar: SubjectAccessReview = serde_json::from_value(json!({
+        "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+        "spec": {"user": user, "groups": ["system:authenticated"], "resourceAttributes": {"namespace": ns, "resource": resource, "subresource": subresource, "verb": verb}}
+    }))
+    .expect("sar");
+    Api::<SubjectAccessReview>::all(c.clone()).create(&PostParams::default(), &sar).await.expect("sar").status.is_some_and(|s| s.allowed)
+}
+
+fn condition(a: &DepartmentApp, type_: &str) -> Option<(String, String, String)> {
+    a.status.as_ref()?.conditions.iter().find(|c| c.type_ == type_).map(|c| (c.status.clone(), c.reason.clone(), c.message.clone()))
+}
+
+#[tokio::test]
+async fn isolation_holds_on_every_path_with_the_operator_stopped() {
+    let admin_client = client().await;
+    let scope = short("paths");
+    let zones = (short("x"), short("p"), short("d"));
+    let (a, b, c) = (short("ta"), short("tb"), short("tc"));
+    let users =
+        Users { admin: format!("alice-{a}"), dev: format!("bob-{a}"), viewer: format!("carol-{a}"), auditor: format!("dave-{a}"), other: format!("erin-{b}") };
+    let frank = format!("frank-{c}");
+    let ns = |t: &str, z: &str| format!("{t}-{z}");
+    let (aext, aprv, admz, bext, bprv, cext) = (ns(&a, &zones.0), ns(&a, &zones.1), ns(&a, &zones.2), ns(&b, &zones.0), ns(&b, &zones.1), ns(&c, &zones.0));
+
+    let mut op = Operator::start(&scope, 3).await;
+    let loaded = govcloud::model::load_str("paths.yaml", &paths_model(&zones, &a, &b, &c, &users, &frank)).expect("model");
+    govcloud::operator::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60))
+        .await
+        .expect("apply");
+    let labels = vec![("govcloud.io/scope".to_string(), scope.clone())];
+    let dev = impersonating(&users.dev, &["system:authenticated"]).await;
+    let adm = impersonating(&users.admin, &["system:authenticated"]).await;
+    let auditor = impersonating(&users.auditor, &["system:authenticated"]).await;
+    let erin = impersonating(&users.other, &["system:authenticated"]).await;
+    let frank_c = impersonating(&frank, &["system:authenticated"]).await;
+    let apps = |n: &str| Api::<DepartmentApp>::namespaced(admin_client.clone(), n);
+    let ready = |a: Option<DepartmentApp>| a.and_then(|a| condition(&a, "Ready")).is_some_and(|c| c.0 == "True");
+    let tenants: Api<Tenant> = Api::all(admin_client.clone());
+    eventually("the tenants Ready", Duration::from_secs(120), || async {
+        let ok = |t: Option<Tenant>| t.and_then(|t| t.status).is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        (ok(tenants.get_opt(&a).await.ok()?) && ok(tenants.get_opt(&b).await.ok()?) && ok(tenants.get_opt(&c).await.ok()?)).then_some(())
+    })
+    .await;
+    eventually("the granted private app and the first site Ready", Duration::from_secs(120), || async {
+        (ready(apps(&aprv).get_opt("emergency").await.ok()?) && ready(apps(&admz).get_opt("site").await.ok()?)).then_some(())
+    })
+    .await;
+    let mut t = Tally::default();
+
+    // --- with the operator running: identity of apps, hosts, leaks, adoption ---
+    // The granted flow is Granted (the legitimate counterpart).
+    let granted = apps(&aprv).get("emergency").await.expect("emergency").status.expect("status").flows;
+    assert_eq!(granted.first().map(|f| f.state), Some(govcloud::api::FlowState::Granted), "{granted:?}");
+    // A same-named app in another zone does not inherit the grant.
+    let mut impostor = app("emergency", &zones.0, json!({"flows": {"calls": [{"tenant": b, "zone": zones.1, "app": "records"}]}}));
+    impostor["metadata"]["labels"] = json!({"govcloud.io/scope": scope});
+    t.allowed("developer creates a same-named app in the extranet", create(&dev, Some(&aext), impostor).await);
+    let flows = eventually("the impostor's flow decided", Duration::from_secs(60), || async {
+        let f = apps(&aext).get("emergency").await.ok()?.status?.flows;
+        (!f.is_empty()).then_some(f)
+    })
+    .await;
+    assert_ne!(flows[0].state, govcloud::api::FlowState::Granted, "{flows:?}");
+    t.held("an app of the same name in another zone inherits a grant");
+    let ingress = api(&admin_client, "networking.k8s.io/v1", "NetworkPolicy", Some(&bprv)).get("govcloud-app-records-ingress").await.expect("records ingress");
+    let text = serde_json::to_string(&ingress.data).expect("json");
+    assert!(text.contains(&aprv) && !text.contains(&aext), "records admits only the granted zone's app: {text}");
+    // A second claimant of a public host is refused, and only one Ingress serves it.
+    let site2 = eventually("site2 refused", Duration::from_secs(60), || async {
+        let a = apps(&admz).get("site2").await.ok()?;
+        condition(&a, "Ready").filter(|c| c.0 == "False")
+    })
+    .await;
+    assert!(site2.2.contains("www.example.gov"), "{site2:?}");
+    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz)).list(&ListParams::default()).await.expect("ingresses");
+    assert_eq!(ingresses.items.len(), 1, "one Ingress for www.example.gov");
+    t.held("a second app claims another's public host");
+    // A call to a guessed app reveals nothing: same reason for an existing ungranted app and a missing one.
+    let portal = eventually("portal's flows decided", Duration::from_secs(60), || async {
+        let f = apps(&aext).get("portal").await.ok()?.status?.flows;
+        (f.len() == 2).then_some(f)
+    })
+    .await;
+    let redact = |r: &str| r.replace("/db", "/X").replace("/ghost", "/X");
+    assert_eq!(redact(&portal[0].reason), redact(&portal[1].reason), "{portal:?}");
+    assert!(!portal.iter().any(|f| f.reason.contains("does not exist") || f.reason.contains("8443")), "{portal:?}");
+    t.held("a call to a guessed app reveals whether it exists");
+    // Adoption: a Deployment the tenant created first is never taken over.
+    let mut implant = workload("Deployment", "adopted", |p| {
+        let sidecar = p["spec"]["containers"][0].clone();
+        p["spec"]["containers"].as_array_mut().expect("containers").push(json!({"name": "sidecar", "image": "harbor.egov.local/a/sidecar:1", "resources": sidecar["resources"], "securityContext": sidecar["securityContext"]}));
+    });
+    implant["metadata"]["labels"] = json!({"govcloud.io/scope": scope});
+    t.allowed("developer creates a Deployment of its own", create(&dev, Some(&aext), implant).await);
+    let mut adopt = app("adopted", &zones.0, json!({}));
+    adopt["metadata"]["labels"] = json!({"govcloud.io/scope": scope});
+    t.allowed("developer creates an app with the same name", create(&dev, Some(&aext), adopt).await);
+    let conflict = eventually("the app reports the conflict", Duration::from_secs(60), || async {
+        let a = apps(&aext).get("adopted").await.ok()?;
+        condition(&a, "Ready").filter(|c| c.1 == "Conflict")
+    })
+    .await;
+    assert!(conflict.2.contains("adopted"), "{conflict:?}");
+    let d = api(&admin_client, "apps/v1", "Deployment", Some(&aext)).get("adopted").await.expect("deployment");
+    assert_eq!(d.data["spec"]["template"]["spec"]["containers"].as_array().map(Vec::len), Some(2));
+    assert!(d.metadata.labels.as_ref().is_none_or(|l| !l.contains_key("app.kubernetes.io/managed-by")), "{:?}", d.metadata.labels);
+    assert!(d.metadata.owner_references.as_ref().is_none_or(|r| r.is_empty()));
+    t.held("the operator adopts a Deployment the tenant created first");
+    // Cordon tenant c; wait for its namespace to say so.
+    Api::<Tenant>::all(admin_client.clone())
+        .patch(&c, &PatchParams::apply("govcloud-tests"), &Patch::Merge(json!({"spec": {"cordoned": true}})))
+        .await
+        .expect("cordon");
+    eventually("c's namespace cordoned", Duration::from_secs(60), || async {
+        let n = api(&admin_client, "v1", "Namespace", None).get(&cext).await.ok()?;
+        (n.metadata.labels?.get("govcloud.io/cordoned")? == "true").then_some(())
+    })
+    .await;
+    eventually("b's quota covers storage and object counts", Duration::from_secs(60), || async {
+        let q = api(&admin_client, "v1", "ResourceQuota", Some(&bext)).get("govcloud-quota").await.ok()?;
+        let hard = q.data["spec"]["hard"].as_object()?.clone();
+        ["requests.storage", "persistentvolumeclaims", "requests.ephemeral-storage", "count/configmaps", "count/secrets", "count/departmentapps.govcloud.io"]
+            .iter()
+            .all(|k| hard.contains_key(*k))
+            .then_some(())
+    })
+    .await;
+    op.kill();
+    drop(labels);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // --- pods: UPDATE and the ephemeralcontainers subresource ---
+    t.allowed("developer creates a compliant pod", create(&dev, Some(&aext), pod("upd", |_| {})).await);
+    t.denied(
+        "developer sets a public image on a running pod",
+        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/busybox:latest")).await,
+        "[GC-IMG-001]",
+    );
+    t.denied(
+        "developer adds a wildcard toleration to a running pod",
+        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["tolerations"].as_array_mut().expect("tolerations").push(json!({"operator": "Exists"}))).await,
+        "[GC-ZONE-002]",
+    );
+    t.allowed(
+        "developer updates a pod to another allowed image",
+        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:2")).await,
+    );
+    let eph = json!({"spec": {"ephemeralContainers": [{"name": "dbg", "image": "docker.io/library/busybox:latest", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}});
+    t.denied(
+        "developer adds a debug container",
+        api(&dev, "v1", "Pod", Some(&aext))
+            .patch_subresource("ephemeralcontainers", "upd", &PatchParams::default(), &Patch::Strategic(eph.clone()))
+            .await
+            .map(|_| ()),
+        "ephemeralcontainers",
+    );
+    t.denied(
+        "a public image in an ephemeral container (even by a cluster administrator)",
+        api(&admin_client, "v1", "Pod", Some(&aext))
+            .patch_subresource("ephemeralcontainers", "upd", &PatchParams::default(), &Patch::Strategic(eph))
+            .await
+            .map(|_| ()),
+        "[GC-IMG-001]",
+    );
+    t.allowed("developer creates a pinned pod in the private zone", create(&dev, Some(&aprv), pod("pinned", on_private)).await);
+    t.denied(
+        "developer unpins a private-zone pod's image",
+        update(&dev, "v1", "Pod", &aprv, "pinned", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:latest")).await,
+        "[GC-IMG-002]",
+    );
+    t.denied(
+        "a truncated digest",
+        update(&dev, "v1", "Pod", &aprv, "pinned", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c@sha256:abc")).await,
+        "[GC-IMG-002]",
+    );
+    t.denied(
+        "developer puts a public image on a private-zone pod",
+        update(&dev, "v1", "Pod", &aprv, "pinned", |p| {
+            p["spec"]["containers"][0]["image"] = json!(format!("docker.io/library/busybox@sha256:{}", "0".repeat(64)))
+        })
+        .await,
+        "[GC-IMG-001]",
+    );
+
+    // --- the app identity label NetworkPolicies select by ---
+    t.denied(
+        "developer labels a pod as another app",
+        create(&dev, Some(&aext), pod("forged", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"}))).await,
+        "[GC-NET-006]",
+    );
+    t.denied(
+        "developer relabels a running pod as another app",
+        update(&dev, "v1", "Pod", &aext, "upd", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"})).await,
+        "[GC-NET-006]",
+    );
+    t.denied(
+        "Deployment template labelled as another app",
+        create(&dev, Some(&aext), workload("Deployment", "d-forged", |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal"))).await,
+        "[GC-NET-006]",
+    );
+
+    // --- workload templates ---
+    t.denied(
+        "Deployment template on the host network",
+        create(&dev, Some(&aext), workload("Deployment", "d-hn", |p| p["spec"]["hostNetwork"] = json!(true))).await,
+        "[GC-HOST-001] spec.template.spec.hostNetwork",
+    );
+    t.denied(
+        "StatefulSet template with a public image",
+        create(&dev, Some(&aext), workload("StatefulSet", "s-img", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1"))).await,
+        "[GC-IMG-001]",
+    );
+    t.denied(
+        "DaemonSet template without the zone's nodeSelector",
+        create(&admin_client, Some(&aext), workload("DaemonSet", "ds-nosel", |p| p["spec"]["nodeSelector"] = json!({}))).await,
+        "[GC-ZONE-001]",
+    );
+    t.denied(
+        "Job template with a privileged container",
+        create(&dev, Some(&aext), workload("Job", "j-priv", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true}))).await,
+        "[GC-POD-002]",
+    );
+    t.denied(
+        "CronJob template with a hostPath volume",
+        create(&dev, Some(&aext), workload("CronJob", "cj-hp", |p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/"}}]))).await,
+        "[GC-HOST-002]",
+    );
+    t.denied(
+        "ReplicaSet template naming a node",
+        create(&dev, Some(&aext), workload("ReplicaSet", "rs-node", |p| p["spec"]["nodeName"] = json!("private-node-1"))).await,
+        "[GC-ZONE-003]",
+    );
+    t.denied(
+        "ReplicationController template tolerating every taint",
+        create(&admin_client, Some(&aext), workload("ReplicationController", "rc-tol", |p| p["spec"]["tolerations"] = json!([{"operator": "Exists"}]))).await,
+        "[GC-ZONE-002]",
+    );
+    t.denied(
+        "Deployment template with a privileged init container",
+        create(
+            &dev,
+            Some(&aext),
+            workload("Deployment", "d-init", |p| {
+                let mut init = p["spec"]["containers"][0].clone();
+                init["name"] = json!("init");
+                init["securityContext"] = json!({"privileged": true});
+                p["spec"]["initContainers"] = json!([init]);
+            }),
+        )
+        .await,
+        "[GC-POD-002]",
+    );
+    t.denied(
+        "Deployment template with a system priority class",
+        create(&dev, Some(&aext), workload("Deployment", "d-prio", |p| p["spec"]["priorityClassName"] = json!("system-cluster-critical"))).await,
+        "[GC-PRI-001]",
+    );
+    t.allowed("developer creates a compliant Deployment", create(&dev, Some(&aext), workload("Deployment", "d-ok", |_| {})).await);
+    t.denied(
+        "developer changes a Deployment's image to a public one",
+        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1"))
+            .await,
+        "[GC-IMG-001]",
+    );
+
+    // --- volumes the kubelet mounts from the node network, and claims ---
+    let vol = |v: Value| move |p: &mut Value| p["spec"]["volumes"] = json!([v]);
+    t.denied(
+        "NFS volume to a private-zone address",
+        create(&dev, Some(&aext), pod("nfs", vol(json!({"name": "v", "nfs": {"server": "10.93.0.5", "path": "/"}})))).await,
+        "[GC-VOL-001]",
+    );
+    t.denied(
+        "iSCSI volume",
+        create(
+            &dev,
+            Some(&aext),
+            pod("iscsi", vol(json!({"name": "v", "iscsi": {"targetPortal": "10.93.0.6:3260", "iqn": "iqn.2001-04.com.example:x", "lun": 0}}))),
+        )
+        .await,
+        "[GC-VOL-001]",
+    );
+    t.denied(
+        "CSI inline volume",
+        create(&dev, Some(&aext), pod("csi", vol(json!({"name": "v", "csi": {"driver": "evil.csi.example.com"}})))).await,
+        "[GC-VOL-001]",
+    );
+    t.denied(
+        "image volume where the zone does not allow them",
+        create(&dev, Some(&aext), pod("imgvol", vol(json!({"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}})))).await,
+        "[GC-VOL-001]",
+    );
+    t.denied(
+        "image volume from a public registry in the private zone",
+        create(
+            &dev,
+            Some(&aprv),
+            pod("imgpub", |p| {
+                on_private(p);
+                p["spec"]["volumes"] = json!([{"name": "v", "image": {"reference": format!("docker.io/library/busybox@sha256:{}", "0".repeat(64))}}]);
+            }),
+        )
+        .await,
+        "[GC-IMG-001]",
+    );
+    t.denied(
+        "unpinned image volume in the private zone",
+        create(
+            &dev,
+            Some(&aprv),
+            pod("imgtag", |p| {
+                on_private(p);
+                p["spec"]["volumes"] = json!([{"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}}]);
+            }),
+        )
+        .await,
+        "[GC-IMG-002]",
+    );
+    t.denied(
+        "claim naming a volume",
+        create(&dev, Some(&aext), json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "steal"}, "spec": {"volumeName": "platform-hostpath", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})).await,
+        "[GC-VOL-002]",
+    );
+    t.denied(
+        "ephemeral volume claim template naming a volume",
+        create(&dev, Some(&aext), pod("ephpv", vol(json!({"name": "v", "ephemeral": {"volumeClaimTemplate": {"spec": {"volumeName": "platform-hostpath", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}})))).await,
+        "[GC-VOL-002]",
+    );
+    t.denied(
+        "a 1Pi claim",
+        create(&dev, Some(&aext), json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "huge"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Pi"}}}})).await,
+        "requests.storage",
+    );
+    t.allowed(
+        "developer creates a claim without a volume name",
+        create(&dev, Some(&aext), json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})).await,
+    );
+    t.allowed(
+        "developer uses configMap, secret, projected, downwardAPI, emptyDir, claim and ephemeral volumes",
+        create(
+            &dev,
+            Some(&aext),
+            pod("vols", |p| {
+                p["spec"]["volumes"] = json!([
+                    {"name": "a", "configMap": {"name": "x"}}, {"name": "b", "secret": {"secretName": "x"}},
+                    {"name": "c", "projected": {"sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 3600}}]}},
+                    {"name": "d", "downwardAPI": {"items": [{"path": "l", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+                    {"name": "e", "emptyDir": {"sizeLimit": "10Mi"}}, {"name": "f", "persistentVolumeClaim": {"claimName": "data"}},
+                    {"name": "g", "ephemeral": {"volumeClaimTemplate": {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}}
+                ]);
+            }),
+        )
+        .await,
+    );
+    t.allowed(
+        "developer uses a pinned image volume where the zone allows them",
+        create(
+            &dev,
+            Some(&aprv),
+            pod("imgok", |p| {
+                on_private(p);
+                p["spec"]["volumes"] = json!([{"name": "v", "image": {"reference": format!("harbor.egov.local/a/data@sha256:{}", "0".repeat(64))}}]);
+            }),
+        )
+        .await,
+    );
+
+    t.denied(
+        "developer names a volume on an unbound claim by UPDATE",
+        update(&dev, "v1", "PersistentVolumeClaim", &aext, "data", |c| c["spec"]["volumeName"] = json!("platform-hostpath")).await,
+        "[GC-VOL-002]",
+    );
+    t.denied(
+        "Deployment template with a host port",
+        create(&dev, Some(&aext), workload("Deployment", "d-hport", |p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 80}])))
+            .await,
+        "[GC-HOST-003]",
+    );
+    t.denied(
+        "developer adds a wildcard toleration to a Deployment's template",
+        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| d["spec"]["template"]["spec"]["tolerations"] = json!([{"operator": "Exists"}])).await,
+        "[GC-ZONE-002]",
+    );
+    t.denied(
+        "a privileged ephemeral container (Pod Security first, then GC-POD-002)",
+        api(&admin_client, "v1", "Pod", Some(&aext))
+            .patch_subresource(
+                "ephemeralcontainers",
+                "upd",
+                &PatchParams::default(),
+                &Patch::Strategic(json!({"spec": {"ephemeralContainers": [{"name": "root", "image": "harbor.egov.local/a/debug:1", "securityContext": {"privileged": true}}]}})),
+            )
+            .await
+            .map(|_| ()),
+        "privileged",
+    );
+    t.denied(
+        "an image outside the tenant's own registry path (app)",
+        create(&erin, Some(&bext), app("foreign", &zones.0, json!({"image": "harbor.egov.local/a/x:1"}))).await,
+        "[GC-IMG-001] spec.image must come from a registry the tenant allows",
+    );
+    t.denied(
+        "an image outside the tenant's own registry path (pod)",
+        create(&erin, Some(&bext), pod("foreign", |_| {})).await,
+        "[GC-IMG-001] spec.containers[].image must come from a registry the tenant allows",
+    );
+
+    // --- priority, services, tokens ---
+    t.denied(
+        "pod with system-node-critical priority",
+        create(&dev, Some(&aext), pod("prio", |p| p["spec"]["priorityClassName"] = json!("system-node-critical"))).await,
+        "[GC-PRI-001]",
+    );
+    t.denied(
+        "externalIPs in the internet zone",
+        create(&dev, Some(&admz), service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["172.29.255.1", "10.91.255.1"]}))).await,
+        "[GC-SVC-001] spec.externalIPs",
+    );
+    t.allowed(
+        "developer creates a ClusterIP service in the internet zone",
+        create(&dev, Some(&admz), service("plain", json!({"ports": [{"port": 80}]}))).await,
+    );
+    t.denied(
+        "developer adds externalIPs to a service by UPDATE",
+        update(&dev, "v1", "Service", &admz, "plain", |v| v["spec"]["externalIPs"] = json!(["10.91.0.10"])).await,
+        "[GC-SVC-001] spec.externalIPs",
+    );
+    t.denied(
+        "developer creates a service-account token Secret",
+        create(&dev, Some(&aext), json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tok", "annotations": {"kubernetes.io/service-account.name": "default"}}, "type": "kubernetes.io/service-account-token"})).await,
+        "[GC-RBAC-003]",
+    );
+
+    // --- bindings ---
+    let user = |n: &str| json!({"kind": "User", "name": n, "apiGroup": "rbac.authorization.k8s.io"});
+    let group = |n: &str| json!({"kind": "Group", "name": n, "apiGroup": "rbac.authorization.k8s.io"});
+    t.denied(
+        "admin binds the admin role to system:authenticated",
+        create(&adm, Some(&aext), binding_to("everyone", "govcloud-tenant-admin", group("system:authenticated"))).await,
+        "[GC-RBAC-002]",
+    );
+    t.denied(
+        "admin binds the viewer role to system:unauthenticated",
+        create(&adm, Some(&aext), binding_to("anon", "govcloud-tenant-viewer", group("system:unauthenticated"))).await,
+        "[GC-RBAC-002]",
+    );
+    t.denied(
+        "admin binds a role to another tenant's service account",
+        create(&adm, Some(&aext), binding_to("foreign-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": bext})))
+            .await,
+        "[GC-RBAC-002]",
+    );
+    t.denied(
+        "admin binds a role to a service account by its user name",
+        create(&adm, Some(&aext), binding_to("sa-user", "govcloud-tenant-viewer", user(&format!("system:serviceaccount:{bext}:default")))).await,
+        "[GC-RBAC-002]",
+    );
+    t.allowed(
+        "admin binds the viewer role to its own tenant's service account in another zone",
+        create(&adm, Some(&aext), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
+            .await,
+    );
+    t.allowed(
+        "admin binds the viewer role to a named colleague",
+        create(&adm, Some(&aext), binding_to("colleague", "govcloud-tenant-viewer", user("frank"))).await,
+    );
+    t.denied(
+        "admin widens a binding by UPDATE",
+        update(&adm, "rbac.authorization.k8s.io/v1", "RoleBinding", &aext, "colleague", |r| r["subjects"] = json!([group("system:authenticated")])).await,
+        "[GC-RBAC-002]",
+    );
+
+    // --- auditor scope, exec ---
+    t.denied(
+        "cluster auditor reads kube-system ConfigMaps",
+        api(&auditor, "v1", "ConfigMap", Some("kube-system")).list(&ListParams::default()).await.map(|_| ()),
+        "configmaps",
+    );
+    t.denied(
+        "cluster auditor reads pods in govcloud-system",
+        api(&auditor, "v1", "Pod", Some("govcloud-system")).list(&ListParams::default()).await.map(|_| ()),
+        "pods",
+    );
+    t.allowed("cluster auditor reads another tenant's pods", api(&auditor, "v1", "Pod", Some(&bext)).list(&ListParams::default()).await.map(|_| ()));
+    assert!(!may(&admin_client, &users.dev, &aprv, "pods", "exec", "create").await, "no exec at MLPS level 3");
+    assert!(!may(&admin_client, &users.dev, &aprv, "pods", "portforward", "create").await, "no port-forward at MLPS level 3");
+    assert!(!may(&admin_client, &users.admin, &aprv, "pods", "attach", "create").await, "no attach at MLPS level 3");
+    t.held("developer execs into a level-3 pod");
+    assert!(may(&admin_client, &users.dev, &aext, "pods", "exec", "create").await, "exec at MLPS level 2");
+    t.allowed("developer may exec at MLPS level 2", Ok(()));
+
+    // --- public hosts, names, cordon ---
+    t.denied(
+        "app claiming a host outside the zone's domain",
+        create(&dev, Some(&admz), app("gov", &zones.2, json!({"exposure": "public", "host": "www.gov.cn"}))).await,
+        "[GC-SVC-003]",
+    );
+    t.denied(
+        "a Tenant named like a system namespace",
+        create(
+            &admin_client,
+            None,
+            json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "metadata": {"name": "kube"}, "spec": {"displayName": {"zh": "x", "en": "x"}}}),
+        )
+        .await,
+        "reserved",
+    );
+    t.denied(
+        "a Tenant owned by system:authenticated",
+        create(&admin_client, None, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "metadata": {"name": short("own")}, "spec": {"displayName": {"zh": "x", "en": "x"}, "owners": [{"kind": "Group", "name": "system:authenticated", "role": "viewer"}]}})).await,
+        "system:",
+    );
+    t.denied("cordoned tenant creates an app", create(&frank_c, Some(&cext), app("new", &zones.0, json!({}))).await, "[GC-TEN-001]");
+    t.denied("cordoned tenant creates a Deployment", create(&frank_c, Some(&cext), workload("Deployment", "new", |_| {})).await, "[GC-TEN-001]");
+    t.denied("cordoned tenant creates a pod", create(&frank_c, Some(&cext), pod("new", |_| {})).await, "[GC-TEN-001]");
+    t.allowed(
+        "an uncordoned tenant's developer creates an app",
+        create(&erin, Some(&bext), app("fresh", &zones.0, json!({"image": "harbor.egov.local/b/x:1"}))).await,
+    );
+
+    let distinct: std::collections::BTreeSet<&String> = t.denied.iter().collect();
+    eprintln!("every path: {} distinct forbidden actions denied, {} legitimate ones allowed, operator stopped", distinct.len(), t.allowed.len());
+    assert!(distinct.len() >= 52, "only {} distinct forbidden actions", distinct.len());
 }

@@ -234,7 +234,7 @@ async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
     .await;
     let a = Api::<DepartmentApp>::namespaced(c.clone(), &cns).get("portal").await.expect("app");
     let reason = a.status.expect("status").flows[0].reason.clone();
-    assert_eq!(reason, format!("provider {provider}/db has not granted tenant {consumer}"));
+    assert_eq!(reason, format!("no grant from {provider}/{zone}/db covers {consumer}/{zone}/portal: the provider has not granted it, or no such app exists"));
 }
 
 async fn events_for(c: &Client, kind: &str, name: &str) -> Vec<Event> {
@@ -390,7 +390,7 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     Api::<k8s_openapi::api::rbac::v1::RoleBinding>::namespaced(c.clone(), &ns).create(&Default::default(), &rb).await.expect("admin creates the binding");
     let failed = eventually("the violation in the Report", Duration::from_secs(30), || async {
         let r = reports.get_opt("govcloud").await.ok().flatten()?;
-        r.data["results"].as_array()?.iter().find(|x| x["rule"] == "GC-RBAC-001" && x["result"] == "fail").cloned()
+        r.data["results"].as_array()?.iter().find(|x| x["rule"] == "GC-RBAC-002" && x["result"] == "fail").cloned()
     })
     .await;
     assert_eq!(failed["resources"][0]["name"], "root");
@@ -429,4 +429,305 @@ async fn a_node_joining_a_zone_updates_its_status() {
     assert!(st.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"), "{:?}", st.conditions);
     nodes.delete(&format!("{zone}-node"), &DeleteParams::default()).await.expect("delete node");
     eventually("the zone to notice the node left", CONVERGE, || async { zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_matched == 0) }).await;
+}
+
+// === no adoption, field ownership, audit scope and exec (issue 9) ===
+
+/// A zone on the testenv's extranet nodes (at `mlps`, exec allowed or not) and
+/// one tenant with an admin, a developer and an auditor, plus `tenant_extra`
+/// lines in its spec.
+fn zone_and_tenant(zone: &str, tenant: &str, mlps: u8, allow_exec: bool, tenant_extra: &str) -> String {
+    format!(
+        r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: {zone}}}
+spec:
+  kind: extranet
+  displayName: {{zh: 测试区, en: Test zone}}
+  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}
+  cidrs: [10.98.0.0/16]
+  mlpsLevel: {mlps}
+  allowExec: {allow_exec}
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {tenant}}}
+spec:
+  displayName: {{zh: 甲, en: Tenant}}
+  owners:
+    - {{kind: Group, name: {tenant}-admins, role: admin}}
+    - {{kind: User, name: {tenant}-dev, role: developer}}
+    - {{kind: Group, name: {tenant}-auditors, role: auditor}}
+  zones: [{{name: {zone}}}]
+{tenant_extra}"#
+    )
+}
+
+fn condition(
+    conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+    type_: &str,
+) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition> {
+    conds.iter().find(|c| c.type_ == type_).cloned()
+}
+
+fn govcloud_entries(meta: &kube::api::ObjectMeta) -> Vec<String> {
+    meta.managed_fields
+        .iter()
+        .flatten()
+        .filter(|e| e.manager.as_deref() == Some("govcloud"))
+        .map(|e| format!("{}{}", e.operation.clone().unwrap_or_default(), e.subresource.as_ref().map(|s| format!("/{s}")).unwrap_or_default()))
+        .collect()
+}
+
+/// A Deployment a department writes by hand: compliant, with a sidecar.
+fn tenants_deployment(name: &str) -> k8s_openapi::api::apps::v1::Deployment {
+    let container = |n: &str| {
+        serde_json::json!({
+            "name": n, "image": format!("harbor.egov.local/dept/{n}:1"),
+            "resources": {"requests": {"cpu": "10m", "memory": "16Mi", "ephemeral-storage": "16Mi"}, "limits": {"cpu": "50m", "memory": "32Mi", "ephemeral-storage": "64Mi"}},
+            "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "privileged": false,
+                                "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
+            "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]
+        })
+    };
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "labels": {"team": "department"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"team": "department"}},
+            "template": {
+                "metadata": {"labels": {"team": "department"}},
+                "spec": {
+                    "automountServiceAccountToken": false,
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "nodeSelector": {"govcloud.io/zone": "extranet"},
+                    "tolerations": [{"key": "govcloud.io/zone", "operator": "Equal", "value": "extranet", "effect": "NoSchedule"}],
+                    "containers": [container(name), container("implant")],
+                    "volumes": [{"name": "scratch", "emptyDir": {"sizeLimit": "16Mi"}}]
+                }
+            }
+        }
+    }))
+    .expect("deployment")
+}
+
+#[tokio::test]
+async fn a_deployment_someone_else_created_is_never_adopted() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let c = client().await;
+    let scope = short("a");
+    let (zone, tenant) = (short("z"), short("ad"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
+    let ns = format!("{tenant}-{zone}");
+    eventually("the tenant's default-deny policy", CONVERGE, || async { policy_exists(&c, &ns, "govcloud-default-deny").await.then_some(()) }).await;
+
+    // The department's own Deployment comes first, then a DepartmentApp of the same name.
+    let deployments: Api<Deployment> = Api::namespaced(c.clone(), &ns);
+    let original = deployments.create(&Default::default(), &tenants_deployment("adopted")).await.expect("the department's deployment");
+    let app = format!(
+        "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: adopted, namespace: {ns}}}\nspec: {{zone: {zone}, image: harbor.egov.local/{tenant}/adopted:1, ports: [{{name: http, port: 8080}}]}}\n"
+    );
+    apply_text(&c, &app, &scope).await;
+    let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
+    let expected = format!("Deployment {ns}/adopted exists and was not created by govcloud");
+    let status = eventually("the app to report the conflict", CONVERGE, || async {
+        let s = apps.get("adopted").await.ok()?.status?;
+        condition(&s.conditions, "Ready").filter(|r| r.status == "False" && r.reason == "Conflict").map(|_| s)
+    })
+    .await;
+    let not_ready = condition(&status.conditions, "Ready").expect("Ready");
+    assert!(not_ready.message.contains(&expected), "{}", not_ready.message);
+    let degraded = condition(&status.conditions, "Degraded").expect("Degraded");
+    assert_eq!((degraded.status.as_str(), degraded.reason.as_str()), ("True", "Conflict"));
+    assert!(degraded.message.contains(&expected), "{}", degraded.message);
+    let ev = eventually("a Conflict event on the app", CONVERGE, || async {
+        events_for(&c, "DepartmentApp", "adopted")
+            .await
+            .into_iter()
+            .find(|e| e.reason.as_deref() == Some("Conflict") && e.involved_object.namespace.as_deref() == Some(ns.as_str()))
+    })
+    .await;
+    assert_eq!(ev.type_.as_deref(), Some("Warning"));
+
+    // Through a few retries, nothing is merged into the department's object.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let now = deployments.get("adopted").await.expect("still there");
+    assert_eq!(serde_json::to_value(&now.spec).expect("json"), serde_json::to_value(&original.spec).expect("json"), "the spec changed");
+    assert_eq!(now.metadata.labels, original.metadata.labels, "labels changed");
+    assert_eq!(now.metadata.generation, original.metadata.generation);
+    assert_eq!(now.metadata.owner_references, None);
+    assert!(now.annotations().keys().all(|k| !k.starts_with("govcloud.io/")), "{:?}", now.annotations());
+    assert!(govcloud_entries(&now.metadata).is_empty(), "govcloud wrote fields: {:?}", now.metadata.managed_fields);
+    assert_eq!(now.spec.as_ref().and_then(|s| s.template.spec.as_ref()).map(|p| p.containers.len()), Some(2));
+
+    // The department removes its Deployment: govcloud creates its own, and the app runs.
+    deployments.delete("adopted", &DeleteParams::foreground()).await.expect("delete");
+    eventually("the app Ready", CONVERGE, || async { apps.get("adopted").await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    let ours = deployments.get("adopted").await.expect("govcloud's deployment");
+    assert_eq!(ours.labels().get("app.kubernetes.io/managed-by").map(String::as_str), Some("govcloud"));
+    let containers: Vec<String> = ours.spec.and_then(|s| s.template.spec).map(|p| p.containers.into_iter().map(|c| c.name).collect()).unwrap_or_default();
+    assert_eq!(containers, ["adopted"]);
+    assert_eq!(govcloud_entries(&ours.metadata), ["Apply"], "one apply entry owns govcloud's fields");
+    let degraded = condition(&apps.get("adopted").await.expect("app").status.expect("status").conditions, "Degraded").expect("Degraded");
+    assert_eq!(degraded.status, "False");
+}
+
+#[tokio::test]
+async fn a_namespace_someone_else_created_gets_nothing_of_ours_until_it_is_gone() {
+    let c = client().await;
+    let scope = short("f");
+    let (zone, tenant) = (short("z"), short("fn"));
+    let ns = format!("{tenant}-{zone}");
+    let namespaces: Api<Namespace> = Api::all(c.clone());
+    let foreign: Namespace =
+        serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"team": "someone"}}}))
+            .expect("ns");
+    namespaces.create(&Default::default(), &foreign).await.expect("a namespace made first");
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
+    let tenants: Api<Tenant> = Api::all(c.clone());
+    let expected = format!("Namespace {ns} exists and was not created by govcloud");
+    let cond = eventually("the tenant to report the conflict", CONVERGE, || async {
+        condition(&tenants.get(&tenant).await.ok()?.status?.conditions, "Degraded").filter(|d| d.status == "True" && d.reason == "Conflict")
+    })
+    .await;
+    assert!(cond.message.contains(&expected) && cond.message.contains("RoleBinding"), "{}", cond.message);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let n = namespaces.get(&ns).await.expect("namespace");
+    assert_eq!(n.labels().get("team").map(String::as_str), Some("someone"));
+    assert!(n.labels().keys().all(|k| !k.starts_with("govcloud.io/") && k != "app.kubernetes.io/managed-by"), "{:?}", n.labels());
+    for (group, version, kind) in [
+        ("", "v1", "ResourceQuota"),
+        ("", "v1", "LimitRange"),
+        ("networking.k8s.io", "v1", "NetworkPolicy"),
+        ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
+    ] {
+        let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
+        let list = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &ar).list(&ListParams::default()).await.expect("list");
+        assert!(
+            list.items.is_empty(),
+            "{kind} written into a namespace govcloud did not create: {:?}",
+            list.items.iter().map(|o| o.name_any()).collect::<Vec<_>>()
+        );
+    }
+    // Once it is gone, the tenant's own namespace is created and isolated.
+    namespaces.delete(&ns, &DeleteParams::default()).await.expect("delete");
+    eventually("the tenant Ready", CONVERGE, || async { tenants.get(&tenant).await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    let n = namespaces.get(&ns).await.expect("namespace");
+    assert_eq!(n.labels().get("app.kubernetes.io/managed-by").map(String::as_str), Some("govcloud"));
+    assert!(policy_exists(&c, &ns, "govcloud-default-deny").await);
+}
+
+#[tokio::test]
+async fn a_field_removed_from_the_desired_state_leaves_the_object() {
+    let c = client().await;
+    let scope = short("m");
+    let (zone, tenant) = (short("z"), short("mf"));
+    let _op = Operator::start(&scope, 300).await;
+    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
+    let ns = format!("{tenant}-{zone}");
+    let namespaces: Api<Namespace> = Api::all(c.clone());
+    eventually("the cordoned label", CONVERGE, || async {
+        namespaces.get_opt(&ns).await.ok().flatten().filter(|n| n.labels().get("govcloud.io/cordoned").map(String::as_str) == Some("true"))
+    })
+    .await;
+    // Created by a plain create, then owned by one server-side apply entry only.
+    let n = eventually("one apply entry", CONVERGE, || async {
+        let n = namespaces.get(&ns).await.ok()?;
+        (govcloud_entries(&n.metadata) == ["Apply"]).then_some(n)
+    })
+    .await;
+    let managers: Vec<(String, String)> =
+        n.metadata.managed_fields.iter().flatten().map(|e| (e.manager.clone().unwrap_or_default(), e.operation.clone().unwrap_or_default())).collect();
+    assert_eq!(managers, [("govcloud".to_string(), "Apply".to_string())], "no other manager keeps govcloud's fields alive");
+    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
+    eventually("the cordoned label removed", CONVERGE, || async {
+        namespaces.get(&ns).await.ok().filter(|n| !n.labels().contains_key("govcloud.io/cordoned")).map(|_| ())
+    })
+    .await;
+}
+
+async fn allowed(c: &Client, ns: &str, verb: &str, resource: &str, subresource: Option<&str>) -> bool {
+    use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(ns.into()),
+                verb: Some(verb.into()),
+                resource: Some(resource.into()),
+                subresource: subresource.map(str::to_string),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let r = Api::<SelfSubjectAccessReview>::all(c.clone()).create(&Default::default(), &review).await.expect("review");
+    r.status.is_some_and(|s| s.allowed)
+}
+
+#[tokio::test]
+async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only() {
+    let c = client().await;
+    let scope = short("x");
+    let (z2, z3, z3x, tenant, auditors) = (short("z"), short("z"), short("z"), short("ex"), short("au"));
+    let _op = Operator::start(&scope, 300).await;
+    let audit_tenant = |scope_line: &str| {
+        format!(
+            "---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {auditors}}}\nspec:\n  displayName: {{zh: 审计局, en: Audit}}\n{scope_line}  owners: [{{kind: Group, name: {auditors}-bureau, role: auditor}}]\n"
+        )
+    };
+    let model = |scope_line: &str| {
+        let mut text = zone_and_tenant(&z2, &tenant, 2, false, "");
+        text.push_str("---");
+        text.push_str(&zone_and_tenant(&z3, &format!("{tenant}b"), 3, false, ""));
+        text.push_str("---");
+        text.push_str(&zone_and_tenant(&z3x, &format!("{tenant}c"), 3, true, ""));
+        text.push_str(&audit_tenant(scope_line));
+        text
+    };
+    apply_text(&c, &model("  auditScope: cluster\n"), &scope).await;
+    let tenants: Api<Tenant> = Api::all(c.clone());
+    for t in [tenant.clone(), format!("{tenant}b"), format!("{tenant}c")] {
+        eventually("the tenant Ready", CONVERGE, || async { tenants.get(&t).await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    }
+    let (ns2, ns3, ns3x) = (format!("{tenant}-{z2}"), format!("{tenant}b-{z3}"), format!("{tenant}c-{z3x}"));
+
+    // exec, attach, port-forward: at level 2, at level 3 only where the zone allows it.
+    let dev = |t: &str| format!("{t}-dev");
+    for (ns, t, expect) in [(&ns2, tenant.clone(), true), (&ns3, format!("{tenant}b"), false), (&ns3x, format!("{tenant}c"), true)] {
+        let d = support::impersonating(&dev(&t), &["system:authenticated"]).await;
+        assert!(allowed(&d, ns, "create", "pods", None).await, "the developer manages pods in {ns}");
+        for sub in ["exec", "attach", "portforward"] {
+            assert_eq!(allowed(&d, ns, "create", "pods", Some(sub)).await, expect, "pods/{sub} in {ns}");
+        }
+    }
+
+    // The cluster-scope auditors read every tenant namespace, and nothing of the platform's.
+    let auditor = support::impersonating("someone", &[&format!("{auditors}-bureau"), "system:authenticated"]).await;
+    for ns in [&ns2, &ns3, &ns3x] {
+        eventually("the cluster auditors' binding", CONVERGE, || async { allowed(&auditor, ns, "list", "configmaps", None).await.then_some(()) }).await;
+        assert!(allowed(&auditor, ns, "get", "pods", Some("log")).await);
+        assert!(!allowed(&auditor, ns, "list", "secrets", None).await);
+    }
+    for ns in ["kube-system", "govcloud-system", "default"] {
+        assert!(!allowed(&auditor, ns, "list", "configmaps", None).await, "configmaps in {ns}");
+        assert!(!allowed(&auditor, ns, "get", "pods", Some("log")).await, "pod logs in {ns}");
+    }
+    assert!(allowed(&auditor, "", "list", "namespaces", None).await);
+
+    // Back to tenant scope: the other tenants' namespaces drop the binding.
+    apply_text(&c, &model(""), &scope).await;
+    eventually("the binding removed from the other tenants", CONVERGE, || async {
+        let mut none = true;
+        for ns in [&ns2, &ns3, &ns3x] {
+            none &= !allowed(&auditor, ns, "list", "configmaps", None).await;
+        }
+        none.then_some(())
+    })
+    .await;
 }

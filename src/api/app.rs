@@ -207,7 +207,7 @@ pub struct Flows {
     /// Apps this app calls (the consumer side).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 32))]
-    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d.app == c.app && (has(d.tenant) ? d.tenant : '') == (has(c.tenant) ? c.tenant : '')))").message("each called app is listed once"))]
+    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d.app == c.app && (has(d.tenant) ? d.tenant : '') == (has(c.tenant) ? c.tenant : '') && (has(d.zone) ? d.zone : '') == (has(c.zone) ? c.zone : '')))").message("each called app is listed once"))]
     pub calls: Vec<FlowCall>,
     /// Tenants whose apps may call this app (the provider side).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -236,6 +236,12 @@ pub struct FlowCall {
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("app must be an app name"))]
     #[schemars(length(max = 40))]
     pub app: String,
+    /// Zone the called app runs in; defaults to this app's zone. An app is
+    /// identified by tenant, zone and name: a call across zones names the zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]{1,15}$')").message("zone must be a zone name such as private"))]
+    #[schemars(length(max = 15))]
+    pub zone: Option<String>,
     /// Names of the called app's ports to use; empty means all of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 16), inner(length(max = 15)))]
@@ -250,10 +256,35 @@ pub struct FlowGrant {
     #[x_kube(validation = Rule::new("self.size() <= 40 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("tenant must be a tenant name"))]
     #[schemars(length(max = 40))]
     pub tenant: String,
-    /// Apps of that tenant granted access; empty means all of its apps.
+    /// Zones of that tenant whose apps are granted; empty means this app's
+    /// own zone only. A grant never reaches an app of the same name in
+    /// another zone unless that zone is listed here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(z, z.matches('^[a-z0-9]{1,15}$'))").message("zones are zone names such as extranet"))]
+    #[schemars(length(max = 16), inner(length(max = 15)))]
+    pub zones: Vec<String>,
+    /// Apps of that tenant granted access (in the granted zones); empty means all of its apps there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 64), inner(length(max = 40)))]
     pub apps: Vec<String>,
+}
+
+/// Where an app runs and who it is: tenant, zone and name. Two apps of one
+/// tenant with the same name in different zones are different apps.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+pub struct AppKey {
+    /// Tenant.
+    pub tenant: String,
+    /// Zone.
+    pub zone: String,
+    /// App name.
+    pub app: String,
+}
+
+impl std::fmt::Display for AppKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.tenant, self.zone, self.app)
+    }
 }
 
 /// Outcome of one declared flow.

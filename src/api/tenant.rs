@@ -23,6 +23,7 @@ use super::{CpuMemory, DisplayName, MlpsLevel};
     status = "TenantStatus",
     cel,
     validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("metadata.name: a tenant name must be a DNS label of at most 40 characters, for example public-security"),
+    validation = Rule::new("!(self.metadata.name in ['kube', 'govcloud', 'default', 'openshift', 'system']) && !self.metadata.name.startsWith('kube-') && !self.metadata.name.startsWith('govcloud-') && !self.metadata.name.startsWith('openshift-') && !self.metadata.name.startsWith('system-')").message("metadata.name: kube, govcloud, default, openshift, system (and names starting with them and a hyphen) are reserved for the platform: their namespaces would be the platform's own; choose the department's name"),
     printcolumn = r#"{"name":"Name (zh)","type":"string","jsonPath":".spec.displayName.zh"}"#,
     printcolumn = r#"{"name":"Zones","type":"string","jsonPath":".spec.zones[*].name"}"#,
     printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
@@ -76,6 +77,15 @@ pub struct TenantSpec {
     /// owners read compliance data of every tenant (the audit bureau, 审计局).
     #[serde(default)]
     pub audit_scope: AuditScope,
+
+    /// Public host names the tenant's internet-facing apps may claim besides
+    /// those under their zone's `publicDomain`: exact names
+    /// (`zwfw.chifeng.gov.cn`) or `*.`-prefixed domains (`*.mzw.chifeng.gov.cn`).
+    /// A name belongs to the first app that claims it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(h, h.matches('^(\\\\*\\\\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))").message("each entry is a DNS name such as zwfw.chifeng.gov.cn, or *. and a domain"))]
+    #[schemars(length(max = 32), inner(length(max = 253)))]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A user or group acting for a tenant.
@@ -86,6 +96,7 @@ pub struct Owner {
     pub kind: OwnerKind,
     /// User or group name as the cluster's authenticator reports it.
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 253").message("name must be 1 to 253 characters"))]
+    #[x_kube(validation = Rule::new("!self.startsWith('system:')").message("system: users and groups belong to Kubernetes (system:authenticated is everyone); name the department's own users or groups"))]
     #[schemars(length(max = 253))]
     pub name: String,
     /// What the owner may do in the tenant's namespaces.
@@ -171,11 +182,64 @@ pub struct ZoneQuota {
     /// Maximum number of Services.
     #[x_kube(validation = Rule::new("self >= 0 && self <= 1000").message("services must be between 0 and 1000"))]
     pub services: i32,
+    /// Storage all persistent volume claims may request together.
+    #[serde(default = "default_storage")]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("storage must be a Kubernetes quantity such as 100Gi"))]
+    #[schemars(length(max = 32))]
+    pub storage: String,
+    /// Number of persistent volume claims (generic ephemeral volumes count too).
+    #[serde(default = "default_pvcs")]
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 1000").message("persistentVolumeClaims must be between 0 and 1000"))]
+    pub persistent_volume_claims: i32,
+    /// Node-local scratch space (emptyDir, container layers) all pods may use together.
+    #[serde(default = "default_ephemeral_storage")]
+    #[x_kube(validation = Rule::new("isQuantity(self) && !quantity(self).isLessThan(quantity('0'))").message("ephemeralStorage must be a Kubernetes quantity such as 20Gi"))]
+    #[schemars(length(max = 32))]
+    pub ephemeral_storage: String,
+    /// Number of ConfigMaps.
+    #[serde(default = "default_object_count")]
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 10000").message("configMaps must be between 0 and 10000"))]
+    pub config_maps: i32,
+    /// Number of Secrets.
+    #[serde(default = "default_object_count")]
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 10000").message("secrets must be between 0 and 10000"))]
+    pub secrets: i32,
+    /// Number of DepartmentApps.
+    #[serde(default = "default_apps")]
+    #[x_kube(validation = Rule::new("self >= 0 && self <= 1000").message("apps must be between 0 and 1000"))]
+    pub apps: i32,
+}
+
+fn default_storage() -> String {
+    "100Gi".into()
+}
+fn default_pvcs() -> i32 {
+    20
+}
+fn default_ephemeral_storage() -> String {
+    "20Gi".into()
+}
+fn default_object_count() -> i32 {
+    100
+}
+fn default_apps() -> i32 {
+    20
 }
 
 impl Default for ZoneQuota {
     fn default() -> Self {
-        ZoneQuota { cpu: "4".into(), memory: "8Gi".into(), pods: 20, services: 10 }
+        ZoneQuota {
+            cpu: "4".into(),
+            memory: "8Gi".into(),
+            pods: 20,
+            services: 10,
+            storage: default_storage(),
+            persistent_volume_claims: default_pvcs(),
+            ephemeral_storage: default_ephemeral_storage(),
+            config_maps: default_object_count(),
+            secrets: default_object_count(),
+            apps: default_apps(),
+        }
     }
 }
 

@@ -123,6 +123,72 @@ pub struct NetworkZoneSpec {
     #[x_kube(validation = Rule::new("self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("publicDomain must be a DNS name such as egov.chifeng.gov.cn"))]
     #[schemars(length(max = 253))]
     pub public_domain: Option<String>,
+
+    /// Volume sources beyond the defaults (configMap, secret, emptyDir,
+    /// projected, downwardAPI, persistentVolumeClaim, ephemeral) that pods in
+    /// this zone may use. Network filesystems and block devices are mounted by
+    /// the kubelet from the node's network, where NetworkPolicy does not look:
+    /// allow one only where the zone's network design covers it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(validation = Rule::new("self.all(v, self.exists_one(w, w == v))").message("list each volume type once"))]
+    pub allowed_volume_types: Vec<VolumeType>,
+
+    /// CSI drivers whose inline (ephemeral) volumes pods in this zone may use;
+    /// none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(d, d.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is a CSI driver name such as secrets-store.csi.k8s.io"))]
+    #[schemars(length(max = 16), inner(length(max = 63)))]
+    pub allowed_csi_drivers: Vec<String>,
+
+    /// Priority classes pods in this zone may name (besides none). Never a
+    /// `system-` class: those preempt other tenants' pods and the node's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(c, !c.startsWith('system-') && c.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is a priority class name; system- classes are reserved for the platform"))]
+    #[schemars(length(max = 16), inner(length(max = 253)))]
+    pub allowed_priority_classes: Vec<String>,
+
+    /// Whether department developers may exec into, attach to and
+    /// port-forward to pods in this zone when it runs at MLPS level 3 (at
+    /// level 2 they always may). Off by default: at level 3 every change goes
+    /// through the image and the app.
+    #[serde(default)]
+    pub allow_exec: bool,
+}
+
+/// A volume source a zone may allow beyond the defaults.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeType {
+    /// NFS export (`volumes[].nfs`).
+    Nfs,
+    /// iSCSI target (`volumes[].iscsi`).
+    Iscsi,
+    /// CephFS (`volumes[].cephfs`).
+    Cephfs,
+    /// Ceph RBD (`volumes[].rbd`).
+    Rbd,
+    /// Fibre channel (`volumes[].fc`).
+    Fc,
+    /// OCI image volume (`volumes[].image`); its reference must still come from an allowed registry.
+    Image,
+}
+
+impl VolumeType {
+    /// Every extra type, in schema order.
+    pub const ALL: [VolumeType; 6] = [VolumeType::Nfs, VolumeType::Iscsi, VolumeType::Cephfs, VolumeType::Rbd, VolumeType::Fc, VolumeType::Image];
+
+    /// The volume source field name in a pod spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VolumeType::Nfs => "nfs",
+            VolumeType::Iscsi => "iscsi",
+            VolumeType::Cephfs => "cephfs",
+            VolumeType::Rbd => "rbd",
+            VolumeType::Fc => "fc",
+            VolumeType::Image => "image",
+        }
+    }
 }
 
 /// The dedicated node pool of a zone.

@@ -34,7 +34,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全通信网络",
         title_zh: "网络架构：不同云服务客户虚拟网络之间的隔离",
         title_en: "Network architecture: isolation between tenants' virtual networks",
-        controls: &["GC-NET-001", "GC-NET-002", "GC-ZONE-001", "GC-ZONE-002", "GC-ZONE-003", "GC-ZONE-004"],
+        controls: &["GC-NET-001", "GC-NET-002", "GC-NET-006", "GC-ZONE-001", "GC-ZONE-002", "GC-ZONE-003", "GC-ZONE-004", "GC-VOL-001", "GC-VOL-002"],
         manual: "",
     },
     Requirement {
@@ -52,7 +52,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全区域边界",
         title_zh: "访问控制：在虚拟化网络边界及不同等级网络区域边界部署访问控制机制",
         title_en: "Access control at virtual network and zone boundaries",
-        controls: &["GC-NET-002", "GC-NET-003", "GC-SVC-001", "GC-SVC-002", "GC-APP-001"],
+        controls: &["GC-NET-002", "GC-NET-003", "GC-NET-004", "GC-NET-005", "GC-SVC-001", "GC-SVC-002", "GC-SVC-003", "GC-APP-001"],
         manual: "",
     },
     Requirement {
@@ -70,7 +70,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全区域边界",
         title_zh: "安全审计：对云服务商和云服务客户的远程管理及特权操作进行审计",
         title_en: "Security audit of remote management and privileged operations",
-        controls: &["GC-MGD-001", "GC-RBAC-001"],
+        controls: &["GC-MGD-001", "GC-MGD-002", "GC-RBAC-001", "GC-RBAC-004"],
         manual: "API server audit logging enabled and retained (check the kube-apiserver --audit-log-* flags and the log archive)",
     },
     Requirement {
@@ -79,7 +79,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全计算环境",
         title_zh: "访问控制：虚拟机（容器）迁移时访问控制策略随其迁移；云服务客户自主设置访问控制",
         title_en: "Access control follows workloads; tenants set their own within limits",
-        controls: &["GC-RBAC-001", "GC-MGD-001", "GC-POD-002"],
+        controls: &["GC-RBAC-001", "GC-RBAC-002", "GC-RBAC-003", "GC-MGD-001", "GC-POD-002"],
         manual: "",
     },
     Requirement {
@@ -88,7 +88,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全计算环境",
         title_zh: "入侵防范：检测虚拟机（容器）之间的资源隔离失效",
         title_en: "Intrusion prevention: resource isolation between workloads",
-        controls: &["GC-HOST-001", "GC-HOST-002", "GC-POD-002", "GC-RES-001", "GC-RES-002"],
+        controls: &["GC-HOST-001", "GC-HOST-002", "GC-POD-002", "GC-RES-001", "GC-RES-002", "GC-PRI-001"],
         manual: "",
     },
     Requirement {
@@ -133,7 +133,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全管理中心",
         title_zh: "集中管控：统一管理调度资源，集中监测与审计",
         title_en: "Central management: resources managed, monitored and audited centrally",
-        controls: &["GC-RES-002", "GC-MGD-001"],
+        controls: &["GC-RES-002", "GC-MGD-001", "GC-TEN-001"],
         manual: "",
     },
     Requirement {

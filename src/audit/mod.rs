@@ -182,11 +182,11 @@ impl Ctx<'_> {
     }
 }
 
-/// The pod (metadata + spec) a workload object creates, for pod-level checks.
+/// The pod (metadata + spec) a workload object runs, for NetworkPolicy semantics.
 fn pod_of(o: &Value) -> Option<Value> {
     match kind_of(o) {
-        "Pod" => (o["metadata"]["ownerReferences"].as_array().is_none_or(|r| r.is_empty())).then(|| o.clone()),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+        "Pod" => Some(o.clone()),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" => {
             Some(json!({"apiVersion": "v1", "kind": "Pod", "metadata": o["spec"]["template"]["metadata"], "spec": o["spec"]["template"]["spec"]}))
         }
         "CronJob" => Some(
@@ -196,9 +196,33 @@ fn pod_of(o: &Value) -> Option<Value> {
     }
 }
 
-fn inline_variables(expr: &str, variables: &[(&str, &str)]) -> String {
+/// The (group, resource) admission sees for an object of `kind`.
+fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "Pod" => ("", "pods"),
+        "Deployment" => ("apps", "deployments"),
+        "StatefulSet" => ("apps", "statefulsets"),
+        "DaemonSet" => ("apps", "daemonsets"),
+        "ReplicaSet" => ("apps", "replicasets"),
+        "Job" => ("batch", "jobs"),
+        "CronJob" => ("batch", "cronjobs"),
+        "ReplicationController" => ("", "replicationcontrollers"),
+        "Service" => ("", "services"),
+        "Ingress" => ("networking.k8s.io", "ingresses"),
+        "PersistentVolumeClaim" => ("", "persistentvolumeclaims"),
+        "Secret" => ("", "secrets"),
+        "RoleBinding" => ("rbac.authorization.k8s.io", "rolebindings"),
+        "DepartmentApp" => ("govcloud.io", "departmentapps"),
+        _ => return None,
+    })
+}
+
+/// Substitutes the policy's variables into an expression (the offline
+/// evaluator has no `variables`); later variables may use earlier ones, so
+/// they are substituted last first.
+fn inline_variables(expr: &str, variables: &[(&'static str, String)]) -> String {
     let mut e = expr.to_string();
-    for (name, def) in variables {
+    for (name, def) in variables.iter().rev() {
         e = e.replace(&format!("variables.{name}"), &format!("({def})"));
     }
     escape_key_literals(&e)
@@ -261,8 +285,12 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).unwrap_or_default())).collect();
 
     admission_form(&mut ctx, objects, &tenant_ns, &zones);
+    running_pods(&mut ctx, model, objects, &tenant_ns);
+    public_hosts(&mut ctx, objects, &tenant_ns);
+    tenant_privileges(&mut ctx, model, objects, &tenant_ns);
+    app_identity(&mut ctx, objects, &tenant_ns);
+    zone_ranges(&mut ctx, model, objects, &tenant_ns);
     namespace_controls(&mut ctx, objects, &tenant_ns);
-    role_bindings(&mut ctx, objects, &tenant_ns);
     zone_nodes(&mut ctx, model, objects);
     let rendered = crate::render::render(model);
     drift(&mut ctx, &rendered, objects);
@@ -283,47 +311,89 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     }
 }
 
-/// The generated admission CEL, evaluated on what is already there.
+/// The generated admission CEL, evaluated on what is already there: every
+/// object a policy matches, whoever owns it (a pod with owner references is
+/// audited like any other). Checks that only make sense for a request (such
+/// as "nodeName is not set on create") hold vacuously here; what runs is
+/// checked by [`running_pods`].
 fn admission_form(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>, zones: &BTreeMap<String, Value>) {
+    let compiled = compiled_policies();
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
-        let (subject, resource) = match (kind_of(o), pod_of(o)) {
-            (_, Some(pod)) => (pod, ("", "pods")),
-            ("Service", _) => (o.clone(), ("", "services")),
-            ("Ingress", _) => (o.clone(), ("networking.k8s.io", "ingresses")),
-            ("DepartmentApp", _) => (o.clone(), ("govcloud.io", "departmentapps")),
-            _ => continue,
-        };
+        let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
         let ns = ns_of(o);
         let nso = ctx.namespaces.get(ns).map(|v| (*v).clone()).unwrap_or(Value::Null);
         let zone = label(&nso, ZONE).and_then(|z| zones.get(z)).cloned();
-        for p in admission::POLICIES.iter().filter(|p| p.resources.contains(&resource)) {
+        for (p, exprs) in compiled.iter().filter(|(p, _)| p.matches(group, resource)) {
             if p.zone_param && zone.is_none() {
-                for c in p.checks {
-                    ctx.add(c.control, Outcome::Skip, &id_of(o), Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.into());
+                for c in &p.checks {
+                    ctx.add(c.control, Outcome::Skip, &id_of(o), Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
                 }
                 continue;
             }
-            let mut b = kube::core::cel::VapEvaluator::builder().object(subject.clone()).namespace_object(nso.clone());
+            let mut b = kube::core::cel::VapEvaluator::builder().object(o.clone()).namespace_object(nso.clone());
             if let Some(z) = &zone {
                 b = b.params(z.clone());
             }
             let evaluator = b.build();
-            let exprs: Vec<kube::core::cel::VapExpression> = p
-                .checks
-                .iter()
-                .map(|c| kube::core::cel::VapExpression {
-                    expression: inline_variables(c.expression, p.variables),
-                    message: Some(c.message.to_string()),
-                    message_expression: None,
-                })
-                .collect();
-            for (c, r) in p.checks.iter().zip(evaluator.evaluate(&exprs)) {
+            for (c, r) in p.checks.iter().zip(evaluator.evaluate_compiled(exprs)) {
                 let outcome = if r.passed { Outcome::Pass } else { Outcome::Fail };
-                let field = c.message.split_whitespace().next().unwrap_or_default();
-                let evidence = if r.passed { "complies".to_string() } else { evidence_for(field, &subject) };
+                let field = c.message.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
+                let evidence = if r.passed { "complies".to_string() } else { evidence_for(field, o) };
                 ctx.add(c.control, outcome, &id_of(o), Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
             }
         }
+    }
+}
+
+type CompiledPolicy = (&'static admission::Policy, Vec<Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>>);
+
+/// The policies' checks, compiled once for the offline evaluator.
+fn compiled_policies() -> &'static [CompiledPolicy] {
+    static C: std::sync::OnceLock<Vec<CompiledPolicy>> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        let compiler = kube::core::cel::VapEvaluator::builder().build();
+        admission::policies()
+            .iter()
+            .filter(|p| !p.request_only)
+            .map(|p| {
+                let exprs: Vec<kube::core::cel::VapExpression> = p
+                    .checks
+                    .iter()
+                    .map(|c| kube::core::cel::VapExpression {
+                        expression: inline_variables(&c.expression, &p.variables),
+                        message: Some(c.message.clone()),
+                        message_expression: None,
+                    })
+                    .collect();
+                (p, compiler.compile_expressions(&exprs))
+            })
+            .collect()
+    })
+}
+
+/// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
+/// node of that zone (checked when the nodes are in scope).
+fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+    let nodes: BTreeMap<&str, &Value> = objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), n)).collect();
+    if nodes.is_empty() {
+        return;
+    }
+    for p in objects.iter().filter(|o| kind_of(o) == "Pod" && tenant_ns.contains(ns_of(o))) {
+        let Some(node) = p["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) else { continue };
+        let ns = ns_of(p);
+        let Some(zone) = ctx.namespaces.get(ns).and_then(|o| label(o, ZONE)).and_then(|z| model.zones.iter().find(|m| m.name_any() == z)) else {
+            continue;
+        };
+        let on_zone_node = nodes.get(node).is_some_and(|n| zone.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str())));
+        ctx.add(
+            controls::ZONE_NODES,
+            if on_zone_node { Outcome::Pass } else { Outcome::Fail },
+            &id_of(p),
+            Some(ns),
+            "spec.nodeName",
+            format!("runs on node {node}{}", if nodes.contains_key(node) { "" } else { " (not a known node)" }),
+            format!("a pod of zone {} runs on a node of the zone's pool", zone.name_any()),
+        );
     }
 }
 
@@ -418,20 +488,181 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet
     }
 }
 
-/// GC-RBAC-001: in tenant namespaces, bindings grant only govcloud's tenant roles.
-fn role_bindings(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
-    for rb in objects.iter().filter(|o| kind_of(o) == "RoleBinding" && tenant_ns.contains(ns_of(o))) {
-        let role = rb["roleRef"]["name"].as_str().unwrap_or_default();
-        let ok = role.starts_with("govcloud-tenant-");
+/// GC-NET-006 for what exists: a pod or template carrying the app identity
+/// label is govcloud's (labelled as managed), or is run, through controller
+/// owner references among the listed objects, by something that is. A fake
+/// owner reference leads nowhere and does not count.
+fn app_identity(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+    let by_key: BTreeMap<(String, String, String), &Value> =
+        objects.iter().map(|o| ((ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()), o)).collect();
+    let managed = |o: &Value| label(o, labels::MANAGED_BY) == Some(labels::MANAGER);
+    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
+        let Some(pod) = pod_of(o) else { continue };
+        let Some(app) = pod["metadata"]["labels"][labels::APP].as_str() else { continue };
+        let mut cur = o;
+        let mut ok = managed(cur);
+        for _ in 0..3 {
+            if ok {
+                break;
+            }
+            let owner = cur["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["controller"] == true)
+                .and_then(|r| by_key.get(&(ns_of(cur).to_string(), r["kind"].as_str()?.to_string(), r["name"].as_str()?.to_string())).copied());
+            let Some(next) = owner else { break };
+            cur = next;
+            ok = managed(cur);
+        }
         ctx.add(
-            controls::TENANT_RBAC,
+            controls::APP_IDENTITY,
+            if ok { Outcome::Pass } else { Outcome::Fail },
+            &id_of(o),
+            Some(ns_of(o)),
+            "metadata.labels",
+            format!("{}={app}{}", labels::APP, if ok { format!(", run by {}", id_of(cur)) } else { ", not set by govcloud".into() }),
+            "only govcloud's workloads carry the app identity label".into(),
+        );
+    }
+}
+
+/// GC-RBAC-001: department users hold cluster-wide only the right to read
+/// their own Tenant (and the audit bureau the cluster auditor role), never
+/// more; GC-RBAC-004: exec, attach and port-forward are bound only where the
+/// namespace's level (or its zone) allows them.
+fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+    let owners: BTreeMap<(String, String), Vec<String>> = model.tenants.iter().fold(BTreeMap::new(), |mut m, t| {
+        for o in &t.spec.owners {
+            m.entry((o.kind.as_str().to_string(), o.name.clone())).or_insert_with(Vec::new).push(t.name_any());
+        }
+        m
+    });
+    for crb in objects.iter().filter(|o| kind_of(o) == "ClusterRoleBinding") {
+        let role = crb["roleRef"]["name"].as_str().unwrap_or_default();
+        for subject in crb["subjects"].as_array().into_iter().flatten() {
+            let key = (subject["kind"].as_str().unwrap_or_default().to_string(), subject["name"].as_str().unwrap_or_default().to_string());
+            let Some(tenants) = owners.get(&key) else { continue };
+            let ok = role == crate::render::CLUSTER_AUDITOR
+                && model.tenants.iter().any(|t| {
+                    t.spec.audit_scope == crate::api::AuditScope::Cluster
+                        && t.spec
+                            .owners
+                            .iter()
+                            .any(|o| o.role == crate::api::OwnerRole::Auditor && (o.kind.as_str(), o.name.as_str()) == (key.0.as_str(), key.1.as_str()))
+                })
+                || tenants.iter().any(|t| role == labels::tenant_cluster_role(t));
+            ctx.add(
+                controls::TENANT_RBAC,
+                if ok { Outcome::Pass } else { Outcome::Fail },
+                &id_of(crb),
+                None,
+                "roleRef",
+                format!("{} {} of tenant {} bound to ClusterRole {role}", key.0, key.1, tenants.join(", ")),
+                "department users hold cluster-wide only the right to read their own Tenant (auditors of the audit bureau: the cluster auditor role)".into(),
+            );
+        }
+    }
+    for rb in objects.iter().filter(|o| kind_of(o) == "RoleBinding" && tenant_ns.contains(ns_of(o)) && o["roleRef"]["name"] == crate::render::EXEC_ROLE) {
+        let ns = ns_of(rb);
+        let nso = ctx.namespaces.get(ns).copied();
+        let level = nso.and_then(|o| label(o, labels::MLPS_LEVEL)).and_then(|l| l.parse::<u8>().ok()).unwrap_or(2);
+        let zone = nso.and_then(|o| label(o, ZONE)).and_then(|z| model.zones.iter().find(|m| m.name_any() == z));
+        let ok = level < 3 || zone.is_some_and(|z| z.spec.allow_exec);
+        ctx.add(
+            controls::EXEC_ACCESS,
             if ok { Outcome::Pass } else { Outcome::Fail },
             &id_of(rb),
-            Some(ns_of(rb)),
+            Some(ns),
             "roleRef",
-            format!("{} {role}", rb["roleRef"]["kind"].as_str().unwrap_or_default()),
-            "tenant namespaces bind only govcloud's tenant roles (admin, developer, viewer, auditor)".into(),
+            format!("{} bound at MLPS level {level}", crate::render::EXEC_ROLE),
+            "exec, attach and port-forward only at level 2, or where the zone sets allowExec".into(),
         );
+    }
+}
+
+/// GC-NET-004: every exchange endpoint address lies inside its zone's or a
+/// peer zone's ranges (the renderer's own verdict); GC-NET-005: every ipBlock
+/// in a tenant namespace that spans the cluster's pod or service range
+/// excepts it.
+fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+    let index = crate::render::Index::build(model);
+    for z in &model.zones {
+        for (i, ep) in z.spec.exchange_endpoints.iter().enumerate() {
+            let Some(cidr) = &ep.cidr else { continue };
+            let rejected = index.rejected_endpoints.contains(&(z.name_any(), i));
+            ctx.add(
+                controls::ENDPOINT_RANGES,
+                if rejected { Outcome::Fail } else { Outcome::Pass },
+                &format!("NetworkZone/{}", z.name_any()),
+                None,
+                &format!("spec.exchangeEndpoints[{i}].cidr"),
+                format!("{} = {cidr}", ep.name),
+                "an exchange endpoint lies inside its zone's or a peer zone's ranges".into(),
+            );
+        }
+    }
+    let cluster: Vec<ipnet::IpNet> = model.cluster_cidrs.iter().filter_map(|c| c.parse().ok()).collect();
+    for np in objects.iter().filter(|o| kind_of(o) == "NetworkPolicy" && tenant_ns.contains(ns_of(o))) {
+        let peers = ["ingress", "egress"].iter().flat_map(|dir| {
+            let side = if *dir == "ingress" { "from" } else { "to" };
+            np["spec"][dir].as_array().into_iter().flatten().flat_map(move |r| r[side].as_array().into_iter().flatten())
+        });
+        for block in peers.filter_map(|p| p.get("ipBlock")) {
+            let Some(net) = block["cidr"].as_str().and_then(|c| c.parse::<ipnet::IpNet>().ok()) else { continue };
+            let except: Vec<ipnet::IpNet> = block["except"].as_array().into_iter().flatten().filter_map(|e| e.as_str()?.parse().ok()).collect();
+            let open: Vec<String> =
+                cluster.iter().filter(|c| net.contains(*c) && net != **c && !except.iter().any(|e| e.contains(*c))).map(|c| c.to_string()).collect();
+            if cluster.iter().all(|c| !net.contains(c)) {
+                continue;
+            }
+            ctx.add(
+                controls::CLUSTER_RANGES,
+                if open.is_empty() { Outcome::Pass } else { Outcome::Fail },
+                &id_of(np),
+                Some(ns_of(np)),
+                "ipBlock.except",
+                if open.is_empty() { format!("{net} excepts the cluster's ranges") } else { format!("{net} spans {} without excepting it", open.join(", ")) },
+                "wide address ranges exclude the cluster's pod and service ranges".into(),
+            );
+        }
+    }
+}
+
+/// GC-SVC-003 across objects: no two Ingresses in tenant namespaces serve one
+/// host; the first (by creation, then name) keeps it.
+fn public_hosts(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+    let mut ingresses: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).collect();
+    ingresses.sort_by_key(|o| (o["metadata"]["creationTimestamp"].as_str().map(str::to_string).unwrap_or_else(|| "~".into()), id_of(o)));
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for i in ingresses {
+        for host in i["spec"]["rules"].as_array().into_iter().flatten().filter_map(|r| r["host"].as_str()) {
+            let host = host.to_ascii_lowercase();
+            let id = id_of(i);
+            match owner.get(&host) {
+                Some(first) if *first != id => ctx.add(
+                    controls::PUBLIC_HOSTS,
+                    Outcome::Fail,
+                    &id,
+                    Some(ns_of(i)),
+                    "spec.rules[].host",
+                    format!("{host} is also served by {first}"),
+                    "a public host name belongs to the first app that claimed it".into(),
+                ),
+                _ => {
+                    owner.insert(host.clone(), id.clone());
+                    ctx.add(
+                        controls::PUBLIC_HOSTS,
+                        Outcome::Pass,
+                        &id,
+                        Some(ns_of(i)),
+                        "spec.rules[].host",
+                        format!("{host} served only here"),
+                        "a public host name belongs to the first app that claimed it".into(),
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -481,7 +712,30 @@ fn drift(ctx: &mut Ctx<'_>, rendered: &crate::render::Rendered, objects: &[Value
         let ns = o.namespace().to_string();
         let (outcome, evidence) = match by_id.get(&id) {
             None => (Outcome::Fail, "absent".to_string()),
-            Some(live) if crate::operator::compare::object_contains(live, &desired) => (Outcome::Pass, "as rendered".to_string()),
+            Some(live) if label(live, labels::MANAGED_BY) != Some(labels::MANAGER) => {
+                ctx.add(
+                    controls::NO_ADOPTION,
+                    Outcome::Fail,
+                    &id,
+                    Some(&ns),
+                    "metadata.labels",
+                    format!("{id} exists and was not created by govcloud (no {}={} label)", labels::MANAGED_BY, labels::MANAGER),
+                    "a name govcloud needs is taken by a foreign object; govcloud does not adopt it: delete or rename it".into(),
+                );
+                (Outcome::Fail, "a foreign object holds this name (see GC-MGD-002)".to_string())
+            }
+            Some(live) if crate::operator::compare::object_contains(live, &desired) => {
+                ctx.add(
+                    controls::NO_ADOPTION,
+                    Outcome::Pass,
+                    &id,
+                    Some(&ns),
+                    "metadata.labels",
+                    "created by govcloud".into(),
+                    "govcloud owns what it manages".into(),
+                );
+                (Outcome::Pass, "as rendered".to_string())
+            }
             Some(live) => (Outcome::Fail, first_difference(live, &desired, "").unwrap_or_else(|| "differs".into())),
         };
         ctx.add(controls::MANAGED_OBJECTS, outcome, &id, Some(&ns), "", evidence, "managed objects match what govcloud renders (no drift)".into());
@@ -505,10 +759,29 @@ fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<Strin
     }
 }
 
+/// Whether `o` is run by a workload that is itself in `objects` (a pod of a
+/// listed ReplicaSet, a ReplicaSet of a listed Deployment): that workload
+/// stands for it in the connectivity matrix. An owner reference to anything
+/// else (a ConfigMap, a missing object) stands for nothing.
+fn run_by_listed_workload(o: &Value, listed: &BTreeSet<(String, String, String)>) -> bool {
+    o["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| {
+        r["controller"] == true
+            && listed.contains(&(ns_of(o).to_string(), r["kind"].as_str().unwrap_or_default().to_string(), r["name"].as_str().unwrap_or_default().to_string()))
+    })
+}
+
 fn workloads(objects: &[Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
+    let listed: BTreeSet<(String, String, String)> = objects
+        .iter()
+        .filter(|o| kind_of(o) != "Pod" && pod_of(o).is_some())
+        .map(|o| (ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()))
+        .collect();
     let mut out = Vec::new();
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
         let Some(pod) = pod_of(o) else { continue };
+        if run_by_listed_workload(o, &listed) {
+            continue;
+        }
         let labels: BTreeMap<String, String> = pod["metadata"]["labels"]
             .as_object()
             .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
@@ -561,7 +834,7 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
             row.push(reach);
             let (ta, tb) = (tenant_of(a), tenant_of(b));
             if a.id != b.id && ta != tb {
-                let key = (format!("{ta}/{}", a.app), format!("{tb}/{}", b.app));
+                let key = (format!("{ta}/{}/{}", zone_of(a), a.app), format!("{tb}/{}/{}", zone_of(b), b.app));
                 let ok = !reach || granted.contains(&key);
                 let evidence = match &how {
                     Some(e) => format!("{} -> {}: reachable ({e})", key.0, key.1),
@@ -588,7 +861,16 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
     }
     // GC-NET-003: a private zone's workloads reach nothing outside but its exchange endpoints.
     for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-        let allowed: Vec<ipnet::IpNet> = z.spec.exchange_endpoints.iter().filter_map(|e| e.cidr.as_ref()?.parse().ok()).collect();
+        // Endpoints the renderer rejected (outside every zone's ranges) open nothing.
+        let index = crate::render::Index::build(model);
+        let allowed: Vec<ipnet::IpNet> = z
+            .spec
+            .exchange_endpoints
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !index.rejected_endpoints.contains(&(z.name_any(), *i)))
+            .filter_map(|(_, e)| e.cidr.as_ref()?.parse().ok())
+            .collect();
         let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
         for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
             probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));

@@ -177,7 +177,8 @@ pub fn svg(a: &Audit) -> String {
                 y + 14.0,
                 esc(app)
             ));
-            pos.insert(app.clone(), (x, y + 10.0));
+            // Flows name apps tenant/zone/app.
+            pos.insert(app.split_once('/').map_or_else(|| app.to_string(), |(t, n)| format!("{t}/{zname}/{n}")), (x, y + 10.0));
         }
     }
     for f in &a.flows {

@@ -1,183 +1,480 @@
 //! ValidatingAdmissionPolicies generated from the catalogue. They live in the
 //! API server, so they hold while the operator is down, upgrading or slow.
 //!
+//! One pod-spec rule set is applied wherever a pod spec appears: pods (create,
+//! update and the `ephemeralcontainers` subresource), the templates of
+//! Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and
+//! ReplicationControllers, and CronJobs' job templates.
+//!
 //! ```text
-//!   govcloud-pods               GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-002 GC-RES-001   (tenant namespaces)
-//!   govcloud-services           GC-SVC-001                                                (tenant namespaces)
-//!   govcloud-ingresses          GC-SVC-002                                                (tenant namespaces)
-//!   govcloud-managed-objects    GC-MGD-001                                                (everything labelled as ours)
-//!   govcloud-zone-pods          GC-ZONE-001 GC-ZONE-002 GC-IMG-001   param: the namespace's NetworkZone
-//!   govcloud-zone-apps          GC-APP-001 GC-IMG-001                param: the namespace's NetworkZone
+//!   govcloud-pods | -workloads | -cronjobs     GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-001/002 GC-RES-001 GC-VOL-002 GC-TEN-001
+//!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001 GC-VOL-001 GC-PRI-001   param: the namespace's NetworkZone
+//!   govcloud-services                           GC-SVC-001
+//!   govcloud-ingresses                          GC-SVC-002
+//!   govcloud-claims                             GC-VOL-002
+//!   govcloud-secrets                            GC-RBAC-003
+//!   govcloud-rolebindings                       GC-RBAC-002
+//!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
+//!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001 GC-SVC-003          param: the namespace's NetworkZone
+//!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
 //! ```
 //!
 //! Every message starts with the control id and names the offending field.
+//! The audit evaluates these very expressions offline (`crate::audit`).
+
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
 use super::*;
-use crate::render::labels::{MANAGED_BY, MANAGER, TENANT, ZONE};
+use crate::api::{OwnerRole, VolumeType};
+use crate::render::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
 
 /// One CEL validation of a policy, for one control.
 pub struct Check {
     /// The control it enforces.
     pub control: &'static str,
     /// CEL that must be true.
-    pub expression: &'static str,
-    /// Message (after `[control] `), naming the offending field.
-    pub message: &'static str,
+    pub expression: String,
+    /// Message (after `[control] `); its first word is the offending field.
+    pub message: String,
 }
 
 /// A generated policy.
 pub struct Policy {
     /// Policy name.
     pub name: &'static str,
-    /// (apiGroup, resource) it matches.
-    pub resources: &'static [(&'static str, &'static str)],
+    /// (apiGroup, resource) it matches; a resource may name a subresource (`pods/ephemeralcontainers`).
+    pub resources: Vec<(&'static str, &'static str)>,
     /// Operations it matches.
     pub operations: &'static [&'static str],
     /// Whether it takes the namespace's NetworkZone as parameter.
     pub zone_param: bool,
-    /// CEL variables.
-    pub variables: &'static [(&'static str, &'static str)],
+    /// Conditions under which the policy applies at all (admission only; the audit checks everything).
+    pub match_conditions: Vec<(&'static str, String)>,
+    /// CEL variables, in order (a variable may use the ones before it).
+    pub variables: Vec<(&'static str, String)>,
     /// The checks.
-    pub checks: &'static [Check],
+    pub checks: Vec<Check>,
+    /// Whether the checks judge a request (who makes it), not an object: the
+    /// offline audit cannot evaluate them.
+    pub request_only: bool,
 }
 
-const CONTAINERS: (&str, &str) = ("containers", "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])");
-const INTERNET_NS: (&str, &str) = (
-    "internet",
-    "has(namespaceObject.metadata.labels) && 'govcloud.io/zone-kind' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['govcloud.io/zone-kind'] == 'internet'",
-);
-const LEVEL3_NS: (&str, &str) = (
-    "level3",
-    "has(namespaceObject.metadata.labels) && 'govcloud.io/mlps-level' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['govcloud.io/mlps-level'] == '3'",
-);
+impl Policy {
+    /// Whether the policy matches objects of this (group, resource).
+    pub fn matches(&self, group: &str, resource: &str) -> bool {
+        self.resources.iter().any(|(g, r)| *g == group && *r == resource)
+    }
+}
 
-/// Every generated policy.
-pub const POLICIES: &[Policy] = &[
-    Policy {
-        name: "govcloud-pods",
-        resources: &[("", "pods")],
-        operations: &["CREATE"],
-        zone_param: false,
-        variables: &[CONTAINERS, LEVEL3_NS],
-        checks: &[
-            Check {
-                control: NO_PRIVILEGED,
-                expression: "variables.containers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)",
-                message: "spec.containers[].securityContext.privileged must not be true",
-            },
-            Check {
-                control: NO_PRIVILEGED,
-                expression: "variables.containers.all(c, !has(c.securityContext) || !has(c.securityContext.allowPrivilegeEscalation) || !c.securityContext.allowPrivilegeEscalation)",
-                message: "spec.containers[].securityContext.allowPrivilegeEscalation must not be true",
-            },
-            Check {
-                control: HOST_NAMESPACES,
-                expression: "!has(object.spec.hostNetwork) || !object.spec.hostNetwork",
-                message: "spec.hostNetwork must not be true",
-            },
-            Check { control: HOST_NAMESPACES, expression: "!has(object.spec.hostPID) || !object.spec.hostPID", message: "spec.hostPID must not be true" },
-            Check { control: HOST_NAMESPACES, expression: "!has(object.spec.hostIPC) || !object.spec.hostIPC", message: "spec.hostIPC must not be true" },
-            Check {
-                control: HOST_PATH,
-                expression: "!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath))",
-                message: "spec.volumes[].hostPath is not allowed",
-            },
-            Check {
-                control: HOST_PORTS,
-                expression: "variables.containers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))",
-                message: "spec.containers[].ports[].hostPort is not allowed",
-            },
-            Check {
-                control: NO_NODE_NAME,
-                expression: "!has(object.spec.nodeName) || object.spec.nodeName == ''",
-                message: "spec.nodeName must not be set; the scheduler places pods on their zone's nodes",
-            },
-            Check {
-                control: IMAGE_DIGEST,
-                expression: "!variables.level3 || variables.containers.all(c, c.image.contains('@sha256:'))",
-                message: "spec.containers[].image must be pinned by digest (repository@sha256:...) at MLPS level 3",
-            },
-            Check {
-                control: RESOURCES,
-                expression: "variables.containers.all(c, has(c.resources) && has(c.resources.requests) && has(c.resources.limits) && ['cpu', 'memory'].all(r, r in c.resources.requests && r in c.resources.limits))",
-                message: "spec.containers[].resources must set cpu and memory requests and limits",
-            },
+/// Where a pod spec sits in an object.
+struct Shape {
+    suffix: &'static str,
+    resources: &'static [(&'static str, &'static str)],
+    /// Path of the pod spec, as CEL and as a field path for messages.
+    spec: &'static str,
+    /// Only a pod's own nodeName may be set after creation (by the scheduler).
+    is_pod: bool,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape { suffix: "pods", resources: &[("", "pods"), ("", "pods/ephemeralcontainers")], spec: "spec", is_pod: true },
+    Shape {
+        suffix: "workloads",
+        resources: &[
+            ("apps", "deployments"),
+            ("apps", "statefulsets"),
+            ("apps", "daemonsets"),
+            ("apps", "replicasets"),
+            ("batch", "jobs"),
+            ("", "replicationcontrollers"),
         ],
+        spec: "spec.template.spec",
+        is_pod: false,
     },
-    Policy {
-        name: "govcloud-services",
-        resources: &[("", "services")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        variables: &[INTERNET_NS],
-        checks: &[
-            Check {
-                control: EXTERNAL_SERVICES,
-                expression: "variables.internet || !has(object.spec.type) || !(object.spec.type in ['NodePort', 'LoadBalancer'])",
-                message: "spec.type NodePort or LoadBalancer is allowed only in an internet-zone namespace",
-            },
-            Check {
-                control: EXTERNAL_SERVICES,
-                expression: "variables.internet || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
-                message: "spec.externalIPs is allowed only in an internet-zone namespace",
-            },
-        ],
-    },
-    Policy {
-        name: "govcloud-ingresses",
-        resources: &[("networking.k8s.io", "ingresses")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        variables: &[INTERNET_NS],
-        checks: &[Check { control: INGRESS_ZONE, expression: "variables.internet", message: "Ingress objects are allowed only in an internet-zone namespace" }],
-    },
-    Policy {
-        name: "govcloud-zone-pods",
-        resources: &[("", "pods")],
-        operations: &["CREATE"],
-        zone_param: true,
-        variables: &[CONTAINERS],
-        checks: &[
-            Check {
-                control: ZONE_NODES,
-                expression: "params.spec.nodePool.selector.all(k, has(object.spec.nodeSelector) && k in object.spec.nodeSelector && object.spec.nodeSelector[k] == params.spec.nodePool.selector[k])",
-                message: "spec.nodeSelector must select this zone's node pool (the namespace's NetworkZone spec.nodePool.selector)",
-            },
-            Check {
-                control: ZONE_TOLERATIONS,
-                expression: "!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && (t.key.startsWith('node.kubernetes.io/') || (t.key == params.spec.nodePool.taint.key && (!has(t.operator) || t.operator == 'Equal') && has(t.value) && t.value == params.spec.nodePool.taint.value)))",
-                message: "spec.tolerations may tolerate only this zone's taint (operator Equal, the zone's key and value)",
-            },
-            Check {
-                control: IMAGE_REGISTRY,
-                expression: "variables.containers.all(c, params.spec.allowedRegistries.exists(r, c.image.startsWith(r + '/')))",
-                message: "spec.containers[].image must come from a registry this zone allows (NetworkZone spec.allowedRegistries)",
-            },
-        ],
-    },
-    Policy {
-        name: "govcloud-zone-apps",
-        resources: &[("govcloud.io", "departmentapps")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: true,
-        variables: &[],
-        checks: &[
-            Check { control: APP_ZONE, expression: "object.spec.zone == params.metadata.name", message: "spec.zone must be the zone of this namespace" },
-            Check {
-                control: APP_ZONE,
-                expression: "!has(object.spec.exposure) || object.spec.exposure != 'public' || (params.spec.kind == 'internet' && has(params.spec.internetIngress) && params.spec.internetIngress)",
-                message: "spec.exposure public is allowed only in an internet zone with internetIngress",
-            },
-            Check {
-                control: IMAGE_REGISTRY,
-                expression: "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
-                message: "spec.image must come from a registry this zone allows",
-            },
-        ],
-    },
+    Shape { suffix: "cronjobs", resources: &[("batch", "cronjobs")], spec: "spec.jobTemplate.spec.template.spec", is_pod: false },
 ];
+
+/// Volume sources every zone allows.
+pub const DEFAULT_VOLUME_SOURCES: &[&str] = &["configMap", "secret", "emptyDir", "projected", "downwardAPI", "persistentVolumeClaim", "ephemeral"];
+
+fn ns_label_is(key: &str, value: &str) -> String {
+    format!("has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['{key}'] == '{value}'")
+}
+
+fn ns_annotation_list(key: &str) -> String {
+    format!(
+        "has(namespaceObject.metadata.annotations) && '{key}' in namespaceObject.metadata.annotations ? namespaceObject.metadata.annotations['{key}'].split(',') : []"
+    )
+}
+
+/// Requests made by Kubernetes' own controllers (for example the ReplicaSet
+/// controller creating the pods of an existing workload).
+const BY_CONTROLLER: &str =
+    "request.userInfo.username.startsWith('system:serviceaccount:kube-system:') || request.userInfo.username == 'system:kube-controller-manager'";
+
+fn namespace_variables() -> Vec<(&'static str, String)> {
+    vec![
+        ("level3", ns_label_is(MLPS_LEVEL, "3")),
+        ("internet", ns_label_is(ZONE_KIND, "internet")),
+        ("cordoned", ns_label_is(CORDONED_LABEL, "true")),
+        ("tenantRegistries", ns_annotation_list(ALLOWED_REGISTRIES)),
+        ("tenantHosts", ns_annotation_list(ALLOWED_HOSTS)),
+    ]
+}
+
+fn pod_variables(shape: &Shape) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("podSpec", format!("object.{}", shape.spec)),
+        ("containers", "variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])".to_string()),
+        ("allContainers", "variables.containers + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])".to_string()),
+        ("volumes", "has(variables.podSpec.volumes) ? variables.podSpec.volumes : []".to_string()),
+        (
+            "images",
+            "variables.allContainers.filter(c, has(c.image)).map(c, c.image) + variables.volumes.filter(v, has(v.image) && has(v.image.reference)).map(v, v.image.reference)"
+                .to_string(),
+        ),
+    ];
+    v.extend(namespace_variables());
+    v
+}
+
+fn check(control: &'static str, expression: impl Into<String>, message: impl Into<String>) -> Check {
+    Check { control, expression: expression.into(), message: message.into() }
+}
+
+/// The CEL of the digest rule ([`DIGEST_PATTERN`]) on a string expression.
+fn pinned(image: &str) -> String {
+    format!("{image}.matches('{DIGEST_PATTERN}')")
+}
+
+/// The checks every pod spec gets, wherever it appears.
+fn pod_checks(shape: &Shape) -> Vec<Check> {
+    let s = shape.spec;
+    let node_name = if shape.is_pod {
+        "request.operation != 'CREATE' || !has(variables.podSpec.nodeName) || variables.podSpec.nodeName == ''"
+    } else {
+        "!has(variables.podSpec.nodeName) || variables.podSpec.nodeName == ''"
+    };
+    let cordon = if shape.is_pod {
+        format!("request.operation != 'CREATE' || !variables.cordoned || {BY_CONTROLLER}")
+    } else {
+        "request.operation != 'CREATE' || !variables.cordoned".to_string()
+    };
+    vec![
+        check(
+            NO_PRIVILEGED,
+            "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)",
+            format!("{s}.containers[].securityContext.privileged must not be true (containers, init and ephemeral containers)"),
+        ),
+        check(
+            NO_PRIVILEGED,
+            "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.allowPrivilegeEscalation) || !c.securityContext.allowPrivilegeEscalation)",
+            format!("{s}.containers[].securityContext.allowPrivilegeEscalation must not be true (containers, init and ephemeral containers)"),
+        ),
+        check(HOST_NAMESPACES, "!has(variables.podSpec.hostNetwork) || !variables.podSpec.hostNetwork", format!("{s}.hostNetwork must not be true")),
+        check(HOST_NAMESPACES, "!has(variables.podSpec.hostPID) || !variables.podSpec.hostPID", format!("{s}.hostPID must not be true")),
+        check(HOST_NAMESPACES, "!has(variables.podSpec.hostIPC) || !variables.podSpec.hostIPC", format!("{s}.hostIPC must not be true")),
+        check(HOST_PATH, "variables.volumes.all(v, !has(v.hostPath))", format!("{s}.volumes[].hostPath is not allowed")),
+        check(
+            HOST_PORTS,
+            "variables.allContainers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))",
+            format!("{s}.containers[].ports[].hostPort is not allowed"),
+        ),
+        check(NO_NODE_NAME, node_name, format!("{s}.nodeName must not be set; the scheduler places pods on their zone's nodes")),
+        check(
+            IMAGE_DIGEST,
+            format!("!variables.level3 || variables.images.all(i, {})", pinned("i")),
+            format!("{s}.containers[].image must be pinned by digest (repository@sha256:<64 hex digits>) at MLPS level 3, in every container and image volume"),
+        ),
+        check(
+            IMAGE_REGISTRY,
+            "size(variables.tenantRegistries) == 0 || variables.images.all(i, variables.tenantRegistries.exists(r, i.startsWith(r + '/')))",
+            format!("{s}.containers[].image must come from a registry the tenant allows (Tenant spec.allowedRegistries)"),
+        ),
+        check(
+            RESOURCES,
+            "variables.containers.all(c, has(c.resources) && has(c.resources.requests) && has(c.resources.limits) && ['cpu', 'memory'].all(r, r in c.resources.requests && r in c.resources.limits))",
+            format!("{s}.containers[].resources must set cpu and memory requests and limits"),
+        ),
+        check(
+            CLAIM_BINDING,
+            "variables.volumes.all(v, !has(v.ephemeral) || !has(v.ephemeral.volumeClaimTemplate) || !has(v.ephemeral.volumeClaimTemplate.spec.volumeName) || v.ephemeral.volumeClaimTemplate.spec.volumeName == '')",
+            format!("{s}.volumes[].ephemeral.volumeClaimTemplate.spec.volumeName must not be set; volumes are bound by the platform"),
+        ),
+        check(CORDONED, cordon, "metadata.namespace belongs to a cordoned tenant: it may not start new workloads (Tenant spec.cordoned)"),
+    ]
+}
+
+/// The checks that need the namespace's zone.
+fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
+    let s = shape.spec;
+    let extra: Vec<String> = VolumeType::ALL
+        .iter()
+        .map(|t| format!("(has(v.{0}) && has(params.spec.allowedVolumeTypes) && '{0}' in params.spec.allowedVolumeTypes)", t.as_str()))
+        .chain(std::iter::once("(has(v.csi) && has(params.spec.allowedCsiDrivers) && v.csi.driver in params.spec.allowedCsiDrivers)".to_string()))
+        .collect();
+    let defaults: Vec<String> = DEFAULT_VOLUME_SOURCES.iter().map(|t| format!("has(v.{t})")).collect();
+    vec![
+        check(
+            ZONE_NODES,
+            "params.spec.nodePool.selector.all(k, has(variables.podSpec.nodeSelector) && k in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector[k] == params.spec.nodePool.selector[k])",
+            format!("{s}.nodeSelector must select this zone's node pool (the namespace's NetworkZone spec.nodePool.selector)"),
+        ),
+        check(
+            ZONE_TOLERATIONS,
+            "!has(variables.podSpec.tolerations) || variables.podSpec.tolerations.all(t, has(t.key) && (t.key.startsWith('node.kubernetes.io/') || (t.key == params.spec.nodePool.taint.key && (!has(t.operator) || t.operator == 'Equal') && has(t.value) && t.value == params.spec.nodePool.taint.value)))",
+            format!("{s}.tolerations may tolerate only this zone's taint (operator Equal, the zone's key and value)"),
+        ),
+        check(
+            IMAGE_REGISTRY,
+            "variables.images.all(i, params.spec.allowedRegistries.exists(r, i.startsWith(r + '/')))",
+            format!(
+                "{s}.containers[].image must come from a registry this zone allows (NetworkZone spec.allowedRegistries), in every container and image volume"
+            ),
+        ),
+        check(
+            VOLUME_SOURCES,
+            // hostPath is GC-HOST-002's alone, so one violation gives one finding.
+            format!("variables.volumes.all(v, has(v.hostPath) || {} || {})", defaults.join(" || "), extra.join(" || ")),
+            format!(
+                "{s}.volumes[] may use only {} volumes, and the types and CSI drivers this zone lists (NetworkZone spec.allowedVolumeTypes, spec.allowedCsiDrivers)",
+                DEFAULT_VOLUME_SOURCES.join(", ")
+            ),
+        ),
+        check(
+            PRIORITY_CLASSES,
+            "!has(variables.podSpec.priorityClassName) || variables.podSpec.priorityClassName == '' || (has(params.spec.allowedPriorityClasses) && variables.podSpec.priorityClassName in params.spec.allowedPriorityClasses)",
+            format!("{s}.priorityClassName must be one this zone allows (NetworkZone spec.allowedPriorityClasses); system- classes are the platform's"),
+        ),
+    ]
+}
+
+/// Names of the cluster roles tenant RoleBindings may grant.
+fn bindable_roles() -> String {
+    let names: Vec<String> = OwnerRole::ALL.iter().map(|r| format!("'{}'", crate::render::tenant_role(*r))).collect();
+    format!("[{}]", names.join(", "))
+}
+
+fn build_policies() -> Vec<Policy> {
+    let mut out = Vec::new();
+    let spec_changed = |path: &str| format!("request.operation != 'UPDATE' || oldObject == null || object.{path} != oldObject.{path}");
+    for shape in SHAPES {
+        let mut conditions = vec![("spec-changed", spec_changed(if shape.is_pod { "spec" } else { shape.spec.trim_end_matches(".spec") }))];
+        if !shape.is_pod {
+            conditions.insert(0, ("has-pod-template", format!("has(object.{})", shape.spec.trim_end_matches(".spec"))));
+        }
+        out.push(Policy {
+            name: leak(format!("govcloud-{}", shape.suffix)),
+            resources: shape.resources.to_vec(),
+            operations: &["CREATE", "UPDATE"],
+            zone_param: false,
+            match_conditions: conditions.clone(),
+            variables: pod_variables(shape),
+            checks: pod_checks(shape),
+            request_only: false,
+        });
+        out.push(Policy {
+            name: leak(format!("govcloud-zone-{}", shape.suffix)),
+            resources: shape.resources.to_vec(),
+            operations: &["CREATE", "UPDATE"],
+            zone_param: true,
+            match_conditions: conditions,
+            variables: pod_variables(shape),
+            checks: zone_pod_checks(shape),
+            request_only: false,
+        });
+        out.push(identity_policy(shape));
+    }
+    out.push(Policy {
+        name: "govcloud-services",
+        resources: vec![("", "services")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: namespace_variables(),
+        checks: vec![
+            check(
+                EXTERNAL_SERVICES,
+                "variables.internet || !has(object.spec.type) || !(object.spec.type in ['NodePort', 'LoadBalancer'])",
+                "spec.type NodePort or LoadBalancer is allowed only in an internet-zone namespace",
+            ),
+            check(
+                EXTERNAL_SERVICES,
+                "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+                "spec.externalIPs is not allowed: it lets a Service capture traffic for any address (CVE-2020-8554); use exposure public in an internet zone",
+            ),
+        ],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-ingresses",
+        resources: vec![("networking.k8s.io", "ingresses")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: namespace_variables(),
+        checks: vec![check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace")],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-claims",
+        resources: vec![("", "persistentvolumeclaims")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            CLAIM_BINDING,
+            format!(
+                "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {BY_CONTROLLER}"
+            ),
+            "spec.volumeName must not be set; claims are bound by the platform's provisioner",
+        )],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-secrets",
+        resources: vec![("", "secrets")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            NO_TOKEN_SECRETS,
+            "!has(object.type) || object.type != 'kubernetes.io/service-account-token'",
+            "type kubernetes.io/service-account-token is not allowed: such a token never expires; request short-lived tokens (projected volumes, TokenRequest)",
+        )],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-rolebindings",
+        resources: vec![("rbac.authorization.k8s.io", "rolebindings")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        // Cluster administrators keep a break-glass path; the audit reports what they bind.
+        match_conditions: vec![("not-a-cluster-administrator", "!request.userInfo.groups.exists(g, g == 'system:masters')".to_string())],
+        variables: vec![
+            (
+                "tenant",
+                format!(
+                    "has(namespaceObject.metadata.labels) && '{TENANT}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{TENANT}'] : ''"
+                ),
+            ),
+            ("managed", format!("has(object.metadata.labels) && '{MANAGED_BY}' in object.metadata.labels && object.metadata.labels['{MANAGED_BY}'] == '{MANAGER}'")),
+        ],
+        checks: vec![
+            check(
+                TENANT_BINDINGS,
+                format!(
+                    "object.roleRef.kind == 'ClusterRole' && (object.roleRef.name in {} || (variables.managed && object.roleRef.name == '{}'))",
+                    bindable_roles(),
+                    crate::render::EXEC_ROLE
+                ),
+                format!("roleRef must be one of govcloud's tenant roles ({})", OwnerRole::ALL.map(crate::render::tenant_role).join(", ")),
+            ),
+            check(
+                TENANT_BINDINGS,
+                "!has(object.subjects) || object.subjects.all(s, s.kind == 'ServiceAccount' ? (has(s.namespace) && (s.namespace == object.metadata.namespace || (variables.tenant != '' && s.namespace.startsWith(variables.tenant + '-') && !s.namespace.substring(size(variables.tenant) + 1).contains('-')))) : !s.name.startsWith('system:'))",
+                "subjects[] must be named users or groups (no system: users or groups such as system:authenticated) or service accounts of this tenant's namespaces",
+            ),
+        ],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-apps",
+        resources: vec![("govcloud.io", "departmentapps")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: namespace_variables(),
+        checks: vec![
+            check(
+                CORDONED,
+                "request.operation != 'CREATE' || !variables.cordoned",
+                "metadata.namespace belongs to a cordoned tenant: it may not start new apps (Tenant spec.cordoned)",
+            ),
+            check(
+                IMAGE_REGISTRY,
+                "size(variables.tenantRegistries) == 0 || variables.tenantRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
+                "spec.image must come from a registry the tenant allows (Tenant spec.allowedRegistries)",
+            ),
+            check(
+                IMAGE_DIGEST,
+                format!("!variables.level3 || {}", pinned("object.spec.image")),
+                "spec.image must be pinned by digest (repository@sha256:<64 hex digits>) at MLPS level 3",
+            ),
+        ],
+        request_only: false,
+    });
+    out.push(Policy {
+        name: "govcloud-zone-apps",
+        resources: vec![("govcloud.io", "departmentapps")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: true,
+        match_conditions: vec![],
+        variables: namespace_variables(),
+        checks: vec![
+            check(APP_ZONE, "object.spec.zone == params.metadata.name", "spec.zone must be the zone of this namespace"),
+            check(
+                APP_ZONE,
+                "!has(object.spec.exposure) || object.spec.exposure != 'public' || (params.spec.kind == 'internet' && has(params.spec.internetIngress) && params.spec.internetIngress)",
+                "spec.exposure public is allowed only in an internet zone with internetIngress",
+            ),
+            check(
+                IMAGE_REGISTRY,
+                "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
+                "spec.image must come from a registry this zone allows",
+            ),
+            check(
+                PUBLIC_HOSTS,
+                "!has(object.spec.host) || (has(params.spec.publicDomain) && (object.spec.host == params.spec.publicDomain || object.spec.host.endsWith('.' + params.spec.publicDomain))) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
+                "spec.host must lie under this zone's publicDomain or be a host the tenant is allowed (Tenant spec.allowedHosts)",
+            ),
+        ],
+        request_only: false,
+    });
+    out
+}
+
+/// GC-NET-006: NetworkPolicies let an app's pods through by the
+/// `govcloud.io/app` label; only govcloud's own workloads (labelled as managed)
+/// and the Kubernetes controllers creating their pods may set it.
+fn identity_policy(shape: &Shape) -> Policy {
+    // The object that carries the pod's metadata: the pod, or the template.
+    let holder = if shape.is_pod { "object".to_string() } else { format!("object.{}", shape.spec.trim_end_matches(".spec")) };
+    let field = if shape.is_pod { "metadata.labels".to_string() } else { format!("{}.metadata.labels", shape.spec.trim_end_matches(".spec")) };
+    let has_app = |h: &str| format!("(has({h}.metadata) && has({h}.metadata.labels) && '{APP}' in {h}.metadata.labels)");
+    let old_holder = holder.replacen("object", "oldObject", 1);
+    let unchanged = format!("(oldObject != null && {} && {old_holder}.metadata.labels['{APP}'] == {holder}.metadata.labels['{APP}'])", has_app(&old_holder));
+    let managed = format!("(has(object.metadata.labels) && '{MANAGED_BY}' in object.metadata.labels && object.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')");
+    let meta = holder;
+    Policy {
+        name: leak(format!("govcloud-{}-identity", shape.suffix)),
+        resources: shape.resources.iter().copied().filter(|(_, r)| !r.contains('/')).collect(),
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            APP_IDENTITY,
+            format!("!{} || {unchanged} || {managed} || {BY_CONTROLLER}", has_app(&meta)),
+            format!("{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"),
+        )],
+        request_only: true,
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Every generated policy (built once).
+pub fn policies() -> &'static [Policy] {
+    static P: OnceLock<Vec<Policy>> = OnceLock::new();
+    P.get_or_init(build_policies)
+}
 
 /// Resources whose govcloud-labelled objects only the operator may change.
 const MANAGED_RESOURCES: &[(&str, &str)] = &[
@@ -210,12 +507,15 @@ fn rules(resources: &[(&str, &str)], operations: &[&str]) -> Value {
 fn vap(p: &Policy) -> Value {
     let mut spec = json!({
         "failurePolicy": "Fail",
-        "matchConstraints": {"resourceRules": rules(p.resources, p.operations)},
+        "matchConstraints": {"resourceRules": rules(&p.resources, p.operations)},
         "variables": p.variables.iter().map(|(n, e)| json!({"name": n, "expression": e})).collect::<Vec<_>>(),
         "validations": p.checks.iter().map(|c| json!({"expression": c.expression, "message": format!("[{}] {}", c.control, c.message), "reason": "Forbidden"})).collect::<Vec<_>>(),
     });
+    if !p.match_conditions.is_empty() {
+        spec["matchConditions"] = p.match_conditions.iter().map(|(n, e)| json!({"name": n, "expression": e})).collect();
+    }
     if p.zone_param {
-        spec["paramKind"] = json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone"});
+        spec["paramKind"] = json!({"apiVersion": crate::api::API_VERSION, "kind": "NetworkZone"});
     }
     json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy", "metadata": {"name": p.name, "labels": labels()}, "spec": spec})
 }
@@ -266,7 +566,7 @@ fn tenant_namespaces() -> Value {
 /// bindings are per zone: see [`zone_bindings`]).
 pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     let mut out = Vec::new();
-    for p in POLICIES {
+    for p in policies() {
         out.push(vap(p));
         if !p.zone_param {
             out.push(binding(p.name, p.name, Some(tenant_namespaces()), None));
@@ -284,7 +584,7 @@ pub fn zone_binding_name(policy: &str, zone: &str) -> String {
 
 /// The bindings that apply the zone-parameter policies to one zone's namespaces.
 pub fn zone_bindings(zone: &str) -> Vec<Value> {
-    POLICIES
+    policies()
         .iter()
         .filter(|p| p.zone_param)
         .map(|p| {
@@ -300,10 +600,11 @@ pub fn zone_bindings(zone: &str) -> Vec<Value> {
 
 /// The controls each policy enforces, for the README and the audit.
 pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
-    let mut out: Vec<(&str, Vec<&str>)> = POLICIES
+    let mut out: Vec<(&str, Vec<&str>)> = policies()
         .iter()
         .map(|p| {
             let mut ids: Vec<&str> = p.checks.iter().map(|c| c.control).collect();
+            ids.sort();
             ids.dedup();
             (p.name, ids)
         })
@@ -322,8 +623,8 @@ mod tests {
             let enforced = controls_by_policy().iter().any(|(_, ids)| ids.contains(&c.id));
             assert!(enforced, "{} has no admission check", c.id);
         }
-        for p in POLICIES {
-            for check in p.checks {
+        for p in policies() {
+            for check in &p.checks {
                 assert!(control(check.control).is_some(), "{} is not in the catalogue", check.control);
             }
         }
@@ -336,6 +637,43 @@ mod tests {
                 let m = v["message"].as_str().or(v["messageExpression"].as_str()).unwrap_or_default();
                 assert!(m.contains("[GC-"), "{m}");
             }
+        }
+    }
+
+    #[test]
+    fn every_pod_spec_shape_gets_the_same_rules() {
+        let ids = |name: &str| policies().iter().find(|p| p.name == name).map(|p| p.checks.iter().map(|c| c.control).collect::<Vec<_>>()).unwrap_or_default();
+        for suffix in ["workloads", "cronjobs"] {
+            assert_eq!(ids("govcloud-pods"), ids(&format!("govcloud-{suffix}")));
+            assert_eq!(ids("govcloud-zone-pods"), ids(&format!("govcloud-zone-{suffix}")));
+        }
+        let pods = policies().iter().find(|p| p.name == "govcloud-pods").map(|p| p.resources.clone()).unwrap_or_default();
+        assert!(pods.contains(&("", "pods/ephemeralcontainers")));
+        assert!(policies().iter().filter(|p| p.matches("", "pods")).all(|p| p.operations.contains(&"UPDATE")));
+    }
+
+    #[test]
+    fn the_digest_rule_is_the_same_in_cel_and_rust() {
+        let d = "a".repeat(64);
+        let images = [
+            format!("harbor.egov.local/ps/pop@sha256:{d}"),
+            format!("harbor.egov.local/ps/pop:1@sha256:{d}"),
+            "harbor.egov.local/ps/pop@sha256:abc".to_string(),
+            "harbor.egov.local/ps/pop@sha256:".to_string(),
+            format!("harbor.egov.local/ps/pop@sha256:{}", "A".repeat(64)),
+            format!("harbor.egov.local/ps/pop@sha256:{d}x"),
+            format!("harbor.egov.local/ps/pop@sha256:x@sha256:{d}"),
+            format!("harbor.egov.local/ps/pop@sha512:{d}"),
+            "harbor.egov.local/ps/pop:1.0".to_string(),
+            d.clone(),
+        ];
+        for image in images {
+            let cel = kube::core::cel::VapEvaluator::builder().object(json!({"image": image})).build().evaluate(&[kube::core::cel::VapExpression {
+                expression: pinned("object.image"),
+                message: None,
+                message_expression: None,
+            }]);
+            assert_eq!(cel[0].passed, image_pinned_by_digest(&image), "{image}");
         }
     }
 }

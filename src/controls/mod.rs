@@ -98,6 +98,30 @@ pub const TENANT_RBAC: &str = "GC-RBAC-001";
 pub const ZONE_TAINT: &str = "GC-ZONE-004";
 /// `GC-RES-002`
 pub const QUOTA_AND_LIMITS: &str = "GC-RES-002";
+/// `GC-VOL-001`: volume sources from the zone's allow-list only.
+pub const VOLUME_SOURCES: &str = "GC-VOL-001";
+/// `GC-VOL-002`: claims never name a persistent volume.
+pub const CLAIM_BINDING: &str = "GC-VOL-002";
+/// `GC-PRI-001`: priority classes from the zone's allow-list only.
+pub const PRIORITY_CLASSES: &str = "GC-PRI-001";
+/// `GC-RBAC-002`: tenant role bindings grant tenant roles to named subjects of the tenant.
+pub const TENANT_BINDINGS: &str = "GC-RBAC-002";
+/// `GC-RBAC-003`: no long-lived service account token Secrets.
+pub const NO_TOKEN_SECRETS: &str = "GC-RBAC-003";
+/// `GC-RBAC-004`: no exec, attach or port-forward at MLPS level 3 unless the zone allows it.
+pub const EXEC_ACCESS: &str = "GC-RBAC-004";
+/// `GC-SVC-003`: public host names under the zone's domain (or the tenant's), one owner each.
+pub const PUBLIC_HOSTS: &str = "GC-SVC-003";
+/// `GC-TEN-001`: a cordoned tenant starts no new workloads.
+pub const CORDONED: &str = "GC-TEN-001";
+/// `GC-MGD-002`: govcloud never adopts an object it did not create.
+pub const NO_ADOPTION: &str = "GC-MGD-002";
+/// `GC-NET-004`: exchange endpoints lie inside their zone's or a peer zone's ranges.
+pub const ENDPOINT_RANGES: &str = "GC-NET-004";
+/// `GC-NET-005`: wide address ranges in policies exclude the cluster's pod and service ranges.
+pub const CLUSTER_RANGES: &str = "GC-NET-005";
+/// `GC-NET-006`: the app identity label NetworkPolicies select by is the platform's.
+pub const APP_IDENTITY: &str = "GC-NET-006";
 
 const ALL_LEVELS: &[u8] = &[2, 3];
 
@@ -179,7 +203,7 @@ pub const CATALOGUE: &[Control] = &[
         id: ZONE_NODES,
         title_zh: "工作负载限定于本区节点",
         title_en: "Workloads run on their zone's nodes",
-        checks: "a pod in a zone's namespace selects every label of the zone's node pool",
+        checks: "a pod or pod template in a zone's namespace selects every label of the zone's node pool; a running pod is on a node of its zone",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         enforcement: Enforcement::ZoneAdmission,
@@ -197,7 +221,7 @@ pub const CATALOGUE: &[Control] = &[
         id: NO_NODE_NAME,
         title_zh: "禁止直接指定节点",
         title_en: "No direct node assignment",
-        checks: "spec.nodeName is not set when a pod is created (it would bypass the scheduler)",
+        checks: "spec.nodeName is not set when a pod is created, nor in a workload template (it would bypass the scheduler)",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         enforcement: Enforcement::Admission,
@@ -206,7 +230,7 @@ pub const CATALOGUE: &[Control] = &[
         id: IMAGE_REGISTRY,
         title_zh: "镜像仅来自许可仓库",
         title_en: "Images from allowed registries only",
-        checks: "every image comes from a registry the zone allows",
+        checks: "every image (containers, init and ephemeral containers, image volumes) comes from a registry the zone allows, and the tenant's narrower list when it has one",
         severity: Severity::High,
         levels: ALL_LEVELS,
         enforcement: Enforcement::ZoneAdmission,
@@ -215,7 +239,7 @@ pub const CATALOGUE: &[Control] = &[
         id: IMAGE_DIGEST,
         title_zh: "三级系统镜像须按摘要固定",
         title_en: "Images pinned by digest at level 3",
-        checks: "at MLPS level 3 every image is referenced as repository@sha256:digest",
+        checks: "at MLPS level 3 every image (containers, init and ephemeral containers, image volumes) ends in @sha256: and 64 lowercase hex digits",
         severity: Severity::High,
         levels: &[3],
         enforcement: Enforcement::Admission,
@@ -233,7 +257,7 @@ pub const CATALOGUE: &[Control] = &[
         id: EXTERNAL_SERVICES,
         title_zh: "仅互联网区可对外暴露服务",
         title_en: "External services only in the internet zone",
-        checks: "Services of type NodePort or LoadBalancer, or with externalIPs, only in internet-zone namespaces",
+        checks: "Services of type NodePort or LoadBalancer only in internet-zone namespaces; no Service sets externalIPs (traffic interception, CVE-2020-8554)",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         enforcement: Enforcement::Admission,
@@ -278,7 +302,7 @@ pub const CATALOGUE: &[Control] = &[
         id: QUOTA_AND_LIMITS,
         title_zh: "租户命名空间须有配额与默认限制",
         title_en: "Quota and limits in every tenant namespace",
-        checks: "every tenant namespace has its ResourceQuota and LimitRange",
+        checks: "every tenant namespace has its ResourceQuota (cpu, memory, pods, services, storage, claims, ephemeral storage, ConfigMaps, Secrets, apps) and LimitRange",
         severity: Severity::Medium,
         levels: ALL_LEVELS,
         enforcement: Enforcement::Audit,
@@ -287,10 +311,118 @@ pub const CATALOGUE: &[Control] = &[
         id: TENANT_RBAC,
         title_zh: "租户最小权限",
         title_en: "Least privilege for tenants",
-        checks: "department users manage apps and workloads in their own namespaces only; auditors read without changing anything or reading Secrets",
+        checks: "department users manage apps and workloads in their own namespaces only; auditors read without changing anything or reading Secrets, and only in tenant namespaces and govcloud's own objects",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         enforcement: Enforcement::Rbac,
+    },
+    Control {
+        id: VOLUME_SOURCES,
+        title_zh: "卷类型须在本区许可范围内",
+        title_en: "Volume sources allowed by the zone",
+        checks: "pods and templates use only configMap, secret, emptyDir, projected, downwardAPI, persistentVolumeClaim and ephemeral volumes, plus the types and CSI drivers their zone lists (network filesystems are mounted from the node network, where NetworkPolicy does not look)",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: CLAIM_BINDING,
+        title_zh: "存储声明不得指定卷",
+        title_en: "Claims do not name a volume",
+        checks: "a PersistentVolumeClaim (or a generic ephemeral volume's claim template) sets no spec.volumeName: binding is left to the platform, so no claim binds to another tenant's or a hostPath volume",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: PRIORITY_CLASSES,
+        title_zh: "优先级类须在本区许可范围内",
+        title_en: "Priority classes allowed by the zone",
+        checks: "a pod names no priority class, or one its zone lists (never system-node-critical or system-cluster-critical, which preempt other tenants' pods)",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: TENANT_BINDINGS,
+        title_zh: "租户授权仅限本租户具名主体",
+        title_en: "Tenant bindings stay within the tenant",
+        checks: "RoleBindings in tenant namespaces grant only govcloud's tenant roles, to named users and groups (never system: groups such as system:authenticated) and to service accounts of the tenant's own namespaces",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: NO_TOKEN_SECRETS,
+        title_zh: "禁止长期服务账号令牌",
+        title_en: "No long-lived service account tokens",
+        checks: "no Secret of type kubernetes.io/service-account-token in tenant namespaces (a credential that never expires and outlives its owner's removal)",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: EXEC_ACCESS,
+        title_zh: "三级系统禁止交互式进入容器",
+        title_en: "No exec into level-3 workloads",
+        checks: "department users may exec, attach and port-forward only in MLPS level 2 namespaces, or in level 3 ones whose zone sets allowExec",
+        severity: Severity::High,
+        levels: &[3],
+        enforcement: Enforcement::Rbac,
+    },
+    Control {
+        id: PUBLIC_HOSTS,
+        title_zh: "公网域名须属本区且唯一",
+        title_en: "Public host names owned once, in the zone's domain",
+        checks: "a public app's host lies under its zone's publicDomain or a host its tenant is allowed, and belongs to the first app that claimed it; no two Ingresses serve one host",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: CORDONED,
+        title_zh: "冻结租户不得启动新负载",
+        title_en: "Cordoned tenants start nothing new",
+        checks: "in a cordoned tenant's namespaces no DepartmentApp, workload or bare pod is created (pods of existing workloads are still replaced)",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: NO_ADOPTION,
+        title_zh: "平台不接管非自建对象",
+        title_en: "No adoption of foreign objects",
+        checks: "govcloud creates the objects it manages and never takes over one it did not create: a name clash is reported as a conflict and nothing is merged",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Render,
+    },
+    Control {
+        id: ENDPOINT_RANGES,
+        title_zh: "交换节点须位于本区或对端区地址内",
+        title_en: "Exchange endpoints inside zone ranges",
+        checks: "an exchange endpoint's address lies inside its zone's or a peer zone's ranges; one outside every zone is not a way out of a private zone",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Render,
+    },
+    Control {
+        id: CLUSTER_RANGES,
+        title_zh: "宽地址段须排除集群地址",
+        title_en: "Wide address ranges exclude the cluster",
+        checks: "every ipBlock wider than the cluster's pod and service ranges excepts them, so a network plugin that matches pod addresses against ipBlocks opens no extra path",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Render,
+    },
+    Control {
+        id: APP_IDENTITY,
+        title_zh: "应用身份标签仅由平台设置",
+        title_en: "App identity labels set only by govcloud",
+        checks: "only govcloud's workloads (and the Kubernetes controllers running them) put the govcloud.io/app label on pods, so no pod takes another app's granted flows",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        enforcement: Enforcement::Admission,
     },
 ];
 
@@ -329,12 +461,17 @@ pub fn image_from_allowed_registry(image: &str, allowed: &[String]) -> bool {
     })
 }
 
-/// Whether `image` is pinned by a sha256 digest.
+/// The digest rule as a regular expression; the admission CEL uses this
+/// very pattern, and a test checks that both agree.
+pub const DIGEST_PATTERN: &str = "@sha256:[0-9a-f]{64}$";
+
+/// Whether `image` is pinned by a sha256 digest: it ends in `@sha256:` and
+/// 64 lowercase hex digits ([`DIGEST_PATTERN`]).
 pub fn image_pinned_by_digest(image: &str) -> bool {
-    match image.split_once("@sha256:") {
-        Some((_, digest)) => digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
-        None => false,
-    }
+    let Some(at) = image.len().checked_sub(72) else { return false };
+    image.is_char_boundary(at)
+        && image[at..].starts_with("@sha256:")
+        && image.as_bytes()[at + 8..].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
 #[cfg(test)]

@@ -20,8 +20,13 @@ use kube::ResourceExt;
 
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
 
+/// The cluster's pod and service ranges when nothing else is said: the
+/// kubeadm defaults (`--pod-network-cidr` as flannel and many CNIs set it up,
+/// `--service-cluster-ip-range`).
+pub const DEFAULT_CLUSTER_CIDRS: [&str; 2] = ["10.244.0.0/16", "10.96.0.0/12"];
+
 /// Everything declared, in no particular order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Model {
     /// Declared zones.
     pub zones: Vec<NetworkZone>,
@@ -29,6 +34,16 @@ pub struct Model {
     pub tenants: Vec<Tenant>,
     /// Declared apps.
     pub apps: Vec<DepartmentApp>,
+    /// The cluster's own pod and service ranges: wide ipBlocks (the internet,
+    /// an egress range) except them, so a CNI that matches pod IPs against
+    /// ipBlocks opens nothing extra. [`DEFAULT_CLUSTER_CIDRS`] by default.
+    pub cluster_cidrs: Vec<String>,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model { zones: Vec::new(), tenants: Vec::new(), apps: Vec::new(), cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect() }
+    }
 }
 
 impl Model {

@@ -15,7 +15,7 @@ use tracing::{info, instrument, warn};
 use super::apply::{apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
-use crate::api::{AppRef, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
+use crate::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
 use crate::render::labels::{self, MANAGER};
 use crate::render::{Owned, Rendered};
 
@@ -33,6 +33,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     let placed = rendered.objects.iter().any(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name);
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
     let mut in_flight = false;
+    let mut conflict = None;
     if placed && isolated {
         let owner = a.controller_owner_ref(&());
         let desired: Vec<(Owned, serde_json::Value)> =
@@ -46,14 +47,21 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
             ctx.publish(a.as_ref(), EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
         }
         in_flight = report.in_flight;
+        conflict = report.conflict_message();
+        if let Some(m) = &conflict {
+            ctx.announce_conflict(a.as_ref(), a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default(), m).await;
+        }
         if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
             info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
         }
     }
     // An invalid app keeps what it last had running: nothing is lost on error.
-    update_status(&a, &ctx, &rendered, placed, isolated).await?;
+    update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await?;
     if (placed && !isolated) || in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    if conflict.is_some() {
+        return Ok(Action::requeue(super::apply::CONFLICT_RETRY));
     }
     Ok(Action::requeue(ctx.resync))
 }
@@ -79,15 +87,13 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r
         .collect()
 }
 
-async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool) -> Result<()> {
+async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool, conflict: Option<&str>) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let me = rendered
-        .objects
-        .iter()
-        .find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name)
-        .and_then(|o| o.meta().labels.as_ref()?.get(labels::TENANT).cloned());
-    let key = me.map(|tenant| AppRef { tenant, app: name.clone() });
+    let key = rendered.objects.iter().find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name).and_then(|o| {
+        let l = o.meta().labels.as_ref()?;
+        Some(AppKey { tenant: l.get(labels::TENANT)?.clone(), zone: l.get(labels::ZONE)?.clone(), app: name.clone() })
+    });
     let flows: Vec<FlowStatus> = rendered
         .flows
         .iter()
@@ -123,6 +129,8 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         (false, "Invalid", violations.join("; "))
     } else if !isolated {
         (false, "WaitingForIsolation", format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"))
+    } else if let Some(c) = conflict {
+        (false, "Conflict", c.to_string())
     } else if !running {
         (false, "RollingOut", format!("{ready_replicas}/{replicas} replicas ready"))
     } else {
@@ -145,9 +153,15 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
             },
             Cond {
                 type_: "Degraded",
-                ok: !violations.is_empty(),
-                reason: if violations.is_empty() { "AsDeclared" } else { "Violations" },
-                message: violations.join("; "),
+                ok: !violations.is_empty() || conflict.is_some(),
+                reason: if !violations.is_empty() {
+                    "Violations"
+                } else if conflict.is_some() {
+                    "Conflict"
+                } else {
+                    "AsDeclared"
+                },
+                message: violations.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
             },
         ],
     );

@@ -1,20 +1,26 @@
 //! The only place that writes owned objects: server-side apply under one
 //! field manager, skipped when the cache already holds the desired state;
 //! deletion of what is ours but no longer desired.
+//!
+//! Never adoption: an object is created with a plain create (POST), so a
+//! same-named object someone else made first is a conflict (409), reported
+//! and left exactly as it is; only objects labelled as this owner's are
+//! server-side applied afterwards.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
 use super::compare::{APPLIED_HASH, desired_hash, object_contains};
 use super::error::{Error, Result};
 use crate::render::Owned;
-use crate::render::labels::MANAGER;
+use crate::render::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 /// What applying an owner's objects did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,6 +37,12 @@ pub struct ApplyReport {
     pub unchanged: usize,
     /// Some objects were just applied and are not in the cache yet: look again soon.
     pub in_flight: bool,
+    /// Objects that exist but were not created by govcloud for this owner,
+    /// left exactly as they are: `Deployment ns/name exists and was not created by govcloud`.
+    pub conflicts: Vec<String>,
+    /// Objects not applied because an object of the isolation before them
+    /// (namespace, quota, limits, policies, roles) conflicts.
+    pub blocked: Vec<String>,
 }
 
 impl ApplyReport {
@@ -38,6 +50,44 @@ impl ApplyReport {
     pub fn wrote(&self) -> bool {
         !(self.created.is_empty() && self.updated.is_empty() && self.repaired.is_empty() && self.pruned.is_empty())
     }
+
+    /// The conflicts, and what waits for them, for a condition message; `None` when there are none.
+    pub fn conflict_message(&self) -> Option<String> {
+        if self.conflicts.is_empty() {
+            return None;
+        }
+        let mut m = self.conflicts.join("; ");
+        if !self.blocked.is_empty() {
+            m.push_str(&format!("; not applied until that is resolved: {}", self.blocked.join(", ")));
+        }
+        m.push_str("; rename or delete the existing object, govcloud then creates its own");
+        Some(m)
+    }
+}
+
+/// How soon an owner with conflicts looks again (the object in the way is
+/// not ours, so its deletion wakes nobody).
+pub const CONFLICT_RETRY: Duration = Duration::from_secs(10);
+
+/// `Kind namespace/name` (or `Kind name`), as conflicts name objects.
+fn described(o: &Owned) -> String {
+    if o.namespace().is_empty() { format!("{} {}", o.kind(), o.name()) } else { format!("{} {}/{}", o.kind(), o.namespace(), o.name()) }
+}
+
+/// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
+pub fn labelled_for(meta: &ObjectMeta, owner: (&str, Option<&str>, &str)) -> bool {
+    let l = meta.labels.as_ref();
+    let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
+    get(MANAGED_BY) == Some(MANAGER) && get(OWNER_KIND) == Some(owner.0) && get(OWNER_NAME) == Some(owner.2) && get(OWNER_NAMESPACE) == owner.1
+}
+
+/// Whether the object carries a field-manager entry of ours from a create
+/// or update (rather than an apply): it would keep fields alive after they
+/// leave the desired state, so it is dropped after the next apply.
+pub fn has_update_entry(meta: &ObjectMeta) -> bool {
+    meta.managed_fields
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|e| e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
 }
 
 /// Remembers what was applied recently, so an object whose watch event has
@@ -65,6 +115,10 @@ impl InFlight {
     }
     fn known(&self, key: &str) -> bool {
         self.applied.lock().map(|m| m.contains_key(key)).unwrap_or(false)
+    }
+    /// Written by us within [`IN_FLIGHT`], seen in the cache or not.
+    fn just_written(&self, key: &str) -> bool {
+        self.applied.lock().map(|m| m.get(key).is_some_and(|(_, t, _)| t.elapsed() < IN_FLIGHT)).unwrap_or(false)
     }
     fn record(&self, key: &str, hash: &str) {
         if let Ok(mut m) = self.applied.lock() {
@@ -104,12 +158,83 @@ pub fn desired_json(
     Ok(v)
 }
 
+/// Records that `o` is in the way (`why`): after an object of the isolation,
+/// nothing granting access or running is applied; into a namespace in the
+/// way, nothing at all.
+fn conflict(report: &mut ApplyReport, o: &Owned, why: &str, isolation_conflict: &mut bool, foreign_namespaces: &mut BTreeSet<String>) {
+    report.conflicts.push(format!("{} exists and {why}", described(o)));
+    *isolation_conflict |= o.precedes_access();
+    if o.kind() == "Namespace" {
+        foreign_namespaces.insert(o.name().to_string());
+    }
+}
+
+/// Outcome of creating an object.
+enum Created {
+    /// We created it.
+    New,
+    /// An object of that name already exists (as read right after the refusal).
+    Exists(Box<DynamicObject>),
+}
+
+/// Creates `desired` with a plain create, which fails on an existing object
+/// instead of merging into it.
+async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<Created> {
+    let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::Serialize(key.to_string(), e))?;
+    let pp = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+    match api.create(&pp, &obj).await {
+        Ok(_) => Ok(Created::New),
+        Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
+            let name = obj.metadata.name.clone().unwrap_or_default();
+            match api.get_opt(&name).await? {
+                Some(existing) => Ok(Created::Exists(Box::new(existing))),
+                // Gone again meanwhile: the next reconcile creates it.
+                None => Err(Error::Waiting(format!("{key} existed a moment ago; creating it again"))),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes our create's `Update` field-manager entry from an object just
+/// server-side applied, so its `Apply` entry alone says which fields are
+/// ours and a field later left out of the desired state is removed. (The
+/// documented reset, `managedFields: [{}]`, does not do: the next apply then
+/// attributes every field to a `before-first-apply` manager, which keeps them
+/// alive the same way.) The patch carries the resourceVersion: an object
+/// changed meanwhile is left for the next reconcile.
+async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Result<()> {
+    let keep: Vec<_> = applied
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|e| !(e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
+        .cloned()
+        .collect();
+    if keep.is_empty() {
+        // An empty list would not change anything; the apply has an entry, so this does not happen.
+        return Ok(());
+    }
+    let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+    let patch = json!({"metadata": {"resourceVersion": applied.metadata.resource_version, "managedFields": keep}});
+    match api.patch(&applied.name_any(), &pp, &Patch::Merge(patch)).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 409 => Err(Error::Waiting(format!("{} changed while its field ownership was tidied; again", applied.name_any()))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn hash_of(v: &Value) -> String {
     v.pointer(&format!("/metadata/annotations/{}", APPLIED_HASH.replace('/', "~1"))).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 /// Applies `desired` (in order, stopping at the first failure so isolation
-/// always precedes use), then deletes objects owned by `owner` that are not desired.
+/// always precedes use), then deletes objects owned by `owner` that are not
+/// desired. An object in the way that govcloud did not create for `owner` is
+/// a conflict: reported, never changed; when it is part of the isolation
+/// (namespace, quota, limits, policies, roles), nothing granting access or
+/// running (bindings, workloads) is applied after it.
 pub async fn apply_owned(
     client: &Client,
     caches: &OwnedCaches,
@@ -119,22 +244,42 @@ pub async fn apply_owned(
 ) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut isolation_conflict = false;
+    // Namespaces in the way: nothing of ours is written into them.
+    let mut foreign_namespaces: BTreeSet<String> = BTreeSet::new();
     for (o, v) in desired {
         let (kind, ns, name) = (o.kind(), o.namespace(), o.name());
         wanted.insert((kind.to_string(), ns.to_string(), name.to_string()));
         let Some(k) = caches.kinds.get(kind) else { continue };
+        if (isolation_conflict && !o.precedes_access()) || foreign_namespaces.contains(ns) {
+            report.blocked.push(described(o));
+            continue;
+        }
         let key = o.id();
         let hash = hash_of(v);
+        let api: Api<DynamicObject> =
+            if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
         let actual = caches.get(kind, ns, name);
         match &actual {
+            Some(a) if !labelled_for(&a.metadata, owner) => {
+                inflight.seen(&key);
+                conflict(&mut report, o, "is managed by govcloud for another owner", &mut isolation_conflict, &mut foreign_namespaces);
+                continue;
+            }
             Some(a) => {
                 inflight.seen(&key);
                 let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::Serialize(key.clone(), e))?;
-                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) {
+                // A create's field-manager entry left behind (tidying it after
+                // creating failed): apply and tidy now, unless ours is in flight.
+                let stale_entry = has_update_entry(&a.metadata) && !inflight.just_written(&key);
+                let same = hash_of(&actual_json) == hash && object_contains(&actual_json, v);
+                if same && !stale_entry {
                     report.unchanged += 1;
                     continue;
                 }
-                if hash_of(&actual_json) == hash {
+                if same {
+                    report.updated.push(format!("{key} (field ownership reset)"));
+                } else if hash_of(&actual_json) == hash {
                     report.repaired.push(format!("{key} (changed by hand)"));
                 } else {
                     report.updated.push(key.clone());
@@ -145,19 +290,42 @@ pub async fn apply_owned(
                 report.in_flight = true;
                 continue;
             }
-            None if inflight.known(&key) => report.repaired.push(format!("{key} (deleted by hand)")),
-            None => report.created.push(key.clone()),
+            None => match create(&api, &key, v).await? {
+                Created::New => {
+                    if inflight.known(&key) {
+                        report.repaired.push(format!("{key} (deleted by hand)"));
+                    } else {
+                        report.created.push(key.clone());
+                    }
+                    // The create left an Update entry of ours owning every field;
+                    // the apply below takes the fields it sets, then that entry goes.
+                    inflight.record(&key, &hash);
+                }
+                // Ours, not yet in the cache: apply as usual.
+                Created::Exists(existing) if labelled_for(&existing.metadata, owner) => report.updated.push(key.clone()),
+                Created::Exists(_) => {
+                    conflict(&mut report, o, "was not created by govcloud", &mut isolation_conflict, &mut foreign_namespaces);
+                    continue;
+                }
+            },
         }
-        let api: Api<DynamicObject> =
-            if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
-        api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
+        let applied = api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
         inflight.record(&key, &hash);
+        if has_update_entry(&applied.metadata) {
+            drop_update_entries(&api, &applied).await?;
+        }
     }
-    // Prune: ours, owned by this owner, no longer desired.
+    // Prune: ours, owned by this owner, no longer desired. Never a platform
+    // role: before per-tenant names had their own scheme, a tenant named like
+    // a role (`admin`) could leave its owner labels on the platform's role.
+    let platform: BTreeSet<String> = crate::render::render_platform().iter().map(|o| o.name().to_string()).collect();
     for (kind, obj) in caches.owned_by(owner.0, owner.1, owner.2) {
         let ns = obj.namespace().unwrap_or_default();
         let name = obj.name_any();
         if wanted.contains(&(kind.clone(), ns.clone(), name.clone())) || obj.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        if kind == "ClusterRole" && platform.contains(&name) {
             continue;
         }
         let Some(k) = caches.kinds.get(&kind) else { continue };
@@ -173,4 +341,68 @@ pub async fn apply_owned(
         report.pruned.push(key);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+
+    fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
+        ObjectMeta { labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()), ..Default::default() }
+    }
+
+    #[test]
+    fn only_objects_labelled_for_this_owner_are_ours() {
+        let app = ("DepartmentApp", Some("a-ext"), "portal");
+        let ours = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]);
+        assert!(labelled_for(&ours, app));
+        assert!(!labelled_for(&ours, ("DepartmentApp", Some("b-ext"), "portal")), "another namespace's app");
+        assert!(!labelled_for(&ours, ("DepartmentApp", Some("a-ext"), "db")), "another app");
+        assert!(!labelled_for(&ours, ("Tenant", None, "portal")), "another kind");
+        assert!(!labelled_for(&meta(&[(OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]), app), "not managed by govcloud");
+        assert!(!labelled_for(&meta(&[]), app));
+        assert!(!labelled_for(&ObjectMeta::default(), app), "a tenant's object without labels");
+        let tenant = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a")]);
+        assert!(labelled_for(&tenant, ("Tenant", None, "a")));
+        assert!(!labelled_for(&meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a"), (OWNER_NAMESPACE, "x")]), ("Tenant", None, "a")));
+    }
+
+    #[test]
+    fn a_create_entry_of_ours_is_found_and_nothing_else() {
+        let entry = |manager: &str, operation: &str, sub: Option<&str>| ManagedFieldsEntry {
+            manager: Some(manager.into()),
+            operation: Some(operation.into()),
+            subresource: sub.map(str::to_string),
+            ..Default::default()
+        };
+        let with = |e: Vec<ManagedFieldsEntry>| ObjectMeta { managed_fields: Some(e), ..Default::default() };
+        assert!(has_update_entry(&with(vec![entry(MANAGER, "Update", None)])));
+        assert!(has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry(MANAGER, "Update", None)])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None)])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry("kube-controller-manager", "Update", Some("status"))])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Update", Some("status"))])));
+        assert!(!has_update_entry(&with(vec![entry("kubectl-edit", "Update", None)])));
+        assert!(!has_update_entry(&ObjectMeta::default()));
+    }
+
+    #[test]
+    fn conflicts_say_what_is_in_the_way_and_what_waits() {
+        assert_eq!(ApplyReport::default().conflict_message(), None);
+        let r = ApplyReport { conflicts: vec!["Deployment a-ext/adopted exists and was not created by govcloud".into()], ..Default::default() };
+        let m = r.conflict_message().expect("message");
+        assert!(m.starts_with("Deployment a-ext/adopted exists and was not created by govcloud;"), "{m}");
+        let r = ApplyReport {
+            conflicts: vec!["NetworkPolicy a-ext/govcloud-default-deny exists and was not created by govcloud".into()],
+            blocked: vec!["RoleBinding a-ext/govcloud-admin".into()],
+            ..Default::default()
+        };
+        assert!(r.conflict_message().expect("message").contains("not applied until that is resolved: RoleBinding a-ext/govcloud-admin"));
+        let np: Owned = Owned::NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy {
+            metadata: ObjectMeta { name: Some("p".into()), namespace: Some("ns".into()), ..Default::default() },
+            spec: None,
+        });
+        assert_eq!(described(&np), "NetworkPolicy ns/p");
+        assert!(np.precedes_access());
+    }
 }

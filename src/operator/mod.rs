@@ -67,6 +67,8 @@ pub struct Options {
     pub resync: Option<Duration>,
     /// Where compliance reports go; `None` turns them off.
     pub reports: Option<crate::audit::output::ReportApi>,
+    /// The cluster's pod and service ranges; [`crate::model::DEFAULT_CLUSTER_CIDRS`] when `None`.
+    pub cluster_cidrs: Option<Vec<String>>,
 }
 
 /// Shared state of the controllers.
@@ -93,6 +95,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// Period of the full resync.
     pub resync: Duration,
+    /// The cluster's pod and service ranges, put in every model.
+    pub cluster_cidrs: Vec<String>,
     render_cache: Mutex<Option<(String, Arc<Rendered>)>>,
 }
 
@@ -105,6 +109,19 @@ impl Context {
         }
     }
 
+    /// Publishes a Warning `Conflict` Event on `obj` with `message`, unless its
+    /// `Degraded` condition (in `previous`) already says so.
+    pub async fn announce_conflict<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        message: &str,
+    ) {
+        if status::conflict_is_new(previous, message) {
+            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string()).await;
+        }
+    }
+
     /// The model as the caches hold it now, without objects being deleted.
     pub fn model(&self) -> Model {
         let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
@@ -112,6 +129,7 @@ impl Context {
             zones: self.zones.state().iter().map(|z| (**z).clone()).collect(),
             tenants: self.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
             apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+            cluster_cidrs: self.cluster_cidrs.clone(),
         }
     }
 
@@ -336,6 +354,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         scope,
         metrics,
         resync: opts.resync.unwrap_or(RESYNC),
+        cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         render_cache: Mutex::new(None),
     });
     info!(scope = %scope_sel, "govcloud operator started");
@@ -403,7 +422,12 @@ pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, Stri
             let api: Api<DepartmentApp> = Api::namespaced(client.clone(), &a.namespace().unwrap_or_default());
             match api.patch(&a.name_any(), &pp, &Patch::Apply(with_labels(a, labels)?)).await {
                 Ok(_) => {}
-                Err(kube::Error::Api(s)) if s.code == 404 && std::time::Instant::now() < deadline => later.push(a),
+                // The namespace is not there yet, or its quota's usage is not computed yet.
+                Err(kube::Error::Api(s))
+                    if (s.code == 404 || (s.code == 403 && s.message.contains("status unknown for quota"))) && std::time::Instant::now() < deadline =>
+                {
+                    later.push(a)
+                }
                 Err(e) => return Err(e.into()),
             }
         }

@@ -22,6 +22,9 @@ const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("apps", "v1", "Deployment", ""),
     ("apps", "v1", "StatefulSet", ""),
     ("apps", "v1", "DaemonSet", ""),
+    ("apps", "v1", "ReplicaSet", ""),
+    ("", "v1", "ReplicationController", ""),
+    ("", "v1", "PersistentVolumeClaim", ""),
     ("batch", "v1", "Job", ""),
     ("batch", "v1", "CronJob", ""),
     ("networking.k8s.io", "v1", "NetworkPolicy", ""),
@@ -34,13 +37,15 @@ const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("govcloud.io", "v1alpha1", "DepartmentApp", ""),
 ];
 
-/// Reads the model and the audited objects from the cluster.
-pub async fn live_inventory(client: &Client, selector: &str) -> Result<(Model, Vec<Value>)> {
+/// Reads the model (with the cluster's pod and service ranges as given) and
+/// the audited objects from the cluster.
+pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String]) -> Result<(Model, Vec<Value>)> {
     let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
     let model = Model {
         zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
         tenants: Api::<Tenant>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|t| t.metadata.deletion_timestamp.is_none()).collect(),
         apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
+        cluster_cidrs: cluster_cidrs.to_vec(),
     };
     let mut objects = Vec::new();
     for (group, version, kind, sel) in AUDITED {
@@ -57,9 +62,9 @@ pub async fn live_inventory(client: &Client, selector: &str) -> Result<(Model, V
     Ok((model, objects))
 }
 
-/// Audits the live cluster.
-pub async fn live_audit(client: &Client) -> Result<Audit> {
-    let (model, objects) = live_inventory(client, "").await?;
+/// Audits the live cluster, whose pod and service ranges are `cluster_cidrs`.
+pub async fn live_audit(client: &Client, cluster_cidrs: &[String]) -> Result<Audit> {
+    let (model, objects) = live_inventory(client, "", cluster_cidrs).await?;
     Ok(audit::audit(&model, &objects))
 }
 
@@ -157,7 +162,7 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
 }
 
 async fn report_once(ctx: &Context, api: ReportApi, selector: &str) -> Result<()> {
-    let (model, objects) = live_inventory(&ctx.client, selector).await?;
+    let (model, objects) = live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?;
     let audit = audit::audit(&model, &objects);
     let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]).collect();
     let ours: std::collections::BTreeSet<String> =

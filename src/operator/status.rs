@@ -45,6 +45,12 @@ fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Whether a conflict message is not yet what the `Degraded` condition says
+/// (so its Warning Event is published once, not on every retry).
+pub fn conflict_is_new(previous: &[Condition], message: &str) -> bool {
+    !previous.iter().any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict" && c.message.contains(message))
+}
+
 /// Whether two statuses differ in anything but nothing (serialised equality).
 pub fn differs<T: serde::Serialize>(a: &Option<T>, b: &T) -> bool {
     match a {
@@ -67,5 +73,17 @@ mod tests {
         let flipped = conditions(&same, Some(2), t1, vec![Cond { type_: "Ready", ok: false, reason: "Waiting", message: "no".into() }]);
         assert_eq!(flipped[0].last_transition_time, Time(t1));
         assert_eq!(flipped[0].observed_generation, Some(2));
+    }
+
+    #[test]
+    fn a_conflict_is_announced_once() {
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().expect("ts");
+        let msg = "Deployment ns/adopted exists and was not created by govcloud";
+        assert!(conflict_is_new(&[], msg));
+        let degraded = conditions(&[], Some(1), t0, vec![Cond { type_: "Degraded", ok: true, reason: "Conflict", message: format!("{msg}; rename it") }]);
+        assert!(!conflict_is_new(&degraded, msg));
+        assert!(conflict_is_new(&degraded, "Service ns/adopted exists and was not created by govcloud"));
+        let cleared = conditions(&degraded, Some(1), t0, vec![Cond { type_: "Degraded", ok: false, reason: "AsDeclared", message: String::new() }]);
+        assert!(conflict_is_new(&cleared, msg));
     }
 }

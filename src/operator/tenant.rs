@@ -16,7 +16,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::json;
 use tracing::{info, instrument, warn};
 
-use super::apply::{apply_owned, desired_json};
+use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
@@ -82,6 +82,10 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     if !report.repaired.is_empty() {
         ctx.publish(t, EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
     }
+    let conflict = report.conflict_message();
+    if let Some(m) = &conflict {
+        ctx.announce_conflict(t, t.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default(), m).await;
+    }
     if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
         info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
         ctx.publish(
@@ -93,14 +97,17 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
         )
         .await;
     }
-    update_status(t, ctx, &rendered).await?;
+    update_status(t, ctx, &rendered, conflict.as_deref()).await?;
     if report.in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    if conflict.is_some() {
+        return Ok(Action::requeue(CONFLICT_RETRY));
     }
     Ok(Action::requeue(ctx.resync))
 }
 
-async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result<()> {
+async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
     let name = t.name_any();
     let namespaces: Vec<String> = owned_objects(rendered, &name).iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
     let mut quota = Vec::new();
@@ -121,10 +128,18 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
     let flows_received = rendered.flows.iter().filter(granted).filter(|f| f.consumer.tenant == name).count();
     let problems: Vec<String> =
         rendered.problems.iter().filter(|p| p.object.kind == "Tenant" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-    let missing: Vec<String> =
+    let mut missing: Vec<String> =
         owned_objects(rendered, &name).iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect();
+    // Until the quota controller has counted every limited resource, the API
+    // server refuses to create those resources ("status unknown for quota"):
+    // the namespace is not usable yet.
+    for z in &quota {
+        if !z.granted.is_empty() && z.granted.keys().any(|k| !z.used.contains_key(k)) {
+            missing.push(format!("the usage count of ResourceQuota {}/govcloud-quota", z.namespace));
+        }
+    }
     let prev = t.status.clone().unwrap_or_default();
-    let ready = problems.is_empty() && missing.is_empty();
+    let ready = problems.is_empty() && missing.is_empty() && conflict.is_none();
     let conds = conditions(
         &prev.conditions,
         t.metadata.generation,
@@ -135,6 +150,8 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
                 ok: ready,
                 reason: if !problems.is_empty() {
                     "Invalid"
+                } else if conflict.is_some() {
+                    "Conflict"
                 } else if missing.is_empty() {
                     "Provisioned"
                 } else {
@@ -144,15 +161,23 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered) -> Result
                     format!("{} namespaces isolated and provisioned", namespaces.len())
                 } else if !problems.is_empty() {
                     problems.join("; ")
+                } else if let Some(c) = conflict {
+                    c.to_string()
                 } else {
                     format!("waiting for {}", missing.join(", "))
                 },
             },
             Cond {
                 type_: "Degraded",
-                ok: !problems.is_empty(),
-                reason: if problems.is_empty() { "AsDeclared" } else { "Invalid" },
-                message: problems.join("; "),
+                ok: !problems.is_empty() || conflict.is_some(),
+                reason: if !problems.is_empty() {
+                    "Invalid"
+                } else if conflict.is_some() {
+                    "Conflict"
+                } else {
+                    "AsDeclared"
+                },
+                message: problems.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
             },
         ],
     );

@@ -1,8 +1,10 @@
 //! What each change should re-reconcile: a zone change re-renders its
 //! tenants and apps, an app change its callers and callees, an owned object's
-//! change its owner, a node change the zones.
+//! change its owner, a node change the zones, a change of the cluster-scope
+//! auditors every tenant (each tenant namespace binds them).
 
-use std::sync::{Arc, OnceLock};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{Stream, StreamExt};
@@ -11,7 +13,7 @@ use kube::ResourceExt;
 use kube::api::DynamicObject;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, Tenant};
 use crate::render::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 struct Stores {
@@ -52,12 +54,33 @@ struct Inner {
     zones: Channel<NetworkZone>,
     tenants: Channel<Tenant>,
     apps: Channel<DepartmentApp>,
+    /// Auditors each tenant contributes to every tenant namespace (its
+    /// auditors when `auditScope: cluster` and not being deleted), as last seen.
+    cluster_auditors: Mutex<BTreeMap<String, Vec<String>>>,
+}
+
+/// The auditors a tenant binds in every tenant namespace: its own when its
+/// audit scope is the cluster and it is not being deleted.
+pub fn cluster_auditors_of(t: &Tenant) -> Vec<String> {
+    if t.spec.audit_scope != AuditScope::Cluster || t.metadata.deletion_timestamp.is_some() {
+        return Vec::new();
+    }
+    let mut a: Vec<String> = t.spec.owners.iter().filter(|o| o.role == OwnerRole::Auditor).map(|o| format!("{}/{}", o.kind.as_str(), o.name)).collect();
+    a.sort();
+    a.dedup();
+    a
 }
 
 impl Triggers {
     /// New triggers; [`Triggers::attach`] gives them the caches once ready.
     pub fn new() -> Self {
-        Triggers(Arc::new(Inner { stores: OnceLock::new(), zones: Channel::new(), tenants: Channel::new(), apps: Channel::new() }))
+        Triggers(Arc::new(Inner {
+            stores: OnceLock::new(),
+            zones: Channel::new(),
+            tenants: Channel::new(),
+            apps: Channel::new(),
+            cluster_auditors: Mutex::new(BTreeMap::new()),
+        }))
     }
 
     /// Gives the triggers the caches they map through.
@@ -102,9 +125,22 @@ impl Triggers {
         self.apps_where(|_| true);
     }
 
-    /// A tenant changed: its apps, the zones it uses, and apps that call it.
+    /// A tenant changed: its apps, the zones it uses, and apps that call it;
+    /// every tenant when the auditors it binds cluster-wide changed.
     pub fn tenant_changed(&self, t: &Tenant) {
         let name = t.name_any();
+        let auditors = cluster_auditors_of(t);
+        let changed = self.0.cluster_auditors.lock().is_ok_and(|mut m| {
+            let before = if auditors.is_empty() { m.remove(&name) } else { m.insert(name.clone(), auditors.clone()) };
+            before.unwrap_or_default() != auditors
+        });
+        if changed && let Some(s) = self.0.stores.get() {
+            for other in s.tenants.state() {
+                if other.name_any() != name {
+                    self.0.tenants.send(ObjectRef::from_obj(other.as_ref()));
+                }
+            }
+        }
         let prefix = format!("{name}-");
         self.apps_where(|a| {
             a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str()))
@@ -120,7 +156,8 @@ impl Triggers {
     }
 
     /// An app changed: itself is the controller's business; its callers, the
-    /// apps it calls, its tenant and its zone are ours.
+    /// apps it calls, its tenant and its zone are ours, and for a public app
+    /// the other public apps (a host goes to the next claimant when it leaves).
     pub fn app_changed(&self, a: &DepartmentApp) {
         let ns = a.namespace().unwrap_or_default();
         let tenant = ns.strip_suffix(&format!("-{}", a.spec.zone)).unwrap_or_default().to_string();
@@ -131,7 +168,8 @@ impl Triggers {
             let otenant = ons.strip_suffix(&format!("-{}", other.spec.zone)).unwrap_or_default();
             let calls_me = other.spec.flows.calls.iter().any(|c| c.app == name && c.tenant.as_deref().unwrap_or(otenant) == tenant);
             let called_by_me = called.iter().any(|(t, n)| *t == otenant && *n == other.name_any());
-            calls_me || called_by_me
+            let public = |x: &DepartmentApp| x.spec.exposure == crate::api::Exposure::Public;
+            calls_me || called_by_me || (public(a) && public(other))
         });
         self.0.tenants.send(ObjectRef::new(&tenant));
         self.0.zones.send(ObjectRef::new(&a.spec.zone));
@@ -167,5 +205,33 @@ impl Triggers {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(yaml: &str) -> Tenant {
+        crate::model::load_str("t.yaml", yaml).unwrap_or_else(|e| panic!("{e:#?}")).model.tenants.remove(0)
+    }
+
+    #[test]
+    fn only_cluster_scope_auditors_fan_out() {
+        let base = "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: audit}\nspec:\n  displayName: {zh: 审计, en: Audit}\n  owners: [{kind: Group, name: b, role: auditor}, {kind: User, name: a, role: auditor}, {kind: Group, name: adm, role: admin}]\n";
+        let mut t = tenant(&format!("{base}  auditScope: cluster\n"));
+        assert_eq!(cluster_auditors_of(&t), vec!["Group/b".to_string(), "User/a".to_string()]);
+        assert!(cluster_auditors_of(&tenant(base)).is_empty(), "tenant scope binds nothing elsewhere");
+        t.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now()));
+        assert!(cluster_auditors_of(&t).is_empty(), "a tenant being deleted binds nothing");
+
+        // The remembered set changes only when the auditors do.
+        let tr = Triggers::new();
+        let t = tenant(&format!("{base}  auditScope: cluster\n"));
+        let seen = |tr: &Triggers| tr.0.cluster_auditors.lock().map(|m| m.clone()).unwrap_or_default();
+        tr.tenant_changed(&t);
+        assert_eq!(seen(&tr).get("audit").map(Vec::len), Some(2));
+        tr.tenant_changed(&tenant(base));
+        assert!(seen(&tr).is_empty());
     }
 }

@@ -98,9 +98,10 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
         }));
     }
 
-    // Ingress (the index only places public apps in internet zones that allow it)
+    // Ingress (the index places public apps only in internet zones that allow
+    // them, and only with a host they may use and were first to claim)
     if app.spec.exposure == Exposure::Public {
-        let host = app.spec.host.clone().unwrap_or_else(|| format!("{name}.{}.{}", p.key.tenant, p.zone.spec.public_domain.as_deref().unwrap_or_default()));
+        let host = p.host.clone().unwrap_or_default();
         let first = &app.spec.ports[0];
         out.push(Owned::Ingress(Ingress {
             metadata: meta(name, Some(ns), base.clone()),
@@ -138,14 +139,16 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
     match app.spec.exposure {
         Exposure::None => {}
         Exposure::Zone => {
-            let from = p.zone.spec.cidrs.iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &[])), ..Default::default() }).collect();
+            let from = p.zone.spec.cidrs.iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, index.cluster_cidrs)), ..Default::default() }).collect();
             ingress.push(NetworkPolicyIngressRule { from: Some(from), ports: all_ports.clone() });
         }
         Exposure::Public => {
             // The internet, but never another zone's network, plus the platform's ingress controller.
             let others: Vec<String> = index.zones.values().filter(|z| z.name_any() != zname).flat_map(|z| z.spec.cidrs.iter().cloned()).collect();
-            let mut from: Vec<NetworkPolicyPeer> =
-                ["0.0.0.0/0", "::/0"].iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &others)), ..Default::default() }).collect();
+            let mut from: Vec<NetworkPolicyPeer> = ["0.0.0.0/0", "::/0"]
+                .iter()
+                .map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &[&others[..], index.cluster_cidrs].concat())), ..Default::default() })
+                .collect();
             from.push(NetworkPolicyPeer {
                 namespace_selector: Some(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")])),
                 pod_selector: None,

@@ -1,23 +1,26 @@
 //! Deciding each declared flow. A flow between tenants exists only when the
 //! provider grants it and the consumer requests it; a flow across zones only
 //! through registered exchange endpoints; nothing between a private zone and an
-//! internet zone.
+//! internet zone. Apps are named by tenant, zone and name. Until a provider of
+//! another tenant grants the consumer, the reason is the same whether the
+//! provider exists or not.
 
 use kube::ResourceExt;
 
 use super::index::{Index, Placement};
-use crate::api::{AppPort, AppRef, FlowState, NetworkZone, ZoneKind};
+use super::labels::namespace_name;
+use crate::api::{AppKey, AppPort, FlowState, NetworkZone, ZoneKind};
 use crate::problem::{ObjectRef, Problem};
 
 /// What became of one call an app declared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowDecision {
     /// The calling app.
-    pub consumer: AppRef,
+    pub consumer: AppKey,
     /// Index of the call in the consumer's `spec.flows.calls`.
     pub call: usize,
     /// The called app.
-    pub provider: AppRef,
+    pub provider: AppKey,
     /// Granted, Pending or Refused.
     pub state: FlowState,
     /// Why, in words a person understands.
@@ -31,7 +34,11 @@ pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDec
     let mut out = Vec::new();
     for consumer in index.apps.values() {
         for (i, call) in consumer.app.spec.flows.calls.iter().enumerate() {
-            let provider = AppRef { tenant: call.tenant.clone().unwrap_or_else(|| consumer.key.tenant.clone()), app: call.app.clone() };
+            let provider = AppKey {
+                tenant: call.tenant.clone().unwrap_or_else(|| consumer.key.tenant.clone()),
+                zone: call.zone.clone().unwrap_or_else(|| consumer.key.zone.clone()),
+                app: call.app.clone(),
+            };
             let (state, reason, ports) = decide(index, consumer, i, &provider, problems);
             out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports });
         }
@@ -39,29 +46,68 @@ pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDec
     out
 }
 
-fn endpoint_ports<'z>(zone: &'z NetworkZone, app: &AppRef, peer: &str) -> Option<&'z [i32]> {
-    zone.spec.exchange_endpoints.iter().find(|e| e.app.as_ref() == Some(app) && e.peer_zones.iter().any(|p| p == peer)).map(|e| e.ports.as_slice())
+fn endpoint_ports<'z>(zone: &'z NetworkZone, app: &AppKey, peer: &str) -> Option<&'z [i32]> {
+    if zone.name_any() != app.zone {
+        return None;
+    }
+    zone.spec
+        .exchange_endpoints
+        .iter()
+        .find(|e| e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app) && e.peer_zones.iter().any(|p| p == peer))
+        .map(|e| e.ports.as_slice())
 }
 
-fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppRef, problems: &mut Vec<Problem>) -> (FlowState, String, Vec<AppPort>) {
+/// Whether one of the provider's grants covers the consumer: its tenant, its
+/// zone (listed, or the provider's own when none is), and its name (when apps
+/// are listed).
+pub(crate) fn grant_covers(provider: &Placement<'_>, consumer: &AppKey) -> bool {
+    provider.app.spec.flows.allow_from.iter().any(|g| {
+        g.tenant == consumer.tenant
+            && if g.zones.is_empty() { consumer.zone == provider.key.zone } else { g.zones.contains(&consumer.zone) }
+            && (g.apps.is_empty() || g.apps.contains(&consumer.app))
+    })
+}
+
+/// The one reason given for another tenant's app that has not granted the
+/// consumer, whether it exists or not.
+pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> String {
+    format!("no grant from {provider} covers {consumer}: the provider has not granted it, or no such app exists")
+}
+
+fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppKey, problems: &mut Vec<Problem>) -> (FlowState, String, Vec<AppPort>) {
     let obj = ObjectRef::namespaced("DepartmentApp", &consumer.namespace, &consumer.key.app);
     let field = format!("spec.flows.calls[{i}]");
-    let Some(p) = index.apps.get(provider) else {
-        if index.misplaced.contains(provider) {
-            return (FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"), vec![]);
-        }
-        let exists_tenant = index.tenants.contains_key(&provider.tenant);
+    if !index.zones.contains_key(&provider.zone) {
         problems.push(Problem::unresolved(
             obj,
-            format!("{field}.app"),
-            format!("app {provider} does not exist"),
-            if exists_tenant {
-                format!("correct the app name, or create DepartmentApp {} in one of tenant {}'s namespaces", provider.app, provider.tenant)
-            } else {
-                format!("tenant {} is not declared; correct spec.flows.calls[{i}].tenant", provider.tenant)
-            },
+            format!("{field}.zone"),
+            format!("zone {:?} is not declared", provider.zone),
+            format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
         ));
-        return (FlowState::Pending, format!("provider {provider} does not exist"), vec![]);
+        return (FlowState::Pending, format!("zone {:?} is not declared", provider.zone), vec![]);
+    }
+    let same_tenant = provider.tenant == consumer.key.tenant;
+    let p = match index.apps.get(provider) {
+        Some(p) if same_tenant || grant_covers(p, &consumer.key) => p,
+        // Nothing about another tenant's apps until it grants this one.
+        _ if !same_tenant => return (FlowState::Pending, not_granted(provider, &consumer.key), vec![]),
+        _ if index.misplaced.contains(provider) => {
+            return (FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"), vec![]);
+        }
+        _ => {
+            let elsewhere: Vec<&str> = index.apps.keys().filter(|k| k.tenant == provider.tenant && k.app == provider.app).map(|k| k.zone.as_str()).collect();
+            problems.push(Problem::unresolved(
+                obj,
+                format!("{field}.app"),
+                format!("app {provider} does not exist"),
+                if elsewhere.is_empty() {
+                    format!("correct the app name, or create DepartmentApp {} in namespace {}", provider.app, namespace_name(&provider.tenant, &provider.zone))
+                } else {
+                    format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
+                },
+            ));
+            return (FlowState::Pending, format!("provider {provider} does not exist"), vec![]);
+        }
     };
 
     // Ports: the ones named, or all the provider serves.
@@ -91,7 +137,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
         return (FlowState::Refused, format!("provider {provider} serves no ports"), vec![]);
     }
 
-    // Zones: isolation first, since no grant can lift it.
+    // Zones: no grant lifts isolation.
     let (cz, pz) = (consumer.zone, p.zone);
     let (czn, pzn) = (cz.name_any(), pz.name_any());
     if czn != pzn {
@@ -133,21 +179,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppR
         }
     }
 
-    // Consent: both sides, unless it is one tenant talking to itself.
-    if provider.tenant != consumer.key.tenant {
-        let grant = p.app.spec.flows.allow_from.iter().find(|g| g.tenant == consumer.key.tenant);
-        match grant {
-            None => return (FlowState::Pending, format!("provider {provider} has not granted tenant {}", consumer.key.tenant), vec![]),
-            Some(g) if !g.apps.is_empty() && !g.apps.contains(&consumer.key.app) => {
-                return (
-                    FlowState::Pending,
-                    format!("provider {provider} has granted tenant {} only for apps {}", consumer.key.tenant, g.apps.join(", ")),
-                    vec![],
-                );
-            }
-            Some(_) => {}
-        }
-    }
+    // Consent was checked above: a grant covers this consumer, or it is one tenant talking to itself.
     let how = if czn == pzn { format!("within zone {czn}") } else { format!("{czn} -> {pzn} through a registered exchange endpoint") };
     let who = if provider.tenant == consumer.key.tenant { "same tenant".to_string() } else { format!("granted by {provider}") };
     (FlowState::Granted, format!("{who}, {how}"), ports)

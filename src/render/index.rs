@@ -1,12 +1,14 @@
 //! Who is where: resolves each tenant's zones and each app's tenant, zone and
-//! namespace, and reports what does not fit together.
+//! namespace, and reports what does not fit together. An app is identified by
+//! tenant, zone and name; a public host name belongs to the first app that
+//! claims it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 
 use super::labels::namespace_name;
-use crate::api::{AppRef, DepartmentApp, Exposure, NetworkZone, Tenant, TenantZone, ZoneKind};
+use crate::api::{AppKey, DepartmentApp, Exposure, NetworkZone, Tenant, TenantZone, ZoneKind};
 use crate::controls;
 use crate::model::Model;
 use crate::problem::{ObjectRef, Problem};
@@ -23,8 +25,8 @@ pub struct TenantEntry<'a> {
 /// An app that fits: its tenant, zone and namespace agree.
 #[derive(Clone, Debug)]
 pub struct Placement<'a> {
-    /// `tenant/app`.
-    pub key: AppRef,
+    /// `tenant/zone/app`.
+    pub key: AppKey,
     /// The app.
     pub app: &'a DepartmentApp,
     /// Its tenant.
@@ -35,6 +37,8 @@ pub struct Placement<'a> {
     pub namespace: String,
     /// MLPS level in force: the zone's, raised by the tenant's.
     pub mlps_level: u8,
+    /// Host name of a public app's Ingress, lowercase.
+    pub host: Option<String>,
 }
 
 /// The resolved model.
@@ -44,12 +48,17 @@ pub struct Index<'a> {
     pub zones: BTreeMap<String, &'a NetworkZone>,
     /// Tenants by name.
     pub tenants: BTreeMap<String, TenantEntry<'a>>,
-    /// Apps that fit, by `tenant/app`.
-    pub apps: BTreeMap<AppRef, Placement<'a>>,
+    /// Apps that fit, by `tenant/zone/app`.
+    pub apps: BTreeMap<AppKey, Placement<'a>>,
     /// Apps that were declared but do not fit (so callers get a precise reason).
-    pub misplaced: BTreeSet<AppRef>,
+    pub misplaced: BTreeSet<AppKey>,
+    /// Exchange endpoints (zone, index) whose cidr lies outside their zone's
+    /// and peer zones' ranges: never opened.
+    pub rejected_endpoints: BTreeSet<(String, usize)>,
     /// Every inconsistency found.
     pub problems: Vec<Problem>,
+    /// The cluster's pod and service ranges (the model's), excepted from wide ipBlocks.
+    pub cluster_cidrs: &'a [String],
 }
 
 /// MLPS level of a tenant's namespace in a zone.
@@ -90,7 +99,21 @@ impl<'a> Index<'a> {
             }
         }
 
-        let mut apps: BTreeMap<AppRef, Placement<'a>> = BTreeMap::new();
+        // Public host names: each belongs to the first app that claims one it
+        // may use, oldest first (no creation time: newest), then namespace/name.
+        let mut claimants: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.exposure == Exposure::Public).collect();
+        claimants
+            .sort_by_key(|a| (a.metadata.creation_timestamp.is_none(), a.metadata.creation_timestamp.clone(), a.namespace().unwrap_or_default(), a.name_any()));
+        let mut claims: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for app in claimants {
+            let ns = app.namespace().unwrap_or_default();
+            let Some((entry, zone)) = namespaces.get(&ns) else { continue };
+            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| host_allowed(h, zone, entry.tenant)) {
+                claims.entry(host).or_insert((ns, app.name_any()));
+            }
+        }
+
+        let mut apps: BTreeMap<AppKey, Placement<'a>> = BTreeMap::new();
         let mut misplaced = BTreeSet::new();
         let mut sorted: Vec<&DepartmentApp> = model.apps.iter().collect();
         sorted.sort_by_key(|a| (a.namespace().unwrap_or_default(), a.name_any()));
@@ -101,15 +124,15 @@ impl<'a> Index<'a> {
             let before = problems.len();
             let Some((entry, zone)) = namespaces.get(&ns) else {
                 problems.push(unplaced(app, &ns, &obj, &zones, &tenants));
-                if let Some((t, _)) = ns.rsplit_once('-') {
-                    misplaced.insert(AppRef { tenant: t.to_string(), app: name.clone() });
+                if let Some((t, z)) = ns.rsplit_once('-') {
+                    misplaced.insert(AppKey { tenant: t.to_string(), zone: z.to_string(), app: name.clone() });
                 }
                 continue;
             };
             let tenant = entry.tenant;
             let tname = tenant.name_any();
             let zname = zone.name_any();
-            let key = AppRef { tenant: tname.clone(), app: name.clone() };
+            let key = AppKey { tenant: tname.clone(), zone: zname.clone(), app: name.clone() };
             if app.spec.zone != zname {
                 problems.push(Problem::invalid(
                     obj.clone(),
@@ -118,24 +141,22 @@ impl<'a> Index<'a> {
                     format!("set spec.zone to {zname:?}, or create the app in namespace {}", namespace_name(&tname, &app.spec.zone)),
                 ));
             }
-            if let Some(other) = apps.get(&key) {
-                problems.push(Problem::invalid(
-                    obj.clone(),
-                    "metadata.name",
-                    format!("tenant {tname} already has an app named {name} in namespace {}; flows name apps by tenant and name", other.namespace),
-                    "give the app a name that is unique within its tenant",
-                ));
-            }
             let level = mlps_level(zone, tenant);
             check_app(app, tenant, zone, level, &obj, &mut problems);
+            let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
+            if let Some(h) = &host {
+                check_host(h, app, tenant, zone, &claims, &obj, &mut problems);
+            }
             if problems.len() == before {
-                apps.insert(key.clone(), Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level });
+                apps.insert(key.clone(), Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level, host });
             } else {
                 misplaced.insert(key);
             }
         }
 
-        // Exchange endpoints must name apps of their own zone, and known peer zones.
+        // Exchange endpoints must name apps of their own zone, known peer zones,
+        // and addresses inside their own or a peer zone's ranges.
+        let mut rejected_endpoints = BTreeSet::new();
         for (zname, zone) in &zones {
             for (i, ep) in zone.spec.exchange_endpoints.iter().enumerate() {
                 let obj = ObjectRef::cluster("NetworkZone", zname);
@@ -156,27 +177,52 @@ impl<'a> Index<'a> {
                         ));
                     }
                 }
-                let Some(target) = &ep.app else { continue };
-                match apps.get(target) {
-                    Some(p) if p.zone.name_any() != *zname => problems.push(Problem::invalid(
-                        obj.clone(),
-                        format!("spec.exchangeEndpoints[{i}].app"),
-                        format!("app {target} runs in zone {}, not in {zname}", p.zone.name_any()),
-                        "an exchange endpoint registers an app of its own zone; register it on that app's zone",
-                    )),
-                    Some(_) => {}
-                    None if misplaced.contains(target) => {}
-                    None => problems.push(Problem::unresolved(
-                        obj.clone(),
-                        format!("spec.exchangeEndpoints[{i}].app"),
-                        format!("app {target} does not exist"),
-                        format!("create DepartmentApp {} in namespace {} or correct the reference", target.app, namespace_name(&target.tenant, zname)),
-                    )),
+                if let Some(cidr) = &ep.cidr {
+                    let ranges: Vec<&str> = std::iter::once(*zone)
+                        .chain(ep.peer_zones.iter().filter(|p| *p != zname).filter_map(|p| zones.get(p).copied()))
+                        .flat_map(|z| z.spec.cidrs.iter().map(String::as_str))
+                        .collect();
+                    let inside =
+                        cidr.parse::<ipnet::IpNet>().is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)));
+                    if !inside {
+                        rejected_endpoints.insert((zname.clone(), i));
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].cidr"),
+                            format!(
+                                "endpoint {} opens {cidr}, which lies outside zone {zname}'s and its peer zones' ranges ({}); an endpoint may not lead to an arbitrary network",
+                                ep.name,
+                                ranges.join(", ")
+                            ),
+                            "use an address inside the zone's or a peer zone's cidrs, or declare that network as a zone",
+                        ));
+                    }
                 }
+                let Some(target) = &ep.app else { continue };
+                let key = AppKey { tenant: target.tenant.clone(), zone: zname.clone(), app: target.app.clone() };
+                if apps.contains_key(&key) || misplaced.contains(&key) {
+                    continue;
+                }
+                let elsewhere: Vec<&str> = apps.keys().filter(|k| k.tenant == key.tenant && k.app == key.app).map(|k| k.zone.as_str()).collect();
+                problems.push(Problem::unresolved(
+                    obj.clone(),
+                    format!("spec.exchangeEndpoints[{i}].app"),
+                    format!("app {key} does not exist"),
+                    if elsewhere.is_empty() {
+                        format!("create DepartmentApp {} in namespace {} or correct the reference", key.app, namespace_name(&key.tenant, zname))
+                    } else {
+                        format!(
+                            "{}/{} runs in zone {}; an exchange endpoint registers an app of its own zone: register it on that zone",
+                            key.tenant,
+                            key.app,
+                            elsewhere.join(", ")
+                        )
+                    },
+                ));
             }
         }
 
-        Index { zones, tenants, apps, misplaced, problems }
+        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs }
     }
 }
 
@@ -276,8 +322,73 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8
         ));
     }
     for (i, call) in app.spec.flows.calls.iter().enumerate() {
-        if call.tenant.as_deref().unwrap_or(&tenant.name_any()) == tenant.name_any() && call.app == app.name_any() {
+        if call.tenant.as_deref().unwrap_or(&tenant.name_any()) == tenant.name_any()
+            && call.zone.as_deref().unwrap_or(&zname) == zname
+            && call.app == app.name_any()
+        {
             problems.push(Problem::invalid(obj.clone(), format!("spec.flows.calls[{i}]"), "an app cannot call itself", "remove the entry"));
         }
+    }
+}
+
+/// A public app's host name, lowercase: `spec.host`, else `<app>.<tenant>.<publicDomain>`.
+fn public_host(app: &DepartmentApp, tenant: &str, zone: &NetworkZone) -> Option<String> {
+    let host = match (&app.spec.host, &zone.spec.public_domain) {
+        (Some(h), _) => h.clone(),
+        (None, Some(d)) => format!("{}.{tenant}.{d}", app.name_any()),
+        (None, None) => return None,
+    };
+    Some(host.to_ascii_lowercase())
+}
+
+/// `host` is `domain` or a name under it.
+fn under(host: &str, domain: &str) -> bool {
+    host == domain || host.strip_suffix(domain).is_some_and(|p| p.len() > 1 && p.ends_with('.'))
+}
+
+/// Whether a tenant may use `host` in a zone: under the zone's publicDomain,
+/// or one of the tenant's allowedHosts (exact, or `*.d` for names under `d`).
+fn host_allowed(host: &str, zone: &NetworkZone, tenant: &Tenant) -> bool {
+    zone.spec.public_domain.as_deref().is_some_and(|d| under(host, &d.to_ascii_lowercase()))
+        || tenant.spec.allowed_hosts.iter().map(|a| a.to_ascii_lowercase()).any(|a| match a.strip_prefix("*.") {
+            Some(d) => host != d && under(host, d),
+            None => host == a,
+        })
+}
+
+/// A public host must be one the tenant may use, and not claimed by an older app.
+fn check_host(
+    host: &str,
+    app: &DepartmentApp,
+    tenant: &Tenant,
+    zone: &NetworkZone,
+    claims: &BTreeMap<String, (String, String)>,
+    obj: &ObjectRef,
+    problems: &mut Vec<Problem>,
+) {
+    if !host_allowed(host, zone, tenant) {
+        let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("{d} and names under it")).collect();
+        allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!(
+                "host {host} is not one tenant {} may use in zone {} (allowed: {})",
+                tenant.name_any(),
+                zone.name_any(),
+                if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
+            ),
+            "use a host under the zone's publicDomain, or ask the platform team to add it to the Tenant's spec.allowedHosts",
+        ));
+        return;
+    }
+    let me = (app.namespace().unwrap_or_default(), app.name_any());
+    if let Some(owner) = claims.get(host).filter(|o| **o != me) {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!("host {host} is already claimed by {}/{}", owner.0, owner.1),
+            "choose another host name; a host belongs to the first app that claims it",
+        ));
     }
 }

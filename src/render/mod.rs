@@ -22,7 +22,7 @@ mod tenant;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement};
 pub use objects::Owned;
-pub use platform::render_platform;
+pub use platform::{CLUSTER_AUDITOR, EXEC_ROLE, render_platform, tenant_role};
 pub use tenant::DEFAULT_DENY;
 
 use std::collections::BTreeMap;

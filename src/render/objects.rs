@@ -98,6 +98,21 @@ impl Owned {
         }
     }
 
+    /// Whether the object is part of what must hold before anyone is granted
+    /// access or anything runs: roles, policy bindings, the namespace, its
+    /// quota, limits and NetworkPolicies.
+    pub fn precedes_access(&self) -> bool {
+        matches!(
+            self,
+            Owned::ClusterRole(_)
+                | Owned::ValidatingAdmissionPolicyBinding(_)
+                | Owned::Namespace(_)
+                | Owned::ResourceQuota(_)
+                | Owned::LimitRange(_)
+                | Owned::NetworkPolicy(_)
+        )
+    }
+
     /// Namespace (empty for cluster-scoped objects).
     pub fn namespace(&self) -> &str {
         self.meta().namespace.as_deref().unwrap_or_default()

@@ -7,8 +7,14 @@ use super::labels;
 use super::objects::meta;
 use crate::api::OwnerRole;
 
-/// Cluster role of auditors whose tenant has `auditScope: cluster`.
+/// Cluster role of auditors whose tenant has `auditScope: cluster`: cluster-scoped
+/// reads only; their namespaced reads come from a RoleBinding to the tenant
+/// auditor role in each tenant namespace, never kube-system or govcloud-system.
 pub const CLUSTER_AUDITOR: &str = "govcloud-auditor";
+
+/// Cluster role for exec, attach and port-forward, bound to a tenant's admins
+/// and developers only where the namespace allows it (GC-RBAC-004).
+pub const EXEC_ROLE: &str = "govcloud-tenant-exec";
 
 /// Name of the cluster role bound to a tenant role in each tenant namespace.
 pub fn tenant_role(role: OwnerRole) -> String {
@@ -58,25 +64,76 @@ pub fn render_platform() -> Vec<Owned> {
     let mut developer = rules(WORKLOADS, WRITE);
     developer.extend(rules(STATUS, READ));
     developer.push(rule(&[""], &["secrets"], WRITE));
-    developer.push(rule(&[""], &["pods/log", "pods/exec", "pods/portforward"], &["get", "create"]));
+    // No exec, attach or port-forward here: only through EXEC_ROLE, where the namespace allows them.
     let mut admin = developer.clone();
     admin.push(rule(&["rbac.authorization.k8s.io"], &["rolebindings"], WRITE));
     let viewer = rules(STATUS, READ);
     let auditor = rules(STATUS, READ);
-    let mut cluster_auditor = rules(STATUS, READ);
-    cluster_auditor.push(rule(&["govcloud.io"], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ));
-    cluster_auditor.push(rule(&[""], &["namespaces", "nodes"], READ));
-    cluster_auditor.push(rule(&["openreports.io"], &["clusterreports"], READ));
-    cluster_auditor.push(rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ));
-    cluster_auditor.push(rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ));
-    cluster_auditor.push(rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ));
+    // Cluster-scoped objects only: namespaced reads (ConfigMaps, pod logs ...)
+    // would otherwise reach kube-system and govcloud-system.
+    let cluster_auditor = vec![
+        rule(&["govcloud.io"], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ),
+        rule(&[""], &["namespaces", "nodes"], READ),
+        rule(&["openreports.io"], &["clusterreports"], READ),
+        rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ),
+        rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ),
+        rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ),
+    ];
     let mut out = vec![
         role(&tenant_role(OwnerRole::Admin), admin),
         role(&tenant_role(OwnerRole::Developer), developer),
         role(&tenant_role(OwnerRole::Viewer), viewer),
         role(&tenant_role(OwnerRole::Auditor), auditor),
+        role(EXEC_ROLE, vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])]),
         role(CLUSTER_AUDITOR, cluster_auditor),
     ];
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_of(name: &str) -> Vec<PolicyRule> {
+        render_platform()
+            .into_iter()
+            .find_map(|o| match o {
+                Owned::ClusterRole(r) if r.metadata.name.as_deref() == Some(name) => r.rules,
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no ClusterRole {name}"))
+    }
+
+    fn resources(rules: &[PolicyRule]) -> Vec<String> {
+        rules.iter().flat_map(|r| r.resources.clone().unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn exec_attach_and_port_forward_only_in_the_exec_role() {
+        let sub = ["pods/exec", "pods/attach", "pods/portforward"];
+        for role in OwnerRole::ALL {
+            let res = resources(&rules_of(&tenant_role(role)));
+            assert!(sub.iter().all(|s| !res.iter().any(|r| r == s)), "{} holds {res:?}", tenant_role(role));
+        }
+        assert!(sub.iter().all(|s| !resources(&rules_of(CLUSTER_AUDITOR)).iter().any(|r| r == s)));
+        let exec = rules_of(EXEC_ROLE);
+        assert_eq!(resources(&exec), sub);
+        assert_eq!(exec[0].verbs, vec!["get", "create"]);
+    }
+
+    #[test]
+    fn the_cluster_auditor_reads_only_cluster_scoped_objects() {
+        let namespaced =
+            ["pods", "pods/log", "configmaps", "secrets", "events", "services", "deployments", "departmentapps", "roles", "rolebindings", "reports"];
+        let rules = rules_of(CLUSTER_AUDITOR);
+        let res = resources(&rules);
+        for r in namespaced {
+            assert!(!res.iter().any(|x| x == r), "cluster auditor reads {r} in every namespace");
+        }
+        for r in ["networkzones", "tenants", "namespaces", "nodes", "clusterreports", "clusterpolicyreports", "clusterroles", "clusterrolebindings"] {
+            assert!(res.iter().any(|x| x == r), "cluster auditor cannot read {r}");
+        }
+        assert!(rules.iter().all(|r| r.verbs.iter().all(|v| READ.contains(&v.as_str()))), "{rules:?}");
+    }
 }
