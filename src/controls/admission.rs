@@ -287,14 +287,12 @@ fn build_policies() -> Vec<Policy> {
         });
         out.push(identity_policy(shape));
     }
-    out.push(Policy {
-        name: "govcloud-services",
-        resources: vec![("", "services")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        match_conditions: vec![],
-        variables: namespace_variables(),
-        checks: vec![
+    out.push(policy(
+        "govcloud-services",
+        vec![("", "services")],
+        false,
+        namespace_variables(),
+        vec![
             check(
                 EXTERNAL_SERVICES,
                 "variables.internet || !has(object.spec.type) || !(object.spec.type in ['NodePort', 'LoadBalancer'])",
@@ -306,48 +304,32 @@ fn build_policies() -> Vec<Policy> {
                 "spec.externalIPs is not allowed: it lets a Service capture traffic for any address (CVE-2020-8554); use exposure public in an internet zone",
             ),
         ],
-        request_only: false,
-    });
-    out.push(Policy {
-        name: "govcloud-ingresses",
-        resources: vec![("networking.k8s.io", "ingresses")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        match_conditions: vec![],
-        variables: namespace_variables(),
-        checks: vec![check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace")],
-        request_only: false,
-    });
-    out.push(Policy {
-        name: "govcloud-claims",
-        resources: vec![("", "persistentvolumeclaims")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        match_conditions: vec![],
-        variables: vec![],
-        checks: vec![check(
+    ));
+    out.push(policy(
+        "govcloud-ingresses",
+        vec![("networking.k8s.io", "ingresses")],
+        false,
+        namespace_variables(),
+        vec![check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace")],
+    ));
+    out.push(policy("govcloud-claims", vec![("", "persistentvolumeclaims")], false, vec![], vec![check(
             CLAIM_BINDING,
             format!(
                 "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {BY_CONTROLLER}"
             ),
             "spec.volumeName must not be set; claims are bound by the platform's provisioner",
-        )],
-        request_only: false,
-    });
-    out.push(Policy {
-        name: "govcloud-secrets",
-        resources: vec![("", "secrets")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        match_conditions: vec![],
-        variables: vec![],
-        checks: vec![check(
+        )]));
+    out.push(policy(
+        "govcloud-secrets",
+        vec![("", "secrets")],
+        false,
+        vec![],
+        vec![check(
             NO_TOKEN_SECRETS,
             "!has(object.type) || object.type != 'kubernetes.io/service-account-token'",
             "type kubernetes.io/service-account-token is not allowed: such a token never expires; request short-lived tokens (projected volumes, TokenRequest)",
         )],
-        request_only: false,
-    });
+    ));
     out.push(Policy {
         name: "govcloud-rolebindings",
         resources: vec![("rbac.authorization.k8s.io", "rolebindings")],
@@ -382,14 +364,12 @@ fn build_policies() -> Vec<Policy> {
         ],
         request_only: false,
     });
-    out.push(Policy {
-        name: "govcloud-apps",
-        resources: vec![("govcloud.io", "departmentapps")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: false,
-        match_conditions: vec![],
-        variables: namespace_variables(),
-        checks: vec![
+    out.push(policy(
+        "govcloud-apps",
+        vec![("govcloud.io", "departmentapps")],
+        false,
+        namespace_variables(),
+        vec![
             check(
                 CORDONED,
                 "request.operation != 'CREATE' || !variables.cordoned",
@@ -406,16 +386,8 @@ fn build_policies() -> Vec<Policy> {
                 "spec.image must be pinned by digest (repository@sha256:<64 hex digits>) at MLPS level 3",
             ),
         ],
-        request_only: false,
-    });
-    out.push(Policy {
-        name: "govcloud-zone-apps",
-        resources: vec![("govcloud.io", "departmentapps")],
-        operations: &["CREATE", "UPDATE"],
-        zone_param: true,
-        match_conditions: vec![],
-        variables: namespace_variables(),
-        checks: vec![
+    ));
+    out.push(policy("govcloud-zone-apps", vec![("govcloud.io", "departmentapps")], true, namespace_variables(), vec![
             check(APP_ZONE, "object.spec.zone == params.metadata.name", "spec.zone must be the zone of this namespace"),
             check(
                 APP_ZONE,
@@ -432,9 +404,7 @@ fn build_policies() -> Vec<Policy> {
                 "!has(object.spec.host) || (has(params.spec.publicDomain) && (object.spec.host == params.spec.publicDomain || object.spec.host.endsWith('.' + params.spec.publicDomain))) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
                 "spec.host must lie under this zone's publicDomain or be a host the tenant is allowed (Tenant spec.allowedHosts)",
             ),
-        ],
-        request_only: false,
-    });
+        ]));
     out
 }
 
@@ -464,6 +434,17 @@ fn identity_policy(shape: &Shape) -> Policy {
         )],
         request_only: true,
     }
+}
+
+/// A policy on CREATE and UPDATE of `resources`, applying to every such request.
+fn policy(
+    name: &'static str,
+    resources: Vec<(&'static str, &'static str)>,
+    zone_param: bool,
+    variables: Vec<(&'static str, String)>,
+    checks: Vec<Check>,
+) -> Policy {
+    Policy { name, resources, operations: &["CREATE", "UPDATE"], zone_param, match_conditions: vec![], variables, checks, request_only: false }
 }
 
 fn leak(s: String) -> &'static str {
