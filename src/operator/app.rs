@@ -30,7 +30,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
     let rendered = ctx.rendered();
-    let placed = rendered.objects.iter().any(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name);
+    let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
     let mut in_flight = false;
     let mut conflict = None;
@@ -75,22 +75,13 @@ pub fn error_policy(_a: Arc<DepartmentApp>, e: &Error, ctx: Arc<Context>) -> Act
 
 /// The objects an app owns, as rendered.
 pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r Owned> {
-    rendered
-        .objects
-        .iter()
-        .filter(|o| {
-            let Some(l) = o.meta().labels.as_ref() else { return false };
-            l.get(labels::OWNER_KIND).map(String::as_str) == Some("DepartmentApp")
-                && l.get(labels::OWNER_NAME).map(String::as_str) == Some(app)
-                && l.get(labels::OWNER_NAMESPACE).map(String::as_str) == Some(ns)
-        })
-        .collect()
+    rendered.owned_by("DepartmentApp", ns, app)
 }
 
 async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool, conflict: Option<&str>) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let key = rendered.objects.iter().find(|o| o.kind() == "Deployment" && o.namespace() == ns && o.name() == name).and_then(|o| {
+    let key = rendered.object("Deployment", &ns, &name).and_then(|o| {
         let l = o.meta().labels.as_ref()?;
         Some(AppKey { tenant: l.get(labels::TENANT)?.clone(), zone: l.get(labels::ZONE)?.clone(), app: name.clone() })
     });
@@ -115,7 +106,7 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
     if placed && !a.spec.ports.is_empty() {
         endpoints.push(format!("{name}.{ns}.svc"));
     }
-    for o in rendered.objects.iter().filter(|o| o.kind() == "Ingress" && o.namespace() == ns && o.name() == name) {
+    if let Some(o) = rendered.object("Ingress", &ns, &name) {
         if let Owned::Ingress(i) = o {
             for r in i.spec.as_ref().and_then(|s| s.rules.clone()).unwrap_or_default() {
                 if let Some(h) = r.host {

@@ -204,25 +204,36 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
 /// alive the same way.) The patch carries the resourceVersion: an object
 /// changed meanwhile is left for the next reconcile.
 async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Result<()> {
-    let keep: Vec<_> = applied
-        .metadata
-        .managed_fields
-        .iter()
-        .flatten()
-        .filter(|e| !(e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
-        .cloned()
-        .collect();
-    if keep.is_empty() {
-        // An empty list would not change anything; the apply has an entry, so this does not happen.
-        return Ok(());
+    let name = applied.name_any();
+    let mut current = applied.clone();
+    // A Deployment's status is written by its controller right after it is
+    // created: read it again and retry, a few times, before leaving it for
+    // the next reconcile.
+    for _ in 0..5 {
+        let keep: Vec<_> = current
+            .metadata
+            .managed_fields
+            .iter()
+            .flatten()
+            .filter(|e| !(e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
+            .cloned()
+            .collect();
+        if keep.is_empty() || !has_update_entry(&current.metadata) {
+            // Nothing to drop (an empty list would not change anything anyway).
+            return Ok(());
+        }
+        let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": keep}});
+        match api.patch(&name, &pp, &Patch::Merge(patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
+                Some(o) => current = o,
+                None => return Ok(()),
+            },
+            Err(e) => return Err(e.into()),
+        }
     }
-    let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
-    let patch = json!({"metadata": {"resourceVersion": applied.metadata.resource_version, "managedFields": keep}});
-    match api.patch(&applied.name_any(), &pp, &Patch::Merge(patch)).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(s)) if s.code == 409 => Err(Error::Waiting(format!("{} changed while its field ownership was tidied; again", applied.name_any()))),
-        Err(e) => Err(e.into()),
-    }
+    Err(Error::Waiting(format!("{name} kept changing while its field ownership was tidied; again")))
 }
 
 fn hash_of(v: &Value) -> String {
@@ -272,6 +283,10 @@ pub async fn apply_owned(
                 // A create's field-manager entry left behind (tidying it after
                 // creating failed): apply and tidy now, unless ours is in flight.
                 let stale_entry = has_update_entry(&a.metadata) && !inflight.just_written(&key);
+                if has_update_entry(&a.metadata) && !stale_entry {
+                    // Tidied just now, or about to be: look again soon.
+                    report.in_flight = true;
+                }
                 let same = hash_of(&actual_json) == hash && object_contains(&actual_json, v);
                 if same && !stale_entry {
                     report.unchanged += 1;

@@ -27,6 +27,10 @@ impl Metrics {
     pub fn reconciled(&self, kind: &str) {
         self.inc("govcloud_reconciliations_total", format!("kind=\"{kind}\""));
     }
+    /// One render of the whole model (on a changed model version).
+    pub fn rendered(&self) {
+        self.inc("govcloud_model_renders_total", String::new());
+    }
     /// One failed reconcile of `kind`, by error label.
     pub fn failed(&self, kind: &str, error: &str) {
         self.inc("govcloud_reconcile_errors_total", format!("kind=\"{kind}\",error=\"{error}\""));
@@ -51,7 +55,11 @@ impl Metrics {
                     out.push_str(&format!("# TYPE {name} counter\n"));
                     last = name;
                 }
-                out.push_str(&format!("{name}{{{labels}}} {v}\n"));
+                if labels.is_empty() {
+                    out.push_str(&format!("{name} {v}\n"));
+                } else {
+                    out.push_str(&format!("{name}{{{labels}}} {v}\n"));
+                }
             }
         }
         out

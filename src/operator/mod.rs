@@ -97,7 +97,9 @@ pub struct Context {
     pub resync: Duration,
     /// The cluster's pod and service ranges, put in every model.
     pub cluster_cidrs: Vec<String>,
-    render_cache: Mutex<Option<(String, Arc<Rendered>)>>,
+    /// The routing of changes, and the model version.
+    pub(crate) triggers: triggers::Triggers,
+    render_cache: Mutex<Option<(u64, Arc<Rendered>)>>,
 }
 
 impl Context {
@@ -134,29 +136,23 @@ impl Context {
     }
 
     /// The rendering of the current model; rendered once per model version
-    /// (the key is read from the caches; the model is cloned only on a miss).
+    /// (a counter the watches bump on spec, creation and deletion changes, so
+    /// status writes never invalidate it).
     pub fn rendered(&self) -> Arc<Rendered> {
-        let mut versions: Vec<String> = Vec::new();
-        for z in self.zones.state() {
-            versions.push(format!("z/{}/{}", z.name_any(), z.resource_version().unwrap_or_default()));
-        }
-        for t in self.tenants.state().iter().filter(|t| t.metadata.deletion_timestamp.is_none()) {
-            versions.push(format!("t/{}/{}", t.name_any(), t.resource_version().unwrap_or_default()));
-        }
-        for a in self.apps.state().iter().filter(|a| a.metadata.deletion_timestamp.is_none()) {
-            versions.push(format!("a/{}/{}/{}", a.namespace().unwrap_or_default(), a.name_any(), a.resource_version().unwrap_or_default()));
-        }
-        versions.sort();
-        let key = versions.join(",");
+        let version = self.triggers.model_version();
         if let Ok(cache) = self.render_cache.lock()
-            && let Some((k, r)) = cache.as_ref()
-            && *k == key
+            && let Some((v, r)) = cache.as_ref()
+            && *v == version
         {
             return r.clone();
         }
         let r = Arc::new(render::render(&self.model()));
+        self.metrics.rendered();
         if let Ok(mut cache) = self.render_cache.lock() {
-            *cache = Some((key, r.clone()));
+            // A slower render of an older version never replaces a newer one.
+            if cache.as_ref().is_none_or(|(v, _)| *v <= version) {
+                *cache = Some((version, r.clone()));
+            }
         }
         r
     }
@@ -260,7 +256,7 @@ async fn apply_platform(client: &Client) -> Result<()> {
     Ok(())
 }
 
-fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, on_event: impl Fn(&K) + Send + Sync + 'static) -> Store<K>
+fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
@@ -271,7 +267,8 @@ where
         stream
             .for_each(|ev| {
                 match ev {
-                    Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o) | watcher::Event::InitApply(o)) => on_event(&o),
+                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
+                    Ok(watcher::Event::Delete(o)) => on_event(&o, true),
                     Ok(_) => {}
                     Err(e) => warn!(error = %e, "watch error"),
                 }
@@ -283,6 +280,19 @@ where
 }
 
 use kube::runtime::{reflector::reflector, watcher::watcher};
+
+/// What the owned-object caches keep of an object: everything but the field
+/// ownership records (often the larger part of an object), except a bare
+/// mark of govcloud's own create-time entry, which apply removes
+/// ([`apply::has_update_entry`]).
+fn slim(o: &mut DynamicObject) {
+    if let Some(entries) = o.metadata.managed_fields.as_mut() {
+        entries.retain(|e| e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none());
+        for e in entries.iter_mut() {
+            e.fields_v1 = None;
+        }
+    }
+}
 
 /// Runs the operator until a shutdown signal.
 pub async fn run(client: Client, opts: Options) -> std::result::Result<(), StartError> {
@@ -298,27 +308,45 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
 
     let triggers = triggers::Triggers::new();
     let t = triggers.clone();
-    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), move |z| t.zone_changed(z));
+    // Status writes (the operator's own, mostly) change nothing others depend
+    // on: only spec, creation and deletion changes fan out.
+    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), move |z, deleted| {
+        if t.changes_model(z, deleted) {
+            t.zone_changed(z)
+        }
+    });
     let t = triggers.clone();
-    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), move |x| t.tenant_changed(x));
+    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), move |x, deleted| {
+        if t.changes_model(x, deleted) {
+            t.tenant_changed(x)
+        }
+    });
     let t = triggers.clone();
-    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a| t.app_changed(a));
+    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a, deleted| {
+        if t.changes_model(a, deleted) {
+            t.app_changed(a)
+        }
+    });
     let t = triggers.clone();
-    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n| t.node_changed(n));
+    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n, _| t.node_changed(n));
     let mut owned = OwnedCaches::default();
     for (group, version, kind, namespaced) in OWNED_KINDS {
         let ar = api_resource(group, version, kind);
         let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff());
+        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(slim));
         let t = triggers.clone();
         let kind_name = kind.to_string();
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
                     match ev {
-                        Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o) | watcher::Event::InitApply(o)) => t.owned_changed(&kind_name, &o),
+                        Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o)) => {
+                            t.owned_changed(&kind_name, &o);
+                            t.wake_reports();
+                        }
+                        Ok(watcher::Event::InitApply(o)) => t.owned_changed(&kind_name, &o),
                         Ok(_) => {}
                         Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
                     }
@@ -355,6 +383,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         metrics,
         resync: opts.resync.unwrap_or(RESYNC),
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
+        triggers: triggers.clone(),
         render_cache: Mutex::new(None),
     });
     info!(scope = %scope_sel, "govcloud operator started");

@@ -152,12 +152,51 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
     }
     // Give the CRDs a moment to be served.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    watch_audited(&ctx);
     loop {
         if let Err(e) = report_once(&ctx, api, &selector).await {
             ctx.metrics.failed("Report", e.metric_label());
             warn!(error = %e, "compliance report failed");
         }
-        tokio::time::sleep(ctx.resync).await;
+        // Event-driven: the next report follows a change (debounced, so a
+        // burst of changes costs one audit), or the resync, whichever is first.
+        tokio::select! {
+            _ = ctx.triggers.reports_woken() => tokio::time::sleep(REPORT_DEBOUNCE).await,
+            _ = tokio::time::sleep(ctx.resync) => {}
+        }
+    }
+}
+
+/// How long the reports wait after a change for more changes to come.
+pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Wakes the reports on changes to the audited kinds that the operator does
+/// not cache (pods, workloads, bindings made by others…), from metadata-only
+/// watches: nothing is kept, only the news that something changed. Nodes
+/// are left to the resync (their status changes every few seconds).
+fn watch_audited(ctx: &std::sync::Arc<Context>) {
+    use futures::StreamExt;
+    use kube::core::PartialObjectMeta;
+    use kube::runtime::watcher::{self, watcher};
+    for (group, version, kind, sel) in AUDITED.iter().copied() {
+        if group == "govcloud.io" || kind == "Node" {
+            continue;
+        }
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(ctx.client.clone(), &ar);
+        let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
+        let t = ctx.triggers.clone();
+        let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
+        tokio::spawn(async move {
+            stream
+                .for_each(|ev| {
+                    if let Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) = ev {
+                        t.wake_reports();
+                    }
+                    futures::future::ready(())
+                })
+                .await;
+        });
     }
 }
 

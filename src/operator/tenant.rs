@@ -20,7 +20,7 @@ use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
-use crate::render::labels::{self, MANAGER};
+use crate::render::labels::MANAGER;
 use crate::render::{Owned, Rendered};
 
 /// Finalizer that tears a tenant down in order.
@@ -57,15 +57,7 @@ fn owner_ref<K: Resource<DynamicType = ()>>(o: &K) -> Option<OwnerReference> {
 
 /// The objects a tenant owns, as rendered.
 pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned> {
-    rendered
-        .objects
-        .iter()
-        .filter(|o| {
-            let l = o.meta().labels.as_ref();
-            l.and_then(|l| l.get(labels::OWNER_KIND)).map(String::as_str) == Some("Tenant")
-                && l.and_then(|l| l.get(labels::OWNER_NAME)).map(String::as_str) == Some(tenant)
-        })
-        .collect()
+    rendered.owned_by("Tenant", "", tenant)
 }
 
 async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {

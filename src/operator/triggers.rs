@@ -3,7 +3,8 @@
 //! change its owner, a node change the zones, a change of the cluster-scope
 //! auditors every tenant (each tenant namespace binds them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -57,6 +58,15 @@ struct Inner {
     /// Auditors each tenant contributes to every tenant namespace (its
     /// auditors when `auditScope: cluster` and not being deleted), as last seen.
     cluster_auditors: Mutex<BTreeMap<String, Vec<String>>>,
+    /// What each zone, tenant and app last looked like to the model: uid,
+    /// generation (bumped by the API server on spec changes only) and whether
+    /// it is being deleted. Status writes change none of these.
+    seen: Mutex<HashMap<String, (String, i64, bool)>>,
+    /// Bumped on every change to the declared model (not on status writes):
+    /// the render cache is keyed by it.
+    version: AtomicU64,
+    /// Wakes the compliance reports when the model or the cluster changed.
+    reports: tokio::sync::Notify,
 }
 
 /// The auditors a tenant binds in every tenant namespace: its own when its
@@ -80,7 +90,49 @@ impl Triggers {
             tenants: Channel::new(),
             apps: Channel::new(),
             cluster_auditors: Mutex::new(BTreeMap::new()),
+            seen: Mutex::new(HashMap::new()),
+            version: AtomicU64::new(0),
+            reports: tokio::sync::Notify::new(),
         }))
+    }
+
+    /// The model's version: changes whenever a zone, tenant or app is
+    /// created, deleted, or changes its spec or deletion state.
+    pub fn model_version(&self) -> u64 {
+        self.0.version.load(Ordering::SeqCst)
+    }
+
+    /// Whether a watch event for `o` changes the declared model (rather than
+    /// only its status or metadata); records what it saw. A deleted object
+    /// always does.
+    pub fn changes_model<K: kube::Resource<DynamicType = ()>>(&self, o: &K, deleted: bool) -> bool {
+        let m = o.meta();
+        let key = format!("{}/{}/{}", K::kind(&()), m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default());
+        let now = (m.uid.clone().unwrap_or_default(), m.generation.unwrap_or_default(), m.deletion_timestamp.is_some());
+        let changed = match self.0.seen.lock() {
+            Ok(mut seen) if deleted => {
+                seen.remove(&key);
+                true
+            }
+            Ok(mut seen) => seen.insert(key, now.clone()).is_none_or(|before| before != now),
+            Err(_) => true,
+        };
+        if changed {
+            self.0.version.fetch_add(1, Ordering::SeqCst);
+            self.wake_reports();
+        }
+        changed
+    }
+
+    /// Something the compliance reports look at changed; wakes them (once,
+    /// however many changes come before they run).
+    pub fn wake_reports(&self) {
+        self.0.reports.notify_one();
+    }
+
+    /// Resolves when [`Triggers::wake_reports`] was called since the last time.
+    pub async fn reports_woken(&self) {
+        self.0.reports.notified().await
     }
 
     /// Gives the triggers the caches they map through.

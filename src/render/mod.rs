@@ -40,9 +40,51 @@ pub struct Rendered {
     pub flows: Vec<FlowDecision>,
     /// What could not be rendered, and why.
     pub problems: Vec<Problem>,
+    /// Objects by owner and by id, built on first use (the operator looks up
+    /// one owner's objects per reconcile; a scan would make that O(model)).
+    index: std::sync::OnceLock<ObjectIndex>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ObjectIndex {
+    /// (owner kind, owner namespace or "", owner name) -> positions in `objects`.
+    by_owner: std::collections::HashMap<(String, String, String), Vec<usize>>,
+    /// (kind, namespace, name) -> position in `objects`.
+    by_id: std::collections::HashMap<(String, String, String), usize>,
 }
 
 impl Rendered {
+    fn index(&self) -> &ObjectIndex {
+        self.index.get_or_init(|| {
+            let mut ix = ObjectIndex::default();
+            for (i, o) in self.objects.iter().enumerate() {
+                ix.by_id.insert((o.kind().to_string(), o.namespace().to_string(), o.name().to_string()), i);
+                if let Some(l) = o.meta().labels.as_ref()
+                    && let (Some(k), Some(n)) = (l.get(labels::OWNER_KIND), l.get(labels::OWNER_NAME))
+                {
+                    let ns = l.get(labels::OWNER_NAMESPACE).cloned().unwrap_or_default();
+                    ix.by_owner.entry((k.clone(), ns, n.clone())).or_default().push(i);
+                }
+            }
+            ix
+        })
+    }
+
+    /// The objects owned by the govcloud resource `kind` `namespace/name`
+    /// (`namespace` empty for cluster-scoped owners), in apply order.
+    pub fn owned_by(&self, kind: &str, namespace: &str, name: &str) -> Vec<&Owned> {
+        self.index()
+            .by_owner
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .map(|ix| ix.iter().map(|i| &self.objects[*i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// The rendered object of `kind` at `namespace/name`.
+    pub fn object(&self, kind: &str, namespace: &str, name: &str) -> Option<&Owned> {
+        self.index().by_id.get(&(kind.to_string(), namespace.to_string(), name.to_string())).map(|i| &self.objects[*i])
+    }
+
     /// Number of objects per kind, in kind order.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         let mut counts: BTreeMap<(usize, &'static str), usize> = BTreeMap::new();
@@ -93,5 +135,5 @@ pub fn render(model: &Model) -> Rendered {
     objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
     problems.dedup();
-    Rendered { objects, flows, problems }
+    Rendered { objects, flows, problems, index: Default::default() }
 }
