@@ -29,7 +29,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     }
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let rendered = ctx.rendered();
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
     let mut in_flight = false;

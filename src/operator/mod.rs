@@ -100,6 +100,7 @@ pub struct Context {
     /// The routing of changes, and the model version.
     pub(crate) triggers: triggers::Triggers,
     render_cache: Mutex<Option<(u64, Arc<Rendered>)>>,
+    render_lock: tokio::sync::Mutex<()>,
 }
 
 impl Context {
@@ -135,24 +136,29 @@ impl Context {
         }
     }
 
-    /// The rendering of the current model; rendered once per model version
-    /// (a counter the watches bump on spec, creation and deletion changes, so
-    /// status writes never invalidate it).
-    pub fn rendered(&self) -> Arc<Rendered> {
-        let version = self.triggers.model_version();
-        if let Ok(cache) = self.render_cache.lock()
-            && let Some((v, r)) = cache.as_ref()
-            && *v == version
-        {
-            return r.clone();
+    /// The rendering of the model as fresh as a reconcile of `kind`
+    /// `namespace/name` needs it: the cached one when it is at least as new
+    /// as the change that sent the reconcile, else a new one. Renders are
+    /// single-flight, and a burst of changes costs one render for all the
+    /// reconciles it sends, not one each.
+    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Rendered> {
+        let need = self.triggers.needed_version(kind, namespace, name);
+        let fresh = |c: &Option<(u64, Arc<Rendered>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
         }
+        let _single = self.render_lock.lock().await;
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
+        }
+        // The version is read before the caches: the render holds at least that.
+        let version = self.triggers.model_version();
         let r = Arc::new(render::render(&self.model()));
         self.metrics.rendered();
-        if let Ok(mut cache) = self.render_cache.lock() {
-            // A slower render of an older version never replaces a newer one.
-            if cache.as_ref().is_none_or(|(v, _)| *v <= version) {
-                *cache = Some((version, r.clone()));
-            }
+        if let Ok(mut cache) = self.render_cache.lock()
+            && cache.as_ref().is_none_or(|(v, _)| *v <= version)
+        {
+            *cache = Some((version, r.clone()));
         }
         r
     }
@@ -385,6 +391,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
+        render_lock: tokio::sync::Mutex::new(()),
     });
     info!(scope = %scope_sel, "govcloud operator started");
 

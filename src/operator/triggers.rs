@@ -61,12 +61,19 @@ struct Inner {
     /// What each zone, tenant and app last looked like to the model: uid,
     /// generation (bumped by the API server on spec changes only) and whether
     /// it is being deleted. Status writes change none of these.
-    seen: Mutex<HashMap<String, (String, i64, bool)>>,
+    seen: Mutex<HashMap<String, ((String, i64, bool), u64)>>,
     /// Bumped on every change to the declared model (not on status writes):
     /// the render cache is keyed by it.
     version: AtomicU64,
     /// Wakes the compliance reports when the model or the cluster changed.
     reports: tokio::sync::Notify,
+    /// For each object sent to a controller: the model version its reconcile
+    /// must see at least (the version when it was sent).
+    needs: Mutex<HashMap<String, u64>>,
+}
+
+fn object_key(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind}/{namespace}/{name}")
 }
 
 /// The auditors a tenant binds in every tenant namespace: its own when its
@@ -93,6 +100,7 @@ impl Triggers {
             seen: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
             reports: tokio::sync::Notify::new(),
+            needs: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -107,21 +115,51 @@ impl Triggers {
     /// always does.
     pub fn changes_model<K: kube::Resource<DynamicType = ()>>(&self, o: &K, deleted: bool) -> bool {
         let m = o.meta();
-        let key = format!("{}/{}/{}", K::kind(&()), m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default());
+        let key = object_key(&K::kind(&()), m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default());
         let now = (m.uid.clone().unwrap_or_default(), m.generation.unwrap_or_default(), m.deletion_timestamp.is_some());
-        let changed = match self.0.seen.lock() {
-            Ok(mut seen) if deleted => {
-                seen.remove(&key);
-                true
-            }
-            Ok(mut seen) => seen.insert(key, now.clone()).is_none_or(|before| before != now),
-            Err(_) => true,
-        };
+        let Ok(mut seen) = self.0.seen.lock() else { return true };
+        let changed = deleted || seen.get(&key).is_none_or(|(before, _)| *before != now);
         if changed {
-            self.0.version.fetch_add(1, Ordering::SeqCst);
+            let version = self.0.version.fetch_add(1, Ordering::SeqCst) + 1;
+            if deleted {
+                seen.remove(&key);
+            } else {
+                seen.insert(key, (now, version));
+            }
+            drop(seen);
             self.wake_reports();
         }
         changed
+    }
+
+    /// The oldest model version a reconcile of `kind` `namespace/name` may
+    /// use: the one in which its current spec appeared, or the one current
+    /// when a change elsewhere sent it, whichever is newer.
+    pub fn needed_version(&self, kind: &str, namespace: &str, name: &str) -> u64 {
+        let key = object_key(kind, namespace, name);
+        let own = self.0.seen.lock().ok().and_then(|s| s.get(&key).map(|(_, v)| *v)).unwrap_or(0);
+        let sent = self.0.needs.lock().ok().and_then(|n| n.get(&key).copied()).unwrap_or(0);
+        own.max(sent)
+    }
+
+    fn note(&self, key: String) {
+        let v = self.model_version();
+        if let Ok(mut n) = self.0.needs.lock() {
+            let e = n.entry(key).or_insert(0);
+            *e = (*e).max(v);
+        }
+    }
+    fn send_app(&self, r: ObjectRef<DepartmentApp>) {
+        self.note(object_key("DepartmentApp", r.namespace.as_deref().unwrap_or_default(), &r.name));
+        self.0.apps.send(r);
+    }
+    fn send_tenant(&self, r: ObjectRef<Tenant>) {
+        self.note(object_key("Tenant", "", &r.name));
+        self.0.tenants.send(r);
+    }
+    fn send_zone(&self, r: ObjectRef<NetworkZone>) {
+        self.note(object_key("NetworkZone", "", &r.name));
+        self.0.zones.send(r);
     }
 
     /// Something the compliance reports look at changed; wakes them (once,
@@ -157,7 +195,7 @@ impl Triggers {
         if let Some(s) = self.0.stores.get() {
             for a in s.apps.state() {
                 if f(&a) {
-                    self.0.apps.send(ObjectRef::from_obj(a.as_ref()));
+                    self.send_app(ObjectRef::from_obj(a.as_ref()));
                 }
             }
         }
@@ -169,7 +207,7 @@ impl Triggers {
         if let Some(s) = self.0.stores.get() {
             for t in s.tenants.state() {
                 if t.spec.zones.iter().any(|tz| tz.name == name) {
-                    self.0.tenants.send(ObjectRef::from_obj(t.as_ref()));
+                    self.send_tenant(ObjectRef::from_obj(t.as_ref()));
                 }
             }
         }
@@ -189,7 +227,7 @@ impl Triggers {
         if changed && let Some(s) = self.0.stores.get() {
             for other in s.tenants.state() {
                 if other.name_any() != name {
-                    self.0.tenants.send(ObjectRef::from_obj(other.as_ref()));
+                    self.send_tenant(ObjectRef::from_obj(other.as_ref()));
                 }
             }
         }
@@ -201,7 +239,7 @@ impl Triggers {
         if let Some(s) = self.0.stores.get() {
             for z in s.zones.state() {
                 if t.spec.zones.iter().any(|tz| tz.name == z.name_any()) {
-                    self.0.zones.send(ObjectRef::from_obj(z.as_ref()));
+                    self.send_zone(ObjectRef::from_obj(z.as_ref()));
                 }
             }
         }
@@ -223,15 +261,15 @@ impl Triggers {
             let public = |x: &DepartmentApp| x.spec.exposure == crate::api::Exposure::Public;
             calls_me || called_by_me || (public(a) && public(other))
         });
-        self.0.tenants.send(ObjectRef::new(&tenant));
-        self.0.zones.send(ObjectRef::new(&a.spec.zone));
+        self.send_tenant(ObjectRef::new(&tenant));
+        self.send_zone(ObjectRef::new(&a.spec.zone));
     }
 
     /// A node changed: every zone recounts its nodes.
     pub fn node_changed(&self, _n: &Node) {
         if let Some(s) = self.0.stores.get() {
             for z in s.zones.state() {
-                self.0.zones.send(ObjectRef::from_obj(z.as_ref()));
+                self.send_zone(ObjectRef::from_obj(z.as_ref()));
             }
         }
     }
@@ -243,16 +281,16 @@ impl Triggers {
         let owner = labels.get(OWNER_NAME).cloned().unwrap_or_default();
         match labels.get(OWNER_KIND).map(String::as_str) {
             Some("Tenant") => {
-                self.0.tenants.send(ObjectRef::new(&owner));
+                self.send_tenant(ObjectRef::new(&owner));
                 if kind == "NetworkPolicy" || kind == "Namespace" {
                     let ns = if kind == "Namespace" { o.name_any() } else { o.namespace().unwrap_or_default() };
                     self.apps_where(|a| a.namespace().as_deref() == Some(ns.as_str()));
                 }
             }
-            Some("NetworkZone") => self.0.zones.send(ObjectRef::new(&owner)),
+            Some("NetworkZone") => self.send_zone(ObjectRef::new(&owner)),
             Some("DepartmentApp") => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
-                    self.0.apps.send(ObjectRef::new(&owner).within(ns));
+                    self.send_app(ObjectRef::new(&owner).within(ns));
                 }
             }
             _ => {}
@@ -285,5 +323,33 @@ mod tests {
         assert_eq!(seen(&tr).get("audit").map(Vec::len), Some(2));
         tr.tenant_changed(&tenant(base));
         assert!(seen(&tr).is_empty());
+    }
+
+    #[test]
+    fn only_spec_creation_and_deletion_change_the_model() {
+        let tr = Triggers::new();
+        let mut t = tenant("apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: a}\nspec: {displayName: {zh: 甲, en: A}}\n");
+        t.metadata.uid = Some("u1".into());
+        t.metadata.generation = Some(1);
+        assert!(tr.changes_model(&t, false), "first sight");
+        let v1 = tr.model_version();
+        assert_eq!(tr.needed_version("Tenant", "", "a"), v1);
+        // A status write (or a label) changes neither uid nor generation.
+        t.status = Some(Default::default());
+        t.metadata.resource_version = Some("999".into());
+        assert!(!tr.changes_model(&t, false), "status only");
+        assert_eq!(tr.model_version(), v1);
+        t.metadata.generation = Some(2);
+        assert!(tr.changes_model(&t, false), "spec change");
+        assert!(tr.model_version() > v1);
+        assert_eq!(tr.needed_version("Tenant", "", "a"), tr.model_version());
+        // A new object of the same name is a change too, and so is a deletion.
+        t.metadata.uid = Some("u2".into());
+        assert!(tr.changes_model(&t, false), "recreated");
+        assert!(tr.changes_model(&t, true), "deleted");
+        // Sending a reconcile records the version it must see.
+        let before = tr.model_version();
+        tr.send_zone(ObjectRef::new("z"));
+        assert_eq!(tr.needed_version("NetworkZone", "", "z"), before);
     }
 }

@@ -54,7 +54,7 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
 
 async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     let name = z.name_any();
-    let rendered = ctx.rendered();
+    let rendered = ctx.rendered_for("NetworkZone", "", &name).await;
     let owner = z.controller_owner_ref(&());
     let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
         .into_iter()
