@@ -330,7 +330,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let t = triggers.clone();
     let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a, deleted| {
         if t.changes_model(a, deleted) {
-            t.app_changed(a)
+            t.app_changed(a, deleted)
         }
     });
     let t = triggers.clone();

@@ -3,7 +3,7 @@
 //! change its owner, a node change the zones, a change of the cluster-scope
 //! auditors every tenant (each tenant namespace binds them).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -70,6 +70,18 @@ struct Inner {
     /// For each object sent to a controller: the model version its reconcile
     /// must see at least (the version when it was sent).
     needs: Mutex<HashMap<String, u64>>,
+    /// Who calls whom, kept from the app events.
+    graph: Mutex<AppGraph>,
+}
+
+/// The call graph of the apps, as last seen, keyed by (namespace, name) and
+/// (tenant, app name).
+#[derive(Default)]
+struct AppGraph {
+    calls: HashMap<(String, String), Vec<(String, String)>>,
+    callers: HashMap<(String, String), BTreeSet<(String, String)>>,
+    by_name: HashMap<(String, String), BTreeSet<(String, String)>>,
+    public: BTreeSet<(String, String)>,
 }
 
 fn object_key(kind: &str, namespace: &str, name: &str) -> String {
@@ -101,6 +113,7 @@ impl Triggers {
             version: AtomicU64::new(0),
             reports: tokio::sync::Notify::new(),
             needs: Mutex::new(HashMap::new()),
+            graph: Mutex::new(AppGraph::default()),
         }))
     }
 
@@ -245,22 +258,52 @@ impl Triggers {
         }
     }
 
-    /// An app changed: itself is the controller's business; its callers, the
-    /// apps it calls, its tenant and its zone are ours, and for a public app
-    /// the other public apps (a host goes to the next claimant when it leaves).
-    pub fn app_changed(&self, a: &DepartmentApp) {
+    /// An app changed (or was deleted): itself is the controller's business;
+    /// the apps that call it, the apps it calls and called before, its tenant
+    /// and its zone are ours, and for a public app the other public apps (a
+    /// host goes to the next claimant when it leaves). Found through an
+    /// index of who calls whom, not by scanning every app.
+    pub fn app_changed(&self, a: &DepartmentApp, deleted: bool) {
         let ns = a.namespace().unwrap_or_default();
         let tenant = ns.strip_suffix(&format!("-{}", a.spec.zone)).unwrap_or_default().to_string();
         let name = a.name_any();
-        let called: Vec<(String, String)> = a.spec.flows.calls.iter().map(|c| (c.tenant.clone().unwrap_or_else(|| tenant.clone()), c.app.clone())).collect();
-        self.apps_where(|other| {
-            let ons = other.namespace().unwrap_or_default();
-            let otenant = ons.strip_suffix(&format!("-{}", other.spec.zone)).unwrap_or_default();
-            let calls_me = other.spec.flows.calls.iter().any(|c| c.app == name && c.tenant.as_deref().unwrap_or(otenant) == tenant);
-            let called_by_me = called.iter().any(|(t, n)| *t == otenant && *n == other.name_any());
-            let public = |x: &DepartmentApp| x.spec.exposure == crate::api::Exposure::Public;
-            calls_me || called_by_me || (public(a) && public(other))
-        });
+        let me = (ns.clone(), name.clone());
+        let calls: Vec<(String, String)> = a.spec.flows.calls.iter().map(|c| (c.tenant.clone().unwrap_or_else(|| tenant.clone()), c.app.clone())).collect();
+        let public = a.spec.exposure == crate::api::Exposure::Public;
+        let mut targets: BTreeSet<(String, String)> = BTreeSet::new();
+        if let Ok(mut g) = self.0.graph.lock() {
+            let old = g.calls.remove(&me).unwrap_or_default();
+            for c in &old {
+                if let Some(set) = g.callers.get_mut(c) {
+                    set.remove(&me);
+                }
+            }
+            let was_public = g.public.remove(&me);
+            if let Some(set) = g.by_name.get_mut(&(tenant.clone(), name.clone())) {
+                set.remove(&me);
+            }
+            if !deleted {
+                for c in &calls {
+                    g.callers.entry(c.clone()).or_default().insert(me.clone());
+                }
+                g.calls.insert(me.clone(), calls.clone());
+                if public {
+                    g.public.insert(me.clone());
+                }
+                g.by_name.entry((tenant.clone(), name.clone())).or_default().insert(me.clone());
+            }
+            targets.extend(g.callers.get(&(tenant.clone(), name.clone())).into_iter().flatten().cloned());
+            for c in old.iter().chain(calls.iter()) {
+                targets.extend(g.by_name.get(c).into_iter().flatten().cloned());
+            }
+            if public || was_public {
+                targets.extend(g.public.iter().cloned());
+            }
+        }
+        targets.remove(&me);
+        for (ons, oname) in targets {
+            self.send_app(ObjectRef::new(&oname).within(&ons));
+        }
         self.send_tenant(ObjectRef::new(&tenant));
         self.send_zone(ObjectRef::new(&a.spec.zone));
     }
@@ -351,5 +394,44 @@ mod tests {
         let before = tr.model_version();
         tr.send_zone(ObjectRef::new("z"));
         assert_eq!(tr.needed_version("NetworkZone", "", "z"), before);
+    }
+
+    fn app(ns: &str, name: &str, extra: &str) -> DepartmentApp {
+        let zone = ns.rsplit_once('-').map(|(_, z)| z).unwrap_or_default();
+        let y = format!(
+            "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {{zone: {zone}, image: harbor.egov.local/x/y:1{extra}}}\n"
+        );
+        crate::model::load_str("a.yaml", &y).unwrap_or_else(|e| panic!("{e:#?}")).model.apps.remove(0)
+    }
+
+    fn drain(s: &mut (impl Stream<Item = ObjectRef<DepartmentApp>> + Unpin)) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        while let Some(Some(r)) = futures::FutureExt::now_or_never(s.next()) {
+            out.insert(format!("{}/{}", r.namespace.unwrap_or_default(), r.name));
+        }
+        out
+    }
+
+    #[test]
+    fn an_app_change_reaches_its_callers_and_its_old_and_new_callees_only() {
+        let tr = Triggers::new();
+        let mut apps = Box::pin(tr.app_stream());
+        let caller = app("a-ext", "portal", ", flows: {calls: [{tenant: b, app: db}]}");
+        tr.app_changed(&caller, false);
+        tr.app_changed(&app("b-ext", "db", ""), false);
+        tr.app_changed(&app("b-ext", "other", ""), false);
+        tr.app_changed(&app("c-ext", "lonely", ""), false);
+        drain(&mut apps);
+        // The provider changes: its caller hears of it, nobody else.
+        tr.app_changed(&app("b-ext", "db", ""), false);
+        assert_eq!(drain(&mut apps), BTreeSet::from(["a-ext/portal".to_string()]));
+        // The caller switches to another provider: the old and the new one hear of it.
+        tr.app_changed(&app("a-ext", "portal", ", flows: {calls: [{tenant: b, app: other}]}"), false);
+        assert_eq!(drain(&mut apps), BTreeSet::from(["b-ext/db".to_string(), "b-ext/other".to_string()]));
+        // The caller is deleted: its provider hears of it.
+        tr.app_changed(&app("a-ext", "portal", ", flows: {calls: [{tenant: b, app: other}]}"), true);
+        assert_eq!(drain(&mut apps), BTreeSet::from(["b-ext/other".to_string()]));
+        tr.app_changed(&app("b-ext", "other", ""), false);
+        assert!(drain(&mut apps).is_empty(), "no caller left");
     }
 }
