@@ -171,8 +171,8 @@ fn conflict(report: &mut ApplyReport, o: &Owned, why: &str, isolation_conflict: 
 
 /// Outcome of creating an object.
 enum Created {
-    /// We created it.
-    New,
+    /// We created it (as the create returned it).
+    New(Box<DynamicObject>),
     /// An object of that name already exists (as read right after the refusal).
     Exists(Box<DynamicObject>),
 }
@@ -183,7 +183,7 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
     let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::Serialize(key.to_string(), e))?;
     let pp = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
     match api.create(&pp, &obj).await {
-        Ok(_) => Ok(Created::New),
+        Ok(created) => Ok(Created::New(Box::new(created))),
         Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
             let name = obj.metadata.name.clone().unwrap_or_default();
             match api.get_opt(&name).await? {
@@ -194,6 +194,41 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Turns the `Update` field-manager entry our create left into our `Apply`
+/// entry (the same fields), so later applies remove what the desired state
+/// drops: one request instead of an apply and a clean-up. The patch carries
+/// the resourceVersion; on a conflict (a controller wrote the status) the
+/// object is read again and the rename retried.
+async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Result<()> {
+    let name = created.name_any();
+    let mut current = created.clone();
+    for _ in 0..5 {
+        let mut entries = current.metadata.managed_fields.clone().unwrap_or_default();
+        let mut renamed = false;
+        for e in entries.iter_mut() {
+            if e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none() {
+                e.operation = Some("Apply".into());
+                e.time = None;
+                renamed = true;
+            }
+        }
+        if !renamed {
+            return Ok(());
+        }
+        let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
+        match api.patch(&name, &pp, &Patch::Merge(patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
+                Some(o) => current = o,
+                None => return Ok(()),
+            },
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Waiting(format!("{name} kept changing while its field ownership was set; again")))
 }
 
 /// Removes our create's `Update` field-manager entry from an object just
@@ -306,15 +341,18 @@ pub async fn apply_owned(
                 continue;
             }
             None => match create(&api, &key, v).await? {
-                Created::New => {
+                Created::New(created) => {
                     if inflight.known(&key) {
                         report.repaired.push(format!("{key} (deleted by hand)"));
                     } else {
                         report.created.push(key.clone());
                     }
-                    // The create left an Update entry of ours owning every field;
-                    // the apply below takes the fields it sets, then that entry goes.
                     inflight.record(&key, &hash);
+                    // The create left an Update entry of ours owning exactly the
+                    // fields we set: turned into our Apply entry, it is what an
+                    // apply would have left, so no apply is needed now.
+                    own_created_fields(&api, &created).await?;
+                    continue;
                 }
                 // Ours, not yet in the cache: apply as usual.
                 Created::Exists(existing) if labelled_for(&existing.metadata, owner) => report.updated.push(key.clone()),
