@@ -106,12 +106,10 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
     if placed && !a.spec.ports.is_empty() {
         endpoints.push(format!("{name}.{ns}.svc"));
     }
-    if let Some(o) = rendered.object("Ingress", &ns, &name) {
-        if let Owned::Ingress(i) = o {
-            for r in i.spec.as_ref().and_then(|s| s.rules.clone()).unwrap_or_default() {
-                if let Some(h) = r.host {
-                    endpoints.push(format!("http://{h}/"));
-                }
+    if let Some(Owned::Ingress(i)) = rendered.object("Ingress", &ns, &name) {
+        for r in i.spec.as_ref().and_then(|s| s.rules.clone()).unwrap_or_default() {
+            if let Some(h) = r.host {
+                endpoints.push(format!("http://{h}/"));
             }
         }
     }

@@ -61,7 +61,7 @@ struct Inner {
     /// What each zone, tenant and app last looked like to the model: uid,
     /// generation (bumped by the API server on spec changes only) and whether
     /// it is being deleted. Status writes change none of these.
-    seen: Mutex<HashMap<String, ((String, i64, bool), u64)>>,
+    seen: Mutex<HashMap<String, (ModelState, u64)>>,
     /// Bumped on every change to the declared model (not on status writes):
     /// the render cache is keyed by it.
     version: AtomicU64,
@@ -83,6 +83,9 @@ struct AppGraph {
     by_name: HashMap<(String, String), BTreeSet<(String, String)>>,
     public: BTreeSet<(String, String)>,
 }
+
+/// What of an object the model depends on: uid, generation, being deleted.
+type ModelState = (String, i64, bool);
 
 fn object_key(kind: &str, namespace: &str, name: &str) -> String {
     format!("{kind}/{namespace}/{name}")
