@@ -1,8 +1,10 @@
 # The two commands of the README:
 #   make dev      the main job: local real control plane + operator + the Chifeng model
 #   make test     the whole test suite, against a real local control plane
-# and: make render (offline rendering), make testenv (build the upstream binaries).
-.PHONY: dev render test testenv crds bench
+# and: make render (offline rendering), make testenv (build the upstream binaries),
+#      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
+#      operator on the local real control plane; see BENCHMARKS.md).
+.PHONY: dev render test testenv crds bench bench-cluster
 
 dev:
 	cargo run --quiet -- dev
@@ -24,3 +26,8 @@ crds:
 
 bench:
 	cargo bench --bench model
+
+PRESET ?= quick
+bench-cluster:
+	testenv/build.sh
+	cargo bench --bench cluster -- --preset $(PRESET)
