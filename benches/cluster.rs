@@ -749,11 +749,11 @@ impl AuditTail {
             let mut partial = String::new();
             loop {
                 let stopping = s.load(Ordering::SeqCst);
-                if file.is_none() {
-                    if let Ok(f) = std::fs::File::open(&path) {
-                        let ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
-                        file = Some((BufReader::new(f), ino));
-                    }
+                if file.is_none()
+                    && let Ok(f) = std::fs::File::open(&path)
+                {
+                    let ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
+                    file = Some((BufReader::new(f), ino));
                 }
                 let mut got = false;
                 if let Some((reader, ino)) = file.as_mut() {
@@ -1091,7 +1091,7 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
                 x["result"] == "fail" && x["resources"].as_array().into_iter().flatten().any(|res| res["name"] == name && res["kind"] == "RoleBinding")
             })
         };
-    let appeared = time_until(timeout, Duration::from_millis(250), || shows_it()).await;
+    let appeared = time_until(timeout, Duration::from_millis(250), &shows_it).await;
     results.set("report", "change", json!(format!("RoleBinding {ns}/{name} to {} at MLPS 3 (GC-RBAC-004), then its deletion", govcloud::render::EXEC_ROLE)));
     results.set("report", "seconds", json!(appeared));
     results.set("report", "timeout_seconds", json!(timeout.as_secs()));
