@@ -93,6 +93,11 @@ struct Args {
     /// Concurrent requests of the floor's client (the operator runs 4 reconciles per controller).
     #[arg(long, default_value_t = 8)]
     floor_concurrency: usize,
+    /// kube-controller-manager's client rate per controller (testenv
+    /// --controller-qps); by default its own 20 QPS, which bounds pod
+    /// creation (and so the x10 floor) to about 6 pods per second.
+    #[arg(long)]
+    controller_qps: Option<u32>,
     /// First of the six ports of the bench's control plane.
     #[arg(long, default_value_t = 27000)]
     port_base: u16,
@@ -350,7 +355,8 @@ async fn client_for(kubeconfig: &Path) -> Result<Client, String> {
     Client::try_from(config).map_err(|e| e.to_string())
 }
 
-async fn up(plan: &Plan, dir: &Path, port_base: u16) -> Result<Cluster, String> {
+async fn up(plan: &Plan, dir: &Path, args: &Args) -> Result<Cluster, String> {
+    let port_base = args.port_base;
     let _ = Command::new(testenv()).arg("down").arg("--dir").arg(dir).stdout(Stdio::null()).stderr(Stdio::null()).status();
     eprintln!("[bench] starting a control plane in {} (port base {port_base})", dir.display());
     let status = Command::new(testenv())
@@ -362,6 +368,7 @@ async fn up(plan: &Plan, dir: &Path, port_base: u16) -> Result<Cluster, String> 
         .args(["--node-pods", &plan.node_pods.to_string()])
         .args(["--node-cpu", &plan.node_cpu.to_string()])
         .args(["--node-memory", plan.node_memory])
+        .args(args.controller_qps.into_iter().flat_map(|q| ["--controller-qps".to_string(), q.to_string()]))
         .arg("--model")
         .args(&plan.model_paths)
         .stdout(Stdio::null())
@@ -469,7 +476,7 @@ fn rendered_values(rendered: &Rendered) -> Result<Vec<(usize, Value)>, String> {
 }
 
 async fn floor(plan: &Plan, args: &Args, dir: &Path, model: &Model, rendered: &Rendered, results: &mut Results) -> Result<(), String> {
-    let cluster = up(plan, dir, args.port_base).await?;
+    let cluster = up(plan, dir, args).await?;
     let c = cluster.client.clone();
     govcloud::operator::install_crds(&c, OPERATOR_NS).await.map_err(|e| format!("installing CRDs: {e}"))?;
     wait_quota_discovery(&c).await?;
@@ -900,7 +907,7 @@ async fn operator_phase(
     results: &mut Results,
     out_json: &Path,
 ) -> Result<(), String> {
-    let cluster = up(plan, dir, args.port_base).await?;
+    let cluster = up(plan, dir, args).await?;
     let c = cluster.client.clone();
     govcloud::operator::install_crds(&c, OPERATOR_NS).await.map_err(|e| format!("installing CRDs: {e}"))?;
     let kubeconfig = operator_kubeconfig(&cluster).await?;
@@ -1536,6 +1543,7 @@ async fn run(args: Args) -> Result<(), String> {
     results.set("run", "started", json!(Timestamp::now().to_string()));
     results.set("run", "machine", machine());
     results.set("run", "command", json!(std::env::args().collect::<Vec<_>>().join(" ")));
+    results.set("run", "controller_qps", json!(args.controller_qps));
     results.set("run", "nodes", json!({"per_zone": plan.nodes_per_zone, "pods": plan.node_pods, "cpu": plan.node_cpu, "memory": plan.node_memory}));
     results.set("model", "summary", json!(summary));
     results.set("model", "paths", json!(plan.model_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()));

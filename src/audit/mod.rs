@@ -13,12 +13,13 @@ pub mod mlps;
 pub mod netpol;
 pub mod output;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
+use std::time::Instant;
 
 use kube::ResourceExt;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::{FlowState, ZoneKind};
 use crate::controls::{self, Severity, admission};
@@ -80,13 +81,25 @@ pub struct Finding {
     pub message: String,
 }
 
+/// Above this many apps the connectivity matrix is given as a list of pairs:
+/// an n×n matrix of booleans grows with the square of the apps.
+pub const MATRIX_LIMIT: usize = 400;
+
 /// Who may reach whom: apps (tenant/app) by apps, plus the internet.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Connectivity {
     /// Apps as `tenant/app`, with their zone.
     pub apps: Vec<(String, String)>,
-    /// `reach[i][j]`: app i may open a connection to app j.
+    /// `reach[i][j]`: app i may open a connection to app j. Empty when there
+    /// are more than [`MATRIX_LIMIT`] apps: see `reachable`.
     pub reach: Vec<Vec<bool>>,
+    /// With more than [`MATRIX_LIMIT`] apps, instead of `reach`: every pair
+    /// `(i, j)` where app i may open a connection to app j, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachable: Option<Vec<(usize, usize)>>,
+    /// Why `reach` is empty, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// App i may send to the internet (8.8.8.8 on 443).
     pub internet_out: Vec<bool>,
     /// App i accepts connections from the internet (203.0.113.1).
@@ -182,16 +195,14 @@ impl Ctx<'_> {
     }
 }
 
-/// The pod (metadata + spec) a workload object runs, for NetworkPolicy semantics.
-fn pod_of(o: &Value) -> Option<Value> {
+/// The pod (metadata, spec) a workload object runs, for NetworkPolicy semantics.
+fn pod_of(o: &Value) -> Option<(&Value, &Value)> {
     match kind_of(o) {
-        "Pod" => Some(o.clone()),
+        "Pod" => Some((&o["metadata"], &o["spec"])),
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" => {
-            Some(json!({"apiVersion": "v1", "kind": "Pod", "metadata": o["spec"]["template"]["metadata"], "spec": o["spec"]["template"]["spec"]}))
+            Some((&o["spec"]["template"]["metadata"], &o["spec"]["template"]["spec"]))
         }
-        "CronJob" => Some(
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": o["spec"]["jobTemplate"]["spec"]["template"]["metadata"], "spec": o["spec"]["jobTemplate"]["spec"]["template"]["spec"]}),
-        ),
+        "CronJob" => Some((&o["spec"]["jobTemplate"]["spec"]["template"]["metadata"], &o["spec"]["jobTemplate"]["spec"]["template"]["spec"])),
         _ => None,
     }
 }
@@ -268,36 +279,68 @@ fn escape_key_literals(expr: &str) -> String {
 
 /// Audits `objects` (Kubernetes objects as JSON) against the declared `model`.
 pub fn audit(model: &Model, objects: &[Value]) -> Audit {
+    let start = Instant::now();
     // The declared apps are objects too (checked against their zone).
-    let mut objects: Vec<Value> = objects.to_vec();
+    let mut apps: Vec<Value> = Vec::new();
+    let mut apps_listed: HashSet<String> = objects.iter().filter(|o| kind_of(o) == "DepartmentApp").map(id_of).collect();
     for a in &model.apps {
         let id = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
-        if !objects.iter().any(|o| id_of(o) == id)
+        if !apps_listed.contains(&id)
             && let Ok(v) = serde_json::to_value(a)
         {
-            objects.push(v);
+            apps_listed.insert(id_of(&v));
+            apps.push(v);
         }
     }
+    let objects: Vec<&Value> = objects.iter().chain(&apps).collect();
     let objects = objects.as_slice();
-    let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), o)).collect();
+    let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
     let tenant_ns: BTreeSet<String> = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
-    let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
     let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).unwrap_or_default())).collect();
+    let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
+    timed("prepare", start);
 
-    admission_form(&mut ctx, objects, &tenant_ns, &zones);
-    running_pods(&mut ctx, model, objects, &tenant_ns);
-    public_hosts(&mut ctx, objects, &tenant_ns);
-    tenant_privileges(&mut ctx, model, objects, &tenant_ns);
-    app_identity(&mut ctx, objects, &tenant_ns);
-    zone_ranges(&mut ctx, model, objects, &tenant_ns);
-    namespace_controls(&mut ctx, objects, &tenant_ns);
-    zone_nodes(&mut ctx, model, objects);
-    let rendered = crate::render::render(model);
-    drift(&mut ctx, &rendered, objects);
-    let connectivity = isolation(&mut ctx, model, &rendered, objects, &tenant_ns);
-
-    let mut findings = ctx.findings;
-    findings.sort_by(|a, b| (a.control, &a.object, &a.field, a.outcome).cmp(&(b.control, &b.object, &b.field, b.outcome)));
+    // The admission checks, the bulk of the work, run on a thread of their own
+    // beside the others; each side records its findings in the order one
+    // thread would, and the admission checks' come first.
+    let (mut findings, others, rendered, connectivity) = std::thread::scope(|s| {
+        let admission = s.spawn(|| {
+            let t = Instant::now();
+            let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+            admission_form(&mut ctx, objects, &tenant_ns, &zones);
+            timed("admission", t);
+            ctx.findings
+        });
+        let mut t = Instant::now();
+        let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+        running_pods(&mut ctx, model, objects, &tenant_ns);
+        timed("TMP running_pods", t);
+        public_hosts(&mut ctx, objects, &tenant_ns);
+        timed("TMP public_hosts", t);
+        tenant_privileges(&mut ctx, model, objects, &tenant_ns);
+        timed("TMP tenant_privileges", t);
+        app_identity(&mut ctx, objects, &tenant_ns);
+        timed("TMP app_identity", t);
+        zone_ranges(&mut ctx, model, objects, &tenant_ns);
+        timed("TMP zone_ranges", t);
+        namespace_controls(&mut ctx, objects, &tenant_ns);
+        timed("TMP namespace_controls", t);
+        zone_nodes(&mut ctx, model, objects);
+        timed("objects", t);
+        t = Instant::now();
+        let rendered = crate::render::render(model);
+        drift(&mut ctx, &rendered, objects);
+        timed("render and drift", t);
+        t = Instant::now();
+        let connectivity = isolation(&mut ctx, model, &rendered, objects, &tenant_ns, MATRIX_LIMIT);
+        timed("isolation", t);
+        let admission = admission.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (admission, ctx.findings, rendered, connectivity)
+    });
+    findings.extend(others);
+    let t = Instant::now();
+    sort_findings(&mut findings);
+    timed("sort", t);
     Audit {
         findings,
         connectivity,
@@ -311,48 +354,122 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     }
 }
 
+/// Sorts findings by control, object, field and outcome, equal ones kept in
+/// order: what a stable sort on those keys gives, comparing each distinct
+/// string once (by rank) rather than at every comparison.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    fn ranks<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let mut distinct: Vec<&str> = keys.collect::<HashSet<_>>().into_iter().collect();
+        distinct.sort_unstable();
+        distinct.into_iter().zip(0..).collect()
+    }
+    let controls = ranks(findings.iter().map(|f| f.control));
+    let objects = ranks(findings.iter().map(|f| f.object.as_str()));
+    let fields = ranks(findings.iter().map(|f| f.field.as_str()));
+    let keys: Vec<(u32, u32, u32, Outcome)> =
+        findings.iter().map(|f| (controls[f.control], objects[f.object.as_str()], fields[f.field.as_str()], f.outcome)).collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|i| keys[*i]);
+    let mut taken: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|i| taken[i].take()));
+}
+
 /// The generated admission CEL, evaluated on what is already there: every
 /// object a policy matches, whoever owns it (a pod with owner references is
 /// audited like any other). Checks that only make sense for a request (such
 /// as "nodeName is not set on create") hold vacuously here; what runs is
 /// checked by [`running_pods`].
-fn admission_form(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>, zones: &BTreeMap<String, Value>) {
-    let compiled = compiled_policies();
-    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
-        let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
-        let ns = ns_of(o);
-        let nso = ctx.namespaces.get(ns).map(|v| (*v).clone()).unwrap_or(Value::Null);
-        let zone = label(&nso, ZONE).and_then(|z| zones.get(z)).cloned();
-        for (p, exprs) in compiled.iter().filter(|(p, _)| p.matches(group, resource)) {
-            if p.zone_param && zone.is_none() {
-                for c in &p.checks {
-                    ctx.add(c.control, Outcome::Skip, &id_of(o), Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
+fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, zones: &BTreeMap<String, Value>) {
+    // By namespace (in order within each), so a namespace's values are bound once.
+    let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o)) && resource_of(kind_of(o)).is_some()) {
+        by_ns.entry(ns_of(o)).or_default().push(o);
+    }
+    let groups: Vec<(&str, Vec<&Value>)> = by_ns.into_iter().collect();
+    // Large inventories: contiguous runs of namespaces of about equal size on
+    // threads of their own, their findings joined in order.
+    let total: usize = groups.iter().map(|(_, m)| m.len()).sum();
+    let parts = if total < 2000 { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) };
+    if parts == 1 {
+        return admission_namespaces(ctx, &groups, zones);
+    }
+    let mut runs: Vec<&[(&str, Vec<&Value>)]> = Vec::new();
+    let (mut from, mut seen) = (0, 0);
+    for (i, (_, members)) in groups.iter().enumerate() {
+        seen += members.len();
+        if seen * parts >= total * (runs.len() + 1) || i + 1 == groups.len() {
+            runs.push(&groups[from..=i]);
+            from = i + 1;
+        }
+    }
+    let namespaces = ctx.namespaces.clone();
+    let found: Vec<Vec<Finding>> = std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|run| {
+                let namespaces = namespaces.clone();
+                s.spawn(move || {
+                    let mut part = Ctx { findings: Vec::new(), namespaces };
+                    admission_namespaces(&mut part, run, zones);
+                    part.findings
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    ctx.findings.extend(found.into_iter().flatten());
+}
+
+fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones: &BTreeMap<String, Value>) {
+    let compiled = compiled();
+    let functions = cel_functions();
+    let request = empty_request();
+    for (ns, members) in groups {
+        let ns = *ns;
+        let nso = ctx.namespaces.get(ns).copied();
+        let zone = nso.and_then(|n| label(n, ZONE)).and_then(|z| zones.get(z));
+        let (scope, failed) = namespace_scope(&functions, &request, nso, zone);
+        for o in members {
+            let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
+            let id = id_of(o);
+            // The object's context, made when a policy first needs it, with the variables computed so far.
+            let mut here: Option<ObjectScope<'_>> = None;
+            for (p, exprs, bound) in compiled.policies.iter().filter(|(p, ..)| p.matches(group, resource)) {
+                if p.zone_param && zone.is_none() {
+                    for c in &p.checks {
+                        ctx.add(c.control, Outcome::Skip, &id, Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let mut b = kube::core::cel::VapEvaluator::builder().object(o.clone()).namespace_object(nso.clone());
-            if let Some(z) = &zone {
-                b = b.params(z.clone());
-            }
-            let evaluator = b.build();
-            for (c, r) in p.checks.iter().zip(evaluator.evaluate_compiled(exprs)) {
-                let outcome = if r.passed { Outcome::Pass } else { Outcome::Fail };
-                let field = c.message.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
-                let evidence = if r.passed { "complies".to_string() } else { evidence_for(field, o) };
-                ctx.add(c.control, outcome, &id_of(o), Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
+                let here = here.get_or_insert_with(|| ObjectScope::new(&scope, &failed, o));
+                let passed = bound.as_ref().and_then(|b| here.evaluate(b)).unwrap_or_else(|| evaluate_inlined(exprs, o, nso, zone));
+                for (c, passed) in p.checks.iter().zip(passed) {
+                    let outcome = if passed { Outcome::Pass } else { Outcome::Fail };
+                    let field = c.message.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
+                    let evidence = if passed { "complies".to_string() } else { evidence_for(field, o) };
+                    ctx.add(c.control, outcome, &id, Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
+                }
             }
         }
     }
 }
 
-type CompiledPolicy = (&'static admission::Policy, Vec<Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>>);
+type CompiledPolicy = (&'static admission::Policy, Vec<Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>>, Option<BoundPolicy>);
 
-/// The policies' checks, compiled once for the offline evaluator.
-fn compiled_policies() -> &'static [CompiledPolicy] {
-    static C: std::sync::OnceLock<Vec<CompiledPolicy>> = std::sync::OnceLock::new();
+/// The policies' checks, compiled once: with the variables inlined for
+/// `VapEvaluator`, and with them bound (see below).
+struct Compiled {
+    policies: Vec<CompiledPolicy>,
+    /// The variables of the policies evaluated with their variables bound, distinct by definition, in order.
+    variables: Vec<Variable>,
+}
+
+fn compiled() -> &'static Compiled {
+    static C: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
     C.get_or_init(|| {
         let compiler = kube::core::cel::VapEvaluator::builder().build();
-        admission::policies()
+        let mut variables = Vec::new();
+        let policies = admission::policies()
             .iter()
             .filter(|p| !p.request_only)
             .map(|p| {
@@ -365,16 +482,278 @@ fn compiled_policies() -> &'static [CompiledPolicy] {
                         message_expression: None,
                     })
                     .collect();
-                (p, compiler.compile_expressions(&exprs))
+                (p, compiler.compile_expressions(&exprs), bound_policy(p, &mut variables))
             })
-            .collect()
+            .collect();
+        Compiled { policies, variables }
     })
+}
+
+// === The admission checks, evaluated in one context per object ===
+//
+// kube-cel's `VapEvaluator` registers every CEL function and converts the
+// object, its namespace and the zone anew for each policy, and the policies'
+// variables, inlined, are recomputed in every check. Here the functions are
+// registered once per audit, each object is converted once for all the
+// policies that match it, and each variable is computed once (per namespace
+// when it reads only the namespace and the zone, else per object) and bound
+// to an identifier of its own, as the API server binds `variables`. The
+// values bound are the ones `VapEvaluator` binds (same conversion of JSON to
+// CEL, same `request`), and a policy whose variables do not all evaluate, or
+// whose expressions do not compile this way, is evaluated by `VapEvaluator`
+// as before, so every check's outcome is the same.
+
+use kube::core::cel::KubeCelExt;
+use kube::core::cel::cel::objects::{Key, Map as CelMap};
+use kube::core::cel::cel::{Context as CelContext, Program, Value as CelValue};
+
+/// Map keys as kube-cel escapes them (schema property names on the API server).
+fn escape_field_name(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    ];
+    if RESERVED.contains(&name) {
+        return format!("__{name}__");
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '_' => out.push_str("__"),
+            '.' => out.push_str("__dot__"),
+            '-' => out.push_str("__dash__"),
+            '/' => out.push_str("__slash__"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON as a CEL value, as kube-cel converts it for `VapEvaluator`.
+fn json_to_cel(v: &Value) -> CelValue {
+    match v {
+        Value::Null => CelValue::Null,
+        Value::Bool(b) => CelValue::Bool(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => CelValue::Int(i),
+            (None, Some(u)) => CelValue::UInt(u),
+            _ => CelValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => CelValue::String(std::sync::Arc::new(s.clone())),
+        Value::Array(a) => CelValue::List(std::sync::Arc::new(a.iter().map(json_to_cel).collect())),
+        Value::Object(o) => cel_map(o.iter().map(|(k, v)| (escape_field_name(k), json_to_cel(v)))),
+    }
+}
+
+fn cel_map(entries: impl IntoIterator<Item = (String, CelValue)>) -> CelValue {
+    CelValue::Map(CelMap { map: std::sync::Arc::new(entries.into_iter().map(|(k, v)| (Key::String(std::sync::Arc::new(k)), v)).collect()) })
+}
+
+/// The `request` `VapEvaluator` binds when given none (an empty request).
+fn empty_request() -> CelValue {
+    let s = |v: &str| CelValue::String(std::sync::Arc::new(v.to_string()));
+    let entries = |e: &[(&str, CelValue)]| e.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>();
+    cel_map(entries(&[
+        ("operation", s("")),
+        ("name", s("")),
+        ("namespace", s("")),
+        ("dryRun", CelValue::Bool(false)),
+        ("kind", cel_map(entries(&[("group", s("")), ("version", s("")), ("kind", s(""))]))),
+        ("resource", cel_map(entries(&[("group", s("")), ("version", s("")), ("resource", s(""))]))),
+        ("userInfo", cel_map(entries(&[("username", s("")), ("uid", s("")), ("groups", CelValue::List(std::sync::Arc::new(Vec::new())))]))),
+    ]))
+}
+
+/// The CEL functions `VapEvaluator` registers, except that `matches` keeps
+/// each pattern compiled (the cel crate compiles it on every call).
+fn cel_functions() -> CelContext<'static> {
+    let mut functions = CelContext::default().with_all();
+    functions.add_function("matches", matches);
+    functions
+}
+
+/// The cel crate's `matches` (same regex crate, same outcome and error), with
+/// the compiled patterns kept per thread.
+fn matches(
+    ftx: &kube::core::cel::cel::FunctionContext<'_, '_>,
+    kube::core::cel::cel::extractors::This(this): kube::core::cel::cel::extractors::This<std::sync::Arc<String>>,
+    regex: std::sync::Arc<String>,
+) -> Result<bool, kube::core::cel::cel::ExecutionError> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<HashMap<String, Result<regex::Regex, String>>> = Default::default();
+    }
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 256 {
+            c.clear();
+        }
+        match c.entry(regex.to_string()).or_insert_with(|| regex::Regex::new(&regex).map_err(|e| e.to_string())) {
+            Ok(re) => Ok(re.is_match(&this)),
+            Err(err) => Err(ftx.error(format!("'{regex}' not a valid regex:\n{err}"))),
+        }
+    })
+}
+
+/// The values `VapEvaluator` binds besides the object (no old object, an
+/// empty request, the zone as parameter when declared, the namespace), and
+/// the variables that read nothing else. Returns the variables that did not
+/// evaluate.
+fn namespace_scope<'f>(functions: &'f CelContext<'f>, request: &CelValue, nso: Option<&Value>, zone: Option<&Value>) -> (CelContext<'f>, HashSet<usize>) {
+    let mut scope = functions.new_inner_scope();
+    scope.add_variable_from_value("oldObject", CelValue::Null);
+    scope.add_variable_from_value("request", request.clone());
+    if let Some(z) = zone {
+        scope.add_variable_from_value("params", json_to_cel(z));
+    }
+    scope.add_variable_from_value("namespaceObject", nso.map(json_to_cel).unwrap_or(CelValue::Null));
+    let mut failed = HashSet::new();
+    for (i, v) in compiled().variables.iter().enumerate().filter(|(_, v)| v.namespace_level) {
+        match v.program.execute(&scope) {
+            Ok(value) => scope.add_variable_from_value(v.ident.clone(), value),
+            Err(_) => {
+                failed.insert(i);
+            }
+        }
+    }
+    (scope, failed)
+}
+
+/// An object bound in its namespace's scope, with the variables computed so far.
+struct ObjectScope<'s> {
+    scope: CelContext<'s>,
+    failed: &'s HashSet<usize>,
+    /// Per variable computed here: whether it evaluated.
+    done: HashMap<usize, bool>,
+}
+
+impl<'s> ObjectScope<'s> {
+    fn new(namespace: &'s CelContext<'s>, failed: &'s HashSet<usize>, o: &Value) -> Self {
+        let mut scope = namespace.new_inner_scope();
+        scope.add_variable_from_value("object", json_to_cel(o));
+        ObjectScope { scope, failed, done: HashMap::new() }
+    }
+
+    /// Each check's outcome, or None when one of the policy's variables does not evaluate.
+    fn evaluate(&mut self, policy: &BoundPolicy) -> Option<Vec<bool>> {
+        let variables = &compiled().variables;
+        for &i in &policy.variables {
+            let ok = if variables[i].namespace_level {
+                !self.failed.contains(&i)
+            } else if let Some(ok) = self.done.get(&i) {
+                *ok
+            } else {
+                let ok = match variables[i].program.execute(&self.scope) {
+                    Ok(value) => {
+                        self.scope.add_variable_from_value(variables[i].ident.clone(), value);
+                        true
+                    }
+                    Err(_) => false,
+                };
+                self.done.insert(i, ok);
+                ok
+            };
+            if !ok {
+                return None;
+            }
+        }
+        Some(policy.checks.iter().map(|c| matches!(c.execute(&self.scope), Ok(CelValue::Bool(true)))).collect())
+    }
+}
+
+/// The checks' outcomes as `VapEvaluator` gives them, with the variables inlined.
+fn evaluate_inlined(
+    exprs: &[Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>],
+    o: &Value,
+    nso: Option<&Value>,
+    zone: Option<&Value>,
+) -> Vec<bool> {
+    let mut b = kube::core::cel::VapEvaluator::builder().object(o.clone()).namespace_object(nso.cloned().unwrap_or(Value::Null));
+    if let Some(z) = zone {
+        b = b.params(z.clone());
+    }
+    b.build().evaluate_compiled(exprs).into_iter().map(|r| r.passed).collect()
+}
+
+/// A policy variable, bound to an identifier of its own.
+struct Variable {
+    ident: String,
+    program_text: String,
+    /// Its definition, reading the earlier variables' identifiers.
+    program: Program,
+    /// Whether it reads no `object` (only the namespace, the zone, the
+    /// request and such variables), so is computed once per namespace.
+    namespace_level: bool,
+}
+
+/// One policy compiled for evaluation with its variables bound.
+struct BoundPolicy {
+    /// Its variables (in `Compiled::variables`), in order.
+    variables: Vec<usize>,
+    /// The checks, reading the variables' identifiers.
+    checks: Vec<Program>,
+}
+
+/// `variables.<name>` in `expr` replaced by the variables' identifiers (the last first, as in [`inline_variables`]).
+fn rename_variables(expr: &str, idents: &[(&str, String)]) -> String {
+    let mut e = expr.to_string();
+    for (name, ident) in idents.iter().rev() {
+        e = e.replace(&format!("variables.{name}"), ident);
+    }
+    escape_key_literals(&e)
+}
+
+/// The policy with its variables bound, when that means what inlining them
+/// means: no variable name is a prefix of another (textual inlining would
+/// cut into it), and everything compiles. Variables defined alike are shared.
+fn bound_policy(p: &admission::Policy, variables: &mut Vec<Variable>) -> Option<BoundPolicy> {
+    let names: Vec<&str> = p.variables.iter().map(|(n, _)| *n).collect();
+    if names.iter().any(|a| names.iter().any(|b| a != b && b.starts_with(a))) {
+        return None;
+    }
+    let mut idents: Vec<(&str, String)> = Vec::new();
+    let mut ids = Vec::new();
+    for (name, def) in &p.variables {
+        let text = rename_variables(def, &idents);
+        let i = match variables.iter().position(|v: &Variable| v.program_text == text) {
+            Some(i) => i,
+            None => {
+                let program = Program::compile(&text).ok()?;
+                let reads_object = text.replace("namespaceObject", "").replace("oldObject", "").contains("object")
+                    || variables.iter().any(|v| !v.namespace_level && text.contains(&v.ident));
+                variables.push(Variable { ident: format!("govcloud_var{}_", variables.len()), program, namespace_level: !reads_object, program_text: text });
+                variables.len() - 1
+            }
+        };
+        idents.push((name, variables[i].ident.clone()));
+        ids.push(i);
+    }
+    let checks = p.checks.iter().map(|c| Program::compile(&rename_variables(&c.expression, &idents)).ok()).collect::<Option<Vec<_>>>()?;
+    Some(BoundPolicy { variables: ids, checks })
 }
 
 /// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
 /// node of that zone (checked when the nodes are in scope).
-fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
-    let nodes: BTreeMap<&str, &Value> = objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), n)).collect();
+fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+    let nodes: BTreeMap<&str, &Value> = objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), *n)).collect();
     if nodes.is_empty() {
         return;
     }
@@ -418,11 +797,16 @@ fn evidence_for(field: &str, subject: &Value) -> String {
 }
 
 /// Per tenant namespace: default deny, Pod Security level, quota and limits.
-fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+    // The first object of each kind, namespace and name.
+    let mut first: HashMap<(&str, &str, &str), &Value> = HashMap::new();
+    for o in objects {
+        first.entry((kind_of(o), ns_of(o), name_of(o))).or_insert(o);
+    }
     for ns in tenant_ns {
         let nso = ctx.namespaces[ns].clone();
         let id = format!("Namespace/{ns}");
-        let find = |kind: &str, name: &str| objects.iter().find(|o| kind_of(o) == kind && ns_of(o) == ns && name_of(o) == name);
+        let find = |kind: &str, name: &str| first.get(&(kind, ns.as_str(), name)).copied();
         // GC-NET-001
         match find("NetworkPolicy", crate::render::DEFAULT_DENY) {
             Some(p) => {
@@ -492,14 +876,14 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet
 /// label is govcloud's (labelled as managed), or is run, through controller
 /// owner references among the listed objects, by something that is. A fake
 /// owner reference leads nowhere and does not count.
-fn app_identity(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+fn app_identity(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
     let by_key: BTreeMap<(String, String, String), &Value> =
-        objects.iter().map(|o| ((ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()), o)).collect();
+        objects.iter().map(|o| ((ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()), *o)).collect();
     let managed = |o: &Value| label(o, labels::MANAGED_BY) == Some(labels::MANAGER);
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
-        let Some(pod) = pod_of(o) else { continue };
-        let Some(app) = pod["metadata"]["labels"][labels::APP].as_str() else { continue };
-        let mut cur = o;
+        let Some((pod_metadata, _)) = pod_of(o) else { continue };
+        let Some(app) = pod_metadata["labels"][labels::APP].as_str() else { continue };
+        let mut cur: &Value = o;
         let mut ok = managed(cur);
         for _ in 0..3 {
             if ok {
@@ -531,7 +915,7 @@ fn app_identity(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<Strin
 /// their own Tenant (and the audit bureau the cluster auditor role), never
 /// more; GC-RBAC-004: exec, attach and port-forward are bound only where the
 /// namespace's level (or its zone) allows them.
-fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
     let owners: BTreeMap<(String, String), Vec<String>> = model.tenants.iter().fold(BTreeMap::new(), |mut m, t| {
         for o in &t.spec.owners {
             m.entry((o.kind.as_str().to_string(), o.name.clone())).or_insert_with(Vec::new).push(t.name_any());
@@ -585,7 +969,7 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant
 /// peer zone's ranges (the renderer's own verdict); GC-NET-005: every ipBlock
 /// in a tenant namespace that spans the cluster's pod or service range
 /// excepts it.
-fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &BTreeSet<String>) {
+fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
     let index = crate::render::Index::build(model);
     for z in &model.zones {
         for (i, ep) in z.spec.exchange_endpoints.iter().enumerate() {
@@ -631,8 +1015,8 @@ fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value], tenant_ns: &
 
 /// GC-SVC-003 across objects: no two Ingresses in tenant namespaces serve one
 /// host; the first (by creation, then name) keeps it.
-fn public_hosts(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<String>) {
-    let mut ingresses: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).collect();
+fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+    let mut ingresses: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).copied().collect();
     ingresses.sort_by_key(|o| (o["metadata"]["creationTimestamp"].as_str().map(str::to_string).unwrap_or_else(|| "~".into()), id_of(o)));
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     for i in ingresses {
@@ -667,8 +1051,8 @@ fn public_hosts(ctx: &mut Ctx<'_>, objects: &[Value], tenant_ns: &BTreeSet<Strin
 }
 
 /// GC-ZONE-004: nodes of a zone carry its taint (skipped when no nodes are in scope).
-fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value]) {
-    let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").collect();
+fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value]) {
+    let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").copied().collect();
     for z in &model.zones {
         let pool = &z.spec.node_pool;
         let id = format!("NetworkZone/{}", z.name_any());
@@ -704,8 +1088,8 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[Value]) {
 }
 
 /// GC-MGD-001: what govcloud manages is as govcloud renders it.
-fn drift(ctx: &mut Ctx<'_>, rendered: &crate::render::Rendered, objects: &[Value]) {
-    let by_id: BTreeMap<String, &Value> = objects.iter().map(|o| (id_of(o), o)).collect();
+fn drift(ctx: &mut Ctx<'_>, rendered: &crate::render::Rendered, objects: &[&Value]) {
+    let by_id: BTreeMap<String, &Value> = objects.iter().map(|o| (id_of(o), *o)).collect();
     for o in &rendered.objects {
         let Ok(desired) = serde_json::to_value(o) else { continue };
         let id = o.id();
@@ -770,7 +1154,7 @@ fn run_by_listed_workload(o: &Value, listed: &BTreeSet<(String, String, String)>
     })
 }
 
-fn workloads(objects: &[Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
+fn workloads(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
     let listed: BTreeSet<(String, String, String)> = objects
         .iter()
         .filter(|o| kind_of(o) != "Pod" && pod_of(o).is_some())
@@ -778,15 +1162,13 @@ fn workloads(objects: &[Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
         .collect();
     let mut out = Vec::new();
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
-        let Some(pod) = pod_of(o) else { continue };
+        let Some((pod_metadata, pod_spec)) = pod_of(o) else { continue };
         if run_by_listed_workload(o, &listed) {
             continue;
         }
-        let labels: BTreeMap<String, String> = pod["metadata"]["labels"]
-            .as_object()
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-            .unwrap_or_default();
-        let ports = pod["spec"]["containers"]
+        let labels: BTreeMap<String, String> =
+            pod_metadata["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
+        let ports = pod_spec["containers"]
             .as_array()
             .into_iter()
             .flatten()
@@ -799,8 +1181,8 @@ fn workloads(objects: &[Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
     out
 }
 
-/// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
-fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendered, objects: &[Value], tenant_ns: &BTreeSet<String>) -> Connectivity {
+/// The NetworkPolicies among `objects`, over the namespaces' labels.
+fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
     let namespace_labels = ctx
         .namespaces
         .iter()
@@ -814,7 +1196,19 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
             )
         })
         .collect();
-    let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy").cloned().collect(), namespace_labels);
+    Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
+}
+
+/// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
+fn isolation(
+    ctx: &mut Ctx<'_>,
+    model: &Model,
+    rendered: &crate::render::Rendered,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    matrix_limit: usize,
+) -> Connectivity {
+    let net = network(ctx, objects);
     let ws = workloads(objects, tenant_ns);
     let nss = ctx.namespaces.clone();
     let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
@@ -824,37 +1218,60 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
     let mut conn = Connectivity::default();
     let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
     let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
+    // Reachability per class of alike workloads, for the candidate pairs only
+    // (see `netpol`); then per workload, in the order of a pairwise scan.
+    let reach = net.reachability(&ws);
+    let tenants: Vec<String> = ws.iter().map(&tenant_of).collect();
+    let keys: Vec<String> = ws.iter().map(|w| format!("{}/{}/{}", tenant_of(w), zone_of(w), w.app)).collect();
+    let matrix = ws.len() <= matrix_limit;
+    let mut pairs = Vec::new();
     let mut pending_findings = Vec::new();
-    for a in &ws {
-        conn.apps.push((format!("{}/{}", tenant_of(a), a.app), zone_of(a)));
-        let mut row = Vec::new();
-        for b in &ws {
-            let how = if a.id != b.id { net.reaches(a, b) } else { None };
-            let reach = how.is_some();
-            row.push(reach);
-            let (ta, tb) = (tenant_of(a), tenant_of(b));
-            if a.id != b.id && ta != tb {
-                let key = (format!("{ta}/{}/{}", zone_of(a), a.app), format!("{tb}/{}/{}", zone_of(b), b.app));
-                let ok = !reach || granted.contains(&key);
-                let evidence = match &how {
-                    Some(e) => format!("{} -> {}: reachable ({e})", key.0, key.1),
-                    None => format!("{} -> {}: not reachable", key.0, key.1),
-                };
-                if !ok || reach {
-                    pending_findings.push((
-                        controls::TWO_SIDED_FLOWS,
-                        if ok { Outcome::Pass } else { Outcome::Fail },
-                        a.id.clone(),
-                        a.namespace.clone(),
-                        evidence,
-                        if ok { "granted by both sides".to_string() } else { "reachable without a two-sided grant".to_string() },
-                    ));
-                }
-            }
+    for (i, a) in ws.iter().enumerate() {
+        conn.apps.push((format!("{}/{}", tenants[i], a.app), zone_of(a)));
+        let mut reached: Vec<(usize, &str)> = reach.reaches[reach.class_of[i]]
+            .iter()
+            .flat_map(|(c, e)| reach.members[*c].iter().map(move |j| (*j, e.as_str())))
+            .filter(|(j, _)| ws[*j].id != a.id)
+            .collect();
+        reached.sort_unstable_by_key(|(j, _)| *j);
+        if matrix {
+            let mut row = vec![false; ws.len()];
+            reached.iter().for_each(|(j, _)| row[*j] = true);
+            conn.reach.push(row);
+        } else {
+            pairs.extend(reached.iter().map(|(j, _)| (i, *j)));
         }
-        conn.reach.push(row);
-        conn.internet_out.push(net.reaches_ip(a, internet_probe, &[80, 443]).is_some());
-        conn.internet_in.push(a.ports.iter().any(|(p, proto)| net.ingress(a, &netpol::Target::Ip(internet_client), *p, proto).0));
+        for (j, e) in reached.into_iter().filter(|(j, _)| tenants[i] != tenants[*j]) {
+            let ok = granted.contains(&(keys[i].clone(), keys[j].clone()));
+            pending_findings.push((
+                controls::TWO_SIDED_FLOWS,
+                if ok { Outcome::Pass } else { Outcome::Fail },
+                a.id.clone(),
+                a.namespace.clone(),
+                format!("{} -> {}: reachable ({e})", keys[i], keys[j]),
+                if ok { "granted by both sides".to_string() } else { "reachable without a two-sided grant".to_string() },
+            ));
+        }
+    }
+    if !matrix {
+        conn.reachable = Some(pairs);
+        conn.note = Some(format!(
+            "{} apps: more than {matrix_limit}, so the matrix `reach` is left empty and `reachable` lists the pairs (i, j) where app i may reach app j",
+            ws.len()
+        ));
+    }
+    // Internet in and out, once per class.
+    let mut internet: HashMap<usize, (bool, bool)> = HashMap::new();
+    for (i, a) in ws.iter().enumerate() {
+        let class = reach.class_of[i];
+        let (out, inn) = *internet.entry(class).or_insert_with(|| {
+            (
+                reach.reaches_ip(class, internet_probe, &[80, 443]).is_some(),
+                a.ports.iter().any(|(p, proto)| reach.accepts_ip(class, internet_client, *p, proto)),
+            )
+        });
+        conn.internet_out.push(out);
+        conn.internet_in.push(inn);
     }
     for (c, o, id, ns, ev, msg) in pending_findings {
         ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);
@@ -875,12 +1292,18 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
         for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
             probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
         }
-        for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
-            let escapes: Vec<String> = probes
-                .iter()
-                .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
-                .filter_map(|ip| net.reaches_ip(w, *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))
-                .collect();
+        let mut by_class: HashMap<usize, Vec<String>> = HashMap::new();
+        for (i, w) in ws.iter().enumerate().filter(|(_, w)| zone_of(w) == z.name_any()) {
+            let escapes = by_class
+                .entry(reach.class_of[i])
+                .or_insert_with(|| {
+                    probes
+                        .iter()
+                        .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
+                        .filter_map(|ip| reach.reaches_ip(reach.class_of[i], *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))
+                        .collect()
+                })
+                .clone();
             ctx.add(
                 controls::PRIVATE_EGRESS,
                 if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
@@ -893,4 +1316,336 @@ fn isolation(ctx: &mut Ctx<'_>, model: &Model, rendered: &crate::render::Rendere
         }
     }
     conn
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn repo() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn docs(text: &str) -> Vec<Value> {
+        serde_yaml::Deserializer::from_str(text)
+            .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
+            .filter(|v| !v.is_null())
+            .map(|v| serde_json::to_value(v).expect("json"))
+            .collect()
+    }
+
+    fn rendered(model: &Model) -> Vec<Value> {
+        crate::render::render(model).objects.iter().map(|o| serde_json::to_value(o).expect("json")).collect()
+    }
+
+    fn chifeng() -> (Model, Vec<Value>) {
+        let model = crate::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
+        let objects = rendered(&model);
+        (model, objects)
+    }
+
+    /// The fixture of tests/audit_fixture.rs: the rendered model with the violations on top.
+    fn noncompliant() -> (Model, Vec<Value>) {
+        let dir = repo().join("tests/fixtures/noncompliant");
+        let model = crate::model::load_paths(&[dir.join("model.yaml")]).expect("fixture").model;
+        let mut objects = rendered(&model);
+        for v in docs(&std::fs::read_to_string(dir.join("violations.yaml")).expect("violations")) {
+            objects.retain(|o| id_of(o) != id_of(&v));
+            objects.push(v);
+        }
+        (model, objects)
+    }
+
+    /// Chifeng with alike and duplicate workloads, a namespace open to
+    /// everything and one without its default deny.
+    fn chifeng_twisted() -> (Model, Vec<Value>) {
+        let (model, mut objects) = chifeng();
+        let deployments: Vec<Value> = objects.iter().filter(|o| kind_of(o) == "Deployment").cloned().collect();
+        let mut alike = deployments[0].clone();
+        alike["metadata"]["name"] = json!("alike");
+        objects.push(alike);
+        objects.push(deployments[1].clone());
+        let open_ns = ns_of(&deployments[2]).to_string();
+        objects.push(json!({"kind": "NetworkPolicy", "metadata": {"name": "open", "namespace": open_ns}, "spec": {"podSelector": {}, "ingress": [{}], "egress": [{"to": []}], "policyTypes": ["Ingress", "Egress"]}}));
+        let bare_ns = ns_of(&deployments[3]).to_string();
+        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && ns_of(o) == bare_ns && name_of(o) == crate::render::DEFAULT_DENY));
+        (model, objects)
+    }
+
+    type Emitted = Vec<(&'static str, Outcome, String, String, String)>;
+
+    fn emitted(ctx: &Ctx<'_>) -> Emitted {
+        ctx.findings.iter().map(|f| (f.control, f.outcome, f.object.clone(), f.evidence.clone(), f.message.clone())).collect()
+    }
+
+    /// The isolation checks as the audit made them before classes: every ordered pair of workloads.
+    fn isolation_pairwise(
+        ctx: &mut Ctx<'_>,
+        model: &Model,
+        rendered: &crate::render::Rendered,
+        objects: &[&Value],
+        tenant_ns: &BTreeSet<String>,
+    ) -> Connectivity {
+        let net = network(ctx, objects);
+        let ws = workloads(objects, tenant_ns);
+        let nss = ctx.namespaces.clone();
+        let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
+        let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
+        let granted: BTreeSet<(String, String)> =
+            rendered.flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
+        let mut conn = Connectivity::default();
+        let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
+        let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
+        let mut pending_findings = Vec::new();
+        for a in &ws {
+            conn.apps.push((format!("{}/{}", tenant_of(a), a.app), zone_of(a)));
+            let mut row = Vec::new();
+            for b in &ws {
+                let how = if a.id != b.id { net.reaches(a, b) } else { None };
+                let reach = how.is_some();
+                row.push(reach);
+                let (ta, tb) = (tenant_of(a), tenant_of(b));
+                if a.id != b.id && ta != tb {
+                    let key = (format!("{ta}/{}/{}", zone_of(a), a.app), format!("{tb}/{}/{}", zone_of(b), b.app));
+                    let ok = !reach || granted.contains(&key);
+                    let evidence = match &how {
+                        Some(e) => format!("{} -> {}: reachable ({e})", key.0, key.1),
+                        None => format!("{} -> {}: not reachable", key.0, key.1),
+                    };
+                    if !ok || reach {
+                        pending_findings.push((
+                            controls::TWO_SIDED_FLOWS,
+                            if ok { Outcome::Pass } else { Outcome::Fail },
+                            a.id.clone(),
+                            a.namespace.clone(),
+                            evidence,
+                            if ok { "granted by both sides".to_string() } else { "reachable without a two-sided grant".to_string() },
+                        ));
+                    }
+                }
+            }
+            conn.reach.push(row);
+            conn.internet_out.push(net.reaches_ip(a, internet_probe, &[80, 443]).is_some());
+            conn.internet_in.push(a.ports.iter().any(|(p, proto)| net.ingress(a, &netpol::Target::Ip(internet_client), *p, proto).0));
+        }
+        for (c, o, id, ns, ev, msg) in pending_findings {
+            ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);
+        }
+        for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
+            let index = crate::render::Index::build(model);
+            let allowed: Vec<ipnet::IpNet> = z
+                .spec
+                .exchange_endpoints
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !index.rejected_endpoints.contains(&(z.name_any(), *i)))
+                .filter_map(|(_, e)| e.cidr.as_ref()?.parse().ok())
+                .collect();
+            let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
+            for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
+                probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
+            }
+            for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
+                let escapes: Vec<String> = probes
+                    .iter()
+                    .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
+                    .filter_map(|ip| net.reaches_ip(w, *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))
+                    .collect();
+                ctx.add(
+                    controls::PRIVATE_EGRESS,
+                    if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
+                    &w.id,
+                    Some(&w.namespace),
+                    "NetworkPolicy egress",
+                    if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
+                    format!("nothing in private zone {} reaches outside it but its exchange endpoints", z.name_any()),
+                );
+            }
+        }
+        conn
+    }
+
+    fn namespaces(objects: &[Value]) -> (BTreeMap<String, &Value>, BTreeSet<String>) {
+        let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), o)).collect();
+        let tenant_ns = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
+        (namespaces, tenant_ns)
+    }
+
+    /// The class-based isolation emits what the pairwise scan emits, in the
+    /// same order, and the same connectivity (as a matrix, or as pairs above
+    /// `limit`). Returns the number of reachable pairs across tenants.
+    fn assert_isolation_as_pairwise(model: &Model, objects: &[Value], limit: usize) -> usize {
+        let (namespaces, tenant_ns) = namespaces(objects);
+        let objects: Vec<&Value> = objects.iter().collect();
+        let objects = objects.as_slice();
+        let rendered = crate::render::render(model);
+        let mut new = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+        let conn = isolation(&mut new, model, &rendered, objects, &tenant_ns, limit);
+        let mut old = Ctx { findings: Vec::new(), namespaces };
+        let want = isolation_pairwise(&mut old, model, &rendered, objects, &tenant_ns);
+        assert_eq!(emitted(&new), emitted(&old));
+        assert_eq!((&conn.apps, &conn.internet_out, &conn.internet_in), (&want.apps, &want.internet_out, &want.internet_in));
+        let pairs: Vec<(usize, usize)> =
+            (0..want.apps.len()).flat_map(|i| (0..want.apps.len()).map(move |j| (i, j))).filter(|(i, j)| want.reach[*i][*j]).collect();
+        if want.apps.len() <= limit {
+            assert_eq!(conn.reach, want.reach);
+            assert!(conn.reachable.is_none() && conn.note.is_none());
+        } else {
+            assert!(conn.reach.is_empty() && conn.note.is_some());
+            assert_eq!(conn.reachable.as_ref(), Some(&pairs));
+        }
+        old.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS).count()
+    }
+
+    #[test]
+    fn isolation_by_class_equals_the_pairwise_scan() {
+        let (model, objects) = chifeng();
+        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
+        // Above the limit, the pairs replace the matrix.
+        assert_isolation_as_pairwise(&model, &objects, 3);
+        let (model, objects) = noncompliant();
+        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
+        let (model, objects) = chifeng_twisted();
+        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
+    }
+
+    #[test]
+    fn chifeng_reachability_by_class_equals_pairwise() {
+        for (_, objects) in [chifeng(), chifeng_twisted()] {
+            let (namespaces, tenant_ns) = namespaces(&objects);
+            let labels = namespaces.iter().map(|(n, o)| (n.clone(), netpol::tests::string_labels(&o["metadata"]["labels"]))).collect();
+            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels);
+            let ws = workloads(&objects.iter().collect::<Vec<_>>(), &tenant_ns);
+            assert!(netpol::tests::assert_same_as_pairwise(&net, &ws) > ws.len());
+        }
+    }
+
+    /// Binding the variables once per object gives every check the outcome
+    /// `VapEvaluator` gives it with the variables inlined, on every object
+    /// of the Chifeng model and of the non-compliant fixture.
+    #[test]
+    fn bound_variables_give_the_outcomes_of_inlined_evaluation() {
+        let functions = cel_functions();
+        let request = empty_request();
+        let (mut compared, mut failed, mut fell_back) = (0, 0, 0);
+        // Odd shapes besides: no pod template (the variables do not evaluate),
+        // init, ephemeral and image-volume containers, a CronJob, a StatefulSet.
+        let (model, mut odd) = noncompliant();
+        let pod = odd.iter().find(|o| kind_of(o) == "Pod").expect("a pod").clone();
+        let ns = ns_of(&pod).to_string();
+        let spec = pod["spec"].clone();
+        let mut rich = spec.clone();
+        rich["initContainers"] = spec["containers"].clone();
+        rich["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
+        rich["volumes"] = json!([{"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}}, {"name": "h", "hostPath": {"path": "/"}}]);
+        odd.extend([
+            json!({"kind": "Deployment", "metadata": {"name": "hollow", "namespace": ns}, "spec": {"replicas": 1}}),
+            json!({"kind": "Pod", "metadata": {"name": "rich", "namespace": ns}, "spec": rich}),
+            json!({"kind": "CronJob", "metadata": {"name": "cron", "namespace": ns}, "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}),
+            json!({"kind": "StatefulSet", "metadata": {"name": "set", "namespace": ns}, "spec": {"template": {"spec": rich}}}),
+        ]);
+        for (odd, (model, objects)) in [(false, chifeng()), (false, noncompliant()), (true, (model, odd))] {
+            let (namespaces, tenant_ns) = namespaces(&objects);
+            let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
+            for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
+                let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
+                let nso = namespaces.get(ns_of(o)).copied();
+                let zone = nso.and_then(|n| label(n, ZONE)).and_then(|z| zones.get(z));
+                let (scope, not_evaluated) = namespace_scope(&functions, &request, nso, zone);
+                let mut here = ObjectScope::new(&scope, &not_evaluated, o);
+                for (p, exprs, bound) in compiled().policies.iter().filter(|(p, ..)| p.matches(group, resource)) {
+                    let bound = bound.as_ref().unwrap_or_else(|| panic!("{} evaluates with its variables bound", p.name));
+                    let want = evaluate_inlined(exprs, o, nso, zone);
+                    let got = here.evaluate(bound).unwrap_or_else(|| {
+                        assert!(odd, "variables of {} on {}", p.name, id_of(o));
+                        fell_back += 1;
+                        want.clone()
+                    });
+                    assert_eq!(got, want, "{} on {}", p.name, id_of(o));
+                    compared += want.len();
+                    failed += want.iter().filter(|p| !**p).count();
+                }
+            }
+        }
+        assert!(compared > 1000 && failed > 50 && fell_back > 0, "{compared} checks compared, {failed} failed, {fell_back} fell back");
+        // Variables read only by namespace are computed once per namespace; the others per object.
+        let variables = &compiled().variables;
+        assert!(variables.iter().any(|v| v.namespace_level) && variables.iter().any(|v| !v.namespace_level));
+    }
+
+    /// Large inventories are checked on several threads: the findings are
+    /// those of one thread, in the same order.
+    #[test]
+    fn admission_checks_on_threads_find_what_one_thread_finds() {
+        let (model, mut objects) = chifeng();
+        let copies = objects.clone();
+        for _ in 0..16 {
+            objects.extend(copies.iter().cloned());
+        }
+        let refs: Vec<&Value> = objects.iter().collect();
+        let (namespaces, tenant_ns) = namespaces(&objects);
+        let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
+        let mut threads = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+        admission_form(&mut threads, &refs, &tenant_ns, &zones);
+        let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+        for o in refs.iter().filter(|o| tenant_ns.contains(ns_of(o)) && resource_of(kind_of(o)).is_some()) {
+            by_ns.entry(ns_of(o)).or_default().push(o);
+        }
+        assert!(by_ns.values().map(Vec::len).sum::<usize>() >= 2000, "enough objects for threads");
+        let mut one = Ctx { findings: Vec::new(), namespaces };
+        admission_namespaces(&mut one, &by_ns.into_iter().collect::<Vec<_>>(), &zones);
+        assert_eq!(emitted(&threads), emitted(&one));
+    }
+
+    #[test]
+    fn findings_are_sorted_as_a_stable_sort_on_their_keys() {
+        let (model, objects) = noncompliant();
+        let mut findings = audit(&model, &objects).findings;
+        // Shuffled deterministically, with the evidence telling equal keys apart.
+        findings.reverse();
+        let third = findings.len() / 3;
+        findings.rotate_left(third);
+        let mut want = findings.clone();
+        want.sort_by(|a, b| (a.control, &a.object, &a.field, a.outcome).cmp(&(b.control, &b.object, &b.field, b.outcome)));
+        sort_findings(&mut findings);
+        let show = |fs: &[Finding]| fs.iter().map(|f| format!("{} {} {} {:?} {}", f.control, f.object, f.field, f.outcome, f.evidence)).collect::<Vec<_>>();
+        assert_eq!(show(&findings), show(&want));
+        assert!(want.windows(2).any(|w| (w[0].control, &w[0].object, &w[0].field, w[0].outcome) == (w[1].control, &w[1].object, &w[1].field, w[1].outcome)));
+    }
+
+    #[test]
+    fn cel_values_are_converted_as_kube_cel_converts_them() {
+        // A reserved word, special characters, numbers of each kind.
+        let o = json!({"namespace": 1, "a.b/c-d_e": -2, "big": u64::MAX, "f": 1.5, "l": [true, null, "s"]});
+        let functions = cel_functions();
+        let (scope, failed) = namespace_scope(&functions, &empty_request(), None, None);
+        let here = ObjectScope::new(&scope, &failed, &o).scope;
+        for (expr, want) in [
+            ("object.__namespace__ == 1", true),
+            ("object.a__dot__b__slash__c__dash__d__e == -2", true),
+            ("object.big == 18446744073709551615u", true),
+            ("object.f == 1.5", true),
+            ("object.l[0] && object.l[1] == null && object.l[2] == 's'", true),
+            ("request.operation == '' && request.userInfo.groups == [] && oldObject == null && namespaceObject == null", true),
+            // `matches`, with its patterns kept compiled: the same outcomes, and an invalid pattern is an error.
+            ("'a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'.matches('@sha256:[0-9a-f]{64}$')", true),
+            ("'a/b:latest'.matches('@sha256:[0-9a-f]{64}$')", false),
+            ("'a/b:latest'.matches('@sha256:[0-9a-f]{64}$') || 'x'.matches('^x')", true),
+            ("'a'.matches('(')", false),
+            ("'a'.matches('(') || true", true),
+            ("!('a'.matches('('))", false),
+        ] {
+            let passed = matches!(Program::compile(expr).expect("compiles").execute(&here), Ok(CelValue::Bool(true)));
+            let vap = kube::core::cel::VapEvaluator::builder()
+                .object(o.clone())
+                .namespace_object(Value::Null)
+                .build()
+                .evaluate(&[kube::core::cel::VapExpression { expression: expr.into(), message: None, message_expression: None }]);
+            assert_eq!((passed, vap[0].passed), (want, want), "{expr}");
+        }
+    }
 }

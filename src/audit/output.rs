@@ -294,36 +294,51 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         t("网络区、租户应用与数据流", "Zones, apps and flows"),
         svg(a)
     ));
-    // connectivity matrix
-    s.push_str(&format!(
-        r#"<section id="connectivity"><h2>{}</h2><table class="matrix"><tr><th></th>"#,
-        t("连通性矩阵（行可访问列）", "Connectivity (row may reach column)")
-    ));
-    for (i, _) in a.connectivity.apps.iter().enumerate() {
-        s.push_str(&format!("<th>{}</th>", i + 1));
-    }
-    s.push_str(&format!("<th>{}</th><th>{}</th></tr>", t("出互联网", "to internet"), t("来自互联网", "from internet")));
-    for (i, (app, zone)) in a.connectivity.apps.iter().enumerate() {
-        s.push_str(&format!("<tr><th>{} {} ({})</th>", i + 1, esc(app), esc(zone)));
-        for (j, reach) in a.connectivity.reach[i].iter().enumerate() {
-            let same_tenant = a.connectivity.apps[j].0.split('/').next() == app.split('/').next();
+    // connectivity matrix; above MATRIX_LIMIT apps, the reachable pairs across tenants
+    if let Some(pairs) = &a.connectivity.reachable {
+        s.push_str(&format!(
+            r#"<section id="connectivity"><h2>{}</h2><p>{}</p><table><tr><th>{}</th><th>{}</th></tr>"#,
+            t("跨租户可达（行可访问列）", "Reachable across tenants (row may reach column)"),
+            esc(a.connectivity.note.as_deref().unwrap_or_default()),
+            t("来源", "from"),
+            t("目标", "to")
+        ));
+        let tenant = |i: usize| a.connectivity.apps[i].0.split('/').next();
+        for (i, j) in pairs.iter().filter(|(i, j)| tenant(*i) != tenant(*j)) {
+            let (from, to) = (&a.connectivity.apps[*i], &a.connectivity.apps[*j]);
+            s.push_str(&format!(r#"<tr><td class="yes">{} ({})</td><td class="yes">{} ({})</td></tr>"#, esc(&from.0), esc(&from.1), esc(&to.0), esc(&to.1)));
+        }
+    } else {
+        s.push_str(&format!(
+            r#"<section id="connectivity"><h2>{}</h2><table class="matrix"><tr><th></th>"#,
+            t("连通性矩阵（行可访问列）", "Connectivity (row may reach column)")
+        ));
+        for (i, _) in a.connectivity.apps.iter().enumerate() {
+            s.push_str(&format!("<th>{}</th>", i + 1));
+        }
+        s.push_str(&format!("<th>{}</th><th>{}</th></tr>", t("出互联网", "to internet"), t("来自互联网", "from internet")));
+        for (i, (app, zone)) in a.connectivity.apps.iter().enumerate() {
+            s.push_str(&format!("<tr><th>{} {} ({})</th>", i + 1, esc(app), esc(zone)));
+            for (j, reach) in a.connectivity.reach[i].iter().enumerate() {
+                let same_tenant = a.connectivity.apps[j].0.split('/').next() == app.split('/').next();
+                s.push_str(&format!(
+                    r#"<td class="{}">{}</td>"#,
+                    if *reach && !same_tenant {
+                        "yes"
+                    } else if *reach {
+                        "ok"
+                    } else {
+                        ""
+                    },
+                    if *reach { "●" } else { "" }
+                ));
+            }
             s.push_str(&format!(
-                r#"<td class="{}">{}</td>"#,
-                if *reach && !same_tenant {
-                    "yes"
-                } else if *reach {
-                    "ok"
-                } else {
-                    ""
-                },
-                if *reach { "●" } else { "" }
+                "<td>{}</td><td>{}</td></tr>",
+                if a.connectivity.internet_out[i] { "●" } else { "" },
+                if a.connectivity.internet_in[i] { "●" } else { "" }
             ));
         }
-        s.push_str(&format!(
-            "<td>{}</td><td>{}</td></tr>",
-            if a.connectivity.internet_out[i] { "●" } else { "" },
-            if a.connectivity.internet_in[i] { "●" } else { "" }
-        ));
     }
     s.push_str(&format!(
         r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>result</th><th>control</th><th>object</th><th>field</th><th>evidence</th></tr>"#,
