@@ -96,6 +96,10 @@ pub fn has_update_entry(meta: &ObjectMeta) -> bool {
 pub struct InFlight {
     /// key -> (hash applied, when, seen in the cache since)
     applied: Mutex<HashMap<String, (String, Instant, bool)>>,
+    /// The watch events our own writes will cause: (kind, namespace, name)
+    /// -> the resourceVersion we wrote, or "" for a deletion. Their owner
+    /// already knows; the event does not wake it again.
+    echoes: Mutex<HashMap<(String, String, String), String>>,
 }
 
 /// How long an applied object may be missing from the cache before we
@@ -116,13 +120,33 @@ impl InFlight {
     fn known(&self, key: &str) -> bool {
         self.applied.lock().map(|m| m.contains_key(key)).unwrap_or(false)
     }
-    /// Written by us within [`IN_FLIGHT`], seen in the cache or not.
-    fn just_written(&self, key: &str) -> bool {
-        self.applied.lock().map(|m| m.get(key).is_some_and(|(_, t, _)| t.elapsed() < IN_FLIGHT)).unwrap_or(false)
-    }
     fn record(&self, key: &str, hash: &str) {
         if let Ok(mut m) = self.applied.lock() {
             m.insert(key.to_string(), (hash.to_string(), Instant::now(), false));
+        }
+    }
+    fn expect_echo(&self, kind: &str, o: &DynamicObject) {
+        let at = (kind.to_string(), o.namespace().unwrap_or_default(), o.name_any());
+        if let (Ok(mut m), Some(rv)) = (self.echoes.lock(), o.metadata.resource_version.clone()) {
+            m.insert(at, rv);
+        }
+    }
+    fn expect_deletion(&self, kind: &str, ns: &str, name: &str) {
+        if let Ok(mut m) = self.echoes.lock() {
+            m.insert((kind.to_string(), ns.to_string(), name.to_string()), String::new());
+        }
+    }
+    /// Whether a watch event of `kind` for `o` is the echo of our own write
+    /// (or deletion); forgets it if so.
+    pub fn is_echo(&self, kind: &str, o: &DynamicObject, deleted: bool) -> bool {
+        let at = (kind.to_string(), o.namespace().unwrap_or_default(), o.name_any());
+        let Ok(mut m) = self.echoes.lock() else { return false };
+        let want = if deleted { String::new() } else { o.metadata.resource_version.clone().unwrap_or_default() };
+        if m.get(&at) == Some(&want) {
+            m.remove(&at);
+            true
+        } else {
+            false
         }
     }
     fn forget(&self, key: &str) {
@@ -197,8 +221,8 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
 }
 
 /// Turns the `Update` field-manager entry our create left into our `Apply`
-/// entry (the same fields), so later applies remove what the desired state
-/// drops: one request instead of an apply and a clean-up. The patch carries
+/// entry (the same fields), so the apply that follows removes what the
+/// desired state drops. The patch carries
 /// the resourceVersion; on a conflict (a controller wrote the status) the
 /// object is read again and the rename retried.
 async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Result<()> {
@@ -315,24 +339,22 @@ pub async fn apply_owned(
             Some(a) => {
                 inflight.seen(&key);
                 let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::Serialize(key.clone(), e))?;
-                // A create's field-manager entry left behind (tidying it after
-                // creating failed): apply and tidy now, unless ours is in flight.
-                let stale_entry = has_update_entry(&a.metadata) && !inflight.just_written(&key);
-                if has_update_entry(&a.metadata) && !stale_entry {
-                    // Tidied just now, or about to be: look again soon.
-                    report.in_flight = true;
-                }
-                let same = hash_of(&actual_json) == hash && object_contains(&actual_json, v);
-                if same && !stale_entry {
+                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) {
                     report.unchanged += 1;
                     continue;
                 }
-                if same {
-                    report.updated.push(format!("{key} (field ownership reset)"));
-                } else if hash_of(&actual_json) == hash {
+                if hash_of(&actual_json) == hash {
                     report.repaired.push(format!("{key} (changed by hand)"));
                 } else {
                     report.updated.push(key.clone());
+                }
+                if has_update_entry(&a.metadata) {
+                    // Still owned through our create's entry (the cache keeps
+                    // only its mark): read the object whole and make it our
+                    // apply entry, so this apply removes what it drops.
+                    if let Some(fresh) = api.get_opt(name).await? {
+                        own_created_fields(&api, &fresh).await?;
+                    }
                 }
             }
             None if inflight.recent(&key, &hash) => {
@@ -348,14 +370,19 @@ pub async fn apply_owned(
                         report.created.push(key.clone());
                     }
                     inflight.record(&key, &hash);
-                    // The create left an Update entry of ours owning exactly the
-                    // fields we set: turned into our Apply entry, it is what an
-                    // apply would have left, so no apply is needed now.
-                    own_created_fields(&api, &created).await?;
+                    inflight.expect_echo(kind, &created);
+                    // The create leaves an Update entry of ours owning exactly
+                    // the fields we set; it becomes our Apply entry the first
+                    // time the object must change (above), so creating costs
+                    // one request.
                     continue;
                 }
-                // Ours, not yet in the cache: apply as usual.
-                Created::Exists(existing) if labelled_for(&existing.metadata, owner) => report.updated.push(key.clone()),
+                // Ours, not yet in the cache: apply as usual, after taking
+                // over our create's entry, if it has one.
+                Created::Exists(existing) if labelled_for(&existing.metadata, owner) => {
+                    report.updated.push(key.clone());
+                    own_created_fields(&api, &existing).await?;
+                }
                 Created::Exists(_) => {
                     conflict(&mut report, o, "was not created by govcloud", &mut isolation_conflict, &mut foreign_namespaces);
                     continue;
@@ -364,6 +391,7 @@ pub async fn apply_owned(
         }
         let applied = api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
         inflight.record(&key, &hash);
+        inflight.expect_echo(kind, &applied);
         if has_update_entry(&applied.metadata) {
             drop_update_entries(&api, &applied).await?;
         }
@@ -384,6 +412,7 @@ pub async fn apply_owned(
         let Some(k) = caches.kinds.get(&kind) else { continue };
         let api: Api<DynamicObject> =
             if k.namespaced { Api::namespaced_with(client.clone(), &ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        inflight.expect_deletion(&kind, &ns, &name);
         match api.delete(&name, &DeleteParams::background()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}

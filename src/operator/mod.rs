@@ -86,7 +86,7 @@ pub struct Context {
     /// Owned objects, by kind.
     pub owned: OwnedCaches,
     /// Recently applied objects.
-    pub inflight: apply::InFlight,
+    pub inflight: Arc<apply::InFlight>,
     /// Event recorder.
     pub recorder: Recorder,
     /// Scope labels added to owned objects.
@@ -313,28 +313,42 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     apply_platform(&client).await.map_err(|e| StartError::msg(format!("applying platform roles: {e}")))?;
 
     let triggers = triggers::Triggers::new();
+    let inflight = Arc::new(apply::InFlight::default());
     let t = triggers.clone();
     // Status writes (the operator's own, mostly) change nothing others depend
-    // on: only spec, creation and deletion changes fan out.
+    // on, nor need a reconcile: only spec, creation, deletion and finalizer
+    // changes go anywhere.
     let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), move |z, deleted| {
-        if t.changes_model(z, deleted) {
+        let (model, me) = t.observe(z, deleted);
+        if model {
             t.zone_changed(z)
+        }
+        if me {
+            t.reconcile_zone(z)
         }
     });
     let t = triggers.clone();
     let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), move |x, deleted| {
-        if t.changes_model(x, deleted) {
+        let (model, me) = t.observe(x, deleted);
+        if model {
             t.tenant_changed(x)
+        }
+        if me {
+            t.reconcile_tenant(x)
         }
     });
     let t = triggers.clone();
     let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a, deleted| {
-        if t.changes_model(a, deleted) {
+        let (model, me) = t.observe(a, deleted);
+        if model {
             t.app_changed(a, deleted)
+        }
+        if me {
+            t.reconcile_app(a)
         }
     });
     let t = triggers.clone();
-    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n, _| t.node_changed(n));
+    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
     for (group, version, kind, namespaced) in OWNED_KINDS {
         let ar = api_resource(group, version, kind);
@@ -344,16 +358,31 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(slim));
         let t = triggers.clone();
         let kind_name = kind.to_string();
+        let index = owned.index.clone();
+        let inflight = inflight.clone();
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
+                    use cache::IndexEvent;
                     match ev {
-                        Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o)) => {
-                            t.owned_changed(&kind_name, &o);
+                        Ok(watcher::Event::Apply(o)) => {
+                            index.event(&kind_name, IndexEvent::Apply(&o));
+                            let echo = inflight.is_echo(&kind_name, &o, false);
+                            t.owned_changed(&kind_name, &o, false, echo);
                             t.wake_reports();
                         }
-                        Ok(watcher::Event::InitApply(o)) => t.owned_changed(&kind_name, &o),
-                        Ok(_) => {}
+                        Ok(watcher::Event::Delete(o)) => {
+                            index.event(&kind_name, IndexEvent::Delete(&o));
+                            let echo = inflight.is_echo(&kind_name, &o, true);
+                            t.owned_changed(&kind_name, &o, true, echo);
+                            t.wake_reports();
+                        }
+                        Ok(watcher::Event::Init) => index.event(&kind_name, IndexEvent::Init),
+                        Ok(watcher::Event::InitApply(o)) => {
+                            index.event(&kind_name, IndexEvent::InitApply(&o));
+                            t.owned_listed(&kind_name, &o);
+                        }
+                        Ok(watcher::Event::InitDone) => index.event(&kind_name, IndexEvent::InitDone),
                         Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
                     }
                     futures::future::ready(())
@@ -383,7 +412,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         apps,
         nodes,
         owned,
-        inflight: apply::InFlight::default(),
+        inflight,
         recorder: Recorder::new(client.clone(), reporter),
         scope,
         metrics,
@@ -396,19 +425,19 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     info!(scope = %scope_sel, "govcloud operator started");
 
     let cfg = kube::runtime::controller::Config::default().concurrency(4);
-    let zone_ctrl = Controller::new(Api::<NetworkZone>::all(client.clone()), primary_cfg())
+    let zone_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<NetworkZone, watcher::Error>>(), ctx.zones.clone())
         .with_config(cfg.clone())
         .reconcile_on(triggers.zone_stream())
         .shutdown_on_signal()
         .run(zone::reconcile, zone::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
-    let tenant_ctrl = Controller::new(Api::<Tenant>::all(client.clone()), primary_cfg())
+    let tenant_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<Tenant, watcher::Error>>(), ctx.tenants.clone())
         .with_config(cfg.clone())
         .reconcile_on(triggers.tenant_stream())
         .shutdown_on_signal()
         .run(tenant::reconcile, tenant::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
-    let app_ctrl = Controller::new(Api::<DepartmentApp>::all(client.clone()), primary_cfg())
+    let app_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<DepartmentApp, watcher::Error>>(), ctx.apps.clone())
         .with_config(cfg)
         .reconcile_on(triggers.app_stream())
         .shutdown_on_signal()

@@ -154,17 +154,27 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     watch_audited(&ctx);
     loop {
+        let started = std::time::Instant::now();
         if let Err(e) = report_once(&ctx, api, &selector).await {
             ctx.metrics.failed("Report", e.metric_label());
             warn!(error = %e, "compliance report failed");
         }
+        let (cost, done) = (started.elapsed(), std::time::Instant::now());
         // Event-driven: the next report follows a change (debounced, so a
         // burst of changes costs one audit), or the resync, whichever is first.
         tokio::select! {
-            _ = ctx.triggers.reports_woken() => tokio::time::sleep(REPORT_DEBOUNCE).await,
+            _ = ctx.triggers.reports_woken() => tokio::time::sleep(report_delay(cost, done.elapsed())).await,
             _ = tokio::time::sleep(ctx.resync) => {}
         }
     }
+}
+
+/// How long to wait, after a change, before the next report: the debounce,
+/// and at least twice the last report's cost since it ended, so that while
+/// a large cluster converges (a change every moment) the reports take at
+/// most a third of the operator's time.
+pub fn report_delay(cost: std::time::Duration, since_last: std::time::Duration) -> std::time::Duration {
+    REPORT_DEBOUNCE.max((cost * 2).saturating_sub(since_last))
 }
 
 /// How long the reports wait after a change for more changes to come.
@@ -276,4 +286,20 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str) -> Result<()
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_a_third_of_the_time() {
+        // Small cluster, or a change long after the last report: the debounce.
+        assert_eq!(report_delay(Duration::from_millis(300), Duration::ZERO), REPORT_DEBOUNCE);
+        assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(60)), REPORT_DEBOUNCE);
+        // A costly report and changes right after it: twice its cost.
+        assert_eq!(report_delay(Duration::from_secs(6), Duration::ZERO), Duration::from_secs(12));
+        assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(4)), Duration::from_secs(8));
+    }
 }

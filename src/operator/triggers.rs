@@ -72,6 +72,46 @@ struct Inner {
     needs: Mutex<HashMap<String, u64>>,
     /// Who calls whom, kept from the app events.
     graph: Mutex<AppGraph>,
+    /// What each owned object and node last looked like to those who
+    /// depend on it ([`fingerprint`]): an event that changes none of it
+    /// (a status counter, a heartbeat, field ownership) wakes nobody.
+    fingerprints: Mutex<HashMap<String, u64>>,
+    /// The finalizers each zone, tenant and app last had: adding ours
+    /// changes no spec, yet its reconcile waits for it.
+    finalizers: Mutex<HashMap<String, Vec<String>>>,
+}
+
+/// What of an owned object (or a node) the operator reads: everything but
+/// its resourceVersion, field ownership and status, plus the parts of the
+/// status that statuses report: a Deployment's ready and updated replicas,
+/// a namespace's phase, a quota's counts, a node's readiness.
+pub fn fingerprint(kind: &str, o: &DynamicObject) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let m = &o.metadata;
+    (&m.uid, &m.labels, &m.annotations, &m.finalizers, m.deletion_timestamp.is_some(), m.generation).hash(&mut h);
+    serde_json::to_string(&m.owner_references).unwrap_or_default().hash(&mut h);
+    if let Some(data) = o.data.as_object() {
+        for (k, v) in data.iter().filter(|(k, _)| k.as_str() != "status") {
+            (k, v.to_string()).hash(&mut h);
+        }
+    }
+    let status = |p: &str| o.data.pointer(&format!("/status{p}")).map(|v| v.to_string()).unwrap_or_default();
+    match kind {
+        "Deployment" => (status("/readyReplicas"), status("/updatedReplicas")).hash(&mut h),
+        "Namespace" => status("/phase").hash(&mut h),
+        "ResourceQuota" => status("").hash(&mut h),
+        "Node" => {
+            let ready = o
+                .data
+                .pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .and_then(|c| c.iter().find(|c| c["type"] == "Ready").map(|c| c["status"].to_string()));
+            ready.hash(&mut h)
+        }
+        _ => {}
+    }
+    h.finish()
 }
 
 /// The call graph of the apps, as last seen, keyed by (namespace, name) and
@@ -117,6 +157,8 @@ impl Triggers {
             reports: tokio::sync::Notify::new(),
             needs: Mutex::new(HashMap::new()),
             graph: Mutex::new(AppGraph::default()),
+            fingerprints: Mutex::new(HashMap::new()),
+            finalizers: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -146,6 +188,39 @@ impl Triggers {
             self.wake_reports();
         }
         changed
+    }
+
+    /// A watch event of a zone, tenant or app: whether it changes the model
+    /// (see [`Triggers::changes_model`]) and whether the object itself needs
+    /// a reconcile (a model change, or its finalizers changed). Its own
+    /// status writes need neither.
+    pub fn observe<K: kube::Resource<DynamicType = ()>>(&self, o: &K, deleted: bool) -> (bool, bool) {
+        let model = self.changes_model(o, deleted);
+        let m = o.meta();
+        let key = object_key(&K::kind(&()), m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default());
+        let finalizers = m.finalizers.clone().unwrap_or_default();
+        let moved = self.0.finalizers.lock().is_ok_and(|mut f| {
+            if deleted {
+                f.remove(&key);
+                false
+            } else {
+                f.insert(key, finalizers.clone()).is_none_or(|before| before != finalizers)
+            }
+        });
+        (model, !deleted && (model || moved))
+    }
+
+    /// Asks for a reconcile of `o` itself.
+    pub fn reconcile_zone(&self, z: &NetworkZone) {
+        self.send_zone(ObjectRef::from_obj(z));
+    }
+    /// Asks for a reconcile of `t` itself.
+    pub fn reconcile_tenant(&self, t: &Tenant) {
+        self.send_tenant(ObjectRef::from_obj(t));
+    }
+    /// Asks for a reconcile of `a` itself.
+    pub fn reconcile_app(&self, a: &DepartmentApp) {
+        self.send_app(ObjectRef::from_obj(a));
     }
 
     /// The oldest model version a reconcile of `kind` `namespace/name` may
@@ -311,8 +386,13 @@ impl Triggers {
         self.send_zone(ObjectRef::new(&a.spec.zone));
     }
 
-    /// A node changed: every zone recounts its nodes.
-    pub fn node_changed(&self, _n: &Node) {
+    /// A node changed: every zone recounts its nodes, unless nothing the
+    /// zones read changed (heartbeats, images, addresses).
+    pub fn node_changed(&self, n: &Node, deleted: bool) {
+        let Ok(o) = serde_json::to_value(n).and_then(serde_json::from_value::<DynamicObject>) else { return };
+        if !self.relevant("Node", &o, deleted) {
+            return;
+        }
         if let Some(s) = self.0.stores.get() {
             for z in s.zones.state() {
                 self.send_zone(ObjectRef::from_obj(z.as_ref()));
@@ -320,27 +400,53 @@ impl Triggers {
         }
     }
 
-    /// An owned object changed (or was deleted): its owner repairs it. A
-    /// namespace's isolation appearing also wakes the apps waiting for it.
-    pub fn owned_changed(&self, kind: &str, o: &DynamicObject) {
+    /// Records `o`'s fingerprint; whether it changed (a deletion always does).
+    fn relevant(&self, kind: &str, o: &DynamicObject, deleted: bool) -> bool {
+        let key = object_key(kind, o.metadata.namespace.as_deref().unwrap_or_default(), o.metadata.name.as_deref().unwrap_or_default());
+        let Ok(mut f) = self.0.fingerprints.lock() else { return true };
+        if deleted {
+            f.remove(&key);
+            return true;
+        }
+        let fp = fingerprint(kind, o);
+        f.insert(key, fp) != Some(fp)
+    }
+
+    /// An owned object as first listed: remembered, nobody woken (every
+    /// owner reconciles at start anyway).
+    pub fn owned_listed(&self, kind: &str, o: &DynamicObject) {
+        self.relevant(kind, o, false);
+    }
+
+    /// An owned object changed (or was deleted): its owner repairs it,
+    /// unless nothing it reads changed or the event is the echo of the
+    /// owner's own write (`echo`). A namespace's isolation appearing also
+    /// wakes the apps waiting for it. Returns whether anything was woken.
+    pub fn owned_changed(&self, kind: &str, o: &DynamicObject, deleted: bool, echo: bool) -> bool {
+        if !self.relevant(kind, o, deleted) {
+            return false;
+        }
         let labels = o.metadata.labels.clone().unwrap_or_default();
         let owner = labels.get(OWNER_NAME).cloned().unwrap_or_default();
         match labels.get(OWNER_KIND).map(String::as_str) {
             Some("Tenant") => {
-                self.send_tenant(ObjectRef::new(&owner));
-                if kind == "NetworkPolicy" || kind == "Namespace" {
+                if (kind == "NetworkPolicy" && o.name_any() == crate::render::DEFAULT_DENY) || kind == "Namespace" {
                     let ns = if kind == "Namespace" { o.name_any() } else { o.namespace().unwrap_or_default() };
                     self.apps_where(|a| a.namespace().as_deref() == Some(ns.as_str()));
                 }
+                if !echo {
+                    self.send_tenant(ObjectRef::new(&owner));
+                }
             }
-            Some("NetworkZone") => self.send_zone(ObjectRef::new(&owner)),
-            Some("DepartmentApp") => {
+            Some("NetworkZone") if !echo => self.send_zone(ObjectRef::new(&owner)),
+            Some("DepartmentApp") if !echo => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
                     self.send_app(ObjectRef::new(&owner).within(ns));
                 }
             }
             _ => {}
         }
+        true
     }
 }
 
@@ -436,5 +542,81 @@ mod tests {
         assert_eq!(drain(&mut apps), BTreeSet::from(["b-ext/other".to_string()]));
         tr.app_changed(&app("b-ext", "other", ""), false);
         assert!(drain(&mut apps).is_empty(), "no caller left");
+    }
+
+    fn deployment(ready: i64, observed: i64, image: &str) -> DynamicObject {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "portal", "namespace": "a-ext", "resourceVersion": format!("{ready}{observed}{image}"),
+                "labels": {OWNER_KIND: "DepartmentApp", OWNER_NAME: "portal", OWNER_NAMESPACE: "a-ext"}},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
+            "status": {"readyReplicas": ready, "updatedReplicas": ready, "observedGeneration": observed, "conditions": [{"type": "Progressing", "lastUpdateTime": format!("t{observed}")}]}
+        }))
+        .expect("deployment")
+    }
+
+    fn drain_any<K: kube::Resource<DynamicType = ()>>(s: &mut (impl Stream<Item = ObjectRef<K>> + Unpin)) -> usize {
+        let mut n = 0;
+        while let Some(Some(_)) = futures::FutureExt::now_or_never(s.next()) {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn only_what_an_owner_reads_wakes_it_and_never_its_own_echo() {
+        let tr = Triggers::new();
+        let mut apps = Box::pin(tr.app_stream());
+        tr.owned_listed("Deployment", &deployment(0, 1, "i:1"));
+        assert_eq!(drain_any(&mut apps), 0, "a listed object wakes nobody");
+        // Status bookkeeping that no status reports: nobody.
+        assert!(!tr.owned_changed("Deployment", &deployment(0, 2, "i:1"), false, false));
+        assert_eq!(drain_any(&mut apps), 0);
+        // Replicas turning ready: the app, for its status.
+        assert!(tr.owned_changed("Deployment", &deployment(1, 2, "i:1"), false, false));
+        assert_eq!(drain_any(&mut apps), 1);
+        // Someone changes the spec: the app repairs it.
+        assert!(tr.owned_changed("Deployment", &deployment(1, 2, "evil:1"), false, false));
+        assert_eq!(drain_any(&mut apps), 1);
+        // The app's own write back: recorded, nobody woken.
+        assert!(tr.owned_changed("Deployment", &deployment(1, 2, "i:1"), false, true));
+        assert_eq!(drain_any(&mut apps), 0);
+        // A deletion by someone else always wakes the owner; its own does not.
+        assert!(tr.owned_changed("Deployment", &deployment(1, 2, "i:1"), true, false));
+        assert_eq!(drain_any(&mut apps), 1);
+        assert!(tr.owned_changed("Deployment", &deployment(1, 2, "i:1"), true, true));
+        assert_eq!(drain_any(&mut apps), 0);
+    }
+
+    #[test]
+    fn a_zone_tenant_or_app_reconciles_on_spec_and_finalizer_changes_not_on_status() {
+        let tr = Triggers::new();
+        let mut t = tenant("apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: a}\nspec: {displayName: {zh: 甲, en: A}}\n");
+        t.metadata.uid = Some("u1".into());
+        t.metadata.generation = Some(1);
+        assert_eq!(tr.observe(&t, false), (true, true), "first sight");
+        t.status = Some(Default::default());
+        assert_eq!(tr.observe(&t, false), (false, false), "its own status write");
+        t.metadata.finalizers = Some(vec!["govcloud.io/cleanup".into()]);
+        assert_eq!(tr.observe(&t, false), (false, true), "the finalizer it waits for");
+        t.metadata.generation = Some(2);
+        assert_eq!(tr.observe(&t, false), (true, true), "a spec change");
+        assert_eq!(tr.observe(&t, true), (true, false), "gone: the model changes, nothing to reconcile");
+    }
+
+    #[test]
+    fn node_heartbeats_wake_no_zone() {
+        let node = |beat: &str, ready: &str| -> Node {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "n1", "labels": {"govcloud.io/zone": "ext"}},
+                "status": {"conditions": [{"type": "Ready", "status": ready, "lastHeartbeatTime": beat}]}
+            }))
+            .expect("node")
+        };
+        let tr = Triggers::new();
+        assert!(tr.relevant("Node", &serde_json::from_value(serde_json::to_value(node("2026-11-27T00:00:00Z", "True")).expect("json")).expect("dyn"), false));
+        let seen = |tr: &Triggers, n: Node| tr.relevant("Node", &serde_json::from_value(serde_json::to_value(n).expect("json")).expect("dyn"), false);
+        assert!(!seen(&tr, node("2026-11-27T00:00:10Z", "True")), "a heartbeat");
+        assert!(seen(&tr, node("2026-11-27T00:00:20Z", "False")), "readiness");
     }
 }
