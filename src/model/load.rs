@@ -30,6 +30,16 @@ impl LoadedModel {
 
 const KINDS: &str = "NetworkZone, Tenant and DepartmentApp (apiVersion govcloud.io/v1alpha1)";
 
+/// Largest manifest file read: far above any real model, far below what would
+/// exhaust memory.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Deepest nesting of flow collections (`[`, `{`) accepted. The YAML parser
+/// itself stops at 128 levels, but only after scanning the whole document in
+/// time that grows with the square of the depth (a 40 kB line of `[` takes
+/// seconds): deeper input is refused before it is parsed.
+const MAX_FLOW_DEPTH: usize = 128;
+
 /// Reads every `.yaml`/`.yml` file under the given files or directories
 /// (directories recursively, in name order). Returns every problem found, not
 /// just the first.
@@ -45,8 +55,29 @@ fn load_files(paths: &[PathBuf], mut others: Option<&mut Vec<serde_json::Value>>
     }
     let mut loaded = LoadedModel::default();
     for file in files {
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.len() > MAX_FILE_BYTES
+        {
+            problems.push(file_problem(
+                &file,
+                0,
+                None,
+                "",
+                format!("the file has {} MiB; govcloud reads manifest files of at most {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20),
+                "split the manifests into several files, or check that this is the file you meant",
+            ));
+            continue;
+        }
         match std::fs::read_to_string(&file) {
             Ok(text) => load_into(&file, &text, &mut loaded, &mut problems, others.as_deref_mut()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => problems.push(file_problem(
+                &file,
+                0,
+                None,
+                "",
+                format!("cannot read file: {e}"),
+                "save the file as UTF-8 (manifests written in GBK or GB 18030 must be converted, for example with iconv -f GB18030 -t UTF-8)",
+            )),
             Err(e) => problems.push(file_problem(&file, 0, None, "", format!("cannot read file: {e}"), "check the path and its permissions")),
         }
     }
@@ -105,19 +136,31 @@ fn file_problem(file: &Path, document: usize, object: Option<ObjectRef>, field: 
 /// Loads every document of `text`. With `others`, objects of other APIs are
 /// kept there as JSON (the audit reads them); without, they are errors.
 fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut Vec<FileProblem>, mut others: Option<&mut Vec<serde_json::Value>>) {
+    if let Some((document, line)) = too_deep(text, MAX_FLOW_DEPTH) {
+        problems.push(file_problem(
+            file,
+            document,
+            None,
+            "",
+            format!("malformed YAML: flow collections ([ or {{) nested deeper than {MAX_FLOW_DEPTH} levels at line {line}"),
+            "write the value out without that nesting; no govcloud field nests deeper than a few levels",
+        ));
+        return;
+    }
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let index = i + 1;
         let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
             Ok(v) => v,
             Err(e) => {
-                problems.push(file_problem(
-                    file,
-                    index,
-                    None,
-                    "",
-                    format!("malformed YAML: {e}"),
-                    "fix the YAML syntax (indentation, quoting, tabs) at the reported line",
-                ));
+                let message = e.to_string();
+                let fix = if message.starts_with("recursion limit exceeded") {
+                    "write the value out without that nesting; no govcloud field nests deeper than a few levels"
+                } else if message.starts_with("repetition limit exceeded") {
+                    "the document's aliases (*name) expand to too much data (an alias bomb?); write the values out instead of nesting aliases"
+                } else {
+                    "fix the YAML syntax (indentation, quoting, tabs) at the reported line"
+                };
+                problems.push(file_problem(file, index, None, "", format!("malformed YAML: {message}"), fix));
                 // The parser cannot resynchronise after a syntax error.
                 return;
             }
@@ -138,6 +181,69 @@ fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut V
         if let Err(p) = load_document(file, index, value, loaded) {
             problems.extend(p);
         }
+    }
+}
+
+/// Where flow collections (`[`, `{`) nest deeper than `max`, as (document,
+/// line), both 1-based. A conservative scan: quoted scalars and comments are
+/// skipped, a bracket anywhere else counts.
+fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut document, mut started) = (0usize, 1usize, 1usize, false);
+    let mut chars = text.chars().peekable();
+    let mut prev = '\n';
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '-' if prev == '\n' && chars.clone().take(2).eq(['-', '-']) => {
+                // A separator starts the next document, except before any content.
+                chars.nth(1);
+                document += usize::from(started);
+                started = true;
+                prev = '-';
+                continue;
+            }
+            '#' if prev.is_whitespace() => {
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+                continue;
+            }
+            '"' | '\'' if prev.is_whitespace() || matches!(prev, '[' | '{' | ',' | ':') => {
+                while let Some(n) = chars.next() {
+                    match n {
+                        '\\' if c == '"' => {
+                            chars.next();
+                        }
+                        '\n' => line += 1,
+                        n if n == c => break,
+                        _ => {}
+                    }
+                }
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > max {
+                    return Some((document, line));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        started |= !c.is_whitespace();
+        prev = c;
+    }
+    None
+}
+
+/// The first YAML tag (`!name`) in a value, as (field path, tag): tags have no
+/// JSON form, and kubectl and the API server would not see them.
+fn find_tag(value: &serde_yaml::Value, path: &str) -> Option<(String, String)> {
+    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    match value {
+        serde_yaml::Value::Tagged(t) => Some((if path.is_empty() { "(root)".into() } else { path.to_string() }, t.tag.to_string())),
+        serde_yaml::Value::Sequence(items) => items.iter().enumerate().find_map(|(i, v)| find_tag(v, &format!("{path}[{i}]"))),
+        serde_yaml::Value::Mapping(map) => map.iter().find_map(|(k, v)| find_tag(v, &join(k.as_str().unwrap_or("?")))),
+        _ => None,
     }
 }
 
@@ -198,6 +304,14 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
         _ => {}
     }
     let object = object.unwrap_or_else(|| ObjectRef::cluster(&kind, &name));
+    if let Some((field, tag)) = find_tag(&value, "") {
+        return Err(single(
+            Some(object),
+            &field,
+            format!("YAML tag {tag} is not supported: tags have no JSON form, so the API server would never see what it means"),
+            "remove the tag and write the plain value",
+        ));
+    }
     if let Some((first_file, first_doc)) = loaded.origins.get(&object) {
         return Err(single(
             Some(object.clone()),
@@ -325,4 +439,27 @@ fn explain_serde(message: String) -> (String, String) {
         "correct the value"
     };
     (message, fix.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_nesting_is_measured_outside_quotes_and_comments() {
+        assert_eq!(too_deep("a: [[[x]]]\n", 3), None);
+        assert_eq!(too_deep("a: [[[[x]]]]\n", 3), Some((1, 1)));
+        assert_eq!(too_deep("a: \"[[[[\"\nb: '{{{{'\n# [[[[\nc: x#[[[[\n", 3), Some((1, 4)), "only the plain scalar's brackets count");
+        assert_eq!(too_deep("# [[[[\na: 1\n---\nb: [[[[x]]]]\n", 3), Some((2, 4)));
+        assert_eq!(too_deep("# header\n---\na: 1\n---\n# c\n---\nb: [[[[x]]]]\n", 3), Some((3, 7)), "a leading separator and an empty document");
+    }
+
+    #[test]
+    fn oversized_files_are_refused_before_reading() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("huge.yaml");
+        std::fs::File::create(&path).expect("create").set_len(MAX_FILE_BYTES + 1).expect("sparse file");
+        let problems = load_paths(std::slice::from_ref(&path)).expect_err("refused");
+        assert!(problems[0].message.contains("at most 64 MiB"), "{}", problems[0]);
+    }
 }

@@ -154,6 +154,31 @@ impl<'a> Index<'a> {
             }
         }
 
+        // Zones are separate networks: a range belongs to the zone declared
+        // first (oldest, then by name); a later zone may not overlap it.
+        let mut by_age: Vec<&NetworkZone> = model.zones.iter().collect();
+        by_age.sort_by_key(|z| (z.metadata.creation_timestamp.is_none(), z.metadata.creation_timestamp.clone(), z.name_any()));
+        for (n, zone) in by_age.iter().enumerate() {
+            for (i, cidr) in zone.spec.cidrs.iter().enumerate() {
+                let Ok(net) = cidr.parse::<ipnet::IpNet>() else { continue };
+                let earlier = by_age[..n].iter().find_map(|o| {
+                    o.spec
+                        .cidrs
+                        .iter()
+                        .find(|c| c.parse::<ipnet::IpNet>().is_ok_and(|c| c.contains(&net.network()) || net.contains(&c.network())))
+                        .map(|c| (o, c))
+                });
+                if let Some((other, theirs)) = earlier {
+                    problems.push(Problem::invalid(
+                        ObjectRef::cluster("NetworkZone", &zone.name_any()),
+                        format!("spec.cidrs[{i}]"),
+                        format!("{cidr} overlaps zone {}'s {theirs}; zones are separate networks and may not share addresses", other.name_any()),
+                        "give each zone its own address ranges; to let the zones talk, register an exchange endpoint",
+                    ));
+                }
+            }
+        }
+
         // Exchange endpoints must name apps of their own zone, known peer zones,
         // and addresses inside their own or a peer zone's ranges.
         let mut rejected_endpoints = BTreeSet::new();
