@@ -137,9 +137,13 @@ impl InFlight {
         }
     }
     /// Whether a watch event of `kind` for `o` is the echo of our own write
-    /// (or deletion); forgets it if so.
+    /// (or deletion); forgets it if so. An object the cache now holds is no
+    /// longer in flight: deleted later, it is recreated at once.
     pub fn is_echo(&self, kind: &str, o: &DynamicObject, deleted: bool) -> bool {
         let at = (kind.to_string(), o.namespace().unwrap_or_default(), o.name_any());
+        if !deleted {
+            self.seen(&if at.1.is_empty() { format!("{kind}/{}", at.2) } else { format!("{kind}/{}/{}", at.1, at.2) });
+        }
         let Ok(mut m) = self.echoes.lock() else { return false };
         let want = if deleted { String::new() } else { o.metadata.resource_version.clone().unwrap_or_default() };
         if m.get(&at) == Some(&want) {

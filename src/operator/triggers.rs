@@ -75,17 +75,19 @@ struct Inner {
     /// What each owned object and node last looked like to those who
     /// depend on it ([`fingerprint`]): an event that changes none of it
     /// (a status counter, a heartbeat, field ownership) wakes nobody.
-    fingerprints: Mutex<HashMap<String, u64>>,
+    fingerprints: Mutex<HashMap<String, (u64, u64)>>,
+    /// Tenants whose quota usage changed, with a status refresh scheduled.
+    usage_pending: Mutex<BTreeSet<String>>,
     /// The finalizers each zone, tenant and app last had: adding ours
     /// changes no spec, yet its reconcile waits for it.
     finalizers: Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// What of an owned object (or a node) the operator reads: everything but
-/// its resourceVersion, field ownership and status, plus the parts of the
-/// status that statuses report: a Deployment's ready and updated replicas,
-/// a namespace's phase, a quota's counts, a node's readiness.
-pub fn fingerprint(kind: &str, o: &DynamicObject) -> u64 {
+/// its resourceVersion, field ownership and status; then, apart, the parts
+/// of the status that statuses report: a Deployment's ready and updated
+/// replicas, a namespace's phase, a quota's counts, a node's readiness.
+pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let m = &o.metadata;
@@ -96,23 +98,39 @@ pub fn fingerprint(kind: &str, o: &DynamicObject) -> u64 {
             (k, v.to_string()).hash(&mut h);
         }
     }
+    let mut st = std::collections::hash_map::DefaultHasher::new();
     let status = |p: &str| o.data.pointer(&format!("/status{p}")).map(|v| v.to_string()).unwrap_or_default();
     match kind {
-        "Deployment" => (status("/readyReplicas"), status("/updatedReplicas")).hash(&mut h),
-        "Namespace" => status("/phase").hash(&mut h),
-        "ResourceQuota" => status("").hash(&mut h),
+        "Deployment" => (status("/readyReplicas"), status("/updatedReplicas")).hash(&mut st),
+        "Namespace" => status("/phase").hash(&mut st),
+        "ResourceQuota" => status("").hash(&mut st),
         "Node" => {
             let ready = o
                 .data
                 .pointer("/status/conditions")
                 .and_then(|c| c.as_array())
                 .and_then(|c| c.iter().find(|c| c["type"] == "Ready").map(|c| c["status"].to_string()));
-            ready.hash(&mut h)
+            ready.hash(&mut st)
         }
         _ => {}
     }
-    h.finish()
+    (h.finish(), st.finish())
 }
+
+/// What a watch event changed of what the operator reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Nothing.
+    None,
+    /// Only the status parts it reports.
+    Status,
+    /// The object itself (or it was created or deleted).
+    Object,
+}
+
+/// How long a tenant's quota usage may lag behind in its status: usage
+/// changes with every pod, so their status refreshes are gathered.
+pub const USAGE_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The call graph of the apps, as last seen, keyed by (namespace, name) and
 /// (tenant, app name).
@@ -122,6 +140,8 @@ struct AppGraph {
     callers: HashMap<(String, String), BTreeSet<(String, String)>>,
     by_name: HashMap<(String, String), BTreeSet<(String, String)>>,
     public: BTreeSet<(String, String)>,
+    /// The zone each app is in, as last seen.
+    zones: HashMap<(String, String), String>,
 }
 
 /// What of an object the model depends on: uid, generation, being deleted.
@@ -158,6 +178,7 @@ impl Triggers {
             needs: Mutex::new(HashMap::new()),
             graph: Mutex::new(AppGraph::default()),
             fingerprints: Mutex::new(HashMap::new()),
+            usage_pending: Mutex::new(BTreeSet::new()),
             finalizers: Mutex::new(HashMap::new()),
         }))
     }
@@ -338,7 +359,7 @@ impl Triggers {
 
     /// An app changed (or was deleted): itself is the controller's business;
     /// the apps that call it, the apps it calls and called before, its tenant
-    /// and its zone are ours, and for a public app the other public apps (a
+    /// and its zone (when it appears, leaves or moves: they count it) are ours, and for a public app the other public apps (a
     /// host goes to the next claimant when it leaves). Found through an
     /// index of who calls whom, not by scanning every app.
     pub fn app_changed(&self, a: &DepartmentApp, deleted: bool) {
@@ -349,6 +370,8 @@ impl Triggers {
         let calls: Vec<(String, String)> = a.spec.flows.calls.iter().map(|c| (c.tenant.clone().unwrap_or_else(|| tenant.clone()), c.app.clone())).collect();
         let public = a.spec.exposure == crate::api::Exposure::Public;
         let mut targets: BTreeSet<(String, String)> = BTreeSet::new();
+        // Whether the app was already counted in its tenant's and zone's status.
+        let mut counted = false;
         if let Ok(mut g) = self.0.graph.lock() {
             let old = g.calls.remove(&me).unwrap_or_default();
             for c in &old {
@@ -357,6 +380,8 @@ impl Triggers {
                 }
             }
             let was_public = g.public.remove(&me);
+            let zone_before = if deleted { g.zones.remove(&me) } else { g.zones.insert(me.clone(), a.spec.zone.clone()) };
+            counted = zone_before.as_deref() == Some(a.spec.zone.as_str()) && !deleted;
             if let Some(set) = g.by_name.get_mut(&(tenant.clone(), name.clone())) {
                 set.remove(&me);
             }
@@ -382,8 +407,12 @@ impl Triggers {
         for (ons, oname) in targets {
             self.send_app(ObjectRef::new(&oname).within(&ons));
         }
-        self.send_tenant(ObjectRef::new(&tenant));
-        self.send_zone(ObjectRef::new(&a.spec.zone));
+        // The tenant and the zone count apps; nothing they own depends on an
+        // app's spec.
+        if !counted {
+            self.send_tenant(ObjectRef::new(&tenant));
+            self.send_zone(ObjectRef::new(&a.spec.zone));
+        }
     }
 
     /// A node changed: every zone recounts its nodes, unless nothing the
@@ -402,14 +431,42 @@ impl Triggers {
 
     /// Records `o`'s fingerprint; whether it changed (a deletion always does).
     fn relevant(&self, kind: &str, o: &DynamicObject, deleted: bool) -> bool {
+        self.change(kind, o, deleted) != Change::None
+    }
+
+    /// Records `o`'s fingerprint; what changed.
+    fn change(&self, kind: &str, o: &DynamicObject, deleted: bool) -> Change {
         let key = object_key(kind, o.metadata.namespace.as_deref().unwrap_or_default(), o.metadata.name.as_deref().unwrap_or_default());
-        let Ok(mut f) = self.0.fingerprints.lock() else { return true };
+        let Ok(mut f) = self.0.fingerprints.lock() else { return Change::Object };
         if deleted {
             f.remove(&key);
-            return true;
+            return Change::Object;
         }
         let fp = fingerprint(kind, o);
-        f.insert(key, fp) != Some(fp)
+        match f.insert(key, fp) {
+            Some(before) if before == fp => Change::None,
+            Some(before) if before.0 == fp.0 => Change::Status,
+            _ => Change::Object,
+        }
+    }
+
+    /// A tenant's quota usage changed: its status is refreshed within
+    /// [`USAGE_REFRESH`], once however many changes come meanwhile.
+    fn usage_changed(&self, tenant: &str) {
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return self.send_tenant(ObjectRef::new(tenant));
+        };
+        if !self.0.usage_pending.lock().is_ok_and(|mut p| p.insert(tenant.to_string())) {
+            return;
+        }
+        let (me, tenant) = (self.clone(), tenant.to_string());
+        handle.spawn(async move {
+            tokio::time::sleep(USAGE_REFRESH).await;
+            if let Ok(mut p) = me.0.usage_pending.lock() {
+                p.remove(&tenant);
+            }
+            me.send_tenant(ObjectRef::new(&tenant));
+        });
     }
 
     /// An owned object as first listed: remembered, nobody woken (every
@@ -423,12 +480,14 @@ impl Triggers {
     /// owner's own write (`echo`). A namespace's isolation appearing also
     /// wakes the apps waiting for it. Returns whether anything was woken.
     pub fn owned_changed(&self, kind: &str, o: &DynamicObject, deleted: bool, echo: bool) -> bool {
-        if !self.relevant(kind, o, deleted) {
+        let change = self.change(kind, o, deleted);
+        if change == Change::None {
             return false;
         }
         let labels = o.metadata.labels.clone().unwrap_or_default();
         let owner = labels.get(OWNER_NAME).cloned().unwrap_or_default();
         match labels.get(OWNER_KIND).map(String::as_str) {
+            Some("Tenant") if kind == "ResourceQuota" && change == Change::Status => self.usage_changed(&owner),
             Some("Tenant") => {
                 if (kind == "NetworkPolicy" && o.name_any() == crate::render::DEFAULT_DENY) || kind == "Namespace" {
                     let ns = if kind == "Namespace" { o.name_any() } else { o.namespace().unwrap_or_default() };
@@ -618,5 +677,17 @@ mod tests {
         let seen = |tr: &Triggers, n: Node| tr.relevant("Node", &serde_json::from_value(serde_json::to_value(n).expect("json")).expect("dyn"), false);
         assert!(!seen(&tr, node("2026-11-27T00:00:10Z", "True")), "a heartbeat");
         assert!(seen(&tr, node("2026-11-27T00:00:20Z", "False")), "readiness");
+    }
+
+    #[test]
+    fn tenants_and_zones_hear_of_apps_that_appear_or_leave_not_of_spec_changes() {
+        let tr = Triggers::new();
+        let (mut tenants, mut zones) = (Box::pin(tr.tenant_stream()), Box::pin(tr.zone_stream()));
+        tr.app_changed(&app("a-ext", "portal", ""), false);
+        assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (1, 1), "a new app");
+        tr.app_changed(&app("a-ext", "portal", ", replicas: 3"), false);
+        assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (0, 0), "a spec change");
+        tr.app_changed(&app("a-ext", "portal", ", replicas: 3"), true);
+        assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (1, 1), "gone");
     }
 }
