@@ -1017,6 +1017,24 @@ async fn operator_phase(
     if converged.is_none() {
         eprintln!("[bench] operator: skipping idle, report and drift measurements (not converged)");
     } else {
+        // Settle: the compliance reports catch up with the last pods of the
+        // convergence (one debounced round); idle starts once the operator
+        // has written nothing for 15 s (or after 3 minutes).
+        let settle_start = Instant::now();
+        let ts = Timestamp::now();
+        loop {
+            let quiet_from = Timestamp::now();
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            let (verbs, _) = audit.window(quiet_from, Timestamp::now());
+            if writes_in(&verbs) == 0 || settle_start.elapsed() > Duration::from_secs(180) {
+                break;
+            }
+        }
+        let (verbs, writes) = audit.window(ts, Timestamp::now());
+        results.set("settle", "seconds", json!(settle_start.elapsed().as_secs_f64()));
+        results.set("settle", "writes", json!(writes_in(&verbs)));
+        results.set("settle", "writes_by_resource", json!(writes));
+        eprintln!("[bench] settle: {:.0} s, {} writes (reports catching up)", settle_start.elapsed().as_secs_f64(), writes_in(&verbs));
         // Idle: nothing changes; resyncs happen.
         eprintln!("[bench] idle: {} s (resync every {} s)", plan.idle.as_secs(), plan.resync);
         let ti = Timestamp::now();
@@ -1443,6 +1461,16 @@ impl Results {
         );
         row("API requests during convergence (operator)", counts(self.get("convergence/requests")));
         row("writes during convergence", self.get("convergence/writes").to_string());
+        if let Some(settle) = self.f("settle/seconds") {
+            let w = self.get("settle/writes");
+            row(
+                "settle after Ready (until 15 s without a write)",
+                format!(
+                    "{settle:.0} s, {w} writes{}",
+                    if w.as_u64().unwrap_or(0) > 0 { format!(" ({})", counts(self.get("settle/writes_by_resource"))) } else { String::new() }
+                ),
+            );
+        }
         let idle_s = self.get("idle/seconds").as_u64();
         row(&format!("reconciles when idle ({} s)", idle_s.unwrap_or(0)), counts(self.get("idle/reconciles")));
         row("API requests when idle (operator)", counts(self.get("idle/requests")));

@@ -76,8 +76,11 @@ struct Inner {
     /// depend on it ([`fingerprint`]): an event that changes none of it
     /// (a status counter, a heartbeat, field ownership) wakes nobody.
     fingerprints: Mutex<HashMap<String, (u64, u64)>>,
-    /// Tenants whose quota usage changed, with a status refresh scheduled.
-    usage_pending: Mutex<BTreeSet<String>>,
+    /// Tenants and zones with a status refresh scheduled (their counts
+    /// changed): (kind, name).
+    refresh_pending: Mutex<BTreeSet<(&'static str, String, String)>>,
+    /// The zones each tenant named, as last seen.
+    tenant_zones: Mutex<HashMap<String, BTreeSet<String>>>,
     /// The finalizers each zone, tenant and app last had: adding ours
     /// changes no spec, yet its reconcile waits for it.
     finalizers: Mutex<HashMap<String, Vec<String>>>,
@@ -128,9 +131,10 @@ enum Change {
     Object,
 }
 
-/// How long a tenant's quota usage may lag behind in its status: usage
-/// changes with every pod, so their status refreshes are gathered.
-pub const USAGE_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long the counts in a tenant's or zone's status (quota usage, apps,
+/// tenants) may lag behind: they change with every pod and app, so their
+/// refreshes are gathered.
+pub const STATUS_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The call graph of the apps, as last seen, keyed by (namespace, name) and
 /// (tenant, app name).
@@ -142,6 +146,18 @@ struct AppGraph {
     public: BTreeSet<(String, String)>,
     /// The zone each app is in, as last seen.
     zones: HashMap<(String, String), String>,
+}
+
+/// Whether a Deployment has every replica updated and ready.
+fn rolled_out(o: &DynamicObject) -> bool {
+    let n = |p: &str| o.data.pointer(p).and_then(serde_json::Value::as_i64);
+    let want = n("/spec/replicas").unwrap_or(1);
+    n("/status/readyReplicas").unwrap_or(0) >= want && n("/status/updatedReplicas").unwrap_or(0) >= want
+}
+
+/// Whether a tenant is on its way out (its zones no longer count it).
+fn deleted_or_gone(t: &Tenant) -> bool {
+    t.metadata.deletion_timestamp.is_some()
 }
 
 /// What of an object the model depends on: uid, generation, being deleted.
@@ -178,7 +194,8 @@ impl Triggers {
             needs: Mutex::new(HashMap::new()),
             graph: Mutex::new(AppGraph::default()),
             fingerprints: Mutex::new(HashMap::new()),
-            usage_pending: Mutex::new(BTreeSet::new()),
+            refresh_pending: Mutex::new(BTreeSet::new()),
+            tenant_zones: Mutex::new(HashMap::new()),
             finalizers: Mutex::new(HashMap::new()),
         }))
     }
@@ -348,12 +365,13 @@ impl Triggers {
             a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str()))
                 || a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()))
         });
-        if let Some(s) = self.0.stores.get() {
-            for z in s.zones.state() {
-                if t.spec.zones.iter().any(|tz| tz.name == z.name_any()) {
-                    self.send_zone(ObjectRef::from_obj(z.as_ref()));
-                }
-            }
+        // Zones count their tenants (and hold their deletion for them);
+        // nothing they own depends on a tenant. Every zone the tenant names
+        // now, and the zones it named before.
+        let zones: BTreeSet<String> = t.spec.zones.iter().map(|tz| tz.name.clone()).collect();
+        let before = self.0.tenant_zones.lock().ok().and_then(|mut m| if deleted_or_gone(t) { m.remove(&name) } else { m.insert(name.clone(), zones.clone()) });
+        for z in zones.iter().chain(before.iter().flatten()) {
+            self.refresh_later("NetworkZone", "", z);
         }
     }
 
@@ -410,8 +428,8 @@ impl Triggers {
         // The tenant and the zone count apps; nothing they own depends on an
         // app's spec.
         if !counted {
-            self.send_tenant(ObjectRef::new(&tenant));
-            self.send_zone(ObjectRef::new(&a.spec.zone));
+            self.refresh_later("Tenant", "", &tenant);
+            self.refresh_later("NetworkZone", "", &a.spec.zone);
         }
     }
 
@@ -450,22 +468,29 @@ impl Triggers {
         }
     }
 
-    /// A tenant's quota usage changed: its status is refreshed within
-    /// [`USAGE_REFRESH`], once however many changes come meanwhile.
-    fn usage_changed(&self, tenant: &str) {
-        let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            return self.send_tenant(ObjectRef::new(tenant));
+    /// What a tenant's or zone's status counts changed (quota usage, apps,
+    /// tenants): its status is refreshed within [`STATUS_REFRESH`], once
+    /// however many changes come meanwhile. Outside a runtime (tests), at once.
+    fn refresh_later(&self, kind: &'static str, ns: &str, name: &str) {
+        let send = move |me: &Triggers, ns: &str, name: &str| match kind {
+            "Tenant" => me.send_tenant(ObjectRef::new(name)),
+            "DepartmentApp" => me.send_app(ObjectRef::new(name).within(ns)),
+            _ => me.send_zone(ObjectRef::new(name)),
         };
-        if !self.0.usage_pending.lock().is_ok_and(|mut p| p.insert(tenant.to_string())) {
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return send(self, ns, name);
+        };
+        let key = (kind, ns.to_string(), name.to_string());
+        if !self.0.refresh_pending.lock().is_ok_and(|mut p| p.insert(key.clone())) {
             return;
         }
-        let (me, tenant) = (self.clone(), tenant.to_string());
+        let me = self.clone();
         handle.spawn(async move {
-            tokio::time::sleep(USAGE_REFRESH).await;
-            if let Ok(mut p) = me.0.usage_pending.lock() {
-                p.remove(&tenant);
+            tokio::time::sleep(STATUS_REFRESH).await;
+            if let Ok(mut p) = me.0.refresh_pending.lock() {
+                p.remove(&key);
             }
-            me.send_tenant(ObjectRef::new(&tenant));
+            send(&me, &key.1, &key.2);
         });
     }
 
@@ -487,7 +512,7 @@ impl Triggers {
         let labels = o.metadata.labels.clone().unwrap_or_default();
         let owner = labels.get(OWNER_NAME).cloned().unwrap_or_default();
         match labels.get(OWNER_KIND).map(String::as_str) {
-            Some("Tenant") if kind == "ResourceQuota" && change == Change::Status => self.usage_changed(&owner),
+            Some("Tenant") if kind == "ResourceQuota" && change == Change::Status => self.refresh_later("Tenant", "", &owner),
             Some("Tenant") => {
                 if (kind == "NetworkPolicy" && o.name_any() == crate::render::DEFAULT_DENY) || kind == "Namespace" {
                     let ns = if kind == "Namespace" { o.name_any() } else { o.namespace().unwrap_or_default() };
@@ -498,6 +523,13 @@ impl Triggers {
                 }
             }
             Some("NetworkZone") if !echo => self.send_zone(ObjectRef::new(&owner)),
+            // Replicas becoming ready one by one: the app's count follows
+            // within the refresh; the rollout completing, at once.
+            Some("DepartmentApp") if kind == "Deployment" && change == Change::Status && !rolled_out(o) => {
+                if let Some(ns) = labels.get(OWNER_NAMESPACE) {
+                    self.refresh_later("DepartmentApp", ns, &owner);
+                }
+            }
             Some("DepartmentApp") if !echo => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
                     self.send_app(ObjectRef::new(&owner).within(ns));
