@@ -29,7 +29,8 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     }
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    // This app's part only: the whole rendering is not held across requests.
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await.slice("DepartmentApp", &ns, &name);
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
     let mut in_flight = false;

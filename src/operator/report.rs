@@ -37,6 +37,10 @@ const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("govcloud.io", "v1alpha1", "DepartmentApp", ""),
 ];
 
+/// Objects per list request of a live audit: a large cluster is read in
+/// pages, not in one response held whole.
+const LIST_PAGE: u32 = 500;
+
 /// Reads the model (with the cluster's pod and service ranges as given) and
 /// the audited objects from the cluster.
 pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String]) -> Result<(Model, Vec<Value>)> {
@@ -50,13 +54,24 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
     let mut objects = Vec::new();
     for (group, version, kind, sel) in AUDITED {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
-        let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) };
-        for o in Api::<DynamicObject>::all_with(client.clone(), &ar).list(&lp).await?.items {
-            let mut v = serde_json::to_value(&o).map_err(|e| super::Error::Serialize(o.name_any(), e))?;
-            // Items of a list carry no type; the checks need it.
-            v["apiVersion"] = Value::String(ar.api_version.clone());
-            v["kind"] = Value::String(kind.to_string());
-            objects.push(v);
+        let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
+        let api = Api::<DynamicObject>::all_with(client.clone(), &ar);
+        let mut token: Option<String> = None;
+        loop {
+            let page = api.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
+            for mut o in page.items {
+                // The checks read no field ownership; it is often half an object.
+                o.metadata.managed_fields = None;
+                let mut v = serde_json::to_value(&o).map_err(|e| super::Error::Serialize(o.name_any(), e))?;
+                // Items of a list carry no type; the checks need it.
+                v["apiVersion"] = Value::String(ar.api_version.clone());
+                v["kind"] = Value::String(kind.to_string());
+                objects.push(v);
+            }
+            token = page.metadata.continue_.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
         }
     }
     Ok((model, objects))

@@ -62,7 +62,8 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
 
 async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     let name = t.name_any();
-    let rendered = ctx.rendered_for("Tenant", "", &name).await;
+    // This tenant's part only: the whole rendering is not held across requests.
+    let rendered = ctx.rendered_for("Tenant", "", &name).await.slice("Tenant", "", &name);
     let owner = owner_ref(t);
     let desired: Vec<(Owned, serde_json::Value)> =
         owned_objects(&rendered, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;

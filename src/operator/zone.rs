@@ -54,7 +54,23 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
 
 async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     let name = z.name_any();
-    let rendered = ctx.rendered_for("NetworkZone", "", &name).await;
+    // What the zone reads of the rendering, taken before any request: the
+    // whole rendering is not held across requests.
+    let (apps, problems) = {
+        let rendered = ctx.rendered_for("NetworkZone", "", &name).await;
+        let apps = rendered
+            .objects
+            .iter()
+            .filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name))
+            .count();
+        let problems: Vec<String> = rendered
+            .problems
+            .iter()
+            .filter(|p| p.object.kind == "NetworkZone" && p.object.name == name)
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
+        (apps, problems)
+    };
     let owner = z.controller_owner_ref(&());
     let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
         .into_iter()
@@ -88,13 +104,6 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         }
     }
     let tenants = users(z, ctx);
-    let apps = rendered
-        .objects
-        .iter()
-        .filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name))
-        .count();
-    let problems: Vec<String> =
-        rendered.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
     untainted.sort();
     let mut degraded = problems.clone();
     if !untainted.is_empty() {

@@ -85,6 +85,31 @@ impl Rendered {
         self.index().by_id.get(&(kind.to_string(), namespace.to_string(), name.to_string())).map(|i| &self.objects[*i])
     }
 
+    /// What one owner's reconcile reads of the rendering: the objects the
+    /// govcloud resource `kind` `namespace/name` owns, the flows where it
+    /// (an app) or its apps (a tenant) call or are called, and the problems
+    /// found on it. Small, so a reconcile need not keep the whole rendering
+    /// of the model alive while it talks to the API server.
+    pub fn slice(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+        let flows = self
+            .flows
+            .iter()
+            .filter(|f| match kind {
+                "DepartmentApp" => f.consumer.app == name || f.provider.app == name,
+                "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        let problems = self
+            .problems
+            .iter()
+            .filter(|p| p.object.kind == kind && p.object.name == name && p.object.namespace.as_deref().unwrap_or_default() == namespace)
+            .cloned()
+            .collect();
+        Rendered { objects: self.owned_by(kind, namespace, name).into_iter().cloned().collect(), flows, problems, index: Default::default() }
+    }
+
     /// Number of objects per kind, in kind order.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         let mut counts: BTreeMap<(usize, &'static str), usize> = BTreeMap::new();
@@ -136,4 +161,33 @@ pub fn render(model: &Model) -> Rendered {
     problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
     problems.dedup();
     Rendered { objects, flows, problems, index: Default::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_owners_slice_holds_what_its_reconcile_reads_and_nothing_else() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");
+        let model = crate::model::load_paths(&[dir]).expect("chifeng").model;
+        let all = render(&model);
+        let mut checked = 0;
+        for f in all.flows.iter().filter(|f| f.consumer.tenant != f.provider.tenant) {
+            let ns = format!("{}-{}", f.consumer.tenant, f.consumer.zone);
+            let app = all.slice("DepartmentApp", &ns, &f.consumer.app);
+            let want: Vec<String> = all.owned_by("DepartmentApp", &ns, &f.consumer.app).iter().map(|o| o.id()).collect();
+            assert!(!want.is_empty());
+            assert_eq!(app.objects.iter().map(Owned::id).collect::<Vec<_>>(), want);
+            assert!(app.object("Deployment", &ns, &f.consumer.app).is_some());
+            assert!(app.flows.contains(f), "its own call");
+            assert!(app.flows.len() < all.flows.len());
+            let tenant = all.slice("Tenant", "", &f.provider.tenant);
+            assert!(tenant.flows.contains(f), "a call it receives");
+            assert!(tenant.objects.iter().all(|o| o.meta().labels.as_ref().and_then(|l| l.get(labels::OWNER_NAME)) == Some(&f.provider.tenant)));
+            assert!(tenant.objects.iter().any(|o| o.kind() == "Namespace"));
+            checked += 1;
+        }
+        assert!(checked > 5, "{checked} cross-tenant flows");
+    }
 }
