@@ -133,12 +133,48 @@ pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> 
             _ => cluster.push(f),
         }
     }
-    let mut out: Vec<Value> = by_ns
-        .into_iter()
-        .map(|(ns, fs)| json!({"apiVersion": version, "kind": kind, "metadata": {"name": "govcloud", "namespace": ns, "labels": labels}, "summary": summary(&fs), "results": fs.iter().map(|f| result(f)).collect::<Vec<_>>()}))
-        .collect();
-    out.push(json!({"apiVersion": version, "kind": cluster_kind, "metadata": {"name": "govcloud", "labels": labels}, "summary": summary(&cluster), "results": cluster.iter().map(|f| result(f)).collect::<Vec<_>>()}));
+    let report = |kind: &str, ns: Option<String>, fs: &[&Finding]| {
+        let (results, omitted) = bounded_results(fs, REPORT_RESULTS_BYTES);
+        let mut metadata = json!({"name": "govcloud", "labels": labels});
+        if let Some(ns) = ns {
+            metadata["namespace"] = json!(ns);
+        }
+        if omitted > 0 {
+            metadata["annotations"] = json!({OMITTED: format!("{omitted} passing results left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them")});
+        }
+        json!({"apiVersion": version, "kind": kind, "metadata": metadata, "summary": summary(fs), "results": results})
+    };
+    let mut out: Vec<Value> = by_ns.into_iter().map(|(ns, fs)| report(kind, Some(ns), &fs)).collect();
+    out.push(report(cluster_kind, None, &cluster));
     out
+}
+
+/// Bytes of results one report may carry: a report is one object in etcd,
+/// whose requests are limited to 1.5–2 MiB (and the API server's to 3 MiB).
+pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
+
+/// Annotation saying how many passing results a report left out.
+pub const OMITTED: &str = "govcloud.io/omitted-results";
+
+/// The results of `fs` within `budget` bytes: every failure, warning and
+/// skip first (in order), then passes while they fit; and how many results
+/// were left out. Failures are never left out for passes.
+pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, usize) {
+    let mut keep = vec![false; fs.len()];
+    let mut used = 0;
+    let mut omitted = 0;
+    for pass in [false, true] {
+        for (i, f) in fs.iter().enumerate().filter(|(_, f)| (f.outcome == Outcome::Pass) == pass) {
+            let size = result(f).to_string().len();
+            if used + size <= budget || !pass {
+                used += size;
+                keep[i] = true;
+            } else {
+                omitted += 1;
+            }
+        }
+    }
+    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), omitted)
 }
 
 /// The four result cells (pass, fail, warn, skip) of a summary row.
@@ -359,4 +395,45 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     }
     s.push_str("</table></section></body></html>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::Severity;
+
+    fn finding(i: usize, outcome: Outcome) -> Finding {
+        Finding {
+            control: controls::TWO_SIDED_FLOWS,
+            outcome,
+            severity: Severity::High,
+            object: format!("Deployment/t{i}-extranet/a{i}"),
+            namespace: None,
+            tenant: None,
+            zone: Some("extranet".into()),
+            field: "spec".into(),
+            evidence: "x".repeat(400),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
+        let findings: Vec<Finding> = (0..20_000).map(|i| finding(i, if i % 100 == 0 { Outcome::Fail } else { Outcome::Pass })).collect();
+        let audit = Audit { findings, ..Default::default() };
+        let all = reports(&audit, ReportApi::Openreports, &BTreeMap::new());
+        let cluster = all.last().expect("the cluster report");
+        assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
+        let results = cluster["results"].as_array().expect("results");
+        assert_eq!(results.iter().filter(|r| r["result"] == "fail").count(), 200, "every failure");
+        assert!(results.iter().any(|r| r["result"] == "pass"), "passes while they fit");
+        assert_eq!(cluster["summary"]["pass"], 19_800, "the summary counts everything");
+        let omitted = 19_800 - results.iter().filter(|r| r["result"] == "pass").count();
+        assert!(cluster["metadata"]["annotations"][OMITTED].as_str().expect("note").starts_with(&format!("{omitted} passing results left out")));
+        // A small report is whole, without the note.
+        let small = Audit { findings: (0..10).map(|i| finding(i, Outcome::Pass)).collect(), ..Default::default() };
+        let r = reports(&small, ReportApi::Openreports, &BTreeMap::new()).pop().expect("report");
+        assert_eq!(r["results"].as_array().map(Vec::len), Some(10));
+        assert!(r["metadata"].get("annotations").is_none());
+    }
 }
