@@ -154,9 +154,23 @@ pub async fn ensure_report_crds(client: &Client, api: ReportApi) -> Result<()> {
     Ok(())
 }
 
-fn same(a: &Value, b: &Value) -> bool {
-    a["summary"] == b["summary"] && a["results"] == b["results"]
+/// What of a report decides whether it must be written again: its summary
+/// and results.
+fn content_hash(r: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r["summary"].to_string().hash(&mut h);
+    r["results"].to_string().hash(&mut h);
+    h.finish()
 }
+
+/// What the reports hold, as last read or written: (kind, namespace or "",
+/// name) -> [`content_hash`]. Filled from one paged list at start, so a
+/// round writes only the reports that changed, without reading each first.
+type Written = BTreeMap<(String, String, String), u64>;
+
+/// Reports written at once.
+const REPORT_WRITES: usize = 8;
 
 /// Audits the cluster every resync and keeps the reports and the compliance
 /// summaries current, writing only what changed.
@@ -168,18 +182,23 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
     // Give the CRDs a moment to be served.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     watch_audited(&ctx);
+    let mut written: Option<Written> = None;
     loop {
         let started = std::time::Instant::now();
-        if let Err(e) = report_once(&ctx, api, &selector).await {
+        if let Err(e) = report_once(&ctx, api, &selector, &mut written).await {
             ctx.metrics.failed("Report", e.metric_label());
             warn!(error = %e, "compliance report failed");
+            // What the reports hold is not known now: read them again.
+            written = None;
         }
         let (cost, done) = (started.elapsed(), std::time::Instant::now());
         // Event-driven: the next report follows a change (debounced, so a
         // burst of changes costs one audit), or the resync, whichever is first.
         tokio::select! {
             _ = ctx.triggers.reports_woken() => tokio::time::sleep(report_delay(cost, done.elapsed())).await,
-            _ = tokio::time::sleep(ctx.resync) => {}
+            // Every resync, the reports are read again too: one deleted or
+            // changed by someone else is written back.
+            _ = tokio::time::sleep(ctx.resync) => written = None,
         }
     }
 }
@@ -225,9 +244,40 @@ fn watch_audited(ctx: &std::sync::Arc<Context>) {
     }
 }
 
-async fn report_once(ctx: &Context, api: ReportApi, selector: &str) -> Result<()> {
+/// Reads what the govcloud reports of `api` hold now.
+async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
+    let mut written = Written::new();
+    let lp = ListParams::default().labels("app.kubernetes.io/managed-by=govcloud").limit(LIST_PAGE);
+    for report in output::reports(&Audit::default(), api, &BTreeMap::new()) {
+        let kind = report["kind"].as_str().unwrap_or_default().to_string();
+        let (group, version) = report["apiVersion"].as_str().unwrap_or_default().split_once('/').unwrap_or_default();
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
+        let all: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
+        let mut token: Option<String> = None;
+        loop {
+            let page = all.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
+            for o in page.items {
+                let v = serde_json::to_value(&o).map_err(|e| super::Error::Serialize(o.name_any(), e))?;
+                written.insert((kind.clone(), o.namespace().unwrap_or_default(), o.name_any()), content_hash(&v));
+            }
+            token = page.metadata.continue_.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(written)
+}
+
+async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mut Option<Written>) -> Result<()> {
+    use futures::StreamExt;
+    if written.is_none() {
+        *written = Some(read_written(ctx, api).await?);
+    }
+    let known = written.get_or_insert_with(Written::new);
     let (model, objects) = live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?;
     let audit = audit::audit(&model, &objects);
+    drop(objects);
     let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]).collect();
     let ours: std::collections::BTreeSet<String> =
         model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| crate::render::labels::namespace_name(&t.name_any(), &z.name))).collect();
@@ -236,69 +286,93 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str) -> Result<()
         None => "govcloud".to_string(),
     };
     let pp = PatchParams::apply(AUDIT_MANAGER).force();
+    // Only what changed since it was last read or written, several at once.
+    let mut changed = Vec::new();
     for mut report in output::reports(&audit, api, &labels) {
         let kind = report["kind"].as_str().unwrap_or_default().to_string();
         let (group, version) =
             report["apiVersion"].as_str().unwrap_or_default().split_once('/').map(|(g, v)| (g.to_string(), v.to_string())).unwrap_or_default();
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(&group, &version, &kind));
-        let reports: Api<DynamicObject> = match report["metadata"]["namespace"].as_str() {
-            Some(ns) if ours.contains(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+        let (reports, ns): (Api<DynamicObject>, String) = match report["metadata"]["namespace"].as_str() {
+            Some(ns) if ours.contains(ns) => (Api::namespaced_with(ctx.client.clone(), ns, &ar), ns.to_string()),
             Some(_) => continue,
             None => {
                 report["metadata"]["name"] = Value::String(cluster_name.clone());
-                Api::all_with(ctx.client.clone(), &ar)
+                (Api::all_with(ctx.client.clone(), &ar), String::new())
             }
         };
         let name = report["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let current = reports.get_opt(&name).await?.and_then(|o| serde_json::to_value(o).ok());
-        if current.as_ref().is_some_and(|c| same(c, &report)) {
+        let key = (kind, ns, name);
+        let hash = content_hash(&report);
+        if known.get(&key) == Some(&hash) {
             continue;
         }
-        reports.patch(&name, &pp, &Patch::Apply(&report)).await?;
+        changed.push((key, hash, reports, report));
     }
-    // Compliance summaries on tenants and zones.
-    let summary = |filter: &dyn Fn(&audit::Finding) -> bool| {
-        let mut s = ComplianceSummary::default();
-        for f in audit.findings.iter().filter(|f| filter(f)) {
-            match f.outcome {
-                Outcome::Pass => s.pass += 1,
-                Outcome::Fail => s.fail += 1,
-                Outcome::Warn => s.warn += 1,
-                Outcome::Skip => s.skip += 1,
-            }
-        }
-        s
+    let results: Vec<_> = futures::stream::iter(changed.into_iter().map(|(key, hash, reports, report)| {
+        let pp = pp.clone();
+        async move { reports.patch(&key.2, &pp, &Patch::Apply(&report)).await.map(|_| (key, hash)) }
+    }))
+    .buffer_unordered(REPORT_WRITES)
+    .collect()
+    .await;
+    for r in results {
+        let (key, hash) = r?;
+        known.insert(key, hash);
+    }
+    // Compliance summaries on tenants and zones, counted in one pass.
+    let mut by_tenant: BTreeMap<&str, ComplianceSummary> = BTreeMap::new();
+    let mut by_zone: BTreeMap<String, ComplianceSummary> = BTreeMap::new();
+    let count = |s: &mut ComplianceSummary, o: Outcome| match o {
+        Outcome::Pass => s.pass += 1,
+        Outcome::Fail => s.fail += 1,
+        Outcome::Warn => s.warn += 1,
+        Outcome::Skip => s.skip += 1,
     };
+    for f in &audit.findings {
+        if let Some(t) = f.tenant.as_deref() {
+            count(by_tenant.entry(t).or_default(), f.outcome);
+        }
+        let zone = f.zone.clone().or_else(|| f.object.strip_prefix("NetworkZone/").map(str::to_string));
+        if let Some(z) = zone {
+            count(by_zone.entry(z).or_default(), f.outcome);
+        }
+    }
+    let same =
+        |p: &Option<ComplianceSummary>, s: &ComplianceSummary| p.as_ref().is_some_and(|p| (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip));
     let now = Timestamp::now().to_string();
+    let mut patches = Vec::new();
     for t in &model.tenants {
         let name = t.name_any();
-        let mut s = summary(&|f| f.tenant.as_deref() == Some(name.as_str()));
+        let mut s = by_tenant.get(name.as_str()).cloned().unwrap_or_default();
         s.report = Some(format!("{} govcloud in each of the tenant's namespaces", if api == ReportApi::Openreports { "Report" } else { "PolicyReport" }));
-        let prev = t.status.as_ref().and_then(|st| st.compliance.clone());
-        if let Some(p) = &prev
-            && (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip)
-        {
+        if same(&t.status.as_ref().and_then(|st| st.compliance.clone()), &s) {
             continue;
         }
         s.evaluated_at = Some(now.clone());
-        Api::<Tenant>::all(ctx.client.clone())
-            .patch_status(&name, &pp, &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": {"compliance": s}})))
-            .await?;
+        let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<Tenant>(&()));
+        patches.push((api, name, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": {"compliance": s}})));
     }
     for z in &model.zones {
         let name = z.name_any();
-        let mut s = summary(&|f| f.zone.as_deref() == Some(name.as_str()) || f.object == format!("NetworkZone/{name}"));
+        let mut s = by_zone.get(&name).cloned().unwrap_or_default();
         s.report = Some(cluster_name.clone());
-        let prev = z.status.as_ref().and_then(|st| st.compliance.clone());
-        if let Some(p) = &prev
-            && (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip)
-        {
+        if same(&z.status.as_ref().and_then(|st| st.compliance.clone()), &s) {
             continue;
         }
         s.evaluated_at = Some(now.clone());
-        Api::<NetworkZone>::all(ctx.client.clone())
-            .patch_status(&name, &pp, &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": {"compliance": s}})))
-            .await?;
+        let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<NetworkZone>(&()));
+        patches.push((api, name, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": {"compliance": s}})));
+    }
+    let results: Vec<_> = futures::stream::iter(patches.into_iter().map(|(api, name, body)| {
+        let pp = pp.clone();
+        async move { api.patch_status(&name, &pp, &Patch::Apply(&body)).await }
+    }))
+    .buffer_unordered(REPORT_WRITES)
+    .collect()
+    .await;
+    for r in results {
+        r?;
     }
     Ok(())
 }
