@@ -147,8 +147,12 @@ pub async fn ensure_report_crds(client: &Client, api: ReportApi) -> Result<()> {
         let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
         if crds.get_opt(&name).await?.is_none() {
             let o: DynamicObject = serde_json::from_value(crd).map_err(|e| super::Error::Serialize(name.clone(), e))?;
-            crds.create(&Default::default(), &o).await?;
-            info!(crd = %name, "installed report CRD");
+            match crds.create(&Default::default(), &o).await {
+                Ok(_) => info!(crd = %name, "installed report CRD"),
+                // Another replica or operator installed it meanwhile.
+                Err(kube::Error::Api(s)) if s.code == 409 => {}
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     Ok(())
@@ -175,9 +179,10 @@ const REPORT_WRITES: usize = 8;
 /// Audits the cluster every resync and keeps the reports and the compliance
 /// summaries current, writing only what changed.
 pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector: String) {
-    if let Err(e) = ensure_report_crds(&ctx.client, api).await {
-        warn!(error = %e, "cannot install the report CRDs; compliance reports are off");
-        return;
+    // Until the report CRDs are there (installed here, or by a chart), try again.
+    while let Err(e) = ensure_report_crds(&ctx.client, api).await {
+        warn!(error = %e, "cannot install the report CRDs; trying again in 30 s");
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
     }
     // Give the CRDs a moment to be served.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
@@ -204,12 +209,16 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
 }
 
 /// How long to wait, after a change, before the next report: the debounce,
-/// and at least twice the last report's cost since it ended, so that while
-/// a large cluster converges (a change every moment) the reports take at
-/// most a third of the operator's time.
+/// and at least the last report's cost since it ended, up to a minute, so
+/// that while a large cluster converges (a change every moment) the reports
+/// take at most half the operator's time, and a small one is reported on
+/// after the debounce.
 pub fn report_delay(cost: std::time::Duration, since_last: std::time::Duration) -> std::time::Duration {
-    REPORT_DEBOUNCE.max((cost * 2).saturating_sub(since_last))
+    REPORT_DEBOUNCE.max(cost.saturating_sub(since_last).min(REPORT_COOLDOWN_MAX))
 }
+
+/// The longest a report waits for the last one's cost.
+pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long the reports wait after a change for more changes to come.
 pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -383,12 +392,13 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_a_third_of_the_time() {
+    fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_half_the_time() {
         // Small cluster, or a change long after the last report: the debounce.
         assert_eq!(report_delay(Duration::from_millis(300), Duration::ZERO), REPORT_DEBOUNCE);
         assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(60)), REPORT_DEBOUNCE);
-        // A costly report and changes right after it: twice its cost.
-        assert_eq!(report_delay(Duration::from_secs(6), Duration::ZERO), Duration::from_secs(12));
-        assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(4)), Duration::from_secs(8));
+        // A costly report and changes right after it: its cost, up to a minute.
+        assert_eq!(report_delay(Duration::from_secs(12), Duration::ZERO), Duration::from_secs(12));
+        assert_eq!(report_delay(Duration::from_secs(12), Duration::from_secs(4)), Duration::from_secs(8));
+        assert_eq!(report_delay(Duration::from_secs(600), Duration::ZERO), REPORT_COOLDOWN_MAX);
     }
 }
