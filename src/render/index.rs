@@ -108,7 +108,7 @@ impl<'a> Index<'a> {
         for app in claimants {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| host_allowed(h, zone, entry.tenant)) {
+            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && host_allowed(h, zone, entry.tenant)) {
                 claims.entry(host).or_insert((ns, app.name_any()));
             }
         }
@@ -366,6 +366,13 @@ fn public_host(app: &DepartmentApp, tenant: &str, zone: &NetworkZone) -> Option<
     Some(host.to_ascii_lowercase())
 }
 
+/// A name an Ingress accepts as its host: at most 253 characters, labels of 1
+/// to 63. The fields' own rules check the characters but not the lengths, and
+/// `<app>.<tenant>.<publicDomain>` may be longer than either field.
+fn dns_name(host: &str) -> bool {
+    host.len() <= 253 && host.split('.').all(|l| (1..=63).contains(&l.len()))
+}
+
 /// `host` is `domain` or a name under it.
 fn under(host: &str, domain: &str) -> bool {
     host == domain || host.strip_suffix(domain).is_some_and(|p| p.len() > 1 && p.ends_with('.'))
@@ -391,6 +398,24 @@ fn check_host(
     obj: &ObjectRef,
     problems: &mut Vec<Problem>,
 ) {
+    if !dns_name(host) {
+        let fix = if app.spec.host.is_some() {
+            "shorten spec.host: a DNS name has at most 253 characters and 63 between dots".to_string()
+        } else {
+            format!(
+                "set spec.host to a shorter name under {}, or shorten the app's or the tenant's name or the zone's publicDomain",
+                zone.spec.public_domain.as_deref().unwrap_or_default()
+            )
+        };
+        let longest = host.split('.').map(str::len).max().unwrap_or_default();
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!("host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts", host.len()),
+            fix,
+        ));
+        return;
+    }
     if !host_allowed(host, zone, tenant) {
         let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("{d} and names under it")).collect();
         allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
