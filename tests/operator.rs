@@ -192,8 +192,9 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
     })
     .await;
 
-    // A full resync of the converged model writes nothing.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // A full resync of the converged model writes nothing (once the status
+    // counts, refreshed within STATUS_REFRESH of their last change, caught up).
+    tokio::time::sleep(govcloud::operator::STATUS_REFRESH + Duration::from_secs(5)).await;
     let offset = support::audit_offset();
     let before = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
     tokio::time::sleep(Duration::from_secs(10)).await;

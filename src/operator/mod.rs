@@ -24,6 +24,7 @@ mod report;
 mod status;
 mod tenant;
 mod triggers;
+pub use triggers::STATUS_REFRESH;
 mod zone;
 
 pub use apply::ApplyReport;
