@@ -104,6 +104,21 @@ enum Command {
         reports: ReportsArg,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        /// Elect a leader among replicas with a Lease in the operator
+        /// namespace: only the holder reconciles and writes; the others keep
+        /// their caches warm and take over when it goes.
+        #[arg(long)]
+        leader_elect: bool,
+        /// Name of the Lease used for leader election.
+        #[arg(long, default_value = "govcloud-leader")]
+        leader_lease: String,
+        /// Seconds a lease lasts without renewal (the longest a takeover
+        /// waits when a leader dies without releasing it).
+        #[arg(long, default_value_t = 15)]
+        leader_lease_seconds: u64,
+        /// Seconds before expiry when the leader renews (also the clock skew tolerated).
+        #[arg(long, default_value_t = 5)]
+        leader_renew_grace_seconds: u64,
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
@@ -247,12 +262,53 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Run { selector, metrics_address, install_crds, log_format, resync_seconds, operator_namespace, reports, cidrs } => {
+        Command::Run {
+            selector,
+            metrics_address,
+            install_crds,
+            log_format,
+            resync_seconds,
+            operator_namespace,
+            reports,
+            cidrs,
+            leader_elect,
+            leader_lease,
+            leader_lease_seconds,
+            leader_renew_grace_seconds,
+        } => {
             init_tracing(log_format);
+            let election = leader_elect
+                .then(|| crate::operator::LeaderElection {
+                    lease: leader_lease,
+                    duration: leader_lease_seconds,
+                    grace: leader_renew_grace_seconds,
+                    ..crate::operator::LeaderElection::new(&operator_namespace)
+                })
+                .map(|e| e.validate().map(|()| e))
+                .transpose()
+                .map_err(CliError::Cluster)?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let client =
-                    kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
+                let config =
+                    kube::Config::infer().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
+                let metrics = crate::operator::Metrics::default();
+                let build = |config: kube::Config| {
+                    kube::client::ClientBuilder::try_from(config)
+                        .map(|b| b.with_layer(&crate::operator::CountRequests(metrics.clone())).build())
+                        .map_err(|e| CliError::Cluster(format!("cannot build a client: {e}")))
+                };
+                let client = build(config.clone())?;
+                let leader = match election {
+                    Some(election) => {
+                        // The election's own client gives up on a request well
+                        // before the lease could pass to another replica.
+                        let mut c = config.clone();
+                        let t = election.request_timeout();
+                        (c.connect_timeout, c.read_timeout, c.write_timeout) = (Some(t), Some(t), Some(t));
+                        Some(crate::operator::Leader { election, client: build(c)? })
+                    }
+                    None => None,
+                };
                 if install_crds {
                     crate::operator::install_crds(&client, &operator_namespace).await.map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
                 }
@@ -269,6 +325,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                             ReportsArg::Off => None,
                         },
                         cluster_cidrs: Some(cidrs.cluster_cidrs),
+                        leader,
+                        metrics: Some(metrics),
                     },
                 )
                 .await

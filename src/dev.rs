@@ -61,6 +61,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
                 resync: None,
                 reports: Some(crate::audit::output::ReportApi::Openreports),
                 cluster_cidrs: None,
+                ..Default::default()
             },
         )
         .await

@@ -746,3 +746,88 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
     })
     .await;
 }
+
+/// Whether a replica leads, from its `govcloud_leader` gauge.
+async fn leads(op: &Operator) -> bool {
+    op.counter("govcloud_leader", "").await == 1
+}
+
+/// Waits until exactly one of two replicas leads; true when it is `a`.
+async fn one_leader(a: &Operator, b: &Operator, within: Duration) -> bool {
+    eventually("exactly one replica to lead", within, || async {
+        match (leads(a).await, leads(b).await) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_over_at_once() {
+    use k8s_openapi::api::coordination::v1::Lease;
+    let c = client().await;
+    let scope = short("le");
+    let (zone, consumer, provider) = (short("z"), short("cl"), short("pl"));
+    let lease = format!("govcloud-leader-{scope}");
+    // A lease of 60 s: a takeover that waited for expiry would take most of a minute.
+    let args = ["--leader-elect", "--leader-lease", &lease, "--leader-lease-seconds", "60", "--leader-renew-grace-seconds", "10"];
+    let mut a = Operator::start_with(&scope, 300, &args, "-a").await;
+    let mut b = Operator::start_with(&scope, 300, &args, "-b").await;
+    let first_is_a = one_leader(&a, &b, CONVERGE).await;
+    let (leader, follower) = if first_is_a { (&mut a, &mut b) } else { (&mut b, &mut a) };
+    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    let ns = format!("{consumer}-{zone}");
+    let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
+    eventually("the consumer app Ready", CONVERGE, || async {
+        let a = Api::<DepartmentApp>::namespaced(c.clone(), &ns).get("portal").await.ok()?;
+        ready(&a.status?.conditions).then_some(())
+    })
+    .await;
+    // Both are ready (caches warm); only the leader reconciled and wrote.
+    for op in [&*leader, &*follower] {
+        assert!(op.get("/readyz").await.starts_with("HTTP/1.1 200"), "every replica serves /readyz");
+    }
+    assert!(leader.counter("govcloud_reconciliations_total", "").await > 0);
+    assert_eq!(follower.counter("govcloud_reconciliations_total", "").await, 0, "a follower never reconciles");
+    assert_eq!(follower.counter("govcloud_object_writes_total", "").await, 0, "a follower never writes");
+    let metrics = leader.get("/metrics").await;
+    for family in
+        ["govcloud_reconcile_duration_seconds_bucket", "govcloud_api_requests_total{verb=\"patch\"", "govcloud_managed_objects{kind=\"NetworkPolicy\"}"]
+    {
+        assert!(metrics.contains(family), "{family} in\n{metrics}");
+    }
+
+    // Another identity takes the lease: the leader stops at once (it watches
+    // the Lease), and nothing is repaired while nobody of ours holds it.
+    let leases: Api<Lease> = Api::namespaced(c.clone(), "govcloud-system");
+    let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(k8s_openapi::jiff::Timestamp::now());
+    let steal = serde_json::json!({"spec": {"holderIdentity": "intruder", "renewTime": now, "acquireTime": now, "leaseDurationSeconds": 3600}});
+    leases.patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&steal)).await.expect("take the lease");
+    eventually("the leader to step down", Duration::from_secs(20), || async { (!leads(leader).await).then_some(()) }).await;
+    let reconciles = leader.counter("govcloud_reconciliations_total", "").await;
+    policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert!(policies.get_opt("govcloud-default-deny").await.expect("get").is_none(), "nobody of ours holds the lease: nothing is repaired");
+    assert_eq!(leader.counter("govcloud_reconciliations_total", "").await, reconciles, "a replica without the lease does not reconcile");
+    assert!(!leads(follower).await);
+
+    // The intruder lets go: one of ours takes the lease and repairs.
+    let free = serde_json::json!({"spec": {"holderIdentity": null, "renewTime": null, "acquireTime": null, "leaseDurationSeconds": null}});
+    leases.patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&free)).await.expect("release the lease");
+    eventually("the policy repaired by a new leader", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    let a_leads = one_leader(&a, &b, Duration::from_secs(30)).await;
+    let (leader, follower) = if a_leads { (&mut a, &mut b) } else { (&mut b, &mut a) };
+
+    // SIGTERM: the leader finishes, exits cleanly and releases the lease; the
+    // other takes over long before the 60 s lease could have expired.
+    let asked = std::time::Instant::now();
+    let status = leader.terminate(Duration::from_secs(30)).expect("the leader exits within its grace period");
+    assert!(status.success(), "a clean exit on SIGTERM: {status:?}\n{}", leader.log());
+    assert!(leader.log().contains("lease released"), "{}", leader.log());
+    eventually("the follower to take over", Duration::from_secs(30), || async { leads(follower).await.then_some(()) }).await;
+    eprintln!("takeover after SIGTERM: {:?}", asked.elapsed());
+    let held = leases.get(&lease).await.expect("lease");
+    assert!(held.spec.and_then(|s| s.holder_identity).is_some_and(|h| h != "intruder"));
+}

@@ -22,7 +22,7 @@ use crate::render::{Owned, Rendered};
 /// Reconciles one app.
 #[instrument(skip_all, fields(app = %format!("{}/{}", a.namespace().unwrap_or_default(), a.name_any())))]
 pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Action> {
-    ctx.metrics.reconciled("DepartmentApp");
+    let _timer = ctx.metrics.reconcile("DepartmentApp");
     if a.metadata.deletion_timestamp.is_some() {
         // Owner references let the garbage collector remove what it owns.
         return Ok(Action::await_change());

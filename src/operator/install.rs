@@ -50,6 +50,28 @@ pub fn operator_cluster_role() -> Value {
     })
 }
 
+/// The Role and RoleBinding that let the operator's service account hold the
+/// leader-election Lease: leases in its own namespace only (a cluster-wide
+/// grant would let it take other components' leader leases, such as
+/// kube-controller-manager's in kube-system).
+pub fn operator_lease_role(namespace: &str, service_account: &str) -> Vec<Value> {
+    let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
+    let name = format!("{OPERATOR}-leader-election");
+    vec![
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "rules": [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "list", "watch", "create", "update", "patch"]}]
+        }),
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": namespace}]
+        }),
+    ]
+}
+
 /// Everything to apply to install govcloud, in order.
 pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
@@ -65,31 +87,46 @@ pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": OPERATOR},
         "subjects": [{"kind": "ServiceAccount", "name": OPERATOR, "namespace": namespace}]
     }));
+    out.extend(operator_lease_role(namespace, OPERATOR));
     out.push(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "govcloud", "namespace": namespace, "labels": labels},
         "spec": {
-            "replicas": 1,
+            // Two replicas elect a leader; the PodDisruptionBudget and the
+            // anti-affinity keep one up through a drain or a node's loss.
+            "replicas": 2,
             "selector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}},
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
                     "serviceAccountName": OPERATOR,
-                    "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
+                        "topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}}}}]}},
                     "containers": [{
                         "name": "govcloud",
                         "image": image,
-                        "args": ["run", "--log-format", "json", "--metrics-address", "0.0.0.0:8080"],
+                        "args": ["run", "--log-format", "json", "--metrics-address", "0.0.0.0:8080", "--operator-namespace", namespace, "--leader-elect"],
                         "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
                         "ports": [{"name": "metrics", "containerPort": 8080}],
-                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}},
-                        "readinessProbe": {"httpGet": {"path": "/readyz", "port": "metrics"}},
+                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 2},
+                        "readinessProbe": {"httpGet": {"path": "/readyz", "port": "metrics"}, "periodSeconds": 5, "timeoutSeconds": 2},
                         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
                         "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}}
                     }]
                 }
             }
         }
+    }));
+    out.push(json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "govcloud", "namespace": namespace, "labels": labels},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}}}
+    }));
+    out.push(json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "govcloud-metrics", "namespace": namespace, "labels": labels},
+        "spec": {"selector": {"app.kubernetes.io/name": "govcloud"}, "ports": [{"name": "metrics", "port": 8080, "targetPort": "metrics"}]}
     }));
     out
 }

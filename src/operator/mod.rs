@@ -19,6 +19,7 @@ mod cache;
 pub mod compare;
 mod error;
 pub mod install;
+pub mod leader;
 mod metrics;
 mod report;
 mod status;
@@ -30,7 +31,8 @@ mod zone;
 pub use apply::ApplyReport;
 pub use cache::OWNED_KINDS;
 pub use error::{Error, Result, StartError};
-pub use metrics::Metrics;
+pub use leader::LeaderElection;
+pub use metrics::{CountRequests, Metrics};
 pub use report::{live_audit, live_inventory};
 
 use std::sync::{Arc, Mutex};
@@ -70,6 +72,26 @@ pub struct Options {
     pub reports: Option<crate::audit::output::ReportApi>,
     /// The cluster's pod and service ranges; [`crate::model::DEFAULT_CLUSTER_CIDRS`] when `None`.
     pub cluster_cidrs: Option<Vec<String>>,
+    /// Leader election; `None`: this replica always leads (one replica, or tests).
+    pub leader: Option<Leader>,
+    /// Where the metrics go (the client's request counter may share it).
+    pub metrics: Option<Metrics>,
+}
+
+/// Leader election settings and the client it uses (its requests must time
+/// out within [`LeaderElection::request_timeout`]).
+#[derive(Clone)]
+pub struct Leader {
+    /// The election.
+    pub election: LeaderElection,
+    /// Client with short timeouts.
+    pub client: Client,
+}
+
+impl std::fmt::Debug for Leader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leader").field("election", &self.election).finish_non_exhaustive()
+    }
 }
 
 /// Shared state of the controllers.
@@ -263,16 +285,18 @@ async fn apply_platform(client: &Client) -> Result<()> {
     Ok(())
 }
 
-fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
+fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, metrics: &Metrics, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
     let (store, writer) = reflector::store();
     let stream = reflector(writer, watcher(api, cfg).default_backoff());
+    let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream
             .for_each(|ev| {
+                metrics.watch_event(&watch_name, &ev);
                 match ev {
                     Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
                     Ok(watcher::Event::Delete(o)) => on_event(&o, true),
@@ -311,15 +335,20 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let primary_cfg = || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
     let owned_sel = if scope_sel.is_empty() { format!("{MANAGED_BY}={MANAGER}") } else { format!("{MANAGED_BY}={MANAGER},{scope_sel}") };
 
-    apply_platform(&client).await.map_err(|e| StartError::msg(format!("applying platform roles: {e}")))?;
-
     let triggers = triggers::Triggers::new();
     let inflight = Arc::new(apply::InFlight::default());
+    // Made before the watches, which report their caches' sync to /readyz.
+    let metrics = opts.metrics.clone().unwrap_or_default();
+    metrics.set_leader(false);
+    // Served from the start: alive while the caches fill, ready once they are.
+    if let Some(addr) = &opts.metrics_address {
+        metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
+    }
     let t = triggers.clone();
     // Status writes (the operator's own, mostly) change nothing others depend
     // on, nor need a reconcile: only spec, creation, deletion and finalizer
     // changes go anywhere.
-    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), move |z, deleted| {
+    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), &metrics, move |z, deleted| {
         let (model, me) = t.observe(z, deleted);
         if model {
             t.zone_changed(z)
@@ -329,7 +358,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         }
     });
     let t = triggers.clone();
-    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), move |x, deleted| {
+    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), &metrics, move |x, deleted| {
         let (model, me) = t.observe(x, deleted);
         if model {
             t.tenant_changed(x)
@@ -339,7 +368,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         }
     });
     let t = triggers.clone();
-    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), move |a, deleted| {
+    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), &metrics, move |a, deleted| {
         let (model, me) = t.observe(a, deleted);
         if model {
             t.app_changed(a, deleted)
@@ -349,7 +378,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         }
     });
     let t = triggers.clone();
-    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), move |n, deleted| t.node_changed(n, deleted));
+    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
     for (group, version, kind, namespaced) in OWNED_KINDS {
         let ar = api_resource(group, version, kind);
@@ -361,10 +390,12 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let kind_name = kind.to_string();
         let index = owned.index.clone();
         let inflight = inflight.clone();
+        let metrics = metrics.clone();
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
                     use cache::IndexEvent;
+                    metrics.watch_event(&kind_name, &ev);
                     match ev {
                         Ok(watcher::Event::Apply(o)) => {
                             index.event(&kind_name, IndexEvent::Apply(&o));
@@ -401,10 +432,6 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     triggers.attach(zones.clone(), tenants.clone(), apps.clone());
 
-    let metrics = Metrics::default();
-    if let Some(addr) = &opts.metrics_address {
-        metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
-    }
     let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
     let ctx = Arc::new(Context {
         client: client.clone(),
@@ -424,33 +451,160 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         render_lock: tokio::sync::Mutex::new(()),
     });
     info!(scope = %scope_sel, "govcloud operator started");
+    let weak = Arc::downgrade(&ctx);
+    ctx.metrics.set_collector(Box::new(move || weak.upgrade().map(|ctx| gauges(&ctx)).unwrap_or_default()));
+    ctx.metrics.set_ready();
+    if opts.reports.is_some() {
+        report::watch_audited(&ctx);
+    }
 
+    // SIGTERM or Ctrl-C: stop taking work, let what runs finish (bounded),
+    // then give the lease back.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        info!("shutdown requested: finishing the reconciles in flight");
+        stop_tx.send_replace(true);
+    });
+    let (leading_tx, mut leading) = tokio::sync::watch::channel(opts.leader.is_none());
+    let (release_tx, release) = tokio::sync::watch::channel(false);
+    // Without an election the sender is kept, so this replica leads until shutdown.
+    let _always = opts.leader.is_none().then(|| leading_tx.clone());
+    let election = opts.leader.map(|l| {
+        info!(lease = %l.election.lease, namespace = %l.election.namespace, identity = %l.election.identity, "leader election: waiting for the lease");
+        tokio::spawn(leader::elect(l.client, client.clone(), l.election, leading_tx.clone(), release))
+    });
+
+    // Kept open without an election too: a closed channel would end every term at once.
+    let _leading_tx = leading_tx;
+    let mut stop_wait = stop.clone();
+    loop {
+        tokio::select! {
+            // The election ended (it only does on shutdown): nothing more to lead.
+            l = leading.wait_for(|l| *l) => if l.is_err() { break },
+            _ = stop_wait.wait_for(|s| *s) => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+        ctx.metrics.set_leader(true);
+        let term = lead(ctx.clone(), opts.reports, scope_sel.clone(), stop.clone());
+        let finished = tokio::select! {
+            _ = term => true,
+            // Lost (without an election, `leading` is never false: the sender stays).
+            _ = leading.wait_for(|l| !*l) => false,
+            // Shutdown: the reconciles in flight have SHUTDOWN_GRACE to finish.
+            _ = async { let _ = stop.clone().wait_for(|s| *s).await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+                warn!(grace = ?SHUTDOWN_GRACE, "shutdown: reconciles still running after the grace period are abandoned");
+                true
+            }
+        };
+        ctx.metrics.set_leader(false);
+        if finished {
+            break;
+        }
+        // The term's future is dropped: its reconciles stop at their next step.
+        warn!("leader election: the lease is lost; stopped reconciling and writing");
+    }
+    release_tx.send_replace(true);
+    if let Some(e) = election {
+        let _ = tokio::time::timeout(Duration::from_secs(10), e).await;
+    }
+    info!("govcloud operator stopped");
+    Ok(())
+}
+
+/// The gauges computed when `/metrics` is scraped: queue depth, managed
+/// objects by kind (cache sizes), flows by state (latest rendering).
+fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
+    let mut out = Vec::new();
+    for (kind, n) in ctx.triggers.queued() {
+        out.push(("govcloud_reconcile_queue_depth", format!("kind=\"{kind}\""), n as f64));
+    }
+    for (kind, k) in &ctx.owned.kinds {
+        out.push(("govcloud_managed_objects", format!("kind=\"{kind}\""), k.store.state().len() as f64));
+    }
+    if let Some(r) = ctx.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone())) {
+        for state in [crate::api::FlowState::Granted, crate::api::FlowState::Pending, crate::api::FlowState::Refused] {
+            out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), r.flows_in(state) as f64));
+        }
+    }
+    out
+}
+
+/// How long in-flight reconciles may run after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// SIGTERM (what the kubelet sends) or Ctrl-C.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                warn!(error = %e, "cannot listen for SIGTERM");
+                futures::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// One term as leader: the platform roles, the three controllers and the
+/// compliance reports, until `stop` (the controllers then finish what they
+/// run) or until the future is dropped (the lease was lost).
+async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi>, scope_sel: String, stop: tokio::sync::watch::Receiver<bool>) {
+    // The platform roles, applied by each new leader (tried again until they are).
+    let mut delay = Duration::from_secs(1);
+    while let Err(e) = apply_platform(&ctx.client).await {
+        warn!(error = %e, "cannot apply the platform roles; trying again");
+        let mut s = stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = s.wait_for(|s| *s) => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(30));
+    }
+    let stopped = |s: &tokio::sync::watch::Receiver<bool>| {
+        let mut s = s.clone();
+        async move {
+            let _ = s.wait_for(|s| *s).await;
+        }
+    };
     let cfg = kube::runtime::controller::Config::default().concurrency(4);
     let zone_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<NetworkZone, watcher::Error>>(), ctx.zones.clone())
         .with_config(cfg.clone())
-        .reconcile_on(triggers.zone_stream())
-        .shutdown_on_signal()
+        .reconcile_on(ctx.triggers.zone_stream())
+        .graceful_shutdown_on(stopped(&stop))
         .run(zone::reconcile, zone::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     let tenant_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<Tenant, watcher::Error>>(), ctx.tenants.clone())
         .with_config(cfg.clone())
-        .reconcile_on(triggers.tenant_stream())
-        .shutdown_on_signal()
+        .reconcile_on(ctx.triggers.tenant_stream())
+        .graceful_shutdown_on(stopped(&stop))
         .run(tenant::reconcile, tenant::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     let app_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<DepartmentApp, watcher::Error>>(), ctx.apps.clone())
         .with_config(cfg)
-        .reconcile_on(triggers.app_stream())
-        .shutdown_on_signal()
+        .reconcile_on(ctx.triggers.app_stream())
+        .graceful_shutdown_on(stopped(&stop))
         .run(app::reconcile, app::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
-    ctx.metrics.set_ready();
-    if let Some(api) = opts.reports {
-        tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel.clone()));
-    }
-    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl);
-    info!("govcloud operator stopped");
-    Ok(())
+    // What changed while this replica followed is not known: everything once.
+    ctx.triggers.reconcile_all();
+    let report = async {
+        if let Some(api) = reports {
+            tokio::select! {
+                _ = report::report_loop(ctx.clone(), api, scope_sel) => {}
+                _ = stopped(&stop) => {}
+            }
+        }
+    };
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, report);
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`

@@ -186,7 +186,6 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
     }
     // Give the CRDs a moment to be served.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    watch_audited(&ctx);
     let mut written: Option<Written> = None;
     loop {
         let started = std::time::Instant::now();
@@ -227,7 +226,7 @@ pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(
 /// not cache (pods, workloads, bindings made by others…), from metadata-only
 /// watches: nothing is kept, only the news that something changed. Nodes
 /// are left to the resync (their status changes every few seconds).
-fn watch_audited(ctx: &std::sync::Arc<Context>) {
+pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
     use kube::core::PartialObjectMeta;
     use kube::runtime::watcher::{self, watcher};
@@ -287,6 +286,11 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let (model, objects) = live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?;
     let audit = audit::audit(&model, &objects);
     drop(objects);
+    let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    for f in &audit.findings {
+        *results.entry((f.control.to_string(), format!("{:?}", f.severity).to_lowercase(), f.outcome.as_str().to_string())).or_default() += 1;
+    }
+    ctx.metrics.set_compliance(&results);
     let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]).collect();
     let ours: std::collections::BTreeSet<String> =
         model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| crate::render::labels::namespace_name(&t.name_any(), &z.name))).collect();

@@ -29,7 +29,7 @@ pub const FINALIZER: &str = "govcloud.io/tenant-cleanup";
 /// Reconciles one tenant.
 #[instrument(skip_all, fields(tenant = %t.name_any()))]
 pub async fn reconcile(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action> {
-    ctx.metrics.reconciled("Tenant");
+    let _timer = ctx.metrics.reconcile("Tenant");
     let api: Api<Tenant> = Api::all(ctx.client.clone());
     let c = ctx.clone();
     finalizer(&api, FINALIZER, t, |ev| async move {

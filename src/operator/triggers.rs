@@ -23,26 +23,52 @@ struct Stores {
     apps: Store<DepartmentApp>,
 }
 
+/// Reconcile requests of one kind, to one controller at a time: a replica
+/// that stops leading drops its controllers (and their receiver); the next
+/// term takes a new receiver ([`Channel::stream`]). Counts what is queued.
 struct Channel<K: kube::Resource> {
-    tx: UnboundedSender<ObjectRef<K>>,
+    tx: std::sync::Mutex<UnboundedSender<ObjectRef<K>>>,
     rx: std::sync::Mutex<Option<UnboundedReceiver<ObjectRef<K>>>>,
+    queued: Arc<AtomicU64>,
 }
 
 impl<K: kube::Resource<DynamicType = ()>> Channel<K> {
     fn new() -> Self {
         let (tx, rx) = unbounded();
-        Channel { tx, rx: std::sync::Mutex::new(Some(rx)) }
+        Channel { tx: std::sync::Mutex::new(tx), rx: std::sync::Mutex::new(Some(rx)), queued: Arc::new(AtomicU64::new(0)) }
     }
     fn send(&self, r: ObjectRef<K>) {
         // A closed channel means the controller stopped; nothing to do.
-        let _ = self.tx.unbounded_send(r);
+        if let Ok(tx) = self.tx.lock()
+            && tx.unbounded_send(r).is_ok()
+        {
+            self.queued.fetch_add(1, Ordering::Relaxed);
+        }
     }
+    /// The requests from now on (and those queued before the first call).
     fn stream(&self) -> impl Stream<Item = ObjectRef<K>> + Send + 'static
     where
         K: 'static,
     {
-        let rx = self.rx.lock().ok().and_then(|mut g| g.take());
-        futures::stream::iter(rx).flatten()
+        let rx = match self.rx.lock().ok().and_then(|mut g| g.take()) {
+            Some(rx) => rx,
+            None => {
+                let (tx, rx) = unbounded();
+                // What was queued for the previous controller is gone with it.
+                self.queued.store(0, Ordering::Relaxed);
+                if let Ok(mut old) = self.tx.lock() {
+                    *old = tx;
+                }
+                rx
+            }
+        };
+        let queued = self.queued.clone();
+        rx.inspect(move |_| {
+            let _ = queued.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
+        })
+    }
+    fn queued(&self) -> u64 {
+        self.queued.load(Ordering::Relaxed)
     }
 }
 
@@ -307,15 +333,36 @@ impl Triggers {
         let _ = self.0.stores.set(Stores { zones, tenants, apps });
     }
 
-    /// Zone reconcile requests (once).
+    /// Requests sent and not yet taken by the controllers, per kind.
+    pub fn queued(&self) -> [(&'static str, u64); 3] {
+        [("NetworkZone", self.0.zones.queued()), ("Tenant", self.0.tenants.queued()), ("DepartmentApp", self.0.apps.queued())]
+    }
+
+    /// Asks for a reconcile of every zone, tenant and app (a replica that
+    /// starts leading: what changed while it followed is not known).
+    pub fn reconcile_all(&self) {
+        if let Some(s) = self.0.stores.get() {
+            for z in s.zones.state() {
+                self.send_zone(ObjectRef::from_obj(z.as_ref()));
+            }
+            for t in s.tenants.state() {
+                self.send_tenant(ObjectRef::from_obj(t.as_ref()));
+            }
+            for a in s.apps.state() {
+                self.send_app(ObjectRef::from_obj(a.as_ref()));
+            }
+        }
+    }
+
+    /// Zone reconcile requests (one controller at a time).
     pub fn zone_stream(&self) -> impl Stream<Item = ObjectRef<NetworkZone>> + Send + 'static {
         self.0.zones.stream()
     }
-    /// Tenant reconcile requests (once).
+    /// Tenant reconcile requests (one controller at a time).
     pub fn tenant_stream(&self) -> impl Stream<Item = ObjectRef<Tenant>> + Send + 'static {
         self.0.tenants.stream()
     }
-    /// App reconcile requests (once).
+    /// App reconcile requests (one controller at a time).
     pub fn app_stream(&self) -> impl Stream<Item = ObjectRef<DepartmentApp>> + Send + 'static {
         self.0.apps.stream()
     }

@@ -23,7 +23,7 @@ pub const FINALIZER: &str = "govcloud.io/zone-in-use";
 /// Reconciles one zone.
 #[instrument(skip_all, fields(zone = %z.name_any()))]
 pub async fn reconcile(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<Action> {
-    ctx.metrics.reconciled("NetworkZone");
+    let _timer = ctx.metrics.reconcile("NetworkZone");
     let api: Api<NetworkZone> = Api::all(ctx.client.clone());
     let c = ctx.clone();
     finalizer(&api, FINALIZER, z, |ev| async move {

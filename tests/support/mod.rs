@@ -152,6 +152,20 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
         }))
         .expect("crb");
         Api::<ClusterRoleBinding>::all(c.clone()).patch(&sa_name, &pp, &Patch::Apply(&crb)).await.expect("binding");
+        // And the Role that lets it hold the leader-election Lease.
+        for o in govcloud::operator::install::operator_lease_role("govcloud-system", &sa_name) {
+            let kind = o["kind"].as_str().expect("kind").to_string();
+            let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", &kind));
+            let api: Api<kube::api::DynamicObject> = Api::namespaced_with(c.clone(), "govcloud-system", &ar);
+            let mut o = o;
+            // One Role per scope, so tests do not share one.
+            o["metadata"]["name"] = serde_json::Value::String(format!("{sa_name}-leader-election"));
+            if kind == "RoleBinding" {
+                o["roleRef"]["name"] = serde_json::Value::String(format!("{sa_name}-leader-election"));
+            }
+            let name = o["metadata"]["name"].as_str().expect("name").to_string();
+            api.patch(&name, &pp, &Patch::Apply(&o)).await.expect("lease role");
+        }
         let tr: TokenRequest = serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).expect("tr");
         let token = sas.create_token_request(&sa_name, &PostParams::default(), &tr).await.expect("token").status.expect("status").token;
         let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(kubeconfig()).expect("kubeconfig")).expect("yaml");
@@ -180,9 +194,15 @@ pub struct Operator {
 impl Operator {
     /// Starts `govcloud run` as the operator identity, managing only `scope`.
     pub async fn start(scope: &str, resync_seconds: u64) -> Operator {
+        Self::start_with(scope, resync_seconds, &[], "").await
+    }
+
+    /// Like [`Operator::start`], with more arguments; `replica` tells the
+    /// log files of replicas of one scope apart.
+    pub async fn start_with(scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
         install().await;
         let kc = operator_kubeconfig(scope).await;
-        let log_path = kubeconfig().with_file_name(format!("operator-{scope}.log"));
+        let log_path = kubeconfig().with_file_name(format!("operator-{scope}{replica}.log"));
         let log = std::fs::File::create(&log_path).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
             .args([
@@ -196,6 +216,7 @@ impl Operator {
                 "--resync-seconds",
                 &resync_seconds.to_string(),
             ])
+            .args(extra)
             .env("KUBECONFIG", kc)
             .env("RUST_LOG", "info,kube=warn")
             .stdout(std::process::Stdio::null())
@@ -207,6 +228,12 @@ impl Operator {
 
     /// The value of a counter on the operator's `/metrics` (summed over label sets matching `filter`).
     pub async fn counter(&self, name: &str, filter: &str) -> u64 {
+        let body = self.get("/metrics").await;
+        body.lines().filter(|l| l.starts_with(name) && l.contains(filter)).filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok()).sum()
+    }
+
+    /// The whole `/metrics` text, or `/readyz`'s status line (`path`).
+    pub async fn get(&self, path: &str) -> String {
         let addr = eventually("the operator's metrics address in its log", Duration::from_secs(30), || async {
             let text = std::fs::read_to_string(&self.log).ok()?;
             text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
@@ -214,10 +241,28 @@ impl Operator {
         .await;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut sock = tokio::net::TcpStream::connect(&addr).await.expect("connect to metrics");
-        sock.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").await.expect("request");
+        sock.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes()).await.expect("request");
         let mut body = String::new();
         sock.read_to_string(&mut body).await.expect("response");
-        body.lines().filter(|l| l.starts_with(name) && l.contains(filter)).filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok()).sum()
+        body
+    }
+
+    /// Sends SIGTERM (as the kubelet does) and waits for the exit, up to `within`.
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
+    /// The operator's log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Stops the process abruptly (as a crash or eviction would).
