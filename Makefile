@@ -3,8 +3,9 @@
 #   make test     the whole test suite, against a real local control plane
 # and: make render (offline rendering), make testenv (build the upstream binaries),
 #      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
-#      operator on the local real control plane; see BENCHMARKS.md).
-.PHONY: dev render test testenv crds bench bench-cluster
+#      operator on the local real control plane; see BENCHMARKS.md), make image (the
+#      operator's OCI image archive, target/image/govcloud-<version>.oci.tar).
+.PHONY: dev render test testenv crds bench bench-cluster image
 
 dev:
 	cargo run --quiet -- dev
@@ -22,7 +23,9 @@ crds:
 	cargo run --quiet -- crd --output-dir crds
 	cargo run --quiet -- manifests > deploy/govcloud.yaml
 	cp crds/*.yaml charts/govcloud/crds/
-	cargo run --quiet -- manifests --admission-only --namespace '{{ .Release.Namespace }}' > charts/govcloud/templates/admission.yaml
+	{ echo '{{- if .Values.admissionPolicies.install }}'; \
+	  cargo run --quiet -- manifests --admission-only --namespace '{{ .Release.Namespace }}'; \
+	  echo '{{- end }}'; } > charts/govcloud/templates/admission.yaml
 
 bench:
 	cargo bench --bench model
@@ -31,3 +34,13 @@ PRESET ?= quick
 bench-cluster:
 	testenv/build.sh
 	cargo bench --bench cluster -- --preset $(PRESET)
+
+# The operator image without a container engine: a static (musl) release binary
+# in an OCI image layout archive (image/build.sh; Containerfile builds the same
+# with podman/buildah/docker). ring's C parts build with the host's cc.
+IMAGE_TARGET ?= x86_64-unknown-linux-musl
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n1)
+image:
+	rustup target list --installed | grep -qx '$(IMAGE_TARGET)' || rustup target add $(IMAGE_TARGET)
+	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-cc} cargo build --release --locked --target $(IMAGE_TARGET)
+	image/build.sh --binary $${CARGO_TARGET_DIR:-target}/$(IMAGE_TARGET)/release/govcloud --output target/image/govcloud-$(VERSION).oci.tar

@@ -201,9 +201,15 @@ pub enum LogFormat {
     Json,
 }
 
-/// Initialises tracing (`RUST_LOG` overrides the default `info`).
+/// The log filter when `RUST_LOG` is not set. kube's client logs every
+/// failed request at error level; govcloud logs each failure once where it
+/// matters (the reconcile, watch or report that failed, with the object), so
+/// an outage of the API server costs a few lines per object, not one per request.
+pub const DEFAULT_LOG_FILTER: &str = "info,kube=warn,kube_client=off";
+
+/// Initialises tracing (`RUST_LOG` overrides [`DEFAULT_LOG_FILTER`]).
 pub fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,kube=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

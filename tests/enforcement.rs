@@ -12,7 +12,7 @@ use govcloud::api::{DepartmentApp, Tenant};
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
-use support::{Operator, client, eventually, impersonating, short};
+use support::{Operator, client, eventually, impersonating, pod, short};
 
 fn ar(api_version: &str, kind: &str) -> ApiResource {
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
@@ -129,25 +129,6 @@ struct Users {
     viewer: String,
     auditor: String,
     other: String,
-}
-
-/// A pod that satisfies every control in an extranet namespace; `f` breaks it.
-fn pod(name: &str, f: impl FnOnce(&mut Value)) -> Value {
-    let mut p = json!({
-        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-        "spec": {
-            "nodeSelector": {"govcloud.io/zone": "extranet"},
-            "tolerations": [{"key": "govcloud.io/zone", "operator": "Equal", "value": "extranet", "effect": "NoSchedule"}],
-            "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [{
-                "name": "c", "image": "harbor.egov.local/a/c:1",
-                "resources": {"requests": {"cpu": "50m", "memory": "32Mi", "ephemeral-storage": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi", "ephemeral-storage": "64Mi"}},
-                "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
-            }]
-        }
-    });
-    f(&mut p);
-    p
 }
 
 fn app(name: &str, zone: &str, extra: Value) -> Value {

@@ -1,5 +1,9 @@
 //! The Helm chart lints, and renders exactly what `govcloud manifests`
-//! defines: same CRDs, same operator ClusterRole, same admission policy.
+//! defines: same CRDs, same operator ClusterRole, same admission policy, the
+//! same hardened, highly available Deployment; its values reach the operator;
+//! and govcloud's own audit finds nothing above low in the operator's
+//! Deployment ("eat our own cooking"). Offline: `helm template` only
+//! (tests/helm_install.rs installs it on the real control plane).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -20,18 +24,44 @@ fn helm() -> PathBuf {
 }
 
 fn template(extra: &[&str]) -> Vec<Value> {
-    let out = Command::new(helm())
-        .args(["template", "gc", "charts/govcloud", "--namespace", "govcloud-system", "--include-crds"])
+    template_in("govcloud-system", extra)
+}
+
+fn template_in(namespace: &str, extra: &[&str]) -> Vec<Value> {
+    let out = try_template(namespace, extra);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    yaml_docs(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn try_template(namespace: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(helm())
+        .args(["template", "gc", "charts/govcloud", "--namespace", namespace, "--include-crds"])
         .args(extra)
         .current_dir(repo())
         .output()
-        .expect("helm template");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_yaml::Deserializer::from_str(&String::from_utf8_lossy(&out.stdout))
+        .expect("helm template")
+}
+
+fn yaml_docs(text: &str) -> Vec<Value> {
+    serde_yaml::Deserializer::from_str(text)
         .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
         .filter(|v| !v.is_null())
         .map(|v| serde_json::to_value(v).expect("json"))
         .collect()
+}
+
+/// Container args as `--flag=value` (the chart writes them so; `govcloud manifests` as two words).
+fn args(container: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in container["args"].as_array().expect("args").iter().map(|a| a.as_str().expect("arg")) {
+        match out.last_mut() {
+            Some(prev) if prev.starts_with("--") && !prev.contains('=') && !a.starts_with("--") && prev != "--leader-elect" => {
+                *prev = format!("{prev}={a}");
+            }
+            _ => out.push(a.to_string()),
+        }
+    }
+    out
 }
 
 fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
@@ -64,11 +94,28 @@ fn the_chart_installs_what_govcloud_manifests_defines() {
                 assert_eq!(got["subjects"], want["subjects"]);
             }
             "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => assert_eq!(got["spec"], want["spec"], "{name}"),
+            "Role" => assert_eq!(got["rules"], want["rules"], "{name}"),
+            "RoleBinding" => {
+                assert_eq!(got["roleRef"], want["roleRef"]);
+                assert_eq!(got["subjects"], want["subjects"]);
+            }
+            "PodDisruptionBudget" | "Service" => assert_eq!(got["spec"], want["spec"], "{kind}/{name}"),
             "Deployment" => {
-                let c = &got["spec"]["template"]["spec"]["containers"][0];
-                assert_eq!(c["args"][0], "run");
-                assert_eq!(c["securityContext"], want["spec"]["template"]["spec"]["containers"][0]["securityContext"]);
-                assert_eq!(got["spec"]["template"]["spec"]["serviceAccountName"], "govcloud-operator");
+                assert_eq!(got["spec"]["replicas"], want["spec"]["replicas"]);
+                assert_eq!(got["spec"]["selector"], want["spec"]["selector"]);
+                let (pod, want_pod) = (&got["spec"]["template"]["spec"], &want["spec"]["template"]["spec"]);
+                for field in ["serviceAccountName", "securityContext", "affinity"] {
+                    assert_eq!(pod[field], want_pod[field], "Deployment spec.template.spec.{field}");
+                }
+                let (c, want_c) = (&pod["containers"][0], &want_pod["containers"][0]);
+                for field in ["securityContext", "resources", "ports", "livenessProbe", "readinessProbe", "env"] {
+                    assert_eq!(c[field], want_c[field], "Deployment container {field}");
+                }
+                let chart_args = args(c);
+                assert_eq!(chart_args[0], "run");
+                for a in args(want_c) {
+                    assert!(chart_args.contains(&a), "the chart's operator lacks {a}: {chart_args:?}");
+                }
             }
             _ => {}
         }
@@ -77,10 +124,82 @@ fn the_chart_installs_what_govcloud_manifests_defines() {
 
 #[test]
 fn chart_values_reach_the_operator() {
-    let docs = template(&["--set", "selector=govcloud.io/scope=pilot", "--set", "image.tag=9.9.9"]);
-    let c = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0];
+    let docs = template(&["--set", "selector=govcloud.io/scope=pilot", "--set", "image.tag=9.9.9", "--set", "logLevel=info\\,govcloud=debug"]);
+    let pod = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"];
+    let c = &pod["containers"][0];
     assert_eq!(c["image"], "harbor.egov.local/govcloud/govcloud:9.9.9");
-    assert!(c["args"].as_array().expect("args").iter().any(|a| a == "--selector=govcloud.io/scope=pilot"), "{c}");
+    assert!(args(c).contains(&"--selector=govcloud.io/scope=pilot".to_string()), "{c}");
+    assert!(c["env"].as_array().expect("env").iter().any(|e| e["name"] == "RUST_LOG" && e["value"] == "info,govcloud=debug"), "{c}");
+
+    // By default: the chart's appVersion, two replicas electing a leader in the
+    // release namespace, the PDB, the metrics Service, no ServiceMonitor.
+    let docs = template_in("ops", &[]);
+    let chart: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml")).expect("yaml");
+    let app_version = chart["appVersion"].as_str().expect("appVersion");
+    assert_eq!(app_version, env!("CARGO_PKG_VERSION"), "Chart.yaml appVersion is not the crate's version");
+    let d = find(&docs, "Deployment", "govcloud");
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], format!("harbor.egov.local/govcloud/govcloud:{app_version}"));
+    assert_eq!(d["spec"]["replicas"], 2);
+    let a = args(c);
+    for want in ["--leader-elect", "--operator-namespace=ops", "--metrics-address=0.0.0.0:8080"] {
+        assert!(a.contains(&want.to_string()), "{want} missing from {a:?}");
+    }
+    assert_eq!(find(&docs, "PodDisruptionBudget", "govcloud")["spec"]["minAvailable"], 1);
+    assert_eq!(find(&docs, "Role", "govcloud-operator-leader-election")["metadata"]["namespace"], "ops");
+    assert_eq!(find(&docs, "RoleBinding", "govcloud-operator-leader-election")["subjects"][0]["namespace"], "ops");
+    assert_eq!(find(&docs, "Service", "govcloud-metrics")["spec"]["ports"][0]["targetPort"], "metrics");
+    assert!(!docs.iter().any(|d| d["kind"] == "ServiceMonitor"));
+    assert!(!docs.iter().any(|d| d["kind"] == "ConfigMap"), "no dashboard unless asked");
+
+    // Pinned by digest; annotations; the ServiceMonitor; a second release's names.
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let docs = template_in(
+        "ops",
+        &[
+            "--set",
+            &format!("image.digest={digest}"),
+            "--set",
+            "podAnnotations.example\\.org/rollout=2",
+            "--set",
+            "metrics.serviceMonitor.enabled=true",
+            "--set",
+            "metrics.serviceMonitor.labels.release=prometheus",
+            "--set",
+            "rbac.clusterRoleName=govcloud-operator-second",
+            "--set",
+            "admissionPolicies.install=false",
+            "--set",
+            "metrics.dashboard.enabled=true",
+        ],
+    );
+    let dashboard = find(&docs, "ConfigMap", "govcloud-dashboard");
+    assert_eq!(dashboard["metadata"]["labels"]["grafana_dashboard"], "1");
+    let shipped: Value = serde_json::from_str(dashboard["data"]["govcloud.json"].as_str().expect("dashboard JSON")).expect("valid JSON");
+    let source: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/dashboards/govcloud.json")).expect("dashboard")).expect("json");
+    assert_eq!(shipped, source, "the ConfigMap carries the dashboard the unit test checks against the exported metrics");
+    let d = find(&docs, "Deployment", "govcloud");
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], format!("harbor.egov.local/govcloud/govcloud@{digest}"));
+    assert_eq!(d["spec"]["template"]["metadata"]["annotations"]["example.org/rollout"], "2");
+    let sm = find(&docs, "ServiceMonitor", "govcloud");
+    assert_eq!(sm["metadata"]["labels"]["release"], "prometheus");
+    assert_eq!(sm["spec"]["endpoints"][0]["port"], "metrics");
+    assert_eq!(sm["spec"]["selector"]["matchLabels"], find(&docs, "Service", "govcloud-metrics")["spec"]["selector"]);
+    assert_eq!(find(&docs, "ClusterRoleBinding", "govcloud-operator-second")["roleRef"]["name"], "govcloud-operator-second");
+    find(&docs, "ClusterRole", "govcloud-operator-second");
+    let cluster_scoped = |d: &&Value| d["metadata"]["namespace"].is_null();
+    assert!(!docs.iter().filter(cluster_scoped).any(|d| d["metadata"]["name"] == "govcloud-operator"), "a renamed release still renders govcloud-operator");
+    assert!(!docs.iter().any(|d| d["kind"].as_str().is_some_and(|k| k.starts_with("ValidatingAdmissionPolicy"))), "admissionPolicies.install=false");
+
+    // Refused: several replicas without leader election, a malformed digest.
+    for bad in [&["--set", "leaderElection.enabled=false"][..], &["--set", "image.digest=latest"][..]] {
+        let out = try_template("ops", bad);
+        assert!(!out.status.success(), "{bad:?} rendered");
+    }
+    let one = template_in("ops", &["--set", "leaderElection.enabled=false", "--set", "replicas=1"]);
+    assert!(!args(&find(&one, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0]).contains(&"--leader-elect".to_string()));
 }
 
 #[test]
@@ -97,5 +216,102 @@ fn chart_crds_are_the_generated_ones() {
 fn chart_admission_template_is_the_generated_one() {
     let generated = govcloud::cli::docs_yaml(&govcloud::operator::admission_policies("{{ .Release.Namespace }}")).expect("yaml");
     let chart = std::fs::read_to_string(repo().join("charts/govcloud/templates/admission.yaml")).expect("template");
-    assert_eq!(chart, generated, "charts/govcloud/templates/admission.yaml is stale; run `make crds`");
+    // Wrapped in the admissionPolicies.install switch by `make crds`.
+    let wrapped = format!("{{{{- if .Values.admissionPolicies.install }}}}\n{generated}{{{{- end }}}}\n");
+    assert_eq!(chart, wrapped, "charts/govcloud/templates/admission.yaml is stale; run `make crds`");
+}
+
+/// A platform zone at MLPS level 3 (the strictest baseline: restricted Pod
+/// Security, images pinned by digest) and a tenant for platform services, whose
+/// namespace `ops-platform` the operator's own Deployment is audited in.
+const PLATFORM_MODEL: &str = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {name: platform}
+spec:
+  kind: private
+  displayName: {zh: 平台区, en: Platform}
+  nodePool: {selector: {govcloud.io/zone: platform}, taint: {key: govcloud.io/zone, value: platform, effect: NoExecute}}
+  cidrs: [10.40.0.0/16]
+  mlpsLevel: 3
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: ops}
+spec:
+  displayName: {zh: 运维, en: Operations}
+  owners: [{kind: Group, name: "ops:admins", role: admin}]
+  zones: [{name: platform}]
+"#;
+
+/// Eat our own cooking: the chart's Deployment, run as a workload of a level-3
+/// zone (`nodeSelector`, toleration and digest set through the chart's values),
+/// goes through `govcloud audit` with the objects its tenant namespace renders
+/// to; no control above low fails for it, and the workload controls did run on
+/// it (the audit checks only tenant namespaces, hence the platform tenant).
+#[test]
+fn the_operators_own_deployment_passes_govcloud_audit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("model.yaml");
+    std::fs::write(&model, PLATFORM_MODEL).expect("model");
+    let govcloud = env!("CARGO_BIN_EXE_govcloud");
+    let rendered = Command::new(govcloud).arg("render").arg("-f").arg(&model).output().expect("govcloud render");
+    assert!(rendered.status.success(), "{}", String::from_utf8_lossy(&rendered.stderr));
+    std::fs::write(dir.path().join("rendered.yaml"), &rendered.stdout).expect("rendered");
+
+    let digest = format!("sha256:{}", "0f".repeat(32));
+    let docs = template_in(
+        "ops-platform",
+        &[
+            "--set",
+            &format!("image.digest={digest}"),
+            "--set",
+            "nodeSelector.govcloud\\.io/zone=platform",
+            "--set",
+            "tolerations[0].key=govcloud.io/zone,tolerations[0].value=platform,tolerations[0].effect=NoExecute",
+        ],
+    );
+    // What would run in the namespace (its RBAC is the platform's, not a tenant's).
+    let workload: Vec<&Value> = docs.iter().filter(|d| matches!(d["kind"].as_str(), Some("Deployment" | "PodDisruptionBudget" | "Service"))).collect();
+    assert_eq!(workload.len(), 3);
+    let text: String = workload.iter().map(|d| format!("---\n{}", serde_yaml::to_string(d).expect("yaml"))).collect();
+    std::fs::write(dir.path().join("chart.yaml"), text).expect("chart objects");
+
+    let out = Command::new(govcloud)
+        .args(["audit", "--format", "json", "-f"])
+        .arg(dir.path().join("rendered.yaml"))
+        .arg("-f")
+        .arg(dir.path().join("chart.yaml"))
+        .arg("-f")
+        .arg(&model)
+        .output()
+        .expect("govcloud audit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("audit json");
+    let findings = report["findings"].as_array().expect("findings");
+    let ours: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["object"].as_str().is_some_and(|o| o.ends_with("/ops-platform/govcloud") || o.ends_with("/ops-platform/govcloud-metrics")))
+        .collect();
+    let bad: Vec<String> = ours
+        .iter()
+        .filter(|f| f["outcome"] == "fail" && f["severity"] != "Low")
+        .map(|f| format!("{} {} {} {}: {}", f["control"], f["severity"], f["object"], f["field"], f["evidence"]))
+        .collect();
+    assert!(bad.is_empty(), "govcloud audit fails the operator's own objects:\n{}", bad.join("\n"));
+    let passed: std::collections::BTreeSet<&str> =
+        ours.iter().filter(|f| f["object"] == "Deployment/ops-platform/govcloud" && f["outcome"] == "pass").filter_map(|f| f["control"].as_str()).collect();
+    for control in ["GC-POD-002", "GC-HOST-001", "GC-RES-001", "GC-IMG-001", "GC-IMG-002", "GC-ZONE-001", "GC-ZONE-002", "GC-VOL-001"] {
+        assert!(passed.contains(control), "{control} did not pass (or did not run) on the operator's Deployment; passed: {passed:?}");
+    }
+    // The namespace it ran in enforces Pod Security `restricted` (level 3), which
+    // the Deployment meets; read-only root is not part of it, so checked here.
+    let pod = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+    let sc = &pod["containers"][0]["securityContext"];
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
 }

@@ -29,8 +29,8 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     }
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    // This app's part only: the whole rendering is not held across requests.
-    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await.slice("DepartmentApp", &ns, &name);
+    // This app's objects only, rendered now from the plan of the model.
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
     let mut in_flight = false;
@@ -45,7 +45,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
         ctx.metrics.wrote("repaired", report.repaired.len());
         ctx.metrics.wrote("pruned", report.pruned.len());
         if !report.repaired.is_empty() {
-            ctx.publish(a.as_ref(), EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
+            ctx.publish_repaired(a.as_ref(), &report.repaired).await;
         }
         in_flight = report.in_flight;
         conflict = report.conflict_message();
@@ -68,10 +68,14 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
 }
 
 /// Requeues failures with a short delay; counts them.
-pub fn error_policy(_a: Arc<DepartmentApp>, e: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(a: Arc<DepartmentApp>, e: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed("DepartmentApp", e.metric_label());
-    warn!(error = %e, "app reconcile failed");
-    Action::requeue(Duration::from_secs(5))
+    let (ns, name) = (a.namespace().unwrap_or_default(), a.name_any());
+    let (delay, n) = ctx.retries.failed("DepartmentApp", &ns, &name);
+    if !matches!(e, Error::Waiting(_)) {
+        warn!(error = %e, app = %name, failures = n, retry_in = ?delay, "app reconcile failed");
+    }
+    Action::requeue(delay)
 }
 
 /// The objects an app owns, as rendered.

@@ -90,6 +90,62 @@ pub fn has_update_entry(meta: &ObjectMeta) -> bool {
         .is_some_and(|m| m.iter().any(|e| e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
 }
 
+/// Whether a field-manager entry is someone else's and owns part of the
+/// object's content (not only metadata, not a status or scale subresource):
+/// a hand edit of spec, rules, subjects, data… A field someone else adds that
+/// govcloud does not render (an extra container, an `ingress` rule) shows
+/// only here, not in a comparison with the desired state.
+pub fn foreign_content_entry(e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry) -> bool {
+    let content = || e.fields_v1.as_ref().and_then(|f| f.0.as_object()).is_some_and(|f| f.keys().any(|k| k != "f:metadata" && k != "f:status" && k != "."));
+    e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none() && content()
+}
+
+/// The manager of the first foreign content entry (see
+/// [`foreign_content_entry`]), as the caches keep them: the caches keep such
+/// entries, without their field lists, and drop the others.
+pub fn foreign_content_manager(meta: &ObjectMeta) -> Option<String> {
+    meta.managed_fields
+        .as_ref()?
+        .iter()
+        .find(|e| e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none())
+        .map(|e| e.manager.clone().unwrap_or_default())
+}
+
+/// Puts back what someone changed by hand: the desired value of each
+/// top-level field (`spec`, `rules`, `subjects`…) replaces the live one
+/// whole, so what they added goes too (a forced apply takes over only the
+/// fields it sets and leaves others' list items, such as an added container);
+/// then their field-manager entries go, so the repair is not seen again.
+async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Result<()> {
+    let ops: Vec<Value> = desired
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+        .map(|(k, v)| json!({"op": "add", "path": format!("/{k}"), "value": v}))
+        .collect();
+    let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+    if !ops.is_empty() {
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).map_err(|e| Error::Serialize(name.to_string(), e))?;
+        api.patch(name, &pp, &Patch::Json::<()>(patch)).await?;
+    }
+    for _ in 0..5 {
+        let Some(current) = api.get_opt(name).await? else { return Ok(()) };
+        let entries = current.metadata.managed_fields.clone().unwrap_or_default();
+        let keep: Vec<_> = entries.iter().filter(|e| !foreign_content_entry(e)).cloned().collect();
+        if keep.len() == entries.len() || keep.is_empty() {
+            return Ok(());
+        }
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": keep}});
+        match api.patch(name, &pp, &Patch::Merge(patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 409 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// Remembers what was applied recently, so an object whose watch event has
 /// not arrived yet is not mistaken for one deleted by hand.
 #[derive(Default)]
@@ -175,6 +231,18 @@ pub fn desired_json(
     if let Some(l) = labels.as_object_mut() {
         for (k, val) in extra_labels {
             l.insert(k.clone(), Value::String(val.clone()));
+        }
+    }
+    // A policy type without rules denies everything of that direction; the
+    // empty list is written out so that rules someone adds are a difference
+    // (and are owned, so a forced apply takes them away).
+    if o.kind() == "NetworkPolicy"
+        && let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        let types: Vec<String> =
+            spec.get("policyTypes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_lowercase).collect();
+        for t in types {
+            spec.entry(t).or_insert_with(|| Value::Array(vec![]));
         }
     }
     let hash = desired_hash(&v);
@@ -343,12 +411,17 @@ pub async fn apply_owned(
             Some(a) => {
                 inflight.seen(&key);
                 let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::Serialize(key.clone(), e))?;
-                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) {
+                let editor = foreign_content_manager(&a.metadata);
+                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) && editor.is_none() {
                     report.unchanged += 1;
                     continue;
                 }
-                if hash_of(&actual_json) == hash {
-                    report.repaired.push(format!("{key} (changed by hand)"));
+                if hash_of(&actual_json) == hash || editor.is_some() {
+                    match &editor {
+                        Some(m) => report.repaired.push(format!("{key} (changed by hand, by {m})")),
+                        None => report.repaired.push(format!("{key} (changed by hand)")),
+                    }
+                    restore(&api, name, v).await?;
                 } else {
                     report.updated.push(key.clone());
                 }

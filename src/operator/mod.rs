@@ -122,7 +122,9 @@ pub struct Context {
     pub cluster_cidrs: Vec<String>,
     /// The routing of changes, and the model version.
     pub(crate) triggers: triggers::Triggers,
-    render_cache: Mutex<Option<(u64, Arc<Rendered>)>>,
+    render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
+    /// Failures in a row per object (the backoff of the error policies).
+    pub(crate) retries: Retries,
     render_lock: tokio::sync::Mutex<()>,
 }
 
@@ -132,6 +134,34 @@ impl Context {
         let ev = kube::runtime::events::Event { type_, reason: reason.into(), note: Some(note), action: action.into(), secondary: None };
         if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
             warn!(error = %e, "cannot publish event");
+        }
+    }
+
+    /// Publishes one Warning `Repaired` Event on `obj` per object repaired
+    /// (`Kind/namespace/name (how)`, as [`ApplyReport::repaired`] lists them),
+    /// naming it as the Event's related object: Events are grouped by
+    /// regarding and related object, so a second repair of another object of
+    /// the same owner is an Event of its own, not a count on the first.
+    pub async fn publish_repaired<K: Resource<DynamicType = ()>>(&self, obj: &K, repaired: &[String]) {
+        for r in repaired {
+            let id = r.split(" (").next().unwrap_or(r);
+            let parts: Vec<&str> = id.split('/').collect();
+            let (kind, namespace, name) = match parts.as_slice() {
+                [k, ns, n] => (k.to_string(), Some(ns.to_string()), n.to_string()),
+                [k, n] => (k.to_string(), None, n.to_string()),
+                _ => (String::new(), None, id.to_string()),
+            };
+            let related = k8s_openapi::api::core::v1::ObjectReference { kind: Some(kind), namespace, name: Some(name), ..Default::default() };
+            let ev = kube::runtime::events::Event {
+                type_: kube::runtime::events::EventType::Warning,
+                reason: "Repaired".into(),
+                note: Some(format!("restored {r}")),
+                action: "Reconcile".into(),
+                secondary: Some(related),
+            };
+            if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+                warn!(error = %e, "cannot publish event");
+            }
         }
     }
 
@@ -159,14 +189,14 @@ impl Context {
         }
     }
 
-    /// The rendering of the model as fresh as a reconcile of `kind`
+    /// The plan of the model as fresh as a reconcile of `kind`
     /// `namespace/name` needs it: the cached one when it is at least as new
-    /// as the change that sent the reconcile, else a new one. Renders are
-    /// single-flight, and a burst of changes costs one render for all the
+    /// as the change that sent the reconcile, else a new one. Plans are
+    /// single-flight, and a burst of changes costs one plan for all the
     /// reconciles it sends, not one each.
-    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Rendered> {
+    pub async fn plan_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Plan> {
         let need = self.triggers.needed_version(kind, namespace, name);
-        let fresh = |c: &Option<(u64, Arc<Rendered>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
+        let fresh = |c: &Option<(u64, Arc<Plan>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
         if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
             return r;
         }
@@ -174,9 +204,9 @@ impl Context {
         if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
             return r;
         }
-        // The version is read before the caches: the render holds at least that.
+        // The version is read before the caches: the plan holds at least that.
         let version = self.triggers.model_version();
-        let r = Arc::new(render::render(&self.model()));
+        let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), render::plan));
         self.metrics.rendered();
         if let Ok(mut cache) = self.render_cache.lock()
             && cache.as_ref().is_none_or(|(v, _)| *v <= version)
@@ -185,7 +215,17 @@ impl Context {
         }
         r
     }
+
+    /// What the reconcile of `kind` `namespace/name` reads of the model's
+    /// rendering: its own objects, rendered now from a fresh enough plan, and
+    /// the flows and problems that concern it.
+    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+        self.plan_for(kind, namespace, name).await.get().owner(kind, namespace, name)
+    }
 }
+
+/// A plan of the model, with the model it borrows from.
+pub type Plan = yoke::Yoke<render::Planned<'static>, Arc<Model>>;
 
 /// The reconcile error inside a finalizer's error.
 pub(crate) fn finalizer_error(e: kube::runtime::finalizer::Error<Error>) -> Error {
@@ -313,12 +353,15 @@ where
 use kube::runtime::{reflector::reflector, watcher::watcher};
 
 /// What the owned-object caches keep of an object: everything but the field
-/// ownership records (often the larger part of an object), except a bare
-/// mark of govcloud's own create-time entry, which apply removes
-/// ([`apply::has_update_entry`]).
+/// ownership records (often the larger part of an object), except bare
+/// marks (no field lists) of govcloud's own create-time entry, which apply
+/// removes ([`apply::has_update_entry`]), and of others' entries on the
+/// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
 fn slim(o: &mut DynamicObject) {
     if let Some(entries) = o.metadata.managed_fields.as_mut() {
-        entries.retain(|e| e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none());
+        entries.retain(|e| {
+            (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
+        });
         for e in entries.iter_mut() {
             e.fields_v1 = None;
         }
@@ -448,6 +491,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
+        retries: Retries::default(),
         render_lock: tokio::sync::Mutex::new(()),
     });
     info!(scope = %scope_sel, "govcloud operator started");
@@ -524,12 +568,48 @@ fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
     for (kind, k) in &ctx.owned.kinds {
         out.push(("govcloud_managed_objects", format!("kind=\"{kind}\""), k.store.state().len() as f64));
     }
-    if let Some(r) = ctx.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone())) {
+    if let Some(plan) = ctx.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone())) {
         for state in [crate::api::FlowState::Granted, crate::api::FlowState::Pending, crate::api::FlowState::Refused] {
-            out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), r.flows_in(state) as f64));
+            let n = plan.get().flows.iter().filter(|f| f.state == state).count();
+            out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), n as f64));
         }
     }
     out
+}
+
+/// Failures per object, for the wait before the next try: 5 s, doubling up
+/// to 5 minutes while the failures follow each other; a failure long after
+/// the last one starts again at 5 s. During an outage of the API server every
+/// object fails: with the doubling, each logs a few lines, not one every 5 s.
+#[derive(Default)]
+pub(crate) struct Retries(Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>);
+
+impl Retries {
+    /// Records a failure of `kind` `namespace/name`; how long to wait, and
+    /// which failure in a row this is (1 for the first).
+    pub(crate) fn failed(&self, kind: &str, namespace: &str, name: &str) -> (Duration, u32) {
+        let delay = |n: u32| Duration::from_secs(5).saturating_mul(1u32 << n.min(6)).min(Duration::from_secs(300));
+        let Ok(mut m) = self.0.lock() else { return (delay(0), 1) };
+        if m.len() > 100_000 {
+            m.retain(|_, (n, t)| t.elapsed() < delay(*n) * 2);
+        }
+        let e = m.entry(format!("{kind}/{namespace}/{name}")).or_insert((0, std::time::Instant::now()));
+        if e.0 > 0 && e.1.elapsed() > delay(e.0 - 1) * 2 + Duration::from_secs(10) {
+            e.0 = 0;
+        }
+        e.0 += 1;
+        e.1 = std::time::Instant::now();
+        (delay(e.0 - 1), e.0)
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// How long in-flight reconciles may run after a shutdown signal.
@@ -596,15 +676,15 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
         .for_each(|_| futures::future::ready(()));
     // What changed while this replica followed is not known: everything once.
     ctx.triggers.reconcile_all();
-    let report = async {
-        if let Some(api) = reports {
-            tokio::select! {
-                _ = report::report_loop(ctx.clone(), api, scope_sel) => {}
-                _ = stopped(&stop) => {}
-            }
-        }
+    // The reports on a task of their own (an audit is long and synchronous:
+    // it must not hold up the controllers), stopped on shutdown and when
+    // this term ends, whichever way.
+    let reports = reports.map(|api| AbortOnDrop(tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel))));
+    let stop_reports = async {
+        stopped(&stop).await;
+        drop(reports);
     };
-    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, report);
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, stop_reports);
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`

@@ -43,12 +43,17 @@ pub async fn reconcile(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action> {
 }
 
 /// Requeues failures with a short delay; counts them.
-pub fn error_policy(_t: Arc<Tenant>, e: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(t: Arc<Tenant>, e: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed("Tenant", e.metric_label());
-    if !matches!(e, Error::Waiting(_)) {
-        warn!(error = %e, "tenant reconcile failed");
+    let (ns, name) = (t.namespace().unwrap_or_default(), t.name_any());
+    if matches!(e, Error::Waiting(_)) {
+        return Action::requeue(Duration::from_secs(2));
     }
-    Action::requeue(Duration::from_secs(if matches!(e, Error::Waiting(_)) { 2 } else { 5 }))
+    let (delay, n) = ctx.retries.failed("Tenant", &ns, &name);
+    if !matches!(e, Error::Waiting(_)) {
+        warn!(error = %e, tenant = %name, failures = n, retry_in = ?delay, "tenant reconcile failed");
+    }
+    Action::requeue(delay)
 }
 
 fn owner_ref<K: Resource<DynamicType = ()>>(o: &K) -> Option<OwnerReference> {
@@ -62,8 +67,8 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
 
 async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     let name = t.name_any();
-    // This tenant's part only: the whole rendering is not held across requests.
-    let rendered = ctx.rendered_for("Tenant", "", &name).await.slice("Tenant", "", &name);
+    // This tenant's objects only, rendered now from the plan of the model.
+    let rendered = ctx.rendered_for("Tenant", "", &name).await;
     let owner = owner_ref(t);
     let desired: Vec<(Owned, serde_json::Value)> =
         owned_objects(&rendered, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
@@ -73,7 +78,7 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     ctx.metrics.wrote("repaired", report.repaired.len());
     ctx.metrics.wrote("pruned", report.pruned.len());
     if !report.repaired.is_empty() {
-        ctx.publish(t, EventType::Warning, "Repaired", "Reconcile", format!("restored {}", report.repaired.join(", "))).await;
+        ctx.publish_repaired(t, &report.repaired).await;
     }
     let conflict = report.conflict_message();
     if let Some(m) = &conflict {

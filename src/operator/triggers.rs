@@ -172,6 +172,13 @@ struct AppGraph {
     public: BTreeSet<(String, String)>,
     /// The zone each app is in, as last seen.
     zones: HashMap<(String, String), String>,
+    /// A hash of each app's declared flows (calls and grants), as last seen.
+    flows: HashMap<(String, String), u64>,
+}
+
+/// The tenant an app belongs to: its namespace is `<tenant>-<zone>`.
+fn tenant_of(a: &DepartmentApp) -> String {
+    a.namespace().and_then(|ns| ns.strip_suffix(&format!("-{}", a.spec.zone)).map(str::to_string)).unwrap_or_default()
 }
 
 /// Whether a Deployment has every replica updated and ready.
@@ -409,8 +416,12 @@ impl Triggers {
         }
         let prefix = format!("{name}-");
         self.apps_where(|a| {
-            a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str()))
-                || a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()))
+            let calls_it = a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()));
+            if calls_it {
+                // The caller's tenant counts the flows it receives from this one.
+                self.refresh_later("Tenant", "", &tenant_of(a));
+            }
+            a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str())) || calls_it
         });
         // Zones count their tenants (and hold their deletion for them);
         // nothing they own depends on a tenant. Every zone the tenant names
@@ -437,6 +448,8 @@ impl Triggers {
         let mut targets: BTreeSet<(String, String)> = BTreeSet::new();
         // Whether the app was already counted in its tenant's and zone's status.
         let mut counted = false;
+        // Whether its declared calls or grants changed (or it came or went).
+        let mut flows_changed = true;
         if let Ok(mut g) = self.0.graph.lock() {
             let old = g.calls.remove(&me).unwrap_or_default();
             for c in &old {
@@ -445,6 +458,14 @@ impl Triggers {
                 }
             }
             let was_public = g.public.remove(&me);
+            let flows_hash = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                serde_json::to_string(&a.spec.flows).unwrap_or_default().hash(&mut h);
+                h.finish()
+            };
+            let flows_before = if deleted { g.flows.remove(&me) } else { g.flows.insert(me.clone(), flows_hash) };
+            flows_changed = deleted || flows_before != Some(flows_hash);
             let zone_before = if deleted { g.zones.remove(&me) } else { g.zones.insert(me.clone(), a.spec.zone.clone()) };
             counted = zone_before.as_deref() == Some(a.spec.zone.as_str()) && !deleted;
             if let Some(set) = g.by_name.get_mut(&(tenant.clone(), name.clone())) {
@@ -469,13 +490,26 @@ impl Triggers {
             }
         }
         targets.remove(&me);
+        // The tenants at the other end of its flows count them (granted flows
+        // given and received), and so does its own.
+        let other_tenants: BTreeSet<String> = match self.0.graph.lock() {
+            Ok(g) => targets.iter().filter_map(|t| g.zones.get(t).and_then(|z| t.0.strip_suffix(&format!("-{z}")).map(str::to_string))).collect(),
+            Err(_) => BTreeSet::new(),
+        };
         for (ons, oname) in targets {
             self.send_app(ObjectRef::new(&oname).within(&ons));
         }
-        // The tenant and the zone count apps; nothing they own depends on an
-        // app's spec.
-        if !counted {
+        if flows_changed {
+            for t in other_tenants {
+                self.refresh_later("Tenant", "", &t);
+            }
+        }
+        // The tenant and the zone count apps, and the tenant its flows;
+        // nothing they own depends on an app's spec.
+        if !counted || flows_changed {
             self.refresh_later("Tenant", "", &tenant);
+        }
+        if !counted {
             self.refresh_later("NetworkZone", "", &a.spec.zone);
         }
     }
@@ -768,5 +802,27 @@ mod tests {
         assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (0, 0), "a spec change");
         tr.app_changed(&app("a-ext", "portal", ", replicas: 3"), true);
         assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (1, 1), "gone");
+    }
+
+    #[test]
+    fn a_grant_or_call_that_changes_recounts_the_tenants_at_both_ends() {
+        let tr = Triggers::new();
+        let mut tenants = Box::pin(tr.tenant_stream());
+        fn names(s: &mut (impl Stream<Item = ObjectRef<Tenant>> + Unpin)) -> BTreeSet<String> {
+            let mut out = BTreeSet::new();
+            while let Some(Some(r)) = futures::FutureExt::now_or_never(s.next()) {
+                out.insert(r.name);
+            }
+            out
+        }
+        tr.app_changed(&app("b-ext", "db", ""), false);
+        tr.app_changed(&app("a-ext", "portal", ", flows: {calls: [{tenant: b, app: db}]}"), false);
+        names(&mut tenants);
+        tr.app_changed(&app("b-ext", "db", ", flows: {allowFrom: [{tenant: a}]}"), false);
+        assert_eq!(names(&mut tenants), BTreeSet::from(["a".to_string(), "b".to_string()]), "a grant: the provider gives, the caller receives");
+        tr.app_changed(&app("b-ext", "db", ", flows: {allowFrom: [{tenant: a}]}, replicas: 4"), false);
+        assert!(names(&mut tenants).is_empty(), "not a flow change");
+        tr.app_changed(&app("b-ext", "db", ", flows: {allowFrom: [{tenant: a}]}"), true);
+        assert_eq!(names(&mut tenants), BTreeSet::from(["a".to_string(), "b".to_string()]), "the provider gone");
     }
 }

@@ -2,7 +2,6 @@
 //! deletion while tenants still use the zone.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
@@ -37,12 +36,14 @@ pub async fn reconcile(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<Action>
 }
 
 /// Requeues failures with a short delay; counts them.
-pub fn error_policy(_z: Arc<NetworkZone>, e: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(z: Arc<NetworkZone>, e: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed("NetworkZone", e.metric_label());
+    let (ns, name) = (z.namespace().unwrap_or_default(), z.name_any());
+    let (delay, n) = ctx.retries.failed("NetworkZone", &ns, &name);
     if !matches!(e, Error::Waiting(_)) {
-        warn!(error = %e, "zone reconcile failed");
+        warn!(error = %e, zone = %name, failures = n, retry_in = ?delay, "zone reconcile failed");
     }
-    Action::requeue(Duration::from_secs(5))
+    Action::requeue(delay)
 }
 
 fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
@@ -54,22 +55,14 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
 
 async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     let name = z.name_any();
-    // What the zone reads of the rendering, taken before any request: the
-    // whole rendering is not held across requests.
+    // What the zone reads of the plan (counts and problems), taken before any
+    // request: the plan is not held across requests.
     let (apps, problems) = {
-        let rendered = ctx.rendered_for("NetworkZone", "", &name).await;
-        let apps = rendered
-            .objects
-            .iter()
-            .filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(crate::render::labels::ZONE)) == Some(&name))
-            .count();
-        let problems: Vec<String> = rendered
-            .problems
-            .iter()
-            .filter(|p| p.object.kind == "NetworkZone" && p.object.name == name)
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect();
-        (apps, problems)
+        let plan = ctx.plan_for("NetworkZone", "", &name).await;
+        let plan = plan.get();
+        let problems: Vec<String> =
+            plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+        (plan.apps_in_zone(&name), problems)
     };
     let owner = z.controller_owner_ref(&());
     let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)

@@ -91,22 +91,7 @@ impl Rendered {
     /// found on it. Small, so a reconcile need not keep the whole rendering
     /// of the model alive while it talks to the API server.
     pub fn slice(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
-        let flows = self
-            .flows
-            .iter()
-            .filter(|f| match kind {
-                "DepartmentApp" => f.consumer.app == name || f.provider.app == name,
-                "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
-                _ => false,
-            })
-            .cloned()
-            .collect();
-        let problems = self
-            .problems
-            .iter()
-            .filter(|p| p.object.kind == kind && p.object.name == name && p.object.namespace.as_deref().unwrap_or_default() == namespace)
-            .cloned()
-            .collect();
+        let (flows, problems) = concerning(&self.flows, &self.problems, kind, namespace, name);
         Rendered { objects: self.owned_by(kind, namespace, name).into_iter().cloned().collect(), flows, problems, index: Default::default() }
     }
 
@@ -125,6 +110,26 @@ impl Rendered {
     }
 }
 
+/// The flows where the govcloud resource `kind` `namespace/name` (an app)
+/// or its apps (a tenant) call or are called, and the problems found on it.
+fn concerning(flows: &[FlowDecision], problems: &[Problem], kind: &str, namespace: &str, name: &str) -> (Vec<FlowDecision>, Vec<Problem>) {
+    let flows = flows
+        .iter()
+        .filter(|f| match kind {
+            "DepartmentApp" => f.consumer.app == name || f.provider.app == name,
+            "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
+            _ => false,
+        })
+        .cloned()
+        .collect();
+    let problems = problems
+        .iter()
+        .filter(|p| p.object.kind == kind && p.object.name == name && p.object.namespace.as_deref().unwrap_or_default() == namespace)
+        .cloned()
+        .collect();
+    (flows, problems)
+}
+
 /// Objects owned by a zone: the bindings that apply the zone-parameter
 /// admission policies to the zone's namespaces.
 pub fn render_zone(zone: &str) -> Vec<Owned> {
@@ -141,26 +146,84 @@ pub fn render_zone(zone: &str) -> Vec<Owned> {
         .collect()
 }
 
-/// Renders the per-zone, per-tenant and per-app objects of a model (not the
-/// platform-wide ones; see [`render_platform`]).
-pub fn render(model: &Model) -> Rendered {
+/// What a model decides before any object is rendered: who is where, what
+/// becomes of every declared call, and what does not fit. Each owner's
+/// objects are rendered from it on demand ([`Planned::owner`]), so a change
+/// costs one plan and the renders of the owners it reaches, and the objects
+/// of the whole model are never held at once.
+#[derive(yoke::Yokeable)]
+pub struct Planned<'a> {
+    /// The resolved model.
+    pub index: Index<'a>,
+    /// Every declared call and what became of it.
+    pub flows: Vec<FlowDecision>,
+    /// What could not be rendered, and why (sorted, without duplicates).
+    pub problems: Vec<Problem>,
+    /// Placed apps by (namespace, name).
+    by_namespace: std::collections::HashMap<(String, String), AppKeyRef>,
+}
+
+/// Key of a placed app in [`Index::apps`].
+type AppKeyRef = crate::api::AppKey;
+
+/// Plans a model: index, flows and problems; no object rendered yet.
+pub fn plan(model: &Model) -> Planned<'_> {
     let index = Index::build(model);
     let mut problems = index.problems.clone();
     let flows = flows::decide_all(&index, &mut problems);
-    let mut objects = Vec::new();
-    for (name, _) in index.zones.iter() {
-        objects.extend(render_zone(name));
-    }
-    for tenant in index.tenants.values() {
-        objects.extend(tenant::render(&index, tenant));
-    }
-    for placement in index.apps.values() {
-        objects.extend(app::render(&index, placement, &flows));
-    }
-    objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
     problems.dedup();
-    Rendered { objects, flows, problems, index: Default::default() }
+    let by_namespace = index.apps.iter().map(|(k, p)| ((p.namespace.clone(), k.app.clone()), k.clone())).collect();
+    Planned { index, flows, problems, by_namespace }
+}
+
+impl Planned<'_> {
+    /// The objects the govcloud resource `kind` `namespace/name` owns, in
+    /// apply order, with the flows and problems its reconcile reads: the same
+    /// as [`Rendered::slice`] of the whole rendering.
+    pub fn owner(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+        let mut objects = match kind {
+            "NetworkZone" if self.index.zones.contains_key(name) => render_zone(name),
+            "Tenant" => self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default(),
+            "DepartmentApp" => self
+                .by_namespace
+                .get(&(namespace.to_string(), name.to_string()))
+                .and_then(|k| self.index.apps.get(k))
+                .map(|p| app::render(&self.index, p, &self.flows))
+                .unwrap_or_default(),
+            _ => vec![],
+        };
+        objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let (flows, problems) = concerning(&self.flows, &self.problems, kind, namespace, name);
+        Rendered { objects, flows, problems, index: Default::default() }
+    }
+
+    /// Number of apps placed (so rendered, with a Deployment) in `zone`.
+    pub fn apps_in_zone(&self, zone: &str) -> usize {
+        self.index.apps.keys().filter(|k| k.zone == zone).count()
+    }
+
+    /// Renders every zone's, tenant's and app's objects.
+    pub fn render_all(&self) -> Rendered {
+        let mut objects = Vec::new();
+        for name in self.index.zones.keys() {
+            objects.extend(render_zone(name));
+        }
+        for tenant in self.index.tenants.values() {
+            objects.extend(tenant::render(&self.index, tenant));
+        }
+        for placement in self.index.apps.values() {
+            objects.extend(app::render(&self.index, placement, &self.flows));
+        }
+        objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Rendered { objects, flows: self.flows.clone(), problems: self.problems.clone(), index: Default::default() }
+    }
+}
+
+/// Renders the per-zone, per-tenant and per-app objects of a model (not the
+/// platform-wide ones; see [`render_platform`]).
+pub fn render(model: &Model) -> Rendered {
+    plan(model).render_all()
 }
 
 #[cfg(test)]
@@ -189,5 +252,45 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 5, "{checked} cross-tenant flows");
+    }
+
+    /// Renders per owner equal the slices of the whole rendering, for every
+    /// owner of Chifeng and of the bad-input fixtures (owners with problems).
+    #[test]
+    fn an_owners_render_from_the_plan_is_its_slice_of_the_whole_rendering() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut models = vec![crate::model::load_paths(&[root.join("examples/chifeng")]).expect("chifeng").model];
+        let fixtures = std::fs::read_dir(root.join("tests/fixtures/invalid")).expect("fixtures");
+        for f in fixtures.flatten() {
+            if let Ok(l) = crate::model::load_paths(&[f.path()]) {
+                models.push(l.model);
+            }
+        }
+        assert!(models.len() > 10, "{}", models.len());
+        let mut owners = 0;
+        for model in &models {
+            let all = render(model);
+            let planned = plan(model);
+            let ids = |r: &Rendered| r.objects.iter().map(|o| serde_json::to_string(o).expect("json")).collect::<Vec<_>>();
+            let mut keys: Vec<(String, String, String)> =
+                model.zones.iter().map(|z| ("NetworkZone".into(), String::new(), kube::ResourceExt::name_any(z))).collect();
+            keys.extend(model.tenants.iter().map(|t| ("Tenant".into(), String::new(), kube::ResourceExt::name_any(t))));
+            keys.extend(
+                model.apps.iter().map(|a| ("DepartmentApp".into(), kube::ResourceExt::namespace(a).unwrap_or_default(), kube::ResourceExt::name_any(a))),
+            );
+            for (kind, ns, name) in keys {
+                let (whole, own) = (all.slice(&kind, &ns, &name), planned.owner(&kind, &ns, &name));
+                assert_eq!(ids(&own), ids(&whole), "{kind} {ns}/{name}");
+                assert_eq!(own.flows, whole.flows, "{kind} {ns}/{name}");
+                assert_eq!(own.problems, whole.problems, "{kind} {ns}/{name}");
+                owners += 1;
+            }
+            for z in model.zones.iter().map(kube::ResourceExt::name_any) {
+                let deployments =
+                    all.objects.iter().filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(labels::ZONE)) == Some(&z)).count();
+                assert_eq!(planned.apps_in_zone(&z), deployments, "zone {z}");
+            }
+        }
+        assert!(owners > 50, "{owners}");
     }
 }

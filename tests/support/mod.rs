@@ -218,7 +218,7 @@ impl Operator {
             ])
             .args(extra)
             .env("KUBECONFIG", kc)
-            .env("RUST_LOG", "info,kube=warn")
+            .env("RUST_LOG", govcloud::cli::DEFAULT_LOG_FILTER)
             .stdout(std::process::Stdio::null())
             .stderr(log)
             .spawn()
@@ -307,4 +307,24 @@ pub fn writes_since(offset: u64, user: &str) -> Vec<String> {
 pub fn short(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}{}{}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A pod every admission control of an extranet tenant namespace admits
+/// (scheduled on the extranet nodes), changed by `f`.
+pub fn pod(name: &str, f: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
+    let mut p = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+        "spec": {
+            "nodeSelector": {"govcloud.io/zone": "extranet"},
+            "tolerations": [{"key": "govcloud.io/zone", "operator": "Equal", "value": "extranet", "effect": "NoSchedule"}],
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{
+                "name": "c", "image": "harbor.egov.local/a/c:1",
+                "resources": {"requests": {"cpu": "50m", "memory": "32Mi", "ephemeral-storage": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi", "ephemeral-storage": "64Mi"}},
+                "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
+            }]
+        }
+    });
+    f(&mut p);
+    p
 }
