@@ -192,17 +192,28 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
     })
     .await;
 
-    // A full resync of the converged model writes nothing (once the status
-    // counts, refreshed within STATUS_REFRESH of their last change, caught up).
+    // Full resyncs of the converged model write nothing (once the status
+    // counts, refreshed within STATUS_REFRESH of their last change, and the
+    // reports, which follow the pods kwok is still moving on a busy machine,
+    // caught up): within two minutes there is a 10 s window in which the
+    // resync ran at least twice over every app (every 3 s here) and the
+    // operator wrote nothing. An operator that wrote on every resync never has one.
     tokio::time::sleep(govcloud::operator::STATUS_REFRESH + Duration::from_secs(5)).await;
-    let offset = support::audit_offset();
-    let before = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    let after = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
-    let writes = support::writes_since(offset, &support::operator_user(scope));
-    assert!(writes.is_empty(), "{} writes during a resync of an unchanged cluster: {writes:#?}", writes.len());
-    // The resync did run (every 3 s here): at least two rounds over the 24 apps, all from the caches.
-    assert!(after - before >= 48, "only {} app reconciles in 10 s", after - before);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let offset = support::audit_offset();
+        let before = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let after = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
+        let writes = support::writes_since(offset, &support::operator_user(scope));
+        // The resync did run: at least two rounds over the 24 apps, all from the caches.
+        assert!(after - before >= 48, "only {} app reconciles in 10 s", after - before);
+        if writes.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{} writes during a resync of an unchanged cluster: {writes:#?}", writes.len());
+        eprintln!("{} writes in the window (still settling), another window", writes.len());
+    }
 }
 
 #[tokio::test]
