@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use govcloud::model::{Model, load_paths, load_str};
+use kube::ResourceExt;
 
 fn city(tenants: usize, apps_per_tenant: usize) -> String {
     let mut s = String::from(
@@ -146,6 +147,11 @@ fn time_cpu<T>(f: impl Fn() -> T) -> (Duration, Duration, T) {
 
 fn row(name: &str, model: &Model, load: Duration) {
     let (render, rendered) = time(|| govcloud::render::render(model));
+    // What the operator does per model version (a plan) and per reconcile (one owner's objects).
+    let (plan, planned) = time(|| govcloud::render::plan(model));
+    let owners: Vec<(String, String)> = model.apps.iter().map(|a| (a.namespace().unwrap_or_default(), a.name_any())).collect();
+    let (all_owners, _) = time(|| owners.iter().map(|(ns, n)| planned.owner("DepartmentApp", ns, n).objects.len()).sum::<usize>());
+    PLANS.with(|p| p.borrow_mut().push((name.to_string(), plan, all_owners / owners.len().max(1) as u32)));
     let objects: Vec<serde_json::Value> = rendered.objects.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();
     let (audit, audit_cpu, a) = time_cpu(|| govcloud::audit::audit(model, &objects));
     println!(
@@ -160,6 +166,10 @@ fn row(name: &str, model: &Model, load: Duration) {
         audit_cpu.as_secs_f64() * 1000.0,
         a.findings.len()
     );
+}
+
+thread_local! {
+    static PLANS: std::cell::RefCell<Vec<(String, Duration, Duration)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn main() {
@@ -187,4 +197,12 @@ fn main() {
         let (load, loaded) = time(|| load_str("province.yaml", &text).expect("province"));
         row("province 300x10 (x10)", &loaded.model, load);
     }
+    println!();
+    println!("| model | plan ms (per model version) | one app's objects from the plan µs (per reconcile) |");
+    println!("|---|---|---|");
+    PLANS.with(|p| {
+        for (name, plan, owner) in p.borrow().iter() {
+            println!("| {name} | {:.1} | {:.0} |", plan.as_secs_f64() * 1000.0, owner.as_secs_f64() * 1e6);
+        }
+    });
 }

@@ -119,12 +119,19 @@ pub enum ReportApi {
     Wgpolicy,
 }
 
+impl ReportApi {
+    /// `apiVersion`, the namespaced report kind and the cluster report kind.
+    pub fn kinds(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            ReportApi::Openreports => ("openreports.io/v1alpha1", "Report", "ClusterReport"),
+            ReportApi::Wgpolicy => ("wgpolicyk8s.io/v1alpha2", "PolicyReport", "ClusterPolicyReport"),
+        }
+    }
+}
+
 /// One report per tenant namespace and one cluster report for the rest.
 pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> Vec<Value> {
-    let (version, kind, cluster_kind) = match api {
-        ReportApi::Openreports => ("openreports.io/v1alpha1", "Report", "ClusterReport"),
-        ReportApi::Wgpolicy => ("wgpolicyk8s.io/v1alpha2", "PolicyReport", "ClusterPolicyReport"),
-    };
+    let (version, kind, cluster_kind) = api.kinds();
     let mut by_ns: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     let mut cluster = Vec::new();
     for f in &a.findings {

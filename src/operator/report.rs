@@ -256,9 +256,11 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
 async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
     let mut written = Written::new();
     let lp = ListParams::default().labels("app.kubernetes.io/managed-by=govcloud").limit(LIST_PAGE);
-    for report in output::reports(&Audit::default(), api, &BTreeMap::new()) {
-        let kind = report["kind"].as_str().unwrap_or_default().to_string();
-        let (group, version) = report["apiVersion"].as_str().unwrap_or_default().split_once('/').unwrap_or_default();
+    // Both kinds: the namespaced reports and the cluster report.
+    let (api_version, namespaced, cluster) = api.kinds();
+    for kind in [namespaced, cluster] {
+        let kind = kind.to_string();
+        let (group, version) = api_version.split_once('/').unwrap_or_default();
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
         let all: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
         let mut token: Option<String> = None;
