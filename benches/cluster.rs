@@ -107,6 +107,10 @@ struct Args {
     /// Skip the floor (report the operator only).
     #[arg(long)]
     skip_floor: bool,
+    /// Leave the control plane running at the end (to profile the operator
+    /// against it, for example); `testenv down --dir DIR` stops it.
+    #[arg(long)]
+    keep: bool,
     /// Seed of the random drift edits.
     #[arg(long, default_value_t = 10)]
     seed: u64,
@@ -331,8 +335,15 @@ struct Cluster {
     client: Client,
 }
 
+/// Leave the control planes running at the end (`--keep`).
+static KEEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if KEEP.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("[bench] control plane in {} left running (--keep); stop it with testenv down --dir {}", self.dir.display(), self.dir.display());
+            return;
+        }
         let _ = Command::new(testenv()).arg("down").arg("--dir").arg(&self.dir).stdout(Stdio::null()).stderr(Stdio::null()).status();
         eprintln!("[bench] control plane in {} stopped", self.dir.display());
     }
@@ -1006,6 +1017,7 @@ async fn operator_phase(
     let delta = metrics_delta(&m0, &m1);
     let (verbs, writes) = audit.window(t0, t1);
     results.set("convergence", "reconciles", json!(by_label(&delta, "govcloud_reconciliations_total", "kind")));
+    results.set("convergence", "status_refreshes", json!(by_label(&delta, "govcloud_status_refreshes_total", "kind")));
     results.set("convergence", "reconcile_errors", json!(by_label(&delta, "govcloud_reconcile_errors_total", "kind")));
     results.set("convergence", "object_writes", json!(by_label(&delta, "govcloud_object_writes_total", "action")));
     results.set("convergence", "metrics", json!(delta));
@@ -1018,15 +1030,20 @@ async fn operator_phase(
         eprintln!("[bench] operator: skipping idle, report and drift measurements (not converged)");
     } else {
         // Settle: the compliance reports catch up with the last pods of the
-        // convergence (one debounced round); idle starts once the operator
-        // has written nothing for 15 s (or after 3 minutes).
+        // convergence; idle starts once a compliance audit has started and
+        // ended after Ready (two more audits counted: the first may have
+        // listed the cluster before it) and the operator has then written
+        // nothing for 15 s (or after 5 minutes).
         let settle_start = Instant::now();
         let ts = Timestamp::now();
+        let audits = |m: &BTreeMap<String, f64>| m.iter().filter(|(k, _)| k.starts_with("govcloud_compliance_audits_total")).map(|(_, v)| *v).sum::<f64>();
+        let audits_at_ready = audits(&op.metrics());
         loop {
             let quiet_from = Timestamp::now();
             tokio::time::sleep(Duration::from_secs(15)).await;
             let (verbs, _) = audit.window(quiet_from, Timestamp::now());
-            if writes_in(&verbs) == 0 || settle_start.elapsed() > Duration::from_secs(180) {
+            let caught_up = audits(&op.metrics()) >= audits_at_ready + 2.0;
+            if (caught_up && writes_in(&verbs) == 0) || settle_start.elapsed() > Duration::from_secs(300) {
                 break;
             }
         }
@@ -1455,8 +1472,9 @@ impl Results {
         };
         let n = |k: &str| self.get(&format!("model/{k}")).as_u64();
         row("reconciles during convergence", [per("NetworkZone", n("zones")), per("Tenant", n("tenants")), per("DepartmentApp", n("apps"))].join(", "));
+        row("status refreshes during convergence (counts recomputed, nothing applied)", counts(self.get("convergence/status_refreshes")));
         row(
-            "whole-model renders during convergence",
+            "plans of the model during convergence",
             self.get("convergence/metrics")["govcloud_model_renders_total"].as_f64().map_or("—".into(), |n| format!("{n:.0}")),
         );
         row("API requests during convergence (operator)", counts(self.get("convergence/requests")));
@@ -1617,6 +1635,7 @@ async fn shutdown_signal() {
 
 fn main() {
     let args = Args::parse();
+    KEEP.store(args.keep, std::sync::atomic::Ordering::Relaxed);
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let code = rt.block_on(async {
         tokio::select! {

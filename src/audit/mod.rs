@@ -15,6 +15,7 @@ pub mod output;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use kube::ResourceExt;
@@ -63,22 +64,22 @@ pub struct Finding {
     /// Severity of the control.
     pub severity: Severity,
     /// `Kind/namespace/name` of the object checked.
-    pub object: String,
+    pub object: Arc<str>,
     /// Namespace, for namespaced objects.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     /// Tenant the object belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
+    pub tenant: Option<Arc<str>>,
     /// Zone the object belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
+    pub zone: Option<Arc<str>>,
     /// Field checked.
-    pub field: String,
+    pub field: Arc<str>,
     /// What was seen.
     pub evidence: String,
     /// What it means.
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// Above this many apps the connectivity matrix is given as a list of pairs:
@@ -169,6 +170,10 @@ fn label<'a>(o: &'a Value, key: &str) -> Option<&'a str> {
 struct Ctx<'a> {
     findings: Vec<Finding>,
     namespaces: BTreeMap<String, &'a Value>,
+    /// The strings findings repeat (objects, namespaces, tenants, zones,
+    /// fields, messages), held once: a large cluster has hundreds of
+    /// thousands of findings.
+    interned: HashSet<Arc<str>>,
 }
 
 impl Ctx<'_> {
@@ -176,23 +181,34 @@ impl Ctx<'_> {
     #[allow(clippy::too_many_arguments)]
     fn add(&mut self, control: &'static str, outcome: Outcome, object: &str, namespace: Option<&str>, field: &str, evidence: String, message: String) {
         let severity = controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium);
-        let ns = namespace.filter(|n| !n.is_empty()).map(str::to_string);
-        let nso = ns.as_ref().and_then(|n| self.namespaces.get(n));
-        let tenant = nso.and_then(|o| label(o, TENANT)).map(str::to_string);
-        let zone = nso.and_then(|o| label(o, ZONE)).map(str::to_string);
-        self.findings.push(Finding {
+        let ns = namespace.filter(|n| !n.is_empty());
+        let nso = ns.and_then(|n| self.namespaces.get(n));
+        let tenant = nso.and_then(|o| label(o, TENANT));
+        let zone = nso.and_then(|o| label(o, ZONE));
+        let finding = Finding {
             control,
             outcome,
             severity,
-            object: object.to_string(),
-            namespace: ns,
-            tenant,
-            zone,
-            field: field.to_string(),
+            object: intern(&mut self.interned, object),
+            namespace: ns.map(|n| intern(&mut self.interned, n)),
+            tenant: tenant.map(|t| intern(&mut self.interned, t)),
+            zone: zone.map(|z| intern(&mut self.interned, z)),
+            field: intern(&mut self.interned, field),
             evidence,
-            message,
-        });
+            message: intern(&mut self.interned, &message),
+        };
+        self.findings.push(finding);
     }
+}
+
+/// The one shared copy of `s`.
+fn intern(set: &mut HashSet<Arc<str>>, s: &str) -> Arc<str> {
+    if let Some(a) = set.get(s) {
+        return a.clone();
+    }
+    let a: Arc<str> = Arc::from(s);
+    set.insert(a.clone());
+    a
 }
 
 /// The pod (metadata, spec) a workload object runs, for NetworkPolicy semantics.
@@ -303,16 +319,16 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     // The admission checks, the bulk of the work, run on a thread of their own
     // beside the others; each side records its findings in the order one
     // thread would, and the admission checks' come first.
-    let (mut findings, others, rendered, connectivity) = std::thread::scope(|s| {
+    let (mut findings, others, flows, connectivity): (_, _, Vec<FlowRow>, _) = std::thread::scope(|s| {
         let admission = s.spawn(|| {
             let t = Instant::now();
-            let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+            let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
             admission_form(&mut ctx, objects, &tenant_ns, &zones);
             timed("admission", t);
             ctx.findings
         });
         let mut t = Instant::now();
-        let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+        let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
         running_pods(&mut ctx, model, objects, &tenant_ns);
         timed("TMP running_pods", t);
         public_hosts(&mut ctx, objects, &tenant_ns);
@@ -328,14 +344,20 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
         zone_nodes(&mut ctx, model, objects);
         timed("objects", t);
         t = Instant::now();
-        let rendered = crate::render::render(model);
-        drift(&mut ctx, &rendered, objects);
+        // One owner's objects at a time: the whole rendering is never held.
+        let planned = crate::render::plan(model);
+        drift(&mut ctx, &planned, objects);
         timed("render and drift", t);
         t = Instant::now();
-        let connectivity = isolation(&mut ctx, model, &rendered, objects, &tenant_ns, MATRIX_LIMIT);
+        let connectivity = isolation(&mut ctx, model, &planned.flows, objects, &tenant_ns, MATRIX_LIMIT);
         timed("isolation", t);
         let admission = admission.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (admission, ctx.findings, rendered, connectivity)
+        let flows = planned
+            .flows
+            .iter()
+            .map(|f| FlowRow { from: f.consumer.to_string(), to: f.provider.to_string(), state: f.state, reason: f.reason.clone() })
+            .collect();
+        (admission, ctx.findings, flows, connectivity)
     });
     findings.extend(others);
     let t = Instant::now();
@@ -344,11 +366,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     Audit {
         findings,
         connectivity,
-        flows: rendered
-            .flows
-            .iter()
-            .map(|f| FlowRow { from: f.consumer.to_string(), to: f.provider.to_string(), state: f.state, reason: f.reason.clone() })
-            .collect(),
+        flows,
         zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
         tenants: model.tenants.iter().map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone())).collect(),
     }
@@ -357,21 +375,33 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
 /// Sorts findings by control, object, field and outcome, equal ones kept in
 /// order: what a stable sort on those keys gives, comparing each distinct
 /// string once (by rank) rather than at every comparison.
-fn sort_findings(findings: &mut Vec<Finding>) {
+fn sort_findings(findings: &mut [Finding]) {
     fn ranks<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
         let mut distinct: Vec<&str> = keys.collect::<HashSet<_>>().into_iter().collect();
         distinct.sort_unstable();
         distinct.into_iter().zip(0..).collect()
     }
     let controls = ranks(findings.iter().map(|f| f.control));
-    let objects = ranks(findings.iter().map(|f| f.object.as_str()));
-    let fields = ranks(findings.iter().map(|f| f.field.as_str()));
-    let keys: Vec<(u32, u32, u32, Outcome)> =
-        findings.iter().map(|f| (controls[f.control], objects[f.object.as_str()], fields[f.field.as_str()], f.outcome)).collect();
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by_key(|i| keys[*i]);
-    let mut taken: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(order.into_iter().filter_map(|i| taken[i].take()));
+    let objects = ranks(findings.iter().map(|f| &*f.object));
+    let fields = ranks(findings.iter().map(|f| &*f.field));
+    let keys: Vec<(u32, u32, u32, Outcome)> = findings.iter().map(|f| (controls[f.control], objects[&*f.object], fields[&*f.field], f.outcome)).collect();
+    drop((controls, objects, fields));
+    // In place, through the permutation (no second copy of the findings):
+    // the sorted position of each, by key and then original position.
+    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
+    order.sort_unstable_by_key(|i| (keys[*i as usize], *i));
+    drop(keys);
+    // Cycle by cycle: position i receives the finding at order[i].
+    for start in 0..order.len() {
+        let mut i = start;
+        while order[i] as usize != start {
+            let j = order[i] as usize;
+            findings.swap(i, j);
+            order[i] = i as u32;
+            i = j;
+        }
+        order[i] = i as u32;
+    }
 }
 
 /// The generated admission CEL, evaluated on what is already there: every
@@ -409,7 +439,7 @@ fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<St
             .map(|run| {
                 let namespaces = namespaces.clone();
                 s.spawn(move || {
-                    let mut part = Ctx { findings: Vec::new(), namespaces };
+                    let mut part = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
                     admission_namespaces(&mut part, run, zones);
                     part.findings
                 })
@@ -1088,10 +1118,10 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value]) {
 }
 
 /// GC-MGD-001: what govcloud manages is as govcloud renders it.
-fn drift(ctx: &mut Ctx<'_>, rendered: &crate::render::Rendered, objects: &[&Value]) {
-    let by_id: BTreeMap<String, &Value> = objects.iter().map(|o| (id_of(o), *o)).collect();
-    for o in &rendered.objects {
-        let Ok(desired) = serde_json::to_value(o) else { continue };
+fn drift(ctx: &mut Ctx<'_>, planned: &crate::render::Planned<'_>, objects: &[&Value]) {
+    let by_id: HashMap<String, &Value> = objects.iter().map(|o| (id_of(o), *o)).collect();
+    for o in planned.owners().flat_map(|(kind, ns, name)| planned.owner(kind, ns, name).objects) {
+        let Ok(desired) = serde_json::to_value(&o) else { continue };
         let id = o.id();
         let ns = o.namespace().to_string();
         let (outcome, evidence) = match by_id.get(&id) {
@@ -1203,7 +1233,7 @@ fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
 fn isolation(
     ctx: &mut Ctx<'_>,
     model: &Model,
-    rendered: &crate::render::Rendered,
+    flows: &[crate::render::FlowDecision],
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
     matrix_limit: usize,
@@ -1214,7 +1244,7 @@ fn isolation(
     let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
     let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
     let granted: BTreeSet<(String, String)> =
-        rendered.flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
+        flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
     let mut conn = Connectivity::default();
     let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
     let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
@@ -1379,14 +1409,14 @@ mod tests {
     type Emitted = Vec<(&'static str, Outcome, String, String, String)>;
 
     fn emitted(ctx: &Ctx<'_>) -> Emitted {
-        ctx.findings.iter().map(|f| (f.control, f.outcome, f.object.clone(), f.evidence.clone(), f.message.clone())).collect()
+        ctx.findings.iter().map(|f| (f.control, f.outcome, f.object.to_string(), f.evidence.clone(), f.message.to_string())).collect()
     }
 
     /// The isolation checks as the audit made them before classes: every ordered pair of workloads.
     fn isolation_pairwise(
         ctx: &mut Ctx<'_>,
         model: &Model,
-        rendered: &crate::render::Rendered,
+        flows: &[crate::render::FlowDecision],
         objects: &[&Value],
         tenant_ns: &BTreeSet<String>,
     ) -> Connectivity {
@@ -1396,7 +1426,7 @@ mod tests {
         let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
         let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
         let granted: BTreeSet<(String, String)> =
-            rendered.flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
+            flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
         let mut conn = Connectivity::default();
         let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
         let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
@@ -1483,10 +1513,10 @@ mod tests {
         let objects: Vec<&Value> = objects.iter().collect();
         let objects = objects.as_slice();
         let rendered = crate::render::render(model);
-        let mut new = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
-        let conn = isolation(&mut new, model, &rendered, objects, &tenant_ns, limit);
-        let mut old = Ctx { findings: Vec::new(), namespaces };
-        let want = isolation_pairwise(&mut old, model, &rendered, objects, &tenant_ns);
+        let mut new = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
+        let conn = isolation(&mut new, model, &rendered.flows, objects, &tenant_ns, limit);
+        let mut old = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
+        let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
         assert_eq!(emitted(&new), emitted(&old));
         assert_eq!((&conn.apps, &conn.internet_out, &conn.internet_in), (&want.apps, &want.internet_out, &want.internet_in));
         let pairs: Vec<(usize, usize)> =
@@ -1589,14 +1619,14 @@ mod tests {
         let refs: Vec<&Value> = objects.iter().collect();
         let (namespaces, tenant_ns) = namespaces(&objects);
         let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-        let mut threads = Ctx { findings: Vec::new(), namespaces: namespaces.clone() };
+        let mut threads = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
         admission_form(&mut threads, &refs, &tenant_ns, &zones);
         let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
         for o in refs.iter().filter(|o| tenant_ns.contains(ns_of(o)) && resource_of(kind_of(o)).is_some()) {
             by_ns.entry(ns_of(o)).or_default().push(o);
         }
         assert!(by_ns.values().map(Vec::len).sum::<usize>() >= 2000, "enough objects for threads");
-        let mut one = Ctx { findings: Vec::new(), namespaces };
+        let mut one = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
         admission_namespaces(&mut one, &by_ns.into_iter().collect::<Vec<_>>(), &zones);
         assert_eq!(emitted(&threads), emitted(&one));
     }

@@ -131,29 +131,35 @@ impl ReportApi {
 
 /// One report per tenant namespace and one cluster report for the rest.
 pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> Vec<Value> {
-    let (version, kind, cluster_kind) = api.kinds();
-    let mut by_ns: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    report_groups(a).into_iter().map(|(ns, fs)| report(api, labels, ns, &fs)).collect()
+}
+
+/// The findings of each report: per tenant namespace (in order), then the
+/// cluster report's (namespace `None`) last.
+pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
+    let mut by_ns: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut cluster = Vec::new();
     for f in &a.findings {
         match &f.namespace {
-            Some(ns) if f.tenant.is_some() => by_ns.entry(ns.clone()).or_default().push(f),
+            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_default().push(f),
             _ => cluster.push(f),
         }
     }
-    let report = |kind: &str, ns: Option<String>, fs: &[&Finding]| {
-        let (results, omitted) = bounded_results(fs, REPORT_RESULTS_BYTES);
-        let mut metadata = json!({"name": "govcloud", "labels": labels});
-        if let Some(ns) = ns {
-            metadata["namespace"] = json!(ns);
-        }
-        if omitted > 0 {
-            metadata["annotations"] = json!({OMITTED: format!("{omitted} passing results left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them")});
-        }
-        json!({"apiVersion": version, "kind": kind, "metadata": metadata, "summary": summary(fs), "results": results})
-    };
-    let mut out: Vec<Value> = by_ns.into_iter().map(|(ns, fs)| report(kind, Some(ns), &fs)).collect();
-    out.push(report(cluster_kind, None, &cluster));
-    out
+    by_ns.into_iter().map(|(ns, fs)| (Some(ns), fs)).chain([(None, cluster)]).collect()
+}
+
+/// The report of findings `fs`: namespaced in `ns`, or the cluster report.
+pub fn report(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, fs: &[&Finding]) -> Value {
+    let (version, kind, cluster_kind) = api.kinds();
+    let (results, (omitted_others, omitted_passes)) = bounded_results(fs, REPORT_RESULTS_BYTES);
+    let mut metadata = json!({"name": "govcloud", "labels": labels});
+    if let Some(ns) = ns {
+        metadata["namespace"] = json!(ns);
+    }
+    if omitted_others + omitted_passes > 0 {
+        metadata["annotations"] = json!({OMITTED: omitted_note(omitted_others, omitted_passes)});
+    }
+    json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata, "summary": summary(fs), "results": results})
 }
 
 /// Bytes of results one report may carry: a report is one object in etcd,
@@ -163,25 +169,40 @@ pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
 /// Annotation saying how many passing results a report left out.
 pub const OMITTED: &str = "govcloud.io/omitted-results";
 
-/// The results of `fs` within `budget` bytes: every failure, warning and
-/// skip first (in order), then passes while they fit; and how many results
-/// were left out. Failures are never left out for passes.
-pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, usize) {
+/// The results of `fs` within `budget` bytes: failures, warnings and skips
+/// first, by severity (critical first), then passes while they fit; and how
+/// many (failures, warnings and skips; passes) were left out. Nothing that
+/// is not a pass is left out for a pass. The results keep `fs`'s order.
+pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, (usize, usize)) {
     let mut keep = vec![false; fs.len()];
     let mut used = 0;
-    let mut omitted = 0;
-    for pass in [false, true] {
-        for (i, f) in fs.iter().enumerate().filter(|(_, f)| (f.outcome == Outcome::Pass) == pass) {
-            let size = result(f).to_string().len();
-            if used + size <= budget || !pass {
-                used += size;
-                keep[i] = true;
-            } else {
-                omitted += 1;
-            }
+    let (mut omitted_others, mut omitted_passes) = (0, 0);
+    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
+    // Stable: equal severities keep their order.
+    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
+    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
+    for i in others.into_iter().chain(passes) {
+        let size = result(fs[i]).to_string().len();
+        if used + size <= budget {
+            used += size;
+            keep[i] = true;
+        } else if fs[i].outcome == Outcome::Pass {
+            omitted_passes += 1;
+        } else {
+            omitted_others += 1;
         }
     }
-    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), omitted)
+    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), (omitted_others, omitted_passes))
+}
+
+/// What the [`OMITTED`] annotation says of the results a report left out.
+pub fn omitted_note(others: usize, passes: usize) -> String {
+    let what = match (others, passes) {
+        (0, p) => format!("{p} passing results"),
+        (o, 0) => format!("{o} failing, warning or skipped results (the least severe)"),
+        (o, p) => format!("{o} failing, warning or skipped results (the least severe) and {p} passing results"),
+    };
+    format!("{what} left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them")
 }
 
 /// The four result cells (pass, fail, warn, skip) of a summary row.
@@ -281,10 +302,10 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     let mut by_zone: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for f in &a.findings {
         if let Some(tn) = &f.tenant {
-            by_tenant.entry(tn.clone()).or_default()[f.outcome as usize] += 1;
+            by_tenant.entry(tn.to_string()).or_default()[f.outcome as usize] += 1;
         }
         if let Some(z) = &f.zone {
-            by_zone.entry(z.clone()).or_default()[f.outcome as usize] += 1;
+            by_zone.entry(z.to_string()).or_default()[f.outcome as usize] += 1;
         }
     }
     let names: BTreeMap<&str, (&str, &str)> = a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
@@ -414,7 +435,7 @@ mod tests {
             control: controls::TWO_SIDED_FLOWS,
             outcome,
             severity: Severity::High,
-            object: format!("Deployment/t{i}-extranet/a{i}"),
+            object: format!("Deployment/t{i}-extranet/a{i}").into(),
             namespace: None,
             tenant: None,
             zone: Some("extranet".into()),
@@ -437,6 +458,21 @@ mod tests {
         assert_eq!(cluster["summary"]["pass"], 19_800, "the summary counts everything");
         let omitted = 19_800 - results.iter().filter(|r| r["result"] == "pass").count();
         assert!(cluster["metadata"]["annotations"][OMITTED].as_str().expect("note").starts_with(&format!("{omitted} passing results left out")));
+        // More failures than fit: the most severe are kept, the rest
+        // counted in the summary and the note; the report still fits.
+        let mut findings: Vec<Finding> = (0..20_000).map(|i| finding(i, Outcome::Fail)).collect();
+        for f in findings.iter_mut().skip(19_000) {
+            f.severity = Severity::Critical;
+        }
+        let audit = Audit { findings, ..Default::default() };
+        let cluster = reports(&audit, ReportApi::Openreports, &BTreeMap::new()).pop().expect("the cluster report");
+        assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
+        let results = cluster["results"].as_array().expect("results");
+        assert!(results.len() > 1000 && results.len() < 20_000, "{}", results.len());
+        assert_eq!(results.iter().filter(|r| r["severity"] == "critical").count(), 1000, "the critical ones first");
+        assert_eq!(cluster["summary"]["fail"], 20_000, "the summary counts everything");
+        let note = cluster["metadata"]["annotations"][OMITTED].as_str().expect("note");
+        assert!(note.starts_with(&format!("{} failing, warning or skipped results", 20_000 - results.len())), "{note}");
         // A small report is whole, without the note.
         let small = Audit { findings: (0..10).map(|i| finding(i, Outcome::Pass)).collect(), ..Default::default() };
         let r = reports(&small, ReportApi::Openreports, &BTreeMap::new()).pop().expect("report");

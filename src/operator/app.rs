@@ -58,13 +58,35 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     }
     // An invalid app keeps what it last had running: nothing is lost on error.
     update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await?;
-    if (placed && !isolated) || in_flight {
+    if in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    // The namespace's default-deny policy appearing wakes the app (see
+    // `Triggers::owned_changed`); this is only the fallback.
+    if placed && !isolated {
+        return Ok(Action::requeue(Duration::from_secs(10)));
     }
     if conflict.is_some() {
         return Ok(Action::requeue(super::apply::CONFLICT_RETRY));
     }
     Ok(Action::requeue(ctx.resync))
+}
+
+/// Refreshes an app's status from the caches (replicas became ready, the
+/// rollout completed); applies nothing. A conflict reported stays until a
+/// reconcile settles it.
+pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<()> {
+    if a.metadata.deletion_timestamp.is_some() {
+        return Ok(());
+    }
+    ctx.metrics.status_refresh("DepartmentApp");
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    let placed = rendered.object("Deployment", &ns, &name).is_some();
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
+    let conflict = a.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
+    update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await
 }
 
 /// Requeues failures with a short delay; counts them.

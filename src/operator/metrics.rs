@@ -41,7 +41,8 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ("govcloud_reconcile_duration_seconds", "histogram", "Time a reconcile takes, by kind."),
     ("govcloud_reconciles_in_flight", "gauge", "Reconciles running now, by kind."),
     ("govcloud_reconcile_queue_depth", "gauge", "Reconcile requests waiting for their controller, by kind."),
-    ("govcloud_model_renders_total", "counter", "Renders of the model (one per changed model version)."),
+    ("govcloud_status_refreshes_total", "counter", "Status refreshes (counts recomputed from the caches, nothing applied), by kind."),
+    ("govcloud_model_renders_total", "counter", "Plans of the model (one per changed model version)."),
     ("govcloud_object_writes_total", "counter", "Owned objects written, by action (created, updated, repaired, pruned)."),
     ("govcloud_api_requests_total", "counter", "Requests to the Kubernetes API, by verb and result (HTTP code, or error)."),
     ("govcloud_leader", "gauge", "1 while this replica holds the lease and reconciles, else 0."),
@@ -117,6 +118,10 @@ impl Metrics {
         self.inc("govcloud_reconciliations_total", labels.clone());
         self.add_gauge("govcloud_reconciles_in_flight", &labels, 1.0);
         ReconcileTimer { metrics: self.clone(), kind, started: Instant::now() }
+    }
+    /// One status refresh of `kind` (not a reconcile: nothing is applied).
+    pub fn status_refresh(&self, kind: &'static str) {
+        self.inc("govcloud_status_refreshes_total", format!("kind=\"{kind}\""));
     }
     /// One request to the API server: `verb` (get, list, watch, create,
     /// update, patch, delete) and `result` (HTTP code or `error`).

@@ -20,6 +20,7 @@ pub mod compare;
 mod error;
 pub mod install;
 pub mod leader;
+pub mod memory;
 mod metrics;
 mod report;
 mod status;
@@ -125,8 +126,12 @@ pub struct Context {
     render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
     /// Failures in a row per object (the backoff of the error policies).
     pub(crate) retries: Retries,
-    render_lock: tokio::sync::Mutex<()>,
+    /// Single-flight plans; when the last one started.
+    render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
 }
+
+/// The shortest time between two plans of the model (see [`Context::plan_for`]).
+pub const PLAN_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Context {
     /// Publishes an Event on `obj`; a failure to publish is logged, never fatal.
@@ -200,10 +205,18 @@ impl Context {
         if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
             return r;
         }
-        let _single = self.render_lock.lock().await;
+        let mut last_plan = self.render_lock.lock().await;
         if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
             return r;
         }
+        // While the model keeps changing (a province applying thousands of
+        // apps), at most one plan per PLAN_INTERVAL: the reconciles that
+        // wait meanwhile share the next plan, which holds every change so
+        // far. A change after a quiet spell is planned at once.
+        if let Some(at) = *last_plan {
+            tokio::time::sleep_until(at + PLAN_INTERVAL).await;
+        }
+        *last_plan = Some(tokio::time::Instant::now());
         // The version is read before the caches: the plan holds at least that.
         let version = self.triggers.model_version();
         let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), render::plan));
@@ -331,7 +344,8 @@ where
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
     let (store, writer) = reflector::store();
-    let stream = reflector(writer, watcher(api, cfg).default_backoff());
+    // Nothing reads the field ownership of these (often as large as the rest).
+    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
     let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream
@@ -352,12 +366,19 @@ where
 
 use kube::runtime::{reflector::reflector, watcher::watcher};
 
-/// What the owned-object caches keep of an object: everything but the field
-/// ownership records (often the larger part of an object), except bare
+/// What the owned-object caches keep of an object: everything but the
+/// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
 /// marks (no field lists) of govcloud's own create-time entry, which apply
 /// removes ([`apply::has_update_entry`]), and of others' entries on the
 /// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
-fn slim(o: &mut DynamicObject) {
+fn slim(kind: &str, o: &mut DynamicObject) {
+    // Statuses are read of these only (see `triggers::fingerprint` and the
+    // status of apps and tenants).
+    if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
+        && let Some(data) = o.data.as_object_mut()
+    {
+        data.remove("status");
+    }
     if let Some(entries) = o.metadata.managed_fields.as_mut() {
         entries.retain(|e| {
             (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
@@ -428,7 +449,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(slim));
+        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)));
         let t = triggers.clone();
         let kind_name = kind.to_string();
         let index = owned.index.clone();
@@ -444,13 +465,11 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
                             index.event(&kind_name, IndexEvent::Apply(&o));
                             let echo = inflight.is_echo(&kind_name, &o, false);
                             t.owned_changed(&kind_name, &o, false, echo);
-                            t.wake_reports();
                         }
                         Ok(watcher::Event::Delete(o)) => {
                             index.event(&kind_name, IndexEvent::Delete(&o));
                             let echo = inflight.is_echo(&kind_name, &o, true);
                             t.owned_changed(&kind_name, &o, true, echo);
-                            t.wake_reports();
                         }
                         Ok(watcher::Event::Init) => index.event(&kind_name, IndexEvent::Init),
                         Ok(watcher::Event::InitApply(o)) => {
@@ -492,7 +511,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
         retries: Retries::default(),
-        render_lock: tokio::sync::Mutex::new(()),
+        render_lock: tokio::sync::Mutex::new(None),
     });
     info!(scope = %scope_sel, "govcloud operator started");
     let weak = Arc::downgrade(&ctx);
@@ -680,11 +699,65 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
     // it must not hold up the controllers), stopped on shutdown and when
     // this term ends, whichever way.
     let reports = reports.map(|api| AbortOnDrop(tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel))));
+    // Status refreshes beside the controllers, ended the same ways.
+    let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
     let stop_reports = async {
         stopped(&stop).await;
         drop(reports);
+        drop(statuses);
     };
     tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, stop_reports);
+}
+
+/// Status refreshes as the triggers ask for them (counts that changed:
+/// nothing to apply, so not reconciles), four at a time, until the term
+/// ends. A failed one is logged and counted; the next change or the resync
+/// refreshes it again.
+async fn refresh_statuses(ctx: Arc<Context>) {
+    use kube::runtime::reflector::ObjectRef;
+    enum Ref {
+        Zone(ObjectRef<NetworkZone>),
+        Tenant(ObjectRef<Tenant>),
+        App(ObjectRef<DepartmentApp>),
+    }
+    let t = &ctx.triggers;
+    let refs = futures::stream::select(
+        t.zone_status_stream().map(Ref::Zone),
+        futures::stream::select(t.tenant_status_stream().map(Ref::Tenant), t.app_status_stream().map(Ref::App)),
+    );
+    refs.for_each_concurrent(4, |r| {
+        let ctx = ctx.clone();
+        async move {
+            let (kind, result) = match r {
+                Ref::Zone(r) => (
+                    "NetworkZone",
+                    match ctx.zones.get(&r) {
+                        Some(z) => zone::refresh_status(z, ctx.clone()).await,
+                        None => Ok(()),
+                    },
+                ),
+                Ref::Tenant(r) => (
+                    "Tenant",
+                    match ctx.tenants.get(&r) {
+                        Some(o) => tenant::refresh_status(o, ctx.clone()).await,
+                        None => Ok(()),
+                    },
+                ),
+                Ref::App(r) => (
+                    "DepartmentApp",
+                    match ctx.apps.get(&r) {
+                        Some(o) => app::refresh_status(o, ctx.clone()).await,
+                        None => Ok(()),
+                    },
+                ),
+            };
+            if let Err(e) = result {
+                ctx.metrics.failed(kind, e.metric_label());
+                warn!(error = %e, kind, "status refresh failed");
+            }
+        }
+    })
+    .await;
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`

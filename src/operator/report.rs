@@ -37,6 +37,17 @@ const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("govcloud.io", "v1alpha1", "DepartmentApp", ""),
 ];
 
+/// One page of a list, as JSON values.
+#[derive(serde::Deserialize)]
+struct Page {
+    #[serde(default)]
+    items: Vec<Value>,
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
+}
+
+/// The annotation in which `kubectl apply` keeps a copy of the object.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// Objects per list request of a live audit: a large cluster is read in
 /// pages, not in one response held whole.
 const LIST_PAGE: u32 = 500;
@@ -55,17 +66,29 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
     for (group, version, kind, sel) in AUDITED {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
         let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
-        let api = Api::<DynamicObject>::all_with(client.clone(), &ar);
+        let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
         let mut token: Option<String> = None;
         loop {
-            let page = api.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
-            for mut o in page.items {
-                // The checks read no field ownership; it is often half an object.
-                o.metadata.managed_fields = None;
-                let mut v = serde_json::to_value(&o).map_err(|e| super::Error::Serialize(o.name_any(), e))?;
-                // Items of a list carry no type; the checks need it.
-                v["apiVersion"] = Value::String(ar.api_version.clone());
-                v["kind"] = Value::String(kind.to_string());
+            let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
+            // Straight into JSON values (what the checks read), not through typed objects.
+            let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
+            let page: Page = client.request(req).await?;
+            for mut v in page.items {
+                if let Some(o) = v.as_object_mut() {
+                    // The checks read no field ownership (often half an
+                    // object), no status (a pod's is most of it) and not the
+                    // copy of the object that `kubectl apply` keeps.
+                    o.remove("status");
+                    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+                        meta.remove("managedFields");
+                        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                            a.remove(LAST_APPLIED);
+                        }
+                    }
+                    // Items of a list carry no type; the checks need it.
+                    o.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
+                    o.insert("kind".into(), Value::String(kind.to_string()));
+                }
                 objects.push(v);
             }
             token = page.metadata.continue_.filter(|t| !t.is_empty());
@@ -195,6 +218,8 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
             // What the reports hold is not known now: read them again.
             written = None;
         }
+        // The audit's inventory and findings are freed: give them back.
+        super::memory::release();
         let (cost, done) = (started.elapsed(), std::time::Instant::now());
         // Event-driven: the next report follows a change (debounced, so a
         // burst of changes costs one audit), or the resync, whichever is first.
@@ -222,10 +247,12 @@ pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_s
 /// How long the reports wait after a change for more changes to come.
 pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Wakes the reports on changes to the audited kinds that the operator does
-/// not cache (pods, workloads, bindings made by others…), from metadata-only
-/// watches: nothing is kept, only the news that something changed. Nodes
-/// are left to the resync (their status changes every few seconds).
+/// Wakes the reports on changes to the audited kinds (pods, workloads,
+/// bindings, govcloud's own objects and others'), from metadata-only
+/// watches: only a fingerprint per object is kept ([`audited_fingerprint`]),
+/// so a status update wakes nothing. Nodes are left to the resync (their
+/// status changes every few seconds); zones, tenants and apps wake the
+/// reports when the model changes.
 pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
     use kube::core::PartialObjectMeta;
@@ -239,17 +266,52 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
         let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
         let t = ctx.triggers.clone();
         let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
+        let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
-                    if let Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) = ev {
-                        t.wake_reports();
+                    match ev {
+                        Ok(watcher::Event::InitApply(o)) => {
+                            seen.insert((o.namespace().unwrap_or_default(), o.name_any()), audited_fingerprint(&o.metadata));
+                        }
+                        Ok(watcher::Event::Apply(o)) => {
+                            let now = audited_fingerprint(&o.metadata);
+                            if seen.insert((o.namespace().unwrap_or_default(), o.name_any()), now) != Some(now) {
+                                t.wake_reports();
+                            }
+                        }
+                        Ok(watcher::Event::Delete(o)) => {
+                            seen.remove(&(o.namespace().unwrap_or_default(), o.name_any()));
+                            t.wake_reports();
+                        }
+                        _ => {}
                     }
                     futures::future::ready(())
                 })
                 .await;
         });
     }
+}
+
+/// What of an audited object's metadata tells that something the audit
+/// reads changed: its generation (bumped by the API server on every change
+/// of spec, never on status), labels, annotations, owners and deletion; the
+/// resourceVersion for kinds without a generation (any change may matter).
+/// Status updates (a pod's conditions, a quota's usage, a Deployment's
+/// replicas) change none of it, so they do not wake the reports: at idle
+/// nothing does.
+fn audited_fingerprint(m: &kube::api::ObjectMeta) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match m.generation {
+        Some(g) => g.hash(&mut h),
+        None => m.resource_version.hash(&mut h),
+    }
+    (&m.uid, &m.labels, &m.annotations, m.deletion_timestamp.is_some()).hash(&mut h);
+    for r in m.owner_references.iter().flatten() {
+        (&r.uid, &r.kind, &r.name, r.controller).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Reads what the govcloud reports of `api` hold now.
@@ -279,15 +341,30 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
     Ok(written)
 }
 
+/// Writes one report (server-side apply); its key and content hash, and how it went.
+async fn write_report(
+    api: Api<DynamicObject>,
+    pp: PatchParams,
+    key: (String, String, String),
+    hash: u64,
+    report: Value,
+) -> ((String, String, String), u64, std::result::Result<(), kube::Error>) {
+    let r = api.patch(&key.2, &pp, &Patch::Apply(&report)).await.map(|_| ());
+    (key, hash, r)
+}
+
 async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mut Option<Written>) -> Result<()> {
     use futures::StreamExt;
     if written.is_none() {
         *written = Some(read_written(ctx, api).await?);
     }
     let known = written.get_or_insert_with(Written::new);
+    let started = std::time::Instant::now();
     let (model, objects) = live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?;
+    let (listed, inventory) = (started.elapsed(), objects.len());
     let audit = audit::audit(&model, &objects);
     drop(objects);
+    let audited = started.elapsed();
     let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for f in &audit.findings {
         *results.entry((f.control.to_string(), format!("{:?}", f.severity).to_lowercase(), f.outcome.as_str().to_string())).or_default() += 1;
@@ -301,39 +378,46 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         None => "govcloud".to_string(),
     };
     let pp = PatchParams::apply(AUDIT_MANAGER).force();
-    // Only what changed since it was last read or written, several at once.
-    let mut changed = Vec::new();
-    for mut report in output::reports(&audit, api, &labels) {
-        let kind = report["kind"].as_str().unwrap_or_default().to_string();
-        let (group, version) =
-            report["apiVersion"].as_str().unwrap_or_default().split_once('/').map(|(g, v)| (g.to_string(), v.to_string())).unwrap_or_default();
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(&group, &version, &kind));
-        let (reports, ns): (Api<DynamicObject>, String) = match report["metadata"]["namespace"].as_str() {
-            Some(ns) if ours.contains(ns) => (Api::namespaced_with(ctx.client.clone(), ns, &ar), ns.to_string()),
-            Some(_) => continue,
-            None => {
-                report["metadata"]["name"] = Value::String(cluster_name.clone());
-                (Api::all_with(ctx.client.clone(), &ar), String::new())
+    // Only what changed since it was last read or written, several at once;
+    // each report built when its batch comes, so that only the ones being
+    // written are held. A report that cannot be written does not hold up
+    // the others or the summaries; the round fails at the end (so what the
+    // reports hold is read again).
+    let (api_version, _, _) = api.kinds();
+    let (group, version) = api_version.split_once('/').unwrap_or_default();
+    let mut failed = None;
+    let mut batch = Vec::new();
+    let groups = output::report_groups(&audit);
+    let last = groups.len();
+    for (i, (ns, fs)) in groups.into_iter().enumerate() {
+        if ns.is_none_or(|ns| ours.contains(ns)) {
+            let mut report = output::report(api, &labels, ns, &fs);
+            let kind = report["kind"].as_str().unwrap_or_default().to_string();
+            let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
+            let reports: Api<DynamicObject> = match ns {
+                Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+                None => {
+                    report["metadata"]["name"] = Value::String(cluster_name.clone());
+                    Api::all_with(ctx.client.clone(), &ar)
+                }
+            };
+            let name = report["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let key = (kind, ns.unwrap_or_default().to_string(), name);
+            let hash = content_hash(&report);
+            if known.get(&key) != Some(&hash) {
+                batch.push(write_report(reports, pp.clone(), key, hash, report));
             }
-        };
-        let name = report["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let key = (kind, ns, name);
-        let hash = content_hash(&report);
-        if known.get(&key) == Some(&hash) {
-            continue;
         }
-        changed.push((key, hash, reports, report));
-    }
-    let results: Vec<_> = futures::stream::iter(changed.into_iter().map(|(key, hash, reports, report)| {
-        let pp = pp.clone();
-        async move { reports.patch(&key.2, &pp, &Patch::Apply(&report)).await.map(|_| (key, hash)) }
-    }))
-    .buffer_unordered(REPORT_WRITES)
-    .collect()
-    .await;
-    for r in results {
-        let (key, hash) = r?;
-        known.insert(key, hash);
+        if batch.len() == REPORT_WRITES || (i + 1 == last && !batch.is_empty()) {
+            for (key, hash, r) in futures::future::join_all(batch.drain(..)).await {
+                match r {
+                    Ok(()) => {
+                        known.insert(key, hash);
+                    }
+                    Err(e) => failed = failed.or(Some(e)),
+                }
+            }
+        }
     }
     // Compliance summaries on tenants and zones, counted in one pass.
     let mut by_tenant: BTreeMap<&str, ComplianceSummary> = BTreeMap::new();
@@ -348,7 +432,7 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         if let Some(t) = f.tenant.as_deref() {
             count(by_tenant.entry(t).or_default(), f.outcome);
         }
-        let zone = f.zone.clone().or_else(|| f.object.strip_prefix("NetworkZone/").map(str::to_string));
+        let zone = f.zone.as_deref().or_else(|| f.object.strip_prefix("NetworkZone/")).map(str::to_string);
         if let Some(z) = zone {
             count(by_zone.entry(z).or_default(), f.outcome);
         }
@@ -389,7 +473,18 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     for r in results {
         r?;
     }
-    Ok(())
+    info!(
+        objects = inventory,
+        findings = audit.findings.len(),
+        list_s = listed.as_secs_f64(),
+        audit_s = (audited - listed).as_secs_f64(),
+        write_s = (started.elapsed() - audited).as_secs_f64(),
+        "compliance audit"
+    );
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

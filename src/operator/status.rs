@@ -51,6 +51,12 @@ pub fn conflict_is_new(previous: &[Condition], message: &str) -> bool {
     !previous.iter().any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict" && c.message.contains(message))
 }
 
+/// The conflict the `Degraded` condition reports now, if any: a status
+/// refresh keeps it; only a reconcile, which applies, settles it.
+pub fn standing_conflict(previous: &[Condition]) -> Option<String> {
+    previous.iter().find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict").map(|c| c.message.clone())
+}
+
 /// Whether two statuses differ in anything but nothing (serialised equality).
 pub fn differs<T: serde::Serialize>(a: &Option<T>, b: &T) -> bool {
     match a {

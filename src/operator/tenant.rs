@@ -105,6 +105,22 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     Ok(Action::requeue(ctx.resync))
 }
 
+/// Refreshes a tenant's status from the caches (its counts changed: quota
+/// usage, apps, flows); applies nothing. A conflict reported stays until a
+/// reconcile settles it. A tenant being deleted reconciles instead (its
+/// teardown waits on what the refresh was about).
+pub async fn refresh_status(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<()> {
+    if t.metadata.deletion_timestamp.is_some() {
+        ctx.triggers.reconcile_tenant(&t);
+        return Ok(());
+    }
+    ctx.metrics.status_refresh("Tenant");
+    let name = t.name_any();
+    let rendered = ctx.rendered_for("Tenant", "", &name).await;
+    let conflict = t.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
+    update_status(&t, &ctx, &rendered, conflict.as_deref()).await
+}
+
 async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
     let name = t.name_any();
     let namespaces: Vec<String> = owned_objects(rendered, &name).iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();

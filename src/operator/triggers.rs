@@ -81,6 +81,11 @@ struct Inner {
     zones: Channel<NetworkZone>,
     tenants: Channel<Tenant>,
     apps: Channel<DepartmentApp>,
+    /// Status refreshes (counts that changed, nothing to apply): not
+    /// reconciles, see [`Triggers::refresh_later`].
+    zone_status: Channel<NetworkZone>,
+    tenant_status: Channel<Tenant>,
+    app_status: Channel<DepartmentApp>,
     /// Auditors each tenant contributes to every tenant namespace (its
     /// auditors when `auditScope: cluster` and not being deleted), as last seen.
     cluster_auditors: Mutex<BTreeMap<String, Vec<String>>>,
@@ -220,6 +225,9 @@ impl Triggers {
             zones: Channel::new(),
             tenants: Channel::new(),
             apps: Channel::new(),
+            zone_status: Channel::new(),
+            tenant_status: Channel::new(),
+            app_status: Channel::new(),
             cluster_auditors: Mutex::new(BTreeMap::new()),
             seen: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
@@ -549,17 +557,15 @@ impl Triggers {
         }
     }
 
-    /// What a tenant's or zone's status counts changed (quota usage, apps,
-    /// tenants): its status is refreshed within [`STATUS_REFRESH`], once
-    /// however many changes come meanwhile. Outside a runtime (tests), at once.
+    /// What a tenant's, zone's or app's status counts changed (quota usage,
+    /// apps, tenants, flows, ready replicas): its status is refreshed within
+    /// [`STATUS_REFRESH`], once however many changes come meanwhile. A
+    /// refresh recomputes the status from the caches and writes it if it
+    /// changed; it applies nothing, so it is not a reconcile. Outside a
+    /// runtime (tests), at once.
     fn refresh_later(&self, kind: &'static str, ns: &str, name: &str) {
-        let send = move |me: &Triggers, ns: &str, name: &str| match kind {
-            "Tenant" => me.send_tenant(ObjectRef::new(name)),
-            "DepartmentApp" => me.send_app(ObjectRef::new(name).within(ns)),
-            _ => me.send_zone(ObjectRef::new(name)),
-        };
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            return send(self, ns, name);
+            return self.refresh_now(kind, ns, name);
         };
         let key = (kind, ns.to_string(), name.to_string());
         if !self.0.refresh_pending.lock().is_ok_and(|mut p| p.insert(key.clone())) {
@@ -571,8 +577,31 @@ impl Triggers {
             if let Ok(mut p) = me.0.refresh_pending.lock() {
                 p.remove(&key);
             }
-            send(&me, &key.1, &key.2);
+            me.refresh_now(key.0, &key.1, &key.2);
         });
+    }
+
+    /// Asks for a status refresh of `kind` `ns/name` now.
+    fn refresh_now(&self, kind: &'static str, ns: &str, name: &str) {
+        self.note(object_key(kind, ns, name));
+        match kind {
+            "Tenant" => self.0.tenant_status.send(ObjectRef::new(name)),
+            "DepartmentApp" => self.0.app_status.send(ObjectRef::new(name).within(ns)),
+            _ => self.0.zone_status.send(ObjectRef::new(name)),
+        }
+    }
+
+    /// Zone status refreshes (one consumer at a time).
+    pub fn zone_status_stream(&self) -> impl Stream<Item = ObjectRef<NetworkZone>> + Send + 'static {
+        self.0.zone_status.stream()
+    }
+    /// Tenant status refreshes (one consumer at a time).
+    pub fn tenant_status_stream(&self) -> impl Stream<Item = ObjectRef<Tenant>> + Send + 'static {
+        self.0.tenant_status.stream()
+    }
+    /// App status refreshes (one consumer at a time).
+    pub fn app_status_stream(&self) -> impl Stream<Item = ObjectRef<DepartmentApp>> + Send + 'static {
+        self.0.app_status.stream()
     }
 
     /// An owned object as first listed: remembered, nobody woken (every
@@ -605,10 +634,15 @@ impl Triggers {
             }
             Some("NetworkZone") if !echo => self.send_zone(ObjectRef::new(&owner)),
             // Replicas becoming ready one by one: the app's count follows
-            // within the refresh; the rollout completing, at once.
-            Some("DepartmentApp") if kind == "Deployment" && change == Change::Status && !rolled_out(o) => {
+            // within the refresh; the rollout completing, at once. Either is
+            // a status refresh, not a reconcile: nothing to apply.
+            Some("DepartmentApp") if kind == "Deployment" && change == Change::Status => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
-                    self.refresh_later("DepartmentApp", ns, &owner);
+                    if rolled_out(o) {
+                        self.refresh_now("DepartmentApp", ns, &owner);
+                    } else {
+                        self.refresh_later("DepartmentApp", ns, &owner);
+                    }
                 }
             }
             Some("DepartmentApp") if !echo => {
@@ -738,15 +772,15 @@ mod tests {
     #[test]
     fn only_what_an_owner_reads_wakes_it_and_never_its_own_echo() {
         let tr = Triggers::new();
-        let mut apps = Box::pin(tr.app_stream());
+        let (mut apps, mut statuses) = (Box::pin(tr.app_stream()), Box::pin(tr.app_status_stream()));
         tr.owned_listed("Deployment", &deployment(0, 1, "i:1"));
-        assert_eq!(drain_any(&mut apps), 0, "a listed object wakes nobody");
+        assert_eq!((drain_any(&mut apps), drain_any(&mut statuses)), (0, 0), "a listed object wakes nobody");
         // Status bookkeeping that no status reports: nobody.
         assert!(!tr.owned_changed("Deployment", &deployment(0, 2, "i:1"), false, false));
-        assert_eq!(drain_any(&mut apps), 0);
-        // Replicas turning ready: the app, for its status.
+        assert_eq!((drain_any(&mut apps), drain_any(&mut statuses)), (0, 0));
+        // Replicas turning ready: the app's status is refreshed, no reconcile.
         assert!(tr.owned_changed("Deployment", &deployment(1, 2, "i:1"), false, false));
-        assert_eq!(drain_any(&mut apps), 1);
+        assert_eq!((drain_any(&mut apps), drain_any(&mut statuses)), (0, 1));
         // Someone changes the spec: the app repairs it.
         assert!(tr.owned_changed("Deployment", &deployment(1, 2, "evil:1"), false, false));
         assert_eq!(drain_any(&mut apps), 1);
@@ -795,19 +829,22 @@ mod tests {
     #[test]
     fn tenants_and_zones_hear_of_apps_that_appear_or_leave_not_of_spec_changes() {
         let tr = Triggers::new();
-        let (mut tenants, mut zones) = (Box::pin(tr.tenant_stream()), Box::pin(tr.zone_stream()));
+        let (mut tenants, mut zones) = (Box::pin(tr.tenant_status_stream()), Box::pin(tr.zone_status_stream()));
+        let (mut tenant_reconciles, mut zone_reconciles) = (Box::pin(tr.tenant_stream()), Box::pin(tr.zone_stream()));
         tr.app_changed(&app("a-ext", "portal", ""), false);
         assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (1, 1), "a new app");
         tr.app_changed(&app("a-ext", "portal", ", replicas: 3"), false);
         assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (0, 0), "a spec change");
         tr.app_changed(&app("a-ext", "portal", ", replicas: 3"), true);
         assert_eq!((drain_any(&mut tenants), drain_any(&mut zones)), (1, 1), "gone");
+        // Counts are statuses: none of it is a reconcile.
+        assert_eq!((drain_any(&mut tenant_reconciles), drain_any(&mut zone_reconciles)), (0, 0));
     }
 
     #[test]
     fn a_grant_or_call_that_changes_recounts_the_tenants_at_both_ends() {
         let tr = Triggers::new();
-        let mut tenants = Box::pin(tr.tenant_stream());
+        let mut tenants = Box::pin(tr.tenant_status_stream());
         fn names(s: &mut (impl Stream<Item = ObjectRef<Tenant>> + Unpin)) -> BTreeSet<String> {
             let mut out = BTreeSet::new();
             while let Some(Some(r)) = futures::FutureExt::now_or_never(s.next()) {

@@ -57,13 +57,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     let name = z.name_any();
     // What the zone reads of the plan (counts and problems), taken before any
     // request: the plan is not held across requests.
-    let (apps, problems) = {
-        let plan = ctx.plan_for("NetworkZone", "", &name).await;
-        let plan = plan.get();
-        let problems: Vec<String> =
-            plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-        (plan.apps_in_zone(&name), problems)
-    };
+    let (apps, problems) = plan_figures(z, ctx).await;
     let owner = z.controller_owner_ref(&());
     let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
         .into_iter()
@@ -76,6 +70,35 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     ctx.metrics.wrote("created", report.created.len());
     ctx.metrics.wrote("updated", report.updated.len());
     ctx.metrics.wrote("repaired", report.repaired.len());
+    update_status(z, ctx, apps, problems).await?;
+    Ok(Action::requeue(ctx.resync))
+}
+
+/// What the zone's status reads of the plan: its apps and its problems.
+async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
+    let name = z.name_any();
+    let plan = ctx.plan_for("NetworkZone", "", &name).await;
+    let plan = plan.get();
+    let problems: Vec<String> =
+        plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+    (plan.apps_in_zone(&name), problems)
+}
+
+/// Refreshes a zone's status from the caches (its counts changed: apps,
+/// tenants); applies nothing. A zone being deleted reconciles instead (its
+/// deletion waits for the tenants the refresh was about).
+pub async fn refresh_status(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<()> {
+    if z.metadata.deletion_timestamp.is_some() {
+        ctx.triggers.reconcile_zone(&z);
+        return Ok(());
+    }
+    ctx.metrics.status_refresh("NetworkZone");
+    let (apps, problems) = plan_figures(&z, &ctx).await;
+    update_status(&z, &ctx, apps, problems).await
+}
+
+async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
+    let name = z.name_any();
     let sel = &z.spec.node_pool.selector;
     let taint = &z.spec.node_pool.taint;
     let (mut matched, mut ready, mut untainted) = (0, 0, Vec::new());
@@ -154,7 +177,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
             ctx.publish(z, kube::runtime::events::EventType::Normal, "NodesChanged", "Reconcile", format!("{ready} of {matched} zone nodes ready")).await;
         }
     }
-    Ok(Action::requeue(ctx.resync))
+    Ok(())
 }
 
 async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {

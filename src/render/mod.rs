@@ -198,6 +198,15 @@ impl Planned<'_> {
         Rendered { objects, flows, problems, index: Default::default() }
     }
 
+    /// Every owner that renders objects, as (kind, namespace, name): the
+    /// zones, the tenants and the placed apps, in that order.
+    pub fn owners(&self) -> impl Iterator<Item = (&'static str, &str, &str)> + '_ {
+        let zones = self.index.zones.keys().map(|z| ("NetworkZone", "", z.as_str()));
+        let tenants = self.index.tenants.keys().map(|t| ("Tenant", "", t.as_str()));
+        let apps = self.index.apps.values().map(|p| ("DepartmentApp", p.namespace.as_str(), p.key.app.as_str()));
+        zones.chain(tenants).chain(apps)
+    }
+
     /// Number of apps placed (so rendered, with a Deployment) in `zone`.
     pub fn apps_in_zone(&self, zone: &str) -> usize {
         self.index.apps.keys().filter(|k| k.zone == zone).count()
