@@ -248,34 +248,38 @@ pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_s
 pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Wakes the reports on changes to the audited kinds (pods, workloads,
-/// bindings, govcloud's own objects and others'), from metadata-only
-/// watches: only a fingerprint per object is kept ([`audited_fingerprint`]),
-/// so a status update wakes nothing. Nodes are left to the resync (their
+/// bindings, govcloud's own objects and others'): only a fingerprint per
+/// object is kept, of everything but its status, resourceVersion and field
+/// ownership ([`super::triggers::fingerprint`], the one the owners' wake-ups
+/// use), so a status update (a pod's conditions, a quota's usage, a
+/// Deployment's replicas) wakes nothing, while any change of what the audit
+/// reads does, whether or not the API server bumps a generation for it (a
+/// pod's binding to a node does not). Nodes are left to the resync (their
 /// status changes every few seconds); zones, tenants and apps wake the
 /// reports when the model changes.
 pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
-    use kube::core::PartialObjectMeta;
     use kube::runtime::watcher::{self, watcher};
     for (group, version, kind, sel) in AUDITED.iter().copied() {
         if group == "govcloud.io" || kind == "Node" {
             continue;
         }
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
-        let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(ctx.client.clone(), &ar);
+        let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
         let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
         let t = ctx.triggers.clone();
         let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
         let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
+        let fingerprint = move |o: &DynamicObject| super::triggers::fingerprint(kind, o).0;
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
                     match ev {
                         Ok(watcher::Event::InitApply(o)) => {
-                            seen.insert((o.namespace().unwrap_or_default(), o.name_any()), audited_fingerprint(&o.metadata));
+                            seen.insert((o.namespace().unwrap_or_default(), o.name_any()), fingerprint(&o));
                         }
                         Ok(watcher::Event::Apply(o)) => {
-                            let now = audited_fingerprint(&o.metadata);
+                            let now = fingerprint(&o);
                             if seen.insert((o.namespace().unwrap_or_default(), o.name_any()), now) != Some(now) {
                                 t.wake_reports();
                             }
@@ -291,27 +295,6 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
                 .await;
         });
     }
-}
-
-/// What of an audited object's metadata tells that something the audit
-/// reads changed: its generation (bumped by the API server on every change
-/// of spec, never on status), labels, annotations, owners and deletion; the
-/// resourceVersion for kinds without a generation (any change may matter).
-/// Status updates (a pod's conditions, a quota's usage, a Deployment's
-/// replicas) change none of it, so they do not wake the reports: at idle
-/// nothing does.
-fn audited_fingerprint(m: &kube::api::ObjectMeta) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    match m.generation {
-        Some(g) => g.hash(&mut h),
-        None => m.resource_version.hash(&mut h),
-    }
-    (&m.uid, &m.labels, &m.annotations, m.deletion_timestamp.is_some()).hash(&mut h);
-    for r in m.owner_references.iter().flatten() {
-        (&r.uid, &r.kind, &r.name, r.controller).hash(&mut h);
-    }
-    h.finish()
 }
 
 /// Reads what the govcloud reports of `api` hold now.
@@ -491,6 +474,23 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_pods_status_wakes_no_report_its_binding_to_a_node_does() {
+        let pod = |node: Option<&str>, phase: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "p", "namespace": "a-ext", "uid": "u", "resourceVersion": phase, "generation": 1},
+                "spec": {"containers": [{"name": "c", "image": "i"}], "nodeName": node},
+                "status": {"phase": phase}
+            }))
+            .expect("pod")
+        };
+        let fp = |o: &DynamicObject| super::super::triggers::fingerprint("Pod", o).0;
+        assert_eq!(fp(&pod(None, "Pending")), fp(&pod(None, "Running")), "status only");
+        // Bound to a node: the generation stays 1, what the audit reads changed.
+        assert_ne!(fp(&pod(None, "Pending")), fp(&pod(Some("private-node-1"), "Pending")));
+    }
 
     #[test]
     fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_half_the_time() {
