@@ -254,9 +254,9 @@ pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(
 /// use), so a status update (a pod's conditions, a quota's usage, a
 /// Deployment's replicas) wakes nothing, while any change of what the audit
 /// reads does, whether or not the API server bumps a generation for it (a
-/// pod's binding to a node does not). Nodes are left to the resync (their
-/// status changes every few seconds); zones, tenants and apps wake the
-/// reports when the model changes.
+/// pod's binding to a node does not). Nodes wake the reports from the
+/// operator's node watch, when their labels, taints or readiness change
+/// (not on heartbeats); zones, tenants and apps when the model changes.
 pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
     use kube::runtime::watcher::{self, watcher};

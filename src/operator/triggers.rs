@@ -529,6 +529,8 @@ impl Triggers {
         if !self.relevant("Node", &o, deleted) {
             return;
         }
+        // The audit reads nodes' zone labels and taints.
+        self.wake_reports();
         if let Some(s) = self.0.stores.get() {
             for z in s.zones.state() {
                 self.send_zone(ObjectRef::from_obj(z.as_ref()));
@@ -824,6 +826,15 @@ mod tests {
         let seen = |tr: &Triggers, n: Node| tr.relevant("Node", &serde_json::from_value(serde_json::to_value(n).expect("json")).expect("dyn"), false);
         assert!(!seen(&tr, node("2026-11-27T00:00:10Z", "True")), "a heartbeat");
         assert!(seen(&tr, node("2026-11-27T00:00:20Z", "False")), "readiness");
+        // Through node_changed: a heartbeat wakes no report, a change does.
+        let woken = |tr: &Triggers| futures::FutureExt::now_or_never(tr.reports_woken()).is_some();
+        woken(&tr);
+        tr.node_changed(&node("2026-11-27T00:00:30Z", "False"), false);
+        assert!(!woken(&tr), "a heartbeat");
+        let mut moved = node("2026-11-27T00:00:40Z", "False");
+        moved.metadata.labels = Some([("govcloud.io/zone".to_string(), "internet".to_string())].into());
+        tr.node_changed(&moved, false);
+        assert!(woken(&tr), "a node moved to another zone");
     }
 
     #[test]
