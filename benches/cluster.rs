@@ -37,9 +37,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use futures::{StreamExt, TryStreamExt};
 use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant, ZoneKind};
+use govcloud::meta::compare::object_contains;
+use govcloud::meta::labels::{MANAGED_BY, MANAGER};
 use govcloud::model::Model;
-use govcloud::operator::compare::object_contains;
-use govcloud::render::labels::{MANAGED_BY, MANAGER};
 use govcloud::render::{self, Owned, Rendered};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
@@ -849,7 +849,7 @@ async fn operator_kubeconfig(cluster: &Cluster) -> Result<PathBuf, String> {
     let tr = serde_json::from_value(json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).map_err(|e| e.to_string())?;
     let sas: Api<ServiceAccount> = Api::namespaced(c.clone(), OPERATOR_NS);
     let token = sas
-        .create_token_request(govcloud::operator::install::OPERATOR, &PostParams::default(), &tr)
+        .create_token_request(govcloud::meta::names::OPERATOR, &PostParams::default(), &tr)
         .await
         .map_err(|e| format!("token for the operator: {e}"))?
         .status
@@ -1100,7 +1100,8 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
         t.spec.zones.iter().find_map(|tz| {
             let z = model.zones.iter().find(|z| z.name_any() == tz.name)?;
             let level = t.spec.mlps_level.unwrap_or(0).max(z.spec.mlps_level);
-            (z.spec.kind == ZoneKind::Private && level >= 3 && !z.spec.allow_exec).then(|| govcloud::render::labels::namespace_name(&t.name_any(), &tz.name))
+            (z.spec.kind == ZoneKind::Private && level >= 3 && !z.spec.allow_exec)
+                .then(|| govcloud::meta::names::namespace_name(&t.name_any(), &tz.name))
         })
     });
     let Some(ns) = ns else {
@@ -1111,7 +1112,7 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
     let rb = json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
         "metadata": {"name": name, "namespace": ns},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": govcloud::render::EXEC_ROLE},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": govcloud::meta::names::EXEC_ROLE},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "bench-intruders"}]
     });
     let rbs = dynamic_api(c, &ApiResource::from_gvk(&GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", "RoleBinding")), Some(&ns));
@@ -1123,7 +1124,7 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
         results.set("report", "error", json!(format!("creating RoleBinding {ns}/{name}: {e}")));
         return;
     }
-    eprintln!("[bench] report: RoleBinding {ns}/{name} binds {} at MLPS 3; waiting for Report {ns}/govcloud to show it", govcloud::render::EXEC_ROLE);
+    eprintln!("[bench] report: RoleBinding {ns}/{name} binds {} at MLPS 3; waiting for Report {ns}/govcloud to show it", govcloud::meta::names::EXEC_ROLE);
     let reports = dynamic_api(c, &ApiResource::from_gvk(&GroupVersionKind::gvk("openreports.io", "v1alpha1", "Report")), Some(&ns));
     let timeout = Duration::from_secs(plan.resync * 2 + 120);
     let shows_it =
@@ -1134,7 +1135,11 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
             })
         };
     let appeared = time_until(timeout, Duration::from_millis(250), &shows_it).await;
-    results.set("report", "change", json!(format!("RoleBinding {ns}/{name} to {} at MLPS 3 (GC-RBAC-004), then its deletion", govcloud::render::EXEC_ROLE)));
+    results.set(
+        "report",
+        "change",
+        json!(format!("RoleBinding {ns}/{name} to {} at MLPS 3 (GC-RBAC-004), then its deletion", govcloud::meta::names::EXEC_ROLE)),
+    );
     results.set("report", "seconds", json!(appeared));
     results.set("report", "timeout_seconds", json!(timeout.as_secs()));
     let _ = rbs.delete(name, &DeleteParams::default()).await;

@@ -73,7 +73,7 @@ enum Command {
         #[arg(long, default_value = "harbor.egov.local/govcloud/govcloud:0.1.0")]
         image: String,
         /// Namespace of the operator.
-        #[arg(long, default_value = "govcloud-system")]
+        #[arg(long, default_value = crate::meta::names::OPERATOR_NAMESPACE)]
         namespace: String,
         /// Print only the admission policies and their bindings (the Helm chart's template).
         #[arg(long)]
@@ -94,7 +94,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
         /// Namespace the operator runs in: its service accounts may change govcloud-managed objects.
-        #[arg(long, default_value = "govcloud-system")]
+        #[arg(long, default_value = crate::meta::names::OPERATOR_NAMESPACE)]
         operator_namespace: String,
         /// Seconds between full resyncs of every object (and compliance reports).
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
@@ -110,7 +110,7 @@ enum Command {
         #[arg(long)]
         leader_elect: bool,
         /// Name of the Lease used for leader election.
-        #[arg(long, default_value = "govcloud-leader")]
+        #[arg(long, default_value = crate::meta::names::LEADER_LEASE)]
         leader_lease: String,
         /// Seconds a lease lasts without renewal (the longest a takeover
         /// waits when a leader dies without releasing it).

@@ -13,7 +13,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, ResourceExt};
 
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
-use crate::render::labels::MANAGED_BY;
+use crate::meta::labels::MANAGED_BY;
 
 fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) -> bool {
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
@@ -49,7 +49,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     let client = Client::try_from(config).map_err(|e| e.to_string())?;
 
     eprintln!("installing CRDs");
-    crate::operator::install_crds(&client, "govcloud-system").await.map_err(|e| format!("installing CRDs: {e}"))?;
+    crate::operator::install_crds(&client, crate::meta::names::OPERATOR_NAMESPACE).await.map_err(|e| format!("installing CRDs: {e}"))?;
     eprintln!("starting the operator");
     let op_client = client.clone();
     let operator = tokio::spawn(async move {
@@ -117,9 +117,9 @@ pub async fn summary(client: &Client) -> Result<String, String> {
     let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(e)?;
     let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(e)?;
     let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(e)?;
-    let pods = Api::<Pod>::all(client.clone()).list(&ListParams::default().labels("govcloud.io/app")).await.map_err(e)?;
+    let pods = Api::<Pod>::all(client.clone()).list(&ListParams::default().labels(crate::meta::labels::APP)).await.map_err(e)?;
     let node_zone: BTreeMap<String, String> =
-        nodes.items.iter().map(|n| (n.name_any(), n.labels().get("govcloud.io/zone").cloned().unwrap_or_else(|| "-".into()))).collect();
+        nodes.items.iter().map(|n| (n.name_any(), n.labels().get(crate::meta::labels::ZONE).cloned().unwrap_or_else(|| "-".into()))).collect();
     let mut s = String::from("ZONES\n");
     for z in &zones.items {
         let st = z.status.clone().unwrap_or_default();
@@ -154,7 +154,7 @@ pub async fn summary(client: &Client) -> Result<String, String> {
         let placed: Vec<String> = pods
             .items
             .iter()
-            .filter(|p| p.namespace().as_deref() == Some(ns.as_str()) && p.labels().get("govcloud.io/app") == Some(&a.name_any()))
+            .filter(|p| p.namespace().as_deref() == Some(ns.as_str()) && p.labels().get(crate::meta::labels::APP) == Some(&a.name_any()))
             .filter_map(|p| p.spec.as_ref()?.node_name.clone())
             .map(|n| format!("{n}({})", node_zone.get(&n).cloned().unwrap_or_default()))
             .collect();

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod cli;
 pub mod controls;
 pub mod dev;
+pub mod meta;
 pub mod model;
 pub mod operator;
 pub mod problem;

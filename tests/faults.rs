@@ -26,14 +26,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant};
+use govcloud::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use govcloud::model::Model;
-use govcloud::render::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, ResourceExt};
 use serde_json::{Value, json};
@@ -68,10 +68,6 @@ impl Rng {
 
 // === what "converged" means: exactly the rendering, every status right ===
 
-fn ar(group: &str, version: &str, kind: &str) -> ApiResource {
-    ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind))
-}
-
 fn id_of(kind: &str, o: &DynamicObject) -> String {
     match o.namespace() {
         Some(ns) => format!("{kind}/{ns}/{}", o.name_any()),
@@ -87,14 +83,14 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
     let rendered = govcloud::render::render(model);
     let selector = format!("app.kubernetes.io/managed-by=govcloud,{SCOPE_KEY}={scope}");
     let mut live: BTreeMap<String, DynamicObject> = BTreeMap::new();
-    for (group, version, kind, _) in govcloud::operator::OWNED_KINDS.iter().copied() {
-        match Api::<DynamicObject>::all_with(c.clone(), &ar(group, version, kind)).list(&ListParams::default().labels(&selector)).await {
+    for owned_kind in govcloud::meta::kinds::OWNED {
+        match Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource()).list(&ListParams::default().labels(&selector)).await {
             Ok(list) => {
                 for o in list.items {
-                    live.insert(id_of(kind, &o), o);
+                    live.insert(id_of(owned_kind.kind, &o), o);
                 }
             }
-            Err(e) => out.push(format!("list {kind}: {e}")),
+            Err(e) => out.push(format!("list {}: {e}", owned_kind.kind)),
         }
     }
     // The owners' uids, to check each object's owner reference.
@@ -130,7 +126,7 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
         let mut desired = serde_json::to_value(o).expect("json");
         desired["metadata"]["labels"][SCOPE_KEY] = Value::String(scope.into());
         let actual_json = serde_json::to_value(actual).expect("json");
-        if !govcloud::operator::compare::object_contains(&actual_json, &desired) {
+        if !govcloud::meta::compare::object_contains(&actual_json, &desired) {
             out.push(format!("{id} differs from the rendering"));
         }
         let labels = o.meta().labels.clone().unwrap_or_default();
@@ -654,7 +650,7 @@ async fn tampered_objects_are_repaired_with_an_event() {
     // A default-deny policy loosened to let everything in (an ingress rule
     // allowing all: a field the rendered policy does not set).
     let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
-    let deny = govcloud::render::DEFAULT_DENY;
+    let deny = govcloud::meta::names::DEFAULT_DENY;
     missing_events.extend(
         repair(
             &c,
@@ -711,12 +707,12 @@ async fn deleting_a_provider_tenant_leaves_pending_flows_and_no_orphans() {
     // garbage collector has followed the owner references).
     let owned_by_provider = || async {
         let mut left = Vec::new();
-        for (group, version, kind, _) in govcloud::operator::OWNED_KINDS.iter().copied() {
-            let list = Api::<DynamicObject>::all_with(c.clone(), &ar(group, version, kind))
+        for owned_kind in govcloud::meta::kinds::OWNED {
+            let list = Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource())
                 .list(&ListParams::default().labels(&format!("{OWNER_NAME}={provider}")))
                 .await
                 .expect("list");
-            left.extend(list.items.iter().filter(|o| o.metadata.deletion_timestamp.is_none()).map(|o| id_of(kind, o)));
+            left.extend(list.items.iter().filter(|o| o.metadata.deletion_timestamp.is_none()).map(|o| id_of(owned_kind.kind, o)));
         }
         left
     };
@@ -758,7 +754,7 @@ async fn no_pod_is_admitted_before_its_namespace_is_isolated() {
                 attempts += 1;
                 if let Ok(p) = pods.create(&PostParams::default(), &pod("first")).await {
                     // Admitted: the default-deny policy must exist already, and be older.
-                    let deny = policies.get_opt(govcloud::render::DEFAULT_DENY).await.expect("get policy");
+                    let deny = policies.get_opt(govcloud::meta::names::DEFAULT_DENY).await.expect("get policy");
                     let pod_rv: u64 = p.resource_version().unwrap_or_default().parse().expect("rv");
                     let deny_rv: Option<u64> = deny.as_ref().and_then(|d| d.resource_version()?.parse().ok());
                     return (t, attempts, start.elapsed(), pod_rv, deny_rv);

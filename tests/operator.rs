@@ -160,8 +160,9 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         expected.insert(o.id());
     }
     let mut live = BTreeSet::new();
-    for (group, version, kind, _) in govcloud::operator::OWNED_KINDS.iter().copied() {
-        let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
+    for owned_kind in govcloud::meta::kinds::OWNED {
+        let kind = owned_kind.kind;
+        let ar = owned_kind.api_resource();
         let list = Api::<DynamicObject>::all_with(c.clone(), &ar)
             .list(&ListParams::default().labels("app.kubernetes.io/managed-by=govcloud,govcloud.io/scope=chifeng"))
             .await
@@ -613,13 +614,8 @@ async fn a_namespace_someone_else_created_gets_nothing_of_ours_until_it_is_gone(
     let n = namespaces.get(&ns).await.expect("namespace");
     assert_eq!(n.labels().get("team").map(String::as_str), Some("someone"));
     assert!(n.labels().keys().all(|k| !k.starts_with("govcloud.io/") && k != "app.kubernetes.io/managed-by"), "{:?}", n.labels());
-    for (group, version, kind) in [
-        ("", "v1", "ResourceQuota"),
-        ("", "v1", "LimitRange"),
-        ("networking.k8s.io", "v1", "NetworkPolicy"),
-        ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
-    ] {
-        let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
+    for kind in ["ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding"] {
+        let ar = govcloud::meta::kinds::owned_kind(kind).expect("an owned kind").api_resource();
         let list = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &ar).list(&ListParams::default()).await.expect("list");
         assert!(
             list.items.is_empty(),

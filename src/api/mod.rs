@@ -27,13 +27,6 @@ pub use zone::*;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-/// API group of every govcloud resource.
-pub const GROUP: &str = "govcloud.io";
-/// API version served and stored.
-pub const VERSION: &str = "v1alpha1";
-/// `apiVersion` as written in manifests.
-pub const API_VERSION: &str = "govcloud.io/v1alpha1";
-
 /// The three CRDs, in a stable order (zones, tenants, apps).
 pub fn crds() -> Vec<CustomResourceDefinition> {
     vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd()]

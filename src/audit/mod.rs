@@ -24,8 +24,8 @@ use serde_json::Value;
 
 use crate::api::{FlowState, ZoneKind};
 use crate::controls::{self, Severity, admission};
+use crate::meta::labels::{self, TENANT, ZONE};
 use crate::model::Model;
-use crate::render::labels::{self, TENANT, ZONE};
 use netpol::{Network, Workload};
 
 /// Result of one check on one object.
@@ -239,7 +239,7 @@ fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
         "PersistentVolumeClaim" => ("", "persistentvolumeclaims"),
         "Secret" => ("", "secrets"),
         "RoleBinding" => ("rbac.authorization.k8s.io", "rolebindings"),
-        "DepartmentApp" => ("govcloud.io", "departmentapps"),
+        "DepartmentApp" => (crate::meta::GROUP, "departmentapps"),
         _ => return None,
     })
 }
@@ -838,7 +838,7 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
         let id = format!("Namespace/{ns}");
         let find = |kind: &str, name: &str| first.get(&(kind, ns.as_str(), name)).copied();
         // GC-NET-001
-        match find("NetworkPolicy", crate::render::DEFAULT_DENY) {
+        match find("NetworkPolicy", crate::meta::names::DEFAULT_DENY) {
             Some(p) => {
                 let spec = &p["spec"];
                 let selects_all = spec["podSelector"].as_object().is_some_and(|m| m.values().all(|v| v.as_object().is_none_or(|o| o.is_empty())));
@@ -871,7 +871,7 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
         // GC-POD-001
         let level = label(&nso, labels::MLPS_LEVEL).and_then(|l| l.parse::<u8>().ok()).unwrap_or(2);
         let want = crate::api::pod_security_level(level);
-        let got = label(&nso, "pod-security.kubernetes.io/enforce").unwrap_or("(none)");
+        let got = label(&nso, crate::meta::labels::PSA_ENFORCE).unwrap_or("(none)");
         let rank = |l: &str| match l {
             "restricted" => 2,
             "baseline" => 1,
@@ -887,7 +887,7 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
             format!("Pod Security must enforce {want} at MLPS level {level}"),
         );
         // GC-RES-002
-        for (kind, name) in [("ResourceQuota", "govcloud-quota"), ("LimitRange", "govcloud-limits")] {
+        for (kind, name) in [("ResourceQuota", crate::meta::names::QUOTA), ("LimitRange", crate::meta::names::LIMITS)] {
             let present = find(kind, name).is_some();
             ctx.add(
                 controls::QUOTA_AND_LIMITS,
@@ -957,7 +957,7 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
         for subject in crb["subjects"].as_array().into_iter().flatten() {
             let key = (subject["kind"].as_str().unwrap_or_default().to_string(), subject["name"].as_str().unwrap_or_default().to_string());
             let Some(tenants) = owners.get(&key) else { continue };
-            let ok = role == crate::render::CLUSTER_AUDITOR
+            let ok = role == crate::meta::names::CLUSTER_AUDITOR
                 && model.tenants.iter().any(|t| {
                     t.spec.audit_scope == crate::api::AuditScope::Cluster
                         && t.spec
@@ -965,7 +965,7 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
                             .iter()
                             .any(|o| o.role == crate::api::OwnerRole::Auditor && (o.kind.as_str(), o.name.as_str()) == (key.0.as_str(), key.1.as_str()))
                 })
-                || tenants.iter().any(|t| role == labels::tenant_cluster_role(t));
+                || tenants.iter().any(|t| role == crate::meta::names::tenant_cluster_role(t));
             ctx.add(
                 controls::TENANT_RBAC,
                 if ok { Outcome::Pass } else { Outcome::Fail },
@@ -977,7 +977,7 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
             );
         }
     }
-    for rb in objects.iter().filter(|o| kind_of(o) == "RoleBinding" && tenant_ns.contains(ns_of(o)) && o["roleRef"]["name"] == crate::render::EXEC_ROLE) {
+    for rb in objects.iter().filter(|o| kind_of(o) == "RoleBinding" && tenant_ns.contains(ns_of(o)) && o["roleRef"]["name"] == crate::meta::names::EXEC_ROLE) {
         let ns = ns_of(rb);
         let nso = ctx.namespaces.get(ns).copied();
         let level = nso.and_then(|o| label(o, labels::MLPS_LEVEL)).and_then(|l| l.parse::<u8>().ok()).unwrap_or(2);
@@ -989,7 +989,7 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
             &id_of(rb),
             Some(ns),
             "roleRef",
-            format!("{} bound at MLPS level {level}", crate::render::EXEC_ROLE),
+            format!("{} bound at MLPS level {level}", crate::meta::names::EXEC_ROLE),
             "exec, attach and port-forward only at level 2, or where the zone sets allowExec".into(),
         );
     }
@@ -1138,7 +1138,7 @@ fn drift(ctx: &mut Ctx<'_>, planned: &crate::render::Planned<'_>, objects: &[&Va
                 );
                 (Outcome::Fail, "a foreign object holds this name (see GC-MGD-002)".to_string())
             }
-            Some(live) if crate::operator::compare::object_contains(live, &desired) => {
+            Some(live) if crate::meta::compare::object_contains(live, &desired) => {
                 ctx.add(
                     controls::NO_ADOPTION,
                     Outcome::Pass,
@@ -1168,7 +1168,7 @@ fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<Strin
         }),
         (Value::Array(a), Value::Array(d)) if a.len() != d.len() => Some(format!("{path}: {} items, want {}", a.len(), d.len())),
         (Value::Array(a), Value::Array(d)) => a.iter().zip(d).enumerate().find_map(|(i, (av, dv))| first_difference(av, dv, &format!("{path}[{i}]"))),
-        (a, d) if crate::operator::compare::contains(a, d) => None,
+        (a, d) if crate::meta::compare::contains(a, d) => None,
         (a, d) => Some(format!("{path}: {a}, want {d}")),
     }
 }
@@ -1402,7 +1402,7 @@ mod tests {
         let open_ns = ns_of(&deployments[2]).to_string();
         objects.push(json!({"kind": "NetworkPolicy", "metadata": {"name": "open", "namespace": open_ns}, "spec": {"podSelector": {}, "ingress": [{}], "egress": [{"to": []}], "policyTypes": ["Ingress", "Egress"]}}));
         let bare_ns = ns_of(&deployments[3]).to_string();
-        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && ns_of(o) == bare_ns && name_of(o) == crate::render::DEFAULT_DENY));
+        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && ns_of(o) == bare_ns && name_of(o) == crate::meta::names::DEFAULT_DENY));
         (model, objects)
     }
 

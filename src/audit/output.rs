@@ -94,7 +94,7 @@ fn result(f: &Finding) -> Value {
     };
     json!({
         "source": "govcloud",
-        "policy": format!("govcloud-{}", f.control.to_lowercase()),
+        "policy": crate::meta::names::control_policy(f.control),
         "rule": f.control,
         "result": f.outcome.as_str(),
         "severity": match f.severity { controls::Severity::Critical => "critical", controls::Severity::High => "high", controls::Severity::Medium => "medium", controls::Severity::Low => "low" },
@@ -167,7 +167,7 @@ pub fn report(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str
 pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
 
 /// Annotation saying how many passing results a report left out.
-pub const OMITTED: &str = "govcloud.io/omitted-results";
+pub use crate::meta::labels::OMITTED_RESULTS as OMITTED;
 
 /// The results of `fs` within `budget` bytes: failures, warnings and skips
 /// first, by severity (critical first), then passes while they fit; and how

@@ -28,7 +28,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::api::{OwnerRole, VolumeType};
-use crate::render::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
+use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
+use crate::meta::names;
 
 /// One CEL validation of a policy, for one control.
 pub struct Check {
@@ -253,7 +254,7 @@ fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
 
 /// Names of the cluster roles tenant RoleBindings may grant.
 fn bindable_roles() -> String {
-    let names: Vec<String> = OwnerRole::ALL.iter().map(|r| format!("'{}'", crate::render::tenant_role(*r))).collect();
+    let names: Vec<String> = OwnerRole::ALL.iter().map(|r| format!("'{}'", crate::meta::names::tenant_role(r.as_str()))).collect();
     format!("[{}]", names.join(", "))
 }
 
@@ -266,7 +267,7 @@ fn build_policies() -> Vec<Policy> {
             conditions.insert(0, ("has-pod-template", format!("has(object.{})", shape.spec.trim_end_matches(".spec"))));
         }
         out.push(Policy {
-            name: leak(format!("govcloud-{}", shape.suffix)),
+            name: leak(names::admission_policy(shape.suffix)),
             resources: shape.resources.to_vec(),
             operations: &["CREATE", "UPDATE"],
             zone_param: false,
@@ -276,7 +277,7 @@ fn build_policies() -> Vec<Policy> {
             request_only: false,
         });
         out.push(Policy {
-            name: leak(format!("govcloud-zone-{}", shape.suffix)),
+            name: leak(names::zone_admission_policy(shape.suffix)),
             resources: shape.resources.to_vec(),
             operations: &["CREATE", "UPDATE"],
             zone_param: true,
@@ -288,7 +289,7 @@ fn build_policies() -> Vec<Policy> {
         out.push(identity_policy(shape));
     }
     out.push(policy(
-        "govcloud-services",
+        names::admission_policy("services"),
         vec![("", "services")],
         false,
         namespace_variables(),
@@ -306,13 +307,13 @@ fn build_policies() -> Vec<Policy> {
         ],
     ));
     out.push(policy(
-        "govcloud-ingresses",
+        names::admission_policy("ingresses"),
         vec![("networking.k8s.io", "ingresses")],
         false,
         namespace_variables(),
         vec![check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace")],
     ));
-    out.push(policy("govcloud-claims", vec![("", "persistentvolumeclaims")], false, vec![], vec![check(
+    out.push(policy(names::admission_policy("claims"), vec![("", "persistentvolumeclaims")], false, vec![], vec![check(
             CLAIM_BINDING,
             format!(
                 "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {BY_CONTROLLER}"
@@ -320,7 +321,7 @@ fn build_policies() -> Vec<Policy> {
             "spec.volumeName must not be set; claims are bound by the platform's provisioner",
         )]));
     out.push(policy(
-        "govcloud-secrets",
+        names::admission_policy("secrets"),
         vec![("", "secrets")],
         false,
         vec![],
@@ -331,7 +332,7 @@ fn build_policies() -> Vec<Policy> {
         )],
     ));
     out.push(Policy {
-        name: "govcloud-rolebindings",
+        name: leak(names::admission_policy("rolebindings")),
         resources: vec![("rbac.authorization.k8s.io", "rolebindings")],
         operations: &["CREATE", "UPDATE"],
         zone_param: false,
@@ -352,9 +353,9 @@ fn build_policies() -> Vec<Policy> {
                 format!(
                     "object.roleRef.kind == 'ClusterRole' && (object.roleRef.name in {} || (variables.managed && object.roleRef.name == '{}'))",
                     bindable_roles(),
-                    crate::render::EXEC_ROLE
+                    crate::meta::names::EXEC_ROLE
                 ),
-                format!("roleRef must be one of govcloud's tenant roles ({})", OwnerRole::ALL.map(crate::render::tenant_role).join(", ")),
+                format!("roleRef must be one of govcloud's tenant roles ({})", OwnerRole::ALL.map(|r| crate::meta::names::tenant_role(r.as_str())).join(", ")),
             ),
             check(
                 TENANT_BINDINGS,
@@ -365,8 +366,8 @@ fn build_policies() -> Vec<Policy> {
         request_only: false,
     });
     out.push(policy(
-        "govcloud-apps",
-        vec![("govcloud.io", "departmentapps")],
+        names::admission_policy("apps"),
+        vec![(crate::meta::GROUP, "departmentapps")],
         false,
         namespace_variables(),
         vec![
@@ -387,7 +388,7 @@ fn build_policies() -> Vec<Policy> {
             ),
         ],
     ));
-    out.push(policy("govcloud-zone-apps", vec![("govcloud.io", "departmentapps")], true, namespace_variables(), vec![
+    out.push(policy(names::zone_admission_policy("apps"), vec![(crate::meta::GROUP, "departmentapps")], true, namespace_variables(), vec![
             check(APP_ZONE, "object.spec.zone == params.metadata.name", "spec.zone must be the zone of this namespace"),
             check(
                 APP_ZONE,
@@ -421,7 +422,7 @@ fn identity_policy(shape: &Shape) -> Policy {
     let managed = format!("(has(object.metadata.labels) && '{MANAGED_BY}' in object.metadata.labels && object.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')");
     let meta = holder;
     Policy {
-        name: leak(format!("govcloud-{}-identity", shape.suffix)),
+        name: leak(names::identity_admission_policy(shape.suffix)),
         resources: shape.resources.iter().copied().filter(|(_, r)| !r.contains('/')).collect(),
         operations: &["CREATE", "UPDATE"],
         zone_param: false,
@@ -437,14 +438,8 @@ fn identity_policy(shape: &Shape) -> Policy {
 }
 
 /// A policy on CREATE and UPDATE of `resources`, applying to every such request.
-fn policy(
-    name: &'static str,
-    resources: Vec<(&'static str, &'static str)>,
-    zone_param: bool,
-    variables: Vec<(&'static str, String)>,
-    checks: Vec<Check>,
-) -> Policy {
-    Policy { name, resources, operations: &["CREATE", "UPDATE"], zone_param, match_conditions: vec![], variables, checks, request_only: false }
+fn policy(name: String, resources: Vec<(&'static str, &'static str)>, zone_param: bool, variables: Vec<(&'static str, String)>, checks: Vec<Check>) -> Policy {
+    Policy { name: leak(name), resources, operations: &["CREATE", "UPDATE"], zone_param, match_conditions: vec![], variables, checks, request_only: false }
 }
 
 fn leak(s: String) -> &'static str {
@@ -457,21 +452,10 @@ pub fn policies() -> &'static [Policy] {
     P.get_or_init(build_policies)
 }
 
-/// Resources whose govcloud-labelled objects only the operator may change.
-const MANAGED_RESOURCES: &[(&str, &str)] = &[
-    ("", "namespaces"),
-    ("", "resourcequotas"),
-    ("", "limitranges"),
-    ("", "services"),
-    ("networking.k8s.io", "networkpolicies"),
-    ("networking.k8s.io", "ingresses"),
-    ("rbac.authorization.k8s.io", "rolebindings"),
-    ("rbac.authorization.k8s.io", "clusterrolebindings"),
-    ("rbac.authorization.k8s.io", "clusterroles"),
-    ("apps", "deployments"),
-    ("policy", "poddisruptionbudgets"),
-    ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
-];
+/// Resources whose govcloud-labelled objects only the operator may change: every kind it owns.
+fn managed_resources() -> Vec<(&'static str, &'static str)> {
+    crate::meta::kinds::OWNED.iter().map(|k| (k.group, k.plural)).collect()
+}
 
 fn labels() -> Value {
     json!({MANAGED_BY: MANAGER})
@@ -496,7 +480,7 @@ fn vap(p: &Policy) -> Value {
         spec["matchConditions"] = p.match_conditions.iter().map(|(n, e)| json!({"name": n, "expression": e})).collect();
     }
     if p.zone_param {
-        spec["paramKind"] = json!({"apiVersion": crate::api::API_VERSION, "kind": "NetworkZone"});
+        spec["paramKind"] = json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone"});
     }
     json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy", "metadata": {"name": p.name, "labels": labels()}, "spec": spec})
 }
@@ -509,10 +493,10 @@ fn managed_objects_policy(operator_namespace: &str) -> Value {
     };
     json!({
         "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-        "metadata": {"name": "govcloud-managed-objects", "labels": labels()},
+        "metadata": {"name": crate::meta::names::MANAGED_OBJECTS_POLICY, "labels": labels()},
         "spec": {
             "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": rules(MANAGED_RESOURCES, &["CREATE", "UPDATE", "DELETE"])},
+            "matchConstraints": {"resourceRules": rules(&managed_resources(), &["CREATE", "UPDATE", "DELETE"])},
             "matchConditions": [
                 {"name": "managed-by-govcloud", "expression": format!("{} || {}", managed("object"), managed("oldObject"))},
                 {"name": "not-the-operator", "expression": format!("!request.userInfo.groups.exists(g, g == 'system:serviceaccounts:{operator_namespace}')")},
@@ -554,7 +538,7 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
         }
     }
     out.push(managed_objects_policy(operator_namespace));
-    out.push(binding("govcloud-managed-objects", "govcloud-managed-objects", None, None));
+    out.push(binding(crate::meta::names::MANAGED_OBJECTS_POLICY, crate::meta::names::MANAGED_OBJECTS_POLICY, None, None));
     out
 }
 
@@ -590,7 +574,7 @@ pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
             (p.name, ids)
         })
         .collect();
-    out.push(("govcloud-managed-objects", vec![MANAGED_OBJECTS]));
+    out.push((crate::meta::names::MANAGED_OBJECTS_POLICY, vec![MANAGED_OBJECTS]));
     out
 }
 
@@ -613,7 +597,7 @@ mod tests {
 
     #[test]
     fn messages_name_the_control() {
-        for o in static_objects("govcloud-system") {
+        for o in static_objects(crate::meta::names::OPERATOR_NAMESPACE) {
             for v in o["spec"]["validations"].as_array().into_iter().flatten() {
                 let m = v["message"].as_str().or(v["messageExpression"].as_str()).unwrap_or_default();
                 assert!(m.contains("[GC-"), "{m}");

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Model;
-use crate::api::{API_VERSION, DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::meta::API_VERSION;
 use crate::problem::{FileProblem, ObjectRef};
 
 /// A model and where each object came from.
@@ -28,7 +29,10 @@ impl LoadedModel {
     }
 }
 
-const KINDS: &str = "NetworkZone, Tenant and DepartmentApp (apiVersion govcloud.io/v1alpha1)";
+/// The kinds govcloud reads, for messages.
+fn kinds() -> String {
+    format!("NetworkZone, Tenant and DepartmentApp (apiVersion {API_VERSION})")
+}
 
 /// Largest manifest file read: far above any real model, far below what would
 /// exhaust memory.
@@ -168,7 +172,7 @@ fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut V
         if value.is_null() {
             continue;
         }
-        let ours = str_field(&value, &["apiVersion"]).is_some_and(|v| v.starts_with("govcloud.io/"));
+        let ours = str_field(&value, &["apiVersion"]).is_some_and(|v| v.starts_with(crate::meta::GROUP_PREFIX));
         if let (false, Some(sink)) = (ours, others.as_deref_mut())
             && str_field(&value, &["kind"]).is_some()
         {
@@ -272,14 +276,14 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     let object = (!kind.is_empty() && !name.is_empty()).then(|| ObjectRef { kind: kind.clone(), namespace: namespace.clone(), name: name.clone() });
 
     if kind.is_empty() {
-        return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {KINDS}")));
+        return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {}", kinds())));
     }
     if !matches!(kind.as_str(), "NetworkZone" | "Tenant" | "DepartmentApp") {
         return Err(single(
             object,
             "kind",
             format!("unknown kind {kind:?} (apiVersion {api_version:?})"),
-            &format!("govcloud reads only {KINDS}; move other manifests out of the paths given with -f"),
+            &format!("govcloud reads only {}; move other manifests out of the paths given with -f", kinds()),
         ));
     }
     if api_version != API_VERSION {

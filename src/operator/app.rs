@@ -16,7 +16,7 @@ use super::apply::{apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
 use crate::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
-use crate::render::labels::{self, MANAGER};
+use crate::meta::labels::{self, MANAGER};
 use crate::render::{Owned, Rendered};
 
 /// Reconciles one app.
@@ -32,7 +32,7 @@ pub async fn reconcile(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<Actio
     // This app's objects only, rendered now from the plan of the model.
     let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
-    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::meta::names::DEFAULT_DENY).is_some();
     let mut in_flight = false;
     let mut conflict = None;
     if placed && isolated {
@@ -84,7 +84,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     let name = a.name_any();
     let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
-    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::render::DEFAULT_DENY).is_some();
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, crate::meta::names::DEFAULT_DENY).is_some();
     let conflict = a.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
     update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await
 }
@@ -197,7 +197,7 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         api.patch_status(
             &name,
             &PatchParams::apply(MANAGER).force(),
-            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "DepartmentApp", "status": status})),
+            &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "DepartmentApp", "status": status})),
         )
         .await?;
         // Flow transitions are events on the consumer.

@@ -17,10 +17,11 @@ use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
-use super::compare::{APPLIED_HASH, desired_hash, object_contains};
 use super::error::{Error, Result};
+use crate::meta::compare::{desired_hash, object_contains};
+use crate::meta::labels::APPLIED_HASH;
+use crate::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use crate::render::Owned;
-use crate::render::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 /// What applying an owner's objects did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

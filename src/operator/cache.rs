@@ -8,7 +8,7 @@ use kube::ResourceExt;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::render::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use crate::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 /// A kind of object govcloud owns, and its cache.
 #[derive(Clone)]
@@ -20,22 +20,6 @@ pub struct OwnedKind {
     /// Cache of the objects of this kind labelled as ours.
     pub store: Store<DynamicObject>,
 }
-
-/// Kinds govcloud owns, with whether each is namespaced.
-pub const OWNED_KINDS: &[(&str, &str, &str, bool)] = &[
-    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", false),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRole", false),
-    ("", "v1", "Namespace", false),
-    ("", "v1", "ResourceQuota", true),
-    ("", "v1", "LimitRange", true),
-    ("networking.k8s.io", "v1", "NetworkPolicy", true),
-    ("rbac.authorization.k8s.io", "v1", "RoleBinding", true),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", false),
-    ("", "v1", "Service", true),
-    ("apps", "v1", "Deployment", true),
-    ("policy", "v1", "PodDisruptionBudget", true),
-    ("networking.k8s.io", "v1", "Ingress", true),
-];
 
 /// API resource of a core or built-in kind.
 pub fn api_resource(group: &str, version: &str, kind: &str) -> ApiResource {

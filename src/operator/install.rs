@@ -5,10 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::render::labels::{MANAGED_BY, MANAGER};
-
-/// Name of the operator's ClusterRole, ClusterRoleBinding and ServiceAccount.
-pub const OPERATOR: &str = "govcloud-operator";
+use crate::api::OwnerRole;
+use crate::meta::labels::{APP_NAME, MANAGED_BY, MANAGER, PSA_ENFORCE};
+use crate::meta::names::{self, OPERATOR};
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
     json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
@@ -25,10 +24,10 @@ pub fn operator_cluster_role() -> Value {
         "kind": "ClusterRole",
         "metadata": {"name": OPERATOR, "labels": {MANAGED_BY: MANAGER}},
         "rules": [
-            rule(&["govcloud.io"], &["networkzones", "tenants", "departmentapps"], &["get", "list", "watch", "update", "patch"]),
-            rule(&["govcloud.io"], &["networkzones/status", "tenants/status", "departmentapps/status"], &["get", "update", "patch"]),
-            rule(&["govcloud.io"], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
-            rule(&["govcloud.io"], &["departmentapps"], &["delete"]),
+            rule(&[crate::meta::GROUP], &["networkzones", "tenants", "departmentapps"], &["get", "list", "watch", "update", "patch"]),
+            rule(&[crate::meta::GROUP], &["networkzones/status", "tenants/status", "departmentapps/status"], &["get", "update", "patch"]),
+            rule(&[crate::meta::GROUP], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
+            rule(&[crate::meta::GROUP], &["departmentapps"], &["delete"]),
             rule(&[""], &["namespaces", "resourcequotas", "limitranges", "services"], ALL),
             rule(&[""], &["pods"], &["get", "list", "watch", "delete"]),
             rule(&[""], &["nodes"], READ),
@@ -37,7 +36,7 @@ pub fn operator_cluster_role() -> Value {
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
-                   "resourceNames": ["govcloud-tenant-admin", "govcloud-tenant-developer", "govcloud-tenant-viewer", "govcloud-tenant-auditor", "govcloud-tenant-exec", "govcloud-auditor"]}),
+                   "resourceNames": bindable_roles()}),
             rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
             rule(&["apps"], &["statefulsets", "daemonsets", "replicasets"], READ),
             rule(&["batch"], &["jobs", "cronjobs"], READ),
@@ -50,12 +49,18 @@ pub fn operator_cluster_role() -> Value {
     })
 }
 
+/// The cluster roles the operator binds tenants to (and may not hold itself).
+fn bindable_roles() -> Vec<String> {
+    let tenant_roles = OwnerRole::ALL.iter().map(|r| names::tenant_role(r.as_str()));
+    tenant_roles.chain([names::EXEC_ROLE, names::CLUSTER_AUDITOR].map(String::from)).collect()
+}
+
 /// The Role and RoleBinding that let the operator's service account hold the
 /// leader-election Lease: leases in its own namespace only (a cluster-wide
 /// grant would let it take other components' leader leases, such as
 /// kube-controller-manager's in kube-system).
 pub fn operator_lease_role(namespace: &str, service_account: &str) -> Vec<Value> {
-    let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
+    let labels = json!({MANAGED_BY: MANAGER, APP_NAME: MANAGER});
     let name = format!("{OPERATOR}-leader-election");
     vec![
         json!({
@@ -74,11 +79,11 @@ pub fn operator_lease_role(namespace: &str, service_account: &str) -> Vec<Value>
 
 /// Everything to apply to install govcloud, in order.
 pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
-    let labels = json!({MANAGED_BY: MANAGER, "app.kubernetes.io/name": "govcloud"});
+    let labels = json!({MANAGED_BY: MANAGER, APP_NAME: MANAGER});
     let mut out: Vec<Value> = crate::api::crds().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
     out.extend(super::admission_policies(namespace));
     out.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
-        "pod-security.kubernetes.io/enforce": "restricted", MANAGED_BY: MANAGER}}}));
+        PSA_ENFORCE: "restricted", MANAGED_BY: MANAGER}}}));
     out.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": OPERATOR, "namespace": namespace, "labels": labels}}));
     out.push(operator_cluster_role());
     out.push(json!({
@@ -90,21 +95,21 @@ pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     out.extend(operator_lease_role(namespace, OPERATOR));
     out.push(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "govcloud", "namespace": namespace, "labels": labels},
+        "metadata": {"name": MANAGER, "namespace": namespace, "labels": labels},
         "spec": {
             // Two replicas elect a leader; the PodDisruptionBudget and the
             // anti-affinity keep one up through a drain or a node's loss.
             "replicas": 2,
-            "selector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}},
+            "selector": {"matchLabels": {APP_NAME: MANAGER}},
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
                     "serviceAccountName": OPERATOR,
                     "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
                     "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
-                        "topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}}}}]}},
+                        "topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {APP_NAME: MANAGER}}}}]}},
                     "containers": [{
-                        "name": "govcloud",
+                        "name": MANAGER,
                         "image": image,
                         "args": ["run", "--log-format", "json", "--metrics-address", "0.0.0.0:8080", "--operator-namespace", namespace, "--leader-elect"],
                         "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
@@ -120,13 +125,58 @@ pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     }));
     out.push(json!({
         "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-        "metadata": {"name": "govcloud", "namespace": namespace, "labels": labels},
-        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "govcloud"}}}
+        "metadata": {"name": MANAGER, "namespace": namespace, "labels": labels},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {APP_NAME: MANAGER}}}
     }));
     out.push(json!({
         "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "govcloud-metrics", "namespace": namespace, "labels": labels},
-        "spec": {"selector": {"app.kubernetes.io/name": "govcloud"}, "ports": [{"name": "metrics", "port": 8080, "targetPort": "metrics"}]}
+        "metadata": {"name": crate::meta::names::METRICS_SERVICE, "namespace": namespace, "labels": labels},
+        "spec": {"selector": {APP_NAME: MANAGER}, "ports": [{"name": "metrics", "port": 8080, "targetPort": "metrics"}]}
     }));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::names::{OPERATOR_NAMESPACE, cluster_auditor_binding, tenant_cluster_role, tenant_cluster_role_binding};
+
+    /// Names of every cluster-scoped object the platform itself installs or renders.
+    fn platform_names() -> Vec<String> {
+        let mut names: Vec<String> = crate::render::render_platform().iter().map(|o| o.name().to_string()).collect();
+        for zone in ["extranet", "private", "internet", "admin"] {
+            names.extend(crate::render::render_zone(zone).iter().map(|o| o.name().to_string()));
+        }
+        for m in manifests("img", OPERATOR_NAMESPACE) {
+            if m["metadata"]["namespace"].is_null() {
+                names.push(m["metadata"]["name"].as_str().unwrap_or_default().to_string());
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn per_tenant_cluster_names_never_equal_a_platform_name_or_each_other() {
+        let platform = platform_names();
+        for expected in
+            ["govcloud-tenant-admin", "govcloud-tenant-developer", "govcloud-tenant-viewer", "govcloud-tenant-auditor", "govcloud-auditor", "govcloud-operator"]
+        {
+            assert!(platform.iter().any(|n| n == expected), "{expected} missing from {platform:?}");
+        }
+        let tenants = ["admin", "developer", "viewer", "auditor", "exec", "tenant-admin", "tenant-auditor", "operator", "public-security", "a"];
+        let mut seen = std::collections::BTreeSet::new();
+        for t in tenants {
+            let role = tenant_cluster_role(t);
+            let binding = tenant_cluster_role_binding(t);
+            let auditor = cluster_auditor_binding(t);
+            for n in [&role, &binding, &auditor] {
+                assert!(!platform.contains(n), "{n} (tenant {t}) equals a platform object's name");
+            }
+            assert_eq!(role, binding, "a tenant's role and its binding share a name");
+            assert!(seen.insert(("role", role.clone())), "{role} twice");
+            assert!(seen.insert(("binding", auditor.clone())), "{auditor} twice");
+            assert!(seen.insert(("binding", binding.clone())), "{binding} twice");
+        }
+        assert!(platform.iter().all(|n| !n.contains(':')), "platform names never contain ':': {platform:?}");
+    }
 }

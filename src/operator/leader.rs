@@ -21,7 +21,7 @@ use kube_lease_manager::{LeaseManager, LeaseManagerBuilder};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::render::labels::MANAGER;
+use crate::meta::labels::MANAGER;
 
 /// How a replica takes part in the election.
 #[derive(Clone, Debug)]
@@ -51,7 +51,7 @@ impl LeaderElection {
             .unwrap_or_else(|| "govcloud".into());
         LeaderElection {
             namespace: namespace.to_string(),
-            lease: "govcloud-leader".into(),
+            lease: crate::meta::names::LEADER_LEASE.into(),
             identity: format!("{host}_{}", std::process::id()),
             duration: 15,
             grace: 5,
@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn timings_that_the_crate_would_panic_on_are_refused() {
-        let mut cfg = LeaderElection::new("govcloud-system");
+        let mut cfg = LeaderElection::new(crate::meta::names::OPERATOR_NAMESPACE);
         assert!(cfg.validate().is_ok());
         assert!(cfg.request_timeout() < Duration::from_secs(cfg.grace), "a renewal is given up before the lease can pass on");
         cfg.grace = 0;

@@ -16,7 +16,6 @@
 mod app;
 mod apply;
 mod cache;
-pub mod compare;
 mod error;
 pub mod install;
 pub mod leader;
@@ -30,7 +29,6 @@ pub use triggers::STATUS_REFRESH;
 mod zone;
 
 pub use apply::ApplyReport;
-pub use cache::OWNED_KINDS;
 pub use error::{Error, Result, StartError};
 pub use leader::LeaderElection;
 pub use metrics::{CountRequests, Metrics};
@@ -51,8 +49,8 @@ use kube::{Client, Resource, ResourceExt};
 use tracing::{info, warn};
 
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::meta::labels::{MANAGED_BY, MANAGER};
 use crate::model::Model;
-use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{self, Rendered};
 use cache::{OwnedCaches, OwnedKind, api_resource};
 
@@ -267,10 +265,10 @@ pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
         serde_json::json!({
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingAdmissionPolicy",
-            "metadata": {"name": "govcloud-tenant-prevent-deletion", "labels": {MANAGED_BY: MANAGER}},
+            "metadata": {"name": crate::meta::names::PREVENT_DELETION_POLICY, "labels": {MANAGED_BY: MANAGER}},
             "spec": {
                 "failurePolicy": "Fail",
-                "matchConstraints": {"resourceRules": [{"apiGroups": ["govcloud.io"], "apiVersions": ["*"], "operations": ["DELETE"], "resources": ["tenants"]}]},
+                "matchConstraints": {"resourceRules": [{"apiGroups": [crate::meta::GROUP], "apiVersions": ["*"], "operations": ["DELETE"], "resources": ["tenants"]}]},
                 "validations": [{
                     "expression": "!has(oldObject.spec.preventDeletion) || !oldObject.spec.preventDeletion",
                     "messageExpression": "'tenant ' + oldObject.metadata.name + ' has spec.preventDeletion: true; set it to false before deleting the tenant'",
@@ -281,8 +279,8 @@ pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
         serde_json::json!({
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingAdmissionPolicyBinding",
-            "metadata": {"name": "govcloud-tenant-prevent-deletion", "labels": {MANAGED_BY: MANAGER}},
-            "spec": {"policyName": "govcloud-tenant-prevent-deletion", "validationActions": ["Deny"]}
+            "metadata": {"name": crate::meta::names::PREVENT_DELETION_POLICY, "labels": {MANAGED_BY: MANAGER}},
+            "spec": {"policyName": crate::meta::names::PREVENT_DELETION_POLICY, "validationActions": ["Deny"]}
         }),
     ];
     out.extend(crate::controls::admission::static_objects(operator_namespace));
@@ -324,7 +322,7 @@ async fn apply_platform(client: &Client) -> Result<()> {
         let same = current
             .map(|c| {
                 serde_json::to_value(c).map(|j| {
-                    compare::object_contains(&j, &v)
+                    crate::meta::compare::object_contains(&j, &v)
                         && j.pointer("/rules").map(|r| r.as_array().map(Vec::len)) == v.pointer("/rules").map(|r| r.as_array().map(Vec::len))
                 })
             })
@@ -444,8 +442,8 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let t = triggers.clone();
     let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
-    for (group, version, kind, namespaced) in OWNED_KINDS {
-        let ar = api_resource(group, version, kind);
+    for owned_kind in crate::meta::kinds::OWNED {
+        let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
         let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
@@ -483,7 +481,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
                 })
                 .await;
         });
-        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced: *namespaced, store });
+        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store });
     }
     for s in owned.kinds.values() {
         s.store.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
@@ -780,7 +778,7 @@ pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, Stri
         }
         Ok(v)
     }
-    let pp = PatchParams::apply("govcloud-model").force();
+    let pp = PatchParams::apply(crate::meta::names::MODEL_CONFIGMAP).force();
     for z in &model.zones {
         Api::<NetworkZone>::all(client.clone()).patch(&z.name_any(), &pp, &Patch::Apply(with_labels(z, labels)?)).await?;
     }

@@ -9,6 +9,8 @@ use serde_json::Value;
 use super::Result;
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
 use crate::audit::{self, Audit};
+use crate::meta::labels::{LAST_APPLIED, MANAGED_BY, MANAGED_SELECTOR as MANAGED, MANAGER};
+use crate::meta::names::AUDIT_MANAGER;
 use crate::model::Model;
 
 /// Kinds read for a live audit: (group, version, kind, label selector).
@@ -31,10 +33,10 @@ const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("networking.k8s.io", "v1", "Ingress", ""),
     ("policy", "v1", "PodDisruptionBudget", ""),
     ("rbac.authorization.k8s.io", "v1", "RoleBinding", ""),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "app.kubernetes.io/managed-by=govcloud"),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRole", "app.kubernetes.io/managed-by=govcloud"),
-    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", "app.kubernetes.io/managed-by=govcloud"),
-    ("govcloud.io", "v1alpha1", "DepartmentApp", ""),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", MANAGED),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole", MANAGED),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", MANAGED),
+    (crate::meta::GROUP, crate::meta::VERSION, "DepartmentApp", ""),
 ];
 
 /// One page of a list, as JSON values.
@@ -44,9 +46,6 @@ struct Page {
     items: Vec<Value>,
     metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
 }
-
-/// The annotation in which `kubectl apply` keeps a copy of the object.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Objects per list request of a live audit: a large cluster is read in
 /// pages, not in one response held whole.
@@ -118,9 +117,6 @@ use crate::api::ComplianceSummary;
 use crate::audit::Outcome;
 use crate::audit::output::{self, ReportApi};
 
-/// Field manager of the reports and the compliance summaries.
-pub const AUDIT_MANAGER: &str = "govcloud-audit";
-
 /// CRDs of the report APIs, installed when the cluster has none: a permissive
 /// schema with the fields govcloud writes (the upstream CRDs replace them).
 pub fn report_crds(api: ReportApi) -> Vec<Value> {
@@ -136,7 +132,7 @@ pub fn report_crds(api: ReportApi) -> Vec<Value> {
         .map(|(kind, plural, scope)| {
             json!({
                 "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                "metadata": {"name": format!("{plural}.{group}"), "labels": {"app.kubernetes.io/managed-by": "govcloud"}},
+                "metadata": {"name": format!("{plural}.{group}"), "labels": {MANAGED_BY: MANAGER}},
                 "spec": {
                     "group": group, "scope": scope,
                     "names": {"kind": kind, "plural": plural, "singular": kind.to_lowercase(), "listKind": format!("{kind}List")},
@@ -261,7 +257,7 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
     use kube::runtime::watcher::{self, watcher};
     for (group, version, kind, sel) in AUDITED.iter().copied() {
-        if group == "govcloud.io" || kind == "Node" {
+        if group == crate::meta::GROUP || kind == "Node" {
             continue;
         }
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
@@ -300,7 +296,7 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
 /// Reads what the govcloud reports of `api` hold now.
 async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
     let mut written = Written::new();
-    let lp = ListParams::default().labels("app.kubernetes.io/managed-by=govcloud").limit(LIST_PAGE);
+    let lp = ListParams::default().labels(MANAGED).limit(LIST_PAGE);
     // Both kinds: the namespaced reports and the cluster report.
     let (api_version, namespaced, cluster) = api.kinds();
     for kind in [namespaced, cluster] {
@@ -353,13 +349,10 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         *results.entry((f.control.to_string(), format!("{:?}", f.severity).to_lowercase(), f.outcome.as_str().to_string())).or_default() += 1;
     }
     ctx.metrics.set_compliance(&results);
-    let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]).collect();
+    let labels: BTreeMap<String, String> = ctx.scope.iter().cloned().chain([(crate::meta::labels::MANAGED_BY.to_string(), "govcloud".to_string())]).collect();
     let ours: std::collections::BTreeSet<String> =
-        model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| crate::render::labels::namespace_name(&t.name_any(), &z.name))).collect();
-    let cluster_name = match ctx.scope.first() {
-        Some((_, v)) => format!("govcloud-{v}"),
-        None => "govcloud".to_string(),
-    };
+        model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| crate::meta::names::namespace_name(&t.name_any(), &z.name))).collect();
+    let cluster_name = crate::meta::names::cluster_report(ctx.scope.first().map(|(_, v)| v.as_str()));
     let pp = PatchParams::apply(AUDIT_MANAGER).force();
     // Only what changed since it was last read or written, several at once;
     // each report built when its batch comes, so that only the ones being
@@ -433,7 +426,7 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         }
         s.evaluated_at = Some(now.clone());
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<Tenant>(&()));
-        patches.push((api, name, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": {"compliance": s}})));
+        patches.push((api, name, json!({"apiVersion": crate::meta::API_VERSION, "kind": "Tenant", "status": {"compliance": s}})));
     }
     for z in &model.zones {
         let name = z.name_any();
@@ -444,7 +437,7 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         }
         s.evaluated_at = Some(now.clone());
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<NetworkZone>(&()));
-        patches.push((api, name, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": {"compliance": s}})));
+        patches.push((api, name, json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone", "status": {"compliance": s}})));
     }
     let results: Vec<_> = futures::stream::iter(patches.into_iter().map(|(api, name, body)| {
         let pp = pp.clone();

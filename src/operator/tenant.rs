@@ -20,11 +20,11 @@ use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
-use crate::render::labels::MANAGER;
+use crate::meta::labels::MANAGER;
 use crate::render::{Owned, Rendered};
 
 /// Finalizer that tears a tenant down in order.
-pub const FINALIZER: &str = "govcloud.io/tenant-cleanup";
+pub use crate::meta::labels::TENANT_FINALIZER as FINALIZER;
 
 /// Reconciles one tenant.
 #[instrument(skip_all, fields(tenant = %t.name_any()))]
@@ -126,8 +126,8 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
     let namespaces: Vec<String> = owned_objects(rendered, &name).iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
     let mut quota = Vec::new();
     for ns in &namespaces {
-        let zone = ns.strip_prefix(&format!("{name}-")).unwrap_or_default().to_string();
-        let rq = ctx.owned.get("ResourceQuota", ns, "govcloud-quota");
+        let zone = crate::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
+        let rq = ctx.owned.get("ResourceQuota", ns, crate::meta::names::QUOTA);
         let read = |field: &str| -> BTreeMap<String, String> {
             rq.as_ref()
                 .and_then(|o| o.data.pointer(&format!("/status/{field}")).cloned())
@@ -210,7 +210,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
         api.patch_status(
             &name,
             &PatchParams::apply(MANAGER).force(),
-            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "status": status})),
+            &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "Tenant", "status": status})),
         )
         .await?;
     }

@@ -15,7 +15,7 @@ use kube::api::DynamicObject;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, Tenant};
-use crate::render::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use crate::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 struct Stores {
     zones: Store<NetworkZone>,
@@ -626,7 +626,7 @@ impl Triggers {
         match labels.get(OWNER_KIND).map(String::as_str) {
             Some("Tenant") if kind == "ResourceQuota" && change == Change::Status => self.refresh_later("Tenant", "", &owner),
             Some("Tenant") => {
-                if (kind == "NetworkPolicy" && o.name_any() == crate::render::DEFAULT_DENY) || kind == "Namespace" {
+                if (kind == "NetworkPolicy" && o.name_any() == crate::meta::names::DEFAULT_DENY) || kind == "Namespace" {
                     let ns = if kind == "Namespace" { o.name_any() } else { o.namespace().unwrap_or_default() };
                     self.apps_where(|a| a.namespace().as_deref() == Some(ns.as_str()));
                 }
@@ -714,7 +714,7 @@ mod tests {
     }
 
     fn app(ns: &str, name: &str, extra: &str) -> DepartmentApp {
-        let zone = ns.rsplit_once('-').map(|(_, z)| z).unwrap_or_default();
+        let zone = crate::meta::names::split_namespace(ns).map(|(_, z)| z).unwrap_or_default();
         let y = format!(
             "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {{zone: {zone}, image: harbor.egov.local/x/y:1{extra}}}\n"
         );
@@ -832,7 +832,7 @@ mod tests {
         tr.node_changed(&node("2026-11-27T00:00:30Z", "False"), false);
         assert!(!woken(&tr), "a heartbeat");
         let mut moved = node("2026-11-27T00:00:40Z", "False");
-        moved.metadata.labels = Some([("govcloud.io/zone".to_string(), "internet".to_string())].into());
+        moved.metadata.labels = Some([(crate::meta::labels::ZONE.to_string(), "internet".to_string())].into());
         tr.node_changed(&moved, false);
         assert!(woken(&tr), "a node moved to another zone");
     }

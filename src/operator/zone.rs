@@ -14,10 +14,10 @@ use tracing::{instrument, warn};
 use super::status::{Cond, conditions, differs};
 use super::{Context, Error, Result};
 use crate::api::{NetworkZone, NetworkZoneStatus};
-use crate::render::labels::MANAGER;
+use crate::meta::labels::MANAGER;
 
 /// Finalizer that holds a zone's deletion while tenants use it.
-pub const FINALIZER: &str = "govcloud.io/zone-in-use";
+pub use crate::meta::labels::ZONE_FINALIZER as FINALIZER;
 
 /// Reconciles one zone.
 #[instrument(skip_all, fields(zone = %z.name_any()))]
@@ -170,7 +170,7 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         api.patch_status(
             &name,
             &PatchParams::apply(MANAGER).force(),
-            &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})),
+            &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone", "status": status})),
         )
         .await?;
         if z.status.as_ref().map(|s| s.nodes_ready) != Some(ready) {
@@ -202,7 +202,7 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
     api.patch_status(
         &z.name_any(),
         &PatchParams::apply(MANAGER).force(),
-        &Patch::Apply(json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "status": status})),
+        &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone", "status": status})),
     )
     .await?;
     ctx.publish(z, kube::runtime::events::EventType::Warning, "DeletionHeld", "Delete", msg.clone()).await;

@@ -20,11 +20,12 @@ use kube::ResourceExt;
 
 use super::flows::FlowDecision;
 use super::index::{Index, Placement};
-use super::labels::{self, app_labels};
 use super::objects::meta;
 use super::tenant::{DEFAULT_LIMIT, DEFAULT_REQUEST, ip_block, match_labels, policy, port};
 use super::{FlowState, Owned};
 use crate::api::{AppPort, CpuMemory, Exposure};
+use crate::meta::labels::{self, app_labels};
+use crate::meta::names;
 
 /// UID and GID the app's containers run as.
 pub const RUN_AS: i64 = 10001;
@@ -44,7 +45,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
     pod_labels.insert(labels::TENANT.into(), p.key.tenant.clone());
     pod_labels.insert(labels::ZONE.into(), zname.clone());
     pod_labels.insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
-    pod_labels.insert("app.kubernetes.io/name".into(), name.into());
+    pod_labels.insert(crate::meta::labels::APP_NAME.into(), name.into());
     let mut dep_meta = meta(name, Some(ns), base.clone());
     dep_meta.labels.get_or_insert_default().insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
     out.push(Owned::Deployment(Deployment {
@@ -160,7 +161,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
     if !ingress.is_empty() {
         out.push(policy(
             ns,
-            &format!("govcloud-app-{name}-ingress"),
+            &names::app_ingress_policy(name),
             &base,
             NetworkPolicySpec { pod_selector: app_pods.clone(), policy_types: Some(vec!["Ingress".into()]), ingress: Some(ingress), egress: None },
         ));
@@ -173,7 +174,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> V
     if !egress.is_empty() {
         out.push(policy(
             ns,
-            &format!("govcloud-app-{name}-egress"),
+            &names::app_egress_policy(name),
             &base,
             NetworkPolicySpec { pod_selector: app_pods, policy_types: Some(vec!["Egress".into()]), egress: Some(egress), ingress: None },
         ));

@@ -8,8 +8,8 @@
 use kube::ResourceExt;
 
 use super::index::{Index, Placement};
-use super::labels::namespace_name;
 use crate::api::{AppKey, AppPort, FlowState, NetworkZone, ZoneKind};
+use crate::meta::names::namespace_name;
 use crate::problem::{ObjectRef, Problem};
 
 /// What became of one call an app declared.

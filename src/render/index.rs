@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 
-use super::labels::namespace_name;
 use crate::api::{AppKey, DepartmentApp, Exposure, NetworkZone, Tenant, TenantZone, ZoneKind};
 use crate::controls;
+use crate::meta::names::namespace_name;
 use crate::model::Model;
 use crate::problem::{ObjectRef, Problem};
 
@@ -124,7 +124,7 @@ impl<'a> Index<'a> {
             let before = problems.len();
             let Some((entry, zone)) = namespaces.get(&ns) else {
                 problems.push(unplaced(app, &ns, &obj, &zones, &tenants));
-                if let Some((t, z)) = ns.rsplit_once('-') {
+                if let Some((t, z)) = crate::meta::names::split_namespace(&ns) {
                     misplaced.insert(AppKey { tenant: t.to_string(), zone: z.to_string(), app: name.clone() });
                 }
                 continue;

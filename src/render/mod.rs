@@ -14,7 +14,6 @@
 mod app;
 mod flows;
 mod index;
-pub mod labels;
 mod objects;
 mod platform;
 mod tenant;
@@ -22,12 +21,12 @@ mod tenant;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement};
 pub use objects::Owned;
-pub use platform::{CLUSTER_AUDITOR, EXEC_ROLE, render_platform, tenant_role};
-pub use tenant::DEFAULT_DENY;
+pub use platform::render_platform;
 
 use std::collections::BTreeMap;
 
 use crate::api::FlowState;
+use crate::meta::labels;
 use crate::model::Model;
 use crate::problem::Problem;
 

@@ -9,9 +9,11 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-/// One object govcloud owns. The variant order is the apply order: a
-/// namespace's isolation (quota, limits, policies) exists before anyone is
-/// bound to it or anything runs in it.
+use crate::meta::kinds::{OWNED, OwnedKind};
+
+/// One object govcloud owns: one variant per entry of the owned-kinds
+/// table ([`crate::meta::kinds::OWNED`]), in its order, which is the apply
+/// order.
 // A few hundred objects per model: boxing would buy nothing measurable.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -62,40 +64,33 @@ impl Owned {
         }
     }
 
+    /// The object's kind, from the one table of owned kinds.
+    pub fn owned_kind(&self) -> &'static OwnedKind {
+        let i = match self {
+            Owned::ClusterRole(_) => 0,
+            Owned::ValidatingAdmissionPolicyBinding(_) => 1,
+            Owned::Namespace(_) => 2,
+            Owned::ResourceQuota(_) => 3,
+            Owned::LimitRange(_) => 4,
+            Owned::NetworkPolicy(_) => 5,
+            Owned::RoleBinding(_) => 6,
+            Owned::ClusterRoleBinding(_) => 7,
+            Owned::Service(_) => 8,
+            Owned::Deployment(_) => 9,
+            Owned::PodDisruptionBudget(_) => 10,
+            Owned::Ingress(_) => 11,
+        };
+        &OWNED[i]
+    }
+
     /// The object's kind.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Owned::ClusterRole(_) => "ClusterRole",
-            Owned::ValidatingAdmissionPolicyBinding(_) => "ValidatingAdmissionPolicyBinding",
-            Owned::Namespace(_) => "Namespace",
-            Owned::ResourceQuota(_) => "ResourceQuota",
-            Owned::LimitRange(_) => "LimitRange",
-            Owned::NetworkPolicy(_) => "NetworkPolicy",
-            Owned::RoleBinding(_) => "RoleBinding",
-            Owned::ClusterRoleBinding(_) => "ClusterRoleBinding",
-            Owned::Service(_) => "Service",
-            Owned::Deployment(_) => "Deployment",
-            Owned::PodDisruptionBudget(_) => "PodDisruptionBudget",
-            Owned::Ingress(_) => "Ingress",
-        }
+        self.owned_kind().kind
     }
 
     /// Position in apply order.
     pub fn order(&self) -> usize {
-        match self {
-            Owned::ClusterRole(_) => 0,
-            Owned::ValidatingAdmissionPolicyBinding(_) => 0,
-            Owned::Namespace(_) => 1,
-            Owned::ResourceQuota(_) => 2,
-            Owned::LimitRange(_) => 3,
-            Owned::NetworkPolicy(_) => 4,
-            Owned::RoleBinding(_) => 5,
-            Owned::ClusterRoleBinding(_) => 6,
-            Owned::Service(_) => 7,
-            Owned::Deployment(_) => 8,
-            Owned::PodDisruptionBudget(_) => 9,
-            Owned::Ingress(_) => 10,
-        }
+        self.owned_kind().order
     }
 
     /// Whether the object is part of what must hold before anyone is granted
@@ -137,4 +132,37 @@ impl Owned {
 /// Metadata with a name, an optional namespace and labels.
 pub(crate) fn meta(name: &str, namespace: Option<&str>, labels: std::collections::BTreeMap<String, String>) -> ObjectMeta {
     ObjectMeta { name: Some(name.to_string()), namespace: namespace.map(str::to_string), labels: Some(labels), ..Default::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::Resource;
+
+    #[test]
+    fn every_variant_is_its_entry_of_the_owned_kinds_table() {
+        let all = [
+            (Owned::ClusterRole(Default::default()), ClusterRole::KIND, ClusterRole::API_VERSION),
+            (
+                Owned::ValidatingAdmissionPolicyBinding(Default::default()),
+                ValidatingAdmissionPolicyBinding::KIND,
+                ValidatingAdmissionPolicyBinding::API_VERSION,
+            ),
+            (Owned::Namespace(Default::default()), Namespace::KIND, Namespace::API_VERSION),
+            (Owned::ResourceQuota(Default::default()), ResourceQuota::KIND, ResourceQuota::API_VERSION),
+            (Owned::LimitRange(Default::default()), LimitRange::KIND, LimitRange::API_VERSION),
+            (Owned::NetworkPolicy(Default::default()), NetworkPolicy::KIND, NetworkPolicy::API_VERSION),
+            (Owned::RoleBinding(Default::default()), RoleBinding::KIND, RoleBinding::API_VERSION),
+            (Owned::ClusterRoleBinding(Default::default()), ClusterRoleBinding::KIND, ClusterRoleBinding::API_VERSION),
+            (Owned::Service(Default::default()), Service::KIND, Service::API_VERSION),
+            (Owned::Deployment(Default::default()), Deployment::KIND, Deployment::API_VERSION),
+            (Owned::PodDisruptionBudget(Default::default()), PodDisruptionBudget::KIND, PodDisruptionBudget::API_VERSION),
+            (Owned::Ingress(Default::default()), Ingress::KIND, Ingress::API_VERSION),
+        ];
+        assert_eq!(all.len(), OWNED.len(), "one variant per owned kind");
+        for (i, (o, kind, api_version)) in all.iter().enumerate() {
+            assert_eq!((o.kind(), o.owned_kind().api_version), (*kind, *api_version));
+            assert_eq!(o.owned_kind(), &OWNED[i]);
+        }
+    }
 }

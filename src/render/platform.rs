@@ -3,23 +3,10 @@
 use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
 
 use super::Owned;
-use super::labels;
 use super::objects::meta;
 use crate::api::OwnerRole;
-
-/// Cluster role of auditors whose tenant has `auditScope: cluster`: cluster-scoped
-/// reads only; their namespaced reads come from a RoleBinding to the tenant
-/// auditor role in each tenant namespace, never kube-system or govcloud-system.
-pub const CLUSTER_AUDITOR: &str = "govcloud-auditor";
-
-/// Cluster role for exec, attach and port-forward, bound to a tenant's admins
-/// and developers only where the namespace allows it (GC-RBAC-004).
-pub const EXEC_ROLE: &str = "govcloud-tenant-exec";
-
-/// Name of the cluster role bound to a tenant role in each tenant namespace.
-pub fn tenant_role(role: OwnerRole) -> String {
-    format!("govcloud-tenant-{}", role.as_str())
-}
+use crate::meta::labels;
+use crate::meta::names;
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
     let v = |s: &[&str]| Some(s.iter().map(|x| x.to_string()).collect::<Vec<_>>());
@@ -31,7 +18,7 @@ const WRITE: &[&str] = &["get", "list", "watch", "create", "update", "patch", "d
 
 /// Workload kinds departments run in their namespaces (no Secrets here: see the roles).
 const WORKLOADS: &[(&str, &[&str])] = &[
-    ("govcloud.io", &["departmentapps"]),
+    (crate::meta::GROUP, &["departmentapps"]),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
     ("", &["pods", "services", "configmaps", "persistentvolumeclaims", "serviceaccounts"]),
@@ -39,7 +26,7 @@ const WORKLOADS: &[(&str, &[&str])] = &[
 
 /// What may be read for status and compliance (never Secret values).
 const STATUS: &[(&str, &[&str])] = &[
-    ("govcloud.io", &["departmentapps", "departmentapps/status"]),
+    (crate::meta::GROUP, &["departmentapps", "departmentapps/status"]),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
     ("", &["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "events", "resourcequotas", "limitranges", "serviceaccounts"]),
@@ -72,7 +59,7 @@ pub fn render_platform() -> Vec<Owned> {
     // Cluster-scoped objects only: namespaced reads (ConfigMaps, pod logs ...)
     // would otherwise reach kube-system and govcloud-system.
     let cluster_auditor = vec![
-        rule(&["govcloud.io"], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ),
+        rule(&[crate::meta::GROUP], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ),
         rule(&[""], &["namespaces", "nodes"], READ),
         rule(&["openreports.io"], &["clusterreports"], READ),
         rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ),
@@ -80,12 +67,12 @@ pub fn render_platform() -> Vec<Owned> {
         rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ),
     ];
     let mut out = vec![
-        role(&tenant_role(OwnerRole::Admin), admin),
-        role(&tenant_role(OwnerRole::Developer), developer),
-        role(&tenant_role(OwnerRole::Viewer), viewer),
-        role(&tenant_role(OwnerRole::Auditor), auditor),
-        role(EXEC_ROLE, vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])]),
-        role(CLUSTER_AUDITOR, cluster_auditor),
+        role(&crate::meta::names::tenant_role(OwnerRole::Admin.as_str()), admin),
+        role(&crate::meta::names::tenant_role(OwnerRole::Developer.as_str()), developer),
+        role(&crate::meta::names::tenant_role(OwnerRole::Viewer.as_str()), viewer),
+        role(&crate::meta::names::tenant_role(OwnerRole::Auditor.as_str()), auditor),
+        role(names::EXEC_ROLE, vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])]),
+        role(names::CLUSTER_AUDITOR, cluster_auditor),
     ];
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
@@ -94,6 +81,7 @@ pub fn render_platform() -> Vec<Owned> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meta::names::{CLUSTER_AUDITOR, EXEC_ROLE};
 
     fn rules_of(name: &str) -> Vec<PolicyRule> {
         render_platform()
@@ -113,8 +101,8 @@ mod tests {
     fn exec_attach_and_port_forward_only_in_the_exec_role() {
         let sub = ["pods/exec", "pods/attach", "pods/portforward"];
         for role in OwnerRole::ALL {
-            let res = resources(&rules_of(&tenant_role(role)));
-            assert!(sub.iter().all(|s| !res.iter().any(|r| r == s)), "{} holds {res:?}", tenant_role(role));
+            let res = resources(&rules_of(&crate::meta::names::tenant_role(role.as_str())));
+            assert!(sub.iter().all(|s| !res.iter().any(|r| r == s)), "{} holds {res:?}", crate::meta::names::tenant_role(role.as_str()));
         }
         assert!(sub.iter().all(|s| !resources(&rules_of(CLUSTER_AUDITOR)).iter().any(|r| r == s)));
         let exec = rules_of(EXEC_ROLE);

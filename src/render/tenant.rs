@@ -14,9 +14,10 @@ use kube::ResourceExt;
 
 use super::Owned;
 use super::index::{Index, TenantEntry, mlps_level};
-use super::labels::{self, namespace_name, tenant_labels};
 use super::objects::meta;
 use crate::api::{AuditScope, CpuMemory, NetworkZone, OwnerRole, Tenant, TenantZone, ZoneKind, pod_security_level};
+use crate::meta::labels::{self, tenant_labels};
+use crate::meta::names::{self, namespace_name};
 
 /// Platform default container requests when neither app nor tenant sets them.
 pub const DEFAULT_REQUEST: (&str, &str) = ("100m", "128Mi");
@@ -29,9 +30,6 @@ pub const DEFAULT_LIMIT: (&str, &str) = ("500m", "512Mi");
 /// holds an app's 64Mi `/tmp` emptyDir with room to spare.
 pub const DEFAULT_EPHEMERAL: (&str, &str) = ("64Mi", "1Gi");
 
-/// Name of the default-deny policy in every tenant namespace.
-pub const DEFAULT_DENY: &str = "govcloud-default-deny";
-
 /// Objects of one tenant, in every zone it may use.
 pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     let t = entry.tenant;
@@ -43,12 +41,12 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     // Every owner may read the tenant itself (and nothing else cluster-wide).
     let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
     if !all_owners.is_empty() {
-        let name = labels::tenant_cluster_role(&t.name_any());
+        let name = crate::meta::names::tenant_cluster_role(&t.name_any());
         let labels = labels::owned_by("Tenant", &t.name_any());
         out.push(Owned::ClusterRole(ClusterRole {
             metadata: meta(&name, None, labels.clone()),
             rules: Some(vec![PolicyRule {
-                api_groups: Some(vec!["govcloud.io".into()]),
+                api_groups: Some(vec![crate::meta::GROUP.into()]),
                 resources: Some(vec!["tenants".into()]),
                 resource_names: Some(vec![t.name_any()]),
                 verbs: vec!["get".into(), "watch".into()],
@@ -58,7 +56,7 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
         }));
         let unique = sorted_unique(all_owners);
         out.push(Owned::ClusterRoleBinding(ClusterRoleBinding {
-            metadata: meta(&labels::tenant_cluster_role_binding(&t.name_any()), None, labels),
+            metadata: meta(&crate::meta::names::tenant_cluster_role_binding(&t.name_any()), None, labels),
             role_ref: cluster_role_ref(&name),
             subjects: Some(unique),
         }));
@@ -67,8 +65,8 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
         let subjects = subjects(t, OwnerRole::Auditor);
         if !subjects.is_empty() {
             out.push(Owned::ClusterRoleBinding(ClusterRoleBinding {
-                metadata: meta(&labels::cluster_auditor_binding(&t.name_any()), None, labels::owned_by("Tenant", &t.name_any())),
-                role_ref: cluster_role_ref(super::platform::CLUSTER_AUDITOR),
+                metadata: meta(&crate::meta::names::cluster_auditor_binding(&t.name_any()), None, labels::owned_by("Tenant", &t.name_any())),
+                role_ref: cluster_role_ref(names::CLUSTER_AUDITOR),
                 subjects: Some(subjects),
             }));
         }
@@ -89,17 +87,17 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     let psa = pod_security_level(level);
     ns_labels.insert(labels::ZONE_KIND.into(), zone.spec.kind.to_string());
     ns_labels.insert(labels::MLPS_LEVEL.into(), level.to_string());
-    ns_labels.insert("pod-security.kubernetes.io/enforce".into(), psa.into());
-    ns_labels.insert("pod-security.kubernetes.io/enforce-version".into(), "latest".into());
-    ns_labels.insert("pod-security.kubernetes.io/audit".into(), "restricted".into());
-    ns_labels.insert("pod-security.kubernetes.io/warn".into(), "restricted".into());
+    ns_labels.insert(labels::PSA_ENFORCE.into(), psa.into());
+    ns_labels.insert(labels::PSA_ENFORCE_VERSION.into(), "latest".into());
+    ns_labels.insert(labels::PSA_AUDIT.into(), "restricted".into());
+    ns_labels.insert(labels::PSA_WARN.into(), "restricted".into());
     if t.spec.cordoned {
         ns_labels.insert(labels::CORDONED.into(), "true".into());
     }
     let mut ns_meta = meta(&ns, None, ns_labels);
     let mut annotations = BTreeMap::from([
-        ("govcloud.io/display-name-zh".to_string(), t.spec.display_name.zh.clone()),
-        ("govcloud.io/display-name-en".to_string(), t.spec.display_name.en.clone()),
+        (labels::DISPLAY_NAME_ZH.to_string(), t.spec.display_name.zh.clone()),
+        (labels::DISPLAY_NAME_EN.to_string(), t.spec.display_name.en.clone()),
     ]);
     // What the admission policies read: the tenant's own narrower lists.
     if !t.spec.allowed_registries.is_empty() {
@@ -126,7 +124,7 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         ("limits.ephemeral-storage".to_string(), Quantity(q.ephemeral_storage.clone())),
         ("count/configmaps".to_string(), Quantity(q.config_maps.to_string())),
         ("count/secrets".to_string(), Quantity(q.secrets.to_string())),
-        ("count/departmentapps.govcloud.io".to_string(), Quantity(q.apps.to_string())),
+        (crate::meta::APP_COUNT_QUOTA.to_string(), Quantity(q.apps.to_string())),
     ]);
     if zone.spec.kind != ZoneKind::Internet {
         // Only the internet zone may publish services outside the cluster network.
@@ -134,7 +132,7 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         hard.insert("services.nodeports".into(), Quantity("0".into()));
     }
     out.push(Owned::ResourceQuota(ResourceQuota {
-        metadata: meta("govcloud-quota", Some(&ns), base.clone()),
+        metadata: meta(names::QUOTA, Some(&ns), base.clone()),
         spec: Some(ResourceQuotaSpec { hard: Some(hard), ..Default::default() }),
         ..Default::default()
     }));
@@ -160,7 +158,7 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         v
     });
     out.push(Owned::LimitRange(LimitRange {
-        metadata: meta("govcloud-limits", Some(&ns), base.clone()),
+        metadata: meta(names::LIMITS, Some(&ns), base.clone()),
         spec: Some(LimitRangeSpec {
             limits: vec![LimitRangeItem {
                 type_: "Container".into(),
@@ -175,13 +173,13 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     // NetworkPolicies: default deny, DNS, same namespace, the zone's way out.
     out.push(policy(
         &ns,
-        DEFAULT_DENY,
+        names::DEFAULT_DENY,
         &base,
         NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Ingress".into(), "Egress".into()]), ..Default::default() },
     ));
     out.push(policy(
         &ns,
-        "govcloud-allow-dns",
+        names::ALLOW_DNS,
         &base,
         NetworkPolicySpec {
             pod_selector: Some(LabelSelector::default()),
@@ -200,7 +198,7 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     let same_ns = NetworkPolicyPeer { pod_selector: Some(LabelSelector::default()), ..Default::default() };
     out.push(policy(
         &ns,
-        "govcloud-same-tenant",
+        names::SAME_TENANT,
         &base,
         NetworkPolicySpec {
             pod_selector: Some(LabelSelector::default()),
@@ -213,7 +211,7 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     if !egress.is_empty() {
         out.push(policy(
             &ns,
-            "govcloud-zone-egress",
+            names::ZONE_EGRESS,
             &base,
             NetworkPolicySpec {
                 pod_selector: Some(LabelSelector::default()),
@@ -231,8 +229,8 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
             continue;
         }
         out.push(Owned::RoleBinding(RoleBinding {
-            metadata: meta(&format!("govcloud-{}", role.as_str()), Some(&ns), base.clone()),
-            role_ref: cluster_role_ref(&super::platform::tenant_role(role)),
+            metadata: meta(&names::tenant_role_binding(role.as_str()), Some(&ns), base.clone()),
+            role_ref: cluster_role_ref(&crate::meta::names::tenant_role(role.as_str())),
             subjects: Some(subjects),
         }));
     }
@@ -242,8 +240,8 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         let subjects = sorted_unique([OwnerRole::Admin, OwnerRole::Developer].into_iter().flat_map(|r| subjects(t, r)).collect());
         if !subjects.is_empty() {
             out.push(Owned::RoleBinding(RoleBinding {
-                metadata: meta(EXEC_BINDING, Some(&ns), base.clone()),
-                role_ref: cluster_role_ref(super::platform::EXEC_ROLE),
+                metadata: meta(names::EXEC_BINDING, Some(&ns), base.clone()),
+                role_ref: cluster_role_ref(names::EXEC_ROLE),
                 subjects: Some(subjects),
             }));
         }
@@ -252,18 +250,13 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
     // the tenant auditor role (and nothing in the platform's namespaces).
     if !cluster_auditors.is_empty() {
         out.push(Owned::RoleBinding(RoleBinding {
-            metadata: meta(CLUSTER_AUDITORS_BINDING, Some(&ns), base.clone()),
-            role_ref: cluster_role_ref(&super::platform::tenant_role(OwnerRole::Auditor)),
+            metadata: meta(names::CLUSTER_AUDITORS_BINDING, Some(&ns), base.clone()),
+            role_ref: cluster_role_ref(&crate::meta::names::tenant_role(OwnerRole::Auditor.as_str())),
             subjects: Some(cluster_auditors.to_vec()),
         }));
     }
     out
 }
-
-/// RoleBinding of a namespace's admins and developers to the exec role.
-pub const EXEC_BINDING: &str = "govcloud-exec";
-/// RoleBinding of every cluster-scope tenant's auditors in each tenant namespace.
-pub const CLUSTER_AUDITORS_BINDING: &str = "govcloud-cluster-auditors";
 
 /// Auditors of every tenant with `auditScope: cluster`, sorted, each once.
 fn cluster_auditors(index: &Index<'_>) -> Vec<Subject> {
@@ -374,8 +367,9 @@ fn cluster_role_ref(name: &str) -> RoleRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meta::compare::parse_quantity;
+    use crate::meta::names::{CLUSTER_AUDITORS_BINDING, EXEC_BINDING};
     use crate::model::{Model, load_str};
-    use crate::operator::compare::parse_quantity;
 
     const MODEL: &str = r#"
 apiVersion: govcloud.io/v1alpha1
@@ -480,7 +474,7 @@ spec:
     #[test]
     fn quota_covers_storage_ephemeral_storage_and_object_counts() {
         let objects = rendered(&model());
-        let hard = |ns: &str| match find(&objects, "ResourceQuota", ns, "govcloud-quota") {
+        let hard = |ns: &str| match find(&objects, "ResourceQuota", ns, crate::meta::names::QUOTA) {
             Some(Owned::ResourceQuota(q)) => {
                 q.spec.clone().and_then(|s| s.hard).unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect::<BTreeMap<_, _>>()
             }
@@ -494,7 +488,7 @@ spec:
             ("limits.ephemeral-storage", "20Gi"),
             ("count/configmaps", "100"),
             ("count/secrets", "100"),
-            ("count/departmentapps.govcloud.io", "20"),
+            (crate::meta::APP_COUNT_QUOTA, "20"),
         ] {
             assert_eq!(defaults.get(k).map(String::as_str), Some(v), "{k} in {defaults:?}");
         }
@@ -506,11 +500,11 @@ spec:
             ("limits.ephemeral-storage", "5Gi"),
             ("count/configmaps", "30"),
             ("count/secrets", "40"),
-            ("count/departmentapps.govcloud.io", "3"),
+            (crate::meta::APP_COUNT_QUOTA, "3"),
         ] {
             assert_eq!(declared.get(k).map(String::as_str), Some(v), "{k} in {declared:?}");
         }
-        let Some(Owned::LimitRange(lr)) = find(&objects, "LimitRange", "admin-ext", "govcloud-limits") else { panic!("no LimitRange") };
+        let Some(Owned::LimitRange(lr)) = find(&objects, "LimitRange", "admin-ext", crate::meta::names::LIMITS) else { panic!("no LimitRange") };
         let item = &lr.spec.as_ref().expect("spec").limits[0];
         assert_eq!(item.default_request.as_ref().and_then(|d| d.get("ephemeral-storage")).map(|q| q.0.as_str()), Some(DEFAULT_EPHEMERAL.0));
         assert_eq!(item.default.as_ref().and_then(|d| d.get("ephemeral-storage")).map(|q| q.0.as_str()), Some(DEFAULT_EPHEMERAL.1));
@@ -527,7 +521,7 @@ spec:
         }
         let a = annotations("other-priv");
         assert!(!a.contains_key(labels::ALLOWED_REGISTRIES) && !a.contains_key(labels::ALLOWED_HOSTS), "{a:?}");
-        assert!(a.contains_key("govcloud.io/display-name-zh"));
+        assert!(a.contains_key(crate::meta::labels::DISPLAY_NAME_ZH));
     }
 
     #[test]
@@ -541,7 +535,7 @@ spec:
         let Some(Owned::ClusterRoleBinding(crb)) = find(&objects, "ClusterRoleBinding", "", "govcloud:tenant:admin") else { panic!("no binding") };
         assert_eq!(crb.role_ref.name, "govcloud:tenant:admin");
         let Some(Owned::ClusterRoleBinding(aud)) = find(&objects, "ClusterRoleBinding", "", "govcloud:auditor:audit") else { panic!("no auditor binding") };
-        assert_eq!(aud.role_ref.name, super::super::platform::CLUSTER_AUDITOR);
+        assert_eq!(aud.role_ref.name, super::names::CLUSTER_AUDITOR);
         let mut auditors = subjects_of(find(&objects, "ClusterRoleBinding", "", "govcloud:auditor:audit"));
         auditors.sort();
         assert_eq!(auditors, pairs(&[("Group", "audit-bureau"), ("User", "zed")]));
@@ -553,7 +547,7 @@ spec:
         let objects = rendered(&model());
         let exec = |ns: &str| find(&objects, "RoleBinding", ns, EXEC_BINDING);
         let Some(Owned::RoleBinding(rb)) = exec("admin-ext") else { panic!("no exec binding at level 2") };
-        assert_eq!(rb.role_ref.name, super::super::platform::EXEC_ROLE);
+        assert_eq!(rb.role_ref.name, super::names::EXEC_ROLE);
         assert_eq!(subjects_of(exec("admin-ext")), pairs(&[("Group", "admin-admins"), ("User", "dev")]));
         assert!(exec("admin-priv").is_none(), "MLPS 3 without allowExec");
         assert_eq!(subjects_of(exec("admin-sec")), pairs(&[("Group", "admin-admins"), ("User", "dev")]));
@@ -577,7 +571,7 @@ spec:
         assert_eq!(namespaces, ["admin-ext", "admin-priv", "admin-sec", "audit-ext", "other-priv"]);
         for ns in namespaces {
             let Some(Owned::RoleBinding(rb)) = find(&objects, "RoleBinding", ns, CLUSTER_AUDITORS_BINDING) else { panic!("none in {ns}") };
-            assert_eq!(rb.role_ref.name, super::super::platform::tenant_role(OwnerRole::Auditor));
+            assert_eq!(rb.role_ref.name, crate::meta::names::tenant_role(OwnerRole::Auditor.as_str()));
             assert_eq!(subjects_of(find(&objects, "RoleBinding", ns, CLUSTER_AUDITORS_BINDING)), pairs(&[("Group", "audit-bureau"), ("User", "zed")]));
         }
         // Without a cluster-scope tenant, no such binding anywhere.
@@ -624,7 +618,7 @@ spec:
         assert_eq!(m.cluster_cidrs, crate::model::DEFAULT_CLUSTER_CIDRS.map(String::from));
         let objects = rendered(&m);
         assert!(excepts_cluster_ranges(&objects, &crate::model::DEFAULT_CLUSTER_CIDRS) >= 2, "the 10.0.0.0/8 egress range contains both");
-        let Some(Owned::NetworkPolicy(p)) = find(&objects, "NetworkPolicy", "admin-ext", "govcloud-zone-egress") else { panic!("no egress") };
+        let Some(Owned::NetworkPolicy(p)) = find(&objects, "NetworkPolicy", "admin-ext", crate::meta::names::ZONE_EGRESS) else { panic!("no egress") };
         let except = p.spec.clone().and_then(|s| s.egress).and_then(|e| e[0].to.clone()).and_then(|t| t[0].ip_block.clone()).and_then(|b| b.except);
         assert_eq!(except, Some(vec!["10.244.0.0/16".to_string(), "10.30.0.0/16".to_string(), "10.40.0.0/16".to_string(), "10.96.0.0/12".to_string()]));
 
@@ -677,7 +671,7 @@ spec:
         }
         assert!(!need.is_empty());
         for (ns, (req, lim)) in need {
-            let Some(Owned::ResourceQuota(q)) = find(&objects, "ResourceQuota", &ns, "govcloud-quota") else { panic!("no quota in {ns}") };
+            let Some(Owned::ResourceQuota(q)) = find(&objects, "ResourceQuota", &ns, crate::meta::names::QUOTA) else { panic!("no quota in {ns}") };
             let hard = q.spec.clone().and_then(|s| s.hard).unwrap_or_default();
             let get = |k: &str| hard.get(k).and_then(|q| parse_quantity(&q.0)).unwrap_or_else(|| panic!("{k} in {ns}"));
             assert!(req <= get("requests.ephemeral-storage"), "{ns}: requests {req}");

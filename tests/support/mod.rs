@@ -143,11 +143,11 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
         let role = govcloud::operator::install::operator_cluster_role();
         let roles: Api<kube::api::DynamicObject> =
             Api::all_with(c.clone(), &kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", "ClusterRole")));
-        roles.patch(govcloud::operator::install::OPERATOR, &pp, &Patch::Apply(&role)).await.expect("operator role");
+        roles.patch(govcloud::meta::names::OPERATOR, &pp, &Patch::Apply(&role)).await.expect("operator role");
         let crb: ClusterRoleBinding = serde_json::from_value(serde_json::json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
             "metadata": {"name": sa_name},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": govcloud::operator::install::OPERATOR},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": govcloud::meta::names::OPERATOR},
             "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": "govcloud-system"}]
         }))
         .expect("crb");

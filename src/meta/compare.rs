@@ -4,9 +4,6 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Annotation holding the hash of the desired state last applied.
-pub const APPLIED_HASH: &str = "govcloud.io/applied-hash";
-
 /// Stable hash of a desired object (hex sha256 of its JSON, first 16 bytes).
 pub fn desired_hash(desired: &Value) -> String {
     let digest = Sha256::digest(desired.to_string().as_bytes());
