@@ -3,28 +3,14 @@
 //! every automated control; `--fail-on` gates a pipeline; the HTML report
 //! renders in headless Chromium.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::offline::{docs, govcloud, repo};
 
 use serde_json::{Value, json};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn govcloud(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_govcloud")).args(args).output().expect("run govcloud");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn docs(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
-        .filter(|v| !v.is_null())
-        .map(|v| serde_json::to_value(v).expect("json"))
-        .collect()
-}
 
 fn id(o: &Value) -> String {
     let (k, n) = (o["kind"].as_str().unwrap_or_default(), o["metadata"]["name"].as_str().unwrap_or_default());

@@ -1,13 +1,10 @@
 //! Bad input: every case exits non-zero, prints nothing on stdout, and names
 //! the file, the object, the field and the fix.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn govcloud(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_govcloud")).args(args).output().expect("run govcloud");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
+use std::path::{Path, PathBuf};
+use support::offline::govcloud;
 
 fn chifeng() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng")

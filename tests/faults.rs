@@ -18,6 +18,7 @@
 //! - a tenant's owner creating pods in its new namespaces from the first
 //!   moment: none is admitted before the namespace's default-deny policy.
 
+use support::offline::repo;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,10 +42,6 @@ use support::{Operator, client, eventually, short};
 
 const CONVERGE: Duration = Duration::from_secs(120);
 const SCOPE_KEY: &str = "govcloud.io/scope";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn ready(conds: &[Condition]) -> bool {
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")

@@ -9,10 +9,13 @@
 //! fixture and `tests/fuzz/corpus/`. Every crash found becomes a named
 //! regression test at the end of this file.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::fmt::Debug;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
+use support::offline::{repo, yaml_files};
 
 use govcloud::model::{LoadedModel, Model, load_mixed, load_paths, load_str};
 use kube::ResourceExt;
@@ -64,22 +67,6 @@ where
 // ---------------------------------------------------------------------------
 // Seeds and the pipeline under test.
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("seed directory").map(|e| e.expect("entry").path()).collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            yaml_files(&e, out);
-        } else if matches!(e.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
-            out.push(e);
-        }
-    }
-}
-
 struct Seed {
     path: PathBuf,
     text: String,
@@ -92,7 +79,7 @@ fn seeds() -> &'static [Seed] {
     SEEDS.get_or_init(|| {
         let mut files = Vec::new();
         for dir in ["examples/chifeng", "tests/fixtures/invalid", "tests/fixtures/noncompliant", "tests/fuzz/corpus"] {
-            yaml_files(&repo().join(dir), &mut files);
+            files.extend(yaml_files(&repo().join(dir)));
         }
         let seeds: Vec<Seed> = files
             .into_iter()

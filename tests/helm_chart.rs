@@ -5,14 +5,13 @@
 //! Deployment ("eat our own cooking"). Offline: `helm template` only
 //! (tests/helm_install.rs installs it on the real control plane).
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
+use support::offline::{docs as yaml_docs, repo};
 
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn helm() -> PathBuf {
     let out = Command::new("bash").arg("-c").arg("source testenv/lib.sh && binary_path helm").current_dir(repo()).output().expect("lib.sh");
@@ -40,14 +39,6 @@ fn try_template(namespace: &str, extra: &[&str]) -> std::process::Output {
         .current_dir(repo())
         .output()
         .expect("helm template")
-}
-
-fn yaml_docs(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
-        .filter(|v| !v.is_null())
-        .map(|v| serde_json::to_value(v).expect("json"))
-        .collect()
 }
 
 /// Container args as `--flag=value` (the chart writes them so; `govcloud manifests` as two words).

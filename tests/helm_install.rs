@@ -10,6 +10,7 @@
 //! the operator's ClusterRole and binding get a name of their own
 //! (`rbac.clusterRoleName`).
 
+use support::offline::repo;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -24,10 +25,6 @@ use kube::api::{Api, ListParams};
 use support::{client, eventually, unique};
 
 const WAIT: Duration = Duration::from_secs(120);
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A binary testenv builds (in `component`, built when missing).
 fn testenv_binary(name: &str, component: &str) -> PathBuf {

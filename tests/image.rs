@@ -8,18 +8,17 @@
 //! root, in a read-only bind mount of it, chrooted, as the image's user; else
 //! through the loader the image carries.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+use support::offline::repo;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const SOURCE: &str = "https://git.example.org/govcloud/govcloud";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The archive, built once per test process from the test's own `govcloud`.
 fn archive() -> &'static Path {

@@ -1,5 +1,11 @@
 //! Isolation semantics of the rendered Chifeng model, checked with a small
 //! evaluator of NetworkPolicy semantics (not just the presence of policies).
+//!
+//! The evaluator below is an independent oracle, written straight from the
+//! NetworkPolicy API reference over the typed objects: it shares no code with
+//! the audit's evaluator (`govcloud::audit::netpol`, over JSON, by classes of
+//! alike workloads). `the_audit_evaluator_agrees_with_this_oracle` checks the
+//! two against each other on every pair of apps and on the internet probes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -292,4 +298,43 @@ fn internet_ingress_reaches_only_public_apps() {
     assert!(!c.reached_from_ip(c.pod("egov-portal"), "172.20.3.4"));
     assert!(c.reached_from_ip(c.pod("emergency-command"), "10.30.3.4"), "zone exposure in the private zone");
     assert!(!c.reached_from_ip(c.pod("population-db"), "10.30.3.4"), "exposure none admits no network clients");
+}
+
+#[test]
+fn the_audit_evaluator_agrees_with_this_oracle() {
+    use govcloud::audit::netpol::{Network, Target, Workload};
+    let c = chifeng();
+    let policies: Vec<serde_json::Value> = c.policies.iter().map(|p| serde_json::to_value(p).expect("policy as JSON")).collect();
+    let net = Network::new(policies.iter(), c.namespaces.clone());
+    let workloads: Vec<Workload> = c
+        .pods
+        .iter()
+        .map(|p| Workload {
+            id: format!("Deployment/{}/{}", p.namespace, p.name),
+            app: p.name.clone(),
+            namespace: p.namespace.clone(),
+            labels: p.labels.clone(),
+            ports: p.ports.iter().map(|(n, proto)| (i64::from(*n), proto.clone())).collect(),
+        })
+        .collect();
+    let reach = net.reachability(&workloads);
+    let mut pairs = 0;
+    for (i, a) in c.pods.iter().enumerate() {
+        for (j, b) in c.pods.iter().enumerate().filter(|(j, _)| *j != i) {
+            let oracle = c.reaches(a, b);
+            assert_eq!(net.reaches(&workloads[i], &workloads[j]).is_some(), oracle, "{} -> {}: audit (pairwise) and oracle differ", a.name, b.name);
+            assert_eq!(reach.between(i, j).is_some(), oracle, "{} -> {}: audit (by class) and oracle differ", a.name, b.name);
+            pairs += 1;
+        }
+        for (ip, port) in [("8.8.8.8", 443), ("8.8.8.8", 80), ("10.0.0.1", 443), ("172.16.0.1", 443), ("192.168.0.1", 443)] {
+            let addr: IpAddr = ip.parse().expect("ip");
+            let oracle = c.reaches_ip(a, ip, port);
+            assert_eq!(net.egress(&workloads[i], &Target::Ip(addr), i64::from(port), "TCP").0, oracle, "{} -> {ip}:{port}", a.name);
+        }
+        let client: IpAddr = "203.0.113.1".parse().expect("ip");
+        let oracle = c.reached_from_ip(a, "203.0.113.1");
+        let audit = a.ports.iter().any(|(port, proto)| net.ingress(&workloads[i], &Target::Ip(client), i64::from(*port), proto).0);
+        assert_eq!(audit, oracle, "internet -> {}", a.name);
+    }
+    assert!(pairs > 100, "only {pairs} pairs compared");
 }

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::api::{OwnerRole, VolumeType};
-use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
+use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE_KIND};
 use crate::meta::names;
 
 /// One CEL validation of a policy, for one control.
@@ -528,7 +528,7 @@ fn tenant_namespaces() -> Value {
 }
 
 /// The cluster-wide policies and their bindings (the zone-parameter policies'
-/// bindings are per zone: see [`zone_bindings`]).
+/// bindings are per zone: `crate::render::render_zone`).
 pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for p in policies() {
@@ -540,27 +540,6 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     out.push(managed_objects_policy(operator_namespace));
     out.push(binding(crate::meta::names::MANAGED_OBJECTS_POLICY, crate::meta::names::MANAGED_OBJECTS_POLICY, None, None));
     out
-}
-
-/// Name of the binding of a zone-parameter policy for one zone.
-pub fn zone_binding_name(policy: &str, zone: &str) -> String {
-    format!("{policy}-{zone}")
-}
-
-/// The bindings that apply the zone-parameter policies to one zone's namespaces.
-pub fn zone_bindings(zone: &str) -> Vec<Value> {
-    policies()
-        .iter()
-        .filter(|p| p.zone_param)
-        .map(|p| {
-            binding(
-                &zone_binding_name(p.name, zone),
-                p.name,
-                Some(json!({"matchLabels": {ZONE: zone}, "matchExpressions": [{"key": TENANT, "operator": "Exists"}]})),
-                Some(json!({"name": zone, "parameterNotFoundAction": "Deny"})),
-            )
-        })
-        .collect()
 }
 
 /// The controls each policy enforces, for the README and the audit.

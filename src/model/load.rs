@@ -116,13 +116,22 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileP
         files.push(path.to_path_buf());
         return;
     }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+    let mut entries: Vec<PathBuf> = Vec::new();
+    match std::fs::read_dir(path) {
+        Ok(rd) => {
+            for entry in rd {
+                match entry {
+                    Ok(e) => entries.push(e.path()),
+                    // An entry that cannot be read might hold part of the model.
+                    Err(e) => problems.push(file_problem(path, 0, None, "", format!("cannot read a directory entry: {e}"), "check its permissions")),
+                }
+            }
+        }
         Err(e) => {
             problems.push(file_problem(path, 0, None, "", format!("cannot list directory: {e}"), "check its permissions"));
             return;
         }
-    };
+    }
     entries.sort();
     for e in entries {
         if e.is_dir() {
@@ -369,8 +378,11 @@ where
             )
         })
         .collect();
-    let schema = schema_of::<K>();
-    let json = serde_json::to_value(&obj).unwrap_or_default();
+    // Without the schema or the object as JSON, nothing could be checked:
+    // that is an error, never a silent pass.
+    let schema = schema_of::<K>().map_err(|e| vec![file_problem(file, index, Some(object.clone()), "", e, "report this as a govcloud bug")])?;
+    let json = serde_json::to_value(&obj)
+        .map_err(|e| vec![file_problem(file, index, Some(object.clone()), "", format!("cannot be checked: {e}"), "report this as a govcloud bug")])?;
     let mut violations = Vec::new();
     super::schema::check(&schema.0, &json, "", &mut violations);
     for (field, message) in violations {
@@ -410,25 +422,26 @@ thread_local! {
 }
 
 /// The CRD schema of `K` and its compiled rules, built once per kind and thread.
-fn schema_of<K: CustomResourceExt + Resource<DynamicType = ()>>() -> std::rc::Rc<(serde_json::Value, kube::core::cel::CompiledSchema)> {
-    SCHEMAS.with(|c| {
-        c.borrow_mut()
-            .entry(K::kind(&()).to_string())
-            .or_insert_with(|| {
-                let crd = K::crd();
-                let schema = crd
-                    .spec
-                    .versions
-                    .first()
-                    .and_then(|v| v.schema.as_ref())
-                    .and_then(|s| s.open_api_v3_schema.as_ref())
-                    .and_then(|s| serde_json::to_value(s).ok())
-                    .unwrap_or_default();
-                let compiled = kube::core::cel::compile_schema(&schema);
-                std::rc::Rc::new((schema, compiled))
-            })
-            .clone()
-    })
+type Schema = std::rc::Rc<(serde_json::Value, kube::core::cel::CompiledSchema)>;
+
+fn schema_of<K: CustomResourceExt + Resource<DynamicType = ()>>() -> Result<Schema, String> {
+    let kind = K::kind(&()).to_string();
+    if let Some(s) = SCHEMAS.with(|c| c.borrow().get(&kind).cloned()) {
+        return Ok(s);
+    }
+    let crd = K::crd();
+    let schema = crd
+        .spec
+        .versions
+        .first()
+        .and_then(|v| v.schema.as_ref())
+        .and_then(|s| s.open_api_v3_schema.as_ref())
+        .ok_or_else(|| format!("the {kind} CRD has no schema to check against"))?;
+    let schema = serde_json::to_value(schema).map_err(|e| format!("the {kind} CRD's schema: {e}"))?;
+    let compiled = kube::core::cel::compile_schema(&schema);
+    let s: Schema = std::rc::Rc::new((schema, compiled));
+    SCHEMAS.with(|c| c.borrow_mut().insert(kind, s.clone()));
+    Ok(s)
 }
 
 /// Turns serde's wording into a message and a fix.

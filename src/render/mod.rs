@@ -132,15 +132,30 @@ fn concerning(flows: &[FlowDecision], problems: &[Problem], kind: &str, namespac
 /// Objects owned by a zone: the bindings that apply the zone-parameter
 /// admission policies to the zone's namespaces.
 pub fn render_zone(zone: &str) -> Vec<Owned> {
-    crate::controls::admission::zone_bindings(zone)
-        .into_iter()
-        .filter_map(|mut v| {
-            if let Some(l) = v["metadata"]["labels"].as_object_mut() {
-                for (k, val) in labels::owned_by("NetworkZone", zone) {
-                    l.insert(k, serde_json::Value::String(val));
-                }
-            }
-            serde_json::from_value(v).ok().map(Owned::ValidatingAdmissionPolicyBinding)
+    use k8s_openapi::api::admissionregistration::v1::{ParamRef, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
+    // The zone's tenant namespaces: labelled with the zone and a tenant.
+    let namespaces = LabelSelector {
+        match_labels: Some([(labels::ZONE.to_string(), zone.to_string())].into()),
+        match_expressions: Some(vec![LabelSelectorRequirement { key: labels::TENANT.into(), operator: "Exists".into(), values: None }]),
+    };
+    crate::controls::admission::policies()
+        .iter()
+        .filter(|p| p.zone_param)
+        .map(|p| {
+            Owned::ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding {
+                metadata: objects::meta(&crate::meta::names::zone_binding(p.name, zone), None, labels::owned_by("NetworkZone", zone)),
+                spec: Some(ValidatingAdmissionPolicyBindingSpec {
+                    policy_name: Some(p.name.to_string()),
+                    validation_actions: Some(vec!["Deny".into()]),
+                    match_resources: Some(k8s_openapi::api::admissionregistration::v1::MatchResources {
+                        namespace_selector: Some(namespaces.clone()),
+                        ..Default::default()
+                    }),
+                    // No zone object, no admission: a missing parameter denies.
+                    param_ref: Some(ParamRef { name: Some(zone.to_string()), parameter_not_found_action: Some("Deny".into()), ..Default::default() }),
+                }),
+            })
         })
         .collect()
 }

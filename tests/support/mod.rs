@@ -19,6 +19,9 @@ use std::time::Duration;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
+pub mod offline;
+use offline::repo;
+
 /// Where the control plane for this test run is.
 pub fn kubeconfig() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -26,10 +29,6 @@ pub fn kubeconfig() -> &'static Path {
         Some(p) => PathBuf::from(p),
         None => auto_start().unwrap_or_else(|e| panic!("cannot start the test control plane: {e}")),
     })
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn auto_start() -> Result<PathBuf, String> {
