@@ -26,6 +26,10 @@
 //! log stay there) on ports 27000-27005 (`--port-base`) and are stopped at
 //! the end, also on failure or Ctrl-C.
 
+#[path = "../tests/support/offline.rs"]
+#[allow(dead_code)]
+mod offline;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -48,6 +52,7 @@ use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind,
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 use kube::{Client, Config, Resource, ResourceExt};
+use offline::Rng;
 use serde_json::{Value, json};
 
 /// Namespace the operator runs in (its ServiceAccount lives there).
@@ -1150,22 +1155,6 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
 }
 
 // === drift repair ===
-
-/// splitmix64: a few random numbers without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const DRIFT: &[(&str, &str)] = &[
     ("NetworkPolicy", "delete"),

@@ -1,11 +1,18 @@
 //! govcloud: a Kubernetes operator for a municipal e-government private cloud.
 //!
+//! The modules are layers of one pipeline; each uses only the layers above
+//! it in this list (checked by `tests/architecture.rs`):
+//!
 //! ```text
+//!   meta       keys, names, owned kinds, object comparison: the shared vocabulary
+//!   problem    errors that name the object, the field and the fix
 //!   api        the three resources (NetworkZone, Tenant, DepartmentApp)
 //!   model      reading them from files, checked by the CRDs' own rules
+//!   controls   every security and isolation rule, once: catalogue, admission policies, offline evaluator
 //!   render     pure: declared resources -> owned Kubernetes objects + flow decisions
-//!   controls   security and isolation rules, each defined once
-//!   problem    errors that name the object, the field and the fix
+//!   audit      compliance: the catalogue's checks over live or rendered objects
+//!   operator   controllers, apply, status, reports, install
+//!   dev        the local main job; applying a model (tests, benches)
 //!   cli        the `govcloud` command
 //! ```
 #![forbid(unsafe_code)]

@@ -4,7 +4,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use support::offline::govcloud;
+use support::offline::{copy_dir, govcloud};
 
 fn chifeng() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng")
@@ -16,19 +16,6 @@ fn model_with(extra: &str) -> tempfile::TempDir {
     copy_dir(&chifeng(), dir.path());
     std::fs::write(dir.path().join("zz-extra.yaml"), extra).expect("write");
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 /// Runs render and checks the failure is reported properly; returns stderr.

@@ -12,6 +12,7 @@ use govcloud::api::{DepartmentApp, Tenant};
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
+use support::offline::zone_doc;
 use support::{Operator, client, eventually, impersonating, pod, short};
 
 fn ar(api_version: &str, kind: &str) -> ApiResource {
@@ -63,23 +64,14 @@ impl Tally {
 fn model(zones: &(String, String, String), a: &str, b: &str, users: &Users) -> String {
     let (ext, prv, dmz) = zones;
     let digest = "0".repeat(64);
+    let ext_zone = zone_doc(ext, "extranet", "10.91.0.0/16", "");
+    let dmz_zone = zone_doc(dmz, "internet", "172.29.0.0/16", "internetIngress: true\npublicDomain: example.gov");
+    let prv_zone = zone_doc(prv, "private", "10.93.0.0/16", "mlpsLevel: 3");
     format!(
         r#"
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {ext}}}
-spec: {{kind: extranet, displayName: {{zh: 外网, en: ext}}, nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}, cidrs: [10.91.0.0/16], allowedRegistries: [harbor.egov.local]}}
----
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {prv}}}
-spec: {{kind: private, mlpsLevel: 3, displayName: {{zh: 专网, en: prv}}, nodePool: {{selector: {{govcloud.io/zone: private}}, taint: {{key: govcloud.io/zone, value: private, effect: NoExecute}}}}, cidrs: [10.93.0.0/16], allowedRegistries: [harbor.egov.local]}}
----
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {dmz}}}
-spec: {{kind: internet, internetIngress: true, publicDomain: example.gov, displayName: {{zh: 互联网区, en: dmz}}, nodePool: {{selector: {{govcloud.io/zone: internet}}, taint: {{key: govcloud.io/zone, value: internet}}}}, cidrs: [172.29.0.0/16], allowedRegistries: [harbor.egov.local]}}
----
+{ext_zone}---
+{prv_zone}---
+{dmz_zone}---
 apiVersion: govcloud.io/v1alpha1
 kind: Tenant
 metadata: {{name: {a}}}
@@ -465,31 +457,15 @@ fn tenants_as(c: &Client) -> Api<Tenant> {
 fn paths_model(z: &(String, String, String), a: &str, b: &str, c: &str, u: &Users, frank: &str) -> String {
     let (ext, prv, dmz) = z;
     let digest = "0".repeat(64);
+    let ext_zone = zone_doc(ext, "extranet", "10.91.0.0/16", "");
+    let dmz_zone = zone_doc(dmz, "internet", "172.29.0.0/16", "internetIngress: true\npublicDomain: example.gov");
+    let endpoint = format!("exchangeEndpoints: [{{name: records-exchange, peerZones: [{ext}], app: {{tenant: {b}, app: records}}, ports: [8443]}}]");
+    let prv_zone = zone_doc(prv, "private", "10.93.0.0/16", &format!("mlpsLevel: 3\nallowedVolumeTypes: [image]\n{endpoint}"));
     format!(
         r#"
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {ext}}}
-spec: {{kind: extranet, displayName: {{zh: 外网, en: ext}}, nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}, cidrs: [10.91.0.0/16], allowedRegistries: [harbor.egov.local]}}
----
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {prv}}}
-spec:
-  kind: private
-  mlpsLevel: 3
-  displayName: {{zh: 专网, en: prv}}
-  nodePool: {{selector: {{govcloud.io/zone: private}}, taint: {{key: govcloud.io/zone, value: private, effect: NoExecute}}}}
-  cidrs: [10.93.0.0/16]
-  allowedRegistries: [harbor.egov.local]
-  allowedVolumeTypes: [image]
-  exchangeEndpoints: [{{name: records-exchange, peerZones: [{ext}], app: {{tenant: {b}, app: records}}, ports: [8443]}}]
----
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {dmz}}}
-spec: {{kind: internet, internetIngress: true, publicDomain: example.gov, displayName: {{zh: 互联网区, en: dmz}}, nodePool: {{selector: {{govcloud.io/zone: internet}}, taint: {{key: govcloud.io/zone, value: internet}}}}, cidrs: [172.29.0.0/16], allowedRegistries: [harbor.egov.local]}}
----
+{ext_zone}---
+{prv_zone}---
+{dmz_zone}---
 apiVersion: govcloud.io/v1alpha1
 kind: Tenant
 metadata: {{name: {a}}}

@@ -18,7 +18,7 @@
 //! - a tenant's owner creating pods in its new namespaces from the first
 //!   moment: none is admitted before the namespace's default-deny policy.
 
-use support::offline::repo;
+use support::offline::{Rng, repo, zone_doc};
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,20 +47,9 @@ fn ready(conds: &[Condition]) -> bool {
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-/// A small seeded generator (splitmix64): the kill moments are replayable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo + self.next() % (hi - lo))
-    }
+/// A kill moment between `lo` and `hi` milliseconds, from a seeded generator: replayable.
+fn millis(rng: &mut Rng, lo: u64, hi: u64) -> Duration {
+    Duration::from_millis(lo + rng.next() % (hi - lo))
 }
 
 // === what "converged" means: exactly the rendering, every status right ===
@@ -454,7 +443,7 @@ async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
     };
     let mut kills = Vec::new();
     for _ in 0..10 {
-        let wait = rng.millis(300, 3500);
+        let wait = millis(&mut rng, 300, 3500);
         tokio::time::sleep(wait).await;
         op.kill();
         kills.push(format!("{:.1}s", t0.elapsed().as_secs_f64()));
@@ -500,9 +489,7 @@ async fn apply_text(c: &Client, text: &str, scope: &str) -> Model {
 /// admin group `<tenant>-admins`) and per tenant an app `web` (calling
 /// `calls`, granting `grants`).
 fn small_model(zone: &str, tenants: &[(&str, &str, &str)]) -> String {
-    let mut s = format!(
-        "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {{name: {zone}}}\nspec:\n  kind: extranet\n  displayName: {{zh: 测试区, en: Test zone}}\n  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}\n  cidrs: [10.97.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n"
-    );
+    let mut s = zone_doc(zone, "extranet", "10.97.0.0/16", "");
     for (t, calls, grants) in tenants {
         s.push_str(&format!(
             "---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {t}}}\nspec:\n  displayName: {{zh: 局, en: Bureau}}\n  owners: [{{kind: Group, name: {t}-admins, role: admin}}]\n  zones: [{{name: {zone}}}]\n"

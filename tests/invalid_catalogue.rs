@@ -17,9 +17,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::offline::copy_dir;
 
 /// One file of the catalogue.
 #[derive(Debug)]
@@ -69,19 +71,6 @@ fn cases() -> Vec<Case> {
             Case { file, path, offline, audit_fails: audit == "fails", api: (!not_applicable(&api)).then_some(api) }
         })
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 /// The Chifeng model plus the case file, under its own name, in a temp dir.

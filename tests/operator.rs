@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use kube::{Client, ResourceExt};
+use support::offline::zone_doc;
 use support::{Operator, client, eventually, short};
 
 const CONVERGE: Duration = Duration::from_secs(120);
@@ -31,18 +32,10 @@ async fn apply_text(c: &Client, text: &str, scope: &str) {
 /// and a provider tenant, each with one app.
 fn small_model(zone: &str, consumer: &str, provider: &str, grant: bool, prevent_deletion: bool) -> String {
     let allow = if grant { format!("  flows: {{allowFrom: [{{tenant: {consumer}}}]}}\n") } else { String::new() };
+    let zone_text = zone_doc(zone, "extranet", "10.99.0.0/16", "");
     format!(
         r#"
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {zone}}}
-spec:
-  kind: extranet
-  displayName: {{zh: 测试区, en: Test zone}}
-  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}
-  cidrs: [10.99.0.0/16]
-  allowedRegistries: [harbor.egov.local]
----
+{zone_text}---
 apiVersion: govcloud.io/v1alpha1
 kind: Tenant
 metadata: {{name: {consumer}}}
@@ -450,20 +443,10 @@ async fn a_node_joining_a_zone_updates_its_status() {
 /// one tenant with an admin, a developer and an auditor, plus `tenant_extra`
 /// lines in its spec.
 fn zone_and_tenant(zone: &str, tenant: &str, mlps: u8, allow_exec: bool, tenant_extra: &str) -> String {
+    let zone_text = zone_doc(zone, "extranet", "10.98.0.0/16", &format!("mlpsLevel: {mlps}\nallowExec: {allow_exec}"));
     format!(
         r#"
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {{name: {zone}}}
-spec:
-  kind: extranet
-  displayName: {{zh: 测试区, en: Test zone}}
-  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}
-  cidrs: [10.98.0.0/16]
-  mlpsLevel: {mlps}
-  allowExec: {allow_exec}
-  allowedRegistries: [harbor.egov.local]
----
+{zone_text}---
 apiVersion: govcloud.io/v1alpha1
 kind: Tenant
 metadata: {{name: {tenant}}}

@@ -96,7 +96,7 @@ impl<'p> Network<'p> {
 
     fn ns_labels(&self, ns: &str) -> BTreeMap<String, String> {
         let mut l = self.namespaces.get(ns).cloned().unwrap_or_default();
-        l.insert("kubernetes.io/metadata.name".into(), ns.into());
+        l.insert(crate::meta::labels::NAMESPACE_NAME.into(), ns.into());
         l
     }
 

@@ -28,6 +28,20 @@ pub fn docs(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Copies the directory tree `from` into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
 /// Every `.yaml` or `.yml` file below `dir`, in order.
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -41,4 +55,41 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A NetworkZone document on one of the testenv's node pools (`extranet`,
+/// `private` or `internet`, which is also the zone's kind), with `cidr`,
+/// images from harbor.egov.local, and `extra` spec lines (`key: value`,
+/// one per line, unindented). No trailing `---`.
+pub fn zone_doc(name: &str, pool: &str, cidr: &str, extra: &str) -> String {
+    // The testenv taints the private pool NoExecute (as the Chifeng model does).
+    let effect = if pool == "private" { ", effect: NoExecute" } else { "" };
+    let mut doc = format!(
+        "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {{name: {name}}}\nspec:\n  kind: {pool}\n  displayName: {{zh: 测试区, en: {name}}}\n  nodePool: {{selector: {{govcloud.io/zone: {pool}}}, taint: {{key: govcloud.io/zone, value: {pool}{effect}}}}}\n  cidrs: [{cidr}]\n  allowedRegistries: [harbor.egov.local]\n"
+    );
+    for line in extra.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        doc.push_str("  ");
+        doc.push_str(line);
+        doc.push('\n');
+    }
+    doc
+}
+
+/// splitmix64: a few replayable random numbers without a dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
 }
