@@ -17,6 +17,7 @@
 //!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
 //!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001 GC-SVC-003          param: the namespace's NetworkZone
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
+//!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
 //! ```
 //!
 //! Every message starts with the control id and names the offending field.

@@ -153,7 +153,7 @@ impl<'a> Index<'a> {
             }
             check_app(app, tenant, zone, &obj, &mut problems);
             let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
-            if let Some(h) = host.as_ref().filter(|_| !host_refused(app)) {
+            if let Some(h) = &host {
                 check_host(h, app, zone, &claims, &obj, &mut problems);
             }
             if problems.len() == before {
@@ -385,7 +385,8 @@ fn dns_name(host: &str) -> bool {
 }
 
 /// A public host must be a DNS name an Ingress accepts, and not claimed by an
-/// older app (whether the tenant may use it is the admission check GC-SVC-003).
+/// older app (whether the tenant may use it at all is the admission check
+/// GC-SVC-003, reported apart; only hosts it passes are claimed).
 fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTreeMap<String, (String, String)>, obj: &ObjectRef, problems: &mut Vec<Problem>) {
     if !dns_name(host) {
         let fix = if app.spec.host.is_some() {
