@@ -319,7 +319,11 @@ fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &
     let (tname, zname) = (tenant.name_any(), zone.name_any());
     let fix = match (c.control, field, f.policy.zone_param) {
         (controls::APP_ZONE, "spec.zone", _) => {
-            format!("set spec.zone to {zname:?}, or create the app in namespace {}", namespace_name(&tname, &app.spec.zone))
+            format!(
+                "namespace {} is tenant {tname}'s namespace for zone {zname}: set spec.zone to {zname:?}, or create the app in namespace {}",
+                namespace_name(&tname, &zname),
+                namespace_name(&tname, &app.spec.zone)
+            )
         }
         (controls::APP_ZONE, _, _) => format!(
             "zone {zname} is {}{}: use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
