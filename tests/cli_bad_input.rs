@@ -117,7 +117,14 @@ fn public_host_of_another_domain_or_tenant() {
     let d = model_with(&spec("www.gov.cn"));
     fails(
         d.path(),
-        &["DepartmentApp/general-office-internet/probe", "spec.host", "host www.gov.cn is not one tenant general-office may use", "chifeng.gov.cn"],
+        &[
+            "DepartmentApp/general-office-internet/probe",
+            "spec.host",
+            "[GC-SVC-003] spec.host must lie under this zone's publicDomain",
+            "www.gov.cn",
+            "tenant general-office may use in zone internet",
+            "chifeng.gov.cn",
+        ],
     );
     // economy-it's service hall claimed zwfw.chifeng.gov.cn first.
     let d = model_with(&spec("zwfw.chifeng.gov.cn"));
@@ -141,7 +148,7 @@ fn unpinned_image_at_mlps_level_3() {
     let d = model_with(
         "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: public-security-private}\nspec: {zone: private, image: harbor.egov.local/public-security/p:1}\n",
     );
-    fails(d.path(), &["spec.image", "GC-IMG-002", "not pinned by digest"]);
+    fails(d.path(), &["spec.image", "GC-IMG-002", "must be pinned by digest", "MLPS level 3 applies here"]);
 }
 
 #[test]

@@ -1117,3 +1117,149 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     eprintln!("every path: {} distinct forbidden actions denied, {} legitimate ones allowed, operator stopped", distinct.len(), t.allowed.len());
     assert!(distinct.len() >= 52, "only {} distinct forbidden actions", distinct.len());
 }
+
+/// The offline evaluator (render-time validation and the audit judge by it)
+/// gives the API server's verdict: objects submitted (server dry-run) to a
+/// tenant namespace of a level-3 zone are denied exactly when the evaluator,
+/// on the namespace and zone as the API server holds them, finds a failed check.
+#[tokio::test]
+async fn the_offline_evaluator_agrees_with_the_api_server() {
+    use govcloud::meta::labels::{ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
+    support::install().await;
+    let admin = client().await;
+    let (z, t) = (short("v"), short("vt"));
+    let ns = format!("{t}-{z}");
+    let zone = json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "metadata": {"name": z}, "spec": {
+        "kind": "extranet", "mlpsLevel": 3, "displayName": {"zh": "核验区", "en": "verify"},
+        "nodePool": {"selector": {ZONE: z}, "taint": {"key": ZONE, "value": z}},
+        "cidrs": ["172.31.250.0/24"], "allowedRegistries": ["harbor.egov.local"], "allowedVolumeTypes": ["nfs"]}});
+    create(&admin, None, zone).await.expect("zone");
+    create(
+        &admin,
+        None,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
+        "labels": {TENANT: t, ZONE: z, ZONE_KIND: "extranet", MLPS_LEVEL: "3"},
+        "annotations": {ALLOWED_REGISTRIES: "harbor.egov.local/a"}}}),
+    )
+    .await
+    .expect("namespace");
+    for b in govcloud::controls::admission::zone_bindings(&z) {
+        let name = b["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        api(&admin, "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", None)
+            .patch(&name, &PatchParams::apply("govcloud-test").force(), &Patch::Apply(&b))
+            .await
+            .expect("zone binding");
+    }
+    let digest = format!("@sha256:{}", "0".repeat(64));
+    let image = format!("harbor.egov.local/a/c{digest}");
+    let on_zone = |p: &mut Value| {
+        p["metadata"]["namespace"] = json!(ns);
+        p["spec"]["nodeSelector"] = json!({ZONE: z});
+        p["spec"]["tolerations"] = json!([{"key": ZONE, "operator": "Equal", "value": z, "effect": "NoSchedule"}]);
+        p["spec"]["containers"][0]["image"] = json!(image);
+    };
+    let zoned = |name: &str, f: &dyn Fn(&mut Value)| {
+        pod(name, |p| {
+            on_zone(p);
+            f(p);
+        })
+    };
+    let dry_run = |o: Value| {
+        let admin = admin.clone();
+        let ns = ns.clone();
+        async move {
+            let d: DynamicObject = serde_json::from_value(o.clone()).expect("object");
+            let pp = PostParams { dry_run: true, ..Default::default() };
+            api(&admin, o["apiVersion"].as_str().unwrap_or_default(), o["kind"].as_str().unwrap_or_default(), Some(&ns)).create(&pp, &d).await.map(|_| ())
+        }
+    };
+    // The bindings are live once a pod off the zone's nodes is denied.
+    eventually("the zone's admission bindings in force", Duration::from_secs(30), || async {
+        dry_run(zoned("probe", &|p| p["spec"]["nodeSelector"] = json!({}))).await.is_err().then_some(())
+    })
+    .await;
+    let cases: Vec<(&str, Value)> = vec![
+        ("compliant", zoned("ok", &|_| {})),
+        ("privileged", zoned("priv", &|p| p["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true))),
+        ("hostPath", zoned("hp", &|p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/"}}]))),
+        ("hostPort", zoned("hport", &|p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 8080, "hostPort": 8080}]))),
+        ("no digest at level 3", zoned("tag", &|p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:1"))),
+        ("a public registry", zoned("pub", &|p| p["spec"]["containers"][0]["image"] = json!(format!("docker.io/library/nginx{digest}")))),
+        ("a look-alike registry", zoned("alike", &|p| p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local.evil.com/a/c{digest}")))),
+        ("outside the tenant's path", zoned("path", &|p| p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/b/c{digest}")))),
+        ("no node selector", zoned("nosel", &|p| p["spec"]["nodeSelector"] = json!({}))),
+        ("another zone's nodes", zoned("other", &|p| p["spec"]["nodeSelector"] = json!({ZONE: "elsewhere"}))),
+        ("a foreign toleration", zoned("tol", &|p| p["spec"]["tolerations"] = json!([{"key": "dedicated", "operator": "Exists"}]))),
+        (
+            "a node lifecycle toleration",
+            zoned("tolnode", &|p| p["spec"]["tolerations"] = json!([{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"}])),
+        ),
+        ("no limits", zoned("nolim", &|p| p["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "50m", "memory": "32Mi"}}))),
+        ("an allowed nfs volume", zoned("nfs", &|p| p["spec"]["volumes"] = json!([{"name": "n", "nfs": {"server": "10.0.0.1", "path": "/x"}}]))),
+        (
+            "an iscsi volume",
+            zoned("iscsi", &|p| {
+                p["spec"]["volumes"] = json!([{"name": "n", "iscsi": {"targetPortal": "10.0.0.1:3260", "iqn": "iqn.2001-04.com.example:storage", "lun": 0}}])
+            }),
+        ),
+        (
+            "a deployment template on the zone",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": ns}, "spec": {
+                "selector": {"matchLabels": {"x": "d"}},
+                "template": {"metadata": {"labels": {"x": "d"}}, "spec": zoned("t", &|_| {})["spec"].clone()}}}),
+        ),
+        (
+            "a deployment template naming a node",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dn", "namespace": ns}, "spec": {
+                "selector": {"matchLabels": {"x": "d"}},
+                "template": {"metadata": {"labels": {"x": "d"}}, "spec": zoned("t", &|p| p["spec"]["nodeName"] = json!("n1"))["spec"].clone()}}}),
+        ),
+        ("an app", {
+            let mut a = app("app-ok", &z, json!({"image": image}));
+            a["metadata"]["namespace"] = json!(ns);
+            a
+        }),
+        ("an app without digest", {
+            let mut a = app("app-tag", &z, json!({}));
+            a["metadata"]["namespace"] = json!(ns);
+            a
+        }),
+        ("an app of another zone", {
+            let mut a = app("app-zone", "elsewhere", json!({"image": image}));
+            a["metadata"]["namespace"] = json!(ns);
+            a
+        }),
+        ("a LoadBalancer outside the internet zone", {
+            let mut s = service("lb", json!({"type": "LoadBalancer", "ports": [{"port": 80}]}));
+            s["metadata"]["namespace"] = json!(ns);
+            s
+        }),
+    ];
+    // The namespace and zone as the API server holds them.
+    let held = |kind: &str, ns_name: Option<&str>, name: &str| {
+        let admin = admin.clone();
+        let (kind, ns_name, name) = (kind.to_string(), ns_name.map(str::to_string), name.to_string());
+        async move {
+            let api_version = if kind == "Namespace" { "v1" } else { "govcloud.io/v1alpha1" };
+            serde_json::to_value(api(&admin, api_version, &kind, ns_name.as_deref()).get(&name).await.expect("get")).expect("json")
+        }
+    };
+    let namespace = held("Namespace", None, &ns).await;
+    let zone = held("NetworkZone", None, &z).await;
+    let evaluator = govcloud::controls::eval::Evaluator::new();
+    let mut disagreements = Vec::new();
+    let mut denied = 0;
+    for (what, o) in cases {
+        let offline: Vec<String> = govcloud::controls::eval::failures(&evaluator, &o, Some(&namespace), Some(&zone))
+            .iter()
+            .map(|f| format!("[{}] {}", f.check.control, f.check.message))
+            .collect();
+        let server = dry_run(o).await;
+        denied += usize::from(server.is_err());
+        if server.is_err() == offline.is_empty() {
+            disagreements.push(format!("{what}: API server {server:?}, offline {offline:?}"));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert!(denied >= 10, "{denied} denied");
+}

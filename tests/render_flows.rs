@@ -383,7 +383,8 @@ fn public_hosts_lie_under_the_zone_domain_or_the_tenant_allowed_hosts() {
     for host in ["www.gov.cn", "evilexample.gov", "mzw.city.cn", "zwfw.city.cn.evil.cn"] {
         let r = render_with(&zones, &[public_app("a-dmz", "front", None, Some(host))]);
         let p = r.problems.iter().find(|p| p.field == "spec.host").unwrap_or_else(|| panic!("{host}: {:#?}", r.problems));
-        assert!(p.message.contains(host) && p.message.contains("example.gov") && p.message.contains("*.mzw.city.cn"), "{p}");
+        let said = format!("{} {}", p.message, p.fix);
+        assert!(p.message.contains("[GC-SVC-003]") && p.message.contains(host) && said.contains("example.gov") && said.contains("*.mzw.city.cn"), "{p}");
         assert!(p.fix.contains("allowedHosts"), "{p}");
         assert!(ingress_hosts(&r).is_empty() && !r.objects.iter().any(|o| o.kind() == "Deployment"), "{host}: the app is not placed");
     }

@@ -115,7 +115,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全计算环境",
         title_zh: "数据备份恢复",
         title_en: "Data backup and recovery",
-        controls: &[],
+        controls: &["GC-TEN-002"],
         manual: "backup of etcd and application data, tested restore",
     },
     Requirement {

@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::{FlowState, ZoneKind};
-use crate::controls::{self, Severity, admission};
+use crate::controls::{self, AuditBy, Severity, eval};
 use crate::meta::labels::{self, TENANT, ZONE};
 use crate::model::Model;
 use netpol::{Network, Workload};
@@ -174,13 +174,33 @@ struct Ctx<'a> {
     /// fields, messages), held once: a large cluster has hundreds of
     /// thousands of findings.
     interned: HashSet<Arc<str>>,
+    /// The audit path recording: it records findings of its own controls only.
+    path: Option<AuditBy>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(namespaces: BTreeMap<String, &'a Value>) -> Self {
+        Ctx { findings: Vec::new(), namespaces, interned: HashSet::new(), path: None }
+    }
+
+    fn on(mut self, path: AuditBy) -> Self {
+        self.path = Some(path);
+        self
+    }
+
     // One flat recorder keeps every check's call site a single readable line.
     #[allow(clippy::too_many_arguments)]
     fn add(&mut self, control: &'static str, outcome: Outcome, object: &str, namespace: Option<&str>, field: &str, evidence: String, message: String) {
-        let severity = controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium);
+        let found = controls::control(control);
+        // Every control is checked on exactly one path: what a path finds about another's control is not its to say.
+        if let (Some(path), Some(c)) = (self.path, found)
+            && c.audit != path
+            && !(path == AuditBy::Admission && c.audit.evaluates_admission())
+        {
+            debug_assert!(false, "{control} found on audit path {path:?}, not its own {:?}", c.audit);
+            return;
+        }
+        let severity = found.map(|c| c.severity).unwrap_or(Severity::Medium);
         let ns = namespace.filter(|n| !n.is_empty());
         let nso = ns.and_then(|n| self.namespaces.get(n));
         let tenant = nso.and_then(|o| label(o, TENANT));
@@ -223,76 +243,6 @@ fn pod_of(o: &Value) -> Option<(&Value, &Value)> {
     }
 }
 
-/// The (group, resource) admission sees for an object of `kind`.
-fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
-    Some(match kind {
-        "Pod" => ("", "pods"),
-        "Deployment" => ("apps", "deployments"),
-        "StatefulSet" => ("apps", "statefulsets"),
-        "DaemonSet" => ("apps", "daemonsets"),
-        "ReplicaSet" => ("apps", "replicasets"),
-        "Job" => ("batch", "jobs"),
-        "CronJob" => ("batch", "cronjobs"),
-        "ReplicationController" => ("", "replicationcontrollers"),
-        "Service" => ("", "services"),
-        "Ingress" => ("networking.k8s.io", "ingresses"),
-        "PersistentVolumeClaim" => ("", "persistentvolumeclaims"),
-        "Secret" => ("", "secrets"),
-        "RoleBinding" => ("rbac.authorization.k8s.io", "rolebindings"),
-        "DepartmentApp" => (crate::meta::GROUP, "departmentapps"),
-        _ => return None,
-    })
-}
-
-/// Substitutes the policy's variables into an expression (the offline
-/// evaluator has no `variables`); later variables may use earlier ones, so
-/// they are substituted last first.
-fn inline_variables(expr: &str, variables: &[(&'static str, String)]) -> String {
-    let mut e = expr.to_string();
-    for (name, def) in variables.iter().rev() {
-        e = e.replace(&format!("variables.{name}"), &format!("({def})"));
-    }
-    escape_key_literals(&e)
-}
-
-/// The offline evaluator (kube-cel) escapes every map key the way the API
-/// server escapes schema property names (`govcloud.io/zone` becomes
-/// `govcloud__dot__io__slash__zone`); literal keys looked up in maps are
-/// escaped the same way so the generated expressions mean the same offline.
-fn escape_key_literals(expr: &str) -> String {
-    fn escape(k: &str) -> String {
-        if !(k.contains('_') || k.contains('.') || k.contains('-') || k.contains('/')) {
-            return k.to_string();
-        }
-        k.chars()
-            .map(|c| match c {
-                '_' => "__".to_string(),
-                '.' => "__dot__".to_string(),
-                '-' => "__dash__".to_string(),
-                '/' => "__slash__".to_string(),
-                c => c.to_string(),
-            })
-            .collect()
-    }
-    let mut out = String::new();
-    let mut rest = expr;
-    while let Some(start) = rest.find('\'') {
-        let Some(len) = rest[start + 1..].find('\'') else { break };
-        let lit = &rest[start + 1..start + 1 + len];
-        let after = &rest[start + 2 + len..];
-        let before = &rest[..start];
-        // A map key: `labels['k']` or `'k' in labels`.
-        let is_key = (before.ends_with('[') && after.starts_with(']')) || after.starts_with(" in ") && !after.starts_with(" in [");
-        out.push_str(before);
-        out.push('\'');
-        out.push_str(&if is_key { escape(lit) } else { lit.to_string() });
-        out.push('\'');
-        rest = after;
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Audits `objects` (Kubernetes objects as JSON) against the declared `model`.
 pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let start = Instant::now();
@@ -316,41 +266,37 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
     timed("prepare", start);
 
-    // The admission checks, the bulk of the work, run on a thread of their own
-    // beside the others; each side records its findings in the order one
+    // Each audit path once, for the controls of the catalogue that name it.
+    // The admission checks, the bulk of the work, run on a thread of their
+    // own beside the others; each side records its findings in the order one
     // thread would, and the admission checks' come first.
+    let paths = plan();
+    let runs = |path: AuditBy| paths.iter().any(|(p, _)| *p == path);
     let (mut findings, others, flows, connectivity): (_, _, Vec<FlowRow>, _) = std::thread::scope(|s| {
         let admission = s.spawn(|| {
             let t = Instant::now();
-            let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
-            admission_form(&mut ctx, objects, &tenant_ns, &zones);
+            let mut ctx = Ctx::new(namespaces.clone()).on(AuditBy::Admission);
+            if runs(AuditBy::Admission) {
+                admission_form(&mut ctx, objects, &tenant_ns, &zones);
+            }
             timed("admission", t);
             ctx.findings
         });
-        let mut t = Instant::now();
-        let mut ctx = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
-        running_pods(&mut ctx, model, objects, &tenant_ns);
-        timed("TMP running_pods", t);
-        public_hosts(&mut ctx, objects, &tenant_ns);
-        timed("TMP public_hosts", t);
-        tenant_privileges(&mut ctx, model, objects, &tenant_ns);
-        timed("TMP tenant_privileges", t);
-        app_identity(&mut ctx, objects, &tenant_ns);
-        timed("TMP app_identity", t);
-        zone_ranges(&mut ctx, model, objects, &tenant_ns);
-        timed("TMP zone_ranges", t);
-        namespace_controls(&mut ctx, objects, &tenant_ns);
-        timed("TMP namespace_controls", t);
-        zone_nodes(&mut ctx, model, objects);
-        timed("objects", t);
-        t = Instant::now();
+        let t = Instant::now();
         // One owner's objects at a time: the whole rendering is never held.
         let planned = crate::render::plan(model);
-        drift(&mut ctx, &planned, objects);
-        timed("render and drift", t);
-        t = Instant::now();
-        let connectivity = isolation(&mut ctx, model, &planned.flows, objects, &tenant_ns, MATRIX_LIMIT);
-        timed("isolation", t);
+        timed("render", t);
+        let inputs = Inputs { model, objects, tenant_ns: &tenant_ns, planned: &planned };
+        let mut ctx = Ctx::new(namespaces.clone());
+        let mut connectivity = Connectivity::default();
+        for (path, _) in paths.iter().filter(|(p, _)| *p != AuditBy::Admission) {
+            let t = Instant::now();
+            ctx.path = Some(*path);
+            if let Some(c) = run_path(*path, &mut ctx, &inputs) {
+                connectivity = c;
+            }
+            tracing::debug!(stage = ?path, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
+        }
         let admission = admission.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let flows = planned
             .flows
@@ -370,6 +316,41 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
         zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
         tenants: model.tenants.iter().map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone())).collect(),
     }
+}
+
+/// The audit paths, in the order they run, each with the controls of the
+/// catalogue that name it (see [`AuditBy`]); a control is on exactly one.
+pub fn plan() -> Vec<(AuditBy, Vec<&'static str>)> {
+    let mut by: BTreeMap<AuditBy, Vec<&'static str>> = BTreeMap::new();
+    for c in controls::CATALOGUE {
+        by.entry(c.audit).or_default().push(c.id);
+    }
+    by.into_iter().collect()
+}
+
+/// What the paths other than admission read.
+struct Inputs<'i> {
+    model: &'i Model,
+    objects: &'i [&'i Value],
+    tenant_ns: &'i BTreeSet<String>,
+    planned: &'i crate::render::Planned<'i>,
+}
+
+/// Runs one audit path (but admission, which has a thread of its own); isolation gives the connectivity.
+fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connectivity> {
+    match path {
+        AuditBy::Admission | AuditBy::NotAuditable => {}
+        AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
+        AuditBy::PublicHosts => public_hosts(ctx, i.objects, i.tenant_ns),
+        AuditBy::TenantPrivileges => tenant_privileges(ctx, i.model, i.objects, i.tenant_ns),
+        AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns),
+        AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns),
+        AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns),
+        AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects),
+        AuditBy::Drift => drift(ctx, i.planned, i.objects),
+        AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, MATRIX_LIMIT)),
+    }
+    None
 }
 
 /// Sorts findings by control, object, field and outcome, equal ones kept in
@@ -412,7 +393,7 @@ fn sort_findings(findings: &mut [Finding]) {
 fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, zones: &BTreeMap<String, Value>) {
     // By namespace (in order within each), so a namespace's values are bound once.
     let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o)) && resource_of(kind_of(o)).is_some()) {
+    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o)) && eval::resource_of(kind_of(o)).is_some()) {
         by_ns.entry(ns_of(o)).or_default().push(o);
     }
     let groups: Vec<(&str, Vec<&Value>)> = by_ns.into_iter().collect();
@@ -439,7 +420,7 @@ fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<St
             .map(|run| {
                 let namespaces = namespaces.clone();
                 s.spawn(move || {
-                    let mut part = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
+                    let mut part = Ctx::new(namespaces);
                     admission_namespaces(&mut part, run, zones);
                     part.findings
                 })
@@ -451,333 +432,34 @@ fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<St
 }
 
 fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones: &BTreeMap<String, Value>) {
-    let compiled = compiled();
-    let functions = cel_functions();
-    let request = empty_request();
+    let evaluator = eval::Evaluator::new();
     for (ns, members) in groups {
         let ns = *ns;
         let nso = ctx.namespaces.get(ns).copied();
         let zone = nso.and_then(|n| label(n, ZONE)).and_then(|z| zones.get(z));
-        let (scope, failed) = namespace_scope(&functions, &request, nso, zone);
+        let scope = evaluator.namespace(nso, zone);
         for o in members {
-            let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
+            let Some((group, resource)) = eval::resource_of(kind_of(o)) else { continue };
             let id = id_of(o);
             // The object's context, made when a policy first needs it, with the variables computed so far.
-            let mut here: Option<ObjectScope<'_>> = None;
-            for (p, exprs, bound) in compiled.policies.iter().filter(|(p, ..)| p.matches(group, resource)) {
-                if p.zone_param && zone.is_none() {
-                    for c in &p.checks {
+            let mut here: Option<eval::ObjectScope<'_>> = None;
+            for p in eval::matching(group, resource) {
+                if p.policy.zone_param && !scope.has_zone() {
+                    for c in &p.policy.checks {
                         ctx.add(c.control, Outcome::Skip, &id, Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
                     }
                     continue;
                 }
-                let here = here.get_or_insert_with(|| ObjectScope::new(&scope, &failed, o));
-                let passed = bound.as_ref().and_then(|b| here.evaluate(b)).unwrap_or_else(|| evaluate_inlined(exprs, o, nso, zone));
-                for (c, passed) in p.checks.iter().zip(passed) {
+                let passed = here.get_or_insert_with(|| scope.object(o)).evaluate(p);
+                for (c, passed) in p.policy.checks.iter().zip(passed) {
                     let outcome = if passed { Outcome::Pass } else { Outcome::Fail };
-                    let field = c.message.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
-                    let evidence = if passed { "complies".to_string() } else { evidence_for(field, o) };
+                    let field = c.field();
+                    let evidence = if passed { "complies".to_string() } else { eval::evidence(field, o) };
                     ctx.add(c.control, outcome, &id, Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
                 }
             }
         }
     }
-}
-
-type CompiledPolicy = (&'static admission::Policy, Vec<Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>>, Option<BoundPolicy>);
-
-/// The policies' checks, compiled once: with the variables inlined for
-/// `VapEvaluator`, and with them bound (see below).
-struct Compiled {
-    policies: Vec<CompiledPolicy>,
-    /// The variables of the policies evaluated with their variables bound, distinct by definition, in order.
-    variables: Vec<Variable>,
-}
-
-fn compiled() -> &'static Compiled {
-    static C: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
-    C.get_or_init(|| {
-        let compiler = kube::core::cel::VapEvaluator::builder().build();
-        let mut variables = Vec::new();
-        let policies = admission::policies()
-            .iter()
-            .filter(|p| !p.request_only)
-            .map(|p| {
-                let exprs: Vec<kube::core::cel::VapExpression> = p
-                    .checks
-                    .iter()
-                    .map(|c| kube::core::cel::VapExpression {
-                        expression: inline_variables(&c.expression, &p.variables),
-                        message: Some(c.message.clone()),
-                        message_expression: None,
-                    })
-                    .collect();
-                (p, compiler.compile_expressions(&exprs), bound_policy(p, &mut variables))
-            })
-            .collect();
-        Compiled { policies, variables }
-    })
-}
-
-// === The admission checks, evaluated in one context per object ===
-//
-// kube-cel's `VapEvaluator` registers every CEL function and converts the
-// object, its namespace and the zone anew for each policy, and the policies'
-// variables, inlined, are recomputed in every check. Here the functions are
-// registered once per audit, each object is converted once for all the
-// policies that match it, and each variable is computed once (per namespace
-// when it reads only the namespace and the zone, else per object) and bound
-// to an identifier of its own, as the API server binds `variables`. The
-// values bound are the ones `VapEvaluator` binds (same conversion of JSON to
-// CEL, same `request`), and a policy whose variables do not all evaluate, or
-// whose expressions do not compile this way, is evaluated by `VapEvaluator`
-// as before, so every check's outcome is the same.
-
-use kube::core::cel::KubeCelExt;
-use kube::core::cel::cel::objects::{Key, Map as CelMap};
-use kube::core::cel::cel::{Context as CelContext, Program, Value as CelValue};
-
-/// Map keys as kube-cel escapes them (schema property names on the API server).
-fn escape_field_name(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        "true",
-        "false",
-        "null",
-        "in",
-        "as",
-        "break",
-        "const",
-        "continue",
-        "else",
-        "for",
-        "function",
-        "if",
-        "import",
-        "let",
-        "loop",
-        "package",
-        "namespace",
-        "return",
-        "var",
-        "void",
-        "while",
-    ];
-    if RESERVED.contains(&name) {
-        return format!("__{name}__");
-    }
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        match c {
-            '_' => out.push_str("__"),
-            '.' => out.push_str("__dot__"),
-            '-' => out.push_str("__dash__"),
-            '/' => out.push_str("__slash__"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// JSON as a CEL value, as kube-cel converts it for `VapEvaluator`.
-fn json_to_cel(v: &Value) -> CelValue {
-    match v {
-        Value::Null => CelValue::Null,
-        Value::Bool(b) => CelValue::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => CelValue::Int(i),
-            (None, Some(u)) => CelValue::UInt(u),
-            _ => CelValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => CelValue::String(std::sync::Arc::new(s.clone())),
-        Value::Array(a) => CelValue::List(std::sync::Arc::new(a.iter().map(json_to_cel).collect())),
-        Value::Object(o) => cel_map(o.iter().map(|(k, v)| (escape_field_name(k), json_to_cel(v)))),
-    }
-}
-
-fn cel_map(entries: impl IntoIterator<Item = (String, CelValue)>) -> CelValue {
-    CelValue::Map(CelMap { map: std::sync::Arc::new(entries.into_iter().map(|(k, v)| (Key::String(std::sync::Arc::new(k)), v)).collect()) })
-}
-
-/// The `request` `VapEvaluator` binds when given none (an empty request).
-fn empty_request() -> CelValue {
-    let s = |v: &str| CelValue::String(std::sync::Arc::new(v.to_string()));
-    let entries = |e: &[(&str, CelValue)]| e.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>();
-    cel_map(entries(&[
-        ("operation", s("")),
-        ("name", s("")),
-        ("namespace", s("")),
-        ("dryRun", CelValue::Bool(false)),
-        ("kind", cel_map(entries(&[("group", s("")), ("version", s("")), ("kind", s(""))]))),
-        ("resource", cel_map(entries(&[("group", s("")), ("version", s("")), ("resource", s(""))]))),
-        ("userInfo", cel_map(entries(&[("username", s("")), ("uid", s("")), ("groups", CelValue::List(std::sync::Arc::new(Vec::new())))]))),
-    ]))
-}
-
-/// The CEL functions `VapEvaluator` registers, except that `matches` keeps
-/// each pattern compiled (the cel crate compiles it on every call).
-fn cel_functions() -> CelContext<'static> {
-    let mut functions = CelContext::default().with_all();
-    functions.add_function("matches", matches);
-    functions
-}
-
-/// The cel crate's `matches` (same regex crate, same outcome and error), with
-/// the compiled patterns kept per thread.
-fn matches(
-    ftx: &kube::core::cel::cel::FunctionContext<'_, '_>,
-    kube::core::cel::cel::extractors::This(this): kube::core::cel::cel::extractors::This<std::sync::Arc<String>>,
-    regex: std::sync::Arc<String>,
-) -> Result<bool, kube::core::cel::cel::ExecutionError> {
-    thread_local! {
-        static COMPILED: std::cell::RefCell<HashMap<String, Result<regex::Regex, String>>> = Default::default();
-    }
-    COMPILED.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() > 256 {
-            c.clear();
-        }
-        match c.entry(regex.to_string()).or_insert_with(|| regex::Regex::new(&regex).map_err(|e| e.to_string())) {
-            Ok(re) => Ok(re.is_match(&this)),
-            Err(err) => Err(ftx.error(format!("'{regex}' not a valid regex:\n{err}"))),
-        }
-    })
-}
-
-/// The values `VapEvaluator` binds besides the object (no old object, an
-/// empty request, the zone as parameter when declared, the namespace), and
-/// the variables that read nothing else. Returns the variables that did not
-/// evaluate.
-fn namespace_scope<'f>(functions: &'f CelContext<'f>, request: &CelValue, nso: Option<&Value>, zone: Option<&Value>) -> (CelContext<'f>, HashSet<usize>) {
-    let mut scope = functions.new_inner_scope();
-    scope.add_variable_from_value("oldObject", CelValue::Null);
-    scope.add_variable_from_value("request", request.clone());
-    if let Some(z) = zone {
-        scope.add_variable_from_value("params", json_to_cel(z));
-    }
-    scope.add_variable_from_value("namespaceObject", nso.map(json_to_cel).unwrap_or(CelValue::Null));
-    let mut failed = HashSet::new();
-    for (i, v) in compiled().variables.iter().enumerate().filter(|(_, v)| v.namespace_level) {
-        match v.program.execute(&scope) {
-            Ok(value) => scope.add_variable_from_value(v.ident.clone(), value),
-            Err(_) => {
-                failed.insert(i);
-            }
-        }
-    }
-    (scope, failed)
-}
-
-/// An object bound in its namespace's scope, with the variables computed so far.
-struct ObjectScope<'s> {
-    scope: CelContext<'s>,
-    failed: &'s HashSet<usize>,
-    /// Per variable computed here: whether it evaluated.
-    done: HashMap<usize, bool>,
-}
-
-impl<'s> ObjectScope<'s> {
-    fn new(namespace: &'s CelContext<'s>, failed: &'s HashSet<usize>, o: &Value) -> Self {
-        let mut scope = namespace.new_inner_scope();
-        scope.add_variable_from_value("object", json_to_cel(o));
-        ObjectScope { scope, failed, done: HashMap::new() }
-    }
-
-    /// Each check's outcome, or None when one of the policy's variables does not evaluate.
-    fn evaluate(&mut self, policy: &BoundPolicy) -> Option<Vec<bool>> {
-        let variables = &compiled().variables;
-        for &i in &policy.variables {
-            let ok = if variables[i].namespace_level {
-                !self.failed.contains(&i)
-            } else if let Some(ok) = self.done.get(&i) {
-                *ok
-            } else {
-                let ok = match variables[i].program.execute(&self.scope) {
-                    Ok(value) => {
-                        self.scope.add_variable_from_value(variables[i].ident.clone(), value);
-                        true
-                    }
-                    Err(_) => false,
-                };
-                self.done.insert(i, ok);
-                ok
-            };
-            if !ok {
-                return None;
-            }
-        }
-        Some(policy.checks.iter().map(|c| matches!(c.execute(&self.scope), Ok(CelValue::Bool(true)))).collect())
-    }
-}
-
-/// The checks' outcomes as `VapEvaluator` gives them, with the variables inlined.
-fn evaluate_inlined(
-    exprs: &[Result<kube::core::cel::CompiledVapExpression, kube::core::cel::VapError>],
-    o: &Value,
-    nso: Option<&Value>,
-    zone: Option<&Value>,
-) -> Vec<bool> {
-    let mut b = kube::core::cel::VapEvaluator::builder().object(o.clone()).namespace_object(nso.cloned().unwrap_or(Value::Null));
-    if let Some(z) = zone {
-        b = b.params(z.clone());
-    }
-    b.build().evaluate_compiled(exprs).into_iter().map(|r| r.passed).collect()
-}
-
-/// A policy variable, bound to an identifier of its own.
-struct Variable {
-    ident: String,
-    program_text: String,
-    /// Its definition, reading the earlier variables' identifiers.
-    program: Program,
-    /// Whether it reads no `object` (only the namespace, the zone, the
-    /// request and such variables), so is computed once per namespace.
-    namespace_level: bool,
-}
-
-/// One policy compiled for evaluation with its variables bound.
-struct BoundPolicy {
-    /// Its variables (in `Compiled::variables`), in order.
-    variables: Vec<usize>,
-    /// The checks, reading the variables' identifiers.
-    checks: Vec<Program>,
-}
-
-/// `variables.<name>` in `expr` replaced by the variables' identifiers (the last first, as in [`inline_variables`]).
-fn rename_variables(expr: &str, idents: &[(&str, String)]) -> String {
-    let mut e = expr.to_string();
-    for (name, ident) in idents.iter().rev() {
-        e = e.replace(&format!("variables.{name}"), ident);
-    }
-    escape_key_literals(&e)
-}
-
-/// The policy with its variables bound, when that means what inlining them
-/// means: no variable name is a prefix of another (textual inlining would
-/// cut into it), and everything compiles. Variables defined alike are shared.
-fn bound_policy(p: &admission::Policy, variables: &mut Vec<Variable>) -> Option<BoundPolicy> {
-    let names: Vec<&str> = p.variables.iter().map(|(n, _)| *n).collect();
-    if names.iter().any(|a| names.iter().any(|b| a != b && b.starts_with(a))) {
-        return None;
-    }
-    let mut idents: Vec<(&str, String)> = Vec::new();
-    let mut ids = Vec::new();
-    for (name, def) in &p.variables {
-        let text = rename_variables(def, &idents);
-        let i = match variables.iter().position(|v: &Variable| v.program_text == text) {
-            Some(i) => i,
-            None => {
-                let program = Program::compile(&text).ok()?;
-                let reads_object = text.replace("namespaceObject", "").replace("oldObject", "").contains("object")
-                    || variables.iter().any(|v| !v.namespace_level && text.contains(&v.ident));
-                variables.push(Variable { ident: format!("govcloud_var{}_", variables.len()), program, namespace_level: !reads_object, program_text: text });
-                variables.len() - 1
-            }
-        };
-        idents.push((name, variables[i].ident.clone()));
-        ids.push(i);
-    }
-    let checks = p.checks.iter().map(|c| Program::compile(&rename_variables(&c.expression, &idents)).ok()).collect::<Option<Vec<_>>>()?;
-    Some(BoundPolicy { variables: ids, checks })
 }
 
 /// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
@@ -804,26 +486,6 @@ fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns:
             format!("a pod of zone {} runs on a node of the zone's pool", zone.name_any()),
         );
     }
-}
-
-/// The value at a field path like `spec.containers[].image`, as evidence.
-fn evidence_for(field: &str, subject: &Value) -> String {
-    let mut cur = vec![subject.clone()];
-    for part in field.split('.') {
-        let (key, each) = match part.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (part, false),
-        };
-        cur = cur
-            .into_iter()
-            .flat_map(|v| {
-                let x = v[key].clone();
-                if each { x.as_array().cloned().unwrap_or_default() } else { vec![x] }
-            })
-            .collect();
-    }
-    let shown: Vec<String> = cur.iter().filter(|v| !v.is_null()).map(|v| v.to_string()).collect();
-    if shown.is_empty() { format!("{field} not set") } else { format!("{field} = {}", shown.join(", ")) }
 }
 
 /// Per tenant namespace: default deny, Pod Security level, quota and limits.
@@ -1513,9 +1175,9 @@ mod tests {
         let objects: Vec<&Value> = objects.iter().collect();
         let objects = objects.as_slice();
         let rendered = crate::render::render(model);
-        let mut new = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
+        let mut new = Ctx::new(namespaces.clone());
         let conn = isolation(&mut new, model, &rendered.flows, objects, &tenant_ns, limit);
-        let mut old = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
+        let mut old = Ctx::new(namespaces);
         let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
         assert_eq!(emitted(&new), emitted(&old));
         assert_eq!((&conn.apps, &conn.internet_out, &conn.internet_in), (&want.apps, &want.internet_out, &want.internet_in));
@@ -1554,59 +1216,6 @@ mod tests {
         }
     }
 
-    /// Binding the variables once per object gives every check the outcome
-    /// `VapEvaluator` gives it with the variables inlined, on every object
-    /// of the Chifeng model and of the non-compliant fixture.
-    #[test]
-    fn bound_variables_give_the_outcomes_of_inlined_evaluation() {
-        let functions = cel_functions();
-        let request = empty_request();
-        let (mut compared, mut failed, mut fell_back) = (0, 0, 0);
-        // Odd shapes besides: no pod template (the variables do not evaluate),
-        // init, ephemeral and image-volume containers, a CronJob, a StatefulSet.
-        let (model, mut odd) = noncompliant();
-        let pod = odd.iter().find(|o| kind_of(o) == "Pod").expect("a pod").clone();
-        let ns = ns_of(&pod).to_string();
-        let spec = pod["spec"].clone();
-        let mut rich = spec.clone();
-        rich["initContainers"] = spec["containers"].clone();
-        rich["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
-        rich["volumes"] = json!([{"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}}, {"name": "h", "hostPath": {"path": "/"}}]);
-        odd.extend([
-            json!({"kind": "Deployment", "metadata": {"name": "hollow", "namespace": ns}, "spec": {"replicas": 1}}),
-            json!({"kind": "Pod", "metadata": {"name": "rich", "namespace": ns}, "spec": rich}),
-            json!({"kind": "CronJob", "metadata": {"name": "cron", "namespace": ns}, "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}),
-            json!({"kind": "StatefulSet", "metadata": {"name": "set", "namespace": ns}, "spec": {"template": {"spec": rich}}}),
-        ]);
-        for (odd, (model, objects)) in [(false, chifeng()), (false, noncompliant()), (true, (model, odd))] {
-            let (namespaces, tenant_ns) = namespaces(&objects);
-            let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-            for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
-                let Some((group, resource)) = resource_of(kind_of(o)) else { continue };
-                let nso = namespaces.get(ns_of(o)).copied();
-                let zone = nso.and_then(|n| label(n, ZONE)).and_then(|z| zones.get(z));
-                let (scope, not_evaluated) = namespace_scope(&functions, &request, nso, zone);
-                let mut here = ObjectScope::new(&scope, &not_evaluated, o);
-                for (p, exprs, bound) in compiled().policies.iter().filter(|(p, ..)| p.matches(group, resource)) {
-                    let bound = bound.as_ref().unwrap_or_else(|| panic!("{} evaluates with its variables bound", p.name));
-                    let want = evaluate_inlined(exprs, o, nso, zone);
-                    let got = here.evaluate(bound).unwrap_or_else(|| {
-                        assert!(odd, "variables of {} on {}", p.name, id_of(o));
-                        fell_back += 1;
-                        want.clone()
-                    });
-                    assert_eq!(got, want, "{} on {}", p.name, id_of(o));
-                    compared += want.len();
-                    failed += want.iter().filter(|p| !**p).count();
-                }
-            }
-        }
-        assert!(compared > 1000 && failed > 50 && fell_back > 0, "{compared} checks compared, {failed} failed, {fell_back} fell back");
-        // Variables read only by namespace are computed once per namespace; the others per object.
-        let variables = &compiled().variables;
-        assert!(variables.iter().any(|v| v.namespace_level) && variables.iter().any(|v| !v.namespace_level));
-    }
-
     /// Large inventories are checked on several threads: the findings are
     /// those of one thread, in the same order.
     #[test]
@@ -1619,14 +1228,14 @@ mod tests {
         let refs: Vec<&Value> = objects.iter().collect();
         let (namespaces, tenant_ns) = namespaces(&objects);
         let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-        let mut threads = Ctx { findings: Vec::new(), namespaces: namespaces.clone(), interned: HashSet::new() };
+        let mut threads = Ctx::new(namespaces.clone());
         admission_form(&mut threads, &refs, &tenant_ns, &zones);
         let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-        for o in refs.iter().filter(|o| tenant_ns.contains(ns_of(o)) && resource_of(kind_of(o)).is_some()) {
+        for o in refs.iter().filter(|o| tenant_ns.contains(ns_of(o)) && eval::resource_of(kind_of(o)).is_some()) {
             by_ns.entry(ns_of(o)).or_default().push(o);
         }
         assert!(by_ns.values().map(Vec::len).sum::<usize>() >= 2000, "enough objects for threads");
-        let mut one = Ctx { findings: Vec::new(), namespaces, interned: HashSet::new() };
+        let mut one = Ctx::new(namespaces);
         admission_namespaces(&mut one, &by_ns.into_iter().collect::<Vec<_>>(), &zones);
         assert_eq!(emitted(&threads), emitted(&one));
     }
@@ -1648,34 +1257,41 @@ mod tests {
     }
 
     #[test]
-    fn cel_values_are_converted_as_kube_cel_converts_them() {
-        // A reserved word, special characters, numbers of each kind.
-        let o = json!({"namespace": 1, "a.b/c-d_e": -2, "big": u64::MAX, "f": 1.5, "l": [true, null, "s"]});
-        let functions = cel_functions();
-        let (scope, failed) = namespace_scope(&functions, &empty_request(), None, None);
-        let here = ObjectScope::new(&scope, &failed, &o).scope;
-        for (expr, want) in [
-            ("object.__namespace__ == 1", true),
-            ("object.a__dot__b__slash__c__dash__d__e == -2", true),
-            ("object.big == 18446744073709551615u", true),
-            ("object.f == 1.5", true),
-            ("object.l[0] && object.l[1] == null && object.l[2] == 's'", true),
-            ("request.operation == '' && request.userInfo.groups == [] && oldObject == null && namespaceObject == null", true),
-            // `matches`, with its patterns kept compiled: the same outcomes, and an invalid pattern is an error.
-            ("'a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'.matches('@sha256:[0-9a-f]{64}$')", true),
-            ("'a/b:latest'.matches('@sha256:[0-9a-f]{64}$')", false),
-            ("'a/b:latest'.matches('@sha256:[0-9a-f]{64}$') || 'x'.matches('^x')", true),
-            ("'a'.matches('(')", false),
-            ("'a'.matches('(') || true", true),
-            ("!('a'.matches('('))", false),
-        ] {
-            let passed = matches!(Program::compile(expr).expect("compiles").execute(&here), Ok(CelValue::Bool(true)));
-            let vap = kube::core::cel::VapEvaluator::builder()
-                .object(o.clone())
-                .namespace_object(Value::Null)
-                .build()
-                .evaluate(&[kube::core::cel::VapExpression { expression: expr.into(), message: None, message_expression: None }]);
-            assert_eq!((passed, vap[0].passed), (want, want), "{expr}");
+    fn every_control_is_audited_on_exactly_one_path() {
+        let plan = plan();
+        let mut ids: Vec<&str> = plan.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+        ids.sort();
+        let dispatched = ids.len();
+        ids.dedup();
+        assert_eq!((dispatched, ids.len()), (controls::CATALOGUE.len(), controls::CATALOGUE.len()), "every control once");
+        let mut paths: Vec<AuditBy> = plan.iter().map(|(p, _)| *p).collect();
+        paths.dedup();
+        assert_eq!(paths.len(), plan.len(), "every path once");
+        // Each path alone records only its own controls (a stray one trips the
+        // recorder's assertion), and every auditable control has findings.
+        let mut found: BTreeSet<&str> = BTreeSet::new();
+        for (model, objects) in [noncompliant(), chifeng()] {
+            let (namespaces, tenant_ns) = namespaces(&objects);
+            let refs: Vec<&Value> = objects.iter().collect();
+            let planned = crate::render::plan(&model);
+            let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
+            let inputs = Inputs { model: &model, objects: &refs, tenant_ns: &tenant_ns, planned: &planned };
+            for (path, own) in &plan {
+                let mut ctx = Ctx::new(namespaces.clone()).on(*path);
+                if *path == AuditBy::Admission {
+                    admission_form(&mut ctx, &refs, &tenant_ns, &zones);
+                } else {
+                    run_path(*path, &mut ctx, &inputs);
+                }
+                for f in &ctx.findings {
+                    let c = controls::control(f.control).expect("catalogued");
+                    assert!(own.contains(&f.control) || (*path == AuditBy::Admission && c.audit.evaluates_admission()), "{} on {path:?}", f.control);
+                    found.insert(f.control);
+                }
+            }
         }
+        let unaudited: Vec<&str> = controls::CATALOGUE.iter().filter(|c| c.audit != AuditBy::NotAuditable && !found.contains(c.id)).map(|c| c.id).collect();
+        assert_eq!(unaudited, Vec::<&str>::new());
+        assert!(!found.contains(controls::PREVENT_DELETION));
     }
 }

@@ -17,10 +17,12 @@
 //!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
 //!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001 GC-SVC-003          param: the namespace's NetworkZone
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
+//!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
 //! ```
 //!
 //! Every message starts with the control id and names the offending field.
-//! The audit evaluates these very expressions offline (`crate::audit`).
+//! Render-time validation and the audit evaluate these very expressions
+//! offline, with [`super::eval`].
 
 use std::sync::OnceLock;
 
@@ -41,6 +43,13 @@ pub struct Check {
     pub message: String,
 }
 
+impl Check {
+    /// The offending field: the message's first word (`spec.image`, `metadata.namespace`).
+    pub fn field(&self) -> &str {
+        self.message.split_whitespace().next().unwrap_or_default().trim_end_matches(':')
+    }
+}
+
 /// A generated policy.
 pub struct Policy {
     /// Policy name.
@@ -57,9 +66,12 @@ pub struct Policy {
     pub variables: Vec<(&'static str, String)>,
     /// The checks.
     pub checks: Vec<Check>,
-    /// Whether the checks judge a request (who makes it), not an object: the
-    /// offline audit cannot evaluate them.
+    /// Whether the checks judge a request (who makes it, a deletion), not an
+    /// object: the offline evaluator cannot judge them.
     pub request_only: bool,
+    /// Whether its binding applies to tenant namespaces only (else to every
+    /// request it matches, as for a cluster-scoped resource).
+    pub tenant_namespaces: bool,
 }
 
 impl Policy {
@@ -275,6 +287,7 @@ fn build_policies() -> Vec<Policy> {
             variables: pod_variables(shape),
             checks: pod_checks(shape),
             request_only: false,
+            tenant_namespaces: true,
         });
         out.push(Policy {
             name: leak(names::zone_admission_policy(shape.suffix)),
@@ -285,6 +298,7 @@ fn build_policies() -> Vec<Policy> {
             variables: pod_variables(shape),
             checks: zone_pod_checks(shape),
             request_only: false,
+            tenant_namespaces: true,
         });
         out.push(identity_policy(shape));
     }
@@ -364,6 +378,7 @@ fn build_policies() -> Vec<Policy> {
             ),
         ],
         request_only: false,
+        tenant_namespaces: true,
     });
     out.push(policy(
         names::admission_policy("apps"),
@@ -406,7 +421,30 @@ fn build_policies() -> Vec<Policy> {
                 "spec.host must lie under this zone's publicDomain or be a host the tenant is allowed (Tenant spec.allowedHosts)",
             ),
         ]));
+    out.push(prevent_deletion_policy());
     out
+}
+
+/// GC-TEN-002: a Tenant marked preventDeletion cannot be deleted. It judges a
+/// DELETE request (the object is `oldObject`), so only the API server can
+/// check it: the offline evaluator leaves it out.
+fn prevent_deletion_policy() -> Policy {
+    Policy {
+        name: names::PREVENT_DELETION_POLICY,
+        resources: vec![(crate::meta::GROUP, "tenants")],
+        operations: &["DELETE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            PREVENT_DELETION,
+            "!has(oldObject.spec.preventDeletion) || !oldObject.spec.preventDeletion",
+            "spec.preventDeletion is true: set it to false before deleting the tenant",
+        )],
+        request_only: true,
+        // Tenants are cluster-scoped: the binding matches every deletion.
+        tenant_namespaces: false,
+    }
 }
 
 /// GC-NET-006: NetworkPolicies let an app's pods through by the
@@ -434,12 +472,23 @@ fn identity_policy(shape: &Shape) -> Policy {
             format!("{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"),
         )],
         request_only: true,
+        tenant_namespaces: true,
     }
 }
 
 /// A policy on CREATE and UPDATE of `resources`, applying to every such request.
 fn policy(name: String, resources: Vec<(&'static str, &'static str)>, zone_param: bool, variables: Vec<(&'static str, String)>, checks: Vec<Check>) -> Policy {
-    Policy { name: leak(name), resources, operations: &["CREATE", "UPDATE"], zone_param, match_conditions: vec![], variables, checks, request_only: false }
+    Policy {
+        name: leak(name),
+        resources,
+        operations: &["CREATE", "UPDATE"],
+        zone_param,
+        match_conditions: vec![],
+        variables,
+        checks,
+        request_only: false,
+        tenant_namespaces: true,
+    }
 }
 
 fn leak(s: String) -> &'static str {
@@ -534,7 +583,7 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     for p in policies() {
         out.push(vap(p));
         if !p.zone_param {
-            out.push(binding(p.name, p.name, Some(tenant_namespaces()), None));
+            out.push(binding(p.name, p.name, p.tenant_namespaces.then(tenant_namespaces), None));
         }
     }
     out.push(managed_objects_policy(operator_namespace));
@@ -594,30 +643,5 @@ mod tests {
         let pods = policies().iter().find(|p| p.name == "govcloud-pods").map(|p| p.resources.clone()).unwrap_or_default();
         assert!(pods.contains(&("", "pods/ephemeralcontainers")));
         assert!(policies().iter().filter(|p| p.matches("", "pods")).all(|p| p.operations.contains(&"UPDATE")));
-    }
-
-    #[test]
-    fn the_digest_rule_is_the_same_in_cel_and_rust() {
-        let d = "a".repeat(64);
-        let images = [
-            format!("harbor.egov.local/ps/pop@sha256:{d}"),
-            format!("harbor.egov.local/ps/pop:1@sha256:{d}"),
-            "harbor.egov.local/ps/pop@sha256:abc".to_string(),
-            "harbor.egov.local/ps/pop@sha256:".to_string(),
-            format!("harbor.egov.local/ps/pop@sha256:{}", "A".repeat(64)),
-            format!("harbor.egov.local/ps/pop@sha256:{d}x"),
-            format!("harbor.egov.local/ps/pop@sha256:x@sha256:{d}"),
-            format!("harbor.egov.local/ps/pop@sha512:{d}"),
-            "harbor.egov.local/ps/pop:1.0".to_string(),
-            d.clone(),
-        ];
-        for image in images {
-            let cel = kube::core::cel::VapEvaluator::builder().object(json!({"image": image})).build().evaluate(&[kube::core::cel::VapExpression {
-                expression: pinned("object.image"),
-                message: None,
-                message_expression: None,
-            }]);
-            assert_eq!(cel[0].passed, image_pinned_by_digest(&image), "{image}");
-        }
     }
 }

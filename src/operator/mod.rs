@@ -258,33 +258,10 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
 }
 
 /// The admission policies that must hold even while the operator is down:
-/// tenant deletion protection, and the policies generated from the control
-/// catalogue (see [`crate::controls::admission`]).
+/// the policies generated from the control catalogue, tenant deletion
+/// protection (GC-TEN-002) among them (see [`crate::controls::admission`]).
 pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
-    let mut out = vec![
-        serde_json::json!({
-            "apiVersion": "admissionregistration.k8s.io/v1",
-            "kind": "ValidatingAdmissionPolicy",
-            "metadata": {"name": crate::meta::names::PREVENT_DELETION_POLICY, "labels": {MANAGED_BY: MANAGER}},
-            "spec": {
-                "failurePolicy": "Fail",
-                "matchConstraints": {"resourceRules": [{"apiGroups": [crate::meta::GROUP], "apiVersions": ["*"], "operations": ["DELETE"], "resources": ["tenants"]}]},
-                "validations": [{
-                    "expression": "!has(oldObject.spec.preventDeletion) || !oldObject.spec.preventDeletion",
-                    "messageExpression": "'tenant ' + oldObject.metadata.name + ' has spec.preventDeletion: true; set it to false before deleting the tenant'",
-                    "reason": "Forbidden"
-                }]
-            }
-        }),
-        serde_json::json!({
-            "apiVersion": "admissionregistration.k8s.io/v1",
-            "kind": "ValidatingAdmissionPolicyBinding",
-            "metadata": {"name": crate::meta::names::PREVENT_DELETION_POLICY, "labels": {MANAGED_BY: MANAGER}},
-            "spec": {"policyName": crate::meta::names::PREVENT_DELETION_POLICY, "validationActions": ["Deny"]}
-        }),
-    ];
-    out.extend(crate::controls::admission::static_objects(operator_namespace));
-    out
+    crate::controls::admission::static_objects(operator_namespace)
 }
 
 /// Installs (server-side applies) the three CRDs and govcloud's admission

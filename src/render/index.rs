@@ -99,6 +99,19 @@ impl<'a> Index<'a> {
             }
         }
 
+        // The admission policies' verdict on every app in a tenant namespace, as
+        // the API server would give it in the namespace render creates.
+        let evaluator = controls::eval::Evaluator::new();
+        let mut failed: BTreeMap<(String, String), Vec<controls::eval::Failure>> = BTreeMap::new();
+        for app in &model.apps {
+            let ns = app.namespace().unwrap_or_default();
+            let Some((entry, zone)) = namespaces.get(&ns) else { continue };
+            failed.insert((ns, app.name_any()), admission_failures(&evaluator, app, entry.tenant, zone));
+        }
+        let host_refused = |app: &DepartmentApp| {
+            failed.get(&(app.namespace().unwrap_or_default(), app.name_any())).is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
+        };
+
         // Public host names: each belongs to the first app that claims one it
         // may use, oldest first (no creation time: newest), then namespace/name.
         let mut claimants: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.exposure == Exposure::Public).collect();
@@ -108,7 +121,7 @@ impl<'a> Index<'a> {
         for app in claimants {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && host_allowed(h, zone, entry.tenant)) {
+            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && !host_refused(app)) {
                 claims.entry(host).or_insert((ns, app.name_any()));
             }
         }
@@ -133,19 +146,15 @@ impl<'a> Index<'a> {
             let tname = tenant.name_any();
             let zname = zone.name_any();
             let key = AppKey { tenant: tname.clone(), zone: zname.clone(), app: name.clone() };
-            if app.spec.zone != zname {
-                problems.push(Problem::invalid(
-                    obj.clone(),
-                    "spec.zone",
-                    format!("spec.zone is {:?} but namespace {ns} is tenant {tname}'s namespace for zone {zname}", app.spec.zone),
-                    format!("set spec.zone to {zname:?}, or create the app in namespace {}", namespace_name(&tname, &app.spec.zone)),
-                ));
-            }
             let level = mlps_level(zone, tenant);
-            check_app(app, tenant, zone, level, &obj, &mut problems);
+            let failures = failed.get(&(ns.clone(), name.clone())).map(Vec::as_slice).unwrap_or_default();
+            for f in failures {
+                problems.push(admission_problem(f, app, tenant, zone, level, &obj));
+            }
+            check_app(app, tenant, zone, &obj, &mut problems);
             let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
             if let Some(h) = &host {
-                check_host(h, app, tenant, zone, &claims, &obj, &mut problems);
+                check_host(h, app, zone, &claims, &obj, &mut problems);
             }
             if problems.len() == before {
                 apps.insert(key.clone(), Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level, host });
@@ -289,61 +298,67 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
     }
 }
 
-/// Rules about an app that need its zone and tenant.
-fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8, obj: &ObjectRef, problems: &mut Vec<Problem>) {
-    let zname = zone.name_any();
-    if app.spec.exposure == Exposure::Public && !(zone.spec.kind == ZoneKind::Internet && zone.spec.internet_ingress) {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.exposure",
+/// The checks of the admission policies on DepartmentApps (`govcloud-apps`,
+/// `govcloud-zone-apps`) that `app` fails, judged by the one evaluator on the
+/// app, the namespace render creates for it and its zone.
+fn admission_failures(evaluator: &controls::eval::Evaluator, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone) -> Vec<controls::eval::Failure> {
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+    let mut object = json(serde_json::to_value(app));
+    object["kind"] = "DepartmentApp".into();
+    let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
+    controls::eval::failures(evaluator, &object, Some(&namespace), Some(&json(serde_json::to_value(zone))))
+}
+
+/// A failed admission check as a problem: the control and the check's
+/// message (which names the field), what the field holds, and what to do
+/// here.
+fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8, obj: &ObjectRef) -> Problem {
+    let c = f.check;
+    let field = c.field();
+    let seen = controls::eval::evidence(field, &serde_json::to_value(app).unwrap_or_default());
+    let (tname, zname) = (tenant.name_any(), zone.name_any());
+    let fix = match (c.control, field, f.policy.zone_param) {
+        (controls::APP_ZONE, "spec.zone", _) => {
             format!(
-                "public exposure is allowed only in an internet zone with internetIngress: true; zone {zname} is {}{}",
-                zone.spec.kind,
-                if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
-            ),
-            "use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
-        ));
-    }
+                "namespace {} is tenant {tname}'s namespace for zone {zname}: set spec.zone to {zname:?}, or create the app in namespace {}",
+                namespace_name(&tname, &zname),
+                namespace_name(&tname, &app.spec.zone)
+            )
+        }
+        (controls::APP_ZONE, _, _) => format!(
+            "zone {zname} is {}{}: use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
+            zone.spec.kind,
+            if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
+        ),
+        (controls::IMAGE_REGISTRY, _, true) => {
+            format!("push the image to a registry zone {zname} allows ({}) and reference it there", zone.spec.allowed_registries.join(", "))
+        }
+        (controls::IMAGE_REGISTRY, _, false) => {
+            format!("push the image under a registry path tenant {tname} allows ({})", tenant.spec.allowed_registries.join(", "))
+        }
+        (controls::IMAGE_DIGEST, _, _) => format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>"),
+        (controls::PUBLIC_HOSTS, _, _) => {
+            let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("{d} and names under it")).collect();
+            allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
+            format!(
+                "use a host tenant {tname} may use in zone {zname} ({}), or ask the platform team to add it to the Tenant's spec.allowedHosts",
+                if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
+            )
+        }
+        (control, _, _) => format!("change {field} so that it meets {control} (see `govcloud controls`)"),
+    };
+    Problem::invalid(obj.clone(), field, format!("[{}] {} ({seen})", c.control, c.message), fix)
+}
+
+/// Rules about an app that need its zone and tenant and are not admission checks.
+fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &ObjectRef, problems: &mut Vec<Problem>) {
+    let zname = zone.name_any();
     if app.spec.exposure == Exposure::Public && app.spec.host.is_none() && zone.spec.public_domain.is_none() {
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
             format!("a public app needs a host name and zone {zname} has no publicDomain"),
             "set spec.host, or spec.publicDomain on the zone",
-        ));
-    }
-    if !controls::image_from_allowed_registry(&app.spec.image, &zone.spec.allowed_registries) {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.image",
-            format!(
-                "[{}] image {:?} is not from a registry zone {zname} allows ({})",
-                controls::IMAGE_REGISTRY,
-                app.spec.image,
-                zone.spec.allowed_registries.join(", ")
-            ),
-            "push the image to an allowed registry and reference it there",
-        ));
-    } else if !tenant.spec.allowed_registries.is_empty() && !controls::image_from_allowed_registry(&app.spec.image, &tenant.spec.allowed_registries) {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.image",
-            format!(
-                "[{}] image {:?} is not from a registry tenant {} allows ({})",
-                controls::IMAGE_REGISTRY,
-                app.spec.image,
-                tenant.name_any(),
-                tenant.spec.allowed_registries.join(", ")
-            ),
-            "push the image under the tenant's registry path",
-        ));
-    }
-    if level >= 3 && !controls::image_pinned_by_digest(&app.spec.image) {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.image",
-            format!("[{}] MLPS level {level} applies here and image {:?} is not pinned by digest", controls::IMAGE_DIGEST, app.spec.image),
-            "reference the image as <repository>@sha256:<digest>",
         ));
     }
     for (i, call) in app.spec.flows.calls.iter().enumerate() {
@@ -373,31 +388,10 @@ fn dns_name(host: &str) -> bool {
     host.len() <= 253 && host.split('.').all(|l| (1..=63).contains(&l.len()))
 }
 
-/// `host` is `domain` or a name under it.
-fn under(host: &str, domain: &str) -> bool {
-    host == domain || host.strip_suffix(domain).is_some_and(|p| p.len() > 1 && p.ends_with('.'))
-}
-
-/// Whether a tenant may use `host` in a zone: under the zone's publicDomain,
-/// or one of the tenant's allowedHosts (exact, or `*.d` for names under `d`).
-fn host_allowed(host: &str, zone: &NetworkZone, tenant: &Tenant) -> bool {
-    zone.spec.public_domain.as_deref().is_some_and(|d| under(host, &d.to_ascii_lowercase()))
-        || tenant.spec.allowed_hosts.iter().map(|a| a.to_ascii_lowercase()).any(|a| match a.strip_prefix("*.") {
-            Some(d) => host != d && under(host, d),
-            None => host == a,
-        })
-}
-
-/// A public host must be one the tenant may use, and not claimed by an older app.
-fn check_host(
-    host: &str,
-    app: &DepartmentApp,
-    tenant: &Tenant,
-    zone: &NetworkZone,
-    claims: &BTreeMap<String, (String, String)>,
-    obj: &ObjectRef,
-    problems: &mut Vec<Problem>,
-) {
+/// A public host must be a DNS name an Ingress accepts, and not claimed by an
+/// older app (whether the tenant may use it at all is the admission check
+/// GC-SVC-003, reported apart; only hosts it passes are claimed).
+fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTreeMap<String, (String, String)>, obj: &ObjectRef, problems: &mut Vec<Problem>) {
     if !dns_name(host) {
         let fix = if app.spec.host.is_some() {
             "shorten spec.host: a DNS name has at most 253 characters and 63 between dots".to_string()
@@ -413,22 +407,6 @@ fn check_host(
             "spec.host",
             format!("host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts", host.len()),
             fix,
-        ));
-        return;
-    }
-    if !host_allowed(host, zone, tenant) {
-        let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("{d} and names under it")).collect();
-        allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.host",
-            format!(
-                "host {host} is not one tenant {} may use in zone {} (allowed: {})",
-                tenant.name_any(),
-                zone.name_any(),
-                if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
-            ),
-            "use a host under the zone's publicDomain, or ask the platform team to add it to the Tenant's spec.allowedHosts",
         ));
         return;
     }

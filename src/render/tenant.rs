@@ -74,16 +74,15 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     out
 }
 
-fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZone, cluster_auditors: &[Subject]) -> Vec<Owned> {
+/// A tenant's namespace in a zone: its labels (tenant, zone, zone kind, MLPS
+/// level, Pod Security, cordon) and annotations (display names, the tenant's
+/// narrower registries and hosts), all of which the admission policies read.
+pub(crate) fn namespace(t: &Tenant, zone: &NetworkZone) -> Namespace {
     let tname = t.name_any();
     let zname = zone.name_any();
     let ns = namespace_name(&tname, &zname);
     let level = mlps_level(zone, t);
-    let base = tenant_labels(&tname, &zname);
-    let mut out = Vec::new();
-
-    // Namespace
-    let mut ns_labels = base.clone();
+    let mut ns_labels = tenant_labels(&tname, &zname);
     let psa = pod_security_level(level);
     ns_labels.insert(labels::ZONE_KIND.into(), zone.spec.kind.to_string());
     ns_labels.insert(labels::MLPS_LEVEL.into(), level.to_string());
@@ -107,7 +106,18 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         annotations.insert(labels::ALLOWED_HOSTS.into(), t.spec.allowed_hosts.join(","));
     }
     ns_meta.annotations = Some(annotations);
-    out.push(Owned::Namespace(Namespace { metadata: ns_meta, ..Default::default() }));
+    Namespace { metadata: ns_meta, ..Default::default() }
+}
+
+fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZone, cluster_auditors: &[Subject]) -> Vec<Owned> {
+    let tname = t.name_any();
+    let zname = zone.name_any();
+    let ns = namespace_name(&tname, &zname);
+    let level = mlps_level(zone, t);
+    let base = tenant_labels(&tname, &zname);
+    let mut out = Vec::new();
+
+    out.push(Owned::Namespace(namespace(t, zone)));
 
     // ResourceQuota
     let q = &tz.quota;
