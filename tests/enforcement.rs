@@ -1143,8 +1143,8 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
     )
     .await
     .expect("namespace");
-    for b in govcloud::controls::admission::zone_bindings(&z) {
-        let name = b["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    for b in govcloud::render::render_zone(&z) {
+        let (name, b) = (b.name().to_string(), serde_json::to_value(&b).expect("a binding as JSON"));
         api(&admin, "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", None)
             .patch(&name, &PatchParams::apply("govcloud-test").force(), &Patch::Apply(&b))
             .await
