@@ -1100,8 +1100,7 @@ async fn report_latency(c: &Client, model: &Model, plan: &Plan, results: &mut Re
         t.spec.zones.iter().find_map(|tz| {
             let z = model.zones.iter().find(|z| z.name_any() == tz.name)?;
             let level = t.spec.mlps_level.unwrap_or(0).max(z.spec.mlps_level);
-            (z.spec.kind == ZoneKind::Private && level >= 3 && !z.spec.allow_exec)
-                .then(|| govcloud::meta::names::namespace_name(&t.name_any(), &tz.name))
+            (z.spec.kind == ZoneKind::Private && level >= 3 && !z.spec.allow_exec).then(|| govcloud::meta::names::namespace_name(&t.name_any(), &tz.name))
         })
     });
     let Some(ns) = ns else {

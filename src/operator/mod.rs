@@ -16,6 +16,7 @@
 mod app;
 mod apply;
 mod cache;
+mod controller;
 mod error;
 pub mod install;
 pub mod leader;
@@ -29,7 +30,7 @@ pub use triggers::STATUS_REFRESH;
 mod zone;
 
 pub use apply::ApplyReport;
-pub use error::{Error, Result, StartError};
+pub use error::{Error, Halt, Result, StartError, Step, Wait};
 pub use leader::LeaderElection;
 pub use metrics::{CountRequests, Metrics};
 pub use report::{live_audit, live_inventory};
@@ -181,6 +182,36 @@ impl Context {
         }
     }
 
+    /// Says what an apply of `obj`'s objects did: counts its writes, an
+    /// Event per object repaired, a Warning on a new conflict (`previous`:
+    /// `obj`'s conditions now), a log line on writes and, with
+    /// `applied_event`, an `Applied` Event. The conflict message, if any.
+    pub async fn announce_applied<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        report: &ApplyReport,
+        applied_event: bool,
+    ) -> Option<String> {
+        self.metrics.record(report);
+        if !report.repaired.is_empty() {
+            self.publish_repaired(obj, &report.repaired).await;
+        }
+        let conflict = report.conflict_message();
+        if let Some(m) = &conflict {
+            self.announce_conflict(obj, previous, m).await;
+        }
+        let (created, updated, pruned) = (report.created.len(), report.updated.len(), report.pruned.len());
+        if created + updated + pruned > 0 {
+            info!(created, updated, pruned, "applied");
+            if applied_event {
+                let note = format!("{created} created, {updated} updated, {pruned} removed");
+                self.publish(obj, kube::runtime::events::EventType::Normal, "Applied", "Reconcile", note).await;
+            }
+        }
+        conflict
+    }
+
     /// The model as the caches hold it now, without objects being deleted.
     pub fn model(&self) -> Model {
         let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
@@ -238,14 +269,6 @@ impl Context {
 /// A plan of the model, with the model it borrows from.
 pub type Plan = yoke::Yoke<render::Planned<'static>, Arc<Model>>;
 
-/// The reconcile error inside a finalizer's error.
-pub(crate) fn finalizer_error(e: kube::runtime::finalizer::Error<Error>) -> Error {
-    match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
-    }
-}
-
 /// Parses an equality label selector (`a=b,c=d`) into pairs.
 pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, String> {
     s.split(',')
@@ -287,6 +310,9 @@ pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
     out
 }
 
+/// How long [`install_crds`] waits for each CRD to be established.
+pub const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
+
 /// Installs (server-side applies) the three CRDs and govcloud's admission
 /// policies, and waits until the CRDs are served.
 pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<()> {
@@ -304,10 +330,10 @@ pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<(
     for crd in crate::api::crds() {
         let name = crd.name_any();
         let cond = kube::runtime::wait::conditions::is_crd_established();
-        tokio::time::timeout(Duration::from_secs(60), kube::runtime::wait::await_condition(api.clone(), &name, cond))
+        tokio::time::timeout(CRD_ESTABLISHED, kube::runtime::wait::await_condition(api.clone(), &name, cond))
             .await
-            .map_err(|_| Error::Waiting(format!("CRD {name} not established after 60s")))?
-            .map_err(|e| Error::Waiting(format!("CRD {name}: {e}")))?;
+            .map_err(|_| Error::CrdTimeout { crd: name.clone(), after: CRD_ESTABLISHED })?
+            .map_err(|source| Error::CrdWait { crd: name.clone(), source })?;
     }
     Ok(())
 }
@@ -327,7 +353,7 @@ async fn apply_platform(client: &Client) -> Result<()> {
                 })
             })
             .transpose()
-            .map_err(|e| Error::Serialize(o.id(), e))?
+            .map_err(|e| Error::serialize(o.id(), e))?
             .unwrap_or(false);
         if !same {
             api.patch(o.name(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&v)).await?;
@@ -677,19 +703,19 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
         .with_config(cfg.clone())
         .reconcile_on(ctx.triggers.zone_stream())
         .graceful_shutdown_on(stopped(&stop))
-        .run(zone::reconcile, zone::error_policy, ctx.clone())
+        .run(controller::reconcile::<NetworkZone>, controller::error_policy::<NetworkZone>, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     let tenant_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<Tenant, watcher::Error>>(), ctx.tenants.clone())
         .with_config(cfg.clone())
         .reconcile_on(ctx.triggers.tenant_stream())
         .graceful_shutdown_on(stopped(&stop))
-        .run(tenant::reconcile, tenant::error_policy, ctx.clone())
+        .run(controller::reconcile::<Tenant>, controller::error_policy::<Tenant>, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     let app_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<DepartmentApp, watcher::Error>>(), ctx.apps.clone())
         .with_config(cfg)
         .reconcile_on(ctx.triggers.app_stream())
         .graceful_shutdown_on(stopped(&stop))
-        .run(app::reconcile, app::error_policy, ctx.clone())
+        .run(controller::reconcile::<DepartmentApp>, controller::error_policy::<DepartmentApp>, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     // What changed while this replica followed is not known: everything once.
     ctx.triggers.reconcile_all();
@@ -762,7 +788,7 @@ async fn refresh_statuses(ctx: Arc<Context>) {
 /// added), retrying apps until their tenant namespaces exist.
 pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, String)], timeout: Duration) -> Result<()> {
     fn with_labels<K: serde::Serialize>(o: &K, labels: &[(String, String)]) -> Result<serde_json::Value> {
-        let mut v = serde_json::to_value(o).map_err(|e| Error::Serialize("model object".into(), e))?;
+        let mut v = serde_json::to_value(o).map_err(|e| Error::serialize("model object", e))?;
         if let Some(meta) = v.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
             meta.remove("resourceVersion");
             meta.remove("uid");
