@@ -24,7 +24,7 @@ fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) ->
 
 async fn apply_text(c: &Client, text: &str, scope: &str) {
     let loaded = load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::operator::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
+    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
 }
 
 /// One extranet-like zone on the testenv's extranet nodes, a consumer tenant
@@ -98,7 +98,7 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
 
     // Start, apply, and stop the operator mid-way.
     let mut op = Operator::start(scope, 3).await;
-    govcloud::operator::apply_model(&c, &loaded.model, &labels, Duration::from_secs(120)).await.expect("apply");
+    govcloud::dev::apply_model(&c, &loaded.model, &labels, Duration::from_secs(120)).await.expect("apply");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     op.kill();
     let op = Operator::start(scope, 3).await;

@@ -33,7 +33,7 @@ pub trait Reconciled:
     /// garbage collector remove what the object owns, nothing to clean up.
     const FINALIZER: Option<&'static str>;
     /// How soon to look again at an object that waits for something;
-    /// `None`: the failure backoff ([`super::Retries`]).
+    /// `None`: the failure backoff ([`super::context::Retries`]).
     const WAIT: Option<Duration> = None;
 
     /// Brings what the object owns to what it declares, and its status.
@@ -99,7 +99,7 @@ fn finalizer_halt(finalizer: &'static str, e: finalizer::Error<Halt>) -> Halt {
     }
 }
 
-/// Requeues a failure after the object's backoff ([`super::Retries`]); counts and logs it.
+/// Requeues a failure after the object's backoff ([`super::context::Retries`]); counts and logs it.
 pub fn error_policy<K: Reconciled>(obj: Arc<K>, e: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed(K::KIND, e.metric_label());
     let (delay, n) = ctx.retries.failed(K::KIND, &obj.namespace().unwrap_or_default(), &obj.name_any());
