@@ -5,17 +5,22 @@
 //! only gathers them (caches, rendering) and writes. No finalizer: owner
 //! references let the garbage collector remove what an app owns.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::apply::{apply_owned, desired_json};
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, differs, patch_status};
+use super::triggers::Triggers;
 use super::{Context, Result, Step};
 use crate::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
 use crate::meta::labels;
@@ -27,6 +32,30 @@ impl Reconciled for DepartmentApp {
 
     async fn apply(a: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
         apply(&a, &ctx).await
+    }
+
+    fn refresh_status(a: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(a, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.apps
+    }
+
+    fn model_changed(triggers: &Triggers, a: &Self, deleted: bool) {
+        triggers.app_changed(a, deleted)
+    }
+
+    fn queue(triggers: &Triggers, a: &Self) {
+        triggers.reconcile_app(a)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.app_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.app_status_stream().boxed()
     }
 }
 

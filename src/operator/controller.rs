@@ -14,12 +14,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::stream::BoxStream;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{self, Event as Finalizer};
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 use tracing::{debug, instrument, warn};
 
 use super::status::{ApiScope, api_for};
+use super::triggers::Triggers;
 use super::{Context, Error, Halt, Result, Step};
 
 /// A govcloud kind with a controller.
@@ -45,6 +48,23 @@ pub trait Reconciled:
         let _ = (obj, ctx);
         async { Ok(Action::await_change()) }
     }
+
+    /// Refreshes the object's status from the caches; applies nothing.
+    fn refresh_status(obj: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send;
+
+    // === wiring: the kind's cache and triggers ===
+
+    /// The cache of the kind's objects.
+    fn store(ctx: &Context) -> &Store<Self>;
+    /// Tells the triggers that `obj`, as watched, changed the model
+    /// (`deleted`: it is gone), so whoever reads it looks again.
+    fn model_changed(triggers: &Triggers, obj: &Self, deleted: bool);
+    /// Queues a reconcile of `obj`.
+    fn queue(triggers: &Triggers, obj: &Self);
+    /// The reconcile requests of the kind.
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>>;
+    /// The status refresh requests of the kind.
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>>;
 }
 
 /// `namespace/name`, or `name` for a cluster-scoped object.

@@ -5,7 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
+use std::future::Future;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, Stream, StreamExt};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::events::{Recorder, Reporter};
@@ -17,10 +20,12 @@ use tracing::{info, warn};
 
 use super::cache::{self, OwnedCaches, OwnedKind};
 use super::context::{Context, Retries};
+use super::controller::{self, Reconciled};
 use super::error::StartError;
 use super::leader::{self, LeaderElection};
 use super::metrics::{self, Metrics};
-use super::{app, apply, controller, install, report, tenant, triggers, zone};
+use super::triggers::{self, Triggers};
+use super::{apply, install, report};
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
 use crate::meta::labels::{MANAGED_BY, MANAGER};
 use crate::model::Model;
@@ -143,39 +148,12 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     if let Some(addr) = &opts.metrics_address {
         metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
     }
-    let t = triggers.clone();
     // Status writes (the operator's own, mostly) change nothing others depend
     // on, nor need a reconcile: only spec, creation, deletion and finalizer
     // changes go anywhere.
-    let zones = spawn_reflector(Api::<NetworkZone>::all(client.clone()), primary_cfg(), &metrics, move |z, deleted| {
-        let (model, me) = t.observe(z, deleted);
-        if model {
-            t.zone_changed(z)
-        }
-        if me {
-            t.reconcile_zone(z)
-        }
-    });
-    let t = triggers.clone();
-    let tenants = spawn_reflector(Api::<Tenant>::all(client.clone()), primary_cfg(), &metrics, move |x, deleted| {
-        let (model, me) = t.observe(x, deleted);
-        if model {
-            t.tenant_changed(x)
-        }
-        if me {
-            t.reconcile_tenant(x)
-        }
-    });
-    let t = triggers.clone();
-    let apps = spawn_reflector(Api::<DepartmentApp>::all(client.clone()), primary_cfg(), &metrics, move |a, deleted| {
-        let (model, me) = t.observe(a, deleted);
-        if model {
-            t.app_changed(a, deleted)
-        }
-        if me {
-            t.reconcile_app(a)
-        }
-    });
+    let zones = watch_primary::<NetworkZone>(&client, primary_cfg(), &metrics, &triggers);
+    let tenants = watch_primary::<Tenant>(&client, primary_cfg(), &metrics, &triggers);
+    let apps = watch_primary::<DepartmentApp>(&client, primary_cfg(), &metrics, &triggers);
     let t = triggers.clone();
     let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
@@ -384,24 +362,9 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
         }
     };
     let cfg = kube::runtime::controller::Config::default().concurrency(4);
-    let zone_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<NetworkZone, watcher::Error>>(), ctx.zones.clone())
-        .with_config(cfg.clone())
-        .reconcile_on(ctx.triggers.zone_stream())
-        .graceful_shutdown_on(stopped(&stop))
-        .run(controller::reconcile::<NetworkZone>, controller::error_policy::<NetworkZone>, ctx.clone())
-        .for_each(|_| futures::future::ready(()));
-    let tenant_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<Tenant, watcher::Error>>(), ctx.tenants.clone())
-        .with_config(cfg.clone())
-        .reconcile_on(ctx.triggers.tenant_stream())
-        .graceful_shutdown_on(stopped(&stop))
-        .run(controller::reconcile::<Tenant>, controller::error_policy::<Tenant>, ctx.clone())
-        .for_each(|_| futures::future::ready(()));
-    let app_ctrl = Controller::for_stream(futures::stream::pending::<std::result::Result<DepartmentApp, watcher::Error>>(), ctx.apps.clone())
-        .with_config(cfg)
-        .reconcile_on(ctx.triggers.app_stream())
-        .graceful_shutdown_on(stopped(&stop))
-        .run(controller::reconcile::<DepartmentApp>, controller::error_policy::<DepartmentApp>, ctx.clone())
-        .for_each(|_| futures::future::ready(()));
+    let zone_ctrl = run_controller::<NetworkZone>(&ctx, cfg.clone(), stopped(&stop));
+    let tenant_ctrl = run_controller::<Tenant>(&ctx, cfg.clone(), stopped(&stop));
+    let app_ctrl = run_controller::<DepartmentApp>(&ctx, cfg, stopped(&stop));
     // What changed while this replica followed is not known: everything once.
     ctx.triggers.reconcile_all();
     // The reports on a task of their own (an audit is long and synchronous:
@@ -418,53 +381,62 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
     tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, stop_reports);
 }
 
+/// The controller of kind `K`: reconciles as the triggers ask (its cache is
+/// watched once, in [`run`]), four at a time, until `stop`.
+fn run_controller<K: Reconciled>(
+    ctx: &Arc<Context>,
+    cfg: kube::runtime::controller::Config,
+    stop: impl Future<Output = ()> + Send + Sync + 'static,
+) -> impl Future<Output = ()> {
+    Controller::for_stream(futures::stream::pending::<std::result::Result<K, watcher::Error>>(), K::store(ctx).clone())
+        .with_config(cfg)
+        .reconcile_on(K::requests(&ctx.triggers))
+        .graceful_shutdown_on(stop)
+        .run(controller::reconcile::<K>, controller::error_policy::<K>, ctx.clone())
+        .for_each(|_| futures::future::ready(()))
+}
+
+/// Watches the objects of kind `K` in scope: a change of the model goes to
+/// the triggers (whoever reads the object looks again), a change of the
+/// object's own spec, finalizers or deletion queues its reconcile.
+fn watch_primary<K: Reconciled>(client: &Client, cfg: WatchConfig, metrics: &Metrics, triggers: &Triggers) -> Store<K> {
+    let t = triggers.clone();
+    spawn_reflector(Api::<K>::all(client.clone()), cfg, metrics, move |o, deleted| {
+        let (model, me) = t.observe(o, deleted);
+        if model {
+            K::model_changed(&t, o, deleted)
+        }
+        if me {
+            K::queue(&t, o)
+        }
+    })
+}
+
+/// The status refreshes of kind `K` as the triggers ask for them, each a
+/// future; a failed one is logged and counted.
+fn status_refreshes<K: Reconciled>(ctx: &Arc<Context>) -> impl Stream<Item = BoxFuture<'static, ()>> + Send + 'static {
+    let ctx = ctx.clone();
+    K::status_requests(&ctx.triggers).map(move |r| {
+        let ctx = ctx.clone();
+        async move {
+            let Some(obj) = K::store(&ctx).get(&r) else { return };
+            if let Err(e) = K::refresh_status(obj, ctx.clone()).await {
+                ctx.metrics.failed(K::KIND, e.metric_label());
+                warn!(error = %e, kind = K::KIND, "status refresh failed");
+            }
+        }
+        .boxed()
+    })
+}
+
 /// Status refreshes as the triggers ask for them (counts that changed:
 /// nothing to apply, so not reconciles), four at a time, until the term
 /// ends. A failed one is logged and counted; the next change or the resync
 /// refreshes it again.
 async fn refresh_statuses(ctx: Arc<Context>) {
-    use kube::runtime::reflector::ObjectRef;
-    enum Ref {
-        Zone(ObjectRef<NetworkZone>),
-        Tenant(ObjectRef<Tenant>),
-        App(ObjectRef<DepartmentApp>),
-    }
-    let t = &ctx.triggers;
-    let refs = futures::stream::select(
-        t.zone_status_stream().map(Ref::Zone),
-        futures::stream::select(t.tenant_status_stream().map(Ref::Tenant), t.app_status_stream().map(Ref::App)),
+    let refreshes = futures::stream::select(
+        status_refreshes::<NetworkZone>(&ctx),
+        futures::stream::select(status_refreshes::<Tenant>(&ctx), status_refreshes::<DepartmentApp>(&ctx)),
     );
-    refs.for_each_concurrent(4, |r| {
-        let ctx = ctx.clone();
-        async move {
-            let (kind, result) = match r {
-                Ref::Zone(r) => (
-                    "NetworkZone",
-                    match ctx.zones.get(&r) {
-                        Some(z) => zone::refresh_status(z, ctx.clone()).await,
-                        None => Ok(()),
-                    },
-                ),
-                Ref::Tenant(r) => (
-                    "Tenant",
-                    match ctx.tenants.get(&r) {
-                        Some(o) => tenant::refresh_status(o, ctx.clone()).await,
-                        None => Ok(()),
-                    },
-                ),
-                Ref::App(r) => (
-                    "DepartmentApp",
-                    match ctx.apps.get(&r) {
-                        Some(o) => app::refresh_status(o, ctx.clone()).await,
-                        None => Ok(()),
-                    },
-                ),
-            };
-            if let Err(e) = result {
-                ctx.metrics.failed(kind, e.metric_label());
-                warn!(error = %e, kind, "status refresh failed");
-            }
-        }
-    })
-    .await;
+    refreshes.for_each_concurrent(4, |refresh| refresh).await;
 }

@@ -2,21 +2,26 @@
 //! limits and bindings; status; ordered teardown on deletion.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, DeleteParams, ListParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 use tracing::info;
 
 use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, differs, patch_status};
+use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
 use crate::render::{Owned, Rendered};
@@ -36,6 +41,30 @@ impl Reconciled for Tenant {
 
     async fn cleanup(t: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
         cleanup(&t, &ctx).await
+    }
+
+    fn refresh_status(t: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(t, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.tenants
+    }
+
+    fn model_changed(triggers: &Triggers, t: &Self, _deleted: bool) {
+        triggers.tenant_changed(t)
+    }
+
+    fn queue(triggers: &Triggers, t: &Self) {
+        triggers.reconcile_tenant(t)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.tenant_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.tenant_status_stream().boxed()
     }
 }
 

@@ -4,15 +4,20 @@
 //! The status is computed by [`zone_status`] from plain figures; the rest
 //! only gathers them (caches, plan) and writes.
 
+use std::future::Future;
 use std::sync::Arc;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, differs, patch_status};
+use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use crate::api::{NetworkZone, NetworkZoneStatus, NodePool, ZoneTaint};
 
@@ -29,6 +34,30 @@ impl Reconciled for NetworkZone {
 
     async fn cleanup(z: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
         cleanup(&z, &ctx).await
+    }
+
+    fn refresh_status(z: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(z, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.zones
+    }
+
+    fn model_changed(triggers: &Triggers, z: &Self, _deleted: bool) {
+        triggers.zone_changed(z)
+    }
+
+    fn queue(triggers: &Triggers, z: &Self) {
+        triggers.reconcile_zone(z)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.zone_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.zone_status_stream().boxed()
     }
 }
 
