@@ -47,6 +47,7 @@ pub struct Context {
     pub cluster_cidrs: Vec<String>,
     /// The routing of changes, and the model version.
     pub(crate) triggers: triggers::Triggers,
+    /// The latest plan, with the model version it holds at least.
     pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
     /// Failures in a row per object (the backoff of the error policies).
     pub(crate) retries: Retries,
