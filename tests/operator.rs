@@ -302,7 +302,7 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     let c = client().await;
     let scope = short("t");
     let (zone, consumer, provider) = (short("z"), short("ct"), short("pt"));
-    let _op = Operator::start(&scope, 300).await;
+    let op = Operator::start(&scope, 300).await;
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
@@ -332,6 +332,8 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     let left =
         Api::<DynamicObject>::all_with(c.clone(), &ar).list(&ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"))).await.expect("list");
     assert!(left.items.is_empty());
+    // The teardown waited for apps, pods and namespaces: waits, not failures.
+    assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, 0, "a teardown's waits counted as errors");
 
     // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
     let pns = format!("{provider}-{zone}");
@@ -344,7 +346,7 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     let c = client().await;
     let scope = short("h");
     let (zone, consumer, provider) = (short("z"), short("ch"), short("ph"));
-    let _op = Operator::start(&scope, 300).await;
+    let op = Operator::start(&scope, 300).await;
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
     eventually("the zone's finalizer", CONVERGE, || async {
@@ -359,6 +361,9 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     })
     .await;
     assert!(held.message.unwrap_or_default().contains(&consumer));
+    // Held, and looked at again: a wait, not a failure.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(op.counter("govcloud_reconcile_errors_total", "kind=\"NetworkZone\"").await, 0, "a held deletion counted as an error");
     let tenants: Api<Tenant> = Api::all(c.clone());
     for t in [&consumer, &provider] {
         tenants.delete(t, &DeleteParams::default()).await.expect("delete tenant");
