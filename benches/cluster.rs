@@ -504,7 +504,7 @@ async fn floor(plan: &Plan, args: &Args, dir: &Path, model: &Model, rendered: &R
     let start = Instant::now();
     // The zones are the parameters of the zone admission policies.
     let zones_only = Model { zones: model.zones.clone(), ..Model::default() };
-    govcloud::operator::apply_model(&c, &zones_only, &[], Duration::from_secs(60)).await.map_err(|e| format!("applying zones: {e}"))?;
+    govcloud::dev::apply_model(&c, &zones_only, &[], Duration::from_secs(60)).await.map_err(|e| format!("applying zones: {e}"))?;
     // Kind by kind, in the operator's apply order (namespaces before what lives in them).
     let mut by_order: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
     for (order, v) in objects {
@@ -948,7 +948,7 @@ async fn operator_phase(
     // Applying waits for the namespaces the operator creates; progress is shown meanwhile.
     let mut apply = Some(tokio::spawn({
         let (c, m, timeout) = (c.clone(), model.clone(), plan.timeout);
-        async move { govcloud::operator::apply_model(&c, &m, &[], timeout).await.map_err(|e| format!("applying the model: {e}")) }
+        async move { govcloud::dev::apply_model(&c, &m, &[], timeout).await.map_err(|e| format!("applying the model: {e}")) }
     }));
     let mut applied: Option<Duration> = None;
     let mut last_print = Instant::now();

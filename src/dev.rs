@@ -8,12 +8,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, ResourceExt};
 
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
 use crate::meta::labels::MANAGED_BY;
+use crate::model::Model;
+use crate::operator::{Error, Result as OperatorResult};
 
 fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) -> bool {
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
@@ -67,7 +69,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
         .await
     });
     eprintln!("applying {} zones, {} tenants, {} apps", loaded.model.zones.len(), loaded.model.tenants.len(), loaded.model.apps.len());
-    crate::operator::apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;
+    apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;
 
     let start = Instant::now();
     loop {
@@ -92,6 +94,66 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     }
     println!("the operator keeps running here; Ctrl-C stops it (the cluster keeps running)");
     operator.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
+
+/// Server-side applies a model's zones, tenants and apps (with `labels`
+/// added), retrying apps until their tenant namespaces exist: what a person
+/// (or `govcloud dev`, the tests, the benchmarks) does, never the operator.
+pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, String)], timeout: Duration) -> OperatorResult<()> {
+    fn with_labels<K: serde::Serialize>(o: &K, labels: &[(String, String)]) -> OperatorResult<serde_json::Value> {
+        let mut v = serde_json::to_value(o).map_err(|e| Error::serialize("model object", e))?;
+        if let Some(meta) = v.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
+            meta.remove("resourceVersion");
+            meta.remove("uid");
+            meta.remove("managedFields");
+            meta.remove("creationTimestamp");
+            let l = meta.entry("labels").or_insert_with(|| serde_json::json!({}));
+            for (k, val) in labels {
+                l[k] = serde_json::Value::String(val.clone());
+            }
+        }
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("status");
+        }
+        Ok(v)
+    }
+    let pp = PatchParams::apply(crate::meta::names::MODEL_CONFIGMAP).force();
+    for z in &model.zones {
+        Api::<NetworkZone>::all(client.clone()).patch(&z.name_any(), &pp, &Patch::Apply(with_labels(z, labels)?)).await?;
+    }
+    for t in &model.tenants {
+        Api::<Tenant>::all(client.clone()).patch(&t.name_any(), &pp, &Patch::Apply(with_labels(t, labels)?)).await?;
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut pending: Vec<&DepartmentApp> = model.apps.iter().collect();
+    while !pending.is_empty() {
+        let mut later: Vec<&DepartmentApp> = Vec::new();
+        for a in pending {
+            let ns = a.namespace().unwrap_or_default();
+            // Apps of a namespace are created in the model's order: the first
+            // to claim a host keeps it, so one that waits holds back the rest.
+            if later.iter().any(|w| w.namespace().as_deref() == Some(ns.as_str())) {
+                later.push(a);
+                continue;
+            }
+            let api: Api<DepartmentApp> = Api::namespaced(client.clone(), &ns);
+            match api.patch(&a.name_any(), &pp, &Patch::Apply(with_labels(a, labels)?)).await {
+                Ok(_) => {}
+                // The namespace is not there yet, or its quota's usage is not computed yet.
+                Err(kube::Error::Api(s))
+                    if (s.code == 404 || (s.code == 403 && s.message.contains("status unknown for quota"))) && std::time::Instant::now() < deadline =>
+                {
+                    later.push(a)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !later.is_empty() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        pending = later;
+    }
+    Ok(())
 }
 
 type Count = (usize, usize);

@@ -150,9 +150,7 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     // Provision with the operator, then stop it: everything below is the API server alone.
     let mut op = Operator::start(&scope, 3).await;
     let loaded = govcloud::model::load_str("enforcement.yaml", &model(&zones, &a, &b, &users)).expect("model");
-    govcloud::operator::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60))
-        .await
-        .expect("apply");
+    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
     let tenants: Api<Tenant> = Api::all(admin_client.clone());
     eventually("both tenants Ready", Duration::from_secs(120), || async {
         let ok = |t: Option<Tenant>| t.and_then(|t| t.status).is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
@@ -619,9 +617,7 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
 
     let mut op = Operator::start(&scope, 3).await;
     let loaded = govcloud::model::load_str("paths.yaml", &paths_model(&zones, &a, &b, &c, &users, &frank)).expect("model");
-    govcloud::operator::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60))
-        .await
-        .expect("apply");
+    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
     let labels = vec![("govcloud.io/scope".to_string(), scope.clone())];
     let dev = impersonating(&users.dev, &["system:authenticated"]).await;
     let adm = impersonating(&users.admin, &["system:authenticated"]).await;

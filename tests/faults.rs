@@ -212,7 +212,7 @@ async fn converge(c: &Client, model: &Model, scope: &str, timeout: Duration, wha
 }
 
 async fn apply(c: &Client, model: &Model, scope: &str) {
-    govcloud::operator::apply_model(c, model, &[(SCOPE_KEY.into(), scope.into())], Duration::from_secs(120)).await.expect("apply model");
+    govcloud::dev::apply_model(c, model, &[(SCOPE_KEY.into(), scope.into())], Duration::from_secs(120)).await.expect("apply model");
 }
 
 // === a control plane of the test's own ===

@@ -25,7 +25,7 @@ fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) ->
 
 async fn apply_text(c: &Client, text: &str, scope: &str) {
     let loaded = load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::operator::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
+    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
 }
 
 /// One extranet-like zone on the testenv's extranet nodes, a consumer tenant
@@ -91,7 +91,7 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
 
     // Start, apply, and stop the operator mid-way.
     let mut op = Operator::start(scope, 3).await;
-    govcloud::operator::apply_model(&c, &loaded.model, &labels, Duration::from_secs(120)).await.expect("apply");
+    govcloud::dev::apply_model(&c, &loaded.model, &labels, Duration::from_secs(120)).await.expect("apply");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     op.kill();
     let op = Operator::start(scope, 3).await;
@@ -295,7 +295,7 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     let c = client().await;
     let scope = short("t");
     let (zone, consumer, provider) = (short("z"), short("ct"), short("pt"));
-    let _op = Operator::start(&scope, 300).await;
+    let op = Operator::start(&scope, 300).await;
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
@@ -325,6 +325,8 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     let left =
         Api::<DynamicObject>::all_with(c.clone(), &ar).list(&ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"))).await.expect("list");
     assert!(left.items.is_empty());
+    // The teardown waited for apps, pods and namespaces: waits, not failures.
+    assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, 0, "a teardown's waits counted as errors");
 
     // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
     let pns = format!("{provider}-{zone}");
@@ -337,7 +339,7 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     let c = client().await;
     let scope = short("h");
     let (zone, consumer, provider) = (short("z"), short("ch"), short("ph"));
-    let _op = Operator::start(&scope, 300).await;
+    let op = Operator::start(&scope, 300).await;
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
     eventually("the zone's finalizer", CONVERGE, || async {
@@ -352,6 +354,9 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     })
     .await;
     assert!(held.message.unwrap_or_default().contains(&consumer));
+    // Held, and looked at again: a wait, not a failure.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(op.counter("govcloud_reconcile_errors_total", "kind=\"NetworkZone\"").await, 0, "a held deletion counted as an error");
     let tenants: Api<Tenant> = Api::all(c.clone());
     for t in [&consumer, &provider] {
         tenants.delete(t, &DeleteParams::default()).await.expect("delete tenant");

@@ -17,7 +17,7 @@ use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
-use super::error::{Error, Result};
+use super::error::{Error, Result, Step, Wait};
 use crate::meta::compare::{desired_hash, object_contains};
 use crate::meta::labels::APPLIED_HASH;
 use crate::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
@@ -127,7 +127,7 @@ async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Resul
         .collect();
     let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
     if !ops.is_empty() {
-        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).map_err(|e| Error::Serialize(name.to_string(), e))?;
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).map_err(|e| Error::serialize(name, e))?;
         api.patch(name, &pp, &Patch::Json::<()>(patch)).await?;
     }
     for _ in 0..5 {
@@ -223,10 +223,10 @@ pub fn desired_json(
     owner: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>,
     extra_labels: &[(String, String)],
 ) -> Result<Value> {
-    let mut v = serde_json::to_value(o).map_err(|e| Error::Serialize(o.id(), e))?;
-    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::Waiting(format!("{} has no metadata", o.id())))?;
+    let mut v = serde_json::to_value(o).map_err(|e| Error::serialize(o.id(), e))?;
+    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
     if let Some(owner) = owner {
-        meta.insert("ownerReferences".into(), serde_json::to_value(vec![owner]).map_err(|e| Error::Serialize(o.id(), e))?);
+        meta.insert("ownerReferences".into(), serde_json::to_value(vec![owner]).map_err(|e| Error::serialize(o.id(), e))?);
     }
     let labels = meta.entry("labels").or_insert_with(|| Value::Object(Default::default()));
     if let Some(l) = labels.as_object_mut() {
@@ -247,7 +247,7 @@ pub fn desired_json(
         }
     }
     let hash = desired_hash(&v);
-    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::Waiting(o.id()))?;
+    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
     let ann = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
     if let Some(a) = ann.as_object_mut() {
         a.insert(APPLIED_HASH.into(), Value::String(hash));
@@ -272,12 +272,15 @@ enum Created {
     New(Box<DynamicObject>),
     /// An object of that name already exists (as read right after the refusal).
     Exists(Box<DynamicObject>),
+    /// An object of that name existed when the create was refused, and is
+    /// gone again: the next reconcile creates it.
+    Vanished,
 }
 
 /// Creates `desired` with a plain create, which fails on an existing object
 /// instead of merging into it.
 async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<Created> {
-    let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::Serialize(key.to_string(), e))?;
+    let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::serialize(key, e))?;
     let pp = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
     match api.create(&pp, &obj).await {
         Ok(created) => Ok(Created::New(Box::new(created))),
@@ -286,7 +289,7 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
             match api.get_opt(&name).await? {
                 Some(existing) => Ok(Created::Exists(Box::new(existing))),
                 // Gone again meanwhile: the next reconcile creates it.
-                None => Err(Error::Waiting(format!("{key} existed a moment ago; creating it again"))),
+                None => Ok(Created::Vanished),
             }
         }
         Err(e) => Err(e.into()),
@@ -298,7 +301,7 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
 /// desired state drops. The patch carries
 /// the resourceVersion; on a conflict (a controller wrote the status) the
 /// object is read again and the rename retried.
-async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Result<()> {
+async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Step<()> {
     let name = created.name_any();
     let mut current = created.clone();
     for _ in 0..5 {
@@ -325,7 +328,7 @@ async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::Waiting(format!("{name} kept changing while its field ownership was set; again")))
+    Err(Wait::KeptChanging { object: name }.into())
 }
 
 /// Removes our create's `Update` field-manager entry from an object just
@@ -335,7 +338,7 @@ async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -
 /// attributes every field to a `before-first-apply` manager, which keeps them
 /// alive the same way.) The patch carries the resourceVersion: an object
 /// changed meanwhile is left for the next reconcile.
-async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Result<()> {
+async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Step<()> {
     let name = applied.name_any();
     let mut current = applied.clone();
     // A Deployment's status is written by its controller right after it is
@@ -365,7 +368,7 @@ async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) 
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::Waiting(format!("{name} kept changing while its field ownership was tidied; again")))
+    Err(Wait::KeptChanging { object: name }.into())
 }
 
 fn hash_of(v: &Value) -> String {
@@ -384,7 +387,7 @@ pub async fn apply_owned(
     inflight: &InFlight,
     desired: &[(Owned, Value)],
     owner: (&str, Option<&str>, &str),
-) -> Result<ApplyReport> {
+) -> Step<ApplyReport> {
     let mut report = ApplyReport::default();
     let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut isolation_conflict = false;
@@ -411,7 +414,7 @@ pub async fn apply_owned(
             }
             Some(a) => {
                 inflight.seen(&key);
-                let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::Serialize(key.clone(), e))?;
+                let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::serialize(key.clone(), e))?;
                 let editor = foreign_content_manager(&a.metadata);
                 if hash_of(&actual_json) == hash && object_contains(&actual_json, v) && editor.is_none() {
                     report.unchanged += 1;
@@ -465,6 +468,8 @@ pub async fn apply_owned(
                     conflict(&mut report, o, "was not created by govcloud", &mut isolation_conflict, &mut foreign_namespaces);
                     continue;
                 }
+                // Stops here, as a failure would: what follows may depend on it.
+                Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
         let applied = api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;

@@ -1,13 +1,23 @@
 //! What installing govcloud puts in a cluster: the CRDs, the admission
 //! policies, and the operator itself with the least RBAC it needs. The same
 //! definitions feed `govcloud manifests` (deploy/), the Helm chart's tests and
-//! the integration tests, which run the operator under exactly this role.
+//! the integration tests, which run the operator under exactly this role;
+//! [`install_crds`] puts the CRDs and policies in a cluster, and each new
+//! leader applies the platform roles ([`apply_platform`]).
 
+use std::time::Duration;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
+use super::cache::api_resource;
+use super::{Error, Result};
 use crate::api::OwnerRole;
 use crate::meta::labels::{APP_NAME, MANAGED_BY, MANAGER, PSA_ENFORCE};
 use crate::meta::names::{self, OPERATOR};
+use crate::render;
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
     json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
@@ -81,7 +91,7 @@ pub fn operator_lease_role(namespace: &str, service_account: &str) -> Vec<Value>
 pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     let labels = json!({MANAGED_BY: MANAGER, APP_NAME: MANAGER});
     let mut out: Vec<Value> = crate::api::crds().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
-    out.extend(super::admission_policies(namespace));
+    out.extend(admission_policies(namespace));
     out.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
         PSA_ENFORCE: "restricted", MANAGED_BY: MANAGER}}}));
     out.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": OPERATOR, "namespace": namespace, "labels": labels}}));
@@ -134,6 +144,65 @@ pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
         "spec": {"selector": {APP_NAME: MANAGER}, "ports": [{"name": "metrics", "port": 8080, "targetPort": "metrics"}]}
     }));
     out
+}
+
+/// The admission policies that must hold even while the operator is down:
+/// the policies generated from the control catalogue, tenant deletion
+/// protection (GC-TEN-002) among them (see [`crate::controls::admission`]).
+pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
+    crate::controls::admission::static_objects(operator_namespace)
+}
+
+/// How long [`install_crds`] waits for each CRD to be established.
+pub const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
+
+/// Installs (server-side applies) the three CRDs and govcloud's admission
+/// policies, and waits until the CRDs are served.
+pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<()> {
+    for p in admission_policies(operator_namespace) {
+        let kind = p["kind"].as_str().unwrap_or_default();
+        let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
+        let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        Api::<DynamicObject>::all_with(client.clone(), &ar).patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&p)).await?;
+    }
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in crate::api::crds() {
+        let name = crd.name_any();
+        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&crd)).await?;
+    }
+    for crd in crate::api::crds() {
+        let name = crd.name_any();
+        let cond = kube::runtime::wait::conditions::is_crd_established();
+        tokio::time::timeout(CRD_ESTABLISHED, kube::runtime::wait::await_condition(api.clone(), &name, cond))
+            .await
+            .map_err(|_| Error::CrdTimeout { crd: name.clone(), after: CRD_ESTABLISHED })?
+            .map_err(|source| Error::CrdWait { crd: name.clone(), source })?;
+    }
+    Ok(())
+}
+
+/// Applies the platform cluster roles when they differ from what is rendered.
+pub(super) async fn apply_platform(client: &Client) -> Result<()> {
+    let ar = api_resource("rbac.authorization.k8s.io", "v1", "ClusterRole");
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    for o in render::render_platform() {
+        let v = super::apply::desired_json(&o, None, &[])?;
+        let current = api.get_opt(o.name()).await?;
+        let same = current
+            .map(|c| {
+                serde_json::to_value(c).map(|j| {
+                    crate::meta::compare::object_contains(&j, &v)
+                        && j.pointer("/rules").map(|r| r.as_array().map(Vec::len)) == v.pointer("/rules").map(|r| r.as_array().map(Vec::len))
+                })
+            })
+            .transpose()
+            .map_err(|e| Error::serialize(o.id(), e))?
+            .unwrap_or(false);
+        if !same {
+            api.patch(o.name(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&v)).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

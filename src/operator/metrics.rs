@@ -186,6 +186,13 @@ impl Metrics {
             self.inc("govcloud_object_writes_total", format!("action=\"{what}\""));
         }
     }
+    /// The writes of one apply, by action (`created`, `updated`, `repaired`, `pruned`).
+    pub fn record(&self, report: &super::ApplyReport) {
+        self.wrote("created", report.created.len());
+        self.wrote("updated", report.updated.len());
+        self.wrote("repaired", report.repaired.len());
+        self.wrote("pruned", report.pruned.len());
+    }
     /// Marks the operator ready (caches synced, controllers running).
     pub fn set_ready(&self) {
         self.0.ready.store(true, Ordering::SeqCst);

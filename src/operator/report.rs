@@ -165,7 +165,7 @@ pub async fn ensure_report_crds(client: &Client, api: ReportApi) -> Result<()> {
     for crd in report_crds(api) {
         let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
         if crds.get_opt(&name).await?.is_none() {
-            let o: DynamicObject = serde_json::from_value(crd).map_err(|e| super::Error::Serialize(name.clone(), e))?;
+            let o: DynamicObject = serde_json::from_value(crd).map_err(|e| super::Error::serialize(name.clone(), e))?;
             match crds.create(&Default::default(), &o).await {
                 Ok(_) => info!(crd = %name, "installed report CRD"),
                 // Another replica or operator installed it meanwhile.
@@ -308,7 +308,7 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
         loop {
             let page = all.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
             for o in page.items {
-                let v = serde_json::to_value(&o).map_err(|e| super::Error::Serialize(o.name_any(), e))?;
+                let v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(o.name_any(), e))?;
                 written.insert((kind.clone(), o.namespace().unwrap_or_default(), o.name_any()), content_hash(&v));
             }
             token = page.metadata.continue_.filter(|t| !t.is_empty());

@@ -1,8 +1,85 @@
-//! Status as pure logic: conditions that keep their transition time while
-//! unchanged, and the figures each resource's users read.
+//! Status: conditions that keep their transition time while unchanged, as
+//! pure logic, and the one way a controller writes a status
+//! ([`patch_status`]): server-side apply under the operator's field manager,
+//! never with `compliance`, which only the report loop writes (under
+//! [`crate::meta::names::AUDIT_MANAGER`]).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
+use kube::api::{Api, Patch, PatchParams};
+use kube::{Client, Resource, ResourceExt};
+use serde_json::{Value, json};
+
+use super::{Context, Error, Result};
+use crate::meta::labels::MANAGER;
+
+/// The status field the report loop writes, and the controllers never do.
+pub const AUDIT_FIELD: &str = "compliance";
+
+/// How an object of a scope is addressed: in its namespace, or cluster-wide.
+pub trait ApiScope {
+    /// The API of `obj`'s kind where `obj` lives.
+    fn api<K>(client: Client, obj: &K) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>;
+}
+
+impl ApiScope for NamespaceResourceScope {
+    fn api<K>(client: Client, obj: &K) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>,
+    {
+        Api::namespaced(client, &obj.namespace().unwrap_or_default())
+    }
+}
+
+impl ApiScope for ClusterResourceScope {
+    fn api<K>(client: Client, _obj: &K) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>,
+    {
+        Api::all(client)
+    }
+}
+
+/// The API of `obj`'s kind where `obj` lives.
+pub fn api_for<K>(client: Client, obj: &K) -> Api<K>
+where
+    K: Resource<DynamicType = ()>,
+    K::Scope: ApiScope,
+{
+    <K::Scope as ApiScope>::api(client, obj)
+}
+
+/// The body of a controller's status patch of kind `K`: `apiVersion`, `kind`
+/// and the status, without [`AUDIT_FIELD`] (with server-side apply, a field
+/// left out stays as its own manager wrote it).
+pub fn status_patch<K, S>(status: &S) -> Result<Value>
+where
+    K: Resource<DynamicType = ()>,
+    S: serde::Serialize,
+{
+    let kind = K::kind(&());
+    let mut status = serde_json::to_value(status).map_err(|e| Error::serialize(format!("{kind} status"), e))?;
+    if let Some(s) = status.as_object_mut() {
+        s.remove(AUDIT_FIELD);
+    }
+    Ok(json!({"apiVersion": crate::meta::API_VERSION, "kind": kind, "status": status}))
+}
+
+/// Writes `status` as `obj`'s status (server-side apply, forced, under the
+/// operator's field manager; see [`status_patch`]).
+pub async fn patch_status<K, S>(ctx: &Context, obj: &K, status: &S) -> Result<()>
+where
+    K: Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    K::Scope: ApiScope,
+    S: serde::Serialize,
+{
+    let body = status_patch::<K, S>(status)?;
+    api_for(ctx.client.clone(), obj).patch_status(&obj.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(body)).await?;
+    Ok(())
+}
 
 /// One condition to set: type, status, reason, message.
 pub struct Cond<'a> {
@@ -57,12 +134,19 @@ pub fn standing_conflict(previous: &[Condition]) -> Option<String> {
     previous.iter().find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict").map(|c| c.message.clone())
 }
 
-/// Whether two statuses differ in anything but nothing (serialised equality).
-pub fn differs<T: serde::Serialize>(a: &Option<T>, b: &T) -> bool {
-    match a {
-        None => true,
-        Some(a) => serde_json::to_value(a).ok() != serde_json::to_value(b).ok(),
-    }
+/// Whether the status a controller computed (`new`) differs from the one the
+/// object has (`previous`) in what the controller writes: serialised
+/// equality, leaving out [`AUDIT_FIELD`].
+pub fn differs<T: serde::Serialize>(previous: Option<&T>, new: &T) -> bool {
+    let own = |s: &T| {
+        serde_json::to_value(s).ok().map(|mut v| {
+            if let Some(o) = v.as_object_mut() {
+                o.remove(AUDIT_FIELD);
+            }
+            v
+        })
+    };
+    previous.is_none_or(|p| own(p) != own(new))
 }
 
 #[cfg(test)]

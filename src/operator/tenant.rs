@@ -2,58 +2,70 @@
 //! limits and bindings; status; ordered teardown on deletion.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ListParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
-use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
-use serde_json::json;
-use tracing::{info, instrument, warn};
+use tracing::info;
 
 use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
-use super::status::{Cond, conditions, differs};
-use super::{Context, Error, Result};
+use super::controller::Reconciled;
+use super::status::{Cond, conditions, differs, patch_status};
+use super::triggers::Triggers;
+use super::{Context, Result, Step, Wait};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
-use crate::meta::labels::MANAGER;
 use crate::render::{Owned, Rendered};
 
 /// Finalizer that tears a tenant down in order.
 pub use crate::meta::labels::TENANT_FINALIZER as FINALIZER;
 
-/// Reconciles one tenant.
-#[instrument(skip_all, fields(tenant = %t.name_any()))]
-pub async fn reconcile(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action> {
-    let _timer = ctx.metrics.reconcile("Tenant");
-    let api: Api<Tenant> = Api::all(ctx.client.clone());
-    let c = ctx.clone();
-    finalizer(&api, FINALIZER, t, |ev| async move {
-        match ev {
-            Finalizer::Apply(t) => apply(&t, &c).await,
-            Finalizer::Cleanup(t) => cleanup(&t, &c).await,
-        }
-    })
-    .await
-    .map_err(super::finalizer_error)
-}
+impl Reconciled for Tenant {
+    const KIND: &'static str = "Tenant";
+    const FINALIZER: Option<&'static str> = Some(FINALIZER);
+    /// A teardown step is short: look again soon.
+    const WAIT: Option<Duration> = Some(Duration::from_secs(2));
 
-/// Requeues failures with a short delay; counts them.
-pub fn error_policy(t: Arc<Tenant>, e: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.failed("Tenant", e.metric_label());
-    let (ns, name) = (t.namespace().unwrap_or_default(), t.name_any());
-    if matches!(e, Error::Waiting(_)) {
-        return Action::requeue(Duration::from_secs(2));
+    async fn apply(t: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
+        apply(&t, &ctx).await
     }
-    let (delay, n) = ctx.retries.failed("Tenant", &ns, &name);
-    if !matches!(e, Error::Waiting(_)) {
-        warn!(error = %e, tenant = %name, failures = n, retry_in = ?delay, "tenant reconcile failed");
+
+    async fn cleanup(t: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
+        cleanup(&t, &ctx).await
     }
-    Action::requeue(delay)
+
+    fn refresh_status(t: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(t, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.tenants
+    }
+
+    fn model_changed(triggers: &Triggers, t: &Self, _deleted: bool) {
+        triggers.tenant_changed(t)
+    }
+
+    fn queue(triggers: &Triggers, t: &Self) {
+        triggers.reconcile_tenant(t)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.tenant_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.tenant_status_stream().boxed()
+    }
 }
 
 fn owner_ref<K: Resource<DynamicType = ()>>(o: &K) -> Option<OwnerReference> {
@@ -65,7 +77,7 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
     rendered.owned_by("Tenant", "", tenant)
 }
 
-async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
+async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
     let name = t.name_any();
     // This tenant's objects only, rendered now from the plan of the model.
     let rendered = ctx.rendered_for("Tenant", "", &name).await;
@@ -73,28 +85,8 @@ async fn apply(t: &Tenant, ctx: &Context) -> Result<Action> {
     let desired: Vec<(Owned, serde_json::Value)> =
         owned_objects(&rendered, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
     let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("Tenant", None, &name)).await?;
-    ctx.metrics.wrote("created", report.created.len());
-    ctx.metrics.wrote("updated", report.updated.len());
-    ctx.metrics.wrote("repaired", report.repaired.len());
-    ctx.metrics.wrote("pruned", report.pruned.len());
-    if !report.repaired.is_empty() {
-        ctx.publish_repaired(t, &report.repaired).await;
-    }
-    let conflict = report.conflict_message();
-    if let Some(m) = &conflict {
-        ctx.announce_conflict(t, t.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default(), m).await;
-    }
-    if !report.created.is_empty() || !report.updated.is_empty() || !report.pruned.is_empty() {
-        info!(created = report.created.len(), updated = report.updated.len(), pruned = report.pruned.len(), "applied");
-        ctx.publish(
-            t,
-            EventType::Normal,
-            "Applied",
-            "Reconcile",
-            format!("{} created, {} updated, {} removed", report.created.len(), report.updated.len(), report.pruned.len()),
-        )
-        .await;
-    }
+    let previous = t.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
+    let conflict = ctx.announce_applied(t, previous, &report, true).await;
     update_status(t, ctx, &rendered, conflict.as_deref()).await?;
     if report.in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
@@ -121,43 +113,49 @@ pub async fn refresh_status(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<()> {
     update_status(&t, &ctx, &rendered, conflict.as_deref()).await
 }
 
-async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
-    let name = t.name_any();
-    let namespaces: Vec<String> = owned_objects(rendered, &name).iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
-    let mut quota = Vec::new();
-    for ns in &namespaces {
-        let zone = crate::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
-        let rq = ctx.owned.get("ResourceQuota", ns, crate::meta::names::QUOTA);
-        let read = |field: &str| -> BTreeMap<String, String> {
-            rq.as_ref()
-                .and_then(|o| o.data.pointer(&format!("/status/{field}")).cloned())
-                .and_then(|v| serde_json::from_value::<BTreeMap<String, String>>(v).ok())
-                .unwrap_or_default()
-        };
-        quota.push(ZoneUsage { zone, namespace: ns.clone(), granted: read("hard"), used: read("used") });
-    }
-    let apps = ctx.apps.state().iter().filter(|a| namespaces.iter().any(|ns| a.namespace().as_deref() == Some(ns.as_str()))).count();
-    let granted = |f: &&crate::render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
-    let flows_given = rendered.flows.iter().filter(granted).filter(|f| f.provider.tenant == name).count();
-    let flows_received = rendered.flows.iter().filter(granted).filter(|f| f.consumer.tenant == name).count();
-    let problems: Vec<String> =
-        rendered.problems.iter().filter(|p| p.object.kind == "Tenant" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-    let mut missing: Vec<String> =
-        owned_objects(rendered, &name).iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect();
+/// What a tenant's status is computed from.
+#[derive(Debug, Clone, Default)]
+pub struct TenantFigures<'a> {
+    /// The status the tenant has now.
+    pub previous: Option<&'a TenantStatus>,
+    /// The tenant's `metadata.generation`.
+    pub generation: Option<i64>,
+    /// Its namespaces, one per zone.
+    pub namespaces: Vec<String>,
+    /// Quota granted and used, per zone.
+    pub quota: Vec<ZoneUsage>,
+    /// Its apps.
+    pub apps: usize,
+    /// Flows in effect from its apps to other tenants' apps.
+    pub flows_given: usize,
+    /// Flows in effect from other tenants' apps to its apps.
+    pub flows_received: usize,
+    /// What the plan finds wrong with it (`field: message`).
+    pub problems: Vec<String>,
+    /// Objects it owns that do not exist yet (`Kind/namespace/name`).
+    pub missing: Vec<String>,
+    /// The conflict its last apply met (an object in the way), if any.
+    pub conflict: Option<&'a str>,
+}
+
+/// A tenant's status (never its `compliance`: the report loop's).
+pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
+    let (problems, conflict) = (&f.problems, f.conflict);
+    let mut missing = f.missing;
     // Until the quota controller has counted every limited resource, the API
     // server refuses to create those resources ("status unknown for quota"):
     // the namespace is not usable yet.
-    for z in &quota {
+    for z in &f.quota {
         if !z.granted.is_empty() && z.granted.keys().any(|k| !z.used.contains_key(k)) {
-            missing.push(format!("the usage count of ResourceQuota {}/govcloud-quota", z.namespace));
+            missing.push(format!("the usage count of ResourceQuota {}/{}", z.namespace, crate::meta::names::QUOTA));
         }
     }
-    let prev = t.status.clone().unwrap_or_default();
     let ready = problems.is_empty() && missing.is_empty() && conflict.is_none();
+    let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let conds = conditions(
-        &prev.conditions,
-        t.metadata.generation,
-        Timestamp::now(),
+        previous,
+        f.generation,
+        now,
         vec![
             Cond {
                 type_: "Ready",
@@ -172,7 +170,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
                     "Provisioning"
                 },
                 message: if ready {
-                    format!("{} namespaces isolated and provisioned", namespaces.len())
+                    format!("{} namespaces isolated and provisioned", f.namespaces.len())
                 } else if !problems.is_empty() {
                     problems.join("; ")
                 } else if let Some(c) = conflict {
@@ -195,36 +193,71 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
             },
         ],
     );
-    let status = TenantStatus {
-        observed_generation: t.metadata.generation,
+    TenantStatus {
+        observed_generation: f.generation,
+        namespaces: f.namespaces,
+        quota: f.quota,
+        apps: f.apps as i32,
+        flows_given: f.flows_given as i32,
+        flows_received: f.flows_received as i32,
+        compliance: None,
+        conditions: conds,
+    }
+}
+
+/// Gathers a tenant's figures from the caches and the rendering, and writes
+/// its status if it changed.
+async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
+    let name = t.name_any();
+    let owned = owned_objects(rendered, &name);
+    let namespaces: Vec<String> = owned.iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
+    let mut quota = Vec::new();
+    for ns in &namespaces {
+        let zone = crate::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
+        let rq = ctx.owned.get("ResourceQuota", ns, crate::meta::names::QUOTA);
+        let read = |field: &str| -> BTreeMap<String, String> {
+            rq.as_ref()
+                .and_then(|o| o.data.pointer(&format!("/status/{field}")).cloned())
+                .and_then(|v| serde_json::from_value::<BTreeMap<String, String>>(v).ok())
+                .unwrap_or_default()
+        };
+        quota.push(ZoneUsage { zone, namespace: ns.clone(), granted: read("hard"), used: read("used") });
+    }
+    let apps = ctx.apps.state().iter().filter(|a| namespaces.iter().any(|ns| a.namespace().as_deref() == Some(ns.as_str()))).count();
+    let granted = |f: &&crate::render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
+    let figures = TenantFigures {
+        previous: t.status.as_ref(),
+        generation: t.metadata.generation,
         namespaces,
         quota,
-        apps: apps as i32,
-        flows_given: flows_given as i32,
-        flows_received: flows_received as i32,
-        compliance: prev.compliance.clone(),
-        conditions: conds,
+        apps,
+        flows_given: rendered.flows.iter().filter(granted).filter(|f| f.provider.tenant == name).count(),
+        flows_received: rendered.flows.iter().filter(granted).filter(|f| f.consumer.tenant == name).count(),
+        problems: rendered
+            .problems
+            .iter()
+            .filter(|p| p.object.kind == "Tenant" && p.object.name == name)
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect(),
+        missing: owned.iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect(),
+        conflict,
     };
-    if differs(&t.status, &status) {
-        let api: Api<Tenant> = Api::all(ctx.client.clone());
-        api.patch_status(
-            &name,
-            &PatchParams::apply(MANAGER).force(),
-            &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "Tenant", "status": status})),
-        )
-        .await?;
+    let status = tenant_status(figures, Timestamp::now());
+    if differs(t.status.as_ref(), &status) {
+        patch_status(ctx, t, &status).await?;
     }
     Ok(())
 }
 
 /// Ordered teardown: apps first, then (once their pods are gone) the
 /// namespaces with their policies, so no pod ever runs without its policies.
-async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
+/// Each step not done yet is a [`Wait`]: the finalizer stays.
+async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
     let name = t.name_any();
     if t.spec.prevent_deletion {
-        let msg = format!("tenant {name} has preventDeletion: true; set it to false to allow deletion");
-        ctx.publish(t, EventType::Warning, "DeletionPrevented", "Delete", msg.clone()).await;
-        return Err(Error::Waiting(msg));
+        let message = format!("tenant {name} has preventDeletion: true; set it to false to allow deletion");
+        ctx.publish(t, EventType::Warning, "DeletionPrevented", "Delete", message.clone()).await;
+        return Err(Wait::DeletionPrevented { message }.into());
     }
     let namespaces: Vec<String> =
         ctx.owned.owned_by("Tenant", None, &name).into_iter().filter(|(kind, _)| kind == "Namespace").map(|(_, o)| o.name_any()).collect();
@@ -240,7 +273,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
         }
     }
     if !waiting.is_empty() {
-        return Err(Error::Waiting(format!("deleting apps: {}", waiting.join(", "))));
+        return Err(Wait::AppsDeleting { apps: waiting }.into());
     }
     // 2. pods (whoever made them) must be gone before the policies go
     for ns in &namespaces {
@@ -252,7 +285,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
                     pods.delete(&p.name_any(), &DeleteParams::default()).await?;
                 }
             }
-            return Err(Error::Waiting(format!("waiting for {} pods in {ns} to stop", list.items.len())));
+            return Err(Wait::PodsStopping { namespace: ns.clone(), pods: list.items.len() }.into());
         }
     }
     // 3. namespaces (with their policies, quota, bindings)
@@ -268,8 +301,77 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Result<Action> {
         }
     }
     if !remaining.is_empty() {
-        return Err(Error::Waiting(format!("deleting namespaces {}", remaining.join(", "))));
+        return Err(Wait::NamespacesDeleting { namespaces: remaining }.into());
     }
     info!("tenant torn down");
     Ok(Action::await_change())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ComplianceSummary;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    fn usage(ns: &str, granted: &[&str], used: &[&str]) -> ZoneUsage {
+        let m = |ks: &[&str]| ks.iter().map(|k| (k.to_string(), "1".to_string())).collect();
+        ZoneUsage { zone: "extranet".into(), namespace: ns.into(), granted: m(granted), used: m(used) }
+    }
+
+    fn provisioned<'a>() -> TenantFigures<'a> {
+        TenantFigures {
+            generation: Some(2),
+            namespaces: vec!["a-ext".into(), "a-pri".into()],
+            quota: vec![usage("a-ext", &["pods"], &["pods"])],
+            apps: 3,
+            flows_given: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_provisioned_tenant_is_ready() {
+        let s = tenant_status(provisioned(), ts("2026-01-01T00:00:00Z"));
+        assert_eq!((s.apps, s.flows_given, s.flows_received, s.observed_generation), (3, 1, 0, Some(2)));
+        assert_eq!((s.conditions[0].status.as_str(), s.conditions[0].reason.as_str()), ("True", "Provisioned"));
+        assert_eq!(s.conditions[0].message, "2 namespaces isolated and provisioned");
+        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].reason.as_str()), ("False", "AsDeclared"));
+    }
+
+    #[test]
+    fn a_tenant_waits_for_what_is_missing_and_for_its_quota_count() {
+        let f = TenantFigures { missing: vec!["Namespace/a-pri".into()], quota: vec![usage("a-ext", &["pods", "cpu"], &["pods"])], ..provisioned() };
+        let s = tenant_status(f, ts("2026-01-01T00:00:00Z"));
+        assert_eq!((s.conditions[0].status.as_str(), s.conditions[0].reason.as_str()), ("False", "Provisioning"));
+        assert_eq!(s.conditions[0].message, format!("waiting for Namespace/a-pri, the usage count of ResourceQuota a-ext/{}", crate::meta::names::QUOTA));
+    }
+
+    #[test]
+    fn problems_come_before_conflicts_and_both_degrade() {
+        let conflict = "Namespace a-ext exists and was not created by govcloud";
+        let s = tenant_status(TenantFigures { conflict: Some(conflict), ..provisioned() }, ts("2026-01-01T00:00:00Z"));
+        assert_eq!((s.conditions[0].reason.as_str(), s.conditions[0].message.as_str()), ("Conflict", conflict));
+        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].reason.as_str()), ("True", "Conflict"));
+        assert_eq!(super::super::status::standing_conflict(&s.conditions).as_deref(), Some(conflict), "a refresh keeps the conflict");
+        let f = TenantFigures { conflict: Some(conflict), problems: vec!["spec.zones[0]: unknown zone".into()], ..provisioned() };
+        let s = tenant_status(f, ts("2026-01-01T00:00:00Z"));
+        assert_eq!((s.conditions[0].reason.as_str(), s.conditions[0].message.as_str()), ("Invalid", "spec.zones[0]: unknown zone"));
+        assert_eq!(s.conditions[1].message, format!("spec.zones[0]: unknown zone; {conflict}"));
+    }
+
+    #[test]
+    fn an_unchanged_tenant_status_is_detected_and_its_patch_has_no_compliance() {
+        let first = tenant_status(provisioned(), ts("2026-01-01T00:00:00Z"));
+        let audited = TenantStatus { compliance: Some(ComplianceSummary { warn: 2, ..Default::default() }), ..first.clone() };
+        let again = tenant_status(TenantFigures { previous: Some(&audited), ..provisioned() }, ts("2026-01-05T00:00:00Z"));
+        assert!(!differs(Some(&audited), &again));
+        assert!(differs(None, &again));
+        let body = super::super::status::status_patch::<Tenant, _>(&audited).expect("body");
+        assert_eq!(body["kind"], "Tenant");
+        assert!(body["status"].get("compliance").is_none(), "{body}");
+        assert_eq!(body["status"]["apps"], 3);
+    }
 }

@@ -1,49 +1,64 @@
 //! NetworkZone controller: node counts, placement figures, and holding
 //! deletion while tenants still use the zone.
+//!
+//! The status is computed by [`zone_status`] from plain figures; the rest
+//! only gathers them (caches, plan) and writes.
 
+use std::future::Future;
 use std::sync::Arc;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
-use serde_json::json;
-use tracing::{instrument, warn};
 
-use super::status::{Cond, conditions, differs};
-use super::{Context, Error, Result};
-use crate::api::{NetworkZone, NetworkZoneStatus};
-use crate::meta::labels::MANAGER;
+use super::controller::Reconciled;
+use super::status::{Cond, conditions, differs, patch_status};
+use super::triggers::Triggers;
+use super::{Context, Result, Step, Wait};
+use crate::api::{NetworkZone, NetworkZoneStatus, NodePool, ZoneTaint};
 
 /// Finalizer that holds a zone's deletion while tenants use it.
 pub use crate::meta::labels::ZONE_FINALIZER as FINALIZER;
 
-/// Reconciles one zone.
-#[instrument(skip_all, fields(zone = %z.name_any()))]
-pub async fn reconcile(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<Action> {
-    let _timer = ctx.metrics.reconcile("NetworkZone");
-    let api: Api<NetworkZone> = Api::all(ctx.client.clone());
-    let c = ctx.clone();
-    finalizer(&api, FINALIZER, z, |ev| async move {
-        match ev {
-            Finalizer::Apply(z) => apply(&z, &c).await,
-            Finalizer::Cleanup(z) => cleanup(&z, &c).await,
-        }
-    })
-    .await
-    .map_err(super::finalizer_error)
-}
+impl Reconciled for NetworkZone {
+    const KIND: &'static str = "NetworkZone";
+    const FINALIZER: Option<&'static str> = Some(FINALIZER);
 
-/// Requeues failures with a short delay; counts them.
-pub fn error_policy(z: Arc<NetworkZone>, e: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.failed("NetworkZone", e.metric_label());
-    let (ns, name) = (z.namespace().unwrap_or_default(), z.name_any());
-    let (delay, n) = ctx.retries.failed("NetworkZone", &ns, &name);
-    if !matches!(e, Error::Waiting(_)) {
-        warn!(error = %e, zone = %name, failures = n, retry_in = ?delay, "zone reconcile failed");
+    async fn apply(z: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
+        apply(&z, &ctx).await
     }
-    Action::requeue(delay)
+
+    async fn cleanup(z: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
+        cleanup(&z, &ctx).await
+    }
+
+    fn refresh_status(z: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(z, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.zones
+    }
+
+    fn model_changed(triggers: &Triggers, z: &Self, _deleted: bool) {
+        triggers.zone_changed(z)
+    }
+
+    fn queue(triggers: &Triggers, z: &Self) {
+        triggers.reconcile_zone(z)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.zone_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.zone_status_stream().boxed()
+    }
 }
 
 fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
@@ -53,7 +68,7 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
     v
 }
 
-async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
+async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let name = z.name_any();
     // What the zone reads of the plan (counts and problems), taken before any
     // request: the plan is not held across requests.
@@ -67,9 +82,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Result<Action> {
         })
         .collect::<Result<_>>()?;
     let report = super::apply::apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("NetworkZone", None, &name)).await?;
-    ctx.metrics.wrote("created", report.created.len());
-    ctx.metrics.wrote("updated", report.updated.len());
-    ctx.metrics.wrote("repaired", report.repaired.len());
+    ctx.metrics.record(&report);
     update_status(z, ctx, apps, problems).await?;
     Ok(Action::requeue(ctx.resync))
 }
@@ -97,39 +110,74 @@ pub async fn refresh_status(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<()
     update_status(&z, &ctx, apps, problems).await
 }
 
-async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
-    let name = z.name_any();
-    let sel = &z.spec.node_pool.selector;
-    let taint = &z.spec.node_pool.taint;
-    let (mut matched, mut ready, mut untainted) = (0, 0, Vec::new());
-    for n in ctx.nodes.state() {
-        let labels = n.metadata.labels.clone().unwrap_or_default();
-        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+/// The zone's nodes, as its status counts them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct NodeCount {
+    /// Nodes whose labels match the pool's selector.
+    pub matched: i32,
+    /// Matched nodes that carry the zone taint and are Ready.
+    pub ready: i32,
+    /// Matched nodes without the zone taint, sorted.
+    pub untainted: Vec<String>,
+}
+
+/// Counts the nodes of `pool` among `nodes`.
+pub fn count_nodes<'n>(pool: &NodePool, nodes: impl IntoIterator<Item = &'n Node>) -> NodeCount {
+    let (sel, taint) = (&pool.selector, &pool.taint);
+    let mut count = NodeCount::default();
+    for n in nodes {
+        let labels = n.metadata.labels.as_ref();
+        if !sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
             continue;
         }
-        matched += 1;
+        count.matched += 1;
         let has_taint =
             n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| {
                 ts.iter().any(|t| t.key == taint.key && t.value.as_deref().unwrap_or("") == taint.value && t.effect == taint.effect.as_str())
             });
         let is_ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
         if !has_taint {
-            untainted.push(n.name_any());
+            count.untainted.push(n.name_any());
         } else if is_ready {
-            ready += 1;
+            count.ready += 1;
         }
     }
-    let tenants = users(z, ctx);
-    untainted.sort();
-    let mut degraded = problems.clone();
-    if !untainted.is_empty() {
-        degraded.push(format!("nodes without the zone taint {}={}:{}: {}", taint.key, taint.value, taint.effect.as_str(), untainted.join(", ")));
+    count.untainted.sort();
+    count
+}
+
+/// What a zone's status is computed from.
+#[derive(Debug, Clone)]
+pub struct ZoneFigures<'a> {
+    /// The status the zone has now.
+    pub previous: Option<&'a NetworkZoneStatus>,
+    /// The zone's `metadata.generation`.
+    pub generation: Option<i64>,
+    /// The zone's taint, as its nodes should carry it.
+    pub taint: &'a ZoneTaint,
+    /// Its nodes.
+    pub nodes: NodeCount,
+    /// Tenants allowed to use it.
+    pub tenants: usize,
+    /// Apps placed in it.
+    pub apps: usize,
+    /// What the plan finds wrong with it (`field: message`).
+    pub problems: Vec<String>,
+}
+
+/// A zone's status (never its `compliance`: the report loop's).
+pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
+    let (matched, ready) = (f.nodes.matched, f.nodes.ready);
+    let taint = f.taint;
+    let mut degraded = f.problems;
+    if !f.nodes.untainted.is_empty() {
+        degraded.push(format!("nodes without the zone taint {}={}:{}: {}", taint.key, taint.value, taint.effect.as_str(), f.nodes.untainted.join(", ")));
     }
-    let prev = z.status.clone().unwrap_or_default();
+    let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let conds = conditions(
-        &prev.conditions,
-        z.metadata.generation,
-        Timestamp::now(),
+        previous,
+        f.generation,
+        now,
         vec![
             Cond {
                 type_: "Ready",
@@ -155,56 +203,169 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
             },
         ],
     );
-    let status = NetworkZoneStatus {
-        observed_generation: z.metadata.generation,
+    NetworkZoneStatus {
+        observed_generation: f.generation,
         nodes_matched: matched,
         nodes_ready: ready,
         nodes_summary: Some(format!("{ready}/{matched}")),
-        tenants: tenants.len() as i32,
-        apps: apps as i32,
-        compliance: prev.compliance.clone(),
+        tenants: f.tenants as i32,
+        apps: f.apps as i32,
+        compliance: None,
         conditions: conds,
+    }
+}
+
+async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
+    let nodes = ctx.nodes.state();
+    let figures = ZoneFigures {
+        previous: z.status.as_ref(),
+        generation: z.metadata.generation,
+        taint: &z.spec.node_pool.taint,
+        nodes: count_nodes(&z.spec.node_pool, nodes.iter().map(|n| n.as_ref())),
+        tenants: users(z, ctx).len(),
+        apps,
+        problems,
     };
-    if differs(&z.status, &status) {
-        let api: Api<NetworkZone> = Api::all(ctx.client.clone());
-        api.patch_status(
-            &name,
-            &PatchParams::apply(MANAGER).force(),
-            &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone", "status": status})),
-        )
-        .await?;
-        if z.status.as_ref().map(|s| s.nodes_ready) != Some(ready) {
-            ctx.publish(z, kube::runtime::events::EventType::Normal, "NodesChanged", "Reconcile", format!("{ready} of {matched} zone nodes ready")).await;
+    let status = zone_status(figures, Timestamp::now());
+    if differs(z.status.as_ref(), &status) {
+        patch_status(ctx, z, &status).await?;
+        if z.status.as_ref().map(|s| s.nodes_ready) != Some(status.nodes_ready) {
+            let note = format!("{} of {} zone nodes ready", status.nodes_ready, status.nodes_matched);
+            ctx.publish(z, kube::runtime::events::EventType::Normal, "NodesChanged", "Reconcile", note).await;
         }
     }
     Ok(())
 }
 
-async fn cleanup(z: &NetworkZone, ctx: &Context) -> Result<Action> {
+/// Why a zone's deletion is held: the tenants that still use it.
+pub fn deletion_held_message(zone: &str, tenants: &[String]) -> String {
+    format!("deletion held: tenants {} still use zone {zone}; remove the zone from their spec.zones first", tenants.join(", "))
+}
+
+/// A zone's status while its deletion is held: as it was, `Ready` saying why
+/// (never its `compliance`: the report loop's). `None` when it says so already.
+pub fn deletion_held_status(previous: Option<&NetworkZoneStatus>, generation: Option<i64>, message: &str, now: Timestamp) -> Option<NetworkZoneStatus> {
+    let prev = previous.cloned().unwrap_or_default();
+    if prev.conditions.iter().any(|c| c.type_ == "Ready" && c.reason == "DeletionHeld" && c.message == message) {
+        return None;
+    }
+    let conds = conditions(&prev.conditions, generation, now, vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: message.to_string() }]);
+    Some(NetworkZoneStatus { compliance: None, conditions: conds, ..prev })
+}
+
+async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let tenants = users(z, ctx);
     if tenants.is_empty() {
         return Ok(Action::await_change());
     }
-    let msg = format!("deletion held: tenants {} still use zone {}; remove the zone from their spec.zones first", tenants.join(", "), z.name_any());
+    let message = deletion_held_message(&z.name_any(), &tenants);
     // Say it once per distinct message, in status and as an event, not on every retry.
-    let prev = z.status.clone().unwrap_or_default();
-    if prev.conditions.iter().any(|c| c.type_ == "Ready" && c.reason == "DeletionHeld" && c.message == msg) {
-        return Err(Error::Waiting(msg));
+    if let Some(status) = deletion_held_status(z.status.as_ref(), z.metadata.generation, &message, Timestamp::now()) {
+        patch_status(ctx, z, &status).await?;
+        ctx.publish(z, kube::runtime::events::EventType::Warning, "DeletionHeld", "Delete", message.clone()).await;
     }
-    let mut status = prev.clone();
-    status.conditions = conditions(
-        &prev.conditions,
-        z.metadata.generation,
-        Timestamp::now(),
-        vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: msg.clone() }],
-    );
-    let api: Api<NetworkZone> = Api::all(ctx.client.clone());
-    api.patch_status(
-        &z.name_any(),
-        &PatchParams::apply(MANAGER).force(),
-        &Patch::Apply(json!({"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone", "status": status})),
-    )
-    .await?;
-    ctx.publish(z, kube::runtime::events::EventType::Warning, "DeletionHeld", "Delete", msg.clone()).await;
-    Err(Error::Waiting(msg))
+    Err(Wait::ZoneInUse { message }.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ComplianceSummary, TaintEffect};
+    use k8s_openapi::api::core::v1::{NodeCondition, NodeSpec, NodeStatus, Taint};
+    use kube::api::ObjectMeta;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    fn taint() -> ZoneTaint {
+        ZoneTaint { key: "govcloud.io/zone".into(), value: "extranet".into(), effect: TaintEffect::NoSchedule }
+    }
+
+    fn node(name: &str, zone: &str, tainted: bool, ready: bool) -> Node {
+        Node {
+            metadata: ObjectMeta { name: Some(name.into()), labels: Some([("zone".to_string(), zone.to_string())].into()), ..Default::default() },
+            spec: Some(NodeSpec {
+                taints: tainted
+                    .then(|| vec![Taint { key: "govcloud.io/zone".into(), value: Some("extranet".into()), effect: "NoSchedule".into(), ..Default::default() }]),
+                ..Default::default()
+            }),
+            status: Some(NodeStatus {
+                conditions: Some(vec![NodeCondition { type_: "Ready".into(), status: if ready { "True" } else { "False" }.into(), ..Default::default() }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn figures<'a>(previous: Option<&'a NetworkZoneStatus>, taint: &'a ZoneTaint, nodes: NodeCount, problems: Vec<String>) -> ZoneFigures<'a> {
+        ZoneFigures { previous, generation: Some(3), taint, nodes, tenants: 2, apps: 5, problems }
+    }
+
+    #[test]
+    fn nodes_are_counted_by_labels_taint_and_readiness() {
+        let pool = NodePool { selector: [("zone".to_string(), "extranet".to_string())].into(), taint: taint() };
+        let nodes =
+            [node("b", "extranet", false, true), node("a", "extranet", true, true), node("c", "extranet", true, false), node("d", "private", true, true)];
+        let count = count_nodes(&pool, nodes.iter());
+        assert_eq!(count, NodeCount { matched: 3, ready: 1, untainted: vec!["b".into()] });
+    }
+
+    #[test]
+    fn a_zone_is_ready_with_ready_nodes_and_degraded_by_untainted_ones() {
+        let t0 = ts("2026-01-01T00:00:00Z");
+        let taint = taint();
+        let ok = zone_status(figures(None, &taint, NodeCount { matched: 2, ready: 2, untainted: vec![] }, vec![]), t0);
+        assert_eq!((ok.nodes_summary.as_deref(), ok.tenants, ok.apps, ok.observed_generation), (Some("2/2"), 2, 5, Some(3)));
+        assert_eq!((ok.conditions[0].type_.as_str(), ok.conditions[0].status.as_str(), ok.conditions[0].reason.as_str()), ("Ready", "True", "Ready"));
+        assert_eq!(ok.conditions[1].status, "False");
+        let bad = zone_status(figures(None, &taint, NodeCount { matched: 3, ready: 2, untainted: vec!["n3".into()] }, vec![]), t0);
+        assert_eq!((bad.conditions[0].status.as_str(), bad.conditions[0].reason.as_str()), ("False", "Degraded"));
+        assert_eq!(bad.conditions[1].message, "nodes without the zone taint govcloud.io/zone=extranet:NoSchedule: n3");
+        let none = zone_status(figures(None, &taint, NodeCount::default(), vec!["spec.cidrs: overlaps".into()]), t0);
+        assert_eq!(none.conditions[0].reason, "NoReadyNodes");
+        assert_eq!((none.conditions[1].reason.as_str(), none.conditions[1].message.as_str()), ("Inconsistent", "spec.cidrs: overlaps"));
+    }
+
+    #[test]
+    fn an_unchanged_zone_status_is_not_written_again_whatever_the_audit_wrote() {
+        let taint = taint();
+        let count = NodeCount { matched: 2, ready: 2, untainted: vec![] };
+        let first = zone_status(figures(None, &taint, count.clone(), vec![]), ts("2026-01-01T00:00:00Z"));
+        let audited = NetworkZoneStatus { compliance: Some(ComplianceSummary { pass: 3, ..Default::default() }), ..first.clone() };
+        let again = zone_status(figures(Some(&audited), &taint, count, vec![]), ts("2026-01-02T00:00:00Z"));
+        assert_eq!(again.conditions, first.conditions, "transition times kept");
+        assert!(!differs(Some(&audited), &again));
+        let changed = zone_status(figures(Some(&audited), &taint, NodeCount { matched: 2, ready: 1, untainted: vec![] }, vec![]), ts("2026-01-02T00:00:00Z"));
+        assert!(differs(Some(&audited), &changed));
+    }
+
+    #[test]
+    fn a_held_deletion_is_said_once_and_keeps_the_figures() {
+        let taint = taint();
+        let prev = NetworkZoneStatus {
+            compliance: Some(ComplianceSummary { fail: 1, ..Default::default() }),
+            ..zone_status(figures(None, &taint, NodeCount { matched: 1, ready: 1, untainted: vec![] }, vec![]), ts("2026-01-01T00:00:00Z"))
+        };
+        let msg = deletion_held_message("extranet", &["a".into(), "b".into()]);
+        assert_eq!(msg, "deletion held: tenants a, b still use zone extranet; remove the zone from their spec.zones first");
+        let held = deletion_held_status(Some(&prev), Some(4), &msg, ts("2026-01-02T00:00:00Z")).expect("a new message");
+        assert_eq!((held.nodes_ready, held.compliance.as_ref()), (1, None));
+        assert_eq!((held.conditions.len(), held.conditions[0].reason.as_str(), held.conditions[0].status.as_str()), (1, "DeletionHeld", "False"));
+        assert_eq!(deletion_held_status(Some(&held), Some(4), &msg, ts("2026-01-03T00:00:00Z")), None);
+    }
+
+    #[test]
+    fn the_zone_status_patch_has_no_compliance() {
+        let taint = taint();
+        let mut status = zone_status(figures(None, &taint, NodeCount::default(), vec![]), ts("2026-01-01T00:00:00Z"));
+        let body = super::super::status::status_patch::<NetworkZone, _>(&status).expect("body");
+        assert_eq!(body["kind"], "NetworkZone");
+        assert_eq!(body["apiVersion"], crate::meta::API_VERSION);
+        assert!(body["status"].get("compliance").is_none(), "{body}");
+        assert!(body["status"].get("nodesSummary").is_some());
+        // Even a status that carries one: the patch leaves it to the report loop.
+        status.compliance = Some(ComplianceSummary::default());
+        let body = super::super::status::status_patch::<NetworkZone, _>(&status).expect("body");
+        assert!(body["status"].get("compliance").is_none(), "{body}");
+    }
 }

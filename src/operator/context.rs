@@ -1,0 +1,227 @@
+//! The controllers' shared state ([`Context`]): the caches, the client, the
+//! recorder, the metrics; the plan of the model, single-flight and cached
+//! per model version; Events; and the failure backoff ([`Retries`]).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Node;
+use kube::runtime::events::Recorder;
+use kube::runtime::reflector::Store;
+use kube::{Client, Resource};
+use tracing::{info, warn};
+
+use super::apply::{ApplyReport, InFlight};
+use super::cache::OwnedCaches;
+use super::metrics::Metrics;
+use super::triggers;
+use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::model::Model;
+use crate::render::{self, Rendered};
+
+/// Shared state of the controllers.
+pub struct Context {
+    /// Client acting as the operator's identity.
+    pub client: Client,
+    /// Zones in scope.
+    pub zones: Store<NetworkZone>,
+    /// Tenants in scope.
+    pub tenants: Store<Tenant>,
+    /// Apps in scope.
+    pub apps: Store<DepartmentApp>,
+    /// Nodes.
+    pub nodes: Store<Node>,
+    /// Owned objects, by kind.
+    pub owned: OwnedCaches,
+    /// Recently applied objects.
+    pub inflight: Arc<InFlight>,
+    /// Event recorder.
+    pub recorder: Recorder,
+    /// Scope labels added to owned objects.
+    pub scope: Vec<(String, String)>,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Period of the full resync.
+    pub resync: Duration,
+    /// The cluster's pod and service ranges, put in every model.
+    pub cluster_cidrs: Vec<String>,
+    /// The routing of changes, and the model version.
+    pub(crate) triggers: triggers::Triggers,
+    /// The latest plan, with the model version it holds at least.
+    pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
+    /// Failures in a row per object (the backoff of the error policies).
+    pub(crate) retries: Retries,
+    /// Single-flight plans; when the last one started.
+    pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+/// The shortest time between two plans of the model (see [`Context::plan_for`]).
+pub const PLAN_INTERVAL: Duration = Duration::from_millis(500);
+
+impl Context {
+    /// Publishes an Event on `obj`; a failure to publish is logged, never fatal.
+    pub async fn publish<K: Resource<DynamicType = ()>>(&self, obj: &K, type_: kube::runtime::events::EventType, reason: &str, action: &str, note: String) {
+        let ev = kube::runtime::events::Event { type_, reason: reason.into(), note: Some(note), action: action.into(), secondary: None };
+        if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+            warn!(error = %e, "cannot publish event");
+        }
+    }
+
+    /// Publishes one Warning `Repaired` Event on `obj` per object repaired
+    /// (`Kind/namespace/name (how)`, as [`ApplyReport::repaired`] lists them),
+    /// naming it as the Event's related object: Events are grouped by
+    /// regarding and related object, so a second repair of another object of
+    /// the same owner is an Event of its own, not a count on the first.
+    pub async fn publish_repaired<K: Resource<DynamicType = ()>>(&self, obj: &K, repaired: &[String]) {
+        for r in repaired {
+            let id = r.split(" (").next().unwrap_or(r);
+            let parts: Vec<&str> = id.split('/').collect();
+            let (kind, namespace, name) = match parts.as_slice() {
+                [k, ns, n] => (k.to_string(), Some(ns.to_string()), n.to_string()),
+                [k, n] => (k.to_string(), None, n.to_string()),
+                _ => (String::new(), None, id.to_string()),
+            };
+            let related = k8s_openapi::api::core::v1::ObjectReference { kind: Some(kind), namespace, name: Some(name), ..Default::default() };
+            let ev = kube::runtime::events::Event {
+                type_: kube::runtime::events::EventType::Warning,
+                reason: "Repaired".into(),
+                note: Some(format!("restored {r}")),
+                action: "Reconcile".into(),
+                secondary: Some(related),
+            };
+            if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+                warn!(error = %e, "cannot publish event");
+            }
+        }
+    }
+
+    /// Publishes a Warning `Conflict` Event on `obj` with `message`, unless its
+    /// `Degraded` condition (in `previous`) already says so.
+    pub async fn announce_conflict<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        message: &str,
+    ) {
+        if super::status::conflict_is_new(previous, message) {
+            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string()).await;
+        }
+    }
+
+    /// Says what an apply of `obj`'s objects did: counts its writes, an
+    /// Event per object repaired, a Warning on a new conflict (`previous`:
+    /// `obj`'s conditions now), a log line on writes and, with
+    /// `applied_event`, an `Applied` Event. The conflict message, if any.
+    pub async fn announce_applied<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        report: &ApplyReport,
+        applied_event: bool,
+    ) -> Option<String> {
+        self.metrics.record(report);
+        if !report.repaired.is_empty() {
+            self.publish_repaired(obj, &report.repaired).await;
+        }
+        let conflict = report.conflict_message();
+        if let Some(m) = &conflict {
+            self.announce_conflict(obj, previous, m).await;
+        }
+        let (created, updated, pruned) = (report.created.len(), report.updated.len(), report.pruned.len());
+        if created + updated + pruned > 0 {
+            info!(created, updated, pruned, "applied");
+            if applied_event {
+                let note = format!("{created} created, {updated} updated, {pruned} removed");
+                self.publish(obj, kube::runtime::events::EventType::Normal, "Applied", "Reconcile", note).await;
+            }
+        }
+        conflict
+    }
+
+    /// The model as the caches hold it now, without objects being deleted.
+    pub fn model(&self) -> Model {
+        let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
+        Model {
+            zones: self.zones.state().iter().map(|z| (**z).clone()).collect(),
+            tenants: self.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
+            apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+            cluster_cidrs: self.cluster_cidrs.clone(),
+        }
+    }
+
+    /// The plan of the model as fresh as a reconcile of `kind`
+    /// `namespace/name` needs it: the cached one when it is at least as new
+    /// as the change that sent the reconcile, else a new one. Plans are
+    /// single-flight, and a burst of changes costs one plan for all the
+    /// reconciles it sends, not one each.
+    pub async fn plan_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Plan> {
+        let need = self.triggers.needed_version(kind, namespace, name);
+        let fresh = |c: &Option<(u64, Arc<Plan>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
+        }
+        let mut last_plan = self.render_lock.lock().await;
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
+        }
+        // While the model keeps changing (a province applying thousands of
+        // apps), at most one plan per PLAN_INTERVAL: the reconciles that
+        // wait meanwhile share the next plan, which holds every change so
+        // far. A change after a quiet spell is planned at once.
+        if let Some(at) = *last_plan {
+            tokio::time::sleep_until(at + PLAN_INTERVAL).await;
+        }
+        *last_plan = Some(tokio::time::Instant::now());
+        // The version is read before the caches: the plan holds at least that.
+        let version = self.triggers.model_version();
+        let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), render::plan));
+        self.metrics.rendered();
+        if let Ok(mut cache) = self.render_cache.lock()
+            && cache.as_ref().is_none_or(|(v, _)| *v <= version)
+        {
+            *cache = Some((version, r.clone()));
+        }
+        r
+    }
+
+    /// The latest plan made, if any (for the gauges).
+    pub(super) fn latest_plan(&self) -> Option<Arc<Plan>> {
+        self.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone()))
+    }
+
+    /// What the reconcile of `kind` `namespace/name` reads of the model's
+    /// rendering: its own objects, rendered now from a fresh enough plan, and
+    /// the flows and problems that concern it.
+    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+        self.plan_for(kind, namespace, name).await.get().owner(kind, namespace, name)
+    }
+}
+
+/// A plan of the model, with the model it borrows from.
+pub type Plan = yoke::Yoke<render::Planned<'static>, Arc<Model>>;
+
+/// Failures per object, for the wait before the next try: 5 s, doubling up
+/// to 5 minutes while the failures follow each other; a failure long after
+/// the last one starts again at 5 s. During an outage of the API server every
+/// object fails: with the doubling, each logs a few lines, not one every 5 s.
+#[derive(Default)]
+pub(crate) struct Retries(Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>);
+
+impl Retries {
+    /// Records a failure of `kind` `namespace/name`; how long to wait, and
+    /// which failure in a row this is (1 for the first).
+    pub(crate) fn failed(&self, kind: &str, namespace: &str, name: &str) -> (Duration, u32) {
+        let delay = |n: u32| Duration::from_secs(5).saturating_mul(1u32 << n.min(6)).min(Duration::from_secs(300));
+        let Ok(mut m) = self.0.lock() else { return (delay(0), 1) };
+        if m.len() > 100_000 {
+            m.retain(|_, (n, t)| t.elapsed() < delay(*n) * 2);
+        }
+        let e = m.entry(format!("{kind}/{namespace}/{name}")).or_insert((0, std::time::Instant::now()));
+        if e.0 > 0 && e.1.elapsed() > delay(e.0 - 1) * 2 + Duration::from_secs(10) {
+            e.0 = 0;
+        }
+        e.0 += 1;
+        e.1 = std::time::Instant::now();
+        (delay(e.0 - 1), e.0)
+    }
+}
