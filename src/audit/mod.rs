@@ -891,6 +891,27 @@ fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
     Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
 }
 
+/// GC-NET-003's probes for private zone `z`: the ranges its exchange
+/// endpoints open (those the renderer rejected, outside every zone's
+/// ranges, open nothing), and the addresses nothing of it may reach
+/// otherwise: the internet and a host of every other zone.
+fn private_zone_probes(model: &Model, z: &crate::api::NetworkZone, internet_probe: IpAddr) -> (Vec<ipnet::IpNet>, Vec<IpAddr>) {
+    let index = crate::render::Index::build(model);
+    let allowed = z
+        .spec
+        .exchange_endpoints
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !index.rejected_endpoints.contains(&(z.name_any(), *i)))
+        .filter_map(|(_, e)| e.cidr.as_ref()?.parse().ok())
+        .collect();
+    let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
+    for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
+        probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
+    }
+    (allowed, probes)
+}
+
 /// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
 fn isolation(
     ctx: &mut Ctx<'_>,
@@ -970,20 +991,7 @@ fn isolation(
     }
     // GC-NET-003: a private zone's workloads reach nothing outside but its exchange endpoints.
     for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-        // Endpoints the renderer rejected (outside every zone's ranges) open nothing.
-        let index = crate::render::Index::build(model);
-        let allowed: Vec<ipnet::IpNet> = z
-            .spec
-            .exchange_endpoints
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !index.rejected_endpoints.contains(&(z.name_any(), *i)))
-            .filter_map(|(_, e)| e.cidr.as_ref()?.parse().ok())
-            .collect();
-        let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
-        for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
-            probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
-        }
+        let (allowed, probes) = private_zone_probes(model, z, internet_probe);
         let mut by_class: HashMap<usize, Vec<String>> = HashMap::new();
         for (i, w) in ws.iter().enumerate().filter(|(_, w)| zone_of(w) == z.name_any()) {
             let escapes = by_class
@@ -1128,19 +1136,7 @@ mod tests {
             ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);
         }
         for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-            let index = crate::render::Index::build(model);
-            let allowed: Vec<ipnet::IpNet> = z
-                .spec
-                .exchange_endpoints
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !index.rejected_endpoints.contains(&(z.name_any(), *i)))
-                .filter_map(|(_, e)| e.cidr.as_ref()?.parse().ok())
-                .collect();
-            let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
-            for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
-                probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
-            }
+            let (allowed, probes) = private_zone_probes(model, z, internet_probe);
             for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
                 let escapes: Vec<String> = probes
                     .iter()

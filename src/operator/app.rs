@@ -19,7 +19,7 @@ use kube::{Resource, ResourceExt};
 
 use super::apply::{apply_owned, desired_json};
 use super::controller::Reconciled;
-use super::status::{Cond, conditions, differs, patch_status};
+use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step};
 use crate::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
@@ -176,18 +176,7 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
                 reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
                 message: pending.join("; "),
             },
-            Cond {
-                type_: "Degraded",
-                ok: !violations.is_empty() || conflict.is_some(),
-                reason: if !violations.is_empty() {
-                    "Violations"
-                } else if conflict.is_some() {
-                    "Conflict"
-                } else {
-                    "AsDeclared"
-                },
-                message: violations.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
-            },
+            degraded(&violations, "Violations", conflict),
         ],
     );
     DepartmentAppStatus {

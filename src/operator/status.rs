@@ -93,6 +93,23 @@ pub struct Cond<'a> {
     pub message: String,
 }
 
+/// The `Degraded` condition: true with `reason` while there are `problems`,
+/// else true with `Conflict` while a conflict stands, else false.
+pub fn degraded<'a>(problems: &[String], reason: &'a str, conflict: Option<&str>) -> Cond<'a> {
+    Cond {
+        type_: "Degraded",
+        ok: !problems.is_empty() || conflict.is_some(),
+        reason: if !problems.is_empty() {
+            reason
+        } else if conflict.is_some() {
+            "Conflict"
+        } else {
+            "AsDeclared"
+        },
+        message: problems.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
+    }
+}
+
 /// Builds conditions, keeping `lastTransitionTime` of those whose status did not change.
 pub fn conditions(previous: &[Condition], generation: Option<i64>, now: Timestamp, set: Vec<Cond<'_>>) -> Vec<Condition> {
     set.into_iter()

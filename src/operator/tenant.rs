@@ -20,7 +20,7 @@ use tracing::info;
 
 use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::controller::Reconciled;
-use super::status::{Cond, conditions, differs, patch_status};
+use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use crate::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
@@ -179,18 +179,7 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
                     format!("waiting for {}", missing.join(", "))
                 },
             },
-            Cond {
-                type_: "Degraded",
-                ok: !problems.is_empty() || conflict.is_some(),
-                reason: if !problems.is_empty() {
-                    "Invalid"
-                } else if conflict.is_some() {
-                    "Conflict"
-                } else {
-                    "AsDeclared"
-                },
-                message: problems.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
-            },
+            degraded(problems, "Invalid", conflict),
         ],
     );
     TenantStatus {
