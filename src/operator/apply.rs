@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
@@ -86,9 +86,7 @@ pub fn labelled_for(meta: &ObjectMeta, owner: (&str, Option<&str>, &str)) -> boo
 /// or update (rather than an apply): it would keep fields alive after they
 /// leave the desired state, so it is dropped after the next apply.
 pub fn has_update_entry(meta: &ObjectMeta) -> bool {
-    meta.managed_fields
-        .as_ref()
-        .is_some_and(|m| m.iter().any(|e| e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
+    meta.managed_fields.as_ref().is_some_and(|m| m.iter().any(is_our_update))
 }
 
 /// Whether a field-manager entry is someone else's and owns part of the
@@ -298,37 +296,19 @@ async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<
 
 /// Turns the `Update` field-manager entry our create left into our `Apply`
 /// entry (the same fields), so the apply that follows removes what the
-/// desired state drops. The patch carries
-/// the resourceVersion; on a conflict (a controller wrote the status) the
-/// object is read again and the rename retried.
+/// desired state drops.
 async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Step<()> {
-    let name = created.name_any();
-    let mut current = created.clone();
-    for _ in 0..5 {
-        let mut entries = current.metadata.managed_fields.clone().unwrap_or_default();
+    rewrite_managed_fields(api, created, |meta| {
+        let mut entries = meta.managed_fields.clone().unwrap_or_default();
         let mut renamed = false;
-        for e in entries.iter_mut() {
-            if e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none() {
-                e.operation = Some("Apply".into());
-                e.time = None;
-                renamed = true;
-            }
+        for e in entries.iter_mut().filter(|e| is_our_update(e)) {
+            e.operation = Some("Apply".into());
+            e.time = None;
+            renamed = true;
         }
-        if !renamed {
-            return Ok(());
-        }
-        let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
-        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
-        match api.patch(&name, &pp, &Patch::Merge(patch)).await {
-            Ok(_) => return Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
-                Some(o) => current = o,
-                None => return Ok(()),
-            },
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(Wait::KeptChanging { object: name }.into())
+        renamed.then_some(entries)
+    })
+    .await
 }
 
 /// Removes our create's `Update` field-manager entry from an object just
@@ -336,29 +316,33 @@ async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -
 /// ours and a field later left out of the desired state is removed. (The
 /// documented reset, `managedFields: [{}]`, does not do: the next apply then
 /// attributes every field to a `before-first-apply` manager, which keeps them
-/// alive the same way.) The patch carries the resourceVersion: an object
-/// changed meanwhile is left for the next reconcile.
+/// alive the same way.)
 async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Step<()> {
-    let name = applied.name_any();
-    let mut current = applied.clone();
-    // A Deployment's status is written by its controller right after it is
-    // created: read it again and retry, a few times, before leaving it for
-    // the next reconcile.
+    rewrite_managed_fields(api, applied, |meta| {
+        let keep: Vec<_> = meta.managed_fields.iter().flatten().filter(|e| !is_our_update(e)).cloned().collect();
+        // Nothing to drop (an empty list would not change anything anyway).
+        (!keep.is_empty() && has_update_entry(meta)).then_some(keep)
+    })
+    .await
+}
+
+/// Whether a field-manager entry is our own `Update` (a create's) of the object itself.
+fn is_our_update(e: &ManagedFieldsEntry) -> bool {
+    e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()
+}
+
+/// Writes the field-manager entries `edit` makes of an object's (None:
+/// nothing to change). The patch carries the resourceVersion: when the
+/// object changed meanwhile (a Deployment's controller writes its status
+/// right after it is created), it is read again and `edit` applied anew, a
+/// few times, before it is left for the next reconcile.
+async fn rewrite_managed_fields(api: &Api<DynamicObject>, object: &DynamicObject, edit: impl Fn(&ObjectMeta) -> Option<Vec<ManagedFieldsEntry>>) -> Step<()> {
+    let name = object.name_any();
+    let mut current = object.clone();
     for _ in 0..5 {
-        let keep: Vec<_> = current
-            .metadata
-            .managed_fields
-            .iter()
-            .flatten()
-            .filter(|e| !(e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()))
-            .cloned()
-            .collect();
-        if keep.is_empty() || !has_update_entry(&current.metadata) {
-            // Nothing to drop (an empty list would not change anything anyway).
-            return Ok(());
-        }
+        let Some(entries) = edit(&current.metadata) else { return Ok(()) };
         let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
-        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": keep}});
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
         match api.patch(&name, &pp, &Patch::Merge(patch)).await {
             Ok(_) => return Ok(()),
             Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
