@@ -891,6 +891,20 @@ fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
     Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
 }
 
+/// GC-NET-003's finding for a workload of private zone `zone` and the
+/// addresses outside it that it reaches (`escapes`).
+fn private_egress(ctx: &mut Ctx<'_>, w: &Workload, zone: &str, escapes: &[String]) {
+    ctx.add(
+        controls::PRIVATE_EGRESS,
+        if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
+        &w.id,
+        Some(&w.namespace),
+        "NetworkPolicy egress",
+        if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
+        format!("nothing in private zone {zone} reaches outside it but its exchange endpoints"),
+    );
+}
+
 /// GC-NET-003's probes for private zone `z`: the ranges its exchange
 /// endpoints open (those the renderer rejected, outside every zone's
 /// ranges, open nothing), and the addresses nothing of it may reach
@@ -1004,15 +1018,7 @@ fn isolation(
                         .collect()
                 })
                 .clone();
-            ctx.add(
-                controls::PRIVATE_EGRESS,
-                if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
-                &w.id,
-                Some(&w.namespace),
-                "NetworkPolicy egress",
-                if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
-                format!("nothing in private zone {} reaches outside it but its exchange endpoints", z.name_any()),
-            );
+            private_egress(ctx, w, &z.name_any(), &escapes);
         }
     }
     conn
@@ -1143,15 +1149,7 @@ mod tests {
                     .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
                     .filter_map(|ip| net.reaches_ip(w, *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))
                     .collect();
-                ctx.add(
-                    controls::PRIVATE_EGRESS,
-                    if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
-                    &w.id,
-                    Some(&w.namespace),
-                    "NetworkPolicy egress",
-                    if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
-                    format!("nothing in private zone {} reaches outside it but its exchange endpoints", z.name_any()),
-                );
+                private_egress(ctx, w, &z.name_any(), &escapes);
             }
         }
         conn
