@@ -320,11 +320,14 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     eventually("the tenant to be gone", CONVERGE, || async { tenants.get_opt(&consumer).await.ok()?.is_none().then_some(()) }).await;
     assert!(Api::<Namespace>::all(c.clone()).get_opt(&ns).await.expect("get").is_none_or(|n| n.metadata.deletion_timestamp.is_some()), "namespace remains");
     assert!(apps.list(&ListParams::default()).await.map(|l| l.items.is_empty()).unwrap_or(true), "apps remain");
-    // Nothing of ours still names the tenant as owner.
-    let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"));
-    let left =
-        Api::<DynamicObject>::all_with(c.clone(), &ar).list(&ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"))).await.expect("list");
-    assert!(left.items.is_empty());
+    // Nothing of ours still names the tenant as owner (the cluster-scoped
+    // bindings go with the tenant, through the garbage collector).
+    let ar = govcloud::meta::kinds::owned_kind("ClusterRoleBinding").expect("an owned kind").api_resource();
+    let owned_by_consumer = ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"));
+    eventually("the tenant's cluster role bindings to be gone", CONVERGE, || async {
+        Api::<DynamicObject>::all_with(c.clone(), &ar).list(&owned_by_consumer).await.ok().filter(|l| l.items.is_empty()).map(|_| ())
+    })
+    .await;
     // The teardown waited for apps, pods and namespaces: waits, not failures.
     assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, 0, "a teardown's waits counted as errors");
 
