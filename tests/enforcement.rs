@@ -1169,9 +1169,12 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
             api(&admin, o["apiVersion"].as_str().unwrap_or_default(), o["kind"].as_str().unwrap_or_default(), Some(&ns)).create(&pp, &d).await.map(|_| ())
         }
     };
-    // The bindings are live once a pod off the zone's nodes is denied.
+    // Each binding takes effect on its own: they are live once a pod off the
+    // zone's nodes and an app of another zone are both denied.
     eventually("the zone's admission bindings in force", Duration::from_secs(30), || async {
-        dry_run(zoned("probe", &|p| p["spec"]["nodeSelector"] = json!({}))).await.is_err().then_some(())
+        let mut probe_app = app("probe", "elsewhere", json!({"image": image}));
+        probe_app["metadata"]["namespace"] = json!(ns);
+        (dry_run(zoned("probe", &|p| p["spec"]["nodeSelector"] = json!({}))).await.is_err() && dry_run(probe_app).await.is_err()).then_some(())
     })
     .await;
     let cases: Vec<(&str, Value)> = vec![
