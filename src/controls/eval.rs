@@ -293,6 +293,7 @@ impl ObjectScope<'_> {
 }
 
 /// A failed check, with the policy it belongs to.
+#[derive(Clone, Copy)]
 pub struct Failure {
     /// The policy.
     pub policy: &'static Policy,

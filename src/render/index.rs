@@ -301,12 +301,47 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
 /// The checks of the admission policies on DepartmentApps (`govcloud-apps`,
 /// `govcloud-zone-apps`) that `app` fails, judged by the one evaluator on the
 /// app, the namespace render creates for it and its zone.
+///
+/// The app is judged as a request creating it carries it: without status
+/// or the server's bookkeeping (resourceVersion, field ownership, ...). A
+/// plan judges every app and the model changes an object at a time, so
+/// verdicts are kept by the digest of exactly what was judged (app,
+/// namespace and zone as JSON): the same inputs, the same verdict.
 fn admission_failures(evaluator: &controls::eval::Evaluator, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone) -> Vec<controls::eval::Failure> {
+    use sha2::{Digest, Sha256};
+    use std::sync::{Mutex, OnceLock};
+    static VERDICTS: OnceLock<Mutex<std::collections::HashMap<[u8; 32], Vec<controls::eval::Failure>>>> = OnceLock::new();
+    const KEPT: usize = 50_000;
     let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
     let mut object = json(serde_json::to_value(app));
     object["kind"] = "DepartmentApp".into();
+    if let Some(o) = object.as_object_mut() {
+        o.remove("status");
+    }
+    if let Some(m) = object["metadata"].as_object_mut() {
+        for bookkeeping in ["resourceVersion", "managedFields", "generation", "uid", "creationTimestamp", "finalizers", "ownerReferences"] {
+            m.remove(bookkeeping);
+        }
+    }
     let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
-    controls::eval::failures(evaluator, &object, Some(&namespace), Some(&json(serde_json::to_value(zone))))
+    let zone = json(serde_json::to_value(zone));
+    let mut digest = Sha256::new();
+    for part in [&object, &namespace, &zone] {
+        digest.update(part.to_string().as_bytes());
+        digest.update([0]);
+    }
+    let key: [u8; 32] = digest.finalize().into();
+    let verdicts = VERDICTS.get_or_init(Default::default);
+    if let Some(known) = verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return known.clone();
+    }
+    let found = controls::eval::failures(evaluator, &object, Some(&namespace), Some(&zone));
+    let mut kept = verdicts.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEPT {
+        kept.clear();
+    }
+    kept.insert(key, found.clone());
+    found
 }
 
 /// A failed admission check as a problem: the control and the check's
@@ -418,5 +453,34 @@ fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTre
             format!("host {host} is already claimed by {}/{}", owner.0, owner.1),
             "choose another host name; a host belongs to the first app that claims it",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_verdicts_follow_what_was_judged() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");
+        let model = crate::model::load_paths(&[dir]).expect("chifeng").model;
+        let evaluator = controls::eval::Evaluator::new();
+        let app = model.apps.first().expect("an app");
+        let ns = app.namespace().unwrap_or_default();
+        let (tenant, zone) = crate::meta::names::split_namespace(&ns).expect("a tenant namespace");
+        let tenant = model.tenants.iter().find(|t| t.name_any() == tenant).expect("its tenant");
+        let zone = model.zones.iter().find(|z| z.name_any() == zone).expect("its zone");
+        let ids = |f: &[controls::eval::Failure]| f.iter().map(|f| f.check.control).collect::<Vec<_>>();
+        let first = admission_failures(&evaluator, app, tenant, zone);
+        assert_eq!(ids(&admission_failures(&evaluator, app, tenant, zone)), ids(&first), "the same inputs, the same verdict");
+        // Bookkeeping does not change the verdict; the spec does.
+        let mut touched = app.clone();
+        touched.metadata.resource_version = Some("12345".into());
+        assert_eq!(ids(&admission_failures(&evaluator, &touched, tenant, zone)), ids(&first));
+        let mut foreign = app.clone();
+        foreign.spec.image = "docker.io/library/nginx:1".into();
+        let verdict = admission_failures(&evaluator, &foreign, tenant, zone);
+        assert!(ids(&verdict).contains(&controls::IMAGE_REGISTRY), "a foreign image fails GC-IMG-001: {:?}", ids(&verdict));
+        assert!(!ids(&first).contains(&controls::IMAGE_REGISTRY), "{:?}", ids(&first));
     }
 }
