@@ -262,7 +262,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let objects = objects.as_slice();
     let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
     let tenant_ns: BTreeSet<String> = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
-    let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).unwrap_or_default())).collect();
+    let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), eval::judged(serde_json::to_value(z).unwrap_or_default()))).collect();
     let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
     timed("prepare", start);
 
@@ -438,27 +438,88 @@ fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones
         let nso = ctx.namespaces.get(ns).copied();
         let zone = nso.and_then(|n| label(n, ZONE)).and_then(|z| zones.get(z));
         let scope = evaluator.namespace(nso, zone);
+        let scope_digest = Verdicts::digest(&[nso, zone], None);
         for o in members {
             let Some((group, resource)) = eval::resource_of(kind_of(o)) else { continue };
             let id = id_of(o);
-            // The object's context, made when a policy first needs it, with the variables computed so far.
-            let mut here: Option<eval::ObjectScope<'_>> = None;
-            for p in eval::matching(group, resource) {
-                if p.policy.zone_param && !scope.has_zone() {
+            let verdicts = Verdicts::of(&scope_digest, o, || {
+                // The object's context, made when a policy first needs it, with the variables computed so far.
+                let mut here: Option<eval::ObjectScope<'_>> = None;
+                eval::matching(group, resource)
+                    .map(|p| (!p.policy.zone_param || scope.has_zone()).then(|| here.get_or_insert_with(|| scope.object(o)).evaluate(p)))
+                    .collect()
+            });
+            for (p, verdict) in eval::matching(group, resource).zip(verdicts.iter()) {
+                let Some(passed) = verdict else {
                     for c in &p.policy.checks {
                         ctx.add(c.control, Outcome::Skip, &id, Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
                     }
                     continue;
-                }
-                let passed = here.get_or_insert_with(|| scope.object(o)).evaluate(p);
+                };
                 for (c, passed) in p.policy.checks.iter().zip(passed) {
-                    let outcome = if passed { Outcome::Pass } else { Outcome::Fail };
+                    let outcome = if *passed { Outcome::Pass } else { Outcome::Fail };
                     let field = c.field();
-                    let evidence = if passed { "complies".to_string() } else { eval::evidence(field, o) };
+                    let evidence = if *passed { "complies".to_string() } else { eval::evidence(field, o) };
                     ctx.add(c.control, outcome, &id, Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
                 }
             }
         }
+    }
+}
+
+/// The admission verdicts on objects, kept across audits by the digest of
+/// exactly what was judged (the object as listed, its namespace and zone):
+/// the same inputs, the same verdicts. The operator audits the whole
+/// cluster after every change, and a change touches few objects, so a round
+/// judges only those. Per object: each matching policy's checks (true:
+/// complies), or `None` where the policy needs the namespace's zone and it
+/// is not declared.
+struct Verdicts;
+
+/// One object's verdicts, in [`eval::matching`] order.
+type ObjectVerdicts = Arc<Vec<Option<Vec<bool>>>>;
+
+impl Verdicts {
+    /// Verdicts kept at most; past it the memory starts again empty.
+    const KEPT: usize = 200_000;
+
+    fn memo() -> &'static std::sync::Mutex<HashMap<[u8; 32], ObjectVerdicts>> {
+        static MEMO: std::sync::OnceLock<std::sync::Mutex<HashMap<[u8; 32], ObjectVerdicts>>> = std::sync::OnceLock::new();
+        MEMO.get_or_init(Default::default)
+    }
+
+    /// SHA-256 of `parts` (absent ones counted as such), after `prefix`.
+    fn digest(parts: &[Option<&Value>], prefix: Option<&[u8; 32]>) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut d = Sha256::new();
+        if let Some(p) = prefix {
+            d.update(p);
+        }
+        for part in parts {
+            match part {
+                Some(v) => d.update(v.to_string().as_bytes()),
+                None => d.update(b"\0absent"),
+            }
+            d.update([0]);
+        }
+        d.finalize().into()
+    }
+
+    /// The verdicts on `o` in the namespace scope `scope`, judged by `judge`
+    /// unless known.
+    fn of(scope: &[u8; 32], o: &Value, judge: impl FnOnce() -> Vec<Option<Vec<bool>>>) -> ObjectVerdicts {
+        let key = Self::digest(&[Some(o)], Some(scope));
+        let lock = || Self::memo().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = lock().get(&key) {
+            return known.clone();
+        }
+        let found = Arc::new(judge());
+        let mut kept = lock();
+        if kept.len() >= Self::KEPT {
+            kept.clear();
+        }
+        kept.insert(key, found.clone());
+        found
     }
 }
 
@@ -1232,6 +1293,32 @@ mod tests {
         let mut one = Ctx::new(namespaces);
         admission_namespaces(&mut one, &by_ns.into_iter().collect::<Vec<_>>(), &zones);
         assert_eq!(emitted(&threads), emitted(&one));
+    }
+
+    /// Verdicts are kept across audits, by the digest of what was judged: an
+    /// object changed since is judged again, and changed back, judged as
+    /// before; a zone whose status alone changed keeps its verdicts.
+    #[test]
+    fn a_kept_verdict_follows_what_was_judged() {
+        let (mut model, mut objects) = chifeng();
+        let at = objects.iter().position(|o| kind_of(o) == "Deployment").expect("a deployment");
+        let id = id_of(&objects[at]);
+        let failures = |a: &Audit| -> Vec<(&'static str, String)> {
+            a.findings.iter().filter(|f| *f.object == *id && f.outcome == Outcome::Fail).map(|f| (f.control, f.evidence.clone())).collect()
+        };
+        let before = failures(&audit(&model, &objects));
+        let original = objects[at].clone();
+        objects[at]["spec"]["template"]["spec"]["hostNetwork"] = json!(true);
+        let changed = failures(&audit(&model, &objects));
+        assert!(changed.len() > before.len(), "host network is judged: {changed:?}");
+        objects[at] = original;
+        assert_eq!(failures(&audit(&model, &objects)), before);
+        // What the report loop writes after each audit changes no verdict.
+        for z in &mut model.zones {
+            z.status.get_or_insert_with(Default::default).compliance = Some(crate::api::ComplianceSummary { fail: 7, ..Default::default() });
+            z.metadata.resource_version = Some("42".into());
+        }
+        assert_eq!(failures(&audit(&model, &objects)), before);
     }
 
     #[test]

@@ -152,7 +152,7 @@ pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
 pub fn report(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, fs: &[&Finding]) -> Value {
     let (version, kind, cluster_kind) = api.kinds();
     let (results, (omitted_others, omitted_passes)) = bounded_results(fs, REPORT_RESULTS_BYTES);
-    let mut metadata = json!({"name": "govcloud", "labels": labels});
+    let mut metadata = json!({"name": crate::meta::names::REPORT, "labels": labels});
     if let Some(ns) = ns {
         metadata["namespace"] = json!(ns);
     }

@@ -301,6 +301,25 @@ pub struct Failure {
     pub check: &'static Check,
 }
 
+/// A stored object as the offline checks judge it: without its status and
+/// the API server's bookkeeping (resourceVersion, field ownership,
+/// generation, uid, creation time), which change while nothing the checks
+/// read does (the report loop writes a zone's status after every audit),
+/// so verdicts kept by the digest of what was judged stay valid. The
+/// enforcement test holds the API server, which sees the whole object, to
+/// the same verdicts.
+pub fn judged(mut object: Value) -> Value {
+    if let Some(o) = object.as_object_mut() {
+        o.remove("status");
+        if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            for bookkeeping in ["resourceVersion", "managedFields", "generation", "uid", "creationTimestamp"] {
+                m.remove(bookkeeping);
+            }
+        }
+    }
+    object
+}
+
 /// Every check of every policy matching `object` that it fails, in `namespace`
 /// (its Namespace object) with `zone` (its NetworkZone) as parameter.
 pub fn failures(evaluator: &Evaluator, object: &Value, namespace: Option<&Value>, zone: Option<&Value>) -> Vec<Failure> {

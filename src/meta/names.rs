@@ -106,6 +106,9 @@ pub fn control_policy(control: &str) -> String {
     format!("govcloud-{}", control.to_lowercase())
 }
 
+/// The compliance report in each tenant namespace.
+pub const REPORT: &str = MANAGER;
+
 /// The cluster-wide compliance report: [`MANAGER`], or `govcloud-<scope>`
 /// for an operator that manages one scope of the cluster.
 pub fn cluster_report(scope: Option<&str>) -> String {

@@ -54,6 +54,7 @@ const LIST_PAGE: u32 = 500;
 /// Reads the model (with the cluster's pod and service ranges as given) and
 /// the audited objects from the cluster.
 pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String]) -> Result<(Model, Vec<Value>)> {
+    use futures::StreamExt;
     let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
     let model = Model {
         zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
@@ -61,42 +62,61 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
     };
+    // Several kinds at once (their pages in order): the reads wait on the
+    // API server far more than on this process.
+    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i))).buffered(LISTS_AT_ONCE).collect::<Vec<_>>().await;
     let mut objects = Vec::new();
-    for (group, version, kind, sel) in AUDITED {
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
-        let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
-        let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
-        let mut token: Option<String> = None;
-        loop {
-            let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
-            // Straight into JSON values (what the checks read), not through typed objects.
-            let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
-            let page: Page = client.request(req).await?;
-            for mut v in page.items {
-                if let Some(o) = v.as_object_mut() {
-                    // The checks read no field ownership (often half an
-                    // object), no status (a pod's is most of it) and not the
-                    // copy of the object that `kubectl apply` keeps.
-                    o.remove("status");
-                    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-                        meta.remove("managedFields");
-                        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-                            a.remove(LAST_APPLIED);
-                        }
-                    }
-                    // Items of a list carry no type; the checks need it.
-                    o.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
-                    o.insert("kind".into(), Value::String(kind.to_string()));
-                }
-                objects.push(v);
-            }
-            token = page.metadata.continue_.filter(|t| !t.is_empty());
-            if token.is_none() {
-                break;
-            }
-        }
+    for listed in kinds {
+        objects.extend(listed?);
     }
     Ok((model, objects))
+}
+
+/// Kinds a live audit reads at once.
+const LISTS_AT_ONCE: usize = 4;
+
+/// Every object of one audited kind, page by page, as the checks read them.
+/// (By position in [`AUDITED`]: a borrowed tuple trips the compiler's
+/// lifetime inference for futures in a stream, rust-lang/rust#102211.)
+async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
+    let (group, version, kind, sel) = AUDITED[at];
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+    let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
+    let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
+    let mut objects = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
+        // Straight into JSON values (what the checks read), not through typed objects.
+        let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
+        let page: Page = client.request(req).await?;
+        for mut v in page.items {
+            if let Some(o) = v.as_object_mut() {
+                // The checks read no field ownership (often half an
+                // object), no status (a pod's is most of it) and not the
+                // copy of the object that `kubectl apply` keeps.
+                o.remove("status");
+                if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.remove("managedFields");
+                    // Changes with every status update; no check reads
+                    // it, and without it an object whose status alone
+                    // changed is judged the same as before.
+                    meta.remove("resourceVersion");
+                    if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                        a.remove(LAST_APPLIED);
+                    }
+                }
+                // Items of a list carry no type; the checks need it.
+                o.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
+                o.insert("kind".into(), Value::String(kind.to_string()));
+            }
+            objects.push(v);
+        }
+        token = page.metadata.continue_.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(objects);
+        }
+    }
 }
 
 /// Audits the live cluster, whose pod and service ranges are `cluster_cidrs`.
@@ -188,9 +208,33 @@ fn content_hash(r: &Value) -> u64 {
 }
 
 /// What the reports hold, as last read or written: (kind, namespace or "",
-/// name) -> [`content_hash`]. Filled from one paged list at start, so a
-/// round writes only the reports that changed, without reading each first.
-type Written = BTreeMap<(String, String, String), u64>;
+/// name) -> what it holds. Filled from one paged list at start, so a round
+/// writes only the reports that changed, without reading each first.
+type Written = BTreeMap<(String, String, String), Held>;
+
+/// What a report holds: the [`content_hash`] of its body, and, once this
+/// process has built it, the [`findings_hash`] of what it was built from, so
+/// a report whose findings did not change is not even built again (at a
+/// province's size, building every report to compare it cost more than
+/// the audit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Held {
+    content: u64,
+    findings: Option<u64>,
+}
+
+/// Everything a report is built from ([`output::report`]): the report API,
+/// its labels, its namespace (none: the cluster report, with its name) and
+/// every field of its findings.
+fn findings_hash(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, cluster_name: &str, fs: &[&crate::audit::Finding]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (api == ReportApi::Openreports, labels, ns, cluster_name).hash(&mut h);
+    for f in fs {
+        (f.control, f.outcome, format!("{:?}", f.severity), &f.object, &f.namespace, &f.tenant, &f.zone, &f.field, &f.evidence, &f.message).hash(&mut h);
+    }
+    h.finish()
+}
 
 /// Reports written at once.
 const REPORT_WRITES: usize = 8;
@@ -241,7 +285,7 @@ pub fn report_delay(cost: std::time::Duration, since_last: std::time::Duration) 
 pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long the reports wait after a change for more changes to come.
-pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(5);
+pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Wakes the reports on changes to the audited kinds (pods, workloads,
 /// bindings, govcloud's own objects and others'): only a fingerprint per
@@ -309,7 +353,7 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
             let page = all.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
             for o in page.items {
                 let v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(o.name_any(), e))?;
-                written.insert((kind.clone(), o.namespace().unwrap_or_default(), o.name_any()), content_hash(&v));
+                written.insert((kind.clone(), o.namespace().unwrap_or_default(), o.name_any()), Held { content: content_hash(&v), findings: None });
             }
             token = page.metadata.continue_.filter(|t| !t.is_empty());
             if token.is_none() {
@@ -325,11 +369,11 @@ async fn write_report(
     api: Api<DynamicObject>,
     pp: PatchParams,
     key: (String, String, String),
-    hash: u64,
+    held: Held,
     report: Value,
-) -> ((String, String, String), u64, std::result::Result<(), kube::Error>) {
+) -> ((String, String, String), Held, std::result::Result<(), kube::Error>) {
     let r = api.patch(&key.2, &pp, &Patch::Apply(&report)).await.map(|_| ());
-    (key, hash, r)
+    (key, held, r)
 }
 
 async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mut Option<Written>) -> Result<()> {
@@ -365,30 +409,38 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let mut batch = Vec::new();
     let groups = output::report_groups(&audit);
     let last = groups.len();
+    let (_, namespaced_kind, cluster_kind) = api.kinds();
     for (i, (ns, fs)) in groups.into_iter().enumerate() {
         if ns.is_none_or(|ns| ours.contains(ns)) {
-            let mut report = output::report(api, &labels, ns, &fs);
-            let kind = report["kind"].as_str().unwrap_or_default().to_string();
-            let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
-            let reports: Api<DynamicObject> = match ns {
-                Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
-                None => {
-                    report["metadata"]["name"] = Value::String(cluster_name.clone());
-                    Api::all_with(ctx.client.clone(), &ar)
-                }
+            let (kind, name) = match ns {
+                Some(_) => (namespaced_kind, crate::meta::names::REPORT),
+                None => (cluster_kind, cluster_name.as_str()),
             };
-            let name = report["metadata"]["name"].as_str().unwrap_or_default().to_string();
-            let key = (kind, ns.unwrap_or_default().to_string(), name);
-            let hash = content_hash(&report);
-            if known.get(&key) != Some(&hash) {
-                batch.push(write_report(reports, pp.clone(), key, hash, report));
+            let key = (kind.to_string(), ns.unwrap_or_default().to_string(), name.to_string());
+            let from = findings_hash(api, &labels, ns, &cluster_name, &fs);
+            let known_now = known.get(&key).copied();
+            if known_now.is_none_or(|k| k.findings != Some(from)) {
+                let mut report = output::report(api, &labels, ns, &fs);
+                report["metadata"]["name"] = Value::String(name.to_string());
+                let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+                let reports: Api<DynamicObject> = match ns {
+                    Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+                    None => Api::all_with(ctx.client.clone(), &ar),
+                };
+                let held = Held { content: content_hash(&report), findings: Some(from) };
+                if known_now.map(|k| k.content) == Some(held.content) {
+                    // Built from other findings, but the same: nothing to write.
+                    known.insert(key, held);
+                } else {
+                    batch.push(write_report(reports, pp.clone(), key, held, report));
+                }
             }
         }
         if batch.len() == REPORT_WRITES || (i + 1 == last && !batch.is_empty()) {
-            for (key, hash, r) in futures::future::join_all(batch.drain(..)).await {
+            for (key, held, r) in futures::future::join_all(batch.drain(..)).await {
                 match r {
                     Ok(()) => {
-                        known.insert(key, hash);
+                        known.insert(key, held);
                     }
                     Err(e) => failed = failed.or(Some(e)),
                 }
@@ -483,6 +535,55 @@ mod tests {
         assert_eq!(fp(&pod(None, "Pending")), fp(&pod(None, "Running")), "status only");
         // Bound to a node: the generation stays 1, what the audit reads changed.
         assert_ne!(fp(&pod(None, "Pending")), fp(&pod(Some("private-node-1"), "Pending")));
+    }
+
+    /// A report is built again, to be compared and written, exactly when
+    /// something it is built from changed.
+    #[test]
+    fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
+        use crate::audit::{Finding, Outcome};
+        use std::sync::Arc;
+        let finding = || Finding {
+            control: "GC-APP-001",
+            outcome: Outcome::Pass,
+            severity: crate::controls::Severity::High,
+            object: Arc::from("Deployment/a-ext/portal"),
+            namespace: Some(Arc::from("a-ext")),
+            tenant: Some(Arc::from("a")),
+            zone: Some(Arc::from("ext")),
+            field: Arc::from("spec"),
+            evidence: "complies".into(),
+            message: Arc::from("m"),
+        };
+        let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
+        let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| findings_hash(api, labels, ns, cluster, &[f]);
+        let base = hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding());
+        assert_eq!(base, hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding()), "same inputs");
+        let mut changes: Vec<Finding> = Vec::new();
+        let edits: [fn(&mut Finding); 10] = [
+            |f| f.control = "GC-APP-002",
+            |f| f.outcome = Outcome::Fail,
+            |f| f.severity = crate::controls::Severity::Low,
+            |f| f.object = Arc::from("Deployment/a-ext/other"),
+            |f| f.namespace = None,
+            |f| f.tenant = Some(Arc::from("b")),
+            |f| f.zone = None,
+            |f| f.field = Arc::from("spec.x"),
+            |f| f.evidence = "other".into(),
+            |f| f.message = Arc::from("n"),
+        ];
+        for edit in edits {
+            let mut f = finding();
+            edit(&mut f);
+            changes.push(f);
+        }
+        for f in &changes {
+            assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", f), base, "{f:?}");
+        }
+        assert_ne!(hash(ReportApi::Wgpolicy, &labels, Some("a-ext"), "govcloud", &finding()), base);
+        assert_ne!(hash(ReportApi::Openreports, &BTreeMap::new(), Some("a-ext"), "govcloud", &finding()), base);
+        assert_ne!(hash(ReportApi::Openreports, &labels, None, "govcloud", &finding()), base);
+        assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud-x", &finding()), base);
     }
 
     #[test]

@@ -31,7 +31,9 @@ use crate::meta::names;
 pub const RUN_AS: i64 = 10001;
 
 /// Objects of one placed app.
-pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[FlowDecision]) -> Vec<Owned> {
+/// `flows` holds at least every flow the app calls or receives (others are
+/// ignored).
+pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> Vec<Owned> {
     let app = p.app;
     let name = p.key.app.as_str();
     let ns = p.namespace.as_str();

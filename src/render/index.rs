@@ -313,18 +313,16 @@ fn admission_failures(evaluator: &controls::eval::Evaluator, app: &DepartmentApp
     static VERDICTS: OnceLock<Mutex<std::collections::HashMap<[u8; 32], Vec<controls::eval::Failure>>>> = OnceLock::new();
     const KEPT: usize = 50_000;
     let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
-    let mut object = json(serde_json::to_value(app));
+    let mut object = controls::eval::judged(json(serde_json::to_value(app)));
     object["kind"] = "DepartmentApp".into();
-    if let Some(o) = object.as_object_mut() {
-        o.remove("status");
-    }
+    // Nor what a request creating it does not carry.
     if let Some(m) = object["metadata"].as_object_mut() {
-        for bookkeeping in ["resourceVersion", "managedFields", "generation", "uid", "creationTimestamp", "finalizers", "ownerReferences"] {
-            m.remove(bookkeeping);
+        for absent in ["finalizers", "ownerReferences"] {
+            m.remove(absent);
         }
     }
     let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
-    let zone = json(serde_json::to_value(zone));
+    let zone = controls::eval::judged(json(serde_json::to_value(zone)));
     let mut digest = Sha256::new();
     for part in [&object, &namespace, &zone] {
         digest.update(part.to_string().as_bytes());

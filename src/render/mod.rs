@@ -112,21 +112,73 @@ impl Rendered {
 /// The flows where the govcloud resource `kind` `namespace/name` (an app)
 /// or its apps (a tenant) call or are called, and the problems found on it.
 fn concerning(flows: &[FlowDecision], problems: &[Problem], kind: &str, namespace: &str, name: &str) -> (Vec<FlowDecision>, Vec<Problem>) {
-    let flows = flows
-        .iter()
-        .filter(|f| match kind {
-            "DepartmentApp" => f.consumer.app == name || f.provider.app == name,
-            "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
-            _ => false,
-        })
-        .cloned()
-        .collect();
+    let flows = flows.iter().filter(|f| concerns(f, kind, namespace, name)).cloned().collect();
     let problems = problems
         .iter()
         .filter(|p| p.object.kind == kind && p.object.name == name && p.object.namespace.as_deref().unwrap_or_default() == namespace)
         .cloned()
         .collect();
     (flows, problems)
+}
+
+/// Whether flow `f` concerns the govcloud resource `kind` `namespace/name`:
+/// an app that calls or is called (the app of that name in that namespace,
+/// not a namesake in another tenant's), or a tenant whose app does.
+fn concerns(f: &FlowDecision, kind: &str, namespace: &str, name: &str) -> bool {
+    let app = |k: &crate::api::AppKey| k.app == name && crate::meta::names::namespace_name(&k.tenant, &k.zone) == namespace;
+    match kind {
+        "DepartmentApp" => app(&f.consumer) || app(&f.provider),
+        "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
+        _ => false,
+    }
+}
+
+/// Positions of the flows and problems by what they concern, so an owner's
+/// share is found without scanning every flow (a province has thousands).
+#[derive(Default)]
+struct Concerning {
+    /// (namespace, app) -> flows it calls or receives, in order.
+    by_app: std::collections::HashMap<(String, String), Vec<usize>>,
+    /// tenant -> flows its apps call or receive, in order.
+    by_tenant: std::collections::HashMap<String, Vec<usize>>,
+    /// (kind, namespace or "", name) -> problems found on it, in order.
+    problems: std::collections::HashMap<(String, String, String), Vec<usize>>,
+}
+
+/// Adds position `i` unless it was just added (a flow within one app or tenant).
+fn once(positions: &mut Vec<usize>, i: usize) {
+    if positions.last() != Some(&i) {
+        positions.push(i);
+    }
+}
+
+impl Concerning {
+    fn build(flows: &[FlowDecision], problems: &[Problem]) -> Self {
+        let mut c = Concerning::default();
+        for (i, f) in flows.iter().enumerate() {
+            let ns = |k: &crate::api::AppKey| crate::meta::names::namespace_name(&k.tenant, &k.zone);
+            for key in [(ns(&f.consumer), f.consumer.app.clone()), (ns(&f.provider), f.provider.app.clone())] {
+                once(c.by_app.entry(key).or_default(), i);
+            }
+            for key in [f.consumer.tenant.clone(), f.provider.tenant.clone()] {
+                once(c.by_tenant.entry(key).or_default(), i);
+            }
+        }
+        for (i, p) in problems.iter().enumerate() {
+            c.problems.entry((p.object.kind.clone(), p.object.namespace.clone().unwrap_or_default(), p.object.name.clone())).or_default().push(i);
+        }
+        c
+    }
+
+    /// Positions of the flows that concern `kind` `namespace/name`.
+    fn flows(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
+        let found = match kind {
+            "DepartmentApp" => self.by_app.get(&(namespace.to_string(), name.to_string())),
+            "Tenant" => self.by_tenant.get(name),
+            _ => None,
+        };
+        found.map(Vec::as_slice).unwrap_or_default()
+    }
 }
 
 /// Objects owned by a zone: the bindings that apply the zone-parameter
@@ -175,6 +227,8 @@ pub struct Planned<'a> {
     pub problems: Vec<Problem>,
     /// Placed apps by (namespace, name).
     by_namespace: std::collections::HashMap<(String, String), AppKeyRef>,
+    /// Flows and problems by what they concern.
+    concerning: Concerning,
 }
 
 /// Key of a placed app in [`Index::apps`].
@@ -188,7 +242,8 @@ pub fn plan(model: &Model) -> Planned<'_> {
     problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
     problems.dedup();
     let by_namespace = index.apps.iter().map(|(k, p)| ((p.namespace.clone(), k.app.clone()), k.clone())).collect();
-    Planned { index, flows, problems, by_namespace }
+    let concerning = Concerning::build(&flows, &problems);
+    Planned { index, flows, problems, by_namespace, concerning }
 }
 
 impl Planned<'_> {
@@ -203,13 +258,21 @@ impl Planned<'_> {
                 .by_namespace
                 .get(&(namespace.to_string(), name.to_string()))
                 .and_then(|k| self.index.apps.get(k))
-                .map(|p| app::render(&self.index, p, &self.flows))
+                .map(|p| app::render(&self.index, p, &self.flows_of(kind, namespace, name).collect::<Vec<_>>()))
                 .unwrap_or_default(),
             _ => vec![],
         };
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let (flows, problems) = concerning(&self.flows, &self.problems, kind, namespace, name);
+        let flows = self.flows_of(kind, namespace, name).cloned().collect();
+        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        let problems = self.concerning.problems.get(&key).into_iter().flatten().map(|i| self.problems[*i].clone()).collect();
         Rendered { objects, flows, problems, index: Default::default() }
+    }
+
+    /// The flows that concern the govcloud resource `kind` `namespace/name`
+    /// (see [`Rendered::slice`]), in order.
+    fn flows_of(&self, kind: &str, namespace: &str, name: &str) -> impl Iterator<Item = &FlowDecision> {
+        self.concerning.flows(kind, namespace, name).iter().map(|i| &self.flows[*i])
     }
 
     /// Every owner that renders objects, as (kind, namespace, name): the
@@ -236,7 +299,8 @@ impl Planned<'_> {
             objects.extend(tenant::render(&self.index, tenant));
         }
         for placement in self.index.apps.values() {
-            objects.extend(app::render(&self.index, placement, &self.flows));
+            let flows: Vec<&FlowDecision> = self.flows_of("DepartmentApp", &placement.namespace, &placement.key.app).collect();
+            objects.extend(app::render(&self.index, placement, &flows));
         }
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         Rendered { objects, flows: self.flows.clone(), problems: self.problems.clone(), index: Default::default() }
@@ -275,6 +339,71 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 5, "{checked} cross-tenant flows");
+    }
+
+    /// Apps of the same name in two tenants: each one's share of the flows
+    /// is its own, found by namespace and name, not the namesake's.
+    #[test]
+    fn a_namesake_in_another_tenant_shares_none_of_an_apps_flows() {
+        let text = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {name: extranet}
+spec:
+  kind: extranet
+  displayName: {zh: 政务外网, en: E-gov extranet}
+  nodePool:
+    selector: {govcloud.io/zone: extranet}
+    taint: {key: govcloud.io/zone, value: extranet, effect: NoSchedule}
+  cidrs: [10.10.0.0/16]
+  mlpsLevel: 2
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: a}
+spec: {displayName: {zh: 甲, en: A}, zones: [{name: extranet}]}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: b}
+spec: {displayName: {zh: 乙, en: B}, zones: [{name: extranet}]}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: portal, namespace: a-extranet}
+spec:
+  zone: extranet
+  displayName: {zh: 门户, en: Portal}
+  image: harbor.egov.local/a/portal:1.0.0
+  ports: [{name: http, port: 8080}]
+  flows: {calls: [{app: db}]}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: db, namespace: a-extranet}
+spec:
+  zone: extranet
+  displayName: {zh: 库, en: DB}
+  image: harbor.egov.local/a/db:1.0.0
+  ports: [{name: sql, port: 5432}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: portal, namespace: b-extranet}
+spec:
+  zone: extranet
+  displayName: {zh: 门户, en: Portal}
+  image: harbor.egov.local/b/portal:1.0.0
+  ports: [{name: http, port: 8080}]
+"#;
+        let model = crate::model::load_str("namesakes.yaml", text).expect("model").model;
+        let planned = plan(&model);
+        assert_eq!(planned.flows.len(), 1, "{:?}", planned.flows);
+        assert_eq!(planned.owner("DepartmentApp", "a-extranet", "portal").flows.len(), 1);
+        assert!(planned.owner("DepartmentApp", "b-extranet", "portal").flows.is_empty(), "b's portal calls nothing and is called by no one");
+        assert!(render(&model).slice("DepartmentApp", "b-extranet", "portal").flows.is_empty());
+        assert!(planned.owner("Tenant", "", "b").flows.is_empty());
     }
 
     /// Renders per owner equal the slices of the whole rendering, for every
