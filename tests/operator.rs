@@ -330,6 +330,11 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     .await;
     // The teardown waited for apps, pods and namespaces: waits, not failures.
     assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, 0, "a teardown's waits counted as errors");
+    // Nor is anything gone while it is torn down an error (a status written,
+    // a finalizer removed, after the object went).
+    for kind in ["Tenant", "DepartmentApp"] {
+        assert_eq!(op.counter("govcloud_reconcile_errors_total", &format!("kind=\"{kind}\"")).await, 0, "{kind} errors during a teardown:\n{}", op.log());
+    }
 
     // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
     let pns = format!("{provider}-{zone}");

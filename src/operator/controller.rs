@@ -90,7 +90,11 @@ pub async fn reconcile<K: Reconciled>(obj: Arc<K>, ctx: Arc<Context>) -> Result<
                 }
             })
             .await
-            .map_err(|e| finalizer_halt(name, e))
+            .or_else(|e| match e {
+                // Gone once its finalizer was the last: nothing holds it any more.
+                finalizer::Error::RemoveFinalizer(kube::Error::Api(s)) if s.code == 404 => Ok(Action::await_change()),
+                e => Err(finalizer_halt(name, e)),
+            })
         }
         // Owner references let the garbage collector remove what it owns.
         None if obj.meta().deletion_timestamp.is_some() => Ok(Action::await_change()),

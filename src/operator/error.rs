@@ -136,6 +136,14 @@ pub enum Wait {
         /// The namespaces.
         namespaces: Vec<String>,
     },
+    /// The plan of the model leaves out the object being reconciled: it is
+    /// being deleted since the reconcile started (its teardown, in order,
+    /// removes what it owns; pruning everything at once would not), or the
+    /// plan predates it.
+    NotPlanned {
+        /// `Kind/name`.
+        object: String,
+    },
 }
 
 impl std::fmt::Display for Wait {
@@ -147,6 +155,7 @@ impl std::fmt::Display for Wait {
             Wait::AppsDeleting { apps } => write!(f, "deleting apps: {}", apps.join(", ")),
             Wait::PodsStopping { namespace, pods } => write!(f, "waiting for {pods} pods in {namespace} to stop"),
             Wait::NamespacesDeleting { namespaces } => write!(f, "deleting namespaces {}", namespaces.join(", ")),
+            Wait::NotPlanned { object } => write!(f, "{object} is not in the plan of the model (being deleted, or newer than the plan); nothing applied"),
         }
     }
 }

@@ -77,8 +77,11 @@ where
     S: serde::Serialize,
 {
     let body = status_patch::<K, S>(status)?;
-    api_for(ctx.client.clone(), obj).patch_status(&obj.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(body)).await?;
-    Ok(())
+    match api_for(ctx.client.clone(), obj).patch_status(&obj.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(body)).await {
+        // Deleted since it was read: it has no status left to keep.
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        r => r.map(|_| ()).map_err(Into::into),
+    }
 }
 
 /// One condition to set: type, status, reason, message.

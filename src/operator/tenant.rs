@@ -79,8 +79,14 @@ pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned>
 
 async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
     let name = t.name_any();
-    // This tenant's objects only, rendered now from the plan of the model.
-    let rendered = ctx.rendered_for("Tenant", "", &name).await;
+    // This tenant's objects only, rendered now from the plan of the model;
+    // a plan without the tenant renders nothing for it, which must not
+    // prune what it owns.
+    let plan = ctx.plan_for("Tenant", "", &name).await;
+    if !plan.get().knows("Tenant", "", &name) {
+        return Err(Wait::NotPlanned { object: format!("Tenant/{name}") }.into());
+    }
+    let rendered = plan.get().owner("Tenant", "", &name);
     let owner = owner_ref(t);
     let desired: Vec<(Owned, serde_json::Value)> =
         owned_objects(&rendered, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;

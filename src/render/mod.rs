@@ -269,6 +269,17 @@ impl Planned<'_> {
         Rendered { objects, flows, problems, index: Default::default() }
     }
 
+    /// Whether the plan holds the zone or tenant `name`, or the placed app
+    /// `namespace/name`: what it renders for anything else is nothing.
+    pub fn knows(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        match kind {
+            "NetworkZone" => self.index.zones.contains_key(name),
+            "Tenant" => self.index.tenants.contains_key(name),
+            "DepartmentApp" => self.by_namespace.contains_key(&(namespace.to_string(), name.to_string())),
+            _ => false,
+        }
+    }
+
     /// The flows that concern the govcloud resource `kind` `namespace/name`
     /// (see [`Rendered::slice`]), in order.
     fn flows_of(&self, kind: &str, namespace: &str, name: &str) -> impl Iterator<Item = &FlowDecision> {
@@ -404,6 +415,12 @@ spec:
         assert!(planned.owner("DepartmentApp", "b-extranet", "portal").flows.is_empty(), "b's portal calls nothing and is called by no one");
         assert!(render(&model).slice("DepartmentApp", "b-extranet", "portal").flows.is_empty());
         assert!(planned.owner("Tenant", "", "b").flows.is_empty());
+        assert!(planned.knows("Tenant", "", "b") && planned.knows("DepartmentApp", "b-extranet", "portal") && planned.knows("NetworkZone", "", "extranet"));
+        assert!(!planned.knows("Tenant", "", "c") && !planned.knows("DepartmentApp", "a-extranet", "other") && !planned.knows("NetworkZone", "", "private"));
+        // A tenant the plan leaves out (being deleted) is not known to it.
+        let mut without = model.clone();
+        without.tenants.retain(|t| kube::ResourceExt::name_any(t) != "b");
+        assert!(!plan(&without).knows("Tenant", "", "b"));
     }
 
     /// Renders per owner equal the slices of the whole rendering, for every
