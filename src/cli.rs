@@ -65,6 +65,40 @@ enum Command {
         #[command(flatten)]
         cidrs: ClusterCidrs,
     },
+    /// Evaluate every department and district (绩效评估): cost-effectiveness,
+    /// application effect, collaboration and sharing, security and
+    /// confidentiality, each figure with how it is computed; live
+    /// (kubeconfig) or offline (-f).
+    Evaluate {
+        /// Manifests to evaluate offline: govcloud resources (with their
+        /// status, as `kubectl get -o yaml` prints them, for the figures that
+        /// need it) plus any Kubernetes objects; with only govcloud resources,
+        /// what they render is audited for the security axis.
+        #[arg(short = 'f', long = "filename", value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Pod usage: a PodMetricsList (`kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods`).
+        /// Live, the cluster's metrics API is read when this is not given.
+        #[arg(long, value_name = "FILE")]
+        metrics: Option<PathBuf>,
+        /// An earlier output of `govcloud evaluate --format json`, for trends; repeatable.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
+        format: EvaluateFormat,
+        /// Language of the table and HTML page.
+        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
+        lang: crate::audit::output::Lang,
+        /// Evaluate as of this time (RFC 3339, for example 2026-12-31T00:00:00Z;
+        /// default now): the ages of waiting requests count up to it.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Write the output to this file instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        cidrs: ClusterCidrs,
+    },
     /// Print the catalogue of security and isolation controls as a Markdown table.
     Controls,
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
@@ -179,6 +213,17 @@ pub enum AuditFormat {
     Html,
 }
 
+/// Output format of `govcloud evaluate`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum EvaluateFormat {
+    /// A terminal table.
+    Table,
+    /// JSON (readable back with --snapshot).
+    Json,
+    /// A self-contained HTML page with charts.
+    Html,
+}
+
 /// Severity threshold for `--fail-on`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum SeverityArg {
@@ -232,6 +277,9 @@ pub enum CliError {
     /// Talking to the cluster failed.
     #[error("{0}")]
     Cluster(String),
+    /// An input file or argument is wrong.
+    #[error("{0}")]
+    Input(String),
     /// The audit found failures at or above the threshold.
     #[error("{0} failed check(s) at severity {1} or above")]
     NonCompliant(usize, String),
@@ -255,6 +303,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs),
         Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
             audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs)
+        }
+        Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs } => {
+            evaluate_cmd(&paths, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs)
         }
         Command::Controls => {
             print!("{}", crate::controls::markdown_table());
@@ -366,23 +417,8 @@ fn audit_cmd(
             crate::operator::live_audit(&client, cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))
         })?
     } else {
-        let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
-            Ok(r) => r,
-            Err(problems) => {
-                for p in &problems {
-                    eprintln!("error: {p}");
-                }
-                return Err(CliError::Invalid(problems.len()));
-            }
-        };
-        loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
-        if objects.is_empty() {
-            let rendered = render::render(&loaded.model);
-            for o in render::render_platform().iter().chain(rendered.objects.iter()) {
-                objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
-            }
-        }
-        crate::audit::audit(&loaded.model, &objects)
+        let (model, objects) = offline_inventory(paths, cluster_cidrs)?;
+        crate::audit::audit(&model, &objects)
     };
     let text = match format {
         AuditFormat::Table => output::table(&audit, lang),
@@ -406,6 +442,115 @@ fn audit_cmd(
         if !failed.is_empty() {
             return Err(CliError::NonCompliant(failed.len(), format!("{threshold:?}").to_lowercase()));
         }
+    }
+    Ok(())
+}
+
+/// The model and the objects to audit, from files: the objects given, or
+/// when none are, what the model renders (platform objects included).
+fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(crate::model::Model, Vec<serde_json::Value>), CliError> {
+    let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
+        Ok(r) => r,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return Err(CliError::Invalid(problems.len()));
+        }
+    };
+    loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    if objects.is_empty() {
+        let rendered = render::render(&loaded.model);
+        for o in render::render_platform().iter().chain(rendered.objects.iter()) {
+            objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
+        }
+    }
+    Ok((loaded.model, objects))
+}
+
+// The command's flags, one argument each.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_cmd(
+    paths: &[PathBuf],
+    metrics: Option<&std::path::Path>,
+    snapshots: &[PathBuf],
+    format: EvaluateFormat,
+    lang: crate::audit::output::Lang,
+    at: Option<&str>,
+    output: Option<PathBuf>,
+    cluster_cidrs: &[String],
+) -> Result<(), CliError> {
+    use crate::evaluate::{self, Evaluation};
+    let now = match at {
+        Some(t) => t
+            .parse::<k8s_openapi::jiff::Timestamp>()
+            .map_err(|e| CliError::Input(format!("--at {t:?}: {e}; give an RFC 3339 time such as 2026-12-31T00:00:00Z")))?,
+        None => k8s_openapi::jiff::Timestamp::now(),
+    };
+    // Earlier evaluations first: a bad snapshot is reported before any cluster is read.
+    let mut earlier: Vec<Evaluation> = Vec::new();
+    for p in snapshots {
+        let text = std::fs::read_to_string(p).map_err(|e| CliError::Input(format!("--snapshot {}: cannot read: {e}", p.display())))?;
+        let e: Evaluation = serde_json::from_str(&text).map_err(|e| {
+            CliError::Input(format!(
+                "--snapshot {}: line {}, column {}: {e}; give a file written by `govcloud evaluate --format json`",
+                p.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        earlier.push(e);
+    }
+    let metrics_text = match metrics {
+        Some(p) => {
+            Some((p.display().to_string(), std::fs::read_to_string(p).map_err(|e| CliError::Input(format!("--metrics {}: cannot read: {e}", p.display())))?))
+        }
+        None => None,
+    };
+    let (model, objects, live_usage, repairs) = if paths.is_empty() {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let client = kube::Client::try_default()
+                .await
+                .map_err(|e| CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f")))?;
+            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))?;
+            let usage = if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
+            let repairs = match crate::operator::live_repairs(&client, &model).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("warning: cannot read the Repaired Events ({e}); drift repairs are left uncounted");
+                    None
+                }
+            };
+            Ok::<_, CliError>((model, objects, usage, repairs))
+        })?
+    } else {
+        let (model, objects) = offline_inventory(paths, cluster_cidrs)?;
+        (model, objects, None, None)
+    };
+    let usage = match &metrics_text {
+        Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
+        None => live_usage,
+    };
+    let audit = crate::audit::audit(&model, &objects);
+    let pending = evaluate::pending_flow_requests(&model, &audit);
+    let e = evaluate::evaluate(evaluate::Inputs {
+        model: &model,
+        audit: &audit,
+        usage: usage.as_deref(),
+        repairs: repairs.as_ref(),
+        pending: &pending,
+        earlier: &earlier,
+        now,
+    });
+    let text = match format {
+        EvaluateFormat::Table => evaluate::output::table(&e, lang),
+        EvaluateFormat::Json => serde_json::to_string_pretty(&evaluate::output::json(&e)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        EvaluateFormat::Html => evaluate::output::html(&e, lang),
+    };
+    match output {
+        Some(path) => std::fs::write(&path, text)?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(())
 }

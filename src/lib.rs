@@ -11,6 +11,7 @@
 //!   controls   every security and isolation rule, once: catalogue, admission policies, offline evaluator
 //!   render     pure: declared resources -> owned Kubernetes objects + flow decisions
 //!   audit      compliance: the catalogue's checks over live or rendered objects
+//!   evaluate   绩效评估: the four-axis performance evaluation per department and district
 //!   operator   controllers, apply, status, reports, install
 //!   dev        the local main job; applying a model (tests, benches)
 //!   cli        the `govcloud` command
@@ -23,6 +24,7 @@ pub mod audit;
 pub mod cli;
 pub mod controls;
 pub mod dev;
+pub mod evaluate;
 pub mod meta;
 pub mod model;
 pub mod operator;

@@ -3,7 +3,7 @@
 //! once, in `meta`.
 //!
 //! ```text
-//!   meta < problem < api < model < controls < render < audit < operator < dev < cli
+//!   meta < problem < api < model < controls < render < audit < evaluate < operator < dev < cli
 //! ```
 //!
 //! Code inside `#[cfg(test)]` modules counts too: a unit test that needs a
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom first: a module may use its own layer and those before it.
-const LAYERS: &[&str] = &["meta", "problem", "api", "model", "controls", "render", "audit", "operator", "dev", "cli"];
+const LAYERS: &[&str] = &["meta", "problem", "api", "model", "controls", "render", "audit", "evaluate", "operator", "dev", "cli"];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -834,3 +834,47 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     let held = leases.get(&lease).await.expect("lease");
     assert!(held.spec.and_then(|s| s.holder_identity).is_some_and(|h| h != "intruder"));
 }
+
+#[tokio::test]
+async fn the_evaluation_is_exported_and_read_live_with_the_repairs() {
+    let c = client().await;
+    let scope = short("e");
+    let (zone, consumer, provider) = (short("z"), short("ce"), short("pe"));
+    let op = Operator::start(&scope, 300).await;
+    // The consumer's portal calls the provider's db, which grants nothing: a pending request.
+    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    let ns = format!("{consumer}-{zone}");
+    let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
+    eventually("the portal Ready", CONVERGE, || async { ready(&apps.get("portal").await.ok()?.status?.conditions).then_some(()) }).await;
+    let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
+    eventually("the default-deny policy", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
+    // The operator restores it; its next evaluation counts the repair for the tenant.
+    let value = |metrics: &str, name: &str| -> Option<f64> { metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse().ok()) };
+    let figure = |t: &str, f: &str| format!("govcloud_evaluation_figure{{tenant=\"{t}\",figure=\"{f}\"}}");
+    let metrics = eventually("the repair in the exported evaluation", CONVERGE, || async {
+        let m = op.get("/metrics").await;
+        value(&m, &figure(&consumer, "drift_repaired")).is_some_and(|v| v >= 1.0).then_some(m)
+    })
+    .await;
+    assert_eq!(value(&metrics, &figure(&consumer, "apps_ready")), Some(1.0), "{metrics}");
+    assert_eq!(value(&metrics, &figure(&consumer, "requests_made")), Some(1.0), "{metrics}");
+    assert_eq!(value(&metrics, &figure(&provider, "requests_waiting")), Some(1.0), "{metrics}");
+    assert_eq!(value(&metrics, &format!("govcloud_evaluation_score{{tenant=\"{consumer}\",kind=\"department\",axis=\"sharing\"}}")), Some(0.0));
+    assert_eq!(value(&metrics, &figure(&consumer, "cpu_used")), None, "testenv serves no metrics API: no usage, and no number made up");
+    // `govcloud evaluate` against the cluster says the same.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        .args(["evaluate", "--format", "json"])
+        .env("KUBECONFIG", support::kubeconfig())
+        .output()
+        .expect("govcloud evaluate");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let tenant = |name: &str| e["tenants"].as_array().and_then(|ts| ts.iter().find(|t| t["name"] == name).cloned()).unwrap_or_else(|| panic!("{name} in {e}"));
+    let (ct, pt) = (tenant(&consumer), tenant(&provider));
+    assert!(ct["figures"]["drift_repaired"]["value"].as_f64().is_some_and(|v| v >= 1.0), "{ct}");
+    assert_eq!(ct["figures"]["apps_ready"]["value"], 1.0, "{ct}");
+    assert_eq!(ct["figures"]["cpu_used"]["missing"], "noUsage", "{ct}");
+    assert_eq!(pt["figures"]["requests_waiting"]["value"], 1.0, "{pt}");
+    assert!(pt["figures"]["oldest_request_days"]["value"].as_f64().is_some_and(|d| (0.0..1.0).contains(&d)), "{pt}");
+}

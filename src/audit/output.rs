@@ -20,6 +20,77 @@ pub enum Lang {
     En,
 }
 
+/// The words of a page: (zh, en). A page is in one language throughout;
+/// only what the cluster says (names, fields, evidence) is left as it is.
+pub mod words {
+    pub const TENANT: (&str, &str) = ("租户", "tenant");
+    pub const NAME: (&str, &str) = ("名称", "name");
+    pub const ZONE: (&str, &str) = ("网络区", "zone");
+    pub const ID: (&str, &str) = ("编号", "id");
+    pub const CONTROL: (&str, &str) = ("控制项", "control");
+    pub const SEVERITY: (&str, &str) = ("严重性", "severity");
+    pub const MLPS: (&str, &str) = ("等保条款", "MLPS");
+    pub const RESULT: (&str, &str) = ("结果", "result");
+    pub const OBJECT: (&str, &str) = ("对象", "object");
+    pub const FIELD: (&str, &str) = ("字段", "field");
+    pub const EVIDENCE: (&str, &str) = ("证据", "evidence");
+    pub const LEVEL3: (&str, &str) = ("三级条款", "L3");
+    pub const LEVEL2: (&str, &str) = ("二级条款", "L2");
+}
+
+fn pick(lang: Lang, pair: (&'static str, &'static str)) -> &'static str {
+    if lang == Lang::Zh { pair.0 } else { pair.1 }
+}
+
+/// A severity's name.
+pub fn severity_name(s: controls::Severity, lang: Lang) -> &'static str {
+    use controls::Severity::*;
+    pick(
+        lang,
+        match s {
+            Critical => ("严重", "Critical"),
+            High => ("高危", "High"),
+            Medium => ("中危", "Medium"),
+            Low => ("低危", "Low"),
+        },
+    )
+}
+
+/// An outcome's name.
+pub fn outcome_name(o: Outcome, lang: Lang) -> &'static str {
+    pick(
+        lang,
+        match o {
+            Outcome::Pass => ("通过", "pass"),
+            Outcome::Fail => ("不通过", "fail"),
+            Outcome::Warn => ("警告", "warn"),
+            Outcome::Skip => ("跳过", "skip"),
+        },
+    )
+}
+
+/// A zone kind's name (`extranet`, `private`, `internet`).
+pub fn zone_kind_name(kind: &str, lang: Lang) -> String {
+    match (lang, kind) {
+        (Lang::Zh, "extranet") => "政务外网".into(),
+        (Lang::Zh, "private") => "政务专网".into(),
+        (Lang::Zh, "internet") => "互联网区".into(),
+        _ => kind.to_string(),
+    }
+}
+
+/// A flow state's name.
+pub fn flow_state_name(s: FlowState, lang: Lang) -> &'static str {
+    pick(
+        lang,
+        match s {
+            FlowState::Granted => ("已授权", "granted"),
+            FlowState::Pending => ("待授权", "pending"),
+            FlowState::Refused => ("已拒绝", "refused"),
+        },
+    )
+}
+
 fn title(id: &str, lang: Lang) -> &'static str {
     controls::control(id).map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en }).unwrap_or("")
 }
@@ -36,14 +107,14 @@ pub fn by_control(a: &Audit) -> BTreeMap<&'static str, [usize; 4]> {
 
 /// The terminal table.
 pub fn table(a: &Audit, lang: Lang) -> String {
-    let (h, pass, fail) = if lang == Lang::Zh {
-        (["控制项", "名称", "严重性", "通过", "不通过", "警告", "跳过", "等保条款"], "通过", "不通过")
+    let (h, fail) = if lang == Lang::Zh {
+        (["控制项", "名称", "严重性", "通过", "不通过", "警告", "跳过", "等保条款"], "不通过")
     } else {
-        (["control", "title", "severity", "pass", "fail", "warn", "skip", "MLPS"], "PASS", "FAIL")
+        (["control", "title", "severity", "pass", "fail", "warn", "skip", "MLPS"], "FAIL")
     };
     let mut s = format!("{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
     for (id, n) in by_control(a) {
-        let sev = controls::control(id).map(|c| format!("{:?}", c.severity)).unwrap_or_default();
+        let sev = controls::control(id).map(|c| severity_name(c.severity, lang)).unwrap_or_default();
         s.push_str(&format!(
             "{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n",
             id,
@@ -57,18 +128,22 @@ pub fn table(a: &Audit, lang: Lang) -> String {
         ));
     }
     let c = a.counts();
+    let n = |o: Outcome| format!("{} {}", c.get(&o).unwrap_or(&0), outcome_name(o, lang).to_uppercase());
     s.push_str(&format!(
-        "\n{}: {} {}, {} {}, {} warn, {} skip\n",
+        "\n{}: {}, {}, {}, {}\n",
         if lang == Lang::Zh { "合计" } else { "total" },
-        c.get(&Outcome::Pass).unwrap_or(&0),
-        pass,
-        c.get(&Outcome::Fail).unwrap_or(&0),
-        fail,
-        c.get(&Outcome::Warn).unwrap_or(&0),
-        c.get(&Outcome::Skip).unwrap_or(&0)
+        n(Outcome::Pass),
+        n(Outcome::Fail),
+        n(Outcome::Warn),
+        n(Outcome::Skip)
     ));
     for f in a.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
-        s.push_str(&format!("{fail} {} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
+        // The findings' messages are English; a Chinese page gives the control's Chinese title.
+        if lang == Lang::Zh {
+            s.push_str(&format!("{fail} {} {} {}：{}（证据：{}）\n", f.control, f.object, f.field, title(f.control, lang), f.evidence));
+        } else {
+            s.push_str(&format!("{fail} {} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
+        }
     }
     s
 }
@@ -215,7 +290,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The zones, tenants, apps and flows as an inline SVG.
-pub fn svg(a: &Audit) -> String {
+pub fn svg(a: &Audit, lang: Lang) -> String {
     let zones: Vec<&(String, String, u8)> = a.zones.iter().collect();
     let (col_w, row_h, top) = (360.0, 26.0, 60.0);
     let mut pos: BTreeMap<String, (f64, f64)> = BTreeMap::new();
@@ -230,7 +305,7 @@ pub fn svg(a: &Audit) -> String {
             "internet" => "#e8f0fe",
             _ => "#e6f4ea",
         };
-        body.push_str(&format!(r##"<rect class="zone" x="{x}" y="20" width="{col_w}" height="{h}" rx="8" fill="{fill}" stroke="#555"/><text x="{}" y="44" font-weight="bold">{} ({kind}, MLPS {level})</text>"##, x + 10.0, esc(zname), h = top + apps.len() as f64 * row_h + 20.0));
+        body.push_str(&format!(r##"<rect class="zone" x="{x}" y="20" width="{col_w}" height="{h}" rx="8" fill="{fill}" stroke="#555"/><text x="{}" y="44" font-weight="bold">{} ({}, {})</text>"##, x + 10.0, esc(zname), zone_kind_name(kind, lang), if lang == Lang::Zh { format!("等保 {level} 级") } else { format!("MLPS {level}") }, h = top + apps.len() as f64 * row_h + 20.0));
         for (j, (app, _)) in apps.iter().enumerate() {
             let y = top + j as f64 * row_h;
             body.push_str(&format!(
@@ -255,20 +330,25 @@ pub fn svg(a: &Audit) -> String {
         let (sx, ex) = if x1 <= x2 { (x1 + col_w - 10.0, x2 + 10.0) } else { (x1 + 10.0, x2 + col_w - 10.0) };
         let (sx, ex) = if (x1 - x2).abs() < 1.0 { (x1 + col_w - 10.0, x2 + col_w - 10.0) } else { (sx, ex) };
         body.push_str(&format!(
-            r#"<path class="flow {state}" d="M{sx},{y1} C{c1},{y1} {c2},{y2} {ex},{y2}" fill="none" stroke="{color}" stroke-width="1.5" stroke-dasharray="{dash}" marker-end="url(#arrow)"><title>{from} → {to}: {state} — {reason}</title></path>"#,
+            r#"<path class="flow {state}" d="M{sx},{y1} C{c1},{y1} {c2},{y2} {ex},{y2}" fill="none" stroke="{color}" stroke-width="1.5" stroke-dasharray="{dash}" marker-end="url(#arrow)"><title>{from} → {to}: {shown}{reason}</title></path>"#,
             c1 = sx + if (x1 - x2).abs() < 1.0 { 40.0 } else { (ex - sx) / 2.0 },
             c2 = ex + if (x1 - x2).abs() < 1.0 { 40.0 } else { -(ex - sx) / 2.0 },
             state = f.state.as_str(),
+            shown = flow_state_name(f.state, lang),
             from = esc(&f.from),
             to = esc(&f.to),
-            reason = esc(&f.reason),
+            // The reasons are English sentences: only an English page gives them.
+            reason = if lang == Lang::Zh { String::new() } else { format!(" — {}", esc(&f.reason)) },
         ));
     }
     let w = 40.0 + zones.len() as f64 * (col_w + 40.0);
     let h = top + max_rows as f64 * row_h + 80.0;
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" id="topology" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>{body}<text x="20" y="{ly}" font-size="12"><tspan fill="#188038">— granted</tspan>  <tspan fill="#f29900">- - pending</tspan>  <tspan fill="#d93025">··· refused</tspan></text></svg>"##,
-        ly = h - 16.0
+        r##"<svg xmlns="http://www.w3.org/2000/svg" id="topology" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>{body}<text x="20" y="{ly}" font-size="12"><tspan fill="#188038">— {g}</tspan>  <tspan fill="#f29900">- - {p}</tspan>  <tspan fill="#d93025">··· {r}</tspan></text></svg>"##,
+        ly = h - 16.0,
+        g = flow_state_name(FlowState::Granted, lang),
+        p = flow_state_name(FlowState::Pending, lang),
+        r = flow_state_name(FlowState::Refused, lang)
     )
 }
 
@@ -287,16 +367,20 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         t("政务云合规报告", "govcloud compliance report")
     ));
     s.push_str(&format!(
-        r#"<h1>{}</h1><section id="summary"><h2>{}</h2><p><span class="pass">{} {}</span> · <span class="fail">{} {}</span> · {} warn · <span class="skip">{} skip</span></p>"#,
+        r#"<h1>{}</h1><section id="summary"><h2>{}</h2><p><span class="pass">{} {}</span> · <span class="fail">{} {}</span> · {} {} · <span class="skip">{} {}</span></p>"#,
         t("政务云合规报告（等保2.0）", "govcloud compliance report (MLPS 2.0)"),
         t("总览", "Summary"),
         c.get(&Outcome::Pass).unwrap_or(&0),
-        t("通过", "pass"),
+        outcome_name(Outcome::Pass, lang),
         c.get(&Outcome::Fail).unwrap_or(&0),
-        t("不通过", "fail"),
+        outcome_name(Outcome::Fail, lang),
         c.get(&Outcome::Warn).unwrap_or(&0),
-        c.get(&Outcome::Skip).unwrap_or(&0)
+        outcome_name(Outcome::Warn, lang),
+        c.get(&Outcome::Skip).unwrap_or(&0),
+        outcome_name(Outcome::Skip, lang)
     ));
+    let w = |p| pick(lang, p);
+    let outcome_heads = [Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Skip].map(|o| format!("<th>{}</th>", outcome_name(o, lang))).concat();
     // per tenant and per zone
     let mut by_tenant: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, [usize; 4]> = BTreeMap::new();
@@ -310,24 +394,33 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     }
     let names: BTreeMap<&str, (&str, &str)> = a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
     s.push_str(&format!(
-        r#"</section><section id="tenants"><h2>{}</h2><table><tr><th>tenant</th><th>{}</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#,
+        r#"</section><section id="tenants"><h2>{}</h2><table><tr><th>{}</th><th>{}</th>{outcome_heads}</tr>"#,
         t("按租户", "By tenant"),
-        t("名称", "name")
+        w(words::TENANT),
+        w(words::NAME)
     ));
     for (tn, n) in &by_tenant {
         let (zh_n, en_n) = names.get(tn.as_str()).copied().unwrap_or(("", ""));
         s.push_str(&format!("<tr><td>{}</td><td>{}</td>{}</tr>", esc(tn), esc(if zh { zh_n } else { en_n }), count_cells(n)));
     }
     s.push_str(&format!(
-        r#"</table></section><section id="zones"><h2>{}</h2><table><tr><th>zone</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#,
-        t("按网络区", "By zone")
+        r#"</table></section><section id="zones"><h2>{}</h2><table><tr><th>{}</th>{outcome_heads}</tr>"#,
+        t("按网络区", "By zone"),
+        w(words::ZONE)
     ));
     for (z, n) in &by_zone {
         s.push_str(&format!("<tr><td>{}</td>{}</tr>", esc(z), count_cells(n)));
     }
-    s.push_str(&format!(r#"</table></section><section id="controls"><h2>{}</h2><table><tr><th>id</th><th>{}</th><th>severity</th><th>MLPS</th><th>pass</th><th>fail</th><th>warn</th><th>skip</th></tr>"#, t("按控制项", "By control"), t("控制项", "control")));
+    s.push_str(&format!(
+        r#"</table></section><section id="controls"><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{outcome_heads}</tr>"#,
+        t("按控制项", "By control"),
+        w(words::ID),
+        w(words::CONTROL),
+        w(words::SEVERITY),
+        w(words::MLPS)
+    ));
     for (id, n) in by_control(a) {
-        let sev = controls::control(id).map(|c| format!("{:?}", c.severity)).unwrap_or_default();
+        let sev = controls::control(id).map(|c| severity_name(c.severity, lang)).unwrap_or_default();
         s.push_str(&format!(
             "<tr><td>{id}</td><td>{}</td><td>{sev}</td><td>{}</td>{}</tr>",
             esc(title(id, lang)),
@@ -336,19 +429,22 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         ));
     }
     s.push_str(&format!(
-        r#"</table></section><section id="mlps"><h2>{}</h2><table><tr><th>L3</th><th>L2</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        r#"</table></section><section id="mlps"><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
         t("等保2.0 云计算扩展要求映射", "MLPS 2.0 cloud extension mapping"),
+        w(words::LEVEL3),
+        w(words::LEVEL2),
         t("类别", "category"),
         t("要求", "requirement"),
         t("控制项 / 人工核查", "controls / manual check")
     ));
     for r in mlps::REQUIREMENTS {
-        let how = if r.controls.is_empty() { format!("{}: {}", t("人工", "manual"), esc(r.manual)) } else { r.controls.join(", ") };
+        let manual = if zh { r.manual_zh } else { r.manual };
+        let how = if r.controls.is_empty() { format!("{}: {}", t("人工", "manual"), esc(manual)) } else { r.controls.join(", ") };
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.clause_l3,
             r.clause_l2.unwrap_or("—"),
-            r.category_zh,
+            if zh { r.category_zh } else { r.category_en },
             esc(if zh { r.title_zh } else { r.title_en }),
             how
         ));
@@ -356,14 +452,18 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     s.push_str(&format!(
         r#"</table></section><section id="topology-section"><h2>{}</h2>{}</section>"#,
         t("网络区、租户应用与数据流", "Zones, apps and flows"),
-        svg(a)
+        svg(a, lang)
     ));
     // connectivity matrix; above MATRIX_LIMIT apps, the reachable pairs across tenants
     if let Some(pairs) = &a.connectivity.reachable {
         s.push_str(&format!(
             r#"<section id="connectivity"><h2>{}</h2><p>{}</p><table><tr><th>{}</th><th>{}</th></tr>"#,
             t("跨租户可达（行可访问列）", "Reachable across tenants (row may reach column)"),
-            esc(a.connectivity.note.as_deref().unwrap_or_default()),
+            if zh {
+                format!("共 {} 个应用，超过 {} 个，故只列出跨租户可达的应用对", a.connectivity.apps.len(), super::MATRIX_LIMIT)
+            } else {
+                esc(a.connectivity.note.as_deref().unwrap_or_default())
+            },
             t("来源", "from"),
             t("目标", "to")
         ));
@@ -405,8 +505,13 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         }
     }
     s.push_str(&format!(
-        r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>result</th><th>control</th><th>object</th><th>field</th><th>evidence</th></tr>"#,
-        t("不通过项及证据", "Failures and evidence")
+        r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        t("不通过项及证据", "Failures and evidence"),
+        w(words::RESULT),
+        w(words::CONTROL),
+        w(words::OBJECT),
+        w(words::FIELD),
+        w(words::EVIDENCE)
     ));
     let failures: Vec<&Finding> = a.findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
     if failures.is_empty() {
@@ -414,7 +519,8 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     }
     for f in failures {
         s.push_str(&format!(
-            r#"<tr><td class="fail">fail</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td class="fail">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            outcome_name(Outcome::Fail, lang),
             f.control,
             esc(&f.object),
             esc(&f.field),

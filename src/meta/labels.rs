@@ -24,6 +24,9 @@ pub const MANAGED_SELECTOR: &str = concat!(managed_by!(), "=", manager!());
 pub const APP_NAME: &str = "app.kubernetes.io/name";
 /// Tenant an object belongs to.
 pub const TENANT: &str = "govcloud.io/tenant";
+/// On a Tenant: `district` for a district, county or banner (旗县区); a
+/// tenant without it is a department (委办局). The evaluation groups by it.
+pub const TENANT_KIND: &str = "govcloud.io/tenant-kind";
 /// Zone an object belongs to.
 pub const ZONE: &str = "govcloud.io/zone";
 /// Kind of the zone (extranet, private, internet).

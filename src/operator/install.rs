@@ -48,6 +48,9 @@ pub fn operator_cluster_role() -> Value {
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
                    "resourceNames": bindable_roles()}),
             rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
+            // The evaluation: Repaired Events (drift repairs) and pod usage.
+            rule(&[""], &["events"], &["list"]),
+            rule(&["metrics.k8s.io"], &["pods"], &["list"]),
             rule(&["apps"], &["statefulsets", "daemonsets", "replicasets"], READ),
             rule(&["batch"], &["jobs", "cronjobs"], READ),
             rule(&[""], &["replicationcontrollers", "persistentvolumeclaims"], READ),

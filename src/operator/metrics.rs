@@ -50,6 +50,16 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ("govcloud_flows", "gauge", "Declared calls between apps, by state (from the latest rendering)."),
     ("govcloud_compliance_results", "gauge", "Results of the latest compliance audit, by control, severity and outcome."),
     ("govcloud_compliance_audits_total", "counter", "Compliance audits run (each may write reports)."),
+    (
+        "govcloud_evaluation_score",
+        "gauge",
+        "Performance evaluation (绩效评估) of the latest compliance round: score 0-100 by tenant, kind (department, district) and axis (cost, effect, sharing, security, overall); absent when it cannot be had.",
+    ),
+    (
+        "govcloud_evaluation_figure",
+        "gauge",
+        "Figures of the performance evaluation by tenant and figure (ratios 0-1, counts, days; `govcloud evaluate --format json` says how each is computed); absent when it cannot be had.",
+    ),
 ];
 
 /// Upper bounds of the reconcile-duration buckets, in seconds.
@@ -142,6 +152,29 @@ impl Metrics {
             }
         }
         self.inc("govcloud_compliance_audits_total", String::new());
+    }
+    /// The latest evaluation: scores and figures per tenant (the previous
+    /// evaluation's series are replaced; a score or figure that cannot be
+    /// had is left out, not set to 0).
+    pub fn set_evaluation(&self, e: &crate::evaluate::Evaluation) {
+        if let Ok(mut g) = self.0.gauges.lock() {
+            g.retain(|(name, _), _| name != "govcloud_evaluation_score" && name != "govcloud_evaluation_figure");
+            for t in &e.tenants {
+                let kind = match t.kind {
+                    crate::evaluate::TenantKind::Department => "department",
+                    crate::evaluate::TenantKind::District => "district",
+                };
+                let scores = t.scores.iter().map(|(a, s)| (a.as_str(), *s)).chain(t.overall.map(|s| ("overall", s)));
+                for (axis, s) in scores {
+                    g.insert(("govcloud_evaluation_score".into(), format!("tenant=\"{}\",kind=\"{kind}\",axis=\"{axis}\"", t.name)), s);
+                }
+                for (id, m) in &t.figures {
+                    if let Some(v) = m.value {
+                        g.insert(("govcloud_evaluation_figure".into(), format!("tenant=\"{}\",figure=\"{id}\"", t.name)), v);
+                    }
+                }
+            }
+        }
     }
     /// Sets the gauges computed at scrape time.
     pub fn set_collector(&self, c: Collector) {
@@ -464,6 +497,41 @@ mod exposition_tests {
         }
         let unused: Vec<_> = METRICS.iter().map(|(n, _, _)| *n).filter(|n| !used.contains(n)).collect();
         assert!(unused.is_empty(), "metrics no panel shows: {unused:?}");
+    }
+
+    #[test]
+    fn the_evaluation_is_exported_per_tenant_and_what_is_missing_has_no_series() {
+        use crate::evaluate::{Axis, Evaluation, Measured, TenantEvaluation, TenantKind};
+        let tenant = |name: &str, kind, cost: Option<f64>| TenantEvaluation {
+            name: name.into(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            kind,
+            figures: BTreeMap::from([
+                ("cpu_used".to_string(), Measured { value: Some(0.25), missing: None }),
+                ("apps_ready".to_string(), Measured { value: None, missing: Some(crate::evaluate::Missing::NoStatus) }),
+            ]),
+            scores: cost.map(|c| BTreeMap::from([(Axis::Cost, c)])).unwrap_or_default(),
+            overall: cost,
+            ranks: BTreeMap::new(),
+            overall_rank: None,
+        };
+        let e = Evaluation {
+            generated_at: "2026-11-28T00:00:00Z".into(),
+            tenants: vec![tenant("health", TenantKind::Department, Some(62.5)), tenant("songshan", TenantKind::District, None)],
+            groups: vec![],
+            trend: vec![],
+        };
+        let m = Metrics::default();
+        m.set_evaluation(&e);
+        let text = m.render();
+        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"cost\"} 62.5\n"), "{text}");
+        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"overall\"} 62.5\n"), "{text}");
+        assert!(text.contains("govcloud_evaluation_figure{tenant=\"songshan\",figure=\"cpu_used\"} 0.25\n"), "{text}");
+        assert!(!text.contains("tenant=\"songshan\",kind"), "no score, no series: {text}");
+        assert!(!text.contains("apps_ready"), "a missing figure is not a 0: {text}");
+        m.set_evaluation(&Evaluation { tenants: vec![], ..e });
+        assert!(!m.render().contains("health"), "a tenant gone leaves no stale series");
     }
 
     #[test]

@@ -47,6 +47,6 @@ pub use error::{Error, Halt, Result, StartError, Step, Wait};
 pub use install::{CRD_ESTABLISHED, admission_policies, install_crds};
 pub use leader::LeaderElection;
 pub use metrics::{CountRequests, Metrics};
-pub use report::{live_audit, live_inventory};
+pub use report::{live_audit, live_evaluation, live_inventory, live_repairs, live_usage};
 pub use run::{Leader, Options, RESYNC, SHUTDOWN_GRACE, parse_selector, run};
 pub use triggers::STATUS_REFRESH;

@@ -269,6 +269,15 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
     }
 }
 
+/// What one pod of `app` requests (cpu, memory): the app's requests, else its
+/// tenant's default requests, else the platform's; what its Deployment is
+/// rendered with (the evaluation compares usage with it).
+pub fn pod_requests(app: &crate::api::DepartmentApp, tenant: &crate::api::Tenant) -> (String, String) {
+    let declared = app.spec.resources.as_ref().and_then(|r| r.requests.clone()).unwrap_or_default();
+    let defaults = tenant.spec.limits.as_ref().and_then(|l| l.default_request.clone()).unwrap_or_default();
+    (declared.cpu.or(defaults.cpu).unwrap_or_else(|| DEFAULT_REQUEST.0.into()), declared.memory.or(defaults.memory).unwrap_or_else(|| DEFAULT_REQUEST.1.into()))
+}
+
 /// Requests and limits: the app's, else the tenant's defaults, else the platform's.
 fn resources(p: &Placement<'_>) -> ResourceRequirements {
     let declared = p.app.spec.resources.clone().unwrap_or_default();
@@ -281,8 +290,9 @@ fn resources(p: &Placement<'_>) -> ResourceRequirements {
             ("memory".to_string(), Quantity(first.memory.or(second.memory).unwrap_or_else(|| fallback.1.into()))),
         ])
     };
+    let (cpu, memory) = pod_requests(p.app, p.tenant);
     ResourceRequirements {
-        requests: Some(pick(&declared.requests, &defaults.default_request, DEFAULT_REQUEST)),
+        requests: Some(BTreeMap::from([("cpu".to_string(), Quantity(cpu)), ("memory".to_string(), Quantity(memory))])),
         limits: Some(pick(&declared.limits, &defaults.default_limit, DEFAULT_LIMIT)),
         ..Default::default()
     }

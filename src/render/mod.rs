@@ -18,6 +18,7 @@ mod objects;
 mod platform;
 mod tenant;
 
+pub use app::pod_requests;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement};
 pub use objects::Owned;
