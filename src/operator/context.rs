@@ -53,6 +53,8 @@ pub struct Context {
     pub(crate) retries: Retries,
     /// Single-flight plans; when the last one started.
     pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+    /// The audited objects the report loop's watches keep.
+    pub(crate) audited: super::report::Inventory,
 }
 
 /// The shortest time between two plans of the model (see [`Context::plan_for`]).

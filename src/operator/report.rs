@@ -91,25 +91,7 @@ async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
         let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
         let page: Page = client.request(req).await?;
         for mut v in page.items {
-            if let Some(o) = v.as_object_mut() {
-                // The checks read no field ownership (often half an
-                // object), no status (a pod's is most of it) and not the
-                // copy of the object that `kubectl apply` keeps.
-                o.remove("status");
-                if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-                    meta.remove("managedFields");
-                    // Changes with every status update; no check reads
-                    // it, and without it an object whose status alone
-                    // changed is judged the same as before.
-                    meta.remove("resourceVersion");
-                    if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-                        a.remove(LAST_APPLIED);
-                    }
-                }
-                // Items of a list carry no type; the checks need it.
-                o.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
-                o.insert("kind".into(), Value::String(kind.to_string()));
-            }
+            as_audited(&mut v, &ar.api_version, kind);
             objects.push(v);
         }
         token = page.metadata.continue_.filter(|t| !t.is_empty());
@@ -117,6 +99,126 @@ async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
             return Ok(objects);
         }
     }
+}
+
+/// An object as the audit reads it: without field ownership (often half an
+/// object), status (a pod's is most of it), resourceVersion (it changes with
+/// every status update; no check reads it, and without it an object whose
+/// status alone changed is judged the same as before) and the copy of the
+/// object that `kubectl apply` keeps; with its type (items of a list carry
+/// none).
+fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+        if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+            if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                a.remove(LAST_APPLIED);
+            }
+        }
+        o.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        o.insert("kind".into(), Value::String(kind.to_string()));
+    }
+}
+
+/// The audited objects as the report loop's watches keep them, so a round
+/// reads them here rather than listing the cluster again (at a province's
+/// size the lists took longer than the audit). Each object is kept as the
+/// compact JSON text of what the audit reads ([`as_audited`]): a few
+/// kilobytes, where parsed JSON would take ten times that. Per watched kind
+/// of [`AUDITED`]; a kind is usable once its watch has listed it, and a
+/// relist replaces it whole when it completes.
+#[derive(Clone, Default)]
+pub(crate) struct Inventory(std::sync::Arc<std::sync::Mutex<BTreeMap<&'static str, KindInventory>>>);
+
+#[derive(Default)]
+struct KindInventory {
+    objects: BTreeMap<(String, String), Box<str>>,
+    /// Filled during a relist, then swapped in.
+    relist: Option<BTreeMap<(String, String), Box<str>>>,
+    listed: bool,
+}
+
+impl Inventory {
+    fn kinds(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, KindInventory>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts keeping `kind` (not usable until listed).
+    fn watch(&self, kind: &'static str) {
+        self.kinds().entry(kind).or_default();
+    }
+
+    /// Records a watch event of `kind`.
+    fn event(&self, kind: &'static str, ev: &kube::runtime::watcher::Event<DynamicObject>, api_version: &str) {
+        use kube::runtime::watcher::Event;
+        let text = |o: &DynamicObject| -> Option<((String, String), Box<str>)> {
+            let mut v = serde_json::to_value(o).ok()?;
+            as_audited(&mut v, api_version, kind);
+            Some(((o.namespace().unwrap_or_default(), o.name_any()), v.to_string().into_boxed_str()))
+        };
+        let mut kinds = self.kinds();
+        let k = kinds.entry(kind).or_default();
+        match ev {
+            Event::Apply(o) => {
+                if let Some((at, t)) = text(o) {
+                    k.objects.insert(at, t);
+                }
+            }
+            Event::Delete(o) => {
+                k.objects.remove(&(o.namespace().unwrap_or_default(), o.name_any()));
+            }
+            Event::Init => k.relist = Some(BTreeMap::new()),
+            Event::InitApply(o) => {
+                if let Some((at, t)) = text(o) {
+                    k.relist.get_or_insert_with(BTreeMap::new).insert(at, t);
+                }
+            }
+            Event::InitDone => {
+                if let Some(fresh) = k.relist.take() {
+                    k.objects = fresh;
+                }
+                k.listed = true;
+            }
+        }
+    }
+
+    /// Every kept object of `kind`, parsed; `None` until the kind is listed.
+    fn objects(&self, kind: &str) -> Option<Vec<Value>> {
+        let kinds = self.kinds();
+        let k = kinds.get(kind).filter(|k| k.listed)?;
+        Some(k.objects.values().filter_map(|t| serde_json::from_str(t).ok()).collect())
+    }
+}
+
+/// The model and the audited objects from the operator's caches and the
+/// report loop's watches, as [`live_inventory`] would read them from the
+/// cluster; `None` while a watch has not listed its kind yet.
+fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
+    let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
+    let model = Model {
+        zones: ctx.zones.state().iter().filter(|z| live(&z.metadata)).map(|z| (**z).clone()).collect(),
+        tenants: ctx.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
+        apps: ctx.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+        cluster_cidrs: ctx.cluster_cidrs.clone(),
+    };
+    let mut objects = Vec::new();
+    for (group, version, kind, _) in AUDITED.iter().copied() {
+        let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
+        let typed = |v: Result<Value, serde_json::Error>| {
+            let mut v = v.ok()?;
+            as_audited(&mut v, &api_version, kind);
+            Some(v)
+        };
+        match kind {
+            // Watched by the operator itself.
+            "Node" => objects.extend(ctx.nodes.state().iter().filter_map(|n| typed(serde_json::to_value(&**n)))),
+            "DepartmentApp" => objects.extend(model.apps.iter().filter_map(|a| typed(serde_json::to_value(a)))),
+            _ => objects.extend(ctx.audited.objects(kind)?),
+        }
+    }
+    Some((model, objects))
 }
 
 /// Audits the live cluster, whose pod and service ranges are `cluster_cidrs`.
@@ -394,9 +496,16 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
         let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
         let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
         let fingerprint = move |o: &DynamicObject| super::triggers::fingerprint(kind, o).0;
+        let inventory = ctx.audited.clone();
+        inventory.watch(kind);
+        let api_version = ar.api_version.clone();
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
+                    // Kept before the reports are woken: the round reads it.
+                    if let Ok(ev) = &ev {
+                        inventory.event(kind, ev, &api_version);
+                    }
                     match ev {
                         Ok(watcher::Event::InitApply(o)) => {
                             seen.insert((o.namespace().unwrap_or_default(), o.name_any()), fingerprint(&o));
@@ -466,7 +575,10 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     }
     let known = written.get_or_insert_with(Written::new);
     let started = std::time::Instant::now();
-    let (model, objects) = live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?;
+    let (model, objects) = match cached_inventory(ctx) {
+        Some(cached) => cached,
+        None => live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?,
+    };
     let (listed, inventory) = (started.elapsed(), objects.len());
     let audit = audit::audit(&model, &objects);
     let audited = started.elapsed();
@@ -624,6 +736,51 @@ mod tests {
         assert_eq!(fp(&pod(None, "Pending")), fp(&pod(None, "Running")), "status only");
         // Bound to a node: the generation stays 1, what the audit reads changed.
         assert_ne!(fp(&pod(None, "Pending")), fp(&pod(Some("private-node-1"), "Pending")));
+    }
+
+    /// The kept inventory follows changes, deletions and relists, holds what
+    /// the audit reads and nothing it does not, and is not used before its
+    /// kind is listed.
+    #[test]
+    fn the_kept_inventory_follows_the_watch() {
+        use kube::runtime::watcher::Event;
+        let pod = |name: &str, image: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "namespace": "a-ext", "resourceVersion": "7", "managedFields": [{"manager": "x"}],
+                             "annotations": {LAST_APPLIED: "{}", "keep": "me"}},
+                "spec": {"containers": [{"name": "c", "image": image}]},
+                "status": {"phase": "Running"}
+            }))
+            .expect("pod")
+        };
+        let inv = Inventory::default();
+        inv.watch("Pod");
+        let names = |inv: &Inventory| {
+            inv.objects("Pod").map(|os| os.iter().map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>())
+        };
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("a", "i:1")), "v1");
+        assert_eq!(names(&inv), None, "not listed yet");
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["a".to_string()]));
+        let a = &inv.objects("Pod").expect("listed")[0];
+        assert_eq!((a["kind"].as_str(), a["apiVersion"].as_str(), a["metadata"]["annotations"]["keep"].as_str()), (Some("Pod"), Some("v1"), Some("me")));
+        for gone in [&a["status"], &a["metadata"]["resourceVersion"], &a["metadata"]["managedFields"], &a["metadata"]["annotations"][LAST_APPLIED]] {
+            assert!(gone.is_null(), "{a}");
+        }
+        inv.event("Pod", &Event::Apply(pod("b", "i:1")), "v1");
+        inv.event("Pod", &Event::Apply(pod("a", "i:2")), "v1");
+        assert_eq!(inv.objects("Pod").expect("listed")[0]["spec"]["containers"][0]["image"], "i:2");
+        inv.event("Pod", &Event::Delete(pod("a", "i:2")), "v1");
+        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
+        // A relist: the old objects serve until it completes, then it replaces them.
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("c", "i:1")), "v1");
+        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["c".to_string()]));
+        assert!(inv.objects("Service").is_none(), "a kind not watched");
     }
 
     /// A report is built again, to be compared and written, exactly when

@@ -225,6 +225,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         render_cache: Mutex::new(None),
         retries: Retries::default(),
         render_lock: tokio::sync::Mutex::new(None),
+        audited: Default::default(),
     });
     info!(scope = %scope_sel, "govcloud operator started");
     let weak = Arc::downgrade(&ctx);
