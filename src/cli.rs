@@ -21,7 +21,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Print the three CustomResourceDefinitions as YAML (or write them to a directory).
+    /// Print the CustomResourceDefinitions as YAML (or write them to a directory).
     Crd {
         /// Write one file per CRD into this directory instead of printing.
         #[arg(long, value_name = "DIR")]
@@ -120,6 +120,12 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         leader_renew_grace_seconds: u64,
     },
+    /// Decide a department's ResourceRequest (as a platform engineer bound to
+    /// the govcloud-request-approver role): writes its status.decision.
+    Request {
+        #[command(subcommand)]
+        action: RequestAction,
+    },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
     Dev {
@@ -132,6 +138,29 @@ enum Command {
         /// Exit after printing the summary instead of running until Ctrl-C (the control plane keeps running).
         #[arg(long)]
         no_wait: bool,
+    },
+}
+
+/// A decision on a ResourceRequest.
+#[derive(Subcommand, Debug)]
+enum RequestAction {
+    /// Approve the request: it takes effect (a surge for its minutes from now).
+    Approve {
+        /// The request, as NAMESPACE/NAME.
+        #[arg(value_name = "NAMESPACE/NAME")]
+        request: String,
+        /// Why (kept in the request's status and history).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reject the request: nothing changes.
+    Reject {
+        /// The request, as NAMESPACE/NAME.
+        #[arg(value_name = "NAMESPACE/NAME")]
+        request: String,
+        /// Why (kept in the request's status and history).
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -339,12 +368,39 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Cluster(e.to_string()))
             })
         }
+        Command::Request { action } => {
+            let (request, reason, state) = match action {
+                RequestAction::Approve { request, reason } => (request, reason, crate::api::DecisionState::Approved),
+                RequestAction::Reject { request, reason } => (request, reason, crate::api::DecisionState::Rejected),
+            };
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(decide(&request, &reason, state))
+        }
         Command::Dev { paths, dir, no_wait } => {
             init_tracing(LogFormat::Text);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(CliError::Cluster)
         }
     }
+}
+
+/// Writes a decision into a request's status (the API server records who
+/// decided, refuses the requester and keeps the decision final).
+async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -> Result<(), CliError> {
+    let Some((namespace, name)) = request.split_once('/').filter(|(n, m)| !n.is_empty() && !m.is_empty() && !m.contains('/')) else {
+        return Err(CliError::Cluster(format!("request {request:?}: name it as NAMESPACE/NAME, for example health-extranet/more-cpu")));
+    };
+    if reason.trim().is_empty() {
+        return Err(CliError::Cluster("--reason: say why the request is approved or rejected".into()));
+    }
+    let client = kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG")))?;
+    let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
+    let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
+    api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
+        .await
+        .map_err(|e| CliError::Cluster(format!("ResourceRequest {namespace}/{name}: {e}")))?;
+    println!("ResourceRequest {namespace}/{name}: {state:?}");
+    Ok(())
 }
 
 fn audit_cmd(
@@ -376,6 +432,7 @@ fn audit_cmd(
             }
         };
         loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+        render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
         if objects.is_empty() {
             let rendered = render::render(&loaded.model);
             for o in render::render_platform().iter().chain(rendered.objects.iter()) {
@@ -457,6 +514,8 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    // Tenants as granted now: declared plus the approved requests in effect.
+    render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     let rendered = render::render(&loaded.model);
     if rendered.problems.is_empty() {
         return Ok((loaded, rendered));

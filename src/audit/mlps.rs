@@ -70,7 +70,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全区域边界",
         title_zh: "安全审计：对云服务商和云服务客户的远程管理及特权操作进行审计",
         title_en: "Security audit of remote management and privileged operations",
-        controls: &["GC-MGD-001", "GC-MGD-002", "GC-RBAC-001", "GC-RBAC-004"],
+        controls: &["GC-MGD-001", "GC-MGD-002", "GC-RBAC-001", "GC-RBAC-004", "GC-REQ-001"],
         manual: "API server audit logging enabled and retained (check the kube-apiserver --audit-log-* flags and the log archive)",
     },
     Requirement {
@@ -133,7 +133,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_zh: "安全管理中心",
         title_zh: "集中管控：统一管理调度资源，集中监测与审计",
         title_en: "Central management: resources managed, monitored and audited centrally",
-        controls: &["GC-RES-002", "GC-MGD-001", "GC-TEN-001"],
+        controls: &["GC-RES-002", "GC-MGD-001", "GC-TEN-001", "GC-REQ-001", "GC-REQ-002"],
         manual: "",
     },
     Requirement {

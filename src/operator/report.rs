@@ -7,7 +7,7 @@ use kube::{Client, ResourceExt};
 use serde_json::Value;
 
 use super::Result;
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::audit::{self, Audit};
 use crate::meta::labels::{LAST_APPLIED, MANAGED_BY, MANAGED_SELECTOR as MANAGED, MANAGER};
 use crate::meta::names::AUDIT_MANAGER;
@@ -59,8 +59,12 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
         tenants: Api::<Tenant>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|t| t.metadata.deletion_timestamp.is_none()).collect(),
         apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
+        requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
     };
+    // Audited against what is granted now: an approved request's quota is no drift.
+    let mut model = model;
+    crate::render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     let mut objects = Vec::new();
     for (group, version, kind, sel) in AUDITED {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
