@@ -140,11 +140,11 @@ pub struct QuotaIncrement {
     #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))").message("memory must be a positive Kubernetes quantity such as 4Gi"))]
     #[schemars(length(max = 32))]
     pub memory: Option<String>,
-    /// Pods.
+    /// Number of pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 10000").message("pods must be between 1 and 10000"))]
     pub pods: Option<i32>,
-    /// Services.
+    /// Number of Services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 1000").message("services must be between 1 and 1000"))]
     pub services: Option<i32>,
@@ -153,7 +153,7 @@ pub struct QuotaIncrement {
     #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))").message("storage must be a positive Kubernetes quantity such as 100Gi"))]
     #[schemars(length(max = 32))]
     pub storage: Option<String>,
-    /// Persistent volume claims.
+    /// Number of persistent volume claims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 1000").message("persistentVolumeClaims must be between 1 and 1000"))]
     pub persistent_volume_claims: Option<i32>,
@@ -162,15 +162,15 @@ pub struct QuotaIncrement {
     #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))").message("ephemeralStorage must be a positive Kubernetes quantity such as 10Gi"))]
     #[schemars(length(max = 32))]
     pub ephemeral_storage: Option<String>,
-    /// ConfigMaps.
+    /// Number of ConfigMaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 10000").message("configMaps must be between 1 and 10000"))]
     pub config_maps: Option<i32>,
-    /// Secrets.
+    /// Number of Secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 10000").message("secrets must be between 1 and 10000"))]
     pub secrets: Option<i32>,
-    /// DepartmentApps.
+    /// Number of DepartmentApps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self >= 1 && self <= 1000").message("apps must be between 1 and 1000"))]
     pub apps: Option<i32>,
