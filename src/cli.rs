@@ -21,7 +21,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Print the three CustomResourceDefinitions as YAML (or write them to a directory).
+    /// Print the CustomResourceDefinitions as YAML (or write them to a directory).
     Crd {
         /// Write one file per CRD into this directory instead of printing.
         #[arg(long, value_name = "DIR")]
@@ -154,6 +154,12 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         leader_renew_grace_seconds: u64,
     },
+    /// Decide a department's ResourceRequest (as a platform engineer bound to
+    /// the govcloud-request-approver role): writes its status.decision.
+    Request {
+        #[command(subcommand)]
+        action: RequestAction,
+    },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
     Dev {
@@ -166,6 +172,29 @@ enum Command {
         /// Exit after printing the summary instead of running until Ctrl-C (the control plane keeps running).
         #[arg(long)]
         no_wait: bool,
+    },
+}
+
+/// A decision on a ResourceRequest.
+#[derive(Subcommand, Debug)]
+enum RequestAction {
+    /// Approve the request: it takes effect (a surge for its minutes from now).
+    Approve {
+        /// The request, as NAMESPACE/NAME.
+        #[arg(value_name = "NAMESPACE/NAME")]
+        request: String,
+        /// Why (kept in the request's status and history).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reject the request: nothing changes.
+    Reject {
+        /// The request, as NAMESPACE/NAME.
+        #[arg(value_name = "NAMESPACE/NAME")]
+        request: String,
+        /// Why (kept in the request's status and history).
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -390,12 +419,39 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Cluster(e.to_string()))
             })
         }
+        Command::Request { action } => {
+            let (request, reason, state) = match action {
+                RequestAction::Approve { request, reason } => (request, reason, crate::api::DecisionState::Approved),
+                RequestAction::Reject { request, reason } => (request, reason, crate::api::DecisionState::Rejected),
+            };
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(decide(&request, &reason, state))
+        }
         Command::Dev { paths, dir, no_wait } => {
             init_tracing(LogFormat::Text);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(CliError::Cluster)
         }
     }
+}
+
+/// Writes a decision into a request's status (the API server records who
+/// decided, refuses the requester and keeps the decision final).
+async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -> Result<(), CliError> {
+    let Some((namespace, name)) = request.split_once('/').filter(|(n, m)| !n.is_empty() && !m.is_empty() && !m.contains('/')) else {
+        return Err(CliError::Cluster(format!("request {request:?}: name it as NAMESPACE/NAME, for example health-extranet/more-cpu")));
+    };
+    if reason.trim().is_empty() {
+        return Err(CliError::Cluster("--reason: say why the request is approved or rejected".into()));
+    }
+    let client = kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG")))?;
+    let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
+    let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
+    api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
+        .await
+        .map_err(|e| CliError::Cluster(format!("ResourceRequest {namespace}/{name}: {e}")))?;
+    println!("ResourceRequest {namespace}/{name}: {state:?}");
+    Ok(())
 }
 
 fn audit_cmd(
@@ -417,7 +473,7 @@ fn audit_cmd(
             crate::operator::live_audit(&client, cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))
         })?
     } else {
-        let (model, objects) = offline_inventory(paths, cluster_cidrs)?;
+        let (model, objects, _) = offline_inventory(paths, cluster_cidrs)?;
         crate::audit::audit(&model, &objects)
     };
     let text = match format {
@@ -448,7 +504,11 @@ fn audit_cmd(
 
 /// The model and the objects to audit, from files: the objects given, or
 /// when none are, what the model renders (platform objects included).
-fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(crate::model::Model, Vec<serde_json::Value>), CliError> {
+/// The model (approved requests folded in), the objects, and the
+/// ResourceRequests as filed.
+type Inventory = (crate::model::Model, Vec<serde_json::Value>, Vec<crate::api::ResourceRequest>);
+
+fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Inventory, CliError> {
     let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
         Ok(r) => r,
         Err(problems) => {
@@ -459,13 +519,16 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(cra
         }
     };
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    // As granted now: an approved request's quota is no drift.
+    let requests = loaded.model.requests.clone();
+    render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     if objects.is_empty() {
         let rendered = render::render(&loaded.model);
         for o in render::render_platform().iter().chain(rendered.objects.iter()) {
             objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
         }
     }
-    Ok((loaded.model, objects))
+    Ok((loaded.model, objects, requests))
 }
 
 // The command's flags, one argument each.
@@ -507,13 +570,18 @@ fn evaluate_cmd(
         }
         None => None,
     };
-    let (model, objects, live_usage, repairs) = if paths.is_empty() {
+    let (model, objects, requests, live_usage, repairs) = if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let client = kube::Client::try_default()
                 .await
                 .map_err(|e| CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f")))?;
             let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))?;
+            let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
+                .list(&Default::default())
+                .await
+                .map_err(|e| CliError::Cluster(format!("cannot list ResourceRequests: {e}")))?
+                .items;
             let usage = if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
             let repairs = match crate::operator::live_repairs(&client, &model).await {
                 Ok(r) => Some(r),
@@ -522,18 +590,19 @@ fn evaluate_cmd(
                     None
                 }
             };
-            Ok::<_, CliError>((model, objects, usage, repairs))
+            Ok::<_, CliError>((model, objects, requests, usage, repairs))
         })?
     } else {
-        let (model, objects) = offline_inventory(paths, cluster_cidrs)?;
-        (model, objects, None, None)
+        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs)?;
+        (model, objects, requests, None, None)
     };
     let usage = match &metrics_text {
         Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
         None => live_usage,
     };
     let audit = crate::audit::audit(&model, &objects);
-    let pending = evaluate::pending_flow_requests(&model, &audit);
+    let mut pending = evaluate::pending_flow_requests(&model, &audit);
+    pending.extend(evaluate::pending_resource_requests(&requests));
     let e = evaluate::evaluate(evaluate::Inputs {
         model: &model,
         audit: &audit,
@@ -602,6 +671,8 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    // Tenants as granted now: declared plus the approved requests in effect.
+    render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     let rendered = render::render(&loaded.model);
     if rendered.problems.is_empty() {
         return Ok((loaded, rendered));

@@ -169,10 +169,10 @@ fn garbage_bytes_do_not_panic() {
 }
 
 #[test]
-fn crd_command_prints_three_crds() {
+fn crd_command_prints_the_four_crds() {
     let (code, stdout, _) = govcloud(&["crd"]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 3);
+    assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 4);
 }
 
 #[test]

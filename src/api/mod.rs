@@ -1,6 +1,6 @@
 //! The govcloud API, group `govcloud.io`, version `v1alpha1`.
 //!
-//! Three resources, each with a status subresource:
+//! Four resources, each with a status subresource:
 //!
 //! ```text
 //!   NetworkZone (cluster)  ── nodes, address ranges, what may enter and leave
@@ -8,6 +8,7 @@
 //!   Tenant (cluster)       ── one department or district, owners, quotas
 //!        ▲ namespace <tenant>-<zone>
 //!   DepartmentApp (namespaced) ── a workload and its data flows
+//!   ResourceRequest (namespaced, in a tenant namespace) ── a department asks for more; a platform engineer decides
 //! ```
 //!
 //! Every rule one object can check by itself lives here, as schema or CEL
@@ -16,20 +17,22 @@
 
 mod app;
 mod common;
+mod request;
 mod tenant;
 mod zone;
 
 pub use app::*;
 pub use common::*;
+pub use request::*;
 pub use tenant::*;
 pub use zone::*;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-/// The three CRDs, in a stable order (zones, tenants, apps).
+/// The CRDs, in a stable order (zones, tenants, apps, requests).
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd()]
+    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd(), ResourceRequest::crd()]
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@
 //!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001 GC-SVC-003          param: the namespace's NetworkZone
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
 //!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
+//!   govcloud-requests                           GC-REQ-001/002 (CREATE of a ResourceRequest, in every namespace)
+//!   govcloud-request-decisions                  GC-REQ-001   (resourcerequests/status: the decision)
+//!   govcloud-request-requester  (mutating)      GC-REQ-001   records spec.requester from the user who files
+//!   govcloud-request-decider    (mutating)      GC-REQ-001   records status.decision.by from the user who decides
 //! ```
 //!
 //! Every message starts with the control id and names the offending field.
@@ -30,7 +34,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::api::{OwnerRole, VolumeType};
-use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE_KIND};
+use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
 use crate::meta::names;
 
 /// One CEL validation of a policy, for one control.
@@ -422,6 +426,124 @@ fn build_policies() -> Vec<Policy> {
             ),
         ]));
     out.push(prevent_deletion_policy());
+    out.extend(request_policies());
+    out
+}
+
+/// The label of the request's namespace named `key`, or `''`.
+fn ns_label(key: &str) -> String {
+    format!("has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{key}'] : ''")
+}
+
+/// GC-REQ-001/002: ResourceRequests. Filing: only in a tenant namespace, for
+/// its zone, with the requester the API server recorded (the requester
+/// mutating policy sets it). Deciding (the status subresource): a reason
+/// (the CRD's schema), final, never by the requester, with the decider the
+/// API server recorded; a surge's expiry never moves. Both judge the request
+/// (who makes it), so the offline evaluator leaves them out; their bindings
+/// match every namespace, so a request outside a tenant namespace is refused.
+fn request_policies() -> Vec<Policy> {
+    let filing = Policy {
+        name: leak(names::admission_policy("requests")),
+        resources: vec![(crate::meta::GROUP, "resourcerequests")],
+        operations: &["CREATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![("tenant", ns_label(TENANT)), ("zone", ns_label(ZONE))],
+        checks: vec![
+            check(
+                REQUEST_PLACEMENT,
+                "variables.tenant != '' && variables.zone != '' && request.namespace == variables.tenant + '-' + variables.zone",
+                "metadata.namespace: a ResourceRequest is filed in one of the tenant's namespaces (<tenant>-<zone>); the request is for that tenant",
+            ),
+            check(
+                REQUEST_PLACEMENT,
+                "!(object.spec.kind in ['Quota', 'Surge']) || (has(object.spec.zone) && object.spec.zone == variables.zone)",
+                "spec.zone of a Quota or Surge request must be the zone of its namespace; file it in the tenant's namespace of that zone",
+            ),
+            check(
+                REQUEST_DECISIONS,
+                "has(object.spec.requester) && object.spec.requester.username == request.userInfo.username",
+                format!("spec.requester is recorded by the API server from the user filing the request ({}); it names nobody else", names::REQUESTER_POLICY),
+            ),
+        ],
+        request_only: true,
+        tenant_namespaces: false,
+    };
+    let old_decision = "has(oldObject.status) && has(oldObject.status.decision)";
+    let decided = "has(object.status) && has(object.status.decision)";
+    let deciding = Policy {
+        name: leak(names::admission_policy("request-decisions")),
+        resources: vec![(crate::meta::GROUP, "resourcerequests/status")],
+        operations: &["UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![("wasDecided", old_decision.to_string()), ("newlyDecided", format!("!({old_decision}) && {decided}"))],
+        checks: vec![
+            check(
+                REQUEST_DECISIONS,
+                format!("!variables.wasDecided || ({decided} && object.status.decision == oldObject.status.decision)"),
+                "status.decision is final once made; file a new request to change the outcome",
+            ),
+            check(
+                REQUEST_DECISIONS,
+                "!variables.newlyDecided || (has(object.spec.requester) && object.spec.requester.username != request.userInfo.username)",
+                "status.decision cannot be made by the request's requester (separation of duties): another platform engineer decides it",
+            ),
+            check(
+                REQUEST_DECISIONS,
+                "!variables.newlyDecided || (has(object.status.decision.by) && object.status.decision.by == request.userInfo.username)",
+                format!("status.decision.by is recorded by the API server from the deciding user ({}); it names nobody else", names::DECIDER_POLICY),
+            ),
+            check(
+                REQUEST_DECISIONS,
+                "!has(oldObject.status) || !has(oldObject.status.expiresAt) || (has(object.status.expiresAt) && object.status.expiresAt == oldObject.status.expiresAt)",
+                "status.expiresAt never moves once set: a surge ends when it was set to end; file a new Surge request for more time",
+            ),
+        ],
+        request_only: true,
+        tenant_namespaces: false,
+    };
+    vec![filing, deciding]
+}
+
+/// The mutating policies that record who files and who decides a
+/// ResourceRequest from the request's user info, overwriting anything typed
+/// in (the validating policies above refuse anything else), with their bindings.
+fn request_mutations() -> Vec<Value> {
+    let mutating = |name: &str, resource: &str, operation: &str, condition: Option<&str>, mutation: Value| {
+        let mut spec = json!({
+            "failurePolicy": "Fail",
+            "reinvocationPolicy": "Never",
+            "matchConstraints": {"resourceRules": rules(&[(crate::meta::GROUP, resource)], &[operation])},
+            "mutations": [mutation],
+        });
+        if let Some(c) = condition {
+            spec["matchConditions"] = json!([{"name": "newly-decided", "expression": c}]);
+        }
+        vec![
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicy", "metadata": {"name": name, "labels": labels()}, "spec": spec}),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicyBinding", "metadata": {"name": name, "labels": labels()}, "spec": {"policyName": name}}),
+        ]
+    };
+    let mut out = mutating(
+        names::REQUESTER_POLICY,
+        "resourcerequests",
+        "CREATE",
+        None,
+        // A JSON patch `add` replaces the whole requester, groups included (an
+        // apply configuration may not replace an atomic list).
+        json!({"patchType": "JSONPatch", "jsonPatch": {"expression":
+            "[JSONPatch{op: 'add', path: '/spec/requester', value: Object.spec.requester{username: request.userInfo.username, groups: request.userInfo.groups}}]"}}),
+    );
+    out.extend(mutating(
+        names::DECIDER_POLICY,
+        "resourcerequests/status",
+        "UPDATE",
+        Some("has(object.status) && has(object.status.decision) && !(has(oldObject.status) && has(oldObject.status.decision))"),
+        json!({"patchType": "ApplyConfiguration", "applyConfiguration": {"expression":
+            "Object{status: Object.status{decision: Object.status.decision{by: request.userInfo.username}}}"}}),
+    ));
     out
 }
 
@@ -588,6 +710,7 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     }
     out.push(managed_objects_policy(operator_namespace));
     out.push(binding(crate::meta::names::MANAGED_OBJECTS_POLICY, crate::meta::names::MANAGED_OBJECTS_POLICY, None, None));
+    out.extend(request_mutations());
     out
 }
 
@@ -603,6 +726,8 @@ pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
         })
         .collect();
     out.push((crate::meta::names::MANAGED_OBJECTS_POLICY, vec![MANAGED_OBJECTS]));
+    out.push((crate::meta::names::REQUESTER_POLICY, vec![REQUEST_DECISIONS]));
+    out.push((crate::meta::names::DECIDER_POLICY, vec![REQUEST_DECISIONS]));
     out
 }
 
@@ -630,6 +755,26 @@ mod tests {
                 let m = v["message"].as_str().or(v["messageExpression"].as_str()).unwrap_or_default();
                 assert!(m.contains("[GC-"), "{m}");
             }
+        }
+    }
+
+    #[test]
+    fn requests_are_judged_in_every_namespace_and_their_filer_and_decider_recorded() {
+        let objects = static_objects(crate::meta::names::OPERATOR_NAMESPACE);
+        for name in [names::REQUESTER_POLICY, names::DECIDER_POLICY] {
+            for kind in ["MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"] {
+                assert!(objects.iter().any(|o| o["kind"] == kind && o["metadata"]["name"] == name), "{kind} {name}");
+            }
+        }
+        let judged: Vec<&Policy> = policies()
+            .iter()
+            .filter(|p| p.matches(crate::meta::GROUP, "resourcerequests") || p.matches(crate::meta::GROUP, "resourcerequests/status"))
+            .collect();
+        assert_eq!(judged.len(), 2);
+        for p in judged {
+            assert!(p.request_only, "{}: judges who makes the request", p.name);
+            let b = objects.iter().find(|o| o["kind"] == "ValidatingAdmissionPolicyBinding" && o["metadata"]["name"] == p.name).expect("binding");
+            assert!(b["spec"].get("matchResources").is_none(), "{}: bound to every namespace, tenant or not", p.name);
         }
     }
 

@@ -167,6 +167,11 @@ pub const CLUSTER_RANGES: &str = "GC-NET-005";
 /// `GC-NET-006`: the app identity label NetworkPolicies select by is the platform's.
 pub const APP_IDENTITY: &str = "GC-NET-006";
 
+/// `GC-REQ-001`: a ResourceRequest is decided by a platform engineer who did not file it, with a reason, once.
+pub const REQUEST_DECISIONS: &str = "GC-REQ-001";
+/// `GC-REQ-002`: a ResourceRequest is filed in a tenant namespace, for that namespace's zone.
+pub const REQUEST_PLACEMENT: &str = "GC-REQ-002";
+
 const ALL_LEVELS: &[u8] = &[2, 3];
 
 /// Every control govcloud knows.
@@ -509,6 +514,26 @@ pub const CATALOGUE: &[Control] = &[
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::AppIdentity,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: REQUEST_DECISIONS,
+        title_zh: "资源申请须由非申请人的平台工程师审批",
+        title_en: "Resource requests decided by someone else",
+        checks: "a ResourceRequest's requester and decider are recorded by the API server from the user making the request; the decision carries a reason, is final, and is never made by the requester; departments hold no right to write the status; a surge's expiry never moves",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::NotAuditable,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: REQUEST_PLACEMENT,
+        title_zh: "资源申请须在本租户命名空间内提出",
+        title_en: "Resource requests filed in the tenant's own namespace",
+        checks: "a ResourceRequest is created only in a tenant namespace, and a Quota or Surge request names that namespace's zone; the tenant it is for is the namespace's, never one the request names",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::NotAuditable,
         enforcement: Enforcement::Admission,
     },
 ];

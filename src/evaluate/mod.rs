@@ -351,8 +351,8 @@ pub const FIGURES: &[FigureDef] = &[
         unit: Unit::Count,
         name_zh: "本租户待批的申请",
         name_en: "Requests it waits on",
-        how_zh: "本租户向其他部门提出、尚未获批准的申请",
-        how_en: "requests this tenant made of other tenants that are not granted yet",
+        how_zh: "本租户提出、尚无答复的申请：等待提供方授权的数据流，以及等待平台团队审批的资源申请（ResourceRequest）",
+        how_en: "requests this tenant made that have no answer yet: data flows waiting for the provider's grant, and ResourceRequests waiting for the platform team",
     },
     FigureDef {
         id: "checks",
@@ -580,6 +580,29 @@ pub fn pending_flow_requests(model: &Model, audit: &Audit) -> Vec<PendingRequest
                 to: to.to_string(),
                 what: format!("flow {} -> {}", f.from, f.to),
                 since: since_of(&f.from),
+            })
+        })
+        .collect()
+}
+
+/// Who a [`PendingRequest`] for resources is asked of: the platform team.
+pub const PLATFORM: &str = "platform";
+
+/// The ResourceRequests no one has decided yet, as requests the tenant
+/// whose namespace holds each makes of the platform team ([`PLATFORM`]),
+/// since it was filed. Requests outside a tenant namespace, and those
+/// already Invalid, wait on no one.
+pub fn pending_resource_requests(requests: &[crate::api::ResourceRequest]) -> Vec<PendingRequest> {
+    requests
+        .iter()
+        .filter(|r| r.metadata.deletion_timestamp.is_none())
+        .filter(|r| r.status.as_ref().is_none_or(|s| s.decision.is_none() && s.phase.is_none_or(|p| p == crate::api::RequestPhase::Pending)))
+        .filter_map(|r| {
+            Some(PendingRequest {
+                from: crate::render::request_tenant(r)?,
+                to: PLATFORM.to_string(),
+                what: format!("{} {}/{}", r.spec.kind.as_str(), r.namespace().unwrap_or_default(), r.name_any()),
+                since: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
             })
         })
         .collect()
@@ -890,6 +913,30 @@ pub fn trend_tenants(e: &Evaluation) -> BTreeSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Undecided ResourceRequests wait on the platform team, from the tenant
+    /// of the namespace that holds them; decided and invalid ones wait on no one.
+    #[test]
+    fn undecided_resource_requests_wait_on_the_platform_team() {
+        let request = |name: &str, status: serde_json::Value| -> crate::api::ResourceRequest {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "govcloud.io/v1alpha1", "kind": "ResourceRequest",
+                "metadata": {"name": name, "namespace": "health-extranet", "creationTimestamp": "2026-11-01T00:00:00Z"},
+                "spec": {"kind": "Quota", "zone": "extranet", "resources": {"cpu": "2"}, "justification": "flu season", "project": "p-1"},
+                "status": status
+            }))
+            .expect("request")
+        };
+        let all = [
+            request("new", serde_json::json!({})),
+            request("seen", serde_json::json!({"phase": "Pending"})),
+            request("approved", serde_json::json!({"phase": "Approved", "decision": {"state": "Approved", "reason": "ok", "by": "pe"}})),
+            request("invalid", serde_json::json!({"phase": "Invalid"})),
+        ];
+        let pending = pending_resource_requests(&all);
+        assert_eq!(pending.iter().map(|p| p.what.as_str()).collect::<Vec<_>>(), ["Quota health-extranet/new", "Quota health-extranet/seen"]);
+        assert!(pending.iter().all(|p| p.from == "health" && p.to == PLATFORM && p.since.is_some()));
+    }
 
     #[test]
     fn cost_is_half_utilisation_against_the_target_half_apps_not_wasted() {

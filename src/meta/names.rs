@@ -27,6 +27,13 @@ pub const CLUSTER_AUDITOR: &str = "govcloud-auditor";
 /// Cluster role for exec, attach and port-forward, bound to a tenant's admins
 /// and developers only where the namespace allows it (GC-RBAC-004).
 pub const EXEC_ROLE: &str = "govcloud-tenant-exec";
+/// Cluster role of the platform engineers who decide departments'
+/// ResourceRequests (read them, write their status); bound by the platform.
+pub const REQUEST_APPROVER: &str = "govcloud-request-approver";
+/// The policy that records who files a ResourceRequest (MutatingAdmissionPolicy).
+pub const REQUESTER_POLICY: &str = "govcloud-request-requester";
+/// The policy that records who decides a ResourceRequest (MutatingAdmissionPolicy).
+pub const DECIDER_POLICY: &str = "govcloud-request-decider";
 /// The RoleBinding of a tenant role's owners in a tenant namespace.
 pub fn tenant_role_binding(role: &str) -> String {
     format!("govcloud-{role}")

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Model;
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::meta::API_VERSION;
 use crate::problem::{FileProblem, ObjectRef};
 
@@ -31,7 +31,7 @@ impl LoadedModel {
 
 /// The kinds govcloud reads, for messages.
 fn kinds() -> String {
-    format!("NetworkZone, Tenant and DepartmentApp (apiVersion {API_VERSION})")
+    format!("NetworkZone, Tenant, DepartmentApp and ResourceRequest (apiVersion {API_VERSION})")
 }
 
 /// Largest manifest file read: far above any real model, far below what would
@@ -287,7 +287,7 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     if kind.is_empty() {
         return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {}", kinds())));
     }
-    if !matches!(kind.as_str(), "NetworkZone" | "Tenant" | "DepartmentApp") {
+    if !matches!(kind.as_str(), "NetworkZone" | "Tenant" | "DepartmentApp" | "ResourceRequest") {
         return Err(single(
             object,
             "kind",
@@ -301,14 +301,14 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     if name.is_empty() {
         return Err(single(None, "metadata.name", format!("{kind} has no metadata.name"), "give the object a name"));
     }
-    let namespaced = kind == "DepartmentApp";
+    let namespaced = matches!(kind.as_str(), "DepartmentApp" | "ResourceRequest");
     match (&namespace, namespaced) {
         (None, true) => {
             return Err(single(
                 object,
                 "metadata.namespace",
-                "a DepartmentApp is namespaced and has no metadata.namespace".into(),
-                "set metadata.namespace to the tenant's namespace for the app's zone, <tenant>-<zone>",
+                format!("a {kind} is namespaced and has no metadata.namespace"),
+                "set metadata.namespace to the tenant's namespace for the zone, <tenant>-<zone>",
             ));
         }
         (Some(_), false) => {
@@ -336,6 +336,7 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     match kind.as_str() {
         "NetworkZone" => loaded.model.zones.push(typed::<NetworkZone>(file, index, &object, value)?),
         "Tenant" => loaded.model.tenants.push(typed::<Tenant>(file, index, &object, value)?),
+        "ResourceRequest" => loaded.model.requests.push(typed::<ResourceRequest>(file, index, &object, value)?),
         _ => loaded.model.apps.push(typed::<DepartmentApp>(file, index, &object, value)?),
     }
     loaded.origins.insert(object, (file.to_path_buf(), index));

@@ -1,5 +1,6 @@
-//! The declared model: every `NetworkZone`, `Tenant` and `DepartmentApp`,
-//! read from files (offline) or from the cluster's caches (the operator).
+//! The declared model: every `NetworkZone`, `Tenant`, `DepartmentApp` and
+//! `ResourceRequest`, read from files (offline) or from the cluster's caches
+//! (the operator).
 //!
 //! ```text
 //!   YAML files ──load──► Model + origins ──render──► objects, flows, problems
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 
 use kube::ResourceExt;
 
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 
 /// The cluster's pod and service ranges when nothing else is said: the
 /// kubeadm defaults (`--pod-network-cidr` as flannel and many CNIs set it up,
@@ -34,6 +35,10 @@ pub struct Model {
     pub tenants: Vec<Tenant>,
     /// Declared apps.
     pub apps: Vec<DepartmentApp>,
+    /// Departments' requests not yet folded into `tenants`:
+    /// `crate::render::grant_requests` turns the tenants into what is
+    /// granted (declared plus approved, unexpired requests) and empties this.
+    pub requests: Vec<ResourceRequest>,
     /// The cluster's own pod and service ranges: wide ipBlocks (the internet,
     /// an egress range) except them, so a CNI that matches pod IPs against
     /// ipBlocks opens nothing extra. [`DEFAULT_CLUSTER_CIDRS`] by default.
@@ -42,7 +47,13 @@ pub struct Model {
 
 impl Default for Model {
     fn default() -> Self {
-        Model { zones: Vec::new(), tenants: Vec::new(), apps: Vec::new(), cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect() }
+        Model {
+            zones: Vec::new(),
+            tenants: Vec::new(),
+            apps: Vec::new(),
+            requests: Vec::new(),
+            cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
+        }
     }
 }
 

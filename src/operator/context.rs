@@ -15,7 +15,7 @@ use super::apply::{ApplyReport, InFlight};
 use super::cache::OwnedCaches;
 use super::metrics::Metrics;
 use super::triggers;
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::model::Model;
 use crate::render::{self, Rendered};
 
@@ -29,6 +29,8 @@ pub struct Context {
     pub tenants: Store<Tenant>,
     /// Apps in scope.
     pub apps: Store<DepartmentApp>,
+    /// Departments' requests in scope.
+    pub requests: Store<ResourceRequest>,
     /// Nodes.
     pub nodes: Store<Node>,
     /// Owned objects, by kind.
@@ -140,15 +142,20 @@ impl Context {
         conflict
     }
 
-    /// The model as the caches hold it now, without objects being deleted.
+    /// The model as the caches hold it now, without objects being deleted,
+    /// with the tenants as granted now (declared plus approved requests in
+    /// effect: [`render::grant_requests`]).
     pub fn model(&self) -> Model {
         let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
-        Model {
+        let mut model = Model {
             zones: self.zones.state().iter().map(|z| (**z).clone()).collect(),
             tenants: self.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
             apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+            requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
-        }
+        };
+        render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
+        model
     }
 
     /// The plan of the model as fresh as a reconcile of `kind`

@@ -36,6 +36,9 @@ pub fn operator_cluster_role() -> Value {
         "rules": [
             rule(&[crate::meta::GROUP], &["networkzones", "tenants", "departmentapps"], &["get", "list", "watch", "update", "patch"]),
             rule(&[crate::meta::GROUP], &["networkzones/status", "tenants/status", "departmentapps/status"], &["get", "update", "patch"]),
+            // Requests: read, and their status (never the decision: GC-REQ-001 keeps it final).
+            rule(&[crate::meta::GROUP], &["resourcerequests"], READ),
+            rule(&[crate::meta::GROUP], &["resourcerequests/status"], &["get", "update", "patch"]),
             rule(&[crate::meta::GROUP], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
             rule(&[crate::meta::GROUP], &["departmentapps"], &["delete"]),
             rule(&[""], &["namespaces", "resourcequotas", "limitranges", "services"], ALL),
@@ -57,7 +60,7 @@ pub fn operator_cluster_role() -> Value {
             rule(&["openreports.io"], &["reports", "clusterreports"], ALL),
             rule(&["wgpolicyk8s.io"], &["policyreports", "clusterpolicyreports"], ALL),
             rule(&["apiextensions.k8s.io"], &["customresourcedefinitions"], &["get", "list", "watch", "create", "patch"]),
-            rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], ALL),
+            rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"], ALL),
         ]
     })
 }

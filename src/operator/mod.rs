@@ -1,7 +1,7 @@
 //! The operator: `govcloud run`.
 //!
 //! ```text
-//!   watches (reflector caches) ──► triggers ──► Controller<NetworkZone | Tenant | DepartmentApp>
+//!   watches (reflector caches) ──► triggers ──► Controller<NetworkZone | Tenant | DepartmentApp | ResourceRequest>
 //!                                                   │ reconcile::<K> (controller): model from caches
 //!                                                   ▼
 //!                      render (pure, cached per model version) ──► apply (SSA, skip unchanged, prune)
@@ -18,6 +18,7 @@
 //!   context     the controllers' shared state: caches, plans, events, backoff
 //!   controller  the one reconcile skeleton (finalizer, waits, error policy)
 //!   zone, tenant, app   what each controller does that the others do not
+//!   request     departments' ResourceRequests: status, history, Events, expiry
 //!   status      conditions, and the one status write
 //!   apply       the one place owned objects are written
 //!   install     CRDs, admission policies, the operator's own manifests
@@ -35,6 +36,7 @@ pub mod leader;
 pub mod memory;
 mod metrics;
 mod report;
+mod request;
 mod run;
 mod status;
 mod tenant;

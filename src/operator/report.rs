@@ -7,7 +7,7 @@ use kube::{Client, ResourceExt};
 use serde_json::Value;
 
 use super::Result;
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::audit::{self, Audit};
 use crate::meta::labels::{LAST_APPLIED, MANAGED_BY, MANAGED_SELECTOR as MANAGED, MANAGER};
 use crate::meta::names::AUDIT_MANAGER;
@@ -60,8 +60,12 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
         tenants: Api::<Tenant>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|t| t.metadata.deletion_timestamp.is_none()).collect(),
         apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
+        requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
     };
+    // Audited against what is granted now: an approved request's quota is no drift.
+    let mut model = model;
+    crate::render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     // Several kinds at once (their pages in order): the reads wait on the
     // API server far more than on this process.
     let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i))).buffered(LISTS_AT_ONCE).collect::<Vec<_>>().await;
@@ -196,13 +200,9 @@ impl Inventory {
 /// report loop's watches, as [`live_inventory`] would read them from the
 /// cluster; `None` while a watch has not listed its kind yet.
 fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
-    let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
-    let model = Model {
-        zones: ctx.zones.state().iter().filter(|z| live(&z.metadata)).map(|z| (**z).clone()).collect(),
-        tenants: ctx.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
-        apps: ctx.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
-        cluster_cidrs: ctx.cluster_cidrs.clone(),
-    };
+    // As granted now (approved requests folded in), without zones being deleted.
+    let mut model = ctx.model();
+    model.zones.retain(|z| z.metadata.deletion_timestamp.is_none());
     let mut objects = Vec::new();
     for (group, version, kind, _) in AUDITED.iter().copied() {
         let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
@@ -289,7 +289,14 @@ pub async fn live_repairs(client: &Client, model: &Model) -> Result<BTreeMap<Str
 
 /// Evaluates the tenants (绩效评估) from what a compliance round read and
 /// the live usage and repairs; no snapshot, so no trend.
-pub async fn live_evaluation(client: &Client, model: &Model, objects: &[Value], audit: &Audit) -> crate::evaluate::Evaluation {
+/// `requests`: the ResourceRequests as filed (the model has them folded in).
+pub async fn live_evaluation(
+    client: &Client,
+    model: &Model,
+    objects: &[Value],
+    audit: &Audit,
+    requests: &[crate::api::ResourceRequest],
+) -> crate::evaluate::Evaluation {
     let usage = live_usage(client, objects).await;
     let repairs = match live_repairs(client, model).await {
         Ok(r) => Some(r),
@@ -298,7 +305,8 @@ pub async fn live_evaluation(client: &Client, model: &Model, objects: &[Value], 
             None
         }
     };
-    let pending = crate::evaluate::pending_flow_requests(model, audit);
+    let mut pending = crate::evaluate::pending_flow_requests(model, audit);
+    pending.extend(crate::evaluate::pending_resource_requests(requests));
     crate::evaluate::evaluate(crate::evaluate::Inputs {
         model,
         audit,
@@ -698,7 +706,8 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let written_at = started.elapsed();
     // The evaluation (绩效评估) of the same round, as metrics per tenant:
     // after the reports, which it does not hold up.
-    let evaluation = live_evaluation(&ctx.client, &model, &objects, &audit).await;
+    let requests: Vec<crate::api::ResourceRequest> = ctx.requests.state().iter().map(|r| (**r).clone()).collect();
+    let evaluation = live_evaluation(&ctx.client, &model, &objects, &audit, &requests).await;
     ctx.metrics.set_evaluation(&evaluation);
     drop(objects);
     info!(

@@ -26,7 +26,7 @@ use super::leader::{self, LeaderElection};
 use super::metrics::{self, Metrics};
 use super::triggers::{self, Triggers};
 use super::{apply, install, report};
-use crate::api::{DepartmentApp, NetworkZone, Tenant};
+use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::meta::labels::{MANAGED_BY, MANAGER};
 use crate::model::Model;
 
@@ -154,6 +154,11 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let zones = watch_primary::<NetworkZone>(&client, primary_cfg(), &metrics, &triggers);
     let tenants = watch_primary::<Tenant>(&client, primary_cfg(), &metrics, &triggers);
     let apps = watch_primary::<DepartmentApp>(&client, primary_cfg(), &metrics, &triggers);
+    // Every event of a request (its decision and expiry are in its status) may change what its tenant is granted.
+    let t = triggers.clone();
+    let requests = spawn_reflector(Api::<ResourceRequest>::all(client.clone()), primary_cfg(), &metrics, move |r, deleted| {
+        <ResourceRequest as Reconciled>::model_changed(&t, r, deleted)
+    });
     let t = triggers.clone();
     let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
@@ -204,8 +209,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     zones.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     tenants.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    requests.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
-    triggers.attach(zones.clone(), tenants.clone(), apps.clone());
+    triggers.attach(zones.clone(), tenants.clone(), apps.clone(), requests.clone());
 
     let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
     let ctx = Arc::new(Context {
@@ -213,6 +219,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         zones,
         tenants,
         apps,
+        requests,
         nodes,
         owned,
         inflight,
@@ -365,7 +372,8 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
     let cfg = kube::runtime::controller::Config::default().concurrency(4);
     let zone_ctrl = run_controller::<NetworkZone>(&ctx, cfg.clone(), stopped(&stop));
     let tenant_ctrl = run_controller::<Tenant>(&ctx, cfg.clone(), stopped(&stop));
-    let app_ctrl = run_controller::<DepartmentApp>(&ctx, cfg, stopped(&stop));
+    let app_ctrl = run_controller::<DepartmentApp>(&ctx, cfg.clone(), stopped(&stop));
+    let request_ctrl = run_controller::<ResourceRequest>(&ctx, cfg, stopped(&stop));
     // What changed while this replica followed is not known: everything once.
     ctx.triggers.reconcile_all();
     // The reports on a task of their own (an audit is long and synchronous:
@@ -379,7 +387,7 @@ async fn lead(ctx: Arc<Context>, reports: Option<crate::audit::output::ReportApi
         drop(reports);
         drop(statuses);
     };
-    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, stop_reports);
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, request_ctrl, stop_reports);
 }
 
 /// The controller of kind `K`: reconciles as the triggers ask (its cache is

@@ -14,13 +14,14 @@ use kube::ResourceExt;
 use kube::api::DynamicObject;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, Tenant};
+use crate::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, ResourceRequest, Tenant};
 use crate::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 struct Stores {
     zones: Store<NetworkZone>,
     tenants: Store<Tenant>,
     apps: Store<DepartmentApp>,
+    requests: Store<ResourceRequest>,
 }
 
 /// Reconcile requests of one kind, to one controller at a time: a replica
@@ -81,6 +82,7 @@ struct Inner {
     zones: Channel<NetworkZone>,
     tenants: Channel<Tenant>,
     apps: Channel<DepartmentApp>,
+    requests: Channel<ResourceRequest>,
     /// Status refreshes (counts that changed, nothing to apply): not
     /// reconciles, see [`Triggers::refresh_later`].
     zone_status: Channel<NetworkZone>,
@@ -225,6 +227,7 @@ impl Triggers {
             zones: Channel::new(),
             tenants: Channel::new(),
             apps: Channel::new(),
+            requests: Channel::new(),
             zone_status: Channel::new(),
             tenant_status: Channel::new(),
             app_status: Channel::new(),
@@ -301,6 +304,35 @@ impl Triggers {
     pub fn reconcile_app(&self, a: &DepartmentApp) {
         self.send_app(ObjectRef::from_obj(a));
     }
+    /// Asks for a reconcile of `r` itself.
+    pub fn reconcile_request(&self, r: &ResourceRequest) {
+        self.0.requests.send(ObjectRef::from_obj(r));
+    }
+    /// ResourceRequest reconcile requests (one controller at a time).
+    pub fn request_stream(&self) -> impl Stream<Item = ObjectRef<ResourceRequest>> + Send + 'static {
+        self.0.requests.stream()
+    }
+
+    /// A ResourceRequest changed or went. Any of it may change what its
+    /// tenant is granted (its spec, its decision, its expiry written into its
+    /// status, its withdrawal), so every event is a change of the model:
+    /// the request itself, its tenant and the tenant's apps reconcile (a
+    /// granted zone or host lets apps waiting for it in). Requests are few
+    /// and change rarely.
+    pub fn request_changed(&self, r: &ResourceRequest, deleted: bool) {
+        self.0.version.fetch_add(1, Ordering::SeqCst);
+        self.wake_reports();
+        if !deleted {
+            self.reconcile_request(r);
+        }
+        let Some(tenant) = crate::render::request_tenant(r) else { return };
+        if let Some(s) = self.0.stores.get()
+            && let Some(t) = s.tenants.get(&ObjectRef::new(&tenant))
+        {
+            self.send_tenant(ObjectRef::from_obj(t.as_ref()));
+            self.tenant_changed(&t);
+        }
+    }
 
     /// The oldest model version a reconcile of `kind` `namespace/name` may
     /// use: the one in which its current spec appeared, or the one current
@@ -344,8 +376,8 @@ impl Triggers {
     }
 
     /// Gives the triggers the caches they map through.
-    pub fn attach(&self, zones: Store<NetworkZone>, tenants: Store<Tenant>, apps: Store<DepartmentApp>) {
-        let _ = self.0.stores.set(Stores { zones, tenants, apps });
+    pub fn attach(&self, zones: Store<NetworkZone>, tenants: Store<Tenant>, apps: Store<DepartmentApp>, requests: Store<ResourceRequest>) {
+        let _ = self.0.stores.set(Stores { zones, tenants, apps, requests });
     }
 
     /// Requests sent and not yet taken by the controllers, per kind.
@@ -353,7 +385,7 @@ impl Triggers {
         [("NetworkZone", self.0.zones.queued()), ("Tenant", self.0.tenants.queued()), ("DepartmentApp", self.0.apps.queued())]
     }
 
-    /// Asks for a reconcile of every zone, tenant and app (a replica that
+    /// Asks for a reconcile of every zone, tenant, app and request (a replica that
     /// starts leading: what changed while it followed is not known).
     pub fn reconcile_all(&self) {
         if let Some(s) = self.0.stores.get() {
@@ -365,6 +397,10 @@ impl Triggers {
             }
             for a in s.apps.state() {
                 self.send_app(ObjectRef::from_obj(a.as_ref()));
+            }
+            // Their expiry timers were the previous leader's.
+            for r in s.requests.state() {
+                self.reconcile_request(&r);
             }
         }
     }

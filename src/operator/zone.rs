@@ -61,10 +61,26 @@ impl Reconciled for NetworkZone {
     }
 }
 
+/// The tenants that use the zone: those that declare it, and those an
+/// approved ZoneAccess request grants it to.
 fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
     let name = z.name_any();
-    let mut v: Vec<String> = ctx.tenants.state().iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| t.name_any()).collect();
+    let tenants = ctx.tenants.state();
+    let mut v: Vec<String> = tenants.iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| t.name_any()).collect();
+    let requests = ctx.requests.state();
+    let all: Vec<&crate::api::ResourceRequest> = requests.iter().map(|r| r.as_ref()).collect();
+    let zones: std::collections::BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
+    let now = Timestamp::now();
+    for r in all.iter().filter(|r| r.spec.kind == crate::api::RequestKind::ZoneAccess && r.spec.zone.as_deref() == Some(name.as_str())) {
+        let tenant = crate::render::request_tenant(r).and_then(|t| tenants.iter().find(|d| d.name_any() == t).cloned());
+        if let Some(t) = tenant
+            && crate::render::judge(r, Some(t.as_ref()), &all, &zones, now) == crate::render::Verdict::Approved
+        {
+            v.push(t.name_any());
+        }
+    }
     v.sort();
+    v.dedup();
     v
 }
 

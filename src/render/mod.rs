@@ -8,6 +8,9 @@
 //!                    └─► app::render     (deployment, service, pdb, ingress, flow policies)
 //! ```
 //!
+//! Tenants are rendered as granted: [`grant_requests`] folds departments'
+//! approved ResourceRequests into them first (`requests`).
+//!
 //! Whatever breaks a rule is left out of the output and reported as a
 //! [`Problem`]; nothing half-valid is rendered.
 
@@ -16,6 +19,7 @@ mod flows;
 mod index;
 mod objects;
 mod platform;
+mod requests;
 mod tenant;
 
 pub use app::pod_requests;
@@ -23,6 +27,7 @@ pub use flows::FlowDecision;
 pub use index::{Index, Placement};
 pub use objects::Owned;
 pub use platform::render_platform;
+pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
 
 use std::collections::BTreeMap;
 

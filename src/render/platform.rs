@@ -26,7 +26,7 @@ const WORKLOADS: &[(&str, &[&str])] = &[
 
 /// What may be read for status and compliance (never Secret values).
 const STATUS: &[(&str, &[&str])] = &[
-    (crate::meta::GROUP, &["departmentapps", "departmentapps/status"]),
+    (crate::meta::GROUP, &["departmentapps", "departmentapps/status", "resourcerequests", "resourcerequests/status"]),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
     ("", &["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "events", "resourcequotas", "limitranges", "serviceaccounts"]),
@@ -54,6 +54,16 @@ pub fn render_platform() -> Vec<Owned> {
     // No exec, attach or port-forward here: only through EXEC_ROLE, where the namespace allows them.
     let mut admin = developer.clone();
     admin.push(rule(&["rbac.authorization.k8s.io"], &["rolebindings"], WRITE));
+    // Admins file and withdraw their tenant's requests; no one in a tenant
+    // writes their status, where the decision is (GC-REQ-001).
+    admin.push(rule(&[crate::meta::GROUP], &["resourcerequests"], &["create", "delete"]));
+    // Platform engineers who decide requests: every request, and its status.
+    let approver = vec![
+        rule(&[crate::meta::GROUP], &["resourcerequests"], READ),
+        rule(&[crate::meta::GROUP], &["resourcerequests/status"], &["get", "update", "patch"]),
+        // Only what the operator holds itself: it applies this role without `escalate`.
+        rule(&[crate::meta::GROUP], &["tenants", "networkzones"], READ),
+    ];
     let viewer = rules(STATUS, READ);
     let auditor = rules(STATUS, READ);
     // Cluster-scoped objects only: namespaced reads (ConfigMaps, pod logs ...)
@@ -73,6 +83,7 @@ pub fn render_platform() -> Vec<Owned> {
         role(&crate::meta::names::tenant_role(OwnerRole::Auditor.as_str()), auditor),
         role(names::EXEC_ROLE, vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])]),
         role(names::CLUSTER_AUDITOR, cluster_auditor),
+        role(names::REQUEST_APPROVER, approver),
     ];
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
@@ -108,6 +119,30 @@ mod tests {
         let exec = rules_of(EXEC_ROLE);
         assert_eq!(resources(&exec), sub);
         assert_eq!(exec[0].verbs, vec!["get", "create"]);
+    }
+
+    #[test]
+    fn only_approvers_write_request_status_and_only_admins_file_requests() {
+        for role in OwnerRole::ALL {
+            let rules = rules_of(&crate::meta::names::tenant_role(role.as_str()));
+            for r in &rules {
+                let res = r.resources.clone().unwrap_or_default();
+                let writes = r.verbs.iter().any(|v| !READ.contains(&v.as_str()));
+                assert!(!(writes && res.iter().any(|x| x == "resourcerequests/status")), "{role:?} writes request status: {r:?}");
+                if writes && res.iter().any(|x| x == "resourcerequests") {
+                    assert_eq!(role, OwnerRole::Admin, "{r:?}");
+                }
+            }
+        }
+        let approver = rules_of(names::REQUEST_APPROVER);
+        assert!(
+            approver.iter().any(|r| r.resources.as_deref() == Some(&["resourcerequests/status".to_string()][..]) && r.verbs.contains(&"patch".to_string()))
+        );
+        assert!(
+            approver
+                .iter()
+                .all(|r| !r.resources.clone().unwrap_or_default().contains(&"tenants".to_string()) || r.verbs.iter().all(|v| READ.contains(&v.as_str())))
+        );
     }
 
     #[test]
