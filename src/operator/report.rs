@@ -188,6 +188,15 @@ impl Inventory {
         }
     }
 
+    /// The watch of `kind` failed: what is kept may miss changes, so it is not
+    /// used until the watch has listed the kind again. The auditor must see
+    /// what runs, never a copy that stopped following it.
+    fn unsure(&self, kind: &'static str) {
+        if let Some(k) = self.kinds().get_mut(kind) {
+            k.listed = false;
+        }
+    }
+
     /// Every kept object of `kind`, parsed; `None` until the kind is listed.
     fn objects(&self, kind: &str) -> Option<Vec<Value>> {
         let kinds = self.kinds();
@@ -511,8 +520,14 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
             stream
                 .for_each(|ev| {
                     // Kept before the reports are woken: the round reads it.
-                    if let Ok(ev) = &ev {
-                        inventory.event(kind, ev, &api_version);
+                    match &ev {
+                        Ok(ev) => inventory.event(kind, ev, &api_version),
+                        // What is kept may be missing changes from now on
+                        // (until the watch lists again): rounds list.
+                        Err(e) => {
+                            warn!(error = %e, kind, "watch of an audited kind failed; compliance rounds list the cluster until it recovers");
+                            inventory.unsure(kind);
+                        }
                     }
                     match ev {
                         Ok(watcher::Event::InitApply(o)) => {
@@ -790,6 +805,15 @@ mod tests {
         inv.event("Pod", &Event::InitDone, "v1");
         assert_eq!(names(&inv), Some(vec!["c".to_string()]));
         assert!(inv.objects("Service").is_none(), "a kind not watched");
+        // A failed watch: not used until it has listed again.
+        inv.unsure("Pod");
+        assert_eq!(names(&inv), None);
+        inv.event("Pod", &Event::Apply(pod("d", "i:1")), "v1");
+        assert_eq!(names(&inv), None, "changes alone do not make it whole again");
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("d", "i:1")), "v1");
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["d".to_string()]));
     }
 
     /// A report is built again, to be compared and written, exactly when
