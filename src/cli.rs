@@ -207,6 +207,27 @@ pub struct ClusterCidrs {
     #[arg(long = "cluster-cidrs", value_name = "CIDR,...", value_delimiter = ',', value_parser = parse_network,
           default_values_t = crate::model::DEFAULT_CLUSTER_CIDRS.map(String::from))]
     pub cluster_cidrs: Vec<String>,
+    /// The cluster, in a city of several: the zones whose `spec.cluster` is
+    /// NAME are hosted there (an empty NAME: the zones that name none).
+    /// `run` without it hosts the zones that name no cluster; `render`
+    /// without it renders every cluster the model names, one after another.
+    #[arg(long, value_name = "NAME", value_parser = parse_cluster)]
+    pub cluster: Option<String>,
+}
+
+impl ClusterCidrs {
+    /// The cluster given: `None` when not given, `Some(None)` for the
+    /// cluster without a name (`--cluster ''`).
+    pub fn cluster(&self) -> Option<Option<String>> {
+        self.cluster.as_ref().map(|c| (!c.is_empty()).then(|| c.clone()))
+    }
+}
+
+/// A cluster name: a DNS label, as `spec.cluster` of a NetworkZone; empty for the cluster without a name.
+fn parse_cluster(s: &str) -> Result<String, String> {
+    let ok = s.is_empty()
+        || (s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !s.starts_with('-') && !s.ends_with('-'));
+    if ok { Ok(s.to_string()) } else { Err(format!("{s:?} is not a cluster name: use the spec.cluster of a NetworkZone, a DNS label such as private-cloud")) }
 }
 
 /// A CIDR written as its network address (`10.244.0.0/16`).
@@ -329,12 +350,12 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs),
+        Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster()),
         Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
-            audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs)
+            audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
         }
         Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs } => {
-            evaluate_cmd(&paths, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs)
+            evaluate_cmd(&paths, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
         }
         Command::Controls => {
             print!("{}", crate::controls::markdown_table());
@@ -410,6 +431,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                             ReportsArg::Wgpolicy => Some(crate::audit::output::ReportApi::Wgpolicy),
                             ReportsArg::Off => None,
                         },
+                        cluster: cidrs.cluster().flatten(),
                         cluster_cidrs: Some(cidrs.cluster_cidrs),
                         leader,
                         metrics: Some(metrics),
@@ -454,6 +476,8 @@ async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -
     Ok(())
 }
 
+// The command's flags, one argument each.
+#[allow(clippy::too_many_arguments)]
 fn audit_cmd(
     paths: &[PathBuf],
     format: AuditFormat,
@@ -462,6 +486,7 @@ fn audit_cmd(
     api: crate::audit::output::ReportApi,
     output: Option<PathBuf>,
     cluster_cidrs: &[String],
+    cluster: Option<&str>,
 ) -> Result<(), CliError> {
     use crate::audit::output;
     let audit = if paths.is_empty() {
@@ -470,10 +495,10 @@ fn audit_cmd(
             let client = kube::Client::try_default()
                 .await
                 .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
-            crate::operator::live_audit(&client, cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))
+            crate::operator::live_audit(&client, cluster_cidrs, cluster).await.map_err(|e| CliError::Cluster(e.to_string()))
         })?
     } else {
-        let (model, objects, _) = offline_inventory(paths, cluster_cidrs)?;
+        let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster)?;
         crate::audit::audit(&model, &objects)
     };
     let text = match format {
@@ -508,7 +533,7 @@ fn audit_cmd(
 /// ResourceRequests as filed.
 type Inventory = (crate::model::Model, Vec<serde_json::Value>, Vec<crate::api::ResourceRequest>);
 
-fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Inventory, CliError> {
+fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>) -> Result<Inventory, CliError> {
     let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
         Ok(r) => r,
         Err(problems) => {
@@ -519,6 +544,7 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Inve
         }
     };
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    loaded.model.cluster = cluster.map(String::from);
     // As granted now: an approved request's quota is no drift.
     let requests = loaded.model.requests.clone();
     render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
@@ -542,6 +568,7 @@ fn evaluate_cmd(
     at: Option<&str>,
     output: Option<PathBuf>,
     cluster_cidrs: &[String],
+    cluster: Option<&str>,
 ) -> Result<(), CliError> {
     use crate::evaluate::{self, Evaluation};
     let now = match at {
@@ -576,7 +603,7 @@ fn evaluate_cmd(
             let client = kube::Client::try_default()
                 .await
                 .map_err(|e| CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f")))?;
-            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs).await.map_err(|e| CliError::Cluster(e.to_string()))?;
+            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster).await.map_err(|e| CliError::Cluster(e.to_string()))?;
             let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
                 .list(&Default::default())
                 .await
@@ -593,7 +620,7 @@ fn evaluate_cmd(
             Ok::<_, CliError>((model, objects, requests, usage, repairs))
         })?
     } else {
-        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs)?;
+        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
         (model, objects, requests, None, None)
     };
     let usage = match &metrics_text {
@@ -668,9 +695,10 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 
 /// Loads and renders (for a cluster whose pod and service ranges are
 /// `cluster_cidrs`), turning every problem (invalid or unresolved) into an error.
-pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    loaded.model.cluster = cluster.map(String::from);
     // Tenants as granted now: declared plus the approved requests in effect.
     render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     let rendered = render::render(&loaded.model);
@@ -685,28 +713,46 @@ fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
     FileProblem { file, document, object: Some(p.object.clone()), field: p.field.clone(), message: p.message.clone(), fix: p.fix.clone() }
 }
 
-fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String]) -> Result<(), CliError> {
-    let (loaded, rendered) = match render_strict(paths, cluster_cidrs) {
-        Ok(r) => r,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("error: {p}");
-            }
-            return Err(CliError::Invalid(problems.len()));
-        }
+/// Renders for `cluster` (`None`: every cluster the model names, one after
+/// another, each headed by a comment naming it).
+fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], cluster: Option<Option<String>>) -> Result<(), CliError> {
+    let clusters = match cluster {
+        Some(c) => vec![c],
+        None => match load_paths(paths) {
+            Ok(loaded) => loaded.model.clusters(),
+            Err(_) => vec![None],
+        },
     };
-    let mut objects: Vec<Owned> = render::render_platform();
-    objects.extend(rendered.objects.iter().cloned());
-    if !summary_only {
-        // Serialise everything first so a failure prints nothing as if it had succeeded.
-        let mut text = String::new();
-        for o in &objects {
-            text.push_str("---\n");
-            text.push_str(&serde_yaml::to_string(o)?);
+    let several = clusters.len() > 1;
+    // Serialise everything first so a failure prints nothing as if it had succeeded.
+    let (mut text, mut summaries) = (String::new(), String::new());
+    for cluster in &clusters {
+        let (loaded, rendered) = match render_strict(paths, cluster_cidrs, cluster.as_deref()) {
+            Ok(r) => r,
+            Err(problems) => {
+                for p in &problems {
+                    eprintln!("error: {p}");
+                }
+                return Err(CliError::Invalid(problems.len()));
+            }
+        };
+        let mut objects: Vec<Owned> = render::render_platform();
+        objects.extend(rendered.objects.iter().cloned());
+        if several {
+            let name = crate::render::cluster_label(cluster.as_deref());
+            text.push_str(&format!("# {name}: apply what follows, up to the next such line, to that cluster\n"));
+            summaries.push_str(&format!("{name}:\n"));
         }
-        std::io::stdout().lock().write_all(text.as_bytes())?;
+        if !summary_only {
+            for o in &objects {
+                text.push_str("---\n");
+                text.push_str(&serde_yaml::to_string(o)?);
+            }
+        }
+        summaries.push_str(&summary(&loaded, &rendered, &objects));
     }
-    eprint!("{}", summary(&loaded, &rendered, &objects));
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    eprint!("{summaries}");
     Ok(())
 }
 

@@ -319,6 +319,10 @@ pub struct FlowStatus {
     pub state: FlowState,
     /// Why, in words a person understands.
     pub reason: String,
+    /// Where a granted flow to an app in another cluster goes: the address
+    /// of the provider zone's exchange endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// Observed state of a `DepartmentApp`.

@@ -68,6 +68,7 @@ impl std::fmt::Display for ZoneKind {
 #[x_kube(validation = Rule::new("self.kind == 'internet' || !self.internetIngress").message("internetIngress may be true only for a zone of kind internet").field_path(".internetIngress"))]
 #[x_kube(validation = Rule::new("self.kind != 'private' || !has(self.egress)").message("a private zone has no egress outside itself; register an exchange endpoint (spec.exchangeEndpoints) with a cidr instead of spec.egress").field_path(".egress"))]
 #[x_kube(validation = Rule::new("!has(self.exchangeEndpoints) || self.exchangeEndpoints.all(e, self.exchangeEndpoints.exists_one(o, o.name == e.name))").message("exchange endpoint names must be unique").field_path(".exchangeEndpoints"))]
+#[x_kube(validation = Rule::new("has(self.cluster) == has(oldSelf.cluster) && (!has(self.cluster) || self.cluster == oldSelf.cluster)").message("cluster is immutable; declare a new NetworkZone in the other cluster and move tenants to it").field_path(".cluster"))]
 pub struct NetworkZoneSpec {
     /// Kind of network: `extranet` (政务外网), `private` (政务专网) or `internet` (互联网区).
     /// Immutable: create a new zone to change it.
@@ -76,6 +77,18 @@ pub struct NetworkZoneSpec {
 
     /// Names of the zone shown to people.
     pub display_name: DisplayName,
+
+    /// The cluster that hosts the zone, when the city runs several (a
+    /// 政务专网 with a control plane of its own). The same model is applied
+    /// to every cluster; the operator started with `--cluster NAME` creates
+    /// namespaces, policies, workloads and admission bindings only for the
+    /// zones whose cluster is NAME (without `--cluster`: the zones without
+    /// one). Flows between clusters cross only through exchange endpoints
+    /// with an `address`. Immutable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("cluster must be a DNS label such as private-cloud"))]
+    #[schemars(length(max = 40))]
+    pub cluster: Option<String>,
 
     /// The dedicated nodes of this zone: workloads placed in the zone select these
     /// nodes and tolerate the taint; nothing else tolerates it.
@@ -277,6 +290,7 @@ pub struct EgressGateway {
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("has(self.app) != has(self.cidr)").message("an exchange endpoint names exactly one of app or cidr"))]
+#[x_kube(validation = Rule::new("!has(self.address) || has(self.app)").message("address is where peer zones in other clusters reach the endpoint's app; an endpoint with a cidr has none").field_path(".address"))]
 pub struct ExchangeEndpoint {
     /// Name of the endpoint, unique in the zone.
     #[x_kube(validation = Rule::new("self.size() <= 63 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')").message("name must be a DNS label such as population-exchange"))]
@@ -290,6 +304,14 @@ pub struct ExchangeEndpoint {
     /// The app of this zone exposed to the peer zones through the endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppRef>,
+    /// Where peer zones hosted in other clusters reach the endpoint's app
+    /// (the address of the exchange, 网闸 or load balancer that forwards to
+    /// the app's Service), as a CIDR such as 10.30.255.20/32. Consumers in
+    /// other clusters send to it; without it no flow crosses clusters here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("isCIDR(self)").message("address must be a CIDR such as 10.30.255.20/32"))]
+    #[schemars(length(max = 43))]
+    pub address: Option<String>,
     /// An address outside the cluster that this zone's workloads may send to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("isCIDR(self)").message("cidr must be a CIDR such as 10.30.255.10/32"))]

@@ -31,6 +31,9 @@ pub const TENANT_KIND: &str = "govcloud.io/tenant-kind";
 pub const ZONE: &str = "govcloud.io/zone";
 /// Kind of the zone (extranet, private, internet).
 pub const ZONE_KIND: &str = "govcloud.io/zone-kind";
+/// On a tenant namespace of a zone another cluster hosts: that cluster's name
+/// (empty for the cluster without a name). Only declarations live there.
+pub const HOSTED_IN: &str = "govcloud.io/hosted-in";
 /// App an object or pod belongs to; NetworkPolicies select pods by it.
 pub const APP: &str = "govcloud.io/app";
 /// Kind of the govcloud resource that owns an object.

@@ -43,6 +43,12 @@ pub struct Model {
     /// an egress range) except them, so a CNI that matches pod IPs against
     /// ipBlocks opens nothing extra. [`DEFAULT_CLUSTER_CIDRS`] by default.
     pub cluster_cidrs: Vec<String>,
+    /// The cluster this model is materialised in (`govcloud run --cluster`):
+    /// only the zones whose `spec.cluster` is this one get objects here;
+    /// `None` is the cluster without a name, which hosts the zones that name
+    /// none. The rest of the model is still planned, so both sides of a
+    /// flow between clusters decide it alike.
+    pub cluster: Option<String>,
 }
 
 impl Default for Model {
@@ -53,6 +59,7 @@ impl Default for Model {
             apps: Vec::new(),
             requests: Vec::new(),
             cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
+            cluster: None,
         }
     }
 }
@@ -61,6 +68,15 @@ impl Model {
     /// Zones by name.
     pub fn zones_by_name(&self) -> BTreeMap<String, &NetworkZone> {
         self.zones.iter().map(|z| (z.name_any(), z)).collect()
+    }
+
+    /// The clusters the model's zones name, each once, sorted: `None` (the
+    /// cluster without a name) first when a zone names none.
+    pub fn clusters(&self) -> Vec<Option<String>> {
+        let mut c: Vec<Option<String>> = self.zones.iter().map(|z| z.spec.cluster.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
     }
 
     /// Tenants by name.

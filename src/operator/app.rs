@@ -23,7 +23,6 @@ use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step};
 use crate::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
-use crate::meta::labels;
 use crate::render::{Owned, Rendered};
 
 impl Reconciled for DepartmentApp {
@@ -142,6 +141,9 @@ pub struct AppFigures<'a> {
     pub violations: Vec<String>,
     /// The conflict its last apply met (an object in the way), if any.
     pub conflict: Option<&'a str>,
+    /// The cluster that hosts its zone, when it is not this one: the app is
+    /// only declared here.
+    pub elsewhere: Option<String>,
 }
 
 /// An app's status.
@@ -150,7 +152,9 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     let violations = f.violations;
     let count = |s: FlowState| f.flows.iter().filter(|fl| fl.state == s).count();
     let running = f.placed && f.isolated && ready_replicas >= replicas && f.updated_replicas >= replicas;
-    let (ready, reason, message) = if !violations.is_empty() && !f.placed {
+    let (ready, reason, message) = if let Some(c) = &f.elsewhere {
+        (true, "HostedElsewhere", format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"))
+    } else if !violations.is_empty() && !f.placed {
         (false, "Invalid", violations.join("; "))
     } else if !f.isolated {
         (false, "WaitingForIsolation", format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"))
@@ -183,7 +187,7 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         observed_generation: f.generation,
         replicas,
         ready_replicas,
-        replicas_summary: Some(format!("{ready_replicas}/{replicas}")),
+        replicas_summary: Some(if f.elsewhere.is_some() { "elsewhere".to_string() } else { format!("{ready_replicas}/{replicas}") }),
         endpoints: f.endpoints,
         flows_summary: Some(format!("{}/{}/{}", count(FlowState::Granted), count(FlowState::Pending), count(FlowState::Refused))),
         flows: f.flows,
@@ -203,15 +207,13 @@ pub fn flow_transitions<'f>(previous: &[FlowStatus], now: &'f [FlowStatus]) -> V
 async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool, conflict: Option<&str>) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let key = rendered.object("Deployment", &ns, &name).and_then(|o| {
-        let l = o.meta().labels.as_ref()?;
-        Some(AppKey { tenant: l.get(labels::TENANT)?.clone(), zone: l.get(labels::ZONE)?.clone(), app: name.clone() })
-    });
+    // The calls this app (of this namespace, not a namesake elsewhere) makes.
+    let own = |k: &AppKey| k.app == name && crate::meta::names::namespace_name(&k.tenant, &k.zone) == ns;
     let flows: Vec<FlowStatus> = rendered
         .flows
         .iter()
-        .filter(|f| Some(&f.consumer) == key.as_ref())
-        .map(|f| FlowStatus { target: f.provider.to_string(), state: f.state, reason: f.reason.clone() })
+        .filter(|f| own(&f.consumer))
+        .map(|f| FlowStatus { target: f.provider.to_string(), state: f.state, reason: f.reason.clone(), address: f.address.clone() })
         .collect();
     let violations: Vec<String> = rendered
         .problems
@@ -246,6 +248,7 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         flows,
         violations,
         conflict,
+        elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
     };
     let status = app_status(figures, Timestamp::now());
     if differs(a.status.as_ref(), &status) {
@@ -268,7 +271,7 @@ mod tests {
     }
 
     fn flow(target: &str, state: FlowState) -> FlowStatus {
-        FlowStatus { target: target.into(), state, reason: "declared".into() }
+        FlowStatus { target: target.into(), state, reason: "declared".into(), address: None }
     }
 
     fn running<'a>() -> AppFigures<'a> {

@@ -47,6 +47,8 @@ pub struct Context {
     pub resync: Duration,
     /// The cluster's pod and service ranges, put in every model.
     pub cluster_cidrs: Vec<String>,
+    /// The cluster this operator materialises ([`Model::cluster`]).
+    pub cluster: Option<String>,
     /// The routing of changes, and the model version.
     pub(crate) triggers: triggers::Triggers,
     /// The latest plan, with the model version it holds at least.
@@ -142,6 +144,13 @@ impl Context {
         conflict
     }
 
+    /// The cluster that hosts zone `zone`, when the zone is declared and it
+    /// is not this one (see [`Model::cluster`]), as people read it.
+    pub fn hosted_elsewhere(&self, zone: &str) -> Option<String> {
+        let z = self.zones.get(&kube::runtime::reflector::ObjectRef::new(zone))?;
+        (z.spec.cluster != self.cluster).then(|| render::cluster_label(z.spec.cluster.as_deref()))
+    }
+
     /// The model as the caches hold it now, without objects being deleted,
     /// with the tenants as granted now (declared plus approved requests in
     /// effect: [`render::grant_requests`]).
@@ -153,6 +162,7 @@ impl Context {
             apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
             requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
+            cluster: self.cluster.clone(),
         };
         render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
         model

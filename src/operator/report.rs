@@ -53,7 +53,7 @@ const LIST_PAGE: u32 = 500;
 
 /// Reads the model (with the cluster's pod and service ranges as given) and
 /// the audited objects from the cluster.
-pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String]) -> Result<(Model, Vec<Value>)> {
+pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(Model, Vec<Value>)> {
     use futures::StreamExt;
     let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
     let model = Model {
@@ -62,6 +62,7 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
         requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
+        cluster: cluster.map(String::from),
     };
     // Audited against what is granted now: an approved request's quota is no drift.
     let mut model = model;
@@ -231,8 +232,8 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
 }
 
 /// Audits the live cluster, whose pod and service ranges are `cluster_cidrs`.
-pub async fn live_audit(client: &Client, cluster_cidrs: &[String]) -> Result<Audit> {
-    let (model, objects) = live_inventory(client, "", cluster_cidrs).await?;
+pub async fn live_audit(client: &Client, cluster_cidrs: &[String], cluster: Option<&str>) -> Result<Audit> {
+    let (model, objects) = live_inventory(client, "", cluster_cidrs, cluster).await?;
     Ok(audit::audit(&model, &objects))
 }
 
@@ -600,7 +601,7 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let started = std::time::Instant::now();
     let (model, objects) = match cached_inventory(ctx) {
         Some(cached) => cached,
-        None => live_inventory(&ctx.client, selector, &ctx.cluster_cidrs).await?,
+        None => live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?,
     };
     let (listed, inventory) = (started.elapsed(), objects.len());
     let audit = audit::audit(&model, &objects);

@@ -47,6 +47,9 @@ pub struct Options {
     pub reports: Option<crate::audit::output::ReportApi>,
     /// The cluster's pod and service ranges; [`crate::model::DEFAULT_CLUSTER_CIDRS`] when `None`.
     pub cluster_cidrs: Option<Vec<String>>,
+    /// The cluster this operator materialises: the zones whose `spec.cluster`
+    /// is this name (`None`: the zones that name no cluster).
+    pub cluster: Option<String>,
     /// Leader election; `None`: this replica always leads (one replica, or tests).
     pub leader: Option<Leader>,
     /// Where the metrics go (the client's request counter may share it).
@@ -228,6 +231,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         metrics,
         resync: opts.resync.unwrap_or(RESYNC),
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
+        cluster: opts.cluster.clone(),
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
         retries: Retries::default(),

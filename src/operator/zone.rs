@@ -179,6 +179,8 @@ pub struct ZoneFigures<'a> {
     pub apps: usize,
     /// What the plan finds wrong with it (`field: message`).
     pub problems: Vec<String>,
+    /// The cluster that hosts it, when it is not this one.
+    pub elsewhere: Option<String>,
 }
 
 /// A zone's status (never its `compliance`: the report loop's).
@@ -197,15 +199,19 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
         vec![
             Cond {
                 type_: "Ready",
-                ok: ready > 0 && degraded.is_empty(),
-                reason: if ready == 0 {
+                ok: f.elsewhere.is_some() || (ready > 0 && degraded.is_empty()),
+                reason: if f.elsewhere.is_some() {
+                    "HostedElsewhere"
+                } else if ready == 0 {
                     "NoReadyNodes"
                 } else if degraded.is_empty() {
                     "Ready"
                 } else {
                     "Degraded"
                 },
-                message: if ready == 0 {
+                message: if let Some(c) = &f.elsewhere {
+                    format!("the zone runs in {c}; this cluster holds only its tenants' declarations")
+                } else if ready == 0 {
                     format!("no Ready node carries the zone's labels and taint (matched {matched})")
                 } else {
                     format!("{ready} of {matched} nodes ready")
@@ -223,7 +229,7 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
         observed_generation: f.generation,
         nodes_matched: matched,
         nodes_ready: ready,
-        nodes_summary: Some(format!("{ready}/{matched}")),
+        nodes_summary: Some(if f.elsewhere.is_some() { "elsewhere".to_string() } else { format!("{ready}/{matched}") }),
         tenants: f.tenants as i32,
         apps: f.apps as i32,
         compliance: None,
@@ -241,6 +247,7 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         tenants: users(z, ctx).len(),
         apps,
         problems,
+        elsewhere: ctx.hosted_elsewhere(&z.name_any()),
     };
     let status = zone_status(figures, Timestamp::now());
     if differs(z.status.as_ref(), &status) {
@@ -314,7 +321,7 @@ mod tests {
     }
 
     fn figures<'a>(previous: Option<&'a NetworkZoneStatus>, taint: &'a ZoneTaint, nodes: NodeCount, problems: Vec<String>) -> ZoneFigures<'a> {
-        ZoneFigures { previous, generation: Some(3), taint, nodes, tenants: 2, apps: 5, problems }
+        ZoneFigures { previous, generation: Some(3), taint, nodes, tenants: 2, apps: 5, problems, elsewhere: None }
     }
 
     #[test]

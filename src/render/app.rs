@@ -136,7 +136,17 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     let mut ingress: Vec<NetworkPolicyIngressRule> = Vec::new();
     for f in flows.iter().filter(|f| f.provider == p.key && f.state == FlowState::Granted) {
         let Some(c) = index.apps.get(&f.consumer) else { continue };
-        ingress.push(NetworkPolicyIngressRule { from: Some(vec![app_peer(&c.namespace, &c.key.app)]), ports: Some(policy_ports(&f.ports)) });
+        let from = if index.hosts(c.zone) {
+            vec![app_peer(&c.namespace, &c.key.app)]
+        } else {
+            // A consumer in another cluster arrives from its zone's network, through the exchange.
+            c.zone.spec.cidrs.iter().map(|r| NetworkPolicyPeer { ip_block: Some(ip_block(r, index.cluster_cidrs)), ..Default::default() }).collect()
+        };
+        let rule = NetworkPolicyIngressRule { from: Some(from), ports: Some(policy_ports(&f.ports)) };
+        // Consumers of one zone in another cluster arrive from the same ranges: one rule.
+        if !ingress.contains(&rule) {
+            ingress.push(rule);
+        }
     }
     let all_ports = Some(policy_ports(&app.spec.ports));
     match app.spec.exposure {
@@ -171,7 +181,14 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     let mut egress: Vec<NetworkPolicyEgressRule> = Vec::new();
     for f in flows.iter().filter(|f| f.consumer == p.key && f.state == FlowState::Granted) {
         let Some(prov) = index.apps.get(&f.provider) else { continue };
-        egress.push(NetworkPolicyEgressRule { to: Some(vec![app_peer(&prov.namespace, &prov.key.app)]), ports: Some(policy_ports(&f.ports)) });
+        let to = if index.hosts(prov.zone) {
+            app_peer(&prov.namespace, &prov.key.app)
+        } else {
+            // A provider in another cluster is reached only at its exchange endpoint's address.
+            let Some(address) = &f.address else { continue };
+            NetworkPolicyPeer { ip_block: Some(ip_block(address, index.cluster_cidrs)), ..Default::default() }
+        };
+        egress.push(NetworkPolicyEgressRule { to: Some(vec![to]), ports: Some(policy_ports(&f.ports)) });
     }
     if !egress.is_empty() {
         out.push(policy(

@@ -7,8 +7,8 @@
 
 use kube::ResourceExt;
 
-use super::index::{Index, Placement};
-use crate::api::{AppKey, AppPort, FlowState, NetworkZone, ZoneKind};
+use super::index::{Index, Placement, cluster_label};
+use crate::api::{AppKey, AppPort, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
 use crate::meta::names::namespace_name;
 use crate::problem::{ObjectRef, Problem};
 
@@ -27,6 +27,9 @@ pub struct FlowDecision {
     pub reason: String,
     /// Ports the flow may use (empty unless granted).
     pub ports: Vec<AppPort>,
+    /// Where a granted flow between clusters goes: the address of the
+    /// provider zone's exchange endpoint (`None` within one cluster).
+    pub address: Option<String>,
 }
 
 /// Decides every call of every placed app.
@@ -39,22 +42,36 @@ pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDec
                 zone: call.zone.clone().unwrap_or_else(|| consumer.key.zone.clone()),
                 app: call.app.clone(),
             };
-            let (state, reason, ports) = decide(index, consumer, i, &provider, problems);
-            out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports });
+            let (state, reason, ports, address) = match decide(index, consumer, i, &provider, problems) {
+                Decided::Granted { reason, ports, address } => (FlowState::Granted, reason, ports, address),
+                Decided::Not(state, reason) => (state, reason, vec![], None),
+            };
+            out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports, address });
         }
     }
     out
 }
 
-fn endpoint_ports<'z>(zone: &'z NetworkZone, app: &AppKey, peer: &str) -> Option<&'z [i32]> {
-    if zone.name_any() != app.zone {
+/// What became of one call.
+enum Decided {
+    Granted { reason: String, ports: Vec<AppPort>, address: Option<String> },
+    Not(FlowState, String),
+}
+
+/// The exchange endpoint of `zone` that registers `app` for `peer` (not one
+/// rendering refused).
+pub(crate) fn endpoint<'z>(index: &Index<'_>, zone: &'z NetworkZone, app: &AppKey, peer: &str) -> Option<&'z ExchangeEndpoint> {
+    let zname = zone.name_any();
+    if zname != app.zone {
         return None;
     }
     zone.spec
         .exchange_endpoints
         .iter()
-        .find(|e| e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app) && e.peer_zones.iter().any(|p| p == peer))
-        .map(|e| e.ports.as_slice())
+        .enumerate()
+        .filter(|(i, _)| !index.rejected_endpoints.contains(&(zname.clone(), *i)))
+        .find(|(_, e)| e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app) && e.peer_zones.iter().any(|p| p == peer))
+        .map(|(_, e)| e)
 }
 
 /// Whether one of the provider's grants covers the consumer: its tenant, its
@@ -74,7 +91,7 @@ pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> String {
     format!("no grant from {provider} covers {consumer}: the provider has not granted it, or no such app exists")
 }
 
-fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppKey, problems: &mut Vec<Problem>) -> (FlowState, String, Vec<AppPort>) {
+fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppKey, problems: &mut Vec<Problem>) -> Decided {
     let obj = ObjectRef::namespaced("DepartmentApp", &consumer.namespace, &consumer.key.app);
     let field = format!("spec.flows.calls[{i}]");
     if !index.zones.contains_key(&provider.zone) {
@@ -84,15 +101,15 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
             format!("zone {:?} is not declared", provider.zone),
             format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
         ));
-        return (FlowState::Pending, format!("zone {:?} is not declared", provider.zone), vec![]);
+        return Decided::Not(FlowState::Pending, format!("zone {:?} is not declared", provider.zone));
     }
     let same_tenant = provider.tenant == consumer.key.tenant;
     let p = match index.apps.get(provider) {
         Some(p) if same_tenant || grant_covers(p, &consumer.key) => p,
         // Nothing about another tenant's apps until it grants this one.
-        _ if !same_tenant => return (FlowState::Pending, not_granted(provider, &consumer.key), vec![]),
+        _ if !same_tenant => return Decided::Not(FlowState::Pending, not_granted(provider, &consumer.key)),
         _ if index.misplaced.contains(provider) => {
-            return (FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"), vec![]);
+            return Decided::Not(FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"));
         }
         _ => {
             let elsewhere: Vec<&str> = index.apps.keys().filter(|k| k.tenant == provider.tenant && k.app == provider.app).map(|k| k.zone.as_str()).collect();
@@ -106,7 +123,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
                     format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
                 },
             ));
-            return (FlowState::Pending, format!("provider {provider} does not exist"), vec![]);
+            return Decided::Not(FlowState::Pending, format!("provider {provider} does not exist"));
         }
     };
 
@@ -126,7 +143,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
                     ),
                     "name one of the provider's ports, or leave ports empty to use all of them",
                 ));
-                return (FlowState::Refused, format!("provider {provider} has no port named {name:?}"), vec![]);
+                return Decided::Not(FlowState::Refused, format!("provider {provider} has no port named {name:?}"));
             }
         }
     }
@@ -134,53 +151,71 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
         ports = p.app.spec.ports.clone();
     }
     if ports.is_empty() {
-        return (FlowState::Refused, format!("provider {provider} serves no ports"), vec![]);
+        return Decided::Not(FlowState::Refused, format!("provider {provider} serves no ports"));
     }
 
     // Zones: no grant lifts isolation.
     let (cz, pz) = (consumer.zone, p.zone);
     let (czn, pzn) = (cz.name_any(), pz.name_any());
+    let mut address = None;
+    let mut through = String::new();
     if czn != pzn {
         let kinds = [cz.spec.kind, pz.spec.kind];
         if kinds.contains(&ZoneKind::Private) && kinds.contains(&ZoneKind::Internet) {
-            return (FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"), vec![]);
+            return Decided::Not(FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"));
         }
-        let Some(inbound) = endpoint_ports(pz, provider, &czn) else {
-            return (
+        let Some(inbound) = endpoint(index, pz, provider, &czn) else {
+            return Decided::Not(
                 FlowState::Refused,
                 format!("cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"),
-                vec![],
             );
         };
-        let mut allowed: Vec<i32> = inbound.to_vec();
+        let (from, to) = (cz.spec.cluster.as_deref(), pz.spec.cluster.as_deref());
+        if from != to {
+            // Between clusters the consumer reaches the provider only at the endpoint's address.
+            let Some(at) = &inbound.address else {
+                return Decided::Not(
+                    FlowState::Refused,
+                    format!(
+                        "zone {pzn} runs in {} and zone {czn} in {}: exchange endpoint {} of zone {pzn} declares no address where {provider} is reached from another cluster",
+                        cluster_label(to),
+                        cluster_label(from),
+                        inbound.name
+                    ),
+                );
+            };
+            address = Some(at.clone());
+            through = format!(", from {} to {} at {at}", cluster_label(from), cluster_label(to));
+        }
+        let mut allowed: Vec<i32> = inbound.ports.clone();
         if cz.spec.kind == ZoneKind::Private {
-            let Some(outbound) = endpoint_ports(cz, &consumer.key, &pzn) else {
-                return (
+            let Some(outbound) = endpoint(index, cz, &consumer.key, &pzn) else {
+                return Decided::Not(
                     FlowState::Refused,
                     format!(
                         "private zone {czn} has no exchange endpoint registering {} for zone {pzn}; nothing leaves a private zone except through its exchange endpoints",
                         consumer.key
                     ),
-                    vec![],
                 );
             };
-            if !outbound.is_empty() {
-                allowed = if allowed.is_empty() { outbound.to_vec() } else { allowed.into_iter().filter(|p| outbound.contains(p)).collect() };
+            if !outbound.ports.is_empty() {
+                allowed = if allowed.is_empty() { outbound.ports.clone() } else { allowed.into_iter().filter(|p| outbound.ports.contains(p)).collect() };
                 if allowed.is_empty() {
-                    return (FlowState::Refused, format!("the exchange endpoints of {czn} and {pzn} share no port"), vec![]);
+                    return Decided::Not(FlowState::Refused, format!("the exchange endpoints of {czn} and {pzn} share no port"));
                 }
             }
         }
         if !allowed.is_empty() {
             ports.retain(|q| allowed.contains(&q.port));
             if ports.is_empty() {
-                return (FlowState::Refused, format!("the exchange endpoint for {provider} opens none of the requested ports"), vec![]);
+                return Decided::Not(FlowState::Refused, format!("the exchange endpoint for {provider} opens none of the requested ports"));
             }
         }
+        through = format!(" ({}{through})", inbound.name);
     }
 
     // Consent was checked above: a grant covers this consumer, or it is one tenant talking to itself.
-    let how = if czn == pzn { format!("within zone {czn}") } else { format!("{czn} -> {pzn} through a registered exchange endpoint") };
+    let how = if czn == pzn { format!("within zone {czn}") } else { format!("{czn} -> {pzn} through a registered exchange endpoint{through}") };
     let who = if provider.tenant == consumer.key.tenant { "same tenant".to_string() } else { format!("granted by {provider}") };
-    (FlowState::Granted, format!("{who}, {how}"), ports)
+    Decided::Granted { reason: format!("{who}, {how}"), ports, address }
 }

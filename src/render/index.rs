@@ -59,6 +59,8 @@ pub struct Index<'a> {
     pub problems: Vec<Problem>,
     /// The cluster's pod and service ranges (the model's), excepted from wide ipBlocks.
     pub cluster_cidrs: &'a [String],
+    /// The cluster rendered for ([`Model::cluster`]).
+    pub cluster: Option<&'a str>,
 }
 
 /// MLPS level of a tenant's namespace in a zone.
@@ -211,6 +213,24 @@ impl<'a> Index<'a> {
                         ));
                     }
                 }
+                if let Some(address) = &ep.address {
+                    let own: Vec<&str> = zone.spec.cidrs.iter().map(String::as_str).collect();
+                    let inside =
+                        address.parse::<ipnet::IpNet>().is_ok_and(|net| own.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)));
+                    if !inside {
+                        rejected_endpoints.insert((zname.clone(), i));
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].address"),
+                            format!(
+                                "endpoint {} is reached at {address}, which lies outside zone {zname}'s ranges ({}); consumers in other clusters would send outside the zone",
+                                ep.name,
+                                own.join(", ")
+                            ),
+                            "use the address of the zone's exchange (inside its cidrs)",
+                        ));
+                    }
+                }
                 if let Some(cidr) = &ep.cidr {
                     let ranges: Vec<&str> = std::iter::once(*zone)
                         .chain(ep.peer_zones.iter().filter(|p| *p != zname).filter_map(|p| zones.get(p).copied()))
@@ -256,7 +276,28 @@ impl<'a> Index<'a> {
             }
         }
 
-        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs }
+        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs, cluster: model.cluster.as_deref() }
+    }
+
+    /// Whether the cluster rendered for hosts `zone`: it gets the zone's
+    /// objects here; a zone of another cluster only its tenants'
+    /// declaration namespaces.
+    pub fn hosts(&self, zone: &NetworkZone) -> bool {
+        zone.spec.cluster.as_deref() == self.cluster
+    }
+
+    /// Whether the cluster rendered for hosts the zone named `zone` (an
+    /// undeclared zone is hosted nowhere).
+    pub fn hosts_zone(&self, zone: &str) -> bool {
+        self.zones.get(zone).is_some_and(|z| self.hosts(z))
+    }
+}
+
+/// How people read a zone's cluster: its name, or the cluster without one.
+pub fn cluster_label(cluster: Option<&str>) -> String {
+    match cluster {
+        Some(c) => format!("cluster {c}"),
+        None => "the cluster without a name".to_string(),
     }
 }
 

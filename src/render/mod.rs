@@ -24,7 +24,7 @@ mod tenant;
 
 pub use app::pod_requests;
 pub use flows::FlowDecision;
-pub use index::{Index, Placement};
+pub use index::{Index, Placement, cluster_label};
 pub use objects::Owned;
 pub use platform::render_platform;
 pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
@@ -258,12 +258,13 @@ impl Planned<'_> {
     /// as [`Rendered::slice`] of the whole rendering.
     pub fn owner(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
         let mut objects = match kind {
-            "NetworkZone" if self.index.zones.contains_key(name) => render_zone(name),
+            "NetworkZone" if self.index.hosts_zone(name) => render_zone(name),
             "Tenant" => self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default(),
             "DepartmentApp" => self
                 .by_namespace
                 .get(&(namespace.to_string(), name.to_string()))
                 .and_then(|k| self.index.apps.get(k))
+                .filter(|p| self.index.hosts(p.zone))
                 .map(|p| app::render(&self.index, p, &self.flows_of(kind, namespace, name).collect::<Vec<_>>()))
                 .unwrap_or_default(),
             _ => vec![],
@@ -306,16 +307,21 @@ impl Planned<'_> {
         self.index.apps.keys().filter(|k| k.zone == zone).count()
     }
 
+    /// Whether this cluster hosts `zone` (see [`Index::hosts`]).
+    pub fn hosts_zone(&self, zone: &str) -> bool {
+        self.index.hosts_zone(zone)
+    }
+
     /// Renders every zone's, tenant's and app's objects.
     pub fn render_all(&self) -> Rendered {
         let mut objects = Vec::new();
-        for name in self.index.zones.keys() {
+        for name in self.index.zones.keys().filter(|z| self.index.hosts_zone(z)) {
             objects.extend(render_zone(name));
         }
         for tenant in self.index.tenants.values() {
             objects.extend(tenant::render(&self.index, tenant));
         }
-        for placement in self.index.apps.values() {
+        for placement in self.index.apps.values().filter(|p| self.index.hosts(p.zone)) {
             let flows: Vec<&FlowDecision> = self.flows_of("DepartmentApp", &placement.namespace, &placement.key.app).collect();
             objects.extend(app::render(&self.index, placement, &flows));
         }

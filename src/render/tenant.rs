@@ -36,7 +36,11 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     let mut out = Vec::new();
     let cluster_auditors = cluster_auditors(index);
     for (zone, tz) in &entry.zones {
-        out.extend(render_zone(index, t, zone, tz, &cluster_auditors));
+        if index.hosts(zone) {
+            out.extend(render_zone(index, t, zone, tz, &cluster_auditors));
+        } else {
+            out.extend(declarations_only(t, zone, tz));
+        }
     }
     // Every owner may read the tenant itself (and nothing else cluster-wide).
     let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
@@ -108,6 +112,51 @@ pub(crate) fn namespace(t: &Tenant, zone: &NetworkZone) -> Namespace {
     ns_meta.annotations = Some(annotations);
     Namespace { metadata: ns_meta, ..Default::default() }
 }
+
+/// A tenant's namespace in a zone another cluster hosts: the model is applied
+/// to every cluster, so the tenant's apps there are declared here too (both
+/// sides of a flow between clusters decide it alike), but nothing runs here.
+/// The namespace says which cluster hosts the zone; its quota admits the
+/// declarations and nothing that runs or serves. No policies, no bindings: no
+/// department works here.
+fn declarations_only(t: &Tenant, zone: &NetworkZone, tz: &TenantZone) -> Vec<Owned> {
+    let (tname, zname) = (t.name_any(), zone.name_any());
+    let ns = namespace_name(&tname, &zname);
+    let mut namespace = namespace(t, zone);
+    namespace.metadata.labels.get_or_insert_default().insert(labels::HOSTED_IN.into(), zone.spec.cluster.clone().unwrap_or_default());
+    let mut hard: BTreeMap<String, Quantity> = DECLARATIONS_ONLY.iter().map(|r| (r.to_string(), Quantity("0".into()))).collect();
+    hard.insert(crate::meta::APP_COUNT_QUOTA.to_string(), Quantity(tz.quota.apps.to_string()));
+    vec![
+        Owned::Namespace(namespace),
+        Owned::ResourceQuota(ResourceQuota {
+            metadata: meta(names::QUOTA, Some(&ns), tenant_labels(&tname, &zname)),
+            spec: Some(ResourceQuotaSpec { hard: Some(hard), ..Default::default() }),
+            ..Default::default()
+        }),
+    ]
+}
+
+/// What a declaration namespace's quota holds at zero: nothing runs, serves,
+/// stores or is computed there.
+pub const DECLARATIONS_ONLY: &[&str] = &[
+    "pods",
+    "services",
+    "requests.cpu",
+    "requests.memory",
+    "limits.cpu",
+    "limits.memory",
+    "requests.storage",
+    "persistentvolumeclaims",
+    "requests.ephemeral-storage",
+    "count/deployments.apps",
+    "count/statefulsets.apps",
+    "count/daemonsets.apps",
+    "count/replicasets.apps",
+    "count/jobs.batch",
+    "count/cronjobs.batch",
+    "count/ingresses.networking.k8s.io",
+    "count/secrets",
+];
 
 fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZone, cluster_auditors: &[Subject]) -> Vec<Owned> {
     let tname = t.name_any();
