@@ -88,9 +88,11 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let name = z.name_any();
     // What the zone reads of the plan (counts and problems), taken before any
     // request: the plan is not held across requests.
-    let (apps, problems) = plan_figures(z, ctx).await;
+    let (apps, problems, hosted) = plan_figures(z, ctx).await;
     let owner = z.controller_owner_ref(&());
-    let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
+    // A zone another cluster hosts has no bindings here (none are left behind either).
+    let objects = if hosted { crate::render::render_zone(&name) } else { vec![] };
+    let desired: Vec<(crate::render::Owned, serde_json::Value)> = objects
         .into_iter()
         .map(|o| {
             let v = super::apply::desired_json(&o, owner.as_ref(), &ctx.scope)?;
@@ -103,14 +105,15 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     Ok(Action::requeue(ctx.resync))
 }
 
-/// What the zone's status reads of the plan: its apps and its problems.
-async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
+/// What the zone's status reads of the plan: its apps, its problems, and
+/// whether this cluster hosts it.
+async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>, bool) {
     let name = z.name_any();
     let plan = ctx.plan_for("NetworkZone", "", &name).await;
     let plan = plan.get();
     let problems: Vec<String> =
         plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-    (plan.apps_in_zone(&name), problems)
+    (plan.apps_in_zone(&name), problems, plan.hosts_zone(&name))
 }
 
 /// Refreshes a zone's status from the caches (its counts changed: apps,
@@ -122,7 +125,7 @@ pub async fn refresh_status(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<()
         return Ok(());
     }
     ctx.metrics.status_refresh("NetworkZone");
-    let (apps, problems) = plan_figures(&z, &ctx).await;
+    let (apps, problems, _) = plan_figures(&z, &ctx).await;
     update_status(&z, &ctx, apps, problems).await
 }
 

@@ -55,13 +55,57 @@ fn auto_start() -> Result<PathBuf, String> {
 }
 
 async fn config() -> Config {
-    let kc = Kubeconfig::read_from(kubeconfig()).expect("read kubeconfig");
+    config_at(kubeconfig()).await
+}
+
+async fn config_at(path: &Path) -> Config {
+    let kc = Kubeconfig::read_from(path).expect("read kubeconfig");
     Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.expect("kubeconfig")
 }
 
 /// A cluster-admin client.
 pub async fn client() -> Client {
     Client::try_from(config().await).expect("client")
+}
+
+/// A cluster-admin client of the control plane whose admin kubeconfig is `path`.
+pub async fn client_at(path: &Path) -> Client {
+    Client::try_from(config_at(path).await).expect("client")
+}
+
+/// A control plane of a test's own (`testenv up` in a temporary directory,
+/// on the first free port block), stopped when dropped.
+pub struct OwnPlane {
+    dir: tempfile::TempDir,
+}
+
+impl OwnPlane {
+    /// Starts a control plane with `args` after `up --dir DIR` (for example
+    /// `--model PATH --cluster NAME`), with govcloud's CRDs and policies installed.
+    pub async fn up(args: &[&str]) -> OwnPlane {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new(repo().join("testenv/testenv")).args(["up", "--dir"]).arg(dir.path()).args(args).output().expect("run testenv");
+        let plane = OwnPlane { dir };
+        assert!(out.status.success(), "testenv up {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        govcloud::operator::install_crds(&plane.client().await, "govcloud-system").await.expect("install CRDs");
+        plane
+    }
+
+    /// Its admin kubeconfig.
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.dir.path().join("kubeconfig")
+    }
+
+    /// A cluster-admin client.
+    pub async fn client(&self) -> Client {
+        client_at(&self.kubeconfig()).await
+    }
+}
+
+impl Drop for OwnPlane {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("testenv/testenv")).args(["down", "--dir"]).arg(self.dir.path()).output();
+    }
 }
 
 /// A client that impersonates `user` (in `groups`), as a department user or auditor would act.
@@ -121,12 +165,17 @@ pub fn operator_user(scope: &str) -> String {
 
 /// A kubeconfig that authenticates as the service account of the operator of `scope`.
 pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
+    operator_kubeconfig_at(kubeconfig(), scope).await
+}
+
+/// [`operator_kubeconfig`] on the control plane whose admin kubeconfig is `admin`.
+pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
     {
         use k8s_openapi::api::authentication::v1::TokenRequest;
         use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
         use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
         use kube::api::{Api, Patch, PatchParams, PostParams};
-        let c = client().await;
+        let c = client_at(admin).await;
         let pp = PatchParams::apply("govcloud-tests").force();
         let ns: Namespace =
             serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "govcloud-system"}})).expect("ns");
@@ -167,8 +216,8 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
         }
         let tr: TokenRequest = serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).expect("tr");
         let token = sas.create_token_request(&sa_name, &PostParams::default(), &tr).await.expect("token").status.expect("status").token;
-        let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(kubeconfig()).expect("kubeconfig")).expect("yaml");
-        let cluster = admin["clusters"][0]["cluster"].clone();
+        let admin_kc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
+        let cluster = admin_kc["clusters"][0]["cluster"].clone();
         let kc = serde_json::json!({
             "apiVersion": "v1", "kind": "Config",
             "clusters": [{"name": "testenv", "cluster": serde_json::to_value(&cluster).expect("cluster")}],
@@ -176,7 +225,7 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
             "contexts": [{"name": "operator", "context": {"cluster": "testenv", "user": "operator"}}],
             "current-context": "operator"
         });
-        let path = kubeconfig().with_file_name(format!("operator-{scope}.kubeconfig"));
+        let path = admin.with_file_name(format!("operator-{scope}.kubeconfig"));
         std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
         path
     }
@@ -200,8 +249,14 @@ impl Operator {
     /// log files of replicas of one scope apart.
     pub async fn start_with(scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
         install().await;
-        let kc = operator_kubeconfig(scope).await;
-        let log_path = kubeconfig().with_file_name(format!("operator-{scope}{replica}.log"));
+        Self::start_at(kubeconfig(), scope, resync_seconds, extra, replica).await
+    }
+
+    /// Like [`Operator::start_with`], on the control plane whose admin
+    /// kubeconfig is `admin` (where govcloud is installed already).
+    pub async fn start_at(admin: &Path, scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
+        let kc = operator_kubeconfig_at(admin, scope).await;
+        let log_path = admin.with_file_name(format!("operator-{scope}{replica}.log"));
         let log = std::fs::File::create(&log_path).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
             .args([

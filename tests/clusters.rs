@@ -1,0 +1,299 @@
+//! A city in two clusters, each with its own real control plane: the
+//! extranet and internet zones in cluster `egov`, the private network in
+//! cluster `private`. The same model is applied to both (as GitOps would);
+//! each cluster's operator (`govcloud run --cluster NAME`) materialises only
+//! its own zones, and both decide every flow alike.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use govcloud::api::{DepartmentApp, FlowState};
+use govcloud::meta::labels;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
+use kube::{Client, ResourceExt};
+use serde_json::Value;
+use support::{Operator, OwnPlane, eventually};
+
+const SCOPE: &str = "city";
+const WAIT: Duration = Duration::from_secs(120);
+
+/// Three zones in two clusters, three tenants: the population database in
+/// the private cluster, granted to an extranet app and to an internet app;
+/// isolation lets only the extranet one through, at the exchange's address.
+const MODEL: &str = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {name: extranet}
+spec:
+  kind: extranet
+  cluster: egov
+  displayName: {zh: 政务外网, en: E-gov extranet}
+  nodePool:
+    selector: {govcloud.io/zone: extranet}
+    taint: {key: govcloud.io/zone, value: extranet, effect: NoSchedule}
+  cidrs: [10.10.0.0/16]
+  mlpsLevel: 2
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {name: internet}
+spec:
+  kind: internet
+  cluster: egov
+  displayName: {zh: 互联网区, en: Internet zone}
+  nodePool:
+    selector: {govcloud.io/zone: internet}
+    taint: {key: govcloud.io/zone, value: internet, effect: NoSchedule}
+  cidrs: [10.20.0.0/16]
+  mlpsLevel: 2
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {name: private}
+spec:
+  kind: private
+  cluster: private
+  displayName: {zh: 政务专网, en: Dedicated private network}
+  nodePool:
+    selector: {govcloud.io/zone: private}
+    taint: {key: govcloud.io/zone, value: private, effect: NoExecute}
+  cidrs: [10.30.0.0/16]
+  mlpsLevel: 3
+  allowedRegistries: [harbor.egov.local]
+  exchangeEndpoints:
+  - name: population-exchange
+    peerZones: [extranet]
+    app: {tenant: ps, app: population-db}
+    ports: [8443]
+    address: 10.30.255.20/32
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: ps}
+spec:
+  displayName: {zh: 公安局, en: Public Security}
+  owners: [{kind: Group, name: ps-admins, role: admin}]
+  zones: [{name: private}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: health}
+spec:
+  displayName: {zh: 卫健委, en: Health}
+  owners: [{kind: Group, name: health-admins, role: admin}]
+  zones: [{name: extranet}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: tourism}
+spec:
+  displayName: {zh: 文旅局, en: Tourism}
+  owners: [{kind: Group, name: tourism-admins, role: admin}]
+  zones: [{name: internet}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: population-db, namespace: ps-private}
+spec:
+  zone: private
+  displayName: {zh: 人口库, en: Population database}
+  image: harbor.egov.local/ps/population-db@sha256:9ad634d6055f699464e5fcdb35885c87546adb2b94aab4cb437c58098f193da2
+  ports: [{name: api, port: 8443}]
+  dataClassification: sensitive
+  flows:
+    allowFrom:
+    - {tenant: health, zones: [extranet]}
+    - {tenant: tourism, zones: [internet]}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: records, namespace: health-extranet}
+spec:
+  zone: extranet
+  displayName: {zh: 健康档案, en: Health records}
+  image: harbor.egov.local/health/records:1.0.0
+  ports: [{name: http, port: 8080}]
+  flows: {calls: [{tenant: ps, zone: private, app: population-db}]}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: portal, namespace: tourism-internet}
+spec:
+  zone: internet
+  displayName: {zh: 旅游门户, en: Tourism portal}
+  image: harbor.egov.local/tourism/portal:1.0.0
+  ports: [{name: http, port: 8080}]
+  flows: {calls: [{tenant: ps, zone: private, app: population-db}]}
+"#;
+
+async fn apply(c: &Client) {
+    let loaded = govcloud::model::load_str("city.yaml", MODEL).unwrap_or_else(|e| panic!("{e:#?}"));
+    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), SCOPE.into())], WAIT).await.expect("apply the model");
+}
+
+/// Every object govcloud manages in the cluster, as (kind, namespace, name, zone label).
+async fn managed(c: &Client) -> Vec<(String, String, String, String)> {
+    let lp = ListParams::default().labels(labels::MANAGED_SELECTOR);
+    let mut out = Vec::new();
+    for k in govcloud::meta::kinds::OWNED {
+        let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(k.group, k.version, k.kind));
+        let api: Api<DynamicObject> = Api::all_with(c.clone(), &ar);
+        for o in api.list(&lp).await.expect("list managed objects").items {
+            let zone = o.labels().get(labels::ZONE).cloned().unwrap_or_default();
+            out.push((k.kind.to_string(), o.namespace().unwrap_or_default(), o.name_any(), zone));
+        }
+    }
+    out
+}
+
+/// The status of an app's call to `target` in the cluster of `c`, once it is in `state`.
+async fn flow(c: &Client, ns: &str, app: &str, target: &str, state: FlowState) -> govcloud::api::FlowStatus {
+    let api: Api<DepartmentApp> = Api::namespaced(c.clone(), ns);
+    eventually(&format!("{ns}/{app}'s call to {target} {state:?}"), WAIT, || async {
+        let a = api.get(app).await.ok()?;
+        a.status?.flows.into_iter().find(|f| f.target == target && f.state == state)
+    })
+    .await
+}
+
+fn ready_reason(a: &DepartmentApp) -> Option<String> {
+    a.status.as_ref()?.conditions.iter().find(|c| c.type_ == "Ready").map(|c| format!("{} {}", c.status, c.reason))
+}
+
+fn policy_peers(p: &NetworkPolicy) -> Value {
+    serde_json::to_value(p.spec.as_ref().expect("spec")).expect("json")
+}
+
+#[tokio::test]
+async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_alike() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("city.yaml");
+    std::fs::write(&model, MODEL).expect("write the model");
+    let model = model.to_str().expect("path");
+    let egov = OwnPlane::up(&["--model", model, "--cluster", "egov"]).await;
+    let private = OwnPlane::up(&["--model", model, "--cluster", "private"]).await;
+    let (e, p) = (egov.client().await, private.client().await);
+
+    // testenv gave each cluster the nodes of its own zones only.
+    let nodes = |c: Client| async move {
+        let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(c);
+        nodes.list(&ListParams::default()).await.expect("nodes").items.iter().filter_map(|n| n.labels().get(labels::ZONE).cloned()).collect::<BTreeSet<_>>()
+    };
+    assert_eq!(nodes(e.clone()).await, BTreeSet::from(["extranet".to_string(), "internet".to_string()]));
+    assert_eq!(nodes(p.clone()).await, BTreeSet::from(["private".to_string()]));
+
+    let mut egov_op = Operator::start_at(&egov.kubeconfig(), SCOPE, 300, &["--cluster", "egov"], "").await;
+    let private_op = Operator::start_at(&private.kubeconfig(), SCOPE, 300, &["--cluster", "private"], "").await;
+    tokio::join!(apply(&e), apply(&p));
+
+    // Each runs its own apps.
+    for (c, ns, app) in [(&e, "health-extranet", "records"), (&e, "tourism-internet", "portal"), (&p, "ps-private", "population-db")] {
+        let api: Api<DepartmentApp> = Api::namespaced(c.clone(), ns);
+        eventually(&format!("{ns}/{app} Running"), WAIT, || async { (ready_reason(&api.get(app).await.ok()?)? == "True Running").then_some(()) }).await;
+    }
+    // ... and only declares the others'.
+    for (c, ns, app) in [(&p, "health-extranet", "records"), (&p, "tourism-internet", "portal"), (&e, "ps-private", "population-db")] {
+        let api: Api<DepartmentApp> = Api::namespaced(c.clone(), ns);
+        eventually(&format!("{ns}/{app} HostedElsewhere"), WAIT, || async {
+            (ready_reason(&api.get(app).await.ok()?)? == "True HostedElsewhere").then_some(())
+        })
+        .await;
+    }
+
+    // A flow between clusters: decided alike on both sides, granted at the exchange's address.
+    let here = flow(&e, "health-extranet", "records", "ps/private/population-db", FlowState::Granted).await;
+    let there = flow(&p, "health-extranet", "records", "ps/private/population-db", FlowState::Granted).await;
+    assert_eq!(here, there, "both clusters say the same of the flow");
+    assert_eq!(here.address.as_deref(), Some("10.30.255.20/32"));
+    assert!(here.reason.contains("population-exchange") && here.reason.contains("cluster egov") && here.reason.contains("cluster private"), "{}", here.reason);
+    // A flow isolation forbids: refused on both sides, for the same reason.
+    let here = flow(&e, "tourism-internet", "portal", "ps/private/population-db", FlowState::Refused).await;
+    let there = flow(&p, "tourism-internet", "portal", "ps/private/population-db", FlowState::Refused).await;
+    assert_eq!(here, there);
+    assert!(here.reason.contains("no path exists between a private zone and an internet zone"), "{}", here.reason);
+    assert_eq!(here.address, None);
+
+    // The consumer's side sends to the exchange's address on the flow's port, nothing else leaves for the provider.
+    let policies = |c: &Client, ns: &str| Api::<NetworkPolicy>::namespaced(c.clone(), ns);
+    let egress =
+        eventually("the consumer's egress policy", WAIT, || async { policies(&e, "health-extranet").get("govcloud-app-records-egress").await.ok() }).await;
+    assert_eq!(
+        policy_peers(&egress)["egress"],
+        serde_json::json!([{"ports": [{"port": 8443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "10.30.255.20/32"}}]}])
+    );
+    assert!(policies(&e, "tourism-internet").get_opt("govcloud-app-portal-egress").await.expect("get").is_none(), "a refused flow opens nothing");
+    // The provider's side admits the consumer zone's ranges on that port, and not the internet zone's.
+    let ingress =
+        eventually("the provider's ingress policy", WAIT, || async { policies(&p, "ps-private").get("govcloud-app-population-db-ingress").await.ok() }).await;
+    assert_eq!(
+        policy_peers(&ingress)["ingress"],
+        serde_json::json!([{"from": [{"ipBlock": {"cidr": "10.10.0.0/16"}}], "ports": [{"port": 8443, "protocol": "TCP"}]}])
+    );
+
+    // Each operator created only its zones' objects: of another cluster's zone
+    // nothing but the tenants' declaration namespaces and their zero quota.
+    for (c, own, theirs) in [(&e, ["extranet", "internet"].as_slice(), "private"), (&p, ["private"].as_slice(), "extranet")] {
+        let objects = managed(c).await;
+        assert!(objects.iter().any(|(k, _, _, z)| k == "Deployment" && own.contains(&z.as_str())), "{objects:?}");
+        for (kind, ns, name, zone) in &objects {
+            if zone.is_empty() || own.contains(&zone.as_str()) {
+                continue;
+            }
+            assert!(matches!(kind.as_str(), "Namespace" | "ResourceQuota"), "{kind} {ns}/{name} of zone {zone}, hosted in another cluster");
+        }
+        let remote: Vec<_> = objects.iter().filter(|(k, _, _, z)| k == "Namespace" && z == theirs).collect();
+        assert!(!remote.is_empty(), "the declarations of zone {theirs} have a namespace");
+        for (_, _, ns, _) in remote {
+            let n = Api::<k8s_openapi::api::core::v1::Namespace>::all(c.clone()).get(ns).await.expect("namespace");
+            assert!(n.labels().contains_key(labels::HOSTED_IN), "{ns} says which cluster hosts its zone");
+            let q = Api::<k8s_openapi::api::core::v1::ResourceQuota>::namespaced(c.clone(), ns).get(govcloud::meta::names::QUOTA).await.expect("quota");
+            let hard = q.spec.and_then(|s| s.hard).unwrap_or_default();
+            assert_eq!(hard.get("pods").map(|q| q.0.as_str()), Some("0"), "{ns}: nothing runs in a declaration namespace");
+        }
+    }
+    // Zone admission bindings: only for the zones a cluster hosts.
+    let bindings = managed(&e).await.into_iter().filter(|(k, ..)| k == "ValidatingAdmissionPolicyBinding").map(|(_, _, n, _)| n).collect::<Vec<_>>();
+    assert!(!bindings.is_empty() && bindings.iter().all(|n| !n.ends_with("private")), "{bindings:?}");
+
+    // With the operator stopped, nothing runs in a declaration namespace, even for cluster-admin.
+    egov_op.kill();
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(e.clone(), "ps-private");
+    // A pod every other control of a private-zone namespace admits: only the quota stands in its way.
+    let pod = support::pod("sneak", |p| {
+        p["spec"]["nodeSelector"] = serde_json::json!({"govcloud.io/zone": "private"});
+        p["spec"]["tolerations"] = serde_json::json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
+        p["spec"]["containers"][0]["image"] =
+            serde_json::json!("harbor.egov.local/ps/c@sha256:9ad634d6055f699464e5fcdb35885c87546adb2b94aab4cb437c58098f193da2");
+    });
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(pod).expect("pod");
+    let err = pods.create(&PostParams::default(), &pod).await.expect_err("a pod in a declaration namespace");
+    assert!(err.to_string().contains("quota"), "{err}");
+    let egov_op = Operator::start_at(&egov.kubeconfig(), SCOPE, 300, &["--cluster", "egov"], "-again").await;
+
+    // The provider app is deleted (from the model, so from both clusters):
+    // the consumer's flow turns Pending on both sides, and its way out closes.
+    for c in [&e, &p] {
+        Api::<DepartmentApp>::namespaced(c.clone(), "ps-private").delete("population-db", &DeleteParams::default()).await.expect("delete the provider");
+    }
+    let here = flow(&e, "health-extranet", "records", "ps/private/population-db", FlowState::Pending).await;
+    let there = flow(&p, "health-extranet", "records", "ps/private/population-db", FlowState::Pending).await;
+    assert_eq!(here, there);
+    eventually("the provider's Deployment gone", WAIT, || async {
+        Api::<Deployment>::namespaced(p.clone(), "ps-private").get_opt("population-db").await.ok()?.is_none().then_some(())
+    })
+    .await;
+    eventually("the consumer's egress closed", WAIT, || async {
+        policies(&e, "health-extranet").get_opt("govcloud-app-records-egress").await.ok()?.is_none().then_some(())
+    })
+    .await;
+    for op in [&egov_op, &private_op] {
+        let log = op.log();
+        assert!(!log.contains("\"level\":\"ERROR\""), "{log}");
+    }
+}
