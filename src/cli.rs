@@ -716,10 +716,13 @@ fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
 /// Renders for `cluster` (`None`: every cluster the model names, one after
 /// another, each headed by a comment naming it).
 fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], cluster: Option<Option<String>>) -> Result<(), CliError> {
+    let explicit = cluster.is_some();
     let clusters = match cluster {
         Some(c) => vec![c],
         None => match load_paths(paths) {
-            Ok(loaded) => loaded.model.clusters(),
+            Ok(loaded) if loaded.model.clusters().len() > 1 => loaded.model.clusters(),
+            // One cluster (or a model that does not load: render_strict says why).
+            Ok(loaded) => vec![loaded.model.clusters().pop().flatten()],
             Err(_) => vec![None],
         },
     };
@@ -736,6 +739,15 @@ fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], c
                 return Err(CliError::Invalid(problems.len()));
             }
         };
+        let named = loaded.model.clusters();
+        if explicit && !named.contains(cluster) {
+            let list: Vec<String> = named.iter().map(|c| crate::render::cluster_label(c.as_deref())).collect();
+            return Err(CliError::Input(format!(
+                "--cluster {:?}: no NetworkZone is hosted there (spec.cluster); the model's zones are in {}: name one of them",
+                cluster.clone().unwrap_or_default(),
+                list.join(", ")
+            )));
+        }
         let mut objects: Vec<Owned> = render::render_platform();
         objects.extend(rendered.objects.iter().cloned());
         if several {

@@ -44,6 +44,49 @@ async fn the_api_server_enforces_the_crd_rules() {
     rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"kind": "private"}}))).await, "kind is immutable").await;
     rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"internetIngress": true}}))).await, "internetIngress may be true only")
         .await;
+    // The cluster that hosts a zone is set once, at creation.
+    rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "private"}}))).await, "cluster is immutable").await;
+    let mut elsewhere = zone(&short("far"), "private", "10.1.0.0/16");
+    elsewhere.spec.cluster = Some("Private_Cloud".into());
+    rejected(zones.create(&pp, &elsewhere).await, "cluster must be a DNS label").await;
+    elsewhere.spec.cluster = Some("private".into());
+    let far = kube::ResourceExt::name_any(&elsewhere);
+    zones.create(&pp, &elsewhere).await.expect("a zone in a cluster of its own");
+    rejected(zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "egov"}}))).await, "cluster is immutable").await;
+    rejected(zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": null}}))).await, "cluster is immutable").await;
+    // Only an app endpoint has an address where other clusters reach it.
+    let endpoints = |ep: serde_json::Value| json!({"spec": {"exchangeEndpoints": [ep]}});
+    rejected(
+        zones
+            .patch(
+                &far,
+                &PatchParams::default(),
+                &Patch::Merge(endpoints(json!({"name": "gate", "peerZones": ["extranet"], "cidr": "10.1.255.1/32", "address": "10.1.255.2/32"}))),
+            )
+            .await,
+        "an endpoint with a cidr has none",
+    )
+    .await;
+    rejected(
+        zones
+            .patch(
+                &far,
+                &PatchParams::default(),
+                &Patch::Merge(endpoints(json!({"name": "db", "peerZones": ["extranet"], "app": {"tenant": "a", "app": "db"}, "address": "10.1.255.300/32"}))),
+            )
+            .await,
+        "address must be a CIDR",
+    )
+    .await;
+    zones
+        .patch(
+            &far,
+            &PatchParams::default(),
+            &Patch::Merge(endpoints(json!({"name": "db", "peerZones": ["extranet"], "app": {"tenant": "a", "app": "db"}, "address": "10.1.255.2/32"}))),
+        )
+        .await
+        .expect("an app endpoint with an address");
+    zones.delete(&far, &Default::default()).await.expect("delete");
 
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), "default");
     rejected(

@@ -297,3 +297,70 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
         assert!(!log.contains("\"level\":\"ERROR\""), "{log}");
     }
 }
+
+/// The model with the population exchange's address replaced by `address`
+/// (`None`: removed).
+fn with_address(address: Option<&str>) -> String {
+    let line = "    address: 10.30.255.20/32\n";
+    assert!(MODEL.contains(line), "the model this test edits has changed");
+    MODEL.replace(line, &address.map(|a| format!("    address: {a}\n")).unwrap_or_default())
+}
+
+fn planned_flow(text: &str, cluster: &str, consumer: &str) -> (FlowState, String, Vec<String>) {
+    let mut model = govcloud::model::load_str("city.yaml", text).unwrap_or_else(|e| panic!("{e:#?}")).model;
+    model.cluster = Some(cluster.to_string());
+    let rendered = govcloud::render::render(&model);
+    let f = rendered.flows.iter().find(|f| f.consumer.app == consumer).expect("the flow");
+    (f.state, f.reason.clone(), rendered.problems.iter().map(|p| format!("{} {}: {}", p.object, p.field, p.message)).collect())
+}
+
+#[test]
+fn a_flow_between_clusters_crosses_only_at_an_address_inside_the_provider_zone() {
+    // Without an address, nothing crosses: refused on both sides, for the same reason.
+    let text = with_address(None);
+    let (state, reason, _) = planned_flow(&text, "egov", "records");
+    assert_eq!(state, FlowState::Refused);
+    assert!(reason.contains("declares no address"), "{reason}");
+    assert_eq!(planned_flow(&text, "private", "records").1, reason);
+    // An address outside the provider zone's ranges would send the consumer elsewhere: refused, and said where.
+    let (state, _, problems) = planned_flow(&with_address(Some("10.99.0.1/32")), "egov", "records");
+    assert_eq!(state, FlowState::Refused);
+    assert!(problems.iter().any(|p| p.contains("spec.exchangeEndpoints[0].address") && p.contains("outside zone private")), "{problems:?}");
+    // Within one cluster the address is not needed: the same zones in one cluster grant the flow pod to pod.
+    let one = text.replace("  cluster: private\n", "  cluster: egov\n");
+    let (state, reason, _) = planned_flow(&one, "egov", "records");
+    assert_eq!(state, FlowState::Granted, "{reason}");
+}
+
+#[test]
+fn render_renders_one_cluster_or_every_cluster_in_turn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("city.yaml");
+    std::fs::write(&model, MODEL).expect("write the model");
+    let model = model.to_str().expect("path");
+    let (code, out, err) = support::offline::govcloud(&["render", "-f", model]);
+    assert_eq!(code, 0, "{err}");
+    let egov_at = out.find("# cluster egov:").expect("the egov part is headed");
+    let private_at = out.find("# cluster private:").expect("the private part is headed");
+    assert!(egov_at < private_at && err.contains("cluster egov:") && err.contains("cluster private:"), "{err}");
+    let deployments = |text: &str| {
+        support::offline::docs(text)
+            .iter()
+            .filter(|d| d["kind"] == "Deployment")
+            .map(|d| d["metadata"]["name"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(deployments(&out[egov_at..private_at]), ["records", "portal"]);
+    assert_eq!(deployments(&out[private_at..]), ["population-db"]);
+    let (code, only, _) = support::offline::govcloud(&["render", "-f", model, "--cluster", "private"]);
+    assert_eq!(code, 0);
+    assert!(!only.contains("# cluster"), "one cluster: no headings");
+    assert_eq!(deployments(&only), ["population-db"]);
+    // A cluster no zone names, or a name that is no cluster name: said, with the fix.
+    let (code, _, err) = support::offline::govcloud(&["render", "-f", model, "--cluster", "egvo"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--cluster \"egvo\"") && err.contains("cluster egov, cluster private"), "{err}");
+    let (code, _, err) = support::offline::govcloud(&["render", "-f", model, "--cluster", "Egov"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not a cluster name"), "{err}");
+}
