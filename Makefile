@@ -1,5 +1,6 @@
 # The two commands of the README:
 #   make dev      the main job: local real control plane + operator + the Chifeng model
+#                 (make dev CLUSTERS=2: two control planes, the private network in its own)
 #   make test     the whole test suite, against a real local control plane
 # and: make render (offline rendering), make testenv (build the upstream binaries),
 #      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
@@ -7,8 +8,12 @@
 #      operator's OCI image archive, target/image/govcloud-<version>.oci.tar).
 .PHONY: dev render test testenv crds bench bench-cluster image
 
+# make dev CLUSTERS=2: the Chifeng model with the private network in a cluster
+# of its own: two local control planes (egov: extranet+internet; private), an
+# operator each (see examples/chifeng-clusters).
+DEV_MODEL := $(if $(filter 2,$(CLUSTERS)),-f examples/chifeng-clusters -f examples/chifeng/tenants.yaml -f examples/chifeng/apps,)
 dev:
-	cargo run --quiet -- dev
+	cargo run --quiet -- dev $(DEV_MODEL)
 
 render:
 	cargo run --quiet -- render -f examples/chifeng

@@ -31,16 +31,105 @@ fn run_script(path: &Path, args: &[&str]) -> Result<(), String> {
     if status.success() { Ok(()) } else { Err(format!("{} {} failed", path.display(), args.join(" "))) }
 }
 
-/// Runs the dev job.
+/// Runs the dev job: one local control plane, or one per cluster the
+/// model's zones name (in `DIR/<cluster>`), each with its own operator.
 pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), String> {
     let loaded = crate::model::load_paths(paths).map_err(|ps| ps.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))?;
-    let dir_s = dir.to_str().ok_or("the --dir path is not UTF-8")?;
     run_script(&script("build.sh")?, &[])?;
+    let clusters = loaded.model.clusters();
+    let city = clusters.len() > 1;
+    let mut planes = Vec::new();
+    for cluster in if clusters.is_empty() { vec![None] } else { clusters } {
+        let dir = if city { dir.join(cluster.as_deref().unwrap_or("default")) } else { dir.to_path_buf() };
+        let client = plane(paths, &dir, cluster.as_deref(), city).await?;
+        planes.push((cluster, dir, client));
+    }
+    let mut operators = Vec::new();
+    for (cluster, _, client) in &planes {
+        let name = crate::render::cluster_label(cluster.as_deref());
+        eprintln!("{name}: installing CRDs, starting its operator");
+        crate::operator::install_crds(client, crate::meta::names::OPERATOR_NAMESPACE).await.map_err(|e| format!("{name}: installing CRDs: {e}"))?;
+        let (op_client, cluster) = (client.clone(), cluster.clone());
+        operators.push(tokio::spawn(async move {
+            crate::operator::run(
+                op_client,
+                crate::operator::Options {
+                    selector: None,
+                    metrics_address: Some("127.0.0.1:0".into()),
+                    resync: None,
+                    reports: Some(crate::audit::output::ReportApi::Openreports),
+                    cluster_cidrs: None,
+                    cluster,
+                    ..Default::default()
+                },
+            )
+            .await
+        }));
+    }
+    eprintln!(
+        "applying {} zones, {} tenants, {} apps to {} cluster(s)",
+        loaded.model.zones.len(),
+        loaded.model.tenants.len(),
+        loaded.model.apps.len(),
+        planes.len()
+    );
+    for (cluster, _, client) in &planes {
+        apply_model(client, &loaded.model, &[], Duration::from_secs(120))
+            .await
+            .map_err(|e| format!("{}: applying the model: {e}", crate::render::cluster_label(cluster.as_deref())))?;
+    }
+
+    let start = Instant::now();
+    for (cluster, dir, client) in &planes {
+        let name = crate::render::cluster_label(cluster.as_deref());
+        loop {
+            let (z, t, a) = readiness(client).await?;
+            eprintln!("  {name} ready: zones {}/{}, tenants {}/{}, apps {}/{}", z.0, z.1, t.0, t.1, a.0, a.1);
+            if z.0 == z.1 && t.0 == t.1 && a.0 == a.1 {
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(300) {
+                return Err(format!("{name}: not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above"));
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        if city {
+            println!("=== {name} ===");
+        }
+        println!("{}", summary(client).await?);
+        let kubeconfig = dir.join("kubeconfig");
+        println!("point kubectl at it:  export KUBECONFIG={}", std::fs::canonicalize(&kubeconfig).unwrap_or(kubeconfig).display());
+        println!("stop the cluster:     testenv/testenv down --dir {}", dir.display());
+    }
+    eprintln!("everything Ready after {:.1}s", start.elapsed().as_secs_f64());
+    println!("then:                 kubectl get govcloud -A");
+    if no_wait {
+        for o in operators {
+            o.abort();
+        }
+        return Ok(());
+    }
+    println!("the operators keep running here; Ctrl-C stops them (the clusters keep running)");
+    for o in operators {
+        o.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// A running control plane in `dir` (started unless one runs there
+/// already) with fake nodes for the zones `cluster` hosts (`city`: the model
+/// names several clusters), and an admin client of it.
+async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool) -> Result<Client, String> {
+    let dir_s = dir.to_str().ok_or("the --dir path is not UTF-8")?;
     let testenv = script("testenv")?;
     let healthy = Command::new(&testenv).args(["status", "--dir", dir_s]).output().is_ok_and(|o| o.status.success());
     if !healthy {
         let _ = Command::new(&testenv).args(["down", "--dir", dir_s]).output();
-        let mut args = vec!["up", "--dir", dir_s, "--model"];
+        let mut args = vec!["up", "--dir", dir_s];
+        if city {
+            args.extend(["--cluster", cluster.unwrap_or_default()]);
+        }
+        args.push("--model");
         let model_paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         args.extend(model_paths.iter().map(String::as_str));
         run_script(&testenv, &args)?;
@@ -48,52 +137,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     let kubeconfig = dir.join("kubeconfig");
     let kc = Kubeconfig::read_from(&kubeconfig).map_err(|e| format!("{}: {e}", kubeconfig.display()))?;
     let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.map_err(|e| e.to_string())?;
-    let client = Client::try_from(config).map_err(|e| e.to_string())?;
-
-    eprintln!("installing CRDs");
-    crate::operator::install_crds(&client, crate::meta::names::OPERATOR_NAMESPACE).await.map_err(|e| format!("installing CRDs: {e}"))?;
-    eprintln!("starting the operator");
-    let op_client = client.clone();
-    let operator = tokio::spawn(async move {
-        crate::operator::run(
-            op_client,
-            crate::operator::Options {
-                selector: None,
-                metrics_address: Some("127.0.0.1:0".into()),
-                resync: None,
-                reports: Some(crate::audit::output::ReportApi::Openreports),
-                cluster_cidrs: None,
-                ..Default::default()
-            },
-        )
-        .await
-    });
-    eprintln!("applying {} zones, {} tenants, {} apps", loaded.model.zones.len(), loaded.model.tenants.len(), loaded.model.apps.len());
-    apply_model(&client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| format!("applying the model: {e}"))?;
-
-    let start = Instant::now();
-    loop {
-        let (z, t, a) = readiness(&client).await?;
-        eprintln!("  ready: zones {}/{}, tenants {}/{}, apps {}/{}", z.0, z.1, t.0, t.1, a.0, a.1);
-        if z.0 == z.1 && t.0 == t.1 && a.0 == a.1 {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(300) {
-            return Err("not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above".into());
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
-    eprintln!("everything Ready after {:.1}s", start.elapsed().as_secs_f64());
-    println!("{}", summary(&client).await?);
-    println!("point kubectl at it:  export KUBECONFIG={}", std::fs::canonicalize(&kubeconfig).unwrap_or(kubeconfig).display());
-    println!("then:                 kubectl get govcloud -A");
-    println!("stop the cluster:     testenv/testenv down --dir {dir_s}");
-    if no_wait {
-        operator.abort();
-        return Ok(());
-    }
-    println!("the operator keeps running here; Ctrl-C stops it (the cluster keeps running)");
-    operator.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+    Client::try_from(config).map_err(|e| e.to_string())
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`
