@@ -261,6 +261,13 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     let bindings = managed(&e).await.into_iter().filter(|(k, ..)| k == "ValidatingAdmissionPolicyBinding").map(|(_, _, n, _)| n).collect::<Vec<_>>();
     assert!(!bindings.is_empty() && bindings.iter().all(|n| !n.ends_with("private")), "{bindings:?}");
 
+    // Started with the wrong --cluster, an operator would remove what this cluster runs: it refuses to start.
+    let mut wrong = Operator::start_at(&private.kubeconfig(), SCOPE, 300, &["--cluster", "egov"], "-wrong").await;
+    let status = wrong.exited(Duration::from_secs(60)).expect("the misconfigured operator exits");
+    assert!(!status.success());
+    assert!(wrong.log().contains("runs workloads of zone private") && wrong.log().contains("--cluster private"), "{}", wrong.log());
+    assert!(Api::<Deployment>::namespaced(p.clone(), "ps-private").get_opt("population-db").await.expect("get").is_some(), "nothing was removed");
+
     // With the operator stopped, nothing runs in a declaration namespace, even for cluster-admin.
     egov_op.kill();
     let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(e.clone(), "ps-private");

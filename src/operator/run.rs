@@ -15,7 +15,7 @@ use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::{self, Store, reflector};
 use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use kube::runtime::{Controller, WatchStreamExt};
-use kube::{Client, Resource};
+use kube::{Client, Resource, ResourceExt};
 use tracing::{info, warn};
 
 use super::cache::{self, OwnedCaches, OwnedKind};
@@ -29,6 +29,28 @@ use super::{apply, install, report};
 use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::meta::labels::{MANAGED_BY, MANAGER};
 use crate::model::Model;
+
+/// Why an operator for `cluster` must not start here: the workloads it
+/// finds (their zone labels, `running`) are of zones another cluster hosts,
+/// so it would remove them. `None` when they all belong here.
+pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<&str>) -> Option<String> {
+    let mut stranded: Vec<(String, Option<String>)> = zones
+        .iter()
+        .filter(|z| z.spec.cluster.as_deref() != cluster && running.contains(&z.name_any()))
+        .map(|z| (z.name_any(), z.spec.cluster.clone()))
+        .collect();
+    stranded.sort();
+    let (zone, host) = stranded.first()?;
+    let flag = match host {
+        Some(h) => format!("--cluster {h}"),
+        None => "no --cluster".to_string(),
+    };
+    Some(format!(
+        "this cluster runs workloads of zone {zone}, which spec.cluster places in {}, but this operator was started for {}: it would remove them. Start it with {flag}, or remove those workloads first",
+        crate::render::cluster_label(host.as_deref()),
+        crate::render::cluster_label(cluster)
+    ))
+}
 
 /// Periodic resync of every object (costs cache reads only when nothing changed).
 pub const RESYNC: Duration = Duration::from_secs(300);
@@ -214,6 +236,15 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     requests.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    // Started with the wrong --cluster, the operator would remove the
+    // workloads of the zones this cluster runs: it refuses instead.
+    if let Some(d) = owned.kinds.get("Deployment") {
+        let zones_now: Vec<NetworkZone> = zones.state().iter().map(|z| (**z).clone()).collect();
+        let running = d.store.state().iter().filter_map(|o| o.metadata.labels.as_ref()?.get(crate::meta::labels::ZONE).cloned()).collect::<Vec<_>>();
+        if let Some(message) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
+            return Err(StartError::msg(message));
+        }
+    }
     triggers.attach(zones.clone(), tenants.clone(), apps.clone(), requests.clone());
 
     let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
@@ -452,4 +483,32 @@ async fn refresh_statuses(ctx: Arc<Context>) {
         futures::stream::select(status_refreshes::<Tenant>(&ctx), status_refreshes::<DepartmentApp>(&ctx)),
     );
     refreshes.for_each_concurrent(4, |refresh| refresh).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(name: &str, cluster: Option<&str>) -> NetworkZone {
+        let mut z: NetworkZone = serde_json::from_value(serde_json::json!({
+            "apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "metadata": {"name": name},
+            "spec": {"kind": "extranet", "displayName": {"zh": "区", "en": "zone"}, "nodePool": {"selector": {"a": "b"}, "taint": {"key": "k", "value": name}},
+                     "cidrs": ["10.0.0.0/8"], "allowedRegistries": ["harbor.egov.local"]}
+        }))
+        .expect("zone");
+        z.spec.cluster = cluster.map(String::from);
+        z
+    }
+
+    #[test]
+    fn an_operator_for_another_cluster_refuses_to_start_where_zones_it_does_not_host_run() {
+        let zones = [zone("extranet", Some("egov")), zone("private", Some("private")), zone("lab", None)];
+        let running = |z: &[&str]| z.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(wrong_cluster(&zones, &running(&["private"]), Some("private")), None);
+        assert_eq!(wrong_cluster(&zones, &running(&[]), Some("egov")), None, "a new cluster starts");
+        let wrong = wrong_cluster(&zones, &running(&["private", "lab"]), Some("egov")).expect("refused");
+        assert!(wrong.contains("zone lab") && wrong.contains("Start it with no --cluster"), "{wrong}");
+        let wrong = wrong_cluster(&zones, &running(&["private"]), None).expect("refused");
+        assert!(wrong.contains("zone private") && wrong.contains("Start it with --cluster private"), "{wrong}");
+    }
 }
