@@ -747,8 +747,13 @@ fn tenant(t: &crate::api::Tenant, ns_tenant: &BTreeMap<String, String>, i: &Inpu
     let mem_used = used(mem_quota, |p| p.memory);
     put("cpu_used", Measured::result(cpu_used));
     put("memory_used", Measured::result(mem_used));
-    let apps: Vec<&crate::api::DepartmentApp> =
-        i.model.apps.iter().filter(|a| a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name)).collect();
+    // The apps that run in this cluster (another cluster's are only declared here).
+    let apps: Vec<&crate::api::DepartmentApp> = i
+        .model
+        .apps
+        .iter()
+        .filter(|a| a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name) && i.model.hosts_zone(&a.spec.zone))
+        .collect();
     put("apps", Measured::of(apps.len() as f64));
     // Idle and oversized, per app.
     let mut idle: Result<usize, Missing> = Ok(0);

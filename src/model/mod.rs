@@ -26,6 +26,12 @@ use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 /// `--service-cluster-ip-range`).
 pub const DEFAULT_CLUSTER_CIDRS: [&str; 2] = ["10.244.0.0/16", "10.96.0.0/12"];
 
+/// Whether `cluster` (`None`: the cluster without a name) hosts `zone`: the
+/// one definition of where a zone's objects live.
+pub fn hosted_by(zone: &NetworkZone, cluster: Option<&str>) -> bool {
+    zone.spec.cluster.as_deref() == cluster
+}
+
 /// Everything declared, in no particular order.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -77,6 +83,12 @@ impl Model {
         c.sort();
         c.dedup();
         c
+    }
+
+    /// Whether this model's cluster ([`Model::cluster`]) hosts the zone
+    /// named `zone` (an undeclared zone is hosted nowhere).
+    pub fn hosts_zone(&self, zone: &str) -> bool {
+        self.zones.iter().any(|z| z.name_any() == zone && hosted_by(z, self.cluster.as_deref()))
     }
 
     /// Tenants by name.

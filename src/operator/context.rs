@@ -148,7 +148,7 @@ impl Context {
     /// is not this one (see [`Model::cluster`]), as people read it.
     pub fn hosted_elsewhere(&self, zone: &str) -> Option<String> {
         let z = self.zones.get(&kube::runtime::reflector::ObjectRef::new(zone))?;
-        (z.spec.cluster != self.cluster).then(|| render::cluster_label(z.spec.cluster.as_deref()))
+        (!crate::model::hosted_by(&z, self.cluster.as_deref())).then(|| render::cluster_label(z.spec.cluster.as_deref()))
     }
 
     /// The model as the caches hold it now, without objects being deleted,

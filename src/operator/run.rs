@@ -36,7 +36,7 @@ use crate::model::Model;
 pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<&str>) -> Option<String> {
     let mut stranded: Vec<(String, Option<String>)> = zones
         .iter()
-        .filter(|z| z.spec.cluster.as_deref() != cluster && running.contains(&z.name_any()))
+        .filter(|z| !crate::model::hosted_by(z, cluster) && running.contains(&z.name_any()))
         .map(|z| (z.name_any(), z.spec.cluster.clone()))
         .collect();
     stranded.sort();

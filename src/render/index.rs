@@ -283,7 +283,7 @@ impl<'a> Index<'a> {
     /// objects here; a zone of another cluster only its tenants'
     /// declaration namespaces.
     pub fn hosts(&self, zone: &NetworkZone) -> bool {
-        zone.spec.cluster.as_deref() == self.cluster
+        crate::model::hosted_by(zone, self.cluster)
     }
 
     /// Whether the cluster rendered for hosts the zone named `zone` (an
