@@ -257,6 +257,19 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
             assert_eq!(hard.get("pods").map(|q| q.0.as_str()), Some("0"), "{ns}: nothing runs in a declaration namespace");
         }
     }
+    // No department works in a declaration namespace: its admins there are refused.
+    let health = support::impersonating_at(&private.kubeconfig(), "dr-li", &["health-admins"]).await;
+    let copy = Api::<DepartmentApp>::namespaced(e.clone(), "health-extranet").get("records").await.expect("the app");
+    let mut sneak = copy.clone();
+    sneak.metadata = kube::api::ObjectMeta { name: Some("sneak".into()), namespace: Some("health-extranet".into()), ..Default::default() };
+    sneak.status = None;
+    let denied = Api::<DepartmentApp>::namespaced(health.clone(), "health-extranet").create(&PostParams::default(), &sneak).await.expect_err("refused");
+    assert!(matches!(&denied, kube::Error::Api(s) if s.code == 403), "{denied}");
+    let allowed = Api::<DepartmentApp>::namespaced(support::impersonating_at(&egov.kubeconfig(), "dr-li", &["health-admins"]).await, "health-extranet")
+        .create(&PostParams { dry_run: true, ..Default::default() }, &sneak)
+        .await;
+    assert!(allowed.is_ok(), "where the zone runs, the department declares its apps: {allowed:?}");
+
     // Zone admission bindings: only for the zones a cluster hosts.
     let bindings = managed(&e).await.into_iter().filter(|(k, ..)| k == "ValidatingAdmissionPolicyBinding").map(|(_, _, n, _)| n).collect::<Vec<_>>();
     assert!(!bindings.is_empty() && bindings.iter().all(|n| !n.ends_with("private")), "{bindings:?}");

@@ -110,7 +110,12 @@ impl Drop for OwnPlane {
 
 /// A client that impersonates `user` (in `groups`), as a department user or auditor would act.
 pub async fn impersonating(user: &str, groups: &[&str]) -> Client {
-    let mut c = config().await;
+    impersonating_at(kubeconfig(), user, groups).await
+}
+
+/// [`impersonating`] on the control plane whose admin kubeconfig is `path`.
+pub async fn impersonating_at(path: &Path, user: &str, groups: &[&str]) -> Client {
+    let mut c = config_at(path).await;
     c.auth_info.impersonate = Some(user.to_string());
     c.auth_info.impersonate_groups = Some(groups.iter().map(|g| g.to_string()).collect());
     Client::try_from(c).expect("client")
