@@ -6,8 +6,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use support::offline::{docs, govcloud, repo};
 
 use serde_json::{Value, json};
@@ -179,11 +178,7 @@ fn openreports_output_has_one_report_per_tenant_namespace_and_a_cluster_report()
 
 #[test]
 fn the_html_report_renders_in_headless_chromium() {
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-        .expect("Debian's chromium is installed by .ci/run (apt-get install chromium)");
+    let chromium = support::offline::chromium().expect("Debian's chromium is installed by .ci/run (apt-get install chromium)");
     let dir = tempfile::tempdir().expect("tempdir");
     noncompliant(dir.path());
     let html = dir.path().join("report.html");
@@ -201,21 +196,7 @@ fn the_html_report_renders_in_headless_chromium() {
         html.to_str().expect("utf8"),
     ]);
     assert_eq!(code, 0, "{err}");
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
-    let profile = tempfile::tempdir().expect("profile");
-    let url = format!("file://{}", html.display());
-    let dom =
-        Command::new(&chromium).args(flags).arg(format!("--user-data-dir={}", profile.path().display())).args(["--dump-dom", &url]).output().expect("chromium");
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = support::offline::render_page(&chromium, &html, &repo().join("target/audit-report.png"), "1400x2400");
     for section in [
         "id=\"summary\"",
         "id=\"tenants\"",
@@ -230,14 +211,4 @@ fn the_html_report_renders_in_headless_chromium() {
     ] {
         assert!(dom.contains(section), "rendered page lacks {section}");
     }
-    let shot = repo().join("target/audit-report.png");
-    let out = Command::new(&chromium)
-        .args(flags)
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--window-size=1400,2400", &format!("--screenshot={}", shot.display()), &url])
-        .output()
-        .expect("chromium");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let png = std::fs::read(&shot).expect("screenshot");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot of {} bytes", png.len());
 }

@@ -7,7 +7,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use support::offline::{govcloud, repo};
 
 use serde_json::Value;
@@ -330,7 +329,7 @@ fn audit_and_evaluation_pages_are_in_one_language() {
 
 #[test]
 fn the_html_page_renders_in_headless_chromium() {
-    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().map(PathBuf::from).find(|p| p.exists()) else {
+    let Some(chromium) = support::offline::chromium() else {
         eprintln!("SKIPPED: no /usr/bin/chromium here (CI installs it with apt-get install chromium); the page was not screenshotted");
         return;
     };
@@ -365,34 +364,10 @@ fn the_html_page_renders_in_headless_chromium() {
         s(&html),
     ]);
     assert_eq!(code, 0, "{err}");
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
-    let profile = tempfile::tempdir().expect("profile");
-    let url = format!("file://{}", html.display());
-    let dom =
-        Command::new(&chromium).args(flags).arg(format!("--user-data-dir={}", profile.path().display())).args(["--dump-dom", &url]).output().expect("chromium");
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = support::offline::render_page(&chromium, &html, &repo().join("target/evaluate-report.png"), "1280x2000");
     for part in
         ["id=\"ranking\"", "id=\"charts\"", "id=\"trend\"", "class=\"trend\"", "id=\"figures\"", "id=\"methods\"", "政务云绩效评估", "甲局", "丁区", "成本效益"]
     {
         assert!(dom.contains(part), "rendered page lacks {part}");
     }
-    let shot = repo().join("target/evaluate-report.png");
-    let out = Command::new(&chromium)
-        .args(flags)
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--window-size=1280,2000", &format!("--screenshot={}", shot.display()), &url])
-        .output()
-        .expect("chromium");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let png = std::fs::read(&shot).expect("screenshot");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot of {} bytes", png.len());
 }

@@ -18,6 +18,41 @@ pub fn govcloud(args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// Debian's Chromium, when installed (`.ci/run` installs it).
+pub fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// The page `html` as headless Chromium renders it (its DOM), after saving a
+/// screenshot of it, `window` (`WIDTHxHEIGHT`) in size, as PNG at `shot`;
+/// fails the test when Chromium fails or the screenshot is not a real picture.
+pub fn render_page(chromium: &Path, html: &Path, shot: &Path, window: &str) -> String {
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let profile = tempfile::tempdir().expect("profile");
+    let profile = format!("--user-data-dir={}", profile.path().display());
+    let url = format!("file://{}", html.display());
+    let dom = Command::new(chromium).args(flags).arg(&profile).args(["--dump-dom", &url]).output().expect("chromium");
+    let out = Command::new(chromium)
+        .args(flags)
+        .arg(&profile)
+        .args([&format!("--window-size={}", window.replace('x', ",")), &format!("--screenshot={}", shot.display()), &url])
+        .output()
+        .expect("chromium");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(shot).expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot of {} bytes", png.len());
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
 /// Every non-empty document of a YAML stream, as JSON. A document that is
 /// not YAML fails the test.
 pub fn docs(text: &str) -> Vec<Value> {
