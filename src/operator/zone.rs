@@ -64,9 +64,27 @@ impl Reconciled for NetworkZone {
 /// The tenants that use the zone: those that declare it, and those an
 /// approved ZoneAccess request grants it to.
 fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
+    let mut v: Vec<String> = holds(z, ctx).into_iter().map(|h| h.tenant).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Why a tenant uses a zone.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hold {
+    /// The tenant.
+    pub tenant: String,
+    /// The approved ZoneAccess request (`namespace/name`) that grants it; `None`: its spec.zones.
+    pub request: Option<String>,
+}
+
+/// Every reason a tenant uses the zone, sorted.
+fn holds(z: &NetworkZone, ctx: &Context) -> Vec<Hold> {
     let name = z.name_any();
     let tenants = ctx.tenants.state();
-    let mut v: Vec<String> = tenants.iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| t.name_any()).collect();
+    let mut v: Vec<Hold> =
+        tenants.iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| Hold { tenant: t.name_any(), request: None }).collect();
     let requests = ctx.requests.state();
     let all: Vec<&crate::api::ResourceRequest> = requests.iter().map(|r| r.as_ref()).collect();
     let zones: std::collections::BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
@@ -76,7 +94,7 @@ fn users(z: &NetworkZone, ctx: &Context) -> Vec<String> {
         if let Some(t) = tenant
             && crate::render::judge(r, Some(t.as_ref()), &all, &zones, now) == crate::render::Verdict::Approved
         {
-            v.push(t.name_any());
+            v.push(Hold { tenant: t.name_any(), request: Some(format!("{}/{}", r.namespace().unwrap_or_default(), r.name_any())) });
         }
     }
     v.sort();
@@ -264,8 +282,21 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
 }
 
 /// Why a zone's deletion is held: the tenants that still use it.
-pub fn deletion_held_message(zone: &str, tenants: &[String]) -> String {
-    format!("deletion held: tenants {} still use zone {zone}; remove the zone from their spec.zones first", tenants.join(", "))
+pub fn deletion_held_message(zone: &str, holds: &[Hold]) -> String {
+    let (declared, requested): (Vec<&Hold>, Vec<&Hold>) = holds.iter().partition(|h| h.request.is_none());
+    let mut tenants: Vec<&str> = holds.iter().map(|h| h.tenant.as_str()).collect();
+    tenants.dedup();
+    let mut fixes = Vec::new();
+    if !declared.is_empty() {
+        fixes.push(format!("remove the zone from the spec.zones of {}", declared.iter().map(|h| h.tenant.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if !requested.is_empty() {
+        fixes.push(format!(
+            "delete the approved ZoneAccess requests {}",
+            requested.iter().filter_map(|h| Some(format!("{} (tenant {})", h.request.as_deref()?, h.tenant))).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    format!("deletion held: tenants {} still use zone {zone}; {} first", tenants.join(", "), fixes.join(", and "))
 }
 
 /// A zone's status while its deletion is held: as it was, `Ready` saying why
@@ -280,11 +311,11 @@ pub fn deletion_held_status(previous: Option<&NetworkZoneStatus>, generation: Op
 }
 
 async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
-    let tenants = users(z, ctx);
-    if tenants.is_empty() {
+    let holds = holds(z, ctx);
+    if holds.is_empty() {
         return Ok(Action::await_change());
     }
-    let message = deletion_held_message(&z.name_any(), &tenants);
+    let message = deletion_held_message(&z.name_any(), &holds);
     // Say it once per distinct message, in status and as an event, not on every retry.
     if let Some(status) = deletion_held_status(z.status.as_ref(), z.metadata.generation, &message, Timestamp::now()) {
         patch_status(ctx, z, &status).await?;
@@ -372,8 +403,14 @@ mod tests {
             compliance: Some(ComplianceSummary { fail: 1, ..Default::default() }),
             ..zone_status(figures(None, &taint, NodeCount { matched: 1, ready: 1, untainted: vec![] }, vec![]), ts("2026-01-01T00:00:00Z"))
         };
-        let msg = deletion_held_message("extranet", &["a".into(), "b".into()]);
-        assert_eq!(msg, "deletion held: tenants a, b still use zone extranet; remove the zone from their spec.zones first");
+        let hold = |t: &str, r: Option<&str>| Hold { tenant: t.into(), request: r.map(String::from) };
+        let msg = deletion_held_message("extranet", &[hold("a", None), hold("b", None)]);
+        assert_eq!(msg, "deletion held: tenants a, b still use zone extranet; remove the zone from the spec.zones of a, b first");
+        let through = deletion_held_message("extranet", &[hold("a", None), hold("b", Some("b-lab/more"))]);
+        assert_eq!(
+            through,
+            "deletion held: tenants a, b still use zone extranet; remove the zone from the spec.zones of a, and delete the approved ZoneAccess requests b-lab/more (tenant b) first"
+        );
         let held = deletion_held_status(Some(&prev), Some(4), &msg, ts("2026-01-02T00:00:00Z")).expect("a new message");
         assert_eq!((held.nodes_ready, held.compliance.as_ref()), (1, None));
         assert_eq!((held.conditions.len(), held.conditions[0].reason.as_str(), held.conditions[0].status.as_str()), (1, "DeletionHeld", "False"));
