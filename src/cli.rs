@@ -38,6 +38,10 @@ enum Command {
         summary_only: bool,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        /// Also render each zone's Admin-tier ClusterNetworkPolicies, as the
+        /// operator does on a cluster that serves policy.networking.k8s.io.
+        #[arg(long)]
+        admin_tier: bool,
     },
     /// Audit compliance: every control, per tenant, zone and object, with
     /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
@@ -329,7 +333,7 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs),
+        Command::Render { paths, summary_only, cidrs, admin_tier } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, admin_tier),
         Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
             audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs)
         }
@@ -528,6 +532,8 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Inve
             objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
         }
     }
+    // Objects from a cluster that serves ClusterNetworkPolicy: govcloud's are expected among them.
+    loaded.model.admin_tier = crate::audit::serves_admin_tier(&objects);
     Ok((loaded.model, objects, requests))
 }
 
@@ -669,8 +675,14 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 /// Loads and renders (for a cluster whose pod and service ranges are
 /// `cluster_cidrs`), turning every problem (invalid or unresolved) into an error.
 pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+    render_with(paths, cluster_cidrs, false)
+}
+
+/// [`render_strict`], with the zones' Admin-tier ClusterNetworkPolicies when `admin_tier`.
+pub fn render_with(paths: &[PathBuf], cluster_cidrs: &[String], admin_tier: bool) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    loaded.model.admin_tier = admin_tier;
     // Tenants as granted now: declared plus the approved requests in effect.
     render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     let rendered = render::render(&loaded.model);
@@ -685,8 +697,8 @@ fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
     FileProblem { file, document, object: Some(p.object.clone()), field: p.field.clone(), message: p.message.clone(), fix: p.fix.clone() }
 }
 
-fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String]) -> Result<(), CliError> {
-    let (loaded, rendered) = match render_strict(paths, cluster_cidrs) {
+fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], admin_tier: bool) -> Result<(), CliError> {
+    let (loaded, rendered) = match render_with(paths, cluster_cidrs, admin_tier) {
         Ok(r) => r,
         Err(problems) => {
             for p in &problems {

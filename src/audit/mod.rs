@@ -9,6 +9,7 @@
 //!                   ──► Audit { findings, connectivity, flows } ──► table | json | openreports | html
 //! ```
 
+pub mod admin_tier;
 pub mod mlps;
 pub mod netpol;
 pub mod output;
@@ -950,6 +951,13 @@ fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
         })
         .collect();
     Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
+        .with_admin_tier(objects.iter().copied().filter(|o| admin_tier::is_cluster_policy(o)))
+}
+
+/// Whether an inventory comes from a cluster that serves the admin tier: it
+/// holds ClusterNetworkPolicies (an offline audit's only sign of it).
+pub fn serves_admin_tier(objects: &[Value]) -> bool {
+    objects.iter().any(admin_tier::is_cluster_policy)
 }
 
 /// GC-NET-003's finding for a workload of private zone `zone` and the

@@ -43,6 +43,10 @@ pub struct Model {
     /// an egress range) except them, so a CNI that matches pod IPs against
     /// ipBlocks opens nothing extra. [`DEFAULT_CLUSTER_CIDRS`] by default.
     pub cluster_cidrs: Vec<String>,
+    /// The cluster serves policy.networking.k8s.io ClusterNetworkPolicy:
+    /// zones also render Admin-tier isolation (`render::admin`). False by
+    /// default, when the rendering is what it always was.
+    pub admin_tier: bool,
 }
 
 impl Default for Model {
@@ -53,6 +57,7 @@ impl Default for Model {
             apps: Vec::new(),
             requests: Vec::new(),
             cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
+            admin_tier: false,
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct Context {
     pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     /// The audited objects the report loop's watches keep.
     pub(crate) audited: super::report::Inventory,
+    /// Whether the cluster serves ClusterNetworkPolicy, and its watch.
+    pub(crate) admin_tier: super::admin_tier::AdminTier,
 }
 
 /// The shortest time between two plans of the model (see [`Context::plan_for`]).
@@ -153,6 +155,7 @@ impl Context {
             apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
             requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
+            admin_tier: self.admin_tier.served(),
         };
         render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
         model

@@ -25,6 +25,7 @@
 //!   report      the live audit and the compliance reports
 //! ```
 
+mod admin_tier;
 mod app;
 mod apply;
 mod cache;
@@ -43,6 +44,7 @@ mod tenant;
 mod triggers;
 mod zone;
 
+pub use admin_tier::served as admin_tier_served;
 pub use apply::ApplyReport;
 pub use context::{Context, PLAN_INTERVAL, Plan};
 pub use error::{Error, Halt, Result, StartError, Step, Wait};

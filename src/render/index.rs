@@ -59,6 +59,8 @@ pub struct Index<'a> {
     pub problems: Vec<Problem>,
     /// The cluster's pod and service ranges (the model's), excepted from wide ipBlocks.
     pub cluster_cidrs: &'a [String],
+    /// Zones render Admin-tier ClusterNetworkPolicies (the model's `admin_tier`).
+    pub admin_tier: bool,
 }
 
 /// MLPS level of a tenant's namespace in a zone.
@@ -256,7 +258,7 @@ impl<'a> Index<'a> {
             }
         }
 
-        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs }
+        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs, admin_tier: model.admin_tier }
     }
 }
 
