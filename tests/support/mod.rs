@@ -55,13 +55,23 @@ fn auto_start() -> Result<PathBuf, String> {
 }
 
 async fn config() -> Config {
-    let kc = Kubeconfig::read_from(kubeconfig()).expect("read kubeconfig");
+    config_in(kubeconfig()).await
+}
+
+async fn config_in(path: &Path) -> Config {
+    let kc = Kubeconfig::read_from(path).expect("read kubeconfig");
     Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.expect("kubeconfig")
 }
 
 /// A cluster-admin client.
 pub async fn client() -> Client {
-    Client::try_from(config().await).expect("client")
+    client_in(kubeconfig()).await
+}
+
+/// A cluster-admin client of the control plane whose admin kubeconfig is `path`
+/// (a test's own control plane, not the shared one).
+pub async fn client_in(path: &Path) -> Client {
+    Client::try_from(config_in(path).await).expect("client")
 }
 
 /// A client that impersonates `user` (in `groups`), as a department user or auditor would act.
@@ -121,12 +131,17 @@ pub fn operator_user(scope: &str) -> String {
 
 /// A kubeconfig that authenticates as the service account of the operator of `scope`.
 pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
+    operator_kubeconfig_in(kubeconfig(), scope).await
+}
+
+/// [`operator_kubeconfig`] on the control plane whose admin kubeconfig is `admin_kubeconfig`.
+pub async fn operator_kubeconfig_in(admin_kubeconfig: &Path, scope: &str) -> PathBuf {
     {
         use k8s_openapi::api::authentication::v1::TokenRequest;
         use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
         use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
         use kube::api::{Api, Patch, PatchParams, PostParams};
-        let c = client().await;
+        let c = client_in(admin_kubeconfig).await;
         let pp = PatchParams::apply("govcloud-tests").force();
         let ns: Namespace =
             serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "govcloud-system"}})).expect("ns");
@@ -167,7 +182,7 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
         }
         let tr: TokenRequest = serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).expect("tr");
         let token = sas.create_token_request(&sa_name, &PostParams::default(), &tr).await.expect("token").status.expect("status").token;
-        let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(kubeconfig()).expect("kubeconfig")).expect("yaml");
+        let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(admin_kubeconfig).expect("kubeconfig")).expect("yaml");
         let cluster = admin["clusters"][0]["cluster"].clone();
         let kc = serde_json::json!({
             "apiVersion": "v1", "kind": "Config",
@@ -176,7 +191,7 @@ pub async fn operator_kubeconfig(scope: &str) -> PathBuf {
             "contexts": [{"name": "operator", "context": {"cluster": "testenv", "user": "operator"}}],
             "current-context": "operator"
         });
-        let path = kubeconfig().with_file_name(format!("operator-{scope}.kubeconfig"));
+        let path = admin_kubeconfig.with_file_name(format!("operator-{scope}.kubeconfig"));
         std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
         path
     }
@@ -200,8 +215,14 @@ impl Operator {
     /// log files of replicas of one scope apart.
     pub async fn start_with(scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
         install().await;
-        let kc = operator_kubeconfig(scope).await;
-        let log_path = kubeconfig().with_file_name(format!("operator-{scope}{replica}.log"));
+        Self::start_in(kubeconfig(), scope, resync_seconds, extra, replica).await
+    }
+
+    /// Like [`Operator::start_with`], on the control plane whose admin
+    /// kubeconfig is `admin_kubeconfig` (install the CRDs there first).
+    pub async fn start_in(admin_kubeconfig: &Path, scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
+        let kc = operator_kubeconfig_in(admin_kubeconfig, scope).await;
+        let log_path = admin_kubeconfig.with_file_name(format!("operator-{scope}{replica}.log"));
         let log = std::fs::File::create(&log_path).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
             .args([
