@@ -90,7 +90,8 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     // request: the plan is not held across requests.
     let (apps, problems) = plan_figures(z, ctx).await;
     let owner = z.controller_owner_ref(&());
-    let desired: Vec<(crate::render::Owned, serde_json::Value)> = crate::render::render_zone(&name)
+    let desired: Vec<(crate::render::Owned, serde_json::Value)> = zone_objects(&name, ctx)
+        .await
         .into_iter()
         .map(|o| {
             let v = super::apply::desired_json(&o, owner.as_ref(), &ctx.scope)?;
@@ -104,6 +105,14 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
 }
 
 /// What the zone's status reads of the plan: its apps and its problems.
+/// The zone's objects as the plan renders them (its admission bindings and,
+/// where the cluster serves ClusterNetworkPolicy, its Admin-tier policies).
+async fn zone_objects(name: &str, ctx: &Context) -> Vec<crate::render::Owned> {
+    let plan = ctx.plan_for("NetworkZone", "", name).await;
+    let plan = plan.get();
+    if plan.knows("NetworkZone", "", name) { plan.owner("NetworkZone", "", name).objects } else { crate::render::render_zone(name) }
+}
+
 async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
     let name = z.name_any();
     let plan = ctx.plan_for("NetworkZone", "", &name).await;

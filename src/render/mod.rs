@@ -23,6 +23,7 @@ mod platform;
 mod requests;
 mod tenant;
 
+pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement};
