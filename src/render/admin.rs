@@ -29,7 +29,9 @@ use super::index::Index;
 use super::objects::meta;
 use super::tenant::{endpoint_exits, match_labels};
 use crate::api::{NetworkZone, ZoneKind};
-use crate::meta::cluster_policy::{ADMIN_TIER, ClusterNetworkPolicy, ClusterNetworkPolicySpec, MAX_ITEMS, NamespacedPods, Peer, Rule, Subject, action};
+use crate::meta::cluster_policy::{
+    ADMIN_TIER, ClusterNetworkPolicy, ClusterNetworkPolicySpec, MAX_ITEMS, MAX_PRIORITY, NamespacedPods, Peer, Rule, Subject, action,
+};
 use crate::meta::labels;
 use crate::meta::names::{self, namespace_name};
 
@@ -39,6 +41,8 @@ pub const ISOLATION_PRIORITY: i32 = 100;
 pub const EXCHANGE_PRIORITY: i32 = 200;
 /// Priority of the policy of a zone's namespaces.
 pub const ZONE_PRIORITY: i32 = 300;
+// Isolation before exchange before the zone's rules, all inside the API's range.
+const _: () = assert!(ISOLATION_PRIORITY < EXCHANGE_PRIORITY && EXCHANGE_PRIORITY < ZONE_PRIORITY && ZONE_PRIORITY <= MAX_PRIORITY);
 
 /// The Admin-tier policies of zone `zone` (none for a zone the index does not hold).
 pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
@@ -268,7 +272,6 @@ mod tests {
             assert!(p.spec.egress.iter().all(|r| r.action == action::DENY && r.from.is_empty()));
             assert!(p.spec.egress.iter().any(|r| r.to.iter().any(|t| !t.networks.is_empty())), "the other zone's addresses");
         }
-        assert!(ISOLATION_PRIORITY < EXCHANGE_PRIORITY && EXCHANGE_PRIORITY < ZONE_PRIORITY && ZONE_PRIORITY <= crate::meta::cluster_policy::MAX_PRIORITY);
     }
 
     #[test]
