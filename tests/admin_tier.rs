@@ -180,6 +180,17 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
         (api.get(&internet).await.ok()?.data["spec"]["priority"].as_i64() == Some(i64::from(govcloud::render::ISOLATION_PRIORITY))).then_some(())
     })
     .await;
+    // An exchange endpoint taken off its zone: its policy is pruned with it.
+    let mongolian = names::exchange_admin_policy("extranet", "ethnic-affairs", "mongolian-text-service");
+    assert!(api.get_opt(&mongolian).await.expect("get").is_some());
+    let zones: Api<govcloud::api::NetworkZone> = Api::all(c.clone());
+    let extranet = zones.get("extranet").await.expect("extranet");
+    let kept: Vec<serde_json::Value> =
+        extranet.spec.exchange_endpoints.iter().filter(|e| e.name != "mongolian-text").map(|e| serde_json::to_value(e).expect("endpoint")).collect();
+    assert_eq!(kept.len() + 1, extranet.spec.exchange_endpoints.len(), "the Chifeng extranet registers mongolian-text");
+    zones.patch("extranet", &PatchParams::default(), &Patch::Merge(serde_json::json!({"spec": {"exchangeEndpoints": kept}}))).await.expect("patch the zone");
+    eventually("the endpoint's policy pruned", CONVERGE, || async { api.get_opt(&mongolian).await.ok()?.is_none().then_some(()) }).await;
+
     let log = op.log();
     assert!(log.contains("the cluster serves ClusterNetworkPolicy"), "{log}");
     let complaints = complaints(&log);

@@ -1354,10 +1354,11 @@ mod tests {
 
     #[test]
     fn chifeng_reachability_by_class_equals_pairwise() {
-        for (_, objects) in [chifeng(), chifeng_twisted()] {
+        for (_, objects) in [chifeng(), chifeng_twisted(), chifeng_widened(true), chifeng_widened(false)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let labels = namespaces.iter().map(|(n, o)| (n.clone(), netpol::tests::string_labels(&o["metadata"]["labels"]))).collect();
-            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels);
+            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels)
+                .with_admin_tier(objects.iter().filter(|o| admin_tier::is_cluster_policy(o)));
             let ws = workloads(&objects.iter().collect::<Vec<_>>(), &tenant_ns);
             assert!(netpol::tests::assert_same_as_pairwise(&net, &ws) > ws.len());
         }

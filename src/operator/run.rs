@@ -228,7 +228,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     }
     // ClusterNetworkPolicy: cached and watched only while the cluster serves it.
     let events = OwnedEvents {
-        kind: "ClusterNetworkPolicy".to_string(),
+        kind: <crate::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND.to_string(),
         index: owned.index.clone(),
         inflight: inflight.clone(),
         triggers: triggers.clone(),
