@@ -229,3 +229,37 @@ async fn without_the_api_the_operator_creates_nothing_new_and_logs_no_errors() {
     let _ = Api::<govcloud::api::Tenant>::all(c.clone()).delete(&tenant, &DeleteParams::default()).await;
     let _ = Api::<govcloud::api::NetworkZone>::all(c.clone()).delete(&zone, &DeleteParams::default()).await;
 }
+
+/// `govcloud render --admin-tier` adds the zones' ClusterNetworkPolicies and
+/// nothing else; the offline audit of that output counts them.
+#[test]
+fn render_admin_tier_adds_the_policies_and_the_offline_audit_reads_them() {
+    let bin = env!("CARGO_BIN_EXE_govcloud");
+    let chifeng = repo().join("examples/chifeng");
+    let render = |extra: &[&str]| {
+        let out = Command::new(bin).args(["render", "-f"]).arg(&chifeng).args(extra).output().expect("run govcloud render");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let (plain, with) = (render(&[]), render(&["--admin-tier"]));
+    let docs = |text: &str| text.split("---\n").filter(|d| !d.trim().is_empty()).map(str::to_string).collect::<Vec<_>>();
+    let (plain_docs, with_docs) = (docs(&plain), docs(&with));
+    let cnps: Vec<&String> = with_docs.iter().filter(|d| d.contains("kind: ClusterNetworkPolicy")).collect();
+    assert_eq!(cnps.len(), 9);
+    assert!(cnps.iter().all(|d| d.contains("apiVersion: policy.networking.k8s.io/v1beta1") && d.contains("tier: Admin")));
+    let rest: Vec<&String> = with_docs.iter().filter(|d| !d.contains("kind: ClusterNetworkPolicy")).collect();
+    assert_eq!(rest, plain_docs.iter().collect::<Vec<_>>(), "the admin tier only adds policies");
+    assert!(plain_docs.iter().all(|d| !d.contains("ClusterNetworkPolicy")));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rendered = dir.path().join("rendered.yaml");
+    std::fs::write(&rendered, &with).expect("write");
+    let out = Command::new(bin).args(["audit", "--format", "json", "-f"]).arg(&chifeng).arg("-f").arg(&rendered).output().expect("run govcloud audit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let audit: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = audit["findings"].as_array().expect("findings");
+    let cnp_drift: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["control"] == "GC-MGD-001" && f["object"].as_str().is_some_and(|o| o.starts_with("ClusterNetworkPolicy/"))).collect();
+    assert_eq!(cnp_drift.len(), 9);
+    assert!(cnp_drift.iter().all(|f| f["outcome"].as_str().is_some_and(|o| o.eq_ignore_ascii_case("pass"))), "{cnp_drift:?}");
+}
