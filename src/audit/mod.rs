@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!   model + objects ──► admission-form controls: the generated CEL, evaluated offline
-//!                   ──► isolation: NetworkPolicy semantics (who reaches whom) vs granted flows
+//!                   ──► isolation: Admin-tier ClusterNetworkPolicies, then NetworkPolicy
+//!                       semantics (who reaches whom) vs granted flows
 //!                   ──► drift: live objects vs what govcloud renders
 //!                   ──► Audit { findings, connectivity, flows } ──► table | json | openreports | html
 //! ```

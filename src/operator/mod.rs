@@ -23,6 +23,7 @@
 //!   apply       the one place owned objects are written
 //!   install     CRDs, admission policies, the operator's own manifests
 //!   report      the live audit and the compliance reports
+//!   admin_tier  whether the cluster serves ClusterNetworkPolicy (discovery), its watch
 //! ```
 
 mod admin_tier;

@@ -4,6 +4,8 @@
 //! ```text
 //!   Model ─► index (placements, problems) ─► flows (granted / pending / refused)
 //!                    │                                 │
+//!                    ├─► render_zone     (admission bindings; admin::render where the
+//!                    │                    cluster serves ClusterNetworkPolicy: Admin-tier isolation)
 //!                    ├─► tenant::render  (namespace, quota, limits, bindings, zone policies)
 //!                    └─► app::render     (deployment, service, pdb, ingress, flow policies)
 //! ```
