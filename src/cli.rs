@@ -38,6 +38,10 @@ enum Command {
         summary_only: bool,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        /// Also render each zone's Admin-tier ClusterNetworkPolicies, as the
+        /// operator does on a cluster that serves policy.networking.k8s.io.
+        #[arg(long)]
+        admin_tier: bool,
     },
     /// Audit compliance: every control, per tenant, zone and object, with
     /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
@@ -350,7 +354,7 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster()),
+        Command::Render { paths, summary_only, cidrs, admin_tier } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier),
         Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
             audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
         }
@@ -554,6 +558,8 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Optio
             objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
         }
     }
+    // Objects from a cluster that serves ClusterNetworkPolicy: govcloud's are expected among them.
+    loaded.model.admin_tier = crate::audit::serves_admin_tier(&objects);
     Ok((loaded.model, objects, requests))
 }
 
@@ -696,9 +702,15 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 /// Loads and renders (for a cluster whose pod and service ranges are
 /// `cluster_cidrs`), turning every problem (invalid or unresolved) into an error.
 pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+    render_with(paths, cluster_cidrs, cluster, false)
+}
+
+/// [`render_strict`], with the zones' Admin-tier ClusterNetworkPolicies when `admin_tier`.
+pub fn render_with(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>, admin_tier: bool) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
     loaded.model.cluster = cluster.map(String::from);
+    loaded.model.admin_tier = admin_tier;
     // Tenants as granted now: declared plus the approved requests in effect.
     render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
     let rendered = render::render(&loaded.model);
@@ -715,7 +727,7 @@ fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
 
 /// Renders for `cluster` (`None`: every cluster the model names, one after
 /// another, each headed by a comment naming it).
-fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], cluster: Option<Option<String>>) -> Result<(), CliError> {
+fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], cluster: Option<Option<String>>, admin_tier: bool) -> Result<(), CliError> {
     let explicit = cluster.is_some();
     let clusters = match cluster {
         Some(c) => vec![c],
@@ -730,7 +742,7 @@ fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], c
     // Serialise everything first so a failure prints nothing as if it had succeeded.
     let (mut text, mut summaries) = (String::new(), String::new());
     for cluster in &clusters {
-        let (loaded, rendered) = match render_strict(paths, cluster_cidrs, cluster.as_deref()) {
+        let (loaded, rendered) = match render_with(paths, cluster_cidrs, cluster.as_deref(), admin_tier) {
             Ok(r) => r,
             Err(problems) => {
                 for p in &problems {

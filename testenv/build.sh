@@ -5,6 +5,8 @@
 #
 #   testenv/build.sh            build whatever is missing (all components)
 #   testenv/build.sh kube etcd  build only these components
+#   testenv/build.sh network-policy-api
+#                               fetch only the network-policy API's CRD YAML
 #   testenv/build.sh regen      regenerate testenv/*/go.mod and go.sum from versions.env
 #
 # Only `regen` needs network access beyond the Go module proxy; `build` is what
@@ -58,7 +60,38 @@ regen() {
   regen_simple etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   regen_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
   regen_simple helm helm.sh/helm/v4 "$HELM_VERSION" helm.sh/helm/v4/cmd/helm
+  regen_network_policy_api
   log "done; commit testenv/*/go.mod and go.sum"
+}
+
+# A module with nothing to build: required (no tidy, which would drop it) and
+# its go.sum lines written by the download.
+regen_network_policy_api() {
+  local dir="$TESTENV_DIR/network-policy-api"
+  rm -f "$dir/go.mod" "$dir/go.sum"
+  (cd "$dir" && go mod init govcloud.local/testenv/network-policy-api >/dev/null 2>&1 \
+    && go mod edit -go=1.26.0 -require "$NETWORK_POLICY_API_MODULE@$NETWORK_POLICY_API_VERSION" \
+    && go mod download "$NETWORK_POLICY_API_MODULE")
+}
+
+# --- network-policy API: the CRD YAML, from the pinned module ---------------
+fetch_network_policy_api() {
+  local out src
+  out="$(network_policy_api_crd)"
+  if [[ -s "$out" ]]; then
+    log "network-policy-api $NETWORK_POLICY_API_VERSION: cached in $out"
+    return 0
+  fi
+  need_go
+  log "fetching $NETWORK_POLICY_API_MODULE@$NETWORK_POLICY_API_VERSION (Go module proxy, checked against testenv/network-policy-api/go.sum)"
+  src="$(cd "$TESTENV_DIR/network-policy-api" && GOFLAGS=-mod=mod go mod download -json "$NETWORK_POLICY_API_MODULE" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+  [[ -n "$src" && -s "$src/$NETWORK_POLICY_API_CRD_PATH" ]] ||
+    { log "error: $NETWORK_POLICY_API_MODULE@$NETWORK_POLICY_API_VERSION has no $NETWORK_POLICY_API_CRD_PATH"; exit 1; }
+  mkdir -p "$(dirname "$out")"
+  cp "$src/$NETWORK_POLICY_API_CRD_PATH" "$out.tmp"
+  chmod 0644 "$out.tmp"
+  mv "$out.tmp" "$out"
+  log "cached the ClusterNetworkPolicy CRD in $out"
 }
 
 # --- build ------------------------------------------------------------------
@@ -115,6 +148,9 @@ main() {
   if [[ "${1:-}" == "regen" ]]; then regen; exit 0; fi
   local comps=("$@")
   [[ ${#comps[@]} -gt 0 ]] || read -r -a comps <<<"$COMPONENTS"
-  for c in "${comps[@]}"; do build_component "$c"; done
+  [[ $# -gt 0 ]] || comps+=(network-policy-api)
+  for c in "${comps[@]}"; do
+    if [[ "$c" == network-policy-api ]]; then fetch_network_policy_api; else build_component "$c"; fi
+  done
 }
 main "$@"

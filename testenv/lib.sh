@@ -47,3 +47,12 @@ binary_path() {
   echo "unknown binary $b" >&2
   return 1
 }
+
+# The network-policy API: not a binary, the CRD YAML of its standard channel,
+# fetched with the Go toolchain (testenv/network-policy-api/go.mod pins it)
+# and cached here.
+NETWORK_POLICY_API_MODULE=sigs.k8s.io/network-policy-api
+NETWORK_POLICY_API_CRD_PATH=config/crd/standard/policy.networking.k8s.io_clusternetworkpolicies.yaml
+network_policy_api_crd() { # -> path of the cached CRD YAML (may not exist yet)
+  echo "$GOVCLOUD_CACHE/testenv/network-policy-api-$NETWORK_POLICY_API_VERSION/$(basename "$NETWORK_POLICY_API_CRD_PATH")"
+}

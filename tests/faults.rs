@@ -69,7 +69,7 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
     let rendered = govcloud::render::render(model);
     let selector = format!("app.kubernetes.io/managed-by=govcloud,{SCOPE_KEY}={scope}");
     let mut live: BTreeMap<String, DynamicObject> = BTreeMap::new();
-    for owned_kind in govcloud::meta::kinds::OWNED {
+    for owned_kind in govcloud::meta::kinds::always_served() {
         match Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource()).list(&ListParams::default().labels(&selector)).await {
             Ok(list) => {
                 for o in list.items {
@@ -691,7 +691,7 @@ async fn deleting_a_provider_tenant_leaves_pending_flows_and_no_orphans() {
     // garbage collector has followed the owner references).
     let owned_by_provider = || async {
         let mut left = Vec::new();
-        for owned_kind in govcloud::meta::kinds::OWNED {
+        for owned_kind in govcloud::meta::kinds::always_served() {
             let list = Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource())
                 .list(&ListParams::default().labels(&format!("{OWNER_NAME}={provider}")))
                 .await

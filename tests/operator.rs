@@ -153,7 +153,7 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         expected.insert(o.id());
     }
     let mut live = BTreeSet::new();
-    for owned_kind in govcloud::meta::kinds::OWNED {
+    for owned_kind in govcloud::meta::kinds::always_served() {
         let kind = owned_kind.kind;
         let ar = owned_kind.api_resource();
         let list = Api::<DynamicObject>::all_with(c.clone(), &ar)

@@ -4,11 +4,13 @@
 //!
 //! ```text
 //!   model + objects ──► admission-form controls: the generated CEL, evaluated offline
-//!                   ──► isolation: NetworkPolicy semantics (who reaches whom) vs granted flows
+//!                   ──► isolation: Admin-tier ClusterNetworkPolicies, then NetworkPolicy
+//!                       semantics (who reaches whom) vs granted flows
 //!                   ──► drift: live objects vs what govcloud renders
 //!                   ──► Audit { findings, connectivity, flows } ──► table | json | openreports | html
 //! ```
 
+pub mod admin_tier;
 pub mod mlps;
 pub mod netpol;
 pub mod output;
@@ -950,6 +952,13 @@ fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
         })
         .collect();
     Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
+        .with_admin_tier(objects.iter().copied().filter(|o| admin_tier::is_cluster_policy(o)))
+}
+
+/// Whether an inventory comes from a cluster that serves the admin tier: it
+/// holds ClusterNetworkPolicies (an offline audit's only sign of it).
+pub fn serves_admin_tier(objects: &[Value]) -> bool {
+    objects.iter().any(admin_tier::is_cluster_policy)
 }
 
 /// GC-NET-003's finding for a workload of private zone `zone` and the
@@ -1115,6 +1124,90 @@ mod tests {
         (model, objects)
     }
 
+    /// Chifeng with an allow-all NetworkPolicy (both directions, every pod) in
+    /// the population database's private namespace, with or without the admin tier.
+    fn chifeng_widened(admin_tier: bool) -> (Model, Vec<Value>) {
+        let mut model = crate::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
+        model.admin_tier = admin_tier;
+        let mut objects = rendered(&model);
+        objects.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "allow-all", "namespace": "public-security-private"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}}));
+        (model, objects)
+    }
+
+    #[test]
+    fn a_widening_policy_the_admin_tier_denies_opens_no_path_out_of_the_private_zone() {
+        let escapes = |a: &Audit| -> Vec<String> {
+            a.findings
+                .iter()
+                .filter(|f| f.control == controls::PRIVATE_EGRESS && f.namespace.as_deref() == Some("public-security-private") && f.outcome == Outcome::Fail)
+                .map(|f| f.evidence.clone())
+                .collect()
+        };
+        let private_to_internet = |a: &Audit| -> usize {
+            let c = &a.connectivity;
+            let mut n = 0;
+            for (i, (_, zi)) in c.apps.iter().enumerate() {
+                for (j, (_, zj)) in c.apps.iter().enumerate() {
+                    if c.reach[i][j] && ((zi == "private" && zj == "internet") || (zi == "internet" && zj == "private")) {
+                        n += 1;
+                    }
+                }
+                if zi == "private" && c.internet_out[i] {
+                    n += 1;
+                }
+            }
+            n
+        };
+        // NetworkPolicies alone: the added policy opens the internet and other zones.
+        let (model, objects) = chifeng_widened(false);
+        let without = audit(&model, &objects);
+        assert!(!escapes(&without).is_empty(), "the widening is seen without the admin tier");
+        assert!(private_to_internet(&without) > 0);
+        // With the admin tier, nothing leaves the private zone but its exchange endpoints.
+        let (model, objects) = chifeng_widened(true);
+        assert!(serves_admin_tier(&objects));
+        let with = audit(&model, &objects);
+        assert_eq!(escapes(&with), Vec::<String>::new());
+        assert_eq!(private_to_internet(&with), 0);
+        // The declared flows still hold: every granted cross-zone flow is reachable.
+        let granted = with.flows.iter().filter(|f| f.state == FlowState::Granted).count();
+        let two_sided_fail = with.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS && f.outcome == Outcome::Fail).count();
+        assert!(granted > 10 && two_sided_fail == 0, "{granted} granted, {two_sided_fail} failing");
+        let (model, objects) = chifeng();
+        let plain = audit(&model, &objects);
+        let reachable = |a: &Audit| a.connectivity.reach.iter().flatten().filter(|r| **r).count();
+        assert_eq!(
+            reachable(&plain),
+            reachable(&audit(&chifeng_widened(true).0, &rendered(&chifeng_widened(true).0))),
+            "the admin tier closes nothing that was open"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_changed_cluster_policy_is_drift_where_the_admin_tier_is_served() {
+        let (model, mut objects) = chifeng_widened(true);
+        let drift = |objects: &[Value]| -> Vec<(String, Outcome)> {
+            audit(&model, objects)
+                .findings
+                .iter()
+                .filter(|f| f.control == controls::MANAGED_OBJECTS && f.object.starts_with("ClusterNetworkPolicy/"))
+                .map(|f| (f.object.to_string(), f.outcome))
+                .collect()
+        };
+        let all = drift(&objects);
+        assert!(all.len() >= 9 && all.iter().all(|(_, o)| *o == Outcome::Pass), "{all:?}");
+        let private = crate::meta::names::zone_admin_policy("private");
+        objects.retain(|o| !(admin_tier::is_cluster_policy(o) && name_of(o) == private));
+        let isolation = crate::meta::names::zone_isolation_policy("internet");
+        for o in objects.iter_mut().filter(|o| admin_tier::is_cluster_policy(o) && name_of(o) == isolation) {
+            o["spec"]["ingress"][0]["action"] = json!("Pass");
+        }
+        let failing: Vec<String> = drift(&objects).into_iter().filter(|(_, o)| *o == Outcome::Fail).map(|(id, _)| id).collect();
+        assert_eq!(failing, [format!("ClusterNetworkPolicy/{isolation}"), format!("ClusterNetworkPolicy/{private}")]);
+    }
+
     /// The fixture of tests/audit_fixture.rs: the rendered model with the violations on top.
     fn noncompliant() -> (Model, Vec<Value>) {
         let dir = repo().join("tests/fixtures/noncompliant");
@@ -1262,10 +1355,11 @@ mod tests {
 
     #[test]
     fn chifeng_reachability_by_class_equals_pairwise() {
-        for (_, objects) in [chifeng(), chifeng_twisted()] {
+        for (_, objects) in [chifeng(), chifeng_twisted(), chifeng_widened(true), chifeng_widened(false)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let labels = namespaces.iter().map(|(n, o)| (n.clone(), netpol::tests::string_labels(&o["metadata"]["labels"]))).collect();
-            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels);
+            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels)
+                .with_admin_tier(objects.iter().filter(|o| admin_tier::is_cluster_policy(o)));
             let ws = workloads(&objects.iter().collect::<Vec<_>>(), &tenant_ns);
             assert!(netpol::tests::assert_same_as_pairwise(&net, &ws) > ws.len());
         }

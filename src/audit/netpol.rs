@@ -6,6 +6,8 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+use super::admin_tier::{AdminTier, End, Verdict};
+
 /// A workload: its namespace and pod labels, and the ports it serves.
 #[derive(Clone, Debug)]
 pub struct Workload {
@@ -35,6 +37,8 @@ pub struct Network<'p> {
     policies: BTreeMap<String, Vec<&'p Value>>,
     /// namespace -> labels (the API server's `kubernetes.io/metadata.name` is added).
     namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    /// The Admin-tier ClusterNetworkPolicies, decided before the NetworkPolicies.
+    admin: AdminTier<'p>,
 }
 
 fn labels_of(v: &Value) -> BTreeMap<String, String> {
@@ -91,7 +95,40 @@ impl<'p> Network<'p> {
         for p in policies {
             by_ns.entry(p["metadata"]["namespace"].as_str().unwrap_or_default().to_string()).or_default().push(p);
         }
-        Network { policies: by_ns, namespaces }
+        Network { policies: by_ns, namespaces, admin: AdminTier::default() }
+    }
+
+    /// The same, with the Admin-tier ClusterNetworkPolicies among `objects` decided first.
+    pub fn with_admin_tier(mut self, objects: impl IntoIterator<Item = &'p Value>) -> Self {
+        self.admin = AdminTier::new(objects);
+        self
+    }
+
+    /// What the Admin tier decides about `src` sending to `dst` (egress) and
+    /// `dst` receiving it (ingress); `None` when no Admin-tier policy exists.
+    fn admin_verdicts(&self, src: &Workload, dst: &Target<'_>, port: i64, proto: &str) -> Option<[(Verdict, Option<String>); 2]> {
+        if self.admin.is_empty() {
+            return None;
+        }
+        let src_ns = self.ns_labels(&src.namespace);
+        let from = End::Pod { namespace: &src_ns, labels: &src.labels };
+        match dst {
+            Target::Ip(ip) => Some([self.admin.egress(from, End::Ip(*ip), port, proto), (Verdict::Pass, None)]),
+            Target::Pod(w) => {
+                let dst_ns = self.ns_labels(&w.namespace);
+                let to = End::Pod { namespace: &dst_ns, labels: &w.labels };
+                Some([self.admin.egress(from, to, port, proto), self.admin.ingress(to, from, port, proto)])
+            }
+        }
+    }
+
+    /// A NetworkPolicy decision `(allowed, by)` as the Admin tier's verdict leaves it.
+    fn under_admin(verdict: &(Verdict, Option<String>), np: (bool, Option<String>)) -> (bool, Option<String>) {
+        match verdict {
+            (Verdict::Deny, _) => (false, None),
+            (Verdict::Accept, by) => (true, by.clone()),
+            (Verdict::Pass, _) => np,
+        }
     }
 
     fn ns_labels(&self, ns: &str) -> BTreeMap<String, String> {
@@ -138,6 +175,14 @@ impl<'p> Network<'p> {
 
     /// Whether `src` may send to `dst` on `port`, and the policy that allows it.
     pub fn egress(&self, src: &Workload, dst: &Target<'_>, port: i64, proto: &str) -> (bool, Option<String>) {
+        let np = self.egress_by_policies(src, dst, port, proto);
+        match self.admin_verdicts(src, dst, port, proto) {
+            Some([out, _]) => Self::under_admin(&out, np),
+            None => np,
+        }
+    }
+
+    fn egress_by_policies(&self, src: &Workload, dst: &Target<'_>, port: i64, proto: &str) -> (bool, Option<String>) {
         let mut isolated = false;
         for p in self.selecting(src, "Egress") {
             isolated = true;
@@ -153,6 +198,18 @@ impl<'p> Network<'p> {
 
     /// Whether `dst` accepts from `src` on `port`, and the policy that allows it.
     pub fn ingress(&self, dst: &Workload, src: &Target<'_>, port: i64, proto: &str) -> (bool, Option<String>) {
+        let np = self.ingress_by_policies(dst, src, port, proto);
+        match src {
+            Target::Pod(a) => match self.admin_verdicts(a, &Target::Pod(dst), port, proto) {
+                Some([_, inn]) => Self::under_admin(&inn, np),
+                None => np,
+            },
+            // Ingress from addresses: the standard Admin tier has no networks peers for ingress.
+            Target::Ip(_) => np,
+        }
+    }
+
+    fn ingress_by_policies(&self, dst: &Workload, src: &Target<'_>, port: i64, proto: &str) -> (bool, Option<String>) {
         let mut isolated = false;
         for p in self.selecting(dst, "Ingress") {
             isolated = true;
@@ -292,6 +349,9 @@ pub struct Reachability<'p> {
     /// evidence [`Network::reaches`] gives for their workloads.
     pub reaches: Vec<Vec<(usize, String)>>,
     policies: Selected<'p>,
+    /// One workload of each class, and the network, for the Admin tier's verdicts.
+    reps: Vec<Workload>,
+    net: &'p Network<'p>,
 }
 
 /// The policies with their rules resolved, and per class those that select it.
@@ -324,7 +384,11 @@ impl Reachability<'_> {
     pub fn reaches_ip(&self, class: usize, ip: IpAddr, ports: &[i64]) -> Option<String> {
         ports.iter().find_map(|p| {
             let (ok, by) = self.policies.allows(class, false, |r| r.takes_ip(ip), *p, "TCP");
-            ok.then(|| ip_evidence(ip, *p, by))
+            let (ok, by) = match self.net.admin_verdicts(&self.reps[class], &Target::Ip(ip), *p, "TCP") {
+                Some([out, _]) => Network::under_admin(&out, (ok, by.map(str::to_string))),
+                None => (ok, by.map(str::to_string)),
+            };
+            ok.then(|| ip_evidence(ip, *p, by.as_deref()))
         })
     }
 
@@ -475,7 +539,14 @@ impl Network<'_> {
             rep[b].ports.iter().find_map(|(port, proto)| {
                 let (out, by_out) = policies.allows(a, false, |r| r.peers.contains(b), *port, proto);
                 let (inn, by_in) = if out { policies.allows(b, true, |r| r.peers.contains(a), *port, proto) } else { (false, None) };
-                (out && inn).then(|| evidence(*port, proto, by_out, by_in))
+                let (mut out, mut by_out, mut inn, mut by_in) = (out, by_out.map(str::to_string), inn, by_in.map(str::to_string));
+                // The Admin tier first: what it denies, no NetworkPolicy opens.
+                if let Some([e, i]) = self.admin_verdicts(rep[a], &Target::Pod(rep[b]), *port, proto) {
+                    let np_in = policies.allows(b, true, |r| r.peers.contains(a), *port, proto);
+                    (out, by_out) = Self::under_admin(&e, (out, by_out));
+                    (inn, by_in) = Self::under_admin(&i, (np_in.0, np_in.1.map(str::to_string)));
+                }
+                (out && inn).then(|| evidence(*port, proto, by_out.as_deref(), by_in.as_deref()))
             })
         };
         let (compiled, ingress, egress) = (&policies.compiled, &policies.ingress, &policies.egress);
@@ -527,7 +598,8 @@ impl Network<'_> {
                 }
             }
         }
-        Reachability { class_of, members, reaches, policies }
+        let reps = rep.iter().map(|w| (*w).clone()).collect();
+        Reachability { class_of, members, reaches, policies, reps, net: self }
     }
 }
 

@@ -2,6 +2,7 @@
 //! renderer's `Owned`, the operator's caches and the admission policy that
 //! keeps managed objects for the operator all derive from.
 
+use super::cluster_policy::ClusterNetworkPolicy;
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
@@ -28,6 +29,10 @@ pub struct OwnedKind {
     /// Position in apply order: a namespace's isolation (quota, limits,
     /// policies) exists before anyone is bound to it or anything runs in it.
     pub order: usize,
+    /// Served only where an optional API is installed (the network-policy
+    /// API's ClusterNetworkPolicy): watched, applied and listed only once
+    /// discovery finds it.
+    pub optional: bool,
 }
 
 /// Whether a k8s-openapi scope is namespaced.
@@ -53,13 +58,22 @@ where
         plural: K::URL_PATH_SEGMENT,
         namespaced: <K::Scope as Scope>::NAMESPACED,
         order,
+        optional: false,
     }
+}
+
+const fn optional<K: Resource>(order: usize) -> OwnedKind
+where
+    K::Scope: Scope,
+{
+    OwnedKind { optional: true, ..owned::<K>(order) }
 }
 
 /// Every kind govcloud owns, in apply order.
 pub const OWNED: &[OwnedKind] = &[
     owned::<ClusterRole>(0),
     owned::<ValidatingAdmissionPolicyBinding>(0),
+    optional::<ClusterNetworkPolicy>(0),
     owned::<Namespace>(1),
     owned::<ResourceQuota>(2),
     owned::<LimitRange>(3),
@@ -85,6 +99,11 @@ impl OwnedKind {
     }
 }
 
+/// The owned kinds every API server serves: the ones watched unconditionally.
+pub fn always_served() -> impl Iterator<Item = &'static OwnedKind> {
+    OWNED.iter().filter(|k| !k.optional)
+}
+
 /// The owned kind named `kind`.
 pub fn owned_kind(kind: &str) -> Option<&'static OwnedKind> {
     OWNED.iter().find(|k| k.kind == kind)
@@ -105,5 +124,8 @@ mod tests {
         assert_eq!((ns.group, ns.version, ns.plural, ns.namespaced), ("", "v1", "namespaces", false));
         let np = owned_kind("NetworkPolicy").expect("policies are owned");
         assert_eq!((np.api_version, np.plural, np.namespaced), ("networking.k8s.io/v1", "networkpolicies", true));
+        let cnp = owned_kind("ClusterNetworkPolicy").expect("cluster policies are owned");
+        assert_eq!((cnp.api_version, cnp.plural, cnp.namespaced, cnp.optional), ("policy.networking.k8s.io/v1beta1", "clusternetworkpolicies", false, true));
+        assert_eq!(always_served().count(), OWNED.len() - 1);
     }
 }

@@ -6,11 +6,13 @@
 //!   names     the name of every object govcloud owns, built in one place, and parsed back
 //!   kinds     the kinds govcloud owns (group, version, plural, scope, apply order)
 //!   compare   whether a live object already holds what would be applied
+//!   cluster_policy  the policy.networking.k8s.io ClusterNetworkPolicy (admin tier)
 //! ```
 //!
 //! Every key, name and API version literal is written here once; the other
 //! layers use these constants and functions.
 
+pub mod cluster_policy;
 pub mod compare;
 pub mod kinds;
 pub mod labels;

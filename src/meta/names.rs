@@ -34,6 +34,26 @@ pub const REQUEST_APPROVER: &str = "govcloud-request-approver";
 pub const REQUESTER_POLICY: &str = "govcloud-request-requester";
 /// The policy that records who decides a ResourceRequest (MutatingAdmissionPolicy).
 pub const DECIDER_POLICY: &str = "govcloud-request-decider";
+/// The Admin-tier ClusterNetworkPolicy that keeps a zone from the zones it
+/// may never reach.
+pub fn zone_isolation_policy(zone: &str) -> String {
+    format!("govcloud-zone-{zone}-isolation")
+}
+/// The Admin-tier ClusterNetworkPolicy of a zone's namespaces: what stays
+/// for their NetworkPolicies, what is denied.
+pub fn zone_admin_policy(zone: &str) -> String {
+    format!("govcloud-zone-{zone}")
+}
+/// The Admin-tier ClusterNetworkPolicy of an app registered as an exchange
+/// endpoint of its zone.
+pub fn exchange_admin_policy(zone: &str, tenant: &str, app: &str) -> String {
+    format!("govcloud-exchange-{zone}-{tenant}-{app}")
+}
+/// The namespace of the cluster DNS.
+pub const DNS_NAMESPACE: &str = "kube-system";
+/// The pod label (key, value) of the cluster DNS.
+pub const DNS_POD: (&str, &str) = ("k8s-app", "kube-dns");
+
 /// The RoleBinding of a tenant role's owners in a tenant namespace.
 pub fn tenant_role_binding(role: &str) -> String {
     format!("govcloud-{role}")

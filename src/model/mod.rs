@@ -55,6 +55,10 @@ pub struct Model {
     /// none. The rest of the model is still planned, so both sides of a
     /// flow between clusters decide it alike.
     pub cluster: Option<String>,
+    /// The cluster serves policy.networking.k8s.io ClusterNetworkPolicy:
+    /// zones also render Admin-tier isolation (`render::admin`). False by
+    /// default, when the rendering is what it always was.
+    pub admin_tier: bool,
 }
 
 impl Default for Model {
@@ -66,6 +70,7 @@ impl Default for Model {
             requests: Vec::new(),
             cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
             cluster: None,
+            admin_tier: false,
         }
     }
 }

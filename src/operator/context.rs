@@ -59,6 +59,8 @@ pub struct Context {
     pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     /// The audited objects the report loop's watches keep.
     pub(crate) audited: super::report::Inventory,
+    /// Whether the cluster serves ClusterNetworkPolicy, and its watch.
+    pub(crate) admin_tier: super::admin_tier::AdminTier,
 }
 
 /// The shortest time between two plans of the model (see [`Context::plan_for`]).
@@ -163,6 +165,7 @@ impl Context {
             requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
             cluster: self.cluster.clone(),
+            admin_tier: self.admin_tier.served(),
         };
         render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
         model

@@ -45,6 +45,8 @@ pub fn operator_cluster_role() -> Value {
             rule(&[""], &["pods"], &["get", "list", "watch", "delete"]),
             rule(&[""], &["nodes"], READ),
             rule(&["networking.k8s.io"], &["networkpolicies", "ingresses"], ALL),
+            // The admin tier, where the cluster serves it (src/operator/admin_tier.rs).
+            rule(&[crate::meta::cluster_policy::GROUP], &[crate::meta::cluster_policy::PLURAL], ALL),
             rule(&["apps"], &["deployments"], ALL),
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),

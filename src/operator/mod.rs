@@ -23,8 +23,10 @@
 //!   apply       the one place owned objects are written
 //!   install     CRDs, admission policies, the operator's own manifests
 //!   report      the live audit and the compliance reports
+//!   admin_tier  whether the cluster serves ClusterNetworkPolicy (discovery), its watch
 //! ```
 
+mod admin_tier;
 mod app;
 mod apply;
 mod cache;
@@ -43,6 +45,7 @@ mod tenant;
 mod triggers;
 mod zone;
 
+pub use admin_tier::served as admin_tier_served;
 pub use apply::ApplyReport;
 pub use context::{Context, PLAN_INTERVAL, Plan};
 pub use error::{Error, Halt, Result, StartError, Step, Wait};

@@ -63,6 +63,7 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
         cluster: cluster.map(String::from),
+        admin_tier: false,
     };
     // Audited against what is granted now: an approved request's quota is no drift.
     let mut model = model;
@@ -74,7 +75,39 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
     for listed in kinds {
         objects.extend(listed?);
     }
+    // ClusterNetworkPolicies, every one (others' may deny or accept too), where the cluster serves them.
+    if super::admin_tier::served(client).await? {
+        match list_cluster_policies(client).await {
+            Ok(policies) => {
+                model.admin_tier = true;
+                objects.extend(policies);
+            }
+            // An identity that may not read them (the cluster auditor role
+            // predates the admin tier): judged by NetworkPolicies alone, as
+            // on a cluster without the API.
+            Err(super::Error::Kube(kube::Error::Api(s))) if s.code == 403 => {
+                tracing::warn!(
+                    "cannot list ClusterNetworkPolicies (forbidden): the audit judges isolation by NetworkPolicies alone; grant list on clusternetworkpolicies.policy.networking.k8s.io"
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
     Ok((model, objects))
+}
+
+/// Every ClusterNetworkPolicy, as the audit reads objects.
+async fn list_cluster_policies(client: &Client) -> Result<Vec<Value>> {
+    use crate::meta::cluster_policy::ClusterNetworkPolicy;
+    let ar = ApiResource::erase::<ClusterNetworkPolicy>(&());
+    let list = Api::<DynamicObject>::all_with(client.clone(), &ar).list(&ListParams::default()).await?;
+    let mut out = Vec::new();
+    for o in list.items {
+        let mut v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(format!("ClusterNetworkPolicy/{}", o.name_any()), e))?;
+        as_audited(&mut v, &ar.api_version, &ar.kind);
+        out.push(v);
+    }
+    Ok(out)
 }
 
 /// Kinds a live audit reads at once.
@@ -227,6 +260,13 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
             "DepartmentApp" => objects.extend(model.apps.iter().filter_map(|a| typed(serde_json::to_value(a)))),
             _ => objects.extend(ctx.audited.objects(kind)?),
         }
+    }
+    // govcloud's ClusterNetworkPolicies, as the owned cache keeps them (empty while the API is not served).
+    for o in ctx.admin_tier.cached() {
+        let Ok(mut v) = serde_json::to_value(&*o) else { continue };
+        use k8s_openapi::Resource;
+        as_audited(&mut v, crate::meta::cluster_policy::ClusterNetworkPolicy::API_VERSION, crate::meta::cluster_policy::ClusterNetworkPolicy::KIND);
+        objects.push(v);
     }
     Some((model, objects))
 }

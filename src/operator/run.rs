@@ -131,12 +131,50 @@ where
     store
 }
 
+/// Where the watch events of an owned kind go: the owner index, the echo
+/// filter of the operator's own writes, the triggers and the metrics.
+pub(super) struct OwnedEvents {
+    pub(super) kind: String,
+    pub(super) index: cache::OwnerIndex,
+    pub(super) inflight: Arc<apply::InFlight>,
+    pub(super) triggers: Triggers,
+    pub(super) metrics: Metrics,
+}
+
+impl OwnedEvents {
+    /// Records one watch event (after the cache has taken it).
+    pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
+        use cache::IndexEvent;
+        let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
+        self.metrics.watch_event(kind_name, ev);
+        match ev {
+            Ok(watcher::Event::Apply(o)) => {
+                index.event(kind_name, IndexEvent::Apply(o));
+                let echo = inflight.is_echo(kind_name, o, false);
+                t.owned_changed(kind_name, o, false, echo);
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                index.event(kind_name, IndexEvent::Delete(o));
+                let echo = inflight.is_echo(kind_name, o, true);
+                t.owned_changed(kind_name, o, true, echo);
+            }
+            Ok(watcher::Event::Init) => index.event(kind_name, IndexEvent::Init),
+            Ok(watcher::Event::InitApply(o)) => {
+                index.event(kind_name, IndexEvent::InitApply(o));
+                t.owned_listed(kind_name, o);
+            }
+            Ok(watcher::Event::InitDone) => index.event(kind_name, IndexEvent::InitDone),
+            Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
+        }
+    }
+}
+
 /// What the owned-object caches keep of an object: everything but the
 /// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
 /// marks (no field lists) of govcloud's own create-time entry, which apply
 /// removes ([`apply::has_update_entry`]), and of others' entries on the
 /// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
-fn slim(kind: &str, o: &mut DynamicObject) {
+pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
     // Statuses are read of these only (see `triggers::fingerprint` and the
     // status of apps and tenants).
     if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
@@ -187,41 +225,23 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let t = triggers.clone();
     let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
     let mut owned = OwnedCaches::default();
-    for owned_kind in crate::meta::kinds::OWNED {
+    for owned_kind in crate::meta::kinds::always_served() {
         let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
         let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
         let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)));
-        let t = triggers.clone();
-        let kind_name = kind.to_string();
-        let index = owned.index.clone();
-        let inflight = inflight.clone();
-        let metrics = metrics.clone();
+        let events = OwnedEvents {
+            kind: kind.to_string(),
+            index: owned.index.clone(),
+            inflight: inflight.clone(),
+            triggers: triggers.clone(),
+            metrics: metrics.clone(),
+        };
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
-                    use cache::IndexEvent;
-                    metrics.watch_event(&kind_name, &ev);
-                    match ev {
-                        Ok(watcher::Event::Apply(o)) => {
-                            index.event(&kind_name, IndexEvent::Apply(&o));
-                            let echo = inflight.is_echo(&kind_name, &o, false);
-                            t.owned_changed(&kind_name, &o, false, echo);
-                        }
-                        Ok(watcher::Event::Delete(o)) => {
-                            index.event(&kind_name, IndexEvent::Delete(&o));
-                            let echo = inflight.is_echo(&kind_name, &o, true);
-                            t.owned_changed(&kind_name, &o, true, echo);
-                        }
-                        Ok(watcher::Event::Init) => index.event(&kind_name, IndexEvent::Init),
-                        Ok(watcher::Event::InitApply(o)) => {
-                            index.event(&kind_name, IndexEvent::InitApply(&o));
-                            t.owned_listed(&kind_name, &o);
-                        }
-                        Ok(watcher::Event::InitDone) => index.event(&kind_name, IndexEvent::InitDone),
-                        Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
-                    }
+                    events.on(&ev);
                     futures::future::ready(())
                 })
                 .await;
@@ -231,6 +251,15 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     for s in owned.kinds.values() {
         s.store.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     }
+    // ClusterNetworkPolicy: cached and watched only while the cluster serves it.
+    let events = OwnedEvents {
+        kind: <crate::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND.to_string(),
+        index: owned.index.clone(),
+        inflight: inflight.clone(),
+        triggers: triggers.clone(),
+        metrics: metrics.clone(),
+    };
+    let admin_tier = super::admin_tier::AdminTier::start(&client, &owned_sel, &mut owned, events).await?;
     zones.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     tenants.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
     apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
@@ -268,7 +297,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         retries: Retries::default(),
         render_lock: tokio::sync::Mutex::new(None),
         audited: Default::default(),
+        admin_tier,
     });
+    super::admin_tier::follow(&ctx);
     info!(scope = %scope_sel, "govcloud operator started");
     let weak = Arc::downgrade(&ctx);
     ctx.metrics.set_collector(Box::new(move || weak.upgrade().map(|ctx| gauges(&ctx)).unwrap_or_default()));

@@ -405,6 +405,19 @@ impl Triggers {
         }
     }
 
+    /// What every zone renders from changed outside the model (the cluster
+    /// began or stopped serving ClusterNetworkPolicy): a new model version,
+    /// and every zone reconciled against it.
+    pub fn zones_changed(&self) {
+        self.0.version.fetch_add(1, Ordering::SeqCst);
+        if let Some(s) = self.0.stores.get() {
+            for z in s.zones.state() {
+                self.send_zone(ObjectRef::from_obj(z.as_ref()));
+            }
+        }
+        self.wake_reports();
+    }
+
     /// Zone reconcile requests (one controller at a time).
     pub fn zone_stream(&self) -> impl Stream<Item = ObjectRef<NetworkZone>> + Send + 'static {
         self.0.zones.stream()

@@ -106,11 +106,10 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let name = z.name_any();
     // What the zone reads of the plan (counts and problems), taken before any
     // request: the plan is not held across requests.
-    let (apps, problems, hosted) = plan_figures(z, ctx).await;
+    let (apps, problems) = plan_figures(z, ctx).await;
     let owner = z.controller_owner_ref(&());
-    // A zone another cluster hosts has no bindings here (none are left behind either).
-    let objects = if hosted { crate::render::render_zone(&name) } else { vec![] };
-    let desired: Vec<(crate::render::Owned, serde_json::Value)> = objects
+    let desired: Vec<(crate::render::Owned, serde_json::Value)> = zone_objects(&name, ctx)
+        .await
         .into_iter()
         .map(|o| {
             let v = super::apply::desired_json(&o, owner.as_ref(), &ctx.scope)?;
@@ -123,15 +122,29 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     Ok(Action::requeue(ctx.resync))
 }
 
-/// What the zone's status reads of the plan: its apps, its problems, and
-/// whether this cluster hosts it.
-async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>, bool) {
+/// The zone's objects as the plan renders them (its admission bindings and,
+/// where the cluster serves ClusterNetworkPolicy, its Admin-tier policies);
+/// none for a zone another cluster hosts (and none are left behind).
+async fn zone_objects(name: &str, ctx: &Context) -> Vec<crate::render::Owned> {
+    let plan = ctx.plan_for("NetworkZone", "", name).await;
+    let plan = plan.get();
+    if plan.knows("NetworkZone", "", name) {
+        plan.owner("NetworkZone", "", name).objects
+    } else if ctx.hosted_elsewhere(name).is_none() {
+        crate::render::render_zone(name)
+    } else {
+        vec![]
+    }
+}
+
+/// What the zone's status reads of the plan: its apps and its problems.
+async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
     let name = z.name_any();
     let plan = ctx.plan_for("NetworkZone", "", &name).await;
     let plan = plan.get();
     let problems: Vec<String> =
         plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
-    (plan.apps_in_zone(&name), problems, plan.hosts_zone(&name))
+    (plan.apps_in_zone(&name), problems)
 }
 
 /// Refreshes a zone's status from the caches (its counts changed: apps,
@@ -143,7 +156,7 @@ pub async fn refresh_status(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<()
         return Ok(());
     }
     ctx.metrics.status_refresh("NetworkZone");
-    let (apps, problems, _) = plan_figures(&z, &ctx).await;
+    let (apps, problems) = plan_figures(&z, &ctx).await;
     update_status(&z, &ctx, apps, problems).await
 }
 

@@ -8,7 +8,7 @@
 use kube::ResourceExt;
 
 use super::index::{Index, Placement, cluster_label};
-use crate::api::{AppKey, AppPort, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
+use crate::api::{AppKey, AppPort, AppRef, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
 use crate::meta::names::namespace_name;
 use crate::problem::{ObjectRef, Problem};
 
@@ -49,6 +49,46 @@ pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDec
             out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports, address });
         }
     }
+    out
+}
+
+/// Whether zones of these kinds may never exchange traffic, whatever is
+/// registered or granted: a private zone and an internet zone.
+pub(crate) fn never_connected(a: ZoneKind, b: ZoneKind) -> bool {
+    let kinds = [a, b];
+    kinds.contains(&ZoneKind::Private) && kinds.contains(&ZoneKind::Internet)
+}
+
+/// Whether an app of a zone of this kind may call into another zone only when
+/// its own zone registers it as an exchange endpoint for that zone (a
+/// private zone: nothing leaves it except through its endpoints); apps of
+/// other zones need only the provider's endpoint.
+pub(crate) fn leaves_only_through_endpoints(kind: ZoneKind) -> bool {
+    kind == ZoneKind::Private
+}
+
+/// What the exchange endpoints of `zone` open: each app registered (once,
+/// in order of first registration) with the zones it is registered for,
+/// less any zone it may never reach ([`never_connected`]). Such an app may
+/// be called from those zones and, in a zone that
+/// [`leaves_only_through_endpoints`], call into them; [`decide`] settles the
+/// ports through [`endpoint`].
+pub(crate) fn exchange_apps<'z>(zone: &'z NetworkZone, zones: &std::collections::BTreeMap<String, &NetworkZone>) -> Vec<(&'z AppRef, Vec<String>)> {
+    let mut out: Vec<(&AppRef, Vec<String>)> = Vec::new();
+    for ep in &zone.spec.exchange_endpoints {
+        let Some(app) = &ep.app else { continue };
+        let peers =
+            ep.peer_zones.iter().filter(|p| **p != zone.name_any() && zones.get(*p).is_some_and(|pz| !never_connected(zone.spec.kind, pz.spec.kind))).cloned();
+        match out.iter_mut().find(|(a, _)| *a == app) {
+            Some((_, ps)) => ps.extend(peers),
+            None => out.push((app, peers.collect())),
+        }
+    }
+    for (_, ps) in &mut out {
+        ps.sort();
+        ps.dedup();
+    }
+    out.retain(|(_, ps)| !ps.is_empty());
     out
 }
 
@@ -160,8 +200,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
     let mut address = None;
     let mut through = String::new();
     if czn != pzn {
-        let kinds = [cz.spec.kind, pz.spec.kind];
-        if kinds.contains(&ZoneKind::Private) && kinds.contains(&ZoneKind::Internet) {
+        if never_connected(cz.spec.kind, pz.spec.kind) {
             return Decided::Not(FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"));
         }
         let Some(inbound) = endpoint(index, pz, provider, &czn) else {
@@ -188,7 +227,7 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
             through = format!(", from {} to {} at {at}", cluster_label(from), cluster_label(to));
         }
         let mut allowed: Vec<i32> = inbound.ports.clone();
-        if cz.spec.kind == ZoneKind::Private {
+        if leaves_only_through_endpoints(cz.spec.kind) {
             let Some(outbound) = endpoint(index, cz, &consumer.key, &pzn) else {
                 return Decided::Not(
                     FlowState::Refused,

@@ -61,6 +61,8 @@ pub struct Index<'a> {
     pub cluster_cidrs: &'a [String],
     /// The cluster rendered for ([`Model::cluster`]).
     pub cluster: Option<&'a str>,
+    /// Zones render Admin-tier ClusterNetworkPolicies (the model's `admin_tier`).
+    pub admin_tier: bool,
 }
 
 /// MLPS level of a tenant's namespace in a zone.
@@ -276,7 +278,17 @@ impl<'a> Index<'a> {
             }
         }
 
-        Index { zones, tenants, apps, misplaced, rejected_endpoints, problems, cluster_cidrs: &model.cluster_cidrs, cluster: model.cluster.as_deref() }
+        Index {
+            zones,
+            tenants,
+            apps,
+            misplaced,
+            rejected_endpoints,
+            problems,
+            cluster_cidrs: &model.cluster_cidrs,
+            cluster: model.cluster.as_deref(),
+            admin_tier: model.admin_tier,
+        }
     }
 
     /// Whether the cluster rendered for hosts `zone`: it gets the zone's

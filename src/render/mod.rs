@@ -4,6 +4,8 @@
 //! ```text
 //!   Model ─► index (placements, problems) ─► flows (granted / pending / refused)
 //!                    │                                 │
+//!                    ├─► render_zone     (admission bindings; admin::render where the
+//!                    │                    cluster serves ClusterNetworkPolicy: Admin-tier isolation)
 //!                    ├─► tenant::render  (namespace, quota, limits, bindings, zone policies)
 //!                    └─► app::render     (deployment, service, pdb, ingress, flow policies)
 //! ```
@@ -14,6 +16,7 @@
 //! Whatever breaks a rule is left out of the output and reported as a
 //! [`Problem`]; nothing half-valid is rendered.
 
+mod admin;
 mod app;
 mod flows;
 mod index;
@@ -22,6 +25,7 @@ mod platform;
 mod requests;
 mod tenant;
 
+pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement, cluster_label};
@@ -218,6 +222,16 @@ pub fn render_zone(zone: &str) -> Vec<Owned> {
         .collect()
 }
 
+/// Objects owned by a zone: its admission bindings and, where the cluster
+/// serves the network-policy API, its Admin-tier isolation.
+fn zone_objects(index: &Index<'_>, zone: &str) -> Vec<Owned> {
+    let mut out = render_zone(zone);
+    if index.admin_tier {
+        out.extend(admin::render(index, zone));
+    }
+    out
+}
+
 /// What a model decides before any object is rendered: who is where, what
 /// becomes of every declared call, and what does not fit. Each owner's
 /// objects are rendered from it on demand ([`Planned::owner`]), so a change
@@ -258,7 +272,7 @@ impl Planned<'_> {
     /// as [`Rendered::slice`] of the whole rendering.
     pub fn owner(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
         let mut objects = match kind {
-            "NetworkZone" if self.index.hosts_zone(name) => render_zone(name),
+            "NetworkZone" if self.index.hosts_zone(name) => zone_objects(&self.index, name),
             "Tenant" => self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default(),
             "DepartmentApp" => self
                 .by_namespace
@@ -316,7 +330,7 @@ impl Planned<'_> {
     pub fn render_all(&self) -> Rendered {
         let mut objects = Vec::new();
         for name in self.index.zones.keys().filter(|z| self.index.hosts_zone(z)) {
-            objects.extend(render_zone(name));
+            objects.extend(zone_objects(&self.index, name));
         }
         for tenant in self.index.tenants.values() {
             objects.extend(tenant::render(&self.index, tenant));

@@ -9,6 +9,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use crate::meta::cluster_policy::ClusterNetworkPolicy;
 use crate::meta::kinds::{OWNED, OwnedKind};
 
 /// One object govcloud owns: one variant per entry of the owned-kinds
@@ -23,6 +24,9 @@ pub enum Owned {
     ClusterRole(ClusterRole),
     /// Binds a zone-parameter admission policy to one zone's namespaces.
     ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding),
+    /// Admin-tier isolation of a zone (only where the cluster serves the
+    /// network-policy API; see `render::admin`).
+    ClusterNetworkPolicy(ClusterNetworkPolicy),
     /// A tenant namespace.
     Namespace(Namespace),
     /// A tenant's quota in one zone.
@@ -51,6 +55,7 @@ impl Owned {
         match self {
             Owned::ClusterRole(o) => &o.metadata,
             Owned::ValidatingAdmissionPolicyBinding(o) => &o.metadata,
+            Owned::ClusterNetworkPolicy(o) => &o.metadata,
             Owned::Namespace(o) => &o.metadata,
             Owned::ResourceQuota(o) => &o.metadata,
             Owned::LimitRange(o) => &o.metadata,
@@ -69,16 +74,17 @@ impl Owned {
         let i = match self {
             Owned::ClusterRole(_) => 0,
             Owned::ValidatingAdmissionPolicyBinding(_) => 1,
-            Owned::Namespace(_) => 2,
-            Owned::ResourceQuota(_) => 3,
-            Owned::LimitRange(_) => 4,
-            Owned::NetworkPolicy(_) => 5,
-            Owned::RoleBinding(_) => 6,
-            Owned::ClusterRoleBinding(_) => 7,
-            Owned::Service(_) => 8,
-            Owned::Deployment(_) => 9,
-            Owned::PodDisruptionBudget(_) => 10,
-            Owned::Ingress(_) => 11,
+            Owned::ClusterNetworkPolicy(_) => 2,
+            Owned::Namespace(_) => 3,
+            Owned::ResourceQuota(_) => 4,
+            Owned::LimitRange(_) => 5,
+            Owned::NetworkPolicy(_) => 6,
+            Owned::RoleBinding(_) => 7,
+            Owned::ClusterRoleBinding(_) => 8,
+            Owned::Service(_) => 9,
+            Owned::Deployment(_) => 10,
+            Owned::PodDisruptionBudget(_) => 11,
+            Owned::Ingress(_) => 12,
         };
         &OWNED[i]
     }
@@ -101,6 +107,7 @@ impl Owned {
             self,
             Owned::ClusterRole(_)
                 | Owned::ValidatingAdmissionPolicyBinding(_)
+                | Owned::ClusterNetworkPolicy(_)
                 | Owned::Namespace(_)
                 | Owned::ResourceQuota(_)
                 | Owned::LimitRange(_)
@@ -148,6 +155,7 @@ mod tests {
                 ValidatingAdmissionPolicyBinding::KIND,
                 ValidatingAdmissionPolicyBinding::API_VERSION,
             ),
+            (Owned::ClusterNetworkPolicy(Default::default()), ClusterNetworkPolicy::KIND, ClusterNetworkPolicy::API_VERSION),
             (Owned::Namespace(Default::default()), Namespace::KIND, Namespace::API_VERSION),
             (Owned::ResourceQuota(Default::default()), ResourceQuota::KIND, ResourceQuota::API_VERSION),
             (Owned::LimitRange(Default::default()), LimitRange::KIND, LimitRange::API_VERSION),

@@ -245,8 +245,8 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
             policy_types: Some(vec!["Egress".into()]),
             egress: Some(vec![NetworkPolicyEgressRule {
                 to: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(match_labels(&[(labels::NAMESPACE_NAME, "kube-system")])),
-                    pod_selector: Some(match_labels(&[("k8s-app", "kube-dns")])),
+                    namespace_selector: Some(match_labels(&[(labels::NAMESPACE_NAME, names::DNS_NAMESPACE)])),
+                    pod_selector: Some(match_labels(&[names::DNS_POD])),
                     ..Default::default()
                 }]),
                 ports: Some(vec![port(53, "UDP"), port(53, "TCP")]),
@@ -330,6 +330,20 @@ fn sorted_unique(mut subjects: Vec<Subject>) -> Vec<Subject> {
     subjects
 }
 
+/// The addresses outside the cluster a zone's exchange endpoints open, with
+/// their ports: endpoints with a cidr, except those outside the zone's and
+/// its peer zones' ranges.
+pub(crate) fn endpoint_exits<'z>(index: &Index<'_>, zone: &'z NetworkZone) -> impl Iterator<Item = (&'z str, &'z [i32])> {
+    let zname = zone.name_any();
+    let rejected: Vec<usize> = index.rejected_endpoints.iter().filter(|(z, _)| *z == zname).map(|(_, i)| *i).collect();
+    zone.spec
+        .exchange_endpoints
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| !rejected.contains(i))
+        .filter_map(|(_, ep)| Some((ep.cidr.as_deref()?, ep.ports.as_slice())))
+}
+
 /// Where a zone's workloads may send traffic outside the cluster's pods.
 fn zone_egress_rules(index: &Index<'_>, zone: &NetworkZone) -> Vec<NetworkPolicyEgressRule> {
     let mut rules = Vec::new();
@@ -340,16 +354,7 @@ fn zone_egress_rules(index: &Index<'_>, zone: &NetworkZone) -> Vec<NetworkPolicy
         .flat_map(|z| z.spec.cidrs.iter().cloned())
         .chain(index.cluster_cidrs.iter().cloned())
         .collect();
-    // Endpoints with a cidr, except those outside the zone's and its peer zones' ranges.
-    let zname = zone.name_any();
-    let endpoints = || {
-        zone.spec
-            .exchange_endpoints
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !index.rejected_endpoints.contains(&(zname.clone(), *i)))
-            .filter_map(|(_, ep)| Some((ep.cidr.as_deref()?, ep.ports.as_slice())))
-    };
+    let endpoints = || endpoint_exits(index, zone);
     match zone.spec.kind {
         ZoneKind::Private => {
             for (cidr, ports) in endpoints() {

@@ -65,7 +65,7 @@ async fn config_at(path: &Path) -> Config {
 
 /// A cluster-admin client.
 pub async fn client() -> Client {
-    Client::try_from(config().await).expect("client")
+    client_at(kubeconfig()).await
 }
 
 /// A cluster-admin client of the control plane whose admin kubeconfig is `path`.
