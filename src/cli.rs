@@ -328,9 +328,13 @@ async fn live_city(sources: &[ClusterSource], cluster_cidrs: &[String]) -> Resul
     let mut audits = Vec::new();
     for source in sources {
         let client = city_client(source).await?;
-        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref())
-            .await
-            .map_err(|e| CliError::Cluster(format!("{}: {e}", source.flag())))?;
+        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref()).await.map_err(|e| {
+            CliError::Cluster(format!(
+                "{}: cannot read {}: {e}; check that the kubeconfig's server is up and reachable from here",
+                source.flag(),
+                render::cluster_label(source.name.as_deref())
+            ))
+        })?;
         let audit = crate::audit::audit(&model, &objects);
         audits.push((source.name.clone(), model, audit));
     }
@@ -666,10 +670,10 @@ fn audit_cmd(
 ) -> Result<(), CliError> {
     use crate::audit::output;
     let text = match format {
-        AuditFormat::Table => output::table(&audit, lang),
-        AuditFormat::Json => serde_json::to_string_pretty(&output::json(&audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
-        AuditFormat::Openreports => docs_yaml(&output::reports(&audit, api, &Default::default()))?,
-        AuditFormat::Html => output::html(&audit, lang),
+        AuditFormat::Table => output::table(audit, lang),
+        AuditFormat::Json => serde_json::to_string_pretty(&output::json(audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
+        AuditFormat::Html => output::html(audit, lang),
     };
     match output {
         Some(path) => std::fs::write(&path, text)?,

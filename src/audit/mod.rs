@@ -1281,7 +1281,7 @@ fn isolation(
     let zones = model.zones_by_name();
     for f in flows.iter().filter(|f| f.state == FlowState::Granted) {
         let consumer_here = !remote.contains_key(&f.consumer.zone);
-        if consumer_here == !remote.contains_key(&f.provider.zone) {
+        if consumer_here != remote.contains_key(&f.provider.zone) {
             continue;
         }
         let (key, peer) = if consumer_here { (f.consumer.to_string(), f.provider.to_string()) } else { (f.provider.to_string(), f.consumer.to_string()) };
