@@ -123,6 +123,26 @@ fn the_city_is_one_report_in_every_format() {
 }
 
 #[test]
+fn the_cluster_without_a_name_is_one_of_the_city() {
+    // The private network in the cluster whose zones name none.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zones = std::fs::read_to_string(repo().join("examples/chifeng-clusters/zones.yaml")).expect("zones");
+    assert!(zones.contains("  cluster: private\n"));
+    let zones = dir.path().join("zones.yaml");
+    std::fs::write(&zones, std::fs::read_to_string(repo().join("examples/chifeng-clusters/zones.yaml")).expect("zones").replace("  cluster: private\n", ""))
+        .expect("write");
+    let model = ["examples/chifeng/tenants.yaml", "examples/chifeng/apps"].map(|p| repo().join(p).to_str().expect("utf8").to_string());
+    let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    assert!(out.contains("  cluster without a name: 546 PASS, 0 FAIL") && out.contains("  cluster egov: 1656 PASS, 0 FAIL"), "{out}");
+    let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--cluster", "", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(failures(&a), Vec::<String>::new());
+    assert!(a["findings"].as_array().expect("findings").iter().all(|f| f.get("cluster").is_none()), "one cluster that names none: untagged");
+}
+
+#[test]
 fn objects_for_a_city_need_their_cluster() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("objects.yaml");

@@ -164,7 +164,10 @@ pub fn table(a: &Audit, lang: Lang) -> String {
     for (c, n) in &clusters {
         s.push_str(&format!(
             "  {}: {} {}, {} {}, {} {}, {} {}\n",
-            if c.is_some() { format!("{} {}", pick(lang, ("集群", "cluster")), cluster_name(*c, lang)) } else { cluster_name(*c, lang) },
+            match c {
+                Some(name) if !name.is_empty() => format!("{} {name}", pick(lang, ("集群", "cluster"))),
+                _ => cluster_name(*c, lang),
+            },
             n[0],
             outcome_name(Outcome::Pass, lang).to_uppercase(),
             n[1],
