@@ -68,6 +68,17 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        /// A cluster of the city to audit live, through a kubeconfig file (its
+        /// context CONTEXT, else its current one); NAME is the cluster's
+        /// name in the zones' spec.cluster (empty: the cluster without a
+        /// name). Repeatable, with --cluster-context: every cluster given is
+        /// audited with its model and the results merged into one report.
+        #[arg(long = "cluster-kubeconfig", value_name = "NAME=PATH[#CONTEXT]", value_parser = parse_cluster_kubeconfig)]
+        cluster_kubeconfig: Vec<ClusterSource>,
+        /// A cluster of the city to audit live, through a context of the
+        /// default kubeconfig (KUBECONFIG or ~/.kube/config). Repeatable.
+        #[arg(long = "cluster-context", value_name = "NAME=CONTEXT", value_parser = parse_cluster_context)]
+        cluster_context: Vec<ClusterSource>,
     },
     /// Evaluate every department and district (绩效评估): cost-effectiveness,
     /// application effect, collaboration and sharing, security and
@@ -234,6 +245,134 @@ fn parse_cluster(s: &str) -> Result<String, String> {
     if ok { Ok(s.to_string()) } else { Err(format!("{s:?} is not a cluster name: use the spec.cluster of a NetworkZone, a DNS label such as private-cloud")) }
 }
 
+/// Where to reach one cluster of a city: `--cluster-kubeconfig` or `--cluster-context`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterSource {
+    /// The cluster's name (`None`: the cluster without a name).
+    pub name: Option<String>,
+    /// The kubeconfig file; `None`: the default kubeconfig.
+    pub kubeconfig: Option<PathBuf>,
+    /// The context; `None`: the file's current context.
+    pub context: Option<String>,
+}
+
+impl ClusterSource {
+    /// The flag and value it came from, for error messages.
+    fn flag(&self) -> String {
+        let name = self.name.as_deref().unwrap_or_default();
+        match (&self.kubeconfig, &self.context) {
+            (Some(path), Some(c)) => format!("--cluster-kubeconfig {name}={}#{c}", path.display()),
+            (Some(path), None) => format!("--cluster-kubeconfig {name}={}", path.display()),
+            (None, c) => format!("--cluster-context {name}={}", c.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+/// `NAME=PATH[#CONTEXT]`.
+fn parse_cluster_kubeconfig(s: &str) -> Result<ClusterSource, String> {
+    let Some((name, rest)) = s.split_once('=') else {
+        return Err(format!(
+            "{s:?} names no cluster: write NAME=PATH[#CONTEXT], for example private=/etc/govcloud/private.kubeconfig (=PATH for the cluster without a name)"
+        ));
+    };
+    let name = parse_cluster(name)?;
+    let (path, context) = match rest.split_once('#') {
+        Some((p, c)) => (p, Some(c)),
+        None => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(format!("{s:?} gives no kubeconfig file after '=': write NAME=PATH[#CONTEXT]"));
+    }
+    if context.is_some_and(str::is_empty) {
+        return Err(format!("{s:?} gives an empty context after '#': name one, or leave out '#' to use the file's current context"));
+    }
+    Ok(ClusterSource { name: (!name.is_empty()).then_some(name), kubeconfig: Some(PathBuf::from(path)), context: context.map(String::from) })
+}
+
+/// `NAME=CONTEXT`.
+fn parse_cluster_context(s: &str) -> Result<ClusterSource, String> {
+    let Some((name, context)) = s.split_once('=').filter(|(_, c)| !c.is_empty()) else {
+        return Err(format!("{s:?} is not NAME=CONTEXT: write for example private=private-admin@private (=CONTEXT for the cluster without a name)"));
+    };
+    let name = parse_cluster(name)?;
+    Ok(ClusterSource { name: (!name.is_empty()).then_some(name), kubeconfig: None, context: Some(context.to_string()) })
+}
+
+/// A client for one cluster of a city, its kubeconfig and context checked
+/// first so that a wrong flag is named, not a connection error.
+async fn city_client(source: &ClusterSource) -> Result<kube::Client, CliError> {
+    use kube::config::{KubeConfigOptions, Kubeconfig};
+    let flag = source.flag();
+    let kubeconfig = match &source.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+            CliError::Input(format!("{flag}: cannot read the kubeconfig {}: {e}; give the path of that cluster's kubeconfig file", path.display()))
+        })?,
+        None => Kubeconfig::read().map_err(|e| {
+            CliError::Input(format!(
+                "{flag}: cannot read the default kubeconfig: {e}; set KUBECONFIG, or give the file with --cluster-kubeconfig NAME=PATH#CONTEXT"
+            ))
+        })?,
+    };
+    if let Some(context) = &source.context
+        && !kubeconfig.contexts.iter().any(|c| &c.name == context)
+    {
+        let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
+        return Err(CliError::Input(format!(
+            "{flag}: the kubeconfig has no context {context:?}; use one of: {}",
+            if known.is_empty() { "(none)".to_string() } else { known.join(", ") }
+        )));
+    }
+    let options = KubeConfigOptions { context: source.context.clone(), ..Default::default() };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| CliError::Input(format!("{flag}: {e}")))?;
+    kube::Client::try_from(config).map_err(|e| CliError::Cluster(format!("{flag}: cannot build a client: {e}")))
+}
+
+/// Audits every cluster given, live, each with the model it holds, into one report.
+async fn live_city(sources: &[ClusterSource], cluster_cidrs: &[String]) -> Result<crate::audit::Audit, CliError> {
+    let mut audits = Vec::new();
+    for source in sources {
+        let client = city_client(source).await?;
+        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref()).await.map_err(|e| {
+            CliError::Cluster(format!(
+                "{}: cannot read {}: {e}; check that the kubeconfig's server is up and reachable from here",
+                source.flag(),
+                render::cluster_label(source.name.as_deref())
+            ))
+        })?;
+        let audit = crate::audit::audit(&model, &objects);
+        audits.push((source.name.clone(), model, audit));
+    }
+    Ok(crate::audit::city(audits))
+}
+
+/// Offline, a model that names several clusters and no `--cluster`: what it
+/// renders for each cluster, audited and merged into one report; `None` when
+/// it names one cluster at most.
+fn offline_city(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Option<crate::audit::Audit>, CliError> {
+    let Ok((loaded, objects)) = crate::model::load_mixed(paths) else {
+        // offline_inventory reports the problems.
+        return Ok(None);
+    };
+    let clusters = loaded.model.clusters();
+    if clusters.len() < 2 {
+        return Ok(None);
+    }
+    let names: Vec<String> = clusters.iter().map(|c| render::cluster_label(c.as_deref())).collect();
+    if !objects.is_empty() {
+        return Err(CliError::Input(format!(
+            "the model's zones run in {}, and objects were given: say which cluster they come from with --cluster NAME, or give only the model to audit what it renders in every cluster",
+            names.join(" and ")
+        )));
+    }
+    let mut audits = Vec::new();
+    for cluster in clusters {
+        let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster.as_deref())?;
+        let audit = crate::audit::audit(&model, &objects);
+        audits.push((cluster, model, audit));
+    }
+    Ok(Some(crate::audit::city(audits)))
+}
+
 /// A CIDR written as its network address (`10.244.0.0/16`).
 fn parse_network(s: &str) -> Result<String, String> {
     let net: ipnet::IpNet = s.trim().parse().map_err(|e| format!("{s:?} is not a CIDR ({e}); write for example 10.244.0.0/16"))?;
@@ -355,8 +494,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only, cidrs, admin_tier } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier),
-        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs } => {
-            audit_cmd(&paths, format, lang, fail_on, report_api, output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
+        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs, cluster_kubeconfig, cluster_context } => {
+            let sources: Vec<ClusterSource> = cluster_kubeconfig.into_iter().chain(cluster_context).collect();
+            let audit = audited(&paths, &cidrs, &sources)?;
+            audit_cmd(&audit, format, lang, fail_on, report_api, output)
         }
         Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs } => {
             evaluate_cmd(&paths, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
@@ -480,36 +621,63 @@ async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -
     Ok(())
 }
 
-// The command's flags, one argument each.
-#[allow(clippy::too_many_arguments)]
+/// The audit `govcloud audit` reports: of the cluster of the kubeconfig, of
+/// every cluster given (`--cluster-kubeconfig`, `--cluster-context`) merged
+/// into one, or offline of the files given (one cluster with `--cluster`;
+/// every cluster the model names, merged, without it).
+fn audited(paths: &[PathBuf], cidrs: &ClusterCidrs, sources: &[ClusterSource]) -> Result<crate::audit::Audit, CliError> {
+    let cluster_cidrs = &cidrs.cluster_cidrs;
+    if !sources.is_empty() {
+        if !paths.is_empty() {
+            return Err(CliError::Input("--cluster-kubeconfig and --cluster-context audit live clusters; -f audits files: give one or the other".into()));
+        }
+        if cidrs.cluster.is_some() {
+            return Err(CliError::Input(
+                "--cluster names one cluster; --cluster-kubeconfig and --cluster-context name each cluster of the city: give one or the other".into(),
+            ));
+        }
+        for (i, s) in sources.iter().enumerate() {
+            if let Some(o) = sources[..i].iter().find(|o| o.name == s.name) {
+                return Err(CliError::Input(format!("{} and {} name the same cluster: give each cluster of the city once", o.flag(), s.flag())));
+            }
+        }
+        let rt = tokio::runtime::Runtime::new()?;
+        return rt.block_on(live_city(sources, cluster_cidrs));
+    }
+    let cluster = cidrs.cluster();
+    if paths.is_empty() {
+        let cluster = cluster.flatten();
+        let rt = tokio::runtime::Runtime::new()?;
+        return rt.block_on(async {
+            let client = kube::Client::try_default()
+                .await
+                .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
+            crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref()).await.map_err(|e| CliError::Cluster(e.to_string()))
+        });
+    }
+    if cluster.is_none()
+        && let Some(audit) = offline_city(paths, cluster_cidrs)?
+    {
+        return Ok(audit);
+    }
+    let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster.flatten().as_deref())?;
+    Ok(crate::audit::audit(&model, &objects))
+}
+
 fn audit_cmd(
-    paths: &[PathBuf],
+    audit: &crate::audit::Audit,
     format: AuditFormat,
     lang: crate::audit::output::Lang,
     fail_on: Option<SeverityArg>,
     api: crate::audit::output::ReportApi,
     output: Option<PathBuf>,
-    cluster_cidrs: &[String],
-    cluster: Option<&str>,
 ) -> Result<(), CliError> {
     use crate::audit::output;
-    let audit = if paths.is_empty() {
-        let rt = tokio::runtime::Runtime::new()?;
-        rt.block_on(async {
-            let client = kube::Client::try_default()
-                .await
-                .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
-            crate::operator::live_audit(&client, cluster_cidrs, cluster).await.map_err(|e| CliError::Cluster(e.to_string()))
-        })?
-    } else {
-        let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster)?;
-        crate::audit::audit(&model, &objects)
-    };
     let text = match format {
-        AuditFormat::Table => output::table(&audit, lang),
-        AuditFormat::Json => serde_json::to_string_pretty(&output::json(&audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
-        AuditFormat::Openreports => docs_yaml(&output::reports(&audit, api, &Default::default()))?,
-        AuditFormat::Html => output::html(&audit, lang),
+        AuditFormat::Table => output::table(audit, lang),
+        AuditFormat::Json => serde_json::to_string_pretty(&output::json(audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
+        AuditFormat::Html => output::html(audit, lang),
     };
     match output {
         Some(path) => std::fs::write(&path, text)?,

@@ -82,6 +82,11 @@ pub struct Finding {
     pub evidence: String,
     /// What it means.
     pub message: Arc<str>,
+    /// The cluster audited, in a city of several (`""`: the cluster without
+    /// a name); `None` for an audit of one cluster that names none, and for
+    /// the checks only a view over the whole city makes (see [`city`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Arc<str>>,
 }
 
 /// Above this many apps the connectivity matrix is given as a list of pairs:
@@ -107,6 +112,25 @@ pub struct Connectivity {
     pub internet_out: Vec<bool>,
     /// App i accepts connections from the internet (203.0.113.1).
     pub internet_in: Vec<bool>,
+    /// Granted flows between clusters, this cluster's side of each: what
+    /// [`city`] joins into reachability across clusters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub across: Vec<Across>,
+}
+
+/// One side, in this cluster, of a granted flow between clusters.
+#[derive(Clone, Debug, Serialize)]
+pub struct Across {
+    /// The app (index into `apps`) on this side.
+    pub app: usize,
+    /// The other side, `tenant/zone/app`, in another cluster.
+    pub peer: String,
+    /// Whether this side is the consumer (else the provider).
+    pub consumer: bool,
+    /// Whether this side's policies let the flow through (consumer: egress
+    /// to the exchange address on the flow's ports; provider: ingress from
+    /// the consumer zone's ranges on them).
+    pub open: bool,
 }
 
 /// A declared flow and its state, for the picture.
@@ -120,6 +144,12 @@ pub struct FlowRow {
     pub state: FlowState,
     /// Why.
     pub reason: String,
+    /// Ports of a granted flow.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<i32>,
+    /// Where a granted flow between clusters goes: the provider's exchange address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// The result of an audit.
@@ -218,6 +248,7 @@ impl<'a> Ctx<'a> {
             field: intern(&mut self.interned, field),
             evidence,
             message: intern(&mut self.interned, &message),
+            cluster: None,
         };
         self.findings.push(finding);
     }
@@ -265,6 +296,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
     let tenant_ns: BTreeSet<String> = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
     let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), eval::judged(serde_json::to_value(z).unwrap_or_default()))).collect();
+    let remote = hosted_elsewhere(model);
     let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
     timed("prepare", start);
 
@@ -288,7 +320,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
         // One owner's objects at a time: the whole rendering is never held.
         let planned = crate::render::plan(model);
         timed("render", t);
-        let inputs = Inputs { model, objects, tenant_ns: &tenant_ns, planned: &planned };
+        let inputs = Inputs { model, objects, tenant_ns: &tenant_ns, planned: &planned, remote: &remote };
         let mut ctx = Ctx::new(namespaces.clone());
         let mut connectivity = Connectivity::default();
         for (path, _) in paths.iter().filter(|(p, _)| *p != AuditBy::Admission) {
@@ -300,14 +332,27 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
             tracing::debug!(stage = ?path, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         }
         let admission = admission.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The flows this cluster holds a side of.
         let flows = planned
             .flows
             .iter()
-            .map(|f| FlowRow { from: f.consumer.to_string(), to: f.provider.to_string(), state: f.state, reason: f.reason.clone() })
+            .filter(|f| !remote.contains_key(&f.consumer.zone) || !remote.contains_key(&f.provider.zone))
+            .map(|f| FlowRow {
+                from: f.consumer.to_string(),
+                to: f.provider.to_string(),
+                state: f.state,
+                reason: f.reason.clone(),
+                ports: f.ports.iter().map(|p| p.port).collect(),
+                address: f.address.clone(),
+            })
             .collect();
         (admission, ctx.findings, flows, connectivity)
     });
     findings.extend(others);
+    if let Some(c) = &model.cluster {
+        let c: Arc<str> = Arc::from(c.as_str());
+        findings.iter_mut().for_each(|f| f.cluster = Some(c.clone()));
+    }
     let t = Instant::now();
     sort_findings(&mut findings);
     timed("sort", t);
@@ -336,21 +381,32 @@ struct Inputs<'i> {
     objects: &'i [&'i Value],
     tenant_ns: &'i BTreeSet<String>,
     planned: &'i crate::render::Planned<'i>,
+    /// The zones another cluster hosts ([`hosted_elsewhere`]).
+    remote: &'i BTreeMap<String, String>,
+}
+
+/// The zones of the model that another cluster than the one audited
+/// ([`Model::cluster`]) hosts, each with that cluster's name (`""`: the
+/// cluster without a name), as the hosted-in label of their declaration
+/// namespaces gives it. Nothing of them runs here; a zone the model does not
+/// declare is judged as one of this cluster.
+pub fn hosted_elsewhere(model: &Model) -> BTreeMap<String, String> {
+    model.zones.iter().filter(|z| z.spec.cluster != model.cluster).map(|z| (z.name_any(), z.spec.cluster.clone().unwrap_or_default())).collect()
 }
 
 /// Runs one audit path (but admission, which has a thread of its own); isolation gives the connectivity.
 fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connectivity> {
     match path {
-        AuditBy::Admission | AuditBy::NotAuditable => {}
+        AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City => {}
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::PublicHosts => public_hosts(ctx, i.objects, i.tenant_ns),
         AuditBy::TenantPrivileges => tenant_privileges(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns),
-        AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns),
-        AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns),
-        AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects),
+        AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns, i.remote),
+        AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
+        AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects, i.remote),
         AuditBy::Drift => drift(ctx, i.planned, i.objects),
-        AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, MATRIX_LIMIT)),
+        AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
     }
     None
 }
@@ -551,15 +607,22 @@ fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns:
     }
 }
 
-/// Per tenant namespace: default deny, Pod Security level, quota and limits.
-fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+/// Per tenant namespace: default deny, Pod Security level, quota and
+/// limits; for the namespaces of zones another cluster hosts, that they hold
+/// declarations only.
+fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, remote: &BTreeMap<String, String>) {
     // The first object of each kind, namespace and name.
     let mut first: HashMap<(&str, &str, &str), &Value> = HashMap::new();
     for o in objects {
         first.entry((kind_of(o), ns_of(o), name_of(o))).or_insert(o);
     }
+    declarations(ctx, objects, &first, remote);
     for ns in tenant_ns {
         let nso = ctx.namespaces[ns].clone();
+        // Which cluster runs a namespace is the model's to say, not the namespace's labels.
+        if label(&nso, ZONE).is_some_and(|z| remote.contains_key(z)) {
+            continue;
+        }
         let id = format!("Namespace/{ns}");
         let find = |kind: &str, name: &str| first.get(&(kind, ns.as_str(), name)).copied();
         // GC-NET-001
@@ -622,6 +685,129 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
                 kind,
                 if present { format!("{kind}/{name} present") } else { format!("{kind}/{name} absent") },
                 format!("every tenant namespace has its {kind}"),
+            );
+        }
+    }
+}
+
+/// What a declaration namespace may not hold: what runs, serves, stores,
+/// opens a path or lets someone work there.
+const NOT_DECLARATIONS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "Service",
+    "Ingress",
+    "PersistentVolumeClaim",
+    "NetworkPolicy",
+    "RoleBinding",
+];
+
+/// Whether a quantity (`0`, `0m`, `0Gi`) is zero.
+fn is_zero(q: &Value) -> bool {
+    q.as_str().map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic())).and_then(|n| n.parse::<f64>().ok()).is_some_and(|n| n == 0.0)
+        || q.as_f64() == Some(0.0)
+}
+
+/// GC-ZONE-005: the namespaces of a zone another cluster hosts (by the
+/// model) hold declarations only: labelled hosted-in with that cluster, with
+/// their zero quota, and nothing that runs or serves; a namespace labelled
+/// hosted-in whose zone runs here is mislabelled.
+fn declarations(ctx: &mut Ctx<'_>, objects: &[&Value], first: &HashMap<(&str, &str, &str), &Value>, remote: &BTreeMap<String, String>) {
+    let declared: Vec<(String, Value)> = ctx
+        .namespaces
+        .iter()
+        .filter(|(_, o)| label(o, ZONE).is_some_and(|z| remote.contains_key(z)) || label(o, labels::HOSTED_IN).is_some())
+        .map(|(n, o)| (n.clone(), (*o).clone()))
+        .collect();
+    if declared.is_empty() {
+        return;
+    }
+    let mut found: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for o in objects.iter().filter(|o| NOT_DECLARATIONS.contains(&kind_of(o))) {
+        if declared.iter().any(|(n, _)| n == ns_of(o)) {
+            found.entry(ns_of(o)).or_default().push(o);
+        }
+    }
+    let field = format!("metadata.labels[{}]", labels::HOSTED_IN);
+    for (ns, nso) in &declared {
+        let id = format!("Namespace/{ns}");
+        let zone = label(nso, ZONE).unwrap_or_default();
+        let got = label(nso, labels::HOSTED_IN);
+        let Some(host) = remote.get(zone) else {
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Fail,
+                &id,
+                Some(ns),
+                &field,
+                format!(
+                    "{}={} on a namespace of zone {zone:?}, which this cluster hosts (or the model does not declare)",
+                    labels::HOSTED_IN,
+                    got.unwrap_or_default()
+                ),
+                "only the namespaces of zones another cluster hosts are labelled hosted-in".into(),
+            );
+            continue;
+        };
+        let elsewhere = crate::render::cluster_label((!host.is_empty()).then_some(host.as_str()));
+        let message = format!("zone {zone} runs in {elsewhere}: its namespaces here hold declarations only");
+        ctx.add(
+            controls::DECLARATIONS_ONLY,
+            if got == Some(host.as_str()) { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            Some(ns),
+            &field,
+            match got {
+                Some(g) => format!("{}={g:?}, want {host:?}", labels::HOSTED_IN),
+                None => format!("no {} label, want {host:?}", labels::HOSTED_IN),
+            },
+            message.clone(),
+        );
+        let quota = first.get(&("ResourceQuota", ns.as_str(), crate::meta::names::QUOTA)).copied();
+        let open: Vec<String> = match quota {
+            None => vec!["absent".into()],
+            Some(q) => crate::render::DECLARATIONS_ONLY
+                .iter()
+                .filter(|r| !is_zero(&q["spec"]["hard"][**r]))
+                .map(|r| {
+                    format!(
+                        "{r}={}",
+                        match &q["spec"]["hard"][*r] {
+                            Value::Null => "unlimited".into(),
+                            v => v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                        }
+                    )
+                })
+                .collect(),
+        };
+        ctx.add(
+            controls::DECLARATIONS_ONLY,
+            if open.is_empty() { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            Some(ns),
+            &format!("ResourceQuota {}", crate::meta::names::QUOTA),
+            if open.is_empty() { "pods, services, workloads, storage and compute held at 0".into() } else { open.join(", ") },
+            message.clone(),
+        );
+        let here = found.get(ns.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if here.is_empty() {
+            ctx.add(controls::DECLARATIONS_ONLY, Outcome::Pass, &id, Some(ns), "objects", "nothing runs or serves here".into(), message.clone());
+        }
+        for o in here {
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Fail,
+                &id_of(o),
+                Some(ns),
+                "kind",
+                format!("a {} in a declaration namespace of zone {zone}, which runs in {elsewhere}", kind_of(o)),
+                message.clone(),
             );
         }
     }
@@ -724,9 +910,9 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
 /// peer zone's ranges (the renderer's own verdict); GC-NET-005: every ipBlock
 /// in a tenant namespace that spans the cluster's pod or service range
 /// excepts it.
-fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>, remote: &BTreeMap<String, String>) {
     let index = crate::render::Index::build(model);
-    for z in &model.zones {
+    for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
         for (i, ep) in z.spec.exchange_endpoints.iter().enumerate() {
             let Some(cidr) = &ep.cidr else { continue };
             let rejected = index.rejected_endpoints.contains(&(z.name_any(), i));
@@ -806,9 +992,10 @@ fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<Stri
 }
 
 /// GC-ZONE-004: nodes of a zone carry its taint (skipped when no nodes are in scope).
-fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value]) {
+fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTreeMap<String, String>) {
     let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").copied().collect();
-    for z in &model.zones {
+    // A zone another cluster hosts has no nodes here, and is no finding.
+    for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
         let pool = &z.spec.node_pool;
         let id = format!("NetworkZone/{}", z.name_any());
         let matched: Vec<&&Value> = nodes.iter().filter(|n| pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()))).collect();
@@ -1003,6 +1190,7 @@ fn isolation(
     flows: &[crate::render::FlowDecision],
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
+    remote: &BTreeMap<String, String>,
     matrix_limit: usize,
 ) -> Connectivity {
     let net = network(ctx, objects);
@@ -1075,7 +1263,14 @@ fn isolation(
     }
     // GC-NET-003: a private zone's workloads reach nothing outside but its exchange endpoints.
     for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-        let (allowed, probes) = private_zone_probes(model, z, internet_probe);
+        let (mut allowed, probes) = private_zone_probes(model, z, internet_probe);
+        // A granted flow to another cluster leaves for its exchange address.
+        allowed.extend(
+            flows
+                .iter()
+                .filter(|f| f.state == FlowState::Granted && f.consumer.zone == z.name_any())
+                .filter_map(|f| f.address.as_ref()?.parse::<ipnet::IpNet>().ok()),
+        );
         let mut by_class: HashMap<usize, Vec<String>> = HashMap::new();
         for (i, w) in ws.iter().enumerate().filter(|(_, w)| zone_of(w) == z.name_any()) {
             let escapes = by_class
@@ -1091,7 +1286,384 @@ fn isolation(
             private_egress(ctx, w, &z.name_any(), &escapes);
         }
     }
+    // Granted flows between clusters: this cluster's side of each.
+    let zones = model.zones_by_name();
+    for f in flows.iter().filter(|f| f.state == FlowState::Granted) {
+        let consumer_here = !remote.contains_key(&f.consumer.zone);
+        if consumer_here != remote.contains_key(&f.provider.zone) {
+            continue;
+        }
+        let (key, peer) = if consumer_here { (f.consumer.to_string(), f.provider.to_string()) } else { (f.provider.to_string(), f.consumer.to_string()) };
+        let mut by_class: HashMap<usize, (bool, bool, String)> = HashMap::new();
+        for (i, w) in ws.iter().enumerate().filter(|(i, _)| keys[*i] == key) {
+            let (open, narrow, evidence) = by_class
+                .entry(reach.class_of[i])
+                .or_insert_with(|| {
+                    if consumer_here { consumer_side(&reach, reach.class_of[i], f, flows, &zones) } else { provider_side(&reach, reach.class_of[i], f, &zones) }
+                })
+                .clone();
+            let (field, message) = if consumer_here {
+                ("NetworkPolicy egress", "a flow to another cluster leaves only for the provider's exchange address, on the flow's ports")
+            } else {
+                ("NetworkPolicy ingress", "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports")
+            };
+            ctx.add(
+                controls::TWO_SIDED_FLOWS,
+                if open && narrow { Outcome::Pass } else { Outcome::Fail },
+                &w.id,
+                Some(&w.namespace),
+                field,
+                format!("{} -> {}: {evidence}", f.consumer, f.provider),
+                message.into(),
+            );
+            conn.across.push(Across { app: i, peer: peer.clone(), consumer: consumer_here, open });
+        }
+    }
     conn
+}
+
+/// Ports probed for what a workload reaches beyond what it is granted.
+const PROBE_PORTS: [i64; 7] = [22, 53, 80, 443, 3128, 8080, 8443];
+
+/// A host of `net` to probe with.
+fn host_of(net: &ipnet::IpNet) -> IpAddr {
+    net.hosts().next().unwrap_or(net.addr())
+}
+
+/// The consumer's side of granted flow `f` to another cluster, for the
+/// workloads of `class`: (egress to the exchange address on every port of the
+/// flow, nothing wider, the evidence). Wider is an address of the provider's
+/// zone, or the exchange address on another port, that the consumer reaches
+/// though neither its zone's egress, its zone's exchange endpoints nor another
+/// granted flow of it opens it. Only TCP is probed.
+fn consumer_side(
+    reach: &netpol::Reachability<'_>,
+    class: usize,
+    f: &crate::render::FlowDecision,
+    flows: &[crate::render::FlowDecision],
+    zones: &BTreeMap<String, &crate::api::NetworkZone>,
+) -> (bool, bool, String) {
+    let Some(address) = f.address.as_deref().and_then(|a| a.parse::<ipnet::IpNet>().ok()) else {
+        return (false, false, "the flow has no exchange address".into());
+    };
+    let ip = host_of(&address);
+    let mut allowed: Vec<(ipnet::IpNet, Vec<i64>)> = Vec::new();
+    if let Some(z) = zones.get(&f.consumer.zone) {
+        if let Some(egress) = &z.spec.egress {
+            allowed.extend(egress.allowed_cidrs.iter().filter_map(|c| Some((c.parse().ok()?, vec![]))));
+            allowed.extend(egress.gateway.iter().filter_map(|g| Some((g.cidr.parse().ok()?, g.ports.iter().map(|p| i64::from(*p)).collect()))));
+        }
+        allowed
+            .extend(z.spec.exchange_endpoints.iter().filter_map(|e| Some((e.cidr.as_ref()?.parse().ok()?, e.ports.iter().map(|p| i64::from(*p)).collect()))));
+    }
+    for g in flows.iter().filter(|g| g.state == FlowState::Granted && g.consumer == f.consumer) {
+        if let Some(a) = g.address.as_deref().and_then(|a| a.parse().ok()) {
+            allowed.push((a, g.ports.iter().map(|p| i64::from(p.port)).collect()));
+        }
+    }
+    let covered = |ip: IpAddr, port: i64| allowed.iter().any(|(net, ports)| net.contains(&ip) && (ports.is_empty() || ports.contains(&port)));
+    let mut through = Vec::new();
+    let mut missing = Vec::new();
+    for p in f.ports.iter().filter(|p| p.protocol == crate::api::PortProtocol::TCP) {
+        match reach.reaches_ip(class, ip, &[i64::from(p.port)]) {
+            Some(e) => through.push(e),
+            None => missing.push(format!("{ip}:{}", p.port)),
+        }
+    }
+    let flow_ports: Vec<i64> = f.ports.iter().map(|p| i64::from(p.port)).collect();
+    let mut probes: Vec<IpAddr> = vec![ip];
+    if let Some(z) = zones.get(&f.provider.zone) {
+        probes.extend(z.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| host_of(&n)));
+    }
+    let mut wider = Vec::new();
+    for probe in probes {
+        for port in PROBE_PORTS.iter().chain(&flow_ports) {
+            if !covered(probe, *port)
+                && let Some(e) = reach.reaches_ip(class, probe, &[*port])
+                && !wider.contains(&e)
+            {
+                wider.push(e);
+            }
+        }
+    }
+    let mut evidence =
+        if missing.is_empty() { format!("egress {}", through.join(", ")) } else { format!("no egress to {} (the exchange address)", missing.join(", ")) };
+    evidence.push_str(&if wider.is_empty() { "; nothing wider".to_string() } else { format!("; wider: {}", wider.join(", ")) });
+    (missing.is_empty(), wider.is_empty(), evidence)
+}
+
+/// The provider's side of granted flow `f` from another cluster, for the
+/// workloads of `class`: (ingress from a host of each of the consumer zone's
+/// ranges on every port of the flow, true, the evidence).
+fn provider_side(
+    reach: &netpol::Reachability<'_>,
+    class: usize,
+    f: &crate::render::FlowDecision,
+    zones: &BTreeMap<String, &crate::api::NetworkZone>,
+) -> (bool, bool, String) {
+    let ranges: Vec<ipnet::IpNet> = zones.get(&f.consumer.zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default();
+    let mut missing = Vec::new();
+    for net in &ranges {
+        for p in &f.ports {
+            if !reach.accepts_ip(class, host_of(net), i64::from(p.port), p.protocol.as_str()) {
+                missing.push(format!("{} on {}/{}", host_of(net), p.port, p.protocol.as_str()));
+            }
+        }
+    }
+    let ports: Vec<String> = f.ports.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect();
+    let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+    let evidence = if missing.is_empty() {
+        format!("ingress from zone {} ({}) on {}", f.consumer.zone, shown.join(", "), ports.join(", "))
+    } else {
+        format!("no ingress from {} (zone {})", missing.join(", "), f.consumer.zone)
+    };
+    (missing.is_empty() && !ranges.is_empty(), true, evidence)
+}
+
+// === impl city ===
+
+/// One cluster of a city, audited: its name (`None`: the cluster without
+/// one), the model it holds, and its audit (the model's `cluster` set to it).
+pub type ClusterAudit = (Option<String>, Model, Audit);
+
+/// The audits of a city's clusters as one report: every finding tagged with
+/// its cluster, the connectivity of every cluster's apps side by side (with
+/// reachability across clusters where both sides of a granted flow let it
+/// through), the flows, zones and tenants each once, and the checks only a
+/// view over several clusters can make: the clusters' copies of the model
+/// compared ([`controls::CITY_MODEL`]) and each flow between clusters
+/// compared as the consumer's and the provider's cluster decided it
+/// ([`controls::CITY_FLOWS`]).
+pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
+    let mut interned: HashSet<Arc<str>> = HashSet::new();
+    let mut findings = city_models(&clusters, &mut interned);
+    findings.extend(city_flows(&clusters, &mut interned));
+    let mut out = Audit::default();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut across: Vec<Across> = Vec::new();
+    let mut owner: Vec<usize> = Vec::new();
+    let mut seen_flows: HashSet<(String, String)> = HashSet::new();
+    for (k, (name, _, audit)) in clusters.into_iter().enumerate() {
+        let tag = intern(&mut interned, name.as_deref().unwrap_or_default());
+        findings.extend(audit.findings.into_iter().map(|mut f| {
+            f.cluster = Some(tag.clone());
+            f
+        }));
+        let c = audit.connectivity;
+        let offset = out.connectivity.apps.len();
+        if let Some(reachable) = &c.reachable {
+            pairs.extend(reachable.iter().map(|(i, j)| (i + offset, j + offset)));
+        } else {
+            for (i, row) in c.reach.iter().enumerate() {
+                pairs.extend(row.iter().enumerate().filter(|(_, r)| **r).map(|(j, _)| (i + offset, j + offset)));
+            }
+        }
+        across.extend(c.across.into_iter().map(|a| Across { app: a.app + offset, ..a }));
+        owner.extend(std::iter::repeat_n(k, c.apps.len()));
+        out.connectivity.apps.extend(c.apps);
+        out.connectivity.internet_out.extend(c.internet_out);
+        out.connectivity.internet_in.extend(c.internet_in);
+        for f in audit.flows {
+            if seen_flows.insert((f.from.clone(), f.to.clone())) {
+                out.flows.push(f);
+            }
+        }
+        for z in audit.zones {
+            if !out.zones.iter().any(|o| o.0 == z.0) {
+                out.zones.push(z);
+            }
+        }
+        for t in audit.tenants {
+            if !out.tenants.iter().any(|o| o.0 == t.0) {
+                out.tenants.push(t);
+            }
+        }
+    }
+    // Across clusters: a consumer whose egress is open to a provider whose ingress is open to it.
+    let apps = &out.connectivity.apps;
+    let key = |i: usize| apps[i].0.split_once('/').map(|(t, a)| format!("{t}/{}/{a}", apps[i].1)).unwrap_or_default();
+    for c in across.iter().filter(|a| a.consumer && a.open) {
+        for p in across.iter().filter(|p| !p.consumer && p.open && owner[p.app] != owner[c.app] && p.peer == key(c.app) && c.peer == key(p.app)) {
+            pairs.push((c.app, p.app));
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let n = apps.len();
+    if n <= MATRIX_LIMIT {
+        let mut reach = vec![vec![false; n]; n];
+        pairs.iter().for_each(|(i, j)| reach[*i][*j] = true);
+        out.connectivity.reach = reach;
+    } else {
+        out.connectivity.note = Some(format!(
+            "{n} apps: more than {MATRIX_LIMIT}, so the matrix `reach` is left empty and `reachable` lists the pairs (i, j) where app i may reach app j"
+        ));
+        out.connectivity.reachable = Some(pairs);
+    }
+    out.connectivity.across = across;
+    sort_findings(&mut findings);
+    out.findings = findings;
+    out
+}
+
+/// A finding of the city's own checks (not of one cluster).
+// One flat recorder, as [`Ctx::add`].
+#[allow(clippy::too_many_arguments)]
+fn city_finding(
+    interned: &mut HashSet<Arc<str>>,
+    control: &'static str,
+    outcome: Outcome,
+    object: &str,
+    namespace: Option<&str>,
+    zone: Option<&str>,
+    field: &str,
+    evidence: String,
+    message: &str,
+) -> Finding {
+    Finding {
+        control,
+        outcome,
+        severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
+        object: intern(interned, object),
+        namespace: namespace.map(|n| intern(interned, n)),
+        tenant: None,
+        zone: zone.map(|z| intern(interned, z)),
+        field: intern(interned, field),
+        evidence,
+        message: intern(interned, message),
+        cluster: None,
+    }
+}
+
+/// How people read the clusters `ks` of `clusters`.
+fn cluster_names(clusters: &[ClusterAudit], ks: impl IntoIterator<Item = usize>) -> String {
+    ks.into_iter().map(|k| crate::render::cluster_label(clusters[k].0.as_deref())).collect::<Vec<_>>().join(", ")
+}
+
+/// GC-CITY-001: every zone, tenant and app with the same spec in every cluster.
+fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Vec<Finding> {
+    // Object -> (namespace, zone, its spec in each cluster that holds it).
+    type Copies = (Option<String>, Option<String>, Vec<Option<Value>>);
+    let mut held: BTreeMap<String, Copies> = BTreeMap::new();
+    let n = clusters.len();
+    for (k, (_, model, _)) in clusters.iter().enumerate() {
+        let mut put = |id: String, ns: Option<String>, zone: Option<String>, spec: Value| {
+            held.entry(id).or_insert_with(|| (ns, zone, vec![None; n])).2[k] = Some(spec);
+        };
+        for z in &model.zones {
+            put(format!("NetworkZone/{}", z.name_any()), None, Some(z.name_any()), serde_json::to_value(&z.spec).unwrap_or_default());
+        }
+        for t in &model.tenants {
+            put(format!("Tenant/{}", t.name_any()), None, None, serde_json::to_value(&t.spec).unwrap_or_default());
+        }
+        for a in &model.apps {
+            let ns = a.namespace().unwrap_or_default();
+            put(format!("DepartmentApp/{ns}/{}", a.name_any()), Some(ns), Some(a.spec.zone.clone()), serde_json::to_value(&a.spec).unwrap_or_default());
+        }
+    }
+    let message = "every cluster of the city holds the same model (applied to each, as GitOps does)";
+    let mut out = Vec::new();
+    for (id, (ns, zone, copies)) in held {
+        let absent: Vec<usize> = (0..n).filter(|k| copies[*k].is_none()).collect();
+        let present: Vec<usize> = (0..n).filter(|k| copies[*k].is_some()).collect();
+        let first = present.first().and_then(|k| copies[*k].as_ref());
+        let differing: Vec<usize> = present.iter().copied().filter(|k| copies[*k].as_ref() != first).collect();
+        let evidence = if !absent.is_empty() {
+            format!("present in {}, absent in {}", cluster_names(clusters, present.iter().copied()), cluster_names(clusters, absent.iter().copied()))
+        } else if let (Some(&d), Some(&f)) = (differing.first(), present.first()) {
+            let (a, b) = (copies[d].as_ref().unwrap_or(&Value::Null), copies[f].as_ref().unwrap_or(&Value::Null));
+            let diff = first_difference(a, b, "spec").or_else(|| first_difference(b, a, "spec")).unwrap_or_else(|| "differs".into());
+            format!("{} and {} hold different copies: {diff} in the first", cluster_names(clusters, [d]), cluster_names(clusters, [f]))
+        } else {
+            format!("the same in {}", cluster_names(clusters, 0..n))
+        };
+        let ok = absent.is_empty() && differing.is_empty();
+        out.push(city_finding(
+            interned,
+            controls::CITY_MODEL,
+            if ok { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            ns.as_deref(),
+            zone.as_deref(),
+            "spec",
+            evidence,
+            message,
+        ));
+    }
+    out
+}
+
+/// GC-CITY-002: each flow between clusters as the consumer's and the
+/// provider's cluster decided it: the same state, ports and address.
+fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Vec<Finding> {
+    let mut rows: BTreeMap<(&str, &str), Vec<(usize, &FlowRow)>> = BTreeMap::new();
+    for (k, (_, _, audit)) in clusters.iter().enumerate() {
+        for r in &audit.flows {
+            rows.entry((&r.from, &r.to)).or_default().push((k, r));
+        }
+    }
+    let zone_of = |key: &str| key.split('/').nth(1).unwrap_or_default().to_string();
+    let message = "a flow between clusters is decided alike in the consumer's cluster and in the provider's";
+    let mut out = Vec::new();
+    for ((from, to), held) in rows {
+        // Where each side runs, as the first cluster holding the flow declares it.
+        let model = &clusters[held[0].0].1;
+        let zones = model.zones_by_name();
+        let (Some(cz), Some(pz)) = (zones.get(&zone_of(from)), zones.get(&zone_of(to))) else { continue };
+        if cz.spec.cluster == pz.spec.cluster {
+            continue;
+        }
+        let sides: Vec<usize> = [&cz.spec.cluster, &pz.spec.cluster].iter().filter_map(|c| clusters.iter().position(|(name, _, _)| name == *c)).collect();
+        if sides.len() < 2 {
+            // One side's cluster is not audited: nothing to compare with.
+            continue;
+        }
+        let row = |k: usize| held.iter().find(|(h, _)| *h == k).map(|(_, r)| *r);
+        let show = |r: &FlowRow| {
+            let ports: Vec<String> = r.ports.iter().map(ToString::to_string).collect();
+            format!(
+                "{}{}{}",
+                r.state.as_str(),
+                if ports.is_empty() { String::new() } else { format!(" on {}", ports.join(",")) },
+                r.address.as_deref().map(|a| format!(" at {a}")).unwrap_or_default()
+            )
+        };
+        let (outcome, evidence) = match (row(sides[0]), row(sides[1])) {
+            (Some(a), Some(b)) if (a.state, &a.ports, &a.address) == (b.state, &b.ports, &b.address) => {
+                (Outcome::Pass, format!("{from} -> {to}: {} in {}", show(a), cluster_names(clusters, sides.iter().copied())))
+            }
+            (Some(a), Some(b)) => (
+                Outcome::Fail,
+                format!("{from} -> {to}: {} in {}, {} in {}", show(a), cluster_names(clusters, [sides[0]]), show(b), cluster_names(clusters, [sides[1]])),
+            ),
+            (a, b) => {
+                let (has, lacks, r) = match (a, b) {
+                    (Some(r), _) => (sides[0], sides[1], r),
+                    (_, Some(r)) => (sides[1], sides[0], r),
+                    _ => continue,
+                };
+                (
+                    Outcome::Fail,
+                    format!("{from} -> {to}: {} in {}, not declared in {}", show(r), cluster_names(clusters, [has]), cluster_names(clusters, [lacks])),
+                )
+            }
+        };
+        let (tenant, zone) = (from.split('/').next().unwrap_or_default(), zone_of(from));
+        let app = from.rsplit('/').next().unwrap_or_default();
+        let ns = crate::meta::names::namespace_name(tenant, &zone);
+        out.push(city_finding(
+            interned,
+            controls::CITY_FLOWS,
+            outcome,
+            &format!("DepartmentApp/{ns}/{app}"),
+            Some(&ns),
+            Some(&zone),
+            &format!("spec.flows.calls[{to}]"),
+            evidence,
+            message,
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1324,7 +1896,7 @@ mod tests {
         let objects = objects.as_slice();
         let rendered = crate::render::render(model);
         let mut new = Ctx::new(namespaces.clone());
-        let conn = isolation(&mut new, model, &rendered.flows, objects, &tenant_ns, limit);
+        let conn = isolation(&mut new, model, &rendered.flows, objects, &tenant_ns, &BTreeMap::new(), limit);
         let mut old = Ctx::new(namespaces);
         let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
         assert_eq!(emitted(&new), emitted(&old));
@@ -1339,6 +1911,206 @@ mod tests {
             assert_eq!(conn.reachable.as_ref(), Some(&pairs));
         }
         old.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS).count()
+    }
+
+    /// The Chifeng model with its zones in two clusters (extranet and internet in egov, private in private).
+    fn chifeng_clusters() -> Model {
+        let paths = [repo().join("examples/chifeng-clusters"), repo().join("examples/chifeng/tenants.yaml"), repo().join("examples/chifeng/apps")];
+        crate::model::load_paths(&paths).expect("chifeng-clusters").model
+    }
+
+    /// What `cluster` holds of the Chifeng city: its model and its rendering.
+    fn in_cluster(cluster: &str) -> (Model, Vec<Value>) {
+        let mut model = chifeng_clusters();
+        model.cluster = Some(cluster.into());
+        let objects = rendered(&model);
+        (model, objects)
+    }
+
+    fn deployment(ns: &str, name: &str) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
+               "spec": {"selector": {"matchLabels": {"run": name}}, "template": {"metadata": {"labels": {"run": name}},
+               "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/x/y:1", "ports": [{"containerPort": 8080}]}]}}}})
+    }
+
+    fn failures(a: &Audit) -> Vec<(&'static str, String, String)> {
+        a.findings.iter().filter(|f| f.outcome == Outcome::Fail).map(|f| (f.control, f.object.to_string(), f.evidence.clone())).collect()
+    }
+
+    #[test]
+    fn each_cluster_is_judged_on_what_it_hosts() {
+        for (cluster, hosted, elsewhere) in [("egov", "extranet", "private"), ("private", "private", "extranet")] {
+            let (model, objects) = in_cluster(cluster);
+            let a = audit(&model, &objects);
+            assert_eq!(failures(&a), vec![], "{cluster}");
+            assert!(a.findings.iter().all(|f| f.cluster.as_deref() == Some(cluster)), "tagged with {cluster}");
+            // The zones of the other cluster: no nodes, namespaces or workloads expected here.
+            let of_zone = |z: &str, control: &str| a.findings.iter().filter(|f| f.control == control && f.object.contains(&format!("NetworkZone/{z}"))).count();
+            assert_eq!(of_zone(elsewhere, controls::ZONE_TAINT), 0);
+            assert_eq!(of_zone(hosted, controls::ZONE_TAINT), 1, "skipped without nodes");
+            let declared = a.findings.iter().filter(|f| f.control == controls::DECLARATIONS_ONLY && f.zone.as_deref() == Some(elsewhere)).count();
+            assert!(declared >= 6, "{cluster}: the declaration namespaces of {elsewhere} are checked ({declared})");
+            assert!(!a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && f.zone.as_deref() == Some(elsewhere)));
+            // Flows: those with a side here, the four to the population database among them.
+            assert!(
+                a.flows.iter().all(|f| [&f.from, &f.to].iter().any(|k| k.split('/').nth(1) == Some(hosted) || (cluster == "egov" && k.contains("/internet/"))))
+            );
+            let across: Vec<&FlowRow> = a.flows.iter().filter(|f| f.address.is_some()).collect();
+            assert_eq!(across.len(), 4, "{cluster}");
+            assert!(across.iter().all(|f| f.address.as_deref() == Some("10.30.255.20/32") && f.ports == [8443]));
+            let sides = a.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS && f.field.starts_with("NetworkPolicy ")).count();
+            assert_eq!((sides, a.connectivity.across.len()), (4, 4), "{cluster}: this cluster's side of each flow between clusters");
+            assert!(a.connectivity.across.iter().all(|x| x.open && x.consumer == (cluster == "egov")));
+        }
+    }
+
+    #[test]
+    fn a_declaration_namespace_holds_nothing_that_runs() {
+        let (model, mut objects) = in_cluster("egov");
+        objects.push(deployment("general-office-private", "stray"));
+        objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "public-security-private"}, "spec": {"ports": [{"port": 80}]}}));
+        for o in objects.iter_mut().filter(|o| kind_of(o) == "ResourceQuota" && ns_of(o) == "public-security-private") {
+            o["spec"]["hard"]["pods"] = json!("10");
+        }
+        for o in objects.iter_mut().filter(|o| kind_of(o) == "Namespace" && name_of(o) == "general-office-private") {
+            o["metadata"]["labels"].as_object_mut().expect("labels").remove(labels::HOSTED_IN);
+        }
+        // A namespace of a zone this cluster hosts that claims to be a declaration.
+        for o in objects.iter_mut().filter(|o| kind_of(o) == "Namespace" && name_of(o) == "health-extranet") {
+            o["metadata"]["labels"][labels::HOSTED_IN] = json!("private");
+        }
+        let a = audit(&model, &objects);
+        let found: Vec<(&str, String)> =
+            failures(&a).into_iter().filter(|(c, _, _)| *c == controls::DECLARATIONS_ONLY).map(|(_, o, e)| (o.leak() as &str, e)).collect();
+        let objects_failed: BTreeSet<&str> = found.iter().map(|(o, _)| *o).collect();
+        assert_eq!(
+            objects_failed,
+            BTreeSet::from([
+                "Deployment/general-office-private/stray",
+                "Namespace/general-office-private",
+                "Namespace/health-extranet",
+                "Namespace/public-security-private",
+                "Service/public-security-private/db",
+            ])
+        );
+        assert!(found.iter().any(|(o, e)| *o == "Namespace/public-security-private" && e == "pods=10"), "{found:?}");
+        assert!(found.iter().any(|(o, e)| *o == "Namespace/general-office-private" && e.starts_with("no govcloud.io/hosted-in label")), "{found:?}");
+        // The mislabelled namespace is still judged as one of this cluster (its default deny is there).
+        assert!(a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && &*f.object == "Namespace/health-extranet" && f.outcome == Outcome::Pass));
+    }
+
+    #[test]
+    fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
+        let side = |a: &Audit, object: &str| -> Vec<(Outcome, String)> {
+            a.findings
+                .iter()
+                .filter(|f| f.control == controls::TWO_SIDED_FLOWS && &*f.object == object && f.evidence.contains("population-db:"))
+                .map(|f| (f.outcome, f.evidence.clone()))
+                .collect()
+        };
+        let consumer = "Deployment/health-extranet/health-records";
+        // The consumer without its egress to the exchange address.
+        let (model, mut objects) = in_cluster("egov");
+        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-health-records-egress"));
+        let a = audit(&model, &objects);
+        assert_eq!(
+            side(&a, consumer),
+            vec![(
+                Outcome::Fail,
+                "health/extranet/health-records -> public-security/private/population-db: no egress to 10.30.255.20:8443 (the exchange address); nothing wider"
+                    .to_string()
+            )]
+        );
+        assert!(a.connectivity.across.iter().any(|x| !x.open));
+        // Egress wider than the address: the whole private network.
+        let (model, mut objects) = in_cluster("egov");
+        objects.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "wide", "namespace": "health-extranet"},
+            "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "10.30.0.0/16"}}]}]}}));
+        let a = audit(&model, &objects);
+        let found = side(&a, consumer);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, Outcome::Fail);
+        assert!(found[0].1.contains("wider: 10.30.255.20:22 via wide") && found[0].1.contains("10.30.0.1:8443 via wide"), "{found:?}");
+        // The provider without ingress from the extranet's ranges.
+        let (model, mut objects) = in_cluster("private");
+        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-population-db-ingress"));
+        let a = audit(&model, &objects);
+        let found = side(&a, "Deployment/public-security-private/population-db");
+        assert_eq!(found.len(), 4);
+        assert!(found.iter().all(|(o, e)| *o == Outcome::Fail && e.ends_with("no ingress from 10.10.0.1 on 8443/TCP (zone extranet)")), "{found:?}");
+    }
+
+    fn the_city() -> Vec<ClusterAudit> {
+        ["egov", "private"]
+            .map(|c| {
+                let (model, objects) = in_cluster(c);
+                let a = audit(&model, &objects);
+                (Some(c.to_string()), model, a)
+            })
+            .into()
+    }
+
+    #[test]
+    fn the_city_is_one_report_of_its_clusters() {
+        let clusters = the_city();
+        let counts: usize = clusters.iter().map(|(_, _, a)| a.findings.len()).sum();
+        let apps: usize = clusters.iter().map(|(_, _, a)| a.connectivity.apps.len()).sum();
+        let a = city(clusters);
+        assert_eq!(failures(&a), vec![]);
+        let own = a.findings.iter().filter(|f| f.cluster.is_none()).count();
+        assert_eq!(a.findings.len(), counts + own, "every cluster's findings, plus the city's own");
+        assert!(a.findings.iter().filter(|f| f.cluster.is_none()).all(|f| f.control == controls::CITY_MODEL || f.control == controls::CITY_FLOWS));
+        let model = chifeng_clusters();
+        assert_eq!(a.findings.iter().filter(|f| f.control == controls::CITY_MODEL).count(), model.zones.len() + model.tenants.len() + model.apps.len());
+        assert_eq!(a.findings.iter().filter(|f| f.control == controls::CITY_FLOWS).count(), 5, "four granted, one pending, between clusters");
+        // Side by side, and reachable across clusters where both sides are open.
+        assert_eq!(a.connectivity.apps.len(), apps);
+        let at = |app: &str| a.connectivity.apps.iter().position(|(n, _)| n == app).expect(app);
+        assert!(a.connectivity.reach[at("health/health-records")][at("public-security/population-db")]);
+        assert!(!a.connectivity.reach[at("songshan/songshan-services")][at("public-security/population-db")]);
+        assert_eq!(a.flows.len(), chifeng_clusters_flows(), "each flow once");
+    }
+
+    fn chifeng_clusters_flows() -> usize {
+        crate::render::render(&chifeng_clusters()).flows.len()
+    }
+
+    #[test]
+    fn the_city_finds_copies_that_differ_and_flows_decided_apart() {
+        let mut clusters = the_city();
+        // The private cluster lags: the health app is not there yet, and the
+        // population database has withdrawn its grant to education.
+        let (_, model, _) = &mut clusters[1];
+        model.apps.retain(|a| a.name_any() != "health-records");
+        for app in model.apps.iter_mut().filter(|a| a.name_any() == "population-db") {
+            app.spec.flows.allow_from.retain(|g| g.tenant != "education");
+        }
+        let (model, objects) = (model.clone(), rendered(model));
+        clusters[1].2 = audit(&model, &objects);
+        let a = city(clusters);
+        let found: Vec<(&'static str, String, String)> = failures(&a).into_iter().filter(|(c, _, _)| c.starts_with("GC-CITY")).collect();
+        assert_eq!(
+            found,
+            vec![
+                (controls::CITY_MODEL, "DepartmentApp/health-extranet/health-records".to_string(), "present in cluster egov, absent in cluster private".to_string()),
+                (
+                    controls::CITY_MODEL,
+                    "DepartmentApp/public-security-private/population-db".to_string(),
+                    found.get(1).map(|f| f.2.clone()).unwrap_or_default()
+                ),
+                (
+                    controls::CITY_FLOWS,
+                    "DepartmentApp/education-extranet/student-registry".to_string(),
+                    "education/extranet/student-registry -> public-security/private/population-db: Granted on 8443 at 10.30.255.20/32 in cluster egov, Pending in cluster private".to_string()
+                ),
+                (
+                    controls::CITY_FLOWS,
+                    "DepartmentApp/health-extranet/health-records".to_string(),
+                    "health/extranet/health-records -> public-security/private/population-db: Granted on 8443 at 10.30.255.20/32 in cluster egov, not declared in cluster private".to_string()
+                ),
+            ]
+        );
+        assert!(found[1].2.starts_with("cluster private and cluster egov hold different copies: spec.flows.allowFrom"), "{}", found[1].2);
     }
 
     #[test]
@@ -1445,12 +2217,16 @@ mod tests {
         // Each path alone records only its own controls (a stray one trips the
         // recorder's assertion), and every auditable control has findings.
         let mut found: BTreeSet<&str> = BTreeSet::new();
-        for (model, objects) in [noncompliant(), chifeng()] {
+        // Chifeng in two clusters, with a workload where only declarations belong.
+        let (egov, mut held) = in_cluster("egov");
+        held.push(deployment("general-office-private", "stray"));
+        for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let refs: Vec<&Value> = objects.iter().collect();
             let planned = crate::render::plan(&model);
             let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-            let inputs = Inputs { model: &model, objects: &refs, tenant_ns: &tenant_ns, planned: &planned };
+            let remote = hosted_elsewhere(&model);
+            let inputs = Inputs { model: &model, objects: &refs, tenant_ns: &tenant_ns, planned: &planned, remote: &remote };
             for (path, own) in &plan {
                 let mut ctx = Ctx::new(namespaces.clone()).on(*path);
                 if *path == AuditBy::Admission {
@@ -1465,7 +2241,9 @@ mod tests {
                 }
             }
         }
-        let unaudited: Vec<&str> = controls::CATALOGUE.iter().filter(|c| c.audit != AuditBy::NotAuditable && !found.contains(c.id)).map(|c| c.id).collect();
+        // The city's controls are checked by `city` over several clusters' audits (see its tests).
+        let unaudited: Vec<&str> =
+            controls::CATALOGUE.iter().filter(|c| !matches!(c.audit, AuditBy::NotAuditable | AuditBy::City) && !found.contains(c.id)).map(|c| c.id).collect();
         assert_eq!(unaudited, Vec::<&str>::new());
         assert!(!found.contains(controls::PREVENT_DELETION));
     }

@@ -105,6 +105,29 @@ pub fn by_control(a: &Audit) -> BTreeMap<&'static str, [usize; 4]> {
     m
 }
 
+/// The clusters of a city report (or of an audit of one named cluster),
+/// with their pass, fail, warn and skip counts; `None` holds the checks only
+/// the view over the whole city makes. Nothing when no finding names a cluster.
+pub fn by_cluster(a: &Audit) -> BTreeMap<Option<&str>, [usize; 4]> {
+    let mut m: BTreeMap<Option<&str>, [usize; 4]> = BTreeMap::new();
+    if a.findings.iter().all(|f| f.cluster.is_none()) {
+        return m;
+    }
+    for f in &a.findings {
+        m.entry(f.cluster.as_deref()).or_default()[f.outcome as usize] += 1;
+    }
+    m
+}
+
+/// How a page names a finding's cluster in a city report.
+pub fn cluster_name(c: Option<&str>, lang: Lang) -> String {
+    match c {
+        None => pick(lang, ("全市", "city")).to_string(),
+        Some("") => pick(lang, ("未命名集群", "cluster without a name")).to_string(),
+        Some(c) => c.to_string(),
+    }
+}
+
 /// The terminal table.
 pub fn table(a: &Audit, lang: Lang) -> String {
     let (h, fail) = if lang == Lang::Zh {
@@ -137,12 +160,31 @@ pub fn table(a: &Audit, lang: Lang) -> String {
         n(Outcome::Warn),
         n(Outcome::Skip)
     ));
+    let clusters = by_cluster(a);
+    for (c, n) in &clusters {
+        s.push_str(&format!(
+            "  {}: {} {}, {} {}, {} {}, {} {}\n",
+            match c {
+                Some(name) if !name.is_empty() => format!("{} {name}", pick(lang, ("集群", "cluster"))),
+                _ => cluster_name(*c, lang),
+            },
+            n[0],
+            outcome_name(Outcome::Pass, lang).to_uppercase(),
+            n[1],
+            outcome_name(Outcome::Fail, lang).to_uppercase(),
+            n[2],
+            outcome_name(Outcome::Warn, lang).to_uppercase(),
+            n[3],
+            outcome_name(Outcome::Skip, lang).to_uppercase()
+        ));
+    }
     for f in a.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
+        let at = if clusters.is_empty() { String::new() } else { format!("[{}] ", cluster_name(f.cluster.as_deref(), lang)) };
         // The findings' messages are English; a Chinese page gives the control's Chinese title.
         if lang == Lang::Zh {
-            s.push_str(&format!("{fail} {} {} {}：{}（证据：{}）\n", f.control, f.object, f.field, title(f.control, lang), f.evidence));
+            s.push_str(&format!("{fail} {at}{} {} {}：{}（证据：{}）\n", f.control, f.object, f.field, title(f.control, lang), f.evidence));
         } else {
-            s.push_str(&format!("{fail} {} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
+            s.push_str(&format!("{fail} {at}{} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
         }
     }
     s
@@ -150,14 +192,20 @@ pub fn table(a: &Audit, lang: Lang) -> String {
 
 /// The JSON document.
 pub fn json(a: &Audit) -> Value {
-    json!({
+    let clusters: Vec<Value> = by_cluster(a).into_iter().map(|(c, n)| json!({"cluster": c, "pass": n[0], "fail": n[1], "warn": n[2], "skip": n[3]})).collect();
+    let mut doc = json!({
         "summary": a.counts().iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "controls": CATALOGUE.iter().map(|c| json!({"id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "severity": c.severity, "mlps": mlps::clauses_of(c.id), "results": by_control(a).get(c.id)})).collect::<Vec<_>>(),
         "mlps": mlps::REQUIREMENTS,
         "findings": a.findings,
         "connectivity": a.connectivity,
         "flows": a.flows,
-    })
+    });
+    // A city report: per cluster (null: the checks over the whole city).
+    if !clusters.is_empty() {
+        doc["clusters"] = json!(clusters);
+    }
+    doc
 }
 
 fn result(f: &Finding) -> Value {
@@ -176,8 +224,18 @@ fn result(f: &Finding) -> Value {
         "category": c.map(|c| c.title_en).unwrap_or(""),
         "message": f.message,
         "resources": resource,
-        "properties": {"mlps": mlps::clauses_of(f.control).join(","), "levels": c.map(|c| c.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default(), "field": f.field, "evidence": f.evidence},
+        "properties": properties(f, c),
     })
+}
+
+/// A result's properties: the MLPS clauses and levels, the field, the
+/// evidence and, in a city report, the cluster.
+fn properties(f: &Finding, c: Option<&controls::Control>) -> Value {
+    let mut p = json!({"mlps": mlps::clauses_of(f.control).join(","), "levels": c.map(|c| c.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default(), "field": f.field, "evidence": f.evidence});
+    if let Some(cluster) = &f.cluster {
+        p["cluster"] = json!(cluster);
+    }
+    p
 }
 
 fn summary(findings: &[&Finding]) -> Value {
@@ -392,6 +450,18 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
             by_zone.entry(z.to_string()).or_default()[f.outcome as usize] += 1;
         }
     }
+    let clusters = by_cluster(a);
+    if !clusters.is_empty() {
+        s.push_str(&format!(
+            r#"</section><section id="clusters"><h2>{}</h2><table><tr><th>{}</th>{outcome_heads}</tr>"#,
+            t("按集群", "By cluster"),
+            t("集群", "cluster")
+        ));
+        for (c, n) in &clusters {
+            s.push_str(&format!("<tr><td>{}</td>{}</tr>", esc(&cluster_name(*c, lang)), count_cells(n)));
+        }
+        s.push_str("</table>");
+    }
     let names: BTreeMap<&str, (&str, &str)> = a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
     s.push_str(&format!(
         r#"</section><section id="tenants"><h2>{}</h2><table><tr><th>{}</th><th>{}</th>{outcome_heads}</tr>"#,
@@ -504,10 +574,12 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
             ));
         }
     }
+    let city = !clusters.is_empty();
     s.push_str(&format!(
-        r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        r#"</table></section><section id="evidence"><h2>{}</h2><table><tr><th>{}</th>{}<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
         t("不通过项及证据", "Failures and evidence"),
         w(words::RESULT),
+        if city { format!("<th>{}</th>", t("集群", "cluster")) } else { String::new() },
         w(words::CONTROL),
         w(words::OBJECT),
         w(words::FIELD),
@@ -515,12 +587,17 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     ));
     let failures: Vec<&Finding> = a.findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
     if failures.is_empty() {
-        s.push_str(&format!(r#"<tr><td colspan="5" class="pass">{}</td></tr>"#, t("全部自动化控制项通过", "every automated control passes")));
+        s.push_str(&format!(
+            r#"<tr><td colspan="{}" class="pass">{}</td></tr>"#,
+            if city { 6 } else { 5 },
+            t("全部自动化控制项通过", "every automated control passes")
+        ));
     }
     for f in failures {
         s.push_str(&format!(
-            r#"<tr><td class="fail">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td class="fail">{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             outcome_name(Outcome::Fail, lang),
+            if city { format!("<td>{}</td>", esc(&cluster_name(f.cluster.as_deref(), lang))) } else { String::new() },
             f.control,
             esc(&f.object),
             esc(&f.field),
@@ -548,6 +625,7 @@ mod tests {
             field: "spec".into(),
             evidence: "x".repeat(400),
             message: "m".into(),
+            cluster: None,
         }
     }
 

@@ -65,6 +65,10 @@ pub enum AuditBy {
     Drift,
     /// NetworkPolicy semantics: who reaches whom, against the granted flows.
     Isolation,
+    /// Only a view over every cluster of a city: the clusters' copies of the
+    /// model, and both sides' decisions on flows between clusters, compared
+    /// (`crate::audit::city`); a single cluster's audit has no findings here.
+    City,
     /// Not checkable from a set of objects (a rule about a request, such as a
     /// deletion): the admission policy is the control.
     NotAuditable,
@@ -166,6 +170,13 @@ pub const ENDPOINT_RANGES: &str = "GC-NET-004";
 pub const CLUSTER_RANGES: &str = "GC-NET-005";
 /// `GC-NET-006`: the app identity label NetworkPolicies select by is the platform's.
 pub const APP_IDENTITY: &str = "GC-NET-006";
+
+/// `GC-ZONE-005`: a tenant namespace of a zone another cluster hosts holds declarations only.
+pub const DECLARATIONS_ONLY: &str = "GC-ZONE-005";
+/// `GC-CITY-001`: every cluster of a city holds the same model.
+pub const CITY_MODEL: &str = "GC-CITY-001";
+/// `GC-CITY-002`: a flow between clusters is decided alike on both sides.
+pub const CITY_FLOWS: &str = "GC-CITY-002";
 
 /// `GC-REQ-001`: a ResourceRequest is decided by a platform engineer who did not file it, with a reason, once.
 pub const REQUEST_DECISIONS: &str = "GC-REQ-001";
@@ -515,6 +526,36 @@ pub const CATALOGUE: &[Control] = &[
         levels: ALL_LEVELS,
         audit: AuditBy::AppIdentity,
         enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: DECLARATIONS_ONLY,
+        title_zh: "他集群网络区在本集群仅存声明",
+        title_en: "Zones hosted elsewhere are declarations only here",
+        checks: "a tenant namespace of a zone another cluster hosts is labelled govcloud.io/hosted-in with that cluster, keeps its zero quota, and holds no pod, workload, Service, Ingress, claim, NetworkPolicy or RoleBinding: nothing of the zone runs or serves in this cluster",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Namespaces,
+        enforcement: Enforcement::Audit,
+    },
+    Control {
+        id: CITY_MODEL,
+        title_zh: "各集群模型副本一致",
+        title_en: "Every cluster of the city holds one model",
+        checks: "each NetworkZone, Tenant and DepartmentApp is present, with the same spec, in every audited cluster of the city (a difference is a GitOps sync that lags or failed)",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        audit: AuditBy::City,
+        enforcement: Enforcement::Audit,
+    },
+    Control {
+        id: CITY_FLOWS,
+        title_zh: "跨集群数据流两侧判定一致",
+        title_en: "Flows between clusters decided alike on both sides",
+        checks: "a flow between zones of two clusters has the same state, ports and exchange address in the consumer's cluster and in the provider's",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::City,
+        enforcement: Enforcement::Audit,
     },
     Control {
         id: REQUEST_DECISIONS,

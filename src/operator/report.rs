@@ -474,7 +474,8 @@ fn findings_hash(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (api == ReportApi::Openreports, labels, ns, cluster_name).hash(&mut h);
     for f in fs {
-        (f.control, f.outcome, format!("{:?}", f.severity), &f.object, &f.namespace, &f.tenant, &f.zone, &f.field, &f.evidence, &f.message).hash(&mut h);
+        (f.control, f.outcome, format!("{:?}", f.severity), &f.object, &f.namespace, &f.tenant, &f.zone, &f.field, &f.evidence, &f.message, &f.cluster)
+            .hash(&mut h);
     }
     h.finish()
 }
@@ -874,13 +875,14 @@ mod tests {
             field: Arc::from("spec"),
             evidence: "complies".into(),
             message: Arc::from("m"),
+            cluster: None,
         };
         let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
         let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| findings_hash(api, labels, ns, cluster, &[f]);
         let base = hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding());
         assert_eq!(base, hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding()), "same inputs");
         let mut changes: Vec<Finding> = Vec::new();
-        let edits: [fn(&mut Finding); 10] = [
+        let edits: [fn(&mut Finding); 11] = [
             |f| f.control = "GC-APP-002",
             |f| f.outcome = Outcome::Fail,
             |f| f.severity = crate::controls::Severity::Low,
@@ -891,6 +893,7 @@ mod tests {
             |f| f.field = Arc::from("spec.x"),
             |f| f.evidence = "other".into(),
             |f| f.message = Arc::from("n"),
+            |f| f.cluster = Some(Arc::from("private")),
         ];
         for edit in edits {
             let mut f = finding();

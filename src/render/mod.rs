@@ -32,6 +32,7 @@ pub use index::{Index, Placement, cluster_label};
 pub use objects::Owned;
 pub use platform::render_platform;
 pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
+pub use tenant::DECLARATIONS_ONLY;
 
 use std::collections::BTreeMap;
 
