@@ -217,9 +217,7 @@ impl<'a> Index<'a> {
                 }
                 if let Some(address) = &ep.address {
                     let own: Vec<&str> = zone.spec.cidrs.iter().map(String::as_str).collect();
-                    let inside =
-                        address.parse::<ipnet::IpNet>().is_ok_and(|net| own.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)));
-                    if !inside {
+                    if !inside(address, &own) {
                         rejected_endpoints.insert((zname.clone(), i));
                         problems.push(Problem::invalid(
                             obj.clone(),
@@ -238,9 +236,7 @@ impl<'a> Index<'a> {
                         .chain(ep.peer_zones.iter().filter(|p| *p != zname).filter_map(|p| zones.get(p).copied()))
                         .flat_map(|z| z.spec.cidrs.iter().map(String::as_str))
                         .collect();
-                    let inside =
-                        cidr.parse::<ipnet::IpNet>().is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)));
-                    if !inside {
+                    if !inside(cidr, &ranges) {
                         rejected_endpoints.insert((zname.clone(), i));
                         problems.push(Problem::invalid(
                             obj.clone(),
@@ -303,6 +299,11 @@ impl<'a> Index<'a> {
     pub fn hosts_zone(&self, zone: &str) -> bool {
         self.zones.get(zone).is_some_and(|z| self.hosts(z))
     }
+}
+
+/// Whether the network `cidr` lies inside one of `ranges`.
+fn inside(cidr: &str, ranges: &[&str]) -> bool {
+    cidr.parse::<ipnet::IpNet>().is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)))
 }
 
 /// How people read a zone's cluster: its name, or the cluster without one.
