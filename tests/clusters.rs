@@ -141,7 +141,7 @@ async fn apply(c: &Client) {
 async fn managed(c: &Client) -> Vec<(String, String, String, String)> {
     let lp = ListParams::default().labels(labels::MANAGED_SELECTOR);
     let mut out = Vec::new();
-    for k in govcloud::meta::kinds::OWNED {
+    for k in govcloud::meta::kinds::always_served() {
         let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(k.group, k.version, k.kind));
         let api: Api<DynamicObject> = Api::all_with(c.clone(), &ar);
         for o in api.list(&lp).await.expect("list managed objects").items {
