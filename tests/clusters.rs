@@ -265,6 +265,17 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     sneak.status = None;
     let denied = Api::<DepartmentApp>::namespaced(health.clone(), "health-extranet").create(&PostParams::default(), &sneak).await.expect_err("refused");
     assert!(matches!(&denied, kube::Error::Api(s) if s.code == 403), "{denied}");
+    let binding: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "everyone", "namespace": "health-extranet"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}]
+    }))
+    .expect("binding");
+    let denied = Api::<k8s_openapi::api::rbac::v1::RoleBinding>::namespaced(health.clone(), "health-extranet")
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect_err("a binding to a broad group");
+    assert!(matches!(&denied, kube::Error::Api(s) if s.code == 403), "{denied}");
     let allowed = Api::<DepartmentApp>::namespaced(support::impersonating_at(&egov.kubeconfig(), "dr-li", &["health-admins"]).await, "health-extranet")
         .create(&PostParams { dry_run: true, ..Default::default() }, &sneak)
         .await;
@@ -291,9 +302,35 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
         p["spec"]["containers"][0]["image"] =
             serde_json::json!("harbor.egov.local/ps/c@sha256:9ad634d6055f699464e5fcdb35885c87546adb2b94aab4cb437c58098f193da2");
     });
-    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(pod).expect("pod");
-    let err = pods.create(&PostParams::default(), &pod).await.expect_err("a pod in a declaration namespace");
+    let typed: k8s_openapi::api::core::v1::Pod = serde_json::from_value(pod.clone()).expect("pod");
+    let err = pods.create(&PostParams::default(), &typed).await.expect_err("a pod in a declaration namespace");
     assert!(err.to_string().contains("quota"), "{err}");
+    // ... nor a workload template, a Service or a claim (UPDATE needs one to exist first).
+    let refused = |kind: &str, api_version: &str, plural: &str, body: Value| {
+        let (c, kind, api_version, plural) = (e.clone(), kind.to_string(), api_version.to_string(), plural.to_string());
+        async move {
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", &api_version));
+            let ar = kube::api::ApiResource { group: group.into(), version: version.into(), api_version: api_version.clone(), kind: kind.clone(), plural };
+            let mut o: DynamicObject = serde_json::from_value(body).expect("object");
+            o.types = Some(kube::api::TypeMeta { api_version, kind: kind.clone() });
+            o.metadata = kube::api::ObjectMeta { name: Some("sneak".into()), namespace: Some("ps-private".into()), ..Default::default() };
+            let err = Api::<DynamicObject>::namespaced_with(c, "ps-private", &ar).create(&PostParams::default(), &o).await.expect_err(&kind);
+            assert!(err.to_string().contains("quota"), "{kind}: {err}");
+        }
+    };
+    let template = serde_json::json!({"metadata": {"labels": {"app": "sneak"}}, "spec": pod["spec"]});
+    refused("Deployment", "apps/v1", "deployments", serde_json::json!({"spec": {"selector": {"matchLabels": {"app": "sneak"}}, "template": template}})).await;
+    let mut job = template.clone();
+    job["spec"]["restartPolicy"] = "Never".into();
+    refused("CronJob", "batch/v1", "cronjobs", serde_json::json!({"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": job}}}})).await;
+    refused("Service", "v1", "services", serde_json::json!({"spec": {"ports": [{"port": 80}]}})).await;
+    refused(
+        "PersistentVolumeClaim",
+        "v1",
+        "persistentvolumeclaims",
+        serde_json::json!({"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    )
+    .await;
     let egov_op = Operator::start_at(&egov.kubeconfig(), SCOPE, 300, &["--cluster", "egov"], "-again").await;
 
     // The provider app is deleted (from the model, so from both clusters):
