@@ -852,12 +852,14 @@ async fn the_evaluation_is_exported_and_read_live_with_the_repairs() {
     // The operator restores it; its next evaluation counts the repair for the tenant.
     let value = |metrics: &str, name: &str| -> Option<f64> { metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse().ok()) };
     let figure = |t: &str, f: &str| format!("govcloud_evaluation_figure{{tenant=\"{t}\",figure=\"{f}\"}}");
-    let metrics = eventually("the repair in the exported evaluation", CONVERGE, || async {
+    // While the policy is missing the app is not Ready (WaitingForIsolation);
+    // its status turning Ready again wakes another evaluation, well before
+    // the resync (300 s here).
+    let metrics = eventually("the repair, and the app Ready again, in the exported evaluation", CONVERGE, || async {
         let m = op.get("/metrics").await;
-        value(&m, &figure(&consumer, "drift_repaired")).is_some_and(|v| v >= 1.0).then_some(m)
+        (value(&m, &figure(&consumer, "drift_repaired")).is_some_and(|v| v >= 1.0) && value(&m, &figure(&consumer, "apps_ready")) == Some(1.0)).then_some(m)
     })
     .await;
-    assert_eq!(value(&metrics, &figure(&consumer, "apps_ready")), Some(1.0), "{metrics}");
     assert_eq!(value(&metrics, &figure(&consumer, "requests_made")), Some(1.0), "{metrics}");
     assert_eq!(value(&metrics, &figure(&provider, "requests_waiting")), Some(1.0), "{metrics}");
     assert_eq!(value(&metrics, &format!("govcloud_evaluation_score{{tenant=\"{consumer}\",kind=\"department\",axis=\"sharing\"}}")), Some(0.0));

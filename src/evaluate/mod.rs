@@ -557,6 +557,32 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
 }
 
+/// What the evaluation reads of a DepartmentApp's status (its Ready and
+/// FlowsPending conditions, when they last turned, its ready replicas), as
+/// one fingerprint: when it changes, the last evaluation is out of date.
+pub fn app_status_read(a: &crate::api::DepartmentApp) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Some(s) = &a.status {
+        s.ready_replicas.hash(&mut h);
+        for c in s.conditions.iter().filter(|c| c.type_ == "Ready" || c.type_ == "FlowsPending") {
+            (&c.type_, &c.status, c.last_transition_time.0.to_string()).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// What the evaluation reads of a Tenant's status (the quota used and
+/// granted in each zone), as one fingerprint.
+pub fn tenant_status_read(t: &crate::api::Tenant) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Some(s) = &t.status {
+        serde_json::to_string(&s.quota).unwrap_or_default().hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The pending flows as requests: the consumer's tenant asks the provider's;
 /// made when the consumer app's `FlowsPending` condition last turned True,
 /// when its status says.

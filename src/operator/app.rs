@@ -41,6 +41,10 @@ impl Reconciled for DepartmentApp {
         &ctx.apps
     }
 
+    fn evaluated(a: &Self) -> u64 {
+        crate::evaluate::app_status_read(a)
+    }
+
     fn model_changed(triggers: &Triggers, a: &Self, deleted: bool) {
         triggers.app_changed(a, deleted)
     }

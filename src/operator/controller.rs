@@ -59,6 +59,12 @@ pub trait Reconciled:
     /// Tells the triggers that `obj`, as watched, changed the model
     /// (`deleted`: it is gone), so whoever reads it looks again.
     fn model_changed(triggers: &Triggers, obj: &Self, deleted: bool);
+    /// A fingerprint of what the evaluation reads of `obj`'s status: when it
+    /// changes, the reports (and the evaluation with them) run again.
+    fn evaluated(obj: &Self) -> u64 {
+        let _ = obj;
+        0
+    }
     /// Queues a reconcile of `obj`.
     fn queue(triggers: &Triggers, obj: &Self);
     /// The reconcile requests of the kind.

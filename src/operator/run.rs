@@ -478,6 +478,7 @@ fn watch_primary<K: Reconciled>(client: &Client, cfg: WatchConfig, metrics: &Met
     let t = triggers.clone();
     spawn_reflector(Api::<K>::all(client.clone()), cfg, metrics, move |o, deleted| {
         let (model, me) = t.observe(o, deleted);
+        t.status_read(o, K::evaluated(o), deleted);
         if model {
             K::model_changed(&t, o, deleted)
         }

@@ -51,6 +51,10 @@ impl Reconciled for Tenant {
         &ctx.tenants
     }
 
+    fn evaluated(t: &Self) -> u64 {
+        crate::evaluate::tenant_status_read(t)
+    }
+
     fn model_changed(triggers: &Triggers, t: &Self, _deleted: bool) {
         triggers.tenant_changed(t)
     }

@@ -117,6 +117,9 @@ struct Inner {
     /// The finalizers each zone, tenant and app last had: adding ours
     /// changes no spec, yet its reconcile waits for it.
     finalizers: Mutex<HashMap<String, Vec<String>>>,
+    /// What the evaluation read of each zone's, tenant's and app's status
+    /// (a fingerprint, [`super::Reconciled::evaluated`]).
+    evaluated: Mutex<HashMap<String, u64>>,
 }
 
 /// What of an owned object (or a node) the operator reads: everything but
@@ -241,6 +244,7 @@ impl Triggers {
             refresh_pending: Mutex::new(BTreeSet::new()),
             tenant_zones: Mutex::new(HashMap::new()),
             finalizers: Mutex::new(HashMap::new()),
+            evaluated: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -290,6 +294,27 @@ impl Triggers {
             }
         });
         (model, !deleted && (model || moved))
+    }
+
+    /// A watch event of a zone, tenant or app whose status, as the
+    /// evaluation reads it, is now `read` (a fingerprint): when that changed
+    /// since the last event, the reports run again, so that the evaluation
+    /// follows the status (an app Ready again after a repair) rather than
+    /// waiting for the resync. First sight and deletion are model changes,
+    /// which wake the reports already.
+    pub fn status_read<K: kube::Resource<DynamicType = ()>>(&self, o: &K, read: u64, deleted: bool) {
+        let m = o.meta();
+        let key = object_key(&K::kind(&()), m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default());
+        let Ok(mut seen) = self.0.evaluated.lock() else { return };
+        if deleted {
+            seen.remove(&key);
+            return;
+        }
+        let before = seen.insert(key, read);
+        drop(seen);
+        if before.is_some_and(|b| b != read) {
+            self.wake_reports();
+        }
     }
 
     /// Asks for a reconcile of `o` itself.
@@ -859,6 +884,54 @@ mod tests {
         t.metadata.generation = Some(2);
         assert_eq!(tr.observe(&t, false), (true, true), "a spec change");
         assert_eq!(tr.observe(&t, true), (true, false), "gone: the model changes, nothing to reconcile");
+    }
+
+    #[test]
+    fn an_app_ready_again_wakes_the_reports_its_own_compliance_writes_do_not() {
+        let app = |ready: &str, since: &str, replicas: i32| -> DepartmentApp {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "portal", "namespace": "t-ext", "generation": 1},
+                "spec": {"zone": "ext", "image": "registry.local/portal:1", "replicas": 1},
+                "status": {"readyReplicas": replicas, "conditions": [
+                    {"type": "Ready", "status": ready, "reason": "R", "message": "", "lastTransitionTime": since}
+                ]}
+            }))
+            .expect("app")
+        };
+        let tr = Triggers::new();
+        let woken = |tr: &Triggers| futures::FutureExt::now_or_never(tr.reports_woken()).is_some();
+        let seen = |tr: &Triggers, a: &DepartmentApp| tr.status_read(a, crate::evaluate::app_status_read(a), false);
+        seen(&tr, &app("True", "2026-11-27T00:00:00Z", 1));
+        assert!(!woken(&tr), "first sight is the model's change to tell");
+        seen(&tr, &app("True", "2026-11-27T00:00:00Z", 1));
+        assert!(!woken(&tr), "the same status");
+        seen(&tr, &app("False", "2026-11-27T00:00:10Z", 1));
+        assert!(woken(&tr), "not ready: the evaluation is out of date");
+        seen(&tr, &app("True", "2026-11-27T00:00:11Z", 1));
+        assert!(woken(&tr), "ready again after the repair");
+        seen(&tr, &app("True", "2026-11-27T00:00:11Z", 0));
+        assert!(woken(&tr), "a replica less");
+        let mut other = app("True", "2026-11-27T00:00:11Z", 0);
+        other.status.as_mut().expect("status").endpoints = vec!["portal.t-ext.svc".into()];
+        seen(&tr, &other);
+        assert!(!woken(&tr), "what the evaluation does not read");
+        // A tenant's compliance summary, written by the reports themselves,
+        // does not wake them again; its quota use does.
+        let tenant = |used: &str, at: &str| -> Tenant {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "t"},
+                "spec": {"displayName": {"zh": "T", "en": "T"}, "zones": []},
+                "status": {"quota": [{"zone": "ext", "namespace": "t-ext", "granted": {"requests.cpu": "4"}, "used": {"requests.cpu": used}}],
+                           "compliance": {"pass": 1, "fail": 0, "warn": 0, "skip": 0, "evaluatedAt": at}}
+            }))
+            .expect("tenant")
+        };
+        let seen = |tr: &Triggers, t: &Tenant| tr.status_read(t, crate::evaluate::tenant_status_read(t), false);
+        seen(&tr, &tenant("1", "2026-11-27T00:00:00Z"));
+        seen(&tr, &tenant("1", "2026-11-27T00:00:05Z"));
+        assert!(!woken(&tr), "its compliance summary");
+        seen(&tr, &tenant("2", "2026-11-27T00:00:05Z"));
+        assert!(woken(&tr), "its quota use");
     }
 
     #[test]
