@@ -164,6 +164,14 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
     assert_eq!(listed, 9, "the live audit reads the ClusterNetworkPolicies");
     let audit = govcloud::audit::audit(&live_model, &objects);
     assert_eq!(escapes(&audit), (vec![], 0), "the admin tier denies what the allow-all policy opens");
+    // The audit bureau (the cluster auditor role) reads them too, and writes none.
+    let bureau = support::impersonating_at(&kc, "auditor@audit.chifeng.gov.cn", &["audit-bureau"]).await;
+    let as_bureau: Api<DynamicObject> = Api::all_with(bureau, &cnp_resource());
+    let read =
+        eventually("the audit bureau to read the ClusterNetworkPolicies", CONVERGE, || async { as_bureau.list(&ListParams::default()).await.ok() }).await;
+    assert_eq!(read.items.len(), 9);
+    let forbidden = as_bureau.delete(&names::zone_admin_policy("private"), &DeleteParams::default()).await.expect_err("an auditor deletes nothing");
+    assert!(matches!(&forbidden, kube::Error::Api(s) if s.code == 403), "{forbidden:?}");
     let cnp_drift: Vec<(String, Outcome)> = audit
         .findings
         .iter()

@@ -75,6 +75,8 @@ pub fn render_platform() -> Vec<Owned> {
         rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ),
         rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ),
         rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ),
+        // The Admin tier, where the cluster serves it: isolation is judged on both kinds of policy.
+        rule(&[crate::meta::cluster_policy::GROUP], &[crate::meta::cluster_policy::PLURAL], READ),
     ];
     let mut out = vec![
         role(&crate::meta::names::tenant_role(OwnerRole::Admin.as_str()), admin),
@@ -154,7 +156,17 @@ mod tests {
         for r in namespaced {
             assert!(!res.iter().any(|x| x == r), "cluster auditor reads {r} in every namespace");
         }
-        for r in ["networkzones", "tenants", "namespaces", "nodes", "clusterreports", "clusterpolicyreports", "clusterroles", "clusterrolebindings"] {
+        for r in [
+            "networkzones",
+            "tenants",
+            "namespaces",
+            "nodes",
+            "clusterreports",
+            "clusterpolicyreports",
+            "clusterroles",
+            "clusterrolebindings",
+            "clusternetworkpolicies",
+        ] {
             assert!(res.iter().any(|x| x == r), "cluster auditor cannot read {r}");
         }
         assert!(rules.iter().all(|r| r.verbs.iter().all(|v| READ.contains(&v.as_str()))), "{rules:?}");
