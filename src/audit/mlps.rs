@@ -48,6 +48,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "GC-ZONE-003",
             "GC-ZONE-004",
             "GC-ZONE-005",
+            "GC-ZONE-006",
             "GC-VOL-001",
             "GC-VOL-002",
         ],

@@ -991,9 +991,42 @@ fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<Stri
     }
 }
 
-/// GC-ZONE-004: nodes of a zone carry its taint (skipped when no nodes are in scope).
+/// GC-ZONE-004: nodes of a zone carry its taint (skipped when no nodes are in
+/// scope); GC-ZONE-006: a node that matches the pool of a zone another cluster
+/// hosts matches one this cluster hosts too (zones of different clusters may
+/// share pool labels), else it is that zone's machine in the wrong cluster.
 fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTreeMap<String, String>) {
     let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").copied().collect();
+    let in_pool = |n: &Value, z: &crate::api::NetworkZone| z.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()));
+    for n in &nodes {
+        let (elsewhere, here): (Vec<&crate::api::NetworkZone>, Vec<&crate::api::NetworkZone>) =
+            model.zones.iter().filter(|z| in_pool(n, z)).partition(|z| remote.contains_key(&z.name_any()));
+        if elsewhere.is_empty() {
+            continue;
+        }
+        let theirs: Vec<String> = elsewhere
+            .iter()
+            .map(|z| {
+                let host = remote.get(&z.name_any()).map(String::as_str).unwrap_or_default();
+                format!("{} (runs in {})", z.name_any(), crate::render::cluster_label((!host.is_empty()).then_some(host)))
+            })
+            .collect();
+        let (outcome, evidence) = if here.is_empty() {
+            (Outcome::Fail, format!("matches the node pool of {} and of no zone this cluster hosts", theirs.join(", ")))
+        } else {
+            let ours: Vec<String> = here.iter().map(|z| z.name_any()).collect();
+            (Outcome::Pass, format!("matches the node pool of {}, and of {} hosted here", theirs.join(", "), ours.join(", ")))
+        };
+        ctx.add(
+            controls::FOREIGN_NODES,
+            outcome,
+            &format!("Node/{}", name_of(n)),
+            None,
+            "metadata.labels",
+            evidence,
+            "a zone's machines register only with the cluster that hosts it: remove the node from this cluster, or its pool labels".into(),
+        );
+    }
     // A zone another cluster hosts has no nodes here, and is no finding.
     for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
         let pool = &z.spec.node_pool;
@@ -1299,13 +1332,17 @@ fn isolation(
             let (open, narrow, evidence) = by_class
                 .entry(reach.class_of[i])
                 .or_insert_with(|| {
-                    if consumer_here { consumer_side(&reach, reach.class_of[i], f, flows, &zones) } else { provider_side(&reach, reach.class_of[i], f, &zones) }
+                    if consumer_here {
+                        consumer_side(&reach, reach.class_of[i], f, flows, &zones)
+                    } else {
+                        provider_side(&reach, reach.class_of[i], f, flows, &zones)
+                    }
                 })
                 .clone();
             let (field, message) = if consumer_here {
                 ("NetworkPolicy egress", "a flow to another cluster leaves only for the provider's exchange address, on the flow's ports")
             } else {
-                ("NetworkPolicy ingress", "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports")
+                ("NetworkPolicy ingress", "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports, and nothing wider")
             };
             ctx.add(
                 controls::TWO_SIDED_FLOWS,
@@ -1394,14 +1431,21 @@ fn consumer_side(
 
 /// The provider's side of granted flow `f` from another cluster, for the
 /// workloads of `class`: (ingress from a host of each of the consumer zone's
-/// ranges on every port of the flow, true, the evidence).
+/// ranges on every port of the flow, nothing wider admitted, the evidence).
+/// Wider is an address outside what the granted flows from other clusters to
+/// this provider admit (their consumer zones' ranges, on their ports) that
+/// the workloads accept: a host of every other zone's ranges and an internet
+/// client, on the flows' ports and the usual probe ports, and the consumer
+/// zone's own hosts on ports no flow grants.
 fn provider_side(
     reach: &netpol::Reachability<'_>,
     class: usize,
     f: &crate::render::FlowDecision,
+    flows: &[crate::render::FlowDecision],
     zones: &BTreeMap<String, &crate::api::NetworkZone>,
 ) -> (bool, bool, String) {
-    let ranges: Vec<ipnet::IpNet> = zones.get(&f.consumer.zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default();
+    let cidrs = |zone: &str| -> Vec<ipnet::IpNet> { zones.get(zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default() };
+    let ranges = cidrs(&f.consumer.zone);
     let mut missing = Vec::new();
     for net in &ranges {
         for p in &f.ports {
@@ -1410,14 +1454,39 @@ fn provider_side(
             }
         }
     }
-    let ports: Vec<String> = f.ports.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect();
+    // What the granted flows from other clusters to this provider admit.
+    let admitted: Vec<(ipnet::IpNet, i64, &str)> = flows
+        .iter()
+        .filter(|g| g.state == FlowState::Granted && g.provider == f.provider && g.address.is_some())
+        .flat_map(|g| cidrs(&g.consumer.zone).into_iter().flat_map(move |n| g.ports.iter().map(move |p| (n, i64::from(p.port), p.protocol.as_str()))))
+        .collect();
+    let covered = |ip: IpAddr, port: i64, proto: &str| admitted.iter().any(|(n, p, pr)| n.contains(&ip) && *p == port && *pr == proto);
+    let mut probes: Vec<IpAddr> =
+        zones.values().flat_map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok())).map(|n| host_of(&n)).collect();
+    probes.push(IpAddr::from([203, 0, 113, 1]));
+    probes.sort_unstable();
+    probes.dedup();
+    let mut ports: Vec<(i64, &str)> = PROBE_PORTS.iter().map(|p| (*p, "TCP")).collect();
+    ports.extend(f.ports.iter().map(|p| (i64::from(p.port), p.protocol.as_str())));
+    ports.sort_unstable();
+    ports.dedup();
+    let mut wider = Vec::new();
+    for ip in probes {
+        for (port, proto) in &ports {
+            if !covered(ip, *port, proto) && reach.accepts_ip(class, ip, *port, proto) {
+                wider.push(format!("{ip} on {port}/{proto}"));
+            }
+        }
+    }
+    let flow_ports: Vec<String> = f.ports.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect();
     let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
-    let evidence = if missing.is_empty() {
-        format!("ingress from zone {} ({}) on {}", f.consumer.zone, shown.join(", "), ports.join(", "))
+    let mut evidence = if missing.is_empty() {
+        format!("ingress from zone {} ({}) on {}", f.consumer.zone, shown.join(", "), flow_ports.join(", "))
     } else {
         format!("no ingress from {} (zone {})", missing.join(", "), f.consumer.zone)
     };
-    (missing.is_empty() && !ranges.is_empty(), true, evidence)
+    evidence.push_str(&if wider.is_empty() { "; nothing wider".to_string() } else { format!("; wider: {}", wider.join(", ")) });
+    (missing.is_empty() && !ranges.is_empty(), wider.is_empty(), evidence)
 }
 
 // === impl city ===
@@ -1933,6 +2002,54 @@ mod tests {
                "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/x/y:1", "ports": [{"containerPort": 8080}]}]}}}})
     }
 
+    fn node(name: &str, labels: &[(&str, &str)]) -> Value {
+        let labels: serde_json::Map<String, Value> = labels.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}, "spec": {}})
+    }
+
+    #[test]
+    fn a_node_of_a_zone_hosted_elsewhere_fails_where_it_joined() {
+        let foreign = |a: &Audit| -> Vec<(Outcome, String, String)> {
+            a.findings.iter().filter(|f| f.control == controls::FOREIGN_NODES).map(|f| (f.outcome, f.object.to_string(), f.evidence.clone())).collect()
+        };
+        // The private network's machine registered with the egov cluster.
+        let (model, mut objects) = in_cluster("egov");
+        objects.push(node("n-private", &[("govcloud.io/zone", "private")]));
+        objects.push(node("n-extranet", &[("govcloud.io/zone", "extranet")]));
+        assert_eq!(
+            foreign(&audit(&model, &objects)),
+            vec![(
+                Outcome::Fail,
+                "Node/n-private".to_string(),
+                "matches the node pool of private (runs in cluster private) and of no zone this cluster hosts".to_string()
+            )]
+        );
+        // In its own cluster it is no finding of this kind.
+        let (model, mut objects) = in_cluster("private");
+        objects.push(node("n-private", &[("govcloud.io/zone", "private")]));
+        assert_eq!(foreign(&audit(&model, &objects)), vec![]);
+        // Pools of zones in different clusters may share labels: a node that
+        // also matches a zone hosted here is that zone's.
+        let (mut model, mut objects) = in_cluster("egov");
+        for z in model.zones.iter_mut().filter(|z| z.name_any() == "private") {
+            z.spec.node_pool.selector = [("pool".to_string(), "general".to_string())].into();
+        }
+        for z in model.zones.iter_mut().filter(|z| z.name_any() == "extranet") {
+            z.spec.node_pool.selector.insert("pool".into(), "general".into());
+        }
+        objects.push(node("n-shared", &[("govcloud.io/zone", "extranet"), ("pool", "general")]));
+        objects.push(node("n-general", &[("pool", "general")]));
+        let found = foreign(&audit(&model, &objects));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].0, found[0].1.as_str()), (Outcome::Fail, "Node/n-general"));
+        assert_eq!((found[1].0, found[1].1.as_str()), (Outcome::Pass, "Node/n-shared"));
+        assert!(found[1].2.ends_with("and of extranet hosted here"), "{found:?}");
+        // One cluster for every zone: nothing is elsewhere, no finding.
+        let (model, mut objects) = chifeng();
+        objects.push(node("n", &[("govcloud.io/zone", "private")]));
+        assert_eq!(foreign(&audit(&model, &objects)), vec![]);
+    }
+
     fn failures(a: &Audit) -> Vec<(&'static str, String, String)> {
         a.findings.iter().filter(|f| f.outcome == Outcome::Fail).map(|f| (f.control, f.object.to_string(), f.evidence.clone())).collect()
     }
@@ -2037,7 +2154,28 @@ mod tests {
         let a = audit(&model, &objects);
         let found = side(&a, "Deployment/public-security-private/population-db");
         assert_eq!(found.len(), 4);
-        assert!(found.iter().all(|(o, e)| *o == Outcome::Fail && e.ends_with("no ingress from 10.10.0.1 on 8443/TCP (zone extranet)")), "{found:?}");
+        assert!(
+            found.iter().all(|(o, e)| *o == Outcome::Fail && e.ends_with("no ingress from 10.10.0.1 on 8443/TCP (zone extranet); nothing wider")),
+            "{found:?}"
+        );
+        // As rendered: from the extranet's ranges on 8443, nothing wider.
+        let (model, objects) = in_cluster("private");
+        let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
+        assert!(!found.is_empty() && found.iter().all(|(o, e)| *o == Outcome::Pass && e.ends_with("; nothing wider")), "{found:?}");
+        // A policy someone adds that admits more than the consumer zone: the
+        // internet, the other zones, other ports.
+        for (from, port, wider) in
+            [("0.0.0.0/0", 8443, "203.0.113.1 on 8443/TCP"), ("10.0.0.0/8", 22, "10.10.0.1 on 22/TCP"), ("10.10.0.0/16", 80, "10.10.0.1 on 80/TCP")]
+        {
+            let (model, mut objects) = in_cluster("private");
+            objects.push(
+                json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "wide", "namespace": "public-security-private"},
+                "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"ipBlock": {"cidr": from}}], "ports": [{"port": port}]}]}}),
+            );
+            let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
+            assert!(!found.is_empty(), "{from}");
+            assert!(found.iter().all(|(o, e)| *o == Outcome::Fail && e.contains("; wider: ") && e.contains(wider)), "{from}: {found:?}");
+        }
     }
 
     fn the_city() -> Vec<ClusterAudit> {
@@ -2220,6 +2358,7 @@ mod tests {
         // Chifeng in two clusters, with a workload where only declarations belong.
         let (egov, mut held) = in_cluster("egov");
         held.push(deployment("general-office-private", "stray"));
+        held.push(node("n-private", &[("govcloud.io/zone", "private")]));
         for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let refs: Vec<&Value> = objects.iter().collect();

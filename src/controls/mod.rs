@@ -173,6 +173,8 @@ pub const APP_IDENTITY: &str = "GC-NET-006";
 
 /// `GC-ZONE-005`: a tenant namespace of a zone another cluster hosts holds declarations only.
 pub const DECLARATIONS_ONLY: &str = "GC-ZONE-005";
+/// `GC-ZONE-006`: no node of this cluster belongs only to a zone another cluster hosts.
+pub const FOREIGN_NODES: &str = "GC-ZONE-006";
 /// `GC-CITY-001`: every cluster of a city holds the same model.
 pub const CITY_MODEL: &str = "GC-CITY-001";
 /// `GC-CITY-002`: a flow between clusters is decided alike on both sides.
@@ -535,6 +537,16 @@ pub const CATALOGUE: &[Control] = &[
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Namespaces,
+        enforcement: Enforcement::Audit,
+    },
+    Control {
+        id: FOREIGN_NODES,
+        title_zh: "本集群节点不属他集群网络区",
+        title_en: "No node of a zone hosted elsewhere joins this cluster",
+        checks: "no node of this cluster matches the node pool of a zone another cluster hosts (and of no zone this one hosts): a machine of that zone's network registered with this control plane would bridge the networks the clusters keep apart",
+        severity: Severity::Critical,
+        levels: ALL_LEVELS,
+        audit: AuditBy::ZoneNodes,
         enforcement: Enforcement::Audit,
     },
     Control {
