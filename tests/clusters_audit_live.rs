@@ -61,7 +61,7 @@ fn the_city_of_two_live_clusters_is_one_report() {
         let dir = tmp.path().join(cluster);
         city.dirs.push(dir.clone());
         let up = Command::new(repo().join("testenv/testenv"))
-            .args(["up", "--dir", dir.to_str().expect("utf8"), "--model", "examples/chifeng-clusters"])
+            .args(["up", "--dir", dir.to_str().expect("utf8"), "--model", "examples/chifeng-clusters", "--cluster", cluster])
             .current_dir(repo())
             .output()
             .expect("testenv up");
@@ -105,6 +105,9 @@ fn the_city_of_two_live_clusters_is_one_report() {
     // ...and what the quota does not count, the audit finds.
     let open = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open, namespace: general-office-private}\nspec: {podSelector: {}, ingress: [{}], policyTypes: [Ingress]}\n";
     ok(kubectl(&egov, &["apply", "-f", "-"], Some(open)), "a NetworkPolicy in a declaration namespace");
+    // A machine of the private network registered with the egov control plane.
+    let relabel = ["label", "node", "extranet-node-1", "govcloud.io/zone=private", "--overwrite"];
+    ok(kubectl(&egov, &relabel, None), "a node of the private zone in egov");
     // The private cluster's copy lags: an app of the extranet is gone there.
     let private = city.dirs[1].join("kubeconfig");
     ok(kubectl(&private, &["-n", "health-extranet", "delete", "departmentapp", "health-records"], None), "delete in private");
@@ -112,6 +115,7 @@ fn the_city_of_two_live_clusters_is_one_report() {
     assert_eq!(code, 1, "{err}\n{out}");
     for line in [
         "FAIL [egov] GC-ZONE-005 NetworkPolicy/general-office-private/open kind:",
+        "FAIL [egov] GC-ZONE-006 Node/extranet-node-1 metadata.labels: matches the node pool of private (runs in cluster private) and of no zone this cluster hosts",
         "FAIL [city] GC-CITY-001 DepartmentApp/health-extranet/health-records spec:",
         "(present in cluster egov, absent in cluster private)",
         "FAIL [city] GC-CITY-002 DepartmentApp/health-extranet/health-records spec.flows.calls[public-security/private/population-db]:",
@@ -119,5 +123,5 @@ fn the_city_of_two_live_clusters_is_one_report() {
     ] {
         assert!(out.contains(line), "{line:?} in\n{out}");
     }
-    assert_eq!(out.matches("\nFAIL ").count(), 3, "{out}");
+    assert_eq!(out.matches("\nFAIL ").count(), 4, "{out}");
 }
