@@ -68,17 +68,8 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         cidrs: ClusterCidrs,
-        /// A cluster of the city to audit live, through a kubeconfig file (its
-        /// context CONTEXT, else its current one); NAME is the cluster's
-        /// name in the zones' spec.cluster (empty: the cluster without a
-        /// name). Repeatable, with --cluster-context: every cluster given is
-        /// audited with its model and the results merged into one report.
-        #[arg(long = "cluster-kubeconfig", value_name = "NAME=PATH[#CONTEXT]", value_parser = parse_cluster_kubeconfig)]
-        cluster_kubeconfig: Vec<ClusterSource>,
-        /// A cluster of the city to audit live, through a context of the
-        /// default kubeconfig (KUBECONFIG or ~/.kube/config). Repeatable.
-        #[arg(long = "cluster-context", value_name = "NAME=CONTEXT", value_parser = parse_cluster_context)]
-        cluster_context: Vec<ClusterSource>,
+        #[command(flatten)]
+        city: CityArgs,
     },
     /// Evaluate every department and district (绩效评估): cost-effectiveness,
     /// application effect, collaboration and sharing, security and
@@ -113,6 +104,8 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        #[command(flatten)]
+        city: CityArgs,
     },
     /// Print the catalogue of security and isolation controls as a Markdown table.
     Controls,
@@ -235,6 +228,48 @@ impl ClusterCidrs {
     /// cluster without a name (`--cluster ''`).
     pub fn cluster(&self) -> Option<Option<String>> {
         self.cluster.as_ref().map(|c| (!c.is_empty()).then(|| c.clone()))
+    }
+}
+
+/// The clusters of a city, read live: `govcloud audit` merges their audits
+/// into one report, `govcloud evaluate` evaluates each tenant once over them.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CityArgs {
+    /// A cluster of the city to read live, through a kubeconfig file (its
+    /// context CONTEXT, else its current one); NAME is the cluster's name in
+    /// the zones' spec.cluster (empty: the cluster without a name).
+    /// Repeatable, with --cluster-context: every cluster given is read with
+    /// its model and the results merged into one.
+    #[arg(long = "cluster-kubeconfig", value_name = "NAME=PATH[#CONTEXT]", value_parser = parse_cluster_kubeconfig)]
+    pub cluster_kubeconfig: Vec<ClusterSource>,
+    /// A cluster of the city to read live, through a context of the default
+    /// kubeconfig (KUBECONFIG or ~/.kube/config). Repeatable.
+    #[arg(long = "cluster-context", value_name = "NAME=CONTEXT", value_parser = parse_cluster_context)]
+    pub cluster_context: Vec<ClusterSource>,
+}
+
+impl CityArgs {
+    /// The clusters given, checked against the other flags: none (not a
+    /// city), or each once, without -f or --cluster.
+    fn sources(self, paths: &[PathBuf], cidrs: &ClusterCidrs) -> Result<Vec<ClusterSource>, CliError> {
+        let sources: Vec<ClusterSource> = self.cluster_kubeconfig.into_iter().chain(self.cluster_context).collect();
+        if sources.is_empty() {
+            return Ok(sources);
+        }
+        if !paths.is_empty() {
+            return Err(CliError::Input("--cluster-kubeconfig and --cluster-context read live clusters; -f reads files: give one or the other".into()));
+        }
+        if cidrs.cluster.is_some() {
+            return Err(CliError::Input(
+                "--cluster names one cluster; --cluster-kubeconfig and --cluster-context name each cluster of the city: give one or the other".into(),
+            ));
+        }
+        for (i, s) in sources.iter().enumerate() {
+            if let Some(o) = sources[..i].iter().find(|o| o.name == s.name) {
+                return Err(CliError::Input(format!("{} and {} name the same cluster: give each cluster of the city once", o.flag(), s.flag())));
+            }
+        }
+        Ok(sources)
     }
 }
 
@@ -494,13 +529,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
         Command::Render { paths, summary_only, cidrs, admin_tier } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier),
-        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs, cluster_kubeconfig, cluster_context } => {
-            let sources: Vec<ClusterSource> = cluster_kubeconfig.into_iter().chain(cluster_context).collect();
+        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs, city } => {
+            let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
             audit_cmd(&audit, format, lang, fail_on, report_api, output)
         }
-        Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs } => {
-            evaluate_cmd(&paths, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs, cidrs.cluster().flatten().as_deref())
+        Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs, city } => {
+            let sources = city.sources(&paths, &cidrs)?;
+            let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
+            evaluate_cmd(&source, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs)
         }
         Command::Controls => {
             print!("{}", crate::controls::markdown_table());
@@ -628,19 +665,6 @@ async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -
 fn audited(paths: &[PathBuf], cidrs: &ClusterCidrs, sources: &[ClusterSource]) -> Result<crate::audit::Audit, CliError> {
     let cluster_cidrs = &cidrs.cluster_cidrs;
     if !sources.is_empty() {
-        if !paths.is_empty() {
-            return Err(CliError::Input("--cluster-kubeconfig and --cluster-context audit live clusters; -f audits files: give one or the other".into()));
-        }
-        if cidrs.cluster.is_some() {
-            return Err(CliError::Input(
-                "--cluster names one cluster; --cluster-kubeconfig and --cluster-context name each cluster of the city: give one or the other".into(),
-            ));
-        }
-        for (i, s) in sources.iter().enumerate() {
-            if let Some(o) = sources[..i].iter().find(|o| o.name == s.name) {
-                return Err(CliError::Input(format!("{} and {} name the same cluster: give each cluster of the city once", o.flag(), s.flag())));
-            }
-        }
         let rt = tokio::runtime::Runtime::new()?;
         return rt.block_on(live_city(sources, cluster_cidrs));
     }
@@ -733,8 +757,84 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Optio
 
 // The command's flags, one argument each.
 #[allow(clippy::too_many_arguments)]
+/// What `govcloud evaluate` reads: files (`-f`), the clusters of a city, or
+/// the cluster of the kubeconfig (`--cluster` names it).
+struct Source<'a> {
+    paths: &'a [PathBuf],
+    cluster: Option<String>,
+    city: &'a [ClusterSource],
+}
+
+/// What an evaluation is made of, as read.
+struct EvaluationInputs {
+    model: crate::model::Model,
+    objects: Vec<serde_json::Value>,
+    requests: Vec<crate::api::ResourceRequest>,
+    usage: Option<Vec<crate::evaluate::PodUsage>>,
+    repairs: Option<std::collections::BTreeMap<String, u64>>,
+    /// The city's audit, when several clusters were read.
+    audit: Option<crate::audit::Audit>,
+}
+
+/// Reads every cluster of the city for its evaluation: each cluster's model,
+/// objects, requests, usage and repairs, put together as one
+/// ([`crate::evaluate::city::city_model`]): each app's status, each quota and
+/// each request from the cluster hosting its zone; usage only when every
+/// cluster gives it; repairs summed; the city's audit for the security axis.
+async fn city_evaluation(sources: &[ClusterSource], cluster_cidrs: &[String], read_usage: bool) -> Result<EvaluationInputs, CliError> {
+    let mut read = Vec::new();
+    for source in sources {
+        let client = city_client(source).await?;
+        let name = source.name.as_deref();
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            CliError::Cluster(format!(
+                "{}: cannot read {} of {}: {e}; check that the kubeconfig's server is up and reachable from here",
+                source.flag(),
+                what,
+                render::cluster_label(name)
+            ))
+        };
+        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, name).await.map_err(|e| failed("the objects", &e))?;
+        let requests: Vec<crate::api::ResourceRequest> = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
+            .list(&Default::default())
+            .await
+            .map_err(|e| failed("the ResourceRequests", &e))?
+            .items;
+        let usage = if read_usage { crate::operator::live_usage(&client, &objects).await } else { None };
+        let repairs = match crate::operator::live_repairs(&client, &model).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("warning: {}: cannot read the Repaired Events ({e}); drift repairs are left uncounted", source.flag());
+                None
+            }
+        };
+        read.push((source.name.clone(), model, objects, requests, usage, repairs));
+    }
+    let parts: Vec<crate::evaluate::city::ClusterModel<'_>> = read.iter().map(|(n, m, ..)| (n.as_deref(), m)).collect();
+    let model = crate::evaluate::city::city_model(&parts).ok_or_else(|| CliError::Input("name at least one cluster of the city".into()))?;
+    let requests = read
+        .iter()
+        .flat_map(|(n, _, _, requests, ..)| {
+            let city = &parts[0].1;
+            requests.iter().filter(move |r| crate::evaluate::city::hosts_namespace(city, n.as_deref(), &kube::ResourceExt::namespace(*r).unwrap_or_default()))
+        })
+        .cloned()
+        .collect();
+    let usage = read.iter().map(|(.., u, _)| u.clone()).collect::<Option<Vec<_>>>().map(|u| u.concat());
+    let repairs = read.iter().map(|(.., r)| r.clone()).collect::<Option<Vec<_>>>().map(|rs| {
+        rs.into_iter().flatten().fold(std::collections::BTreeMap::new(), |mut sum: std::collections::BTreeMap<String, u64>, (t, n)| {
+            *sum.entry(t).or_default() += n;
+            sum
+        })
+    });
+    let audits = read.iter().map(|(n, m, objects, ..)| (n.clone(), m.clone(), crate::audit::audit(m, objects))).collect();
+    let objects = read.into_iter().flat_map(|(_, _, objects, ..)| objects).collect();
+    Ok(EvaluationInputs { model, objects, requests, usage, repairs, audit: Some(crate::audit::city(audits)) })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn evaluate_cmd(
-    paths: &[PathBuf],
+    source: &Source<'_>,
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
     format: EvaluateFormat,
@@ -742,8 +842,8 @@ fn evaluate_cmd(
     at: Option<&str>,
     output: Option<PathBuf>,
     cluster_cidrs: &[String],
-    cluster: Option<&str>,
 ) -> Result<(), CliError> {
+    let (paths, cluster) = (source.paths, source.cluster.as_deref());
     use crate::evaluate::{self, Evaluation};
     let now = match at {
         Some(t) => t
@@ -771,7 +871,10 @@ fn evaluate_cmd(
         }
         None => None,
     };
-    let (model, objects, requests, live_usage, repairs) = if paths.is_empty() {
+    let inputs = if !source.city.is_empty() {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(city_evaluation(source.city, cluster_cidrs, metrics_text.is_none()))?
+    } else if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let client = kube::Client::try_default()
@@ -791,17 +894,18 @@ fn evaluate_cmd(
                     None
                 }
             };
-            Ok::<_, CliError>((model, objects, requests, usage, repairs))
+            Ok::<_, CliError>(EvaluationInputs { model, objects, requests, usage, repairs, audit: None })
         })?
     } else {
         let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
-        (model, objects, requests, None, None)
+        EvaluationInputs { model, objects, requests, usage: None, repairs: None, audit: None }
     };
+    let EvaluationInputs { model, objects, requests, usage: live_usage, repairs, audit } = inputs;
     let usage = match &metrics_text {
         Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
         None => live_usage,
     };
-    let audit = crate::audit::audit(&model, &objects);
+    let audit = audit.unwrap_or_else(|| crate::audit::audit(&model, &objects));
     let mut pending = evaluate::pending_flow_requests(&model, &audit);
     pending.extend(evaluate::pending_resource_requests(&requests));
     let e = evaluate::evaluate(evaluate::Inputs {

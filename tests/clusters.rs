@@ -206,6 +206,33 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
         .await;
     }
 
+    // The evaluation of the city: every tenant once, each app counted where it
+    // runs; a cluster alone has no app of the zones it does not host.
+    let evaluate = |args: &[String]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
+            .arg("evaluate")
+            .args(args)
+            .args(["--format", "json"])
+            .env("KUBECONFIG", egov.kubeconfig())
+            .output()
+            .expect("evaluate");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let e: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let figure = |t: &str, f: &str| e["tenants"].as_array().and_then(|ts| ts.iter().find(|x| x["name"] == t)).map(|x| x["figures"][f].clone());
+        ["ps", "health", "tourism"]
+            .map(|t| (figure(t, "apps_ready").unwrap_or_default()["value"].clone(), figure(t, "apps").unwrap_or_default()["value"].clone()))
+    };
+    let at = |name: &str, plane: &OwnPlane| format!("{name}={}", plane.kubeconfig().display());
+    let city = ["--cluster-kubeconfig".to_string(), at("egov", &egov), "--cluster-kubeconfig".to_string(), at("private", &private)];
+    let one = serde_json::json!(1.0);
+    assert_eq!(evaluate(&city), [(one.clone(), one.clone()), (one.clone(), one.clone()), (one.clone(), one.clone())]);
+    let egov_alone = evaluate(&["--cluster".to_string(), "egov".to_string()]);
+    assert_eq!(egov_alone[0], (Value::Null, serde_json::json!(0.0)), "ps runs in the private cluster only: {egov_alone:?}");
+    assert_eq!(egov_alone[1], (one.clone(), one.clone()));
+    // A city read in part: the apps of the cluster not read have no status, and no figure is made up.
+    let part = evaluate(&["--cluster-kubeconfig".to_string(), at("egov", &egov)]);
+    assert_eq!(part[0], (Value::Null, one.clone()), "{part:?}");
+
     // A flow between clusters: decided alike on both sides, granted at the exchange's address.
     let here = flow(&e, "health-extranet", "records", "ps/private/population-db", FlowState::Granted).await;
     let there = flow(&p, "health-extranet", "records", "ps/private/population-db", FlowState::Granted).await;

@@ -195,12 +195,15 @@ fn bad_cluster_flags_are_named_with_their_fix() {
         // Reachable flags, an unreachable cluster: the error names the flag.
         (vec!["--cluster-kubeconfig".into(), format!("egov={config}")], 1, "error: --cluster-kubeconfig egov="),
     ];
-    for (args, want_code, want) in cases {
-        let mut all = vec!["audit"];
-        all.extend(args.iter().map(String::as_str));
-        let (code, out, err) = run(&all);
-        assert_eq!((code, out.as_str()), (want_code, ""), "{args:?}: {err}");
-        assert!(err.contains(want), "{args:?}: want {want:?} in\n{err}");
+    // `govcloud evaluate` reads a city through the same flags, with the same errors.
+    for command in ["audit", "evaluate"] {
+        for (args, want_code, want) in &cases {
+            let mut all = vec![command];
+            all.extend(args.iter().map(String::as_str));
+            let (code, out, err) = run(&all);
+            assert_eq!((code, out.as_str()), (*want_code, ""), "{command} {args:?}: {err}");
+            assert!(err.contains(want), "{command} {args:?}: want {want:?} in\n{err}");
+        }
     }
     // A context of the default kubeconfig that does not exist.
     let out = Command::new(env!("CARGO_BIN_EXE_govcloud"))

@@ -14,6 +14,7 @@
 //! repairs not counted) is not guessed: it is reported missing, with why,
 //! and the scores use what is there.
 
+pub mod city;
 pub mod output;
 pub mod usage;
 
