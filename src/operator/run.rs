@@ -52,6 +52,23 @@ pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<
     ))
 }
 
+/// A warning when the zones declared name clusters, none of them this one
+/// (a mistyped `--cluster`, or the model not yet applied here in full): the
+/// operator then runs nothing but declaration namespaces.
+pub fn hosts_nothing(zones: &[NetworkZone], cluster: Option<&str>) -> Option<String> {
+    if zones.is_empty() || zones.iter().any(|z| crate::model::hosted_by(z, cluster)) {
+        return None;
+    }
+    let mut named: Vec<String> = zones.iter().map(|z| crate::render::cluster_label(z.spec.cluster.as_deref())).collect();
+    named.sort();
+    named.dedup();
+    Some(format!(
+        "no NetworkZone is hosted by {}: the zones name {}; nothing will run here but declaration namespaces. Check --cluster",
+        crate::render::cluster_label(cluster),
+        named.join(", ")
+    ))
+}
+
 /// Periodic resync of every object (costs cache reads only when nothing changed).
 pub const RESYNC: Duration = Duration::from_secs(300);
 
@@ -272,6 +289,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let running = d.store.state().iter().filter_map(|o| o.metadata.labels.as_ref()?.get(crate::meta::labels::ZONE).cloned()).collect::<Vec<_>>();
         if let Some(message) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
             return Err(StartError::msg(message));
+        }
+        if let Some(message) = hosts_nothing(&zones_now, opts.cluster.as_deref()) {
+            warn!("{message}");
         }
     }
     triggers.attach(zones.clone(), tenants.clone(), apps.clone(), requests.clone());
@@ -542,5 +562,18 @@ mod tests {
         assert!(wrong.contains("zone lab") && wrong.contains("Start it with no --cluster"), "{wrong}");
         let wrong = wrong_cluster(&zones, &running(&["private"]), None).expect("refused");
         assert!(wrong.contains("zone private") && wrong.contains("Start it with --cluster private"), "{wrong}");
+    }
+
+    #[test]
+    fn an_operator_for_a_cluster_no_zone_names_warns() {
+        let zones = [zone("extranet", Some("egov")), zone("private", Some("private"))];
+        let warning = hosts_nothing(&zones, Some("egvo")).expect("a warning");
+        assert_eq!(
+            warning,
+            "no NetworkZone is hosted by cluster egvo: the zones name cluster egov, cluster private; nothing will run here but declaration namespaces. Check --cluster"
+        );
+        assert!(hosts_nothing(&zones, None).is_some(), "the cluster without a name hosts none of them");
+        assert_eq!(hosts_nothing(&zones, Some("egov")), None);
+        assert_eq!(hosts_nothing(&[], Some("egov")), None, "no zone yet: nothing to say");
     }
 }
