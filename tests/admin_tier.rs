@@ -71,7 +71,8 @@ fn complaints(log: &str) -> Vec<&str> {
         .filter(|l| {
             l.contains("\"level\":\"ERROR\"")
                 || (l.contains("\"level\":\"WARN\"")
-                    && ["ClusterNetworkPolicy", "clusternetworkpolicies", "policy.networking.k8s.io", "watch error"].iter().any(|w| l.contains(w)))
+                    // A watch of another kind that the busy shared API server restarts is no complaint about this one.
+                    && ["ClusterNetworkPolicy", "clusternetworkpolicies", "policy.networking.k8s.io"].iter().any(|w| l.contains(w)))
         })
         .collect()
 }

@@ -371,7 +371,27 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         .await
         .expect("cluster admin may relabel (break-glass)");
     api(&admin_client, "v1", "LimitRange", Some(&aext)).delete("govcloud-limits", &DeleteParams::default()).await.expect("cluster admin may delete");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Pod Security and the LimitRanger read from caches: wait until both see
+    // the change (a dry run is denied by the policies, not by Pod Security,
+    // and a pod without limits gets no default ones), however loaded the machine.
+    let dry_run = |obj: Value| {
+        let dev = dev.clone();
+        let ns = aext.clone();
+        async move {
+            let o: DynamicObject = serde_json::from_value(obj).expect("pod");
+            match api(&dev, "v1", "Pod", Some(&ns)).create(&PostParams { dry_run: true, ..Default::default() }, &o).await {
+                Err(kube::Error::Api(s)) => Some(s.message),
+                _ => None,
+            }
+        }
+    };
+    eventually("Pod Security and the LimitRanger to see the weakened namespace", Duration::from_secs(60), || async {
+        let host = dry_run(pod("probe-hn", |p| p["spec"]["hostNetwork"] = json!(true))).await?;
+        let unlimited =
+            dry_run(pod("probe-nolim", |p| p["spec"]["containers"][0].as_object_mut().map(|c| c.remove("resources")).map(|_| ()).unwrap_or(()))).await?;
+        (!host.contains("violates PodSecurity") && unlimited.contains("[GC-RES-001]")).then_some(())
+    })
+    .await;
     t.denied(
         "hostNetwork with Pod Security relaxed",
         create(&dev, Some(&aext), pod("hn2", |p| p["spec"]["hostNetwork"] = json!(true))).await,

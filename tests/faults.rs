@@ -701,11 +701,11 @@ async fn deleting_a_provider_tenant_leaves_pending_flows_and_no_orphans() {
         left
     };
     let gone = Instant::now();
-    while !owned_by_provider().await.is_empty() && gone.elapsed() < Duration::from_secs(30) {
+    while !owned_by_provider().await.is_empty() && gone.elapsed() < CONVERGE {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let left = owned_by_provider().await;
-    assert!(left.is_empty(), "orphans of the deleted tenant 30 s after its namespace went: {left:?}");
+    assert!(left.is_empty(), "orphans of the deleted tenant {CONVERGE:?} after its namespace went: {left:?}");
     converge(&c, &rest, &scope, CONVERGE, "the provider tenant deleted").await;
 }
 

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -103,26 +103,18 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         (list.items.len() == 24 && list.items.iter().all(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
     })
     .await;
-    for kind in ["zones", "tenants"] {
-        let ok = if kind == "zones" {
-            Api::<NetworkZone>::all(c.clone())
-                .list(&ListParams::default().labels("govcloud.io/scope=chifeng"))
-                .await
-                .expect("zones")
-                .items
-                .iter()
-                .all(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions)))
-        } else {
-            let tenants = Api::<Tenant>::all(c.clone());
-            eventually("every tenant Ready", CONVERGE, || async {
-                let l = tenants.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-                l.items.iter().all(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions))).then_some(())
-            })
-            .await;
-            true
-        };
-        assert!(ok, "{kind} not Ready");
-    }
+    let zones = Api::<NetworkZone>::all(c.clone());
+    eventually("every zone Ready", CONVERGE, || async {
+        let l = zones.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+        (!l.items.is_empty() && l.items.iter().all(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+    })
+    .await;
+    let tenants = Api::<Tenant>::all(c.clone());
+    eventually("every tenant Ready", CONVERGE, || async {
+        let l = tenants.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
+        (!l.items.is_empty() && l.items.iter().all(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+    })
+    .await;
 
     // Every pod on a node of its own zone.
     let nodes: std::collections::BTreeMap<String, String> = Api::<Node>::all(c.clone())
@@ -139,7 +131,8 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         pods.items.iter().filter(|p| p.metadata.namespace.as_deref().is_some_and(|ns| loaded.model.apps.iter().any(|a| a.namespace().as_deref() == Some(ns))))
     {
         let zone = p.labels().get("govcloud.io/zone").cloned().expect("zone label");
-        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).expect("scheduled");
+        // A pod the scheduler has not placed yet (a rollout's surplus) is placed nowhere wrong.
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
         assert_eq!(nodes.get(&node), Some(&zone), "pod {}/{} on {node}", p.namespace().unwrap_or_default(), p.name_any());
         placed += 1;
     }
@@ -200,13 +193,19 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         tokio::time::sleep(Duration::from_secs(10)).await;
         let after = op.counter("govcloud_reconciliations_total", "DepartmentApp").await;
         let writes = support::writes_since(offset, &support::operator_user(scope));
-        // The resync did run: at least two rounds over the 24 apps, all from the caches.
-        assert!(after - before >= 48, "only {} app reconciles in 10 s", after - before);
-        if writes.is_empty() {
+        // A window counts when the resync did run in it: at least two rounds
+        // over the 24 apps, all from the caches (a loaded machine may fall short).
+        let rounds = after - before >= 48;
+        if rounds && writes.is_empty() {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{} writes during a resync of an unchanged cluster: {writes:#?}", writes.len());
-        eprintln!("{} writes in the window (still settling), another window", writes.len());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no quiet window: {} app reconciles in the last 10 s, {} writes during a resync of an unchanged cluster: {writes:#?}",
+            after - before,
+            writes.len()
+        );
+        eprintln!("{} app reconciles, {} writes in the window (still settling), another window", after - before, writes.len());
     }
 }
 
@@ -316,6 +315,12 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     // Allowed once preventDeletion is false: apps, then namespaces, go.
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     eventually("preventDeletion false to be stored", CONVERGE, || async { (!tenants.get(&consumer).await.ok()?.spec.prevent_deletion).then_some(()) }).await;
+    // What the teardown adds to the error counts (not what start-up met).
+    let mut errors_before = BTreeMap::new();
+    for kind in ["Tenant", "DepartmentApp"] {
+        errors_before.insert(kind, op.counter("govcloud_reconcile_errors_total", &format!("kind=\"{kind}\"")).await);
+    }
+    let waits_before = op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await;
     tenants.delete(&consumer, &DeleteParams::default()).await.expect("delete tenant");
     eventually("the tenant to be gone", CONVERGE, || async { tenants.get_opt(&consumer).await.ok()?.is_none().then_some(()) }).await;
     assert!(Api::<Namespace>::all(c.clone()).get_opt(&ns).await.expect("get").is_none_or(|n| n.metadata.deletion_timestamp.is_some()), "namespace remains");
@@ -329,11 +334,12 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     })
     .await;
     // The teardown waited for apps, pods and namespaces: waits, not failures.
-    assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, 0, "a teardown's waits counted as errors");
+    assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, waits_before, "a teardown's waits counted as errors");
     // Nor is anything gone while it is torn down an error (a status written,
     // a finalizer removed, after the object went).
     for kind in ["Tenant", "DepartmentApp"] {
-        assert_eq!(op.counter("govcloud_reconcile_errors_total", &format!("kind=\"{kind}\"")).await, 0, "{kind} errors during a teardown:\n{}", op.log());
+        let now = op.counter("govcloud_reconcile_errors_total", &format!("kind=\"{kind}\"")).await;
+        assert_eq!(now, errors_before[kind], "{kind} errors during a teardown:\n{}", op.log());
     }
 
     // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
@@ -719,9 +725,14 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
     let dev = |t: &str| format!("{t}-dev");
     for (ns, t, expect) in [(&ns2, tenant.clone(), true), (&ns3, format!("{tenant}b"), false), (&ns3x, format!("{tenant}c"), true)] {
         let d = support::impersonating(&dev(&t), &["system:authenticated"]).await;
-        assert!(allowed(&d, ns, "create", "pods", None).await, "the developer manages pods in {ns}");
+        // The API server's RBAC cache follows the bindings within moments.
+        eventually(&format!("the developer to manage pods in {ns}"), CONVERGE, || async { allowed(&d, ns, "create", "pods", None).await.then_some(()) }).await;
         for sub in ["exec", "attach", "portforward"] {
-            assert_eq!(allowed(&d, ns, "create", "pods", Some(sub)).await, expect, "pods/{sub} in {ns}");
+            if expect {
+                eventually(&format!("pods/{sub} in {ns}"), CONVERGE, || async { allowed(&d, ns, "create", "pods", Some(sub)).await.then_some(()) }).await;
+            } else {
+                assert!(!allowed(&d, ns, "create", "pods", Some(sub)).await, "pods/{sub} in {ns}");
+            }
         }
     }
 

@@ -91,9 +91,13 @@ async fn get(c: &Client, ns: &str, name: &str) -> ResourceRequest {
     Api::<ResourceRequest>::namespaced(c.clone(), ns).get(name).await.expect("request")
 }
 
+/// The quota's `limits.cpu` once the quota controller has made it the one
+/// admission enforces (`status.hard` equal to `spec.hard`); `None` before.
 async fn quota_cpu(c: &Client, ns: &str) -> Option<String> {
     let q = Api::<ResourceQuota>::namespaced(c.clone(), ns).get_opt(names::QUOTA).await.ok()??;
-    q.spec?.hard?.get("limits.cpu").map(|v| v.0.clone())
+    let spec = q.spec?.hard?.get("limits.cpu").map(|v| v.0.clone())?;
+    let enforced = q.status?.hard?.get("limits.cpu").map(|v| v.0.clone())?;
+    (spec == enforced).then_some(spec)
 }
 
 async fn bind_approver(c: &Client, user: &str) {

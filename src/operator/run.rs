@@ -139,7 +139,7 @@ where
                     Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
                     Ok(watcher::Event::Delete(o)) => on_event(&o, true),
                     Ok(_) => {}
-                    Err(e) => warn!(error = %e, "watch error"),
+                    Err(e) => warn!(error = %e, kind = %watch_name, "watch error"),
                 }
                 futures::future::ready(())
             })
