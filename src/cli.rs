@@ -755,8 +755,6 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Optio
     Ok((loaded.model, objects, requests))
 }
 
-// The command's flags, one argument each.
-#[allow(clippy::too_many_arguments)]
 /// What `govcloud evaluate` reads: files (`-f`), the clusters of a city, or
 /// the cluster of the kubeconfig (`--cluster` names it).
 struct Source<'a> {
@@ -832,6 +830,7 @@ async fn city_evaluation(sources: &[ClusterSource], cluster_cidrs: &[String], re
     Ok(EvaluationInputs { model, objects, requests, usage, repairs, audit: Some(crate::audit::city(audits)) })
 }
 
+// The command's flags, one argument each.
 #[allow(clippy::too_many_arguments)]
 fn evaluate_cmd(
     source: &Source<'_>,
