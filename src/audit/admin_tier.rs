@@ -80,6 +80,17 @@ impl<'p> AdminTier<'p> {
         self.decide(dst, src, "ingress", "from", port, proto)
     }
 
+    /// Whether some Admin-tier policy selecting `subject` has an `Accept`
+    /// rule in direction `dir` (`ingress` or `egress`): connections the
+    /// NetworkPolicies do not name may then be allowed.
+    pub fn may_accept(&self, subject: End<'_>, dir: &str) -> bool {
+        let End::Pod { namespace, labels } = subject else { return false };
+        self.policies
+            .iter()
+            .filter(|p| subject_selects(&p["spec"]["subject"], namespace, labels))
+            .any(|p| p["spec"][dir].as_array().into_iter().flatten().any(|r| r["action"].as_str() == Some(action::ACCEPT)))
+    }
+
     fn decide(&self, subject: End<'_>, peer: End<'_>, dir: &str, side: &str, port: i64, proto: &str) -> (Verdict, Option<String>) {
         let End::Pod { namespace, labels } = subject else { return (Verdict::Pass, None) };
         for p in self.policies.iter().filter(|p| subject_selects(&p["spec"]["subject"], namespace, labels)) {

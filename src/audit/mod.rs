@@ -1827,6 +1827,51 @@ mod tests {
     }
 
     #[test]
+    fn someone_elses_admin_tier_accept_above_govcloud_opens_paths_the_audit_sees() {
+        let mut model = crate::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
+        model.admin_tier = true;
+        let mut objects = rendered(&model);
+        let private_fails = |a: &Audit| {
+            a.findings
+                .iter()
+                .filter(|f| f.control == controls::PRIVATE_EGRESS && f.namespace.as_deref() == Some("public-security-private") && f.outcome == Outcome::Fail)
+                .count()
+        };
+        assert_eq!(private_fails(&audit(&model, &objects)), 0);
+        // A vendor's policy, at a priority before govcloud's, accepts all egress
+        // of a private namespace: no NetworkPolicy is involved, and the Admin
+        // tier's Accept is final.
+        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-open"},
+            "spec": {"tier": "Admin", "priority": 5,
+                     "subject": {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "public-security-private"}}},
+                     "egress": [{"name": "all", "action": "Accept", "to": [{"networks": ["0.0.0.0/0"]}]}]}}));
+        let a = audit(&model, &objects);
+        assert!(private_fails(&a) > 0, "the Accept opens the private namespace to the internet");
+        let evidence: Vec<&String> =
+            a.findings.iter().filter(|f| f.control == controls::PRIVATE_EGRESS && f.outcome == Outcome::Fail).map(|f| &f.evidence).collect();
+        assert!(evidence.iter().any(|e| e.contains("vendor-open/all")), "the deciding policy and rule are named: {evidence:?}");
+        // After govcloud's (priority 500): govcloud's zone policy has denied first.
+        objects.last_mut().expect("the vendor's policy")["spec"]["priority"] = json!(500);
+        assert_eq!(private_fails(&audit(&model, &objects)), 0);
+        // Pods too: Accept from the private namespace to every pod, and into every pod from it.
+        objects.pop();
+        let private_ns = json!({"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "public-security-private"}}});
+        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-out"},
+            "spec": {"tier": "Admin", "priority": 5, "subject": private_ns, "egress": [{"name": "pods", "action": "Accept", "to": [{"namespaces": {}}]}]}}));
+        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-in"},
+            "spec": {"tier": "Admin", "priority": 6, "subject": {"namespaces": {}}, "ingress": [{"name": "from-private", "action": "Accept", "from": [private_ns]}]}}));
+        let a = audit(&model, &objects);
+        let c = &a.connectivity;
+        let crossing = c
+            .apps
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, z))| z == "private")
+            .flat_map(|(i, _)| c.apps.iter().enumerate().filter(move |(j, (_, z))| z == "internet" && c.reach[i][*j]));
+        assert!(crossing.count() > 0, "the audit sees the private namespace reach the internet zone's pods");
+    }
+
+    #[test]
     fn a_missing_or_changed_cluster_policy_is_drift_where_the_admin_tier_is_served() {
         let (model, mut objects) = chifeng_widened(true);
         let drift = |objects: &[Value]| -> Vec<(String, Outcome)> {
