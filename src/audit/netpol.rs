@@ -863,7 +863,7 @@ pub(crate) mod tests {
                 } else {
                     json!({"pods": {"namespaceSelector": ns_sel(&mut r), "podSelector": selector(&mut r, KEYS, VALUES)}})
                 };
-                let mut rules = |r: &mut Rng, side: &str| -> Value {
+                let rules = |r: &mut Rng, side: &str| -> Value {
                     (0..r.next(3))
                         .map(|k| {
                             let peer = match r.next(if side == "to" { 3 } else { 2 }) {
