@@ -378,7 +378,15 @@ fn city(dir: &Path, tenants: usize, apps: usize, tag: &str) -> Model {
 /// how many log lines it wrote, and that it never exited.
 async fn through_outage(op: &mut Process, what: &str, outage: impl FnOnce() + Send + 'static) -> (bool, usize) {
     let lines_before = op.log_lines();
-    assert_eq!(op.readyz().await, Some(200), "ready before the {what} outage");
+    // Ready before the outage (a busy operator on a loaded machine may take
+    // longer than one probe's 2 s to answer: probe again).
+    let asked = Instant::now();
+    let mut ready = op.readyz().await;
+    while ready != Some(200) && asked.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        ready = op.readyz().await;
+    }
+    assert_eq!(ready, Some(200), "ready before the {what} outage");
     // The outage runs on its own thread; readiness is sampled meanwhile and after.
     let handle = std::thread::spawn(outage);
     let mut not_ready = false;
