@@ -55,6 +55,8 @@ pub struct Context {
     pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
     /// Failures in a row per object (the backoff of the error policies).
     pub(crate) retries: Retries,
+    /// Which failures were logged lately ([`FailureLog`]).
+    pub(crate) failure_log: FailureLog,
     /// Single-flight plans; when the last one started.
     pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     /// The audited objects the report loop's watches keep.
@@ -222,6 +224,69 @@ impl Context {
 /// A plan of the model, with the model it borrows from.
 pub type Plan = yoke::Yoke<render::Planned<'static>, Arc<Model>>;
 
+/// How often one kind of failure is logged: when many objects fail alike (an
+/// admission policy the API server cannot configure yet after a restart,
+/// every write refused the same way), one line per window says so and how
+/// many were not logged, instead of a line per object and retry. Failures
+/// are still counted, per object, in the metrics.
+pub(crate) const FAILURE_LOG_WINDOW: Duration = Duration::from_secs(10);
+
+/// The failures logged recently, by their shape ([`failure_shape`]): when
+/// each shape was last logged and how many alike were left out since.
+#[derive(Default)]
+pub(crate) struct FailureLog(Mutex<std::collections::HashMap<String, (std::time::Instant, u64)>>);
+
+impl FailureLog {
+    /// Whether to log a failure of this shape now; if so, how many alike were
+    /// left out since the last line.
+    pub(crate) fn admit(&self, shape: String) -> Option<u64> {
+        let Ok(mut m) = self.0.lock() else { return Some(0) };
+        if m.len() > 10_000 {
+            m.retain(|_, (t, _)| t.elapsed() < FAILURE_LOG_WINDOW);
+        }
+        match m.get_mut(&shape) {
+            Some((t, left_out)) if t.elapsed() < FAILURE_LOG_WINDOW => {
+                *left_out += 1;
+                None
+            }
+            Some((t, left_out)) => {
+                let n = *left_out;
+                (*t, *left_out) = (std::time::Instant::now(), 0);
+                Some(n)
+            }
+            None => {
+                m.insert(shape, (std::time::Instant::now(), 0));
+                Some(0)
+            }
+        }
+    }
+}
+
+/// A failure's shape: its kind and error with quoted names and numbers
+/// blanked, so that the same refusal of different objects is one shape.
+pub(crate) fn failure_shape(kind: &str, error: &str) -> String {
+    let mut out = String::with_capacity(error.len().min(400) + kind.len() + 1);
+    out.push_str(kind);
+    out.push(' ');
+    let mut quoted = false;
+    for c in error.chars().take(400) {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push('"');
+            }
+            _ if quoted => {}
+            '0'..='9' => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Failures per object, for the wait before the next try: 5 s, doubling up
 /// to 5 minutes while the failures follow each other; a failure long after
 /// the last one starts again at 5 s. During an outage of the API server every
@@ -245,5 +310,35 @@ impl Retries {
         e.0 += 1;
         e.1 = std::time::Instant::now();
         (delay(e.0 - 1), e.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_refusal_of_many_objects_is_one_shape_and_one_line_per_window() {
+        let refused = |name: &str| {
+            format!(
+                "kubernetes API: ApiError: deployments.apps \"{name}\" is forbidden: ValidatingAdmissionPolicy 'govcloud-zone-workloads' denied request: failed to configure policy (422)"
+            )
+        };
+        let (a, b) = (failure_shape("DepartmentApp", &refused("a5")), failure_shape("DepartmentApp", &refused("a8")));
+        assert_eq!(a, b, "the object's name and the numbers are not the shape");
+        assert_ne!(a, failure_shape("Tenant", &refused("a5")), "nor is another kind's failure");
+        assert_ne!(a, failure_shape("DepartmentApp", "kubernetes API: connection refused"), "another error is another shape");
+        let log = FailureLog::default();
+        assert_eq!(log.admit(a.clone()), Some(0), "the first is logged");
+        for _ in 0..199 {
+            assert_eq!(log.admit(b.clone()), None, "the alike within the window are counted, not logged");
+        }
+        assert_eq!(log.admit(failure_shape("DepartmentApp", "kubernetes API: connection refused")), Some(0), "a different failure is logged at once");
+        // The window passed: the next line says how many were left out.
+        if let Ok(mut m) = log.0.lock() {
+            let at = &mut m.get_mut(&a).expect("logged").0;
+            *at = at.checked_sub(FAILURE_LOG_WINDOW).expect("an instant a window ago");
+        }
+        assert_eq!(log.admit(a), Some(199));
     }
 }

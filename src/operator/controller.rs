@@ -133,7 +133,10 @@ fn finalizer_halt(finalizer: &'static str, e: finalizer::Error<Halt>) -> Halt {
 pub fn error_policy<K: Reconciled>(obj: Arc<K>, e: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed(K::KIND, e.metric_label());
     let (delay, n) = ctx.retries.failed(K::KIND, &obj.namespace().unwrap_or_default(), &obj.name_any());
-    warn!(error = %e, kind = K::KIND, object = %object_name(obj.as_ref()), failures = n, retry_in = ?delay, "reconcile failed");
+    let error = e.to_string();
+    if let Some(left_out) = ctx.failure_log.admit(super::context::failure_shape(K::KIND, &error)) {
+        warn!(error = %error, kind = K::KIND, object = %object_name(obj.as_ref()), failures = n, retry_in = ?delay, alike_not_logged = left_out, "reconcile failed");
+    }
     Action::requeue(delay)
 }
 

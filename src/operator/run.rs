@@ -315,6 +315,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
         retries: Retries::default(),
+        failure_log: Default::default(),
         render_lock: tokio::sync::Mutex::new(None),
         audited: Default::default(),
         admin_tier,
