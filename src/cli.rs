@@ -108,7 +108,12 @@ enum Command {
         city: CityArgs,
     },
     /// Print the catalogue of security and isolation controls as a Markdown table.
-    Controls,
+    Controls {
+        /// Print instead every exemption in the admission policies: the one
+        /// identity, the operations and resources it is for, and why.
+        #[arg(long)]
+        exemptions: bool,
+    },
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
     Manifests {
         /// Operator image.
@@ -141,6 +146,10 @@ enum Command {
         /// Seconds between full resyncs of every object (and compliance reports).
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         resync_seconds: u64,
+        /// Days a decided ResourceRequest is kept for the record (departments
+        /// cannot delete it) before the operator removes it.
+        #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36500))]
+        request_retention_days: u64,
         /// Which report API the compliance reports use; `off` disables them.
         #[arg(long, value_enum, default_value_t = ReportsArg::Openreports)]
         reports: ReportsArg,
@@ -539,8 +548,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
             evaluate_cmd(&source, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs)
         }
-        Command::Controls => {
-            print!("{}", crate::controls::markdown_table());
+        Command::Controls { exemptions } => {
+            print!("{}", if exemptions { crate::controls::custody::markdown() } else { crate::controls::markdown_table() });
             Ok(())
         }
         Command::Manifests { image, namespace, admission_only } => {
@@ -557,6 +566,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             install_crds,
             log_format,
             resync_seconds,
+            request_retention_days,
             operator_namespace,
             reports,
             cidrs,
@@ -617,6 +627,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                         cluster_cidrs: Some(cidrs.cluster_cidrs),
                         leader,
                         metrics: Some(metrics),
+                        request_retention: Some(std::time::Duration::from_secs(request_retention_days * 24 * 3600)),
                     },
                 )
                 .await
@@ -749,6 +760,10 @@ fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Optio
         for o in render::render_platform().iter().chain(rendered.objects.iter()) {
             objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
         }
+    }
+    // The requests as filed and decided are audited too (GC-REQ-001).
+    for r in &requests {
+        objects.push(serde_json::to_value(r).map_err(|e| CliError::Cluster(e.to_string()))?);
     }
     // Objects from a cluster that serves ClusterNetworkPolicy: govcloud's are expected among them.
     loaded.model.admin_tier = crate::audit::serves_admin_tier(&objects);

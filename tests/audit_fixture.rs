@@ -92,6 +92,17 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
         ("GC-RBAC-003", "Secret/a-ext/tok"),
         ("GC-VOL-002", "PersistentVolumeClaim/a-ext/steal"),
         ("GC-SVC-001", "Service/b-dmz/eip"),
+        // the clash Ingress has no backend: it publishes no Service of govcloud's
+        ("GC-SVC-002", "Ingress/b-dmz/clash"),
+        // custody (issue 23): a forged pod, an ExternalName Service, the zone's apex, a surge whose end moved
+        ("GC-NET-006", "Pod/a-ext/forged"),
+        ("GC-SVC-001", "Service/a-dmz/outside"),
+        ("GC-SVC-003", "DepartmentApp/b-dmz/apex"),
+        ("GC-REQ-001", "ResourceRequest/a-ext/flood"),
+        // the forged pod takes portal's flows (the leak to b/db included) ...
+        ("GC-NET-002", "Pod/a-ext/forged"),
+        // ... and the moved end still grants the surge: the quota in the cluster lacks it
+        ("GC-MGD-001", "ResourceQuota/a-ext/govcloud-quota"),
         // the leak's 0.0.0.0/0 also spans the cluster's pod and service ranges
         ("GC-NET-005", "NetworkPolicy/a-prv/leak"),
         ("GC-POD-001", "Namespace/a-ext"),
@@ -158,7 +169,8 @@ fn chifeng_passes_every_automated_control() {
     for c in govcloud::controls::CATALOGUE {
         // A rule on a request (a Tenant's deletion) has no offline form.
         let needs_nodes = [govcloud::controls::ZONE_TAINT, govcloud::controls::FOREIGN_NODES].contains(&c.id);
-        if needs_nodes || c.id == "GC-RBAC-003" || c.audit == govcloud::controls::AuditBy::NotAuditable {
+        // The model files no ResourceRequests (GC-REQ-001): the fixture shows it failing, unit tests passing.
+        if needs_nodes || c.id == "GC-RBAC-003" || c.id == govcloud::controls::REQUEST_DECISIONS || c.audit == govcloud::controls::AuditBy::NotAuditable {
             continue;
         }
         let passes = findings.iter().filter(|f| f["control"] == c.id && f["outcome"] == "pass").count();

@@ -49,6 +49,13 @@ impl Tally {
             other => panic!("{what}: expected a denial naming {needle:?}, got {other:?}"),
         }
     }
+    /// Denied by any one of `needles` (several policies refuse the request; the API server reports the first).
+    fn denied_by(&mut self, what: &str, r: Result<(), kube::Error>, needles: &[&str]) {
+        match r {
+            Err(kube::Error::Api(s)) if (s.code == 403 || s.code == 422) && needles.iter().any(|n| s.message.contains(n)) => self.denied.push(what.to_string()),
+            other => panic!("{what}: expected a denial naming one of {needles:?}, got {other:?}"),
+        }
+    }
     /// A forbidden effect that did not happen, observed from the cluster's state.
     fn held(&mut self, what: &str) {
         self.denied.push(what.to_string());
@@ -432,9 +439,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     t.allowed("developer creates a compliant pod", create(&dev, Some(&aext), pod("ok", |_| {})).await);
     t.allowed("developer creates a compliant app", create(&dev, Some(&aext), app("okapp", &zones.0, json!({}))).await);
     t.allowed("developer creates a ClusterIP service", create(&dev, Some(&aext), service("ok", json!({"ports": [{"port": 80}]}))).await);
-    t.allowed(
-        "developer creates a NodePort service in the internet zone",
+    t.denied(
+        "developer creates a NodePort service in the internet zone (its exposure is the Ingress)",
         create(&dev, Some(&admz), service("np", json!({"type": "NodePort", "ports": [{"port": 80}]}))).await,
+        "[GC-SVC-001]",
     );
     t.allowed("developer reads its own Tenant", tenants_as(&dev).get(&a).await.map(|_| ()));
     t.allowed(
@@ -1066,9 +1074,15 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
         create(&adm, Some(&aext), binding_to("sa-user", "govcloud-tenant-viewer", user(&format!("system:serviceaccount:{bext}:default")))).await,
         "[GC-RBAC-002]",
     );
-    t.allowed(
-        "admin binds the viewer role to its own tenant's service account in another zone",
+    t.denied(
+        "admin binds a role to its own tenant's service account in another zone",
         create(&adm, Some(&aext), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
+            .await,
+        "[GC-RBAC-002]",
+    );
+    t.allowed(
+        "admin binds the viewer role to a service account of the same namespace",
+        create(&adm, Some(&aext), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aext})))
             .await,
     );
     t.allowed(
@@ -1281,4 +1295,264 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(denied >= 10, "{denied} denied");
+}
+
+fn custody_model(z: &(String, String, String), a: &str, b: &str, u: &Users) -> String {
+    let (ext, prv, dmz) = z;
+    let ext_zone = zone_doc(ext, "extranet", "10.91.0.0/16", "");
+    let dmz_zone = zone_doc(dmz, "internet", "172.29.0.0/16", "internetIngress: true\npublicDomain: example.gov");
+    let prv_zone = zone_doc(prv, "private", "10.93.0.0/16", "mlpsLevel: 3");
+    format!(
+        r#"
+{ext_zone}---
+{prv_zone}---
+{dmz_zone}---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {a}}}
+spec:
+  displayName: {{zh: 甲局, en: Bureau A}}
+  owners:
+    - {{kind: User, name: {admin}, role: admin}}
+    - {{kind: User, name: {dev}, role: developer}}
+  zones: [{{name: {ext}}}, {{name: {prv}}}, {{name: {dmz}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: {b}}}
+spec:
+  displayName: {{zh: 乙局, en: Bureau B}}
+  owners: [{{kind: User, name: {other}, role: developer}}]
+  zones: [{{name: {ext}}}]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: portal, namespace: {a}-{ext}}}
+spec: {{zone: {ext}, image: harbor.egov.local/a/portal:1, ports: [{{name: http, port: 8080}}]}}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: db, namespace: {b}-{ext}}}
+spec: {{zone: {ext}, image: harbor.egov.local/b/db:1, ports: [{{name: api, port: 8443}}], flows: {{allowFrom: [{{tenant: {a}, apps: [portal]}}]}}}}
+"#,
+        admin = u.admin,
+        dev = u.dev,
+        other = u.other,
+    )
+}
+
+/// Issue 23's escapes E1–E13 (E4 and E11, on requests, are in tests/requests.rs):
+/// each is tried as a department would, with the operator stopped, and
+/// refused by who makes the request, not by what the object says; the
+/// legitimate path beside each still works.
+#[tokio::test]
+async fn custody_decides_not_labels_with_the_operator_stopped() {
+    let admin_client = client().await;
+    let scope = short("cust");
+    let zones = (short("x"), short("p"), short("d"));
+    let (a, b) = (short("ta"), short("tb"));
+    let users =
+        Users { admin: format!("alice-{a}"), dev: format!("bob-{a}"), viewer: format!("carol-{a}"), auditor: format!("dave-{a}"), other: format!("erin-{b}") };
+    let ns = |t: &str, z: &str| format!("{t}-{z}");
+    let (aext, aprv, admz) = (ns(&a, &zones.0), ns(&a, &zones.1), ns(&a, &zones.2));
+    let dev = impersonating(&users.dev, &["system:authenticated"]).await;
+    let adm = impersonating(&users.admin, &["system:authenticated"]).await;
+    let mut t = Tally::default();
+
+    let mut op = Operator::start(&scope, 3).await;
+    let loaded = govcloud::model::load_str("custody.yaml", &custody_model(&zones, &a, &b, &users)).expect("model");
+    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
+    let apps = |n: &str| Api::<DepartmentApp>::namespaced(admin_client.clone(), n);
+    eventually("portal Ready", Duration::from_secs(120), || async {
+        condition(&apps(&aext).get_opt("portal").await.ok()??, "Ready").filter(|c| c.0 == "True")
+    })
+    .await;
+
+    // E3, with the operator running: a department's Service named like its
+    // public app puts the app in Conflict, and nothing publishes it.
+    t.denied(
+        "developer creates an ExternalName Service",
+        create(&dev, Some(&admz), service("site", json!({"type": "ExternalName", "externalName": "kubernetes.default.svc.cluster.local"}))).await,
+        "[GC-SVC-001]",
+    );
+    t.allowed(
+        "developer creates its own ClusterIP Service (named like the app it will declare)",
+        create(&dev, Some(&admz), service("site", json!({"ports": [{"port": 80}], "selector": {"w": "mine"}}))).await,
+    );
+    let mut site = app("site", &zones.2, json!({"exposure": "public", "host": "www.example.gov"}));
+    site["metadata"]["labels"] = json!({"govcloud.io/scope": scope});
+    t.allowed("developer declares the public app", create(&dev, Some(&admz), site).await);
+    let conflict = eventually("site in Conflict", Duration::from_secs(60), || async {
+        condition(&apps(&admz).get_opt("site").await.ok()??, "Ready").filter(|c| c.1 == "Conflict")
+    })
+    .await;
+    assert!(conflict.2.contains("Service"), "{conflict:?}");
+    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz)).list(&ListParams::default()).await.expect("ingresses");
+    assert!(ingresses.items.is_empty(), "an app in conflict is published by no Ingress: {:?}", ingresses.items);
+    t.held("an Ingress publishes a Service govcloud did not make");
+    let pdbs = api(&admin_client, "policy/v1", "PodDisruptionBudget", Some(&admz)).list(&ListParams::default()).await.expect("pdbs");
+    assert!(pdbs.items.is_empty(), "{:?}", pdbs.items);
+
+    // The operator's own pods exist: the controllers' path for labelled pods works.
+    let portal_pod = eventually("portal's pod", Duration::from_secs(60), || async {
+        let pods = api(&admin_client, "v1", "Pod", Some(&aext)).list(&ListParams::default().labels("govcloud.io/app=portal")).await.ok()?;
+        pods.items.first().map(|p| p.metadata.name.clone().unwrap_or_default())
+    })
+    .await;
+    let portal_rs = api(&admin_client, "apps/v1", "ReplicaSet", Some(&aext))
+        .list(&ListParams::default().labels("govcloud.io/app=portal"))
+        .await
+        .expect("replicasets")
+        .items
+        .first()
+        .and_then(|r| r.metadata.name.clone())
+        .expect("portal's ReplicaSet");
+    let quota = api(&admin_client, "v1", "ResourceQuota", Some(&admz)).get("govcloud-quota").await.expect("quota");
+    for key in ["services.nodeports", "services.loadbalancers"] {
+        assert_eq!(quota.data["spec"]["hard"][key], json!("0"), "{key} in the internet zone's quota");
+    }
+    for key in
+        ["count/deployments.apps", "count/replicasets.apps", "count/statefulsets.apps", "count/jobs.batch", "count/cronjobs.batch", "count/serviceaccounts"]
+    {
+        assert!(quota.data["spec"]["hard"].get(key).is_some(), "E9: {key} counted");
+    }
+    op.kill();
+
+    // --- E1: the app identity by custody ---
+    let forged = |p: &mut Value| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal", "app.kubernetes.io/managed-by": "govcloud"});
+    let identity = ["[GC-NET-006]", "[GC-MGD-001]"];
+    t.denied_by("a bare pod labelled as portal and as managed", create(&dev, Some(&aext), pod("bare", forged)).await, &identity);
+    t.denied(
+        "a bare pod labelled as managed only",
+        create(&dev, Some(&aext), pod("bare2", |p| p["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "govcloud"}))).await,
+        "[GC-MGD-001]",
+    );
+    for kind in ["Job", "ReplicaSet", "StatefulSet", "CronJob", "Deployment"] {
+        let name = format!("{}-forged", kind.to_lowercase());
+        let o = workload(kind, &name, |p| {
+            p["metadata"]["labels"]["govcloud.io/app"] = json!("portal");
+            p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("govcloud");
+        });
+        t.denied_by(&format!("a {kind} template labelled as portal and managed"), create(&dev, Some(&aext), o).await, &identity);
+        let o = workload(kind, &format!("{name}-app"), |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal"));
+        t.denied(&format!("a {kind} template labelled as portal"), create(&dev, Some(&aext), o).await, "[GC-NET-006]");
+    }
+    t.denied(
+        "a Deployment template labelled as managed only",
+        create(&dev, Some(&aext), workload("Deployment", "d-managed", |p| p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("govcloud"))).await,
+        "[GC-MGD-001]",
+    );
+    t.denied(
+        "developer relabels govcloud's running pod",
+        update(&dev, "v1", "Pod", &aext, &portal_pod, |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("db")).await,
+        "[GC-NET-006]",
+    );
+    t.denied(
+        "developer adds a label to govcloud's running pod",
+        update(&dev, "v1", "Pod", &aext, &portal_pod, |p| p["metadata"]["labels"]["x"] = json!("y")).await,
+        "[GC-MGD-001]",
+    );
+    t.denied(
+        "developer deletes govcloud's pod",
+        api(&dev, "v1", "Pod", Some(&aext)).delete(&portal_pod, &DeleteParams::default()).await.map(|_| ()),
+        "[GC-MGD-001]",
+    );
+    // E12: the operator-made ReplicaSet is not the department's to relabel or scale.
+    t.denied(
+        "developer scales govcloud's ReplicaSet",
+        update(&dev, "apps/v1", "ReplicaSet", &aext, &portal_rs, |r| r["spec"]["replicas"] = json!(5)).await,
+        "[GC-MGD-001]",
+    );
+    t.denied(
+        "developer relabels govcloud's ReplicaSet",
+        update(&dev, "apps/v1", "ReplicaSet", &aext, &portal_rs, |r| r["metadata"]["labels"]["x"] = json!("y")).await,
+        "[GC-MGD-001]",
+    );
+    // The legitimate path: a department's own Deployment, without govcloud's labels, runs its pods.
+    t.allowed("developer creates its own Deployment", create(&dev, Some(&aext), workload("Deployment", "mine", |_| {})).await);
+    eventually("the department's own pods, made by the ReplicaSet controller", Duration::from_secs(60), || async {
+        let pods = api(&admin_client, "v1", "Pod", Some(&aext)).list(&ListParams::default().labels("w=mine")).await.ok()?;
+        (!pods.items.is_empty()).then_some(())
+    })
+    .await;
+
+    // --- E2: a StatefulSet's claim template naming a platform volume ---
+    t.denied(
+        "a StatefulSet whose claim template names a volume",
+        create(
+            &dev,
+            Some(&aext),
+            {
+                let mut s = workload("StatefulSet", "steal", |_| {});
+                s["spec"]["serviceName"] = json!("steal");
+                s["spec"]["volumeClaimTemplates"] = json!([{"metadata": {"name": "data"}, "spec": {"volumeName": "etcd-data", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]);
+                s
+            },
+        )
+        .await,
+        "[GC-VOL-002]",
+    );
+
+    // --- E5: the city's own domain ---
+    t.denied(
+        "a public app at the zone's apex",
+        create(&dev, Some(&admz), app("apex", &zones.2, json!({"exposure": "public", "host": "example.gov"}))).await,
+        "[GC-SVC-003]",
+    );
+    t.allowed(
+        "a public app strictly under the zone's domain",
+        create(&dev, Some(&admz), app("under", &zones.2, json!({"exposure": "public", "host": "under.example.gov"}))).await,
+    );
+
+    // --- E6: ports on every node ---
+    for ty in ["NodePort", "LoadBalancer"] {
+        t.denied(
+            &format!("a {ty} Service in the internet zone"),
+            create(&dev, Some(&admz), service(&format!("{}-svc", ty.to_lowercase()), json!({"type": ty, "ports": [{"port": 80}]}))).await,
+            "[GC-SVC-001]",
+        );
+    }
+
+    // --- E7: bindings stay in their namespace ---
+    t.denied(
+        "the private namespace's binding to the internet namespace's service account",
+        create(&adm, Some(&aprv), binding_to("dmz-sa", "govcloud-tenant-developer", json!({"kind": "ServiceAccount", "name": "default", "namespace": admz})))
+            .await,
+        "[GC-RBAC-002]",
+    );
+    t.allowed(
+        "a binding to a service account of the same namespace",
+        create(&adm, Some(&aprv), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
+            .await,
+    );
+
+    // --- E10: fixed cluster addresses ---
+    t.denied(
+        "a Service at the cluster DNS address",
+        create(&dev, Some(&aext), service("dns", json!({"clusterIP": "10.96.0.10", "ports": [{"port": 53, "protocol": "UDP"}]}))).await,
+        "[GC-SVC-001]",
+    );
+    t.allowed("a headless Service", create(&dev, Some(&aext), service("headless", json!({"clusterIP": "None", "ports": [{"port": 80}]}))).await);
+    t.allowed(
+        "an UPDATE of a Service keeps its allocated address",
+        update(&dev, "v1", "Service", &aext, "headless", |s| s["metadata"]["labels"] = json!({"tier": "web"})).await,
+    );
+
+    // --- E13: an unmasked /proc ---
+    t.denied(
+        "a pod with procMount Unmasked and its own user namespace",
+        create(
+            &dev,
+            Some(&aext),
+            pod("proc", |p| {
+                p["spec"]["hostUsers"] = json!(false);
+                p["spec"]["containers"][0]["securityContext"]["procMount"] = json!("Unmasked");
+            }),
+        )
+        .await,
+        "[GC-POD-002]",
+    );
+
+    println!("custody: {} denied or held, {} allowed", t.denied.len(), t.allowed.len());
+    assert!(t.denied.len() >= 27 && t.allowed.len() >= 7, "denied {:?}, allowed {:?}", t.denied, t.allowed);
 }

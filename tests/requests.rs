@@ -242,13 +242,50 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
             .await,
     );
     assert_eq!(code, 403);
-    // A surge's end, once set, never moves.
+    // A surge's end is the operator's alone: the approval's time plus its minutes (E4).
     let status = Api::<ResourceRequest>::namespaced(platform.clone(), &ns);
-    let set = |t: &str| Patch::Merge(json!({"status": {"expiresAt": t}}));
-    status.patch_status("flood", &PatchParams::default(), &set("2030-01-01T00:00:00Z")).await.expect("the end is set once");
-    let (code, message) = refused("a surge's end moved", status.patch_status("flood", &PatchParams::default(), &set("2031-01-01T00:00:00Z")).await);
+    let with_end = json!({"status": {"decision": {"state": "Approved", "reason": "flood season"}, "expiresAt": "2099-01-01T00:00:00Z"}});
+    let (code, message) =
+        refused("an approver setting a surge's end with the decision", status.patch_status("flood", &PatchParams::default(), &Patch::Merge(with_end)).await);
+    assert_eq!(code, 403);
+    assert!(message.contains("GC-REQ-001") && message.contains("operator"), "{message}");
+    decide(&platform, &ns, "flood", json!({"state": "Approved", "reason": "flood season"})).await.expect("the decision alone");
+    let (code, _) = refused(
+        "an approver setting a surge's end after the decision",
+        status.patch_status("flood", &PatchParams::default(), &Patch::Merge(json!({"status": {"expiresAt": "2099-01-01T00:00:00Z"}}))).await,
+    );
+    assert_eq!(code, 403);
+    let (code, _) = refused(
+        "an approver writing the operator's phase",
+        status.patch_status("private", &PatchParams::default(), &Patch::Merge(json!({"status": {"phase": "Approved"}}))).await,
+    );
+    assert_eq!(code, 403);
+    // The operator's own identity, and the end it may write.
+    let operator = support::client_at(&support::operator_kubeconfig(&scope).await).await;
+    let as_operator = Api::<ResourceRequest>::namespaced(operator, &ns);
+    let at = "2026-03-01T10:00:00Z";
+    let history = json!([{"phase": "Approved", "at": at, "by": wang}]);
+    let write = |end: &str| Patch::Merge(json!({"status": {"phase": "Approved", "history": history, "expiresAt": end}}));
+    let (code, message) = refused(
+        "the operator writing an end that is not approval + minutes",
+        as_operator.patch_status("flood", &PatchParams::default(), &write("2026-03-02T10:00:00Z")).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("expiresAt"), "{message}");
+    as_operator.patch_status("flood", &PatchParams::default(), &write("2026-03-01T11:00:00Z")).await.expect("the approval plus 60 minutes");
+    let (code, message) = refused(
+        "a surge's end moved, even by the operator",
+        as_operator.patch_status("flood", &PatchParams::default(), &Patch::Merge(json!({"status": {"expiresAt": "2026-03-01T12:00:00Z"}}))).await,
+    );
+    assert_eq!(code, 403);
+    assert!(message.contains("expiresAt"), "{message}");
+
+    // The record is kept (E11): a decided request cannot be deleted by its department; a pending one can be withdrawn.
+    let dept_requests = Api::<ResourceRequest>::namespaced(dept.clone(), &ns);
+    let (code, message) = refused("a department deleting a decided request", dept_requests.delete("more-cpu", &Default::default()).await.map(|_| ()));
+    assert_eq!(code, 403);
+    assert!(message.contains("GC-REQ-001") && message.contains("record"), "{message}");
+    dept_requests.delete("private", &Default::default()).await.expect("a pending request is withdrawn");
 }
 
 async fn phase(c: &Client, ns: &str, name: &str) -> Option<RequestPhase> {

@@ -312,6 +312,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
             let mut ctx = Ctx::new(namespaces.clone()).on(AuditBy::Admission);
             if runs(AuditBy::Admission) {
                 admission_form(&mut ctx, objects, &tenant_ns, &zones);
+                ingress_backends(&mut ctx, objects, &tenant_ns);
             }
             timed("admission", t);
             ctx.findings
@@ -401,14 +402,25 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::PublicHosts => public_hosts(ctx, i.objects, i.tenant_ns),
         AuditBy::TenantPrivileges => tenant_privileges(ctx, i.model, i.objects, i.tenant_ns),
-        AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns),
+        AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns, i.planned),
         AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns, i.remote),
         AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
         AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects, i.remote),
         AuditBy::Drift => drift(ctx, i.planned, i.objects),
         AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
     }
+    if requests_path() == Some(path) {
+        resource_requests(ctx, i.objects);
+    }
     None
+}
+
+/// The path that judges ResourceRequests ([`resource_requests`]): the one
+/// the catalogue gives GC-REQ-001, so its findings are recorded where the
+/// catalogue says; none while it is not auditable, or on a path that does
+/// not run here (admission has a thread of its own, the city its own view).
+fn requests_path() -> Option<AuditBy> {
+    controls::control(controls::REQUEST_DECISIONS).map(|c| c.audit).filter(|p| !matches!(p, AuditBy::NotAuditable | AuditBy::Admission | AuditBy::City))
 }
 
 /// Sorts findings by control, object, field and outcome, equal ones kept in
@@ -813,42 +825,202 @@ fn declarations(ctx: &mut Ctx<'_>, objects: &[&Value], first: &HashMap<(&str, &s
     }
 }
 
-/// GC-NET-006 for what exists: a pod or template carrying the app identity
-/// label is govcloud's (labelled as managed), or is run, through controller
-/// owner references among the listed objects, by something that is. A fake
-/// owner reference leads nowhere and does not count.
-fn app_identity(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
-    let by_key: BTreeMap<(String, String, String), &Value> =
-        objects.iter().map(|o| ((ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()), *o)).collect();
-    let managed = |o: &Value| label(o, labels::MANAGED_BY) == Some(labels::MANAGER);
+/// GC-NET-006 for what exists, judged by custody and never by labels (anyone
+/// who may write an object may write its labels): a pod or template carrying
+/// the app identity label passes only when its controller owner chain, in its
+/// namespace and among the listed objects (Pod -> ReplicaSet -> Deployment,
+/// Pod -> StatefulSet), ends at a workload govcloud renders for that very app
+/// ([`AppWorkloads`]), made by govcloud: labelled as managed, and, when it
+/// names a controller, controlled by the app's DepartmentApp. A fake owner
+/// reference leads nowhere and does not count.
+fn app_identity(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, planned: &crate::render::Planned<'_>) {
+    let listed: HashMap<(&str, &str, &str), &Value> = objects.iter().map(|o| ((ns_of(o), kind_of(o), name_of(o)), *o)).collect();
+    let mut ours = AppWorkloads::new(planned);
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
         let Some((pod_metadata, _)) = pod_of(o) else { continue };
         let Some(app) = pod_metadata["labels"][labels::APP].as_str() else { continue };
-        let mut cur: &Value = o;
-        let mut ok = managed(cur);
-        for _ in 0..3 {
-            if ok {
-                break;
-            }
-            let owner = cur["metadata"]["ownerReferences"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|r| r["controller"] == true)
-                .and_then(|r| by_key.get(&(ns_of(cur).to_string(), r["kind"].as_str()?.to_string(), r["name"].as_str()?.to_string())).copied());
-            let Some(next) = owner else { break };
-            cur = next;
-            ok = managed(cur);
+        let (outcome, evidence) = match custody(o, app, &listed, &mut ours) {
+            Ok(top) => (Outcome::Pass, format!("{}={app}, run by {top}", labels::APP)),
+            Err(forged) => (Outcome::Fail, format!("{}={app} {forged}", labels::APP)),
+        };
+        let field = if kind_of(o) == "Pod" { "metadata.labels".to_string() } else { format!("{}.metadata.labels", template_path(o)) };
+        ctx.add(controls::APP_IDENTITY, outcome, &id_of(o), Some(ns_of(o)), &field, evidence, "only govcloud's workloads carry the app identity label".into());
+    }
+}
+
+/// Where a workload object keeps its pod template.
+fn template_path(o: &Value) -> &'static str {
+    if kind_of(o) == "CronJob" { "spec.jobTemplate.spec.template" } else { "spec.template" }
+}
+
+/// The kinds whose controller makes objects of `kind` for govcloud's apps,
+/// and how a finding names them: a Deployment's ReplicaSets make its pods, a
+/// Deployment makes its ReplicaSets. Nothing else is on the way to govcloud's
+/// workload (a Job, a DaemonSet, a pod claiming a Deployment directly).
+fn made_by(kind: &str) -> Option<(&'static [&'static str], &'static str)> {
+    match kind {
+        "Pod" => Some((&["ReplicaSet", "StatefulSet"], "a ReplicaSet of govcloud's Deployment")),
+        "ReplicaSet" => Some((&["Deployment"], "govcloud's Deployment")),
+        _ => None,
+    }
+}
+
+/// The group of an `apiVersion` (`""` for the core group).
+fn group_of(api_version: &str) -> &str {
+    api_version.split_once('/').map_or("", |(g, _)| g)
+}
+
+/// The controller owner reference of `o`, if it names one.
+fn controller_of(o: &Value) -> Option<&Value> {
+    o["metadata"]["ownerReferences"].as_array()?.iter().find(|r| r["controller"] == true)
+}
+
+/// Whether owner reference `r` is to the listed object `owner`: the same
+/// group and, where both are known (objects read from a cluster), the same
+/// uid; a reference to a deleted object of the same name is not.
+fn refers_to(r: &Value, owner: &Value) -> bool {
+    let same_group = group_of(r["apiVersion"].as_str().unwrap_or_default()) == group_of(owner["apiVersion"].as_str().unwrap_or_default());
+    let same_uid = match (r["uid"].as_str(), owner["metadata"]["uid"].as_str()) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    same_group && same_uid
+}
+
+/// Follows the controller owner chain of `o`, which carries app label
+/// `app`, to the top workload and judges it: `Ok(the workload's id)` when
+/// it is govcloud's, for this app; else `Err(what forged the label)`.
+fn custody(o: &Value, app: &str, listed: &HashMap<(&str, &str, &str), &Value>, ours: &mut AppWorkloads<'_>) -> Result<String, String> {
+    let ns = ns_of(o);
+    let mut cur = o;
+    // How the chain reads so far ("owned by ReplicaSet x of Deployment y"); empty at `o` itself.
+    let mut chain = String::new();
+    while !matches!(kind_of(cur), "Deployment" | "StatefulSet") {
+        let here = if chain.is_empty() { format!("on {}", a_kind(cur)) } else { chain.clone() };
+        let Some((owners, expected)) = made_by(kind_of(cur)) else {
+            return Err(format!("{here}: govcloud runs apps as Deployments only"));
+        };
+        let Some(r) = controller_of(cur) else {
+            return Err(match kind_of(cur) {
+                "Pod" if chain.is_empty() => format!("{here}: no owner chain to govcloud's Deployment"),
+                _ => format!("{here}, which has no controller: not made from govcloud's Deployment"),
+            });
+        };
+        let (kind, name) = (r["kind"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
+        let step = if chain.is_empty() { format!("owned by {kind} {name}") } else { format!("{chain} of {kind} {name}") };
+        if !owners.contains(&kind) {
+            return Err(format!("{step}, not by {expected}"));
         }
-        ctx.add(
-            controls::APP_IDENTITY,
-            if ok { Outcome::Pass } else { Outcome::Fail },
-            &id_of(o),
-            Some(ns_of(o)),
-            "metadata.labels",
-            format!("{}={app}{}", labels::APP, if ok { format!(", run by {}", id_of(cur)) } else { ", not set by govcloud".into() }),
-            "only govcloud's workloads carry the app identity label".into(),
-        );
+        let Some(owner) = listed.get(&(ns, kind, name)).copied() else {
+            return Err(format!("{step}, which does not exist (not among the objects audited)"));
+        };
+        if !refers_to(r, owner) {
+            return Err(format!("{step}: the reference is not to the {kind} of that name (another group or uid)"));
+        }
+        let carried = pod_of(owner).and_then(|(m, _)| m["labels"][labels::APP].as_str());
+        if carried != Some(app) {
+            return Err(format!("{step}, whose template carries {}", shown_app(carried)));
+        }
+        chain = step;
+        cur = owner;
+    }
+    // Said of the top workload: where the chain led, or the object itself.
+    let (kind, name) = (kind_of(cur), name_of(cur));
+    let top = if chain.is_empty() { format!("on {kind} {name}") } else { format!("{chain}, not made from govcloud's Deployment") };
+    let Some(rendered) = ours.get(ns, kind, name) else {
+        return Err(format!("{top}: govcloud renders no {kind} {name} in {ns}"));
+    };
+    if rendered.template_app.as_deref() != Some(app) {
+        return Err(format!("{top}: govcloud's {kind} {name} runs {}", shown_app(rendered.template_app.as_deref())));
+    }
+    // The name is govcloud's; whether govcloud made the object holding it is another matter (GC-MGD-002).
+    if label(cur, labels::MANAGED_BY) != Some(labels::MANAGER) {
+        return Err(format!(
+            "{top}: {kind} {name} holds the name of govcloud's but was not created by govcloud (no {}={} label)",
+            labels::MANAGED_BY,
+            labels::MANAGER
+        ));
+    }
+    if let Some(r) = controller_of(cur) {
+        let is_app = r["kind"] == "DepartmentApp"
+            && group_of(r["apiVersion"].as_str().unwrap_or_default()) == crate::meta::GROUP
+            && r["name"].as_str() == Some(rendered.app.as_str());
+        let app_object = listed.get(&(ns, "DepartmentApp", rendered.app.as_str())).copied();
+        if !is_app || app_object.is_some_and(|a| !refers_to(r, a)) {
+            return Err(format!(
+                "{top}: {kind} {name} is controlled by {} {}, not by DepartmentApp {}",
+                r["kind"].as_str().unwrap_or_default(),
+                r["name"].as_str().unwrap_or_default(),
+                rendered.app
+            ));
+        }
+    }
+    Ok(format!("{} (govcloud's, for DepartmentApp {})", id_of(cur), rendered.app))
+}
+
+/// `a Pod`, `a ReplicaSet`: how a finding names an object by its kind alone.
+fn a_kind(o: &Value) -> String {
+    match kind_of(o) {
+        "Pod" => "a bare pod".into(),
+        k if k.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {k}"),
+        k => format!("a {k}"),
+    }
+}
+
+/// An app label as a finding shows it.
+fn shown_app(app: Option<&str>) -> String {
+    match app {
+        Some(a) => format!("{}={a}", labels::APP),
+        None => format!("no {} label", labels::APP),
+    }
+}
+
+/// A pod-bearing workload govcloud renders.
+struct AppWorkload {
+    /// The DepartmentApp it is rendered for.
+    app: String,
+    /// The `govcloud.io/app` label of its pod template.
+    template_app: Option<String>,
+}
+
+/// The workloads govcloud renders for the apps of the plan, by namespace,
+/// kind and name: what the owner chain of a labelled pod must end at. A
+/// namespace's apps are rendered when the audit first asks about it, so a
+/// namespace without labelled pods costs nothing.
+struct AppWorkloads<'p> {
+    planned: &'p crate::render::Planned<'p>,
+    /// The planned apps of each namespace.
+    apps: HashMap<&'p str, Vec<&'p str>>,
+    /// What the apps of a namespace render, once asked.
+    rendered: HashMap<String, HashMap<(String, String), AppWorkload>>,
+}
+
+impl<'p> AppWorkloads<'p> {
+    fn new(planned: &'p crate::render::Planned<'p>) -> Self {
+        let mut apps: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (_, ns, name) in planned.owners().filter(|(kind, _, _)| *kind == "DepartmentApp") {
+            apps.entry(ns).or_default().push(name);
+        }
+        AppWorkloads { planned, apps, rendered: HashMap::new() }
+    }
+
+    /// The workload `kind` `namespace/name` as govcloud renders it, if it does.
+    fn get(&mut self, namespace: &str, kind: &str, name: &str) -> Option<&AppWorkload> {
+        if !self.rendered.contains_key(namespace) {
+            let mut workloads = HashMap::new();
+            for app in self.apps.get(namespace).into_iter().flatten() {
+                for o in self.planned.owner("DepartmentApp", namespace, app).objects {
+                    if !matches!(o.kind(), "Deployment" | "StatefulSet") {
+                        continue;
+                    }
+                    let Ok(v) = serde_json::to_value(&o) else { continue };
+                    let template_app = pod_of(&v).and_then(|(m, _)| m["labels"][labels::APP].as_str()).map(str::to_string);
+                    workloads.insert((o.kind().to_string(), name_of(&v).to_string()), AppWorkload { app: app.to_string(), template_app });
+                }
+            }
+            self.rendered.insert(namespace.to_string(), workloads);
+        }
+        self.rendered.get(namespace)?.get(&(kind.to_string(), name.to_string()))
     }
 }
 
@@ -902,6 +1074,84 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
             "roleRef",
             format!("{} bound at MLPS level {level}", crate::meta::names::EXEC_ROLE),
             "exec, attach and port-forward only at level 2, or where the zone sets allowExec".into(),
+        );
+    }
+}
+
+/// GC-REQ-001 for what was decided, from each ResourceRequest's status: the
+/// decision was not made by the requester (both as the API server recorded
+/// them), and a surge ends where the operator fixed its end when it first
+/// saw the approval: the time of the first `Approved` transition of its
+/// history plus its minutes ([`crate::render::surge_end`], the operator's
+/// own rule). Only an approved surge has an end.
+fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
+    use crate::api::{DecisionState, RequestKind, RequestPhase, ResourceRequest};
+    for o in objects.iter().filter(|o| kind_of(o) == "ResourceRequest") {
+        let (id, ns) = (id_of(o), ns_of(o));
+        let r: ResourceRequest = match serde_json::from_value((*o).clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                ctx.add(
+                    controls::REQUEST_DECISIONS,
+                    Outcome::Skip,
+                    &id,
+                    Some(ns),
+                    "",
+                    format!("cannot be read as a ResourceRequest: {e}"),
+                    "a request's decision and a surge's end are judged from its status".into(),
+                );
+                continue;
+            }
+        };
+        let status = r.status.clone().unwrap_or_default();
+        let requester = r.spec.requester.as_ref().map(|q| q.username.as_str()).filter(|u| !u.is_empty());
+        if let Some(d) = &status.decision {
+            let state = format!("{:?}", d.state);
+            let decider = d.by.as_deref().filter(|b| !b.is_empty());
+            let (outcome, evidence) = match (requester, decider) {
+                (_, None) => (Outcome::Fail, format!("{state} with no status.decision.by: who decided was not recorded")),
+                (None, Some(by)) => (Outcome::Fail, format!("{state} by {by}, with no spec.requester: who filed it was not recorded")),
+                (Some(filer), Some(by)) if filer == by => (Outcome::Fail, format!("{state} by {by}, who filed it")),
+                (Some(filer), Some(by)) => (Outcome::Pass, format!("filed by {filer}, {} by {by}", state.to_lowercase())),
+            };
+            ctx.add(
+                controls::REQUEST_DECISIONS,
+                outcome,
+                &id,
+                Some(ns),
+                "status.decision.by",
+                evidence,
+                "a request is decided by someone other than its requester, both recorded by the API server".into(),
+            );
+        }
+        let approved_surge = r.spec.kind == RequestKind::Surge && status.decision.as_ref().is_some_and(|d| d.state == DecisionState::Approved);
+        let approved_at = status.history.iter().find(|t| t.phase == RequestPhase::Approved).map(|t| t.at.0);
+        let end = status.expires_at.as_ref().map(|e| e.0);
+        let minutes = r.spec.minutes.unwrap_or_default();
+        let (outcome, evidence) = match (approved_surge, end, approved_at) {
+            (false, None, _) => continue,
+            (false, Some(end), _) => {
+                let decided = status.decision.as_ref().map(|d| format!("{:?}", d.state).to_lowercase()).unwrap_or_else(|| "undecided".into());
+                (Outcome::Fail, format!("expiresAt {end} on a {} request that is {decided}: only an approved surge ends", r.spec.kind.as_str()))
+            }
+            // The operator has not seen the approval yet: it sets the end when it does.
+            (true, None, None) => continue,
+            (true, None, Some(at)) => (Outcome::Fail, format!("approved at {at}, and no expiresAt: the surge has no end")),
+            (true, Some(end), None) => (Outcome::Fail, format!("expiresAt {end}, and no Approved transition in status.history to date the end from")),
+            (true, Some(end), Some(at)) => match crate::render::surge_end(&r, at) {
+                Some(want) if want == end => (Outcome::Pass, format!("ends at {end}: approved at {at} plus {minutes} minutes")),
+                Some(want) => (Outcome::Fail, format!("the surge end moved: expiresAt {end}, approved at {at} plus {minutes} minutes is {want}")),
+                None => (Outcome::Fail, format!("expiresAt {end}, and no end follows from approval at {at} plus {minutes} minutes")),
+            },
+        };
+        ctx.add(
+            controls::REQUEST_DECISIONS,
+            outcome,
+            &id,
+            Some(ns),
+            "status.expiresAt",
+            evidence,
+            "a surge ends its minutes after its approval, and its end never moves; nothing else has an end".into(),
         );
     }
 }
@@ -988,6 +1238,70 @@ fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<Stri
                 }
             }
         }
+    }
+}
+
+/// GC-SVC-002 across objects: an Ingress in a tenant namespace sends public
+/// traffic only to Services govcloud manages in its namespace. The admission
+/// CEL reads the backends' names; what a name stands for takes the other
+/// objects: a Service that exists, labelled as govcloud's, and not of type
+/// ExternalName (which would proxy the internet to any host the Service
+/// names, inside the city's networks or out).
+fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+    let services: HashMap<(&str, &str), &Value> = objects.iter().filter(|o| kind_of(o) == "Service").map(|o| ((ns_of(o), name_of(o)), *o)).collect();
+    for i in objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))) {
+        let ns = ns_of(i);
+        let mut backends: Vec<(String, &Value)> = Vec::new();
+        if i["spec"]["defaultBackend"].is_object() {
+            backends.push(("spec.defaultBackend".into(), &i["spec"]["defaultBackend"]));
+        }
+        for (r, rule) in i["spec"]["rules"].as_array().into_iter().flatten().enumerate() {
+            for (p, path) in rule["http"]["paths"].as_array().into_iter().flatten().enumerate() {
+                backends.push((format!("spec.rules[{r}].http.paths[{p}].backend"), &path["backend"]));
+            }
+        }
+        // An Ingress without backends routes nothing (its zone is judged by the admission CEL).
+        if backends.is_empty() {
+            continue;
+        }
+        let mut routes: Vec<String> = Vec::new();
+        let mut wrong: Vec<String> = Vec::new();
+        for (field, b) in backends {
+            let Some(name) = b["service"]["name"].as_str() else {
+                wrong.push(match b["resource"]["kind"].as_str() {
+                    Some(k) => format!("{field}: a resource backend ({k} {}), not a Service", b["resource"]["name"].as_str().unwrap_or_default()),
+                    None => format!("{field}: names no Service"),
+                });
+                continue;
+            };
+            let Some(s) = services.get(&(ns, name)) else {
+                wrong.push(format!("{field}: Service {name} does not exist"));
+                continue;
+            };
+            let mut why = Vec::new();
+            if label(s, labels::MANAGED_BY) != Some(labels::MANAGER) {
+                why.push(format!("not govcloud's (no {}={} label)", labels::MANAGED_BY, labels::MANAGER));
+            }
+            if s["spec"]["type"] == "ExternalName" {
+                why.push(format!("of type ExternalName, to {}", s["spec"]["externalName"].as_str().unwrap_or("no host")));
+            }
+            if why.is_empty() {
+                routes.push(format!("Service {name}"));
+            } else {
+                wrong.push(format!("{field}: Service {name} is {}", why.join(" and ")));
+            }
+        }
+        routes.sort();
+        routes.dedup();
+        ctx.add(
+            controls::INGRESS_ZONE,
+            if wrong.is_empty() { Outcome::Pass } else { Outcome::Fail },
+            &id_of(i),
+            Some(ns),
+            "spec.rules[].http.paths[].backend.service",
+            if wrong.is_empty() { format!("routes only to govcloud's {}", routes.join(", ")) } else { wrong.join("; ") },
+            "an Ingress routes only to Services govcloud manages in its namespace, never to an ExternalName".into(),
+        );
     }
 }
 
@@ -2404,6 +2718,8 @@ mod tests {
         let (egov, mut held) = in_cluster("egov");
         held.push(deployment("general-office-private", "stray"));
         held.push(node("n-private", &[("govcloud.io/zone", "private")]));
+        // A request its requester decided (judged where the catalogue puts GC-REQ-001, if anywhere).
+        held.push(resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})));
         for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let refs: Vec<&Value> = objects.iter().collect();
@@ -2430,5 +2746,343 @@ mod tests {
             controls::CATALOGUE.iter().filter(|c| !matches!(c.audit, AuditBy::NotAuditable | AuditBy::City) && !found.contains(c.id)).map(|c| c.id).collect();
         assert_eq!(unaudited, Vec::<&str>::new());
         assert!(!found.contains(controls::PREVENT_DELETION));
+    }
+
+    // === app identity, ingress backends, resource requests ===
+
+    /// The fixture's model (tests/fixtures/noncompliant/model.yaml) as
+    /// govcloud renders it, without the violations.
+    fn small() -> (Model, Vec<Value>) {
+        let model = crate::model::load_paths(&[repo().join("tests/fixtures/noncompliant/model.yaml")]).expect("fixture").model;
+        let objects = rendered(&model);
+        (model, objects)
+    }
+
+    /// The rendered object `kind` `namespace/name`.
+    fn object_mut<'o>(objects: &'o mut [Value], kind: &str, ns: &str, name: &str) -> &'o mut Value {
+        objects.iter_mut().find(|o| kind_of(o) == kind && ns_of(o) == ns && name_of(o) == name).expect("rendered")
+    }
+
+    fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
+        json!([{"apiVersion": api_version, "kind": kind, "name": name, "uid": uid, "controller": true}])
+    }
+
+    /// A pod of namespace a-ext with `labels`, run by `owners` (none: a bare pod).
+    fn labelled_pod(name: &str, labels: Value, owners: Option<Value>) -> Value {
+        let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "a-ext", "uid": format!("{name}-uid"), "labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/a/c:1"}]}});
+        if let Some(o) = owners {
+            p["metadata"]["ownerReferences"] = o;
+        }
+        p
+    }
+
+    /// What a cluster running the fixture holds for app a-ext/portal: the
+    /// DepartmentApp (with its uid), govcloud's Deployment controlled by it,
+    /// the ReplicaSet the Deployment controller made, and its pod.
+    fn portal_running() -> (Model, Vec<Value>) {
+        let (mut model, mut objects) = small();
+        for a in model.apps.iter_mut().filter(|a| a.name_any() == "portal") {
+            a.metadata.uid = Some("app-uid".into());
+        }
+        let deployment = object_mut(&mut objects, "Deployment", "a-ext", "portal");
+        deployment["metadata"]["uid"] = json!("deployment-uid");
+        deployment["metadata"]["ownerReferences"] = owner("govcloud.io/v1alpha1", "DepartmentApp", "portal", "app-uid");
+        let mut template = deployment["spec"]["template"].clone();
+        template["metadata"]["labels"]["pod-template-hash"] = json!("5d8f");
+        let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "portal-5d8f", "namespace": "a-ext", "uid": "rs-uid", "labels": template["metadata"]["labels"].clone(),
+                         "ownerReferences": owner("apps/v1", "Deployment", "portal", "deployment-uid")},
+            "spec": {"selector": {"matchLabels": template["metadata"]["labels"].clone()}, "template": template.clone()}});
+        objects.push(rs);
+        objects.push(labelled_pod("portal-5d8f-x1", template["metadata"]["labels"].clone(), Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "rs-uid"))));
+        (model, objects)
+    }
+
+    fn identity(a: &Audit) -> BTreeMap<String, (Outcome, String)> {
+        a.findings.iter().filter(|f| f.control == controls::APP_IDENTITY).map(|f| (f.object.to_string(), (f.outcome, f.evidence.clone()))).collect()
+    }
+
+    #[test]
+    fn the_real_owner_chain_to_govclouds_deployment_carries_the_app_identity() {
+        let (model, objects) = portal_running();
+        let found = identity(&audit(&model, &objects));
+        for id in ["Pod/a-ext/portal-5d8f-x1", "ReplicaSet/a-ext/portal-5d8f", "Deployment/a-ext/portal"] {
+            assert_eq!(
+                found.get(id),
+                Some(&(Outcome::Pass, "govcloud.io/app=portal, run by Deployment/a-ext/portal (govcloud's, for DepartmentApp portal)".to_string())),
+                "{id}"
+            );
+        }
+        assert!(found.values().all(|(o, _)| *o == Outcome::Pass), "{found:?}");
+    }
+
+    #[test]
+    fn labels_alone_never_carry_the_app_identity() {
+        let (model, mut objects) = portal_running();
+        // Every forgery also carries the managed-by label: anyone who writes an object writes its labels.
+        let forged = json!({labels::APP: "portal", labels::MANAGED_BY: labels::MANAGER});
+        objects.push(labelled_pod("bare", forged.clone(), None));
+        // A department's own Deployment and ReplicaSet, running pods as portal.
+        let mut web = deployment("a-ext", "web");
+        web["metadata"]["labels"] = forged.clone();
+        web["metadata"]["uid"] = json!("web-uid");
+        web["spec"]["template"]["metadata"]["labels"] = forged.clone();
+        let mut web_rs = web.clone();
+        web_rs["kind"] = json!("ReplicaSet");
+        web_rs["metadata"] = json!({"name": "web-1", "namespace": "a-ext", "uid": "web-1-uid", "labels": forged.clone(),
+                                    "ownerReferences": owner("apps/v1", "Deployment", "web", "web-uid")});
+        objects.extend([web, web_rs]);
+        objects.push(labelled_pod("web-1-x", forged.clone(), Some(owner("apps/v1", "ReplicaSet", "web-1", "web-1-uid"))));
+        // A Job and its pod.
+        objects.push(
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "nightly", "namespace": "a-ext", "uid": "job-uid", "labels": forged.clone()},
+            "spec": {"template": {"metadata": {"labels": forged.clone()}, "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/a/c:1"}]}}}}),
+        );
+        objects.push(labelled_pod("nightly-x", forged.clone(), Some(owner("batch/v1", "Job", "nightly", "job-uid"))));
+        // A pod claiming govcloud's Deployment itself, one claiming the real
+        // ReplicaSet by a stale uid, and one of the real ReplicaSet labelled as another app.
+        objects.push(labelled_pod("claims-deployment", forged.clone(), Some(owner("apps/v1", "Deployment", "portal", "deployment-uid"))));
+        objects.push(labelled_pod("stale", forged.clone(), Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "old-uid"))));
+        objects.push(labelled_pod(
+            "as-db",
+            json!({labels::APP: "db", labels::MANAGED_BY: labels::MANAGER}),
+            Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "rs-uid")),
+        ));
+        let found = identity(&audit(&model, &objects));
+        let failed = |id: &str| match found.get(id) {
+            Some((Outcome::Fail, e)) => e.clone(),
+            other => panic!("{id}: {other:?}"),
+        };
+        assert_eq!(failed("Pod/a-ext/bare"), "govcloud.io/app=portal on a bare pod: no owner chain to govcloud's Deployment");
+        assert_eq!(
+            failed("Pod/a-ext/web-1-x"),
+            "govcloud.io/app=portal owned by ReplicaSet web-1 of Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
+        );
+        assert_eq!(
+            failed("ReplicaSet/a-ext/web-1"),
+            "govcloud.io/app=portal owned by Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
+        );
+        assert_eq!(failed("Deployment/a-ext/web"), "govcloud.io/app=portal on Deployment web: govcloud renders no Deployment web in a-ext");
+        assert_eq!(failed("Pod/a-ext/nightly-x"), "govcloud.io/app=portal owned by Job nightly, not by a ReplicaSet of govcloud's Deployment");
+        assert_eq!(failed("Job/a-ext/nightly"), "govcloud.io/app=portal on a Job: govcloud runs apps as Deployments only");
+        assert_eq!(failed("Pod/a-ext/claims-deployment"), "govcloud.io/app=portal owned by Deployment portal, not by a ReplicaSet of govcloud's Deployment");
+        assert_eq!(
+            failed("Pod/a-ext/stale"),
+            "govcloud.io/app=portal owned by ReplicaSet portal-5d8f: the reference is not to the ReplicaSet of that name (another group or uid)"
+        );
+        assert_eq!(failed("Pod/a-ext/as-db"), "govcloud.io/app=db owned by ReplicaSet portal-5d8f, whose template carries govcloud.io/app=portal");
+        // The real chain still passes beside them.
+        assert_eq!(found.get("Pod/a-ext/portal-5d8f-x1").map(|f| f.0), Some(Outcome::Pass));
+    }
+
+    #[test]
+    fn govclouds_deployment_is_known_by_custody_not_by_its_name() {
+        // A Deployment under the app's name that govcloud did not create (the adoption case).
+        let (model, mut objects) = portal_running();
+        object_mut(&mut objects, "Deployment", "a-ext", "portal")["metadata"]["labels"].as_object_mut().expect("labels").remove(labels::MANAGED_BY);
+        let found = identity(&audit(&model, &objects));
+        assert_eq!(
+            found.get("Pod/a-ext/portal-5d8f-x1"),
+            Some(&(
+                Outcome::Fail,
+                "govcloud.io/app=portal owned by ReplicaSet portal-5d8f of Deployment portal, not made from govcloud's Deployment: Deployment portal holds the name of govcloud's but was not created by govcloud (no app.kubernetes.io/managed-by=govcloud label)".to_string()
+            ))
+        );
+        // Controlled by something other than its DepartmentApp: another app, or the app of that name before it was recreated.
+        for (kind, name, uid) in [("DepartmentApp", "db", "app-uid"), ("DepartmentApp", "portal", "older-app-uid"), ("ConfigMap", "portal", "app-uid")] {
+            let (model, mut objects) = portal_running();
+            let api_version = if kind == "ConfigMap" { "v1" } else { "govcloud.io/v1alpha1" };
+            object_mut(&mut objects, "Deployment", "a-ext", "portal")["metadata"]["ownerReferences"] = owner(api_version, kind, name, uid);
+            let found = identity(&audit(&model, &objects));
+            let (outcome, evidence) = found.get("Deployment/a-ext/portal").expect("judged");
+            assert_eq!(*outcome, Outcome::Fail, "{kind} {name} {uid}");
+            assert_eq!(
+                *evidence,
+                format!("govcloud.io/app=portal on Deployment portal: Deployment portal is controlled by {kind} {name}, not by DepartmentApp portal")
+            );
+        }
+        // The template of govcloud's Deployment, changed to run another app's identity.
+        let (model, mut objects) = portal_running();
+        let deployment = object_mut(&mut objects, "Deployment", "a-ext", "portal");
+        deployment["spec"]["template"]["metadata"]["labels"][labels::APP] = json!("db");
+        let found = identity(&audit(&model, &objects));
+        assert_eq!(
+            found.get("Deployment/a-ext/portal"),
+            Some(&(Outcome::Fail, "govcloud.io/app=db on Deployment portal: govcloud's Deployment portal runs govcloud.io/app=portal".to_string()))
+        );
+    }
+
+    #[test]
+    fn an_ingress_routes_only_to_govclouds_services() {
+        let backends = |a: &Audit| -> Vec<(Outcome, String, String)> {
+            a.findings
+                .iter()
+                .filter(|f| f.control == controls::INGRESS_ZONE && f.message.starts_with("an Ingress routes only"))
+                .map(|f| (f.outcome, f.object.to_string(), f.evidence.clone()))
+                .collect()
+        };
+        // As rendered: the public app's Ingress to its ClusterIP Service.
+        let (model, mut objects) = small();
+        assert_eq!(
+            backends(&audit(&model, &objects)),
+            vec![(Outcome::Pass, "Ingress/a-dmz/site".to_string(), "routes only to govcloud's Service site".to_string())]
+        );
+        // The department's ExternalName Service in its place, proxying the internet into the private network.
+        objects.retain(|o| !(kind_of(o) == "Service" && ns_of(o) == "a-dmz" && name_of(o) == "site"));
+        objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "site", "namespace": "a-dmz"},
+            "spec": {"type": "ExternalName", "externalName": "vault.a-prv.svc.cluster.local"}}));
+        // A second route to a Service that is not there, and a default backend that is no Service.
+        let ingress = object_mut(&mut objects, "Ingress", "a-dmz", "site");
+        let mut route = ingress["spec"]["rules"][0]["http"]["paths"][0].clone();
+        route["path"] = json!("/admin");
+        route["backend"] = json!({"service": {"name": "admin", "port": {"number": 80}}});
+        ingress["spec"]["rules"][0]["http"]["paths"].as_array_mut().expect("paths").push(route);
+        ingress["spec"]["defaultBackend"] = json!({"resource": {"apiGroup": "example.io", "kind": "Bucket", "name": "files"}});
+        let found = backends(&audit(&model, &objects));
+        assert_eq!(
+            found,
+            vec![(
+                Outcome::Fail,
+                "Ingress/a-dmz/site".to_string(),
+                [
+                    "spec.defaultBackend: a resource backend (Bucket files), not a Service",
+                    "spec.rules[0].http.paths[0].backend: Service site is not govcloud's (no app.kubernetes.io/managed-by=govcloud label) and of type ExternalName, to vault.a-prv.svc.cluster.local",
+                    "spec.rules[0].http.paths[1].backend: Service admin does not exist",
+                ]
+                .join("; ")
+            )]
+        );
+        // Even govcloud's own Service, turned into an ExternalName.
+        let (model, mut objects) = small();
+        let service = object_mut(&mut objects, "Service", "a-dmz", "site");
+        service["spec"]["type"] = json!("ExternalName");
+        service["spec"]["externalName"] = json!("example.com");
+        let found = backends(&audit(&model, &objects));
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].0, found[0].2.as_str()),
+            (Outcome::Fail, "spec.rules[0].http.paths[0].backend: Service site is of type ExternalName, to example.com")
+        );
+    }
+
+    /// A ResourceRequest of namespace a-ext filed by `requester`, with `status`.
+    fn resource_request(name: &str, kind: &str, requester: &str, status: Value) -> Value {
+        let mut spec = json!({"kind": kind, "zone": "ext", "justification": "flood season", "project": "应急指挥", "requester": {"username": requester}});
+        if kind == "Surge" {
+            spec["minutes"] = json!(30);
+        }
+        if kind == "Surge" || kind == "Quota" {
+            spec["resources"] = json!({"cpu": "2"});
+        }
+        json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "ResourceRequest", "metadata": {"name": name, "namespace": "a-ext"}, "spec": spec, "status": status})
+    }
+
+    /// GC-REQ-001's findings on `requests` (in the fixture's cluster), by request and field.
+    fn request_findings(requests: &[Value]) -> BTreeMap<(String, String), (Outcome, String)> {
+        let (_, mut objects) = small();
+        objects.extend(requests.iter().cloned());
+        let (namespaces, _) = namespaces(&objects);
+        let refs: Vec<&Value> = objects.iter().collect();
+        let mut ctx = Ctx::new(namespaces);
+        resource_requests(&mut ctx, &refs);
+        assert!(ctx.findings.iter().all(|f| f.control == controls::REQUEST_DECISIONS && f.tenant.as_deref() == Some("a")));
+        ctx.findings.iter().map(|f| ((f.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.clone()))).collect()
+    }
+
+    fn decided(state: &str, by: Option<&str>) -> Value {
+        let mut d = json!({"state": state, "reason": "flood season"});
+        if let Some(by) = by {
+            d["by"] = json!(by);
+        }
+        d
+    }
+
+    #[test]
+    fn a_request_decided_by_its_requester_fails() {
+        let found = request_findings(&[
+            resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})),
+            resource_request("other", "Quota", "li", json!({"decision": decided("Rejected", Some("wang"))})),
+            resource_request("unrecorded", "Quota", "li", json!({"decision": decided("Approved", None)})),
+            resource_request("pending", "Quota", "li", json!({"phase": "Pending"})),
+        ]);
+        let by = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.decision.by".to_string())).cloned();
+        assert_eq!(by("own"), Some((Outcome::Fail, "Approved by li, who filed it".to_string())));
+        assert_eq!(by("other"), Some((Outcome::Pass, "filed by li, rejected by wang".to_string())));
+        assert_eq!(by("unrecorded"), Some((Outcome::Fail, "Approved with no status.decision.by: who decided was not recorded".to_string())));
+        assert_eq!(by("pending"), None, "nothing decided yet");
+    }
+
+    #[test]
+    fn a_surge_whose_end_moved_fails() {
+        let history = |phases: &[(&str, &str)]| -> Value { phases.iter().map(|(p, at)| json!({"phase": p, "at": at})).collect() };
+        let surge = |name: &str, expires: &str, phases: &[(&str, &str)]| {
+            resource_request(
+                name,
+                "Surge",
+                "li",
+                json!({"decision": decided("Approved", Some("wang")), "phase": phases.last().map(|p| p.0), "expiresAt": expires, "history": history(phases)}),
+            )
+        };
+        let approved = [("Pending", "2026-01-01T00:00:00Z"), ("Approved", "2026-01-01T01:00:00Z")];
+        let found = request_findings(&[
+            surge("as-fixed", "2026-01-01T01:30:00Z", &approved),
+            surge("moved", "2026-01-01T03:00:00Z", &approved),
+            // Invalid for a while after its approval, then approved again: the end is the first approval's.
+            surge(
+                "again",
+                "2026-01-01T01:30:00Z",
+                &[
+                    ("Pending", "2026-01-01T00:00:00Z"),
+                    ("Approved", "2026-01-01T01:00:00Z"),
+                    ("Invalid", "2026-01-01T01:10:00Z"),
+                    ("Approved", "2026-01-01T01:20:00Z"),
+                ],
+            ),
+            surge("expired", "2026-01-01T01:30:00Z", &[approved[0], approved[1], ("Expired", "2026-01-01T01:30:01Z")]),
+            surge("undated", "2026-01-01T01:30:00Z", &[("Pending", "2026-01-01T00:00:00Z")]),
+        ]);
+        let end = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.expiresAt".to_string())).cloned();
+        let fixed = Some((Outcome::Pass, "ends at 2026-01-01T01:30:00Z: approved at 2026-01-01T01:00:00Z plus 30 minutes".to_string()));
+        assert_eq!(end("as-fixed"), fixed);
+        assert_eq!(end("again"), fixed);
+        assert_eq!(end("expired"), fixed);
+        assert_eq!(
+            end("moved"),
+            Some((
+                Outcome::Fail,
+                "the surge end moved: expiresAt 2026-01-01T03:00:00Z, approved at 2026-01-01T01:00:00Z plus 30 minutes is 2026-01-01T01:30:00Z".to_string()
+            ))
+        );
+        assert_eq!(
+            end("undated"),
+            Some((Outcome::Fail, "expiresAt 2026-01-01T01:30:00Z, and no Approved transition in status.history to date the end from".to_string()))
+        );
+        // Approved, and the operator has not seen it yet: no end to judge.
+        let found = request_findings(&[resource_request("new", "Surge", "li", json!({"decision": decided("Approved", Some("wang"))}))]);
+        assert_eq!(found.keys().map(|(_, field)| field.as_str()).collect::<Vec<_>>(), vec!["status.decision.by"]);
+    }
+
+    #[test]
+    fn only_an_approved_surge_has_an_end() {
+        let end = json!("2027-01-01T00:00:00Z");
+        let found = request_findings(&[
+            resource_request("quota", "Quota", "li", json!({"decision": decided("Approved", Some("wang")), "expiresAt": end})),
+            resource_request("pending-surge", "Surge", "li", json!({"phase": "Pending", "expiresAt": end})),
+            resource_request("rejected-surge", "Surge", "li", json!({"decision": decided("Rejected", Some("wang")), "expiresAt": end})),
+        ]);
+        let end = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.expiresAt".to_string())).cloned();
+        assert_eq!(
+            end("quota"),
+            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Quota request that is approved: only an approved surge ends".to_string()))
+        );
+        assert_eq!(
+            end("pending-surge"),
+            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Surge request that is undecided: only an approved surge ends".to_string()))
+        );
+        assert_eq!(
+            end("rejected-surge"),
+            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Surge request that is rejected: only an approved surge ends".to_string()))
+        );
     }
 }

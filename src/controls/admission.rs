@@ -32,9 +32,12 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+use super::custody::{self, Rule};
 use super::*;
 use crate::api::{OwnerRole, VolumeType};
-use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND};
+use crate::meta::labels::{
+    ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CHOSEN_CLUSTER_IP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND,
+};
 use crate::meta::names;
 
 /// One CEL validation of a policy, for one control.
@@ -126,10 +129,9 @@ fn ns_annotation_list(key: &str) -> String {
     )
 }
 
-/// Requests made by Kubernetes' own controllers (for example the ReplicaSet
-/// controller creating the pods of an existing workload).
-const BY_CONTROLLER: &str =
-    "request.userInfo.username.startsWith('system:serviceaccount:kube-system:') || request.userInfo.username == 'system:kube-controller-manager'";
+/// Pods made by Kubernetes' workload controllers from an existing workload
+/// (a cordoned tenant's running workloads keep their pods).
+const BY_WORKLOAD_CONTROLLER: &str = "request.userInfo.username in ['system:serviceaccount:kube-system:replicaset-controller', 'system:serviceaccount:kube-system:statefulset-controller', 'system:serviceaccount:kube-system:job-controller', 'system:serviceaccount:kube-system:daemon-set-controller', 'system:serviceaccount:kube-system:replication-controller']";
 
 fn namespace_variables() -> Vec<(&'static str, String)> {
     vec![
@@ -175,11 +177,11 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
         "!has(variables.podSpec.nodeName) || variables.podSpec.nodeName == ''"
     };
     let cordon = if shape.is_pod {
-        format!("request.operation != 'CREATE' || !variables.cordoned || {BY_CONTROLLER}")
+        format!("request.operation != 'CREATE' || !variables.cordoned || {BY_WORKLOAD_CONTROLLER}")
     } else {
         "request.operation != 'CREATE' || !variables.cordoned".to_string()
     };
-    vec![
+    let mut checks = vec![
         check(
             NO_PRIVILEGED,
             "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)",
@@ -189,6 +191,13 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
             NO_PRIVILEGED,
             "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.allowPrivilegeEscalation) || !c.securityContext.allowPrivilegeEscalation)",
             format!("{s}.containers[].securityContext.allowPrivilegeEscalation must not be true (containers, init and ephemeral containers)"),
+        ),
+        check(
+            NO_PRIVILEGED,
+            "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.procMount) || c.securityContext.procMount == 'Default')",
+            format!(
+                "{s}.containers[].securityContext.procMount must be Default: an unmasked /proc exposes the node's kernel interfaces (containers, init and ephemeral containers)"
+            ),
         ),
         check(HOST_NAMESPACES, "!has(variables.podSpec.hostNetwork) || !variables.podSpec.hostNetwork", format!("{s}.hostNetwork must not be true")),
         check(HOST_NAMESPACES, "!has(variables.podSpec.hostPID) || !variables.podSpec.hostPID", format!("{s}.hostPID must not be true")),
@@ -221,7 +230,16 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
             format!("{s}.volumes[].ephemeral.volumeClaimTemplate.spec.volumeName must not be set; volumes are bound by the platform"),
         ),
         check(CORDONED, cordon, "metadata.namespace belongs to a cordoned tenant: it may not start new workloads (Tenant spec.cordoned)"),
-    ]
+    ];
+    if shape.suffix == "workloads" {
+        // A StatefulSet's claims are made by its controller from these templates.
+        checks.push(check(
+            CLAIM_BINDING,
+            "!has(object.spec.volumeClaimTemplates) || object.spec.volumeClaimTemplates.all(t, !has(t.spec) || !has(t.spec.volumeName) || t.spec.volumeName == '')",
+            "spec.volumeClaimTemplates[].spec.volumeName must not be set; volumes are bound by the platform",
+        ));
+    }
+    checks
 }
 
 /// The checks that need the namespace's zone.
@@ -314,8 +332,15 @@ fn build_policies() -> Vec<Policy> {
         vec![
             check(
                 EXTERNAL_SERVICES,
-                "variables.internet || !has(object.spec.type) || !(object.spec.type in ['NodePort', 'LoadBalancer'])",
-                "spec.type NodePort or LoadBalancer is allowed only in an internet-zone namespace",
+                "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
+                "spec.type must be ClusterIP: NodePort and LoadBalancer open a port on every node (every zone's), ExternalName forwards to any name; publish an app with exposure public in an internet zone",
+            ),
+            check(
+                EXTERNAL_SERVICES,
+                // The API server allocates the address before validating admission
+                // runs: the address asked for is recorded by a mutating policy first.
+                format!("!has(object.metadata.annotations) || !('{CHOSEN_CLUSTER_IP}' in object.metadata.annotations)"),
+                "spec.clusterIP may only be left empty (allocated by the platform) or None (headless): a chosen address can squat a platform service's",
             ),
             check(
                 EXTERNAL_SERVICES,
@@ -329,12 +354,35 @@ fn build_policies() -> Vec<Policy> {
         vec![("networking.k8s.io", "ingresses")],
         false,
         namespace_variables(),
-        vec![check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace")],
+        vec![
+            check(INGRESS_ZONE, "variables.internet", "metadata.namespace: Ingress objects are allowed only in an internet-zone namespace"),
+            check(
+                INGRESS_ZONE,
+                "!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.http) && r.http.paths.all(p, has(p.backend.service) && p.backend.service.name == object.metadata.name))",
+                "spec.rules[].http.paths[].backend must be the Service of the app the Ingress publishes (named like the Ingress), with no default or resource backend",
+            ),
+        ],
     ));
+    out.push(Policy {
+        name: leak(names::admission_policy("ingress-writers")),
+        resources: vec![("networking.k8s.io", "ingresses")],
+        operations: &["CREATE", "UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            INGRESS_ZONE,
+            custody::allows(Rule::Ingresses),
+            "metadata: Ingresses in tenant namespaces are made by govcloud only, for apps with exposure public (DepartmentApp spec.exposure)",
+        )],
+        request_only: true,
+        tenant_namespaces: true,
+    });
     out.push(policy(names::admission_policy("claims"), vec![("", "persistentvolumeclaims")], false, vec![], vec![check(
             CLAIM_BINDING,
             format!(
-                "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {BY_CONTROLLER}"
+                "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {}",
+                custody::allows(Rule::ClaimBinding)
             ),
             "spec.volumeName must not be set; claims are bound by the platform's provisioner",
         )]));
@@ -357,12 +405,6 @@ fn build_policies() -> Vec<Policy> {
         // Cluster administrators keep a break-glass path; the audit reports what they bind.
         match_conditions: vec![("not-a-cluster-administrator", "!request.userInfo.groups.exists(g, g == 'system:masters')".to_string())],
         variables: vec![
-            (
-                "tenant",
-                format!(
-                    "has(namespaceObject.metadata.labels) && '{TENANT}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{TENANT}'] : ''"
-                ),
-            ),
             ("managed", format!("has(object.metadata.labels) && '{MANAGED_BY}' in object.metadata.labels && object.metadata.labels['{MANAGED_BY}'] == '{MANAGER}'")),
         ],
         checks: vec![
@@ -377,8 +419,8 @@ fn build_policies() -> Vec<Policy> {
             ),
             check(
                 TENANT_BINDINGS,
-                "!has(object.subjects) || object.subjects.all(s, s.kind == 'ServiceAccount' ? (has(s.namespace) && (s.namespace == object.metadata.namespace || (variables.tenant != '' && s.namespace.startsWith(variables.tenant + '-') && !s.namespace.substring(size(variables.tenant) + 1).contains('-')))) : !s.name.startsWith('system:'))",
-                "subjects[] must be named users or groups (no system: users or groups such as system:authenticated) or service accounts of this tenant's namespaces",
+                "!has(object.subjects) || object.subjects.all(s, s.kind == 'ServiceAccount' ? (has(s.namespace) && s.namespace == object.metadata.namespace) : !s.name.startsWith('system:'))",
+                "subjects[] must be named users or groups (no system: users or groups such as system:authenticated) or service accounts of this namespace (a workload of another zone must not act here)",
             ),
         ],
         request_only: false,
@@ -421,8 +463,8 @@ fn build_policies() -> Vec<Policy> {
             ),
             check(
                 PUBLIC_HOSTS,
-                "!has(object.spec.host) || (has(params.spec.publicDomain) && (object.spec.host == params.spec.publicDomain || object.spec.host.endsWith('.' + params.spec.publicDomain))) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
-                "spec.host must lie under this zone's publicDomain or be a host the tenant is allowed (Tenant spec.allowedHosts)",
+                "!has(object.spec.host) || (has(params.spec.publicDomain) && object.spec.host.endsWith('.' + params.spec.publicDomain)) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
+                "spec.host must lie strictly under this zone's publicDomain (never the domain itself) or be a host the tenant is allowed (Tenant spec.allowedHosts)",
             ),
         ]));
     out.push(prevent_deletion_policy());
@@ -478,7 +520,12 @@ fn request_policies() -> Vec<Policy> {
         operations: &["UPDATE"],
         zone_param: false,
         match_conditions: vec![],
-        variables: vec![("wasDecided", old_decision.to_string()), ("newlyDecided", format!("!({old_decision}) && {decided}"))],
+        variables: vec![
+            ("wasDecided", old_decision.to_string()),
+            ("newlyDecided", format!("!({old_decision}) && {decided}")),
+            ("byOperator", custody::allows(Rule::RequestStatus)),
+            ("operatorFieldsKept", operator_status_kept()),
+        ],
         checks: vec![
             check(
                 REQUEST_DECISIONS,
@@ -500,11 +547,49 @@ fn request_policies() -> Vec<Policy> {
                 "!has(oldObject.status) || !has(oldObject.status.expiresAt) || (has(object.status.expiresAt) && object.status.expiresAt == oldObject.status.expiresAt)",
                 "status.expiresAt never moves once set: a surge ends when it was set to end; file a new Surge request for more time",
             ),
+            check(
+                REQUEST_DECISIONS,
+                "variables.byOperator || variables.operatorFieldsKept",
+                "status: a platform engineer writes only status.decision; phase, message, tenant, expiresAt and history are the operator's",
+            ),
+            check(
+                REQUEST_DECISIONS,
+                "!has(object.status) || !has(object.status.expiresAt) || (has(object.spec.minutes) && has(object.status.history) && object.status.history.exists(t, t.phase == 'Approved' && timestamp(string(t.at)) + duration(string(object.spec.minutes) + 'm') == timestamp(string(object.status.expiresAt))))",
+                "status.expiresAt is the approval's time (status.history) plus spec.minutes, set by the operator for an approved Surge",
+            ),
         ],
         request_only: true,
         tenant_namespaces: false,
     };
-    vec![filing, deciding]
+    let withdrawing = Policy {
+        name: leak(names::admission_policy("requests-delete")),
+        resources: vec![(crate::meta::GROUP, "resourcerequests")],
+        operations: &["DELETE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![],
+        checks: vec![check(
+            REQUEST_DECISIONS,
+            format!("!(has(oldObject.status) && has(oldObject.status.decision)) || {}", custody::allows(Rule::RequestDeletion)),
+            "metadata: a decided request is kept for the record (the operator removes it after the retention period); only a pending one can be withdrawn",
+        )],
+        request_only: true,
+        tenant_namespaces: false,
+    };
+    vec![filing, deciding, withdrawing]
+}
+
+/// CEL that holds when the operator's part of a request's status is as it was.
+fn operator_status_kept() -> String {
+    ["phase", "message", "tenant", "expiresAt", "history"]
+        .iter()
+        .map(|f| {
+            let new = format!("(has(object.status) && has(object.status.{f}))");
+            let old = format!("(has(oldObject.status) && has(oldObject.status.{f}))");
+            format!("({new} ? ({old} && object.status.{f} == oldObject.status.{f}) : !{old})")
+        })
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 /// The mutating policies that record who files and who decides a
@@ -547,6 +632,30 @@ fn request_mutations() -> Vec<Value> {
     out
 }
 
+/// GC-SVC-001: the API server allocates a Service's address before the
+/// validating policies see it, so an address a department chose looks like
+/// an allocated one there. This mutating policy runs before the allocation
+/// and records the chosen address in an annotation, which `govcloud-services`
+/// refuses (with the reason), in tenant namespaces.
+fn service_mutations() -> Vec<Value> {
+    let chosen = "(has(object.spec.clusterIP) && !(object.spec.clusterIP in ['', 'None'])) || (has(object.spec.clusterIPs) && object.spec.clusterIPs.exists(ip, !(ip in ['', 'None'])))";
+    let value = "has(object.spec.clusterIP) && !(object.spec.clusterIP in ['', 'None']) ? object.spec.clusterIP : object.spec.clusterIPs.filter(ip, !(ip in ['', 'None']))[0]";
+    let name = names::CLUSTER_IP_POLICY;
+    vec![
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicy", "metadata": {"name": name, "labels": labels()}, "spec": {
+            "failurePolicy": "Fail",
+            "reinvocationPolicy": "Never",
+            "matchConstraints": {"resourceRules": rules(&[("", "services")], &["CREATE"])},
+            "matchConditions": [{"name": "address-chosen", "expression": chosen}],
+            "mutations": [{"patchType": "ApplyConfiguration", "applyConfiguration": {"expression": format!(
+                "Object{{metadata: Object.metadata{{annotations: {{'{CHOSEN_CLUSTER_IP}': {value}}}}}}}"
+            )}}],
+        }}),
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicyBinding", "metadata": {"name": name, "labels": labels()},
+            "spec": {"policyName": name, "matchResources": {"namespaceSelector": tenant_namespaces()}}}),
+    ]
+}
+
 /// GC-TEN-002: a Tenant marked preventDeletion cannot be deleted. It judges a
 /// DELETE request (the object is `oldObject`), so only the API server can
 /// check it: the offline evaluator leaves it out.
@@ -569,30 +678,43 @@ fn prevent_deletion_policy() -> Policy {
     }
 }
 
-/// GC-NET-006: NetworkPolicies let an app's pods through by the
-/// `govcloud.io/app` label; only govcloud's own workloads (labelled as managed)
-/// and the Kubernetes controllers creating their pods may set it.
+/// GC-NET-006 and GC-MGD-001 on pods and pod templates: NetworkPolicies let
+/// an app's pods through by the `govcloud.io/app` label, and the managed-by
+/// label marks what only govcloud may change. Either label on a pod or a
+/// template is accepted only from the identity that makes such an object from
+/// govcloud's (the operator for Deployments, the deployment controller for
+/// their ReplicaSets, the ReplicaSet and StatefulSet controllers for pods:
+/// [`custody::EXEMPTIONS`]), or left as it was on an UPDATE. Never from a
+/// label: what a department can write proves nothing.
 fn identity_policy(shape: &Shape) -> Policy {
     // The object that carries the pod's metadata: the pod, or the template.
     let holder = if shape.is_pod { "object".to_string() } else { format!("object.{}", shape.spec.trim_end_matches(".spec")) };
     let field = if shape.is_pod { "metadata.labels".to_string() } else { format!("{}.metadata.labels", shape.spec.trim_end_matches(".spec")) };
-    let has_app = |h: &str| format!("(has({h}.metadata) && has({h}.metadata.labels) && '{APP}' in {h}.metadata.labels)");
     let old_holder = holder.replacen("object", "oldObject", 1);
-    let unchanged = format!("(oldObject != null && {} && {old_holder}.metadata.labels['{APP}'] == {holder}.metadata.labels['{APP}'])", has_app(&old_holder));
-    let managed = format!("(has(object.metadata.labels) && '{MANAGED_BY}' in object.metadata.labels && object.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')");
-    let meta = holder;
+    let has = |h: &str, key: &str| format!("(has({h}.metadata) && has({h}.metadata.labels) && '{key}' in {h}.metadata.labels)");
+    let unchanged =
+        |key: &str| format!("(oldObject != null && {} && {old_holder}.metadata.labels['{key}'] == {holder}.metadata.labels['{key}'])", has(&old_holder, key));
+    let writers = custody::allows(Rule::Identity);
+    let managed = format!("({} && {holder}.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')", has(&holder, MANAGED_BY));
     Policy {
         name: leak(names::identity_admission_policy(shape.suffix)),
         resources: shape.resources.iter().copied().filter(|(_, r)| !r.contains('/')).collect(),
         operations: &["CREATE", "UPDATE"],
         zone_param: false,
         match_conditions: vec![],
-        variables: vec![],
-        checks: vec![check(
-            APP_IDENTITY,
-            format!("!{} || {unchanged} || {managed} || {BY_CONTROLLER}", has_app(&meta)),
-            format!("{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"),
-        )],
+        variables: vec![("writer", writers)],
+        checks: vec![
+            check(
+                APP_IDENTITY,
+                format!("!{} || {} || variables.writer", has(&holder, APP), unchanged(APP)),
+                format!("{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"),
+            ),
+            check(
+                MANAGED_OBJECTS,
+                format!("!{managed} || {} || variables.writer", unchanged(MANAGED_BY)),
+                format!("{field}[{MANAGED_BY}]={MANAGER} is set only by govcloud on what it makes; use another label"),
+            ),
+        ],
         request_only: true,
         tenant_namespaces: true,
     }
@@ -623,9 +745,26 @@ pub fn policies() -> &'static [Policy] {
     P.get_or_init(build_policies)
 }
 
-/// Resources whose govcloud-labelled objects only the operator may change: every kind it owns.
+/// Kinds Kubernetes makes from govcloud's objects (labelled as govcloud's
+/// through the pod template), or that carry a pod template a department
+/// could label: kept for their makers like the kinds govcloud owns.
+pub const MADE_FROM_MANAGED: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("apps", "replicasets"),
+    ("apps", "statefulsets"),
+    ("apps", "daemonsets"),
+    ("batch", "jobs"),
+    ("batch", "cronjobs"),
+    ("", "replicationcontrollers"),
+    ("", "persistentvolumeclaims"),
+];
+
+/// Resources whose govcloud-labelled objects only their makers may change:
+/// every kind govcloud owns, and [`MADE_FROM_MANAGED`].
 fn managed_resources() -> Vec<(&'static str, &'static str)> {
-    crate::meta::kinds::OWNED.iter().map(|k| (k.group, k.plural)).collect()
+    let mut out: Vec<(&str, &str)> = crate::meta::kinds::OWNED.iter().map(|k| (k.group, k.plural)).collect();
+    out.extend(MADE_FROM_MANAGED.iter().filter(|r| !out.contains(r)).copied().collect::<Vec<_>>());
+    out
 }
 
 fn labels() -> Value {
@@ -656,9 +795,12 @@ fn vap(p: &Policy) -> Value {
     json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy", "metadata": {"name": p.name, "labels": labels()}, "spec": spec})
 }
 
-/// The policy that keeps govcloud-managed objects for the operator: anyone
-/// else (but cluster administrators and Kubernetes' own controllers) is denied.
-fn managed_objects_policy(operator_namespace: &str) -> Value {
+/// The policy that keeps govcloud-managed objects for their makers: anyone
+/// else is denied. Who makes what is [`custody::EXEMPTIONS`], one identity
+/// and its operations a row (the operator; Kubernetes' controllers for the
+/// ReplicaSets and pods they make from govcloud's objects, the garbage
+/// collector; cluster administrators as break-glass).
+fn managed_objects_policy() -> Value {
     let managed = |o: &str| {
         format!("({o} != null && has({o}.metadata.labels) && '{MANAGED_BY}' in {o}.metadata.labels && {o}.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')")
     };
@@ -670,17 +812,26 @@ fn managed_objects_policy(operator_namespace: &str) -> Value {
             "matchConstraints": {"resourceRules": rules(&managed_resources(), &["CREATE", "UPDATE", "DELETE"])},
             "matchConditions": [
                 {"name": "managed-by-govcloud", "expression": format!("{} || {}", managed("object"), managed("oldObject"))},
-                {"name": "not-the-operator", "expression": format!("!request.userInfo.groups.exists(g, g == 'system:serviceaccounts:{operator_namespace}')")},
-                {"name": "not-a-cluster-administrator", "expression": "!request.userInfo.groups.exists(g, g == 'system:masters')"},
-                {"name": "not-a-kubernetes-controller", "expression": "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:') && !request.userInfo.username.startsWith('system:kube-')"},
             ],
             "validations": [{
-                "expression": "false",
+                "expression": custody::allows(Rule::ManagedObjects),
                 "messageExpression": format!("'[{MANAGED_OBJECTS}] ' + request.kind.kind + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ' is managed by govcloud (label {MANAGED_BY}={MANAGER}); change the Tenant, NetworkZone or DepartmentApp that owns it instead'"),
                 "reason": "Forbidden"
             }]
         }
     })
+}
+
+/// `v` with the operator's namespace written in for [`custody::OPERATOR_NAMESPACE_PLACEHOLDER`].
+fn with_operator_namespace(v: Value, operator_namespace: &str) -> Value {
+    match v {
+        Value::String(s) if s.contains(custody::OPERATOR_NAMESPACE_PLACEHOLDER) => {
+            Value::String(s.replace(custody::OPERATOR_NAMESPACE_PLACEHOLDER, operator_namespace))
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| with_operator_namespace(x, operator_namespace)).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, with_operator_namespace(x, operator_namespace))).collect()),
+        other => other,
+    }
 }
 
 fn binding(name: &str, policy: &str, namespace_selector: Option<Value>, param_ref: Option<Value>) -> Value {
@@ -708,10 +859,11 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
             out.push(binding(p.name, p.name, p.tenant_namespaces.then(tenant_namespaces), None));
         }
     }
-    out.push(managed_objects_policy(operator_namespace));
+    out.push(managed_objects_policy());
     out.push(binding(crate::meta::names::MANAGED_OBJECTS_POLICY, crate::meta::names::MANAGED_OBJECTS_POLICY, None, None));
     out.extend(request_mutations());
-    out
+    out.extend(service_mutations());
+    out.into_iter().map(|o| with_operator_namespace(o, operator_namespace)).collect()
 }
 
 /// The controls each policy enforces, for the README and the audit.
@@ -728,6 +880,7 @@ pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
     out.push((crate::meta::names::MANAGED_OBJECTS_POLICY, vec![MANAGED_OBJECTS]));
     out.push((crate::meta::names::REQUESTER_POLICY, vec![REQUEST_DECISIONS]));
     out.push((crate::meta::names::DECIDER_POLICY, vec![REQUEST_DECISIONS]));
+    out.push((crate::meta::names::CLUSTER_IP_POLICY, vec![EXTERNAL_SERVICES]));
     out
 }
 
@@ -770,7 +923,7 @@ mod tests {
             .iter()
             .filter(|p| p.matches(crate::meta::GROUP, "resourcerequests") || p.matches(crate::meta::GROUP, "resourcerequests/status"))
             .collect();
-        assert_eq!(judged.len(), 2);
+        assert_eq!(judged.len(), 3, "filing, deciding, withdrawing");
         for p in judged {
             assert!(p.request_only, "{}: judges who makes the request", p.name);
             let b = objects.iter().find(|o| o["kind"] == "ValidatingAdmissionPolicyBinding" && o["metadata"]["name"] == p.name).expect("binding");
@@ -779,10 +932,37 @@ mod tests {
     }
 
     #[test]
+    fn no_policy_exempts_a_namespace_or_a_prefix_of_identities_and_the_operator_is_named() {
+        let objects = static_objects("gov-ops");
+        let text = serde_json::to_string(&objects).unwrap_or_default();
+        assert!(!text.contains(custody::OPERATOR_NAMESPACE_PLACEHOLDER));
+        assert!(text.contains("system:serviceaccounts:gov-ops"));
+        assert!(!text.contains("startsWith('system:serviceaccount:"), "an exemption names one identity, never a prefix");
+        assert!(!text.contains("'system:kube-"));
+        let managed =
+            objects.iter().find(|o| o["metadata"]["name"] == names::MANAGED_OBJECTS_POLICY && o["kind"] == "ValidatingAdmissionPolicy").expect("policy");
+        let resources: Vec<&str> = managed["spec"]["matchConstraints"]["resourceRules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["resources"].as_array().into_iter().flatten())
+            .filter_map(|r| r.as_str())
+            .collect();
+        for r in ["pods", "replicasets", "statefulsets", "jobs", "cronjobs", "deployments", "services", "ingresses"] {
+            assert!(resources.contains(&r), "GC-MGD-001 covers {r}");
+        }
+    }
+
+    #[test]
     fn every_pod_spec_shape_gets_the_same_rules() {
         let ids = |name: &str| policies().iter().find(|p| p.name == name).map(|p| p.checks.iter().map(|c| c.control).collect::<Vec<_>>()).unwrap_or_default();
         for suffix in ["workloads", "cronjobs"] {
-            assert_eq!(ids("govcloud-pods"), ids(&format!("govcloud-{suffix}")));
+            // Workloads also judge a StatefulSet's claim templates.
+            let mut workload = ids(&format!("govcloud-{suffix}"));
+            if suffix == "workloads" {
+                assert_eq!(workload.pop(), Some(CLAIM_BINDING));
+            }
+            assert_eq!(ids("govcloud-pods"), workload);
             assert_eq!(ids("govcloud-zone-pods"), ids(&format!("govcloud-zone-{suffix}")));
         }
         let pods = policies().iter().find(|p| p.name == "govcloud-pods").map(|p| p.resources.clone()).unwrap_or_default();

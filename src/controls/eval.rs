@@ -491,6 +491,8 @@ mod tests {
             ("iscsi", with(pod(), "/spec/volumes/-", json!({"name": "n", "iscsi": {"targetPortal": "s", "iqn": "x", "lun": 0}})), vec![VOLUME_SOURCES]),
             ("a system priority class", with(pod(), "/spec/priorityClassName", json!("system-node-critical")), vec![PRIORITY_CLASSES]),
             ("the zone's priority class", with(pod(), "/spec/priorityClassName", json!("gov-high")), vec![]),
+            ("an unmasked /proc", with(pod(), "/spec/containers/0/securityContext", json!({"procMount": "Unmasked"})), vec![NO_PRIVILEGED]),
+            ("the default /proc", with(pod(), "/spec/containers/0/securityContext", json!({"procMount": "Default"})), vec![]),
             (
                 "a claim template naming a volume",
                 with(pod(), "/spec/volumes/-", json!({"name": "e", "ephemeral": {"volumeClaimTemplate": {"spec": {"volumeName": "pv1"}}}})),
@@ -500,7 +502,7 @@ mod tests {
             (
                 "no containers",
                 json!({"kind": "Pod", "metadata": {"name": "p"}, "spec": {"nodeSelector": {ZONE: "internet", "node.example/pool": "dmz"}}}),
-                vec![NO_PRIVILEGED, NO_PRIVILEGED, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY, RESOURCES, IMAGE_REGISTRY],
+                vec![NO_PRIVILEGED, NO_PRIVILEGED, NO_PRIVILEGED, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY, RESOURCES, IMAGE_REGISTRY],
             ),
         ];
         for (what, o, mut want) in cases {
@@ -514,6 +516,13 @@ mod tests {
         assert_eq!(failing(&deployment), vec![NO_NODE_NAME]);
         let cron = json!({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": with(pod(), "/spec/hostIPC", json!(true))["spec"].clone()}}}}});
         assert_eq!(failing(&cron), vec![HOST_NAMESPACES]);
+        // A StatefulSet's claim templates may not name a volume (its controller would bind it).
+        let sts = |volume_name: Value| {
+            json!({"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"template": {"metadata": {}, "spec": pod()["spec"].clone()},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"volumeName": volume_name}}]}})
+        };
+        assert_eq!(failing(&sts(json!("etcd-data"))), vec![CLAIM_BINDING]);
+        assert_eq!(failing(&sts(json!(""))), Vec::<&str>::new());
     }
 
     #[test]
@@ -524,17 +533,33 @@ mod tests {
         assert_eq!(failing(&app(json!({"zone": "internet", "image": image, "host": "x.health.example.org"}))), Vec::<&str>::new());
         assert_eq!(failing(&app(json!({"zone": "internet", "image": image, "host": "health.example.org"}))), vec![PUBLIC_HOSTS]);
         assert_eq!(failing(&app(json!({"zone": "internet", "image": image, "host": "www.gov.cn"}))), vec![PUBLIC_HOSTS]);
+        assert_eq!(failing(&app(json!({"zone": "internet", "image": image, "host": "example.gov"}))), vec![PUBLIC_HOSTS], "the zone's apex is the city's");
         assert_eq!(failing(&app(json!({"zone": "private", "image": "harbor.egov.local/health/a:1"}))), vec![APP_ZONE, IMAGE_DIGEST]);
         assert_eq!(failing(&app(json!({"zone": "internet", "image": "quay.io/a:1"}))), vec![IMAGE_REGISTRY, IMAGE_REGISTRY, IMAGE_DIGEST]);
         let service = json!({"kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "LoadBalancer", "externalIPs": ["1.2.3.4"]}});
-        assert_eq!(failing(&service), vec![EXTERNAL_SERVICES]);
+        assert_eq!(failing(&service), vec![EXTERNAL_SERVICES, EXTERNAL_SERVICES]);
+        let service = |spec: Value| json!({"kind": "Service", "metadata": {"name": "s"}, "spec": spec});
+        assert_eq!(failing(&service(json!({"type": "ExternalName", "externalName": "kubernetes.default.svc"}))), vec![EXTERNAL_SERVICES]);
+        assert_eq!(failing(&service(json!({"type": "NodePort"}))), vec![EXTERNAL_SERVICES]);
+        // Offline there is no CREATE: an allocated address is what the API server chose.
+        assert_eq!(failing(&service(json!({"type": "ClusterIP", "clusterIP": "10.96.0.10"}))), Vec::<&str>::new());
+        let ingress = |backend: &str| {
+            json!({"kind": "Ingress", "metadata": {"name": "site", "namespace": "health-internet"}, "spec": {"rules": [{"host": "a.example.gov",
+                "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": backend, "port": {"name": "http"}}}}]}}]}})
+        };
+        assert_eq!(failing(&ingress("site")), Vec::<&str>::new());
+        assert_eq!(failing(&ingress("kube-dns")), vec![INGRESS_ZONE]);
         // `namespace` is a field like any other (a reserved word in CEL, not escaped by the API server).
         let binding = |subject: Value| {
             json!({"kind": "RoleBinding", "metadata": {"name": "b", "namespace": "health-internet"},
                 "roleRef": {"kind": "ClusterRole", "name": crate::meta::names::tenant_role("developer")}, "subjects": [subject]})
         };
         assert_eq!(failing(&binding(json!({"kind": "ServiceAccount", "name": "x", "namespace": "health-internet"}))), Vec::<&str>::new());
-        assert_eq!(failing(&binding(json!({"kind": "ServiceAccount", "name": "x", "namespace": "health-private"}))), Vec::<&str>::new());
+        assert_eq!(
+            failing(&binding(json!({"kind": "ServiceAccount", "name": "x", "namespace": "health-private"}))),
+            vec![TENANT_BINDINGS],
+            "another zone's workload"
+        );
         assert_eq!(failing(&binding(json!({"kind": "ServiceAccount", "name": "x", "namespace": "police-internet"}))), vec![TENANT_BINDINGS]);
         assert_eq!(failing(&binding(json!({"kind": "Group", "name": "system:authenticated"}))), vec![TENANT_BINDINGS]);
         let secret = json!({"kind": "Secret", "metadata": {"name": "t"}, "type": "kubernetes.io/service-account-token"});

@@ -8,6 +8,7 @@
 //! its [`AuditBy`] says.
 
 pub mod admission;
+pub mod custody;
 pub mod eval;
 
 /// How severe a failed control is.
@@ -51,7 +52,8 @@ pub enum AuditBy {
     RunningPods,
     /// The admission CEL on apps' hosts, and no two Ingresses serving one host.
     PublicHosts,
-    /// Cluster-wide bindings of department users, and exec access by MLPS level.
+    /// Cluster-wide bindings of department users, exec access by MLPS level,
+    /// and who decided ResourceRequests and where surges end.
     TenantPrivileges,
     /// Who runs the pods and templates that carry the app identity label.
     AppIdentity,
@@ -233,7 +235,7 @@ pub const CATALOGUE: &[Control] = &[
         id: NO_PRIVILEGED,
         title_zh: "禁止特权容器",
         title_en: "No privileged containers",
-        checks: "no container sets securityContext.privileged or allowPrivilegeEscalation true",
+        checks: "no container sets securityContext.privileged or allowPrivilegeEscalation true, or a procMount other than Default (an unmasked /proc)",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
@@ -333,7 +335,7 @@ pub const CATALOGUE: &[Control] = &[
         id: EXTERNAL_SERVICES,
         title_zh: "仅互联网区可对外暴露服务",
         title_en: "External services only in the internet zone",
-        checks: "Services of type NodePort or LoadBalancer only in internet-zone namespaces; no Service sets externalIPs (traffic interception, CVE-2020-8554)",
+        checks: "every Service in a tenant namespace is of type ClusterIP (no NodePort or LoadBalancer, which open a port on every node, no ExternalName, which forwards anywhere), chooses no clusterIP (but None) and sets no externalIPs (traffic interception, CVE-2020-8554); the internet zone publishes through govcloud's Ingress",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
@@ -343,7 +345,7 @@ pub const CATALOGUE: &[Control] = &[
         id: INGRESS_ZONE,
         title_zh: "仅互联网区可创建 Ingress",
         title_en: "Ingress only in the internet zone",
-        checks: "Ingress objects only in internet-zone namespaces",
+        checks: "Ingress objects only in internet-zone namespaces, made by govcloud only, each backed by the Service govcloud made for the same app (an app with any object in conflict gets no Ingress)",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
@@ -363,7 +365,7 @@ pub const CATALOGUE: &[Control] = &[
         id: MANAGED_OBJECTS,
         title_zh: "受管对象仅由平台修改",
         title_en: "Managed objects changed only by govcloud",
-        checks: "objects labelled app.kubernetes.io/managed-by=govcloud are created, changed and deleted only by the operator (cluster administrators excepted)",
+        checks: "objects labelled app.kubernetes.io/managed-by=govcloud, and the ReplicaSets, pods and claims Kubernetes makes from them, are created, changed and deleted only by their makers: the operator, the named Kubernetes controller for each kind and operation, cluster administrators (break-glass); the label on a pod or template is accepted only from them",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Drift,
@@ -383,7 +385,7 @@ pub const CATALOGUE: &[Control] = &[
         id: QUOTA_AND_LIMITS,
         title_zh: "租户命名空间须有配额与默认限制",
         title_en: "Quota and limits in every tenant namespace",
-        checks: "every tenant namespace has its ResourceQuota (cpu, memory, pods, services, storage, claims, ephemeral storage, ConfigMaps, Secrets, apps) and LimitRange",
+        checks: "every tenant namespace has its ResourceQuota (cpu, memory, pods, services, storage, claims, ephemeral storage, ConfigMaps, Secrets, apps, zero node ports and load balancers, and a count of every other kind a department may create) and LimitRange",
         severity: Severity::Medium,
         levels: ALL_LEVELS,
         audit: AuditBy::Namespaces,
@@ -413,7 +415,7 @@ pub const CATALOGUE: &[Control] = &[
         id: CLAIM_BINDING,
         title_zh: "存储声明不得指定卷",
         title_en: "Claims do not name a volume",
-        checks: "a PersistentVolumeClaim (or a generic ephemeral volume's claim template) sets no spec.volumeName: binding is left to the platform, so no claim binds to another tenant's or a hostPath volume",
+        checks: "a PersistentVolumeClaim (or a generic ephemeral volume's or a StatefulSet's claim template) sets no spec.volumeName: binding is left to the platform's volume binder, so no claim binds to another tenant's or a hostPath volume",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
@@ -433,7 +435,7 @@ pub const CATALOGUE: &[Control] = &[
         id: TENANT_BINDINGS,
         title_zh: "租户授权仅限本租户具名主体",
         title_en: "Tenant bindings stay within the tenant",
-        checks: "RoleBindings in tenant namespaces grant only govcloud's tenant roles, to named users and groups (never system: groups such as system:authenticated) and to service accounts of the tenant's own namespaces",
+        checks: "RoleBindings in tenant namespaces grant only govcloud's tenant roles, to named users and groups (never system: groups such as system:authenticated) and to service accounts of the same namespace (never another zone's workload)",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
@@ -463,7 +465,7 @@ pub const CATALOGUE: &[Control] = &[
         id: PUBLIC_HOSTS,
         title_zh: "公网域名须属本区且唯一",
         title_en: "Public host names owned once, in the zone's domain",
-        checks: "a public app's host lies under its zone's publicDomain or a host its tenant is allowed, and belongs to the first app that claimed it; no two Ingresses serve one host",
+        checks: "a public app's host lies strictly under its zone's publicDomain (never the domain itself) or is a host its tenant is allowed, and belongs to the first app that claimed it; no two Ingresses serve one host",
         severity: Severity::High,
         levels: ALL_LEVELS,
         audit: AuditBy::PublicHosts,
@@ -523,7 +525,7 @@ pub const CATALOGUE: &[Control] = &[
         id: APP_IDENTITY,
         title_zh: "应用身份标签仅由平台设置",
         title_en: "App identity labels set only by govcloud",
-        checks: "only govcloud's workloads (and the Kubernetes controllers running them) put the govcloud.io/app label on pods, so no pod takes another app's granted flows",
+        checks: "the govcloud.io/app label on a pod or pod template is accepted only from the identity that makes it from govcloud's objects (the operator, the deployment, ReplicaSet and StatefulSet controllers), on CREATE and every UPDATE; a running pod carrying it is judged by its owner chain up to govcloud's Deployment, so no pod takes another app's granted flows",
         severity: Severity::Critical,
         levels: ALL_LEVELS,
         audit: AuditBy::AppIdentity,
@@ -573,10 +575,10 @@ pub const CATALOGUE: &[Control] = &[
         id: REQUEST_DECISIONS,
         title_zh: "资源申请须由非申请人的平台工程师审批",
         title_en: "Resource requests decided by someone else",
-        checks: "a ResourceRequest's requester and decider are recorded by the API server from the user making the request; the decision carries a reason, is final, and is never made by the requester; departments hold no right to write the status; a surge's expiry never moves",
+        checks: "a ResourceRequest's requester and decider are recorded by the API server from the user making the request; the decision carries a reason, is final, and is never made by the requester; departments hold no right to write the status; only the operator writes phase, history and a surge's end, which is the approval's time plus its minutes and never moves; a decided request cannot be deleted by the department (kept for the record)",
         severity: Severity::High,
         levels: ALL_LEVELS,
-        audit: AuditBy::NotAuditable,
+        audit: AuditBy::TenantPrivileges,
         enforcement: Enforcement::Admission,
     },
     Control {

@@ -36,6 +36,10 @@ pub const ZONE_KIND: &str = "govcloud.io/zone-kind";
 pub const HOSTED_IN: &str = "govcloud.io/hosted-in";
 /// App an object or pod belongs to; NetworkPolicies select pods by it.
 pub const APP: &str = "govcloud.io/app";
+/// Annotation the API server (a mutating admission policy) puts on a Service
+/// in a tenant namespace whose creator chose its cluster address; such a
+/// Service is refused (GC-SVC-001).
+pub const CHOSEN_CLUSTER_IP: &str = "govcloud.io/chosen-cluster-ip";
 /// Kind of the govcloud resource that owns an object.
 pub const OWNER_KIND: &str = "govcloud.io/owner-kind";
 /// Name of the govcloud resource that owns an object.

@@ -34,6 +34,8 @@ pub const REQUEST_APPROVER: &str = "govcloud-request-approver";
 pub const REQUESTER_POLICY: &str = "govcloud-request-requester";
 /// The policy that records who decides a ResourceRequest (MutatingAdmissionPolicy).
 pub const DECIDER_POLICY: &str = "govcloud-request-decider";
+/// Mutating policy recording a Service's chosen cluster address before the API server allocates one.
+pub const CLUSTER_IP_POLICY: &str = "govcloud-service-cluster-ip";
 /// The Admin-tier ClusterNetworkPolicy that keeps a zone from the zones it
 /// may never reach.
 pub fn zone_isolation_policy(zone: &str) -> String {

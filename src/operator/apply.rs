@@ -355,6 +355,16 @@ async fn rewrite_managed_fields(api: &Api<DynamicObject>, object: &DynamicObject
     Err(Wait::KeptChanging { object: name }.into())
 }
 
+/// Whether an app's object that refers to its others (the Ingress to its
+/// Service, the disruption budget to its pods) is withheld because one of the
+/// app's objects is in conflict: an Ingress must never publish a Service
+/// someone else made (an ExternalName pointing anywhere). The kinds that can
+/// refer come last in apply order ([`crate::meta::kinds::OWNED`]), so the
+/// conflicts are known by then.
+fn withheld_after_conflict(owner_kind: &str, kind: &str, report: &ApplyReport) -> bool {
+    owner_kind == "DepartmentApp" && !report.conflicts.is_empty() && matches!(kind, "Ingress" | "PodDisruptionBudget")
+}
+
 fn hash_of(v: &Value) -> String {
     v.pointer(&format!("/metadata/annotations/{}", APPLIED_HASH.replace('/', "~1"))).and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -379,6 +389,11 @@ pub async fn apply_owned(
     let mut foreign_namespaces: BTreeSet<String> = BTreeSet::new();
     for (o, v) in desired {
         let (kind, ns, name) = (o.kind(), o.namespace(), o.name());
+        if withheld_after_conflict(owner.0, kind, &report) {
+            // All or nothing: not applied, and removed if it exists (the prune below).
+            report.blocked.push(described(o));
+            continue;
+        }
         wanted.insert((kind.to_string(), ns.to_string(), name.to_string()));
         let Some(k) = caches.kinds.get(kind) else { continue };
         if (isolation_conflict && !o.precedes_access()) || foreign_namespaces.contains(ns) {
@@ -499,6 +514,19 @@ mod tests {
 
     fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
         ObjectMeta { labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()), ..Default::default() }
+    }
+
+    #[test]
+    fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
+        let conflicted = ApplyReport { conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()], ..Default::default() };
+        for kind in ["Ingress", "PodDisruptionBudget"] {
+            assert!(withheld_after_conflict("DepartmentApp", kind, &conflicted));
+            assert!(!withheld_after_conflict("DepartmentApp", kind, &ApplyReport::default()), "no conflict, nothing withheld");
+            assert!(!withheld_after_conflict("Tenant", kind, &conflicted));
+        }
+        assert!(!withheld_after_conflict("DepartmentApp", "NetworkPolicy", &conflicted));
+        let order = |k: &str| crate::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
+        assert!(order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"), "the referring kinds come after what they refer to");
     }
 
     #[test]

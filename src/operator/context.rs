@@ -45,6 +45,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// Period of the full resync.
     pub resync: Duration,
+    /// How long a decided ResourceRequest is kept before the operator removes it.
+    pub request_retention: Duration,
     /// The cluster's pod and service ranges, put in every model.
     pub cluster_cidrs: Vec<String>,
     /// The cluster this operator materialises ([`Model::cluster`]).

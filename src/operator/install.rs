@@ -36,8 +36,8 @@ pub fn operator_cluster_role() -> Value {
         "rules": [
             rule(&[crate::meta::GROUP], &["networkzones", "tenants", "departmentapps"], &["get", "list", "watch", "update", "patch"]),
             rule(&[crate::meta::GROUP], &["networkzones/status", "tenants/status", "departmentapps/status"], &["get", "update", "patch"]),
-            // Requests: read, and their status (never the decision: GC-REQ-001 keeps it final).
-            rule(&[crate::meta::GROUP], &["resourcerequests"], READ),
+            // Requests: read, remove those past their retention, and their status (never the decision: GC-REQ-001 keeps it final).
+            rule(&[crate::meta::GROUP], &["resourcerequests"], &["get", "list", "watch", "delete"]),
             rule(&[crate::meta::GROUP], &["resourcerequests/status"], &["get", "update", "patch"]),
             rule(&[crate::meta::GROUP], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
             rule(&[crate::meta::GROUP], &["departmentapps"], &["delete"]),

@@ -65,13 +65,15 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
         cluster: cluster.map(String::from),
         admin_tier: false,
     };
+    // The requests as filed and decided are audited too (GC-REQ-001).
+    let filed: Vec<Value> = model.requests.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
     // Audited against what is granted now: an approved request's quota is no drift.
     let mut model = model;
     crate::render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     // Several kinds at once (their pages in order): the reads wait on the
     // API server far more than on this process.
     let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i))).buffered(LISTS_AT_ONCE).collect::<Vec<_>>().await;
-    let mut objects = Vec::new();
+    let mut objects = filed;
     for listed in kinds {
         objects.extend(listed?);
     }
@@ -268,6 +270,8 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
         as_audited(&mut v, crate::meta::cluster_policy::ClusterNetworkPolicy::API_VERSION, crate::meta::cluster_policy::ClusterNetworkPolicy::KIND);
         objects.push(v);
     }
+    // The requests as filed and decided (GC-REQ-001).
+    objects.extend(ctx.requests.state().iter().filter(|r| r.metadata.deletion_timestamp.is_none()).filter_map(|r| serde_json::to_value(&**r).ok()));
     Some((model, objects))
 }
 

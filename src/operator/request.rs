@@ -77,6 +77,17 @@ async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
     let zones: BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
     let verdict = render::judge(r, tenant.as_deref(), &same_tenant, &zones, now);
     let status = request_status(r, &verdict, tenant.map(|t| t.name_any()), now);
+    if let Some(since) = past_retention(&status, now, ctx.request_retention) {
+        // Kept for the record until now (departments cannot delete a decided
+        // request); the Events and the API server's audit log keep it beyond.
+        let api: kube::Api<ResourceRequest> = kube::Api::namespaced(ctx.client.clone(), &r.namespace().unwrap_or_default());
+        match api.delete(&r.name_any(), &Default::default()).await {
+            Ok(_) => tracing::info!(request = %r.name_any(), namespace = ?r.namespace(), %since, "removed a request past its retention"),
+            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => return Err(e.into()),
+        }
+        return Ok(Action::await_change());
+    }
     let previous = r.status.as_ref();
     if !same_status(previous, &status) {
         patch_status(ctx, r, &status).await?;
@@ -99,6 +110,17 @@ async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
         .and_then(|e| Duration::try_from(e.0.duration_since(now)).ok())
         .map(|d| d + Duration::from_secs(1));
     Ok(Action::requeue(until_expiry.map_or(ctx.resync, |d| d.min(ctx.resync))))
+}
+
+/// When a request no longer in effect (rejected, or a surge that expired)
+/// took its last step, if that is longer ago than `retention`: it is then
+/// removed. An approved request stays while it is in effect: what a tenant is
+/// granted is its Tenant plus its approved requests.
+pub fn past_retention(status: &ResourceRequestStatus, now: Timestamp, retention: Duration) -> Option<Timestamp> {
+    let done = matches!(status.phase, Some(RequestPhase::Rejected | RequestPhase::Expired));
+    let last = status.history.last()?.at.0;
+    let age = Duration::try_from(now.duration_since(last)).ok()?;
+    (done && age > retention).then_some(last)
 }
 
 /// Whether the operator's part of a request's status (all but the
@@ -191,5 +213,22 @@ mod tests {
         assert_eq!(expired.history.iter().map(|t| t.phase).collect::<Vec<_>>(), vec![RequestPhase::Pending, RequestPhase::Approved, RequestPhase::Expired]);
         assert!(same_status(Some(&expired), &expired));
         assert!(!same_status(Some(&approved), &expired));
+    }
+
+    #[test]
+    fn only_requests_no_longer_in_effect_are_removed_and_only_after_retention() {
+        let year = Duration::from_secs(365 * 24 * 3600);
+        let status = |phase: RequestPhase, at: &str| ResourceRequestStatus {
+            phase: Some(phase),
+            history: vec![Transition { phase, at: Time(ts(at)), by: None, reason: None }],
+            ..Default::default()
+        };
+        let now = ts("2027-06-01T00:00:00Z");
+        assert_eq!(past_retention(&status(RequestPhase::Rejected, "2026-05-01T00:00:00Z"), now, year), Some(ts("2026-05-01T00:00:00Z")));
+        assert_eq!(past_retention(&status(RequestPhase::Expired, "2026-05-01T00:00:00Z"), now, year), Some(ts("2026-05-01T00:00:00Z")));
+        assert_eq!(past_retention(&status(RequestPhase::Rejected, "2026-07-01T00:00:00Z"), now, year), None, "within the year");
+        assert_eq!(past_retention(&status(RequestPhase::Approved, "2020-01-01T00:00:00Z"), now, year), None, "in effect");
+        assert_eq!(past_retention(&status(RequestPhase::Pending, "2020-01-01T00:00:00Z"), now, year), None);
+        assert_eq!(past_retention(&ResourceRequestStatus::default(), now, year), None);
     }
 }

@@ -93,7 +93,15 @@ pub struct Options {
     pub leader: Option<Leader>,
     /// Where the metrics go (the client's request counter may share it).
     pub metrics: Option<Metrics>,
+    /// How long a decided ResourceRequest is kept for the record before the
+    /// operator removes it; [`REQUEST_RETENTION`] when `None`.
+    pub request_retention: Option<Duration>,
 }
+
+/// How long decided ResourceRequests are kept by default: a year, twice the
+/// six months the Cybersecurity Law (网络安全法 第二十一条) asks for logs;
+/// their Events and the API server's audit log keep the record beyond.
+pub const REQUEST_RETENTION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Leader election settings and the client it uses (its requests must time
 /// out within [`LeaderElection::request_timeout`]).
@@ -310,6 +318,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         scope,
         metrics,
         resync: opts.resync.unwrap_or(RESYNC),
+        request_retention: opts.request_retention.unwrap_or(REQUEST_RETENTION),
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         cluster: opts.cluster.clone(),
         triggers: triggers.clone(),

@@ -48,6 +48,9 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     pod_labels.insert(labels::ZONE.into(), zname.clone());
     pod_labels.insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
     pod_labels.insert(crate::meta::labels::APP_NAME.into(), name.into());
+    // The ReplicaSets and pods Kubernetes makes from the template carry it:
+    // only their makers may change them (GC-MGD-001, the custody table).
+    pod_labels.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
     let mut dep_meta = meta(name, Some(ns), base.clone());
     dep_meta.labels.get_or_insert_default().insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
     out.push(Owned::Deployment(Deployment {

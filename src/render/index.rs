@@ -425,7 +425,7 @@ fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &
         }
         (controls::IMAGE_DIGEST, _, _) => format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>"),
         (controls::PUBLIC_HOSTS, _, _) => {
-            let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("{d} and names under it")).collect();
+            let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();
             allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
             format!(
                 "use a host tenant {tname} may use in zone {zname} ({}), or ask the platform team to add it to the Tenant's spec.allowedHosts",

@@ -65,7 +65,17 @@ pub fn render_platform() -> Vec<Owned> {
         rule(&[crate::meta::GROUP], &["tenants", "networkzones"], READ),
     ];
     let viewer = rules(STATUS, READ);
-    let auditor = rules(STATUS, READ);
+    // Auditors judge configuration and records, not the data a system
+    // processes: no pod logs (they carry citizens' personal information; the
+    // minimum-necessary principle of the Personal Information Protection
+    // Law). The department's own viewers and developers read them.
+    let auditor: Vec<PolicyRule> = rules(STATUS, READ)
+        .into_iter()
+        .map(|mut r| {
+            r.resources = r.resources.map(|rs| rs.into_iter().filter(|x| x != "pods/log").collect());
+            r
+        })
+        .collect();
     // Cluster-scoped objects only: namespaced reads (ConfigMaps, pod logs ...)
     // would otherwise reach kube-system and govcloud-system.
     let cluster_auditor = vec![
@@ -121,6 +131,14 @@ mod tests {
         let exec = rules_of(EXEC_ROLE);
         assert_eq!(resources(&exec), sub);
         assert_eq!(exec[0].verbs, vec!["get", "create"]);
+    }
+
+    #[test]
+    fn auditors_read_no_pod_logs_and_departments_read_their_own() {
+        assert!(!resources(&rules_of(&crate::meta::names::tenant_role(OwnerRole::Auditor.as_str()))).iter().any(|r| r == "pods/log"));
+        for role in [OwnerRole::Developer, OwnerRole::Viewer, OwnerRole::Admin] {
+            assert!(resources(&rules_of(&crate::meta::names::tenant_role(role.as_str()))).iter().any(|r| r == "pods/log"), "{role:?}");
+        }
     }
 
     #[test]

@@ -158,6 +158,24 @@ pub const DECLARATIONS_ONLY: &[&str] = &[
     "count/secrets",
 ];
 
+/// Count quotas of the kinds a department may create besides those the
+/// Tenant's quota names: at most one workload per pod, the ReplicaSets their
+/// revision history keeps (govcloud keeps 5, Kubernetes' default is 10),
+/// and fixed ceilings for accounts, bindings and requests.
+pub fn object_counts(q: &crate::api::ZoneQuota) -> Vec<(&'static str, i64)> {
+    let workloads = i64::from(q.pods.max(q.apps));
+    vec![
+        ("count/deployments.apps", workloads),
+        ("count/statefulsets.apps", workloads),
+        ("count/replicasets.apps", workloads * 11),
+        ("count/jobs.batch", workloads),
+        ("count/cronjobs.batch", workloads),
+        ("count/serviceaccounts", workloads + 10),
+        ("count/rolebindings.rbac.authorization.k8s.io", 100),
+        ("count/resourcerequests.govcloud.io", 1000),
+    ]
+}
+
 fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZone, cluster_auditors: &[Subject]) -> Vec<Owned> {
     let tname = t.name_any();
     let zname = zone.name_any();
@@ -184,12 +202,12 @@ fn render_zone(index: &Index<'_>, t: &Tenant, zone: &NetworkZone, tz: &TenantZon
         ("count/configmaps".to_string(), Quantity(q.config_maps.to_string())),
         ("count/secrets".to_string(), Quantity(q.secrets.to_string())),
         (crate::meta::APP_COUNT_QUOTA.to_string(), Quantity(q.apps.to_string())),
+        // No zone publishes a port on the nodes: the internet zone's exposure is its Ingress.
+        ("services.loadbalancers".to_string(), Quantity("0".into())),
+        ("services.nodeports".to_string(), Quantity("0".into())),
     ]);
-    if zone.spec.kind != ZoneKind::Internet {
-        // Only the internet zone may publish services outside the cluster network.
-        hard.insert("services.loadbalancers".into(), Quantity("0".into()));
-        hard.insert("services.nodeports".into(), Quantity("0".into()));
-    }
+    // Every other kind a department may create is counted too, so no one fills etcd.
+    hard.extend(object_counts(q).into_iter().map(|(k, v)| (k.to_string(), Quantity(v.to_string()))));
     out.push(Owned::ResourceQuota(ResourceQuota {
         metadata: meta(names::QUOTA, Some(&ns), base.clone()),
         spec: Some(ResourceQuotaSpec { hard: Some(hard), ..Default::default() }),
