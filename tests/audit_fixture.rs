@@ -101,6 +101,11 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
         ("GC-REQ-001", "ResourceRequest/a-ext/flood"),
         // the forged pod takes portal's flows (the leak to b/db included) ...
         ("GC-NET-002", "Pod/a-ext/forged"),
+        // the extranet grants 8 CPUs on one Ready 2-CPU node
+        ("GC-ZONE-007", "NetworkZone/ext"),
+        // a host two tenants own
+        ("GC-SVC-003", "Tenant/a"),
+        ("GC-SVC-003", "Tenant/b"),
         // ... and the moved end still grants the surge: the quota in the cluster lacks it
         ("GC-MGD-001", "ResourceQuota/a-ext/govcloud-quota"),
         // the leak's 0.0.0.0/0 also spans the cluster's pod and service ranges
@@ -168,7 +173,7 @@ fn chifeng_passes_every_automated_control() {
     // has no Secrets; the fixture shows it failing).
     for c in govcloud::controls::CATALOGUE {
         // A rule on a request (a Tenant's deletion) has no offline form.
-        let needs_nodes = [govcloud::controls::ZONE_TAINT, govcloud::controls::FOREIGN_NODES].contains(&c.id);
+        let needs_nodes = [govcloud::controls::ZONE_TAINT, govcloud::controls::FOREIGN_NODES, govcloud::controls::ZONE_CAPACITY].contains(&c.id);
         // The model files no ResourceRequests (GC-REQ-001): the fixture shows it failing, unit tests passing.
         if needs_nodes || c.id == "GC-RBAC-003" || c.id == govcloud::controls::REQUEST_DECISIONS || c.audit == govcloud::controls::AuditBy::NotAuditable {
             continue;

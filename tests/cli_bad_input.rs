@@ -120,7 +120,7 @@ fn public_host_of_another_domain_or_tenant() {
         &[
             "DepartmentApp/general-office-internet/probe",
             "spec.host",
-            "[GC-SVC-003] spec.host must lie under this zone's publicDomain",
+            "[GC-SVC-003] spec.host must lie strictly under this zone's publicDomain",
             "www.gov.cn",
             "tenant general-office may use in zone internet",
             "chifeng.gov.cn",

@@ -134,7 +134,7 @@ fn the_cluster_without_a_name_is_one_of_the_city() {
     let model = ["examples/chifeng/tenants.yaml", "examples/chifeng/apps"].map(|p| repo().join(p).to_str().expect("utf8").to_string());
     let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
     assert_eq!(code, 0, "{err}\n{out}");
-    assert!(out.contains("  cluster without a name: 546 PASS, 0 FAIL") && out.contains("  cluster egov: 1656 PASS, 0 FAIL"), "{out}");
+    assert!(out.contains("  cluster without a name: 686 PASS, 0 FAIL") && out.contains("  cluster egov: 2217 PASS, 0 FAIL"), "{out}");
     let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--cluster", "", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let a: Value = serde_json::from_str(&out).expect("json");

@@ -373,14 +373,15 @@ fn zones_with_hosts() -> String {
 #[test]
 fn public_hosts_lie_under_the_zone_domain_or_the_tenant_allowed_hosts() {
     let zones = zones_with_hosts();
-    let ok = [None, Some("example.gov"), Some("www.example.gov"), Some("zwfw.city.cn"), Some("a.mzw.city.cn")];
+    let ok = [None, Some("www.example.gov"), Some("zwfw.city.cn"), Some("a.mzw.city.cn")];
     for (i, host) in ok.iter().enumerate() {
         let r = render_with(&zones, &[public_app("a-dmz", "front", None, *host)]);
         assert!(own_problems(&r).is_empty(), "{host:?}: {:#?}", r.problems);
         let want = host.map(str::to_string).unwrap_or_else(|| "front.a.example.gov".into());
         assert_eq!(ingress_hosts(&r), vec![("a-dmz/front".to_string(), want)], "case {i}");
     }
-    for host in ["www.gov.cn", "evilexample.gov", "mzw.city.cn", "zwfw.city.cn.evil.cn"] {
+    // The zone's apex is the city's own domain (issue 23, E5).
+    for host in ["example.gov", "www.gov.cn", "evilexample.gov", "mzw.city.cn", "zwfw.city.cn.evil.cn"] {
         let r = render_with(&zones, &[public_app("a-dmz", "front", None, Some(host))]);
         let p = r.problems.iter().find(|p| p.field == "spec.host").unwrap_or_else(|| panic!("{host}: {:#?}", r.problems));
         let said = format!("{} {}", p.message, p.fix);
@@ -388,9 +389,15 @@ fn public_hosts_lie_under_the_zone_domain_or_the_tenant_allowed_hosts() {
         assert!(p.fix.contains("allowedHosts"), "{p}");
         assert!(ingress_hosts(&r).is_empty() && !r.objects.iter().any(|o| o.kind() == "Deployment"), "{host}: the app is not placed");
     }
-    // Another tenant may not use a's allowed hosts.
+    // Another tenant may not use a's allowed hosts, even one under the zone's domain.
     let r = render_with(&zones, &[public_app("b-dmz", "front", None, Some("zwfw.city.cn"))]);
     assert!(r.problems.iter().any(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz")), "{:#?}", r.problems);
+    let owned = zones.replace("allowedHosts: [zwfw.city.cn, '*.mzw.city.cn']", "allowedHosts: [zwfw.city.cn, '*.mzw.city.cn', owned.example.gov]");
+    let r = render_with(&owned, &[public_app("b-dmz", "front", None, Some("owned.example.gov"))]);
+    let p = r.problems.iter().find(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz")).unwrap_or_else(|| panic!("{:#?}", r.problems));
+    assert!(p.message.contains("belongs to another tenant"), "{p}");
+    let r = render_with(&owned, &[public_app("a-dmz", "front", None, Some("owned.example.gov"))]);
+    assert!(own_problems(&r).is_empty(), "the owner's app: {:#?}", r.problems);
 }
 
 #[test]

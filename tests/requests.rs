@@ -139,6 +139,12 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
     let (wang, li) = (format!("pe-wang-{scope}"), format!("pe-li-{scope}"));
     bind_approver(&c, &wang).await;
     bind_approver(&c, &li).await;
+    // The zone's capacity, as the operator writes it for admission (GC-ZONE-007).
+    eventually("the zone's capacity in its status", CONVERGE, || async {
+        let z = Api::<govcloud::api::NetworkZone>::all(c.clone()).get(&zone).await.ok()?;
+        z.status?.capacity
+    })
+    .await;
     op.kill();
 
     let ns = format!("{tenant}-{zone}");
@@ -279,6 +285,22 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
     );
     assert_eq!(code, 403);
     assert!(message.contains("expiresAt"), "{message}");
+
+    // An approval beyond the zone's capacity is refused (E8); the request stays pending.
+    let huge = json!({"kind": "Quota", "zone": zone, "resources": {"cpu": "100000"}});
+    file(&dept, &ns, &body("huge", &scope, huge)).await.expect("file a huge request");
+    // The zone's binding and status reach the API server's admission caches a moment after they exist.
+    let approve = Patch::Merge(json!({"status": {"decision": {"state": "Approved", "reason": "why not"}}}));
+    let dry = PatchParams { dry_run: true, ..Default::default() };
+    eventually("the zone's capacity rule in force", CONVERGE, || async {
+        Api::<ResourceRequest>::namespaced(platform.clone(), &ns).patch_status("huge", &dry, &approve).await.err()
+    })
+    .await;
+    let (code, message) =
+        refused("approving more than the zone holds", decide(&platform, &ns, "huge", json!({"state": "Approved", "reason": "why not"})).await);
+    assert_eq!(code, 403);
+    assert!(message.contains("GC-ZONE-007"), "{message}");
+    decide(&platform, &ns, "huge", json!({"state": "Rejected", "reason": "the extranet has no room for it"})).await.expect("rejecting is always possible");
 
     // The record is kept (E11): a decided request cannot be deleted by its department; a pending one can be withdrawn.
     let dept_requests = Api::<ResourceRequest>::namespaced(dept.clone(), &ns);

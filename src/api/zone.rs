@@ -167,6 +167,58 @@ pub struct NetworkZoneSpec {
     /// through the image and the app.
     #[serde(default)]
     pub allow_exec: bool,
+
+    /// How far the CPU and memory quotas granted in the zone may exceed its
+    /// Ready nodes' allocatable capacity (GC-ZONE-007); CPU 200 % and memory
+    /// 100 % when unset (CPU is shared by time, memory is not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overcommit: Option<Overcommit>,
+}
+
+/// Over-commit ratios of a zone, in percent of its nodes' allocatable capacity.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Overcommit {
+    /// CPU, in percent (100 to 1000).
+    #[serde(default = "default_cpu_overcommit")]
+    #[x_kube(validation = Rule::new("self >= 100 && self <= 1000").message("cpuPercent must be between 100 and 1000"))]
+    pub cpu_percent: i32,
+    /// Memory, in percent (100 to 400).
+    #[serde(default = "default_memory_overcommit")]
+    #[x_kube(validation = Rule::new("self >= 100 && self <= 400").message("memoryPercent must be between 100 and 400"))]
+    pub memory_percent: i32,
+}
+
+fn default_cpu_overcommit() -> i32 {
+    200
+}
+fn default_memory_overcommit() -> i32 {
+    100
+}
+
+impl Default for Overcommit {
+    fn default() -> Self {
+        Overcommit { cpu_percent: default_cpu_overcommit(), memory_percent: default_memory_overcommit() }
+    }
+}
+
+/// A zone's capacity against what is granted in it (GC-ZONE-007), as cores
+/// and bytes in Kubernetes quantities.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneCapacity {
+    /// Allocatable CPU of its Ready nodes, times the over-commit ratio.
+    #[schemars(length(max = 32))]
+    pub cpu: String,
+    /// Allocatable memory of its Ready nodes, times the over-commit ratio.
+    #[schemars(length(max = 32))]
+    pub memory: String,
+    /// CPU granted to tenants in the zone (their quotas and approved requests).
+    #[schemars(length(max = 32))]
+    pub granted_cpu: String,
+    /// Memory granted to tenants in the zone.
+    #[schemars(length(max = 32))]
+    pub granted_memory: String,
 }
 
 /// A volume source a zone may allow beyond the defaults.
@@ -344,6 +396,18 @@ impl std::fmt::Display for AppRef {
     }
 }
 
+/// A public host name and the one tenant it belongs to.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostOwner {
+    /// The host, exact or `*.` and a domain.
+    #[schemars(length(max = 253))]
+    pub host: String,
+    /// The tenant.
+    #[schemars(length(max = 63))]
+    pub tenant: String,
+}
+
 /// Observed state of a `NetworkZone`.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -369,6 +433,16 @@ pub struct NetworkZoneStatus {
     /// Compliance results from govcloud's audit (see the Report objects for details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance: Option<super::ComplianceSummary>,
+    /// Internet zones: public host names a tenant owns (its Tenant
+    /// `allowedHosts` and approved Hostname requests), written by the
+    /// operator; admission refuses any other tenant's app these hosts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 10000))]
+    pub host_owners: Vec<HostOwner>,
+    /// Capacity against the quotas granted (absent while no node is Ready);
+    /// admission refuses an approval that would exceed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<ZoneCapacity>,
     /// Conditions: `Ready`, `Degraded`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,

@@ -117,7 +117,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_en: "Secure computing environment",
         title_zh: "入侵防范：检测虚拟机（容器）之间的资源隔离失效",
         title_en: "Intrusion prevention: resource isolation between workloads",
-        controls: &["GC-HOST-001", "GC-HOST-002", "GC-POD-002", "GC-RES-001", "GC-RES-002", "GC-PRI-001"],
+        controls: &["GC-HOST-001", "GC-HOST-002", "GC-POD-002", "GC-RES-001", "GC-RES-002", "GC-RES-003", "GC-PRI-001", "GC-ZONE-007"],
         manual: "",
         manual_zh: "",
     },

@@ -295,7 +295,8 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
     let objects = objects.as_slice();
     let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
     let tenant_ns: BTreeSet<String> = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
-    let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), eval::judged(serde_json::to_value(z).unwrap_or_default()))).collect();
+    let owners = crate::render::host_owners(&model.tenants);
+    let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), crate::render::zone_param(z, &owners))).collect();
     let remote = hosted_elsewhere(model);
     let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
     timed("prepare", start);
@@ -400,7 +401,10 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
     match path {
         AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City => {}
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
-        AuditBy::PublicHosts => public_hosts(ctx, i.objects, i.tenant_ns),
+        AuditBy::PublicHosts => {
+            tenant_hosts(ctx, i.model);
+            public_hosts(ctx, i.objects, i.tenant_ns)
+        }
         AuditBy::TenantPrivileges => tenant_privileges(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns, i.planned),
         AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns, i.remote),
@@ -1206,6 +1210,36 @@ fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: 
 
 /// GC-SVC-003 across objects: no two Ingresses in tenant namespaces serve one
 /// host; the first (by creation, then name) keeps it.
+/// GC-SVC-003 on Tenants: a host belongs to one tenant, so two tenants'
+/// `allowedHosts` (approved Hostname requests folded in) never name the same
+/// host; admission would then let neither take it from the other.
+fn tenant_hosts(ctx: &mut Ctx<'_>, model: &Model) {
+    let owners = crate::render::host_owners(&model.tenants);
+    let mut by_host: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for o in &owners {
+        by_host.entry(o.host.as_str()).or_default().push(o.tenant.as_str());
+    }
+    for (host, tenants) in by_host {
+        for t in &tenants {
+            let others: Vec<&str> = tenants.iter().copied().filter(|o| o != t).collect();
+            let (outcome, evidence) = if others.is_empty() {
+                (Outcome::Pass, format!("{host} owned by {t} alone"))
+            } else {
+                (Outcome::Fail, format!("{host} is also owned by {}", others.join(", ")))
+            };
+            ctx.add(
+                controls::PUBLIC_HOSTS,
+                outcome,
+                &format!("Tenant/{t}"),
+                None,
+                "spec.allowedHosts",
+                evidence,
+                "a public host name belongs to one tenant (its allowedHosts or an approved Hostname request)".into(),
+            );
+        }
+    }
+}
+
 fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
     let mut ingresses: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).copied().collect();
     ingresses.sort_by_key(|o| (o["metadata"]["creationTimestamp"].as_str().map(str::to_string).unwrap_or_else(|| "~".into()), id_of(o)));
@@ -1309,6 +1343,35 @@ fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<
 /// scope); GC-ZONE-006: a node that matches the pool of a zone another cluster
 /// hosts matches one this cluster hosts too (zones of different clusters may
 /// share pool labels), else it is that zone's machine in the wrong cluster.
+/// GC-ZONE-007: the CPU and memory granted in a zone fit what its Ready
+/// nodes give, times its over-commit ratio (skipped without Ready nodes in scope).
+fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &crate::api::NetworkZone, nodes: &[&Value]) {
+    use crate::render::capacity;
+    let id = format!("NetworkZone/{}", z.name_any());
+    let why = "the quotas granted in a zone fit its Ready nodes' capacity times its over-commit ratio (spec.overcommit)".to_string();
+    let Some(cap) = capacity::capacity(z, nodes.iter().copied()) else {
+        ctx.add(controls::ZONE_CAPACITY, Outcome::Skip, &id, None, "spec.nodePool", "no Ready node of this zone in scope".into(), why);
+        return;
+    };
+    let granted = capacity::granted(&z.name_any(), &model.tenants);
+    let over = capacity::over(z, cap, granted);
+    let (outcome, evidence) = if over.is_empty() {
+        (
+            Outcome::Pass,
+            format!(
+                "cpu {} of {}, memory {} of {}",
+                crate::render::format_quantity(granted.cpu),
+                crate::render::format_quantity(cap.cpu),
+                crate::render::format_quantity(granted.memory),
+                crate::render::format_quantity(cap.memory)
+            ),
+        )
+    } else {
+        (Outcome::Fail, over.join("; "))
+    };
+    ctx.add(controls::ZONE_CAPACITY, outcome, &id, None, "spec.zones[].quota", evidence, why);
+}
+
 fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTreeMap<String, String>) {
     let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").copied().collect();
     let in_pool = |n: &Value, z: &crate::api::NetworkZone| z.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()));
@@ -1343,6 +1406,7 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTr
     }
     // A zone another cluster hosts has no nodes here, and is no finding.
     for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
+        zone_capacity(ctx, model, z, &nodes);
         let pool = &z.spec.node_pool;
         let id = format!("NetworkZone/{}", z.name_any());
         let matched: Vec<&&Value> = nodes.iter().filter(|n| pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()))).collect();

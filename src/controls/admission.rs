@@ -140,6 +140,7 @@ fn namespace_variables() -> Vec<(&'static str, String)> {
         ("cordoned", ns_label_is(CORDONED_LABEL, "true")),
         ("tenantRegistries", ns_annotation_list(ALLOWED_REGISTRIES)),
         ("tenantHosts", ns_annotation_list(ALLOWED_HOSTS)),
+        ("tenant", ns_label(TENANT)),
     ]
 }
 
@@ -466,7 +467,13 @@ fn build_policies() -> Vec<Policy> {
                 "!has(object.spec.host) || (has(params.spec.publicDomain) && object.spec.host.endsWith('.' + params.spec.publicDomain)) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
                 "spec.host must lie strictly under this zone's publicDomain (never the domain itself) or be a host the tenant is allowed (Tenant spec.allowedHosts)",
             ),
+            check(
+                PUBLIC_HOSTS,
+                "!has(object.spec.host) || !has(params.status) || !has(params.status.hostOwners) || params.status.hostOwners.all(o, o.tenant == variables.tenant || !(o.host == object.spec.host || (o.host.startsWith('*.') && object.spec.host.endsWith(o.host.substring(1)))))",
+                "spec.host belongs to another tenant (its Tenant spec.allowedHosts or an approved Hostname request; NetworkZone status.hostOwners): choose a host of your own",
+            ),
         ]));
+    out.push(object_sizes_policy());
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
     out
@@ -576,7 +583,35 @@ fn request_policies() -> Vec<Policy> {
         request_only: true,
         tenant_namespaces: false,
     };
-    vec![filing, deciding, withdrawing]
+    // GC-ZONE-007: an approval adds to what the zone has granted; the
+    // operator keeps both figures in the zone's status.
+    let fits = |r: &str| {
+        format!(
+            "!has(object.spec.resources.{r}) || quantity(params.status.capacity.granted{cap}).add(quantity(object.spec.resources.{r})).compareTo(quantity(params.status.capacity.{r})) <= 0",
+            cap = if r == "cpu" { "Cpu" } else { "Memory" }
+        )
+    };
+    let capacity = Policy {
+        name: leak(names::zone_admission_policy("request-capacity")),
+        resources: vec![(crate::meta::GROUP, "resourcerequests/status")],
+        operations: &["UPDATE"],
+        zone_param: true,
+        match_conditions: vec![(
+            "newly-approved",
+            format!(
+                "!({old_decision}) && {decided} && object.status.decision.state == 'Approved' && object.spec.kind in ['Quota', 'Surge'] && has(object.spec.resources)"
+            ),
+        )],
+        variables: vec![("known", "has(params.status) && has(params.status.capacity)".to_string())],
+        checks: vec![check(
+            ZONE_CAPACITY,
+            format!("!variables.known || (({}) && ({}))", fits("cpu"), fits("memory")),
+            "status.decision: approving would grant more CPU or memory in this zone than its Ready nodes give times its over-commit ratio (NetworkZone status.capacity); add nodes, raise spec.overcommit, or reject",
+        )],
+        request_only: true,
+        tenant_namespaces: true,
+    };
+    vec![filing, deciding, withdrawing, capacity]
 }
 
 /// CEL that holds when the operator's part of a request's status is as it was.
@@ -654,6 +689,64 @@ fn service_mutations() -> Vec<Value> {
         json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicyBinding", "metadata": {"name": name, "labels": labels()},
             "spec": {"policyName": name, "matchResources": {"namespaceSelector": tenant_namespaces()}}}),
     ]
+}
+
+/// Most bytes of annotations an object in a tenant namespace carries (GC-RES-003).
+pub const ANNOTATIONS_MAX: i64 = 64 * 1024;
+/// Most bytes of a ConfigMap's data and binary data.
+pub const CONFIG_MAP_MAX: i64 = 256 * 1024;
+/// Most bytes of a Secret's data.
+pub const SECRET_MAX: i64 = 64 * 1024;
+
+/// GC-RES-003: with a count quota on every kind, capped sizes bound what a
+/// department can put in the cluster's store (Kubernetes' own ceilings,
+/// 256 KiB of annotations and 1 MiB an object, times the counts, do not).
+fn object_sizes_policy() -> Policy {
+    let total = |map: &str| format!("(has({map}) ? {map}.map(k, size(k) + size({map}[k])).sum() : 0)");
+    policy(
+        names::admission_policy("object-sizes"),
+        vec![
+            ("", "configmaps"),
+            ("", "secrets"),
+            ("", "pods"),
+            ("", "services"),
+            ("", "serviceaccounts"),
+            ("", "persistentvolumeclaims"),
+            ("apps", "deployments"),
+            ("apps", "statefulsets"),
+            ("apps", "replicasets"),
+            ("batch", "jobs"),
+            ("batch", "cronjobs"),
+            ("rbac.authorization.k8s.io", "rolebindings"),
+            (crate::meta::GROUP, "departmentapps"),
+            (crate::meta::GROUP, "resourcerequests"),
+        ],
+        false,
+        vec![],
+        vec![
+            check(
+                OBJECT_SIZES,
+                format!("{} <= {ANNOTATIONS_MAX}", total("object.metadata.annotations")),
+                format!(
+                    "metadata.annotations may hold at most {} KiB; keep data in a ConfigMap or a volume, and apply large objects with kubectl apply --server-side",
+                    ANNOTATIONS_MAX / 1024
+                ),
+            ),
+            check(
+                OBJECT_SIZES,
+                format!("!has(object.kind) || object.kind != 'ConfigMap' || {} + {} <= {CONFIG_MAP_MAX}", total("object.data"), total("object.binaryData")),
+                format!(
+                    "data of a ConfigMap may hold at most {} KiB; larger files belong in a persistent volume or the city's object store",
+                    CONFIG_MAP_MAX / 1024
+                ),
+            ),
+            check(
+                OBJECT_SIZES,
+                format!("!has(object.kind) || object.kind != 'Secret' || {} <= {SECRET_MAX}", total("object.data")),
+                format!("data of a Secret may hold at most {} KiB (keys, passwords and certificates fit)", SECRET_MAX / 1024),
+            ),
+        ],
+    )
 }
 
 /// GC-TEN-002: a Tenant marked preventDeletion cannot be deleted. It judges a
@@ -921,9 +1014,15 @@ mod tests {
         }
         let judged: Vec<&Policy> = policies()
             .iter()
-            .filter(|p| p.matches(crate::meta::GROUP, "resourcerequests") || p.matches(crate::meta::GROUP, "resourcerequests/status"))
+            .filter(|p| {
+                p.request_only
+                    && !p.zone_param
+                    && (p.matches(crate::meta::GROUP, "resourcerequests") || p.matches(crate::meta::GROUP, "resourcerequests/status"))
+            })
             .collect();
         assert_eq!(judged.len(), 3, "filing, deciding, withdrawing");
+        // And, per zone, the capacity an approval would exceed.
+        assert!(policies().iter().any(|p| p.zone_param && p.request_only && p.matches(crate::meta::GROUP, "resourcerequests/status")));
         for p in judged {
             assert!(p.request_only, "{}: judges who makes the request", p.name);
             let b = objects.iter().find(|o| o["kind"] == "ValidatingAdmissionPolicyBinding" && o["metadata"]["name"] == p.name).expect("binding");

@@ -12,6 +12,7 @@
 //! ```
 
 use super::{APP_IDENTITY, CLAIM_BINDING, INGRESS_ZONE, MANAGED_OBJECTS, REQUEST_DECISIONS};
+use crate::meta::names;
 
 /// Replaced by the operator's namespace when the policies are written out
 /// ([`super::admission::static_objects`]): the operator's identity is the
@@ -60,7 +61,7 @@ impl Who {
 /// Which rule an exemption belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
-    /// `govcloud-managed-objects` (GC-MGD-001): objects labelled managed-by=govcloud.
+    /// The managed-objects policy (GC-MGD-001): objects labelled managed-by=govcloud.
     ManagedObjects,
     /// `govcloud-identity-*` (GC-NET-006, GC-MGD-001): a pod or pod template
     /// carrying govcloud's app identity or managed-by label.
@@ -78,14 +79,14 @@ pub enum Rule {
 
 impl Rule {
     /// The policy and control, as the README names them.
-    pub fn describe(self) -> (&'static str, &'static str) {
+    pub fn describe(self) -> (String, &'static str) {
         match self {
-            Rule::ManagedObjects => ("govcloud-managed-objects", MANAGED_OBJECTS),
-            Rule::Identity => ("govcloud-identity-pods, -workloads, -cronjobs", APP_IDENTITY),
-            Rule::ClaimBinding => ("govcloud-claims", CLAIM_BINDING),
-            Rule::RequestStatus => ("govcloud-request-decisions", REQUEST_DECISIONS),
-            Rule::RequestDeletion => ("govcloud-requests-delete", REQUEST_DECISIONS),
-            Rule::Ingresses => ("govcloud-ingresses", INGRESS_ZONE),
+            Rule::ManagedObjects => (names::MANAGED_OBJECTS_POLICY.to_string(), MANAGED_OBJECTS),
+            Rule::Identity => (["pods", "workloads", "cronjobs"].map(names::identity_admission_policy).join(", "), APP_IDENTITY),
+            Rule::ClaimBinding => (names::admission_policy("claims"), CLAIM_BINDING),
+            Rule::RequestStatus => (names::admission_policy("request-decisions"), REQUEST_DECISIONS),
+            Rule::RequestDeletion => (names::admission_policy("requests-delete"), REQUEST_DECISIONS),
+            Rule::Ingresses => (names::admission_policy("ingress-writers"), INGRESS_ZONE),
         }
     }
 }
@@ -238,6 +239,13 @@ pub const EXEMPTIONS: &[Exemption] = &[
         operations: U,
         resources: &["resourcerequests/status"],
         why: "writes phase, history and a surge's end (the approval's time plus its minutes)",
+    },
+    Exemption {
+        rule: Rule::RequestStatus,
+        who: Who::ClusterAdmins,
+        operations: U,
+        resources: &["resourcerequests/status"],
+        why: "break-glass, and `govcloud dev`, whose operator runs as the local administrator; a surge's end is still the approval's time plus its minutes",
     },
     // --- deleting decided requests (GC-REQ-001) ---
     Exemption {

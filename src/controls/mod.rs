@@ -142,6 +142,10 @@ pub const APP_ZONE: &str = "GC-APP-001";
 pub const MANAGED_OBJECTS: &str = "GC-MGD-001";
 /// `GC-RBAC-001`
 pub const TENANT_RBAC: &str = "GC-RBAC-001";
+/// `GC-RES-003`: annotations and ConfigMap/Secret data are capped in size.
+pub const OBJECT_SIZES: &str = "GC-RES-003";
+/// `GC-ZONE-007`: the quotas granted in a zone fit its nodes' capacity.
+pub const ZONE_CAPACITY: &str = "GC-ZONE-007";
 /// `GC-ZONE-004`
 pub const ZONE_TAINT: &str = "GC-ZONE-004";
 /// `GC-RES-002`
@@ -390,6 +394,26 @@ pub const CATALOGUE: &[Control] = &[
         levels: ALL_LEVELS,
         audit: AuditBy::Namespaces,
         enforcement: Enforcement::Audit,
+    },
+    Control {
+        id: ZONE_CAPACITY,
+        title_zh: "网络区配额不超出节点容量",
+        title_en: "Quotas granted fit the zone's capacity",
+        checks: "the CPU and memory quotas granted in a zone (approved requests included) fit its Ready nodes' allocatable capacity times its over-commit ratio (spec.overcommit, CPU 200 % and memory 100 % by default); the zone's status says so (OverCommitted) and admission refuses an approval that would exceed it",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        audit: AuditBy::ZoneNodes,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: OBJECT_SIZES,
+        title_zh: "对象大小受限",
+        title_en: "Object sizes capped",
+        checks: "in tenant namespaces an object's annotations hold at most 64 KiB, a ConfigMap's data at most 256 KiB and a Secret's at most 64 KiB, so that with the count quotas no department can fill the cluster's store (apply large objects with kubectl apply --server-side, which keeps no copy in an annotation)",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::Admission,
     },
     Control {
         id: TENANT_RBAC,

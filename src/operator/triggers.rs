@@ -513,6 +513,13 @@ impl Triggers {
         for z in zones.iter().chain(before.iter().flatten()) {
             self.refresh_later("NetworkZone", "", z);
         }
+        // Internet zones list the hosts every tenant owns (its allowedHosts, its
+        // approved Hostname requests), whether it uses the zone or not.
+        if let Some(s) = self.0.stores.get() {
+            for z in s.zones.state().iter().filter(|z| z.spec.kind == crate::api::ZoneKind::Internet && !zones.contains(&z.name_any())) {
+                self.refresh_later("NetworkZone", "", &z.name_any());
+            }
+        }
     }
 
     /// An app changed (or was deleted): itself is the controller's business;

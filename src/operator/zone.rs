@@ -19,7 +19,7 @@ use super::controller::Reconciled;
 use super::status::{Cond, conditions, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
-use crate::api::{NetworkZone, NetworkZoneStatus, NodePool, ZoneTaint};
+use crate::api::{HostOwner, NetworkZone, NetworkZoneStatus, NodePool, ZoneKind, ZoneTaint};
 
 /// Finalizer that holds a zone's deletion while tenants use it.
 pub use crate::meta::labels::ZONE_FINALIZER as FINALIZER;
@@ -215,6 +215,12 @@ pub struct ZoneFigures<'a> {
     pub problems: Vec<String>,
     /// The cluster that hosts it, when it is not this one.
     pub elsewhere: Option<String>,
+    /// The public hosts tenants own (internet zones; empty elsewhere).
+    pub host_owners: Vec<HostOwner>,
+    /// What the zone's nodes can give and what is granted (GC-ZONE-007); capacity `None` while unknown.
+    pub capacity: (Option<crate::render::capacity::CpuMemory>, crate::render::capacity::CpuMemory),
+    /// The zone's over-commit ratios, for the condition's message.
+    pub zone: Option<&'a NetworkZone>,
 }
 
 /// A zone's status (never its `compliance`: the report loop's).
@@ -225,6 +231,10 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
     if !f.nodes.untainted.is_empty() {
         degraded.push(format!("nodes without the zone taint {}={}:{}: {}", taint.key, taint.value, taint.effect.as_str(), f.nodes.untainted.join(", ")));
     }
+    let over = match (f.zone, f.capacity.0) {
+        (Some(z), Some(c)) => crate::render::capacity::over(z, c, f.capacity.1),
+        _ => Vec::new(),
+    };
     let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let conds = conditions(
         previous,
@@ -257,6 +267,13 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                 reason: if degraded.is_empty() { "AsDeclared" } else { "Inconsistent" },
                 message: degraded.join("; "),
             },
+            // Apart from Ready: what runs still runs; approvals that would add are refused.
+            Cond {
+                type_: "OverCommitted",
+                ok: !over.is_empty(),
+                reason: if over.is_empty() { "WithinCapacity" } else { "GrantedExceedsCapacity" },
+                message: if over.is_empty() { "the quotas granted fit the Ready nodes' capacity".into() } else { over.join("; ") },
+            },
         ],
     );
     NetworkZoneStatus {
@@ -268,11 +285,15 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
         apps: f.apps as i32,
         compliance: None,
         conditions: conds,
+        host_owners: f.host_owners,
+        capacity: crate::render::capacity::status(f.capacity.0, f.capacity.1),
     }
 }
 
 async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
     let nodes = ctx.nodes.state();
+    let node_values: Vec<serde_json::Value> = nodes.iter().filter_map(|n| serde_json::to_value(n.as_ref()).ok()).collect();
+    let granted = granted_tenants(ctx);
     let figures = ZoneFigures {
         previous: z.status.as_ref(),
         generation: z.metadata.generation,
@@ -282,6 +303,9 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         apps,
         problems,
         elsewhere: ctx.hosted_elsewhere(&z.name_any()),
+        host_owners: if z.spec.kind == ZoneKind::Internet { crate::render::host_owners(&granted) } else { Vec::new() },
+        capacity: (crate::render::capacity::capacity(z, node_values.iter()), crate::render::capacity::granted(&z.name_any(), &granted)),
+        zone: Some(z),
     };
     let status = zone_status(figures, Timestamp::now());
     if differs(z.status.as_ref(), &status) {
@@ -292,6 +316,18 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         }
     }
     Ok(())
+}
+
+/// The tenants as granted now (their approved requests folded in): the hosts
+/// they own (admission reads them from an internet zone's status to keep a
+/// tenant's host from every other tenant's apps) and the quota they hold in
+/// each zone (against its capacity).
+fn granted_tenants(ctx: &Context) -> Vec<crate::api::Tenant> {
+    let requests = ctx.requests.state();
+    let requests: Vec<&crate::api::ResourceRequest> = requests.iter().map(|r| r.as_ref()).filter(|r| r.metadata.deletion_timestamp.is_none()).collect();
+    let zones: std::collections::BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
+    let now = Timestamp::now();
+    ctx.tenants.state().iter().filter(|t| t.metadata.deletion_timestamp.is_none()).map(|t| crate::render::effective_tenant(t, &requests, &zones, now)).collect()
 }
 
 /// Why a zone's deletion is held: the tenants that still use it.
@@ -368,7 +404,19 @@ mod tests {
     }
 
     fn figures<'a>(previous: Option<&'a NetworkZoneStatus>, taint: &'a ZoneTaint, nodes: NodeCount, problems: Vec<String>) -> ZoneFigures<'a> {
-        ZoneFigures { previous, generation: Some(3), taint, nodes, tenants: 2, apps: 5, problems, elsewhere: None }
+        ZoneFigures {
+            previous,
+            generation: Some(3),
+            taint,
+            nodes,
+            tenants: 2,
+            apps: 5,
+            problems,
+            elsewhere: None,
+            host_owners: vec![],
+            capacity: (None, Default::default()),
+            zone: None,
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 
-use crate::api::{AppKey, DepartmentApp, Exposure, NetworkZone, Tenant, TenantZone, ZoneKind};
+use crate::api::{AppKey, DepartmentApp, Exposure, HostOwner, NetworkZone, Tenant, TenantZone, ZoneKind};
 use crate::controls;
 use crate::meta::names::namespace_name;
 use crate::model::Model;
@@ -63,6 +63,31 @@ pub struct Index<'a> {
     pub cluster: Option<&'a str>,
     /// Zones render Admin-tier ClusterNetworkPolicies (the model's `admin_tier`).
     pub admin_tier: bool,
+    /// The public hosts tenants own ([`host_owners`]).
+    pub host_owners: Vec<HostOwner>,
+}
+
+/// The public host names each tenant owns: its `allowedHosts`, which for a
+/// granted model ([`crate::render::grant_requests`]) include its approved
+/// Hostname requests. A host two tenants name is listed for both (neither
+/// gets it from the other; the audit reports it).
+pub fn host_owners<'t>(tenants: impl IntoIterator<Item = &'t Tenant>) -> Vec<HostOwner> {
+    let mut out: Vec<HostOwner> =
+        tenants.into_iter().flat_map(|t| t.spec.allowed_hosts.iter().map(move |h| HostOwner { host: h.to_ascii_lowercase(), tenant: t.name_any() })).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A zone as the admission policies take it for parameter, offline: as
+/// judged ([`controls::eval::judged`]), with the hosts tenants own in its
+/// status, as the operator writes them for internet zones.
+pub fn zone_param(zone: &NetworkZone, owners: &[HostOwner]) -> serde_json::Value {
+    let mut v = controls::eval::judged(serde_json::to_value(zone).unwrap_or_default());
+    if zone.spec.kind == crate::api::ZoneKind::Internet && !owners.is_empty() {
+        v["status"] = serde_json::json!({"hostOwners": owners});
+    }
+    v
 }
 
 /// MLPS level of a tenant's namespace in a zone.
@@ -106,11 +131,12 @@ impl<'a> Index<'a> {
         // The admission policies' verdict on every app in a tenant namespace, as
         // the API server would give it in the namespace render creates.
         let evaluator = controls::eval::Evaluator::new();
+        let host_owners = host_owners(&model.tenants);
         let mut failed: BTreeMap<(String, String), Vec<controls::eval::Failure>> = BTreeMap::new();
         for app in &model.apps {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            failed.insert((ns, app.name_any()), admission_failures(&evaluator, app, entry.tenant, zone));
+            failed.insert((ns, app.name_any()), admission_failures(&evaluator, app, entry.tenant, zone, &host_owners));
         }
         let host_refused = |app: &DepartmentApp| {
             failed.get(&(app.namespace().unwrap_or_default(), app.name_any())).is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
@@ -284,6 +310,7 @@ impl<'a> Index<'a> {
             cluster_cidrs: &model.cluster_cidrs,
             cluster: model.cluster.as_deref(),
             admin_tier: model.admin_tier,
+            host_owners,
         }
     }
 
@@ -361,7 +388,13 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
 /// plan judges every app and the model changes an object at a time, so
 /// verdicts are kept by the digest of exactly what was judged (app,
 /// namespace and zone as JSON): the same inputs, the same verdict.
-fn admission_failures(evaluator: &controls::eval::Evaluator, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone) -> Vec<controls::eval::Failure> {
+fn admission_failures(
+    evaluator: &controls::eval::Evaluator,
+    app: &DepartmentApp,
+    tenant: &Tenant,
+    zone: &NetworkZone,
+    owners: &[HostOwner],
+) -> Vec<controls::eval::Failure> {
     use sha2::{Digest, Sha256};
     use std::sync::{Mutex, OnceLock};
     static VERDICTS: OnceLock<Mutex<std::collections::HashMap<[u8; 32], Vec<controls::eval::Failure>>>> = OnceLock::new();
@@ -376,7 +409,7 @@ fn admission_failures(evaluator: &controls::eval::Evaluator, app: &DepartmentApp
         }
     }
     let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
-    let zone = controls::eval::judged(json(serde_json::to_value(zone)));
+    let zone = zone_param(zone, owners);
     let mut digest = Sha256::new();
     for part in [&object, &namespace, &zone] {
         digest.update(part.to_string().as_bytes());
@@ -523,16 +556,51 @@ mod tests {
         let tenant = model.tenants.iter().find(|t| t.name_any() == tenant).expect("its tenant");
         let zone = model.zones.iter().find(|z| z.name_any() == zone).expect("its zone");
         let ids = |f: &[controls::eval::Failure]| f.iter().map(|f| f.check.control).collect::<Vec<_>>();
-        let first = admission_failures(&evaluator, app, tenant, zone);
-        assert_eq!(ids(&admission_failures(&evaluator, app, tenant, zone)), ids(&first), "the same inputs, the same verdict");
+        let first = admission_failures(&evaluator, app, tenant, zone, &[]);
+        assert_eq!(ids(&admission_failures(&evaluator, app, tenant, zone, &[])), ids(&first), "the same inputs, the same verdict");
         // Bookkeeping does not change the verdict; the spec does.
         let mut touched = app.clone();
         touched.metadata.resource_version = Some("12345".into());
-        assert_eq!(ids(&admission_failures(&evaluator, &touched, tenant, zone)), ids(&first));
+        assert_eq!(ids(&admission_failures(&evaluator, &touched, tenant, zone, &[])), ids(&first));
         let mut foreign = app.clone();
         foreign.spec.image = "docker.io/library/nginx:1".into();
-        let verdict = admission_failures(&evaluator, &foreign, tenant, zone);
+        let verdict = admission_failures(&evaluator, &foreign, tenant, zone, &[]);
         assert!(ids(&verdict).contains(&controls::IMAGE_REGISTRY), "a foreign image fails GC-IMG-001: {:?}", ids(&verdict));
         assert!(!ids(&first).contains(&controls::IMAGE_REGISTRY), "{:?}", ids(&first));
+    }
+
+    #[test]
+    fn a_host_a_tenant_owns_is_refused_to_every_other_tenants_app() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");
+        let mut model = crate::model::load_paths(&[dir]).expect("chifeng").model;
+        let zone = model.zones.iter().find(|z| z.spec.kind == ZoneKind::Internet).expect("an internet zone").clone();
+        let domain = zone.spec.public_domain.clone().expect("a public domain");
+        let public: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.zone == zone.name_any() && a.spec.exposure == Exposure::Public).collect();
+        let (mine, theirs) =
+            (public[0].clone(), public.iter().find(|a| a.namespace() != public[0].namespace()).copied().expect("two tenants' public apps").clone());
+        let owner = crate::meta::names::split_namespace(&mine.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
+        let other = crate::meta::names::split_namespace(&theirs.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
+        let host = format!("owned.{domain}");
+        if let Some(t) = model.tenants.iter_mut().find(|t| t.name_any() == owner) {
+            t.spec.allowed_hosts.push(host.clone());
+        }
+        let owners = host_owners(&model.tenants);
+        assert!(owners.contains(&HostOwner { host: host.clone(), tenant: owner.clone() }), "{owners:?}");
+        let param = zone_param(&zone, &owners);
+        assert_eq!(param["status"]["hostOwners"].as_array().map(Vec::len), Some(owners.len()));
+        let evaluator = controls::eval::Evaluator::new();
+        let tenant = |n: &str| model.tenants.iter().find(|t| t.name_any() == n).expect("tenant").clone();
+        let with_host = |a: &DepartmentApp| {
+            let mut a = a.clone();
+            a.spec.host = Some(host.clone());
+            a
+        };
+        let refused = |a: &DepartmentApp, t: &str| {
+            admission_failures(&evaluator, &with_host(a), &tenant(t), &zone, &owners).iter().any(|f| f.check.control == controls::PUBLIC_HOSTS)
+        };
+        assert!(refused(&theirs, &other), "another tenant's app is refused the host {host}");
+        assert!(!refused(&mine, &owner), "the owner's app may use it");
+        // Without the owners (an old status), only the domain rule judges.
+        assert!(admission_failures(&evaluator, &with_host(&theirs), &tenant(&other), &zone, &[]).iter().all(|f| f.check.control != controls::PUBLIC_HOSTS));
     }
 }

@@ -18,6 +18,7 @@
 
 mod admin;
 mod app;
+pub mod capacity;
 mod flows;
 mod index;
 mod objects;
@@ -28,7 +29,7 @@ mod tenant;
 pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
-pub use index::{Index, Placement, cluster_label};
+pub use index::{Index, Placement, cluster_label, host_owners, zone_param};
 pub use objects::Owned;
 pub use platform::render_platform;
 pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
