@@ -65,24 +65,14 @@ pub fn granted<'t>(zone: &str, tenants: impl IntoIterator<Item = &'t Tenant>) ->
 /// What the granted quotas exceed, each as `cpu 224 granted > 64 (…)`; empty when they fit.
 pub fn over(zone: &NetworkZone, capacity: CpuMemory, granted: CpuMemory) -> Vec<String> {
     let ratio: Overcommit = zone.spec.overcommit.unwrap_or_default();
-    let mut out = Vec::new();
-    if granted.cpu > capacity.cpu {
-        out.push(format!(
-            "cpu {} granted > {} ({} % of the Ready nodes' allocatable)",
-            crate::render::format_quantity(granted.cpu),
-            crate::render::format_quantity(capacity.cpu),
-            ratio.cpu_percent
-        ));
-    }
-    if granted.memory > capacity.memory {
-        out.push(format!(
-            "memory {} granted > {} ({} % of the Ready nodes' allocatable)",
-            crate::render::format_quantity(granted.memory),
-            crate::render::format_quantity(capacity.memory),
-            ratio.memory_percent
-        ));
-    }
-    out
+    [("cpu", granted.cpu, capacity.cpu, ratio.cpu_percent), ("memory", granted.memory, capacity.memory, ratio.memory_percent)]
+        .into_iter()
+        .filter(|(_, granted, capacity, _)| granted > capacity)
+        .map(|(what, granted, capacity, percent)| {
+            let q = crate::render::format_quantity;
+            format!("{what} {} granted > {} ({percent} % of the Ready nodes' allocatable)", q(granted), q(capacity))
+        })
+        .collect()
 }
 
 /// The zone's status figures, for admission of approvals; `None` while the capacity is unknown.
