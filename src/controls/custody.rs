@@ -188,6 +188,20 @@ pub const EXEMPTIONS: &[Exemption] = &[
         why: "evicts pods from nodes tainted NoExecute",
     },
     Exemption { rule: Rule::ManagedObjects, who: Who::Kubelets, operations: D, resources: &["pods"], why: "removes a pod once its containers stopped" },
+    Exemption {
+        rule: Rule::ManagedObjects,
+        who: Who::Controller("persistent-volume-binder"),
+        operations: U,
+        resources: &["persistentvolumeclaims"],
+        why: "binds the claims govcloud's StatefulSets make to their volumes",
+    },
+    Exemption {
+        rule: Rule::ManagedObjects,
+        who: Who::Controller("pvc-protection-controller"),
+        operations: U,
+        resources: &["persistentvolumeclaims"],
+        why: "removes a deleted claim's protection finalizer once no pod uses it",
+    },
     // --- app identity and managed-by on pods and templates (GC-NET-006) ---
     Exemption {
         rule: Rule::Identity,
