@@ -1588,6 +1588,18 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         "[GC-POD-002]",
     );
 
+    // The audit sees what runs: a pod a cluster administrator labelled as portal
+    // (break-glass) is judged by its owner chain, not its labels.
+    create(&admin_client, Some(&aext), pod("planted", forged)).await.expect("a break-glass pod");
+    let audit = govcloud::operator::live_audit(&admin_client, &govcloud::model::Model::default().cluster_cidrs, None).await.expect("live audit");
+    let verdict = |name: &str| {
+        let id = format!("Pod/{aext}/{name}");
+        audit.findings.iter().find(|f| f.control == "GC-NET-006" && f.object.as_ref() == id).map(|f| (f.outcome, f.severity))
+    };
+    assert_eq!(verdict("planted"), Some((govcloud::audit::Outcome::Fail, govcloud::controls::Severity::Critical)), "a planted pod is a critical finding");
+    assert_eq!(verdict(&portal_pod).map(|v| v.0), Some(govcloud::audit::Outcome::Pass), "govcloud's own pod passes by its owner chain");
+    t.held("a planted pod counted as the app it claims to be");
+
     println!("custody: {} denied or held, {} allowed", t.denied.len(), t.allowed.len());
     assert!(t.denied.len() >= 31 && t.allowed.len() >= 9, "denied {:?}, allowed {:?}", t.denied, t.allowed);
 }
