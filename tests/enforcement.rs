@@ -1503,6 +1503,13 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         update(&dev, "apps/v1", "ReplicaSet", &aext, &portal_rs, |r| r["metadata"]["labels"]["x"] = json!("y")).await,
         "[GC-MGD-001]",
     );
+    // Subresources that would reach govcloud's workloads without an UPDATE of them: no right to them at all.
+    for (resource, sub, verb) in
+        [("replicasets", "scale", "update"), ("deployments", "scale", "update"), ("pods", "ephemeralcontainers", "patch"), ("pods", "binding", "create")]
+    {
+        assert!(!may(&admin_client, &users.dev, &aext, resource, sub, verb).await, "{resource}/{sub} {verb}");
+        t.held(&format!("developer {verb}s {resource}/{sub}"));
+    }
     // The legitimate path: a department's own Deployment, without govcloud's labels, runs its pods.
     t.allowed("developer creates its own Deployment", create(&dev, Some(&aext), workload("Deployment", "mine", |_| {})).await);
     eventually("the department's own pods, made by the ReplicaSet controller", Duration::from_secs(60), || async {
@@ -1548,6 +1555,12 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         );
     }
 
+    t.denied(
+        "developer turns its ClusterIP Service into a NodePort by UPDATE",
+        update(&dev, "v1", "Service", &admz, "site", |s| s["spec"]["type"] = json!("NodePort")).await,
+        "[GC-SVC-001]",
+    );
+
     // --- E7: bindings stay in their namespace ---
     t.denied(
         "the private namespace's binding to the internet namespace's service account",
@@ -1560,6 +1573,56 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         create(&adm, Some(&aprv), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
             .await,
     );
+
+    t.denied(
+        "the same-namespace binding widened to the internet namespace's service account by UPDATE",
+        update(&adm, "rbac.authorization.k8s.io/v1", "RoleBinding", &aprv, "own-sa", |r| {
+            r["subjects"] = json!([{"kind": "ServiceAccount", "name": "default", "namespace": admz}])
+        })
+        .await,
+        "[GC-RBAC-002]",
+    );
+
+    // --- what admission reads from a zone's status is the operator's ---
+    let tool = format!("zone-tool-{scope}");
+    create(
+        &admin_client,
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": tool},
+        "rules": [{"apiGroups": ["govcloud.io"], "resources": ["networkzones", "networkzones/status"], "verbs": ["get", "update", "patch"]}]}),
+    )
+    .await
+    .expect("a platform tool's role");
+    create(
+        &admin_client,
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": tool},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": tool},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": tool}]}),
+    )
+    .await
+    .expect("its binding");
+    let tool_c = impersonating(&tool, &["system:authenticated"]).await;
+    let zone_status = |c: &Client, status: Value| {
+        let api = api(c, "govcloud.io/v1alpha1", "NetworkZone", None);
+        let name = zones.2.clone();
+        async move { api.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({"status": status}))).await.map(|_| ()) }
+    };
+    let grab = json!({"hostOwners": [{"host": owned, "tenant": b}]});
+    // The tool's right reaches the API server's authorizer cache a moment after the binding exists.
+    let forbidden_by_rbac = |r: &Result<(), kube::Error>| matches!(r, Err(kube::Error::Api(s)) if s.code == 403 && !s.message.contains("GC-"));
+    let r = eventually("the tool's role in force", Duration::from_secs(30), || async {
+        let r = zone_status(&tool_c, grab.clone()).await;
+        (!forbidden_by_rbac(&r)).then_some(r)
+    })
+    .await;
+    t.denied("a platform tool hands a tenant's host to another in the zone's status", r, "[GC-SVC-003]");
+    t.denied(
+        "a platform tool raises the zone's capacity in its status",
+        zone_status(&tool_c, json!({"capacity": {"cpu": "100000", "memory": "1Pi", "grantedCpu": "0", "grantedMemory": "0"}})).await,
+        "[GC-ZONE-007]",
+    );
+    t.allowed("the same tool writes the zone's other status fields", zone_status(&tool_c, json!({"nodesSummary": "2/2"})).await);
 
     // --- E10: fixed cluster addresses ---
     t.denied(
@@ -1601,5 +1664,5 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     t.held("a planted pod counted as the app it claims to be");
 
     println!("custody: {} denied or held, {} allowed", t.denied.len(), t.allowed.len());
-    assert!(t.denied.len() >= 31 && t.allowed.len() >= 9, "denied {:?}, allowed {:?}", t.denied, t.allowed);
+    assert!(t.denied.len() >= 40 && t.allowed.len() >= 10, "denied {:?}, allowed {:?}", t.denied, t.allowed);
 }

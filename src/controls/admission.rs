@@ -474,6 +474,7 @@ fn build_policies() -> Vec<Policy> {
             ),
         ]));
     out.push(object_sizes_policy());
+    out.push(zone_status_policy());
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
     out
@@ -531,7 +532,8 @@ fn request_policies() -> Vec<Policy> {
             ("wasDecided", old_decision.to_string()),
             ("newlyDecided", format!("!({old_decision}) && {decided}")),
             ("byOperator", custody::allows(Rule::RequestStatus)),
-            ("operatorFieldsKept", operator_status_kept()),
+            // The operator's part of a request's status.
+            ("operatorFieldsKept", status_kept(&["phase", "message", "tenant", "expiresAt", "history"])),
         ],
         checks: vec![
             check(
@@ -614,9 +616,10 @@ fn request_policies() -> Vec<Policy> {
     vec![filing, deciding, withdrawing, capacity]
 }
 
-/// CEL that holds when the operator's part of a request's status is as it was.
-fn operator_status_kept() -> String {
-    ["phase", "message", "tenant", "expiresAt", "history"]
+/// CEL that holds when the status `fields` of an UPDATE are as they were
+/// (present and equal, or absent on both sides).
+fn status_kept(fields: &[&str]) -> String {
+    fields
         .iter()
         .map(|f| {
             let new = format!("(has(object.status) && has(object.status.{f}))");
@@ -689,6 +692,33 @@ fn service_mutations() -> Vec<Value> {
         json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingAdmissionPolicyBinding", "metadata": {"name": name, "labels": labels()},
             "spec": {"policyName": name, "matchResources": {"namespaceSelector": tenant_namespaces()}}}),
     ]
+}
+
+/// The host owners and the capacity in a NetworkZone's status are what
+/// admission reads to keep a tenant's host and a zone's capacity; only the
+/// operator writes them (a role granting `networkzones/status` to a platform
+/// tool grants no say over them).
+fn zone_status_policy() -> Policy {
+    let kept = |f: &str| format!("variables.byOperator || {}", status_kept(&[f]));
+    Policy {
+        name: leak(names::admission_policy("zone-status")),
+        resources: vec![(crate::meta::GROUP, "networkzones/status")],
+        operations: &["UPDATE"],
+        zone_param: false,
+        match_conditions: vec![],
+        variables: vec![("byOperator", custody::allows(Rule::ZoneStatus))],
+        checks: vec![
+            check(PUBLIC_HOSTS, kept("hostOwners"), "status.hostOwners is written by the operator only: admission reads it to keep each tenant's hosts"),
+            check(
+                ZONE_CAPACITY,
+                kept("capacity"),
+                "status.capacity is written by the operator only: admission reads it to refuse approvals beyond the zone's capacity",
+            ),
+        ],
+        request_only: true,
+        // NetworkZones are cluster-scoped: the binding matches every update.
+        tenant_namespaces: false,
+    }
 }
 
 /// Most bytes of annotations an object in a tenant namespace carries (GC-RES-003).

@@ -11,7 +11,7 @@
 //!              ──markdown()───► README "Who may write what govcloud trusts"
 //! ```
 
-use super::{APP_IDENTITY, CLAIM_BINDING, INGRESS_ZONE, MANAGED_OBJECTS, REQUEST_DECISIONS};
+use super::{APP_IDENTITY, CLAIM_BINDING, INGRESS_ZONE, MANAGED_OBJECTS, PUBLIC_HOSTS, REQUEST_DECISIONS};
 use crate::meta::names;
 
 /// Replaced by the operator's namespace when the policies are written out
@@ -73,8 +73,11 @@ pub enum Rule {
     RequestStatus,
     /// `govcloud-requests-delete` (GC-REQ-001): deleting a decided request.
     RequestDeletion,
-    /// `govcloud-ingresses` (GC-SVC-002): Ingresses in tenant namespaces.
+    /// `govcloud-ingress-writers` (GC-SVC-002): Ingresses in tenant namespaces.
     Ingresses,
+    /// `govcloud-zone-status` (GC-SVC-003, GC-ZONE-007): the host owners and
+    /// capacity in a zone's status, which admission reads.
+    ZoneStatus,
 }
 
 impl Rule {
@@ -87,6 +90,7 @@ impl Rule {
             Rule::RequestStatus => (names::admission_policy("request-decisions"), REQUEST_DECISIONS),
             Rule::RequestDeletion => (names::admission_policy("requests-delete"), REQUEST_DECISIONS),
             Rule::Ingresses => (names::admission_policy("ingress-writers"), INGRESS_ZONE),
+            Rule::ZoneStatus => (names::admission_policy("zone-status"), PUBLIC_HOSTS),
         }
     }
 }
@@ -286,6 +290,21 @@ pub const EXEMPTIONS: &[Exemption] = &[
         why: "publishes a public app through its own Service",
     },
     Exemption { rule: Rule::Ingresses, who: Who::ClusterAdmins, operations: &["CREATE", "UPDATE"], resources: &["ingresses"], why: "break-glass" },
+    // --- what admission reads from a zone's status (GC-SVC-003, GC-ZONE-007) ---
+    Exemption {
+        rule: Rule::ZoneStatus,
+        who: Who::Operator,
+        operations: U,
+        resources: &["networkzones/status"],
+        why: "writes the hosts tenants own and the zone's capacity against what is granted",
+    },
+    Exemption {
+        rule: Rule::ZoneStatus,
+        who: Who::ClusterAdmins,
+        operations: U,
+        resources: &["networkzones/status"],
+        why: "break-glass, and `govcloud dev`, whose operator runs as the local administrator",
+    },
 ];
 
 /// CEL that is true when one of `rule`'s exemptions covers the request.
