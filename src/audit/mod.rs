@@ -405,7 +405,10 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
             tenant_hosts(ctx, i.model);
             public_hosts(ctx, i.objects, i.tenant_ns)
         }
-        AuditBy::TenantPrivileges => tenant_privileges(ctx, i.model, i.objects, i.tenant_ns),
+        AuditBy::TenantPrivileges => {
+            tenant_privileges(ctx, i.model, i.objects, i.tenant_ns);
+            resource_requests(ctx, i.objects)
+        }
         AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns, i.planned),
         AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns, i.remote),
         AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
@@ -413,18 +416,7 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
         AuditBy::Drift => drift(ctx, i.planned, i.objects),
         AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
     }
-    if requests_path() == Some(path) {
-        resource_requests(ctx, i.objects);
-    }
     None
-}
-
-/// The path that judges ResourceRequests ([`resource_requests`]): the one
-/// the catalogue gives GC-REQ-001, so its findings are recorded where the
-/// catalogue says; none while it is not auditable, or on a path that does
-/// not run here (admission has a thread of its own, the city its own view).
-fn requests_path() -> Option<AuditBy> {
-    controls::control(controls::REQUEST_DECISIONS).map(|c| c.audit).filter(|p| !matches!(p, AuditBy::NotAuditable | AuditBy::Admission | AuditBy::City))
 }
 
 /// Sorts findings by control, object, field and outcome, equal ones kept in
