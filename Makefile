@@ -6,7 +6,7 @@
 #      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
 #      operator on the local real control plane; see BENCHMARKS.md), make image (the
 #      operator's OCI image archive, target/image/govcloud-<version>.oci.tar).
-.PHONY: dev render test testenv crds bench bench-cluster image
+.PHONY: dev render test check testenv crds bench bench-cluster image
 
 # make dev CLUSTERS=2: the Chifeng model with the private network in a cluster
 # of its own: two local control planes (egov: extranet+internet; private), an
@@ -19,7 +19,17 @@ render:
 	cargo run --quiet -- render -f examples/chifeng
 
 test:
-	testenv/with-cluster cargo test --no-fail-fast --lib --bins --tests
+	testenv/with-cluster cargo test --workspace --no-fail-fast --lib --bins --tests
+
+# Fast checks on a fresh clone, no Go needed: formatting, lints, the pure
+# crates built alone (kube without its client, no tokio: the compiler keeps
+# them pure), every crate's unit tests and the offline integration tests.
+check:
+	cargo fmt --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo check -p govcloud-core -p govcloud-render -p govcloud-audit -p govcloud-evaluate
+	cargo test --workspace --lib --bins
+	cargo test --test offline
 
 testenv:
 	testenv/build.sh
@@ -47,5 +57,5 @@ IMAGE_TARGET ?= x86_64-unknown-linux-musl
 VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n1)
 image:
 	rustup target list --installed | grep -qx '$(IMAGE_TARGET)' || rustup target add $(IMAGE_TARGET)
-	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-cc} cargo build --release --locked --target $(IMAGE_TARGET)
+	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-cc} cargo build --release --locked --no-default-features --target $(IMAGE_TARGET)
 	image/build.sh --binary $${CARGO_TARGET_DIR:-target}/$(IMAGE_TARGET)/release/govcloud --output target/image/govcloud-$(VERSION).oci.tar

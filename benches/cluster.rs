@@ -25,6 +25,7 @@
 //! `target/bench/<preset>/{floor,operator}` (logs, audit log, the operator's
 //! log stay there) on ports 27000-27005 (`--port-base`) and are stopped at
 //! the end, also on failure or Ctrl-C.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 #[path = "../tests/support/offline.rs"]
 #[allow(dead_code)]

@@ -1,6 +1,7 @@
 //! Speed of the pure core on the Chifeng model and on synthetic cities of
 //! growing size: load/validate, render, and audit. `make bench` runs it in
 //! release mode; results go to BENCHMARKS.md by hand, with the command.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 use std::time::{Duration, Instant};
 

@@ -179,6 +179,7 @@ enum Command {
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
+    #[cfg(feature = "dev")]
     Dev {
         /// Model to apply.
         #[arg(short = 'f', long = "filename", value_name = "PATH", default_value = "examples/chifeng")]
@@ -642,6 +643,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(decide(&request, &reason, state))
         }
+        #[cfg(feature = "dev")]
         Command::Dev { paths, dir, no_wait } => {
             init_tracing(LogFormat::Text);
             let rt = tokio::runtime::Runtime::new()?;

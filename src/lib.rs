@@ -1,32 +1,28 @@
 //! govcloud: a Kubernetes operator for a municipal e-government private cloud.
 //!
-//! The modules are layers of one pipeline; each uses only the layers above
-//! it in this list (checked by `tests/architecture.rs`):
+//! The workspace's crates are the layers of one pipeline; each uses only the
+//! crates before it (the compiler checks it: a crate cannot name one it does
+//! not depend on):
 //!
 //! ```text
-//!   meta       keys, names, owned kinds, object comparison: the shared vocabulary
-//!   problem    errors that name the object, the field and the fix
-//!   api        the three resources (NetworkZone, Tenant, DepartmentApp)
-//!   model      reading them from files, checked by the CRDs' own rules
-//!   controls   every security and isolation rule, once: catalogue, admission policies, offline evaluator
-//!   render     pure: declared resources -> owned Kubernetes objects + flow decisions
-//!   audit      compliance: the catalogue's checks over live or rendered objects
-//!   evaluate   绩效评估: the four-axis performance evaluation per department and district
-//!   operator   controllers, apply, status, reports, install
-//!   dev        the local main job; applying a model (tests, benches)
-//!   cli        the `govcloud` command
+//!   govcloud-core      meta, problem, api, model, controls: vocabulary, resources, rules (no client)
+//!   govcloud-render    pure: declared resources -> owned Kubernetes objects + flow decisions
+//!   govcloud-audit     compliance: the catalogue's checks over live or rendered objects
+//!   govcloud-evaluate  绩效评估: the performance evaluation per department and district
+//!   govcloud-operator  controllers, apply, status, reports, install
+//!   govcloud           this package: the `govcloud` command (cli) and the local dev job (feature `dev`)
 //! ```
+//!
+//! This crate re-exports each layer under its old module name
+//! (`govcloud::render`, `govcloud::audit`, ...) for tests, benches and users.
 #![forbid(unsafe_code)]
-#![deny(rust_2018_idioms)]
 
-pub mod api;
-pub mod audit;
+pub use govcloud_audit as audit;
+pub use govcloud_core::{api, controls, meta, model, problem};
+pub use govcloud_evaluate as evaluate;
+pub use govcloud_operator as operator;
+pub use govcloud_render as render;
+
 pub mod cli;
-pub mod controls;
+#[cfg(feature = "dev")]
 pub mod dev;
-pub mod evaluate;
-pub mod meta;
-pub mod model;
-pub mod operator;
-pub mod problem;
-pub mod render;

@@ -13,6 +13,7 @@ fn main() {
 /// (see `govcloud::operator::memory`), keep the resident size near what is
 /// in use. musl's allocator (the static image) returns memory by itself.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // the two glibc calls below, and nothing else in the workspace
 mod allocator {
     pub fn configure() {
         // SAFETY: mallopt only sets a parameter of the allocator; called

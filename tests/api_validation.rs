@@ -1,5 +1,6 @@
 //! The API server itself enforces the CRDs' rules — the same rules
 //! `govcloud render` evaluates offline — and `kubectl get govcloud` works.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

@@ -5,6 +5,7 @@
 //! cluster whose copy of the model lags fail, each tagged with its cluster.
 //! Starts its own control planes (`testenv up`, a free port block each) and
 //! stops them at the end, also when the test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

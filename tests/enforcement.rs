@@ -3,6 +3,7 @@
 //! forbidden action — by RBAC, Pod Security or the generated admission
 //! policies, with messages naming the control — and allowed the matching
 //! legitimate ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

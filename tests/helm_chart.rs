@@ -4,6 +4,7 @@
 //! and govcloud's own audit finds nothing above low in the operator's
 //! Deployment ("eat our own cooking"). Offline: `helm template` only
 //! (tests/helm_install.rs installs it on the real control plane).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

@@ -14,6 +14,7 @@
 //! alias bombs, deep nesting, huge strings). Against the real API server, each
 //! case with an `expect-api` is sent (dry run, strict field validation) and
 //! must be refused with that message.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

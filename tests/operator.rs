@@ -1,6 +1,7 @@
 //! The operator on the real control plane: convergence of the Chifeng model,
 //! flows following grants, drift repair, ordered deletion, and no writes on
 //! an unchanged cluster.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 mod support;
 

@@ -9,6 +9,8 @@
 //!
 //! Each test gets its own names from [`unique`], so tests run in parallel.
 #![allow(dead_code)]
+// Test helpers: a failed setup is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

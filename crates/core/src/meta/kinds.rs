@@ -1,0 +1,131 @@
+//! The kinds of object govcloud owns, in apply order: the one table the
+//! renderer's `Owned`, the operator's caches and the admission policy that
+//! keeps managed objects for the operator all derive from.
+
+use super::cluster_policy::ClusterNetworkPolicy;
+use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
+
+/// One kind govcloud owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OwnedKind {
+    /// API group (`""` for the core group).
+    pub group: &'static str,
+    /// API version.
+    pub version: &'static str,
+    /// `apiVersion` as written in manifests.
+    pub api_version: &'static str,
+    /// Kind.
+    pub kind: &'static str,
+    /// Resource (plural) as in API paths and admission rules.
+    pub plural: &'static str,
+    /// Namespaced or cluster-scoped.
+    pub namespaced: bool,
+    /// Position in apply order: a namespace's isolation (quota, limits,
+    /// policies) exists before anyone is bound to it or anything runs in it.
+    pub order: usize,
+    /// Served only where an optional API is installed (the network-policy
+    /// API's ClusterNetworkPolicy): watched, applied and listed only once
+    /// discovery finds it.
+    pub optional: bool,
+}
+
+/// Whether a k8s-openapi scope is namespaced.
+trait Scope {
+    const NAMESPACED: bool;
+}
+impl Scope for NamespaceResourceScope {
+    const NAMESPACED: bool = true;
+}
+impl Scope for ClusterResourceScope {
+    const NAMESPACED: bool = false;
+}
+
+const fn owned<K: Resource>(order: usize) -> OwnedKind
+where
+    K::Scope: Scope,
+{
+    OwnedKind {
+        group: K::GROUP,
+        version: K::VERSION,
+        api_version: K::API_VERSION,
+        kind: K::KIND,
+        plural: K::URL_PATH_SEGMENT,
+        namespaced: <K::Scope as Scope>::NAMESPACED,
+        order,
+        optional: false,
+    }
+}
+
+const fn optional<K: Resource>(order: usize) -> OwnedKind
+where
+    K::Scope: Scope,
+{
+    OwnedKind { optional: true, ..owned::<K>(order) }
+}
+
+/// Every kind govcloud owns, in apply order.
+pub const OWNED: &[OwnedKind] = &[
+    owned::<ClusterRole>(0),
+    owned::<ValidatingAdmissionPolicyBinding>(0),
+    optional::<ClusterNetworkPolicy>(0),
+    owned::<Namespace>(1),
+    owned::<ResourceQuota>(2),
+    owned::<LimitRange>(3),
+    owned::<NetworkPolicy>(4),
+    owned::<RoleBinding>(5),
+    owned::<ClusterRoleBinding>(6),
+    owned::<Service>(7),
+    owned::<Deployment>(8),
+    owned::<PodDisruptionBudget>(9),
+    owned::<Ingress>(10),
+];
+
+impl OwnedKind {
+    /// The API resource, for dynamic clients and watches.
+    pub fn api_resource(&self) -> kube::core::ApiResource {
+        kube::core::ApiResource {
+            group: self.group.into(),
+            version: self.version.into(),
+            api_version: self.api_version.into(),
+            kind: self.kind.into(),
+            plural: self.plural.into(),
+        }
+    }
+}
+
+/// The owned kinds every API server serves: the ones watched unconditionally.
+pub fn always_served() -> impl Iterator<Item = &'static OwnedKind> {
+    OWNED.iter().filter(|k| !k.optional)
+}
+
+/// The owned kind named `kind`.
+pub fn owned_kind(kind: &str) -> Option<&'static OwnedKind> {
+    OWNED.iter().find(|k| k.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_apply_order_with_unique_kinds() {
+        assert!(OWNED.windows(2).all(|w| w[0].order <= w[1].order));
+        let mut kinds: Vec<&str> = OWNED.iter().map(|k| k.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds.len(), OWNED.len());
+        let ns = owned_kind("Namespace").expect("namespaces are owned");
+        assert_eq!((ns.group, ns.version, ns.plural, ns.namespaced), ("", "v1", "namespaces", false));
+        let np = owned_kind("NetworkPolicy").expect("policies are owned");
+        assert_eq!((np.api_version, np.plural, np.namespaced), ("networking.k8s.io/v1", "networkpolicies", true));
+        let cnp = owned_kind("ClusterNetworkPolicy").expect("cluster policies are owned");
+        assert_eq!((cnp.api_version, cnp.plural, cnp.namespaced, cnp.optional), ("policy.networking.k8s.io/v1beta1", "clusternetworkpolicies", false, true));
+        assert_eq!(always_served().count(), OWNED.len() - 1);
+    }
+}

@@ -1,0 +1,182 @@
+//! The admin tier: whether the cluster serves the network-policy API's
+//! ClusterNetworkPolicy, found by discovery at start and checked again every
+//! [`CHECK_INTERVAL`], and the cache of govcloud's ClusterNetworkPolicies,
+//! watched only while the API is served.
+//!
+//! ```text
+//!   discovery ──► served? ──yes──► watch CNPs into the owned cache, Model.admin_tier = true
+//!       ▲             └────no───► no watch, empty cache,            Model.admin_tier = false
+//!       └── every CHECK_INTERVAL; a change re-plans the model and reconciles every zone
+//! ```
+//!
+//! A watch of a kind the API server does not serve is never started, so a
+//! cluster without the CRD runs the operator as it always did.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::Client;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
+use kube::runtime::{WatchStreamExt, reflector::Store};
+use tracing::{info, warn};
+
+use super::cache::{OwnedCaches, OwnedKind};
+use super::context::Context;
+use super::error::StartError;
+use super::run::{OwnedEvents, slim};
+use govcloud_core::meta::cluster_policy::{GROUP, PLURAL, VERSION};
+
+/// How often discovery is asked again whether the API is served.
+pub const CHECK_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Whether the cluster serves ClusterNetworkPolicy (`policy.networking.k8s.io`, the version govcloud writes).
+pub async fn served(client: &Client) -> Result<bool, kube::Error> {
+    match client.list_api_group_resources(&format!("{GROUP}/{VERSION}")).await {
+        Ok(list) => Ok(list.resources.iter().any(|r| r.name == PLURAL)),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The state of the admin tier and the watch that fills its cache.
+pub struct AdminTier {
+    served: AtomicBool,
+    client: Client,
+    selector: String,
+    store: Store<DynamicObject>,
+    writer: Arc<tokio::sync::Mutex<Writer<DynamicObject>>>,
+    events: Arc<OwnedEvents>,
+    watch: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl AdminTier {
+    /// Whether the cluster serves the API (as last found).
+    pub fn served(&self) -> bool {
+        self.served.load(Ordering::SeqCst)
+    }
+
+    /// The cached ClusterNetworkPolicies of govcloud (empty while not served).
+    pub fn cached(&self) -> Vec<Arc<DynamicObject>> {
+        if self.served() { self.store.state() } else { Vec::new() }
+    }
+
+    /// Adds the kind's (empty) cache to `owned` and, when discovery finds
+    /// the API, starts its watch and waits for its first list.
+    pub(super) async fn start(client: &Client, selector: &str, owned: &mut OwnedCaches, events: OwnedEvents) -> Result<AdminTier, StartError> {
+        let kind = govcloud_core::meta::kinds::owned_kind(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
+            .ok_or_else(|| StartError::msg("ClusterNetworkPolicy is missing from the owned kinds"))?;
+        let ar = kind.api_resource();
+        let writer = Writer::<DynamicObject>::new(ar.clone());
+        let store = writer.as_reader();
+        owned.kinds.insert(kind.kind.to_string(), OwnedKind { resource: ar, namespaced: false, store: store.clone() });
+        let tier = AdminTier {
+            served: AtomicBool::new(false),
+            client: client.clone(),
+            selector: selector.to_string(),
+            store,
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            events: Arc::new(events),
+            watch: Mutex::new(None),
+        };
+        match served(client).await {
+            Ok(true) => {
+                tier.begin().await;
+                info!("the cluster serves ClusterNetworkPolicy: zones get Admin-tier isolation");
+            }
+            Ok(false) => info!("the cluster does not serve ClusterNetworkPolicy: isolation by NetworkPolicies only"),
+            Err(e) => warn!(error = %e, "cannot ask discovery for ClusterNetworkPolicy; checking again later"),
+        }
+        Ok(tier)
+    }
+
+    /// Starts the watch and waits (bounded) for its first list; marks the API served.
+    async fn begin(&self) {
+        let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &self.store_resource());
+        let stream = watcher(api, WatchConfig::default().labels(&self.selector)).default_backoff().modify(|o| slim("ClusterNetworkPolicy", o));
+        let (writer, events) = (self.writer.clone(), self.events.clone());
+        let task = tokio::spawn(async move {
+            let mut writer = writer.lock_owned().await;
+            let mut stream = std::pin::pin!(stream);
+            while let Some(ev) = stream.next().await {
+                if let Ok(e) = &ev {
+                    writer.apply_watcher_event(e);
+                }
+                events.on(&ev);
+            }
+        });
+        if let Ok(mut w) = self.watch.lock()
+            && let Some(old) = w.replace(task)
+        {
+            old.abort();
+        }
+        if tokio::time::timeout(Duration::from_secs(30), self.store.wait_until_ready()).await.is_err() {
+            warn!("ClusterNetworkPolicy: the first list takes more than 30 s; going on");
+        }
+        self.served.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops the watch and empties the cache; marks the API not served.
+    async fn end(&self) {
+        self.served.store(false, Ordering::SeqCst);
+        if let Some(task) = self.watch.lock().ok().and_then(|mut w| w.take()) {
+            task.abort();
+            let _ = task.await;
+        }
+        // An empty relist: the cache and the owner index forget every object.
+        let mut writer = self.writer.lock().await;
+        for ev in [watcher::Event::Init, watcher::Event::InitDone] {
+            writer.apply_watcher_event(&ev);
+            self.events.on(&Ok(ev));
+        }
+    }
+
+    fn store_resource(&self) -> kube::api::ApiResource {
+        govcloud_core::meta::kinds::owned_kind(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
+            .map(|k| k.api_resource())
+            .unwrap_or_else(|| kube::api::ApiResource::erase::<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy>(&()))
+    }
+}
+
+impl Drop for AdminTier {
+    fn drop(&mut self) {
+        if let Some(task) = self.watch.lock().ok().and_then(|mut w| w.take()) {
+            task.abort();
+        }
+    }
+}
+
+/// Asks discovery again every [`CHECK_INTERVAL`] for as long as the operator
+/// runs; when the API appears or goes, starts or stops the watch, re-plans
+/// the model and reconciles every zone (which applies or prunes its
+/// ClusterNetworkPolicies).
+pub(super) fn follow(ctx: &Arc<Context>) {
+    let weak = Arc::downgrade(ctx);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(CHECK_INTERVAL).await;
+            let Some(ctx) = weak.upgrade() else { return };
+            let now = match served(&ctx.client).await {
+                Ok(now) => now,
+                Err(e) => {
+                    warn!(error = %e, "cannot ask discovery for ClusterNetworkPolicy; checking again later");
+                    continue;
+                }
+            };
+            if now == ctx.admin_tier.served() {
+                continue;
+            }
+            if now {
+                ctx.admin_tier.begin().await;
+                info!("the cluster now serves ClusterNetworkPolicy: zones get Admin-tier isolation");
+            } else {
+                ctx.admin_tier.end().await;
+                info!("the cluster no longer serves ClusterNetworkPolicy: isolation by NetworkPolicies only");
+            }
+            ctx.triggers.zones_changed();
+        }
+    });
+}

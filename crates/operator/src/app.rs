@@ -1,0 +1,335 @@
+//! DepartmentApp controller: the app's workload and flow policies, once its
+//! namespace is isolated; status with replicas, endpoints and flows.
+//!
+//! The status is computed by [`app_status`] from plain figures; the rest
+//! only gathers them (caches, rendering) and writes. No finalizer: owner
+//! references let the garbage collector remove what an app owns.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use k8s_openapi::jiff::Timestamp;
+use kube::runtime::controller::Action;
+use kube::runtime::events::EventType;
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::{Resource, ResourceExt};
+
+use super::apply::{apply_owned, desired_json};
+use super::controller::Reconciled;
+use super::status::{Cond, conditions, degraded, differs, patch_status};
+use super::triggers::Triggers;
+use super::{Context, Result, Step};
+use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
+use govcloud_render::{Owned, Rendered};
+
+impl Reconciled for DepartmentApp {
+    const KIND: &'static str = "DepartmentApp";
+    const FINALIZER: Option<&'static str> = None;
+
+    async fn apply(a: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
+        apply(&a, &ctx).await
+    }
+
+    fn refresh_status(a: Arc<Self>, ctx: Arc<Context>) -> impl Future<Output = Result<()>> + Send {
+        refresh_status(a, ctx)
+    }
+
+    fn store(ctx: &Context) -> &Store<Self> {
+        &ctx.apps
+    }
+
+    fn evaluated(a: &Self) -> u64 {
+        govcloud_evaluate::app_status_read(a)
+    }
+
+    fn model_changed(triggers: &Triggers, a: &Self, deleted: bool) {
+        triggers.app_changed(a, deleted)
+    }
+
+    fn queue(triggers: &Triggers, a: &Self) {
+        triggers.reconcile_app(a)
+    }
+
+    fn requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.app_stream().boxed()
+    }
+
+    fn status_requests(triggers: &Triggers) -> BoxStream<'static, ObjectRef<Self>> {
+        triggers.app_status_stream().boxed()
+    }
+}
+
+async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    // This app's objects only, rendered now from the plan of the model.
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    let placed = rendered.object("Deployment", &ns, &name).is_some();
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
+    let mut in_flight = false;
+    let mut conflict = None;
+    if placed && isolated {
+        let owner = a.controller_owner_ref(&());
+        let desired: Vec<(Owned, serde_json::Value)> =
+            owned_objects(&rendered, &ns, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
+        let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("DepartmentApp", Some(&ns), &name)).await?;
+        in_flight = report.in_flight;
+        let previous = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
+        conflict = ctx.announce_applied(a, previous, &report, false).await;
+    }
+    // An invalid app keeps what it last had running: nothing is lost on error.
+    update_status(a, ctx, &rendered, placed, isolated, conflict.as_deref()).await?;
+    if in_flight {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    // The namespace's default-deny policy appearing wakes the app (see
+    // `Triggers::owned_changed`); this is only the fallback.
+    if placed && !isolated {
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    if conflict.is_some() {
+        return Ok(Action::requeue(super::apply::CONFLICT_RETRY));
+    }
+    Ok(Action::requeue(ctx.resync))
+}
+
+/// Refreshes an app's status from the caches (replicas became ready, the
+/// rollout completed); applies nothing. A conflict reported stays until a
+/// reconcile settles it.
+pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<()> {
+    if a.metadata.deletion_timestamp.is_some() {
+        return Ok(());
+    }
+    ctx.metrics.status_refresh("DepartmentApp");
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    let placed = rendered.object("Deployment", &ns, &name).is_some();
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
+    let conflict = a.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
+    update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await
+}
+
+/// The objects an app owns, as rendered.
+pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r Owned> {
+    rendered.owned_by("DepartmentApp", ns, app)
+}
+
+/// What an app's status is computed from.
+#[derive(Debug, Clone, Default)]
+pub struct AppFigures<'a> {
+    /// The status the app has now.
+    pub previous: Option<&'a DepartmentAppStatus>,
+    /// The app's `metadata.generation`.
+    pub generation: Option<i64>,
+    /// Its namespace.
+    pub namespace: &'a str,
+    /// Replicas it asks for.
+    pub replicas: i32,
+    /// Replicas of its Deployment that are ready.
+    pub ready_replicas: i32,
+    /// Replicas of its Deployment that run the current template.
+    pub updated_replicas: i32,
+    /// Whether the plan places it (renders its Deployment).
+    pub placed: bool,
+    /// Whether its namespace's default-deny policy exists.
+    pub isolated: bool,
+    /// Where it is reached.
+    pub endpoints: Vec<String>,
+    /// The flows it consumes, as decided.
+    pub flows: Vec<FlowStatus>,
+    /// What the plan finds wrong with it (`field: message`).
+    pub violations: Vec<String>,
+    /// The conflict its last apply met (an object in the way), if any.
+    pub conflict: Option<&'a str>,
+    /// The cluster that hosts its zone, when it is not this one: the app is
+    /// only declared here.
+    pub elsewhere: Option<String>,
+}
+
+/// An app's status.
+pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
+    let (ns, replicas, ready_replicas, conflict) = (f.namespace, f.replicas, f.ready_replicas, f.conflict);
+    let violations = f.violations;
+    let count = |s: FlowState| f.flows.iter().filter(|fl| fl.state == s).count();
+    let running = f.placed && f.isolated && ready_replicas >= replicas && f.updated_replicas >= replicas;
+    let (ready, reason, message) = if let Some(c) = &f.elsewhere {
+        (true, "HostedElsewhere", format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"))
+    } else if !violations.is_empty() && !f.placed {
+        (false, "Invalid", violations.join("; "))
+    } else if !f.isolated {
+        (false, "WaitingForIsolation", format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"))
+    } else if let Some(c) = conflict {
+        (false, "Conflict", c.to_string())
+    } else if !running {
+        (false, "RollingOut", format!("{ready_replicas}/{replicas} replicas ready"))
+    } else {
+        (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
+    };
+    let pending: Vec<String> =
+        f.flows.iter().filter(|fl| fl.state != FlowState::Granted).map(|fl| format!("{} {}: {}", fl.state.as_str(), fl.target, fl.reason)).collect();
+    let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
+    let conds = conditions(
+        previous,
+        f.generation,
+        now,
+        vec![
+            Cond { type_: "Ready", ok: ready, reason, message },
+            Cond {
+                type_: "FlowsPending",
+                ok: !pending.is_empty(),
+                reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
+                message: pending.join("; "),
+            },
+            degraded(&violations, "Violations", conflict),
+        ],
+    );
+    DepartmentAppStatus {
+        observed_generation: f.generation,
+        replicas,
+        ready_replicas,
+        replicas_summary: Some(if f.elsewhere.is_some() { "elsewhere".to_string() } else { format!("{ready_replicas}/{replicas}") }),
+        endpoints: f.endpoints,
+        flows_summary: Some(format!("{}/{}/{}", count(FlowState::Granted), count(FlowState::Pending), count(FlowState::Refused))),
+        flows: f.flows,
+        violations,
+        conditions: conds,
+    }
+}
+
+/// The flows whose state changed from `previous` (new ones included): each
+/// is an Event on the consumer.
+pub fn flow_transitions<'f>(previous: &[FlowStatus], now: &'f [FlowStatus]) -> Vec<&'f FlowStatus> {
+    now.iter().filter(|f| previous.iter().find(|p| p.target == f.target).map(|p| p.state) != Some(f.state)).collect()
+}
+
+/// Gathers an app's figures from the caches and the rendering, and writes
+/// its status (and its flows' transitions as Events) if it changed.
+async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool, conflict: Option<&str>) -> Result<()> {
+    let ns = a.namespace().unwrap_or_default();
+    let name = a.name_any();
+    // The calls this app (of this namespace, not a namesake elsewhere) makes.
+    let own = |k: &AppKey| k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == ns;
+    let flows: Vec<FlowStatus> = rendered
+        .flows
+        .iter()
+        .filter(|f| own(&f.consumer))
+        .map(|f| FlowStatus { target: f.provider.to_string(), state: f.state, reason: f.reason.clone(), address: f.address.clone() })
+        .collect();
+    let violations: Vec<String> = rendered
+        .problems
+        .iter()
+        .filter(|p| p.object.kind == "DepartmentApp" && p.object.namespace.as_deref() == Some(ns.as_str()) && p.object.name == name)
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
+    let deployment = ctx.owned.get("Deployment", &ns, &name);
+    let replica_count =
+        |field: &str| deployment.as_ref().and_then(|d| d.data.pointer(&format!("/status/{field}"))).and_then(|v| v.as_i64()).unwrap_or(0) as i32;
+    let mut endpoints = Vec::new();
+    if placed && !a.spec.ports.is_empty() {
+        endpoints.push(format!("{name}.{ns}.svc"));
+    }
+    if let Some(Owned::Ingress(i)) = rendered.object("Ingress", &ns, &name) {
+        for r in i.spec.as_ref().and_then(|s| s.rules.clone()).unwrap_or_default() {
+            if let Some(h) = r.host {
+                endpoints.push(format!("http://{h}/"));
+            }
+        }
+    }
+    let figures = AppFigures {
+        previous: a.status.as_ref(),
+        generation: a.metadata.generation,
+        namespace: &ns,
+        replicas: a.spec.replicas,
+        ready_replicas: replica_count("readyReplicas"),
+        updated_replicas: replica_count("updatedReplicas"),
+        placed,
+        isolated,
+        endpoints,
+        flows,
+        violations,
+        conflict,
+        elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
+    };
+    let status = app_status(figures, Timestamp::now());
+    if differs(a.status.as_ref(), &status) {
+        patch_status(ctx, a, &status).await?;
+        let previous = a.status.as_ref().map(|s| s.flows.as_slice()).unwrap_or_default();
+        for f in flow_transitions(previous, &status.flows) {
+            let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
+            ctx.publish(a, type_, &format!("Flow{}", f.state.as_str()), "Reconcile", format!("{}: {}", f.target, f.reason)).await;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    fn flow(target: &str, state: FlowState) -> FlowStatus {
+        FlowStatus { target: target.into(), state, reason: "declared".into(), address: None }
+    }
+
+    fn running<'a>() -> AppFigures<'a> {
+        AppFigures {
+            generation: Some(1),
+            namespace: "a-ext",
+            replicas: 2,
+            ready_replicas: 2,
+            updated_replicas: 2,
+            placed: true,
+            isolated: true,
+            endpoints: vec!["portal.a-ext.svc".into()],
+            flows: vec![flow("b/ext/db", FlowState::Granted), flow("c/ext/api", FlowState::Pending)],
+            ..Default::default()
+        }
+    }
+
+    fn ready(s: &DepartmentAppStatus) -> (&str, &str) {
+        (s.conditions[0].status.as_str(), s.conditions[0].reason.as_str())
+    }
+
+    #[test]
+    fn a_running_app_counts_its_replicas_and_flows() {
+        let s = app_status(running(), ts("2026-01-01T00:00:00Z"));
+        assert_eq!(ready(&s), ("True", "Running"));
+        assert_eq!((s.replicas_summary.as_deref(), s.flows_summary.as_deref()), (Some("2/2"), Some("1/1/0")));
+        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].message.as_str()), ("True", "Pending c/ext/api: declared"));
+        assert_eq!(s.conditions[2].reason, "AsDeclared");
+    }
+
+    #[test]
+    fn the_ready_reason_says_what_the_app_waits_for() {
+        let t = ts("2026-01-01T00:00:00Z");
+        let invalid = app_status(AppFigures { placed: false, violations: vec!["spec.zone: no such zone".into()], ..running() }, t);
+        assert_eq!(ready(&invalid), ("False", "Invalid"));
+        assert_eq!(invalid.conditions[2].reason, "Violations");
+        assert_eq!(ready(&app_status(AppFigures { isolated: false, ..running() }, t)), ("False", "WaitingForIsolation"));
+        let c = "Deployment a-ext/portal exists and was not created by govcloud";
+        let conflicted = app_status(AppFigures { conflict: Some(c), ..running() }, t);
+        assert_eq!(ready(&conflicted), ("False", "Conflict"));
+        assert_eq!((conflicted.conditions[2].reason.as_str(), conflicted.conditions[2].message.as_str()), ("Conflict", c));
+        assert_eq!(ready(&app_status(AppFigures { updated_replicas: 1, ..running() }, t)), ("False", "RollingOut"));
+    }
+
+    #[test]
+    fn an_unchanged_app_status_is_detected_and_flow_changes_are_events() {
+        let first = app_status(running(), ts("2026-01-01T00:00:00Z"));
+        let again = app_status(AppFigures { previous: Some(&first), ..running() }, ts("2026-01-02T00:00:00Z"));
+        assert!(!differs(Some(&first), &again));
+        let granted = vec![flow("b/ext/db", FlowState::Granted), flow("c/ext/api", FlowState::Granted), flow("d/ext/x", FlowState::Refused)];
+        let changed: Vec<&str> = flow_transitions(&first.flows, &granted).iter().map(|f| f.target.as_str()).collect();
+        assert_eq!(changed, ["c/ext/api", "d/ext/x"]);
+        let body = super::super::status::status_patch::<DepartmentApp, _>(&again).expect("body");
+        assert_eq!(body["kind"], "DepartmentApp");
+        assert!(body["status"].get("compliance").is_none(), "{body}");
+    }
+}

@@ -1,0 +1,585 @@
+//! The only place that writes owned objects: server-side apply under one
+//! field manager, skipped when the cache already holds the desired state;
+//! deletion of what is ours but no longer desired.
+//!
+//! Never adoption: an object is created with a plain create (POST), so a
+//! same-named object someone else made first is a conflict (409), reported
+//! and left exactly as it is; only objects labelled as this owner's are
+//! server-side applied afterwards.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::{Client, ResourceExt};
+use serde_json::{Value, json};
+
+use super::cache::OwnedCaches;
+use super::error::{Error, Result, Step, Wait};
+use govcloud_core::meta::compare::{desired_hash, object_contains};
+use govcloud_core::meta::labels::APPLIED_HASH;
+use govcloud_core::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use govcloud_render::Owned;
+
+/// What applying an owner's objects did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Objects created.
+    pub created: Vec<String>,
+    /// Objects changed because the desired state changed.
+    pub updated: Vec<String>,
+    /// Objects restored after someone changed or deleted them.
+    pub repaired: Vec<String>,
+    /// Objects deleted because they are no longer desired.
+    pub pruned: Vec<String>,
+    /// Objects already as desired.
+    pub unchanged: usize,
+    /// Some objects were just applied and are not in the cache yet: look again soon.
+    pub in_flight: bool,
+    /// Objects that exist but were not created by govcloud for this owner,
+    /// left exactly as they are: `Deployment ns/name exists and was not created by govcloud`.
+    pub conflicts: Vec<String>,
+    /// Objects not applied because an object of the isolation before them
+    /// (namespace, quota, limits, policies, roles) conflicts.
+    pub blocked: Vec<String>,
+}
+
+impl ApplyReport {
+    /// Whether any write happened.
+    pub fn wrote(&self) -> bool {
+        !(self.created.is_empty() && self.updated.is_empty() && self.repaired.is_empty() && self.pruned.is_empty())
+    }
+
+    /// The conflicts, and what waits for them, for a condition message; `None` when there are none.
+    pub fn conflict_message(&self) -> Option<String> {
+        if self.conflicts.is_empty() {
+            return None;
+        }
+        let mut m = self.conflicts.join("; ");
+        if !self.blocked.is_empty() {
+            m.push_str(&format!("; not applied until that is resolved: {}", self.blocked.join(", ")));
+        }
+        m.push_str("; rename or delete the existing object, govcloud then creates its own");
+        Some(m)
+    }
+}
+
+/// How soon an owner with conflicts looks again (the object in the way is
+/// not ours, so its deletion wakes nobody).
+pub const CONFLICT_RETRY: Duration = Duration::from_secs(10);
+
+/// `Kind namespace/name` (or `Kind name`), as conflicts name objects.
+fn described(o: &Owned) -> String {
+    if o.namespace().is_empty() { format!("{} {}", o.kind(), o.name()) } else { format!("{} {}/{}", o.kind(), o.namespace(), o.name()) }
+}
+
+/// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
+pub fn labelled_for(meta: &ObjectMeta, owner: (&str, Option<&str>, &str)) -> bool {
+    let l = meta.labels.as_ref();
+    let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
+    get(MANAGED_BY) == Some(MANAGER) && get(OWNER_KIND) == Some(owner.0) && get(OWNER_NAME) == Some(owner.2) && get(OWNER_NAMESPACE) == owner.1
+}
+
+/// Whether the object carries a field-manager entry of ours from a create
+/// or update (rather than an apply): it would keep fields alive after they
+/// leave the desired state, so it is dropped after the next apply.
+pub fn has_update_entry(meta: &ObjectMeta) -> bool {
+    meta.managed_fields.as_ref().is_some_and(|m| m.iter().any(is_our_update))
+}
+
+/// Whether a field-manager entry is someone else's and owns part of the
+/// object's content (not only metadata, not a status or scale subresource):
+/// a hand edit of spec, rules, subjects, data… A field someone else adds that
+/// govcloud does not render (an extra container, an `ingress` rule) shows
+/// only here, not in a comparison with the desired state.
+pub fn foreign_content_entry(e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry) -> bool {
+    let content = || e.fields_v1.as_ref().and_then(|f| f.0.as_object()).is_some_and(|f| f.keys().any(|k| k != "f:metadata" && k != "f:status" && k != "."));
+    e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none() && content()
+}
+
+/// The manager of the first foreign content entry (see
+/// [`foreign_content_entry`]), as the caches keep them: the caches keep such
+/// entries, without their field lists, and drop the others.
+pub fn foreign_content_manager(meta: &ObjectMeta) -> Option<String> {
+    meta.managed_fields
+        .as_ref()?
+        .iter()
+        .find(|e| e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none())
+        .map(|e| e.manager.clone().unwrap_or_default())
+}
+
+/// Puts back what someone changed by hand: the desired value of each
+/// top-level field (`spec`, `rules`, `subjects`…) replaces the live one
+/// whole, so what they added goes too (a forced apply takes over only the
+/// fields it sets and leaves others' list items, such as an added container);
+/// then their field-manager entries go, so the repair is not seen again.
+async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Result<()> {
+    let ops: Vec<Value> = desired
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+        .map(|(k, v)| json!({"op": "add", "path": format!("/{k}"), "value": v}))
+        .collect();
+    let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+    if !ops.is_empty() {
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).map_err(|e| Error::serialize(name, e))?;
+        api.patch(name, &pp, &Patch::Json::<()>(patch)).await?;
+    }
+    for _ in 0..5 {
+        let Some(current) = api.get_opt(name).await? else { return Ok(()) };
+        let entries = current.metadata.managed_fields.clone().unwrap_or_default();
+        let keep: Vec<_> = entries.iter().filter(|e| !foreign_content_entry(e)).cloned().collect();
+        if keep.len() == entries.len() || keep.is_empty() {
+            return Ok(());
+        }
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": keep}});
+        match api.patch(name, &pp, &Patch::Merge(patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 409 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Remembers what was applied recently, so an object whose watch event has
+/// not arrived yet is not mistaken for one deleted by hand.
+#[derive(Default)]
+pub struct InFlight {
+    /// key -> (hash applied, when, seen in the cache since)
+    applied: Mutex<HashMap<String, (String, Instant, bool)>>,
+    /// The watch events our own writes will cause: (kind, namespace, name)
+    /// -> the resourceVersion we wrote, or "" for a deletion. Their owner
+    /// already knows; the event does not wake it again.
+    echoes: Mutex<HashMap<(String, String, String), String>>,
+}
+
+/// How long an applied object may be missing from the cache before we
+/// believe it is really gone.
+const IN_FLIGHT: Duration = Duration::from_secs(10);
+
+impl InFlight {
+    fn recent(&self, key: &str, hash: &str) -> bool {
+        self.applied.lock().map(|m| m.get(key).is_some_and(|(h, t, seen)| h == hash && !seen && t.elapsed() < IN_FLIGHT)).unwrap_or(false)
+    }
+    fn seen(&self, key: &str) {
+        if let Ok(mut m) = self.applied.lock()
+            && let Some(e) = m.get_mut(key)
+        {
+            e.2 = true;
+        }
+    }
+    fn known(&self, key: &str) -> bool {
+        self.applied.lock().map(|m| m.contains_key(key)).unwrap_or(false)
+    }
+    fn record(&self, key: &str, hash: &str) {
+        if let Ok(mut m) = self.applied.lock() {
+            m.insert(key.to_string(), (hash.to_string(), Instant::now(), false));
+        }
+    }
+    fn expect_echo(&self, kind: &str, o: &DynamicObject) {
+        let at = (kind.to_string(), o.namespace().unwrap_or_default(), o.name_any());
+        if let (Ok(mut m), Some(rv)) = (self.echoes.lock(), o.metadata.resource_version.clone()) {
+            m.insert(at, rv);
+        }
+    }
+    fn expect_deletion(&self, kind: &str, ns: &str, name: &str) {
+        if let Ok(mut m) = self.echoes.lock() {
+            m.insert((kind.to_string(), ns.to_string(), name.to_string()), String::new());
+        }
+    }
+    /// Whether a watch event of `kind` for `o` is the echo of our own write
+    /// (or deletion); forgets it if so. An object the cache now holds is no
+    /// longer in flight: deleted later, it is recreated at once.
+    pub fn is_echo(&self, kind: &str, o: &DynamicObject, deleted: bool) -> bool {
+        let at = (kind.to_string(), o.namespace().unwrap_or_default(), o.name_any());
+        if !deleted {
+            self.seen(&if at.1.is_empty() { format!("{kind}/{}", at.2) } else { format!("{kind}/{}/{}", at.1, at.2) });
+        }
+        let Ok(mut m) = self.echoes.lock() else { return false };
+        let want = if deleted { String::new() } else { o.metadata.resource_version.clone().unwrap_or_default() };
+        if m.get(&at) == Some(&want) {
+            m.remove(&at);
+            true
+        } else {
+            false
+        }
+    }
+    fn forget(&self, key: &str) {
+        if let Ok(mut m) = self.applied.lock() {
+            m.remove(key);
+        }
+    }
+}
+
+/// The desired JSON of an owned object, with owner reference, scope labels and hash annotation.
+pub fn desired_json(
+    o: &Owned,
+    owner: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>,
+    extra_labels: &[(String, String)],
+) -> Result<Value> {
+    let mut v = serde_json::to_value(o).map_err(|e| Error::serialize(o.id(), e))?;
+    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
+    if let Some(owner) = owner {
+        meta.insert("ownerReferences".into(), serde_json::to_value(vec![owner]).map_err(|e| Error::serialize(o.id(), e))?);
+    }
+    let labels = meta.entry("labels").or_insert_with(|| Value::Object(Default::default()));
+    if let Some(l) = labels.as_object_mut() {
+        for (k, val) in extra_labels {
+            l.insert(k.clone(), Value::String(val.clone()));
+        }
+    }
+    // A policy type without rules denies everything of that direction; the
+    // empty list is written out so that rules someone adds are a difference
+    // (and are owned, so a forced apply takes them away).
+    if o.kind() == "NetworkPolicy"
+        && let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        let types: Vec<String> =
+            spec.get("policyTypes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_lowercase).collect();
+        for t in types {
+            spec.entry(t).or_insert_with(|| Value::Array(vec![]));
+        }
+    }
+    let hash = desired_hash(&v);
+    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
+    let ann = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+    if let Some(a) = ann.as_object_mut() {
+        a.insert(APPLIED_HASH.into(), Value::String(hash));
+    }
+    Ok(v)
+}
+
+/// Records that `o` is in the way (`why`): after an object of the isolation,
+/// nothing granting access or running is applied; into a namespace in the
+/// way, nothing at all.
+fn conflict(report: &mut ApplyReport, o: &Owned, why: &str, isolation_conflict: &mut bool, foreign_namespaces: &mut BTreeSet<String>) {
+    report.conflicts.push(format!("{} exists and {why}", described(o)));
+    *isolation_conflict |= o.precedes_access();
+    if o.kind() == "Namespace" {
+        foreign_namespaces.insert(o.name().to_string());
+    }
+}
+
+/// Outcome of creating an object.
+enum Created {
+    /// We created it (as the create returned it).
+    New(Box<DynamicObject>),
+    /// An object of that name already exists (as read right after the refusal).
+    Exists(Box<DynamicObject>),
+    /// An object of that name existed when the create was refused, and is
+    /// gone again: the next reconcile creates it.
+    Vanished,
+}
+
+/// Creates `desired` with a plain create, which fails on an existing object
+/// instead of merging into it.
+async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<Created> {
+    let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::serialize(key, e))?;
+    let pp = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+    match api.create(&pp, &obj).await {
+        Ok(created) => Ok(Created::New(Box::new(created))),
+        Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
+            let name = obj.metadata.name.clone().unwrap_or_default();
+            match api.get_opt(&name).await? {
+                Some(existing) => Ok(Created::Exists(Box::new(existing))),
+                // Gone again meanwhile: the next reconcile creates it.
+                None => Ok(Created::Vanished),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Turns the `Update` field-manager entry our create left into our `Apply`
+/// entry (the same fields), so the apply that follows removes what the
+/// desired state drops.
+async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Step<()> {
+    rewrite_managed_fields(api, created, |meta| {
+        let mut entries = meta.managed_fields.clone().unwrap_or_default();
+        let mut renamed = false;
+        for e in entries.iter_mut().filter(|e| is_our_update(e)) {
+            e.operation = Some("Apply".into());
+            e.time = None;
+            renamed = true;
+        }
+        renamed.then_some(entries)
+    })
+    .await
+}
+
+/// Removes our create's `Update` field-manager entry from an object just
+/// server-side applied, so its `Apply` entry alone says which fields are
+/// ours and a field later left out of the desired state is removed. (The
+/// documented reset, `managedFields: [{}]`, does not do: the next apply then
+/// attributes every field to a `before-first-apply` manager, which keeps them
+/// alive the same way.)
+async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Step<()> {
+    rewrite_managed_fields(api, applied, |meta| {
+        let keep: Vec<_> = meta.managed_fields.iter().flatten().filter(|e| !is_our_update(e)).cloned().collect();
+        // Nothing to drop (an empty list would not change anything anyway).
+        (!keep.is_empty() && has_update_entry(meta)).then_some(keep)
+    })
+    .await
+}
+
+/// Whether a field-manager entry is our own `Update` (a create's) of the object itself.
+fn is_our_update(e: &ManagedFieldsEntry) -> bool {
+    e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()
+}
+
+/// Writes the field-manager entries `edit` makes of an object's (None:
+/// nothing to change). The patch carries the resourceVersion: when the
+/// object changed meanwhile (a Deployment's controller writes its status
+/// right after it is created), it is read again and `edit` applied anew, a
+/// few times, before it is left for the next reconcile.
+async fn rewrite_managed_fields(api: &Api<DynamicObject>, object: &DynamicObject, edit: impl Fn(&ObjectMeta) -> Option<Vec<ManagedFieldsEntry>>) -> Step<()> {
+    let name = object.name_any();
+    let mut current = object.clone();
+    for _ in 0..5 {
+        let Some(entries) = edit(&current.metadata) else { return Ok(()) };
+        let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
+        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
+        match api.patch(&name, &pp, &Patch::Merge(patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
+                Some(o) => current = o,
+                None => return Ok(()),
+            },
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Wait::KeptChanging { object: name }.into())
+}
+
+/// Whether an app's object that refers to its others (the Ingress to its
+/// Service, the disruption budget to its pods) is withheld because one of the
+/// app's objects is in conflict: an Ingress must never publish a Service
+/// someone else made (an ExternalName pointing anywhere). The kinds that can
+/// refer come last in apply order ([`govcloud_core::meta::kinds::OWNED`]), so the
+/// conflicts are known by then.
+fn withheld_after_conflict(owner_kind: &str, kind: &str, report: &ApplyReport) -> bool {
+    owner_kind == "DepartmentApp" && !report.conflicts.is_empty() && matches!(kind, "Ingress" | "PodDisruptionBudget")
+}
+
+fn hash_of(v: &Value) -> String {
+    v.pointer(&format!("/metadata/annotations/{}", APPLIED_HASH.replace('/', "~1"))).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// Applies `desired` (in order, stopping at the first failure so isolation
+/// always precedes use), then deletes objects owned by `owner` that are not
+/// desired. An object in the way that govcloud did not create for `owner` is
+/// a conflict: reported, never changed; when it is part of the isolation
+/// (namespace, quota, limits, policies, roles), nothing granting access or
+/// running (bindings, workloads) is applied after it.
+pub async fn apply_owned(
+    client: &Client,
+    caches: &OwnedCaches,
+    inflight: &InFlight,
+    desired: &[(Owned, Value)],
+    owner: (&str, Option<&str>, &str),
+) -> Step<ApplyReport> {
+    let mut report = ApplyReport::default();
+    let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut isolation_conflict = false;
+    // Namespaces in the way: nothing of ours is written into them.
+    let mut foreign_namespaces: BTreeSet<String> = BTreeSet::new();
+    for (o, v) in desired {
+        let (kind, ns, name) = (o.kind(), o.namespace(), o.name());
+        if withheld_after_conflict(owner.0, kind, &report) {
+            // All or nothing: not applied, and removed if it exists (the prune below).
+            report.blocked.push(described(o));
+            continue;
+        }
+        wanted.insert((kind.to_string(), ns.to_string(), name.to_string()));
+        let Some(k) = caches.kinds.get(kind) else { continue };
+        if (isolation_conflict && !o.precedes_access()) || foreign_namespaces.contains(ns) {
+            report.blocked.push(described(o));
+            continue;
+        }
+        let key = o.id();
+        let hash = hash_of(v);
+        let api: Api<DynamicObject> =
+            if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        let actual = caches.get(kind, ns, name);
+        match &actual {
+            Some(a) if !labelled_for(&a.metadata, owner) => {
+                inflight.seen(&key);
+                conflict(&mut report, o, "is managed by govcloud for another owner", &mut isolation_conflict, &mut foreign_namespaces);
+                continue;
+            }
+            Some(a) => {
+                inflight.seen(&key);
+                let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::serialize(key.clone(), e))?;
+                let editor = foreign_content_manager(&a.metadata);
+                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) && editor.is_none() {
+                    report.unchanged += 1;
+                    continue;
+                }
+                if hash_of(&actual_json) == hash || editor.is_some() {
+                    match &editor {
+                        Some(m) => report.repaired.push(format!("{key} (changed by hand, by {m})")),
+                        None => report.repaired.push(format!("{key} (changed by hand)")),
+                    }
+                    restore(&api, name, v).await?;
+                } else {
+                    report.updated.push(key.clone());
+                }
+                if has_update_entry(&a.metadata) {
+                    // Still owned through our create's entry (the cache keeps
+                    // only its mark): read the object whole and make it our
+                    // apply entry, so this apply removes what it drops.
+                    if let Some(fresh) = api.get_opt(name).await? {
+                        own_created_fields(&api, &fresh).await?;
+                    }
+                }
+            }
+            None if inflight.recent(&key, &hash) => {
+                report.unchanged += 1;
+                report.in_flight = true;
+                continue;
+            }
+            None => match create(&api, &key, v).await? {
+                Created::New(created) => {
+                    if inflight.known(&key) {
+                        report.repaired.push(format!("{key} (deleted by hand)"));
+                    } else {
+                        report.created.push(key.clone());
+                    }
+                    inflight.record(&key, &hash);
+                    inflight.expect_echo(kind, &created);
+                    // The create leaves an Update entry of ours owning exactly
+                    // the fields we set; it becomes our Apply entry the first
+                    // time the object must change (above), so creating costs
+                    // one request.
+                    continue;
+                }
+                // Ours, not yet in the cache: apply as usual, after taking
+                // over our create's entry, if it has one.
+                Created::Exists(existing) if labelled_for(&existing.metadata, owner) => {
+                    report.updated.push(key.clone());
+                    own_created_fields(&api, &existing).await?;
+                }
+                Created::Exists(_) => {
+                    conflict(&mut report, o, "was not created by govcloud", &mut isolation_conflict, &mut foreign_namespaces);
+                    continue;
+                }
+                // Stops here, as a failure would: what follows may depend on it.
+                Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
+            },
+        }
+        let applied = api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
+        inflight.record(&key, &hash);
+        inflight.expect_echo(kind, &applied);
+        if has_update_entry(&applied.metadata) {
+            drop_update_entries(&api, &applied).await?;
+        }
+    }
+    // Prune: ours, owned by this owner, no longer desired. Never a platform
+    // role: before per-tenant names had their own scheme, a tenant named like
+    // a role (`admin`) could leave its owner labels on the platform's role.
+    let platform: BTreeSet<String> = govcloud_render::render_platform().iter().map(|o| o.name().to_string()).collect();
+    for (kind, obj) in caches.owned_by(owner.0, owner.1, owner.2) {
+        let ns = obj.namespace().unwrap_or_default();
+        let name = obj.name_any();
+        if wanted.contains(&(kind.clone(), ns.clone(), name.clone())) || obj.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        if kind == "ClusterRole" && platform.contains(&name) {
+            continue;
+        }
+        let Some(k) = caches.kinds.get(&kind) else { continue };
+        let api: Api<DynamicObject> =
+            if k.namespaced { Api::namespaced_with(client.clone(), &ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        inflight.expect_deletion(&kind, &ns, &name);
+        match api.delete(&name, &DeleteParams::background()).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => return Err(e.into()),
+        }
+        let key = if ns.is_empty() { format!("{kind}/{name}") } else { format!("{kind}/{ns}/{name}") };
+        inflight.forget(&key);
+        report.pruned.push(key);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+
+    fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
+        ObjectMeta { labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()), ..Default::default() }
+    }
+
+    #[test]
+    fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
+        let conflicted = ApplyReport { conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()], ..Default::default() };
+        for kind in ["Ingress", "PodDisruptionBudget"] {
+            assert!(withheld_after_conflict("DepartmentApp", kind, &conflicted));
+            assert!(!withheld_after_conflict("DepartmentApp", kind, &ApplyReport::default()), "no conflict, nothing withheld");
+            assert!(!withheld_after_conflict("Tenant", kind, &conflicted));
+        }
+        assert!(!withheld_after_conflict("DepartmentApp", "NetworkPolicy", &conflicted));
+        let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
+        assert!(order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"), "the referring kinds come after what they refer to");
+    }
+
+    #[test]
+    fn only_objects_labelled_for_this_owner_are_ours() {
+        let app = ("DepartmentApp", Some("a-ext"), "portal");
+        let ours = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]);
+        assert!(labelled_for(&ours, app));
+        assert!(!labelled_for(&ours, ("DepartmentApp", Some("b-ext"), "portal")), "another namespace's app");
+        assert!(!labelled_for(&ours, ("DepartmentApp", Some("a-ext"), "db")), "another app");
+        assert!(!labelled_for(&ours, ("Tenant", None, "portal")), "another kind");
+        assert!(!labelled_for(&meta(&[(OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]), app), "not managed by govcloud");
+        assert!(!labelled_for(&meta(&[]), app));
+        assert!(!labelled_for(&ObjectMeta::default(), app), "a tenant's object without labels");
+        let tenant = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a")]);
+        assert!(labelled_for(&tenant, ("Tenant", None, "a")));
+        assert!(!labelled_for(&meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a"), (OWNER_NAMESPACE, "x")]), ("Tenant", None, "a")));
+    }
+
+    #[test]
+    fn a_create_entry_of_ours_is_found_and_nothing_else() {
+        let entry = |manager: &str, operation: &str, sub: Option<&str>| ManagedFieldsEntry {
+            manager: Some(manager.into()),
+            operation: Some(operation.into()),
+            subresource: sub.map(str::to_string),
+            ..Default::default()
+        };
+        let with = |e: Vec<ManagedFieldsEntry>| ObjectMeta { managed_fields: Some(e), ..Default::default() };
+        assert!(has_update_entry(&with(vec![entry(MANAGER, "Update", None)])));
+        assert!(has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry(MANAGER, "Update", None)])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None)])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry("kube-controller-manager", "Update", Some("status"))])));
+        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Update", Some("status"))])));
+        assert!(!has_update_entry(&with(vec![entry("kubectl-edit", "Update", None)])));
+        assert!(!has_update_entry(&ObjectMeta::default()));
+    }
+
+    #[test]
+    fn conflicts_say_what_is_in_the_way_and_what_waits() {
+        assert_eq!(ApplyReport::default().conflict_message(), None);
+        let r = ApplyReport { conflicts: vec!["Deployment a-ext/adopted exists and was not created by govcloud".into()], ..Default::default() };
+        let m = r.conflict_message().expect("message");
+        assert!(m.starts_with("Deployment a-ext/adopted exists and was not created by govcloud;"), "{m}");
+        let r = ApplyReport {
+            conflicts: vec!["NetworkPolicy a-ext/govcloud-default-deny exists and was not created by govcloud".into()],
+            blocked: vec!["RoleBinding a-ext/govcloud-admin".into()],
+            ..Default::default()
+        };
+        assert!(r.conflict_message().expect("message").contains("not applied until that is resolved: RoleBinding a-ext/govcloud-admin"));
+        let np: Owned = Owned::NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy {
+            metadata: ObjectMeta { name: Some("p".into()), namespace: Some("ns".into()), ..Default::default() },
+            spec: None,
+        });
+        assert_eq!(described(&np), "NetworkPolicy ns/p");
+        assert!(np.precedes_access());
+    }
+}

@@ -1,0 +1,197 @@
+//! In-memory caches (reflector stores) of everything the operator reads:
+//! the three govcloud kinds, nodes, and every kind of object it owns.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use kube::ResourceExt;
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::reflector::{ObjectRef, Store};
+
+use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+
+/// A kind of object govcloud owns, and its cache.
+#[derive(Clone)]
+pub struct OwnedKind {
+    /// API resource (group, version, plural).
+    pub resource: ApiResource,
+    /// Namespaced or cluster-scoped.
+    pub namespaced: bool,
+    /// Cache of the objects of this kind labelled as ours.
+    pub store: Store<DynamicObject>,
+}
+
+/// API resource of a core or built-in kind.
+pub fn api_resource(group: &str, version: &str, kind: &str) -> ApiResource {
+    ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind))
+}
+
+/// Caches of owned objects, by kind.
+#[derive(Clone, Default)]
+pub struct OwnedCaches {
+    /// kind -> cache
+    pub kinds: BTreeMap<String, OwnedKind>,
+    /// Which objects each owner has, kept from the watch events, so an
+    /// owner's objects are found without scanning every cache.
+    pub index: OwnerIndex,
+}
+
+/// An owner as its objects' labels name it: (kind, namespace or "", name).
+type OwnerKey = (String, String, String);
+
+/// Index of cached owned objects by owner, per kind; rebuilt on a relist.
+#[derive(Clone, Default)]
+pub struct OwnerIndex(Arc<Mutex<HashMap<String, KindIndex>>>);
+
+#[derive(Default)]
+struct KindIndex {
+    by_owner: HashMap<OwnerKey, BTreeSet<(String, String)>>,
+    owner_of: HashMap<(String, String), OwnerKey>,
+    /// Filled during a relist, then swapped in.
+    relist: Option<Box<KindIndex>>,
+}
+
+impl KindIndex {
+    fn remove(&mut self, at: &(String, String)) {
+        if let Some(before) = self.owner_of.remove(at)
+            && let Some(set) = self.by_owner.get_mut(&before)
+        {
+            set.remove(at);
+            if set.is_empty() {
+                self.by_owner.remove(&before);
+            }
+        }
+    }
+    fn insert(&mut self, at: (String, String), owner: Option<OwnerKey>) {
+        self.remove(&at);
+        if let Some(owner) = owner {
+            self.by_owner.entry(owner.clone()).or_default().insert(at.clone());
+            self.owner_of.insert(at, owner);
+        }
+    }
+}
+
+fn owner_of(o: &DynamicObject) -> Option<OwnerKey> {
+    let l = o.metadata.labels.as_ref()?;
+    Some((l.get(OWNER_KIND)?.clone(), l.get(OWNER_NAMESPACE).cloned().unwrap_or_default(), l.get(OWNER_NAME)?.clone()))
+}
+
+/// A watch event of an owned kind, as the index sees it.
+pub enum IndexEvent<'a> {
+    /// The object was created or changed.
+    Apply(&'a DynamicObject),
+    /// The object was deleted.
+    Delete(&'a DynamicObject),
+    /// A relist starts.
+    Init,
+    /// An object of the relist.
+    InitApply(&'a DynamicObject),
+    /// The relist is complete: objects it did not list are gone.
+    InitDone,
+}
+
+impl OwnerIndex {
+    /// Records a watch event of `kind`.
+    pub fn event(&self, kind: &str, ev: IndexEvent<'_>) {
+        let Ok(mut all) = self.0.lock() else { return };
+        let k = all.entry(kind.to_string()).or_default();
+        let at = |o: &DynamicObject| (o.namespace().unwrap_or_default(), o.name_any());
+        match ev {
+            IndexEvent::Apply(o) => k.insert(at(o), owner_of(o)),
+            IndexEvent::Delete(o) => k.remove(&at(o)),
+            IndexEvent::Init => k.relist = Some(Box::default()),
+            IndexEvent::InitApply(o) => k.relist.get_or_insert_with(Box::default).insert(at(o), owner_of(o)),
+            IndexEvent::InitDone => {
+                if let Some(fresh) = k.relist.take() {
+                    *k = *fresh;
+                }
+            }
+        }
+    }
+
+    /// (kind, namespace, name) of the objects owned by `owner`.
+    fn owned_by(&self, owner: &OwnerKey) -> Vec<(String, String, String)> {
+        let Ok(all) = self.0.lock() else { return Vec::new() };
+        let mut out = Vec::new();
+        for (kind, k) in all.iter() {
+            for (ns, name) in k.by_owner.get(owner).into_iter().flatten() {
+                out.push((kind.clone(), ns.clone(), name.clone()));
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+impl OwnedCaches {
+    /// The cached object of `kind` at `namespace/name`.
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<std::sync::Arc<DynamicObject>> {
+        let k = self.kinds.get(kind)?;
+        let mut r = ObjectRef::new_with(name, k.resource.clone());
+        if k.namespaced {
+            r = r.within(namespace);
+        }
+        k.store.get(&r)
+    }
+
+    /// Every cached object whose labels say it is owned by `owner_kind` `owner_ns/owner_name`.
+    pub fn owned_by(&self, owner_kind: &str, owner_ns: Option<&str>, owner_name: &str) -> Vec<(String, Arc<DynamicObject>)> {
+        let owner = (owner_kind.to_string(), owner_ns.unwrap_or_default().to_string(), owner_name.to_string());
+        let mut out = Vec::new();
+        for (kind, ns, name) in self.index.owned_by(&owner) {
+            // The cache is the truth: the index only says where to look.
+            if let Some(o) = self.get(&kind, &ns, &name) {
+                let l = o.metadata.labels.as_ref();
+                let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
+                if get(OWNER_KIND) == Some(owner_kind) && get(OWNER_NAME) == Some(owner_name) && get(OWNER_NAMESPACE) == owner_ns {
+                    out.push((kind, o));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(name: &str, ns: &str, owner: Option<(&str, Option<&str>, &str)>) -> DynamicObject {
+        let mut o = DynamicObject::new(name, &api_resource("", "v1", "Service")).within(ns);
+        if let Some((kind, owner_ns, owner_name)) = owner {
+            let mut l = BTreeMap::from([(OWNER_KIND.to_string(), kind.to_string()), (OWNER_NAME.to_string(), owner_name.to_string())]);
+            if let Some(n) = owner_ns {
+                l.insert(OWNER_NAMESPACE.to_string(), n.to_string());
+            }
+            o.metadata.labels = Some(l);
+        }
+        o
+    }
+
+    #[test]
+    fn the_owner_index_follows_changes_deletions_and_relists() {
+        let idx = OwnerIndex::default();
+        let app = ("DepartmentApp".to_string(), "a-ext".to_string(), "portal".to_string());
+        let tenant = ("Tenant".to_string(), String::new(), "a".to_string());
+        let svc = |n: &str| ("Service".to_string(), "a-ext".to_string(), n.to_string());
+        idx.event("Service", IndexEvent::Apply(&obj("portal", "a-ext", Some(("DepartmentApp", Some("a-ext"), "portal")))));
+        idx.event("Service", IndexEvent::Apply(&obj("x", "a-ext", Some(("Tenant", None, "a")))));
+        assert_eq!(idx.owned_by(&app), vec![svc("portal")]);
+        assert_eq!(idx.owned_by(&tenant), vec![svc("x")]);
+        // Relabelled to another owner: it moves; unlabelled: it leaves.
+        idx.event("Service", IndexEvent::Apply(&obj("portal", "a-ext", Some(("Tenant", None, "a")))));
+        assert!(idx.owned_by(&app).is_empty());
+        assert_eq!(idx.owned_by(&tenant), vec![svc("portal"), svc("x")]);
+        idx.event("Service", IndexEvent::Apply(&obj("x", "a-ext", None)));
+        assert_eq!(idx.owned_by(&tenant), vec![svc("portal")]);
+        idx.event("Service", IndexEvent::Delete(&obj("portal", "a-ext", None)));
+        assert!(idx.owned_by(&tenant).is_empty());
+        // A relist replaces what was known once it is complete.
+        idx.event("Service", IndexEvent::Apply(&obj("gone", "a-ext", Some(("Tenant", None, "a")))));
+        idx.event("Service", IndexEvent::Init);
+        idx.event("Service", IndexEvent::InitApply(&obj("new", "a-ext", Some(("Tenant", None, "a")))));
+        assert_eq!(idx.owned_by(&tenant), vec![svc("gone")], "the old index serves until the relist is done");
+        idx.event("Service", IndexEvent::InitDone);
+        assert_eq!(idx.owned_by(&tenant), vec![svc("new")]);
+    }
+}

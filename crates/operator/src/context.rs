@@ -1,0 +1,346 @@
+//! The controllers' shared state ([`Context`]): the caches, the client, the
+//! recorder, the metrics; the plan of the model, single-flight and cached
+//! per model version; Events; and the failure backoff ([`Retries`]).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Node;
+use kube::runtime::events::Recorder;
+use kube::runtime::reflector::Store;
+use kube::{Client, Resource};
+use tracing::{info, warn};
+
+use super::apply::{ApplyReport, InFlight};
+use super::cache::OwnedCaches;
+use super::metrics::Metrics;
+use super::triggers;
+use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
+use govcloud_core::model::Model;
+use govcloud_render::{self as render, Rendered};
+
+/// Shared state of the controllers.
+pub struct Context {
+    /// Client acting as the operator's identity.
+    pub client: Client,
+    /// Zones in scope.
+    pub zones: Store<NetworkZone>,
+    /// Tenants in scope.
+    pub tenants: Store<Tenant>,
+    /// Apps in scope.
+    pub apps: Store<DepartmentApp>,
+    /// Departments' requests in scope.
+    pub requests: Store<ResourceRequest>,
+    /// Nodes.
+    pub nodes: Store<Node>,
+    /// Owned objects, by kind.
+    pub owned: OwnedCaches,
+    /// Recently applied objects.
+    pub inflight: Arc<InFlight>,
+    /// Event recorder.
+    pub recorder: Recorder,
+    /// Scope labels added to owned objects.
+    pub scope: Vec<(String, String)>,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Period of the full resync.
+    pub resync: Duration,
+    /// How long a decided ResourceRequest is kept before the operator removes it.
+    pub request_retention: Duration,
+    /// The cluster's pod and service ranges, put in every model.
+    pub cluster_cidrs: Vec<String>,
+    /// The cluster this operator materialises ([`Model::cluster`]).
+    pub cluster: Option<String>,
+    /// The routing of changes, and the model version.
+    pub(crate) triggers: triggers::Triggers,
+    /// The latest plan, with the model version it holds at least.
+    pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
+    /// Failures in a row per object (the backoff of the error policies).
+    pub(crate) retries: Retries,
+    /// Which failures were logged lately ([`FailureLog`]).
+    pub(crate) failure_log: FailureLog,
+    /// Single-flight plans; when the last one started.
+    pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+    /// The audited objects the report loop's watches keep.
+    pub(crate) audited: super::report::Inventory,
+    /// Whether the cluster serves ClusterNetworkPolicy, and its watch.
+    pub(crate) admin_tier: super::admin_tier::AdminTier,
+}
+
+/// The shortest time between two plans of the model (see [`Context::plan_for`]).
+pub const PLAN_INTERVAL: Duration = Duration::from_millis(500);
+
+impl Context {
+    /// Publishes an Event on `obj`; a failure to publish is logged, never fatal.
+    pub async fn publish<K: Resource<DynamicType = ()>>(&self, obj: &K, type_: kube::runtime::events::EventType, reason: &str, action: &str, note: String) {
+        let ev = kube::runtime::events::Event { type_, reason: reason.into(), note: Some(note), action: action.into(), secondary: None };
+        if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+            warn!(error = %e, "cannot publish event");
+        }
+    }
+
+    /// Publishes one Warning `Repaired` Event on `obj` per object repaired
+    /// (`Kind/namespace/name (how)`, as [`ApplyReport::repaired`] lists them),
+    /// naming it as the Event's related object: Events are grouped by
+    /// regarding and related object, so a second repair of another object of
+    /// the same owner is an Event of its own, not a count on the first.
+    pub async fn publish_repaired<K: Resource<DynamicType = ()>>(&self, obj: &K, repaired: &[String]) {
+        for r in repaired {
+            let id = r.split(" (").next().unwrap_or(r);
+            let parts: Vec<&str> = id.split('/').collect();
+            let (kind, namespace, name) = match parts.as_slice() {
+                [k, ns, n] => (k.to_string(), Some(ns.to_string()), n.to_string()),
+                [k, n] => (k.to_string(), None, n.to_string()),
+                _ => (String::new(), None, id.to_string()),
+            };
+            let related = k8s_openapi::api::core::v1::ObjectReference { kind: Some(kind), namespace, name: Some(name), ..Default::default() };
+            let ev = kube::runtime::events::Event {
+                type_: kube::runtime::events::EventType::Warning,
+                reason: "Repaired".into(),
+                note: Some(format!("restored {r}")),
+                action: "Reconcile".into(),
+                secondary: Some(related),
+            };
+            if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+                warn!(error = %e, "cannot publish event");
+            }
+        }
+    }
+
+    /// Publishes a Warning `Conflict` Event on `obj` with `message`, unless its
+    /// `Degraded` condition (in `previous`) already says so.
+    pub async fn announce_conflict<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        message: &str,
+    ) {
+        if super::status::conflict_is_new(previous, message) {
+            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string()).await;
+        }
+    }
+
+    /// Says what an apply of `obj`'s objects did: counts its writes, an
+    /// Event per object repaired, a Warning on a new conflict (`previous`:
+    /// `obj`'s conditions now), a log line on writes and, with
+    /// `applied_event`, an `Applied` Event. The conflict message, if any.
+    pub async fn announce_applied<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        previous: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition],
+        report: &ApplyReport,
+        applied_event: bool,
+    ) -> Option<String> {
+        self.metrics.record(report);
+        if !report.repaired.is_empty() {
+            self.publish_repaired(obj, &report.repaired).await;
+        }
+        let conflict = report.conflict_message();
+        if let Some(m) = &conflict {
+            self.announce_conflict(obj, previous, m).await;
+        }
+        let (created, updated, pruned) = (report.created.len(), report.updated.len(), report.pruned.len());
+        if created + updated + pruned > 0 {
+            info!(created, updated, pruned, "applied");
+            if applied_event {
+                let note = format!("{created} created, {updated} updated, {pruned} removed");
+                self.publish(obj, kube::runtime::events::EventType::Normal, "Applied", "Reconcile", note).await;
+            }
+        }
+        conflict
+    }
+
+    /// The cluster that hosts zone `zone`, when the zone is declared and it
+    /// is not this one (see [`Model::cluster`]), as people read it.
+    pub fn hosted_elsewhere(&self, zone: &str) -> Option<String> {
+        let z = self.zones.get(&kube::runtime::reflector::ObjectRef::new(zone))?;
+        (!govcloud_core::model::hosted_by(&z, self.cluster.as_deref())).then(|| render::cluster_label(z.spec.cluster.as_deref()))
+    }
+
+    /// The model as the caches hold it now, without objects being deleted,
+    /// with the tenants as granted now (declared plus approved requests in
+    /// effect: [`render::grant_requests`]).
+    pub fn model(&self) -> Model {
+        let live = |m: &kube::api::ObjectMeta| m.deletion_timestamp.is_none();
+        let mut model = Model {
+            zones: self.zones.state().iter().map(|z| (**z).clone()).collect(),
+            tenants: self.tenants.state().iter().filter(|t| live(&t.metadata)).map(|t| (**t).clone()).collect(),
+            apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
+            requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
+            cluster_cidrs: self.cluster_cidrs.clone(),
+            cluster: self.cluster.clone(),
+            admin_tier: self.admin_tier.served(),
+        };
+        render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
+        model
+    }
+
+    /// The plan of the model as fresh as a reconcile of `kind`
+    /// `namespace/name` needs it: the cached one when it is at least as new
+    /// as the change that sent the reconcile, else a new one. Plans are
+    /// single-flight, and a burst of changes costs one plan for all the
+    /// reconciles it sends, not one each.
+    pub async fn plan_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Plan> {
+        let need = self.triggers.needed_version(kind, namespace, name);
+        let fresh = |c: &Option<(u64, Arc<Plan>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
+        }
+        let mut last_plan = self.render_lock.lock().await;
+        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+            return r;
+        }
+        // While the model keeps changing (a province applying thousands of
+        // apps), at most one plan per PLAN_INTERVAL: the reconciles that
+        // wait meanwhile share the next plan, which holds every change so
+        // far. A change after a quiet spell is planned at once.
+        if let Some(at) = *last_plan {
+            tokio::time::sleep_until(at + PLAN_INTERVAL).await;
+        }
+        *last_plan = Some(tokio::time::Instant::now());
+        // The version is read before the caches: the plan holds at least that.
+        let version = self.triggers.model_version();
+        let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), render::plan));
+        self.metrics.rendered();
+        if let Ok(mut cache) = self.render_cache.lock()
+            && cache.as_ref().is_none_or(|(v, _)| *v <= version)
+        {
+            *cache = Some((version, r.clone()));
+        }
+        r
+    }
+
+    /// The latest plan made, if any (for the gauges).
+    pub(super) fn latest_plan(&self) -> Option<Arc<Plan>> {
+        self.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone()))
+    }
+
+    /// What the reconcile of `kind` `namespace/name` reads of the model's
+    /// rendering: its own objects, rendered now from a fresh enough plan, and
+    /// the flows and problems that concern it.
+    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+        self.plan_for(kind, namespace, name).await.get().owner(kind, namespace, name)
+    }
+}
+
+/// A plan of the model, with the model it borrows from.
+pub type Plan = yoke::Yoke<render::Planned<'static>, Arc<Model>>;
+
+/// How often one kind of failure is logged: when many objects fail alike (an
+/// admission policy the API server cannot configure yet after a restart,
+/// every write refused the same way), one line per window says so and how
+/// many were not logged, instead of a line per object and retry. Failures
+/// are still counted, per object, in the metrics.
+pub(crate) const FAILURE_LOG_WINDOW: Duration = Duration::from_secs(10);
+
+/// The failures logged recently, by their shape ([`failure_shape`]): when
+/// each shape was last logged and how many alike were left out since.
+#[derive(Default)]
+pub(crate) struct FailureLog(Mutex<std::collections::HashMap<String, (std::time::Instant, u64)>>);
+
+impl FailureLog {
+    /// Whether to log a failure of this shape now; if so, how many alike were
+    /// left out since the last line.
+    pub(crate) fn admit(&self, shape: String) -> Option<u64> {
+        let Ok(mut m) = self.0.lock() else { return Some(0) };
+        if m.len() > 10_000 {
+            m.retain(|_, (t, _)| t.elapsed() < FAILURE_LOG_WINDOW);
+        }
+        match m.get_mut(&shape) {
+            Some((t, left_out)) if t.elapsed() < FAILURE_LOG_WINDOW => {
+                *left_out += 1;
+                None
+            }
+            Some((t, left_out)) => {
+                let n = *left_out;
+                (*t, *left_out) = (std::time::Instant::now(), 0);
+                Some(n)
+            }
+            None => {
+                m.insert(shape, (std::time::Instant::now(), 0));
+                Some(0)
+            }
+        }
+    }
+}
+
+/// A failure's shape: its kind and error with quoted names and numbers
+/// blanked, so that the same refusal of different objects is one shape.
+pub(crate) fn failure_shape(kind: &str, error: &str) -> String {
+    let mut out = String::with_capacity(error.len().min(400) + kind.len() + 1);
+    out.push_str(kind);
+    out.push(' ');
+    let mut quoted = false;
+    for c in error.chars().take(400) {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push('"');
+            }
+            _ if quoted => {}
+            '0'..='9' => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Failures per object, for the wait before the next try: 5 s, doubling up
+/// to 5 minutes while the failures follow each other; a failure long after
+/// the last one starts again at 5 s. During an outage of the API server every
+/// object fails: with the doubling, each logs a few lines, not one every 5 s.
+#[derive(Default)]
+pub(crate) struct Retries(Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>);
+
+impl Retries {
+    /// Records a failure of `kind` `namespace/name`; how long to wait, and
+    /// which failure in a row this is (1 for the first).
+    pub(crate) fn failed(&self, kind: &str, namespace: &str, name: &str) -> (Duration, u32) {
+        let delay = |n: u32| Duration::from_secs(5).saturating_mul(1u32 << n.min(6)).min(Duration::from_secs(300));
+        let Ok(mut m) = self.0.lock() else { return (delay(0), 1) };
+        if m.len() > 100_000 {
+            m.retain(|_, (n, t)| t.elapsed() < delay(*n) * 2);
+        }
+        let e = m.entry(format!("{kind}/{namespace}/{name}")).or_insert((0, std::time::Instant::now()));
+        if e.0 > 0 && e.1.elapsed() > delay(e.0 - 1) * 2 + Duration::from_secs(10) {
+            e.0 = 0;
+        }
+        e.0 += 1;
+        e.1 = std::time::Instant::now();
+        (delay(e.0 - 1), e.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_refusal_of_many_objects_is_one_shape_and_one_line_per_window() {
+        let refused = |name: &str| {
+            format!(
+                "kubernetes API: ApiError: deployments.apps \"{name}\" is forbidden: ValidatingAdmissionPolicy 'govcloud-zone-workloads' denied request: failed to configure policy (422)"
+            )
+        };
+        let (a, b) = (failure_shape("DepartmentApp", &refused("a5")), failure_shape("DepartmentApp", &refused("a8")));
+        assert_eq!(a, b, "the object's name and the numbers are not the shape");
+        assert_ne!(a, failure_shape("Tenant", &refused("a5")), "nor is another kind's failure");
+        assert_ne!(a, failure_shape("DepartmentApp", "kubernetes API: connection refused"), "another error is another shape");
+        let log = FailureLog::default();
+        assert_eq!(log.admit(a.clone()), Some(0), "the first is logged");
+        for _ in 0..199 {
+            assert_eq!(log.admit(b.clone()), None, "the alike within the window are counted, not logged");
+        }
+        assert_eq!(log.admit(failure_shape("DepartmentApp", "kubernetes API: connection refused")), Some(0), "a different failure is logged at once");
+        // The window passed: the next line says how many were left out.
+        if let Ok(mut m) = log.0.lock() {
+            let at = &mut m.get_mut(&a).expect("logged").0;
+            *at = at.checked_sub(FAILURE_LOG_WINDOW).expect("an instant a window ago");
+        }
+        assert_eq!(log.admit(a), Some(199));
+    }
+}

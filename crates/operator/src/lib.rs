@@ -1,0 +1,57 @@
+//! The operator: `govcloud run`.
+//!
+//! ```text
+//!   watches (reflector caches) ──► triggers ──► Controller<NetworkZone | Tenant | DepartmentApp | ResourceRequest>
+//!                                                   │ reconcile::<K> (controller): model from caches
+//!                                                   ▼
+//!                      render (pure, cached per model version) ──► apply (SSA, skip unchanged, prune)
+//!                                                   │
+//!                                                   ▼
+//!                                       status (pure, per kind) + events (only on change)
+//! ```
+//!
+//! Every decision comes from [`govcloud_render`]; this module only reads caches,
+//! writes what differs, and reports.
+//!
+//! ```text
+//!   run         the watches, leader election, each term as leader
+//!   context     the controllers' shared state: caches, plans, events, backoff
+//!   controller  the one reconcile skeleton (finalizer, waits, error policy)
+//!   zone, tenant, app   what each controller does that the others do not
+//!   request     departments' ResourceRequests: status, history, Events, expiry
+//!   status      conditions, and the one status write
+//!   apply       the one place owned objects are written
+//!   install     CRDs, admission policies, the operator's own manifests
+//!   report      the live audit and the compliance reports
+//!   admin_tier  whether the cluster serves ClusterNetworkPolicy (discovery), its watch
+//! ```
+
+mod admin_tier;
+mod app;
+mod apply;
+mod cache;
+mod context;
+mod controller;
+mod error;
+pub mod install;
+pub mod leader;
+pub mod memory;
+mod metrics;
+mod report;
+mod request;
+mod run;
+mod status;
+mod tenant;
+mod triggers;
+mod zone;
+
+pub use admin_tier::served as admin_tier_served;
+pub use apply::ApplyReport;
+pub use context::{Context, PLAN_INTERVAL, Plan};
+pub use error::{Error, Halt, Result, StartError, Step, Wait};
+pub use install::{CRD_ESTABLISHED, admission_policies, install_crds};
+pub use leader::LeaderElection;
+pub use metrics::{CountRequests, Metrics};
+pub use report::{live_audit, live_evaluation, live_inventory, live_repairs, live_usage};
+pub use run::{Leader, Options, RESYNC, SHUTDOWN_GRACE, parse_selector, run};
+pub use triggers::STATUS_REFRESH;

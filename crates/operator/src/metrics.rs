@@ -1,0 +1,585 @@
+//! Counters, gauges and histograms served in the Prometheus text format at
+//! `/metrics`, with `/healthz` and `/readyz`, on a plain TCP listener.
+//! Every metric is declared in [`METRICS`] (name, type, help); the Grafana
+//! dashboard in `charts/govcloud/dashboards/` uses only those (a test checks it).
+//!
+//! `/readyz` is ready once the controllers run and while every watch's cache
+//! is synced: a watch error (the API server or etcd gone) or a relist makes it
+//! not ready until that watch has listed again or delivers events again.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kube::runtime::watcher;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Reconciles, writes and errors, counted by kind.
+#[derive(Clone, Default)]
+pub struct Metrics(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    counters: Mutex<BTreeMap<(String, String), u64>>,
+    gauges: Mutex<BTreeMap<(String, String), f64>>,
+    histograms: Mutex<BTreeMap<(String, String), Histogram>>,
+    /// Gauges computed when scraped (queue depth, managed objects, flows).
+    collector: Mutex<Option<Collector>>,
+    ready: AtomicBool,
+    watches: Mutex<BTreeMap<String, WatchSync>>,
+}
+
+/// Computes gauges (name, labels, value) at scrape time.
+pub type Collector = Box<dyn Fn() -> Vec<(&'static str, String, f64)> + Send + Sync>;
+
+/// Every metric govcloud exports: name, Prometheus type, help.
+pub const METRICS: &[(&str, &str, &str)] = &[
+    ("govcloud_reconciliations_total", "counter", "Reconciles started, by kind."),
+    ("govcloud_reconcile_errors_total", "counter", "Failed reconciles, by kind and error."),
+    ("govcloud_reconcile_duration_seconds", "histogram", "Time a reconcile takes, by kind."),
+    ("govcloud_reconciles_in_flight", "gauge", "Reconciles running now, by kind."),
+    ("govcloud_reconcile_queue_depth", "gauge", "Reconcile requests waiting for their controller, by kind."),
+    ("govcloud_status_refreshes_total", "counter", "Status refreshes (counts recomputed from the caches, nothing applied), by kind."),
+    ("govcloud_model_renders_total", "counter", "Plans of the model (one per changed model version)."),
+    ("govcloud_object_writes_total", "counter", "Owned objects written, by action (created, updated, repaired, pruned)."),
+    ("govcloud_api_requests_total", "counter", "Requests to the Kubernetes API, by verb and result (HTTP code, or error)."),
+    ("govcloud_leader", "gauge", "1 while this replica holds the lease and reconciles, else 0."),
+    ("govcloud_managed_objects", "gauge", "Objects govcloud owns, by kind (from its caches)."),
+    ("govcloud_flows", "gauge", "Declared calls between apps, by state (from the latest rendering)."),
+    ("govcloud_compliance_results", "gauge", "Results of the latest compliance audit, by control, severity and outcome."),
+    ("govcloud_compliance_audits_total", "counter", "Compliance audits run (each may write reports)."),
+    (
+        "govcloud_evaluation_score",
+        "gauge",
+        "Performance evaluation (绩效评估) of the latest compliance round: score 0-100 by tenant, kind (department, district) and axis (cost, effect, sharing, security, overall); absent when it cannot be had.",
+    ),
+    (
+        "govcloud_evaluation_figure",
+        "gauge",
+        "Figures of the performance evaluation by tenant and figure (ratios 0-1, counts, days; `govcloud evaluate --format json` says how each is computed); absent when it cannot be had.",
+    ),
+];
+
+/// Upper bounds of the reconcile-duration buckets, in seconds.
+const BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+#[derive(Clone, Default)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+/// Times one reconcile: counted in flight until dropped, then observed.
+pub struct ReconcileTimer {
+    metrics: Metrics,
+    kind: &'static str,
+    started: Instant,
+}
+
+impl Drop for ReconcileTimer {
+    fn drop(&mut self) {
+        let labels = format!("kind=\"{}\"", self.kind);
+        self.metrics.add_gauge("govcloud_reconciles_in_flight", &labels, -1.0);
+        self.metrics.observe("govcloud_reconcile_duration_seconds", labels, self.started.elapsed());
+    }
+}
+
+/// What is known of one watch's cache.
+#[derive(Clone, Copy, Debug, Default)]
+struct WatchSync {
+    /// Listed, and no error since.
+    synced: bool,
+    /// A list is under way (its cache is being replaced).
+    relisting: bool,
+    /// The last watch error, while not synced again.
+    failed_at: Option<Instant>,
+}
+
+/// A watch that resumes from its resource version after an error (no
+/// relist) says so only with its next event. The watcher retries at least
+/// every 30 s (its backoff's cap) and reports each failure: a watch silent
+/// this long after its last error is running again.
+const RESUMED_AFTER: Duration = Duration::from_secs(60);
+
+impl WatchSync {
+    fn ok(&self, now: Instant) -> bool {
+        self.synced || (!self.relisting && self.failed_at.is_some_and(|t| now.duration_since(t) > RESUMED_AFTER))
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    fn inc(&self, name: &str, labels: String) {
+        if let Ok(mut c) = self.0.counters.lock() {
+            *c.entry((name.to_string(), labels)).or_default() += 1;
+        }
+    }
+    /// One reconcile of `kind` starts; it ends when the timer is dropped.
+    pub fn reconcile(&self, kind: &'static str) -> ReconcileTimer {
+        let labels = format!("kind=\"{kind}\"");
+        self.inc("govcloud_reconciliations_total", labels.clone());
+        self.add_gauge("govcloud_reconciles_in_flight", &labels, 1.0);
+        ReconcileTimer { metrics: self.clone(), kind, started: Instant::now() }
+    }
+    /// One status refresh of `kind` (not a reconcile: nothing is applied).
+    pub fn status_refresh(&self, kind: &'static str) {
+        self.inc("govcloud_status_refreshes_total", format!("kind=\"{kind}\""));
+    }
+    /// One request to the API server: `verb` (get, list, watch, create,
+    /// update, patch, delete) and `result` (HTTP code or `error`).
+    pub fn api_request(&self, verb: &str, result: &str) {
+        self.inc("govcloud_api_requests_total", format!("verb=\"{verb}\",result=\"{result}\""));
+    }
+    /// Whether this replica leads.
+    pub fn set_leader(&self, leading: bool) {
+        self.set_gauge("govcloud_leader", String::new(), if leading { 1.0 } else { 0.0 });
+    }
+    /// The latest compliance audit: results by control, severity and outcome
+    /// (the previous audit's series are replaced).
+    pub fn set_compliance(&self, results: &BTreeMap<(String, String, String), u64>) {
+        if let Ok(mut g) = self.0.gauges.lock() {
+            g.retain(|(name, _), _| name != "govcloud_compliance_results");
+            for ((control, severity, outcome), n) in results {
+                g.insert(("govcloud_compliance_results".into(), format!("control=\"{control}\",severity=\"{severity}\",outcome=\"{outcome}\"")), *n as f64);
+            }
+        }
+        self.inc("govcloud_compliance_audits_total", String::new());
+    }
+    /// The latest evaluation: scores and figures per tenant (the previous
+    /// evaluation's series are replaced; a score or figure that cannot be
+    /// had is left out, not set to 0).
+    pub fn set_evaluation(&self, e: &govcloud_evaluate::Evaluation) {
+        if let Ok(mut g) = self.0.gauges.lock() {
+            g.retain(|(name, _), _| name != "govcloud_evaluation_score" && name != "govcloud_evaluation_figure");
+            for t in &e.tenants {
+                let kind = match t.kind {
+                    govcloud_evaluate::TenantKind::Department => "department",
+                    govcloud_evaluate::TenantKind::District => "district",
+                };
+                let scores = t.scores.iter().map(|(a, s)| (a.as_str(), *s)).chain(t.overall.map(|s| ("overall", s)));
+                for (axis, s) in scores {
+                    g.insert(("govcloud_evaluation_score".into(), format!("tenant=\"{}\",kind=\"{kind}\",axis=\"{axis}\"", t.name)), s);
+                }
+                for (id, m) in &t.figures {
+                    if let Some(v) = m.value {
+                        g.insert(("govcloud_evaluation_figure".into(), format!("tenant=\"{}\",figure=\"{id}\"", t.name)), v);
+                    }
+                }
+            }
+        }
+    }
+    /// Sets the gauges computed at scrape time.
+    pub fn set_collector(&self, c: Collector) {
+        if let Ok(mut slot) = self.0.collector.lock() {
+            *slot = Some(c);
+        }
+    }
+    fn set_gauge(&self, name: &str, labels: String, v: f64) {
+        if let Ok(mut g) = self.0.gauges.lock() {
+            g.insert((name.to_string(), labels), v);
+        }
+    }
+    fn add_gauge(&self, name: &str, labels: &str, d: f64) {
+        if let Ok(mut g) = self.0.gauges.lock() {
+            *g.entry((name.to_string(), labels.to_string())).or_default() += d;
+        }
+    }
+    fn observe(&self, name: &str, labels: String, d: Duration) {
+        let secs = d.as_secs_f64();
+        if let Ok(mut h) = self.0.histograms.lock() {
+            let h = h.entry((name.to_string(), labels)).or_insert_with(|| Histogram { counts: vec![0; BUCKETS.len()], ..Default::default() });
+            for (i, b) in BUCKETS.iter().enumerate() {
+                if secs <= *b {
+                    h.counts[i] += 1;
+                }
+            }
+            h.sum += secs;
+            h.count += 1;
+        }
+    }
+    /// One render of the whole model (on a changed model version).
+    pub fn rendered(&self) {
+        self.inc("govcloud_model_renders_total", String::new());
+    }
+    /// One failed reconcile of `kind`, by error label.
+    pub fn failed(&self, kind: &str, error: &str) {
+        self.inc("govcloud_reconcile_errors_total", format!("kind=\"{kind}\",error=\"{error}\""));
+    }
+    /// One object written (`created`, `updated`, `repaired`, `pruned`).
+    pub fn wrote(&self, what: &str, n: usize) {
+        for _ in 0..n {
+            self.inc("govcloud_object_writes_total", format!("action=\"{what}\""));
+        }
+    }
+    /// The writes of one apply, by action (`created`, `updated`, `repaired`, `pruned`).
+    pub fn record(&self, report: &super::ApplyReport) {
+        self.wrote("created", report.created.len());
+        self.wrote("updated", report.updated.len());
+        self.wrote("repaired", report.repaired.len());
+        self.wrote("pruned", report.pruned.len());
+    }
+    /// Marks the operator ready (caches synced, controllers running).
+    pub fn set_ready(&self) {
+        self.0.ready.store(true, Ordering::SeqCst);
+    }
+    /// Follows the cache of the watch `name` through one of its events.
+    pub fn watch_event<K>(&self, name: &str, ev: &Result<watcher::Event<K>, watcher::Error>) {
+        let Ok(mut w) = self.0.watches.lock() else { return };
+        let s = w.entry(name.to_string()).or_default();
+        match ev {
+            Ok(watcher::Event::Init) => {
+                s.synced = false;
+                s.relisting = true;
+            }
+            Ok(watcher::Event::InitApply(_)) => {}
+            Ok(watcher::Event::InitDone | watcher::Event::Apply(_) | watcher::Event::Delete(_)) => *s = WatchSync { synced: true, ..Default::default() },
+            Err(_) => {
+                s.synced = false;
+                s.failed_at = Some(Instant::now());
+            }
+        }
+    }
+    /// Whether `/readyz` says ready; else the watches not synced.
+    pub fn readiness(&self) -> Result<(), Vec<String>> {
+        if !self.0.ready.load(Ordering::SeqCst) {
+            return Err(vec!["controllers not started".into()]);
+        }
+        let now = Instant::now();
+        let behind: Vec<String> = self.0.watches.lock().map(|w| w.iter().filter(|(_, s)| !s.ok(now)).map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+        if behind.is_empty() { Ok(()) } else { Err(behind) }
+    }
+    /// Every metric in Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut samples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let line = |labels: &str, suffix: &str, v: String| {
+            if labels.is_empty() { format!("{suffix} {v}\n") } else { format!("{suffix}{{{labels}}} {v}\n") }
+        };
+        if let Ok(c) = self.0.counters.lock() {
+            for ((name, labels), v) in c.iter() {
+                if let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) {
+                    samples.entry(n).or_default().push(line(labels, name, v.to_string()));
+                }
+            }
+        }
+        let mut gauges: Vec<(String, String, f64)> = match self.0.gauges.lock() {
+            Ok(g) => g.iter().map(|((n, l), v)| (n.clone(), l.clone(), *v)).collect(),
+            Err(_) => vec![],
+        };
+        if let Ok(c) = self.0.collector.lock()
+            && let Some(c) = c.as_ref()
+        {
+            gauges.extend(c().into_iter().map(|(n, l, v)| (n.to_string(), l, v)));
+        }
+        for (name, labels, v) in &gauges {
+            if let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) {
+                samples.entry(n).or_default().push(line(labels, name, v.to_string()));
+            }
+        }
+        if let Ok(h) = self.0.histograms.lock() {
+            for ((name, labels), h) in h.iter() {
+                let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) else { continue };
+                let out = samples.entry(n).or_default();
+                let sep = if labels.is_empty() { "" } else { "," };
+                for (b, c) in BUCKETS.iter().zip(&h.counts) {
+                    out.push(format!("{name}_bucket{{{labels}{sep}le=\"{b}\"}} {c}\n"));
+                }
+                out.push(format!("{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}\n", h.count));
+                out.push(line(labels, &format!("{name}_sum"), h.sum.to_string()));
+                out.push(line(labels, &format!("{name}_count"), h.count.to_string()));
+            }
+        }
+        let mut out = String::new();
+        for (name, kind, help) in METRICS {
+            if let Some(lines) = samples.get(name) {
+                out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+                for l in lines {
+                    out.push_str(l);
+                }
+            }
+        }
+        out
+    }
+    /// A copy of one gauge, for tests.
+    pub fn gauge(&self, name: &str, labels: &str) -> f64 {
+        self.0.gauges.lock().ok().and_then(|g| g.get(&(name.to_string(), labels.to_string())).copied()).unwrap_or(0.0)
+    }
+    /// A copy of one counter, for tests.
+    pub fn get(&self, name: &str, labels: &str) -> u64 {
+        self.0.counters.lock().ok().and_then(|c| c.get(&(name.to_string(), labels.to_string())).copied()).unwrap_or(0)
+    }
+}
+
+/// A layer on the client's service stack that counts every request to the
+/// API server by verb and result (`govcloud_api_requests_total`).
+#[derive(Clone)]
+pub struct CountRequests(pub Metrics);
+
+impl<S> tower::Layer<S> for CountRequests {
+    type Service = Counted<S>;
+    fn layer(&self, inner: S) -> Counted<S> {
+        Counted { inner, metrics: self.0.clone() }
+    }
+}
+
+/// See [`CountRequests`].
+#[derive(Clone)]
+pub struct Counted<S> {
+    inner: S,
+    metrics: Metrics,
+}
+
+impl<S, B, R> tower::Service<http::Request<B>> for Counted<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let verb = verb(req.method(), req.uri());
+        let metrics = self.metrics.clone();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let r = fut.await;
+            match &r {
+                Ok(resp) => metrics.api_request(verb, resp.status().as_str()),
+                Err(_) => metrics.api_request(verb, "error"),
+            }
+            r
+        })
+    }
+}
+
+/// The Kubernetes verb of a request: a GET is a `watch`, a `list` (of a
+/// collection) or a `get` (of one object or a subresource).
+pub fn verb(method: &http::Method, uri: &http::Uri) -> &'static str {
+    match *method {
+        http::Method::POST => "create",
+        http::Method::PUT => "update",
+        http::Method::PATCH => "patch",
+        http::Method::DELETE => "delete",
+        http::Method::GET => {
+            if uri.query().is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1")) {
+                return "watch";
+            }
+            let segs: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+            // /api/v1/… or /apis/<group>/<version>/…
+            let rest = match segs.first() {
+                Some(&"api") => segs.get(2..),
+                Some(&"apis") => segs.get(3..),
+                _ => return "get",
+            }
+            .unwrap_or_default();
+            let rest = if rest.first() == Some(&"namespaces") && rest.len() >= 3 { &rest[2..] } else { rest };
+            if rest.len() == 1 { "list" } else { "get" }
+        }
+        _ => "other",
+    }
+}
+
+/// Serves the endpoints on `addr` in the background.
+pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!(address = %listener.local_addr()?, "serving /metrics, /healthz, /readyz");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { continue };
+            let m = metrics.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]);
+                let path = req.split_whitespace().nth(1).unwrap_or("/");
+                let (code, body) = match path {
+                    "/metrics" => ("200 OK", m.render()),
+                    "/healthz" => ("200 OK", "ok\n".to_string()),
+                    "/readyz" => match m.readiness() {
+                        Ok(()) => ("200 OK", "ok\n".to_string()),
+                        Err(behind) => ("503 Service Unavailable", format!("caches not synced: {}\n", behind.join(", "))),
+                    },
+                    _ => ("404 Not Found", "not found\n".to_string()),
+                };
+                let resp =
+                    format!("HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Node;
+
+    fn ev(e: watcher::Event<Node>) -> Result<watcher::Event<Node>, watcher::Error> {
+        Ok(e)
+    }
+    fn err() -> Result<watcher::Event<Node>, watcher::Error> {
+        Err(watcher::Error::NoResourceVersion)
+    }
+
+    #[test]
+    fn ready_only_while_every_watch_is_synced() {
+        let m = Metrics::default();
+        assert!(m.readiness().is_err(), "not ready before the controllers start");
+        for w in ["Node", "Tenant"] {
+            m.watch_event(w, &ev(watcher::Event::Init));
+            m.watch_event(w, &ev(watcher::Event::InitDone));
+        }
+        m.set_ready();
+        assert_eq!(m.readiness(), Ok(()));
+        // The API server goes away: not ready until that watch lists again.
+        m.watch_event("Node", &err());
+        assert_eq!(m.readiness(), Err(vec!["Node".to_string()]));
+        m.watch_event("Node", &ev(watcher::Event::Init));
+        m.watch_event("Node", &ev(watcher::Event::InitApply(Node::default())));
+        assert!(m.readiness().is_err(), "still relisting");
+        m.watch_event("Node", &ev(watcher::Event::InitDone));
+        assert_eq!(m.readiness(), Ok(()));
+        // A watch resumed without a relist is synced again by its next event.
+        m.watch_event("Tenant", &err());
+        assert!(m.readiness().is_err());
+        m.watch_event("Tenant", &ev(watcher::Event::Apply(Node::default())));
+        assert_eq!(m.readiness(), Ok(()));
+    }
+
+    #[test]
+    fn a_watch_silent_long_after_its_last_error_counts_as_resumed() {
+        let now = Instant::now();
+        let failed = |ago: Duration, relisting: bool| WatchSync { synced: false, relisting, failed_at: now.checked_sub(ago) };
+        assert!(!failed(Duration::from_secs(5), false).ok(now));
+        assert!(failed(RESUMED_AFTER + Duration::from_secs(1), false).ok(now));
+        assert!(!failed(RESUMED_AFTER + Duration::from_secs(1), true).ok(now), "a relist ends with its InitDone");
+    }
+}
+
+#[cfg(test)]
+mod exposition_tests {
+    use super::*;
+
+    #[test]
+    fn the_dashboard_plots_only_metrics_the_operator_exports_and_every_one_of_them() {
+        let text = include_str!("../../../charts/govcloud/dashboards/govcloud.json");
+        let dashboard: serde_json::Value = serde_json::from_str(text).expect("dashboard JSON");
+        let exprs: Vec<String> = dashboard["panels"]
+            .as_array()
+            .expect("panels")
+            .iter()
+            .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+            .filter_map(|t| t["expr"].as_str().map(str::to_string))
+            .collect();
+        assert!(exprs.len() >= 10, "{exprs:?}");
+        let mut used = std::collections::BTreeSet::new();
+        for e in &exprs {
+            for word in e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| w.starts_with("govcloud_")) {
+                let base = ["_bucket", "_sum", "_count"].iter().find_map(|s| word.strip_suffix(s)).unwrap_or(word);
+                let declared = METRICS.iter().find(|(n, _, _)| *n == word || *n == base);
+                let (name, kind, _) = declared.unwrap_or_else(|| panic!("{word} in {e:?} is not a metric govcloud exports"));
+                assert!(word == *name || *kind == "histogram", "{word}: only histograms have _bucket/_sum/_count series");
+                used.insert(*name);
+            }
+        }
+        let unused: Vec<_> = METRICS.iter().map(|(n, _, _)| *n).filter(|n| !used.contains(n)).collect();
+        assert!(unused.is_empty(), "metrics no panel shows: {unused:?}");
+    }
+
+    #[test]
+    fn the_evaluation_is_exported_per_tenant_and_what_is_missing_has_no_series() {
+        use govcloud_evaluate::{Axis, Evaluation, Measured, TenantEvaluation, TenantKind};
+        let tenant = |name: &str, kind, cost: Option<f64>| TenantEvaluation {
+            name: name.into(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            kind,
+            figures: BTreeMap::from([
+                ("cpu_used".to_string(), Measured { value: Some(0.25), missing: None }),
+                ("apps_ready".to_string(), Measured { value: None, missing: Some(govcloud_evaluate::Missing::NoStatus) }),
+            ]),
+            scores: cost.map(|c| BTreeMap::from([(Axis::Cost, c)])).unwrap_or_default(),
+            overall: cost,
+            ranks: BTreeMap::new(),
+            overall_rank: None,
+        };
+        let e = Evaluation {
+            generated_at: "2026-11-28T00:00:00Z".into(),
+            tenants: vec![tenant("health", TenantKind::Department, Some(62.5)), tenant("songshan", TenantKind::District, None)],
+            groups: vec![],
+            trend: vec![],
+        };
+        let m = Metrics::default();
+        m.set_evaluation(&e);
+        let text = m.render();
+        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"cost\"} 62.5\n"), "{text}");
+        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"overall\"} 62.5\n"), "{text}");
+        assert!(text.contains("govcloud_evaluation_figure{tenant=\"songshan\",figure=\"cpu_used\"} 0.25\n"), "{text}");
+        assert!(!text.contains("tenant=\"songshan\",kind"), "no score, no series: {text}");
+        assert!(!text.contains("apps_ready"), "a missing figure is not a 0: {text}");
+        m.set_evaluation(&Evaluation { tenants: vec![], ..e });
+        assert!(!m.render().contains("health"), "a tenant gone leaves no stale series");
+    }
+
+    #[test]
+    fn requests_are_named_by_their_kubernetes_verb() {
+        let v = |m: http::Method, u: &str| verb(&m, &u.parse().expect("uri"));
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces"), "list");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b"), "get");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods"), "list");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods/p"), "get");
+        assert_eq!(v(http::Method::GET, "/api/v1/pods?labelSelector=x%3Dy&limit=500"), "list");
+        assert_eq!(v(http::Method::GET, "/apis/networking.k8s.io/v1/networkpolicies?watch=true&resourceVersion=5"), "watch");
+        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/tenants/t1"), "get");
+        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/namespaces/n/departmentapps/a/status"), "get");
+        assert_eq!(v(http::Method::PATCH, "/apis/govcloud.io/v1alpha1/tenants/t1/status"), "patch");
+        assert_eq!(v(http::Method::POST, "/api/v1/namespaces/n/events"), "create");
+        assert_eq!(v(http::Method::DELETE, "/api/v1/namespaces/n"), "delete");
+        assert_eq!(v(http::Method::PUT, "/apis/coordination.k8s.io/v1/namespaces/n/leases/l"), "update");
+    }
+
+    #[test]
+    fn the_exposition_declares_every_family_once_and_histograms_are_cumulative() {
+        let m = Metrics::default();
+        drop(m.reconcile("Tenant"));
+        drop(m.reconcile("Tenant"));
+        m.api_request("get", "200");
+        m.set_leader(true);
+        m.set_collector(Box::new(|| vec![("govcloud_managed_objects", "kind=\"Namespace\"".into(), 3.0)]));
+        let mut results = BTreeMap::new();
+        results.insert(("MLPS-1".to_string(), "high".to_string(), "fail".to_string()), 2u64);
+        m.set_compliance(&results);
+        let text = m.render();
+        for (name, kind, _) in METRICS {
+            let declared = text.lines().filter(|l| *l == format!("# TYPE {name} {kind}")).count();
+            let used = text.lines().any(|l| l.starts_with(name));
+            assert_eq!(declared, usize::from(used), "{name}: {text}");
+        }
+        assert!(text.contains("govcloud_reconciliations_total{kind=\"Tenant\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconcile_duration_seconds_count{kind=\"Tenant\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconcile_duration_seconds_bucket{kind=\"Tenant\",le=\"+Inf\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconciles_in_flight{kind=\"Tenant\"} 0\n"), "{text}");
+        assert!(text.contains("govcloud_leader 1\n"));
+        assert!(text.contains("govcloud_managed_objects{kind=\"Namespace\"} 3\n"));
+        assert!(text.contains("govcloud_compliance_results{control=\"MLPS-1\",severity=\"high\",outcome=\"fail\"} 2\n"));
+        let buckets: Vec<u64> =
+            text.lines().filter(|l| l.starts_with("govcloud_reconcile_duration_seconds_bucket")).filter_map(|l| l.rsplit(' ').next()?.parse().ok()).collect();
+        assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "cumulative: {buckets:?}");
+        results.clear();
+        m.set_compliance(&results);
+        assert!(!m.render().contains("MLPS-1"), "a control no longer audited leaves no stale series");
+    }
+}

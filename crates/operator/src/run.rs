@@ -1,0 +1,589 @@
+//! `govcloud run`: the watches and their caches, leader election, and each
+//! term as leader ([`lead`]: the platform roles, the three controllers, the
+//! status refreshes and the compliance reports), until a shutdown signal.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use std::future::Future;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, Stream, StreamExt};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::{self, Store, reflector};
+use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
+use kube::runtime::{Controller, WatchStreamExt};
+use kube::{Client, Resource, ResourceExt};
+use tracing::{info, warn};
+
+use super::cache::{self, OwnedCaches, OwnedKind};
+use super::context::{Context, Retries};
+use super::controller::{self, Reconciled};
+use super::error::StartError;
+use super::leader::{self, LeaderElection};
+use super::metrics::{self, Metrics};
+use super::triggers::{self, Triggers};
+use super::{apply, install, report};
+use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
+use govcloud_core::meta::labels::{MANAGED_BY, MANAGER};
+use govcloud_core::model::Model;
+
+/// Why an operator for `cluster` must not start here: the workloads it
+/// finds (their zone labels, `running`) are of zones another cluster hosts,
+/// so it would remove them. `None` when they all belong here.
+pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<&str>) -> Option<String> {
+    let mut stranded: Vec<(String, Option<String>)> = zones
+        .iter()
+        .filter(|z| !govcloud_core::model::hosted_by(z, cluster) && running.contains(&z.name_any()))
+        .map(|z| (z.name_any(), z.spec.cluster.clone()))
+        .collect();
+    stranded.sort();
+    let (zone, host) = stranded.first()?;
+    let flag = match host {
+        Some(h) => format!("--cluster {h}"),
+        None => "no --cluster".to_string(),
+    };
+    Some(format!(
+        "this cluster runs workloads of zone {zone}, which spec.cluster places in {}, but this operator was started for {}: it would remove them. Start it with {flag}, or remove those workloads first",
+        govcloud_render::cluster_label(host.as_deref()),
+        govcloud_render::cluster_label(cluster)
+    ))
+}
+
+/// A warning when the zones declared name clusters, none of them this one
+/// (a mistyped `--cluster`, or the model not yet applied here in full): the
+/// operator then runs nothing but declaration namespaces.
+pub fn hosts_nothing(zones: &[NetworkZone], cluster: Option<&str>) -> Option<String> {
+    if zones.is_empty() || zones.iter().any(|z| govcloud_core::model::hosted_by(z, cluster)) {
+        return None;
+    }
+    let mut named: Vec<String> = zones.iter().map(|z| govcloud_render::cluster_label(z.spec.cluster.as_deref())).collect();
+    named.sort();
+    named.dedup();
+    Some(format!(
+        "no NetworkZone is hosted by {}: the zones name {}; nothing will run here but declaration namespaces. Check --cluster",
+        govcloud_render::cluster_label(cluster),
+        named.join(", ")
+    ))
+}
+
+/// Periodic resync of every object (costs cache reads only when nothing changed).
+pub const RESYNC: Duration = Duration::from_secs(300);
+
+/// Options of `govcloud run`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Manage only govcloud resources matching this equality label selector
+    /// (`key=value,...`); the labels are also put on every owned object.
+    pub selector: Option<String>,
+    /// Address for `/metrics`, `/healthz` and `/readyz`; `None` disables it.
+    pub metrics_address: Option<String>,
+    /// Period of the full resync; [`RESYNC`] when `None`.
+    pub resync: Option<Duration>,
+    /// Where compliance reports go; `None` turns them off.
+    pub reports: Option<govcloud_audit::output::ReportApi>,
+    /// The cluster's pod and service ranges; [`govcloud_core::model::DEFAULT_CLUSTER_CIDRS`] when `None`.
+    pub cluster_cidrs: Option<Vec<String>>,
+    /// The cluster this operator materialises: the zones whose `spec.cluster`
+    /// is this name (`None`: the zones that name no cluster).
+    pub cluster: Option<String>,
+    /// Leader election; `None`: this replica always leads (one replica, or tests).
+    pub leader: Option<Leader>,
+    /// Where the metrics go (the client's request counter may share it).
+    pub metrics: Option<Metrics>,
+    /// How long a decided ResourceRequest is kept for the record before the
+    /// operator removes it; [`REQUEST_RETENTION`] when `None`.
+    pub request_retention: Option<Duration>,
+}
+
+/// How long decided ResourceRequests are kept by default: a year, twice the
+/// six months the Cybersecurity Law (网络安全法 第二十一条) asks for logs;
+/// their Events and the API server's audit log keep the record beyond.
+pub const REQUEST_RETENTION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Leader election settings and the client it uses (its requests must time
+/// out within [`LeaderElection::request_timeout`]).
+#[derive(Clone)]
+pub struct Leader {
+    /// The election.
+    pub election: LeaderElection,
+    /// Client with short timeouts.
+    pub client: Client,
+}
+
+impl std::fmt::Debug for Leader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leader").field("election", &self.election).finish_non_exhaustive()
+    }
+}
+
+/// Parses an equality label selector (`a=b,c=d`) into pairs.
+pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !k.contains('!') => Ok((k.trim().to_string(), v.trim().trim_start_matches('=').to_string())),
+            _ => Err(format!("selector {s:?}: only key=value pairs are supported, got {p:?}")),
+        })
+        .collect()
+}
+
+fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, metrics: &Metrics, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
+{
+    let (store, writer) = reflector::store();
+    // Nothing reads the field ownership of these (often as large as the rest).
+    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
+    let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
+    tokio::spawn(async move {
+        stream
+            .for_each(|ev| {
+                metrics.watch_event(&watch_name, &ev);
+                match ev {
+                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
+                    Ok(watcher::Event::Delete(o)) => on_event(&o, true),
+                    Ok(_) => {}
+                    Err(e) => warn!(error = %e, kind = %watch_name, "watch error"),
+                }
+                futures::future::ready(())
+            })
+            .await;
+    });
+    store
+}
+
+/// Where the watch events of an owned kind go: the owner index, the echo
+/// filter of the operator's own writes, the triggers and the metrics.
+pub(super) struct OwnedEvents {
+    pub(super) kind: String,
+    pub(super) index: cache::OwnerIndex,
+    pub(super) inflight: Arc<apply::InFlight>,
+    pub(super) triggers: Triggers,
+    pub(super) metrics: Metrics,
+}
+
+impl OwnedEvents {
+    /// Records one watch event (after the cache has taken it).
+    pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
+        use cache::IndexEvent;
+        let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
+        self.metrics.watch_event(kind_name, ev);
+        match ev {
+            Ok(watcher::Event::Apply(o)) => {
+                index.event(kind_name, IndexEvent::Apply(o));
+                let echo = inflight.is_echo(kind_name, o, false);
+                t.owned_changed(kind_name, o, false, echo);
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                index.event(kind_name, IndexEvent::Delete(o));
+                let echo = inflight.is_echo(kind_name, o, true);
+                t.owned_changed(kind_name, o, true, echo);
+            }
+            Ok(watcher::Event::Init) => index.event(kind_name, IndexEvent::Init),
+            Ok(watcher::Event::InitApply(o)) => {
+                index.event(kind_name, IndexEvent::InitApply(o));
+                t.owned_listed(kind_name, o);
+            }
+            Ok(watcher::Event::InitDone) => index.event(kind_name, IndexEvent::InitDone),
+            Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
+        }
+    }
+}
+
+/// What the owned-object caches keep of an object: everything but the
+/// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
+/// marks (no field lists) of govcloud's own create-time entry, which apply
+/// removes ([`apply::has_update_entry`]), and of others' entries on the
+/// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
+pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
+    // Statuses are read of these only (see `triggers::fingerprint` and the
+    // status of apps and tenants).
+    if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
+        && let Some(data) = o.data.as_object_mut()
+    {
+        data.remove("status");
+    }
+    if let Some(entries) = o.metadata.managed_fields.as_mut() {
+        entries.retain(|e| {
+            (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
+        });
+        for e in entries.iter_mut() {
+            e.fields_v1 = None;
+        }
+    }
+}
+
+/// Runs the operator until a shutdown signal.
+pub async fn run(client: Client, opts: Options) -> std::result::Result<(), StartError> {
+    let scope = match &opts.selector {
+        Some(s) => parse_selector(s).map_err(StartError::msg)?,
+        None => vec![],
+    };
+    let scope_sel = scope.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let primary_cfg = || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
+    let owned_sel = if scope_sel.is_empty() { format!("{MANAGED_BY}={MANAGER}") } else { format!("{MANAGED_BY}={MANAGER},{scope_sel}") };
+
+    let triggers = triggers::Triggers::new();
+    let inflight = Arc::new(apply::InFlight::default());
+    // Made before the watches, which report their caches' sync to /readyz.
+    let metrics = opts.metrics.clone().unwrap_or_default();
+    metrics.set_leader(false);
+    // Served from the start: alive while the caches fill, ready once they are.
+    if let Some(addr) = &opts.metrics_address {
+        metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
+    }
+    // Status writes (the operator's own, mostly) change nothing others depend
+    // on, nor need a reconcile: only spec, creation, deletion and finalizer
+    // changes go anywhere.
+    let zones = watch_primary::<NetworkZone>(&client, primary_cfg(), &metrics, &triggers);
+    let tenants = watch_primary::<Tenant>(&client, primary_cfg(), &metrics, &triggers);
+    let apps = watch_primary::<DepartmentApp>(&client, primary_cfg(), &metrics, &triggers);
+    // Every event of a request (its decision and expiry are in its status) may change what its tenant is granted.
+    let t = triggers.clone();
+    let requests = spawn_reflector(Api::<ResourceRequest>::all(client.clone()), primary_cfg(), &metrics, move |r, deleted| {
+        <ResourceRequest as Reconciled>::model_changed(&t, r, deleted)
+    });
+    let t = triggers.clone();
+    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
+    let mut owned = OwnedCaches::default();
+    for owned_kind in govcloud_core::meta::kinds::always_served() {
+        let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
+        let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
+        let store = writer.as_reader();
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)));
+        let events = OwnedEvents {
+            kind: kind.to_string(),
+            index: owned.index.clone(),
+            inflight: inflight.clone(),
+            triggers: triggers.clone(),
+            metrics: metrics.clone(),
+        };
+        tokio::spawn(async move {
+            stream
+                .for_each(|ev| {
+                    events.on(&ev);
+                    futures::future::ready(())
+                })
+                .await;
+        });
+        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store });
+    }
+    for s in owned.kinds.values() {
+        s.store.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    }
+    // ClusterNetworkPolicy: cached and watched only while the cluster serves it.
+    let events = OwnedEvents {
+        kind: <govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND.to_string(),
+        index: owned.index.clone(),
+        inflight: inflight.clone(),
+        triggers: triggers.clone(),
+        metrics: metrics.clone(),
+    };
+    let admin_tier = super::admin_tier::AdminTier::start(&client, &owned_sel, &mut owned, events).await?;
+    zones.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    tenants.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    requests.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    // Started with the wrong --cluster, the operator would remove the
+    // workloads of the zones this cluster runs: it refuses instead.
+    if let Some(d) = owned.kinds.get("Deployment") {
+        let zones_now: Vec<NetworkZone> = zones.state().iter().map(|z| (**z).clone()).collect();
+        let running = d.store.state().iter().filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned()).collect::<Vec<_>>();
+        if let Some(message) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
+            return Err(StartError::msg(message));
+        }
+        if let Some(message) = hosts_nothing(&zones_now, opts.cluster.as_deref()) {
+            warn!("{message}");
+        }
+    }
+    triggers.attach(zones.clone(), tenants.clone(), apps.clone(), requests.clone());
+
+    let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        zones,
+        tenants,
+        apps,
+        requests,
+        nodes,
+        owned,
+        inflight,
+        recorder: Recorder::new(client.clone(), reporter),
+        scope,
+        metrics,
+        resync: opts.resync.unwrap_or(RESYNC),
+        request_retention: opts.request_retention.unwrap_or(REQUEST_RETENTION),
+        cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
+        cluster: opts.cluster.clone(),
+        triggers: triggers.clone(),
+        render_cache: Mutex::new(None),
+        retries: Retries::default(),
+        failure_log: Default::default(),
+        render_lock: tokio::sync::Mutex::new(None),
+        audited: Default::default(),
+        admin_tier,
+    });
+    super::admin_tier::follow(&ctx);
+    info!(scope = %scope_sel, "govcloud operator started");
+    let weak = Arc::downgrade(&ctx);
+    ctx.metrics.set_collector(Box::new(move || weak.upgrade().map(|ctx| gauges(&ctx)).unwrap_or_default()));
+    ctx.metrics.set_ready();
+    if opts.reports.is_some() {
+        report::watch_audited(&ctx);
+    }
+
+    // SIGTERM or Ctrl-C: stop taking work, let what runs finish (bounded),
+    // then give the lease back.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        info!("shutdown requested: finishing the reconciles in flight");
+        stop_tx.send_replace(true);
+    });
+    let (leading_tx, mut leading) = tokio::sync::watch::channel(opts.leader.is_none());
+    let (release_tx, release) = tokio::sync::watch::channel(false);
+    // Without an election the sender is kept, so this replica leads until shutdown.
+    let _always = opts.leader.is_none().then(|| leading_tx.clone());
+    let election = opts.leader.map(|l| {
+        info!(lease = %l.election.lease, namespace = %l.election.namespace, identity = %l.election.identity, "leader election: waiting for the lease");
+        tokio::spawn(leader::elect(l.client, client.clone(), l.election, leading_tx.clone(), release))
+    });
+
+    // Kept open without an election too: a closed channel would end every term at once.
+    let _leading_tx = leading_tx;
+    let mut stop_wait = stop.clone();
+    loop {
+        tokio::select! {
+            // The election ended (it only does on shutdown): nothing more to lead.
+            l = leading.wait_for(|l| *l) => if l.is_err() { break },
+            _ = stop_wait.wait_for(|s| *s) => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+        ctx.metrics.set_leader(true);
+        let term = lead(ctx.clone(), opts.reports, scope_sel.clone(), stop.clone());
+        let finished = tokio::select! {
+            _ = term => true,
+            // Lost (without an election, `leading` is never false: the sender stays).
+            _ = leading.wait_for(|l| !*l) => false,
+            // Shutdown: the reconciles in flight have SHUTDOWN_GRACE to finish.
+            _ = async { let _ = stop.clone().wait_for(|s| *s).await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+                warn!(grace = ?SHUTDOWN_GRACE, "shutdown: reconciles still running after the grace period are abandoned");
+                true
+            }
+        };
+        ctx.metrics.set_leader(false);
+        if finished {
+            break;
+        }
+        // The term's future is dropped: its reconciles stop at their next step.
+        warn!("leader election: the lease is lost; stopped reconciling and writing");
+    }
+    release_tx.send_replace(true);
+    if let Some(e) = election {
+        let _ = tokio::time::timeout(Duration::from_secs(10), e).await;
+    }
+    info!("govcloud operator stopped");
+    Ok(())
+}
+
+/// The gauges computed when `/metrics` is scraped: queue depth, managed
+/// objects by kind (cache sizes), flows by state (latest rendering).
+fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
+    let mut out = Vec::new();
+    for (kind, n) in ctx.triggers.queued() {
+        out.push(("govcloud_reconcile_queue_depth", format!("kind=\"{kind}\""), n as f64));
+    }
+    for (kind, k) in &ctx.owned.kinds {
+        out.push(("govcloud_managed_objects", format!("kind=\"{kind}\""), k.store.state().len() as f64));
+    }
+    if let Some(plan) = ctx.latest_plan() {
+        for state in [govcloud_core::api::FlowState::Granted, govcloud_core::api::FlowState::Pending, govcloud_core::api::FlowState::Refused] {
+            let n = plan.get().flows.iter().filter(|f| f.state == state).count();
+            out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), n as f64));
+        }
+    }
+    out
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How long in-flight reconciles may run after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// SIGTERM (what the kubelet sends) or Ctrl-C.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                warn!(error = %e, "cannot listen for SIGTERM");
+                futures::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// One term as leader: the platform roles, the three controllers and the
+/// compliance reports, until `stop` (the controllers then finish what they
+/// run) or until the future is dropped (the lease was lost).
+async fn lead(ctx: Arc<Context>, reports: Option<govcloud_audit::output::ReportApi>, scope_sel: String, stop: tokio::sync::watch::Receiver<bool>) {
+    // The platform roles, applied by each new leader (tried again until they are).
+    let mut delay = Duration::from_secs(1);
+    while let Err(e) = install::apply_platform(&ctx.client).await {
+        warn!(error = %e, "cannot apply the platform roles; trying again");
+        let mut s = stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = s.wait_for(|s| *s) => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(30));
+    }
+    let stopped = |s: &tokio::sync::watch::Receiver<bool>| {
+        let mut s = s.clone();
+        async move {
+            let _ = s.wait_for(|s| *s).await;
+        }
+    };
+    let cfg = kube::runtime::controller::Config::default().concurrency(4);
+    let zone_ctrl = run_controller::<NetworkZone>(&ctx, cfg.clone(), stopped(&stop));
+    let tenant_ctrl = run_controller::<Tenant>(&ctx, cfg.clone(), stopped(&stop));
+    let app_ctrl = run_controller::<DepartmentApp>(&ctx, cfg.clone(), stopped(&stop));
+    let request_ctrl = run_controller::<ResourceRequest>(&ctx, cfg, stopped(&stop));
+    // What changed while this replica followed is not known: everything once.
+    ctx.triggers.reconcile_all();
+    // The reports on a task of their own (an audit is long and synchronous:
+    // it must not hold up the controllers), stopped on shutdown and when
+    // this term ends, whichever way.
+    let reports = reports.map(|api| AbortOnDrop(tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel))));
+    // Status refreshes beside the controllers, ended the same ways.
+    let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
+    let stop_reports = async {
+        stopped(&stop).await;
+        drop(reports);
+        drop(statuses);
+    };
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, request_ctrl, stop_reports);
+}
+
+/// The controller of kind `K`: reconciles as the triggers ask (its cache is
+/// watched once, in [`run`]), four at a time, until `stop`.
+fn run_controller<K: Reconciled>(
+    ctx: &Arc<Context>,
+    cfg: kube::runtime::controller::Config,
+    stop: impl Future<Output = ()> + Send + Sync + 'static,
+) -> impl Future<Output = ()> {
+    Controller::for_stream(futures::stream::pending::<std::result::Result<K, watcher::Error>>(), K::store(ctx).clone())
+        .with_config(cfg)
+        .reconcile_on(K::requests(&ctx.triggers))
+        .graceful_shutdown_on(stop)
+        .run(controller::reconcile::<K>, controller::error_policy::<K>, ctx.clone())
+        .for_each(|_| futures::future::ready(()))
+}
+
+/// Watches the objects of kind `K` in scope: a change of the model goes to
+/// the triggers (whoever reads the object looks again), a change of the
+/// object's own spec, finalizers or deletion queues its reconcile.
+fn watch_primary<K: Reconciled>(client: &Client, cfg: WatchConfig, metrics: &Metrics, triggers: &Triggers) -> Store<K> {
+    let t = triggers.clone();
+    spawn_reflector(Api::<K>::all(client.clone()), cfg, metrics, move |o, deleted| {
+        let (model, me) = t.observe(o, deleted);
+        t.status_read(o, K::evaluated(o), deleted);
+        if model {
+            K::model_changed(&t, o, deleted)
+        }
+        if me {
+            K::queue(&t, o)
+        }
+    })
+}
+
+/// The status refreshes of kind `K` as the triggers ask for them, each a
+/// future; a failed one is logged and counted.
+fn status_refreshes<K: Reconciled>(ctx: &Arc<Context>) -> impl Stream<Item = BoxFuture<'static, ()>> + Send + 'static {
+    let ctx = ctx.clone();
+    K::status_requests(&ctx.triggers).map(move |r| {
+        let ctx = ctx.clone();
+        async move {
+            let Some(obj) = K::store(&ctx).get(&r) else { return };
+            if let Err(e) = K::refresh_status(obj, ctx.clone()).await {
+                ctx.metrics.failed(K::KIND, e.metric_label());
+                warn!(error = %e, kind = K::KIND, "status refresh failed");
+            }
+        }
+        .boxed()
+    })
+}
+
+/// Status refreshes as the triggers ask for them (counts that changed:
+/// nothing to apply, so not reconciles), four at a time, until the term
+/// ends. A failed one is logged and counted; the next change or the resync
+/// refreshes it again.
+async fn refresh_statuses(ctx: Arc<Context>) {
+    let refreshes = futures::stream::select(
+        status_refreshes::<NetworkZone>(&ctx),
+        futures::stream::select(status_refreshes::<Tenant>(&ctx), status_refreshes::<DepartmentApp>(&ctx)),
+    );
+    refreshes.for_each_concurrent(4, |refresh| refresh).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(name: &str, cluster: Option<&str>) -> NetworkZone {
+        let mut z: NetworkZone = serde_json::from_value(serde_json::json!({
+            "apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "metadata": {"name": name},
+            "spec": {"kind": "extranet", "displayName": {"zh": "区", "en": "zone"}, "nodePool": {"selector": {"a": "b"}, "taint": {"key": "k", "value": name}},
+                     "cidrs": ["10.0.0.0/8"], "allowedRegistries": ["harbor.egov.local"]}
+        }))
+        .expect("zone");
+        z.spec.cluster = cluster.map(String::from);
+        z
+    }
+
+    #[test]
+    fn an_operator_for_another_cluster_refuses_to_start_where_zones_it_does_not_host_run() {
+        let zones = [zone("extranet", Some("egov")), zone("private", Some("private")), zone("lab", None)];
+        let running = |z: &[&str]| z.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(wrong_cluster(&zones, &running(&["private"]), Some("private")), None);
+        assert_eq!(wrong_cluster(&zones, &running(&[]), Some("egov")), None, "a new cluster starts");
+        let wrong = wrong_cluster(&zones, &running(&["private", "lab"]), Some("egov")).expect("refused");
+        assert!(wrong.contains("zone lab") && wrong.contains("Start it with no --cluster"), "{wrong}");
+        let wrong = wrong_cluster(&zones, &running(&["private"]), None).expect("refused");
+        assert!(wrong.contains("zone private") && wrong.contains("Start it with --cluster private"), "{wrong}");
+    }
+
+    #[test]
+    fn an_operator_for_a_cluster_no_zone_names_warns() {
+        let zones = [zone("extranet", Some("egov")), zone("private", Some("private"))];
+        let warning = hosts_nothing(&zones, Some("egvo")).expect("a warning");
+        assert_eq!(
+            warning,
+            "no NetworkZone is hosted by cluster egvo: the zones name cluster egov, cluster private; nothing will run here but declaration namespaces. Check --cluster"
+        );
+        assert!(hosts_nothing(&zones, None).is_some(), "the cluster without a name hosts none of them");
+        assert_eq!(hosts_nothing(&zones, Some("egov")), None);
+        assert_eq!(hosts_nothing(&[], Some("egov")), None, "no zone yet: nothing to say");
+    }
+}

@@ -1,0 +1,260 @@
+//! Deciding each declared flow. A flow between tenants exists only when the
+//! provider grants it and the consumer requests it; a flow across zones only
+//! through registered exchange endpoints; nothing between a private zone and an
+//! internet zone. Apps are named by tenant, zone and name. Until a provider of
+//! another tenant grants the consumer, the reason is the same whether the
+//! provider exists or not.
+
+use kube::ResourceExt;
+
+use super::index::{Index, Placement, cluster_label};
+use govcloud_core::api::{AppKey, AppPort, AppRef, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
+use govcloud_core::meta::names::namespace_name;
+use govcloud_core::problem::{ObjectRef, Problem};
+
+/// What became of one call an app declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowDecision {
+    /// The calling app.
+    pub consumer: AppKey,
+    /// Index of the call in the consumer's `spec.flows.calls`.
+    pub call: usize,
+    /// The called app.
+    pub provider: AppKey,
+    /// Granted, Pending or Refused.
+    pub state: FlowState,
+    /// Why, in words a person understands.
+    pub reason: String,
+    /// Ports the flow may use (empty unless granted).
+    pub ports: Vec<AppPort>,
+    /// Where a granted flow between clusters goes: the address of the
+    /// provider zone's exchange endpoint (`None` within one cluster).
+    pub address: Option<String>,
+}
+
+/// Decides every call of every placed app.
+pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDecision> {
+    let mut out = Vec::new();
+    for consumer in index.apps.values() {
+        for (i, call) in consumer.app.spec.flows.calls.iter().enumerate() {
+            let provider = AppKey {
+                tenant: call.tenant.clone().unwrap_or_else(|| consumer.key.tenant.clone()),
+                zone: call.zone.clone().unwrap_or_else(|| consumer.key.zone.clone()),
+                app: call.app.clone(),
+            };
+            let (state, reason, ports, address) = match decide(index, consumer, i, &provider, problems) {
+                Decided::Granted { reason, ports, address } => (FlowState::Granted, reason, ports, address),
+                Decided::Not(state, reason) => (state, reason, vec![], None),
+            };
+            out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports, address });
+        }
+    }
+    out
+}
+
+/// Whether zones of these kinds may never exchange traffic, whatever is
+/// registered or granted: a private zone and an internet zone.
+pub(crate) fn never_connected(a: ZoneKind, b: ZoneKind) -> bool {
+    let kinds = [a, b];
+    kinds.contains(&ZoneKind::Private) && kinds.contains(&ZoneKind::Internet)
+}
+
+/// Whether an app of a zone of this kind may call into another zone only when
+/// its own zone registers it as an exchange endpoint for that zone (a
+/// private zone: nothing leaves it except through its endpoints); apps of
+/// other zones need only the provider's endpoint.
+pub(crate) fn leaves_only_through_endpoints(kind: ZoneKind) -> bool {
+    kind == ZoneKind::Private
+}
+
+/// What the exchange endpoints of `zone` open: each app registered (once,
+/// in order of first registration) with the zones it is registered for,
+/// less any zone it may never reach ([`never_connected`]). Such an app may
+/// be called from those zones and, in a zone that
+/// [`leaves_only_through_endpoints`], call into them; [`decide`] settles the
+/// ports through [`endpoint`].
+pub(crate) fn exchange_apps<'z>(zone: &'z NetworkZone, zones: &std::collections::BTreeMap<String, &NetworkZone>) -> Vec<(&'z AppRef, Vec<String>)> {
+    let mut out: Vec<(&AppRef, Vec<String>)> = Vec::new();
+    for ep in &zone.spec.exchange_endpoints {
+        let Some(app) = &ep.app else { continue };
+        let peers =
+            ep.peer_zones.iter().filter(|p| **p != zone.name_any() && zones.get(*p).is_some_and(|pz| !never_connected(zone.spec.kind, pz.spec.kind))).cloned();
+        match out.iter_mut().find(|(a, _)| *a == app) {
+            Some((_, ps)) => ps.extend(peers),
+            None => out.push((app, peers.collect())),
+        }
+    }
+    for (_, ps) in &mut out {
+        ps.sort();
+        ps.dedup();
+    }
+    out.retain(|(_, ps)| !ps.is_empty());
+    out
+}
+
+/// What became of one call.
+enum Decided {
+    Granted { reason: String, ports: Vec<AppPort>, address: Option<String> },
+    Not(FlowState, String),
+}
+
+/// The exchange endpoint of `zone` that registers `app` for `peer` (not one
+/// rendering refused).
+pub(crate) fn endpoint<'z>(index: &Index<'_>, zone: &'z NetworkZone, app: &AppKey, peer: &str) -> Option<&'z ExchangeEndpoint> {
+    let zname = zone.name_any();
+    if zname != app.zone {
+        return None;
+    }
+    zone.spec
+        .exchange_endpoints
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !index.rejected_endpoints.contains(&(zname.clone(), *i)))
+        .find(|(_, e)| e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app) && e.peer_zones.iter().any(|p| p == peer))
+        .map(|(_, e)| e)
+}
+
+/// Whether one of the provider's grants covers the consumer: its tenant, its
+/// zone (listed, or the provider's own when none is), and its name (when apps
+/// are listed).
+pub(crate) fn grant_covers(provider: &Placement<'_>, consumer: &AppKey) -> bool {
+    provider.app.spec.flows.allow_from.iter().any(|g| {
+        g.tenant == consumer.tenant
+            && if g.zones.is_empty() { consumer.zone == provider.key.zone } else { g.zones.contains(&consumer.zone) }
+            && (g.apps.is_empty() || g.apps.contains(&consumer.app))
+    })
+}
+
+/// The one reason given for another tenant's app that has not granted the
+/// consumer, whether it exists or not.
+pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> String {
+    format!("no grant from {provider} covers {consumer}: the provider has not granted it, or no such app exists")
+}
+
+fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppKey, problems: &mut Vec<Problem>) -> Decided {
+    let obj = ObjectRef::namespaced("DepartmentApp", &consumer.namespace, &consumer.key.app);
+    let field = format!("spec.flows.calls[{i}]");
+    if !index.zones.contains_key(&provider.zone) {
+        problems.push(Problem::unresolved(
+            obj,
+            format!("{field}.zone"),
+            format!("zone {:?} is not declared", provider.zone),
+            format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
+        ));
+        return Decided::Not(FlowState::Pending, format!("zone {:?} is not declared", provider.zone));
+    }
+    let same_tenant = provider.tenant == consumer.key.tenant;
+    let p = match index.apps.get(provider) {
+        Some(p) if same_tenant || grant_covers(p, &consumer.key) => p,
+        // Nothing about another tenant's apps until it grants this one.
+        _ if !same_tenant => return Decided::Not(FlowState::Pending, not_granted(provider, &consumer.key)),
+        _ if index.misplaced.contains(provider) => {
+            return Decided::Not(FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"));
+        }
+        _ => {
+            let elsewhere: Vec<&str> = index.apps.keys().filter(|k| k.tenant == provider.tenant && k.app == provider.app).map(|k| k.zone.as_str()).collect();
+            problems.push(Problem::unresolved(
+                obj,
+                format!("{field}.app"),
+                format!("app {provider} does not exist"),
+                if elsewhere.is_empty() {
+                    format!("correct the app name, or create DepartmentApp {} in namespace {}", provider.app, namespace_name(&provider.tenant, &provider.zone))
+                } else {
+                    format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
+                },
+            ));
+            return Decided::Not(FlowState::Pending, format!("provider {provider} does not exist"));
+        }
+    };
+
+    // Ports: the ones named, or all the provider serves.
+    let call = &consumer.app.spec.flows.calls[i];
+    let mut ports: Vec<AppPort> = Vec::new();
+    for (j, name) in call.ports.iter().enumerate() {
+        match p.app.spec.ports.iter().find(|q| &q.name == name) {
+            Some(q) => ports.push(q.clone()),
+            None => {
+                problems.push(Problem::unresolved(
+                    obj.clone(),
+                    format!("{field}.ports[{j}]"),
+                    format!(
+                        "provider {provider} has no port named {name:?} (it serves: {})",
+                        p.app.spec.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                    "name one of the provider's ports, or leave ports empty to use all of them",
+                ));
+                return Decided::Not(FlowState::Refused, format!("provider {provider} has no port named {name:?}"));
+            }
+        }
+    }
+    if call.ports.is_empty() {
+        ports = p.app.spec.ports.clone();
+    }
+    if ports.is_empty() {
+        return Decided::Not(FlowState::Refused, format!("provider {provider} serves no ports"));
+    }
+
+    // Zones: no grant lifts isolation.
+    let (cz, pz) = (consumer.zone, p.zone);
+    let (czn, pzn) = (cz.name_any(), pz.name_any());
+    let mut address = None;
+    let mut through = String::new();
+    if czn != pzn {
+        if never_connected(cz.spec.kind, pz.spec.kind) {
+            return Decided::Not(FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"));
+        }
+        let Some(inbound) = endpoint(index, pz, provider, &czn) else {
+            return Decided::Not(
+                FlowState::Refused,
+                format!("cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"),
+            );
+        };
+        let (from, to) = (cz.spec.cluster.as_deref(), pz.spec.cluster.as_deref());
+        if from != to {
+            // Between clusters the consumer reaches the provider only at the endpoint's address.
+            let Some(at) = &inbound.address else {
+                return Decided::Not(
+                    FlowState::Refused,
+                    format!(
+                        "zone {pzn} runs in {} and zone {czn} in {}: exchange endpoint {} of zone {pzn} declares no address where {provider} is reached from another cluster",
+                        cluster_label(to),
+                        cluster_label(from),
+                        inbound.name
+                    ),
+                );
+            };
+            address = Some(at.clone());
+            through = format!(", from {} to {} at {at}", cluster_label(from), cluster_label(to));
+        }
+        let mut allowed: Vec<i32> = inbound.ports.clone();
+        if leaves_only_through_endpoints(cz.spec.kind) {
+            let Some(outbound) = endpoint(index, cz, &consumer.key, &pzn) else {
+                return Decided::Not(
+                    FlowState::Refused,
+                    format!(
+                        "private zone {czn} has no exchange endpoint registering {} for zone {pzn}; nothing leaves a private zone except through its exchange endpoints",
+                        consumer.key
+                    ),
+                );
+            };
+            if !outbound.ports.is_empty() {
+                allowed = if allowed.is_empty() { outbound.ports.clone() } else { allowed.into_iter().filter(|p| outbound.ports.contains(p)).collect() };
+                if allowed.is_empty() {
+                    return Decided::Not(FlowState::Refused, format!("the exchange endpoints of {czn} and {pzn} share no port"));
+                }
+            }
+        }
+        if !allowed.is_empty() {
+            ports.retain(|q| allowed.contains(&q.port));
+            if ports.is_empty() {
+                return Decided::Not(FlowState::Refused, format!("the exchange endpoint for {provider} opens none of the requested ports"));
+            }
+        }
+        through = format!(" ({}{through})", inbound.name);
+    }
+
+    // Consent was checked above: a grant covers this consumer, or it is one tenant talking to itself.
+    let how = if czn == pzn { format!("within zone {czn}") } else { format!("{czn} -> {pzn} through a registered exchange endpoint{through}") };
+    let who = if provider.tenant == consumer.key.tenant { "same tenant".to_string() } else { format!("granted by {provider}") };
+    Decided::Granted { reason: format!("{who}, {how}"), ports, address }
+}

@@ -1,0 +1,606 @@
+//! Who is where: resolves each tenant's zones and each app's tenant, zone and
+//! namespace, and reports what does not fit together. An app is identified by
+//! tenant, zone and name; a public host name belongs to the first app that
+//! claims it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kube::ResourceExt;
+
+use govcloud_core::api::{AppKey, DepartmentApp, Exposure, HostOwner, NetworkZone, Tenant, TenantZone, ZoneKind};
+use govcloud_core::controls;
+use govcloud_core::meta::names::namespace_name;
+use govcloud_core::model::Model;
+use govcloud_core::problem::{ObjectRef, Problem};
+
+/// A tenant and the zones it may use that exist.
+#[derive(Clone, Debug)]
+pub struct TenantEntry<'a> {
+    /// The tenant.
+    pub tenant: &'a Tenant,
+    /// Its zones that are declared, with its quota there.
+    pub zones: Vec<(&'a NetworkZone, &'a TenantZone)>,
+}
+
+/// An app that fits: its tenant, zone and namespace agree.
+#[derive(Clone, Debug)]
+pub struct Placement<'a> {
+    /// `tenant/zone/app`.
+    pub key: AppKey,
+    /// The app.
+    pub app: &'a DepartmentApp,
+    /// Its tenant.
+    pub tenant: &'a Tenant,
+    /// Its zone.
+    pub zone: &'a NetworkZone,
+    /// Its namespace, `<tenant>-<zone>`.
+    pub namespace: String,
+    /// MLPS level in force: the zone's, raised by the tenant's.
+    pub mlps_level: u8,
+    /// Host name of a public app's Ingress, lowercase.
+    pub host: Option<String>,
+}
+
+/// The resolved model.
+#[derive(Clone, Debug)]
+pub struct Index<'a> {
+    /// Zones by name.
+    pub zones: BTreeMap<String, &'a NetworkZone>,
+    /// Tenants by name.
+    pub tenants: BTreeMap<String, TenantEntry<'a>>,
+    /// Apps that fit, by `tenant/zone/app`.
+    pub apps: BTreeMap<AppKey, Placement<'a>>,
+    /// Apps that were declared but do not fit (so callers get a precise reason).
+    pub misplaced: BTreeSet<AppKey>,
+    /// Exchange endpoints (zone, index) whose cidr lies outside their zone's
+    /// and peer zones' ranges: never opened.
+    pub rejected_endpoints: BTreeSet<(String, usize)>,
+    /// Every inconsistency found.
+    pub problems: Vec<Problem>,
+    /// The cluster's pod and service ranges (the model's), excepted from wide ipBlocks.
+    pub cluster_cidrs: &'a [String],
+    /// The cluster rendered for ([`Model::cluster`]).
+    pub cluster: Option<&'a str>,
+    /// Zones render Admin-tier ClusterNetworkPolicies (the model's `admin_tier`).
+    pub admin_tier: bool,
+    /// The public hosts tenants own ([`host_owners`]).
+    pub host_owners: Vec<HostOwner>,
+}
+
+/// The public host names each tenant owns: its `allowedHosts`, which for a
+/// granted model ([`crate::grant_requests`]) include its approved
+/// Hostname requests. A host two tenants name is listed for both (neither
+/// gets it from the other; the audit reports it).
+pub fn host_owners<'t>(tenants: impl IntoIterator<Item = &'t Tenant>) -> Vec<HostOwner> {
+    let mut out: Vec<HostOwner> =
+        tenants.into_iter().flat_map(|t| t.spec.allowed_hosts.iter().map(move |h| HostOwner { host: h.to_ascii_lowercase(), tenant: t.name_any() })).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A zone as the admission policies take it for parameter, offline: as
+/// judged ([`controls::eval::judged`]), with the hosts tenants own in its
+/// status, as the operator writes them for internet zones.
+pub fn zone_param(zone: &NetworkZone, owners: &[HostOwner]) -> serde_json::Value {
+    let mut v = controls::eval::judged(serde_json::to_value(zone).unwrap_or_default());
+    if zone.spec.kind == govcloud_core::api::ZoneKind::Internet && !owners.is_empty() {
+        v["status"] = serde_json::json!({"hostOwners": owners});
+    }
+    v
+}
+
+/// MLPS level of a tenant's namespace in a zone.
+pub fn mlps_level(zone: &NetworkZone, tenant: &Tenant) -> u8 {
+    zone.spec.mlps_level.max(tenant.spec.mlps_level.unwrap_or(0))
+}
+
+impl<'a> Index<'a> {
+    /// Resolves a model.
+    pub fn build(model: &'a Model) -> Self {
+        let mut problems = Vec::new();
+        let zones: BTreeMap<String, &NetworkZone> = model.zones.iter().map(|z| (z.name_any(), z)).collect();
+        let zone_names = || zones.keys().cloned().collect::<Vec<_>>().join(", ");
+
+        let mut tenants = BTreeMap::new();
+        for t in &model.tenants {
+            let name = t.name_any();
+            let mut entry = TenantEntry { tenant: t, zones: Vec::new() };
+            for (i, tz) in t.spec.zones.iter().enumerate() {
+                match zones.get(&tz.name) {
+                    Some(z) => entry.zones.push((*z, tz)),
+                    None => problems.push(Problem::unresolved(
+                        ObjectRef::cluster("Tenant", &name),
+                        format!("spec.zones[{i}].name"),
+                        format!("zone {:?} is not declared", tz.name),
+                        format!("declare a NetworkZone named {:?} or use one of: {}", tz.name, zone_names()),
+                    )),
+                }
+            }
+            tenants.insert(name, entry);
+        }
+
+        // namespace -> (tenant, zone) for every namespace that will exist
+        let mut namespaces: BTreeMap<String, (&TenantEntry<'_>, &NetworkZone)> = BTreeMap::new();
+        for (tname, entry) in &tenants {
+            for (z, _) in &entry.zones {
+                namespaces.insert(namespace_name(tname, &z.name_any()), (entry, *z));
+            }
+        }
+
+        // The admission policies' verdict on every app in a tenant namespace, as
+        // the API server would give it in the namespace render creates.
+        let evaluator = controls::eval::Evaluator::new();
+        let host_owners = host_owners(&model.tenants);
+        let mut failed: BTreeMap<(String, String), Vec<controls::eval::Failure>> = BTreeMap::new();
+        for app in &model.apps {
+            let ns = app.namespace().unwrap_or_default();
+            let Some((entry, zone)) = namespaces.get(&ns) else { continue };
+            failed.insert((ns, app.name_any()), admission_failures(&evaluator, app, entry.tenant, zone, &host_owners));
+        }
+        let host_refused = |app: &DepartmentApp| {
+            failed.get(&(app.namespace().unwrap_or_default(), app.name_any())).is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
+        };
+
+        // Public host names: each belongs to the first app that claims one it
+        // may use, oldest first (no creation time: newest), then namespace/name.
+        let mut claimants: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.exposure == Exposure::Public).collect();
+        claimants
+            .sort_by_key(|a| (a.metadata.creation_timestamp.is_none(), a.metadata.creation_timestamp.clone(), a.namespace().unwrap_or_default(), a.name_any()));
+        let mut claims: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for app in claimants {
+            let ns = app.namespace().unwrap_or_default();
+            let Some((entry, zone)) = namespaces.get(&ns) else { continue };
+            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && !host_refused(app)) {
+                claims.entry(host).or_insert((ns, app.name_any()));
+            }
+        }
+
+        let mut apps: BTreeMap<AppKey, Placement<'a>> = BTreeMap::new();
+        let mut misplaced = BTreeSet::new();
+        let mut sorted: Vec<&DepartmentApp> = model.apps.iter().collect();
+        sorted.sort_by_key(|a| (a.namespace().unwrap_or_default(), a.name_any()));
+        for app in sorted {
+            let ns = app.namespace().unwrap_or_default();
+            let name = app.name_any();
+            let obj = ObjectRef::namespaced("DepartmentApp", &ns, &name);
+            let before = problems.len();
+            let Some((entry, zone)) = namespaces.get(&ns) else {
+                problems.push(unplaced(app, &ns, &obj, &zones, &tenants));
+                if let Some((t, z)) = govcloud_core::meta::names::split_namespace(&ns) {
+                    misplaced.insert(AppKey { tenant: t.to_string(), zone: z.to_string(), app: name.clone() });
+                }
+                continue;
+            };
+            let tenant = entry.tenant;
+            let tname = tenant.name_any();
+            let zname = zone.name_any();
+            let key = AppKey { tenant: tname.clone(), zone: zname.clone(), app: name.clone() };
+            let level = mlps_level(zone, tenant);
+            let failures = failed.get(&(ns.clone(), name.clone())).map(Vec::as_slice).unwrap_or_default();
+            for f in failures {
+                problems.push(admission_problem(f, app, tenant, zone, level, &obj));
+            }
+            check_app(app, tenant, zone, &obj, &mut problems);
+            let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
+            if let Some(h) = &host {
+                check_host(h, app, zone, &claims, &obj, &mut problems);
+            }
+            if problems.len() == before {
+                apps.insert(key.clone(), Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level, host });
+            } else {
+                misplaced.insert(key);
+            }
+        }
+
+        // Zones are separate networks: a range belongs to the zone declared
+        // first (oldest, then by name); a later zone may not overlap it.
+        let mut by_age: Vec<&NetworkZone> = model.zones.iter().collect();
+        by_age.sort_by_key(|z| (z.metadata.creation_timestamp.is_none(), z.metadata.creation_timestamp.clone(), z.name_any()));
+        for (n, zone) in by_age.iter().enumerate() {
+            for (i, cidr) in zone.spec.cidrs.iter().enumerate() {
+                let Ok(net) = cidr.parse::<ipnet::IpNet>() else { continue };
+                let earlier = by_age[..n].iter().find_map(|o| {
+                    o.spec
+                        .cidrs
+                        .iter()
+                        .find(|c| c.parse::<ipnet::IpNet>().is_ok_and(|c| c.contains(&net.network()) || net.contains(&c.network())))
+                        .map(|c| (o, c))
+                });
+                if let Some((other, theirs)) = earlier {
+                    problems.push(Problem::invalid(
+                        ObjectRef::cluster("NetworkZone", &zone.name_any()),
+                        format!("spec.cidrs[{i}]"),
+                        format!("{cidr} overlaps zone {}'s {theirs}; zones are separate networks and may not share addresses", other.name_any()),
+                        "give each zone its own address ranges; to let the zones talk, register an exchange endpoint",
+                    ));
+                }
+            }
+        }
+
+        // Exchange endpoints must name apps of their own zone, known peer zones,
+        // and addresses inside their own or a peer zone's ranges.
+        let mut rejected_endpoints = BTreeSet::new();
+        for (zname, zone) in &zones {
+            for (i, ep) in zone.spec.exchange_endpoints.iter().enumerate() {
+                let obj = ObjectRef::cluster("NetworkZone", zname);
+                for (j, peer) in ep.peer_zones.iter().enumerate() {
+                    if !zones.contains_key(peer) {
+                        problems.push(Problem::unresolved(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
+                            format!("peer zone {peer:?} is not declared"),
+                            format!("declare it or use one of: {}", zone_names()),
+                        ));
+                    } else if peer == zname {
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
+                            "a zone cannot be its own peer",
+                            "name another zone",
+                        ));
+                    }
+                }
+                if let Some(address) = &ep.address {
+                    let own: Vec<&str> = zone.spec.cidrs.iter().map(String::as_str).collect();
+                    if !inside(address, &own) {
+                        rejected_endpoints.insert((zname.clone(), i));
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].address"),
+                            format!(
+                                "endpoint {} is reached at {address}, which lies outside zone {zname}'s ranges ({}); consumers in other clusters would send outside the zone",
+                                ep.name,
+                                own.join(", ")
+                            ),
+                            "use the address of the zone's exchange (inside its cidrs)",
+                        ));
+                    }
+                }
+                if let Some(cidr) = &ep.cidr {
+                    let ranges: Vec<&str> = std::iter::once(*zone)
+                        .chain(ep.peer_zones.iter().filter(|p| *p != zname).filter_map(|p| zones.get(p).copied()))
+                        .flat_map(|z| z.spec.cidrs.iter().map(String::as_str))
+                        .collect();
+                    if !inside(cidr, &ranges) {
+                        rejected_endpoints.insert((zname.clone(), i));
+                        problems.push(Problem::invalid(
+                            obj.clone(),
+                            format!("spec.exchangeEndpoints[{i}].cidr"),
+                            format!(
+                                "endpoint {} opens {cidr}, which lies outside zone {zname}'s and its peer zones' ranges ({}); an endpoint may not lead to an arbitrary network",
+                                ep.name,
+                                ranges.join(", ")
+                            ),
+                            "use an address inside the zone's or a peer zone's cidrs, or declare that network as a zone",
+                        ));
+                    }
+                }
+                let Some(target) = &ep.app else { continue };
+                let key = AppKey { tenant: target.tenant.clone(), zone: zname.clone(), app: target.app.clone() };
+                if apps.contains_key(&key) || misplaced.contains(&key) {
+                    continue;
+                }
+                let elsewhere: Vec<&str> = apps.keys().filter(|k| k.tenant == key.tenant && k.app == key.app).map(|k| k.zone.as_str()).collect();
+                problems.push(Problem::unresolved(
+                    obj.clone(),
+                    format!("spec.exchangeEndpoints[{i}].app"),
+                    format!("app {key} does not exist"),
+                    if elsewhere.is_empty() {
+                        format!("create DepartmentApp {} in namespace {} or correct the reference", key.app, namespace_name(&key.tenant, zname))
+                    } else {
+                        format!(
+                            "{}/{} runs in zone {}; an exchange endpoint registers an app of its own zone: register it on that zone",
+                            key.tenant,
+                            key.app,
+                            elsewhere.join(", ")
+                        )
+                    },
+                ));
+            }
+        }
+
+        Index {
+            zones,
+            tenants,
+            apps,
+            misplaced,
+            rejected_endpoints,
+            problems,
+            cluster_cidrs: &model.cluster_cidrs,
+            cluster: model.cluster.as_deref(),
+            admin_tier: model.admin_tier,
+            host_owners,
+        }
+    }
+
+    /// Whether the cluster rendered for hosts `zone`: it gets the zone's
+    /// objects here; a zone of another cluster only its tenants'
+    /// declaration namespaces.
+    pub fn hosts(&self, zone: &NetworkZone) -> bool {
+        govcloud_core::model::hosted_by(zone, self.cluster)
+    }
+
+    /// Whether the cluster rendered for hosts the zone named `zone` (an
+    /// undeclared zone is hosted nowhere).
+    pub fn hosts_zone(&self, zone: &str) -> bool {
+        self.zones.get(zone).is_some_and(|z| self.hosts(z))
+    }
+}
+
+/// Whether the network `cidr` lies inside one of `ranges`.
+fn inside(cidr: &str, ranges: &[&str]) -> bool {
+    cidr.parse::<ipnet::IpNet>().is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)))
+}
+
+/// How people read a zone's cluster: its name, or the cluster without one.
+pub fn cluster_label(cluster: Option<&str>) -> String {
+    match cluster {
+        Some(c) => format!("cluster {c}"),
+        None => "the cluster without a name".to_string(),
+    }
+}
+
+/// Why an app's namespace is not a tenant namespace, as precisely as possible.
+fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<String, &NetworkZone>, tenants: &BTreeMap<String, TenantEntry<'_>>) -> Problem {
+    let zone = &app.spec.zone;
+    if !zones.contains_key(zone) {
+        return Problem::unresolved(
+            obj.clone(),
+            "spec.zone",
+            format!("zone {zone:?} is not declared"),
+            format!("declare a NetworkZone named {zone:?} or use one of: {}", zones.keys().cloned().collect::<Vec<_>>().join(", ")),
+        );
+    }
+    let tenant = ns.strip_suffix(&format!("-{zone}")).filter(|t| tenants.contains_key(*t));
+    match tenant {
+        Some(t) => {
+            let allowed: Vec<String> = tenants[t].zones.iter().map(|(z, _)| z.name_any()).collect();
+            Problem::invalid(
+                obj.clone(),
+                "spec.zone",
+                format!("tenant {t} may not use zone {zone} (its zones: {})", if allowed.is_empty() { "none".into() } else { allowed.join(", ") }),
+                format!("add {zone} to Tenant {t} spec.zones, or move the app to one of the tenant's zones"),
+            )
+        }
+        None => {
+            let allowed: Vec<String> =
+                tenants.iter().filter(|(_, e)| e.zones.iter().any(|(z, _)| z.name_any() == *zone)).map(|(t, _)| namespace_name(t, zone)).collect();
+            Problem::invalid(
+                obj.clone(),
+                "metadata.namespace",
+                format!("namespace {ns} is not a govcloud tenant namespace for zone {zone}"),
+                format!(
+                    "create the app in its tenant's namespace <tenant>-{zone}{}",
+                    if allowed.is_empty() { String::new() } else { format!(" (one of: {})", allowed.join(", ")) }
+                ),
+            )
+        }
+    }
+}
+
+/// The checks of the admission policies on DepartmentApps (`govcloud-apps`,
+/// `govcloud-zone-apps`) that `app` fails, judged by the one evaluator on the
+/// app, the namespace render creates for it and its zone.
+///
+/// The app is judged as a request creating it carries it: without status
+/// or the server's bookkeeping (resourceVersion, field ownership, ...). A
+/// plan judges every app and the model changes an object at a time, so
+/// verdicts are kept by the digest of exactly what was judged (app,
+/// namespace and zone as JSON): the same inputs, the same verdict.
+fn admission_failures(
+    evaluator: &controls::eval::Evaluator,
+    app: &DepartmentApp,
+    tenant: &Tenant,
+    zone: &NetworkZone,
+    owners: &[HostOwner],
+) -> Vec<controls::eval::Failure> {
+    use sha2::{Digest, Sha256};
+    use std::sync::{Mutex, OnceLock};
+    static VERDICTS: OnceLock<Mutex<std::collections::HashMap<[u8; 32], Vec<controls::eval::Failure>>>> = OnceLock::new();
+    const KEPT: usize = 50_000;
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+    let mut object = controls::eval::judged(json(serde_json::to_value(app)));
+    object["kind"] = "DepartmentApp".into();
+    // Nor what a request creating it does not carry.
+    if let Some(m) = object["metadata"].as_object_mut() {
+        for absent in ["finalizers", "ownerReferences"] {
+            m.remove(absent);
+        }
+    }
+    let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
+    let zone = zone_param(zone, owners);
+    let mut digest = Sha256::new();
+    for part in [&object, &namespace, &zone] {
+        digest.update(part.to_string().as_bytes());
+        digest.update([0]);
+    }
+    let key: [u8; 32] = digest.finalize().into();
+    let verdicts = VERDICTS.get_or_init(Default::default);
+    if let Some(known) = verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return known.clone();
+    }
+    let found = controls::eval::failures(evaluator, &object, Some(&namespace), Some(&zone));
+    let mut kept = verdicts.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEPT {
+        kept.clear();
+    }
+    kept.insert(key, found.clone());
+    found
+}
+
+/// A failed admission check as a problem: the control and the check's
+/// message (which names the field), what the field holds, and what to do
+/// here.
+fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8, obj: &ObjectRef) -> Problem {
+    let c = f.check;
+    let field = c.field();
+    let seen = controls::eval::evidence(field, &serde_json::to_value(app).unwrap_or_default());
+    let (tname, zname) = (tenant.name_any(), zone.name_any());
+    let fix = match (c.control, field, f.policy.zone_param) {
+        (controls::APP_ZONE, "spec.zone", _) => {
+            format!(
+                "namespace {} is tenant {tname}'s namespace for zone {zname}: set spec.zone to {zname:?}, or create the app in namespace {}",
+                namespace_name(&tname, &zname),
+                namespace_name(&tname, &app.spec.zone)
+            )
+        }
+        (controls::APP_ZONE, _, _) => format!(
+            "zone {zname} is {}{}: use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
+            zone.spec.kind,
+            if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
+        ),
+        (controls::IMAGE_REGISTRY, _, true) => {
+            format!("push the image to a registry zone {zname} allows ({}) and reference it there", zone.spec.allowed_registries.join(", "))
+        }
+        (controls::IMAGE_REGISTRY, _, false) => {
+            format!("push the image under a registry path tenant {tname} allows ({})", tenant.spec.allowed_registries.join(", "))
+        }
+        (controls::IMAGE_DIGEST, _, _) => format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>"),
+        (controls::PUBLIC_HOSTS, _, _) => {
+            let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();
+            allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
+            format!(
+                "use a host tenant {tname} may use in zone {zname} ({}), or ask the platform team to add it to the Tenant's spec.allowedHosts",
+                if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
+            )
+        }
+        (control, _, _) => format!("change {field} so that it meets {control} (see `govcloud controls`)"),
+    };
+    Problem::invalid(obj.clone(), field, format!("[{}] {} ({seen})", c.control, c.message), fix)
+}
+
+/// Rules about an app that need its zone and tenant and are not admission checks.
+fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &ObjectRef, problems: &mut Vec<Problem>) {
+    let zname = zone.name_any();
+    if app.spec.exposure == Exposure::Public && app.spec.host.is_none() && zone.spec.public_domain.is_none() {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!("a public app needs a host name and zone {zname} has no publicDomain"),
+            "set spec.host, or spec.publicDomain on the zone",
+        ));
+    }
+    for (i, call) in app.spec.flows.calls.iter().enumerate() {
+        if call.tenant.as_deref().unwrap_or(&tenant.name_any()) == tenant.name_any()
+            && call.zone.as_deref().unwrap_or(&zname) == zname
+            && call.app == app.name_any()
+        {
+            problems.push(Problem::invalid(obj.clone(), format!("spec.flows.calls[{i}]"), "an app cannot call itself", "remove the entry"));
+        }
+    }
+}
+
+/// A public app's host name, lowercase: `spec.host`, else `<app>.<tenant>.<publicDomain>`.
+fn public_host(app: &DepartmentApp, tenant: &str, zone: &NetworkZone) -> Option<String> {
+    let host = match (&app.spec.host, &zone.spec.public_domain) {
+        (Some(h), _) => h.clone(),
+        (None, Some(d)) => format!("{}.{tenant}.{d}", app.name_any()),
+        (None, None) => return None,
+    };
+    Some(host.to_ascii_lowercase())
+}
+
+/// A name an Ingress accepts as its host: at most 253 characters, labels of 1
+/// to 63. The fields' own rules check the characters but not the lengths, and
+/// `<app>.<tenant>.<publicDomain>` may be longer than either field.
+fn dns_name(host: &str) -> bool {
+    host.len() <= 253 && host.split('.').all(|l| (1..=63).contains(&l.len()))
+}
+
+/// A public host must be a DNS name an Ingress accepts, and not claimed by an
+/// older app (whether the tenant may use it at all is the admission check
+/// GC-SVC-003, reported apart; only hosts it passes are claimed).
+fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTreeMap<String, (String, String)>, obj: &ObjectRef, problems: &mut Vec<Problem>) {
+    if !dns_name(host) {
+        let fix = if app.spec.host.is_some() {
+            "shorten spec.host: a DNS name has at most 253 characters and 63 between dots".to_string()
+        } else {
+            format!(
+                "set spec.host to a shorter name under {}, or shorten the app's or the tenant's name or the zone's publicDomain",
+                zone.spec.public_domain.as_deref().unwrap_or_default()
+            )
+        };
+        let longest = host.split('.').map(str::len).max().unwrap_or_default();
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!("host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts", host.len()),
+            fix,
+        ));
+        return;
+    }
+    let me = (app.namespace().unwrap_or_default(), app.name_any());
+    if let Some(owner) = claims.get(host).filter(|o| **o != me) {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.host",
+            format!("host {host} is already claimed by {}/{}", owner.0, owner.1),
+            "choose another host name; a host belongs to the first app that claims it",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_verdicts_follow_what_was_judged() {
+        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
+        let model = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
+        let evaluator = controls::eval::Evaluator::new();
+        let app = model.apps.first().expect("an app");
+        let ns = app.namespace().unwrap_or_default();
+        let (tenant, zone) = govcloud_core::meta::names::split_namespace(&ns).expect("a tenant namespace");
+        let tenant = model.tenants.iter().find(|t| t.name_any() == tenant).expect("its tenant");
+        let zone = model.zones.iter().find(|z| z.name_any() == zone).expect("its zone");
+        let ids = |f: &[controls::eval::Failure]| f.iter().map(|f| f.check.control).collect::<Vec<_>>();
+        let first = admission_failures(&evaluator, app, tenant, zone, &[]);
+        assert_eq!(ids(&admission_failures(&evaluator, app, tenant, zone, &[])), ids(&first), "the same inputs, the same verdict");
+        // Bookkeeping does not change the verdict; the spec does.
+        let mut touched = app.clone();
+        touched.metadata.resource_version = Some("12345".into());
+        assert_eq!(ids(&admission_failures(&evaluator, &touched, tenant, zone, &[])), ids(&first));
+        let mut foreign = app.clone();
+        foreign.spec.image = "docker.io/library/nginx:1".into();
+        let verdict = admission_failures(&evaluator, &foreign, tenant, zone, &[]);
+        assert!(ids(&verdict).contains(&controls::IMAGE_REGISTRY), "a foreign image fails GC-IMG-001: {:?}", ids(&verdict));
+        assert!(!ids(&first).contains(&controls::IMAGE_REGISTRY), "{:?}", ids(&first));
+    }
+
+    #[test]
+    fn a_host_a_tenant_owns_is_refused_to_every_other_tenants_app() {
+        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
+        let mut model = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
+        let zone = model.zones.iter().find(|z| z.spec.kind == ZoneKind::Internet).expect("an internet zone").clone();
+        let domain = zone.spec.public_domain.clone().expect("a public domain");
+        let public: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.zone == zone.name_any() && a.spec.exposure == Exposure::Public).collect();
+        let (mine, theirs) =
+            (public[0].clone(), public.iter().find(|a| a.namespace() != public[0].namespace()).copied().expect("two tenants' public apps").clone());
+        let owner = govcloud_core::meta::names::split_namespace(&mine.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
+        let other = govcloud_core::meta::names::split_namespace(&theirs.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
+        let host = format!("owned.{domain}");
+        if let Some(t) = model.tenants.iter_mut().find(|t| t.name_any() == owner) {
+            t.spec.allowed_hosts.push(host.clone());
+        }
+        let owners = host_owners(&model.tenants);
+        assert!(owners.contains(&HostOwner { host: host.clone(), tenant: owner.clone() }), "{owners:?}");
+        let param = zone_param(&zone, &owners);
+        assert_eq!(param["status"]["hostOwners"].as_array().map(Vec::len), Some(owners.len()));
+        let evaluator = controls::eval::Evaluator::new();
+        let tenant = |n: &str| model.tenants.iter().find(|t| t.name_any() == n).expect("tenant").clone();
+        let with_host = |a: &DepartmentApp| {
+            let mut a = a.clone();
+            a.spec.host = Some(host.clone());
+            a
+        };
+        let refused = |a: &DepartmentApp, t: &str| {
+            admission_failures(&evaluator, &with_host(a), &tenant(t), &zone, &owners).iter().any(|f| f.check.control == controls::PUBLIC_HOSTS)
+        };
+        assert!(refused(&theirs, &other), "another tenant's app is refused the host {host}");
+        assert!(!refused(&mine, &owner), "the owner's app may use it");
+        // Without the owners (an old status), only the domain rule judges.
+        assert!(admission_failures(&evaluator, &with_host(&theirs), &tenant(&other), &zone, &[]).iter().all(|f| f.check.control != controls::PUBLIC_HOSTS));
+    }
+}

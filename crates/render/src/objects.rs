@@ -1,0 +1,176 @@
+//! The kinds of object govcloud owns.
+
+use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+use govcloud_core::meta::cluster_policy::ClusterNetworkPolicy;
+use govcloud_core::meta::kinds::{OWNED, OwnedKind};
+
+/// One object govcloud owns: one variant per entry of the owned-kinds
+/// table ([`govcloud_core::meta::kinds::OWNED`]), in its order, which is the apply
+/// order.
+// A few hundred objects per model: boxing would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Owned {
+    /// Cluster-wide role for tenant owners and auditors.
+    ClusterRole(ClusterRole),
+    /// Binds a zone-parameter admission policy to one zone's namespaces.
+    ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding),
+    /// Admin-tier isolation of a zone (only where the cluster serves the
+    /// network-policy API; see `render::admin`).
+    ClusterNetworkPolicy(ClusterNetworkPolicy),
+    /// A tenant namespace.
+    Namespace(Namespace),
+    /// A tenant's quota in one zone.
+    ResourceQuota(ResourceQuota),
+    /// Container defaults in a tenant namespace.
+    LimitRange(LimitRange),
+    /// Isolation: default deny, zone rules, app flows.
+    NetworkPolicy(NetworkPolicy),
+    /// A tenant owner's role in a namespace.
+    RoleBinding(RoleBinding),
+    /// A cluster-wide auditor's binding.
+    ClusterRoleBinding(ClusterRoleBinding),
+    /// An app's Service.
+    Service(Service),
+    /// An app's workload.
+    Deployment(Deployment),
+    /// An app's disruption budget.
+    PodDisruptionBudget(PodDisruptionBudget),
+    /// A public app's Ingress.
+    Ingress(Ingress),
+}
+
+impl Owned {
+    /// The object's metadata.
+    pub fn meta(&self) -> &ObjectMeta {
+        match self {
+            Owned::ClusterRole(o) => &o.metadata,
+            Owned::ValidatingAdmissionPolicyBinding(o) => &o.metadata,
+            Owned::ClusterNetworkPolicy(o) => &o.metadata,
+            Owned::Namespace(o) => &o.metadata,
+            Owned::ResourceQuota(o) => &o.metadata,
+            Owned::LimitRange(o) => &o.metadata,
+            Owned::NetworkPolicy(o) => &o.metadata,
+            Owned::RoleBinding(o) => &o.metadata,
+            Owned::ClusterRoleBinding(o) => &o.metadata,
+            Owned::Service(o) => &o.metadata,
+            Owned::Deployment(o) => &o.metadata,
+            Owned::PodDisruptionBudget(o) => &o.metadata,
+            Owned::Ingress(o) => &o.metadata,
+        }
+    }
+
+    /// The object's kind, from the one table of owned kinds.
+    pub fn owned_kind(&self) -> &'static OwnedKind {
+        let i = match self {
+            Owned::ClusterRole(_) => 0,
+            Owned::ValidatingAdmissionPolicyBinding(_) => 1,
+            Owned::ClusterNetworkPolicy(_) => 2,
+            Owned::Namespace(_) => 3,
+            Owned::ResourceQuota(_) => 4,
+            Owned::LimitRange(_) => 5,
+            Owned::NetworkPolicy(_) => 6,
+            Owned::RoleBinding(_) => 7,
+            Owned::ClusterRoleBinding(_) => 8,
+            Owned::Service(_) => 9,
+            Owned::Deployment(_) => 10,
+            Owned::PodDisruptionBudget(_) => 11,
+            Owned::Ingress(_) => 12,
+        };
+        &OWNED[i]
+    }
+
+    /// The object's kind.
+    pub fn kind(&self) -> &'static str {
+        self.owned_kind().kind
+    }
+
+    /// Position in apply order.
+    pub fn order(&self) -> usize {
+        self.owned_kind().order
+    }
+
+    /// Whether the object is part of what must hold before anyone is granted
+    /// access or anything runs: roles, policy bindings, the namespace, its
+    /// quota, limits and NetworkPolicies.
+    pub fn precedes_access(&self) -> bool {
+        matches!(
+            self,
+            Owned::ClusterRole(_)
+                | Owned::ValidatingAdmissionPolicyBinding(_)
+                | Owned::ClusterNetworkPolicy(_)
+                | Owned::Namespace(_)
+                | Owned::ResourceQuota(_)
+                | Owned::LimitRange(_)
+                | Owned::NetworkPolicy(_)
+        )
+    }
+
+    /// Namespace (empty for cluster-scoped objects).
+    pub fn namespace(&self) -> &str {
+        self.meta().namespace.as_deref().unwrap_or_default()
+    }
+
+    /// Name.
+    pub fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or_default()
+    }
+
+    /// Sort key: apply order, then namespace, then name.
+    pub fn sort_key(&self) -> (usize, &str, &str) {
+        (self.order(), self.namespace(), self.name())
+    }
+
+    /// `Kind/namespace/name`.
+    pub fn id(&self) -> String {
+        if self.namespace().is_empty() { format!("{}/{}", self.kind(), self.name()) } else { format!("{}/{}/{}", self.kind(), self.namespace(), self.name()) }
+    }
+}
+
+/// Metadata with a name, an optional namespace and labels.
+pub(crate) fn meta(name: &str, namespace: Option<&str>, labels: std::collections::BTreeMap<String, String>) -> ObjectMeta {
+    ObjectMeta { name: Some(name.to_string()), namespace: namespace.map(str::to_string), labels: Some(labels), ..Default::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::Resource;
+
+    #[test]
+    fn every_variant_is_its_entry_of_the_owned_kinds_table() {
+        let all = [
+            (Owned::ClusterRole(Default::default()), ClusterRole::KIND, ClusterRole::API_VERSION),
+            (
+                Owned::ValidatingAdmissionPolicyBinding(Default::default()),
+                ValidatingAdmissionPolicyBinding::KIND,
+                ValidatingAdmissionPolicyBinding::API_VERSION,
+            ),
+            (Owned::ClusterNetworkPolicy(Default::default()), ClusterNetworkPolicy::KIND, ClusterNetworkPolicy::API_VERSION),
+            (Owned::Namespace(Default::default()), Namespace::KIND, Namespace::API_VERSION),
+            (Owned::ResourceQuota(Default::default()), ResourceQuota::KIND, ResourceQuota::API_VERSION),
+            (Owned::LimitRange(Default::default()), LimitRange::KIND, LimitRange::API_VERSION),
+            (Owned::NetworkPolicy(Default::default()), NetworkPolicy::KIND, NetworkPolicy::API_VERSION),
+            (Owned::RoleBinding(Default::default()), RoleBinding::KIND, RoleBinding::API_VERSION),
+            (Owned::ClusterRoleBinding(Default::default()), ClusterRoleBinding::KIND, ClusterRoleBinding::API_VERSION),
+            (Owned::Service(Default::default()), Service::KIND, Service::API_VERSION),
+            (Owned::Deployment(Default::default()), Deployment::KIND, Deployment::API_VERSION),
+            (Owned::PodDisruptionBudget(Default::default()), PodDisruptionBudget::KIND, PodDisruptionBudget::API_VERSION),
+            (Owned::Ingress(Default::default()), Ingress::KIND, Ingress::API_VERSION),
+        ];
+        assert_eq!(all.len(), OWNED.len(), "one variant per owned kind");
+        for (i, (o, kind, api_version)) in all.iter().enumerate() {
+            assert_eq!((o.kind(), o.owned_kind().api_version), (*kind, *api_version));
+            assert_eq!(o.owned_kind(), &OWNED[i]);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The tests that need no cluster and no Go-built component: `cargo test
+//! --test offline` on a fresh clone (the HTML pages are also opened in
+//! headless Chromium where it is installed; CI installs it). The tests on a
+//! real control plane are the other test targets (`make test` runs all).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod architecture;
+mod audit_fixture;
+mod cli_bad_input;
+mod clusters_audit;
+mod crds;
+mod evaluate;
+mod fuzz_props;
+mod image;
+mod render_flows;
+mod render_isolation;
