@@ -149,7 +149,7 @@ fn time_cpu<T>(f: impl Fn() -> T) -> (Duration, Duration, T) {
 fn row(name: &str, model: &Model, load: Duration) {
     let (render, rendered) = time(|| govcloud::render::render(model));
     // What the operator does per model version (a plan) and per reconcile (one owner's objects).
-    let (plan, planned) = time(|| govcloud::render::plan(model));
+    let (plan, planned) = time(|| govcloud::render::plan(model, &Default::default()));
     let owners: Vec<(String, String)> = model.apps.iter().map(|a| (a.namespace().unwrap_or_default(), a.name_any())).collect();
     let (all_owners, _) = time(|| owners.iter().map(|(ns, n)| planned.owner("DepartmentApp", ns, n).objects.len()).sum::<usize>());
     PLANS.with(|p| p.borrow_mut().push((name.to_string(), plan, all_owners / owners.len().max(1) as u32)));

@@ -115,7 +115,7 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
 
     // Every zone's objects, with the admin tier, pass the API server's validation (dry run).
     let model = chifeng(true);
-    let planned = govcloud::render::plan(&model);
+    let planned = govcloud::render::plan(&model, &Default::default());
     let mut dry_run = 0;
     for z in model.zones.iter().map(|z| z.name_any()) {
         for o in planned.owner("NetworkZone", "", &z).objects {

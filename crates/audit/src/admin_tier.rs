@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use super::netpol::selects;
+use super::selector::selects;
 use govcloud_core::meta::cluster_policy::{ADMIN_TIER, action};
 
 /// What the Admin tier decides about a connection.

@@ -14,6 +14,7 @@ pub mod admin_tier;
 pub mod mlps;
 pub mod netpol;
 pub mod output;
+pub mod selector;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
@@ -278,6 +279,12 @@ fn pod_of(o: &Value) -> Option<(&Value, &Value)> {
 
 /// Audits `objects` (Kubernetes objects as JSON) against the declared `model`.
 pub fn audit(model: &Model, objects: &[Value]) -> Audit {
+    audit_with(model, objects, &govcloud_render::Verdicts::default())
+}
+
+/// [`audit`], with the apps' admission verdicts from (and kept in)
+/// `verdicts`: the operator's, kept across its plans and audits.
+pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::Verdicts) -> Audit {
     let start = Instant::now();
     // The declared apps are objects too (checked against their zone).
     let mut apps: Vec<Value> = Vec::new();
@@ -320,7 +327,7 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
         });
         let t = Instant::now();
         // One owner's objects at a time: the whole rendering is never held.
-        let planned = govcloud_render::plan(model);
+        let planned = govcloud_render::plan(model, verdicts);
         timed("render", t);
         let inputs = Inputs { model, objects, tenant_ns: &tenant_ns, planned: &planned, remote: &remote };
         let mut ctx = Ctx::new(namespaces.clone());
@@ -410,11 +417,11 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
             resource_requests(ctx, i.objects)
         }
         AuditBy::AppIdentity => app_identity(ctx, i.objects, i.tenant_ns, i.planned),
-        AuditBy::ZoneRanges => zone_ranges(ctx, i.model, i.objects, i.tenant_ns, i.remote),
+        AuditBy::ZoneRanges => zone_ranges(ctx, i.model, &i.planned.index, i.objects, i.tenant_ns, i.remote),
         AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
         AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects, i.remote),
         AuditBy::Drift => drift(ctx, i.planned, i.objects),
-        AuditBy::Isolation => return Some(isolation(ctx, i.model, &i.planned.flows, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
+        AuditBy::Isolation => return Some(isolation(ctx, i.model, i.planned, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
     }
     None
 }
@@ -1158,8 +1165,14 @@ fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
 /// peer zone's ranges (the renderer's own verdict); GC-NET-005: every ipBlock
 /// in a tenant namespace that spans the cluster's pod or service range
 /// excepts it.
-fn zone_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>, remote: &BTreeMap<String, String>) {
-    let index = govcloud_render::Index::build(model);
+fn zone_ranges(
+    ctx: &mut Ctx<'_>,
+    model: &Model,
+    index: &govcloud_render::Index<'_>,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    remote: &BTreeMap<String, String>,
+) {
     for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
         for (i, ep) in z.spec.exchange_endpoints.iter().enumerate() {
             let Some(cidr) = &ep.cidr else { continue };
@@ -1571,8 +1584,12 @@ fn private_egress(ctx: &mut Ctx<'_>, w: &Workload, zone: &str, escapes: &[String
 /// endpoints open (those the renderer rejected, outside every zone's
 /// ranges, open nothing), and the addresses nothing of it may reach
 /// otherwise: the internet and a host of every other zone.
-fn private_zone_probes(model: &Model, z: &govcloud_core::api::NetworkZone, internet_probe: IpAddr) -> (Vec<ipnet::IpNet>, Vec<IpAddr>) {
-    let index = govcloud_render::Index::build(model);
+fn private_zone_probes(
+    model: &Model,
+    index: &govcloud_render::Index<'_>,
+    z: &govcloud_core::api::NetworkZone,
+    internet_probe: IpAddr,
+) -> (Vec<ipnet::IpNet>, Vec<IpAddr>) {
     let allowed = z
         .spec
         .exchange_endpoints
@@ -1592,12 +1609,13 @@ fn private_zone_probes(model: &Model, z: &govcloud_core::api::NetworkZone, inter
 fn isolation(
     ctx: &mut Ctx<'_>,
     model: &Model,
-    flows: &[govcloud_render::FlowDecision],
+    planned: &govcloud_render::Planned<'_>,
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
     remote: &BTreeMap<String, String>,
     matrix_limit: usize,
 ) -> Connectivity {
+    let (index, flows) = (&planned.index, &planned.flows);
     let net = network(ctx, objects);
     let ws = workloads(objects, tenant_ns);
     let nss = ctx.namespaces.clone();
@@ -1668,7 +1686,7 @@ fn isolation(
     }
     // GC-NET-003: a private zone's workloads reach nothing outside but its exchange endpoints.
     for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-        let (mut allowed, probes) = private_zone_probes(model, z, internet_probe);
+        let (mut allowed, probes) = private_zone_probes(model, index, z, internet_probe);
         // A granted flow to another cluster leaves for its exchange address.
         allowed.extend(
             flows
@@ -2354,7 +2372,7 @@ mod tests {
             ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);
         }
         for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-            let (allowed, probes) = private_zone_probes(model, z, internet_probe);
+            let (allowed, probes) = private_zone_probes(model, &govcloud_render::Index::build(model, &Default::default()), z, internet_probe);
             for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
                 let escapes: Vec<String> = probes
                     .iter()
@@ -2380,9 +2398,10 @@ mod tests {
         let (namespaces, tenant_ns) = namespaces(objects);
         let objects: Vec<&Value> = objects.iter().collect();
         let objects = objects.as_slice();
-        let rendered = govcloud_render::render(model);
+        let planned = govcloud_render::plan(model, &Default::default());
+        let rendered = planned.render_all();
         let mut new = Ctx::new(namespaces.clone());
-        let conn = isolation(&mut new, model, &rendered.flows, objects, &tenant_ns, &BTreeMap::new(), limit);
+        let conn = isolation(&mut new, model, &planned, objects, &tenant_ns, &BTreeMap::new(), limit);
         let mut old = Ctx::new(namespaces);
         let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
         assert_eq!(emitted(&new), emitted(&old));
@@ -2781,7 +2800,7 @@ mod tests {
         for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
             let (namespaces, tenant_ns) = namespaces(&objects);
             let refs: Vec<&Value> = objects.iter().collect();
-            let planned = govcloud_render::plan(&model);
+            let planned = govcloud_render::plan(&model, &Default::default());
             let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
             let remote = hosted_elsewhere(&model);
             let inputs = Inputs { model: &model, objects: &refs, tenant_ns: &tenant_ns, planned: &planned, remote: &remote };

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use super::admin_tier::{AdminTier, End, Verdict};
+use super::selector::selects;
 
 /// A workload: its namespace and pod labels, and the ports it serves.
 #[derive(Clone, Debug)]
@@ -43,34 +44,6 @@ pub struct Network<'p> {
 
 fn labels_of(v: &Value) -> BTreeMap<String, String> {
     v.as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default()
-}
-
-/// Whether a label selector (JSON) selects `labels`. A missing selector selects nothing; `{}` everything.
-pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
-    if sel.is_null() {
-        return false;
-    }
-    // Values that are not strings constrain nothing.
-    let ml = sel["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k, v.as_str()?)))
-        .all(|(k, v)| labels.get(k).map(String::as_str) == Some(v));
-    let me = sel["matchExpressions"].as_array().map(|es| {
-        es.iter().all(|e| {
-            let key = e["key"].as_str().unwrap_or_default();
-            let listed = |v: &str| e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).any(|x| x == v);
-            match e["operator"].as_str().unwrap_or_default() {
-                "In" => labels.get(key).is_some_and(|v| listed(v)),
-                "NotIn" => labels.get(key).is_none_or(|v| !listed(v)),
-                "Exists" => labels.contains_key(key),
-                "DoesNotExist" => !labels.contains_key(key),
-                _ => false,
-            }
-        })
-    });
-    ml && me.unwrap_or(true)
 }
 
 /// Whether a policy applies to `kind` (Ingress or Egress): its policyTypes,

@@ -25,9 +25,8 @@ use kube::runtime::{WatchStreamExt, reflector::Store};
 use tracing::{info, warn};
 
 use super::cache::{OwnedCaches, OwnedKind};
-use super::context::Context;
 use super::error::StartError;
-use super::run::{OwnedEvents, slim};
+use super::watch::{OwnedEvents, slim};
 use govcloud_core::meta::cluster_policy::{GROUP, PLURAL, VERSION};
 
 /// How often discovery is asked again whether the API is served.
@@ -94,7 +93,7 @@ impl AdminTier {
     }
 
     /// Starts the watch and waits (bounded) for its first list; marks the API served.
-    async fn begin(&self) {
+    pub(super) async fn begin(&self) {
         let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &self.store_resource());
         let stream = watcher(api, WatchConfig::default().labels(&self.selector)).default_backoff().modify(|o| slim("ClusterNetworkPolicy", o));
         let (writer, events) = (self.writer.clone(), self.events.clone());
@@ -120,7 +119,7 @@ impl AdminTier {
     }
 
     /// Stops the watch and empties the cache; marks the API not served.
-    async fn end(&self) {
+    pub(super) async fn end(&self) {
         self.served.store(false, Ordering::SeqCst);
         if let Some(task) = self.watch.lock().ok().and_then(|mut w| w.take()) {
             task.abort();
@@ -147,36 +146,4 @@ impl Drop for AdminTier {
             task.abort();
         }
     }
-}
-
-/// Asks discovery again every [`CHECK_INTERVAL`] for as long as the operator
-/// runs; when the API appears or goes, starts or stops the watch, re-plans
-/// the model and reconciles every zone (which applies or prunes its
-/// ClusterNetworkPolicies).
-pub(super) fn follow(ctx: &Arc<Context>) {
-    let weak = Arc::downgrade(ctx);
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(CHECK_INTERVAL).await;
-            let Some(ctx) = weak.upgrade() else { return };
-            let now = match served(&ctx.client).await {
-                Ok(now) => now,
-                Err(e) => {
-                    warn!(error = %e, "cannot ask discovery for ClusterNetworkPolicy; checking again later");
-                    continue;
-                }
-            };
-            if now == ctx.admin_tier.served() {
-                continue;
-            }
-            if now {
-                ctx.admin_tier.begin().await;
-                info!("the cluster now serves ClusterNetworkPolicy: zones get Admin-tier isolation");
-            } else {
-                ctx.admin_tier.end().await;
-                info!("the cluster no longer serves ClusterNetworkPolicy: isolation by NetworkPolicies only");
-            }
-            ctx.triggers.zones_changed();
-        }
-    });
 }

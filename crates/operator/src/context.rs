@@ -55,6 +55,9 @@ pub struct Context {
     pub(crate) triggers: triggers::Triggers,
     /// The latest plan, with the model version it holds at least.
     pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
+    /// The admission verdicts on apps, kept across plans and compliance
+    /// audits (the model changes an object at a time).
+    pub(crate) verdicts: render::Verdicts,
     /// Failures in a row per object (the backoff of the error policies).
     pub(crate) retries: Retries,
     /// Which failures were logged lately ([`FailureLog`]).
@@ -62,7 +65,7 @@ pub struct Context {
     /// Single-flight plans; when the last one started.
     pub(super) render_lock: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     /// The audited objects the report loop's watches keep.
-    pub(crate) audited: super::report::Inventory,
+    pub(crate) audited: super::inventory::Inventory,
     /// Whether the cluster serves ClusterNetworkPolicy, and its watch.
     pub(crate) admin_tier: super::admin_tier::AdminTier,
 }
@@ -200,7 +203,7 @@ impl Context {
         *last_plan = Some(tokio::time::Instant::now());
         // The version is read before the caches: the plan holds at least that.
         let version = self.triggers.model_version();
-        let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), render::plan));
+        let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), |model| render::plan(model, &self.verdicts)));
         self.metrics.rendered();
         if let Ok(mut cache) = self.render_cache.lock()
             && cache.as_ref().is_none_or(|(v, _)| *v <= version)

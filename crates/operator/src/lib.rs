@@ -22,8 +22,12 @@
 //!   status      conditions, and the one status write
 //!   apply       the one place owned objects are written
 //!   install     CRDs, admission policies, the operator's own manifests
-//!   report      the live audit and the compliance reports
-//!   admin_tier  whether the cluster serves ClusterNetworkPolicy (discovery), its watch
+//!   watch       the watches' plumbing: reflectors, where owned kinds' events go, what caches keep
+//!   inventory   what a live audit reads: the audited kinds, paged lists, the kept Inventory
+//!   report      one-shot reads of the cluster: audit, usage, repairs, evaluation; the report CRDs
+//!   report_loop the compliance loop: an audit per change (debounced) and per resync, reports written
+//!   wakeups     discovery of the Admin tier, the audited kinds' watches that wake the reports
+//!   admin_tier  whether the cluster serves ClusterNetworkPolicy (discovery), its cache and watch
 //! ```
 
 mod admin_tier;
@@ -34,15 +38,19 @@ mod context;
 mod controller;
 mod error;
 pub mod install;
+mod inventory;
 pub mod leader;
 pub mod memory;
 mod metrics;
 mod report;
+mod report_loop;
 mod request;
 mod run;
 mod status;
 mod tenant;
 mod triggers;
+mod wakeups;
+mod watch;
 mod zone;
 
 pub use admin_tier::served as admin_tier_served;
@@ -50,8 +58,9 @@ pub use apply::ApplyReport;
 pub use context::{Context, PLAN_INTERVAL, Plan};
 pub use error::{Error, Halt, Result, StartError, Step, Wait};
 pub use install::{CRD_ESTABLISHED, admission_policies, install_crds};
+pub use inventory::live_inventory;
 pub use leader::LeaderElection;
 pub use metrics::{CountRequests, Metrics};
-pub use report::{live_audit, live_evaluation, live_inventory, live_repairs, live_usage};
+pub use report::{live_audit, live_evaluation, live_repairs, live_usage};
 pub use run::{Leader, Options, RESYNC, SHUTDOWN_GRACE, parse_selector, run};
 pub use triggers::STATUS_REFRESH;

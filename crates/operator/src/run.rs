@@ -15,17 +15,18 @@ use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::{self, Store, reflector};
 use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use kube::runtime::{Controller, WatchStreamExt};
-use kube::{Client, Resource, ResourceExt};
+use kube::{Client, ResourceExt};
 use tracing::{info, warn};
 
-use super::cache::{self, OwnedCaches, OwnedKind};
+use super::cache::{OwnedCaches, OwnedKind};
 use super::context::{Context, Retries};
 use super::controller::{self, Reconciled};
 use super::error::StartError;
 use super::leader::{self, LeaderElection};
 use super::metrics::{self, Metrics};
 use super::triggers::{self, Triggers};
-use super::{apply, install, report};
+use super::watch::{OwnedEvents, slim, spawn_reflector};
+use super::{apply, install};
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER};
 use govcloud_core::model::Model;
@@ -128,93 +129,6 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
             _ => Err(format!("selector {s:?}: only key=value pairs are supported, got {p:?}")),
         })
         .collect()
-}
-
-fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, metrics: &Metrics, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
-where
-    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
-    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
-{
-    let (store, writer) = reflector::store();
-    // Nothing reads the field ownership of these (often as large as the rest).
-    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
-    let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
-    tokio::spawn(async move {
-        stream
-            .for_each(|ev| {
-                metrics.watch_event(&watch_name, &ev);
-                match ev {
-                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
-                    Ok(watcher::Event::Delete(o)) => on_event(&o, true),
-                    Ok(_) => {}
-                    Err(e) => warn!(error = %e, kind = %watch_name, "watch error"),
-                }
-                futures::future::ready(())
-            })
-            .await;
-    });
-    store
-}
-
-/// Where the watch events of an owned kind go: the owner index, the echo
-/// filter of the operator's own writes, the triggers and the metrics.
-pub(super) struct OwnedEvents {
-    pub(super) kind: String,
-    pub(super) index: cache::OwnerIndex,
-    pub(super) inflight: Arc<apply::InFlight>,
-    pub(super) triggers: Triggers,
-    pub(super) metrics: Metrics,
-}
-
-impl OwnedEvents {
-    /// Records one watch event (after the cache has taken it).
-    pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
-        use cache::IndexEvent;
-        let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
-        self.metrics.watch_event(kind_name, ev);
-        match ev {
-            Ok(watcher::Event::Apply(o)) => {
-                index.event(kind_name, IndexEvent::Apply(o));
-                let echo = inflight.is_echo(kind_name, o, false);
-                t.owned_changed(kind_name, o, false, echo);
-            }
-            Ok(watcher::Event::Delete(o)) => {
-                index.event(kind_name, IndexEvent::Delete(o));
-                let echo = inflight.is_echo(kind_name, o, true);
-                t.owned_changed(kind_name, o, true, echo);
-            }
-            Ok(watcher::Event::Init) => index.event(kind_name, IndexEvent::Init),
-            Ok(watcher::Event::InitApply(o)) => {
-                index.event(kind_name, IndexEvent::InitApply(o));
-                t.owned_listed(kind_name, o);
-            }
-            Ok(watcher::Event::InitDone) => index.event(kind_name, IndexEvent::InitDone),
-            Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
-        }
-    }
-}
-
-/// What the owned-object caches keep of an object: everything but the
-/// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
-/// marks (no field lists) of govcloud's own create-time entry, which apply
-/// removes ([`apply::has_update_entry`]), and of others' entries on the
-/// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
-pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
-    // Statuses are read of these only (see `triggers::fingerprint` and the
-    // status of apps and tenants).
-    if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
-        && let Some(data) = o.data.as_object_mut()
-    {
-        data.remove("status");
-    }
-    if let Some(entries) = o.metadata.managed_fields.as_mut() {
-        entries.retain(|e| {
-            (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
-        });
-        for e in entries.iter_mut() {
-            e.fields_v1 = None;
-        }
-    }
 }
 
 /// Runs the operator until a shutdown signal.
@@ -323,19 +237,20 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         cluster: opts.cluster.clone(),
         triggers: triggers.clone(),
         render_cache: Mutex::new(None),
+        verdicts: Default::default(),
         retries: Retries::default(),
         failure_log: Default::default(),
         render_lock: tokio::sync::Mutex::new(None),
         audited: Default::default(),
         admin_tier,
     });
-    super::admin_tier::follow(&ctx);
+    super::wakeups::follow_admin_tier(&ctx);
     info!(scope = %scope_sel, "govcloud operator started");
     let weak = Arc::downgrade(&ctx);
     ctx.metrics.set_collector(Box::new(move || weak.upgrade().map(|ctx| gauges(&ctx)).unwrap_or_default()));
     ctx.metrics.set_ready();
     if opts.reports.is_some() {
-        report::watch_audited(&ctx);
+        super::wakeups::watch_audited(&ctx);
     }
 
     // SIGTERM or Ctrl-C: stop taking work, let what runs finish (bounded),
@@ -475,7 +390,7 @@ async fn lead(ctx: Arc<Context>, reports: Option<govcloud_audit::output::ReportA
     // The reports on a task of their own (an audit is long and synchronous:
     // it must not hold up the controllers), stopped on shutdown and when
     // this term ends, whichever way.
-    let reports = reports.map(|api| AbortOnDrop(tokio::spawn(report::report_loop(ctx.clone(), api, scope_sel))));
+    let reports = reports.map(|api| AbortOnDrop(tokio::spawn(super::report_loop::report_loop(ctx.clone(), api, scope_sel))));
     // Status refreshes beside the controllers, ended the same ways.
     let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
     let stop_reports = async {

@@ -387,11 +387,11 @@ mod tests {
     #[test]
     fn a_zone_owner_renders_its_policies_from_the_plan() {
         let m = chifeng(true);
-        let planned = super::super::plan(&m);
+        let planned = super::super::plan(&m, &Default::default());
         let owned = planned.owner("NetworkZone", "", "private");
         assert!(owned.objects.iter().any(|o| o.kind() == "ClusterNetworkPolicy" && o.name() == names::zone_admin_policy("private")));
         assert!(owned.objects.iter().filter(|o| o.kind() == "ClusterNetworkPolicy").all(|o| o.name().contains("private")));
         let off = chifeng(false);
-        assert!(super::super::plan(&off).owner("NetworkZone", "", "private").objects.iter().all(|o| o.kind() != "ClusterNetworkPolicy"));
+        assert!(super::super::plan(&off, &Default::default()).owner("NetworkZone", "", "private").objects.iter().all(|o| o.kind() != "ClusterNetworkPolicy"));
     }
 }

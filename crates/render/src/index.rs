@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 
+use super::namespaces::mlps_level;
+use super::verdicts::{Verdicts, host_owners};
 use govcloud_core::api::{AppKey, DepartmentApp, Exposure, HostOwner, NetworkZone, Tenant, TenantZone, ZoneKind};
 use govcloud_core::controls;
 use govcloud_core::meta::names::namespace_name;
@@ -67,37 +69,10 @@ pub struct Index<'a> {
     pub host_owners: Vec<HostOwner>,
 }
 
-/// The public host names each tenant owns: its `allowedHosts`, which for a
-/// granted model ([`crate::grant_requests`]) include its approved
-/// Hostname requests. A host two tenants name is listed for both (neither
-/// gets it from the other; the audit reports it).
-pub fn host_owners<'t>(tenants: impl IntoIterator<Item = &'t Tenant>) -> Vec<HostOwner> {
-    let mut out: Vec<HostOwner> =
-        tenants.into_iter().flat_map(|t| t.spec.allowed_hosts.iter().map(move |h| HostOwner { host: h.to_ascii_lowercase(), tenant: t.name_any() })).collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// A zone as the admission policies take it for parameter, offline: as
-/// judged ([`controls::eval::judged`]), with the hosts tenants own in its
-/// status, as the operator writes them for internet zones.
-pub fn zone_param(zone: &NetworkZone, owners: &[HostOwner]) -> serde_json::Value {
-    let mut v = controls::eval::judged(serde_json::to_value(zone).unwrap_or_default());
-    if zone.spec.kind == govcloud_core::api::ZoneKind::Internet && !owners.is_empty() {
-        v["status"] = serde_json::json!({"hostOwners": owners});
-    }
-    v
-}
-
-/// MLPS level of a tenant's namespace in a zone.
-pub fn mlps_level(zone: &NetworkZone, tenant: &Tenant) -> u8 {
-    zone.spec.mlps_level.max(tenant.spec.mlps_level.unwrap_or(0))
-}
-
 impl<'a> Index<'a> {
-    /// Resolves a model.
-    pub fn build(model: &'a Model) -> Self {
+    /// Resolves a model; the apps' admission verdicts come from, and are
+    /// kept in, `verdicts`.
+    pub fn build(model: &'a Model, verdicts: &Verdicts) -> Self {
         let mut problems = Vec::new();
         let zones: BTreeMap<String, &NetworkZone> = model.zones.iter().map(|z| (z.name_any(), z)).collect();
         let zone_names = || zones.keys().cloned().collect::<Vec<_>>().join(", ");
@@ -136,7 +111,7 @@ impl<'a> Index<'a> {
         for app in &model.apps {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            failed.insert((ns, app.name_any()), admission_failures(&evaluator, app, entry.tenant, zone, &host_owners));
+            failed.insert((ns, app.name_any()), verdicts.failures(&evaluator, app, entry.tenant, zone, &host_owners));
         }
         let host_refused = |app: &DepartmentApp| {
             failed.get(&(app.namespace().unwrap_or_default(), app.name_any())).is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
@@ -379,56 +354,6 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
     }
 }
 
-/// The checks of the admission policies on DepartmentApps (`govcloud-apps`,
-/// `govcloud-zone-apps`) that `app` fails, judged by the one evaluator on the
-/// app, the namespace render creates for it and its zone.
-///
-/// The app is judged as a request creating it carries it: without status
-/// or the server's bookkeeping (resourceVersion, field ownership, ...). A
-/// plan judges every app and the model changes an object at a time, so
-/// verdicts are kept by the digest of exactly what was judged (app,
-/// namespace and zone as JSON): the same inputs, the same verdict.
-fn admission_failures(
-    evaluator: &controls::eval::Evaluator,
-    app: &DepartmentApp,
-    tenant: &Tenant,
-    zone: &NetworkZone,
-    owners: &[HostOwner],
-) -> Vec<controls::eval::Failure> {
-    use sha2::{Digest, Sha256};
-    use std::sync::{Mutex, OnceLock};
-    static VERDICTS: OnceLock<Mutex<std::collections::HashMap<[u8; 32], Vec<controls::eval::Failure>>>> = OnceLock::new();
-    const KEPT: usize = 50_000;
-    let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
-    let mut object = controls::eval::judged(json(serde_json::to_value(app)));
-    object["kind"] = "DepartmentApp".into();
-    // Nor what a request creating it does not carry.
-    if let Some(m) = object["metadata"].as_object_mut() {
-        for absent in ["finalizers", "ownerReferences"] {
-            m.remove(absent);
-        }
-    }
-    let namespace = json(serde_json::to_value(super::tenant::namespace(tenant, zone)));
-    let zone = zone_param(zone, owners);
-    let mut digest = Sha256::new();
-    for part in [&object, &namespace, &zone] {
-        digest.update(part.to_string().as_bytes());
-        digest.update([0]);
-    }
-    let key: [u8; 32] = digest.finalize().into();
-    let verdicts = VERDICTS.get_or_init(Default::default);
-    if let Some(known) = verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return known.clone();
-    }
-    let found = controls::eval::failures(evaluator, &object, Some(&namespace), Some(&zone));
-    let mut kept = verdicts.lock().unwrap_or_else(|e| e.into_inner());
-    if kept.len() >= KEPT {
-        kept.clear();
-    }
-    kept.insert(key, found.clone());
-    found
-}
-
 /// A failed admission check as a problem: the control and the check's
 /// message (which names the field), what the field holds, and what to do
 /// here.
@@ -538,69 +463,5 @@ fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTre
             format!("host {host} is already claimed by {}/{}", owner.0, owner.1),
             "choose another host name; a host belongs to the first app that claims it",
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kept_verdicts_follow_what_was_judged() {
-        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
-        let model = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
-        let evaluator = controls::eval::Evaluator::new();
-        let app = model.apps.first().expect("an app");
-        let ns = app.namespace().unwrap_or_default();
-        let (tenant, zone) = govcloud_core::meta::names::split_namespace(&ns).expect("a tenant namespace");
-        let tenant = model.tenants.iter().find(|t| t.name_any() == tenant).expect("its tenant");
-        let zone = model.zones.iter().find(|z| z.name_any() == zone).expect("its zone");
-        let ids = |f: &[controls::eval::Failure]| f.iter().map(|f| f.check.control).collect::<Vec<_>>();
-        let first = admission_failures(&evaluator, app, tenant, zone, &[]);
-        assert_eq!(ids(&admission_failures(&evaluator, app, tenant, zone, &[])), ids(&first), "the same inputs, the same verdict");
-        // Bookkeeping does not change the verdict; the spec does.
-        let mut touched = app.clone();
-        touched.metadata.resource_version = Some("12345".into());
-        assert_eq!(ids(&admission_failures(&evaluator, &touched, tenant, zone, &[])), ids(&first));
-        let mut foreign = app.clone();
-        foreign.spec.image = "docker.io/library/nginx:1".into();
-        let verdict = admission_failures(&evaluator, &foreign, tenant, zone, &[]);
-        assert!(ids(&verdict).contains(&controls::IMAGE_REGISTRY), "a foreign image fails GC-IMG-001: {:?}", ids(&verdict));
-        assert!(!ids(&first).contains(&controls::IMAGE_REGISTRY), "{:?}", ids(&first));
-    }
-
-    #[test]
-    fn a_host_a_tenant_owns_is_refused_to_every_other_tenants_app() {
-        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
-        let mut model = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
-        let zone = model.zones.iter().find(|z| z.spec.kind == ZoneKind::Internet).expect("an internet zone").clone();
-        let domain = zone.spec.public_domain.clone().expect("a public domain");
-        let public: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.zone == zone.name_any() && a.spec.exposure == Exposure::Public).collect();
-        let (mine, theirs) =
-            (public[0].clone(), public.iter().find(|a| a.namespace() != public[0].namespace()).copied().expect("two tenants' public apps").clone());
-        let owner = govcloud_core::meta::names::split_namespace(&mine.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
-        let other = govcloud_core::meta::names::split_namespace(&theirs.namespace().unwrap_or_default()).expect("tenant namespace").0.to_string();
-        let host = format!("owned.{domain}");
-        if let Some(t) = model.tenants.iter_mut().find(|t| t.name_any() == owner) {
-            t.spec.allowed_hosts.push(host.clone());
-        }
-        let owners = host_owners(&model.tenants);
-        assert!(owners.contains(&HostOwner { host: host.clone(), tenant: owner.clone() }), "{owners:?}");
-        let param = zone_param(&zone, &owners);
-        assert_eq!(param["status"]["hostOwners"].as_array().map(Vec::len), Some(owners.len()));
-        let evaluator = controls::eval::Evaluator::new();
-        let tenant = |n: &str| model.tenants.iter().find(|t| t.name_any() == n).expect("tenant").clone();
-        let with_host = |a: &DepartmentApp| {
-            let mut a = a.clone();
-            a.spec.host = Some(host.clone());
-            a
-        };
-        let refused = |a: &DepartmentApp, t: &str| {
-            admission_failures(&evaluator, &with_host(a), &tenant(t), &zone, &owners).iter().any(|f| f.check.control == controls::PUBLIC_HOSTS)
-        };
-        assert!(refused(&theirs, &other), "another tenant's app is refused the host {host}");
-        assert!(!refused(&mine, &owner), "the owner's app may use it");
-        // Without the owners (an old status), only the domain rule judges.
-        assert!(admission_failures(&evaluator, &with_host(&theirs), &tenant(&other), &zone, &[]).iter().all(|f| f.check.control != controls::PUBLIC_HOSTS));
     }
 }

@@ -21,19 +21,22 @@ mod app;
 pub mod capacity;
 mod flows;
 mod index;
+mod namespaces;
 mod objects;
 mod platform;
 mod requests;
 mod tenant;
+mod verdicts;
 
 pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
-pub use index::{Index, Placement, cluster_label, host_owners, zone_param};
+pub use index::{Index, Placement, cluster_label};
 pub use objects::Owned;
 pub use platform::render_platform;
 pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
 pub use tenant::DECLARATIONS_ONLY;
+pub use verdicts::{Verdicts, host_owners, zone_param};
 
 use std::collections::BTreeMap;
 
@@ -257,8 +260,8 @@ pub struct Planned<'a> {
 type AppKeyRef = govcloud_core::api::AppKey;
 
 /// Plans a model: index, flows and problems; no object rendered yet.
-pub fn plan(model: &Model) -> Planned<'_> {
-    let index = Index::build(model);
+pub fn plan<'m>(model: &'m Model, verdicts: &Verdicts) -> Planned<'m> {
+    let index = Index::build(model, verdicts);
     let mut problems = index.problems.clone();
     let flows = flows::decide_all(&index, &mut problems);
     problems.sort_by(|a, b| (&a.object, &a.field).cmp(&(&b.object, &b.field)));
@@ -349,7 +352,7 @@ impl Planned<'_> {
 /// Renders the per-zone, per-tenant and per-app objects of a model (not the
 /// platform-wide ones; see [`render_platform`]).
 pub fn render(model: &Model) -> Rendered {
-    plan(model).render_all()
+    plan(model, &Verdicts::default()).render_all()
 }
 
 #[cfg(test)]
@@ -437,7 +440,7 @@ spec:
   ports: [{name: http, port: 8080}]
 "#;
         let model = govcloud_core::model::load_str("namesakes.yaml", text).expect("model").model;
-        let planned = plan(&model);
+        let planned = plan(&model, &Verdicts::default());
         assert_eq!(planned.flows.len(), 1, "{:?}", planned.flows);
         assert_eq!(planned.owner("DepartmentApp", "a-extranet", "portal").flows.len(), 1);
         assert!(planned.owner("DepartmentApp", "b-extranet", "portal").flows.is_empty(), "b's portal calls nothing and is called by no one");
@@ -448,7 +451,7 @@ spec:
         // A tenant the plan leaves out (being deleted) is not known to it.
         let mut without = model.clone();
         without.tenants.retain(|t| kube::ResourceExt::name_any(t) != "b");
-        assert!(!plan(&without).knows("Tenant", "", "b"));
+        assert!(!plan(&without, &Verdicts::default()).knows("Tenant", "", "b"));
     }
 
     /// Renders per owner equal the slices of the whole rendering, for every
@@ -467,7 +470,7 @@ spec:
         let mut owners = 0;
         for model in &models {
             let all = render(model);
-            let planned = plan(model);
+            let planned = plan(model, &Verdicts::default());
             let ids = |r: &Rendered| r.objects.iter().map(|o| serde_json::to_string(o).expect("json")).collect::<Vec<_>>();
             let mut keys: Vec<(String, String, String)> =
                 model.zones.iter().map(|z| ("NetworkZone".into(), String::new(), kube::ResourceExt::name_any(z))).collect();

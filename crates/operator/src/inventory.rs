@@ -1,0 +1,302 @@
+//! What a live audit reads, and the copy of it the operator keeps: the
+//! audited kinds, paged lists of them as the checks read objects, and the
+//! [`Inventory`] the report loop's watches fill (so a compliance round
+//! reads memory, not the cluster).
+
+use std::collections::BTreeMap;
+
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::{Client, ResourceExt};
+use serde_json::Value;
+
+use super::Result;
+use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
+use govcloud_core::meta::labels::{LAST_APPLIED, MANAGED_SELECTOR as MANAGED};
+use govcloud_core::model::Model;
+
+/// Kinds read for a live audit: (group, version, kind, label selector).
+pub(super) const AUDITED: &[(&str, &str, &str, &str)] = &[
+    ("", "v1", "Namespace", ""),
+    ("", "v1", "Node", ""),
+    ("", "v1", "Pod", ""),
+    ("", "v1", "Service", ""),
+    ("", "v1", "ResourceQuota", ""),
+    ("", "v1", "LimitRange", ""),
+    ("apps", "v1", "Deployment", ""),
+    ("apps", "v1", "StatefulSet", ""),
+    ("apps", "v1", "DaemonSet", ""),
+    ("apps", "v1", "ReplicaSet", ""),
+    ("", "v1", "ReplicationController", ""),
+    ("", "v1", "PersistentVolumeClaim", ""),
+    ("batch", "v1", "Job", ""),
+    ("batch", "v1", "CronJob", ""),
+    ("networking.k8s.io", "v1", "NetworkPolicy", ""),
+    ("networking.k8s.io", "v1", "Ingress", ""),
+    ("policy", "v1", "PodDisruptionBudget", ""),
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding", ""),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", MANAGED),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole", MANAGED),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", MANAGED),
+    (govcloud_core::meta::GROUP, govcloud_core::meta::VERSION, "DepartmentApp", ""),
+];
+
+/// One page of a list, as JSON values.
+#[derive(serde::Deserialize)]
+struct Page {
+    #[serde(default)]
+    items: Vec<Value>,
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
+}
+
+/// Objects per list request of a live audit: a large cluster is read in
+/// pages, not in one response held whole.
+pub(super) const LIST_PAGE: u32 = 500;
+
+/// Reads the model (with the cluster's pod and service ranges as given) and
+/// the audited objects from the cluster.
+pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(Model, Vec<Value>)> {
+    use futures::StreamExt;
+    let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
+    let model = Model {
+        zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
+        tenants: Api::<Tenant>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|t| t.metadata.deletion_timestamp.is_none()).collect(),
+        apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
+        requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
+        cluster_cidrs: cluster_cidrs.to_vec(),
+        cluster: cluster.map(String::from),
+        admin_tier: false,
+    };
+    // The requests as filed and decided are audited too (GC-REQ-001).
+    let filed: Vec<Value> = model.requests.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
+    // Audited against what is granted now: an approved request's quota is no drift.
+    let mut model = model;
+    govcloud_render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
+    // Several kinds at once (their pages in order): the reads wait on the
+    // API server far more than on this process.
+    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i))).buffered(LISTS_AT_ONCE).collect::<Vec<_>>().await;
+    let mut objects = filed;
+    for listed in kinds {
+        objects.extend(listed?);
+    }
+    // ClusterNetworkPolicies, every one (others' may deny or accept too), where the cluster serves them.
+    if super::admin_tier::served(client).await? {
+        match list_cluster_policies(client).await {
+            Ok(policies) => {
+                model.admin_tier = true;
+                objects.extend(policies);
+            }
+            // An identity that may not read them (the cluster auditor role
+            // predates the admin tier): judged by NetworkPolicies alone, as
+            // on a cluster without the API.
+            Err(super::Error::Kube(kube::Error::Api(s))) if s.code == 403 => {
+                tracing::warn!(
+                    "cannot list ClusterNetworkPolicies (forbidden): the audit judges isolation by NetworkPolicies alone; grant list on clusternetworkpolicies.policy.networking.k8s.io"
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((model, objects))
+}
+
+/// Every ClusterNetworkPolicy, as the audit reads objects.
+async fn list_cluster_policies(client: &Client) -> Result<Vec<Value>> {
+    use govcloud_core::meta::cluster_policy::ClusterNetworkPolicy;
+    let ar = ApiResource::erase::<ClusterNetworkPolicy>(&());
+    let list = Api::<DynamicObject>::all_with(client.clone(), &ar).list(&ListParams::default()).await?;
+    let mut out = Vec::new();
+    for o in list.items {
+        let mut v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(format!("ClusterNetworkPolicy/{}", o.name_any()), e))?;
+        as_audited(&mut v, &ar.api_version, &ar.kind);
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Kinds a live audit reads at once.
+const LISTS_AT_ONCE: usize = 4;
+
+/// Every object of one audited kind, page by page, as the checks read them.
+/// (By position in [`AUDITED`]: a borrowed tuple trips the compiler's
+/// lifetime inference for futures in a stream, rust-lang/rust#102211.)
+async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
+    let (group, version, kind, sel) = AUDITED[at];
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+    let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
+    let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
+    let mut objects = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
+        // Straight into JSON values (what the checks read), not through typed objects.
+        let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
+        let page: Page = client.request(req).await?;
+        for mut v in page.items {
+            as_audited(&mut v, &ar.api_version, kind);
+            objects.push(v);
+        }
+        token = page.metadata.continue_.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(objects);
+        }
+    }
+}
+
+/// An object as the audit reads it: without field ownership (often half an
+/// object), status (a pod's is most of it), resourceVersion (it changes with
+/// every status update; no check reads it, and without it an object whose
+/// status alone changed is judged the same as before) and the copy of the
+/// object that `kubectl apply` keeps; with its type (items of a list carry
+/// none).
+pub(super) fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+        if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+            if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                a.remove(LAST_APPLIED);
+            }
+        }
+        o.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        o.insert("kind".into(), Value::String(kind.to_string()));
+    }
+}
+
+/// The audited objects as the report loop's watches keep them, so a round
+/// reads them here rather than listing the cluster again (at a province's
+/// size the lists took longer than the audit). Each object is kept as the
+/// compact JSON text of what the audit reads ([`as_audited`]): a few
+/// kilobytes, where parsed JSON would take ten times that. Per watched kind
+/// of [`AUDITED`]; a kind is usable once its watch has listed it, and a
+/// relist replaces it whole when it completes.
+#[derive(Clone, Default)]
+pub(crate) struct Inventory(std::sync::Arc<std::sync::Mutex<BTreeMap<&'static str, KindInventory>>>);
+
+#[derive(Default)]
+struct KindInventory {
+    objects: BTreeMap<(String, String), Box<str>>,
+    /// Filled during a relist, then swapped in.
+    relist: Option<BTreeMap<(String, String), Box<str>>>,
+    listed: bool,
+}
+
+impl Inventory {
+    fn kinds(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, KindInventory>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts keeping `kind` (not usable until listed).
+    pub(super) fn watch(&self, kind: &'static str) {
+        self.kinds().entry(kind).or_default();
+    }
+
+    /// Records a watch event of `kind`.
+    pub(super) fn event(&self, kind: &'static str, ev: &kube::runtime::watcher::Event<DynamicObject>, api_version: &str) {
+        use kube::runtime::watcher::Event;
+        let text = |o: &DynamicObject| -> Option<((String, String), Box<str>)> {
+            let mut v = serde_json::to_value(o).ok()?;
+            as_audited(&mut v, api_version, kind);
+            Some(((o.namespace().unwrap_or_default(), o.name_any()), v.to_string().into_boxed_str()))
+        };
+        let mut kinds = self.kinds();
+        let k = kinds.entry(kind).or_default();
+        match ev {
+            Event::Apply(o) => {
+                if let Some((at, t)) = text(o) {
+                    k.objects.insert(at, t);
+                }
+            }
+            Event::Delete(o) => {
+                k.objects.remove(&(o.namespace().unwrap_or_default(), o.name_any()));
+            }
+            Event::Init => k.relist = Some(BTreeMap::new()),
+            Event::InitApply(o) => {
+                if let Some((at, t)) = text(o) {
+                    k.relist.get_or_insert_with(BTreeMap::new).insert(at, t);
+                }
+            }
+            Event::InitDone => {
+                if let Some(fresh) = k.relist.take() {
+                    k.objects = fresh;
+                }
+                k.listed = true;
+            }
+        }
+    }
+
+    /// The watch of `kind` failed: what is kept may miss changes, so it is not
+    /// used until the watch has listed the kind again. The auditor must see
+    /// what runs, never a copy that stopped following it.
+    pub(super) fn unsure(&self, kind: &'static str) {
+        if let Some(k) = self.kinds().get_mut(kind) {
+            k.listed = false;
+        }
+    }
+
+    /// Every kept object of `kind`, parsed; `None` until the kind is listed.
+    pub(super) fn objects(&self, kind: &str) -> Option<Vec<Value>> {
+        let kinds = self.kinds();
+        let k = kinds.get(kind).filter(|k| k.listed)?;
+        Some(k.objects.values().filter_map(|t| serde_json::from_str(t).ok()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kept inventory follows changes, deletions and relists, holds what
+    /// the audit reads and nothing it does not, and is not used before its
+    /// kind is listed.
+    #[test]
+    fn the_kept_inventory_follows_the_watch() {
+        use kube::runtime::watcher::Event;
+        let pod = |name: &str, image: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "namespace": "a-ext", "resourceVersion": "7", "managedFields": [{"manager": "x"}],
+                             "annotations": {LAST_APPLIED: "{}", "keep": "me"}},
+                "spec": {"containers": [{"name": "c", "image": image}]},
+                "status": {"phase": "Running"}
+            }))
+            .expect("pod")
+        };
+        let inv = Inventory::default();
+        inv.watch("Pod");
+        let names = |inv: &Inventory| {
+            inv.objects("Pod").map(|os| os.iter().map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>())
+        };
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("a", "i:1")), "v1");
+        assert_eq!(names(&inv), None, "not listed yet");
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["a".to_string()]));
+        let a = &inv.objects("Pod").expect("listed")[0];
+        assert_eq!((a["kind"].as_str(), a["apiVersion"].as_str(), a["metadata"]["annotations"]["keep"].as_str()), (Some("Pod"), Some("v1"), Some("me")));
+        for gone in [&a["status"], &a["metadata"]["resourceVersion"], &a["metadata"]["managedFields"], &a["metadata"]["annotations"][LAST_APPLIED]] {
+            assert!(gone.is_null(), "{a}");
+        }
+        inv.event("Pod", &Event::Apply(pod("b", "i:1")), "v1");
+        inv.event("Pod", &Event::Apply(pod("a", "i:2")), "v1");
+        assert_eq!(inv.objects("Pod").expect("listed")[0]["spec"]["containers"][0]["image"], "i:2");
+        inv.event("Pod", &Event::Delete(pod("a", "i:2")), "v1");
+        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
+        // A relist: the old objects serve until it completes, then it replaces them.
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("c", "i:1")), "v1");
+        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["c".to_string()]));
+        assert!(inv.objects("Service").is_none(), "a kind not watched");
+        // A failed watch: not used until it has listed again.
+        inv.unsure("Pod");
+        assert_eq!(names(&inv), None);
+        inv.event("Pod", &Event::Apply(pod("d", "i:1")), "v1");
+        assert_eq!(names(&inv), None, "changes alone do not make it whole again");
+        inv.event("Pod", &Event::Init, "v1");
+        inv.event("Pod", &Event::InitApply(pod("d", "i:1")), "v1");
+        inv.event("Pod", &Event::InitDone, "v1");
+        assert_eq!(names(&inv), Some(vec!["d".to_string()]));
+    }
+}

@@ -1,0 +1,131 @@
+//! The operator's own wake-ups that are not a resource's watch: whether the
+//! cluster serves the Admin tier (discovery, asked again and again), and the
+//! audited kinds, whose changes wake the compliance reports and fill the
+//! kept [`Inventory`](super::inventory::Inventory).
+
+use std::sync::Arc;
+
+use kube::ResourceExt;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use tracing::{info, warn};
+
+use super::admin_tier::{CHECK_INTERVAL, served};
+use super::context::Context;
+use super::inventory::AUDITED;
+
+/// Asks discovery again every [`CHECK_INTERVAL`] for as long as the operator
+/// runs; when the API appears or goes, starts or stops the watch, re-plans
+/// the model and reconciles every zone (which applies or prunes its
+/// ClusterNetworkPolicies).
+pub(super) fn follow_admin_tier(ctx: &Arc<Context>) {
+    let weak = Arc::downgrade(ctx);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(CHECK_INTERVAL).await;
+            let Some(ctx) = weak.upgrade() else { return };
+            let now = match served(&ctx.client).await {
+                Ok(now) => now,
+                Err(e) => {
+                    warn!(error = %e, "cannot ask discovery for ClusterNetworkPolicy; checking again later");
+                    continue;
+                }
+            };
+            if now == ctx.admin_tier.served() {
+                continue;
+            }
+            if now {
+                ctx.admin_tier.begin().await;
+                info!("the cluster now serves ClusterNetworkPolicy: zones get Admin-tier isolation");
+            } else {
+                ctx.admin_tier.end().await;
+                info!("the cluster no longer serves ClusterNetworkPolicy: isolation by NetworkPolicies only");
+            }
+            ctx.triggers.zones_changed();
+        }
+    });
+}
+
+/// Wakes the reports on changes to the audited kinds (pods, workloads,
+/// bindings, govcloud's own objects and others'): only a fingerprint per
+/// object is kept, of everything but its status, resourceVersion and field
+/// ownership ([`super::triggers::fingerprint`], the one the owners' wake-ups
+/// use), so a status update (a pod's conditions, a quota's usage, a
+/// Deployment's replicas) wakes nothing, while any change of what the audit
+/// reads does, whether or not the API server bumps a generation for it (a
+/// pod's binding to a node does not). Nodes wake the reports from the
+/// operator's node watch, when their labels, taints or readiness change
+/// (not on heartbeats); zones, tenants and apps when the model changes.
+pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, watcher};
+    for (group, version, kind, sel) in AUDITED.iter().copied() {
+        if group == govcloud_core::meta::GROUP || kind == "Node" {
+            continue;
+        }
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
+        let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
+        let t = ctx.triggers.clone();
+        let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
+        let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
+        let fingerprint = move |o: &DynamicObject| super::triggers::fingerprint(kind, o).0;
+        let inventory = ctx.audited.clone();
+        inventory.watch(kind);
+        let api_version = ar.api_version.clone();
+        tokio::spawn(async move {
+            stream
+                .for_each(|ev| {
+                    // Kept before the reports are woken: the round reads it.
+                    match &ev {
+                        Ok(ev) => inventory.event(kind, ev, &api_version),
+                        // What is kept may be missing changes from now on
+                        // (until the watch lists again): rounds list.
+                        Err(e) => {
+                            warn!(error = %e, kind, "watch of an audited kind failed; compliance rounds list the cluster until it recovers");
+                            inventory.unsure(kind);
+                        }
+                    }
+                    match ev {
+                        Ok(watcher::Event::InitApply(o)) => {
+                            seen.insert((o.namespace().unwrap_or_default(), o.name_any()), fingerprint(&o));
+                        }
+                        Ok(watcher::Event::Apply(o)) => {
+                            let now = fingerprint(&o);
+                            if seen.insert((o.namespace().unwrap_or_default(), o.name_any()), now) != Some(now) {
+                                t.wake_reports();
+                            }
+                        }
+                        Ok(watcher::Event::Delete(o)) => {
+                            seen.remove(&(o.namespace().unwrap_or_default(), o.name_any()));
+                            t.wake_reports();
+                        }
+                        _ => {}
+                    }
+                    futures::future::ready(())
+                })
+                .await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pods_status_wakes_no_report_its_binding_to_a_node_does() {
+        let pod = |node: Option<&str>, phase: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "p", "namespace": "a-ext", "uid": "u", "resourceVersion": phase, "generation": 1},
+                "spec": {"containers": [{"name": "c", "image": "i"}], "nodeName": node},
+                "status": {"phase": phase}
+            }))
+            .expect("pod")
+        };
+        let fp = |o: &DynamicObject| super::super::triggers::fingerprint("Pod", o).0;
+        assert_eq!(fp(&pod(None, "Pending")), fp(&pod(None, "Running")), "status only");
+        // Bound to a node: the generation stays 1, what the audit reads changed.
+        assert_ne!(fp(&pod(None, "Pending")), fp(&pod(Some("private-node-1"), "Pending")));
+    }
+}

@@ -1,0 +1,106 @@
+//! The watches' plumbing, with no operator state: reflectors of the kinds
+//! the operator reads, where an owned kind's watch events go, and what the
+//! owned-object caches keep of an object.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use kube::Resource;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::{self, Store, reflector};
+use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
+use tracing::warn;
+
+use super::apply;
+use super::cache;
+use super::metrics::Metrics;
+use super::triggers::Triggers;
+use govcloud_core::meta::labels::MANAGER;
+
+pub(super) fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, metrics: &Metrics, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
+{
+    let (store, writer) = reflector::store();
+    // Nothing reads the field ownership of these (often as large as the rest).
+    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
+    let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
+    tokio::spawn(async move {
+        stream
+            .for_each(|ev| {
+                metrics.watch_event(&watch_name, &ev);
+                match ev {
+                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
+                    Ok(watcher::Event::Delete(o)) => on_event(&o, true),
+                    Ok(_) => {}
+                    Err(e) => warn!(error = %e, kind = %watch_name, "watch error"),
+                }
+                futures::future::ready(())
+            })
+            .await;
+    });
+    store
+}
+
+/// Where the watch events of an owned kind go: the owner index, the echo
+/// filter of the operator's own writes, the triggers and the metrics.
+pub(super) struct OwnedEvents {
+    pub(super) kind: String,
+    pub(super) index: cache::OwnerIndex,
+    pub(super) inflight: Arc<apply::InFlight>,
+    pub(super) triggers: Triggers,
+    pub(super) metrics: Metrics,
+}
+
+impl OwnedEvents {
+    /// Records one watch event (after the cache has taken it).
+    pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
+        use cache::IndexEvent;
+        let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
+        self.metrics.watch_event(kind_name, ev);
+        match ev {
+            Ok(watcher::Event::Apply(o)) => {
+                index.event(kind_name, IndexEvent::Apply(o));
+                let echo = inflight.is_echo(kind_name, o, false);
+                t.owned_changed(kind_name, o, false, echo);
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                index.event(kind_name, IndexEvent::Delete(o));
+                let echo = inflight.is_echo(kind_name, o, true);
+                t.owned_changed(kind_name, o, true, echo);
+            }
+            Ok(watcher::Event::Init) => index.event(kind_name, IndexEvent::Init),
+            Ok(watcher::Event::InitApply(o)) => {
+                index.event(kind_name, IndexEvent::InitApply(o));
+                t.owned_listed(kind_name, o);
+            }
+            Ok(watcher::Event::InitDone) => index.event(kind_name, IndexEvent::InitDone),
+            Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
+        }
+    }
+}
+
+/// What the owned-object caches keep of an object: everything but the
+/// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
+/// marks (no field lists) of govcloud's own create-time entry, which apply
+/// removes ([`apply::has_update_entry`]), and of others' entries on the
+/// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
+pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
+    // Statuses are read of these only (see `triggers::fingerprint` and the
+    // status of apps and tenants).
+    if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
+        && let Some(data) = o.data.as_object_mut()
+    {
+        data.remove("status");
+    }
+    if let Some(entries) = o.metadata.managed_fields.as_mut() {
+        entries.retain(|e| {
+            (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
+        });
+        for e in entries.iter_mut() {
+            e.fields_v1 = None;
+        }
+    }
+}
