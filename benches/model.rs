@@ -17,7 +17,8 @@ fn city(tenants: usize, apps_per_tenant: usize) -> String {
         for a in 0..apps_per_tenant {
             // Every app calls the first app of the previous tenant, which grants it.
             let call = if t > 0 { format!("calls: [{{tenant: t{}, app: a0}}]", t - 1) } else { String::new() };
-            let grant = if a == 0 && t + 1 < tenants { format!("allowFrom: [{{tenant: t{}}}]", t + 1) } else { String::new() };
+            let grant =
+                if a == 0 && t + 1 < tenants { format!("allowFrom: [{{tenant: t{}}}]", t + 1) } else { String::new() };
             let flows = match (call.is_empty(), grant.is_empty()) {
                 (true, true) => String::new(),
                 (false, true) => format!(", flows: {{{call}}}"),
@@ -50,7 +51,8 @@ fn province(tenants: usize, apps_per_tenant: usize) -> String {
         }
     };
     // Apps 0..6 run in the extranet, the others in the tenant's other zones in turn.
-    let zone_of = |t: usize, a: usize| if a < 6 { "extranet" } else { zones_of(t)[1 + (a - 6) % (zones_of(t).len() - 1)] };
+    let zone_of =
+        |t: usize, a: usize| if a < 6 { "extranet" } else { zones_of(t)[1 + (a - 6) % (zones_of(t).len() - 1)] };
     for t in 0..tenants {
         let zones: Vec<String> = zones_of(t).iter().map(|z| format!("{{name: {z}}}")).collect();
         s.push_str(&format!(
@@ -88,7 +90,9 @@ fn province(tenants: usize, apps_per_tenant: usize) -> String {
                 (true, true) => String::new(),
                 (false, true) => format!(", flows: {{calls: [{}]}}", calls.join(", ")),
                 (true, false) => format!(", flows: {{allowFrom: [{}]}}", grants.join(", ")),
-                (false, false) => format!(", flows: {{calls: [{}], allowFrom: [{}]}}", calls.join(", "), grants.join(", ")),
+                (false, false) => {
+                    format!(", flows: {{calls: [{}], allowFrom: [{}]}}", calls.join(", "), grants.join(", "))
+                }
             };
             let exposure = match (zone, a % 4) {
                 ("internet", 0 | 2) => "public",
@@ -118,7 +122,8 @@ fn province(tenants: usize, apps_per_tenant: usize) -> String {
 fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name: state is the 3rd field, utime and stime the 14th and 15th, in clock ticks (100 per second).
-    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
     let ticks: u64 = fields.get(11..13).map(|t| t.iter().filter_map(|v| v.parse::<u64>().ok()).sum()).unwrap_or(0);
     Duration::from_millis(ticks * 10)
 }
@@ -150,10 +155,13 @@ fn row(name: &str, model: &Model, load: Duration) {
     let (render, rendered) = time(|| govcloud::render::render(model));
     // What the operator does per model version (a plan) and per reconcile (one owner's objects).
     let (plan, planned) = time(|| govcloud::render::plan(model, &Default::default()));
-    let owners: Vec<(String, String)> = model.apps.iter().map(|a| (a.namespace().unwrap_or_default(), a.name_any())).collect();
-    let (all_owners, _) = time(|| owners.iter().map(|(ns, n)| planned.owner("DepartmentApp", ns, n).objects.len()).sum::<usize>());
+    let owners: Vec<(String, String)> =
+        model.apps.iter().map(|a| (a.namespace().unwrap_or_default(), a.name_any())).collect();
+    let (all_owners, _) =
+        time(|| owners.iter().map(|(ns, n)| planned.owner("DepartmentApp", ns, n).objects.len()).sum::<usize>());
     PLANS.with(|p| p.borrow_mut().push((name.to_string(), plan, all_owners / owners.len().max(1) as u32)));
-    let objects: Vec<serde_json::Value> = rendered.objects.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();
+    let objects: Vec<serde_json::Value> =
+        rendered.objects.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();
     let (audit, audit_cpu, a) = time_cpu(|| govcloud::audit::audit(model, &objects));
     println!(
         "| {name} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} |",
@@ -176,12 +184,17 @@ thread_local! {
 fn main() {
     // `RUST_LOG=govcloud::audit=debug` prints the time of each stage of the audit on stderr.
     if std::env::var_os("RUST_LOG").is_some() {
-        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
     }
     // `GOVCLOUD_BENCH=<text>` runs only the rows whose name contains it (`province`, `chifeng`, `synthetic`).
     let only = std::env::var("GOVCLOUD_BENCH").unwrap_or_default();
     let wanted = |name: &str| name.contains(only.as_str());
-    println!("| model | tenants | apps | objects | flows | load+validate ms | render ms | audit ms | audit CPU ms | findings |");
+    println!(
+        "| model | tenants | apps | objects | flows | load+validate ms | render ms | audit ms | audit CPU ms | findings |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     if wanted("chifeng") {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");

@@ -267,7 +267,10 @@ impl CityArgs {
             return Ok(sources);
         }
         if !paths.is_empty() {
-            return Err(CliError::Input("--cluster-kubeconfig and --cluster-context read live clusters; -f reads files: give one or the other".into()));
+            return Err(CliError::Input(
+                "--cluster-kubeconfig and --cluster-context read live clusters; -f reads files: give one or the other"
+                    .into(),
+            ));
         }
         if cidrs.cluster.is_some() {
             return Err(CliError::Input(
@@ -276,7 +279,11 @@ impl CityArgs {
         }
         for (i, s) in sources.iter().enumerate() {
             if let Some(o) = sources[..i].iter().find(|o| o.name == s.name) {
-                return Err(CliError::Input(format!("{} and {} name the same cluster: give each cluster of the city once", o.flag(), s.flag())));
+                return Err(CliError::Input(format!(
+                    "{} and {} name the same cluster: give each cluster of the city once",
+                    o.flag(),
+                    s.flag()
+                )));
             }
         }
         Ok(sources)
@@ -286,8 +293,17 @@ impl CityArgs {
 /// A cluster name: a DNS label, as `spec.cluster` of a NetworkZone; empty for the cluster without a name.
 fn parse_cluster(s: &str) -> Result<String, String> {
     let ok = s.is_empty()
-        || (s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !s.starts_with('-') && !s.ends_with('-'));
-    if ok { Ok(s.to_string()) } else { Err(format!("{s:?} is not a cluster name: use the spec.cluster of a NetworkZone, a DNS label such as private-cloud")) }
+        || (s.len() <= 40
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?} is not a cluster name: use the spec.cluster of a NetworkZone, a DNS label such as private-cloud"
+        ))
+    }
 }
 
 /// Where to reach one cluster of a city: `--cluster-kubeconfig` or `--cluster-context`.
@@ -329,15 +345,23 @@ fn parse_cluster_kubeconfig(s: &str) -> Result<ClusterSource, String> {
         return Err(format!("{s:?} gives no kubeconfig file after '=': write NAME=PATH[#CONTEXT]"));
     }
     if context.is_some_and(str::is_empty) {
-        return Err(format!("{s:?} gives an empty context after '#': name one, or leave out '#' to use the file's current context"));
+        return Err(format!(
+            "{s:?} gives an empty context after '#': name one, or leave out '#' to use the file's current context"
+        ));
     }
-    Ok(ClusterSource { name: (!name.is_empty()).then_some(name), kubeconfig: Some(PathBuf::from(path)), context: context.map(String::from) })
+    Ok(ClusterSource {
+        name: (!name.is_empty()).then_some(name),
+        kubeconfig: Some(PathBuf::from(path)),
+        context: context.map(String::from),
+    })
 }
 
 /// `NAME=CONTEXT`.
 fn parse_cluster_context(s: &str) -> Result<ClusterSource, String> {
     let Some((name, context)) = s.split_once('=').filter(|(_, c)| !c.is_empty()) else {
-        return Err(format!("{s:?} is not NAME=CONTEXT: write for example private=private-admin@private (=CONTEXT for the cluster without a name)"));
+        return Err(format!(
+            "{s:?} is not NAME=CONTEXT: write for example private=private-admin@private (=CONTEXT for the cluster without a name)"
+        ));
     };
     let name = parse_cluster(name)?;
     Ok(ClusterSource { name: (!name.is_empty()).then_some(name), kubeconfig: None, context: Some(context.to_string()) })
@@ -368,7 +392,9 @@ async fn city_client(source: &ClusterSource) -> Result<kube::Client, CliError> {
         )));
     }
     let options = KubeConfigOptions { context: source.context.clone(), ..Default::default() };
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| CliError::Input(format!("{flag}: {e}")))?;
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|e| CliError::Input(format!("{flag}: {e}")))?;
     kube::Client::try_from(config).map_err(|e| CliError::Cluster(format!("{flag}: cannot build a client: {e}")))
 }
 
@@ -377,13 +403,14 @@ async fn live_city(sources: &[ClusterSource], cluster_cidrs: &[String]) -> Resul
     let mut audits = Vec::new();
     for source in sources {
         let client = city_client(source).await?;
-        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref()).await.map_err(|e| {
-            CliError::Cluster(format!(
-                "{}: cannot read {}: {e}; check that the kubeconfig's server is up and reachable from here",
-                source.flag(),
-                render::cluster_label(source.name.as_deref())
-            ))
-        })?;
+        let (model, objects) =
+            crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref()).await.map_err(|e| {
+                CliError::Cluster(format!(
+                    "{}: cannot read {}: {e}; check that the kubeconfig's server is up and reachable from here",
+                    source.flag(),
+                    render::cluster_label(source.name.as_deref())
+                ))
+            })?;
         let audit = crate::audit::audit(&model, &objects);
         audits.push((source.name.clone(), model, audit));
     }
@@ -420,7 +447,8 @@ fn offline_city(paths: &[PathBuf], cluster_cidrs: &[String]) -> Result<Option<cr
 
 /// A CIDR written as its network address (`10.244.0.0/16`).
 fn parse_network(s: &str) -> Result<String, String> {
-    let net: ipnet::IpNet = s.trim().parse().map_err(|e| format!("{s:?} is not a CIDR ({e}); write for example 10.244.0.0/16"))?;
+    let net: ipnet::IpNet =
+        s.trim().parse().map_err(|e| format!("{s:?} is not a CIDR ({e}); write for example 10.244.0.0/16"))?;
     if net.trunc() != net {
         return Err(format!("{s:?} is not a network address; did you mean {}?", net.trunc()));
     }
@@ -492,7 +520,8 @@ pub const DEFAULT_LOG_FILTER: &str = "info,kube=warn,kube_client=off";
 
 /// Initialises tracing (`RUST_LOG` overrides [`DEFAULT_LOG_FILTER`]).
 pub fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
@@ -538,7 +567,9 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs, admin_tier } => render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier),
+        Command::Render { paths, summary_only, cidrs, admin_tier } => {
+            render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier)
+        }
         Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
@@ -547,10 +578,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
-            evaluate_cmd(&source, metrics.as_deref(), &snapshot, format, lang, at.as_deref(), output, &cidrs.cluster_cidrs)
+            evaluate_cmd(
+                &source,
+                metrics.as_deref(),
+                &snapshot,
+                format,
+                lang,
+                at.as_deref(),
+                output,
+                &cidrs.cluster_cidrs,
+            )
         }
         Command::Controls { exemptions } => {
-            print!("{}", if exemptions { crate::controls::custody::markdown() } else { crate::controls::markdown_table() });
+            print!(
+                "{}",
+                if exemptions { crate::controls::custody::markdown() } else { crate::controls::markdown_table() }
+            );
             Ok(())
         }
         Command::Manifests { image, namespace, admission_only } => {
@@ -589,8 +632,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(CliError::Cluster)?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let config =
-                    kube::Config::infer().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod")))?;
+                let config = kube::Config::infer().await.map_err(|e| {
+                    CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod"))
+                })?;
                 let metrics = crate::operator::Metrics::default();
                 let build = |config: kube::Config| {
                     kube::client::ClientBuilder::try_from(config)
@@ -610,7 +654,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     None => None,
                 };
                 if install_crds {
-                    crate::operator::install_crds(&client, &operator_namespace).await.map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
+                    crate::operator::install_crds(&client, &operator_namespace)
+                        .await
+                        .map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
                 }
                 let metrics_address = (metrics_address != "off").then_some(metrics_address);
                 crate::operator::run(
@@ -655,13 +701,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
 /// Writes a decision into a request's status (the API server records who
 /// decided, refuses the requester and keeps the decision final).
 async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -> Result<(), CliError> {
-    let Some((namespace, name)) = request.split_once('/').filter(|(n, m)| !n.is_empty() && !m.is_empty() && !m.contains('/')) else {
-        return Err(CliError::Cluster(format!("request {request:?}: name it as NAMESPACE/NAME, for example health-extranet/more-cpu")));
+    let Some((namespace, name)) =
+        request.split_once('/').filter(|(n, m)| !n.is_empty() && !m.is_empty() && !m.contains('/'))
+    else {
+        return Err(CliError::Cluster(format!(
+            "request {request:?}: name it as NAMESPACE/NAME, for example health-extranet/more-cpu"
+        )));
     };
     if reason.trim().is_empty() {
         return Err(CliError::Cluster("--reason: say why the request is approved or rejected".into()));
     }
-    let client = kube::Client::try_default().await.map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG")))?;
+    let client = kube::Client::try_default()
+        .await
+        .map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG")))?;
     let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
     let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
     api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
@@ -675,7 +727,11 @@ async fn decide(request: &str, reason: &str, state: crate::api::DecisionState) -
 /// every cluster given (`--cluster-kubeconfig`, `--cluster-context`) merged
 /// into one, or offline of the files given (one cluster with `--cluster`;
 /// every cluster the model names, merged, without it).
-fn audited(paths: &[PathBuf], cidrs: &ClusterCidrs, sources: &[ClusterSource]) -> Result<crate::audit::Audit, CliError> {
+fn audited(
+    paths: &[PathBuf],
+    cidrs: &ClusterCidrs,
+    sources: &[ClusterSource],
+) -> Result<crate::audit::Audit, CliError> {
     let cluster_cidrs = &cidrs.cluster_cidrs;
     if !sources.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
@@ -686,10 +742,12 @@ fn audited(paths: &[PathBuf], cidrs: &ClusterCidrs, sources: &[ClusterSource]) -
         let cluster = cluster.flatten();
         let rt = tokio::runtime::Runtime::new()?;
         return rt.block_on(async {
-            let client = kube::Client::try_default()
+            let client = kube::Client::try_default().await.map_err(|e| {
+                CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f"))
+            })?;
+            crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref())
                 .await
-                .map_err(|e| CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f")))?;
-            crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref()).await.map_err(|e| CliError::Cluster(e.to_string()))
+                .map_err(|e| CliError::Cluster(e.to_string()))
         });
     }
     if cluster.is_none()
@@ -712,7 +770,9 @@ fn audit_cmd(
     use crate::audit::output;
     let text = match format {
         AuditFormat::Table => output::table(audit, lang),
-        AuditFormat::Json => serde_json::to_string_pretty(&output::json(audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        AuditFormat::Json => {
+            serde_json::to_string_pretty(&output::json(audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n"
+        }
         AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
         AuditFormat::Html => output::html(audit, lang),
     };
@@ -742,7 +802,11 @@ fn audit_cmd(
 /// ResourceRequests as filed.
 type Inventory = (crate::model::Model, Vec<serde_json::Value>, Vec<crate::api::ResourceRequest>);
 
-fn offline_inventory(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>) -> Result<Inventory, CliError> {
+fn offline_inventory(
+    paths: &[PathBuf],
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+) -> Result<Inventory, CliError> {
     let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
         Ok(r) => r,
         Err(problems) => {
@@ -796,7 +860,11 @@ struct EvaluationInputs {
 /// ([`crate::evaluate::city::city_model`]): each app's status, each quota and
 /// each request from the cluster hosting its zone; usage only when every
 /// cluster gives it; repairs summed; the city's audit for the security axis.
-async fn city_evaluation(sources: &[ClusterSource], cluster_cidrs: &[String], read_usage: bool) -> Result<EvaluationInputs, CliError> {
+async fn city_evaluation(
+    sources: &[ClusterSource],
+    cluster_cidrs: &[String],
+    read_usage: bool,
+) -> Result<EvaluationInputs, CliError> {
     let mut read = Vec::new();
     for source in sources {
         let client = city_client(source).await?;
@@ -809,7 +877,9 @@ async fn city_evaluation(sources: &[ClusterSource], cluster_cidrs: &[String], re
                 render::cluster_label(name)
             ))
         };
-        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, name).await.map_err(|e| failed("the objects", &e))?;
+        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, name)
+            .await
+            .map_err(|e| failed("the objects", &e))?;
         let requests: Vec<crate::api::ResourceRequest> = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
             .list(&Default::default())
             .await
@@ -819,30 +889,44 @@ async fn city_evaluation(sources: &[ClusterSource], cluster_cidrs: &[String], re
         let repairs = match crate::operator::live_repairs(&client, &model).await {
             Ok(r) => Some(r),
             Err(e) => {
-                eprintln!("warning: {}: cannot read the Repaired Events ({e}); drift repairs are left uncounted", source.flag());
+                eprintln!(
+                    "warning: {}: cannot read the Repaired Events ({e}); drift repairs are left uncounted",
+                    source.flag()
+                );
                 None
             }
         };
         read.push((source.name.clone(), model, objects, requests, usage, repairs));
     }
     let parts: Vec<crate::evaluate::city::ClusterModel<'_>> = read.iter().map(|(n, m, ..)| (n.as_deref(), m)).collect();
-    let model = crate::evaluate::city::city_model(&parts).ok_or_else(|| CliError::Input("name at least one cluster of the city".into()))?;
+    let model = crate::evaluate::city::city_model(&parts)
+        .ok_or_else(|| CliError::Input("name at least one cluster of the city".into()))?;
     let requests = read
         .iter()
         .flat_map(|(n, _, _, requests, ..)| {
             let city = &parts[0].1;
-            requests.iter().filter(move |r| crate::evaluate::city::hosts_namespace(city, n.as_deref(), &kube::ResourceExt::namespace(*r).unwrap_or_default()))
+            requests.iter().filter(move |r| {
+                crate::evaluate::city::hosts_namespace(
+                    city,
+                    n.as_deref(),
+                    &kube::ResourceExt::namespace(*r).unwrap_or_default(),
+                )
+            })
         })
         .cloned()
         .collect();
     let usage = read.iter().map(|(.., u, _)| u.clone()).collect::<Option<Vec<_>>>().map(|u| u.concat());
     let repairs = read.iter().map(|(.., r)| r.clone()).collect::<Option<Vec<_>>>().map(|rs| {
-        rs.into_iter().flatten().fold(std::collections::BTreeMap::new(), |mut sum: std::collections::BTreeMap<String, u64>, (t, n)| {
-            *sum.entry(t).or_default() += n;
-            sum
-        })
+        rs.into_iter().flatten().fold(
+            std::collections::BTreeMap::new(),
+            |mut sum: std::collections::BTreeMap<String, u64>, (t, n)| {
+                *sum.entry(t).or_default() += n;
+                sum
+            },
+        )
     });
-    let audits = read.iter().map(|(n, m, objects, ..)| (n.clone(), m.clone(), crate::audit::audit(m, objects))).collect();
+    let audits =
+        read.iter().map(|(n, m, objects, ..)| (n.clone(), m.clone(), crate::audit::audit(m, objects))).collect();
     let objects = read.into_iter().flat_map(|(_, _, objects, ..)| objects).collect();
     Ok(EvaluationInputs { model, objects, requests, usage, repairs, audit: Some(crate::audit::city(audits)) })
 }
@@ -862,15 +946,16 @@ fn evaluate_cmd(
     let (paths, cluster) = (source.paths, source.cluster.as_deref());
     use crate::evaluate::{self, Evaluation};
     let now = match at {
-        Some(t) => t
-            .parse::<k8s_openapi::jiff::Timestamp>()
-            .map_err(|e| CliError::Input(format!("--at {t:?}: {e}; give an RFC 3339 time such as 2026-12-31T00:00:00Z")))?,
+        Some(t) => t.parse::<k8s_openapi::jiff::Timestamp>().map_err(|e| {
+            CliError::Input(format!("--at {t:?}: {e}; give an RFC 3339 time such as 2026-12-31T00:00:00Z"))
+        })?,
         None => k8s_openapi::jiff::Timestamp::now(),
     };
     // Earlier evaluations first: a bad snapshot is reported before any cluster is read.
     let mut earlier: Vec<Evaluation> = Vec::new();
     for p in snapshots {
-        let text = std::fs::read_to_string(p).map_err(|e| CliError::Input(format!("--snapshot {}: cannot read: {e}", p.display())))?;
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| CliError::Input(format!("--snapshot {}: cannot read: {e}", p.display())))?;
         let e: Evaluation = serde_json::from_str(&text).map_err(|e| {
             CliError::Input(format!(
                 "--snapshot {}: line {}, column {}: {e}; give a file written by `govcloud evaluate --format json`",
@@ -882,9 +967,11 @@ fn evaluate_cmd(
         earlier.push(e);
     }
     let metrics_text = match metrics {
-        Some(p) => {
-            Some((p.display().to_string(), std::fs::read_to_string(p).map_err(|e| CliError::Input(format!("--metrics {}: cannot read: {e}", p.display())))?))
-        }
+        Some(p) => Some((
+            p.display().to_string(),
+            std::fs::read_to_string(p)
+                .map_err(|e| CliError::Input(format!("--metrics {}: cannot read: {e}", p.display())))?,
+        )),
         None => None,
     };
     let inputs = if !source.city.is_empty() {
@@ -893,16 +980,19 @@ fn evaluate_cmd(
     } else if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
-            let client = kube::Client::try_default()
+            let client = kube::Client::try_default().await.map_err(|e| {
+                CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f"))
+            })?;
+            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster)
                 .await
-                .map_err(|e| CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f")))?;
-            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster).await.map_err(|e| CliError::Cluster(e.to_string()))?;
+                .map_err(|e| CliError::Cluster(e.to_string()))?;
             let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
                 .list(&Default::default())
                 .await
                 .map_err(|e| CliError::Cluster(format!("cannot list ResourceRequests: {e}")))?
                 .items;
-            let usage = if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
+            let usage =
+                if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
             let repairs = match crate::operator::live_repairs(&client, &model).await {
                 Ok(r) => Some(r),
                 Err(e) => {
@@ -935,7 +1025,10 @@ fn evaluate_cmd(
     });
     let text = match format {
         EvaluateFormat::Table => evaluate::output::table(&e, lang),
-        EvaluateFormat::Json => serde_json::to_string_pretty(&evaluate::output::json(&e)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n",
+        EvaluateFormat::Json => {
+            serde_json::to_string_pretty(&evaluate::output::json(&e)).map_err(|e| CliError::Cluster(e.to_string()))?
+                + "\n"
+        }
         EvaluateFormat::Html => evaluate::output::html(&e, lang),
     };
     match output {
@@ -962,7 +1055,10 @@ pub fn docs_yaml(docs: &[serde_json::Value]) -> Result<String, serde_yaml::Error
 
 /// The CRDs as multi-document YAML, exactly as `crds/` holds them.
 pub fn crd_yaml() -> Result<Vec<(String, String)>, serde_yaml::Error> {
-    api::crds().into_iter().map(|c| Ok((format!("{}.yaml", c.metadata.name.clone().unwrap_or_default()), serde_yaml::to_string(&c)?))).collect()
+    api::crds()
+        .into_iter()
+        .map(|c| Ok((format!("{}.yaml", c.metadata.name.clone().unwrap_or_default()), serde_yaml::to_string(&c)?)))
+        .collect()
 }
 
 fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
@@ -989,12 +1085,21 @@ fn crd(output_dir: Option<PathBuf>) -> Result<(), CliError> {
 
 /// Loads and renders (for a cluster whose pod and service ranges are
 /// `cluster_cidrs`), turning every problem (invalid or unresolved) into an error.
-pub fn render_strict(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+pub fn render_strict(
+    paths: &[PathBuf],
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     render_with(paths, cluster_cidrs, cluster, false)
 }
 
 /// [`render_strict`], with the zones' Admin-tier ClusterNetworkPolicies when `admin_tier`.
-pub fn render_with(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<&str>, admin_tier: bool) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
+pub fn render_with(
+    paths: &[PathBuf],
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+    admin_tier: bool,
+) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
     loaded.model.cluster = cluster.map(String::from);
@@ -1010,12 +1115,25 @@ pub fn render_with(paths: &[PathBuf], cluster_cidrs: &[String], cluster: Option<
 
 fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
     let (file, document) = loaded.origin(&p.object).cloned().unwrap_or_default();
-    FileProblem { file, document, object: Some(p.object.clone()), field: p.field.clone(), message: p.message.clone(), fix: p.fix.clone() }
+    FileProblem {
+        file,
+        document,
+        object: Some(p.object.clone()),
+        field: p.field.clone(),
+        message: p.message.clone(),
+        fix: p.fix.clone(),
+    }
 }
 
 /// Renders for `cluster` (`None`: every cluster the model names, one after
 /// another, each headed by a comment naming it).
-fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], cluster: Option<Option<String>>, admin_tier: bool) -> Result<(), CliError> {
+fn render_cmd(
+    paths: &[PathBuf],
+    summary_only: bool,
+    cluster_cidrs: &[String],
+    cluster: Option<Option<String>>,
+    admin_tier: bool,
+) -> Result<(), CliError> {
     let explicit = cluster.is_some();
     let clusters = match cluster {
         Some(c) => vec![c],
@@ -1071,7 +1189,13 @@ fn render_cmd(paths: &[PathBuf], summary_only: bool, cluster_cidrs: &[String], c
 /// The short summary printed on stderr after rendering.
 pub fn summary(loaded: &LoadedModel, rendered: &Rendered, objects: &[Owned]) -> String {
     let m = &loaded.model;
-    let mut s = format!("govcloud render: {} zones, {} tenants, {} apps -> {} objects\n", m.zones.len(), m.tenants.len(), m.apps.len(), objects.len());
+    let mut s = format!(
+        "govcloud render: {} zones, {} tenants, {} apps -> {} objects\n",
+        m.zones.len(),
+        m.tenants.len(),
+        m.apps.len(),
+        objects.len()
+    );
     let mut counts: std::collections::BTreeMap<(usize, &str), usize> = Default::default();
     for o in objects {
         *counts.entry((o.order(), o.kind())).or_default() += 1;
@@ -1092,21 +1216,4 @@ pub fn summary(loaded: &LoadedModel, rendered: &Rendered, objects: &[Owned]) -> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cluster_cidrs_are_network_addresses_with_a_default() {
-        assert_eq!(parse_network("10.244.0.0/16"), Ok("10.244.0.0/16".to_string()));
-        assert_eq!(parse_network("fd00:10:96::/108"), Ok("fd00:10:96::/108".to_string()));
-        assert!(parse_network("10.244.1.0/16").unwrap_err().contains("did you mean 10.244.0.0/16"));
-        assert!(parse_network("10.244.0.0").is_err());
-        let cli = Cli::try_parse_from(["govcloud", "render", "-f", "x"]).expect("parse");
-        let Command::Render { cidrs, .. } = cli.command else { panic!("render") };
-        assert_eq!(cidrs.cluster_cidrs, crate::model::DEFAULT_CLUSTER_CIDRS.map(String::from));
-        let cli = Cli::try_parse_from(["govcloud", "audit", "--cluster-cidrs", "10.128.0.0/14,172.30.0.0/16"]).expect("parse");
-        let Command::Audit { cidrs, .. } = cli.command else { panic!("audit") };
-        assert_eq!(cidrs.cluster_cidrs, ["10.128.0.0/14", "172.30.0.0/16"]);
-        assert!(Cli::try_parse_from(["govcloud", "run", "--cluster-cidrs", "10.0.0.1/8"]).is_err());
-    }
-}
+mod tests;

@@ -23,7 +23,11 @@ fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) ->
 
 fn script(name: &str) -> Result<PathBuf, String> {
     let p = PathBuf::from("testenv").join(name);
-    if p.exists() { Ok(p) } else { Err(format!("{} not found: run `govcloud dev` from the root of the govcloud checkout", p.display())) }
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(format!("{} not found: run `govcloud dev` from the root of the govcloud checkout", p.display()))
+    }
 }
 
 fn run_script(path: &Path, args: &[&str]) -> Result<(), String> {
@@ -34,7 +38,8 @@ fn run_script(path: &Path, args: &[&str]) -> Result<(), String> {
 /// Runs the dev job: one local control plane, or one per cluster the
 /// model's zones name (in `DIR/<cluster>`), each with its own operator.
 pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), String> {
-    let loaded = crate::model::load_paths(paths).map_err(|ps| ps.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))?;
+    let loaded = crate::model::load_paths(paths)
+        .map_err(|ps| ps.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))?;
     run_script(&script("build.sh")?, &[])?;
     let clusters = loaded.model.clusters();
     let city = clusters.len() > 1;
@@ -48,7 +53,9 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
     for (cluster, _, client) in &planes {
         let name = crate::render::cluster_label(cluster.as_deref());
         eprintln!("{name}: installing CRDs, starting its operator");
-        crate::operator::install_crds(client, crate::meta::names::OPERATOR_NAMESPACE).await.map_err(|e| format!("{name}: installing CRDs: {e}"))?;
+        crate::operator::install_crds(client, crate::meta::names::OPERATOR_NAMESPACE)
+            .await
+            .map_err(|e| format!("{name}: installing CRDs: {e}"))?;
         let (op_client, cluster) = (client.clone(), cluster.clone());
         operators.push(tokio::spawn(async move {
             crate::operator::run(
@@ -89,7 +96,9 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
                 break;
             }
             if start.elapsed() > Duration::from_secs(300) {
-                return Err(format!("{name}: not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above"));
+                return Err(format!(
+                    "{name}: not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above"
+                ));
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
@@ -98,7 +107,10 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
         }
         println!("{}", summary(client).await?);
         let kubeconfig = dir.join("kubeconfig");
-        println!("point kubectl at it:  export KUBECONFIG={}", std::fs::canonicalize(&kubeconfig).unwrap_or(kubeconfig).display());
+        println!(
+            "point kubectl at it:  export KUBECONFIG={}",
+            std::fs::canonicalize(&kubeconfig).unwrap_or(kubeconfig).display()
+        );
         println!("stop the cluster:     testenv/testenv down --dir {}", dir.display());
     }
     eprintln!("everything Ready after {:.1}s", start.elapsed().as_secs_f64());
@@ -143,7 +155,12 @@ async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool)
 /// Server-side applies a model's zones, tenants and apps (with `labels`
 /// added), retrying apps until their tenant namespaces exist: what a person
 /// (or `govcloud dev`, the tests, the benchmarks) does, never the operator.
-pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, String)], timeout: Duration) -> OperatorResult<()> {
+pub async fn apply_model(
+    client: &Client,
+    model: &Model,
+    labels: &[(String, String)],
+    timeout: Duration,
+) -> OperatorResult<()> {
     fn with_labels<K: serde::Serialize>(o: &K, labels: &[(String, String)]) -> OperatorResult<serde_json::Value> {
         let mut v = serde_json::to_value(o).map_err(|e| Error::serialize("model object", e))?;
         if let Some(meta) = v.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
@@ -163,7 +180,9 @@ pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, Stri
     }
     let pp = PatchParams::apply(crate::meta::names::MODEL_CONFIGMAP).force();
     for z in &model.zones {
-        Api::<NetworkZone>::all(client.clone()).patch(&z.name_any(), &pp, &Patch::Apply(with_labels(z, labels)?)).await?;
+        Api::<NetworkZone>::all(client.clone())
+            .patch(&z.name_any(), &pp, &Patch::Apply(with_labels(z, labels)?))
+            .await?;
     }
     for t in &model.tenants {
         Api::<Tenant>::all(client.clone()).patch(&t.name_any(), &pp, &Patch::Apply(with_labels(t, labels)?)).await?;
@@ -185,7 +204,8 @@ pub async fn apply_model(client: &Client, model: &Model, labels: &[(String, Stri
                 Ok(_) => {}
                 // The namespace is not there yet, or its quota's usage is not computed yet.
                 Err(kube::Error::Api(s))
-                    if (s.code == 404 || (s.code == 403 && s.message.contains("status unknown for quota"))) && std::time::Instant::now() < deadline =>
+                    if (s.code == 404 || (s.code == 403 && s.message.contains("status unknown for quota")))
+                        && std::time::Instant::now() < deadline =>
                 {
                     later.push(a)
                 }
@@ -223,9 +243,15 @@ pub async fn summary(client: &Client) -> Result<String, String> {
     let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(e)?;
     let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(e)?;
     let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(e)?;
-    let pods = Api::<Pod>::all(client.clone()).list(&ListParams::default().labels(crate::meta::labels::APP)).await.map_err(e)?;
-    let node_zone: BTreeMap<String, String> =
-        nodes.items.iter().map(|n| (n.name_any(), n.labels().get(crate::meta::labels::ZONE).cloned().unwrap_or_else(|| "-".into()))).collect();
+    let pods = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default().labels(crate::meta::labels::APP))
+        .await
+        .map_err(e)?;
+    let node_zone: BTreeMap<String, String> = nodes
+        .items
+        .iter()
+        .map(|n| (n.name_any(), n.labels().get(crate::meta::labels::ZONE).cloned().unwrap_or_else(|| "-".into())))
+        .collect();
     let mut s = String::from("ZONES\n");
     for z in &zones.items {
         let st = z.status.clone().unwrap_or_default();
@@ -260,7 +286,10 @@ pub async fn summary(client: &Client) -> Result<String, String> {
         let placed: Vec<String> = pods
             .items
             .iter()
-            .filter(|p| p.namespace().as_deref() == Some(ns.as_str()) && p.labels().get(crate::meta::labels::APP) == Some(&a.name_any()))
+            .filter(|p| {
+                p.namespace().as_deref() == Some(ns.as_str())
+                    && p.labels().get(crate::meta::labels::APP) == Some(&a.name_any())
+            })
             .filter_map(|p| p.spec.as_ref()?.node_name.clone())
             .map(|n| format!("{n}({})", node_zone.get(&n).cloned().unwrap_or_default()))
             .collect();

@@ -38,23 +38,47 @@ async fn the_api_server_enforces_the_crd_rules() {
     let c = client().await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
     let pp = PostParams::default();
-    rejected(zones.create(&pp, &zone(&short("bad"), "extranet", "10.0.0.0/33")).await, "every entry must be a CIDR").await;
-    rejected(zones.create(&pp, &zone("has-hyphen", "extranet", "10.0.0.0/8")).await, "a zone name must be 1 to 15 lowercase letters").await;
+    rejected(zones.create(&pp, &zone(&short("bad"), "extranet", "10.0.0.0/33")).await, "every entry must be a CIDR")
+        .await;
+    rejected(
+        zones.create(&pp, &zone("has-hyphen", "extranet", "10.0.0.0/8")).await,
+        "a zone name must be 1 to 15 lowercase letters",
+    )
+    .await;
     let name = short("ok");
     zones.create(&pp, &zone(&name, "extranet", "10.0.0.0/8")).await.expect("a valid zone is accepted");
-    rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"kind": "private"}}))).await, "kind is immutable").await;
-    rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"internetIngress": true}}))).await, "internetIngress may be true only")
-        .await;
+    rejected(
+        zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"kind": "private"}}))).await,
+        "kind is immutable",
+    )
+    .await;
+    rejected(
+        zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"internetIngress": true}}))).await,
+        "internetIngress may be true only",
+    )
+    .await;
     // The cluster that hosts a zone is set once, at creation.
-    rejected(zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "private"}}))).await, "cluster is immutable").await;
+    rejected(
+        zones.patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "private"}}))).await,
+        "cluster is immutable",
+    )
+    .await;
     let mut elsewhere = zone(&short("far"), "private", "10.1.0.0/16");
     elsewhere.spec.cluster = Some("Private_Cloud".into());
     rejected(zones.create(&pp, &elsewhere).await, "cluster must be a DNS label").await;
     elsewhere.spec.cluster = Some("private".into());
     let far = kube::ResourceExt::name_any(&elsewhere);
     zones.create(&pp, &elsewhere).await.expect("a zone in a cluster of its own");
-    rejected(zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "egov"}}))).await, "cluster is immutable").await;
-    rejected(zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": null}}))).await, "cluster is immutable").await;
+    rejected(
+        zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": "egov"}}))).await,
+        "cluster is immutable",
+    )
+    .await;
+    rejected(
+        zones.patch(&far, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cluster": null}}))).await,
+        "cluster is immutable",
+    )
+    .await;
     // Only an app endpoint has an address where other clusters reach it.
     let endpoints = |ep: serde_json::Value| json!({"spec": {"exchangeEndpoints": [ep]}});
     rejected(
@@ -91,7 +115,8 @@ async fn the_api_server_enforces_the_crd_rules() {
 
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), "default");
     rejected(
-        apps.create(&pp, &app(json!({"zone": "extranet", "image": "harbor.egov.local/a/b:1", "exposure": "public"}))).await,
+        apps.create(&pp, &app(json!({"zone": "extranet", "image": "harbor.egov.local/a/b:1", "exposure": "public"})))
+            .await,
         "public exposure needs at least one port",
     )
     .await;
@@ -128,8 +153,17 @@ async fn kubectl_get_govcloud_lists_the_four_kinds() {
     }
     kinds.sort();
     assert_eq!(kinds, vec!["DepartmentApp", "NetworkZone", "ResourceRequest", "Tenant"]);
-    let crd_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition"));
-    for name in ["networkzones.govcloud.io", "tenants.govcloud.io", "departmentapps.govcloud.io", "resourcerequests.govcloud.io"] {
+    let crd_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+    ));
+    for name in [
+        "networkzones.govcloud.io",
+        "tenants.govcloud.io",
+        "departmentapps.govcloud.io",
+        "resourcerequests.govcloud.io",
+    ] {
         let crd = Api::<DynamicObject>::all_with(c.clone(), &crd_ar).get(name).await.expect("crd");
         assert_eq!(crd.data["spec"]["names"]["categories"], json!(["govcloud"]));
     }

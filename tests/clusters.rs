@@ -135,7 +135,9 @@ spec:
 
 async fn apply(c: &Client) {
     let loaded = govcloud::model::load_str("city.yaml", MODEL).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), SCOPE.into())], WAIT).await.expect("apply the model");
+    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), SCOPE.into())], WAIT)
+        .await
+        .expect("apply the model");
 }
 
 /// Every object govcloud manages in the cluster, as (kind, namespace, name, zone label).
@@ -184,7 +186,14 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     // testenv gave each cluster the nodes of its own zones only.
     let nodes = |c: Client| async move {
         let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(c);
-        nodes.list(&ListParams::default()).await.expect("nodes").items.iter().filter_map(|n| n.labels().get(labels::ZONE).cloned()).collect::<BTreeSet<_>>()
+        nodes
+            .list(&ListParams::default())
+            .await
+            .expect("nodes")
+            .items
+            .iter()
+            .filter_map(|n| n.labels().get(labels::ZONE).cloned())
+            .collect::<BTreeSet<_>>()
     };
     assert_eq!(nodes(e.clone()).await, BTreeSet::from(["extranet".to_string(), "internet".to_string()]));
     assert_eq!(nodes(p.clone()).await, BTreeSet::from(["private".to_string()]));
@@ -194,12 +203,19 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     tokio::join!(apply(&e), apply(&p));
 
     // Each runs its own apps.
-    for (c, ns, app) in [(&e, "health-extranet", "records"), (&e, "tourism-internet", "portal"), (&p, "ps-private", "population-db")] {
+    for (c, ns, app) in
+        [(&e, "health-extranet", "records"), (&e, "tourism-internet", "portal"), (&p, "ps-private", "population-db")]
+    {
         let api: Api<DepartmentApp> = Api::namespaced(c.clone(), ns);
-        eventually(&format!("{ns}/{app} Running"), WAIT, || async { (ready_reason(&api.get(app).await.ok()?)? == "True Running").then_some(()) }).await;
+        eventually(&format!("{ns}/{app} Running"), WAIT, || async {
+            (ready_reason(&api.get(app).await.ok()?)? == "True Running").then_some(())
+        })
+        .await;
     }
     // ... and only declares the others'.
-    for (c, ns, app) in [(&p, "health-extranet", "records"), (&p, "tourism-internet", "portal"), (&e, "ps-private", "population-db")] {
+    for (c, ns, app) in
+        [(&p, "health-extranet", "records"), (&p, "tourism-internet", "portal"), (&e, "ps-private", "population-db")]
+    {
         let api: Api<DepartmentApp> = Api::namespaced(c.clone(), ns);
         eventually(&format!("{ns}/{app} HostedElsewhere"), WAIT, || async {
             (ready_reason(&api.get(app).await.ok()?)? == "True HostedElsewhere").then_some(())
@@ -219,16 +235,31 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
             .expect("evaluate");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let e: Value = serde_json::from_slice(&out.stdout).expect("json");
-        let figure = |t: &str, f: &str| e["tenants"].as_array().and_then(|ts| ts.iter().find(|x| x["name"] == t)).map(|x| x["figures"][f].clone());
-        ["ps", "health", "tourism"]
-            .map(|t| (figure(t, "apps_ready").unwrap_or_default()["value"].clone(), figure(t, "apps").unwrap_or_default()["value"].clone()))
+        let figure = |t: &str, f: &str| {
+            e["tenants"].as_array().and_then(|ts| ts.iter().find(|x| x["name"] == t)).map(|x| x["figures"][f].clone())
+        };
+        ["ps", "health", "tourism"].map(|t| {
+            (
+                figure(t, "apps_ready").unwrap_or_default()["value"].clone(),
+                figure(t, "apps").unwrap_or_default()["value"].clone(),
+            )
+        })
     };
     let at = |name: &str, plane: &OwnPlane| format!("{name}={}", plane.kubeconfig().display());
-    let city = ["--cluster-kubeconfig".to_string(), at("egov", &egov), "--cluster-kubeconfig".to_string(), at("private", &private)];
+    let city = [
+        "--cluster-kubeconfig".to_string(),
+        at("egov", &egov),
+        "--cluster-kubeconfig".to_string(),
+        at("private", &private),
+    ];
     let one = serde_json::json!(1.0);
     assert_eq!(evaluate(&city), [(one.clone(), one.clone()), (one.clone(), one.clone()), (one.clone(), one.clone())]);
     let egov_alone = evaluate(&["--cluster".to_string(), "egov".to_string()]);
-    assert_eq!(egov_alone[0], (Value::Null, serde_json::json!(0.0)), "ps runs in the private cluster only: {egov_alone:?}");
+    assert_eq!(
+        egov_alone[0],
+        (Value::Null, serde_json::json!(0.0)),
+        "ps runs in the private cluster only: {egov_alone:?}"
+    );
     assert_eq!(egov_alone[1], (one.clone(), one.clone()));
     // A city read in part: the apps of the cluster not read have no status, and no figure is made up.
     let part = evaluate(&["--cluster-kubeconfig".to_string(), at("egov", &egov)]);
@@ -239,7 +270,13 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     let there = flow(&p, "health-extranet", "records", "ps/private/population-db", FlowState::Granted).await;
     assert_eq!(here, there, "both clusters say the same of the flow");
     assert_eq!(here.address.as_deref(), Some("10.30.255.20/32"));
-    assert!(here.reason.contains("population-exchange") && here.reason.contains("cluster egov") && here.reason.contains("cluster private"), "{}", here.reason);
+    assert!(
+        here.reason.contains("population-exchange")
+            && here.reason.contains("cluster egov")
+            && here.reason.contains("cluster private"),
+        "{}",
+        here.reason
+    );
     // A flow isolation forbids: refused on both sides, for the same reason.
     let here = flow(&e, "tourism-internet", "portal", "ps/private/population-db", FlowState::Refused).await;
     let there = flow(&p, "tourism-internet", "portal", "ps/private/population-db", FlowState::Refused).await;
@@ -249,16 +286,23 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
 
     // The consumer's side sends to the exchange's address on the flow's port, nothing else leaves for the provider.
     let policies = |c: &Client, ns: &str| Api::<NetworkPolicy>::namespaced(c.clone(), ns);
-    let egress =
-        eventually("the consumer's egress policy", WAIT, || async { policies(&e, "health-extranet").get("govcloud-app-records-egress").await.ok() }).await;
+    let egress = eventually("the consumer's egress policy", WAIT, || async {
+        policies(&e, "health-extranet").get("govcloud-app-records-egress").await.ok()
+    })
+    .await;
     assert_eq!(
         policy_peers(&egress)["egress"],
         serde_json::json!([{"ports": [{"port": 8443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "10.30.255.20/32"}}]}])
     );
-    assert!(policies(&e, "tourism-internet").get_opt("govcloud-app-portal-egress").await.expect("get").is_none(), "a refused flow opens nothing");
+    assert!(
+        policies(&e, "tourism-internet").get_opt("govcloud-app-portal-egress").await.expect("get").is_none(),
+        "a refused flow opens nothing"
+    );
     // The provider's side admits the consumer zone's ranges on that port, and not the internet zone's.
-    let ingress =
-        eventually("the provider's ingress policy", WAIT, || async { policies(&p, "ps-private").get("govcloud-app-population-db-ingress").await.ok() }).await;
+    let ingress = eventually("the provider's ingress policy", WAIT, || async {
+        policies(&p, "ps-private").get("govcloud-app-population-db-ingress").await.ok()
+    })
+    .await;
     assert_eq!(
         policy_peers(&ingress)["ingress"],
         serde_json::json!([{"from": [{"ipBlock": {"cidr": "10.10.0.0/16"}}], "ports": [{"port": 8443, "protocol": "TCP"}]}])
@@ -266,32 +310,51 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
 
     // Each operator created only its zones' objects: of another cluster's zone
     // nothing but the tenants' declaration namespaces and their zero quota.
-    for (c, own, theirs) in [(&e, ["extranet", "internet"].as_slice(), "private"), (&p, ["private"].as_slice(), "extranet")] {
+    for (c, own, theirs) in
+        [(&e, ["extranet", "internet"].as_slice(), "private"), (&p, ["private"].as_slice(), "extranet")]
+    {
         let objects = managed(c).await;
         assert!(objects.iter().any(|(k, _, _, z)| k == "Deployment" && own.contains(&z.as_str())), "{objects:?}");
         for (kind, ns, name, zone) in &objects {
             if zone.is_empty() || own.contains(&zone.as_str()) {
                 continue;
             }
-            assert!(matches!(kind.as_str(), "Namespace" | "ResourceQuota"), "{kind} {ns}/{name} of zone {zone}, hosted in another cluster");
+            assert!(
+                matches!(kind.as_str(), "Namespace" | "ResourceQuota"),
+                "{kind} {ns}/{name} of zone {zone}, hosted in another cluster"
+            );
         }
         let remote: Vec<_> = objects.iter().filter(|(k, _, _, z)| k == "Namespace" && z == theirs).collect();
         assert!(!remote.is_empty(), "the declarations of zone {theirs} have a namespace");
         for (_, _, ns, _) in remote {
             let n = Api::<k8s_openapi::api::core::v1::Namespace>::all(c.clone()).get(ns).await.expect("namespace");
             assert!(n.labels().contains_key(labels::HOSTED_IN), "{ns} says which cluster hosts its zone");
-            let q = Api::<k8s_openapi::api::core::v1::ResourceQuota>::namespaced(c.clone(), ns).get(govcloud::meta::names::QUOTA).await.expect("quota");
+            let q = Api::<k8s_openapi::api::core::v1::ResourceQuota>::namespaced(c.clone(), ns)
+                .get(govcloud::meta::names::QUOTA)
+                .await
+                .expect("quota");
             let hard = q.spec.and_then(|s| s.hard).unwrap_or_default();
-            assert_eq!(hard.get("pods").map(|q| q.0.as_str()), Some("0"), "{ns}: nothing runs in a declaration namespace");
+            assert_eq!(
+                hard.get("pods").map(|q| q.0.as_str()),
+                Some("0"),
+                "{ns}: nothing runs in a declaration namespace"
+            );
         }
     }
     // No department works in a declaration namespace: its admins there are refused.
     let health = support::impersonating_at(&private.kubeconfig(), "dr-li", &["health-admins"]).await;
     let copy = Api::<DepartmentApp>::namespaced(e.clone(), "health-extranet").get("records").await.expect("the app");
     let mut sneak = copy.clone();
-    sneak.metadata = kube::api::ObjectMeta { name: Some("sneak".into()), namespace: Some("health-extranet".into()), ..Default::default() };
+    sneak.metadata = kube::api::ObjectMeta {
+        name: Some("sneak".into()),
+        namespace: Some("health-extranet".into()),
+        ..Default::default()
+    };
     sneak.status = None;
-    let denied = Api::<DepartmentApp>::namespaced(health.clone(), "health-extranet").create(&PostParams::default(), &sneak).await.expect_err("refused");
+    let denied = Api::<DepartmentApp>::namespaced(health.clone(), "health-extranet")
+        .create(&PostParams::default(), &sneak)
+        .await
+        .expect_err("refused");
     assert!(matches!(&denied, kube::Error::Api(s) if s.code == 403), "{denied}");
     let binding: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "everyone", "namespace": "health-extranet"},
@@ -304,21 +367,36 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
         .await
         .expect_err("a binding to a broad group");
     assert!(matches!(&denied, kube::Error::Api(s) if s.code == 403), "{denied}");
-    let allowed = Api::<DepartmentApp>::namespaced(support::impersonating_at(&egov.kubeconfig(), "dr-li", &["health-admins"]).await, "health-extranet")
-        .create(&PostParams { dry_run: true, ..Default::default() }, &sneak)
-        .await;
+    let allowed = Api::<DepartmentApp>::namespaced(
+        support::impersonating_at(&egov.kubeconfig(), "dr-li", &["health-admins"]).await,
+        "health-extranet",
+    )
+    .create(&PostParams { dry_run: true, ..Default::default() }, &sneak)
+    .await;
     assert!(allowed.is_ok(), "where the zone runs, the department declares its apps: {allowed:?}");
 
     // Zone admission bindings: only for the zones a cluster hosts.
-    let bindings = managed(&e).await.into_iter().filter(|(k, ..)| k == "ValidatingAdmissionPolicyBinding").map(|(_, _, n, _)| n).collect::<Vec<_>>();
+    let bindings = managed(&e)
+        .await
+        .into_iter()
+        .filter(|(k, ..)| k == "ValidatingAdmissionPolicyBinding")
+        .map(|(_, _, n, _)| n)
+        .collect::<Vec<_>>();
     assert!(!bindings.is_empty() && bindings.iter().all(|n| !n.ends_with("private")), "{bindings:?}");
 
     // Started with the wrong --cluster, an operator would remove what this cluster runs: it refuses to start.
     let mut wrong = Operator::start_at(&private.kubeconfig(), SCOPE, 300, &["--cluster", "egov"], "-wrong").await;
     let status = wrong.exited(Duration::from_secs(60)).expect("the misconfigured operator exits");
     assert!(!status.success());
-    assert!(wrong.log().contains("runs workloads of zone private") && wrong.log().contains("--cluster private"), "{}", wrong.log());
-    assert!(Api::<Deployment>::namespaced(p.clone(), "ps-private").get_opt("population-db").await.expect("get").is_some(), "nothing was removed");
+    assert!(
+        wrong.log().contains("runs workloads of zone private") && wrong.log().contains("--cluster private"),
+        "{}",
+        wrong.log()
+    );
+    assert!(
+        Api::<Deployment>::namespaced(p.clone(), "ps-private").get_opt("population-db").await.expect("get").is_some(),
+        "nothing was removed"
+    );
 
     // With the operator stopped, nothing runs in a declaration namespace, even for cluster-admin.
     egov_op.kill();
@@ -327,8 +405,9 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     let pod = support::pod("sneak", |p| {
         p["spec"]["nodeSelector"] = serde_json::json!({"govcloud.io/zone": "private"});
         p["spec"]["tolerations"] = serde_json::json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
-        p["spec"]["containers"][0]["image"] =
-            serde_json::json!("harbor.egov.local/ps/c@sha256:9ad634d6055f699464e5fcdb35885c87546adb2b94aab4cb437c58098f193da2");
+        p["spec"]["containers"][0]["image"] = serde_json::json!(
+            "harbor.egov.local/ps/c@sha256:9ad634d6055f699464e5fcdb35885c87546adb2b94aab4cb437c58098f193da2"
+        );
     });
     let typed: k8s_openapi::api::core::v1::Pod = serde_json::from_value(pod.clone()).expect("pod");
     let err = pods.create(&PostParams::default(), &typed).await.expect_err("a pod in a declaration namespace");
@@ -338,19 +417,44 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
         let (c, kind, api_version, plural) = (e.clone(), kind.to_string(), api_version.to_string(), plural.to_string());
         async move {
             let (group, version) = api_version.rsplit_once('/').unwrap_or(("", &api_version));
-            let ar = kube::api::ApiResource { group: group.into(), version: version.into(), api_version: api_version.clone(), kind: kind.clone(), plural };
+            let ar = kube::api::ApiResource {
+                group: group.into(),
+                version: version.into(),
+                api_version: api_version.clone(),
+                kind: kind.clone(),
+                plural,
+            };
             let mut o: DynamicObject = serde_json::from_value(body).expect("object");
             o.types = Some(kube::api::TypeMeta { api_version, kind: kind.clone() });
-            o.metadata = kube::api::ObjectMeta { name: Some("sneak".into()), namespace: Some("ps-private".into()), ..Default::default() };
-            let err = Api::<DynamicObject>::namespaced_with(c, "ps-private", &ar).create(&PostParams::default(), &o).await.expect_err(&kind);
+            o.metadata = kube::api::ObjectMeta {
+                name: Some("sneak".into()),
+                namespace: Some("ps-private".into()),
+                ..Default::default()
+            };
+            let err = Api::<DynamicObject>::namespaced_with(c, "ps-private", &ar)
+                .create(&PostParams::default(), &o)
+                .await
+                .expect_err(&kind);
             assert!(err.to_string().contains("quota"), "{kind}: {err}");
         }
     };
     let template = serde_json::json!({"metadata": {"labels": {"app": "sneak"}}, "spec": pod["spec"]});
-    refused("Deployment", "apps/v1", "deployments", serde_json::json!({"spec": {"selector": {"matchLabels": {"app": "sneak"}}, "template": template}})).await;
+    refused(
+        "Deployment",
+        "apps/v1",
+        "deployments",
+        serde_json::json!({"spec": {"selector": {"matchLabels": {"app": "sneak"}}, "template": template}}),
+    )
+    .await;
     let mut job = template.clone();
     job["spec"]["restartPolicy"] = "Never".into();
-    refused("CronJob", "batch/v1", "cronjobs", serde_json::json!({"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": job}}}})).await;
+    refused(
+        "CronJob",
+        "batch/v1",
+        "cronjobs",
+        serde_json::json!({"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": job}}}}),
+    )
+    .await;
     refused("Service", "v1", "services", serde_json::json!({"spec": {"ports": [{"port": 80}]}})).await;
     refused(
         "PersistentVolumeClaim",
@@ -364,13 +468,21 @@ async fn each_cluster_materialises_only_its_zones_and_both_decide_every_flow_ali
     // The provider app is deleted (from the model, so from both clusters):
     // the consumer's flow turns Pending on both sides, and its way out closes.
     for c in [&e, &p] {
-        Api::<DepartmentApp>::namespaced(c.clone(), "ps-private").delete("population-db", &DeleteParams::default()).await.expect("delete the provider");
+        Api::<DepartmentApp>::namespaced(c.clone(), "ps-private")
+            .delete("population-db", &DeleteParams::default())
+            .await
+            .expect("delete the provider");
     }
     let here = flow(&e, "health-extranet", "records", "ps/private/population-db", FlowState::Pending).await;
     let there = flow(&p, "health-extranet", "records", "ps/private/population-db", FlowState::Pending).await;
     assert_eq!(here, there);
     eventually("the provider's Deployment gone", WAIT, || async {
-        Api::<Deployment>::namespaced(p.clone(), "ps-private").get_opt("population-db").await.ok()?.is_none().then_some(())
+        Api::<Deployment>::namespaced(p.clone(), "ps-private")
+            .get_opt("population-db")
+            .await
+            .ok()?
+            .is_none()
+            .then_some(())
     })
     .await;
     eventually("the consumer's egress closed", WAIT, || async {
@@ -396,7 +508,11 @@ fn planned_flow(text: &str, cluster: &str, consumer: &str) -> (FlowState, String
     model.cluster = Some(cluster.to_string());
     let rendered = govcloud::render::render(&model);
     let f = rendered.flows.iter().find(|f| f.consumer.app == consumer).expect("the flow");
-    (f.state, f.reason.clone(), rendered.problems.iter().map(|p| format!("{} {}: {}", p.object, p.field, p.message)).collect())
+    (
+        f.state,
+        f.reason.clone(),
+        rendered.problems.iter().map(|p| format!("{} {}: {}", p.object, p.field, p.message)).collect(),
+    )
 }
 
 #[test]
@@ -410,7 +526,10 @@ fn a_flow_between_clusters_crosses_only_at_an_address_inside_the_provider_zone()
     // An address outside the provider zone's ranges would send the consumer elsewhere: refused, and said where.
     let (state, _, problems) = planned_flow(&with_address(Some("10.99.0.1/32")), "egov", "records");
     assert_eq!(state, FlowState::Refused);
-    assert!(problems.iter().any(|p| p.contains("spec.exchangeEndpoints[0].address") && p.contains("outside zone private")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("spec.exchangeEndpoints[0].address") && p.contains("outside zone private")),
+        "{problems:?}"
+    );
     // Within one cluster the address is not needed: the same zones in one cluster grant the flow pod to pod.
     let one = text.replace("  cluster: private\n", "  cluster: egov\n");
     let (state, reason, _) = planned_flow(&one, "egov", "records");

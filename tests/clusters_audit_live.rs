@@ -62,16 +62,28 @@ fn the_city_of_two_live_clusters_is_one_report() {
         let dir = tmp.path().join(cluster);
         city.dirs.push(dir.clone());
         let up = Command::new(repo().join("testenv/testenv"))
-            .args(["up", "--dir", dir.to_str().expect("utf8"), "--model", "examples/chifeng-clusters", "--cluster", cluster])
+            .args([
+                "up",
+                "--dir",
+                dir.to_str().expect("utf8"),
+                "--model",
+                "examples/chifeng-clusters",
+                "--cluster",
+                cluster,
+            ])
             .current_dir(repo())
             .output()
             .expect("testenv up");
         ok(up, &format!("testenv up {cluster}"));
         let kc = dir.join("kubeconfig");
         ok(kubectl(&kc, &["apply", "--server-side", "-f", "crds/"], None), "CRDs");
-        ok(kubectl(&kc, &["wait", "--for", "condition=established", "crd", "--all", "--timeout=60s"], None), "CRDs established");
+        ok(
+            kubectl(&kc, &["wait", "--for", "condition=established", "crd", "--all", "--timeout=60s"], None),
+            "CRDs established",
+        );
         let model: Vec<String> = MODEL.iter().map(|m| repo().join(m).to_str().expect("utf8").to_string()).collect();
-        let (code, rendered, err) = govcloud(&["render", "--cluster", cluster, "-f", &model[0], "-f", &model[1], "-f", &model[2]]);
+        let (code, rendered, err) =
+            govcloud(&["render", "--cluster", cluster, "-f", &model[0], "-f", &model[1], "-f", &model[2]]);
         assert_eq!(code, 0, "{err}");
         ok(kubectl(&kc, &["apply", "--server-side", "-f", &model[0], "-f", &model[1]], None), "zones and tenants");
         ok(kubectl(&kc, &["apply", "--server-side", "-f", "-"], Some(&rendered)), "rendered objects");
@@ -104,8 +116,15 @@ fn the_city_of_two_live_clusters_is_one_report() {
 
     let egov = city.dirs[0].join("kubeconfig");
     // Nothing runs where only declarations belong: the zero quota refuses a workload...
-    let refused = kubectl(&egov, &["-n", "general-office-private", "create", "deployment", "stray", "--image=harbor.egov.local/x/y:1"], None);
-    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("exceeded quota: govcloud-quota"));
+    let refused = kubectl(
+        &egov,
+        &["-n", "general-office-private", "create", "deployment", "stray", "--image=harbor.egov.local/x/y:1"],
+        None,
+    );
+    assert!(
+        !refused.status.success()
+            && String::from_utf8_lossy(&refused.stderr).contains("exceeded quota: govcloud-quota")
+    );
     // ...and what the quota does not count, the audit finds.
     let open = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open, namespace: general-office-private}\nspec: {podSelector: {}, ingress: [{}], policyTypes: [Ingress]}\n";
     ok(kubectl(&egov, &["apply", "-f", "-"], Some(open)), "a NetworkPolicy in a declaration namespace");
@@ -114,7 +133,10 @@ fn the_city_of_two_live_clusters_is_one_report() {
     ok(kubectl(&egov, &["apply", "-f", "-"], Some(node)), "a node of the private zone in egov");
     // The private cluster's copy lags: an app of the extranet is gone there.
     let private = city.dirs[1].join("kubeconfig");
-    ok(kubectl(&private, &["-n", "health-extranet", "delete", "departmentapp", "health-records"], None), "delete in private");
+    ok(
+        kubectl(&private, &["-n", "health-extranet", "delete", "departmentapp", "health-records"], None),
+        "delete in private",
+    );
     let (code, out, err) = audit(&["--fail-on", "high"]);
     assert_eq!(code, 1, "{err}\n{out}");
     for line in [

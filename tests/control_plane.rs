@@ -38,7 +38,8 @@ async fn stays_unscheduled(pods: &Api<Pod>, name: &str) -> String {
         let p = pods.get(name).await.ok()?;
         let status = p.status?;
         let cond = status.conditions?.into_iter().find(|c| c.type_ == "PodScheduled")?;
-        (cond.status == "False" && cond.reason.as_deref() == Some("Unschedulable")).then(|| cond.message.unwrap_or_default())
+        (cond.status == "False" && cond.reason.as_deref() == Some("Unschedulable"))
+            .then(|| cond.message.unwrap_or_default())
     })
     .await;
     // Still not bound a little later: it really stays Pending.
@@ -69,11 +70,18 @@ async fn a_deployment_gets_running_pods_on_a_kwok_node_of_its_zone() {
         }
     }))
     .expect("deployment");
-    Api::<Deployment>::namespaced(client.clone(), &ns).create(&PostParams::default(), &deploy).await.expect("create deployment");
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &deploy)
+        .await
+        .expect("create deployment");
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
     let running = eventually("2 Running pods", WAIT, || async {
         let list = pods.list(&ListParams::default().labels("app=web")).await.ok()?;
-        let running: Vec<Pod> = list.items.into_iter().filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).collect();
+        let running: Vec<Pod> = list
+            .items
+            .into_iter()
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .collect();
         (running.len() == 2).then_some(running)
     })
     .await;
@@ -98,7 +106,9 @@ async fn a_pod_whose_node_selector_matches_no_node_stays_pending() {
     let client = client().await;
     let ns = namespace(&client).await;
     let pods: Api<Pod> = Api::namespaced(client, &ns);
-    pods.create(&PostParams::default(), &pod("nowhere", json!({"govcloud.io/zone": "no-such-zone"}), json!([]))).await.expect("create pod");
+    pods.create(&PostParams::default(), &pod("nowhere", json!({"govcloud.io/zone": "no-such-zone"}), json!([])))
+        .await
+        .expect("create pod");
     let msg = stays_unscheduled(&pods, "nowhere").await;
     assert!(msg.contains("node affinity/selector"), "{msg}");
 }
@@ -108,7 +118,9 @@ async fn a_pod_that_does_not_tolerate_the_zone_taint_is_not_scheduled_there() {
     let client = client().await;
     let ns = namespace(&client).await;
     let pods: Api<Pod> = Api::namespaced(client, &ns);
-    pods.create(&PostParams::default(), &pod("intruder", json!({"govcloud.io/zone": "private"}), json!([]))).await.expect("create pod");
+    pods.create(&PostParams::default(), &pod("intruder", json!({"govcloud.io/zone": "private"}), json!([])))
+        .await
+        .expect("create pod");
     let msg = stays_unscheduled(&pods, "intruder").await;
     assert!(msg.contains("untolerated taint"), "{msg}");
     // The same pod with the toleration is scheduled onto the private zone.

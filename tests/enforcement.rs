@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use govcloud::api::{DepartmentApp, Tenant};
 use kube::Client;
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams,
+};
 use serde_json::{Value, json};
 use support::offline::zone_doc;
 use support::{Operator, client, eventually, impersonating, pod, short};
@@ -30,7 +32,10 @@ fn api(c: &Client, api_version: &str, kind: &str, ns: Option<&str>) -> Api<Dynam
 
 async fn create(c: &Client, ns: Option<&str>, obj: Value) -> Result<(), kube::Error> {
     let o: DynamicObject = serde_json::from_value(obj.clone()).expect("object");
-    api(c, obj["apiVersion"].as_str().unwrap_or_default(), obj["kind"].as_str().unwrap_or_default(), ns).create(&PostParams::default(), &o).await.map(|_| ())
+    api(c, obj["apiVersion"].as_str().unwrap_or_default(), obj["kind"].as_str().unwrap_or_default(), ns)
+        .create(&PostParams::default(), &o)
+        .await
+        .map(|_| ())
 }
 
 /// Tallies denials and allowances.
@@ -53,7 +58,11 @@ impl Tally {
     /// Denied by any one of `needles` (several policies refuse the request; the API server reports the first).
     fn denied_by(&mut self, what: &str, r: Result<(), kube::Error>, needles: &[&str]) {
         match r {
-            Err(kube::Error::Api(s)) if (s.code == 403 || s.code == 422) && needles.iter().any(|n| s.message.contains(n)) => self.denied.push(what.to_string()),
+            Err(kube::Error::Api(s))
+                if (s.code == 403 || s.code == 422) && needles.iter().any(|n| s.message.contains(n)) =>
+            {
+                self.denied.push(what.to_string())
+            }
             other => panic!("{what}: expected a denial naming one of {needles:?}, got {other:?}"),
         }
     }
@@ -151,23 +160,50 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     let scope = short("e");
     let zones = (short("x"), short("p"), short("d"));
     let (a, b) = (short("ta"), short("tb"));
-    let users =
-        Users { admin: format!("alice-{a}"), dev: format!("bob-{a}"), viewer: format!("carol-{a}"), auditor: format!("dave-{a}"), other: format!("erin-{b}") };
-    let (aext, aprv, admz, bext) = (format!("{a}-{}", zones.0), format!("{a}-{}", zones.1), format!("{a}-{}", zones.2), format!("{b}-{}", zones.0));
+    let users = Users {
+        admin: format!("alice-{a}"),
+        dev: format!("bob-{a}"),
+        viewer: format!("carol-{a}"),
+        auditor: format!("dave-{a}"),
+        other: format!("erin-{b}"),
+    };
+    let (aext, aprv, admz, bext) = (
+        format!("{a}-{}", zones.0),
+        format!("{a}-{}", zones.1),
+        format!("{a}-{}", zones.2),
+        format!("{b}-{}", zones.0),
+    );
 
     // Provision with the operator, then stop it: everything below is the API server alone.
     let mut op = Operator::start(&scope, 3).await;
     let loaded = govcloud::model::load_str("enforcement.yaml", &model(&zones, &a, &b, &users)).expect("model");
-    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
+    govcloud::dev::apply_model(
+        &admin_client,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.clone())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply");
     let tenants: Api<Tenant> = Api::all(admin_client.clone());
     eventually("both tenants Ready", Duration::from_secs(120), || async {
-        let ok = |t: Option<Tenant>| t.and_then(|t| t.status).is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let ok = |t: Option<Tenant>| {
+            t.and_then(|t| t.status)
+                .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        };
         (ok(tenants.get_opt(&a).await.ok()?) && ok(tenants.get_opt(&b).await.ok()?)).then_some(())
     })
     .await;
     let apps: Api<DepartmentApp> = Api::namespaced(admin_client.clone(), &aext);
     eventually("the app Ready", Duration::from_secs(120), || async {
-        apps.get("portal").await.ok()?.status?.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True").then_some(())
+        apps.get("portal")
+            .await
+            .ok()?
+            .status?
+            .conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+            .then_some(())
     })
     .await;
     eventually("the zone admission bindings", Duration::from_secs(60), || async {
@@ -183,12 +219,20 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     })
     .await;
     op.kill();
-    create(&admin_client, Some(&bext), json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "b-secret"}, "stringData": {"k": "v"}}))
-        .await
-        .expect("seed secret");
-    create(&admin_client, Some(&aext), json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a-secret"}, "stringData": {"k": "v"}}))
-        .await
-        .expect("seed secret");
+    create(
+        &admin_client,
+        Some(&bext),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "b-secret"}, "stringData": {"k": "v"}}),
+    )
+    .await
+    .expect("seed secret");
+    create(
+        &admin_client,
+        Some(&aext),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a-secret"}, "stringData": {"k": "v"}}),
+    )
+    .await
+    .expect("seed secret");
     // Policies take a moment to be observed by the admission plugin.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -203,7 +247,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     t.denied("developer creates a NetworkPolicy", create(&dev, Some(&aext), np.clone()).await, "networkpolicies");
     t.denied(
         "developer deletes the default-deny policy",
-        api(&dev, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext)).delete("govcloud-default-deny", &DeleteParams::default()).await.map(|_| ()),
+        api(&dev, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext))
+            .delete("govcloud-default-deny", &DeleteParams::default())
+            .await
+            .map(|_| ()),
         "networkpolicies",
     );
     t.denied(
@@ -213,7 +260,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     );
     t.denied(
         "developer deletes the LimitRange",
-        api(&dev, "v1", "LimitRange", Some(&aext)).delete("govcloud-limits", &DeleteParams::default()).await.map(|_| ()),
+        api(&dev, "v1", "LimitRange", Some(&aext))
+            .delete("govcloud-limits", &DeleteParams::default())
+            .await
+            .map(|_| ()),
         "limitranges",
     );
     t.denied(
@@ -224,19 +274,46 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     t.denied(
         "developer relabels its namespace",
         api(&dev, "v1", "Namespace", None)
-            .patch(&aext, &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}})))
+            .patch(
+                &aext,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}})),
+            )
             .await
             .map(|_| ()),
         "namespaces",
     );
-    t.denied("developer creates a pod in another tenant's namespace", create(&dev, Some(&bext), pod("x", |_| {})).await, "pods");
-    t.denied("developer lists another tenant's Secrets", api(&dev, "v1", "Secret", Some(&bext)).list(&ListParams::default()).await.map(|_| ()), "secrets");
-    t.denied("developer reads another tenant's Secret", api(&dev, "v1", "Secret", Some(&bext)).get("b-secret").await.map(|_| ()), "secrets");
-    t.denied("developer creates an app in another tenant's namespace", create(&dev, Some(&bext), app("intruder", &zones.0, json!({}))).await, "departmentapps");
-    t.denied("developer deletes its Tenant", tenants_as(&dev).delete(&a, &DeleteParams::default()).await.map(|_| ()), "tenants");
+    t.denied(
+        "developer creates a pod in another tenant's namespace",
+        create(&dev, Some(&bext), pod("x", |_| {})).await,
+        "pods",
+    );
+    t.denied(
+        "developer lists another tenant's Secrets",
+        api(&dev, "v1", "Secret", Some(&bext)).list(&ListParams::default()).await.map(|_| ()),
+        "secrets",
+    );
+    t.denied(
+        "developer reads another tenant's Secret",
+        api(&dev, "v1", "Secret", Some(&bext)).get("b-secret").await.map(|_| ()),
+        "secrets",
+    );
+    t.denied(
+        "developer creates an app in another tenant's namespace",
+        create(&dev, Some(&bext), app("intruder", &zones.0, json!({}))).await,
+        "departmentapps",
+    );
+    t.denied(
+        "developer deletes its Tenant",
+        tenants_as(&dev).delete(&a, &DeleteParams::default()).await.map(|_| ()),
+        "tenants",
+    );
     t.denied(
         "developer edits its Tenant",
-        tenants_as(&dev).patch(&a, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cordoned": true}}))).await.map(|_| ()),
+        tenants_as(&dev)
+            .patch(&a, &PatchParams::default(), &Patch::Merge(json!({"spec": {"cordoned": true}})))
+            .await
+            .map(|_| ()),
         "tenants",
     );
     t.denied("developer lists all Tenants", tenants_as(&dev).list(&ListParams::default()).await.map(|_| ()), "tenants");
@@ -247,18 +324,32 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     );
 
     // --- Pod Security (GC-POD-001) is the first line for host access ---
-    t.denied("developer runs a hostNetwork pod", create(&dev, Some(&aext), pod("hn", |p| p["spec"]["hostNetwork"] = json!(true))).await, "PodSecurity");
+    t.denied(
+        "developer runs a hostNetwork pod",
+        create(&dev, Some(&aext), pod("hn", |p| p["spec"]["hostNetwork"] = json!(true))).await,
+        "PodSecurity",
+    );
     t.denied(
         "developer runs a privileged pod",
-        create(&dev, Some(&aext), pod("priv", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true}))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("priv", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true})),
+        )
+        .await,
         "PodSecurity",
     );
 
     // --- zone placement, images, resources (generated admission policies) ---
-    t.denied("pod without the zone's nodeSelector", create(&dev, Some(&aext), pod("nosel", |p| p["spec"]["nodeSelector"] = json!({}))).await, "[GC-ZONE-001]");
+    t.denied(
+        "pod without the zone's nodeSelector",
+        create(&dev, Some(&aext), pod("nosel", |p| p["spec"]["nodeSelector"] = json!({}))).await,
+        "[GC-ZONE-001]",
+    );
     t.denied(
         "pod selecting another zone's nodes",
-        create(&dev, Some(&aext), pod("other", |p| p["spec"]["nodeSelector"] = json!({"govcloud.io/zone": "private"}))).await,
+        create(&dev, Some(&aext), pod("other", |p| p["spec"]["nodeSelector"] = json!({"govcloud.io/zone": "private"})))
+            .await,
         "[GC-ZONE-001]",
     );
     t.denied(
@@ -266,7 +357,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         create(
             &dev,
             Some(&aext),
-            pod("tol", |p| p["spec"]["tolerations"] = json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}])),
+            pod("tol", |p| {
+                p["spec"]["tolerations"] =
+                    json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}])
+            }),
         )
         .await,
         "[GC-ZONE-002]",
@@ -276,15 +370,29 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         create(&dev, Some(&aext), pod("tolall", |p| p["spec"]["tolerations"] = json!([{"operator": "Exists"}]))).await,
         "[GC-ZONE-002]",
     );
-    t.denied("pod naming its node", create(&dev, Some(&aext), pod("pinned", |p| p["spec"]["nodeName"] = json!("private-node-1"))).await, "[GC-ZONE-003]");
+    t.denied(
+        "pod naming its node",
+        create(&dev, Some(&aext), pod("pinned", |p| p["spec"]["nodeName"] = json!("private-node-1"))).await,
+        "[GC-ZONE-003]",
+    );
     t.denied(
         "pod from a public registry",
-        create(&dev, Some(&aext), pod("pub", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:latest"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("pub", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:latest")),
+        )
+        .await,
         "[GC-IMG-001]",
     );
     t.denied(
         "pod from a look-alike registry host",
-        create(&dev, Some(&aext), pod("look", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local.evil.com/a/c:1"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("look", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local.evil.com/a/c:1")),
+        )
+        .await,
         "[GC-IMG-001]",
     );
     t.denied(
@@ -312,16 +420,26 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     );
     t.denied(
         "externalIPs outside the internet zone",
-        create(&dev, Some(&aext), service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["203.0.113.7"]}))).await,
+        create(&dev, Some(&aext), service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["203.0.113.7"]})))
+            .await,
         "[GC-SVC-001] spec.externalIPs",
     );
-    t.denied("app declaring another zone than its namespace's", create(&dev, Some(&aext), app("wrongzone", &zones.2, json!({}))).await, "[GC-APP-001]");
     t.denied(
-        "public app in the extranet",
-        create(&dev, Some(&aext), app("pubapp", &zones.0, json!({"exposure": "public", "host": "a.example.gov"}))).await,
+        "app declaring another zone than its namespace's",
+        create(&dev, Some(&aext), app("wrongzone", &zones.2, json!({}))).await,
         "[GC-APP-001]",
     );
-    t.denied("app image from a public registry", create(&dev, Some(&aext), app("pubimg", &zones.0, json!({"image": "quay.io/x/y:1"}))).await, "[GC-IMG-001]");
+    t.denied(
+        "public app in the extranet",
+        create(&dev, Some(&aext), app("pubapp", &zones.0, json!({"exposure": "public", "host": "a.example.gov"})))
+            .await,
+        "[GC-APP-001]",
+    );
+    t.denied(
+        "app image from a public registry",
+        create(&dev, Some(&aext), app("pubimg", &zones.0, json!({"image": "quay.io/x/y:1"}))).await,
+        "[GC-IMG-001]",
+    );
 
     // --- a tenant admin cannot escalate, nor touch what govcloud manages ---
     t.denied(
@@ -335,26 +453,46 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         rbs.patch(
             "govcloud-admin",
             &PatchParams::default(),
-            &Patch::Merge(json!({"subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]})),
+            &Patch::Merge(
+                json!({"subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]}),
+            ),
         )
         .await
         .map(|_| ()),
         "[GC-MGD-001]",
     );
-    t.denied("admin deletes govcloud's developer binding", rbs.delete("govcloud-developer", &DeleteParams::default()).await.map(|_| ()), "[GC-MGD-001]");
+    t.denied(
+        "admin deletes govcloud's developer binding",
+        rbs.delete("govcloud-developer", &DeleteParams::default()).await.map(|_| ()),
+        "[GC-MGD-001]",
+    );
 
     // --- viewers and auditors change nothing; auditors read no Secrets ---
     t.denied("viewer creates a Deployment", create(&viewer, Some(&aext), json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/a/c:1"}]}}}})).await, "deployments");
     t.denied(
         "viewer deletes an app",
-        Api::<DepartmentApp>::namespaced(viewer.clone(), &aext).delete("portal", &DeleteParams::default()).await.map(|_| ()),
+        Api::<DepartmentApp>::namespaced(viewer.clone(), &aext)
+            .delete("portal", &DeleteParams::default())
+            .await
+            .map(|_| ()),
         "departmentapps",
     );
-    t.denied("viewer reads a Secret", api(&viewer, "v1", "Secret", Some(&aext)).get("a-secret").await.map(|_| ()), "secrets");
-    t.denied("auditor reads a Secret", api(&auditor, "v1", "Secret", Some(&aext)).get("a-secret").await.map(|_| ()), "secrets");
+    t.denied(
+        "viewer reads a Secret",
+        api(&viewer, "v1", "Secret", Some(&aext)).get("a-secret").await.map(|_| ()),
+        "secrets",
+    );
+    t.denied(
+        "auditor reads a Secret",
+        api(&auditor, "v1", "Secret", Some(&aext)).get("a-secret").await.map(|_| ()),
+        "secrets",
+    );
     t.denied(
         "auditor deletes a NetworkPolicy",
-        api(&auditor, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext)).delete("govcloud-default-deny", &DeleteParams::default()).await.map(|_| ()),
+        api(&auditor, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext))
+            .delete("govcloud-default-deny", &DeleteParams::default())
+            .await
+            .map(|_| ()),
         "networkpolicies",
     );
     t.denied("auditor creates a pod", create(&auditor, Some(&aext), pod("aud", |_| {})).await, "pods");
@@ -375,10 +513,17 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     // --- the second line: admission policies hold even if Pod Security or limits are removed ---
     // A cluster administrator (exempt, break-glass) weakens the namespace; the generated policies still deny.
     api(&admin_client, "v1", "Namespace", None)
-        .patch(&aext, &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}})))
+        .patch(
+            &aext,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}})),
+        )
         .await
         .expect("cluster admin may relabel (break-glass)");
-    api(&admin_client, "v1", "LimitRange", Some(&aext)).delete("govcloud-limits", &DeleteParams::default()).await.expect("cluster admin may delete");
+    api(&admin_client, "v1", "LimitRange", Some(&aext))
+        .delete("govcloud-limits", &DeleteParams::default())
+        .await
+        .expect("cluster admin may delete");
     // Pod Security and the LimitRanger read from caches: wait until both see
     // the change (a dry run is denied by the policies, not by Pod Security,
     // and a pod without limits gets no default ones), however loaded the machine.
@@ -387,7 +532,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         let ns = aext.clone();
         async move {
             let o: DynamicObject = serde_json::from_value(obj).expect("pod");
-            match api(&dev, "v1", "Pod", Some(&ns)).create(&PostParams { dry_run: true, ..Default::default() }, &o).await {
+            match api(&dev, "v1", "Pod", Some(&ns))
+                .create(&PostParams { dry_run: true, ..Default::default() }, &o)
+                .await
+            {
                 Err(kube::Error::Api(s)) => Some(s.message),
                 _ => None,
             }
@@ -395,8 +543,10 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     };
     eventually("Pod Security and the LimitRanger to see the weakened namespace", Duration::from_secs(60), || async {
         let host = dry_run(pod("probe-hn", |p| p["spec"]["hostNetwork"] = json!(true))).await?;
-        let unlimited =
-            dry_run(pod("probe-nolim", |p| p["spec"]["containers"][0].as_object_mut().map(|c| c.remove("resources")).map(|_| ()).unwrap_or(()))).await?;
+        let unlimited = dry_run(pod("probe-nolim", |p| {
+            p["spec"]["containers"][0].as_object_mut().map(|c| c.remove("resources")).map(|_| ()).unwrap_or(())
+        }))
+        .await?;
         (!host.contains("violates PodSecurity") && unlimited.contains("[GC-RES-001]")).then_some(())
     })
     .await;
@@ -417,29 +567,54 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
     );
     t.denied(
         "hostPath with Pod Security relaxed",
-        create(&dev, Some(&aext), pod("hpath", |p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/etc"}}]))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("hpath", |p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/etc"}}])),
+        )
+        .await,
         "[GC-HOST-002]",
     );
     t.denied(
         "hostPort with Pod Security relaxed",
-        create(&dev, Some(&aext), pod("hport", |p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 80}]))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("hport", |p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 80}])),
+        )
+        .await,
         "[GC-HOST-003]",
     );
     t.denied(
         "privileged with Pod Security relaxed",
-        create(&dev, Some(&aext), pod("priv2", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true}))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("priv2", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true})),
+        )
+        .await,
         "[GC-POD-002]",
     );
     t.denied(
         "container without limits once the LimitRange is gone",
-        create(&dev, Some(&aext), pod("nolim", |p| p["spec"]["containers"][0].as_object_mut().map(|c| c.remove("resources")).map(|_| ()).unwrap_or(()))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("nolim", |p| {
+                p["spec"]["containers"][0].as_object_mut().map(|c| c.remove("resources")).map(|_| ()).unwrap_or(())
+            }),
+        )
+        .await,
         "[GC-RES-001]",
     );
 
     // --- and what is legitimate is allowed ---
     t.allowed("developer creates a compliant pod", create(&dev, Some(&aext), pod("ok", |_| {})).await);
     t.allowed("developer creates a compliant app", create(&dev, Some(&aext), app("okapp", &zones.0, json!({}))).await);
-    t.allowed("developer creates a ClusterIP service", create(&dev, Some(&aext), service("ok", json!({"ports": [{"port": 80}]}))).await);
+    t.allowed(
+        "developer creates a ClusterIP service",
+        create(&dev, Some(&aext), service("ok", json!({"ports": [{"port": 80}]}))).await,
+    );
     t.denied(
         "developer creates a NodePort service in the internet zone (its exposure is the Ingress)",
         create(&dev, Some(&admz), service("np", json!({"type": "NodePort", "ports": [{"port": 80}]}))).await,
@@ -450,15 +625,27 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         "admin grants a colleague the viewer role",
         create(&adm, Some(&aext), json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "colleague"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "govcloud-tenant-viewer"}, "subjects": [{"kind": "User", "name": "frank", "apiGroup": "rbac.authorization.k8s.io"}]})).await,
     );
-    t.allowed("viewer lists pods", api(&viewer, "v1", "Pod", Some(&aext)).list(&ListParams::default()).await.map(|_| ()));
+    t.allowed(
+        "viewer lists pods",
+        api(&viewer, "v1", "Pod", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+    );
     t.allowed(
         "auditor lists NetworkPolicies",
-        api(&auditor, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+        api(&auditor, "networking.k8s.io/v1", "NetworkPolicy", Some(&aext))
+            .list(&ListParams::default())
+            .await
+            .map(|_| ()),
     );
-    t.allowed("auditor reads quotas", api(&auditor, "v1", "ResourceQuota", Some(&aext)).list(&ListParams::default()).await.map(|_| ()));
+    t.allowed(
+        "auditor reads quotas",
+        api(&auditor, "v1", "ResourceQuota", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+    );
     t.allowed(
         "auditor reads role bindings",
-        api(&auditor, "rbac.authorization.k8s.io/v1", "RoleBinding", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
+        api(&auditor, "rbac.authorization.k8s.io/v1", "RoleBinding", Some(&aext))
+            .list(&ListParams::default())
+            .await
+            .map(|_| ()),
     );
     t.allowed(
         "auditor reads the compliance reports",
@@ -468,11 +655,18 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
         "developer reads its namespace's compliance report",
         api(&dev, "openreports.io/v1alpha1", "Report", Some(&aext)).list(&ListParams::default()).await.map(|_| ()),
     );
-    t.allowed("auditor reads an app", Api::<DepartmentApp>::namespaced(auditor.clone(), &aext).get("portal").await.map(|_| ()));
+    t.allowed(
+        "auditor reads an app",
+        Api::<DepartmentApp>::namespaced(auditor.clone(), &aext).get("portal").await.map(|_| ()),
+    );
 
     let distinct: std::collections::BTreeSet<&String> = t.denied.iter().collect();
     assert!(distinct.len() >= 30, "only {} distinct forbidden actions", distinct.len());
-    eprintln!("{} forbidden actions denied, {} legitimate ones allowed, operator stopped", distinct.len(), t.allowed.len());
+    eprintln!(
+        "{} forbidden actions denied, {} legitimate ones allowed, operator stopped",
+        distinct.len(),
+        t.allowed.len()
+    );
 }
 
 fn tenants_as(c: &Client) -> Api<Tenant> {
@@ -486,8 +680,11 @@ fn paths_model(z: &(String, String, String), a: &str, b: &str, c: &str, u: &User
     let digest = "0".repeat(64);
     let ext_zone = zone_doc(ext, "extranet", "10.91.0.0/16", "");
     let dmz_zone = zone_doc(dmz, "internet", "172.29.0.0/16", "internetIngress: true\npublicDomain: example.gov");
-    let endpoint = format!("exchangeEndpoints: [{{name: records-exchange, peerZones: [{ext}], app: {{tenant: {b}, app: records}}, ports: [8443]}}]");
-    let prv_zone = zone_doc(prv, "private", "10.93.0.0/16", &format!("mlpsLevel: 3\nallowedVolumeTypes: [image]\n{endpoint}"));
+    let endpoint = format!(
+        "exchangeEndpoints: [{{name: records-exchange, peerZones: [{ext}], app: {{tenant: {b}, app: records}}, ports: [8443]}}]"
+    );
+    let prv_zone =
+        zone_doc(prv, "private", "10.93.0.0/16", &format!("mlpsLevel: 3\nallowedVolumeTypes: [image]\n{endpoint}"));
     format!(
         r#"
 {ext_zone}---
@@ -593,7 +790,8 @@ fn workload(kind: &str, name: &str, f: impl FnOnce(&mut Value)) -> Value {
 
 fn on_private(p: &mut Value) {
     p["spec"]["nodeSelector"] = json!({"govcloud.io/zone": "private"});
-    p["spec"]["tolerations"] = json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
+    p["spec"]["tolerations"] =
+        json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
     p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/a/c@sha256:{}", "0".repeat(64)));
 }
 
@@ -603,7 +801,14 @@ fn binding_to(name: &str, role: &str, subject: Value) -> Value {
 
 /// Gets an object, changes it, and writes it back (an UPDATE), again while
 /// someone else (the scheduler, kwok) changed it in between.
-async fn update(c: &Client, api_version: &str, kind: &str, ns: &str, name: &str, f: impl Fn(&mut Value)) -> Result<(), kube::Error> {
+async fn update(
+    c: &Client,
+    api_version: &str,
+    kind: &str,
+    ns: &str,
+    name: &str,
+    f: impl Fn(&mut Value),
+) -> Result<(), kube::Error> {
     let a = api(c, api_version, kind, Some(ns));
     for _ in 0..20 {
         let o = a.get(name).await?;
@@ -625,11 +830,21 @@ async fn may(c: &Client, user: &str, ns: &str, resource: &str, subresource: &str
         "spec": {"user": user, "groups": ["system:authenticated"], "resourceAttributes": {"namespace": ns, "resource": resource, "subresource": subresource, "verb": verb}}
     }))
     .expect("sar");
-    Api::<SubjectAccessReview>::all(c.clone()).create(&PostParams::default(), &sar).await.expect("sar").status.is_some_and(|s| s.allowed)
+    Api::<SubjectAccessReview>::all(c.clone())
+        .create(&PostParams::default(), &sar)
+        .await
+        .expect("sar")
+        .status
+        .is_some_and(|s| s.allowed)
 }
 
 fn condition(a: &DepartmentApp, type_: &str) -> Option<(String, String, String)> {
-    a.status.as_ref()?.conditions.iter().find(|c| c.type_ == type_).map(|c| (c.status.clone(), c.reason.clone(), c.message.clone()))
+    a.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == type_)
+        .map(|c| (c.status.clone(), c.reason.clone(), c.message.clone()))
 }
 
 #[tokio::test]
@@ -638,15 +853,29 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     let scope = short("paths");
     let zones = (short("x"), short("p"), short("d"));
     let (a, b, c) = (short("ta"), short("tb"), short("tc"));
-    let users =
-        Users { admin: format!("alice-{a}"), dev: format!("bob-{a}"), viewer: format!("carol-{a}"), auditor: format!("dave-{a}"), other: format!("erin-{b}") };
+    let users = Users {
+        admin: format!("alice-{a}"),
+        dev: format!("bob-{a}"),
+        viewer: format!("carol-{a}"),
+        auditor: format!("dave-{a}"),
+        other: format!("erin-{b}"),
+    };
     let frank = format!("frank-{c}");
     let ns = |t: &str, z: &str| format!("{t}-{z}");
-    let (aext, aprv, admz, bext, bprv, cext) = (ns(&a, &zones.0), ns(&a, &zones.1), ns(&a, &zones.2), ns(&b, &zones.0), ns(&b, &zones.1), ns(&c, &zones.0));
+    let (aext, aprv, admz, bext, bprv, cext) =
+        (ns(&a, &zones.0), ns(&a, &zones.1), ns(&a, &zones.2), ns(&b, &zones.0), ns(&b, &zones.1), ns(&c, &zones.0));
 
     let mut op = Operator::start(&scope, 3).await;
-    let loaded = govcloud::model::load_str("paths.yaml", &paths_model(&zones, &a, &b, &c, &users, &frank)).expect("model");
-    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
+    let loaded =
+        govcloud::model::load_str("paths.yaml", &paths_model(&zones, &a, &b, &c, &users, &frank)).expect("model");
+    govcloud::dev::apply_model(
+        &admin_client,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.clone())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply");
     let labels = vec![("govcloud.io/scope".to_string(), scope.clone())];
     let dev = impersonating(&users.dev, &["system:authenticated"]).await;
     let adm = impersonating(&users.admin, &["system:authenticated"]).await;
@@ -657,12 +886,19 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     let ready = |a: Option<DepartmentApp>| a.and_then(|a| condition(&a, "Ready")).is_some_and(|c| c.0 == "True");
     let tenants: Api<Tenant> = Api::all(admin_client.clone());
     eventually("the tenants Ready", Duration::from_secs(120), || async {
-        let ok = |t: Option<Tenant>| t.and_then(|t| t.status).is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        (ok(tenants.get_opt(&a).await.ok()?) && ok(tenants.get_opt(&b).await.ok()?) && ok(tenants.get_opt(&c).await.ok()?)).then_some(())
+        let ok = |t: Option<Tenant>| {
+            t.and_then(|t| t.status)
+                .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        };
+        (ok(tenants.get_opt(&a).await.ok()?)
+            && ok(tenants.get_opt(&b).await.ok()?)
+            && ok(tenants.get_opt(&c).await.ok()?))
+        .then_some(())
     })
     .await;
     eventually("the granted private app and the first site Ready", Duration::from_secs(120), || async {
-        (ready(apps(&aprv).get_opt("emergency").await.ok()?) && ready(apps(&admz).get_opt("site").await.ok()?)).then_some(())
+        (ready(apps(&aprv).get_opt("emergency").await.ok()?) && ready(apps(&admz).get_opt("site").await.ok()?))
+            .then_some(())
     })
     .await;
     let mut t = Tally::default();
@@ -672,7 +908,8 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     let granted = apps(&aprv).get("emergency").await.expect("emergency").status.expect("status").flows;
     assert_eq!(granted.first().map(|f| f.state), Some(govcloud::api::FlowState::Granted), "{granted:?}");
     // A same-named app in another zone does not inherit the grant.
-    let mut impostor = app("emergency", &zones.0, json!({"flows": {"calls": [{"tenant": b, "zone": zones.1, "app": "records"}]}}));
+    let mut impostor =
+        app("emergency", &zones.0, json!({"flows": {"calls": [{"tenant": b, "zone": zones.1, "app": "records"}]}}));
     impostor["metadata"]["labels"] = json!({"govcloud.io/scope": scope});
     t.allowed("developer creates a same-named app in the extranet", create(&dev, Some(&aext), impostor).await);
     let flows = eventually("the impostor's flow decided", Duration::from_secs(60), || async {
@@ -682,7 +919,10 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     .await;
     assert_ne!(flows[0].state, govcloud::api::FlowState::Granted, "{flows:?}");
     t.held("an app of the same name in another zone inherits a grant");
-    let ingress = api(&admin_client, "networking.k8s.io/v1", "NetworkPolicy", Some(&bprv)).get("govcloud-app-records-ingress").await.expect("records ingress");
+    let ingress = api(&admin_client, "networking.k8s.io/v1", "NetworkPolicy", Some(&bprv))
+        .get("govcloud-app-records-ingress")
+        .await
+        .expect("records ingress");
     let text = serde_json::to_string(&ingress.data).expect("json");
     assert!(text.contains(&aprv) && !text.contains(&aext), "records admits only the granted zone's app: {text}");
     // A second claimant of a public host is refused, and only one Ingress serves it.
@@ -692,7 +932,10 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     })
     .await;
     assert!(site2.2.contains("www.example.gov"), "{site2:?}");
-    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz)).list(&ListParams::default()).await.expect("ingresses");
+    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz))
+        .list(&ListParams::default())
+        .await
+        .expect("ingresses");
     assert_eq!(ingresses.items.len(), 1, "one Ingress for www.example.gov");
     t.held("a second app claims another's public host");
     // A call to a guessed app reveals nothing: same reason for an existing ungranted app and a missing one.
@@ -723,7 +966,11 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     assert!(conflict.2.contains("adopted"), "{conflict:?}");
     let d = api(&admin_client, "apps/v1", "Deployment", Some(&aext)).get("adopted").await.expect("deployment");
     assert_eq!(d.data["spec"]["template"]["spec"]["containers"].as_array().map(Vec::len), Some(2));
-    assert!(d.metadata.labels.as_ref().is_none_or(|l| !l.contains_key("app.kubernetes.io/managed-by")), "{:?}", d.metadata.labels);
+    assert!(
+        d.metadata.labels.as_ref().is_none_or(|l| !l.contains_key("app.kubernetes.io/managed-by")),
+        "{:?}",
+        d.metadata.labels
+    );
     assert!(d.metadata.owner_references.as_ref().is_none_or(|r| r.is_empty()));
     t.held("the operator adopts a Deployment the tenant created first");
     // Cordon tenant c; wait for its namespace to say so.
@@ -739,10 +986,17 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     eventually("b's quota covers storage and object counts", Duration::from_secs(60), || async {
         let q = api(&admin_client, "v1", "ResourceQuota", Some(&bext)).get("govcloud-quota").await.ok()?;
         let hard = q.data["spec"]["hard"].as_object()?.clone();
-        ["requests.storage", "persistentvolumeclaims", "requests.ephemeral-storage", "count/configmaps", "count/secrets", "count/departmentapps.govcloud.io"]
-            .iter()
-            .all(|k| hard.contains_key(*k))
-            .then_some(())
+        [
+            "requests.storage",
+            "persistentvolumeclaims",
+            "requests.ephemeral-storage",
+            "count/configmaps",
+            "count/secrets",
+            "count/departmentapps.govcloud.io",
+        ]
+        .iter()
+        .all(|k| hard.contains_key(*k))
+        .then_some(())
     })
     .await;
     op.kill();
@@ -753,17 +1007,26 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     t.allowed("developer creates a compliant pod", create(&dev, Some(&aext), pod("upd", |_| {})).await);
     t.denied(
         "developer sets a public image on a running pod",
-        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/busybox:latest")).await,
+        update(&dev, "v1", "Pod", &aext, "upd", |p| {
+            p["spec"]["containers"][0]["image"] = json!("docker.io/library/busybox:latest")
+        })
+        .await,
         "[GC-IMG-001]",
     );
     t.denied(
         "developer adds a wildcard toleration to a running pod",
-        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["tolerations"].as_array_mut().expect("tolerations").push(json!({"operator": "Exists"}))).await,
+        update(&dev, "v1", "Pod", &aext, "upd", |p| {
+            p["spec"]["tolerations"].as_array_mut().expect("tolerations").push(json!({"operator": "Exists"}))
+        })
+        .await,
         "[GC-ZONE-002]",
     );
     t.allowed(
         "developer updates a pod to another allowed image",
-        update(&dev, "v1", "Pod", &aext, "upd", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:2")).await,
+        update(&dev, "v1", "Pod", &aext, "upd", |p| {
+            p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:2")
+        })
+        .await,
     );
     let eph = json!({"spec": {"ephemeralContainers": [{"name": "dbg", "image": "docker.io/library/busybox:latest", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}});
     t.denied(
@@ -782,15 +1045,24 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
             .map(|_| ()),
         "[GC-IMG-001]",
     );
-    t.allowed("developer creates a pinned pod in the private zone", create(&dev, Some(&aprv), pod("pinned", on_private)).await);
+    t.allowed(
+        "developer creates a pinned pod in the private zone",
+        create(&dev, Some(&aprv), pod("pinned", on_private)).await,
+    );
     t.denied(
         "developer unpins a private-zone pod's image",
-        update(&dev, "v1", "Pod", &aprv, "pinned", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:latest")).await,
+        update(&dev, "v1", "Pod", &aprv, "pinned", |p| {
+            p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:latest")
+        })
+        .await,
         "[GC-IMG-002]",
     );
     t.denied(
         "a truncated digest",
-        update(&dev, "v1", "Pod", &aprv, "pinned", |p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c@sha256:abc")).await,
+        update(&dev, "v1", "Pod", &aprv, "pinned", |p| {
+            p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c@sha256:abc")
+        })
+        .await,
         "[GC-IMG-002]",
     );
     t.denied(
@@ -805,17 +1077,24 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     // --- the app identity label NetworkPolicies select by ---
     t.denied(
         "developer labels a pod as another app",
-        create(&dev, Some(&aext), pod("forged", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"}))).await,
+        create(&dev, Some(&aext), pod("forged", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"})))
+            .await,
         "[GC-NET-006]",
     );
     t.denied(
         "developer relabels a running pod as another app",
-        update(&dev, "v1", "Pod", &aext, "upd", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"})).await,
+        update(&dev, "v1", "Pod", &aext, "upd", |p| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal"}))
+            .await,
         "[GC-NET-006]",
     );
     t.denied(
         "Deployment template labelled as another app",
-        create(&dev, Some(&aext), workload("Deployment", "d-forged", |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("Deployment", "d-forged", |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal")),
+        )
+        .await,
         "[GC-NET-006]",
     );
 
@@ -827,32 +1106,64 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
     t.denied(
         "StatefulSet template with a public image",
-        create(&dev, Some(&aext), workload("StatefulSet", "s-img", |p| p["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("StatefulSet", "s-img", |p| {
+                p["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1")
+            }),
+        )
+        .await,
         "[GC-IMG-001]",
     );
     t.denied(
         "DaemonSet template without the zone's nodeSelector",
-        create(&admin_client, Some(&aext), workload("DaemonSet", "ds-nosel", |p| p["spec"]["nodeSelector"] = json!({}))).await,
+        create(
+            &admin_client,
+            Some(&aext),
+            workload("DaemonSet", "ds-nosel", |p| p["spec"]["nodeSelector"] = json!({})),
+        )
+        .await,
         "[GC-ZONE-001]",
     );
     t.denied(
         "Job template with a privileged container",
-        create(&dev, Some(&aext), workload("Job", "j-priv", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true}))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("Job", "j-priv", |p| p["spec"]["containers"][0]["securityContext"] = json!({"privileged": true})),
+        )
+        .await,
         "[GC-POD-002]",
     );
     t.denied(
         "CronJob template with a hostPath volume",
-        create(&dev, Some(&aext), workload("CronJob", "cj-hp", |p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/"}}]))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("CronJob", "cj-hp", |p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/"}}])),
+        )
+        .await,
         "[GC-HOST-002]",
     );
     t.denied(
         "ReplicaSet template naming a node",
-        create(&dev, Some(&aext), workload("ReplicaSet", "rs-node", |p| p["spec"]["nodeName"] = json!("private-node-1"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("ReplicaSet", "rs-node", |p| p["spec"]["nodeName"] = json!("private-node-1")),
+        )
+        .await,
         "[GC-ZONE-003]",
     );
     t.denied(
         "ReplicationController template tolerating every taint",
-        create(&admin_client, Some(&aext), workload("ReplicationController", "rc-tol", |p| p["spec"]["tolerations"] = json!([{"operator": "Exists"}]))).await,
+        create(
+            &admin_client,
+            Some(&aext),
+            workload("ReplicationController", "rc-tol", |p| p["spec"]["tolerations"] = json!([{"operator": "Exists"}])),
+        )
+        .await,
         "[GC-ZONE-002]",
     );
     t.denied(
@@ -872,14 +1183,24 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
     t.denied(
         "Deployment template with a system priority class",
-        create(&dev, Some(&aext), workload("Deployment", "d-prio", |p| p["spec"]["priorityClassName"] = json!("system-cluster-critical"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("Deployment", "d-prio", |p| p["spec"]["priorityClassName"] = json!("system-cluster-critical")),
+        )
+        .await,
         "[GC-PRI-001]",
     );
-    t.allowed("developer creates a compliant Deployment", create(&dev, Some(&aext), workload("Deployment", "d-ok", |_| {})).await);
+    t.allowed(
+        "developer creates a compliant Deployment",
+        create(&dev, Some(&aext), workload("Deployment", "d-ok", |_| {})).await,
+    );
     t.denied(
         "developer changes a Deployment's image to a public one",
-        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1"))
-            .await,
+        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| {
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("docker.io/library/nginx:1")
+        })
+        .await,
         "[GC-IMG-001]",
     );
 
@@ -887,7 +1208,8 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     let vol = |v: Value| move |p: &mut Value| p["spec"]["volumes"] = json!([v]);
     t.denied(
         "NFS volume to a private-zone address",
-        create(&dev, Some(&aext), pod("nfs", vol(json!({"name": "v", "nfs": {"server": "10.93.0.5", "path": "/"}})))).await,
+        create(&dev, Some(&aext), pod("nfs", vol(json!({"name": "v", "nfs": {"server": "10.93.0.5", "path": "/"}}))))
+            .await,
         "[GC-VOL-001]",
     );
     t.denied(
@@ -902,12 +1224,18 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
     t.denied(
         "CSI inline volume",
-        create(&dev, Some(&aext), pod("csi", vol(json!({"name": "v", "csi": {"driver": "evil.csi.example.com"}})))).await,
+        create(&dev, Some(&aext), pod("csi", vol(json!({"name": "v", "csi": {"driver": "evil.csi.example.com"}}))))
+            .await,
         "[GC-VOL-001]",
     );
     t.denied(
         "image volume where the zone does not allow them",
-        create(&dev, Some(&aext), pod("imgvol", vol(json!({"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}})))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("imgvol", vol(json!({"name": "v", "image": {"reference": "harbor.egov.local/a/data:1"}}))),
+        )
+        .await,
         "[GC-VOL-001]",
     );
     t.denied(
@@ -987,18 +1315,30 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
 
     t.denied(
         "developer names a volume on an unbound claim by UPDATE",
-        update(&dev, "v1", "PersistentVolumeClaim", &aext, "data", |c| c["spec"]["volumeName"] = json!("platform-hostpath")).await,
+        update(&dev, "v1", "PersistentVolumeClaim", &aext, "data", |c| {
+            c["spec"]["volumeName"] = json!("platform-hostpath")
+        })
+        .await,
         "[GC-VOL-002]",
     );
     t.denied(
         "Deployment template with a host port",
-        create(&dev, Some(&aext), workload("Deployment", "d-hport", |p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 80}])))
-            .await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("Deployment", "d-hport", |p| {
+                p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 80}])
+            }),
+        )
+        .await,
         "[GC-HOST-003]",
     );
     t.denied(
         "developer adds a wildcard toleration to a Deployment's template",
-        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| d["spec"]["template"]["spec"]["tolerations"] = json!([{"operator": "Exists"}])).await,
+        update(&dev, "apps/v1", "Deployment", &aext, "d-ok", |d| {
+            d["spec"]["template"]["spec"]["tolerations"] = json!([{"operator": "Exists"}])
+        })
+        .await,
         "[GC-ZONE-002]",
     );
     t.denied(
@@ -1028,12 +1368,18 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     // --- priority, services, tokens ---
     t.denied(
         "pod with system-node-critical priority",
-        create(&dev, Some(&aext), pod("prio", |p| p["spec"]["priorityClassName"] = json!("system-node-critical"))).await,
+        create(&dev, Some(&aext), pod("prio", |p| p["spec"]["priorityClassName"] = json!("system-node-critical")))
+            .await,
         "[GC-PRI-001]",
     );
     t.denied(
         "externalIPs in the internet zone",
-        create(&dev, Some(&admz), service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["172.29.255.1", "10.91.255.1"]}))).await,
+        create(
+            &dev,
+            Some(&admz),
+            service("eip", json!({"ports": [{"port": 80}], "externalIPs": ["172.29.255.1", "10.91.255.1"]})),
+        )
+        .await,
         "[GC-SVC-001] spec.externalIPs",
     );
     t.allowed(
@@ -1066,25 +1412,54 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
     t.denied(
         "admin binds a role to another tenant's service account",
-        create(&adm, Some(&aext), binding_to("foreign-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": bext})))
-            .await,
+        create(
+            &adm,
+            Some(&aext),
+            binding_to(
+                "foreign-sa",
+                "govcloud-tenant-viewer",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": bext}),
+            ),
+        )
+        .await,
         "[GC-RBAC-002]",
     );
     t.denied(
         "admin binds a role to a service account by its user name",
-        create(&adm, Some(&aext), binding_to("sa-user", "govcloud-tenant-viewer", user(&format!("system:serviceaccount:{bext}:default")))).await,
+        create(
+            &adm,
+            Some(&aext),
+            binding_to("sa-user", "govcloud-tenant-viewer", user(&format!("system:serviceaccount:{bext}:default"))),
+        )
+        .await,
         "[GC-RBAC-002]",
     );
     t.denied(
         "admin binds a role to its own tenant's service account in another zone",
-        create(&adm, Some(&aext), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
-            .await,
+        create(
+            &adm,
+            Some(&aext),
+            binding_to(
+                "own-sa",
+                "govcloud-tenant-viewer",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv}),
+            ),
+        )
+        .await,
         "[GC-RBAC-002]",
     );
     t.allowed(
         "admin binds the viewer role to a service account of the same namespace",
-        create(&adm, Some(&aext), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aext})))
-            .await,
+        create(
+            &adm,
+            Some(&aext),
+            binding_to(
+                "own-sa",
+                "govcloud-tenant-viewer",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": aext}),
+            ),
+        )
+        .await,
     );
     t.allowed(
         "admin binds the viewer role to a named colleague",
@@ -1092,7 +1467,10 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
     t.denied(
         "admin widens a binding by UPDATE",
-        update(&adm, "rbac.authorization.k8s.io/v1", "RoleBinding", &aext, "colleague", |r| r["subjects"] = json!([group("system:authenticated")])).await,
+        update(&adm, "rbac.authorization.k8s.io/v1", "RoleBinding", &aext, "colleague", |r| {
+            r["subjects"] = json!([group("system:authenticated")])
+        })
+        .await,
         "[GC-RBAC-002]",
     );
 
@@ -1107,9 +1485,15 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
         api(&auditor, "v1", "Pod", Some("govcloud-system")).list(&ListParams::default()).await.map(|_| ()),
         "pods",
     );
-    t.allowed("cluster auditor reads another tenant's pods", api(&auditor, "v1", "Pod", Some(&bext)).list(&ListParams::default()).await.map(|_| ()));
+    t.allowed(
+        "cluster auditor reads another tenant's pods",
+        api(&auditor, "v1", "Pod", Some(&bext)).list(&ListParams::default()).await.map(|_| ()),
+    );
     assert!(!may(&admin_client, &users.dev, &aprv, "pods", "exec", "create").await, "no exec at MLPS level 3");
-    assert!(!may(&admin_client, &users.dev, &aprv, "pods", "portforward", "create").await, "no port-forward at MLPS level 3");
+    assert!(
+        !may(&admin_client, &users.dev, &aprv, "pods", "portforward", "create").await,
+        "no port-forward at MLPS level 3"
+    );
     assert!(!may(&admin_client, &users.admin, &aprv, "pods", "attach", "create").await, "no attach at MLPS level 3");
     t.held("developer execs into a level-3 pod");
     assert!(may(&admin_client, &users.dev, &aext, "pods", "exec", "create").await, "exec at MLPS level 2");
@@ -1136,8 +1520,16 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
         create(&admin_client, None, json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "metadata": {"name": short("own")}, "spec": {"displayName": {"zh": "x", "en": "x"}, "owners": [{"kind": "Group", "name": "system:authenticated", "role": "viewer"}]}})).await,
         "system:",
     );
-    t.denied("cordoned tenant creates an app", create(&frank_c, Some(&cext), app("new", &zones.0, json!({}))).await, "[GC-TEN-001]");
-    t.denied("cordoned tenant creates a Deployment", create(&frank_c, Some(&cext), workload("Deployment", "new", |_| {})).await, "[GC-TEN-001]");
+    t.denied(
+        "cordoned tenant creates an app",
+        create(&frank_c, Some(&cext), app("new", &zones.0, json!({}))).await,
+        "[GC-TEN-001]",
+    );
+    t.denied(
+        "cordoned tenant creates a Deployment",
+        create(&frank_c, Some(&cext), workload("Deployment", "new", |_| {})).await,
+        "[GC-TEN-001]",
+    );
     t.denied("cordoned tenant creates a pod", create(&frank_c, Some(&cext), pod("new", |_| {})).await, "[GC-TEN-001]");
     t.allowed(
         "an uncordoned tenant's developer creates an app",
@@ -1145,7 +1537,11 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
     );
 
     let distinct: std::collections::BTreeSet<&String> = t.denied.iter().collect();
-    eprintln!("every path: {} distinct forbidden actions denied, {} legitimate ones allowed, operator stopped", distinct.len(), t.allowed.len());
+    eprintln!(
+        "every path: {} distinct forbidden actions denied, {} legitimate ones allowed, operator stopped",
+        distinct.len(),
+        t.allowed.len()
+    );
     assert!(distinct.len() >= 52, "only {} distinct forbidden actions", distinct.len());
 }
 
@@ -1201,7 +1597,10 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
         async move {
             let d: DynamicObject = serde_json::from_value(o.clone()).expect("object");
             let pp = PostParams { dry_run: true, ..Default::default() };
-            api(&admin, o["apiVersion"].as_str().unwrap_or_default(), o["kind"].as_str().unwrap_or_default(), Some(&ns)).create(&pp, &d).await.map(|_| ())
+            api(&admin, o["apiVersion"].as_str().unwrap_or_default(), o["kind"].as_str().unwrap_or_default(), Some(&ns))
+                .create(&pp, &d)
+                .await
+                .map(|_| ())
         }
     };
     // Each binding takes effect on its own: they are live once a pod off the
@@ -1209,32 +1608,70 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
     eventually("the zone's admission bindings in force", Duration::from_secs(30), || async {
         let mut probe_app = app("probe", "elsewhere", json!({"image": image}));
         probe_app["metadata"]["namespace"] = json!(ns);
-        (dry_run(zoned("probe", &|p| p["spec"]["nodeSelector"] = json!({}))).await.is_err() && dry_run(probe_app).await.is_err()).then_some(())
+        (dry_run(zoned("probe", &|p| p["spec"]["nodeSelector"] = json!({}))).await.is_err()
+            && dry_run(probe_app).await.is_err())
+        .then_some(())
     })
     .await;
     let cases: Vec<(&str, Value)> = vec![
         ("compliant", zoned("ok", &|_| {})),
         ("privileged", zoned("priv", &|p| p["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true))),
         ("hostPath", zoned("hp", &|p| p["spec"]["volumes"] = json!([{"name": "h", "hostPath": {"path": "/"}}]))),
-        ("hostPort", zoned("hport", &|p| p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 8080, "hostPort": 8080}]))),
-        ("no digest at level 3", zoned("tag", &|p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:1"))),
-        ("a public registry", zoned("pub", &|p| p["spec"]["containers"][0]["image"] = json!(format!("docker.io/library/nginx{digest}")))),
-        ("a look-alike registry", zoned("alike", &|p| p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local.evil.com/a/c{digest}")))),
-        ("outside the tenant's path", zoned("path", &|p| p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/b/c{digest}")))),
+        (
+            "hostPort",
+            zoned("hport", &|p| {
+                p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 8080, "hostPort": 8080}])
+            }),
+        ),
+        (
+            "no digest at level 3",
+            zoned("tag", &|p| p["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/c:1")),
+        ),
+        (
+            "a public registry",
+            zoned("pub", &|p| p["spec"]["containers"][0]["image"] = json!(format!("docker.io/library/nginx{digest}"))),
+        ),
+        (
+            "a look-alike registry",
+            zoned("alike", &|p| {
+                p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local.evil.com/a/c{digest}"))
+            }),
+        ),
+        (
+            "outside the tenant's path",
+            zoned("path", &|p| p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/b/c{digest}"))),
+        ),
         ("no node selector", zoned("nosel", &|p| p["spec"]["nodeSelector"] = json!({}))),
         ("another zone's nodes", zoned("other", &|p| p["spec"]["nodeSelector"] = json!({ZONE: "elsewhere"}))),
-        ("a foreign toleration", zoned("tol", &|p| p["spec"]["tolerations"] = json!([{"key": "dedicated", "operator": "Exists"}]))),
+        (
+            "a foreign toleration",
+            zoned("tol", &|p| p["spec"]["tolerations"] = json!([{"key": "dedicated", "operator": "Exists"}])),
+        ),
         (
             "a node lifecycle toleration",
-            zoned("tolnode", &|p| p["spec"]["tolerations"] = json!([{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"}])),
+            zoned("tolnode", &|p| {
+                p["spec"]["tolerations"] =
+                    json!([{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"}])
+            }),
         ),
-        ("no limits", zoned("nolim", &|p| p["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "50m", "memory": "32Mi"}}))),
-        ("an allowed nfs volume", zoned("nfs", &|p| p["spec"]["volumes"] = json!([{"name": "n", "nfs": {"server": "10.0.0.1", "path": "/x"}}]))),
+        (
+            "no limits",
+            zoned("nolim", &|p| {
+                p["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "50m", "memory": "32Mi"}})
+            }),
+        ),
+        (
+            "an allowed nfs volume",
+            zoned("nfs", &|p| {
+                p["spec"]["volumes"] = json!([{"name": "n", "nfs": {"server": "10.0.0.1", "path": "/x"}}])
+            }),
+        ),
         (
             "an iscsi volume",
-            zoned("iscsi", &|p| {
-                p["spec"]["volumes"] = json!([{"name": "n", "iscsi": {"targetPortal": "10.0.0.1:3260", "iqn": "iqn.2001-04.com.example:storage", "lun": 0}}])
-            }),
+            zoned(
+                "iscsi",
+                &|p| p["spec"]["volumes"] = json!([{"name": "n", "iscsi": {"targetPortal": "10.0.0.1:3260", "iqn": "iqn.2001-04.com.example:storage", "lun": 0}}]),
+            ),
         ),
         (
             "a deployment template on the zone",
@@ -1275,7 +1712,8 @@ async fn the_offline_evaluator_agrees_with_the_api_server() {
         let (kind, ns_name, name) = (kind.to_string(), ns_name.map(str::to_string), name.to_string());
         async move {
             let api_version = if kind == "Namespace" { "v1" } else { "govcloud.io/v1alpha1" };
-            serde_json::to_value(api(&admin, api_version, &kind, ns_name.as_deref()).get(&name).await.expect("get")).expect("json")
+            serde_json::to_value(api(&admin, api_version, &kind, ns_name.as_deref()).get(&name).await.expect("get"))
+                .expect("json")
         }
     };
     let namespace = held("Namespace", None, &ns).await;
@@ -1353,8 +1791,13 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     let scope = short("cust");
     let zones = (short("x"), short("p"), short("d"));
     let (a, b) = (short("ta"), short("tb"));
-    let users =
-        Users { admin: format!("alice-{a}"), dev: format!("bob-{a}"), viewer: format!("carol-{a}"), auditor: format!("dave-{a}"), other: format!("erin-{b}") };
+    let users = Users {
+        admin: format!("alice-{a}"),
+        dev: format!("bob-{a}"),
+        viewer: format!("carol-{a}"),
+        auditor: format!("dave-{a}"),
+        other: format!("erin-{b}"),
+    };
     let ns = |t: &str, z: &str| format!("{t}-{z}");
     let (aext, aprv, admz) = (ns(&a, &zones.0), ns(&a, &zones.1), ns(&a, &zones.2));
     let dev = impersonating(&users.dev, &["system:authenticated"]).await;
@@ -1363,7 +1806,14 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
 
     let mut op = Operator::start(&scope, 3).await;
     let loaded = govcloud::model::load_str("custody.yaml", &custody_model(&zones, &a, &b, &users)).expect("model");
-    govcloud::dev::apply_model(&admin_client, &loaded.model, &[("govcloud.io/scope".into(), scope.clone())], Duration::from_secs(60)).await.expect("apply");
+    govcloud::dev::apply_model(
+        &admin_client,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.clone())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply");
     let apps = |n: &str| Api::<DepartmentApp>::namespaced(admin_client.clone(), n);
     eventually("portal Ready", Duration::from_secs(120), || async {
         condition(&apps(&aext).get_opt("portal").await.ok()??, "Ready").filter(|c| c.0 == "True")
@@ -1374,7 +1824,12 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     // public app puts the app in Conflict, and nothing publishes it.
     t.denied(
         "developer creates an ExternalName Service",
-        create(&dev, Some(&admz), service("site", json!({"type": "ExternalName", "externalName": "kubernetes.default.svc.cluster.local"}))).await,
+        create(
+            &dev,
+            Some(&admz),
+            service("site", json!({"type": "ExternalName", "externalName": "kubernetes.default.svc.cluster.local"})),
+        )
+        .await,
         "[GC-SVC-001]",
     );
     t.allowed(
@@ -1389,15 +1844,24 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     })
     .await;
     assert!(conflict.2.contains("Service"), "{conflict:?}");
-    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz)).list(&ListParams::default()).await.expect("ingresses");
+    let ingresses = api(&admin_client, "networking.k8s.io/v1", "Ingress", Some(&admz))
+        .list(&ListParams::default())
+        .await
+        .expect("ingresses");
     assert!(ingresses.items.is_empty(), "an app in conflict is published by no Ingress: {:?}", ingresses.items);
     t.held("an Ingress publishes a Service govcloud did not make");
-    let pdbs = api(&admin_client, "policy/v1", "PodDisruptionBudget", Some(&admz)).list(&ListParams::default()).await.expect("pdbs");
+    let pdbs = api(&admin_client, "policy/v1", "PodDisruptionBudget", Some(&admz))
+        .list(&ListParams::default())
+        .await
+        .expect("pdbs");
     assert!(pdbs.items.is_empty(), "{:?}", pdbs.items);
 
     // The operator's own pods exist: the controllers' path for labelled pods works.
     let portal_pod = eventually("portal's pod", Duration::from_secs(60), || async {
-        let pods = api(&admin_client, "v1", "Pod", Some(&aext)).list(&ListParams::default().labels("govcloud.io/app=portal")).await.ok()?;
+        let pods = api(&admin_client, "v1", "Pod", Some(&aext))
+            .list(&ListParams::default().labels("govcloud.io/app=portal"))
+            .await
+            .ok()?;
         pods.items.first().map(|p| p.metadata.name.clone().unwrap_or_default())
     })
     .await;
@@ -1413,16 +1877,25 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     for key in ["services.nodeports", "services.loadbalancers"] {
         assert_eq!(quota.data["spec"]["hard"][key], json!("0"), "{key} in the internet zone's quota");
     }
-    for key in
-        ["count/deployments.apps", "count/replicasets.apps", "count/statefulsets.apps", "count/jobs.batch", "count/cronjobs.batch", "count/serviceaccounts"]
-    {
+    for key in [
+        "count/deployments.apps",
+        "count/replicasets.apps",
+        "count/statefulsets.apps",
+        "count/jobs.batch",
+        "count/cronjobs.batch",
+        "count/serviceaccounts",
+    ] {
         assert!(quota.data["spec"]["hard"].get(key).is_some(), "E9: {key} counted");
     }
     // E5: the internet zone lists the hosts tenants own, for admission.
     let owned = format!("own-{a}.example.gov");
     eventually("the internet zone's host owners", Duration::from_secs(60), || async {
         let z = api(&admin_client, "govcloud.io/v1alpha1", "NetworkZone", None).get(&zones.2).await.ok()?;
-        z.data["status"]["hostOwners"].as_array()?.iter().any(|o| o["host"] == owned.as_str() && o["tenant"] == a.as_str()).then_some(())
+        z.data["status"]["hostOwners"]
+            .as_array()?
+            .iter()
+            .any(|o| o["host"] == owned.as_str() && o["tenant"] == a.as_str())
+            .then_some(())
     })
     .await;
     op.kill();
@@ -1438,8 +1911,15 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         api(&erin, "govcloud.io/v1alpha1", "DepartmentApp", Some(&ns(&b, &zones.2))).create(&dry, &o).await.err()
     })
     .await;
-    t.denied("another tenant's app takes a host tenant a owns", create(&erin, Some(&ns(&b, &zones.2)), theirs).await, "[GC-SVC-003]");
-    t.allowed("the owner's app takes its own host", create(&dev, Some(&admz), app("mine", &zones.2, json!({"exposure": "public", "host": owned}))).await);
+    t.denied(
+        "another tenant's app takes a host tenant a owns",
+        create(&erin, Some(&ns(&b, &zones.2)), theirs).await,
+        "[GC-SVC-003]",
+    );
+    t.allowed(
+        "the owner's app takes its own host",
+        create(&dev, Some(&admz), app("mine", &zones.2, json!({"exposure": "public", "host": owned}))).await,
+    );
 
     // --- E9: sizes ---
     let config_map = |name: &str, bytes: usize| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"f": "x".repeat(bytes)}});
@@ -1455,12 +1935,23 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     );
 
     // --- E1: the app identity by custody ---
-    let forged = |p: &mut Value| p["metadata"]["labels"] = json!({"govcloud.io/app": "portal", "app.kubernetes.io/managed-by": "govcloud"});
+    let forged = |p: &mut Value| {
+        p["metadata"]["labels"] = json!({"govcloud.io/app": "portal", "app.kubernetes.io/managed-by": "govcloud"})
+    };
     let identity = ["[GC-NET-006]", "[GC-MGD-001]"];
-    t.denied_by("a bare pod labelled as portal and as managed", create(&dev, Some(&aext), pod("bare", forged)).await, &identity);
+    t.denied_by(
+        "a bare pod labelled as portal and as managed",
+        create(&dev, Some(&aext), pod("bare", forged)).await,
+        &identity,
+    );
     t.denied(
         "a bare pod labelled as managed only",
-        create(&dev, Some(&aext), pod("bare2", |p| p["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "govcloud"}))).await,
+        create(
+            &dev,
+            Some(&aext),
+            pod("bare2", |p| p["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "govcloud"})),
+        )
+        .await,
         "[GC-MGD-001]",
     );
     for kind in ["Job", "ReplicaSet", "StatefulSet", "CronJob", "Deployment"] {
@@ -1469,18 +1960,31 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
             p["metadata"]["labels"]["govcloud.io/app"] = json!("portal");
             p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("govcloud");
         });
-        t.denied_by(&format!("a {kind} template labelled as portal and managed"), create(&dev, Some(&aext), o).await, &identity);
-        let o = workload(kind, &format!("{name}-app"), |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal"));
+        t.denied_by(
+            &format!("a {kind} template labelled as portal and managed"),
+            create(&dev, Some(&aext), o).await,
+            &identity,
+        );
+        let o =
+            workload(kind, &format!("{name}-app"), |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("portal"));
         t.denied(&format!("a {kind} template labelled as portal"), create(&dev, Some(&aext), o).await, "[GC-NET-006]");
     }
     t.denied(
         "a Deployment template labelled as managed only",
-        create(&dev, Some(&aext), workload("Deployment", "d-managed", |p| p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("govcloud"))).await,
+        create(
+            &dev,
+            Some(&aext),
+            workload("Deployment", "d-managed", |p| {
+                p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("govcloud")
+            }),
+        )
+        .await,
         "[GC-MGD-001]",
     );
     t.denied_by(
         "developer relabels govcloud's running pod",
-        update(&dev, "v1", "Pod", &aext, &portal_pod, |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("db")).await,
+        update(&dev, "v1", "Pod", &aext, &portal_pod, |p| p["metadata"]["labels"]["govcloud.io/app"] = json!("db"))
+            .await,
         &identity,
     );
     t.denied(
@@ -1505,16 +2009,23 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         "[GC-MGD-001]",
     );
     // Subresources that would reach govcloud's workloads without an UPDATE of them: no right to them at all.
-    for (resource, sub, verb) in
-        [("replicasets", "scale", "update"), ("deployments", "scale", "update"), ("pods", "ephemeralcontainers", "patch"), ("pods", "binding", "create")]
-    {
+    for (resource, sub, verb) in [
+        ("replicasets", "scale", "update"),
+        ("deployments", "scale", "update"),
+        ("pods", "ephemeralcontainers", "patch"),
+        ("pods", "binding", "create"),
+    ] {
         assert!(!may(&admin_client, &users.dev, &aext, resource, sub, verb).await, "{resource}/{sub} {verb}");
         t.held(&format!("developer {verb}s {resource}/{sub}"));
     }
     // The legitimate path: a department's own Deployment, without govcloud's labels, runs its pods.
-    t.allowed("developer creates its own Deployment", create(&dev, Some(&aext), workload("Deployment", "mine", |_| {})).await);
+    t.allowed(
+        "developer creates its own Deployment",
+        create(&dev, Some(&aext), workload("Deployment", "mine", |_| {})).await,
+    );
     eventually("the department's own pods, made by the ReplicaSet controller", Duration::from_secs(60), || async {
-        let pods = api(&admin_client, "v1", "Pod", Some(&aext)).list(&ListParams::default().labels("w=mine")).await.ok()?;
+        let pods =
+            api(&admin_client, "v1", "Pod", Some(&aext)).list(&ListParams::default().labels("w=mine")).await.ok()?;
         (!pods.items.is_empty()).then_some(())
     })
     .await;
@@ -1544,14 +2055,20 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     );
     t.allowed(
         "a public app strictly under the zone's domain",
-        create(&dev, Some(&admz), app("under", &zones.2, json!({"exposure": "public", "host": "under.example.gov"}))).await,
+        create(&dev, Some(&admz), app("under", &zones.2, json!({"exposure": "public", "host": "under.example.gov"})))
+            .await,
     );
 
     // --- E6: ports on every node ---
     for ty in ["NodePort", "LoadBalancer"] {
         t.denied(
             &format!("a {ty} Service in the internet zone"),
-            create(&dev, Some(&admz), service(&format!("{}-svc", ty.to_lowercase()), json!({"type": ty, "ports": [{"port": 80}]}))).await,
+            create(
+                &dev,
+                Some(&admz),
+                service(&format!("{}-svc", ty.to_lowercase()), json!({"type": ty, "ports": [{"port": 80}]})),
+            )
+            .await,
             "[GC-SVC-001]",
         );
     }
@@ -1565,14 +2082,30 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     // --- E7: bindings stay in their namespace ---
     t.denied(
         "the private namespace's binding to the internet namespace's service account",
-        create(&adm, Some(&aprv), binding_to("dmz-sa", "govcloud-tenant-developer", json!({"kind": "ServiceAccount", "name": "default", "namespace": admz})))
-            .await,
+        create(
+            &adm,
+            Some(&aprv),
+            binding_to(
+                "dmz-sa",
+                "govcloud-tenant-developer",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": admz}),
+            ),
+        )
+        .await,
         "[GC-RBAC-002]",
     );
     t.allowed(
         "a binding to a service account of the same namespace",
-        create(&adm, Some(&aprv), binding_to("own-sa", "govcloud-tenant-viewer", json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv})))
-            .await,
+        create(
+            &adm,
+            Some(&aprv),
+            binding_to(
+                "own-sa",
+                "govcloud-tenant-viewer",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": aprv}),
+            ),
+        )
+        .await,
     );
 
     t.denied(
@@ -1607,7 +2140,9 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     let zone_status = |c: &Client, status: Value| {
         let api = api(c, "govcloud.io/v1alpha1", "NetworkZone", None);
         let name = zones.2.clone();
-        async move { api.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({"status": status}))).await.map(|_| ()) }
+        async move {
+            api.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({"status": status}))).await.map(|_| ())
+        }
     };
     let grab = json!({"hostOwners": [{"host": owned, "tenant": b}]});
     // The tool's right reaches the API server's authorizer cache a moment after the binding exists.
@@ -1620,18 +2155,33 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     t.denied("a platform tool hands a tenant's host to another in the zone's status", r, "[GC-SVC-003]");
     t.denied(
         "a platform tool raises the zone's capacity in its status",
-        zone_status(&tool_c, json!({"capacity": {"cpu": "100000", "memory": "1Pi", "grantedCpu": "0", "grantedMemory": "0"}})).await,
+        zone_status(
+            &tool_c,
+            json!({"capacity": {"cpu": "100000", "memory": "1Pi", "grantedCpu": "0", "grantedMemory": "0"}}),
+        )
+        .await,
         "[GC-ZONE-007]",
     );
-    t.allowed("the same tool writes the zone's other status fields", zone_status(&tool_c, json!({"nodesSummary": "2/2"})).await);
+    t.allowed(
+        "the same tool writes the zone's other status fields",
+        zone_status(&tool_c, json!({"nodesSummary": "2/2"})).await,
+    );
 
     // --- E10: fixed cluster addresses ---
     t.denied(
         "a Service at the cluster DNS address",
-        create(&dev, Some(&aext), service("dns", json!({"clusterIP": "10.96.0.10", "ports": [{"port": 53, "protocol": "UDP"}]}))).await,
+        create(
+            &dev,
+            Some(&aext),
+            service("dns", json!({"clusterIP": "10.96.0.10", "ports": [{"port": 53, "protocol": "UDP"}]})),
+        )
+        .await,
         "[GC-SVC-001]",
     );
-    t.allowed("a headless Service", create(&dev, Some(&aext), service("headless", json!({"clusterIP": "None", "ports": [{"port": 80}]}))).await);
+    t.allowed(
+        "a headless Service",
+        create(&dev, Some(&aext), service("headless", json!({"clusterIP": "None", "ports": [{"port": 80}]}))).await,
+    );
     t.allowed(
         "an UPDATE of a Service keeps its allocated address",
         update(&dev, "v1", "Service", &aext, "headless", |s| s["metadata"]["labels"] = json!({"tier": "web"})).await,
@@ -1655,13 +2205,27 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     // The audit sees what runs: a pod a cluster administrator labelled as portal
     // (break-glass) is judged by its owner chain, not its labels.
     create(&admin_client, Some(&aext), pod("planted", forged)).await.expect("a break-glass pod");
-    let audit = govcloud::operator::live_audit(&admin_client, &govcloud::model::Model::default().cluster_cidrs, None).await.expect("live audit");
+    let audit = govcloud::operator::live_audit(&admin_client, &govcloud::model::Model::default().cluster_cidrs, None)
+        .await
+        .expect("live audit");
     let verdict = |name: &str| {
         let id = format!("Pod/{aext}/{name}");
-        audit.findings.iter().find(|f| f.control == "GC-NET-006" && f.object.as_ref() == id).map(|f| (f.outcome, f.severity))
+        audit
+            .findings
+            .iter()
+            .find(|f| f.control == "GC-NET-006" && f.object.as_ref() == id)
+            .map(|f| (f.outcome, f.severity))
     };
-    assert_eq!(verdict("planted"), Some((govcloud::audit::Outcome::Fail, govcloud::controls::Severity::Critical)), "a planted pod is a critical finding");
-    assert_eq!(verdict(&portal_pod).map(|v| v.0), Some(govcloud::audit::Outcome::Pass), "govcloud's own pod passes by its owner chain");
+    assert_eq!(
+        verdict("planted"),
+        Some((govcloud::audit::Outcome::Fail, govcloud::controls::Severity::Critical)),
+        "a planted pod is a critical finding"
+    );
+    assert_eq!(
+        verdict(&portal_pod).map(|v| v.0),
+        Some(govcloud::audit::Outcome::Pass),
+        "govcloud's own pod passes by its owner chain"
+    );
     t.held("a planted pod counted as the app it claims to be");
 
     println!("custody: {} denied or held, {} allowed", t.denied.len(), t.allowed.len());

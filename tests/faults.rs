@@ -71,7 +71,10 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
     let selector = format!("app.kubernetes.io/managed-by=govcloud,{SCOPE_KEY}={scope}");
     let mut live: BTreeMap<String, DynamicObject> = BTreeMap::new();
     for owned_kind in govcloud::meta::kinds::always_served() {
-        match Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource()).list(&ListParams::default().labels(&selector)).await {
+        match Api::<DynamicObject>::all_with(c.clone(), &owned_kind.api_resource())
+            .list(&ListParams::default().labels(&selector))
+            .await
+        {
             Ok(list) => {
                 for o in list.items {
                     live.insert(id_of(owned_kind.kind, &o), o);
@@ -82,9 +85,18 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
     }
     // The owners' uids, to check each object's owner reference.
     let mut uids: BTreeMap<(String, String, String), String> = BTreeMap::new();
-    let zones = Api::<NetworkZone>::all(c.clone()).list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}"))).await.map(|l| l.items);
-    let tenants = Api::<Tenant>::all(c.clone()).list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}"))).await.map(|l| l.items);
-    let apps = Api::<DepartmentApp>::all(c.clone()).list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}"))).await.map(|l| l.items);
+    let zones = Api::<NetworkZone>::all(c.clone())
+        .list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}")))
+        .await
+        .map(|l| l.items);
+    let tenants = Api::<Tenant>::all(c.clone())
+        .list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}")))
+        .await
+        .map(|l| l.items);
+    let apps = Api::<DepartmentApp>::all(c.clone())
+        .list(&ListParams::default().labels(&format!("{SCOPE_KEY}={scope}")))
+        .await
+        .map(|l| l.items);
     let (Ok(zones), Ok(tenants), Ok(apps)) = (zones, tenants, apps) else {
         out.push("cannot list zones, tenants or apps".into());
         return out;
@@ -96,7 +108,10 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
         uids.insert(("Tenant".into(), String::new(), t.name_any()), t.uid().unwrap_or_default());
     }
     for a in &apps {
-        uids.insert(("DepartmentApp".into(), a.namespace().unwrap_or_default(), a.name_any()), a.uid().unwrap_or_default());
+        uids.insert(
+            ("DepartmentApp".into(), a.namespace().unwrap_or_default(), a.name_any()),
+            a.uid().unwrap_or_default(),
+        );
     }
     let mut expected = BTreeSet::new();
     for o in &rendered.objects {
@@ -119,10 +134,14 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
         let labels = o.meta().labels.clone().unwrap_or_default();
         if let (Some(k), Some(n)) = (labels.get(OWNER_KIND), labels.get(OWNER_NAME)) {
             let key = (k.clone(), labels.get(OWNER_NAMESPACE).cloned().unwrap_or_default(), n.clone());
-            let refs: Vec<_> = actual.metadata.owner_references.iter().flatten().filter(|r| r.controller == Some(true)).collect();
+            let refs: Vec<_> =
+                actual.metadata.owner_references.iter().flatten().filter(|r| r.controller == Some(true)).collect();
             match uids.get(&key) {
                 Some(uid) if refs.len() == 1 && &refs[0].uid == uid => {}
-                _ => out.push(format!("{id}: owner reference {:?} is not its owner {key:?}", refs.iter().map(|r| &r.uid).collect::<Vec<_>>())),
+                _ => out.push(format!(
+                    "{id}: owner reference {:?} is not its owner {key:?}",
+                    refs.iter().map(|r| &r.uid).collect::<Vec<_>>()
+                )),
             }
         }
     }
@@ -132,7 +151,8 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
 
     // Statuses: every zone, tenant and app Ready at its generation, with the
     // counts and flows of the rendering.
-    let granted_across = |f: &&govcloud::render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
+    let granted_across =
+        |f: &&govcloud::render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
     for z in &zones {
         let name = z.name_any();
         let Some(s) = &z.status else {
@@ -143,10 +163,24 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
         let apps_in = rendered
             .objects
             .iter()
-            .filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get("govcloud.io/zone")) == Some(&name))
+            .filter(|o| {
+                o.kind() == "Deployment"
+                    && o.meta().labels.as_ref().and_then(|l| l.get("govcloud.io/zone")) == Some(&name)
+            })
             .count() as i32;
-        if !ready(&s.conditions) || s.observed_generation != z.metadata.generation || s.tenants != tenants_in || s.apps != apps_in {
-            out.push(format!("zone {name}: status {}/{} tenants, {}/{} apps, ready {}", s.tenants, tenants_in, s.apps, apps_in, ready(&s.conditions)));
+        if !ready(&s.conditions)
+            || s.observed_generation != z.metadata.generation
+            || s.tenants != tenants_in
+            || s.apps != apps_in
+        {
+            out.push(format!(
+                "zone {name}: status {}/{} tenants, {}/{} apps, ready {}",
+                s.tenants,
+                tenants_in,
+                s.apps,
+                apps_in,
+                ready(&s.conditions)
+            ));
         }
     }
     for t in &tenants {
@@ -156,10 +190,15 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
             continue;
         };
         let namespaces: Vec<String> = t.spec.zones.iter().map(|z| format!("{name}-{}", z.name)).collect();
-        let apps_of = model.apps.iter().filter(|a| a.namespace().is_some_and(|ns| namespaces.contains(&ns))).count() as i32;
+        let apps_of =
+            model.apps.iter().filter(|a| a.namespace().is_some_and(|ns| namespaces.contains(&ns))).count() as i32;
         let given = rendered.flows.iter().filter(granted_across).filter(|f| f.provider.tenant == name).count() as i32;
-        let received = rendered.flows.iter().filter(granted_across).filter(|f| f.consumer.tenant == name).count() as i32;
-        if !ready(&s.conditions) || s.observed_generation != t.metadata.generation || (s.apps, s.flows_given, s.flows_received) != (apps_of, given, received) {
+        let received =
+            rendered.flows.iter().filter(granted_across).filter(|f| f.consumer.tenant == name).count() as i32;
+        if !ready(&s.conditions)
+            || s.observed_generation != t.metadata.generation
+            || (s.apps, s.flows_given, s.flows_received) != (apps_of, given, received)
+        {
             out.push(format!(
                 "tenant {name}: apps {}/{apps_of}, flows given {}/{given}, received {}/{received}, ready {}",
                 s.apps,
@@ -181,9 +220,15 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
             .filter(|f| f.consumer.app == name && format!("{}-{}", f.consumer.tenant, f.consumer.zone) == ns)
             .map(|f| (f.provider.to_string(), f.state, f.reason.clone()))
             .collect();
-        let got: Vec<(String, FlowState, String)> = s.flows.iter().map(|f| (f.target.clone(), f.state, f.reason.clone())).collect();
+        let got: Vec<(String, FlowState, String)> =
+            s.flows.iter().map(|f| (f.target.clone(), f.state, f.reason.clone())).collect();
         if !ready(&s.conditions) || s.observed_generation != a.metadata.generation || got != want {
-            let why = s.conditions.iter().find(|c| c.type_ == "Ready").map(|c| format!("{} {}: {}", c.status, c.reason, c.message)).unwrap_or_default();
+            let why = s
+                .conditions
+                .iter()
+                .find(|c| c.type_ == "Ready")
+                .map(|c| format!("{} {}: {}", c.status, c.reason, c.message))
+                .unwrap_or_default();
             out.push(format!("app {ns}/{name}: Ready {why}, flows {got:?}, rendered {want:?}"));
         }
     }
@@ -213,7 +258,9 @@ async fn converge(c: &Client, model: &Model, scope: &str, timeout: Duration, wha
 }
 
 async fn apply(c: &Client, model: &Model, scope: &str) {
-    govcloud::dev::apply_model(c, model, &[(SCOPE_KEY.into(), scope.into())], Duration::from_secs(120)).await.expect("apply model");
+    govcloud::dev::apply_model(c, model, &[(SCOPE_KEY.into(), scope.into())], Duration::from_secs(120))
+        .await
+        .expect("apply model");
 }
 
 // === a control plane of the test's own ===
@@ -226,13 +273,23 @@ struct OwnControlPlane {
 
 impl OwnControlPlane {
     fn testenv(args: &[&str], dir: &Path) -> bool {
-        Command::new(repo().join("testenv/testenv")).args(args).arg("--dir").arg(dir).status().is_ok_and(|s| s.success())
+        Command::new(repo().join("testenv/testenv"))
+            .args(args)
+            .arg("--dir")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success())
     }
 
     fn up(models: &[&Path]) -> OwnControlPlane {
-        let dir = std::env::var_os("GOVCLOUD_FAULTS_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target/faults-control-plane"));
+        let dir = std::env::var_os("GOVCLOUD_FAULTS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("target/faults-control-plane"));
         let base = std::env::var("GOVCLOUD_FAULTS_PORT_BASE").unwrap_or_else(|_| "31000".into());
-        assert!(Command::new(repo().join("testenv/build.sh")).status().is_ok_and(|s| s.success()), "testenv/build.sh failed");
+        assert!(
+            Command::new(repo().join("testenv/build.sh")).status().is_ok_and(|s| s.success()),
+            "testenv/build.sh failed"
+        );
         // A control plane left over by an interrupted run.
         OwnControlPlane::testenv(&["down"], &dir);
         let plane = OwnControlPlane { dir };
@@ -267,7 +324,8 @@ impl OwnControlPlane {
 
     async fn client(&self) -> Client {
         let kc = Kubeconfig::read_from(self.kubeconfig()).expect("kubeconfig");
-        Client::try_from(Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.expect("config")).expect("client")
+        Client::try_from(Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.expect("config"))
+            .expect("client")
     }
 }
 
@@ -287,7 +345,17 @@ impl Process {
     fn start(kubeconfig: &Path, scope: &str, log: PathBuf) -> Process {
         let file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
-            .args(["run", "--metrics-address", "127.0.0.1:0", "--log-format", "json", "--selector", &format!("{SCOPE_KEY}={scope}"), "--resync-seconds", "60"])
+            .args([
+                "run",
+                "--metrics-address",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--selector",
+                &format!("{SCOPE_KEY}={scope}"),
+                "--resync-seconds",
+                "60",
+            ])
             .env("KUBECONFIG", kubeconfig)
             .env("RUST_LOG", govcloud::cli::DEFAULT_LOG_FILTER)
             .stdout(Stdio::null())
@@ -312,11 +380,17 @@ impl Process {
 
     /// Warnings and errors logged so far (a loop would show there).
     fn log_lines(&self) -> usize {
-        self.log_text().lines().filter(|l| l.contains("\"level\":\"WARN\"") || l.contains("\"level\":\"ERROR\"")).count()
+        self.log_text()
+            .lines()
+            .filter(|l| l.contains("\"level\":\"WARN\"") || l.contains("\"level\":\"ERROR\""))
+            .count()
     }
 
     fn address(&self) -> Option<String> {
-        self.log_text().lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
+        self.log_text()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
     }
 
     /// The status code of `/readyz`, or `None` when nothing answers.
@@ -399,7 +473,12 @@ async fn through_outage(op: &mut Process, what: &str, outage: impl FnOnce() + Se
     // After the component is back: not ready until the caches list again, then ready.
     let back = Instant::now();
     loop {
-        assert!(op.exited().is_none(), "the operator exited during the {what} outage: {:?}\n{}", op.exited(), tail(&op.log_text()));
+        assert!(
+            op.exited().is_none(),
+            "the operator exited during the {what} outage: {:?}\n{}",
+            op.exited(),
+            tail(&op.log_text())
+        );
         match op.readyz().await {
             Some(200) => break,
             Some(503) => not_ready = true,
@@ -429,10 +508,9 @@ const OUTAGE_LOG_LINES: usize = 600;
 #[tokio::test]
 async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
     let t0 = Instant::now();
-    let seed: u64 = std::env::var("GOVCLOUD_FAULTS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1));
+    let seed: u64 = std::env::var("GOVCLOUD_FAULTS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+    });
     eprintln!("[faults] seed {seed} (replay: GOVCLOUD_FAULTS_SEED={seed})");
     let mut rng = Rng(seed);
     let plane = OwnControlPlane::up(&[&repo().join("examples/chifeng")]);
@@ -468,9 +546,14 @@ async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
     let model = city(&plane.dir, 20, 10, "2");
     apply(&c, &model, scope).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let (not_ready, lines) = through_outage(&mut op, "kube-apiserver", plane.outage("kube-apiserver", Duration::from_secs(8))).await;
+    let (not_ready, lines) =
+        through_outage(&mut op, "kube-apiserver", plane.outage("kube-apiserver", Duration::from_secs(8))).await;
     assert!(not_ready, "/readyz never said not ready while kube-apiserver was gone and the caches relisted");
-    assert!(lines < OUTAGE_LOG_LINES, "{lines} warnings and errors through a kube-apiserver outage:\n{}", tail(&op.log_text()));
+    assert!(
+        lines < OUTAGE_LOG_LINES,
+        "{lines} warnings and errors through a kube-apiserver outage:\n{}",
+        tail(&op.log_text())
+    );
     let c = plane.client().await;
     converge(&c, &model, scope, CONVERGE, "after the kube-apiserver restart").await;
 
@@ -508,7 +591,10 @@ fn small_model(zone: &str, tenants: &[(&str, &str, &str)]) -> String {
             flows.push(format!("calls: [{{tenant: {calls}, app: web}}]"));
         }
         if !grants.is_empty() {
-            flows.push(format!("allowFrom: [{}]", grants.split(',').map(|g| format!("{{tenant: {g}}}")).collect::<Vec<_>>().join(", ")));
+            flows.push(format!(
+                "allowFrom: [{}]",
+                grants.split(',').map(|g| format!("{{tenant: {g}}}")).collect::<Vec<_>>().join(", ")
+            ));
         }
         let flows = if flows.is_empty() { String::new() } else { format!("  flows: {{{}}}\n", flows.join(", ")) };
         s.push_str(&format!(
@@ -522,13 +608,22 @@ async fn events_about(c: &Client, kind: &str, name: &str, reason: &str) -> Vec<S
     Api::<Event>::all(c.clone())
         .list(&ListParams::default().fields(&format!("involvedObject.kind={kind},involvedObject.name={name}")))
         .await
-        .map(|l| l.items.into_iter().filter(|e| e.reason.as_deref() == Some(reason)).filter_map(|e| e.message).collect())
+        .map(|l| {
+            l.items.into_iter().filter(|e| e.reason.as_deref() == Some(reason)).filter_map(|e| e.message).collect()
+        })
         .unwrap_or_default()
 }
 
 /// Tampers with one object by `tamper`, waits until `repaired` holds, prints
 /// the time to repair; what is wrong if no `Repaired` Event on `owner` names `id`.
-async fn repair<F, Fut>(c: &Client, what: &str, owner: (&str, &str), id: &str, tamper: impl std::future::Future<Output = ()>, repaired: F) -> Option<String>
+async fn repair<F, Fut>(
+    c: &Client,
+    what: &str,
+    owner: (&str, &str),
+    id: &str,
+    tamper: impl std::future::Future<Output = ()>,
+    repaired: F,
+) -> Option<String>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -559,7 +654,10 @@ async fn tampered_objects_are_repaired_with_an_event() {
     apply_text(&c, &small_model(&zone, &[(&tenant, "", "")]), &scope).await;
     let ns = format!("{tenant}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
-    eventually("the app Ready", CONVERGE, || async { apps.get("web").await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    eventually("the app Ready", CONVERGE, || async {
+        apps.get("web").await.ok()?.status.filter(|s| ready(&s.conditions))
+    })
+    .await;
     // Let the operator see its own writes before anything is tampered with.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pp = PatchParams::default();
@@ -586,7 +684,12 @@ async fn tampered_objects_are_repaired_with_an_event() {
 
     // A RoleBinding deleted.
     let bindings: Api<RoleBinding> = Api::namespaced(c.clone(), &ns);
-    let binding = bindings.list(&ListParams::default().labels("app.kubernetes.io/managed-by=govcloud")).await.expect("bindings").items[0].name_any();
+    let binding = bindings
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=govcloud"))
+        .await
+        .expect("bindings")
+        .items[0]
+        .name_any();
     missing_events.extend(
         repair(
             &c,
@@ -596,7 +699,9 @@ async fn tampered_objects_are_repaired_with_an_event() {
             async {
                 bindings.delete(&binding, &DeleteParams::default()).await.expect("delete");
             },
-            || async { bindings.get_opt(&binding).await.ok().flatten().is_some_and(|b| b.metadata.deletion_timestamp.is_none()) },
+            || async {
+                bindings.get_opt(&binding).await.ok().flatten().is_some_and(|b| b.metadata.deletion_timestamp.is_none())
+            },
         )
         .await,
     );
@@ -620,9 +725,14 @@ async fn tampered_objects_are_repaired_with_an_event() {
     );
 
     // A container added to the Deployment (one that passes every admission control).
-    let containers = |d: &Deployment| d.spec.as_ref().and_then(|s| s.template.spec.as_ref()).map(|p| p.containers.len()).unwrap_or(0);
-    let mut sidecar =
-        serde_json::to_value(&deployments.get("web").await.expect("deployment").spec.expect("spec").template.spec.expect("pod").containers[0]).expect("json");
+    let containers = |d: &Deployment| {
+        d.spec.as_ref().and_then(|s| s.template.spec.as_ref()).map(|p| p.containers.len()).unwrap_or(0)
+    };
+    let mut sidecar = serde_json::to_value(
+        &deployments.get("web").await.expect("deployment").spec.expect("spec").template.spec.expect("pod").containers
+            [0],
+    )
+    .expect("json");
     sidecar["name"] = json!("implant");
     sidecar["image"] = json!(format!("harbor.egov.local/{tenant}/implant:1"));
     missing_events.extend(
@@ -651,9 +761,23 @@ async fn tampered_objects_are_repaired_with_an_event() {
             ("Tenant", &tenant),
             &format!("NetworkPolicy/{ns}/{deny}"),
             async {
-                policies.patch(deny, &pp, &Patch::Merge(json!({"spec": {"ingress": [{}], "policyTypes": ["Ingress", "Egress"]}}))).await.expect("loosen");
+                policies
+                    .patch(
+                        deny,
+                        &pp,
+                        &Patch::Merge(json!({"spec": {"ingress": [{}], "policyTypes": ["Ingress", "Egress"]}})),
+                    )
+                    .await
+                    .expect("loosen");
             },
-            || async { policies.get(deny).await.ok().and_then(|p| p.spec).is_some_and(|s| s.ingress.is_none_or(|i| i.is_empty())) },
+            || async {
+                policies
+                    .get(deny)
+                    .await
+                    .ok()
+                    .and_then(|p| p.spec)
+                    .is_some_and(|s| s.ingress.is_none_or(|i| i.is_empty()))
+            },
         )
         .await,
     );
@@ -670,11 +794,19 @@ async fn deleting_a_provider_tenant_leaves_pending_flows_and_no_orphans() {
     let (zone, provider, a, b) = (short("z"), short("pv"), short("ca"), short("cb"));
     let grants = format!("{a},{b}");
     let _op = Operator::start(&scope, 300).await;
-    let model = apply_text(&c, &small_model(&zone, &[(&provider, "", &grants), (&a, &provider, ""), (&b, &provider, "")]), &scope).await;
+    let model = apply_text(
+        &c,
+        &small_model(&zone, &[(&provider, "", &grants), (&a, &provider, ""), (&b, &provider, "")]),
+        &scope,
+    )
+    .await;
     converge(&c, &model, &scope, CONVERGE, "three tenants with flows").await;
     let pns = format!("{provider}-{zone}");
     let running = Api::<Pod>::namespaced(c.clone(), &pns).list(&ListParams::default()).await.expect("pods");
-    assert!(running.items.iter().any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")), "the provider's app runs");
+    assert!(
+        running.items.iter().any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")),
+        "the provider's app runs"
+    );
 
     Api::<Tenant>::all(c.clone()).delete(&provider, &DeleteParams::default()).await.expect("delete the provider");
     let start = Instant::now();
@@ -705,7 +837,12 @@ async fn deleting_a_provider_tenant_leaves_pending_flows_and_no_orphans() {
                 .list(&ListParams::default().labels(&format!("{OWNER_NAME}={provider}")))
                 .await
                 .expect("list");
-            left.extend(list.items.iter().filter(|o| o.metadata.deletion_timestamp.is_none()).map(|o| id_of(owned_kind.kind, o)));
+            left.extend(
+                list.items
+                    .iter()
+                    .filter(|o| o.metadata.deletion_timestamp.is_none())
+                    .map(|o| id_of(owned_kind.kind, o)),
+            );
         }
         left
     };
@@ -736,7 +873,8 @@ async fn no_pod_is_admitted_before_its_namespace_is_isolated() {
     let mut racers = Vec::new();
     for t in &tenants {
         let (t, ns) = (t.clone(), format!("{t}-{zone}"));
-        let admin = support::impersonating(&format!("{t}-alice"), &[&format!("{t}-admins"), "system:authenticated"]).await;
+        let admin =
+            support::impersonating(&format!("{t}-alice"), &[&format!("{t}-admins"), "system:authenticated"]).await;
         let c = c.clone();
         racers.push(tokio::spawn(async move {
             let pods: Api<Pod> = Api::namespaced(admin, &ns);
@@ -761,8 +899,15 @@ async fn no_pod_is_admitted_before_its_namespace_is_isolated() {
     apply_text(&c, &small_model(&zone, &model), &scope).await;
     for r in racers {
         let (t, attempts, took, pod_rv, deny_rv) = r.await.expect("racer");
-        eprintln!("[faults] {t}: first pod admitted after {attempts} attempts, {:.1}s (pod rv {pod_rv}, default-deny rv {deny_rv:?})", took.as_secs_f64());
-        let deny_rv = deny_rv.unwrap_or_else(|| panic!("a pod was admitted in {t}-{zone} while it had no default-deny policy"));
-        assert!(deny_rv < pod_rv, "the pod in {t}-{zone} (rv {pod_rv}) was admitted before its default-deny policy (rv {deny_rv})");
+        eprintln!(
+            "[faults] {t}: first pod admitted after {attempts} attempts, {:.1}s (pod rv {pod_rv}, default-deny rv {deny_rv:?})",
+            took.as_secs_f64()
+        );
+        let deny_rv =
+            deny_rv.unwrap_or_else(|| panic!("a pod was admitted in {t}-{zone} while it had no default-deny policy"));
+        assert!(
+            deny_rv < pod_rv,
+            "the pod in {t}-{zone} (rv {pod_rv}) was admitted before its default-deny policy (rv {deny_rv})"
+        );
     }
 }

@@ -15,7 +15,12 @@ use support::offline::{docs as yaml_docs, repo};
 use serde_json::Value;
 
 fn helm() -> PathBuf {
-    let out = Command::new("bash").arg("-c").arg("source testenv/lib.sh && binary_path helm").current_dir(repo()).output().expect("lib.sh");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg("source testenv/lib.sh && binary_path helm")
+        .current_dir(repo())
+        .output()
+        .expect("lib.sh");
     let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !path.exists() {
         assert!(Command::new(repo().join("testenv/build.sh")).arg("helm").status().expect("build helm").success());
@@ -47,7 +52,12 @@ fn args(container: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for a in container["args"].as_array().expect("args").iter().map(|a| a.as_str().expect("arg")) {
         match out.last_mut() {
-            Some(prev) if prev.starts_with("--") && !prev.contains('=') && !a.starts_with("--") && prev != "--leader-elect" => {
+            Some(prev)
+                if prev.starts_with("--")
+                    && !prev.contains('=')
+                    && !a.starts_with("--")
+                    && prev != "--leader-elect" =>
+            {
                 *prev = format!("{prev}={a}");
             }
             _ => out.push(a.to_string()),
@@ -57,12 +67,18 @@ fn args(container: &Value) -> Vec<String> {
 }
 
 fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    docs.iter().find(|d| d["kind"] == kind && d["metadata"]["name"] == name).unwrap_or_else(|| panic!("chart renders no {kind}/{name}"))
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("chart renders no {kind}/{name}"))
 }
 
 #[test]
 fn the_chart_lints() {
-    let out = Command::new(helm()).args(["lint", "--strict", "charts/govcloud"]).current_dir(repo()).output().expect("helm lint");
+    let out = Command::new(helm())
+        .args(["lint", "--strict", "charts/govcloud"])
+        .current_dir(repo())
+        .output()
+        .expect("helm lint");
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
@@ -85,7 +101,9 @@ fn the_chart_installs_what_govcloud_manifests_defines() {
                 assert_eq!(got["roleRef"], want["roleRef"]);
                 assert_eq!(got["subjects"], want["subjects"]);
             }
-            "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => assert_eq!(got["spec"], want["spec"], "{name}"),
+            "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => {
+                assert_eq!(got["spec"], want["spec"], "{name}")
+            }
             "Role" => assert_eq!(got["rules"], want["rules"], "{name}"),
             "RoleBinding" => {
                 assert_eq!(got["roleRef"], want["roleRef"]);
@@ -116,18 +134,33 @@ fn the_chart_installs_what_govcloud_manifests_defines() {
 
 #[test]
 fn chart_values_reach_the_operator() {
-    let docs = template(&["--set", "selector=govcloud.io/scope=pilot", "--set", "image.tag=9.9.9", "--set", "logLevel=info\\,govcloud=debug"]);
+    let docs = template(&[
+        "--set",
+        "selector=govcloud.io/scope=pilot",
+        "--set",
+        "image.tag=9.9.9",
+        "--set",
+        "logLevel=info\\,govcloud=debug",
+    ]);
     let pod = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"];
     let c = &pod["containers"][0];
     assert_eq!(c["image"], "harbor.egov.local/govcloud/govcloud:9.9.9");
     assert!(args(c).contains(&"--selector=govcloud.io/scope=pilot".to_string()), "{c}");
-    assert!(c["env"].as_array().expect("env").iter().any(|e| e["name"] == "RUST_LOG" && e["value"] == "info,govcloud=debug"), "{c}");
+    assert!(
+        c["env"]
+            .as_array()
+            .expect("env")
+            .iter()
+            .any(|e| e["name"] == "RUST_LOG" && e["value"] == "info,govcloud=debug"),
+        "{c}"
+    );
 
     // By default: the chart's appVersion, two replicas electing a leader in the
     // release namespace, the PDB, the metrics Service, no ServiceMonitor.
     let docs = template_in("ops", &[]);
     let chart: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml")).expect("yaml");
+        serde_yaml::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml"))
+            .expect("yaml");
     let app_version = chart["appVersion"].as_str().expect("appVersion");
     assert_eq!(app_version, env!("CARGO_PKG_VERSION"), "Chart.yaml appVersion is not the crate's version");
     let d = find(&docs, "Deployment", "govcloud");
@@ -168,22 +201,40 @@ fn chart_values_reach_the_operator() {
     );
     let dashboard = find(&docs, "ConfigMap", "govcloud-dashboard");
     assert_eq!(dashboard["metadata"]["labels"]["grafana_dashboard"], "1");
-    let shipped: Value = serde_json::from_str(dashboard["data"]["govcloud.json"].as_str().expect("dashboard JSON")).expect("valid JSON");
-    let source: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/dashboards/govcloud.json")).expect("dashboard")).expect("json");
-    assert_eq!(shipped, source, "the ConfigMap carries the dashboard the unit test checks against the exported metrics");
+    let shipped: Value =
+        serde_json::from_str(dashboard["data"]["govcloud.json"].as_str().expect("dashboard JSON")).expect("valid JSON");
+    let source: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("charts/govcloud/dashboards/govcloud.json")).expect("dashboard"),
+    )
+    .expect("json");
+    assert_eq!(
+        shipped, source,
+        "the ConfigMap carries the dashboard the unit test checks against the exported metrics"
+    );
     let d = find(&docs, "Deployment", "govcloud");
-    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], format!("harbor.egov.local/govcloud/govcloud@{digest}"));
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        format!("harbor.egov.local/govcloud/govcloud@{digest}")
+    );
     assert_eq!(d["spec"]["template"]["metadata"]["annotations"]["example.org/rollout"], "2");
     let sm = find(&docs, "ServiceMonitor", "govcloud");
     assert_eq!(sm["metadata"]["labels"]["release"], "prometheus");
     assert_eq!(sm["spec"]["endpoints"][0]["port"], "metrics");
     assert_eq!(sm["spec"]["selector"]["matchLabels"], find(&docs, "Service", "govcloud-metrics")["spec"]["selector"]);
-    assert_eq!(find(&docs, "ClusterRoleBinding", "govcloud-operator-second")["roleRef"]["name"], "govcloud-operator-second");
+    assert_eq!(
+        find(&docs, "ClusterRoleBinding", "govcloud-operator-second")["roleRef"]["name"],
+        "govcloud-operator-second"
+    );
     find(&docs, "ClusterRole", "govcloud-operator-second");
     let cluster_scoped = |d: &&Value| d["metadata"]["namespace"].is_null();
-    assert!(!docs.iter().filter(cluster_scoped).any(|d| d["metadata"]["name"] == "govcloud-operator"), "a renamed release still renders govcloud-operator");
-    assert!(!docs.iter().any(|d| d["kind"].as_str().is_some_and(|k| k.starts_with("ValidatingAdmissionPolicy"))), "admissionPolicies.install=false");
+    assert!(
+        !docs.iter().filter(cluster_scoped).any(|d| d["metadata"]["name"] == "govcloud-operator"),
+        "a renamed release still renders govcloud-operator"
+    );
+    assert!(
+        !docs.iter().any(|d| d["kind"].as_str().is_some_and(|k| k.starts_with("ValidatingAdmissionPolicy"))),
+        "admissionPolicies.install=false"
+    );
 
     // Refused: several replicas without leader election, a malformed digest.
     for bad in [&["--set", "leaderElection.enabled=false"][..], &["--set", "image.digest=latest"][..]] {
@@ -191,7 +242,10 @@ fn chart_values_reach_the_operator() {
         assert!(!out.status.success(), "{bad:?} rendered");
     }
     let one = template_in("ops", &["--set", "leaderElection.enabled=false", "--set", "replicas=1"]);
-    assert!(!args(&find(&one, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0]).contains(&"--leader-elect".to_string()));
+    assert!(
+        !args(&find(&one, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0])
+            .contains(&"--leader-elect".to_string())
+    );
 }
 
 #[test]
@@ -200,13 +254,18 @@ fn chart_crds_are_the_generated_ones() {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name");
         let chart = std::fs::read_to_string(repo().join("charts/govcloud/crds").join(name)).expect("chart crd");
-        assert_eq!(chart, std::fs::read_to_string(&path).expect("crd"), "charts/govcloud/crds/{name:?} is stale; run `make crds`");
+        assert_eq!(
+            chart,
+            std::fs::read_to_string(&path).expect("crd"),
+            "charts/govcloud/crds/{name:?} is stale; run `make crds`"
+        );
     }
 }
 
 #[test]
 fn chart_admission_template_is_the_generated_one() {
-    let generated = govcloud::cli::docs_yaml(&govcloud::operator::admission_policies("{{ .Release.Namespace }}")).expect("yaml");
+    let generated =
+        govcloud::cli::docs_yaml(&govcloud::operator::admission_policies("{{ .Release.Namespace }}")).expect("yaml");
     let chart = std::fs::read_to_string(repo().join("charts/govcloud/templates/admission.yaml")).expect("template");
     // Wrapped in the admissionPolicies.install switch by `make crds`.
     let wrapped = format!("{{{{- if .Values.admissionPolicies.install }}}}\n{generated}{{{{- end }}}}\n");
@@ -265,7 +324,10 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
         ],
     );
     // What would run in the namespace (its RBAC is the platform's, not a tenant's).
-    let workload: Vec<&Value> = docs.iter().filter(|d| matches!(d["kind"].as_str(), Some("Deployment" | "PodDisruptionBudget" | "Service"))).collect();
+    let workload: Vec<&Value> = docs
+        .iter()
+        .filter(|d| matches!(d["kind"].as_str(), Some("Deployment" | "PodDisruptionBudget" | "Service")))
+        .collect();
     assert_eq!(workload.len(), 3);
     let text: String = workload.iter().map(|d| format!("---\n{}", serde_yaml::to_string(d).expect("yaml"))).collect();
     std::fs::write(dir.path().join("chart.yaml"), text).expect("chart objects");
@@ -284,7 +346,11 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
     let findings = report["findings"].as_array().expect("findings");
     let ours: Vec<&Value> = findings
         .iter()
-        .filter(|f| f["object"].as_str().is_some_and(|o| o.ends_with("/ops-platform/govcloud") || o.ends_with("/ops-platform/govcloud-metrics")))
+        .filter(|f| {
+            f["object"]
+                .as_str()
+                .is_some_and(|o| o.ends_with("/ops-platform/govcloud") || o.ends_with("/ops-platform/govcloud-metrics"))
+        })
         .collect();
     let bad: Vec<String> = ours
         .iter()
@@ -292,10 +358,25 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
         .map(|f| format!("{} {} {} {}: {}", f["control"], f["severity"], f["object"], f["field"], f["evidence"]))
         .collect();
     assert!(bad.is_empty(), "govcloud audit fails the operator's own objects:\n{}", bad.join("\n"));
-    let passed: std::collections::BTreeSet<&str> =
-        ours.iter().filter(|f| f["object"] == "Deployment/ops-platform/govcloud" && f["outcome"] == "pass").filter_map(|f| f["control"].as_str()).collect();
-    for control in ["GC-POD-002", "GC-HOST-001", "GC-RES-001", "GC-IMG-001", "GC-IMG-002", "GC-ZONE-001", "GC-ZONE-002", "GC-VOL-001"] {
-        assert!(passed.contains(control), "{control} did not pass (or did not run) on the operator's Deployment; passed: {passed:?}");
+    let passed: std::collections::BTreeSet<&str> = ours
+        .iter()
+        .filter(|f| f["object"] == "Deployment/ops-platform/govcloud" && f["outcome"] == "pass")
+        .filter_map(|f| f["control"].as_str())
+        .collect();
+    for control in [
+        "GC-POD-002",
+        "GC-HOST-001",
+        "GC-RES-001",
+        "GC-IMG-001",
+        "GC-IMG-002",
+        "GC-ZONE-001",
+        "GC-ZONE-002",
+        "GC-VOL-001",
+    ] {
+        assert!(
+            passed.contains(control),
+            "{control} did not pass (or did not run) on the operator's Deployment; passed: {passed:?}"
+        );
     }
     // The namespace it ran in enforces Pod Security `restricted` (level 3), which
     // the Deployment meets; read-only root is not part of it, so checked here.

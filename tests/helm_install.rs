@@ -29,10 +29,17 @@ const WAIT: Duration = Duration::from_secs(120);
 
 /// A binary testenv builds (in `component`, built when missing).
 fn testenv_binary(name: &str, component: &str) -> PathBuf {
-    let out = Command::new("bash").arg("-c").arg(format!("source testenv/lib.sh && binary_path {name}")).current_dir(repo()).output().expect("lib.sh");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("source testenv/lib.sh && binary_path {name}"))
+        .current_dir(repo())
+        .output()
+        .expect("lib.sh");
     let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !path.exists() {
-        assert!(Command::new(repo().join("testenv/build.sh")).arg(component).status().expect("testenv/build.sh").success());
+        assert!(
+            Command::new(repo().join("testenv/build.sh")).arg(component).status().expect("testenv/build.sh").success()
+        );
     }
     path
 }
@@ -64,7 +71,8 @@ struct Release {
 
 impl Drop for Release {
     fn drop(&mut self) {
-        let _ = helm(self.home.path(), &["uninstall", &self.name, "--namespace", &self.namespace, "--ignore-not-found"]);
+        let _ =
+            helm(self.home.path(), &["uninstall", &self.name, "--namespace", &self.namespace, "--ignore-not-found"]);
         let _ = Command::new(testenv_binary("kubectl", "kube"))
             .args(["delete", "namespace", &self.namespace, "--ignore-not-found", "--wait=false"])
             .env("KUBECONFIG", support::kubeconfig())
@@ -74,12 +82,17 @@ impl Drop for Release {
 
 /// The Deployment once every replica of `generation` is updated and available,
 /// with its ReplicaSet of that rollout.
-async fn rolled_out(deployments: &Api<Deployment>, replica_sets: &Api<ReplicaSet>, generation: i64) -> (Deployment, ReplicaSet) {
+async fn rolled_out(
+    deployments: &Api<Deployment>,
+    replica_sets: &Api<ReplicaSet>,
+    generation: i64,
+) -> (Deployment, ReplicaSet) {
     let what = format!("Deployment govcloud generation {generation} Available with 2 updated replicas");
     let d = eventually(&what, WAIT, || async {
         let d = deployments.get("govcloud").await.ok()?;
         let status = d.status.clone()?;
-        let available = status.conditions.unwrap_or_default().iter().any(|c| c.type_ == "Available" && c.status == "True");
+        let available =
+            status.conditions.unwrap_or_default().iter().any(|c| c.type_ == "Available" && c.status == "True");
         let done = d.metadata.generation == Some(generation)
             && status.observed_generation == Some(generation)
             && status.updated_replicas == Some(2)
@@ -88,14 +101,22 @@ async fn rolled_out(deployments: &Api<Deployment>, replica_sets: &Api<ReplicaSet
         (available && done).then_some(d)
     })
     .await;
-    let revision = d.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).cloned().expect("revision");
+    let revision = d
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .cloned()
+        .expect("revision");
     let rs = replica_sets
         .list(&ListParams::default().labels("app.kubernetes.io/name=govcloud"))
         .await
         .expect("replica sets")
         .items
         .into_iter()
-        .find(|rs| rs.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")) == Some(&revision))
+        .find(|rs| {
+            rs.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")) == Some(&revision)
+        })
         .expect("the rollout's ReplicaSet");
     (d, rs)
 }
@@ -104,7 +125,8 @@ async fn rolled_out(deployments: &Api<Deployment>, replica_sets: &Api<ReplicaSet
 async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     support::install().await; // the CRDs the chart's --skip-crds relies on
     let c = client().await;
-    let release = Release { home: tempfile::tempdir().expect("tempdir"), name: unique("gc"), namespace: unique("helm-govcloud") };
+    let release =
+        Release { home: tempfile::tempdir().expect("tempdir"), name: unique("gc"), namespace: unique("helm-govcloud") };
     let (home, ns) = (release.home.path(), release.namespace.as_str());
     let role = format!("govcloud-operator-{ns}");
     let role_value = format!("rbac.clusterRoleName={role}");
@@ -130,8 +152,12 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     let replica_sets: Api<ReplicaSet> = Api::namespaced(c.clone(), ns);
     let (_, first) = rolled_out(&deployments, &replica_sets, 1).await;
     let pods: Api<Pod> = Api::namespaced(c.clone(), ns);
-    let running = pods.list(&ListParams::default().labels("app.kubernetes.io/name=govcloud")).await.expect("pods").items;
-    assert!(running.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()).count() >= 2, "pods not scheduled");
+    let running =
+        pods.list(&ListParams::default().labels("app.kubernetes.io/name=govcloud")).await.expect("pods").items;
+    assert!(
+        running.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()).count() >= 2,
+        "pods not scheduled"
+    );
     // The PodDisruptionBudget sees both replicas and allows one disruption.
     let pdbs: Api<PodDisruptionBudget> = Api::namespaced(c.clone(), ns);
     eventually("the PodDisruptionBudget to count 2 healthy pods and allow 1 disruption", WAIT, || async {
@@ -143,11 +169,28 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     assert!(roles.get_opt(&role).await.expect("cluster role").is_some(), "the release's ClusterRole {role}");
 
     // A changed value rolls the Deployment: a new ReplicaSet, Available again, the old one scaled down.
-    helm(home, &["upgrade", &release.name, "charts/govcloud", "--namespace", ns, "--skip-crds", "--reuse-values", "--set", "logLevel=debug"])
-        .unwrap_or_else(|e| panic!("{e}"));
+    helm(
+        home,
+        &[
+            "upgrade",
+            &release.name,
+            "charts/govcloud",
+            "--namespace",
+            ns,
+            "--skip-crds",
+            "--reuse-values",
+            "--set",
+            "logLevel=debug",
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let (d, second) = rolled_out(&deployments, &replica_sets, 2).await;
     assert_ne!(second.metadata.name, first.metadata.name, "no new ReplicaSet");
-    let env = d.spec.and_then(|s| s.template.spec).map(|s| s.containers[0].env.clone().unwrap_or_default()).unwrap_or_default();
+    let env = d
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|s| s.containers[0].env.clone().unwrap_or_default())
+        .unwrap_or_default();
     assert!(env.iter().any(|e| e.name == "RUST_LOG" && e.value.as_deref() == Some("debug")), "{env:?}");
     let first_name = first.metadata.name.clone().expect("name");
     eventually("the first ReplicaSet scaled to 0", WAIT, || async {
@@ -157,7 +200,8 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     .await;
 
     // Uninstall removes the release's objects, cluster-scoped ones included.
-    helm(home, &["uninstall", &release.name, "--namespace", ns, "--wait", "--timeout", "120s"]).unwrap_or_else(|e| panic!("{e}"));
+    helm(home, &["uninstall", &release.name, "--namespace", ns, "--wait", "--timeout", "120s"])
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(deployments.get_opt("govcloud").await.expect("deployment").is_none(), "Deployment left after uninstall");
     assert!(roles.get_opt(&role).await.expect("cluster role").is_none(), "ClusterRole {role} left after uninstall");
 }

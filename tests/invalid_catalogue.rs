@@ -63,7 +63,8 @@ fn cases() -> Vec<Case> {
                     .unwrap_or_else(|| panic!("{file}: no `# {key}:` line in its header"))
             };
             let not_applicable = |v: &str| v.starts_with("n/a");
-            let offline: Vec<String> = header("expect-offline").split(" | ").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let offline: Vec<String> =
+                header("expect-offline").split(" | ").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             assert!(!offline.is_empty(), "{file}: expect-offline is empty");
             let audit = header("expect-audit");
             assert!(audit == "fails" || not_applicable(&audit), "{file}: expect-audit is `fails` or `n/a (why)`");
@@ -214,7 +215,13 @@ fn every_invalid_manifest_is_refused_offline_with_file_object_field_and_fix() {
     });
     let mut failures = failures.into_inner().expect("lock");
     failures.sort();
-    assert!(failures.is_empty(), "{} of {} cases failed offline:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed offline:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
     eprintln!("{} invalid manifests refused offline in {:?}", cases.len(), start.elapsed());
 }
 
@@ -228,12 +235,13 @@ async fn send(client: &kube::Client, case: &Case) -> Result<Vec<String>, String>
     let text = std::fs::read_to_string(&case.path).map_err(|e| format!("read: {e}"))?;
     let mut refusals = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(&text) {
-        let value: serde_yaml::Value =
-            serde::Deserialize::deserialize(doc).map_err(|e| format!("the case is not YAML, yet expects the API server to see it: {e}"))?;
+        let value: serde_yaml::Value = serde::Deserialize::deserialize(doc)
+            .map_err(|e| format!("the case is not YAML, yet expects the API server to see it: {e}"))?;
         let mut json = serde_json::to_value(&value).map_err(|e| format!("to JSON: {e}"))?;
         let api_version = json["apiVersion"].as_str().unwrap_or_default().to_string();
         let kind = json["kind"].as_str().unwrap_or_default().to_string();
-        let (group, version) = api_version.split_once('/').ok_or_else(|| format!("apiVersion {api_version:?} has no group"))?;
+        let (group, version) =
+            api_version.split_once('/').ok_or_else(|| format!("apiVersion {api_version:?} has no group"))?;
         let namespaced = !matches!(kind.as_str(), "NetworkZone" | "Tenant");
         let mut url = format!("/apis/{group}/{version}");
         if namespaced {
@@ -261,10 +269,16 @@ async fn the_api_server_refuses_every_case_it_can_see() {
     let start = Instant::now();
     support::install().await;
     let client = support::client().await;
-    let ns: k8s_openapi::api::core::v1::Namespace =
-        serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})).expect("namespace");
+    let ns: k8s_openapi::api::core::v1::Namespace = serde_json::from_value(
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}),
+    )
+    .expect("namespace");
     kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(client.clone())
-        .patch(NAMESPACE, &kube::api::PatchParams::apply("govcloud-invalid-catalogue").force(), &kube::api::Patch::Apply(&ns))
+        .patch(
+            NAMESPACE,
+            &kube::api::PatchParams::apply("govcloud-invalid-catalogue").force(),
+            &kube::api::Patch::Apply(&ns),
+        )
         .await
         .expect("namespace");
 
@@ -283,7 +297,8 @@ async fn the_api_server_refuses_every_case_it_can_see() {
         let expected = case.api.as_deref().unwrap_or_default();
         match result {
             Err(e) => failures.push(format!("{}: {e}", case.file)),
-            Ok(refusals) if refusals.is_empty() => failures.push(format!("{}: accepted by the API server (expected a refusal with {expected:?})", case.file)),
+            Ok(refusals) if refusals.is_empty() => failures
+                .push(format!("{}: accepted by the API server (expected a refusal with {expected:?})", case.file)),
             Ok(refusals) if !refusals.iter().any(|r| r.contains(expected)) => {
                 failures.push(format!("{}: refused, but without {expected:?}:\n  {}", case.file, refusals.join("\n  ")))
             }
@@ -291,6 +306,12 @@ async fn the_api_server_refuses_every_case_it_can_see() {
         }
     }
     failures.sort();
-    assert!(failures.is_empty(), "{} of {} cases failed against the API server:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed against the API server:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
     eprintln!("{} invalid manifests refused by the API server in {:?}", cases.len(), start.elapsed());
 }

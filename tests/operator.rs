@@ -26,7 +26,14 @@ fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) ->
 
 async fn apply_text(c: &Client, text: &str, scope: &str) {
     let loaded = load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
+    govcloud::dev::apply_model(
+        c,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.into())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply model");
 }
 
 /// One extranet-like zone on the testenv's extranet nodes, a consumer tenant
@@ -101,19 +108,22 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
     let apps: Api<DepartmentApp> = Api::all(c.clone());
     eventually("every Chifeng app Ready", CONVERGE, || async {
         let list = apps.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-        (list.items.len() == 24 && list.items.iter().all(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+        (list.items.len() == 24 && list.items.iter().all(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions))))
+            .then_some(())
     })
     .await;
     let zones = Api::<NetworkZone>::all(c.clone());
     eventually("every zone Ready", CONVERGE, || async {
         let l = zones.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-        (!l.items.is_empty() && l.items.iter().all(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+        (!l.items.is_empty() && l.items.iter().all(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions))))
+            .then_some(())
     })
     .await;
     let tenants = Api::<Tenant>::all(c.clone());
     eventually("every tenant Ready", CONVERGE, || async {
         let l = tenants.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-        (!l.items.is_empty() && l.items.iter().all(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions)))).then_some(())
+        (!l.items.is_empty() && l.items.iter().all(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions))))
+            .then_some(())
     })
     .await;
 
@@ -128,13 +138,22 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         .collect();
     let pods = Api::<Pod>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/app")).await.expect("pods");
     let mut placed = 0;
-    for p in
-        pods.items.iter().filter(|p| p.metadata.namespace.as_deref().is_some_and(|ns| loaded.model.apps.iter().any(|a| a.namespace().as_deref() == Some(ns))))
-    {
+    for p in pods.items.iter().filter(|p| {
+        p.metadata
+            .namespace
+            .as_deref()
+            .is_some_and(|ns| loaded.model.apps.iter().any(|a| a.namespace().as_deref() == Some(ns)))
+    }) {
         let zone = p.labels().get("govcloud.io/zone").cloned().expect("zone label");
         // A pod the scheduler has not placed yet (a rollout's surplus) is placed nowhere wrong.
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
-        assert_eq!(nodes.get(&node), Some(&zone), "pod {}/{} on {node}", p.namespace().unwrap_or_default(), p.name_any());
+        assert_eq!(
+            nodes.get(&node),
+            Some(&zone),
+            "pod {}/{} on {node}",
+            p.namespace().unwrap_or_default(),
+            p.name_any()
+        );
         placed += 1;
     }
     let replicas: i32 = loaded.model.apps.iter().map(|a| a.spec.replicas).sum();
@@ -168,14 +187,22 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
 
     // The compliance reports converge too: every zone and tenant carries its summary, with no failure.
     eventually("compliance summaries on every zone and tenant", CONVERGE, || async {
-        let zs = Api::<NetworkZone>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-        let ts = Api::<Tenant>::all(c.clone()).list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?;
-        let zones_ok = zs.items.iter().all(|z| z.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0));
-        let tenants_ok = ts
+        let zs = Api::<NetworkZone>::all(c.clone())
+            .list(&ListParams::default().labels("govcloud.io/scope=chifeng"))
+            .await
+            .ok()?;
+        let ts = Api::<Tenant>::all(c.clone())
+            .list(&ListParams::default().labels("govcloud.io/scope=chifeng"))
+            .await
+            .ok()?;
+        let zones_ok = zs
             .items
             .iter()
-            .filter(|t| !t.spec.zones.is_empty())
-            .all(|t| t.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0));
+            .all(|z| z.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0));
+        let tenants_ok =
+            ts.items.iter().filter(|t| !t.spec.zones.is_empty()).all(|t| {
+                t.status.as_ref().and_then(|s| s.compliance.as_ref()).is_some_and(|s| s.fail == 0 && s.pass > 0)
+            });
         (zones_ok && tenants_ok).then_some(())
     })
     .await;
@@ -206,7 +233,11 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
             after - before,
             writes.len()
         );
-        eprintln!("{} app reconciles, {} writes in the window (still settling), another window", after - before, writes.len());
+        eprintln!(
+            "{} app reconciles, {} writes in the window (still settling), another window",
+            after - before,
+            writes.len()
+        );
     }
 }
 
@@ -219,35 +250,61 @@ async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
     apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
     let cns = format!("{consumer}-{zone}");
     let pns = format!("{provider}-{zone}");
-    eventually("the flow to be Pending", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(()) }).await;
+    eventually("the flow to be Pending", CONVERGE, || async {
+        (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(())
+    })
+    .await;
     assert!(!policy_exists(&c, &cns, "govcloud-app-portal-egress").await);
 
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
-    eventually("the flow to be Granted", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Granted)).then_some(()) }).await;
-    eventually("the consumer's egress and provider's ingress policies", CONVERGE, || async {
-        (policy_exists(&c, &cns, "govcloud-app-portal-egress").await && policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(())
+    eventually("the flow to be Granted", CONVERGE, || async {
+        (flow_state(&c, &cns, "portal").await == Some(FlowState::Granted)).then_some(())
     })
     .await;
-    let ingress = Api::<NetworkPolicy>::namespaced(c.clone(), &pns).get("govcloud-app-db-ingress").await.expect("policy");
+    eventually("the consumer's egress and provider's ingress policies", CONVERGE, || async {
+        (policy_exists(&c, &cns, "govcloud-app-portal-egress").await
+            && policy_exists(&c, &pns, "govcloud-app-db-ingress").await)
+            .then_some(())
+    })
+    .await;
+    let ingress =
+        Api::<NetworkPolicy>::namespaced(c.clone(), &pns).get("govcloud-app-db-ingress").await.expect("policy");
     let from = serde_json::to_string(&ingress.spec).expect("json");
     assert!(from.contains(&cns) && from.contains("8443"), "{from}");
 
     apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
-    eventually("the flow to be Pending again", CONVERGE, || async { (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(()) }).await;
+    eventually("the flow to be Pending again", CONVERGE, || async {
+        (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(())
+    })
+    .await;
     eventually("the flow's policies to be removed", CONVERGE, || async {
-        (!policy_exists(&c, &cns, "govcloud-app-portal-egress").await && !policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(())
+        (!policy_exists(&c, &cns, "govcloud-app-portal-egress").await
+            && !policy_exists(&c, &pns, "govcloud-app-db-ingress").await)
+            .then_some(())
     })
     .await;
     let a = Api::<DepartmentApp>::namespaced(c.clone(), &cns).get("portal").await.expect("app");
     let reason = a.status.expect("status").flows[0].reason.clone();
-    assert_eq!(reason, format!("no grant from {provider}/{zone}/db covers {consumer}/{zone}/portal: the provider has not granted it, or no such app exists"));
+    assert_eq!(
+        reason,
+        format!(
+            "no grant from {provider}/{zone}/db covers {consumer}/{zone}/portal: the provider has not granted it, or no such app exists"
+        )
+    );
 }
 
 async fn events_for(c: &Client, kind: &str, name: &str) -> Vec<Event> {
     Api::<Event>::all(c.clone())
         .list(&ListParams::default())
         .await
-        .map(|l| l.items.into_iter().filter(|e| e.involved_object.kind.as_deref() == Some(kind) && e.involved_object.name.as_deref() == Some(name)).collect())
+        .map(|l| {
+            l.items
+                .into_iter()
+                .filter(|e| {
+                    e.involved_object.kind.as_deref() == Some(kind) && e.involved_object.name.as_deref() == Some(name)
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -260,7 +317,10 @@ async fn a_managed_policy_deleted_by_hand_is_restored_with_an_event() {
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
-    eventually("the default-deny policy", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    eventually("the default-deny policy", CONVERGE, || async {
+        policies.get_opt("govcloud-default-deny").await.ok().flatten()
+    })
+    .await;
     // Let the operator see its own creation before we tamper.
     tokio::time::sleep(Duration::from_secs(2)).await;
     policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
@@ -275,7 +335,10 @@ async fn a_managed_policy_deleted_by_hand_is_restored_with_an_event() {
     })
     .await;
     let note = ev.message.unwrap_or_default();
-    assert!(note.contains(&format!("NetworkPolicy/{ns}/govcloud-default-deny")) && note.contains("deleted by hand"), "{note}");
+    assert!(
+        note.contains(&format!("NetworkPolicy/{ns}/govcloud-default-deny")) && note.contains("deleted by hand"),
+        "{note}"
+    );
 
     // An edit by hand is reverted too.
     let mut p = policies.get("govcloud-default-deny").await.expect("policy");
@@ -299,7 +362,10 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
-    eventually("the consumer app Ready", CONVERGE, || async { apps.get("portal").await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    eventually("the consumer app Ready", CONVERGE, || async {
+        apps.get("portal").await.ok()?.status.filter(|s| ready(&s.conditions))
+    })
+    .await;
     let tenants: Api<Tenant> = Api::all(c.clone());
 
     // preventDeletion: refused by the API server, with a message saying how to proceed.
@@ -315,7 +381,10 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
 
     // Allowed once preventDeletion is false: apps, then namespaces, go.
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
-    eventually("preventDeletion false to be stored", CONVERGE, || async { (!tenants.get(&consumer).await.ok()?.spec.prevent_deletion).then_some(()) }).await;
+    eventually("preventDeletion false to be stored", CONVERGE, || async {
+        (!tenants.get(&consumer).await.ok()?.spec.prevent_deletion).then_some(())
+    })
+    .await;
     // What the teardown adds to the error counts (not what start-up met).
     let mut errors_before = BTreeMap::new();
     for kind in ["Tenant", "DepartmentApp"] {
@@ -323,19 +392,38 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     }
     let waits_before = op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await;
     tenants.delete(&consumer, &DeleteParams::default()).await.expect("delete tenant");
-    eventually("the tenant to be gone", CONVERGE, || async { tenants.get_opt(&consumer).await.ok()?.is_none().then_some(()) }).await;
-    assert!(Api::<Namespace>::all(c.clone()).get_opt(&ns).await.expect("get").is_none_or(|n| n.metadata.deletion_timestamp.is_some()), "namespace remains");
+    eventually("the tenant to be gone", CONVERGE, || async {
+        tenants.get_opt(&consumer).await.ok()?.is_none().then_some(())
+    })
+    .await;
+    assert!(
+        Api::<Namespace>::all(c.clone())
+            .get_opt(&ns)
+            .await
+            .expect("get")
+            .is_none_or(|n| n.metadata.deletion_timestamp.is_some()),
+        "namespace remains"
+    );
     assert!(apps.list(&ListParams::default()).await.map(|l| l.items.is_empty()).unwrap_or(true), "apps remain");
     // Nothing of ours still names the tenant as owner (the cluster-scoped
     // bindings go with the tenant, through the garbage collector).
     let ar = govcloud::meta::kinds::owned_kind("ClusterRoleBinding").expect("an owned kind").api_resource();
     let owned_by_consumer = ListParams::default().labels(&format!("govcloud.io/owner-name={consumer}"));
     eventually("the tenant's cluster role bindings to be gone", CONVERGE, || async {
-        Api::<DynamicObject>::all_with(c.clone(), &ar).list(&owned_by_consumer).await.ok().filter(|l| l.items.is_empty()).map(|_| ())
+        Api::<DynamicObject>::all_with(c.clone(), &ar)
+            .list(&owned_by_consumer)
+            .await
+            .ok()
+            .filter(|l| l.items.is_empty())
+            .map(|_| ())
     })
     .await;
     // The teardown waited for apps, pods and namespaces: waits, not failures.
-    assert_eq!(op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await, waits_before, "a teardown's waits counted as errors");
+    assert_eq!(
+        op.counter("govcloud_reconcile_errors_total", "error=\"waiting\"").await,
+        waits_before,
+        "a teardown's waits counted as errors"
+    );
     // Nor is anything gone while it is torn down an error (a status written,
     // a finalizer removed, after the object went).
     for kind in ["Tenant", "DepartmentApp"] {
@@ -345,8 +433,10 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
 
     // The provider lost its consumer: its grant now points at nobody, and the consumer's flow is gone.
     let pns = format!("{provider}-{zone}");
-    eventually("the provider's ingress policy to be removed", CONVERGE, || async { (!policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(()) })
-        .await;
+    eventually("the provider's ingress policy to be removed", CONVERGE, || async {
+        (!policy_exists(&c, &pns, "govcloud-app-db-ingress").await).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -371,12 +461,19 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     assert!(held.message.unwrap_or_default().contains(&consumer));
     // Held, and looked at again: a wait, not a failure.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(op.counter("govcloud_reconcile_errors_total", "kind=\"NetworkZone\"").await, 0, "a held deletion counted as an error");
+    assert_eq!(
+        op.counter("govcloud_reconcile_errors_total", "kind=\"NetworkZone\"").await,
+        0,
+        "a held deletion counted as an error"
+    );
     let tenants: Api<Tenant> = Api::all(c.clone());
     for t in [&consumer, &provider] {
         tenants.delete(t, &DeleteParams::default()).await.expect("delete tenant");
     }
-    eventually("the zone to be gone once unused", CONVERGE, || async { zones.get_opt(&zone).await.ok()?.is_none().then_some(()) }).await;
+    eventually("the zone to be gone once unused", CONVERGE, || async {
+        zones.get_opt(&zone).await.ok()?.is_none().then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -387,22 +484,35 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     let _op = Operator::start(&scope, 3).await;
     apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
-    let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "Report"));
+    let ar =
+        kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "Report"));
     let reports: Api<DynamicObject> = Api::namespaced_with(c.clone(), &ns, &ar);
     let clean = eventually("a passing Report in the tenant namespace", CONVERGE, || async {
         let r = reports.get_opt("govcloud").await.ok().flatten()?;
         (r.data["summary"]["fail"] == 0 && r.data["summary"]["pass"].as_u64().unwrap_or(0) > 10).then_some(r)
     })
     .await;
-    assert!(clean.data["results"].as_array().is_some_and(|r| r.iter().any(|x| x["rule"] == "GC-NET-001" && x["result"] == "pass")));
+    assert!(
+        clean.data["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x["rule"] == "GC-NET-001" && x["result"] == "pass"))
+    );
     let tenants: Api<Tenant> = Api::all(c.clone());
     eventually("the tenant's compliance summary", CONVERGE, || async {
         tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail == 0 && s.pass > 0)
     })
     .await;
-    let cluster_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "ClusterReport"));
+    let cluster_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+        "openreports.io",
+        "v1alpha1",
+        "ClusterReport",
+    ));
     eventually("a ClusterReport", CONVERGE, || async {
-        Api::<DynamicObject>::all_with(c.clone(), &cluster_ar).get_opt(&format!("govcloud-{scope}")).await.ok().flatten()
+        Api::<DynamicObject>::all_with(c.clone(), &cluster_ar)
+            .get_opt(&format!("govcloud-{scope}"))
+            .await
+            .ok()
+            .flatten()
     })
     .await;
 
@@ -413,7 +523,10 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
         "subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]
     }))
     .expect("rb");
-    Api::<k8s_openapi::api::rbac::v1::RoleBinding>::namespaced(c.clone(), &ns).create(&Default::default(), &rb).await.expect("admin creates the binding");
+    Api::<k8s_openapi::api::rbac::v1::RoleBinding>::namespaced(c.clone(), &ns)
+        .create(&Default::default(), &rb)
+        .await
+        .expect("admin creates the binding");
     let failed = eventually("the violation in the Report", Duration::from_secs(30), || async {
         let r = reports.get_opt("govcloud").await.ok().flatten()?;
         r.data["results"].as_array()?.iter().find(|x| x["rule"] == "GC-RBAC-002" && x["result"] == "fail").cloned()
@@ -438,8 +551,10 @@ async fn a_node_joining_a_zone_updates_its_status() {
     );
     apply_text(&c, &text, &scope).await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
-    eventually("the zone with no nodes", CONVERGE, || async { zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_summary.as_deref() == Some("0/0")) })
-        .await;
+    eventually("the zone with no nodes", CONVERGE, || async {
+        zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_summary.as_deref() == Some("0/0"))
+    })
+    .await;
     let node: Node = serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("{zone}-node"), "labels": {"pool": zone, "type": "kwok", "kubernetes.io/hostname": format!("{zone}-node")}, "annotations": {"kwok.x-k8s.io/node": "fake"}},
         "spec": {"taints": [{"key": "govcloud.io/zone", "value": zone, "effect": "NoSchedule"}]},
@@ -454,7 +569,10 @@ async fn a_node_joining_a_zone_updates_its_status() {
     .await;
     assert!(st.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"), "{:?}", st.conditions);
     nodes.delete(&format!("{zone}-node"), &DeleteParams::default()).await.expect("delete node");
-    eventually("the zone to notice the node left", CONVERGE, || async { zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_matched == 0) }).await;
+    eventually("the zone to notice the node left", CONVERGE, || async {
+        zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_matched == 0)
+    })
+    .await;
 }
 
 // === no adoption, field ownership, audit scope and exec (issue 9) ===
@@ -493,7 +611,13 @@ fn govcloud_entries(meta: &kube::api::ObjectMeta) -> Vec<String> {
         .iter()
         .flatten()
         .filter(|e| e.manager.as_deref() == Some("govcloud"))
-        .map(|e| format!("{}{}", e.operation.clone().unwrap_or_default(), e.subresource.as_ref().map(|s| format!("/{s}")).unwrap_or_default()))
+        .map(|e| {
+            format!(
+                "{}{}",
+                e.operation.clone().unwrap_or_default(),
+                e.subresource.as_ref().map(|s| format!("/{s}")).unwrap_or_default()
+            )
+        })
         .collect()
 }
 
@@ -539,11 +663,17 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
     let _op = Operator::start(&scope, 300).await;
     apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
     let ns = format!("{tenant}-{zone}");
-    eventually("the tenant's default-deny policy", CONVERGE, || async { policy_exists(&c, &ns, "govcloud-default-deny").await.then_some(()) }).await;
+    eventually("the tenant's default-deny policy", CONVERGE, || async {
+        policy_exists(&c, &ns, "govcloud-default-deny").await.then_some(())
+    })
+    .await;
 
     // The department's own Deployment comes first, then a DepartmentApp of the same name.
     let deployments: Api<Deployment> = Api::namespaced(c.clone(), &ns);
-    let original = deployments.create(&Default::default(), &tenants_deployment("adopted")).await.expect("the department's deployment");
+    let original = deployments
+        .create(&Default::default(), &tenants_deployment("adopted"))
+        .await
+        .expect("the department's deployment");
     let app = format!(
         "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: adopted, namespace: {ns}}}\nspec: {{zone: {zone}, image: harbor.egov.local/{tenant}/adopted:1, ports: [{{name: http, port: 8080}}]}}\n"
     );
@@ -561,10 +691,9 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
     assert_eq!((degraded.status.as_str(), degraded.reason.as_str()), ("True", "Conflict"));
     assert!(degraded.message.contains(&expected), "{}", degraded.message);
     let ev = eventually("a Conflict event on the app", CONVERGE, || async {
-        events_for(&c, "DepartmentApp", "adopted")
-            .await
-            .into_iter()
-            .find(|e| e.reason.as_deref() == Some("Conflict") && e.involved_object.namespace.as_deref() == Some(ns.as_str()))
+        events_for(&c, "DepartmentApp", "adopted").await.into_iter().find(|e| {
+            e.reason.as_deref() == Some("Conflict") && e.involved_object.namespace.as_deref() == Some(ns.as_str())
+        })
     })
     .await;
     assert_eq!(ev.type_.as_deref(), Some("Warning"));
@@ -572,7 +701,11 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
     // Through a few retries, nothing is merged into the department's object.
     tokio::time::sleep(Duration::from_secs(12)).await;
     let now = deployments.get("adopted").await.expect("still there");
-    assert_eq!(serde_json::to_value(&now.spec).expect("json"), serde_json::to_value(&original.spec).expect("json"), "the spec changed");
+    assert_eq!(
+        serde_json::to_value(&now.spec).expect("json"),
+        serde_json::to_value(&original.spec).expect("json"),
+        "the spec changed"
+    );
     assert_eq!(now.metadata.labels, original.metadata.labels, "labels changed");
     assert_eq!(now.metadata.generation, original.metadata.generation);
     assert_eq!(now.metadata.owner_references, None);
@@ -582,14 +715,25 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
 
     // The department removes its Deployment: govcloud creates its own, and the app runs.
     deployments.delete("adopted", &DeleteParams::foreground()).await.expect("delete");
-    eventually("the app Ready", CONVERGE, || async { apps.get("adopted").await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    eventually("the app Ready", CONVERGE, || async {
+        apps.get("adopted").await.ok()?.status.filter(|s| ready(&s.conditions))
+    })
+    .await;
     let ours = deployments.get("adopted").await.expect("govcloud's deployment");
     assert_eq!(ours.labels().get("app.kubernetes.io/managed-by").map(String::as_str), Some("govcloud"));
-    let containers: Vec<String> = ours.spec.and_then(|s| s.template.spec).map(|p| p.containers.into_iter().map(|c| c.name).collect()).unwrap_or_default();
+    let containers: Vec<String> = ours
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default();
     assert_eq!(containers, ["adopted"]);
     let entries = govcloud_entries(&ours.metadata);
-    assert!(entries == ["Update"] || entries == ["Apply"], "one entry of govcloud's (its create's, or its apply's) owns its fields: {entries:?}");
-    let degraded = condition(&apps.get("adopted").await.expect("app").status.expect("status").conditions, "Degraded").expect("Degraded");
+    assert!(
+        entries == ["Update"] || entries == ["Apply"],
+        "one entry of govcloud's (its create's, or its apply's) owns its fields: {entries:?}"
+    );
+    let degraded = condition(&apps.get("adopted").await.expect("app").status.expect("status").conditions, "Degraded")
+        .expect("Degraded");
     assert_eq!(degraded.status, "False");
 }
 
@@ -609,17 +753,25 @@ async fn a_namespace_someone_else_created_gets_nothing_of_ours_until_it_is_gone(
     let tenants: Api<Tenant> = Api::all(c.clone());
     let expected = format!("Namespace {ns} exists and was not created by govcloud");
     let cond = eventually("the tenant to report the conflict", CONVERGE, || async {
-        condition(&tenants.get(&tenant).await.ok()?.status?.conditions, "Degraded").filter(|d| d.status == "True" && d.reason == "Conflict")
+        condition(&tenants.get(&tenant).await.ok()?.status?.conditions, "Degraded")
+            .filter(|d| d.status == "True" && d.reason == "Conflict")
     })
     .await;
     assert!(cond.message.contains(&expected) && cond.message.contains("RoleBinding"), "{}", cond.message);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let n = namespaces.get(&ns).await.expect("namespace");
     assert_eq!(n.labels().get("team").map(String::as_str), Some("someone"));
-    assert!(n.labels().keys().all(|k| !k.starts_with("govcloud.io/") && k != "app.kubernetes.io/managed-by"), "{:?}", n.labels());
+    assert!(
+        n.labels().keys().all(|k| !k.starts_with("govcloud.io/") && k != "app.kubernetes.io/managed-by"),
+        "{:?}",
+        n.labels()
+    );
     for kind in ["ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding"] {
         let ar = govcloud::meta::kinds::owned_kind(kind).expect("an owned kind").api_resource();
-        let list = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &ar).list(&ListParams::default()).await.expect("list");
+        let list = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &ar)
+            .list(&ListParams::default())
+            .await
+            .expect("list");
         assert!(
             list.items.is_empty(),
             "{kind} written into a namespace govcloud did not create: {:?}",
@@ -628,7 +780,10 @@ async fn a_namespace_someone_else_created_gets_nothing_of_ours_until_it_is_gone(
     }
     // Once it is gone, the tenant's own namespace is created and isolated.
     namespaces.delete(&ns, &DeleteParams::default()).await.expect("delete");
-    eventually("the tenant Ready", CONVERGE, || async { tenants.get(&tenant).await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+    eventually("the tenant Ready", CONVERGE, || async {
+        tenants.get(&tenant).await.ok()?.status.filter(|s| ready(&s.conditions))
+    })
+    .await;
     let n = namespaces.get(&ns).await.expect("namespace");
     assert_eq!(n.labels().get("app.kubernetes.io/managed-by").map(String::as_str), Some("govcloud"));
     assert!(policy_exists(&c, &ns, "govcloud-default-deny").await);
@@ -644,14 +799,24 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
     let ns = format!("{tenant}-{zone}");
     let namespaces: Api<Namespace> = Api::all(c.clone());
     eventually("the cordoned label", CONVERGE, || async {
-        namespaces.get_opt(&ns).await.ok().flatten().filter(|n| n.labels().get("govcloud.io/cordoned").map(String::as_str) == Some("true"))
+        namespaces
+            .get_opt(&ns)
+            .await
+            .ok()
+            .flatten()
+            .filter(|n| n.labels().get("govcloud.io/cordoned").map(String::as_str) == Some("true"))
     })
     .await;
     // Created by a plain create: govcloud's create entry is its only one
     // (turned into its apply entry on the first change).
     let n = namespaces.get(&ns).await.expect("namespace");
-    let managers: Vec<(String, String)> =
-        n.metadata.managed_fields.iter().flatten().map(|e| (e.manager.clone().unwrap_or_default(), e.operation.clone().unwrap_or_default())).collect();
+    let managers: Vec<(String, String)> = n
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|e| (e.manager.clone().unwrap_or_default(), e.operation.clone().unwrap_or_default()))
+        .collect();
     assert_eq!(managers.len(), 1, "no other manager keeps govcloud's fields alive: {managers:?}");
     assert_eq!(managers[0].0, "govcloud");
     apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
@@ -660,13 +825,23 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
     })
     .await;
     // After the change, one server-side apply entry owns govcloud's fields.
-    let managers: Vec<(String, String)> =
-        n.metadata.managed_fields.iter().flatten().map(|e| (e.manager.clone().unwrap_or_default(), e.operation.clone().unwrap_or_default())).collect();
+    let managers: Vec<(String, String)> = n
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|e| (e.manager.clone().unwrap_or_default(), e.operation.clone().unwrap_or_default()))
+        .collect();
     assert_eq!(managers, [("govcloud".to_string(), "Apply".to_string())]);
     // And the apply entry removes what later leaves the desired state too.
     apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
     eventually("the cordoned label again", CONVERGE, || async {
-        namespaces.get(&ns).await.ok().filter(|n| n.labels().get("govcloud.io/cordoned").map(String::as_str) == Some("true")).map(|_| ())
+        namespaces
+            .get(&ns)
+            .await
+            .ok()
+            .filter(|n| n.labels().get("govcloud.io/cordoned").map(String::as_str) == Some("true"))
+            .map(|_| ())
     })
     .await;
     apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
@@ -677,7 +852,9 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
 }
 
 async fn allowed(c: &Client, ns: &str, verb: &str, resource: &str, subresource: Option<&str>) -> bool {
-    use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
@@ -718,19 +895,30 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
     apply_text(&c, &model("  auditScope: cluster\n"), &scope).await;
     let tenants: Api<Tenant> = Api::all(c.clone());
     for t in [tenant.clone(), format!("{tenant}b"), format!("{tenant}c")] {
-        eventually("the tenant Ready", CONVERGE, || async { tenants.get(&t).await.ok()?.status.filter(|s| ready(&s.conditions)) }).await;
+        eventually("the tenant Ready", CONVERGE, || async {
+            tenants.get(&t).await.ok()?.status.filter(|s| ready(&s.conditions))
+        })
+        .await;
     }
     let (ns2, ns3, ns3x) = (format!("{tenant}-{z2}"), format!("{tenant}b-{z3}"), format!("{tenant}c-{z3x}"));
 
     // exec, attach, port-forward: at level 2, at level 3 only where the zone allows it.
     let dev = |t: &str| format!("{t}-dev");
-    for (ns, t, expect) in [(&ns2, tenant.clone(), true), (&ns3, format!("{tenant}b"), false), (&ns3x, format!("{tenant}c"), true)] {
+    for (ns, t, expect) in
+        [(&ns2, tenant.clone(), true), (&ns3, format!("{tenant}b"), false), (&ns3x, format!("{tenant}c"), true)]
+    {
         let d = support::impersonating(&dev(&t), &["system:authenticated"]).await;
         // The API server's RBAC cache follows the bindings within moments.
-        eventually(&format!("the developer to manage pods in {ns}"), CONVERGE, || async { allowed(&d, ns, "create", "pods", None).await.then_some(()) }).await;
+        eventually(&format!("the developer to manage pods in {ns}"), CONVERGE, || async {
+            allowed(&d, ns, "create", "pods", None).await.then_some(())
+        })
+        .await;
         for sub in ["exec", "attach", "portforward"] {
             if expect {
-                eventually(&format!("pods/{sub} in {ns}"), CONVERGE, || async { allowed(&d, ns, "create", "pods", Some(sub)).await.then_some(()) }).await;
+                eventually(&format!("pods/{sub} in {ns}"), CONVERGE, || async {
+                    allowed(&d, ns, "create", "pods", Some(sub)).await.then_some(())
+                })
+                .await;
             } else {
                 assert!(!allowed(&d, ns, "create", "pods", Some(sub)).await, "pods/{sub} in {ns}");
             }
@@ -740,7 +928,10 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
     // The cluster-scope auditors read every tenant namespace, and nothing of the platform's.
     let auditor = support::impersonating("someone", &[&format!("{auditors}-bureau"), "system:authenticated"]).await;
     for ns in [&ns2, &ns3, &ns3x] {
-        eventually("the cluster auditors' binding", CONVERGE, || async { allowed(&auditor, ns, "list", "configmaps", None).await.then_some(()) }).await;
+        eventually("the cluster auditors' binding", CONVERGE, || async {
+            allowed(&auditor, ns, "list", "configmaps", None).await.then_some(())
+        })
+        .await;
         // Configuration and records, not the data a system processes (issue 23, E14).
         assert!(!allowed(&auditor, ns, "get", "pods", Some("log")).await, "the audit bureau reads no pod logs in {ns}");
         assert!(!allowed(&auditor, ns, "list", "secrets", None).await);
@@ -788,7 +979,15 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     let (zone, consumer, provider) = (short("z"), short("cl"), short("pl"));
     let lease = format!("govcloud-leader-{scope}");
     // A lease of 60 s: a takeover that waited for expiry would take most of a minute.
-    let args = ["--leader-elect", "--leader-lease", &lease, "--leader-lease-seconds", "60", "--leader-renew-grace-seconds", "10"];
+    let args = [
+        "--leader-elect",
+        "--leader-lease",
+        &lease,
+        "--leader-lease-seconds",
+        "60",
+        "--leader-renew-grace-seconds",
+        "10",
+    ];
     let mut a = Operator::start_with(&scope, 300, &args, "-a").await;
     let mut b = Operator::start_with(&scope, 300, &args, "-b").await;
     let first_is_a = one_leader(&a, &b, CONVERGE).await;
@@ -809,9 +1008,11 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     assert_eq!(follower.counter("govcloud_reconciliations_total", "").await, 0, "a follower never reconciles");
     assert_eq!(follower.counter("govcloud_object_writes_total", "").await, 0, "a follower never writes");
     let metrics = leader.get("/metrics").await;
-    for family in
-        ["govcloud_reconcile_duration_seconds_bucket", "govcloud_api_requests_total{verb=\"patch\"", "govcloud_managed_objects{kind=\"NetworkPolicy\"}"]
-    {
+    for family in [
+        "govcloud_reconcile_duration_seconds_bucket",
+        "govcloud_api_requests_total{verb=\"patch\"",
+        "govcloud_managed_objects{kind=\"NetworkPolicy\"}",
+    ] {
         assert!(metrics.contains(family), "{family} in\n{metrics}");
     }
 
@@ -820,19 +1021,36 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     let leases: Api<Lease> = Api::namespaced(c.clone(), "govcloud-system");
     let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(k8s_openapi::jiff::Timestamp::now());
     let steal = serde_json::json!({"spec": {"holderIdentity": "intruder", "renewTime": now, "acquireTime": now, "leaseDurationSeconds": 3600}});
-    leases.patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&steal)).await.expect("take the lease");
-    eventually("the leader to step down", Duration::from_secs(20), || async { (!leads(leader).await).then_some(()) }).await;
+    leases
+        .patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&steal))
+        .await
+        .expect("take the lease");
+    eventually("the leader to step down", Duration::from_secs(20), || async { (!leads(leader).await).then_some(()) })
+        .await;
     let reconciles = leader.counter("govcloud_reconciliations_total", "").await;
     policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
     tokio::time::sleep(Duration::from_secs(8)).await;
-    assert!(policies.get_opt("govcloud-default-deny").await.expect("get").is_none(), "nobody of ours holds the lease: nothing is repaired");
-    assert_eq!(leader.counter("govcloud_reconciliations_total", "").await, reconciles, "a replica without the lease does not reconcile");
+    assert!(
+        policies.get_opt("govcloud-default-deny").await.expect("get").is_none(),
+        "nobody of ours holds the lease: nothing is repaired"
+    );
+    assert_eq!(
+        leader.counter("govcloud_reconciliations_total", "").await,
+        reconciles,
+        "a replica without the lease does not reconcile"
+    );
     assert!(!leads(follower).await);
 
     // The intruder lets go: one of ours takes the lease and repairs.
     let free = serde_json::json!({"spec": {"holderIdentity": null, "renewTime": null, "acquireTime": null, "leaseDurationSeconds": null}});
-    leases.patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&free)).await.expect("release the lease");
-    eventually("the policy repaired by a new leader", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    leases
+        .patch(&lease, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&free))
+        .await
+        .expect("release the lease");
+    eventually("the policy repaired by a new leader", CONVERGE, || async {
+        policies.get_opt("govcloud-default-deny").await.ok().flatten()
+    })
+    .await;
     let a_leads = one_leader(&a, &b, Duration::from_secs(30)).await;
     let (leader, follower) = if a_leads { (&mut a, &mut b) } else { (&mut b, &mut a) };
 
@@ -842,7 +1060,8 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     let status = leader.terminate(Duration::from_secs(30)).expect("the leader exits within its grace period");
     assert!(status.success(), "a clean exit on SIGTERM: {status:?}\n{}", leader.log());
     assert!(leader.log().contains("lease released"), "{}", leader.log());
-    eventually("the follower to take over", Duration::from_secs(30), || async { leads(follower).await.then_some(()) }).await;
+    eventually("the follower to take over", Duration::from_secs(30), || async { leads(follower).await.then_some(()) })
+        .await;
     eprintln!("takeover after SIGTERM: {:?}", asked.elapsed());
     let held = leases.get(&lease).await.expect("lease");
     assert!(held.spec.and_then(|s| s.holder_identity).is_some_and(|h| h != "intruder"));
@@ -858,25 +1077,45 @@ async fn the_evaluation_is_exported_and_read_live_with_the_repairs() {
     apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
-    eventually("the portal Ready", CONVERGE, || async { ready(&apps.get("portal").await.ok()?.status?.conditions).then_some(()) }).await;
+    eventually("the portal Ready", CONVERGE, || async {
+        ready(&apps.get("portal").await.ok()?.status?.conditions).then_some(())
+    })
+    .await;
     let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
-    eventually("the default-deny policy", CONVERGE, || async { policies.get_opt("govcloud-default-deny").await.ok().flatten() }).await;
+    eventually("the default-deny policy", CONVERGE, || async {
+        policies.get_opt("govcloud-default-deny").await.ok().flatten()
+    })
+    .await;
     policies.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete by hand");
     // The operator restores it; its next evaluation counts the repair for the tenant.
-    let value = |metrics: &str, name: &str| -> Option<f64> { metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse().ok()) };
+    let value = |metrics: &str, name: &str| -> Option<f64> {
+        metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse().ok())
+    };
     let figure = |t: &str, f: &str| format!("govcloud_evaluation_figure{{tenant=\"{t}\",figure=\"{f}\"}}");
     // While the policy is missing the app is not Ready (WaitingForIsolation);
     // its status turning Ready again wakes another evaluation, well before
     // the resync (300 s here).
     let metrics = eventually("the repair, and the app Ready again, in the exported evaluation", CONVERGE, || async {
         let m = op.get("/metrics").await;
-        (value(&m, &figure(&consumer, "drift_repaired")).is_some_and(|v| v >= 1.0) && value(&m, &figure(&consumer, "apps_ready")) == Some(1.0)).then_some(m)
+        (value(&m, &figure(&consumer, "drift_repaired")).is_some_and(|v| v >= 1.0)
+            && value(&m, &figure(&consumer, "apps_ready")) == Some(1.0))
+        .then_some(m)
     })
     .await;
     assert_eq!(value(&metrics, &figure(&consumer, "requests_made")), Some(1.0), "{metrics}");
     assert_eq!(value(&metrics, &figure(&provider, "requests_waiting")), Some(1.0), "{metrics}");
-    assert_eq!(value(&metrics, &format!("govcloud_evaluation_score{{tenant=\"{consumer}\",kind=\"department\",axis=\"sharing\"}}")), Some(0.0));
-    assert_eq!(value(&metrics, &figure(&consumer, "cpu_used")), None, "testenv serves no metrics API: no usage, and no number made up");
+    assert_eq!(
+        value(
+            &metrics,
+            &format!("govcloud_evaluation_score{{tenant=\"{consumer}\",kind=\"department\",axis=\"sharing\"}}")
+        ),
+        Some(0.0)
+    );
+    assert_eq!(
+        value(&metrics, &figure(&consumer, "cpu_used")),
+        None,
+        "testenv serves no metrics API: no usage, and no number made up"
+    );
     // `govcloud evaluate` against the cluster says the same.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
         .args(["evaluate", "--format", "json"])
@@ -885,7 +1124,12 @@ async fn the_evaluation_is_exported_and_read_live_with_the_repairs() {
         .expect("govcloud evaluate");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let e: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let tenant = |name: &str| e["tenants"].as_array().and_then(|ts| ts.iter().find(|t| t["name"] == name).cloned()).unwrap_or_else(|| panic!("{name} in {e}"));
+    let tenant = |name: &str| {
+        e["tenants"]
+            .as_array()
+            .and_then(|ts| ts.iter().find(|t| t["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("{name} in {e}"))
+    };
     let (ct, pt) = (tenant(&consumer), tenant(&provider));
     assert!(ct["figures"]["drift_repaired"]["value"].as_f64().is_some_and(|v| v >= 1.0), "{ct}");
     assert_eq!(ct["figures"]["apps_ready"]["value"], 1.0, "{ct}");

@@ -53,7 +53,14 @@ spec:
 
 async fn apply_model(c: &Client, text: &str, scope: &str) {
     let loaded = govcloud::model::load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(c, &loaded.model, &[("govcloud.io/scope".into(), scope.into())], Duration::from_secs(60)).await.expect("apply model");
+    govcloud::dev::apply_model(
+        c,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.into())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply model");
 }
 
 fn request_resource() -> ApiResource {
@@ -122,8 +129,14 @@ async fn provisioned(c: &Client, scope: &str, zone: &str, zone2: &str, tenant: &
     apply_model(c, &model(zone, zone2, tenant, other), scope).await;
     let ns = format!("{tenant}-{zone}");
     eventually("the tenant's namespace with its admins and quota", CONVERGE, || async {
-        let rb = Api::<RoleBinding>::namespaced(c.clone(), &ns).get_opt(&names::tenant_role_binding("admin")).await.ok()??;
-        let other_rb = Api::<RoleBinding>::namespaced(c.clone(), &format!("{other}-{zone}")).get_opt(&names::tenant_role_binding("admin")).await.ok()??;
+        let rb = Api::<RoleBinding>::namespaced(c.clone(), &ns)
+            .get_opt(&names::tenant_role_binding("admin"))
+            .await
+            .ok()??;
+        let other_rb = Api::<RoleBinding>::namespaced(c.clone(), &format!("{other}-{zone}"))
+            .get_opt(&names::tenant_role_binding("admin"))
+            .await
+            .ok()??;
         let approver = Api::<ClusterRole>::all(c.clone()).get_opt(names::REQUEST_APPROVER).await.ok()??;
         (quota_cpu(c, &ns).await.is_some()).then_some((rb, other_rb, approver))
     })
@@ -175,13 +188,19 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
         let r = get(&c, &ns, name).await;
         let requester = r.spec.requester.clone().expect("requester recorded");
         assert_eq!(requester.username, dept_user, "{name}: the requester is who filed it");
-        assert!(requester.groups.contains(&admins) && !requester.groups.iter().any(|g| g == "system:masters"), "{name}: {:?}", requester.groups);
+        assert!(
+            requester.groups.contains(&admins) && !requester.groups.iter().any(|g| g == "system:masters"),
+            "{name}: {:?}",
+            requester.groups
+        );
         assert!(r.status.is_none(), "{name}: a status typed into the create body is dropped: {:?}", r.status);
     }
 
     // The department cannot decide: no right to the status subresource ...
-    let (code, _) =
-        refused("a department approving its own request", decide(&dept, &ns, "more-cpu", json!({"state": "Approved", "reason": "we need it"})).await);
+    let (code, _) = refused(
+        "a department approving its own request",
+        decide(&dept, &ns, "more-cpu", json!({"state": "Approved", "reason": "we need it"})).await,
+    );
     assert_eq!(code, 403);
     // ... nor can it give itself that right: its bindings grant tenant roles only.
     let rb = json!({
@@ -190,8 +209,10 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": dept_user}]
     });
     let rb: RoleBinding = serde_json::from_value(rb).expect("rb");
-    let (code, _) =
-        refused("a department binding itself the approver role", Api::<RoleBinding>::namespaced(dept.clone(), &ns).create(&PostParams::default(), &rb).await);
+    let (code, _) = refused(
+        "a department binding itself the approver role",
+        Api::<RoleBinding>::namespaced(dept.clone(), &ns).create(&PostParams::default(), &rb).await,
+    );
     assert_eq!(code, 403);
     // ... nor change a request once filed (no right to; and the spec is immutable for everyone).
     let edit = Patch::Merge(json!({"spec": {"resources": {"cpu": "200"}}}));
@@ -200,46 +221,81 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
         Api::<ResourceRequest>::namespaced(dept.clone(), &ns).patch("more-cpu", &PatchParams::default(), &edit).await,
     );
     assert_eq!(code, 403);
-    let (code, message) =
-        refused("anyone editing a filed request", Api::<ResourceRequest>::namespaced(c.clone(), &ns).patch("more-cpu", &PatchParams::default(), &edit).await);
+    let (code, message) = refused(
+        "anyone editing a filed request",
+        Api::<ResourceRequest>::namespaced(c.clone(), &ns).patch("more-cpu", &PatchParams::default(), &edit).await,
+    );
     assert_eq!(code, 422);
     assert!(message.contains("spec is immutable"), "{message}");
 
     // Where requests may be filed: a tenant namespace only, for its own zone, as its own tenant.
-    let (code, message) = refused("a request outside a tenant namespace", file(&c, "default", &body("stray", &scope, kinds[0].1.clone())).await);
+    let (code, message) = refused(
+        "a request outside a tenant namespace",
+        file(&c, "default", &body("stray", &scope, kinds[0].1.clone())).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-REQ-002") && message.contains("metadata.namespace"), "{message}");
     let elsewhere = json!({"kind": "Quota", "zone": zone2, "resources": {"cpu": "2"}});
-    let (code, message) = refused("a quota request for a zone not the namespace's", file(&dept, &ns, &body("wrong-zone", &scope, elsewhere)).await);
+    let (code, message) = refused(
+        "a quota request for a zone not the namespace's",
+        file(&dept, &ns, &body("wrong-zone", &scope, elsewhere)).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-REQ-002") && message.contains("spec.zone"), "{message}");
-    let (code, _) =
-        refused("a request in another tenant's namespace", file(&dept, &format!("{other}-{zone}"), &body("theirs", &scope, kinds[0].1.clone())).await);
+    let (code, _) = refused(
+        "a request in another tenant's namespace",
+        file(&dept, &format!("{other}-{zone}"), &body("theirs", &scope, kinds[0].1.clone())).await,
+    );
     assert_eq!(code, 403);
     let mut says_other = body("says-other", &scope, kinds[0].1.clone());
     says_other["spec"]["tenant"] = json!(other);
     if file(&dept, &ns, &says_other).await.is_ok() {
-        let stored = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &request_resource()).get("says-other").await.expect("stored");
-        assert!(stored.data["spec"].get("tenant").is_none(), "a request never names its tenant: {}", stored.data["spec"]);
+        let stored = Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &request_resource())
+            .get("says-other")
+            .await
+            .expect("stored");
+        assert!(
+            stored.data["spec"].get("tenant").is_none(),
+            "a request never names its tenant: {}",
+            stored.data["spec"]
+        );
     }
 
     // Separation of duties: someone who is both requester and approver cannot decide their own request.
     file(&both, &ns, &body("li-own", &scope, kinds[0].1.clone())).await.expect("li files");
-    let (code, message) = refused("an approver deciding their own request", decide(&both, &ns, "li-own", json!({"state": "Approved", "reason": "mine"})).await);
+    let (code, message) = refused(
+        "an approver deciding their own request",
+        decide(&both, &ns, "li-own", json!({"state": "Approved", "reason": "mine"})).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-REQ-001") && message.contains("separation of duties"), "{message}");
 
     // A platform engineer decides, with a reason; the decider is who decided.
-    let (code, _) = refused("a decision without a reason", decide(&platform, &ns, "more-cpu", json!({"state": "Approved", "reason": "  "})).await);
+    let (code, _) = refused(
+        "a decision without a reason",
+        decide(&platform, &ns, "more-cpu", json!({"state": "Approved", "reason": "  "})).await,
+    );
     assert_eq!(code, 422);
-    let approved =
-        decide(&platform, &ns, "more-cpu", json!({"state": "Approved", "reason": "project 应急指挥 funded", "by": "the-mayor"})).await.expect("approve");
+    let approved = decide(
+        &platform,
+        &ns,
+        "more-cpu",
+        json!({"state": "Approved", "reason": "project 应急指挥 funded", "by": "the-mayor"}),
+    )
+    .await
+    .expect("approve");
     let decision = approved.status.and_then(|s| s.decision).expect("decision");
     assert_eq!(decision.by.as_deref(), Some(wang.as_str()), "the decider is recorded from the request");
-    let rejected = decide(&platform, &ns, "li-own", json!({"state": "Rejected", "reason": "duplicated construction (重复建设)"})).await.expect("reject");
+    let rejected =
+        decide(&platform, &ns, "li-own", json!({"state": "Rejected", "reason": "duplicated construction (重复建设)"}))
+            .await
+            .expect("reject");
     assert_eq!(rejected.status.and_then(|s| s.decision).and_then(|d| d.by).as_deref(), Some(wang.as_str()));
     // Final: neither changed nor withdrawn, not even by the platform engineer.
-    let (code, message) = refused("a decision changed", decide(&platform, &ns, "more-cpu", json!({"state": "Rejected", "reason": "changed my mind"})).await);
+    let (code, message) = refused(
+        "a decision changed",
+        decide(&platform, &ns, "more-cpu", json!({"state": "Rejected", "reason": "changed my mind"})).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("final"), "{message}");
     let (code, _) = refused(
@@ -252,19 +308,31 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
     // A surge's end is the operator's alone: the approval's time plus its minutes (E4).
     let status = Api::<ResourceRequest>::namespaced(platform.clone(), &ns);
     let with_end = json!({"status": {"decision": {"state": "Approved", "reason": "flood season"}, "expiresAt": "2099-01-01T00:00:00Z"}});
-    let (code, message) =
-        refused("an approver setting a surge's end with the decision", status.patch_status("flood", &PatchParams::default(), &Patch::Merge(with_end)).await);
+    let (code, message) = refused(
+        "an approver setting a surge's end with the decision",
+        status.patch_status("flood", &PatchParams::default(), &Patch::Merge(with_end)).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-REQ-001") && message.contains("operator"), "{message}");
-    decide(&platform, &ns, "flood", json!({"state": "Approved", "reason": "flood season"})).await.expect("the decision alone");
+    decide(&platform, &ns, "flood", json!({"state": "Approved", "reason": "flood season"}))
+        .await
+        .expect("the decision alone");
     let (code, _) = refused(
         "an approver setting a surge's end after the decision",
-        status.patch_status("flood", &PatchParams::default(), &Patch::Merge(json!({"status": {"expiresAt": "2099-01-01T00:00:00Z"}}))).await,
+        status
+            .patch_status(
+                "flood",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"status": {"expiresAt": "2099-01-01T00:00:00Z"}})),
+            )
+            .await,
     );
     assert_eq!(code, 403);
     let (code, _) = refused(
         "an approver writing the operator's phase",
-        status.patch_status("private", &PatchParams::default(), &Patch::Merge(json!({"status": {"phase": "Approved"}}))).await,
+        status
+            .patch_status("private", &PatchParams::default(), &Patch::Merge(json!({"status": {"phase": "Approved"}})))
+            .await,
     );
     assert_eq!(code, 403);
     // The operator's own identity, and the end it may write.
@@ -272,17 +340,27 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
     let as_operator = Api::<ResourceRequest>::namespaced(operator, &ns);
     let at = "2026-03-01T10:00:00Z";
     let history = json!([{"phase": "Approved", "at": at, "by": wang}]);
-    let write = |end: &str| Patch::Merge(json!({"status": {"phase": "Approved", "history": history, "expiresAt": end}}));
+    let write =
+        |end: &str| Patch::Merge(json!({"status": {"phase": "Approved", "history": history, "expiresAt": end}}));
     let (code, message) = refused(
         "the operator writing an end that is not approval + minutes",
         as_operator.patch_status("flood", &PatchParams::default(), &write("2026-03-02T10:00:00Z")).await,
     );
     assert_eq!(code, 403);
     assert!(message.contains("expiresAt"), "{message}");
-    as_operator.patch_status("flood", &PatchParams::default(), &write("2026-03-01T11:00:00Z")).await.expect("the approval plus 60 minutes");
+    as_operator
+        .patch_status("flood", &PatchParams::default(), &write("2026-03-01T11:00:00Z"))
+        .await
+        .expect("the approval plus 60 minutes");
     let (code, message) = refused(
         "a surge's end moved, even by the operator",
-        as_operator.patch_status("flood", &PatchParams::default(), &Patch::Merge(json!({"status": {"expiresAt": "2026-03-01T12:00:00Z"}}))).await,
+        as_operator
+            .patch_status(
+                "flood",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"status": {"expiresAt": "2026-03-01T12:00:00Z"}})),
+            )
+            .await,
     );
     assert_eq!(code, 403);
     assert!(message.contains("expiresAt"), "{message}");
@@ -297,15 +375,22 @@ async fn with_the_operator_stopped_the_api_server_decides_who_files_and_who_deci
         Api::<ResourceRequest>::namespaced(platform.clone(), &ns).patch_status("huge", &dry, &approve).await.err()
     })
     .await;
-    let (code, message) =
-        refused("approving more than the zone holds", decide(&platform, &ns, "huge", json!({"state": "Approved", "reason": "why not"})).await);
+    let (code, message) = refused(
+        "approving more than the zone holds",
+        decide(&platform, &ns, "huge", json!({"state": "Approved", "reason": "why not"})).await,
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-ZONE-007"), "{message}");
-    decide(&platform, &ns, "huge", json!({"state": "Rejected", "reason": "the extranet has no room for it"})).await.expect("rejecting is always possible");
+    decide(&platform, &ns, "huge", json!({"state": "Rejected", "reason": "the extranet has no room for it"}))
+        .await
+        .expect("rejecting is always possible");
 
     // The record is kept (E11): a decided request cannot be deleted by its department; a pending one can be withdrawn.
     let dept_requests = Api::<ResourceRequest>::namespaced(dept.clone(), &ns);
-    let (code, message) = refused("a department deleting a decided request", dept_requests.delete("more-cpu", &Default::default()).await.map(|_| ()));
+    let (code, message) = refused(
+        "a department deleting a decided request",
+        dept_requests.delete("more-cpu", &Default::default()).await.map(|_| ()),
+    );
     assert_eq!(code, 403);
     assert!(message.contains("GC-REQ-001") && message.contains("record"), "{message}");
     dept_requests.delete("private", &Default::default()).await.expect("a pending request is withdrawn");
@@ -322,7 +407,10 @@ async fn events_for(c: &Client, ns: &str, name: &str) -> Vec<String> {
         .map(|l| {
             l.items
                 .into_iter()
-                .filter(|e| e.involved_object.kind.as_deref() == Some("ResourceRequest") && e.involved_object.name.as_deref() == Some(name))
+                .filter(|e| {
+                    e.involved_object.kind.as_deref() == Some("ResourceRequest")
+                        && e.involved_object.name.as_deref() == Some(name)
+                })
                 .filter_map(|e| e.reason)
                 .collect()
         })
@@ -331,7 +419,8 @@ async fn events_for(c: &Client, ns: &str, name: &str) -> Vec<String> {
 
 /// A kubeconfig that acts as `user` (the admin's, impersonating), for the CLI.
 fn kubeconfig_as(user: &str) -> std::path::PathBuf {
-    let mut kc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
+    let mut kc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
     kc["users"][0]["user"]["as"] = serde_yaml::Value::String(user.to_string());
     let path = support::kubeconfig().with_file_name(format!("as-{user}.kubeconfig"));
     std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
@@ -359,7 +448,10 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
         let (c, ns) = (c.clone(), ns.clone());
         async move {
             eventually(&format!("limits.cpu {want} in {ns}"), CONVERGE, || async {
-                quota_cpu(&c, &ns).await.filter(|q| govcloud::meta::compare::contains(&json!(q), &json!(want))).map(|_| ())
+                quota_cpu(&c, &ns)
+                    .await
+                    .filter(|q| govcloud::meta::compare::contains(&json!(q), &json!(want)))
+                    .map(|_| ())
             })
             .await
         }
@@ -367,9 +459,16 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
     quota_is("4").await;
 
     // Approved: the quota grows, the Tenant is not rewritten, and each transition is an Event.
-    file(&dept, &ns, &body("more-cpu", &scope, json!({"kind": "Quota", "zone": zone, "resources": {"cpu": "2"}}))).await.expect("file");
-    eventually("the request Pending", CONVERGE, || async { (phase(&c, &ns, "more-cpu").await == Some(RequestPhase::Pending)).then_some(()) }).await;
-    decide(&platform, &ns, "more-cpu", json!({"state": "Approved", "reason": "project funded"})).await.expect("approve");
+    file(&dept, &ns, &body("more-cpu", &scope, json!({"kind": "Quota", "zone": zone, "resources": {"cpu": "2"}})))
+        .await
+        .expect("file");
+    eventually("the request Pending", CONVERGE, || async {
+        (phase(&c, &ns, "more-cpu").await == Some(RequestPhase::Pending)).then_some(())
+    })
+    .await;
+    decide(&platform, &ns, "more-cpu", json!({"state": "Approved", "reason": "project funded"}))
+        .await
+        .expect("approve");
     quota_is("6").await;
     let t = Api::<govcloud::api::Tenant>::all(c.clone()).get(&tenant).await.expect("tenant");
     assert_eq!(t.spec.zones[0].quota.cpu, "4", "the Tenant stays as declared");
@@ -379,11 +478,16 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
     })
     .await;
     let history = get(&c, &ns, "more-cpu").await.status.expect("status").history;
-    assert_eq!(history.iter().map(|h| h.phase).collect::<Vec<_>>(), vec![RequestPhase::Pending, RequestPhase::Approved]);
+    assert_eq!(
+        history.iter().map(|h| h.phase).collect::<Vec<_>>(),
+        vec![RequestPhase::Pending, RequestPhase::Approved]
+    );
     assert_eq!(history[1].by.as_deref(), Some(wang.as_str()));
 
     // Rejected (with the CLI, as the platform engineer): nothing changes (the surge below ends at 6, not 16).
-    file(&dept, &ns, &body("much-more", &scope, json!({"kind": "Quota", "zone": zone, "resources": {"cpu": "10"}}))).await.expect("file");
+    file(&dept, &ns, &body("much-more", &scope, json!({"kind": "Quota", "zone": zone, "resources": {"cpu": "10"}})))
+        .await
+        .expect("file");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
         .args(["request", "reject", &format!("{ns}/much-more"), "--reason", "duplicated construction (重复建设)"])
         .env("KUBECONFIG", kubeconfig_as(&wang))
@@ -392,17 +496,30 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let decision = get(&c, &ns, "much-more").await.status.and_then(|s| s.decision).expect("decided");
     assert_eq!((decision.state, decision.by.as_deref()), (govcloud::api::DecisionState::Rejected, Some(wang.as_str())));
-    eventually("the request Rejected", CONVERGE, || async { (phase(&c, &ns, "much-more").await == Some(RequestPhase::Rejected)).then_some(()) }).await;
+    eventually("the request Rejected", CONVERGE, || async {
+        (phase(&c, &ns, "much-more").await == Some(RequestPhase::Rejected)).then_some(())
+    })
+    .await;
 
     // A one-minute surge: the quota grows, pods use it, then it ends by itself.
-    file(&dept, &ns, &body("flood", &scope, json!({"kind": "Surge", "zone": zone, "resources": {"cpu": "1"}, "minutes": 1}))).await.expect("file");
-    decide(&platform, &ns, "flood", json!({"state": "Approved", "reason": "flood warning level II"})).await.expect("approve");
+    file(
+        &dept,
+        &ns,
+        &body("flood", &scope, json!({"kind": "Surge", "zone": zone, "resources": {"cpu": "1"}, "minutes": 1})),
+    )
+    .await
+    .expect("file");
+    decide(&platform, &ns, "flood", json!({"state": "Approved", "reason": "flood warning level II"}))
+        .await
+        .expect("approve");
     quota_is("7").await;
     let expires = get(&c, &ns, "flood").await.status.and_then(|s| s.expires_at).expect("the surge's end is recorded");
     let pods: Api<Pod> = Api::namespaced(c.clone(), &ns);
     for name in ["surge-a", "surge-b"] {
         let p: Pod = serde_json::from_value(cpu_pod(name, "3250m")).expect("pod");
-        pods.create(&PostParams::default(), &p).await.unwrap_or_else(|e| panic!("{name} within the surge's quota: {e}"));
+        pods.create(&PostParams::default(), &p)
+            .await
+            .unwrap_or_else(|e| panic!("{name} within the surge's quota: {e}"));
     }
     let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
     eventually("both pods Running", CONVERGE, || async {
@@ -410,12 +527,19 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
         (l.items.iter().filter(|p| running(p)).count() == 2).then_some(())
     })
     .await;
-    eventually("the surge Expired", Duration::from_secs(180), || async { (phase(&c, &ns, "flood").await == Some(RequestPhase::Expired)).then_some(()) }).await;
+    eventually("the surge Expired", Duration::from_secs(180), || async {
+        (phase(&c, &ns, "flood").await == Some(RequestPhase::Expired)).then_some(())
+    })
+    .await;
     assert!(k8s_openapi::jiff::Timestamp::now() >= expires.0, "expired no earlier than its end");
     quota_is("6").await;
     // Running pods stay; the quota now refuses what no longer fits.
     let l = pods.list(&ListParams::default()).await.expect("pods");
-    assert_eq!(l.items.iter().filter(|p| running(p) && p.metadata.deletion_timestamp.is_none()).count(), 2, "no pod evicted");
+    assert_eq!(
+        l.items.iter().filter(|p| running(p) && p.metadata.deletion_timestamp.is_none()).count(),
+        2,
+        "no pod evicted"
+    );
     let late: Pod = serde_json::from_value(cpu_pod("after-surge", "100m")).expect("pod");
     let (code, message) = refused("a pod beyond the shrunk quota", pods.create(&PostParams::default(), &late).await);
     assert_eq!(code, 403);
@@ -424,10 +548,20 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
 
     // Zone access: a namespace in the other zone with its quota; a host name: the namespace allows it.
     let host = format!("{tenant}.chifeng.gov.cn");
-    file(&dept, &ns, &body("private", &scope, json!({"kind": "ZoneAccess", "zone": zone2, "resources": {"memory": "16Gi"}}))).await.expect("file");
+    file(
+        &dept,
+        &ns,
+        &body("private", &scope, json!({"kind": "ZoneAccess", "zone": zone2, "resources": {"memory": "16Gi"}})),
+    )
+    .await
+    .expect("file");
     file(&dept, &ns, &body("site", &scope, json!({"kind": "Hostname", "hostname": host}))).await.expect("file");
-    decide(&platform, &ns, "private", json!({"state": "Approved", "reason": "open-data portal"})).await.expect("approve");
-    decide(&platform, &ns, "site", json!({"state": "Approved", "reason": "registered with the CAC"})).await.expect("approve");
+    decide(&platform, &ns, "private", json!({"state": "Approved", "reason": "open-data portal"}))
+        .await
+        .expect("approve");
+    decide(&platform, &ns, "site", json!({"state": "Approved", "reason": "registered with the CAC"}))
+        .await
+        .expect("approve");
     let ns2 = format!("{tenant}-{zone2}");
     eventually("the granted zone's namespace with its quota", CONVERGE, || async {
         let q = Api::<ResourceQuota>::namespaced(c.clone(), &ns2).get_opt(names::QUOTA).await.ok()??;

@@ -56,7 +56,11 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The file's lines without comments (line comments, doc comments).
 fn code_lines(text: &str) -> Vec<(usize, String)> {
-    text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")).map(|(i, l)| (i + 1, strip_trailing_comment(l))).collect()
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, strip_trailing_comment(l)))
+        .collect()
 }
 
 /// A line without a trailing `// ...` comment outside string literals.
@@ -104,8 +108,12 @@ fn literals(line: &str) -> Vec<String> {
 /// Whether a literal is (or builds) a label or annotation key, an owned
 /// object's name, or govcloud's API version.
 fn is_key_or_name(lit: &str) -> bool {
-    const KEY_PREFIXES: &[&str] = &["govcloud.io/", "app.kubernetes.io/", "pod-security.kubernetes.io/", "kubectl.kubernetes.io/"];
-    KEY_PREFIXES.iter().any(|p| lit.starts_with(p)) || lit.starts_with("govcloud-") || lit.starts_with("govcloud:") || lit.contains("govcloud.io/v")
+    const KEY_PREFIXES: &[&str] =
+        &["govcloud.io/", "app.kubernetes.io/", "pod-security.kubernetes.io/", "kubectl.kubernetes.io/"];
+    KEY_PREFIXES.iter().any(|p| lit.starts_with(p))
+        || lit.starts_with("govcloud-")
+        || lit.starts_with("govcloud:")
+        || lit.contains("govcloud.io/v")
 }
 
 #[test]
@@ -129,8 +137,16 @@ fn every_key_name_and_api_version_is_written_once_in_meta() {
             }
         }
     }
-    assert!(outside.is_empty(), "keys and names written outside crates/core/src/meta (use its constants and functions):\n{}", outside.join("\n"));
-    let twice: Vec<String> = places.iter().filter(|(_, at)| at.len() > 1).map(|(lit, at)| format!("\"{lit}\" at {}", at.join(", "))).collect();
+    assert!(
+        outside.is_empty(),
+        "keys and names written outside crates/core/src/meta (use its constants and functions):\n{}",
+        outside.join("\n")
+    );
+    let twice: Vec<String> = places
+        .iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(lit, at)| format!("\"{lit}\" at {}", at.join(", ")))
+        .collect();
     assert!(twice.is_empty(), "written more than once:\n{}", twice.join("\n"));
 }
 

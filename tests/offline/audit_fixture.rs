@@ -49,7 +49,12 @@ fn failures(audit: &Value) -> BTreeSet<(String, String)> {
         .expect("findings")
         .iter()
         .filter(|f| f["outcome"] == "fail")
-        .map(|f| (f["control"].as_str().unwrap_or_default().to_string(), f["object"].as_str().unwrap_or_default().to_string()))
+        .map(|f| {
+            (
+                f["control"].as_str().unwrap_or_default().to_string(),
+                f["object"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -122,17 +127,45 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
     .collect();
     assert_eq!(failures(&audit), expected);
     // A compliant pod the scheduler placed raises nothing (no GC-ZONE-003 false positive), and is checked.
-    let scheduled: Vec<&Value> = audit["findings"].as_array().expect("findings").iter().filter(|f| f["object"] == "Pod/a-ext/scheduled").collect();
+    let scheduled: Vec<&Value> = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["object"] == "Pod/a-ext/scheduled")
+        .collect();
     assert!(scheduled.iter().any(|f| f["control"] == "GC-ZONE-003" && f["outcome"] == "pass"), "{scheduled:?}");
-    assert!(scheduled.iter().any(|f| f["control"] == "GC-ZONE-001" && f["outcome"] == "pass" && f["field"] == "spec.nodeName"), "{scheduled:?}");
+    assert!(
+        scheduled
+            .iter()
+            .any(|f| f["control"] == "GC-ZONE-001" && f["outcome"] == "pass" && f["field"] == "spec.nodeName"),
+        "{scheduled:?}"
+    );
     // Evidence names the field and the value.
-    let host = audit["findings"].as_array().expect("findings").iter().find(|f| f["control"] == "GC-HOST-001" && f["outcome"] == "fail").expect("finding");
+    let host = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["control"] == "GC-HOST-001" && f["outcome"] == "fail")
+        .expect("finding");
     assert_eq!(host["evidence"], "spec.hostNetwork = true");
-    let leak = audit["findings"].as_array().expect("findings").iter().find(|f| f["control"] == "GC-NET-003" && f["outcome"] == "fail").expect("finding");
+    let leak = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["control"] == "GC-NET-003" && f["outcome"] == "fail")
+        .expect("finding");
     assert!(leak["evidence"].as_str().unwrap_or_default().contains("via leak"), "{leak}");
     // The connectivity matrix shows the leak: a/portal reaches b/db.
-    let apps: Vec<String> = audit["connectivity"]["apps"].as_array().expect("apps").iter().map(|a| a[0].as_str().unwrap_or_default().to_string()).collect();
-    let (i, j) = (apps.iter().position(|a| a == "a/portal").expect("portal"), apps.iter().position(|a| a == "b/db").expect("db"));
+    let apps: Vec<String> = audit["connectivity"]["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a[0].as_str().unwrap_or_default().to_string())
+        .collect();
+    let (i, j) = (
+        apps.iter().position(|a| a == "a/portal").expect("portal"),
+        apps.iter().position(|a| a == "b/db").expect("db"),
+    );
     assert_eq!(audit["connectivity"]["reach"][i][j], true);
     assert_eq!(audit["connectivity"]["reach"][j][i], false);
 }
@@ -146,34 +179,47 @@ fn fail_on_gates_a_pipeline_by_severity() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("at severity critical or above"), "{err}");
     // The Chifeng model passes every automated control, so no threshold fails it.
-    let (code, out, err) = govcloud(&["audit", "-f", repo().join("examples/chifeng").to_str().expect("utf8"), "--fail-on", "low"]);
+    let (code, out, err) =
+        govcloud(&["audit", "-f", repo().join("examples/chifeng").to_str().expect("utf8"), "--fail-on", "low"]);
     assert_eq!(code, 0, "{err}\n{out}");
     assert!(out.contains(" 0 FAIL"), "{out}");
 }
 
 #[test]
 fn chifeng_passes_every_automated_control() {
-    let (code, out, err) = govcloud(&["audit", "-f", repo().join("examples/chifeng").to_str().expect("utf8"), "--format", "json"]);
+    let (code, out, err) =
+        govcloud(&["audit", "-f", repo().join("examples/chifeng").to_str().expect("utf8"), "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let audit: Value = serde_json::from_str(&out).expect("json");
     assert!(failures(&audit).is_empty(), "{:?}", failures(&audit));
     assert_eq!(audit["summary"]["fail"], json!(null));
     // The city's controls and the declarations of zones hosted elsewhere: Chifeng in two clusters.
-    let model =
-        ["examples/chifeng-clusters", "examples/chifeng/tenants.yaml", "examples/chifeng/apps"].map(|p| repo().join(p).to_str().expect("utf8").to_string());
+    let model = ["examples/chifeng-clusters", "examples/chifeng/tenants.yaml", "examples/chifeng/apps"]
+        .map(|p| repo().join(p).to_str().expect("utf8").to_string());
     let (code, out, err) = govcloud(&["audit", "-f", &model[0], "-f", &model[1], "-f", &model[2], "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let city: Value = serde_json::from_str(&out).expect("json");
     assert!(failures(&city).is_empty(), "{:?}", failures(&city));
-    let findings: Vec<&Value> = audit["findings"].as_array().expect("findings").iter().chain(city["findings"].as_array().expect("findings")).collect();
+    let findings: Vec<&Value> = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .chain(city["findings"].as_array().expect("findings"))
+        .collect();
     // Every automated control was actually exercised (at least one pass), except those needing
     // live nodes (the zone taint; nodes of zones hosted elsewhere), and the token rule (the model
     // has no Secrets; the fixture shows it failing).
     for c in govcloud::controls::CATALOGUE {
         // A rule on a request (a Tenant's deletion) has no offline form.
-        let needs_nodes = [govcloud::controls::ZONE_TAINT, govcloud::controls::FOREIGN_NODES, govcloud::controls::ZONE_CAPACITY].contains(&c.id);
+        let needs_nodes =
+            [govcloud::controls::ZONE_TAINT, govcloud::controls::FOREIGN_NODES, govcloud::controls::ZONE_CAPACITY]
+                .contains(&c.id);
         // The model files no ResourceRequests (GC-REQ-001): the fixture shows it failing, unit tests passing.
-        if needs_nodes || c.id == "GC-RBAC-003" || c.id == govcloud::controls::REQUEST_DECISIONS || c.audit == govcloud::controls::AuditBy::NotAuditable {
+        if needs_nodes
+            || c.id == "GC-RBAC-003"
+            || c.id == govcloud::controls::REQUEST_DECISIONS
+            || c.audit == govcloud::controls::AuditBy::NotAuditable
+        {
             continue;
         }
         let passes = findings.iter().filter(|f| f["control"] == c.id && f["outcome"] == "pass").count();
@@ -188,15 +234,33 @@ fn openreports_output_has_one_report_per_tenant_namespace_and_a_cluster_report()
     let (code, out, err) = govcloud(&["audit", "-f", dir.path().to_str().expect("utf8"), "--format", "openreports"]);
     assert_eq!(code, 0, "{err}");
     let reports = docs(&out);
-    let kinds: BTreeSet<String> =
-        reports.iter().map(|r| format!("{} {}", r["apiVersion"].as_str().unwrap_or_default(), r["kind"].as_str().unwrap_or_default())).collect();
-    assert!(kinds.contains("openreports.io/v1alpha1 Report") && kinds.contains("openreports.io/v1alpha1 ClusterReport"), "{kinds:?}");
+    let kinds: BTreeSet<String> = reports
+        .iter()
+        .map(|r| format!("{} {}", r["apiVersion"].as_str().unwrap_or_default(), r["kind"].as_str().unwrap_or_default()))
+        .collect();
+    assert!(
+        kinds.contains("openreports.io/v1alpha1 Report") && kinds.contains("openreports.io/v1alpha1 ClusterReport"),
+        "{kinds:?}"
+    );
     let a_ext = reports.iter().find(|r| r["metadata"]["namespace"] == "a-ext").expect("report for a-ext");
-    let host = a_ext["results"].as_array().expect("results").iter().find(|r| r["rule"] == "GC-HOST-001" && r["result"] == "fail").expect("result");
+    let host = a_ext["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["rule"] == "GC-HOST-001" && r["result"] == "fail")
+        .expect("result");
     assert_eq!(host["severity"], "critical");
     assert!(host["properties"]["mlps"].as_str().unwrap_or_default().contains("8.2"), "{host}");
     assert!(a_ext["summary"]["fail"].as_u64().unwrap_or(0) >= 5);
-    let (code, out, _) = govcloud(&["audit", "-f", dir.path().to_str().expect("utf8"), "--format", "openreports", "--report-api", "wgpolicy"]);
+    let (code, out, _) = govcloud(&[
+        "audit",
+        "-f",
+        dir.path().to_str().expect("utf8"),
+        "--format",
+        "openreports",
+        "--report-api",
+        "wgpolicy",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("kind: PolicyReport") && out.contains("wgpolicyk8s.io/v1alpha2"));
 }
@@ -221,7 +285,8 @@ fn the_html_report_renders_in_headless_chromium() {
         html.to_str().expect("utf8"),
     ]);
     assert_eq!(code, 0, "{err}");
-    let dom = crate::support::offline::render_page(&chromium, &html, &repo().join("target/audit-report.png"), "1400x2400");
+    let dom =
+        crate::support::offline::render_page(&chromium, &html, &repo().join("target/audit-report.png"), "1400x2400");
     for section in [
         "id=\"summary\"",
         "id=\"tenants\"",

@@ -29,7 +29,8 @@ fn fails(dir: &Path, expect: &[&str]) -> String {
     stderr
 }
 
-const APP_HEAD: &str = "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: health-extranet}\n";
+const APP_HEAD: &str =
+    "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: probe, namespace: health-extranet}\n";
 
 #[test]
 fn chifeng_renders() {
@@ -49,7 +50,9 @@ fn malformed_yaml() {
 fn unknown_kind_and_api_version() {
     let d = model_with("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: y}\n");
     fails(d.path(), &["zz-extra.yaml", "ConfigMap/y/x", "unknown kind \"ConfigMap\""]);
-    let d = model_with("apiVersion: govcloud.io/v1\nkind: Tenant\nmetadata: {name: x}\nspec: {displayName: {zh: a, en: b}}\n");
+    let d = model_with(
+        "apiVersion: govcloud.io/v1\nkind: Tenant\nmetadata: {name: x}\nspec: {displayName: {zh: a, en: b}}\n",
+    );
     fails(d.path(), &["Tenant/x", "apiVersion", "govcloud.io/v1alpha1"]);
 }
 
@@ -61,7 +64,8 @@ fn missing_required_field() {
 
 #[test]
 fn unknown_field_is_not_silently_ignored() {
-    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, replica: 3}}\n"));
+    let d =
+        model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, replica: 3}}\n"));
     fails(d.path(), &["DepartmentApp/health-extranet/probe", "spec.replica", "unknown field"]);
 }
 
@@ -78,7 +82,10 @@ fn tenant_names_an_undeclared_zone() {
     let d = model_with(
         "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: newdept}\nspec: {displayName: {zh: a, en: b}, zones: [{name: extarnet}]}\n",
     );
-    fails(d.path(), &["Tenant/newdept", "spec.zones[0].name", "zone \"extarnet\" is not declared", "extranet, internet, private"]);
+    fails(
+        d.path(),
+        &["Tenant/newdept", "spec.zones[0].name", "zone \"extarnet\" is not declared", "extranet, internet, private"],
+    );
 }
 
 #[test]
@@ -91,9 +98,18 @@ fn app_in_a_zone_its_tenant_may_not_use() {
 
 #[test]
 fn flow_to_an_app_that_does_not_exist() {
-    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, flows: {{calls: [{{app: health-recrods}}]}}}}\n"));
+    let d = model_with(&format!(
+        "{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, flows: {{calls: [{{app: health-recrods}}]}}}}\n"
+    ));
     // Only the tenant's own apps: another tenant's are not disclosed (see tests/render_flows.rs).
-    fails(d.path(), &["DepartmentApp/health-extranet/probe", "spec.flows.calls[0].app", "health/extranet/health-recrods does not exist"]);
+    fails(
+        d.path(),
+        &[
+            "DepartmentApp/health-extranet/probe",
+            "spec.flows.calls[0].app",
+            "health/extranet/health-recrods does not exist",
+        ],
+    );
 }
 
 #[test]
@@ -126,12 +142,21 @@ fn public_host_of_another_domain_or_tenant() {
     );
     // economy-it's service hall claimed zwfw.chifeng.gov.cn first.
     let d = model_with(&spec("zwfw.chifeng.gov.cn"));
-    fails(d.path(), &["DepartmentApp/general-office-internet/probe", "spec.host", "already claimed by economy-it-internet/service-hall-frontend"]);
+    fails(
+        d.path(),
+        &[
+            "DepartmentApp/general-office-internet/probe",
+            "spec.host",
+            "already claimed by economy-it-internet/service-hall-frontend",
+        ],
+    );
 }
 
 #[test]
 fn public_exposure_without_ports_is_caught_by_the_crd_rule() {
-    let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, exposure: public}}\n"));
+    let d = model_with(&format!(
+        "{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/p:1, exposure: public}}\n"
+    ));
     fails(d.path(), &["spec.ports", "public exposure needs at least one port"]);
 }
 

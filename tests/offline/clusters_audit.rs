@@ -51,9 +51,17 @@ fn each_cluster_of_the_city_passes_as_rendered() {
         assert_eq!(code, 0, "{cluster}: {err}");
         let a: Value = serde_json::from_str(&out).expect("json");
         assert_eq!(failures(&a), Vec::<String>::new(), "{cluster}");
-        assert!(a["findings"].as_array().expect("findings").iter().all(|f| f["cluster"] == cluster), "{cluster}: every finding names it");
+        assert!(
+            a["findings"].as_array().expect("findings").iter().all(|f| f["cluster"] == cluster),
+            "{cluster}: every finding names it"
+        );
         // The declarations of the other cluster's zones are checked, and pass.
-        let declared = a["findings"].as_array().expect("findings").iter().filter(|f| f["control"] == "GC-ZONE-005" && f["outcome"] == "pass").count();
+        let declared = a["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["control"] == "GC-ZONE-005" && f["outcome"] == "pass")
+            .count();
         assert!(declared > 0, "{cluster}");
     }
 }
@@ -100,14 +108,23 @@ fn the_city_is_one_report_in_every_format() {
     assert_eq!(failures(&a), Vec::<String>::new());
     let clusters: Vec<&Value> = a["clusters"].as_array().expect("clusters").iter().map(|c| &c["cluster"]).collect();
     assert_eq!(clusters, [&Value::Null, &Value::from("egov"), &Value::from("private")]);
-    let counted: u64 = a["clusters"].as_array().expect("clusters").iter().map(|c| c["pass"].as_u64().expect("pass") + c["skip"].as_u64().expect("skip")).sum();
+    let counted: u64 = a["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| c["pass"].as_u64().expect("pass") + c["skip"].as_u64().expect("skip"))
+        .sum();
     assert_eq!(counted, a["findings"].as_array().expect("findings").len() as u64);
-    let city: Vec<&Value> = a["findings"].as_array().expect("findings").iter().filter(|f| f.get("cluster").is_none()).collect();
+    let city: Vec<&Value> =
+        a["findings"].as_array().expect("findings").iter().filter(|f| f.get("cluster").is_none()).collect();
     assert!(!city.is_empty() && city.iter().all(|f| f["control"].as_str().is_some_and(|c| c.starts_with("GC-CITY-"))));
     // The granted flows to the population database reach across the two clusters.
     let apps = a["connectivity"]["apps"].as_array().expect("apps");
     let at = |name: &str| apps.iter().position(|x| x[0] == name).expect(name);
-    assert_eq!(a["connectivity"]["reach"][at("health/health-records")][at("public-security/population-db")], Value::Bool(true));
+    assert_eq!(
+        a["connectivity"]["reach"][at("health/health-records")][at("public-security/population-db")],
+        Value::Bool(true)
+    );
 
     let (code, out, err) = audit(&["--format", "html"]);
     assert_eq!(code, 0, "{err}");
@@ -127,17 +144,42 @@ fn the_cluster_without_a_name_is_one_of_the_city() {
     let zones = std::fs::read_to_string(repo().join("examples/chifeng-clusters/zones.yaml")).expect("zones");
     assert!(zones.contains("  cluster: private\n"));
     let zones = dir.path().join("zones.yaml");
-    std::fs::write(&zones, std::fs::read_to_string(repo().join("examples/chifeng-clusters/zones.yaml")).expect("zones").replace("  cluster: private\n", ""))
-        .expect("write");
-    let model = ["examples/chifeng/tenants.yaml", "examples/chifeng/apps"].map(|p| repo().join(p).to_str().expect("utf8").to_string());
-    let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
+    std::fs::write(
+        &zones,
+        std::fs::read_to_string(repo().join("examples/chifeng-clusters/zones.yaml"))
+            .expect("zones")
+            .replace("  cluster: private\n", ""),
+    )
+    .expect("write");
+    let model = ["examples/chifeng/tenants.yaml", "examples/chifeng/apps"]
+        .map(|p| repo().join(p).to_str().expect("utf8").to_string());
+    let (code, out, err) =
+        run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
     assert_eq!(code, 0, "{err}\n{out}");
-    assert!(out.contains("  cluster without a name: 686 PASS, 0 FAIL") && out.contains("  cluster egov: 2217 PASS, 0 FAIL"), "{out}");
-    let (code, out, err) = run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--cluster", "", "--format", "json"]);
+    assert!(
+        out.contains("  cluster without a name: 686 PASS, 0 FAIL") && out.contains("  cluster egov: 2217 PASS, 0 FAIL"),
+        "{out}"
+    );
+    let (code, out, err) = run(&[
+        "audit",
+        "-f",
+        zones.to_str().expect("utf8"),
+        "-f",
+        &model[0],
+        "-f",
+        &model[1],
+        "--cluster",
+        "",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let a: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(failures(&a), Vec::<String>::new());
-    assert!(a["findings"].as_array().expect("findings").iter().all(|f| f.get("cluster").is_none()), "one cluster that names none: untagged");
+    assert!(
+        a["findings"].as_array().expect("findings").iter().all(|f| f.get("cluster").is_none()),
+        "one cluster that names none: untagged"
+    );
 }
 
 #[test]
@@ -176,20 +218,41 @@ fn bad_cluster_flags_are_named_with_their_fix() {
         ),
         (vec!["--cluster-kubeconfig".into(), "Bad=x".into()], 2, "is not a cluster name"),
         (vec!["--cluster-kubeconfig".into(), "private=".into()], 2, "gives no kubeconfig file after '='"),
-        (vec!["--cluster-context".into(), "private".into()], 2, "--cluster-context <NAME=CONTEXT>': \"private\" is not NAME=CONTEXT"),
+        (
+            vec!["--cluster-context".into(), "private".into()],
+            2,
+            "--cluster-context <NAME=CONTEXT>': \"private\" is not NAME=CONTEXT",
+        ),
         (
             vec!["--cluster-kubeconfig".into(), "private=/nonexistent/kubeconfig".into()],
             1,
             "--cluster-kubeconfig private=/nonexistent/kubeconfig: cannot read the kubeconfig /nonexistent/kubeconfig",
         ),
-        (vec!["--cluster-kubeconfig".into(), format!("private={config}#b")], 1, "the kubeconfig has no context \"b\"; use one of: a"),
         (
-            vec!["--cluster-kubeconfig".into(), format!("egov={config}"), "--cluster-kubeconfig".into(), format!("egov={config}#a")],
+            vec!["--cluster-kubeconfig".into(), format!("private={config}#b")],
+            1,
+            "the kubeconfig has no context \"b\"; use one of: a",
+        ),
+        (
+            vec![
+                "--cluster-kubeconfig".into(),
+                format!("egov={config}"),
+                "--cluster-kubeconfig".into(),
+                format!("egov={config}#a"),
+            ],
             1,
             "name the same cluster: give each cluster of the city once",
         ),
-        (vec!["--cluster-kubeconfig".into(), format!("egov={config}"), "-f".into(), "x".into()], 1, "give one or the other"),
-        (vec!["--cluster-kubeconfig".into(), format!("egov={config}"), "--cluster".into(), "egov".into()], 1, "give one or the other"),
+        (
+            vec!["--cluster-kubeconfig".into(), format!("egov={config}"), "-f".into(), "x".into()],
+            1,
+            "give one or the other",
+        ),
+        (
+            vec!["--cluster-kubeconfig".into(), format!("egov={config}"), "--cluster".into(), "egov".into()],
+            1,
+            "give one or the other",
+        ),
         // Reachable flags, an unreachable cluster: the error names the flag.
         (vec!["--cluster-kubeconfig".into(), format!("egov={config}")], 1, "error: --cluster-kubeconfig egov="),
     ];

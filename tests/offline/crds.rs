@@ -7,7 +7,8 @@ use serde_json::Value;
 
 fn committed(file: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crds").join(file);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}; run `cargo run -- crd --output-dir crds`", path.display()))
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `cargo run -- crd --output-dir crds`", path.display()))
 }
 
 #[test]
@@ -50,7 +51,11 @@ fn every_field_has_a_description() {
         let mut missing = Vec::new();
         undocumented(schema, "", &mut missing);
         missing.retain(|p| !p.is_empty());
-        assert!(missing.is_empty(), "{}: fields without a description: {missing:?}", crd.metadata.name.unwrap_or_default());
+        assert!(
+            missing.is_empty(),
+            "{}: fields without a description: {missing:?}",
+            crd.metadata.name.unwrap_or_default()
+        );
     }
 }
 
@@ -62,7 +67,8 @@ fn names_columns_and_status_answer_kubectl_get() {
         assert!(names.short_names.as_ref().is_some_and(|s| !s.is_empty()));
         let version = &crd.spec.versions[0];
         assert!(version.subresources.as_ref().and_then(|s| s.status.as_ref()).is_some(), "status subresource");
-        let cols: Vec<&str> = version.additional_printer_columns.as_ref().expect("columns").iter().map(|c| c.name.as_str()).collect();
+        let cols: Vec<&str> =
+            version.additional_printer_columns.as_ref().expect("columns").iter().map(|c| c.name.as_str()).collect();
         assert!(cols.contains(&"Ready") || cols.contains(&"Status"), "{cols:?}");
         assert!(cols.contains(&"Age"));
     }
@@ -87,7 +93,8 @@ fn cel_rules_cover_single_object_invariants() {
 
 #[test]
 fn committed_install_manifests_match_the_generated_ones() {
-    let generated = govcloud::cli::manifests_yaml("harbor.egov.local/govcloud/govcloud:0.1.0", "govcloud-system").expect("manifests");
+    let generated = govcloud::cli::manifests_yaml("harbor.egov.local/govcloud/govcloud:0.1.0", "govcloud-system")
+        .expect("manifests");
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/govcloud.yaml");
     let committed = std::fs::read_to_string(&path).expect("deploy/govcloud.yaml");
     assert_eq!(committed, generated, "deploy/govcloud.yaml is stale; run `make crds`");
@@ -95,9 +102,13 @@ fn committed_install_manifests_match_the_generated_ones() {
 
 #[test]
 fn the_readme_lists_every_control_as_the_catalogue_defines_it() {
-    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/controls.md")).expect("docs/controls.md");
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/controls.md"))
+        .expect("docs/controls.md");
     let table = govcloud::controls::markdown_table();
-    assert!(readme.contains(&table), "docs/controls.md's controls table is stale; paste the output of `cargo run -- controls`");
+    assert!(
+        readme.contains(&table),
+        "docs/controls.md's controls table is stale; paste the output of `cargo run -- controls`"
+    );
     for c in govcloud::controls::CATALOGUE {
         assert!(readme.contains(c.id));
     }

@@ -35,7 +35,8 @@ fn evaluate(dir: &Path, extra: &[&str]) -> Value {
     let objects = objects(dir);
     let model = fixture().join("model.yaml");
     let metrics = fixture().join("metrics.json");
-    let mut args = vec!["evaluate", "-f", s(&objects), "-f", s(&model), "--metrics", s(&metrics), "--at", AT, "--format", "json"];
+    let mut args =
+        vec!["evaluate", "-f", s(&objects), "-f", s(&model), "--metrics", s(&metrics), "--at", AT, "--format", "json"];
     args.extend_from_slice(extra);
     let (code, out, err) = govcloud(&args);
     assert_eq!(code, 0, "{err}");
@@ -43,7 +44,12 @@ fn evaluate(dir: &Path, extra: &[&str]) -> Value {
 }
 
 fn tenant<'a>(e: &'a Value, name: &str) -> &'a Value {
-    e["tenants"].as_array().expect("tenants").iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("tenant {name}"))
+    e["tenants"]
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("tenant {name}"))
 }
 
 #[track_caller]
@@ -61,7 +67,10 @@ fn the_fixture_gives_the_figures_and_scores_computed_by_hand() {
     let e = evaluate(dir.path(), &[]);
     assert_eq!(e["generatedAt"], AT);
     let (a, b, d) = (tenant(&e, "a"), tenant(&e, "b"), tenant(&e, "d"));
-    assert_eq!((a["kind"].as_str(), b["kind"].as_str(), d["kind"].as_str()), (Some("department"), Some("department"), Some("district")));
+    assert_eq!(
+        (a["kind"].as_str(), b["kind"].as_str(), d["kind"].as_str()),
+        (Some("department"), Some("department"), Some("district"))
+    );
     let f = |t: &Value, id: &str| t["figures"][id]["value"].clone();
 
     // Cost. a: 1500m of 4 CPU and 2Gi of 8Gi requested; pods use 300m + 100m
@@ -117,14 +126,21 @@ fn the_fixture_gives_the_figures_and_scores_computed_by_hand() {
     // Security: the audit of the same objects is the oracle of the failures;
     // the score is 100 − 20/10/4/1 per failed critical/high/medium/low check.
     let objects = dir.path().join("objects.yaml");
-    let (code, out, err) = govcloud(&["audit", "-f", s(&objects), "-f", s(&fixture().join("model.yaml")), "--format", "json"]);
+    let (code, out, err) =
+        govcloud(&["audit", "-f", s(&objects), "-f", s(&fixture().join("model.yaml")), "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let audit: Value = serde_json::from_str(&out).expect("audit json");
     let mut security = std::collections::BTreeMap::new();
     for t in ["a", "b", "d"] {
-        let mine: Vec<&Value> = audit["findings"].as_array().expect("findings").iter().filter(|x| x["tenant"] == t && x["outcome"] != "skip").collect();
+        let mine: Vec<&Value> = audit["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|x| x["tenant"] == t && x["outcome"] != "skip")
+            .collect();
         let failed = |sev: &str| mine.iter().filter(|x| x["outcome"] == "fail" && x["severity"] == sev).count() as f64;
-        let want = (100.0 - 20.0 * failed("Critical") - 10.0 * failed("High") - 4.0 * failed("Medium") - failed("Low")).max(0.0);
+        let want = (100.0 - 20.0 * failed("Critical") - 10.0 * failed("High") - 4.0 * failed("Medium") - failed("Low"))
+            .max(0.0);
         close(&tenant(&e, t)["figures"]["checks"]["value"], mine.len() as f64, "checks");
         close(&tenant(&e, t)["scores"]["security"], want, &format!("{t} security"));
         security.insert(t, want);
@@ -150,13 +166,17 @@ fn the_fixture_gives_the_figures_and_scores_computed_by_hand() {
 
     // Every figure says how it is computed, in both languages.
     for m in e["methods"]["figures"].as_array().expect("methods") {
-        assert!(m["how_zh"].as_str().is_some_and(|s| !s.is_empty()) && m["how_en"].as_str().is_some_and(|s| !s.is_empty()), "{m}");
+        assert!(
+            m["how_zh"].as_str().is_some_and(|s| !s.is_empty()) && m["how_en"].as_str().is_some_and(|s| !s.is_empty()),
+            "{m}"
+        );
     }
 }
 
 #[test]
 fn without_status_or_usage_figures_are_missing_not_guessed() {
-    let (code, out, err) = govcloud(&["evaluate", "-f", s(&repo().join("examples/chifeng")), "--format", "json", "--at", AT]);
+    let (code, out, err) =
+        govcloud(&["evaluate", "-f", s(&repo().join("examples/chifeng")), "--format", "json", "--at", AT]);
     assert_eq!(code, 0, "{err}");
     let e: Value = serde_json::from_str(&out).expect("json");
     let songshan = tenant(&e, "songshan");
@@ -167,13 +187,10 @@ fn without_status_or_usage_figures_are_missing_not_guessed() {
     // What manifests do say is there: songshan's call to the population database waits for a grant.
     assert_eq!(songshan["scores"]["sharing"], 0.0);
     assert_eq!(songshan["scores"]["security"], 100.0);
-    assert!(
-        e["tenants"]
-            .as_array()
-            .expect("tenants")
-            .iter()
-            .all(|t| t["kind"] == "department" || t["name"] == "songshan" || t["name"] == "hongshan" || t["name"] == "yuanbaoshan")
-    );
+    assert!(e["tenants"].as_array().expect("tenants").iter().all(|t| t["kind"] == "department"
+        || t["name"] == "songshan"
+        || t["name"] == "hongshan"
+        || t["name"] == "yuanbaoshan"));
     assert_eq!(tenant(&e, "hongshan")["kind"], "district");
 }
 
@@ -209,11 +226,18 @@ fn earlier_evaluations_make_a_trend() {
 fn bad_metrics_and_times_are_refused_with_the_field_and_the_fix() {
     let dir = tempfile::tempdir().expect("tempdir");
     let metrics = dir.path().join("metrics.json");
-    std::fs::write(&metrics, std::fs::read_to_string(fixture().join("metrics.json")).expect("read").replace("\"50m\"", "\"fifty\"")).expect("write");
+    std::fs::write(
+        &metrics,
+        std::fs::read_to_string(fixture().join("metrics.json")).expect("read").replace("\"50m\"", "\"fifty\""),
+    )
+    .expect("write");
     let model = fixture().join("model.yaml");
     let (code, out, err) = govcloud(&["evaluate", "-f", s(&model), "--metrics", s(&metrics)]);
     assert_eq!(code, 1, "{out}");
-    assert!(err.contains("metrics.json: items[2].containers[0].usage.cpu: \"fifty\" is not a Kubernetes quantity"), "{err}");
+    assert!(
+        err.contains("metrics.json: items[2].containers[0].usage.cpu: \"fifty\" is not a Kubernetes quantity"),
+        "{err}"
+    );
     assert!(out.is_empty());
     let (code, _, err) = govcloud(&["evaluate", "-f", s(&model), "--at", "yesterday"]);
     assert_eq!(code, 1);
@@ -249,7 +273,11 @@ fn words(text: &str) -> std::collections::BTreeSet<&str> {
 }
 
 fn has_cjk(text: &str) -> Option<char> {
-    text.chars().find(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3000}'..='\u{303f}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c))
+    text.chars().find(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(c)
+            || ('\u{3000}'..='\u{303f}').contains(c)
+            || ('\u{ff00}'..='\u{ffef}').contains(c)
+    })
 }
 
 #[test]
@@ -359,10 +387,20 @@ fn the_html_page_renders_in_headless_chromium() {
         s(&html),
     ]);
     assert_eq!(code, 0, "{err}");
-    let dom = crate::support::offline::render_page(&chromium, &html, &repo().join("target/evaluate-report.png"), "1280x2000");
-    for part in
-        ["id=\"ranking\"", "id=\"charts\"", "id=\"trend\"", "class=\"trend\"", "id=\"figures\"", "id=\"methods\"", "政务云绩效评估", "甲局", "丁区", "成本效益"]
-    {
+    let dom =
+        crate::support::offline::render_page(&chromium, &html, &repo().join("target/evaluate-report.png"), "1280x2000");
+    for part in [
+        "id=\"ranking\"",
+        "id=\"charts\"",
+        "id=\"trend\"",
+        "class=\"trend\"",
+        "id=\"figures\"",
+        "id=\"methods\"",
+        "政务云绩效评估",
+        "甲局",
+        "丁区",
+        "成本效益",
+    ] {
         assert!(dom.contains(part), "rendered page lacks {part}");
     }
 }

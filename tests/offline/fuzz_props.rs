@@ -96,7 +96,11 @@ fn seeds() -> &'static [Seed] {
 fn chifeng_files() -> &'static [(PathBuf, Model)] {
     static FILES: OnceLock<Vec<(PathBuf, Model)>> = OnceLock::new();
     FILES.get_or_init(|| {
-        seeds().iter().filter(|s| s.chifeng).map(|s| (s.path.clone(), load_paths(std::slice::from_ref(&s.path)).expect("chifeng file").model)).collect()
+        seeds()
+            .iter()
+            .filter(|s| s.chifeng)
+            .map(|s| (s.path.clone(), load_paths(std::slice::from_ref(&s.path)).expect("chifeng file").model))
+            .collect()
     })
 }
 
@@ -111,7 +115,11 @@ fn chifeng_objects() -> &'static [Value] {
 }
 
 fn rendered_json(model: &Model) -> Vec<Value> {
-    govcloud::render::render(model).objects.iter().map(|o| serde_json::to_value(o).expect("a rendered object is JSON")).collect()
+    govcloud::render::render(model)
+        .objects
+        .iter()
+        .map(|o| serde_json::to_value(o).expect("a rendered object is JSON"))
+        .collect()
 }
 
 /// Adds `extra`'s objects to `model`, replacing those of the same kind, namespace and name.
@@ -217,7 +225,11 @@ fn split_documents(text: &str) -> Vec<String> {
 // Invariants of rendered objects.
 
 fn dns_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !s.starts_with('-') && !s.ends_with('-')
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
 }
 
 fn dns_subdomain(s: &str) -> bool {
@@ -260,10 +272,15 @@ fn assert_valid_object(o: &Value) {
     check_labels(o, &format!("{kind} {ns}/{name}"));
     if kind == "Ingress" {
         let rules = o["spec"]["rules"].as_array().into_iter().flatten().map(|r| &r["host"]);
-        let tls = o["spec"]["tls"].as_array().into_iter().flatten().flat_map(|t| t["hosts"].as_array().into_iter().flatten());
+        let tls =
+            o["spec"]["tls"].as_array().into_iter().flatten().flat_map(|t| t["hosts"].as_array().into_iter().flatten());
         for host in rules.chain(tls).filter_map(Value::as_str) {
             let bare = host.strip_prefix("*.").unwrap_or(host);
-            assert!(dns_subdomain(bare), "Ingress {ns}/{name}: host {host:?} ({} characters) is not a DNS name", host.len());
+            assert!(
+                dns_subdomain(bare),
+                "Ingress {ns}/{name}: host {host:?} ({} characters) is not a DNS name",
+                host.len()
+            );
         }
     }
 }
@@ -598,12 +615,17 @@ fn arbitrary_bytes_never_panic() {
         ".{0,256}".prop_map(String::into_bytes),
         prop::collection::vec(prop::sample::select(TOKENS), 0..96).prop_map(|t| t.concat().into_bytes()),
         // Valid UTF-8 with invalid bytes spliced in.
-        (prop::collection::vec(prop::sample::select(TOKENS), 0..48), prop::collection::vec(any::<u8>(), 1..8), any::<Index>()).prop_map(|(t, junk, at)| {
-            let mut b = t.concat().into_bytes();
-            let at = at.index(b.len() + 1);
-            b.splice(at..at, junk);
-            b
-        }),
+        (
+            prop::collection::vec(prop::sample::select(TOKENS), 0..48),
+            prop::collection::vec(any::<u8>(), 1..8),
+            any::<Index>()
+        )
+            .prop_map(|(t, junk, at)| {
+                let mut b = t.concat().into_bytes();
+                let at = at.index(b.len() + 1);
+                b.splice(at..at, junk);
+                b
+            }),
     ];
     check("arbitrary_bytes", 1, input, |bytes| pipeline(&bytes));
 }
@@ -629,7 +651,8 @@ fn every_seed_passes_the_pipeline() {
     for seed in seeds() {
         pipeline(&std::fs::read(&seed.path).expect("seed"));
     }
-    let (corpus, _) = load_file(&std::fs::read(repo().join("tests/fuzz/corpus/03-apps-with-flows.yaml")).expect("seed"));
+    let (corpus, _) =
+        load_file(&std::fs::read(repo().join("tests/fuzz/corpus/03-apps-with-flows.yaml")).expect("seed"));
     let corpus = corpus.expect("the corpus' valid seed loads");
     assert!(govcloud::render::render(&corpus.model).flows.len() >= 4, "its flows render");
 }
@@ -678,10 +701,12 @@ struct GenApp {
 
 fn name_strategy(max: usize) -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(&["a", "b", "health", "extranet", "x", "public-security", "z9"][..]).prop_map(str::to_string),
+        prop::sample::select(&["a", "b", "health", "extranet", "x", "public-security", "z9"][..])
+            .prop_map(str::to_string),
         proptest::string::string_regex(&format!("[a-z][a-z0-9]{{0,{}}}", max - 1)).expect("regex"),
         // Long names, up to the limit, with hyphens.
-        proptest::string::string_regex(&format!("[a-z][-a-z0-9]{{{},{}}}[a-z0-9]", max.saturating_sub(12), max - 2)).expect("regex"),
+        proptest::string::string_regex(&format!("[a-z][-a-z0-9]{{{},{}}}[a-z0-9]", max.saturating_sub(12), max - 2))
+            .expect("regex"),
     ]
 }
 
@@ -711,19 +736,20 @@ fn zone_strategy() -> impl Strategy<Value = GenZone> {
         ]),
         prop::option::of(prop::collection::vec(cidr(), 0..3)),
         prop::option::of((cidr(), 1u16..=65535)),
-        prop::collection::vec((name_strategy(63), 0usize..2, any::<Index>(), prop::option::of(cidr()), prop::collection::vec(1u16..=65535, 0..3)), 0..3),
+        prop::collection::vec(
+            (
+                name_strategy(63),
+                0usize..2,
+                any::<Index>(),
+                prop::option::of(cidr()),
+                prop::collection::vec(1u16..=65535, 0..3),
+            ),
+            0..3,
+        ),
         2u8..=3,
     )
-        .prop_map(|(name, kind, cidrs, internet_ingress, public_domain, egress, gateway, endpoints, mlps)| GenZone {
-            name,
-            kind,
-            cidrs,
-            internet_ingress,
-            public_domain,
-            egress,
-            gateway,
-            endpoints,
-            mlps,
+        .prop_map(|(name, kind, cidrs, internet_ingress, public_domain, egress, gateway, endpoints, mlps)| {
+            GenZone { name, kind, cidrs, internet_ingress, public_domain, egress, gateway, endpoints, mlps }
         })
 }
 
@@ -731,7 +757,10 @@ fn tenant_strategy() -> impl Strategy<Value = GenTenant> {
     (
         name_strategy(40),
         prop::collection::vec(any::<Index>(), 1..4),
-        prop::collection::vec(("[a-z][-a-z0-9:@.]{0,40}", prop::sample::select(&["admin", "developer", "viewer", "auditor"][..])), 1..3),
+        prop::collection::vec(
+            ("[a-z][-a-z0-9:@.]{0,40}", prop::sample::select(&["admin", "developer", "viewer", "auditor"][..])),
+            1..3,
+        ),
     )
         .prop_map(|(name, zones, owners)| GenTenant { name, zones, owners })
 }
@@ -742,25 +771,32 @@ fn app_strategy() -> impl Strategy<Value = GenApp> {
         prop::collection::vec(("[a-z][a-z0-9]{0,14}", 1i32..=65535, any::<bool>()), 0..4),
         prop::sample::select(&["none", "zone", "public"][..]),
         prop::sample::select(&["public", "internal", "sensitive", "secret"][..]),
-        prop::option::of(prop_oneof!["[a-z]{1,20}", "[a-z]{1,10}\\.[a-z]{1,10}\\.gov\\.cn", "[a-z]{60,70}\\.[a-z]{1,10}\\.gov\\.cn"]),
+        prop::option::of(prop_oneof![
+            "[a-z]{1,20}",
+            "[a-z]{1,10}\\.[a-z]{1,10}\\.gov\\.cn",
+            "[a-z]{60,70}\\.[a-z]{1,10}\\.gov\\.cn"
+        ]),
         0i32..=5,
         prop::collection::vec(
-            (prop::option::of(any::<Index>()), any::<Index>(), prop::option::of(any::<Index>()), prop::collection::vec("[a-z]{1,6}", 0..2)),
+            (
+                prop::option::of(any::<Index>()),
+                any::<Index>(),
+                prop::option::of(any::<Index>()),
+                prop::collection::vec("[a-z]{1,6}", 0..2),
+            ),
             0..4,
         ),
-        prop::collection::vec((any::<Index>(), prop::collection::vec(any::<Index>(), 0..2), prop::collection::vec(name_strategy(40), 0..2)), 0..3),
+        prop::collection::vec(
+            (
+                any::<Index>(),
+                prop::collection::vec(any::<Index>(), 0..2),
+                prop::collection::vec(name_strategy(40), 0..2),
+            ),
+            0..3,
+        ),
     )
-        .prop_map(|((name, tenant, zone), ports, exposure, classification, host, replicas, calls, grants)| GenApp {
-            name,
-            tenant,
-            zone,
-            ports,
-            exposure,
-            classification,
-            host,
-            replicas,
-            calls,
-            grants,
+        .prop_map(|((name, tenant, zone), ports, exposure, classification, host, replicas, calls, grants)| {
+            GenApp { name, tenant, zone, ports, exposure, classification, host, replicas, calls, grants }
         })
 }
 
@@ -777,7 +813,9 @@ impl GenModel {
         let zone_names: Vec<&str> = self.zones.iter().map(|z| z.name.as_str()).collect();
         let tenant_names: Vec<&str> = self.tenants.iter().map(|t| t.name.as_str()).collect();
         let app_names: Vec<&str> = self.apps.iter().map(|a| a.name.as_str()).collect();
-        let pick = |names: &[&str], i: &Index| if names.is_empty() { "none".to_string() } else { names[i.index(names.len())].to_string() };
+        let pick = |names: &[&str], i: &Index| {
+            if names.is_empty() { "none".to_string() } else { names[i.index(names.len())].to_string() }
+        };
         let mut docs = Vec::new();
         for z in &self.zones {
             let mut spec = json!({
@@ -806,7 +844,8 @@ impl GenModel {
                 .endpoints
                 .iter()
                 .map(|(name, peer, app, cidr, ports)| {
-                    let mut e = json!({"name": name, "peerZones": [zone_names[peer % zone_names.len()]], "ports": ports});
+                    let mut e =
+                        json!({"name": name, "peerZones": [zone_names[peer % zone_names.len()]], "ports": ports});
                     match cidr {
                         Some(c) => e["cidr"] = json!(c),
                         None if !self.apps.is_empty() => {
@@ -825,8 +864,12 @@ impl GenModel {
         }
         for t in &self.tenants {
             let zones: BTreeSet<String> = t.zones.iter().map(|i| pick(&zone_names, i)).collect();
-            let zones: Vec<Value> = zones.iter().map(|z| json!({"name": z, "quota": {"cpu": "4", "memory": "8Gi", "pods": 20, "services": 10}})).collect();
-            let owners: Vec<Value> = t.owners.iter().map(|(n, r)| json!({"kind": "Group", "name": n, "role": r})).collect();
+            let zones: Vec<Value> = zones
+                .iter()
+                .map(|z| json!({"name": z, "quota": {"cpu": "4", "memory": "8Gi", "pods": 20, "services": 10}}))
+                .collect();
+            let owners: Vec<Value> =
+                t.owners.iter().map(|(n, r)| json!({"kind": "Group", "name": n, "role": r})).collect();
             docs.push(json!({
                 "apiVersion": "govcloud.io/v1alpha1", "kind": "Tenant", "metadata": {"name": t.name},
                 "spec": {"displayName": {"zh": "局", "en": "Bureau"}, "owners": owners, "zones": zones},
@@ -834,7 +877,11 @@ impl GenModel {
         }
         for a in &self.apps {
             let (tenant, zone) = (pick(&tenant_names, &a.tenant), pick(&zone_names, &a.zone));
-            let ports: Vec<Value> = a.ports.iter().map(|(n, p, udp)| json!({"name": n, "port": p, "protocol": if *udp { "UDP" } else { "TCP" }})).collect();
+            let ports: Vec<Value> = a
+                .ports
+                .iter()
+                .map(|(n, p, udp)| json!({"name": n, "port": p, "protocol": if *udp { "UDP" } else { "TCP" }}))
+                .collect();
             let calls: Vec<Value> = a
                 .calls
                 .iter()
@@ -877,7 +924,11 @@ impl GenModel {
 }
 
 fn model_strategy() -> impl Strategy<Value = GenModel> {
-    (prop::collection::vec(zone_strategy(), 1..4), prop::collection::vec(tenant_strategy(), 1..5), prop::collection::vec(app_strategy(), 0..10))
+    (
+        prop::collection::vec(zone_strategy(), 1..4),
+        prop::collection::vec(tenant_strategy(), 1..5),
+        prop::collection::vec(app_strategy(), 0..10),
+    )
         .prop_map(|(zones, tenants, apps)| GenModel { zones, tenants, apps })
 }
 
@@ -1062,7 +1113,8 @@ fn json_scalar() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        prop_oneof![Just(0i64), Just(80), Just(443), Just(8080), Just(65535), Just(65536), Just(-1)].prop_map(Value::from),
+        prop_oneof![Just(0i64), Just(80), Just(443), Just(8080), Just(65535), Just(65536), Just(-1)]
+            .prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         prop::sample::select(SPECIAL_SCALARS).prop_map(Value::from),
@@ -1079,14 +1131,19 @@ fn json_value() -> impl Strategy<Value = Value> {
     json_scalar().prop_recursive(6, 96, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(json_key(), inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+            prop::collection::btree_map(json_key(), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }
 
 fn namespace_name() -> impl Strategy<Value = String> {
-    let known: Vec<String> =
-        chifeng_objects().iter().filter(|o| o["kind"] == "Namespace").filter_map(|o| o["metadata"]["name"].as_str()).map(str::to_string).collect();
+    let known: Vec<String> = chifeng_objects()
+        .iter()
+        .filter(|o| o["kind"] == "Namespace")
+        .filter_map(|o| o["metadata"]["name"].as_str())
+        .map(str::to_string)
+        .collect();
     prop_oneof![3 => prop::sample::select(known), 1 => "[a-z0-9-]{0,20}", 1 => Just("kube-system".to_string())]
 }
 
@@ -1132,7 +1189,10 @@ fn k8s_object() -> impl Strategy<Value = Value> {
     ];
     (
         prop_oneof![
-            prop::sample::select(&["v1", "apps/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "govcloud.io/v1alpha1"][..]).prop_map(Value::from),
+            prop::sample::select(
+                &["v1", "apps/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "govcloud.io/v1alpha1"][..]
+            )
+            .prop_map(Value::from),
             json_scalar()
         ],
         prop_oneof![8 => prop::sample::select(KINDS).prop_map(Value::from), 1 => json_scalar()],
@@ -1279,5 +1339,10 @@ fn derived_public_host_longer_than_a_dns_name() {
     let one = text.replace("dataClassification: public}", &format!("dataClassification: public, host: {host}}}"));
     let model = load_str("long-label.yaml", &one).expect("the field's rule accepts it").model;
     render_and_audit(&model, &[]);
-    assert!(govcloud::render::render(&model).problems.iter().any(|p| p.field == "spec.host" && p.fix.contains("shorten spec.host")));
+    assert!(
+        govcloud::render::render(&model)
+            .problems
+            .iter()
+            .any(|p| p.field == "spec.host" && p.fix.contains("shorten spec.host"))
+    );
 }

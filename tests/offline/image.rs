@@ -22,7 +22,9 @@ const SOURCE: &str = "https://git.example.org/govcloud/govcloud";
 fn archive() -> &'static Path {
     static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("image-{}", std::process::id())).join("govcloud.oci.tar");
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("image-{}", std::process::id()))
+            .join("govcloud.oci.tar");
         let built = Command::new(repo().join("image/build.sh"))
             .arg("--binary")
             .arg(env!("CARGO_BIN_EXE_govcloud"))
@@ -78,9 +80,11 @@ fn unpack() -> Unpacked {
     let layout = dir.path().join("layout");
     std::fs::create_dir_all(&layout).expect("mkdir");
     sh(Command::new("tar").arg("-xf").arg(archive()).arg("-C").arg(&layout));
-    let layout_file: Value = serde_json::from_slice(&std::fs::read(layout.join("oci-layout")).expect("oci-layout")).expect("json");
+    let layout_file: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("oci-layout")).expect("oci-layout")).expect("json");
     assert_eq!(layout_file["imageLayoutVersion"], "1.0.0");
-    let index: Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index.json")).expect("json");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index.json")).expect("json");
     assert_eq!(index["schemaVersion"], 2);
     let manifests = index["manifests"].as_array().expect("manifests");
     assert_eq!(manifests.len(), 1, "{index}");
@@ -100,8 +104,15 @@ fn unpack() -> Unpacked {
         let compressed = dir.path().join("layer.tar.gz");
         std::fs::write(&compressed, Unpacked::blob(&layout, layer)).expect("write layer");
         let tar = sh(Command::new("gzip").arg("-dc").arg(&compressed)).stdout;
-        assert_eq!(format!("sha256:{}", sha256_hex(&tar)), diff_id.as_str().expect("diff_id"), "the config's diff_id of {}", layer["digest"]);
-        let listing = String::from_utf8(sh(Command::new("tar").args(["-tvz", "--numeric-owner", "-f"]).arg(&compressed)).stdout).expect("utf-8");
+        assert_eq!(
+            format!("sha256:{}", sha256_hex(&tar)),
+            diff_id.as_str().expect("diff_id"),
+            "the config's diff_id of {}",
+            layer["digest"]
+        );
+        let listing =
+            String::from_utf8(sh(Command::new("tar").args(["-tvz", "--numeric-owner", "-f"]).arg(&compressed)).stdout)
+                .expect("utf-8");
         for line in listing.lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let (mode, owner, path) = (fields[0], fields[1], *fields.last().expect("path"));
@@ -109,7 +120,10 @@ fn unpack() -> Unpacked {
             assert!(!mode[4..].contains('w'), "writable by group or others: {line}");
             if mode.starts_with('-') {
                 let shared_object = path.starts_with("lib") && path.contains(".so");
-                assert!(path == "usr/local/bin/govcloud" || shared_object, "the image holds more than the binary and its libraries: {line}");
+                assert!(
+                    path == "usr/local/bin/govcloud" || shared_object,
+                    "the image holds more than the binary and its libraries: {line}"
+                );
             }
         }
         sh(Command::new("tar").arg("-xzf").arg(&compressed).arg("-C").arg(&rootfs));
@@ -132,10 +146,17 @@ fn the_archive_is_an_oci_image_whose_config_runs_govcloud_as_non_root() {
     assert_eq!(labels["org.opencontainers.image.title"], "govcloud");
     assert_eq!(labels["org.opencontainers.image.version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(labels["org.opencontainers.image.source"], SOURCE);
-    let head = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(repo()).output().ok().filter(|o| o.status.success());
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(repo())
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
     let revision = labels["org.opencontainers.image.revision"].as_str().expect("revision label");
     match head {
-        Some(head) => assert!(revision.starts_with(String::from_utf8_lossy(&head.stdout).trim()), "revision {revision}"),
+        Some(head) => {
+            assert!(revision.starts_with(String::from_utf8_lossy(&head.stdout).trim()), "revision {revision}")
+        }
         None => assert!(!revision.is_empty()),
     }
     assert_eq!(image.manifest["annotations"]["org.opencontainers.image.version"], env!("CARGO_PKG_VERSION"));
@@ -151,16 +172,30 @@ fn run_in_rootfs(rootfs: &Path, args: &[&str]) -> Output {
     if can_mount {
         // As a runtime would: the root filesystem read-only, the image's user.
         let script = r#"root="$1"; shift; mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" && exec chroot --userspec=65532:65532 "$root" /usr/local/bin/govcloud "$@""#;
-        return Command::new("unshare").args(["--mount", "sh", "-c", script, "sh"]).arg(rootfs).args(args).output().expect("unshare");
+        return Command::new("unshare")
+            .args(["--mount", "sh", "-c", script, "sh"])
+            .arg(rootfs)
+            .args(args)
+            .output()
+            .expect("unshare");
     }
     // Unprivileged (or no mount namespace): the image's own loader and libraries (none when static).
     let binary = rootfs.join("usr/local/bin/govcloud");
-    let loader = ["lib64/ld-linux-x86-64.so.2", "lib/ld-linux-x86-64.so.2"].iter().map(|l| rootfs.join(l)).find(|l| l.exists());
+    let loader =
+        ["lib64/ld-linux-x86-64.so.2", "lib/ld-linux-x86-64.so.2"].iter().map(|l| rootfs.join(l)).find(|l| l.exists());
     match loader {
         Some(loader) => {
-            let dirs: Vec<String> =
-                ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"].iter().map(|d| rootfs.join(d).display().to_string()).collect();
-            Command::new(loader).arg("--library-path").arg(dirs.join(":")).arg(&binary).args(args).output().expect("loader")
+            let dirs: Vec<String> = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"]
+                .iter()
+                .map(|d| rootfs.join(d).display().to_string())
+                .collect();
+            Command::new(loader)
+                .arg("--library-path")
+                .arg(dirs.join(":"))
+                .arg(&binary)
+                .args(args)
+                .output()
+                .expect("loader")
         }
         None => Command::new(&binary).args(args).output().expect("static binary"),
     }

@@ -69,7 +69,10 @@ fn render(apps: &[String]) -> Rendered {
 }
 
 fn flow<'a>(r: &'a Rendered, consumer: &str) -> &'a govcloud::render::FlowDecision {
-    r.flows.iter().find(|f| f.consumer.app == consumer).unwrap_or_else(|| panic!("no flow from {consumer}: {:#?}", r.flows))
+    r.flows
+        .iter()
+        .find(|f| f.consumer.app == consumer)
+        .unwrap_or_else(|| panic!("no flow from {consumer}: {:#?}", r.flows))
 }
 
 fn has_policy(r: &Rendered, ns: &str, name: &str) -> bool {
@@ -91,14 +94,20 @@ fn grant_added_then_removed_turns_the_flow_granted_then_pending() {
     let pending = render(&[consumer, app("b-ext", "db", "ext", "")]);
     let f = flow(&pending, "portal");
     assert_eq!(f.state, FlowState::Pending);
-    assert_eq!(f.reason, "no grant from b/ext/db covers a/ext/portal: the provider has not granted it, or no such app exists");
+    assert_eq!(
+        f.reason,
+        "no grant from b/ext/db covers a/ext/portal: the provider has not granted it, or no such app exists"
+    );
     assert!(!has_policy(&pending, "a-ext", "govcloud-app-portal-egress"));
     assert!(!has_policy(&pending, "b-ext", "govcloud-app-db-ingress"));
 }
 
 #[test]
 fn a_grant_limited_to_other_apps_keeps_the_flow_pending() {
-    let r = render(&[app("a-ext", "portal", "ext", CALLS_B_DB), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, apps: [billing]}]}\n")]);
+    let r = render(&[
+        app("a-ext", "portal", "ext", CALLS_B_DB),
+        app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, apps: [billing]}]}\n"),
+    ]);
     let f = flow(&r, "portal");
     assert_eq!(f.state, FlowState::Pending);
     assert!(f.reason.starts_with("no grant from b/ext/db covers a/ext/portal"), "{}", f.reason);
@@ -106,9 +115,15 @@ fn a_grant_limited_to_other_apps_keeps_the_flow_pending() {
 
 #[test]
 fn the_same_tenant_needs_no_grant_but_still_an_exchange_endpoint_across_zones() {
-    let r = render(&[app("a-ext", "portal", "ext", "  flows: {calls: [{app: batch}]}\n"), app("a-ext", "batch", "ext", "")]);
+    let r = render(&[
+        app("a-ext", "portal", "ext", "  flows: {calls: [{app: batch}]}\n"),
+        app("a-ext", "batch", "ext", ""),
+    ]);
     assert_eq!(flow(&r, "portal").state, FlowState::Granted);
-    let r = render(&[app("a-dmz", "front", "dmz", "  flows: {calls: [{app: back, zone: ext}]}\n"), app("a-ext", "back", "ext", "")]);
+    let r = render(&[
+        app("a-dmz", "front", "dmz", "  flows: {calls: [{app: back, zone: ext}]}\n"),
+        app("a-ext", "back", "ext", ""),
+    ]);
     let f = flow(&r, "front");
     assert_eq!(f.state, FlowState::Refused);
     assert!(f.reason.contains("no exchange endpoint registering a/ext/back for zone dmz"), "{}", f.reason);
@@ -139,7 +154,10 @@ fn no_grant_lifts_zone_isolation() {
 
 #[test]
 fn private_and_internet_zones_never_connect() {
-    let r = render(&[app("a-dmz", "front", "dmz", "  flows: {calls: [{app: vault, zone: priv}]}\n"), app("a-priv", "vault", "priv", "")]);
+    let r = render(&[
+        app("a-dmz", "front", "dmz", "  flows: {calls: [{app: vault, zone: priv}]}\n"),
+        app("a-priv", "vault", "priv", ""),
+    ]);
     let f = flow(&r, "front");
     assert_eq!(f.state, FlowState::Refused);
     assert!(f.reason.contains("no path exists between a private zone and an internet zone"), "{}", f.reason);
@@ -162,11 +180,15 @@ fn named_ports_restrict_the_policy_and_unknown_ports_are_reported() {
     let provider = format!(
         "---\napiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: db, namespace: b-ext}}\nspec:\n  zone: ext\n  image: reg.local/x/db:1\n  ports: [{{name: sql, port: 5432}}, {{name: admin, port: 9000}}]\n{two_ports}"
     );
-    let r = render(&[app("a-ext", "portal", "ext", "  flows: {calls: [{tenant: b, app: db, ports: [sql]}]}\n"), provider.clone()]);
+    let r = render(&[
+        app("a-ext", "portal", "ext", "  flows: {calls: [{tenant: b, app: db, ports: [sql]}]}\n"),
+        provider.clone(),
+    ]);
     let f = flow(&r, "portal");
     assert_eq!(f.state, FlowState::Granted);
     assert_eq!(f.ports.iter().map(|p| p.port).collect::<Vec<_>>(), vec![5432]);
-    let r = render(&[app("a-ext", "portal", "ext", "  flows: {calls: [{tenant: b, app: db, ports: [ssh]}]}\n"), provider]);
+    let r =
+        render(&[app("a-ext", "portal", "ext", "  flows: {calls: [{tenant: b, app: db, ports: [ssh]}]}\n"), provider]);
     assert_eq!(flow(&r, "portal").state, FlowState::Refused);
     assert!(r.problems.iter().any(|p| p.field == "spec.flows.calls[0].ports[0]"), "{:#?}", r.problems);
 }
@@ -188,11 +210,15 @@ fn rendering_is_deterministic_whatever_the_input_order() {
 #[test]
 fn pods_are_hardened_and_pinned_to_their_zone() {
     let r = render(&[app("a-priv", "vault", "priv", "  replicas: 3\n")]);
-    let dep = r.objects.iter().find_map(|o| if let Owned::Deployment(d) = o { Some(d) } else { None }).expect("deployment");
+    let dep =
+        r.objects.iter().find_map(|o| if let Owned::Deployment(d) = o { Some(d) } else { None }).expect("deployment");
     let pod = dep.spec.as_ref().and_then(|s| s.template.spec.as_ref()).expect("pod spec");
     assert_eq!(pod.node_selector.as_ref().and_then(|s| s.get("zone")).map(String::as_str), Some("priv"));
     let tol = &pod.tolerations.as_ref().expect("tolerations")[0];
-    assert_eq!((tol.key.as_deref(), tol.value.as_deref(), tol.effect.as_deref()), (Some("govcloud.io/zone"), Some("priv"), Some("NoExecute")));
+    assert_eq!(
+        (tol.key.as_deref(), tol.value.as_deref(), tol.effect.as_deref()),
+        (Some("govcloud.io/zone"), Some("priv"), Some("NoExecute"))
+    );
     assert_eq!(pod.automount_service_account_token, Some(false));
     let c = &pod.containers[0];
     let sc = c.security_context.as_ref().expect("securityContext");
@@ -236,7 +262,10 @@ fn namespaces_carry_the_pod_security_level_of_their_baseline() {
     let loaded = load_str("t.yaml", &zones).expect("loads");
     let r3 = render::render(&loaded.model);
     let ns = r3.objects.iter().find(|o| o.kind() == "Namespace" && o.name() == "a-priv").expect("ns");
-    assert_eq!(ns.meta().labels.as_ref().and_then(|l| l.get("pod-security.kubernetes.io/enforce")).map(String::as_str), Some("restricted"));
+    assert_eq!(
+        ns.meta().labels.as_ref().and_then(|l| l.get("pod-security.kubernetes.io/enforce")).map(String::as_str),
+        Some("restricted")
+    );
     // Isolation comes before bindings in apply order.
     let order: Vec<&str> = r.objects.iter().filter(|o| o.namespace() == "a-ext").map(|o| o.kind()).collect();
     let first_binding = order.iter().position(|k| *k == "RoleBinding").expect("binding");
@@ -258,7 +287,10 @@ fn flow_of<'a>(r: &'a Rendered, ns: &str, consumer: &str) -> &'a govcloud::rende
 }
 
 fn policy_json(r: &Rendered, ns: &str, name: &str) -> Option<String> {
-    r.objects.iter().find(|o| matches!(o, Owned::NetworkPolicy(_)) && o.namespace() == ns && o.name() == name).map(|o| serde_json::to_string(o).expect("json"))
+    r.objects
+        .iter()
+        .find(|o| matches!(o, Owned::NetworkPolicy(_)) && o.namespace() == ns && o.name() == name)
+        .map(|o| serde_json::to_string(o).expect("json"))
 }
 
 /// Problems other than the fixture's exchange endpoint for b/api, which these cases do not declare.
@@ -268,7 +300,10 @@ fn own_problems(r: &Rendered) -> Vec<&govcloud::problem::Problem> {
 
 /// Zone priv registers b's db for the extranet.
 fn zones_with_db_endpoint() -> String {
-    ZONES.replace("  mlpsLevel: 2\n", "  mlpsLevel: 2\n  exchangeEndpoints:\n    - {name: b-db, peerZones: [ext], app: {tenant: b, app: db}}\n")
+    ZONES.replace(
+        "  mlpsLevel: 2\n",
+        "  mlpsLevel: 2\n  exchangeEndpoints:\n    - {name: b-db, peerZones: [ext], app: {tenant: b, app: db}}\n",
+    )
 }
 
 #[test]
@@ -278,14 +313,21 @@ fn a_grant_never_reaches_an_app_of_the_same_name_in_another_zone() {
     let db = app("b-priv", "db", "priv", "  flows: {allowFrom: [{tenant: a, apps: [cmd]}]}\n");
     let r = render_with(
         &zones,
-        &[app("a-priv", "cmd", "priv", CALLS_B_DB), app("a-ext", "cmd", "ext", "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n"), db],
+        &[
+            app("a-priv", "cmd", "priv", CALLS_B_DB),
+            app("a-ext", "cmd", "ext", "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n"),
+            db,
+        ],
     );
     assert!(own_problems(&r).is_empty(), "both apps named cmd are valid and distinct: {:#?}", r.problems);
     assert_eq!(r.objects.iter().filter(|o| o.kind() == "Deployment" && o.name() == "cmd").count(), 2);
     assert_eq!(flow_of(&r, "a-priv", "cmd").state, FlowState::Granted);
     let attack = flow_of(&r, "a-ext", "cmd");
     assert_eq!(attack.state, FlowState::Pending, "{}", attack.reason);
-    assert_eq!(attack.reason, "no grant from b/priv/db covers a/ext/cmd: the provider has not granted it, or no such app exists");
+    assert_eq!(
+        attack.reason,
+        "no grant from b/priv/db covers a/ext/cmd: the provider has not granted it, or no such app exists"
+    );
     let ingress = policy_json(&r, "b-priv", "govcloud-app-db-ingress").expect("db ingress for the granted flow");
     assert!(ingress.contains("\"a-priv\"") && !ingress.contains("a-ext"), "{ingress}");
     assert!(policy_json(&r, "a-ext", "govcloud-app-cmd-egress").is_none());
@@ -294,7 +336,11 @@ fn a_grant_never_reaches_an_app_of_the_same_name_in_another_zone() {
     let db = app("b-priv", "db", "priv", "  flows: {allowFrom: [{tenant: a, zones: [ext], apps: [cmd]}]}\n");
     let r = render_with(
         &zones,
-        &[app("a-priv", "cmd", "priv", CALLS_B_DB), app("a-ext", "cmd", "ext", "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n"), db],
+        &[
+            app("a-priv", "cmd", "priv", CALLS_B_DB),
+            app("a-ext", "cmd", "ext", "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n"),
+            db,
+        ],
     );
     assert_eq!(flow_of(&r, "a-ext", "cmd").state, FlowState::Granted, "{}", flow_of(&r, "a-ext", "cmd").reason);
     assert_eq!(flow_of(&r, "a-priv", "cmd").state, FlowState::Pending);
@@ -311,9 +357,18 @@ fn an_ungranted_call_to_another_tenant_reveals_nothing_about_its_apps() {
         ("no such app anywhere", vec![portal.clone()]),
         ("exists, no grant", vec![portal.clone(), app("b-ext", "db", "ext", "")]),
         ("exists with other ports, no grant", vec![portal.clone(), two_ports.to_string()]),
-        ("granted to other apps", vec![portal.clone(), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, apps: [billing]}]}\n")]),
-        ("granted to another zone", vec![portal.clone(), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, zones: [priv]}]}\n")]),
-        ("same name in another zone", vec![portal.clone(), app("b-priv", "db", "priv", "  flows: {allowFrom: [{tenant: a}]}\n")]),
+        (
+            "granted to other apps",
+            vec![portal.clone(), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, apps: [billing]}]}\n")],
+        ),
+        (
+            "granted to another zone",
+            vec![portal.clone(), app("b-ext", "db", "ext", "  flows: {allowFrom: [{tenant: a, zones: [priv]}]}\n")],
+        ),
+        (
+            "same name in another zone",
+            vec![portal.clone(), app("b-priv", "db", "priv", "  flows: {allowFrom: [{tenant: a}]}\n")],
+        ),
         ("misplaced", vec![portal.clone(), app("b-ext", "db", "priv", "")]),
     ];
     let expected = "no grant from b/ext/db covers a/ext/portal: the provider has not granted it, or no such app exists";
@@ -321,7 +376,8 @@ fn an_ungranted_call_to_another_tenant_reveals_nothing_about_its_apps() {
         let r = render_with(&zones, &apps);
         let f = flow_of(&r, "a-ext", "portal");
         assert_eq!((f.state, f.reason.as_str()), (FlowState::Pending, expected), "{case}");
-        let about_portal: Vec<_> = r.problems.iter().filter(|p| p.object.namespace.as_deref() == Some("a-ext")).collect();
+        let about_portal: Vec<_> =
+            r.problems.iter().filter(|p| p.object.namespace.as_deref() == Some("a-ext")).collect();
         assert!(about_portal.is_empty(), "{case}: {about_portal:#?}");
     }
     // An undeclared tenant looks the same.
@@ -333,7 +389,10 @@ fn an_ungranted_call_to_another_tenant_reveals_nothing_about_its_apps() {
     assert!(r.problems.iter().all(|p| p.object.namespace.as_deref() != Some("a-ext")), "{:#?}", r.problems);
 
     // The tenant's own apps get precise answers.
-    let r = render_with(&zones, &[app("a-ext", "portal", "ext", "  flows: {calls: [{app: batch}]}\n"), app("a-priv", "batch", "priv", "")]);
+    let r = render_with(
+        &zones,
+        &[app("a-ext", "portal", "ext", "  flows: {calls: [{app: batch}]}\n"), app("a-priv", "batch", "priv", "")],
+    );
     assert_eq!(flow_of(&r, "a-ext", "portal").reason, "provider a/ext/batch does not exist");
     let p = r.problems.iter().find(|p| p.field == "spec.flows.calls[0].app").expect("problem on the call");
     assert!(p.fix.contains("runs in zone priv"), "{p}");
@@ -383,18 +442,39 @@ fn public_hosts_lie_under_the_zone_domain_or_the_tenant_allowed_hosts() {
     // The zone's apex is the city's own domain (issue 23, E5).
     for host in ["example.gov", "www.gov.cn", "evilexample.gov", "mzw.city.cn", "zwfw.city.cn.evil.cn"] {
         let r = render_with(&zones, &[public_app("a-dmz", "front", None, Some(host))]);
-        let p = r.problems.iter().find(|p| p.field == "spec.host").unwrap_or_else(|| panic!("{host}: {:#?}", r.problems));
+        let p =
+            r.problems.iter().find(|p| p.field == "spec.host").unwrap_or_else(|| panic!("{host}: {:#?}", r.problems));
         let said = format!("{} {}", p.message, p.fix);
-        assert!(p.message.contains("[GC-SVC-003]") && p.message.contains(host) && said.contains("example.gov") && said.contains("*.mzw.city.cn"), "{p}");
+        assert!(
+            p.message.contains("[GC-SVC-003]")
+                && p.message.contains(host)
+                && said.contains("example.gov")
+                && said.contains("*.mzw.city.cn"),
+            "{p}"
+        );
         assert!(p.fix.contains("allowedHosts"), "{p}");
-        assert!(ingress_hosts(&r).is_empty() && !r.objects.iter().any(|o| o.kind() == "Deployment"), "{host}: the app is not placed");
+        assert!(
+            ingress_hosts(&r).is_empty() && !r.objects.iter().any(|o| o.kind() == "Deployment"),
+            "{host}: the app is not placed"
+        );
     }
     // Another tenant may not use a's allowed hosts, even one under the zone's domain.
     let r = render_with(&zones, &[public_app("b-dmz", "front", None, Some("zwfw.city.cn"))]);
-    assert!(r.problems.iter().any(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz")), "{:#?}", r.problems);
-    let owned = zones.replace("allowedHosts: [zwfw.city.cn, '*.mzw.city.cn']", "allowedHosts: [zwfw.city.cn, '*.mzw.city.cn', owned.example.gov]");
+    assert!(
+        r.problems.iter().any(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz")),
+        "{:#?}",
+        r.problems
+    );
+    let owned = zones.replace(
+        "allowedHosts: [zwfw.city.cn, '*.mzw.city.cn']",
+        "allowedHosts: [zwfw.city.cn, '*.mzw.city.cn', owned.example.gov]",
+    );
     let r = render_with(&owned, &[public_app("b-dmz", "front", None, Some("owned.example.gov"))]);
-    let p = r.problems.iter().find(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz")).unwrap_or_else(|| panic!("{:#?}", r.problems));
+    let p = r
+        .problems
+        .iter()
+        .find(|p| p.field == "spec.host" && p.object.namespace.as_deref() == Some("b-dmz"))
+        .unwrap_or_else(|| panic!("{:#?}", r.problems));
     assert!(p.message.contains("belongs to another tenant"), "{p}");
     let r = render_with(&owned, &[public_app("a-dmz", "front", None, Some("owned.example.gov"))]);
     assert!(own_problems(&r).is_empty(), "the owner's app: {:#?}", r.problems);
@@ -404,10 +484,19 @@ fn public_hosts_lie_under_the_zone_domain_or_the_tenant_allowed_hosts() {
 fn a_public_host_belongs_to_the_first_app_that_claims_it() {
     let zones = zones_with_hosts();
     // Without creation times: namespace/name order.
-    let r = render_with(&zones, &[public_app("b-dmz", "hijack", None, Some("www.example.gov")), public_app("a-dmz", "hall", None, Some("www.example.gov"))]);
+    let r = render_with(
+        &zones,
+        &[
+            public_app("b-dmz", "hijack", None, Some("www.example.gov")),
+            public_app("a-dmz", "hall", None, Some("www.example.gov")),
+        ],
+    );
     assert_eq!(ingress_hosts(&r), vec![("a-dmz/hall".to_string(), "www.example.gov".to_string())]);
     let p = r.problems.iter().find(|p| p.object.name == "hijack").expect("problem for the second claimant");
-    assert_eq!((p.field.as_str(), p.message.as_str()), ("spec.host", "host www.example.gov is already claimed by a-dmz/hall"));
+    assert_eq!(
+        (p.field.as_str(), p.message.as_str()),
+        ("spec.host", "host www.example.gov is already claimed by a-dmz/hall")
+    );
 
     // The older app wins whatever its name; an app without a creation time counts as newest.
     let r = render_with(
@@ -420,17 +509,27 @@ fn a_public_host_belongs_to_the_first_app_that_claims_it() {
     );
     assert_eq!(ingress_hosts(&r), vec![("b-dmz/older".to_string(), "www.example.gov".to_string())]);
     for loser in ["hall", "aaa"] {
-        let p = r.problems.iter().find(|p| p.object.name == loser).unwrap_or_else(|| panic!("{loser}: {:#?}", r.problems));
+        let p =
+            r.problems.iter().find(|p| p.object.name == loser).unwrap_or_else(|| panic!("{loser}: {:#?}", r.problems));
         assert_eq!(p.message, "host www.example.gov is already claimed by b-dmz/older");
     }
 
     // Host names compare case-insensitively; a default host can be claimed too.
-    let text = format!("{zones}{}{}", public_app("a-dmz", "front", None, None), public_app("b-dmz", "copy", None, Some("front.a.example.gov")));
+    let text = format!(
+        "{zones}{}{}",
+        public_app("a-dmz", "front", None, None),
+        public_app("b-dmz", "copy", None, Some("front.a.example.gov"))
+    );
     let mut loaded = load_str("t.yaml", &text).expect("loads");
-    loaded.model.apps.iter_mut().find(|a| a.metadata.name.as_deref() == Some("copy")).expect("copy").spec.host = Some("FRONT.A.Example.GOV".into());
+    loaded.model.apps.iter_mut().find(|a| a.metadata.name.as_deref() == Some("copy")).expect("copy").spec.host =
+        Some("FRONT.A.Example.GOV".into());
     let r = render::render(&loaded.model);
     assert_eq!(ingress_hosts(&r), vec![("a-dmz/front".to_string(), "front.a.example.gov".to_string())]);
-    assert!(r.problems.iter().any(|p| p.object.name == "copy" && p.message.contains("already claimed by a-dmz/front")), "{:#?}", r.problems);
+    assert!(
+        r.problems.iter().any(|p| p.object.name == "copy" && p.message.contains("already claimed by a-dmz/front")),
+        "{:#?}",
+        r.problems
+    );
 }
 
 #[test]

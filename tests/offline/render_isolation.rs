@@ -55,7 +55,13 @@ fn selects(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
 fn in_block(peer: &NetworkPolicyPeer, ip: IpAddr) -> bool {
     let Some(b) = &peer.ip_block else { return false };
     let cidr: ipnet::IpNet = b.cidr.parse().expect("cidr");
-    cidr.contains(&ip) && !b.except.clone().unwrap_or_default().iter().any(|e| e.parse::<ipnet::IpNet>().expect("except").contains(&ip))
+    cidr.contains(&ip)
+        && !b
+            .except
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e.parse::<ipnet::IpNet>().expect("except").contains(&ip))
 }
 
 impl Cluster {
@@ -111,7 +117,9 @@ impl Cluster {
         for p in self.selecting(src, "Egress") {
             isolated = true;
             for r in p.spec.as_ref().and_then(|s| s.egress.clone()).unwrap_or_default() {
-                let to_ok = r.to.as_ref().is_none_or(|to| to.is_empty() || to.iter().any(|peer| self.peer_matches(peer, &src.namespace, dst)));
+                let to_ok = r.to.as_ref().is_none_or(|to| {
+                    to.is_empty() || to.iter().any(|peer| self.peer_matches(peer, &src.namespace, dst))
+                });
                 if to_ok && Self::port_ok(&r.ports, port, proto) {
                     return true;
                 }
@@ -125,7 +133,10 @@ impl Cluster {
         for p in self.selecting(dst, "Ingress") {
             isolated = true;
             for r in p.spec.as_ref().and_then(|s| s.ingress.clone()).unwrap_or_default() {
-                let from_ok = r.from.as_ref().is_none_or(|f| f.is_empty() || f.iter().any(|peer| self.peer_matches(peer, &dst.namespace, src)));
+                let from_ok = r
+                    .from
+                    .as_ref()
+                    .is_none_or(|f| f.is_empty() || f.iter().any(|peer| self.peer_matches(peer, &dst.namespace, src)));
                 if from_ok && Self::port_ok(&r.ports, port, proto) {
                     return true;
                 }
@@ -136,7 +147,10 @@ impl Cluster {
 
     /// Can `a` open a connection to any port of `b`?
     fn reaches(&self, a: &Pod, b: &Pod) -> bool {
-        b.ports.iter().any(|(port, proto)| self.egress_allowed(a, &Target::Pod(b), *port, proto) && self.ingress_allowed(b, &Target::Pod(a), *port, proto))
+        b.ports.iter().any(|(port, proto)| {
+            self.egress_allowed(a, &Target::Pod(b), *port, proto)
+                && self.ingress_allowed(b, &Target::Pod(a), *port, proto)
+        })
     }
 
     fn reaches_ip(&self, a: &Pod, ip: &str, port: i32) -> bool {
@@ -162,7 +176,8 @@ fn chifeng() -> Cluster {
         match o {
             Owned::NetworkPolicy(p) => c.policies.push(p),
             Owned::Namespace(n) => {
-                c.namespaces.insert(n.metadata.name.clone().expect("name"), n.metadata.labels.clone().unwrap_or_default());
+                c.namespaces
+                    .insert(n.metadata.name.clone().expect("name"), n.metadata.labels.clone().unwrap_or_default());
             }
             Owned::Deployment(d) => {
                 let spec = d.spec.expect("spec");
@@ -236,10 +251,22 @@ fn a_requested_but_ungranted_flow_is_denied() {
 #[test]
 fn nothing_in_the_private_zone_reaches_outside_except_its_exchange_endpoint() {
     let c = chifeng();
-    let private: Vec<&Pod> = c.pods.iter().filter(|p| p.labels.get("govcloud.io/zone").map(String::as_str) == Some("private")).collect();
+    let private: Vec<&Pod> =
+        c.pods.iter().filter(|p| p.labels.get("govcloud.io/zone").map(String::as_str) == Some("private")).collect();
     assert_eq!(private.len(), 2);
     for p in &private {
-        for ip in ["8.8.8.8", "1.1.1.1", "0.0.0.1", "203.0.113.9", "10.10.0.5", "10.10.255.1", "172.20.0.5", "10.30.255.11", "::1", "2001:db8::1"] {
+        for ip in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "0.0.0.1",
+            "203.0.113.9",
+            "10.10.0.5",
+            "10.10.255.1",
+            "172.20.0.5",
+            "10.30.255.11",
+            "::1",
+            "2001:db8::1",
+        ] {
             for port in [53, 80, 443, 3128, 8080] {
                 assert!(!c.reaches_ip(p, ip, port), "{} reaches {ip}:{port}", p.name);
             }
@@ -286,7 +313,8 @@ fn extranet_reaches_the_internet_only_through_its_gateway() {
 fn internet_ingress_reaches_only_public_apps() {
     let c = chifeng();
     for p in &c.pods {
-        let public = ["website-cluster", "service-hall-frontend", "open-data-portal", "mongolian-website"].contains(&p.name.as_str());
+        let public = ["website-cluster", "service-hall-frontend", "open-data-portal", "mongolian-website"]
+            .contains(&p.name.as_str());
         assert_eq!(c.reached_from_ip(p, "8.8.8.8"), public, "{} from the internet", p.name);
         // Nothing outside the private zone is reachable from the private network's addresses.
         if !p.namespace.ends_with("-private") {
@@ -304,7 +332,8 @@ fn internet_ingress_reaches_only_public_apps() {
 fn the_audit_evaluator_agrees_with_this_oracle() {
     use govcloud::audit::netpol::{Network, Target, Workload};
     let c = chifeng();
-    let policies: Vec<serde_json::Value> = c.policies.iter().map(|p| serde_json::to_value(p).expect("policy as JSON")).collect();
+    let policies: Vec<serde_json::Value> =
+        c.policies.iter().map(|p| serde_json::to_value(p).expect("policy as JSON")).collect();
     let net = Network::new(policies.iter(), c.namespaces.clone());
     let workloads: Vec<Workload> = c
         .pods
@@ -322,18 +351,40 @@ fn the_audit_evaluator_agrees_with_this_oracle() {
     for (i, a) in c.pods.iter().enumerate() {
         for (j, b) in c.pods.iter().enumerate().filter(|(j, _)| *j != i) {
             let oracle = c.reaches(a, b);
-            assert_eq!(net.reaches(&workloads[i], &workloads[j]).is_some(), oracle, "{} -> {}: audit (pairwise) and oracle differ", a.name, b.name);
-            assert_eq!(reach.between(i, j).is_some(), oracle, "{} -> {}: audit (by class) and oracle differ", a.name, b.name);
+            assert_eq!(
+                net.reaches(&workloads[i], &workloads[j]).is_some(),
+                oracle,
+                "{} -> {}: audit (pairwise) and oracle differ",
+                a.name,
+                b.name
+            );
+            assert_eq!(
+                reach.between(i, j).is_some(),
+                oracle,
+                "{} -> {}: audit (by class) and oracle differ",
+                a.name,
+                b.name
+            );
             pairs += 1;
         }
-        for (ip, port) in [("8.8.8.8", 443), ("8.8.8.8", 80), ("10.0.0.1", 443), ("172.16.0.1", 443), ("192.168.0.1", 443)] {
+        for (ip, port) in
+            [("8.8.8.8", 443), ("8.8.8.8", 80), ("10.0.0.1", 443), ("172.16.0.1", 443), ("192.168.0.1", 443)]
+        {
             let addr: IpAddr = ip.parse().expect("ip");
             let oracle = c.reaches_ip(a, ip, port);
-            assert_eq!(net.egress(&workloads[i], &Target::Ip(addr), i64::from(port), "TCP").0, oracle, "{} -> {ip}:{port}", a.name);
+            assert_eq!(
+                net.egress(&workloads[i], &Target::Ip(addr), i64::from(port), "TCP").0,
+                oracle,
+                "{} -> {ip}:{port}",
+                a.name
+            );
         }
         let client: IpAddr = "203.0.113.1".parse().expect("ip");
         let oracle = c.reached_from_ip(a, "203.0.113.1");
-        let audit = a.ports.iter().any(|(port, proto)| net.ingress(&workloads[i], &Target::Ip(client), i64::from(*port), proto).0);
+        let audit = a
+            .ports
+            .iter()
+            .any(|(port, proto)| net.ingress(&workloads[i], &Target::Ip(client), i64::from(*port), proto).0);
         assert_eq!(audit, oracle, "internet -> {}", a.name);
     }
     assert!(pairs > 100, "only {pairs} pairs compared");

@@ -47,8 +47,13 @@ fn auto_start() -> Result<PathBuf, String> {
             return Err("testenv/build.sh failed".into());
         }
         let _ = Command::new(&testenv).args(["down", "--dir"]).arg(&dir).status();
-        let up =
-            Command::new(&testenv).args(["up", "--dir"]).arg(&dir).arg("--model").arg(repo().join("examples/chifeng")).status().map_err(|e| e.to_string())?;
+        let up = Command::new(&testenv)
+            .args(["up", "--dir"])
+            .arg(&dir)
+            .arg("--model")
+            .arg(repo().join("examples/chifeng"))
+            .status()
+            .map_err(|e| e.to_string())?;
         if !up.success() {
             return Err(format!("testenv up failed; see {}/logs", dir.display()));
         }
@@ -86,7 +91,12 @@ impl OwnPlane {
     /// `--model PATH --cluster NAME`), with govcloud's CRDs and policies installed.
     pub async fn up(args: &[&str]) -> OwnPlane {
         let dir = tempfile::tempdir().expect("tempdir");
-        let out = Command::new(repo().join("testenv/testenv")).args(["up", "--dir"]).arg(dir.path()).args(args).output().expect("run testenv");
+        let out = Command::new(repo().join("testenv/testenv"))
+            .args(["up", "--dir"])
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .expect("run testenv");
         let plane = OwnPlane { dir };
         assert!(out.status.success(), "testenv up {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
         govcloud::operator::install_crds(&plane.client().await, "govcloud-system").await.expect("install CRDs");
@@ -184,8 +194,10 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
         use kube::api::{Api, Patch, PatchParams, PostParams};
         let c = client_at(admin).await;
         let pp = PatchParams::apply("govcloud-tests").force();
-        let ns: Namespace =
-            serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "govcloud-system"}})).expect("ns");
+        let ns: Namespace = serde_json::from_value(
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "govcloud-system"}}),
+        )
+        .expect("ns");
         Api::<Namespace>::all(c.clone()).patch("govcloud-system", &pp, &Patch::Apply(&ns)).await.expect("namespace");
         let sa_name = format!("govcloud-operator-{scope}");
         let sa: ServiceAccount = serde_json::from_value(
@@ -196,8 +208,14 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
         sas.patch(&sa_name, &pp, &Patch::Apply(&sa)).await.expect("service account");
         // The operator runs with exactly the ClusterRole it is installed with.
         let role = govcloud::operator::install::operator_cluster_role();
-        let roles: Api<kube::api::DynamicObject> =
-            Api::all_with(c.clone(), &kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", "ClusterRole")));
+        let roles: Api<kube::api::DynamicObject> = Api::all_with(
+            c.clone(),
+            &kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "ClusterRole",
+            )),
+        );
         roles.patch(govcloud::meta::names::OPERATOR, &pp, &Patch::Apply(&role)).await.expect("operator role");
         let crb: ClusterRoleBinding = serde_json::from_value(serde_json::json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
@@ -210,7 +228,11 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
         // And the Role that lets it hold the leader-election Lease.
         for o in govcloud::operator::install::operator_lease_role("govcloud-system", &sa_name) {
             let kind = o["kind"].as_str().expect("kind").to_string();
-            let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("rbac.authorization.k8s.io", "v1", &kind));
+            let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+                "rbac.authorization.k8s.io",
+                "v1",
+                &kind,
+            ));
             let api: Api<kube::api::DynamicObject> = Api::namespaced_with(c.clone(), "govcloud-system", &ar);
             let mut o = o;
             // One Role per scope, so tests do not share one.
@@ -221,9 +243,18 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
             let name = o["metadata"]["name"].as_str().expect("name").to_string();
             api.patch(&name, &pp, &Patch::Apply(&o)).await.expect("lease role");
         }
-        let tr: TokenRequest = serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}})).expect("tr");
-        let token = sas.create_token_request(&sa_name, &PostParams::default(), &tr).await.expect("token").status.expect("status").token;
-        let admin_kc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
+        let tr: TokenRequest =
+            serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}}))
+                .expect("tr");
+        let token = sas
+            .create_token_request(&sa_name, &PostParams::default(), &tr)
+            .await
+            .expect("token")
+            .status
+            .expect("status")
+            .token;
+        let admin_kc: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
         let cluster = admin_kc["clusters"][0]["cluster"].clone();
         let kc = serde_json::json!({
             "apiVersion": "v1", "kind": "Config",
@@ -290,14 +321,19 @@ impl Operator {
     /// The value of a counter on the operator's `/metrics` (summed over label sets matching `filter`).
     pub async fn counter(&self, name: &str, filter: &str) -> u64 {
         let body = self.get("/metrics").await;
-        body.lines().filter(|l| l.starts_with(name) && l.contains(filter)).filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok()).sum()
+        body.lines()
+            .filter(|l| l.starts_with(name) && l.contains(filter))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
     }
 
     /// The whole `/metrics` text, or `/readyz`'s status line (`path`).
     pub async fn get(&self, path: &str) -> String {
         let addr = eventually("the operator's metrics address in its log", Duration::from_secs(30), || async {
             let text = std::fs::read_to_string(&self.log).ok()?;
-            text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
+            text.lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find_map(|v| v["fields"]["address"].as_str().map(str::to_string))
         })
         .await;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -15,7 +15,11 @@ pub fn repo() -> PathBuf {
 /// the code is -1 when a signal ended it.
 pub fn govcloud(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_govcloud")).args(args).output().expect("run govcloud");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Debian's Chromium, when installed (`.ci/run` installs it). Without it a
@@ -24,8 +28,13 @@ pub fn govcloud(args: &[&str]) -> (i32, String, String) {
 pub fn chromium() -> Option<PathBuf> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().map(PathBuf::from).find(|p| p.exists());
     if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI: Debian's chromium must be installed (.ci/run: apt-get install chromium)");
-        eprintln!("SKIPPED: no /usr/bin/chromium here (CI installs it with apt-get install chromium); the page was not opened");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: Debian's chromium must be installed (.ci/run: apt-get install chromium)"
+        );
+        eprintln!(
+            "SKIPPED: no /usr/bin/chromium here (CI installs it with apt-get install chromium); the page was not opened"
+        );
     }
     found
 }
@@ -51,7 +60,11 @@ pub fn render_page(chromium: &Path, html: &Path, shot: &Path, window: &str) -> S
     let out = Command::new(chromium)
         .args(flags)
         .arg(&profile)
-        .args([&format!("--window-size={}", window.replace('x', ",")), &format!("--screenshot={}", shot.display()), &url])
+        .args([
+            &format!("--window-size={}", window.replace('x', ",")),
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ])
         .output()
         .expect("chromium");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -87,7 +100,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Every `.yaml` or `.yml` file below `dir`, in order.
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("a directory").map(|e| e.expect("an entry").path()).collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("a directory").map(|e| e.expect("an entry").path()).collect();
     entries.sort();
     for e in entries {
         if e.is_dir() {

@@ -52,14 +52,23 @@ pub struct AdminTier<'p> {
 
 /// Whether an object is a ClusterNetworkPolicy.
 pub fn is_cluster_policy(o: &Value) -> bool {
-    o["kind"].as_str() == Some(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
+    o["kind"].as_str()
+        == Some(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
 }
 
 impl<'p> AdminTier<'p> {
     /// The Admin-tier ClusterNetworkPolicies among `objects`, in evaluation order.
     pub fn new(objects: impl IntoIterator<Item = &'p Value>) -> Self {
-        let mut policies: Vec<&Value> = objects.into_iter().filter(|o| is_cluster_policy(o) && o["spec"]["tier"].as_str() == Some(ADMIN_TIER)).collect();
-        policies.sort_by_key(|p| (p["spec"]["priority"].as_i64().unwrap_or(i64::MAX), p["metadata"]["name"].as_str().unwrap_or_default().to_string()));
+        let mut policies: Vec<&Value> = objects
+            .into_iter()
+            .filter(|o| is_cluster_policy(o) && o["spec"]["tier"].as_str() == Some(ADMIN_TIER))
+            .collect();
+        policies.sort_by_key(|p| {
+            (
+                p["spec"]["priority"].as_i64().unwrap_or(i64::MAX),
+                p["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        });
         AdminTier { policies }
     }
 
@@ -85,13 +94,20 @@ impl<'p> AdminTier<'p> {
     /// NetworkPolicies do not name may then be allowed.
     pub fn may_accept(&self, subject: End<'_>, dir: &str) -> bool {
         let End::Pod { namespace, labels } = subject else { return false };
-        self.policies
-            .iter()
-            .filter(|p| subject_selects(&p["spec"]["subject"], namespace, labels))
-            .any(|p| p["spec"][dir].as_array().into_iter().flatten().any(|r| r["action"].as_str() == Some(action::ACCEPT)))
+        self.policies.iter().filter(|p| subject_selects(&p["spec"]["subject"], namespace, labels)).any(|p| {
+            p["spec"][dir].as_array().into_iter().flatten().any(|r| r["action"].as_str() == Some(action::ACCEPT))
+        })
     }
 
-    fn decide(&self, subject: End<'_>, peer: End<'_>, dir: &str, side: &str, port: i64, proto: &str) -> (Verdict, Option<String>) {
+    fn decide(
+        &self,
+        subject: End<'_>,
+        peer: End<'_>,
+        dir: &str,
+        side: &str,
+        port: i64,
+        proto: &str,
+    ) -> (Verdict, Option<String>) {
         let End::Pod { namespace, labels } = subject else { return (Verdict::Pass, None) };
         for p in self.policies.iter().filter(|p| subject_selects(&p["spec"]["subject"], namespace, labels)) {
             for r in p["spec"][dir].as_array().into_iter().flatten() {
@@ -104,7 +120,11 @@ impl<'p> AdminTier<'p> {
                     action::ACCEPT => Verdict::Accept,
                     _ => Verdict::Pass,
                 };
-                let by = format!("{}/{}", p["metadata"]["name"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
+                let by = format!(
+                    "{}/{}",
+                    p["metadata"]["name"].as_str().unwrap_or_default(),
+                    r["name"].as_str().unwrap_or_default()
+                );
                 return (verdict, Some(by));
             }
         }
@@ -131,7 +151,12 @@ fn peer_matches(peer: &Value, end: End<'_>) -> bool {
                 false
             }
         }
-        End::Ip(ip) => peer["networks"].as_array().into_iter().flatten().filter_map(|c| c.as_str()?.parse::<ipnet::IpNet>().ok()).any(|n| n.contains(&ip)),
+        End::Ip(ip) => peer["networks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str()?.parse::<ipnet::IpNet>().ok())
+            .any(|n| n.contains(&ip)),
     }
 }
 
@@ -150,41 +175,4 @@ fn protocols_match(protocols: &Value, port: i64, proto: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn l(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-
-    #[test]
-    fn the_first_matching_rule_of_the_first_policy_by_priority_decides() {
-        let deny = json!({"kind": "ClusterNetworkPolicy", "metadata": {"name": "b-deny"}, "spec": {"tier": "Admin", "priority": 10,
-            "subject": {"namespaces": {"matchLabels": {"zone": "private"}}},
-            "egress": [{"name": "internet", "action": "Deny", "to": [{"namespaces": {"matchLabels": {"zone": "internet"}}}, {"networks": ["0.0.0.0/0"]}]}],
-            "ingress": [{"name": "web", "action": "Deny", "from": [{"namespaces": {}}], "protocols": [{"tcp": {"destinationPort": {"number": 80}}}]}]}});
-        let pass = json!({"kind": "ClusterNetworkPolicy", "metadata": {"name": "a-pass"}, "spec": {"tier": "Admin", "priority": 20,
-            "subject": {"namespaces": {}}, "egress": [{"action": "Pass", "to": [{"namespaces": {}}]}]}});
-        let accept = json!({"kind": "ClusterNetworkPolicy", "metadata": {"name": "c"}, "spec": {"tier": "Admin", "priority": 5,
-            "subject": {"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "x"}}}},
-            "egress": [{"action": "Accept", "to": [{"pods": {"namespaceSelector": {"matchLabels": {"zone": "internet"}}, "podSelector": {}}}]}]}});
-        let baseline = json!({"kind": "ClusterNetworkPolicy", "metadata": {"name": "base"}, "spec": {"tier": "Baseline", "priority": 0,
-            "subject": {"namespaces": {}}, "egress": [{"action": "Deny", "to": [{"namespaces": {}}]}]}});
-        let objects = [pass, deny, accept, baseline];
-        let tier = AdminTier::new(&objects);
-        let (private, internet, extranet) = (l(&[("zone", "private")]), l(&[("zone", "internet")]), l(&[("zone", "extranet")]));
-        let (plain, x) = (l(&[]), l(&[("app", "x")]));
-        let pod = |namespace, labels| End::Pod { namespace, labels };
-        assert_eq!(tier.egress(pod(&private, &plain), pod(&internet, &plain), 443, "TCP").0, Verdict::Deny);
-        assert_eq!(tier.egress(pod(&private, &plain), End::Ip("8.8.8.8".parse().expect("ip")), 443, "TCP").0, Verdict::Deny);
-        assert_eq!(tier.egress(pod(&private, &x), pod(&internet, &plain), 443, "TCP"), (Verdict::Accept, Some("c/".into())), "priority 5 first");
-        assert_eq!(tier.egress(pod(&private, &plain), pod(&extranet, &plain), 443, "TCP").0, Verdict::Pass, "the baseline tier is not the admin tier");
-        assert_eq!(tier.egress(pod(&extranet, &plain), pod(&private, &plain), 443, "TCP").0, Verdict::Pass);
-        assert_eq!(tier.ingress(pod(&private, &plain), pod(&extranet, &plain), 80, "TCP").0, Verdict::Deny);
-        assert_eq!(tier.ingress(pod(&private, &plain), pod(&extranet, &plain), 81, "TCP").0, Verdict::Pass, "another port");
-        assert_eq!(tier.ingress(pod(&private, &plain), pod(&extranet, &plain), 80, "UDP").0, Verdict::Pass, "another protocol");
-        assert!(AdminTier::new(&[]).is_empty());
-    }
-}
+mod tests;

@@ -194,7 +194,11 @@ fn name_of(o: &Value) -> &str {
     o["metadata"]["name"].as_str().unwrap_or_default()
 }
 fn id_of(o: &Value) -> String {
-    if ns_of(o).is_empty() { format!("{}/{}", kind_of(o), name_of(o)) } else { format!("{}/{}/{}", kind_of(o), ns_of(o), name_of(o)) }
+    if ns_of(o).is_empty() {
+        format!("{}/{}", kind_of(o), name_of(o))
+    } else {
+        format!("{}/{}/{}", kind_of(o), ns_of(o), name_of(o))
+    }
 }
 fn label<'a>(o: &'a Value, key: &str) -> Option<&'a str> {
     o["metadata"]["labels"][key].as_str()
@@ -223,7 +227,16 @@ impl<'a> Ctx<'a> {
 
     // One flat recorder keeps every check's call site a single readable line.
     #[allow(clippy::too_many_arguments)]
-    fn add(&mut self, control: &'static str, outcome: Outcome, object: &str, namespace: Option<&str>, field: &str, evidence: String, message: String) {
+    fn add(
+        &mut self,
+        control: &'static str,
+        outcome: Outcome,
+        object: &str,
+        namespace: Option<&str>,
+        field: &str,
+        evidence: String,
+        message: String,
+    ) {
         let found = controls::control(control);
         // Every control is checked on exactly one path: what a path finds about another's control is not its to say.
         if let (Some(path), Some(c)) = (self.path, found)
@@ -272,7 +285,10 @@ fn pod_of(o: &Value) -> Option<(&Value, &Value)> {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" => {
             Some((&o["spec"]["template"]["metadata"], &o["spec"]["template"]["spec"]))
         }
-        "CronJob" => Some((&o["spec"]["jobTemplate"]["spec"]["template"]["metadata"], &o["spec"]["jobTemplate"]["spec"]["template"]["spec"])),
+        "CronJob" => Some((
+            &o["spec"]["jobTemplate"]["spec"]["template"]["metadata"],
+            &o["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+        )),
         _ => None,
     }
 }
@@ -288,7 +304,8 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
     let start = Instant::now();
     // The declared apps are objects too (checked against their zone).
     let mut apps: Vec<Value> = Vec::new();
-    let mut apps_listed: HashSet<String> = objects.iter().filter(|o| kind_of(o) == "DepartmentApp").map(id_of).collect();
+    let mut apps_listed: HashSet<String> =
+        objects.iter().filter(|o| kind_of(o) == "DepartmentApp").map(id_of).collect();
     for a in &model.apps {
         let id = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
         if !apps_listed.contains(&id)
@@ -300,12 +317,17 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
     }
     let objects: Vec<&Value> = objects.iter().chain(&apps).collect();
     let objects = objects.as_slice();
-    let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
-    let tenant_ns: BTreeSet<String> = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
+    let namespaces: BTreeMap<String, &Value> =
+        objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
+    let tenant_ns: BTreeSet<String> =
+        namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
     let owners = govcloud_render::host_owners(&model.tenants);
-    let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), govcloud_render::zone_param(z, &owners))).collect();
+    let zones: BTreeMap<String, Value> =
+        model.zones.iter().map(|z| (z.name_any(), govcloud_render::zone_param(z, &owners))).collect();
     let remote = hosted_elsewhere(model);
-    let timed = |stage: &str, since: Instant| tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage");
+    let timed = |stage: &str, since: Instant| {
+        tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage")
+    };
     timed("prepare", start);
 
     // Each audit path once, for the controls of the catalogue that name it.
@@ -370,7 +392,11 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
         connectivity,
         flows,
         zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
-        tenants: model.tenants.iter().map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone())).collect(),
+        tenants: model
+            .tenants
+            .iter()
+            .map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone()))
+            .collect(),
     }
 }
 
@@ -400,7 +426,12 @@ struct Inputs<'i> {
 /// namespaces gives it. Nothing of them runs here; a zone the model does not
 /// declare is judged as one of this cluster.
 pub fn hosted_elsewhere(model: &Model) -> BTreeMap<String, String> {
-    model.zones.iter().filter(|z| z.spec.cluster != model.cluster).map(|z| (z.name_any(), z.spec.cluster.clone().unwrap_or_default())).collect()
+    model
+        .zones
+        .iter()
+        .filter(|z| z.spec.cluster != model.cluster)
+        .map(|z| (z.name_any(), z.spec.cluster.clone().unwrap_or_default()))
+        .collect()
 }
 
 /// Runs one audit path (but admission, which has a thread of its own); isolation gives the connectivity.
@@ -421,7 +452,9 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
         AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
         AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects, i.remote),
         AuditBy::Drift => drift(ctx, i.planned, i.objects),
-        AuditBy::Isolation => return Some(isolation(ctx, i.model, i.planned, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT)),
+        AuditBy::Isolation => {
+            return Some(isolation(ctx, i.model, i.planned, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT));
+        }
     }
     None
 }
@@ -438,7 +471,8 @@ fn sort_findings(findings: &mut [Finding]) {
     let controls = ranks(findings.iter().map(|f| f.control));
     let objects = ranks(findings.iter().map(|f| &*f.object));
     let fields = ranks(findings.iter().map(|f| &*f.field));
-    let keys: Vec<(u32, u32, u32, Outcome)> = findings.iter().map(|f| (controls[f.control], objects[&*f.object], fields[&*f.field], f.outcome)).collect();
+    let keys: Vec<(u32, u32, u32, Outcome)> =
+        findings.iter().map(|f| (controls[f.control], objects[&*f.object], fields[&*f.field], f.outcome)).collect();
     drop((controls, objects, fields));
     // In place, through the permutation (no second copy of the findings):
     // the sorted position of each, by key and then original position.
@@ -463,7 +497,12 @@ fn sort_findings(findings: &mut [Finding]) {
 /// audited like any other). Checks that only make sense for a request (such
 /// as "nodeName is not set on create") hold vacuously here; what runs is
 /// checked by [`running_pods`].
-fn admission_form(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, zones: &BTreeMap<String, Value>) {
+fn admission_form(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    zones: &BTreeMap<String, Value>,
+) {
     // By namespace (in order within each), so a namespace's values are bound once.
     let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o)) && eval::resource_of(kind_of(o)).is_some()) {
@@ -519,13 +558,24 @@ fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones
                 // The object's context, made when a policy first needs it, with the variables computed so far.
                 let mut here: Option<eval::ObjectScope<'_>> = None;
                 eval::matching(group, resource)
-                    .map(|p| (!p.policy.zone_param || scope.has_zone()).then(|| here.get_or_insert_with(|| scope.object(o)).evaluate(p)))
+                    .map(|p| {
+                        (!p.policy.zone_param || scope.has_zone())
+                            .then(|| here.get_or_insert_with(|| scope.object(o)).evaluate(p))
+                    })
                     .collect()
             });
             for (p, verdict) in eval::matching(group, resource).zip(verdicts.iter()) {
                 let Some(passed) = verdict else {
                     for c in &p.policy.checks {
-                        ctx.add(c.control, Outcome::Skip, &id, Some(ns), "", "the namespace's NetworkZone is not declared".into(), c.message.clone());
+                        ctx.add(
+                            c.control,
+                            Outcome::Skip,
+                            &id,
+                            Some(ns),
+                            "",
+                            "the namespace's NetworkZone is not declared".into(),
+                            c.message.clone(),
+                        );
                     }
                     continue;
                 };
@@ -533,7 +583,15 @@ fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones
                     let outcome = if *passed { Outcome::Pass } else { Outcome::Fail };
                     let field = c.field();
                     let evidence = if *passed { "complies".to_string() } else { eval::evidence(field, o) };
-                    ctx.add(c.control, outcome, &id, Some(ns), field, evidence, format!("[{}] {}", c.control, c.message));
+                    ctx.add(
+                        c.control,
+                        outcome,
+                        &id,
+                        Some(ns),
+                        field,
+                        evidence,
+                        format!("[{}] {}", c.control, c.message),
+                    );
                 }
             }
         }
@@ -557,7 +615,8 @@ impl Verdicts {
     const KEPT: usize = 200_000;
 
     fn memo() -> &'static std::sync::Mutex<HashMap<[u8; 32], ObjectVerdicts>> {
-        static MEMO: std::sync::OnceLock<std::sync::Mutex<HashMap<[u8; 32], ObjectVerdicts>>> = std::sync::OnceLock::new();
+        static MEMO: std::sync::OnceLock<std::sync::Mutex<HashMap<[u8; 32], ObjectVerdicts>>> =
+            std::sync::OnceLock::new();
         MEMO.get_or_init(Default::default)
     }
 
@@ -599,17 +658,25 @@ impl Verdicts {
 /// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
 /// node of that zone (checked when the nodes are in scope).
 fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
-    let nodes: BTreeMap<&str, &Value> = objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), *n)).collect();
+    let nodes: BTreeMap<&str, &Value> =
+        objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), *n)).collect();
     if nodes.is_empty() {
         return;
     }
     for p in objects.iter().filter(|o| kind_of(o) == "Pod" && tenant_ns.contains(ns_of(o))) {
         let Some(node) = p["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) else { continue };
         let ns = ns_of(p);
-        let Some(zone) = ctx.namespaces.get(ns).and_then(|o| label(o, ZONE)).and_then(|z| model.zones.iter().find(|m| m.name_any() == z)) else {
+        let Some(zone) = ctx
+            .namespaces
+            .get(ns)
+            .and_then(|o| label(o, ZONE))
+            .and_then(|z| model.zones.iter().find(|m| m.name_any() == z))
+        else {
             continue;
         };
-        let on_zone_node = nodes.get(node).is_some_and(|n| zone.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str())));
+        let on_zone_node = nodes
+            .get(node)
+            .is_some_and(|n| zone.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str())));
         ctx.add(
             controls::ZONE_NODES,
             if on_zone_node { Outcome::Pass } else { Outcome::Fail },
@@ -625,7 +692,12 @@ fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns:
 /// Per tenant namespace: default deny, Pod Security level, quota and
 /// limits; for the namespaces of zones another cluster hosts, that they hold
 /// declarations only.
-fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, remote: &BTreeMap<String, String>) {
+fn namespace_controls(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    remote: &BTreeMap<String, String>,
+) {
     // The first object of each kind, namespace and name.
     let mut first: HashMap<(&str, &str, &str), &Value> = HashMap::new();
     for o in objects {
@@ -644,8 +716,13 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
         match find("NetworkPolicy", govcloud_core::meta::names::DEFAULT_DENY) {
             Some(p) => {
                 let spec = &p["spec"];
-                let selects_all = spec["podSelector"].as_object().is_some_and(|m| m.values().all(|v| v.as_object().is_none_or(|o| o.is_empty())));
-                let types: Vec<&str> = spec["policyTypes"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                let selects_all = spec["podSelector"]
+                    .as_object()
+                    .is_some_and(|m| m.values().all(|v| v.as_object().is_none_or(|o| o.is_empty())));
+                let types: Vec<&str> = spec["policyTypes"]
+                    .as_array()
+                    .map(|t| t.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
                 let denies = selects_all
                     && types.contains(&"Ingress")
                     && types.contains(&"Egress")
@@ -658,7 +735,11 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
                     Some(ns),
                     "NetworkPolicy govcloud-default-deny",
                     format!("podSelector {}, policyTypes {:?}", spec["podSelector"], types),
-                    if denies { "all ingress and egress denied by default".into() } else { "the default-deny policy was weakened".into() },
+                    if denies {
+                        "all ingress and egress denied by default".into()
+                    } else {
+                        "the default-deny policy was weakened".into()
+                    },
                 );
             }
             None => ctx.add(
@@ -690,7 +771,9 @@ fn namespace_controls(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSe
             format!("Pod Security must enforce {want} at MLPS level {level}"),
         );
         // GC-RES-002
-        for (kind, name) in [("ResourceQuota", govcloud_core::meta::names::QUOTA), ("LimitRange", govcloud_core::meta::names::LIMITS)] {
+        for (kind, name) in
+            [("ResourceQuota", govcloud_core::meta::names::QUOTA), ("LimitRange", govcloud_core::meta::names::LIMITS)]
+        {
             let present = find(kind, name).is_some();
             ctx.add(
                 controls::QUOTA_AND_LIMITS,
@@ -725,7 +808,10 @@ const NOT_DECLARATIONS: &[&str] = &[
 
 /// Whether a quantity (`0`, `0m`, `0Gi`) is zero.
 fn is_zero(q: &Value) -> bool {
-    q.as_str().map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic())).and_then(|n| n.parse::<f64>().ok()).is_some_and(|n| n == 0.0)
+    q.as_str()
+        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
+        .and_then(|n| n.parse::<f64>().ok())
+        .is_some_and(|n| n == 0.0)
         || q.as_f64() == Some(0.0)
 }
 
@@ -733,11 +819,18 @@ fn is_zero(q: &Value) -> bool {
 /// model) hold declarations only: labelled hosted-in with that cluster, with
 /// their zero quota, and nothing that runs or serves; a namespace labelled
 /// hosted-in whose zone runs here is mislabelled.
-fn declarations(ctx: &mut Ctx<'_>, objects: &[&Value], first: &HashMap<(&str, &str, &str), &Value>, remote: &BTreeMap<String, String>) {
+fn declarations(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    first: &HashMap<(&str, &str, &str), &Value>,
+    remote: &BTreeMap<String, String>,
+) {
     let declared: Vec<(String, Value)> = ctx
         .namespaces
         .iter()
-        .filter(|(_, o)| label(o, ZONE).is_some_and(|z| remote.contains_key(z)) || label(o, labels::HOSTED_IN).is_some())
+        .filter(|(_, o)| {
+            label(o, ZONE).is_some_and(|z| remote.contains_key(z)) || label(o, labels::HOSTED_IN).is_some()
+        })
         .map(|(n, o)| (n.clone(), (*o).clone()))
         .collect();
     if declared.is_empty() {
@@ -807,12 +900,24 @@ fn declarations(ctx: &mut Ctx<'_>, objects: &[&Value], first: &HashMap<(&str, &s
             &id,
             Some(ns),
             &format!("ResourceQuota {}", govcloud_core::meta::names::QUOTA),
-            if open.is_empty() { "pods, services, workloads, storage and compute held at 0".into() } else { open.join(", ") },
+            if open.is_empty() {
+                "pods, services, workloads, storage and compute held at 0".into()
+            } else {
+                open.join(", ")
+            },
             message.clone(),
         );
         let here = found.get(ns.as_str()).map(Vec::as_slice).unwrap_or_default();
         if here.is_empty() {
-            ctx.add(controls::DECLARATIONS_ONLY, Outcome::Pass, &id, Some(ns), "objects", "nothing runs or serves here".into(), message.clone());
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Pass,
+                &id,
+                Some(ns),
+                "objects",
+                "nothing runs or serves here".into(),
+                message.clone(),
+            );
         }
         for o in here {
             ctx.add(
@@ -836,8 +941,14 @@ fn declarations(ctx: &mut Ctx<'_>, objects: &[&Value], first: &HashMap<(&str, &s
 /// ([`AppWorkloads`]), made by govcloud: labelled as managed, and, when it
 /// names a controller, controlled by the app's DepartmentApp. A fake owner
 /// reference leads nowhere and does not count.
-fn app_identity(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>, planned: &govcloud_render::Planned<'_>) {
-    let listed: HashMap<(&str, &str, &str), &Value> = objects.iter().map(|o| ((ns_of(o), kind_of(o), name_of(o)), *o)).collect();
+fn app_identity(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    planned: &govcloud_render::Planned<'_>,
+) {
+    let listed: HashMap<(&str, &str, &str), &Value> =
+        objects.iter().map(|o| ((ns_of(o), kind_of(o), name_of(o)), *o)).collect();
     let mut ours = AppWorkloads::new(planned);
     for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
         let Some((pod_metadata, _)) = pod_of(o) else { continue };
@@ -846,8 +957,20 @@ fn app_identity(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<Stri
             Ok(top) => (Outcome::Pass, format!("{}={app}, run by {top}", labels::APP)),
             Err(forged) => (Outcome::Fail, format!("{}={app} {forged}", labels::APP)),
         };
-        let field = if kind_of(o) == "Pod" { "metadata.labels".to_string() } else { format!("{}.metadata.labels", template_path(o)) };
-        ctx.add(controls::APP_IDENTITY, outcome, &id_of(o), Some(ns_of(o)), &field, evidence, "only govcloud's workloads carry the app identity label".into());
+        let field = if kind_of(o) == "Pod" {
+            "metadata.labels".to_string()
+        } else {
+            format!("{}.metadata.labels", template_path(o))
+        };
+        ctx.add(
+            controls::APP_IDENTITY,
+            outcome,
+            &id_of(o),
+            Some(ns_of(o)),
+            &field,
+            evidence,
+            "only govcloud's workloads carry the app identity label".into(),
+        );
     }
 }
 
@@ -882,7 +1005,8 @@ fn controller_of(o: &Value) -> Option<&Value> {
 /// group and, where both are known (objects read from a cluster), the same
 /// uid; a reference to a deleted object of the same name is not.
 fn refers_to(r: &Value, owner: &Value) -> bool {
-    let same_group = group_of(r["apiVersion"].as_str().unwrap_or_default()) == group_of(owner["apiVersion"].as_str().unwrap_or_default());
+    let same_group = group_of(r["apiVersion"].as_str().unwrap_or_default())
+        == group_of(owner["apiVersion"].as_str().unwrap_or_default());
     let same_uid = match (r["uid"].as_str(), owner["metadata"]["uid"].as_str()) {
         (Some(a), Some(b)) => a == b,
         _ => true,
@@ -893,7 +1017,12 @@ fn refers_to(r: &Value, owner: &Value) -> bool {
 /// Follows the controller owner chain of `o`, which carries app label
 /// `app`, to the top workload and judges it: `Ok(the workload's id)` when
 /// it is govcloud's, for this app; else `Err(what forged the label)`.
-fn custody(o: &Value, app: &str, listed: &HashMap<(&str, &str, &str), &Value>, ours: &mut AppWorkloads<'_>) -> Result<String, String> {
+fn custody(
+    o: &Value,
+    app: &str,
+    listed: &HashMap<(&str, &str, &str), &Value>,
+    ours: &mut AppWorkloads<'_>,
+) -> Result<String, String> {
     let ns = ns_of(o);
     let mut cur = o;
     // How the chain reads so far ("owned by ReplicaSet x of Deployment y"); empty at `o` itself.
@@ -910,7 +1039,8 @@ fn custody(o: &Value, app: &str, listed: &HashMap<(&str, &str, &str), &Value>, o
             });
         };
         let (kind, name) = (r["kind"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
-        let step = if chain.is_empty() { format!("owned by {kind} {name}") } else { format!("{chain} of {kind} {name}") };
+        let step =
+            if chain.is_empty() { format!("owned by {kind} {name}") } else { format!("{chain} of {kind} {name}") };
         if !owners.contains(&kind) {
             return Err(format!("{step}, not by {expected}"));
         }
@@ -929,7 +1059,11 @@ fn custody(o: &Value, app: &str, listed: &HashMap<(&str, &str, &str), &Value>, o
     }
     // Said of the top workload: where the chain led, or the object itself.
     let (kind, name) = (kind_of(cur), name_of(cur));
-    let top = if chain.is_empty() { format!("on {kind} {name}") } else { format!("{chain}, not made from govcloud's Deployment") };
+    let top = if chain.is_empty() {
+        format!("on {kind} {name}")
+    } else {
+        format!("{chain}, not made from govcloud's Deployment")
+    };
     let Some(rendered) = ours.get(ns, kind, name) else {
         return Err(format!("{top}: govcloud renders no {kind} {name} in {ns}"));
     };
@@ -1017,8 +1151,12 @@ impl<'p> AppWorkloads<'p> {
                         continue;
                     }
                     let Ok(v) = serde_json::to_value(&o) else { continue };
-                    let template_app = pod_of(&v).and_then(|(m, _)| m["labels"][labels::APP].as_str()).map(str::to_string);
-                    workloads.insert((o.kind().to_string(), name_of(&v).to_string()), AppWorkload { app: app.to_string(), template_app });
+                    let template_app =
+                        pod_of(&v).and_then(|(m, _)| m["labels"][labels::APP].as_str()).map(str::to_string);
+                    workloads.insert(
+                        (o.kind().to_string(), name_of(&v).to_string()),
+                        AppWorkload { app: app.to_string(), template_app },
+                    );
                 }
             }
             self.rendered.insert(namespace.to_string(), workloads);
@@ -1041,15 +1179,18 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
     for crb in objects.iter().filter(|o| kind_of(o) == "ClusterRoleBinding") {
         let role = crb["roleRef"]["name"].as_str().unwrap_or_default();
         for subject in crb["subjects"].as_array().into_iter().flatten() {
-            let key = (subject["kind"].as_str().unwrap_or_default().to_string(), subject["name"].as_str().unwrap_or_default().to_string());
+            let key = (
+                subject["kind"].as_str().unwrap_or_default().to_string(),
+                subject["name"].as_str().unwrap_or_default().to_string(),
+            );
             let Some(tenants) = owners.get(&key) else { continue };
             let ok = role == govcloud_core::meta::names::CLUSTER_AUDITOR
                 && model.tenants.iter().any(|t| {
                     t.spec.audit_scope == govcloud_core::api::AuditScope::Cluster
-                        && t.spec
-                            .owners
-                            .iter()
-                            .any(|o| o.role == govcloud_core::api::OwnerRole::Auditor && (o.kind.as_str(), o.name.as_str()) == (key.0.as_str(), key.1.as_str()))
+                        && t.spec.owners.iter().any(|o| {
+                            o.role == govcloud_core::api::OwnerRole::Auditor
+                                && (o.kind.as_str(), o.name.as_str()) == (key.0.as_str(), key.1.as_str())
+                        })
                 })
                 || tenants.iter().any(|t| role == govcloud_core::meta::names::tenant_cluster_role(t));
             ctx.add(
@@ -1063,9 +1204,11 @@ fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenan
             );
         }
     }
-    for rb in
-        objects.iter().filter(|o| kind_of(o) == "RoleBinding" && tenant_ns.contains(ns_of(o)) && o["roleRef"]["name"] == govcloud_core::meta::names::EXEC_ROLE)
-    {
+    for rb in objects.iter().filter(|o| {
+        kind_of(o) == "RoleBinding"
+            && tenant_ns.contains(ns_of(o))
+            && o["roleRef"]["name"] == govcloud_core::meta::names::EXEC_ROLE
+    }) {
         let ns = ns_of(rb);
         let nso = ctx.namespaces.get(ns).copied();
         let level = nso.and_then(|o| label(o, labels::MLPS_LEVEL)).and_then(|l| l.parse::<u8>().ok()).unwrap_or(2);
@@ -1114,10 +1257,16 @@ fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
             let state = format!("{:?}", d.state);
             let decider = d.by.as_deref().filter(|b| !b.is_empty());
             let (outcome, evidence) = match (requester, decider) {
-                (_, None) => (Outcome::Fail, format!("{state} with no status.decision.by: who decided was not recorded")),
-                (None, Some(by)) => (Outcome::Fail, format!("{state} by {by}, with no spec.requester: who filed it was not recorded")),
+                (_, None) => {
+                    (Outcome::Fail, format!("{state} with no status.decision.by: who decided was not recorded"))
+                }
+                (None, Some(by)) => {
+                    (Outcome::Fail, format!("{state} by {by}, with no spec.requester: who filed it was not recorded"))
+                }
                 (Some(filer), Some(by)) if filer == by => (Outcome::Fail, format!("{state} by {by}, who filed it")),
-                (Some(filer), Some(by)) => (Outcome::Pass, format!("filed by {filer}, {} by {by}", state.to_lowercase())),
+                (Some(filer), Some(by)) => {
+                    (Outcome::Pass, format!("filed by {filer}, {} by {by}", state.to_lowercase()))
+                }
             };
             ctx.add(
                 controls::REQUEST_DECISIONS,
@@ -1129,24 +1278,48 @@ fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
                 "a request is decided by someone other than its requester, both recorded by the API server".into(),
             );
         }
-        let approved_surge = r.spec.kind == RequestKind::Surge && status.decision.as_ref().is_some_and(|d| d.state == DecisionState::Approved);
+        let approved_surge = r.spec.kind == RequestKind::Surge
+            && status.decision.as_ref().is_some_and(|d| d.state == DecisionState::Approved);
         let approved_at = status.history.iter().find(|t| t.phase == RequestPhase::Approved).map(|t| t.at.0);
         let end = status.expires_at.as_ref().map(|e| e.0);
         let minutes = r.spec.minutes.unwrap_or_default();
         let (outcome, evidence) = match (approved_surge, end, approved_at) {
             (false, None, _) => continue,
             (false, Some(end), _) => {
-                let decided = status.decision.as_ref().map(|d| format!("{:?}", d.state).to_lowercase()).unwrap_or_else(|| "undecided".into());
-                (Outcome::Fail, format!("expiresAt {end} on a {} request that is {decided}: only an approved surge ends", r.spec.kind.as_str()))
+                let decided = status
+                    .decision
+                    .as_ref()
+                    .map(|d| format!("{:?}", d.state).to_lowercase())
+                    .unwrap_or_else(|| "undecided".into());
+                (
+                    Outcome::Fail,
+                    format!(
+                        "expiresAt {end} on a {} request that is {decided}: only an approved surge ends",
+                        r.spec.kind.as_str()
+                    ),
+                )
             }
             // The operator has not seen the approval yet: it sets the end when it does.
             (true, None, None) => continue,
-            (true, None, Some(at)) => (Outcome::Fail, format!("approved at {at}, and no expiresAt: the surge has no end")),
-            (true, Some(end), None) => (Outcome::Fail, format!("expiresAt {end}, and no Approved transition in status.history to date the end from")),
+            (true, None, Some(at)) => {
+                (Outcome::Fail, format!("approved at {at}, and no expiresAt: the surge has no end"))
+            }
+            (true, Some(end), None) => (
+                Outcome::Fail,
+                format!("expiresAt {end}, and no Approved transition in status.history to date the end from"),
+            ),
             (true, Some(end), Some(at)) => match govcloud_render::surge_end(&r, at) {
-                Some(want) if want == end => (Outcome::Pass, format!("ends at {end}: approved at {at} plus {minutes} minutes")),
-                Some(want) => (Outcome::Fail, format!("the surge end moved: expiresAt {end}, approved at {at} plus {minutes} minutes is {want}")),
-                None => (Outcome::Fail, format!("expiresAt {end}, and no end follows from approval at {at} plus {minutes} minutes")),
+                Some(want) if want == end => {
+                    (Outcome::Pass, format!("ends at {end}: approved at {at} plus {minutes} minutes"))
+                }
+                Some(want) => (
+                    Outcome::Fail,
+                    format!("the surge end moved: expiresAt {end}, approved at {at} plus {minutes} minutes is {want}"),
+                ),
+                None => (
+                    Outcome::Fail,
+                    format!("expiresAt {end}, and no end follows from approval at {at} plus {minutes} minutes"),
+                ),
             },
         };
         ctx.add(
@@ -1196,9 +1369,13 @@ fn zone_ranges(
         });
         for block in peers.filter_map(|p| p.get("ipBlock")) {
             let Some(net) = block["cidr"].as_str().and_then(|c| c.parse::<ipnet::IpNet>().ok()) else { continue };
-            let except: Vec<ipnet::IpNet> = block["except"].as_array().into_iter().flatten().filter_map(|e| e.as_str()?.parse().ok()).collect();
-            let open: Vec<String> =
-                cluster.iter().filter(|c| net.contains(*c) && net != **c && !except.iter().any(|e| e.contains(*c))).map(|c| c.to_string()).collect();
+            let except: Vec<ipnet::IpNet> =
+                block["except"].as_array().into_iter().flatten().filter_map(|e| e.as_str()?.parse().ok()).collect();
+            let open: Vec<String> = cluster
+                .iter()
+                .filter(|c| net.contains(*c) && net != **c && !except.iter().any(|e| e.contains(*c)))
+                .map(|c| c.to_string())
+                .collect();
             if cluster.iter().all(|c| !net.contains(c)) {
                 continue;
             }
@@ -1208,7 +1385,11 @@ fn zone_ranges(
                 &id_of(np),
                 Some(ns_of(np)),
                 "ipBlock.except",
-                if open.is_empty() { format!("{net} excepts the cluster's ranges") } else { format!("{net} spans {} without excepting it", open.join(", ")) },
+                if open.is_empty() {
+                    format!("{net} excepts the cluster's ranges")
+                } else {
+                    format!("{net} spans {} without excepting it", open.join(", "))
+                },
                 "wide address ranges exclude the cluster's pod and service ranges".into(),
             );
         }
@@ -1248,8 +1429,11 @@ fn tenant_hosts(ctx: &mut Ctx<'_>, model: &Model) {
 }
 
 fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
-    let mut ingresses: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).copied().collect();
-    ingresses.sort_by_key(|o| (o["metadata"]["creationTimestamp"].as_str().map(str::to_string).unwrap_or_else(|| "~".into()), id_of(o)));
+    let mut ingresses: Vec<&Value> =
+        objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))).copied().collect();
+    ingresses.sort_by_key(|o| {
+        (o["metadata"]["creationTimestamp"].as_str().map(str::to_string).unwrap_or_else(|| "~".into()), id_of(o))
+    });
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     for i in ingresses {
         for host in i["spec"]["rules"].as_array().into_iter().flatten().filter_map(|r| r["host"].as_str()) {
@@ -1289,7 +1473,8 @@ fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<Stri
 /// ExternalName (which would proxy the internet to any host the Service
 /// names, inside the city's networks or out).
 fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
-    let services: HashMap<(&str, &str), &Value> = objects.iter().filter(|o| kind_of(o) == "Service").map(|o| ((ns_of(o), name_of(o)), *o)).collect();
+    let services: HashMap<(&str, &str), &Value> =
+        objects.iter().filter(|o| kind_of(o) == "Service").map(|o| ((ns_of(o), name_of(o)), *o)).collect();
     for i in objects.iter().filter(|o| kind_of(o) == "Ingress" && tenant_ns.contains(ns_of(o))) {
         let ns = ns_of(i);
         let mut backends: Vec<(String, &Value)> = Vec::new();
@@ -1310,7 +1495,10 @@ fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<
         for (field, b) in backends {
             let Some(name) = b["service"]["name"].as_str() else {
                 wrong.push(match b["resource"]["kind"].as_str() {
-                    Some(k) => format!("{field}: a resource backend ({k} {}), not a Service", b["resource"]["name"].as_str().unwrap_or_default()),
+                    Some(k) => format!(
+                        "{field}: a resource backend ({k} {}), not a Service",
+                        b["resource"]["name"].as_str().unwrap_or_default()
+                    ),
                     None => format!("{field}: names no Service"),
                 });
                 continue;
@@ -1324,7 +1512,10 @@ fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<
                 why.push(format!("not govcloud's (no {}={} label)", labels::MANAGED_BY, labels::MANAGER));
             }
             if s["spec"]["type"] == "ExternalName" {
-                why.push(format!("of type ExternalName, to {}", s["spec"]["externalName"].as_str().unwrap_or("no host")));
+                why.push(format!(
+                    "of type ExternalName, to {}",
+                    s["spec"]["externalName"].as_str().unwrap_or("no host")
+                ));
             }
             if why.is_empty() {
                 routes.push(format!("Service {name}"));
@@ -1340,7 +1531,11 @@ fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<
             &id_of(i),
             Some(ns),
             "spec.rules[].http.paths[].backend.service",
-            if wrong.is_empty() { format!("routes only to govcloud's {}", routes.join(", ")) } else { wrong.join("; ") },
+            if wrong.is_empty() {
+                format!("routes only to govcloud's {}", routes.join(", "))
+            } else {
+                wrong.join("; ")
+            },
             "an Ingress routes only to Services govcloud manages in its namespace, never to an ExternalName".into(),
         );
     }
@@ -1355,9 +1550,19 @@ fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BTreeSet<
 fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core::api::NetworkZone, nodes: &[&Value]) {
     use govcloud_render::capacity;
     let id = format!("NetworkZone/{}", z.name_any());
-    let why = "the quotas granted in a zone fit its Ready nodes' capacity times its over-commit ratio (spec.overcommit)".to_string();
+    let why =
+        "the quotas granted in a zone fit its Ready nodes' capacity times its over-commit ratio (spec.overcommit)"
+            .to_string();
     let Some(cap) = capacity::capacity(z, nodes.iter().copied()) else {
-        ctx.add(controls::ZONE_CAPACITY, Outcome::Skip, &id, None, "spec.nodePool", "no Ready node of this zone in scope".into(), why);
+        ctx.add(
+            controls::ZONE_CAPACITY,
+            Outcome::Skip,
+            &id,
+            None,
+            "spec.nodePool",
+            "no Ready node of this zone in scope".into(),
+            why,
+        );
         return;
     };
     let granted = capacity::granted(&z.name_any(), &model.tenants);
@@ -1381,7 +1586,9 @@ fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core::api::Netwo
 
 fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTreeMap<String, String>) {
     let nodes: Vec<&Value> = objects.iter().filter(|o| kind_of(o) == "Node").copied().collect();
-    let in_pool = |n: &Value, z: &govcloud_core::api::NetworkZone| z.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()));
+    let in_pool = |n: &Value, z: &govcloud_core::api::NetworkZone| {
+        z.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()))
+    };
     for n in &nodes {
         let (elsewhere, here): (Vec<&govcloud_core::api::NetworkZone>, Vec<&govcloud_core::api::NetworkZone>) =
             model.zones.iter().filter(|z| in_pool(n, z)).partition(|z| remote.contains_key(&z.name_any()));
@@ -1392,14 +1599,21 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTr
             .iter()
             .map(|z| {
                 let host = remote.get(&z.name_any()).map(String::as_str).unwrap_or_default();
-                format!("{} (runs in {})", z.name_any(), govcloud_render::cluster_label((!host.is_empty()).then_some(host)))
+                format!(
+                    "{} (runs in {})",
+                    z.name_any(),
+                    govcloud_render::cluster_label((!host.is_empty()).then_some(host))
+                )
             })
             .collect();
         let (outcome, evidence) = if here.is_empty() {
             (Outcome::Fail, format!("matches the node pool of {} and of no zone this cluster hosts", theirs.join(", ")))
         } else {
             let ours: Vec<String> = here.iter().map(|z| z.name_any()).collect();
-            (Outcome::Pass, format!("matches the node pool of {}, and of {} hosted here", theirs.join(", "), ours.join(", ")))
+            (
+                Outcome::Pass,
+                format!("matches the node pool of {}, and of {} hosted here", theirs.join(", "), ours.join(", ")),
+            )
         };
         ctx.add(
             controls::FOREIGN_NODES,
@@ -1416,7 +1630,8 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTr
         zone_capacity(ctx, model, z, &nodes);
         let pool = &z.spec.node_pool;
         let id = format!("NetworkZone/{}", z.name_any());
-        let matched: Vec<&&Value> = nodes.iter().filter(|n| pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()))).collect();
+        let matched: Vec<&&Value> =
+            nodes.iter().filter(|n| pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str()))).collect();
         if matched.is_empty() {
             ctx.add(
                 controls::ZONE_TAINT,
@@ -1431,7 +1646,9 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTr
         for n in matched {
             let tainted = n["spec"]["taints"].as_array().is_some_and(|ts| {
                 ts.iter().any(|t| {
-                    t["key"] == pool.taint.key.as_str() && t["value"].as_str().unwrap_or("") == pool.taint.value && t["effect"] == pool.taint.effect.as_str()
+                    t["key"] == pool.taint.key.as_str()
+                        && t["value"].as_str().unwrap_or("") == pool.taint.value
+                        && t["effect"] == pool.taint.effect.as_str()
                 })
             });
             ctx.add(
@@ -1441,7 +1658,13 @@ fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], remote: &BTr
                 None,
                 "spec.taints",
                 n["spec"]["taints"].to_string(),
-                format!("node of zone {} must carry {}={}:{}", z.name_any(), pool.taint.key, pool.taint.value, pool.taint.effect.as_str()),
+                format!(
+                    "node of zone {} must carry {}={}:{}",
+                    z.name_any(),
+                    pool.taint.key,
+                    pool.taint.value,
+                    pool.taint.effect.as_str()
+                ),
             );
         }
     }
@@ -1482,22 +1705,36 @@ fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, objects: &[&
             }
             Some(live) => (Outcome::Fail, first_difference(live, &desired, "").unwrap_or_else(|| "differs".into())),
         };
-        ctx.add(controls::MANAGED_OBJECTS, outcome, &id, Some(&ns), "", evidence, "managed objects match what govcloud renders (no drift)".into());
+        ctx.add(
+            controls::MANAGED_OBJECTS,
+            outcome,
+            &id,
+            Some(&ns),
+            "",
+            evidence,
+            "managed objects match what govcloud renders (no drift)".into(),
+        );
     }
 }
 
 fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<String> {
     match (actual, desired) {
-        (Value::Object(a), Value::Object(d)) => d.iter().filter(|(k, _)| *k != "apiVersion" && *k != "kind").find_map(|(k, dv)| {
-            let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-            match a.get(k) {
-                None if dv.is_null() => None,
-                None => Some(format!("{p}: missing, want {dv}")),
-                Some(av) => first_difference(av, dv, &p),
-            }
-        }),
-        (Value::Array(a), Value::Array(d)) if a.len() != d.len() => Some(format!("{path}: {} items, want {}", a.len(), d.len())),
-        (Value::Array(a), Value::Array(d)) => a.iter().zip(d).enumerate().find_map(|(i, (av, dv))| first_difference(av, dv, &format!("{path}[{i}]"))),
+        (Value::Object(a), Value::Object(d)) => {
+            d.iter().filter(|(k, _)| *k != "apiVersion" && *k != "kind").find_map(|(k, dv)| {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                match a.get(k) {
+                    None if dv.is_null() => None,
+                    None => Some(format!("{p}: missing, want {dv}")),
+                    Some(av) => first_difference(av, dv, &p),
+                }
+            })
+        }
+        (Value::Array(a), Value::Array(d)) if a.len() != d.len() => {
+            Some(format!("{path}: {} items, want {}", a.len(), d.len()))
+        }
+        (Value::Array(a), Value::Array(d)) => {
+            a.iter().zip(d).enumerate().find_map(|(i, (av, dv))| first_difference(av, dv, &format!("{path}[{i}]")))
+        }
         (a, d) if govcloud_core::meta::compare::contains(a, d) => None,
         (a, d) => Some(format!("{path}: {a}, want {d}")),
     }
@@ -1510,7 +1747,11 @@ fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<Strin
 fn run_by_listed_workload(o: &Value, listed: &BTreeSet<(String, String, String)>) -> bool {
     o["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| {
         r["controller"] == true
-            && listed.contains(&(ns_of(o).to_string(), r["kind"].as_str().unwrap_or_default().to_string(), r["name"].as_str().unwrap_or_default().to_string()))
+            && listed.contains(&(
+                ns_of(o).to_string(),
+                r["kind"].as_str().unwrap_or_default().to_string(),
+                r["name"].as_str().unwrap_or_default().to_string(),
+            ))
     })
 }
 
@@ -1526,8 +1767,10 @@ fn workloads(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> 
         if run_by_listed_workload(o, &listed) {
             continue;
         }
-        let labels: BTreeMap<String, String> =
-            pod_metadata["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
+        let labels: BTreeMap<String, String> = pod_metadata["labels"]
+            .as_object()
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
         let ports = pod_spec["containers"]
             .as_array()
             .into_iter()
@@ -1600,7 +1843,14 @@ fn private_zone_probes(
         .collect();
     let mut probes: Vec<IpAddr> = vec![internet_probe, IpAddr::from([1, 1, 1, 1]), IpAddr::from([0, 0, 0, 1])];
     for other in model.zones.iter().filter(|o| o.name_any() != z.name_any()) {
-        probes.extend(other.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()).map(|n| n.hosts().next().unwrap_or(n.addr())));
+        probes.extend(
+            other
+                .spec
+                .cidrs
+                .iter()
+                .filter_map(|c| c.parse::<ipnet::IpNet>().ok())
+                .map(|n| n.hosts().next().unwrap_or(n.addr())),
+        );
     }
     (allowed, probes)
 }
@@ -1621,8 +1871,11 @@ fn isolation(
     let nss = ctx.namespaces.clone();
     let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
     let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
-    let granted: BTreeSet<(String, String)> =
-        flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
+    let granted: BTreeSet<(String, String)> = flows
+        .iter()
+        .filter(|f| f.state == FlowState::Granted)
+        .map(|f| (f.consumer.to_string(), f.provider.to_string()))
+        .collect();
     let mut conn = Connectivity::default();
     let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
     let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
@@ -1657,7 +1910,11 @@ fn isolation(
                 a.id.clone(),
                 a.namespace.clone(),
                 format!("{} -> {}: reachable ({e})", keys[i], keys[j]),
-                if ok { "granted by both sides".to_string() } else { "reachable without a two-sided grant".to_string() },
+                if ok {
+                    "granted by both sides".to_string()
+                } else {
+                    "reachable without a two-sided grant".to_string()
+                },
             ));
         }
     }
@@ -1716,7 +1973,11 @@ fn isolation(
         if consumer_here != remote.contains_key(&f.provider.zone) {
             continue;
         }
-        let (key, peer) = if consumer_here { (f.consumer.to_string(), f.provider.to_string()) } else { (f.provider.to_string(), f.consumer.to_string()) };
+        let (key, peer) = if consumer_here {
+            (f.consumer.to_string(), f.provider.to_string())
+        } else {
+            (f.provider.to_string(), f.consumer.to_string())
+        };
         let mut by_class: HashMap<usize, (bool, bool, String)> = HashMap::new();
         for (i, w) in ws.iter().enumerate().filter(|(i, _)| keys[*i] == key) {
             let (open, narrow, evidence) = by_class
@@ -1730,9 +1991,15 @@ fn isolation(
                 })
                 .clone();
             let (field, message) = if consumer_here {
-                ("NetworkPolicy egress", "a flow to another cluster leaves only for the provider's exchange address, on the flow's ports")
+                (
+                    "NetworkPolicy egress",
+                    "a flow to another cluster leaves only for the provider's exchange address, on the flow's ports",
+                )
             } else {
-                ("NetworkPolicy ingress", "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports, and nothing wider")
+                (
+                    "NetworkPolicy ingress",
+                    "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports, and nothing wider",
+                )
             };
             ctx.add(
                 controls::TWO_SIDED_FLOWS,
@@ -1778,17 +2045,27 @@ fn consumer_side(
     if let Some(z) = zones.get(&f.consumer.zone) {
         if let Some(egress) = &z.spec.egress {
             allowed.extend(egress.allowed_cidrs.iter().filter_map(|c| Some((c.parse().ok()?, vec![]))));
-            allowed.extend(egress.gateway.iter().filter_map(|g| Some((g.cidr.parse().ok()?, g.ports.iter().map(|p| i64::from(*p)).collect()))));
+            allowed.extend(
+                egress
+                    .gateway
+                    .iter()
+                    .filter_map(|g| Some((g.cidr.parse().ok()?, g.ports.iter().map(|p| i64::from(*p)).collect()))),
+            );
         }
-        allowed
-            .extend(z.spec.exchange_endpoints.iter().filter_map(|e| Some((e.cidr.as_ref()?.parse().ok()?, e.ports.iter().map(|p| i64::from(*p)).collect()))));
+        allowed.extend(
+            z.spec.exchange_endpoints.iter().filter_map(|e| {
+                Some((e.cidr.as_ref()?.parse().ok()?, e.ports.iter().map(|p| i64::from(*p)).collect()))
+            }),
+        );
     }
     for g in flows.iter().filter(|g| g.state == FlowState::Granted && g.consumer == f.consumer) {
         if let Some(a) = g.address.as_deref().and_then(|a| a.parse().ok()) {
             allowed.push((a, g.ports.iter().map(|p| i64::from(p.port)).collect()));
         }
     }
-    let covered = |ip: IpAddr, port: i64| allowed.iter().any(|(net, ports)| net.contains(&ip) && (ports.is_empty() || ports.contains(&port)));
+    let covered = |ip: IpAddr, port: i64| {
+        allowed.iter().any(|(net, ports)| net.contains(&ip) && (ports.is_empty() || ports.contains(&port)))
+    };
     let mut through = Vec::new();
     let mut missing = Vec::new();
     for p in f.ports.iter().filter(|p| p.protocol == govcloud_core::api::PortProtocol::TCP) {
@@ -1813,9 +2090,16 @@ fn consumer_side(
             }
         }
     }
-    let mut evidence =
-        if missing.is_empty() { format!("egress {}", through.join(", ")) } else { format!("no egress to {} (the exchange address)", missing.join(", ")) };
-    evidence.push_str(&if wider.is_empty() { "; nothing wider".to_string() } else { format!("; wider: {}", wider.join(", ")) });
+    let mut evidence = if missing.is_empty() {
+        format!("egress {}", through.join(", "))
+    } else {
+        format!("no egress to {} (the exchange address)", missing.join(", "))
+    };
+    evidence.push_str(&if wider.is_empty() {
+        "; nothing wider".to_string()
+    } else {
+        format!("; wider: {}", wider.join(", "))
+    });
     (missing.is_empty(), wider.is_empty(), evidence)
 }
 
@@ -1834,7 +2118,9 @@ fn provider_side(
     flows: &[govcloud_render::FlowDecision],
     zones: &BTreeMap<String, &govcloud_core::api::NetworkZone>,
 ) -> (bool, bool, String) {
-    let cidrs = |zone: &str| -> Vec<ipnet::IpNet> { zones.get(zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default() };
+    let cidrs = |zone: &str| -> Vec<ipnet::IpNet> {
+        zones.get(zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default()
+    };
     let ranges = cidrs(&f.consumer.zone);
     let mut missing = Vec::new();
     for net in &ranges {
@@ -1848,11 +2134,20 @@ fn provider_side(
     let admitted: Vec<(ipnet::IpNet, i64, &str)> = flows
         .iter()
         .filter(|g| g.state == FlowState::Granted && g.provider == f.provider && g.address.is_some())
-        .flat_map(|g| cidrs(&g.consumer.zone).into_iter().flat_map(move |n| g.ports.iter().map(move |p| (n, i64::from(p.port), p.protocol.as_str()))))
+        .flat_map(|g| {
+            cidrs(&g.consumer.zone)
+                .into_iter()
+                .flat_map(move |n| g.ports.iter().map(move |p| (n, i64::from(p.port), p.protocol.as_str())))
+        })
         .collect();
-    let covered = |ip: IpAddr, port: i64, proto: &str| admitted.iter().any(|(n, p, pr)| n.contains(&ip) && *p == port && *pr == proto);
-    let mut probes: Vec<IpAddr> =
-        zones.values().flat_map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok())).map(|n| host_of(&n)).collect();
+    let covered = |ip: IpAddr, port: i64, proto: &str| {
+        admitted.iter().any(|(n, p, pr)| n.contains(&ip) && *p == port && *pr == proto)
+    };
+    let mut probes: Vec<IpAddr> = zones
+        .values()
+        .flat_map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse::<ipnet::IpNet>().ok()))
+        .map(|n| host_of(&n))
+        .collect();
     probes.push(IpAddr::from([203, 0, 113, 1]));
     probes.sort_unstable();
     probes.dedup();
@@ -1875,7 +2170,11 @@ fn provider_side(
     } else {
         format!("no ingress from {} (zone {})", missing.join(", "), f.consumer.zone)
     };
-    evidence.push_str(&if wider.is_empty() { "; nothing wider".to_string() } else { format!("; wider: {}", wider.join(", ")) });
+    evidence.push_str(&if wider.is_empty() {
+        "; nothing wider".to_string()
+    } else {
+        format!("; wider: {}", wider.join(", "))
+    });
     (missing.is_empty() && !ranges.is_empty(), wider.is_empty(), evidence)
 }
 
@@ -1942,7 +2241,9 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
     let apps = &out.connectivity.apps;
     let key = |i: usize| apps[i].0.split_once('/').map(|(t, a)| format!("{t}/{}/{a}", apps[i].1)).unwrap_or_default();
     for c in across.iter().filter(|a| a.consumer && a.open) {
-        for p in across.iter().filter(|p| !p.consumer && p.open && owner[p.app] != owner[c.app] && p.peer == key(c.app) && c.peer == key(p.app)) {
+        for p in across.iter().filter(|p| {
+            !p.consumer && p.open && owner[p.app] != owner[c.app] && p.peer == key(c.app) && c.peer == key(p.app)
+        }) {
             pairs.push((c.app, p.app));
         }
     }
@@ -2010,14 +2311,24 @@ fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> V
             held.entry(id).or_insert_with(|| (ns, zone, vec![None; n])).2[k] = Some(spec);
         };
         for z in &model.zones {
-            put(format!("NetworkZone/{}", z.name_any()), None, Some(z.name_any()), serde_json::to_value(&z.spec).unwrap_or_default());
+            put(
+                format!("NetworkZone/{}", z.name_any()),
+                None,
+                Some(z.name_any()),
+                serde_json::to_value(&z.spec).unwrap_or_default(),
+            );
         }
         for t in &model.tenants {
             put(format!("Tenant/{}", t.name_any()), None, None, serde_json::to_value(&t.spec).unwrap_or_default());
         }
         for a in &model.apps {
             let ns = a.namespace().unwrap_or_default();
-            put(format!("DepartmentApp/{ns}/{}", a.name_any()), Some(ns), Some(a.spec.zone.clone()), serde_json::to_value(&a.spec).unwrap_or_default());
+            put(
+                format!("DepartmentApp/{ns}/{}", a.name_any()),
+                Some(ns),
+                Some(a.spec.zone.clone()),
+                serde_json::to_value(&a.spec).unwrap_or_default(),
+            );
         }
     }
     let message = "every cluster of the city holds the same model (applied to each, as GitOps does)";
@@ -2028,11 +2339,21 @@ fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> V
         let first = present.first().and_then(|k| copies[*k].as_ref());
         let differing: Vec<usize> = present.iter().copied().filter(|k| copies[*k].as_ref() != first).collect();
         let evidence = if !absent.is_empty() {
-            format!("present in {}, absent in {}", cluster_names(clusters, present.iter().copied()), cluster_names(clusters, absent.iter().copied()))
+            format!(
+                "present in {}, absent in {}",
+                cluster_names(clusters, present.iter().copied()),
+                cluster_names(clusters, absent.iter().copied())
+            )
         } else if let (Some(&d), Some(&f)) = (differing.first(), present.first()) {
             let (a, b) = (copies[d].as_ref().unwrap_or(&Value::Null), copies[f].as_ref().unwrap_or(&Value::Null));
-            let diff = first_difference(a, b, "spec").or_else(|| first_difference(b, a, "spec")).unwrap_or_else(|| "differs".into());
-            format!("{} and {} hold different copies: {diff} in the first", cluster_names(clusters, [d]), cluster_names(clusters, [f]))
+            let diff = first_difference(a, b, "spec")
+                .or_else(|| first_difference(b, a, "spec"))
+                .unwrap_or_else(|| "differs".into());
+            format!(
+                "{} and {} hold different copies: {diff} in the first",
+                cluster_names(clusters, [d]),
+                cluster_names(clusters, [f])
+            )
         } else {
             format!("the same in {}", cluster_names(clusters, 0..n))
         };
@@ -2072,7 +2393,10 @@ fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Ve
         if cz.spec.cluster == pz.spec.cluster {
             continue;
         }
-        let sides: Vec<usize> = [&cz.spec.cluster, &pz.spec.cluster].iter().filter_map(|c| clusters.iter().position(|(name, _, _)| name == *c)).collect();
+        let sides: Vec<usize> = [&cz.spec.cluster, &pz.spec.cluster]
+            .iter()
+            .filter_map(|c| clusters.iter().position(|(name, _, _)| name == *c))
+            .collect();
         if sides.len() < 2 {
             // One side's cluster is not audited: nothing to compare with.
             continue;
@@ -2088,12 +2412,19 @@ fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Ve
             )
         };
         let (outcome, evidence) = match (row(sides[0]), row(sides[1])) {
-            (Some(a), Some(b)) if (a.state, &a.ports, &a.address) == (b.state, &b.ports, &b.address) => {
-                (Outcome::Pass, format!("{from} -> {to}: {} in {}", show(a), cluster_names(clusters, sides.iter().copied())))
-            }
+            (Some(a), Some(b)) if (a.state, &a.ports, &a.address) == (b.state, &b.ports, &b.address) => (
+                Outcome::Pass,
+                format!("{from} -> {to}: {} in {}", show(a), cluster_names(clusters, sides.iter().copied())),
+            ),
             (Some(a), Some(b)) => (
                 Outcome::Fail,
-                format!("{from} -> {to}: {} in {}, {} in {}", show(a), cluster_names(clusters, [sides[0]]), show(b), cluster_names(clusters, [sides[1]])),
+                format!(
+                    "{from} -> {to}: {} in {}, {} in {}",
+                    show(a),
+                    cluster_names(clusters, [sides[0]]),
+                    show(b),
+                    cluster_names(clusters, [sides[1]])
+                ),
             ),
             (a, b) => {
                 let (has, lacks, r) = match (a, b) {
@@ -2103,7 +2434,12 @@ fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Ve
                 };
                 (
                     Outcome::Fail,
-                    format!("{from} -> {to}: {} in {}, not declared in {}", show(r), cluster_names(clusters, [has]), cluster_names(clusters, [lacks])),
+                    format!(
+                        "{from} -> {to}: {} in {}, not declared in {}",
+                        show(r),
+                        cluster_names(clusters, [has]),
+                        cluster_names(clusters, [lacks])
+                    ),
                 )
             }
         };
@@ -2126,1040 +2462,4 @@ fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<str>>) -> Ve
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use serde_json::json;
-
-    use super::*;
-
-    fn repo() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-    }
-
-    fn docs(text: &str) -> Vec<Value> {
-        serde_yaml::Deserializer::from_str(text)
-            .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
-            .filter(|v| !v.is_null())
-            .map(|v| serde_json::to_value(v).expect("json"))
-            .collect()
-    }
-
-    fn rendered(model: &Model) -> Vec<Value> {
-        govcloud_render::render(model).objects.iter().map(|o| serde_json::to_value(o).expect("json")).collect()
-    }
-
-    fn chifeng() -> (Model, Vec<Value>) {
-        let model = govcloud_core::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
-        let objects = rendered(&model);
-        (model, objects)
-    }
-
-    /// Chifeng with an allow-all NetworkPolicy (both directions, every pod) in
-    /// the population database's private namespace, with or without the admin tier.
-    fn chifeng_widened(admin_tier: bool) -> (Model, Vec<Value>) {
-        let mut model = govcloud_core::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
-        model.admin_tier = admin_tier;
-        let mut objects = rendered(&model);
-        objects.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": "allow-all", "namespace": "public-security-private"},
-            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}}));
-        (model, objects)
-    }
-
-    #[test]
-    fn a_widening_policy_the_admin_tier_denies_opens_no_path_out_of_the_private_zone() {
-        let escapes = |a: &Audit| -> Vec<String> {
-            a.findings
-                .iter()
-                .filter(|f| f.control == controls::PRIVATE_EGRESS && f.namespace.as_deref() == Some("public-security-private") && f.outcome == Outcome::Fail)
-                .map(|f| f.evidence.clone())
-                .collect()
-        };
-        let private_to_internet = |a: &Audit| -> usize {
-            let c = &a.connectivity;
-            let mut n = 0;
-            for (i, (_, zi)) in c.apps.iter().enumerate() {
-                for (j, (_, zj)) in c.apps.iter().enumerate() {
-                    if c.reach[i][j] && ((zi == "private" && zj == "internet") || (zi == "internet" && zj == "private")) {
-                        n += 1;
-                    }
-                }
-                if zi == "private" && c.internet_out[i] {
-                    n += 1;
-                }
-            }
-            n
-        };
-        // NetworkPolicies alone: the added policy opens the internet and other zones.
-        let (model, objects) = chifeng_widened(false);
-        let without = audit(&model, &objects);
-        assert!(!escapes(&without).is_empty(), "the widening is seen without the admin tier");
-        assert!(private_to_internet(&without) > 0);
-        // With the admin tier, nothing leaves the private zone but its exchange endpoints.
-        let (model, objects) = chifeng_widened(true);
-        assert!(serves_admin_tier(&objects));
-        let with = audit(&model, &objects);
-        assert_eq!(escapes(&with), Vec::<String>::new());
-        assert_eq!(private_to_internet(&with), 0);
-        // The declared flows still hold: every granted cross-zone flow is reachable.
-        let granted = with.flows.iter().filter(|f| f.state == FlowState::Granted).count();
-        let two_sided_fail = with.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS && f.outcome == Outcome::Fail).count();
-        assert!(granted > 10 && two_sided_fail == 0, "{granted} granted, {two_sided_fail} failing");
-        let (model, objects) = chifeng();
-        let plain = audit(&model, &objects);
-        let reachable = |a: &Audit| a.connectivity.reach.iter().flatten().filter(|r| **r).count();
-        assert_eq!(
-            reachable(&plain),
-            reachable(&audit(&chifeng_widened(true).0, &rendered(&chifeng_widened(true).0))),
-            "the admin tier closes nothing that was open"
-        );
-    }
-
-    #[test]
-    fn someone_elses_admin_tier_accept_above_govcloud_opens_paths_the_audit_sees() {
-        let mut model = govcloud_core::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
-        model.admin_tier = true;
-        let mut objects = rendered(&model);
-        let private_fails = |a: &Audit| {
-            a.findings
-                .iter()
-                .filter(|f| f.control == controls::PRIVATE_EGRESS && f.namespace.as_deref() == Some("public-security-private") && f.outcome == Outcome::Fail)
-                .count()
-        };
-        assert_eq!(private_fails(&audit(&model, &objects)), 0);
-        // A vendor's policy, at a priority before govcloud's, accepts all egress
-        // of a private namespace: no NetworkPolicy is involved, and the Admin
-        // tier's Accept is final.
-        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-open"},
-            "spec": {"tier": "Admin", "priority": 5,
-                     "subject": {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "public-security-private"}}},
-                     "egress": [{"name": "all", "action": "Accept", "to": [{"networks": ["0.0.0.0/0"]}]}]}}));
-        let a = audit(&model, &objects);
-        assert!(private_fails(&a) > 0, "the Accept opens the private namespace to the internet");
-        let evidence: Vec<&String> =
-            a.findings.iter().filter(|f| f.control == controls::PRIVATE_EGRESS && f.outcome == Outcome::Fail).map(|f| &f.evidence).collect();
-        assert!(evidence.iter().any(|e| e.contains("vendor-open/all")), "the deciding policy and rule are named: {evidence:?}");
-        // After govcloud's (priority 500): govcloud's zone policy has denied first.
-        objects.last_mut().expect("the vendor's policy")["spec"]["priority"] = json!(500);
-        assert_eq!(private_fails(&audit(&model, &objects)), 0);
-        // Pods too: Accept from the private namespace to every pod, and into every pod from it.
-        objects.pop();
-        let private_ns = json!({"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "public-security-private"}}});
-        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-out"},
-            "spec": {"tier": "Admin", "priority": 5, "subject": private_ns, "egress": [{"name": "pods", "action": "Accept", "to": [{"namespaces": {}}]}]}}));
-        objects.push(json!({"apiVersion": "policy.networking.k8s.io/v1beta1", "kind": "ClusterNetworkPolicy", "metadata": {"name": "vendor-in"},
-            "spec": {"tier": "Admin", "priority": 6, "subject": {"namespaces": {}}, "ingress": [{"name": "from-private", "action": "Accept", "from": [private_ns]}]}}));
-        let a = audit(&model, &objects);
-        let c = &a.connectivity;
-        let crossing = c
-            .apps
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, z))| z == "private")
-            .flat_map(|(i, _)| c.apps.iter().enumerate().filter(move |(j, (_, z))| z == "internet" && c.reach[i][*j]));
-        assert!(crossing.count() > 0, "the audit sees the private namespace reach the internet zone's pods");
-    }
-
-    #[test]
-    fn a_missing_or_changed_cluster_policy_is_drift_where_the_admin_tier_is_served() {
-        let (model, mut objects) = chifeng_widened(true);
-        let drift = |objects: &[Value]| -> Vec<(String, Outcome)> {
-            audit(&model, objects)
-                .findings
-                .iter()
-                .filter(|f| f.control == controls::MANAGED_OBJECTS && f.object.starts_with("ClusterNetworkPolicy/"))
-                .map(|f| (f.object.to_string(), f.outcome))
-                .collect()
-        };
-        let all = drift(&objects);
-        assert!(all.len() >= 9 && all.iter().all(|(_, o)| *o == Outcome::Pass), "{all:?}");
-        let private = govcloud_core::meta::names::zone_admin_policy("private");
-        objects.retain(|o| !(admin_tier::is_cluster_policy(o) && name_of(o) == private));
-        let isolation = govcloud_core::meta::names::zone_isolation_policy("internet");
-        for o in objects.iter_mut().filter(|o| admin_tier::is_cluster_policy(o) && name_of(o) == isolation) {
-            o["spec"]["ingress"][0]["action"] = json!("Pass");
-        }
-        let failing: Vec<String> = drift(&objects).into_iter().filter(|(_, o)| *o == Outcome::Fail).map(|(id, _)| id).collect();
-        assert_eq!(failing, [format!("ClusterNetworkPolicy/{isolation}"), format!("ClusterNetworkPolicy/{private}")]);
-    }
-
-    /// The fixture of tests/audit_fixture.rs: the rendered model with the violations on top.
-    fn noncompliant() -> (Model, Vec<Value>) {
-        let dir = repo().join("tests/fixtures/noncompliant");
-        let model = govcloud_core::model::load_paths(&[dir.join("model.yaml")]).expect("fixture").model;
-        let mut objects = rendered(&model);
-        for v in docs(&std::fs::read_to_string(dir.join("violations.yaml")).expect("violations")) {
-            objects.retain(|o| id_of(o) != id_of(&v));
-            objects.push(v);
-        }
-        (model, objects)
-    }
-
-    /// Chifeng with alike and duplicate workloads, a namespace open to
-    /// everything and one without its default deny.
-    fn chifeng_twisted() -> (Model, Vec<Value>) {
-        let (model, mut objects) = chifeng();
-        let deployments: Vec<Value> = objects.iter().filter(|o| kind_of(o) == "Deployment").cloned().collect();
-        let mut alike = deployments[0].clone();
-        alike["metadata"]["name"] = json!("alike");
-        objects.push(alike);
-        objects.push(deployments[1].clone());
-        let open_ns = ns_of(&deployments[2]).to_string();
-        objects.push(json!({"kind": "NetworkPolicy", "metadata": {"name": "open", "namespace": open_ns}, "spec": {"podSelector": {}, "ingress": [{}], "egress": [{"to": []}], "policyTypes": ["Ingress", "Egress"]}}));
-        let bare_ns = ns_of(&deployments[3]).to_string();
-        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && ns_of(o) == bare_ns && name_of(o) == govcloud_core::meta::names::DEFAULT_DENY));
-        (model, objects)
-    }
-
-    type Emitted = Vec<(&'static str, Outcome, String, String, String)>;
-
-    fn emitted(ctx: &Ctx<'_>) -> Emitted {
-        ctx.findings.iter().map(|f| (f.control, f.outcome, f.object.to_string(), f.evidence.clone(), f.message.to_string())).collect()
-    }
-
-    /// The isolation checks as the audit made them before classes: every ordered pair of workloads.
-    fn isolation_pairwise(
-        ctx: &mut Ctx<'_>,
-        model: &Model,
-        flows: &[govcloud_render::FlowDecision],
-        objects: &[&Value],
-        tenant_ns: &BTreeSet<String>,
-    ) -> Connectivity {
-        let net = network(ctx, objects);
-        let ws = workloads(objects, tenant_ns);
-        let nss = ctx.namespaces.clone();
-        let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
-        let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
-        let granted: BTreeSet<(String, String)> =
-            flows.iter().filter(|f| f.state == FlowState::Granted).map(|f| (f.consumer.to_string(), f.provider.to_string())).collect();
-        let mut conn = Connectivity::default();
-        let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
-        let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
-        let mut pending_findings = Vec::new();
-        for a in &ws {
-            conn.apps.push((format!("{}/{}", tenant_of(a), a.app), zone_of(a)));
-            let mut row = Vec::new();
-            for b in &ws {
-                let how = if a.id != b.id { net.reaches(a, b) } else { None };
-                let reach = how.is_some();
-                row.push(reach);
-                let (ta, tb) = (tenant_of(a), tenant_of(b));
-                if a.id != b.id && ta != tb {
-                    let key = (format!("{ta}/{}/{}", zone_of(a), a.app), format!("{tb}/{}/{}", zone_of(b), b.app));
-                    let ok = !reach || granted.contains(&key);
-                    let evidence = match &how {
-                        Some(e) => format!("{} -> {}: reachable ({e})", key.0, key.1),
-                        None => format!("{} -> {}: not reachable", key.0, key.1),
-                    };
-                    if !ok || reach {
-                        pending_findings.push((
-                            controls::TWO_SIDED_FLOWS,
-                            if ok { Outcome::Pass } else { Outcome::Fail },
-                            a.id.clone(),
-                            a.namespace.clone(),
-                            evidence,
-                            if ok { "granted by both sides".to_string() } else { "reachable without a two-sided grant".to_string() },
-                        ));
-                    }
-                }
-            }
-            conn.reach.push(row);
-            conn.internet_out.push(net.reaches_ip(a, internet_probe, &[80, 443]).is_some());
-            conn.internet_in.push(a.ports.iter().any(|(p, proto)| net.ingress(a, &netpol::Target::Ip(internet_client), *p, proto).0));
-        }
-        for (c, o, id, ns, ev, msg) in pending_findings {
-            ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);
-        }
-        for z in model.zones.iter().filter(|z| z.spec.kind == ZoneKind::Private) {
-            let (allowed, probes) = private_zone_probes(model, &govcloud_render::Index::build(model, &Default::default()), z, internet_probe);
-            for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
-                let escapes: Vec<String> = probes
-                    .iter()
-                    .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
-                    .filter_map(|ip| net.reaches_ip(w, *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))
-                    .collect();
-                private_egress(ctx, w, &z.name_any(), &escapes);
-            }
-        }
-        conn
-    }
-
-    fn namespaces(objects: &[Value]) -> (BTreeMap<String, &Value>, BTreeSet<String>) {
-        let namespaces: BTreeMap<String, &Value> = objects.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), o)).collect();
-        let tenant_ns = namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
-        (namespaces, tenant_ns)
-    }
-
-    /// The class-based isolation emits what the pairwise scan emits, in the
-    /// same order, and the same connectivity (as a matrix, or as pairs above
-    /// `limit`). Returns the number of reachable pairs across tenants.
-    fn assert_isolation_as_pairwise(model: &Model, objects: &[Value], limit: usize) -> usize {
-        let (namespaces, tenant_ns) = namespaces(objects);
-        let objects: Vec<&Value> = objects.iter().collect();
-        let objects = objects.as_slice();
-        let planned = govcloud_render::plan(model, &Default::default());
-        let rendered = planned.render_all();
-        let mut new = Ctx::new(namespaces.clone());
-        let conn = isolation(&mut new, model, &planned, objects, &tenant_ns, &BTreeMap::new(), limit);
-        let mut old = Ctx::new(namespaces);
-        let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
-        assert_eq!(emitted(&new), emitted(&old));
-        assert_eq!((&conn.apps, &conn.internet_out, &conn.internet_in), (&want.apps, &want.internet_out, &want.internet_in));
-        let pairs: Vec<(usize, usize)> =
-            (0..want.apps.len()).flat_map(|i| (0..want.apps.len()).map(move |j| (i, j))).filter(|(i, j)| want.reach[*i][*j]).collect();
-        if want.apps.len() <= limit {
-            assert_eq!(conn.reach, want.reach);
-            assert!(conn.reachable.is_none() && conn.note.is_none());
-        } else {
-            assert!(conn.reach.is_empty() && conn.note.is_some());
-            assert_eq!(conn.reachable.as_ref(), Some(&pairs));
-        }
-        old.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS).count()
-    }
-
-    /// The Chifeng model with its zones in two clusters (extranet and internet in egov, private in private).
-    fn chifeng_clusters() -> Model {
-        let paths = [repo().join("examples/chifeng-clusters"), repo().join("examples/chifeng/tenants.yaml"), repo().join("examples/chifeng/apps")];
-        govcloud_core::model::load_paths(&paths).expect("chifeng-clusters").model
-    }
-
-    /// What `cluster` holds of the Chifeng city: its model and its rendering.
-    fn in_cluster(cluster: &str) -> (Model, Vec<Value>) {
-        let mut model = chifeng_clusters();
-        model.cluster = Some(cluster.into());
-        let objects = rendered(&model);
-        (model, objects)
-    }
-
-    fn deployment(ns: &str, name: &str) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
-               "spec": {"selector": {"matchLabels": {"run": name}}, "template": {"metadata": {"labels": {"run": name}},
-               "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/x/y:1", "ports": [{"containerPort": 8080}]}]}}}})
-    }
-
-    fn node(name: &str, labels: &[(&str, &str)]) -> Value {
-        let labels: serde_json::Map<String, Value> = labels.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}, "spec": {}})
-    }
-
-    #[test]
-    fn a_node_of_a_zone_hosted_elsewhere_fails_where_it_joined() {
-        let foreign = |a: &Audit| -> Vec<(Outcome, String, String)> {
-            a.findings.iter().filter(|f| f.control == controls::FOREIGN_NODES).map(|f| (f.outcome, f.object.to_string(), f.evidence.clone())).collect()
-        };
-        // The private network's machine registered with the egov cluster.
-        let (model, mut objects) = in_cluster("egov");
-        objects.push(node("n-private", &[("govcloud.io/zone", "private")]));
-        objects.push(node("n-extranet", &[("govcloud.io/zone", "extranet")]));
-        assert_eq!(
-            foreign(&audit(&model, &objects)),
-            vec![(
-                Outcome::Fail,
-                "Node/n-private".to_string(),
-                "matches the node pool of private (runs in cluster private) and of no zone this cluster hosts".to_string()
-            )]
-        );
-        // In its own cluster it is no finding of this kind.
-        let (model, mut objects) = in_cluster("private");
-        objects.push(node("n-private", &[("govcloud.io/zone", "private")]));
-        assert_eq!(foreign(&audit(&model, &objects)), vec![]);
-        // Pools of zones in different clusters may share labels: a node that
-        // also matches a zone hosted here is that zone's.
-        let (mut model, mut objects) = in_cluster("egov");
-        for z in model.zones.iter_mut().filter(|z| z.name_any() == "private") {
-            z.spec.node_pool.selector = [("pool".to_string(), "general".to_string())].into();
-        }
-        for z in model.zones.iter_mut().filter(|z| z.name_any() == "extranet") {
-            z.spec.node_pool.selector.insert("pool".into(), "general".into());
-        }
-        objects.push(node("n-shared", &[("govcloud.io/zone", "extranet"), ("pool", "general")]));
-        objects.push(node("n-general", &[("pool", "general")]));
-        let found = foreign(&audit(&model, &objects));
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!((found[0].0, found[0].1.as_str()), (Outcome::Fail, "Node/n-general"));
-        assert_eq!((found[1].0, found[1].1.as_str()), (Outcome::Pass, "Node/n-shared"));
-        assert!(found[1].2.ends_with("and of extranet hosted here"), "{found:?}");
-        // One cluster for every zone: nothing is elsewhere, no finding.
-        let (model, mut objects) = chifeng();
-        objects.push(node("n", &[("govcloud.io/zone", "private")]));
-        assert_eq!(foreign(&audit(&model, &objects)), vec![]);
-    }
-
-    fn failures(a: &Audit) -> Vec<(&'static str, String, String)> {
-        a.findings.iter().filter(|f| f.outcome == Outcome::Fail).map(|f| (f.control, f.object.to_string(), f.evidence.clone())).collect()
-    }
-
-    #[test]
-    fn each_cluster_is_judged_on_what_it_hosts() {
-        for (cluster, hosted, elsewhere) in [("egov", "extranet", "private"), ("private", "private", "extranet")] {
-            let (model, objects) = in_cluster(cluster);
-            let a = audit(&model, &objects);
-            assert_eq!(failures(&a), vec![], "{cluster}");
-            assert!(a.findings.iter().all(|f| f.cluster.as_deref() == Some(cluster)), "tagged with {cluster}");
-            // The zones of the other cluster: no nodes, namespaces or workloads expected here.
-            let of_zone = |z: &str, control: &str| a.findings.iter().filter(|f| f.control == control && f.object.contains(&format!("NetworkZone/{z}"))).count();
-            assert_eq!(of_zone(elsewhere, controls::ZONE_TAINT), 0);
-            assert_eq!(of_zone(hosted, controls::ZONE_TAINT), 1, "skipped without nodes");
-            let declared = a.findings.iter().filter(|f| f.control == controls::DECLARATIONS_ONLY && f.zone.as_deref() == Some(elsewhere)).count();
-            assert!(declared >= 6, "{cluster}: the declaration namespaces of {elsewhere} are checked ({declared})");
-            assert!(!a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && f.zone.as_deref() == Some(elsewhere)));
-            // Flows: those with a side here, the four to the population database among them.
-            assert!(
-                a.flows.iter().all(|f| [&f.from, &f.to].iter().any(|k| k.split('/').nth(1) == Some(hosted) || (cluster == "egov" && k.contains("/internet/"))))
-            );
-            let across: Vec<&FlowRow> = a.flows.iter().filter(|f| f.address.is_some()).collect();
-            assert_eq!(across.len(), 4, "{cluster}");
-            assert!(across.iter().all(|f| f.address.as_deref() == Some("10.30.255.20/32") && f.ports == [8443]));
-            let sides = a.findings.iter().filter(|f| f.control == controls::TWO_SIDED_FLOWS && f.field.starts_with("NetworkPolicy ")).count();
-            assert_eq!((sides, a.connectivity.across.len()), (4, 4), "{cluster}: this cluster's side of each flow between clusters");
-            assert!(a.connectivity.across.iter().all(|x| x.open && x.consumer == (cluster == "egov")));
-        }
-    }
-
-    #[test]
-    fn a_declaration_namespace_holds_nothing_that_runs() {
-        let (model, mut objects) = in_cluster("egov");
-        objects.push(deployment("general-office-private", "stray"));
-        objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "public-security-private"}, "spec": {"ports": [{"port": 80}]}}));
-        for o in objects.iter_mut().filter(|o| kind_of(o) == "ResourceQuota" && ns_of(o) == "public-security-private") {
-            o["spec"]["hard"]["pods"] = json!("10");
-        }
-        for o in objects.iter_mut().filter(|o| kind_of(o) == "Namespace" && name_of(o) == "general-office-private") {
-            o["metadata"]["labels"].as_object_mut().expect("labels").remove(labels::HOSTED_IN);
-        }
-        // A namespace of a zone this cluster hosts that claims to be a declaration.
-        for o in objects.iter_mut().filter(|o| kind_of(o) == "Namespace" && name_of(o) == "health-extranet") {
-            o["metadata"]["labels"][labels::HOSTED_IN] = json!("private");
-        }
-        let a = audit(&model, &objects);
-        let found: Vec<(&str, String)> =
-            failures(&a).into_iter().filter(|(c, _, _)| *c == controls::DECLARATIONS_ONLY).map(|(_, o, e)| (o.leak() as &str, e)).collect();
-        let objects_failed: BTreeSet<&str> = found.iter().map(|(o, _)| *o).collect();
-        assert_eq!(
-            objects_failed,
-            BTreeSet::from([
-                "Deployment/general-office-private/stray",
-                "Namespace/general-office-private",
-                "Namespace/health-extranet",
-                "Namespace/public-security-private",
-                "Service/public-security-private/db",
-            ])
-        );
-        assert!(found.iter().any(|(o, e)| *o == "Namespace/public-security-private" && e == "pods=10"), "{found:?}");
-        assert!(found.iter().any(|(o, e)| *o == "Namespace/general-office-private" && e.starts_with("no govcloud.io/hosted-in label")), "{found:?}");
-        // The mislabelled namespace is still judged as one of this cluster (its default deny is there).
-        assert!(a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && &*f.object == "Namespace/health-extranet" && f.outcome == Outcome::Pass));
-    }
-
-    #[test]
-    fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
-        let side = |a: &Audit, object: &str| -> Vec<(Outcome, String)> {
-            a.findings
-                .iter()
-                .filter(|f| f.control == controls::TWO_SIDED_FLOWS && &*f.object == object && f.evidence.contains("population-db:"))
-                .map(|f| (f.outcome, f.evidence.clone()))
-                .collect()
-        };
-        let consumer = "Deployment/health-extranet/health-records";
-        // The consumer without its egress to the exchange address.
-        let (model, mut objects) = in_cluster("egov");
-        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-health-records-egress"));
-        let a = audit(&model, &objects);
-        assert_eq!(
-            side(&a, consumer),
-            vec![(
-                Outcome::Fail,
-                "health/extranet/health-records -> public-security/private/population-db: no egress to 10.30.255.20:8443 (the exchange address); nothing wider"
-                    .to_string()
-            )]
-        );
-        assert!(a.connectivity.across.iter().any(|x| !x.open));
-        // Egress wider than the address: the whole private network.
-        let (model, mut objects) = in_cluster("egov");
-        objects.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "wide", "namespace": "health-extranet"},
-            "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "10.30.0.0/16"}}]}]}}));
-        let a = audit(&model, &objects);
-        let found = side(&a, consumer);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].0, Outcome::Fail);
-        assert!(found[0].1.contains("wider: 10.30.255.20:22 via wide") && found[0].1.contains("10.30.0.1:8443 via wide"), "{found:?}");
-        // The provider without ingress from the extranet's ranges.
-        let (model, mut objects) = in_cluster("private");
-        objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-population-db-ingress"));
-        let a = audit(&model, &objects);
-        let found = side(&a, "Deployment/public-security-private/population-db");
-        assert_eq!(found.len(), 4);
-        assert!(
-            found.iter().all(|(o, e)| *o == Outcome::Fail && e.ends_with("no ingress from 10.10.0.1 on 8443/TCP (zone extranet); nothing wider")),
-            "{found:?}"
-        );
-        // As rendered: from the extranet's ranges on 8443, nothing wider.
-        let (model, objects) = in_cluster("private");
-        let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
-        assert!(!found.is_empty() && found.iter().all(|(o, e)| *o == Outcome::Pass && e.ends_with("; nothing wider")), "{found:?}");
-        // A policy someone adds that admits more than the consumer zone: the
-        // internet, the other zones, other ports.
-        for (from, port, wider) in
-            [("0.0.0.0/0", 8443, "203.0.113.1 on 8443/TCP"), ("10.0.0.0/8", 22, "10.10.0.1 on 22/TCP"), ("10.10.0.0/16", 80, "10.10.0.1 on 80/TCP")]
-        {
-            let (model, mut objects) = in_cluster("private");
-            objects.push(
-                json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "wide", "namespace": "public-security-private"},
-                "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"ipBlock": {"cidr": from}}], "ports": [{"port": port}]}]}}),
-            );
-            let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
-            assert!(!found.is_empty(), "{from}");
-            assert!(found.iter().all(|(o, e)| *o == Outcome::Fail && e.contains("; wider: ") && e.contains(wider)), "{from}: {found:?}");
-        }
-    }
-
-    fn the_city() -> Vec<ClusterAudit> {
-        ["egov", "private"]
-            .map(|c| {
-                let (model, objects) = in_cluster(c);
-                let a = audit(&model, &objects);
-                (Some(c.to_string()), model, a)
-            })
-            .into()
-    }
-
-    #[test]
-    fn the_city_is_one_report_of_its_clusters() {
-        let clusters = the_city();
-        let counts: usize = clusters.iter().map(|(_, _, a)| a.findings.len()).sum();
-        let apps: usize = clusters.iter().map(|(_, _, a)| a.connectivity.apps.len()).sum();
-        let a = city(clusters);
-        assert_eq!(failures(&a), vec![]);
-        let own = a.findings.iter().filter(|f| f.cluster.is_none()).count();
-        assert_eq!(a.findings.len(), counts + own, "every cluster's findings, plus the city's own");
-        assert!(a.findings.iter().filter(|f| f.cluster.is_none()).all(|f| f.control == controls::CITY_MODEL || f.control == controls::CITY_FLOWS));
-        let model = chifeng_clusters();
-        assert_eq!(a.findings.iter().filter(|f| f.control == controls::CITY_MODEL).count(), model.zones.len() + model.tenants.len() + model.apps.len());
-        assert_eq!(a.findings.iter().filter(|f| f.control == controls::CITY_FLOWS).count(), 5, "four granted, one pending, between clusters");
-        // Side by side, and reachable across clusters where both sides are open.
-        assert_eq!(a.connectivity.apps.len(), apps);
-        let at = |app: &str| a.connectivity.apps.iter().position(|(n, _)| n == app).expect(app);
-        assert!(a.connectivity.reach[at("health/health-records")][at("public-security/population-db")]);
-        assert!(!a.connectivity.reach[at("songshan/songshan-services")][at("public-security/population-db")]);
-        assert_eq!(a.flows.len(), chifeng_clusters_flows(), "each flow once");
-    }
-
-    fn chifeng_clusters_flows() -> usize {
-        govcloud_render::render(&chifeng_clusters()).flows.len()
-    }
-
-    #[test]
-    fn the_city_finds_copies_that_differ_and_flows_decided_apart() {
-        let mut clusters = the_city();
-        // The private cluster lags: the health app is not there yet, and the
-        // population database has withdrawn its grant to education.
-        let (_, model, _) = &mut clusters[1];
-        model.apps.retain(|a| a.name_any() != "health-records");
-        for app in model.apps.iter_mut().filter(|a| a.name_any() == "population-db") {
-            app.spec.flows.allow_from.retain(|g| g.tenant != "education");
-        }
-        let (model, objects) = (model.clone(), rendered(model));
-        clusters[1].2 = audit(&model, &objects);
-        let a = city(clusters);
-        let found: Vec<(&'static str, String, String)> = failures(&a).into_iter().filter(|(c, _, _)| c.starts_with("GC-CITY")).collect();
-        assert_eq!(
-            found,
-            vec![
-                (controls::CITY_MODEL, "DepartmentApp/health-extranet/health-records".to_string(), "present in cluster egov, absent in cluster private".to_string()),
-                (
-                    controls::CITY_MODEL,
-                    "DepartmentApp/public-security-private/population-db".to_string(),
-                    found.get(1).map(|f| f.2.clone()).unwrap_or_default()
-                ),
-                (
-                    controls::CITY_FLOWS,
-                    "DepartmentApp/education-extranet/student-registry".to_string(),
-                    "education/extranet/student-registry -> public-security/private/population-db: Granted on 8443 at 10.30.255.20/32 in cluster egov, Pending in cluster private".to_string()
-                ),
-                (
-                    controls::CITY_FLOWS,
-                    "DepartmentApp/health-extranet/health-records".to_string(),
-                    "health/extranet/health-records -> public-security/private/population-db: Granted on 8443 at 10.30.255.20/32 in cluster egov, not declared in cluster private".to_string()
-                ),
-            ]
-        );
-        assert!(found[1].2.starts_with("cluster private and cluster egov hold different copies: spec.flows.allowFrom"), "{}", found[1].2);
-    }
-
-    #[test]
-    fn isolation_by_class_equals_the_pairwise_scan() {
-        let (model, objects) = chifeng();
-        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
-        // Above the limit, the pairs replace the matrix.
-        assert_isolation_as_pairwise(&model, &objects, 3);
-        let (model, objects) = noncompliant();
-        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
-        let (model, objects) = chifeng_twisted();
-        assert!(assert_isolation_as_pairwise(&model, &objects, MATRIX_LIMIT) > 0);
-    }
-
-    #[test]
-    fn chifeng_reachability_by_class_equals_pairwise() {
-        for (_, objects) in [chifeng(), chifeng_twisted(), chifeng_widened(true), chifeng_widened(false)] {
-            let (namespaces, tenant_ns) = namespaces(&objects);
-            let labels = namespaces.iter().map(|(n, o)| (n.clone(), netpol::tests::string_labels(&o["metadata"]["labels"]))).collect();
-            let net = Network::new(objects.iter().filter(|o| kind_of(o) == "NetworkPolicy"), labels)
-                .with_admin_tier(objects.iter().filter(|o| admin_tier::is_cluster_policy(o)));
-            let ws = workloads(&objects.iter().collect::<Vec<_>>(), &tenant_ns);
-            assert!(netpol::tests::assert_same_as_pairwise(&net, &ws) > ws.len());
-        }
-    }
-
-    /// Large inventories are checked on several threads: the findings are
-    /// those of one thread, in the same order.
-    #[test]
-    fn admission_checks_on_threads_find_what_one_thread_finds() {
-        let (model, mut objects) = chifeng();
-        let copies = objects.clone();
-        for _ in 0..16 {
-            objects.extend(copies.iter().cloned());
-        }
-        let refs: Vec<&Value> = objects.iter().collect();
-        let (namespaces, tenant_ns) = namespaces(&objects);
-        let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-        let mut threads = Ctx::new(namespaces.clone());
-        admission_form(&mut threads, &refs, &tenant_ns, &zones);
-        let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-        for o in refs.iter().filter(|o| tenant_ns.contains(ns_of(o)) && eval::resource_of(kind_of(o)).is_some()) {
-            by_ns.entry(ns_of(o)).or_default().push(o);
-        }
-        assert!(by_ns.values().map(Vec::len).sum::<usize>() >= 2000, "enough objects for threads");
-        let mut one = Ctx::new(namespaces);
-        admission_namespaces(&mut one, &by_ns.into_iter().collect::<Vec<_>>(), &zones);
-        assert_eq!(emitted(&threads), emitted(&one));
-    }
-
-    /// Verdicts are kept across audits, by the digest of what was judged: an
-    /// object changed since is judged again, and changed back, judged as
-    /// before; a zone whose status alone changed keeps its verdicts.
-    #[test]
-    fn a_kept_verdict_follows_what_was_judged() {
-        let (mut model, mut objects) = chifeng();
-        let at = objects.iter().position(|o| kind_of(o) == "Deployment").expect("a deployment");
-        let id = id_of(&objects[at]);
-        let failures = |a: &Audit| -> Vec<(&'static str, String)> {
-            a.findings.iter().filter(|f| *f.object == *id && f.outcome == Outcome::Fail).map(|f| (f.control, f.evidence.clone())).collect()
-        };
-        let before = failures(&audit(&model, &objects));
-        let original = objects[at].clone();
-        objects[at]["spec"]["template"]["spec"]["hostNetwork"] = json!(true);
-        let changed = failures(&audit(&model, &objects));
-        assert!(changed.len() > before.len(), "host network is judged: {changed:?}");
-        objects[at] = original;
-        assert_eq!(failures(&audit(&model, &objects)), before);
-        // What the report loop writes after each audit changes no verdict.
-        for z in &mut model.zones {
-            z.status.get_or_insert_with(Default::default).compliance = Some(govcloud_core::api::ComplianceSummary { fail: 7, ..Default::default() });
-            z.metadata.resource_version = Some("42".into());
-        }
-        assert_eq!(failures(&audit(&model, &objects)), before);
-    }
-
-    #[test]
-    fn findings_are_sorted_as_a_stable_sort_on_their_keys() {
-        let (model, objects) = noncompliant();
-        let mut findings = audit(&model, &objects).findings;
-        // Shuffled deterministically, with the evidence telling equal keys apart.
-        findings.reverse();
-        let third = findings.len() / 3;
-        findings.rotate_left(third);
-        let mut want = findings.clone();
-        want.sort_by(|a, b| (a.control, &a.object, &a.field, a.outcome).cmp(&(b.control, &b.object, &b.field, b.outcome)));
-        sort_findings(&mut findings);
-        let show = |fs: &[Finding]| fs.iter().map(|f| format!("{} {} {} {:?} {}", f.control, f.object, f.field, f.outcome, f.evidence)).collect::<Vec<_>>();
-        assert_eq!(show(&findings), show(&want));
-        assert!(want.windows(2).any(|w| (w[0].control, &w[0].object, &w[0].field, w[0].outcome) == (w[1].control, &w[1].object, &w[1].field, w[1].outcome)));
-    }
-
-    #[test]
-    fn every_control_is_audited_on_exactly_one_path() {
-        let plan = plan();
-        let mut ids: Vec<&str> = plan.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
-        ids.sort();
-        let dispatched = ids.len();
-        ids.dedup();
-        assert_eq!((dispatched, ids.len()), (controls::CATALOGUE.len(), controls::CATALOGUE.len()), "every control once");
-        let mut paths: Vec<AuditBy> = plan.iter().map(|(p, _)| *p).collect();
-        paths.dedup();
-        assert_eq!(paths.len(), plan.len(), "every path once");
-        // Each path alone records only its own controls (a stray one trips the
-        // recorder's assertion), and every auditable control has findings.
-        let mut found: BTreeSet<&str> = BTreeSet::new();
-        // Chifeng in two clusters, with a workload where only declarations belong.
-        let (egov, mut held) = in_cluster("egov");
-        held.push(deployment("general-office-private", "stray"));
-        held.push(node("n-private", &[("govcloud.io/zone", "private")]));
-        // A request its requester decided (judged where the catalogue puts GC-REQ-001, if anywhere).
-        held.push(resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})));
-        for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
-            let (namespaces, tenant_ns) = namespaces(&objects);
-            let refs: Vec<&Value> = objects.iter().collect();
-            let planned = govcloud_render::plan(&model, &Default::default());
-            let zones: BTreeMap<String, Value> = model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
-            let remote = hosted_elsewhere(&model);
-            let inputs = Inputs { model: &model, objects: &refs, tenant_ns: &tenant_ns, planned: &planned, remote: &remote };
-            for (path, own) in &plan {
-                let mut ctx = Ctx::new(namespaces.clone()).on(*path);
-                if *path == AuditBy::Admission {
-                    admission_form(&mut ctx, &refs, &tenant_ns, &zones);
-                } else {
-                    run_path(*path, &mut ctx, &inputs);
-                }
-                for f in &ctx.findings {
-                    let c = controls::control(f.control).expect("catalogued");
-                    assert!(own.contains(&f.control) || (*path == AuditBy::Admission && c.audit.evaluates_admission()), "{} on {path:?}", f.control);
-                    found.insert(f.control);
-                }
-            }
-        }
-        // The city's controls are checked by `city` over several clusters' audits (see its tests).
-        let unaudited: Vec<&str> =
-            controls::CATALOGUE.iter().filter(|c| !matches!(c.audit, AuditBy::NotAuditable | AuditBy::City) && !found.contains(c.id)).map(|c| c.id).collect();
-        assert_eq!(unaudited, Vec::<&str>::new());
-        assert!(!found.contains(controls::PREVENT_DELETION));
-    }
-
-    // === app identity, ingress backends, resource requests ===
-
-    /// The fixture's model (tests/fixtures/noncompliant/model.yaml) as
-    /// govcloud renders it, without the violations.
-    fn small() -> (Model, Vec<Value>) {
-        let model = govcloud_core::model::load_paths(&[repo().join("tests/fixtures/noncompliant/model.yaml")]).expect("fixture").model;
-        let objects = rendered(&model);
-        (model, objects)
-    }
-
-    /// The rendered object `kind` `namespace/name`.
-    fn object_mut<'o>(objects: &'o mut [Value], kind: &str, ns: &str, name: &str) -> &'o mut Value {
-        objects.iter_mut().find(|o| kind_of(o) == kind && ns_of(o) == ns && name_of(o) == name).expect("rendered")
-    }
-
-    fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
-        json!([{"apiVersion": api_version, "kind": kind, "name": name, "uid": uid, "controller": true}])
-    }
-
-    /// A pod of namespace a-ext with `labels`, run by `owners` (none: a bare pod).
-    fn labelled_pod(name: &str, labels: Value, owners: Option<Value>) -> Value {
-        let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "a-ext", "uid": format!("{name}-uid"), "labels": labels},
-            "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/a/c:1"}]}});
-        if let Some(o) = owners {
-            p["metadata"]["ownerReferences"] = o;
-        }
-        p
-    }
-
-    /// What a cluster running the fixture holds for app a-ext/portal: the
-    /// DepartmentApp (with its uid), govcloud's Deployment controlled by it,
-    /// the ReplicaSet the Deployment controller made, and its pod.
-    fn portal_running() -> (Model, Vec<Value>) {
-        let (mut model, mut objects) = small();
-        for a in model.apps.iter_mut().filter(|a| a.name_any() == "portal") {
-            a.metadata.uid = Some("app-uid".into());
-        }
-        let deployment = object_mut(&mut objects, "Deployment", "a-ext", "portal");
-        deployment["metadata"]["uid"] = json!("deployment-uid");
-        deployment["metadata"]["ownerReferences"] = owner("govcloud.io/v1alpha1", "DepartmentApp", "portal", "app-uid");
-        let mut template = deployment["spec"]["template"].clone();
-        template["metadata"]["labels"]["pod-template-hash"] = json!("5d8f");
-        let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": "portal-5d8f", "namespace": "a-ext", "uid": "rs-uid", "labels": template["metadata"]["labels"].clone(),
-                         "ownerReferences": owner("apps/v1", "Deployment", "portal", "deployment-uid")},
-            "spec": {"selector": {"matchLabels": template["metadata"]["labels"].clone()}, "template": template.clone()}});
-        objects.push(rs);
-        objects.push(labelled_pod("portal-5d8f-x1", template["metadata"]["labels"].clone(), Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "rs-uid"))));
-        (model, objects)
-    }
-
-    fn identity(a: &Audit) -> BTreeMap<String, (Outcome, String)> {
-        a.findings.iter().filter(|f| f.control == controls::APP_IDENTITY).map(|f| (f.object.to_string(), (f.outcome, f.evidence.clone()))).collect()
-    }
-
-    #[test]
-    fn the_real_owner_chain_to_govclouds_deployment_carries_the_app_identity() {
-        let (model, objects) = portal_running();
-        let found = identity(&audit(&model, &objects));
-        for id in ["Pod/a-ext/portal-5d8f-x1", "ReplicaSet/a-ext/portal-5d8f", "Deployment/a-ext/portal"] {
-            assert_eq!(
-                found.get(id),
-                Some(&(Outcome::Pass, "govcloud.io/app=portal, run by Deployment/a-ext/portal (govcloud's, for DepartmentApp portal)".to_string())),
-                "{id}"
-            );
-        }
-        assert!(found.values().all(|(o, _)| *o == Outcome::Pass), "{found:?}");
-    }
-
-    #[test]
-    fn labels_alone_never_carry_the_app_identity() {
-        let (model, mut objects) = portal_running();
-        // Every forgery also carries the managed-by label: anyone who writes an object writes its labels.
-        let forged = json!({labels::APP: "portal", labels::MANAGED_BY: labels::MANAGER});
-        objects.push(labelled_pod("bare", forged.clone(), None));
-        // A department's own Deployment and ReplicaSet, running pods as portal.
-        let mut web = deployment("a-ext", "web");
-        web["metadata"]["labels"] = forged.clone();
-        web["metadata"]["uid"] = json!("web-uid");
-        web["spec"]["template"]["metadata"]["labels"] = forged.clone();
-        let mut web_rs = web.clone();
-        web_rs["kind"] = json!("ReplicaSet");
-        web_rs["metadata"] = json!({"name": "web-1", "namespace": "a-ext", "uid": "web-1-uid", "labels": forged.clone(),
-                                    "ownerReferences": owner("apps/v1", "Deployment", "web", "web-uid")});
-        objects.extend([web, web_rs]);
-        objects.push(labelled_pod("web-1-x", forged.clone(), Some(owner("apps/v1", "ReplicaSet", "web-1", "web-1-uid"))));
-        // A Job and its pod.
-        objects.push(
-            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "nightly", "namespace": "a-ext", "uid": "job-uid", "labels": forged.clone()},
-            "spec": {"template": {"metadata": {"labels": forged.clone()}, "spec": {"containers": [{"name": "c", "image": "harbor.egov.local/a/c:1"}]}}}}),
-        );
-        objects.push(labelled_pod("nightly-x", forged.clone(), Some(owner("batch/v1", "Job", "nightly", "job-uid"))));
-        // A pod claiming govcloud's Deployment itself, one claiming the real
-        // ReplicaSet by a stale uid, and one of the real ReplicaSet labelled as another app.
-        objects.push(labelled_pod("claims-deployment", forged.clone(), Some(owner("apps/v1", "Deployment", "portal", "deployment-uid"))));
-        objects.push(labelled_pod("stale", forged.clone(), Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "old-uid"))));
-        objects.push(labelled_pod(
-            "as-db",
-            json!({labels::APP: "db", labels::MANAGED_BY: labels::MANAGER}),
-            Some(owner("apps/v1", "ReplicaSet", "portal-5d8f", "rs-uid")),
-        ));
-        let found = identity(&audit(&model, &objects));
-        let failed = |id: &str| match found.get(id) {
-            Some((Outcome::Fail, e)) => e.clone(),
-            other => panic!("{id}: {other:?}"),
-        };
-        assert_eq!(failed("Pod/a-ext/bare"), "govcloud.io/app=portal on a bare pod: no owner chain to govcloud's Deployment");
-        assert_eq!(
-            failed("Pod/a-ext/web-1-x"),
-            "govcloud.io/app=portal owned by ReplicaSet web-1 of Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
-        );
-        assert_eq!(
-            failed("ReplicaSet/a-ext/web-1"),
-            "govcloud.io/app=portal owned by Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
-        );
-        assert_eq!(failed("Deployment/a-ext/web"), "govcloud.io/app=portal on Deployment web: govcloud renders no Deployment web in a-ext");
-        assert_eq!(failed("Pod/a-ext/nightly-x"), "govcloud.io/app=portal owned by Job nightly, not by a ReplicaSet of govcloud's Deployment");
-        assert_eq!(failed("Job/a-ext/nightly"), "govcloud.io/app=portal on a Job: govcloud runs apps as Deployments only");
-        assert_eq!(failed("Pod/a-ext/claims-deployment"), "govcloud.io/app=portal owned by Deployment portal, not by a ReplicaSet of govcloud's Deployment");
-        assert_eq!(
-            failed("Pod/a-ext/stale"),
-            "govcloud.io/app=portal owned by ReplicaSet portal-5d8f: the reference is not to the ReplicaSet of that name (another group or uid)"
-        );
-        assert_eq!(failed("Pod/a-ext/as-db"), "govcloud.io/app=db owned by ReplicaSet portal-5d8f, whose template carries govcloud.io/app=portal");
-        // The real chain still passes beside them.
-        assert_eq!(found.get("Pod/a-ext/portal-5d8f-x1").map(|f| f.0), Some(Outcome::Pass));
-    }
-
-    #[test]
-    fn govclouds_deployment_is_known_by_custody_not_by_its_name() {
-        // A Deployment under the app's name that govcloud did not create (the adoption case).
-        let (model, mut objects) = portal_running();
-        object_mut(&mut objects, "Deployment", "a-ext", "portal")["metadata"]["labels"].as_object_mut().expect("labels").remove(labels::MANAGED_BY);
-        let found = identity(&audit(&model, &objects));
-        assert_eq!(
-            found.get("Pod/a-ext/portal-5d8f-x1"),
-            Some(&(
-                Outcome::Fail,
-                "govcloud.io/app=portal owned by ReplicaSet portal-5d8f of Deployment portal, not made from govcloud's Deployment: Deployment portal holds the name of govcloud's but was not created by govcloud (no app.kubernetes.io/managed-by=govcloud label)".to_string()
-            ))
-        );
-        // Controlled by something other than its DepartmentApp: another app, or the app of that name before it was recreated.
-        for (kind, name, uid) in [("DepartmentApp", "db", "app-uid"), ("DepartmentApp", "portal", "older-app-uid"), ("ConfigMap", "portal", "app-uid")] {
-            let (model, mut objects) = portal_running();
-            let api_version = if kind == "ConfigMap" { "v1" } else { "govcloud.io/v1alpha1" };
-            object_mut(&mut objects, "Deployment", "a-ext", "portal")["metadata"]["ownerReferences"] = owner(api_version, kind, name, uid);
-            let found = identity(&audit(&model, &objects));
-            let (outcome, evidence) = found.get("Deployment/a-ext/portal").expect("judged");
-            assert_eq!(*outcome, Outcome::Fail, "{kind} {name} {uid}");
-            assert_eq!(
-                *evidence,
-                format!("govcloud.io/app=portal on Deployment portal: Deployment portal is controlled by {kind} {name}, not by DepartmentApp portal")
-            );
-        }
-        // The template of govcloud's Deployment, changed to run another app's identity.
-        let (model, mut objects) = portal_running();
-        let deployment = object_mut(&mut objects, "Deployment", "a-ext", "portal");
-        deployment["spec"]["template"]["metadata"]["labels"][labels::APP] = json!("db");
-        let found = identity(&audit(&model, &objects));
-        assert_eq!(
-            found.get("Deployment/a-ext/portal"),
-            Some(&(Outcome::Fail, "govcloud.io/app=db on Deployment portal: govcloud's Deployment portal runs govcloud.io/app=portal".to_string()))
-        );
-    }
-
-    #[test]
-    fn an_ingress_routes_only_to_govclouds_services() {
-        let backends = |a: &Audit| -> Vec<(Outcome, String, String)> {
-            a.findings
-                .iter()
-                .filter(|f| f.control == controls::INGRESS_ZONE && f.message.starts_with("an Ingress routes only"))
-                .map(|f| (f.outcome, f.object.to_string(), f.evidence.clone()))
-                .collect()
-        };
-        // As rendered: the public app's Ingress to its ClusterIP Service.
-        let (model, mut objects) = small();
-        assert_eq!(
-            backends(&audit(&model, &objects)),
-            vec![(Outcome::Pass, "Ingress/a-dmz/site".to_string(), "routes only to govcloud's Service site".to_string())]
-        );
-        // The department's ExternalName Service in its place, proxying the internet into the private network.
-        objects.retain(|o| !(kind_of(o) == "Service" && ns_of(o) == "a-dmz" && name_of(o) == "site"));
-        objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "site", "namespace": "a-dmz"},
-            "spec": {"type": "ExternalName", "externalName": "vault.a-prv.svc.cluster.local"}}));
-        // A second route to a Service that is not there, and a default backend that is no Service.
-        let ingress = object_mut(&mut objects, "Ingress", "a-dmz", "site");
-        let mut route = ingress["spec"]["rules"][0]["http"]["paths"][0].clone();
-        route["path"] = json!("/admin");
-        route["backend"] = json!({"service": {"name": "admin", "port": {"number": 80}}});
-        ingress["spec"]["rules"][0]["http"]["paths"].as_array_mut().expect("paths").push(route);
-        ingress["spec"]["defaultBackend"] = json!({"resource": {"apiGroup": "example.io", "kind": "Bucket", "name": "files"}});
-        let found = backends(&audit(&model, &objects));
-        assert_eq!(
-            found,
-            vec![(
-                Outcome::Fail,
-                "Ingress/a-dmz/site".to_string(),
-                [
-                    "spec.defaultBackend: a resource backend (Bucket files), not a Service",
-                    "spec.rules[0].http.paths[0].backend: Service site is not govcloud's (no app.kubernetes.io/managed-by=govcloud label) and of type ExternalName, to vault.a-prv.svc.cluster.local",
-                    "spec.rules[0].http.paths[1].backend: Service admin does not exist",
-                ]
-                .join("; ")
-            )]
-        );
-        // Even govcloud's own Service, turned into an ExternalName.
-        let (model, mut objects) = small();
-        let service = object_mut(&mut objects, "Service", "a-dmz", "site");
-        service["spec"]["type"] = json!("ExternalName");
-        service["spec"]["externalName"] = json!("example.com");
-        let found = backends(&audit(&model, &objects));
-        assert_eq!(found.len(), 1);
-        assert_eq!(
-            (found[0].0, found[0].2.as_str()),
-            (Outcome::Fail, "spec.rules[0].http.paths[0].backend: Service site is of type ExternalName, to example.com")
-        );
-    }
-
-    /// A ResourceRequest of namespace a-ext filed by `requester`, with `status`.
-    fn resource_request(name: &str, kind: &str, requester: &str, status: Value) -> Value {
-        let mut spec = json!({"kind": kind, "zone": "ext", "justification": "flood season", "project": "应急指挥", "requester": {"username": requester}});
-        if kind == "Surge" {
-            spec["minutes"] = json!(30);
-        }
-        if kind == "Surge" || kind == "Quota" {
-            spec["resources"] = json!({"cpu": "2"});
-        }
-        json!({"apiVersion": "govcloud.io/v1alpha1", "kind": "ResourceRequest", "metadata": {"name": name, "namespace": "a-ext"}, "spec": spec, "status": status})
-    }
-
-    /// GC-REQ-001's findings on `requests` (in the fixture's cluster), by request and field.
-    fn request_findings(requests: &[Value]) -> BTreeMap<(String, String), (Outcome, String)> {
-        let (_, mut objects) = small();
-        objects.extend(requests.iter().cloned());
-        let (namespaces, _) = namespaces(&objects);
-        let refs: Vec<&Value> = objects.iter().collect();
-        let mut ctx = Ctx::new(namespaces);
-        resource_requests(&mut ctx, &refs);
-        assert!(ctx.findings.iter().all(|f| f.control == controls::REQUEST_DECISIONS && f.tenant.as_deref() == Some("a")));
-        ctx.findings.iter().map(|f| ((f.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.clone()))).collect()
-    }
-
-    fn decided(state: &str, by: Option<&str>) -> Value {
-        let mut d = json!({"state": state, "reason": "flood season"});
-        if let Some(by) = by {
-            d["by"] = json!(by);
-        }
-        d
-    }
-
-    #[test]
-    fn a_request_decided_by_its_requester_fails() {
-        let found = request_findings(&[
-            resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})),
-            resource_request("other", "Quota", "li", json!({"decision": decided("Rejected", Some("wang"))})),
-            resource_request("unrecorded", "Quota", "li", json!({"decision": decided("Approved", None)})),
-            resource_request("pending", "Quota", "li", json!({"phase": "Pending"})),
-        ]);
-        let by = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.decision.by".to_string())).cloned();
-        assert_eq!(by("own"), Some((Outcome::Fail, "Approved by li, who filed it".to_string())));
-        assert_eq!(by("other"), Some((Outcome::Pass, "filed by li, rejected by wang".to_string())));
-        assert_eq!(by("unrecorded"), Some((Outcome::Fail, "Approved with no status.decision.by: who decided was not recorded".to_string())));
-        assert_eq!(by("pending"), None, "nothing decided yet");
-    }
-
-    #[test]
-    fn a_surge_whose_end_moved_fails() {
-        let history = |phases: &[(&str, &str)]| -> Value { phases.iter().map(|(p, at)| json!({"phase": p, "at": at})).collect() };
-        let surge = |name: &str, expires: &str, phases: &[(&str, &str)]| {
-            resource_request(
-                name,
-                "Surge",
-                "li",
-                json!({"decision": decided("Approved", Some("wang")), "phase": phases.last().map(|p| p.0), "expiresAt": expires, "history": history(phases)}),
-            )
-        };
-        let approved = [("Pending", "2026-01-01T00:00:00Z"), ("Approved", "2026-01-01T01:00:00Z")];
-        let found = request_findings(&[
-            surge("as-fixed", "2026-01-01T01:30:00Z", &approved),
-            surge("moved", "2026-01-01T03:00:00Z", &approved),
-            // Invalid for a while after its approval, then approved again: the end is the first approval's.
-            surge(
-                "again",
-                "2026-01-01T01:30:00Z",
-                &[
-                    ("Pending", "2026-01-01T00:00:00Z"),
-                    ("Approved", "2026-01-01T01:00:00Z"),
-                    ("Invalid", "2026-01-01T01:10:00Z"),
-                    ("Approved", "2026-01-01T01:20:00Z"),
-                ],
-            ),
-            surge("expired", "2026-01-01T01:30:00Z", &[approved[0], approved[1], ("Expired", "2026-01-01T01:30:01Z")]),
-            surge("undated", "2026-01-01T01:30:00Z", &[("Pending", "2026-01-01T00:00:00Z")]),
-        ]);
-        let end = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.expiresAt".to_string())).cloned();
-        let fixed = Some((Outcome::Pass, "ends at 2026-01-01T01:30:00Z: approved at 2026-01-01T01:00:00Z plus 30 minutes".to_string()));
-        assert_eq!(end("as-fixed"), fixed);
-        assert_eq!(end("again"), fixed);
-        assert_eq!(end("expired"), fixed);
-        assert_eq!(
-            end("moved"),
-            Some((
-                Outcome::Fail,
-                "the surge end moved: expiresAt 2026-01-01T03:00:00Z, approved at 2026-01-01T01:00:00Z plus 30 minutes is 2026-01-01T01:30:00Z".to_string()
-            ))
-        );
-        assert_eq!(
-            end("undated"),
-            Some((Outcome::Fail, "expiresAt 2026-01-01T01:30:00Z, and no Approved transition in status.history to date the end from".to_string()))
-        );
-        // Approved, and the operator has not seen it yet: no end to judge.
-        let found = request_findings(&[resource_request("new", "Surge", "li", json!({"decision": decided("Approved", Some("wang"))}))]);
-        assert_eq!(found.keys().map(|(_, field)| field.as_str()).collect::<Vec<_>>(), vec!["status.decision.by"]);
-    }
-
-    #[test]
-    fn only_an_approved_surge_has_an_end() {
-        let end = json!("2027-01-01T00:00:00Z");
-        let found = request_findings(&[
-            resource_request("quota", "Quota", "li", json!({"decision": decided("Approved", Some("wang")), "expiresAt": end})),
-            resource_request("pending-surge", "Surge", "li", json!({"phase": "Pending", "expiresAt": end})),
-            resource_request("rejected-surge", "Surge", "li", json!({"decision": decided("Rejected", Some("wang")), "expiresAt": end})),
-        ]);
-        let end = |name: &str| found.get(&(format!("ResourceRequest/a-ext/{name}"), "status.expiresAt".to_string())).cloned();
-        assert_eq!(
-            end("quota"),
-            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Quota request that is approved: only an approved surge ends".to_string()))
-        );
-        assert_eq!(
-            end("pending-surge"),
-            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Surge request that is undecided: only an approved surge ends".to_string()))
-        );
-        assert_eq!(
-            end("rejected-surge"),
-            Some((Outcome::Fail, "expiresAt 2027-01-01T00:00:00Z on a Surge request that is rejected: only an approved surge ends".to_string()))
-        );
-    }
-}
+mod tests;

@@ -135,7 +135,8 @@ pub fn table(a: &Audit, lang: Lang) -> String {
     } else {
         (["control", "title", "severity", "pass", "fail", "warn", "skip", "MLPS"], "FAIL")
     };
-    let mut s = format!("{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+    let mut s =
+        format!("{:<12} {:<34} {:<9} {:>5} {:>5} {:>5} {:>5}  {}\n", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
     for (id, n) in by_control(a) {
         let sev = controls::control(id).map(|c| severity_name(c.severity, lang)).unwrap_or_default();
         s.push_str(&format!(
@@ -179,10 +180,21 @@ pub fn table(a: &Audit, lang: Lang) -> String {
         ));
     }
     for f in a.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
-        let at = if clusters.is_empty() { String::new() } else { format!("[{}] ", cluster_name(f.cluster.as_deref(), lang)) };
+        let at = if clusters.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", cluster_name(f.cluster.as_deref(), lang))
+        };
         // The findings' messages are English; a Chinese page gives the control's Chinese title.
         if lang == Lang::Zh {
-            s.push_str(&format!("{fail} {at}{} {} {}：{}（证据：{}）\n", f.control, f.object, f.field, title(f.control, lang), f.evidence));
+            s.push_str(&format!(
+                "{fail} {at}{} {} {}：{}（证据：{}）\n",
+                f.control,
+                f.object,
+                f.field,
+                title(f.control, lang),
+                f.evidence
+            ));
         } else {
             s.push_str(&format!("{fail} {at}{} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
         }
@@ -192,7 +204,10 @@ pub fn table(a: &Audit, lang: Lang) -> String {
 
 /// The JSON document.
 pub fn json(a: &Audit) -> Value {
-    let clusters: Vec<Value> = by_cluster(a).into_iter().map(|(c, n)| json!({"cluster": c, "pass": n[0], "fail": n[1], "warn": n[2], "skip": n[3]})).collect();
+    let clusters: Vec<Value> = by_cluster(a)
+        .into_iter()
+        .map(|(c, n)| json!({"cluster": c, "pass": n[0], "fail": n[1], "warn": n[2], "skip": n[3]}))
+        .collect();
     let mut doc = json!({
         "summary": a.counts().iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "controls": CATALOGUE.iter().map(|c| json!({"id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "severity": c.severity, "mlps": mlps::clauses_of(c.id), "results": by_control(a).get(c.id)})).collect::<Vec<_>>(),
@@ -335,12 +350,21 @@ pub fn omitted_note(others: usize, passes: usize) -> String {
         (o, 0) => format!("{o} failing, warning or skipped results (the least severe)"),
         (o, p) => format!("{o} failing, warning or skipped results (the least severe) and {p} passing results"),
     };
-    format!("{what} left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them")
+    format!(
+        "{what} left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them"
+    )
 }
 
 /// The four result cells (pass, fail, warn, skip) of a summary row.
 fn count_cells(n: &[usize; 4]) -> String {
-    format!(r#"<td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td>"#, n[0], if n[1] > 0 { "fail" } else { "" }, n[1], n[2], n[3])
+    format!(
+        r#"<td class="pass">{}</td><td class="{}">{}</td><td>{}</td><td>{}</td>"#,
+        n[0],
+        if n[1] > 0 { "fail" } else { "" },
+        n[1],
+        n[2],
+        n[3]
+    )
 }
 
 fn esc(s: &str) -> String {
@@ -375,7 +399,10 @@ pub fn svg(a: &Audit, lang: Lang) -> String {
                 esc(app)
             ));
             // Flows name apps tenant/zone/app.
-            pos.insert(app.split_once('/').map_or_else(|| app.to_string(), |(t, n)| format!("{t}/{zname}/{n}")), (x, y + 10.0));
+            pos.insert(
+                app.split_once('/').map_or_else(|| app.to_string(), |(t, n)| format!("{t}/{zname}/{n}")),
+                (x, y + 10.0),
+            );
         }
     }
     for f in &a.flows {
@@ -438,7 +465,9 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         outcome_name(Outcome::Skip, lang)
     ));
     let w = |p| pick(lang, p);
-    let outcome_heads = [Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Skip].map(|o| format!("<th>{}</th>", outcome_name(o, lang))).concat();
+    let outcome_heads = [Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Skip]
+        .map(|o| format!("<th>{}</th>", outcome_name(o, lang)))
+        .concat();
     // per tenant and per zone
     let mut by_tenant: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, [usize; 4]> = BTreeMap::new();
@@ -462,7 +491,8 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         }
         s.push_str("</table>");
     }
-    let names: BTreeMap<&str, (&str, &str)> = a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
+    let names: BTreeMap<&str, (&str, &str)> =
+        a.tenants.iter().map(|(n, zh_n, en_n)| (n.as_str(), (zh_n.as_str(), en_n.as_str()))).collect();
     s.push_str(&format!(
         r#"</section><section id="tenants"><h2>{}</h2><table><tr><th>{}</th><th>{}</th>{outcome_heads}</tr>"#,
         t("按租户", "By tenant"),
@@ -471,7 +501,12 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     ));
     for (tn, n) in &by_tenant {
         let (zh_n, en_n) = names.get(tn.as_str()).copied().unwrap_or(("", ""));
-        s.push_str(&format!("<tr><td>{}</td><td>{}</td>{}</tr>", esc(tn), esc(if zh { zh_n } else { en_n }), count_cells(n)));
+        s.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td>{}</tr>",
+            esc(tn),
+            esc(if zh { zh_n } else { en_n }),
+            count_cells(n)
+        ));
     }
     s.push_str(&format!(
         r#"</table></section><section id="zones"><h2>{}</h2><table><tr><th>{}</th>{outcome_heads}</tr>"#,
@@ -509,7 +544,11 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
     ));
     for r in mlps::REQUIREMENTS {
         let manual = if zh { r.manual_zh } else { r.manual };
-        let how = if r.controls.is_empty() { format!("{}: {}", t("人工", "manual"), esc(manual)) } else { r.controls.join(", ") };
+        let how = if r.controls.is_empty() {
+            format!("{}: {}", t("人工", "manual"), esc(manual))
+        } else {
+            r.controls.join(", ")
+        };
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.clause_l3,
@@ -530,7 +569,11 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
             r#"<section id="connectivity"><h2>{}</h2><p>{}</p><table><tr><th>{}</th><th>{}</th></tr>"#,
             t("跨租户可达（行可访问列）", "Reachable across tenants (row may reach column)"),
             if zh {
-                format!("共 {} 个应用，超过 {} 个，故只列出跨租户可达的应用对", a.connectivity.apps.len(), super::MATRIX_LIMIT)
+                format!(
+                    "共 {} 个应用，超过 {} 个，故只列出跨租户可达的应用对",
+                    a.connectivity.apps.len(),
+                    super::MATRIX_LIMIT
+                )
             } else {
                 esc(a.connectivity.note.as_deref().unwrap_or_default())
             },
@@ -540,7 +583,13 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         let tenant = |i: usize| a.connectivity.apps[i].0.split('/').next();
         for (i, j) in pairs.iter().filter(|(i, j)| tenant(*i) != tenant(*j)) {
             let (from, to) = (&a.connectivity.apps[*i], &a.connectivity.apps[*j]);
-            s.push_str(&format!(r#"<tr><td class="yes">{} ({})</td><td class="yes">{} ({})</td></tr>"#, esc(&from.0), esc(&from.1), esc(&to.0), esc(&to.1)));
+            s.push_str(&format!(
+                r#"<tr><td class="yes">{} ({})</td><td class="yes">{} ({})</td></tr>"#,
+                esc(&from.0),
+                esc(&from.1),
+                esc(&to.0),
+                esc(&to.1)
+            ));
         }
     } else {
         s.push_str(&format!(
@@ -550,7 +599,11 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
         for (i, _) in a.connectivity.apps.iter().enumerate() {
             s.push_str(&format!("<th>{}</th>", i + 1));
         }
-        s.push_str(&format!("<th>{}</th><th>{}</th></tr>", t("出互联网", "to internet"), t("来自互联网", "from internet")));
+        s.push_str(&format!(
+            "<th>{}</th><th>{}</th></tr>",
+            t("出互联网", "to internet"),
+            t("来自互联网", "from internet")
+        ));
         for (i, (app, zone)) in a.connectivity.apps.iter().enumerate() {
             s.push_str(&format!("<tr><th>{} {} ({})</th>", i + 1, esc(app), esc(zone)));
             for (j, reach) in a.connectivity.reach[i].iter().enumerate() {
@@ -609,58 +662,4 @@ th{{background:#f3f3f3}} .fail{{color:#d93025;font-weight:bold}} .pass{{color:#1
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use govcloud_core::controls::Severity;
-
-    fn finding(i: usize, outcome: Outcome) -> Finding {
-        Finding {
-            control: controls::TWO_SIDED_FLOWS,
-            outcome,
-            severity: Severity::High,
-            object: format!("Deployment/t{i}-extranet/a{i}").into(),
-            namespace: None,
-            tenant: None,
-            zone: Some("extranet".into()),
-            field: "spec".into(),
-            evidence: "x".repeat(400),
-            message: "m".into(),
-            cluster: None,
-        }
-    }
-
-    #[test]
-    fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
-        let findings: Vec<Finding> = (0..20_000).map(|i| finding(i, if i % 100 == 0 { Outcome::Fail } else { Outcome::Pass })).collect();
-        let audit = Audit { findings, ..Default::default() };
-        let all = reports(&audit, ReportApi::Openreports, &BTreeMap::new());
-        let cluster = all.last().expect("the cluster report");
-        assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
-        let results = cluster["results"].as_array().expect("results");
-        assert_eq!(results.iter().filter(|r| r["result"] == "fail").count(), 200, "every failure");
-        assert!(results.iter().any(|r| r["result"] == "pass"), "passes while they fit");
-        assert_eq!(cluster["summary"]["pass"], 19_800, "the summary counts everything");
-        let omitted = 19_800 - results.iter().filter(|r| r["result"] == "pass").count();
-        assert!(cluster["metadata"]["annotations"][OMITTED].as_str().expect("note").starts_with(&format!("{omitted} passing results left out")));
-        // More failures than fit: the most severe are kept, the rest
-        // counted in the summary and the note; the report still fits.
-        let mut findings: Vec<Finding> = (0..20_000).map(|i| finding(i, Outcome::Fail)).collect();
-        for f in findings.iter_mut().skip(19_000) {
-            f.severity = Severity::Critical;
-        }
-        let audit = Audit { findings, ..Default::default() };
-        let cluster = reports(&audit, ReportApi::Openreports, &BTreeMap::new()).pop().expect("the cluster report");
-        assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
-        let results = cluster["results"].as_array().expect("results");
-        assert!(results.len() > 1000 && results.len() < 20_000, "{}", results.len());
-        assert_eq!(results.iter().filter(|r| r["severity"] == "critical").count(), 1000, "the critical ones first");
-        assert_eq!(cluster["summary"]["fail"], 20_000, "the summary counts everything");
-        let note = cluster["metadata"]["annotations"][OMITTED].as_str().expect("note");
-        assert!(note.starts_with(&format!("{} failing, warning or skipped results", 20_000 - results.len())), "{note}");
-        // A small report is whole, without the note.
-        let small = Audit { findings: (0..10).map(|i| finding(i, Outcome::Pass)).collect(), ..Default::default() };
-        let r = reports(&small, ReportApi::Openreports, &BTreeMap::new()).pop().expect("report");
-        assert_eq!(r["results"].as_array().map(Vec::len), Some(10));
-        assert!(r["metadata"].get("annotations").is_none());
-    }
-}
+mod tests;

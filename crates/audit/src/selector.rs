@@ -27,7 +27,8 @@ pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
     let me = sel["matchExpressions"].as_array().map(|es| {
         es.iter().all(|e| {
             let key = e["key"].as_str().unwrap_or_default();
-            let listed = |v: &str| e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).any(|x| x == v);
+            let listed =
+                |v: &str| e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).any(|x| x == v);
             match e["operator"].as_str().unwrap_or_default() {
                 "In" => labels.get(key).is_some_and(|v| listed(v)),
                 "NotIn" => labels.get(key).is_none_or(|v| !listed(v)),

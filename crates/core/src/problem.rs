@@ -66,12 +66,22 @@ pub struct Problem {
 
 impl Problem {
     /// An invalid `field` of `object`.
-    pub fn invalid(object: ObjectRef, field: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn invalid(
+        object: ObjectRef,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Problem { kind: ProblemKind::Invalid, object, field: field.into(), message: message.into(), fix: fix.into() }
     }
 
     /// A `field` of `object` that refers to something missing.
-    pub fn unresolved(object: ObjectRef, field: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn unresolved(
+        object: ObjectRef,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Problem { kind: ProblemKind::Unresolved, object, field: field.into(), message: message.into(), fix: fix.into() }
     }
 }

@@ -156,14 +156,17 @@ impl Missing {
     /// Why, for people: (zh, en).
     pub fn text(self) -> (&'static str, &'static str) {
         match self {
-            Missing::NoStatus => ("输入中没有状态（离线清单未含 status）", "no status in the input (offline manifests without status)"),
+            Missing::NoStatus => {
+                ("输入中没有状态（离线清单未含 status）", "no status in the input (offline manifests without status)")
+            }
             Missing::NoUsage => (
                 "没有用量数据（未给出 --metrics 快照，集群也未提供 metrics API）",
                 "no usage data (no --metrics snapshot, and the cluster serves no metrics API)",
             ),
-            Missing::NotCounted => {
-                ("此模式下不统计（离线，或 API 服务器已不保留相应事件）", "not counted in this mode (offline, or the API server keeps no such Events)")
-            }
+            Missing::NotCounted => (
+                "此模式下不统计（离线，或 API 服务器已不保留相应事件）",
+                "not counted in this mode (offline, or the API server keeps no such Events)",
+            ),
             Missing::NoApps => ("没有应运行的应用", "no app meant to run"),
             Missing::NoQuota => ("没有相应配额", "no such quota"),
             Missing::NoFlows => ("没有跨部门数据流或申请", "no cross-department flow or request"),
@@ -623,7 +626,11 @@ pub fn pending_resource_requests(requests: &[govcloud_core::api::ResourceRequest
     requests
         .iter()
         .filter(|r| r.metadata.deletion_timestamp.is_none())
-        .filter(|r| r.status.as_ref().is_none_or(|s| s.decision.is_none() && s.phase.is_none_or(|p| p == govcloud_core::api::RequestPhase::Pending)))
+        .filter(|r| {
+            r.status.as_ref().is_none_or(|s| {
+                s.decision.is_none() && s.phase.is_none_or(|p| p == govcloud_core::api::RequestPhase::Pending)
+            })
+        })
         .filter_map(|r| {
             Some(PendingRequest {
                 from: govcloud_render::request_tenant(r)?,
@@ -645,11 +652,13 @@ fn tenant_of(key: &str) -> Option<&str> {
 /// The cost-effectiveness score from the utilisation `u` (0–1, the share
 /// of the quota in use) and the apps, idle and oversized ones.
 pub fn cost_score(u: Option<f64>, apps: Option<(usize, usize)>) -> Option<f64> {
-    let parts: Vec<f64> =
-        [u.map(|u| (u / UTILISATION_TARGET).min(1.0)), apps.filter(|(n, _)| *n > 0).map(|(n, wasteful)| 1.0 - wasteful.min(n) as f64 / n as f64)]
-            .into_iter()
-            .flatten()
-            .collect();
+    let parts: Vec<f64> = [
+        u.map(|u| (u / UTILISATION_TARGET).min(1.0)),
+        apps.filter(|(n, _)| *n > 0).map(|(n, wasteful)| 1.0 - wasteful.min(n) as f64 / n as f64),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     mean(&parts).map(|m| 100.0 * m)
 }
 
@@ -666,7 +675,8 @@ pub fn sharing_score(in_effect: usize, declared: usize) -> Option<f64> {
 /// The security score from failed checks by severity (critical, high,
 /// medium, low) and the number of checks.
 pub fn security_score(failed: [usize; 4], checks: usize) -> Option<f64> {
-    (checks > 0).then(|| (100.0 - failed.iter().zip(SECURITY_PENALTY).map(|(n, p)| *n as f64 * p).sum::<f64>()).max(0.0))
+    (checks > 0)
+        .then(|| (100.0 - failed.iter().zip(SECURITY_PENALTY).map(|(n, p)| *n as f64 * p).sum::<f64>()).max(0.0))
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -685,14 +695,21 @@ pub fn ranks<K: Ord + Clone>(scores: &[(K, f64)]) -> BTreeMap<K, usize> {
 pub fn evaluate(i: Inputs<'_>) -> Evaluation {
     let model = i.model;
     // Namespace -> tenant, from what the tenants declare.
-    let ns_tenant: BTreeMap<String, String> =
-        model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| (names::namespace_name(&t.name_any(), &z.name), t.name_any()))).collect();
+    let ns_tenant: BTreeMap<String, String> = model
+        .tenants
+        .iter()
+        .flat_map(|t| t.spec.zones.iter().map(move |z| (names::namespace_name(&t.name_any(), &z.name), t.name_any())))
+        .collect();
     let mut tenants: Vec<TenantEvaluation> = model.tenants.iter().map(|t| tenant(t, &ns_tenant, &i)).collect();
     tenants.sort_by(|a, b| a.name.cmp(&b.name));
     // Ranks within each group.
     for kind in [TenantKind::Department, TenantKind::District] {
         for axis in Axis::ALL {
-            let scored: Vec<(String, f64)> = tenants.iter().filter(|t| t.kind == kind).filter_map(|t| Some((t.name.clone(), *t.scores.get(&axis)?))).collect();
+            let scored: Vec<(String, f64)> = tenants
+                .iter()
+                .filter(|t| t.kind == kind)
+                .filter_map(|t| Some((t.name.clone(), *t.scores.get(&axis)?)))
+                .collect();
             let r = ranks(&scored);
             for t in tenants.iter_mut().filter(|t| t.kind == kind) {
                 if let Some(n) = r.get(&t.name) {
@@ -700,7 +717,8 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
                 }
             }
         }
-        let scored: Vec<(String, f64)> = tenants.iter().filter(|t| t.kind == kind).filter_map(|t| Some((t.name.clone(), t.overall?))).collect();
+        let scored: Vec<(String, f64)> =
+            tenants.iter().filter(|t| t.kind == kind).filter_map(|t| Some((t.name.clone(), t.overall?))).collect();
         let r = ranks(&scored);
         for t in tenants.iter_mut().filter(|t| t.kind == kind) {
             t.overall_rank = r.get(&t.name).copied();
@@ -713,8 +731,12 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
             if members.is_empty() {
                 return None;
             }
-            let scores =
-                Axis::ALL.into_iter().filter_map(|a| Some((a, mean(&members.iter().filter_map(|t| t.scores.get(&a).copied()).collect::<Vec<_>>())?))).collect();
+            let scores = Axis::ALL
+                .into_iter()
+                .filter_map(|a| {
+                    Some((a, mean(&members.iter().filter_map(|t| t.scores.get(&a).copied()).collect::<Vec<_>>())?))
+                })
+                .collect();
             let overall = mean(&members.iter().filter_map(|t| t.overall).collect::<Vec<_>>());
             Some(GroupSummary { kind, tenants: members.len(), scores, overall })
         })
@@ -753,7 +775,11 @@ fn quota_sum(t: &govcloud_core::api::Tenant, key: &str) -> Result<(f64, f64), Mi
 
 fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, i: &Inputs<'_>) -> TenantEvaluation {
     let name = t.name_any();
-    let kind = if t.labels().get(labels::TENANT_KIND).map(String::as_str) == Some("district") { TenantKind::District } else { TenantKind::Department };
+    let kind = if t.labels().get(labels::TENANT_KIND).map(String::as_str) == Some("district") {
+        TenantKind::District
+    } else {
+        TenantKind::Department
+    };
     let mut figures: BTreeMap<String, Measured> = BTreeMap::new();
     let mut put = |id: &str, m: Measured| {
         figures.insert(id.to_string(), m);
@@ -764,7 +790,8 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
     let mem_quota = quota_sum(t, "requests.memory");
     put("quota_cpu_requested", Measured::result(cpu_quota.map(|(u, g)| u / g)));
     put("quota_memory_requested", Measured::result(mem_quota.map(|(u, g)| u / g)));
-    let pods: Option<Vec<&PodUsage>> = i.usage.map(|u| u.iter().filter(|p| ns_tenant.get(&p.namespace) == Some(&name)).collect());
+    let pods: Option<Vec<&PodUsage>> =
+        i.usage.map(|u| u.iter().filter(|p| ns_tenant.get(&p.namespace) == Some(&name)).collect());
     let used = |granted: Result<(f64, f64), Missing>, of: fn(&PodUsage) -> f64| -> Result<f64, Missing> {
         let (_, g) = granted?;
         let pods = pods.as_ref().ok_or(Missing::NoUsage)?;
@@ -779,16 +806,23 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
         .model
         .apps
         .iter()
-        .filter(|a| a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name) && i.model.hosts_zone(&a.spec.zone))
+        .filter(|a| {
+            a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name)
+                && i.model.hosts_zone(&a.spec.zone)
+        })
         .collect();
     put("apps", Measured::of(apps.len() as f64));
     // Idle and oversized, per app.
     let mut idle: Result<usize, Missing> = Ok(0);
     let mut oversized: Result<usize, Missing> = if pods.is_some() { Ok(0) } else { Err(Missing::NoUsage) };
     for a in &apps {
-        let app_pods: Option<Vec<&&PodUsage>> = pods
-            .as_ref()
-            .map(|ps| ps.iter().filter(|p| Some(p.namespace.as_str()) == a.namespace().as_deref() && p.app.as_deref() == Some(&*a.name_any())).collect());
+        let app_pods: Option<Vec<&&PodUsage>> = pods.as_ref().map(|ps| {
+            ps.iter()
+                .filter(|p| {
+                    Some(p.namespace.as_str()) == a.namespace().as_deref() && p.app.as_deref() == Some(&*a.name_any())
+                })
+                .collect()
+        });
         let cpu: Option<f64> = app_pods.as_ref().map(|ps| ps.iter().map(|p| p.cpu).sum());
         let not_ready = a.status.as_ref().map(|s| s.ready_replicas == 0);
         let is_idle = if a.spec.replicas == 0 || not_ready == Some(true) || cpu.is_some_and(|c| c < IDLE_CPU_CORES) {
@@ -811,7 +845,11 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
             let (req_cpu, req_mem) = (parse_quantity(&req_cpu).unwrap_or(0.0), parse_quantity(&req_mem).unwrap_or(0.0));
             let count = ps.len() as f64;
             let (c, m): (f64, f64) = (ps.iter().map(|p| p.cpu).sum(), ps.iter().map(|p| p.memory).sum());
-            if req_cpu > 0.0 && req_mem > 0.0 && c < OVERSIZED_BELOW * req_cpu * count && m < OVERSIZED_BELOW * req_mem * count {
+            if req_cpu > 0.0
+                && req_mem > 0.0
+                && c < OVERSIZED_BELOW * req_cpu * count
+                && m < OVERSIZED_BELOW * req_mem * count
+            {
                 *n += 1;
             }
         }
@@ -821,7 +859,12 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
     let utilisation = match (&cpu_used, &mem_used) {
         (Ok(c), Ok(m)) => Some((c + m) / 2.0),
         // Without usage, what is requested of the quota.
-        _ if i.usage.is_none() => mean(&[cpu_quota.ok().map(|(u, g)| u / g), mem_quota.ok().map(|(u, g)| u / g)].into_iter().flatten().collect::<Vec<_>>()),
+        _ if i.usage.is_none() => mean(
+            &[cpu_quota.ok().map(|(u, g)| u / g), mem_quota.ok().map(|(u, g)| u / g)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        ),
         _ => mean(&[cpu_used.ok(), mem_used.ok()].into_iter().flatten().collect::<Vec<_>>()),
     };
     let wasteful = match (idle, oversized) {
@@ -841,12 +884,17 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
     } else if with_status.is_empty() {
         Err(Missing::NoStatus)
     } else {
-        let ready =
-            with_status.iter().filter(|a| a.status.as_ref().is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))).count();
+        let ready = with_status
+            .iter()
+            .filter(|a| {
+                a.status.as_ref().is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            })
+            .count();
         Ok(ready as f64 / with_status.len() as f64)
     };
     let desired: i64 = with_status.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
-    let available: i64 = with_status.iter().filter_map(|a| a.status.as_ref()).map(|s| i64::from(s.ready_replicas.max(0))).sum();
+    let available: i64 =
+        with_status.iter().filter_map(|a| a.status.as_ref()).map(|s| i64::from(s.ready_replicas.max(0))).sum();
     let availability: Result<f64, Missing> = match ready {
         Err(m) => Err(m),
         Ok(_) if desired == 0 => Err(Missing::NoApps),
@@ -915,7 +963,10 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
         checks += 1;
     }
     put("checks", Measured::of(checks as f64));
-    put("pass_ratio", if checks > 0 { Measured::of(passed as f64 / checks as f64) } else { Measured::none(Missing::NoChecks) });
+    put(
+        "pass_ratio",
+        if checks > 0 { Measured::of(passed as f64 / checks as f64) } else { Measured::none(Missing::NoChecks) },
+    );
     for (id, n) in ["fail_critical", "fail_high", "fail_medium", "fail_low"].into_iter().zip(failed) {
         put(id, Measured::of(n as f64));
     }
@@ -943,99 +994,4 @@ pub fn trend_tenants(e: &Evaluation) -> BTreeSet<&str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Undecided ResourceRequests wait on the platform team, from the tenant
-    /// of the namespace that holds them; decided and invalid ones wait on no one.
-    #[test]
-    fn undecided_resource_requests_wait_on_the_platform_team() {
-        let request = |name: &str, status: serde_json::Value| -> govcloud_core::api::ResourceRequest {
-            serde_json::from_value(serde_json::json!({
-                "apiVersion": "govcloud.io/v1alpha1", "kind": "ResourceRequest",
-                "metadata": {"name": name, "namespace": "health-extranet", "creationTimestamp": "2026-11-01T00:00:00Z"},
-                "spec": {"kind": "Quota", "zone": "extranet", "resources": {"cpu": "2"}, "justification": "flu season", "project": "p-1"},
-                "status": status
-            }))
-            .expect("request")
-        };
-        let all = [
-            request("new", serde_json::json!({})),
-            request("seen", serde_json::json!({"phase": "Pending"})),
-            request("approved", serde_json::json!({"phase": "Approved", "decision": {"state": "Approved", "reason": "ok", "by": "pe"}})),
-            request("invalid", serde_json::json!({"phase": "Invalid"})),
-        ];
-        let pending = pending_resource_requests(&all);
-        assert_eq!(pending.iter().map(|p| p.what.as_str()).collect::<Vec<_>>(), ["Quota health-extranet/new", "Quota health-extranet/seen"]);
-        assert!(pending.iter().all(|p| p.from == "health" && p.to == PLATFORM && p.since.is_some()));
-    }
-
-    #[test]
-    fn cost_is_half_utilisation_against_the_target_half_apps_not_wasted() {
-        // 35% of the quota used is half the 70% target; 1 of 4 apps wasted.
-        let s = cost_score(Some(0.35), Some((4, 1))).expect("score");
-        assert!((s - 100.0 * (0.5 + 0.75) / 2.0).abs() < 1e-9, "{s}");
-        // Using more than the target earns no more than full marks.
-        assert_eq!(cost_score(Some(0.95), Some((2, 0))), Some(100.0));
-        // One part missing: the other alone; none: no score.
-        assert_eq!(cost_score(None, Some((2, 1))), Some(50.0));
-        let s = cost_score(Some(0.07), None).expect("score");
-        assert!((s - 10.0).abs() < 1e-9, "{s}");
-        assert_eq!(cost_score(None, Some((0, 0))), None);
-        assert_eq!(cost_score(None, None), None);
-    }
-
-    #[test]
-    fn effect_sharing_and_security_follow_their_formulas() {
-        assert_eq!(effect_score(Some(0.5), Some(1.0)), Some(75.0));
-        assert_eq!(effect_score(None, Some(0.5)), Some(50.0));
-        assert_eq!(effect_score(None, None), None);
-        assert_eq!(sharing_score(3, 4), Some(75.0));
-        assert_eq!(sharing_score(0, 0), None);
-        assert_eq!(security_score([0, 0, 0, 0], 10), Some(100.0));
-        assert_eq!(security_score([1, 1, 1, 1], 10), Some(100.0 - 20.0 - 10.0 - 4.0 - 1.0));
-        assert_eq!(security_score([6, 0, 0, 0], 10), Some(0.0), "never below 0");
-        assert_eq!(security_score([0, 0, 0, 0], 0), None);
-    }
-
-    #[test]
-    fn equal_scores_share_a_rank_and_the_next_rank_skips() {
-        let r = ranks(&[("a", 50.0), ("b", 90.0), ("c", 50.0), ("d", 10.0)]);
-        assert_eq!(r, BTreeMap::from([("a", 2), ("b", 1), ("c", 2), ("d", 4)]));
-    }
-
-    #[test]
-    fn a_tenant_without_zones_or_apps_has_no_cost_or_effect_score_and_says_why() {
-        let text = "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: audit}\nspec:\n  displayName: {zh: 审计局, en: Audit Bureau}\n";
-        let model = govcloud_core::model::load_str("t.yaml", text).expect("model").model;
-        let usage: Vec<PodUsage> = Vec::new();
-        let e = evaluate(Inputs {
-            model: &model,
-            audit: &Audit::default(),
-            usage: Some(&usage),
-            repairs: None,
-            pending: &[],
-            earlier: &[],
-            now: Timestamp::UNIX_EPOCH,
-        });
-        let t = &e.tenants[0];
-        assert_eq!(t.figures["cpu_used"].missing, Some(Missing::NoQuota));
-        assert_eq!(t.figures["apps_ready"].missing, Some(Missing::NoApps));
-        assert_eq!(t.figures["drift_repaired"].missing, Some(Missing::NotCounted));
-        assert_eq!(t.figures["pass_ratio"].missing, Some(Missing::NoChecks));
-        assert!(t.scores.is_empty() && t.overall.is_none() && t.overall_rank.is_none(), "{t:?}");
-        assert_eq!(e.trend.len(), 1, "this evaluation is the trend's only point");
-    }
-
-    #[test]
-    fn every_figure_has_both_languages_and_a_unique_id() {
-        let ids: BTreeSet<&str> = FIGURES.iter().map(|f| f.id).collect();
-        assert_eq!(ids.len(), FIGURES.len());
-        for f in FIGURES {
-            assert!(!f.name_zh.is_empty() && !f.name_en.is_empty() && !f.how_zh.is_empty() && !f.how_en.is_empty(), "{}", f.id);
-        }
-        for a in Axis::ALL {
-            assert!(FIGURES.iter().any(|f| f.axis == a), "{a:?} has no figure");
-        }
-    }
-}
+mod tests;

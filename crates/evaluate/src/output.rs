@@ -38,7 +38,9 @@ fn tenant_name(t: &TenantEvaluation, lang: Lang) -> &str {
 /// The tenants of one group, best overall first (unscored last), then by name.
 fn ranked(e: &Evaluation, kind: TenantKind) -> Vec<&TenantEvaluation> {
     let mut v: Vec<&TenantEvaluation> = e.tenants.iter().filter(|t| t.kind == kind).collect();
-    v.sort_by(|a, b| (a.overall_rank.is_none(), a.overall_rank, &a.name).cmp(&(b.overall_rank.is_none(), b.overall_rank, &b.name)));
+    v.sort_by(|a, b| {
+        (a.overall_rank.is_none(), a.overall_rank, &a.name).cmp(&(b.overall_rank.is_none(), b.overall_rank, &b.name))
+    });
     v
 }
 
@@ -85,7 +87,13 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
         }
         let _ = writeln!(s, " {:>10}", w(words::OVERALL));
         for t in ranked(e, g.kind) {
-            let _ = write!(s, "{:<5} {:<22} {:<28}", t.overall_rank.map_or("—".to_string(), |r| r.to_string()), t.name, tenant_name(t, lang));
+            let _ = write!(
+                s,
+                "{:<5} {:<22} {:<28}",
+                t.overall_rank.map_or("—".to_string(), |r| r.to_string()),
+                t.name,
+                tenant_name(t, lang)
+            );
             for a in Axis::ALL {
                 let r = t.ranks.get(&a).map_or(String::new(), |r| format!(" ({r})"));
                 let _ = write!(s, " {:>12}", format!("{}{r}", score(t.scores.get(&a).copied())));
@@ -112,7 +120,12 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
     }
     let _ = writeln!(s, "\n{}", w(words::METHODS));
     for f in FIGURES {
-        let _ = writeln!(s, "  {}: {}", if lang == Lang::Zh { f.name_zh } else { f.name_en }, if lang == Lang::Zh { f.how_zh } else { f.how_en });
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            if lang == Lang::Zh { f.name_zh } else { f.name_en },
+            if lang == Lang::Zh { f.how_zh } else { f.how_en }
+        );
     }
     let _ = writeln!(s, "{}", w(words::SCORES));
     for a in Axis::ALL {
@@ -125,15 +138,27 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
 // === impl json ===
 
 /// Every reason a figure can be missing.
-const ALL_MISSING: [Missing; 7] =
-    [Missing::NoStatus, Missing::NoUsage, Missing::NotCounted, Missing::NoApps, Missing::NoQuota, Missing::NoFlows, Missing::NoChecks];
+const ALL_MISSING: [Missing; 7] = [
+    Missing::NoStatus,
+    Missing::NoUsage,
+    Missing::NotCounted,
+    Missing::NoApps,
+    Missing::NoQuota,
+    Missing::NoFlows,
+    Missing::NoChecks,
+];
 
 /// The JSON document: the evaluation (readable back as a `--snapshot`) and how every figure and score is computed.
 pub fn json(e: &Evaluation) -> Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     let missing: serde_json::Map<String, Value> = ALL_MISSING
         .iter()
-        .map(|m| (serde_json::to_value(m).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(), json!({"zh": m.text().0, "en": m.text().1})))
+        .map(|m| {
+            (
+                serde_json::to_value(m).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                json!({"zh": m.text().0, "en": m.text().1}),
+            )
+        })
         .collect();
     let scores: serde_json::Map<String, Value> =
         Axis::ALL.iter().map(|a| (a.as_str().to_string(), json!({"zh": a.formula().0, "en": a.formula().1}))).collect();
@@ -152,7 +177,10 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-const PALETTE: &[&str] = &["#1a73e8", "#d93025", "#188038", "#f29900", "#9334e6", "#12b5cb", "#e8710a", "#5f6368", "#b06000", "#c5221f", "#137333", "#a142f4"];
+const PALETTE: &[&str] = &[
+    "#1a73e8", "#d93025", "#188038", "#f29900", "#9334e6", "#12b5cb", "#e8710a", "#5f6368", "#b06000", "#c5221f",
+    "#137333", "#a142f4",
+];
 
 /// Horizontal bars of one axis's scores, per tenant (best first).
 pub fn axis_chart(e: &Evaluation, axis: Axis, lang: Lang) -> String {
@@ -164,11 +192,18 @@ pub fn axis_chart(e: &Evaluation, axis: Axis, lang: Lang) -> String {
     let (label_w, bar_w, row_h) = (200.0, 300.0, 20.0);
     let h = 30.0 + rows.len() as f64 * row_h + 10.0;
     let w = label_w + bar_w + 70.0;
-    let mut body = format!(r#"<text x="0" y="16" font-weight="bold" font-size="13">{}</text>"#, esc(pick(lang, axis.title())));
+    let mut body =
+        format!(r#"<text x="0" y="16" font-weight="bold" font-size="13">{}</text>"#, esc(pick(lang, axis.title())));
     for (i, t) in rows.iter().enumerate() {
         let y = 30.0 + i as f64 * row_h;
         let label = format!("{} {}", t.name, tenant_name(t, lang));
-        let _ = write!(body, r#"<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>"#, label_w - 6.0, y + 13.0, esc(&label));
+        let _ = write!(
+            body,
+            r#"<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>"#,
+            label_w - 6.0,
+            y + 13.0,
+            esc(&label)
+        );
         let _ = write!(body, r##"<rect x="{label_w}" y="{}" width="{bar_w}" height="14" fill="#f1f3f4"/>"##, y + 2.0);
         match t.scores.get(&axis) {
             Some(s) => {
@@ -189,12 +224,19 @@ pub fn axis_chart(e: &Evaluation, axis: Axis, lang: Lang) -> String {
                 );
             }
             None => {
-                let _ =
-                    write!(body, r##"<text x="{}" y="{}" font-size="11" fill="#888">{}</text>"##, label_w + 6.0, y + 13.0, esc(pick(lang, words::NO_SCORE)));
+                let _ = write!(
+                    body,
+                    r##"<text x="{}" y="{}" font-size="11" fill="#888">{}</text>"##,
+                    label_w + 6.0,
+                    y + 13.0,
+                    esc(pick(lang, words::NO_SCORE))
+                );
             }
         }
     }
-    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">{body}</svg>"#)
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">{body}</svg>"#
+    )
 }
 
 /// The overall score of every tenant over the evaluations given, as lines.
@@ -215,15 +257,27 @@ pub fn trend_chart(e: &Evaluation, lang: Lang) -> String {
         );
     }
     for (i, p) in e.trend.iter().enumerate() {
-        let _ =
-            write!(body, r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>"#, x(i), top + ph + 16.0, esc(p.at.get(..10).unwrap_or(&p.at)));
+        let _ = write!(
+            body,
+            r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
+            x(i),
+            top + ph + 16.0,
+            esc(p.at.get(..10).unwrap_or(&p.at))
+        );
     }
     let tenants = super::trend_tenants(e);
-    let names: std::collections::BTreeMap<&str, &TenantEvaluation> = e.tenants.iter().map(|t| (t.name.as_str(), t)).collect();
+    let names: std::collections::BTreeMap<&str, &TenantEvaluation> =
+        e.tenants.iter().map(|t| (t.name.as_str(), t)).collect();
     for (k, tenant) in tenants.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let pts: Vec<String> = e.trend.iter().enumerate().filter_map(|(i, p)| Some(format!("{:.1},{:.1}", x(i), y(*p.overall.get(*tenant)?)))).collect();
-        let label = names.get(tenant).map_or_else(|| tenant.to_string(), |t| format!("{} {}", t.name, tenant_name(t, lang)));
+        let pts: Vec<String> = e
+            .trend
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some(format!("{:.1},{:.1}", x(i), y(*p.overall.get(*tenant)?))))
+            .collect();
+        let label =
+            names.get(tenant).map_or_else(|| tenant.to_string(), |t| format!("{} {}", t.name, tenant_name(t, lang)));
         let _ = write!(
             body,
             r#"<polyline class="trend" points="{}" fill="none" stroke="{color}" stroke-width="2"><title>{}</title></polyline>"#,
@@ -248,7 +302,9 @@ pub fn trend_chart(e: &Evaluation, lang: Lang) -> String {
     }
     let w = left + pw + 260.0;
     let h = (top + ph + 30.0).max(top + 20.0 + tenants.len() as f64 * 14.0);
-    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" id="trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">{body}</svg>"#)
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">{body}</svg>"#
+    )
 }
 
 /// The self-contained, printable HTML page.
@@ -263,7 +319,8 @@ th{{background:#f3f3f3}} td.num{{text-align:right}} .muted{{color:#888}} sup{{co
         if zh { "zh" } else { "en" },
         w(words::TITLE)
     );
-    let _ = write!(s, "<h1>{}</h1><p>{} {} · {}</p>", w(words::TITLE), w(words::AT), esc(&e.generated_at), w(words::INTRO));
+    let _ =
+        write!(s, "<h1>{}</h1><p>{} {} · {}</p>", w(words::TITLE), w(words::AT), esc(&e.generated_at), w(words::INTRO));
     // Ranking per group.
     let _ = write!(s, r#"<section id="ranking"><h2>{}</h2>"#, w(words::RANKING));
     for g in &e.groups {
@@ -320,7 +377,13 @@ th{{background:#f3f3f3}} td.num{{text-align:right}} .muted{{color:#888}} sup{{co
     for a in Axis::ALL {
         let _ = write!(s, "<h3>{}</h3><table><tr><th>{}</th>", pick(lang, a.title()), w(words::TENANT));
         for f in FIGURES.iter().filter(|f| f.axis == a) {
-            let _ = write!(s, r##"<th>{}<sup><a href="#m{}">{}</a></sup></th>"##, if zh { f.name_zh } else { f.name_en }, f.id, note(f));
+            let _ = write!(
+                s,
+                r##"<th>{}<sup><a href="#m{}">{}</a></sup></th>"##,
+                if zh { f.name_zh } else { f.name_en },
+                f.id,
+                note(f)
+            );
         }
         s.push_str("</tr>");
         for t in &e.tenants {
@@ -334,8 +397,13 @@ th{{background:#f3f3f3}} td.num{{text-align:right}} .muted{{color:#888}} sup{{co
     }
     s.push_str("</section>");
     // Methods.
-    let _ =
-        write!(s, r#"<section id="methods"><h2>{}</h2><table><tr><th>#</th><th>{}</th><th>{}</th></tr>"#, w(words::METHODS), w(words::FIGURE), w(words::HOW));
+    let _ = write!(
+        s,
+        r#"<section id="methods"><h2>{}</h2><table><tr><th>#</th><th>{}</th><th>{}</th></tr>"#,
+        w(words::METHODS),
+        w(words::FIGURE),
+        w(words::HOW)
+    );
     for f in FIGURES {
         let _ = write!(
             s,
@@ -351,7 +419,13 @@ th{{background:#f3f3f3}} td.num{{text-align:right}} .muted{{color:#888}} sup{{co
     for a in Axis::ALL {
         let _ = write!(s, "<tr><td>{}</td><td>{}</td></tr>", pick(lang, a.title()), esc(pick(lang, a.formula())));
     }
-    let _ = write!(s, "<tr><td>{}</td><td>{}</td></tr></table><h3>{}</h3><table>", w(words::OVERALL), esc(pick(lang, OVERALL_FORMULA)), w(words::MISSING));
+    let _ = write!(
+        s,
+        "<tr><td>{}</td><td>{}</td></tr></table><h3>{}</h3><table>",
+        w(words::OVERALL),
+        esc(pick(lang, OVERALL_FORMULA)),
+        w(words::MISSING)
+    );
     for m in ALL_MISSING {
         let _ = write!(s, "<tr><td>— ({})</td></tr>", esc(pick(lang, m.text())));
     }

@@ -44,7 +44,12 @@ pub fn from_list(source: &str, doc: &Value, pods: &[Value]) -> Result<Vec<PodUsa
     let pod_app: BTreeMap<(&str, &str), &str> = pods
         .iter()
         .filter(|p| p["kind"] == "Pod")
-        .filter_map(|p| Some(((p["metadata"]["namespace"].as_str()?, p["metadata"]["name"].as_str()?), p["metadata"]["labels"][labels::APP].as_str()?)))
+        .filter_map(|p| {
+            Some((
+                (p["metadata"]["namespace"].as_str()?, p["metadata"]["name"].as_str()?),
+                p["metadata"]["labels"][labels::APP].as_str()?,
+            ))
+        })
         .collect();
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -52,39 +57,26 @@ pub fn from_list(source: &str, doc: &Value, pods: &[Value]) -> Result<Vec<PodUsa
         let (Some(ns), Some(name)) = (meta["namespace"].as_str(), meta["name"].as_str()) else {
             return Err(format!("{source}: items[{i}].metadata: namespace and name are required; {fix}"));
         };
-        let containers = item["containers"].as_array().ok_or_else(|| format!("{source}: items[{i}].containers: missing or not a list; {fix}"))?;
+        let containers = item["containers"]
+            .as_array()
+            .ok_or_else(|| format!("{source}: items[{i}].containers: missing or not a list; {fix}"))?;
         let (mut cpu, mut memory) = (0.0, 0.0);
         for (j, c) in containers.iter().enumerate() {
             for (key, sum) in [("cpu", &mut cpu), ("memory", &mut memory)] {
-                let q = c["usage"][key].as_str().ok_or_else(|| format!("{source}: items[{i}].containers[{j}].usage.{key}: missing; {fix}"))?;
+                let q = c["usage"][key]
+                    .as_str()
+                    .ok_or_else(|| format!("{source}: items[{i}].containers[{j}].usage.{key}: missing; {fix}"))?;
                 *sum += parse_quantity(q).ok_or_else(|| {
                     format!("{source}: items[{i}].containers[{j}].usage.{key}: {q:?} is not a Kubernetes quantity (such as 250m, 12345n or 128Mi)")
                 })?;
             }
         }
-        let app = meta["labels"][labels::APP].as_str().or_else(|| pod_app.get(&(ns, name)).copied()).map(str::to_string);
+        let app =
+            meta["labels"][labels::APP].as_str().or_else(|| pod_app.get(&(ns, name)).copied()).map(str::to_string);
         out.push(PodUsage { namespace: ns.to_string(), name: name.to_string(), app, cpu, memory });
     }
     Ok(out)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usage_is_summed_over_containers_and_apps_come_from_labels_or_pods() {
-        let text = r#"{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","items":[
-            {"metadata":{"name":"p1","namespace":"a-ext","labels":{"govcloud.io/app":"portal"}},"containers":[
-                {"name":"c","usage":{"cpu":"250m","memory":"128Mi"}},{"name":"d","usage":{"cpu":"500000000n","memory":"64Mi"}}]},
-            {"metadata":{"name":"p2","namespace":"a-ext"},"containers":[{"name":"c","usage":{"cpu":"1","memory":"1Gi"}}]}]}"#;
-        let pods = vec![serde_json::json!({"kind":"Pod","metadata":{"name":"p2","namespace":"a-ext","labels":{"govcloud.io/app":"db"}}})];
-        let u = parse_pod_metrics("m.json", text, &pods).expect("parses");
-        assert_eq!(u[0].app.as_deref(), Some("portal"));
-        assert!((u[0].cpu - 0.75).abs() < 1e-9 && (u[0].memory - 192.0 * 1024.0 * 1024.0).abs() < 1e-3);
-        assert_eq!(u[1].app.as_deref(), Some("db"));
-        let bad = parse_pod_metrics("m.json", &text.replace("250m", "lots"), &[]).expect_err("a bad quantity");
-        assert!(bad.contains("m.json: items[0].containers[0].usage.cpu: \"lots\" is not a Kubernetes quantity"), "{bad}");
-        assert!(parse_pod_metrics("m.json", "{\"kind\":\"PodList\"}", &[]).expect_err("wrong kind").contains("expected PodMetricsList"));
-    }
-}
+mod tests;

@@ -65,9 +65,16 @@ impl AdminTier {
 
     /// Adds the kind's (empty) cache to `owned` and, when discovery finds
     /// the API, starts its watch and waits for its first list.
-    pub(super) async fn start(client: &Client, selector: &str, owned: &mut OwnedCaches, events: OwnedEvents) -> Result<AdminTier, StartError> {
-        let kind = govcloud_core::meta::kinds::owned_kind(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
-            .ok_or_else(|| StartError::msg("ClusterNetworkPolicy is missing from the owned kinds"))?;
+    pub(super) async fn start(
+        client: &Client,
+        selector: &str,
+        owned: &mut OwnedCaches,
+        events: OwnedEvents,
+    ) -> Result<AdminTier, StartError> {
+        let kind = govcloud_core::meta::kinds::owned_kind(
+            <govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND,
+        )
+        .ok_or_else(|| StartError::msg("ClusterNetworkPolicy is missing from the owned kinds"))?;
         let ar = kind.api_resource();
         let writer = Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
@@ -95,7 +102,9 @@ impl AdminTier {
     /// Starts the watch and waits (bounded) for its first list; marks the API served.
     pub(super) async fn begin(&self) {
         let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &self.store_resource());
-        let stream = watcher(api, WatchConfig::default().labels(&self.selector)).default_backoff().modify(|o| slim("ClusterNetworkPolicy", o));
+        let stream = watcher(api, WatchConfig::default().labels(&self.selector))
+            .default_backoff()
+            .modify(|o| slim("ClusterNetworkPolicy", o));
         let (writer, events) = (self.writer.clone(), self.events.clone());
         let task = tokio::spawn(async move {
             let mut writer = writer.lock_owned().await;
@@ -134,9 +143,13 @@ impl AdminTier {
     }
 
     fn store_resource(&self) -> kube::api::ApiResource {
-        govcloud_core::meta::kinds::owned_kind(<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND)
-            .map(|k| k.api_resource())
-            .unwrap_or_else(|| kube::api::ApiResource::erase::<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy>(&()))
+        govcloud_core::meta::kinds::owned_kind(
+            <govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND,
+        )
+        .map(|k| k.api_resource())
+        .unwrap_or_else(|| {
+            kube::api::ApiResource::erase::<govcloud_core::meta::cluster_policy::ClusterNetworkPolicy>(&())
+        })
     }
 }
 

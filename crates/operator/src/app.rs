@@ -73,9 +73,12 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     let mut conflict = None;
     if placed && isolated {
         let owner = a.controller_owner_ref(&());
-        let desired: Vec<(Owned, serde_json::Value)> =
-            owned_objects(&rendered, &ns, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
-        let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("DepartmentApp", Some(&ns), &name)).await?;
+        let desired: Vec<(Owned, serde_json::Value)> = owned_objects(&rendered, &ns, &name)
+            .into_iter()
+            .map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?)))
+            .collect::<Result<_>>()?;
+        let report =
+            apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("DepartmentApp", Some(&ns), &name)).await?;
         in_flight = report.in_flight;
         let previous = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
         conflict = ctx.announce_applied(a, previous, &report, false).await;
@@ -157,11 +160,19 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     let count = |s: FlowState| f.flows.iter().filter(|fl| fl.state == s).count();
     let running = f.placed && f.isolated && ready_replicas >= replicas && f.updated_replicas >= replicas;
     let (ready, reason, message) = if let Some(c) = &f.elsewhere {
-        (true, "HostedElsewhere", format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"))
+        (
+            true,
+            "HostedElsewhere",
+            format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"),
+        )
     } else if !violations.is_empty() && !f.placed {
         (false, "Invalid", violations.join("; "))
     } else if !f.isolated {
-        (false, "WaitingForIsolation", format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"))
+        (
+            false,
+            "WaitingForIsolation",
+            format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"),
+        )
     } else if let Some(c) = conflict {
         (false, "Conflict", c.to_string())
     } else if !running {
@@ -169,8 +180,12 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     } else {
         (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
     };
-    let pending: Vec<String> =
-        f.flows.iter().filter(|fl| fl.state != FlowState::Granted).map(|fl| format!("{} {}: {}", fl.state.as_str(), fl.target, fl.reason)).collect();
+    let pending: Vec<String> = f
+        .flows
+        .iter()
+        .filter(|fl| fl.state != FlowState::Granted)
+        .map(|fl| format!("{} {}: {}", fl.state.as_str(), fl.target, fl.reason))
+        .collect();
     let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let conds = conditions(
         previous,
@@ -191,9 +206,18 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         observed_generation: f.generation,
         replicas,
         ready_replicas,
-        replicas_summary: Some(if f.elsewhere.is_some() { "elsewhere".to_string() } else { format!("{ready_replicas}/{replicas}") }),
+        replicas_summary: Some(if f.elsewhere.is_some() {
+            "elsewhere".to_string()
+        } else {
+            format!("{ready_replicas}/{replicas}")
+        }),
         endpoints: f.endpoints,
-        flows_summary: Some(format!("{}/{}/{}", count(FlowState::Granted), count(FlowState::Pending), count(FlowState::Refused))),
+        flows_summary: Some(format!(
+            "{}/{}/{}",
+            count(FlowState::Granted),
+            count(FlowState::Pending),
+            count(FlowState::Refused)
+        )),
         flows: f.flows,
         violations,
         conditions: conds,
@@ -208,7 +232,14 @@ pub fn flow_transitions<'f>(previous: &[FlowStatus], now: &'f [FlowStatus]) -> V
 
 /// Gathers an app's figures from the caches and the rendering, and writes
 /// its status (and its flows' transitions as Events) if it changed.
-async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, placed: bool, isolated: bool, conflict: Option<&str>) -> Result<()> {
+async fn update_status(
+    a: &DepartmentApp,
+    ctx: &Context,
+    rendered: &Rendered,
+    placed: bool,
+    isolated: bool,
+    conflict: Option<&str>,
+) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
     // The calls this app (of this namespace, not a namesake elsewhere) makes.
@@ -217,17 +248,31 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         .flows
         .iter()
         .filter(|f| own(&f.consumer))
-        .map(|f| FlowStatus { target: f.provider.to_string(), state: f.state, reason: f.reason.clone(), address: f.address.clone() })
+        .map(|f| FlowStatus {
+            target: f.provider.to_string(),
+            state: f.state,
+            reason: f.reason.clone(),
+            address: f.address.clone(),
+        })
         .collect();
     let violations: Vec<String> = rendered
         .problems
         .iter()
-        .filter(|p| p.object.kind == "DepartmentApp" && p.object.namespace.as_deref() == Some(ns.as_str()) && p.object.name == name)
+        .filter(|p| {
+            p.object.kind == "DepartmentApp"
+                && p.object.namespace.as_deref() == Some(ns.as_str())
+                && p.object.name == name
+        })
         .map(|p| format!("{}: {}", p.field, p.message))
         .collect();
     let deployment = ctx.owned.get("Deployment", &ns, &name);
-    let replica_count =
-        |field: &str| deployment.as_ref().and_then(|d| d.data.pointer(&format!("/status/{field}"))).and_then(|v| v.as_i64()).unwrap_or(0) as i32;
+    let replica_count = |field: &str| {
+        deployment
+            .as_ref()
+            .and_then(|d| d.data.pointer(&format!("/status/{field}")))
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0) as i32
+    };
     let mut endpoints = Vec::new();
     if placed && !a.spec.ports.is_empty() {
         endpoints.push(format!("{name}.{ns}.svc"));
@@ -260,76 +305,18 @@ async fn update_status(a: &DepartmentApp, ctx: &Context, rendered: &Rendered, pl
         let previous = a.status.as_ref().map(|s| s.flows.as_slice()).unwrap_or_default();
         for f in flow_transitions(previous, &status.flows) {
             let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
-            ctx.publish(a, type_, &format!("Flow{}", f.state.as_str()), "Reconcile", format!("{}: {}", f.target, f.reason)).await;
+            ctx.publish(
+                a,
+                type_,
+                &format!("Flow{}", f.state.as_str()),
+                "Reconcile",
+                format!("{}: {}", f.target, f.reason),
+            )
+            .await;
         }
     }
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().expect("timestamp")
-    }
-
-    fn flow(target: &str, state: FlowState) -> FlowStatus {
-        FlowStatus { target: target.into(), state, reason: "declared".into(), address: None }
-    }
-
-    fn running<'a>() -> AppFigures<'a> {
-        AppFigures {
-            generation: Some(1),
-            namespace: "a-ext",
-            replicas: 2,
-            ready_replicas: 2,
-            updated_replicas: 2,
-            placed: true,
-            isolated: true,
-            endpoints: vec!["portal.a-ext.svc".into()],
-            flows: vec![flow("b/ext/db", FlowState::Granted), flow("c/ext/api", FlowState::Pending)],
-            ..Default::default()
-        }
-    }
-
-    fn ready(s: &DepartmentAppStatus) -> (&str, &str) {
-        (s.conditions[0].status.as_str(), s.conditions[0].reason.as_str())
-    }
-
-    #[test]
-    fn a_running_app_counts_its_replicas_and_flows() {
-        let s = app_status(running(), ts("2026-01-01T00:00:00Z"));
-        assert_eq!(ready(&s), ("True", "Running"));
-        assert_eq!((s.replicas_summary.as_deref(), s.flows_summary.as_deref()), (Some("2/2"), Some("1/1/0")));
-        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].message.as_str()), ("True", "Pending c/ext/api: declared"));
-        assert_eq!(s.conditions[2].reason, "AsDeclared");
-    }
-
-    #[test]
-    fn the_ready_reason_says_what_the_app_waits_for() {
-        let t = ts("2026-01-01T00:00:00Z");
-        let invalid = app_status(AppFigures { placed: false, violations: vec!["spec.zone: no such zone".into()], ..running() }, t);
-        assert_eq!(ready(&invalid), ("False", "Invalid"));
-        assert_eq!(invalid.conditions[2].reason, "Violations");
-        assert_eq!(ready(&app_status(AppFigures { isolated: false, ..running() }, t)), ("False", "WaitingForIsolation"));
-        let c = "Deployment a-ext/portal exists and was not created by govcloud";
-        let conflicted = app_status(AppFigures { conflict: Some(c), ..running() }, t);
-        assert_eq!(ready(&conflicted), ("False", "Conflict"));
-        assert_eq!((conflicted.conditions[2].reason.as_str(), conflicted.conditions[2].message.as_str()), ("Conflict", c));
-        assert_eq!(ready(&app_status(AppFigures { updated_replicas: 1, ..running() }, t)), ("False", "RollingOut"));
-    }
-
-    #[test]
-    fn an_unchanged_app_status_is_detected_and_flow_changes_are_events() {
-        let first = app_status(running(), ts("2026-01-01T00:00:00Z"));
-        let again = app_status(AppFigures { previous: Some(&first), ..running() }, ts("2026-01-02T00:00:00Z"));
-        assert!(!differs(Some(&first), &again));
-        let granted = vec![flow("b/ext/db", FlowState::Granted), flow("c/ext/api", FlowState::Granted), flow("d/ext/x", FlowState::Refused)];
-        let changed: Vec<&str> = flow_transitions(&first.flows, &granted).iter().map(|f| f.target.as_str()).collect();
-        assert_eq!(changed, ["c/ext/api", "d/ext/x"]);
-        let body = super::super::status::status_patch::<DepartmentApp, _>(&again).expect("body");
-        assert_eq!(body["kind"], "DepartmentApp");
-        assert!(body["status"].get("compliance").is_none(), "{body}");
-    }
-}
+mod tests;

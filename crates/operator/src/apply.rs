@@ -72,14 +72,21 @@ pub const CONFLICT_RETRY: Duration = Duration::from_secs(10);
 
 /// `Kind namespace/name` (or `Kind name`), as conflicts name objects.
 fn described(o: &Owned) -> String {
-    if o.namespace().is_empty() { format!("{} {}", o.kind(), o.name()) } else { format!("{} {}/{}", o.kind(), o.namespace(), o.name()) }
+    if o.namespace().is_empty() {
+        format!("{} {}", o.kind(), o.name())
+    } else {
+        format!("{} {}/{}", o.kind(), o.namespace(), o.name())
+    }
 }
 
 /// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
 pub fn labelled_for(meta: &ObjectMeta, owner: (&str, Option<&str>, &str)) -> bool {
     let l = meta.labels.as_ref();
     let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
-    get(MANAGED_BY) == Some(MANAGER) && get(OWNER_KIND) == Some(owner.0) && get(OWNER_NAME) == Some(owner.2) && get(OWNER_NAMESPACE) == owner.1
+    get(MANAGED_BY) == Some(MANAGER)
+        && get(OWNER_KIND) == Some(owner.0)
+        && get(OWNER_NAME) == Some(owner.2)
+        && get(OWNER_NAMESPACE) == owner.1
 }
 
 /// Whether the object carries a field-manager entry of ours from a create
@@ -95,7 +102,12 @@ pub fn has_update_entry(meta: &ObjectMeta) -> bool {
 /// govcloud does not render (an extra container, an `ingress` rule) shows
 /// only here, not in a comparison with the desired state.
 pub fn foreign_content_entry(e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry) -> bool {
-    let content = || e.fields_v1.as_ref().and_then(|f| f.0.as_object()).is_some_and(|f| f.keys().any(|k| k != "f:metadata" && k != "f:status" && k != "."));
+    let content = || {
+        e.fields_v1
+            .as_ref()
+            .and_then(|f| f.0.as_object())
+            .is_some_and(|f| f.keys().any(|k| k != "f:metadata" && k != "f:status" && k != "."))
+    };
     e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none() && content()
 }
 
@@ -125,7 +137,8 @@ async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Resul
         .collect();
     let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
     if !ops.is_empty() {
-        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).map_err(|e| Error::serialize(name, e))?;
+        let patch: json_patch::Patch =
+            serde_json::from_value(Value::Array(ops)).map_err(|e| Error::serialize(name, e))?;
         api.patch(name, &pp, &Patch::Json::<()>(patch)).await?;
     }
     for _ in 0..5 {
@@ -163,7 +176,10 @@ const IN_FLIGHT: Duration = Duration::from_secs(10);
 
 impl InFlight {
     fn recent(&self, key: &str, hash: &str) -> bool {
-        self.applied.lock().map(|m| m.get(key).is_some_and(|(h, t, seen)| h == hash && !seen && t.elapsed() < IN_FLIGHT)).unwrap_or(false)
+        self.applied
+            .lock()
+            .map(|m| m.get(key).is_some_and(|(h, t, seen)| h == hash && !seen && t.elapsed() < IN_FLIGHT))
+            .unwrap_or(false)
     }
     fn seen(&self, key: &str) {
         if let Ok(mut m) = self.applied.lock()
@@ -222,9 +238,13 @@ pub fn desired_json(
     extra_labels: &[(String, String)],
 ) -> Result<Value> {
     let mut v = serde_json::to_value(o).map_err(|e| Error::serialize(o.id(), e))?;
-    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
+    let meta =
+        v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
     if let Some(owner) = owner {
-        meta.insert("ownerReferences".into(), serde_json::to_value(vec![owner]).map_err(|e| Error::serialize(o.id(), e))?);
+        meta.insert(
+            "ownerReferences".into(),
+            serde_json::to_value(vec![owner]).map_err(|e| Error::serialize(o.id(), e))?,
+        );
     }
     let labels = meta.entry("labels").or_insert_with(|| Value::Object(Default::default()));
     if let Some(l) = labels.as_object_mut() {
@@ -238,14 +258,21 @@ pub fn desired_json(
     if o.kind() == "NetworkPolicy"
         && let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut)
     {
-        let types: Vec<String> =
-            spec.get("policyTypes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_lowercase).collect();
+        let types: Vec<String> = spec
+            .get("policyTypes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_lowercase)
+            .collect();
         for t in types {
             spec.entry(t).or_insert_with(|| Value::Array(vec![]));
         }
     }
     let hash = desired_hash(&v);
-    let meta = v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
+    let meta =
+        v.get_mut("metadata").and_then(Value::as_object_mut).ok_or_else(|| Error::NoMetadata { object: o.id() })?;
     let ann = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
     if let Some(a) = ann.as_object_mut() {
         a.insert(APPLIED_HASH.into(), Value::String(hash));
@@ -256,7 +283,13 @@ pub fn desired_json(
 /// Records that `o` is in the way (`why`): after an object of the isolation,
 /// nothing granting access or running is applied; into a namespace in the
 /// way, nothing at all.
-fn conflict(report: &mut ApplyReport, o: &Owned, why: &str, isolation_conflict: &mut bool, foreign_namespaces: &mut BTreeSet<String>) {
+fn conflict(
+    report: &mut ApplyReport,
+    o: &Owned,
+    why: &str,
+    isolation_conflict: &mut bool,
+    foreign_namespaces: &mut BTreeSet<String>,
+) {
     report.conflicts.push(format!("{} exists and {why}", described(o)));
     *isolation_conflict |= o.precedes_access();
     if o.kind() == "Namespace" {
@@ -336,13 +369,18 @@ fn is_our_update(e: &ManagedFieldsEntry) -> bool {
 /// object changed meanwhile (a Deployment's controller writes its status
 /// right after it is created), it is read again and `edit` applied anew, a
 /// few times, before it is left for the next reconcile.
-async fn rewrite_managed_fields(api: &Api<DynamicObject>, object: &DynamicObject, edit: impl Fn(&ObjectMeta) -> Option<Vec<ManagedFieldsEntry>>) -> Step<()> {
+async fn rewrite_managed_fields(
+    api: &Api<DynamicObject>,
+    object: &DynamicObject,
+    edit: impl Fn(&ObjectMeta) -> Option<Vec<ManagedFieldsEntry>>,
+) -> Step<()> {
     let name = object.name_any();
     let mut current = object.clone();
     for _ in 0..5 {
         let Some(entries) = edit(&current.metadata) else { return Ok(()) };
         let pp = PatchParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
-        let patch = json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
+        let patch =
+            json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
         match api.patch(&name, &pp, &Patch::Merge(patch)).await {
             Ok(_) => return Ok(()),
             Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
@@ -366,7 +404,10 @@ fn withheld_after_conflict(owner_kind: &str, kind: &str, report: &ApplyReport) -
 }
 
 fn hash_of(v: &Value) -> String {
-    v.pointer(&format!("/metadata/annotations/{}", APPLIED_HASH.replace('/', "~1"))).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.pointer(&format!("/metadata/annotations/{}", APPLIED_HASH.replace('/', "~1")))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Applies `desired` (in order, stopping at the first failure so isolation
@@ -402,13 +443,22 @@ pub async fn apply_owned(
         }
         let key = o.id();
         let hash = hash_of(v);
-        let api: Api<DynamicObject> =
-            if k.namespaced { Api::namespaced_with(client.clone(), ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        let api: Api<DynamicObject> = if k.namespaced {
+            Api::namespaced_with(client.clone(), ns, &k.resource)
+        } else {
+            Api::all_with(client.clone(), &k.resource)
+        };
         let actual = caches.get(kind, ns, name);
         match &actual {
             Some(a) if !labelled_for(&a.metadata, owner) => {
                 inflight.seen(&key);
-                conflict(&mut report, o, "is managed by govcloud for another owner", &mut isolation_conflict, &mut foreign_namespaces);
+                conflict(
+                    &mut report,
+                    o,
+                    "is managed by govcloud for another owner",
+                    &mut isolation_conflict,
+                    &mut foreign_namespaces,
+                );
                 continue;
             }
             Some(a) => {
@@ -464,7 +514,13 @@ pub async fn apply_owned(
                     own_created_fields(&api, &existing).await?;
                 }
                 Created::Exists(_) => {
-                    conflict(&mut report, o, "was not created by govcloud", &mut isolation_conflict, &mut foreign_namespaces);
+                    conflict(
+                        &mut report,
+                        o,
+                        "was not created by govcloud",
+                        &mut isolation_conflict,
+                        &mut foreign_namespaces,
+                    );
                     continue;
                 }
                 // Stops here, as a failure would: what follows may depend on it.
@@ -492,8 +548,11 @@ pub async fn apply_owned(
             continue;
         }
         let Some(k) = caches.kinds.get(&kind) else { continue };
-        let api: Api<DynamicObject> =
-            if k.namespaced { Api::namespaced_with(client.clone(), &ns, &k.resource) } else { Api::all_with(client.clone(), &k.resource) };
+        let api: Api<DynamicObject> = if k.namespaced {
+            Api::namespaced_with(client.clone(), &ns, &k.resource)
+        } else {
+            Api::all_with(client.clone(), &k.resource)
+        };
         inflight.expect_deletion(&kind, &ns, &name);
         match api.delete(&name, &DeleteParams::background()).await {
             Ok(_) => {}
@@ -508,78 +567,4 @@ pub async fn apply_owned(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
-
-    fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
-        ObjectMeta { labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()), ..Default::default() }
-    }
-
-    #[test]
-    fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
-        let conflicted = ApplyReport { conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()], ..Default::default() };
-        for kind in ["Ingress", "PodDisruptionBudget"] {
-            assert!(withheld_after_conflict("DepartmentApp", kind, &conflicted));
-            assert!(!withheld_after_conflict("DepartmentApp", kind, &ApplyReport::default()), "no conflict, nothing withheld");
-            assert!(!withheld_after_conflict("Tenant", kind, &conflicted));
-        }
-        assert!(!withheld_after_conflict("DepartmentApp", "NetworkPolicy", &conflicted));
-        let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
-        assert!(order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"), "the referring kinds come after what they refer to");
-    }
-
-    #[test]
-    fn only_objects_labelled_for_this_owner_are_ours() {
-        let app = ("DepartmentApp", Some("a-ext"), "portal");
-        let ours = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]);
-        assert!(labelled_for(&ours, app));
-        assert!(!labelled_for(&ours, ("DepartmentApp", Some("b-ext"), "portal")), "another namespace's app");
-        assert!(!labelled_for(&ours, ("DepartmentApp", Some("a-ext"), "db")), "another app");
-        assert!(!labelled_for(&ours, ("Tenant", None, "portal")), "another kind");
-        assert!(!labelled_for(&meta(&[(OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]), app), "not managed by govcloud");
-        assert!(!labelled_for(&meta(&[]), app));
-        assert!(!labelled_for(&ObjectMeta::default(), app), "a tenant's object without labels");
-        let tenant = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a")]);
-        assert!(labelled_for(&tenant, ("Tenant", None, "a")));
-        assert!(!labelled_for(&meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a"), (OWNER_NAMESPACE, "x")]), ("Tenant", None, "a")));
-    }
-
-    #[test]
-    fn a_create_entry_of_ours_is_found_and_nothing_else() {
-        let entry = |manager: &str, operation: &str, sub: Option<&str>| ManagedFieldsEntry {
-            manager: Some(manager.into()),
-            operation: Some(operation.into()),
-            subresource: sub.map(str::to_string),
-            ..Default::default()
-        };
-        let with = |e: Vec<ManagedFieldsEntry>| ObjectMeta { managed_fields: Some(e), ..Default::default() };
-        assert!(has_update_entry(&with(vec![entry(MANAGER, "Update", None)])));
-        assert!(has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry(MANAGER, "Update", None)])));
-        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None)])));
-        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry("kube-controller-manager", "Update", Some("status"))])));
-        assert!(!has_update_entry(&with(vec![entry(MANAGER, "Update", Some("status"))])));
-        assert!(!has_update_entry(&with(vec![entry("kubectl-edit", "Update", None)])));
-        assert!(!has_update_entry(&ObjectMeta::default()));
-    }
-
-    #[test]
-    fn conflicts_say_what_is_in_the_way_and_what_waits() {
-        assert_eq!(ApplyReport::default().conflict_message(), None);
-        let r = ApplyReport { conflicts: vec!["Deployment a-ext/adopted exists and was not created by govcloud".into()], ..Default::default() };
-        let m = r.conflict_message().expect("message");
-        assert!(m.starts_with("Deployment a-ext/adopted exists and was not created by govcloud;"), "{m}");
-        let r = ApplyReport {
-            conflicts: vec!["NetworkPolicy a-ext/govcloud-default-deny exists and was not created by govcloud".into()],
-            blocked: vec!["RoleBinding a-ext/govcloud-admin".into()],
-            ..Default::default()
-        };
-        assert!(r.conflict_message().expect("message").contains("not applied until that is resolved: RoleBinding a-ext/govcloud-admin"));
-        let np: Owned = Owned::NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy {
-            metadata: ObjectMeta { name: Some("p".into()), namespace: Some("ns".into()), ..Default::default() },
-            spec: None,
-        });
-        assert_eq!(described(&np), "NetworkPolicy ns/p");
-        assert!(np.precedes_access());
-    }
-}
+mod tests;

@@ -75,8 +75,21 @@ pub const PLAN_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Context {
     /// Publishes an Event on `obj`; a failure to publish is logged, never fatal.
-    pub async fn publish<K: Resource<DynamicType = ()>>(&self, obj: &K, type_: kube::runtime::events::EventType, reason: &str, action: &str, note: String) {
-        let ev = kube::runtime::events::Event { type_, reason: reason.into(), note: Some(note), action: action.into(), secondary: None };
+    pub async fn publish<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        type_: kube::runtime::events::EventType,
+        reason: &str,
+        action: &str,
+        note: String,
+    ) {
+        let ev = kube::runtime::events::Event {
+            type_,
+            reason: reason.into(),
+            note: Some(note),
+            action: action.into(),
+            secondary: None,
+        };
         if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
             warn!(error = %e, "cannot publish event");
         }
@@ -96,7 +109,12 @@ impl Context {
                 [k, n] => (k.to_string(), None, n.to_string()),
                 _ => (String::new(), None, id.to_string()),
             };
-            let related = k8s_openapi::api::core::v1::ObjectReference { kind: Some(kind), namespace, name: Some(name), ..Default::default() };
+            let related = k8s_openapi::api::core::v1::ObjectReference {
+                kind: Some(kind),
+                namespace,
+                name: Some(name),
+                ..Default::default()
+            };
             let ev = kube::runtime::events::Event {
                 type_: kube::runtime::events::EventType::Warning,
                 reason: "Repaired".into(),
@@ -119,7 +137,8 @@ impl Context {
         message: &str,
     ) {
         if super::status::conflict_is_new(previous, message) {
-            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string()).await;
+            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string())
+                .await;
         }
     }
 
@@ -157,7 +176,8 @@ impl Context {
     /// is not this one (see [`Model::cluster`]), as people read it.
     pub fn hosted_elsewhere(&self, zone: &str) -> Option<String> {
         let z = self.zones.get(&kube::runtime::reflector::ObjectRef::new(zone))?;
-        (!govcloud_core::model::hosted_by(&z, self.cluster.as_deref())).then(|| render::cluster_label(z.spec.cluster.as_deref()))
+        (!govcloud_core::model::hosted_by(&z, self.cluster.as_deref()))
+            .then(|| render::cluster_label(z.spec.cluster.as_deref()))
     }
 
     /// The model as the caches hold it now, without objects being deleted,
@@ -319,31 +339,4 @@ impl Retries {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_same_refusal_of_many_objects_is_one_shape_and_one_line_per_window() {
-        let refused = |name: &str| {
-            format!(
-                "kubernetes API: ApiError: deployments.apps \"{name}\" is forbidden: ValidatingAdmissionPolicy 'govcloud-zone-workloads' denied request: failed to configure policy (422)"
-            )
-        };
-        let (a, b) = (failure_shape("DepartmentApp", &refused("a5")), failure_shape("DepartmentApp", &refused("a8")));
-        assert_eq!(a, b, "the object's name and the numbers are not the shape");
-        assert_ne!(a, failure_shape("Tenant", &refused("a5")), "nor is another kind's failure");
-        assert_ne!(a, failure_shape("DepartmentApp", "kubernetes API: connection refused"), "another error is another shape");
-        let log = FailureLog::default();
-        assert_eq!(log.admit(a.clone()), Some(0), "the first is logged");
-        for _ in 0..199 {
-            assert_eq!(log.admit(b.clone()), None, "the alike within the window are counted, not logged");
-        }
-        assert_eq!(log.admit(failure_shape("DepartmentApp", "kubernetes API: connection refused")), Some(0), "a different failure is logged at once");
-        // The window passed: the next line says how many were left out.
-        if let Ok(mut m) = log.0.lock() {
-            let at = &mut m.get_mut(&a).expect("logged").0;
-            *at = at.checked_sub(FAILURE_LOG_WINDOW).expect("an instant a window ago");
-        }
-        assert_eq!(log.admit(a), Some(199));
-    }
-}
+mod tests;

@@ -27,7 +27,14 @@ use super::{Context, Error, Halt, Result, Step};
 
 /// A govcloud kind with a controller.
 pub trait Reconciled:
-    Resource<DynamicType = (), Scope: ApiScope> + Clone + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
+    Resource<DynamicType = (), Scope: ApiScope>
+    + Clone
+    + std::fmt::Debug
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
 {
     /// The kind, as metrics, retries and logs name it.
     const KIND: &'static str;
@@ -109,7 +116,9 @@ pub async fn reconcile<K: Reconciled>(obj: Arc<K>, ctx: Arc<Context>) -> Result<
     match step {
         Ok(action) => Ok(action),
         Err(Halt::Wait(wait)) => {
-            let delay = K::WAIT.unwrap_or_else(|| ctx.retries.failed(K::KIND, &obj.namespace().unwrap_or_default(), &obj.name_any()).0);
+            let delay = K::WAIT.unwrap_or_else(|| {
+                ctx.retries.failed(K::KIND, &obj.namespace().unwrap_or_default(), &obj.name_any()).0
+            });
             debug!(%wait, retry_in = ?delay, "waiting");
             Ok(Action::requeue(delay))
         }
@@ -141,15 +150,4 @@ pub fn error_policy<K: Reconciled>(obj: Arc<K>, e: &Error, ctx: Arc<Context>) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finalizer_failures_are_typed_and_outcomes_pass_through() {
-        let wait = finalizer_halt("f", finalizer::Error::CleanupFailed(Halt::Wait(super::super::Wait::NamespacesDeleting { namespaces: vec!["a".into()] })));
-        assert!(matches!(wait, Halt::Wait(_)));
-        assert!(matches!(finalizer_halt("f", finalizer::Error::UnnamedObject), Halt::Failed(Error::UnnamedObject { finalizer: "f" })));
-        let e = finalizer_halt("f", finalizer::Error::InvalidFinalizer);
-        assert!(matches!(&e, Halt::Failed(e) if e.metric_label() == "finalizer"));
-    }
-}
+mod tests;

@@ -80,7 +80,10 @@ impl Error {
             Error::Kube(kube::Error::Api(s)) if s.code == 422 => "invalid",
             Error::Kube(_) => "kube",
             Error::Serialize { .. } | Error::NoMetadata { .. } => "serialize",
-            Error::AddFinalizer { .. } | Error::RemoveFinalizer { .. } | Error::UnnamedObject { .. } | Error::InvalidFinalizer { .. } => "finalizer",
+            Error::AddFinalizer { .. }
+            | Error::RemoveFinalizer { .. }
+            | Error::UnnamedObject { .. }
+            | Error::InvalidFinalizer { .. } => "finalizer",
             Error::CrdTimeout { .. } | Error::CrdWait { .. } => "install",
         }
     }
@@ -150,12 +153,17 @@ impl std::fmt::Display for Wait {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Wait::Vanished { object } => write!(f, "{object} existed a moment ago; creating it again"),
-            Wait::KeptChanging { object } => write!(f, "{object} kept changing while its field ownership was set; again"),
+            Wait::KeptChanging { object } => {
+                write!(f, "{object} kept changing while its field ownership was set; again")
+            }
             Wait::ZoneInUse { message } | Wait::DeletionPrevented { message } => f.write_str(message),
             Wait::AppsDeleting { apps } => write!(f, "deleting apps: {}", apps.join(", ")),
             Wait::PodsStopping { namespace, pods } => write!(f, "waiting for {pods} pods in {namespace} to stop"),
             Wait::NamespacesDeleting { namespaces } => write!(f, "deleting namespaces {}", namespaces.join(", ")),
-            Wait::NotPlanned { object } => write!(f, "{object} is not in the plan of the model (being deleted, or newer than the plan); nothing applied"),
+            Wait::NotPlanned { object } => write!(
+                f,
+                "{object} is not in the plan of the model (being deleted, or newer than the plan); nothing applied"
+            ),
         }
     }
 }
@@ -202,20 +210,4 @@ impl StartError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waits_are_not_errors_and_errors_keep_their_labels() {
-        let h: Halt = Wait::PodsStopping { namespace: "a-ext".into(), pods: 2 }.into();
-        assert!(matches!(h, Halt::Wait(_)));
-        assert_eq!(h.to_string(), "waiting: waiting for 2 pods in a-ext to stop");
-        let e = Error::serialize("Deployment/a/b", serde_json::from_str::<u8>("x").expect_err("not a number"));
-        assert_eq!(e.metric_label(), "serialize");
-        assert!(e.to_string().starts_with("serialising Deployment/a/b: "));
-        assert_eq!(Error::UnnamedObject { finalizer: "f" }.metric_label(), "finalizer");
-        assert_eq!(Error::CrdTimeout { crd: "x".into(), after: Duration::from_secs(60) }.metric_label(), "install");
-        let h: Halt = Error::NoMetadata { object: "x".into() }.into();
-        assert!(matches!(h, Halt::Failed(Error::NoMetadata { .. })));
-    }
-}
+mod tests;

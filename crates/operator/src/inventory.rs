@@ -54,14 +54,43 @@ pub(super) const LIST_PAGE: u32 = 500;
 
 /// Reads the model (with the cluster's pod and service ranges as given) and
 /// the audited objects from the cluster.
-pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[String], cluster: Option<&str>) -> Result<(Model, Vec<Value>)> {
+pub async fn live_inventory(
+    client: &Client,
+    selector: &str,
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+) -> Result<(Model, Vec<Value>)> {
     use futures::StreamExt;
     let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
     let model = Model {
-        zones: Api::<NetworkZone>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|z| z.metadata.deletion_timestamp.is_none()).collect(),
-        tenants: Api::<Tenant>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|t| t.metadata.deletion_timestamp.is_none()).collect(),
-        apps: Api::<DepartmentApp>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|a| a.metadata.deletion_timestamp.is_none()).collect(),
-        requests: Api::<ResourceRequest>::all(client.clone()).list(&lp).await?.items.into_iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect(),
+        zones: Api::<NetworkZone>::all(client.clone())
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .filter(|z| z.metadata.deletion_timestamp.is_none())
+            .collect(),
+        tenants: Api::<Tenant>::all(client.clone())
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .filter(|t| t.metadata.deletion_timestamp.is_none())
+            .collect(),
+        apps: Api::<DepartmentApp>::all(client.clone())
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .filter(|a| a.metadata.deletion_timestamp.is_none())
+            .collect(),
+        requests: Api::<ResourceRequest>::all(client.clone())
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .filter(|r| r.metadata.deletion_timestamp.is_none())
+            .collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
         cluster: cluster.map(String::from),
         admin_tier: false,
@@ -73,7 +102,10 @@ pub async fn live_inventory(client: &Client, selector: &str, cluster_cidrs: &[St
     govcloud_render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     // Several kinds at once (their pages in order): the reads wait on the
     // API server far more than on this process.
-    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i))).buffered(LISTS_AT_ONCE).collect::<Vec<_>>().await;
+    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i)))
+        .buffered(LISTS_AT_ONCE)
+        .collect::<Vec<_>>()
+        .await;
     let mut objects = filed;
     for listed in kinds {
         objects.extend(listed?);
@@ -106,7 +138,8 @@ async fn list_cluster_policies(client: &Client) -> Result<Vec<Value>> {
     let list = Api::<DynamicObject>::all_with(client.clone(), &ar).list(&ListParams::default()).await?;
     let mut out = Vec::new();
     for o in list.items {
-        let mut v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(format!("ClusterNetworkPolicy/{}", o.name_any()), e))?;
+        let mut v = serde_json::to_value(&o)
+            .map_err(|e| super::Error::serialize(format!("ClusterNetworkPolicy/{}", o.name_any()), e))?;
         as_audited(&mut v, &ar.api_version, &ar.kind);
         out.push(v);
     }
@@ -192,7 +225,12 @@ impl Inventory {
     }
 
     /// Records a watch event of `kind`.
-    pub(super) fn event(&self, kind: &'static str, ev: &kube::runtime::watcher::Event<DynamicObject>, api_version: &str) {
+    pub(super) fn event(
+        &self,
+        kind: &'static str,
+        ev: &kube::runtime::watcher::Event<DynamicObject>,
+        api_version: &str,
+    ) {
         use kube::runtime::watcher::Event;
         let text = |o: &DynamicObject| -> Option<((String, String), Box<str>)> {
             let mut v = serde_json::to_value(o).ok()?;
@@ -243,60 +281,4 @@ impl Inventory {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The kept inventory follows changes, deletions and relists, holds what
-    /// the audit reads and nothing it does not, and is not used before its
-    /// kind is listed.
-    #[test]
-    fn the_kept_inventory_follows_the_watch() {
-        use kube::runtime::watcher::Event;
-        let pod = |name: &str, image: &str| -> DynamicObject {
-            serde_json::from_value(serde_json::json!({
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "namespace": "a-ext", "resourceVersion": "7", "managedFields": [{"manager": "x"}],
-                             "annotations": {LAST_APPLIED: "{}", "keep": "me"}},
-                "spec": {"containers": [{"name": "c", "image": image}]},
-                "status": {"phase": "Running"}
-            }))
-            .expect("pod")
-        };
-        let inv = Inventory::default();
-        inv.watch("Pod");
-        let names = |inv: &Inventory| {
-            inv.objects("Pod").map(|os| os.iter().map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>())
-        };
-        inv.event("Pod", &Event::Init, "v1");
-        inv.event("Pod", &Event::InitApply(pod("a", "i:1")), "v1");
-        assert_eq!(names(&inv), None, "not listed yet");
-        inv.event("Pod", &Event::InitDone, "v1");
-        assert_eq!(names(&inv), Some(vec!["a".to_string()]));
-        let a = &inv.objects("Pod").expect("listed")[0];
-        assert_eq!((a["kind"].as_str(), a["apiVersion"].as_str(), a["metadata"]["annotations"]["keep"].as_str()), (Some("Pod"), Some("v1"), Some("me")));
-        for gone in [&a["status"], &a["metadata"]["resourceVersion"], &a["metadata"]["managedFields"], &a["metadata"]["annotations"][LAST_APPLIED]] {
-            assert!(gone.is_null(), "{a}");
-        }
-        inv.event("Pod", &Event::Apply(pod("b", "i:1")), "v1");
-        inv.event("Pod", &Event::Apply(pod("a", "i:2")), "v1");
-        assert_eq!(inv.objects("Pod").expect("listed")[0]["spec"]["containers"][0]["image"], "i:2");
-        inv.event("Pod", &Event::Delete(pod("a", "i:2")), "v1");
-        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
-        // A relist: the old objects serve until it completes, then it replaces them.
-        inv.event("Pod", &Event::Init, "v1");
-        inv.event("Pod", &Event::InitApply(pod("c", "i:1")), "v1");
-        assert_eq!(names(&inv), Some(vec!["b".to_string()]));
-        inv.event("Pod", &Event::InitDone, "v1");
-        assert_eq!(names(&inv), Some(vec!["c".to_string()]));
-        assert!(inv.objects("Service").is_none(), "a kind not watched");
-        // A failed watch: not used until it has listed again.
-        inv.unsure("Pod");
-        assert_eq!(names(&inv), None);
-        inv.event("Pod", &Event::Apply(pod("d", "i:1")), "v1");
-        assert_eq!(names(&inv), None, "changes alone do not make it whole again");
-        inv.event("Pod", &Event::Init, "v1");
-        inv.event("Pod", &Event::InitApply(pod("d", "i:1")), "v1");
-        inv.event("Pod", &Event::InitDone, "v1");
-        assert_eq!(names(&inv), Some(vec!["d".to_string()]));
-    }
-}
+mod tests;

@@ -86,9 +86,18 @@ impl LeaderElection {
 /// timeouts) watches the Lease, so that a release is taken up at once and a
 /// lease taken by another identity stops this replica at once, rather than at
 /// the next renewal.
-pub async fn elect(client: Client, watch_client: Client, cfg: LeaderElection, leading: watch::Sender<bool>, mut stop: watch::Receiver<bool>) {
+pub async fn elect(
+    client: Client,
+    watch_client: Client,
+    cfg: LeaderElection,
+    leading: watch::Sender<bool>,
+    mut stop: watch::Receiver<bool>,
+) {
     let api: Api<Lease> = Api::namespaced(watch_client, &cfg.namespace);
-    let mut lease = watcher(api, watcher::Config::default().fields(&format!("metadata.name={}", cfg.lease))).default_backoff().applied_objects().boxed();
+    let mut lease = watcher(api, watcher::Config::default().fields(&format!("metadata.name={}", cfg.lease)))
+        .default_backoff()
+        .applied_objects()
+        .boxed();
     let mut backoff = Duration::from_secs(1);
     loop {
         if *stop.borrow() {
@@ -209,26 +218,4 @@ async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timings_that_the_crate_would_panic_on_are_refused() {
-        let mut cfg = LeaderElection::new(govcloud_core::meta::names::OPERATOR_NAMESPACE);
-        assert!(cfg.validate().is_ok());
-        assert!(cfg.request_timeout() < Duration::from_secs(cfg.grace), "a renewal is given up before the lease can pass on");
-        cfg.grace = 0;
-        assert!(cfg.validate().unwrap_err().contains("grace"));
-        cfg.grace = 15;
-        assert!(cfg.validate().is_err());
-        cfg.grace = 5;
-        cfg.namespace.clear();
-        assert!(cfg.validate().is_err());
-    }
-
-    #[test]
-    fn two_processes_on_one_pod_have_different_identities() {
-        let a = LeaderElection::new("ns");
-        assert!(a.identity.ends_with(&format!("_{}", std::process::id())));
-    }
-}
+mod tests;

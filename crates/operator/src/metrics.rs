@@ -41,14 +41,30 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ("govcloud_reconcile_duration_seconds", "histogram", "Time a reconcile takes, by kind."),
     ("govcloud_reconciles_in_flight", "gauge", "Reconciles running now, by kind."),
     ("govcloud_reconcile_queue_depth", "gauge", "Reconcile requests waiting for their controller, by kind."),
-    ("govcloud_status_refreshes_total", "counter", "Status refreshes (counts recomputed from the caches, nothing applied), by kind."),
+    (
+        "govcloud_status_refreshes_total",
+        "counter",
+        "Status refreshes (counts recomputed from the caches, nothing applied), by kind.",
+    ),
     ("govcloud_model_renders_total", "counter", "Plans of the model (one per changed model version)."),
-    ("govcloud_object_writes_total", "counter", "Owned objects written, by action (created, updated, repaired, pruned)."),
-    ("govcloud_api_requests_total", "counter", "Requests to the Kubernetes API, by verb and result (HTTP code, or error)."),
+    (
+        "govcloud_object_writes_total",
+        "counter",
+        "Owned objects written, by action (created, updated, repaired, pruned).",
+    ),
+    (
+        "govcloud_api_requests_total",
+        "counter",
+        "Requests to the Kubernetes API, by verb and result (HTTP code, or error).",
+    ),
     ("govcloud_leader", "gauge", "1 while this replica holds the lease and reconciles, else 0."),
     ("govcloud_managed_objects", "gauge", "Objects govcloud owns, by kind (from its caches)."),
     ("govcloud_flows", "gauge", "Declared calls between apps, by state (from the latest rendering)."),
-    ("govcloud_compliance_results", "gauge", "Results of the latest compliance audit, by control, severity and outcome."),
+    (
+        "govcloud_compliance_results",
+        "gauge",
+        "Results of the latest compliance audit, by control, severity and outcome.",
+    ),
     ("govcloud_compliance_audits_total", "counter", "Compliance audits run (each may write reports)."),
     (
         "govcloud_evaluation_score",
@@ -148,7 +164,13 @@ impl Metrics {
         if let Ok(mut g) = self.0.gauges.lock() {
             g.retain(|(name, _), _| name != "govcloud_compliance_results");
             for ((control, severity, outcome), n) in results {
-                g.insert(("govcloud_compliance_results".into(), format!("control=\"{control}\",severity=\"{severity}\",outcome=\"{outcome}\"")), *n as f64);
+                g.insert(
+                    (
+                        "govcloud_compliance_results".into(),
+                        format!("control=\"{control}\",severity=\"{severity}\",outcome=\"{outcome}\""),
+                    ),
+                    *n as f64,
+                );
             }
         }
         self.inc("govcloud_compliance_audits_total", String::new());
@@ -166,11 +188,20 @@ impl Metrics {
                 };
                 let scores = t.scores.iter().map(|(a, s)| (a.as_str(), *s)).chain(t.overall.map(|s| ("overall", s)));
                 for (axis, s) in scores {
-                    g.insert(("govcloud_evaluation_score".into(), format!("tenant=\"{}\",kind=\"{kind}\",axis=\"{axis}\"", t.name)), s);
+                    g.insert(
+                        (
+                            "govcloud_evaluation_score".into(),
+                            format!("tenant=\"{}\",kind=\"{kind}\",axis=\"{axis}\"", t.name),
+                        ),
+                        s,
+                    );
                 }
                 for (id, m) in &t.figures {
                     if let Some(v) = m.value {
-                        g.insert(("govcloud_evaluation_figure".into(), format!("tenant=\"{}\",figure=\"{id}\"", t.name)), v);
+                        g.insert(
+                            ("govcloud_evaluation_figure".into(), format!("tenant=\"{}\",figure=\"{id}\"", t.name)),
+                            v,
+                        );
                     }
                 }
             }
@@ -195,7 +226,9 @@ impl Metrics {
     fn observe(&self, name: &str, labels: String, d: Duration) {
         let secs = d.as_secs_f64();
         if let Ok(mut h) = self.0.histograms.lock() {
-            let h = h.entry((name.to_string(), labels)).or_insert_with(|| Histogram { counts: vec![0; BUCKETS.len()], ..Default::default() });
+            let h = h
+                .entry((name.to_string(), labels))
+                .or_insert_with(|| Histogram { counts: vec![0; BUCKETS.len()], ..Default::default() });
             for (i, b) in BUCKETS.iter().enumerate() {
                 if secs <= *b {
                     h.counts[i] += 1;
@@ -240,7 +273,9 @@ impl Metrics {
                 s.relisting = true;
             }
             Ok(watcher::Event::InitApply(_)) => {}
-            Ok(watcher::Event::InitDone | watcher::Event::Apply(_) | watcher::Event::Delete(_)) => *s = WatchSync { synced: true, ..Default::default() },
+            Ok(watcher::Event::InitDone | watcher::Event::Apply(_) | watcher::Event::Delete(_)) => {
+                *s = WatchSync { synced: true, ..Default::default() }
+            }
             Err(_) => {
                 s.synced = false;
                 s.failed_at = Some(Instant::now());
@@ -253,7 +288,12 @@ impl Metrics {
             return Err(vec!["controllers not started".into()]);
         }
         let now = Instant::now();
-        let behind: Vec<String> = self.0.watches.lock().map(|w| w.iter().filter(|(_, s)| !s.ok(now)).map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+        let behind: Vec<String> = self
+            .0
+            .watches
+            .lock()
+            .map(|w| w.iter().filter(|(_, s)| !s.ok(now)).map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
         if behind.is_empty() { Ok(()) } else { Err(behind) }
     }
     /// Every metric in Prometheus text format.
@@ -409,12 +449,16 @@ pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<()> {
                     "/healthz" => ("200 OK", "ok\n".to_string()),
                     "/readyz" => match m.readiness() {
                         Ok(()) => ("200 OK", "ok\n".to_string()),
-                        Err(behind) => ("503 Service Unavailable", format!("caches not synced: {}\n", behind.join(", "))),
+                        Err(behind) => {
+                            ("503 Service Unavailable", format!("caches not synced: {}\n", behind.join(", ")))
+                        }
                     },
                     _ => ("404 Not Found", "not found\n".to_string()),
                 };
-                let resp =
-                    format!("HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let resp = format!(
+                    "HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 let _ = sock.write_all(resp.as_bytes()).await;
             });
         }
@@ -423,163 +467,4 @@ pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use k8s_openapi::api::core::v1::Node;
-
-    fn ev(e: watcher::Event<Node>) -> Result<watcher::Event<Node>, watcher::Error> {
-        Ok(e)
-    }
-    fn err() -> Result<watcher::Event<Node>, watcher::Error> {
-        Err(watcher::Error::NoResourceVersion)
-    }
-
-    #[test]
-    fn ready_only_while_every_watch_is_synced() {
-        let m = Metrics::default();
-        assert!(m.readiness().is_err(), "not ready before the controllers start");
-        for w in ["Node", "Tenant"] {
-            m.watch_event(w, &ev(watcher::Event::Init));
-            m.watch_event(w, &ev(watcher::Event::InitDone));
-        }
-        m.set_ready();
-        assert_eq!(m.readiness(), Ok(()));
-        // The API server goes away: not ready until that watch lists again.
-        m.watch_event("Node", &err());
-        assert_eq!(m.readiness(), Err(vec!["Node".to_string()]));
-        m.watch_event("Node", &ev(watcher::Event::Init));
-        m.watch_event("Node", &ev(watcher::Event::InitApply(Node::default())));
-        assert!(m.readiness().is_err(), "still relisting");
-        m.watch_event("Node", &ev(watcher::Event::InitDone));
-        assert_eq!(m.readiness(), Ok(()));
-        // A watch resumed without a relist is synced again by its next event.
-        m.watch_event("Tenant", &err());
-        assert!(m.readiness().is_err());
-        m.watch_event("Tenant", &ev(watcher::Event::Apply(Node::default())));
-        assert_eq!(m.readiness(), Ok(()));
-    }
-
-    #[test]
-    fn a_watch_silent_long_after_its_last_error_counts_as_resumed() {
-        let now = Instant::now();
-        let failed = |ago: Duration, relisting: bool| WatchSync { synced: false, relisting, failed_at: now.checked_sub(ago) };
-        assert!(!failed(Duration::from_secs(5), false).ok(now));
-        assert!(failed(RESUMED_AFTER + Duration::from_secs(1), false).ok(now));
-        assert!(!failed(RESUMED_AFTER + Duration::from_secs(1), true).ok(now), "a relist ends with its InitDone");
-    }
-}
-
-#[cfg(test)]
-mod exposition_tests {
-    use super::*;
-
-    #[test]
-    fn the_dashboard_plots_only_metrics_the_operator_exports_and_every_one_of_them() {
-        let text = include_str!("../../../charts/govcloud/dashboards/govcloud.json");
-        let dashboard: serde_json::Value = serde_json::from_str(text).expect("dashboard JSON");
-        let exprs: Vec<String> = dashboard["panels"]
-            .as_array()
-            .expect("panels")
-            .iter()
-            .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
-            .filter_map(|t| t["expr"].as_str().map(str::to_string))
-            .collect();
-        assert!(exprs.len() >= 10, "{exprs:?}");
-        let mut used = std::collections::BTreeSet::new();
-        for e in &exprs {
-            for word in e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| w.starts_with("govcloud_")) {
-                let base = ["_bucket", "_sum", "_count"].iter().find_map(|s| word.strip_suffix(s)).unwrap_or(word);
-                let declared = METRICS.iter().find(|(n, _, _)| *n == word || *n == base);
-                let (name, kind, _) = declared.unwrap_or_else(|| panic!("{word} in {e:?} is not a metric govcloud exports"));
-                assert!(word == *name || *kind == "histogram", "{word}: only histograms have _bucket/_sum/_count series");
-                used.insert(*name);
-            }
-        }
-        let unused: Vec<_> = METRICS.iter().map(|(n, _, _)| *n).filter(|n| !used.contains(n)).collect();
-        assert!(unused.is_empty(), "metrics no panel shows: {unused:?}");
-    }
-
-    #[test]
-    fn the_evaluation_is_exported_per_tenant_and_what_is_missing_has_no_series() {
-        use govcloud_evaluate::{Axis, Evaluation, Measured, TenantEvaluation, TenantKind};
-        let tenant = |name: &str, kind, cost: Option<f64>| TenantEvaluation {
-            name: name.into(),
-            name_zh: String::new(),
-            name_en: String::new(),
-            kind,
-            figures: BTreeMap::from([
-                ("cpu_used".to_string(), Measured { value: Some(0.25), missing: None }),
-                ("apps_ready".to_string(), Measured { value: None, missing: Some(govcloud_evaluate::Missing::NoStatus) }),
-            ]),
-            scores: cost.map(|c| BTreeMap::from([(Axis::Cost, c)])).unwrap_or_default(),
-            overall: cost,
-            ranks: BTreeMap::new(),
-            overall_rank: None,
-        };
-        let e = Evaluation {
-            generated_at: "2026-11-28T00:00:00Z".into(),
-            tenants: vec![tenant("health", TenantKind::Department, Some(62.5)), tenant("songshan", TenantKind::District, None)],
-            groups: vec![],
-            trend: vec![],
-        };
-        let m = Metrics::default();
-        m.set_evaluation(&e);
-        let text = m.render();
-        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"cost\"} 62.5\n"), "{text}");
-        assert!(text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"overall\"} 62.5\n"), "{text}");
-        assert!(text.contains("govcloud_evaluation_figure{tenant=\"songshan\",figure=\"cpu_used\"} 0.25\n"), "{text}");
-        assert!(!text.contains("tenant=\"songshan\",kind"), "no score, no series: {text}");
-        assert!(!text.contains("apps_ready"), "a missing figure is not a 0: {text}");
-        m.set_evaluation(&Evaluation { tenants: vec![], ..e });
-        assert!(!m.render().contains("health"), "a tenant gone leaves no stale series");
-    }
-
-    #[test]
-    fn requests_are_named_by_their_kubernetes_verb() {
-        let v = |m: http::Method, u: &str| verb(&m, &u.parse().expect("uri"));
-        assert_eq!(v(http::Method::GET, "/api/v1/namespaces"), "list");
-        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b"), "get");
-        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods"), "list");
-        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods/p"), "get");
-        assert_eq!(v(http::Method::GET, "/api/v1/pods?labelSelector=x%3Dy&limit=500"), "list");
-        assert_eq!(v(http::Method::GET, "/apis/networking.k8s.io/v1/networkpolicies?watch=true&resourceVersion=5"), "watch");
-        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/tenants/t1"), "get");
-        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/namespaces/n/departmentapps/a/status"), "get");
-        assert_eq!(v(http::Method::PATCH, "/apis/govcloud.io/v1alpha1/tenants/t1/status"), "patch");
-        assert_eq!(v(http::Method::POST, "/api/v1/namespaces/n/events"), "create");
-        assert_eq!(v(http::Method::DELETE, "/api/v1/namespaces/n"), "delete");
-        assert_eq!(v(http::Method::PUT, "/apis/coordination.k8s.io/v1/namespaces/n/leases/l"), "update");
-    }
-
-    #[test]
-    fn the_exposition_declares_every_family_once_and_histograms_are_cumulative() {
-        let m = Metrics::default();
-        drop(m.reconcile("Tenant"));
-        drop(m.reconcile("Tenant"));
-        m.api_request("get", "200");
-        m.set_leader(true);
-        m.set_collector(Box::new(|| vec![("govcloud_managed_objects", "kind=\"Namespace\"".into(), 3.0)]));
-        let mut results = BTreeMap::new();
-        results.insert(("MLPS-1".to_string(), "high".to_string(), "fail".to_string()), 2u64);
-        m.set_compliance(&results);
-        let text = m.render();
-        for (name, kind, _) in METRICS {
-            let declared = text.lines().filter(|l| *l == format!("# TYPE {name} {kind}")).count();
-            let used = text.lines().any(|l| l.starts_with(name));
-            assert_eq!(declared, usize::from(used), "{name}: {text}");
-        }
-        assert!(text.contains("govcloud_reconciliations_total{kind=\"Tenant\"} 2\n"), "{text}");
-        assert!(text.contains("govcloud_reconcile_duration_seconds_count{kind=\"Tenant\"} 2\n"), "{text}");
-        assert!(text.contains("govcloud_reconcile_duration_seconds_bucket{kind=\"Tenant\",le=\"+Inf\"} 2\n"), "{text}");
-        assert!(text.contains("govcloud_reconciles_in_flight{kind=\"Tenant\"} 0\n"), "{text}");
-        assert!(text.contains("govcloud_leader 1\n"));
-        assert!(text.contains("govcloud_managed_objects{kind=\"Namespace\"} 3\n"));
-        assert!(text.contains("govcloud_compliance_results{control=\"MLPS-1\",severity=\"high\",outcome=\"fail\"} 2\n"));
-        let buckets: Vec<u64> =
-            text.lines().filter(|l| l.starts_with("govcloud_reconcile_duration_seconds_bucket")).filter_map(|l| l.rsplit(' ').next()?.parse().ok()).collect();
-        assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "cumulative: {buckets:?}");
-        results.clear();
-        m.set_compliance(&results);
-        assert!(!m.render().contains("MLPS-1"), "a control no longer audited leaves no stale series");
-    }
-}
+mod tests;

@@ -54,7 +54,12 @@ pub async fn live_repairs(client: &Client, model: &Model) -> Result<BTreeMap<Str
     let ns_tenant: BTreeMap<String, String> = model
         .tenants
         .iter()
-        .flat_map(|t| t.spec.zones.iter().map(move |z| (govcloud_core::meta::names::namespace_name(&t.name_any(), &z.name), t.name_any())))
+        .flat_map(|t| {
+            t.spec
+                .zones
+                .iter()
+                .map(move |z| (govcloud_core::meta::names::namespace_name(&t.name_any(), &z.name), t.name_any()))
+        })
         .collect();
     let mut out: BTreeMap<String, u64> = model.tenants.iter().map(|t| (t.name_any(), 0)).collect();
     let lp = ListParams::default().fields("reason=Repaired").limit(LIST_PAGE);
@@ -117,10 +122,16 @@ pub async fn live_evaluation(
 /// schema with the fields govcloud writes (the upstream CRDs replace them).
 pub fn report_crds(api: ReportApi) -> Vec<Value> {
     let (group, kinds): (&str, [(&str, &str, &str); 2]) = match api {
-        ReportApi::Openreports => ("openreports.io", [("Report", "reports", "Namespaced"), ("ClusterReport", "clusterreports", "Cluster")]),
-        ReportApi::Wgpolicy => {
-            ("wgpolicyk8s.io", [("PolicyReport", "policyreports", "Namespaced"), ("ClusterPolicyReport", "clusterpolicyreports", "Cluster")])
+        ReportApi::Openreports => {
+            ("openreports.io", [("Report", "reports", "Namespaced"), ("ClusterReport", "clusterreports", "Cluster")])
         }
+        ReportApi::Wgpolicy => (
+            "wgpolicyk8s.io",
+            [
+                ("PolicyReport", "policyreports", "Namespaced"),
+                ("ClusterPolicyReport", "clusterpolicyreports", "Cluster"),
+            ],
+        ),
     };
     let version = if api == ReportApi::Openreports { "v1alpha1" } else { "v1alpha2" };
     kinds

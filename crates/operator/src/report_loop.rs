@@ -56,7 +56,13 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
         objects.push(v);
     }
     // The requests as filed and decided (GC-REQ-001).
-    objects.extend(ctx.requests.state().iter().filter(|r| r.metadata.deletion_timestamp.is_none()).filter_map(|r| serde_json::to_value(&**r).ok()));
+    objects.extend(
+        ctx.requests
+            .state()
+            .iter()
+            .filter(|r| r.metadata.deletion_timestamp.is_none())
+            .filter_map(|r| serde_json::to_value(&**r).ok()),
+    );
     Some((model, objects))
 }
 
@@ -89,12 +95,30 @@ struct Held {
 /// Everything a report is built from ([`output::report`]): the report API,
 /// its labels, its namespace (none: the cluster report, with its name) and
 /// every field of its findings.
-fn findings_hash(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, cluster_name: &str, fs: &[&govcloud_audit::Finding]) -> u64 {
+fn findings_hash(
+    api: ReportApi,
+    labels: &BTreeMap<String, String>,
+    ns: Option<&str>,
+    cluster_name: &str,
+    fs: &[&govcloud_audit::Finding],
+) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (api == ReportApi::Openreports, labels, ns, cluster_name).hash(&mut h);
     for f in fs {
-        (f.control, f.outcome, format!("{:?}", f.severity), &f.object, &f.namespace, &f.tenant, &f.zone, &f.field, &f.evidence, &f.message, &f.cluster)
+        (
+            f.control,
+            f.outcome,
+            format!("{:?}", f.severity),
+            &f.object,
+            &f.namespace,
+            &f.tenant,
+            &f.zone,
+            &f.field,
+            &f.evidence,
+            &f.message,
+            &f.cluster,
+        )
             .hash(&mut h);
     }
     h.finish()
@@ -167,7 +191,10 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
             let page = all.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
             for o in page.items {
                 let v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(o.name_any(), e))?;
-                written.insert((kind.clone(), o.namespace().unwrap_or_default(), o.name_any()), Held { content: content_hash(&v), findings: None });
+                written.insert(
+                    (kind.clone(), o.namespace().unwrap_or_default(), o.name_any()),
+                    Held { content: content_hash(&v), findings: None },
+                );
             }
             token = page.metadata.continue_.filter(|t| !t.is_empty());
             if token.is_none() {
@@ -206,13 +233,24 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let audited = started.elapsed();
     let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for f in &audit.findings {
-        *results.entry((f.control.to_string(), format!("{:?}", f.severity).to_lowercase(), f.outcome.as_str().to_string())).or_default() += 1;
+        *results
+            .entry((f.control.to_string(), format!("{:?}", f.severity).to_lowercase(), f.outcome.as_str().to_string()))
+            .or_default() += 1;
     }
     ctx.metrics.set_compliance(&results);
-    let labels: BTreeMap<String, String> =
-        ctx.scope.iter().cloned().chain([(govcloud_core::meta::labels::MANAGED_BY.to_string(), "govcloud".to_string())]).collect();
-    let ours: std::collections::BTreeSet<String> =
-        model.tenants.iter().flat_map(|t| t.spec.zones.iter().map(move |z| govcloud_core::meta::names::namespace_name(&t.name_any(), &z.name))).collect();
+    let labels: BTreeMap<String, String> = ctx
+        .scope
+        .iter()
+        .cloned()
+        .chain([(govcloud_core::meta::labels::MANAGED_BY.to_string(), "govcloud".to_string())])
+        .collect();
+    let ours: std::collections::BTreeSet<String> = model
+        .tenants
+        .iter()
+        .flat_map(|t| {
+            t.spec.zones.iter().map(move |z| govcloud_core::meta::names::namespace_name(&t.name_any(), &z.name))
+        })
+        .collect();
     let cluster_name = govcloud_core::meta::names::cluster_report(ctx.scope.first().map(|(_, v)| v.as_str()));
     let pp = PatchParams::apply(AUDIT_MANAGER).force();
     // Only what changed since it was last read or written, several at once;
@@ -282,20 +320,28 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
             count(by_zone.entry(z).or_default(), f.outcome);
         }
     }
-    let same =
-        |p: &Option<ComplianceSummary>, s: &ComplianceSummary| p.as_ref().is_some_and(|p| (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip));
+    let same = |p: &Option<ComplianceSummary>, s: &ComplianceSummary| {
+        p.as_ref().is_some_and(|p| (p.pass, p.fail, p.warn, p.skip) == (s.pass, s.fail, s.warn, s.skip))
+    };
     let now = Timestamp::now().to_string();
     let mut patches = Vec::new();
     for t in &model.tenants {
         let name = t.name_any();
         let mut s = by_tenant.get(name.as_str()).cloned().unwrap_or_default();
-        s.report = Some(format!("{} govcloud in each of the tenant's namespaces", if api == ReportApi::Openreports { "Report" } else { "PolicyReport" }));
+        s.report = Some(format!(
+            "{} govcloud in each of the tenant's namespaces",
+            if api == ReportApi::Openreports { "Report" } else { "PolicyReport" }
+        ));
         if same(&t.status.as_ref().and_then(|st| st.compliance.clone()), &s) {
             continue;
         }
         s.evaluated_at = Some(now.clone());
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<Tenant>(&()));
-        patches.push((api, name, json!({"apiVersion": govcloud_core::meta::API_VERSION, "kind": "Tenant", "status": {"compliance": s}})));
+        patches.push((
+            api,
+            name,
+            json!({"apiVersion": govcloud_core::meta::API_VERSION, "kind": "Tenant", "status": {"compliance": s}}),
+        ));
     }
     for z in &model.zones {
         let name = z.name_any();
@@ -306,7 +352,11 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         }
         s.evaluated_at = Some(now.clone());
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ApiResource::erase::<NetworkZone>(&()));
-        patches.push((api, name, json!({"apiVersion": govcloud_core::meta::API_VERSION, "kind": "NetworkZone", "status": {"compliance": s}})));
+        patches.push((
+            api,
+            name,
+            json!({"apiVersion": govcloud_core::meta::API_VERSION, "kind": "NetworkZone", "status": {"compliance": s}}),
+        ));
     }
     let results: Vec<_> = futures::stream::iter(patches.into_iter().map(|(api, name, body)| {
         let pp = pp.clone();
@@ -321,7 +371,8 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
     let written_at = started.elapsed();
     // The evaluation (绩效评估) of the same round, as metrics per tenant:
     // after the reports, which it does not hold up.
-    let requests: Vec<govcloud_core::api::ResourceRequest> = ctx.requests.state().iter().map(|r| (**r).clone()).collect();
+    let requests: Vec<govcloud_core::api::ResourceRequest> =
+        ctx.requests.state().iter().map(|r| (**r).clone()).collect();
     let evaluation = live_evaluation(&ctx.client, &model, &objects, &audit, &requests).await;
     ctx.metrics.set_evaluation(&evaluation);
     drop(objects);
@@ -341,68 +392,4 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-    /// A report is built again, to be compared and written, exactly when
-    /// something it is built from changed.
-    #[test]
-    fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
-        use govcloud_audit::{Finding, Outcome};
-        use std::sync::Arc;
-        let finding = || Finding {
-            control: "GC-APP-001",
-            outcome: Outcome::Pass,
-            severity: govcloud_core::controls::Severity::High,
-            object: Arc::from("Deployment/a-ext/portal"),
-            namespace: Some(Arc::from("a-ext")),
-            tenant: Some(Arc::from("a")),
-            zone: Some(Arc::from("ext")),
-            field: Arc::from("spec"),
-            evidence: "complies".into(),
-            message: Arc::from("m"),
-            cluster: None,
-        };
-        let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
-        let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| findings_hash(api, labels, ns, cluster, &[f]);
-        let base = hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding());
-        assert_eq!(base, hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding()), "same inputs");
-        let mut changes: Vec<Finding> = Vec::new();
-        let edits: [fn(&mut Finding); 11] = [
-            |f| f.control = "GC-APP-002",
-            |f| f.outcome = Outcome::Fail,
-            |f| f.severity = govcloud_core::controls::Severity::Low,
-            |f| f.object = Arc::from("Deployment/a-ext/other"),
-            |f| f.namespace = None,
-            |f| f.tenant = Some(Arc::from("b")),
-            |f| f.zone = None,
-            |f| f.field = Arc::from("spec.x"),
-            |f| f.evidence = "other".into(),
-            |f| f.message = Arc::from("n"),
-            |f| f.cluster = Some(Arc::from("private")),
-        ];
-        for edit in edits {
-            let mut f = finding();
-            edit(&mut f);
-            changes.push(f);
-        }
-        for f in &changes {
-            assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", f), base, "{f:?}");
-        }
-        assert_ne!(hash(ReportApi::Wgpolicy, &labels, Some("a-ext"), "govcloud", &finding()), base);
-        assert_ne!(hash(ReportApi::Openreports, &BTreeMap::new(), Some("a-ext"), "govcloud", &finding()), base);
-        assert_ne!(hash(ReportApi::Openreports, &labels, None, "govcloud", &finding()), base);
-        assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud-x", &finding()), base);
-    }
-
-    #[test]
-    fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_half_the_time() {
-        // Small cluster, or a change long after the last report: the debounce.
-        assert_eq!(report_delay(Duration::from_millis(300), Duration::ZERO), REPORT_DEBOUNCE);
-        assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(60)), REPORT_DEBOUNCE);
-        // A costly report and changes right after it: its cost, up to a minute.
-        assert_eq!(report_delay(Duration::from_secs(12), Duration::ZERO), Duration::from_secs(12));
-        assert_eq!(report_delay(Duration::from_secs(12), Duration::from_secs(4)), Duration::from_secs(8));
-        assert_eq!(report_delay(Duration::from_secs(600), Duration::ZERO), REPORT_COOLDOWN_MAX);
-    }
-}
+mod tests;

@@ -70,19 +70,28 @@ impl Reconciled for ResourceRequest {
 async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
     let now = Timestamp::now();
     let tenant_name = render::request_tenant(r);
-    let tenant = tenant_name.as_ref().and_then(|n| ctx.tenants.get(&ObjectRef::new(n))).filter(|t| t.metadata.deletion_timestamp.is_none());
+    let tenant = tenant_name
+        .as_ref()
+        .and_then(|n| ctx.tenants.get(&ObjectRef::new(n)))
+        .filter(|t| t.metadata.deletion_timestamp.is_none());
     let all = ctx.requests.state();
-    let same_tenant: Vec<&ResourceRequest> =
-        all.iter().map(|a| a.as_ref()).filter(|o| o.metadata.deletion_timestamp.is_none() && render::request_tenant(o) == tenant_name).collect();
+    let same_tenant: Vec<&ResourceRequest> = all
+        .iter()
+        .map(|a| a.as_ref())
+        .filter(|o| o.metadata.deletion_timestamp.is_none() && render::request_tenant(o) == tenant_name)
+        .collect();
     let zones: BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
     let verdict = render::judge(r, tenant.as_deref(), &same_tenant, &zones, now);
     let status = request_status(r, &verdict, tenant.map(|t| t.name_any()), now);
     if let Some(since) = past_retention(&status, now, ctx.request_retention) {
         // Kept for the record until now (departments cannot delete a decided
         // request); the Events and the API server's audit log keep it beyond.
-        let api: kube::Api<ResourceRequest> = kube::Api::namespaced(ctx.client.clone(), &r.namespace().unwrap_or_default());
+        let api: kube::Api<ResourceRequest> =
+            kube::Api::namespaced(ctx.client.clone(), &r.namespace().unwrap_or_default());
         match api.delete(&r.name_any(), &Default::default()).await {
-            Ok(_) => tracing::info!(request = %r.name_any(), namespace = ?r.namespace(), %since, "removed a request past its retention"),
+            Ok(_) => {
+                tracing::info!(request = %r.name_any(), namespace = ?r.namespace(), %since, "removed a request past its retention")
+            }
             Err(kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => return Err(e.into()),
         }
@@ -126,27 +135,39 @@ pub fn past_retention(status: &ResourceRequestStatus, now: Timestamp, retention:
 /// Whether the operator's part of a request's status (all but the
 /// decision, which platform engineers write) is unchanged.
 fn same_status(previous: Option<&ResourceRequestStatus>, new: &ResourceRequestStatus) -> bool {
-    previous
-        .is_some_and(|p| (&p.phase, &p.message, &p.tenant, &p.expires_at, &p.history) == (&new.phase, &new.message, &new.tenant, &new.expires_at, &new.history))
+    previous.is_some_and(|p| {
+        (&p.phase, &p.message, &p.tenant, &p.expires_at, &p.history)
+            == (&new.phase, &new.message, &new.tenant, &new.expires_at, &new.history)
+    })
 }
 
 /// A request's status as the operator writes it (never the decision): the
 /// verdict's phase and message, the tenant, a surge's end (fixed when the
 /// approval is first seen), and the history with a transition appended when
 /// the phase changes.
-pub fn request_status(r: &ResourceRequest, verdict: &Verdict, tenant: Option<String>, now: Timestamp) -> ResourceRequestStatus {
+pub fn request_status(
+    r: &ResourceRequest,
+    verdict: &Verdict,
+    tenant: Option<String>,
+    now: Timestamp,
+) -> ResourceRequestStatus {
     let previous = r.status.clone().unwrap_or_default();
     let decision = previous.decision.as_ref();
-    let expires_at = previous
-        .expires_at
-        .clone()
-        .or_else(|| (r.spec.kind == RequestKind::Surge && *verdict == Verdict::Approved).then(|| render::surge_end(r, now).map(Time)).flatten());
+    let expires_at = previous.expires_at.clone().or_else(|| {
+        (r.spec.kind == RequestKind::Surge && *verdict == Verdict::Approved)
+            .then(|| render::surge_end(r, now).map(Time))
+            .flatten()
+    });
     let phase = verdict.phase();
     let mut history = previous.history.clone();
     if previous.phase != Some(phase) {
         let (by, reason) = match phase {
-            RequestPhase::Pending => (r.spec.requester.as_ref().map(|q| q.username.clone()), Some(format!("project {}", r.spec.project))),
-            RequestPhase::Approved | RequestPhase::Rejected => (decision.and_then(|d| d.by.clone()), decision.map(|d| d.reason.clone())),
+            RequestPhase::Pending => {
+                (r.spec.requester.as_ref().map(|q| q.username.clone()), Some(format!("project {}", r.spec.project)))
+            }
+            RequestPhase::Approved | RequestPhase::Rejected => {
+                (decision.and_then(|d| d.by.clone()), decision.map(|d| d.reason.clone()))
+            }
             RequestPhase::Expired => (None, expires_at.as_ref().map(|e| format!("the surge ended at {}", e.0))),
             RequestPhase::Invalid => (None, Some(verdict.message())),
         };
@@ -155,80 +176,15 @@ pub fn request_status(r: &ResourceRequest, verdict: &Verdict, tenant: Option<Str
             history.drain(..history.len() - HISTORY);
         }
     }
-    ResourceRequestStatus { decision: None, phase: Some(phase), message: Some(verdict.message()), tenant, expires_at, history }
+    ResourceRequestStatus {
+        decision: None,
+        phase: Some(phase),
+        message: Some(verdict.message()),
+        tenant,
+        expires_at,
+        history,
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use govcloud_core::api::{Decision, DecisionState, QuotaIncrement, Requester, ResourceRequestSpec};
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().expect("timestamp")
-    }
-
-    fn surge() -> ResourceRequest {
-        let mut r = ResourceRequest::new(
-            "flood",
-            ResourceRequestSpec {
-                kind: RequestKind::Surge,
-                zone: Some("ext".into()),
-                resources: Some(QuotaIncrement { cpu: Some("2".into()), ..Default::default() }),
-                hostname: None,
-                minutes: Some(30),
-                justification: "flood season".into(),
-                project: "应急指挥".into(),
-                requester: Some(Requester { username: "li".into(), groups: vec![] }),
-            },
-        );
-        r.metadata.namespace = Some("health-ext".into());
-        r
-    }
-
-    #[test]
-    fn each_transition_is_kept_once_and_the_expiry_is_fixed_at_the_first_approval() {
-        let mut r = surge();
-        let t0 = ts("2026-01-01T00:00:00Z");
-        let pending = request_status(&r, &Verdict::Pending, Some("health".into()), t0);
-        assert_eq!((pending.phase, pending.history.len()), (Some(RequestPhase::Pending), 1));
-        assert_eq!(pending.history[0].by.as_deref(), Some("li"));
-        r.status = Some(pending.clone());
-        assert_eq!(request_status(&r, &Verdict::Pending, Some("health".into()), ts("2026-01-01T00:05:00Z")), pending, "nothing new");
-
-        let mut decided = pending;
-        decided.decision = Some(Decision { state: DecisionState::Approved, reason: "flood season".into(), by: Some("wang".into()) });
-        r.status = Some(decided);
-        let t1 = ts("2026-01-01T01:00:00Z");
-        let approved = request_status(&r, &Verdict::Approved, Some("health".into()), t1);
-        assert_eq!(approved.expires_at, Some(Time(ts("2026-01-01T01:30:00Z"))));
-        assert_eq!(approved.decision, None, "the decision is the platform engineer's to write");
-        let last = approved.history.last().expect("transition");
-        assert_eq!((last.phase, last.by.as_deref(), last.reason.as_deref()), (RequestPhase::Approved, Some("wang"), Some("flood season")));
-
-        let mut with_decision = approved.clone();
-        with_decision.decision = r.status.as_ref().and_then(|s| s.decision.clone());
-        r.status = Some(with_decision);
-        let expired = request_status(&r, &Verdict::Expired, Some("health".into()), ts("2026-01-01T02:00:00Z"));
-        assert_eq!(expired.expires_at, approved.expires_at, "the end never moves");
-        assert_eq!(expired.history.iter().map(|t| t.phase).collect::<Vec<_>>(), vec![RequestPhase::Pending, RequestPhase::Approved, RequestPhase::Expired]);
-        assert!(same_status(Some(&expired), &expired));
-        assert!(!same_status(Some(&approved), &expired));
-    }
-
-    #[test]
-    fn only_requests_no_longer_in_effect_are_removed_and_only_after_retention() {
-        let year = Duration::from_secs(365 * 24 * 3600);
-        let status = |phase: RequestPhase, at: &str| ResourceRequestStatus {
-            phase: Some(phase),
-            history: vec![Transition { phase, at: Time(ts(at)), by: None, reason: None }],
-            ..Default::default()
-        };
-        let now = ts("2027-06-01T00:00:00Z");
-        assert_eq!(past_retention(&status(RequestPhase::Rejected, "2026-05-01T00:00:00Z"), now, year), Some(ts("2026-05-01T00:00:00Z")));
-        assert_eq!(past_retention(&status(RequestPhase::Expired, "2026-05-01T00:00:00Z"), now, year), Some(ts("2026-05-01T00:00:00Z")));
-        assert_eq!(past_retention(&status(RequestPhase::Rejected, "2026-07-01T00:00:00Z"), now, year), None, "within the year");
-        assert_eq!(past_retention(&status(RequestPhase::Approved, "2020-01-01T00:00:00Z"), now, year), None, "in effect");
-        assert_eq!(past_retention(&status(RequestPhase::Pending, "2020-01-01T00:00:00Z"), now, year), None);
-        assert_eq!(past_retention(&ResourceRequestStatus::default(), now, year), None);
-    }
-}
+mod tests;

@@ -60,7 +60,8 @@ pub fn hosts_nothing(zones: &[NetworkZone], cluster: Option<&str>) -> Option<Str
     if zones.is_empty() || zones.iter().any(|z| govcloud_core::model::hosted_by(z, cluster)) {
         return None;
     }
-    let mut named: Vec<String> = zones.iter().map(|z| govcloud_render::cluster_label(z.spec.cluster.as_deref())).collect();
+    let mut named: Vec<String> =
+        zones.iter().map(|z| govcloud_render::cluster_label(z.spec.cluster.as_deref())).collect();
     named.sort();
     named.dedup();
     Some(format!(
@@ -125,7 +126,9 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() && !k.contains('!') => Ok((k.trim().to_string(), v.trim().trim_start_matches('=').to_string())),
+            Some((k, v)) if !k.trim().is_empty() && !k.contains('!') => {
+                Ok((k.trim().to_string(), v.trim().trim_start_matches('=').to_string()))
+            }
             _ => Err(format!("selector {s:?}: only key=value pairs are supported, got {p:?}")),
         })
         .collect()
@@ -138,8 +141,13 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         None => vec![],
     };
     let scope_sel = scope.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-    let primary_cfg = || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
-    let owned_sel = if scope_sel.is_empty() { format!("{MANAGED_BY}={MANAGER}") } else { format!("{MANAGED_BY}={MANAGER},{scope_sel}") };
+    let primary_cfg =
+        || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
+    let owned_sel = if scope_sel.is_empty() {
+        format!("{MANAGED_BY}={MANAGER}")
+    } else {
+        format!("{MANAGED_BY}={MANAGER},{scope_sel}")
+    };
 
     let triggers = triggers::Triggers::new();
     let inflight = Arc::new(apply::InFlight::default());
@@ -148,7 +156,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     metrics.set_leader(false);
     // Served from the start: alive while the caches fill, ready once they are.
     if let Some(addr) = &opts.metrics_address {
-        metrics::serve(addr.clone(), metrics.clone()).await.map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
+        metrics::serve(addr.clone(), metrics.clone())
+            .await
+            .map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
     }
     // Status writes (the operator's own, mostly) change nothing others depend
     // on, nor need a reconcile: only spec, creation, deletion and finalizer
@@ -158,18 +168,25 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let apps = watch_primary::<DepartmentApp>(&client, primary_cfg(), &metrics, &triggers);
     // Every event of a request (its decision and expiry are in its status) may change what its tenant is granted.
     let t = triggers.clone();
-    let requests = spawn_reflector(Api::<ResourceRequest>::all(client.clone()), primary_cfg(), &metrics, move |r, deleted| {
-        <ResourceRequest as Reconciled>::model_changed(&t, r, deleted)
-    });
+    let requests =
+        spawn_reflector(Api::<ResourceRequest>::all(client.clone()), primary_cfg(), &metrics, move |r, deleted| {
+            <ResourceRequest as Reconciled>::model_changed(&t, r, deleted)
+        });
     let t = triggers.clone();
-    let nodes = spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| t.node_changed(n, deleted));
+    let nodes =
+        spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| {
+            t.node_changed(n, deleted)
+        });
     let mut owned = OwnedCaches::default();
     for owned_kind in govcloud_core::meta::kinds::always_served() {
         let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
         let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream = reflector(writer, watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)));
+        let stream = reflector(
+            writer,
+            watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)),
+        );
         let events = OwnedEvents {
             kind: kind.to_string(),
             index: owned.index.clone(),
@@ -208,7 +225,12 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     // workloads of the zones this cluster runs: it refuses instead.
     if let Some(d) = owned.kinds.get("Deployment") {
         let zones_now: Vec<NetworkZone> = zones.state().iter().map(|z| (**z).clone()).collect();
-        let running = d.store.state().iter().filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned()).collect::<Vec<_>>();
+        let running = d
+            .store
+            .state()
+            .iter()
+            .filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned())
+            .collect::<Vec<_>>();
         if let Some(message) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
             return Err(StartError::msg(message));
         }
@@ -320,7 +342,11 @@ fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
         out.push(("govcloud_managed_objects", format!("kind=\"{kind}\""), k.store.state().len() as f64));
     }
     if let Some(plan) = ctx.latest_plan() {
-        for state in [govcloud_core::api::FlowState::Granted, govcloud_core::api::FlowState::Pending, govcloud_core::api::FlowState::Refused] {
+        for state in [
+            govcloud_core::api::FlowState::Granted,
+            govcloud_core::api::FlowState::Pending,
+            govcloud_core::api::FlowState::Refused,
+        ] {
             let n = plan.get().flows.iter().filter(|f| f.state == state).count();
             out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), n as f64));
         }
@@ -362,7 +388,12 @@ async fn shutdown_signal() {
 /// One term as leader: the platform roles, the three controllers and the
 /// compliance reports, until `stop` (the controllers then finish what they
 /// run) or until the future is dropped (the lease was lost).
-async fn lead(ctx: Arc<Context>, reports: Option<govcloud_audit::output::ReportApi>, scope_sel: String, stop: tokio::sync::watch::Receiver<bool>) {
+async fn lead(
+    ctx: Arc<Context>,
+    reports: Option<govcloud_audit::output::ReportApi>,
+    scope_sel: String,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
     // The platform roles, applied by each new leader (tried again until they are).
     let mut delay = Duration::from_secs(1);
     while let Err(e) = install::apply_platform(&ctx.client).await {
@@ -390,7 +421,8 @@ async fn lead(ctx: Arc<Context>, reports: Option<govcloud_audit::output::ReportA
     // The reports on a task of their own (an audit is long and synchronous:
     // it must not hold up the controllers), stopped on shutdown and when
     // this term ends, whichever way.
-    let reports = reports.map(|api| AbortOnDrop(tokio::spawn(super::report_loop::report_loop(ctx.clone(), api, scope_sel))));
+    let reports =
+        reports.map(|api| AbortOnDrop(tokio::spawn(super::report_loop::report_loop(ctx.clone(), api, scope_sel))));
     // Status refreshes beside the controllers, ended the same ways.
     let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
     let stop_reports = async {
@@ -463,42 +495,4 @@ async fn refresh_statuses(ctx: Arc<Context>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn zone(name: &str, cluster: Option<&str>) -> NetworkZone {
-        let mut z: NetworkZone = serde_json::from_value(serde_json::json!({
-            "apiVersion": "govcloud.io/v1alpha1", "kind": "NetworkZone", "metadata": {"name": name},
-            "spec": {"kind": "extranet", "displayName": {"zh": "区", "en": "zone"}, "nodePool": {"selector": {"a": "b"}, "taint": {"key": "k", "value": name}},
-                     "cidrs": ["10.0.0.0/8"], "allowedRegistries": ["harbor.egov.local"]}
-        }))
-        .expect("zone");
-        z.spec.cluster = cluster.map(String::from);
-        z
-    }
-
-    #[test]
-    fn an_operator_for_another_cluster_refuses_to_start_where_zones_it_does_not_host_run() {
-        let zones = [zone("extranet", Some("egov")), zone("private", Some("private")), zone("lab", None)];
-        let running = |z: &[&str]| z.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(wrong_cluster(&zones, &running(&["private"]), Some("private")), None);
-        assert_eq!(wrong_cluster(&zones, &running(&[]), Some("egov")), None, "a new cluster starts");
-        let wrong = wrong_cluster(&zones, &running(&["private", "lab"]), Some("egov")).expect("refused");
-        assert!(wrong.contains("zone lab") && wrong.contains("Start it with no --cluster"), "{wrong}");
-        let wrong = wrong_cluster(&zones, &running(&["private"]), None).expect("refused");
-        assert!(wrong.contains("zone private") && wrong.contains("Start it with --cluster private"), "{wrong}");
-    }
-
-    #[test]
-    fn an_operator_for_a_cluster_no_zone_names_warns() {
-        let zones = [zone("extranet", Some("egov")), zone("private", Some("private"))];
-        let warning = hosts_nothing(&zones, Some("egvo")).expect("a warning");
-        assert_eq!(
-            warning,
-            "no NetworkZone is hosted by cluster egvo: the zones name cluster egov, cluster private; nothing will run here but declaration namespaces. Check --cluster"
-        );
-        assert!(hosts_nothing(&zones, None).is_some(), "the cluster without a name hosts none of them");
-        assert_eq!(hosts_nothing(&zones, Some("egov")), None);
-        assert_eq!(hosts_nothing(&[], Some("egov")), None, "no zone yet: nothing to say");
-    }
-}
+mod tests;

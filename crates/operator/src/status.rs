@@ -77,7 +77,10 @@ where
     S: serde::Serialize,
 {
     let body = status_patch::<K, S>(status)?;
-    match api_for(ctx.client.clone(), obj).patch_status(&obj.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(body)).await {
+    match api_for(ctx.client.clone(), obj)
+        .patch_status(&obj.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(body))
+        .await
+    {
         // Deleted since it was read: it has no status left to keep.
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
         r => r.map(|_| ()).map_err(Into::into),
@@ -114,11 +117,20 @@ pub fn degraded<'a>(problems: &[String], reason: &'a str, conflict: Option<&str>
 }
 
 /// Builds conditions, keeping `lastTransitionTime` of those whose status did not change.
-pub fn conditions(previous: &[Condition], generation: Option<i64>, now: Timestamp, set: Vec<Cond<'_>>) -> Vec<Condition> {
+pub fn conditions(
+    previous: &[Condition],
+    generation: Option<i64>,
+    now: Timestamp,
+    set: Vec<Cond<'_>>,
+) -> Vec<Condition> {
     set.into_iter()
         .map(|c| {
             let status = if c.ok { "True" } else { "False" };
-            let last = previous.iter().find(|p| p.type_ == c.type_ && p.status == status).map(|p| p.last_transition_time.clone()).unwrap_or(Time(now));
+            let last = previous
+                .iter()
+                .find(|p| p.type_ == c.type_ && p.status == status)
+                .map(|p| p.last_transition_time.clone())
+                .unwrap_or(Time(now));
             Condition {
                 type_: c.type_.to_string(),
                 status: status.to_string(),
@@ -145,13 +157,18 @@ fn truncate(s: &str, max: usize) -> String {
 /// Whether a conflict message is not yet what the `Degraded` condition says
 /// (so its Warning Event is published once, not on every retry).
 pub fn conflict_is_new(previous: &[Condition], message: &str) -> bool {
-    !previous.iter().any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict" && c.message.contains(message))
+    !previous
+        .iter()
+        .any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict" && c.message.contains(message))
 }
 
 /// The conflict the `Degraded` condition reports now, if any: a status
 /// refresh keeps it; only a reconcile, which applies, settles it.
 pub fn standing_conflict(previous: &[Condition]) -> Option<String> {
-    previous.iter().find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict").map(|c| c.message.clone())
+    previous
+        .iter()
+        .find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == "Conflict")
+        .map(|c| c.message.clone())
 }
 
 /// Whether the status a controller computed (`new`) differs from the one the
@@ -170,30 +187,4 @@ pub fn differs<T: serde::Serialize>(previous: Option<&T>, new: &T) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transition_time_moves_only_when_status_changes() {
-        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().expect("ts");
-        let t1: Timestamp = "2026-01-02T00:00:00Z".parse().expect("ts");
-        let first = conditions(&[], Some(1), t0, vec![Cond { type_: "Ready", ok: true, reason: "Applied", message: "ok".into() }]);
-        let same = conditions(&first, Some(2), t1, vec![Cond { type_: "Ready", ok: true, reason: "Applied", message: "ok".into() }]);
-        assert_eq!(same[0].last_transition_time, Time(t0));
-        let flipped = conditions(&same, Some(2), t1, vec![Cond { type_: "Ready", ok: false, reason: "Waiting", message: "no".into() }]);
-        assert_eq!(flipped[0].last_transition_time, Time(t1));
-        assert_eq!(flipped[0].observed_generation, Some(2));
-    }
-
-    #[test]
-    fn a_conflict_is_announced_once() {
-        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().expect("ts");
-        let msg = "Deployment ns/adopted exists and was not created by govcloud";
-        assert!(conflict_is_new(&[], msg));
-        let degraded = conditions(&[], Some(1), t0, vec![Cond { type_: "Degraded", ok: true, reason: "Conflict", message: format!("{msg}; rename it") }]);
-        assert!(!conflict_is_new(&degraded, msg));
-        assert!(conflict_is_new(&degraded, "Service ns/adopted exists and was not created by govcloud"));
-        let cleared = conditions(&degraded, Some(1), t0, vec![Cond { type_: "Degraded", ok: false, reason: "AsDeclared", message: String::new() }]);
-        assert!(conflict_is_new(&cleared, msg));
-    }
-}
+mod tests;

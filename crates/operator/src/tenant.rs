@@ -92,8 +92,10 @@ async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
     }
     let rendered = plan.get().owner("Tenant", "", &name);
     let owner = owner_ref(t);
-    let desired: Vec<(Owned, serde_json::Value)> =
-        owned_objects(&rendered, &name).into_iter().map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?))).collect::<Result<_>>()?;
+    let desired: Vec<(Owned, serde_json::Value)> = owned_objects(&rendered, &name)
+        .into_iter()
+        .map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?)))
+        .collect::<Result<_>>()?;
     let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("Tenant", None, &name)).await?;
     let previous = t.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
     let conflict = ctx.announce_applied(t, previous, &report, true).await;
@@ -157,7 +159,11 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
     // the namespace is not usable yet.
     for z in &f.quota {
         if !z.granted.is_empty() && z.granted.keys().any(|k| !z.used.contains_key(k)) {
-            missing.push(format!("the usage count of ResourceQuota {}/{}", z.namespace, govcloud_core::meta::names::QUOTA));
+            missing.push(format!(
+                "the usage count of ResourceQuota {}/{}",
+                z.namespace,
+                govcloud_core::meta::names::QUOTA
+            ));
         }
     }
     let ready = problems.is_empty() && missing.is_empty() && conflict.is_none();
@@ -209,7 +215,8 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
 async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
     let name = t.name_any();
     let owned = owned_objects(rendered, &name);
-    let namespaces: Vec<String> = owned.iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
+    let namespaces: Vec<String> =
+        owned.iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
     let mut quota = Vec::new();
     for ns in &namespaces {
         let zone = govcloud_core::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
@@ -222,8 +229,14 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
         };
         quota.push(ZoneUsage { zone, namespace: ns.clone(), granted: read("hard"), used: read("used") });
     }
-    let apps = ctx.apps.state().iter().filter(|a| namespaces.iter().any(|ns| a.namespace().as_deref() == Some(ns.as_str()))).count();
-    let granted = |f: &&govcloud_render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
+    let apps = ctx
+        .apps
+        .state()
+        .iter()
+        .filter(|a| namespaces.iter().any(|ns| a.namespace().as_deref() == Some(ns.as_str())))
+        .count();
+    let granted =
+        |f: &&govcloud_render::FlowDecision| f.state == FlowState::Granted && f.consumer.tenant != f.provider.tenant;
     let figures = TenantFigures {
         previous: t.status.as_ref(),
         generation: t.metadata.generation,
@@ -238,7 +251,11 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
             .filter(|p| p.object.kind == "Tenant" && p.object.name == name)
             .map(|p| format!("{}: {}", p.field, p.message))
             .collect(),
-        missing: owned.iter().filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none()).map(|o| o.id()).collect(),
+        missing: owned
+            .iter()
+            .filter(|o| ctx.owned.get(o.kind(), o.namespace(), o.name()).is_none())
+            .map(|o| o.id())
+            .collect(),
         conflict,
     };
     let status = tenant_status(figures, Timestamp::now());
@@ -258,8 +275,13 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
         ctx.publish(t, EventType::Warning, "DeletionPrevented", "Delete", message.clone()).await;
         return Err(Wait::DeletionPrevented { message }.into());
     }
-    let namespaces: Vec<String> =
-        ctx.owned.owned_by("Tenant", None, &name).into_iter().filter(|(kind, _)| kind == "Namespace").map(|(_, o)| o.name_any()).collect();
+    let namespaces: Vec<String> = ctx
+        .owned
+        .owned_by("Tenant", None, &name)
+        .into_iter()
+        .filter(|(kind, _)| kind == "Namespace")
+        .map(|(_, o)| o.name_any())
+        .collect();
     // 1. apps
     let mut waiting = Vec::new();
     for ns in &namespaces {
@@ -307,73 +329,4 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use govcloud_core::api::ComplianceSummary;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().expect("timestamp")
-    }
-
-    fn usage(ns: &str, granted: &[&str], used: &[&str]) -> ZoneUsage {
-        let m = |ks: &[&str]| ks.iter().map(|k| (k.to_string(), "1".to_string())).collect();
-        ZoneUsage { zone: "extranet".into(), namespace: ns.into(), granted: m(granted), used: m(used) }
-    }
-
-    fn provisioned<'a>() -> TenantFigures<'a> {
-        TenantFigures {
-            generation: Some(2),
-            namespaces: vec!["a-ext".into(), "a-pri".into()],
-            quota: vec![usage("a-ext", &["pods"], &["pods"])],
-            apps: 3,
-            flows_given: 1,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn a_provisioned_tenant_is_ready() {
-        let s = tenant_status(provisioned(), ts("2026-01-01T00:00:00Z"));
-        assert_eq!((s.apps, s.flows_given, s.flows_received, s.observed_generation), (3, 1, 0, Some(2)));
-        assert_eq!((s.conditions[0].status.as_str(), s.conditions[0].reason.as_str()), ("True", "Provisioned"));
-        assert_eq!(s.conditions[0].message, "2 namespaces isolated and provisioned");
-        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].reason.as_str()), ("False", "AsDeclared"));
-    }
-
-    #[test]
-    fn a_tenant_waits_for_what_is_missing_and_for_its_quota_count() {
-        let f = TenantFigures { missing: vec!["Namespace/a-pri".into()], quota: vec![usage("a-ext", &["pods", "cpu"], &["pods"])], ..provisioned() };
-        let s = tenant_status(f, ts("2026-01-01T00:00:00Z"));
-        assert_eq!((s.conditions[0].status.as_str(), s.conditions[0].reason.as_str()), ("False", "Provisioning"));
-        assert_eq!(
-            s.conditions[0].message,
-            format!("waiting for Namespace/a-pri, the usage count of ResourceQuota a-ext/{}", govcloud_core::meta::names::QUOTA)
-        );
-    }
-
-    #[test]
-    fn problems_come_before_conflicts_and_both_degrade() {
-        let conflict = "Namespace a-ext exists and was not created by govcloud";
-        let s = tenant_status(TenantFigures { conflict: Some(conflict), ..provisioned() }, ts("2026-01-01T00:00:00Z"));
-        assert_eq!((s.conditions[0].reason.as_str(), s.conditions[0].message.as_str()), ("Conflict", conflict));
-        assert_eq!((s.conditions[1].status.as_str(), s.conditions[1].reason.as_str()), ("True", "Conflict"));
-        assert_eq!(super::super::status::standing_conflict(&s.conditions).as_deref(), Some(conflict), "a refresh keeps the conflict");
-        let f = TenantFigures { conflict: Some(conflict), problems: vec!["spec.zones[0]: unknown zone".into()], ..provisioned() };
-        let s = tenant_status(f, ts("2026-01-01T00:00:00Z"));
-        assert_eq!((s.conditions[0].reason.as_str(), s.conditions[0].message.as_str()), ("Invalid", "spec.zones[0]: unknown zone"));
-        assert_eq!(s.conditions[1].message, format!("spec.zones[0]: unknown zone; {conflict}"));
-    }
-
-    #[test]
-    fn an_unchanged_tenant_status_is_detected_and_its_patch_has_no_compliance() {
-        let first = tenant_status(provisioned(), ts("2026-01-01T00:00:00Z"));
-        let audited = TenantStatus { compliance: Some(ComplianceSummary { warn: 2, ..Default::default() }), ..first.clone() };
-        let again = tenant_status(TenantFigures { previous: Some(&audited), ..provisioned() }, ts("2026-01-05T00:00:00Z"));
-        assert!(!differs(Some(&audited), &again));
-        assert!(differs(None, &again));
-        let body = super::super::status::status_patch::<Tenant, _>(&audited).expect("body");
-        assert_eq!(body["kind"], "Tenant");
-        assert!(body["status"].get("compliance").is_none(), "{body}");
-        assert_eq!(body["status"]["apps"], 3);
-    }
-}
+mod tests;

@@ -18,14 +18,20 @@ use super::metrics::Metrics;
 use super::triggers::Triggers;
 use govcloud_core::meta::labels::MANAGER;
 
-pub(super) fn spawn_reflector<K>(api: Api<K>, cfg: WatchConfig, metrics: &Metrics, on_event: impl Fn(&K, bool) + Send + Sync + 'static) -> Store<K>
+pub(super) fn spawn_reflector<K>(
+    api: Api<K>,
+    cfg: WatchConfig,
+    metrics: &Metrics,
+    on_event: impl Fn(&K, bool) + Send + Sync + 'static,
+) -> Store<K>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
     let (store, writer) = reflector::store();
     // Nothing reads the field ownership of these (often as large as the rest).
-    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
+    let stream =
+        reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
     let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream
@@ -97,7 +103,10 @@ pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
     }
     if let Some(entries) = o.metadata.managed_fields.as_mut() {
         entries.retain(|e| {
-            (e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()) || apply::foreign_content_entry(e)
+            (e.manager.as_deref() == Some(MANAGER)
+                && e.operation.as_deref() == Some("Update")
+                && e.subresource.is_none())
+                || apply::foreign_content_entry(e)
         });
         for e in entries.iter_mut() {
             e.fields_v1 = None;

@@ -83,18 +83,27 @@ pub struct Hold {
 fn holds(z: &NetworkZone, ctx: &Context) -> Vec<Hold> {
     let name = z.name_any();
     let tenants = ctx.tenants.state();
-    let mut v: Vec<Hold> =
-        tenants.iter().filter(|t| t.spec.zones.iter().any(|tz| tz.name == name)).map(|t| Hold { tenant: t.name_any(), request: None }).collect();
+    let mut v: Vec<Hold> = tenants
+        .iter()
+        .filter(|t| t.spec.zones.iter().any(|tz| tz.name == name))
+        .map(|t| Hold { tenant: t.name_any(), request: None })
+        .collect();
     let requests = ctx.requests.state();
     let all: Vec<&govcloud_core::api::ResourceRequest> = requests.iter().map(|r| r.as_ref()).collect();
     let zones: std::collections::BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
     let now = Timestamp::now();
-    for r in all.iter().filter(|r| r.spec.kind == govcloud_core::api::RequestKind::ZoneAccess && r.spec.zone.as_deref() == Some(name.as_str())) {
-        let tenant = govcloud_render::request_tenant(r).and_then(|t| tenants.iter().find(|d| d.name_any() == t).cloned());
+    for r in all.iter().filter(|r| {
+        r.spec.kind == govcloud_core::api::RequestKind::ZoneAccess && r.spec.zone.as_deref() == Some(name.as_str())
+    }) {
+        let tenant =
+            govcloud_render::request_tenant(r).and_then(|t| tenants.iter().find(|d| d.name_any() == t).cloned());
         if let Some(t) = tenant
             && govcloud_render::judge(r, Some(t.as_ref()), &all, &zones, now) == govcloud_render::Verdict::Approved
         {
-            v.push(Hold { tenant: t.name_any(), request: Some(format!("{}/{}", r.namespace().unwrap_or_default(), r.name_any())) });
+            v.push(Hold {
+                tenant: t.name_any(),
+                request: Some(format!("{}/{}", r.namespace().unwrap_or_default(), r.name_any())),
+            });
         }
     }
     v.sort();
@@ -116,7 +125,9 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
             Ok((o, v))
         })
         .collect::<Result<_>>()?;
-    let report = super::apply::apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("NetworkZone", None, &name)).await?;
+    let report =
+        super::apply::apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("NetworkZone", None, &name))
+            .await?;
     ctx.metrics.record(&report);
     update_status(z, ctx, apps, problems).await?;
     Ok(Action::requeue(ctx.resync))
@@ -142,8 +153,12 @@ async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
     let name = z.name_any();
     let plan = ctx.plan_for("NetworkZone", "", &name).await;
     let plan = plan.get();
-    let problems: Vec<String> =
-        plan.problems.iter().filter(|p| p.object.kind == "NetworkZone" && p.object.name == name).map(|p| format!("{}: {}", p.field, p.message)).collect();
+    let problems: Vec<String> = plan
+        .problems
+        .iter()
+        .filter(|p| p.object.kind == "NetworkZone" && p.object.name == name)
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
     (plan.apps_in_zone(&name), problems)
 }
 
@@ -181,11 +196,18 @@ pub fn count_nodes<'n>(pool: &NodePool, nodes: impl IntoIterator<Item = &'n Node
             continue;
         }
         count.matched += 1;
-        let has_taint =
-            n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| {
-                ts.iter().any(|t| t.key == taint.key && t.value.as_deref().unwrap_or("") == taint.value && t.effect == taint.effect.as_str())
-            });
-        let is_ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let has_taint = n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| {
+            ts.iter().any(|t| {
+                t.key == taint.key
+                    && t.value.as_deref().unwrap_or("") == taint.value
+                    && t.effect == taint.effect.as_str()
+            })
+        });
+        let is_ready = n
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
         if !has_taint {
             count.untainted.push(n.name_any());
         } else if is_ready {
@@ -229,7 +251,13 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
     let taint = f.taint;
     let mut degraded = f.problems;
     if !f.nodes.untainted.is_empty() {
-        degraded.push(format!("nodes without the zone taint {}={}:{}: {}", taint.key, taint.value, taint.effect.as_str(), f.nodes.untainted.join(", ")));
+        degraded.push(format!(
+            "nodes without the zone taint {}={}:{}: {}",
+            taint.key,
+            taint.value,
+            taint.effect.as_str(),
+            f.nodes.untainted.join(", ")
+        ));
     }
     let over = match (f.zone, f.capacity.0) {
         (Some(z), Some(c)) => govcloud_render::capacity::over(z, c, f.capacity.1),
@@ -272,7 +300,11 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                 type_: "OverCommitted",
                 ok: !over.is_empty(),
                 reason: if over.is_empty() { "WithinCapacity" } else { "GrantedExceedsCapacity" },
-                message: if over.is_empty() { "the quotas granted fit the Ready nodes' capacity".into() } else { over.join("; ") },
+                message: if over.is_empty() {
+                    "the quotas granted fit the Ready nodes' capacity".into()
+                } else {
+                    over.join("; ")
+                },
             },
         ],
     );
@@ -292,7 +324,8 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
 
 async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
     let nodes = ctx.nodes.state();
-    let node_values: Vec<serde_json::Value> = nodes.iter().filter_map(|n| serde_json::to_value(n.as_ref()).ok()).collect();
+    let node_values: Vec<serde_json::Value> =
+        nodes.iter().filter_map(|n| serde_json::to_value(n.as_ref()).ok()).collect();
     let granted = granted_tenants(ctx);
     let figures = ZoneFigures {
         previous: z.status.as_ref(),
@@ -303,8 +336,15 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         apps,
         problems,
         elsewhere: ctx.hosted_elsewhere(&z.name_any()),
-        host_owners: if z.spec.kind == ZoneKind::Internet { govcloud_render::host_owners(&granted) } else { Vec::new() },
-        capacity: (govcloud_render::capacity::capacity(z, node_values.iter()), govcloud_render::capacity::granted(&z.name_any(), &granted)),
+        host_owners: if z.spec.kind == ZoneKind::Internet {
+            govcloud_render::host_owners(&granted)
+        } else {
+            Vec::new()
+        },
+        capacity: (
+            govcloud_render::capacity::capacity(z, node_values.iter()),
+            govcloud_render::capacity::granted(&z.name_any(), &granted),
+        ),
         zone: Some(z),
     };
     let status = zone_status(figures, Timestamp::now());
@@ -324,7 +364,8 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
 /// each zone (against its capacity).
 fn granted_tenants(ctx: &Context) -> Vec<govcloud_core::api::Tenant> {
     let requests = ctx.requests.state();
-    let requests: Vec<&govcloud_core::api::ResourceRequest> = requests.iter().map(|r| r.as_ref()).filter(|r| r.metadata.deletion_timestamp.is_none()).collect();
+    let requests: Vec<&govcloud_core::api::ResourceRequest> =
+        requests.iter().map(|r| r.as_ref()).filter(|r| r.metadata.deletion_timestamp.is_none()).collect();
     let zones: std::collections::BTreeSet<String> = ctx.zones.state().iter().map(|z| z.name_any()).collect();
     let now = Timestamp::now();
     ctx.tenants
@@ -342,12 +383,19 @@ pub fn deletion_held_message(zone: &str, holds: &[Hold]) -> String {
     tenants.dedup();
     let mut fixes = Vec::new();
     if !declared.is_empty() {
-        fixes.push(format!("remove the zone from the spec.zones of {}", declared.iter().map(|h| h.tenant.as_str()).collect::<Vec<_>>().join(", ")));
+        fixes.push(format!(
+            "remove the zone from the spec.zones of {}",
+            declared.iter().map(|h| h.tenant.as_str()).collect::<Vec<_>>().join(", ")
+        ));
     }
     if !requested.is_empty() {
         fixes.push(format!(
             "delete the approved ZoneAccess requests {}",
-            requested.iter().filter_map(|h| Some(format!("{} (tenant {})", h.request.as_deref()?, h.tenant))).collect::<Vec<_>>().join(", ")
+            requested
+                .iter()
+                .filter_map(|h| Some(format!("{} (tenant {})", h.request.as_deref()?, h.tenant)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     format!("deletion held: tenants {} still use zone {zone}; {} first", tenants.join(", "), fixes.join(", and "))
@@ -355,12 +403,22 @@ pub fn deletion_held_message(zone: &str, holds: &[Hold]) -> String {
 
 /// A zone's status while its deletion is held: as it was, `Ready` saying why
 /// (never its `compliance`: the report loop's). `None` when it says so already.
-pub fn deletion_held_status(previous: Option<&NetworkZoneStatus>, generation: Option<i64>, message: &str, now: Timestamp) -> Option<NetworkZoneStatus> {
+pub fn deletion_held_status(
+    previous: Option<&NetworkZoneStatus>,
+    generation: Option<i64>,
+    message: &str,
+    now: Timestamp,
+) -> Option<NetworkZoneStatus> {
     let prev = previous.cloned().unwrap_or_default();
     if prev.conditions.iter().any(|c| c.type_ == "Ready" && c.reason == "DeletionHeld" && c.message == message) {
         return None;
     }
-    let conds = conditions(&prev.conditions, generation, now, vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: message.to_string() }]);
+    let conds = conditions(
+        &prev.conditions,
+        generation,
+        now,
+        vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: message.to_string() }],
+    );
     Some(NetworkZoneStatus { compliance: None, conditions: conds, ..prev })
 }
 
@@ -379,122 +437,4 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use govcloud_core::api::{ComplianceSummary, TaintEffect};
-    use k8s_openapi::api::core::v1::{NodeCondition, NodeSpec, NodeStatus, Taint};
-    use kube::api::ObjectMeta;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().expect("timestamp")
-    }
-
-    fn taint() -> ZoneTaint {
-        ZoneTaint { key: "govcloud.io/zone".into(), value: "extranet".into(), effect: TaintEffect::NoSchedule }
-    }
-
-    fn node(name: &str, zone: &str, tainted: bool, ready: bool) -> Node {
-        Node {
-            metadata: ObjectMeta { name: Some(name.into()), labels: Some([("zone".to_string(), zone.to_string())].into()), ..Default::default() },
-            spec: Some(NodeSpec {
-                taints: tainted
-                    .then(|| vec![Taint { key: "govcloud.io/zone".into(), value: Some("extranet".into()), effect: "NoSchedule".into(), ..Default::default() }]),
-                ..Default::default()
-            }),
-            status: Some(NodeStatus {
-                conditions: Some(vec![NodeCondition { type_: "Ready".into(), status: if ready { "True" } else { "False" }.into(), ..Default::default() }]),
-                ..Default::default()
-            }),
-        }
-    }
-
-    fn figures<'a>(previous: Option<&'a NetworkZoneStatus>, taint: &'a ZoneTaint, nodes: NodeCount, problems: Vec<String>) -> ZoneFigures<'a> {
-        ZoneFigures {
-            previous,
-            generation: Some(3),
-            taint,
-            nodes,
-            tenants: 2,
-            apps: 5,
-            problems,
-            elsewhere: None,
-            host_owners: vec![],
-            capacity: (None, Default::default()),
-            zone: None,
-        }
-    }
-
-    #[test]
-    fn nodes_are_counted_by_labels_taint_and_readiness() {
-        let pool = NodePool { selector: [("zone".to_string(), "extranet".to_string())].into(), taint: taint() };
-        let nodes =
-            [node("b", "extranet", false, true), node("a", "extranet", true, true), node("c", "extranet", true, false), node("d", "private", true, true)];
-        let count = count_nodes(&pool, nodes.iter());
-        assert_eq!(count, NodeCount { matched: 3, ready: 1, untainted: vec!["b".into()] });
-    }
-
-    #[test]
-    fn a_zone_is_ready_with_ready_nodes_and_degraded_by_untainted_ones() {
-        let t0 = ts("2026-01-01T00:00:00Z");
-        let taint = taint();
-        let ok = zone_status(figures(None, &taint, NodeCount { matched: 2, ready: 2, untainted: vec![] }, vec![]), t0);
-        assert_eq!((ok.nodes_summary.as_deref(), ok.tenants, ok.apps, ok.observed_generation), (Some("2/2"), 2, 5, Some(3)));
-        assert_eq!((ok.conditions[0].type_.as_str(), ok.conditions[0].status.as_str(), ok.conditions[0].reason.as_str()), ("Ready", "True", "Ready"));
-        assert_eq!(ok.conditions[1].status, "False");
-        let bad = zone_status(figures(None, &taint, NodeCount { matched: 3, ready: 2, untainted: vec!["n3".into()] }, vec![]), t0);
-        assert_eq!((bad.conditions[0].status.as_str(), bad.conditions[0].reason.as_str()), ("False", "Degraded"));
-        assert_eq!(bad.conditions[1].message, "nodes without the zone taint govcloud.io/zone=extranet:NoSchedule: n3");
-        let none = zone_status(figures(None, &taint, NodeCount::default(), vec!["spec.cidrs: overlaps".into()]), t0);
-        assert_eq!(none.conditions[0].reason, "NoReadyNodes");
-        assert_eq!((none.conditions[1].reason.as_str(), none.conditions[1].message.as_str()), ("Inconsistent", "spec.cidrs: overlaps"));
-    }
-
-    #[test]
-    fn an_unchanged_zone_status_is_not_written_again_whatever_the_audit_wrote() {
-        let taint = taint();
-        let count = NodeCount { matched: 2, ready: 2, untainted: vec![] };
-        let first = zone_status(figures(None, &taint, count.clone(), vec![]), ts("2026-01-01T00:00:00Z"));
-        let audited = NetworkZoneStatus { compliance: Some(ComplianceSummary { pass: 3, ..Default::default() }), ..first.clone() };
-        let again = zone_status(figures(Some(&audited), &taint, count, vec![]), ts("2026-01-02T00:00:00Z"));
-        assert_eq!(again.conditions, first.conditions, "transition times kept");
-        assert!(!differs(Some(&audited), &again));
-        let changed = zone_status(figures(Some(&audited), &taint, NodeCount { matched: 2, ready: 1, untainted: vec![] }, vec![]), ts("2026-01-02T00:00:00Z"));
-        assert!(differs(Some(&audited), &changed));
-    }
-
-    #[test]
-    fn a_held_deletion_is_said_once_and_keeps_the_figures() {
-        let taint = taint();
-        let prev = NetworkZoneStatus {
-            compliance: Some(ComplianceSummary { fail: 1, ..Default::default() }),
-            ..zone_status(figures(None, &taint, NodeCount { matched: 1, ready: 1, untainted: vec![] }, vec![]), ts("2026-01-01T00:00:00Z"))
-        };
-        let hold = |t: &str, r: Option<&str>| Hold { tenant: t.into(), request: r.map(String::from) };
-        let msg = deletion_held_message("extranet", &[hold("a", None), hold("b", None)]);
-        assert_eq!(msg, "deletion held: tenants a, b still use zone extranet; remove the zone from the spec.zones of a, b first");
-        let through = deletion_held_message("extranet", &[hold("a", None), hold("b", Some("b-lab/more"))]);
-        assert_eq!(
-            through,
-            "deletion held: tenants a, b still use zone extranet; remove the zone from the spec.zones of a, and delete the approved ZoneAccess requests b-lab/more (tenant b) first"
-        );
-        let held = deletion_held_status(Some(&prev), Some(4), &msg, ts("2026-01-02T00:00:00Z")).expect("a new message");
-        assert_eq!((held.nodes_ready, held.compliance.as_ref()), (1, None));
-        assert_eq!((held.conditions.len(), held.conditions[0].reason.as_str(), held.conditions[0].status.as_str()), (1, "DeletionHeld", "False"));
-        assert_eq!(deletion_held_status(Some(&held), Some(4), &msg, ts("2026-01-03T00:00:00Z")), None);
-    }
-
-    #[test]
-    fn the_zone_status_patch_has_no_compliance() {
-        let taint = taint();
-        let mut status = zone_status(figures(None, &taint, NodeCount::default(), vec![]), ts("2026-01-01T00:00:00Z"));
-        let body = super::super::status::status_patch::<NetworkZone, _>(&status).expect("body");
-        assert_eq!(body["kind"], "NetworkZone");
-        assert_eq!(body["apiVersion"], govcloud_core::meta::API_VERSION);
-        assert!(body["status"].get("compliance").is_none(), "{body}");
-        assert!(body["status"].get("nodesSummary").is_some());
-        // Even a status that carries one: the patch leaves it to the report loop.
-        status.compliance = Some(ComplianceSummary::default());
-        let body = super::super::status::status_patch::<NetworkZone, _>(&status).expect("body");
-        assert!(body["status"].get("compliance").is_none(), "{body}");
-    }
-}
+mod tests;

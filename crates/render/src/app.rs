@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile,
-    SecurityContext, Service, ServicePort, ServiceSpec, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec, Toleration,
+    TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, NetworkPolicyEgressRule,
-    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -52,13 +53,19 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     // only their makers may change them (GC-MGD-001, the custody table).
     pod_labels.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
     let mut dep_meta = meta(name, Some(ns), base.clone());
-    dep_meta.labels.get_or_insert_default().insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
+    dep_meta
+        .labels
+        .get_or_insert_default()
+        .insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
     out.push(Owned::Deployment(Deployment {
         metadata: dep_meta,
         spec: Some(DeploymentSpec {
             replicas: Some(app.spec.replicas),
             selector: LabelSelector { match_labels: Some(selector.clone()), match_expressions: None },
-            template: PodTemplateSpec { metadata: Some(ObjectMeta { labels: Some(pod_labels), ..Default::default() }), spec: Some(pod_spec(p, &selector)) },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(pod_labels), ..Default::default() }),
+                spec: Some(pod_spec(p, &selector)),
+            },
             revision_history_limit: Some(5),
             ..Default::default()
         }),
@@ -143,7 +150,12 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             vec![app_peer(&c.namespace, &c.key.app)]
         } else {
             // A consumer in another cluster arrives from its zone's network, through the exchange.
-            c.zone.spec.cidrs.iter().map(|r| NetworkPolicyPeer { ip_block: Some(ip_block(r, index.cluster_cidrs)), ..Default::default() }).collect()
+            c.zone
+                .spec
+                .cidrs
+                .iter()
+                .map(|r| NetworkPolicyPeer { ip_block: Some(ip_block(r, index.cluster_cidrs)), ..Default::default() })
+                .collect()
         };
         let rule = NetworkPolicyIngressRule { from: Some(from), ports: Some(policy_ports(&f.ports)) };
         // Consumers of one zone in another cluster arrive from the same ranges: one rule.
@@ -155,15 +167,29 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     match app.spec.exposure {
         Exposure::None => {}
         Exposure::Zone => {
-            let from = p.zone.spec.cidrs.iter().map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, index.cluster_cidrs)), ..Default::default() }).collect();
+            let from = p
+                .zone
+                .spec
+                .cidrs
+                .iter()
+                .map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, index.cluster_cidrs)), ..Default::default() })
+                .collect();
             ingress.push(NetworkPolicyIngressRule { from: Some(from), ports: all_ports.clone() });
         }
         Exposure::Public => {
             // The internet, but never another zone's network, plus the platform's ingress controller.
-            let others: Vec<String> = index.zones.values().filter(|z| z.name_any() != zname).flat_map(|z| z.spec.cidrs.iter().cloned()).collect();
+            let others: Vec<String> = index
+                .zones
+                .values()
+                .filter(|z| z.name_any() != zname)
+                .flat_map(|z| z.spec.cidrs.iter().cloned())
+                .collect();
             let mut from: Vec<NetworkPolicyPeer> = ["0.0.0.0/0", "::/0"]
                 .iter()
-                .map(|c| NetworkPolicyPeer { ip_block: Some(ip_block(c, &[&others[..], index.cluster_cidrs].concat())), ..Default::default() })
+                .map(|c| NetworkPolicyPeer {
+                    ip_block: Some(ip_block(c, &[&others[..], index.cluster_cidrs].concat())),
+                    ..Default::default()
+                })
                 .collect();
             from.push(NetworkPolicyPeer {
                 namespace_selector: Some(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")])),
@@ -178,7 +204,12 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             ns,
             &names::app_ingress_policy(name),
             &base,
-            NetworkPolicySpec { pod_selector: app_pods.clone(), policy_types: Some(vec!["Ingress".into()]), ingress: Some(ingress), egress: None },
+            NetworkPolicySpec {
+                pod_selector: app_pods.clone(),
+                policy_types: Some(vec!["Ingress".into()]),
+                ingress: Some(ingress),
+                egress: None,
+            },
         ));
     }
     let mut egress: Vec<NetworkPolicyEgressRule> = Vec::new();
@@ -198,7 +229,12 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             ns,
             &names::app_egress_policy(name),
             &base,
-            NetworkPolicySpec { pod_selector: app_pods, policy_types: Some(vec!["Egress".into()]), egress: Some(egress), ingress: None },
+            NetworkPolicySpec {
+                pod_selector: app_pods,
+                policy_types: Some(vec!["Egress".into()]),
+                egress: Some(egress),
+                ingress: None,
+            },
         ));
     }
     out
@@ -277,7 +313,11 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
                 seccomp_profile: runtime_default,
                 ..Default::default()
             }),
-            volume_mounts: Some(vec![VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..Default::default() }]),
+            volume_mounts: Some(vec![VolumeMount {
+                name: "tmp".into(),
+                mount_path: "/tmp".into(),
+                ..Default::default()
+            }]),
             ..Default::default()
         }],
         volumes: Some(vec![Volume {
@@ -295,7 +335,10 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
 pub fn pod_requests(app: &govcloud_core::api::DepartmentApp, tenant: &govcloud_core::api::Tenant) -> (String, String) {
     let declared = app.spec.resources.as_ref().and_then(|r| r.requests.clone()).unwrap_or_default();
     let defaults = tenant.spec.limits.as_ref().and_then(|l| l.default_request.clone()).unwrap_or_default();
-    (declared.cpu.or(defaults.cpu).unwrap_or_else(|| DEFAULT_REQUEST.0.into()), declared.memory.or(defaults.memory).unwrap_or_else(|| DEFAULT_REQUEST.1.into()))
+    (
+        declared.cpu.or(defaults.cpu).unwrap_or_else(|| DEFAULT_REQUEST.0.into()),
+        declared.memory.or(defaults.memory).unwrap_or_else(|| DEFAULT_REQUEST.1.into()),
+    )
 }
 
 /// Requests and limits: the app's, else the tenant's defaults, else the platform's.

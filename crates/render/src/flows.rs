@@ -73,12 +73,20 @@ pub(crate) fn leaves_only_through_endpoints(kind: ZoneKind) -> bool {
 /// be called from those zones and, in a zone that
 /// [`leaves_only_through_endpoints`], call into them; [`decide`] settles the
 /// ports through [`endpoint`].
-pub(crate) fn exchange_apps<'z>(zone: &'z NetworkZone, zones: &std::collections::BTreeMap<String, &NetworkZone>) -> Vec<(&'z AppRef, Vec<String>)> {
+pub(crate) fn exchange_apps<'z>(
+    zone: &'z NetworkZone,
+    zones: &std::collections::BTreeMap<String, &NetworkZone>,
+) -> Vec<(&'z AppRef, Vec<String>)> {
     let mut out: Vec<(&AppRef, Vec<String>)> = Vec::new();
     for ep in &zone.spec.exchange_endpoints {
         let Some(app) = &ep.app else { continue };
-        let peers =
-            ep.peer_zones.iter().filter(|p| **p != zone.name_any() && zones.get(*p).is_some_and(|pz| !never_connected(zone.spec.kind, pz.spec.kind))).cloned();
+        let peers = ep
+            .peer_zones
+            .iter()
+            .filter(|p| {
+                **p != zone.name_any() && zones.get(*p).is_some_and(|pz| !never_connected(zone.spec.kind, pz.spec.kind))
+            })
+            .cloned();
         match out.iter_mut().find(|(a, _)| *a == app) {
             Some((_, ps)) => ps.extend(peers),
             None => out.push((app, peers.collect())),
@@ -100,7 +108,12 @@ enum Decided {
 
 /// The exchange endpoint of `zone` that registers `app` for `peer` (not one
 /// rendering refused).
-pub(crate) fn endpoint<'z>(index: &Index<'_>, zone: &'z NetworkZone, app: &AppKey, peer: &str) -> Option<&'z ExchangeEndpoint> {
+pub(crate) fn endpoint<'z>(
+    index: &Index<'_>,
+    zone: &'z NetworkZone,
+    app: &AppKey,
+    peer: &str,
+) -> Option<&'z ExchangeEndpoint> {
     let zname = zone.name_any();
     if zname != app.zone {
         return None;
@@ -110,7 +123,10 @@ pub(crate) fn endpoint<'z>(index: &Index<'_>, zone: &'z NetworkZone, app: &AppKe
         .iter()
         .enumerate()
         .filter(|(i, _)| !index.rejected_endpoints.contains(&(zname.clone(), *i)))
-        .find(|(_, e)| e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app) && e.peer_zones.iter().any(|p| p == peer))
+        .find(|(_, e)| {
+            e.app.as_ref().is_some_and(|r| r.tenant == app.tenant && r.app == app.app)
+                && e.peer_zones.iter().any(|p| p == peer)
+        })
         .map(|(_, e)| e)
 }
 
@@ -131,7 +147,13 @@ pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> String {
     format!("no grant from {provider} covers {consumer}: the provider has not granted it, or no such app exists")
 }
 
-fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppKey, problems: &mut Vec<Problem>) -> Decided {
+fn decide(
+    index: &Index<'_>,
+    consumer: &Placement<'_>,
+    i: usize,
+    provider: &AppKey,
+    problems: &mut Vec<Problem>,
+) -> Decided {
     let obj = ObjectRef::namespaced("DepartmentApp", &consumer.namespace, &consumer.key.app);
     let field = format!("spec.flows.calls[{i}]");
     if !index.zones.contains_key(&provider.zone) {
@@ -149,16 +171,28 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
         // Nothing about another tenant's apps until it grants this one.
         _ if !same_tenant => return Decided::Not(FlowState::Pending, not_granted(provider, &consumer.key)),
         _ if index.misplaced.contains(provider) => {
-            return Decided::Not(FlowState::Pending, format!("provider {provider} is declared but not placed; see its status"));
+            return Decided::Not(
+                FlowState::Pending,
+                format!("provider {provider} is declared but not placed; see its status"),
+            );
         }
         _ => {
-            let elsewhere: Vec<&str> = index.apps.keys().filter(|k| k.tenant == provider.tenant && k.app == provider.app).map(|k| k.zone.as_str()).collect();
+            let elsewhere: Vec<&str> = index
+                .apps
+                .keys()
+                .filter(|k| k.tenant == provider.tenant && k.app == provider.app)
+                .map(|k| k.zone.as_str())
+                .collect();
             problems.push(Problem::unresolved(
                 obj,
                 format!("{field}.app"),
                 format!("app {provider} does not exist"),
                 if elsewhere.is_empty() {
-                    format!("correct the app name, or create DepartmentApp {} in namespace {}", provider.app, namespace_name(&provider.tenant, &provider.zone))
+                    format!(
+                        "correct the app name, or create DepartmentApp {} in namespace {}",
+                        provider.app,
+                        namespace_name(&provider.tenant, &provider.zone)
+                    )
                 } else {
                     format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
                 },
@@ -201,12 +235,17 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
     let mut through = String::new();
     if czn != pzn {
         if never_connected(cz.spec.kind, pz.spec.kind) {
-            return Decided::Not(FlowState::Refused, format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"));
+            return Decided::Not(
+                FlowState::Refused,
+                format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"),
+            );
         }
         let Some(inbound) = endpoint(index, pz, provider, &czn) else {
             return Decided::Not(
                 FlowState::Refused,
-                format!("cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"),
+                format!(
+                    "cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"
+                ),
             );
         };
         let (from, to) = (cz.spec.cluster.as_deref(), pz.spec.cluster.as_deref());
@@ -238,23 +277,41 @@ fn decide(index: &Index<'_>, consumer: &Placement<'_>, i: usize, provider: &AppK
                 );
             };
             if !outbound.ports.is_empty() {
-                allowed = if allowed.is_empty() { outbound.ports.clone() } else { allowed.into_iter().filter(|p| outbound.ports.contains(p)).collect() };
+                allowed = if allowed.is_empty() {
+                    outbound.ports.clone()
+                } else {
+                    allowed.into_iter().filter(|p| outbound.ports.contains(p)).collect()
+                };
                 if allowed.is_empty() {
-                    return Decided::Not(FlowState::Refused, format!("the exchange endpoints of {czn} and {pzn} share no port"));
+                    return Decided::Not(
+                        FlowState::Refused,
+                        format!("the exchange endpoints of {czn} and {pzn} share no port"),
+                    );
                 }
             }
         }
         if !allowed.is_empty() {
             ports.retain(|q| allowed.contains(&q.port));
             if ports.is_empty() {
-                return Decided::Not(FlowState::Refused, format!("the exchange endpoint for {provider} opens none of the requested ports"));
+                return Decided::Not(
+                    FlowState::Refused,
+                    format!("the exchange endpoint for {provider} opens none of the requested ports"),
+                );
             }
         }
         through = format!(" ({}{through})", inbound.name);
     }
 
     // Consent was checked above: a grant covers this consumer, or it is one tenant talking to itself.
-    let how = if czn == pzn { format!("within zone {czn}") } else { format!("{czn} -> {pzn} through a registered exchange endpoint{through}") };
-    let who = if provider.tenant == consumer.key.tenant { "same tenant".to_string() } else { format!("granted by {provider}") };
+    let how = if czn == pzn {
+        format!("within zone {czn}")
+    } else {
+        format!("{czn} -> {pzn} through a registered exchange endpoint{through}")
+    };
+    let who = if provider.tenant == consumer.key.tenant {
+        "same tenant".to_string()
+    } else {
+        format!("granted by {provider}")
+    };
     Decided::Granted { reason: format!("{who}, {how}"), ports, address }
 }

@@ -114,19 +114,30 @@ impl<'a> Index<'a> {
             failed.insert((ns, app.name_any()), verdicts.failures(&evaluator, app, entry.tenant, zone, &host_owners));
         }
         let host_refused = |app: &DepartmentApp| {
-            failed.get(&(app.namespace().unwrap_or_default(), app.name_any())).is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
+            failed
+                .get(&(app.namespace().unwrap_or_default(), app.name_any()))
+                .is_some_and(|f| f.iter().any(|f| f.check.control == controls::PUBLIC_HOSTS))
         };
 
         // Public host names: each belongs to the first app that claims one it
         // may use, oldest first (no creation time: newest), then namespace/name.
-        let mut claimants: Vec<&DepartmentApp> = model.apps.iter().filter(|a| a.spec.exposure == Exposure::Public).collect();
-        claimants
-            .sort_by_key(|a| (a.metadata.creation_timestamp.is_none(), a.metadata.creation_timestamp.clone(), a.namespace().unwrap_or_default(), a.name_any()));
+        let mut claimants: Vec<&DepartmentApp> =
+            model.apps.iter().filter(|a| a.spec.exposure == Exposure::Public).collect();
+        claimants.sort_by_key(|a| {
+            (
+                a.metadata.creation_timestamp.is_none(),
+                a.metadata.creation_timestamp.clone(),
+                a.namespace().unwrap_or_default(),
+                a.name_any(),
+            )
+        });
         let mut claims: BTreeMap<String, (String, String)> = BTreeMap::new();
         for app in claimants {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            if let Some(host) = public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && !host_refused(app)) {
+            if let Some(host) =
+                public_host(app, &entry.tenant.name_any(), zone).filter(|h| dns_name(h) && !host_refused(app))
+            {
                 claims.entry(host).or_insert((ns, app.name_any()));
             }
         }
@@ -162,7 +173,10 @@ impl<'a> Index<'a> {
                 check_host(h, app, zone, &claims, &obj, &mut problems);
             }
             if problems.len() == before {
-                apps.insert(key.clone(), Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level, host });
+                apps.insert(
+                    key.clone(),
+                    Placement { key, app, tenant, zone, namespace: ns.clone(), mlps_level: level, host },
+                );
             } else {
                 misplaced.insert(key);
             }
@@ -171,7 +185,9 @@ impl<'a> Index<'a> {
         // Zones are separate networks: a range belongs to the zone declared
         // first (oldest, then by name); a later zone may not overlap it.
         let mut by_age: Vec<&NetworkZone> = model.zones.iter().collect();
-        by_age.sort_by_key(|z| (z.metadata.creation_timestamp.is_none(), z.metadata.creation_timestamp.clone(), z.name_any()));
+        by_age.sort_by_key(|z| {
+            (z.metadata.creation_timestamp.is_none(), z.metadata.creation_timestamp.clone(), z.name_any())
+        });
         for (n, zone) in by_age.iter().enumerate() {
             for (i, cidr) in zone.spec.cidrs.iter().enumerate() {
                 let Ok(net) = cidr.parse::<ipnet::IpNet>() else { continue };
@@ -179,7 +195,10 @@ impl<'a> Index<'a> {
                     o.spec
                         .cidrs
                         .iter()
-                        .find(|c| c.parse::<ipnet::IpNet>().is_ok_and(|c| c.contains(&net.network()) || net.contains(&c.network())))
+                        .find(|c| {
+                            c.parse::<ipnet::IpNet>()
+                                .is_ok_and(|c| c.contains(&net.network()) || net.contains(&c.network()))
+                        })
                         .map(|c| (o, c))
                 });
                 if let Some((other, theirs)) = earlier {
@@ -256,7 +275,11 @@ impl<'a> Index<'a> {
                 if apps.contains_key(&key) || misplaced.contains(&key) {
                     continue;
                 }
-                let elsewhere: Vec<&str> = apps.keys().filter(|k| k.tenant == key.tenant && k.app == key.app).map(|k| k.zone.as_str()).collect();
+                let elsewhere: Vec<&str> = apps
+                    .keys()
+                    .filter(|k| k.tenant == key.tenant && k.app == key.app)
+                    .map(|k| k.zone.as_str())
+                    .collect();
                 problems.push(Problem::unresolved(
                     obj.clone(),
                     format!("spec.exchangeEndpoints[{i}].app"),
@@ -305,7 +328,8 @@ impl<'a> Index<'a> {
 
 /// Whether the network `cidr` lies inside one of `ranges`.
 fn inside(cidr: &str, ranges: &[&str]) -> bool {
-    cidr.parse::<ipnet::IpNet>().is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)))
+    cidr.parse::<ipnet::IpNet>()
+        .is_ok_and(|net| ranges.iter().filter_map(|r| r.parse::<ipnet::IpNet>().ok()).any(|r| r.contains(&net)))
 }
 
 /// How people read a zone's cluster: its name, or the cluster without one.
@@ -317,14 +341,23 @@ pub fn cluster_label(cluster: Option<&str>) -> String {
 }
 
 /// Why an app's namespace is not a tenant namespace, as precisely as possible.
-fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<String, &NetworkZone>, tenants: &BTreeMap<String, TenantEntry<'_>>) -> Problem {
+fn unplaced(
+    app: &DepartmentApp,
+    ns: &str,
+    obj: &ObjectRef,
+    zones: &BTreeMap<String, &NetworkZone>,
+    tenants: &BTreeMap<String, TenantEntry<'_>>,
+) -> Problem {
     let zone = &app.spec.zone;
     if !zones.contains_key(zone) {
         return Problem::unresolved(
             obj.clone(),
             "spec.zone",
             format!("zone {zone:?} is not declared"),
-            format!("declare a NetworkZone named {zone:?} or use one of: {}", zones.keys().cloned().collect::<Vec<_>>().join(", ")),
+            format!(
+                "declare a NetworkZone named {zone:?} or use one of: {}",
+                zones.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         );
     }
     let tenant = ns.strip_suffix(&format!("-{zone}")).filter(|t| tenants.contains_key(*t));
@@ -334,13 +367,19 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
             Problem::invalid(
                 obj.clone(),
                 "spec.zone",
-                format!("tenant {t} may not use zone {zone} (its zones: {})", if allowed.is_empty() { "none".into() } else { allowed.join(", ") }),
+                format!(
+                    "tenant {t} may not use zone {zone} (its zones: {})",
+                    if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
+                ),
                 format!("add {zone} to Tenant {t} spec.zones, or move the app to one of the tenant's zones"),
             )
         }
         None => {
-            let allowed: Vec<String> =
-                tenants.iter().filter(|(_, e)| e.zones.iter().any(|(z, _)| z.name_any() == *zone)).map(|(t, _)| namespace_name(t, zone)).collect();
+            let allowed: Vec<String> = tenants
+                .iter()
+                .filter(|(_, e)| e.zones.iter().any(|(z, _)| z.name_any() == *zone))
+                .map(|(t, _)| namespace_name(t, zone))
+                .collect();
             Problem::invalid(
                 obj.clone(),
                 "metadata.namespace",
@@ -357,7 +396,14 @@ fn unplaced(app: &DepartmentApp, ns: &str, obj: &ObjectRef, zones: &BTreeMap<Str
 /// A failed admission check as a problem: the control and the check's
 /// message (which names the field), what the field holds, and what to do
 /// here.
-fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, level: u8, obj: &ObjectRef) -> Problem {
+fn admission_problem(
+    f: &controls::eval::Failure,
+    app: &DepartmentApp,
+    tenant: &Tenant,
+    zone: &NetworkZone,
+    level: u8,
+    obj: &ObjectRef,
+) -> Problem {
     let c = f.check;
     let field = c.field();
     let seen = controls::eval::evidence(field, &serde_json::to_value(app).unwrap_or_default());
@@ -376,14 +422,23 @@ fn admission_problem(f: &controls::eval::Failure, app: &DepartmentApp, tenant: &
             if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
         ),
         (controls::IMAGE_REGISTRY, _, true) => {
-            format!("push the image to a registry zone {zname} allows ({}) and reference it there", zone.spec.allowed_registries.join(", "))
+            format!(
+                "push the image to a registry zone {zname} allows ({}) and reference it there",
+                zone.spec.allowed_registries.join(", ")
+            )
         }
         (controls::IMAGE_REGISTRY, _, false) => {
-            format!("push the image under a registry path tenant {tname} allows ({})", tenant.spec.allowed_registries.join(", "))
+            format!(
+                "push the image under a registry path tenant {tname} allows ({})",
+                tenant.spec.allowed_registries.join(", ")
+            )
         }
-        (controls::IMAGE_DIGEST, _, _) => format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>"),
+        (controls::IMAGE_DIGEST, _, _) => {
+            format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>")
+        }
         (controls::PUBLIC_HOSTS, _, _) => {
-            let mut allowed: Vec<String> = zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();
+            let mut allowed: Vec<String> =
+                zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();
             allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
             format!(
                 "use a host tenant {tname} may use in zone {zname} ({}), or ask the platform team to add it to the Tenant's spec.allowedHosts",
@@ -411,7 +466,12 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &Obj
             && call.zone.as_deref().unwrap_or(&zname) == zname
             && call.app == app.name_any()
         {
-            problems.push(Problem::invalid(obj.clone(), format!("spec.flows.calls[{i}]"), "an app cannot call itself", "remove the entry"));
+            problems.push(Problem::invalid(
+                obj.clone(),
+                format!("spec.flows.calls[{i}]"),
+                "an app cannot call itself",
+                "remove the entry",
+            ));
         }
     }
 }
@@ -436,7 +496,14 @@ fn dns_name(host: &str) -> bool {
 /// A public host must be a DNS name an Ingress accepts, and not claimed by an
 /// older app (whether the tenant may use it at all is the admission check
 /// GC-SVC-003, reported apart; only hosts it passes are claimed).
-fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTreeMap<String, (String, String)>, obj: &ObjectRef, problems: &mut Vec<Problem>) {
+fn check_host(
+    host: &str,
+    app: &DepartmentApp,
+    zone: &NetworkZone,
+    claims: &BTreeMap<String, (String, String)>,
+    obj: &ObjectRef,
+    problems: &mut Vec<Problem>,
+) {
     if !dns_name(host) {
         let fix = if app.spec.host.is_some() {
             "shorten spec.host: a DNS name has at most 253 characters and 63 between dots".to_string()
@@ -450,7 +517,10 @@ fn check_host(host: &str, app: &DepartmentApp, zone: &NetworkZone, claims: &BTre
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
-            format!("host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts", host.len()),
+            format!(
+                "host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts",
+                host.len()
+            ),
             fix,
         ));
         return;

@@ -34,7 +34,9 @@ pub use flows::FlowDecision;
 pub use index::{Index, Placement, cluster_label};
 pub use objects::Owned;
 pub use platform::render_platform;
-pub use requests::{Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end};
+pub use requests::{
+    Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end,
+};
 pub use tenant::DECLARATIONS_ONLY;
 pub use verdicts::{Verdicts, host_owners, zone_param};
 
@@ -106,7 +108,12 @@ impl Rendered {
     /// of the model alive while it talks to the API server.
     pub fn slice(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
         let (flows, problems) = concerning(&self.flows, &self.problems, kind, namespace, name);
-        Rendered { objects: self.owned_by(kind, namespace, name).into_iter().cloned().collect(), flows, problems, index: Default::default() }
+        Rendered {
+            objects: self.owned_by(kind, namespace, name).into_iter().cloned().collect(),
+            flows,
+            problems,
+            index: Default::default(),
+        }
     }
 
     /// Number of objects per kind, in kind order.
@@ -126,11 +133,21 @@ impl Rendered {
 
 /// The flows where the govcloud resource `kind` `namespace/name` (an app)
 /// or its apps (a tenant) call or are called, and the problems found on it.
-fn concerning(flows: &[FlowDecision], problems: &[Problem], kind: &str, namespace: &str, name: &str) -> (Vec<FlowDecision>, Vec<Problem>) {
+fn concerning(
+    flows: &[FlowDecision],
+    problems: &[Problem],
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> (Vec<FlowDecision>, Vec<Problem>) {
     let flows = flows.iter().filter(|f| concerns(f, kind, namespace, name)).cloned().collect();
     let problems = problems
         .iter()
-        .filter(|p| p.object.kind == kind && p.object.name == name && p.object.namespace.as_deref().unwrap_or_default() == namespace)
+        .filter(|p| {
+            p.object.kind == kind
+                && p.object.name == name
+                && p.object.namespace.as_deref().unwrap_or_default() == namespace
+        })
         .cloned()
         .collect();
     (flows, problems)
@@ -140,7 +157,9 @@ fn concerning(flows: &[FlowDecision], problems: &[Problem], kind: &str, namespac
 /// an app that calls or is called (the app of that name in that namespace,
 /// not a namesake in another tenant's), or a tenant whose app does.
 fn concerns(f: &FlowDecision, kind: &str, namespace: &str, name: &str) -> bool {
-    let app = |k: &govcloud_core::api::AppKey| k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == namespace;
+    let app = |k: &govcloud_core::api::AppKey| {
+        k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == namespace
+    };
     match kind {
         "DepartmentApp" => app(&f.consumer) || app(&f.provider),
         "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
@@ -180,7 +199,10 @@ impl Concerning {
             }
         }
         for (i, p) in problems.iter().enumerate() {
-            c.problems.entry((p.object.kind.clone(), p.object.namespace.clone().unwrap_or_default(), p.object.name.clone())).or_default().push(i);
+            c.problems
+                .entry((p.object.kind.clone(), p.object.namespace.clone().unwrap_or_default(), p.object.name.clone()))
+                .or_default()
+                .push(i);
         }
         c
     }
@@ -199,19 +221,29 @@ impl Concerning {
 /// Objects owned by a zone: the bindings that apply the zone-parameter
 /// admission policies to the zone's namespaces.
 pub fn render_zone(zone: &str) -> Vec<Owned> {
-    use k8s_openapi::api::admissionregistration::v1::{ParamRef, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingSpec};
+    use k8s_openapi::api::admissionregistration::v1::{
+        ParamRef, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingSpec,
+    };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
     // The zone's tenant namespaces: labelled with the zone and a tenant.
     let namespaces = LabelSelector {
         match_labels: Some([(labels::ZONE.to_string(), zone.to_string())].into()),
-        match_expressions: Some(vec![LabelSelectorRequirement { key: labels::TENANT.into(), operator: "Exists".into(), values: None }]),
+        match_expressions: Some(vec![LabelSelectorRequirement {
+            key: labels::TENANT.into(),
+            operator: "Exists".into(),
+            values: None,
+        }]),
     };
     govcloud_core::controls::admission::policies()
         .iter()
         .filter(|p| p.zone_param)
         .map(|p| {
             Owned::ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding {
-                metadata: objects::meta(&govcloud_core::meta::names::zone_binding(p.name, zone), None, labels::owned_by("NetworkZone", zone)),
+                metadata: objects::meta(
+                    &govcloud_core::meta::names::zone_binding(p.name, zone),
+                    None,
+                    labels::owned_by("NetworkZone", zone),
+                ),
                 spec: Some(ValidatingAdmissionPolicyBindingSpec {
                     policy_name: Some(p.name.to_string()),
                     validation_actions: Some(vec!["Deny".into()]),
@@ -220,7 +252,11 @@ pub fn render_zone(zone: &str) -> Vec<Owned> {
                         ..Default::default()
                     }),
                     // No zone object, no admission: a missing parameter denies.
-                    param_ref: Some(ParamRef { name: Some(zone.to_string()), parameter_not_found_action: Some("Deny".into()), ..Default::default() }),
+                    param_ref: Some(ParamRef {
+                        name: Some(zone.to_string()),
+                        parameter_not_found_action: Some("Deny".into()),
+                        ..Default::default()
+                    }),
                 }),
             })
         })
@@ -291,7 +327,8 @@ impl Planned<'_> {
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let flows = self.flows_of(kind, namespace, name).cloned().collect();
         let key = (kind.to_string(), namespace.to_string(), name.to_string());
-        let problems = self.concerning.problems.get(&key).into_iter().flatten().map(|i| self.problems[*i].clone()).collect();
+        let problems =
+            self.concerning.problems.get(&key).into_iter().flatten().map(|i| self.problems[*i].clone()).collect();
         Rendered { objects, flows, problems, index: Default::default() }
     }
 
@@ -341,7 +378,8 @@ impl Planned<'_> {
             objects.extend(tenant::render(&self.index, tenant));
         }
         for placement in self.index.apps.values().filter(|p| self.index.hosts(p.zone)) {
-            let flows: Vec<&FlowDecision> = self.flows_of("DepartmentApp", &placement.namespace, &placement.key.app).collect();
+            let flows: Vec<&FlowDecision> =
+                self.flows_of("DepartmentApp", &placement.namespace, &placement.key.app).collect();
             objects.extend(app::render(&self.index, placement, &flows));
         }
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -356,141 +394,4 @@ pub fn render(model: &Model) -> Rendered {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_owners_slice_holds_what_its_reconcile_reads_and_nothing_else() {
-        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
-        let model = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
-        let all = render(&model);
-        let mut checked = 0;
-        for f in all.flows.iter().filter(|f| f.consumer.tenant != f.provider.tenant) {
-            let ns = format!("{}-{}", f.consumer.tenant, f.consumer.zone);
-            let app = all.slice("DepartmentApp", &ns, &f.consumer.app);
-            let want: Vec<String> = all.owned_by("DepartmentApp", &ns, &f.consumer.app).iter().map(|o| o.id()).collect();
-            assert!(!want.is_empty());
-            assert_eq!(app.objects.iter().map(Owned::id).collect::<Vec<_>>(), want);
-            assert!(app.object("Deployment", &ns, &f.consumer.app).is_some());
-            assert!(app.flows.contains(f), "its own call");
-            assert!(app.flows.len() < all.flows.len());
-            let tenant = all.slice("Tenant", "", &f.provider.tenant);
-            assert!(tenant.flows.contains(f), "a call it receives");
-            assert!(tenant.objects.iter().all(|o| o.meta().labels.as_ref().and_then(|l| l.get(labels::OWNER_NAME)) == Some(&f.provider.tenant)));
-            assert!(tenant.objects.iter().any(|o| o.kind() == "Namespace"));
-            checked += 1;
-        }
-        assert!(checked > 5, "{checked} cross-tenant flows");
-    }
-
-    /// Apps of the same name in two tenants: each one's share of the flows
-    /// is its own, found by namespace and name, not the namesake's.
-    #[test]
-    fn a_namesake_in_another_tenant_shares_none_of_an_apps_flows() {
-        let text = r#"
-apiVersion: govcloud.io/v1alpha1
-kind: NetworkZone
-metadata: {name: extranet}
-spec:
-  kind: extranet
-  displayName: {zh: 政务外网, en: E-gov extranet}
-  nodePool:
-    selector: {govcloud.io/zone: extranet}
-    taint: {key: govcloud.io/zone, value: extranet, effect: NoSchedule}
-  cidrs: [10.10.0.0/16]
-  mlpsLevel: 2
-  allowedRegistries: [harbor.egov.local]
----
-apiVersion: govcloud.io/v1alpha1
-kind: Tenant
-metadata: {name: a}
-spec: {displayName: {zh: 甲, en: A}, zones: [{name: extranet}]}
----
-apiVersion: govcloud.io/v1alpha1
-kind: Tenant
-metadata: {name: b}
-spec: {displayName: {zh: 乙, en: B}, zones: [{name: extranet}]}
----
-apiVersion: govcloud.io/v1alpha1
-kind: DepartmentApp
-metadata: {name: portal, namespace: a-extranet}
-spec:
-  zone: extranet
-  displayName: {zh: 门户, en: Portal}
-  image: harbor.egov.local/a/portal:1.0.0
-  ports: [{name: http, port: 8080}]
-  flows: {calls: [{app: db}]}
----
-apiVersion: govcloud.io/v1alpha1
-kind: DepartmentApp
-metadata: {name: db, namespace: a-extranet}
-spec:
-  zone: extranet
-  displayName: {zh: 库, en: DB}
-  image: harbor.egov.local/a/db:1.0.0
-  ports: [{name: sql, port: 5432}]
----
-apiVersion: govcloud.io/v1alpha1
-kind: DepartmentApp
-metadata: {name: portal, namespace: b-extranet}
-spec:
-  zone: extranet
-  displayName: {zh: 门户, en: Portal}
-  image: harbor.egov.local/b/portal:1.0.0
-  ports: [{name: http, port: 8080}]
-"#;
-        let model = govcloud_core::model::load_str("namesakes.yaml", text).expect("model").model;
-        let planned = plan(&model, &Verdicts::default());
-        assert_eq!(planned.flows.len(), 1, "{:?}", planned.flows);
-        assert_eq!(planned.owner("DepartmentApp", "a-extranet", "portal").flows.len(), 1);
-        assert!(planned.owner("DepartmentApp", "b-extranet", "portal").flows.is_empty(), "b's portal calls nothing and is called by no one");
-        assert!(render(&model).slice("DepartmentApp", "b-extranet", "portal").flows.is_empty());
-        assert!(planned.owner("Tenant", "", "b").flows.is_empty());
-        assert!(planned.knows("Tenant", "", "b") && planned.knows("DepartmentApp", "b-extranet", "portal") && planned.knows("NetworkZone", "", "extranet"));
-        assert!(!planned.knows("Tenant", "", "c") && !planned.knows("DepartmentApp", "a-extranet", "other") && !planned.knows("NetworkZone", "", "private"));
-        // A tenant the plan leaves out (being deleted) is not known to it.
-        let mut without = model.clone();
-        without.tenants.retain(|t| kube::ResourceExt::name_any(t) != "b");
-        assert!(!plan(&without, &Verdicts::default()).knows("Tenant", "", "b"));
-    }
-
-    /// Renders per owner equal the slices of the whole rendering, for every
-    /// owner of Chifeng and of the bad-input fixtures (owners with problems).
-    #[test]
-    fn an_owners_render_from_the_plan_is_its_slice_of_the_whole_rendering() {
-        let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
-        let mut models = vec![govcloud_core::model::load_paths(&[root.join("examples/chifeng")]).expect("chifeng").model];
-        let fixtures = std::fs::read_dir(root.join("tests/fixtures/invalid")).expect("fixtures");
-        for f in fixtures.flatten() {
-            if let Ok(l) = govcloud_core::model::load_paths(&[f.path()]) {
-                models.push(l.model);
-            }
-        }
-        assert!(models.len() > 10, "{}", models.len());
-        let mut owners = 0;
-        for model in &models {
-            let all = render(model);
-            let planned = plan(model, &Verdicts::default());
-            let ids = |r: &Rendered| r.objects.iter().map(|o| serde_json::to_string(o).expect("json")).collect::<Vec<_>>();
-            let mut keys: Vec<(String, String, String)> =
-                model.zones.iter().map(|z| ("NetworkZone".into(), String::new(), kube::ResourceExt::name_any(z))).collect();
-            keys.extend(model.tenants.iter().map(|t| ("Tenant".into(), String::new(), kube::ResourceExt::name_any(t))));
-            keys.extend(
-                model.apps.iter().map(|a| ("DepartmentApp".into(), kube::ResourceExt::namespace(a).unwrap_or_default(), kube::ResourceExt::name_any(a))),
-            );
-            for (kind, ns, name) in keys {
-                let (whole, own) = (all.slice(&kind, &ns, &name), planned.owner(&kind, &ns, &name));
-                assert_eq!(ids(&own), ids(&whole), "{kind} {ns}/{name}");
-                assert_eq!(own.flows, whole.flows, "{kind} {ns}/{name}");
-                assert_eq!(own.problems, whole.problems, "{kind} {ns}/{name}");
-                owners += 1;
-            }
-            for z in model.zones.iter().map(kube::ResourceExt::name_any) {
-                let deployments =
-                    all.objects.iter().filter(|o| o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(labels::ZONE)) == Some(&z)).count();
-                assert_eq!(planned.apps_in_zone(&z), deployments, "zone {z}");
-            }
-        }
-        assert!(owners > 50, "{owners}");
-    }
-}
+mod tests;

@@ -10,7 +10,12 @@ use govcloud_core::meta::names;
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
     let v = |s: &[&str]| Some(s.iter().map(|x| x.to_string()).collect::<Vec<_>>());
-    PolicyRule { api_groups: v(groups), resources: v(resources), verbs: verbs.iter().map(|x| x.to_string()).collect(), ..Default::default() }
+    PolicyRule {
+        api_groups: v(groups),
+        resources: v(resources),
+        verbs: verbs.iter().map(|x| x.to_string()).collect(),
+        ..Default::default()
+    }
 }
 
 const READ: &[&str] = &["get", "list", "watch"];
@@ -26,10 +31,27 @@ const WORKLOADS: &[(&str, &[&str])] = &[
 
 /// What may be read for status and compliance (never Secret values).
 const STATUS: &[(&str, &[&str])] = &[
-    (govcloud_core::meta::GROUP, &["departmentapps", "departmentapps/status", "resourcerequests", "resourcerequests/status"]),
+    (
+        govcloud_core::meta::GROUP,
+        &["departmentapps", "departmentapps/status", "resourcerequests", "resourcerequests/status"],
+    ),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
-    ("", &["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "events", "resourcequotas", "limitranges", "serviceaccounts"]),
+    (
+        "",
+        &[
+            "pods",
+            "pods/log",
+            "services",
+            "endpoints",
+            "configmaps",
+            "persistentvolumeclaims",
+            "events",
+            "resourcequotas",
+            "limitranges",
+            "serviceaccounts",
+        ],
+    ),
     ("networking.k8s.io", &["networkpolicies", "ingresses"]),
     ("policy", &["poddisruptionbudgets"]),
     ("rbac.authorization.k8s.io", &["roles", "rolebindings"]),
@@ -46,7 +68,11 @@ fn rules(kinds: &[(&str, &[&str])], verbs: &[&str]) -> Vec<PolicyRule> {
 pub fn render_platform() -> Vec<Owned> {
     let labels = labels::owned_by("Platform", "govcloud");
     let role = |name: &str, rules: Vec<PolicyRule>| {
-        Owned::ClusterRole(ClusterRole { metadata: meta(name, None, labels.clone()), rules: Some(rules), aggregation_rule: None })
+        Owned::ClusterRole(ClusterRole {
+            metadata: meta(name, None, labels.clone()),
+            rules: Some(rules),
+            aggregation_rule: None,
+        })
     };
     let mut developer = rules(WORKLOADS, WRITE);
     developer.extend(rules(STATUS, READ));
@@ -79,12 +105,20 @@ pub fn render_platform() -> Vec<Owned> {
     // Cluster-scoped objects only: namespaced reads (ConfigMaps, pod logs ...)
     // would otherwise reach kube-system and govcloud-system.
     let cluster_auditor = vec![
-        rule(&[govcloud_core::meta::GROUP], &["networkzones", "networkzones/status", "tenants", "tenants/status"], READ),
+        rule(
+            &[govcloud_core::meta::GROUP],
+            &["networkzones", "networkzones/status", "tenants", "tenants/status"],
+            READ,
+        ),
         rule(&[""], &["namespaces", "nodes"], READ),
         rule(&["openreports.io"], &["clusterreports"], READ),
         rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ),
         rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ),
-        rule(&["admissionregistration.k8s.io"], &["validatingadmissionpolicies", "validatingadmissionpolicybindings"], READ),
+        rule(
+            &["admissionregistration.k8s.io"],
+            &["validatingadmissionpolicies", "validatingadmissionpolicybindings"],
+            READ,
+        ),
         // The Admin tier, where the cluster serves it: isolation is judged on both kinds of policy.
         rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], READ),
     ];
@@ -93,7 +127,10 @@ pub fn render_platform() -> Vec<Owned> {
         role(&govcloud_core::meta::names::tenant_role(OwnerRole::Developer.as_str()), developer),
         role(&govcloud_core::meta::names::tenant_role(OwnerRole::Viewer.as_str()), viewer),
         role(&govcloud_core::meta::names::tenant_role(OwnerRole::Auditor.as_str()), auditor),
-        role(names::EXEC_ROLE, vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])]),
+        role(
+            names::EXEC_ROLE,
+            vec![rule(&[""], &["pods/exec", "pods/attach", "pods/portforward"], &["get", "create"])],
+        ),
         role(names::CLUSTER_AUDITOR, cluster_auditor),
         role(names::REQUEST_APPROVER, approver),
     ];
@@ -102,91 +139,4 @@ pub fn render_platform() -> Vec<Owned> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use govcloud_core::meta::names::{CLUSTER_AUDITOR, EXEC_ROLE};
-
-    fn rules_of(name: &str) -> Vec<PolicyRule> {
-        render_platform()
-            .into_iter()
-            .find_map(|o| match o {
-                Owned::ClusterRole(r) if r.metadata.name.as_deref() == Some(name) => r.rules,
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("no ClusterRole {name}"))
-    }
-
-    fn resources(rules: &[PolicyRule]) -> Vec<String> {
-        rules.iter().flat_map(|r| r.resources.clone().unwrap_or_default()).collect()
-    }
-
-    #[test]
-    fn exec_attach_and_port_forward_only_in_the_exec_role() {
-        let sub = ["pods/exec", "pods/attach", "pods/portforward"];
-        for role in OwnerRole::ALL {
-            let res = resources(&rules_of(&govcloud_core::meta::names::tenant_role(role.as_str())));
-            assert!(sub.iter().all(|s| !res.iter().any(|r| r == s)), "{} holds {res:?}", govcloud_core::meta::names::tenant_role(role.as_str()));
-        }
-        assert!(sub.iter().all(|s| !resources(&rules_of(CLUSTER_AUDITOR)).iter().any(|r| r == s)));
-        let exec = rules_of(EXEC_ROLE);
-        assert_eq!(resources(&exec), sub);
-        assert_eq!(exec[0].verbs, vec!["get", "create"]);
-    }
-
-    #[test]
-    fn auditors_read_no_pod_logs_and_departments_read_their_own() {
-        assert!(!resources(&rules_of(&govcloud_core::meta::names::tenant_role(OwnerRole::Auditor.as_str()))).iter().any(|r| r == "pods/log"));
-        for role in [OwnerRole::Developer, OwnerRole::Viewer, OwnerRole::Admin] {
-            assert!(resources(&rules_of(&govcloud_core::meta::names::tenant_role(role.as_str()))).iter().any(|r| r == "pods/log"), "{role:?}");
-        }
-    }
-
-    #[test]
-    fn only_approvers_write_request_status_and_only_admins_file_requests() {
-        for role in OwnerRole::ALL {
-            let rules = rules_of(&govcloud_core::meta::names::tenant_role(role.as_str()));
-            for r in &rules {
-                let res = r.resources.clone().unwrap_or_default();
-                let writes = r.verbs.iter().any(|v| !READ.contains(&v.as_str()));
-                assert!(!(writes && res.iter().any(|x| x == "resourcerequests/status")), "{role:?} writes request status: {r:?}");
-                if writes && res.iter().any(|x| x == "resourcerequests") {
-                    assert_eq!(role, OwnerRole::Admin, "{r:?}");
-                }
-            }
-        }
-        let approver = rules_of(names::REQUEST_APPROVER);
-        assert!(
-            approver.iter().any(|r| r.resources.as_deref() == Some(&["resourcerequests/status".to_string()][..]) && r.verbs.contains(&"patch".to_string()))
-        );
-        assert!(
-            approver
-                .iter()
-                .all(|r| !r.resources.clone().unwrap_or_default().contains(&"tenants".to_string()) || r.verbs.iter().all(|v| READ.contains(&v.as_str())))
-        );
-    }
-
-    #[test]
-    fn the_cluster_auditor_reads_only_cluster_scoped_objects() {
-        let namespaced =
-            ["pods", "pods/log", "configmaps", "secrets", "events", "services", "deployments", "departmentapps", "roles", "rolebindings", "reports"];
-        let rules = rules_of(CLUSTER_AUDITOR);
-        let res = resources(&rules);
-        for r in namespaced {
-            assert!(!res.iter().any(|x| x == r), "cluster auditor reads {r} in every namespace");
-        }
-        for r in [
-            "networkzones",
-            "tenants",
-            "namespaces",
-            "nodes",
-            "clusterreports",
-            "clusterpolicyreports",
-            "clusterroles",
-            "clusterrolebindings",
-            "clusternetworkpolicies",
-        ] {
-            assert!(res.iter().any(|x| x == r), "cluster auditor cannot read {r}");
-        }
-        assert!(rules.iter().all(|r| r.verbs.iter().all(|v| READ.contains(&v.as_str()))), "{rules:?}");
-    }
-}
+mod tests;

@@ -241,7 +241,8 @@ pub enum VolumeType {
 
 impl VolumeType {
     /// Every extra type, in schema order.
-    pub const ALL: [VolumeType; 6] = [VolumeType::Nfs, VolumeType::Iscsi, VolumeType::Cephfs, VolumeType::Rbd, VolumeType::Fc, VolumeType::Image];
+    pub const ALL: [VolumeType; 6] =
+        [VolumeType::Nfs, VolumeType::Iscsi, VolumeType::Cephfs, VolumeType::Rbd, VolumeType::Fc, VolumeType::Image];
 
     /// The volume source field name in a pod spec.
     pub fn as_str(self) -> &'static str {

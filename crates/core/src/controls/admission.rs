@@ -36,7 +36,8 @@ use super::custody::{self, Rule};
 use super::*;
 use crate::api::{OwnerRole, VolumeType};
 use crate::meta::labels::{
-    ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CHOSEN_CLUSTER_IP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, MLPS_LEVEL, TENANT, ZONE, ZONE_KIND,
+    ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CHOSEN_CLUSTER_IP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER,
+    MLPS_LEVEL, TENANT, ZONE, ZONE_KIND,
 };
 use crate::meta::names;
 
@@ -113,14 +114,22 @@ const SHAPES: &[Shape] = &[
         spec: "spec.template.spec",
         is_pod: false,
     },
-    Shape { suffix: "cronjobs", resources: &[("batch", "cronjobs")], spec: "spec.jobTemplate.spec.template.spec", is_pod: false },
+    Shape {
+        suffix: "cronjobs",
+        resources: &[("batch", "cronjobs")],
+        spec: "spec.jobTemplate.spec.template.spec",
+        is_pod: false,
+    },
 ];
 
 /// Volume sources every zone allows.
-pub const DEFAULT_VOLUME_SOURCES: &[&str] = &["configMap", "secret", "emptyDir", "projected", "downwardAPI", "persistentVolumeClaim", "ephemeral"];
+pub const DEFAULT_VOLUME_SOURCES: &[&str] =
+    &["configMap", "secret", "emptyDir", "projected", "downwardAPI", "persistentVolumeClaim", "ephemeral"];
 
 fn ns_label_is(key: &str, value: &str) -> String {
-    format!("has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['{key}'] == '{value}'")
+    format!(
+        "has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['{key}'] == '{value}'"
+    )
 }
 
 fn ns_annotation_list(key: &str) -> String {
@@ -186,12 +195,16 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
         check(
             NO_PRIVILEGED,
             "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)",
-            format!("{s}.containers[].securityContext.privileged must not be true (containers, init and ephemeral containers)"),
+            format!(
+                "{s}.containers[].securityContext.privileged must not be true (containers, init and ephemeral containers)"
+            ),
         ),
         check(
             NO_PRIVILEGED,
             "variables.allContainers.all(c, !has(c.securityContext) || !has(c.securityContext.allowPrivilegeEscalation) || !c.securityContext.allowPrivilegeEscalation)",
-            format!("{s}.containers[].securityContext.allowPrivilegeEscalation must not be true (containers, init and ephemeral containers)"),
+            format!(
+                "{s}.containers[].securityContext.allowPrivilegeEscalation must not be true (containers, init and ephemeral containers)"
+            ),
         ),
         check(
             NO_PRIVILEGED,
@@ -200,25 +213,49 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
                 "{s}.containers[].securityContext.procMount must be Default: an unmasked /proc exposes the node's kernel interfaces (containers, init and ephemeral containers)"
             ),
         ),
-        check(HOST_NAMESPACES, "!has(variables.podSpec.hostNetwork) || !variables.podSpec.hostNetwork", format!("{s}.hostNetwork must not be true")),
-        check(HOST_NAMESPACES, "!has(variables.podSpec.hostPID) || !variables.podSpec.hostPID", format!("{s}.hostPID must not be true")),
-        check(HOST_NAMESPACES, "!has(variables.podSpec.hostIPC) || !variables.podSpec.hostIPC", format!("{s}.hostIPC must not be true")),
-        check(HOST_PATH, "variables.volumes.all(v, !has(v.hostPath))", format!("{s}.volumes[].hostPath is not allowed")),
+        check(
+            HOST_NAMESPACES,
+            "!has(variables.podSpec.hostNetwork) || !variables.podSpec.hostNetwork",
+            format!("{s}.hostNetwork must not be true"),
+        ),
+        check(
+            HOST_NAMESPACES,
+            "!has(variables.podSpec.hostPID) || !variables.podSpec.hostPID",
+            format!("{s}.hostPID must not be true"),
+        ),
+        check(
+            HOST_NAMESPACES,
+            "!has(variables.podSpec.hostIPC) || !variables.podSpec.hostIPC",
+            format!("{s}.hostIPC must not be true"),
+        ),
+        check(
+            HOST_PATH,
+            "variables.volumes.all(v, !has(v.hostPath))",
+            format!("{s}.volumes[].hostPath is not allowed"),
+        ),
         check(
             HOST_PORTS,
             "variables.allContainers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))",
             format!("{s}.containers[].ports[].hostPort is not allowed"),
         ),
-        check(NO_NODE_NAME, node_name, format!("{s}.nodeName must not be set; the scheduler places pods on their zone's nodes")),
+        check(
+            NO_NODE_NAME,
+            node_name,
+            format!("{s}.nodeName must not be set; the scheduler places pods on their zone's nodes"),
+        ),
         check(
             IMAGE_DIGEST,
             format!("!variables.level3 || variables.images.all(i, {})", pinned("i")),
-            format!("{s}.containers[].image must be pinned by digest (repository@sha256:<64 hex digits>) at MLPS level 3, in every container and image volume"),
+            format!(
+                "{s}.containers[].image must be pinned by digest (repository@sha256:<64 hex digits>) at MLPS level 3, in every container and image volume"
+            ),
         ),
         check(
             IMAGE_REGISTRY,
             "size(variables.tenantRegistries) == 0 || variables.images.all(i, variables.tenantRegistries.exists(r, i.startsWith(r + '/')))",
-            format!("{s}.containers[].image must come from a registry the tenant allows (Tenant spec.allowedRegistries)"),
+            format!(
+                "{s}.containers[].image must come from a registry the tenant allows (Tenant spec.allowedRegistries)"
+            ),
         ),
         check(
             RESOURCES,
@@ -228,9 +265,15 @@ fn pod_checks(shape: &Shape) -> Vec<Check> {
         check(
             CLAIM_BINDING,
             "variables.volumes.all(v, !has(v.ephemeral) || !has(v.ephemeral.volumeClaimTemplate) || !has(v.ephemeral.volumeClaimTemplate.spec.volumeName) || v.ephemeral.volumeClaimTemplate.spec.volumeName == '')",
-            format!("{s}.volumes[].ephemeral.volumeClaimTemplate.spec.volumeName must not be set; volumes are bound by the platform"),
+            format!(
+                "{s}.volumes[].ephemeral.volumeClaimTemplate.spec.volumeName must not be set; volumes are bound by the platform"
+            ),
         ),
-        check(CORDONED, cordon, "metadata.namespace belongs to a cordoned tenant: it may not start new workloads (Tenant spec.cordoned)"),
+        check(
+            CORDONED,
+            cordon,
+            "metadata.namespace belongs to a cordoned tenant: it may not start new workloads (Tenant spec.cordoned)",
+        ),
     ];
     if shape.suffix == "workloads" {
         // A StatefulSet's claims are made by its controller from these templates.
@@ -248,15 +291,25 @@ fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
     let s = shape.spec;
     let extra: Vec<String> = VolumeType::ALL
         .iter()
-        .map(|t| format!("(has(v.{0}) && has(params.spec.allowedVolumeTypes) && '{0}' in params.spec.allowedVolumeTypes)", t.as_str()))
-        .chain(std::iter::once("(has(v.csi) && has(params.spec.allowedCsiDrivers) && v.csi.driver in params.spec.allowedCsiDrivers)".to_string()))
+        .map(|t| {
+            format!(
+                "(has(v.{0}) && has(params.spec.allowedVolumeTypes) && '{0}' in params.spec.allowedVolumeTypes)",
+                t.as_str()
+            )
+        })
+        .chain(std::iter::once(
+            "(has(v.csi) && has(params.spec.allowedCsiDrivers) && v.csi.driver in params.spec.allowedCsiDrivers)"
+                .to_string(),
+        ))
         .collect();
     let defaults: Vec<String> = DEFAULT_VOLUME_SOURCES.iter().map(|t| format!("has(v.{t})")).collect();
     vec![
         check(
             ZONE_NODES,
             "params.spec.nodePool.selector.all(k, has(variables.podSpec.nodeSelector) && k in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector[k] == params.spec.nodePool.selector[k])",
-            format!("{s}.nodeSelector must select this zone's node pool (the namespace's NetworkZone spec.nodePool.selector)"),
+            format!(
+                "{s}.nodeSelector must select this zone's node pool (the namespace's NetworkZone spec.nodePool.selector)"
+            ),
         ),
         check(
             ZONE_TOLERATIONS,
@@ -282,22 +335,29 @@ fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
         check(
             PRIORITY_CLASSES,
             "!has(variables.podSpec.priorityClassName) || variables.podSpec.priorityClassName == '' || (has(params.spec.allowedPriorityClasses) && variables.podSpec.priorityClassName in params.spec.allowedPriorityClasses)",
-            format!("{s}.priorityClassName must be one this zone allows (NetworkZone spec.allowedPriorityClasses); system- classes are the platform's"),
+            format!(
+                "{s}.priorityClassName must be one this zone allows (NetworkZone spec.allowedPriorityClasses); system- classes are the platform's"
+            ),
         ),
     ]
 }
 
 /// Names of the cluster roles tenant RoleBindings may grant.
 fn bindable_roles() -> String {
-    let names: Vec<String> = OwnerRole::ALL.iter().map(|r| format!("'{}'", crate::meta::names::tenant_role(r.as_str()))).collect();
+    let names: Vec<String> =
+        OwnerRole::ALL.iter().map(|r| format!("'{}'", crate::meta::names::tenant_role(r.as_str()))).collect();
     format!("[{}]", names.join(", "))
 }
 
 fn build_policies() -> Vec<Policy> {
     let mut out = Vec::new();
-    let spec_changed = |path: &str| format!("request.operation != 'UPDATE' || oldObject == null || object.{path} != oldObject.{path}");
+    let spec_changed =
+        |path: &str| format!("request.operation != 'UPDATE' || oldObject == null || object.{path} != oldObject.{path}");
     for shape in SHAPES {
-        let mut conditions = vec![("spec-changed", spec_changed(if shape.is_pod { "spec" } else { shape.spec.trim_end_matches(".spec") }))];
+        let mut conditions = vec![(
+            "spec-changed",
+            spec_changed(if shape.is_pod { "spec" } else { shape.spec.trim_end_matches(".spec") }),
+        )];
         if !shape.is_pod {
             conditions.insert(0, ("has-pod-template", format!("has(object.{})", shape.spec.trim_end_matches(".spec"))));
         }
@@ -482,7 +542,9 @@ fn build_policies() -> Vec<Policy> {
 
 /// The label of the request's namespace named `key`, or `''`.
 fn ns_label(key: &str) -> String {
-    format!("has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{key}'] : ''")
+    format!(
+        "has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{key}'] : ''"
+    )
 }
 
 /// GC-REQ-001/002: ResourceRequests. Filing: only in a tenant namespace, for
@@ -514,7 +576,10 @@ fn request_policies() -> Vec<Policy> {
             check(
                 REQUEST_DECISIONS,
                 "has(object.spec.requester) && object.spec.requester.username == request.userInfo.username",
-                format!("spec.requester is recorded by the API server from the user filing the request ({}); it names nobody else", names::REQUESTER_POLICY),
+                format!(
+                    "spec.requester is recorded by the API server from the user filing the request ({}); it names nobody else",
+                    names::REQUESTER_POLICY
+                ),
             ),
         ],
         request_only: true,
@@ -549,7 +614,10 @@ fn request_policies() -> Vec<Policy> {
             check(
                 REQUEST_DECISIONS,
                 "!variables.newlyDecided || (has(object.status.decision.by) && object.status.decision.by == request.userInfo.username)",
-                format!("status.decision.by is recorded by the API server from the deciding user ({}); it names nobody else", names::DECIDER_POLICY),
+                format!(
+                    "status.decision.by is recorded by the API server from the deciding user ({}); it names nobody else",
+                    names::DECIDER_POLICY
+                ),
             ),
             check(
                 REQUEST_DECISIONS,
@@ -579,7 +647,10 @@ fn request_policies() -> Vec<Policy> {
         variables: vec![],
         checks: vec![check(
             REQUEST_DECISIONS,
-            format!("!(has(oldObject.status) && has(oldObject.status.decision)) || {}", custody::allows(Rule::RequestDeletion)),
+            format!(
+                "!(has(oldObject.status) && has(oldObject.status.decision)) || {}",
+                custody::allows(Rule::RequestDeletion)
+            ),
             "metadata: a decided request is kept for the record (the operator removes it after the retention period); only a pending one can be withdrawn",
         )],
         request_only: true,
@@ -708,7 +779,11 @@ fn zone_status_policy() -> Policy {
         match_conditions: vec![],
         variables: vec![("byOperator", custody::allows(Rule::ZoneStatus))],
         checks: vec![
-            check(PUBLIC_HOSTS, kept("hostOwners"), "status.hostOwners is written by the operator only: admission reads it to keep each tenant's hosts"),
+            check(
+                PUBLIC_HOSTS,
+                kept("hostOwners"),
+                "status.hostOwners is written by the operator only: admission reads it to keep each tenant's hosts",
+            ),
             check(
                 ZONE_CAPACITY,
                 kept("capacity"),
@@ -764,7 +839,11 @@ fn object_sizes_policy() -> Policy {
             ),
             check(
                 OBJECT_SIZES,
-                format!("!has(object.kind) || object.kind != 'ConfigMap' || {} + {} <= {CONFIG_MAP_MAX}", total("object.data"), total("object.binaryData")),
+                format!(
+                    "!has(object.kind) || object.kind != 'ConfigMap' || {} + {} <= {CONFIG_MAP_MAX}",
+                    total("object.data"),
+                    total("object.binaryData")
+                ),
                 format!(
                     "data of a ConfigMap may hold at most {} KiB; larger files belong in a persistent volume or the city's object store",
                     CONFIG_MAP_MAX / 1024
@@ -773,7 +852,10 @@ fn object_sizes_policy() -> Policy {
             check(
                 OBJECT_SIZES,
                 format!("!has(object.kind) || object.kind != 'Secret' || {} <= {SECRET_MAX}", total("object.data")),
-                format!("data of a Secret may hold at most {} KiB (keys, passwords and certificates fit)", SECRET_MAX / 1024),
+                format!(
+                    "data of a Secret may hold at most {} KiB (keys, passwords and certificates fit)",
+                    SECRET_MAX / 1024
+                ),
             ),
         ],
     )
@@ -811,12 +893,23 @@ fn prevent_deletion_policy() -> Policy {
 /// label: what a department can write proves nothing.
 fn identity_policy(shape: &Shape) -> Policy {
     // The object that carries the pod's metadata: the pod, or the template.
-    let holder = if shape.is_pod { "object".to_string() } else { format!("object.{}", shape.spec.trim_end_matches(".spec")) };
-    let field = if shape.is_pod { "metadata.labels".to_string() } else { format!("{}.metadata.labels", shape.spec.trim_end_matches(".spec")) };
+    let holder =
+        if shape.is_pod { "object".to_string() } else { format!("object.{}", shape.spec.trim_end_matches(".spec")) };
+    let field = if shape.is_pod {
+        "metadata.labels".to_string()
+    } else {
+        format!("{}.metadata.labels", shape.spec.trim_end_matches(".spec"))
+    };
     let old_holder = holder.replacen("object", "oldObject", 1);
-    let has = |h: &str, key: &str| format!("(has({h}.metadata) && has({h}.metadata.labels) && '{key}' in {h}.metadata.labels)");
-    let unchanged =
-        |key: &str| format!("(oldObject != null && {} && {old_holder}.metadata.labels['{key}'] == {holder}.metadata.labels['{key}'])", has(&old_holder, key));
+    let has = |h: &str, key: &str| {
+        format!("(has({h}.metadata) && has({h}.metadata.labels) && '{key}' in {h}.metadata.labels)")
+    };
+    let unchanged = |key: &str| {
+        format!(
+            "(oldObject != null && {} && {old_holder}.metadata.labels['{key}'] == {holder}.metadata.labels['{key}'])",
+            has(&old_holder, key)
+        )
+    };
     let writers = custody::allows(Rule::Identity);
     let managed = format!("({} && {holder}.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')", has(&holder, MANAGED_BY));
     Policy {
@@ -830,7 +923,9 @@ fn identity_policy(shape: &Shape) -> Policy {
             check(
                 APP_IDENTITY,
                 format!("!{} || {} || variables.writer", has(&holder, APP), unchanged(APP)),
-                format!("{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"),
+                format!(
+                    "{field}[{APP}] is set only by govcloud (it selects an app's pods for its granted flows); use another label"
+                ),
             ),
             check(
                 MANAGED_OBJECTS,
@@ -844,7 +939,13 @@ fn identity_policy(shape: &Shape) -> Policy {
 }
 
 /// A policy on CREATE and UPDATE of `resources`, applying to every such request.
-fn policy(name: String, resources: Vec<(&'static str, &'static str)>, zone_param: bool, variables: Vec<(&'static str, String)>, checks: Vec<Check>) -> Policy {
+fn policy(
+    name: String,
+    resources: Vec<(&'static str, &'static str)>,
+    zone_param: bool,
+    variables: Vec<(&'static str, String)>,
+    checks: Vec<Check>,
+) -> Policy {
     Policy {
         name: leak(name),
         resources,
@@ -899,7 +1000,12 @@ fn rules(resources: &[(&str, &str)], operations: &[&str]) -> Value {
     for (g, r) in resources {
         by_group.entry(g).or_default().push(r);
     }
-    Value::Array(by_group.into_iter().map(|(g, rs)| json!({"apiGroups": [g], "apiVersions": ["*"], "operations": operations, "resources": rs})).collect())
+    Value::Array(
+        by_group
+            .into_iter()
+            .map(|(g, rs)| json!({"apiGroups": [g], "apiVersions": ["*"], "operations": operations, "resources": rs}))
+            .collect(),
+    )
 }
 
 fn vap(p: &Policy) -> Value {
@@ -925,7 +1031,9 @@ fn vap(p: &Policy) -> Value {
 /// collector; cluster administrators as break-glass).
 fn managed_objects_policy() -> Value {
     let managed = |o: &str| {
-        format!("({o} != null && has({o}.metadata.labels) && '{MANAGED_BY}' in {o}.metadata.labels && {o}.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')")
+        format!(
+            "({o} != null && has({o}.metadata.labels) && '{MANAGED_BY}' in {o}.metadata.labels && {o}.metadata.labels['{MANAGED_BY}'] == '{MANAGER}')"
+        )
     };
     json!({
         "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
@@ -951,8 +1059,12 @@ fn with_operator_namespace(v: Value, operator_namespace: &str) -> Value {
         Value::String(s) if s.contains(custody::OPERATOR_NAMESPACE_PLACEHOLDER) => {
             Value::String(s.replace(custody::OPERATOR_NAMESPACE_PLACEHOLDER, operator_namespace))
         }
-        Value::Array(a) => Value::Array(a.into_iter().map(|x| with_operator_namespace(x, operator_namespace)).collect()),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, with_operator_namespace(x, operator_namespace))).collect()),
+        Value::Array(a) => {
+            Value::Array(a.into_iter().map(|x| with_operator_namespace(x, operator_namespace)).collect())
+        }
+        Value::Object(o) => {
+            Value::Object(o.into_iter().map(|(k, x)| (k, with_operator_namespace(x, operator_namespace))).collect())
+        }
         other => other,
     }
 }
@@ -983,7 +1095,12 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
         }
     }
     out.push(managed_objects_policy());
-    out.push(binding(crate::meta::names::MANAGED_OBJECTS_POLICY, crate::meta::names::MANAGED_OBJECTS_POLICY, None, None));
+    out.push(binding(
+        crate::meta::names::MANAGED_OBJECTS_POLICY,
+        crate::meta::names::MANAGED_OBJECTS_POLICY,
+        None,
+        None,
+    ));
     out.extend(request_mutations());
     out.extend(service_mutations());
     out.into_iter().map(|o| with_operator_namespace(o, operator_namespace)).collect()
@@ -1008,94 +1125,4 @@ pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_admission_control_has_a_generated_check_and_every_check_a_catalogued_control() {
-        for c in CATALOGUE.iter().filter(|c| matches!(c.enforcement, Enforcement::Admission | Enforcement::ZoneAdmission)) {
-            let enforced = controls_by_policy().iter().any(|(_, ids)| ids.contains(&c.id));
-            assert!(enforced, "{} has no admission check", c.id);
-        }
-        for p in policies() {
-            for check in &p.checks {
-                assert!(control(check.control).is_some(), "{} is not in the catalogue", check.control);
-            }
-        }
-    }
-
-    #[test]
-    fn messages_name_the_control() {
-        for o in static_objects(crate::meta::names::OPERATOR_NAMESPACE) {
-            for v in o["spec"]["validations"].as_array().into_iter().flatten() {
-                let m = v["message"].as_str().or(v["messageExpression"].as_str()).unwrap_or_default();
-                assert!(m.contains("[GC-"), "{m}");
-            }
-        }
-    }
-
-    #[test]
-    fn requests_are_judged_in_every_namespace_and_their_filer_and_decider_recorded() {
-        let objects = static_objects(crate::meta::names::OPERATOR_NAMESPACE);
-        for name in [names::REQUESTER_POLICY, names::DECIDER_POLICY] {
-            for kind in ["MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"] {
-                assert!(objects.iter().any(|o| o["kind"] == kind && o["metadata"]["name"] == name), "{kind} {name}");
-            }
-        }
-        let judged: Vec<&Policy> = policies()
-            .iter()
-            .filter(|p| {
-                p.request_only
-                    && !p.zone_param
-                    && (p.matches(crate::meta::GROUP, "resourcerequests") || p.matches(crate::meta::GROUP, "resourcerequests/status"))
-            })
-            .collect();
-        assert_eq!(judged.len(), 3, "filing, deciding, withdrawing");
-        // And, per zone, the capacity an approval would exceed.
-        assert!(policies().iter().any(|p| p.zone_param && p.request_only && p.matches(crate::meta::GROUP, "resourcerequests/status")));
-        for p in judged {
-            assert!(p.request_only, "{}: judges who makes the request", p.name);
-            let b = objects.iter().find(|o| o["kind"] == "ValidatingAdmissionPolicyBinding" && o["metadata"]["name"] == p.name).expect("binding");
-            assert!(b["spec"].get("matchResources").is_none(), "{}: bound to every namespace, tenant or not", p.name);
-        }
-    }
-
-    #[test]
-    fn no_policy_exempts_a_namespace_or_a_prefix_of_identities_and_the_operator_is_named() {
-        let objects = static_objects("gov-ops");
-        let text = serde_json::to_string(&objects).unwrap_or_default();
-        assert!(!text.contains(custody::OPERATOR_NAMESPACE_PLACEHOLDER));
-        assert!(text.contains("system:serviceaccounts:gov-ops"));
-        assert!(!text.contains("startsWith('system:serviceaccount:"), "an exemption names one identity, never a prefix");
-        assert!(!text.contains("'system:kube-"));
-        let managed =
-            objects.iter().find(|o| o["metadata"]["name"] == names::MANAGED_OBJECTS_POLICY && o["kind"] == "ValidatingAdmissionPolicy").expect("policy");
-        let resources: Vec<&str> = managed["spec"]["matchConstraints"]["resourceRules"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|r| r["resources"].as_array().into_iter().flatten())
-            .filter_map(|r| r.as_str())
-            .collect();
-        for r in ["pods", "replicasets", "statefulsets", "jobs", "cronjobs", "deployments", "services", "ingresses"] {
-            assert!(resources.contains(&r), "GC-MGD-001 covers {r}");
-        }
-    }
-
-    #[test]
-    fn every_pod_spec_shape_gets_the_same_rules() {
-        let ids = |name: &str| policies().iter().find(|p| p.name == name).map(|p| p.checks.iter().map(|c| c.control).collect::<Vec<_>>()).unwrap_or_default();
-        for suffix in ["workloads", "cronjobs"] {
-            // Workloads also judge a StatefulSet's claim templates.
-            let mut workload = ids(&format!("govcloud-{suffix}"));
-            if suffix == "workloads" {
-                assert_eq!(workload.pop(), Some(CLAIM_BINDING));
-            }
-            assert_eq!(ids("govcloud-pods"), workload);
-            assert_eq!(ids("govcloud-zone-pods"), ids(&format!("govcloud-zone-{suffix}")));
-        }
-        let pods = policies().iter().find(|p| p.name == "govcloud-pods").map(|p| p.resources.clone()).unwrap_or_default();
-        assert!(pods.contains(&("", "pods/ephemeralcontainers")));
-        assert!(policies().iter().filter(|p| p.matches("", "pods")).all(|p| p.operations.contains(&"UPDATE")));
-    }
-}
+mod tests;

@@ -15,9 +15,10 @@ pub fn desired_hash(desired: &Value) -> String {
 /// from a list carry neither.
 pub fn object_contains(actual: &Value, desired: &Value) -> bool {
     match (actual, desired) {
-        (Value::Object(a), Value::Object(d)) => {
-            d.iter().filter(|(k, _)| *k != "apiVersion" && *k != "kind").all(|(k, dv)| a.get(k).is_some_and(|av| contains(av, dv)))
-        }
+        (Value::Object(a), Value::Object(d)) => d
+            .iter()
+            .filter(|(k, _)| *k != "apiVersion" && *k != "kind")
+            .all(|(k, dv)| a.get(k).is_some_and(|av| contains(av, dv))),
         _ => false,
     }
 }
@@ -29,7 +30,11 @@ pub fn contains(actual: &Value, desired: &Value) -> bool {
         (Value::Object(a), Value::Object(d)) => d.iter().all(|(k, dv)| match a.get(k) {
             Some(av) => contains(av, dv),
             // An empty map or list we set may be dropped by the server.
-            None => dv.is_null() || dv.as_object().is_some_and(|o| o.is_empty()) || dv.as_array().is_some_and(|l| l.is_empty()),
+            None => {
+                dv.is_null()
+                    || dv.as_object().is_some_and(|o| o.is_empty())
+                    || dv.as_array().is_some_and(|l| l.is_empty())
+            }
         }),
         (Value::Array(a), Value::Array(d)) => a.len() == d.len() && a.iter().zip(d).all(|(av, dv)| contains(av, dv)),
         (Value::String(a), Value::String(d)) => a == d || same_quantity(a, d),
@@ -69,7 +74,9 @@ pub fn parse_quantity(s: &str) -> Option<f64> {
 
 fn same_quantity(a: &str, b: &str) -> bool {
     // Only strings that start like numbers are quantities.
-    if !a.starts_with(|c: char| c.is_ascii_digit() || c == '.') || !b.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+    if !a.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || !b.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+    {
         return false;
     }
     match (parse_quantity(a), parse_quantity(b)) {
@@ -79,46 +86,4 @@ fn same_quantity(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn server_defaults_do_not_count_as_differences() {
-        let desired = json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "a"}]}}}});
-        let actual = json!({"spec": {"replicas": 2, "progressDeadlineSeconds": 600, "template": {"spec": {"containers": [{"name": "a", "terminationMessagePath": "/dev/termination-log"}]}}}});
-        assert!(contains(&actual, &desired));
-    }
-
-    #[test]
-    fn edits_and_removed_list_items_are_differences() {
-        let desired = json!({"spec": {"ingress": [{"from": [1]}, {"from": [2]}]}});
-        assert!(!contains(&json!({"spec": {"ingress": [{"from": [1]}]}}), &desired));
-        assert!(!contains(&json!({"spec": {"ingress": [{"from": [1]}, {"from": [3]}]}}), &desired));
-        assert!(!contains(&json!({"metadata": {"labels": {"a": "x"}}}), &json!({"metadata": {"labels": {"a": "y"}}})));
-    }
-
-    #[test]
-    fn listed_objects_without_type_meta_still_match() {
-        let desired = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}});
-        assert!(object_contains(&json!({"metadata": {"name": "a", "uid": "x"}}), &desired));
-        assert!(!object_contains(&json!({"metadata": {"name": "b"}}), &desired));
-    }
-
-    #[test]
-    fn quantities_compare_by_value() {
-        assert!(contains(&json!("1500m"), &json!("1.5")));
-        assert!(contains(&json!("1Gi"), &json!("1073741824")));
-        assert!(!contains(&json!("2"), &json!("1")));
-        assert!(!contains(&json!("extranet"), &json!("private")));
-        assert!(!contains(&json!("1.0.0"), &json!("1")));
-    }
-
-    #[test]
-    fn hash_is_stable_and_sensitive() {
-        let a = json!({"a": 1, "b": [1, 2]});
-        assert_eq!(desired_hash(&a), desired_hash(&a.clone()));
-        assert_ne!(desired_hash(&a), desired_hash(&json!({"a": 1, "b": [2, 1]})));
-        assert_eq!(desired_hash(&a).len(), 32);
-    }
-}
+mod tests;

@@ -90,7 +90,11 @@ pub const ALLOWED_HOSTS: &str = "govcloud.io/allowed-hosts";
 
 /// Labels of an object owned by a cluster-scoped resource.
 pub fn owned_by(kind: &str, name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([(MANAGED_BY.to_string(), MANAGER.to_string()), (OWNER_KIND.to_string(), kind.to_string()), (OWNER_NAME.to_string(), name.to_string())])
+    BTreeMap::from([
+        (MANAGED_BY.to_string(), MANAGER.to_string()),
+        (OWNER_KIND.to_string(), kind.to_string()),
+        (OWNER_NAME.to_string(), name.to_string()),
+    ])
 }
 
 /// Labels of an object owned by a tenant, in one of its zones.

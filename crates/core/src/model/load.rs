@@ -51,7 +51,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<LoadedModel, Vec<FileProblem>> {
     load_files(paths, None)
 }
 
-fn load_files(paths: &[PathBuf], mut others: Option<&mut Vec<serde_json::Value>>) -> Result<LoadedModel, Vec<FileProblem>> {
+fn load_files(
+    paths: &[PathBuf],
+    mut others: Option<&mut Vec<serde_json::Value>>,
+) -> Result<LoadedModel, Vec<FileProblem>> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -67,7 +70,11 @@ fn load_files(paths: &[PathBuf], mut others: Option<&mut Vec<serde_json::Value>>
                 0,
                 None,
                 "",
-                format!("the file has {} MiB; govcloud reads manifest files of at most {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20),
+                format!(
+                    "the file has {} MiB; govcloud reads manifest files of at most {} MiB",
+                    meta.len() >> 20,
+                    MAX_FILE_BYTES >> 20
+                ),
                 "split the manifests into several files, or check that this is the file you meant",
             ));
             continue;
@@ -108,7 +115,14 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileP
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            problems.push(file_problem(path, 0, None, "", format!("cannot read: {e}"), "pass an existing file or directory with -f"));
+            problems.push(file_problem(
+                path,
+                0,
+                None,
+                "",
+                format!("cannot read: {e}"),
+                "pass an existing file or directory with -f",
+            ));
             return;
         }
     };
@@ -123,12 +137,26 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileP
                 match entry {
                     Ok(e) => entries.push(e.path()),
                     // An entry that cannot be read might hold part of the model.
-                    Err(e) => problems.push(file_problem(path, 0, None, "", format!("cannot read a directory entry: {e}"), "check its permissions")),
+                    Err(e) => problems.push(file_problem(
+                        path,
+                        0,
+                        None,
+                        "",
+                        format!("cannot read a directory entry: {e}"),
+                        "check its permissions",
+                    )),
                 }
             }
         }
         Err(e) => {
-            problems.push(file_problem(path, 0, None, "", format!("cannot list directory: {e}"), "check its permissions"));
+            problems.push(file_problem(
+                path,
+                0,
+                None,
+                "",
+                format!("cannot list directory: {e}"),
+                "check its permissions",
+            ));
             return;
         }
     }
@@ -142,20 +170,42 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileP
     }
 }
 
-fn file_problem(file: &Path, document: usize, object: Option<ObjectRef>, field: &str, message: impl Into<String>, fix: impl Into<String>) -> FileProblem {
-    FileProblem { file: file.to_path_buf(), document, object, field: field.into(), message: message.into(), fix: fix.into() }
+fn file_problem(
+    file: &Path,
+    document: usize,
+    object: Option<ObjectRef>,
+    field: &str,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> FileProblem {
+    FileProblem {
+        file: file.to_path_buf(),
+        document,
+        object,
+        field: field.into(),
+        message: message.into(),
+        fix: fix.into(),
+    }
 }
 
 /// Loads every document of `text`. With `others`, objects of other APIs are
 /// kept there as JSON (the audit reads them); without, they are errors.
-fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut Vec<FileProblem>, mut others: Option<&mut Vec<serde_json::Value>>) {
+fn load_into(
+    file: &Path,
+    text: &str,
+    loaded: &mut LoadedModel,
+    problems: &mut Vec<FileProblem>,
+    mut others: Option<&mut Vec<serde_json::Value>>,
+) {
     if let Some((document, line)) = too_deep(text, MAX_FLOW_DEPTH) {
         problems.push(file_problem(
             file,
             document,
             None,
             "",
-            format!("malformed YAML: flow collections ([ or {{) nested deeper than {MAX_FLOW_DEPTH} levels at line {line}"),
+            format!(
+                "malformed YAML: flow collections ([ or {{) nested deeper than {MAX_FLOW_DEPTH} levels at line {line}"
+            ),
             "write the value out without that nesting; no govcloud field nests deeper than a few levels",
         ));
         return;
@@ -187,7 +237,14 @@ fn load_into(file: &Path, text: &str, loaded: &mut LoadedModel, problems: &mut V
         {
             match serde_json::to_value(&value) {
                 Ok(v) => sink.push(v),
-                Err(e) => problems.push(file_problem(file, index, None, "", format!("cannot read object: {e}"), "check the document")),
+                Err(e) => problems.push(file_problem(
+                    file,
+                    index,
+                    None,
+                    "",
+                    format!("cannot read object: {e}"),
+                    "check the document",
+                )),
             }
             continue;
         }
@@ -253,8 +310,12 @@ fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
 fn find_tag(value: &serde_yaml::Value, path: &str) -> Option<(String, String)> {
     let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
     match value {
-        serde_yaml::Value::Tagged(t) => Some((if path.is_empty() { "(root)".into() } else { path.to_string() }, t.tag.to_string())),
-        serde_yaml::Value::Sequence(items) => items.iter().enumerate().find_map(|(i, v)| find_tag(v, &format!("{path}[{i}]"))),
+        serde_yaml::Value::Tagged(t) => {
+            Some((if path.is_empty() { "(root)".into() } else { path.to_string() }, t.tag.to_string()))
+        }
+        serde_yaml::Value::Sequence(items) => {
+            items.iter().enumerate().find_map(|(i, v)| find_tag(v, &format!("{path}[{i}]")))
+        }
         serde_yaml::Value::Mapping(map) => map.iter().find_map(|(k, v)| find_tag(v, &join(k.as_str().unwrap_or("?")))),
         _ => None,
     }
@@ -268,8 +329,15 @@ fn str_field<'a>(value: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a str>
     v.as_str()
 }
 
-fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &mut LoadedModel) -> Result<(), Vec<FileProblem>> {
-    let single = |object: Option<ObjectRef>, field: &str, message: String, fix: &str| vec![file_problem(file, index, object, field, message, fix)];
+fn load_document(
+    file: &Path,
+    index: usize,
+    value: serde_yaml::Value,
+    loaded: &mut LoadedModel,
+) -> Result<(), Vec<FileProblem>> {
+    let single = |object: Option<ObjectRef>, field: &str, message: String, fix: &str| {
+        vec![file_problem(file, index, object, field, message, fix)]
+    };
     if !value.is_mapping() {
         return Err(single(
             None,
@@ -282,7 +350,11 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
     let api_version = str_field(&value, &["apiVersion"]).unwrap_or_default().to_string();
     let name = str_field(&value, &["metadata", "name"]).unwrap_or_default().to_string();
     let namespace = str_field(&value, &["metadata", "namespace"]).map(str::to_string);
-    let object = (!kind.is_empty() && !name.is_empty()).then(|| ObjectRef { kind: kind.clone(), namespace: namespace.clone(), name: name.clone() });
+    let object = (!kind.is_empty() && !name.is_empty()).then(|| ObjectRef {
+        kind: kind.clone(),
+        namespace: namespace.clone(),
+        name: name.clone(),
+    });
 
     if kind.is_empty() {
         return Err(single(None, "kind", "missing kind".into(), &format!("set kind to one of {}", kinds())));
@@ -296,7 +368,12 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
         ));
     }
     if api_version != API_VERSION {
-        return Err(single(object, "apiVersion", format!("unknown apiVersion {api_version:?} for {kind}"), &format!("set apiVersion: {API_VERSION}")));
+        return Err(single(
+            object,
+            "apiVersion",
+            format!("unknown apiVersion {api_version:?} for {kind}"),
+            &format!("set apiVersion: {API_VERSION}"),
+        ));
     }
     if name.is_empty() {
         return Err(single(None, "metadata.name", format!("{kind} has no metadata.name"), "give the object a name"));
@@ -312,7 +389,12 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
             ));
         }
         (Some(_), false) => {
-            return Err(single(object, "metadata.namespace", format!("{kind} is cluster-scoped and takes no namespace"), "remove metadata.namespace"));
+            return Err(single(
+                object,
+                "metadata.namespace",
+                format!("{kind} is cluster-scoped and takes no namespace"),
+                "remove metadata.namespace",
+            ));
         }
         _ => {}
     }
@@ -321,7 +403,9 @@ fn load_document(file: &Path, index: usize, value: serde_yaml::Value, loaded: &m
         return Err(single(
             Some(object),
             &field,
-            format!("YAML tag {tag} is not supported: tags have no JSON form, so the API server would never see what it means"),
+            format!(
+                "YAML tag {tag} is not supported: tags have no JSON form, so the API server would never see what it means"
+            ),
             "remove the tag and write the plain value",
         ));
     }
@@ -381,9 +465,18 @@ where
         .collect();
     // Without the schema or the object as JSON, nothing could be checked:
     // that is an error, never a silent pass.
-    let schema = schema_of::<K>().map_err(|e| vec![file_problem(file, index, Some(object.clone()), "", e, "report this as a govcloud bug")])?;
-    let json = serde_json::to_value(&obj)
-        .map_err(|e| vec![file_problem(file, index, Some(object.clone()), "", format!("cannot be checked: {e}"), "report this as a govcloud bug")])?;
+    let schema = schema_of::<K>()
+        .map_err(|e| vec![file_problem(file, index, Some(object.clone()), "", e, "report this as a govcloud bug")])?;
+    let json = serde_json::to_value(&obj).map_err(|e| {
+        vec![file_problem(
+            file,
+            index,
+            Some(object.clone()),
+            "",
+            format!("cannot be checked: {e}"),
+            "report this as a govcloud bug",
+        )]
+    })?;
     let mut violations = Vec::new();
     super::schema::check(&schema.0, &json, "", &mut violations);
     for (field, message) in violations {
@@ -401,7 +494,9 @@ where
             let field = e.field_path.trim_start_matches('.').to_string();
             let (message, field) = match e.message.split_once(": ") {
                 // Root rules carry their field in the message ("metadata.name: ...").
-                Some((f, m)) if field.is_empty() && f.contains('.') && !f.contains(' ') => (m.to_string(), f.to_string()),
+                Some((f, m)) if field.is_empty() && f.contains('.') && !f.contains(' ') => {
+                    (m.to_string(), f.to_string())
+                }
                 _ => (e.message.clone(), field),
             };
             problems.push(file_problem(
@@ -460,24 +555,4 @@ fn explain_serde(message: String) -> (String, String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flow_nesting_is_measured_outside_quotes_and_comments() {
-        assert_eq!(too_deep("a: [[[x]]]\n", 3), None);
-        assert_eq!(too_deep("a: [[[[x]]]]\n", 3), Some((1, 1)));
-        assert_eq!(too_deep("a: \"[[[[\"\nb: '{{{{'\n# [[[[\nc: x#[[[[\n", 3), Some((1, 4)), "only the plain scalar's brackets count");
-        assert_eq!(too_deep("# [[[[\na: 1\n---\nb: [[[[x]]]]\n", 3), Some((2, 4)));
-        assert_eq!(too_deep("# header\n---\na: 1\n---\n# c\n---\nb: [[[[x]]]]\n", 3), Some((3, 7)), "a leading separator and an empty document");
-    }
-
-    #[test]
-    fn oversized_files_are_refused_before_reading() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("huge.yaml");
-        std::fs::File::create(&path).expect("create").set_len(MAX_FILE_BYTES + 1).expect("sparse file");
-        let problems = load_paths(std::slice::from_ref(&path)).expect_err("refused");
-        assert!(problems[0].message.contains("at most 64 MiB"), "{}", problems[0]);
-    }
-}
+mod tests;

@@ -36,7 +36,10 @@ pub fn check(schema: &Value, value: &Value, path: &str, out: &mut Vec<Violation>
                     let key: Vec<&Value> = keys.iter().map(|k| item.get(*k).unwrap_or(&Value::Null)).collect();
                     if seen.contains(&key) {
                         let shown: Vec<String> = keys.iter().zip(&key).map(|(k, v)| format!("{k}={v}")).collect();
-                        out.push((format!("{path}[{i}]"), format!("duplicate entry ({}); each must be unique", shown.join(", "))));
+                        out.push((
+                            format!("{path}[{i}]"),
+                            format!("duplicate entry ({}); each must be unique", shown.join(", ")),
+                        ));
                     } else {
                         seen.push(key);
                     }

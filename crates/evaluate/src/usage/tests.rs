@@ -1,0 +1,23 @@
+use super::*;
+
+#[test]
+fn usage_is_summed_over_containers_and_apps_come_from_labels_or_pods() {
+    let text = r#"{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","items":[
+            {"metadata":{"name":"p1","namespace":"a-ext","labels":{"govcloud.io/app":"portal"}},"containers":[
+                {"name":"c","usage":{"cpu":"250m","memory":"128Mi"}},{"name":"d","usage":{"cpu":"500000000n","memory":"64Mi"}}]},
+            {"metadata":{"name":"p2","namespace":"a-ext"},"containers":[{"name":"c","usage":{"cpu":"1","memory":"1Gi"}}]}]}"#;
+    let pods = vec![
+        serde_json::json!({"kind":"Pod","metadata":{"name":"p2","namespace":"a-ext","labels":{"govcloud.io/app":"db"}}}),
+    ];
+    let u = parse_pod_metrics("m.json", text, &pods).expect("parses");
+    assert_eq!(u[0].app.as_deref(), Some("portal"));
+    assert!((u[0].cpu - 0.75).abs() < 1e-9 && (u[0].memory - 192.0 * 1024.0 * 1024.0).abs() < 1e-3);
+    assert_eq!(u[1].app.as_deref(), Some("db"));
+    let bad = parse_pod_metrics("m.json", &text.replace("250m", "lots"), &[]).expect_err("a bad quantity");
+    assert!(bad.contains("m.json: items[0].containers[0].usage.cpu: \"lots\" is not a Kubernetes quantity"), "{bad}");
+    assert!(
+        parse_pod_metrics("m.json", "{\"kind\":\"PodList\"}", &[])
+            .expect_err("wrong kind")
+            .contains("expected PodMetricsList")
+    );
+}

@@ -1,0 +1,106 @@
+use super::*;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+
+fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
+    ObjectMeta {
+        labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
+    let conflicted = ApplyReport {
+        conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()],
+        ..Default::default()
+    };
+    for kind in ["Ingress", "PodDisruptionBudget"] {
+        assert!(withheld_after_conflict("DepartmentApp", kind, &conflicted));
+        assert!(
+            !withheld_after_conflict("DepartmentApp", kind, &ApplyReport::default()),
+            "no conflict, nothing withheld"
+        );
+        assert!(!withheld_after_conflict("Tenant", kind, &conflicted));
+    }
+    assert!(!withheld_after_conflict("DepartmentApp", "NetworkPolicy", &conflicted));
+    let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
+    assert!(
+        order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"),
+        "the referring kinds come after what they refer to"
+    );
+}
+
+#[test]
+fn only_objects_labelled_for_this_owner_are_ours() {
+    let app = ("DepartmentApp", Some("a-ext"), "portal");
+    let ours = meta(&[
+        (MANAGED_BY, MANAGER),
+        (OWNER_KIND, "DepartmentApp"),
+        (OWNER_NAME, "portal"),
+        (OWNER_NAMESPACE, "a-ext"),
+    ]);
+    assert!(labelled_for(&ours, app));
+    assert!(!labelled_for(&ours, ("DepartmentApp", Some("b-ext"), "portal")), "another namespace's app");
+    assert!(!labelled_for(&ours, ("DepartmentApp", Some("a-ext"), "db")), "another app");
+    assert!(!labelled_for(&ours, ("Tenant", None, "portal")), "another kind");
+    assert!(
+        !labelled_for(&meta(&[(OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]), app),
+        "not managed by govcloud"
+    );
+    assert!(!labelled_for(&meta(&[]), app));
+    assert!(!labelled_for(&ObjectMeta::default(), app), "a tenant's object without labels");
+    let tenant = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a")]);
+    assert!(labelled_for(&tenant, ("Tenant", None, "a")));
+    assert!(!labelled_for(
+        &meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a"), (OWNER_NAMESPACE, "x")]),
+        ("Tenant", None, "a")
+    ));
+}
+
+#[test]
+fn a_create_entry_of_ours_is_found_and_nothing_else() {
+    let entry = |manager: &str, operation: &str, sub: Option<&str>| ManagedFieldsEntry {
+        manager: Some(manager.into()),
+        operation: Some(operation.into()),
+        subresource: sub.map(str::to_string),
+        ..Default::default()
+    };
+    let with = |e: Vec<ManagedFieldsEntry>| ObjectMeta { managed_fields: Some(e), ..Default::default() };
+    assert!(has_update_entry(&with(vec![entry(MANAGER, "Update", None)])));
+    assert!(has_update_entry(&with(vec![entry(MANAGER, "Apply", None), entry(MANAGER, "Update", None)])));
+    assert!(!has_update_entry(&with(vec![entry(MANAGER, "Apply", None)])));
+    assert!(!has_update_entry(&with(vec![
+        entry(MANAGER, "Apply", None),
+        entry("kube-controller-manager", "Update", Some("status"))
+    ])));
+    assert!(!has_update_entry(&with(vec![entry(MANAGER, "Update", Some("status"))])));
+    assert!(!has_update_entry(&with(vec![entry("kubectl-edit", "Update", None)])));
+    assert!(!has_update_entry(&ObjectMeta::default()));
+}
+
+#[test]
+fn conflicts_say_what_is_in_the_way_and_what_waits() {
+    assert_eq!(ApplyReport::default().conflict_message(), None);
+    let r = ApplyReport {
+        conflicts: vec!["Deployment a-ext/adopted exists and was not created by govcloud".into()],
+        ..Default::default()
+    };
+    let m = r.conflict_message().expect("message");
+    assert!(m.starts_with("Deployment a-ext/adopted exists and was not created by govcloud;"), "{m}");
+    let r = ApplyReport {
+        conflicts: vec!["NetworkPolicy a-ext/govcloud-default-deny exists and was not created by govcloud".into()],
+        blocked: vec!["RoleBinding a-ext/govcloud-admin".into()],
+        ..Default::default()
+    };
+    assert!(
+        r.conflict_message()
+            .expect("message")
+            .contains("not applied until that is resolved: RoleBinding a-ext/govcloud-admin")
+    );
+    let np: Owned = Owned::NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy {
+        metadata: ObjectMeta { name: Some("p".into()), namespace: Some("ns".into()), ..Default::default() },
+        spec: None,
+    });
+    assert_eq!(described(&np), "NetworkPolicy ns/p");
+    assert!(np.precedes_access());
+}

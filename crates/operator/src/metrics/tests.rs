@@ -1,0 +1,184 @@
+use super::*;
+use k8s_openapi::api::core::v1::Node;
+
+fn ev(e: watcher::Event<Node>) -> Result<watcher::Event<Node>, watcher::Error> {
+    Ok(e)
+}
+fn err() -> Result<watcher::Event<Node>, watcher::Error> {
+    Err(watcher::Error::NoResourceVersion)
+}
+
+#[test]
+fn ready_only_while_every_watch_is_synced() {
+    let m = Metrics::default();
+    assert!(m.readiness().is_err(), "not ready before the controllers start");
+    for w in ["Node", "Tenant"] {
+        m.watch_event(w, &ev(watcher::Event::Init));
+        m.watch_event(w, &ev(watcher::Event::InitDone));
+    }
+    m.set_ready();
+    assert_eq!(m.readiness(), Ok(()));
+    // The API server goes away: not ready until that watch lists again.
+    m.watch_event("Node", &err());
+    assert_eq!(m.readiness(), Err(vec!["Node".to_string()]));
+    m.watch_event("Node", &ev(watcher::Event::Init));
+    m.watch_event("Node", &ev(watcher::Event::InitApply(Node::default())));
+    assert!(m.readiness().is_err(), "still relisting");
+    m.watch_event("Node", &ev(watcher::Event::InitDone));
+    assert_eq!(m.readiness(), Ok(()));
+    // A watch resumed without a relist is synced again by its next event.
+    m.watch_event("Tenant", &err());
+    assert!(m.readiness().is_err());
+    m.watch_event("Tenant", &ev(watcher::Event::Apply(Node::default())));
+    assert_eq!(m.readiness(), Ok(()));
+}
+
+#[test]
+fn a_watch_silent_long_after_its_last_error_counts_as_resumed() {
+    let now = Instant::now();
+    let failed =
+        |ago: Duration, relisting: bool| WatchSync { synced: false, relisting, failed_at: now.checked_sub(ago) };
+    assert!(!failed(Duration::from_secs(5), false).ok(now));
+    assert!(failed(RESUMED_AFTER + Duration::from_secs(1), false).ok(now));
+    assert!(!failed(RESUMED_AFTER + Duration::from_secs(1), true).ok(now), "a relist ends with its InitDone");
+}
+
+mod exposition_tests {
+    use super::super::*;
+
+    #[test]
+    fn the_dashboard_plots_only_metrics_the_operator_exports_and_every_one_of_them() {
+        let text = include_str!("../../../../charts/govcloud/dashboards/govcloud.json");
+        let dashboard: serde_json::Value = serde_json::from_str(text).expect("dashboard JSON");
+        let exprs: Vec<String> = dashboard["panels"]
+            .as_array()
+            .expect("panels")
+            .iter()
+            .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+            .filter_map(|t| t["expr"].as_str().map(str::to_string))
+            .collect();
+        assert!(exprs.len() >= 10, "{exprs:?}");
+        let mut used = std::collections::BTreeSet::new();
+        for e in &exprs {
+            for word in
+                e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| w.starts_with("govcloud_"))
+            {
+                let base = ["_bucket", "_sum", "_count"].iter().find_map(|s| word.strip_suffix(s)).unwrap_or(word);
+                let declared = METRICS.iter().find(|(n, _, _)| *n == word || *n == base);
+                let (name, kind, _) =
+                    declared.unwrap_or_else(|| panic!("{word} in {e:?} is not a metric govcloud exports"));
+                assert!(
+                    word == *name || *kind == "histogram",
+                    "{word}: only histograms have _bucket/_sum/_count series"
+                );
+                used.insert(*name);
+            }
+        }
+        let unused: Vec<_> = METRICS.iter().map(|(n, _, _)| *n).filter(|n| !used.contains(n)).collect();
+        assert!(unused.is_empty(), "metrics no panel shows: {unused:?}");
+    }
+
+    #[test]
+    fn the_evaluation_is_exported_per_tenant_and_what_is_missing_has_no_series() {
+        use govcloud_evaluate::{Axis, Evaluation, Measured, TenantEvaluation, TenantKind};
+        let tenant = |name: &str, kind, cost: Option<f64>| TenantEvaluation {
+            name: name.into(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            kind,
+            figures: BTreeMap::from([
+                ("cpu_used".to_string(), Measured { value: Some(0.25), missing: None }),
+                (
+                    "apps_ready".to_string(),
+                    Measured { value: None, missing: Some(govcloud_evaluate::Missing::NoStatus) },
+                ),
+            ]),
+            scores: cost.map(|c| BTreeMap::from([(Axis::Cost, c)])).unwrap_or_default(),
+            overall: cost,
+            ranks: BTreeMap::new(),
+            overall_rank: None,
+        };
+        let e = Evaluation {
+            generated_at: "2026-11-28T00:00:00Z".into(),
+            tenants: vec![
+                tenant("health", TenantKind::Department, Some(62.5)),
+                tenant("songshan", TenantKind::District, None),
+            ],
+            groups: vec![],
+            trend: vec![],
+        };
+        let m = Metrics::default();
+        m.set_evaluation(&e);
+        let text = m.render();
+        assert!(
+            text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"cost\"} 62.5\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"overall\"} 62.5\n"),
+            "{text}"
+        );
+        assert!(text.contains("govcloud_evaluation_figure{tenant=\"songshan\",figure=\"cpu_used\"} 0.25\n"), "{text}");
+        assert!(!text.contains("tenant=\"songshan\",kind"), "no score, no series: {text}");
+        assert!(!text.contains("apps_ready"), "a missing figure is not a 0: {text}");
+        m.set_evaluation(&Evaluation { tenants: vec![], ..e });
+        assert!(!m.render().contains("health"), "a tenant gone leaves no stale series");
+    }
+
+    #[test]
+    fn requests_are_named_by_their_kubernetes_verb() {
+        let v = |m: http::Method, u: &str| verb(&m, &u.parse().expect("uri"));
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces"), "list");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b"), "get");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods"), "list");
+        assert_eq!(v(http::Method::GET, "/api/v1/namespaces/a-b/pods/p"), "get");
+        assert_eq!(v(http::Method::GET, "/api/v1/pods?labelSelector=x%3Dy&limit=500"), "list");
+        assert_eq!(
+            v(http::Method::GET, "/apis/networking.k8s.io/v1/networkpolicies?watch=true&resourceVersion=5"),
+            "watch"
+        );
+        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/tenants/t1"), "get");
+        assert_eq!(v(http::Method::GET, "/apis/govcloud.io/v1alpha1/namespaces/n/departmentapps/a/status"), "get");
+        assert_eq!(v(http::Method::PATCH, "/apis/govcloud.io/v1alpha1/tenants/t1/status"), "patch");
+        assert_eq!(v(http::Method::POST, "/api/v1/namespaces/n/events"), "create");
+        assert_eq!(v(http::Method::DELETE, "/api/v1/namespaces/n"), "delete");
+        assert_eq!(v(http::Method::PUT, "/apis/coordination.k8s.io/v1/namespaces/n/leases/l"), "update");
+    }
+
+    #[test]
+    fn the_exposition_declares_every_family_once_and_histograms_are_cumulative() {
+        let m = Metrics::default();
+        drop(m.reconcile("Tenant"));
+        drop(m.reconcile("Tenant"));
+        m.api_request("get", "200");
+        m.set_leader(true);
+        m.set_collector(Box::new(|| vec![("govcloud_managed_objects", "kind=\"Namespace\"".into(), 3.0)]));
+        let mut results = BTreeMap::new();
+        results.insert(("MLPS-1".to_string(), "high".to_string(), "fail".to_string()), 2u64);
+        m.set_compliance(&results);
+        let text = m.render();
+        for (name, kind, _) in METRICS {
+            let declared = text.lines().filter(|l| *l == format!("# TYPE {name} {kind}")).count();
+            let used = text.lines().any(|l| l.starts_with(name));
+            assert_eq!(declared, usize::from(used), "{name}: {text}");
+        }
+        assert!(text.contains("govcloud_reconciliations_total{kind=\"Tenant\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconcile_duration_seconds_count{kind=\"Tenant\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconcile_duration_seconds_bucket{kind=\"Tenant\",le=\"+Inf\"} 2\n"), "{text}");
+        assert!(text.contains("govcloud_reconciles_in_flight{kind=\"Tenant\"} 0\n"), "{text}");
+        assert!(text.contains("govcloud_leader 1\n"));
+        assert!(text.contains("govcloud_managed_objects{kind=\"Namespace\"} 3\n"));
+        assert!(
+            text.contains("govcloud_compliance_results{control=\"MLPS-1\",severity=\"high\",outcome=\"fail\"} 2\n")
+        );
+        let buckets: Vec<u64> = text
+            .lines()
+            .filter(|l| l.starts_with("govcloud_reconcile_duration_seconds_bucket"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+            .collect();
+        assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "cumulative: {buckets:?}");
+        results.clear();
+        m.set_compliance(&results);
+        assert!(!m.render().contains("MLPS-1"), "a control no longer audited leaves no stale series");
+    }
+}

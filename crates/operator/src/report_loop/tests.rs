@@ -1,0 +1,65 @@
+use super::*;
+use std::time::Duration;
+/// A report is built again, to be compared and written, exactly when
+/// something it is built from changed.
+#[test]
+fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
+    use govcloud_audit::{Finding, Outcome};
+    use std::sync::Arc;
+    let finding = || Finding {
+        control: "GC-APP-001",
+        outcome: Outcome::Pass,
+        severity: govcloud_core::controls::Severity::High,
+        object: Arc::from("Deployment/a-ext/portal"),
+        namespace: Some(Arc::from("a-ext")),
+        tenant: Some(Arc::from("a")),
+        zone: Some(Arc::from("ext")),
+        field: Arc::from("spec"),
+        evidence: "complies".into(),
+        message: Arc::from("m"),
+        cluster: None,
+    };
+    let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
+    let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| {
+        findings_hash(api, labels, ns, cluster, &[f])
+    };
+    let base = hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding());
+    assert_eq!(base, hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding()), "same inputs");
+    let mut changes: Vec<Finding> = Vec::new();
+    let edits: [fn(&mut Finding); 11] = [
+        |f| f.control = "GC-APP-002",
+        |f| f.outcome = Outcome::Fail,
+        |f| f.severity = govcloud_core::controls::Severity::Low,
+        |f| f.object = Arc::from("Deployment/a-ext/other"),
+        |f| f.namespace = None,
+        |f| f.tenant = Some(Arc::from("b")),
+        |f| f.zone = None,
+        |f| f.field = Arc::from("spec.x"),
+        |f| f.evidence = "other".into(),
+        |f| f.message = Arc::from("n"),
+        |f| f.cluster = Some(Arc::from("private")),
+    ];
+    for edit in edits {
+        let mut f = finding();
+        edit(&mut f);
+        changes.push(f);
+    }
+    for f in &changes {
+        assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", f), base, "{f:?}");
+    }
+    assert_ne!(hash(ReportApi::Wgpolicy, &labels, Some("a-ext"), "govcloud", &finding()), base);
+    assert_ne!(hash(ReportApi::Openreports, &BTreeMap::new(), Some("a-ext"), "govcloud", &finding()), base);
+    assert_ne!(hash(ReportApi::Openreports, &labels, None, "govcloud", &finding()), base);
+    assert_ne!(hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud-x", &finding()), base);
+}
+
+#[test]
+fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_half_the_time() {
+    // Small cluster, or a change long after the last report: the debounce.
+    assert_eq!(report_delay(Duration::from_millis(300), Duration::ZERO), REPORT_DEBOUNCE);
+    assert_eq!(report_delay(Duration::from_secs(6), Duration::from_secs(60)), REPORT_DEBOUNCE);
+    // A costly report and changes right after it: its cost, up to a minute.
+    assert_eq!(report_delay(Duration::from_secs(12), Duration::ZERO), Duration::from_secs(12));
+    assert_eq!(report_delay(Duration::from_secs(12), Duration::from_secs(4)), Duration::from_secs(8));
+    assert_eq!(report_delay(Duration::from_secs(600), Duration::ZERO), REPORT_COOLDOWN_MAX);
+}
