@@ -1,0 +1,247 @@
+//! Namespaces (`AuditBy::Namespaces`): each tenant namespace's default deny, Pod Security, quota and limits; declaration namespaces hold declarations only.
+
+use super::*;
+
+/// Per tenant namespace: default deny, Pod Security level, quota and
+/// limits; for the namespaces of zones another cluster hosts, that they hold
+/// declarations only.
+pub(crate) fn namespace_controls(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    tenant_ns: &BTreeSet<String>,
+    remote: &BTreeMap<String, String>,
+) {
+    // The first object of each kind, namespace and name.
+    let mut first: HashMap<(&str, &str, &str), &Value> = HashMap::new();
+    for o in objects {
+        first.entry((kind_of(o), ns_of(o), name_of(o))).or_insert(o);
+    }
+    declarations(ctx, objects, &first, remote);
+    for ns in tenant_ns {
+        let nso = ctx.namespaces[ns].clone();
+        // Which cluster runs a namespace is the model's to say, not the namespace's labels.
+        if label(&nso, ZONE).is_some_and(|z| remote.contains_key(z)) {
+            continue;
+        }
+        let id = format!("Namespace/{ns}");
+        let find = |kind: &str, name: &str| first.get(&(kind, ns.as_str(), name)).copied();
+        // GC-NET-001
+        match find("NetworkPolicy", govcloud_core::meta::names::DEFAULT_DENY) {
+            Some(p) => {
+                let spec = &p["spec"];
+                let selects_all = spec["podSelector"]
+                    .as_object()
+                    .is_some_and(|m| m.values().all(|v| v.as_object().is_none_or(|o| o.is_empty())));
+                let types: Vec<&str> = spec["policyTypes"]
+                    .as_array()
+                    .map(|t| t.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let denies = selects_all
+                    && types.contains(&"Ingress")
+                    && types.contains(&"Egress")
+                    && spec["ingress"].as_array().is_none_or(|a| a.is_empty())
+                    && spec["egress"].as_array().is_none_or(|a| a.is_empty());
+                ctx.add(
+                    controls::DEFAULT_DENY,
+                    if denies { Outcome::Pass } else { Outcome::Fail },
+                    &id,
+                    Some(ns),
+                    "NetworkPolicy govcloud-default-deny",
+                    format!("podSelector {}, policyTypes {:?}", spec["podSelector"], types),
+                    if denies {
+                        "all ingress and egress denied by default".into()
+                    } else {
+                        "the default-deny policy was weakened".into()
+                    },
+                );
+            }
+            None => ctx.add(
+                controls::DEFAULT_DENY,
+                Outcome::Fail,
+                &id,
+                Some(ns),
+                "NetworkPolicy govcloud-default-deny",
+                "absent".into(),
+                "nothing denies traffic by default in this namespace".into(),
+            ),
+        }
+        // GC-POD-001
+        let level = label(&nso, labels::MLPS_LEVEL).and_then(|l| l.parse::<u8>().ok()).unwrap_or(2);
+        let want = govcloud_core::api::pod_security_level(level);
+        let got = label(&nso, govcloud_core::meta::labels::PSA_ENFORCE).unwrap_or("(none)");
+        let rank = |l: &str| match l {
+            "restricted" => 2,
+            "baseline" => 1,
+            _ => 0,
+        };
+        ctx.add(
+            controls::POD_SECURITY,
+            if rank(got) >= rank(want) { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            Some(ns),
+            "metadata.labels[pod-security.kubernetes.io/enforce]",
+            format!("{got} (MLPS level {level} requires {want})"),
+            format!("Pod Security must enforce {want} at MLPS level {level}"),
+        );
+        // GC-RES-002
+        for (kind, name) in
+            [("ResourceQuota", govcloud_core::meta::names::QUOTA), ("LimitRange", govcloud_core::meta::names::LIMITS)]
+        {
+            let present = find(kind, name).is_some();
+            ctx.add(
+                controls::QUOTA_AND_LIMITS,
+                if present { Outcome::Pass } else { Outcome::Fail },
+                &id,
+                Some(ns),
+                kind,
+                if present { format!("{kind}/{name} present") } else { format!("{kind}/{name} absent") },
+                format!("every tenant namespace has its {kind}"),
+            );
+        }
+    }
+}
+
+/// What a declaration namespace may not hold: what runs, serves, stores,
+/// opens a path or lets someone work there.
+pub(crate) const NOT_DECLARATIONS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "Service",
+    "Ingress",
+    "PersistentVolumeClaim",
+    "NetworkPolicy",
+    "RoleBinding",
+];
+
+/// Whether a quantity (`0`, `0m`, `0Gi`) is zero.
+pub(crate) fn is_zero(q: &Value) -> bool {
+    q.as_str()
+        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
+        .and_then(|n| n.parse::<f64>().ok())
+        .is_some_and(|n| n == 0.0)
+        || q.as_f64() == Some(0.0)
+}
+
+/// GC-ZONE-005: the namespaces of a zone another cluster hosts (by the
+/// model) hold declarations only: labelled hosted-in with that cluster, with
+/// their zero quota, and nothing that runs or serves; a namespace labelled
+/// hosted-in whose zone runs here is mislabelled.
+pub(crate) fn declarations(
+    ctx: &mut Ctx<'_>,
+    objects: &[&Value],
+    first: &HashMap<(&str, &str, &str), &Value>,
+    remote: &BTreeMap<String, String>,
+) {
+    let declared: Vec<(String, Value)> = ctx
+        .namespaces
+        .iter()
+        .filter(|(_, o)| {
+            label(o, ZONE).is_some_and(|z| remote.contains_key(z)) || label(o, labels::HOSTED_IN).is_some()
+        })
+        .map(|(n, o)| (n.clone(), (*o).clone()))
+        .collect();
+    if declared.is_empty() {
+        return;
+    }
+    let mut found: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for o in objects.iter().filter(|o| NOT_DECLARATIONS.contains(&kind_of(o))) {
+        if declared.iter().any(|(n, _)| n == ns_of(o)) {
+            found.entry(ns_of(o)).or_default().push(o);
+        }
+    }
+    let field = format!("metadata.labels[{}]", labels::HOSTED_IN);
+    for (ns, nso) in &declared {
+        let id = format!("Namespace/{ns}");
+        let zone = label(nso, ZONE).unwrap_or_default();
+        let got = label(nso, labels::HOSTED_IN);
+        let Some(host) = remote.get(zone) else {
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Fail,
+                &id,
+                Some(ns),
+                &field,
+                format!(
+                    "{}={} on a namespace of zone {zone:?}, which this cluster hosts (or the model does not declare)",
+                    labels::HOSTED_IN,
+                    got.unwrap_or_default()
+                ),
+                "only the namespaces of zones another cluster hosts are labelled hosted-in".into(),
+            );
+            continue;
+        };
+        let elsewhere = govcloud_render::cluster_label((!host.is_empty()).then_some(host.as_str()));
+        let message = format!("zone {zone} runs in {elsewhere}: its namespaces here hold declarations only");
+        ctx.add(
+            controls::DECLARATIONS_ONLY,
+            if got == Some(host.as_str()) { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            Some(ns),
+            &field,
+            match got {
+                Some(g) => format!("{}={g:?}, want {host:?}", labels::HOSTED_IN),
+                None => format!("no {} label, want {host:?}", labels::HOSTED_IN),
+            },
+            message.clone(),
+        );
+        let quota = first.get(&("ResourceQuota", ns.as_str(), govcloud_core::meta::names::QUOTA)).copied();
+        let open: Vec<String> = match quota {
+            None => vec!["absent".into()],
+            Some(q) => govcloud_render::DECLARATIONS_ONLY
+                .iter()
+                .filter(|r| !is_zero(&q["spec"]["hard"][**r]))
+                .map(|r| {
+                    format!(
+                        "{r}={}",
+                        match &q["spec"]["hard"][*r] {
+                            Value::Null => "unlimited".into(),
+                            v => v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                        }
+                    )
+                })
+                .collect(),
+        };
+        ctx.add(
+            controls::DECLARATIONS_ONLY,
+            if open.is_empty() { Outcome::Pass } else { Outcome::Fail },
+            &id,
+            Some(ns),
+            &format!("ResourceQuota {}", govcloud_core::meta::names::QUOTA),
+            if open.is_empty() {
+                "pods, services, workloads, storage and compute held at 0".into()
+            } else {
+                open.join(", ")
+            },
+            message.clone(),
+        );
+        let here = found.get(ns.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if here.is_empty() {
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Pass,
+                &id,
+                Some(ns),
+                "objects",
+                "nothing runs or serves here".into(),
+                message.clone(),
+            );
+        }
+        for o in here {
+            ctx.add(
+                controls::DECLARATIONS_ONLY,
+                Outcome::Fail,
+                &id_of(o),
+                Some(ns),
+                "kind",
+                format!("a {} in a declaration namespace of zone {zone}, which runs in {elsewhere}", kind_of(o)),
+                message.clone(),
+            );
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Running pods (`AuditBy::RunningPods`): what the kubelet would run, judged where it runs.
+
+use super::*;
+
+/// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
+/// node of that zone (checked when the nodes are in scope).
+pub(crate) fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
+    let nodes: BTreeMap<&str, &Value> =
+        objects.iter().filter(|o| kind_of(o) == "Node").map(|n| (name_of(n), *n)).collect();
+    if nodes.is_empty() {
+        return;
+    }
+    for p in objects.iter().filter(|o| kind_of(o) == "Pod" && tenant_ns.contains(ns_of(o))) {
+        let Some(node) = p["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) else { continue };
+        let ns = ns_of(p);
+        let Some(zone) = ctx
+            .namespaces
+            .get(ns)
+            .and_then(|o| label(o, ZONE))
+            .and_then(|z| model.zones.iter().find(|m| m.name_any() == z))
+        else {
+            continue;
+        };
+        let on_zone_node = nodes
+            .get(node)
+            .is_some_and(|n| zone.spec.node_pool.selector.iter().all(|(k, v)| label(n, k) == Some(v.as_str())));
+        ctx.add(
+            controls::ZONE_NODES,
+            if on_zone_node { Outcome::Pass } else { Outcome::Fail },
+            &id_of(p),
+            Some(ns),
+            "spec.nodeName",
+            format!("runs on node {node}{}", if nodes.contains_key(node) { "" } else { " (not a known node)" }),
+            format!("a pod of zone {} runs on a node of the zone's pool", zone.name_any()),
+        );
+    }
+}
