@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::classes::required_labels;
 use super::*;
 
 /// A small deterministic generator (an LCG), so a failing seed can be replayed.

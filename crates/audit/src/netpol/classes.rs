@@ -1,0 +1,405 @@
+//! Reachability between every pair of workloads, near-linear.
+//!
+//! Workloads with the same namespace, pod labels and ports behave alike under
+//! NetworkPolicy: they form one class, and reachability is decided per pair of
+//! classes. Each rule's peers are resolved once to the classes they match,
+//! through indexes of classes by namespace label and by pod label; each class
+//! looks only at the policies of its namespace that can select it (by a label
+//! their podSelector requires). For a destination class, the candidates are
+//! the classes its ingress rules admit on one of its ports (or, when nothing
+//! isolates its ingress, the classes whose egress can reach it), and each
+//! candidate pair is decided exactly as [`Network::reaches`] decides it, with
+//! the same evidence. The work grows with the candidate pairs, not with the
+//! square of the number of workloads.
+
+use super::*;
+
+/// The classes a rule's peers match: every class (no peers listed), or these, ascending.
+pub(super) enum Peers {
+    All,
+    Some(Vec<usize>),
+}
+
+impl Peers {
+    fn contains(&self, class: usize) -> bool {
+        match self {
+            Peers::All => true,
+            Peers::Some(v) => v.binary_search(&class).is_ok(),
+        }
+    }
+}
+
+pub(super) struct Rule<'a> {
+    peers: Peers,
+    /// The peers' ipBlocks: range and exceptions.
+    blocks: Vec<(ipnet::IpNet, Vec<ipnet::IpNet>)>,
+    ports: &'a Value,
+}
+
+impl Rule<'_> {
+    /// Whether the rule's peers take in the address (as `peer_matches` decides for an address).
+    fn takes_ip(&self, ip: IpAddr) -> bool {
+        matches!(self.peers, Peers::All)
+            || self.blocks.iter().any(|(cidr, except)| cidr.contains(&ip) && !except.iter().any(|e| e.contains(&ip)))
+    }
+}
+
+/// A policy with its rules' peers resolved to classes.
+pub(super) struct Compiled<'a> {
+    policy: &'a Value,
+    name: Option<&'a str>,
+    ingress: Vec<Rule<'a>>,
+    egress: Vec<Rule<'a>>,
+}
+
+/// Labels of which an object must carry one for `sel` to select it: a pair of
+/// its matchLabels, or the values of its first `In` expression; None when the
+/// selector requires no particular label.
+pub(super) fn required_labels(sel: &Value) -> Option<Vec<(String, String)>> {
+    if let Some(kv) = labels_of(&sel["matchLabels"]).into_iter().next() {
+        return Some(vec![kv]);
+    }
+    sel["matchExpressions"].as_array()?.iter().find(|e| e["operator"] == "In").map(|e| {
+        let key = e["key"].as_str().unwrap_or_default();
+        e["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|v| (key.to_string(), v.to_string()))
+            .collect()
+    })
+}
+
+/// What `sel` may select among `all`, through an index by label: a superset, ascending.
+pub(super) fn candidates<'x, T: Copy + Ord + 'x>(
+    sel: &Value,
+    all: &[T],
+    index: impl Fn(&str, &str) -> Option<&'x Vec<T>>,
+) -> Vec<T> {
+    match required_labels(sel) {
+        None => all.to_vec(),
+        Some(alternatives) => {
+            let mut v: Vec<T> = alternatives.iter().filter_map(|(k, v)| index(k, v)).flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+    }
+}
+
+/// What makes workloads alike: namespace, pod labels, ports.
+pub(super) type ClassKey<'w> = (&'w str, &'w BTreeMap<String, String>, &'w [(i64, String)]);
+
+/// A namespace's policies (indices): those whose podSelector requires no
+/// label, and the others by a label it requires.
+pub(super) type PolicyIndex = (Vec<usize>, HashMap<String, HashMap<String, Vec<usize>>>);
+
+/// Workloads grouped into classes (same namespace, pod labels and ports), and
+/// which classes reach which.
+pub struct Reachability<'p> {
+    /// Class of each workload.
+    pub class_of: Vec<usize>,
+    /// Workloads of each class, ascending.
+    pub members: Vec<Vec<usize>>,
+    /// Per class: the classes it may open a connection to, ascending, with the
+    /// evidence [`Network::reaches`] gives for their workloads.
+    pub reaches: Vec<Vec<(usize, String)>>,
+    policies: Selected<'p>,
+    /// One workload of each class, and the network, for the Admin tier's verdicts.
+    reps: Vec<Workload>,
+    net: &'p Network<'p>,
+}
+
+/// The policies with their rules resolved, and per class those that select it.
+pub(super) struct Selected<'p> {
+    compiled: Vec<Compiled<'p>>,
+    ingress: Vec<Vec<usize>>,
+    egress: Vec<Vec<usize>>,
+}
+
+impl Selected<'_> {
+    /// As [`Network::ingress`] or [`Network::egress`] decide for `class`, on
+    /// the peer the rules take in by `takes`: allowed, and by which policy.
+    fn allows(
+        &self,
+        class: usize,
+        ingress: bool,
+        takes: impl Fn(&Rule<'_>) -> bool,
+        port: i64,
+        proto: &str,
+    ) -> (bool, Option<&str>) {
+        let policies = if ingress { &self.ingress[class] } else { &self.egress[class] };
+        if policies.is_empty() {
+            return (true, None);
+        }
+        for &p in policies {
+            let rules = if ingress { &self.compiled[p].ingress } else { &self.compiled[p].egress };
+            if rules.iter().any(|r| takes(r) && Network::port_ok(r.ports, port, proto)) {
+                return (true, self.compiled[p].name);
+            }
+        }
+        (false, None)
+    }
+}
+
+impl Reachability<'_> {
+    /// [`Network::reaches_ip`] for the workloads of `class`.
+    pub fn reaches_ip(&self, class: usize, ip: IpAddr, ports: &[i64]) -> Option<String> {
+        ports.iter().find_map(|p| {
+            let (ok, by) = self.policies.allows(class, false, |r| r.takes_ip(ip), *p, "TCP");
+            let (ok, by) = match self.net.admin_verdicts(&self.reps[class], &Target::Ip(ip), *p, "TCP") {
+                Some([out, _]) => Network::under_admin(&out, (ok, by.map(str::to_string))),
+                None => (ok, by.map(str::to_string)),
+            };
+            ok.then(|| ip_evidence(ip, *p, by.as_deref()))
+        })
+    }
+
+    /// Whether the workloads of `class` accept a connection from the address
+    /// `ip` on the port (as [`Network::ingress`] decides).
+    pub fn accepts_ip(&self, class: usize, ip: IpAddr, port: i64, proto: &str) -> bool {
+        self.policies.allows(class, true, |r| r.takes_ip(ip), port, proto).0
+    }
+
+    /// Whether workload `i` may reach workload `j` (of the slice given to
+    /// [`Network::reachability`]), as [`Network::reaches`] says.
+    pub fn between(&self, i: usize, j: usize) -> Option<&str> {
+        let row = &self.reaches[self.class_of[i]];
+        row.binary_search_by_key(&self.class_of[j], |(c, _)| *c).ok().map(|k| row[k].1.as_str())
+    }
+}
+
+impl Network<'_> {
+    /// Reachability between every pair of `ws`, equal to [`Network::reaches`]
+    /// on each pair, computed per class pair and only for candidate pairs.
+    pub fn reachability(&self, ws: &[Workload]) -> Reachability<'_> {
+        // Classes, with one representative each.
+        let mut ids: HashMap<ClassKey<'_>, usize> = HashMap::new();
+        let mut class_of = Vec::with_capacity(ws.len());
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for (i, w) in ws.iter().enumerate() {
+            let next = members.len();
+            let c = *ids.entry((w.namespace.as_str(), &w.labels, w.ports.as_slice())).or_insert(next);
+            if c == next {
+                members.push(Vec::new());
+            }
+            members[c].push(i);
+            class_of.push(c);
+        }
+        let rep: Vec<&Workload> = members.iter().map(|m| &ws[m[0]]).collect();
+        let n = rep.len();
+
+        // Classes by namespace and by (namespace, pod label); namespaces by label.
+        let mut in_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_pod_label: HashMap<(&str, String, String), Vec<usize>> = HashMap::new();
+        for (c, w) in rep.iter().enumerate() {
+            in_ns.entry(w.namespace.as_str()).or_default().push(c);
+            for (k, v) in &w.labels {
+                by_pod_label.entry((w.namespace.as_str(), k.clone(), v.clone())).or_default().push(c);
+            }
+        }
+        let ns_labels: BTreeMap<&str, BTreeMap<String, String>> =
+            in_ns.keys().map(|ns| (*ns, self.ns_labels(ns))).collect();
+        let all_ns: Vec<&str> = in_ns.keys().copied().collect();
+        let mut by_ns_label: HashMap<(String, String), Vec<&str>> = HashMap::new();
+        for (ns, labels) in &ns_labels {
+            for (k, v) in labels {
+                by_ns_label.entry((k.clone(), v.clone())).or_default().push(ns);
+            }
+        }
+        // The classes one peer matches (as `peer_matches` decides for a pod), ascending per namespace.
+        let peer_classes = |peer: &Value, policy_ns: &str| -> Vec<usize> {
+            if !peer["ipBlock"].is_null() {
+                return Vec::new();
+            }
+            let nss: Vec<&str> = match &peer["namespaceSelector"] {
+                Value::Null => all_ns.iter().copied().filter(|ns| *ns == policy_ns).collect(),
+                sel => candidates(sel, &all_ns, |k, v| by_ns_label.get(&(k.to_string(), v.to_string())))
+                    .into_iter()
+                    .filter(|ns| selects(sel, &ns_labels[ns]))
+                    .collect(),
+            };
+            let mut out = Vec::new();
+            for ns in nss {
+                let here = &in_ns[ns];
+                match &peer["podSelector"] {
+                    Value::Null => out.extend(here),
+                    sel => out.extend(
+                        candidates(sel, here, |k, v| by_pod_label.get(&(ns, k.to_string(), v.to_string())))
+                            .into_iter()
+                            .filter(|c| selects(sel, &rep[*c].labels)),
+                    ),
+                }
+            }
+            out
+        };
+
+        // Policies of namespaces with workloads, their peers resolved, indexed
+        // per namespace by a label their podSelector requires.
+        let mut compiled: Vec<Compiled<'_>> = Vec::new();
+        let mut by_ns: HashMap<&str, PolicyIndex> = HashMap::new();
+        for (ns, policies) in &self.policies {
+            if !in_ns.contains_key(ns.as_str()) {
+                continue;
+            }
+            let (unindexed, by_label) = by_ns.entry(ns.as_str()).or_default();
+            for p in policies {
+                let rules = |dir: &str, side: &str| -> Vec<Rule<'_>> {
+                    p["spec"][dir]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|r| Rule {
+                            peers: match r[side].as_array() {
+                                Some(list) if !list.is_empty() => {
+                                    let mut v: Vec<usize> =
+                                        list.iter().flat_map(|peer| peer_classes(peer, ns)).collect();
+                                    v.sort_unstable();
+                                    v.dedup();
+                                    Peers::Some(v)
+                                }
+                                _ => Peers::All,
+                            },
+                            blocks: r[side]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|peer| {
+                                    let cidr = peer["ipBlock"]["cidr"].as_str()?.parse::<ipnet::IpNet>().ok()?;
+                                    let except = peer["ipBlock"]["except"]
+                                        .as_array()
+                                        .into_iter()
+                                        .flatten()
+                                        .filter_map(|e| e.as_str()?.parse().ok())
+                                        .collect();
+                                    Some((cidr, except))
+                                })
+                                .collect(),
+                            ports: &r["ports"],
+                        })
+                        .collect()
+                };
+                let i = compiled.len();
+                compiled.push(Compiled {
+                    policy: p,
+                    name: p["metadata"]["name"].as_str(),
+                    ingress: rules("ingress", "from"),
+                    egress: rules("egress", "to"),
+                });
+                match required_labels(&p["spec"]["podSelector"]) {
+                    None => unindexed.push(i),
+                    Some(alternatives) => alternatives
+                        .into_iter()
+                        .for_each(|(k, v)| by_label.entry(k).or_default().entry(v).or_default().push(i)),
+                }
+            }
+        }
+        // Per class, the policies that select it for a direction, in the order `selecting` gives.
+        let selected = |c: usize, kind: &str| -> Vec<usize> {
+            let w = rep[c];
+            let Some((unindexed, by_label)) = by_ns.get(w.namespace.as_str()) else { return Vec::new() };
+            let mut v = unindexed.clone();
+            for (k, l) in &w.labels {
+                if let Some(ps) = by_label.get(k).and_then(|by_value| by_value.get(l)) {
+                    v.extend(ps);
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            v.retain(|i| {
+                selects(&compiled[*i].policy["spec"]["podSelector"], &w.labels) && has_type(compiled[*i].policy, kind)
+            });
+            v
+        };
+        let ingress: Vec<Vec<usize>> = (0..n).map(|c| selected(c, "Ingress")).collect();
+        let egress: Vec<Vec<usize>> = (0..n).map(|c| selected(c, "Egress")).collect();
+        let policies = Selected { compiled, ingress, egress };
+        let decide = |a: usize, b: usize| -> Option<String> {
+            rep[b].ports.iter().find_map(|(port, proto)| {
+                let (out, by_out) = policies.allows(a, false, |r| r.peers.contains(b), *port, proto);
+                let (inn, by_in) =
+                    if out { policies.allows(b, true, |r| r.peers.contains(a), *port, proto) } else { (false, None) };
+                let (mut out, mut by_out, mut inn, mut by_in) =
+                    (out, by_out.map(str::to_string), inn, by_in.map(str::to_string));
+                // The Admin tier first: what it denies, no NetworkPolicy opens.
+                if let Some([e, i]) = self.admin_verdicts(rep[a], &Target::Pod(rep[b]), *port, proto) {
+                    let np_in = policies.allows(b, true, |r| r.peers.contains(a), *port, proto);
+                    (out, by_out) = Self::under_admin(&e, (out, by_out));
+                    (inn, by_in) = Self::under_admin(&i, (np_in.0, np_in.1.map(str::to_string)));
+                }
+                (out && inn).then(|| evidence(*port, proto, by_out.as_deref(), by_in.as_deref()))
+            })
+        };
+        let (compiled, ingress, egress) = (&policies.compiled, &policies.ingress, &policies.egress);
+        // For destinations nothing isolates: who can send to them. Egress
+        // policies by the classes their rules name, and the classes each selects.
+        let mut egress_selected: Vec<Vec<usize>> = vec![Vec::new(); compiled.len()];
+        for (c, ps) in egress.iter().enumerate() {
+            for p in ps {
+                egress_selected[*p].push(c);
+            }
+        }
+        let mut egress_to: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut egress_to_all: Vec<usize> = Vec::new();
+        for (p, cp) in compiled.iter().enumerate().filter(|(p, _)| !egress_selected[*p].is_empty()) {
+            for r in &cp.egress {
+                match &r.peers {
+                    Peers::All => egress_to_all.push(p),
+                    Peers::Some(v) => v.iter().for_each(|c| egress_to[*c].push(p)),
+                }
+            }
+        }
+        egress_to_all.dedup();
+        let egress_open: Vec<usize> = (0..n).filter(|c| egress[*c].is_empty()).collect();
+        // The Admin tier's Accept rules allow what no NetworkPolicy names:
+        // a class it may accept into is a candidate destination of every
+        // class, a class it may accept out of a candidate source of every one.
+        let (accept_in, accept_out): (Vec<bool>, Vec<usize>) = if self.admin.is_empty() {
+            (vec![false; n], Vec::new())
+        } else {
+            let may = |c: usize, dir: &str| {
+                self.admin.may_accept(
+                    End::Pod { namespace: &ns_labels[rep[c].namespace.as_str()], labels: &rep[c].labels },
+                    dir,
+                )
+            };
+            ((0..n).map(|c| may(c, "ingress")).collect(), (0..n).filter(|c| may(*c, "egress")).collect())
+        };
+
+        let mut reaches: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
+        for b in (0..n).filter(|b| !rep[*b].ports.is_empty()) {
+            let mut every = ingress[b].is_empty();
+            let mut cands: Vec<usize> = Vec::new();
+            for r in ingress[b].iter().flat_map(|p| &compiled[*p].ingress) {
+                if !rep[b].ports.iter().any(|(port, proto)| Self::port_ok(r.ports, *port, proto)) {
+                    continue;
+                }
+                match &r.peers {
+                    Peers::All => every = true,
+                    Peers::Some(v) => cands.extend(v),
+                }
+            }
+            if every {
+                cands = egress_open.clone();
+                for p in egress_to_all.iter().chain(&egress_to[b]) {
+                    cands.extend(&egress_selected[*p]);
+                }
+            }
+            if accept_in[b] {
+                cands = (0..n).collect();
+            } else {
+                cands.extend(&accept_out);
+            }
+            cands.sort_unstable();
+            cands.dedup();
+            for a in cands {
+                if let Some(e) = decide(a, b) {
+                    reaches[a].push((b, e));
+                }
+            }
+        }
+        let reps = rep.iter().map(|w| (*w).clone()).collect();
+        Reachability { class_of, members, reaches, policies, reps, net: self }
+    }
+}

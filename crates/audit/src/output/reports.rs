@@ -1,0 +1,137 @@
+//! Compliance reports as Kubernetes objects: OpenReports (`openreports.io/v1alpha1`) or the
+//! policy working group's PolicyReports (`wgpolicyk8s.io/v1alpha2`), one per tenant namespace and one for the
+//! cluster, each bounded in size.
+
+use super::*;
+
+pub(super) fn result(f: &Finding) -> Value {
+    let c = controls::control(f.control);
+    let resource = match f.object.split('/').collect::<Vec<_>>().as_slice() {
+        [kind, ns, name] => json!([{"kind": kind, "namespace": ns, "name": name}]),
+        [kind, name] => json!([{"kind": kind, "name": name}]),
+        _ => json!([]),
+    };
+    json!({
+        "source": "govcloud",
+        "policy": govcloud_core::meta::names::control_policy(f.control),
+        "rule": f.control,
+        "result": f.outcome.as_str(),
+        "severity": match f.severity { controls::Severity::Critical => "critical", controls::Severity::High => "high", controls::Severity::Medium => "medium", controls::Severity::Low => "low" },
+        "category": c.map(|c| c.title_en).unwrap_or(""),
+        "message": f.message,
+        "resources": resource,
+        "properties": properties(f, c),
+    })
+}
+
+/// A result's properties: the MLPS clauses and levels, the field, the
+/// evidence and, in a city report, the cluster.
+pub(super) fn properties(f: &Finding, c: Option<&controls::Control>) -> Value {
+    let mut p = json!({"mlps": mlps::clauses_of(f.control).join(","), "levels": c.map(|c| c.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default(), "field": f.field, "evidence": f.evidence});
+    if let Some(cluster) = &f.cluster {
+        p["cluster"] = json!(cluster);
+    }
+    p
+}
+
+pub(super) fn summary(findings: &[&Finding]) -> Value {
+    let n = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
+    json!({"pass": n(Outcome::Pass), "fail": n(Outcome::Fail), "warn": n(Outcome::Warn), "skip": n(Outcome::Skip), "error": 0})
+}
+
+/// Which report API to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportApi {
+    /// `openreports.io/v1alpha1` Report and ClusterReport.
+    Openreports,
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReport and ClusterPolicyReport.
+    Wgpolicy,
+}
+
+impl ReportApi {
+    /// `apiVersion`, the namespaced report kind and the cluster report kind.
+    pub fn kinds(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            ReportApi::Openreports => ("openreports.io/v1alpha1", "Report", "ClusterReport"),
+            ReportApi::Wgpolicy => ("wgpolicyk8s.io/v1alpha2", "PolicyReport", "ClusterPolicyReport"),
+        }
+    }
+}
+
+/// One report per tenant namespace and one cluster report for the rest.
+pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> Vec<Value> {
+    report_groups(a).into_iter().map(|(ns, fs)| report(api, labels, ns, &fs)).collect()
+}
+
+/// The findings of each report: per tenant namespace (in order), then the
+/// cluster report's (namespace `None`) last.
+pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
+    let mut by_ns: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut cluster = Vec::new();
+    for f in &a.findings {
+        match &f.namespace {
+            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_default().push(f),
+            _ => cluster.push(f),
+        }
+    }
+    by_ns.into_iter().map(|(ns, fs)| (Some(ns), fs)).chain([(None, cluster)]).collect()
+}
+
+/// The report of findings `fs`: namespaced in `ns`, or the cluster report.
+pub fn report(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, fs: &[&Finding]) -> Value {
+    let (version, kind, cluster_kind) = api.kinds();
+    let (results, (omitted_others, omitted_passes)) = bounded_results(fs, REPORT_RESULTS_BYTES);
+    let mut metadata = json!({"name": govcloud_core::meta::names::REPORT, "labels": labels});
+    if let Some(ns) = ns {
+        metadata["namespace"] = json!(ns);
+    }
+    if omitted_others + omitted_passes > 0 {
+        metadata["annotations"] = json!({OMITTED: omitted_note(omitted_others, omitted_passes)});
+    }
+    json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata, "summary": summary(fs), "results": results})
+}
+
+/// Bytes of results one report may carry: a report is one object in etcd,
+/// whose requests are limited to 1.5–2 MiB (and the API server's to 3 MiB).
+pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
+
+/// Annotation saying how many passing results a report left out.
+pub use govcloud_core::meta::labels::OMITTED_RESULTS as OMITTED;
+
+/// The results of `fs` within `budget` bytes: failures, warnings and skips
+/// first, by severity (critical first), then passes while they fit; and how
+/// many (failures, warnings and skips; passes) were left out. Nothing that
+/// is not a pass is left out for a pass. The results keep `fs`'s order.
+pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, (usize, usize)) {
+    let mut keep = vec![false; fs.len()];
+    let mut used = 0;
+    let (mut omitted_others, mut omitted_passes) = (0, 0);
+    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
+    // Stable: equal severities keep their order.
+    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
+    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
+    for i in others.into_iter().chain(passes) {
+        let size = result(fs[i]).to_string().len();
+        if used + size <= budget {
+            used += size;
+            keep[i] = true;
+        } else if fs[i].outcome == Outcome::Pass {
+            omitted_passes += 1;
+        } else {
+            omitted_others += 1;
+        }
+    }
+    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), (omitted_others, omitted_passes))
+}
+
+/// What the [`OMITTED`] annotation says of the results a report left out.
+pub fn omitted_note(others: usize, passes: usize) -> String {
+    let what = match (others, passes) {
+        (0, p) => format!("{p} passing results"),
+        (o, 0) => format!("{o} failing, warning or skipped results (the least severe)"),
+        (o, p) => format!("{o} failing, warning or skipped results (the least severe) and {p} passing results"),
+    };
+    format!(
+        "{what} left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them"
+    )
+}
