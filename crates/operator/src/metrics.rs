@@ -14,8 +14,6 @@ use std::time::{Duration, Instant};
 
 use kube::runtime::watcher;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 /// Reconciles, writes and errors, counted by kind.
 #[derive(Clone, Default)]
 pub struct Metrics(Arc<Inner>);
@@ -97,7 +95,7 @@ pub struct ReconcileTimer {
 
 impl Drop for ReconcileTimer {
     fn drop(&mut self) {
-        let labels = format!("kind=\"{}\"", self.kind);
+        let labels = labels(&[("kind", &self.kind)]);
         self.metrics.add_gauge("govcloud_reconciles_in_flight", &labels, -1.0);
         self.metrics.observe("govcloud_reconcile_duration_seconds", labels, self.started.elapsed());
     }
@@ -140,19 +138,19 @@ impl Metrics {
     }
     /// One reconcile of `kind` starts; it ends when the timer is dropped.
     pub fn reconcile(&self, kind: &'static str) -> ReconcileTimer {
-        let labels = format!("kind=\"{kind}\"");
+        let labels = labels(&[("kind", kind)]);
         self.inc("govcloud_reconciliations_total", labels.clone());
         self.add_gauge("govcloud_reconciles_in_flight", &labels, 1.0);
         ReconcileTimer { metrics: self.clone(), kind, started: Instant::now() }
     }
     /// One status refresh of `kind` (not a reconcile: nothing is applied).
     pub fn status_refresh(&self, kind: &'static str) {
-        self.inc("govcloud_status_refreshes_total", format!("kind=\"{kind}\""));
+        self.inc("govcloud_status_refreshes_total", labels(&[("kind", kind)]));
     }
     /// One request to the API server: `verb` (get, list, watch, create,
     /// update, patch, delete) and `result` (HTTP code or `error`).
     pub fn api_request(&self, verb: &str, result: &str) {
-        self.inc("govcloud_api_requests_total", format!("verb=\"{verb}\",result=\"{result}\""));
+        self.inc("govcloud_api_requests_total", labels(&[("verb", verb), ("result", result)]));
     }
     /// Whether this replica leads.
     pub fn set_leader(&self, leading: bool) {
@@ -167,7 +165,7 @@ impl Metrics {
                 g.insert(
                     (
                         "govcloud_compliance_results".into(),
-                        format!("control=\"{control}\",severity=\"{severity}\",outcome=\"{outcome}\""),
+                        labels(&[("control", control), ("severity", severity), ("outcome", outcome)]),
                     ),
                     *n as f64,
                 );
@@ -191,7 +189,7 @@ impl Metrics {
                     g.insert(
                         (
                             "govcloud_evaluation_score".into(),
-                            format!("tenant=\"{}\",kind=\"{kind}\",axis=\"{axis}\"", t.name),
+                            labels(&[("tenant", &t.name), ("kind", kind), ("axis", axis)]),
                         ),
                         s,
                     );
@@ -199,7 +197,7 @@ impl Metrics {
                 for (id, m) in &t.figures {
                     if let Some(v) = m.value {
                         g.insert(
-                            ("govcloud_evaluation_figure".into(), format!("tenant=\"{}\",figure=\"{id}\"", t.name)),
+                            ("govcloud_evaluation_figure".into(), labels(&[("tenant", &t.name), ("figure", id)])),
                             v,
                         );
                     }
@@ -244,12 +242,12 @@ impl Metrics {
     }
     /// One failed reconcile of `kind`, by error label.
     pub fn failed(&self, kind: &str, error: &str) {
-        self.inc("govcloud_reconcile_errors_total", format!("kind=\"{kind}\",error=\"{error}\""));
+        self.inc("govcloud_reconcile_errors_total", labels(&[("kind", kind), ("error", error)]));
     }
     /// One object written (`created`, `updated`, `repaired`, `pruned`).
     pub fn wrote(&self, what: &str, n: usize) {
         for _ in 0..n {
-            self.inc("govcloud_object_writes_total", format!("action=\"{what}\""));
+            self.inc("govcloud_object_writes_total", labels(&[("action", what)]));
         }
     }
     /// The writes of one apply, by action (`created`, `updated`, `repaired`, `pruned`).
@@ -431,39 +429,97 @@ pub fn verb(method: &http::Method, uri: &http::Uri) -> &'static str {
     }
 }
 
-/// Serves the endpoints on `addr` in the background.
-pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<()> {
+/// Prometheus labels `name="value",...`, each value escaped as the text
+/// format requires (backslash, double quote, line feed).
+pub fn labels(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push_str("=\"");
+        for c in value.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out
+}
+
+/// How long a client may take to send a request's headers, and to be
+/// answered in all.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves the endpoints on `addr` in the background: `/metrics` (the
+/// Prometheus text format), `/healthz`, `/readyz` (503 with the watches not
+/// synced). HTTP/1.1, one request per connection; a client that sends no
+/// complete request within [`REQUEST_TIMEOUT`] is dropped, and an accept
+/// error (out of file descriptors, say) is logged and waited out, not spun on.
+pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<std::net::SocketAddr> {
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving /metrics, /healthz, /readyz");
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, "serving /metrics, /healthz, /readyz");
+    serve_on(listener, metrics, REQUEST_TIMEOUT);
+    Ok(local)
+}
+
+/// Answers on `listener` in the background, each connection within `timeout`.
+fn serve_on(listener: tokio::net::TcpListener, metrics: Metrics, timeout: std::time::Duration) {
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { continue };
+            let sock = match listener.accept().await {
+                Ok((sock, _)) => sock,
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics endpoint: cannot accept a connection; waiting 1 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
             let m = metrics.clone();
             tokio::spawn(async move {
-                let mut buf = [0u8; 1024];
-                let n = sock.read(&mut buf).await.unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]);
-                let path = req.split_whitespace().nth(1).unwrap_or("/");
-                let (code, body) = match path {
-                    "/metrics" => ("200 OK", m.render()),
-                    "/healthz" => ("200 OK", "ok\n".to_string()),
-                    "/readyz" => match m.readiness() {
-                        Ok(()) => ("200 OK", "ok\n".to_string()),
-                        Err(behind) => {
-                            ("503 Service Unavailable", format!("caches not synced: {}\n", behind.join(", ")))
-                        }
-                    },
-                    _ => ("404 Not Found", "not found\n".to_string()),
-                };
-                let resp = format!(
-                    "HTTP/1.1 {code}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
+                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let m = m.clone();
+                    async move { Ok::<_, std::convert::Infallible>(respond(&m, req.uri().path())) }
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(timeout)
+                    .keep_alive(false)
+                    .serve_connection(hyper_util::rt::TokioIo::new(sock), service);
+                match tokio::time::timeout(timeout, conn).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::debug!(error = %e, "metrics endpoint: connection failed"),
+                    Err(_) => tracing::debug!("metrics endpoint: connection timed out"),
+                }
             });
         }
     });
-    Ok(())
+}
+
+/// The answer to a request for `path`.
+fn respond(m: &Metrics, path: &str) -> hyper::Response<http_body_util::Full<hyper::body::Bytes>> {
+    let (code, body) = match path {
+        "/metrics" => (hyper::StatusCode::OK, m.render()),
+        "/healthz" => (hyper::StatusCode::OK, "ok\n".to_string()),
+        "/readyz" => match m.readiness() {
+            Ok(()) => (hyper::StatusCode::OK, "ok\n".to_string()),
+            Err(behind) => {
+                (hyper::StatusCode::SERVICE_UNAVAILABLE, format!("caches not synced: {}\n", behind.join(", ")))
+            }
+        },
+        _ => (hyper::StatusCode::NOT_FOUND, "not found\n".to_string()),
+    };
+    let mut r = hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::from(body)));
+    *r.status_mut() = code;
+    r.headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"));
+    r
 }
 
 #[cfg(test)]

@@ -336,10 +336,10 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
 fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
     let mut out = Vec::new();
     for (kind, n) in ctx.triggers.queued() {
-        out.push(("govcloud_reconcile_queue_depth", format!("kind=\"{kind}\""), n as f64));
+        out.push(("govcloud_reconcile_queue_depth", metrics::labels(&[("kind", kind)]), n as f64));
     }
     for (kind, k) in &ctx.owned.kinds {
-        out.push(("govcloud_managed_objects", format!("kind=\"{kind}\""), k.store.state().len() as f64));
+        out.push(("govcloud_managed_objects", metrics::labels(&[("kind", kind)]), k.store.state().len() as f64));
     }
     if let Some(plan) = ctx.latest_plan() {
         for state in [
@@ -348,7 +348,7 @@ fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
             govcloud_core::api::FlowState::Refused,
         ] {
             let n = plan.get().flows.iter().filter(|f| f.state == state).count();
-            out.push(("govcloud_flows", format!("state=\"{}\"", state.as_str().to_lowercase()), n as f64));
+            out.push(("govcloud_flows", metrics::labels(&[("state", &state.as_str().to_lowercase())]), n as f64));
         }
     }
     out

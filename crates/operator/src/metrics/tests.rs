@@ -43,6 +43,62 @@ fn a_watch_silent_long_after_its_last_error_counts_as_resumed() {
     assert!(!failed(RESUMED_AFTER + Duration::from_secs(1), true).ok(now), "a relist ends with its InitDone");
 }
 
+/// One request on a fresh connection, read to its end: the server closes it.
+async fn ask(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    sock.write_all(request).await.expect("write");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), sock.read_to_string(&mut answer))
+        .await
+        .expect("the server closes the connection after its answer")
+        .expect("read");
+    answer
+}
+
+#[tokio::test]
+async fn the_endpoints_answer_once_per_connection_and_drop_a_silent_client() {
+    use tokio::io::AsyncReadExt;
+    let m = Metrics::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    serve_on(listener, m.clone(), Duration::from_millis(300));
+    m.set_ready();
+    m.watch_event("Tenant", &Ok(watcher::Event::<Node>::Init));
+    let not_ready = ask(addr, b"GET /readyz HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert!(not_ready.starts_with("HTTP/1.1 503"), "{not_ready}");
+    assert!(not_ready.contains("caches not synced: Tenant"), "{not_ready}");
+    m.watch_event("Tenant", &Ok(watcher::Event::<Node>::InitDone));
+    assert!(ask(addr, b"GET /readyz HTTP/1.1\r\nhost: x\r\n\r\n").await.starts_with("HTTP/1.1 200"));
+    assert!(ask(addr, b"GET /healthz HTTP/1.0\r\n\r\n").await.ends_with("ok\n"));
+    m.rendered();
+    let metrics = ask(addr, b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert!(metrics.contains("text/plain; version=0.0.4"), "{metrics}");
+    assert!(metrics.contains("\ngovcloud_model_renders_total 1\n"), "{metrics}");
+    assert!(ask(addr, b"GET /nothing HTTP/1.1\r\nhost: x\r\n\r\n").await.starts_with("HTTP/1.1 404"));
+    // Half a request, then silence: dropped after the timeout, not held.
+    let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tokio::io::AsyncWriteExt::write_all(&mut sock, b"GET /metr").await.expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), sock.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "a client that never finishes its request is disconnected");
+    // Still serving.
+    assert!(ask(addr, b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn label_values_are_escaped_as_the_text_format_requires() {
+    assert_eq!(labels(&[("kind", "Tenant")]), r#"kind="Tenant""#);
+    assert_eq!(labels(&[("a", r#"x"y"#), ("b", "1\\2\n3")]), r#"a="x\"y",b="1\\2\n3""#);
+    let m = Metrics::default();
+    m.failed("Tenant", "bad \"quote\"");
+    assert!(
+        m.render().contains(r#"govcloud_reconcile_errors_total{kind="Tenant",error="bad \"quote\""} 1"#),
+        "{}",
+        m.render()
+    );
+}
+
 mod exposition_tests {
     use super::super::*;
 
