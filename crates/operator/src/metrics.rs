@@ -95,7 +95,7 @@ pub struct ReconcileTimer {
 
 impl Drop for ReconcileTimer {
     fn drop(&mut self) {
-        let labels = labels(&[("kind", &self.kind)]);
+        let labels = labels(&[("kind", self.kind)]);
         self.metrics.add_gauge("govcloud_reconciles_in_flight", &labels, -1.0);
         self.metrics.observe("govcloud_reconcile_duration_seconds", labels, self.started.elapsed());
     }
