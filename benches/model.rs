@@ -154,11 +154,20 @@ fn time_cpu<T>(f: impl Fn() -> T) -> (Duration, Duration, T) {
 fn row(name: &str, model: &Model, load: Duration) {
     let (render, rendered) = time(|| govcloud::render::render(model));
     // What the operator does per model version (a plan) and per reconcile (one owner's objects).
-    let (plan, planned) = time(|| govcloud::render::plan(model, &Default::default()));
+    // The operator keeps the apps' admission verdicts across plans (the model
+    // changes an object at a time): a plan is timed with them kept, as the
+    // process-wide store kept them before it moved into the operator's context.
+    let verdicts = govcloud::render::Verdicts::default();
+    drop(govcloud::render::plan(model, &verdicts));
+    let (plan, planned) = time(|| govcloud::render::plan(model, &verdicts));
     let owners: Vec<(String, String)> =
         model.apps.iter().map(|a| (a.namespace().unwrap_or_default(), a.name_any())).collect();
-    let (all_owners, _) =
-        time(|| owners.iter().map(|(ns, n)| planned.owner("DepartmentApp", ns, n).objects.len()).sum::<usize>());
+    let (all_owners, _) = time(|| {
+        owners
+            .iter()
+            .map(|(ns, n)| planned.owner(govcloud::meta::kinds::OwnerKind::DepartmentApp, ns, n).objects.len())
+            .sum::<usize>()
+    });
     PLANS.with(|p| p.borrow_mut().push((name.to_string(), plan, all_owners / owners.len().max(1) as u32)));
     let objects: Vec<serde_json::Value> =
         rendered.objects.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();

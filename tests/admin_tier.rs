@@ -134,7 +134,7 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
     let planned = govcloud::render::plan(&model, &Default::default());
     let mut dry_run = 0;
     for z in model.zones.iter().map(|z| z.name_any()) {
-        for o in planned.owner("NetworkZone", "", &z).objects {
+        for o in planned.owner(govcloud::meta::kinds::OwnerKind::NetworkZone, "", &z).objects {
             let kind = govcloud::meta::kinds::owned_kind(o.kind()).expect("owned kind");
             let api: Api<DynamicObject> = Api::all_with(c.clone(), &kind.api_resource());
             let v = serde_json::to_value(&o).expect("json");

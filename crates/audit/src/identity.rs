@@ -204,7 +204,9 @@ pub(crate) struct AppWorkloads<'p> {
 impl<'p> AppWorkloads<'p> {
     pub(crate) fn new(planned: &'p govcloud_render::Planned<'p>) -> Self {
         let mut apps: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (_, ns, name) in planned.owners().filter(|(kind, _, _)| *kind == "DepartmentApp") {
+        for (_, ns, name) in
+            planned.owners().filter(|(kind, _, _)| *kind == govcloud_core::meta::kinds::OwnerKind::DepartmentApp)
+        {
             apps.entry(ns).or_default().push(name);
         }
         AppWorkloads { planned, apps, rendered: HashMap::new() }
@@ -215,7 +217,9 @@ impl<'p> AppWorkloads<'p> {
         if !self.rendered.contains_key(namespace) {
             let mut workloads = HashMap::new();
             for app in self.apps.get(namespace).into_iter().flatten() {
-                for o in self.planned.owner("DepartmentApp", namespace, app).objects {
+                for o in
+                    self.planned.owner(govcloud_core::meta::kinds::OwnerKind::DepartmentApp, namespace, app).objects
+                {
                     if !matches!(o.kind(), "Deployment" | "StatefulSet") {
                         continue;
                     }

@@ -23,10 +23,11 @@ use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step};
 use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_render::{Owned, Rendered};
 
 impl Reconciled for DepartmentApp {
-    const KIND: &'static str = "DepartmentApp";
+    const KIND: &'static str = OwnerKind::DepartmentApp.as_str();
     const FINALIZER: Option<&'static str> = None;
 
     async fn apply(a: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
@@ -66,7 +67,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
     // This app's objects only, rendered now from the plan of the model.
-    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let mut in_flight = false;
@@ -78,7 +79,8 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
             .map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?)))
             .collect::<Result<_>>()?;
         let report =
-            apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("DepartmentApp", Some(&ns), &name)).await?;
+            apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, (OwnerKind::DepartmentApp, Some(&ns), &name))
+                .await?;
         in_flight = report.in_flight;
         let previous = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
         conflict = ctx.announce_applied(a, previous, &report, false).await;
@@ -106,10 +108,10 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     if a.metadata.deletion_timestamp.is_some() {
         return Ok(());
     }
-    ctx.metrics.status_refresh("DepartmentApp");
+    ctx.metrics.status_refresh(OwnerKind::DepartmentApp);
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
-    let rendered = ctx.rendered_for("DepartmentApp", &ns, &name).await;
+    let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let conflict = a.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
@@ -118,7 +120,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
 
 /// The objects an app owns, as rendered.
 pub fn owned_objects<'r>(rendered: &'r Rendered, ns: &str, app: &str) -> Vec<&'r Owned> {
-    rendered.owned_by("DepartmentApp", ns, app)
+    rendered.owned_by(OwnerKind::DepartmentApp, ns, app)
 }
 
 /// What an app's status is computed from.
@@ -259,7 +261,7 @@ async fn update_status(
         .problems
         .iter()
         .filter(|p| {
-            p.object.kind == "DepartmentApp"
+            p.object.kind == OwnerKind::DepartmentApp.as_str()
                 && p.object.namespace.as_deref() == Some(ns.as_str())
                 && p.object.name == name
         })

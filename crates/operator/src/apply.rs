@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::cache::OwnedCaches;
 use super::error::{Error, Result, Step, Wait};
 use govcloud_core::meta::compare::{desired_hash, object_contains};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use govcloud_render::Owned;
@@ -80,11 +81,11 @@ fn described(o: &Owned) -> String {
 }
 
 /// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
-pub fn labelled_for(meta: &ObjectMeta, owner: (&str, Option<&str>, &str)) -> bool {
+pub fn labelled_for(meta: &ObjectMeta, owner: (OwnerKind, Option<&str>, &str)) -> bool {
     let l = meta.labels.as_ref();
     let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
     get(MANAGED_BY) == Some(MANAGER)
-        && get(OWNER_KIND) == Some(owner.0)
+        && get(OWNER_KIND) == Some(owner.0.as_str())
         && get(OWNER_NAME) == Some(owner.2)
         && get(OWNER_NAMESPACE) == owner.1
 }
@@ -399,8 +400,10 @@ async fn rewrite_managed_fields(
 /// someone else made (an ExternalName pointing anywhere). The kinds that can
 /// refer come last in apply order ([`govcloud_core::meta::kinds::OWNED`]), so the
 /// conflicts are known by then.
-fn withheld_after_conflict(owner_kind: &str, kind: &str, report: &ApplyReport) -> bool {
-    owner_kind == "DepartmentApp" && !report.conflicts.is_empty() && matches!(kind, "Ingress" | "PodDisruptionBudget")
+fn withheld_after_conflict(owner_kind: OwnerKind, kind: &str, report: &ApplyReport) -> bool {
+    owner_kind == OwnerKind::DepartmentApp
+        && !report.conflicts.is_empty()
+        && matches!(kind, "Ingress" | "PodDisruptionBudget")
 }
 
 fn hash_of(v: &Value) -> String {
@@ -421,7 +424,7 @@ pub async fn apply_owned(
     caches: &OwnedCaches,
     inflight: &InFlight,
     desired: &[(Owned, Value)],
-    owner: (&str, Option<&str>, &str),
+    owner: (OwnerKind, Option<&str>, &str),
 ) -> Step<ApplyReport> {
     let mut report = ApplyReport::default();
     let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();

@@ -137,18 +137,18 @@ impl OwnedCaches {
     /// Every cached object whose labels say it is owned by `owner_kind` `owner_ns/owner_name`.
     pub fn owned_by(
         &self,
-        owner_kind: &str,
+        owner_kind: govcloud_core::meta::kinds::OwnerKind,
         owner_ns: Option<&str>,
         owner_name: &str,
     ) -> Vec<(String, Arc<DynamicObject>)> {
-        let owner = (owner_kind.to_string(), owner_ns.unwrap_or_default().to_string(), owner_name.to_string());
+        let owner = (owner_kind.as_str().to_string(), owner_ns.unwrap_or_default().to_string(), owner_name.to_string());
         let mut out = Vec::new();
         for (kind, ns, name) in self.index.owned_by(&owner) {
             // The cache is the truth: the index only says where to look.
             if let Some(o) = self.get(&kind, &ns, &name) {
                 let l = o.metadata.labels.as_ref();
                 let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
-                if get(OWNER_KIND) == Some(owner_kind)
+                if get(OWNER_KIND) == Some(owner_kind.as_str())
                     && get(OWNER_NAME) == Some(owner_name)
                     && get(OWNER_NAMESPACE) == owner_ns
                 {

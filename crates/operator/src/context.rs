@@ -16,6 +16,7 @@ use super::cache::OwnedCaches;
 use super::metrics::Metrics;
 use super::triggers;
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::model::Model;
 use govcloud_render::{self as render, Rendered};
 
@@ -203,8 +204,8 @@ impl Context {
     /// as the change that sent the reconcile, else a new one. Plans are
     /// single-flight, and a burst of changes costs one plan for all the
     /// reconciles it sends, not one each.
-    pub async fn plan_for(&self, kind: &str, namespace: &str, name: &str) -> Arc<Plan> {
-        let need = self.triggers.needed_version(kind, namespace, name);
+    pub async fn plan_for(&self, kind: OwnerKind, namespace: &str, name: &str) -> Arc<Plan> {
+        let need = self.triggers.needed_version(kind.as_str(), namespace, name);
         let fresh = |c: &Option<(u64, Arc<Plan>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
         if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
             return r;
@@ -241,7 +242,7 @@ impl Context {
     /// What the reconcile of `kind` `namespace/name` reads of the model's
     /// rendering: its own objects, rendered now from a fresh enough plan, and
     /// the flows and problems that concern it.
-    pub async fn rendered_for(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+    pub async fn rendered_for(&self, kind: OwnerKind, namespace: &str, name: &str) -> Rendered {
         self.plan_for(kind, namespace, name).await.get().owner(kind, namespace, name)
     }
 }

@@ -144,8 +144,8 @@ impl Metrics {
         ReconcileTimer { metrics: self.clone(), kind, started: Instant::now() }
     }
     /// One status refresh of `kind` (not a reconcile: nothing is applied).
-    pub fn status_refresh(&self, kind: &'static str) {
-        self.inc("govcloud_status_refreshes_total", labels(&[("kind", kind)]));
+    pub fn status_refresh(&self, kind: govcloud_core::meta::kinds::OwnerKind) {
+        self.inc("govcloud_status_refreshes_total", labels(&[("kind", kind.as_str())]));
     }
     /// One request to the API server: `verb` (get, list, watch, create,
     /// update, patch, delete) and `result` (HTTP code or `error`).

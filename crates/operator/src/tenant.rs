@@ -24,13 +24,14 @@ use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use govcloud_core::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_render::{Owned, Rendered};
 
 /// Finalizer that tears a tenant down in order.
 pub use govcloud_core::meta::labels::TENANT_FINALIZER as FINALIZER;
 
 impl Reconciled for Tenant {
-    const KIND: &'static str = "Tenant";
+    const KIND: &'static str = OwnerKind::Tenant.as_str();
     const FINALIZER: Option<&'static str> = Some(FINALIZER);
     /// A teardown step is short: look again soon.
     const WAIT: Option<Duration> = Some(Duration::from_secs(2));
@@ -78,7 +79,7 @@ fn owner_ref<K: Resource<DynamicType = ()>>(o: &K) -> Option<OwnerReference> {
 
 /// The objects a tenant owns, as rendered.
 pub fn owned_objects<'r>(rendered: &'r Rendered, tenant: &str) -> Vec<&'r Owned> {
-    rendered.owned_by("Tenant", "", tenant)
+    rendered.owned_by(OwnerKind::Tenant, "", tenant)
 }
 
 async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
@@ -86,17 +87,18 @@ async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
     // This tenant's objects only, rendered now from the plan of the model;
     // a plan without the tenant renders nothing for it, which must not
     // prune what it owns.
-    let plan = ctx.plan_for("Tenant", "", &name).await;
-    if !plan.get().knows("Tenant", "", &name) {
+    let plan = ctx.plan_for(OwnerKind::Tenant, "", &name).await;
+    if !plan.get().knows(OwnerKind::Tenant, "", &name) {
         return Err(Wait::NotPlanned { object: format!("Tenant/{name}") }.into());
     }
-    let rendered = plan.get().owner("Tenant", "", &name);
+    let rendered = plan.get().owner(OwnerKind::Tenant, "", &name);
     let owner = owner_ref(t);
     let desired: Vec<(Owned, serde_json::Value)> = owned_objects(&rendered, &name)
         .into_iter()
         .map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?)))
         .collect::<Result<_>>()?;
-    let report = apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("Tenant", None, &name)).await?;
+    let report =
+        apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, (OwnerKind::Tenant, None, &name)).await?;
     let previous = t.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
     let conflict = ctx.announce_applied(t, previous, &report, true).await;
     update_status(t, ctx, &rendered, conflict.as_deref()).await?;
@@ -118,9 +120,9 @@ pub async fn refresh_status(t: Arc<Tenant>, ctx: Arc<Context>) -> Result<()> {
         ctx.triggers.reconcile_tenant(&t);
         return Ok(());
     }
-    ctx.metrics.status_refresh("Tenant");
+    ctx.metrics.status_refresh(OwnerKind::Tenant);
     let name = t.name_any();
-    let rendered = ctx.rendered_for("Tenant", "", &name).await;
+    let rendered = ctx.rendered_for(OwnerKind::Tenant, "", &name).await;
     let conflict = t.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
     update_status(&t, &ctx, &rendered, conflict.as_deref()).await
 }
@@ -248,7 +250,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
         problems: rendered
             .problems
             .iter()
-            .filter(|p| p.object.kind == "Tenant" && p.object.name == name)
+            .filter(|p| p.object.kind == OwnerKind::Tenant.as_str() && p.object.name == name)
             .map(|p| format!("{}: {}", p.field, p.message))
             .collect(),
         missing: owned
@@ -277,7 +279,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
     }
     let namespaces: Vec<String> = ctx
         .owned
-        .owned_by("Tenant", None, &name)
+        .owned_by(OwnerKind::Tenant, None, &name)
         .into_iter()
         .filter(|(kind, _)| kind == "Namespace")
         .map(|(_, o)| o.name_any())

@@ -15,6 +15,7 @@ use kube::api::DynamicObject;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use govcloud_core::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, ResourceRequest, Tenant};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 mod graph;
@@ -74,7 +75,7 @@ struct Inner {
     fingerprints: Mutex<HashMap<String, (u64, u64)>>,
     /// Tenants and zones with a status refresh scheduled (their counts
     /// changed): (kind, name).
-    refresh_pending: Mutex<BTreeSet<(&'static str, String, String)>>,
+    refresh_pending: Mutex<BTreeSet<(OwnerKind, String, String)>>,
     /// The zones each tenant named, as last seen.
     tenant_zones: Mutex<HashMap<String, BTreeSet<String>>>,
     /// The finalizers each zone, tenant and app last had: adding ours

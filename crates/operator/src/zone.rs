@@ -20,12 +20,13 @@ use super::status::{Cond, conditions, differs, patch_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use govcloud_core::api::{HostOwner, NetworkZone, NetworkZoneStatus, NodePool, ZoneKind, ZoneTaint};
+use govcloud_core::meta::kinds::OwnerKind;
 
 /// Finalizer that holds a zone's deletion while tenants use it.
 pub use govcloud_core::meta::labels::ZONE_FINALIZER as FINALIZER;
 
 impl Reconciled for NetworkZone {
-    const KIND: &'static str = "NetworkZone";
+    const KIND: &'static str = OwnerKind::NetworkZone.as_str();
     const FINALIZER: Option<&'static str> = Some(FINALIZER);
 
     async fn apply(z: Arc<Self>, ctx: Arc<Context>) -> Step<Action> {
@@ -125,9 +126,14 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
             Ok((o, v))
         })
         .collect::<Result<_>>()?;
-    let report =
-        super::apply::apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, ("NetworkZone", None, &name))
-            .await?;
+    let report = super::apply::apply_owned(
+        &ctx.client,
+        &ctx.owned,
+        &ctx.inflight,
+        &desired,
+        (OwnerKind::NetworkZone, None, &name),
+    )
+    .await?;
     ctx.metrics.record(&report);
     update_status(z, ctx, apps, problems).await?;
     Ok(Action::requeue(ctx.resync))
@@ -137,10 +143,10 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
 /// where the cluster serves ClusterNetworkPolicy, its Admin-tier policies);
 /// none for a zone another cluster hosts (and none are left behind).
 async fn zone_objects(name: &str, ctx: &Context) -> Vec<govcloud_render::Owned> {
-    let plan = ctx.plan_for("NetworkZone", "", name).await;
+    let plan = ctx.plan_for(OwnerKind::NetworkZone, "", name).await;
     let plan = plan.get();
-    if plan.knows("NetworkZone", "", name) {
-        plan.owner("NetworkZone", "", name).objects
+    if plan.knows(OwnerKind::NetworkZone, "", name) {
+        plan.owner(OwnerKind::NetworkZone, "", name).objects
     } else if ctx.hosted_elsewhere(name).is_none() {
         govcloud_render::render_zone(name)
     } else {
@@ -151,12 +157,12 @@ async fn zone_objects(name: &str, ctx: &Context) -> Vec<govcloud_render::Owned> 
 /// What the zone's status reads of the plan: its apps and its problems.
 async fn plan_figures(z: &NetworkZone, ctx: &Context) -> (usize, Vec<String>) {
     let name = z.name_any();
-    let plan = ctx.plan_for("NetworkZone", "", &name).await;
+    let plan = ctx.plan_for(OwnerKind::NetworkZone, "", &name).await;
     let plan = plan.get();
     let problems: Vec<String> = plan
         .problems
         .iter()
-        .filter(|p| p.object.kind == "NetworkZone" && p.object.name == name)
+        .filter(|p| p.object.kind == OwnerKind::NetworkZone.as_str() && p.object.name == name)
         .map(|p| format!("{}: {}", p.field, p.message))
         .collect();
     (plan.apps_in_zone(&name), problems)
@@ -170,7 +176,7 @@ pub async fn refresh_status(z: Arc<NetworkZone>, ctx: Arc<Context>) -> Result<()
         ctx.triggers.reconcile_zone(&z);
         return Ok(());
     }
-    ctx.metrics.status_refresh("NetworkZone");
+    ctx.metrics.status_refresh(OwnerKind::NetworkZone);
     let (apps, problems) = plan_figures(&z, &ctx).await;
     update_status(&z, &ctx, apps, problems).await
 }

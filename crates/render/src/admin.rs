@@ -33,6 +33,7 @@ use govcloud_core::meta::cluster_policy::{
     ADMIN_TIER, ClusterNetworkPolicy, ClusterNetworkPolicySpec, MAX_ITEMS, MAX_PRIORITY, NamespacedPods, Peer, Rule,
     Subject, action,
 };
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels;
 use govcloud_core::meta::names::{self, namespace_name};
 
@@ -51,7 +52,7 @@ const _: () = assert!(
 pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
     let Some(z) = index.zones.get(zone).copied() else { return vec![] };
     let mut out = Vec::new();
-    let own = labels::owned_by("NetworkZone", zone);
+    let own = labels::owned_by(OwnerKind::NetworkZone, zone);
     let policy = |name: String, priority: i32, subject: Subject, ingress: Vec<Rule>, egress: Vec<Rule>| {
         Owned::ClusterNetworkPolicy(ClusterNetworkPolicy {
             metadata: meta(&name, None, own.clone()),

@@ -43,6 +43,7 @@ pub use verdicts::{Verdicts, host_owners, zone_param};
 use std::collections::BTreeMap;
 
 use govcloud_core::api::FlowState;
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels;
 use govcloud_core::model::Model;
 use govcloud_core::problem::Problem;
@@ -88,10 +89,10 @@ impl Rendered {
 
     /// The objects owned by the govcloud resource `kind` `namespace/name`
     /// (`namespace` empty for cluster-scoped owners), in apply order.
-    pub fn owned_by(&self, kind: &str, namespace: &str, name: &str) -> Vec<&Owned> {
+    pub fn owned_by(&self, kind: OwnerKind, namespace: &str, name: &str) -> Vec<&Owned> {
         self.index()
             .by_owner
-            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .get(&(kind.as_str().to_string(), namespace.to_string(), name.to_string()))
             .map(|ix| ix.iter().map(|i| &self.objects[*i]).collect())
             .unwrap_or_default()
     }
@@ -106,7 +107,7 @@ impl Rendered {
     /// (an app) or its apps (a tenant) call or are called, and the problems
     /// found on it. Small, so a reconcile need not keep the whole rendering
     /// of the model alive while it talks to the API server.
-    pub fn slice(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+    pub fn slice(&self, kind: OwnerKind, namespace: &str, name: &str) -> Rendered {
         let (flows, problems) = concerning(&self.flows, &self.problems, kind, namespace, name);
         Rendered {
             objects: self.owned_by(kind, namespace, name).into_iter().cloned().collect(),
@@ -136,7 +137,7 @@ impl Rendered {
 fn concerning(
     flows: &[FlowDecision],
     problems: &[Problem],
-    kind: &str,
+    kind: OwnerKind,
     namespace: &str,
     name: &str,
 ) -> (Vec<FlowDecision>, Vec<Problem>) {
@@ -144,7 +145,7 @@ fn concerning(
     let problems = problems
         .iter()
         .filter(|p| {
-            p.object.kind == kind
+            p.object.kind == kind.as_str()
                 && p.object.name == name
                 && p.object.namespace.as_deref().unwrap_or_default() == namespace
         })
@@ -156,13 +157,13 @@ fn concerning(
 /// Whether flow `f` concerns the govcloud resource `kind` `namespace/name`:
 /// an app that calls or is called (the app of that name in that namespace,
 /// not a namesake in another tenant's), or a tenant whose app does.
-fn concerns(f: &FlowDecision, kind: &str, namespace: &str, name: &str) -> bool {
+fn concerns(f: &FlowDecision, kind: OwnerKind, namespace: &str, name: &str) -> bool {
     let app = |k: &govcloud_core::api::AppKey| {
         k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == namespace
     };
     match kind {
-        "DepartmentApp" => app(&f.consumer) || app(&f.provider),
-        "Tenant" => f.consumer.tenant == name || f.provider.tenant == name,
+        OwnerKind::DepartmentApp => app(&f.consumer) || app(&f.provider),
+        OwnerKind::Tenant => f.consumer.tenant == name || f.provider.tenant == name,
         _ => false,
     }
 }
@@ -208,10 +209,10 @@ impl Concerning {
     }
 
     /// Positions of the flows that concern `kind` `namespace/name`.
-    fn flows(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
+    fn flows(&self, kind: OwnerKind, namespace: &str, name: &str) -> &[usize] {
         let found = match kind {
-            "DepartmentApp" => self.by_app.get(&(namespace.to_string(), name.to_string())),
-            "Tenant" => self.by_tenant.get(name),
+            OwnerKind::DepartmentApp => self.by_app.get(&(namespace.to_string(), name.to_string())),
+            OwnerKind::Tenant => self.by_tenant.get(name),
             _ => None,
         };
         found.map(Vec::as_slice).unwrap_or_default()
@@ -242,7 +243,7 @@ pub fn render_zone(zone: &str) -> Vec<Owned> {
                 metadata: objects::meta(
                     &govcloud_core::meta::names::zone_binding(p.name, zone),
                     None,
-                    labels::owned_by("NetworkZone", zone),
+                    labels::owned_by(OwnerKind::NetworkZone, zone),
                 ),
                 spec: Some(ValidatingAdmissionPolicyBindingSpec {
                     policy_name: Some(p.name.to_string()),
@@ -311,11 +312,13 @@ impl Planned<'_> {
     /// The objects the govcloud resource `kind` `namespace/name` owns, in
     /// apply order, with the flows and problems its reconcile reads: the same
     /// as [`Rendered::slice`] of the whole rendering.
-    pub fn owner(&self, kind: &str, namespace: &str, name: &str) -> Rendered {
+    pub fn owner(&self, kind: OwnerKind, namespace: &str, name: &str) -> Rendered {
         let mut objects = match kind {
-            "NetworkZone" if self.index.hosts_zone(name) => zone_objects(&self.index, name),
-            "Tenant" => self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default(),
-            "DepartmentApp" => self
+            OwnerKind::NetworkZone if self.index.hosts_zone(name) => zone_objects(&self.index, name),
+            OwnerKind::Tenant => {
+                self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default()
+            }
+            OwnerKind::DepartmentApp => self
                 .by_namespace
                 .get(&(namespace.to_string(), name.to_string()))
                 .and_then(|k| self.index.apps.get(k))
@@ -326,7 +329,7 @@ impl Planned<'_> {
         };
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let flows = self.flows_of(kind, namespace, name).cloned().collect();
-        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        let key = (kind.as_str().to_string(), namespace.to_string(), name.to_string());
         let problems =
             self.concerning.problems.get(&key).into_iter().flatten().map(|i| self.problems[*i].clone()).collect();
         Rendered { objects, flows, problems, index: Default::default() }
@@ -334,27 +337,28 @@ impl Planned<'_> {
 
     /// Whether the plan holds the zone or tenant `name`, or the placed app
     /// `namespace/name`: what it renders for anything else is nothing.
-    pub fn knows(&self, kind: &str, namespace: &str, name: &str) -> bool {
+    pub fn knows(&self, kind: OwnerKind, namespace: &str, name: &str) -> bool {
         match kind {
-            "NetworkZone" => self.index.zones.contains_key(name),
-            "Tenant" => self.index.tenants.contains_key(name),
-            "DepartmentApp" => self.by_namespace.contains_key(&(namespace.to_string(), name.to_string())),
+            OwnerKind::NetworkZone => self.index.zones.contains_key(name),
+            OwnerKind::Tenant => self.index.tenants.contains_key(name),
+            OwnerKind::DepartmentApp => self.by_namespace.contains_key(&(namespace.to_string(), name.to_string())),
             _ => false,
         }
     }
 
     /// The flows that concern the govcloud resource `kind` `namespace/name`
     /// (see [`Rendered::slice`]), in order.
-    fn flows_of(&self, kind: &str, namespace: &str, name: &str) -> impl Iterator<Item = &FlowDecision> {
+    fn flows_of(&self, kind: OwnerKind, namespace: &str, name: &str) -> impl Iterator<Item = &FlowDecision> {
         self.concerning.flows(kind, namespace, name).iter().map(|i| &self.flows[*i])
     }
 
     /// Every owner that renders objects, as (kind, namespace, name): the
     /// zones, the tenants and the placed apps, in that order.
-    pub fn owners(&self) -> impl Iterator<Item = (&'static str, &str, &str)> + '_ {
-        let zones = self.index.zones.keys().map(|z| ("NetworkZone", "", z.as_str()));
-        let tenants = self.index.tenants.keys().map(|t| ("Tenant", "", t.as_str()));
-        let apps = self.index.apps.values().map(|p| ("DepartmentApp", p.namespace.as_str(), p.key.app.as_str()));
+    pub fn owners(&self) -> impl Iterator<Item = (OwnerKind, &str, &str)> + '_ {
+        let zones = self.index.zones.keys().map(|z| (OwnerKind::NetworkZone, "", z.as_str()));
+        let tenants = self.index.tenants.keys().map(|t| (OwnerKind::Tenant, "", t.as_str()));
+        let apps =
+            self.index.apps.values().map(|p| (OwnerKind::DepartmentApp, p.namespace.as_str(), p.key.app.as_str()));
         zones.chain(tenants).chain(apps)
     }
 
@@ -379,7 +383,7 @@ impl Planned<'_> {
         }
         for placement in self.index.apps.values().filter(|p| self.index.hosts(p.zone)) {
             let flows: Vec<&FlowDecision> =
-                self.flows_of("DepartmentApp", &placement.namespace, &placement.key.app).collect();
+                self.flows_of(OwnerKind::DepartmentApp, &placement.namespace, &placement.key.app).collect();
             objects.extend(app::render(&self.index, placement, &flows));
         }
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -66,7 +66,7 @@ fn rules(kinds: &[(&str, &[&str])], verbs: &[&str]) -> Vec<PolicyRule> {
 
 /// The cluster roles tenant owners are bound to, and the cluster auditor role.
 pub fn render_platform() -> Vec<Owned> {
-    let labels = labels::owned_by("Platform", "govcloud");
+    let labels = labels::owned_by(govcloud_core::meta::kinds::OwnerKind::Platform, "govcloud");
     let role = |name: &str, rules: Vec<PolicyRule>| {
         Owned::ClusterRole(ClusterRole {
             metadata: meta(name, None, labels.clone()),

@@ -18,6 +18,7 @@ use super::index::{Index, TenantEntry};
 use super::namespaces::{mlps_level, namespace};
 use super::objects::meta;
 use govcloud_core::api::{AuditScope, CpuMemory, NetworkZone, OwnerRole, Tenant, TenantZone, ZoneKind};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::{self, tenant_labels};
 use govcloud_core::meta::names::{self, namespace_name};
 
@@ -48,7 +49,7 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
     if !all_owners.is_empty() {
         let name = govcloud_core::meta::names::tenant_cluster_role(&t.name_any());
-        let labels = labels::owned_by("Tenant", &t.name_any());
+        let labels = labels::owned_by(OwnerKind::Tenant, &t.name_any());
         out.push(Owned::ClusterRole(ClusterRole {
             metadata: meta(&name, None, labels.clone()),
             rules: Some(vec![PolicyRule {
@@ -74,7 +75,7 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
                 metadata: meta(
                     &govcloud_core::meta::names::cluster_auditor_binding(&t.name_any()),
                     None,
-                    labels::owned_by("Tenant", &t.name_any()),
+                    labels::owned_by(OwnerKind::Tenant, &t.name_any()),
                 ),
                 role_ref: cluster_role_ref(names::CLUSTER_AUDITOR),
                 subjects: Some(subjects),

@@ -1,4 +1,5 @@
 use super::*;
+use govcloud_core::meta::kinds::OwnerKind;
 
 #[test]
 fn an_owners_slice_holds_what_its_reconcile_reads_and_nothing_else() {
@@ -8,14 +9,15 @@ fn an_owners_slice_holds_what_its_reconcile_reads_and_nothing_else() {
     let mut checked = 0;
     for f in all.flows.iter().filter(|f| f.consumer.tenant != f.provider.tenant) {
         let ns = format!("{}-{}", f.consumer.tenant, f.consumer.zone);
-        let app = all.slice("DepartmentApp", &ns, &f.consumer.app);
-        let want: Vec<String> = all.owned_by("DepartmentApp", &ns, &f.consumer.app).iter().map(|o| o.id()).collect();
+        let app = all.slice(OwnerKind::DepartmentApp, &ns, &f.consumer.app);
+        let want: Vec<String> =
+            all.owned_by(OwnerKind::DepartmentApp, &ns, &f.consumer.app).iter().map(|o| o.id()).collect();
         assert!(!want.is_empty());
         assert_eq!(app.objects.iter().map(Owned::id).collect::<Vec<_>>(), want);
         assert!(app.object("Deployment", &ns, &f.consumer.app).is_some());
         assert!(app.flows.contains(f), "its own call");
         assert!(app.flows.len() < all.flows.len());
-        let tenant = all.slice("Tenant", "", &f.provider.tenant);
+        let tenant = all.slice(OwnerKind::Tenant, "", &f.provider.tenant);
         assert!(tenant.flows.contains(f), "a call it receives");
         assert!(
             tenant
@@ -88,27 +90,27 @@ spec:
     let model = govcloud_core::model::load_str("namesakes.yaml", text).expect("model").model;
     let planned = plan(&model, &Verdicts::default());
     assert_eq!(planned.flows.len(), 1, "{:?}", planned.flows);
-    assert_eq!(planned.owner("DepartmentApp", "a-extranet", "portal").flows.len(), 1);
+    assert_eq!(planned.owner(OwnerKind::DepartmentApp, "a-extranet", "portal").flows.len(), 1);
     assert!(
-        planned.owner("DepartmentApp", "b-extranet", "portal").flows.is_empty(),
+        planned.owner(OwnerKind::DepartmentApp, "b-extranet", "portal").flows.is_empty(),
         "b's portal calls nothing and is called by no one"
     );
-    assert!(render(&model).slice("DepartmentApp", "b-extranet", "portal").flows.is_empty());
-    assert!(planned.owner("Tenant", "", "b").flows.is_empty());
+    assert!(render(&model).slice(OwnerKind::DepartmentApp, "b-extranet", "portal").flows.is_empty());
+    assert!(planned.owner(OwnerKind::Tenant, "", "b").flows.is_empty());
     assert!(
-        planned.knows("Tenant", "", "b")
-            && planned.knows("DepartmentApp", "b-extranet", "portal")
-            && planned.knows("NetworkZone", "", "extranet")
+        planned.knows(OwnerKind::Tenant, "", "b")
+            && planned.knows(OwnerKind::DepartmentApp, "b-extranet", "portal")
+            && planned.knows(OwnerKind::NetworkZone, "", "extranet")
     );
     assert!(
-        !planned.knows("Tenant", "", "c")
-            && !planned.knows("DepartmentApp", "a-extranet", "other")
-            && !planned.knows("NetworkZone", "", "private")
+        !planned.knows(OwnerKind::Tenant, "", "c")
+            && !planned.knows(OwnerKind::DepartmentApp, "a-extranet", "other")
+            && !planned.knows(OwnerKind::NetworkZone, "", "private")
     );
     // A tenant the plan leaves out (being deleted) is not known to it.
     let mut without = model.clone();
     without.tenants.retain(|t| kube::ResourceExt::name_any(t) != "b");
-    assert!(!plan(&without, &Verdicts::default()).knows("Tenant", "", "b"));
+    assert!(!plan(&without, &Verdicts::default()).knows(OwnerKind::Tenant, "", "b"));
 }
 
 /// Renders per owner equal the slices of the whole rendering, for every
@@ -129,18 +131,21 @@ fn an_owners_render_from_the_plan_is_its_slice_of_the_whole_rendering() {
         let all = render(model);
         let planned = plan(model, &Verdicts::default());
         let ids = |r: &Rendered| r.objects.iter().map(|o| serde_json::to_string(o).expect("json")).collect::<Vec<_>>();
-        let mut keys: Vec<(String, String, String)> =
-            model.zones.iter().map(|z| ("NetworkZone".into(), String::new(), kube::ResourceExt::name_any(z))).collect();
-        keys.extend(model.tenants.iter().map(|t| ("Tenant".into(), String::new(), kube::ResourceExt::name_any(t))));
+        let mut keys: Vec<(OwnerKind, String, String)> = model
+            .zones
+            .iter()
+            .map(|z| (OwnerKind::NetworkZone, String::new(), kube::ResourceExt::name_any(z)))
+            .collect();
+        keys.extend(model.tenants.iter().map(|t| (OwnerKind::Tenant, String::new(), kube::ResourceExt::name_any(t))));
         keys.extend(model.apps.iter().map(|a| {
             (
-                "DepartmentApp".into(),
+                OwnerKind::DepartmentApp,
                 kube::ResourceExt::namespace(a).unwrap_or_default(),
                 kube::ResourceExt::name_any(a),
             )
         }));
         for (kind, ns, name) in keys {
-            let (whole, own) = (all.slice(&kind, &ns, &name), planned.owner(&kind, &ns, &name));
+            let (whole, own) = (all.slice(kind, &ns, &name), planned.owner(kind, &ns, &name));
             assert_eq!(ids(&own), ids(&whole), "{kind} {ns}/{name}");
             assert_eq!(own.flows, whole.flows, "{kind} {ns}/{name}");
             assert_eq!(own.problems, whole.problems, "{kind} {ns}/{name}");

@@ -11,6 +11,54 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
 
+/// The kinds of govcloud resource that own objects: what an owned object's
+/// `govcloud.io/owner-kind` label names, what the renderer slices its output
+/// by and what the operator plans, applies and counts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OwnerKind {
+    /// A NetworkZone (cluster-scoped): its admission bindings and Admin-tier policies.
+    NetworkZone,
+    /// A Tenant (cluster-scoped): its namespaces and what isolates them.
+    Tenant,
+    /// A DepartmentApp (namespaced): its workload, service and policies.
+    DepartmentApp,
+    /// govcloud itself: the platform-wide roles `govcloud install` applies,
+    /// owned by no resource.
+    Platform,
+}
+
+impl OwnerKind {
+    /// Every owner kind.
+    pub const ALL: [OwnerKind; 4] =
+        [OwnerKind::NetworkZone, OwnerKind::Tenant, OwnerKind::DepartmentApp, OwnerKind::Platform];
+
+    /// The kind as the API and the owner-kind label write it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::NetworkZone => "NetworkZone",
+            OwnerKind::Tenant => "Tenant",
+            OwnerKind::DepartmentApp => "DepartmentApp",
+            OwnerKind::Platform => "Platform",
+        }
+    }
+
+    /// The owner kind a label or an API kind names; `None` for any other.
+    pub fn parse(kind: &str) -> Option<OwnerKind> {
+        OwnerKind::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+
+    /// Whether its objects are namespaced (an app's are; a zone and a tenant are cluster-scoped).
+    pub const fn namespaced(self) -> bool {
+        matches!(self, OwnerKind::DepartmentApp)
+    }
+}
+
+impl std::fmt::Display for OwnerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One kind govcloud owns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OwnedKind {

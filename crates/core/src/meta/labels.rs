@@ -89,17 +89,17 @@ pub const ALLOWED_REGISTRIES: &str = "govcloud.io/allowed-registries";
 pub const ALLOWED_HOSTS: &str = "govcloud.io/allowed-hosts";
 
 /// Labels of an object owned by a cluster-scoped resource.
-pub fn owned_by(kind: &str, name: &str) -> BTreeMap<String, String> {
+pub fn owned_by(kind: super::kinds::OwnerKind, name: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         (MANAGED_BY.to_string(), MANAGER.to_string()),
-        (OWNER_KIND.to_string(), kind.to_string()),
+        (OWNER_KIND.to_string(), kind.as_str().to_string()),
         (OWNER_NAME.to_string(), name.to_string()),
     ])
 }
 
 /// Labels of an object owned by a tenant, in one of its zones.
 pub fn tenant_labels(tenant: &str, zone: &str) -> BTreeMap<String, String> {
-    let mut l = owned_by("Tenant", tenant);
+    let mut l = owned_by(super::kinds::OwnerKind::Tenant, tenant);
     l.insert(TENANT.into(), tenant.into());
     l.insert(ZONE.into(), zone.into());
     l
@@ -107,7 +107,7 @@ pub fn tenant_labels(tenant: &str, zone: &str) -> BTreeMap<String, String> {
 
 /// Labels of an object owned by a DepartmentApp.
 pub fn app_labels(tenant: &str, zone: &str, namespace: &str, app: &str) -> BTreeMap<String, String> {
-    let mut l = owned_by("DepartmentApp", app);
+    let mut l = owned_by(super::kinds::OwnerKind::DepartmentApp, app);
     l.insert(OWNER_NAMESPACE.into(), namespace.into());
     l.insert(TENANT.into(), tenant.into());
     l.insert(ZONE.into(), zone.into());

@@ -1,4 +1,5 @@
 use super::*;
+use govcloud_core::meta::kinds::OwnerKind;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 
 fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
@@ -15,14 +16,14 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
         ..Default::default()
     };
     for kind in ["Ingress", "PodDisruptionBudget"] {
-        assert!(withheld_after_conflict("DepartmentApp", kind, &conflicted));
+        assert!(withheld_after_conflict(OwnerKind::DepartmentApp, kind, &conflicted));
         assert!(
-            !withheld_after_conflict("DepartmentApp", kind, &ApplyReport::default()),
+            !withheld_after_conflict(OwnerKind::DepartmentApp, kind, &ApplyReport::default()),
             "no conflict, nothing withheld"
         );
-        assert!(!withheld_after_conflict("Tenant", kind, &conflicted));
+        assert!(!withheld_after_conflict(OwnerKind::Tenant, kind, &conflicted));
     }
-    assert!(!withheld_after_conflict("DepartmentApp", "NetworkPolicy", &conflicted));
+    assert!(!withheld_after_conflict(OwnerKind::DepartmentApp, "NetworkPolicy", &conflicted));
     let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
     assert!(
         order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"),
@@ -32,7 +33,7 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
 
 #[test]
 fn only_objects_labelled_for_this_owner_are_ours() {
-    let app = ("DepartmentApp", Some("a-ext"), "portal");
+    let app = (OwnerKind::DepartmentApp, Some("a-ext"), "portal");
     let ours = meta(&[
         (MANAGED_BY, MANAGER),
         (OWNER_KIND, "DepartmentApp"),
@@ -40,9 +41,9 @@ fn only_objects_labelled_for_this_owner_are_ours() {
         (OWNER_NAMESPACE, "a-ext"),
     ]);
     assert!(labelled_for(&ours, app));
-    assert!(!labelled_for(&ours, ("DepartmentApp", Some("b-ext"), "portal")), "another namespace's app");
-    assert!(!labelled_for(&ours, ("DepartmentApp", Some("a-ext"), "db")), "another app");
-    assert!(!labelled_for(&ours, ("Tenant", None, "portal")), "another kind");
+    assert!(!labelled_for(&ours, (OwnerKind::DepartmentApp, Some("b-ext"), "portal")), "another namespace's app");
+    assert!(!labelled_for(&ours, (OwnerKind::DepartmentApp, Some("a-ext"), "db")), "another app");
+    assert!(!labelled_for(&ours, (OwnerKind::Tenant, None, "portal")), "another kind");
     assert!(
         !labelled_for(&meta(&[(OWNER_KIND, "DepartmentApp"), (OWNER_NAME, "portal"), (OWNER_NAMESPACE, "a-ext")]), app),
         "not managed by govcloud"
@@ -50,10 +51,10 @@ fn only_objects_labelled_for_this_owner_are_ours() {
     assert!(!labelled_for(&meta(&[]), app));
     assert!(!labelled_for(&ObjectMeta::default(), app), "a tenant's object without labels");
     let tenant = meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a")]);
-    assert!(labelled_for(&tenant, ("Tenant", None, "a")));
+    assert!(labelled_for(&tenant, (OwnerKind::Tenant, None, "a")));
     assert!(!labelled_for(
         &meta(&[(MANAGED_BY, MANAGER), (OWNER_KIND, "Tenant"), (OWNER_NAME, "a"), (OWNER_NAMESPACE, "x")]),
-        ("Tenant", None, "a")
+        (OwnerKind::Tenant, None, "a")
     ));
 }
 

@@ -164,7 +164,7 @@ impl Triggers {
             let calls_it = a.spec.flows.calls.iter().any(|c| c.tenant.as_deref() == Some(name.as_str()));
             if calls_it {
                 // The caller's tenant counts the flows it receives from this one.
-                self.refresh_later("Tenant", "", &tenant_of(a));
+                self.refresh_later(OwnerKind::Tenant, "", &tenant_of(a));
             }
             a.namespace().is_some_and(|ns| ns.strip_prefix(&prefix) == Some(a.spec.zone.as_str())) || calls_it
         });
@@ -177,7 +177,7 @@ impl Triggers {
                 if deleted_or_gone(t) { m.remove(&name) } else { m.insert(name.clone(), zones.clone()) }
             });
         for z in zones.iter().chain(before.iter().flatten()) {
-            self.refresh_later("NetworkZone", "", z);
+            self.refresh_later(OwnerKind::NetworkZone, "", z);
         }
         // Internet zones list the hosts every tenant owns (its allowedHosts, its
         // approved Hostname requests), whether it uses the zone or not.
@@ -188,7 +188,7 @@ impl Triggers {
                 .iter()
                 .filter(|z| z.spec.kind == govcloud_core::api::ZoneKind::Internet && !zones.contains(&z.name_any()))
             {
-                self.refresh_later("NetworkZone", "", &z.name_any());
+                self.refresh_later(OwnerKind::NetworkZone, "", &z.name_any());
             }
         }
     }
@@ -271,16 +271,16 @@ impl Triggers {
         }
         if flows_changed {
             for t in other_tenants {
-                self.refresh_later("Tenant", "", &t);
+                self.refresh_later(OwnerKind::Tenant, "", &t);
             }
         }
         // The tenant and the zone count apps, and the tenant its flows;
         // nothing they own depends on an app's spec.
         if !counted || flows_changed {
-            self.refresh_later("Tenant", "", &tenant);
+            self.refresh_later(OwnerKind::Tenant, "", &tenant);
         }
         if !counted {
-            self.refresh_later("NetworkZone", "", &a.spec.zone);
+            self.refresh_later(OwnerKind::NetworkZone, "", &a.spec.zone);
         }
     }
 
@@ -342,11 +342,11 @@ impl Triggers {
         }
         let labels = o.metadata.labels.clone().unwrap_or_default();
         let owner = labels.get(OWNER_NAME).cloned().unwrap_or_default();
-        match labels.get(OWNER_KIND).map(String::as_str) {
-            Some("Tenant") if kind == "ResourceQuota" && change == Change::Status => {
-                self.refresh_later("Tenant", "", &owner)
+        match labels.get(OWNER_KIND).and_then(|k| OwnerKind::parse(k)) {
+            Some(OwnerKind::Tenant) if kind == "ResourceQuota" && change == Change::Status => {
+                self.refresh_later(OwnerKind::Tenant, "", &owner)
             }
-            Some("Tenant") => {
+            Some(OwnerKind::Tenant) => {
                 if (kind == "NetworkPolicy" && o.name_any() == govcloud_core::meta::names::DEFAULT_DENY)
                     || kind == "Namespace"
                 {
@@ -357,20 +357,20 @@ impl Triggers {
                     self.send_tenant(ObjectRef::new(&owner));
                 }
             }
-            Some("NetworkZone") if !echo => self.send_zone(ObjectRef::new(&owner)),
+            Some(OwnerKind::NetworkZone) if !echo => self.send_zone(ObjectRef::new(&owner)),
             // Replicas becoming ready one by one: the app's count follows
             // within the refresh; the rollout completing, at once. Either is
             // a status refresh, not a reconcile: nothing to apply.
-            Some("DepartmentApp") if kind == "Deployment" && change == Change::Status => {
+            Some(OwnerKind::DepartmentApp) if kind == "Deployment" && change == Change::Status => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
                     if rolled_out(o) {
-                        self.refresh_now("DepartmentApp", ns, &owner);
+                        self.refresh_now(OwnerKind::DepartmentApp, ns, &owner);
                     } else {
-                        self.refresh_later("DepartmentApp", ns, &owner);
+                        self.refresh_later(OwnerKind::DepartmentApp, ns, &owner);
                     }
                 }
             }
-            Some("DepartmentApp") if !echo => {
+            Some(OwnerKind::DepartmentApp) if !echo => {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
                     self.send_app(ObjectRef::new(&owner).within(ns));
                 }

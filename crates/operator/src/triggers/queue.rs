@@ -86,15 +86,15 @@ impl Triggers {
         }
     }
     pub(super) fn send_app(&self, r: ObjectRef<DepartmentApp>) {
-        self.note(object_key("DepartmentApp", r.namespace.as_deref().unwrap_or_default(), &r.name));
+        self.note(object_key(OwnerKind::DepartmentApp.as_str(), r.namespace.as_deref().unwrap_or_default(), &r.name));
         self.0.apps.send(r);
     }
     pub(super) fn send_tenant(&self, r: ObjectRef<Tenant>) {
-        self.note(object_key("Tenant", "", &r.name));
+        self.note(object_key(OwnerKind::Tenant.as_str(), "", &r.name));
         self.0.tenants.send(r);
     }
     pub(super) fn send_zone(&self, r: ObjectRef<NetworkZone>) {
-        self.note(object_key("NetworkZone", "", &r.name));
+        self.note(object_key(OwnerKind::NetworkZone.as_str(), "", &r.name));
         self.0.zones.send(r);
     }
 
@@ -123,9 +123,9 @@ impl Triggers {
     /// Requests sent and not yet taken by the controllers, per kind.
     pub fn queued(&self) -> [(&'static str, u64); 3] {
         [
-            ("NetworkZone", self.0.zones.queued()),
-            ("Tenant", self.0.tenants.queued()),
-            ("DepartmentApp", self.0.apps.queued()),
+            (OwnerKind::NetworkZone.as_str(), self.0.zones.queued()),
+            (OwnerKind::Tenant.as_str(), self.0.tenants.queued()),
+            (OwnerKind::DepartmentApp.as_str(), self.0.apps.queued()),
         ]
     }
 

@@ -15,7 +15,7 @@ impl Triggers {
     /// refresh recomputes the status from the caches and writes it if it
     /// changed; it applies nothing, so it is not a reconcile. Outside a
     /// runtime (tests), at once.
-    pub(super) fn refresh_later(&self, kind: &'static str, ns: &str, name: &str) {
+    pub(super) fn refresh_later(&self, kind: OwnerKind, ns: &str, name: &str) {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             return self.refresh_now(kind, ns, name);
         };
@@ -34,11 +34,11 @@ impl Triggers {
     }
 
     /// Asks for a status refresh of `kind` `ns/name` now.
-    pub(super) fn refresh_now(&self, kind: &'static str, ns: &str, name: &str) {
-        self.note(object_key(kind, ns, name));
+    pub(super) fn refresh_now(&self, kind: OwnerKind, ns: &str, name: &str) {
+        self.note(object_key(kind.as_str(), ns, name));
         match kind {
-            "Tenant" => self.0.tenant_status.send(ObjectRef::new(name)),
-            "DepartmentApp" => self.0.app_status.send(ObjectRef::new(name).within(ns)),
+            OwnerKind::Tenant => self.0.tenant_status.send(ObjectRef::new(name)),
+            OwnerKind::DepartmentApp => self.0.app_status.send(ObjectRef::new(name).within(ns)),
             _ => self.0.zone_status.send(ObjectRef::new(name)),
         }
     }

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::model::Model;
 
 fn chifeng(admin_tier: bool) -> Model {
@@ -185,7 +186,7 @@ fn namespaces_outside_the_tenants_are_denied_but_dns_and_the_ingress_controller_
 fn a_zone_owner_renders_its_policies_from_the_plan() {
     let m = chifeng(true);
     let planned = super::super::plan(&m, &Default::default());
-    let owned = planned.owner("NetworkZone", "", "private");
+    let owned = planned.owner(OwnerKind::NetworkZone, "", "private");
     assert!(
         owned
             .objects
@@ -196,7 +197,7 @@ fn a_zone_owner_renders_its_policies_from_the_plan() {
     let off = chifeng(false);
     assert!(
         super::super::plan(&off, &Default::default())
-            .owner("NetworkZone", "", "private")
+            .owner(OwnerKind::NetworkZone, "", "private")
             .objects
             .iter()
             .all(|o| o.kind() != "ClusterNetworkPolicy")
