@@ -1,3 +1,4 @@
+use super::args::parse_network;
 use super::*;
 
 #[test]

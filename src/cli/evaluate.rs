@@ -1,0 +1,135 @@
+//! `govcloud evaluate`: what it reads (files, a city, or the kubeconfig's cluster) and the evaluation.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::CliError;
+use super::args::{ClusterSource, EvaluateFormat};
+use super::audit::offline_inventory;
+use super::city::city_evaluation;
+
+/// What `govcloud evaluate` reads: files (`-f`), the clusters of a city, or
+/// the cluster of the kubeconfig (`--cluster` names it).
+pub(super) struct Source<'a> {
+    pub(super) paths: &'a [PathBuf],
+    pub(super) cluster: Option<String>,
+    pub(super) city: &'a [ClusterSource],
+}
+
+/// What an evaluation is made of, as read.
+pub(super) struct EvaluationInputs {
+    pub(super) model: crate::model::Model,
+    pub(super) objects: Vec<serde_json::Value>,
+    pub(super) requests: Vec<crate::api::ResourceRequest>,
+    pub(super) usage: Option<Vec<crate::evaluate::PodUsage>>,
+    pub(super) repairs: Option<std::collections::BTreeMap<String, u64>>,
+    /// The city's audit, when several clusters were read.
+    pub(super) audit: Option<crate::audit::Audit>,
+}
+
+// The command's flags, one argument each.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn evaluate_cmd(
+    source: &Source<'_>,
+    metrics: Option<&std::path::Path>,
+    snapshots: &[PathBuf],
+    format: EvaluateFormat,
+    lang: crate::audit::output::Lang,
+    at: Option<&str>,
+    output: Option<PathBuf>,
+    cluster_cidrs: &[String],
+) -> Result<(), CliError> {
+    let (paths, cluster) = (source.paths, source.cluster.as_deref());
+    use crate::evaluate::{self, Evaluation};
+    let now = match at {
+        Some(t) => t.parse::<k8s_openapi::jiff::Timestamp>().map_err(|e| {
+            CliError::Input(format!("--at {t:?}: {e}; give an RFC 3339 time such as 2026-12-31T00:00:00Z"))
+        })?,
+        None => k8s_openapi::jiff::Timestamp::now(),
+    };
+    // Earlier evaluations first: a bad snapshot is reported before any cluster is read.
+    let mut earlier: Vec<Evaluation> = Vec::new();
+    for p in snapshots {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| CliError::Input(format!("--snapshot {}: cannot read: {e}", p.display())))?;
+        let e: Evaluation = serde_json::from_str(&text).map_err(|e| {
+            CliError::Input(format!(
+                "--snapshot {}: line {}, column {}: {e}; give a file written by `govcloud evaluate --format json`",
+                p.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        earlier.push(e);
+    }
+    let metrics_text = match metrics {
+        Some(p) => Some((
+            p.display().to_string(),
+            std::fs::read_to_string(p)
+                .map_err(|e| CliError::Input(format!("--metrics {}: cannot read: {e}", p.display())))?,
+        )),
+        None => None,
+    };
+    let inputs = if !source.city.is_empty() {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(city_evaluation(source.city, cluster_cidrs, metrics_text.is_none()))?
+    } else if paths.is_empty() {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let client = kube::Client::try_default().await.map_err(|e| {
+                CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f"))
+            })?;
+            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster)
+                .await
+                .map_err(|e| CliError::Cluster(e.to_string()))?;
+            let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
+                .list(&Default::default())
+                .await
+                .map_err(|e| CliError::Cluster(format!("cannot list ResourceRequests: {e}")))?
+                .items;
+            let usage =
+                if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
+            let repairs = match crate::operator::live_repairs(&client, &model).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("warning: cannot read the Repaired Events ({e}); drift repairs are left uncounted");
+                    None
+                }
+            };
+            Ok::<_, CliError>(EvaluationInputs { model, objects, requests, usage, repairs, audit: None })
+        })?
+    } else {
+        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
+        EvaluationInputs { model, objects, requests, usage: None, repairs: None, audit: None }
+    };
+    let EvaluationInputs { model, objects, requests, usage: live_usage, repairs, audit } = inputs;
+    let usage = match &metrics_text {
+        Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
+        None => live_usage,
+    };
+    let audit = audit.unwrap_or_else(|| crate::audit::audit(&model, &objects));
+    let mut pending = evaluate::pending_flow_requests(&model, &audit);
+    pending.extend(evaluate::pending_resource_requests(&requests));
+    let e = evaluate::evaluate(evaluate::Inputs {
+        model: &model,
+        audit: &audit,
+        usage: usage.as_deref(),
+        repairs: repairs.as_ref(),
+        pending: &pending,
+        earlier: &earlier,
+        now,
+    });
+    let text = match format {
+        EvaluateFormat::Table => evaluate::output::table(&e, lang),
+        EvaluateFormat::Json => {
+            serde_json::to_string_pretty(&evaluate::output::json(&e)).map_err(|e| CliError::Cluster(e.to_string()))?
+                + "\n"
+        }
+        EvaluateFormat::Html => evaluate::output::html(&e, lang),
+    };
+    match output {
+        Some(path) => std::fs::write(&path, text)?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
