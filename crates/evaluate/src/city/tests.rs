@@ -1,3 +1,5 @@
+//! Unit tests of `city`: each status, quota and request read from the cluster hosting it.
+
 use super::*;
 use govcloud_core::api::{DepartmentAppStatus, TenantStatus, ZoneUsage};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;

@@ -1,3 +1,5 @@
+//! Unit tests of `usage`: a PodMetricsList summed per pod, apps from labels.
+
 use super::*;
 
 #[test]

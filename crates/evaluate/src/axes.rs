@@ -1,0 +1,340 @@
+//! The four axes ([`Axis`]: what each is, how its score is computed) and
+//! the measures per axis: what one tenant's figures are, from the inputs,
+//! and the axis's score from them. Cost counts quota, usage and apps;
+//! effect, apps Ready and replicas; sharing, cross-department flows and
+//! pending requests; security, the audit's findings on the tenant.
+
+use std::collections::BTreeMap;
+
+use kube::ResourceExt;
+use serde::{Deserialize, Serialize};
+
+use govcloud_audit::Outcome;
+use govcloud_core::api::{DepartmentApp, FlowState, Tenant};
+use govcloud_core::controls::Severity;
+use govcloud_core::meta::compare::parse_quantity;
+
+use crate::figures::id;
+use crate::pending::tenant_of;
+use crate::score::{cost_score, effect_score, mean, security_score, sharing_score};
+use crate::{Inputs, Measured, Missing, PendingRequest, PodUsage};
+
+/// The four axes of the evaluation (实施方案 task 18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// 成本效益: is what was granted used, and used well?
+    Cost,
+    /// 应用效果: do the apps run and serve?
+    Effect,
+    /// 协同共享: does the tenant share data with other departments?
+    Sharing,
+    /// 安全保密: does it meet the security baseline?
+    Security,
+}
+
+impl Axis {
+    /// Every axis, in the order the issue names them.
+    pub const ALL: [Axis; 4] = [Axis::Cost, Axis::Effect, Axis::Sharing, Axis::Security];
+
+    /// The axis's name in JSON and metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Axis::Cost => "cost",
+            Axis::Effect => "effect",
+            Axis::Sharing => "sharing",
+            Axis::Security => "security",
+        }
+    }
+
+    /// The axis's name for people: (zh, en).
+    pub fn title(self) -> (&'static str, &'static str) {
+        match self {
+            Axis::Cost => ("成本效益", "Cost-effectiveness"),
+            Axis::Effect => ("应用效果", "Application effect"),
+            Axis::Sharing => ("协同共享", "Collaboration and sharing"),
+            Axis::Security => ("安全保密", "Security and confidentiality"),
+        }
+    }
+
+    /// How the axis's score is computed: (zh, en).
+    pub fn formula(self) -> (&'static str, &'static str) {
+        match self {
+            Axis::Cost => (
+                "100 × (利用率得分 + 应用精简度) ÷ 2。利用率得分 = min(1, U ÷ 0.7)，U 为实际用量占已批配额之比（CPU 与内存的平均；无用量快照时用已申请量占配额之比），用到配额的 70% 即为满分；应用精简度 = 1 − (闲置应用 + 过度配置应用) ÷ 应用数。缺一项时取另一项。",
+                "100 × (utilisation score + app efficiency) ÷ 2. Utilisation score = min(1, U ÷ 0.7), where U is the share of the granted quota actually used (mean of CPU and memory; the share requested when no usage snapshot is given): using 70% of the quota earns the full score. App efficiency = 1 − (idle apps + oversized apps) ÷ apps. When one part is missing, the other alone.",
+            ),
+            Axis::Effect => (
+                "100 × (就绪应用比例 + 可用率) ÷ 2；缺一项时取另一项。修复的配置漂移仅作参考，不计分。",
+                "100 × (share of apps Ready + availability) ÷ 2; when one part is missing, the other alone. Drift repaired is shown, not scored.",
+            ),
+            Axis::Sharing => (
+                "100 × 已生效的跨部门数据流 ÷ 该租户参与声明的全部跨部门数据流（提供与使用两侧，含等待授权和被拒绝的）；没有跨部门数据流时不计分。",
+                "100 × cross-department flows in effect ÷ every cross-department flow the tenant takes part in (as provider or consumer, pending and refused ones included); no score without any cross-department flow.",
+            ),
+            Axis::Security => (
+                "100 − 20 × 严重不通过项 − 10 × 高危不通过项 − 4 × 中危不通过项 − 1 × 低危不通过项，最低为 0；该租户没有任何检查项时不计分。",
+                "100 − 20 × failed critical checks − 10 × failed high − 4 × failed medium − 1 × failed low, never below 0; no score when no check concerns the tenant.",
+            ),
+        }
+    }
+}
+
+/// Usage below this many CPU cores, all pods of an app together, is no usage (idle).
+pub const IDLE_CPU_CORES: f64 = 0.001;
+/// An app using less than this share of its CPU requests and of its memory requests is oversized.
+pub const OVERSIZED_BELOW: f64 = 0.2;
+
+/// One tenant, as the axes measure it.
+pub(crate) struct Subject<'a> {
+    /// The Tenant.
+    pub(crate) tenant: &'a Tenant,
+    /// Its name.
+    pub(crate) name: &'a str,
+    /// Namespace -> tenant, from what the tenants declare.
+    pub(crate) ns_tenant: &'a BTreeMap<String, String>,
+    /// The apps that run in this cluster (another cluster's are only declared here).
+    pub(crate) apps: Vec<&'a DepartmentApp>,
+    /// What the evaluation is computed from.
+    pub(crate) i: &'a Inputs<'a>,
+}
+
+impl<'a> Subject<'a> {
+    /// Tenant `t`, named `name`, among the namespaces of `ns_tenant`.
+    pub(crate) fn new(
+        t: &'a Tenant,
+        name: &'a str,
+        ns_tenant: &'a BTreeMap<String, String>,
+        i: &'a Inputs<'a>,
+    ) -> Self {
+        let apps: Vec<&DepartmentApp> = i
+            .model
+            .apps
+            .iter()
+            .filter(|a| {
+                a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name)
+                    && i.model.hosts_zone(&a.spec.zone)
+            })
+            .collect();
+        Subject { tenant: t, name, ns_tenant, apps, i }
+    }
+
+    /// Measures `axis`: puts its figures in `figures`, and gives its score when it has one.
+    pub(crate) fn measure(&self, axis: Axis, figures: &mut BTreeMap<String, Measured>) -> Option<f64> {
+        let put = |id: &str, m: Measured| {
+            figures.insert(id.to_string(), m);
+        };
+        match axis {
+            Axis::Cost => self.cost(put),
+            Axis::Effect => self.effect(put),
+            Axis::Sharing => self.sharing(put),
+            Axis::Security => self.security(put),
+        }
+    }
+
+    /// 成本效益: quota requested and used, apps, idle and oversized ones.
+    fn cost(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
+        let (t, name, ns_tenant, apps, i) = (self.tenant, self.name, self.ns_tenant, &self.apps, self.i);
+        let cpu_quota = quota_sum(t, "requests.cpu");
+        let mem_quota = quota_sum(t, "requests.memory");
+        put(id::QUOTA_CPU_REQUESTED, Measured::result(cpu_quota.map(|(u, g)| u / g)));
+        put(id::QUOTA_MEMORY_REQUESTED, Measured::result(mem_quota.map(|(u, g)| u / g)));
+        let pods: Option<Vec<&PodUsage>> = i
+            .usage
+            .map(|u| u.iter().filter(|p| ns_tenant.get(&p.namespace).map(String::as_str) == Some(name)).collect());
+        let used = |granted: Result<(f64, f64), Missing>, of: fn(&PodUsage) -> f64| -> Result<f64, Missing> {
+            let (_, g) = granted?;
+            let pods = pods.as_ref().ok_or(Missing::NoUsage)?;
+            Ok(pods.iter().map(|p| of(p)).sum::<f64>() / g)
+        };
+        let cpu_used = used(cpu_quota, |p| p.cpu);
+        let mem_used = used(mem_quota, |p| p.memory);
+        put(id::CPU_USED, Measured::result(cpu_used));
+        put(id::MEMORY_USED, Measured::result(mem_used));
+        put(id::APPS, Measured::of(apps.len() as f64));
+        // Idle and oversized, per app.
+        let mut idle: Result<usize, Missing> = Ok(0);
+        let mut oversized: Result<usize, Missing> = if pods.is_some() { Ok(0) } else { Err(Missing::NoUsage) };
+        for a in apps {
+            let app_pods: Option<Vec<&&PodUsage>> = pods.as_ref().map(|ps| {
+                ps.iter()
+                    .filter(|p| {
+                        Some(p.namespace.as_str()) == a.namespace().as_deref()
+                            && p.app.as_deref() == Some(&*a.name_any())
+                    })
+                    .collect()
+            });
+            let cpu: Option<f64> = app_pods.as_ref().map(|ps| ps.iter().map(|p| p.cpu).sum());
+            let not_ready = a.status.as_ref().map(|s| s.ready_replicas == 0);
+            let is_idle = if a.spec.replicas == 0 || not_ready == Some(true) || cpu.is_some_and(|c| c < IDLE_CPU_CORES)
+            {
+                Some(true)
+            } else if not_ready.is_some() || cpu.is_some() {
+                Some(false)
+            } else {
+                None
+            };
+            idle = match (idle, is_idle) {
+                (Ok(n), Some(b)) => Ok(n + usize::from(b)),
+                (Ok(_), None) => Err(Missing::NoStatus),
+                (e, _) => e,
+            };
+            if is_idle == Some(true) {
+                continue;
+            }
+            if let (Ok(n), Some(ps)) = (&mut oversized, &app_pods) {
+                let (req_cpu, req_mem) = govcloud_render::pod_requests(a, t);
+                let (req_cpu, req_mem) =
+                    (parse_quantity(&req_cpu).unwrap_or(0.0), parse_quantity(&req_mem).unwrap_or(0.0));
+                let count = ps.len() as f64;
+                let (c, m): (f64, f64) = (ps.iter().map(|p| p.cpu).sum(), ps.iter().map(|p| p.memory).sum());
+                if req_cpu > 0.0
+                    && req_mem > 0.0
+                    && c < OVERSIZED_BELOW * req_cpu * count
+                    && m < OVERSIZED_BELOW * req_mem * count
+                {
+                    *n += 1;
+                }
+            }
+        }
+        put(id::IDLE_APPS, Measured::result(idle.map(|n| n as f64)));
+        put(id::OVERSIZED_APPS, Measured::result(oversized.map(|n| n as f64)));
+        let utilisation = match (&cpu_used, &mem_used) {
+            (Ok(c), Ok(m)) => Some((c + m) / 2.0),
+            // Without usage, what is requested of the quota.
+            _ if i.usage.is_none() => mean(
+                &[cpu_quota.ok().map(|(u, g)| u / g), mem_quota.ok().map(|(u, g)| u / g)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>(),
+            ),
+            _ => mean(&[cpu_used.ok(), mem_used.ok()].into_iter().flatten().collect::<Vec<_>>()),
+        };
+        let wasteful = match (idle, oversized) {
+            (Ok(a), Ok(b)) => Some(a + b),
+            (Ok(a), Err(_)) => Some(a),
+            _ => None,
+        };
+        cost_score(utilisation, wasteful.map(|w| (apps.len(), w)))
+    }
+
+    /// 应用效果: apps Ready, availability, drift repaired (shown, not scored).
+    fn effect(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
+        let (name, apps, i) = (self.name, &self.apps, self.i);
+        let with_status: Vec<&&DepartmentApp> = apps.iter().filter(|a| a.status.is_some()).collect();
+        let ready: Result<f64, Missing> = if apps.is_empty() {
+            Err(Missing::NoApps)
+        } else if with_status.is_empty() {
+            Err(Missing::NoStatus)
+        } else {
+            let ready = with_status
+                .iter()
+                .filter(|a| {
+                    a.status
+                        .as_ref()
+                        .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+                })
+                .count();
+            Ok(ready as f64 / with_status.len() as f64)
+        };
+        let desired: i64 = with_status.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
+        let available: i64 =
+            with_status.iter().filter_map(|a| a.status.as_ref()).map(|s| i64::from(s.ready_replicas.max(0))).sum();
+        let availability: Result<f64, Missing> = match ready {
+            Err(m) => Err(m),
+            Ok(_) if desired == 0 => Err(Missing::NoApps),
+            Ok(_) => Ok((available as f64 / desired as f64).min(1.0)),
+        };
+        put(id::APPS_READY, Measured::result(ready));
+        put(id::AVAILABILITY, Measured::result(availability));
+        put(
+            id::DRIFT_REPAIRED,
+            match i.repairs {
+                Some(r) => Measured::of(r.get(name).copied().unwrap_or(0) as f64),
+                None => Measured::none(Missing::NotCounted),
+            },
+        );
+        effect_score(ready.ok(), availability.ok())
+    }
+
+    /// 协同共享: cross-department flows, and the requests waiting.
+    fn sharing(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
+        let (name, i) = (self.name, self.i);
+        let cross: Vec<(&str, &str, FlowState)> = i
+            .audit
+            .flows
+            .iter()
+            .filter_map(|f| Some((tenant_of(&f.from)?, tenant_of(&f.to)?, f.state)))
+            .filter(|(c, p, _)| c != p && (*c == name || *p == name))
+            .collect();
+        let count = |pred: &dyn Fn(&(&str, &str, FlowState)) -> bool| cross.iter().filter(|f| pred(f)).count();
+        let given = count(&|(_, p, s)| *p == name && *s == FlowState::Granted);
+        let received = count(&|(c, _, s)| *c == name && *s == FlowState::Granted);
+        put(id::FLOWS_GIVEN, Measured::of(given as f64));
+        put(id::FLOWS_RECEIVED, Measured::of(received as f64));
+        put(id::FLOWS_PENDING, Measured::of(count(&|(_, _, s)| *s == FlowState::Pending) as f64));
+        put(id::FLOWS_REFUSED, Measured::of(count(&|(_, _, s)| *s == FlowState::Refused) as f64));
+        let waiting: Vec<&PendingRequest> = i.pending.iter().filter(|r| r.to == name && r.from != name).collect();
+        put(id::REQUESTS_WAITING, Measured::of(waiting.len() as f64));
+        let oldest = waiting.iter().filter_map(|r| r.since).min();
+        put(
+            id::OLDEST_REQUEST_DAYS,
+            match oldest {
+                Some(t0) => Measured::of(((i.now.as_second() - t0.as_second()).max(0) as f64) / 86_400.0),
+                None if waiting.is_empty() => Measured::none(Missing::NoFlows),
+                None => Measured::none(Missing::NoStatus),
+            },
+        );
+        put(
+            id::REQUESTS_MADE,
+            Measured::of(i.pending.iter().filter(|r| r.from == name && r.to != name).count() as f64),
+        );
+        sharing_score(given + received, cross.len())
+    }
+
+    /// 安全保密: the audit's checks on the tenant, failed ones by severity.
+    fn security(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
+        let (name, i) = (self.name, self.i);
+        let mut failed = [0usize; 4];
+        let (mut checks, mut passed) = (0usize, 0usize);
+        for f in i.audit.findings.iter().filter(|f| f.tenant.as_deref() == Some(name)) {
+            match f.outcome {
+                Outcome::Skip => continue,
+                Outcome::Pass | Outcome::Warn => passed += 1,
+                Outcome::Fail => {
+                    failed[match f.severity {
+                        Severity::Critical => 0,
+                        Severity::High => 1,
+                        Severity::Medium => 2,
+                        Severity::Low => 3,
+                    }] += 1
+                }
+            }
+            checks += 1;
+        }
+        put(id::CHECKS, Measured::of(checks as f64));
+        put(
+            id::PASS_RATIO,
+            if checks > 0 { Measured::of(passed as f64 / checks as f64) } else { Measured::none(Missing::NoChecks) },
+        );
+        for (figure, n) in [id::FAIL_CRITICAL, id::FAIL_HIGH, id::FAIL_MEDIUM, id::FAIL_LOW].into_iter().zip(failed) {
+            put(figure, Measured::of(n as f64));
+        }
+        security_score(failed, checks)
+    }
+}
+
+/// Sum of quota `key` over a tenant's zones, (used, granted); why not, when no zone grants it or its use is not in the status.
+fn quota_sum(t: &Tenant, key: &str) -> Result<(f64, f64), Missing> {
+    if t.spec.zones.is_empty() {
+        return Err(Missing::NoQuota);
+    }
+    let status = t.status.as_ref().filter(|s| !s.quota.is_empty()).ok_or(Missing::NoStatus)?;
+    let (mut used, mut granted) = (0.0, 0.0);
+    for z in &status.quota {
+        let Some(g) = z.granted.get(key).and_then(|q| parse_quantity(q)) else { continue };
+        granted += g;
+        used += z.used.get(key).and_then(|q| parse_quantity(q)).ok_or(Missing::NoStatus)?;
+    }
+    if granted > 0.0 { Ok((used, granted)) } else { Err(Missing::NoQuota) }
+}
