@@ -61,6 +61,10 @@ pub enum Error {
         /// How long it was waited for.
         after: Duration,
     },
+    /// The compliance audit's thread failed (a bug: the audit never panics on
+    /// any input it is given, see the fuzz tests).
+    #[error("the compliance audit failed: {0}")]
+    Audit(String),
     /// Watching a CRD for its establishment failed.
     #[error("CRD {crd}: {source}")]
     CrdWait {
@@ -85,6 +89,7 @@ impl Error {
             | Error::UnnamedObject { .. }
             | Error::InvalidFinalizer { .. } => "finalizer",
             Error::CrdTimeout { .. } | Error::CrdWait { .. } => "install",
+            Error::Audit(_) => "audit",
         }
     }
 

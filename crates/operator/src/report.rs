@@ -121,19 +121,13 @@ pub async fn live_evaluation(
 /// CRDs of the report APIs, installed when the cluster has none: a permissive
 /// schema with the fields govcloud writes (the upstream CRDs replace them).
 pub fn report_crds(api: ReportApi) -> Vec<Value> {
-    let (group, kinds): (&str, [(&str, &str, &str); 2]) = match api {
-        ReportApi::Openreports => {
-            ("openreports.io", [("Report", "reports", "Namespaced"), ("ClusterReport", "clusterreports", "Cluster")])
-        }
-        ReportApi::Wgpolicy => (
-            "wgpolicyk8s.io",
-            [
-                ("PolicyReport", "policyreports", "Namespaced"),
-                ("ClusterPolicyReport", "clusterpolicyreports", "Cluster"),
-            ],
-        ),
-    };
-    let version = if api == ReportApi::Openreports { "v1alpha1" } else { "v1alpha2" };
+    // One definition of each API's group, version and kinds: the report's own.
+    let (api_version, namespaced, cluster) = api.kinds();
+    let (group, version) = api_version.split_once('/').unwrap_or((api_version, ""));
+    let kinds = [namespaced, cluster].map(|kind| {
+        let scope = if kind == namespaced { "Namespaced" } else { "Cluster" };
+        (kind, format!("{}s", kind.to_lowercase()), scope)
+    });
     kinds
         .iter()
         .map(|(kind, plural, scope)| {
@@ -183,3 +177,6 @@ pub async fn ensure_report_crds(client: &Client, api: ReportApi) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -217,7 +217,12 @@ async fn write_report(
     (key, held, r)
 }
 
-async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mut Option<Written>) -> Result<()> {
+async fn report_once(
+    ctx: &std::sync::Arc<Context>,
+    api: ReportApi,
+    selector: &str,
+    written: &mut Option<Written>,
+) -> Result<()> {
     use futures::StreamExt;
     if written.is_none() {
         *written = Some(read_written(ctx, api).await?);
@@ -229,7 +234,17 @@ async fn report_once(ctx: &Context, api: ReportApi, selector: &str, written: &mu
         None => live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?,
     };
     let (listed, inventory) = (started.elapsed(), objects.len());
-    let audit = audit::audit_with(&model, &objects, &ctx.verdicts);
+    // CPU-bound for seconds at a province's size: on a blocking thread, so
+    // the reconciles and watches on the runtime's threads go on meanwhile.
+    let (model, objects, audit) = {
+        let ctx = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            let audit = audit::audit_with(&model, &objects, &ctx.verdicts);
+            (model, objects, audit)
+        })
+        .await
+        .map_err(|e| super::Error::Audit(e.to_string()))?
+    };
     let audited = started.elapsed();
     let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for f in &audit.findings {
