@@ -98,7 +98,7 @@ pub async fn elect(
         .default_backoff()
         .applied_objects()
         .boxed();
-    let mut backoff = Duration::from_secs(1);
+    let mut backoff = retry_delays();
     loop {
         if *stop.borrow() {
             break;
@@ -115,10 +115,9 @@ pub async fn elect(
             Ok(m) => m,
             Err(e) => {
                 warn!(error = %e, lease = %cfg.lease, namespace = %cfg.namespace, "leader election: cannot use the lease; trying again");
-                if sleep_or_stop(backoff, &mut stop).await {
+                if sleep_or_stop(backoff.next().unwrap_or(Duration::from_secs(16)), &mut stop).await {
                     break;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(16));
                 continue;
             }
         };
@@ -134,16 +133,27 @@ pub async fn elect(
                 return;
             }
             // A fresh manager reads the lease now (the old one sleeps until the expiry it knew).
-            Held::Changed => backoff = Duration::from_secs(1),
+            Held::Changed => backoff = retry_delays(),
             Held::Failed => {
-                if sleep_or_stop(backoff, &mut stop).await {
+                if sleep_or_stop(backoff.next().unwrap_or(Duration::from_secs(16)), &mut stop).await {
                     break;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(16));
             }
         }
     }
     leading.send_replace(false);
+}
+
+/// The waits between attempts after failures in a row: 1 s, 2 s, 4 s, ...
+/// up to 16 s (started afresh after a change of the lease).
+fn retry_delays() -> impl Iterator<Item = Duration> {
+    backon::BackoffBuilder::build(
+        backon::ExponentialBuilder::new()
+            .with_min_delay(Duration::from_secs(1))
+            .with_max_delay(Duration::from_secs(16))
+            .with_factor(2.0)
+            .without_max_times(),
+    )
 }
 
 /// Why one lease manager was given up.

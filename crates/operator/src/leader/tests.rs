@@ -22,3 +22,9 @@ fn two_processes_on_one_pod_have_different_identities() {
     let a = LeaderElection::new("ns");
     assert!(a.identity.ends_with(&format!("_{}", std::process::id())));
 }
+
+#[test]
+fn failures_wait_longer_each_time_up_to_sixteen_seconds() {
+    let secs: Vec<u64> = retry_delays().take(7).map(|d| d.as_secs()).collect();
+    assert_eq!(secs, [1, 2, 4, 8, 16, 16, 16]);
+}
