@@ -936,8 +936,8 @@ async fn operator_kubeconfig(cluster: &Cluster) -> Result<PathBuf, String> {
         .status
         .ok_or("token request without status")?
         .token;
-    let admin: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(cluster.dir.join("kubeconfig")).map_err(|e| e.to_string())?)
+    let admin: serde_norway::Value =
+        serde_norway::from_str(&std::fs::read_to_string(cluster.dir.join("kubeconfig")).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
     let kc = json!({
         "apiVersion": "v1", "kind": "Config",
@@ -947,7 +947,7 @@ async fn operator_kubeconfig(cluster: &Cluster) -> Result<PathBuf, String> {
         "current-context": "operator"
     });
     let path = cluster.dir.join("operator.kubeconfig");
-    std::fs::write(&path, serde_yaml::to_string(&kc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    std::fs::write(&path, serde_norway::to_string(&kc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     Ok(path)
 }
 

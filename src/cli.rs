@@ -260,7 +260,7 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     /// Serialising output failed.
     #[error("cannot serialise output: {0}")]
-    Yaml(#[from] serde_yaml::Error),
+    Yaml(#[from] serde_norway::Error),
     /// Talking to the cluster failed.
     #[error("{0}")]
     Cluster(String),

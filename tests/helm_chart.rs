@@ -158,9 +158,10 @@ fn chart_values_reach_the_operator() {
     // By default: the chart's appVersion, two replicas electing a leader in the
     // release namespace, the PDB, the metrics Service, no ServiceMonitor.
     let docs = template_in("ops", &[]);
-    let chart: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml"))
-            .expect("yaml");
+    let chart: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml"),
+    )
+    .expect("yaml");
     let app_version = chart["appVersion"].as_str().expect("appVersion");
     assert_eq!(app_version, env!("CARGO_PKG_VERSION"), "Chart.yaml appVersion is not the crate's version");
     let d = find(&docs, "Deployment", "govcloud");
@@ -329,7 +330,7 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
         .filter(|d| matches!(d["kind"].as_str(), Some("Deployment" | "PodDisruptionBudget" | "Service")))
         .collect();
     assert_eq!(workload.len(), 3);
-    let text: String = workload.iter().map(|d| format!("---\n{}", serde_yaml::to_string(d).expect("yaml"))).collect();
+    let text: String = workload.iter().map(|d| format!("---\n{}", serde_norway::to_string(d).expect("yaml"))).collect();
     std::fs::write(dir.path().join("chart.yaml"), text).expect("chart objects");
 
     let out = Command::new(govcloud)

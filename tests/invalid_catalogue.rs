@@ -234,8 +234,8 @@ const NAMESPACE: &str = "govcloud-invalid-catalogue";
 async fn send(client: &kube::Client, case: &Case) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(&case.path).map_err(|e| format!("read: {e}"))?;
     let mut refusals = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(&text) {
-        let value: serde_yaml::Value = serde::Deserialize::deserialize(doc)
+    for doc in serde_norway::Deserializer::from_str(&text) {
+        let value: serde_norway::Value = serde::Deserialize::deserialize(doc)
             .map_err(|e| format!("the case is not YAML, yet expects the API server to see it: {e}"))?;
         let mut json = serde_json::to_value(&value).map_err(|e| format!("to JSON: {e}"))?;
         let api_version = json["apiVersion"].as_str().unwrap_or_default().to_string();

@@ -419,11 +419,11 @@ async fn events_for(c: &Client, ns: &str, name: &str) -> Vec<String> {
 
 /// A kubeconfig that acts as `user` (the admin's, impersonating), for the CLI.
 fn kubeconfig_as(user: &str) -> std::path::PathBuf {
-    let mut kc: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
-    kc["users"][0]["user"]["as"] = serde_yaml::Value::String(user.to_string());
+    let mut kc: serde_norway::Value =
+        serde_norway::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
+    kc["users"][0]["user"]["as"] = serde_norway::Value::String(user.to_string());
     let path = support::kubeconfig().with_file_name(format!("as-{user}.kubeconfig"));
-    std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
+    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
     path
 }
 

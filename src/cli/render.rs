@@ -102,7 +102,7 @@ pub(super) fn render_cmd(
         if !summary_only {
             for o in &objects {
                 text.push_str("---\n");
-                text.push_str(&serde_yaml::to_string(o)?);
+                text.push_str(&serde_norway::to_string(o)?);
             }
         }
         summaries.push_str(&summary(&loaded, &rendered, &objects));

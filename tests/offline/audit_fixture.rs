@@ -38,7 +38,7 @@ fn noncompliant(dir: &Path) {
         }
     }
     objects.retain(|o| id(o) != "LimitRange/b-ext/govcloud-limits");
-    let text: String = objects.iter().map(|o| format!("---\n{}", serde_yaml::to_string(o).expect("yaml"))).collect();
+    let text: String = objects.iter().map(|o| format!("---\n{}", serde_norway::to_string(o).expect("yaml"))).collect();
     std::fs::write(dir.join("objects.yaml"), text).expect("write");
     std::fs::copy(fixture.join("model.yaml"), dir.join("model.yaml")).expect("copy");
 }

@@ -196,7 +196,7 @@ fn per_document(seed: &Seed, text: &str) {
         if let Ok(l) = load_str("doc.yaml", &doc) {
             merge(&mut model, l.model);
             loaded_any = true;
-        } else if let Ok(v) = serde_yaml::from_str::<Value>(&doc)
+        } else if let Ok(v) = serde_norway::from_str::<Value>(&doc)
             && v.get("kind").is_some()
             && v.get("apiVersion").and_then(Value::as_str).is_none_or(|a| !a.starts_with("govcloud.io/"))
         {

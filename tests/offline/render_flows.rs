@@ -204,7 +204,10 @@ fn rendering_is_deterministic_whatever_the_input_order() {
     let mut reversed = apps.clone();
     reversed.reverse();
     let two = render(&reversed);
-    assert_eq!(serde_yaml::to_string(&one.objects).expect("yaml"), serde_yaml::to_string(&two.objects).expect("yaml"));
+    assert_eq!(
+        serde_norway::to_string(&one.objects).expect("yaml"),
+        serde_norway::to_string(&two.objects).expect("yaml")
+    );
 }
 
 #[test]

@@ -253,8 +253,8 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
             .status
             .expect("status")
             .token;
-        let admin_kc: serde_yaml::Value =
-            serde_yaml::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
+        let admin_kc: serde_norway::Value =
+            serde_norway::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
         let cluster = admin_kc["clusters"][0]["cluster"].clone();
         let kc = serde_json::json!({
             "apiVersion": "v1", "kind": "Config",
@@ -264,7 +264,7 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
             "current-context": "operator"
         });
         let path = admin.with_file_name(format!("operator-{scope}.kubeconfig"));
-        std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
+        std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
         path
     }
 }

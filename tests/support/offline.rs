@@ -76,8 +76,8 @@ pub fn render_page(chromium: &Path, html: &Path, shot: &Path, window: &str) -> S
 /// Every non-empty document of a YAML stream, as JSON. A document that is
 /// not YAML fails the test.
 pub fn docs(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).expect("a YAML document"))
+    serde_norway::Deserializer::from_str(text)
+        .map(|d| <serde_norway::Value as serde::Deserialize>::deserialize(d).expect("a YAML document"))
         .filter(|v| !v.is_null())
         .map(|v| serde_json::to_value(v).expect("YAML as JSON"))
         .collect()

@@ -9,8 +9,8 @@ fn repo() -> PathBuf {
 }
 
 fn docs(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .filter_map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).ok())
+    serde_norway::Deserializer::from_str(text)
+        .filter_map(|d| <serde_norway::Value as serde::Deserialize>::deserialize(d).ok())
         .filter(|v| !v.is_null())
         .map(|v| serde_json::to_value(v).expect("json"))
         .collect()

@@ -28,7 +28,7 @@ pub struct PodUsage {
 /// are Pod objects whose labels say which app a pod runs when the metrics
 /// item carries no labels. An error names the field and the fix.
 pub fn parse_pod_metrics(source: &str, text: &str, pods: &[Value]) -> Result<Vec<PodUsage>, String> {
-    let doc: Value = serde_yaml::from_str::<serde_yaml::Value>(text)
+    let doc: Value = serde_norway::from_str::<serde_norway::Value>(text)
         .map_err(|e| format!("{source}: not JSON or YAML: {e}; give the output of `kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods`"))
         .and_then(|v| serde_json::to_value(v).map_err(|e| format!("{source}: {e}")))?;
     from_list(source, &doc, pods)

@@ -210,9 +210,9 @@ fn load_into(
         ));
         return;
     }
-    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
+    for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
         let index = i + 1;
-        let value = match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+        let value = match <serde_norway::Value as serde::Deserialize>::deserialize(doc) {
             Ok(v) => v,
             Err(e) => {
                 let message = e.to_string();
@@ -307,21 +307,23 @@ fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
 
 /// The first YAML tag (`!name`) in a value, as (field path, tag): tags have no
 /// JSON form, and kubectl and the API server would not see them.
-fn find_tag(value: &serde_yaml::Value, path: &str) -> Option<(String, String)> {
+fn find_tag(value: &serde_norway::Value, path: &str) -> Option<(String, String)> {
     let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
     match value {
-        serde_yaml::Value::Tagged(t) => {
+        serde_norway::Value::Tagged(t) => {
             Some((if path.is_empty() { "(root)".into() } else { path.to_string() }, t.tag.to_string()))
         }
-        serde_yaml::Value::Sequence(items) => {
+        serde_norway::Value::Sequence(items) => {
             items.iter().enumerate().find_map(|(i, v)| find_tag(v, &format!("{path}[{i}]")))
         }
-        serde_yaml::Value::Mapping(map) => map.iter().find_map(|(k, v)| find_tag(v, &join(k.as_str().unwrap_or("?")))),
+        serde_norway::Value::Mapping(map) => {
+            map.iter().find_map(|(k, v)| find_tag(v, &join(k.as_str().unwrap_or("?"))))
+        }
         _ => None,
     }
 }
 
-fn str_field<'a>(value: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a str> {
+fn str_field<'a>(value: &'a serde_norway::Value, path: &[&str]) -> Option<&'a str> {
     let mut v = value;
     for p in path {
         v = v.get(*p)?;
@@ -332,7 +334,7 @@ fn str_field<'a>(value: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a str>
 fn load_document(
     file: &Path,
     index: usize,
-    value: serde_yaml::Value,
+    value: serde_norway::Value,
     loaded: &mut LoadedModel,
 ) -> Result<(), Vec<FileProblem>> {
     let single = |object: Option<ObjectRef>, field: &str, message: String, fix: &str| {
@@ -429,7 +431,7 @@ fn load_document(
 
 /// Deserializes with field paths, refuses unknown fields, then applies the
 /// CRD's own CEL rules, so offline checks match what the API server enforces.
-fn typed<K>(file: &Path, index: usize, object: &ObjectRef, value: serde_yaml::Value) -> Result<K, Vec<FileProblem>>
+fn typed<K>(file: &Path, index: usize, object: &ObjectRef, value: serde_norway::Value) -> Result<K, Vec<FileProblem>>
 where
     K: DeserializeOwned + Serialize + CustomResourceExt + Resource<DynamicType = ()>,
 {

@@ -2,7 +2,7 @@ use super::*;
 use serde_json::json;
 
 fn zone(overcommit: Option<(i32, i32)>) -> NetworkZone {
-    let mut z: NetworkZone = serde_yaml::from_str(
+    let mut z: NetworkZone = serde_norway::from_str(
             "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: ext}\nspec:\n  kind: extranet\n  displayName: {zh: 外网, en: Extranet}\n  nodePool: {selector: {govcloud.io/zone: extranet}, taint: {key: govcloud.io/zone, value: extranet}}\n  cidrs: [10.10.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n",
         )
         .expect("zone");
@@ -17,7 +17,7 @@ fn node(zone: &str, cpu: &str, memory: &str, ready: bool, tainted: bool) -> Valu
 }
 
 fn tenant(zone: &str, cpu: &str, memory: &str) -> Tenant {
-    serde_yaml::from_str(&format!(
+    serde_norway::from_str(&format!(
             "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: t{cpu}}}\nspec:\n  displayName: {{zh: 甲, en: A}}\n  owners: [{{kind: Group, name: a, role: admin}}]\n  zones: [{{name: {zone}, quota: {{cpu: '{cpu}', memory: {memory}, pods: 10, services: 5}}}}]\n"
         ))
         .expect("tenant")
