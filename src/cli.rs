@@ -261,9 +261,52 @@ pub enum CliError {
     /// Serialising output failed.
     #[error("cannot serialise output: {0}")]
     Yaml(#[from] serde_norway::Error),
-    /// Talking to the cluster failed.
-    #[error("{0}")]
-    Cluster(String),
+    /// Serialising JSON output failed.
+    #[error("cannot serialise output: {0}")]
+    Json(#[from] serde_json::Error),
+    /// No cluster to talk to: no kubeconfig, and not in a pod.
+    #[error("no cluster to {doing}: {source}; {hint}")]
+    NoCluster {
+        /// What the command meant to do there.
+        doing: &'static str,
+        /// How to give it one.
+        hint: &'static str,
+        /// Why no configuration or client could be made.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A request to the cluster failed.
+    #[error("{doing}: {source}")]
+    Kube {
+        /// What was asked, naming the object or flag.
+        doing: String,
+        /// The API server's or the client's error.
+        source: kube::Error,
+    },
+    /// The operator (or one of its one-shot reads) failed.
+    #[error("{doing}{source}")]
+    Operator {
+        /// What it was doing, as a prefix ending in ": ", or empty.
+        doing: String,
+        /// The operator's error.
+        source: crate::operator::Error,
+    },
+    /// The operator could not start, or stopped.
+    #[error(transparent)]
+    Start(crate::operator::StartError),
+    /// One cluster of a city could not be read.
+    #[error("{flag}: cannot read {what}: {source}; check that the kubeconfig's server is up and reachable from here")]
+    Unreachable {
+        /// The flag that named the cluster.
+        flag: String,
+        /// What could not be read, and of which cluster.
+        what: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The dev job failed.
+    #[cfg(feature = "dev")]
+    #[error(transparent)]
+    Dev(#[from] Box<crate::dev::DevError>),
     /// An input file or argument is wrong.
     #[error("{0}")]
     Input(String),
@@ -349,17 +392,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 })
                 .map(|e| e.validate().map(|()| e))
                 .transpose()
-                .map_err(CliError::Cluster)?;
+                .map_err(CliError::Input)?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let config = kube::Config::infer().await.map_err(|e| {
-                    CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG or run in a pod"))
+                let config = kube::Config::infer().await.map_err(|e| CliError::NoCluster {
+                    doing: "talk to",
+                    hint: "set KUBECONFIG or run in a pod",
+                    source: Box::new(e),
                 })?;
                 let metrics = crate::operator::Metrics::default();
                 let build = |config: kube::Config| {
                     kube::client::ClientBuilder::try_from(config)
                         .map(|b| b.with_layer(&crate::operator::CountRequests(metrics.clone())).build())
-                        .map_err(|e| CliError::Cluster(format!("cannot build a client: {e}")))
+                        .map_err(|e| CliError::Kube { doing: "cannot build a client".into(), source: e })
                 };
                 let client = build(config.clone())?;
                 let leader = match election {
@@ -376,7 +421,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 if install_crds {
                     crate::operator::install_crds(&client, &operator_namespace)
                         .await
-                        .map_err(|e| CliError::Cluster(format!("installing CRDs: {e}")))?;
+                        .map_err(|e| CliError::Operator { doing: "installing CRDs: ".into(), source: e })?;
                 }
                 let metrics_address = (metrics_address != "off").then_some(metrics_address);
                 crate::operator::run(
@@ -398,7 +443,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     },
                 )
                 .await
-                .map_err(|e| CliError::Cluster(e.to_string()))
+                .map_err(CliError::Start)
             })
         }
         Command::Request { action } => {
@@ -413,7 +458,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Dev { paths, dir, no_wait } => {
             init_tracing(LogFormat::Text);
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(CliError::Cluster)
+            rt.block_on(crate::dev::run(&paths, &dir, no_wait)).map_err(|e| CliError::Dev(Box::new(e)))
         }
     }
 }

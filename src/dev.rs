@@ -21,25 +21,102 @@ fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) ->
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-fn script(name: &str) -> Result<PathBuf, String> {
-    let p = PathBuf::from("testenv").join(name);
-    if p.exists() {
-        Ok(p)
-    } else {
-        Err(format!("{} not found: run `govcloud dev` from the root of the govcloud checkout", p.display()))
-    }
+/// What the dev job can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    /// The model does not load; each problem is listed.
+    #[error("{}", problems.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))]
+    Model {
+        /// The model's problems.
+        problems: Vec<crate::problem::FileProblem>,
+    },
+    /// A testenv script is not where the checkout keeps it.
+    #[error("{} not found: run `govcloud dev` from the root of the govcloud checkout", path.display())]
+    NoScript {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// A testenv script could not be started.
+    #[error("{}: {source}", path.display())]
+    Spawn {
+        /// The script.
+        path: PathBuf,
+        /// Why it did not start.
+        source: std::io::Error,
+    },
+    /// A testenv script exited non-zero (it has printed why).
+    #[error("{} {args} failed", path.display())]
+    Script {
+        /// The script.
+        path: PathBuf,
+        /// Its arguments.
+        args: String,
+    },
+    /// The --dir path cannot be passed to the scripts.
+    #[error("the --dir path is not UTF-8")]
+    NotUtf8,
+    /// The local plane's kubeconfig cannot be read or used.
+    #[error("{}: {source}", path.display())]
+    Kubeconfig {
+        /// The kubeconfig.
+        path: PathBuf,
+        /// Why it cannot be used.
+        source: kube::config::KubeconfigError,
+    },
+    /// A request to a local plane failed.
+    #[error("{doing}: {source}")]
+    Kube {
+        /// What was asked.
+        doing: String,
+        /// The client's or API server's error.
+        source: kube::Error,
+    },
+    /// Installing, applying or running the operator failed on a cluster.
+    #[error("{cluster}: {doing}: {source}")]
+    Operator {
+        /// The cluster.
+        cluster: String,
+        /// What was being done.
+        doing: &'static str,
+        /// The operator's error.
+        source: Box<Error>,
+    },
+    /// A cluster's objects did not all become Ready in time.
+    #[error(
+        "{cluster}: not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above"
+    )]
+    NotReady {
+        /// The cluster.
+        cluster: String,
+    },
+    /// An operator stopped with an error.
+    #[error("{cluster}: the operator stopped: {source}")]
+    Stopped {
+        /// The cluster.
+        cluster: String,
+        /// Why it stopped.
+        source: crate::operator::StartError,
+    },
+    /// An operator's task panicked or was cancelled.
+    #[error("an operator task ended abnormally: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
-fn run_script(path: &Path, args: &[&str]) -> Result<(), String> {
-    let status = Command::new(path).args(args).status().map_err(|e| format!("{}: {e}", path.display()))?;
-    if status.success() { Ok(()) } else { Err(format!("{} {} failed", path.display(), args.join(" "))) }
+fn script(name: &str) -> Result<PathBuf, DevError> {
+    let path = PathBuf::from("testenv").join(name);
+    if path.exists() { Ok(path) } else { Err(DevError::NoScript { path }) }
+}
+
+fn run_script(path: &Path, args: &[&str]) -> Result<(), DevError> {
+    let status =
+        Command::new(path).args(args).status().map_err(|source| DevError::Spawn { path: path.into(), source })?;
+    if status.success() { Ok(()) } else { Err(DevError::Script { path: path.into(), args: args.join(" ") }) }
 }
 
 /// Runs the dev job: one local control plane, or one per cluster the
 /// model's zones name (in `DIR/<cluster>`), each with its own operator.
-pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), String> {
-    let loaded = crate::model::load_paths(paths)
-        .map_err(|ps| ps.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n"))?;
+pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), DevError> {
+    let loaded = crate::model::load_paths(paths).map_err(|problems| DevError::Model { problems })?;
     run_script(&script("build.sh")?, &[])?;
     let clusters = loaded.model.clusters();
     let city = clusters.len() > 1;
@@ -55,7 +132,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
         eprintln!("{name}: installing CRDs, starting its operator");
         crate::operator::install_crds(client, crate::meta::names::OPERATOR_NAMESPACE)
             .await
-            .map_err(|e| format!("{name}: installing CRDs: {e}"))?;
+            .map_err(|e| DevError::Operator { cluster: name.clone(), doing: "installing CRDs", source: Box::new(e) })?;
         let (op_client, cluster) = (client.clone(), cluster.clone());
         operators.push(tokio::spawn(async move {
             crate::operator::run(
@@ -81,9 +158,11 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
         planes.len()
     );
     for (cluster, _, client) in &planes {
-        apply_model(client, &loaded.model, &[], Duration::from_secs(120))
-            .await
-            .map_err(|e| format!("{}: applying the model: {e}", crate::render::cluster_label(cluster.as_deref())))?;
+        apply_model(client, &loaded.model, &[], Duration::from_secs(120)).await.map_err(|e| DevError::Operator {
+            cluster: crate::render::cluster_label(cluster.as_deref()),
+            doing: "applying the model",
+            source: Box::new(e),
+        })?;
     }
 
     let start = Instant::now();
@@ -96,9 +175,7 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
                 break;
             }
             if start.elapsed() > Duration::from_secs(300) {
-                return Err(format!(
-                    "{name}: not everything became Ready within 5 minutes; see `kubectl get govcloud -A` and the operator log above"
-                ));
+                return Err(DevError::NotReady { cluster: name });
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
@@ -122,8 +199,9 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
         return Ok(());
     }
     println!("the operators keep running here; Ctrl-C stops them (the clusters keep running)");
-    for o in operators {
-        o.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    for (o, (cluster, ..)) in operators.into_iter().zip(&planes) {
+        let cluster = crate::render::cluster_label(cluster.as_deref());
+        o.await?.map_err(|source| DevError::Stopped { cluster, source })?;
     }
     Ok(())
 }
@@ -131,8 +209,8 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Str
 /// A running control plane in `dir` (started unless one runs there
 /// already) with fake nodes for the zones `cluster` hosts (`city`: the model
 /// names several clusters), and an admin client of it.
-async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool) -> Result<Client, String> {
-    let dir_s = dir.to_str().ok_or("the --dir path is not UTF-8")?;
+async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool) -> Result<Client, DevError> {
+    let dir_s = dir.to_str().ok_or(DevError::NotUtf8)?;
     let testenv = script("testenv")?;
     let healthy = Command::new(&testenv).args(["status", "--dir", dir_s]).output().is_ok_and(|o| o.status.success());
     if !healthy {
@@ -147,9 +225,10 @@ async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool)
         run_script(&testenv, &args)?;
     }
     let kubeconfig = dir.join("kubeconfig");
-    let kc = Kubeconfig::read_from(&kubeconfig).map_err(|e| format!("{}: {e}", kubeconfig.display()))?;
-    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.map_err(|e| e.to_string())?;
-    Client::try_from(config).map_err(|e| e.to_string())
+    let bad = |source| DevError::Kubeconfig { path: kubeconfig.clone(), source };
+    let kc = Kubeconfig::read_from(&kubeconfig).map_err(bad)?;
+    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.map_err(bad)?;
+    Client::try_from(config).map_err(|source| DevError::Kube { doing: "building a client".into(), source })
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`
@@ -222,11 +301,15 @@ pub async fn apply_model(
 
 type Count = (usize, usize);
 
-async fn readiness(client: &Client) -> Result<(Count, Count, Count), String> {
+fn listing(what: &'static str) -> impl Fn(kube::Error) -> DevError {
+    move |source| DevError::Kube { doing: format!("listing {what}"), source }
+}
+
+async fn readiness(client: &Client) -> Result<(Count, Count, Count), DevError> {
     let lp = ListParams::default();
-    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
-    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
-    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(|e| e.to_string())?;
+    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(listing("NetworkZones"))?;
+    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(listing("Tenants"))?;
+    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(listing("DepartmentApps"))?;
     let count = |v: Vec<bool>| (v.iter().filter(|b| **b).count(), v.len());
     Ok((
         count(zones.items.iter().map(|z| z.status.as_ref().is_some_and(|s| ready(&s.conditions))).collect()),
@@ -236,17 +319,16 @@ async fn readiness(client: &Client) -> Result<(Count, Count, Count), String> {
 }
 
 /// What a platform engineer wants to see first: zones, tenants, apps, flows, and where pods landed.
-pub async fn summary(client: &Client) -> Result<String, String> {
+pub async fn summary(client: &Client) -> Result<String, DevError> {
     let lp = ListParams::default();
-    let e = |e: kube::Error| e.to_string();
-    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(e)?;
-    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(e)?;
-    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(e)?;
-    let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(e)?;
+    let zones = Api::<NetworkZone>::all(client.clone()).list(&lp).await.map_err(listing("NetworkZones"))?;
+    let tenants = Api::<Tenant>::all(client.clone()).list(&lp).await.map_err(listing("Tenants"))?;
+    let apps = Api::<DepartmentApp>::all(client.clone()).list(&lp).await.map_err(listing("DepartmentApps"))?;
+    let nodes = Api::<Node>::all(client.clone()).list(&lp).await.map_err(listing("Nodes"))?;
     let pods = Api::<Pod>::all(client.clone())
         .list(&ListParams::default().labels(crate::meta::labels::APP))
         .await
-        .map_err(e)?;
+        .map_err(listing("Pods"))?;
     let node_zone: BTreeMap<String, String> = nodes
         .items
         .iter()

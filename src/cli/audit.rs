@@ -28,12 +28,14 @@ pub(super) fn audited(
         let cluster = cluster.flatten();
         let rt = tokio::runtime::Runtime::new()?;
         return rt.block_on(async {
-            let client = kube::Client::try_default().await.map_err(|e| {
-                CliError::Cluster(format!("no cluster to audit: {e}; set KUBECONFIG, or audit manifests with -f"))
+            let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+                doing: "audit",
+                hint: "set KUBECONFIG, or audit manifests with -f",
+                source: Box::new(e),
             })?;
             crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref())
                 .await
-                .map_err(|e| CliError::Cluster(e.to_string()))
+                .map_err(|e| CliError::Operator { doing: String::new(), source: e })
         });
     }
     if cluster.is_none()
@@ -56,9 +58,7 @@ pub(super) fn audit_cmd(
     use crate::audit::output;
     let text = match format {
         AuditFormat::Table => output::table(audit, lang),
-        AuditFormat::Json => {
-            serde_json::to_string_pretty(&output::json(audit)).map_err(|e| CliError::Cluster(e.to_string()))? + "\n"
-        }
+        AuditFormat::Json => serde_json::to_string_pretty(&output::json(audit))? + "\n",
         AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
         AuditFormat::Html => output::html(audit, lang),
     };
@@ -110,12 +110,12 @@ pub(super) fn offline_inventory(
     if objects.is_empty() {
         let rendered = render::render(&loaded.model);
         for o in render::render_platform().iter().chain(rendered.objects.iter()) {
-            objects.push(serde_json::to_value(o).map_err(|e| CliError::Cluster(e.to_string()))?);
+            objects.push(serde_json::to_value(o)?);
         }
     }
     // The requests as filed and decided are audited too (GC-REQ-001).
     for r in &requests {
-        objects.push(serde_json::to_value(r).map_err(|e| CliError::Cluster(e.to_string()))?);
+        objects.push(serde_json::to_value(r)?);
     }
     // Objects from a cluster that serves ClusterNetworkPolicy: govcloud's are expected among them.
     loaded.model.admin_tier = crate::audit::serves_admin_tier(&objects);

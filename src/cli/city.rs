@@ -37,7 +37,8 @@ async fn city_client(source: &ClusterSource) -> Result<kube::Client, CliError> {
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|e| CliError::Input(format!("{flag}: {e}")))?;
-    kube::Client::try_from(config).map_err(|e| CliError::Cluster(format!("{flag}: cannot build a client: {e}")))
+    kube::Client::try_from(config)
+        .map_err(|e| CliError::Kube { doing: format!("{flag}: cannot build a client"), source: e })
 }
 
 /// Audits every cluster given, live, each with the model it holds, into one report.
@@ -48,13 +49,12 @@ pub(super) async fn live_city(
     let mut audits = Vec::new();
     for source in sources {
         let client = city_client(source).await?;
-        let (model, objects) =
-            crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref()).await.map_err(|e| {
-                CliError::Cluster(format!(
-                    "{}: cannot read {}: {e}; check that the kubeconfig's server is up and reachable from here",
-                    source.flag(),
-                    render::cluster_label(source.name.as_deref())
-                ))
+        let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, source.name.as_deref())
+            .await
+            .map_err(|e| CliError::Unreachable {
+                flag: source.flag(),
+                what: render::cluster_label(source.name.as_deref()),
+                source: Box::new(e),
             })?;
         let audit = crate::audit::audit(&model, &objects);
         audits.push((source.name.clone(), model, audit));
@@ -107,21 +107,18 @@ pub(super) async fn city_evaluation(
     for source in sources {
         let client = city_client(source).await?;
         let name = source.name.as_deref();
-        let failed = |what: &str, e: &dyn std::fmt::Display| {
-            CliError::Cluster(format!(
-                "{}: cannot read {} of {}: {e}; check that the kubeconfig's server is up and reachable from here",
-                source.flag(),
-                what,
-                render::cluster_label(name)
-            ))
+        let failed = |what: &str, e: Box<dyn std::error::Error + Send + Sync>| CliError::Unreachable {
+            flag: source.flag(),
+            what: format!("{what} of {}", render::cluster_label(name)),
+            source: e,
         };
         let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, name)
             .await
-            .map_err(|e| failed("the objects", &e))?;
+            .map_err(|e| failed("the objects", Box::new(e)))?;
         let requests: Vec<crate::api::ResourceRequest> = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
             .list(&Default::default())
             .await
-            .map_err(|e| failed("the ResourceRequests", &e))?
+            .map_err(|e| failed("the ResourceRequests", Box::new(e)))?
             .items;
         let usage = if read_usage { crate::operator::live_usage(&client, &objects).await } else { None };
         let repairs = match crate::operator::live_repairs(&client, &model).await {

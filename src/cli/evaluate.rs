@@ -76,16 +76,18 @@ pub(super) fn evaluate_cmd(
     } else if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
-            let client = kube::Client::try_default().await.map_err(|e| {
-                CliError::Cluster(format!("no cluster to evaluate: {e}; set KUBECONFIG, or evaluate manifests with -f"))
+            let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+                doing: "evaluate",
+                hint: "set KUBECONFIG, or evaluate manifests with -f",
+                source: Box::new(e),
             })?;
             let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster)
                 .await
-                .map_err(|e| CliError::Cluster(e.to_string()))?;
+                .map_err(|e| CliError::Operator { doing: String::new(), source: e })?;
             let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
                 .list(&Default::default())
                 .await
-                .map_err(|e| CliError::Cluster(format!("cannot list ResourceRequests: {e}")))?
+                .map_err(|e| CliError::Kube { doing: "cannot list ResourceRequests".into(), source: e })?
                 .items;
             let usage =
                 if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
@@ -121,10 +123,7 @@ pub(super) fn evaluate_cmd(
     });
     let text = match format {
         EvaluateFormat::Table => evaluate::output::table(&e, lang),
-        EvaluateFormat::Json => {
-            serde_json::to_string_pretty(&evaluate::output::json(&e)).map_err(|e| CliError::Cluster(e.to_string()))?
-                + "\n"
-        }
+        EvaluateFormat::Json => serde_json::to_string_pretty(&evaluate::output::json(&e))? + "\n",
         EvaluateFormat::Html => evaluate::output::html(&e, lang),
     };
     match output {

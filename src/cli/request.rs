@@ -8,21 +8,23 @@ pub(super) async fn decide(request: &str, reason: &str, state: crate::api::Decis
     let Some((namespace, name)) =
         request.split_once('/').filter(|(n, m)| !n.is_empty() && !m.is_empty() && !m.contains('/'))
     else {
-        return Err(CliError::Cluster(format!(
+        return Err(CliError::Input(format!(
             "request {request:?}: name it as NAMESPACE/NAME, for example health-extranet/more-cpu"
         )));
     };
     if reason.trim().is_empty() {
-        return Err(CliError::Cluster("--reason: say why the request is approved or rejected".into()));
+        return Err(CliError::Input("--reason: say why the request is approved or rejected".into()));
     }
-    let client = kube::Client::try_default()
-        .await
-        .map_err(|e| CliError::Cluster(format!("no cluster to talk to: {e}; set KUBECONFIG")))?;
+    let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+        doing: "talk to",
+        hint: "set KUBECONFIG",
+        source: Box::new(e),
+    })?;
     let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
     let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
     api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
         .await
-        .map_err(|e| CliError::Cluster(format!("ResourceRequest {namespace}/{name}: {e}")))?;
+        .map_err(|e| CliError::Kube { doing: format!("ResourceRequest {namespace}/{name}"), source: e })?;
     println!("ResourceRequest {namespace}/{name}: {state:?}");
     Ok(())
 }
