@@ -172,7 +172,7 @@ fn a_missing_or_changed_cluster_policy_is_drift_where_the_admin_tier_is_served()
     assert_eq!(failing, [format!("ClusterNetworkPolicy/{isolation}"), format!("ClusterNetworkPolicy/{private}")]);
 }
 
-/// The fixture of tests/audit_fixture.rs: the rendered model with the violations on top.
+/// The fixture of tests/offline/audit_fixture.rs: the rendered model with the violations on top.
 fn noncompliant() -> (Model, Vec<Value>) {
     let dir = repo().join("tests/fixtures/noncompliant");
     let model = govcloud_core::model::load_paths(&[dir.join("model.yaml")]).expect("fixture").model;

@@ -1,8 +1,7 @@
 //! The API server itself enforces the CRDs' rules — the same rules
 //! `govcloud render` evaluates offline — and `kubectl get govcloud` works.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use govcloud::api::{DepartmentApp, NetworkZone};
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};

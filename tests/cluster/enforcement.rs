@@ -3,9 +3,8 @@
 //! forbidden action — by RBAC, Pod Security or the generated admission
 //! policies, with messages naming the control — and allowed the matching
 //! legitimate ones.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -1781,7 +1780,7 @@ spec: {{zone: {ext}, image: harbor.egov.local/b/db:1, ports: [{{name: api, port:
     )
 }
 
-/// Issue 23's escapes E1–E13 (E4 and E11, on requests, are in tests/requests.rs):
+/// Issue 23's escapes E1–E13 (E4 and E11, on requests, are in tests/cluster/requests.rs):
 /// each is tried as a department would, with the operator stopped, and
 /// refused by who makes the request, not by what the object says; the
 /// legitimate path beside each still works.

@@ -17,10 +17,9 @@
 //!   consumers' flows turn Pending with a reason, nothing is orphaned;
 //! - a tenant's owner creating pods in its new namespaces from the first
 //!   moment: none is admitted before the namespace's default-deny policy.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 use support::offline::{Rng, repo, zone_doc};
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

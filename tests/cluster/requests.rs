@@ -3,9 +3,8 @@
 //! where), and with the operator running what a decision does (approved:
 //! the quota grows; rejected: nothing; a surge expires and the quota shrinks
 //! back without evicting running pods; a zone and a host name are granted).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

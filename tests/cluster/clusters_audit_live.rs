@@ -5,9 +5,8 @@
 //! cluster whose copy of the model lags fail, each tagged with its cluster.
 //! Starts its own control planes (`testenv up`, a free port block each) and
 //! stops them at the end, also when the test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

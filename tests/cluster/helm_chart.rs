@@ -3,10 +3,9 @@
 //! same hardened, highly available Deployment; its values reach the operator;
 //! and govcloud's own audit finds nothing above low in the operator's
 //! Deployment ("eat our own cooking"). Offline: `helm template` only
-//! (tests/helm_install.rs installs it on the real control plane).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
+//! (tests/cluster/helm_install.rs installs it on the real control plane).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

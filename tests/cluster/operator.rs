@@ -1,9 +1,8 @@
 //! The operator on the real control plane: convergence of the Chifeng model,
 //! flows following grants, drift repair, ordered deletion, and no writes on
 //! an unchanged cluster.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

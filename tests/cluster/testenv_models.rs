@@ -1,9 +1,8 @@
 //! testenv judges a model's NetworkZones with govcloud's CRD on its own API
 //! server, not with rules of its own: a zone the CRD rejects stops `up` with
 //! the server's message, naming the field.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

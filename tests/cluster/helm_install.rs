@@ -9,10 +9,9 @@
 //! policies are the tests' own install (`admissionPolicies.install=false`), and
 //! the operator's ClusterRole and binding get a name of their own
 //! (`rbac.clusterRoleName`).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
 use support::offline::repo;
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,9 +3,8 @@
 //! cluster `private`. The same model is applied to both (as GitOps would);
 //! each cluster's operator (`govcloud run --cluster NAME`) materialises only
 //! its own zones, and both decide every flow alike.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

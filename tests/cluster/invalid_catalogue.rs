@@ -14,9 +14,8 @@
 //! alias bombs, deep nesting, huge strings). Against the real API server, each
 //! case with an `expect-api` is sent (dry run, strict field validation) and
 //! must be refused with that message.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -1,8 +1,7 @@
 //! Proof that the test control plane is real: the scheduler places pods on
 //! kwok nodes by labels and taints, RBAC denies, `/version` is the pinned release.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

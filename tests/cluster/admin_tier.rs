@@ -7,9 +7,8 @@
 //! NetworkPolicy that allows everything in a private namespace opens no path
 //! out of the private zone. The shared test cluster, which does not serve
 //! the API, gets nothing new and no errors from the operator.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,0 +1,25 @@
+//! The tests on real control planes: `make test` starts one shared plane
+//! (`testenv/with-cluster`) and names it with `GOVCLOUD_TEST_KUBECONFIG`;
+//! the tests that need a plane of their own (the admin tier, a city of two
+//! clusters, faults, testenv's own checks) start it with `testenv up`, which
+//! picks a free port block under a machine-wide lock, and bring it down.
+//! Each test makes its own names (`support::unique`), so they run in
+//! parallel. The tests that need neither are `tests/offline`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed test
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod admin_tier;
+mod api_validation;
+mod clusters;
+mod clusters_audit_live;
+mod control_plane;
+mod enforcement;
+mod faults;
+mod helm_chart;
+mod helm_install;
+mod invalid_catalogue;
+mod operator;
+mod requests;
+mod testenv_models;
