@@ -18,8 +18,8 @@
 //! - a tenant's owner creating pods in its new namespaces from the first
 //!   moment: none is admitted before the namespace's default-deny policy.
 
-use support::offline::{Rng, repo, zone_doc};
 use crate::support;
+use support::offline::{Rng, repo, zone_doc};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -10,8 +10,8 @@
 //! the operator's ClusterRole and binding get a name of their own
 //! (`rbac.clusterRoleName`).
 
-use support::offline::repo;
 use crate::support;
+use support::offline::repo;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,16 @@
 //! The admission-form controls: the generated policies' CEL evaluated offline on every object, and Ingress backends.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::controls::eval;
+use govcloud_core::meta::labels;
+
+use serde_json::Value;
+
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use crate::{Finding, Outcome};
+use govcloud_core::meta::labels::ZONE;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The generated admission CEL, evaluated on what is already there: every
 /// object a policy matches, whoever owns it (a pod with owner references is

@@ -1,6 +1,18 @@
 //! A city of several clusters: one audit from each cluster's, with the flows between clusters judged on both sides.
 
-use super::*;
+use govcloud_core::controls;
+
+use kube::ResourceExt;
+
+use govcloud_core::controls::Severity;
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::ctx::intern;
+use crate::drift::first_difference;
+use crate::{Across, Audit, Finding, FlowRow, MATRIX_LIMIT, Outcome, sort_findings};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// One cluster of a city, audited: its name (`None`: the cluster without
 /// one), the model it holds, and its audit (the model's `cluster` set to it).

@@ -1,6 +1,14 @@
 //! The findings recorder of one audit run and the helpers that read an object's kind and pod.
 
-use super::*;
+use govcloud_core::controls;
+
+use govcloud_core::controls::{AuditBy, Severity};
+use serde_json::Value;
+
+use crate::{Finding, Outcome};
+use govcloud_core::meta::labels::{TENANT, ZONE};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 pub(crate) fn kind_of(o: &Value) -> &str {
     o["kind"].as_str().unwrap_or_default()

@@ -1,6 +1,13 @@
 //! Drift (`AuditBy::Drift`): the live objects against what govcloud renders for them.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, label};
+use std::collections::HashMap;
 
 /// GC-MGD-001: what govcloud manages is as govcloud renders it.
 pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, objects: &[&Value]) {

@@ -1,6 +1,13 @@
 //! Public hosts (`AuditBy::PublicHosts`): who owns which host name, and which Ingress serves it.
 
-use super::*;
+use govcloud_core::controls;
+
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, ns_of};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// GC-SVC-003 across objects: no two Ingresses in tenant namespaces serve one
 /// host; the first (by creation, then name) keeps it.

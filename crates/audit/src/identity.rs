@@ -1,6 +1,13 @@
 //! App identity (`AuditBy::AppIdentity`): a workload is an app's by its owner chain up to what govcloud renders (custody), never by its labels.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of, pod_of};
+use std::collections::{BTreeSet, HashMap};
 
 /// GC-NET-006 for what exists, judged by custody and never by labels (anyone
 /// who may write an object may write its labels): a pod or template carrying

@@ -1,6 +1,19 @@
 //! Isolation (`AuditBy::Isolation`): who reaches whom by the Admin tier and NetworkPolicy semantics, against the granted flows; private zones reach only their exchange endpoints.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use govcloud_core::api::{FlowState, ZoneKind};
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of, pod_of};
+use crate::netpol::{Network, Workload};
+use crate::{Across, Connectivity, Outcome, admin_tier, netpol};
+use govcloud_core::meta::labels::{TENANT, ZONE};
+use kube::ResourceExt;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
 
 /// Whether `o` is run by a workload that is itself in `objects` (a pod of a
 /// listed ReplicaSet, a ReplicaSet of a listed Deployment): that workload

@@ -27,6 +27,17 @@
 //!   ctx         the findings recorder of a run
 //! ```
 
+use crate::admission::{admission_form, ingress_backends};
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of};
+use crate::drift::drift;
+use crate::hosts::{public_hosts, tenant_hosts};
+use crate::identity::app_identity;
+use crate::isolation::isolation;
+use crate::namespaces::namespace_controls;
+use crate::pods::running_pods;
+use crate::privileges::{resource_requests, tenant_privileges};
+use crate::zones::{zone_nodes, zone_ranges};
+
 pub mod admin_tier;
 pub mod mlps;
 pub mod netpol;
@@ -45,21 +56,10 @@ mod pods;
 mod privileges;
 mod zones;
 
-use admission::*;
 pub use city::{ClusterAudit, city};
-use ctx::*;
-use drift::*;
-use hosts::*;
-use identity::*;
 pub use isolation::serves_admin_tier;
-use isolation::*;
-use namespaces::*;
-use pods::*;
-use privileges::*;
-use zones::*;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -67,11 +67,10 @@ use kube::ResourceExt;
 use serde::Serialize;
 use serde_json::Value;
 
-use govcloud_core::api::{FlowState, ZoneKind};
-use govcloud_core::controls::{self, AuditBy, Severity, eval};
-use govcloud_core::meta::labels::{self, TENANT, ZONE};
+use govcloud_core::api::FlowState;
+use govcloud_core::controls::{self, AuditBy, Severity};
+use govcloud_core::meta::labels::TENANT;
 use govcloud_core::model::Model;
-use netpol::{Network, Workload};
 
 /// Result of one check on one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1,6 +1,14 @@
 //! Namespaces (`AuditBy::Namespaces`): each tenant namespace's default deny, Pod Security, quota and limits; declaration namespaces hold declarations only.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use govcloud_core::meta::labels::ZONE;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Per tenant namespace: default deny, Pod Security level, quota and
 /// limits; for the namespaces of zones another cluster hosts, that they hold

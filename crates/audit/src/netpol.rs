@@ -5,7 +5,7 @@
 //! describes NetworkPolicy); in `classes` the same answer for every pair at
 //! once, by classes of alike workloads ([`Network::reachability`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use serde_json::Value;

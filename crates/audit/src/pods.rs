@@ -1,6 +1,16 @@
 //! Running pods (`AuditBy::RunningPods`): what the kubelet would run, judged where it runs.
 
-use super::*;
+use govcloud_core::controls;
+
+use kube::ResourceExt;
+
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use govcloud_core::meta::labels::ZONE;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// GC-ZONE-001 for what runs: a scheduled pod in a zone's namespace is on a
 /// node of that zone (checked when the nodes are in scope).

@@ -1,6 +1,17 @@
 //! Tenant privileges (`AuditBy::TenantPrivileges`): bindings, roles and ResourceRequests as filed and decided.
 
-use super::*;
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use kube::ResourceExt;
+
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, label, ns_of};
+use govcloud_core::meta::labels::ZONE;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// GC-RBAC-001: department users hold cluster-wide only the right to read
 /// their own Tenant (and the audit bureau the cluster auditor role), never

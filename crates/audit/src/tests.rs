@@ -1,8 +1,19 @@
+use crate::admission::{admission_form, admission_namespaces};
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use crate::isolation::{isolation, network, private_egress, private_zone_probes, workloads};
+use crate::privileges::resource_requests;
+
+use std::net::IpAddr;
+
 use std::path::PathBuf;
 
 use serde_json::json;
 
 use super::*;
+use crate::netpol::{Network, Workload};
+use govcloud_core::api::ZoneKind;
+use govcloud_core::controls::eval;
+use govcloud_core::meta::labels::{self, ZONE};
 
 fn repo() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))

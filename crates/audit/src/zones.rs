@@ -1,6 +1,14 @@
 //! Zones (`AuditBy::ZoneRanges`, `AuditBy::ZoneNodes`): address ranges, capacity and the nodes each zone's workloads run on.
 
-use super::*;
+use govcloud_core::controls;
+
+use govcloud_core::model::Model;
+use serde_json::Value;
+
+use crate::Outcome;
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use kube::ResourceExt;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// GC-NET-004: every exchange endpoint address lies inside its zone's or a
 /// peer zone's ranges (the renderer's own verdict); GC-NET-005: every ipBlock

@@ -12,7 +12,12 @@
 //! the same evidence. The work grows with the candidate pairs, not with the
 //! square of the number of workloads.
 
-use super::*;
+use serde_json::Value;
+
+use crate::netpol::{End, Network, Target, Workload, evidence, has_type, ip_evidence, labels_of};
+use crate::selector::selects;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
 /// The classes a rule's peers match: every class (no peers listed), or these, ascending.
 pub(super) enum Peers {

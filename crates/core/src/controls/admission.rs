@@ -28,6 +28,8 @@
 //! Render-time validation and the audit evaluate these very expressions
 //! offline, with [`super::eval`].
 
+use crate::controls::{EXTERNAL_SERVICES, MANAGED_OBJECTS, REQUEST_DECISIONS};
+
 mod objects;
 mod pods;
 mod requests;
@@ -45,14 +47,9 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-use super::custody::{self, Rule};
-use super::*;
+use super::custody::{self};
 use crate::api::{OwnerRole, VolumeType};
-use crate::meta::labels::{
-    ALLOWED_HOSTS, ALLOWED_REGISTRIES, APP, CHOSEN_CLUSTER_IP, CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER,
-    MLPS_LEVEL, TENANT, ZONE, ZONE_KIND,
-};
-use crate::meta::names;
+use crate::meta::labels::{CORDONED as CORDONED_LABEL, MANAGED_BY, MANAGER, TENANT};
 
 /// One CEL validation of a policy, for one control.
 pub struct Check {

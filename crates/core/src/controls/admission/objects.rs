@@ -1,7 +1,14 @@
 //! What govcloud trusts in objects: their size, the Tenant's deletion guard, the app identity labels by
 //! custody, and the objects govcloud manages (GC-MGD-001).
 
-use super::*;
+use crate::controls::admission::{labels, managed_resources, rules};
+
+use crate::controls::admission::{Policy, Shape, check, leak, policy};
+use crate::controls::custody::Rule;
+use crate::controls::{APP_IDENTITY, MANAGED_OBJECTS, OBJECT_SIZES, PREVENT_DELETION, custody};
+use crate::meta::labels::{APP, MANAGED_BY, MANAGER};
+use crate::meta::names;
+use serde_json::{Value, json};
 
 /// Most bytes of annotations an object in a tenant namespace carries (GC-RES-003).
 pub const ANNOTATIONS_MAX: i64 = 64 * 1024;

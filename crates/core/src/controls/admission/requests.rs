@@ -1,7 +1,15 @@
 //! Departments' ResourceRequests (who files, who decides, once), the Service cluster IP govcloud chose,
 //! and the zone status only the operator writes.
 
-use super::*;
+use crate::controls::admission::{labels, rules, tenant_namespaces};
+use crate::meta::labels::CHOSEN_CLUSTER_IP;
+
+use crate::controls::admission::{Policy, check, leak, ns_label};
+use crate::controls::custody::Rule;
+use crate::controls::{PUBLIC_HOSTS, REQUEST_DECISIONS, REQUEST_PLACEMENT, ZONE_CAPACITY, custody};
+use crate::meta::labels::{TENANT, ZONE};
+use crate::meta::names;
+use serde_json::{Value, json};
 
 /// GC-REQ-001/002: ResourceRequests. Filing: only in a tenant namespace, for
 /// its zone, with the requester the API server recorded (the requester

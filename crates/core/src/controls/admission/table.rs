@@ -1,6 +1,16 @@
 //! The table of policies: which checks apply to which kinds and operations, built once.
 
-use super::*;
+use crate::controls::admission::{
+    OwnerRole, Policy, SHAPES, check, identity_policy, leak, namespace_variables, object_sizes_policy, pinned,
+    pod_checks, pod_variables, policy, prevent_deletion_policy, request_policies, zone_pod_checks, zone_status_policy,
+};
+use crate::controls::custody::Rule;
+use crate::controls::{
+    APP_ZONE, CLAIM_BINDING, CORDONED, EXTERNAL_SERVICES, IMAGE_DIGEST, IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS,
+    PUBLIC_HOSTS, TENANT_BINDINGS, custody,
+};
+use crate::meta::labels::{CHOSEN_CLUSTER_IP, MANAGED_BY, MANAGER};
+use crate::meta::names;
 
 /// Names of the cluster roles tenant RoleBindings may grant.
 pub(super) fn bindable_roles() -> String {

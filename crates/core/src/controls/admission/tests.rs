@@ -1,3 +1,7 @@
+use crate::meta::names;
+
+use crate::controls::{CATALOGUE, CLAIM_BINDING, Enforcement, control};
+
 use super::*;
 
 #[test]
