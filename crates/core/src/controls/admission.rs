@@ -28,17 +28,16 @@
 //! Render-time validation and the audit evaluate these very expressions
 //! offline, with [`super::eval`].
 
+use crate::controls::admission::objects::managed_objects_policy;
+use crate::controls::admission::requests::{request_mutations, service_mutations};
+use crate::controls::admission::table::build_policies;
+
 use crate::controls::{EXTERNAL_SERVICES, MANAGED_OBJECTS, REQUEST_DECISIONS};
 
 mod objects;
 mod pods;
 mod requests;
 mod table;
-
-use objects::*;
-use pods::*;
-use requests::*;
-use table::*;
 
 pub use objects::{ANNOTATIONS_MAX, CONFIG_MAP_MAX, MADE_FROM_MANAGED, SECRET_MAX};
 pub use pods::DEFAULT_VOLUME_SOURCES;

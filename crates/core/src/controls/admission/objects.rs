@@ -1,9 +1,9 @@
 //! What govcloud trusts in objects: their size, the Tenant's deletion guard, the app identity labels by
 //! custody, and the objects govcloud manages (GC-MGD-001).
 
-use crate::controls::admission::{labels, managed_resources, rules};
+use super::pods::check;
+use crate::controls::admission::{Policy, Shape, labels, leak, managed_resources, policy, rules};
 
-use crate::controls::admission::{Policy, Shape, check, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{APP_IDENTITY, MANAGED_OBJECTS, OBJECT_SIZES, PREVENT_DELETION, custody};
 use crate::meta::labels::{APP, MANAGED_BY, MANAGER};

@@ -1,7 +1,8 @@
 //! The checks on pod specs, wherever a pod spec appears (pods, workload templates, CronJobs' job
 //! templates), and the variables they read of the namespace and the zone.
 
-use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType, ns_label};
+use super::table::ns_label;
+use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
     CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY,
     NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS,

@@ -1,10 +1,11 @@
 //! Departments' ResourceRequests (who files, who decides, once), the Service cluster IP govcloud chose,
 //! and the zone status only the operator writes.
 
-use crate::controls::admission::{labels, rules, tenant_namespaces};
+use super::pods::check;
+use super::table::ns_label;
+use crate::controls::admission::{Policy, labels, leak, rules, tenant_namespaces};
 use crate::meta::labels::CHOSEN_CLUSTER_IP;
 
-use crate::controls::admission::{Policy, check, leak, ns_label};
 use crate::controls::custody::Rule;
 use crate::controls::{PUBLIC_HOSTS, REQUEST_DECISIONS, REQUEST_PLACEMENT, ZONE_CAPACITY, custody};
 use crate::meta::labels::{TENANT, ZONE};

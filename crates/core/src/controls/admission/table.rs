@@ -1,9 +1,9 @@
 //! The table of policies: which checks apply to which kinds and operations, built once.
 
-use crate::controls::admission::{
-    OwnerRole, Policy, SHAPES, check, identity_policy, leak, namespace_variables, object_sizes_policy, pinned,
-    pod_checks, pod_variables, policy, prevent_deletion_policy, request_policies, zone_pod_checks, zone_status_policy,
-};
+use super::objects::{identity_policy, object_sizes_policy, prevent_deletion_policy};
+use super::pods::{check, namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
+use super::requests::{request_policies, zone_status_policy};
+use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{
     APP_ZONE, CLAIM_BINDING, CORDONED, EXTERNAL_SERVICES, IMAGE_DIGEST, IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS,
