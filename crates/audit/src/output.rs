@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{Audit, Finding, Outcome, mlps};
 
 mod html;
+pub mod page;
 mod reports;
 use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, CATALOGUE};

@@ -57,3 +57,102 @@ fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
     assert_eq!(r["results"].as_array().map(Vec::len), Some(10));
     assert!(r["metadata"].get("annotations").is_none());
 }
+
+/// A name, message or evidence that would run as a script (and break out of
+/// an attribute) on a page that did not escape it.
+const HOSTILE: &str = r#"<script>alert("x&y")"#;
+/// The same, as a page must show it.
+const ESCAPED: &str = "&lt;script&gt;alert(&quot;x&amp;y&quot;)";
+
+/// The part of `page` from `<section id="ID"` to the next section.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page.find(&format!(r#"<section id="{id}""#)).unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &page[start + 1..];
+    &page[start..start + 1 + rest.find("<section ").unwrap_or(rest.len())]
+}
+
+#[test]
+fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
+    let app = format!("{HOSTILE}/{HOSTILE}");
+    let mut failure = finding(1, Outcome::Fail);
+    failure.tenant = Some(HOSTILE.into());
+    failure.zone = Some(HOSTILE.into());
+    failure.object = HOSTILE.into();
+    failure.field = HOSTILE.into();
+    failure.evidence = HOSTILE.into();
+    failure.cluster = Some(HOSTILE.into());
+    let mut audit = Audit {
+        findings: vec![failure],
+        zones: vec![(HOSTILE.into(), HOSTILE.into(), 3)],
+        tenants: vec![(HOSTILE.into(), HOSTILE.into(), HOSTILE.into())],
+        connectivity: crate::Connectivity {
+            apps: vec![(app.clone(), HOSTILE.into())],
+            reach: vec![vec![true]],
+            internet_out: vec![true],
+            internet_in: vec![false],
+            ..Default::default()
+        },
+        flows: vec![crate::FlowRow {
+            // Flows name apps tenant/zone/app.
+            from: format!("{HOSTILE}/{HOSTILE}/{HOSTILE}"),
+            to: format!("{HOSTILE}/{HOSTILE}/{HOSTILE}"),
+            state: FlowState::Granted,
+            reason: HOSTILE.into(),
+            ports: vec![],
+            address: None,
+        }],
+    };
+    for lang in [Lang::Zh, Lang::En] {
+        let page = html(&audit, lang);
+        assert!(!page.contains("<script") && !page.contains(r#""x"#), "{lang:?}: unescaped:\n{page}");
+        for id in ["clusters", "tenants", "zones", "topology-section", "connectivity", "evidence"] {
+            assert!(section(&page, id).contains(ESCAPED), "{lang:?}: {id} lacks the escaped name:\n{page}");
+        }
+        // The SVG: the zone's and the app's boxes, and the flow between them.
+        let svg = svg(&audit, lang).into_string();
+        assert!(svg.contains(&format!(r#"font-weight="bold">{ESCAPED} ("#)), "{svg}");
+        assert!(svg.contains(&format!(r#"font-size="12">{ESCAPED}/{ESCAPED}</text>"#)), "{svg}");
+        let flow = format!("{ESCAPED}/{ESCAPED}/{ESCAPED}");
+        let reason = if lang == Lang::En { format!(" — {ESCAPED}") } else { String::new() };
+        let shown = flow_state_name(FlowState::Granted, lang);
+        assert!(svg.contains(&format!("<title>{flow} → {flow}: {shown}{reason}</title>")), "{svg}");
+        assert_eq!(page.matches(&svg).count(), 1, "the page holds the SVG");
+    }
+    // Above the matrix's limit: the pairs across tenants, and the note why.
+    audit.connectivity.apps.push(("other/app".into(), HOSTILE.into()));
+    audit.connectivity.reach = vec![];
+    audit.connectivity.reachable = Some(vec![(0, 1)]);
+    audit.connectivity.note = Some(HOSTILE.into());
+    let page = html(&audit, Lang::En);
+    let pairs = section(&page, "connectivity");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(pairs.contains(&format!("<p>{ESCAPED}</p>")), "{pairs}");
+    assert!(pairs.contains(&format!(r#"<td class="yes">{ESCAPED}/{ESCAPED} ({ESCAPED})</td>"#)), "{pairs}");
+}
+
+#[test]
+fn every_page_has_the_one_shell() {
+    let style = page::Style { screen: ".a{b:c}", print: " .d{e:f}" };
+    let body = maud::html! { p { (HOSTILE) } };
+    let out = page::page(Lang::Zh, HOSTILE, style, &body);
+    assert_eq!(
+        out,
+        [
+            r#"<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>"#,
+            ESCAPED,
+            "</title><style>\nbody{font-family:sans-serif;margin:24px;color:#222} ",
+            "table{border-collapse:collapse;margin:8px 0 20px} ",
+            "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\n",
+            "th{background:#f3f3f3} .a{b:c}\n@media print{section{page-break-inside:avoid} .d{e:f}}</style></head>",
+            "<body><p>",
+            ESCAPED,
+            "</p></body></html>\n",
+        ]
+        .concat()
+    );
+    let audit = html(&Audit::default(), Lang::En);
+    assert!(audit.starts_with(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>govcloud compliance report</title><style>"#
+    ));
+    assert!(audit.ends_with("</section></body></html>\n"));
+}
