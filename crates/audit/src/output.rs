@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Audit, Finding, Outcome, mlps};
+use super::{Audit, Outcome, mlps};
 
 mod html;
 pub mod page;

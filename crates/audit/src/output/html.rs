@@ -1,10 +1,19 @@
 //! The audit as one printable HTML page, with its topology as inline SVG,
 //! written with maud (every value escaped) in the shell of [`super::page`].
 
+use govcloud_core::api::FlowState;
+use govcloud_core::controls;
+
+use crate::output::{
+    Lang, by_cluster, by_control, cluster_name, flow_state_name, outcome_name, pick, severity_name, title, words,
+    zone_kind_name,
+};
+use crate::{Audit, Finding, Outcome, mlps};
+use std::collections::BTreeMap;
+
 use maud::{Markup, html as markup};
 
 use super::page::{Style, page};
-use super::*;
 
 /// The audit page's own rules: outcomes, the connectivity matrix.
 const STYLE: Style = Style {

@@ -2,7 +2,13 @@
 //! policy working group's PolicyReports (`wgpolicyk8s.io/v1alpha2`), one per tenant namespace and one for the
 //! cluster, each bounded in size.
 
-use super::*;
+use crate::mlps;
+
+use govcloud_core::controls;
+use serde_json::{Value, json};
+
+use crate::{Audit, Finding, Outcome};
+use std::collections::BTreeMap;
 
 pub(super) fn result(f: &Finding) -> Value {
     let c = controls::control(f.control);

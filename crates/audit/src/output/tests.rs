@@ -1,3 +1,5 @@
+use crate::Finding;
+
 use super::*;
 use govcloud_core::controls::Severity;
 

@@ -2,11 +2,14 @@
 //! written with maud (every value escaped) in the shell the audit's page
 //! has too ([`govcloud_audit::output::page`]).
 
+use govcloud_audit::output::Lang;
+
+use crate::output::{ALL_MISSING, pick, ranked, score, show, tenant_name, words};
+use crate::{Axis, Evaluation, FIGURES, FigureDef, OVERALL_FORMULA, TenantEvaluation};
+
 use maud::{Markup, html as markup};
 
 use govcloud_audit::output::page::{Style, page};
-
-use super::*;
 
 /// The evaluation page's own rules: figures, muted means, the charts side by side.
 const STYLE: Style = Style {
