@@ -333,13 +333,13 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
 
 /// The gauges computed when `/metrics` is scraped: queue depth, managed
 /// objects by kind (cache sizes), flows by state (latest rendering).
-fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
-    let mut out = Vec::new();
+fn gauges(ctx: &Context) -> metrics::Scraped {
+    let mut out = metrics::Scraped::default();
     for (kind, n) in ctx.triggers.queued() {
-        out.push(("govcloud_reconcile_queue_depth", metrics::labels(&[("kind", kind)]), n as f64));
+        out.queue_depth.push((kind.to_string(), n));
     }
     for (kind, k) in &ctx.owned.kinds {
-        out.push(("govcloud_managed_objects", metrics::labels(&[("kind", kind)]), k.store.state().len() as f64));
+        out.managed_objects.push((kind.clone(), k.store.state().len() as u64));
     }
     if let Some(plan) = ctx.latest_plan() {
         for state in [
@@ -348,7 +348,7 @@ fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
             govcloud_core::api::FlowState::Refused,
         ] {
             let n = plan.get().flows.iter().filter(|f| f.state == state).count();
-            out.push(("govcloud_flows", metrics::labels(&[("state", &state.as_str().to_lowercase())]), n as f64));
+            out.flows.push((state.as_str().to_lowercase(), n as u64));
         }
     }
     out
