@@ -288,11 +288,14 @@ pub enum CliError {
         /// What it was doing, as a prefix ending in ": ", or empty.
         doing: String,
         /// The operator's error.
-        source: crate::operator::Error,
+        source: Box<crate::operator::Error>,
     },
+    /// The leader-election flags do not fit together.
+    #[error(transparent)]
+    Election(#[from] crate::operator::ElectionError),
     /// The operator could not start, or stopped.
     #[error(transparent)]
-    Start(crate::operator::StartError),
+    Start(Box<crate::operator::StartError>),
     /// One cluster of a city could not be read.
     #[error("{flag}: cannot read {what}: {source}; check that the kubeconfig's server is up and reachable from here")]
     Unreachable {
@@ -390,9 +393,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     grace: leader_renew_grace_seconds,
                     ..crate::operator::LeaderElection::new(&operator_namespace)
                 })
-                .map(|e| e.validate().map(|()| e))
-                .transpose()
-                .map_err(CliError::Input)?;
+                .map(|e| e.check().map(|()| e))
+                .transpose()?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let config = kube::Config::infer().await.map_err(|e| CliError::NoCluster {
@@ -421,7 +423,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 if install_crds {
                     crate::operator::install_crds(&client, &operator_namespace)
                         .await
-                        .map_err(|e| CliError::Operator { doing: "installing CRDs: ".into(), source: e })?;
+                        .map_err(|e| CliError::Operator { doing: "installing CRDs: ".into(), source: Box::new(e) })?;
                 }
                 let metrics_address = (metrics_address != "off").then_some(metrics_address);
                 crate::operator::run(
@@ -443,7 +445,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     },
                 )
                 .await
-                .map_err(CliError::Start)
+                .map_err(|e| CliError::Start(Box::new(e)))
             })
         }
         Command::Request { action } => {

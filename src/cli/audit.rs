@@ -35,7 +35,7 @@ pub(super) fn audited(
             })?;
             crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref())
                 .await
-                .map_err(|e| CliError::Operator { doing: String::new(), source: e })
+                .map_err(|e| CliError::Operator { doing: String::new(), source: Box::new(e) })
         });
     }
     if cluster.is_none()

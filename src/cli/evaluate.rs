@@ -83,7 +83,7 @@ pub(super) fn evaluate_cmd(
             })?;
             let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster)
                 .await
-                .map_err(|e| CliError::Operator { doing: String::new(), source: e })?;
+                .map_err(|e| CliError::Operator { doing: String::new(), source: Box::new(e) })?;
             let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
                 .list(&Default::default())
                 .await

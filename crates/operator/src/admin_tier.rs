@@ -74,7 +74,7 @@ impl AdminTier {
         let kind = govcloud_core::meta::kinds::owned_kind(
             <govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND,
         )
-        .ok_or_else(|| StartError::msg("ClusterNetworkPolicy is missing from the owned kinds"))?;
+        .ok_or(StartError::NoClusterPolicyKind)?;
         let ar = kind.api_resource();
         let writer = Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();

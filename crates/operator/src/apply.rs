@@ -17,7 +17,7 @@ use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
-use super::error::{Error, Result, Step, Wait};
+use super::error::{Doing, Error, Result, Step, Wait};
 use govcloud_core::meta::compare::{desired_hash, object_contains};
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
@@ -71,13 +71,14 @@ impl ApplyReport {
 /// not ours, so its deletion wakes nobody).
 pub const CONFLICT_RETRY: Duration = Duration::from_secs(10);
 
-/// `Kind namespace/name` (or `Kind name`), as conflicts name objects.
+/// `Kind namespace/name` (or `Kind name`), as conflicts and errors name objects.
 fn described(o: &Owned) -> String {
-    if o.namespace().is_empty() {
-        format!("{} {}", o.kind(), o.name())
-    } else {
-        format!("{} {}/{}", o.kind(), o.namespace(), o.name())
-    }
+    describe(o.kind(), o.namespace(), o.name())
+}
+
+/// `Kind namespace/name`, or `Kind name` for a cluster-scoped object.
+pub(crate) fn describe(kind: &str, namespace: &str, name: &str) -> String {
+    if namespace.is_empty() { format!("{kind} {name}") } else { format!("{kind} {namespace}/{name}") }
 }
 
 /// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
@@ -128,7 +129,7 @@ pub fn foreign_content_manager(meta: &ObjectMeta) -> Option<String> {
 /// whole, so what they added goes too (a forced apply takes over only the
 /// fields it sets and leaves others' list items, such as an added container);
 /// then their field-manager entries go, so the repair is not seen again.
-async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Result<()> {
+async fn restore(api: &Api<DynamicObject>, what: &str, name: &str, desired: &Value) -> Result<()> {
     let ops: Vec<Value> = desired
         .as_object()
         .into_iter()
@@ -140,10 +141,12 @@ async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Resul
     if !ops.is_empty() {
         let patch: json_patch::Patch =
             serde_json::from_value(Value::Array(ops)).map_err(|e| Error::serialize(name, e))?;
-        api.patch(name, &pp, &Patch::Json::<()>(patch)).await?;
+        api.patch(name, &pp, &Patch::Json::<()>(patch)).await.map_err(|e| Error::request(Doing::Repairing, what, e))?;
     }
     for _ in 0..5 {
-        let Some(current) = api.get_opt(name).await? else { return Ok(()) };
+        let Some(current) = api.get_opt(name).await.map_err(|e| Error::request(Doing::Reading, what, e))? else {
+            return Ok(());
+        };
         let entries = current.metadata.managed_fields.clone().unwrap_or_default();
         let keep: Vec<_> = entries.iter().filter(|e| !foreign_content_entry(e)).cloned().collect();
         if keep.len() == entries.len() || keep.is_empty() {
@@ -153,7 +156,7 @@ async fn restore(api: &Api<DynamicObject>, name: &str, desired: &Value) -> Resul
         match api.patch(name, &pp, &Patch::Merge(patch)).await {
             Ok(_) => return Ok(()),
             Err(kube::Error::Api(s)) if s.code == 409 => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Error::request(Doing::SettingFieldOwnership, what, e)),
         }
     }
     Ok(())
@@ -311,28 +314,28 @@ enum Created {
 
 /// Creates `desired` with a plain create, which fails on an existing object
 /// instead of merging into it.
-async fn create(api: &Api<DynamicObject>, key: &str, desired: &Value) -> Result<Created> {
+async fn create(api: &Api<DynamicObject>, what: &str, key: &str, desired: &Value) -> Result<Created> {
     let obj: DynamicObject = serde_json::from_value(desired.clone()).map_err(|e| Error::serialize(key, e))?;
     let pp = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
     match api.create(&pp, &obj).await {
         Ok(created) => Ok(Created::New(Box::new(created))),
         Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
             let name = obj.metadata.name.clone().unwrap_or_default();
-            match api.get_opt(&name).await? {
+            match api.get_opt(&name).await.map_err(|e| Error::request(Doing::Reading, what, e))? {
                 Some(existing) => Ok(Created::Exists(Box::new(existing))),
                 // Gone again meanwhile: the next reconcile creates it.
                 None => Ok(Created::Vanished),
             }
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(Error::request(Doing::Creating, what, e)),
     }
 }
 
 /// Turns the `Update` field-manager entry our create left into our `Apply`
 /// entry (the same fields), so the apply that follows removes what the
 /// desired state drops.
-async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -> Step<()> {
-    rewrite_managed_fields(api, created, |meta| {
+async fn own_created_fields(api: &Api<DynamicObject>, what: &str, created: &DynamicObject) -> Step<()> {
+    rewrite_managed_fields(api, what, created, |meta| {
         let mut entries = meta.managed_fields.clone().unwrap_or_default();
         let mut renamed = false;
         for e in entries.iter_mut().filter(|e| is_our_update(e)) {
@@ -351,8 +354,8 @@ async fn own_created_fields(api: &Api<DynamicObject>, created: &DynamicObject) -
 /// documented reset, `managedFields: [{}]`, does not do: the next apply then
 /// attributes every field to a `before-first-apply` manager, which keeps them
 /// alive the same way.)
-async fn drop_update_entries(api: &Api<DynamicObject>, applied: &DynamicObject) -> Step<()> {
-    rewrite_managed_fields(api, applied, |meta| {
+async fn drop_update_entries(api: &Api<DynamicObject>, what: &str, applied: &DynamicObject) -> Step<()> {
+    rewrite_managed_fields(api, what, applied, |meta| {
         let keep: Vec<_> = meta.managed_fields.iter().flatten().filter(|e| !is_our_update(e)).cloned().collect();
         // Nothing to drop (an empty list would not change anything anyway).
         (!keep.is_empty() && has_update_entry(meta)).then_some(keep)
@@ -372,6 +375,7 @@ fn is_our_update(e: &ManagedFieldsEntry) -> bool {
 /// few times, before it is left for the next reconcile.
 async fn rewrite_managed_fields(
     api: &Api<DynamicObject>,
+    what: &str,
     object: &DynamicObject,
     edit: impl Fn(&ObjectMeta) -> Option<Vec<ManagedFieldsEntry>>,
 ) -> Step<()> {
@@ -384,11 +388,13 @@ async fn rewrite_managed_fields(
             json!({"metadata": {"resourceVersion": current.metadata.resource_version, "managedFields": entries}});
         match api.patch(&name, &pp, &Patch::Merge(patch)).await {
             Ok(_) => return Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 409 => match api.get_opt(&name).await? {
-                Some(o) => current = o,
-                None => return Ok(()),
-            },
-            Err(e) => return Err(e.into()),
+            Err(kube::Error::Api(s)) if s.code == 409 => {
+                match api.get_opt(&name).await.map_err(|e| Error::request(Doing::Reading, what, e))? {
+                    Some(o) => current = o,
+                    None => return Ok(()),
+                }
+            }
+            Err(e) => return Err(Error::request(Doing::SettingFieldOwnership, what, e).into()),
         }
     }
     Err(Wait::KeptChanging { object: name }.into())
@@ -445,6 +451,7 @@ pub async fn apply_owned(
             continue;
         }
         let key = o.id();
+        let what = described(o);
         let hash = hash_of(v);
         let api: Api<DynamicObject> = if k.namespaced {
             Api::namespaced_with(client.clone(), ns, &k.resource)
@@ -477,7 +484,7 @@ pub async fn apply_owned(
                         Some(m) => report.repaired.push(format!("{key} (changed by hand, by {m})")),
                         None => report.repaired.push(format!("{key} (changed by hand)")),
                     }
-                    restore(&api, name, v).await?;
+                    restore(&api, &what, name, v).await?;
                 } else {
                     report.updated.push(key.clone());
                 }
@@ -485,8 +492,10 @@ pub async fn apply_owned(
                     // Still owned through our create's entry (the cache keeps
                     // only its mark): read the object whole and make it our
                     // apply entry, so this apply removes what it drops.
-                    if let Some(fresh) = api.get_opt(name).await? {
-                        own_created_fields(&api, &fresh).await?;
+                    if let Some(fresh) =
+                        api.get_opt(name).await.map_err(|e| Error::request(Doing::Reading, &what, e))?
+                    {
+                        own_created_fields(&api, &what, &fresh).await?;
                     }
                 }
             }
@@ -495,7 +504,7 @@ pub async fn apply_owned(
                 report.in_flight = true;
                 continue;
             }
-            None => match create(&api, &key, v).await? {
+            None => match create(&api, &what, &key, v).await? {
                 Created::New(created) => {
                     if inflight.known(&key) {
                         report.repaired.push(format!("{key} (deleted by hand)"));
@@ -514,7 +523,7 @@ pub async fn apply_owned(
                 // over our create's entry, if it has one.
                 Created::Exists(existing) if labelled_for(&existing.metadata, owner) => {
                     report.updated.push(key.clone());
-                    own_created_fields(&api, &existing).await?;
+                    own_created_fields(&api, &what, &existing).await?;
                 }
                 Created::Exists(_) => {
                     conflict(
@@ -530,11 +539,14 @@ pub async fn apply_owned(
                 Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
-        let applied = api.patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v)).await?;
+        let applied = api
+            .patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v))
+            .await
+            .map_err(|e| Error::request(Doing::Applying, &what, e))?;
         inflight.record(&key, &hash);
         inflight.expect_echo(kind, &applied);
         if has_update_entry(&applied.metadata) {
-            drop_update_entries(&api, &applied).await?;
+            drop_update_entries(&api, &what, &applied).await?;
         }
     }
     // Prune: ours, owned by this owner, no longer desired. Never a platform
@@ -560,7 +572,7 @@ pub async fn apply_owned(
         match api.delete(&name, &DeleteParams::background()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Error::request(Doing::Deleting, describe(&kind, &ns, &name), e).into()),
         }
         let key = if ns.is_empty() { format!("{kind}/{name}") } else { format!("{kind}/{ns}/{name}") };
         inflight.forget(&key);

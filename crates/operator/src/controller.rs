@@ -143,7 +143,7 @@ pub fn error_policy<K: Reconciled>(obj: Arc<K>, e: &Error, ctx: Arc<Context>) ->
     ctx.metrics.failed(K::KIND, e.metric_label());
     let (delay, n) = ctx.retries.failed(K::KIND, &obj.namespace().unwrap_or_default(), &obj.name_any());
     let error = e.to_string();
-    if let Some(left_out) = ctx.failure_log.admit(super::context::failure_shape(K::KIND, &error)) {
+    if let Some(left_out) = ctx.failure_log.admit(super::context::failure_shape(K::KIND, &e.without_object())) {
         warn!(error = %error, kind = K::KIND, object = %object_name(obj.as_ref()), failures = n, retry_in = ?delay, alike_not_logged = left_out, "reconcile failed");
     }
     Action::requeue(delay)

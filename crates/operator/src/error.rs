@@ -11,6 +11,17 @@ pub enum Error {
     /// The API server refused or failed a request.
     #[error("kubernetes API: {0}")]
     Kube(#[from] kube::Error),
+    /// The API server refused or failed a request about one object (the
+    /// apply path's writes and reads name what they were writing).
+    #[error("{doing} {object}: {source}")]
+    Request {
+        /// What was being done.
+        doing: Doing,
+        /// The object: `Kind namespace/name`, or `Kind name`.
+        object: String,
+        /// The failed request.
+        source: kube::Error,
+    },
     /// An object could not be serialised or deserialised.
     #[error("serialising {object}: {source}")]
     Serialize {
@@ -79,10 +90,12 @@ impl Error {
     /// Label for the `govcloud_reconcile_errors_total` counter.
     pub fn metric_label(&self) -> &'static str {
         match self {
-            Error::Kube(kube::Error::Api(s)) if s.code == 409 => "conflict",
-            Error::Kube(kube::Error::Api(s)) if s.code == 403 => "forbidden",
-            Error::Kube(kube::Error::Api(s)) if s.code == 422 => "invalid",
-            Error::Kube(_) => "kube",
+            Error::Kube(e) | Error::Request { source: e, .. } => match e {
+                kube::Error::Api(s) if s.code == 409 => "conflict",
+                kube::Error::Api(s) if s.code == 403 => "forbidden",
+                kube::Error::Api(s) if s.code == 422 => "invalid",
+                _ => "kube",
+            },
             Error::Serialize { .. } | Error::NoMetadata { .. } => "serialize",
             Error::AddFinalizer { .. }
             | Error::RemoveFinalizer { .. }
@@ -96,6 +109,52 @@ impl Error {
     /// A serialisation failure of `object`.
     pub fn serialize(object: impl Into<String>, source: serde_json::Error) -> Self {
         Error::Serialize { object: object.into(), source }
+    }
+
+    /// A failed request (`doing`) about `object` (`Kind namespace/name`).
+    pub fn request(doing: Doing, object: impl Into<String>, source: kube::Error) -> Self {
+        Error::Request { doing, object: object.into(), source }
+    }
+
+    /// The message without the object a failed request concerned, as alike
+    /// failures of different objects share it (one shape in the failure log,
+    /// see `context::failure_shape`): a request's failure reads as any other
+    /// of the API.
+    pub fn without_object(&self) -> String {
+        match self {
+            Error::Request { source, .. } => format!("kubernetes API: {source}"),
+            e => e.to_string(),
+        }
+    }
+}
+
+/// What a request about one object was doing ([`Error::Request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doing {
+    /// Server-side apply.
+    Applying,
+    /// A plain create (never adoption).
+    Creating,
+    /// A read of the live object.
+    Reading,
+    /// Putting back fields changed by hand (a JSON patch).
+    Repairing,
+    /// Rewriting the object's field-manager entries.
+    SettingFieldOwnership,
+    /// A delete (pruning what is no longer desired).
+    Deleting,
+}
+
+impl std::fmt::Display for Doing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Doing::Applying => "applying",
+            Doing::Creating => "creating",
+            Doing::Reading => "reading",
+            Doing::Repairing => "repairing",
+            Doing::SettingFieldOwnership => "setting the field ownership of",
+            Doing::Deleting => "deleting",
+        })
     }
 }
 
@@ -204,13 +263,64 @@ pub type Step<T> = std::result::Result<T, Halt>;
 
 /// Why the operator could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(String);
+pub enum StartError {
+    /// `--selector` is not an equality selector.
+    #[error(transparent)]
+    Selector(#[from] SelectorError),
+    /// The metrics endpoints cannot listen on their address.
+    #[error("metrics address {address}: {source}")]
+    MetricsAddress {
+        /// The address asked for.
+        address: String,
+        /// Why it cannot be listened on.
+        source: std::io::Error,
+    },
+    /// A watch's cache was dropped before its first list.
+    #[error(transparent)]
+    CacheSync(#[from] kube::runtime::reflector::store::WriterDropped),
+    /// Started for the wrong cluster, the operator would remove workloads.
+    #[error(transparent)]
+    WrongCluster(#[from] WrongCluster),
+    /// The owned kinds lack ClusterNetworkPolicy (a bug in the kinds' table).
+    #[error("ClusterNetworkPolicy is missing from the owned kinds")]
+    NoClusterPolicyKind,
+}
 
-impl StartError {
-    /// An error with this message.
-    pub fn msg(m: impl Into<String>) -> Self {
-        StartError(m.into())
+/// A label selector that is not `key=value` pairs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("selector {selector:?}: only key=value pairs are supported, got {pair:?}")]
+pub struct SelectorError {
+    /// The whole selector.
+    pub selector: String,
+    /// The part that is not `key=value`.
+    pub pair: String,
+}
+
+/// This cluster runs workloads of `zone`, which `spec.cluster` places on
+/// `host`, while the operator was started for `cluster`: it would remove them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct WrongCluster {
+    /// The zone whose workloads run here.
+    pub zone: String,
+    /// The cluster its `spec.cluster` names (`None`: the cluster without a name).
+    pub host: Option<String>,
+    /// The cluster the operator was started for.
+    pub cluster: Option<String>,
+}
+
+impl std::fmt::Display for WrongCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let flag = match &self.host {
+            Some(h) => format!("--cluster {h}"),
+            None => "no --cluster".to_string(),
+        };
+        write!(
+            f,
+            "this cluster runs workloads of zone {}, which spec.cluster places in {}, but this operator was started for {}: it would remove them. Start it with {flag}, or remove those workloads first",
+            self.zone,
+            govcloud_render::cluster_label(self.host.as_deref()),
+            govcloud_render::cluster_label(self.cluster.as_deref())
+        )
     }
 }
 

@@ -12,7 +12,9 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
+use super::apply::describe;
 use super::cache::api_resource;
+use super::error::Doing;
 use super::{Error, Result};
 use govcloud_core::api::OwnerRole;
 use govcloud_core::meta::labels::{APP_NAME, MANAGED_BY, MANAGER, PSA_ENFORCE};
@@ -174,12 +176,19 @@ pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<(
         let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
         Api::<DynamicObject>::all_with(client.clone(), &ar)
             .patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&p))
-            .await?;
+            .await
+            .map_err(|e| Error::request(Doing::Applying, describe(kind, "", &name), e))?;
     }
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     for crd in govcloud_core::api::crds() {
         let name = crd.name_any();
-        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&crd)).await?;
+        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&crd)).await.map_err(|e| {
+            Error::request(
+                Doing::Applying,
+                describe(<CustomResourceDefinition as k8s_openapi::Resource>::KIND, "", &name),
+                e,
+            )
+        })?;
     }
     for crd in govcloud_core::api::crds() {
         let name = crd.name_any();
@@ -198,7 +207,8 @@ pub(super) async fn apply_platform(client: &Client) -> Result<()> {
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
     for o in render::render_platform() {
         let v = super::apply::desired_json(&o, None, &[])?;
-        let current = api.get_opt(o.name()).await?;
+        let what = describe(o.kind(), o.namespace(), o.name());
+        let current = api.get_opt(o.name()).await.map_err(|e| Error::request(Doing::Reading, &what, e))?;
         let same = current
             .map(|c| {
                 serde_json::to_value(c).map(|j| {
@@ -211,7 +221,9 @@ pub(super) async fn apply_platform(client: &Client) -> Result<()> {
             .map_err(|e| Error::serialize(o.id(), e))?
             .unwrap_or(false);
         if !same {
-            api.patch(o.name(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&v)).await?;
+            api.patch(o.name(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&v))
+                .await
+                .map_err(|e| Error::request(Doing::Applying, &what, e))?;
         }
     }
     Ok(())

@@ -23,6 +23,24 @@ use tracing::{info, warn};
 
 use govcloud_core::meta::labels::MANAGER;
 
+/// Settings the election cannot run with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ElectionError {
+    /// The lease would pass on before its holder renews it.
+    #[error(
+        "leader election: the lease duration ({duration} s) must be longer than the renewal grace ({grace} s), and the grace at least 1 s"
+    )]
+    Timings {
+        /// Seconds a lease lasts.
+        duration: u64,
+        /// Seconds before expiry when the holder renews.
+        grace: u64,
+    },
+    /// A name the Lease needs is empty.
+    #[error("leader election: namespace, lease name and identity must not be empty")]
+    Unnamed,
+}
+
 /// How a replica takes part in the election.
 #[derive(Clone, Debug)]
 pub struct LeaderElection {
@@ -58,16 +76,13 @@ impl LeaderElection {
         }
     }
 
-    /// Checks the timings (the crate panics on bad ones).
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the timings (the crate panics on bad ones) and the names.
+    pub fn check(&self) -> Result<(), ElectionError> {
         if self.grace == 0 || self.duration <= self.grace {
-            return Err(format!(
-                "leader election: the lease duration ({} s) must be longer than the renewal grace ({} s), and the grace at least 1 s",
-                self.duration, self.grace
-            ));
+            return Err(ElectionError::Timings { duration: self.duration, grace: self.grace });
         }
         if self.namespace.is_empty() || self.lease.is_empty() || self.identity.is_empty() {
-            return Err("leader election: namespace, lease name and identity must not be empty".into());
+            return Err(ElectionError::Unnamed);
         }
         Ok(())
     }

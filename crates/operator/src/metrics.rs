@@ -1,7 +1,10 @@
 //! Counters, gauges and histograms served in the Prometheus text format at
 //! `/metrics`, with `/healthz` and `/readyz`, on a plain TCP listener.
-//! Every metric is declared in [`METRICS`] (name, type, help); the Grafana
-//! dashboard in `charts/govcloud/dashboards/` uses only those (a test checks it).
+//! Every metric is declared in [`METRICS`] (name as exposed, type, help); the
+//! Grafana dashboard in `charts/govcloud/dashboards/` uses only those (a test
+//! checks it). The registry, the labelled families and the exposition (label
+//! values escaped) are `prometheus-client`'s; a family appears with its
+//! first sample.
 //!
 //! `/readyz` is ready once the controllers run and while every watch's cache
 //! is synced: a watch error (the API server or etcd gone) or a relist makes it
@@ -13,26 +16,51 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kube::runtime::watcher;
+use prometheus_client::collector::Collector as Collect;
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeGaugeValue, EncodeLabelSet, EncodeMetric, GaugeValueEncoder, prometheus_text,
+};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Metric, Registry};
+
+mod endpoints;
+pub use endpoints::serve;
+#[cfg(test)]
+use endpoints::serve_on;
 
 /// Reconciles, writes and errors, counted by kind.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Metrics(Arc<Inner>);
 
-#[derive(Default)]
 struct Inner {
-    counters: Mutex<BTreeMap<(String, String), u64>>,
-    gauges: Mutex<BTreeMap<(String, String), f64>>,
-    histograms: Mutex<BTreeMap<(String, String), Histogram>>,
-    /// Gauges computed when scraped (queue depth, managed objects, flows).
-    collector: Mutex<Option<Collector>>,
+    registry: Registry,
+    families: Families,
+    /// The series replaced whole (compliance, evaluation) and those computed
+    /// when scraped: encoded by the registry on each scrape.
+    snapshots: Arc<Snapshots>,
     ready: AtomicBool,
     watches: Mutex<BTreeMap<String, WatchSync>>,
 }
 
-/// Computes gauges (name, labels, value) at scrape time.
-pub type Collector = Box<dyn Fn() -> Vec<(&'static str, String, f64)> + Send + Sync>;
+/// Computes the gauges of [`Scraped`] at scrape time.
+pub type Collector = Box<dyn Fn() -> Scraped + Send + Sync>;
 
-/// Every metric govcloud exports: name, Prometheus type, help.
+/// The gauges computed when `/metrics` is scraped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scraped {
+    /// Reconcile requests waiting for their controller, by kind.
+    pub queue_depth: Vec<(String, u64)>,
+    /// Objects govcloud owns, by kind (from its caches).
+    pub managed_objects: Vec<(String, u64)>,
+    /// Declared calls between apps, by state (from the latest rendering).
+    pub flows: Vec<(String, u64)>,
+}
+
+/// Every metric govcloud exports: name (as scrapers see it), Prometheus type, help.
 pub const METRICS: &[(&str, &str, &str)] = &[
     ("govcloud_reconciliations_total", "counter", "Reconciles started, by kind."),
     ("govcloud_reconcile_errors_total", "counter", "Failed reconciles, by kind and error."),
@@ -76,28 +104,217 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The help of a metric of [`METRICS`] (empty for one not declared there).
+fn help(name: &str) -> &'static str {
+    METRICS.iter().find(|(n, _, _)| *n == name).map(|(_, _, h)| *h).unwrap_or_default()
+}
+
 /// Upper bounds of the reconcile-duration buckets, in seconds.
 const BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
-#[derive(Clone, Default)]
-struct Histogram {
-    counts: Vec<u64>,
-    sum: f64,
-    count: u64,
+/// A family's labels, in the order they are exposed.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    kind: String,
+    error: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActionLabel {
+    action: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    verb: String,
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ComplianceLabels {
+    control: String,
+    severity: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ScoreLabels {
+    tenant: String,
+    kind: String,
+    axis: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FigureLabels {
+    tenant: String,
+    figure: String,
+}
+
+/// No labels: a family of one series, so that it appears with its first
+/// sample (a bare counter would show 0 from the start).
+type Unlabelled = [(&'static str, &'static str); 0];
+
+/// The families updated as things happen.
+struct Families {
+    reconciliations: Family<KindLabel, Counter>,
+    reconcile_errors: Family<ErrorLabels, Counter>,
+    reconcile_duration: Family<KindLabel, Histogram, fn() -> Histogram>,
+    in_flight: Family<KindLabel, Gauge>,
+    status_refreshes: Family<KindLabel, Counter>,
+    model_renders: Family<Unlabelled, Counter>,
+    object_writes: Family<ActionLabel, Counter>,
+    api_requests: Family<RequestLabels, Counter>,
+    leader: Family<Unlabelled, Gauge>,
+    compliance_audits: Family<Unlabelled, Counter>,
+}
+
+fn duration_histogram() -> Histogram {
+    Histogram::new(BUCKETS.iter().copied())
+}
+
+/// Registers `metric` as the metric `name` of [`METRICS`]: the encoder adds
+/// a counter's `_total` and the help's full stop, so both are left out here.
+fn register(registry: &mut Registry, name: &'static str, metric: impl Metric) {
+    let (family, kind, help) = METRICS.iter().copied().find(|(n, _, _)| *n == name).unwrap_or((name, "", ""));
+    let family = if kind == "counter" { family.strip_suffix("_total").unwrap_or(family) } else { family };
+    registry.register(family, help.strip_suffix('.').unwrap_or(help), metric);
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let families = Families {
+            reconciliations: Family::default(),
+            reconcile_errors: Family::default(),
+            reconcile_duration: Family::new_with_constructor(duration_histogram),
+            in_flight: Family::default(),
+            status_refreshes: Family::default(),
+            model_renders: Family::default(),
+            object_writes: Family::default(),
+            api_requests: Family::default(),
+            leader: Family::default(),
+            compliance_audits: Family::default(),
+        };
+        let snapshots = Arc::new(Snapshots::default());
+        let mut registry = Registry::default();
+        let f = &families;
+        register(&mut registry, "govcloud_reconciliations_total", f.reconciliations.clone());
+        register(&mut registry, "govcloud_reconcile_errors_total", f.reconcile_errors.clone());
+        register(&mut registry, "govcloud_reconcile_duration_seconds", f.reconcile_duration.clone());
+        register(&mut registry, "govcloud_reconciles_in_flight", f.in_flight.clone());
+        register(&mut registry, "govcloud_status_refreshes_total", f.status_refreshes.clone());
+        register(&mut registry, "govcloud_model_renders_total", f.model_renders.clone());
+        register(&mut registry, "govcloud_object_writes_total", f.object_writes.clone());
+        register(&mut registry, "govcloud_api_requests_total", f.api_requests.clone());
+        register(&mut registry, "govcloud_leader", f.leader.clone());
+        register(&mut registry, "govcloud_compliance_audits_total", f.compliance_audits.clone());
+        registry.register_collector(Box::new(snapshots.clone()));
+        Metrics(Arc::new(Inner {
+            registry,
+            families,
+            snapshots,
+            ready: AtomicBool::new(false),
+            watches: Mutex::new(BTreeMap::new()),
+        }))
+    }
+}
+
+/// Gauges encoded as they are when scraped: the latest compliance audit's
+/// and evaluation's series (each replaced whole, so a scrape never sees half
+/// of one and half of the next) and those computed at scrape time.
+#[derive(Default)]
+struct Snapshots {
+    compliance: Mutex<Vec<(ComplianceLabels, u64)>>,
+    scores: Mutex<Vec<(ScoreLabels, Number)>>,
+    figures: Mutex<Vec<(FigureLabels, Number)>>,
+    collector: Mutex<Option<Collector>>,
+}
+
+impl std::fmt::Debug for Snapshots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Snapshots")
+    }
+}
+
+/// A gauge's value as the exposition always wrote it: a whole number without
+/// a fraction (`100`, not `100.0`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Number(f64);
+
+impl EncodeGaugeValue for Number {
+    fn encode(&self, encoder: &mut GaugeValueEncoder<'_>) -> Result<(), std::fmt::Error> {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole number below is an exact i64
+        if self.0.fract() == 0.0 && self.0.abs() < EXACT {
+            (self.0 as i64).encode(encoder)
+        } else {
+            self.0.encode(encoder)
+        }
+    }
+}
+
+/// Encodes the gauge family `name` with `series`; nothing when there is none.
+fn gauges<L: EncodeLabelSet, V: EncodeGaugeValue + Copy>(
+    encoder: &mut DescriptorEncoder<'_>,
+    name: &'static str,
+    series: &[(L, V)],
+) -> Result<(), std::fmt::Error> {
+    if series.is_empty() {
+        return Ok(());
+    }
+    let mut family = encoder.encode_descriptor(name, help(name), None, MetricType::Gauge)?;
+    for (labels, v) in series {
+        ConstGauge::new(*v).encode(family.encode_family(labels)?)?;
+    }
+    Ok(())
+}
+
+impl Collect for Snapshots {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let scraped = match self.collector.lock() {
+            Ok(c) => c.as_ref().map(|c| c()).unwrap_or_default(),
+            Err(_) => Scraped::default(),
+        };
+        let kind = |v: &[(String, u64)]| -> Vec<(KindLabel, u64)> {
+            v.iter().map(|(k, n)| (KindLabel { kind: k.clone() }, *n)).collect()
+        };
+        gauges(&mut encoder, "govcloud_reconcile_queue_depth", &kind(&scraped.queue_depth))?;
+        gauges(&mut encoder, "govcloud_managed_objects", &kind(&scraped.managed_objects))?;
+        let flows: Vec<_> = scraped.flows.iter().map(|(s, n)| (StateLabel { state: s.clone() }, *n)).collect();
+        gauges(&mut encoder, "govcloud_flows", &flows)?;
+        if let Ok(c) = self.compliance.lock() {
+            gauges(&mut encoder, "govcloud_compliance_results", &c)?;
+        }
+        if let Ok(s) = self.scores.lock() {
+            gauges(&mut encoder, "govcloud_evaluation_score", &s)?;
+        }
+        if let Ok(f) = self.figures.lock() {
+            gauges(&mut encoder, "govcloud_evaluation_figure", &f)?;
+        }
+        Ok(())
+    }
 }
 
 /// Times one reconcile: counted in flight until dropped, then observed.
 pub struct ReconcileTimer {
     metrics: Metrics,
-    kind: &'static str,
+    kind: KindLabel,
     started: Instant,
 }
 
 impl Drop for ReconcileTimer {
     fn drop(&mut self) {
-        let labels = labels(&[("kind", self.kind)]);
-        self.metrics.add_gauge("govcloud_reconciles_in_flight", &labels, -1.0);
-        self.metrics.observe("govcloud_reconcile_duration_seconds", labels, self.started.elapsed());
+        let f = &self.metrics.0.families;
+        f.in_flight.get_or_create(&self.kind).dec();
+        f.reconcile_duration.get_or_create(&self.kind).observe(self.started.elapsed().as_secs_f64());
     }
 }
 
@@ -131,123 +348,92 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    fn inc(&self, name: &str, labels: String) {
-        if let Ok(mut c) = self.0.counters.lock() {
-            *c.entry((name.to_string(), labels)).or_default() += 1;
-        }
+    fn families(&self) -> &Families {
+        &self.0.families
     }
     /// One reconcile of `kind` starts; it ends when the timer is dropped.
     pub fn reconcile(&self, kind: &'static str) -> ReconcileTimer {
-        let labels = labels(&[("kind", kind)]);
-        self.inc("govcloud_reconciliations_total", labels.clone());
-        self.add_gauge("govcloud_reconciles_in_flight", &labels, 1.0);
+        let kind = KindLabel { kind: kind.to_string() };
+        self.families().reconciliations.get_or_create(&kind).inc();
+        self.families().in_flight.get_or_create(&kind).inc();
         ReconcileTimer { metrics: self.clone(), kind, started: Instant::now() }
     }
     /// One status refresh of `kind` (not a reconcile: nothing is applied).
     pub fn status_refresh(&self, kind: govcloud_core::meta::kinds::OwnerKind) {
-        self.inc("govcloud_status_refreshes_total", labels(&[("kind", kind.as_str())]));
+        self.families().status_refreshes.get_or_create(&KindLabel { kind: kind.as_str().to_string() }).inc();
     }
     /// One request to the API server: `verb` (get, list, watch, create,
     /// update, patch, delete) and `result` (HTTP code or `error`).
     pub fn api_request(&self, verb: &str, result: &str) {
-        self.inc("govcloud_api_requests_total", labels(&[("verb", verb), ("result", result)]));
+        let labels = RequestLabels { verb: verb.to_string(), result: result.to_string() };
+        self.families().api_requests.get_or_create(&labels).inc();
     }
     /// Whether this replica leads.
     pub fn set_leader(&self, leading: bool) {
-        self.set_gauge("govcloud_leader", String::new(), if leading { 1.0 } else { 0.0 });
+        self.families().leader.get_or_create(&[]).set(i64::from(leading));
     }
     /// The latest compliance audit: results by control, severity and outcome
     /// (the previous audit's series are replaced).
     pub fn set_compliance(&self, results: &BTreeMap<(String, String, String), u64>) {
-        if let Ok(mut g) = self.0.gauges.lock() {
-            g.retain(|(name, _), _| name != "govcloud_compliance_results");
-            for ((control, severity, outcome), n) in results {
-                g.insert(
-                    (
-                        "govcloud_compliance_results".into(),
-                        labels(&[("control", control), ("severity", severity), ("outcome", outcome)]),
-                    ),
-                    *n as f64,
-                );
-            }
+        let series = results
+            .iter()
+            .map(|((control, severity, outcome), n)| {
+                (
+                    ComplianceLabels { control: control.clone(), severity: severity.clone(), outcome: outcome.clone() },
+                    *n,
+                )
+            })
+            .collect();
+        if let Ok(mut c) = self.0.snapshots.compliance.lock() {
+            *c = series;
         }
-        self.inc("govcloud_compliance_audits_total", String::new());
+        self.families().compliance_audits.get_or_create(&[]).inc();
     }
     /// The latest evaluation: scores and figures per tenant (the previous
     /// evaluation's series are replaced; a score or figure that cannot be
     /// had is left out, not set to 0).
     pub fn set_evaluation(&self, e: &govcloud_evaluate::Evaluation) {
-        if let Ok(mut g) = self.0.gauges.lock() {
-            g.retain(|(name, _), _| name != "govcloud_evaluation_score" && name != "govcloud_evaluation_figure");
-            for t in &e.tenants {
-                let kind = match t.kind {
-                    govcloud_evaluate::TenantKind::Department => "department",
-                    govcloud_evaluate::TenantKind::District => "district",
-                };
-                let scores = t.scores.iter().map(|(a, s)| (a.as_str(), *s)).chain(t.overall.map(|s| ("overall", s)));
-                for (axis, s) in scores {
-                    g.insert(
-                        (
-                            "govcloud_evaluation_score".into(),
-                            labels(&[("tenant", &t.name), ("kind", kind), ("axis", axis)]),
-                        ),
-                        s,
-                    );
-                }
-                for (id, m) in &t.figures {
-                    if let Some(v) = m.value {
-                        g.insert(
-                            ("govcloud_evaluation_figure".into(), labels(&[("tenant", &t.name), ("figure", id)])),
-                            v,
-                        );
-                    }
+        let (mut scores, mut figures) = (Vec::new(), Vec::new());
+        for t in &e.tenants {
+            let kind = match t.kind {
+                govcloud_evaluate::TenantKind::Department => "department",
+                govcloud_evaluate::TenantKind::District => "district",
+            };
+            let axes = t.scores.iter().map(|(a, s)| (a.as_str(), *s)).chain(t.overall.map(|s| ("overall", s)));
+            for (axis, s) in axes {
+                let labels = ScoreLabels { tenant: t.name.clone(), kind: kind.to_string(), axis: axis.to_string() };
+                scores.push((labels, Number(s)));
+            }
+            for (id, m) in &t.figures {
+                if let Some(v) = m.value {
+                    figures.push((FigureLabels { tenant: t.name.clone(), figure: id.clone() }, Number(v)));
                 }
             }
+        }
+        // Both replaced under both locks: a scrape sees one evaluation.
+        if let (Ok(mut s), Ok(mut f)) = (self.0.snapshots.scores.lock(), self.0.snapshots.figures.lock()) {
+            (*s, *f) = (scores, figures);
         }
     }
     /// Sets the gauges computed at scrape time.
     pub fn set_collector(&self, c: Collector) {
-        if let Ok(mut slot) = self.0.collector.lock() {
+        if let Ok(mut slot) = self.0.snapshots.collector.lock() {
             *slot = Some(c);
-        }
-    }
-    fn set_gauge(&self, name: &str, labels: String, v: f64) {
-        if let Ok(mut g) = self.0.gauges.lock() {
-            g.insert((name.to_string(), labels), v);
-        }
-    }
-    fn add_gauge(&self, name: &str, labels: &str, d: f64) {
-        if let Ok(mut g) = self.0.gauges.lock() {
-            *g.entry((name.to_string(), labels.to_string())).or_default() += d;
-        }
-    }
-    fn observe(&self, name: &str, labels: String, d: Duration) {
-        let secs = d.as_secs_f64();
-        if let Ok(mut h) = self.0.histograms.lock() {
-            let h = h
-                .entry((name.to_string(), labels))
-                .or_insert_with(|| Histogram { counts: vec![0; BUCKETS.len()], ..Default::default() });
-            for (i, b) in BUCKETS.iter().enumerate() {
-                if secs <= *b {
-                    h.counts[i] += 1;
-                }
-            }
-            h.sum += secs;
-            h.count += 1;
         }
     }
     /// One render of the whole model (on a changed model version).
     pub fn rendered(&self) {
-        self.inc("govcloud_model_renders_total", String::new());
+        self.families().model_renders.get_or_create(&[]).inc();
     }
     /// One failed reconcile of `kind`, by error label.
     pub fn failed(&self, kind: &str, error: &str) {
-        self.inc("govcloud_reconcile_errors_total", labels(&[("kind", kind), ("error", error)]));
+        let labels = ErrorLabels { kind: kind.to_string(), error: error.to_string() };
+        self.families().reconcile_errors.get_or_create(&labels).inc();
     }
-    /// One object written (`created`, `updated`, `repaired`, `pruned`).
+    /// `n` objects written (`created`, `updated`, `repaired`, `pruned`).
     pub fn wrote(&self, what: &str, n: usize) {
-        for _ in 0..n {
-            self.inc("govcloud_object_writes_total", labels(&[("action", what)]));
+        if n > 0 {
+            self.families().object_writes.get_or_create(&ActionLabel { action: what.to_string() }).inc_by(n as u64);
         }
     }
     /// The writes of one apply, by action (`created`, `updated`, `repaired`, `pruned`).
@@ -294,64 +480,14 @@ impl Metrics {
             .unwrap_or_default();
         if behind.is_empty() { Ok(()) } else { Err(behind) }
     }
-    /// Every metric in Prometheus text format.
+    /// Every metric in the Prometheus text format (version 0.0.4).
     pub fn render(&self) -> String {
-        let mut samples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        let line = |labels: &str, suffix: &str, v: String| {
-            if labels.is_empty() { format!("{suffix} {v}\n") } else { format!("{suffix}{{{labels}}} {v}\n") }
-        };
-        if let Ok(c) = self.0.counters.lock() {
-            for ((name, labels), v) in c.iter() {
-                if let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) {
-                    samples.entry(n).or_default().push(line(labels, name, v.to_string()));
-                }
-            }
-        }
-        let mut gauges: Vec<(String, String, f64)> = match self.0.gauges.lock() {
-            Ok(g) => g.iter().map(|((n, l), v)| (n.clone(), l.clone(), *v)).collect(),
-            Err(_) => vec![],
-        };
-        if let Ok(c) = self.0.collector.lock()
-            && let Some(c) = c.as_ref()
-        {
-            gauges.extend(c().into_iter().map(|(n, l, v)| (n.to_string(), l, v)));
-        }
-        for (name, labels, v) in &gauges {
-            if let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) {
-                samples.entry(n).or_default().push(line(labels, name, v.to_string()));
-            }
-        }
-        if let Ok(h) = self.0.histograms.lock() {
-            for ((name, labels), h) in h.iter() {
-                let Some((n, _, _)) = METRICS.iter().find(|(n, _, _)| n == name) else { continue };
-                let out = samples.entry(n).or_default();
-                let sep = if labels.is_empty() { "" } else { "," };
-                for (b, c) in BUCKETS.iter().zip(&h.counts) {
-                    out.push(format!("{name}_bucket{{{labels}{sep}le=\"{b}\"}} {c}\n"));
-                }
-                out.push(format!("{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}\n", h.count));
-                out.push(line(labels, &format!("{name}_sum"), h.sum.to_string()));
-                out.push(line(labels, &format!("{name}_count"), h.count.to_string()));
-            }
-        }
         let mut out = String::new();
-        for (name, kind, help) in METRICS {
-            if let Some(lines) = samples.get(name) {
-                out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-                for l in lines {
-                    out.push_str(l);
-                }
-            }
+        // Writing to a String fails only if a collector does, and ours do not.
+        if let Err(e) = prometheus_text::encode(&mut out, &self.0.registry) {
+            tracing::warn!(error = %e, "cannot encode the metrics");
         }
         out
-    }
-    /// A copy of one gauge, for tests.
-    pub fn gauge(&self, name: &str, labels: &str) -> f64 {
-        self.0.gauges.lock().ok().and_then(|g| g.get(&(name.to_string(), labels.to_string())).copied()).unwrap_or(0.0)
-    }
-    /// A copy of one counter, for tests.
-    pub fn get(&self, name: &str, labels: &str) -> u64 {
-        self.0.counters.lock().ok().and_then(|c| c.get(&(name.to_string(), labels.to_string())).copied()).unwrap_or(0)
     }
 }
 
@@ -427,99 +563,6 @@ pub fn verb(method: &http::Method, uri: &http::Uri) -> &'static str {
         }
         _ => "other",
     }
-}
-
-/// Prometheus labels `name="value",...`, each value escaped as the text
-/// format requires (backslash, double quote, line feed).
-pub fn labels(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(name);
-        out.push_str("=\"");
-        for c in value.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '\n' => out.push_str("\\n"),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out
-}
-
-/// How long a client may take to send a request's headers, and to be
-/// answered in all.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Serves the endpoints on `addr` in the background: `/metrics` (the
-/// Prometheus text format), `/healthz`, `/readyz` (503 with the watches not
-/// synced). HTTP/1.1, one request per connection; a client that sends no
-/// complete request within [`REQUEST_TIMEOUT`] is dropped, and an accept
-/// error (out of file descriptors, say) is logged and waited out, not spun on.
-pub async fn serve(addr: String, metrics: Metrics) -> std::io::Result<std::net::SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    let local = listener.local_addr()?;
-    tracing::info!(address = %local, "serving /metrics, /healthz, /readyz");
-    serve_on(listener, metrics, REQUEST_TIMEOUT);
-    Ok(local)
-}
-
-/// Answers on `listener` in the background, each connection within `timeout`.
-fn serve_on(listener: tokio::net::TcpListener, metrics: Metrics, timeout: std::time::Duration) {
-    tokio::spawn(async move {
-        loop {
-            let sock = match listener.accept().await {
-                Ok((sock, _)) => sock,
-                Err(e) => {
-                    tracing::warn!(error = %e, "metrics endpoint: cannot accept a connection; waiting 1 s");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            let m = metrics.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let m = m.clone();
-                    async move { Ok::<_, std::convert::Infallible>(respond(&m, req.uri().path())) }
-                });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(timeout)
-                    .keep_alive(false)
-                    .serve_connection(hyper_util::rt::TokioIo::new(sock), service);
-                match tokio::time::timeout(timeout, conn).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => tracing::debug!(error = %e, "metrics endpoint: connection failed"),
-                    Err(_) => tracing::debug!("metrics endpoint: connection timed out"),
-                }
-            });
-        }
-    });
-}
-
-/// The answer to a request for `path`.
-fn respond(m: &Metrics, path: &str) -> hyper::Response<http_body_util::Full<hyper::body::Bytes>> {
-    let (code, body) = match path {
-        "/metrics" => (hyper::StatusCode::OK, m.render()),
-        "/healthz" => (hyper::StatusCode::OK, "ok\n".to_string()),
-        "/readyz" => match m.readiness() {
-            Ok(()) => (hyper::StatusCode::OK, "ok\n".to_string()),
-            Err(behind) => {
-                (hyper::StatusCode::SERVICE_UNAVAILABLE, format!("caches not synced: {}\n", behind.join(", ")))
-            }
-        },
-        _ => (hyper::StatusCode::NOT_FOUND, "not found\n".to_string()),
-    };
-    let mut r = hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::from(body)));
-    *r.status_mut() = code;
-    r.headers_mut()
-        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"));
-    r
 }
 
 #[cfg(test)]

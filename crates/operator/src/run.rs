@@ -21,7 +21,7 @@ use tracing::{info, warn};
 use super::cache::{OwnedCaches, OwnedKind};
 use super::context::{Context, Retries};
 use super::controller::{self, Reconciled};
-use super::error::StartError;
+use super::error::{SelectorError, StartError, WrongCluster};
 use super::leader::{self, LeaderElection};
 use super::metrics::{self, Metrics};
 use super::triggers::{self, Triggers};
@@ -34,23 +34,15 @@ use govcloud_core::model::Model;
 /// Why an operator for `cluster` must not start here: the workloads it
 /// finds (their zone labels, `running`) are of zones another cluster hosts,
 /// so it would remove them. `None` when they all belong here.
-pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<&str>) -> Option<String> {
+pub fn wrong_cluster(zones: &[NetworkZone], running: &[String], cluster: Option<&str>) -> Option<WrongCluster> {
     let mut stranded: Vec<(String, Option<String>)> = zones
         .iter()
         .filter(|z| !govcloud_core::model::hosted_by(z, cluster) && running.contains(&z.name_any()))
         .map(|z| (z.name_any(), z.spec.cluster.clone()))
         .collect();
     stranded.sort();
-    let (zone, host) = stranded.first()?;
-    let flag = match host {
-        Some(h) => format!("--cluster {h}"),
-        None => "no --cluster".to_string(),
-    };
-    Some(format!(
-        "this cluster runs workloads of zone {zone}, which spec.cluster places in {}, but this operator was started for {}: it would remove them. Start it with {flag}, or remove those workloads first",
-        govcloud_render::cluster_label(host.as_deref()),
-        govcloud_render::cluster_label(cluster)
-    ))
+    let (zone, host) = stranded.into_iter().next()?;
+    Some(WrongCluster { zone, host, cluster: cluster.map(str::to_string) })
 }
 
 /// A warning when the zones declared name clusters, none of them this one
@@ -122,14 +114,14 @@ impl std::fmt::Debug for Leader {
 }
 
 /// Parses an equality label selector (`a=b,c=d`) into pairs.
-pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, String> {
+pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, SelectorError> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| match p.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() && !k.contains('!') => {
                 Ok((k.trim().to_string(), v.trim().trim_start_matches('=').to_string()))
             }
-            _ => Err(format!("selector {s:?}: only key=value pairs are supported, got {p:?}")),
+            _ => Err(SelectorError { selector: s.to_string(), pair: p.to_string() }),
         })
         .collect()
 }
@@ -137,7 +129,7 @@ pub fn parse_selector(s: &str) -> std::result::Result<Vec<(String, String)>, Str
 /// Runs the operator until a shutdown signal.
 pub async fn run(client: Client, opts: Options) -> std::result::Result<(), StartError> {
     let scope = match &opts.selector {
-        Some(s) => parse_selector(s).map_err(StartError::msg)?,
+        Some(s) => parse_selector(s)?,
         None => vec![],
     };
     let scope_sel = scope.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
@@ -158,7 +150,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     if let Some(addr) = &opts.metrics_address {
         metrics::serve(addr.clone(), metrics.clone())
             .await
-            .map_err(|e| StartError::msg(format!("metrics address {addr}: {e}")))?;
+            .map_err(|source| StartError::MetricsAddress { address: addr.clone(), source })?;
     }
     // Status writes (the operator's own, mostly) change nothing others depend
     // on, nor need a reconcile: only spec, creation, deletion and finalizer
@@ -205,7 +197,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store });
     }
     for s in owned.kinds.values() {
-        s.store.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+        s.store.wait_until_ready().await?;
     }
     // ClusterNetworkPolicy: cached and watched only while the cluster serves it.
     let events = OwnedEvents {
@@ -216,11 +208,11 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         metrics: metrics.clone(),
     };
     let admin_tier = super::admin_tier::AdminTier::start(&client, &owned_sel, &mut owned, events).await?;
-    zones.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
-    tenants.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
-    apps.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
-    requests.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
-    nodes.wait_until_ready().await.map_err(|e| StartError::msg(e.to_string()))?;
+    zones.wait_until_ready().await?;
+    tenants.wait_until_ready().await?;
+    apps.wait_until_ready().await?;
+    requests.wait_until_ready().await?;
+    nodes.wait_until_ready().await?;
     // Started with the wrong --cluster, the operator would remove the
     // workloads of the zones this cluster runs: it refuses instead.
     if let Some(d) = owned.kinds.get("Deployment") {
@@ -231,8 +223,8 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
             .iter()
             .filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned())
             .collect::<Vec<_>>();
-        if let Some(message) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
-            return Err(StartError::msg(message));
+        if let Some(wrong) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
+            return Err(wrong.into());
         }
         if let Some(message) = hosts_nothing(&zones_now, opts.cluster.as_deref()) {
             warn!("{message}");
@@ -333,13 +325,13 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
 
 /// The gauges computed when `/metrics` is scraped: queue depth, managed
 /// objects by kind (cache sizes), flows by state (latest rendering).
-fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
-    let mut out = Vec::new();
+fn gauges(ctx: &Context) -> metrics::Scraped {
+    let mut out = metrics::Scraped::default();
     for (kind, n) in ctx.triggers.queued() {
-        out.push(("govcloud_reconcile_queue_depth", metrics::labels(&[("kind", kind)]), n as f64));
+        out.queue_depth.push((kind.to_string(), n));
     }
     for (kind, k) in &ctx.owned.kinds {
-        out.push(("govcloud_managed_objects", metrics::labels(&[("kind", kind)]), k.store.state().len() as f64));
+        out.managed_objects.push((kind.clone(), k.store.state().len() as u64));
     }
     if let Some(plan) = ctx.latest_plan() {
         for state in [
@@ -348,7 +340,7 @@ fn gauges(ctx: &Context) -> Vec<(&'static str, String, f64)> {
             govcloud_core::api::FlowState::Refused,
         ] {
             let n = plan.get().flows.iter().filter(|f| f.state == state).count();
-            out.push(("govcloud_flows", metrics::labels(&[("state", &state.as_str().to_lowercase())]), n as f64));
+            out.flows.push((state.as_str().to_lowercase(), n as u64));
         }
     }
     out

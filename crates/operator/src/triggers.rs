@@ -2,6 +2,17 @@
 //! tenants and apps, an app change its callers and callees, an owned object's
 //! change its owner, a node change the zones, a change of the cluster-scope
 //! auditors every tenant (each tenant namespace binds them).
+//!
+//! The change detection is kept here by hand, not by kube-runtime's
+//! predicates (`predicate_filter`): a predicate filters a stream of objects,
+//! while each watch here is one stream of events feeding the cache, `/readyz`
+//! and these triggers together; deletions and the first list need their own
+//! handling (a delete always counts, a listed object wakes nobody); what
+//! changed decides between a reconcile, a status refresh and nothing
+//! ([`fingerprint`]'s two parts, the echo of our own writes); and the model
+//! version is kept per object ([`Triggers::needed_version`]). A predicate's
+//! cache also forgets an object after its TTL and lets its next unchanged
+//! event through.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -105,3 +105,36 @@ fn conflicts_say_what_is_in_the_way_and_what_waits() {
     assert_eq!(described(&np), "NetworkPolicy ns/p");
     assert!(np.precedes_access());
 }
+
+/// A refusal as the API server sends it.
+fn refused(code: u16, reason: &str) -> kube::Error {
+    let status: kube::core::Status = serde_json::from_value(json!({
+        "status": "Failure", "code": code, "reason": reason, "message": "Apply failed with 1 conflict: conflict with \"kubectl\""
+    }))
+    .expect("a status");
+    kube::Error::Api(Box::new(status))
+}
+
+#[test]
+fn a_failed_request_names_its_object_and_keeps_its_label_and_log_shape() {
+    let e = Error::request(Doing::Applying, describe("Deployment", "ns-a", "web"), refused(409, "Conflict"));
+    assert_eq!(e.to_string(), format!("applying Deployment ns-a/web: {}", refused(409, "Conflict")));
+    assert!(e.to_string().starts_with("applying Deployment ns-a/web: ApiError: Apply failed with 1 conflict"), "{e}");
+    assert_eq!(e.metric_label(), "conflict", "counted as the API error it wraps");
+    assert_eq!(
+        e.without_object(),
+        Error::Kube(refused(409, "Conflict")).to_string(),
+        "alike failures of different objects are one shape in the failure log"
+    );
+    let pruned = Error::request(Doing::Deleting, describe("ClusterRole", "", "t1-auditor"), refused(403, "Forbidden"));
+    assert!(pruned.to_string().starts_with("deleting ClusterRole t1-auditor: ApiError: "), "{pruned}");
+    assert_eq!(pruned.metric_label(), "forbidden");
+    let repair = Error::request(Doing::Repairing, "NetworkPolicy a-ext/default-deny", refused(422, "Invalid"));
+    assert!(repair.to_string().starts_with("repairing NetworkPolicy a-ext/default-deny: "), "{repair}");
+    assert_eq!(repair.metric_label(), "invalid");
+    let owning = Error::request(Doing::SettingFieldOwnership, "Service a-int/site", refused(500, "InternalError"));
+    assert!(owning.to_string().starts_with("setting the field ownership of Service a-int/site: "), "{owning}");
+    assert_eq!(owning.metric_label(), "kube");
+    let h: crate::Halt = e.into();
+    assert!(matches!(h, crate::Halt::Failed(Error::Request { doing: Doing::Applying, .. })));
+}

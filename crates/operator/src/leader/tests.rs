@@ -3,18 +3,26 @@ use super::*;
 #[test]
 fn timings_that_the_crate_would_panic_on_are_refused() {
     let mut cfg = LeaderElection::new(govcloud_core::meta::names::OPERATOR_NAMESPACE);
-    assert!(cfg.validate().is_ok());
+    assert!(cfg.check().is_ok());
     assert!(
         cfg.request_timeout() < Duration::from_secs(cfg.grace),
         "a renewal is given up before the lease can pass on"
     );
     cfg.grace = 0;
-    assert!(cfg.validate().unwrap_err().contains("grace"));
+    assert_eq!(cfg.check(), Err(ElectionError::Timings { duration: 15, grace: 0 }));
+    assert_eq!(
+        cfg.check().map_err(|e| e.to_string()),
+        Err("leader election: the lease duration (15 s) must be longer than the renewal grace (0 s), and the grace at least 1 s".into())
+    );
     cfg.grace = 15;
-    assert!(cfg.validate().is_err());
+    assert!(matches!(cfg.check(), Err(ElectionError::Timings { .. })));
     cfg.grace = 5;
     cfg.namespace.clear();
-    assert!(cfg.validate().is_err());
+    assert_eq!(cfg.check(), Err(ElectionError::Unnamed));
+    assert_eq!(
+        cfg.check().map_err(|e| e.to_string()),
+        Err("leader election: namespace, lease name and identity must not be empty".into())
+    );
 }
 
 #[test]

@@ -86,17 +86,96 @@ async fn the_endpoints_answer_once_per_connection_and_drop_a_silent_client() {
     assert!(ask(addr, b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.starts_with("HTTP/1.1 200"));
 }
 
+/// A sample: name, labels (unescaped), value.
+type Sample = (String, Vec<(String, String)>, f64);
+
+/// The samples of an exposition, each parsed as the text format has it:
+/// `name{label="value",...} number`, label values unescaped. Panics on a
+/// line that is not a comment and not such a sample.
+fn samples(text: &str) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let name_end = line.find(['{', ' ']).unwrap_or_else(|| panic!("no value: {line:?}"));
+        let (name, mut rest) = line.split_at(name_end);
+        let mut labels = Vec::new();
+        if let Some(r) = rest.strip_prefix('{') {
+            rest = r;
+            while let Some(r) = rest.strip_prefix(',').or(Some(rest)).filter(|r| !r.starts_with('}')) {
+                let (key, r) = r.split_once("=\"").unwrap_or_else(|| panic!("no label value: {line:?}"));
+                let (mut value, mut chars) = (String::new(), r.char_indices());
+                let end = loop {
+                    match chars.next() {
+                        Some((_, '\\')) => match chars.next() {
+                            Some((_, 'n')) => value.push('\n'),
+                            Some((_, c @ ('\\' | '"'))) => value.push(c),
+                            other => panic!("bad escape {other:?}: {line:?}"),
+                        },
+                        Some((i, '"')) => break i,
+                        Some((_, c)) => value.push(c),
+                        None => panic!("unterminated label value: {line:?}"),
+                    }
+                };
+                labels.push((key.to_string(), value));
+                rest = &r[end + 1..];
+            }
+            rest = rest.strip_prefix('}').unwrap_or_else(|| panic!("labels not closed: {line:?}"));
+        }
+        let value = rest.strip_prefix(' ').and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("value: {line:?}"));
+        out.push((name.to_string(), labels, value));
+    }
+    out
+}
+
 #[test]
 fn label_values_are_escaped_as_the_text_format_requires() {
-    assert_eq!(labels(&[("kind", "Tenant")]), r#"kind="Tenant""#);
-    assert_eq!(labels(&[("a", r#"x"y"#), ("b", "1\\2\n3")]), r#"a="x\"y",b="1\\2\n3""#);
     let m = Metrics::default();
     m.failed("Tenant", "bad \"quote\"");
+    // Names from the cluster (a control, an HTTP result) that try to end the
+    // label, the line, or the escape.
+    let hostile = "x\"} 1\ngovcloud_leader 1\n\\";
+    m.api_request("get", hostile);
+    let mut results = BTreeMap::new();
+    results.insert((hostile.to_string(), "high\\".to_string(), "fail\n".to_string()), 2u64);
+    m.set_compliance(&results);
+    let text = m.render();
+    assert!(text.contains(r#"govcloud_reconcile_errors_total{kind="Tenant",error="bad \"quote\""} 1"#), "{text}");
     assert!(
-        m.render().contains(r#"govcloud_reconcile_errors_total{kind="Tenant",error="bad \"quote\""} 1"#),
-        "{}",
-        m.render()
+        text.contains(r#"govcloud_api_requests_total{verb="get",result="x\"} 1\ngovcloud_leader 1\n\\"} 1"#),
+        "{text}"
     );
+    let parsed = samples(&text);
+    assert!(!parsed.iter().any(|(name, _, _)| name == "govcloud_leader"), "no sample injected: {text}");
+    let label = |name: &str, key: &str| {
+        parsed
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .and_then(|(_, l, _)| l.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    };
+    assert_eq!(label("govcloud_api_requests_total", "result").as_deref(), Some(hostile), "{text}");
+    assert_eq!(label("govcloud_compliance_results", "control").as_deref(), Some(hostile), "{text}");
+    assert_eq!(label("govcloud_compliance_results", "severity").as_deref(), Some("high\\"), "{text}");
+    assert_eq!(label("govcloud_compliance_results", "outcome").as_deref(), Some("fail\n"), "{text}");
+}
+
+#[test]
+fn a_family_appears_with_its_first_sample_and_counters_keep_their_names() {
+    let m = Metrics::default();
+    assert_eq!(m.render(), "", "nothing happened, nothing exposed");
+    m.rendered();
+    m.wrote("created", 0);
+    assert_eq!(
+        m.render(),
+        "# HELP govcloud_model_renders_total Plans of the model (one per changed model version).\n\
+         # TYPE govcloud_model_renders_total counter\n\
+         govcloud_model_renders_total 1\n"
+    );
+    m.set_leader(false);
+    m.wrote("pruned", 3);
+    let text = m.render();
+    assert!(text.contains("\ngovcloud_leader 0\n"), "{text}");
+    assert!(text.contains("\ngovcloud_object_writes_total{action=\"pruned\"} 3\n"), "{text}");
+    assert!(!text.contains("action=\"created\"") && !text.contains("_total_total"), "{text}");
+    assert!(!text.contains("# EOF") && !text.contains("# UNIT"), "the Prometheus text format: {text}");
 }
 
 mod exposition_tests {
@@ -159,6 +238,7 @@ mod exposition_tests {
             tenants: vec![
                 tenant("health", TenantKind::Department, Some(62.5)),
                 tenant("songshan", TenantKind::District, None),
+                tenant("edu", TenantKind::Department, Some(100.0)),
             ],
             groups: vec![],
             trend: vec![],
@@ -175,6 +255,10 @@ mod exposition_tests {
             "{text}"
         );
         assert!(text.contains("govcloud_evaluation_figure{tenant=\"songshan\",figure=\"cpu_used\"} 0.25\n"), "{text}");
+        assert!(
+            text.contains("govcloud_evaluation_score{tenant=\"edu\",kind=\"department\",axis=\"cost\"} 100\n"),
+            "a whole number is written as one, as before: {text}"
+        );
         assert!(!text.contains("tenant=\"songshan\",kind"), "no score, no series: {text}");
         assert!(!text.contains("apps_ready"), "a missing figure is not a 0: {text}");
         m.set_evaluation(&Evaluation { tenants: vec![], ..e });
@@ -208,7 +292,11 @@ mod exposition_tests {
         drop(m.reconcile("Tenant"));
         m.api_request("get", "200");
         m.set_leader(true);
-        m.set_collector(Box::new(|| vec![("govcloud_managed_objects", "kind=\"Namespace\"".into(), 3.0)]));
+        m.set_collector(Box::new(|| Scraped {
+            managed_objects: vec![("Namespace".into(), 3)],
+            flows: vec![("granted".into(), 0)],
+            ..Default::default()
+        }));
         let mut results = BTreeMap::new();
         results.insert(("MLPS-1".to_string(), "high".to_string(), "fail".to_string()), 2u64);
         m.set_compliance(&results);
@@ -224,6 +312,8 @@ mod exposition_tests {
         assert!(text.contains("govcloud_reconciles_in_flight{kind=\"Tenant\"} 0\n"), "{text}");
         assert!(text.contains("govcloud_leader 1\n"));
         assert!(text.contains("govcloud_managed_objects{kind=\"Namespace\"} 3\n"));
+        assert!(text.contains("govcloud_flows{state=\"granted\"} 0\n"));
+        assert!(!text.contains("govcloud_reconcile_queue_depth"), "no series, no family: {text}");
         assert!(
             text.contains("govcloud_compliance_results{control=\"MLPS-1\",severity=\"high\",outcome=\"fail\"} 2\n")
         );
