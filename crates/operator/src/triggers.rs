@@ -14,29 +14,23 @@
 //! cache also forgets an object after its TTL and lets its next unchanged
 //! event through.
 
+use crate::triggers::graph::AppGraph;
+use crate::triggers::queue::Channel;
+use crate::triggers::version::ModelState;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
-use futures::{Stream, StreamExt};
-use k8s_openapi::api::core::v1::Node;
-use kube::ResourceExt;
-use kube::api::DynamicObject;
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::reflector::Store;
 
-use govcloud_core::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, ResourceRequest, Tenant};
+use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::kinds::OwnerKind;
-use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 mod graph;
 mod queue;
 mod refresh;
 mod version;
-
-use graph::*;
-use queue::*;
-use version::*;
 
 pub use refresh::STATUS_REFRESH;
 pub use version::fingerprint;

@@ -2,7 +2,19 @@
 //! callees, an owned object's owner, the nodes' zones, the cluster-scope
 //! auditors' tenants; each change sends exactly those to their controllers.
 
-use super::*;
+use kube::ResourceExt;
+
+use govcloud_core::api::{AuditScope, DepartmentApp, NetworkZone, OwnerRole, ResourceRequest, Tenant};
+use govcloud_core::meta::kinds::OwnerKind;
+use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::DynamicObject;
+use kube::runtime::reflector::ObjectRef;
+
+use crate::triggers::version::object_key;
+use crate::triggers::{Triggers, fingerprint};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
 
 /// What a watch event changed of what the operator reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

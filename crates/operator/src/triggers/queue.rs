@@ -1,7 +1,19 @@
 //! The queues to the controllers: one channel per kind (and per status
 //! refresh), each read by one controller at a time, counting what waits.
 
-use super::*;
+use futures::StreamExt;
+
+use futures::Stream;
+
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
+use govcloud_core::meta::kinds::OwnerKind;
+use kube::runtime::reflector::{ObjectRef, Store};
+
+use crate::triggers::version::object_key;
+use crate::triggers::{Stores, Triggers};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Reconcile requests of one kind, to one controller at a time: a replica
 /// that stops leading drops its controllers (and their receiver); the next

@@ -1,7 +1,14 @@
 //! Status refreshes: counts that changed with nothing to apply, written
 //! soon (debounced) and apart from the reconciles.
 
-use super::*;
+use futures::Stream;
+
+use govcloud_core::api::{DepartmentApp, NetworkZone, Tenant};
+use govcloud_core::meta::kinds::OwnerKind;
+use kube::runtime::reflector::ObjectRef;
+
+use crate::triggers::Triggers;
+use crate::triggers::version::object_key;
 
 /// How long the counts in a tenant's or zone's status (quota usage, apps,
 /// tenants) may lag behind: they change with every pod and app, so their

@@ -1,3 +1,14 @@
+use futures::StreamExt;
+
+use futures::Stream;
+
+use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::DynamicObject;
+use kube::runtime::reflector::ObjectRef;
+
+use crate::triggers::graph::cluster_auditors_of;
+
 use super::*;
 
 fn tenant(yaml: &str) -> Tenant {

@@ -2,7 +2,10 @@
 //! on a status write), and what each reconcile must see at least; what an
 //! object looked like to the model and to those depending on it.
 
-use super::*;
+use kube::api::DynamicObject;
+
+use crate::triggers::Triggers;
+use std::sync::atomic::Ordering;
 
 /// What of an owned object (or a node) the operator reads: everything but
 /// its resourceVersion, field ownership and status; then, apart, the parts
