@@ -6,7 +6,7 @@
 //!   names     the name of every object govcloud owns, built in one place, and parsed back
 //!   kinds     the kinds govcloud owns (group, version, plural, scope, apply order)
 //!   compare   whether a live object already holds what would be applied
-//!   cluster_policy  the policy.networking.k8s.io ClusterNetworkPolicy (admin tier)
+//!   cluster_policy  the policy.networking.k8s.io ClusterNetworkPolicy (admin tier), its generated types
 //! ```
 //!
 //! Every key, name and API version literal is written here once; the other
