@@ -1,6 +1,7 @@
 //! Namespaces (`AuditBy::Namespaces`): each tenant namespace's default deny, Pod Security, quota and limits; declaration namespaces hold declarations only.
 
 use super::*;
+use govcloud_core::meta::quantity::Quantity;
 
 /// Per tenant namespace: default deny, Pod Security level, quota and
 /// limits; for the namespaces of zones another cluster hosts, that they hold
@@ -119,13 +120,9 @@ pub(crate) const NOT_DECLARATIONS: &[&str] = &[
     "RoleBinding",
 ];
 
-/// Whether a quantity (`0`, `0m`, `0Gi`) is zero.
+/// Whether a quantity (`0`, `0m`, `0Gi`, or the number 0) is zero.
 pub(crate) fn is_zero(q: &Value) -> bool {
-    q.as_str()
-        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
-        .and_then(|n| n.parse::<f64>().ok())
-        .is_some_and(|n| n == 0.0)
-        || q.as_f64() == Some(0.0)
+    q.as_str().and_then(|s| Quantity::parse(s).ok()).is_some_and(Quantity::is_zero) || q.as_f64() == Some(0.0)
 }
 
 /// GC-ZONE-005: the namespaces of a zone another cluster hosts (by the
