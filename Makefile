@@ -5,8 +5,9 @@
 # and: make render (offline rendering), make testenv (build the upstream binaries),
 #      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
 #      operator on the local real control plane; see BENCHMARKS.md), make image (the
-#      operator's OCI image archive, target/image/govcloud-<version>.oci.tar).
-.PHONY: dev render test check testenv crds bench bench-cluster image
+#      operator's OCI image archive, target/image/govcloud-<version>.oci.tar),
+#      make gen-types (the checked-in Rust types of CRDs we write but do not own).
+.PHONY: dev render test check testenv crds gen-types bench bench-cluster image
 
 # make dev CLUSTERS=2: the Chifeng model with the private network in a cluster
 # of its own: two local control planes (egov: extranet+internet; private), an
@@ -41,6 +42,11 @@ crds:
 	{ echo '{{- if .Values.admissionPolicies.install }}'; \
 	  cargo run --quiet -- manifests --admission-only --namespace '{{ .Release.Namespace }}'; \
 	  echo '{{- end }}'; } > charts/govcloud/templates/admission.yaml
+
+# crates/core/src/generated/: kopium (pinned, installed into ~/.cache/govcloud
+# when missing) on the CRDs testenv pins, with the fixes the script names.
+gen-types:
+	crates/core/gen-types.sh
 
 bench:
 	cargo bench --bench model

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::Outcome;
 use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
 use govcloud_core::meta::labels::ZONE;
+use govcloud_core::meta::quantity::Quantity;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Per tenant namespace: default deny, Pod Security level, quota and
@@ -127,13 +128,9 @@ pub(crate) const NOT_DECLARATIONS: &[&str] = &[
     "RoleBinding",
 ];
 
-/// Whether a quantity (`0`, `0m`, `0Gi`) is zero.
+/// Whether a quantity (`0`, `0m`, `0Gi`, or the number 0) is zero.
 pub(crate) fn is_zero(q: &Value) -> bool {
-    q.as_str()
-        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
-        .and_then(|n| n.parse::<f64>().ok())
-        .is_some_and(|n| n == 0.0)
-        || q.as_f64() == Some(0.0)
+    q.as_str().and_then(|s| Quantity::parse(s).ok()).is_some_and(Quantity::is_zero) || q.as_f64() == Some(0.0)
 }
 
 /// GC-ZONE-005: the namespaces of a zone another cluster hosts (by the

@@ -8,11 +8,13 @@
 //!   api        the resources (NetworkZone, Tenant, DepartmentApp, ResourceRequest)
 //!   model      reading them from files, checked by the CRDs' own rules
 //!   controls   every security and isolation rule, once: catalogue, admission policies, offline evaluator
+//!   generated  types generated from CRDs we write but do not own (`make gen-types`), used through `meta`
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod controls;
+pub mod generated;
 pub mod meta;
 pub mod model;
 pub mod problem;

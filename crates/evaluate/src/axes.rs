@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use govcloud_audit::Outcome;
 use govcloud_core::api::{DepartmentApp, FlowState, Tenant};
 use govcloud_core::controls::Severity;
-use govcloud_core::meta::compare::parse_quantity;
+use govcloud_core::meta::quantity::Quantity;
 
 use crate::figures::id;
 use crate::pending::tenant_of;
@@ -80,8 +80,8 @@ impl Axis {
     }
 }
 
-/// Usage below this many CPU cores, all pods of an app together, is no usage (idle).
-pub const IDLE_CPU_CORES: f64 = 0.001;
+/// CPU usage below this (1m: 0.001 cores), all pods of an app together, is no usage (idle).
+pub const IDLE_CPU_CORES: Quantity = Quantity::from_nanos(1_000_000);
 /// An app using less than this share of its CPU requests and of its memory requests is oversized.
 pub const OVERSIZED_BELOW: f64 = 0.2;
 
@@ -137,15 +137,15 @@ impl<'a> Subject<'a> {
         let (t, name, ns_tenant, apps, i) = (self.tenant, self.name, self.ns_tenant, &self.apps, self.i);
         let cpu_quota = quota_sum(t, "requests.cpu");
         let mem_quota = quota_sum(t, "requests.memory");
-        put(id::QUOTA_CPU_REQUESTED, Measured::result(cpu_quota.map(|(u, g)| u / g)));
-        put(id::QUOTA_MEMORY_REQUESTED, Measured::result(mem_quota.map(|(u, g)| u / g)));
+        put(id::QUOTA_CPU_REQUESTED, Measured::result(cpu_quota.map(|(u, g)| ratio(u, g))));
+        put(id::QUOTA_MEMORY_REQUESTED, Measured::result(mem_quota.map(|(u, g)| ratio(u, g))));
         let pods: Option<Vec<&PodUsage>> = i
             .usage
             .map(|u| u.iter().filter(|p| ns_tenant.get(&p.namespace).map(String::as_str) == Some(name)).collect());
-        let used = |granted: Result<(f64, f64), Missing>, of: fn(&PodUsage) -> f64| -> Result<f64, Missing> {
+        let used = |granted: Result<(Quantity, Quantity), Missing>, of: fn(&PodUsage) -> Quantity| {
             let (_, g) = granted?;
             let pods = pods.as_ref().ok_or(Missing::NoUsage)?;
-            Ok(pods.iter().map(|p| of(p)).sum::<f64>() / g)
+            Ok(ratio(pods.iter().map(|p| of(p)).sum(), g))
         };
         let cpu_used = used(cpu_quota, |p| p.cpu);
         let mem_used = used(mem_quota, |p| p.memory);
@@ -164,7 +164,7 @@ impl<'a> Subject<'a> {
                     })
                     .collect()
             });
-            let cpu: Option<f64> = app_pods.as_ref().map(|ps| ps.iter().map(|p| p.cpu).sum());
+            let cpu: Option<Quantity> = app_pods.as_ref().map(|ps| ps.iter().map(|p| p.cpu).sum());
             let not_ready = a.status.as_ref().map(|s| s.ready_replicas == 0);
             let is_idle = if a.spec.replicas == 0 || not_ready == Some(true) || cpu.is_some_and(|c| c < IDLE_CPU_CORES)
             {
@@ -185,13 +185,14 @@ impl<'a> Subject<'a> {
             if let (Ok(n), Some(ps)) = (&mut oversized, &app_pods) {
                 let (req_cpu, req_mem) = govcloud_render::pod_requests(a, t);
                 let (req_cpu, req_mem) =
-                    (parse_quantity(&req_cpu).unwrap_or(0.0), parse_quantity(&req_mem).unwrap_or(0.0));
+                    (Quantity::parse(&req_cpu).unwrap_or_default(), Quantity::parse(&req_mem).unwrap_or_default());
                 let count = ps.len() as f64;
-                let (c, m): (f64, f64) = (ps.iter().map(|p| p.cpu).sum(), ps.iter().map(|p| p.memory).sum());
-                if req_cpu > 0.0
-                    && req_mem > 0.0
-                    && c < OVERSIZED_BELOW * req_cpu * count
-                    && m < OVERSIZED_BELOW * req_mem * count
+                let (c, m): (Quantity, Quantity) = (ps.iter().map(|p| p.cpu).sum(), ps.iter().map(|p| p.memory).sum());
+                // The share is a ratio: compared as floats.
+                if req_cpu > Quantity::ZERO
+                    && req_mem > Quantity::ZERO
+                    && c.to_f64() < OVERSIZED_BELOW * req_cpu.to_f64() * count
+                    && m.to_f64() < OVERSIZED_BELOW * req_mem.to_f64() * count
                 {
                     *n += 1;
                 }
@@ -203,7 +204,7 @@ impl<'a> Subject<'a> {
             (Ok(c), Ok(m)) => Some((c + m) / 2.0),
             // Without usage, what is requested of the quota.
             _ if i.usage.is_none() => mean(
-                &[cpu_quota.ok().map(|(u, g)| u / g), mem_quota.ok().map(|(u, g)| u / g)]
+                &[cpu_quota.ok().map(|(u, g)| ratio(u, g)), mem_quota.ok().map(|(u, g)| ratio(u, g))]
                     .into_iter()
                     .flatten()
                     .collect::<Vec<_>>(),
@@ -325,16 +326,21 @@ impl<'a> Subject<'a> {
 }
 
 /// Sum of quota `key` over a tenant's zones, (used, granted); why not, when no zone grants it or its use is not in the status.
-fn quota_sum(t: &Tenant, key: &str) -> Result<(f64, f64), Missing> {
+fn quota_sum(t: &Tenant, key: &str) -> Result<(Quantity, Quantity), Missing> {
     if t.spec.zones.is_empty() {
         return Err(Missing::NoQuota);
     }
     let status = t.status.as_ref().filter(|s| !s.quota.is_empty()).ok_or(Missing::NoStatus)?;
-    let (mut used, mut granted) = (0.0, 0.0);
+    let (mut used, mut granted) = (Quantity::ZERO, Quantity::ZERO);
     for z in &status.quota {
-        let Some(g) = z.granted.get(key).and_then(|q| parse_quantity(q)) else { continue };
+        let Some(g) = z.granted.get(key).and_then(|q| Quantity::parse(q).ok()) else { continue };
         granted += g;
-        used += z.used.get(key).and_then(|q| parse_quantity(q)).ok_or(Missing::NoStatus)?;
+        used += z.used.get(key).and_then(|q| Quantity::parse(q).ok()).ok_or(Missing::NoStatus)?;
     }
-    if granted > 0.0 { Ok((used, granted)) } else { Err(Missing::NoQuota) }
+    if granted > Quantity::ZERO { Ok((used, granted)) } else { Err(Missing::NoQuota) }
+}
+
+/// `part` ÷ `whole`: the quantities summed exactly, the share a float.
+fn ratio(part: Quantity, whole: Quantity) -> f64 {
+    part.to_f64() / whole.to_f64()
 }

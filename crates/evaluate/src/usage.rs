@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use govcloud_core::meta::compare::parse_quantity;
 use govcloud_core::meta::labels;
+use govcloud_core::meta::quantity::Quantity;
 
 /// One pod's usage, all containers together.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,10 +18,10 @@ pub struct PodUsage {
     pub name: String,
     /// The DepartmentApp it runs, from its `govcloud.io/app` label.
     pub app: Option<String>,
-    /// CPU in cores.
-    pub cpu: f64,
-    /// Memory in bytes.
-    pub memory: f64,
+    /// CPU (cores).
+    pub cpu: Quantity,
+    /// Memory (bytes).
+    pub memory: Quantity,
 }
 
 /// Reads a PodMetricsList (JSON or YAML). `source` names it in errors; `pods`
@@ -60,13 +60,13 @@ pub fn from_list(source: &str, doc: &Value, pods: &[Value]) -> Result<Vec<PodUsa
         let containers = item["containers"]
             .as_array()
             .ok_or_else(|| format!("{source}: items[{i}].containers: missing or not a list; {fix}"))?;
-        let (mut cpu, mut memory) = (0.0, 0.0);
+        let (mut cpu, mut memory) = (Quantity::ZERO, Quantity::ZERO);
         for (j, c) in containers.iter().enumerate() {
             for (key, sum) in [("cpu", &mut cpu), ("memory", &mut memory)] {
                 let q = c["usage"][key]
                     .as_str()
                     .ok_or_else(|| format!("{source}: items[{i}].containers[{j}].usage.{key}: missing; {fix}"))?;
-                *sum += parse_quantity(q).ok_or_else(|| {
+                *sum += Quantity::parse(q).map_err(|_| {
                     format!("{source}: items[{i}].containers[{j}].usage.{key}: {q:?} is not a Kubernetes quantity (such as 250m, 12345n or 128Mi)")
                 })?;
             }

@@ -30,8 +30,11 @@ use super::objects::meta;
 use super::tenant::{endpoint_exits, match_labels};
 use govcloud_core::api::{NetworkZone, ZoneKind};
 use govcloud_core::meta::cluster_policy::{
-    ADMIN_TIER, ClusterNetworkPolicy, ClusterNetworkPolicySpec, MAX_ITEMS, MAX_PRIORITY, NamespacedPods, Peer, Rule,
-    Subject, action,
+    ClusterNetworkPolicy, ClusterNetworkPolicyEgress as EgressRule, ClusterNetworkPolicyEgressAction as EgressAction,
+    ClusterNetworkPolicyEgressTo as EgressPeer, ClusterNetworkPolicyIngress as IngressRule,
+    ClusterNetworkPolicyIngressAction as IngressAction, ClusterNetworkPolicyIngressFrom as IngressPeer,
+    ClusterNetworkPolicySpec, ClusterNetworkPolicySubject as Subject, ClusterNetworkPolicyTier, MAX_ITEMS,
+    MAX_PRIORITY,
 };
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels;
@@ -53,13 +56,22 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
     let Some(z) = index.zones.get(zone).copied() else { return vec![] };
     let mut out = Vec::new();
     let own = labels::owned_by(OwnerKind::NetworkZone, zone);
-    let policy = |name: String, priority: i32, subject: Subject, ingress: Vec<Rule>, egress: Vec<Rule>| {
+    // Both directions written out even when empty, so rules someone adds
+    // are a difference a forced apply takes away.
+    let policy = |name: String, priority: i32, subject: Subject, ingress: Vec<IngressRule>, egress: Vec<EgressRule>| {
         Owned::ClusterNetworkPolicy(ClusterNetworkPolicy {
             metadata: meta(&name, None, own.clone()),
-            spec: ClusterNetworkPolicySpec { tier: ADMIN_TIER.into(), priority, subject, ingress, egress },
+            spec: ClusterNetworkPolicySpec {
+                tier: ClusterNetworkPolicyTier::Admin,
+                priority,
+                subject,
+                ingress: Some(ingress),
+                egress: Some(egress),
+            },
+            status: None,
         })
     };
-    let zone_subject = Subject { namespaces: Some(zone_namespaces(&[zone])), pods: None };
+    let zone_subject = Subject::namespaces(zone_namespaces(&[zone]));
 
     // Zones this one may never reach, whatever is registered.
     let never: Vec<&NetworkZone> = index
@@ -71,11 +83,18 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
     if !never.is_empty() {
         let names: Vec<String> = never.iter().map(|o| o.name_any()).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let mut egress =
-            vec![to("never-connected-zones", action::DENY, vec![namespaces_peer(zone_namespaces(&names))])];
+        let mut egress = vec![to(
+            "never-connected-zones",
+            EgressAction::Deny,
+            vec![EgressPeer::namespaces(zone_namespaces(&names))],
+        )];
         let cidrs: Vec<String> = never.iter().flat_map(|o| o.spec.cidrs.iter()).filter_map(|c| masked(c)).collect();
-        egress.extend(networks_rules("never-connected-networks", action::DENY, cidrs));
-        let ingress = vec![from("never-connected-zones", action::DENY, vec![namespaces_peer(zone_namespaces(&names))])];
+        egress.extend(networks_rules("never-connected-networks", EgressAction::Deny, cidrs));
+        let ingress = vec![from(
+            "never-connected-zones",
+            IngressAction::Deny,
+            vec![IngressPeer::namespaces(zone_namespaces(&names))],
+        )];
         out.push(policy(names::zone_isolation_policy(zone), ISOLATION_PRIORITY, zone_subject.clone(), ingress, egress));
     }
 
@@ -83,7 +102,11 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
     // in a private zone they may call their peers' endpoints registered for it.
     for (app, peers) in exchange_apps(z, &index.zones) {
         let peer_names: Vec<&str> = peers.iter().map(String::as_str).collect();
-        let ingress = vec![from("exchange-peers", action::PASS, vec![namespaces_peer(zone_namespaces(&peer_names))])];
+        let ingress = vec![from(
+            "exchange-peers",
+            IngressAction::Pass,
+            vec![IngressPeer::namespaces(zone_namespaces(&peer_names))],
+        )];
         let mut egress = Vec::new();
         if leaves_only_through_endpoints(z.spec.kind) {
             let registered: Vec<(&NetworkZone, &govcloud_core::api::AppRef)> = peers
@@ -97,12 +120,12 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
                 })
                 .collect();
             // Endpoints of this cluster by their pods; of another cluster, at their addresses.
-            let targets: Vec<Peer> = registered
+            let targets: Vec<EgressPeer> = registered
                 .iter()
                 .filter(|(pz, _)| index.hosts(pz))
                 .map(|(pz, a)| app_peer(&namespace_name(&a.tenant, &pz.name_any()), &a.app))
                 .collect();
-            egress.extend(chunked(to, "exchange-peers", action::PASS, targets));
+            egress.extend(chunked("exchange-peers", EgressAction::Pass, targets));
             let mut addresses: Vec<String> = registered
                 .iter()
                 .filter(|(pz, _)| !index.hosts(pz))
@@ -117,9 +140,10 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
                 .collect();
             addresses.sort();
             addresses.dedup();
-            egress.extend(networks_rules("exchange-peers-elsewhere", action::PASS, addresses));
+            egress.extend(networks_rules("exchange-peers-elsewhere", EgressAction::Pass, addresses));
         }
-        let subject = Subject { namespaces: None, pods: Some(app_pods(&namespace_name(&app.tenant, zone), &app.app)) };
+        let (namespaces, pods) = app_pods(&namespace_name(&app.tenant, zone), &app.app);
+        let subject = Subject::pods(namespaces, pods);
         out.push(policy(
             names::exchange_admin_policy(zone, &app.tenant, &app.app),
             EXCHANGE_PRIORITY,
@@ -131,33 +155,28 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
 
     // The zone's namespaces: their own zone, DNS and the endpoints of other
     // zones stay for the NetworkPolicies; other pods are denied.
-    let mut ingress = vec![from("same-zone", action::PASS, vec![namespaces_peer(zone_namespaces(&[zone]))])];
+    let mut ingress =
+        vec![from("same-zone", IngressAction::Pass, vec![IngressPeer::namespaces(zone_namespaces(&[zone]))])];
     if z.spec.kind == ZoneKind::Internet {
         // Public apps are reached through the platform's ingress controller.
         ingress.push(from(
             "ingress-controller",
-            action::PASS,
-            vec![namespaces_peer(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")]))],
+            IngressAction::Pass,
+            vec![IngressPeer::namespaces(match_labels(&[(labels::INGRESS_CONTROLLER_NS, "true")]))],
         ));
     }
-    ingress.push(from("other-zones", action::DENY, vec![namespaces_peer(other_zones(zone))]));
-    ingress.push(from("not-a-tenant", action::DENY, vec![namespaces_peer(not_tenant())]));
+    ingress.push(from("other-zones", IngressAction::Deny, vec![IngressPeer::namespaces(other_zones(zone))]));
+    ingress.push(from("not-a-tenant", IngressAction::Deny, vec![IngressPeer::namespaces(not_tenant())]));
     let mut egress = vec![
-        to("same-zone", action::PASS, vec![namespaces_peer(zone_namespaces(&[zone]))]),
+        to("same-zone", EgressAction::Pass, vec![EgressPeer::namespaces(zone_namespaces(&[zone]))]),
         to(
             "dns",
-            action::PASS,
-            vec![Peer {
-                pods: Some(NamespacedPods {
-                    namespace_selector: ns_named(names::DNS_NAMESPACE),
-                    pod_selector: match_labels(&[names::DNS_POD]),
-                }),
-                ..Default::default()
-            }],
+            EgressAction::Pass,
+            vec![EgressPeer::pods(ns_named(names::DNS_NAMESPACE), match_labels(&[names::DNS_POD]))],
         ),
     ];
     if !leaves_only_through_endpoints(z.spec.kind) {
-        let targets: Vec<Peer> = index
+        let targets: Vec<EgressPeer> = index
             .zones
             .values()
             .copied()
@@ -170,61 +189,54 @@ pub fn render(index: &Index<'_>, zone: &str) -> Vec<Owned> {
             })
             .map(|(o, a)| app_peer(&namespace_name(&a.tenant, &o.name_any()), &a.app))
             .collect();
-        egress.extend(chunked(to, "exchange-endpoints", action::PASS, targets));
+        egress.extend(chunked("exchange-endpoints", EgressAction::Pass, targets));
     }
-    egress.push(to("other-zones", action::DENY, vec![namespaces_peer(other_zones(zone))]));
-    egress.push(to("not-a-tenant", action::DENY, vec![namespaces_peer(not_tenant())]));
+    egress.push(to("other-zones", EgressAction::Deny, vec![EgressPeer::namespaces(other_zones(zone))]));
+    egress.push(to("not-a-tenant", EgressAction::Deny, vec![EgressPeer::namespaces(not_tenant())]));
     if leaves_only_through_endpoints(z.spec.kind) {
         // Outside the cluster's pods: only the zone's exchange addresses (its
         // NetworkPolicy narrows them to their ports), nothing else. Every pod
         // it may reach was passed above: "networks" also match pod addresses.
         let exits: Vec<String> = endpoint_exits(index, z).filter_map(|(c, _)| masked(c)).collect();
-        egress.extend(networks_rules("exchange-addresses", action::PASS, exits));
-        egress.push(Rule {
-            name: "outside".into(),
-            action: action::DENY.into(),
-            to: vec![networks_peer(vec!["0.0.0.0/0".into(), "::/0".into()])],
-            ..Default::default()
-        });
+        egress.extend(networks_rules("exchange-addresses", EgressAction::Pass, exits));
+        egress.push(to(
+            "outside",
+            EgressAction::Deny,
+            vec![EgressPeer::networks(vec!["0.0.0.0/0".into(), "::/0".into()])],
+        ));
     }
     out.push(policy(names::zone_admin_policy(zone), ZONE_PRIORITY, zone_subject, ingress, egress));
     out
 }
 
-/// An ingress rule.
-fn from(name: &str, action: &str, peers: Vec<Peer>) -> Rule {
-    Rule { name: name.into(), action: action.into(), from: peers, ..Default::default() }
+/// An ingress rule (all protocols).
+fn from(name: &str, action: IngressAction, peers: Vec<IngressPeer>) -> IngressRule {
+    IngressRule { name: Some(name.into()), action, from: peers, protocols: None }
 }
 
-/// An egress rule.
-fn to(name: &str, action: &str, peers: Vec<Peer>) -> Rule {
-    Rule { name: name.into(), action: action.into(), to: peers, ..Default::default() }
+/// An egress rule (all protocols).
+fn to(name: &str, action: EgressAction, peers: Vec<EgressPeer>) -> EgressRule {
+    EgressRule { name: Some(name.into()), action, to: peers, protocols: None }
 }
 
-/// Rules (made by `make`, [`from`] or [`to`]) of at most [`MAX_ITEMS`] peers each, named `name-1`, `name-2`, ...
-fn chunked(make: fn(&str, &str, Vec<Peer>) -> Rule, name: &str, action: &str, peers: Vec<Peer>) -> Vec<Rule> {
+/// Egress rules of at most [`MAX_ITEMS`] peers each, named `name-1`, `name-2`, ...
+fn chunked(name: &str, action: EgressAction, peers: Vec<EgressPeer>) -> Vec<EgressRule> {
     let n = peers.len().div_ceil(MAX_ITEMS);
     peers
         .chunks(MAX_ITEMS)
         .enumerate()
-        .map(|(i, c)| make(&if n > 1 { format!("{name}-{}", i + 1) } else { name.to_string() }, action, c.to_vec()))
+        .map(|(i, c)| {
+            to(&if n > 1 { format!("{name}-{}", i + 1) } else { name.to_string() }, action.clone(), c.to_vec())
+        })
         .collect()
 }
 
-/// Rules over at most [`MAX_ITEMS`] networks each (egress only).
-fn networks_rules(name: &str, action: &str, mut cidrs: Vec<String>) -> Vec<Rule> {
+/// Egress rules over at most [`MAX_ITEMS`] networks each.
+fn networks_rules(name: &str, action: EgressAction, mut cidrs: Vec<String>) -> Vec<EgressRule> {
     cidrs.sort();
     cidrs.dedup();
-    let peers: Vec<Peer> = cidrs.chunks(MAX_ITEMS).map(|c| networks_peer(c.to_vec())).collect();
-    chunked(to, name, action, peers)
-}
-
-fn networks_peer(networks: Vec<String>) -> Peer {
-    Peer { networks, ..Default::default() }
-}
-
-fn namespaces_peer(sel: LabelSelector) -> Peer {
-    Peer { namespaces: Some(sel), ..Default::default() }
+    let peers: Vec<EgressPeer> = cidrs.chunks(MAX_ITEMS).map(|c| EgressPeer::networks(c.to_vec())).collect();
+    chunked(name, action, peers)
 }
 
 /// A CIDR as the API takes it: its network address (`10.30.0.1/16` -> `10.30.0.0/16`).
@@ -280,13 +292,15 @@ fn ns_named(ns: &str) -> LabelSelector {
     match_labels(&[(labels::NAMESPACE_NAME, ns)])
 }
 
-/// The pods of one app in one namespace, by labels tenants cannot forge across namespaces.
-fn app_pods(namespace: &str, app: &str) -> NamespacedPods {
-    NamespacedPods { namespace_selector: ns_named(namespace), pod_selector: match_labels(&[(labels::APP, app)]) }
+/// The pods of one app in one namespace, by labels tenants cannot forge
+/// across namespaces: (namespace selector, pod selector).
+fn app_pods(namespace: &str, app: &str) -> (LabelSelector, LabelSelector) {
+    (ns_named(namespace), match_labels(&[(labels::APP, app)]))
 }
 
-fn app_peer(namespace: &str, app: &str) -> Peer {
-    Peer { pods: Some(app_pods(namespace, app)), ..Default::default() }
+fn app_peer(namespace: &str, app: &str) -> EgressPeer {
+    let (namespaces, pods) = app_pods(namespace, app);
+    EgressPeer::pods(namespaces, pods)
 }
 
 #[cfg(test)]

@@ -12,15 +12,20 @@
 use serde_json::Value;
 
 use govcloud_core::api::{NetworkZone, Overcommit, Tenant, ZoneCapacity};
-use govcloud_core::meta::compare::parse_quantity;
+use govcloud_core::meta::quantity::Quantity;
 
-/// CPU in cores and memory in bytes.
+/// CPU (cores) and memory (bytes), exact.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CpuMemory {
     /// Cores.
-    pub cpu: f64,
+    pub cpu: Quantity,
     /// Bytes.
-    pub memory: f64,
+    pub memory: Quantity,
+}
+
+/// A quantity as a Node or a quota writes it; none or unreadable: zero.
+fn quantity(q: Option<&str>) -> Quantity {
+    q.and_then(|q| Quantity::parse(q).ok()).unwrap_or_default()
 }
 
 /// Whether `node` (a Node as JSON) is one of `zone`'s: its pool's labels,
@@ -48,14 +53,11 @@ pub fn capacity<'n>(zone: &NetworkZone, nodes: impl IntoIterator<Item = &'n Valu
     let mut any = false;
     for n in nodes.into_iter().filter(|n| serves(zone, n)) {
         any = true;
-        sum.cpu += n["status"]["allocatable"]["cpu"].as_str().and_then(parse_quantity).unwrap_or_default();
-        sum.memory += n["status"]["allocatable"]["memory"].as_str().and_then(parse_quantity).unwrap_or_default();
+        sum.cpu += quantity(n["status"]["allocatable"]["cpu"].as_str());
+        sum.memory += quantity(n["status"]["allocatable"]["memory"].as_str());
     }
     let ratio = zone.spec.overcommit.unwrap_or_default();
-    any.then(|| CpuMemory {
-        cpu: sum.cpu * f64::from(ratio.cpu_percent) / 100.0,
-        memory: sum.memory * f64::from(ratio.memory_percent) / 100.0,
-    })
+    any.then(|| CpuMemory { cpu: sum.cpu.percent(ratio.cpu_percent), memory: sum.memory.percent(ratio.memory_percent) })
 }
 
 /// The CPU and memory `tenants` (as granted: [`crate::grant_requests`])
@@ -63,8 +65,8 @@ pub fn capacity<'n>(zone: &NetworkZone, nodes: impl IntoIterator<Item = &'n Valu
 pub fn granted<'t>(zone: &str, tenants: impl IntoIterator<Item = &'t Tenant>) -> CpuMemory {
     let mut sum = CpuMemory::default();
     for tz in tenants.into_iter().flat_map(|t| t.spec.zones.iter()).filter(|tz| tz.name == zone) {
-        sum.cpu += parse_quantity(&tz.quota.cpu).unwrap_or_default();
-        sum.memory += parse_quantity(&tz.quota.memory).unwrap_or_default();
+        sum.cpu += quantity(Some(&tz.quota.cpu));
+        sum.memory += quantity(Some(&tz.quota.memory));
     }
     sum
 }

@@ -18,8 +18,8 @@ use kube::ResourceExt;
 use govcloud_core::api::{
     DecisionState, QuotaIncrement, RequestKind, RequestPhase, ResourceRequest, Tenant, TenantZone, ZoneQuota,
 };
-use govcloud_core::meta::compare::parse_quantity;
 use govcloud_core::meta::names::split_namespace;
+use govcloud_core::meta::quantity::Quantity;
 use govcloud_core::model::Model;
 
 /// What a request amounts to at a given time.
@@ -194,7 +194,7 @@ fn unreadable(inc: &QuotaIncrement) -> Option<&'static str> {
         ("storage", &inc.storage),
         ("ephemeralStorage", &inc.ephemeral_storage),
     ];
-    fields.into_iter().find(|(_, v)| v.as_deref().is_some_and(|q| parse_quantity(q).is_none())).map(|(f, _)| f)
+    fields.into_iter().find(|(_, v)| v.as_deref().is_some_and(|q| Quantity::parse(q).is_err())).map(|(f, _)| f)
 }
 
 /// When an approved surge of `r` ends: `approved_at` plus its minutes.
@@ -249,7 +249,7 @@ fn grant(t: &mut Tenant, r: &ResourceRequest) {
 fn add(q: &mut ZoneQuota, inc: &QuotaIncrement) {
     let sum = |base: &mut String, extra: &Option<String>| {
         if let Some(e) = extra
-            && let (Some(a), Some(b)) = (parse_quantity(base), parse_quantity(e))
+            && let (Ok(a), Ok(b)) = (Quantity::parse(base), Quantity::parse(e))
         {
             *base = format_quantity(a + b);
         }
@@ -288,15 +288,18 @@ fn overlay(mut q: ZoneQuota, inc: &QuotaIncrement) -> ZoneQuota {
     q
 }
 
-/// A quantity in a canonical spelling: millis when fractional, else the
-/// largest binary suffix that divides it, else a plain integer.
-pub fn format_quantity(v: f64) -> String {
-    let milli = (v * 1000.0).round();
-    if milli % 1000.0 != 0.0 {
-        return format!("{}m", milli as i64);
+/// The spelling govcloud writes sums and capacities in (quotas after
+/// approved requests, a zone's capacity): rounded to the milli, millis when
+/// fractional, else the largest of Ti, Gi and Mi that divides it, else a
+/// plain integer. Not Kubernetes' canonical form (the quantity's `Display`):
+/// kept as it was, so manifests and statuses already written stay the same.
+pub fn format_quantity(q: Quantity) -> String {
+    let milli = q.round_millis();
+    if milli % 1000 != 0 {
+        return format!("{milli}m");
     }
-    let n = v.round() as i64;
-    for (suffix, f) in [("Ti", 1i64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20)] {
+    let n = milli / 1000;
+    for (suffix, f) in [("Ti", 1i128 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20)] {
         if n >= f && n % f == 0 {
             return format!("{}{suffix}", n / f);
         }

@@ -1,8 +1,10 @@
 //! The `policy.networking.k8s.io` ClusterNetworkPolicy (network-policy-api
-//! v0.3.0, standard channel, storage version `v1beta1`): the subset govcloud
-//! writes and reads. k8s-openapi has no such type; this one implements its
-//! `Resource` and `Metadata` traits so kube's typed and dynamic clients both
-//! take it.
+//! v0.3.0, standard channel, storage version `v1beta1`). k8s-openapi has no
+//! such type: its types are generated from the upstream CRD
+//! ([`crate::generated::cluster_network_policy`], `make gen-types`) and
+//! re-exported here, with what govcloud adds: the constants it writes and
+//! reads, k8s-openapi's `Resource` constants (kube's `Resource` comes with
+//! the generated derive), and the peers and subjects from label selectors.
 //!
 //! Semantics (from the CRD): policies of the `Admin` tier are evaluated
 //! before any NetworkPolicy, those of the `Baseline` tier after; inside a
@@ -12,8 +14,9 @@
 //! NetworkPolicies decide). Ingress peers are pods or namespaces; egress
 //! peers also networks (CIDRs).
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use serde::{Deserialize, Serialize};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+pub use crate::generated::cluster_network_policy::*;
 
 macro_rules! group {
     () => {
@@ -34,102 +37,16 @@ pub const VERSION: &str = version!();
 pub const PLURAL: &str = "clusternetworkpolicies";
 /// Name of the CustomResourceDefinition that serves the kind.
 pub const CRD_NAME: &str = concat!("clusternetworkpolicies.", group!());
-/// The tier evaluated before every NetworkPolicy.
+/// The tier evaluated before every NetworkPolicy, as objects read as JSON write it
+/// ([`ClusterNetworkPolicyTier::Admin`]).
 pub const ADMIN_TIER: &str = "Admin";
 /// Highest priority value the API accepts (lowest precedence).
 pub const MAX_PRIORITY: i32 = 1000;
 /// Most rules in one direction, and most peers in one rule, the API accepts.
 pub const MAX_ITEMS: usize = 25;
 
-/// A ClusterNetworkPolicy (serialized with its `apiVersion` and `kind`).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterNetworkPolicy {
-    /// Metadata.
-    pub metadata: ObjectMeta,
-    /// What it does.
-    pub spec: ClusterNetworkPolicySpec,
-}
-
-/// The spec of a [`ClusterNetworkPolicy`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterNetworkPolicySpec {
-    /// `Admin` or `Baseline`.
-    pub tier: String,
-    /// Precedence inside the tier: lower first.
-    pub priority: i32,
-    /// The pods the policy applies to.
-    pub subject: Subject,
-    /// Rules on traffic to the subject, first match wins. Written out even
-    /// when empty, so rules someone adds are a difference a forced apply
-    /// takes away.
-    #[serde(default)]
-    pub ingress: Vec<Rule>,
-    /// Rules on traffic from the subject, first match wins (written out even when empty).
-    #[serde(default)]
-    pub egress: Vec<Rule>,
-}
-
-/// Exactly one of namespaces or pods.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Subject {
-    /// Every pod of the selected namespaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespaces: Option<LabelSelector>,
-    /// The selected pods of the selected namespaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pods: Option<NamespacedPods>,
-}
-
-/// Pods by namespace and pod labels.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NamespacedPods {
-    /// Namespaces.
-    pub namespace_selector: LabelSelector,
-    /// Pods in them.
-    pub pod_selector: LabelSelector,
-}
-
-/// One ingress or egress rule (ingress rules carry `from`, egress rules `to`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Rule {
-    /// Name, for observability.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub name: String,
-    /// `Accept`, `Deny` or `Pass`.
-    pub action: String,
-    /// Peers of an ingress rule.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub from: Vec<Peer>,
-    /// Peers of an egress rule.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub to: Vec<Peer>,
-    /// Protocols and ports; none: every one. govcloud writes none (the
-    /// NetworkPolicies it passes to restrict ports) but reads them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub protocols: Vec<serde_json::Value>,
-}
-
-/// Exactly one of namespaces, pods or (egress only) networks.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Peer {
-    /// Every pod of the selected namespaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespaces: Option<LabelSelector>,
-    /// The selected pods of the selected namespaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pods: Option<NamespacedPods>,
-    /// CIDRs (egress only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub networks: Vec<String>,
-}
-
-/// A rule's action.
+/// A rule's action, as objects read as JSON write it (the generated
+/// `ClusterNetworkPolicyIngressAction` and `ClusterNetworkPolicyEgressAction`).
 pub mod action {
     /// Allowed; no NetworkPolicy consulted.
     pub const ACCEPT: &str = "Accept";
@@ -139,6 +56,9 @@ pub mod action {
     pub const PASS: &str = "Pass";
 }
 
+/// The kind's constants as k8s-openapi's types give theirs (the table of
+/// owned kinds is built from them at compile time); kube's `Resource`, which
+/// the generated derive implements, says the same (a unit test checks).
 impl k8s_openapi::Resource for ClusterNetworkPolicy {
     const API_VERSION: &'static str = concat!(group!(), "/", version!());
     const GROUP: &'static str = group!();
@@ -148,33 +68,85 @@ impl k8s_openapi::Resource for ClusterNetworkPolicy {
     type Scope = k8s_openapi::ClusterResourceScope;
 }
 
-impl k8s_openapi::ListableResource for ClusterNetworkPolicy {
-    const LIST_KIND: &'static str = "ClusterNetworkPolicyList";
-}
-
-impl k8s_openapi::Metadata for ClusterNetworkPolicy {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl Serialize for ClusterNetworkPolicy {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use k8s_openapi::Resource;
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Typed<'a> {
-            api_version: &'a str,
-            kind: &'a str,
-            metadata: &'a ObjectMeta,
-            spec: &'a ClusterNetworkPolicySpec,
+/// The generated label selectors (one type per place in the CRD, all of the
+/// shape of `LabelSelector`) from k8s-openapi's.
+macro_rules! from_label_selector {
+    ($($selector:ident / $requirement:ident),* $(,)?) => {$(
+        impl From<LabelSelector> for $selector {
+            fn from(s: LabelSelector) -> Self {
+                $selector {
+                    match_expressions: s.match_expressions.map(|rs| {
+                        rs.into_iter()
+                            .map(|r| $requirement { key: r.key, operator: r.operator, values: r.values })
+                            .collect()
+                    }),
+                    match_labels: s.match_labels,
+                }
+            }
         }
-        Typed { api_version: Self::API_VERSION, kind: Self::KIND, metadata: &self.metadata, spec: &self.spec }
-            .serialize(s)
+    )*};
+}
+
+from_label_selector!(
+    ClusterNetworkPolicySubjectNamespaces / ClusterNetworkPolicySubjectNamespacesMatchExpressions,
+    ClusterNetworkPolicySubjectPodsNamespaceSelector / ClusterNetworkPolicySubjectPodsNamespaceSelectorMatchExpressions,
+    ClusterNetworkPolicySubjectPodsPodSelector / ClusterNetworkPolicySubjectPodsPodSelectorMatchExpressions,
+    ClusterNetworkPolicyIngressFromNamespaces / ClusterNetworkPolicyIngressFromNamespacesMatchExpressions,
+    ClusterNetworkPolicyIngressFromPodsNamespaceSelector
+        / ClusterNetworkPolicyIngressFromPodsNamespaceSelectorMatchExpressions,
+    ClusterNetworkPolicyIngressFromPodsPodSelector / ClusterNetworkPolicyIngressFromPodsPodSelectorMatchExpressions,
+    ClusterNetworkPolicyEgressToNamespaces / ClusterNetworkPolicyEgressToNamespacesMatchExpressions,
+    ClusterNetworkPolicyEgressToPodsNamespaceSelector
+        / ClusterNetworkPolicyEgressToPodsNamespaceSelectorMatchExpressions,
+    ClusterNetworkPolicyEgressToPodsPodSelector / ClusterNetworkPolicyEgressToPodsPodSelectorMatchExpressions,
+);
+
+impl ClusterNetworkPolicySubject {
+    /// Every pod of the namespaces `namespaces` selects.
+    pub fn namespaces(namespaces: LabelSelector) -> Self {
+        Self { namespaces: Some(namespaces.into()), pods: None }
+    }
+
+    /// The pods `pods` selects in the namespaces `namespaces` selects (both selectors written out).
+    pub fn pods(namespaces: LabelSelector, pods: LabelSelector) -> Self {
+        let pods =
+            ClusterNetworkPolicySubjectPods { namespace_selector: Some(namespaces.into()), pod_selector: pods.into() };
+        Self { namespaces: None, pods: Some(pods) }
+    }
+}
+
+impl ClusterNetworkPolicyIngressFrom {
+    /// Every pod of the namespaces `namespaces` selects.
+    pub fn namespaces(namespaces: LabelSelector) -> Self {
+        Self { namespaces: Some(namespaces.into()), pods: None }
+    }
+
+    /// The pods `pods` selects in the namespaces `namespaces` selects (both selectors written out).
+    pub fn pods(namespaces: LabelSelector, pods: LabelSelector) -> Self {
+        let pods = ClusterNetworkPolicyIngressFromPods {
+            namespace_selector: Some(namespaces.into()),
+            pod_selector: pods.into(),
+        };
+        Self { namespaces: None, pods: Some(pods) }
+    }
+}
+
+impl ClusterNetworkPolicyEgressTo {
+    /// Every pod of the namespaces `namespaces` selects.
+    pub fn namespaces(namespaces: LabelSelector) -> Self {
+        Self { namespaces: Some(namespaces.into()), ..Default::default() }
+    }
+
+    /// The pods `pods` selects in the namespaces `namespaces` selects (both selectors written out).
+    pub fn pods(namespaces: LabelSelector, pods: LabelSelector) -> Self {
+        let pods =
+            ClusterNetworkPolicyEgressToPods { namespace_selector: Some(namespaces.into()), pod_selector: pods.into() };
+        Self { pods: Some(pods), ..Default::default() }
+    }
+
+    /// Addresses (CIDRs), pods' addresses included.
+    pub fn networks(cidrs: Vec<String>) -> Self {
+        Self { networks: Some(cidrs), ..Default::default() }
     }
 }
 

@@ -4,6 +4,8 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::quantity::Quantity;
+
 /// Stable hash of a desired object (hex sha256 of its JSON, first 16 bytes).
 pub fn desired_hash(desired: &Value) -> String {
     let digest = Sha256::digest(desired.to_string().as_bytes());
@@ -42,36 +44,7 @@ pub fn contains(actual: &Value, desired: &Value) -> bool {
     }
 }
 
-/// Parses a Kubernetes quantity into a number (enough to compare spellings
-/// such as `1.5` and `1500m`, or `1Gi` and `1073741824`).
-pub fn parse_quantity(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(s.len());
-    let (num, suffix) = s.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
+/// Whether two strings are the same quantity spelt two ways (`1.5` and `1500m`, `1Gi` and `1073741824`).
 fn same_quantity(a: &str, b: &str) -> bool {
     // Only strings that start like numbers are quantities.
     if !a.starts_with(|c: char| c.is_ascii_digit() || c == '.')
@@ -79,8 +52,8 @@ fn same_quantity(a: &str, b: &str) -> bool {
     {
         return false;
     }
-    match (parse_quantity(a), parse_quantity(b)) {
-        (Some(x), Some(y)) => (x - y).abs() <= f64::EPSILON * x.abs().max(y.abs()).max(1.0),
+    match (Quantity::parse(a), Quantity::parse(b)) {
+        (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
 }

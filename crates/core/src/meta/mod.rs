@@ -6,7 +6,8 @@
 //!   names     the name of every object govcloud owns, built in one place, and parsed back
 //!   kinds     the kinds govcloud owns (group, version, plural, scope, apply order)
 //!   compare   whether a live object already holds what would be applied
-//!   cluster_policy  the policy.networking.k8s.io ClusterNetworkPolicy (admin tier)
+//!   cluster_policy  the policy.networking.k8s.io ClusterNetworkPolicy (admin tier), its generated types
+//!   quantity  Kubernetes quantities (500m, 4Gi), exact: parse, add, compare, scale, display
 //! ```
 //!
 //! Every key, name and API version literal is written here once; the other
@@ -17,6 +18,7 @@ pub mod compare;
 pub mod kinds;
 pub mod labels;
 pub mod names;
+pub mod quantity;
 
 macro_rules! version {
     () => {

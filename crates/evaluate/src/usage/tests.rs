@@ -13,7 +13,7 @@ fn usage_is_summed_over_containers_and_apps_come_from_labels_or_pods() {
     ];
     let u = parse_pod_metrics("m.json", text, &pods).expect("parses");
     assert_eq!(u[0].app.as_deref(), Some("portal"));
-    assert!((u[0].cpu - 0.75).abs() < 1e-9 && (u[0].memory - 192.0 * 1024.0 * 1024.0).abs() < 1e-3);
+    assert_eq!((u[0].cpu, u[0].memory), (Quantity::parse("750m").expect("q"), Quantity::parse("192Mi").expect("q")));
     assert_eq!(u[1].app.as_deref(), Some("db"));
     let bad = parse_pod_metrics("m.json", &text.replace("250m", "lots"), &[]).expect_err("a bad quantity");
     assert!(bad.contains("m.json: items[0].containers[0].usage.cpu: \"lots\" is not a Kubernetes quantity"), "{bad}");

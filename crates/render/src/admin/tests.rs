@@ -11,6 +11,18 @@ fn chifeng(admin_tier: bool) -> Model {
     m
 }
 
+fn ingress_of(p: &ClusterNetworkPolicy) -> &[IngressRule] {
+    p.spec.ingress.as_deref().unwrap_or_default()
+}
+
+fn egress_of(p: &ClusterNetworkPolicy) -> &[EgressRule] {
+    p.spec.egress.as_deref().unwrap_or_default()
+}
+
+fn networks(peer: &EgressPeer) -> &[String] {
+    peer.networks.as_deref().unwrap_or_default()
+}
+
 fn policies(m: &Model) -> BTreeMap<String, ClusterNetworkPolicy> {
     super::super::render(m)
         .objects
@@ -48,9 +60,9 @@ fn a_private_exchange_app_passes_to_an_endpoint_in_another_cluster_at_its_addres
     m.cluster = Some("private".into());
     let here = policies(&m);
     let p = &here[&names::exchange_admin_policy("priv", "b", "job")];
-    let passes: Vec<&Rule> = p.spec.egress.iter().filter(|r| r.action == action::PASS).collect();
+    let passes: Vec<&EgressRule> = egress_of(p).iter().filter(|r| r.action == EgressAction::Pass).collect();
     assert!(
-        passes.iter().any(|r| r.to.iter().any(|t| t.networks.contains(&"10.10.255.1/32".to_string()))),
+        passes.iter().any(|r| r.to.iter().any(|t| networks(t).contains(&"10.10.255.1/32".to_string()))),
         "{passes:?}"
     );
     assert!(here.keys().all(|k| !k.contains("-ext")), "no policy of a zone hosted elsewhere: {:?}", here.keys());
@@ -82,13 +94,13 @@ fn private_and_internet_deny_each_other_above_everything_else() {
         "the extranet may reach both through endpoints"
     );
     for (p, other) in [(private, "internet"), (internet, "private")] {
-        assert_eq!((p.spec.tier.as_str(), p.spec.priority), (ADMIN_TIER, ISOLATION_PRIORITY));
-        let sel = p.spec.ingress[0].from[0].namespaces.as_ref().expect("namespaces");
+        assert_eq!((&p.spec.tier, p.spec.priority), (&ClusterNetworkPolicyTier::Admin, ISOLATION_PRIORITY));
+        let sel = ingress_of(p)[0].from[0].namespaces.as_ref().expect("namespaces");
         assert_eq!(sel.match_labels.as_ref().and_then(|l| l.get(labels::ZONE)).map(String::as_str), Some(other));
-        assert_eq!(p.spec.ingress[0].action, action::DENY);
-        assert!(p.spec.egress.iter().all(|r| r.action == action::DENY && r.from.is_empty()));
+        assert_eq!(ingress_of(p)[0].action, IngressAction::Deny);
+        assert!(egress_of(p).iter().all(|r| r.action == EgressAction::Deny));
         assert!(
-            p.spec.egress.iter().any(|r| r.to.iter().any(|t| !t.networks.is_empty())),
+            egress_of(p).iter().any(|r| r.to.iter().any(|t| !networks(t).is_empty())),
             "the other zone's addresses"
         );
     }
@@ -103,38 +115,34 @@ fn exchange_endpoints_open_exactly_what_the_flows_use() {
         pods.pod_selector.match_labels.as_ref().and_then(|l| l.get(labels::APP)).map(String::as_str),
         Some("population-db")
     );
-    assert_eq!(pop.spec.ingress.len(), 1);
-    assert_eq!(pop.spec.ingress[0].action, action::PASS);
-    let from = pop.spec.ingress[0].from[0].namespaces.as_ref().expect("namespaces");
+    assert_eq!(ingress_of(pop).len(), 1);
+    assert_eq!(ingress_of(pop)[0].action, IngressAction::Pass);
+    let from = ingress_of(pop)[0].from[0].namespaces.as_ref().expect("namespaces");
     assert_eq!(from.match_labels.as_ref().and_then(|l| l.get(labels::ZONE)).map(String::as_str), Some("extranet"));
     // The extranet's namespaces may send to the population database (and to no other private app).
     let ext = &ps[&names::zone_admin_policy("extranet")];
-    let passed: Vec<String> = ext
-        .spec
-        .egress
+    let passed: Vec<String> = egress_of(ext)
         .iter()
-        .filter(|r| r.name.starts_with("exchange-endpoints"))
+        .filter(|r| r.name.as_deref().is_some_and(|n| n.starts_with("exchange-endpoints")))
         .flat_map(|r| &r.to)
         .filter_map(|p| p.pods.as_ref())
-        .map(|p| format!("{:?}", p.namespace_selector.match_labels))
+        .map(|p| format!("{:?}", p.namespace_selector.as_ref().map(|s| &s.match_labels)))
         .collect();
     assert!(passed.iter().any(|p| p.contains("public-security-private")), "{passed:?}");
     // The private zone sends nothing to other zones from its zone policy, and nothing outside but its exchange addresses.
     let private = &ps[&names::zone_admin_policy("private")];
-    assert!(private.spec.egress.iter().all(|r| !r.name.starts_with("exchange-endpoints")));
-    let exits: Vec<&String> = private
-        .spec
-        .egress
+    assert!(egress_of(private).iter().all(|r| !r.name.as_deref().is_some_and(|n| n.starts_with("exchange-endpoints"))));
+    let exits: Vec<&String> = egress_of(private)
         .iter()
-        .filter(|r| r.action == action::PASS)
+        .filter(|r| r.action == EgressAction::Pass)
         .flat_map(|r| &r.to)
-        .flat_map(|p| &p.networks)
+        .flat_map(networks)
         .collect();
     assert_eq!(exits, ["10.30.255.10/32"]);
-    let last = private.spec.egress.last().expect("rules");
+    let last = egress_of(private).last().expect("rules");
     assert_eq!(
-        (last.action.as_str(), last.to[0].networks.clone()),
-        (action::DENY, vec!["0.0.0.0/0".to_string(), "::/0".to_string()])
+        (&last.action, networks(&last.to[0])),
+        (&EgressAction::Deny, &["0.0.0.0/0".to_string(), "::/0".to_string()][..])
     );
     // Nothing opens private <-> internet, even if an endpoint named it.
     let mut m = chifeng(true);
@@ -145,7 +153,7 @@ fn exchange_endpoints_open_exactly_what_the_flows_use() {
     }
     let ps = policies(&m);
     let pop = &ps[&names::exchange_admin_policy("private", "public-security", "population-db")];
-    let from = pop.spec.ingress[0].from[0].namespaces.as_ref().expect("namespaces");
+    let from = ingress_of(pop)[0].from[0].namespaces.as_ref().expect("namespaces");
     assert_eq!(from.match_labels.as_ref().and_then(|l| l.get(labels::ZONE)).map(String::as_str), Some("extranet"));
 }
 
@@ -153,28 +161,25 @@ fn exchange_endpoints_open_exactly_what_the_flows_use() {
 fn namespaces_outside_the_tenants_are_denied_but_dns_and_the_ingress_controller_stay() {
     let ps = policies(&chifeng(true));
     for (name, p) in ps.iter().filter(|(_, p)| p.spec.priority == ZONE_PRIORITY) {
-        let names = |rules: &[Rule]| rules.iter().map(|r| (r.name.clone(), r.action.clone())).collect::<Vec<_>>();
-        let ingress = names(&p.spec.ingress);
-        assert_eq!(ingress.first().map(|r| r.0.as_str()), Some("same-zone"), "{name}");
+        let ingress: Vec<(&str, IngressAction)> =
+            ingress_of(p).iter().map(|r| (r.name.as_deref().unwrap_or_default(), r.action.clone())).collect();
+        assert_eq!(ingress.first().map(|r| r.0), Some("same-zone"), "{name}");
         assert!(
-            ingress.ends_with(&[
-                ("other-zones".into(), action::DENY.into()),
-                ("not-a-tenant".into(), action::DENY.into())
-            ]),
+            ingress.ends_with(&[("other-zones", IngressAction::Deny), ("not-a-tenant", IngressAction::Deny)]),
             "{name}"
         );
-        let egress = names(&p.spec.egress);
-        let dns = egress.iter().position(|r| r.0 == "dns").expect("dns");
-        let deny = egress.iter().position(|r| r.0 == "not-a-tenant").expect("deny");
+        let egress: Vec<&str> = egress_of(p).iter().map(|r| r.name.as_deref().unwrap_or_default()).collect();
+        let dns = egress.iter().position(|r| *r == "dns").expect("dns");
+        let deny = egress.iter().position(|r| *r == "not-a-tenant").expect("deny");
         assert!(dns < deny, "{name}");
         assert_eq!(
             ingress.iter().any(|r| r.0 == "ingress-controller"),
             name == &names::zone_admin_policy("internet"),
             "{name}"
         );
-        assert!(p.spec.ingress.iter().all(|r| r.to.is_empty() && r.from.len() <= MAX_ITEMS));
-        assert!(p.spec.egress.iter().all(|r| r.from.is_empty() && r.to.len() <= MAX_ITEMS));
-        assert!(p.spec.ingress.len() <= MAX_ITEMS && p.spec.egress.len() <= MAX_ITEMS);
+        assert!(ingress_of(p).iter().all(|r| r.from.len() <= MAX_ITEMS));
+        assert!(egress_of(p).iter().all(|r| r.to.len() <= MAX_ITEMS));
+        assert!(ingress_of(p).len() <= MAX_ITEMS && egress_of(p).len() <= MAX_ITEMS);
         assert_eq!(
             p.metadata.labels.as_ref().and_then(|l| l.get(labels::OWNER_KIND)).map(String::as_str),
             Some("NetworkZone")

@@ -11,7 +11,16 @@ fn every_variant_is_its_entry_of_the_owned_kinds_table() {
             ValidatingAdmissionPolicyBinding::API_VERSION,
         ),
         (
-            Owned::ClusterNetworkPolicy(Default::default()),
+            Owned::ClusterNetworkPolicy(ClusterNetworkPolicy::new(
+                "",
+                govcloud_core::meta::cluster_policy::ClusterNetworkPolicySpec {
+                    tier: govcloud_core::meta::cluster_policy::ClusterNetworkPolicyTier::Admin,
+                    priority: 0,
+                    subject: Default::default(),
+                    ingress: None,
+                    egress: None,
+                },
+            )),
             ClusterNetworkPolicy::KIND,
             ClusterNetworkPolicy::API_VERSION,
         ),

@@ -231,10 +231,15 @@ fn requests_that_do_not_fit_are_invalid_and_name_the_field() {
 
 #[test]
 fn quantities_add_by_value() {
-    let q = |a: &str, b: &str| format_quantity(parse_quantity(a).expect("a") + parse_quantity(b).expect("b"));
+    let q = |a: &str, b: &str| format_quantity(Quantity::parse(a).expect("a") + Quantity::parse(b).expect("b"));
     assert_eq!(q("8Gi", "512Mi"), "8704Mi");
     assert_eq!(q("8Gi", "8Gi"), "16Gi");
     assert_eq!(q("4", "2"), "6");
     assert_eq!(q("1500m", "1"), "2500m");
     assert_eq!(q("100Gi", "1Ti"), "1124Gi");
+    // Exact: tenths add up, nanos are kept until the milli rounds them.
+    assert_eq!(q("0.1", "0.2"), "300m");
+    assert_eq!(q("1n", "1"), "1");
+    assert_eq!(q("0.0005", "0"), "1m");
+    assert_eq!(q("1Ki", "1"), "1025");
 }

@@ -1,6 +1,6 @@
 use super::*;
-use govcloud_core::meta::compare::parse_quantity;
 use govcloud_core::meta::names::{CLUSTER_AUDITORS_BINDING, EXEC_BINDING};
+use govcloud_core::meta::quantity::Quantity as Exact;
 use govcloud_core::model::{Model, load_str};
 
 const MODEL: &str = r#"
@@ -342,40 +342,38 @@ fn the_chifeng_deployments_fit_their_ephemeral_storage_quota() {
     let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
     let chifeng = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
     let objects = super::super::render(&chifeng).objects;
-    let limit = parse_quantity(DEFAULT_EPHEMERAL.1).expect("limit");
-    let request = parse_quantity(DEFAULT_EPHEMERAL.0).expect("request");
-    let mut need: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let exact = |q: &str| Exact::parse(q).ok();
+    let limit = exact(DEFAULT_EPHEMERAL.1).expect("limit");
+    let request = exact(DEFAULT_EPHEMERAL.0).expect("request");
+    let mut need: BTreeMap<String, (Exact, Exact)> = BTreeMap::new();
     for o in &objects {
         let Owned::Deployment(d) = o else { continue };
         let spec = d.spec.as_ref().expect("spec");
         let pod = spec.template.spec.as_ref().expect("pod");
-        let mut per_pod = (0.0, 0.0);
+        let mut per_pod = (Exact::ZERO, Exact::ZERO);
         for c in &pod.containers {
             let r = c.resources.clone().unwrap_or_default();
-            let get = |m: &Option<BTreeMap<String, Quantity>>, fallback: f64| {
-                m.as_ref()
-                    .and_then(|m| m.get("ephemeral-storage"))
-                    .and_then(|q| parse_quantity(&q.0))
-                    .unwrap_or(fallback)
+            let get = |m: &Option<BTreeMap<String, Quantity>>, fallback: Exact| {
+                m.as_ref().and_then(|m| m.get("ephemeral-storage")).and_then(|q| exact(&q.0)).unwrap_or(fallback)
             };
             per_pod.0 += get(&r.requests, request);
             per_pod.1 += get(&r.limits, limit);
         }
         // Scratch volumes fit inside the pod's limit.
-        let scratch: f64 = pod
+        let scratch: Exact = pod
             .volumes
             .iter()
             .flatten()
             .filter_map(|v| v.empty_dir.as_ref()?.size_limit.as_ref())
-            .filter_map(|q| parse_quantity(&q.0))
+            .filter_map(|q| exact(&q.0))
             .sum();
         assert!(scratch <= per_pod.1, "{}: emptyDir {scratch} over the pod's ephemeral limit {}", o.id(), per_pod.1);
         // A rolling update runs up to 25% more pods (rounded up).
-        let replicas = f64::from(spec.replicas.unwrap_or(1));
-        let pods = replicas + (replicas * 0.25).ceil();
+        let replicas = spec.replicas.unwrap_or(1);
+        let pods = replicas + (replicas + 3) / 4;
         let e = need.entry(o.namespace().to_string()).or_default();
-        e.0 += pods * per_pod.0;
-        e.1 += pods * per_pod.1;
+        e.0 += per_pod.0.percent(100 * pods);
+        e.1 += per_pod.1.percent(100 * pods);
     }
     assert!(!need.is_empty());
     for (ns, (req, lim)) in need {
@@ -384,7 +382,7 @@ fn the_chifeng_deployments_fit_their_ephemeral_storage_quota() {
             panic!("no quota in {ns}")
         };
         let hard = q.spec.clone().and_then(|s| s.hard).unwrap_or_default();
-        let get = |k: &str| hard.get(k).and_then(|q| parse_quantity(&q.0)).unwrap_or_else(|| panic!("{k} in {ns}"));
+        let get = |k: &str| hard.get(k).and_then(|q| exact(&q.0)).unwrap_or_else(|| panic!("{k} in {ns}"));
         assert!(req <= get("requests.ephemeral-storage"), "{ns}: requests {req}");
         assert!(lim <= get("limits.ephemeral-storage"), "{ns}: limits {lim}");
     }
