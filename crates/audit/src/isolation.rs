@@ -130,6 +130,45 @@ pub(crate) fn private_zone_probes(
     (allowed, probes)
 }
 
+/// An internet address a workload must not reach unless its zone allows it.
+pub(crate) const INTERNET_PROBE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(8, 8, 8, 8));
+/// An internet client (TEST-NET-3) that reaches only public apps.
+pub(crate) const INTERNET_CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 1));
+
+/// What a scan of connectivity starts from: the policies, the workloads, the
+/// granted (consumer, provider) pairs and the namespaces by name.
+pub(crate) struct Scene<'o, 'n> {
+    pub(crate) net: Network<'o>,
+    pub(crate) ws: Vec<Workload>,
+    pub(crate) granted: BTreeSet<(String, String)>,
+    pub(crate) nss: BTreeMap<String, &'n Value>,
+}
+
+/// The [`Scene`] of `objects` and the decided `flows`.
+pub(crate) fn scene<'o, 'n>(
+    ctx: &Ctx<'n>,
+    objects: &[&'o Value],
+    tenant_ns: &BTreeSet<String>,
+    flows: &[govcloud_render::FlowDecision],
+) -> Scene<'o, 'n> {
+    let granted = flows
+        .iter()
+        .filter(|f| f.state == FlowState::Granted)
+        .map(|f| (f.consumer.to_string(), f.provider.to_string()))
+        .collect();
+    Scene { net: network(ctx, objects), ws: workloads(objects, tenant_ns), granted, nss: ctx.namespaces.clone() }
+}
+
+/// The tenant of a workload's namespace.
+pub(crate) fn tenant_of(nss: &BTreeMap<String, &Value>, w: &Workload) -> String {
+    nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string()
+}
+
+/// The zone of a workload's namespace.
+pub(crate) fn zone_of(nss: &BTreeMap<String, &Value>, w: &Workload) -> String {
+    nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string()
+}
+
 /// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
 pub(crate) fn isolation(
     ctx: &mut Ctx<'_>,
@@ -141,19 +180,11 @@ pub(crate) fn isolation(
     matrix_limit: usize,
 ) -> Connectivity {
     let (index, flows) = (&planned.index, &planned.flows);
-    let net = network(ctx, objects);
-    let ws = workloads(objects, tenant_ns);
-    let nss = ctx.namespaces.clone();
-    let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
-    let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
-    let granted: BTreeSet<(String, String)> = flows
-        .iter()
-        .filter(|f| f.state == FlowState::Granted)
-        .map(|f| (f.consumer.to_string(), f.provider.to_string()))
-        .collect();
+    let Scene { net, ws, granted, nss } = scene(ctx, objects, tenant_ns, flows);
+    let tenant_of = |w: &Workload| tenant_of(&nss, w);
+    let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();
-    let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
-    let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
+    let (internet_probe, internet_client) = (INTERNET_PROBE, INTERNET_CLIENT);
     // Reachability per class of alike workloads, for the candidate pairs only
     // (see `netpol`); then per workload, in the order of a pairwise scan.
     let reach = net.reachability(&ws);

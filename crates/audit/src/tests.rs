@@ -1,9 +1,9 @@
+use crate::isolation::{INTERNET_CLIENT, INTERNET_PROBE, scene, tenant_of, zone_of};
+
 use crate::admission::{admission_form, admission_namespaces};
 use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
-use crate::isolation::{isolation, network, private_egress, private_zone_probes, workloads};
+use crate::isolation::{Scene, isolation, private_egress, private_zone_probes, workloads};
 use crate::privileges::resource_requests;
-
-use std::net::IpAddr;
 
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ use super::*;
 use crate::netpol::{Network, Workload};
 use govcloud_core::api::ZoneKind;
 use govcloud_core::controls::eval;
-use govcloud_core::meta::labels::{self, ZONE};
+use govcloud_core::meta::labels;
 
 fn repo() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -49,18 +49,17 @@ fn chifeng_widened(admin_tier: bool) -> (Model, Vec<Value>) {
     (model, objects)
 }
 
+/// A failed private-egress finding of the public security bureau's private namespace.
+fn escapes_public_security(f: &Finding) -> bool {
+    f.control == controls::PRIVATE_EGRESS
+        && f.namespace.as_deref() == Some("public-security-private")
+        && f.outcome == Outcome::Fail
+}
+
 #[test]
 fn a_widening_policy_the_admin_tier_denies_opens_no_path_out_of_the_private_zone() {
     let escapes = |a: &Audit| -> Vec<String> {
-        a.findings
-            .iter()
-            .filter(|f| {
-                f.control == controls::PRIVATE_EGRESS
-                    && f.namespace.as_deref() == Some("public-security-private")
-                    && f.outcome == Outcome::Fail
-            })
-            .map(|f| f.evidence.clone())
-            .collect()
+        a.findings.iter().filter(|f| escapes_public_security(f)).map(|f| f.evidence.clone()).collect()
     };
     let private_to_internet = |a: &Audit| -> usize {
         let c = &a.connectivity;
@@ -108,16 +107,7 @@ fn someone_elses_admin_tier_accept_above_govcloud_opens_paths_the_audit_sees() {
     let mut model = govcloud_core::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
     model.admin_tier = true;
     let mut objects = rendered(&model);
-    let private_fails = |a: &Audit| {
-        a.findings
-            .iter()
-            .filter(|f| {
-                f.control == controls::PRIVATE_EGRESS
-                    && f.namespace.as_deref() == Some("public-security-private")
-                    && f.outcome == Outcome::Fail
-            })
-            .count()
-    };
+    let private_fails = |a: &Audit| a.findings.iter().filter(|f| escapes_public_security(f)).count();
     assert_eq!(private_fails(&audit(&model, &objects)), 0);
     // A vendor's policy, at a priority before govcloud's, accepts all egress
     // of a private namespace: no NetworkPolicy is involved, and the Admin
@@ -232,19 +222,11 @@ fn isolation_pairwise(
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
 ) -> Connectivity {
-    let net = network(ctx, objects);
-    let ws = workloads(objects, tenant_ns);
-    let nss = ctx.namespaces.clone();
-    let tenant_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, TENANT)).unwrap_or_default().to_string();
-    let zone_of = |w: &Workload| nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string();
-    let granted: BTreeSet<(String, String)> = flows
-        .iter()
-        .filter(|f| f.state == FlowState::Granted)
-        .map(|f| (f.consumer.to_string(), f.provider.to_string()))
-        .collect();
+    let Scene { net, ws, granted, nss } = scene(ctx, objects, tenant_ns, flows);
+    let tenant_of = |w: &Workload| tenant_of(&nss, w);
+    let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();
-    let internet_probe: IpAddr = IpAddr::from([8, 8, 8, 8]);
-    let internet_client: IpAddr = IpAddr::from([203, 0, 113, 1]);
+    let (internet_probe, internet_client) = (INTERNET_PROBE, INTERNET_CLIENT);
     let mut pending_findings = Vec::new();
     for a in &ws {
         conn.apps.push((format!("{}/{}", tenant_of(a), a.app), zone_of(a)));

@@ -258,13 +258,21 @@ fn add(q: &mut ZoneQuota, inc: &QuotaIncrement) {
     sum(&mut q.memory, &inc.memory);
     sum(&mut q.storage, &inc.storage);
     sum(&mut q.ephemeral_storage, &inc.ephemeral_storage);
-    let count = |base: &mut i32, extra: Option<i32>| *base = base.saturating_add(extra.unwrap_or(0));
-    count(&mut q.pods, inc.pods);
-    count(&mut q.services, inc.services);
-    count(&mut q.persistent_volume_claims, inc.persistent_volume_claims);
-    count(&mut q.config_maps, inc.config_maps);
-    count(&mut q.secrets, inc.secrets);
-    count(&mut q.apps, inc.apps);
+    for (base, extra) in counts(q, inc) {
+        *base = base.saturating_add(extra.unwrap_or(0));
+    }
+}
+
+/// The counted fields of a quota, each with what an increment says of it.
+fn counts<'q>(q: &'q mut ZoneQuota, inc: &QuotaIncrement) -> [(&'q mut i32, Option<i32>); 6] {
+    [
+        (&mut q.pods, inc.pods),
+        (&mut q.services, inc.services),
+        (&mut q.persistent_volume_claims, inc.persistent_volume_claims),
+        (&mut q.config_maps, inc.config_maps),
+        (&mut q.secrets, inc.secrets),
+        (&mut q.apps, inc.apps),
+    ]
 }
 
 /// The platform default quota with the given fields replaced.
@@ -278,13 +286,9 @@ fn overlay(mut q: ZoneQuota, inc: &QuotaIncrement) -> ZoneQuota {
     set(&mut q.memory, &inc.memory);
     set(&mut q.storage, &inc.storage);
     set(&mut q.ephemeral_storage, &inc.ephemeral_storage);
-    let count = |base: &mut i32, v: Option<i32>| *base = v.unwrap_or(*base);
-    count(&mut q.pods, inc.pods);
-    count(&mut q.services, inc.services);
-    count(&mut q.persistent_volume_claims, inc.persistent_volume_claims);
-    count(&mut q.config_maps, inc.config_maps);
-    count(&mut q.secrets, inc.secrets);
-    count(&mut q.apps, inc.apps);
+    for (base, v) in counts(&mut q, inc) {
+        *base = v.unwrap_or(*base);
+    }
     q
 }
 

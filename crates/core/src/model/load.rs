@@ -479,17 +479,12 @@ where
             "report this as a govcloud bug",
         )]
     })?;
+    let at =
+        |field: &str, message: String, fix: &str| file_problem(file, index, Some(object.clone()), field, message, fix);
     let mut violations = Vec::new();
     super::schema::check(&schema.0, &json, "", &mut violations);
     for (field, message) in violations {
-        problems.push(file_problem(
-            file,
-            index,
-            Some(object.clone()),
-            &field,
-            message,
-            "shorten or deduplicate the value (the API server enforces the same limit)",
-        ));
+        problems.push(at(&field, message, "shorten or deduplicate the value (the API server enforces the same limit)"));
     }
     if let Err(errors) = kube::core::cel::validate_compiled(&schema.1, &json, None) {
         for e in errors.into_vec() {
@@ -501,10 +496,7 @@ where
                 }
                 _ => (e.message.clone(), field),
             };
-            problems.push(file_problem(
-                file,
-                index,
-                Some(object.clone()),
+            problems.push(at(
                 &field,
                 message,
                 "change the value to satisfy the rule (the API server enforces the same rule)",
