@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod city;
 mod evaluate;
+mod inventory;
 mod manifests;
 mod render;
 mod request;

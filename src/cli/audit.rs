@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::CliError;
 use super::args::{AuditFormat, ClusterCidrs, ClusterSource, SeverityArg};
 use super::city::{live_city, offline_city};
+use super::inventory::offline_inventory;
 use super::manifests::docs_yaml;
-use crate::render;
 
 /// The audit `govcloud audit` reports: of the cluster of the kubeconfig, of
 /// every cluster given (`--cluster-kubeconfig`, `--cluster-context`) merged
@@ -80,44 +80,4 @@ pub(super) fn audit_cmd(
         }
     }
     Ok(())
-}
-
-/// The model and the objects to audit, from files: the objects given, or
-/// when none are, what the model renders (platform objects included).
-/// The model (approved requests folded in), the objects, and the
-/// ResourceRequests as filed.
-type Inventory = (crate::model::Model, Vec<serde_json::Value>, Vec<crate::api::ResourceRequest>);
-
-pub(super) fn offline_inventory(
-    paths: &[PathBuf],
-    cluster_cidrs: &[String],
-    cluster: Option<&str>,
-) -> Result<Inventory, CliError> {
-    let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
-        Ok(r) => r,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("error: {p}");
-            }
-            return Err(CliError::Invalid(problems.len()));
-        }
-    };
-    loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
-    loaded.model.cluster = cluster.map(String::from);
-    // As granted now: an approved request's quota is no drift.
-    let requests = loaded.model.requests.clone();
-    render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());
-    if objects.is_empty() {
-        let rendered = render::render(&loaded.model);
-        for o in render::render_platform().iter().chain(rendered.objects.iter()) {
-            objects.push(serde_json::to_value(o)?);
-        }
-    }
-    // The requests as filed and decided are audited too (GC-REQ-001).
-    for r in &requests {
-        objects.push(serde_json::to_value(r)?);
-    }
-    // Objects from a cluster that serves ClusterNetworkPolicy: govcloud's are expected among them.
-    loaded.model.admin_tier = crate::audit::serves_admin_tier(&objects);
-    Ok((loaded.model, objects, requests))
 }

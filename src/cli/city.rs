@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::args::ClusterSource;
-use super::audit::offline_inventory;
-use super::evaluate::EvaluationInputs;
+use super::inventory::{EvaluationInputs, offline_inventory};
 use crate::render;
 
 /// A client for one cluster of a city, its kubeconfig and context checked

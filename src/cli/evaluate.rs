@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::args::{ClusterSource, EvaluateFormat};
-use super::audit::offline_inventory;
 use super::city::city_evaluation;
+use super::inventory::{EvaluationInputs, offline_inventory};
 
 /// What `govcloud evaluate` reads: files (`-f`), the clusters of a city, or
 /// the cluster of the kubeconfig (`--cluster` names it).
@@ -14,17 +14,6 @@ pub(super) struct Source<'a> {
     pub(super) paths: &'a [PathBuf],
     pub(super) cluster: Option<String>,
     pub(super) city: &'a [ClusterSource],
-}
-
-/// What an evaluation is made of, as read.
-pub(super) struct EvaluationInputs {
-    pub(super) model: crate::model::Model,
-    pub(super) objects: Vec<serde_json::Value>,
-    pub(super) requests: Vec<crate::api::ResourceRequest>,
-    pub(super) usage: Option<Vec<crate::evaluate::PodUsage>>,
-    pub(super) repairs: Option<std::collections::BTreeMap<String, u64>>,
-    /// The city's audit, when several clusters were read.
-    pub(super) audit: Option<crate::audit::Audit>,
 }
 
 // The command's flags, one argument each.

@@ -34,6 +34,7 @@ use crate::controls::admission::table::build_policies;
 
 use crate::controls::{EXTERNAL_SERVICES, MANAGED_OBJECTS, REQUEST_DECISIONS};
 
+mod cel;
 mod objects;
 mod pods;
 mod requests;

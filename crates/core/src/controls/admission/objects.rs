@@ -1,7 +1,7 @@
 //! What govcloud trusts in objects: their size, the Tenant's deletion guard, the app identity labels by
 //! custody, and the objects govcloud manages (GC-MGD-001).
 
-use super::pods::check;
+use super::cel::check;
 use crate::controls::admission::{Policy, Shape, labels, leak, managed_resources, policy, rules};
 
 use crate::controls::custody::Rule;

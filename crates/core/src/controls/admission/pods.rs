@@ -1,7 +1,7 @@
 //! The checks on pod specs, wherever a pod spec appears (pods, workload templates, CronJobs' job
 //! templates), and the variables they read of the namespace and the zone.
 
-use super::table::ns_label;
+use super::cel::{check, ns_annotation_list, ns_label, ns_label_is};
 use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
     CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY,
@@ -12,18 +12,6 @@ use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT,
 /// Volume sources every zone allows.
 pub const DEFAULT_VOLUME_SOURCES: &[&str] =
     &["configMap", "secret", "emptyDir", "projected", "downwardAPI", "persistentVolumeClaim", "ephemeral"];
-
-pub(super) fn ns_label_is(key: &str, value: &str) -> String {
-    format!(
-        "has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['{key}'] == '{value}'"
-    )
-}
-
-pub(super) fn ns_annotation_list(key: &str) -> String {
-    format!(
-        "has(namespaceObject.metadata.annotations) && '{key}' in namespaceObject.metadata.annotations ? namespaceObject.metadata.annotations['{key}'].split(',') : []"
-    )
-}
 
 /// Pods made by Kubernetes' workload controllers from an existing workload
 /// (a cordoned tenant's running workloads keep their pods).
@@ -54,10 +42,6 @@ pub(super) fn pod_variables(shape: &Shape) -> Vec<(&'static str, String)> {
     ];
     v.extend(namespace_variables());
     v
-}
-
-pub(super) fn check(control: &'static str, expression: impl Into<String>, message: impl Into<String>) -> Check {
-    Check { control, expression: expression.into(), message: message.into() }
 }
 
 /// The CEL of the digest rule ([`DIGEST_PATTERN`]) on a string expression.

@@ -1,8 +1,7 @@
 //! Departments' ResourceRequests (who files, who decides, once), the Service cluster IP govcloud chose,
 //! and the zone status only the operator writes.
 
-use super::pods::check;
-use super::table::ns_label;
+use super::cel::{check, ns_label};
 use crate::controls::admission::{Policy, labels, leak, rules, tenant_namespaces};
 use crate::meta::labels::CHOSEN_CLUSTER_IP;
 

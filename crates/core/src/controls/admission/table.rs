@@ -1,7 +1,8 @@
 //! The table of policies: which checks apply to which kinds and operations, built once.
 
+use super::cel::check;
 use super::objects::{identity_policy, object_sizes_policy, prevent_deletion_policy};
-use super::pods::{check, namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
+use super::pods::{namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
 use super::requests::{request_policies, zone_status_policy};
 use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
@@ -208,11 +209,4 @@ pub(super) fn build_policies() -> Vec<Policy> {
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
     out
-}
-
-/// The label of the request's namespace named `key`, or `''`.
-pub(super) fn ns_label(key: &str) -> String {
-    format!(
-        "has(namespaceObject.metadata.labels) && '{key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['{key}'] : ''"
-    )
 }
