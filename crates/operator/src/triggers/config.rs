@@ -29,6 +29,14 @@ impl Triggers {
     pub fn config_map_changed(&self, cm: &ConfigMap, deleted: bool) -> usize {
         let (ns, name) = (cm.namespace().unwrap_or_default(), cm.name_any());
         let Some(stores) = self.0.stores.get() else { return 0 };
+        // Only a namespace of a tenant in scope holds apps (kube-system's and
+        // the like go no further). Any of its zones: a zone granted by a
+        // request is not in the Tenant's spec.
+        let tenant_in_scope = govcloud_core::meta::names::split_namespace(&ns)
+            .is_some_and(|(t, _)| stores.tenants.get(&ObjectRef::<govcloud_core::api::Tenant>::new(t)).is_some());
+        if !tenant_in_scope {
+            return 0;
+        }
         let readers: Vec<ObjectRef<govcloud_core::api::DepartmentApp>> = stores
             .apps
             .state()
