@@ -28,6 +28,8 @@ pub(super) fn offline_inventory(
     };
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
     loaded.model.cluster = cluster.map(String::from);
+    // Objects from a cluster: its ConfigMaps' digests are what its apps' pod templates carry.
+    loaded.model.config_map_digests = crate::model::config_map_digests(&objects);
     // As granted now: an approved request's quota is no drift.
     let requests = loaded.model.requests.clone();
     render::grant_requests(&mut loaded.model, k8s_openapi::jiff::Timestamp::now());

@@ -12,6 +12,7 @@ mod support;
 
 mod admin_tier;
 mod api_validation;
+mod apps;
 mod clusters;
 mod clusters_audit_live;
 mod control_plane;

@@ -239,8 +239,14 @@ impl<'a> Subject<'a> {
             Ok(ready as f64 / with_status.len() as f64)
         };
         let desired: i64 = with_status.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
-        let available: i64 =
-            with_status.iter().filter_map(|a| a.status.as_ref()).map(|s| i64::from(s.ready_replicas.max(0))).sum();
+        // Ready replicas (pods that pass their readiness probe), each app's
+        // counted up to what it asks for: a rollout's surge pods do not make
+        // up for another app's missing ones.
+        let available: i64 = with_status
+            .iter()
+            .filter_map(|a| a.status.as_ref().map(|s| s.ready_replicas.clamp(0, a.spec.replicas.max(0))))
+            .map(i64::from)
+            .sum();
         let availability: Result<f64, Missing> = match ready {
             Err(m) => Err(m),
             Ok(_) if desired == 0 => Err(Missing::NoApps),

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
@@ -21,7 +22,7 @@ use super::apply::{apply_owned, desired_json};
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::Triggers;
-use super::{Context, Result, Step};
+use super::{Context, Halt, Result, Step};
 use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_render::{Owned, Rendered};
@@ -72,21 +73,53 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let mut in_flight = false;
     let mut conflict = None;
+    let mut refused = None;
     if placed && isolated {
         let owner = a.controller_owner_ref(&());
         let desired: Vec<(Owned, serde_json::Value)> = owned_objects(&rendered, &ns, &name)
             .into_iter()
             .map(|o| Ok((o.clone(), desired_json(o, owner.as_ref(), &ctx.scope)?)))
             .collect::<Result<_>>()?;
-        let report =
-            apply_owned(&ctx.client, &ctx.owned, &ctx.inflight, &desired, (OwnerKind::DepartmentApp, Some(&ns), &name))
-                .await?;
-        in_flight = report.in_flight;
         let previous = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
-        conflict = ctx.announce_applied(a, previous, &report, false).await;
+        match apply_owned(
+            &ctx.client,
+            &ctx.owned,
+            &ctx.inflight,
+            &desired,
+            (OwnerKind::DepartmentApp, Some(&ns), &name),
+        )
+        .await
+        {
+            Ok(report) => {
+                in_flight = report.in_flight;
+                conflict = ctx.announce_applied(a, previous, &report, false).await;
+            }
+            // The API server refused one of its objects: the app says so
+            // (condition and Event, in the API server's words), and the
+            // refusal is counted and retried with the failure backoff.
+            Err(Halt::Failed(e)) => match e.refusal() {
+                Some(message) => {
+                    ctx.metrics.failed(OwnerKind::DepartmentApp.as_str(), e.metric_label());
+                    if refusal_is_new(previous, &message) {
+                        ctx.publish(a, EventType::Warning, REFUSED, "Reconcile", message.clone()).await;
+                    }
+                    refused = Some(message);
+                }
+                None => return Err(e.into()),
+            },
+            Err(h) => return Err(h),
+        }
     }
     // An invalid app keeps what it last had running: nothing is lost on error.
-    update_status(a, ctx, &rendered, placed, isolated, conflict.as_deref()).await?;
+    let blocked = match (&refused, &conflict) {
+        (Some(r), _) => Some(Blocked { reason: REFUSED, message: r }),
+        (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
+        (None, None) => None,
+    };
+    update_status(a, ctx, &rendered, placed, isolated, blocked).await?;
+    if refused.is_some() {
+        return Ok(Action::requeue(ctx.retries.failed(OwnerKind::DepartmentApp.as_str(), &ns, &name).0));
+    }
     if in_flight {
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
@@ -114,8 +147,46 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
     let placed = rendered.object("Deployment", &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
-    let conflict = a.status.as_ref().and_then(|s| super::status::standing_conflict(&s.conditions));
-    update_status(&a, &ctx, &rendered, placed, isolated, conflict.as_deref()).await
+    let conditions = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
+    let refused = standing_refusal(conditions);
+    let conflict = super::status::standing_conflict(conditions);
+    let blocked = match (&refused, &conflict) {
+        (Some(r), _) => Some(Blocked { reason: REFUSED, message: r }),
+        (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
+        (None, None) => None,
+    };
+    update_status(&a, &ctx, &rendered, placed, isolated, blocked).await
+}
+
+/// The reason of an app's `Ready` and `Degraded` conditions, and of its
+/// Warning Event, when the API server refused one of its objects.
+pub const REFUSED: &str = "Refused";
+
+/// What keeps an app's objects from being applied: a conflict (an object in
+/// the way) or the API server's refusal of one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocked<'a> {
+    /// `Conflict` or [`REFUSED`].
+    pub reason: &'static str,
+    /// What happened, for people.
+    pub message: &'a str,
+}
+
+/// The refusal the `Degraded` condition reports now, if any: a status
+/// refresh keeps it; only a reconcile, which applies again, settles it.
+pub fn standing_refusal(previous: &[Condition]) -> Option<String> {
+    previous
+        .iter()
+        .find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED)
+        .map(|c| c.message.clone())
+}
+
+/// Whether a refusal is not yet what the `Degraded` condition says (its
+/// Warning Event is published once, not on every retry).
+pub fn refusal_is_new(previous: &[Condition], message: &str) -> bool {
+    !previous
+        .iter()
+        .any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED && c.message.contains(message))
 }
 
 /// The objects an app owns, as rendered.
@@ -148,8 +219,9 @@ pub struct AppFigures<'a> {
     pub flows: Vec<FlowStatus>,
     /// What the plan finds wrong with it (`field: message`).
     pub violations: Vec<String>,
-    /// The conflict its last apply met (an object in the way), if any.
-    pub conflict: Option<&'a str>,
+    /// What its last apply met: an object in the way, or the API server's
+    /// refusal of one of its objects; `None` when all went through.
+    pub blocked: Option<Blocked<'a>>,
     /// The cluster that hosts its zone, when it is not this one: the app is
     /// only declared here.
     pub elsewhere: Option<String>,
@@ -157,10 +229,11 @@ pub struct AppFigures<'a> {
 
 /// An app's status.
 pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
-    let (ns, replicas, ready_replicas, conflict) = (f.namespace, f.replicas, f.ready_replicas, f.conflict);
+    let (ns, replicas, ready_replicas, updated) = (f.namespace, f.replicas, f.ready_replicas, f.updated_replicas);
+    let blocked = f.blocked;
     let violations = f.violations;
     let count = |s: FlowState| f.flows.iter().filter(|fl| fl.state == s).count();
-    let running = f.placed && f.isolated && ready_replicas >= replicas && f.updated_replicas >= replicas;
+    let running = f.placed && f.isolated && ready_replicas >= replicas && updated >= replicas;
     let (ready, reason, message) = if let Some(c) = &f.elsewhere {
         (
             true,
@@ -175,10 +248,23 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
             "WaitingForIsolation",
             format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"),
         )
-    } else if let Some(c) = conflict {
-        (false, "Conflict", c.to_string())
+    } else if let Some(b) = blocked {
+        (false, b.reason, b.message.to_string())
+    } else if updated < replicas {
+        (
+            false,
+            "RollingOut",
+            format!("{ready_replicas}/{replicas} replicas ready, {updated}/{replicas} updated to the current template"),
+        )
     } else if !running {
-        (false, "RollingOut", format!("{ready_replicas}/{replicas} replicas ready"))
+        (
+            false,
+            "NotReady",
+            format!(
+                "{ready_replicas}/{replicas} replicas ready: {} not ready (starting, or failing their readiness probe)",
+                replicas - ready_replicas
+            ),
+        )
     } else {
         (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
     };
@@ -201,7 +287,12 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
                 reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
                 message: pending.join("; "),
             },
-            degraded(&violations, "Violations", conflict),
+            match blocked {
+                Some(b) if violations.is_empty() => {
+                    Cond { type_: "Degraded", ok: true, reason: b.reason, message: b.message.to_string() }
+                }
+                _ => degraded(&violations, "Violations", blocked.map(|b| b.message)),
+            },
         ],
     );
     DepartmentAppStatus {
@@ -240,7 +331,7 @@ async fn update_status(
     rendered: &Rendered,
     placed: bool,
     isolated: bool,
-    conflict: Option<&str>,
+    blocked: Option<Blocked<'_>>,
 ) -> Result<()> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
@@ -298,7 +389,7 @@ async fn update_status(
         endpoints,
         flows,
         violations,
-        conflict,
+        blocked,
         elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
     };
     let status = app_status(figures, Timestamp::now());

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::{ConfigMap, Node};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::Store;
 use kube::{Client, Resource};
@@ -34,6 +34,9 @@ pub struct Context {
     pub requests: Store<ResourceRequest>,
     /// Nodes.
     pub nodes: Store<Node>,
+    /// ConfigMaps, each as its name and the digest of its data
+    /// ([`super::watch::slim_config_map`]).
+    pub config_maps: Store<ConfigMap>,
     /// Owned objects, by kind.
     pub owned: OwnedCaches,
     /// Recently applied objects.
@@ -193,10 +196,29 @@ impl Context {
             requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
             cluster: self.cluster.clone(),
+            config_map_digests: Default::default(),
             admin_tier: self.admin_tier.served(),
         };
+        model.config_map_digests = self.config_map_digests(&model.apps);
         render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
         model
+    }
+
+    /// The digests of the ConfigMaps `apps` read, as the ConfigMap cache holds
+    /// them (one missing there is absent from the map).
+    fn config_map_digests(&self, apps: &[DepartmentApp]) -> std::collections::BTreeMap<String, String> {
+        use kube::ResourceExt;
+        let mut out = std::collections::BTreeMap::new();
+        for a in apps {
+            let ns = a.namespace().unwrap_or_default();
+            for name in a.spec.config_maps() {
+                let at = kube::runtime::reflector::ObjectRef::new(name).within(&ns);
+                if let Some(d) = self.config_maps.get(&at).as_deref().and_then(triggers::digest_of) {
+                    out.insert(govcloud_core::model::config_map_key(&ns, name), d.to_string());
+                }
+            }
+        }
+        out
     }
 
     /// The plan of the model as fresh as a reconcile of `kind`

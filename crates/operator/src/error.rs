@@ -106,6 +106,23 @@ impl Error {
         }
     }
 
+    /// The API server's refusal of an object being written (its validation
+    /// or an admission policy said no: 422 Invalid, 403 Forbidden), as the
+    /// owner's status and Event say it: the object and the API server's own
+    /// words. `None` for every other failure.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            Error::Request {
+                doing: doing @ (Doing::Applying | Doing::Creating | Doing::Repairing),
+                object,
+                source: kube::Error::Api(s),
+            } if matches!(s.code, 403 | 422) => {
+                Some(format!("the API server refused {doing} {object} ({} {}): {}", s.code, s.reason, s.message))
+            }
+            _ => None,
+        }
+    }
+
     /// A serialisation failure of `object`.
     pub fn serialize(object: impl Into<String>, source: serde_json::Error) -> Self {
         Error::Serialize { object: object.into(), source }

@@ -46,6 +46,9 @@ pub fn operator_cluster_role() -> Value {
             rule(&[""], &["namespaces", "resourcequotas", "limitranges", "services"], ALL),
             rule(&[""], &["pods"], &["get", "list", "watch", "delete"]),
             rule(&[""], &["nodes"], READ),
+            // The data of the ConfigMaps apps read rolls their pods when it changes (only a digest is kept);
+            // never Secrets: a Secret's change needs a restart (docs/resources.md).
+            rule(&[""], &["configmaps"], READ),
             rule(&["networking.k8s.io"], &["networkpolicies", "ingresses"], ALL),
             // The admin tier, where the cluster serves it (src/operator/admin_tier.rs).
             rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], ALL),

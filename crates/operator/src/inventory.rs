@@ -93,12 +93,14 @@ pub async fn live_inventory(
             .collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
         cluster: cluster.map(String::from),
+        config_map_digests: Default::default(),
         admin_tier: false,
     };
+    let mut model = model;
+    model.config_map_digests = read_config_map_digests(client, &model.apps).await?;
     // The requests as filed and decided are audited too (GC-REQ-001).
     let filed: Vec<Value> = model.requests.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
     // Audited against what is granted now: an approved request's quota is no drift.
-    let mut model = model;
     govcloud_render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     // Several kinds at once (their pages in order): the reads wait on the
     // API server far more than on this process.
@@ -129,6 +131,44 @@ pub async fn live_inventory(
         }
     }
     Ok((model, objects))
+}
+
+/// The digests of the ConfigMaps the apps read (their pod templates carry
+/// one of them), read namespace by namespace: only the namespaces of apps
+/// that read any.
+async fn read_config_map_digests(client: &Client, apps: &[DepartmentApp]) -> Result<BTreeMap<String, String>> {
+    let mut wanted: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for a in apps {
+        let names = a.spec.config_maps();
+        if !names.is_empty() {
+            wanted.entry(a.namespace().unwrap_or_default()).or_default().extend(names.into_iter().map(str::to_string));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (ns, names) in wanted {
+        let api: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(client.clone(), &ns);
+        let listed = match api.list(&ListParams::default()).await {
+            Ok(l) => l.items,
+            // An identity that may not read them: the apps' pod templates are
+            // judged as if their ConfigMaps were absent (drift, if they exist).
+            Err(kube::Error::Api(s)) if s.code == 403 => {
+                tracing::warn!(namespace = %ns, "cannot list ConfigMaps (forbidden): the digests of the apps' ConfigMaps are unknown");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for cm in listed {
+            let name = cm.name_any();
+            if names.contains(&name) {
+                let json = serde_json::json!({"data": &cm.data, "binaryData": &cm.binary_data});
+                out.insert(
+                    govcloud_core::model::config_map_key(&ns, &name),
+                    govcloud_core::model::config_map_digest(&json),
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every ClusterNetworkPolicy, as the audit reads objects.

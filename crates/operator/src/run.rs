@@ -25,7 +25,7 @@ use super::error::{SelectorError, StartError, WrongCluster};
 use super::leader::{self, LeaderElection};
 use super::metrics::{self, Metrics};
 use super::triggers::{self, Triggers};
-use super::watch::{OwnedEvents, slim, spawn_reflector};
+use super::watch::{OwnedEvents, slim, spawn_reflector, watch_config_maps};
 use super::{apply, install};
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER};
@@ -231,6 +231,10 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         }
     }
     triggers.attach(zones.clone(), tenants.clone(), apps.clone(), requests.clone());
+    // After the apps' cache: a ConfigMap wakes the apps that read it. Before
+    // the controllers: a plan reads every digest from the start.
+    let config_maps = watch_config_maps(&client, &metrics, &triggers);
+    config_maps.wait_until_ready().await?;
 
     let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
     let ctx = Arc::new(Context {
@@ -240,6 +244,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         apps,
         requests,
         nodes,
+        config_maps,
         owned,
         inflight,
         recorder: Recorder::new(client.clone(), reporter),

@@ -27,11 +27,13 @@ use kube::runtime::reflector::Store;
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::kinds::OwnerKind;
 
+mod config;
 mod graph;
 mod queue;
 mod refresh;
 mod version;
 
+pub use config::digest_of;
 pub use refresh::STATUS_REFRESH;
 pub use version::fingerprint;
 
@@ -89,6 +91,9 @@ struct Inner {
     /// What the evaluation read of each zone's, tenant's and app's status
     /// (a fingerprint, [`super::Reconciled::evaluated`]).
     evaluated: Mutex<HashMap<String, u64>>,
+    /// The data digest of each ConfigMap an app reads, as last seen
+    /// (`namespace/name`): a change rolls the apps that read it.
+    config_digests: Mutex<HashMap<String, String>>,
 }
 
 impl Triggers {
@@ -114,6 +119,7 @@ impl Triggers {
             tenant_zones: Mutex::new(HashMap::new()),
             finalizers: Mutex::new(HashMap::new()),
             evaluated: Mutex::new(HashMap::new()),
+            config_digests: Mutex::new(HashMap::new()),
         }))
     }
 }

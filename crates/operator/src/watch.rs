@@ -16,7 +16,9 @@ use super::apply;
 use super::cache;
 use super::metrics::Metrics;
 use super::triggers::Triggers;
-use govcloud_core::meta::labels::MANAGER;
+use govcloud_core::meta::labels::{CONFIG_DIGEST, MANAGER};
+use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub(super) fn spawn_reflector<K>(
     api: Api<K>,
@@ -28,10 +30,57 @@ where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
-    let (store, writer) = reflector::store();
     // Nothing reads the field ownership of these (often as large as the rest).
-    let stream =
-        reflector(writer, watcher(api, cfg).default_backoff().modify(|o: &mut K| o.meta_mut().managed_fields = None));
+    spawn_reflector_of(api, cfg, metrics, |o: &mut K| o.meta_mut().managed_fields = None, on_event)
+}
+
+/// The ConfigMaps of the cluster, each kept as its name and the digest of
+/// its data ([`slim_config_map`]): the apps that read one roll when it changes.
+pub(super) fn watch_config_maps(client: &kube::Client, metrics: &Metrics, triggers: &Triggers) -> Store<ConfigMap> {
+    let t = triggers.clone();
+    spawn_reflector_of(
+        Api::<ConfigMap>::all(client.clone()),
+        WatchConfig::default(),
+        metrics,
+        slim_config_map,
+        move |cm, deleted| {
+            t.config_map_changed(cm, deleted);
+        },
+    )
+}
+
+/// What the ConfigMap cache keeps of one: its name, namespace, uid, version
+/// and the digest of its data (annotation [`CONFIG_DIGEST`]); never the data.
+pub(crate) fn slim_config_map(cm: &mut ConfigMap) {
+    let digest =
+        govcloud_core::model::config_map_digest(&serde_json::json!({"data": &cm.data, "binaryData": &cm.binary_data}));
+    let m = std::mem::take(&mut cm.metadata);
+    *cm = ConfigMap {
+        metadata: ObjectMeta {
+            name: m.name,
+            namespace: m.namespace,
+            uid: m.uid,
+            resource_version: m.resource_version,
+            annotations: Some(std::collections::BTreeMap::from([(CONFIG_DIGEST.to_string(), digest)])),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+}
+
+fn spawn_reflector_of<K>(
+    api: Api<K>,
+    cfg: WatchConfig,
+    metrics: &Metrics,
+    slim: impl FnMut(&mut K) + Send + 'static,
+    on_event: impl Fn(&K, bool) + Send + Sync + 'static,
+) -> Store<K>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
+{
+    let (store, writer) = reflector::store();
+    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(slim));
     let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream

@@ -4,32 +4,29 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec, Toleration,
-    TopologySpreadConstraint, Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
     NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::ResourceExt;
 
 use super::flows::FlowDecision;
 use super::index::{Index, Placement};
 use super::objects::meta;
-use super::tenant::{DEFAULT_LIMIT, DEFAULT_REQUEST, ip_block, match_labels, policy, port};
+use super::tenant::{ip_block, match_labels, policy, port};
 use super::{FlowState, Owned};
-use govcloud_core::api::{AppPort, CpuMemory, Exposure};
+use govcloud_core::api::{AppPort, Exposure};
 use govcloud_core::meta::labels::{self, app_labels};
 use govcloud_core::meta::names;
 
-/// UID and GID the app's containers run as.
-pub const RUN_AS: i64 = 10001;
+mod pod;
+pub(crate) mod resources;
+
+pub use resources::pod_requests;
 
 /// Objects of one placed app.
 /// `flows` holds at least every flow the app calls or receives (others are
@@ -62,10 +59,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
         spec: Some(DeploymentSpec {
             replicas: Some(app.spec.replicas),
             selector: LabelSelector { match_labels: Some(selector.clone()), match_expressions: None },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(pod_labels), ..Default::default() }),
-                spec: Some(pod_spec(p, &selector)),
-            },
+            template: pod::template(index, p, &selector, pod_labels),
             revision_history_limit: Some(5),
             ..Default::default()
         }),
@@ -254,109 +248,5 @@ fn policy_ports(ports: &[AppPort]) -> Vec<k8s_openapi::api::networking::v1::Netw
     ports.iter().map(|q| port(q.port, q.protocol.as_str())).collect()
 }
 
-/// A pod spec hardened to the restricted Pod Security profile, pinned to the zone.
-fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
-    let app = p.app;
-    let pool = &p.zone.spec.node_pool;
-    let runtime_default = Some(SeccompProfile { type_: "RuntimeDefault".into(), localhost_profile: None });
-    PodSpec {
-        automount_service_account_token: Some(false),
-        enable_service_links: Some(false),
-        security_context: Some(PodSecurityContext {
-            run_as_non_root: Some(true),
-            run_as_user: Some(RUN_AS),
-            run_as_group: Some(RUN_AS),
-            fs_group: Some(RUN_AS),
-            seccomp_profile: runtime_default.clone(),
-            ..Default::default()
-        }),
-        node_selector: Some(pool.selector.clone()),
-        tolerations: Some(vec![Toleration {
-            key: Some(pool.taint.key.clone()),
-            operator: Some("Equal".into()),
-            value: Some(pool.taint.value.clone()),
-            effect: Some(pool.taint.effect.as_str().into()),
-            toleration_seconds: None,
-        }]),
-        topology_spread_constraints: (app.spec.replicas > 1).then(|| {
-            vec![TopologySpreadConstraint {
-                max_skew: 1,
-                topology_key: "kubernetes.io/hostname".into(),
-                when_unsatisfiable: "ScheduleAnyway".into(),
-                label_selector: Some(LabelSelector { match_labels: Some(selector.clone()), match_expressions: None }),
-                ..Default::default()
-            }]
-        }),
-        containers: vec![Container {
-            name: p.key.app.clone(),
-            image: Some(app.spec.image.clone()),
-            image_pull_policy: Some("IfNotPresent".into()),
-            ports: (!app.spec.ports.is_empty()).then(|| {
-                app.spec
-                    .ports
-                    .iter()
-                    .map(|q| ContainerPort {
-                        name: Some(q.name.clone()),
-                        container_port: q.port,
-                        protocol: Some(q.protocol.as_str().into()),
-                        ..Default::default()
-                    })
-                    .collect()
-            }),
-            resources: Some(resources(p)),
-            security_context: Some(SecurityContext {
-                allow_privilege_escalation: Some(false),
-                privileged: Some(false),
-                read_only_root_filesystem: Some(true),
-                run_as_non_root: Some(true),
-                capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), add: None }),
-                seccomp_profile: runtime_default,
-                ..Default::default()
-            }),
-            volume_mounts: Some(vec![VolumeMount {
-                name: "tmp".into(),
-                mount_path: "/tmp".into(),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }],
-        volumes: Some(vec![Volume {
-            name: "tmp".into(),
-            empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity("64Mi".into())), medium: None }),
-            ..Default::default()
-        }]),
-        ..Default::default()
-    }
-}
-
-/// What one pod of `app` requests (cpu, memory): the app's requests, else its
-/// tenant's default requests, else the platform's; what its Deployment is
-/// rendered with (the evaluation compares usage with it).
-pub fn pod_requests(app: &govcloud_core::api::DepartmentApp, tenant: &govcloud_core::api::Tenant) -> (String, String) {
-    let declared = app.spec.resources.as_ref().and_then(|r| r.requests.clone()).unwrap_or_default();
-    let defaults = tenant.spec.limits.as_ref().and_then(|l| l.default_request.clone()).unwrap_or_default();
-    (
-        declared.cpu.or(defaults.cpu).unwrap_or_else(|| DEFAULT_REQUEST.0.into()),
-        declared.memory.or(defaults.memory).unwrap_or_else(|| DEFAULT_REQUEST.1.into()),
-    )
-}
-
-/// Requests and limits: the app's, else the tenant's defaults, else the platform's.
-fn resources(p: &Placement<'_>) -> ResourceRequirements {
-    let declared = p.app.spec.resources.clone().unwrap_or_default();
-    let defaults = p.tenant.spec.limits.clone().unwrap_or_default();
-    let pick = |first: &Option<CpuMemory>, second: &Option<CpuMemory>, fallback: (&str, &str)| {
-        let first = first.clone().unwrap_or_default();
-        let second = second.clone().unwrap_or_default();
-        BTreeMap::from([
-            ("cpu".to_string(), Quantity(first.cpu.or(second.cpu).unwrap_or_else(|| fallback.0.into()))),
-            ("memory".to_string(), Quantity(first.memory.or(second.memory).unwrap_or_else(|| fallback.1.into()))),
-        ])
-    };
-    let (cpu, memory) = pod_requests(p.app, p.tenant);
-    ResourceRequirements {
-        requests: Some(BTreeMap::from([("cpu".to_string(), Quantity(cpu)), ("memory".to_string(), Quantity(memory))])),
-        limits: Some(pick(&declared.limits, &defaults.default_limit, DEFAULT_LIMIT)),
-        ..Default::default()
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -67,6 +67,8 @@ pub struct Index<'a> {
     pub admin_tier: bool,
     /// The public hosts tenants own ([`host_owners`]).
     pub host_owners: Vec<HostOwner>,
+    /// The digests of the ConfigMaps apps read (the model's).
+    pub config_map_digests: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Index<'a> {
@@ -168,6 +170,7 @@ impl<'a> Index<'a> {
                 problems.push(admission_problem(f, app, tenant, zone, level, &obj));
             }
             check_app(app, tenant, zone, &obj, &mut problems);
+            crate::app::resources::check(app, tenant, &obj, &mut problems);
             let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
             if let Some(h) = &host {
                 check_host(h, app, zone, &claims, &obj, &mut problems);
@@ -309,6 +312,7 @@ impl<'a> Index<'a> {
             cluster: model.cluster.as_deref(),
             admin_tier: model.admin_tier,
             host_owners,
+            config_map_digests: &model.config_map_digests,
         }
     }
 

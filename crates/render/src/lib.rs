@@ -19,6 +19,7 @@
 mod admin;
 mod app;
 pub mod capacity;
+mod defaults;
 mod flows;
 mod index;
 mod namespaces;

@@ -22,10 +22,7 @@ use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::{self, tenant_labels};
 use govcloud_core::meta::names::{self, namespace_name};
 
-/// Platform default container requests when neither app nor tenant sets them.
-pub const DEFAULT_REQUEST: (&str, &str) = ("100m", "128Mi");
-/// Platform default container limits when neither app nor tenant sets them.
-pub const DEFAULT_LIMIT: (&str, &str) = ("500m", "512Mi");
+pub use crate::defaults::{DEFAULT_LIMIT, DEFAULT_REQUEST};
 
 /// Platform default container ephemeral storage (request, limit): scratch
 /// space, container logs and writable layers, counted against the quota's

@@ -5,7 +5,8 @@ use kube::{CustomResource, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{CpuMemory, DisplayName};
+use super::container::{probe_port_message as port_message, probe_port_rule as port_rule};
+use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar};
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
 /// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
@@ -38,6 +39,12 @@ use super::{CpuMemory, DisplayName};
 #[x_kube(validation = Rule::new("self.exposure != 'zone' || self.ports.size() >= 1").message("zone exposure needs at least one port").field_path(".ports"))]
 #[x_kube(validation = Rule::new("self.exposure != 'public' || !(self.dataClassification in ['sensitive', 'secret'])").message("an app holding sensitive or secret data may not be exposed to the internet").field_path(".exposure"))]
 #[x_kube(validation = Rule::new("self.exposure == 'public' || !has(self.host)").message("host is only used with public exposure").field_path(".host"))]
+#[x_kube(validation = Rule::new(port_rule("readinessProbe", "httpGet")).message(port_message("readinessProbe", "httpGet").as_str()).field_path(".readinessProbe.httpGet.port"))]
+#[x_kube(validation = Rule::new(port_rule("readinessProbe", "tcpSocket")).message(port_message("readinessProbe", "tcpSocket").as_str()).field_path(".readinessProbe.tcpSocket.port"))]
+#[x_kube(validation = Rule::new(port_rule("livenessProbe", "httpGet")).message(port_message("livenessProbe", "httpGet").as_str()).field_path(".livenessProbe.httpGet.port"))]
+#[x_kube(validation = Rule::new(port_rule("livenessProbe", "tcpSocket")).message(port_message("livenessProbe", "tcpSocket").as_str()).field_path(".livenessProbe.tcpSocket.port"))]
+#[x_kube(validation = Rule::new(port_rule("startupProbe", "httpGet")).message(port_message("startupProbe", "httpGet").as_str()).field_path(".startupProbe.httpGet.port"))]
+#[x_kube(validation = Rule::new(port_rule("startupProbe", "tcpSocket")).message(port_message("startupProbe", "tcpSocket").as_str()).field_path(".startupProbe.tcpSocket.port"))]
 pub struct DepartmentAppSpec {
     /// Name of the NetworkZone the app runs in. The app's namespace must be its
     /// tenant's namespace for that zone (`<tenant>-<zone>`).
@@ -67,12 +74,53 @@ pub struct DepartmentAppSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<AppResources>,
 
-    /// Ports the app serves. Names are unique; so are port numbers.
+    /// Ports the app serves. Names are unique; so are port numbers per protocol.
     #[serde(default)]
     #[schemars(length(max = 16))]
     #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.port == p.port && q.protocol == p.protocol))").message("port numbers must be unique per protocol"))]
     pub ports: Vec<AppPort>,
+
+    /// The container's entrypoint, replacing the image's (no shell: `["sh",
+    /// "-c", "..."]` for one). The image's own when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64), inner(length(max = 4096)))]
+    pub command: Vec<String>,
+
+    /// Arguments to the entrypoint, replacing the image's. The image's own when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64), inner(length(max = 4096)))]
+    pub args: Vec<String>,
+
+    /// Environment variables: literal values, or keys of ConfigMaps and
+    /// Secrets of the app's own namespace (no field names a namespace). Names
+    /// are unique.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
+    pub env: Vec<EnvVar>,
+
+    /// Files from ConfigMaps and Secrets of the app's own namespace, mounted
+    /// read-only (mode 0440). Mount paths are unique.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["mountPath".into()]))]
+    pub config_files: Vec<ConfigFiles>,
+
+    /// When a pod is ready to serve: until it passes, the Service sends it
+    /// nothing and the app's ready replicas do not count it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness_probe: Option<AppProbe>,
+
+    /// When a running container is stuck: after `failureThreshold` failures
+    /// it is restarted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness_probe: Option<AppProbe>,
+
+    /// For slow starters: the other probes wait until it passes once; after
+    /// `failureThreshold` failures the container is restarted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_probe: Option<AppProbe>,
 
     /// Who may reach the app from outside govcloud-managed apps: `none` (only
     /// granted flows), `zone` (also clients on the zone's network ranges) or
@@ -99,9 +147,36 @@ fn default_replicas() -> i32 {
     1
 }
 
-/// Requests and limits of the app's container.
+impl DepartmentAppSpec {
+    /// The ConfigMaps the app reads (environment and files), each once, sorted.
+    pub fn config_maps(&self) -> std::collections::BTreeSet<&str> {
+        let env = self.env.iter().filter_map(|e| e.value_from.as_ref()?.config_map_key_ref.as_ref());
+        let files = self.config_files.iter().filter_map(|f| f.config_map.as_deref());
+        env.map(|r| r.name.as_str()).chain(files).collect()
+    }
+
+    /// The Secrets the app reads (environment and files), each once, sorted.
+    pub fn secrets(&self) -> std::collections::BTreeSet<&str> {
+        let env = self.env.iter().filter_map(|e| e.value_from.as_ref()?.secret_key_ref.as_ref());
+        let files = self.config_files.iter().filter_map(|f| f.secret.as_deref());
+        env.map(|r| r.name.as_str()).chain(files).collect()
+    }
+}
+
+/// CEL on [`AppResources`]: the limit of `resource` is at least its request
+/// when both are set (the API server refuses a container whose request
+/// exceeds its limit).
+fn limit_rule(resource: &str) -> String {
+    format!(
+        "!has(self.requests) || !has(self.limits) || !has(self.requests.{resource}) || !has(self.limits.{resource}) || !isQuantity(self.requests.{resource}) || !isQuantity(self.limits.{resource}) || !quantity(self.limits.{resource}).isLessThan(quantity(self.requests.{resource}))"
+    )
+}
+
+/// Requests and limits of the app's container. A limit is at least its request.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new(limit_rule("cpu")).message("limits.cpu must be at least requests.cpu: the API server refuses a container whose request exceeds its limit").field_path(".limits.cpu"))]
+#[x_kube(validation = Rule::new(limit_rule("memory")).message("limits.memory must be at least requests.memory: the API server refuses a container whose request exceeds its limit").field_path(".limits.memory"))]
 pub struct AppResources {
     /// What the scheduler reserves for each pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,8 +190,9 @@ pub struct AppResources {
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AppPort {
-    /// Port name (an IANA service name: at most 15 lowercase letters, digits and hyphens).
-    #[x_kube(validation = Rule::new("self.size() <= 15 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && self.matches('[a-z]')").message("name must be at most 15 lowercase letters, digits or hyphens, with at least one letter, for example http"))]
+    /// Port name (an IANA service name: at most 15 lowercase letters, digits
+    /// and single hyphens, with at least one letter).
+    #[x_kube(validation = Rule::new("self.size() <= 15 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && self.matches('[a-z]') && !self.contains('--')").message("name must be at most 15 lowercase letters, digits or single hyphens, with at least one letter, for example http"))]
     #[schemars(length(max = 15))]
     pub name: String,
     /// Port number the container listens on and the Service serves.

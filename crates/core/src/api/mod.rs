@@ -17,12 +17,14 @@
 
 mod app;
 mod common;
+mod container;
 mod request;
 mod tenant;
 mod zone;
 
 pub use app::*;
 pub use common::*;
+pub use container::*;
 pub use request::*;
 pub use tenant::*;
 pub use zone::*;

@@ -67,6 +67,9 @@ pub const PSA_WARN: &str = "pod-security.kubernetes.io/warn";
 pub const DISPLAY_NAME_ZH: &str = "govcloud.io/display-name-zh";
 /// Namespace annotation: the tenant's name in English.
 pub const DISPLAY_NAME_EN: &str = "govcloud.io/display-name-en";
+/// Pod template annotation: a digest of the data of the ConfigMaps an app
+/// reads; when their data changes, so does the template, and the pods roll.
+pub const CONFIG_DIGEST: &str = "govcloud.io/config-digest";
 /// Annotation: the hash of the desired state last applied.
 pub const APPLIED_HASH: &str = "govcloud.io/applied-hash";
 /// Report annotation: what a report leaves out to fit, counted.

@@ -436,7 +436,7 @@ where
     K: DeserializeOwned + Serialize + CustomResourceExt + Resource<DynamicType = ()>,
 {
     let mut unknown = Vec::new();
-    let mut record = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let mut record = |path: serde_ignored::Path<'_>| unknown.push(field_path(&path.to_string()));
     let de = serde_ignored::Deserializer::new(value, &mut record);
     let parsed: Result<K, _> = serde_path_to_error::deserialize(de);
     let obj = match parsed {
@@ -504,6 +504,24 @@ where
         }
     }
     if problems.is_empty() { Ok(obj) } else { Err(problems) }
+}
+
+/// A path as serde_ignored spells it (`spec.env.0.valueFrom.?.secret`: list
+/// indexes as segments, `?` for each optional field) as Kubernetes spells
+/// field paths (`spec.env[0].valueFrom.secret`).
+fn field_path(ignored: &str) -> String {
+    let mut out = String::new();
+    for segment in ignored.split('.').filter(|s| *s != "?") {
+        if !out.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 thread_local! {

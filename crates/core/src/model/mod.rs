@@ -55,6 +55,12 @@ pub struct Model {
     /// none. The rest of the model is still planned, so both sides of a
     /// flow between clusters decide it alike.
     pub cluster: Option<String>,
+    /// A digest of the data of each ConfigMap apps read, by `namespace/name`
+    /// ([`config_map_key`], [`config_map_digest`]): the operator keeps them
+    /// from its ConfigMap watch, a live audit reads them; empty offline. An
+    /// app's pod template carries a digest of its ConfigMaps', so a change of
+    /// their data rolls its pods. A ConfigMap not listed counts as absent.
+    pub config_map_digests: BTreeMap<String, String>,
     /// The cluster serves policy.networking.k8s.io ClusterNetworkPolicy:
     /// zones also render Admin-tier isolation (`render::admin`). False by
     /// default, when the rendering is what it always was.
@@ -70,9 +76,51 @@ impl Default for Model {
             requests: Vec::new(),
             cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
             cluster: None,
+            config_map_digests: BTreeMap::new(),
             admin_tier: false,
         }
     }
+}
+
+/// The key of a ConfigMap in [`Model::config_map_digests`].
+pub fn config_map_key(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
+}
+
+/// A digest of a ConfigMap's data and binary data (hex sha256, first 16
+/// bytes), from the object as JSON; the same whatever the order of its keys.
+pub fn config_map_digest(config_map: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut entries: Vec<(&str, &str, String)> = Vec::new();
+    for section in ["data", "binaryData"] {
+        if let Some(map) = config_map.get(section).and_then(serde_json::Value::as_object) {
+            entries.extend(map.iter().map(|(k, v)| (section, k.as_str(), v.to_string())));
+        }
+    }
+    entries.sort();
+    let mut h = Sha256::new();
+    for (section, key, value) in entries {
+        // Lengths first: no two different maps give the same bytes.
+        for part in [section, key, value.as_str()] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digests of the ConfigMaps among `objects` (Kubernetes objects as
+/// JSON), by [`config_map_key`].
+pub fn config_map_digests<'a>(objects: impl IntoIterator<Item = &'a serde_json::Value>) -> BTreeMap<String, String> {
+    objects
+        .into_iter()
+        .filter(|o| o.get("kind").and_then(serde_json::Value::as_str) == Some("ConfigMap"))
+        .filter_map(|o| {
+            let meta = o.get("metadata")?;
+            let (ns, name) = (meta.get("namespace")?.as_str()?, meta.get("name")?.as_str()?);
+            Some((config_map_key(ns, name), config_map_digest(o)))
+        })
+        .collect()
 }
 
 impl Model {
@@ -101,3 +149,6 @@ impl Model {
         self.tenants.iter().map(|t| (t.name_any(), t)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

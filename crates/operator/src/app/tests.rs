@@ -48,10 +48,43 @@ fn the_ready_reason_says_what_the_app_waits_for() {
     assert_eq!(invalid.conditions[2].reason, "Violations");
     assert_eq!(ready(&app_status(AppFigures { isolated: false, ..running() }, t)), ("False", "WaitingForIsolation"));
     let c = "Deployment a-ext/portal exists and was not created by govcloud";
-    let conflicted = app_status(AppFigures { conflict: Some(c), ..running() }, t);
+    let conflicted =
+        app_status(AppFigures { blocked: Some(Blocked { reason: "Conflict", message: c }), ..running() }, t);
     assert_eq!(ready(&conflicted), ("False", "Conflict"));
     assert_eq!((conflicted.conditions[2].reason.as_str(), conflicted.conditions[2].message.as_str()), ("Conflict", c));
     assert_eq!(ready(&app_status(AppFigures { updated_replicas: 1, ..running() }, t)), ("False", "RollingOut"));
+}
+
+#[test]
+fn replicas_not_ready_are_counted_in_the_ready_message() {
+    let t = ts("2026-01-01T00:00:00Z");
+    let rolling = app_status(AppFigures { ready_replicas: 1, updated_replicas: 1, ..running() }, t);
+    assert_eq!(ready(&rolling), ("False", "RollingOut"));
+    assert_eq!(rolling.conditions[0].message, "1/2 replicas ready, 1/2 updated to the current template");
+    // Rolled out, but a pod fails its readiness probe.
+    let unready = app_status(AppFigures { ready_replicas: 1, ..running() }, t);
+    assert_eq!(ready(&unready), ("False", "NotReady"));
+    assert_eq!(
+        unready.conditions[0].message,
+        "1/2 replicas ready: 1 not ready (starting, or failing their readiness probe)"
+    );
+    assert_eq!((unready.ready_replicas, unready.replicas_summary.as_deref()), (1, Some("1/2")));
+    assert_eq!(app_status(running(), t).conditions[0].message, "2/2 replicas ready");
+}
+
+#[test]
+fn a_refusal_by_the_api_server_is_the_apps_condition_in_its_words() {
+    let t = ts("2026-01-01T00:00:00Z");
+    let m = "the API server refused applying Deployment a-ext/portal (422 Invalid): spec.template.spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1";
+    let refused = app_status(AppFigures { blocked: Some(Blocked { reason: REFUSED, message: m }), ..running() }, t);
+    assert_eq!(ready(&refused), ("False", "Refused"));
+    assert_eq!(refused.conditions[0].message, m);
+    assert_eq!((refused.conditions[2].status.as_str(), refused.conditions[2].reason.as_str()), ("True", "Refused"));
+    // Kept by a status refresh, announced once.
+    assert_eq!(standing_refusal(&refused.conditions).as_deref(), Some(m));
+    assert!(!refusal_is_new(&refused.conditions, m));
+    assert!(refusal_is_new(&refused.conditions, "another refusal"));
+    assert_eq!(standing_refusal(&app_status(running(), t).conditions), None);
 }
 
 #[test]

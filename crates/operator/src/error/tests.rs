@@ -13,3 +13,29 @@ fn waits_are_not_errors_and_errors_keep_their_labels() {
     let h: Halt = Error::NoMetadata { object: "x".into() }.into();
     assert!(matches!(h, Halt::Failed(Error::NoMetadata { .. })));
 }
+
+#[test]
+fn a_refusal_of_an_object_written_is_told_apart_from_other_failures() {
+    let status = |code: u16, reason: &str| {
+        kube::Error::Api(
+            serde_json::from_value(serde_json::json!({
+                "status": "Failure", "code": code, "reason": reason,
+                "message": "Deployment.apps \"portal\" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"
+            }))
+            .expect("status"),
+        )
+    };
+    let invalid = Error::request(Doing::Applying, "Deployment a-ext/portal", status(422, "Invalid"));
+    let m = invalid.refusal().expect("a refusal");
+    assert!(
+        m.starts_with("the API server refused applying Deployment a-ext/portal (422 Invalid): Deployment.apps"),
+        "{m}"
+    );
+    assert!(m.contains("must be less than or equal to cpu limit"), "{m}");
+    assert!(Error::request(Doing::Creating, "Pod a/b", status(403, "Forbidden")).refusal().is_some());
+    // Not a refusal of what is written: a conflict, a failed read or delete, an outage.
+    assert_eq!(Error::request(Doing::Applying, "x", status(409, "Conflict")).refusal(), None);
+    assert_eq!(Error::request(Doing::Reading, "x", status(403, "Forbidden")).refusal(), None);
+    assert_eq!(Error::request(Doing::Deleting, "x", status(422, "Invalid")).refusal(), None);
+    assert_eq!(Error::request(Doing::Applying, "x", status(500, "InternalError")).refusal(), None);
+}

@@ -288,3 +288,58 @@ fn a_grant_or_call_that_changes_recounts_the_tenants_at_both_ends() {
     tr.app_changed(&app("b-ext", "db", ", flows: {allowFrom: [{tenant: a}]}"), true);
     assert_eq!(names(&mut tenants), BTreeSet::from(["a".to_string(), "b".to_string()]), "the provider gone");
 }
+
+#[test]
+fn a_config_map_wakes_the_apps_of_its_namespace_that_read_it_when_its_data_changes() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::runtime::{reflector, watcher};
+    let tr = Triggers::new();
+    let (zones, _zones) = reflector::store::<NetworkZone>();
+    let (tenants, mut tw) = reflector::store::<Tenant>();
+    let (apps, mut aw) = reflector::store::<DepartmentApp>();
+    let (requests, _requests) = reflector::store::<ResourceRequest>();
+    tw.apply_watcher_event(&watcher::Event::Apply(tenant(
+        "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: a}\nspec: {displayName: {zh: 甲, en: A}}\n",
+    )));
+    let reads = ", env: [{name: X, valueFrom: {configMapKeyRef: {name: cfg, key: k}}}]";
+    for a in [app("a-ext", "portal", reads), app("a-ext", "other", ""), app("b-ext", "portal", reads)] {
+        aw.apply_watcher_event(&watcher::Event::Apply(a));
+    }
+    tr.attach(zones, tenants, apps, requests);
+    let mut queued = Box::pin(tr.app_stream());
+    // As the ConfigMap cache keeps it: its name and the digest of its data.
+    let cm = |ns: &str, name: &str, host: &str| {
+        let mut cm: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": ns, "labels": {"team": "x"}}, "data": {"db-host": host}
+        }))
+        .expect("configmap");
+        crate::watch::slim_config_map(&mut cm);
+        cm
+    };
+    let slim = cm("a-ext", "cfg", "db1");
+    assert!(slim.data.is_none() && slim.metadata.labels.is_none(), "{slim:?}");
+    assert_eq!(
+        digest_of(&slim),
+        Some(govcloud_core::model::config_map_digest(&serde_json::json!({"data": {"db-host": "db1"}}))).as_deref()
+    );
+
+    let v = tr.model_version();
+    assert_eq!(tr.config_map_changed(&cm("a-ext", "cfg", "db1"), false), 1);
+    assert!(tr.model_version() > v, "the plans must see the new digest");
+    assert_eq!(drain(&mut queued), BTreeSet::from(["a-ext/portal".to_string()]));
+    // The same data again (a label, a resync): nothing.
+    let v = tr.model_version();
+    assert_eq!(tr.config_map_changed(&cm("a-ext", "cfg", "db1"), false), 0);
+    assert_eq!(tr.model_version(), v);
+    // New data: the reader again.
+    assert_eq!(tr.config_map_changed(&cm("a-ext", "cfg", "db2"), false), 1);
+    assert_eq!(drain(&mut queued), BTreeSet::from(["a-ext/portal".to_string()]));
+    // One nobody reads, one in the namespace of a tenant out of scope, one of kube-system: nothing.
+    assert_eq!(tr.config_map_changed(&cm("a-ext", "unread", "x"), false), 0);
+    assert_eq!(tr.config_map_changed(&cm("b-ext", "cfg", "x"), false), 0);
+    assert_eq!(tr.config_map_changed(&cm("kube-system", "cfg", "x"), false), 0);
+    assert!(drain(&mut queued).is_empty());
+    // Deleted: the reader renders it absent.
+    assert_eq!(tr.config_map_changed(&cm("a-ext", "cfg", "db2"), true), 1);
+    assert_eq!(drain(&mut queued), BTreeSet::from(["a-ext/portal".to_string()]));
+}

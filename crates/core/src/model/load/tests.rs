@@ -25,3 +25,13 @@ fn oversized_files_are_refused_before_reading() {
     let problems = load_paths(std::slice::from_ref(&path)).expect_err("refused");
     assert!(problems[0].message.contains("at most 64 MiB"), "{}", problems[0]);
 }
+
+#[test]
+fn unknown_fields_are_named_by_kubernetes_field_paths() {
+    assert_eq!(
+        field_path("spec.env.0.valueFrom.?.secretKeyRef.?.namespace"),
+        "spec.env[0].valueFrom.secretKeyRef.namespace"
+    );
+    assert_eq!(field_path("spec.configFiles.1.items.12.mode"), "spec.configFiles[1].items[12].mode");
+    assert_eq!(field_path("spec.dataClasification"), "spec.dataClasification");
+}

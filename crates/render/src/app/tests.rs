@@ -1,0 +1,165 @@
+use super::super::*;
+use govcloud_core::model::{Model, config_map_key, load_str};
+use k8s_openapi::api::core::v1::PodSpec;
+
+/// A zone, tenant `a` (with `limits`, YAML) and app `portal` with `spec` (YAML, indented by two).
+fn model(limits: &str, spec: &str) -> Model {
+    let text = format!(
+        r#"
+apiVersion: govcloud.io/v1alpha1
+kind: NetworkZone
+metadata: {{name: ext}}
+spec:
+  kind: extranet
+  displayName: {{zh: 外网, en: Extranet}}
+  nodePool: {{selector: {{govcloud.io/zone: extranet}}, taint: {{key: govcloud.io/zone, value: extranet}}}}
+  cidrs: [10.10.0.0/16]
+  allowedRegistries: [harbor.egov.local]
+---
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {{name: a}}
+spec:
+  displayName: {{zh: 甲, en: A}}
+  zones: [{{name: ext}}]
+{limits}
+---
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {{name: portal, namespace: a-ext}}
+spec:
+  zone: ext
+  image: harbor.egov.local/a/portal:1
+  ports: [{{name: http, port: 8080}}]
+{spec}"#
+    );
+    load_str("m.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}")).model
+}
+
+fn deployment(r: &Rendered) -> &k8s_openapi::api::apps::v1::Deployment {
+    match r.object("Deployment", "a-ext", "portal") {
+        Some(Owned::Deployment(d)) => d,
+        other => panic!("no Deployment: {other:?}; problems {:?}", r.problems),
+    }
+}
+
+fn pod(r: &Rendered) -> PodSpec {
+    deployment(r).spec.clone().and_then(|s| s.template.spec).expect("pod spec")
+}
+
+fn digest(r: &Rendered) -> Option<String> {
+    let meta = deployment(r).spec.clone()?.template.metadata?;
+    meta.annotations?.get(labels::CONFIG_DIGEST).cloned()
+}
+
+const CONFIGURED: &str = r#"  command: [/app/portal]
+  args: [--config, /etc/portal/portal.yaml]
+  env:
+  - {name: MODE, value: production}
+  - {name: DB_HOST, valueFrom: {configMapKeyRef: {name: portal-config, key: db-host}}}
+  - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: portal-db, key: password}}}
+  configFiles:
+  - {mountPath: /etc/portal, configMap: portal-config, items: [{key: portal.yaml, path: portal.yaml}]}
+  - {mountPath: /etc/portal-tls, secret: portal-tls}
+  readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 5}
+  livenessProbe: {tcpSocket: {port: http}, failureThreshold: 3}
+  startupProbe: {exec: {command: [/app/check]}}
+"#;
+
+#[test]
+fn the_container_runs_with_its_command_environment_files_and_probes() {
+    let r = render(&model("", CONFIGURED));
+    let spec = pod(&r);
+    let c = &spec.containers[0];
+    assert_eq!(c.command.as_deref(), Some(&["/app/portal".to_string()][..]));
+    assert_eq!(c.args.as_ref().map(Vec::len), Some(2));
+    let env = serde_json::to_value(&c.env).expect("env");
+    assert_eq!(
+        env,
+        serde_json::json!([
+            {"name": "MODE", "value": "production"},
+            {"name": "DB_HOST", "valueFrom": {"configMapKeyRef": {"name": "portal-config", "key": "db-host"}}},
+            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "portal-db", "key": "password"}}}
+        ])
+    );
+    // govcloud's /tmp, then each set of files, read-only, mode 0440.
+    let mounts: Vec<(String, Option<bool>)> =
+        c.volume_mounts.iter().flatten().map(|m| (m.mount_path.clone(), m.read_only)).collect();
+    assert_eq!(
+        mounts,
+        [("/tmp".into(), None), ("/etc/portal".into(), Some(true)), ("/etc/portal-tls".into(), Some(true))]
+    );
+    let volumes = serde_json::to_value(&spec.volumes).expect("volumes");
+    assert_eq!(volumes[1]["configMap"]["defaultMode"], 0o440);
+    assert_eq!(volumes[1]["configMap"]["items"][0]["path"], "portal.yaml");
+    assert_eq!(volumes[2]["secret"]["secretName"], "portal-tls");
+    assert_eq!(volumes[2]["secret"]["defaultMode"], 0o440);
+    let probes = serde_json::to_value((&c.readiness_probe, &c.liveness_probe, &c.startup_probe)).expect("probes");
+    assert_eq!(probes[0]["httpGet"], serde_json::json!({"path": "/healthz", "port": "http"}));
+    assert_eq!(probes[0]["periodSeconds"], 5);
+    assert_eq!(probes[1]["tcpSocket"]["port"], "http");
+    assert_eq!(probes[2]["exec"]["command"][0], "/app/check");
+    // Still hardened.
+    assert_eq!(spec.automount_service_account_token, Some(false));
+    assert_eq!(c.security_context.as_ref().and_then(|s| s.read_only_root_filesystem), Some(true));
+}
+
+#[test]
+fn the_pod_template_follows_the_data_of_the_config_maps_the_app_reads() {
+    let plain = render(&model("", ""));
+    assert_eq!(digest(&plain), None, "an app reading no ConfigMap has no digest");
+    let mut m = model("", CONFIGURED);
+    let absent = digest(&render(&m)).expect("a digest");
+    let key = config_map_key("a-ext", "portal-config");
+    m.config_map_digests.insert(key.clone(), "d1".into());
+    let first = digest(&render(&m)).expect("a digest");
+    assert_ne!(first, absent);
+    m.config_map_digests.insert(key.clone(), "d2".into());
+    let second = digest(&render(&m)).expect("a digest");
+    assert_ne!(second, first);
+    // Another namespace's ConfigMap of that name, or a Secret's name, counts for nothing.
+    m.config_map_digests.insert(config_map_key("b-ext", "portal-config"), "x".into());
+    m.config_map_digests.insert(config_map_key("a-ext", "portal-db"), "x".into());
+    assert_eq!(digest(&render(&m)).as_deref(), Some(second.as_str()));
+    m.config_map_digests.remove(&key);
+    assert_eq!(digest(&render(&m)).as_deref(), Some(absent.as_str()));
+}
+
+#[test]
+fn requests_above_the_limits_the_defaults_give_are_problems_before_rendering() {
+    let problems = |limits: &str, spec: &str| -> Vec<(String, String, String)> {
+        render(&model(limits, spec))
+            .problems
+            .into_iter()
+            .filter(|p| p.object.name == "portal")
+            .map(|p| (p.field, p.message, p.fix))
+            .collect()
+    };
+    // Above the platform's default limit (500m).
+    let p = problems("", "  resources: {requests: {cpu: '2'}}\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, "spec.resources.requests.cpu");
+    assert!(
+        p[0].1.contains("request 2 cpu") && p[0].1.contains("limited to 500m (the platform's default limits)"),
+        "{p:?}"
+    );
+    assert!(p[0].2.contains("set spec.resources.limits.cpu (at least 2)"), "{p:?}");
+    // Above the tenant's default limit; a declared limit below the tenant's default request.
+    let defaults = "  limits: {defaultRequest: {cpu: 100m, memory: 512Mi}, defaultLimit: {cpu: 200m, memory: 1Gi}}";
+    let p = problems(defaults, "  resources: {requests: {memory: 2Gi}}\n");
+    assert_eq!(p[0].0, "spec.resources.requests.memory");
+    assert!(p[0].1.contains("tenant a's spec.limits.defaultLimit.memory"), "{p:?}");
+    let p = problems(defaults, "  resources: {limits: {memory: 256Mi}}\n");
+    assert_eq!(p[0].0, "spec.resources.limits.memory");
+    assert!(p[0].1.contains("tenant a's spec.limits.defaultRequest.memory"), "{p:?}");
+    // Above the tenant's maximum: the LimitRange would refuse the pods.
+    let p = problems("  limits: {max: {cpu: '1'}}", "  resources: {requests: {cpu: 500m}, limits: {cpu: '2'}}\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, "spec.resources.limits.cpu");
+    assert!(p[0].1.contains("exceeds tenant a's maximum 1"), "{p:?}");
+    // An app with a problem renders nothing.
+    let r = render(&model("", "  resources: {requests: {cpu: '2'}}\n"));
+    assert!(r.object("Deployment", "a-ext", "portal").is_none());
+    // Within every bound: no problem.
+    assert_eq!(problems(defaults, "  resources: {requests: {cpu: 200m}, limits: {cpu: '1'}}\n"), vec![]);
+}
