@@ -205,18 +205,6 @@ spec:
     )
 }
 
-async fn apply_text(c: &Client, text: &str, scope: &str) {
-    let loaded = govcloud::model::load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(
-        c,
-        &loaded.model,
-        &[("govcloud.io/scope".into(), scope.into())],
-        Duration::from_secs(60),
-    )
-    .await
-    .expect("apply model");
-}
-
 /// The config digest on the app's pod template and the Deployment's generation.
 async fn template_digest(deployments: &Api<Deployment>) -> Option<(String, i64)> {
     let d = deployments.get_opt("portal").await.ok()??;
@@ -231,7 +219,7 @@ async fn a_config_map_change_rolls_the_app_and_nothing_else_does() {
     let (zone, tenant) = (short("z"), short("cm"));
     let ns = format!("{tenant}-{zone}");
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &config_model(&zone, &tenant), &scope).await;
+    support::apply_text(&c, &config_model(&zone, &tenant), &scope).await;
     let deployments: Api<Deployment> = Api::namespaced(c.clone(), &ns);
     // No ConfigMap yet: the digest of an absent one.
     let (absent, _) = eventually("the app's Deployment", CONVERGE, || template_digest(&deployments)).await;
@@ -344,7 +332,7 @@ async fn a_refusal_of_the_apps_deployment_reaches_its_status_and_events() {
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &config_model(&zone, &tenant), &scope).await;
+    support::apply_text(&c, &config_model(&zone, &tenant), &scope).await;
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
     let condition = eventually("the app's Ready condition to say Refused", CONVERGE, || async {
         let a = apps.get_opt("portal").await.ok()??;

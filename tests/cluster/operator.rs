@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant};
-use govcloud::model::load_str;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
@@ -21,18 +20,6 @@ const CONVERGE: Duration = Duration::from_secs(120);
 
 fn ready(conds: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition]) -> bool {
     conds.iter().any(|c| c.type_ == "Ready" && c.status == "True")
-}
-
-async fn apply_text(c: &Client, text: &str, scope: &str) {
-    let loaded = load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(
-        c,
-        &loaded.model,
-        &[("govcloud.io/scope".into(), scope.into())],
-        Duration::from_secs(60),
-    )
-    .await
-    .expect("apply model");
 }
 
 /// One extranet-like zone on the testenv's extranet nodes, a consumer tenant
@@ -246,7 +233,7 @@ async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
     let scope = short("g");
     let (zone, consumer, provider) = (short("z"), short("ca"), short("pa"));
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
     let cns = format!("{consumer}-{zone}");
     let pns = format!("{provider}-{zone}");
     eventually("the flow to be Pending", CONVERGE, || async {
@@ -255,7 +242,7 @@ async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
     .await;
     assert!(!policy_exists(&c, &cns, "govcloud-app-portal-egress").await);
 
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     eventually("the flow to be Granted", CONVERGE, || async {
         (flow_state(&c, &cns, "portal").await == Some(FlowState::Granted)).then_some(())
     })
@@ -271,7 +258,7 @@ async fn a_grant_added_then_removed_moves_the_flow_and_its_policy() {
     let from = serde_json::to_string(&ingress.spec).expect("json");
     assert!(from.contains(&cns) && from.contains("8443"), "{from}");
 
-    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
     eventually("the flow to be Pending again", CONVERGE, || async {
         (flow_state(&c, &cns, "portal").await == Some(FlowState::Pending)).then_some(())
     })
@@ -313,7 +300,7 @@ async fn a_managed_policy_deleted_by_hand_is_restored_with_an_event() {
     let scope = short("d");
     let (zone, consumer, provider) = (short("z"), short("cd"), short("pd"));
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
     eventually("the default-deny policy", CONVERGE, || async {
@@ -358,7 +345,7 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     let scope = short("t");
     let (zone, consumer, provider) = (short("z"), short("ct"), short("pt"));
     let op = Operator::start(&scope, 300).await;
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, true), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
     eventually("the consumer app Ready", CONVERGE, || async {
@@ -379,7 +366,7 @@ async fn deleting_a_tenant_removes_its_apps_and_namespaces_unless_prevented() {
     assert!(tenants.get(&consumer).await.expect("still there").metadata.deletion_timestamp.is_none());
 
     // Allowed once preventDeletion is false: apps, then namespaces, go.
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     eventually("preventDeletion false to be stored", CONVERGE, || async {
         (!tenants.get(&consumer).await.ok()?.spec.prevent_deletion).then_some(())
     })
@@ -444,7 +431,7 @@ async fn a_zone_in_use_is_held_until_its_tenants_leave() {
     let scope = short("h");
     let (zone, consumer, provider) = (short("z"), short("ch"), short("ph"));
     let op = Operator::start(&scope, 300).await;
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
     eventually("the zone's finalizer", CONVERGE, || async {
         zones.get(&zone).await.ok()?.finalizers().iter().any(|f| f == "govcloud.io/zone-in-use").then_some(())
@@ -481,7 +468,7 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     let scope = short("r");
     let (zone, consumer, provider) = (short("z"), short("cr"), short("pr"));
     let _op = Operator::start(&scope, 3).await;
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let ar =
         kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("openreports.io", "v1alpha1", "Report"));
@@ -548,7 +535,7 @@ async fn a_node_joining_a_zone_updates_its_status() {
     let text = format!(
         "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {{name: {zone}}}\nspec: {{kind: extranet, displayName: {{zh: 新区, en: New}}, nodePool: {{selector: {{pool: {zone}}}, taint: {{key: govcloud.io/zone, value: {zone}}}}}, cidrs: [10.77.0.0/16], allowedRegistries: [harbor.egov.local]}}\n"
     );
-    apply_text(&c, &text, &scope).await;
+    support::apply_text(&c, &text, &scope).await;
     let zones: Api<NetworkZone> = Api::all(c.clone());
     eventually("the zone with no nodes", CONVERGE, || async {
         zones.get(&zone).await.ok()?.status.filter(|s| s.nodes_summary.as_deref() == Some("0/0"))
@@ -660,7 +647,7 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
     let scope = short("a");
     let (zone, tenant) = (short("z"), short("ad"));
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
     let ns = format!("{tenant}-{zone}");
     eventually("the tenant's default-deny policy", CONVERGE, || async {
         policy_exists(&c, &ns, "govcloud-default-deny").await.then_some(())
@@ -676,7 +663,7 @@ async fn a_deployment_someone_else_created_is_never_adopted() {
     let app = format!(
         "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: adopted, namespace: {ns}}}\nspec: {{zone: {zone}, image: harbor.egov.local/{tenant}/adopted:1, ports: [{{name: http, port: 8080}}]}}\n"
     );
-    apply_text(&c, &app, &scope).await;
+    support::apply_text(&c, &app, &scope).await;
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
     let expected = format!("Deployment {ns}/adopted exists and was not created by govcloud");
     let status = eventually("the app to report the conflict", CONVERGE, || async {
@@ -748,7 +735,7 @@ async fn a_namespace_someone_else_created_gets_nothing_of_ours_until_it_is_gone(
             .expect("ns");
     namespaces.create(&Default::default(), &foreign).await.expect("a namespace made first");
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, ""), &scope).await;
     let tenants: Api<Tenant> = Api::all(c.clone());
     let expected = format!("Namespace {ns} exists and was not created by govcloud");
     let cond = eventually("the tenant to report the conflict", CONVERGE, || async {
@@ -794,7 +781,7 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
     let scope = short("m");
     let (zone, tenant) = (short("z"), short("mf"));
     let _op = Operator::start(&scope, 300).await;
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
     let ns = format!("{tenant}-{zone}");
     let namespaces: Api<Namespace> = Api::all(c.clone());
     eventually("the cordoned label", CONVERGE, || async {
@@ -818,7 +805,7 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
         .collect();
     assert_eq!(managers.len(), 1, "no other manager keeps govcloud's fields alive: {managers:?}");
     assert_eq!(managers[0].0, "govcloud");
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
     let n = eventually("the cordoned label removed", CONVERGE, || async {
         namespaces.get(&ns).await.ok().filter(|n| !n.labels().contains_key("govcloud.io/cordoned"))
     })
@@ -833,7 +820,7 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
         .collect();
     assert_eq!(managers, [("govcloud".to_string(), "Apply".to_string())]);
     // And the apply entry removes what later leaves the desired state too.
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: true\n"), &scope).await;
     eventually("the cordoned label again", CONVERGE, || async {
         namespaces
             .get(&ns)
@@ -843,7 +830,7 @@ async fn a_field_removed_from_the_desired_state_leaves_the_object() {
             .map(|_| ())
     })
     .await;
-    apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
+    support::apply_text(&c, &zone_and_tenant(&zone, &tenant, 2, false, "  cordoned: false\n"), &scope).await;
     eventually("the cordoned label removed again", CONVERGE, || async {
         namespaces.get(&ns).await.ok().filter(|n| !n.labels().contains_key("govcloud.io/cordoned")).map(|_| ())
     })
@@ -891,7 +878,7 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
         text.push_str(&audit_tenant(scope_line));
         text
     };
-    apply_text(&c, &model("  auditScope: cluster\n"), &scope).await;
+    support::apply_text(&c, &model("  auditScope: cluster\n"), &scope).await;
     let tenants: Api<Tenant> = Api::all(c.clone());
     for t in [tenant.clone(), format!("{tenant}b"), format!("{tenant}c")] {
         eventually("the tenant Ready", CONVERGE, || async {
@@ -942,7 +929,7 @@ async fn exec_follows_the_level_and_cluster_auditors_read_tenant_namespaces_only
     assert!(allowed(&auditor, "", "list", "namespaces", None).await);
 
     // Back to tenant scope: the other tenants' namespaces drop the binding.
-    apply_text(&c, &model(""), &scope).await;
+    support::apply_text(&c, &model(""), &scope).await;
     eventually("the binding removed from the other tenants", CONVERGE, || async {
         let mut none = true;
         for ns in [&ns2, &ns3, &ns3x] {
@@ -991,7 +978,7 @@ async fn two_replicas_elect_one_writer_a_lost_lease_stops_it_and_sigterm_hands_o
     let mut b = Operator::start_with(&scope, 300, &args, "-b").await;
     let first_is_a = one_leader(&a, &b, CONVERGE).await;
     let (leader, follower) = if first_is_a { (&mut a, &mut b) } else { (&mut b, &mut a) };
-    apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), &ns);
     eventually("the consumer app Ready", CONVERGE, || async {
@@ -1073,7 +1060,7 @@ async fn the_evaluation_is_exported_and_read_live_with_the_repairs() {
     let (zone, consumer, provider) = (short("z"), short("ce"), short("pe"));
     let op = Operator::start(&scope, 300).await;
     // The consumer's portal calls the provider's db, which grants nothing: a pending request.
-    apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
+    support::apply_text(&c, &small_model(&zone, &consumer, &provider, false, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let apps: Api<DepartmentApp> = Api::namespaced(c.clone(), &ns);
     eventually("the portal Ready", CONVERGE, || async {

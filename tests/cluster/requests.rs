@@ -50,18 +50,6 @@ spec:
     )
 }
 
-async fn apply_model(c: &Client, text: &str, scope: &str) {
-    let loaded = govcloud::model::load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
-    govcloud::dev::apply_model(
-        c,
-        &loaded.model,
-        &[("govcloud.io/scope".into(), scope.into())],
-        Duration::from_secs(60),
-    )
-    .await
-    .expect("apply model");
-}
-
 fn request_resource() -> ApiResource {
     ApiResource::erase::<ResourceRequest>(&())
 }
@@ -125,7 +113,7 @@ async fn bind_approver(c: &Client, user: &str) {
 /// tenant's namespace has its admins' binding and quota.
 async fn provisioned(c: &Client, scope: &str, zone: &str, zone2: &str, tenant: &str, other: &str) -> Operator {
     let op = Operator::start(scope, 300).await;
-    apply_model(c, &model(zone, zone2, tenant, other), scope).await;
+    support::apply_text(c, &model(zone, zone2, tenant, other), scope).await;
     let ns = format!("{tenant}-{zone}");
     eventually("the tenant's namespace with its admins and quota", CONVERGE, || async {
         let rb = Api::<RoleBinding>::namespaced(c.clone(), &ns)

@@ -437,3 +437,17 @@ pub fn pod(name: &str, f: impl FnOnce(&mut serde_json::Value)) -> serde_json::Va
     f(&mut p);
     p
 }
+
+/// Loads a model from YAML `text` and applies it as a platform engineer
+/// would, its objects labelled with the test's `scope`.
+pub async fn apply_text(c: &Client, text: &str, scope: &str) {
+    let loaded = govcloud::model::load_str("test.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"));
+    govcloud::dev::apply_model(
+        c,
+        &loaded.model,
+        &[("govcloud.io/scope".into(), scope.into())],
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("apply model");
+}
