@@ -402,6 +402,7 @@ async fn forbidden_actions_are_denied_with_the_operator_stopped() {
             pod("tag", |p| {
                 p["spec"]["nodeSelector"] = json!({"govcloud.io/zone": "private"});
                 p["spec"]["tolerations"] = json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
+                p["spec"]["containers"][0]["imagePullPolicy"] = json!("Always");
             }),
         )
         .await,
@@ -792,6 +793,8 @@ fn on_private(p: &mut Value) {
     p["spec"]["tolerations"] =
         json!([{"key": "govcloud.io/zone", "operator": "Equal", "value": "private", "effect": "NoExecute"}]);
     p["spec"]["containers"][0]["image"] = json!(format!("harbor.egov.local/a/c@sha256:{}", "0".repeat(64)));
+    // MLPS level 3: pulled on every start (GC-IMG-003); the API server would set IfNotPresent for a digest.
+    p["spec"]["containers"][0]["imagePullPolicy"] = json!("Always");
 }
 
 fn binding_to(name: &str, role: &str, subject: Value) -> Value {
@@ -1043,6 +1046,49 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
             .await
             .map(|_| ()),
         "[GC-IMG-001]",
+    );
+    t.denied(
+        "developer's pod pulls only if the node has the image, at MLPS level 3",
+        create(
+            &dev,
+            Some(&aprv),
+            pod("cached", |p| {
+                on_private(p);
+                p["spec"]["containers"][0]["imagePullPolicy"] = json!("IfNotPresent");
+            }),
+        )
+        .await,
+        "[GC-IMG-003]",
+    );
+    t.denied(
+        "developer's pod leaves the pull policy to the API server's default (IfNotPresent for a digest), at MLPS level 3",
+        create(
+            &dev,
+            Some(&aprv),
+            pod("defaulted", |p| {
+                on_private(p);
+                if let Some(c) = p["spec"]["containers"][0].as_object_mut() {
+                    c.remove("imagePullPolicy");
+                }
+            }),
+        )
+        .await,
+        "[GC-IMG-003]",
+    );
+    t.denied(
+        "developer's Deployment pulls only if the node has the image, at MLPS level 3",
+        create(
+            &dev,
+            Some(&aprv),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cached"}, "spec": {
+                "selector": {"matchLabels": {"x": "cached"}},
+                "template": {"metadata": {"labels": {"x": "cached"}}, "spec": pod("c", |p| {
+                    on_private(p);
+                    p["spec"]["containers"][0]["imagePullPolicy"] = json!("IfNotPresent");
+                })["spec"].clone()}}}),
+        )
+        .await,
+        "[GC-IMG-003]",
     );
     t.allowed(
         "developer creates a pinned pod in the private zone",

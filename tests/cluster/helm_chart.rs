@@ -369,6 +369,7 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
         "GC-RES-001",
         "GC-IMG-001",
         "GC-IMG-002",
+        "GC-IMG-003",
         "GC-ZONE-001",
         "GC-ZONE-002",
         "GC-VOL-001",

@@ -28,13 +28,14 @@ fn noncompliant(dir: &Path) {
         objects.retain(|o| id(o) != id(&v));
         objects.push(v);
     }
-    // Weaken a namespace, delete a limit range, unpin the private zone's image.
+    // Weaken a namespace, delete a limit range, unpin the private zone's image and pull it from the node's cache.
     for o in objects.iter_mut() {
         if id(o) == "Namespace/a-ext" {
             o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = json!("privileged");
         }
         if id(o) == "Deployment/a-prv/vault" {
             o["spec"]["template"]["spec"]["containers"][0]["image"] = json!("harbor.egov.local/a/vault:latest");
+            o["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = json!("IfNotPresent");
         }
     }
     objects.retain(|o| id(o) != "LimitRange/b-ext/govcloud-limits");
@@ -119,6 +120,7 @@ fn the_noncompliant_fixture_fails_exactly_the_expected_controls() {
         ("GC-RES-002", "Namespace/b-ext"),
         ("GC-MGD-001", "LimitRange/b-ext/govcloud-limits"),
         ("GC-IMG-002", "Deployment/a-prv/vault"),
+        ("GC-IMG-003", "Deployment/a-prv/vault"),
         ("GC-MGD-001", "Deployment/a-prv/vault"),
         ("GC-NET-003", "Deployment/a-prv/vault"),
     ]

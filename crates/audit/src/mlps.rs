@@ -146,7 +146,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         category_en: "Secure computing environment",
         title_zh: "镜像和快照保护：镜像完整性校验，防止被恶意篡改",
         title_en: "Image and snapshot protection: image integrity",
-        controls: &["GC-IMG-001", "GC-IMG-002"],
+        controls: &["GC-IMG-001", "GC-IMG-002", "GC-IMG-003"],
         manual: "image signing and vulnerability scanning in the internal registry (Harbor)",
         manual_zh: "内部镜像仓库（Harbor）中的镜像签名与漏洞扫描",
     },

@@ -440,6 +440,10 @@ fn admission_problem(
         (controls::IMAGE_DIGEST, _, _) => {
             format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>")
         }
+        (controls::IMAGE_PULL, _, _) => format!(
+            "zone {zname} requires images pulled on every start{}: remove spec.imagePullPolicy or set it to Always",
+            if level >= 3 { format!(" (MLPS level {level})") } else { " (its spec.alwaysPullImages)".to_string() }
+        ),
         (controls::PUBLIC_HOSTS, _, _) => {
             let mut allowed: Vec<String> =
                 zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::container::{probe_port_message as port_message, probe_port_rule as port_rule};
-use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar};
+use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret};
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
 /// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
@@ -63,6 +63,21 @@ pub struct DepartmentAppSpec {
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 512 && !self.contains(' ')").message("image must be a non-empty image reference without spaces"))]
     #[schemars(length(max = 512))]
     pub image: String,
+
+    /// When the kubelet pulls the image: `Always`, `IfNotPresent` or
+    /// `Never`. Where the zone requires it (MLPS level 3, or the zone's
+    /// `alwaysPullImages`), `Always` is rendered and no other value is
+    /// accepted, so that no tenant runs another tenant's image from a node's
+    /// cache. Elsewhere `IfNotPresent` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<PullPolicy>,
+
+    /// Secrets of the app's own namespace holding the credentials to pull
+    /// the image (type `kubernetes.io/dockerconfigjson`). Names are unique.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
+    pub image_pull_secrets: Vec<PullSecret>,
 
     /// Number of pods. 0 stops the app and keeps its configuration.
     #[serde(default = "default_replicas")]

@@ -254,3 +254,34 @@ pub fn probe_port_rule(probe: &str, handler: &str) -> String {
 pub fn probe_port_message(probe: &str, handler: &str) -> String {
     format!("{probe}.{handler}.port must name one of the app's TCP ports (spec.ports[].name)")
 }
+
+/// When the kubelet pulls an app's image.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema)]
+pub enum PullPolicy {
+    /// On every start of a container: the registry checks the pod's credentials each time.
+    Always,
+    /// Only when the node has no copy.
+    IfNotPresent,
+    /// Never: the image must already be on the node.
+    Never,
+}
+
+impl PullPolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
+    }
+}
+
+/// A Secret of the app's own namespace with registry credentials.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PullSecret {
+    /// Name of the Secret (a DNS subdomain such as harbor-pull).
+    #[x_kube(validation = Rule::new(DNS_SUBDOMAIN).message("name must be a Secret name (a DNS subdomain such as harbor-pull)"))]
+    #[schemars(length(max = 253))]
+    pub name: String,
+}

@@ -122,6 +122,14 @@ pub struct NetworkZoneSpec {
     #[x_kube(validation = Rule::new("self >= 2 && self <= 3").message("mlpsLevel must be 2 or 3"))]
     pub mlps_level: MlpsLevel,
 
+    /// Whether every container in this zone must pull its image on each start
+    /// (`imagePullPolicy: Always`), so that no tenant runs an image another
+    /// tenant left in a shared node's cache without the registry checking
+    /// its credentials. Always required at MLPS level 3 (the zone's or a
+    /// tenant's), whatever this says.
+    #[serde(default)]
+    pub always_pull_images: bool,
+
     /// Image registries workloads in this zone may pull from, as host or
     /// host/path prefixes (for example `harbor.egov.local`). Public registries
     /// are never allowed.
@@ -194,6 +202,15 @@ fn default_cpu_overcommit() -> i32 {
 }
 fn default_memory_overcommit() -> i32 {
     100
+}
+
+impl NetworkZoneSpec {
+    /// Whether containers here must pull their image on every start
+    /// (`imagePullPolicy: Always`) at MLPS `level` (the zone's, raised by
+    /// the tenant's): at level 3, or where the zone says so.
+    pub fn requires_always_pull(&self, level: MlpsLevel) -> bool {
+        self.always_pull_images || level >= 3 || self.mlps_level >= 3
+    }
 }
 
 impl Default for Overcommit {

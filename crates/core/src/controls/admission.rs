@@ -8,14 +8,14 @@
 //!
 //! ```text
 //!   govcloud-pods | -workloads | -cronjobs     GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-001/002 GC-RES-001 GC-VOL-002 GC-TEN-001
-//!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001 GC-VOL-001 GC-PRI-001   param: the namespace's NetworkZone
+//!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001/003 GC-VOL-001 GC-PRI-001   param: the namespace's NetworkZone
 //!   govcloud-services                           GC-SVC-001
 //!   govcloud-ingresses                          GC-SVC-002
 //!   govcloud-claims                             GC-VOL-002
 //!   govcloud-secrets                            GC-RBAC-003
 //!   govcloud-rolebindings                       GC-RBAC-002
 //!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
-//!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001 GC-SVC-003          param: the namespace's NetworkZone
+//!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001/003 GC-SVC-003          param: the namespace's NetworkZone
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
 //!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
 //!   govcloud-requests                           GC-REQ-001/002 (CREATE of a ResourceRequest, in every namespace)

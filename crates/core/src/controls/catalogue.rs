@@ -4,11 +4,11 @@
 use crate::controls::{
     ALL_LEVELS, APP_IDENTITY, APP_ZONE, AuditBy, CITY_FLOWS, CITY_MODEL, CLAIM_BINDING, CLUSTER_RANGES, CORDONED,
     Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS, EXTERNAL_SERVICES, Enforcement,
-    FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY, INGRESS_ZONE, MANAGED_OBJECTS,
-    NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY, PREVENT_DELETION,
-    PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS, REQUEST_DECISIONS, REQUEST_PLACEMENT, RESOURCES,
-    Severity, TENANT_BINDINGS, TENANT_RBAC, TWO_SIDED_FLOWS, VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT,
-    ZONE_TOLERATIONS,
+    FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, INGRESS_ZONE,
+    MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY,
+    PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS, REQUEST_DECISIONS,
+    REQUEST_PLACEMENT, RESOURCES, Severity, TENANT_BINDINGS, TENANT_RBAC, TWO_SIDED_FLOWS, VOLUME_SOURCES,
+    ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
 };
 
 /// Every control govcloud knows.
@@ -142,6 +142,16 @@ pub const CATALOGUE: &[Control] = &[
         levels: &[3],
         audit: AuditBy::Admission,
         enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: IMAGE_PULL,
+        title_zh: "镜像每次启动均须重新拉取",
+        title_en: "Images pulled on every start where the zone requires it",
+        checks: "at MLPS level 3, and in a zone with alwaysPullImages, every container and init container has imagePullPolicy Always, so no tenant runs another tenant's image from a shared node's cache",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::ZoneAdmission,
     },
     Control {
         id: RESOURCES,

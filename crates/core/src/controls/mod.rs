@@ -133,6 +133,8 @@ pub const NO_NODE_NAME: &str = "GC-ZONE-003";
 pub const IMAGE_REGISTRY: &str = "GC-IMG-001";
 /// `GC-IMG-002`: at MLPS level 3, images are pinned by digest.
 pub const IMAGE_DIGEST: &str = "GC-IMG-002";
+/// `GC-IMG-003`: images pulled on every start where the zone requires it (MLPS level 3, or the zone says).
+pub const IMAGE_PULL: &str = "GC-IMG-003";
 /// `GC-RES-001`
 pub const RESOURCES: &str = "GC-RES-001";
 /// `GC-SVC-001`
@@ -195,6 +197,11 @@ pub const REQUEST_DECISIONS: &str = "GC-REQ-001";
 pub const REQUEST_PLACEMENT: &str = "GC-REQ-002";
 
 const ALL_LEVELS: &[u8] = &[2, 3];
+
+/// CEL (in a zone-parameterised policy): the namespace must pull images on every
+/// start, at MLPS level 3 (the namespace's, raised by its tenant) or where its
+/// zone says `alwaysPullImages`.
+pub const ALWAYS_PULL_REQUIRED: &str = "(variables.level3 || (has(params.spec.mlpsLevel) && params.spec.mlpsLevel == 3) || (has(params.spec.alwaysPullImages) && params.spec.alwaysPullImages))";
 
 /// The digest rule as a regular expression, used by the generated admission CEL.
 pub const DIGEST_PATTERN: &str = "@sha256:[0-9a-f]{64}$";

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvVar as KubeEnvVar, EnvVarSource, ExecAction, HTTPGetAction, KeyToPath, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext, TCPSocketAction,
-    Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    EnvVar as KubeEnvVar, EnvVarSource, ExecAction, HTTPGetAction, KeyToPath, LocalObjectReference, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext,
+    TCPSocketAction, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::super::index::{Index, Placement};
 use super::resources::{Side, effective};
-use govcloud_core::api::{AppProbe, CONFIG_FILE_MODE, ConfigFiles, EnvVar, TMP_MOUNT};
+use govcloud_core::api::{AppProbe, CONFIG_FILE_MODE, ConfigFiles, EnvVar, PullPolicy, TMP_MOUNT};
 use govcloud_core::meta::labels;
 use govcloud_core::model::config_map_key;
 use k8s_openapi::api::core::v1::ResourceRequirements;
@@ -110,7 +110,7 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
         containers: vec![Container {
             name: p.key.app.clone(),
             image: Some(app.spec.image.clone()),
-            image_pull_policy: Some("IfNotPresent".into()),
+            image_pull_policy: Some(pull_policy(p).as_str().into()),
             command: (!app.spec.command.is_empty()).then(|| app.spec.command.clone()),
             args: (!app.spec.args.is_empty()).then(|| app.spec.args.clone()),
             env: (!app.spec.env.is_empty()).then(|| app.spec.env.iter().map(env_var).collect()),
@@ -143,7 +143,21 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
             ..Default::default()
         }],
         volumes: Some(volumes),
+        image_pull_secrets: (!app.spec.image_pull_secrets.is_empty()).then(|| {
+            app.spec.image_pull_secrets.iter().map(|s| LocalObjectReference { name: s.name.clone() }).collect()
+        }),
         ..Default::default()
+    }
+}
+
+/// The image pull policy: `Always` where the zone requires it (an app asking
+/// for another there is refused before rendering, GC-IMG-003), else the
+/// app's, else `IfNotPresent`.
+fn pull_policy(p: &Placement<'_>) -> PullPolicy {
+    if p.zone.spec.requires_always_pull(p.mlps_level) {
+        PullPolicy::Always
+    } else {
+        p.app.spec.image_pull_policy.unwrap_or(PullPolicy::IfNotPresent)
     }
 }
 

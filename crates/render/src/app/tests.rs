@@ -163,3 +163,28 @@ fn requests_above_the_limits_the_defaults_give_are_problems_before_rendering() {
     // Within every bound: no problem.
     assert_eq!(problems(defaults, "  resources: {requests: {cpu: 200m}, limits: {cpu: '1'}}\n"), vec![]);
 }
+
+#[test]
+fn the_pull_policy_is_the_apps_unless_the_zone_requires_always() {
+    let spec = "  imagePullPolicy: Never\n  imagePullSecrets: [{name: harbor-pull}, {name: harbor-mirror}]\n";
+    let r = render(&model("", spec));
+    let pod_spec = pod(&r);
+    assert_eq!(pod_spec.containers[0].image_pull_policy.as_deref(), Some("Never"));
+    let secrets: Vec<String> = pod_spec.image_pull_secrets.iter().flatten().map(|s| s.name.clone()).collect();
+    assert_eq!(secrets, ["harbor-pull", "harbor-mirror"]);
+    // Unset: IfNotPresent, and no pull secrets.
+    let plain = pod(&render(&model("", "")));
+    assert_eq!(plain.containers[0].image_pull_policy.as_deref(), Some("IfNotPresent"));
+    assert_eq!(plain.image_pull_secrets, None);
+    // A zone that says so: Always, and an app asking for another is refused with the fix.
+    let mut m = model("", "");
+    m.zones[0].spec.always_pull_images = true;
+    assert_eq!(pod(&render(&m)).containers[0].image_pull_policy.as_deref(), Some("Always"));
+    let mut m = model("", spec);
+    m.zones[0].spec.always_pull_images = true;
+    let problems: Vec<_> = render(&m).problems.into_iter().filter(|p| p.object.name == "portal").collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "spec.imagePullPolicy");
+    assert!(problems[0].message.contains("[GC-IMG-003]"), "{problems:?}");
+    assert!(problems[0].fix.contains("remove spec.imagePullPolicy or set it to Always"), "{problems:?}");
+}

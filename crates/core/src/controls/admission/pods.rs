@@ -4,8 +4,9 @@
 use super::cel::{check, ns_annotation_list, ns_label, ns_label_is};
 use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
-    CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_REGISTRY,
-    NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS,
+    ALWAYS_PULL_REQUIRED, CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS,
+    IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES, VOLUME_SOURCES,
+    ZONE_NODES, ZONE_TOLERATIONS,
 };
 use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT, ZONE_KIND};
 
@@ -192,6 +193,15 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
             "variables.images.all(i, params.spec.allowedRegistries.exists(r, i.startsWith(r + '/')))",
             format!(
                 "{s}.containers[].image must come from a registry this zone allows (NetworkZone spec.allowedRegistries), in every container and image volume"
+            ),
+        ),
+        check(
+            IMAGE_PULL,
+            format!(
+                "!{ALWAYS_PULL_REQUIRED} || variables.containers.all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')"
+            ),
+            format!(
+                "{s}.containers[].imagePullPolicy must be Always at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages), in every container and init container: a node's cached image is not another tenant's to run"
             ),
         ),
         check(

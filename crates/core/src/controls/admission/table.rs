@@ -7,8 +7,8 @@ use super::requests::{request_policies, zone_status_policy};
 use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{
-    APP_ZONE, CLAIM_BINDING, CORDONED, EXTERNAL_SERVICES, IMAGE_DIGEST, IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS,
-    PUBLIC_HOSTS, TENANT_BINDINGS, custody,
+    ALWAYS_PULL_REQUIRED, APP_ZONE, CLAIM_BINDING, CORDONED, EXTERNAL_SERVICES, IMAGE_DIGEST, IMAGE_PULL,
+    IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS, PUBLIC_HOSTS, TENANT_BINDINGS, custody,
 };
 use crate::meta::labels::{CHOSEN_CLUSTER_IP, MANAGED_BY, MANAGER};
 use crate::meta::names;
@@ -192,6 +192,11 @@ pub(super) fn build_policies() -> Vec<Policy> {
                 IMAGE_REGISTRY,
                 "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
                 "spec.image must come from a registry this zone allows",
+            ),
+            check(
+                IMAGE_PULL,
+                format!("!has(object.spec.imagePullPolicy) || object.spec.imagePullPolicy == 'Always' || !{ALWAYS_PULL_REQUIRED}"),
+                "spec.imagePullPolicy must be Always (or unset) at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages)",
             ),
             check(
                 PUBLIC_HOSTS,

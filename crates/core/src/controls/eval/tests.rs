@@ -29,7 +29,7 @@ fn zone() -> Value {
 }
 
 fn container(image: &str) -> Value {
-    json!({"name": "c", "image": image, "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}})
+    json!({"name": "c", "image": image, "imagePullPolicy": "Always", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}})
 }
 
 /// A pod that passes every check.
@@ -87,7 +87,7 @@ fn each_pod_check_has_its_verdict() {
             with(
                 pod(),
                 "/spec/initContainers",
-                json!([{"name": "i", "image": format!("harbor.egov.local/health/i{}", digest()), "securityContext": {"allowPrivilegeEscalation": true}}]),
+                json!([{"name": "i", "image": format!("harbor.egov.local/health/i{}", digest()), "imagePullPolicy": "Always", "securityContext": {"allowPrivilegeEscalation": true}}]),
             ),
             // An init container needs resources too.
             vec![NO_PRIVILEGED, RESOURCES],
@@ -103,6 +103,25 @@ fn each_pod_check_has_its_verdict() {
         ("hostPort 0", with(pod(), "/spec/containers/0/ports", json!([{"containerPort": 80, "hostPort": 0}])), vec![]),
         // Offline there is no request: "not set on create" holds for a pod (the scheduler sets it later).
         ("a pod's nodeName", with(pod(), "/spec/nodeName", json!("n1")), vec![]),
+        (
+            "pulled if not present at level 3",
+            with(pod(), "/spec/containers/0/imagePullPolicy", json!("IfNotPresent")),
+            vec![IMAGE_PULL],
+        ),
+        (
+            "pulled never at level 3",
+            with(pod(), "/spec/containers/0/imagePullPolicy", json!("Never")),
+            vec![IMAGE_PULL],
+        ),
+        (
+            "no pull policy at level 3 (the API server would have set IfNotPresent for a digest)",
+            {
+                let mut p = pod();
+                p["spec"]["containers"][0].as_object_mut().expect("container").remove("imagePullPolicy");
+                p
+            },
+            vec![IMAGE_PULL],
+        ),
         ("no digest at level 3", image("harbor.egov.local/health/web:1"), vec![IMAGE_DIGEST]),
         ("a short digest", image("harbor.egov.local/health/web@sha256:abc"), vec![IMAGE_DIGEST]),
         (
@@ -210,6 +229,7 @@ fn each_pod_check_has_its_verdict() {
                 IMAGE_REGISTRY,
                 RESOURCES,
                 IMAGE_REGISTRY,
+                IMAGE_PULL,
             ],
         ),
     ];
@@ -261,6 +281,16 @@ fn other_kinds_have_their_verdicts() {
     assert_eq!(
         failing(&app(json!({"zone": "private", "image": "harbor.egov.local/health/a:1"}))),
         vec![APP_ZONE, IMAGE_DIGEST]
+    );
+    let pinned_image = format!("harbor.egov.local/health/a{}", digest());
+    assert_eq!(
+        failing(&app(json!({"zone": "internet", "image": pinned_image, "imagePullPolicy": "IfNotPresent"}))),
+        vec![IMAGE_PULL],
+        "a level 3 zone pulls Always"
+    );
+    assert_eq!(
+        failing(&app(json!({"zone": "internet", "image": pinned_image, "imagePullPolicy": "Always"}))),
+        Vec::<&str>::new()
     );
     assert_eq!(
         failing(&app(json!({"zone": "internet", "image": "quay.io/a:1"}))),
@@ -333,4 +363,40 @@ fn map_keys_are_not_escaped() {
         let passed = matches!(Program::compile(expr).expect("compiles").execute(&here.scope), Ok(CelValue::Bool(true)));
         assert_eq!(passed, want, "{expr}");
     }
+}
+
+#[test]
+fn images_are_pulled_always_where_the_zone_requires_it() {
+    let if_not_present = |o: Value| {
+        let mut o = o;
+        o["spec"]["containers"][0]["imagePullPolicy"] = json!("IfNotPresent");
+        o
+    };
+    let tagged = with(pod(), "/spec/containers/0/image", json!("registry.example:5000/gov/x:1"));
+    let at = |o: &Value, level: u8, zone: &Value| {
+        let ns = namespace(level, None);
+        failures(&Evaluator::new(), o, Some(&ns), Some(zone)).iter().map(|f| f.check.control).collect::<Vec<_>>()
+    };
+    let mut level2 = zone();
+    level2["spec"]["mlpsLevel"] = json!(2);
+    // A level 2 zone that does not say: any policy.
+    assert_eq!(at(&if_not_present(tagged.clone()), 2, &level2), Vec::<&str>::new());
+    // The tenant raised the namespace to level 3: Always (and a digest).
+    assert_eq!(at(&if_not_present(pod()), 3, &level2), vec![IMAGE_PULL]);
+    // The zone says so at level 2.
+    level2["spec"]["alwaysPullImages"] = json!(true);
+    assert_eq!(at(&if_not_present(tagged.clone()), 2, &level2), vec![IMAGE_PULL]);
+    assert_eq!(at(&tagged, 2, &level2), Vec::<&str>::new());
+    // An init container counts; every workload kind's template too.
+    let init = with(
+        pod(),
+        "/spec/initContainers",
+        json!([{"name": "i", "image": format!("harbor.egov.local/health/i{}", digest()), "imagePullPolicy": "IfNotPresent",
+                "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}}]),
+    );
+    assert_eq!(failing(&init), vec![IMAGE_PULL]);
+    let deployment = json!({"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"metadata": {}, "spec": if_not_present(pod())["spec"].clone()}}});
+    assert_eq!(failing(&deployment), vec![IMAGE_PULL]);
+    let cron = json!({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": if_not_present(pod())["spec"].clone()}}}}});
+    assert_eq!(failing(&cron), vec![IMAGE_PULL]);
 }
