@@ -1094,6 +1094,16 @@ async fn isolation_holds_on_every_path_with_the_operator_stopped() {
         "developer creates a pinned pod in the private zone",
         create(&dev, Some(&aprv), pod("pinned", on_private)).await,
     );
+    // A debug container on a shared node could start another tenant's cached image.
+    let cached_debug = json!({"spec": {"ephemeralContainers": [{"name": "dbg", "image": format!("harbor.egov.local/a/c@sha256:{}", "0".repeat(64)), "imagePullPolicy": "IfNotPresent", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}});
+    t.denied(
+        "an ephemeral container that pulls only if the node has the image, at MLPS level 3 (even by a cluster administrator)",
+        api(&admin_client, "v1", "Pod", Some(&aprv))
+            .patch_subresource("ephemeralcontainers", "pinned", &PatchParams::default(), &Patch::Strategic(cached_debug))
+            .await
+            .map(|_| ()),
+        "[GC-IMG-003]",
+    );
     t.denied(
         "developer unpins a private-zone pod's image",
         update(&dev, "v1", "Pod", &aprv, "pinned", |p| {

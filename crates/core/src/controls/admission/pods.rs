@@ -198,10 +198,10 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
         check(
             IMAGE_PULL,
             format!(
-                "!{ALWAYS_PULL_REQUIRED} || variables.containers.all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')"
+                "!{ALWAYS_PULL_REQUIRED} || variables.allContainers.all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')"
             ),
             format!(
-                "{s}.containers[].imagePullPolicy must be Always at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages), in every container and init container: a node's cached image is not another tenant's to run"
+                "{s}.containers[].imagePullPolicy must be Always at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages), in every container, init container and ephemeral container: a node's cached image is not another tenant's to run"
             ),
         ),
         check(

@@ -122,6 +122,25 @@ fn each_pod_check_has_its_verdict() {
             },
             vec![IMAGE_PULL],
         ),
+        (
+            // `kubectl debug` on a node holding another tenant's image.
+            "an ephemeral container pulled if not present at level 3",
+            with(
+                pod(),
+                "/spec/ephemeralContainers",
+                json!([{"name": "debug", "image": format!("harbor.egov.local/health/web{}", digest()), "imagePullPolicy": "IfNotPresent"}]),
+            ),
+            vec![IMAGE_PULL],
+        ),
+        (
+            "an ephemeral container pulled always at level 3",
+            with(
+                pod(),
+                "/spec/ephemeralContainers",
+                json!([{"name": "debug", "image": format!("harbor.egov.local/health/web{}", digest()), "imagePullPolicy": "Always"}]),
+            ),
+            vec![],
+        ),
         ("no digest at level 3", image("harbor.egov.local/health/web:1"), vec![IMAGE_DIGEST]),
         ("a short digest", image("harbor.egov.local/health/web@sha256:abc"), vec![IMAGE_DIGEST]),
         (
