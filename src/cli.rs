@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod city;
 mod evaluate;
+mod import;
 mod inventory;
 mod manifests;
 mod render;
@@ -18,6 +19,7 @@ mod request;
 pub use args::{
     AuditFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat, ReportsArg, SeverityArg,
 };
+pub use import::{ImportArgs, ImportFormat, drafts_yaml, read_live};
 pub use manifests::{crd_yaml, docs_yaml, manifests_yaml};
 pub use render::{render_strict, render_with, summary};
 
@@ -124,6 +126,11 @@ enum Command {
         #[command(flatten)]
         city: CityArgs,
     },
+    /// Migration: read the namespaces and workloads departments run today
+    /// (files, or the cluster of the kubeconfig with --live, which is only
+    /// read) and write draft Tenants and DepartmentApps, with a report of what
+    /// carries over, what must change and the control that would refuse it.
+    Import(ImportArgs),
     /// Print the catalogue of security and isolation controls as a Markdown table.
     Controls {
         /// Print instead every exemption in the admission policies: the one
@@ -356,6 +363,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &cidrs.cluster_cidrs,
             )
         }
+        Command::Import(args) => import::import_cmd(args),
         Command::Controls { exemptions } => {
             print!(
                 "{}",

@@ -9,6 +9,7 @@
 //!   govcloud-render    pure: declared resources -> owned Kubernetes objects + flow decisions
 //!   govcloud-audit     compliance: the catalogue's checks over live or rendered objects
 //!   govcloud-evaluate  绩效评估: the performance evaluation per department and district
+//!   govcloud-import    migration: existing namespaces and workloads -> draft Tenants, DepartmentApps, report
 //!   govcloud-operator  controllers, apply, status, reports, install
 //!   govcloud           this package: the `govcloud` command (cli) and the local dev job (feature `dev`)
 //! ```
@@ -20,6 +21,7 @@
 pub use govcloud_audit as audit;
 pub use govcloud_core::{api, controls, meta, model, problem};
 pub use govcloud_evaluate as evaluate;
+pub use govcloud_import as import;
 pub use govcloud_operator as operator;
 pub use govcloud_render as render;
 

@@ -1,0 +1,411 @@
+//! Migration (`govcloud import`): the namespaces and workloads departments run
+//! today in, draft Tenants and DepartmentApps and a migration report out.
+//!
+//! ```text
+//!   objects (live or from files) ──┬─ namespaces ──► tenant + zone (--map, govcloud's labels, --default-zone)
+//!                                  ├─ workloads  ──► DepartmentApp drafts (workload.rs), with what carries over
+//!                                  ├─ Services, Ingresses, NetworkPolicies ──► ports, exposure, host, flows (network.rs)
+//!                                  └─ every object ──► the admission policies' CEL, offline, in the target
+//!                                                      namespace and zone: each failing check is a change
+//!                                                      the department must make, with the control's id
+//! ```
+//!
+//! Pure: nothing here reads a cluster or writes anything. The rules are the
+//! catalogue's ([`govcloud_core::controls::eval`]); none is written here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kube::ResourceExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use govcloud_core::api::{DepartmentApp, DepartmentAppSpec, NetworkZone, Tenant, TenantZone};
+use govcloud_core::controls::eval::{self, Evaluator};
+use govcloud_core::meta::labels;
+use govcloud_core::meta::names::{self, OPERATOR_NAMESPACE};
+use govcloud_core::model::Model;
+
+mod network;
+pub mod output;
+mod tenant;
+mod workload;
+
+pub use workload::WORKLOAD_KINDS;
+
+/// Where the workloads of one namespace go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The tenant; the namespace's name (without a `-<zone>` suffix) when `None`.
+    pub tenant: Option<String>,
+    /// The zone.
+    pub zone: String,
+}
+
+/// How namespaces map to tenants and zones.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Per namespace (`--map NAMESPACE=[TENANT/]ZONE`).
+    pub map: BTreeMap<String, Target>,
+    /// The zone of namespaces neither mapped nor labelled by govcloud.
+    pub default_zone: Option<String>,
+}
+
+/// Whether the department has something to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Handling {
+    /// The workload relies on it and govcloud will not run it that way: the
+    /// department changes the app (or the draft) before migrating.
+    MustChange,
+    /// govcloud renders it compliantly from the draft (node pool, pull
+    /// policy, disruption budget...): nothing to do, listed so nobody is surprised.
+    Rendered,
+}
+
+/// One thing that does not carry over as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// The control that would refuse it (the admission policies' check that fails), if one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// Must the department act?
+    pub handling: Handling,
+    /// The field of the imported object.
+    pub field: String,
+    /// What is wrong, and why.
+    pub reason: String,
+    /// What to do.
+    pub fix: String,
+}
+
+/// One imported object and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// `Kind namespace/name`.
+    pub object: String,
+    /// The draft it became, as `tenant/zone/app`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// What carries over into the draft.
+    pub carried: Vec<String>,
+    /// What does not, and why.
+    pub changes: Vec<Change>,
+}
+
+impl Entry {
+    fn new(object: String) -> Self {
+        Entry { object, app: None, carried: Vec::new(), changes: Vec::new() }
+    }
+
+    /// Changes the department must make.
+    pub fn must_change(&self) -> usize {
+        self.changes.iter().filter(|c| c.handling == Handling::MustChange).count()
+    }
+}
+
+/// An object not imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    /// `Kind namespace/name` (or what is known of it).
+    pub object: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result: drafts and the report.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Import {
+    /// Draft Tenants (those the model does not declare already).
+    pub tenants: Vec<Tenant>,
+    /// Draft DepartmentApps.
+    pub apps: Vec<DepartmentApp>,
+    /// Per workload (and per other object the policies would refuse).
+    pub entries: Vec<Entry>,
+    /// What was not imported.
+    pub skipped: Vec<Skipped>,
+}
+
+pub(crate) fn kind_of(o: &Value) -> &str {
+    o["kind"].as_str().unwrap_or_default()
+}
+pub(crate) fn name_of(o: &Value) -> &str {
+    o["metadata"]["name"].as_str().unwrap_or_default()
+}
+pub(crate) fn ns_of(o: &Value) -> &str {
+    o["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+pub(crate) fn label<'a>(o: &'a Value, key: &str) -> Option<&'a str> {
+    o["metadata"]["labels"][key].as_str()
+}
+pub(crate) fn describe(o: &Value) -> String {
+    match ns_of(o) {
+        "" => format!("{} {}", kind_of(o), name_of(o)),
+        ns => format!("{} {ns}/{}", kind_of(o), name_of(o)),
+    }
+}
+
+/// Kinds read for what they say about workloads (ports, exposure, flows,
+/// autoscaling), or rendered by govcloud from the drafts (quota, defaults,
+/// RBAC), or configuration the apps keep using as they are.
+const CONTEXT_KINDS: &[&str] = &[
+    "Service",
+    "Ingress",
+    "NetworkPolicy",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "ResourceQuota",
+    "LimitRange",
+    "RoleBinding",
+    "Role",
+    "ServiceAccount",
+    "ConfigMap",
+    "Secret",
+    "PersistentVolumeClaim",
+    "Endpoints",
+    "EndpointSlice",
+    "Event",
+];
+
+/// Namespaces of the platform, never a department's.
+fn platform_namespace(ns: &str) -> bool {
+    ns == OPERATOR_NAMESPACE || ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease"
+}
+
+/// A DNS label of at most 40 characters that is not reserved: a tenant name.
+fn tenant_name_ok(t: &str) -> bool {
+    let label = !t.is_empty()
+        && t.len() <= 40
+        && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !t.starts_with('-')
+        && !t.ends_with('-');
+    let reserved = ["kube", "govcloud", "default", "openshift", "system"]
+        .iter()
+        .any(|r| t == *r || t.starts_with(&format!("{r}-")));
+    label && !reserved
+}
+
+/// The tenant and zone of a namespace, or why there is none.
+fn resolve(ns: &str, ns_obj: Option<&Value>, members: &[&Value], options: &Options) -> Result<(String, String), String> {
+    // `<tenant>-<zone>` (govcloud's own spelling) gives back the tenant.
+    let derived = |zone: &str| ns.strip_suffix(&format!("-{zone}")).filter(|t| !t.is_empty()).unwrap_or(ns).to_string();
+    let (tenant, zone) = if let Some(t) = options.map.get(ns) {
+        (t.tenant.clone().unwrap_or_else(|| derived(&t.zone)), t.zone.clone())
+    } else if let Some((t, z)) = ns_obj
+        .into_iter()
+        .chain(members.iter().copied())
+        .find_map(|o| Some((label(o, labels::TENANT)?, label(o, labels::ZONE)?)))
+    {
+        (t.to_string(), z.to_string())
+    } else if let Some(z) = &options.default_zone {
+        (derived(z), z.clone())
+    } else {
+        return Err(format!(
+            "namespace {ns} has no zone: pass --map {ns}=[TENANT/]ZONE, or --default-zone ZONE for every unmapped namespace"
+        ));
+    };
+    if !tenant_name_ok(&tenant) {
+        return Err(format!(
+            "namespace {ns} would become tenant {tenant:?}, which is not a tenant name (a DNS label of at most 40 characters, not kube, govcloud, default, openshift or system): pass --map {ns}=TENANT/{zone}"
+        ));
+    }
+    if zone.is_empty() || zone.len() > 15 || !zone.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Err(format!("namespace {ns}: {zone:?} is not a zone name (such as extranet): pass --map {ns}=[TENANT/]ZONE"));
+    }
+    Ok((tenant, zone))
+}
+
+/// One namespace to import into a tenant's zone.
+pub(crate) struct Place<'a> {
+    pub(crate) source_ns: String,
+    pub(crate) tenant: String,
+    pub(crate) zone: String,
+    /// The NetworkZone, when the model declares it.
+    pub(crate) zone_obj: Option<&'a NetworkZone>,
+    /// The namespace as govcloud renders it (what the policies judge in).
+    pub(crate) namespace: Value,
+    pub(crate) target_ns: String,
+}
+
+/// Imports `objects` (JSON, as listed or read from files) into drafts, with
+/// the model's zones (and tenants) to judge them by.
+pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
+    let mut out = Import::default();
+    let mut govcloud_own = 0;
+    let mut namespaces: BTreeMap<String, Option<&Value>> = BTreeMap::new();
+    let mut members: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for o in objects {
+        let kind = kind_of(o);
+        if kind.is_empty() || name_of(o).is_empty() {
+            out.skipped.push(Skipped {
+                object: describe(o),
+                reason: "not a Kubernetes object: it has no kind or no metadata.name".into(),
+            });
+        } else if label(o, labels::MANAGED_BY) == Some(labels::MANAGER)
+            && kind != "Namespace"
+            && !WORKLOAD_KINDS.contains(&kind)
+            && (ns_of(o).is_empty() || !CONTEXT_KINDS.contains(&kind))
+        {
+            // The platform's and the tenants' objects govcloud renders (the drafts render them again).
+            govcloud_own += 1;
+        } else if kind == "Namespace" {
+            namespaces.insert(name_of(o).to_string(), Some(o));
+        } else if ns_of(o).is_empty() {
+            let reason = if WORKLOAD_KINDS.contains(&kind) || CONTEXT_KINDS.contains(&kind) {
+                format!(
+                    "a {kind} without metadata.namespace: import the output of `kubectl get -A -o yaml`, which names each object's namespace, or add it"
+                )
+            } else {
+                format!("{kind} is cluster-scoped (or not a kind govcloud imports): the platform team keeps it")
+            };
+            out.skipped.push(Skipped { object: describe(o), reason });
+        } else {
+            namespaces.entry(ns_of(o).to_string()).or_insert(None);
+            members.entry(ns_of(o).to_string()).or_default().push(o);
+        }
+    }
+    let zones = model.zones_by_name();
+    let declared = model.tenants_by_name();
+    let mut drafts: BTreeMap<String, Tenant> = BTreeMap::new();
+    let mut places: Vec<(Place<'_>, Vec<&Value>)> = Vec::new();
+    for (ns, ns_obj) in &namespaces {
+        let here = members.remove(ns).unwrap_or_default();
+        if platform_namespace(ns) {
+            for o in &here {
+                out.skipped.push(Skipped { object: describe(o), reason: format!("namespace {ns} is the platform's") });
+            }
+            continue;
+        }
+        let (tenant, zone) = match resolve(ns, *ns_obj, &here, options) {
+            Ok(r) => r,
+            Err(reason) => {
+                out.skipped.push(Skipped { object: format!("Namespace {ns}"), reason: reason.clone() });
+                for o in &here {
+                    out.skipped.push(Skipped { object: describe(o), reason: format!("in namespace {ns}, not mapped") });
+                }
+                continue;
+            }
+        };
+        let zone_obj = zones.get(&zone).copied();
+        let draft = drafts.entry(tenant.clone()).or_insert_with(|| tenant::draft(&tenant, *ns_obj));
+        if !draft.spec.zones.iter().any(|z| z.name == zone) {
+            draft.spec.zones.push(TenantZone { name: zone.clone(), quota: tenant::quota(&here) });
+        }
+        tenant::merge(draft, *ns_obj, zone_obj, &here);
+        let judged_by = declared.get(&tenant).copied().unwrap_or(draft);
+        let target_ns = names::namespace_name(&tenant, &zone);
+        let namespace = match zone_obj {
+            Some(z) => serde_json::to_value(govcloud_render::namespace(judged_by, z)).unwrap_or_default(),
+            None => serde_json::json!({
+                "apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": target_ns, "labels": {(labels::TENANT): tenant, (labels::ZONE): zone, (labels::NAMESPACE_NAME): target_ns}},
+            }),
+        };
+        let place = Place { source_ns: ns.clone(), tenant, zone, zone_obj, namespace, target_ns };
+        places.push((place, here));
+    }
+    if govcloud_own > 0 {
+        out.skipped.push(Skipped {
+            object: format!("{govcloud_own} objects"),
+            reason: format!(
+                "govcloud's own ({}={}, not in a tenant namespace or not a kind apps are made of): rendered again from the drafts",
+                labels::MANAGED_BY,
+                labels::MANAGER
+            ),
+        });
+    }
+    out.tenants = drafts.into_iter().filter(|(t, _)| !declared.contains_key(t)).map(|(_, t)| t).collect();
+
+    let owners = govcloud_render::host_owners(model.tenants.iter().chain(out.tenants.iter()));
+    let evaluator = Evaluator::new();
+    let everything: Vec<(&Place<'_>, &Value)> =
+        places.iter().flat_map(|(p, here)| here.iter().map(move |o| (p, *o))).collect();
+    let net = network::Network::new(&everything, &namespaces);
+    let mut taken: BTreeSet<(String, String)> = BTreeSet::new();
+    for (place, here) in &places {
+        let zone_param = place.zone_obj.map(|z| govcloud_render::zone_param(z, &owners));
+        for o in here {
+            let kind = kind_of(o);
+            let mut entry = Entry::new(describe(o));
+            if WORKLOAD_KINDS.contains(&kind) {
+                if let Some(owner) = o["metadata"]["ownerReferences"][0]["kind"].as_str() {
+                    out.skipped.push(Skipped {
+                        object: describe(o),
+                        reason: format!("made by its {owner}, which is imported instead"),
+                    });
+                    continue;
+                }
+                if let Some(spec) = workload::draft(o, place, &mut entry) {
+                    let mut spec: DepartmentAppSpec = spec;
+                    net.complete(o, place, &mut spec, &mut entry);
+                    let name = name_of(o).to_string();
+                    if taken.insert((place.target_ns.clone(), name.clone())) {
+                        entry.app = Some(format!("{}/{}/{name}", place.tenant, place.zone));
+                        let mut app = DepartmentApp::new(&name, spec);
+                        app.metadata.namespace = Some(place.target_ns.clone());
+                        out.apps.push(app);
+                    } else {
+                        entry.changes.push(Change {
+                            control: None,
+                            handling: Handling::MustChange,
+                            field: "metadata.name".into(),
+                            reason: format!("another workload of namespace {} is already app {name}", place.source_ns),
+                            fix: "rename one of them: an app's name is unique in its namespace".into(),
+                        });
+                    }
+                }
+            } else if !CONTEXT_KINDS.contains(&kind) {
+                out.skipped.push(Skipped {
+                    object: describe(o),
+                    reason: format!("{kind} is not a kind govcloud imports: recreate it by hand if the app needs it"),
+                });
+                continue;
+            }
+            judge(&evaluator, o, place, zone_param.as_ref(), &mut entry);
+            if WORKLOAD_KINDS.contains(&kind) || !entry.changes.is_empty() {
+                out.entries.push(entry);
+            }
+        }
+    }
+    out.apps.sort_by_key(|a| (a.namespace(), a.name_any()));
+    out
+}
+
+/// The admission policies' checks `o` fails in its target namespace and
+/// zone, each a change with the control that would refuse it.
+fn judge(evaluator: &Evaluator, o: &Value, place: &Place<'_>, zone: Option<&Value>, entry: &mut Entry) {
+    if eval::resource_of(kind_of(o)).is_none() {
+        return;
+    }
+    let mut moved = eval::judged(o.clone());
+    moved["metadata"]["namespace"] = Value::String(place.target_ns.clone());
+    for f in eval::failures(evaluator, &moved, Some(&place.namespace), zone) {
+        let field = f.check.field().to_string();
+        let (handling, fix) = workload::handling(f.check.control);
+        entry.changes.push(Change {
+            control: Some(f.check.control.to_string()),
+            handling,
+            reason: format!("{} ({})", f.check.message, eval::evidence(&field, &moved)),
+            field,
+            fix,
+        });
+    }
+    if zone.is_none() && WORKLOAD_KINDS.contains(&kind_of(o)) {
+        entry.changes.push(Change {
+            control: None,
+            handling: Handling::MustChange,
+            field: "metadata.namespace".into(),
+            reason: format!(
+                "zone {} is not declared: the zone's own rules (registries, node pool, volume types) were not checked",
+                place.zone
+            ),
+            fix: format!("import again with the NetworkZone {} given with -f (or read live where it is installed)", place.zone),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests;

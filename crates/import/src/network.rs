@@ -1,0 +1,316 @@
+//! What a workload's neighbours say about it: the Services that select its
+//! pods (ports, node ports), the Ingresses that route to them (public
+//! exposure, host), the NetworkPolicies that select them (flows: a peer that
+//! is another imported workload's pods is a call or a grant; the zone's
+//! ranges are zone exposure), autoscalers and disruption budgets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use govcloud_core::api::{AppPort, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
+use govcloud_core::meta::labels;
+
+use super::workload::{self, pod_labels};
+use super::{Change, Entry, Handling, Place, kind_of, label, name_of, ns_of};
+
+/// One imported workload, as a flow's peer.
+struct Peer<'a> {
+    place: &'a Place<'a>,
+    name: String,
+    labels: BTreeMap<String, String>,
+    ports: Vec<AppPort>,
+}
+
+/// The objects of the mapped namespaces, by kind.
+pub(crate) struct Network<'a> {
+    peers: Vec<Peer<'a>>,
+    /// By source namespace: Services, Ingresses, NetworkPolicies, HPAs, PDBs.
+    by_ns: BTreeMap<&'a str, Vec<&'a Value>>,
+    /// Labels of each source namespace (as the API server sets them, plus its object's).
+    ns_labels: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
+}
+
+/// Whether a label selector (`matchLabels` only; expressions are not
+/// followed) selects `labels`; an empty selector selects everything.
+fn selects(selector: &Value, labels: &BTreeMap<String, String>) -> bool {
+    if selector.get("matchExpressions").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
+        return false;
+    }
+    string_map(&selector["matchLabels"]).iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+impl<'a> Network<'a> {
+    pub(crate) fn new(objects: &[(&'a Place<'a>, &'a Value)], namespaces: &BTreeMap<String, Option<&Value>>) -> Self {
+        let mut peers = Vec::new();
+        let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+        for (place, o) in objects {
+            let kind = kind_of(o);
+            if workload::WORKLOAD_KINDS.contains(&kind) && o["metadata"]["ownerReferences"].as_array().is_none() {
+                peers.push(Peer {
+                    place,
+                    name: name_of(o).to_string(),
+                    labels: string_map(pod_labels(o)),
+                    ports: workload::container_ports(o),
+                });
+            } else {
+                by_ns.entry(ns_of(o)).or_default().push(o);
+            }
+        }
+        let ns_labels = namespaces
+            .iter()
+            .map(|(ns, o)| {
+                let mut l = o.map(|o| string_map(&o["metadata"]["labels"])).unwrap_or_default();
+                l.insert(labels::NAMESPACE_NAME.into(), ns.clone());
+                (ns.clone(), l)
+            })
+            .collect();
+        Network { peers, by_ns, ns_labels }
+    }
+
+    fn here(&self, ns: &str, kind: &'static str) -> impl Iterator<Item = &&'a Value> {
+        self.by_ns.get(ns).into_iter().flatten().filter(move |o| kind_of(o) == kind)
+    }
+
+    /// The imported workloads a NetworkPolicy peer stands for (none when it
+    /// names no pods: whole namespaces and address ranges are not apps).
+    fn resolve(&self, peer: &Value, policy_ns: &str) -> Vec<&Peer<'a>> {
+        if !peer["podSelector"].is_object() || string_map(&peer["podSelector"]["matchLabels"]).is_empty() {
+            return Vec::new();
+        }
+        self.peers
+            .iter()
+            .filter(|p| match peer.get("namespaceSelector") {
+                None | Some(Value::Null) => p.place.source_ns == policy_ns,
+                Some(sel) => self.ns_labels.get(&p.place.source_ns).is_some_and(|l| selects(sel, l)),
+            })
+            .filter(|p| selects(&peer["podSelector"], &p.labels))
+            .collect()
+    }
+
+    /// Fills in exposure, host and flows of `spec` from the neighbours of `o`.
+    pub(crate) fn complete(&self, o: &Value, place: &Place<'_>, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
+        let ns = ns_of(o);
+        let name = name_of(o);
+        let pods = string_map(pod_labels(o));
+        let mut services = Vec::new();
+        for s in self.here(ns, "Service") {
+            let sel = string_map(&s["spec"]["selector"]);
+            if sel.is_empty() || !sel.iter().all(|(k, v)| pods.get(k) == Some(v)) {
+                continue;
+            }
+            services.push(name_of(s));
+            service_ports(s, spec, entry);
+        }
+        for i in self.here(ns, "Ingress") {
+            let mut hosts = BTreeSet::new();
+            for rule in i["spec"]["rules"].as_array().into_iter().flatten() {
+                let routes = rule["http"]["paths"].as_array().into_iter().flatten().any(|p| {
+                    p["backend"]["service"]["name"].as_str().is_some_and(|b| services.contains(&b))
+                });
+                if routes && let Some(h) = rule["host"].as_str() {
+                    hosts.insert(h.to_ascii_lowercase());
+                }
+            }
+            let Some(host) = hosts.iter().next() else { continue };
+            spec.exposure = Exposure::Public;
+            let default = place.zone_obj.and_then(|z| z.spec.public_domain.as_ref()).map(|d| format!("{name}.{}.{d}", place.tenant));
+            spec.host = (default.as_ref() != Some(host)).then(|| host.clone());
+            entry.carried.push(format!("exposure public (Ingress {}, host {host})", name_of(i)));
+            if hosts.len() > 1 {
+                entry.changes.push(change(
+                    "spec.rules[].host",
+                    format!("Ingress {} routes several hosts to the app: a DepartmentApp has one", name_of(i)),
+                    "keep the main host in spec.host; ask the platform team to redirect the others",
+                ));
+            }
+            let internet = place.zone_obj.map(|z| z.spec.kind == ZoneKind::Internet && z.spec.internet_ingress);
+            if internet == Some(false) {
+                entry.changes.push(change(
+                    "spec.exposure",
+                    format!("the app is reachable from the internet, but zone {} does not take internet traffic", place.zone),
+                    "map the namespace to an internet zone that allows it, or set exposure to zone",
+                ));
+            }
+        }
+        self.flows(o, place, &pods, spec, entry);
+        for h in self.here(ns, "HorizontalPodAutoscaler") {
+            if h["spec"]["scaleTargetRef"]["name"] == name && h["spec"]["scaleTargetRef"]["kind"] == kind_of(o) {
+                entry.changes.push(change(
+                    "spec.replicas",
+                    format!(
+                        "HorizontalPodAutoscaler {} scales it between {} and {}: autoscaling is not in this API version's DepartmentApp",
+                        name_of(h),
+                        h["spec"]["minReplicas"].as_i64().unwrap_or(1),
+                        h["spec"]["maxReplicas"]
+                    ),
+                    "set spec.replicas to what the app needs at its busiest",
+                ));
+            }
+        }
+        for p in self.here(ns, "PodDisruptionBudget") {
+            if selects(&p["spec"]["selector"], &pods) && label(p, labels::MANAGED_BY) != Some(labels::MANAGER) {
+                entry.changes.push(Change {
+                    control: None,
+                    handling: Handling::Rendered,
+                    field: format!("PodDisruptionBudget {}", name_of(p)),
+                    reason: "the app has a disruption budget of its own".into(),
+                    fix: "nothing to do: govcloud renders one (maxUnavailable 1) when replicas > 1".into(),
+                });
+            }
+        }
+    }
+
+    /// Calls (egress to another imported workload), grants (ingress from
+    /// another tenant's) and zone exposure (ingress from the zone's ranges).
+    fn flows(
+        &self,
+        o: &Value,
+        place: &Place<'_>,
+        pods: &BTreeMap<String, String>,
+        spec: &mut DepartmentAppSpec,
+        entry: &mut Entry,
+    ) {
+        let ns = ns_of(o);
+        let me = name_of(o);
+        let mut grants: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+        let zone_cidrs: BTreeSet<&str> =
+            place.zone_obj.map(|z| z.spec.cidrs.iter().map(String::as_str).collect()).unwrap_or_default();
+        for np in self.here(ns, "NetworkPolicy") {
+            let sel = &np["spec"]["podSelector"];
+            if string_map(&sel["matchLabels"]).is_empty() || !selects(sel, pods) {
+                continue;
+            }
+            let ours = label(np, labels::MANAGED_BY) == Some(labels::MANAGER);
+            for rule in np["spec"]["ingress"].as_array().into_iter().flatten() {
+                let from = rule["from"].as_array().map(Vec::as_slice).unwrap_or_default();
+                let blocks: BTreeSet<&str> = from.iter().filter_map(|p| p["ipBlock"]["cidr"].as_str()).collect();
+                if !blocks.is_empty() && blocks == zone_cidrs && spec.exposure == Exposure::None {
+                    spec.exposure = Exposure::Zone;
+                    entry.carried.push(format!("exposure zone (NetworkPolicy {})", name_of(np)));
+                    continue;
+                }
+                for peer in from {
+                    let found = self.resolve(peer, ns);
+                    for c in found.iter().filter(|c| c.place.tenant != place.tenant) {
+                        let g = grants.entry(c.place.tenant.clone()).or_default();
+                        g.0.insert(c.place.zone.clone());
+                        g.1.insert(c.name.clone());
+                    }
+                    if found.is_empty() && !ours {
+                        entry.changes.push(unmapped(np, "from", peer));
+                    }
+                }
+            }
+            for rule in np["spec"]["egress"].as_array().into_iter().flatten() {
+                let numbers: BTreeSet<i64> =
+                    rule["ports"].as_array().into_iter().flatten().filter_map(|p| p["port"].as_i64()).collect();
+                for peer in rule["to"].as_array().into_iter().flatten() {
+                    let found = self.resolve(peer, ns);
+                    if found.is_empty() && !ours {
+                        entry.changes.push(unmapped(np, "to", peer));
+                    }
+                    for p in found.into_iter().filter(|p| !(p.place.target_ns == place.target_ns && p.name == me)) {
+                        let named: Vec<String> = p
+                            .ports
+                            .iter()
+                            .filter(|q| numbers.contains(&i64::from(q.port)))
+                            .map(|q| q.name.clone())
+                            .collect();
+                        let call = FlowCall {
+                            tenant: (p.place.tenant != place.tenant).then(|| p.place.tenant.clone()),
+                            app: p.name.clone(),
+                            zone: (p.place.zone != place.zone).then(|| p.place.zone.clone()),
+                            ports: if numbers.is_empty() || named.len() == p.ports.len() { Vec::new() } else { named },
+                        };
+                        if !spec.flows.calls.contains(&call) {
+                            spec.flows.calls.push(call);
+                        }
+                    }
+                }
+            }
+        }
+        for (tenant, (zones, apps)) in grants {
+            let zones: Vec<String> =
+                if zones.len() == 1 && zones.contains(&place.zone) { Vec::new() } else { zones.into_iter().collect() };
+            spec.flows.allow_from.push(FlowGrant { tenant, zones, apps: apps.into_iter().collect() });
+        }
+        if !spec.flows.is_empty() {
+            entry.carried.push(format!(
+                "flows: {} calls, {} grants",
+                spec.flows.calls.len(),
+                spec.flows.allow_from.len()
+            ));
+        }
+    }
+}
+
+fn change(field: &str, reason: String, fix: &str) -> Change {
+    Change { control: None, handling: Handling::MustChange, field: field.into(), reason, fix: fix.into() }
+}
+
+/// A NetworkPolicy peer that is no imported app.
+fn unmapped(np: &Value, side: &str, peer: &Value) -> Change {
+    change(
+        &format!("NetworkPolicy {}", name_of(np)),
+        format!("allows traffic {side} {peer}, which is no imported app: govcloud isolates apps by default"),
+        "declare the flow (spec.flows.calls on the caller, spec.flows.allowFrom on the provider) or the exposure, or ask the platform team for an egress range",
+    )
+}
+
+/// The Service's ports against the container's: a port the container does
+/// not declare is added; a Service port that differs from its target is a change.
+fn service_ports(s: &Value, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
+    let stype = s["spec"]["type"].as_str().unwrap_or("ClusterIP");
+    if stype == "NodePort" || stype == "LoadBalancer" {
+        entry.changes.push(change(
+            "spec.type",
+            format!("Service {} is of type {stype}: clients reach it on the nodes or a load balancer", name_of(s)),
+            "clients on the zone's network reach a DepartmentApp with exposure zone at its Service; tell them the new address",
+        ));
+        if spec.exposure == Exposure::None {
+            spec.exposure = Exposure::Zone;
+        }
+    }
+    for p in s["spec"]["ports"].as_array().into_iter().flatten() {
+        let Some(port) = p["port"].as_i64().and_then(|v| i32::try_from(v).ok()) else { continue };
+        let target = &p["targetPort"];
+        let found = spec.ports.iter().find(|q| match target {
+            Value::String(n) => &q.name == n,
+            Value::Number(n) => n.as_i64() == Some(i64::from(q.port)),
+            _ => q.port == port,
+        });
+        match found {
+            Some(q) if q.port != port => entry.changes.push(change(
+                "spec.ports[].port",
+                format!(
+                    "Service {} serves port {port} from the container's {}: an app's Service serves the container's own port",
+                    name_of(s),
+                    q.port
+                ),
+                "tell the clients the port changes, or make the app listen on the Service's port",
+            )),
+            Some(_) => {}
+            None => {
+                let number = target.as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(port);
+                let protocol = if p["protocol"] == "UDP" {
+                    govcloud_core::api::PortProtocol::UDP
+                } else {
+                    govcloud_core::api::PortProtocol::TCP
+                };
+                let name = p["name"].as_str().filter(|n| !n.is_empty()).map(String::from).unwrap_or_else(|| format!("tcp-{number}"));
+                if !spec.ports.iter().any(|q| q.name == name || (q.port == number && q.protocol == protocol)) {
+                    spec.ports.push(AppPort { name, port: number, protocol });
+                }
+            }
+        }
+    }
+}

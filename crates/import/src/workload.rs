@@ -1,0 +1,456 @@
+//! A workload's pod template as a DepartmentApp's fields: the first container
+//! is the app; what a DepartmentApp cannot say is a change, with why.
+//!
+//! Each field is a few lines here: a field added to the API (storage,
+//! schedule, autoscaling) is mapped where it is read today as a change.
+
+use serde_json::Value;
+
+use govcloud_core::api::{
+    AppPort, AppProbe, AppResources, ConfigFileItem, ConfigFiles, CpuMemory, DataClassification, DepartmentAppSpec,
+    EnvSource, EnvVar, ExecProbe, Exposure, Flows, HttpGetProbe, KeyRef, PortProtocol, ProbeScheme, PullPolicy,
+    PullSecret, RESERVED_MOUNT_PATHS, TMP_MOUNT, TcpSocketProbe,
+};
+use govcloud_core::controls;
+use govcloud_core::meta::labels;
+
+use super::{Change, Entry, Handling, Place, kind_of, label};
+
+/// The kinds that run pods, imported as apps (Jobs and CronJobs are reported).
+pub const WORKLOAD_KINDS: &[&str] =
+    &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod"];
+
+/// Where the pod spec sits in an object of `kind`, as a field path.
+pub(crate) fn pod_path(kind: &str) -> &'static str {
+    match kind {
+        "Pod" => "spec",
+        "CronJob" => "spec.jobTemplate.spec.template.spec",
+        _ => "spec.template.spec",
+    }
+}
+
+/// The pod spec of a workload.
+pub(crate) fn pod_spec(o: &Value) -> &Value {
+    match kind_of(o) {
+        "Pod" => &o["spec"],
+        "CronJob" => &o["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+        _ => &o["spec"]["template"]["spec"],
+    }
+}
+
+/// The labels of a workload's pods.
+pub(crate) fn pod_labels(o: &Value) -> &Value {
+    match kind_of(o) {
+        "Pod" => &o["metadata"]["labels"],
+        "CronJob" => &o["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"],
+        _ => &o["spec"]["template"]["metadata"]["labels"],
+    }
+}
+
+/// How a failed check of `control` is handled, and the fix.
+pub(crate) fn handling(control: &str) -> (Handling, String) {
+    let rendered = |what: &str| (Handling::Rendered, format!("nothing to do: govcloud renders {what} from the draft"));
+    let must = |fix: &str| (Handling::MustChange, fix.to_string());
+    match control {
+        c if c == controls::ZONE_NODES => rendered("the zone's node selector"),
+        c if c == controls::ZONE_TOLERATIONS => rendered("the zone's toleration only"),
+        c if c == controls::IMAGE_PULL => rendered("imagePullPolicy Always where the zone requires it"),
+        c if c == controls::NO_NODE_NAME => rendered("no nodeName: the scheduler places the pods on the zone's nodes"),
+        c if c == controls::IMAGE_REGISTRY => must(
+            "push the image to a registry the zone (and tenant) allows, such as the city's Harbor, and set spec.image to it",
+        ),
+        c if c == controls::IMAGE_DIGEST => {
+            must("pin spec.image by digest (repository@sha256:...), for example with `crane digest`")
+        }
+        c if c == controls::NO_PRIVILEGED => must(
+            "make the app work unprivileged and without privilege escalation: govcloud runs it as UID 10001, all capabilities dropped",
+        ),
+        c if c == controls::HOST_NAMESPACES => {
+            must("the app gets its own network, PID and IPC namespaces: serve through spec.ports, not the node's")
+        }
+        c if c == controls::HOST_PATH => must(
+            "keep configuration in ConfigMaps and Secrets (spec.configFiles) and data in platform storage, not on the node",
+        ),
+        c if c == controls::HOST_PORTS => {
+            must("serve the port through the app's Service (spec.ports; exposure zone or public), not on the node")
+        }
+        c if c == controls::RESOURCES => must(
+            "set spec.resources.requests and limits for cpu and memory from what the app uses (until then the tenant's defaults apply)",
+        ),
+        c if c == controls::VOLUME_SOURCES => must("use only volumes the zone allows: ConfigMaps, Secrets, emptyDir"),
+        _ => must("change the object as the control says, or drop what it refuses from the draft"),
+    }
+}
+
+fn must(field: String, reason: String, fix: &str) -> Change {
+    Change { control: None, handling: Handling::MustChange, field, reason, fix: fix.to_string() }
+}
+
+/// A quantity as written (YAML may give a number).
+fn quantity(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect()
+}
+
+/// The draft spec of a workload (without exposure, host and flows, which
+/// take the namespace's other objects), or `None` when it cannot be one.
+pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<DepartmentAppSpec> {
+    let kind = kind_of(o);
+    let at = pod_path(kind);
+    let pod = pod_spec(o);
+    match kind {
+        "CronJob" | "Job" => {
+            entry.changes.push(must(
+                if kind == "CronJob" { "spec.schedule".into() } else { "spec".into() },
+                format!("a {kind} runs to completion; a DepartmentApp of this API version runs a long-lived Deployment"),
+                "keep running it as it is until DepartmentApps can be scheduled, or make it a long-running service",
+            ));
+            return None;
+        }
+        "DaemonSet" => entry.changes.push(must(
+            "kind".into(),
+            "a DaemonSet runs a pod on every node; a DepartmentApp runs replicas on its zone's nodes".into(),
+            "set spec.replicas to what the app needs (the draft has 1); per-node agents are the platform team's",
+        )),
+        "StatefulSet" if o["spec"]["volumeClaimTemplates"].as_array().is_some_and(|t| !t.is_empty()) => {
+            entry.changes.push(must(
+                "spec.volumeClaimTemplates".into(),
+                "per-pod volumes are not in this API version's DepartmentApp: the draft runs without them".into(),
+                "keep the data in a database service, or keep the StatefulSet until DepartmentApps have storage",
+            ))
+        }
+        _ => {}
+    }
+    let containers = pod["containers"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let Some(c) = containers.first() else {
+        entry.changes.push(must(format!("{at}.containers"), "no container".into(), "nothing to import"));
+        return None;
+    };
+    let Some(image) = c["image"].as_str().filter(|i| !i.is_empty()) else {
+        entry.changes.push(must(format!("{at}.containers[0].image"), "no image".into(), "set the image"));
+        return None;
+    };
+    for (i, other) in containers.iter().enumerate().skip(1) {
+        entry.changes.push(must(
+            format!("{at}.containers[{i}]"),
+            format!(
+                "a second container ({} running {}): a DepartmentApp runs one container, the first",
+                other["name"].as_str().unwrap_or_default(),
+                other["image"].as_str().unwrap_or_default()
+            ),
+            "run it as an app of its own (with a flow between them), or build it into the app's image",
+        ));
+    }
+    for (i, init) in pod["initContainers"].as_array().into_iter().flatten().enumerate() {
+        entry.changes.push(must(
+            format!("{at}.initContainers[{i}]"),
+            format!("an init container ({}): a DepartmentApp has none", init["name"].as_str().unwrap_or_default()),
+            "do its work in the app's entrypoint, or in a Job the platform team runs",
+        ));
+    }
+    let cpath = format!("{at}.containers[0]");
+    let mut spec = DepartmentAppSpec {
+        zone: place.zone.clone(),
+        display_name: None,
+        image: image.to_string(),
+        image_pull_policy: match c["imagePullPolicy"].as_str() {
+            Some("Always") => Some(PullPolicy::Always),
+            Some("IfNotPresent") => Some(PullPolicy::IfNotPresent),
+            Some("Never") => Some(PullPolicy::Never),
+            _ => None,
+        },
+        image_pull_secrets: pod["imagePullSecrets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| Some(PullSecret { name: s["name"].as_str()?.to_string() }))
+            .collect(),
+        replicas: o["spec"]["replicas"].as_i64().and_then(|r| i32::try_from(r).ok()).unwrap_or(1),
+        resources: resources(&c["resources"], &cpath, entry),
+        ports: ports(&c["ports"]),
+        command: strings(&c["command"]),
+        args: strings(&c["args"]),
+        env: env(c, &cpath, entry),
+        config_files: Vec::new(),
+        readiness_probe: None,
+        liveness_probe: None,
+        startup_probe: None,
+        exposure: Exposure::None,
+        host: None,
+        data_classification: data_classification(o),
+        flows: Flows::default(),
+    };
+    spec.config_files = config_files(pod, c, at, entry);
+    spec.readiness_probe = probe(&c["readinessProbe"], &spec.ports, &format!("{cpath}.readinessProbe"), entry);
+    spec.liveness_probe = probe(&c["livenessProbe"], &spec.ports, &format!("{cpath}.livenessProbe"), entry);
+    spec.startup_probe = probe(&c["startupProbe"], &spec.ports, &format!("{cpath}.startupProbe"), entry);
+    security(pod, c, at, &cpath, entry);
+    carried(&spec, entry);
+    Some(spec)
+}
+
+fn data_classification(o: &Value) -> DataClassification {
+    let l = label(o, labels::CLASSIFICATION).or_else(|| pod_labels(o)[labels::CLASSIFICATION].as_str());
+    match l {
+        Some("public") => DataClassification::Public,
+        Some("sensitive") => DataClassification::Sensitive,
+        Some("secret") => DataClassification::Secret,
+        _ => DataClassification::Internal,
+    }
+}
+
+fn resources(r: &Value, cpath: &str, entry: &mut Entry) -> Option<AppResources> {
+    let side = |s: &Value| {
+        let cm = CpuMemory { cpu: quantity(&s["cpu"]), memory: quantity(&s["memory"]) };
+        (cm.cpu.is_some() || cm.memory.is_some()).then_some(cm)
+    };
+    for which in ["requests", "limits"] {
+        for (name, _) in r[which].as_object().into_iter().flatten().filter(|(k, _)| *k != "cpu" && *k != "memory") {
+            entry.changes.push(must(
+                format!("{cpath}.resources.{which}.{name}"),
+                format!("{name}: a DepartmentApp declares cpu and memory only"),
+                "ask the platform team if the app needs it",
+            ));
+        }
+    }
+    let out = AppResources { requests: side(&r["requests"]), limits: side(&r["limits"]) };
+    (out.requests.is_some() || out.limits.is_some()).then_some(out)
+}
+
+fn ports(p: &Value) -> Vec<AppPort> {
+    p.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let port = i32::try_from(p["containerPort"].as_i64()?).ok()?;
+            let protocol = if p["protocol"] == "UDP" { PortProtocol::UDP } else { PortProtocol::TCP };
+            let name = p["name"].as_str().map(String::from).unwrap_or_else(|| {
+                format!("{}-{port}", if protocol == PortProtocol::UDP { "udp" } else { "tcp" })
+            });
+            Some(AppPort { name, port, protocol })
+        })
+        .collect()
+}
+
+fn key_ref(r: &Value) -> Option<KeyRef> {
+    Some(KeyRef { name: r["name"].as_str()?.to_string(), key: r["key"].as_str()?.to_string() })
+}
+
+fn env(c: &Value, cpath: &str, entry: &mut Entry) -> Vec<EnvVar> {
+    let mut out = Vec::new();
+    for (i, e) in c["env"].as_array().into_iter().flatten().enumerate() {
+        let Some(name) = e["name"].as_str() else { continue };
+        let from = &e["valueFrom"];
+        let value_from = if from.is_null() {
+            None
+        } else if let Some(r) = key_ref(&from["configMapKeyRef"]) {
+            Some(EnvSource { config_map_key_ref: Some(r), secret_key_ref: None })
+        } else if let Some(r) = key_ref(&from["secretKeyRef"]) {
+            Some(EnvSource { config_map_key_ref: None, secret_key_ref: Some(r) })
+        } else {
+            let what = from.as_object().and_then(|m| m.keys().next().cloned()).unwrap_or_default();
+            entry.changes.push(must(
+                format!("{cpath}.env[{i}].valueFrom.{what}"),
+                format!("{name} comes from {what}: a DepartmentApp's variables are values or keys of its ConfigMaps and Secrets"),
+                "set the value literally, or put it in a ConfigMap of the namespace",
+            ));
+            continue;
+        };
+        out.push(EnvVar { name: name.to_string(), value: e["value"].as_str().map(String::from), value_from });
+    }
+    for (i, f) in c["envFrom"].as_array().into_iter().flatten().enumerate() {
+        let source = f["configMapRef"]["name"].as_str().or(f["secretRef"]["name"].as_str()).unwrap_or_default();
+        entry.changes.push(must(
+            format!("{cpath}.envFrom[{i}]"),
+            format!("every key of {source} as a variable: a DepartmentApp names each variable"),
+            "list the keys the app reads under spec.env, each with valueFrom",
+        ));
+    }
+    out
+}
+
+fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<ConfigFiles> {
+    let volumes = pod["volumes"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, m) in c["volumeMounts"].as_array().into_iter().flatten().enumerate() {
+        let field = format!("{at}.containers[0].volumeMounts[{i}]");
+        let (Some(name), Some(path)) = (m["name"].as_str(), m["mountPath"].as_str()) else { continue };
+        let Some(v) = volumes.iter().find(|v| v["name"] == name) else { continue };
+        let items = || -> Vec<ConfigFileItem> {
+            let src = if v["configMap"].is_object() { &v["configMap"] } else { &v["secret"] };
+            src["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| {
+                    Some(ConfigFileItem { key: i["key"].as_str()?.to_string(), path: i["path"].as_str()?.to_string() })
+                })
+                .collect()
+        };
+        let config = v["configMap"]["name"].as_str();
+        let secret = v["secret"]["secretName"].as_str();
+        if v["emptyDir"].is_object() && path == TMP_MOUNT {
+            continue; // govcloud gives every app its scratch space there
+        }
+        if v["hostPath"].is_object() {
+            continue; // GC-HOST-002's (the admission check says it once)
+        }
+        let reserved = RESERVED_MOUNT_PATHS.iter().any(|r| path == *r || path.starts_with(&format!("{r}/")));
+        if (config.is_some() || secret.is_some()) && m["subPath"].is_null() && !reserved {
+            out.push(ConfigFiles {
+                mount_path: path.to_string(),
+                config_map: config.map(String::from),
+                secret: secret.map(String::from),
+                items: items(),
+            });
+            continue;
+        }
+        let what = v.as_object().and_then(|o| o.keys().find(|k| *k != "name").cloned()).unwrap_or_default();
+        let (reason, fix) = if !m["subPath"].is_null() {
+            (
+                format!("{name} is mounted by subPath at {path}"),
+                "mount the whole ConfigMap or Secret in a directory (spec.configFiles, with items to pick keys)",
+            )
+        } else if reserved {
+            (
+                format!("{name} is mounted at {path}, which govcloud keeps for itself"),
+                "mount it elsewhere (spec.configFiles[].mountPath)",
+            )
+        } else if v["projected"]["sources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["serviceAccountToken"].is_object())
+        {
+            (
+                format!("{name} projects a service-account token at {path}: govcloud mounts none (automountServiceAccountToken: false)"),
+                "call the API server through the platform, not with the pod's identity; ask the platform team if the app must",
+            )
+        } else {
+            (
+                format!("{name} is a {what} volume at {path}: a DepartmentApp mounts ConfigMaps and Secrets only"),
+                "keep data in a database or platform storage; scratch files go to /tmp",
+            )
+        };
+        entry.changes.push(must(field, reason, fix));
+    }
+    out
+}
+
+/// A probe, its port by name (a number is looked up among the app's ports).
+fn probe(p: &Value, ports: &[AppPort], field: &str, entry: &mut Entry) -> Option<AppProbe> {
+    if !p.is_object() {
+        return None;
+    }
+    let port = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => ports.iter().find(|q| &q.name == s).map(|q| q.name.clone()),
+            Value::Number(n) => ports.iter().find(|q| Some(i64::from(q.port)) == n.as_i64()).map(|q| q.name.clone()),
+            _ => None,
+        }
+    };
+    let mut out = AppProbe {
+        http_get: None,
+        tcp_socket: None,
+        exec: None,
+        initial_delay_seconds: p["initialDelaySeconds"].as_i64().and_then(|v| i32::try_from(v).ok()),
+        period_seconds: p["periodSeconds"].as_i64().and_then(|v| i32::try_from(v).ok()),
+        timeout_seconds: p["timeoutSeconds"].as_i64().and_then(|v| i32::try_from(v).ok()),
+        failure_threshold: p["failureThreshold"].as_i64().and_then(|v| i32::try_from(v).ok()),
+    };
+    let unmapped = |why: String| must(field.to_string(), why, "declare the probe's port under spec.ports, or probe by command");
+    if p["httpGet"].is_object() {
+        let Some(port) = port(&p["httpGet"]["port"]) else {
+            entry.changes.push(unmapped(format!("the probe's port {} is not one the container declares", p["httpGet"]["port"])));
+            return None;
+        };
+        let scheme = match p["httpGet"]["scheme"].as_str() {
+            Some("HTTPS") => Some(ProbeScheme::HTTPS),
+            Some("HTTP") => Some(ProbeScheme::HTTP),
+            _ => None,
+        };
+        let path = p["httpGet"]["path"].as_str().unwrap_or("/").to_string();
+        out.http_get = Some(HttpGetProbe { path, port, scheme });
+    } else if p["tcpSocket"].is_object() {
+        let Some(port) = port(&p["tcpSocket"]["port"]) else {
+            entry.changes.push(unmapped(format!("the probe's port {} is not one the container declares", p["tcpSocket"]["port"])));
+            return None;
+        };
+        out.tcp_socket = Some(TcpSocketProbe { port });
+    } else if p["exec"].is_object() {
+        out.exec = Some(ExecProbe { command: strings(&p["exec"]["command"]) });
+    } else {
+        entry.changes.push(unmapped("a gRPC probe: a DepartmentApp probes by HTTP, TCP or command".into()));
+        return None;
+    }
+    Some(out)
+}
+
+/// What the workload gets from its pod's identity that govcloud's rendering changes.
+fn security(pod: &Value, c: &Value, at: &str, cpath: &str, entry: &mut Entry) {
+    let user = c["securityContext"]["runAsUser"].as_i64().or(pod["securityContext"]["runAsUser"].as_i64());
+    if user == Some(0) || c["securityContext"]["readOnlyRootFilesystem"] != true {
+        entry.changes.push(must(
+            format!("{cpath}.securityContext"),
+            format!(
+                "the container runs {}: govcloud runs it as UID 10001 with a read-only root filesystem (writable scratch space at /tmp)",
+                if user == Some(0) { "as root" } else { "with a writable root filesystem" }
+            ),
+            "check the app starts as a non-root user and writes only to /tmp, its ConfigMaps and Secrets being read-only",
+        ));
+    }
+    if let Some(sa) = pod["serviceAccountName"].as_str().filter(|s| !s.is_empty() && *s != "default") {
+        entry.changes.push(must(
+            format!("{at}.serviceAccountName"),
+            format!("the pods run as service account {sa}: a DepartmentApp runs with no API credentials"),
+            "call the API server through the platform; ask the platform team if the app must",
+        ));
+    }
+}
+
+/// The fields that carry over, in words.
+fn carried(spec: &DepartmentAppSpec, entry: &mut Entry) {
+    let c = &mut entry.carried;
+    c.push(format!("image {}", spec.image));
+    c.push(format!("replicas {}", spec.replicas));
+    if let Some(p) = spec.image_pull_policy {
+        c.push(format!("imagePullPolicy {}", p.as_str()));
+    }
+    if !spec.image_pull_secrets.is_empty() {
+        c.push(format!("{} imagePullSecrets", spec.image_pull_secrets.len()));
+    }
+    if spec.resources.is_some() {
+        c.push("resources".into());
+    }
+    if !spec.ports.is_empty() {
+        let ports: Vec<String> = spec.ports.iter().map(|p| format!("{}/{}", p.name, p.port)).collect();
+        c.push(format!("ports {}", ports.join(", ")));
+    }
+    if !spec.command.is_empty() || !spec.args.is_empty() {
+        c.push("command and args".into());
+    }
+    if !spec.env.is_empty() {
+        c.push(format!("{} env", spec.env.len()));
+    }
+    if !spec.config_files.is_empty() {
+        c.push(format!("{} configFiles", spec.config_files.len()));
+    }
+    let probes = [("readiness", &spec.readiness_probe), ("liveness", &spec.liveness_probe), ("startup", &spec.startup_probe)];
+    let probes: Vec<&str> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
+    if !probes.is_empty() {
+        c.push(format!("{} probes", probes.join(", ")));
+    }
+    c.push(format!("dataClassification {}", spec.data_classification.as_str()));
+}
+
+/// The first container's ports of a workload (the app's, as a flow's peer).
+pub(crate) fn container_ports(o: &Value) -> Vec<AppPort> {
+    ports(&pod_spec(o)["containers"][0]["ports"])
+}

@@ -1,0 +1,214 @@
+//! `govcloud import`: reads what departments run today (files, or a cluster
+//! it only lists) and writes draft Tenants and DepartmentApps and the
+//! migration report. The mapping is `govcloud_import`'s; this is the edge.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use kube::ResourceExt;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use serde_json::Value;
+
+use super::CliError;
+use crate::import::{Import, Options, Target};
+
+/// Output format of `govcloud import`'s report.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ImportFormat {
+    /// A table for the terminal.
+    Table,
+    /// One JSON document.
+    Json,
+    /// A self-contained HTML page.
+    Html,
+}
+
+/// The flags of `govcloud import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// Manifests to import (for example `kubectl get -A -o yaml` output, or
+    /// what `govcloud render` printed), and the NetworkZones (and Tenants)
+    /// to judge them by; a file or a directory, repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Read the workloads of the cluster of the kubeconfig (list only:
+    /// nothing there is changed), with its NetworkZones if govcloud is installed.
+    #[arg(long)]
+    live: bool,
+    /// With --live: only these namespaces (repeatable; default all but the platform's).
+    #[arg(long = "namespace", short = 'n', value_name = "NAMESPACE")]
+    namespaces: Vec<String>,
+    /// Where a namespace goes: NAMESPACE=ZONE (the tenant is the namespace's
+    /// name) or NAMESPACE=TENANT/ZONE. Repeatable.
+    #[arg(long = "map", value_name = "NAMESPACE=[TENANT/]ZONE", value_parser = parse_map)]
+    map: Vec<(String, Target)>,
+    /// The zone of every namespace neither mapped nor labelled by govcloud.
+    #[arg(long, value_name = "ZONE")]
+    default_zone: Option<String>,
+    /// Write the drafts here, one file per Tenant (tenants/NAME.yaml) and
+    /// per DepartmentApp (apps/NAMESPACE/NAME.yaml); without it they are
+    /// printed on stdout and the report on stderr.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Report format.
+    #[arg(long = "output", value_enum, default_value_t = ImportFormat::Table)]
+    format: ImportFormat,
+    /// Language of the table and HTML report.
+    #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
+    lang: crate::audit::output::Lang,
+    /// Write the report to this file.
+    #[arg(long = "report", value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+fn parse_map(s: &str) -> Result<(String, Target), String> {
+    let Some((ns, to)) = s.split_once('=').filter(|(n, t)| !n.is_empty() && !t.is_empty()) else {
+        return Err(format!("{s:?} is not NAMESPACE=[TENANT/]ZONE: write for example portal=extranet or portal=culture/internet"));
+    };
+    let target = match to.split_once('/') {
+        Some((t, z)) if !t.is_empty() && !z.is_empty() => Target { tenant: Some(t.into()), zone: z.into() },
+        Some(_) => return Err(format!("{s:?}: write TENANT/ZONE with both parts, for example culture/internet")),
+        None => Target { tenant: None, zone: to.into() },
+    };
+    Ok((ns.to_string(), target))
+}
+
+/// The kinds read live: workloads and what says something about them. No
+/// Secret or ConfigMap is read: the drafts name them, their data stays put.
+const LIVE_KINDS: &[(&str, &str, &str)] = &[
+    ("", "v1", "Namespace"),
+    ("apps", "v1", "Deployment"),
+    ("apps", "v1", "StatefulSet"),
+    ("apps", "v1", "DaemonSet"),
+    ("apps", "v1", "ReplicaSet"),
+    ("", "v1", "ReplicationController"),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    ("", "v1", "Pod"),
+    ("", "v1", "Service"),
+    ("networking.k8s.io", "v1", "Ingress"),
+    ("networking.k8s.io", "v1", "NetworkPolicy"),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+    ("policy", "v1", "PodDisruptionBudget"),
+    ("", "v1", "ResourceQuota"),
+];
+
+/// Every object of the live kinds (in `namespaces` when given), and the
+/// cluster's NetworkZones and Tenants when govcloud is installed.
+pub async fn read_live(
+    client: &kube::Client,
+    namespaces: &[String],
+) -> Result<(Vec<Value>, Vec<crate::api::NetworkZone>, Vec<crate::api::Tenant>), CliError> {
+    let mut objects = Vec::new();
+    for (group, version, kind) in LIVE_KINDS {
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+        let list = api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| CliError::Kube { doing: format!("cannot list {kind} objects"), source: e })?;
+        for o in list.items {
+            let ns = if *kind == "Namespace" { Some(o.name_any()) } else { o.namespace() };
+            if !namespaces.is_empty() && !ns.is_some_and(|n| namespaces.contains(&n)) {
+                continue;
+            }
+            let mut v = serde_json::to_value(&o)?;
+            v["apiVersion"] = Value::String(ar.api_version.clone());
+            v["kind"] = Value::String(kind.to_string());
+            if let Some(m) = v["metadata"].as_object_mut() {
+                m.remove("managedFields");
+            }
+            objects.push(v);
+        }
+    }
+    // govcloud's own resources, where it is installed (elsewhere: none).
+    let zones = Api::<crate::api::NetworkZone>::all(client.clone()).list(&ListParams::default()).await;
+    let tenants = Api::<crate::api::Tenant>::all(client.clone()).list(&ListParams::default()).await;
+    Ok((objects, zones.map(|l| l.items).unwrap_or_default(), tenants.map(|l| l.items).unwrap_or_default()))
+}
+
+pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
+    if !args.live && args.paths.is_empty() {
+        return Err(CliError::Input(
+            "nothing to import: give manifests with -f, or read the cluster of the kubeconfig with --live".into(),
+        ));
+    }
+    let (mut loaded, mut objects) = match crate::model::load_mixed(&args.paths) {
+        Ok(r) => r,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return Err(CliError::Invalid(problems.len()));
+        }
+    };
+    if args.live {
+        let rt = tokio::runtime::Runtime::new()?;
+        let (live, zones, tenants) = rt.block_on(async {
+            let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+                doing: "import from",
+                hint: "set KUBECONFIG, or import manifests with -f",
+                source: Box::new(e),
+            })?;
+            read_live(&client, &args.namespaces).await
+        })?;
+        objects.extend(live);
+        let declared: Vec<String> = loaded.model.zones.iter().map(|z| z.name_any()).collect();
+        loaded.model.zones.extend(zones.into_iter().filter(|z| !declared.contains(&z.name_any())));
+        let declared: Vec<String> = loaded.model.tenants.iter().map(|t| t.name_any()).collect();
+        loaded.model.tenants.extend(tenants.into_iter().filter(|t| !declared.contains(&t.name_any())));
+    }
+    let options = Options { map: args.map.into_iter().collect::<BTreeMap<_, _>>(), default_zone: args.default_zone };
+    let result = crate::import::import(&objects, &loaded.model, &options);
+    let report = match args.format {
+        ImportFormat::Table => crate::import::output::table(&result, args.lang),
+        ImportFormat::Json => serde_json::to_string_pretty(&crate::import::output::json(&result))? + "\n",
+        ImportFormat::Html => crate::import::output::html(&result, args.lang),
+    };
+    match &args.out_dir {
+        Some(dir) => write_drafts(dir, &result)?,
+        None => std::io::stdout().lock().write_all(drafts_yaml(&result)?.as_bytes())?,
+    }
+    match (&args.report, &args.out_dir) {
+        (Some(path), _) => std::fs::write(path, report)?,
+        (None, Some(_)) => std::io::stdout().lock().write_all(report.as_bytes())?,
+        (None, None) => std::io::stderr().lock().write_all(report.as_bytes())?,
+    }
+    Ok(())
+}
+
+const HEADER: &str = "# Draft by `govcloud import`: review it (owners, quotas, what the report says must change) before applying.\n";
+
+/// Every draft as multi-document YAML.
+pub fn drafts_yaml(result: &Import) -> Result<String, serde_norway::Error> {
+    let mut text = String::from(HEADER);
+    for t in &result.tenants {
+        text.push_str("---\n");
+        text.push_str(&serde_norway::to_string(t)?);
+    }
+    for a in &result.apps {
+        text.push_str("---\n");
+        text.push_str(&serde_norway::to_string(a)?);
+    }
+    Ok(text)
+}
+
+fn write_drafts(dir: &Path, result: &Import) -> Result<(), CliError> {
+    let write = |path: PathBuf, yaml: String| -> Result<(), CliError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, format!("{HEADER}{yaml}"))?;
+        eprintln!("wrote {}", path.display());
+        Ok(())
+    };
+    for t in &result.tenants {
+        write(dir.join("tenants").join(format!("{}.yaml", t.name_any())), serde_norway::to_string(t)?)?;
+    }
+    for a in &result.apps {
+        let ns = a.namespace().unwrap_or_default();
+        write(dir.join("apps").join(ns).join(format!("{}.yaml", a.name_any())), serde_norway::to_string(a)?)?;
+    }
+    Ok(())
+}
