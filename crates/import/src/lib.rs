@@ -19,7 +19,7 @@ use kube::ResourceExt;
 use serde::Serialize;
 use serde_json::Value;
 
-use govcloud_core::api::{DepartmentApp, DepartmentAppSpec, NetworkZone, Tenant, TenantZone};
+use govcloud_core::api::{AuditScope, DepartmentApp, DepartmentAppSpec, NetworkZone, Tenant, TenantZone};
 use govcloud_core::controls::eval::{self, Evaluator};
 use govcloud_core::meta::labels;
 use govcloud_core::meta::names::{self, OPERATOR_NAMESPACE};
@@ -235,6 +235,9 @@ pub(crate) struct Place<'a> {
 pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
     let mut out = Import::default();
     let mut govcloud_own = 0;
+    // Tenants whose auditors read every tenant (their cluster-wide binding).
+    let mut cluster_auditors: BTreeMap<String, &Value> = BTreeMap::new();
+    let auditor_prefix = names::cluster_auditor_binding("");
     let mut namespaces: BTreeMap<String, Option<&Value>> = BTreeMap::new();
     let mut members: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for o in objects {
@@ -251,6 +254,9 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
         {
             // The platform's and the tenants' objects govcloud renders (the drafts render them again).
             govcloud_own += 1;
+            if let Some(t) = name_of(o).strip_prefix(&auditor_prefix).filter(|_| kind == "ClusterRoleBinding") {
+                cluster_auditors.insert(t.to_string(), o);
+            }
         } else if kind == "Namespace" {
             namespaces.insert(name_of(o).to_string(), Some(o));
         } else if ns_of(o).is_empty() {
@@ -316,6 +322,12 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                 labels::MANAGER
             ),
         });
+    }
+    // A tenant whose auditors read every tenant (the audit bureau) may have no namespace at all.
+    for (name, binding) in cluster_auditors {
+        let t = drafts.entry(name.clone()).or_insert_with(|| tenant::draft(&name, None));
+        t.spec.audit_scope = AuditScope::Cluster;
+        tenant::auditors(t, binding);
     }
     out.tenants = drafts.into_iter().filter(|(t, _)| !declared.contains_key(t)).map(|(_, t)| t).collect();
 

@@ -69,17 +69,27 @@ pub(crate) fn merge(t: &mut Tenant, ns: Option<&Value>, zone: Option<&NetworkZon
     for role in OwnerRole::ALL {
         let binding = names::tenant_role_binding(role.as_str());
         for rb in members.iter().filter(|o| kind_of(o) == "RoleBinding" && name_of(o) == binding) {
-            for s in rb["subjects"].as_array().into_iter().flatten() {
-                let kind = match s["kind"].as_str() {
-                    Some("User") => OwnerKind::User,
-                    Some("Group") => OwnerKind::Group,
-                    _ => continue,
-                };
-                let owner = Owner { kind, name: s["name"].as_str().unwrap_or_default().to_string(), role };
-                if !t.spec.owners.contains(&owner) {
-                    t.spec.owners.push(owner);
-                }
-            }
+            owners(t, rb, role);
+        }
+    }
+}
+
+/// The auditors of a tenant that reads every tenant, from its cluster-wide binding.
+pub(crate) fn auditors(t: &mut Tenant, binding: &Value) {
+    owners(t, binding, OwnerRole::Auditor);
+}
+
+/// The subjects of a binding, as owners in `role`.
+fn owners(t: &mut Tenant, binding: &Value, role: OwnerRole) {
+    for s in binding["subjects"].as_array().into_iter().flatten() {
+        let kind = match s["kind"].as_str() {
+            Some("User") => OwnerKind::User,
+            Some("Group") => OwnerKind::Group,
+            _ => continue,
+        };
+        let owner = Owner { kind, name: s["name"].as_str().unwrap_or_default().to_string(), role };
+        if !t.spec.owners.contains(&owner) {
+            t.spec.owners.push(owner);
         }
     }
 }
