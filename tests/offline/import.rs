@@ -110,3 +110,146 @@ fn import_round_trips_the_rendered_chifeng_model() {
     }
     assert_eq!(a.len(), b.len());
 }
+
+fn fixture() -> Vec<Value> {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/import/legacy.yaml")).expect("fixture");
+    let mut out = Vec::new();
+    for doc in serde_norway::Deserializer::from_str(&text) {
+        let v: Value = serde::Deserialize::deserialize(doc).expect("yaml");
+        out.push(v);
+    }
+    out
+}
+
+fn legacy() -> Import {
+    let (model, _) = chifeng();
+    let options = Options {
+        map: BTreeMap::from([(
+            "culture-portal".to_string(),
+            Target { tenant: Some("culture".into()), zone: "internet".into() },
+        )]),
+        default_zone: Some("extranet".into()),
+    };
+    import(&fixture(), &zones_only(&model), &options)
+}
+
+/// The change of `object` with `control` (or, with `None`, on `field`), which must be there.
+fn change<'a>(result: &'a Import, object: &str, control: Option<&str>, field: &str) -> &'a govcloud::import::Change {
+    let entry = result.entries.iter().find(|e| e.object == object).unwrap_or_else(|| panic!("no entry {object}"));
+    entry
+        .changes
+        .iter()
+        .find(|c| c.control.as_deref() == control && c.field.contains(field))
+        .unwrap_or_else(|| panic!("{object}: no change {control:?} on {field}: {:#?}", entry.changes))
+}
+
+#[test]
+fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
+    use govcloud::controls::{HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_REGISTRY, NO_PRIVILEGED, RESOURCES, ZONE_NODES};
+    let r = legacy();
+    let portal = "Deployment culture-portal/portal";
+    let c = change(&r, portal, Some(IMAGE_REGISTRY), "image");
+    assert!(c.reason.contains("docker.io/library/nginx:1.25") && c.handling == Handling::MustChange, "{c:?}");
+    assert!(change(&r, portal, Some(RESOURCES), "resources").reason.contains("not set"));
+    assert_eq!(change(&r, portal, Some(ZONE_NODES), "nodeSelector").handling, Handling::Rendered);
+    assert!(change(&r, portal, None, "env[2].valueFrom.fieldRef").reason.contains("POD_IP"));
+    assert!(change(&r, portal, None, "spec.type").reason.contains("NodePort"));
+    assert!(change(&r, portal, None, "spec.ports[].port").reason.contains("port 80 from the container's 8080"));
+    assert!(change(&r, portal, None, "spec.replicas").reason.contains("between 2 and 6"));
+
+    let agent = "DaemonSet culture-portal/log-agent";
+    assert!(change(&r, agent, Some(NO_PRIVILEGED), "privileged").reason.contains("= true"));
+    assert!(change(&r, agent, Some(HOST_NAMESPACES), "hostNetwork").reason.contains("= true"));
+    assert!(change(&r, agent, Some(HOST_PATH), "hostPath").reason.contains("/var/log"));
+    assert!(change(&r, agent, Some(HOST_PORTS), "hostPort").reason.contains("24224"));
+    assert!(change(&r, agent, None, "kind").reason.contains("every node"));
+
+    let db = "StatefulSet culture-portal/archive-db";
+    assert!(change(&r, db, None, "containers[1]").reason.contains("a second container (backup"));
+    assert!(change(&r, db, None, "volumeMounts[0]").reason.contains("service-account token"));
+    assert!(change(&r, db, None, "volumeClaimTemplates").reason.contains("per-pod volumes"));
+    assert!(change(&r, db, None, "serviceAccountName").reason.contains("archive"));
+    // The sidecar has no resources: the workload as a whole is refused.
+    change(&r, db, Some(RESOURCES), "resources");
+
+    let job = "CronJob culture-portal/nightly-report";
+    assert!(change(&r, job, None, "spec.schedule").reason.contains("runs to completion"));
+    change(&r, "Service culture-portal/portal", Some(govcloud::controls::EXTERNAL_SERVICES), "spec.type");
+
+    // Drafts: what carries over does.
+    let apps: BTreeMap<String, &DepartmentApp> = r.apps.iter().map(|a| (a.name_any(), a)).collect();
+    assert_eq!(apps.keys().collect::<Vec<_>>(), ["archive-db", "log-agent", "portal"]);
+    let portal = &apps["portal"].spec;
+    assert_eq!((portal.exposure, portal.host.as_deref()), (Exposure::Public, Some("wenhua.chifeng.gov.cn")));
+    assert_eq!((portal.replicas, portal.env.len(), portal.ports[0].port), (2, 2, 8080));
+    assert_eq!(portal.readiness_probe.as_ref().and_then(|p| p.http_get.as_ref()).map(|h| h.port.as_str()), Some("http"));
+    assert_eq!(apps["portal"].namespace().as_deref(), Some("culture-internet"));
+    assert_eq!(apps["archive-db"].spec.config_files[0].config_map.as_deref(), Some("archive-conf"));
+    assert_eq!(r.tenants.len(), 1);
+
+    // Not imported, each with why.
+    let skipped = |object: &str, why: &str| {
+        let s = r.skipped.iter().find(|s| s.object == object).unwrap_or_else(|| panic!("{object}: {:#?}", r.skipped));
+        assert!(s.reason.contains(why), "{s:?}");
+    };
+    skipped("Widget culture-portal/gadget", "not a kind govcloud imports");
+    skipped("Deployment orphan", "without metadata.namespace");
+    skipped("Namespace default", "--map default=TENANT/extranet");
+    skipped("Deployment default/forgotten", "not mapped");
+}
+
+#[test]
+fn import_report_formats() {
+    use govcloud::audit::output::Lang;
+    use govcloud::import::output;
+    let r = legacy();
+    let en = output::table(&r, Lang::En);
+    assert!(en.contains("[must change] GC-IMG-001") && en.contains("not imported:"), "{en}");
+    let zh = output::table(&r, Lang::Zh);
+    assert!(zh.contains("[须修改] GC-IMG-001") && zh.contains("未导入"), "{zh}");
+    let json = output::json(&r);
+    let portal = json["entries"].as_array().unwrap().iter().find(|e| e["object"] == "Deployment culture-portal/portal").unwrap();
+    assert!(portal["changes"].as_array().unwrap().iter().any(|c| c["control"] == "GC-IMG-001" && c["handling"] == "mustChange"));
+    let html = output::html(&r, Lang::Zh);
+    assert!(html.starts_with("<!doctype html>") && html.contains("迁移报告") && html.contains("GC-HOST-002"), "{html}");
+}
+
+#[test]
+fn import_cli_writes_drafts_and_refuses_bad_input() {
+    use crate::support::offline::govcloud;
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = repo().join("tests/fixtures/import/legacy.yaml");
+    let zones = repo().join("examples/chifeng/zones.yaml");
+    let (code, stdout, stderr) = govcloud(&[
+        "import",
+        "-f",
+        fixture.to_str().unwrap(),
+        "-f",
+        zones.to_str().unwrap(),
+        "--map",
+        "culture-portal=culture/internet",
+        "--out-dir",
+        dir.path().to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("the report is JSON");
+    assert_eq!(report["tenants"], serde_json::json!(["culture"]));
+    let portal = std::fs::read_to_string(dir.path().join("apps/culture-internet/portal.yaml")).unwrap();
+    assert!(portal.contains("kind: DepartmentApp") && portal.contains("host: wenhua.chifeng.gov.cn"), "{portal}");
+    assert!(dir.path().join("tenants/culture.yaml").is_file());
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "this: is: not: yaml: [\n").unwrap();
+    for args in [
+        vec!["import", "-f", bad.to_str().unwrap()],
+        vec!["import", "-f", "/nonexistent/manifests.yaml"],
+        vec!["import"],
+    ] {
+        let (code, stdout, stderr) = govcloud(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty() && !stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("fix:") || stderr.contains("nothing to import"), "{args:?}: {stderr}");
+    }
+}

@@ -31,7 +31,7 @@ pub fn handling_name(h: Handling, lang: Lang) -> &'static str {
 fn control_text(c: &Change, lang: Lang) -> String {
     match c.control.as_deref().and_then(controls::control) {
         Some(k) => format!("{} {}", k.id, if lang == Lang::Zh { k.title_zh } else { k.title_en }),
-        None => pick(lang, ("（无法表达）", "(not expressible)")).to_string(),
+        None => pick(lang, ("（无控制项）", "(no control)")).to_string(),
     }
 }
 

@@ -78,6 +78,9 @@ pub(crate) fn handling(control: &str) -> (Handling, String) {
             "set spec.resources.requests and limits for cpu and memory from what the app uses (until then the tenant's defaults apply)",
         ),
         c if c == controls::VOLUME_SOURCES => must("use only volumes the zone allows: ConfigMaps, Secrets, emptyDir"),
+        c if [controls::EXTERNAL_SERVICES, controls::INGRESS_ZONE, controls::PUBLIC_HOSTS].contains(&c) => must(
+            "govcloud renders the app's Service and Ingress from the draft's ports, exposure and host: tell the clients of this one its new address",
+        ),
         _ => must("change the object as the control says, or drop what it refuses from the draft"),
     }
 }
