@@ -64,7 +64,9 @@ pub struct ImportArgs {
 
 fn parse_map(s: &str) -> Result<(String, Target), String> {
     let Some((ns, to)) = s.split_once('=').filter(|(n, t)| !n.is_empty() && !t.is_empty()) else {
-        return Err(format!("{s:?} is not NAMESPACE=[TENANT/]ZONE: write for example portal=extranet or portal=culture/internet"));
+        return Err(format!(
+            "{s:?} is not NAMESPACE=[TENANT/]ZONE: write for example portal=extranet or portal=culture/internet"
+        ));
     };
     let target = match to.split_once('/') {
         Some((t, z)) if !t.is_empty() && !z.is_empty() => Target { tenant: Some(t.into()), zone: z.into() },
@@ -178,7 +180,8 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-const HEADER: &str = "# Draft by `govcloud import`: review it (owners, quotas, what the report says must change) before applying.\n";
+const HEADER: &str =
+    "# Draft by `govcloud import`: review it (owners, quotas, what the report says must change) before applying.\n";
 
 /// Every draft as multi-document YAML.
 pub fn drafts_yaml(result: &Import) -> Result<String, serde_norway::Error> {

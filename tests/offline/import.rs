@@ -23,7 +23,8 @@ fn cidrs() -> Vec<String> {
 
 /// The Chifeng model as granted, and every object `govcloud render` prints for it.
 fn chifeng() -> (Model, Vec<Value>) {
-    let (loaded, rendered) = render_strict(&[repo().join("examples/chifeng")], &cidrs(), None).expect("Chifeng renders");
+    let (loaded, rendered) =
+        render_strict(&[repo().join("examples/chifeng")], &cidrs(), None).expect("Chifeng renders");
     let objects = render::render_platform()
         .iter()
         .chain(rendered.objects.iter())
@@ -61,7 +62,11 @@ fn import_round_trips_the_rendered_chifeng_model() {
             (&g.zone, &g.image, g.replicas, &g.ports, &g.command, &g.args),
             "{key:?}"
         );
-        assert_eq!((&o.env, &o.config_files, &o.image_pull_secrets), (&g.env, &g.config_files, &g.image_pull_secrets), "{key:?}");
+        assert_eq!(
+            (&o.env, &o.config_files, &o.image_pull_secrets),
+            (&g.env, &g.config_files, &g.image_pull_secrets),
+            "{key:?}"
+        );
         assert_eq!(
             (&o.readiness_probe, &o.liveness_probe, &o.startup_probe),
             (&g.readiness_probe, &g.liveness_probe, &g.startup_probe),
@@ -145,7 +150,9 @@ fn change<'a>(result: &'a Import, object: &str, control: Option<&str>, field: &s
 
 #[test]
 fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
-    use govcloud::controls::{HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_REGISTRY, NO_PRIVILEGED, RESOURCES, ZONE_NODES};
+    use govcloud::controls::{
+        HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_REGISTRY, NO_PRIVILEGED, RESOURCES, ZONE_NODES,
+    };
     let r = legacy();
     let portal = "Deployment culture-portal/portal";
     let c = change(&r, portal, Some(IMAGE_REGISTRY), "image");
@@ -182,7 +189,10 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     let portal = &apps["portal"].spec;
     assert_eq!((portal.exposure, portal.host.as_deref()), (Exposure::Public, Some("wenhua.chifeng.gov.cn")));
     assert_eq!((portal.replicas, portal.env.len(), portal.ports[0].port), (2, 2, 8080));
-    assert_eq!(portal.readiness_probe.as_ref().and_then(|p| p.http_get.as_ref()).map(|h| h.port.as_str()), Some("http"));
+    assert_eq!(
+        portal.readiness_probe.as_ref().and_then(|p| p.http_get.as_ref()).map(|h| h.port.as_str()),
+        Some("http")
+    );
     assert_eq!(apps["portal"].namespace().as_deref(), Some("culture-internet"));
     assert_eq!(apps["archive-db"].spec.config_files[0].config_map.as_deref(), Some("archive-conf"));
     assert_eq!(r.tenants.len(), 1);
@@ -208,8 +218,15 @@ fn import_report_formats() {
     let zh = output::table(&r, Lang::Zh);
     assert!(zh.contains("[须修改] GC-IMG-001") && zh.contains("未导入"), "{zh}");
     let json = output::json(&r);
-    let portal = json["entries"].as_array().unwrap().iter().find(|e| e["object"] == "Deployment culture-portal/portal").unwrap();
-    assert!(portal["changes"].as_array().unwrap().iter().any(|c| c["control"] == "GC-IMG-001" && c["handling"] == "mustChange"));
+    let portal =
+        json["entries"].as_array().unwrap().iter().find(|e| e["object"] == "Deployment culture-portal/portal").unwrap();
+    assert!(
+        portal["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["control"] == "GC-IMG-001" && c["handling"] == "mustChange")
+    );
     let html = output::html(&r, Lang::Zh);
     assert!(html.starts_with("<!doctype html>") && html.contains("迁移报告") && html.contains("GC-HOST-002"), "{html}");
 }

@@ -189,7 +189,12 @@ fn tenant_name_ok(t: &str) -> bool {
 }
 
 /// The tenant and zone of a namespace, or why there is none.
-fn resolve(ns: &str, ns_obj: Option<&Value>, members: &[&Value], options: &Options) -> Result<(String, String), String> {
+fn resolve(
+    ns: &str,
+    ns_obj: Option<&Value>,
+    members: &[&Value],
+    options: &Options,
+) -> Result<(String, String), String> {
     // `<tenant>-<zone>` (govcloud's own spelling) gives back the tenant.
     let derived = |zone: &str| ns.strip_suffix(&format!("-{zone}")).filter(|t| !t.is_empty()).unwrap_or(ns).to_string();
     let (tenant, zone) = if let Some(t) = options.map.get(ns) {
@@ -213,7 +218,9 @@ fn resolve(ns: &str, ns_obj: Option<&Value>, members: &[&Value], options: &Optio
         ));
     }
     if zone.is_empty() || zone.len() > 15 || !zone.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-        return Err(format!("namespace {ns}: {zone:?} is not a zone name (such as extranet): pass --map {ns}=[TENANT/]ZONE"));
+        return Err(format!(
+            "namespace {ns}: {zone:?} is not a zone name (such as extranet): pass --map {ns}=[TENANT/]ZONE"
+        ));
     }
     Ok((tenant, zone))
 }
@@ -414,7 +421,10 @@ fn judge(evaluator: &Evaluator, o: &Value, place: &Place<'_>, zone: Option<&Valu
                 "zone {} is not declared: the zone's own rules (registries, node pool, volume types) were not checked",
                 place.zone
             ),
-            fix: format!("import again with the NetworkZone {} given with -f (or read live where it is installed)", place.zone),
+            fix: format!(
+                "import again with the NetworkZone {} given with -f (or read live where it is installed)",
+                place.zone
+            ),
         });
     }
 }

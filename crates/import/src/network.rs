@@ -32,11 +32,7 @@ pub(crate) struct Network<'a> {
 }
 
 fn string_map(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect()
+    v.as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
 }
 
 /// Whether a label selector (`matchLabels` only; expressions are not
@@ -113,16 +109,21 @@ impl<'a> Network<'a> {
         for i in self.here(ns, "Ingress") {
             let mut hosts = BTreeSet::new();
             for rule in i["spec"]["rules"].as_array().into_iter().flatten() {
-                let routes = rule["http"]["paths"].as_array().into_iter().flatten().any(|p| {
-                    p["backend"]["service"]["name"].as_str().is_some_and(|b| services.contains(&b))
-                });
+                let routes = rule["http"]["paths"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p["backend"]["service"]["name"].as_str().is_some_and(|b| services.contains(&b)));
                 if routes && let Some(h) = rule["host"].as_str() {
                     hosts.insert(h.to_ascii_lowercase());
                 }
             }
             let Some(host) = hosts.iter().next() else { continue };
             spec.exposure = Exposure::Public;
-            let default = place.zone_obj.and_then(|z| z.spec.public_domain.as_ref()).map(|d| format!("{name}.{}.{d}", place.tenant));
+            let default = place
+                .zone_obj
+                .and_then(|z| z.spec.public_domain.as_ref())
+                .map(|d| format!("{name}.{}.{d}", place.tenant));
             spec.host = (default.as_ref() != Some(host)).then(|| host.clone());
             entry.carried.push(format!("exposure public (Ingress {}, host {host})", name_of(i)));
             if hosts.len() > 1 {
@@ -136,7 +137,10 @@ impl<'a> Network<'a> {
             if internet == Some(false) {
                 entry.changes.push(change(
                     "spec.exposure",
-                    format!("the app is reachable from the internet, but zone {} does not take internet traffic", place.zone),
+                    format!(
+                        "the app is reachable from the internet, but zone {} does not take internet traffic",
+                        place.zone
+                    ),
                     "map the namespace to an internet zone that allows it, or set exposure to zone",
                 ));
             }

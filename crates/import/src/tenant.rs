@@ -18,7 +18,9 @@ use super::{kind_of, label, name_of};
 pub(crate) fn draft(name: &str, ns: Option<&Value>) -> Tenant {
     let annotation = |key: &str| ns.and_then(|n| n["metadata"]["annotations"][key].as_str()).map(String::from);
     let list = |key: &str| -> Vec<String> {
-        annotation(key).map(|a| a.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+        annotation(key)
+            .map(|a| a.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
     };
     let display_name = DisplayName {
         zh: annotation(labels::DISPLAY_NAME_ZH).unwrap_or_else(|| name.to_string()),

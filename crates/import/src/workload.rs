@@ -112,7 +112,9 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         "CronJob" | "Job" => {
             entry.changes.push(must(
                 if kind == "CronJob" { "spec.schedule".into() } else { "spec".into() },
-                format!("a {kind} runs to completion; a DepartmentApp of this API version runs a long-lived Deployment"),
+                format!(
+                    "a {kind} runs to completion; a DepartmentApp of this API version runs a long-lived Deployment"
+                ),
                 "keep running it as it is until DepartmentApps can be scheduled, or make it a long-running service",
             ));
             return None;
@@ -234,9 +236,10 @@ fn ports(p: &Value) -> Vec<AppPort> {
         .filter_map(|p| {
             let port = i32::try_from(p["containerPort"].as_i64()?).ok()?;
             let protocol = if p["protocol"] == "UDP" { PortProtocol::UDP } else { PortProtocol::TCP };
-            let name = p["name"].as_str().map(String::from).unwrap_or_else(|| {
-                format!("{}-{port}", if protocol == PortProtocol::UDP { "udp" } else { "tcp" })
-            });
+            let name = p["name"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| format!("{}-{port}", if protocol == PortProtocol::UDP { "udp" } else { "tcp" }));
             Some(AppPort { name, port, protocol })
         })
         .collect()
@@ -333,7 +336,9 @@ fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<Conf
             .any(|s| s["serviceAccountToken"].is_object())
         {
             (
-                format!("{name} projects a service-account token at {path}: govcloud mounts none (automountServiceAccountToken: false)"),
+                format!(
+                    "{name} projects a service-account token at {path}: govcloud mounts none (automountServiceAccountToken: false)"
+                ),
                 "call the API server through the platform, not with the pod's identity; ask the platform team if the app must",
             )
         } else {
@@ -368,10 +373,13 @@ fn probe(p: &Value, ports: &[AppPort], field: &str, entry: &mut Entry) -> Option
         timeout_seconds: p["timeoutSeconds"].as_i64().and_then(|v| i32::try_from(v).ok()),
         failure_threshold: p["failureThreshold"].as_i64().and_then(|v| i32::try_from(v).ok()),
     };
-    let unmapped = |why: String| must(field.to_string(), why, "declare the probe's port under spec.ports, or probe by command");
+    let unmapped =
+        |why: String| must(field.to_string(), why, "declare the probe's port under spec.ports, or probe by command");
     if p["httpGet"].is_object() {
         let Some(port) = port(&p["httpGet"]["port"]) else {
-            entry.changes.push(unmapped(format!("the probe's port {} is not one the container declares", p["httpGet"]["port"])));
+            entry
+                .changes
+                .push(unmapped(format!("the probe's port {} is not one the container declares", p["httpGet"]["port"])));
             return None;
         };
         let scheme = match p["httpGet"]["scheme"].as_str() {
@@ -383,7 +391,10 @@ fn probe(p: &Value, ports: &[AppPort], field: &str, entry: &mut Entry) -> Option
         out.http_get = Some(HttpGetProbe { path, port, scheme });
     } else if p["tcpSocket"].is_object() {
         let Some(port) = port(&p["tcpSocket"]["port"]) else {
-            entry.changes.push(unmapped(format!("the probe's port {} is not one the container declares", p["tcpSocket"]["port"])));
+            entry.changes.push(unmapped(format!(
+                "the probe's port {} is not one the container declares",
+                p["tcpSocket"]["port"]
+            )));
             return None;
         };
         out.tcp_socket = Some(TcpSocketProbe { port });
@@ -445,7 +456,8 @@ fn carried(spec: &DepartmentAppSpec, entry: &mut Entry) {
     if !spec.config_files.is_empty() {
         c.push(format!("{} configFiles", spec.config_files.len()));
     }
-    let probes = [("readiness", &spec.readiness_probe), ("liveness", &spec.liveness_probe), ("startup", &spec.startup_probe)];
+    let probes =
+        [("readiness", &spec.readiness_probe), ("liveness", &spec.liveness_probe), ("startup", &spec.startup_probe)];
     let probes: Vec<&str> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
     if !probes.is_empty() {
         c.push(format!("{} probes", probes.join(", ")));

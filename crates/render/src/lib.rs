@@ -33,13 +33,13 @@ pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement, cluster_label};
+pub use namespaces::namespace;
 pub use objects::Owned;
 pub use platform::render_platform;
 pub use requests::{
     Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end,
 };
 pub use tenant::DECLARATIONS_ONLY;
-pub use namespaces::namespace;
 pub use verdicts::{Verdicts, host_owners, zone_param};
 
 use std::collections::BTreeMap;
