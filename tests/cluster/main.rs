@@ -20,6 +20,7 @@ mod enforcement;
 mod faults;
 mod helm_chart;
 mod helm_install;
+mod import;
 mod invalid_catalogue;
 mod operator;
 mod requests;
