@@ -28,7 +28,7 @@ test:
 check:
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo check -p govcloud-core -p govcloud-render -p govcloud-audit -p govcloud-evaluate
+	cargo check -p govcloud-core -p govcloud-render -p govcloud-audit -p govcloud-evaluate -p govcloud-import
 	cargo test --workspace --lib --bins
 	cargo test --test offline
 

@@ -5,13 +5,13 @@
 //! The layers themselves are crates (see `src/lib.rs`):
 //!
 //! ```text
-//!   govcloud-core < govcloud-render < govcloud-audit < govcloud-evaluate < govcloud-operator < govcloud
+//!   govcloud-core < govcloud-render < govcloud-audit < govcloud-evaluate, govcloud-import < govcloud-operator < govcloud
 //! ```
 //!
 //! A crate can only name the crates it depends on and Cargo refuses a cycle,
 //! so no import can run back up. That the pure crates need no client and no
 //! async runtime is checked by building them alone (`make check`:
-//! `cargo check -p govcloud-core -p govcloud-render -p govcloud-audit -p govcloud-evaluate`,
+//! `cargo check -p govcloud-core -p govcloud-render -p govcloud-audit -p govcloud-evaluate -p govcloud-import`,
 //! where kube has no `client` feature and tokio is not a dependency).
 
 use std::collections::BTreeMap;
