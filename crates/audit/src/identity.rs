@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 /// who may write an object may write its labels): a pod or template carrying
 /// the app identity label passes only when its controller owner chain, in its
 /// namespace and among the listed objects (Pod -> ReplicaSet -> Deployment,
-/// Pod -> StatefulSet), ends at a workload govcloud renders for that very app
+/// Pod -> StatefulSet, Pod -> Job -> CronJob), ends at a workload govcloud renders for that very app
 /// ([`AppWorkloads`]), made by govcloud: labelled as managed, and, when it
 /// names a controller, controlled by the app's DepartmentApp. A fake owner
 /// reference leads nowhere and does not count.
@@ -57,12 +57,17 @@ pub(crate) fn template_path(o: &Value) -> &'static str {
 
 /// The kinds whose controller makes objects of `kind` for govcloud's apps,
 /// and how a finding names them: a Deployment's ReplicaSets make its pods, a
-/// Deployment makes its ReplicaSets. Nothing else is on the way to govcloud's
-/// workload (a Job, a DaemonSet, a pod claiming a Deployment directly).
+/// Deployment makes its ReplicaSets, a CronJob its Jobs (each run), a Job or
+/// a StatefulSet its pods. Nothing else is on the way to govcloud's
+/// workload (a bare Job, a DaemonSet, a pod claiming a Deployment directly).
 pub(crate) fn made_by(kind: &str) -> Option<(&'static [&'static str], &'static str)> {
     match kind {
-        "Pod" => Some((&["ReplicaSet", "StatefulSet"], "a ReplicaSet of govcloud's Deployment")),
+        "Pod" => Some((
+            &["ReplicaSet", "StatefulSet", "Job"],
+            "a ReplicaSet of govcloud's Deployment, its StatefulSet or a Job of its CronJob",
+        )),
         "ReplicaSet" => Some((&["Deployment"], "govcloud's Deployment")),
+        "Job" => Some((&["CronJob"], "govcloud's CronJob")),
         _ => None,
     }
 }
@@ -103,15 +108,15 @@ pub(crate) fn custody(
     let mut cur = o;
     // How the chain reads so far ("owned by ReplicaSet x of Deployment y"); empty at `o` itself.
     let mut chain = String::new();
-    while !matches!(kind_of(cur), "Deployment" | "StatefulSet") {
+    while !matches!(kind_of(cur), "Deployment" | "StatefulSet" | "CronJob") {
         let here = if chain.is_empty() { format!("on {}", a_kind(cur)) } else { chain.clone() };
         let Some((owners, expected)) = made_by(kind_of(cur)) else {
-            return Err(format!("{here}: govcloud runs apps as Deployments only"));
+            return Err(format!("{here}: govcloud runs apps as Deployments, StatefulSets and CronJobs only"));
         };
         let Some(r) = controller_of(cur) else {
             return Err(match kind_of(cur) {
-                "Pod" if chain.is_empty() => format!("{here}: no owner chain to govcloud's Deployment"),
-                _ => format!("{here}, which has no controller: not made from govcloud's Deployment"),
+                "Pod" if chain.is_empty() => format!("{here}: no owner chain to govcloud's workload"),
+                _ => format!("{here}, which has no controller: not made from govcloud's workload"),
             });
         };
         let (kind, name) = (r["kind"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
@@ -138,7 +143,7 @@ pub(crate) fn custody(
     let top = if chain.is_empty() {
         format!("on {kind} {name}")
     } else {
-        format!("{chain}, not made from govcloud's Deployment")
+        format!("{chain}, not made from govcloud's workload")
     };
     let Some(rendered) = ours.get(ns, kind, name) else {
         return Err(format!("{top}: govcloud renders no {kind} {name} in {ns}"));
@@ -227,7 +232,7 @@ impl<'p> AppWorkloads<'p> {
                 for o in
                     self.planned.owner(govcloud_core::meta::kinds::OwnerKind::DepartmentApp, namespace, app).objects
                 {
-                    if !matches!(o.kind(), "Deployment" | "StatefulSet") {
+                    if !matches!(o.kind(), "Deployment" | "StatefulSet" | "CronJob") {
                         continue;
                     }
                     let Ok(v) = serde_json::to_value(&o) else { continue };

@@ -51,6 +51,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "GC-ZONE-006",
             "GC-VOL-001",
             "GC-VOL-002",
+            "GC-VOL-003",
         ],
         manual: "",
         manual_zh: "",

@@ -946,17 +946,14 @@ fn labels_alone_never_carry_the_app_identity() {
         Some((Outcome::Fail, e)) => e.clone(),
         other => panic!("{id}: {other:?}"),
     };
-    assert_eq!(
-        failed("Pod/a-ext/bare"),
-        "govcloud.io/app=portal on a bare pod: no owner chain to govcloud's Deployment"
-    );
+    assert_eq!(failed("Pod/a-ext/bare"), "govcloud.io/app=portal on a bare pod: no owner chain to govcloud's workload");
     assert_eq!(
         failed("Pod/a-ext/web-1-x"),
-        "govcloud.io/app=portal owned by ReplicaSet web-1 of Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
+        "govcloud.io/app=portal owned by ReplicaSet web-1 of Deployment web, not made from govcloud's workload: govcloud renders no Deployment web in a-ext"
     );
     assert_eq!(
         failed("ReplicaSet/a-ext/web-1"),
-        "govcloud.io/app=portal owned by Deployment web, not made from govcloud's Deployment: govcloud renders no Deployment web in a-ext"
+        "govcloud.io/app=portal owned by Deployment web, not made from govcloud's workload: govcloud renders no Deployment web in a-ext"
     );
     assert_eq!(
         failed("Deployment/a-ext/web"),
@@ -964,12 +961,15 @@ fn labels_alone_never_carry_the_app_identity() {
     );
     assert_eq!(
         failed("Pod/a-ext/nightly-x"),
-        "govcloud.io/app=portal owned by Job nightly, not by a ReplicaSet of govcloud's Deployment"
+        "govcloud.io/app=portal owned by Job nightly, which has no controller: not made from govcloud's workload"
     );
-    assert_eq!(failed("Job/a-ext/nightly"), "govcloud.io/app=portal on a Job: govcloud runs apps as Deployments only");
+    assert_eq!(
+        failed("Job/a-ext/nightly"),
+        "govcloud.io/app=portal on a Job, which has no controller: not made from govcloud's workload"
+    );
     assert_eq!(
         failed("Pod/a-ext/claims-deployment"),
-        "govcloud.io/app=portal owned by Deployment portal, not by a ReplicaSet of govcloud's Deployment"
+        "govcloud.io/app=portal owned by Deployment portal, not by a ReplicaSet of govcloud's Deployment, its StatefulSet or a Job of its CronJob"
     );
     assert_eq!(
         failed("Pod/a-ext/stale"),
@@ -996,7 +996,7 @@ fn govclouds_deployment_is_known_by_custody_not_by_its_name() {
             found.get("Pod/a-ext/portal-5d8f-x1"),
             Some(&(
                 Outcome::Fail,
-                "govcloud.io/app=portal owned by ReplicaSet portal-5d8f of Deployment portal, not made from govcloud's Deployment: Deployment portal holds the name of govcloud's but was not created by govcloud (no app.kubernetes.io/managed-by=govcloud label)".to_string()
+                "govcloud.io/app=portal owned by ReplicaSet portal-5d8f of Deployment portal, not made from govcloud's workload: Deployment portal holds the name of govcloud's but was not created by govcloud (no app.kubernetes.io/managed-by=govcloud label)".to_string()
             ))
         );
     // Controlled by something other than its DepartmentApp: another app, or the app of that name before it was recreated.

@@ -155,7 +155,8 @@ impl<'a> Subject<'a> {
         // Idle and oversized, per app.
         let mut idle: Result<usize, Missing> = Ok(0);
         let mut oversized: Result<usize, Missing> = if pods.is_some() { Ok(0) } else { Err(Missing::NoUsage) };
-        for a in apps {
+        // A scheduled app's pods run only during its runs: never idle, never oversized by a sample.
+        for a in apps.iter().filter(|a| a.spec.schedule.is_none()) {
             let app_pods: Option<Vec<&&PodUsage>> = pods.as_ref().map(|ps| {
                 ps.iter()
                     .filter(|p| {
@@ -238,11 +239,13 @@ impl<'a> Subject<'a> {
                 .count();
             Ok(ready as f64 / with_status.len() as f64)
         };
-        let desired: i64 = with_status.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
+        // Scheduled apps run pods only during their runs: availability is of long-running apps.
+        let running: Vec<&&&DepartmentApp> = with_status.iter().filter(|a| a.spec.schedule.is_none()).collect();
+        let desired: i64 = running.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
         // Ready replicas (pods that pass their readiness probe), each app's
         // counted up to what it asks for: a rollout's surge pods do not make
         // up for another app's missing ones.
-        let available: i64 = with_status
+        let available: i64 = running
             .iter()
             .filter_map(|a| a.status.as_ref().map(|s| s.ready_replicas.clamp(0, a.spec.replicas.max(0))))
             .map(i64::from)

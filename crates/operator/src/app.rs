@@ -69,7 +69,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     let name = a.name_any();
     // This app's objects only, rendered now from the plan of the model.
     let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
-    let placed = rendered.object("Deployment", &ns, &name).is_some();
+    let placed = rendered.object(a.spec.workload_kind().as_str(), &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let mut in_flight = false;
     let mut conflict = None;
@@ -145,7 +145,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
     let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
-    let placed = rendered.object("Deployment", &ns, &name).is_some();
+    let placed = rendered.object(a.spec.workload_kind().as_str(), &ns, &name).is_some();
     let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let conditions = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
     let refused = standing_refusal(conditions);
@@ -209,8 +209,10 @@ pub struct AppFigures<'a> {
     pub ready_replicas: i32,
     /// Replicas of its Deployment that run the current template.
     pub updated_replicas: i32,
-    /// Whether the plan places it (renders its Deployment).
+    /// Whether the plan places it (renders its workload).
     pub placed: bool,
+    /// A scheduled app's runs, as its CronJob reports them.
+    pub runs: Option<Runs>,
     /// Whether its namespace's default-deny policy exists.
     pub isolated: bool,
     /// Where it is reached.
@@ -225,6 +227,54 @@ pub struct AppFigures<'a> {
     /// The cluster that hosts its zone, when it is not this one: the app is
     /// only declared here.
     pub elsewhere: Option<String>,
+}
+
+/// A scheduled app's runs, as its CronJob's status reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runs {
+    /// The app's cron expression.
+    pub cron: String,
+    /// When the last run started (RFC 3339), if one has.
+    pub last_schedule: Option<String>,
+    /// When a run last succeeded (RFC 3339), if one has.
+    pub last_success: Option<String>,
+    /// Runs going on now.
+    pub active: usize,
+}
+
+impl Runs {
+    /// Whether the last run that ended failed: it started after the last
+    /// success (or none succeeded) and none runs now.
+    pub fn last_failed(&self) -> bool {
+        self.active == 0
+            && match (&self.last_schedule, &self.last_success) {
+                (Some(started), Some(succeeded)) => started > succeeded,
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+    }
+
+    /// The condition of a scheduled app: ready unless its last run failed.
+    fn condition(&self, suspended: bool) -> (bool, &'static str, String) {
+        let last = match (&self.last_schedule, &self.last_success) {
+            (None, _) => "no run yet".to_string(),
+            (Some(s), Some(ok)) => format!("last run {s}, last success {ok}"),
+            (Some(s), None) => format!("last run {s}, no success yet"),
+        };
+        if suspended {
+            (true, "Suspended", format!("schedule '{}' suspended (replicas 0); {last}", self.cron))
+        } else if self.active > 0 {
+            (true, "Running", format!("runs on '{}': {} run(s) going on; {last}", self.cron, self.active))
+        } else if self.last_failed() {
+            (
+                false,
+                "LastRunFailed",
+                format!("runs on '{}': the last run failed ({last}); see the events of its Job and pod", self.cron),
+            )
+        } else {
+            (true, "Scheduled", format!("runs on '{}'; {last}", self.cron))
+        }
+    }
 }
 
 /// An app's status.
@@ -250,6 +300,8 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         )
     } else if let Some(b) = blocked {
         (false, b.reason, b.message.to_string())
+    } else if let Some(runs) = &f.runs {
+        if f.placed { runs.condition(replicas == 0) } else { (false, "NotPlaced", "not placed".to_string()) }
     } else if updated < replicas {
         (
             false,
@@ -301,6 +353,8 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         ready_replicas,
         replicas_summary: Some(if f.elsewhere.is_some() {
             "elsewhere".to_string()
+        } else if let Some(runs) = &f.runs {
+            if replicas == 0 { "suspended".to_string() } else { format!("{} running", runs.active) }
         } else {
             format!("{ready_replicas}/{replicas}")
         }),
@@ -358,14 +412,29 @@ async fn update_status(
         })
         .map(|p| format!("{}: {}", p.field, p.message))
         .collect();
-    let deployment = ctx.owned.get("Deployment", &ns, &name);
+    let kind = a.spec.workload_kind();
+    let workload = ctx.owned.get(kind.as_str(), &ns, &name);
     let replica_count = |field: &str| {
-        deployment
+        workload
             .as_ref()
             .and_then(|d| d.data.pointer(&format!("/status/{field}")))
             .and_then(|v| v.as_i64())
             .unwrap_or(0) as i32
     };
+    let runs = a.spec.schedule.as_ref().map(|s| {
+        let at = |field: &str| {
+            workload.as_ref().and_then(|d| d.data.pointer(&format!("/status/{field}"))?.as_str().map(str::to_string))
+        };
+        Runs {
+            cron: s.cron.clone(),
+            last_schedule: at("lastScheduleTime"),
+            last_success: at("lastSuccessfulTime"),
+            active: workload
+                .as_ref()
+                .and_then(|d| d.data.pointer("/status/active")?.as_array().map(Vec::len))
+                .unwrap_or(0),
+        }
+    });
     let mut endpoints = Vec::new();
     if placed && !a.spec.ports.is_empty() {
         endpoints.push(format!("{name}.{ns}.svc"));
@@ -384,6 +453,7 @@ async fn update_status(
         replicas: a.spec.replicas,
         ready_replicas: replica_count("readyReplicas"),
         updated_replicas: replica_count("updatedReplicas"),
+        runs,
         placed,
         isolated,
         endpoints,

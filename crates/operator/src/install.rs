@@ -52,7 +52,8 @@ pub fn operator_cluster_role() -> Value {
             rule(&["networking.k8s.io"], &["networkpolicies", "ingresses"], ALL),
             // The admin tier, where the cluster serves it (src/operator/admin_tier.rs).
             rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], ALL),
-            rule(&["apps"], &["deployments"], ALL),
+            rule(&["apps"], &["deployments", "statefulsets"], ALL),
+            rule(&["batch"], &["cronjobs"], ALL),
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
@@ -61,8 +62,8 @@ pub fn operator_cluster_role() -> Value {
             // The evaluation: Repaired Events (drift repairs) and pod usage.
             rule(&[""], &["events"], &["list"]),
             rule(&["metrics.k8s.io"], &["pods"], &["list"]),
-            rule(&["apps"], &["statefulsets", "daemonsets", "replicasets"], READ),
-            rule(&["batch"], &["jobs", "cronjobs"], READ),
+            rule(&["apps"], &["daemonsets", "replicasets"], READ),
+            rule(&["batch"], &["jobs"], READ),
             rule(&[""], &["replicationcontrollers", "persistentvolumeclaims"], READ),
             rule(&["openreports.io"], &["reports", "clusterreports"], ALL),
             rule(&["wgpolicyk8s.io"], &["policyreports", "clusterpolicyreports"], ALL),

@@ -215,12 +215,12 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     nodes.wait_until_ready().await?;
     // Started with the wrong --cluster, the operator would remove the
     // workloads of the zones this cluster runs: it refuses instead.
-    if let Some(d) = owned.kinds.get("Deployment") {
+    {
         let zones_now: Vec<NetworkZone> = zones.state().iter().map(|z| (**z).clone()).collect();
-        let running = d
-            .store
-            .state()
+        let running = govcloud_core::api::WorkloadKind::ALL
             .iter()
+            .filter_map(|k| owned.kinds.get(k.as_str()))
+            .flat_map(|d| d.store.state())
             .filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned())
             .collect::<Vec<_>>();
         if let Some(wrong) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {

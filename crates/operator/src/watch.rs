@@ -145,7 +145,7 @@ impl OwnedEvents {
 pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
     // Statuses are read of these only (see `triggers::fingerprint` and the
     // status of apps and tenants).
-    if !matches!(kind, "Deployment" | "Namespace" | "ResourceQuota")
+    if !matches!(kind, "Deployment" | "StatefulSet" | "CronJob" | "Namespace" | "ResourceQuota")
         && let Some(data) = o.data.as_object_mut()
     {
         data.remove("status");

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
     NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
@@ -25,6 +24,7 @@ use govcloud_core::meta::names;
 
 mod pod;
 pub(crate) mod resources;
+pub(crate) mod workload;
 
 pub use resources::pod_requests;
 
@@ -40,7 +40,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     let selector = BTreeMap::from([(labels::APP.to_string(), name.to_string())]);
     let mut out = Vec::new();
 
-    // Deployment
+    // Workload
     let mut pod_labels = selector.clone();
     pod_labels.insert(labels::TENANT.into(), p.key.tenant.clone());
     pod_labels.insert(labels::ZONE.into(), zname.clone());
@@ -49,22 +49,8 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     // The ReplicaSets and pods Kubernetes makes from the template carry it:
     // only their makers may change them (GC-MGD-001, the custody table).
     pod_labels.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
-    let mut dep_meta = meta(name, Some(ns), base.clone());
-    dep_meta
-        .labels
-        .get_or_insert_default()
-        .insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
-    out.push(Owned::Deployment(Deployment {
-        metadata: dep_meta,
-        spec: Some(DeploymentSpec {
-            replicas: Some(app.spec.replicas),
-            selector: LabelSelector { match_labels: Some(selector.clone()), match_expressions: None },
-            template: pod::template(index, p, &selector, pod_labels),
-            revision_history_limit: Some(5),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }));
+    let template = pod::template(index, p, &selector, pod_labels);
+    out.extend(workload::render(p, &selector, template, &base));
 
     // Service
     if !app.spec.ports.is_empty() {
@@ -73,19 +59,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             spec: Some(ServiceSpec {
                 type_: Some("ClusterIP".into()),
                 selector: Some(selector.clone()),
-                ports: Some(
-                    app.spec
-                        .ports
-                        .iter()
-                        .map(|q| ServicePort {
-                            name: Some(q.name.clone()),
-                            port: q.port,
-                            target_port: Some(IntOrString::String(q.name.clone())),
-                            protocol: Some(q.protocol.as_str().into()),
-                            ..Default::default()
-                        })
-                        .collect(),
-                ),
+                ports: Some(workload::service_ports(&app.spec.ports)),
                 ..Default::default()
             }),
             ..Default::default()
@@ -93,7 +67,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     }
 
     // PodDisruptionBudget
-    if app.spec.replicas > 1 {
+    if app.spec.replicas > 1 && app.spec.workload_kind().long_running() {
         out.push(Owned::PodDisruptionBudget(PodDisruptionBudget {
             metadata: meta(name, Some(ns), base.clone()),
             spec: Some(PodDisruptionBudgetSpec {

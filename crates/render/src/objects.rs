@@ -1,7 +1,8 @@
 //! The kinds of object govcloud owns.
 
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -41,8 +42,12 @@ pub enum Owned {
     ClusterRoleBinding(ClusterRoleBinding),
     /// An app's Service.
     Service(Service),
-    /// An app's workload.
+    /// A stateless app's workload.
     Deployment(Deployment),
+    /// A stateful app's workload (an app with storage).
+    StatefulSet(StatefulSet),
+    /// A scheduled app's workload.
+    CronJob(CronJob),
     /// An app's disruption budget.
     PodDisruptionBudget(PodDisruptionBudget),
     /// A public app's Ingress.
@@ -64,6 +69,8 @@ impl Owned {
             Owned::ClusterRoleBinding(o) => &o.metadata,
             Owned::Service(o) => &o.metadata,
             Owned::Deployment(o) => &o.metadata,
+            Owned::StatefulSet(o) => &o.metadata,
+            Owned::CronJob(o) => &o.metadata,
             Owned::PodDisruptionBudget(o) => &o.metadata,
             Owned::Ingress(o) => &o.metadata,
         }
@@ -83,8 +90,10 @@ impl Owned {
             Owned::ClusterRoleBinding(_) => 8,
             Owned::Service(_) => 9,
             Owned::Deployment(_) => 10,
-            Owned::PodDisruptionBudget(_) => 11,
-            Owned::Ingress(_) => 12,
+            Owned::StatefulSet(_) => 11,
+            Owned::CronJob(_) => 12,
+            Owned::PodDisruptionBudget(_) => 13,
+            Owned::Ingress(_) => 14,
         };
         &OWNED[i]
     }

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::container::{probe_port_message as port_message, probe_port_rule as port_rule};
-use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret};
+use super::{
+    AppProbe, AppStorage, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret, Schedule, WorkloadKind,
+};
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
 /// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
@@ -26,6 +28,7 @@ use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, P
     status = "DepartmentAppStatus",
     cel,
     validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("metadata.name: an app name must be a DNS label starting with a letter, at most 40 characters, for example population-db"),
+    validation = Rule::new("!self.metadata.name.startsWith('govcloud-')").message("metadata.name: names starting with govcloud- are reserved for the objects govcloud makes beside an app's own (a stateful app's headless Service govcloud-<app>-pods …)"),
     printcolumn = r#"{"name":"Zone","type":"string","jsonPath":".spec.zone"}"#,
     printcolumn = r#"{"name":"Exposure","type":"string","jsonPath":".spec.exposure"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.replicasSummary","description":"ready/desired replicas"}"#,
@@ -45,6 +48,12 @@ use super::{AppProbe, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, P
 #[x_kube(validation = Rule::new(port_rule("livenessProbe", "tcpSocket")).message(port_message("livenessProbe", "tcpSocket").as_str()).field_path(".livenessProbe.tcpSocket.port"))]
 #[x_kube(validation = Rule::new(port_rule("startupProbe", "httpGet")).message(port_message("startupProbe", "httpGet").as_str()).field_path(".startupProbe.httpGet.port"))]
 #[x_kube(validation = Rule::new(port_rule("startupProbe", "tcpSocket")).message(port_message("startupProbe", "tcpSocket").as_str()).field_path(".startupProbe.tcpSocket.port"))]
+#[x_kube(validation = Rule::new("!has(self.storage) || self.storage.all(s, self.storage.exists_one(o, o.mountPath == s.mountPath))").message("storage mount paths must be unique").field_path(".storage"))]
+#[x_kube(validation = Rule::new("!has(self.storage) || !has(self.configFiles) || self.storage.all(s, !self.configFiles.exists(f, f.mountPath == s.mountPath))").message("a storage mountPath may not also be a config files mountPath").field_path(".storage"))]
+#[x_kube(validation = Rule::new("!has(self.schedule) || !has(self.storage)").message("a scheduled app keeps no storage of its own: run the stateful part as an app without schedule and call it with a flow").field_path(".storage"))]
+#[x_kube(validation = Rule::new("!has(self.schedule) || self.ports.size() == 0").message("a scheduled app serves no ports (its pods run only during a run); it may call other apps through flows.calls").field_path(".ports"))]
+#[x_kube(validation = Rule::new("!has(self.schedule) || self.replicas <= 1").message("a scheduled app runs one pod per run: replicas is 1, or 0 to suspend the schedule").field_path(".replicas"))]
+#[x_kube(validation = Rule::new("!has(self.schedule) || !has(self.readinessProbe)").message("a scheduled app's pods serve nothing: readinessProbe is for apps that serve ports").field_path(".readinessProbe"))]
 pub struct DepartmentAppSpec {
     /// Name of the NetworkZone the app runs in. The app's namespace must be its
     /// tenant's namespace for that zone (`<tenant>-<zone>`).
@@ -137,6 +146,21 @@ pub struct DepartmentAppSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup_probe: Option<AppProbe>,
 
+    /// Persistent storage: each pod gets a claim per volume, which keeps its
+    /// data across restarts and moves. An app with storage runs as a
+    /// StatefulSet (stable pod names `<app>-0`, `<app>-1` …, ordered
+    /// rollout) with a headless Service. Names are unique.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
+    pub storage: Vec<AppStorage>,
+
+    /// Runs the app on a schedule instead of all the time: a CronJob whose
+    /// runs are Jobs of one pod, with the same hardening, placement and
+    /// flows (calls) as any app. `replicas: 0` suspends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+
     /// Who may reach the app from outside govcloud-managed apps: `none` (only
     /// granted flows), `zone` (also clients on the zone's network ranges) or
     /// `public` (also the internet; only in an internet zone that allows it).
@@ -163,6 +187,17 @@ fn default_replicas() -> i32 {
 }
 
 impl DepartmentAppSpec {
+    /// How the app runs: on a schedule, with storage, or stateless.
+    pub fn workload_kind(&self) -> WorkloadKind {
+        if self.schedule.is_some() {
+            WorkloadKind::CronJob
+        } else if !self.storage.is_empty() {
+            WorkloadKind::StatefulSet
+        } else {
+            WorkloadKind::Deployment
+        }
+    }
+
     /// The ConfigMaps the app reads (environment and files), each once, sorted.
     pub fn config_maps(&self) -> std::collections::BTreeSet<&str> {
         let env = self.env.iter().filter_map(|e| e.value_from.as_ref()?.config_map_key_ref.as_ref());

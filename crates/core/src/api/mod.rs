@@ -20,6 +20,7 @@ mod common;
 mod container;
 mod request;
 mod tenant;
+mod workload;
 mod zone;
 
 pub use app::*;
@@ -27,6 +28,7 @@ pub use common::*;
 pub use container::*;
 pub use request::*;
 pub use tenant::*;
+pub use workload::*;
 pub use zone::*;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

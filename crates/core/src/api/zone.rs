@@ -69,6 +69,7 @@ impl std::fmt::Display for ZoneKind {
 #[x_kube(validation = Rule::new("self.kind != 'private' || !has(self.egress)").message("a private zone has no egress outside itself; register an exchange endpoint (spec.exchangeEndpoints) with a cidr instead of spec.egress").field_path(".egress"))]
 #[x_kube(validation = Rule::new("!has(self.exchangeEndpoints) || self.exchangeEndpoints.all(e, self.exchangeEndpoints.exists_one(o, o.name == e.name))").message("exchange endpoint names must be unique").field_path(".exchangeEndpoints"))]
 #[x_kube(validation = Rule::new("has(self.cluster) == has(oldSelf.cluster) && (!has(self.cluster) || self.cluster == oldSelf.cluster)").message("cluster is immutable; declare a new NetworkZone in the other cluster and move tenants to it").field_path(".cluster"))]
+#[x_kube(validation = Rule::new("!has(self.defaultStorageClass) || (has(self.allowedStorageClasses) && self.defaultStorageClass in self.allowedStorageClasses)").message("defaultStorageClass must be one of allowedStorageClasses").field_path(".defaultStorageClass"))]
 pub struct NetworkZoneSpec {
     /// Kind of network: `extranet` (政务外网), `private` (政务专网) or `internet` (互联网区).
     /// Immutable: create a new zone to change it.
@@ -162,6 +163,24 @@ pub struct NetworkZoneSpec {
     #[schemars(length(max = 16), inner(length(max = 63)))]
     pub allowed_csi_drivers: Vec<String>,
 
+    /// Storage classes the claims of this zone's tenants may use (a
+    /// StatefulSet's claim templates, a pod's ephemeral claims and claims
+    /// made by hand alike, GC-VOL-003). A class provisions volumes from
+    /// some storage network: list only those this zone's network design
+    /// reaches. Empty: no claim may name a class (only pre-made volumes
+    /// without one bind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16), inner(length(max = 253)))]
+    #[x_kube(validation = Rule::new("self.all(c, c.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'))").message("each entry is a storage class name such as local-ssd"))]
+    #[x_kube(validation = Rule::new("self.all(v, self.exists_one(w, w == v))").message("list each storage class once"))]
+    pub allowed_storage_classes: Vec<String>,
+
+    /// The class of an app's storage that names none; one of
+    /// `allowedStorageClasses`. The first of them when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 253))]
+    pub default_storage_class: Option<String>,
+
     /// Priority classes pods in this zone may name (besides none). Never a
     /// `system-` class: those preempt other tenants' pods and the node's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -210,6 +229,12 @@ impl NetworkZoneSpec {
     /// the tenant's): at level 3, or where the zone says so.
     pub fn requires_always_pull(&self, level: MlpsLevel) -> bool {
         self.always_pull_images || level >= 3 || self.mlps_level >= 3
+    }
+
+    /// The storage class of an app's storage that names none: the zone's
+    /// default, else the first class it allows; `None` when it allows none.
+    pub fn storage_class_default(&self) -> Option<&str> {
+        self.default_storage_class.as_deref().or(self.allowed_storage_classes.first().map(String::as_str))
     }
 }
 

@@ -7,8 +7,8 @@ use crate::controls::{
     FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, INGRESS_ZONE,
     MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY,
     PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS, REQUEST_DECISIONS,
-    REQUEST_PLACEMENT, RESOURCES, Severity, TENANT_BINDINGS, TENANT_RBAC, TWO_SIDED_FLOWS, VOLUME_SOURCES,
-    ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
+    REQUEST_PLACEMENT, RESOURCES, STORAGE_CLASSES, Severity, TENANT_BINDINGS, TENANT_RBAC, TWO_SIDED_FLOWS,
+    VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
 };
 
 /// Every control govcloud knows.
@@ -272,6 +272,16 @@ pub const CATALOGUE: &[Control] = &[
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,
         enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: STORAGE_CLASSES,
+        title_zh: "存储类须在本区许可范围内",
+        title_en: "Storage classes allowed by the zone",
+        checks: "a PersistentVolumeClaim, a StatefulSet's claim template, a generic ephemeral volume's claim template and an app's storage name no storage class, or one their zone lists (NetworkZone spec.allowedStorageClasses): a class provisions volumes from a storage network, which another zone's may be",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::ZoneAdmission,
     },
     Control {
         id: PRIORITY_CLASSES,

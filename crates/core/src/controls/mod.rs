@@ -159,6 +159,8 @@ pub const QUOTA_AND_LIMITS: &str = "GC-RES-002";
 pub const VOLUME_SOURCES: &str = "GC-VOL-001";
 /// `GC-VOL-002`: claims never name a persistent volume.
 pub const CLAIM_BINDING: &str = "GC-VOL-002";
+/// `GC-VOL-003`: claims use storage classes from the zone's allow-list only.
+pub const STORAGE_CLASSES: &str = "GC-VOL-003";
 /// `GC-PRI-001`: priority classes from the zone's allow-list only.
 pub const PRIORITY_CLASSES: &str = "GC-PRI-001";
 /// `GC-RBAC-002`: tenant role bindings grant tenant roles to named subjects of the tenant.
@@ -202,6 +204,14 @@ const ALL_LEVELS: &[u8] = &[2, 3];
 /// start, at MLPS level 3 (the namespace's, raised by its tenant) or where its
 /// zone says `alwaysPullImages`.
 pub const ALWAYS_PULL_REQUIRED: &str = "(variables.level3 || (has(params.spec.mlpsLevel) && params.spec.mlpsLevel == 3) || (has(params.spec.alwaysPullImages) && params.spec.alwaysPullImages))";
+
+/// CEL: the claim spec `spec` (a CEL expression) names no storage class,
+/// or one the zone (`params`) allows (GC-VOL-003).
+pub fn storage_class_allowed(spec: &str) -> String {
+    format!(
+        "(!has({spec}.storageClassName) || {spec}.storageClassName == '' || (has(params.spec.allowedStorageClasses) && {spec}.storageClassName in params.spec.allowedStorageClasses))"
+    )
+}
 
 /// The digest rule as a regular expression, used by the generated admission CEL.
 pub const DIGEST_PATTERN: &str = "@sha256:[0-9a-f]{64}$";

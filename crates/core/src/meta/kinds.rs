@@ -4,7 +4,8 @@
 
 use super::cluster_policy::ClusterNetworkPolicy;
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -130,6 +131,8 @@ pub const OWNED: &[OwnedKind] = &[
     owned::<ClusterRoleBinding>(6),
     owned::<Service>(7),
     owned::<Deployment>(8),
+    owned::<StatefulSet>(8),
+    owned::<CronJob>(8),
     owned::<PodDisruptionBudget>(9),
     owned::<Ingress>(10),
 ];

@@ -100,6 +100,12 @@ pub const ALLOW_DNS: &str = "govcloud-allow-dns";
 pub const SAME_TENANT: &str = "govcloud-same-tenant";
 /// NetworkPolicy: what the zone lets out.
 pub const ZONE_EGRESS: &str = "govcloud-zone-egress";
+/// The headless Service of a stateful app, which gives its pods their
+/// stable DNS names. App names never start with `govcloud-` (the CRD), so
+/// no app's own Service takes it.
+pub fn app_pods_service(app: &str) -> String {
+    format!("govcloud-{app}-pods")
+}
 /// NetworkPolicy: what an app lets in (its granted consumers).
 pub fn app_ingress_policy(app: &str) -> String {
     format!("govcloud-app-{app}-ingress")

@@ -46,7 +46,7 @@ pub(super) fn tenant_of(a: &DepartmentApp) -> String {
     a.namespace().and_then(|ns| ns.strip_suffix(&format!("-{}", a.spec.zone)).map(str::to_string)).unwrap_or_default()
 }
 
-/// Whether a Deployment has every replica updated and ready.
+/// Whether a Deployment (or StatefulSet) has every replica updated and ready.
 pub(super) fn rolled_out(o: &DynamicObject) -> bool {
     let n = |p: &str| o.data.pointer(p).and_then(serde_json::Value::as_i64);
     let want = n("/spec/replicas").unwrap_or(1);
@@ -373,9 +373,11 @@ impl Triggers {
             // Replicas becoming ready one by one: the app's count follows
             // within the refresh; the rollout completing, at once. Either is
             // a status refresh, not a reconcile: nothing to apply.
-            Some(OwnerKind::DepartmentApp) if kind == "Deployment" && change == Change::Status => {
+            Some(OwnerKind::DepartmentApp)
+                if matches!(kind, "Deployment" | "StatefulSet" | "CronJob") && change == Change::Status =>
+            {
                 if let Some(ns) = labels.get(OWNER_NAMESPACE) {
-                    if rolled_out(o) {
+                    if kind == "CronJob" || rolled_out(o) {
                         self.refresh_now(OwnerKind::DepartmentApp, ns, &owner);
                     } else {
                         self.refresh_later(OwnerKind::DepartmentApp, ns, &owner);

@@ -5,8 +5,8 @@ use super::cel::{check, ns_annotation_list, ns_label, ns_label_is};
 use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
     ALWAYS_PULL_REQUIRED, CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS,
-    IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES, VOLUME_SOURCES,
-    ZONE_NODES, ZONE_TOLERATIONS,
+    IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES,
+    STORAGE_CLASSES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS, storage_class_allowed,
 };
 use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT, ZONE_KIND};
 
@@ -175,7 +175,7 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
         ))
         .collect();
     let defaults: Vec<String> = DEFAULT_VOLUME_SOURCES.iter().map(|t| format!("has(v.{t})")).collect();
-    vec![
+    let mut checks = vec![
         check(
             ZONE_NODES,
             "params.spec.nodePool.selector.all(k, has(variables.podSpec.nodeSelector) && k in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector[k] == params.spec.nodePool.selector[k])",
@@ -220,5 +220,27 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
                 "{s}.priorityClassName must be one this zone allows (NetworkZone spec.allowedPriorityClasses); system- classes are the platform's"
             ),
         ),
-    ]
+        check(
+            STORAGE_CLASSES,
+            format!(
+                "variables.volumes.all(v, !has(v.ephemeral) || !has(v.ephemeral.volumeClaimTemplate) || {})",
+                storage_class_allowed("v.ephemeral.volumeClaimTemplate.spec")
+            ),
+            format!(
+                "{s}.volumes[].ephemeral.volumeClaimTemplate.spec.storageClassName must be one this zone allows (NetworkZone spec.allowedStorageClasses)"
+            ),
+        ),
+    ];
+    if shape.suffix == "workloads" {
+        // A StatefulSet's claims are made by its controller from these templates.
+        checks.push(check(
+            STORAGE_CLASSES,
+            format!(
+                "!has(object.spec.volumeClaimTemplates) || object.spec.volumeClaimTemplates.all(t, !has(t.spec) || {})",
+                storage_class_allowed("t.spec")
+            ),
+            "spec.volumeClaimTemplates[].spec.storageClassName must be one this zone allows (NetworkZone spec.allowedStorageClasses)",
+        ));
+    }
+    checks
 }

@@ -8,7 +8,8 @@ use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{
     ALWAYS_PULL_REQUIRED, APP_ZONE, CLAIM_BINDING, CORDONED, EXTERNAL_SERVICES, IMAGE_DIGEST, IMAGE_PULL,
-    IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS, PUBLIC_HOSTS, TENANT_BINDINGS, custody,
+    IMAGE_REGISTRY, INGRESS_ZONE, NO_TOKEN_SECRETS, PUBLIC_HOSTS, STORAGE_CLASSES, TENANT_BINDINGS, custody,
+    storage_class_allowed,
 };
 use crate::meta::labels::{CHOSEN_CLUSTER_IP, MANAGED_BY, MANAGER};
 use crate::meta::names;
@@ -118,6 +119,13 @@ pub(super) fn build_policies() -> Vec<Policy> {
             ),
             "spec.volumeName must not be set; claims are bound by the platform's provisioner",
         )]));
+    // Hand-made claims and those StatefulSets make alike (the class is
+    // filled in from the cluster's default before this runs).
+    out.push(policy(names::zone_admission_policy("claims"), vec![("", "persistentvolumeclaims")], true, vec![], vec![check(
+            STORAGE_CLASSES,
+            storage_class_allowed("object.spec"),
+            "spec.storageClassName must be one this zone allows (NetworkZone spec.allowedStorageClasses); with no class of its own a claim gets the cluster's default, which must be allowed too",
+        )]));
     out.push(policy(
         names::admission_policy("secrets"),
         vec![("", "secrets")],
@@ -197,6 +205,11 @@ pub(super) fn build_policies() -> Vec<Policy> {
                 IMAGE_PULL,
                 format!("!has(object.spec.imagePullPolicy) || object.spec.imagePullPolicy == 'Always' || !{ALWAYS_PULL_REQUIRED}"),
                 "spec.imagePullPolicy must be Always (or unset) at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages)",
+            ),
+            check(
+                STORAGE_CLASSES,
+                "!has(object.spec.storage) || object.spec.storage.all(s, has(s.storageClass) ? (has(params.spec.allowedStorageClasses) && s.storageClass in params.spec.allowedStorageClasses) : has(params.spec.allowedStorageClasses) && size(params.spec.allowedStorageClasses) > 0)",
+                "spec.storage[].storageClass must be one this zone allows (NetworkZone spec.allowedStorageClasses); storage without a class takes the zone's default, and a zone that allows none offers no storage",
             ),
             check(
                 PUBLIC_HOSTS,
