@@ -47,6 +47,10 @@ fn import_round_trips_the_rendered_chifeng_model() {
         assert!(e.changes.is_empty(), "{}: {:#?}", e.object, e.changes);
     }
     assert_eq!(result.apps.len(), model.apps.len());
+    // The model has apps of every workload kind.
+    for kind in govcloud::api::WorkloadKind::ALL {
+        assert!(result.apps.iter().any(|a| a.spec.workload_kind() == kind), "no {kind:?} came back");
+    }
     assert_eq!(result.tenants.len(), model.tenants.len());
 
     // Field by field, what render carries. displayName is not rendered
@@ -73,6 +77,12 @@ fn import_round_trips_the_rendered_chifeng_model() {
             "{key:?}"
         );
         assert_eq!((o.exposure, o.data_classification), (g.exposure, g.data_classification), "{key:?}");
+        assert_eq!(o.schedule, g.schedule, "{key:?}");
+        // A storage class left to the zone's default comes back named.
+        let storage = |s: &[govcloud::api::AppStorage]| -> Vec<(String, String, String)> {
+            s.iter().map(|s| (s.name.clone(), s.size.clone(), s.mount_path.clone())).collect()
+        };
+        assert_eq!(storage(&o.storage), storage(&g.storage), "{key:?}");
         if o.resources.is_some() {
             assert_eq!(o.resources, g.resources, "{key:?}");
         }
@@ -174,18 +184,19 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     let db = "StatefulSet culture-portal/archive-db";
     assert!(change(&r, db, None, "containers[1]").reason.contains("a second container (backup"));
     assert!(change(&r, db, None, "volumeMounts[0]").reason.contains("service-account token"));
-    assert!(change(&r, db, None, "volumeClaimTemplates").reason.contains("per-pod volumes"));
     assert!(change(&r, db, None, "serviceAccountName").reason.contains("archive"));
     // The sidecar has no resources: the workload as a whole is refused.
     change(&r, db, Some(RESOURCES), "resources");
 
     let job = "CronJob culture-portal/nightly-report";
-    assert!(change(&r, job, None, "spec.schedule").reason.contains("runs to completion"));
+    assert!(change(&r, job, None, "containers[0].ports").reason.contains("serves no ports"));
+    assert!(change(&r, job, None, "containers[0].readinessProbe").reason.contains("serve nothing"));
+    change(&r, job, Some(RESOURCES), "resources");
     change(&r, "Service culture-portal/portal", Some(govcloud::controls::EXTERNAL_SERVICES), "spec.type");
 
     // Drafts: what carries over does.
     let apps: BTreeMap<String, &DepartmentApp> = r.apps.iter().map(|a| (a.name_any(), a)).collect();
-    assert_eq!(apps.keys().collect::<Vec<_>>(), ["archive-db", "log-agent", "portal"]);
+    assert_eq!(apps.keys().collect::<Vec<_>>(), ["archive-db", "log-agent", "nightly-report", "portal"]);
     let portal = &apps["portal"].spec;
     assert_eq!((portal.exposure, portal.host.as_deref()), (Exposure::Public, Some("wenhua.chifeng.gov.cn")));
     assert_eq!((portal.replicas, portal.env.len(), portal.ports[0].port), (2, 2, 8080));
@@ -195,6 +206,18 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     );
     assert_eq!(apps["portal"].namespace().as_deref(), Some("culture-internet"));
     assert_eq!(apps["archive-db"].spec.config_files[0].config_map.as_deref(), Some("archive-conf"));
+    let storage = &apps["archive-db"].spec.storage;
+    assert_eq!(
+        storage.iter().map(|s| (s.name.as_str(), s.size.as_str(), s.mount_path.as_str())).collect::<Vec<_>>(),
+        [("data", "10Gi", "/var/lib/postgresql")]
+    );
+    let schedule = apps["nightly-report"].spec.schedule.as_ref().expect("a schedule");
+    // Kubernetes' default concurrency (Allow) is what runs today: kept.
+    assert_eq!(
+        (schedule.cron.as_str(), schedule.concurrency_policy),
+        ("0 2 * * *", govcloud::api::ConcurrencyPolicy::Allow)
+    );
+    assert!(apps["nightly-report"].spec.ports.is_empty() && apps["nightly-report"].spec.readiness_probe.is_none());
     assert_eq!(r.tenants.len(), 1);
 
     // Not imported, each with why.

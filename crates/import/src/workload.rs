@@ -7,16 +7,16 @@
 use serde_json::Value;
 
 use govcloud_core::api::{
-    AppPort, AppProbe, AppResources, ConfigFileItem, ConfigFiles, CpuMemory, DataClassification, DepartmentAppSpec,
-    EnvSource, EnvVar, ExecProbe, Exposure, Flows, HttpGetProbe, KeyRef, PortProtocol, ProbeScheme, PullPolicy,
-    PullSecret, RESERVED_MOUNT_PATHS, TMP_MOUNT, TcpSocketProbe,
+    AppPort, AppProbe, AppResources, AppStorage, ConcurrencyPolicy, ConfigFileItem, ConfigFiles, CpuMemory,
+    DataClassification, DepartmentAppSpec, EnvSource, EnvVar, ExecProbe, Exposure, Flows, HttpGetProbe, KeyRef,
+    PortProtocol, ProbeScheme, PullPolicy, PullSecret, RESERVED_MOUNT_PATHS, Schedule, TMP_MOUNT, TcpSocketProbe,
 };
 use govcloud_core::controls;
 use govcloud_core::meta::labels;
 
 use super::{Change, Entry, Handling, Place, kind_of, label};
 
-/// The kinds that run pods, imported as apps (Jobs and CronJobs are reported).
+/// The kinds that run pods, imported as apps (a Job is reported, not drafted).
 pub const WORKLOAD_KINDS: &[&str] =
     &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod"];
 
@@ -77,6 +77,9 @@ pub(crate) fn handling(control: &str) -> (Handling, String) {
         c if c == controls::RESOURCES => must(
             "set spec.resources.requests and limits for cpu and memory from what the app uses (until then the tenant's defaults apply)",
         ),
+        c if c == controls::STORAGE_CLASSES => must(
+            "use a storage class the zone allows (NetworkZone spec.allowedStorageClasses) in spec.storage[].storageClass, or leave it to the zone's default",
+        ),
         c if c == controls::VOLUME_SOURCES => must("use only volumes the zone allows: ConfigMaps, Secrets, emptyDir"),
         c if [controls::EXTERNAL_SERVICES, controls::INGRESS_ZONE, controls::PUBLIC_HOSTS].contains(&c) => must(
             "govcloud renders the app's Service and Ingress from the draft's ports, exposure and host: tell the clients of this one its new address",
@@ -109,13 +112,11 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
     let at = pod_path(kind);
     let pod = pod_spec(o);
     match kind {
-        "CronJob" | "Job" => {
+        "Job" => {
             entry.changes.push(must(
-                if kind == "CronJob" { "spec.schedule".into() } else { "spec".into() },
-                format!(
-                    "a {kind} runs to completion; a DepartmentApp of this API version runs a long-lived Deployment"
-                ),
-                "keep running it as it is until DepartmentApps can be scheduled, or make it a long-running service",
+                "spec".into(),
+                "a Job runs once; a DepartmentApp runs all the time or on a schedule".into(),
+                "run it by hand as it is, or give it a schedule (a CronJob imports as an app with spec.schedule)",
             ));
             return None;
         }
@@ -124,11 +125,11 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
             "a DaemonSet runs a pod on every node; a DepartmentApp runs replicas on its zone's nodes".into(),
             "set spec.replicas to what the app needs (the draft has 1); per-node agents are the platform team's",
         )),
-        "StatefulSet" if o["spec"]["volumeClaimTemplates"].as_array().is_some_and(|t| !t.is_empty()) => {
+        "StatefulSet" if o["spec"]["volumeClaimTemplates"].as_array().is_none_or(Vec::is_empty) => {
             entry.changes.push(must(
-                "spec.volumeClaimTemplates".into(),
-                "per-pod volumes are not in this API version's DepartmentApp: the draft runs without them".into(),
-                "keep the data in a database service, or keep the StatefulSet until DepartmentApps have storage",
+                "kind".into(),
+                "a StatefulSet without claim templates becomes a Deployment: its pods lose their stable names".into(),
+                "nothing to do unless clients address single pods by name",
             ))
         }
         _ => {}
@@ -177,7 +178,12 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
             .flatten()
             .filter_map(|s| Some(PullSecret { name: s["name"].as_str()?.to_string() }))
             .collect(),
-        replicas: o["spec"]["replicas"].as_i64().and_then(|r| i32::try_from(r).ok()).unwrap_or(1),
+        replicas: if kind == "CronJob" {
+            // A suspended schedule is an app of no replicas.
+            if o["spec"]["suspend"] == true { 0 } else { 1 }
+        } else {
+            o["spec"]["replicas"].as_i64().and_then(|r| i32::try_from(r).ok()).unwrap_or(1)
+        },
         resources: resources(&c["resources"], &cpath, entry),
         ports: ports(&c["ports"]),
         command: strings(&c["command"]),
@@ -187,6 +193,8 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         readiness_probe: None,
         liveness_probe: None,
         startup_probe: None,
+        storage: Vec::new(),
+        schedule: None,
         exposure: Exposure::None,
         host: None,
         data_classification: data_classification(o),
@@ -196,6 +204,10 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
     spec.readiness_probe = probe(&c["readinessProbe"], &spec.ports, &format!("{cpath}.readinessProbe"), entry);
     spec.liveness_probe = probe(&c["livenessProbe"], &spec.ports, &format!("{cpath}.livenessProbe"), entry);
     spec.startup_probe = probe(&c["startupProbe"], &spec.ports, &format!("{cpath}.startupProbe"), entry);
+    spec.storage = storage(o, c, entry);
+    if kind == "CronJob" {
+        scheduled(o, &mut spec, &cpath, entry);
+    }
     security(pod, c, at, &cpath, entry);
     carried(&spec, entry);
     Some(spec)
@@ -341,6 +353,11 @@ fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<Conf
                 ),
                 "call the API server through the platform, not with the pod's identity; ask the platform team if the app must",
             )
+        } else if v["persistentVolumeClaim"].is_object() {
+            (
+                format!("{name} mounts claim {} at {path}, shared by every pod", v["persistentVolumeClaim"]["claimName"]),
+                "a DepartmentApp's storage is a claim per pod (spec.storage, a StatefulSet): move the data there, or into an app that owns it",
+            )
         } else {
             (
                 format!("{name} is a {what} volume at {path}: a DepartmentApp mounts ConfigMaps and Secrets only"),
@@ -350,6 +367,93 @@ fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<Conf
         entry.changes.push(must(field, reason, fix));
     }
     out
+}
+
+/// A StatefulSet's claim templates mounted in the app's container, as its storage.
+fn storage(o: &Value, c: &Value, entry: &mut Entry) -> Vec<AppStorage> {
+    let mut out = Vec::new();
+    for (i, t) in o["spec"]["volumeClaimTemplates"].as_array().into_iter().flatten().enumerate() {
+        let field = format!("spec.volumeClaimTemplates[{i}]");
+        let Some(name) = t["metadata"]["name"].as_str() else { continue };
+        let mounts = c["volumeMounts"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let Some(mount) = mounts.iter().find(|m| m["name"] == name).and_then(|m| m["mountPath"].as_str()) else {
+            entry.changes.push(must(
+                field,
+                format!("claim {name} is not mounted in the app's container: a sidecar's storage does not carry over"),
+                "mount it in the app's container, or leave it out",
+            ));
+            continue;
+        };
+        let Some(size) = quantity(&t["spec"]["resources"]["requests"]["storage"]) else {
+            entry.changes.push(must(field, format!("claim {name} requests no size"), "set spec.storage[].size"));
+            continue;
+        };
+        let modes = strings(&t["spec"]["accessModes"]);
+        if modes.iter().any(|m| m != "ReadWriteOnce") {
+            entry.changes.push(must(
+                format!("{field}.spec.accessModes"),
+                format!("claim {name} is {}: an app's claims are ReadWriteOnce, one per pod", modes.join(", ")),
+                "share data between pods through an app that owns it, not a shared volume",
+            ));
+        }
+        out.push(AppStorage {
+            name: name.to_string(),
+            size,
+            mount_path: mount.to_string(),
+            storage_class: t["spec"]["storageClassName"].as_str().filter(|s| !s.is_empty()).map(String::from),
+        });
+    }
+    if !out.is_empty() {
+        let names: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
+        entry.carried.push(format!("storage {}", names.join(", ")));
+    }
+    out
+}
+
+/// A CronJob's schedule; what a scheduled app may not have is dropped, and said.
+fn scheduled(o: &Value, spec: &mut DepartmentAppSpec, cpath: &str, entry: &mut Entry) {
+    let s = &o["spec"];
+    let job = &s["jobTemplate"]["spec"];
+    spec.schedule = Some(Schedule {
+        cron: s["schedule"].as_str().unwrap_or_default().to_string(),
+        time_zone: s["timeZone"].as_str().map(String::from),
+        // Kubernetes' default is Allow; the draft keeps what runs today.
+        concurrency_policy: match s["concurrencyPolicy"].as_str() {
+            Some("Forbid") => ConcurrencyPolicy::Forbid,
+            Some("Replace") => ConcurrencyPolicy::Replace,
+            _ => ConcurrencyPolicy::Allow,
+        },
+        active_deadline_seconds: job["activeDeadlineSeconds"].as_i64(),
+        backoff_limit: job["backoffLimit"].as_i64().and_then(|v| i32::try_from(v).ok()),
+        starting_deadline_seconds: s["startingDeadlineSeconds"].as_i64(),
+    });
+    entry.carried.push(format!("schedule '{}'", s["schedule"].as_str().unwrap_or_default()));
+    if !spec.ports.is_empty() {
+        spec.ports.clear();
+        entry.changes.push(must(
+            format!("{cpath}.ports"),
+            "a scheduled app serves no ports (its pods run only during a run)".into(),
+            "nothing to do unless something connects to a run; the draft has no ports",
+        ));
+    }
+    if spec.readiness_probe.take().is_some() {
+        entry.changes.push(must(
+            format!("{cpath}.readinessProbe"),
+            "a scheduled app's pods serve nothing: the draft has no readiness probe".into(),
+            "nothing to do",
+        ));
+    }
+    // Probes on ports that are gone go with them.
+    for (name, p) in [("livenessProbe", &mut spec.liveness_probe), ("startupProbe", &mut spec.startup_probe)] {
+        if p.as_ref().is_some_and(|p| p.exec.is_none()) {
+            *p = None;
+            entry.changes.push(must(
+                format!("{cpath}.{name}"),
+                "it probes a port, and a scheduled app has none: the draft has no such probe".into(),
+                "probe by command (exec) if a run can hang",
+            ));
+        }
+    }
 }
 
 /// A probe, its port by name (a number is looked up among the app's ports).

@@ -188,3 +188,18 @@ fn the_pull_policy_is_the_apps_unless_the_zone_requires_always() {
     assert!(problems[0].message.contains("[GC-IMG-003]"), "{problems:?}");
     assert!(problems[0].fix.contains("remove spec.imagePullPolicy or set it to Always"), "{problems:?}");
 }
+
+#[test]
+fn storage_is_mounted_where_the_app_declares_it() {
+    let mut m = model("", "  storage: [{name: data, size: 1Gi, mountPath: /var/lib/data}]");
+    m.zones[0].spec.allowed_storage_classes = vec!["local".into()];
+    let r = crate::render(&m);
+    let Some(crate::Owned::StatefulSet(s)) = r.object("StatefulSet", "a-ext", "portal") else {
+        panic!("no StatefulSet: {:#?}", r.problems)
+    };
+    let spec = s.spec.as_ref().and_then(|s| s.template.spec.as_ref()).expect("a pod spec");
+    let mounts = spec.containers[0].volume_mounts.as_deref().unwrap_or_default();
+    assert!(mounts.iter().any(|m| m.name == "data" && m.mount_path == "/var/lib/data"), "{mounts:?}");
+    let claims = s.spec.as_ref().and_then(|s| s.volume_claim_templates.as_deref()).unwrap_or_default();
+    assert_eq!(claims[0].metadata.name.as_deref(), Some("data"));
+}
