@@ -23,4 +23,5 @@ mod helm_install;
 mod invalid_catalogue;
 mod operator;
 mod requests;
+mod stateful;
 mod testenv_models;
