@@ -24,4 +24,5 @@ mod import;
 mod invalid_catalogue;
 mod operator;
 mod requests;
+mod stateful;
 mod testenv_models;

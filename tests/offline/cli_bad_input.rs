@@ -36,8 +36,11 @@ const APP_HEAD: &str =
 fn chifeng_renders() {
     let (code, stdout, stderr) = govcloud(&["render", "-f", chifeng().to_str().expect("utf8")]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("kind: NetworkPolicy") && stdout.contains("kind: Deployment"));
-    assert!(stderr.contains("flows: 14 granted, 1 pending, 0 refused"), "{stderr}");
+    for kind in ["NetworkPolicy", "Deployment", "StatefulSet", "CronJob"] {
+        assert!(stdout.contains(&format!("kind: {kind}")), "no {kind} rendered");
+    }
+    assert!(stdout.contains("volumeClaimTemplates:"), "the databases keep their data in claims");
+    assert!(stderr.contains("flows: 15 granted, 1 pending, 0 refused"), "{stderr}");
 }
 
 #[test]

@@ -536,7 +536,7 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
     let (model, mut objects) = in_cluster("private");
     objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-population-db-ingress"));
     let a = audit(&model, &objects);
-    let found = side(&a, "Deployment/public-security-private/population-db");
+    let found = side(&a, "StatefulSet/public-security-private/population-db");
     assert_eq!(found.len(), 4);
     assert!(
         found.iter().all(|(o, e)| *o == Outcome::Fail
@@ -545,7 +545,7 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
     );
     // As rendered: from the extranet's ranges on 8443, nothing wider.
     let (model, objects) = in_cluster("private");
-    let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
+    let found = side(&audit(&model, &objects), "StatefulSet/public-security-private/population-db");
     assert!(
         !found.is_empty() && found.iter().all(|(o, e)| *o == Outcome::Pass && e.ends_with("; nothing wider")),
         "{found:?}"
@@ -562,7 +562,7 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
                 json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "wide", "namespace": "public-security-private"},
                 "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"ipBlock": {"cidr": from}}], "ports": [{"port": port}]}]}}),
             );
-        let found = side(&audit(&model, &objects), "Deployment/public-security-private/population-db");
+        let found = side(&audit(&model, &objects), "StatefulSet/public-security-private/population-db");
         assert!(!found.is_empty(), "{from}");
         assert!(
             found.iter().all(|(o, e)| *o == Outcome::Fail && e.contains("; wider: ") && e.contains(wider)),
