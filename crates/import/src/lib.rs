@@ -188,6 +188,17 @@ fn tenant_name_ok(t: &str) -> bool {
     label && !reserved
 }
 
+/// A DepartmentApp's name: the CRD's rules (a DNS label starting with a
+/// letter, at most 40 characters, not govcloud's prefix).
+fn app_name_ok(n: &str) -> bool {
+    n.len() <= 40
+        && n.starts_with(|c: char| c.is_ascii_lowercase())
+        && !n.ends_with('-')
+        && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        // govcloud names the objects it makes beside an app `govcloud-...`.
+        && !n.starts_with(&format!("{}-", labels::MANAGER))
+}
+
 /// The tenant and zone of a namespace, or why there is none.
 fn resolve(
     ns: &str,
@@ -361,6 +372,15 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                     let mut spec: DepartmentAppSpec = spec;
                     net.complete(o, place, &mut spec, &mut entry);
                     let name = name_of(o).to_string();
+                    if !app_name_ok(&name) {
+                        entry.changes.push(Change {
+                            control: None,
+                            handling: Handling::MustChange,
+                            field: "metadata.name".into(),
+                            reason: format!("{name:?} is not an app name: a DNS label starting with a letter, at most 40 characters, not starting with govcloud-"),
+                            fix: "rename the draft (and tell its clients the new Service name)".into(),
+                        });
+                    }
                     if taken.insert((place.target_ns.clone(), name.clone())) {
                         entry.app = Some(format!("{}/{}/{name}", place.tenant, place.zone));
                         let mut app = DepartmentApp::new(&name, spec);

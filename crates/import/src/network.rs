@@ -119,6 +119,28 @@ impl<'a> Network<'a> {
                 }
             }
             let Some(host) = hosts.iter().next() else { continue };
+            // govcloud's Ingress routes to the app's first port.
+            let first = spec.ports.first().map(|p| (p.name.clone(), p.port));
+            for path in i["spec"]["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["http"]["paths"].as_array().into_iter().flatten())
+            {
+                let port = &path["backend"]["service"]["port"];
+                let other = match (&first, port["name"].as_str(), port["number"].as_i64()) {
+                    (Some((name, _)), Some(n), _) => n != name,
+                    (Some((_, number)), None, Some(n)) => n != i64::from(*number),
+                    _ => false,
+                };
+                if other && services.iter().any(|s| path["backend"]["service"]["name"] == *s) {
+                    entry.changes.push(change(
+                        "spec.rules[].http.paths[].backend.service.port",
+                        format!("Ingress {} routes to port {port} of the Service; govcloud's Ingress routes to the app's first port", name_of(i)),
+                        "list the port the internet reaches first in spec.ports",
+                    ));
+                }
+            }
             spec.exposure = Exposure::Public;
             let default = place
                 .zone_obj

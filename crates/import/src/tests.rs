@@ -184,3 +184,34 @@ fn objects_without_kind_or_name_are_listed_not_fatal() {
     assert_eq!(r.skipped.len(), 3);
     assert!(r.skipped.iter().all(|s| s.reason.contains("not a Kubernetes object")));
 }
+
+#[test]
+fn a_workload_name_that_is_no_app_name_is_a_change() {
+    assert!(app_name_ok("portal") && !app_name_ok("9lives") && !app_name_ok("govcloud-x") && !app_name_ok("a.b"));
+    let r = import(
+        &[deployment("a", "Web.Portal", "reg.local/x:1", json!({}))],
+        &model(),
+        &options(&[("a", Some("t"), "ext")], None),
+    );
+    assert!(r.entries[0].changes.iter().any(|c| c.field == "metadata.name" && c.reason.contains("not an app name")));
+}
+
+#[test]
+fn an_ingress_to_another_port_than_the_first_is_a_change() {
+    let mut d = deployment("a", "web", "reg.local/x:1", json!({}));
+    d["spec"]["template"]["spec"]["containers"][0]["ports"] =
+        json!([{"name": "http", "containerPort": 8080}, {"name": "admin", "containerPort": 9090}]);
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a"},
+        "spec": {"selector": {"run": "web"}, "ports": [{"name": "http", "port": 8080, "targetPort": "http"}, {"name": "admin", "port": 9090, "targetPort": "admin"}]}});
+    let ing = |port: &str| {
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web", "namespace": "a"},
+        "spec": {"rules": [{"host": "web.example.gov", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"name": port}}}}]}}]}})
+    };
+    let changed = |port: &str| {
+        let r = import(&[d.clone(), svc.clone(), ing(port)], &model(), &options(&[("a", Some("t"), "ext")], None));
+        assert_eq!(r.apps[0].spec.exposure, Exposure::Public);
+        r.entries[0].changes.iter().any(|c| c.field.ends_with("backend.service.port"))
+    };
+    assert!(changed("admin"));
+    assert!(!changed("http"));
+}

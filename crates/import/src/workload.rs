@@ -355,7 +355,10 @@ fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<Conf
             )
         } else if v["persistentVolumeClaim"].is_object() {
             (
-                format!("{name} mounts claim {} at {path}, shared by every pod", v["persistentVolumeClaim"]["claimName"]),
+                format!(
+                    "{name} mounts claim {} at {path}, shared by every pod",
+                    v["persistentVolumeClaim"]["claimName"]
+                ),
                 "a DepartmentApp's storage is a claim per pod (spec.storage, a StatefulSet): move the data there, or into an app that owns it",
             )
         } else {
