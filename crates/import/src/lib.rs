@@ -347,6 +347,12 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
         t.spec.audit_scope = AuditScope::Cluster;
         tenant::auditors(t, binding);
     }
+    for t in drafts.keys().filter(|t| declared.contains_key(*t)) {
+        out.skipped.push(Skipped {
+            object: format!("Tenant {t}"),
+            reason: "declared already (given with -f, or in the cluster): no draft; its apps are judged with it".into(),
+        });
+    }
     out.tenants = drafts.into_iter().filter(|(t, _)| !declared.contains_key(t)).map(|(_, t)| t).collect();
 
     let owners = govcloud_render::host_owners(model.tenants.iter().chain(out.tenants.iter()));
