@@ -105,16 +105,26 @@ pub async fn read_live(
     let mut objects = Vec::new();
     for (group, version, kind) in LIVE_KINDS {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
-        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let list = api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| CliError::Kube { doing: format!("cannot list {kind} objects"), source: e })?;
-        for o in list.items {
-            let ns = if *kind == "Namespace" { Some(o.name_any()) } else { o.namespace() };
-            if !namespaces.is_empty() && !ns.is_some_and(|n| namespaces.contains(&n)) {
-                continue;
+        let mut items: Vec<DynamicObject> = Vec::new();
+        if namespaces.is_empty() {
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            items = api.list(&ListParams::default()).await.map_err(|e| cannot_list(kind, e))?.items;
+        } else if *kind == "Namespace" {
+            // A department may read its namespaces' objects without the right to read the namespaces.
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            for ns in namespaces {
+                if let Ok(Some(o)) = api.get_opt(ns).await {
+                    items.push(o);
+                }
             }
+        } else {
+            // Each namespace on its own: a department's rights are enough.
+            for ns in namespaces {
+                let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+                items.extend(api.list(&ListParams::default()).await.map_err(|e| cannot_list(kind, e))?.items);
+            }
+        }
+        for o in items {
             let mut v = serde_json::to_value(&o)?;
             v["apiVersion"] = Value::String(ar.api_version.clone());
             v["kind"] = Value::String(kind.to_string());
@@ -128,6 +138,15 @@ pub async fn read_live(
     let zones = Api::<crate::api::NetworkZone>::all(client.clone()).list(&ListParams::default()).await;
     let tenants = Api::<crate::api::Tenant>::all(client.clone()).list(&ListParams::default()).await;
     Ok((objects, zones.map(|l| l.items).unwrap_or_default(), tenants.map(|l| l.items).unwrap_or_default()))
+}
+
+fn cannot_list(kind: &str, e: kube::Error) -> CliError {
+    CliError::Kube {
+        doing: format!(
+            "cannot list {kind} objects (the import reads workloads, Services, Ingresses, NetworkPolicies, autoscalers, disruption budgets and quotas; give -n for the namespaces you may read)"
+        ),
+        source: e,
+    }
 }
 
 pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {

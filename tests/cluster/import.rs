@@ -3,7 +3,9 @@
 //! run today, outside govcloud) comes back, with the Chifeng zones given as
 //! files, as drafts and a report naming the
 //! controls that would refuse it; nothing in the cluster changes (every
-//! object keeps its resourceVersion, nothing is created).
+//! object keeps its resourceVersion, nothing is created). A user who may only
+//! view the namespace imports it as well; without -n the cluster-wide read is
+//! refused with what to do.
 
 use crate::support;
 
@@ -11,6 +13,7 @@ use std::process::Command;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, PostParams};
 use serde_json::{Value, json};
@@ -49,6 +52,15 @@ async fn live_import_reads_and_changes_nothing() {
     }))
     .unwrap();
     services.create(&PostParams::default(), &s).await.unwrap();
+    // A department user who may only view the namespace (its binding made before the import).
+    let user = format!("{ns}-viewer");
+    let rb: RoleBinding = serde_json::from_value(json!({
+        "metadata": {"name": "viewer"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }))
+    .unwrap();
+    Api::<RoleBinding>::namespaced(c.clone(), &ns).create(&PostParams::default(), &rb).await.unwrap();
     let versions = || async {
         let mut v: Vec<(String, String)> = Vec::new();
         v.push(("ns".into(), namespaces.get(&ns).await.unwrap().resource_version().unwrap_or_default()));
@@ -84,6 +96,26 @@ async fn live_import_reads_and_changes_nothing() {
         .current_dir(support::offline::repo())
         .output()
         .unwrap();
+    // A department user who may only view its namespace can import it too.
+    let mut kc: Value = serde_norway::from_str(&std::fs::read_to_string(support::kubeconfig()).unwrap()).unwrap();
+    for u in kc["users"].as_array_mut().unwrap() {
+        u["user"]["as"] = Value::String(user.clone());
+    }
+    let viewer_kubeconfig = dir.path().join("viewer.kubeconfig");
+    std::fs::write(&viewer_kubeconfig, serde_norway::to_string(&kc).unwrap()).unwrap();
+    let as_viewer = Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        .args(["import", "--live", "-n", &ns, "-f", "examples/chifeng/zones.yaml", "--map"])
+        .arg(format!("{ns}={tenant}/extranet"))
+        .env("KUBECONFIG", &viewer_kubeconfig)
+        .current_dir(support::offline::repo())
+        .output()
+        .unwrap();
+    let all = Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        .args(["import", "--live", "--default-zone", "extranet"])
+        .env("KUBECONFIG", &viewer_kubeconfig)
+        .output()
+        .unwrap();
+
     // What the cluster holds after the import, read before any assertion so the namespace always goes.
     let after = versions().await;
     let writes = writes_about(offset, &ns, &[&ns, &tenant]);
@@ -117,6 +149,16 @@ async fn live_import_reads_and_changes_nothing() {
     for control in [govcloud::controls::IMAGE_REGISTRY, govcloud::controls::HOST_PORTS, govcloud::controls::RESOURCES] {
         assert!(controls.contains(&control), "{control} in {controls:?}");
     }
+
+    // The viewer's drafts are the admin's; reading the whole cluster is refused, saying what to do.
+    let viewer_stderr = String::from_utf8_lossy(&as_viewer.stderr);
+    assert!(as_viewer.status.success(), "{viewer_stderr}");
+    assert!(
+        String::from_utf8_lossy(&as_viewer.stdout).contains("image: docker.io/library/nginx:1.25"),
+        "{viewer_stderr}"
+    );
+    let all_stderr = String::from_utf8_lossy(&all.stderr);
+    assert!(!all.status.success() && all_stderr.contains("give -n for the namespaces you may read"), "{all_stderr}");
 
     // Nothing changed: same objects, same versions; no tenant, no namespace made.
     assert_eq!(after, before);
