@@ -410,6 +410,8 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                 continue;
             }
             judge(&evaluator, o, place, zone_param.as_ref(), &mut entry);
+            // What the department must do first, what a control refuses before what cannot be said.
+            entry.changes.sort_by_key(|c| (c.handling == Handling::Rendered, c.control.is_none()));
             if WORKLOAD_KINDS.contains(&kind) || !entry.changes.is_empty() {
                 out.entries.push(entry);
             }
