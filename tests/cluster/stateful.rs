@@ -109,6 +109,8 @@ async fn stateful_and_scheduled_apps_run_and_storage_classes_hold_with_the_opera
     let set = eventually("the app's StatefulSet", CONVERGE, || async { sets.get_opt("db").await.ok()? }).await;
     let spec = set.spec.expect("spec");
     assert_eq!(spec.service_name.as_deref(), Some("govcloud-db-pods"));
+    let mounts = spec.template.spec.as_ref().map(|p| p.containers[0].volume_mounts.clone().unwrap_or_default());
+    assert!(mounts.unwrap_or_default().iter().any(|m| m.name == "data" && m.mount_path == "/var/lib/db"));
     let templates = spec.volume_claim_templates.unwrap_or_default();
     assert_eq!(templates.len(), 1);
     assert_eq!(templates[0].spec.as_ref().and_then(|s| s.storage_class_name.as_deref()), Some("extranet-ssd"));

@@ -188,3 +188,41 @@ fn the_configmaps_and_secrets_an_app_reads_are_listed_once() {
     assert_eq!(spec.config_maps().into_iter().collect::<Vec<_>>(), ["a-config", "b-config"]);
     assert_eq!(spec.secrets().into_iter().collect::<Vec<_>>(), ["db", "tls"]);
 }
+
+#[test]
+fn cron_fields_are_checked_within_their_ranges() {
+    for ok in ["30 2 * * *", "*/15 * * * *", "0 8-18 * * MON-FRI", "0 0 1,15 JAN,jul ?", "@daily", "0 0 * * 0"] {
+        assert_eq!(super::cron_problem(ok), None, "{ok}");
+    }
+    for (bad, says) in [
+        ("61 2 * * *", "minute '61': values must be 0-59"),
+        ("0 24 * * *", "hour '24'"),
+        ("0 0 0 * *", "day of month '0'"),
+        ("0 0 * 13 *", "month '13'"),
+        ("0 0 * * 7", "day of week '7'"),
+        ("0 0 * * FOO", "or names such as SUN"),
+        ("*/0 * * * *", "the step after / must be a number from 1 to 59"),
+        ("0 5-2 * * *", "a range runs from low to high"),
+        ("0 0 * *", "has 4 fields"),
+        ("@fortnightly", "unknown macro"),
+    ] {
+        let found = super::cron_problem(bad).unwrap_or_default();
+        assert!(found.contains(says), "{bad}: {found:?}");
+    }
+}
+
+#[test]
+fn how_an_app_runs_follows_what_it_declares() {
+    let app = |extra: serde_json::Value| -> super::DepartmentAppSpec {
+        let mut v = serde_json::json!({"zone": "ext", "image": "harbor.egov.local/a/x:1"});
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        serde_json::from_value(v).expect("spec")
+    };
+    use super::WorkloadKind::*;
+    assert_eq!(app(serde_json::json!({})).workload_kind(), Deployment);
+    let storage = serde_json::json!([{"name": "data", "size": "1Gi", "mountPath": "/d"}]);
+    assert_eq!(app(serde_json::json!({"storage": storage})).workload_kind(), StatefulSet);
+    assert_eq!(app(serde_json::json!({"schedule": {"cron": "@daily"}})).workload_kind(), CronJob);
+}

@@ -103,3 +103,31 @@ fn an_unchanged_app_status_is_detected_and_flow_changes_are_events() {
     assert_eq!(body["kind"], "DepartmentApp");
     assert!(body["status"].get("compliance").is_none(), "{body}");
 }
+
+#[test]
+fn a_scheduled_app_is_ready_unless_its_last_run_failed() {
+    let t = ts("2026-12-05T03:00:00Z");
+    let runs = |last: Option<&str>, ok: Option<&str>, active: usize| Runs {
+        cron: "30 2 * * *".into(),
+        last_schedule: last.map(str::to_string),
+        last_success: ok.map(str::to_string),
+        active,
+    };
+    let status = |r: Runs, replicas: i32| {
+        app_status(AppFigures { replicas, ready_replicas: 0, updated_replicas: 0, runs: Some(r), ..running() }, t)
+    };
+    let s = status(runs(None, None, 0), 1);
+    assert_eq!(ready(&s), ("True", "Scheduled"));
+    assert!(s.conditions[0].message.contains("no run yet"), "{:?}", s.conditions[0]);
+    assert_eq!(s.replicas_summary.as_deref(), Some("0 running"));
+    let ok = Some("2026-12-05T02:30:00Z");
+    assert_eq!(ready(&status(runs(ok, ok, 0), 1)), ("True", "Scheduled"));
+    assert_eq!(ready(&status(runs(Some("2026-12-05T02:30:00Z"), None, 1), 1)), ("True", "Running"));
+    // Started after the last success, and over: it failed.
+    let failed = status(runs(Some("2026-12-05T02:30:00Z"), Some("2026-12-04T02:30:10Z"), 0), 1);
+    assert_eq!(ready(&failed), ("False", "LastRunFailed"));
+    assert!(failed.conditions[0].message.contains("last success 2026-12-04T02:30:10Z"), "{:?}", failed.conditions[0]);
+    let suspended = status(runs(None, None, 0), 0);
+    assert_eq!(ready(&suspended), ("True", "Suspended"));
+    assert_eq!(suspended.replicas_summary.as_deref(), Some("suspended"));
+}

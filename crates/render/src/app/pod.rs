@@ -79,11 +79,12 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
         });
         volumes.push(config_volume(name, files));
     }
-    // Each storage volume is the StatefulSet's claim template of its name:
-    // mounted where the app declared it, or its data would go nowhere.
-    for s in &app.spec.storage {
-        mounts.push(VolumeMount { name: s.name.clone(), mount_path: s.mount_path.clone(), ..Default::default() });
-    }
+    // A stateful app's volumes come from its claim templates, by name.
+    mounts.extend(app.spec.storage.iter().map(|s| VolumeMount {
+        name: s.name.clone(),
+        mount_path: s.mount_path.clone(),
+        ..Default::default()
+    }));
     PodSpec {
         automount_service_account_token: Some(false),
         enable_service_links: Some(false),

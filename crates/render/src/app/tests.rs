@@ -189,17 +189,114 @@ fn the_pull_policy_is_the_apps_unless_the_zone_requires_always() {
     assert!(problems[0].fix.contains("remove spec.imagePullPolicy or set it to Always"), "{problems:?}");
 }
 
+fn with_storage(classes: &[&str], storage: &str) -> Model {
+    let mut m = model("", &format!("  replicas: 2\n  storage: {storage}\n"));
+    m.zones[0].spec.allowed_storage_classes = classes.iter().map(|c| c.to_string()).collect();
+    m
+}
+
 #[test]
-fn storage_is_mounted_where_the_app_declares_it() {
-    let mut m = model("", "  storage: [{name: data, size: 1Gi, mountPath: /var/lib/data}]");
-    m.zones[0].spec.allowed_storage_classes = vec!["local".into()];
-    let r = crate::render(&m);
-    let Some(crate::Owned::StatefulSet(s)) = r.object("StatefulSet", "a-ext", "portal") else {
-        panic!("no StatefulSet: {:#?}", r.problems)
-    };
-    let spec = s.spec.as_ref().and_then(|s| s.template.spec.as_ref()).expect("a pod spec");
-    let mounts = spec.containers[0].volume_mounts.as_deref().unwrap_or_default();
-    assert!(mounts.iter().any(|m| m.name == "data" && m.mount_path == "/var/lib/data"), "{mounts:?}");
-    let claims = s.spec.as_ref().and_then(|s| s.volume_claim_templates.as_deref()).unwrap_or_default();
+fn an_app_with_storage_runs_as_a_statefulset_with_claims_of_the_zones_class() {
+    let m = with_storage(&["ext-ssd", "ext-hdd"], "[{name: data, size: 5Gi, mountPath: /var/lib/portal}]");
+    let r = render(&m);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.object("Deployment", "a-ext", "portal").is_none(), "one workload per app");
+    let Some(Owned::StatefulSet(s)) = r.object("StatefulSet", "a-ext", "portal") else { panic!("no StatefulSet") };
+    let spec = s.spec.clone().expect("spec");
+    assert_eq!(spec.replicas, Some(2));
+    assert_eq!(spec.service_name.as_deref(), Some("govcloud-portal-pods"));
+    let claims = spec.volume_claim_templates.clone().unwrap_or_default();
+    let claim = claims[0].spec.clone().expect("claim spec");
     assert_eq!(claims[0].metadata.name.as_deref(), Some("data"));
+    // The zone's default: its first class.
+    assert_eq!(claim.storage_class_name.as_deref(), Some("ext-ssd"));
+    assert_eq!(claim.resources.and_then(|r| r.requests).map(|r| r["storage"].0.clone()).as_deref(), Some("5Gi"));
+    let retention = spec.persistent_volume_claim_retention_policy.expect("retention");
+    assert_eq!((retention.when_deleted.as_deref(), retention.when_scaled.as_deref()), (Some("Retain"), Some("Retain")));
+    // Mounted where declared, beside the scratch space, in the hardened pod.
+    let pod = spec.template.spec.expect("pod");
+    let mounts = pod.containers[0].volume_mounts.clone().unwrap_or_default();
+    assert!(mounts.iter().any(|v| v.name == "data" && v.mount_path == "/var/lib/portal"), "{mounts:?}");
+    assert_eq!(pod.automount_service_account_token, Some(false));
+    // A headless Service for the pods' names, the app's own Service for clients, a budget.
+    let Some(Owned::Service(h)) = r.object("Service", "a-ext", "govcloud-portal-pods") else { panic!("no headless") };
+    assert_eq!(h.spec.clone().and_then(|s| s.cluster_ip).as_deref(), Some("None"));
+    assert!(r.object("Service", "a-ext", "portal").is_some());
+    assert!(r.object("PodDisruptionBudget", "a-ext", "portal").is_some());
+    // A class of its own, when the zone allows it.
+    let m = with_storage(&["ext-ssd", "ext-hdd"], "[{name: data, size: 5Gi, mountPath: /d, storageClass: ext-hdd}]");
+    let Some(Owned::StatefulSet(s)) = render(&m).object("StatefulSet", "a-ext", "portal").cloned() else { panic!() };
+    let claims = s.spec.and_then(|s| s.volume_claim_templates).unwrap_or_default();
+    assert_eq!(claims[0].spec.as_ref().and_then(|s| s.storage_class_name.as_deref()), Some("ext-hdd"));
+}
+
+#[test]
+fn storage_off_the_zones_classes_or_beyond_the_quota_is_refused_with_the_fix() {
+    let problems = |m: &Model| -> Vec<(String, String, String)> {
+        render(m)
+            .problems
+            .into_iter()
+            .filter(|p| p.object.name == "portal")
+            .map(|p| (p.field, p.message, p.fix))
+            .collect()
+    };
+    // A class the zone does not list; a zone that lists none offers no storage.
+    let found =
+        problems(&with_storage(&["ext-ssd"], "[{name: data, size: 5Gi, mountPath: /d, storageClass: prv-ssd}]"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].0.starts_with("spec.storage") && found[0].1.contains("[GC-VOL-003]"), "{found:?}");
+    let found = problems(&with_storage(&[], "[{name: data, size: 5Gi, mountPath: /d}]"));
+    assert!(found.iter().any(|p| p.1.contains("[GC-VOL-003]")), "{found:?}");
+    // 2 replicas × 60Gi > the default quota of 100Gi.
+    let found = problems(&with_storage(&["ext-ssd"], "[{name: data, size: 60Gi, mountPath: /d}]"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "spec.storage");
+    assert!(found[0].1.contains("120Gi") && found[0].1.contains("100Gi"), "{found:?}");
+    assert!(found[0].2.contains("ResourceRequest"), "{found:?}");
+    // 3 replicas × 8 volumes > 20 claims.
+    let many: Vec<String> = (0..8).map(|i| format!("{{name: v{i}, size: 1Gi, mountPath: /v{i}}}")).collect();
+    let mut m = model("", &format!("  replicas: 3\n  storage: [{}]\n", many.join(", ")));
+    m.zones[0].spec.allowed_storage_classes = vec!["ext-ssd".into()];
+    let found = problems(&m);
+    assert!(found.iter().any(|p| p.1.contains("24 claims")), "{found:?}");
+}
+
+#[test]
+fn a_scheduled_app_runs_as_a_cronjob_of_the_same_hardened_pod() {
+    let mut m = model("", "");
+    let app = &mut m.apps[0].spec;
+    app.ports.clear();
+    app.schedule = Some(
+        serde_json::from_value(
+            serde_json::json!({"cron": "30 2 * * *", "timeZone": "Asia/Shanghai", "backoffLimit": 1}),
+        )
+        .expect("schedule"),
+    );
+    let r = render(&m);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.object("Deployment", "a-ext", "portal").is_none());
+    assert!(r.object("Service", "a-ext", "portal").is_none(), "it serves no port");
+    let Some(Owned::CronJob(c)) = r.object("CronJob", "a-ext", "portal") else { panic!("no CronJob") };
+    let spec = c.spec.clone().expect("spec");
+    assert_eq!((spec.schedule.as_str(), spec.time_zone.as_deref()), ("30 2 * * *", Some("Asia/Shanghai")));
+    assert_eq!(spec.concurrency_policy.as_deref(), Some("Forbid"));
+    assert_eq!(spec.suspend, Some(false));
+    let job = spec.job_template.spec.expect("job");
+    assert_eq!(job.backoff_limit, Some(1));
+    let pod = job.template.spec.expect("pod");
+    assert_eq!(pod.restart_policy.as_deref(), Some("OnFailure"));
+    assert_eq!(pod.containers[0].security_context.as_ref().and_then(|s| s.read_only_root_filesystem), Some(true));
+    // The runs' Jobs carry what the pods carry (the app identity), not the owner's labels.
+    let job_labels = spec.job_template.metadata.and_then(|m| m.labels).unwrap_or_default();
+    assert_eq!(job_labels.get(labels::APP).map(String::as_str), Some("portal"));
+    assert!(!job_labels.contains_key(labels::OWNER_KIND), "{job_labels:?}");
+    // replicas 0 suspends; a cron field out of range is refused with the field.
+    m.apps[0].spec.replicas = 0;
+    let Some(Owned::CronJob(c)) = render(&m).object("CronJob", "a-ext", "portal").cloned() else { panic!() };
+    assert_eq!(c.spec.and_then(|s| s.suspend), Some(true));
+    m.apps[0].spec.schedule.as_mut().expect("schedule").cron = "61 2 * * *".into();
+    let found: Vec<_> = render(&m).problems.into_iter().filter(|p| p.object.name == "portal").collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].field, "spec.schedule.cron");
+    assert!(found[0].message.contains("minute '61'"), "{found:?}");
 }
