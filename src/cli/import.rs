@@ -78,6 +78,8 @@ fn parse_map(s: &str) -> Result<(String, Target), String> {
 
 /// The kinds read live: workloads and what says something about them. No
 /// Secret or ConfigMap is read: the drafts name them, their data stays put.
+/// The last ones only fill in a draft Tenant (govcloud's limits and owners):
+/// where they may not be read, the draft goes without.
 const LIVE_KINDS: &[(&str, &str, &str)] = &[
     ("", "v1", "Namespace"),
     ("apps", "v1", "Deployment"),
@@ -94,7 +96,12 @@ const LIVE_KINDS: &[(&str, &str, &str)] = &[
     ("autoscaling", "v2", "HorizontalPodAutoscaler"),
     ("policy", "v1", "PodDisruptionBudget"),
     ("", "v1", "ResourceQuota"),
+    ("", "v1", "LimitRange"),
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
 ];
+
+/// Kinds of [`LIVE_KINDS`] read when allowed.
+const OPTIONAL_KINDS: &[&str] = &["LimitRange", "RoleBinding"];
 
 /// Every object of the live kinds (in `namespaces` when given), and the
 /// cluster's NetworkZones and Tenants when govcloud is installed.
@@ -106,9 +113,15 @@ pub async fn read_live(
     for (group, version, kind) in LIVE_KINDS {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
         let mut items: Vec<DynamicObject> = Vec::new();
+        let optional = OPTIONAL_KINDS.contains(kind);
+        let cannot_list = |e: kube::Error| cannot_list(kind, e);
         if namespaces.is_empty() {
             let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-            items = api.list(&ListParams::default()).await.map_err(|e| cannot_list(kind, e))?.items;
+            match api.list(&ListParams::default()).await {
+                Ok(list) => items = list.items,
+                Err(_) if optional => {}
+                Err(e) => return Err(cannot_list(e)),
+            }
         } else if *kind == "Namespace" {
             // A department may read its namespaces' objects without the right to read the namespaces.
             let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
@@ -121,7 +134,11 @@ pub async fn read_live(
             // Each namespace on its own: a department's rights are enough.
             for ns in namespaces {
                 let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
-                items.extend(api.list(&ListParams::default()).await.map_err(|e| cannot_list(kind, e))?.items);
+                match api.list(&ListParams::default()).await {
+                    Ok(list) => items.extend(list.items),
+                    Err(_) if optional => {}
+                    Err(e) => return Err(cannot_list(e)),
+                }
             }
         }
         for o in items {
