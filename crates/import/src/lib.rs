@@ -374,6 +374,20 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                     });
                     continue;
                 }
+                if model.apps.iter().any(|a| {
+                    a.metadata.namespace.as_deref() == Some(place.target_ns.as_str())
+                        && a.metadata.name.as_deref() == Some(name_of(o))
+                }) {
+                    out.skipped.push(Skipped {
+                        object: describe(o),
+                        reason: format!(
+                            "DepartmentApp {}/{} is declared already: no draft",
+                            place.target_ns,
+                            name_of(o)
+                        ),
+                    });
+                    continue;
+                }
                 if let Some(spec) = workload::draft(o, place, &mut entry) {
                     let mut spec: DepartmentAppSpec = spec;
                     net.complete(o, place, &mut spec, &mut entry);

@@ -215,3 +215,19 @@ fn an_ingress_to_another_port_than_the_first_is_a_change() {
     assert!(changed("admin"));
     assert!(!changed("http"));
 }
+
+#[test]
+fn what_the_model_declares_already_gets_no_draft() {
+    let mut m = model();
+    let text = "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: t}\nspec: {displayName: {zh: 甲, en: T}, zones: [{name: ext}]}\n---\napiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: x, namespace: t-ext}\nspec: {zone: ext, image: reg.local/x:1}\n";
+    let loaded = govcloud_core::model::load_str("t.yaml", text).unwrap_or_else(|p| panic!("{p:?}"));
+    m.tenants = loaded.model.tenants;
+    m.apps = loaded.model.apps;
+    let objects =
+        [deployment("t-ext", "x", "reg.local/x:1", json!({})), deployment("t-ext", "y", "reg.local/y:1", json!({}))];
+    let r = import(&objects, &m, &options(&[("t-ext", Some("t"), "ext")], None));
+    assert!(r.tenants.is_empty());
+    assert_eq!(r.apps.iter().map(|a| a.name_any()).collect::<Vec<_>>(), ["y"]);
+    assert!(r.skipped.iter().any(|s| s.object == "Tenant t" && s.reason.contains("declared already")));
+    assert!(r.skipped.iter().any(|s| s.object == "Deployment t-ext/x" && s.reason.contains("declared already")));
+}
