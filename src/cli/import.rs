@@ -104,11 +104,12 @@ const LIVE_KINDS: &[(&str, &str, &str)] = &[
 const OPTIONAL_KINDS: &[&str] = &["LimitRange", "RoleBinding"];
 
 /// Every object of the live kinds (in `namespaces` when given), and the
-/// cluster's NetworkZones and Tenants when govcloud is installed.
+/// cluster's NetworkZones, Tenants and DepartmentApps where govcloud is
+/// installed and the user may read them (else none).
 pub async fn read_live(
     client: &kube::Client,
     namespaces: &[String],
-) -> Result<(Vec<Value>, Vec<crate::api::NetworkZone>, Vec<crate::api::Tenant>), CliError> {
+) -> Result<(Vec<Value>, crate::model::Model), CliError> {
     let mut objects = Vec::new();
     for (group, version, kind) in LIVE_KINDS {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
@@ -154,7 +155,22 @@ pub async fn read_live(
     // govcloud's own resources, where it is installed (elsewhere: none).
     let zones = Api::<crate::api::NetworkZone>::all(client.clone()).list(&ListParams::default()).await;
     let tenants = Api::<crate::api::Tenant>::all(client.clone()).list(&ListParams::default()).await;
-    Ok((objects, zones.map(|l| l.items).unwrap_or_default(), tenants.map(|l| l.items).unwrap_or_default()))
+    let mut apps = Vec::new();
+    for ns in namespaces {
+        let api = Api::<crate::api::DepartmentApp>::namespaced(client.clone(), ns);
+        apps.extend(api.list(&ListParams::default()).await.map(|l| l.items).unwrap_or_default());
+    }
+    if namespaces.is_empty() {
+        let api = Api::<crate::api::DepartmentApp>::all(client.clone());
+        apps = api.list(&ListParams::default()).await.map(|l| l.items).unwrap_or_default();
+    }
+    let model = crate::model::Model {
+        zones: zones.map(|l| l.items).unwrap_or_default(),
+        tenants: tenants.map(|l| l.items).unwrap_or_default(),
+        apps,
+        ..Default::default()
+    };
+    Ok((objects, model))
 }
 
 fn cannot_list(kind: &str, e: kube::Error) -> CliError {
@@ -183,7 +199,7 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
     };
     if args.live {
         let rt = tokio::runtime::Runtime::new()?;
-        let (live, zones, tenants) = rt.block_on(async {
+        let (live, cluster) = rt.block_on(async {
             let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
                 doing: "import from",
                 hint: "set KUBECONFIG, or import manifests with -f",
@@ -192,10 +208,14 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
             read_live(&client, &args.namespaces).await
         })?;
         objects.extend(live);
-        let declared: Vec<String> = loaded.model.zones.iter().map(|z| z.name_any()).collect();
-        loaded.model.zones.extend(zones.into_iter().filter(|z| !declared.contains(&z.name_any())));
-        let declared: Vec<String> = loaded.model.tenants.iter().map(|t| t.name_any()).collect();
-        loaded.model.tenants.extend(tenants.into_iter().filter(|t| !declared.contains(&t.name_any())));
+        // What the files declare comes first; the cluster's fills in the rest.
+        let model = &mut loaded.model;
+        let zones: Vec<String> = model.zones.iter().map(|z| z.name_any()).collect();
+        model.zones.extend(cluster.zones.into_iter().filter(|z| !zones.contains(&z.name_any())));
+        let tenants: Vec<String> = model.tenants.iter().map(|t| t.name_any()).collect();
+        model.tenants.extend(cluster.tenants.into_iter().filter(|t| !tenants.contains(&t.name_any())));
+        let apps: Vec<(Option<String>, String)> = model.apps.iter().map(|a| (a.namespace(), a.name_any())).collect();
+        model.apps.extend(cluster.apps.into_iter().filter(|a| !apps.contains(&(a.namespace(), a.name_any()))));
     }
     let options = Options { map: args.map.into_iter().collect::<BTreeMap<_, _>>(), default_zone: args.default_zone };
     let result = crate::import::import(&objects, &loaded.model, &options);
