@@ -149,6 +149,14 @@ fn render_and_audit(model: &Model, others: &[Value]) {
     let audit = govcloud::audit::audit(model, &objects);
     // The outputs read every finding.
     let _ = govcloud::audit::output::json(&audit);
+    // The same objects imported back (every namespace mapped) never panic either.
+    let options = govcloud::import::Options {
+        default_zone: model.zones.first().and_then(|z| z.metadata.name.clone()),
+        ..Default::default()
+    };
+    let imported = govcloud::import::import(&objects, model, &options);
+    let _ = govcloud::import::output::table(&imported, govcloud::audit::output::Lang::Zh);
+    let _ = govcloud::import::output::json(&imported);
 }
 
 /// What `load_paths` and `load_mixed` made of one file (problems counted).
