@@ -431,6 +431,19 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
             }
         }
     }
+    for t in out.tenants.iter().filter(|t| t.spec.owners.is_empty()) {
+        let mut entry = Entry::new(format!("Tenant {} (draft)", t.name_any()));
+        let zones: Vec<&str> = t.spec.zones.iter().map(|z| z.name.as_str()).collect();
+        entry.carried.push(format!("zones {}", zones.join(", ")));
+        entry.changes.push(Change {
+            control: None,
+            handling: Handling::MustChange,
+            field: "spec.owners".into(),
+            reason: "no owner was found (govcloud's RoleBindings name them): nobody of the department could act in its namespaces".into(),
+            fix: "add the department's groups with their roles (admin, developer, viewer, auditor)".into(),
+        });
+        out.entries.push(entry);
+    }
     out.apps.sort_by_key(|a| (a.namespace(), a.name_any()));
     out
 }

@@ -77,6 +77,10 @@ fn namespaces_map_to_tenant_and_zone_by_flag_label_or_default() {
     // govcloud's labels; the flag; the namespace's name without its zone needs a zone, and there is none.
     assert_eq!(keys, ["health/priv/records", "culture/ext/api"]);
     assert!(r.skipped.iter().any(|s| s.object == "Namespace unmapped" && s.reason.contains("--map unmapped=")));
+    // A tenant drafted from a namespace govcloud never ran has no owners: said.
+    let culture =
+        r.entries.iter().find(|e| e.object == "Tenant culture (draft)").unwrap_or_else(|| panic!("{:?}", r.entries));
+    assert!(culture.changes.iter().any(|c| c.field == "spec.owners"));
     let r = import(&objects, &model(), &options(&[], Some("ext")));
     let keys: Vec<String> = r.entries.iter().filter_map(|e| e.app.clone()).collect();
     assert!(keys.contains(&"portal/ext/web".to_string()), "{keys:?}");
