@@ -5,8 +5,8 @@ use super::cel::{check, ns_annotation_list, ns_label, ns_label_is};
 use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
     ALWAYS_PULL_REQUIRED, CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS,
-    IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES, VOLUME_SOURCES,
-    ZONE_NODES, ZONE_TOLERATIONS,
+    IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES,
+    RUNTIME_CLASSES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS,
 };
 use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT, ZONE_KIND};
 
@@ -218,6 +218,18 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
             "!has(variables.podSpec.priorityClassName) || variables.podSpec.priorityClassName == '' || (has(params.spec.allowedPriorityClasses) && variables.podSpec.priorityClassName in params.spec.allowedPriorityClasses)",
             format!(
                 "{s}.priorityClassName must be one this zone allows (NetworkZone spec.allowedPriorityClasses); system- classes are the platform's"
+            ),
+        ),
+        check(
+            RUNTIME_CLASSES,
+            "!has(variables.podSpec.runtimeClassName) || variables.podSpec.runtimeClassName == '' || (has(params.spec.allowedRuntimeClasses) && variables.podSpec.runtimeClassName in params.spec.allowedRuntimeClasses)",
+            format!("{s}.runtimeClassName must be one this zone allows (NetworkZone spec.allowedRuntimeClasses)"),
+        ),
+        check(
+            RUNTIME_CLASSES,
+            "!has(params.spec.requiredRuntimeClass) || (has(variables.podSpec.runtimeClassName) && variables.podSpec.runtimeClassName == params.spec.requiredRuntimeClass)",
+            format!(
+                "{s}.runtimeClassName must be this zone's required runtime class (NetworkZone spec.requiredRuntimeClass)"
             ),
         ),
     ]
