@@ -272,4 +272,6 @@ fn policy_ports(ports: &[AppPort]) -> Vec<k8s_openapi::api::networking::v1::Netw
 }
 
 #[cfg(test)]
+mod public_tests;
+#[cfg(test)]
 mod tests;
