@@ -22,5 +22,6 @@ mod helm_chart;
 mod helm_install;
 mod invalid_catalogue;
 mod operator;
+mod public;
 mod requests;
 mod testenv_models;

@@ -347,7 +347,7 @@ pub const CATALOGUE: &[Control] = &[
         id: TLS_ISSUERS,
         title_zh: "公网证书来自本命名空间或本区签发者",
         title_en: "TLS from the namespace's Secret or the zone's issuers",
-        checks: "an Ingress's TLS Secret is of its own namespace (no namespace/name reference to another tenant's certificate); cert-manager annotations name only a ClusterIssuer of the zone's spec.tlsIssuers (never a namespaced Issuer, which its namespace's writers point anywhere); a public app's spec.tls.issuer is one of them",
+        checks: "a public app's TLS Secret is a name of its own namespace (never namespace/name, another tenant's certificate; the API server holds Ingresses to the same); cert-manager annotations on an Ingress name only a ClusterIssuer of the zone's spec.tlsIssuers (never a namespaced Issuer, which its namespace's writers point anywhere); a public app's spec.tls.issuer is one of them",
         severity: Severity::High,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,

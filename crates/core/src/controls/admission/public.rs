@@ -65,11 +65,6 @@ pub(super) fn zone_ingress_policy() -> Policy {
                     NAMESPACED_ISSUER_ANNOTATIONS.join(", ")
                 ),
             ),
-            check(
-                TLS_ISSUERS,
-                "!has(object.spec.tls) || object.spec.tls.all(t, !has(t.secretName) || !t.secretName.contains('/'))",
-                "spec.tls[].secretName must name a Secret of the Ingress's own namespace: a namespace/name reference (honoured by some controllers) would serve another tenant's certificate",
-            ),
         ],
     )
 }

@@ -138,7 +138,6 @@ fn ingress_classes_issuers_and_tls_secrets() {
             &z,
             vec![TLS_ISSUERS],
         ),
-        ("another namespace's Secret", ingress(None, none.clone(), Some("b-internet/site-tls")), &z, vec![TLS_ISSUERS]),
     ] {
         assert_eq!(failing(&o, zone), want, "{what}");
     }
