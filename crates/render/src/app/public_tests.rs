@@ -91,7 +91,7 @@ fn a_secret_and_a_chosen_class_are_rendered_as_named() {
     let spec = i.spec.clone().expect("spec");
     assert_eq!(spec.ingress_class_name.as_deref(), Some("nginx-backup"));
     assert_eq!(spec.tls.expect("tls")[0].secret_name.as_deref(), Some("portal-cert"));
-    assert!(i.metadata.annotations.unwrap_or_default().get(CLUSTER_ISSUER_ANNOTATION).is_none());
+    assert!(!i.metadata.annotations.unwrap_or_default().contains_key(CLUSTER_ISSUER_ANNOTATION));
     assert_eq!(runtime_class(&r), Some("kata".to_string()));
     // A zone offering nothing: no class, no TLS unless asked.
     let plain = ingress(&render(&model("", ""))).spec.expect("spec");
