@@ -183,6 +183,14 @@ async fn public_app_classes_and_tls_hold_with_the_operator_stopped() {
         "developer's Deployment names the zone's runtime class",
         create(&dev, Some(&aext), workload("Deployment", "sandboxed", &gvisor)).await,
     );
+    denied(
+        "developer moves its Deployment's template to a runtime class the zone does not list (UPDATE)",
+        update(&dev, "apps/v1", "Deployment", &aext, "sandboxed", |o| {
+            o["spec"]["template"]["spec"]["runtimeClassName"] = json!(runc)
+        })
+        .await,
+        "[GC-POD-003]",
+    );
     allowed(
         "developer's pod names the zone's runtime class",
         create(&dev, Some(&aext), pod("sandboxed", |p| p["spec"]["runtimeClassName"] = json!(gvisor))).await,
