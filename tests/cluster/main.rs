@@ -22,6 +22,7 @@ mod helm_chart;
 mod helm_install;
 mod invalid_catalogue;
 mod operator;
+mod public;
 mod requests;
 mod stateful;
 mod testenv_models;
