@@ -23,6 +23,7 @@ mod helm_install;
 mod import;
 mod invalid_catalogue;
 mod operator;
+mod public;
 mod requests;
 mod stateful;
 mod testenv_models;

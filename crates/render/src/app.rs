@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
-    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec, ServiceBackendPort,
+    IngressTLS, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec,
+    ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -19,6 +20,7 @@ use super::objects::meta;
 use super::tenant::{ip_block, match_labels, policy, port};
 use super::{FlowState, Owned};
 use govcloud_core::api::{AppPort, Exposure};
+use govcloud_core::controls::admission::CLUSTER_ISSUER_ANNOTATION;
 use govcloud_core::meta::labels::{self, app_labels};
 use govcloud_core::meta::names;
 
@@ -84,9 +86,30 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     if app.spec.exposure == Exposure::Public {
         let host = p.host.clone().unwrap_or_default();
         let first = &app.spec.ports[0];
+        let mut ingress_meta = meta(name, Some(ns), base.clone());
+        // TLS (GC-SVC-005): the app's own Secret, or cert-manager's from an issuer the zone offers.
+        let tls = app.spec.tls.as_ref().map(|t| {
+            if let Some(issuer) = &t.issuer {
+                ingress_meta
+                    .annotations
+                    .get_or_insert_default()
+                    .insert(CLUSTER_ISSUER_ANNOTATION.into(), issuer.clone());
+            }
+            vec![IngressTLS {
+                hosts: Some(vec![host.clone()]),
+                secret_name: Some(t.secret_name.clone().unwrap_or_else(|| names::app_tls_secret(name))),
+            }]
+        });
         out.push(Owned::Ingress(Ingress {
-            metadata: meta(name, Some(ns), base.clone()),
+            metadata: ingress_meta,
             spec: Some(IngressSpec {
+                // The app's class, else the zone's first (GC-SVC-004); none when the zone lists none.
+                ingress_class_name: app
+                    .spec
+                    .ingress_class
+                    .clone()
+                    .or_else(|| p.zone.spec.allowed_ingress_classes.first().cloned()),
+                tls,
                 rules: Some(vec![IngressRule {
                     host: Some(host),
                     http: Some(HTTPIngressRuleValue {
@@ -222,5 +245,7 @@ fn policy_ports(ports: &[AppPort]) -> Vec<k8s_openapi::api::networking::v1::Netw
     ports.iter().map(|q| port(q.port, q.protocol.as_str())).collect()
 }
 
+#[cfg(test)]
+mod public_tests;
 #[cfg(test)]
 mod tests;

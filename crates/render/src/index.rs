@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod public;
+
 use kube::ResourceExt;
 
 use super::namespaces::mlps_level;
@@ -170,6 +172,7 @@ impl<'a> Index<'a> {
                 problems.push(admission_problem(f, app, tenant, zone, level, &obj));
             }
             check_app(app, tenant, zone, &obj, &mut problems);
+            problems.extend(public::tls_secret_clash(app, &model.apps, &obj));
             crate::app::resources::check(app, tenant, &obj, &mut problems);
             crate::app::workload::check(app, tenant, &zname, &obj, &mut problems);
             let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
@@ -454,7 +457,8 @@ fn admission_problem(
                 if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
             )
         }
-        (control, _, _) => format!("change {field} so that it meets {control} (see `govcloud controls`)"),
+        (control, _, _) => public::fix(control, zone)
+            .unwrap_or_else(|| format!("change {field} so that it meets {control} (see `govcloud controls`)")),
     };
     Problem::invalid(obj.clone(), field, format!("[{}] {} ({seen})", c.control, c.message), fix)
 }

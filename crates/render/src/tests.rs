@@ -14,7 +14,10 @@ fn an_owners_slice_holds_what_its_reconcile_reads_and_nothing_else() {
             all.owned_by(OwnerKind::DepartmentApp, &ns, &f.consumer.app).iter().map(|o| o.id()).collect();
         assert!(!want.is_empty());
         assert_eq!(app.objects.iter().map(Owned::id).collect::<Vec<_>>(), want);
-        assert!(app.object("Deployment", &ns, &f.consumer.app).is_some());
+        assert!(
+            ["Deployment", "StatefulSet", "CronJob"].iter().any(|k| app.object(k, &ns, &f.consumer.app).is_some()),
+            "its workload"
+        );
         assert!(app.flows.contains(f), "its own call");
         assert!(app.flows.len() < all.flows.len());
         let tenant = all.slice(OwnerKind::Tenant, "", &f.provider.tenant);
@@ -152,14 +155,15 @@ fn an_owners_render_from_the_plan_is_its_slice_of_the_whole_rendering() {
             owners += 1;
         }
         for z in model.zones.iter().map(kube::ResourceExt::name_any) {
-            let deployments = all
+            let workloads = all
                 .objects
                 .iter()
                 .filter(|o| {
-                    o.kind() == "Deployment" && o.meta().labels.as_ref().and_then(|l| l.get(labels::ZONE)) == Some(&z)
+                    matches!(o.kind(), "Deployment" | "StatefulSet" | "CronJob")
+                        && o.meta().labels.as_ref().and_then(|l| l.get(labels::ZONE)) == Some(&z)
                 })
                 .count();
-            assert_eq!(planned.apps_in_zone(&z), deployments, "zone {z}");
+            assert_eq!(planned.apps_in_zone(&z), workloads, "zone {z}");
         }
     }
     assert!(owners > 50, "{owners}");

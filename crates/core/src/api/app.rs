@@ -42,6 +42,8 @@ use super::{
 #[x_kube(validation = Rule::new("self.exposure != 'zone' || self.ports.size() >= 1").message("zone exposure needs at least one port").field_path(".ports"))]
 #[x_kube(validation = Rule::new("self.exposure != 'public' || !(self.dataClassification in ['sensitive', 'secret'])").message("an app holding sensitive or secret data may not be exposed to the internet").field_path(".exposure"))]
 #[x_kube(validation = Rule::new("self.exposure == 'public' || !has(self.host)").message("host is only used with public exposure").field_path(".host"))]
+#[x_kube(validation = Rule::new("self.exposure == 'public' || !has(self.tls)").message("tls is only used with public exposure (it secures the app's Ingress)").field_path(".tls"))]
+#[x_kube(validation = Rule::new("self.exposure == 'public' || !has(self.ingressClass)").message("ingressClass is only used with public exposure (it chooses the app's Ingress controller)").field_path(".ingressClass"))]
 #[x_kube(validation = Rule::new(port_rule("readinessProbe", "httpGet")).message(port_message("readinessProbe", "httpGet").as_str()).field_path(".readinessProbe.httpGet.port"))]
 #[x_kube(validation = Rule::new(port_rule("readinessProbe", "tcpSocket")).message(port_message("readinessProbe", "tcpSocket").as_str()).field_path(".readinessProbe.tcpSocket.port"))]
 #[x_kube(validation = Rule::new(port_rule("livenessProbe", "httpGet")).message(port_message("livenessProbe", "httpGet").as_str()).field_path(".livenessProbe.httpGet.port"))]
@@ -173,6 +175,28 @@ pub struct DepartmentAppSpec {
     #[schemars(length(max = 253))]
     pub host: Option<String>,
 
+    /// TLS on a public app's Ingress: a Secret of the app's own namespace
+    /// (`secretName`), or a cert-manager ClusterIssuer the zone offers
+    /// (`issuer`, from NetworkZone `spec.tlsIssuers`), which keeps the
+    /// certificate in the Secret `<app>-tls`. Only with public exposure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<AppTls>,
+
+    /// IngressClass of a public app's Ingress, one of the zone's
+    /// `allowedIngressClasses` (the zone's first when unset). Only with
+    /// public exposure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$')").message("ingressClass must be an IngressClass name such as nginx-internet"))]
+    #[schemars(length(max = 253))]
+    pub ingress_class: Option<String>,
+
+    /// RuntimeClass of the app's pods, one of the zone's
+    /// `allowedRuntimeClasses` (the zone's `requiredRuntimeClass` when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$')").message("runtimeClass must be a RuntimeClass name such as gvisor"))]
+    #[schemars(length(max = 253))]
+    pub runtime_class: Option<String>,
+
     /// Classification of the data the app holds.
     #[serde(default)]
     pub data_classification: DataClassification,
@@ -220,6 +244,26 @@ fn limit_rule(resource: &str) -> String {
     format!(
         "!has(self.requests) || !has(self.limits) || !has(self.requests.{resource}) || !has(self.limits.{resource}) || !isQuantity(self.requests.{resource}) || !isQuantity(self.limits.{resource}) || !quantity(self.limits.{resource}).isLessThan(quantity(self.requests.{resource}))"
     )
+}
+
+/// TLS of a public app's Ingress: exactly one of `secretName` and `issuer`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.secretName) != has(self.issuer)").message("tls needs exactly one of secretName (a Secret of the app's namespace) and issuer (a ClusterIssuer of the zone's tlsIssuers)"))]
+pub struct AppTls {
+    /// A Secret of type `kubernetes.io/tls` in the app's own namespace (a
+    /// name, never `namespace/name`: no controller may serve another
+    /// tenant's certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$')").message("secretName must be the name of a Secret in the app's own namespace, such as portal-cert (no namespace/ prefix)"))]
+    #[schemars(length(max = 253))]
+    pub secret_name: Option<String>,
+    /// A cert-manager ClusterIssuer of the zone's `tlsIssuers`; the
+    /// certificate is kept in the Secret `<app>-tls` of the app's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$')").message("issuer must be a ClusterIssuer name such as letsencrypt-prod"))]
+    #[schemars(length(max = 253))]
+    pub issuer: Option<String>,
 }
 
 /// Requests and limits of the app's container. A limit is at least its request.

@@ -68,6 +68,7 @@ impl std::fmt::Display for ZoneKind {
 #[x_kube(validation = Rule::new("self.kind == 'internet' || !self.internetIngress").message("internetIngress may be true only for a zone of kind internet").field_path(".internetIngress"))]
 #[x_kube(validation = Rule::new("self.kind != 'private' || !has(self.egress)").message("a private zone has no egress outside itself; register an exchange endpoint (spec.exchangeEndpoints) with a cidr instead of spec.egress").field_path(".egress"))]
 #[x_kube(validation = Rule::new("!has(self.exchangeEndpoints) || self.exchangeEndpoints.all(e, self.exchangeEndpoints.exists_one(o, o.name == e.name))").message("exchange endpoint names must be unique").field_path(".exchangeEndpoints"))]
+#[x_kube(validation = Rule::new("!has(self.requiredRuntimeClass) || (has(self.allowedRuntimeClasses) && self.requiredRuntimeClass in self.allowedRuntimeClasses)").message("requiredRuntimeClass must be one of allowedRuntimeClasses").field_path(".requiredRuntimeClass"))]
 #[x_kube(validation = Rule::new("has(self.cluster) == has(oldSelf.cluster) && (!has(self.cluster) || self.cluster == oldSelf.cluster)").message("cluster is immutable; declare a new NetworkZone in the other cluster and move tenants to it").field_path(".cluster"))]
 #[x_kube(validation = Rule::new("!has(self.defaultStorageClass) || (has(self.allowedStorageClasses) && self.defaultStorageClass in self.allowedStorageClasses)").message("defaultStorageClass must be one of allowedStorageClasses").field_path(".defaultStorageClass"))]
 pub struct NetworkZoneSpec {
@@ -187,6 +188,40 @@ pub struct NetworkZoneSpec {
     #[x_kube(validation = Rule::new("self.all(c, !c.startsWith('system-') && c.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is a priority class name; system- classes are reserved for the platform"))]
     #[schemars(length(max = 16), inner(length(max = 253)))]
     pub allowed_priority_classes: Vec<String>,
+
+    /// Ingress classes the zone's public apps may be served by; the first is
+    /// the default govcloud renders when an app names none. Empty: govcloud
+    /// renders no `ingressClassName` and no Ingress in the zone may name a
+    /// class (nor the deprecated `kubernetes.io/ingress.class` annotation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(c, c.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is an IngressClass name such as nginx-internet"))]
+    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d == c))").message("list each ingress class once"))]
+    #[schemars(length(max = 8), inner(length(max = 253)))]
+    pub allowed_ingress_classes: Vec<String>,
+
+    /// RuntimeClasses pods in this zone may name (besides none); none by
+    /// default, so every pod runs on the nodes' default runtime.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(c, c.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is a RuntimeClass name such as gvisor"))]
+    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d == c))").message("list each runtime class once"))]
+    #[schemars(length(max = 8), inner(length(max = 253)))]
+    pub allowed_runtime_classes: Vec<String>,
+
+    /// The RuntimeClass every pod in this zone must run with (for example a
+    /// sandboxed runtime such as gVisor or Kata at MLPS level 3): govcloud
+    /// renders it into every app, and admission refuses a pod or template
+    /// that names no class or another. One of `allowedRuntimeClasses`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 253))]
+    pub required_runtime_class: Option<String>,
+
+    /// cert-manager ClusterIssuers the zone offers its public apps
+    /// (`DepartmentApp spec.tls.issuer`); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(c, c.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))").message("each entry is a cert-manager ClusterIssuer name such as letsencrypt-prod"))]
+    #[x_kube(validation = Rule::new("self.all(c, self.exists_one(d, d == c))").message("list each issuer once"))]
+    #[schemars(length(max = 8), inner(length(max = 253)))]
+    pub tls_issuers: Vec<String>,
 
     /// Whether department developers may exec into, attach to and
     /// port-forward to pods in this zone when it runs at MLPS level 3 (at

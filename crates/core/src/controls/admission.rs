@@ -8,14 +8,15 @@
 //!
 //! ```text
 //!   govcloud-pods | -workloads | -cronjobs     GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-001/002 GC-RES-001 GC-VOL-002 GC-TEN-001
-//!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001/003 GC-VOL-001 GC-PRI-001   param: the namespace's NetworkZone
+//!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001/003 GC-VOL-001 GC-PRI-001 GC-POD-003   param: the namespace's NetworkZone
 //!   govcloud-services                           GC-SVC-001
 //!   govcloud-ingresses                          GC-SVC-002
+//!   govcloud-zone-ingresses                     GC-SVC-004/005                param: the namespace's NetworkZone
 //!   govcloud-claims                             GC-VOL-002
 //!   govcloud-secrets                            GC-RBAC-003
 //!   govcloud-rolebindings                       GC-RBAC-002
 //!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
-//!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001/003 GC-SVC-003          param: the namespace's NetworkZone
+//!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001/003 GC-SVC-003/004/005 GC-POD-003   param: the namespace's NetworkZone
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
 //!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
 //!   govcloud-requests                           GC-REQ-001/002 (CREATE of a ResourceRequest, in every namespace)
@@ -37,11 +38,13 @@ use crate::controls::{EXTERNAL_SERVICES, MANAGED_OBJECTS, REQUEST_DECISIONS};
 mod cel;
 mod objects;
 mod pods;
+mod public;
 mod requests;
 mod table;
 
 pub use objects::{ANNOTATIONS_MAX, CONFIG_MAP_MAX, MADE_FROM_MANAGED, SECRET_MAX};
 pub use pods::DEFAULT_VOLUME_SOURCES;
+pub use public::{CLUSTER_ISSUER_ANNOTATION, INGRESS_CLASS_ANNOTATION, NAMESPACED_ISSUER_ANNOTATIONS};
 
 use std::sync::OnceLock;
 

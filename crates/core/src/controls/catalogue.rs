@@ -4,11 +4,11 @@
 use crate::controls::{
     ALL_LEVELS, APP_IDENTITY, APP_ZONE, AuditBy, CITY_FLOWS, CITY_MODEL, CLAIM_BINDING, CLUSTER_RANGES, CORDONED,
     Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS, EXTERNAL_SERVICES, Enforcement,
-    FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, INGRESS_ZONE,
-    MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY,
-    PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS, REQUEST_DECISIONS,
-    REQUEST_PLACEMENT, RESOURCES, STORAGE_CLASSES, Severity, TENANT_BINDINGS, TENANT_RBAC, TWO_SIDED_FLOWS,
-    VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
+    FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, INGRESS_CLASSES,
+    INGRESS_ZONE, MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES,
+    POD_SECURITY, PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS,
+    REQUEST_DECISIONS, REQUEST_PLACEMENT, RESOURCES, RUNTIME_CLASSES, STORAGE_CLASSES, Severity, TENANT_BINDINGS,
+    TENANT_RBAC, TLS_ISSUERS, TWO_SIDED_FLOWS, VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
 };
 
 /// Every control govcloud knows.
@@ -294,6 +294,16 @@ pub const CATALOGUE: &[Control] = &[
         enforcement: Enforcement::ZoneAdmission,
     },
     Control {
+        id: RUNTIME_CLASSES,
+        title_zh: "容器运行时类须在本区许可范围内",
+        title_en: "Runtime classes allowed by the zone",
+        checks: "a pod or pod template names no runtime class, or one its zone lists (spec.allowedRuntimeClasses); where the zone requires one (spec.requiredRuntimeClass, such as a sandboxed runtime at MLPS level 3) every pod names exactly it",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
         id: TENANT_BINDINGS,
         title_zh: "租户授权仅限本租户具名主体",
         title_en: "Tenant bindings stay within the tenant",
@@ -331,6 +341,26 @@ pub const CATALOGUE: &[Control] = &[
         severity: Severity::High,
         levels: ALL_LEVELS,
         audit: AuditBy::PublicHosts,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: INGRESS_CLASSES,
+        title_zh: "Ingress 类须在本区许可范围内",
+        title_en: "Ingress classes allowed by the zone",
+        checks: "an Ingress (and a public app) names no ingress class but one its zone lists (spec.allowedIngressClasses), in spec.ingressClassName and in the deprecated kubernetes.io/ingress.class annotation alike, so no app is served by another zone's controller",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::ZoneAdmission,
+    },
+    Control {
+        id: TLS_ISSUERS,
+        title_zh: "公网证书来自本命名空间或本区签发者",
+        title_en: "TLS from the namespace's Secret or the zone's issuers",
+        checks: "a public app's TLS Secret is a name of its own namespace (never namespace/name, another tenant's certificate; the API server holds Ingresses to the same); cert-manager annotations on an Ingress name only a ClusterIssuer of the zone's spec.tlsIssuers (never a namespaced Issuer, which its namespace's writers point anywhere); a public app's spec.tls.issuer is one of them",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
         enforcement: Enforcement::ZoneAdmission,
     },
     Control {

@@ -390,4 +390,6 @@ pub fn not_compiled() -> Vec<String> {
 }
 
 #[cfg(test)]
+mod public_tests;
+#[cfg(test)]
 mod tests;

@@ -171,6 +171,12 @@ pub const NO_TOKEN_SECRETS: &str = "GC-RBAC-003";
 pub const EXEC_ACCESS: &str = "GC-RBAC-004";
 /// `GC-SVC-003`: public host names under the zone's domain (or the tenant's), one owner each.
 pub const PUBLIC_HOSTS: &str = "GC-SVC-003";
+/// `GC-POD-003`: runtime classes from the zone's allow-list only (and the zone's required one).
+pub const RUNTIME_CLASSES: &str = "GC-POD-003";
+/// `GC-SVC-004`: Ingresses use an ingress class of the zone's allow-list only.
+pub const INGRESS_CLASSES: &str = "GC-SVC-004";
+/// `GC-SVC-005`: TLS on Ingresses from a Secret of the namespace or an issuer the zone offers.
+pub const TLS_ISSUERS: &str = "GC-SVC-005";
 /// `GC-TEN-001`: a cordoned tenant starts no new workloads.
 pub const CORDONED: &str = "GC-TEN-001";
 /// `GC-TEN-002`: a Tenant marked preventDeletion cannot be deleted.

@@ -92,6 +92,11 @@ pub const QUOTA: &str = "govcloud-quota";
 /// The LimitRange of a tenant namespace.
 pub const LIMITS: &str = "govcloud-limits";
 
+/// Secret where cert-manager keeps the certificate of a public app whose
+/// `spec.tls` names an issuer (in the app's namespace; govcloud never writes it).
+pub fn app_tls_secret(app: &str) -> String {
+    format!("{app}-tls")
+}
 /// NetworkPolicy: deny all ingress and egress not allowed by another policy.
 pub const DEFAULT_DENY: &str = "govcloud-default-deny";
 /// NetworkPolicy: DNS lookups.

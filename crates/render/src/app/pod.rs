@@ -97,6 +97,8 @@ fn pod_spec(p: &Placement<'_>, selector: &BTreeMap<String, String>) -> PodSpec {
             ..Default::default()
         }),
         node_selector: Some(pool.selector.clone()),
+        // The app's, else the zone's required one (GC-POD-003).
+        runtime_class_name: app.spec.runtime_class.clone().or_else(|| p.zone.spec.required_runtime_class.clone()),
         tolerations: Some(vec![Toleration {
             key: Some(pool.taint.key.clone()),
             operator: Some("Equal".into()),

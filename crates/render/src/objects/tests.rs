@@ -32,6 +32,8 @@ fn every_variant_is_its_entry_of_the_owned_kinds_table() {
         (Owned::ClusterRoleBinding(Default::default()), ClusterRoleBinding::KIND, ClusterRoleBinding::API_VERSION),
         (Owned::Service(Default::default()), Service::KIND, Service::API_VERSION),
         (Owned::Deployment(Default::default()), Deployment::KIND, Deployment::API_VERSION),
+        (Owned::StatefulSet(Default::default()), StatefulSet::KIND, StatefulSet::API_VERSION),
+        (Owned::CronJob(Default::default()), CronJob::KIND, CronJob::API_VERSION),
         (Owned::PodDisruptionBudget(Default::default()), PodDisruptionBudget::KIND, PodDisruptionBudget::API_VERSION),
         (Owned::Ingress(Default::default()), Ingress::KIND, Ingress::API_VERSION),
     ];

@@ -6,7 +6,7 @@ use crate::controls::admission::{CORDONED_LABEL, Check, Shape, VolumeType};
 use crate::controls::{
     ALWAYS_PULL_REQUIRED, CLAIM_BINDING, CORDONED, DIGEST_PATTERN, HOST_NAMESPACES, HOST_PATH, HOST_PORTS,
     IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, NO_NODE_NAME, NO_PRIVILEGED, PRIORITY_CLASSES, RESOURCES,
-    STORAGE_CLASSES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS, storage_class_allowed,
+    RUNTIME_CLASSES, STORAGE_CLASSES, VOLUME_SOURCES, ZONE_NODES, ZONE_TOLERATIONS, storage_class_allowed,
 };
 use crate::meta::labels::{ALLOWED_HOSTS, ALLOWED_REGISTRIES, MLPS_LEVEL, TENANT, ZONE_KIND};
 
@@ -228,6 +228,18 @@ pub(super) fn zone_pod_checks(shape: &Shape) -> Vec<Check> {
             ),
             format!(
                 "{s}.volumes[].ephemeral.volumeClaimTemplate.spec.storageClassName must be one this zone allows (NetworkZone spec.allowedStorageClasses)"
+            ),
+        ),
+        check(
+            RUNTIME_CLASSES,
+            "!has(variables.podSpec.runtimeClassName) || variables.podSpec.runtimeClassName == '' || (has(params.spec.allowedRuntimeClasses) && variables.podSpec.runtimeClassName in params.spec.allowedRuntimeClasses)",
+            format!("{s}.runtimeClassName must be one this zone allows (NetworkZone spec.allowedRuntimeClasses)"),
+        ),
+        check(
+            RUNTIME_CLASSES,
+            "!has(params.spec.requiredRuntimeClass) || (has(variables.podSpec.runtimeClassName) && variables.podSpec.runtimeClassName == params.spec.requiredRuntimeClass)",
+            format!(
+                "{s}.runtimeClassName must be this zone's required runtime class (NetworkZone spec.requiredRuntimeClass)"
             ),
         ),
     ];

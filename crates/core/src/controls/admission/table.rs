@@ -3,6 +3,7 @@
 use super::cel::check;
 use super::objects::{identity_policy, object_sizes_policy, prevent_deletion_policy};
 use super::pods::{namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
+use super::public::{zone_app_checks, zone_ingress_policy};
 use super::requests::{request_policies, zone_status_policy};
 use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
@@ -96,6 +97,7 @@ pub(super) fn build_policies() -> Vec<Policy> {
             ),
         ],
     ));
+    out.push(zone_ingress_policy());
     out.push(Policy {
         name: leak(names::admission_policy("ingress-writers")),
         resources: vec![("networking.k8s.io", "ingresses")],
@@ -189,39 +191,49 @@ pub(super) fn build_policies() -> Vec<Policy> {
             ),
         ],
     ));
-    out.push(policy(names::zone_admission_policy("apps"), vec![(crate::meta::GROUP, "departmentapps")], true, namespace_variables(), vec![
-            check(APP_ZONE, "object.spec.zone == params.metadata.name", "spec.zone must be the zone of this namespace"),
-            check(
-                APP_ZONE,
-                "!has(object.spec.exposure) || object.spec.exposure != 'public' || (params.spec.kind == 'internet' && has(params.spec.internetIngress) && params.spec.internetIngress)",
-                "spec.exposure public is allowed only in an internet zone with internetIngress",
+    let mut zone_app = vec![
+        check(APP_ZONE, "object.spec.zone == params.metadata.name", "spec.zone must be the zone of this namespace"),
+        check(
+            APP_ZONE,
+            "!has(object.spec.exposure) || object.spec.exposure != 'public' || (params.spec.kind == 'internet' && has(params.spec.internetIngress) && params.spec.internetIngress)",
+            "spec.exposure public is allowed only in an internet zone with internetIngress",
+        ),
+        check(
+            IMAGE_REGISTRY,
+            "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
+            "spec.image must come from a registry this zone allows",
+        ),
+        check(
+            IMAGE_PULL,
+            format!(
+                "!has(object.spec.imagePullPolicy) || object.spec.imagePullPolicy == 'Always' || !{ALWAYS_PULL_REQUIRED}"
             ),
-            check(
-                IMAGE_REGISTRY,
-                "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
-                "spec.image must come from a registry this zone allows",
-            ),
-            check(
-                IMAGE_PULL,
-                format!("!has(object.spec.imagePullPolicy) || object.spec.imagePullPolicy == 'Always' || !{ALWAYS_PULL_REQUIRED}"),
-                "spec.imagePullPolicy must be Always (or unset) at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages)",
-            ),
-            check(
-                STORAGE_CLASSES,
-                "!has(object.spec.storage) || object.spec.storage.all(s, has(s.storageClass) ? (has(params.spec.allowedStorageClasses) && s.storageClass in params.spec.allowedStorageClasses) : has(params.spec.allowedStorageClasses) && size(params.spec.allowedStorageClasses) > 0)",
-                "spec.storage[].storageClass must be one this zone allows (NetworkZone spec.allowedStorageClasses); storage without a class takes the zone's default, and a zone that allows none offers no storage",
-            ),
-            check(
-                PUBLIC_HOSTS,
-                "!has(object.spec.host) || (has(params.spec.publicDomain) && object.spec.host.endsWith('.' + params.spec.publicDomain)) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
-                "spec.host must lie strictly under this zone's publicDomain (never the domain itself) or be a host the tenant is allowed (Tenant spec.allowedHosts)",
-            ),
-            check(
-                PUBLIC_HOSTS,
-                "!has(object.spec.host) || !has(params.status) || !has(params.status.hostOwners) || params.status.hostOwners.all(o, o.tenant == variables.tenant || !(o.host == object.spec.host || (o.host.startsWith('*.') && object.spec.host.endsWith(o.host.substring(1)))))",
-                "spec.host belongs to another tenant (its Tenant spec.allowedHosts or an approved Hostname request; NetworkZone status.hostOwners): choose a host of your own",
-            ),
-        ]));
+            "spec.imagePullPolicy must be Always (or unset) at MLPS level 3 and where the zone says (NetworkZone spec.alwaysPullImages)",
+        ),
+        check(
+            STORAGE_CLASSES,
+            "!has(object.spec.storage) || object.spec.storage.all(s, has(s.storageClass) ? (has(params.spec.allowedStorageClasses) && s.storageClass in params.spec.allowedStorageClasses) : has(params.spec.allowedStorageClasses) && size(params.spec.allowedStorageClasses) > 0)",
+            "spec.storage[].storageClass must be one this zone allows (NetworkZone spec.allowedStorageClasses); storage without a class takes the zone's default, and a zone that allows none offers no storage",
+        ),
+        check(
+            PUBLIC_HOSTS,
+            "!has(object.spec.host) || (has(params.spec.publicDomain) && object.spec.host.endsWith('.' + params.spec.publicDomain)) || variables.tenantHosts.exists(h, h == object.spec.host || (h.startsWith('*.') && object.spec.host.endsWith(h.substring(1))))",
+            "spec.host must lie strictly under this zone's publicDomain (never the domain itself) or be a host the tenant is allowed (Tenant spec.allowedHosts)",
+        ),
+        check(
+            PUBLIC_HOSTS,
+            "!has(object.spec.host) || !has(params.status) || !has(params.status.hostOwners) || params.status.hostOwners.all(o, o.tenant == variables.tenant || !(o.host == object.spec.host || (o.host.startsWith('*.') && object.spec.host.endsWith(o.host.substring(1)))))",
+            "spec.host belongs to another tenant (its Tenant spec.allowedHosts or an approved Hostname request; NetworkZone status.hostOwners): choose a host of your own",
+        ),
+    ];
+    zone_app.extend(zone_app_checks());
+    out.push(policy(
+        names::zone_admission_policy("apps"),
+        vec![(crate::meta::GROUP, "departmentapps")],
+        true,
+        namespace_variables(),
+        zone_app,
+    ));
     out.push(object_sizes_policy());
     out.push(zone_status_policy());
     out.push(prevent_deletion_policy());
