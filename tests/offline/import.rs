@@ -47,7 +47,9 @@ fn import_round_trips_the_rendered_chifeng_model() {
         assert!(e.changes.is_empty(), "{}: {:#?}", e.object, e.changes);
     }
     assert_eq!(result.apps.len(), model.apps.len());
-    // The model has apps of every workload kind.
+    // The model has apps of every workload kind, and TLS of both kinds.
+    assert!(result.apps.iter().any(|a| a.spec.tls.as_ref().is_some_and(|t| t.issuer.is_some())));
+    assert!(result.apps.iter().any(|a| a.spec.tls.as_ref().is_some_and(|t| t.secret_name.is_some())));
     for kind in govcloud::api::WorkloadKind::ALL {
         assert!(result.apps.iter().any(|a| a.spec.workload_kind() == kind), "no {kind:?} came back");
     }
@@ -77,7 +79,13 @@ fn import_round_trips_the_rendered_chifeng_model() {
             "{key:?}"
         );
         assert_eq!((o.exposure, o.data_classification), (g.exposure, g.data_classification), "{key:?}");
-        assert_eq!(o.schedule, g.schedule, "{key:?}");
+        assert_eq!((&o.schedule, &o.tls), (&g.schedule, &g.tls), "{key:?}");
+        // A class left to the zone's default comes back named.
+        for (declared, got) in [(&o.ingress_class, &g.ingress_class), (&o.runtime_class, &g.runtime_class)] {
+            if declared.is_some() {
+                assert_eq!(declared, got, "{key:?}");
+            }
+        }
         // A storage class left to the zone's default comes back named.
         let storage = |s: &[govcloud::api::AppStorage]| -> Vec<(String, String, String)> {
             s.iter().map(|s| (s.name.clone(), s.size.clone(), s.mount_path.clone())).collect()
@@ -200,6 +208,8 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     let portal = &apps["portal"].spec;
     assert_eq!((portal.exposure, portal.host.as_deref()), (Exposure::Public, Some("wenhua.chifeng.gov.cn")));
     assert_eq!((portal.replicas, portal.env.len(), portal.ports[0].port), (2, 2, 8080));
+    assert_eq!(portal.tls.as_ref().and_then(|t| t.issuer.as_deref()), Some("chifeng-acme"));
+    assert_eq!(portal.ingress_class.as_deref(), Some("nginx-internet"));
     assert_eq!(
         portal.readiness_probe.as_ref().and_then(|p| p.http_get.as_ref()).map(|h| h.port.as_str()),
         Some("http")

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use govcloud_core::api::{AppPort, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
-use govcloud_core::meta::labels;
+use govcloud_core::api::{AppPort, AppTls, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
+use govcloud_core::controls::admission::{CLUSTER_ISSUER_ANNOTATION, INGRESS_CLASS_ANNOTATION};
+use govcloud_core::meta::{labels, names};
 
 use super::workload::{self, pod_labels};
 use super::{Change, Entry, Handling, Place, kind_of, label, name_of, ns_of};
@@ -148,6 +149,7 @@ impl<'a> Network<'a> {
                 .map(|d| format!("{name}.{}.{d}", place.tenant));
             spec.host = (default.as_ref() != Some(host)).then(|| host.clone());
             entry.carried.push(format!("exposure public (Ingress {}, host {host})", name_of(i)));
+            public(i, name, spec, entry);
             if hosts.len() > 1 {
                 entry.changes.push(change(
                     "spec.rules[].host",
@@ -277,6 +279,51 @@ impl<'a> Network<'a> {
             ));
         }
     }
+}
+
+/// A public app's Ingress class and TLS, from the Ingress that routes to it.
+fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
+    let annotations = &i["metadata"]["annotations"];
+    spec.ingress_class = i["spec"]["ingressClassName"]
+        .as_str()
+        .or(annotations[INGRESS_CLASS_ANNOTATION].as_str())
+        .filter(|c| !c.is_empty())
+        .map(String::from);
+    if let Some(c) = &spec.ingress_class {
+        entry.carried.push(format!("ingressClass {c}"));
+    }
+    let tls = i["spec"]["tls"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let Some(first) = tls.first() else { return };
+    let secret = first["secretName"].as_str().filter(|s| !s.is_empty());
+    spec.tls = Some(match annotations[CLUSTER_ISSUER_ANNOTATION].as_str() {
+        Some(issuer) => {
+            if secret.is_some_and(|s| s != names::app_tls_secret(app)) {
+                entry.changes.push(change(
+                    "spec.tls[].secretName",
+                    format!(
+                        "cert-manager keeps the certificate in {}; govcloud's issuer keeps it in {}",
+                        secret.unwrap_or_default(),
+                        names::app_tls_secret(app)
+                    ),
+                    "nothing to do unless something else reads the old Secret",
+                ));
+            }
+            AppTls { secret_name: None, issuer: Some(issuer.to_string()) }
+        }
+        None => AppTls { secret_name: secret.map(String::from), issuer: None },
+    });
+    if tls.len() > 1 {
+        entry.changes.push(change(
+            "spec.tls",
+            format!(
+                "Ingress {} has {} certificates: a DepartmentApp's Ingress has one, for its host",
+                name_of(i),
+                tls.len()
+            ),
+            "keep the host's certificate in spec.tls",
+        ));
+    }
+    entry.carried.push("tls".into());
 }
 
 fn change(field: &str, reason: String, fix: &str) -> Change {

@@ -197,6 +197,9 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         schedule: None,
         exposure: Exposure::None,
         host: None,
+        tls: None,
+        ingress_class: None,
+        runtime_class: pod["runtimeClassName"].as_str().filter(|c| !c.is_empty()).map(String::from),
         data_classification: data_classification(o),
         flows: Flows::default(),
     };
@@ -568,6 +571,9 @@ fn carried(spec: &DepartmentAppSpec, entry: &mut Entry) {
     let probes: Vec<&str> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
     if !probes.is_empty() {
         c.push(format!("{} probes", probes.join(", ")));
+    }
+    if let Some(r) = &spec.runtime_class {
+        c.push(format!("runtimeClass {r}"));
     }
     c.push(format!("dataClassification {}", spec.data_classification.as_str()));
 }
