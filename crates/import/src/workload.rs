@@ -80,6 +80,15 @@ pub(crate) fn handling(control: &str) -> (Handling, String) {
         c if c == controls::STORAGE_CLASSES => must(
             "use a storage class the zone allows (NetworkZone spec.allowedStorageClasses) in spec.storage[].storageClass, or leave it to the zone's default",
         ),
+        c if c == controls::RUNTIME_CLASSES => must(
+            "set spec.runtimeClass to one the zone allows (NetworkZone spec.allowedRuntimeClasses), or leave it to the zone's",
+        ),
+        c if c == controls::INGRESS_CLASSES => must(
+            "set spec.ingressClass to one the zone allows (NetworkZone spec.allowedIngressClasses), or leave it to the zone's first",
+        ),
+        c if c == controls::TLS_ISSUERS => must(
+            "set spec.tls to a Secret of the app's namespace, or an issuer the zone offers (NetworkZone spec.tlsIssuers)",
+        ),
         c if c == controls::VOLUME_SOURCES => must("use only volumes the zone allows: ConfigMaps, Secrets, emptyDir"),
         c if [controls::EXTERNAL_SERVICES, controls::INGRESS_ZONE, controls::PUBLIC_HOSTS].contains(&c) => must(
             "govcloud renders the app's Service and Ingress from the draft's ports, exposure and host: tell the clients of this one its new address",
