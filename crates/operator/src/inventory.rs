@@ -216,14 +216,20 @@ async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
 }
 
 /// An object as the audit reads it: without field ownership (often half an
-/// object), status (a pod's is most of it), resourceVersion (it changes with
+/// object), status (a pod's is most of it; of a claim only its phase is
+/// kept, which GC-VOL-002 reads), resourceVersion (it changes with
 /// every status update; no check reads it, and without it an object whose
 /// status alone changed is judged the same as before) and the copy of the
 /// object that `kubectl apply` keeps; with its type (items of a list carry
 /// none).
 pub(super) fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
     if let Some(o) = v.as_object_mut() {
-        o.remove("status");
+        let status = o.remove("status");
+        if kind == "PersistentVolumeClaim"
+            && let Some(phase) = status.as_ref().and_then(|s| s.get("phase")).cloned()
+        {
+            o.insert("status".into(), serde_json::json!({ "phase": phase }));
+        }
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
             meta.remove("resourceVersion");

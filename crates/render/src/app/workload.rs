@@ -161,7 +161,6 @@ fn headless_service(p: &Placement<'_>, selector: &BTreeMap<String, String>, base
             cluster_ip: Some("None".into()),
             selector: Some(selector.clone()),
             ports: (!p.app.spec.ports.is_empty()).then(|| service_ports(&p.app.spec.ports)),
-            publish_not_ready_addresses: Some(false),
             ..Default::default()
         }),
         ..Default::default()

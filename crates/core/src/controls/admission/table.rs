@@ -116,7 +116,11 @@ pub(super) fn build_policies() -> Vec<Policy> {
     out.push(policy(names::admission_policy("claims"), vec![("", "persistentvolumeclaims")], false, vec![], vec![check(
             CLAIM_BINDING,
             format!(
-                "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || {}",
+                // A claim the volume binder bound says so (Bound, marked bound-by-controller):
+                // the audit, which cannot see who wrote the name, passes it; a
+                // request cannot forge it (the API server resets a new claim's
+                // status, and a bound claim's volume name is immutable).
+                "!has(object.spec.volumeName) || object.spec.volumeName == '' || (oldObject != null && has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || (has(object.status) && has(object.status.phase) && object.status.phase == 'Bound' && has(object.metadata.annotations) && 'pv.kubernetes.io/bound-by-controller' in object.metadata.annotations && object.metadata.annotations['pv.kubernetes.io/bound-by-controller'] == 'yes') || {}",
                 custody::allows(Rule::ClaimBinding)
             ),
             "spec.volumeName must not be set; claims are bound by the platform's provisioner",

@@ -273,6 +273,21 @@ fn each_pod_check_has_its_verdict() {
     };
     assert_eq!(failing(&sts(json!("etcd-data"))), vec![CLAIM_BINDING]);
     assert_eq!(failing(&sts(json!(""))), Vec::<&str>::new());
+    // A claim as it lives: one the volume binder bound passes; one naming a
+    // volume by itself, or not (yet) bound, does not.
+    let claim = |phase: &str, by_controller: Option<&str>| {
+        let mut c = json!({"kind": "PersistentVolumeClaim", "metadata": {"name": "data-db-0"},
+            "spec": {"volumeName": "pv-7"}, "status": {"phase": phase}});
+        if let Some(v) = by_controller {
+            c["metadata"]["annotations"] = json!({"pv.kubernetes.io/bound-by-controller": v});
+        }
+        c
+    };
+    let claim_failures = |c: &Value| failing(c).into_iter().filter(|id| *id == CLAIM_BINDING).count();
+    assert_eq!(claim_failures(&claim("Bound", Some("yes"))), 0);
+    assert_eq!(claim_failures(&claim("Bound", None)), 1);
+    assert_eq!(claim_failures(&claim("Pending", Some("yes"))), 1);
+    assert_eq!(claim_failures(&claim("Bound", Some("no"))), 1);
 }
 
 #[test]
