@@ -33,14 +33,16 @@ pub struct ImportArgs {
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Read the workloads of the cluster of the kubeconfig (list only:
-    /// nothing there is changed), with its NetworkZones if govcloud is installed.
+    /// nothing there is changed), with its NetworkZones, Tenants and
+    /// DepartmentApps where govcloud is installed (files given with -f come first).
     #[arg(long)]
     live: bool,
-    /// With --live: only these namespaces (repeatable; default all but the platform's).
+    /// With --live: only these namespaces, each read on its own (a user who
+    /// may view them is enough); repeatable. Default: every namespace.
     #[arg(long = "namespace", short = 'n', value_name = "NAMESPACE")]
     namespaces: Vec<String>,
     /// Where a namespace goes: NAMESPACE=ZONE (the tenant is the namespace's
-    /// name) or NAMESPACE=TENANT/ZONE. Repeatable.
+    /// name, less a -ZONE suffix) or NAMESPACE=TENANT/ZONE. Repeatable.
     #[arg(long = "map", value_name = "NAMESPACE=[TENANT/]ZONE", value_parser = parse_map)]
     map: Vec<(String, Target)>,
     /// The zone of every namespace neither mapped nor labelled by govcloud.
