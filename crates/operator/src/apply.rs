@@ -401,7 +401,8 @@ async fn rewrite_managed_fields(
 }
 
 /// Whether an app's object that refers to its others (the Ingress to its
-/// Service, the disruption budget to its pods) is withheld because one of the
+/// Service, the disruption budget to its pods, the autoscaler to its
+/// Deployment) is withheld because one of the
 /// app's objects is in conflict: an Ingress must never publish a Service
 /// someone else made (an ExternalName pointing anywhere). The kinds that can
 /// refer come last in apply order ([`govcloud_core::meta::kinds::OWNED`]), so the
@@ -409,7 +410,7 @@ async fn rewrite_managed_fields(
 fn withheld_after_conflict(owner_kind: OwnerKind, kind: &str, report: &ApplyReport) -> bool {
     owner_kind == OwnerKind::DepartmentApp
         && !report.conflicts.is_empty()
-        && matches!(kind, "Ingress" | "PodDisruptionBudget")
+        && matches!(kind, "Ingress" | "PodDisruptionBudget" | "HorizontalPodAutoscaler")
 }
 
 fn hash_of(v: &Value) -> String {

@@ -54,6 +54,7 @@ pub fn operator_cluster_role() -> Value {
             rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], ALL),
             rule(&["apps"], &["deployments"], ALL),
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
+            rule(&["autoscaling"], &["horizontalpodautoscalers"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
                    "resourceNames": bindable_roles()}),

@@ -1,4 +1,4 @@
-//! Per DepartmentApp: hardened workload, Service, disruption budget, Ingress,
+//! Per DepartmentApp: hardened workload, Service, disruption budget, autoscaler, Ingress,
 //! and the NetworkPolicies of its exposure and granted flows.
 
 use std::collections::BTreeMap;
@@ -23,6 +23,7 @@ use govcloud_core::api::{AppPort, Exposure};
 use govcloud_core::meta::labels::{self, app_labels};
 use govcloud_core::meta::names;
 
+pub(crate) mod autoscale;
 mod pod;
 pub(crate) mod resources;
 
@@ -57,7 +58,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     out.push(Owned::Deployment(Deployment {
         metadata: dep_meta,
         spec: Some(DeploymentSpec {
-            replicas: Some(app.spec.replicas),
+            replicas: autoscale::workload_replicas(&app.spec),
             selector: LabelSelector { match_labels: Some(selector.clone()), match_expressions: None },
             template: pod::template(index, p, &selector, pod_labels),
             revision_history_limit: Some(5),
@@ -93,7 +94,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     }
 
     // PodDisruptionBudget
-    if app.spec.replicas > 1 {
+    if autoscale::fewest_replicas(&app.spec) > 1 {
         out.push(Owned::PodDisruptionBudget(PodDisruptionBudget {
             metadata: meta(name, Some(ns), base.clone()),
             spec: Some(PodDisruptionBudgetSpec {
@@ -104,6 +105,8 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             ..Default::default()
         }));
     }
+
+    out.extend(autoscale::render(app, name, ns, &base));
 
     // Ingress (the index places public apps only in internet zones that allow
     // them, and only with a host they may use and were first to claim)

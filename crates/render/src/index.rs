@@ -453,6 +453,7 @@ fn admission_problem(
                 if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
             )
         }
+        (controls::AUTOSCALING_QUOTA, _, _) => crate::app::autoscale::quota_fix(app, tenant, zone),
         (control, _, _) => format!("change {field} so that it meets {control} (see `govcloud controls`)"),
     };
     Problem::invalid(obj.clone(), field, format!("[{}] {} ({seen})", c.control, c.message), fix)

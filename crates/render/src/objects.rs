@@ -2,6 +2,7 @@
 
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -47,6 +48,8 @@ pub enum Owned {
     PodDisruptionBudget(PodDisruptionBudget),
     /// A public app's Ingress.
     Ingress(Ingress),
+    /// An app's autoscaler (its `autoscaling`).
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
 }
 
 impl Owned {
@@ -66,6 +69,7 @@ impl Owned {
             Owned::Deployment(o) => &o.metadata,
             Owned::PodDisruptionBudget(o) => &o.metadata,
             Owned::Ingress(o) => &o.metadata,
+            Owned::HorizontalPodAutoscaler(o) => &o.metadata,
         }
     }
 
@@ -85,6 +89,7 @@ impl Owned {
             Owned::Deployment(_) => 10,
             Owned::PodDisruptionBudget(_) => 11,
             Owned::Ingress(_) => 12,
+            Owned::HorizontalPodAutoscaler(_) => 13,
         };
         &OWNED[i]
     }

@@ -26,6 +26,8 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     (govcloud_core::meta::GROUP, &["departmentapps"]),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
+    // Bounded by the quota's pods (GC-RES-004).
+    ("autoscaling", &["horizontalpodautoscalers"]),
     ("", &["pods", "services", "configmaps", "persistentvolumeclaims", "serviceaccounts"]),
 ];
 

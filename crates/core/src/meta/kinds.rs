@@ -5,6 +5,7 @@
 use super::cluster_policy::ClusterNetworkPolicy;
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -132,6 +133,7 @@ pub const OWNED: &[OwnedKind] = &[
     owned::<Deployment>(8),
     owned::<PodDisruptionBudget>(9),
     owned::<Ingress>(10),
+    owned::<HorizontalPodAutoscaler>(11),
 ];
 
 impl OwnedKind {

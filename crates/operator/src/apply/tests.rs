@@ -15,7 +15,7 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
         conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()],
         ..Default::default()
     };
-    for kind in ["Ingress", "PodDisruptionBudget"] {
+    for kind in ["Ingress", "PodDisruptionBudget", "HorizontalPodAutoscaler"] {
         assert!(withheld_after_conflict(OwnerKind::DepartmentApp, kind, &conflicted));
         assert!(
             !withheld_after_conflict(OwnerKind::DepartmentApp, kind, &ApplyReport::default()),
@@ -26,7 +26,9 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
     assert!(!withheld_after_conflict(OwnerKind::DepartmentApp, "NetworkPolicy", &conflicted));
     let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
     assert!(
-        order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"),
+        order("Ingress") > order("Service")
+            && order("PodDisruptionBudget") > order("Deployment")
+            && order("HorizontalPodAutoscaler") > order("Deployment"),
         "the referring kinds come after what they refer to"
     );
 }

@@ -4,6 +4,7 @@ use super::cel::check;
 use super::objects::{identity_policy, object_sizes_policy, prevent_deletion_policy};
 use super::pods::{namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
 use super::requests::{request_policies, zone_status_policy};
+use super::scaling::scaling_policies;
 use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{
@@ -213,5 +214,6 @@ pub(super) fn build_policies() -> Vec<Policy> {
     out.push(zone_status_policy());
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
+    out.extend(scaling_policies());
     out
 }
