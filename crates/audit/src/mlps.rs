@@ -133,6 +133,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "GC-RES-001",
             "GC-RES-002",
             "GC-RES-003",
+            "GC-RES-004",
             "GC-PRI-001",
             "GC-ZONE-007",
         ],
