@@ -156,9 +156,14 @@ async fn autoscaling_beyond_the_quota_is_refused_with_the_operator_stopped() {
         annotation(&c, &ns, "govcloud.io/quota-pods").await.filter(|p| p == "6")
     })
     .await;
-    op.kill();
     let dept = impersonating(&format!("alice-{tenant}"), &[&format!("{tenant}-admins"), "system:authenticated"]).await;
     let apps: Api<DepartmentApp> = Api::namespaced(dept.clone(), &ns);
+    // The tenant's admins are bound (after the namespace's isolation) before the operator stops.
+    eventually("the tenant admins' access to their namespace", CONVERGE, || async {
+        apps.list(&ListParams::default()).await.ok()
+    })
+    .await;
+    op.kill();
     let dry = PostParams { dry_run: true, ..Default::default() };
     let create = |spec: Value| {
         let a: DepartmentApp = serde_json::from_value(app(&short("a"), &tenant, &zone, spec)).expect("app");
