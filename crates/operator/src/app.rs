@@ -391,13 +391,14 @@ async fn update_status(
             }
         }
     }
-    // With autoscaling the autoscaler sets the Deployment's count.
+    // With autoscaling the autoscaler sets the Deployment's count, never
+    // below minReplicas (the Deployment starts at 1 until it acts).
     let replicas = match &a.spec.autoscaling {
         Some(s) => deployment
             .as_ref()
             .and_then(|d| d.data.pointer("/spec/replicas"))
             .and_then(|v| v.as_i64())
-            .map_or(s.min_replicas, |r| r as i32),
+            .map_or(s.min_replicas, |r| (r as i32).max(s.min_replicas)),
         None => a.spec.replicas,
     };
     let figures = AppFigures {
