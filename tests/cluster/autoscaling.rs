@@ -216,6 +216,13 @@ async fn autoscaling_beyond_the_quota_is_refused_with_the_operator_stopped() {
         wrong.push(format!("raising the app's maxReplicas to 3 was refused: {m}"));
     }
 
+    // The figures admission reads are govcloud's: the department cannot raise them.
+    let namespaces: Api<Namespace> = Api::all(dept.clone());
+    let forged = Patch::Merge(json!({"metadata": {"annotations": {"govcloud.io/quota-pods": "100"}}}));
+    if namespaces.patch(&ns, &PatchParams::default(), &forged).await.is_ok() {
+        wrong.push("the department raised its namespace's quota-pods annotation".into());
+    }
+
     // A department's own HPAs, v2 and v1: at most the quota's 6 pods.
     for version in ["v2", "v1"] {
         let hpas: Api<DynamicObject> = Api::namespaced_with(dept.clone(), &ns, &hpa_resource(version));

@@ -56,6 +56,7 @@ const STATUS: &[(&str, &[&str])] = &[
     ),
     ("networking.k8s.io", &["networkpolicies", "ingresses"]),
     ("policy", &["poddisruptionbudgets"]),
+    ("autoscaling", &["horizontalpodautoscalers"]),
     ("rbac.authorization.k8s.io", &["roles", "rolebindings"]),
     ("events.k8s.io", &["events"]),
     ("openreports.io", &["reports"]),
