@@ -108,7 +108,10 @@ async fn an_apps_autoscaling_is_rendered_as_an_hpa_the_deployment_is_left_to() {
         &zone,
         json!({"replicas": 1, "autoscaling": {"minReplicas": 2, "maxReplicas": 4, "targetCPUUtilization": 60}}),
     );
-    let text = model(&zone, &tenant, &format!("---\n{}", serde_norway::to_string(&portal).expect("yaml")));
+    let small = json!({"limits": {"cpu": "200m", "memory": "128Mi"}, "requests": {"cpu": "100m", "memory": "64Mi"}});
+    let office = app("office", &tenant, &zone, json!({"replicas": 3, "resources": small}));
+    let yaml = |v: &Value| serde_norway::to_string(v).expect("yaml");
+    let text = model(&zone, &tenant, &format!("---\n{}---\n{}", yaml(&portal), yaml(&office)));
     support::apply_text(&c, &text, &scope).await;
 
     let hpas: Api<DynamicObject> = Api::namespaced_with(c.clone(), &ns, &hpa_resource("v2"));
@@ -142,6 +145,18 @@ async fn an_apps_autoscaling_is_rendered_as_an_hpa_the_deployment_is_left_to() {
     .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(replicas().await, Some(2), "the operator reset the autoscaler's count");
+
+    // Autoscaling turned on for a running app of 3 pods: the count stays
+    // (handed to the autoscaler), never the default 1 until it acts.
+    let count = || async { deployments.get_opt("office").await.ok()??.spec?.replicas };
+    eventually("office's Deployment at 3", CONVERGE, || async { (count().await == Some(3)).then_some(()) }).await;
+    let on = json!({"spec": {"autoscaling": {"minReplicas": 2, "maxReplicas": 4, "targetCPUUtilization": 60}}});
+    apps.patch("office", &PatchParams::default(), &Patch::Merge(on)).await.expect("turn autoscaling on");
+    eventually("office's autoscaler", CONVERGE, || async { hpas.get_opt("office").await.ok()? }).await;
+    for _ in 0..20 {
+        assert_eq!(count().await, Some(3), "the running app lost pods when autoscaling was turned on");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::test]

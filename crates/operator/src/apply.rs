@@ -540,6 +540,9 @@ pub async fn apply_owned(
                 Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
+        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, &a.data)) {
+            handover::hand_over(&api, &what, name, count).await?;
+        }
         let applied = api
             .patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v))
             .await
@@ -581,6 +584,8 @@ pub async fn apply_owned(
     }
     Ok(report)
 }
+
+mod handover;
 
 #[cfg(test)]
 mod tests;

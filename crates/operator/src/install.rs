@@ -53,6 +53,8 @@ pub fn operator_cluster_role() -> Value {
             // The admin tier, where the cluster serves it (src/operator/admin_tier.rs).
             rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], ALL),
             rule(&["apps"], &["deployments"], ALL),
+            // Hands an autoscaled Deployment's count to its autoscaler (apply/handover.rs).
+            rule(&["apps"], &["deployments/scale"], &["get", "patch"]),
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
             rule(&["autoscaling"], &["horizontalpodautoscalers"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
