@@ -15,5 +15,6 @@ mod crds;
 mod evaluate;
 mod fuzz_props;
 mod image;
+mod render_autoscaling;
 mod render_flows;
 mod render_isolation;
