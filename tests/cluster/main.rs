@@ -13,6 +13,7 @@ mod support;
 mod admin_tier;
 mod api_validation;
 mod apps;
+mod autoscaling;
 mod clusters;
 mod clusters_audit_live;
 mod control_plane;

@@ -143,8 +143,15 @@ async fn chifeng_converges_survives_a_restart_and_resyncs_without_writes() {
         );
         placed += 1;
     }
-    // Scheduled apps run pods only during their runs.
-    let replicas: i32 = loaded.model.apps.iter().filter(|a| a.spec.schedule.is_none()).map(|a| a.spec.replicas).sum();
+    // Scheduled apps run pods only during their runs; an autoscaled app runs
+    // at least its minReplicas (its replicas are ignored).
+    let replicas: i32 = loaded
+        .model
+        .apps
+        .iter()
+        .filter(|a| a.spec.schedule.is_none())
+        .map(|a| a.spec.autoscaling.as_ref().map_or(a.spec.replicas, |s| s.min_replicas))
+        .sum();
     assert!(placed >= replicas as usize, "{placed} pods placed, {replicas} replicas declared");
 
     // Every rendered object present, and nothing of ours beyond them (no duplicates after the restart).

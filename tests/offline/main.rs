@@ -16,5 +16,6 @@ mod evaluate;
 mod fuzz_props;
 mod image;
 mod import;
+mod render_autoscaling;
 mod render_flows;
 mod render_isolation;

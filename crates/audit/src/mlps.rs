@@ -135,6 +135,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "GC-RES-001",
             "GC-RES-002",
             "GC-RES-003",
+            "GC-RES-004",
             "GC-PRI-001",
             "GC-POD-003",
             "GC-ZONE-007",

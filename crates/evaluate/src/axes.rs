@@ -239,15 +239,21 @@ impl<'a> Subject<'a> {
                 .count();
             Ok(ready as f64 / with_status.len() as f64)
         };
+        // An autoscaled app asks for what its status says the autoscaler set
+        // (never below its minReplicas); its `replicas` are ignored.
+        let asks = |a: &DepartmentApp| match &a.spec.autoscaling {
+            Some(s) => a.status.as_ref().map_or(s.min_replicas, |st| st.replicas.max(s.min_replicas)),
+            None => a.spec.replicas.max(0),
+        };
         // Scheduled apps run pods only during their runs: availability is of long-running apps.
         let running: Vec<&&&DepartmentApp> = with_status.iter().filter(|a| a.spec.schedule.is_none()).collect();
-        let desired: i64 = running.iter().map(|a| i64::from(a.spec.replicas.max(0))).sum();
+        let desired: i64 = running.iter().map(|a| i64::from(asks(a))).sum();
         // Ready replicas (pods that pass their readiness probe), each app's
         // counted up to what it asks for: a rollout's surge pods do not make
         // up for another app's missing ones.
         let available: i64 = running
             .iter()
-            .filter_map(|a| a.status.as_ref().map(|s| s.ready_replicas.clamp(0, a.spec.replicas.max(0))))
+            .filter_map(|a| a.status.as_ref().map(|s| s.ready_replicas.clamp(0, asks(a))))
             .map(i64::from)
             .sum();
         let availability: Result<f64, Missing> = match ready {

@@ -162,6 +162,10 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
 /// Warning Event, when the API server refused one of its objects.
 pub const REFUSED: &str = "Refused";
 
+/// The reason of an app's `Ready` condition, and of its Warning Event, when
+/// its pods are refused (the namespace's ResourceQuota or LimitRange).
+pub const PODS_REFUSED: &str = "PodsRefused";
+
 /// What keeps an app's objects from being applied: a conflict (an object in
 /// the way) or the API server's refusal of one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +231,10 @@ pub struct AppFigures<'a> {
     /// The cluster that hosts its zone, when it is not this one: the app is
     /// only declared here.
     pub elsewhere: Option<String>,
+    /// Why Kubernetes cannot create its pods (its ReplicaSet's
+    /// `ReplicaFailure`, which the Deployment carries): the ResourceQuota
+    /// or the LimitRange refused them, in the API server's words.
+    pub pods_refused: Option<String>,
 }
 
 /// A scheduled app's runs, as its CronJob's status reports them.
@@ -302,6 +310,12 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         (false, b.reason, b.message.to_string())
     } else if let Some(runs) = &f.runs {
         if f.placed { runs.condition(replicas == 0) } else { (false, "NotPlaced", "not placed".to_string()) }
+    } else if let Some(m) = &f.pods_refused {
+        (
+            false,
+            PODS_REFUSED,
+            format!("{ready_replicas}/{replicas} replicas ready; Kubernetes cannot create the others: {m}"),
+        )
     } else if updated < replicas {
         (
             false,
@@ -446,11 +460,21 @@ async fn update_status(
             }
         }
     }
+    // With autoscaling the autoscaler sets the Deployment's count, never
+    // below minReplicas (the Deployment starts at 1 until it acts).
+    let replicas = match &a.spec.autoscaling {
+        Some(s) => workload
+            .as_ref()
+            .and_then(|d| d.data.pointer("/spec/replicas"))
+            .and_then(|v| v.as_i64())
+            .map_or(s.min_replicas, |r| (r as i32).max(s.min_replicas)),
+        None => a.spec.replicas,
+    };
     let figures = AppFigures {
         previous: a.status.as_ref(),
         generation: a.metadata.generation,
         namespace: &ns,
-        replicas: a.spec.replicas,
+        replicas,
         ready_replicas: replica_count("readyReplicas"),
         updated_replicas: replica_count("updatedReplicas"),
         runs,
@@ -461,10 +485,21 @@ async fn update_status(
         violations,
         blocked,
         elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
+        pods_refused: workload.as_ref().and_then(|d| replica_failure(&d.data)),
     };
     let status = app_status(figures, Timestamp::now());
     if differs(a.status.as_ref(), &status) {
         patch_status(ctx, a, &status).await?;
+        // Pods newly refused: one Warning Event (the condition stays while they are).
+        let ready_of = |s: Option<&DepartmentAppStatus>| {
+            s.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+                .map(|c| (c.reason.clone(), c.message.clone()))
+        };
+        if let Some((reason, message)) = ready_of(Some(&status)).filter(|(r, _)| r == PODS_REFUSED)
+            && ready_of(a.status.as_ref()).is_none_or(|(r, m)| r != reason || m != message)
+        {
+            ctx.publish(a, EventType::Warning, PODS_REFUSED, "Reconcile", message).await;
+        }
         let previous = a.status.as_ref().map(|s| s.flows.as_slice()).unwrap_or_default();
         for f in flow_transitions(previous, &status.flows) {
             let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
@@ -479,6 +514,18 @@ async fn update_status(
         }
     }
     Ok(())
+}
+
+/// The message of a workload's `ReplicaFailure` condition when it holds: the
+/// deployment controller copies it from the ReplicaSet that cannot create
+/// its pods (`FailedCreate`: `pods "…" is forbidden: exceeded quota: …`).
+pub fn replica_failure(workload: &serde_json::Value) -> Option<String> {
+    workload
+        .pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "ReplicaFailure" && c["status"] == "True")
+        .map(|c| c["message"].as_str().unwrap_or_default().to_string())
 }
 
 #[cfg(test)]

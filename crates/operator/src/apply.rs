@@ -401,7 +401,8 @@ async fn rewrite_managed_fields(
 }
 
 /// Whether an app's object that refers to its others (the Ingress to its
-/// Service, the disruption budget to its pods) is withheld because one of the
+/// Service, the disruption budget to its pods, the autoscaler to its
+/// Deployment) is withheld because one of the
 /// app's objects is in conflict: an Ingress must never publish a Service
 /// someone else made (an ExternalName pointing anywhere). The kinds that can
 /// refer come last in apply order ([`govcloud_core::meta::kinds::OWNED`]), so the
@@ -409,7 +410,7 @@ async fn rewrite_managed_fields(
 fn withheld_after_conflict(owner_kind: OwnerKind, kind: &str, report: &ApplyReport) -> bool {
     owner_kind == OwnerKind::DepartmentApp
         && !report.conflicts.is_empty()
-        && matches!(kind, "Ingress" | "PodDisruptionBudget")
+        && matches!(kind, "Ingress" | "PodDisruptionBudget" | "HorizontalPodAutoscaler")
 }
 
 fn hash_of(v: &Value) -> String {
@@ -539,6 +540,9 @@ pub async fn apply_owned(
                 Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
+        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, &a.data)) {
+            handover::hand_over(&api, &what, name, count).await?;
+        }
         let applied = api
             .patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(v))
             .await
@@ -580,6 +584,8 @@ pub async fn apply_owned(
     }
     Ok(report)
 }
+
+mod handover;
 
 #[cfg(test)]
 mod tests;

@@ -54,7 +54,10 @@ pub fn operator_cluster_role() -> Value {
             rule(&[govcloud_core::meta::cluster_policy::GROUP], &[govcloud_core::meta::cluster_policy::PLURAL], ALL),
             rule(&["apps"], &["deployments", "statefulsets"], ALL),
             rule(&["batch"], &["cronjobs"], ALL),
+            // Hands an autoscaled workload's count to its autoscaler (apply/handover.rs).
+            rule(&["apps"], &["deployments/scale", "statefulsets/scale"], &["get", "patch"]),
             rule(&["policy"], &["poddisruptionbudgets"], ALL),
+            rule(&["autoscaling"], &["horizontalpodautoscalers"], ALL),
             rule(&["rbac.authorization.k8s.io"], &["rolebindings", "clusterrolebindings", "clusterroles"], ALL),
             json!({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"],
                    "resourceNames": bindable_roles()}),

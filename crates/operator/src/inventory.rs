@@ -33,6 +33,7 @@ pub(super) const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("networking.k8s.io", "v1", "NetworkPolicy", ""),
     ("networking.k8s.io", "v1", "Ingress", ""),
     ("policy", "v1", "PodDisruptionBudget", ""),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler", ""),
     ("rbac.authorization.k8s.io", "v1", "RoleBinding", ""),
     ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", MANAGED),
     ("rbac.authorization.k8s.io", "v1", "ClusterRole", MANAGED),

@@ -1,4 +1,4 @@
-//! Per DepartmentApp: hardened workload, Service, disruption budget, Ingress,
+//! Per DepartmentApp: hardened workload, Service, disruption budget, autoscaler, Ingress,
 //! and the NetworkPolicies of its exposure and granted flows.
 
 use std::collections::BTreeMap;
@@ -24,6 +24,7 @@ use govcloud_core::controls::admission::CLUSTER_ISSUER_ANNOTATION;
 use govcloud_core::meta::labels::{self, app_labels};
 use govcloud_core::meta::names;
 
+pub(crate) mod autoscale;
 mod pod;
 pub(crate) mod resources;
 pub(crate) mod workload;
@@ -69,7 +70,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
     }
 
     // PodDisruptionBudget
-    if app.spec.replicas > 1 && app.spec.workload_kind().long_running() {
+    if autoscale::fewest_replicas(&app.spec) > 1 && app.spec.workload_kind().long_running() {
         out.push(Owned::PodDisruptionBudget(PodDisruptionBudget {
             metadata: meta(name, Some(ns), base.clone()),
             spec: Some(PodDisruptionBudgetSpec {
@@ -80,6 +81,8 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
             ..Default::default()
         }));
     }
+
+    out.extend(autoscale::render(app, name, ns, &base));
 
     // Ingress (the index places public apps only in internet zones that allow
     // them, and only with a host they may use and were first to claim)

@@ -457,6 +457,7 @@ fn admission_problem(
                 if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
             )
         }
+        (controls::AUTOSCALING_QUOTA, _, _) => crate::app::autoscale::quota_fix(app, tenant, zone),
         (control, _, _) => public::fix(control, zone)
             .unwrap_or_else(|| format!("change {field} so that it meets {control} (see `govcloud controls`)")),
     };

@@ -19,7 +19,8 @@ pub fn mlps_level(zone: &NetworkZone, tenant: &Tenant) -> u8 {
 
 /// A tenant's namespace in a zone: its labels (tenant, zone, zone kind, MLPS
 /// level, Pod Security, cordon) and annotations (display names, the tenant's
-/// narrower registries and hosts), all of which the admission policies read.
+/// narrower registries and hosts, its quota's figures and default limits),
+/// all of which the admission policies read.
 pub fn namespace(t: &Tenant, zone: &NetworkZone) -> Namespace {
     let tname = t.name_any();
     let zname = zone.name_any();
@@ -48,6 +49,24 @@ pub fn namespace(t: &Tenant, zone: &NetworkZone) -> Namespace {
     if !t.spec.allowed_hosts.is_empty() {
         annotations.insert(labels::ALLOWED_HOSTS.into(), t.spec.allowed_hosts.join(","));
     }
+    // What GC-RES-004 bounds autoscaling by: the quota's figures in this
+    // zone (the effective tenant's, approved requests included) and the
+    // limits a container gets when it sets none.
+    if let Some(tz) = t.spec.zones.iter().find(|z| z.name == zname) {
+        annotations.insert(labels::QUOTA_PODS.into(), tz.quota.pods.to_string());
+        annotations.insert(labels::QUOTA_CPU.into(), tz.quota.cpu.clone());
+        annotations.insert(labels::QUOTA_MEMORY.into(), tz.quota.memory.clone());
+    }
+    let default_limit = t.spec.limits.as_ref().and_then(|l| l.default_limit.as_ref());
+    let pick = |v: Option<&String>, fallback: &str| v.cloned().unwrap_or_else(|| fallback.to_string());
+    annotations.insert(
+        labels::DEFAULT_LIMIT_CPU.into(),
+        pick(default_limit.and_then(|l| l.cpu.as_ref()), crate::defaults::DEFAULT_LIMIT.0),
+    );
+    annotations.insert(
+        labels::DEFAULT_LIMIT_MEMORY.into(),
+        pick(default_limit.and_then(|l| l.memory.as_ref()), crate::defaults::DEFAULT_LIMIT.1),
+    );
     ns_meta.annotations = Some(annotations);
     Namespace { metadata: ns_meta, ..Default::default() }
 }

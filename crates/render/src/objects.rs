@@ -2,6 +2,7 @@
 
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -52,6 +53,8 @@ pub enum Owned {
     PodDisruptionBudget(PodDisruptionBudget),
     /// A public app's Ingress.
     Ingress(Ingress),
+    /// An app's autoscaler (its `autoscaling`).
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
 }
 
 impl Owned {
@@ -73,6 +76,7 @@ impl Owned {
             Owned::CronJob(o) => &o.metadata,
             Owned::PodDisruptionBudget(o) => &o.metadata,
             Owned::Ingress(o) => &o.metadata,
+            Owned::HorizontalPodAutoscaler(o) => &o.metadata,
         }
     }
 
@@ -94,6 +98,7 @@ impl Owned {
             Owned::CronJob(_) => 12,
             Owned::PodDisruptionBudget(_) => 13,
             Owned::Ingress(_) => 14,
+            Owned::HorizontalPodAutoscaler(_) => 15,
         };
         &OWNED[i]
     }

@@ -26,6 +26,8 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     (govcloud_core::meta::GROUP, &["departmentapps"]),
     ("apps", &["deployments", "replicasets", "statefulsets"]),
     ("batch", &["jobs", "cronjobs"]),
+    // Bounded by the quota's pods (GC-RES-004).
+    ("autoscaling", &["horizontalpodautoscalers"]),
     ("", &["pods", "services", "configmaps", "persistentvolumeclaims", "serviceaccounts"]),
 ];
 
@@ -54,6 +56,7 @@ const STATUS: &[(&str, &[&str])] = &[
     ),
     ("networking.k8s.io", &["networkpolicies", "ingresses"]),
     ("policy", &["poddisruptionbudgets"]),
+    ("autoscaling", &["horizontalpodautoscalers"]),
     ("rbac.authorization.k8s.io", &["roles", "rolebindings"]),
     ("events.k8s.io", &["events"]),
     ("openreports.io", &["reports"]),

@@ -144,6 +144,7 @@ pub fn object_counts(q: &govcloud_core::api::ZoneQuota) -> Vec<(&'static str, i6
         ("count/replicasets.apps", workloads * 11),
         ("count/jobs.batch", workloads),
         ("count/cronjobs.batch", workloads),
+        ("count/horizontalpodautoscalers.autoscaling", workloads),
         ("count/serviceaccounts", workloads + 10),
         ("count/rolebindings.rbac.authorization.k8s.io", 100),
         ("count/resourcerequests.govcloud.io", 1000),

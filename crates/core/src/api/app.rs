@@ -12,7 +12,8 @@ use super::{
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
 /// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
-/// zone's nodes, a Service, a PodDisruptionBudget when replicas > 1, an Ingress
+/// zone's nodes, a Service, a PodDisruptionBudget when replicas (or autoscaling's minReplicas) > 1, a
+/// HorizontalPodAutoscaler with `autoscaling`, an Ingress
 /// for `public` exposure, and the NetworkPolicies of its granted flows.
 #[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[kube(
@@ -55,6 +56,7 @@ use super::{
 #[x_kube(validation = Rule::new("!has(self.schedule) || !has(self.storage)").message("a scheduled app keeps no storage of its own: run the stateful part as an app without schedule and call it with a flow").field_path(".storage"))]
 #[x_kube(validation = Rule::new("!has(self.schedule) || self.ports.size() == 0").message("a scheduled app serves no ports (its pods run only during a run); it may call other apps through flows.calls").field_path(".ports"))]
 #[x_kube(validation = Rule::new("!has(self.schedule) || self.replicas <= 1").message("a scheduled app runs one pod per run: replicas is 1, or 0 to suspend the schedule").field_path(".replicas"))]
+#[x_kube(validation = Rule::new("!has(self.schedule) || !has(self.autoscaling)").message("a scheduled app runs one pod per run: autoscaling is for apps that run all the time").field_path(".autoscaling"))]
 #[x_kube(validation = Rule::new("!has(self.schedule) || !has(self.readinessProbe)").message("a scheduled app's pods serve nothing: readinessProbe is for apps that serve ports").field_path(".readinessProbe"))]
 pub struct DepartmentAppSpec {
     /// Name of the NetworkZone the app runs in. The app's namespace must be its
@@ -90,10 +92,19 @@ pub struct DepartmentAppSpec {
     #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     pub image_pull_secrets: Vec<PullSecret>,
 
-    /// Number of pods. 0 stops the app and keeps its configuration.
+    /// Number of pods. 0 stops the app and keeps its configuration. Ignored
+    /// when `autoscaling` is set: the HorizontalPodAutoscaler then decides
+    /// the count between its minReplicas and maxReplicas.
     #[serde(default = "default_replicas")]
     #[x_kube(validation = Rule::new("self >= 0 && self <= 100").message("replicas must be between 0 and 100"))]
     pub replicas: i32,
+
+    /// Scale the app on CPU use between `minReplicas` and `maxReplicas`
+    /// pods (an `autoscaling/v2` HorizontalPodAutoscaler). `maxReplicas`
+    /// pods, each at its limits, must fit the tenant's quota in the zone
+    /// (GC-RES-004). `replicas` is then ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
 
     /// CPU and memory requests and limits of the app's container. Missing values
     /// come from the tenant's limit defaults.
@@ -278,6 +289,26 @@ pub struct AppResources {
     /// The most each pod may use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<CpuMemory>,
+}
+
+/// Autoscaling of an app on its pods' CPU use.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.maxReplicas >= self.minReplicas").message("maxReplicas must be at least minReplicas").field_path(".maxReplicas"))]
+pub struct Autoscaling {
+    /// Fewest pods, at least 1.
+    #[x_kube(validation = Rule::new("self >= 1 && self <= 100").message("minReplicas must be between 1 and 100"))]
+    pub min_replicas: i32,
+    /// Most pods, at most 100 and at least minReplicas. That many pods, each
+    /// at its limits, must fit the tenant's quota in the app's zone (pods,
+    /// cpu, memory); raise the quota with a ResourceRequest of kind Quota.
+    #[x_kube(validation = Rule::new("self >= 1 && self <= 100").message("maxReplicas must be between 1 and 100"))]
+    pub max_replicas: i32,
+    /// Average CPU use the autoscaler aims at, in percent of each pod's CPU
+    /// request (1 to 100).
+    #[x_kube(validation = Rule::new("self >= 1 && self <= 100").message("targetCPUUtilization must be a percentage between 1 and 100"))]
+    #[serde(rename = "targetCPUUtilization")]
+    pub target_cpu_utilization: i32,
 }
 
 /// A port the app serves.

@@ -17,6 +17,8 @@
 //!   govcloud-rolebindings                       GC-RBAC-002
 //!   govcloud-apps                               GC-TEN-001 GC-IMG-001/002
 //!   govcloud-zone-apps                          GC-APP-001 GC-IMG-001/003 GC-SVC-003/004/005 GC-POD-003   param: the namespace's NetworkZone
+//!   govcloud-app-scaling                        GC-RES-004   (spec.autoscaling against the namespace's quota annotations)
+//!   govcloud-hpas                               GC-RES-004   (HorizontalPodAutoscalers' maxReplicas against the quota's pods)
 //!   govcloud-managed-objects                    GC-MGD-001   (everything labelled as ours)
 //!   govcloud-tenant-prevent-deletion            GC-TEN-002   (DELETE of a Tenant; judges the request, not offline)
 //!   govcloud-requests                           GC-REQ-001/002 (CREATE of a ResourceRequest, in every namespace)
@@ -40,6 +42,7 @@ mod objects;
 mod pods;
 mod public;
 mod requests;
+mod scaling;
 mod table;
 
 pub use objects::{ANNOTATIONS_MAX, CONFIG_MAP_MAX, MADE_FROM_MANAGED, SECRET_MAX};

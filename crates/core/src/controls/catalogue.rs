@@ -2,13 +2,14 @@
 //! checks it; and the lookup and Markdown table made from it.
 
 use crate::controls::{
-    ALL_LEVELS, APP_IDENTITY, APP_ZONE, AuditBy, CITY_FLOWS, CITY_MODEL, CLAIM_BINDING, CLUSTER_RANGES, CORDONED,
-    Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS, EXTERNAL_SERVICES, Enforcement,
-    FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL, IMAGE_REGISTRY, INGRESS_CLASSES,
-    INGRESS_ZONE, MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED, NO_TOKEN_SECRETS, OBJECT_SIZES,
-    POD_SECURITY, PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS, QUOTA_AND_LIMITS,
-    REQUEST_DECISIONS, REQUEST_PLACEMENT, RESOURCES, RUNTIME_CLASSES, STORAGE_CLASSES, Severity, TENANT_BINDINGS,
-    TENANT_RBAC, TLS_ISSUERS, TWO_SIDED_FLOWS, VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT, ZONE_TOLERATIONS,
+    ALL_LEVELS, APP_IDENTITY, APP_ZONE, AUTOSCALING_QUOTA, AuditBy, CITY_FLOWS, CITY_MODEL, CLAIM_BINDING,
+    CLUSTER_RANGES, CORDONED, Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS,
+    EXTERNAL_SERVICES, Enforcement, FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL,
+    IMAGE_REGISTRY, INGRESS_CLASSES, INGRESS_ZONE, MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED,
+    NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY, PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS,
+    QUOTA_AND_LIMITS, REQUEST_DECISIONS, REQUEST_PLACEMENT, RESOURCES, RUNTIME_CLASSES, STORAGE_CLASSES, Severity,
+    TENANT_BINDINGS, TENANT_RBAC, TLS_ISSUERS, TWO_SIDED_FLOWS, VOLUME_SOURCES, ZONE_CAPACITY, ZONE_NODES, ZONE_TAINT,
+    ZONE_TOLERATIONS,
 };
 
 /// Every control govcloud knows.
@@ -238,6 +239,16 @@ pub const CATALOGUE: &[Control] = &[
         title_zh: "对象大小受限",
         title_en: "Object sizes capped",
         checks: "in tenant namespaces an object's annotations hold at most 64 KiB, a ConfigMap's data at most 256 KiB and a Secret's at most 64 KiB, so that with the count quotas no department can fill the cluster's store (apply large objects with kubectl apply --server-side, which keeps no copy in an annotation)",
+        severity: Severity::Medium,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Admission,
+        enforcement: Enforcement::Admission,
+    },
+    Control {
+        id: AUTOSCALING_QUOTA,
+        title_zh: "自动扩缩容上限不超出租户配额",
+        title_en: "Autoscaling bounded by the tenant's quota",
+        checks: "a DepartmentApp's spec.autoscaling.maxReplicas pods, each at its CPU and memory limits, fit its tenant's quota in the zone (pods, cpu, memory; requests never exceed limits, and the quota grants both alike); any HorizontalPodAutoscaler (autoscaling/v1 and v2) in a tenant namespace scales to at most the quota's pods; admission reads the quota from annotations govcloud writes on the namespace",
         severity: Severity::Medium,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,

@@ -113,6 +113,7 @@ pub fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
         "Secret" => ("", "secrets"),
         "RoleBinding" => ("rbac.authorization.k8s.io", "rolebindings"),
         "DepartmentApp" => (crate::meta::GROUP, "departmentapps"),
+        "HorizontalPodAutoscaler" => ("autoscaling", "horizontalpodautoscalers"),
         _ => return None,
     })
 }

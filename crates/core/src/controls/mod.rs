@@ -149,6 +149,8 @@ pub const MANAGED_OBJECTS: &str = "GC-MGD-001";
 pub const TENANT_RBAC: &str = "GC-RBAC-001";
 /// `GC-RES-003`: annotations and ConfigMap/Secret data are capped in size.
 pub const OBJECT_SIZES: &str = "GC-RES-003";
+/// `GC-RES-004`
+pub const AUTOSCALING_QUOTA: &str = "GC-RES-004";
 /// `GC-ZONE-007`: the quotas granted in a zone fit its nodes' capacity.
 pub const ZONE_CAPACITY: &str = "GC-ZONE-007";
 /// `GC-ZONE-004`

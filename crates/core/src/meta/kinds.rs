@@ -5,6 +5,7 @@
 use super::cluster_policy::ClusterNetworkPolicy;
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -135,6 +136,7 @@ pub const OWNED: &[OwnedKind] = &[
     owned::<CronJob>(8),
     owned::<PodDisruptionBudget>(9),
     owned::<Ingress>(10),
+    owned::<HorizontalPodAutoscaler>(11),
 ];
 
 impl OwnedKind {

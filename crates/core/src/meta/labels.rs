@@ -90,6 +90,22 @@ pub const ALLOWED_REGISTRIES: &str = "govcloud.io/allowed-registries";
 /// `*.`-prefixed) the tenant may claim besides its zone's domain; absent when
 /// none. Read by the admission policies.
 pub const ALLOWED_HOSTS: &str = "govcloud.io/allowed-hosts";
+/// Namespace annotation: the pods the tenant's quota in the namespace's zone
+/// allows (its ResourceQuota's `pods`). Read by the admission policy that
+/// bounds autoscaling (GC-RES-004); written by govcloud only (GC-MGD-001).
+pub const QUOTA_PODS: &str = "govcloud.io/quota-pods";
+/// Namespace annotation: the CPU the tenant's quota in the zone allows (its
+/// ResourceQuota's `requests.cpu` and `limits.cpu`). Read by GC-RES-004.
+pub const QUOTA_CPU: &str = "govcloud.io/quota-cpu";
+/// Namespace annotation: the memory the tenant's quota in the zone allows
+/// (`requests.memory` and `limits.memory`). Read by GC-RES-004.
+pub const QUOTA_MEMORY: &str = "govcloud.io/quota-memory";
+/// Namespace annotation: the CPU limit a container gets when it sets none
+/// (the LimitRange's default). Read by GC-RES-004.
+pub const DEFAULT_LIMIT_CPU: &str = "govcloud.io/default-limit-cpu";
+/// Namespace annotation: the memory limit a container gets when it sets
+/// none (the LimitRange's default). Read by GC-RES-004.
+pub const DEFAULT_LIMIT_MEMORY: &str = "govcloud.io/default-limit-memory";
 
 /// Labels of an object owned by a cluster-scoped resource.
 pub fn owned_by(kind: super::kinds::OwnerKind, name: &str) -> BTreeMap<String, String> {

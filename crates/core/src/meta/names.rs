@@ -111,6 +111,9 @@ pub const ZONE_EGRESS: &str = "govcloud-zone-egress";
 pub fn app_pods_service(app: &str) -> String {
     format!("govcloud-{app}-pods")
 }
+/// The field manager that holds an autoscaled workload's count while
+/// govcloud hands it to the autoscaler (the operator's `apply::handover`).
+pub const AUTOSCALING_HANDOVER: &str = "govcloud-autoscaling-handover";
 /// NetworkPolicy: what an app lets in (its granted consumers).
 pub fn app_ingress_policy(app: &str) -> String {
     format!("govcloud-app-{app}-ingress")

@@ -88,6 +88,31 @@ fn a_refusal_by_the_api_server_is_the_apps_condition_in_its_words() {
 }
 
 #[test]
+fn pods_refused_by_the_quota_are_the_apps_ready_reason() {
+    let t = ts("2026-01-01T00:00:00Z");
+    let deployment = serde_json::json!({"status": {"conditions": [
+        {"type": "Available", "status": "True", "message": "ok"},
+        {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+         "message": "pods \"portal-1\" is forbidden: exceeded quota: quota, requested: pods=1, used: pods=2, limited: pods=2"},
+    ]}});
+    let m = replica_failure(&deployment);
+    assert!(m.as_deref().is_some_and(|m| m.contains("exceeded quota")), "{m:?}");
+    assert_eq!(
+        replica_failure(
+            &serde_json::json!({"status": {"conditions": [{"type": "ReplicaFailure", "status": "False"}]}})
+        ),
+        None
+    );
+    assert_eq!(replica_failure(&serde_json::json!({})), None);
+    let refused = app_status(AppFigures { ready_replicas: 1, pods_refused: m, ..running() }, t);
+    assert_eq!(ready(&refused), ("False", PODS_REFUSED));
+    assert!(
+        refused.conditions[0].message.contains("1/2 replicas ready")
+            && refused.conditions[0].message.contains("exceeded quota: quota")
+    );
+}
+
+#[test]
 fn an_unchanged_app_status_is_detected_and_flow_changes_are_events() {
     let first = app_status(running(), ts("2026-01-01T00:00:00Z"));
     let again = app_status(AppFigures { previous: Some(&first), ..running() }, ts("2026-01-02T00:00:00Z"));

@@ -15,7 +15,7 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
         conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()],
         ..Default::default()
     };
-    for kind in ["Ingress", "PodDisruptionBudget"] {
+    for kind in ["Ingress", "PodDisruptionBudget", "HorizontalPodAutoscaler"] {
         assert!(withheld_after_conflict(OwnerKind::DepartmentApp, kind, &conflicted));
         assert!(
             !withheld_after_conflict(OwnerKind::DepartmentApp, kind, &ApplyReport::default()),
@@ -26,7 +26,9 @@ fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
     assert!(!withheld_after_conflict(OwnerKind::DepartmentApp, "NetworkPolicy", &conflicted));
     let order = |k: &str| govcloud_core::meta::kinds::owned_kind(k).map(|k| k.order).unwrap_or_default();
     assert!(
-        order("Ingress") > order("Service") && order("PodDisruptionBudget") > order("Deployment"),
+        order("Ingress") > order("Service")
+            && order("PodDisruptionBudget") > order("Deployment")
+            && order("HorizontalPodAutoscaler") > order("Deployment"),
         "the referring kinds come after what they refer to"
     );
 }
@@ -137,4 +139,16 @@ fn a_failed_request_names_its_object_and_keeps_its_label_and_log_shape() {
     assert_eq!(owning.metric_label(), "kube");
     let h: crate::Halt = e.into();
     assert!(matches!(h, crate::Halt::Failed(Error::Request { doing: Doing::Applying, .. })));
+}
+
+#[test]
+fn only_a_deployment_rendered_without_replicas_hands_its_live_count_over() {
+    use super::handover::handover_count;
+    let live = json!({"spec": {"replicas": 3}});
+    assert_eq!(handover_count("Deployment", &json!({"spec": {"template": {}}}), &live), Some(3));
+    assert_eq!(handover_count("StatefulSet", &json!({"spec": {"template": {}}}), &live), Some(3));
+    assert_eq!(handover_count("CronJob", &json!({"spec": {}}), &live), None, "a CronJob has no count");
+    assert_eq!(handover_count("Deployment", &json!({"spec": {"replicas": 2}}), &live), None, "govcloud sets it");
+    assert_eq!(handover_count("Deployment", &json!({"spec": {}}), &json!({"spec": {}})), None, "nothing to keep");
+    assert_eq!(handover_count("Service", &json!({"spec": {}}), &live), None);
 }

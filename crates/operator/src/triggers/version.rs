@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 /// What of an owned object (or a node) the operator reads: everything but
 /// its resourceVersion, field ownership and status; then, apart, the parts
 /// of the status that statuses report: a Deployment's or StatefulSet's ready and updated
-/// replicas, a CronJob's runs, a namespace's phase, a quota's counts, a node's readiness.
+/// replicas and the refusal of its pods, a CronJob's runs, a namespace's phase, a quota's counts, a node's readiness.
 pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -25,7 +25,10 @@ pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
     let mut st = std::collections::hash_map::DefaultHasher::new();
     let status = |p: &str| o.data.pointer(&format!("/status{p}")).map(|v| v.to_string()).unwrap_or_default();
     match kind {
-        "Deployment" | "StatefulSet" => (status("/readyReplicas"), status("/updatedReplicas")).hash(&mut st),
+        // A refusal of its pods (quota, limits) is in the app's status too.
+        "Deployment" | "StatefulSet" => {
+            (status("/readyReplicas"), status("/updatedReplicas"), crate::app::replica_failure(&o.data)).hash(&mut st)
+        }
         "CronJob" => (status("/lastScheduleTime"), status("/lastSuccessfulTime"), status("/active")).hash(&mut st),
         "Namespace" => status("/phase").hash(&mut st),
         "ResourceQuota" => status("").hash(&mut st),

@@ -16,7 +16,7 @@ pub(super) struct Effective {
     pub(super) value: String,
     /// Declared on the app (its own field), or a default.
     declared: bool,
-    from: String,
+    pub(super) from: String,
 }
 
 /// Which of the app's quantities: requests or limits.

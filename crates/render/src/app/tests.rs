@@ -300,3 +300,21 @@ fn a_scheduled_app_runs_as_a_cronjob_of_the_same_hardened_pod() {
     assert_eq!(found[0].field, "spec.schedule.cron");
     assert!(found[0].message.contains("minute '61'"), "{found:?}");
 }
+
+#[test]
+fn an_autoscaled_stateful_app_scales_its_statefulset() {
+    let mut m = with_storage(&["ext-ssd"], "[{name: data, size: 1Gi, mountPath: /d}]");
+    m.apps[0].spec.autoscaling = Some(
+        serde_json::from_value(serde_json::json!({"minReplicas": 2, "maxReplicas": 4, "targetCPUUtilization": 70}))
+            .expect("autoscaling"),
+    );
+    let r = render(&m);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let Some(Owned::HorizontalPodAutoscaler(h)) = r.object("HorizontalPodAutoscaler", "a-ext", "portal") else {
+        panic!("no autoscaler")
+    };
+    let target = h.spec.clone().expect("spec").scale_target_ref;
+    assert_eq!((target.kind.as_str(), target.name.as_str()), ("StatefulSet", "portal"));
+    let Some(Owned::StatefulSet(s)) = r.object("StatefulSet", "a-ext", "portal") else { panic!("no StatefulSet") };
+    assert_eq!(s.spec.as_ref().and_then(|s| s.replicas), None, "the count is the autoscaler's");
+}

@@ -52,7 +52,7 @@ pub(super) fn render(
         WorkloadKind::Deployment => vec![Owned::Deployment(Deployment {
             metadata: object_meta,
             spec: Some(DeploymentSpec {
-                replicas: Some(app.spec.replicas),
+                replicas: super::autoscale::workload_replicas(&app.spec),
                 selector: selector_of(),
                 template,
                 revision_history_limit: Some(5),
@@ -92,7 +92,7 @@ pub(super) fn render(
                 Owned::StatefulSet(StatefulSet {
                     metadata: object_meta,
                     spec: Some(StatefulSetSpec {
-                        replicas: Some(app.spec.replicas),
+                        replicas: super::autoscale::workload_replicas(&app.spec),
                         selector: selector_of(),
                         service_name: Some(names::app_pods_service(name)),
                         template,

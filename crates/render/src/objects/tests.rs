@@ -36,6 +36,11 @@ fn every_variant_is_its_entry_of_the_owned_kinds_table() {
         (Owned::CronJob(Default::default()), CronJob::KIND, CronJob::API_VERSION),
         (Owned::PodDisruptionBudget(Default::default()), PodDisruptionBudget::KIND, PodDisruptionBudget::API_VERSION),
         (Owned::Ingress(Default::default()), Ingress::KIND, Ingress::API_VERSION),
+        (
+            Owned::HorizontalPodAutoscaler(Default::default()),
+            HorizontalPodAutoscaler::KIND,
+            HorizontalPodAutoscaler::API_VERSION,
+        ),
     ];
     assert_eq!(all.len(), OWNED.len(), "one variant per owned kind");
     for (i, (o, kind, api_version)) in all.iter().enumerate() {

@@ -5,6 +5,7 @@ use super::objects::{identity_policy, object_sizes_policy, prevent_deletion_poli
 use super::pods::{namespace_variables, pinned, pod_checks, pod_variables, zone_pod_checks};
 use super::public::{zone_app_checks, zone_ingress_policy};
 use super::requests::{request_policies, zone_status_policy};
+use super::scaling::scaling_policies;
 use crate::controls::admission::{OwnerRole, Policy, SHAPES, leak, policy};
 use crate::controls::custody::Rule;
 use crate::controls::{
@@ -242,5 +243,6 @@ pub(super) fn build_policies() -> Vec<Policy> {
     out.push(zone_status_policy());
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
+    out.extend(scaling_policies());
     out
 }

@@ -434,3 +434,54 @@ fn images_are_pulled_always_where_the_zone_requires_it() {
     let cron = json!({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": if_not_present(pod())["spec"].clone()}}}}});
     assert_eq!(failing(&cron), vec![IMAGE_PULL]);
 }
+
+#[test]
+fn autoscaling_is_bounded_by_the_quota_figures_on_the_namespace() {
+    use crate::meta::labels::{DEFAULT_LIMIT_CPU, DEFAULT_LIMIT_MEMORY, QUOTA_CPU, QUOTA_MEMORY, QUOTA_PODS};
+    let ns = |annotated: bool| {
+        let annotations = if annotated {
+            json!({QUOTA_PODS: "6", QUOTA_CPU: "4", QUOTA_MEMORY: "8Gi", DEFAULT_LIMIT_CPU: "500m", DEFAULT_LIMIT_MEMORY: "512Mi"})
+        } else {
+            json!({})
+        };
+        json!({"kind": "Namespace", "metadata": {"name": "health-extranet", "labels": {TENANT: "health", ZONE: "extranet"}, "annotations": annotations}})
+    };
+    let judge = |o: &Value, annotated: bool| -> Vec<&'static str> {
+        let mut ids: Vec<&str> = failures(&Evaluator::new(), o, Some(&ns(annotated)), None)
+            .iter()
+            .filter(|f| f.check.control == AUTOSCALING_QUOTA)
+            .map(|f| f.check.field())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let app = |max: i32, resources: Value| {
+        json!({"kind": "DepartmentApp", "metadata": {"name": "portal", "namespace": "health-extranet"}, "spec": {
+                "zone": "extranet", "image": "harbor.egov.local/health/portal:1", "resources": resources,
+                "autoscaling": {"minReplicas": 1, "maxReplicas": max, "targetCPUUtilization": 70}}})
+    };
+    let limits = |cpu: &str, memory: &str| json!({"limits": {"cpu": cpu, "memory": memory}});
+    assert!(judge(&app(4, limits("1", "1Gi")), true).is_empty(), "4 pods at 1 CPU fill the 4 CPUs exactly");
+    assert_eq!(judge(&app(5, limits("1", "1Gi")), true), ["spec.autoscaling.maxReplicas"], "5 CPUs");
+    assert_eq!(judge(&app(3, limits("1", "3Gi")), true), ["spec.autoscaling.maxReplicas"], "9Gi");
+    assert_eq!(judge(&app(7, limits("100m", "64Mi")), true), ["spec.autoscaling.maxReplicas"], "7 pods");
+    // The default limits (500m, 512Mi) where the app sets none: 6 fit, 9 would need 4.5 CPUs.
+    assert!(judge(&app(6, json!({})), true).is_empty());
+    assert_eq!(judge(&app(9, json!({})), true).len(), 2, "pods and CPU");
+    // Rounding: 30 pods at 100m are 3 CPUs, not a float's 3.0000000000000004.
+    let many = json!({QUOTA_PODS: "30", QUOTA_CPU: "3", QUOTA_MEMORY: "8Gi"});
+    let wide = json!({"kind": "Namespace", "metadata": {"name": "health-extranet", "annotations": many}});
+    let at_100m = app(30, limits("100m", "128Mi"));
+    assert!(
+        failures(&Evaluator::new(), &at_100m, Some(&wide), None).iter().all(|f| f.check.control != AUTOSCALING_QUOTA)
+    );
+    // A namespace without the figures (rendered by an older operator) bounds nothing.
+    assert!(judge(&app(100, limits("64", "64Gi")), false).is_empty());
+    // Any HPA: maxReplicas within the quota's pods.
+    let hpa = |max: i32| {
+        json!({"kind": "HorizontalPodAutoscaler", "apiVersion": "autoscaling/v1", "metadata": {"name": "web", "namespace": "health-extranet"},
+                "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": max}})
+    };
+    assert!(judge(&hpa(6), true).is_empty());
+    assert_eq!(judge(&hpa(7), true), ["spec.maxReplicas"]);
+}
