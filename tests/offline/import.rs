@@ -47,7 +47,8 @@ fn import_round_trips_the_rendered_chifeng_model() {
         assert!(e.changes.is_empty(), "{}: {:#?}", e.object, e.changes);
     }
     assert_eq!(result.apps.len(), model.apps.len());
-    // The model has apps of every workload kind, and TLS of both kinds.
+    // The model has apps of every workload kind, TLS of both kinds, autoscaling.
+    assert!(result.apps.iter().any(|a| a.spec.autoscaling.is_some()));
     assert!(result.apps.iter().any(|a| a.spec.tls.as_ref().is_some_and(|t| t.issuer.is_some())));
     assert!(result.apps.iter().any(|a| a.spec.tls.as_ref().is_some_and(|t| t.secret_name.is_some())));
     for kind in govcloud::api::WorkloadKind::ALL {
@@ -79,7 +80,7 @@ fn import_round_trips_the_rendered_chifeng_model() {
             "{key:?}"
         );
         assert_eq!((o.exposure, o.data_classification), (g.exposure, g.data_classification), "{key:?}");
-        assert_eq!((&o.schedule, &o.tls), (&g.schedule, &g.tls), "{key:?}");
+        assert_eq!((&o.schedule, &o.tls, &o.autoscaling), (&g.schedule, &g.tls, &g.autoscaling), "{key:?}");
         // A class left to the zone's default comes back named.
         for (declared, got) in [(&o.ingress_class, &g.ingress_class), (&o.runtime_class, &g.runtime_class)] {
             if declared.is_some() {
@@ -180,7 +181,7 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     assert!(change(&r, portal, None, "env[2].valueFrom.fieldRef").reason.contains("POD_IP"));
     assert!(change(&r, portal, None, "spec.type").reason.contains("NodePort"));
     assert!(change(&r, portal, None, "spec.ports[].port").reason.contains("port 80 from the container's 8080"));
-    assert!(change(&r, portal, None, "spec.replicas").reason.contains("between 2 and 6"));
+    assert!(change(&r, portal, None, "spec.metrics").reason.contains("only its CPU target carries over"));
 
     let agent = "DaemonSet culture-portal/log-agent";
     assert!(change(&r, agent, Some(NO_PRIVILEGED), "privileged").reason.contains("= true"));
@@ -210,6 +211,8 @@ fn import_reports_each_non_compliant_workload_with_its_reason_and_control() {
     assert_eq!((portal.replicas, portal.env.len(), portal.ports[0].port), (2, 2, 8080));
     assert_eq!(portal.tls.as_ref().and_then(|t| t.issuer.as_deref()), Some("chifeng-acme"));
     assert_eq!(portal.ingress_class.as_deref(), Some("nginx-internet"));
+    let scaling = portal.autoscaling.as_ref().expect("the autoscaler carries over");
+    assert_eq!((scaling.min_replicas, scaling.max_replicas, scaling.target_cpu_utilization), (2, 6, 60));
     assert_eq!(
         portal.readiness_probe.as_ref().and_then(|p| p.http_get.as_ref()).map(|h| h.port.as_str()),
         Some("http")

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use govcloud_core::api::{AppPort, AppTls, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
+use govcloud_core::api::{AppPort, AppTls, Autoscaling, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
 use govcloud_core::controls::admission::{CLUSTER_ISSUER_ANNOTATION, INGRESS_CLASS_ANNOTATION};
 use govcloud_core::meta::{labels, names};
 
@@ -172,16 +172,7 @@ impl<'a> Network<'a> {
         self.flows(o, place, &pods, spec, entry);
         for h in self.here(ns, "HorizontalPodAutoscaler") {
             if h["spec"]["scaleTargetRef"]["name"] == name && h["spec"]["scaleTargetRef"]["kind"] == kind_of(o) {
-                entry.changes.push(change(
-                    "spec.replicas",
-                    format!(
-                        "HorizontalPodAutoscaler {} scales it between {} and {}: autoscaling is not in this API version's DepartmentApp",
-                        name_of(h),
-                        h["spec"]["minReplicas"].as_i64().unwrap_or(1),
-                        h["spec"]["maxReplicas"]
-                    ),
-                    "set spec.replicas to what the app needs at its busiest",
-                ));
+                autoscaling(h, o, spec, entry);
             }
         }
         for p in self.here(ns, "PodDisruptionBudget") {
@@ -279,6 +270,48 @@ impl<'a> Network<'a> {
             ));
         }
     }
+}
+
+/// An autoscaler of the workload: its CPU target carries over; other metrics
+/// and behaviour do not.
+fn autoscaling(h: &Value, o: &Value, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
+    let metrics = h["spec"]["metrics"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let cpu = metrics
+        .iter()
+        .find(|m| {
+            m["type"] == "Resource"
+                && m["resource"]["name"] == "cpu"
+                && m["resource"]["target"]["type"] == "Utilization"
+        })
+        .and_then(|m| m["resource"]["target"]["averageUtilization"].as_i64())
+        .and_then(|v| i32::try_from(v).ok());
+    let min = h["spec"]["minReplicas"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(1);
+    let max = h["spec"]["maxReplicas"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(min);
+    let Some(target) = cpu else {
+        entry.changes.push(change(
+            "spec.replicas",
+            format!("HorizontalPodAutoscaler {} scales it on other metrics than CPU use: a DepartmentApp scales on CPU only", name_of(h)),
+            "set spec.autoscaling (minReplicas, maxReplicas, targetCPUUtilization), or fixed spec.replicas",
+        ));
+        return;
+    };
+    if metrics.len() > 1 || !h["spec"]["behavior"].is_null() {
+        entry.changes.push(change(
+            "spec.metrics",
+            format!(
+                "HorizontalPodAutoscaler {}: only its CPU target carries over (not its other metrics or behavior)",
+                name_of(h)
+            ),
+            "check the app scales well enough on CPU alone",
+        ));
+    }
+    spec.autoscaling = Some(Autoscaling { min_replicas: min, max_replicas: max, target_cpu_utilization: target });
+    if o["spec"]["replicas"].is_null() {
+        // The autoscaler owns the count; a template spread over nodes was made for more than one pod.
+        let spread = !workload::pod_spec(o)["topologySpreadConstraints"].is_null();
+        spec.replicas = if spread { min.max(2) } else { min };
+    }
+    entry.carried.push(format!("autoscaling {min}-{max} at {target}% CPU (HorizontalPodAutoscaler {})", name_of(h)));
 }
 
 /// A public app's Ingress class and TLS, from the Ingress that routes to it.

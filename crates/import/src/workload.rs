@@ -195,6 +195,8 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         } else {
             o["spec"]["replicas"].as_i64().and_then(|r| i32::try_from(r).ok()).unwrap_or(1)
         },
+        // An autoscaler targeting the workload fills it in (network.rs).
+        autoscaling: None,
         resources: resources(&c["resources"], &cpath, entry),
         ports: ports(&c["ports"]),
         command: strings(&c["command"]),
