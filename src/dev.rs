@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, ResourceExt};
@@ -387,6 +387,27 @@ pub async fn summary(client: &Client) -> Result<String, DevError> {
         for f in st.flows.iter().filter(|f| f.state != crate::api::FlowState::Granted) {
             pending.push(format!("  {:<8} {}/{} -> {}: {}", f.state.as_str(), ns, a.name_any(), f.target, f.reason));
         }
+    }
+    // Stateful apps' claims (made by their StatefulSets, labelled with the app).
+    let claims = Api::<PersistentVolumeClaim>::all(client.clone())
+        .list(&ListParams::default().labels(crate::meta::labels::APP))
+        .await
+        .map_err(listing("PersistentVolumeClaims"))?;
+    s.push_str("CLAIMS (namespace/name  phase  class  size -> volume)\n");
+    if claims.items.is_empty() {
+        s.push_str("  none\n");
+    }
+    for c in &claims.items {
+        let spec = c.spec.clone().unwrap_or_default();
+        let size = spec.resources.and_then(|r| r.requests).and_then(|r| r.get("storage").map(|q| q.0.clone()));
+        s.push_str(&format!(
+            "  {:<45} {:<8} {:<12} {:<6} -> {}\n",
+            format!("{}/{}", c.namespace().unwrap_or_default(), c.name_any()),
+            c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+            spec.storage_class_name.unwrap_or_default(),
+            size.unwrap_or_default(),
+            spec.volume_name.unwrap_or_else(|| "-".into())
+        ));
     }
     s.push_str("FLOWS NOT GRANTED\n");
     if pending.is_empty() {

@@ -171,11 +171,17 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
     })
     .await;
 
-    // Every namespace and Deployment is there before the audit looks.
+    // Every namespace and workload is there before the audit looks (the
+    // Chifeng model runs 21 Deployments, 3 StatefulSets and a CronJob).
     let deployments: Api<k8s_openapi::api::apps::v1::Deployment> = Api::all(c.clone());
-    eventually("the Chifeng deployments", CONVERGE, || async {
-        (deployments.list(&ListParams::default().labels("govcloud.io/scope=chifeng")).await.ok()?.items.len() == 24)
-            .then_some(())
+    let sets: Api<k8s_openapi::api::apps::v1::StatefulSet> = Api::all(c.clone());
+    let crons: Api<k8s_openapi::api::batch::v1::CronJob> = Api::all(c.clone());
+    eventually("the Chifeng workloads", CONVERGE, || async {
+        let scope = ListParams::default().labels("govcloud.io/scope=chifeng");
+        let n = deployments.list(&scope).await.ok()?.items.len()
+            + sets.list(&scope).await.ok()?.items.len()
+            + crons.list(&scope).await.ok()?.items.len();
+        (n == 25).then_some(())
     })
     .await;
 

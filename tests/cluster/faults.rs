@@ -518,7 +518,8 @@ async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
     let scope = "faults";
     let logs = plane.dir.join("logs");
     let model = city(&plane.dir, 20, 10, "1");
-    assert_eq!(model.apps.len(), 224);
+    // The Chifeng model's 25 apps and the generated 20 × 10.
+    assert_eq!(model.apps.len(), 225);
 
     // 1. Ten SIGKILLs at random moments while the model is being applied.
     let mut generation = 0;
