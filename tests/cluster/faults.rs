@@ -163,7 +163,7 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
             .objects
             .iter()
             .filter(|o| {
-                o.kind() == "Deployment"
+                matches!(o.kind(), "Deployment" | "StatefulSet" | "CronJob")
                     && o.meta().labels.as_ref().and_then(|l| l.get("govcloud.io/zone")) == Some(&name)
             })
             .count() as i32;
