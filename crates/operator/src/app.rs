@@ -21,7 +21,7 @@ use kube::{Resource, ResourceExt};
 use super::apply::{apply_owned, desired_json};
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, degraded, differs, patch_status};
-use super::triggers::Triggers;
+use super::triggers::{Triggers, replica_failure};
 use super::{Context, Halt, Result, Step};
 use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
 use govcloud_core::meta::kinds::OwnerKind;
@@ -514,18 +514,6 @@ async fn update_status(
         }
     }
     Ok(())
-}
-
-/// The message of a workload's `ReplicaFailure` condition when it holds: the
-/// deployment controller copies it from the ReplicaSet that cannot create
-/// its pods (`FailedCreate`: `pods "…" is forbidden: exceeded quota: …`).
-pub fn replica_failure(workload: &serde_json::Value) -> Option<String> {
-    workload
-        .pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == "ReplicaFailure" && c["status"] == "True")
-        .map(|c| c["message"].as_str().unwrap_or_default().to_string())
 }
 
 #[cfg(test)]

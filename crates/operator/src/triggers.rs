@@ -35,7 +35,7 @@ mod version;
 
 pub use config::digest_of;
 pub use refresh::STATUS_REFRESH;
-pub use version::fingerprint;
+pub use version::{fingerprint, replica_failure};
 
 struct Stores {
     zones: Store<NetworkZone>,

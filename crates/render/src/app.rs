@@ -27,7 +27,7 @@ use govcloud_core::meta::names;
 pub(crate) mod autoscale;
 mod pod;
 pub(crate) mod resources;
-pub(crate) mod workload;
+mod workload;
 
 pub use resources::pod_requests;
 

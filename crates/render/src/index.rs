@@ -174,7 +174,7 @@ impl<'a> Index<'a> {
             check_app(app, tenant, zone, &obj, &mut problems);
             problems.extend(public::tls_secret_clash(app, &model.apps, &obj));
             crate::app::resources::check(app, tenant, &obj, &mut problems);
-            crate::app::workload::check(app, tenant, &zname, &obj, &mut problems);
+            crate::app::resources::check_workload(app, tenant, &zname, &obj, &mut problems);
             let host = if app.spec.exposure == Exposure::Public { public_host(app, &tname, zone) } else { None };
             if let Some(h) = &host {
                 check_host(h, app, zone, &claims, &obj, &mut problems);

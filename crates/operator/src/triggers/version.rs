@@ -27,7 +27,7 @@ pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
     match kind {
         // A refusal of its pods (quota, limits) is in the app's status too.
         "Deployment" | "StatefulSet" => {
-            (status("/readyReplicas"), status("/updatedReplicas"), crate::app::replica_failure(&o.data)).hash(&mut st)
+            (status("/readyReplicas"), status("/updatedReplicas"), replica_failure(&o.data)).hash(&mut st)
         }
         "CronJob" => (status("/lastScheduleTime"), status("/lastSuccessfulTime"), status("/active")).hash(&mut st),
         "Namespace" => status("/phase").hash(&mut st),
@@ -43,6 +43,18 @@ pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
         _ => {}
     }
     (h.finish(), st.finish())
+}
+
+/// The message of a workload's `ReplicaFailure` condition when it holds: the
+/// deployment controller copies it from the ReplicaSet that cannot create
+/// its pods (`FailedCreate`: `pods "…" is forbidden: exceeded quota: …`).
+pub fn replica_failure(workload: &serde_json::Value) -> Option<String> {
+    workload
+        .pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "ReplicaFailure" && c["status"] == "True")
+        .map(|c| c["message"].as_str().unwrap_or_default().to_string())
 }
 
 /// What of an object the model depends on: uid, generation, being deleted.

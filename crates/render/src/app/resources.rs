@@ -7,7 +7,7 @@
 use kube::ResourceExt;
 
 use crate::defaults::{DEFAULT_LIMIT, DEFAULT_REQUEST};
-use govcloud_core::api::{CpuMemory, DepartmentApp, Tenant};
+use govcloud_core::api::{CpuMemory, DepartmentApp, Tenant, cron_problem};
 use govcloud_core::meta::quantity::Quantity;
 use govcloud_core::problem::{ObjectRef, Problem};
 
@@ -133,5 +133,64 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
                 ),
             ));
         }
+    }
+}
+
+/// What the API server or the tenant's quota would refuse of the workload
+/// an app's schedule or storage renders: a cron field out of range, storage
+/// beyond the tenant's quota in the zone (each replica claims every volume).
+pub(crate) fn check_workload(
+    app: &DepartmentApp,
+    tenant: &Tenant,
+    zone: &str,
+    obj: &ObjectRef,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(s) = &app.spec.schedule
+        && let Some(why) = cron_problem(&s.cron)
+    {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.schedule.cron",
+            format!("cron '{}' {why}", s.cron),
+            "write five fields within their ranges, for example '30 2 * * *' (every night at 02:30)",
+        ));
+    }
+    if app.spec.storage.is_empty() {
+        return;
+    }
+    let Some(quota) = tenant.spec.zones.iter().find(|z| z.name == zone).map(|z| &z.quota) else { return };
+    let replicas = app.spec.replicas.max(1);
+    let sizes: Option<Vec<Quantity>> = app.spec.storage.iter().map(|s| Quantity::parse(&s.size).ok()).collect();
+    let total = sizes.map(|v| {
+        let one = v.into_iter().fold(Quantity::ZERO, Quantity::saturating_add);
+        (0..replicas).fold(Quantity::ZERO, |a, _| a.saturating_add(one))
+    });
+    let tname = tenant.metadata.name.as_deref().unwrap_or_default();
+    if let (Some(total), Ok(limit)) = (total, Quantity::parse(&quota.storage))
+        && total > limit
+    {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.storage",
+            format!(
+                "{replicas} replica(s) × the app's storage make {total} of claims, beyond tenant {tname}'s storage quota {} in zone {zone}: the quota refuses the claims and the pods never start",
+                quota.storage
+            ),
+            "lower spec.storage[].size or spec.replicas, or ask for more storage (a ResourceRequest)",
+        ));
+    }
+    let claims = i64::from(replicas) * app.spec.storage.len() as i64;
+    if claims > i64::from(quota.persistent_volume_claims) {
+        problems.push(Problem::invalid(
+            obj.clone(),
+            "spec.storage",
+            format!(
+                "{replicas} replica(s) × {} volume(s) make {claims} claims, beyond tenant {tname}'s {} in zone {zone} (quota persistentVolumeClaims)",
+                app.spec.storage.len(),
+                quota.persistent_volume_claims
+            ),
+            "use fewer volumes or replicas, or ask for more claims (a ResourceRequest)",
+        ));
     }
 }

@@ -20,11 +20,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::super::Owned;
 use super::super::index::Placement;
 use super::super::objects::meta;
-use govcloud_core::api::{AppPort, DepartmentApp, Tenant, WorkloadKind, cron_problem};
+use govcloud_core::api::{AppPort, WorkloadKind};
 use govcloud_core::meta::labels;
 use govcloud_core::meta::names;
-use govcloud_core::meta::quantity::Quantity as Exact;
-use govcloud_core::problem::{ObjectRef, Problem};
 
 /// Finished runs of a scheduled app kept for its people to read (each
 /// outcome), and how long a finished Job stays.
@@ -179,57 +177,4 @@ pub(super) fn service_ports(ports: &[AppPort]) -> Vec<ServicePort> {
             ..Default::default()
         })
         .collect()
-}
-
-/// What the API server or the tenant's quota would refuse of the workload
-/// an app's schedule or storage renders: a cron field out of range, storage
-/// beyond the tenant's quota in the zone (each replica claims every volume).
-pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, zone: &str, obj: &ObjectRef, problems: &mut Vec<Problem>) {
-    if let Some(s) = &app.spec.schedule
-        && let Some(why) = cron_problem(&s.cron)
-    {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.schedule.cron",
-            format!("cron '{}' {why}", s.cron),
-            "write five fields within their ranges, for example '30 2 * * *' (every night at 02:30)",
-        ));
-    }
-    if app.spec.storage.is_empty() {
-        return;
-    }
-    let Some(quota) = tenant.spec.zones.iter().find(|z| z.name == zone).map(|z| &z.quota) else { return };
-    let replicas = app.spec.replicas.max(1);
-    let sizes: Option<Vec<Exact>> = app.spec.storage.iter().map(|s| Exact::parse(&s.size).ok()).collect();
-    let total = sizes.map(|v| {
-        let one = v.into_iter().fold(Exact::ZERO, Exact::saturating_add);
-        (0..replicas).fold(Exact::ZERO, |a, _| a.saturating_add(one))
-    });
-    let tname = tenant.metadata.name.as_deref().unwrap_or_default();
-    if let (Some(total), Ok(limit)) = (total, Exact::parse(&quota.storage))
-        && total > limit
-    {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.storage",
-            format!(
-                "{replicas} replica(s) × the app's storage make {total} of claims, beyond tenant {tname}'s storage quota {} in zone {zone}: the quota refuses the claims and the pods never start",
-                quota.storage
-            ),
-            "lower spec.storage[].size or spec.replicas, or ask for more storage (a ResourceRequest)",
-        ));
-    }
-    let claims = i64::from(replicas) * app.spec.storage.len() as i64;
-    if claims > i64::from(quota.persistent_volume_claims) {
-        problems.push(Problem::invalid(
-            obj.clone(),
-            "spec.storage",
-            format!(
-                "{replicas} replica(s) × {} volume(s) make {claims} claims, beyond tenant {tname}'s {} in zone {zone} (quota persistentVolumeClaims)",
-                app.spec.storage.len(),
-                quota.persistent_volume_claims
-            ),
-            "use fewer volumes or replicas, or ask for more claims (a ResourceRequest)",
-        ));
-    }
 }
