@@ -77,7 +77,7 @@ async fn create(c: &Client, ns: &str, obj: Value) -> Result<(), kube::Error> {
     dynamic(c, &api_version, &kind, ns).create(&PostParams::default(), &o).await.map(|_| ())
 }
 
-/// A compliant pod spec on this zone's nodes (the test pods' defaults).
+/// A claim of 1Gi, of `class` when given (else the cluster default applies).
 fn claim(name: &str, class: Option<&str>) -> Value {
     let mut spec = json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}});
     if let Some(c) = class {
