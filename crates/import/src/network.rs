@@ -249,6 +249,7 @@ impl<'a> Network<'a> {
                             app: p.name.clone(),
                             zone: (p.place.zone != place.zone).then(|| p.place.zone.clone()),
                             ports: if numbers.is_empty() || named.len() == p.ports.len() { Vec::new() } else { named },
+                            purpose: None,
                         };
                         if !spec.flows.calls.contains(&call) {
                             spec.flows.calls.push(call);

@@ -151,7 +151,7 @@ fn flows_come_from_network_policies_between_imported_workloads() {
     let app = |n: &str| r.apps.iter().find(|a| a.name_any() == n).unwrap_or_else(|| panic!("{n}"));
     assert_eq!(
         app("web").spec.flows.calls,
-        [FlowCall { tenant: Some("stock".into()), app: "db".into(), zone: None, ports: vec![] }]
+        [FlowCall { tenant: Some("stock".into()), app: "db".into(), zone: None, ports: vec![], purpose: None }]
     );
     assert_eq!(
         app("db").spec.flows.allow_from,

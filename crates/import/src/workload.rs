@@ -197,6 +197,7 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         },
         // An autoscaler targeting the workload fills it in (network.rs).
         autoscaling: None,
+        sharing: None,
         resources: resources(&c["resources"], &cpath, entry),
         ports: ports(&c["ports"]),
         command: strings(&c["command"]),

@@ -380,6 +380,7 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
             count(FlowState::Refused)
         )),
         flows: f.flows,
+        sharing: None,
         violations,
         conditions: conds,
     }
@@ -414,6 +415,9 @@ async fn update_status(
             state: f.state,
             reason: f.reason.clone(),
             address: f.address.clone(),
+            since: None,
+            due: None,
+            overdue: false,
         })
         .collect();
     let violations: Vec<String> = rendered

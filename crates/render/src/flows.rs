@@ -7,6 +7,9 @@
 
 use kube::ResourceExt;
 
+mod consent;
+use consent::Consent;
+
 use super::index::{Index, Placement, cluster_label};
 use govcloud_core::api::{AppKey, AppPort, AppRef, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
 use govcloud_core::meta::names::namespace_name;
@@ -30,6 +33,11 @@ pub struct FlowDecision {
     /// Where a granted flow between clusters goes: the address of the
     /// provider zone's exchange endpoint (`None` within one cluster).
     pub address: Option<String>,
+    /// Whether the call waits for a conditional provider's answer (and would
+    /// be granted on it): a request with a deadline.
+    pub awaiting: bool,
+    /// The purpose the call states.
+    pub purpose: Option<String>,
 }
 
 /// Decides every call of every placed app.
@@ -42,11 +50,26 @@ pub fn decide_all(index: &Index<'_>, problems: &mut Vec<Problem>) -> Vec<FlowDec
                 zone: call.zone.clone().unwrap_or_else(|| consumer.key.zone.clone()),
                 app: call.app.clone(),
             };
+            let mut awaiting = false;
             let (state, reason, ports, address) = match decide(index, consumer, i, &provider, problems) {
                 Decided::Granted { reason, ports, address } => (FlowState::Granted, reason, ports, address),
+                Decided::Awaiting(reason) => {
+                    awaiting = true;
+                    (FlowState::Pending, reason, vec![], None)
+                }
                 Decided::Not(state, reason) => (state, reason, vec![], None),
             };
-            out.push(FlowDecision { consumer: consumer.key.clone(), call: i, provider, state, reason, ports, address });
+            out.push(FlowDecision {
+                consumer: consumer.key.clone(),
+                call: i,
+                provider,
+                state,
+                reason,
+                ports,
+                address,
+                awaiting,
+                purpose: call.purpose.clone(),
+            });
         }
     }
     out
@@ -103,6 +126,8 @@ pub(crate) fn exchange_apps<'z>(
 /// What became of one call.
 enum Decided {
     Granted { reason: String, ports: Vec<AppPort>, address: Option<String> },
+    /// Pending on a conditional provider's answer, and nothing else.
+    Awaiting(String),
     Not(FlowState, String),
 }
 
@@ -166,8 +191,21 @@ fn decide(
         return Decided::Not(FlowState::Pending, format!("zone {:?} is not declared", provider.zone));
     }
     let same_tenant = provider.tenant == consumer.key.tenant;
+    let call = &consumer.app.spec.flows.calls[i];
+    let mut consented = None;
     let p = match index.apps.get(provider) {
-        Some(p) if same_tenant || grant_covers(p, &consumer.key) => p,
+        Some(p) if same_tenant => p,
+        Some(p) => match consent::consent(p, &consumer.key, call, &field) {
+            Consent::Given(who) => {
+                consented = Some((who, false));
+                p
+            }
+            Consent::Awaiting(why) => {
+                consented = Some((why, true));
+                p
+            }
+            Consent::Not(state, why) => return Decided::Not(state, why),
+        },
         // Nothing about another tenant's apps until it grants this one.
         _ if !same_tenant => return Decided::Not(FlowState::Pending, not_granted(provider, &consumer.key)),
         _ if index.misplaced.contains(provider) => {
@@ -201,8 +239,15 @@ fn decide(
         }
     };
 
+    // Between departments, the data's classification: no consent lifts it.
+    if !same_tenant
+        && let Some(why) =
+            consent::classification_refusal(provider, p.app.spec.data_classification, &consumer.key, consumer.zone.spec.kind)
+    {
+        return Decided::Not(FlowState::Refused, why);
+    }
+
     // Ports: the ones named, or all the provider serves.
-    let call = &consumer.app.spec.flows.calls[i];
     let mut ports: Vec<AppPort> = Vec::new();
     for (j, name) in call.ports.iter().enumerate() {
         match p.app.spec.ports.iter().find(|q| &q.name == name) {
@@ -308,10 +353,10 @@ fn decide(
     } else {
         format!("{czn} -> {pzn} through a registered exchange endpoint{through}")
     };
-    let who = if provider.tenant == consumer.key.tenant {
-        "same tenant".to_string()
-    } else {
-        format!("granted by {provider}")
-    };
-    Decided::Granted { reason: format!("{who}, {how}"), ports, address }
+    match consented {
+        // Everything but the provider's answer allows it: the call waits for it.
+        Some((why, true)) => Decided::Awaiting(format!("{why}; once granted: {how}")),
+        Some((who, false)) => Decided::Granted { reason: format!("{who}, {how}"), ports, address },
+        None => Decided::Granted { reason: format!("same tenant, {how}"), ports, address },
+    }
 }

@@ -10,7 +10,7 @@ mod public;
 use kube::ResourceExt;
 
 use super::namespaces::mlps_level;
-use super::verdicts::{Verdicts, host_owners};
+use super::verdicts::{Setting, Verdicts, host_owners};
 use govcloud_core::api::{AppKey, DepartmentApp, Exposure, HostOwner, NetworkZone, Tenant, TenantZone, ZoneKind};
 use govcloud_core::controls;
 use govcloud_core::meta::names::namespace_name;
@@ -112,10 +112,13 @@ impl<'a> Index<'a> {
         let evaluator = controls::eval::Evaluator::new();
         let host_owners = host_owners(&model.tenants);
         let mut failed: BTreeMap<(String, String), Vec<controls::eval::Failure>> = BTreeMap::new();
+        let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
         for app in &model.apps {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            failed.insert((ns, app.name_any()), verdicts.failures(&evaluator, app, entry.tenant, zone, &host_owners));
+            let setting =
+                settings.entry(ns.clone()).or_insert_with(|| Setting::new(entry.tenant, zone, &host_owners));
+            failed.insert((ns, app.name_any()), verdicts.failures_in(&evaluator, app, setting));
         }
         let host_refused = |app: &DepartmentApp| {
             failed

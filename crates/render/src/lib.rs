@@ -40,7 +40,7 @@ pub use requests::{
     Verdict, effective_tenant, format_quantity, grant_requests, judge, request_namespace, request_tenant, surge_end,
 };
 pub use tenant::DECLARATIONS_ONLY;
-pub use verdicts::{Verdicts, host_owners, zone_param};
+pub use verdicts::{Setting, Verdicts, host_owners, zone_param};
 
 use std::collections::BTreeMap;
 

@@ -74,10 +74,8 @@ impl Verdicts {
     /// The checks of the admission policies on DepartmentApps
     /// (`govcloud-apps`, `govcloud-zone-apps`) that `app` fails, judged by the
     /// one evaluator on the app, the namespace render creates for it and its
-    /// zone.
-    ///
-    /// The app is judged as a request creating it carries it: without status
-    /// or the server's bookkeeping (resourceVersion, field ownership, ...).
+    /// zone. [`Verdicts::failures_in`] does the same with the namespace and
+    /// zone made once for all the apps of a namespace.
     pub fn failures(
         &self,
         evaluator: &Evaluator,
@@ -86,8 +84,16 @@ impl Verdicts {
         zone: &NetworkZone,
         owners: &[HostOwner],
     ) -> Vec<Failure> {
-        let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
-        let mut object = controls::eval::judged(json(serde_json::to_value(app)));
+        self.failures_in(evaluator, app, &Setting::new(tenant, zone, owners))
+    }
+
+    /// The checks `app` fails in `setting` (its namespace and zone as the
+    /// policies see them).
+    ///
+    /// The app is judged as a request creating it carries it: without status
+    /// or the server's bookkeeping (resourceVersion, field ownership, ...).
+    pub fn failures_in(&self, evaluator: &Evaluator, app: &DepartmentApp, setting: &Setting) -> Vec<Failure> {
+        let mut object = controls::eval::judged(serde_json::to_value(app).unwrap_or_default());
         object["kind"] = "DepartmentApp".into();
         // Nor what a request creating it does not carry.
         if let Some(m) = object["metadata"].as_object_mut() {
@@ -95,24 +101,44 @@ impl Verdicts {
                 m.remove(absent);
             }
         }
-        let namespace = json(serde_json::to_value(namespace(tenant, zone)));
-        let zone = zone_param(zone, owners);
         let mut digest = Sha256::new();
-        for part in [&object, &namespace, &zone] {
-            digest.update(part.to_string().as_bytes());
-            digest.update([0]);
-        }
+        digest.update(setting.digest);
+        digest.update(object.to_string().as_bytes());
         let key: [u8; 32] = digest.finalize().into();
         if let Some(known) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return known.clone();
         }
-        let found = controls::eval::failures(evaluator, &object, Some(&namespace), Some(&zone));
+        let found = controls::eval::failures(evaluator, &object, Some(&setting.namespace), Some(&setting.zone));
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= Self::KEPT {
             kept.clear();
         }
         kept.insert(key, found.clone());
         found
+    }
+}
+
+/// Where apps are judged: the namespace render creates for a tenant in a
+/// zone and the zone as the policies' parameter, as JSON, with the digest
+/// of both. Made once per namespace, shared by all of its apps.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    namespace: serde_json::Value,
+    zone: serde_json::Value,
+    digest: [u8; 32],
+}
+
+impl Setting {
+    /// The setting of `tenant`'s apps in `zone`, with the hosts tenants own.
+    pub fn new(tenant: &Tenant, zone: &NetworkZone, owners: &[HostOwner]) -> Setting {
+        let namespace = serde_json::to_value(namespace(tenant, zone)).unwrap_or_default();
+        let zone = zone_param(zone, owners);
+        let mut digest = Sha256::new();
+        for part in [&namespace, &zone] {
+            digest.update(part.to_string().as_bytes());
+            digest.update([0]);
+        }
+        Setting { namespace, zone, digest: digest.finalize().into() }
     }
 }
 

@@ -1,13 +1,14 @@
 //! `DepartmentApp`: a workload a department runs, and the data flows it takes part in.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::{CustomResource, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::container::{probe_port_message as port_message, probe_port_rule as port_rule};
 use super::{
-    AppProbe, AppStorage, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret, Schedule, WorkloadKind,
+    AppProbe, AppStorage, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret, Schedule, Sharing,
+    SharingStatus, WorkloadKind,
 };
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
@@ -215,6 +216,11 @@ pub struct DepartmentAppSpec {
     /// Data flows: which apps this app calls, and which tenants may call it.
     #[serde(default, skip_serializing_if = "Flows::is_empty")]
     pub flows: Flows,
+
+    /// How the app shares what it holds with other departments (its class,
+    /// its catalogue entry and its answers); none: only through `flows.allowFrom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<Sharing>,
 }
 
 fn default_replicas() -> i32 {
@@ -447,6 +453,12 @@ pub struct FlowCall {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 16), inner(length(max = 15)))]
     pub ports: Vec<String>,
+    /// What the data is used for (用途); a provider that shares
+    /// conditionally answers only a call that states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.size() > 0").message("purpose says what the data is used for"))]
+    #[schemars(length(max = 512))]
+    pub purpose: Option<String>,
 }
 
 /// A tenant allowed to call this app.
@@ -524,6 +536,16 @@ pub struct FlowStatus {
     /// of the provider zone's exchange endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// For a request waiting for a provider's answer: when govcloud first
+    /// saw it waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Time>,
+    /// When the provider's answer is due (10 working days after `since`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Time>,
+    /// Whether the answer is overdue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
 }
 
 /// Observed state of a `DepartmentApp`.
@@ -551,6 +573,9 @@ pub struct DepartmentAppStatus {
     /// `granted/pending/refused`, for `kubectl get`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows_summary: Option<String>,
+    /// As a provider: its sharing class, consumers and requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<SharingStatus>,
     /// Baseline or isolation rules the app's declaration breaks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<String>,
