@@ -369,7 +369,7 @@ pub fn hosted_elsewhere(model: &Model) -> BTreeMap<String, String> {
 /// Runs one audit path (but admission, which has a thread of its own); isolation gives the connectivity.
 fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connectivity> {
     match path {
-        AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City => {}
+        AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City | AuditBy::Sharing => {}
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::PublicHosts => {
             tenant_hosts(ctx, i.model);

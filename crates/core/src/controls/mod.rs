@@ -74,6 +74,10 @@ pub enum AuditBy {
     /// model, and both sides' decisions on flows between clusters, compared
     /// (`govcloud_audit::city`); a single cluster's audit has no findings here.
     City,
+    /// Apps' sharing declarations and status: who answered each conditional
+    /// request, answers past their deadline, and flows between departments
+    /// beyond the data's classification.
+    Sharing,
     /// Not checkable from a set of objects (a rule about a request, such as a
     /// deletion): the admission policy is the control.
     NotAuditable,
@@ -205,6 +209,13 @@ pub const CITY_FLOWS: &str = "GC-CITY-002";
 pub const REQUEST_DECISIONS: &str = "GC-REQ-001";
 /// `GC-REQ-002`: a ResourceRequest is filed in a tenant namespace, for that namespace's zone.
 pub const REQUEST_PLACEMENT: &str = "GC-REQ-002";
+
+/// `GC-SHR-001`: a provider's answer to a sharing request names who answered, as the API server recorded it.
+pub const SHARING_ANSWERS: &str = "GC-SHR-001";
+/// `GC-SHR-002`: a conditional sharing request is answered within 10 working days.
+pub const SHARING_DEADLINES: &str = "GC-SHR-002";
+/// `GC-SHR-003`: between departments, secret data is reached only from private zones and an internet zone reaches only public data.
+pub const SHARING_CLASSIFICATION: &str = "GC-SHR-003";
 
 const ALL_LEVELS: &[u8] = &[2, 3];
 
