@@ -174,6 +174,17 @@ enum Command {
         /// cannot delete it) before the operator removes it.
         #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36500))]
         request_retention_days: u64,
+        /// How long a provider has to answer a conditional sharing request:
+        /// working days (`10wd`, counted in China Standard Time) or, for
+        /// drills and tests, a duration (`90s`, `5m`, `2h`).
+        #[arg(long, value_name = "WHEN", default_value = "10wd")]
+        answer_within: String,
+        /// Public holidays skipped when counting working days (YYYY-MM-DD, comma-separated).
+        #[arg(long, value_name = "DATES", default_value = "")]
+        holidays: String,
+        /// Make-up working days (调休) counted even on a weekend (YYYY-MM-DD, comma-separated).
+        #[arg(long, value_name = "DATES", default_value = "")]
+        workdays: String,
         /// Which report API the compliance reports use; `off` disables them.
         #[arg(long, value_enum, default_value_t = ReportsArg::Openreports)]
         reports: ReportsArg,
@@ -386,6 +397,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             log_format,
             resync_seconds,
             request_retention_days,
+            answer_within,
+            holidays,
+            workdays,
             operator_namespace,
             reports,
             cidrs,
@@ -395,6 +409,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             leader_renew_grace_seconds,
         } => {
             init_tracing(log_format);
+            let answer_deadline = crate::operator::deadline::Deadline::parse(&answer_within, &holidays, &workdays)
+                .map_err(|e| CliError::Input(e.to_string()))?;
             let election = leader_elect
                 .then(|| crate::operator::LeaderElection {
                     lease: leader_lease,
@@ -451,6 +467,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                         leader,
                         metrics: Some(metrics),
                         request_retention: Some(std::time::Duration::from_secs(request_retention_days * 24 * 3600)),
+                        answer_deadline: Some(answer_deadline),
                     },
                 )
                 .await

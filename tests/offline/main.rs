@@ -19,3 +19,4 @@ mod import;
 mod render_autoscaling;
 mod render_flows;
 mod render_isolation;
+mod render_sharing;

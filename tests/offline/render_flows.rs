@@ -4,7 +4,7 @@ use govcloud::api::FlowState;
 use govcloud::model::load_str;
 use govcloud::render::{self, Owned, Rendered};
 
-const ZONES: &str = r#"
+pub(crate) const ZONES: &str = r#"
 apiVersion: govcloud.io/v1alpha1
 kind: NetworkZone
 metadata: {name: ext}
@@ -56,26 +56,26 @@ spec:
   zones: [{name: ext}, {name: priv}]
 "#;
 
-fn app(ns: &str, name: &str, zone: &str, extra: &str) -> String {
+pub(crate) fn app(ns: &str, name: &str, zone: &str, extra: &str) -> String {
     format!(
         "---\napiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  zone: {zone}\n  image: reg.local/x/{name}:1\n  ports: [{{name: http, port: 8080}}]\n{extra}"
     )
 }
 
-fn render(apps: &[String]) -> Rendered {
+pub(crate) fn render(apps: &[String]) -> Rendered {
     let text = format!("{ZONES}{}", apps.concat());
     let loaded = load_str("test.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
     render::render(&loaded.model)
 }
 
-fn flow<'a>(r: &'a Rendered, consumer: &str) -> &'a govcloud::render::FlowDecision {
+pub(crate) fn flow<'a>(r: &'a Rendered, consumer: &str) -> &'a govcloud::render::FlowDecision {
     r.flows
         .iter()
         .find(|f| f.consumer.app == consumer)
         .unwrap_or_else(|| panic!("no flow from {consumer}: {:#?}", r.flows))
 }
 
-fn has_policy(r: &Rendered, ns: &str, name: &str) -> bool {
+pub(crate) fn has_policy(r: &Rendered, ns: &str, name: &str) -> bool {
     r.objects.iter().any(|o| matches!(o, Owned::NetworkPolicy(_)) && o.namespace() == ns && o.name() == name)
 }
 

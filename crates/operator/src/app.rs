@@ -23,7 +23,7 @@ use super::controller::Reconciled;
 use super::status::{Cond, conditions, degraded, differs, patch_status};
 use super::triggers::{Triggers, replica_failure};
 use super::{Context, Halt, Result, Step};
-use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus};
+use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus, SharingStatus};
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_render::{Owned, Rendered};
 
@@ -116,7 +116,8 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
         (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
         (None, None) => None,
     };
-    update_status(a, ctx, &rendered, placed, isolated, blocked).await?;
+    // An answer falling due wakes the app to say it is overdue.
+    let wake = update_status(a, ctx, &rendered, placed, isolated, blocked).await?;
     if refused.is_some() {
         return Ok(Action::requeue(ctx.retries.failed(OwnerKind::DepartmentApp.as_str(), &ns, &name).0));
     }
@@ -131,7 +132,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     if conflict.is_some() {
         return Ok(Action::requeue(super::apply::CONFLICT_RETRY));
     }
-    Ok(Action::requeue(ctx.resync))
+    Ok(Action::requeue(wake.map_or(ctx.resync, |w| w.min(ctx.resync))))
 }
 
 /// Refreshes an app's status from the caches (replicas became ready, the
@@ -155,7 +156,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
         (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
         (None, None) => None,
     };
-    update_status(&a, &ctx, &rendered, placed, isolated, blocked).await
+    update_status(&a, &ctx, &rendered, placed, isolated, blocked).await.map(|_| ())
 }
 
 /// The reason of an app's `Ready` and `Degraded` conditions, and of its
@@ -223,6 +224,8 @@ pub struct AppFigures<'a> {
     pub endpoints: Vec<String>,
     /// The flows it consumes, as decided.
     pub flows: Vec<FlowStatus>,
+    /// As a provider: its sharing class, consumers and requests.
+    pub sharing: Option<SharingStatus>,
     /// What the plan finds wrong with it (`field: message`).
     pub violations: Vec<String>,
     /// What its last apply met: an object in the way, or the API server's
@@ -340,6 +343,7 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         .filter(|fl| fl.state != FlowState::Granted)
         .map(|fl| format!("{} {}: {}", fl.state.as_str(), fl.target, fl.reason))
         .collect();
+    let overdue = sharing::overdue_messages(&f.flows, f.sharing.as_ref());
     let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let conds = conditions(
         previous,
@@ -347,6 +351,12 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         now,
         vec![
             Cond { type_: "Ready", ok: ready, reason, message },
+            Cond {
+                type_: "AnswerOverdue",
+                ok: !overdue.is_empty(),
+                reason: if overdue.is_empty() { "InTime" } else { "Overdue" },
+                message: overdue.join("; "),
+            },
             Cond {
                 type_: "FlowsPending",
                 ok: !pending.is_empty(),
@@ -380,7 +390,7 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
             count(FlowState::Refused)
         )),
         flows: f.flows,
-        sharing: None,
+        sharing: f.sharing,
         violations,
         conditions: conds,
     }
@@ -401,25 +411,33 @@ async fn update_status(
     placed: bool,
     isolated: bool,
     blocked: Option<Blocked<'_>>,
-) -> Result<()> {
+) -> Result<Option<Duration>> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
     // The calls this app (of this namespace, not a namesake elsewhere) makes.
     let own = |k: &AppKey| k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == ns;
-    let flows: Vec<FlowStatus> = rendered
-        .flows
-        .iter()
-        .filter(|f| own(&f.consumer))
-        .map(|f| FlowStatus {
-            target: f.provider.to_string(),
-            state: f.state,
-            reason: f.reason.clone(),
-            address: f.address.clone(),
-            since: None,
-            due: None,
-            overdue: false,
-        })
-        .collect();
+    let clock = sharing::Clock { now: Timestamp::now(), deadline: &ctx.deadline };
+    let calls: Vec<&govcloud_render::FlowDecision> = rendered.flows.iter().filter(|f| own(&f.consumer)).collect();
+    let flows =
+        sharing::consumer_flows(&calls, a.status.as_ref().map(|s| s.flows.as_slice()).unwrap_or_default(), clock);
+    let (tenant, zone) = govcloud_core::meta::names::split_namespace(&ns).unwrap_or(("", &a.spec.zone));
+    let me = AppKey { tenant: tenant.to_string(), zone: zone.to_string(), app: name.clone() };
+    let decisions: Vec<&govcloud_render::FlowDecision> = rendered.flows.iter().collect();
+    // A waiting request's time as the consumer's own status recorded it.
+    let consumer_since = |k: &AppKey| {
+        let ns = govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone);
+        let app = ctx.apps.get(&ObjectRef::new(&k.app).within(&ns))?;
+        let target = me.to_string();
+        app.status.as_ref()?.flows.iter().find(|f| f.target == target)?.since.as_ref().map(|t| t.0)
+    };
+    let sharing = sharing::provider_sharing(
+        a,
+        &me,
+        &decisions,
+        &consumer_since,
+        a.status.as_ref().and_then(|s| s.sharing.as_ref()),
+        clock,
+    );
     let violations: Vec<String> = rendered
         .problems
         .iter()
@@ -486,12 +504,15 @@ async fn update_status(
         isolated,
         endpoints,
         flows,
+        sharing,
         violations,
         blocked,
         elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
         pods_refused: workload.as_ref().and_then(|d| replica_failure(&d.data)),
     };
-    let status = app_status(figures, Timestamp::now());
+    let status = app_status(figures, clock.now);
+    let wake = sharing::next_due(&status.flows, status.sharing.as_ref(), clock.now)
+        .map(|t| Duration::from_secs(t.duration_since(clock.now).as_secs().max(0) as u64 + 1));
     if differs(a.status.as_ref(), &status) {
         patch_status(ctx, a, &status).await?;
         // Pods newly refused: one Warning Event (the condition stays while they are).
@@ -505,6 +526,12 @@ async fn update_status(
             ctx.publish(a, EventType::Warning, PODS_REFUSED, "Reconcile", message).await;
         }
         let previous = a.status.as_ref().map(|s| s.flows.as_slice()).unwrap_or_default();
+        let was = sharing::overdue_messages(previous, a.status.as_ref().and_then(|s| s.sharing.as_ref()));
+        for m in sharing::overdue_messages(&status.flows, status.sharing.as_ref()) {
+            if !was.contains(&m) {
+                ctx.publish(a, EventType::Warning, "AnswerOverdue", "Reconcile", m).await;
+            }
+        }
         for f in flow_transitions(previous, &status.flows) {
             let type_ = if f.state == FlowState::Granted { EventType::Normal } else { EventType::Warning };
             ctx.publish(
@@ -517,8 +544,10 @@ async fn update_status(
             .await;
         }
     }
-    Ok(())
+    Ok(wake)
 }
+
+mod sharing;
 
 #[cfg(test)]
 mod tests;

@@ -49,6 +49,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// Period of the full resync.
     pub resync: Duration,
+    /// When conditional sharing requests must be answered.
+    pub deadline: crate::deadline::Deadline,
     /// How long a decided ResourceRequest is kept before the operator removes it.
     pub request_retention: Duration,
     /// The cluster's pod and service ranges, put in every model.

@@ -36,6 +36,7 @@ mod apply;
 mod cache;
 mod context;
 mod controller;
+pub mod deadline;
 mod error;
 pub mod install;
 mod inventory;

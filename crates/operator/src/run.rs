@@ -90,6 +90,9 @@ pub struct Options {
     /// How long a decided ResourceRequest is kept for the record before the
     /// operator removes it; [`REQUEST_RETENTION`] when `None`.
     pub request_retention: Option<Duration>,
+    /// When conditional sharing requests must be answered; 10 working days
+    /// with no holidays when `None`.
+    pub answer_deadline: Option<crate::deadline::Deadline>,
 }
 
 /// How long decided ResourceRequests are kept by default: a year, twice the
@@ -252,6 +255,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         metrics,
         resync: opts.resync.unwrap_or(RESYNC),
         request_retention: opts.request_retention.unwrap_or(REQUEST_RETENTION),
+        deadline: opts.answer_deadline.clone().unwrap_or_default(),
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         cluster: opts.cluster.clone(),
         triggers: triggers.clone(),

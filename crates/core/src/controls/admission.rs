@@ -43,6 +43,7 @@ mod pods;
 mod public;
 mod requests;
 mod scaling;
+mod sharing;
 mod table;
 
 pub use objects::{ANNOTATIONS_MAX, CONFIG_MAP_MAX, MADE_FROM_MANAGED, SECRET_MAX};
@@ -260,6 +261,7 @@ pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     ));
     out.extend(request_mutations());
     out.extend(service_mutations());
+    out.extend(sharing::answer_mutations());
     out.into_iter().map(|o| with_operator_namespace(o, operator_namespace)).collect()
 }
 
@@ -278,6 +280,7 @@ pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
     out.push((crate::meta::names::REQUESTER_POLICY, vec![REQUEST_DECISIONS]));
     out.push((crate::meta::names::DECIDER_POLICY, vec![REQUEST_DECISIONS]));
     out.push((crate::meta::names::CLUSTER_IP_POLICY, vec![EXTERNAL_SERVICES]));
+    out.push((crate::meta::names::SHARING_ANSWERER_POLICY, vec![crate::controls::SHARING_ANSWERS]));
     out
 }
 

@@ -34,6 +34,10 @@ pub const REQUEST_APPROVER: &str = "govcloud-request-approver";
 pub const REQUESTER_POLICY: &str = "govcloud-request-requester";
 /// The policy that records who decides a ResourceRequest (MutatingAdmissionPolicy).
 pub const DECIDER_POLICY: &str = "govcloud-request-decider";
+/// The policy refusing a sharing answer whose `by` is not who made it (ValidatingAdmissionPolicy).
+pub const SHARING_ANSWERS_POLICY: &str = "govcloud-sharing-answers";
+/// The policy that records who answers a sharing request (MutatingAdmissionPolicy).
+pub const SHARING_ANSWERER_POLICY: &str = "govcloud-sharing-answerer";
 /// Mutating policy recording a Service's chosen cluster address before the API server allocates one.
 pub const CLUSTER_IP_POLICY: &str = "govcloud-service-cluster-ip";
 /// The Admin-tier ClusterNetworkPolicy that keeps a zone from the zones it

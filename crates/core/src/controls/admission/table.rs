@@ -244,5 +244,6 @@ pub(super) fn build_policies() -> Vec<Policy> {
     out.push(prevent_deletion_policy());
     out.extend(request_policies());
     out.extend(scaling_policies());
+    out.push(super::sharing::answer_policy());
     out
 }
