@@ -26,5 +26,6 @@ mod invalid_catalogue;
 mod operator;
 mod public;
 mod requests;
+mod sharing;
 mod stateful;
 mod testenv_models;
