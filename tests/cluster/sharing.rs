@@ -30,7 +30,7 @@ fn model(zone: &str, p: &str, c: &str, d: &str) -> String {
     let z = zone_doc(zone, "extranet", "10.93.0.0/16", "");
     let tenant = |t: &str| {
         format!(
-            "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {t}}}\nspec:\n  displayName: {{zh: 部门, en: Dept}}\n  owners: [{{kind: Group, name: {t}-admins, role: admin}}]\n  zones: [{{name: {zone}}}]\n"
+            "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {t}}}\nspec:\n  displayName: {{zh: 部门, en: Dept}}\n  owners: [{{kind: Group, name: {t}-admins, role: admin}}, {{kind: Group, name: {t}-devs, role: developer}}]\n  zones: [{{name: {zone}}}]\n"
         )
     };
     let app = |t: &str, name: &str, extra: &str| {
@@ -257,6 +257,16 @@ async fn with_the_operator_stopped_nobody_forges_an_answer_or_opens_a_flow() {
     .await
     .expect("changed answer");
     assert_eq!(by(&a).as_deref(), Some(wu.as_str()));
+
+    // The provider's developers may change its app, but not answer for the department.
+    let dev = impersonating(&format!("zheng-{scope}"), &[&format!("{p}-devs")]).await;
+    let (code, message) = refused(
+        "a developer answering",
+        answer(&dev, &pns, "asked", json!([{"consumer": consumer, "decision": "Granted"}])).await,
+    );
+    assert!(code == 403 && message.contains("only the tenant's admins"), "{code} {message}");
+    let (code, _) = refused("a developer withdrawing an answer", answer(&dev, &pns, "asked", json!([])).await);
+    assert_eq!(code, 403);
 
     // The consumer's admin can neither answer for the provider nor open the flow itself.
     let qian = impersonating(&format!("qian-{scope}"), &[&format!("{c}-admins")]).await;

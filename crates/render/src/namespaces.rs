@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::ResourceExt;
 
 use super::objects::meta;
-use govcloud_core::api::{NetworkZone, Tenant, pod_security_level};
+use govcloud_core::api::{NetworkZone, OwnerKind, OwnerRole, Tenant, pod_security_level};
 use govcloud_core::meta::labels::{self, tenant_labels};
 use govcloud_core::meta::names::namespace_name;
 
@@ -45,6 +45,21 @@ pub fn namespace(t: &Tenant, zone: &NetworkZone) -> Namespace {
     // What the admission policies read: the tenant's own narrower lists.
     if !t.spec.allowed_registries.is_empty() {
         annotations.insert(labels::ALLOWED_REGISTRIES.into(), t.spec.allowed_registries.join(","));
+    }
+    // Who may answer the sharing requests made to the tenant's apps (GC-SHR-001).
+    for (kind, key) in [(OwnerKind::User, labels::ADMIN_USERS), (OwnerKind::Group, labels::ADMIN_GROUPS)] {
+        let mut names: Vec<&str> = t
+            .spec
+            .owners
+            .iter()
+            .filter(|o| o.role == OwnerRole::Admin && o.kind == kind)
+            .map(|o| o.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if !names.is_empty() {
+            annotations.insert(key.into(), names.join("\n"));
+        }
     }
     if !t.spec.allowed_hosts.is_empty() {
         annotations.insert(labels::ALLOWED_HOSTS.into(), t.spec.allowed_hosts.join(","));

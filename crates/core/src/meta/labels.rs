@@ -90,6 +90,11 @@ pub const ALLOWED_REGISTRIES: &str = "govcloud.io/allowed-registries";
 /// `*.`-prefixed) the tenant may claim besides its zone's domain; absent when
 /// none. Read by the admission policies.
 pub const ALLOWED_HOSTS: &str = "govcloud.io/allowed-hosts";
+/// Namespace annotation: the tenant's admin users, one per line, who alone
+/// may answer sharing requests (GC-SHR-001 reads it).
+pub const ADMIN_USERS: &str = "govcloud.io/admin-users";
+/// Namespace annotation: the tenant's admin groups, one per line.
+pub const ADMIN_GROUPS: &str = "govcloud.io/admin-groups";
 /// Namespace annotation: the pods the tenant's quota in the namespace's zone
 /// allows (its ResourceQuota's `pods`). Read by the admission policy that
 /// bounds autoscaling (GC-RES-004); written by govcloud only (GC-MGD-001).

@@ -12,10 +12,30 @@ use serde_json::{Value, json};
 use super::cel::check;
 use crate::controls::SHARING_ANSWERS;
 use crate::controls::admission::{Policy, labels, rules};
+use crate::meta::labels::{ADMIN_GROUPS, ADMIN_USERS};
 use crate::meta::names;
 
 /// The answers of the object before the change (none on CREATE).
 const OLD_ANSWERS: &str = "oldObject != null && has(oldObject.spec.sharing) && has(oldObject.spec.sharing.answers) ? oldObject.spec.sharing.answers : []";
+
+/// The answers of the object as changed (none when it has no sharing).
+const NEW_ANSWERS: &str =
+    "has(object.spec.sharing) && has(object.spec.sharing.answers) ? object.spec.sharing.answers : []";
+
+/// CEL: the user making the change is one of the tenant's admins, as the
+/// operator wrote them on the namespace (which departments cannot write).
+fn is_admin() -> String {
+    let listed = |key: &str| {
+        format!(
+            "has(namespaceObject.metadata.annotations) && '{key}' in namespaceObject.metadata.annotations ? namespaceObject.metadata.annotations['{key}'].split('\\n') : []"
+        )
+    };
+    format!(
+        "namespaceObject != null && (request.userInfo.username in ({}) || request.userInfo.groups.exists(g, g in ({})))",
+        listed(ADMIN_USERS),
+        listed(ADMIN_GROUPS)
+    )
+}
 
 /// CEL: answer `o` (old) says what answer `a` (new) says: same consumer, decision and reason.
 fn same_answer(o: &str, a: &str) -> String {
@@ -33,22 +53,33 @@ pub(super) fn answer_policy() -> Policy {
         resources: vec![(crate::meta::GROUP, "departmentapps")],
         operations: &["CREATE", "UPDATE"],
         zone_param: false,
-        match_conditions: vec![(
-            "has-answers",
-            "has(object.spec.sharing) && has(object.spec.sharing.answers) && object.spec.sharing.answers.size() > 0"
-                .to_string(),
-        )],
-        variables: vec![("oldAnswers", OLD_ANSWERS.to_string())],
-        checks: vec![check(
-            SHARING_ANSWERS,
-            format!(
-                "object.spec.sharing.answers.all(a, has(a.by) && (a.by == request.userInfo.username || variables.oldAnswers.exists(o, {same} && has(o.by) && o.by == a.by)))"
+        match_conditions: vec![("has-answers", format!("({NEW_ANSWERS}).size() > 0 || ({OLD_ANSWERS}).size() > 0"))],
+        variables: vec![
+            ("oldAnswers", OLD_ANSWERS.to_string()),
+            ("newAnswers", NEW_ANSWERS.to_string()),
+            ("isAdmin", is_admin()),
+        ],
+        checks: vec![
+            check(
+                SHARING_ANSWERS,
+                format!(
+                    "variables.isAdmin || (variables.newAnswers.all(a, variables.oldAnswers.exists(o, {same})) && variables.oldAnswers.all(o, variables.newAnswers.exists(a, {same})))"
+                ),
+                format!(
+                    "spec.sharing.answers: only the tenant's admins (the namespace's {ADMIN_USERS} and {ADMIN_GROUPS}, from the Tenant's owners with role admin) answer sharing requests; ask one of them"
+                ),
             ),
-            format!(
-                "spec.sharing.answers[].by is recorded by the API server from the user answering ({}); it names nobody else: leave it out and the server writes it",
-                names::SHARING_ANSWERER_POLICY
+            check(
+                SHARING_ANSWERS,
+                format!(
+                    "variables.newAnswers.all(a, has(a.by) && (a.by == request.userInfo.username || variables.oldAnswers.exists(o, {same} && has(o.by) && o.by == a.by)))"
+                ),
+                format!(
+                    "spec.sharing.answers[].by is recorded by the API server from the user answering ({}); it names nobody else: leave it out and the server writes it",
+                    names::SHARING_ANSWERER_POLICY
+                ),
             ),
-        )],
+        ],
         request_only: true,
         tenant_namespaces: true,
     }
