@@ -426,6 +426,10 @@ fn admission_problem(
                 namespace_name(&tname, &app.spec.zone)
             )
         }
+        (controls::APP_ZONE, "spec.dataClassification", _) => format!(
+            "zone {zname} is {}: create the app in a private zone of tenant {tname} (its namespace <tenant>-<private zone>), or set spec.dataClassification to sensitive or lower if the data is not a work secret",
+            zone.spec.kind
+        ),
         (controls::APP_ZONE, _, _) => format!(
             "zone {zname} is {}{}: use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
             zone.spec.kind,

@@ -188,7 +188,7 @@ pub const CATALOGUE: &[Control] = &[
         id: APP_ZONE,
         title_zh: "应用声明须符合所在网络区",
         title_en: "Apps consistent with their zone",
-        checks: "a DepartmentApp's zone is its namespace's zone, public exposure only in an internet zone with internet ingress, image from the zone's registries",
+        checks: "a DepartmentApp's zone is its namespace's zone, public exposure only in an internet zone with internet ingress, secret data only in a private zone, image from the zone's registries",
         severity: Severity::High,
         levels: ALL_LEVELS,
         audit: AuditBy::Admission,

@@ -204,6 +204,11 @@ pub(super) fn build_policies() -> Vec<Policy> {
             "spec.exposure public is allowed only in an internet zone with internetIngress",
         ),
         check(
+            APP_ZONE,
+            "!has(object.spec.dataClassification) || object.spec.dataClassification != 'secret' || params.spec.kind == 'private'",
+            "spec.dataClassification secret (工作秘密) is kept in a private zone: run the app in its tenant's private zone, or classify its data lower",
+        ),
+        check(
             IMAGE_REGISTRY,
             "params.spec.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))",
             "spec.image must come from a registry this zone allows",
