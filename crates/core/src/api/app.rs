@@ -35,6 +35,7 @@ use super::{
     printcolumn = r#"{"name":"Exposure","type":"string","jsonPath":".spec.exposure"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.replicasSummary","description":"ready/desired replicas"}"#,
     printcolumn = r#"{"name":"Flows","type":"string","jsonPath":".status.flowsSummary","description":"granted/pending/refused calls"}"#,
+    printcolumn = r#"{"name":"Sharing","type":"string","jsonPath":".spec.sharing.class","priority":1,"description":"unconditional, conditional or none (无条件/有条件/不予共享)"}"#,
     printcolumn = r#"{"name":"Image","type":"string","jsonPath":".spec.image","priority":1}"#,
     printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
