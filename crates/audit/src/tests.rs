@@ -789,7 +789,9 @@ fn every_control_is_audited_on_exactly_one_path() {
     held.push(resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})));
     for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
         let (namespaces, tenant_ns) = namespaces(&objects);
-        let refs: Vec<&Value> = objects.iter().collect();
+        // The declared apps are objects too, as `audit_with` adds them.
+        let apps: Vec<Value> = model.apps.iter().map(|a| serde_json::to_value(a).expect("app")).collect();
+        let refs: Vec<&Value> = objects.iter().chain(&apps).collect();
         let planned = govcloud_render::plan(&model, &Default::default());
         let zones: BTreeMap<String, Value> =
             model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();
