@@ -125,13 +125,20 @@ fn answers(ctx: &mut Ctx<'_>, apps: &[Audited]) {
     }
 }
 
+/// `(tenant, zone when named, app)` of a key `tenant/zone/app` or `tenant/app`.
+fn parse_key(key: &str) -> Option<(String, Option<String>, String)> {
+    let parts: Vec<&str> = key.split('/').collect();
+    let (t, z, a) = match parts.as_slice() {
+        [t, z, a] => (*t, Some(z.to_string()), *a),
+        [t, a] => (*t, None, *a),
+        _ => return None,
+    };
+    (!t.is_empty() && !a.is_empty()).then(|| (t.to_string(), z, a.to_string()))
+}
+
 /// `(tenant, app)` of a key `tenant/zone/app` or `tenant/app`.
 fn tenant_app(key: &str) -> Option<(String, String)> {
-    let parts: Vec<&str> = key.split('/').collect();
-    match parts.as_slice() {
-        [t, _, a] | [t, a] if !t.is_empty() && !a.is_empty() => Some((t.to_string(), a.to_string())),
-        _ => None,
-    }
+    parse_key(key).map(|(t, _, a)| (t, a))
 }
 
 /// GC-SHR-002: each request answered or in time passes, each overdue one fails, once.
@@ -284,20 +291,21 @@ fn classification(
     }
     for (ck, c) in &audited {
         for (k, f) in c.app.status.iter().flat_map(|s| s.flows.iter()).enumerate() {
-            let Some((pt, pa)) = tenant_app(&f.target) else { continue };
+            let Some((pt, zone, pa)) = parse_key(&f.target) else { continue };
             if f.state != FlowState::Granted || pt == ck.tenant {
                 continue;
             }
-            // The provider's zone: the one the consumer's call names, else its own.
-            let zone = c
-                .app
-                .spec
-                .flows
-                .calls
-                .iter()
-                .find(|x| x.app == pa && x.tenant.as_deref() == Some(pt.as_str()))
-                .and_then(|x| x.zone.clone())
-                .unwrap_or_else(|| ck.zone.clone());
+            // The provider's zone: the target's, else the one the consumer's call names, else its own.
+            let zone = zone.unwrap_or_else(|| {
+                c.app
+                    .spec
+                    .flows
+                    .calls
+                    .iter()
+                    .find(|x| x.app == pa && x.tenant.as_deref() == Some(pt.as_str()))
+                    .and_then(|x| x.zone.clone())
+                    .unwrap_or_else(|| ck.zone.clone())
+            });
             let pk = AppKey { tenant: pt, zone, app: pa };
             granted.entry((ck.clone(), pk)).or_insert((
                 c.id.clone(),

@@ -100,8 +100,9 @@ fn an_answer_records_who_gave_it_on_a_live_object_and_a_refusal_its_reason() {
 fn each_request_answered_or_in_time_passes_and_each_overdue_one_fails_once() {
     let status = "status:\n  sharing:\n    requests:\n    - {consumer: c/ext/x, state: Granted}\n    - {consumer: c/ext/w, purpose: 统计, state: Pending, since: '2026-11-02T00:00:00Z', due: '2026-11-16T00:00:00Z', overdue: true}\n    - {consumer: c/ext/v, state: Pending, since: '2026-11-20T00:00:00Z', due: '2026-12-04T00:00:00Z'}\n";
     let call = |purpose: &str| format!("  flows:\n    calls:\n    - {{tenant: p, app: db, purpose: {purpose}}}\n");
-    let flows = |overdue: bool| {
-        format!("status:\n  flows:\n  - {{target: p/db, state: Pending, reason: waiting, overdue: {overdue}}}\n")
+    // The operator names the target tenant/zone/app; tenant/app is read too.
+    let flows = |target: &str| {
+        format!("status:\n  flows:\n  - {{target: {target}, state: Pending, reason: waiting, overdue: true}}\n")
     };
     let apps = [
         app(
@@ -112,8 +113,8 @@ fn each_request_answered_or_in_time_passes_and_each_overdue_one_fails_once() {
             ),
         ),
         // w's own status says it too: one finding. z's is known from its status only.
-        app("c-ext", "w", &format!("{}{}", call("统计"), flows(true))),
-        app("c-ext", "z", &format!("{}{}", call("核验"), flows(true))),
+        app("c-ext", "w", &format!("{}{}", call("统计"), flows("p/ext/db"))),
+        app("c-ext", "z", &format!("{}{}", call("核验"), flows("p/db"))),
         // Waiting, and no status dates it.
         app("c-ext", "u", &call("查询")),
     ];
@@ -155,7 +156,7 @@ fn every_granted_flow_between_tenants_follows_the_classification() {
         app(
             "c-ext",
             "x",
-            "  flows:\n    calls:\n    - {tenant: p, app: open}\n    - {tenant: p, app: vault}\nstatus:\n  flows:\n  - {target: p/open, state: Granted, reason: ok}\n  - {target: p/vault, state: Granted, reason: granted before it was secret}\n",
+            "  flows:\n    calls:\n    - {tenant: p, app: open}\n    - {tenant: p, app: vault}\nstatus:\n  flows:\n  - {target: p/open, state: Granted, reason: ok}\n  - {target: p/ext/vault, state: Granted, reason: granted before it was secret}\n",
         ),
     ];
     let (model, objects) = model_and_objects(&apps, true);
