@@ -256,8 +256,8 @@ pub const FIGURES: &[FigureDef] = &[
         unit: Unit::Days,
         name_zh: "最久待答复天数",
         name_en: "Oldest request waiting (days)",
-        how_zh: "待本租户答复的申请中最早者至今的天数（数据流申请：使用方应用 FlowsPending 条件转为 True 的时间）",
-        how_en: "days since the oldest request waiting on this tenant was made (flow requests: when the consumer app's FlowsPending condition turned True)",
+        how_zh: "待本租户答复的申请中最早者至今的天数（数据流申请：使用方状态 status.flows[].since，即平台首次看到该申请等待答复的时间；没有时取使用方应用 FlowsPending 条件转为 True 的时间）",
+        how_en: "days since the oldest request waiting on this tenant was made (flow requests: the consumer's status.flows[].since, when govcloud first saw it waiting for an answer; else when the consumer app's FlowsPending condition turned True)",
     },
     FigureDef {
         id: id::REQUESTS_MADE,
