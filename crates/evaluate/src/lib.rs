@@ -175,7 +175,8 @@ pub struct Inputs<'a> {
 
 /// What the evaluation reads of a DepartmentApp's status (its Ready and
 /// FlowsPending conditions, when they last turned, its ready replicas, the
-/// answers overdue among its flows and its sharing requests), as
+/// answers overdue among its flows and its sharing requests, since when its
+/// flows wait), as
 /// one fingerprint: when it changes, the last evaluation is out of date.
 pub fn app_status_read(a: &govcloud_core::api::DepartmentApp) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -185,9 +186,9 @@ pub fn app_status_read(a: &govcloud_core::api::DepartmentApp) -> u64 {
         for c in s.conditions.iter().filter(|c| c.type_ == "Ready" || c.type_ == "FlowsPending") {
             (&c.type_, &c.status, c.last_transition_time.0.to_string()).hash(&mut h);
         }
-        // The answers overdue, on either side.
-        for f in s.flows.iter().filter(|f| f.overdue) {
-            ("flow", &f.target).hash(&mut h);
+        // The answers overdue, on either side, and since when a flow waits.
+        for f in s.flows.iter().filter(|f| f.overdue || f.since.is_some()) {
+            ("flow", &f.target, f.overdue, f.since.as_ref().map(|t| t.0.to_string())).hash(&mut h);
         }
         for r in s.sharing.iter().flat_map(|sh| &sh.requests).filter(|r| r.overdue) {
             ("request", &r.consumer).hash(&mut h);
