@@ -40,7 +40,7 @@ fn chifeng_renders() {
         assert!(stdout.contains(&format!("kind: {kind}")), "no {kind} rendered");
     }
     assert!(stdout.contains("volumeClaimTemplates:"), "the databases keep their data in claims");
-    assert!(stderr.contains("flows: 15 granted, 1 pending, 0 refused"), "{stderr}");
+    assert!(stderr.contains("flows: 19 granted, 1 pending, 0 refused"), "{stderr}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! give is missing, not guessed; earlier evaluations make trends; pages are
 //! in one language; the HTML page renders in headless Chromium.
 
-use crate::support::offline::{govcloud, repo};
+use crate::support::offline::{copy_dir, govcloud, repo};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -192,6 +192,38 @@ fn without_status_or_usage_figures_are_missing_not_guessed() {
         || t["name"] == "hongshan"
         || t["name"] == "yuanbaoshan"));
     assert_eq!(tenant(&e, "hongshan")["kind"], "district");
+}
+
+#[test]
+fn the_chifeng_base_databases_are_scored_on_what_they_share() {
+    let scores = |dir: &Path| -> Value {
+        let (code, out, err) = govcloud(&["evaluate", "-f", s(dir), "--format", "json", "--at", AT]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).expect("json")
+    };
+    let e = scores(&repo().join("examples/chifeng"));
+    // The geospatial database is shared unconditionally and nobody calls it yet: 100, not missing.
+    let housing = tenant(&e, "housing");
+    assert_eq!(housing["figures"]["resources_shared"]["value"], 1.0);
+    assert_eq!(housing["scores"]["sharing"], 100.0);
+    // The population database: 6 flows granted by its answers, songshan's
+    // request waiting, and the resource itself: (6 + 1) / (7 + 1). Offline,
+    // the answers overdue are missing (no status), not counted as none.
+    let ps = tenant(&e, "public-security");
+    assert_eq!(ps["figures"]["flows_given"]["value"], 6.0);
+    assert_eq!(ps["figures"]["answers_overdue"]["missing"], "noStatus");
+    close(&ps["scores"]["sharing"], 100.0 * 7.0 / 8.0, "public-security sharing");
+    // Without its sharing declaration the geospatial database shares nothing: its holder scores 0.
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo().join("examples/chifeng"), dir.path());
+    let housing_yaml = dir.path().join("apps/housing.yaml");
+    let text = std::fs::read_to_string(&housing_yaml).expect("housing");
+    let cut = text.find("  sharing:\n").expect("housing shares");
+    std::fs::write(&housing_yaml, &text[..cut]).expect("write");
+    let e = scores(dir.path());
+    let housing = tenant(&e, "housing");
+    assert_eq!(housing["figures"]["base_databases_not_shared"]["value"], 1.0);
+    assert_eq!(housing["scores"]["sharing"], 0.0, "{housing}");
 }
 
 #[test]

@@ -133,6 +133,7 @@ fn the_same_tenant_needs_no_grant_but_still_an_exchange_endpoint_across_zones() 
 fn cross_zone_flow_through_a_registered_endpoint_is_granted() {
     let r = render(&[
         app("a-dmz", "front", "dmz", "  flows: {calls: [{tenant: b, app: api, zone: ext}]}\n"),
+        // An internet-zone consumer reaches only public data (GC-SHR-003).
         app("b-ext", "api", "ext", "  dataClassification: public\n  flows: {allowFrom: [{tenant: a, zones: [dmz]}]}\n"),
     ]);
     assert!(r.problems.is_empty(), "{:#?}", r.problems);

@@ -226,6 +226,13 @@ const GRANTED: &[(&str, &str)] = &[
     ("open-data-portal", "published-datasets"),
     ("mongolian-website", "mongolian-text-service"),
     ("nightly-census", "legal-entity-db"),
+    // Answered by the population database (conditional sharing).
+    ("nightly-census", "population-db"),
+    // Unconditional sharing: no grant names these consumers.
+    ("civil-registry", "credit-sharing"),
+    ("published-datasets", "macro-economy-db"),
+    // Answered by the cultural resources database (conditional sharing).
+    ("mongolian-text-service", "cultural-resources-db"),
 ];
 
 #[test]

@@ -23,6 +23,7 @@
 //!   hosts       PublicHosts: host owners and the Ingresses serving them
 //!   drift       Drift: live objects against the rendering
 //!   isolation   Isolation: reachability (admin_tier, netpol, selector) against granted flows
+//!   sharing     Sharing: answers record who gave them, deadlines, classification of granted flows
 //!   city        several clusters' audits as one
 //!   ctx         the findings recorder of a run
 //! ```
@@ -36,6 +37,7 @@ use crate::isolation::isolation;
 use crate::namespaces::namespace_controls;
 use crate::pods::running_pods;
 use crate::privileges::{resource_requests, tenant_privileges};
+use crate::sharing::sharing;
 use crate::zones::{zone_nodes, zone_ranges};
 
 pub mod admin_tier;
@@ -54,6 +56,7 @@ mod isolation;
 mod namespaces;
 mod pods;
 mod privileges;
+mod sharing;
 mod zones;
 
 pub use city::{ClusterAudit, city};
@@ -369,7 +372,8 @@ pub fn hosted_elsewhere(model: &Model) -> BTreeMap<String, String> {
 /// Runs one audit path (but admission, which has a thread of its own); isolation gives the connectivity.
 fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connectivity> {
     match path {
-        AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City | AuditBy::Sharing => {}
+        AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City => {}
+        AuditBy::Sharing => sharing(ctx, i.model, i.objects, i.planned, i.remote),
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::PublicHosts => {
             tenant_hosts(ctx, i.model);

@@ -427,14 +427,14 @@ fn each_cluster_is_judged_on_what_it_hosts() {
         assert!(
             !a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && f.zone.as_deref() == Some(elsewhere))
         );
-        // Flows: those with a side here, the four to the population database among them.
+        // Flows: those with a side here, the five to the population database among them.
         assert!(a.flows.iter().all(|f| {
             [&f.from, &f.to]
                 .iter()
                 .any(|k| k.split('/').nth(1) == Some(hosted) || (cluster == "egov" && k.contains("/internet/")))
         }));
         let across: Vec<&FlowRow> = a.flows.iter().filter(|f| f.address.is_some()).collect();
-        assert_eq!(across.len(), 4, "{cluster}");
+        assert_eq!(across.len(), 5, "{cluster}");
         assert!(across.iter().all(|f| f.address.as_deref() == Some("10.30.255.20/32") && f.ports == [8443]));
         let sides = a
             .findings
@@ -443,7 +443,7 @@ fn each_cluster_is_judged_on_what_it_hosts() {
             .count();
         assert_eq!(
             (sides, a.connectivity.across.len()),
-            (4, 4),
+            (5, 5),
             "{cluster}: this cluster's side of each flow between clusters"
         );
         assert!(a.connectivity.across.iter().all(|x| x.open && x.consumer == (cluster == "egov")));
@@ -537,7 +537,7 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
     objects.retain(|o| !(kind_of(o) == "NetworkPolicy" && name_of(o) == "govcloud-app-population-db-ingress"));
     let a = audit(&model, &objects);
     let found = side(&a, "StatefulSet/public-security-private/population-db");
-    assert_eq!(found.len(), 4);
+    assert_eq!(found.len(), 5);
     assert!(
         found.iter().all(|(o, e)| *o == Outcome::Fail
             && e.ends_with("no ingress from 10.10.0.1 on 8443/TCP (zone extranet); nothing wider")),
@@ -603,8 +603,8 @@ fn the_city_is_one_report_of_its_clusters() {
     );
     assert_eq!(
         a.findings.iter().filter(|f| f.control == controls::CITY_FLOWS).count(),
-        5,
-        "four granted, one pending, between clusters"
+        6,
+        "five granted, one pending, between clusters"
     );
     // Side by side, and reachable across clusters where both sides are open.
     assert_eq!(a.connectivity.apps.len(), apps);
@@ -622,11 +622,13 @@ fn chifeng_clusters_flows() -> usize {
 fn the_city_finds_copies_that_differ_and_flows_decided_apart() {
     let mut clusters = the_city();
     // The private cluster lags: the health app is not there yet, and the
-    // population database has withdrawn its grant to education.
+    // population database has withdrawn its answer to education.
     let (_, model, _) = &mut clusters[1];
     model.apps.retain(|a| a.name_any() != "health-records");
     for app in model.apps.iter_mut().filter(|a| a.name_any() == "population-db") {
-        app.spec.flows.allow_from.retain(|g| g.tenant != "education");
+        if let Some(sharing) = app.spec.sharing.as_mut() {
+            sharing.answers.retain(|a| !a.consumer.starts_with("education/"));
+        }
     }
     let (model, objects) = (model.clone(), rendered(model));
     clusters[1].2 = audit(&model, &objects);
@@ -655,7 +657,7 @@ fn the_city_finds_copies_that_differ_and_flows_decided_apart() {
             ]
         );
     assert!(
-        found[1].2.starts_with("cluster private and cluster egov hold different copies: spec.flows.allowFrom"),
+        found[1].2.starts_with("cluster private and cluster egov hold different copies: spec.sharing"),
         "{}",
         found[1].2
     );
@@ -787,7 +789,9 @@ fn every_control_is_audited_on_exactly_one_path() {
     held.push(resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})));
     for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
         let (namespaces, tenant_ns) = namespaces(&objects);
-        let refs: Vec<&Value> = objects.iter().collect();
+        // The declared apps are objects too, as `audit_with` adds them.
+        let apps: Vec<Value> = model.apps.iter().map(|a| serde_json::to_value(a).expect("app")).collect();
+        let refs: Vec<&Value> = objects.iter().chain(&apps).collect();
         let planned = govcloud_render::plan(&model, &Default::default());
         let zones: BTreeMap<String, Value> =
             model.zones.iter().map(|z| (z.name_any(), serde_json::to_value(z).expect("zone"))).collect();

@@ -1,8 +1,10 @@
 //! The four axes ([`Axis`]: what each is, how its score is computed) and
 //! the measures per axis: what one tenant's figures are, from the inputs,
 //! and the axis's score from them. Cost counts quota, usage and apps;
-//! effect, apps Ready and replicas; sharing, cross-department flows and
-//! pending requests; security, the audit's findings on the tenant.
+//! effect, apps Ready and replicas; sharing, cross-department flows,
+//! resources shared, base databases not shared, answers overdue and
+//! refusals without basis, pending requests; security, the audit's findings
+//! on the tenant.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +18,7 @@ use govcloud_core::meta::quantity::Quantity;
 
 use crate::figures::id;
 use crate::pending::tenant_of;
-use crate::score::{cost_score, effect_score, mean, security_score, sharing_score};
+use crate::score::{SharingCounts, cost_score, effect_score, mean, security_score, sharing_score};
 use crate::{Inputs, Measured, Missing, PendingRequest, PodUsage};
 
 /// The four axes of the evaluation (实施方案 task 18).
@@ -69,8 +71,8 @@ impl Axis {
                 "100 × (share of apps Ready + availability) ÷ 2; when one part is missing, the other alone. Drift repaired is shown, not scored.",
             ),
             Axis::Sharing => (
-                "100 × 已生效的跨部门数据流 ÷ 该租户参与声明的全部跨部门数据流（提供与使用两侧，含等待授权和被拒绝的）；没有跨部门数据流时不计分。",
-                "100 × cross-department flows in effect ÷ every cross-department flow the tenant takes part in (as provider or consumer, pending and refused ones included); no score without any cross-department flow.",
+                "100 × max(0, 已生效的跨部门数据流 + 共享的资源 − 逾期未答复的申请 − 无依据的拒绝) ÷ (该租户参与的全部跨部门数据流（提供与使用两侧，含等待答复和被拒绝的） + 共享的资源 + 未共享的基础信息库)。共享的资源：目录中无条件或有条件共享的应用；未共享的基础信息库计为 0 分而非不计分；没有任何可评项时不计分。",
+                "100 × max(0, cross-department flows in effect + resources shared − answers overdue − refusals without basis) ÷ (every cross-department flow the tenant takes part in, as provider or consumer, waiting and refused ones included + resources shared + base databases not shared). Resources shared: apps in the catalogue shared unconditionally or conditionally; a base database not shared counts 0, it does not leave the tenant unscored; no score when there is nothing to judge.",
             ),
             Axis::Security => (
                 "100 − 20 × 严重不通过项 − 10 × 高危不通过项 − 4 × 中危不通过项 − 1 × 低危不通过项，最低为 0；该租户没有任何检查项时不计分。",
@@ -273,9 +275,15 @@ impl<'a> Subject<'a> {
         effect_score(ready.ok(), availability.ok())
     }
 
-    /// 协同共享: cross-department flows, and the requests waiting.
+    /// 协同共享: cross-department flows, resources shared and not, answers
+    /// overdue, refusals without basis, and the requests waiting.
     fn sharing(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
         let (name, i) = (self.name, self.i);
+        let held = crate::shares::shares(name, &self.apps, &i.model.apps, self.ns_tenant);
+        put(id::RESOURCES_SHARED, Measured::of(held.shared as f64));
+        put(id::BASE_NOT_SHARED, Measured::of(held.unshared_base as f64));
+        put(id::ANSWERS_OVERDUE, Measured::result(held.overdue.map(|n| n as f64)));
+        put(id::REFUSALS_WITHOUT_BASIS, Measured::of(held.unfounded as f64));
         let cross: Vec<(&str, &str, FlowState)> = i
             .audit
             .flows
@@ -305,7 +313,15 @@ impl<'a> Subject<'a> {
             id::REQUESTS_MADE,
             Measured::of(i.pending.iter().filter(|r| r.from == name && r.to != name).count() as f64),
         );
-        sharing_score(given + received, cross.len())
+        sharing_score(SharingCounts {
+            flows: cross.len(),
+            in_effect: given + received,
+            shared: held.shared,
+            unshared_base: held.unshared_base,
+            // Offline manifests say nothing of deadlines: none counted.
+            overdue: held.overdue.unwrap_or(0),
+            unfounded: held.unfounded,
+        })
     }
 
     /// 安全保密: the audit's checks on the tenant, failed ones by severity.

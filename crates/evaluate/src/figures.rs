@@ -101,6 +101,10 @@ pub(crate) mod id {
     pub const REQUESTS_WAITING: &str = "requests_waiting";
     pub const OLDEST_REQUEST_DAYS: &str = "oldest_request_days";
     pub const REQUESTS_MADE: &str = "requests_made";
+    pub const RESOURCES_SHARED: &str = "resources_shared";
+    pub const BASE_NOT_SHARED: &str = "base_databases_not_shared";
+    pub const ANSWERS_OVERDUE: &str = "answers_overdue";
+    pub const REFUSALS_WITHOUT_BASIS: &str = "refusals_without_basis";
     pub const CHECKS: &str = "checks";
     pub const PASS_RATIO: &str = "pass_ratio";
     pub const FAIL_CRITICAL: &str = "fail_critical";
@@ -207,8 +211,8 @@ pub const FIGURES: &[FigureDef] = &[
         unit: Unit::Count,
         name_zh: "提供的数据流",
         name_en: "Flows given",
-        how_zh: "其他部门的应用调用本租户应用、且已生效（双方确认）的数据流",
-        how_en: "flows in effect (both sides declared) from other tenants' apps to this tenant's apps",
+        how_zh: "其他部门的应用调用本租户应用、且已生效的数据流（使用方声明调用，提供方同意：授权、答复批准或无条件共享）",
+        how_en: "flows in effect from other tenants' apps to this tenant's apps (the consumer calls, the provider consents: a grant, an answer granting it, or unconditional sharing)",
     },
     FigureDef {
         id: id::FLOWS_RECEIVED,
@@ -232,10 +236,10 @@ pub const FIGURES: &[FigureDef] = &[
         id: id::FLOWS_REFUSED,
         axis: Axis::Sharing,
         unit: Unit::Count,
-        name_zh: "被隔离规则拒绝的数据流",
+        name_zh: "被拒绝的数据流",
         name_en: "Flows refused",
-        how_zh: "本租户参与、因隔离规则（如专网与互联网区之间）不能建立的跨部门数据流",
-        how_en: "cross-department flows with this tenant on either side that isolation forbids (for example between the private and internet zones)",
+        how_zh: "本租户参与、被拒绝的跨部门数据流：隔离规则（如专网与互联网区之间）、数据分级、不予共享（附依据）或提供方附理由的拒绝",
+        how_en: "cross-department flows with this tenant on either side that are refused: by isolation (for example between the private and internet zones), by the data's classification, by a resource not shared (with its basis) or by the provider's answer (with its reason)",
     },
     FigureDef {
         id: id::REQUESTS_WAITING,
@@ -252,8 +256,8 @@ pub const FIGURES: &[FigureDef] = &[
         unit: Unit::Days,
         name_zh: "最久待答复天数",
         name_en: "Oldest request waiting (days)",
-        how_zh: "待本租户答复的申请中最早者至今的天数（数据流申请：使用方应用 FlowsPending 条件转为 True 的时间）",
-        how_en: "days since the oldest request waiting on this tenant was made (flow requests: when the consumer app's FlowsPending condition turned True)",
+        how_zh: "待本租户答复的申请中最早者至今的天数（数据流申请：使用方状态 status.flows[].since，即平台首次看到该申请等待答复的时间；没有时取使用方应用 FlowsPending 条件转为 True 的时间）",
+        how_en: "days since the oldest request waiting on this tenant was made (flow requests: the consumer's status.flows[].since, when govcloud first saw it waiting for an answer; else when the consumer app's FlowsPending condition turned True)",
     },
     FigureDef {
         id: id::REQUESTS_MADE,
@@ -263,6 +267,42 @@ pub const FIGURES: &[FigureDef] = &[
         name_en: "Requests it waits on",
         how_zh: "本租户提出、尚无答复的申请：等待提供方授权的数据流，以及等待平台团队审批的资源申请（ResourceRequest）",
         how_en: "requests this tenant made that have no answer yet: data flows waiting for the provider's grant, and ResourceRequests waiting for the platform team",
+    },
+    FigureDef {
+        id: id::RESOURCES_SHARED,
+        axis: Axis::Sharing,
+        unit: Unit::Count,
+        name_zh: "共享的资源",
+        name_en: "Resources shared",
+        how_zh: "本租户在目录中声明无条件共享或有条件共享的应用（spec.sharing.class 为 unconditional 或 conditional）",
+        how_en: "the tenant's apps the catalogue lists as shared unconditionally or conditionally (spec.sharing.class unconditional or conditional)",
+    },
+    FigureDef {
+        id: id::BASE_NOT_SHARED,
+        axis: Axis::Sharing,
+        unit: Unit::Count,
+        name_zh: "未共享的基础信息库",
+        name_en: "Base databases not shared",
+        how_zh: "本租户持有（标签 govcloud.io/base-database）但未声明共享或声明不予共享的基础信息库；计入评分的分母，记 0 分",
+        how_en: "base databases the tenant holds (label govcloud.io/base-database) that declare no sharing or class none; judged, at 0",
+    },
+    FigureDef {
+        id: id::ANSWERS_OVERDUE,
+        axis: Axis::Sharing,
+        unit: Unit::Count,
+        name_zh: "逾期未答复的申请",
+        name_en: "Answers overdue",
+        how_zh: "向本租户有条件共享资源提出、10 个工作日内未答复的申请：提供方状态 status.sharing.requests[].overdue 或使用方状态 status.flows[].overdue（运营者写入），每个申请计一次；离线清单无状态时缺失",
+        how_en: "requests to the tenant's conditionally shared resources not answered within 10 working days: the provider's status.sharing.requests[].overdue or the consumer's status.flows[].overdue (written by the operator), each request once; missing for offline manifests without status",
+    },
+    FigureDef {
+        id: id::REFUSALS_WITHOUT_BASIS,
+        axis: Axis::Sharing,
+        unit: Unit::Count,
+        name_zh: "无依据的拒绝",
+        name_en: "Refusals without basis",
+        how_zh: "本租户没有写明理由的拒绝答复（spec.sharing.answers[].reason 为空），以及没有写明依据的不予共享声明（spec.sharing.basis 为空）",
+        how_en: "the tenant's refusals without a reason (spec.sharing.answers[].reason blank) and resources not shared without a basis (spec.sharing.basis blank)",
     },
     FigureDef {
         id: id::CHECKS,

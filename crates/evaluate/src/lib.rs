@@ -18,7 +18,8 @@
 //! it is computed, and [`Measured`]), `axes` (the four axes and the measures
 //! per axis that give one tenant's figures), `score` (a score per axis,
 //! ranks, group means, trends), `pending` (the requests waiting for an
-//! answer), then `usage`, `city` and `output`. Here: the inputs, the
+//! answer), `shares` (what a tenant holds and shares, and the answers it
+//! owes), then `usage`, `city` and `output`. Here: the inputs, the
 //! evaluation they give, and [`evaluate`] as the sequence of those steps.
 
 pub mod city;
@@ -29,6 +30,7 @@ mod axes;
 mod figures;
 mod pending;
 mod score;
+mod shares;
 
 use std::collections::BTreeMap;
 
@@ -44,9 +46,10 @@ pub use axes::{Axis, IDLE_CPU_CORES, OVERSIZED_BELOW};
 pub use figures::{FIGURES, FigureDef, Measured, Missing, Unit, figure};
 pub use pending::{PLATFORM, PendingRequest, pending_flow_requests, pending_resource_requests};
 pub use score::{
-    OVERALL_FORMULA, SECURITY_PENALTY, UTILISATION_TARGET, cost_score, effect_score, ranks, security_score,
-    sharing_score, trend_tenants,
+    OVERALL_FORMULA, SECURITY_PENALTY, SharingCounts, UTILISATION_TARGET, cost_score, effect_score, ranks,
+    security_score, sharing_score, trend_tenants,
 };
+pub use shares::Shares;
 pub use usage::PodUsage;
 
 /// A department (委办局) or a district, county or banner (旗县区).
@@ -171,7 +174,9 @@ pub struct Inputs<'a> {
 }
 
 /// What the evaluation reads of a DepartmentApp's status (its Ready and
-/// FlowsPending conditions, when they last turned, its ready replicas), as
+/// FlowsPending conditions, when they last turned, its ready replicas, the
+/// answers overdue among its flows and its sharing requests, since when its
+/// flows wait), as
 /// one fingerprint: when it changes, the last evaluation is out of date.
 pub fn app_status_read(a: &govcloud_core::api::DepartmentApp) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -180,6 +185,13 @@ pub fn app_status_read(a: &govcloud_core::api::DepartmentApp) -> u64 {
         s.ready_replicas.hash(&mut h);
         for c in s.conditions.iter().filter(|c| c.type_ == "Ready" || c.type_ == "FlowsPending") {
             (&c.type_, &c.status, c.last_transition_time.0.to_string()).hash(&mut h);
+        }
+        // The answers overdue, on either side, and since when a flow waits.
+        for f in s.flows.iter().filter(|f| f.overdue || f.since.is_some()) {
+            ("flow", &f.target, f.overdue, f.since.as_ref().map(|t| t.0.to_string())).hash(&mut h);
+        }
+        for r in s.sharing.iter().flat_map(|sh| &sh.requests).filter(|r| r.overdue) {
+            ("request", &r.consumer).hash(&mut h);
         }
     }
     h.finish()

@@ -26,15 +26,27 @@ pub struct PendingRequest {
 }
 
 /// The pending flows as requests: the consumer's tenant asks the provider's;
-/// made when the consumer app's `FlowsPending` condition last turned True,
-/// when its status says.
+/// made when govcloud first saw the call waiting (its `status.flows[].since`,
+/// a request to a conditional provider), else when the consumer app's
+/// `FlowsPending` condition last turned True, when its status says.
 pub fn pending_flow_requests(model: &Model, audit: &Audit) -> Vec<PendingRequest> {
-    let since_of = |key: &str| -> Option<Timestamp> {
+    let since_of = |key: &str, to: &str| -> Option<Timestamp> {
         let mut parts = key.splitn(3, '/');
         let (t, z, a) = (parts.next()?, parts.next()?, parts.next()?);
         let ns = names::namespace_name(t, z);
         let app = model.apps.iter().find(|x| x.namespace().as_deref() == Some(ns.as_str()) && x.name_any() == a)?;
-        let c = app.status.as_ref()?.conditions.iter().find(|c| c.type_ == "FlowsPending" && c.status == "True")?;
+        let status = app.status.as_ref()?;
+        // The target as `tenant/zone/app`, or `tenant/app`.
+        let short = {
+            let p: Vec<&str> = to.split('/').collect();
+            p.first().zip(p.last()).map(|(t, a)| format!("{t}/{a}")).unwrap_or_default()
+        };
+        if let Some(since) =
+            status.flows.iter().find(|f| f.target == to || f.target == short).and_then(|f| f.since.as_ref())
+        {
+            return Some(since.0);
+        }
+        let c = status.conditions.iter().find(|c| c.type_ == "FlowsPending" && c.status == "True")?;
         Some(c.last_transition_time.0)
     };
     audit
@@ -47,7 +59,7 @@ pub fn pending_flow_requests(model: &Model, audit: &Audit) -> Vec<PendingRequest
                 from: from.to_string(),
                 to: to.to_string(),
                 what: format!("flow {} -> {}", f.from, f.to),
-                since: since_of(&f.from),
+                since: since_of(&f.from, &f.to),
             })
         })
         .collect()

@@ -38,9 +38,37 @@ pub fn effect_score(ready: Option<f64>, availability: Option<f64>) -> Option<f64
     mean(&[ready, availability].into_iter().flatten().collect::<Vec<_>>()).map(|m| 100.0 * m)
 }
 
-/// The sharing score: flows in effect among all the tenant's cross-department flows.
-pub fn sharing_score(in_effect: usize, declared: usize) -> Option<f64> {
-    (declared > 0).then(|| 100.0 * in_effect as f64 / declared as f64)
+/// What the sharing score is computed from, for one tenant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SharingCounts {
+    /// Cross-department flows it takes part in (either side, any state).
+    pub flows: usize,
+    /// Those in effect (Granted).
+    pub in_effect: usize,
+    /// Its resources shared, unconditionally or conditionally.
+    pub shared: usize,
+    /// Its base databases that share nothing.
+    pub unshared_base: usize,
+    /// Answers it owes past their deadline.
+    pub overdue: usize,
+    /// Refusals it gave without a basis.
+    pub unfounded: usize,
+}
+
+/// The sharing score: what counts for the tenant (flows in effect,
+/// resources shared) less what counts against it (overdue answers,
+/// refusals without basis), over what it is judged on (its cross-department
+/// flows, its shared resources, its base databases). A base database that
+/// shares nothing is judged, at 0: its holder has a score. Nothing to judge:
+/// no score, unless something counts against it (then 0).
+pub fn sharing_score(c: SharingCounts) -> Option<f64> {
+    let judged = c.flows + c.shared + c.unshared_base;
+    let against = c.overdue + c.unfounded;
+    if judged == 0 {
+        return (against > 0).then_some(0.0);
+    }
+    let earned = (c.in_effect + c.shared).saturating_sub(against);
+    Some(100.0 * earned.min(judged) as f64 / judged as f64)
 }
 
 /// The security score from failed checks by severity (critical, high,

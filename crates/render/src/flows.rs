@@ -7,7 +7,7 @@
 
 use kube::ResourceExt;
 
-mod consent;
+pub(crate) mod consent;
 use consent::Consent;
 
 use super::index::{Index, Placement, cluster_label};

@@ -32,6 +32,7 @@ mod verdicts;
 pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
 pub use flows::FlowDecision;
+pub use flows::consent::classification_refusal;
 pub use index::{Index, Placement, cluster_label};
 pub use namespaces::namespace;
 pub use objects::Owned;

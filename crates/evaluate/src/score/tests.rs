@@ -22,8 +22,19 @@ fn effect_sharing_and_security_follow_their_formulas() {
     assert_eq!(effect_score(Some(0.5), Some(1.0)), Some(75.0));
     assert_eq!(effect_score(None, Some(0.5)), Some(50.0));
     assert_eq!(effect_score(None, None), None);
-    assert_eq!(sharing_score(3, 4), Some(75.0));
-    assert_eq!(sharing_score(0, 0), None);
+    let flows = |in_effect, flows| SharingCounts { flows, in_effect, ..SharingCounts::default() };
+    assert_eq!(sharing_score(flows(3, 4)), Some(75.0));
+    assert_eq!(sharing_score(flows(0, 0)), None);
+    // Resources shared count for the tenant, a base database not shared is judged at 0.
+    let held = SharingCounts { flows: 2, in_effect: 1, shared: 1, unshared_base: 1, ..SharingCounts::default() };
+    assert_eq!(sharing_score(held), Some(50.0));
+    assert_eq!(sharing_score(SharingCounts { unshared_base: 1, ..SharingCounts::default() }), Some(0.0));
+    // Answers overdue and refusals without basis count against, never below 0.
+    assert_eq!(sharing_score(SharingCounts { overdue: 1, ..held }), Some(25.0));
+    assert_eq!(sharing_score(SharingCounts { overdue: 1, unfounded: 1, ..held }), Some(0.0));
+    assert_eq!(sharing_score(SharingCounts { overdue: 5, ..held }), Some(0.0));
+    // Nothing judged but something against: 0, not unscored.
+    assert_eq!(sharing_score(SharingCounts { unfounded: 1, ..SharingCounts::default() }), Some(0.0));
     assert_eq!(security_score([0, 0, 0, 0], 10), Some(100.0));
     assert_eq!(security_score([1, 1, 1, 1], 10), Some(100.0 - 20.0 - 10.0 - 4.0 - 1.0));
     assert_eq!(security_score([6, 0, 0, 0], 10), Some(0.0), "never below 0");

@@ -74,7 +74,7 @@ pub(crate) fn consent(provider: &Placement<'_>, consumer: &AppKey, call: &FlowCa
 /// Why no consent lets `consumer` (in a zone of `consumer_kind`) reach a
 /// provider holding `data`, between departments: secret data only from a
 /// private zone, and from an internet zone only public data.
-pub(crate) fn classification_refusal(
+pub fn classification_refusal(
     provider: &AppKey,
     data: DataClassification,
     consumer: &AppKey,
