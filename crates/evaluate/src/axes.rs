@@ -279,7 +279,7 @@ impl<'a> Subject<'a> {
     /// overdue, refusals without basis, and the requests waiting.
     fn sharing(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
         let (name, i) = (self.name, self.i);
-        let held = crate::shares::shares(name, &self.apps, &i.model.apps, self.ns_tenant);
+        let held = crate::shares::shares(self.tenant, name, &self.apps, &i.model.apps, self.ns_tenant);
         put(id::RESOURCES_SHARED, Measured::of(held.shared as f64));
         put(id::BASE_NOT_SHARED, Measured::of(held.unshared_base as f64));
         put(id::ANSWERS_OVERDUE, Measured::result(held.overdue.map(|n| n as f64)));

@@ -283,8 +283,8 @@ pub const FIGURES: &[FigureDef] = &[
         unit: Unit::Count,
         name_zh: "未共享的基础信息库",
         name_en: "Base databases not shared",
-        how_zh: "本租户持有（标签 govcloud.io/base-database）但未声明共享或声明不予共享的基础信息库；计入评分的分母，记 0 分",
-        how_en: "base databases the tenant holds (label govcloud.io/base-database) that declare no sharing or class none; judged, at 0",
+        how_zh: "平台在租户 spec.baseDatabases 中指定由本租户持有、但无同名应用声明无条件或有条件共享的基础信息库；计入评分的分母，记 0 分",
+        how_en: "base databases the platform designates in the tenant's spec.baseDatabases with no app of that name sharing unconditionally or conditionally; judged, at 0",
     },
     FigureDef {
         id: id::ANSWERS_OVERDUE,

@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 
-use govcloud_core::api::{AnswerDecision, DepartmentApp, SharingClass};
-use govcloud_core::meta::labels;
+use govcloud_core::api::{AnswerDecision, DepartmentApp, SharingClass, Tenant};
 
 use crate::Missing;
 
@@ -19,8 +18,9 @@ pub struct Shares {
     /// Its apps in the catalogue that share: unconditionally, or
     /// conditionally (the provider answers each consumer).
     pub shared: usize,
-    /// Its base databases (labelled [`labels::BASE_DATABASE`]) that share
-    /// nothing: no sharing declared, or class `none`.
+    /// Its base databases (the Tenant's `spec.baseDatabases`, which the
+    /// platform writes) that share nothing: no app of that name sharing
+    /// unconditionally or conditionally in any of its zones.
     pub unshared_base: usize,
     /// Requests to its apps whose answer is overdue; missing when its
     /// conditional resources carry no status (offline manifests).
@@ -44,10 +44,11 @@ fn tenant_app(key: &str) -> Option<(String, String)> {
     }
 }
 
-/// What tenant `name` (its apps `own`) holds and shares. `all` is every app
+/// What tenant `t` (named `name`, its apps `own`) holds and shares. `all` is every app
 /// of the model and `ns_tenant` maps namespaces to tenants: a consumer's
 /// status names the provider whose answer is overdue.
 pub(crate) fn shares(
+    t: &Tenant,
     name: &str,
     own: &[&DepartmentApp],
     all: &[DepartmentApp],
@@ -59,12 +60,16 @@ pub(crate) fn shares(
     // (consumer tenant, consumer app, provider app): each overdue request once,
     // whether the provider's status or the consumer's says it.
     let mut overdue: BTreeSet<(String, String, String)> = BTreeSet::new();
+    // A base database counts as shared when an app of its name shares it in any zone.
+    let shared_names: BTreeSet<String> = own
+        .iter()
+        .filter(|a| a.spec.sharing.as_ref().is_some_and(|sh| sh.class != SharingClass::None))
+        .map(|a| a.name_any())
+        .collect();
+    let designated: BTreeSet<&String> = t.spec.base_databases.iter().collect();
+    s.unshared_base = designated.iter().filter(|b| !shared_names.contains(**b)).count();
     for a in own {
-        let base = a.labels().contains_key(labels::BASE_DATABASE);
-        let Some(sharing) = &a.spec.sharing else {
-            s.unshared_base += usize::from(base);
-            continue;
-        };
+        let Some(sharing) = &a.spec.sharing else { continue };
         match sharing.class {
             SharingClass::Unconditional => s.shared += 1,
             SharingClass::Conditional => {
@@ -82,7 +87,6 @@ pub(crate) fn shares(
                 }
             }
             SharingClass::None => {
-                s.unshared_base += usize::from(base);
                 s.unfounded += usize::from(blank(sharing.basis.as_deref()));
             }
         }

@@ -30,6 +30,7 @@ pub(crate) fn draft(name: &str, ns: Option<&Value>) -> Tenant {
     Tenant::new(
         name,
         TenantSpec {
+            base_databases: Vec::new(),
             display_name,
             owners: Vec::new(),
             zones: Vec::new(),

@@ -86,6 +86,17 @@ pub struct TenantSpec {
     #[x_kube(validation = Rule::new("self.all(h, h.matches('^(\\\\*\\\\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))").message("each entry is a DNS name such as zwfw.chifeng.gov.cn, or *. and a domain"))]
     #[schemars(length(max = 32), inner(length(max = 253)))]
     pub allowed_hosts: Vec<String>,
+
+    /// The city's base databases (基础信息资源库: population, legal-entity,
+    /// credit, geospatial, macro-economy, culture) this tenant holds, by app
+    /// name (in any of its zones), as the platform designates them. The
+    /// evaluation's sharing axis judges the tenant on sharing each: one
+    /// that shares nothing (no `spec.sharing`, class `none`, or no such app)
+    /// counts 0. Departments cannot write a Tenant, so none can drop its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(a, a.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && a.size() <= 40)").message("each entry is an app name such as population-db"))]
+    #[schemars(length(max = 16), inner(length(max = 40)))]
+    pub base_databases: Vec<String>,
 }
 
 /// A user or group acting for a tenant.

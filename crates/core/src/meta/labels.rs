@@ -27,11 +27,6 @@ pub const TENANT: &str = "govcloud.io/tenant";
 /// On a Tenant: `district` for a district, county or banner (旗县区); a
 /// tenant without it is a department (委办局). The evaluation groups by it.
 pub const TENANT_KIND: &str = "govcloud.io/tenant-kind";
-/// On a DepartmentApp: the base information resource (基础信息资源库) it
-/// holds, for example `population` or `geospatial`. The evaluation's sharing
-/// axis holds a tenant with one to sharing it: a base database that is not
-/// shared counts against its holder.
-pub const BASE_DATABASE: &str = "govcloud.io/base-database";
 /// Zone an object belongs to.
 pub const ZONE: &str = "govcloud.io/zone";
 /// Kind of the zone (extranet, private, internet).

@@ -6,7 +6,7 @@ use crate::{Inputs, evaluate};
 use govcloud_audit::Audit;
 use k8s_openapi::jiff::Timestamp;
 
-const HEAD: &str = "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: ext}\nspec:\n  kind: extranet\n  displayName: {zh: 外网, en: Extranet}\n  nodePool: {selector: {govcloud.io/zone: extranet}, taint: {key: govcloud.io/zone, value: extranet}}\n  cidrs: [10.10.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: p}\nspec:\n  displayName: {zh: 甲局, en: Bureau P}\n  zones: [{name: ext}]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: c}\nspec:\n  displayName: {zh: 乙局, en: Bureau C}\n  zones: [{name: ext}]\n";
+const HEAD: &str = "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: ext}\nspec:\n  kind: extranet\n  displayName: {zh: 外网, en: Extranet}\n  nodePool: {selector: {govcloud.io/zone: extranet}, taint: {key: govcloud.io/zone, value: extranet}}\n  cidrs: [10.10.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: p}\nspec:\n  baseDatabases: [PB]\n  displayName: {zh: 甲局, en: Bureau P}\n  zones: [{name: ext}]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: c}\nspec:\n  baseDatabases: [CB]\n  displayName: {zh: 乙局, en: Bureau C}\n  zones: [{name: ext}]\n";
 
 const CATALOGUE: &str =
     "    catalogue: {names: {zh: 库, en: Store}, description: d, updateFrequency: daily, contact: x}\n";
@@ -26,10 +26,15 @@ fn app(tenant: &str, name: &str, labels: &str, sharing: &str, status: &str) -> S
     s
 }
 
-const BASE: &str = ", labels: {govcloud.io/base-database: population}";
-
 fn model(apps: &[String]) -> govcloud_core::model::Model {
-    let text = format!("{HEAD}{}", apps.concat());
+    based("", "", apps)
+}
+
+/// A model whose tenants p and c hold the base databases `p_bases` and
+/// `c_bases` (comma-separated app names), as the platform designates them.
+fn based(p_bases: &str, c_bases: &str, apps: &[String]) -> govcloud_core::model::Model {
+    let head = HEAD.replace("[PB]", &format!("[{p_bases}]")).replace("[CB]", &format!("[{c_bases}]"));
+    let text = format!("{head}{}", apps.concat());
     govcloud_core::model::load_str("t.yaml", &text).unwrap_or_else(|e| panic!("{e:?}")).model
 }
 
@@ -38,27 +43,34 @@ fn of(m: &govcloud_core::model::Model, tenant: &str) -> Shares {
         [("p-ext".to_string(), "p".to_string()), ("c-ext".to_string(), "c".to_string())].into();
     let own: Vec<&DepartmentApp> =
         m.apps.iter().filter(|a| a.namespace().as_deref() == Some(&format!("{tenant}-ext"))).collect();
-    shares(tenant, &own, &m.apps, &ns_tenant)
+    let t = m.tenants.iter().find(|t| t.name_any() == tenant).expect("tenant");
+    shares(t, tenant, &own, &m.apps, &ns_tenant)
 }
 
 #[test]
 fn resources_shared_base_databases_not_shared_and_refusals_without_basis_are_counted() {
-    let m = model(&[
-        app("p", "open", "", "    class: unconditional\n", ""),
-        app(
-            "p",
-            "cond",
-            "",
-            "    class: conditional\n    answers:\n    - {consumer: c/ext/x, decision: Refused, reason: ' '}\n    - {consumer: c/ext/y, decision: Granted}\n    - {consumer: c/ext/z, decision: Refused, reason: 不在用途范围内}\n",
-            "  sharing:\n    requests:\n    - {consumer: c/ext/w, state: Pending}\n",
-        ),
-        // A base database not shared on a basis is still not shared.
-        app("p", "kept", BASE, "    class: none\n    basis: 《某条例》第十条\n", ""),
-        app("p", "plain", BASE, "", ""),
-        // Not a base database: not shared on its basis counts for nothing, without one against.
-        app("p", "closed", "", "    class: none\n    basis: '  '\n", ""),
-        app("p", "private", "", "    class: none\n    basis: 《保密法》\n", ""),
-    ]);
+    // p holds three base databases: kept (not shared on a basis), plain (no
+    // sharing) and cond (shared conditionally).
+    let m = based(
+        "kept, plain, cond",
+        "",
+        &[
+            app("p", "open", "", "    class: unconditional\n", ""),
+            app(
+                "p",
+                "cond",
+                "",
+                "    class: conditional\n    answers:\n    - {consumer: c/ext/x, decision: Refused, reason: ' '}\n    - {consumer: c/ext/y, decision: Granted}\n    - {consumer: c/ext/z, decision: Refused, reason: 不在用途范围内}\n",
+                "  sharing:\n    requests:\n    - {consumer: c/ext/w, state: Pending}\n",
+            ),
+            // A base database not shared on a basis is still not shared.
+            app("p", "kept", "", "    class: none\n    basis: 《某条例》第十条\n", ""),
+            app("p", "plain", "", "", ""),
+            // Not a base database: not shared on its basis counts for nothing, without one against.
+            app("p", "closed", "", "    class: none\n    basis: '  '\n", ""),
+            app("p", "private", "", "    class: none\n    basis: 《保密法》\n", ""),
+        ],
+    );
     let s = of(&m, "p");
     assert_eq!(s, Shares { shared: 2, unshared_base: 2, overdue: Ok(0), unfounded: 2 });
     // The consumer holds nothing.
@@ -114,7 +126,14 @@ fn evaluated(m: &govcloud_core::model::Model) -> crate::Evaluation {
 
 #[test]
 fn a_base_database_holder_that_shares_nothing_scores_0_and_one_that_shares_unconditionally_100() {
-    let m = model(&[app("p", "plain", BASE, "", ""), app("c", "open", BASE, "    class: unconditional\n", "")]);
+    let m = based(
+        "plain",
+        "open",
+        &[app("p", "plain", "", "", ""), app("c", "open", "", "    class: unconditional\n", "")],
+    );
+    // A designated base database with no app at all is not shared either.
+    let gone = based("plain, gone", "", &[app("p", "plain", "", "    class: unconditional\n", "")]);
+    assert_eq!(of(&gone, "p").unshared_base, 1);
     let e = evaluated(&m);
     let t = |n: &str| e.tenants.iter().find(|t| t.name == n).expect("tenant");
     assert_eq!(t("p").scores.get(&crate::Axis::Sharing), Some(&0.0), "scored 0, not missing");
