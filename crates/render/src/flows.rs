@@ -125,7 +125,11 @@ pub(crate) fn exchange_apps<'z>(
 
 /// What became of one call.
 enum Decided {
-    Granted { reason: String, ports: Vec<AppPort>, address: Option<String> },
+    Granted {
+        reason: String,
+        ports: Vec<AppPort>,
+        address: Option<String>,
+    },
     /// Pending on a conditional provider's answer, and nothing else.
     Awaiting(String),
     Not(FlowState, String),
@@ -241,8 +245,12 @@ fn decide(
 
     // Between departments, the data's classification: no consent lifts it.
     if !same_tenant
-        && let Some(why) =
-            consent::classification_refusal(provider, p.app.spec.data_classification, &consumer.key, consumer.zone.spec.kind)
+        && let Some(why) = consent::classification_refusal(
+            provider,
+            p.app.spec.data_classification,
+            &consumer.key,
+            consumer.zone.spec.kind,
+        )
     {
         return Decided::Not(FlowState::Refused, why);
     }

@@ -116,8 +116,7 @@ impl<'a> Index<'a> {
         for app in &model.apps {
             let ns = app.namespace().unwrap_or_default();
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            let setting =
-                settings.entry(ns.clone()).or_insert_with(|| Setting::new(entry.tenant, zone, &host_owners));
+            let setting = settings.entry(ns.clone()).or_insert_with(|| Setting::new(entry.tenant, zone, &host_owners));
             failed.insert((ns, app.name_any()), verdicts.failures_in(&evaluator, app, setting));
         }
         let host_refused = |app: &DepartmentApp| {

@@ -19,6 +19,7 @@
 mod admin;
 mod app;
 pub mod capacity;
+mod catalogue;
 mod defaults;
 mod flows;
 mod index;
@@ -31,6 +32,7 @@ mod verdicts;
 
 pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
+pub use catalogue::catalogue;
 pub use flows::FlowDecision;
 pub use index::{Index, Placement, cluster_label};
 pub use namespaces::namespace;

@@ -16,6 +16,7 @@
 //! [`crate::model`] evaluates the very same rules offline.
 
 mod app;
+mod catalogue;
 mod common;
 mod container;
 mod request;
@@ -25,6 +26,7 @@ mod workload;
 mod zone;
 
 pub use app::*;
+pub use catalogue::*;
 pub use common::*;
 pub use container::*;
 pub use request::*;

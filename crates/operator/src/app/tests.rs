@@ -5,7 +5,15 @@ fn ts(s: &str) -> Timestamp {
 }
 
 fn flow(target: &str, state: FlowState) -> FlowStatus {
-    FlowStatus { target: target.into(), state, reason: "declared".into(), address: None, since: None, due: None, overdue: false }
+    FlowStatus {
+        target: target.into(),
+        state,
+        reason: "declared".into(),
+        address: None,
+        since: None,
+        due: None,
+        overdue: false,
+    }
 }
 
 fn running<'a>() -> AppFigures<'a> {
