@@ -4,13 +4,20 @@
 //! say of its use: how many apps of other departments it serves, and how
 //! many calls wait for its answer. Never where it is: no Service name,
 //! endpoint, address or port is read into an entry.
+//!
+//! In the cluster each entry is a `SharedResource` the provider's Tenant
+//! owns ([`render`]), which every department's users may read.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use govcloud_core::api::{AppKey, CatalogueEntry, FlowState};
+use govcloud_core::api::{AppKey, CatalogueEntry, FlowState, SharedResource};
+use govcloud_core::meta::kinds::OwnerKind;
+use govcloud_core::meta::labels;
+use govcloud_core::meta::names::shared_resource;
 
 use super::flows::FlowDecision;
 use super::index::Index;
+use super::objects::{Owned, meta};
 
 /// The catalogue of a planned model, ordered by tenant, zone and app.
 pub fn catalogue(index: &Index<'_>, flows: &[FlowDecision]) -> Vec<CatalogueEntry> {
@@ -54,6 +61,23 @@ pub fn catalogue(index: &Index<'_>, flows: &[FlowDecision]) -> Vec<CatalogueEntr
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The `SharedResource` objects of `tenant`'s entries: cluster-scoped,
+/// named `<tenant>.<zone>.<app>`, labelled as the Tenant's (so the operator
+/// applies, repairs and prunes them with its other objects, and sets the
+/// Tenant as their owner: deleting it removes them).
+pub(crate) fn render(entries: &[CatalogueEntry], tenant: &str) -> Vec<Owned> {
+    entries
+        .iter()
+        .filter(|e| e.tenant == tenant)
+        .map(|e| {
+            let name = shared_resource(&e.tenant, &e.zone, &e.app);
+            let mut r = SharedResource::new(&name, e.clone());
+            r.metadata = meta(&name, None, labels::owned_by(OwnerKind::Tenant, tenant));
+            Owned::SharedResource(r)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ use super::{DataClassification, DisplayName, SharingClass, UpdateFrequency};
     singular = "sharedresource",
     shortname = "shr",
     category = "govcloud",
+    derive = "PartialEq",
     printcolumn = r#"{"name":"Tenant","type":"string","jsonPath":".spec.tenant"}"#,
     printcolumn = r#"{"name":"Zone","type":"string","jsonPath":".spec.zone"}"#,
     printcolumn = r#"{"name":"App","type":"string","jsonPath":".spec.app"}"#,
@@ -34,7 +35,8 @@ use super::{DataClassification, DisplayName, SharingClass, UpdateFrequency};
     printcolumn = r#"{"name":"Class","type":"string","jsonPath":".spec.class"}"#,
     printcolumn = r#"{"name":"Data","type":"string","jsonPath":".spec.dataClassification"}"#,
     printcolumn = r#"{"name":"Consumers","type":"integer","jsonPath":".spec.consumers"}"#,
-    printcolumn = r#"{"name":"Pending","type":"integer","jsonPath":".spec.pending"}"#
+    printcolumn = r#"{"name":"Pending","type":"integer","jsonPath":".spec.pending"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogueEntry {
@@ -67,6 +69,17 @@ pub struct CatalogueEntry {
     /// Calls waiting for the provider's answer.
     #[serde(default)]
     pub pending: u32,
+}
+
+/// The kind as k8s-openapi describes kinds, so the table of owned kinds
+/// ([`crate::meta::kinds::OWNED`]) is made of it like of the others.
+impl k8s_openapi::Resource for SharedResource {
+    const API_VERSION: &'static str = crate::meta::API_VERSION;
+    const GROUP: &'static str = crate::meta::GROUP;
+    const KIND: &'static str = "SharedResource";
+    const VERSION: &'static str = crate::meta::VERSION;
+    const URL_PATH_SEGMENT: &'static str = "sharedresources";
+    type Scope = k8s_openapi::ClusterResourceScope;
 }
 
 impl CatalogueEntry {

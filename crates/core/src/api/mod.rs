@@ -38,9 +38,9 @@ pub use zone::*;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-/// The CRDs, in a stable order (zones, tenants, apps, requests).
+/// The CRDs, in a stable order (zones, tenants, apps, requests, the catalogue).
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd(), ResourceRequest::crd()]
+    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd(), ResourceRequest::crd(), SharedResource::crd()]
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use super::*;
 use crate::{Verdicts, plan};
 use govcloud_core::api::{DataClassification, SharingClass, UpdateFrequency};
+use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::model::{Model, load_paths};
 
 fn fixture() -> Model {
@@ -74,4 +75,42 @@ fn an_entry_says_nothing_of_where_the_resource_is() {
     for addressy in ["svc", "cluster.local", "8443", "10.10.", "statistics-extranet"] {
         assert!(!text.contains(addressy), "{addressy} in {text}");
     }
+}
+
+#[test]
+fn the_providers_tenant_owns_one_shared_resource_per_entry_and_its_owners_may_read_them_all() {
+    let model = fixture();
+    let planned = plan(&model, &Verdicts::default());
+    let objects = planned.owner(OwnerKind::Tenant, "", "statistics").objects;
+    let shared: Vec<&str> = objects.iter().filter(|o| o.kind() == "SharedResource").map(Owned::name).collect();
+    assert_eq!(
+        shared,
+        ["statistics.extranet.census-db", "statistics.extranet.macro-db", "statistics.extranet.survey-raw"]
+    );
+    assert!(objects.iter().all(|o| o.kind() != "SharedResource" || o.namespace().is_empty()), "cluster-scoped");
+    let health = planned.owner(OwnerKind::Tenant, "", "health").objects;
+    assert!(!health.iter().any(|o| o.kind() == "SharedResource"), "a tenant that shares nothing owns no entry");
+    let Some(Owned::ClusterRole(role)) = health.iter().find(|o| o.kind() == "ClusterRole") else {
+        panic!("the tenant's cluster role")
+    };
+    let rules = role.rules.as_deref().unwrap_or_default();
+    assert!(
+        rules.iter().any(|r| r.resources.as_deref() == Some(&["sharedresources".to_string()][..])
+            && r.resource_names.is_none()
+            && r.verbs == ["get", "list", "watch"]),
+        "{rules:?}"
+    );
+    assert!(
+        rules.iter().all(|r| r.verbs.iter().all(|v| ["get", "list", "watch"].contains(&v.as_str()))),
+        "read only: {rules:?}"
+    );
+}
+
+#[test]
+fn a_cluster_lists_the_resources_it_hosts() {
+    let mut model = fixture();
+    model.cluster = Some("elsewhere".into());
+    let planned = plan(&model, &Verdicts::default());
+    assert!(planned.owner(OwnerKind::Tenant, "", "statistics").objects.iter().all(|o| o.kind() != "SharedResource"));
+    assert_eq!(catalogue(&planned.index, &planned.flows).len(), 3, "the model's catalogue is whole offline");
 }
