@@ -216,4 +216,10 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
         (e.len() == 2 && e.iter().all(|e| e.app != "raw")).then_some(())
     })
     .await;
+    // The provider's Tenant goes: so do its entries.
+    Api::<govcloud::api::Tenant>::all(c.clone()).delete(&provider, &DeleteParams::default()).await.expect("delete");
+    eventually("the provider's entries removed with its Tenant", CONVERGE, || async {
+        entries(&c, &provider).await.is_empty().then_some(())
+    })
+    .await;
 }
