@@ -108,7 +108,8 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
     let c = client().await;
     let scope = short("cat");
     let (zone, provider, consumer) = (short("cz"), short("cp"), short("cc"));
-    let _op = Operator::start(&scope, 300).await;
+    // Resyncs every 3 s: a converged catalogue is not written again.
+    let op = Operator::start(&scope, 3).await;
     support::apply_text(&c, &model(&zone, &provider, &consumer), &scope).await;
 
     let want = vec![("census".to_string(), 0, 1), ("macro".to_string(), 1, 0), ("raw".to_string(), 0, 0)];
@@ -117,6 +118,24 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
         (counts(&e) == want).then_some(e)
     })
     .await;
+    // Resyncs of the converged catalogue write none of it: a 10 s window in
+    // which every tenant was reconciled at least twice, with no write to a
+    // SharedResource (within a minute: a busy machine may still be settling).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let offset = support::audit_offset();
+        let before = op.counter("govcloud_reconciliations_total", "Tenant").await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let after = op.counter("govcloud_reconciliations_total", "Tenant").await;
+        let writes: Vec<String> = support::writes_since(offset, &support::operator_user(&scope))
+            .into_iter()
+            .filter(|w| w.contains("sharedresources"))
+            .collect();
+        if after - before >= 4 && writes.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{} tenant reconciles, writes: {writes:#?}", after - before);
+    }
     let raw = listed.iter().find(|e| e.app == "raw").expect("raw");
     assert_eq!(raw.basis.as_deref(), Some("统计法 第三十九条"));
     assert_eq!(raw.tenant_names.zh, "统计局");
