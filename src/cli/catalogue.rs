@@ -55,7 +55,10 @@ fn offline(paths: &[PathBuf]) -> Result<Vec<CatalogueEntry>, CliError> {
     Ok(crate::render::catalogue(&planned.index, &planned.flows))
 }
 
-/// The catalogue the operator keeps in the cluster of the kubeconfig.
+/// The catalogue the operator keeps in the cluster of the kubeconfig: the
+/// SharedResources labelled as govcloud's, which only the operator may
+/// create or change (the managed-objects admission policy); anything else
+/// of that kind is not the catalogue.
 fn live() -> Result<Vec<CatalogueEntry>, CliError> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
@@ -64,7 +67,8 @@ fn live() -> Result<Vec<CatalogueEntry>, CliError> {
             hint: "set KUBECONFIG, or list the catalogue of manifests with -f",
             source: Box::new(e),
         })?;
-        let list = kube::Api::<SharedResource>::all(client).list(&Default::default()).await.map_err(|e| {
+        let lp = kube::api::ListParams::default().labels(crate::meta::labels::MANAGED_SELECTOR);
+        let list = kube::Api::<SharedResource>::all(client).list(&lp).await.map_err(|e| {
             let doing = match &e {
                 kube::Error::Api(s) if s.code == 404 => {
                     "cannot list SharedResources: the cluster does not serve them; install govcloud's CRDs (`govcloud crd | kubectl apply -f -`) and run the operator"

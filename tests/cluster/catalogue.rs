@@ -87,6 +87,40 @@ fn counts(e: &[CatalogueEntry]) -> Vec<(String, u32, u32)> {
     e.iter().map(|e| (e.app.clone(), e.consumers, e.pending)).collect()
 }
 
+/// Lets `user` write SharedResources (as a platform engineer with broad
+/// rights might): only admission stands between it and the catalogue.
+async fn grant_write(c: &Client, user: &str) {
+    use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+    let name = format!("test-shr-writer-{user}");
+    let pp = PatchParams::apply("govcloud-tests").force();
+    let role: ClusterRole = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name},
+        "rules": [{"apiGroups": ["govcloud.io"], "resources": ["sharedresources"], "verbs": ["get", "list", "create", "patch", "update", "delete"]}]
+    }))
+    .expect("role");
+    Api::<ClusterRole>::all(c.clone()).patch(&name, &pp, &Patch::Apply(&role)).await.expect("writer role");
+    let crb: ClusterRoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]
+    }))
+    .expect("binding");
+    Api::<ClusterRoleBinding>::all(c.clone()).patch(&name, &pp, &Patch::Apply(&crb)).await.expect("writer binding");
+}
+
+/// `govcloud catalogue --format json` through kubeconfig `kc`: the JSON and its text.
+fn live_catalogue(kc: &std::path::Path) -> (serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        .args(["catalogue", "--format", "json"])
+        .env("KUBECONFIG", kc)
+        .output()
+        .expect("govcloud catalogue");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (serde_json::from_str(&text).expect("json"), text)
+}
+
 /// A kubeconfig that acts as `user` in `groups` (for the `govcloud` command).
 fn impersonating_kubeconfig(user: &str, groups: &[&str]) -> std::path::PathBuf {
     let admin = support::kubeconfig();
@@ -162,14 +196,7 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
     assert_eq!(seen, ["census", "macro", "raw"], "and not the app that declares no sharing");
     // ... also with `govcloud catalogue`, live:
     let kc = impersonating_kubeconfig(&user, &[&group]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
-        .args(["catalogue", "--format", "json"])
-        .env("KUBECONFIG", &kc)
-        .output()
-        .expect("govcloud catalogue");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (v, text) = live_catalogue(&kc);
     let mine: Vec<&str> = v["resources"]
         .as_array()
         .expect("resources")
@@ -178,7 +205,6 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
         .filter_map(|r| r["app"].as_str())
         .collect();
     assert_eq!(mine, ["census", "macro", "raw"]);
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains(".svc") && !text.contains("8443"), "no address: {text}");
 
     // ... but may not read the provider's DepartmentApps ...
@@ -214,6 +240,42 @@ async fn a_department_lists_the_catalogue_and_cannot_read_or_write_what_is_not_i
     fake.metadata = kube::api::ObjectMeta { name: Some(format!("{consumer}.{zone}.fake")), ..Default::default() };
     fake.spec.tenant = consumer.clone();
     forbidden("adding an entry", shared.create(&Default::default(), &fake).await.map(|_| ()));
+    // Whoever else may write SharedResources (RBAC) cannot make or change one
+    // labelled as govcloud's: the managed-objects admission policy keeps
+    // them for the operator; `govcloud catalogue` lists only those.
+    let writer = format!("pe-zhao-{scope}");
+    grant_write(&c, &writer).await;
+    let pe = impersonating(&writer, &[]).await;
+    let mut forged = r.clone();
+    forged.metadata = kube::api::ObjectMeta {
+        name: Some(format!("{consumer}.{zone}.forged")),
+        labels: r.metadata.labels.clone(),
+        ..Default::default()
+    };
+    match Api::<SharedResource>::all(pe.clone()).create(&Default::default(), &forged).await {
+        Err(kube::Error::Api(s)) if s.message.contains(govcloud::meta::names::MANAGED_OBJECTS_POLICY) => {}
+        other => panic!("a forged entry: expected the managed-objects policy to refuse it, got {other:?}"),
+    }
+    match Api::<SharedResource>::all(pe.clone())
+        .patch(&name, &PatchParams::default(), &Patch::Merge(json!({"spec": {"consumers": 99}})))
+        .await
+    {
+        Err(kube::Error::Api(s)) if s.message.contains(govcloud::meta::names::MANAGED_OBJECTS_POLICY) => {}
+        other => panic!("a count changed by hand: expected the managed-objects policy to refuse it, got {other:?}"),
+    }
+    // An object of the kind without govcloud's label is not the operator's,
+    // and not the catalogue.
+    let mut unlabelled = forged.clone();
+    unlabelled.metadata.labels = None;
+    unlabelled.spec.tenant = consumer.clone();
+    Api::<SharedResource>::all(pe.clone()).create(&Default::default(), &unlabelled).await.expect("unlabelled");
+    let (v, _) = live_catalogue(&kc);
+    let resources = v["resources"].as_array().expect("resources");
+    assert!(!resources.iter().any(|r| r["tenant"] == consumer.as_str()), "{v}");
+    Api::<SharedResource>::all(c.clone())
+        .delete(&unlabelled.name_any(), &DeleteParams::default())
+        .await
+        .expect("delete the unlabelled object");
     // Its own apps it may read.
     let cns = format!("{consumer}-{zone}");
     Api::<DepartmentApp>::namespaced(dept.clone(), &cns).get("clinic").await.expect("its own app");
