@@ -49,7 +49,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
                 None,
                 "roleRef",
                 format!("{} {} of tenant {} bound to ClusterRole {role}", key.0, key.1, tenants.join(", ")),
-                "department users hold cluster-wide only the right to read their own Tenant (auditors of the audit bureau: the cluster auditor role)".into(),
+                "department users hold cluster-wide only the right to read their own Tenant and the catalogue (auditors of the audit bureau: the cluster auditor role)".into(),
             );
         }
     }
