@@ -128,12 +128,12 @@ fn chifeng_lists_every_app_that_declares_sharing() {
     let chifeng = repo().join("examples/chifeng");
     let v = json_of(&chifeng);
     let listed = v["resources"].as_array().expect("resources").len();
-    let declared = govcloud_core_apps_with_sharing(&chifeng);
+    let declared = apps_with_sharing(&chifeng);
     assert_eq!(listed, declared, "{v}");
 }
 
 /// Apps of a model that declare `spec.sharing`, counted from the files.
-fn govcloud_core_apps_with_sharing(dir: &Path) -> usize {
+fn apps_with_sharing(dir: &Path) -> usize {
     let model = govcloud::model::load_paths(&[dir.to_path_buf()]).expect("model").model;
     model.apps.iter().filter(|a| a.spec.sharing.is_some()).count()
 }
