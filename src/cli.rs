@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod args;
 mod audit;
+mod catalogue;
 mod city;
 mod evaluate;
 mod import;
@@ -17,7 +18,8 @@ mod render;
 mod request;
 
 pub use args::{
-    AuditFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat, ReportsArg, SeverityArg,
+    AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat, ReportsArg,
+    SeverityArg,
 };
 pub use import::{ImportArgs, ImportFormat, drafts_yaml, read_live};
 pub use manifests::{crd_yaml, docs_yaml, manifests_yaml};
@@ -125,6 +127,27 @@ enum Command {
         cidrs: ClusterCidrs,
         #[command(flatten)]
         city: CityArgs,
+    },
+    /// The catalogue (目录) of shared information resources: every app that
+    /// declares spec.sharing, its owner, zone, class, data classification,
+    /// description, consumers and pending answers (never an address); live
+    /// (the SharedResources the operator keeps, which every department may
+    /// list) or offline (-f).
+    Catalogue {
+        /// Manifests to list the catalogue of offline: govcloud resources;
+        /// the counts are what their flows decide.
+        #[arg(short = 'f', long = "filename", value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CatalogueFormat::Table)]
+        format: CatalogueFormat,
+        /// Language of the table and HTML page (the HTML page gives every
+        /// resource's names in zh, en and mn).
+        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
+        lang: crate::audit::output::Lang,
+        /// Write the output to this file instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Migration: read the namespaces and workloads departments run today
     /// (files, or the cluster of the kubeconfig with --live, which is only
@@ -374,6 +397,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &cidrs.cluster_cidrs,
             )
         }
+        Command::Catalogue { paths, format, lang, output } => catalogue::catalogue_cmd(&paths, format, lang, output),
         Command::Import(args) => import::import_cmd(args),
         Command::Controls { exemptions } => {
             print!(

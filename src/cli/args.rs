@@ -202,6 +202,17 @@ pub enum EvaluateFormat {
     Html,
 }
 
+/// Output format of `govcloud catalogue`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum CatalogueFormat {
+    /// A terminal table.
+    Table,
+    /// One JSON document.
+    Json,
+    /// A self-contained HTML page, the names in zh, en and mn.
+    Html,
+}
+
 /// Severity threshold for `--fail-on`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum SeverityArg {

@@ -39,7 +39,7 @@ pub fn render_with(
     Err(rendered.problems.iter().map(|p| locate(&loaded, p)).collect())
 }
 
-fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
+pub(super) fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
     let (file, document) = loaded.origin(&p.object).cloned().unwrap_or_default();
     FileProblem {
         file,

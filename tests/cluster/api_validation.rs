@@ -136,7 +136,7 @@ async fn the_api_server_enforces_the_crd_rules() {
 }
 
 #[tokio::test]
-async fn kubectl_get_govcloud_lists_the_four_kinds() {
+async fn kubectl_get_govcloud_lists_the_five_kinds() {
     install().await;
     let c = client().await;
     // The category is served by discovery: every govcloud kind is in it.
@@ -151,7 +151,7 @@ async fn kubectl_get_govcloud_lists_the_four_kinds() {
         }
     }
     kinds.sort();
-    assert_eq!(kinds, vec!["DepartmentApp", "NetworkZone", "ResourceRequest", "Tenant"]);
+    assert_eq!(kinds, vec!["DepartmentApp", "NetworkZone", "ResourceRequest", "SharedResource", "Tenant"]);
     let crd_ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
         "apiextensions.k8s.io",
         "v1",
@@ -162,6 +162,7 @@ async fn kubectl_get_govcloud_lists_the_four_kinds() {
         "tenants.govcloud.io",
         "departmentapps.govcloud.io",
         "resourcerequests.govcloud.io",
+        "sharedresources.govcloud.io",
     ] {
         let crd = Api::<DynamicObject>::all_with(c.clone(), &crd_ar).get(name).await.expect("crd");
         assert_eq!(crd.data["spec"]["names"]["categories"], json!(["govcloud"]));

@@ -14,6 +14,7 @@ mod admin_tier;
 mod api_validation;
 mod apps;
 mod autoscaling;
+mod catalogue;
 mod clusters;
 mod clusters_audit_live;
 mod control_plane;

@@ -195,10 +195,10 @@ fn garbage_bytes_do_not_panic() {
 }
 
 #[test]
-fn crd_command_prints_the_four_crds() {
+fn crd_command_prints_the_five_crds() {
     let (code, stdout, _) = govcloud(&["crd"]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 4);
+    assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 5);
 }
 
 #[test]

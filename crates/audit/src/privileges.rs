@@ -14,7 +14,8 @@ use govcloud_core::meta::labels::ZONE;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// GC-RBAC-001: department users hold cluster-wide only the right to read
-/// their own Tenant (and the audit bureau the cluster auditor role), never
+/// their own Tenant and the catalogue (both in their tenant's ClusterRole;
+/// the audit bureau also the cluster auditor role), never
 /// more; GC-RBAC-004: exec, attach and port-forward are bound only where the
 /// namespace's level (or its zone) allows them.
 pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
@@ -48,7 +49,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
                 None,
                 "roleRef",
                 format!("{} {} of tenant {} bound to ClusterRole {role}", key.0, key.1, tenants.join(", ")),
-                "department users hold cluster-wide only the right to read their own Tenant (auditors of the audit bureau: the cluster auditor role)".into(),
+                "department users hold cluster-wide only the right to read their own Tenant and the catalogue (auditors of the audit bureau: the cluster auditor role)".into(),
             );
         }
     }

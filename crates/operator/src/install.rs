@@ -43,6 +43,8 @@ pub fn operator_cluster_role() -> Value {
             rule(&[govcloud_core::meta::GROUP], &["resourcerequests/status"], &["get", "update", "patch"]),
             rule(&[govcloud_core::meta::GROUP], &["networkzones/finalizers", "tenants/finalizers", "departmentapps/finalizers"], &["update"]),
             rule(&[govcloud_core::meta::GROUP], &["departmentapps"], &["delete"]),
+            // The catalogue it keeps (tenants' SharedResources).
+            rule(&[govcloud_core::meta::GROUP], &[govcloud_core::meta::kinds::SHARED_RESOURCES], ALL),
             rule(&[""], &["namespaces", "resourcequotas", "limitranges", "services"], ALL),
             rule(&[""], &["pods"], &["get", "list", "watch", "delete"]),
             rule(&[""], &["nodes"], READ),

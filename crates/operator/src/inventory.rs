@@ -39,6 +39,7 @@ pub(super) const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("rbac.authorization.k8s.io", "v1", "ClusterRole", MANAGED),
     ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", MANAGED),
     (govcloud_core::meta::GROUP, govcloud_core::meta::VERSION, "DepartmentApp", ""),
+    (govcloud_core::meta::GROUP, govcloud_core::meta::VERSION, "SharedResource", MANAGED),
 ];
 
 /// One page of a list, as JSON values.

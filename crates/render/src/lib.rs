@@ -6,7 +6,8 @@
 //!                    │                                 │
 //!                    ├─► render_zone     (admission bindings; admin::render where the
 //!                    │                    cluster serves ClusterNetworkPolicy: Admin-tier isolation)
-//!                    ├─► tenant::render  (namespace, quota, limits, bindings, zone policies)
+//!                    ├─► tenant::render  (namespace, quota, limits, bindings, zone policies;
+//!                    │                    catalogue::render: its SharedResources, from the flows)
 //!                    └─► app::render     (deployment, service, pdb, ingress, flow policies)
 //! ```
 //!
@@ -19,6 +20,7 @@
 mod admin;
 mod app;
 pub mod capacity;
+mod catalogue;
 mod defaults;
 mod flows;
 mod index;
@@ -31,6 +33,7 @@ mod verdicts;
 
 pub use admin::{EXCHANGE_PRIORITY, ISOLATION_PRIORITY, ZONE_PRIORITY};
 pub use app::pod_requests;
+pub use catalogue::catalogue;
 pub use flows::FlowDecision;
 pub use flows::consent::classification_refusal;
 pub use index::{Index, Placement, cluster_label};
@@ -294,6 +297,9 @@ pub struct Planned<'a> {
     by_namespace: std::collections::HashMap<(String, String), AppKeyRef>,
     /// Flows and problems by what they concern.
     concerning: Concerning,
+    /// The catalogue's entries of the apps in zones this cluster hosts
+    /// (each cluster lists the resources it serves).
+    catalogue: Vec<govcloud_core::api::CatalogueEntry>,
 }
 
 /// Key of a placed app in [`Index::apps`].
@@ -308,7 +314,9 @@ pub fn plan<'m>(model: &'m Model, verdicts: &Verdicts) -> Planned<'m> {
     problems.dedup();
     let by_namespace = index.apps.iter().map(|(k, p)| ((p.namespace.clone(), k.app.clone()), k.clone())).collect();
     let concerning = Concerning::build(&flows, &problems);
-    Planned { index, flows, problems, by_namespace, concerning }
+    let mut catalogue = catalogue::catalogue(&index, &flows);
+    catalogue.retain(|e| index.hosts_zone(&e.zone));
+    Planned { index, flows, problems, by_namespace, concerning, catalogue }
 }
 
 impl Planned<'_> {
@@ -318,9 +326,16 @@ impl Planned<'_> {
     pub fn owner(&self, kind: OwnerKind, namespace: &str, name: &str) -> Rendered {
         let mut objects = match kind {
             OwnerKind::NetworkZone if self.index.hosts_zone(name) => zone_objects(&self.index, name),
-            OwnerKind::Tenant => {
-                self.index.tenants.get(name).map(|t| tenant::render(&self.index, t)).unwrap_or_default()
-            }
+            OwnerKind::Tenant => self
+                .index
+                .tenants
+                .get(name)
+                .map(|t| {
+                    let mut objects = tenant::render(&self.index, t);
+                    objects.extend(catalogue::render(&self.catalogue, name));
+                    objects
+                })
+                .unwrap_or_default(),
             OwnerKind::DepartmentApp => self
                 .by_namespace
                 .get(&(namespace.to_string(), name.to_string()))
@@ -381,8 +396,9 @@ impl Planned<'_> {
         for name in self.index.zones.keys().filter(|z| self.index.hosts_zone(z)) {
             objects.extend(zone_objects(&self.index, name));
         }
-        for tenant in self.index.tenants.values() {
+        for (name, tenant) in &self.index.tenants {
             objects.extend(tenant::render(&self.index, tenant));
+            objects.extend(catalogue::render(&self.catalogue, name));
         }
         for placement in self.index.apps.values().filter(|p| self.index.hosts(p.zone)) {
             let flows: Vec<&FlowDecision> =

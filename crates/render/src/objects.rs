@@ -55,6 +55,8 @@ pub enum Owned {
     Ingress(Ingress),
     /// An app's autoscaler (its `autoscaling`).
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// A tenant's entry in the catalogue of shared resources (cluster-scoped).
+    SharedResource(govcloud_core::api::SharedResource),
 }
 
 impl Owned {
@@ -77,6 +79,7 @@ impl Owned {
             Owned::PodDisruptionBudget(o) => &o.metadata,
             Owned::Ingress(o) => &o.metadata,
             Owned::HorizontalPodAutoscaler(o) => &o.metadata,
+            Owned::SharedResource(o) => &o.metadata,
         }
     }
 
@@ -99,6 +102,7 @@ impl Owned {
             Owned::PodDisruptionBudget(_) => 13,
             Owned::Ingress(_) => 14,
             Owned::HorizontalPodAutoscaler(_) => 15,
+            Owned::SharedResource(_) => 16,
         };
         &OWNED[i]
     }

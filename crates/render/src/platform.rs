@@ -114,6 +114,8 @@ pub fn render_platform() -> Vec<Owned> {
             READ,
         ),
         rule(&[""], &["namespaces", "nodes"], READ),
+        // The catalogue, which every department reads too.
+        rule(&[govcloud_core::meta::GROUP], &[govcloud_core::meta::kinds::SHARED_RESOURCES], READ),
         rule(&["openreports.io"], &["clusterreports"], READ),
         rule(&["wgpolicyk8s.io"], &["clusterpolicyreports"], READ),
         rule(&["rbac.authorization.k8s.io"], &["clusterroles", "clusterrolebindings"], READ),

@@ -42,20 +42,29 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
             out.extend(declarations_only(t, zone, tz));
         }
     }
-    // Every owner may read the tenant itself (and nothing else cluster-wide).
+    // Every owner may read the tenant itself and the catalogue of shared
+    // resources (and nothing else cluster-wide).
     let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
     if !all_owners.is_empty() {
         let name = govcloud_core::meta::names::tenant_cluster_role(&t.name_any());
         let labels = labels::owned_by(OwnerKind::Tenant, &t.name_any());
         out.push(Owned::ClusterRole(ClusterRole {
             metadata: meta(&name, None, labels.clone()),
-            rules: Some(vec![PolicyRule {
-                api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
-                resources: Some(vec!["tenants".into()]),
-                resource_names: Some(vec![t.name_any()]),
-                verbs: vec!["get".into(), "watch".into()],
-                ..Default::default()
-            }]),
+            rules: Some(vec![
+                PolicyRule {
+                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                    resources: Some(vec!["tenants".into()]),
+                    resource_names: Some(vec![t.name_any()]),
+                    verbs: vec!["get".into(), "watch".into()],
+                    ..Default::default()
+                },
+                PolicyRule {
+                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                    resources: Some(vec![govcloud_core::meta::kinds::SHARED_RESOURCES.into()]),
+                    verbs: vec!["get".into(), "list".into(), "watch".into()],
+                    ..Default::default()
+                },
+            ]),
             aggregation_rule: None,
         }));
         let unique = sorted_unique(all_owners);

@@ -16,6 +16,7 @@
 //! [`crate::model`] evaluates the very same rules offline.
 
 mod app;
+mod catalogue;
 mod common;
 mod container;
 mod request;
@@ -25,6 +26,7 @@ mod workload;
 mod zone;
 
 pub use app::*;
+pub use catalogue::*;
 pub use common::*;
 pub use container::*;
 pub use request::*;
@@ -36,9 +38,9 @@ pub use zone::*;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-/// The CRDs, in a stable order (zones, tenants, apps, requests).
+/// The CRDs, in a stable order (zones, tenants, apps, requests, the catalogue).
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd(), ResourceRequest::crd()]
+    vec![NetworkZone::crd(), Tenant::crd(), DepartmentApp::crd(), ResourceRequest::crd(), SharedResource::crd()]
 }
 
 #[cfg(test)]

@@ -137,6 +137,8 @@ pub const OWNED: &[OwnedKind] = &[
     owned::<PodDisruptionBudget>(9),
     owned::<Ingress>(10),
     owned::<HorizontalPodAutoscaler>(11),
+    // The catalogue's entries, which nothing else depends on.
+    owned::<crate::api::SharedResource>(12),
 ];
 
 impl OwnedKind {
@@ -151,6 +153,9 @@ impl OwnedKind {
         }
     }
 }
+
+/// The catalogue's resource (plural), which every department may read.
+pub const SHARED_RESOURCES: &str = <crate::api::SharedResource as k8s_openapi::Resource>::URL_PATH_SEGMENT;
 
 /// The owned kinds every API server serves: the ones watched unconditionally.
 pub fn always_served() -> impl Iterator<Item = &'static OwnedKind> {

@@ -162,6 +162,13 @@ pub fn cluster_report(scope: Option<&str>) -> String {
     scope.map_or_else(|| MANAGER.to_string(), |v| format!("{MANAGER}-{v}"))
 }
 
+/// The catalogue entry (`SharedResource`, cluster-scoped) of the app `app`
+/// of `tenant` in `zone`: tenant, zone and app names have no dots, so the
+/// name is unique and reads back as `tenant.zone.app`.
+pub fn shared_resource(tenant: &str, zone: &str, app: &str) -> String {
+    format!("{tenant}.{zone}.{app}")
+}
+
 /// Namespace of a tenant in a zone. Zone names contain no hyphen, so the name
 /// splits back unambiguously at its last hyphen ([`split_namespace`]).
 pub fn namespace_name(tenant: &str, zone: &str) -> String {

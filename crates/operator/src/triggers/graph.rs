@@ -39,6 +39,17 @@ pub(super) struct AppGraph {
     zones: HashMap<(String, String), String>,
     /// A hash of each app's declared flows (calls and grants), as last seen.
     flows: HashMap<(String, String), u64>,
+    /// A hash of what each sharing app's catalogue entry is made of (its
+    /// sharing and data classification), as last seen.
+    sharing: HashMap<(String, String), u64>,
+}
+
+/// A hash of `v`'s JSON.
+fn hash_of(v: &impl serde::Serialize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(v).unwrap_or_default().hash(&mut h);
+    h.finish()
 }
 
 /// The tenant an app belongs to: its namespace is `<tenant>-<zone>`.
@@ -228,6 +239,11 @@ impl Triggers {
         let mut counted = false;
         // Whether its declared calls or grants changed (or it came or went).
         let mut flows_changed = true;
+        // Whether its catalogue entry changed (or it came or went with one).
+        let mut sharing_changed = a.spec.sharing.is_some();
+        // The tenants of the apps it calls and called before (their
+        // catalogue entries count its calls).
+        let mut callee_tenants: BTreeSet<String> = BTreeSet::new();
         if let Ok(mut g) = self.0.graph.lock() {
             let old = g.calls.remove(&me).unwrap_or_default();
             for c in &old {
@@ -236,14 +252,16 @@ impl Triggers {
                 }
             }
             let was_public = g.public.remove(&me);
-            let flows_hash = {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                serde_json::to_string(&a.spec.flows).unwrap_or_default().hash(&mut h);
-                h.finish()
-            };
+            let flows_hash = hash_of(&a.spec.flows);
             let flows_before = if deleted { g.flows.remove(&me) } else { g.flows.insert(me.clone(), flows_hash) };
             flows_changed = deleted || flows_before != Some(flows_hash);
+            let sharing_hash = a.spec.sharing.as_ref().map(|s| hash_of(&(s, a.spec.data_classification, &a.spec.zone)));
+            let sharing_before = match sharing_hash.filter(|_| !deleted) {
+                Some(h) => g.sharing.insert(me.clone(), h),
+                None => g.sharing.remove(&me),
+            };
+            sharing_changed = sharing_before != sharing_hash.filter(|_| !deleted);
+            callee_tenants.extend(old.iter().chain(calls.iter()).map(|(t, _)| t.clone()));
             let zone_before =
                 if deleted { g.zones.remove(&me) } else { g.zones.insert(me.clone(), a.spec.zone.clone()) };
             counted = zone_before.as_deref() == Some(a.spec.zone.as_str()) && !deleted;
@@ -286,8 +304,19 @@ impl Triggers {
                 self.refresh_later(OwnerKind::Tenant, "", &t);
             }
         }
+        // The catalogue: a tenant's SharedResources are its sharing apps'
+        // entries (reconciled when one changes, or its grants), with the
+        // calls of other tenants' apps counted (reconciled when those change).
+        if sharing_changed || (flows_changed && a.spec.sharing.is_some()) {
+            self.send_tenant(ObjectRef::new(&tenant));
+        }
+        if flows_changed {
+            for t in callee_tenants.iter().filter(|t| **t != tenant) {
+                self.send_tenant(ObjectRef::new(t));
+            }
+        }
         // The tenant and the zone count apps, and the tenant its flows;
-        // nothing they own depends on an app's spec.
+        // nothing else they own depends on an app's spec.
         if !counted || flows_changed {
             self.refresh_later(OwnerKind::Tenant, "", &tenant);
         }

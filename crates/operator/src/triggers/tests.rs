@@ -343,3 +343,41 @@ fn a_config_map_wakes_the_apps_of_its_namespace_that_read_it_when_its_data_chang
     assert_eq!(tr.config_map_changed(&cm("a-ext", "cfg", "db2"), true), 1);
     assert_eq!(drain(&mut queued), BTreeSet::from(["a-ext/portal".to_string()]));
 }
+
+#[test]
+fn the_catalogue_reconciles_the_providers_tenant_when_its_entry_or_the_calls_to_it_change() {
+    let tr = Triggers::new();
+    let mut reconciles = Box::pin(tr.tenant_stream());
+    fn names(s: &mut (impl Stream<Item = ObjectRef<Tenant>> + Unpin)) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        while let Some(Some(r)) = futures::FutureExt::now_or_never(s.next()) {
+            out.insert(r.name);
+        }
+        out
+    }
+    let shared = |class: &str, more: &str| {
+        format!(
+            ", sharing: {{class: {class}, catalogue: {{names: {{zh: 库, en: DB}}, description: d, updateFrequency: daily, contact: c}}{more}}}"
+        )
+    };
+    let b = || BTreeSet::from(["b".to_string()]);
+    tr.app_changed(&app("b-ext", "db", &shared("conditional", "")), false);
+    assert_eq!(names(&mut reconciles), b(), "a new entry");
+    tr.app_changed(&app("b-ext", "db", &format!("{}, replicas: 3", shared("conditional", ""))), false);
+    assert!(names(&mut reconciles).is_empty(), "nothing of the entry changed");
+    let answered = shared("conditional", ", answers: [{consumer: a/ext/portal, decision: Granted}]");
+    tr.app_changed(&app("b-ext", "db", &answered), false);
+    assert_eq!(names(&mut reconciles), b(), "an answer changes the counts");
+    // A caller of another tenant: the provider's tenant counts its calls; its own shares nothing.
+    let calls = ", flows: {calls: [{tenant: b, app: db, purpose: p}]}";
+    tr.app_changed(&app("a-ext", "portal", calls), false);
+    assert_eq!(names(&mut reconciles), b(), "a new call");
+    tr.app_changed(&app("a-ext", "portal", &format!("{calls}, replicas: 2")), false);
+    assert!(names(&mut reconciles).is_empty(), "not a call change");
+    tr.app_changed(&app("a-ext", "portal", calls), true);
+    assert_eq!(names(&mut reconciles), b(), "the caller gone");
+    tr.app_changed(&app("b-ext", "db", ""), false);
+    assert_eq!(names(&mut reconciles), b(), "the app stops sharing: its entry goes");
+    tr.app_changed(&app("b-ext", "db", ", replicas: 2"), false);
+    assert!(names(&mut reconciles).is_empty(), "an app that shares nothing is not in the catalogue");
+}

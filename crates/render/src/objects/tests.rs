@@ -1,5 +1,8 @@
 use super::*;
+use govcloud_core::api::SharedResource;
+use govcloud_core::meta::kinds::owned_kind;
 use k8s_openapi::Resource;
+use kube::CustomResourceExt;
 
 #[test]
 fn every_variant_is_its_entry_of_the_owned_kinds_table() {
@@ -41,10 +44,42 @@ fn every_variant_is_its_entry_of_the_owned_kinds_table() {
             HorizontalPodAutoscaler::KIND,
             HorizontalPodAutoscaler::API_VERSION,
         ),
+        (Owned::SharedResource(shared_resource()), SharedResource::KIND, SharedResource::API_VERSION),
     ];
     assert_eq!(all.len(), OWNED.len(), "one variant per owned kind");
     for (i, (o, kind, api_version)) in all.iter().enumerate() {
         assert_eq!((o.kind(), o.owned_kind().api_version), (*kind, *api_version));
         assert_eq!(o.owned_kind(), &OWNED[i]);
     }
+}
+
+fn shared_resource() -> SharedResource {
+    use govcloud_core::api::{CatalogueEntry, DataClassification, SharingClass, UpdateFrequency};
+    SharedResource::new(
+        "statistics.extranet.macro-db",
+        CatalogueEntry {
+            tenant: "statistics".into(),
+            tenant_names: Default::default(),
+            zone: "extranet".into(),
+            app: "macro-db".into(),
+            names: Default::default(),
+            class: SharingClass::Unconditional,
+            data_classification: DataClassification::Internal,
+            description: "GDP".into(),
+            update_frequency: UpdateFrequency::Monthly,
+            contact: "office".into(),
+            basis: None,
+            consumers: 0,
+            pending: 0,
+        },
+    )
+}
+
+#[test]
+fn the_catalogues_kind_is_the_crds() {
+    let crd = SharedResource::crd();
+    let k = owned_kind("SharedResource").expect("owned");
+    assert_eq!((k.group, k.plural, k.namespaced), (crd.spec.group.as_str(), crd.spec.names.plural.as_str(), false));
+    assert_eq!(crd.spec.scope, "Cluster");
+    assert_eq!(serde_json::to_value(Owned::SharedResource(shared_resource())).expect("json")["kind"], "SharedResource");
 }
