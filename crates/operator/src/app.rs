@@ -352,12 +352,6 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
         vec![
             Cond { type_: "Ready", ok: ready, reason, message },
             Cond {
-                type_: "AnswerOverdue",
-                ok: !overdue.is_empty(),
-                reason: if overdue.is_empty() { "InTime" } else { "Overdue" },
-                message: overdue.join("; "),
-            },
-            Cond {
                 type_: "FlowsPending",
                 ok: !pending.is_empty(),
                 reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
@@ -368,6 +362,12 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
                     Cond { type_: "Degraded", ok: true, reason: b.reason, message: b.message.to_string() }
                 }
                 _ => degraded(&violations, "Violations", blocked.map(|b| b.message)),
+            },
+            Cond {
+                type_: "AnswerOverdue",
+                ok: !overdue.is_empty(),
+                reason: if overdue.is_empty() { "InTime" } else { "Overdue" },
+                message: overdue.join("; "),
             },
         ],
     );
