@@ -11,7 +11,9 @@
 //!              ──markdown()───► README "Who may write what govcloud trusts"
 //! ```
 
-use super::{APP_IDENTITY, CLAIM_BINDING, INGRESS_ZONE, MANAGED_OBJECTS, PUBLIC_HOSTS, REQUEST_DECISIONS};
+use super::{
+    APP_IDENTITY, CLAIM_BINDING, INGRESS_ZONE, MANAGED_OBJECTS, PUBLIC_HOSTS, REQUEST_DECISIONS, SHARING_ANSWERS,
+};
 use crate::meta::names;
 
 /// Replaced by the operator's namespace when the policies are written out
@@ -80,6 +82,9 @@ pub enum Rule {
     /// `govcloud-zone-status` (GC-SVC-003, GC-ZONE-007): the host owners and
     /// capacity in a zone's status, which admission reads.
     ZoneStatus,
+    /// `govcloud-sharing-answers` (GC-SHR-001): answering sharing requests,
+    /// which is otherwise for the tenant's admins.
+    SharingAnswers,
 }
 
 impl Rule {
@@ -95,6 +100,7 @@ impl Rule {
             Rule::RequestDeletion => (names::admission_policy("requests-delete"), REQUEST_DECISIONS),
             Rule::Ingresses => (names::admission_policy("ingress-writers"), INGRESS_ZONE),
             Rule::ZoneStatus => (names::admission_policy("zone-status"), PUBLIC_HOSTS),
+            Rule::SharingAnswers => (names::SHARING_ANSWERS_POLICY.to_string(), SHARING_ANSWERS),
         }
     }
 }
@@ -120,6 +126,7 @@ const C: &[&str] = &["CREATE"];
 const U: &[&str] = &["UPDATE"];
 const D: &[&str] = &["DELETE"];
 const UD: &[&str] = &["UPDATE", "DELETE"];
+const CU: &[&str] = &["CREATE", "UPDATE"];
 const CUD: &[&str] = &["CREATE", "UPDATE", "DELETE"];
 
 /// Every exemption in the generated admission policies.
@@ -309,6 +316,14 @@ pub const EXEMPTIONS: &[Exemption] = &[
         operations: U,
         resources: &["resourcerequests/status"],
         why: "break-glass, and `govcloud dev`, whose operator runs as the local administrator; a surge's end is still the approval's time plus its minutes",
+    },
+    // --- answering sharing requests (GC-SHR-001) ---
+    Exemption {
+        rule: Rule::SharingAnswers,
+        who: Who::ClusterAdmins,
+        operations: CU,
+        resources: &["departmentapps"],
+        why: "break-glass, and applying a whole model (`govcloud dev`, a platform team's first install); `by` still records the administrator",
     },
     // --- deleting decided requests (GC-REQ-001) ---
     Exemption {

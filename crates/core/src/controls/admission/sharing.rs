@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::cel::check;
 use crate::controls::SHARING_ANSWERS;
 use crate::controls::admission::{Policy, labels, rules};
+use crate::controls::custody::{self, Rule};
 use crate::meta::labels::{ADMIN_GROUPS, ADMIN_USERS};
 use crate::meta::names;
 
@@ -58,12 +59,13 @@ pub(super) fn answer_policy() -> Policy {
             ("oldAnswers", OLD_ANSWERS.to_string()),
             ("newAnswers", NEW_ANSWERS.to_string()),
             ("isAdmin", is_admin()),
+            ("exempt", custody::allows(Rule::SharingAnswers)),
         ],
         checks: vec![
             check(
                 SHARING_ANSWERS,
                 format!(
-                    "variables.isAdmin || (variables.newAnswers.all(a, variables.oldAnswers.exists(o, {same})) && variables.oldAnswers.all(o, variables.newAnswers.exists(a, {same})))"
+                    "variables.isAdmin || variables.exempt || (variables.newAnswers.all(a, variables.oldAnswers.exists(o, {same})) && variables.oldAnswers.all(o, variables.newAnswers.exists(a, {same})))"
                 ),
                 format!(
                     "spec.sharing.answers: only the tenant's admins (the namespace's {ADMIN_USERS} and {ADMIN_GROUPS}, from the Tenant's owners with role admin) answer sharing requests; ask one of them"
