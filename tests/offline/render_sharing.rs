@@ -3,7 +3,22 @@
 //! the data's classification between departments. The NetworkPolicies follow
 //! the decisions.
 
-use super::render_flows::{app, flow, has_policy, render};
+use super::render_flows::{ZONES, app, flow, has_policy, render};
+use govcloud::model::load_str;
+use govcloud::render::Rendered;
+
+/// The zones of `render_flows`, with b's db in the private zone registered
+/// for the extranet: a path exists, and only the data's classification
+/// stands between an extranet consumer and it.
+fn render_with_path(apps: &[String]) -> Rendered {
+    let zones = ZONES.replacen(
+        "  mlpsLevel: 2\n",
+        "  mlpsLevel: 2\n  exchangeEndpoints:\n    - {name: b-db, peerZones: [ext], app: {tenant: b, app: db}}\n",
+        1,
+    );
+    let text = format!("{zones}{}", apps.concat());
+    govcloud::render::render(&load_str("test.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}")).model)
+}
 use govcloud::api::FlowState;
 
 fn sharing(class: &str, more: &str) -> String {
@@ -84,13 +99,16 @@ fn between_departments_classification_follows_the_data() {
         app("b-priv", "db", "priv", &secret),
     ]);
     assert_eq!(flow(&r, "cases").state, FlowState::Granted, "{}", flow(&r, "cases").reason);
-    let r = render(&[
-        app("a-ext", "portal", "ext", "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n"),
-        app("b-priv", "db", "priv", &secret),
-    ]);
+    let calls_db = "  flows: {calls: [{tenant: b, app: db, zone: priv}]}\n";
+    let r = render_with_path(&[app("a-ext", "portal", "ext", calls_db), app("b-priv", "db", "priv", &secret)]);
     let f = flow(&r, "portal");
     assert_eq!(f.state, FlowState::Refused);
     assert!(f.reason.contains("holds secret data"), "{}", f.reason);
+    assert!(!has_policy(&r, "b-priv", "govcloud-app-db-ingress"));
+    // The same path to sensitive data is open.
+    let sensitive = format!("  dataClassification: sensitive\n{}", sharing("unconditional", ""));
+    let r = render_with_path(&[app("a-ext", "portal", "ext", calls_db), app("b-priv", "db", "priv", &sensitive)]);
+    assert_eq!(flow(&r, "portal").state, FlowState::Granted, "{}", flow(&r, "portal").reason);
     // An internet-zone consumer reaches, through the exchange endpoint that
     // registers b/api for the dmz, public data only.
     let calls = "  flows: {calls: [{tenant: b, app: api, zone: ext}]}\n";

@@ -243,18 +243,6 @@ fn decide(
         }
     };
 
-    // Between departments, the data's classification: no consent lifts it.
-    if !same_tenant
-        && let Some(why) = consent::classification_refusal(
-            provider,
-            p.app.spec.data_classification,
-            &consumer.key,
-            consumer.zone.spec.kind,
-        )
-    {
-        return Decided::Not(FlowState::Refused, why);
-    }
-
     // Ports: the ones named, or all the provider serves.
     let mut ports: Vec<AppPort> = Vec::new();
     for (j, name) in call.ports.iter().enumerate() {
@@ -361,6 +349,18 @@ fn decide(
     } else {
         format!("{czn} -> {pzn} through a registered exchange endpoint{through}")
     };
+    // Between departments, the data's classification: no consent lifts it
+    // (after the zones, whose isolation is the first reason).
+    if !same_tenant
+        && let Some(why) = consent::classification_refusal(
+            provider,
+            p.app.spec.data_classification,
+            &consumer.key,
+            consumer.zone.spec.kind,
+        )
+    {
+        return Decided::Not(FlowState::Refused, why);
+    }
     match consented {
         // Everything but the provider's answer allows it: the call waits for it.
         Some((why, true)) => Decided::Awaiting(format!("{why}; once granted: {how}")),

@@ -231,7 +231,12 @@ fn load_into(
         if value.is_null() {
             continue;
         }
-        let ours = str_field(&value, &["apiVersion"]).is_some_and(|v| v.starts_with(crate::meta::GROUP_PREFIX));
+        // govcloud's own kinds are the model, but for what it renders of
+        // them (the catalogue's SharedResources), which are objects like any other.
+        let rendered = str_field(&value, &["kind"])
+            .is_some_and(|k| k == <crate::api::SharedResource as k8s_openapi::Resource>::KIND);
+        let ours =
+            !rendered && str_field(&value, &["apiVersion"]).is_some_and(|v| v.starts_with(crate::meta::GROUP_PREFIX));
         if let (false, Some(sink)) = (ours, others.as_deref_mut())
             && str_field(&value, &["kind"]).is_some()
         {
