@@ -84,6 +84,16 @@ fn the_city_of_two_live_clusters_is_one_report() {
         let (code, rendered, err) =
             govcloud(&["render", "--cluster", cluster, "-f", &model[0], "-f", &model[1], "-f", &model[2]]);
         assert_eq!(code, 0, "{err}");
+        // The admission policies that record who answers a sharing request
+        // (GC-SHR-001), as an install puts them: the audit expects answers
+        // recorded by the API server. (The others are left out: this city's
+        // objects are applied by hand, not by an operator.)
+        let (code, policies, err) = govcloud(&["manifests", "--admission-only"]);
+        assert_eq!(code, 0, "{err}");
+        let sharing: Vec<&str> =
+            policies.split("\n---\n").filter(|d| d.contains("name: govcloud-sharing-answer")).collect();
+        assert_eq!(sharing.len(), 4, "the two sharing policies and their bindings");
+        ok(kubectl(&kc, &["apply", "--server-side", "-f", "-"], Some(&sharing.join("\n---\n"))), "sharing policies");
         ok(kubectl(&kc, &["apply", "--server-side", "-f", &model[0], "-f", &model[1]], None), "zones and tenants");
         ok(kubectl(&kc, &["apply", "--server-side", "-f", "-"], Some(&rendered)), "rendered objects");
         // The apps count against the namespaces' quotas: admitted once the quota controller has counted them.
@@ -109,7 +119,7 @@ fn the_city_of_two_live_clusters_is_one_report() {
     for line in out.lines().filter(|l| l.starts_with("  city: ") || l.starts_with("  cluster ")) {
         eprintln!("{line}");
     }
-    for line in ["  city: 49 PASS, 0 FAIL", "  cluster egov: ", "  cluster private: "] {
+    for line in ["  city: 50 PASS, 0 FAIL", "  cluster egov: ", "  cluster private: "] {
         assert!(out.contains(line), "{line:?} in\n{out}");
     }
 
@@ -146,8 +156,10 @@ fn the_city_of_two_live_clusters_is_one_report() {
         "(present in cluster egov, absent in cluster private)",
         "FAIL [city] GC-CITY-002 DepartmentApp/health-extranet/health-records spec.flows.calls[public-security/private/population-db]:",
         "Granted on 8443 at 10.30.255.20/32 in cluster egov, not declared in cluster private)",
+        // No operator runs here: the catalogue entry still counts the consumer deleted by hand.
+        "FAIL [private] GC-MGD-001 SharedResource/public-security.private.population-db : managed objects match what govcloud renders (no drift) (spec.consumers: 6, want 5)",
     ] {
         assert!(out.contains(line), "{line:?} in\n{out}");
     }
-    assert_eq!(out.matches("\nFAIL ").count(), 4, "{out}");
+    assert_eq!(out.matches("\nFAIL ").count(), 5, "{out}");
 }
