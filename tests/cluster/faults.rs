@@ -219,8 +219,14 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
             .filter(|f| f.consumer.app == name && format!("{}-{}", f.consumer.tenant, f.consumer.zone) == ns)
             .map(|f| (f.provider.to_string(), f.state, f.reason.clone()))
             .collect();
+        // Who answered a sharing request is what the API server recorded
+        // (`by`), which the model applied from files does not carry.
+        let unsigned = |r: &str| match (r.find(" (answered by "), r.find("), ")) {
+            (Some(a), Some(b)) if b > a => format!("{}{}", &r[..a], &r[b + 1..]),
+            _ => r.to_string(),
+        };
         let got: Vec<(String, FlowState, String)> =
-            s.flows.iter().map(|f| (f.target.clone(), f.state, f.reason.clone())).collect();
+            s.flows.iter().map(|f| (f.target.clone(), f.state, unsigned(&f.reason))).collect();
         if !ready(&s.conditions) || s.observed_generation != a.metadata.generation || got != want {
             let why = s
                 .conditions
