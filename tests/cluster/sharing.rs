@@ -168,6 +168,34 @@ async fn sharing_classes_answers_and_deadlines_with_the_operator_up() {
         .await;
     }
 
+    // The live audit reports it (GC-SHR-002), from the statuses the operator wrote.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        .args(["audit", "--format", "json"])
+        .env("KUBECONFIG", support::kubeconfig())
+        .output()
+        .expect("run govcloud audit");
+    let audit: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit json");
+    let overdue: Vec<&serde_json::Value> = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["control"] == "GC-SHR-002" && f["outcome"] == "fail")
+        .filter(|f| f["object"].as_str().is_some_and(|o| o.contains(&pns) || o.contains(&cns)))
+        .collect();
+    let all: Vec<String> = audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["control"] == "GC-SHR-002")
+        .map(|f| format!("{} {} {}", f["outcome"], f["object"], f["evidence"]))
+        .collect();
+    assert_eq!(
+        overdue.len(),
+        1,
+        "one finding for the one overdue request: {overdue:#?}\n{all:#?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Nobody but the provider's admins answers: a consumer's admin and a third department are refused.
     let prov_admin = format!("zhao-{scope}");
     let provider_admin = impersonating(&prov_admin, &[&format!("{p}-admins")]).await;

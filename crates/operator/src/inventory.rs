@@ -219,7 +219,8 @@ async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
 
 /// An object as the audit reads it: without field ownership (often half an
 /// object), status (a pod's is most of it; of a claim only its phase is
-/// kept, which GC-VOL-002 reads), resourceVersion (it changes with
+/// kept, which GC-VOL-002 reads, and of an app its flows and sharing
+/// requests, which GC-SHR-002/003 read), resourceVersion (it changes with
 /// every status update; no check reads it, and without it an object whose
 /// status alone changed is judged the same as before) and the copy of the
 /// object that `kubectl apply` keeps; with its type (items of a list carry
@@ -231,6 +232,20 @@ pub(super) fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
             && let Some(phase) = status.as_ref().and_then(|s| s.get("phase")).cloned()
         {
             o.insert("status".into(), serde_json::json!({ "phase": phase }));
+        }
+        // Of an app's status, what the sharing audit reads (GC-SHR-002/003):
+        // its flows as decided and its requests with their deadlines, which
+        // change only when a decision or a deadline does.
+        if kind == "DepartmentApp"
+            && let Some(status) = status.as_ref().and_then(Value::as_object)
+        {
+            let kept: serde_json::Map<String, Value> = ["flows", "sharing"]
+                .into_iter()
+                .filter_map(|k| Some((k.to_string(), status.get(k)?.clone())))
+                .collect();
+            if !kept.is_empty() {
+                o.insert("status".into(), Value::Object(kept));
+            }
         }
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
