@@ -157,7 +157,7 @@ fn the_cluster_without_a_name_is_one_of_the_city() {
         run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
     assert_eq!(code, 0, "{err}\n{out}");
     assert!(
-        out.contains("  cluster without a name: 982 PASS, 0 FAIL") && out.contains("  cluster egov: 2696 PASS, 0 FAIL"),
+        out.contains("  cluster without a name: 984 PASS, 0 FAIL") && out.contains("  cluster egov: 2708 PASS, 0 FAIL"),
         "{out}"
     );
     let (code, out, err) = run(&[
