@@ -57,7 +57,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
 
     // Service
     if !app.spec.ports.is_empty() {
-        out.push(Owned::Service(Service {
+        out.push(Owned::Service(Box::new(Service {
             metadata: meta(name, Some(ns), base.clone()),
             spec: Some(ServiceSpec {
                 type_: Some("ClusterIP".into()),
@@ -66,7 +66,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
                 ..Default::default()
             }),
             ..Default::default()
-        }));
+        })));
     }
 
     // PodDisruptionBudget

@@ -112,12 +112,18 @@ impl<'a> Index<'a> {
         let evaluator = controls::eval::Evaluator::new();
         let host_owners = host_owners(&model.tenants);
         let mut failed: BTreeMap<(String, String), Vec<controls::eval::Failure>> = BTreeMap::new();
-        let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
+        let mut by_namespace: BTreeMap<String, Vec<&DepartmentApp>> = BTreeMap::new();
         for app in &model.apps {
-            let ns = app.namespace().unwrap_or_default();
+            by_namespace.entry(app.namespace().unwrap_or_default()).or_default().push(app);
+        }
+        for (ns, apps) in by_namespace {
             let Some((entry, zone)) = namespaces.get(&ns) else { continue };
-            let setting = settings.entry(ns.clone()).or_insert_with(|| Setting::new(entry.tenant, zone, &host_owners));
-            failed.insert((ns, app.name_any()), verdicts.failures_in(&evaluator, app, setting));
+            // The namespace's setting and evaluation scope, made once for its apps.
+            let (setting, mut scope) = (Setting::new(entry.tenant, zone, &host_owners), None);
+            for app in apps {
+                failed
+                    .insert((ns.clone(), app.name_any()), verdicts.failures_in(&evaluator, app, &setting, &mut scope));
+            }
         }
         let host_refused = |app: &DepartmentApp| {
             failed

@@ -42,13 +42,13 @@ pub enum Owned {
     /// A cluster-wide auditor's binding.
     ClusterRoleBinding(ClusterRoleBinding),
     /// An app's Service.
-    Service(Service),
+    Service(Box<Service>),
     /// A stateless app's workload.
-    Deployment(Deployment),
+    Deployment(Box<Deployment>),
     /// A stateful app's workload (an app with storage).
-    StatefulSet(StatefulSet),
+    StatefulSet(Box<StatefulSet>),
     /// A scheduled app's workload.
-    CronJob(CronJob),
+    CronJob(Box<CronJob>),
     /// An app's disruption budget.
     PodDisruptionBudget(PodDisruptionBudget),
     /// A public app's Ingress.

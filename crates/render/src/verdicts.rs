@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::namespaces::namespace;
 use govcloud_core::api::{DepartmentApp, HostOwner, NetworkZone, Tenant};
 use govcloud_core::controls;
-use govcloud_core::controls::eval::{Evaluator, Failure};
+use govcloud_core::controls::eval::{Evaluator, Failure, NamespaceScope};
 
 /// The public host names each tenant owns: its `allowedHosts`, which for a
 /// granted model ([`crate::grant_requests`]) include its approved
@@ -84,15 +84,23 @@ impl Verdicts {
         zone: &NetworkZone,
         owners: &[HostOwner],
     ) -> Vec<Failure> {
-        self.failures_in(evaluator, app, &Setting::new(tenant, zone, owners))
+        self.failures_in(evaluator, app, &Setting::new(tenant, zone, owners), &mut None)
     }
 
     /// The checks `app` fails in `setting` (its namespace and zone as the
-    /// policies see them).
+    /// policies see them). `scope` keeps the setting's evaluation scope,
+    /// made on the first verdict not kept: pass the same one for every app
+    /// of the setting, a new one (`&mut None`) for each setting.
     ///
     /// The app is judged as a request creating it carries it: without status
     /// or the server's bookkeeping (resourceVersion, field ownership, ...).
-    pub fn failures_in(&self, evaluator: &Evaluator, app: &DepartmentApp, setting: &Setting) -> Vec<Failure> {
+    pub fn failures_in<'e>(
+        &self,
+        evaluator: &'e Evaluator,
+        app: &DepartmentApp,
+        setting: &Setting,
+        scope: &mut Option<NamespaceScope<'e>>,
+    ) -> Vec<Failure> {
         let mut object = controls::eval::judged(serde_json::to_value(app).unwrap_or_default());
         object["kind"] = "DepartmentApp".into();
         // Nor what a request creating it does not carry.
@@ -108,7 +116,8 @@ impl Verdicts {
         if let Some(known) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return known.clone();
         }
-        let found = controls::eval::failures(evaluator, &object, Some(&setting.namespace), Some(&setting.zone));
+        let scope = scope.get_or_insert_with(|| evaluator.namespace(Some(&setting.namespace), Some(&setting.zone)));
+        let found = controls::eval::failures_in(scope, &object);
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= Self::KEPT {
             kept.clear();

@@ -339,8 +339,13 @@ pub fn failures(
     namespace: Option<&Value>,
     zone: Option<&Value>,
 ) -> Vec<Failure> {
+    failures_in(&evaluator.namespace(namespace, zone), object)
+}
+
+/// [`failures`] in a namespace's scope made once for all of its objects
+/// ([`Evaluator::namespace`]).
+pub fn failures_in(scope: &NamespaceScope<'_>, object: &Value) -> Vec<Failure> {
     let Some((group, resource)) = object["kind"].as_str().and_then(resource_of) else { return Vec::new() };
-    let scope = evaluator.namespace(namespace, zone);
     let mut here = scope.object(object);
     let mut out = Vec::new();
     for p in matching(group, resource).filter(|p| !p.policy.zone_param || scope.has_zone()) {

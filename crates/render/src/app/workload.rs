@@ -47,7 +47,7 @@ pub(super) fn render(
         .insert(labels::CLASSIFICATION.into(), app.spec.data_classification.as_str().into());
     let selector_of = || LabelSelector { match_labels: Some(selector.clone()), match_expressions: None };
     match app.spec.workload_kind() {
-        WorkloadKind::Deployment => vec![Owned::Deployment(Deployment {
+        WorkloadKind::Deployment => vec![Owned::Deployment(Box::new(Deployment {
             metadata: object_meta,
             spec: Some(DeploymentSpec {
                 replicas: super::autoscale::workload_replicas(&app.spec),
@@ -57,7 +57,7 @@ pub(super) fn render(
                 ..Default::default()
             }),
             ..Default::default()
-        })],
+        }))],
         WorkloadKind::StatefulSet => {
             let claims = app
                 .spec
@@ -87,7 +87,7 @@ pub(super) fn render(
                 .collect();
             vec![
                 headless_service(p, selector, base),
-                Owned::StatefulSet(StatefulSet {
+                Owned::StatefulSet(Box::new(StatefulSet {
                     metadata: object_meta,
                     spec: Some(StatefulSetSpec {
                         replicas: super::autoscale::workload_replicas(&app.spec),
@@ -107,7 +107,7 @@ pub(super) fn render(
                         ..Default::default()
                     }),
                     ..Default::default()
-                }),
+                })),
             ]
         }
         WorkloadKind::CronJob => {
@@ -120,7 +120,7 @@ pub(super) fn render(
             // Each run's Job carries what its pods carry (as a Deployment's
             // ReplicaSets do), not the owner labels of what govcloud applies.
             let job_labels = template.metadata.as_ref().and_then(|m| m.labels.clone());
-            vec![Owned::CronJob(CronJob {
+            vec![Owned::CronJob(Box::new(CronJob {
                 metadata: object_meta,
                 spec: Some(CronJobSpec {
                     schedule: schedule.cron.clone(),
@@ -142,7 +142,7 @@ pub(super) fn render(
                     },
                 }),
                 ..Default::default()
-            })]
+            }))]
         }
     }
 }
@@ -152,7 +152,7 @@ pub(super) fn render(
 /// (when it has ports) still balances over them.
 fn headless_service(p: &Placement<'_>, selector: &BTreeMap<String, String>, base: &BTreeMap<String, String>) -> Owned {
     let ns = p.namespace.as_str();
-    Owned::Service(Service {
+    Owned::Service(Box::new(Service {
         metadata: meta(&names::app_pods_service(&p.key.app), Some(ns), base.clone()),
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".into()),
@@ -162,7 +162,7 @@ fn headless_service(p: &Placement<'_>, selector: &BTreeMap<String, String>, base
             ..Default::default()
         }),
         ..Default::default()
-    })
+    }))
 }
 
 /// An app's ports as a Service lists them, each to the container port of its name.
