@@ -3,11 +3,11 @@
 #                 (make dev CLUSTERS=2: two control planes, the private network in its own)
 #   make test     the whole test suite, against a real local control plane
 # and: make render (offline rendering), make testenv (build the upstream binaries),
-#      make bench (the pure core), make bench-cluster PRESET=quick|chifeng|x10 (the
+#      make bench (the pure core), make bench-memory (heap by structure), make bench-cluster PRESET=quick|chifeng|x10 (the
 #      operator on the local real control plane; see BENCHMARKS.md), make image (the
 #      operator's OCI image archive, target/image/govcloud-<version>.oci.tar),
 #      make gen-types (the checked-in Rust types of CRDs we write but do not own).
-.PHONY: dev render test check testenv crds gen-types bench bench-cluster image
+.PHONY: dev render test check testenv crds gen-types bench bench-memory bench-cluster image
 
 # make dev CLUSTERS=2: the Chifeng model with the private network in a cluster
 # of its own: two local control planes (egov: extranet+internet; private), an
@@ -52,6 +52,10 @@ bench:
 	cargo bench --bench model
 
 PRESET ?= quick
+# Heap by structure at Chifeng and x10 (a counting allocator; BENCHMARKS.md).
+bench-memory:
+	cargo bench --bench memory
+
 bench-cluster:
 	testenv/build.sh
 	cargo bench --bench cluster -- --preset $(PRESET)

@@ -225,7 +225,7 @@ async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
 /// status alone changed is judged the same as before) and the copy of the
 /// object that `kubectl apply` keeps; with its type (items of a list carry
 /// none).
-pub(super) fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
+pub fn as_audited(v: &mut Value, api_version: &str, kind: &str) {
     if let Some(o) = v.as_object_mut() {
         let status = o.remove("status");
         if kind == "PersistentVolumeClaim"

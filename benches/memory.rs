@@ -1,0 +1,304 @@
+//! Where the operator's memory goes, by structure, measured with a counting
+//! allocator on the pure core (no cluster): the model, the plan and its kept
+//! verdicts, the rendered objects, the owned-object caches as the watches
+//! keep them, the audited inventory as the report loop keeps it (text), and
+//! a compliance round (the inventory parsed back, the audit, its findings,
+//! the report bodies). The cluster's own objects (ReplicaSets and pods) are
+//! made from the rendered workloads as the controllers would make them.
+//!
+//! `make bench-memory` runs it (`cargo bench --bench memory`;
+//! `GOVCLOUD_BENCH=province|chifeng` runs one model). Figures, not
+//! assertions: the results go to BENCHMARKS.md by hand, with the command.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup is a failed bench
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use govcloud::model::{Model, load_paths, load_str};
+use kube::api::DynamicObject;
+use serde_json::{Value, json};
+
+#[path = "support/models.rs"]
+#[allow(dead_code)]
+mod models;
+
+/// The system allocator, counting the bytes held now and the most held
+/// since the last [`reset_peak`].
+struct Counting;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+#[allow(unsafe_code)] // a global allocator is unsafe by its trait; this one only counts
+mod counting {
+    use super::{Counting, HELD, PEAK};
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::Ordering;
+
+    fn grew(by: usize) {
+        let now = HELD.fetch_add(by, Ordering::Relaxed) + by;
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's contract is passed on to the system allocator.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as `alloc`.
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` was given by this allocator with `layout`.
+            unsafe { System.dealloc(ptr, layout) };
+            HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: as `dealloc` and `alloc`.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+                grew(new_size);
+            }
+            p
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn held() -> usize {
+    HELD.load(Ordering::Relaxed)
+}
+
+fn reset_peak() {
+    PEAK.store(held(), Ordering::Relaxed);
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The rows of one model's table: what a structure holds once made, and the
+/// most held above the start while it was made.
+#[derive(Default)]
+struct Table(Vec<(String, usize, usize, String)>);
+
+impl Table {
+    /// Makes `f`'s value, recording what it holds and the peak while made.
+    fn step<T>(&mut self, what: &str, count: impl Fn(&T) -> String, f: impl FnOnce() -> T) -> T {
+        let before = held();
+        reset_peak();
+        let value = f();
+        let (after, peak) = (held(), PEAK.load(Ordering::Relaxed));
+        self.0.push((what.to_string(), after.saturating_sub(before), peak.saturating_sub(before), count(&value)));
+        value
+    }
+
+    fn print(&self, model: &str, start: usize) {
+        println!("\n#### {model}\n");
+        println!("| structure | held MiB | peak while made MiB | items |");
+        println!("|---|---|---|---|");
+        for (what, held, peak, count) in &self.0 {
+            println!("| {what} | {} | {} | {count} |", mib(*held), mib(*peak));
+        }
+        println!("| process heap now (after the round is freed) | {} | | |", mib(held().saturating_sub(start)));
+    }
+}
+
+/// A rendered object as an owned-object cache keeps it after the API
+/// server stored it: with a uid, a resourceVersion, a creation time and
+/// the one field-ownership mark the repair logic keeps.
+fn stored(mut v: Value, i: usize) -> Value {
+    let m = &mut v["metadata"];
+    m["uid"] = json!(format!("5b1c7e0a-0000-4000-8000-{i:012}"));
+    m["resourceVersion"] = json!(format!("{}", 100_000 + i));
+    m["creationTimestamp"] = json!("2026-12-05T10:00:00Z");
+    m["managedFields"] =
+        json!([{"manager": "govcloud", "operation": "Update", "apiVersion": "v1", "time": "2026-12-05T10:00:00Z"}]);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+    }
+    v
+}
+
+/// The ReplicaSet and pods the controllers make of a rendered Deployment or
+/// StatefulSet (none of anything else).
+fn made_by_cluster(w: &Value, i: usize) -> Vec<Value> {
+    let kind = w["kind"].as_str().unwrap_or_default();
+    if kind != "Deployment" && kind != "StatefulSet" {
+        return Vec::new();
+    }
+    let (name, ns) = (w["metadata"]["name"].as_str().unwrap_or_default(), w["metadata"]["namespace"].clone());
+    let template = &w["spec"]["template"];
+    let replicas = w["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+    let mut out = Vec::new();
+    let (owner_kind, owner_name) = if kind == "Deployment" {
+        let rs = format!("{name}-7d9f8c6b{}", i % 10);
+        out.push(json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": rs, "namespace": ns, "labels": template["metadata"]["labels"],
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": format!("u-{i}"), "controller": true}]},
+            "spec": {"replicas": replicas, "selector": w["spec"]["selector"], "template": template},
+        }));
+        ("ReplicaSet", rs)
+    } else {
+        ("StatefulSet", name.to_string())
+    };
+    for r in 0..replicas {
+        let mut spec = template["spec"].clone();
+        spec["nodeName"] = json!(format!("node-{}", (i + r) % 40));
+        out.push(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("{owner_name}-x{r}"), "namespace": ns, "labels": template["metadata"]["labels"],
+                "annotations": template["metadata"]["annotations"],
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": owner_kind, "name": owner_name, "uid": format!("u-{i}-rs"), "controller": true}]},
+            "spec": spec,
+            "status": {"phase": "Running", "podIP": format!("10.{}.{}.{}", (i / 65536) % 256, (i / 256) % 256, r + 1)},
+        }));
+    }
+    out
+}
+
+fn measure(name: &str, load: impl FnOnce() -> Model) {
+    let start = held();
+    let mut t = Table::default();
+    let model = t.step(
+        "model (zones, tenants, apps, requests; typed; peak: reading the manifests)",
+        |m: &Model| format!("{} apps", m.apps.len()),
+        load,
+    );
+    let verdicts = govcloud::render::Verdicts::default();
+    let plan = t.step(
+        "plan and its kept admission verdicts",
+        |_| format!("{} verdicts", verdicts.len()),
+        || govcloud::render::plan(&model, &verdicts),
+    );
+    let rendered = t.step(
+        "rendered objects, typed, all at once (the bench's; the operator renders one owner at a time)",
+        |r: &govcloud::render::Rendered| format!("{} objects", r.objects.len()),
+        || plan.render_all(),
+    );
+    let values: Vec<Value> = rendered.objects.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();
+    drop(rendered);
+    let owned = t.step(
+        "owned-object caches (DynamicObject per object, as stored)",
+        |v: &Vec<Arc<DynamicObject>>| format!("{} objects", v.len()),
+        || {
+            values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| serde_json::from_value::<DynamicObject>(stored(v.clone(), i)).ok().map(Arc::new))
+                .collect::<Vec<_>>()
+        },
+    );
+    let made: Vec<Value> = values.iter().enumerate().flat_map(|(i, w)| made_by_cluster(w, i)).collect();
+    let audited_kinds = [
+        "Namespace",
+        "Pod",
+        "Service",
+        "ResourceQuota",
+        "LimitRange",
+        "Deployment",
+        "StatefulSet",
+        "ReplicaSet",
+        "PersistentVolumeClaim",
+        "CronJob",
+        "NetworkPolicy",
+        "Ingress",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ClusterRole",
+        "ValidatingAdmissionPolicyBinding",
+        "SharedResource",
+    ];
+    let inventory = t.step(
+        "audited inventory (compact text per object)",
+        |v: &Vec<Box<str>>| format!("{} objects", v.len()),
+        || {
+            let apps = model.apps.iter().filter_map(|a| serde_json::to_value(a).ok());
+            values
+                .iter()
+                .cloned()
+                .chain(made.iter().cloned())
+                .filter(|v| audited_kinds.contains(&v["kind"].as_str().unwrap_or_default()))
+                .chain(apps)
+                .map(|mut v| {
+                    let (api_version, kind) = (
+                        v["apiVersion"].as_str().unwrap_or_default().to_string(),
+                        v["kind"].as_str().unwrap_or("DepartmentApp").to_string(),
+                    );
+                    govcloud::operator::as_audited(&mut v, &api_version, &kind);
+                    v.to_string().into_boxed_str()
+                })
+                .collect()
+        },
+    );
+    drop((values, made));
+    // A compliance round, as `report_loop` runs it.
+    let objects = t.step(
+        "round: the inventory parsed back (Value per object)",
+        |v: &Vec<Value>| format!("{} objects", v.len()),
+        || inventory.iter().filter_map(|s| serde_json::from_str(s).ok()).collect::<Vec<Value>>(),
+    );
+    let audit = t.step(
+        "round: the audit (findings held; peak while auditing)",
+        |a: &govcloud::audit::Audit| format!("{} findings", a.findings.len()),
+        || govcloud::audit::audit_with(&model, &objects, &verdicts),
+    );
+    // Each report body as the loop builds it (at most 8 held at once): the largest and the eight largest.
+    let mut sizes: Vec<usize> = govcloud::audit::output::report_groups(&audit)
+        .into_iter()
+        .map(|(ns, fs)| {
+            let before = held();
+            let r = govcloud::audit::output::report(
+                govcloud::audit::output::ReportApi::Openreports,
+                &std::collections::BTreeMap::new(),
+                ns,
+                &fs,
+            );
+            let size = held().saturating_sub(before);
+            drop(r);
+            size
+        })
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    t.0.push((
+        "round: report bodies, the 8 largest (the loop holds 8 at a time)".into(),
+        sizes.iter().take(8).sum(),
+        sizes.first().copied().unwrap_or(0),
+        format!("{} reports, {} MiB in all", sizes.len(), mib(sizes.iter().sum())),
+    ));
+    drop((audit, objects));
+    t.print(name, start);
+    drop((owned, inventory, plan));
+}
+
+fn main() {
+    let only = std::env::var("GOVCLOUD_BENCH").unwrap_or_default();
+    println!(
+        "Heap bytes held (a counting allocator; not RSS: the allocator's own overhead and freed-but-kept pages are not counted). Process heap at start: {} MiB.",
+        mib(held())
+    );
+    if "chifeng".contains(only.as_str()) {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/chifeng");
+        measure("chifeng", || load_paths(std::slice::from_ref(&dir)).expect("chifeng").model);
+    }
+    if "province 300x10 (x10)".contains(only.as_str()) {
+        measure("province 300x10 (x10)", || {
+            load_str("province.yaml", &models::province(300, 10)).expect("province").model
+        });
+    }
+}
