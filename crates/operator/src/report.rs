@@ -114,6 +114,7 @@ pub async fn live_evaluation(
         repairs: repairs.as_ref(),
         pending: &pending,
         earlier: &[],
+        prices: None,
         now: k8s_openapi::jiff::Timestamp::now(),
     })
 }

@@ -120,6 +120,7 @@ fn evaluated(m: &govcloud_core::model::Model) -> crate::Evaluation {
         repairs: None,
         pending: &[],
         earlier: &[],
+        prices: None,
         now: Timestamp::UNIX_EPOCH,
     })
 }
