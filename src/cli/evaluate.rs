@@ -123,6 +123,7 @@ pub(super) fn evaluate_cmd(
         pending: &pending,
         earlier: &earlier,
         prices: prices.as_ref().map(|(t, _)| t),
+        requests: &requests,
         now,
     });
     let text = match format {

@@ -172,9 +172,9 @@ pub(crate) fn candidates(
         if matches!(label, Some("cluster") | Some("service")) {
             continue;
         }
-        let is = label.map_or("no govcloud.io/website label".to_string(), |l| format!("govcloud.io/website: {l}"));
-        let is_zh =
-            label.map_or("没有 govcloud.io/website 标签".to_string(), |l| format!("govcloud.io/website: {l}"));
+        let website = labels::WEBSITE;
+        let is = label.map_or(format!("no {website} label"), |l| format!("{website}: {l}"));
+        let is_zh = label.map_or(format!("没有 {website} 标签"), |l| format!("{website}: {l}"));
         out.push(Candidate {
             kind: CandidateKind::WebsiteOutsideCluster,
             tenants: [t.clone()].into(),

@@ -200,6 +200,8 @@ pub struct Inputs<'a> {
     pub earlier: &'a [Evaluation],
     /// The price table per zone; None: no money.
     pub prices: Option<&'a PriceTable>,
+    /// The ResourceRequests as filed (any decision), for the projects they name.
+    pub requests: &'a [govcloud_core::api::ResourceRequest],
     /// Now.
     pub now: Timestamp,
 }

@@ -1,6 +1,6 @@
 //! 专项评估: results per e-government project, beside those per department.
 //! A project is named by its apps (`DepartmentApp.spec.project`) and its
-//! resource requests (`ResourceRequest.spec.project`); its figures are the
+//! resource requests (`ResourceRequest.spec.project`, as filed); its figures are the
 //! money, usage, effect and sharing of those apps, whichever tenants run them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,7 +122,7 @@ pub(crate) fn projects(i: &Inputs<'_>, ns_tenant: &BTreeMap<String, String>) -> 
             .filter(|f| crate::pending::tenant_of(&f.from) != crate::pending::tenant_of(&f.to))
             .count();
     }
-    for r in &model.requests {
+    for r in i.requests {
         let project = r.spec.project.trim();
         if project.is_empty() {
             continue;

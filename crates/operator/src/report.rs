@@ -115,6 +115,7 @@ pub async fn live_evaluation(
         pending: &pending,
         earlier: &[],
         prices: None,
+        requests,
         now: k8s_openapi::jiff::Timestamp::now(),
     })
 }

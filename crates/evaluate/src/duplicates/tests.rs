@@ -45,6 +45,7 @@ fn each_planted_duplicate_is_found_and_nothing_else() {
         pending: &[],
         earlier: &[],
         prices: None,
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     });
     let found: Vec<(CandidateKind, Vec<&str>)> =

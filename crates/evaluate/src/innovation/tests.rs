@@ -28,6 +28,7 @@ fn eval(apps: &[String], earlier: &[crate::Evaluation], at: i64) -> crate::Evalu
         pending: &[],
         earlier,
         prices: None,
+        requests: &[],
         now: Timestamp::from_second(at).expect("time"),
     })
 }

@@ -20,6 +20,7 @@ fn a_project_sums_its_apps_across_tenants_and_prices_them() {
         pending: &[],
         earlier: &[],
         prices: Some(&prices),
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     });
     assert_eq!(e.projects.len(), 1, "z names no project");

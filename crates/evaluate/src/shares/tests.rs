@@ -121,6 +121,7 @@ fn evaluated(m: &govcloud_core::model::Model) -> crate::Evaluation {
         pending: &[],
         earlier: &[],
         prices: None,
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     })
 }
