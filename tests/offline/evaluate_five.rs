@@ -211,6 +211,17 @@ fn a_bad_price_table_is_named_with_its_field_and_fix() {
 }
 
 #[test]
+fn a_blank_project_is_refused_offline_as_the_api_server_would() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = dir.path().join("app.yaml");
+    let text = "apiVersion: govcloud.io/v1alpha1\nkind: DepartmentApp\nmetadata: {name: x, namespace: pop-ext}\nspec:\n  zone: ext\n  project: '  '\n  image: harbor.egov.local/pop/x:1\n";
+    std::fs::write(&app, text).expect("write");
+    let (code, _, err) = govcloud(&["evaluate", "-f", &fixture("model.yaml"), "-f", app.to_str().expect("utf8")]);
+    assert_ne!(code, 0);
+    assert!(err.contains("spec.project: project must name the e-government project"), "{err}");
+}
+
+#[test]
 fn chifeng_has_five_axes_money_per_department_and_per_project() {
     let chifeng = repo().join("examples/chifeng");
     let prices = chifeng.join("prices.yaml");

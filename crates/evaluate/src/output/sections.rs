@@ -80,7 +80,7 @@ pub(crate) fn table(e: &Evaluation, lang: Lang) -> String {
                 let [g, u, r] = cost_cells(c);
                 let _ = writeln!(s, "  {z:<22} {g:>12} {u:>12} {r:>12}");
             }
-            let _ = writeln!(s, "  ({} {})", m.currency, pick(lang, MONEY_HOW));
+            let _ = writeln!(s, "  ({}: {})", m.currency, pick(lang, MONEY_HOW));
         }
     }
     let _ = writeln!(s, "\n{}", w(words::PROJECTS));
