@@ -24,6 +24,7 @@ mod words {
     pub const RECLAIMABLE: (&str, &str) = ("可回收", "reclaimable");
     pub const TOTAL: (&str, &str) = ("合计", "total");
     pub const ZONES: (&str, &str) = ("按网络区", "By zone");
+    pub const ZONE: (&str, &str) = ("网络区", "zone");
     pub const PROJECTS: (&str, &str) = ("专项评估（按项目）", "Projects");
     pub const NO_PROJECTS: (&str, &str) =
         ("没有应用或资源申请写明 spec.project。", "No app or resource request names a spec.project.");
@@ -146,6 +147,7 @@ pub(crate) fn html(e: &Evaluation, lang: Lang) -> Markup {
                     }
                     h3 { (w(words::ZONES)) }
                     table {
+                        tr { th { (w(words::ZONE)) } th { (w(words::GRANTED)) } th { (w(words::USED)) } th { (w(words::RECLAIMABLE)) } }
                         @for (z, c) in &m.zones {
                             tr { td { (z) } @for v in cost_cells(c) { td class="num" { (v) } } }
                         }
