@@ -52,3 +52,17 @@ fn quota_is_priced_from_the_spec_without_status_and_from_the_status_with_one() {
     let e = other.check_zones("p.yaml", &model).expect_err("ext unpriced");
     assert!(e.starts_with("p.yaml: zones.ext: missing"), "{e}");
 }
+
+#[test]
+fn the_table_reads_from_a_price_configmap_and_a_configmap_without_it_is_named() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: govcloud-prices\n  labels: {govcloud.io/prices: 'true'}\ndata:\n  prices.yaml: |\n    zones:\n      ext: {cpuCoreMonth: 100, memoryGiBMonth: 10, storageGiBMonth: 1}\n";
+    let t = PriceTable::parse("cm.yaml", cm).expect("configmap");
+    assert_eq!(t, PriceTable::parse("p.yaml", TABLE).expect("bare"));
+    let e = PriceTable::parse("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata: {other: x}\n").expect_err("no key");
+    assert!(e.starts_with("cm.yaml: data.prices.yaml: missing"), "{e}");
+    let bad = cm.replace("cpuCoreMonth: 100", "cpuCoreMonth: -1");
+    let e = PriceTable::parse("cm.yaml", &bad).expect_err("bad price");
+    assert!(e.starts_with("cm.yaml (data.prices.yaml): zones.ext.cpuCoreMonth: -1 is not a price"), "{e}");
+    let e = PriceTable::parse("empty.yaml", "").expect_err("empty");
+    assert!(e.starts_with("empty.yaml: ") && e.contains("examples/chifeng/prices.yaml"), "{e}");
+}
