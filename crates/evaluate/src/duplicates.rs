@@ -2,9 +2,9 @@
 //! (避免重复建设和盲目投资). Candidates, not verdicts: an evaluator checks
 //! each. Five kinds: the same image repository run by two tenants; an app
 //! whose name duplicates another tenant's base database; a public app
-//! outside the city's unified website cluster (the `govcloud.io/website`
-//! label: `cluster` for its members, `service` for a public service platform
-//! that is no website); an app idle in this and every earlier evaluation
+//! the platform has not recognised (the tenant's `publicApps`: part of the
+//! city's unified website cluster, or a public service platform that is no
+//! website; a department cannot write it); an app idle in this and every earlier evaluation
 //! given (at least two); quota granted in a zone and never used.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +13,6 @@ use kube::ResourceExt;
 use serde::{Deserialize, Serialize};
 
 use govcloud_core::api::{DepartmentApp, Exposure};
-use govcloud_core::meta::labels;
 use govcloud_core::meta::quantity::Quantity;
 
 use crate::innovation::period_start;
@@ -166,25 +165,27 @@ pub(crate) fn candidates(
         }
     }
 
-    // Public apps outside the unified website cluster.
+    // Public apps the platform has not recognised (the tenant's
+    // `publicApps`): a department's own labels or names prove nothing.
     for (t, a) in apps.iter().filter(|(_, a)| a.spec.exposure == Exposure::Public) {
-        let label = a.labels().get(labels::WEBSITE).map(String::as_str);
-        if matches!(label, Some("cluster") | Some("service")) {
+        let recognised = model
+            .tenants
+            .iter()
+            .find(|x| x.name_any() == *t)
+            .is_some_and(|x| x.spec.public_apps.iter().any(|p| p.app == a.name_any()));
+        if recognised {
             continue;
         }
-        let website = labels::WEBSITE;
-        let is = label.map_or(format!("no {website} label"), |l| format!("{website}: {l}"));
-        let is_zh = label.map_or(format!("没有 {website} 标签"), |l| format!("{website}: {l}"));
         out.push(Candidate {
             kind: CandidateKind::WebsiteOutsideCluster,
             tenants: [t.clone()].into(),
             apps: [key(t, a)].into(),
             evidence_zh: format!(
-                "{t} 的公开应用 {}（exposure: public）{is_zh}：既不属于统一网站群（cluster），也未声明为公共服务平台（service）",
+                "{t} 的公开应用 {}（exposure: public）未被平台认定（租户 spec.publicApps）为统一网站群的一部分或公共服务平台",
                 a.name_any()
             ),
             evidence_en: format!(
-                "{t}'s public app {} (exposure: public) has {is}: neither in the unified website cluster (cluster) nor declared a public service platform (service)",
+                "{t}'s public app {} (exposure: public) is not recognised by the platform (the tenant's spec.publicApps) as part of the unified website cluster or as a public service platform",
                 a.name_any()
             ),
         });

@@ -34,11 +34,6 @@ pub const ZONE_KIND: &str = "govcloud.io/zone-kind";
 /// On a tenant namespace of a zone another cluster hosts: that cluster's name
 /// (empty for the cluster without a name). Only declarations live there.
 pub const HOSTED_IN: &str = "govcloud.io/hosted-in";
-/// On a public DepartmentApp: `cluster` when it is part of the city's unified
-/// government website cluster (网站群), `service` when it is a public service
-/// platform and no website. The evaluation lists any other public app as a
-/// candidate website built outside the cluster (duplicated construction).
-pub const WEBSITE: &str = "govcloud.io/website";
 /// On a ConfigMap: it holds the evaluation's price table (key `prices.yaml`,
 /// the format `govcloud evaluate --prices` reads). The model loader skips it.
 pub const PRICES: &str = "govcloud.io/prices";
