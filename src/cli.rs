@@ -107,9 +107,15 @@ enum Command {
         /// Live, the cluster's metrics API is read when this is not given.
         #[arg(long, value_name = "FILE")]
         metrics: Option<PathBuf>,
-        /// An earlier output of `govcloud evaluate --format json`, for trends; repeatable.
+        /// An earlier output of `govcloud evaluate --format json`, for trends
+        /// and the period's new apps, services and flows; repeatable.
         #[arg(long, value_name = "FILE")]
         snapshot: Vec<PathBuf>,
+        /// Price table per zone (¥ per core-month, per GiB-month of memory and
+        /// of storage), YAML: bare or a ConfigMap labelled govcloud.io/prices
+        /// (see examples/chifeng/prices.yaml); turns quota into money.
+        #[arg(long, value_name = "FILE")]
+        prices: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
         format: EvaluateFormat,
@@ -383,13 +389,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let audit = audited(&paths, &cidrs, &sources)?;
             audit_cmd(&audit, format, lang, fail_on, report_api, output)
         }
-        Command::Evaluate { paths, metrics, snapshot, format, lang, at, output, cidrs, city } => {
+        Command::Evaluate { paths, metrics, snapshot, prices, format, lang, at, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
             evaluate_cmd(
                 &source,
                 metrics.as_deref(),
                 &snapshot,
+                prices.as_deref(),
                 format,
                 lang,
                 at.as_deref(),

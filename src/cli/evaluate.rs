@@ -22,6 +22,7 @@ pub(super) fn evaluate_cmd(
     source: &Source<'_>,
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
+    prices: Option<&std::path::Path>,
     format: EvaluateFormat,
     lang: crate::audit::output::Lang,
     at: Option<&str>,
@@ -51,6 +52,16 @@ pub(super) fn evaluate_cmd(
         })?;
         earlier.push(e);
     }
+    // The price table too: a bad one is reported before any cluster is read.
+    let prices = match prices {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::Input(format!("--prices {}: cannot read: {e}", p.display())))?;
+            let source = format!("--prices {}", p.display());
+            Some((evaluate::PriceTable::parse(&source, &text).map_err(CliError::Input)?, source))
+        }
+        None => None,
+    };
     let metrics_text = match metrics {
         Some(p) => Some((
             p.display().to_string(),
@@ -98,6 +109,9 @@ pub(super) fn evaluate_cmd(
         Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
         None => live_usage,
     };
+    if let Some((table, source)) = &prices {
+        table.check_zones(source, &model).map_err(CliError::Input)?;
+    }
     let audit = audit.unwrap_or_else(|| crate::audit::audit(&model, &objects));
     let mut pending = evaluate::pending_flow_requests(&model, &audit);
     pending.extend(evaluate::pending_resource_requests(&requests));
@@ -108,6 +122,8 @@ pub(super) fn evaluate_cmd(
         repairs: repairs.as_ref(),
         pending: &pending,
         earlier: &earlier,
+        prices: prices.as_ref().map(|(t, _)| t),
+        requests: &requests,
         now,
     });
     let text = match format {

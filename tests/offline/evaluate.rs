@@ -121,7 +121,8 @@ fn the_fixture_gives_the_figures_and_scores_computed_by_hand() {
     assert_eq!(a["figures"]["oldest_request_days"]["missing"], "noFlows");
     close(&a["scores"]["sharing"], 100.0, "a sharing");
     close(&b["scores"]["sharing"], 50.0, "b sharing");
-    close(&d["scores"]["sharing"], 0.0, "d sharing");
+    // d only waits on b: that is not held against it, and it has nothing else to be judged on.
+    assert!(d["scores"].get("sharing").is_none(), "{d}");
 
     // Security: the audit of the same objects is the oracle of the failures;
     // the score is 100 − 20/10/4/1 per failed critical/high/medium/low check.
@@ -152,7 +153,9 @@ fn the_fixture_gives_the_figures_and_scores_computed_by_hand() {
     let b_overall = (b_cost + 100.0 + 50.0 + security["b"]) / 4.0;
     close(&a["overall"], a_overall, "a overall");
     close(&b["overall"], b_overall, "b overall");
-    close(&d["overall"], (d_cost + 50.0 + 0.0 + security["d"]) / 4.0, "d overall");
+    // No period and no public service: no innovation score; d, alone among the
+    // districts, has no sharing score and no group mean to count it at.
+    close(&d["overall"], (d_cost + 50.0 + security["d"]) / 3.0, "d overall");
     assert_eq!((a["ranks"]["cost"].as_u64(), b["ranks"]["cost"].as_u64()), (Some(1), Some(2)));
     assert_eq!((a["ranks"]["effect"].as_u64(), b["ranks"]["effect"].as_u64()), (Some(2), Some(1)));
     assert_eq!((a["ranks"]["sharing"].as_u64(), b["ranks"]["sharing"].as_u64()), (Some(1), Some(2)));
@@ -185,7 +188,9 @@ fn without_status_or_usage_figures_are_missing_not_guessed() {
     assert_eq!(songshan["figures"]["oversized_apps"]["missing"], "noUsage");
     assert!(songshan["scores"].get("cost").is_none() && songshan["scores"].get("effect").is_none(), "{songshan}");
     // What manifests do say is there: songshan's call to the population database waits for a grant.
-    assert_eq!(songshan["scores"]["sharing"], 0.0);
+    // It is not held against it (issue 28: it ranked last with 0), and it has nothing else to be judged on.
+    assert_eq!(songshan["figures"]["requests_made"]["value"], 1.0);
+    assert!(songshan["scores"].get("sharing").is_none(), "{songshan}");
     assert_eq!(songshan["scores"]["security"], 100.0);
     assert!(e["tenants"].as_array().expect("tenants").iter().all(|t| t["kind"] == "department"
         || t["name"] == "songshan"

@@ -14,6 +14,7 @@ mod cli_bad_input;
 mod clusters_audit;
 mod crds;
 mod evaluate;
+mod evaluate_five;
 mod fuzz_props;
 mod image;
 mod import;

@@ -1,12 +1,14 @@
-//! The four axes ([`Axis`]: what each is, how its score is computed) and
+//! The five axes ([`Axis`]: what each is, how its score is computed) and
 //! the measures per axis: what one tenant's figures are, from the inputs,
 //! and the axis's score from them. Cost counts quota, usage and apps;
 //! effect, apps Ready and replicas; sharing, cross-department flows,
 //! resources shared, base databases not shared, answers overdue and
 //! refusals without basis, pending requests; security, the audit's findings
-//! on the tenant.
+//! on the tenant; innovation (in `innovation`), what is new in the period
+//! and the public services in Mongolian.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
 use serde::{Deserialize, Serialize};
@@ -21,7 +23,7 @@ use crate::pending::tenant_of;
 use crate::score::{SharingCounts, cost_score, effect_score, mean, security_score, sharing_score};
 use crate::{Inputs, Measured, Missing, PendingRequest, PodUsage};
 
-/// The four axes of the evaluation (实施方案 task 18).
+/// The five axes of the evaluation (实施方案 task 18).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Axis {
@@ -33,11 +35,13 @@ pub enum Axis {
     Sharing,
     /// 安全保密: does it meet the security baseline?
     Security,
+    /// 创新服务: does it bring new services, in Mongolian too?
+    Innovation,
 }
 
 impl Axis {
     /// Every axis, in the order the issue names them.
-    pub const ALL: [Axis; 4] = [Axis::Cost, Axis::Effect, Axis::Sharing, Axis::Security];
+    pub const ALL: [Axis; 5] = [Axis::Cost, Axis::Effect, Axis::Sharing, Axis::Security, Axis::Innovation];
 
     /// The axis's name in JSON and metrics labels.
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,7 @@ impl Axis {
             Axis::Effect => "effect",
             Axis::Sharing => "sharing",
             Axis::Security => "security",
+            Axis::Innovation => "innovation",
         }
     }
 
@@ -56,6 +61,7 @@ impl Axis {
             Axis::Effect => ("应用效果", "Application effect"),
             Axis::Sharing => ("协同共享", "Collaboration and sharing"),
             Axis::Security => ("安全保密", "Security and confidentiality"),
+            Axis::Innovation => ("创新服务", "Innovation and service"),
         }
     }
 
@@ -78,6 +84,10 @@ impl Axis {
                 "100 − 20 × 严重不通过项 − 10 × 高危不通过项 − 4 × 中危不通过项 − 1 × 低危不通过项，最低为 0；该租户没有任何检查项时不计分。",
                 "100 − 20 × failed critical checks − 10 × failed high − 4 × failed medium − 1 × failed low, never below 0; no score when no check concerns the tenant.",
             ),
+            Axis::Innovation => (
+                "100 × (新增得分 + 蒙古文服务比例) ÷ 2。新增得分 = min(1, (本期新增应用 + 本期新增公共服务 + 本期新增已生效数据流) ÷ 2)，需以往评估快照（--snapshot）；蒙古文服务比例 = 有蒙古文名称的公共服务 ÷ 公共服务，需至少一项公共服务。缺一项时取另一项；两项皆无时不计分。迁移上云的应用无法得知，不计分。",
+                "100 × (growth score + Mongolian share) ÷ 2. Growth score = min(1, (new apps + new public services + new flows in effect, in the period) ÷ 2), which needs an earlier evaluation (--snapshot); Mongolian share = public services with a Mongolian name ÷ public services, which needs one public service. When one part is missing, the other alone; neither: no score. Apps moved from a department's own workloads cannot be known and are not scored.",
+            ),
         }
     }
 }
@@ -99,6 +109,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) apps: Vec<&'a DepartmentApp>,
     /// What the evaluation is computed from.
     pub(crate) i: &'a Inputs<'a>,
+    /// The apps the cost axis found idle (`zone/app`), for the inventory.
+    pub(crate) idle: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Subject<'a> {
@@ -118,7 +130,7 @@ impl<'a> Subject<'a> {
                     && i.model.hosts_zone(&a.spec.zone)
             })
             .collect();
-        Subject { tenant: t, name, ns_tenant, apps, i }
+        Subject { tenant: t, name, ns_tenant, apps, i, idle: RefCell::new(BTreeSet::new()) }
     }
 
     /// Measures `axis`: puts its figures in `figures`, and gives its score when it has one.
@@ -131,6 +143,7 @@ impl<'a> Subject<'a> {
             Axis::Effect => self.effect(put),
             Axis::Sharing => self.sharing(put),
             Axis::Security => self.security(put),
+            Axis::Innovation => self.innovation(put),
         }
     }
 
@@ -183,6 +196,7 @@ impl<'a> Subject<'a> {
                 (e, _) => e,
             };
             if is_idle == Some(true) {
+                self.idle.borrow_mut().insert(format!("{}/{}", a.spec.zone, a.name_any()));
                 continue;
             }
             if let (Ok(n), Some(ps)) = (&mut oversized, &app_pods) {
@@ -313,9 +327,13 @@ impl<'a> Subject<'a> {
             id::REQUESTS_MADE,
             Measured::of(i.pending.iter().filter(|r| r.from == name && r.to != name).count() as f64),
         );
+        // What the tenant answers for: every flow it provides, and those it
+        // consumes that are in effect (waiting on another is not its fault).
+        let answerable = count(&|(c, _, s)| *c != name || *s == FlowState::Granted);
         sharing_score(SharingCounts {
-            flows: cross.len(),
+            flows: answerable,
             in_effect: given + received,
+            given,
             shared: held.shared,
             unshared_base: held.unshared_base,
             // Offline manifests say nothing of deadlines: none counted.

@@ -37,6 +37,12 @@ pub enum Missing {
     NoFlows,
     /// No compliance check concerns the tenant.
     NoChecks,
+    /// One evaluation has no period: no earlier one with an inventory was given.
+    NoPeriod,
+    /// The tenant offers no public service.
+    NoPublicServices,
+    /// `govcloud import` records no marker on the apps it drafts.
+    NoImportMarker,
 }
 
 impl Missing {
@@ -58,6 +64,17 @@ impl Missing {
             Missing::NoQuota => ("没有相应配额", "no such quota"),
             Missing::NoFlows => ("没有跨部门数据流或申请", "no cross-department flow or request"),
             Missing::NoChecks => ("没有相关检查项", "no check concerns it"),
+            Missing::NoPeriod => (
+                "只有一次评估，没有评估期：用 --snapshot 给出以往评估的 JSON 输出（须由含清单的版本生成）",
+                "a single evaluation has no period: give an earlier JSON output with --snapshot (one written by a version that records the inventory)",
+            ),
+            Missing::NoPublicServices => {
+                ("没有公共服务（exposure: public 的应用）", "no public service (app with exposure: public)")
+            }
+            Missing::NoImportMarker => (
+                "govcloud import 生成的应用草稿不带任何标记，无法区分由部门自建系统迁移上云的应用",
+                "govcloud import puts no marker on the apps it drafts, so apps moved from a department's own workloads cannot be told apart",
+            ),
         }
     }
 }
@@ -111,6 +128,12 @@ pub(crate) mod id {
     pub const FAIL_HIGH: &str = "fail_high";
     pub const FAIL_MEDIUM: &str = "fail_medium";
     pub const FAIL_LOW: &str = "fail_low";
+    pub const NEW_APPS: &str = "new_apps";
+    pub const NEW_PUBLIC_SERVICES: &str = "new_public_services";
+    pub const NEW_FLOWS: &str = "new_flows_granted";
+    pub const PUBLIC_SERVICES: &str = "public_services";
+    pub const MONGOLIAN_SERVICES: &str = "mongolian_public_services";
+    pub const APPS_MIGRATED: &str = "apps_migrated";
 }
 
 /// Every figure, by axis.
@@ -358,6 +381,60 @@ pub const FIGURES: &[FigureDef] = &[
         how_zh: "低危级别控制项的不通过结果数",
         how_en: "failed checks of low-severity controls",
     },
+    FigureDef {
+        id: id::NEW_APPS,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "本期新增应用",
+        name_en: "New apps in the period",
+        how_zh: "本次评估中该租户的应用（网络区/应用名）不在最早一次以往评估（--snapshot）清单中的个数",
+        how_en: "the tenant's apps (zone/app) now that are not in the inventory of the oldest earlier evaluation given with --snapshot",
+    },
+    FigureDef {
+        id: id::NEW_PUBLIC_SERVICES,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "本期新增公共服务",
+        name_en: "New public services in the period",
+        how_zh: "exposure 为 public 的应用中，不在最早一次以往评估中作为公共服务出现的个数",
+        how_en: "apps with exposure public now that were no public service in the oldest earlier evaluation",
+    },
+    FigureDef {
+        id: id::NEW_FLOWS,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "本期新增已生效数据流",
+        name_en: "New flows in effect in the period",
+        how_zh: "本租户作为提供方或使用方、现已生效而最早一次以往评估中未生效的跨部门数据流",
+        how_en: "cross-department flows in effect now, with the tenant on either side, that were not in effect in the oldest earlier evaluation",
+    },
+    FigureDef {
+        id: id::PUBLIC_SERVICES,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "公共服务",
+        name_en: "Public services",
+        how_zh: "该租户 exposure 为 public 的应用数",
+        how_en: "the tenant's apps with exposure public",
+    },
+    FigureDef {
+        id: id::MONGOLIAN_SERVICES,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "有蒙古文名称的公共服务",
+        name_en: "Public services with a Mongolian name",
+        how_zh: "exposure 为 public、且 spec.displayName.mn 不为空的应用数",
+        how_en: "apps with exposure public whose spec.displayName.mn is set and not blank",
+    },
+    FigureDef {
+        id: id::APPS_MIGRATED,
+        axis: Axis::Innovation,
+        unit: Unit::Count,
+        name_zh: "迁移上云的应用",
+        name_en: "Apps moved to the cloud",
+        how_zh: "由部门自建系统迁移而来的应用；govcloud import 目前不在生成的应用上留下标记，故始终缺失",
+        how_en: "apps moved from a department's own workloads; govcloud import leaves no marker on the apps it drafts yet, so always missing",
+    },
 ];
 
 /// The definition of figure `id`.
@@ -366,7 +443,7 @@ pub fn figure(id: &str) -> Option<&'static FigureDef> {
 }
 
 /// A figure's value, or why there is none.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Measured {
     /// The value (a ratio 0–1, a count or days).

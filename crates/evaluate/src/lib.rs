@@ -1,13 +1,16 @@
 //! 绩效评估, the performance evaluation the e-gov leadership group makes of
-//! each department and district: four axes computed from what the cloud
+//! each department and district: five axes computed from what the cloud
 //! already knows, every figure with how it is computed, a score per axis,
-//! rankings, and trends over earlier evaluations. Pure: no client here.
+//! rankings, and trends over earlier evaluations; beside them, money (a
+//! price table per zone), results per e-government project (专项评估) and
+//! candidates of duplicated construction. Pure: no client here.
 //!
 //! ```text
 //!   Model (tenants and apps, with their statuses)  ─┐
 //!   Audit (findings per tenant, flows)              ├─► evaluate ─► Evaluation ─► table | json | html | metrics
 //!   pod usage (metrics snapshot), drift repairs,    │     per tenant: figures, a score per axis, ranks
-//!   pending requests, earlier evaluations           ─┘     per group (departments, districts): means
+//!   pending requests, earlier evaluations,          │     per group (departments, districts): means
+//!   a price table                                   ─┘     money, projects, duplicate candidates
 //! ```
 //!
 //! A figure the input cannot give (no status offline, no metrics snapshot,
@@ -15,20 +18,26 @@
 //! and the scores use what is there.
 //!
 //! The modules follow the data: `figures` (every figure's id, unit and how
-//! it is computed, and [`Measured`]), `axes` (the four axes and the measures
-//! per axis that give one tenant's figures), `score` (a score per axis,
+//! it is computed, and [`Measured`]), `axes` (the five axes and the measures
+//! per axis that give one tenant's figures; `innovation` the fifth, with the
+//! inventory a later evaluation compares with), `score` (a score per axis,
 //! ranks, group means, trends), `pending` (the requests waiting for an
 //! answer), `shares` (what a tenant holds and shares, and the answers it
-//! owes), then `usage`, `city` and `output`. Here: the inputs, the
+//! owes), `money` (the price table and the cost of quota), `projects`,
+//! `duplicates`, then `usage`, `city` and `output`. Here: the inputs, the
 //! evaluation they give, and [`evaluate`] as the sequence of those steps.
 
 pub mod city;
+pub mod money;
 pub mod output;
 pub mod usage;
 
 mod axes;
+mod duplicates;
 mod figures;
+mod innovation;
 mod pending;
+mod projects;
 mod score;
 mod shares;
 
@@ -43,8 +52,12 @@ use govcloud_core::meta::{labels, names};
 use govcloud_core::model::Model;
 
 pub use axes::{Axis, IDLE_CPU_CORES, OVERSIZED_BELOW};
+pub use duplicates::{CANDIDATES_NOTE, Candidate, CandidateKind};
 pub use figures::{FIGURES, FigureDef, Measured, Missing, Unit, figure};
+pub use innovation::{GROWTH_TARGET, Inventory, innovation_score};
+pub use money::{Cost, Money, PriceTable, ZonePrice};
 pub use pending::{PLATFORM, PendingRequest, pending_flow_requests, pending_resource_requests};
+pub use projects::ProjectEvaluation;
 pub use score::{
     OVERALL_FORMULA, SECURITY_PENALTY, SharingCounts, UTILISATION_TARGET, cost_score, effect_score, ranks,
     security_score, sharing_score, trend_tenants,
@@ -103,6 +116,13 @@ pub struct TenantEvaluation {
     /// Rank of the overall score within its group.
     #[serde(default)]
     pub overall_rank: Option<usize>,
+    /// Axes without a score of its own that count in its overall at the
+    /// group's mean (nothing to judge: neither a penalty nor an advantage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overall_at_group_mean: Vec<Axis>,
+    /// What it runs and shares now, for a later evaluation's period figures.
+    #[serde(default)]
+    pub inventory: Inventory,
 }
 
 impl TenantEvaluation {
@@ -152,6 +172,15 @@ pub struct Evaluation {
     /// Earlier evaluations given as snapshots, oldest first, then this one.
     #[serde(default)]
     pub trend: Vec<TrendPoint>,
+    /// Quota in money (¥ per month); absent without a price table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<Money>,
+    /// Results per e-government project (专项评估), in name order.
+    #[serde(default)]
+    pub projects: Vec<ProjectEvaluation>,
+    /// Candidates of duplicated construction, each with its evidence: not verdicts.
+    #[serde(default)]
+    pub duplicates: Vec<Candidate>,
 }
 
 /// What an evaluation is computed from.
@@ -167,8 +196,12 @@ pub struct Inputs<'a> {
     pub repairs: Option<&'a BTreeMap<String, u64>>,
     /// Requests waiting for an answer (see [`PendingRequest`]).
     pub pending: &'a [PendingRequest],
-    /// Earlier evaluations (any order), for trends.
+    /// Earlier evaluations (any order), for trends and the period figures.
     pub earlier: &'a [Evaluation],
+    /// The price table per zone; None: no money.
+    pub prices: Option<&'a PriceTable>,
+    /// The ResourceRequests as filed (any decision), for the projects they name.
+    pub requests: &'a [govcloud_core::api::ResourceRequest],
     /// Now.
     pub now: Timestamp,
 }
@@ -219,11 +252,16 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
         .collect();
     let mut tenants: Vec<TenantEvaluation> = model.tenants.iter().map(|t| tenant(t, &ns_tenant, &i)).collect();
     tenants.sort_by(|a, b| a.name.cmp(&b.name));
-    // Ranks within each group.
+    // The overall counts an axis without a score at the group's mean, then ranks within each group.
+    score::overall(&mut tenants);
     score::rank(&mut tenants);
     let groups = score::groups(&tenants);
     let generated_at = i.now.to_string();
-    let mut e = Evaluation { generated_at, tenants, groups, trend: score::trend(i.earlier) };
+    let money = i.prices.map(|p| money::money(model, p));
+    let projects = projects::projects(&i, &ns_tenant);
+    let duplicates = duplicates::candidates(&i, &ns_tenant, &tenants);
+    let mut e =
+        Evaluation { generated_at, tenants, groups, trend: score::trend(i.earlier), money, projects, duplicates };
     e.trend.push(score::point(&e));
     e
 }
@@ -244,7 +282,7 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
             scores.insert(axis, s);
         }
     }
-    let overall = score::mean(&scores.values().copied().collect::<Vec<_>>());
+    let inventory = innovation::inventory(&subject);
     TenantEvaluation {
         name,
         name_zh: t.spec.display_name.zh.clone(),
@@ -252,9 +290,11 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
         kind,
         figures,
         scores,
-        overall,
+        overall: None,
         ranks: BTreeMap::new(),
         overall_rank: None,
+        overall_at_group_mean: Vec::new(),
+        inventory,
     }
 }
 

@@ -10,6 +10,7 @@ use super::{Axis, Evaluation, FIGURES, FigureDef, Missing, OVERALL_FORMULA, Tena
 use govcloud_audit::output::Lang;
 
 mod html;
+mod sections;
 pub use html::{axis_chart, html, trend_chart};
 
 fn pick(lang: Lang, pair: (&'static str, &'static str)) -> &'static str {
@@ -71,8 +72,8 @@ mod words {
     pub const NO_SCORE: (&str, &str) = ("无得分", "no score");
     pub const RANKING: (&str, &str) = ("排名", "Ranking");
     pub const INTRO: (&str, &str) = (
-        "四项评估（成本效益、应用效果、协同共享、安全保密）均由平台已掌握的数据计算，每项 0–100 分；无法取得的数据不做估计，标注原因。",
-        "Four axes (cost-effectiveness, application effect, collaboration and sharing, security and confidentiality), each scored 0–100 from what the platform knows; what it cannot know is not estimated but marked, with why.",
+        "五项评估（成本效益、应用效果、协同共享、安全保密、创新服务）均由平台已掌握的数据计算，每项 0–100 分；无法取得的数据不做估计，标注原因。另列成本金额、专项（按项目）评估与重复建设候选项。",
+        "Five axes (cost-effectiveness, application effect, collaboration and sharing, security and confidentiality, innovation and service), each scored 0–100 from what the platform knows; what it cannot know is not estimated but marked, with why. Beside them: money, results per project and candidates of duplicated construction.",
     );
 }
 
@@ -121,6 +122,7 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
             let _ = writeln!(s, "    {}: {}", pick(lang, a.title()), figs.join("; "));
         }
     }
+    s.push_str(&sections::table(e, lang));
     let _ = writeln!(s, "\n{}", w(words::METHODS));
     for f in FIGURES {
         let _ = writeln!(
@@ -141,7 +143,7 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
 // === impl json ===
 
 /// Every reason a figure can be missing.
-const ALL_MISSING: [Missing; 7] = [
+const ALL_MISSING: [Missing; 10] = [
     Missing::NoStatus,
     Missing::NoUsage,
     Missing::NotCounted,
@@ -149,6 +151,9 @@ const ALL_MISSING: [Missing; 7] = [
     Missing::NoQuota,
     Missing::NoFlows,
     Missing::NoChecks,
+    Missing::NoPeriod,
+    Missing::NoPublicServices,
+    Missing::NoImportMarker,
 ];
 
 /// The JSON document: the evaluation (readable back as a `--snapshot`) and how every figure and score is computed.
@@ -170,6 +175,9 @@ pub fn json(e: &Evaluation) -> Value {
         "scores": scores,
         "overall": {"zh": OVERALL_FORMULA.0, "en": OVERALL_FORMULA.1},
         "missing": missing,
+        "money": {"zh": crate::money::MONEY_HOW.0, "en": crate::money::MONEY_HOW.1},
+        "projects": {"zh": crate::projects::PROJECTS_HOW.0, "en": crate::projects::PROJECTS_HOW.1},
+        "duplicates": {"zh": crate::CANDIDATES_NOTE.0, "en": crate::CANDIDATES_NOTE.1},
     });
     v
 }

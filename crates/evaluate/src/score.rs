@@ -16,8 +16,8 @@ pub const SECURITY_PENALTY: [f64; 4] = [20.0, 10.0, 4.0, 1.0];
 
 /// How the overall score is computed: (zh, en).
 pub const OVERALL_FORMULA: (&str, &str) = (
-    "综合得分为四项中有得分各项的算术平均；排名在部门与旗县区各自组内按得分从高到低，得分相同者名次相同。",
-    "The overall score is the mean of the axes that have a score; ranks are within departments and within districts, highest score first, equal scores sharing a rank.",
+    "综合得分为五项得分的算术平均：某项没有可评内容（无得分）时，按其所在组（部门或旗县区）该项的平均分计入，既不扣分也不因此排在他人之前；组内无人有该项得分时不计该项；没有任何一项得分的租户没有综合得分。排名在部门与旗县区各自组内按得分从高到低，得分相同者名次相同。",
+    "The overall score is the mean of the five axis scores: an axis the tenant has nothing to be judged on (no score) counts at its group's (departments' or districts') mean on that axis, so it is neither a penalty nor a way to rank above others; an axis no one in the group has a score on is left out; a tenant with no axis scored has no overall. Ranks are within departments and within districts, highest score first, equal scores sharing a rank.",
 );
 
 /// The cost-effectiveness score from the utilisation `u` (0–1, the share
@@ -45,6 +45,8 @@ pub struct SharingCounts {
     pub flows: usize,
     /// Those in effect (Granted).
     pub in_effect: usize,
+    /// Of those, the ones it provides (other tenants call it).
+    pub given: usize,
     /// Its resources shared, unconditionally or conditionally.
     pub shared: usize,
     /// Its base databases that share nothing.
@@ -59,11 +61,18 @@ pub struct SharingCounts {
 /// resources shared) less what counts against it (overdue answers,
 /// refusals without basis), over what it is judged on (its cross-department
 /// flows, its shared resources, its base databases). A base database that
-/// shares nothing is judged, at 0: its holder has a score. Nothing to judge:
-/// no score, unless something counts against it (then 0).
+/// shares nothing is judged, at 0: its holder has a score, and a holder
+/// that shares nothing at all (no resource shared, no flow given) scores 0
+/// whatever it receives. Nothing to judge: no score, unless something
+/// counts against it (then 0). `flows` holds what the tenant answers for:
+/// every flow it provides, and the flows in effect it consumes (a request
+/// waiting on, or refused by, another department is not held against it).
 pub fn sharing_score(c: SharingCounts) -> Option<f64> {
     let judged = c.flows + c.shared + c.unshared_base;
     let against = c.overdue + c.unfounded;
+    if c.unshared_base > 0 && c.shared == 0 && c.given == 0 {
+        return Some(0.0);
+    }
     if judged == 0 {
         return (against > 0).then_some(0.0);
     }
@@ -76,6 +85,41 @@ pub fn sharing_score(c: SharingCounts) -> Option<f64> {
 pub fn security_score(failed: [usize; 4], checks: usize) -> Option<f64> {
     (checks > 0)
         .then(|| (100.0 - failed.iter().zip(SECURITY_PENALTY).map(|(n, p)| *n as f64 * p).sum::<f64>()).max(0.0))
+}
+
+/// The overall score of each tenant with an axis score: the mean over the
+/// axes, an axis it has no score on counted at its group's mean (when the
+/// group has one); the axes so counted are noted on the tenant.
+pub(crate) fn overall(tenants: &mut [TenantEvaluation]) {
+    for kind in [TenantKind::Department, TenantKind::District] {
+        let means: BTreeMap<Axis, f64> = Axis::ALL
+            .into_iter()
+            .filter_map(|a| {
+                let xs: Vec<f64> =
+                    tenants.iter().filter(|t| t.kind == kind).filter_map(|t| t.scores.get(&a).copied()).collect();
+                Some((a, mean(&xs)?))
+            })
+            .collect();
+        for t in tenants.iter_mut().filter(|t| t.kind == kind) {
+            if t.scores.is_empty() {
+                t.overall = None;
+                continue;
+            }
+            let mut xs = Vec::new();
+            t.overall_at_group_mean.clear();
+            for a in Axis::ALL {
+                match (t.scores.get(&a), means.get(&a)) {
+                    (Some(s), _) => xs.push(*s),
+                    (None, Some(m)) => {
+                        xs.push(*m);
+                        t.overall_at_group_mean.push(a);
+                    }
+                    (None, None) => {}
+                }
+            }
+            t.overall = mean(&xs);
+        }
+    }
 }
 
 /// The mean, when there is anything to take it of.

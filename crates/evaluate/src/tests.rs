@@ -14,6 +14,8 @@ fn a_tenant_without_zones_or_apps_has_no_cost_or_effect_score_and_says_why() {
         repairs: None,
         pending: &[],
         earlier: &[],
+        prices: None,
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     });
     let t = &e.tenants[0];
@@ -46,6 +48,8 @@ fn availability_counts_ready_replicas_up_to_what_each_app_asks_for() {
         repairs: None,
         pending: &[],
         earlier: &[],
+        prices: None,
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     });
     let availability = e.tenants[0].figures["availability"].value.expect("availability");

@@ -31,6 +31,7 @@ pub(crate) fn draft(name: &str, ns: Option<&Value>) -> Tenant {
         name,
         TenantSpec {
             base_databases: Vec::new(),
+            public_apps: Vec::new(),
             display_name,
             owners: Vec::new(),
             zones: Vec::new(),

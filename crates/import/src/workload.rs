@@ -198,6 +198,7 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
         // An autoscaler targeting the workload fills it in (network.rs).
         autoscaling: None,
         sharing: None,
+        project: None,
         resources: resources(&c["resources"], &cpath, entry),
         ports: ports(&c["ports"]),
         command: strings(&c["command"]),

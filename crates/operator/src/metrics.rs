@@ -95,7 +95,7 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     (
         "govcloud_evaluation_score",
         "gauge",
-        "Performance evaluation (绩效评估) of the latest compliance round: score 0-100 by tenant, kind (department, district) and axis (cost, effect, sharing, security, overall); absent when it cannot be had.",
+        "Performance evaluation (绩效评估) of the latest compliance round: score 0-100 by tenant, kind (department, district) and axis (cost, effect, sharing, security, innovation, overall); absent when it cannot be had.",
     ),
     (
         "govcloud_evaluation_figure",

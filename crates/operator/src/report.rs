@@ -114,6 +114,8 @@ pub async fn live_evaluation(
         repairs: repairs.as_ref(),
         pending: &pending,
         earlier: &[],
+        prices: None,
+        requests,
         now: k8s_openapi::jiff::Timestamp::now(),
     })
 }

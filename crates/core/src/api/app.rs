@@ -222,6 +222,15 @@ pub struct DepartmentAppSpec {
     /// its catalogue entry and its answers); none: only through `flows.allowFrom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<Sharing>,
+
+    /// The e-government project (电子政务项目) the app belongs to, as named in
+    /// its project approval; the evaluation gives per-project results
+    /// (专项评估) beside the per-department ones. Same meaning as a
+    /// ResourceRequest's `project`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self.size() <= 128 && self.matches('\\\\S')").message("project must name the e-government project, at most 128 characters, for example 网上综合服务平台"))]
+    #[schemars(length(max = 128))]
+    pub project: Option<String>,
 }
 
 fn default_replicas() -> i32 {

@@ -97,6 +97,39 @@ pub struct TenantSpec {
     #[x_kube(validation = Rule::new("self.all(a, a.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && a.size() <= 40)").message("each entry is an app name such as population-db"))]
     #[schemars(length(max = 16), inner(length(max = 40)))]
     pub base_databases: Vec<String>,
+
+    /// The tenant's public apps the platform recognises (by app name, in any
+    /// of its zones): part of the city's unified website cluster (政府网站群),
+    /// or a public service platform that is no website. The evaluation lists
+    /// every other public app as a candidate of duplicated construction.
+    /// Departments cannot write a Tenant, so none can recognise its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(p, self.exists_one(q, q.app == p.app))").message("each app is recognised once"))]
+    #[schemars(length(max = 32))]
+    pub public_apps: Vec<RecognizedPublicApp>,
+}
+
+/// A public app the platform recognises ([`TenantSpec::public_apps`]).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub struct RecognizedPublicApp {
+    /// The app's name (a DepartmentApp of this tenant with exposure public).
+    #[x_kube(validation = Rule::new("self.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("an app name such as website-cluster"))]
+    #[schemars(length(max = 40))]
+    pub app: String,
+    /// What it is: part of the unified website cluster, or a public service platform.
+    pub role: PublicAppRole,
+}
+
+/// What a recognised public app is.
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PublicAppRole {
+    /// Part of the city's unified website cluster (政府网站群).
+    #[serde(rename = "websiteCluster")]
+    WebsiteCluster,
+    /// A public service platform, not a website.
+    #[serde(rename = "servicePlatform")]
+    ServicePlatform,
 }
 
 /// A user or group acting for a tenant.

@@ -34,6 +34,9 @@ pub const ZONE_KIND: &str = "govcloud.io/zone-kind";
 /// On a tenant namespace of a zone another cluster hosts: that cluster's name
 /// (empty for the cluster without a name). Only declarations live there.
 pub const HOSTED_IN: &str = "govcloud.io/hosted-in";
+/// On a ConfigMap: it holds the evaluation's price table (key `prices.yaml`,
+/// the format `govcloud evaluate --prices` reads). The model loader skips it.
+pub const PRICES: &str = "govcloud.io/prices";
 /// App an object or pod belongs to; NetworkPolicies select pods by it.
 pub const APP: &str = "govcloud.io/app";
 /// Annotation the API server (a mutating admission policy) puts on a Service

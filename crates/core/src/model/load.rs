@@ -231,6 +231,14 @@ fn load_into(
         if value.is_null() {
             continue;
         }
+        // The price table (a ConfigMap labelled govcloud.io/prices, read by
+        // `govcloud evaluate --prices`) lives beside the model: neither a model
+        // object nor one of the cluster's.
+        if str_field(&value, &["kind"]) == Some("ConfigMap")
+            && str_field(&value, &["metadata", "labels", crate::meta::labels::PRICES]).is_some()
+        {
+            continue;
+        }
         // govcloud's own kinds are the model, but for what it renders of
         // them (the catalogue's SharedResources), which are objects like any other.
         let rendered = str_field(&value, &["kind"])

@@ -182,6 +182,7 @@ pub fn html(e: &Evaluation, lang: Lang) -> String {
             h2 { (w(words::TRENDS)) }
             @if e.trend.len() > 1 { (trend_chart(e, lang)) } @else { p class="muted" { (w(words::NO_TREND)) } }
         }
+        (super::sections::html(e, lang))
         section id="figures" {
             h2 { (w(words::FIGURES)) }
             @for a in Axis::ALL {

@@ -25,6 +25,8 @@ fn hostile() -> Evaluation {
         overall: Some(75.0),
         ranks: [(Axis::Cost, 1)].into(),
         overall_rank: Some(1),
+        overall_at_group_mean: Vec::new(),
+        inventory: Default::default(),
     };
     let point = |at: &str| TrendPoint {
         at: at.into(),
@@ -41,6 +43,9 @@ fn hostile() -> Evaluation {
             overall: Some(75.0),
         }],
         trend: vec![point(HOSTILE), point("2026-12-31T00:00:00Z")],
+        money: None,
+        projects: vec![],
+        duplicates: vec![],
     }
 }
 

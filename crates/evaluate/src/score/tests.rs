@@ -29,6 +29,11 @@ fn effect_sharing_and_security_follow_their_formulas() {
     let held = SharingCounts { flows: 2, in_effect: 1, shared: 1, unshared_base: 1, ..SharingCounts::default() };
     assert_eq!(sharing_score(held), Some(50.0));
     assert_eq!(sharing_score(SharingCounts { unshared_base: 1, ..SharingCounts::default() }), Some(0.0));
+    // A base-database holder that shares nothing scores 0 whatever it receives;
+    // giving one flow is sharing something.
+    let receives = SharingCounts { flows: 3, in_effect: 3, unshared_base: 1, ..SharingCounts::default() };
+    assert_eq!(sharing_score(receives), Some(0.0));
+    assert_eq!(sharing_score(SharingCounts { given: 1, ..receives }), Some(75.0));
     // Answers overdue and refusals without basis count against, never below 0.
     assert_eq!(sharing_score(SharingCounts { overdue: 1, ..held }), Some(25.0));
     assert_eq!(sharing_score(SharingCounts { overdue: 1, unfounded: 1, ..held }), Some(0.0));

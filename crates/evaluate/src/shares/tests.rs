@@ -120,6 +120,8 @@ fn evaluated(m: &govcloud_core::model::Model) -> crate::Evaluation {
         repairs: None,
         pending: &[],
         earlier: &[],
+        prices: None,
+        requests: &[],
         now: Timestamp::UNIX_EPOCH,
     })
 }

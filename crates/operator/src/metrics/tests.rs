@@ -232,6 +232,8 @@ mod exposition_tests {
             overall: cost,
             ranks: BTreeMap::new(),
             overall_rank: None,
+            overall_at_group_mean: Vec::new(),
+            inventory: Default::default(),
         };
         let e = Evaluation {
             generated_at: "2026-11-28T00:00:00Z".into(),
@@ -242,6 +244,9 @@ mod exposition_tests {
             ],
             groups: vec![],
             trend: vec![],
+            money: None,
+            projects: vec![],
+            duplicates: vec![],
         };
         let m = Metrics::default();
         m.set_evaluation(&e);
