@@ -1424,6 +1424,30 @@ async fn create_pods(
     Ok(out)
 }
 
+/// Server-side dry-run creates of the compliant pod, one after another on
+/// the client's one connection: what admission adds to a create, without
+/// etcd, the quota or a delete between samples (issue 27's method).
+async fn dry_run_pods(pods: &Api<DynamicObject>, ns: &str, spec: &Value, n: usize) -> Result<Vec<f64>, String> {
+    let pod: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "bench-dry-run", "namespace": ns, "labels": {"govcloud-bench": "pod-latency"}},
+        "spec": spec
+    }))
+    .map_err(|e| e.to_string())?;
+    let pp = PostParams { dry_run: true, ..PostParams::default() };
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        pods.create(&pp, &pod).await.map_err(|e| format!("dry-run create in {ns}: {e}"))?;
+        out.push(start.elapsed().as_secs_f64());
+    }
+    Ok(out)
+}
+
+/// Dry-run creates per round of [`pod_rounds`] (four rounds: 400 with the
+/// policies bound and 400 without).
+const DRY_RUNS_PER_ROUND: usize = 200;
+
 /// Whether govcloud's policies are in force: a dry-run pod from a registry
 /// no zone allows is refused.
 async fn policies_enforced(pods: &Api<DynamicObject>, spec: &Value) -> bool {
@@ -1544,6 +1568,7 @@ async fn pod_rounds(
 ) {
     let mut with: Vec<f64> = Vec::new();
     let mut without: Vec<f64> = Vec::new();
+    let (mut dry_with, mut dry_without): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     // Warm connections and caches.
     if let Err(e) = create_pods(pods, ns, spec, "bench-warm", 3).await {
         return results.set("pods", "error", json!(e));
@@ -1579,6 +1604,11 @@ async fn pod_rounds(
                 json!(format!("the policies were {} still after 30 s", if on { "not enforced" } else { "enforced" })),
             );
         }
+        match dry_run_pods(pods, ns, spec, DRY_RUNS_PER_ROUND).await {
+            Ok(v) if on => dry_with.extend(v),
+            Ok(v) => dry_without.extend(v),
+            Err(e) => return results.set("pods", "error", json!(e)),
+        }
         let prefix = format!("bench-{}-{round}", if on { "with" } else { "without" });
         match create_pods(pods, ns, spec, &prefix, per_round).await {
             Ok(v) if on => with.extend(v),
@@ -1588,6 +1618,23 @@ async fn pod_rounds(
     }
     with.sort_by(f64::total_cmp);
     without.sort_by(f64::total_cmp);
+    dry_with.sort_by(f64::total_cmp);
+    dry_without.sort_by(f64::total_cmp);
+    {
+        let ms = |v: &[f64], p: f64| percentile(v, p).map(|s| s * 1000.0);
+        let added = |p: f64| Some(ms(&dry_with, p)? - ms(&dry_without, p)?);
+        results.set("pods", "dry_run_n", json!(dry_with.len()));
+        results.set("pods", "dry_run_with_ms", json!({"p50": ms(&dry_with, 0.5), "p99": ms(&dry_with, 0.99)}));
+        results.set("pods", "dry_run_without_ms", json!({"p50": ms(&dry_without, 0.5), "p99": ms(&dry_without, 0.99)}));
+        results.set("pods", "dry_run_added_ms", json!({"p50": added(0.5), "p99": added(0.99)}));
+        eprintln!(
+            "[bench] pods (dry run): p50/p99 with {:.2}/{:.2} ms, without {:.2}/{:.2} ms",
+            ms(&dry_with, 0.5).unwrap_or(f64::NAN),
+            ms(&dry_with, 0.99).unwrap_or(f64::NAN),
+            ms(&dry_without, 0.5).unwrap_or(f64::NAN),
+            ms(&dry_without, 0.99).unwrap_or(f64::NAN),
+        );
+    }
     results.set("pods", "n", json!(with.len()));
     results.set("pods", "bindings", json!(saved.len()));
     let ms = |v: &[f64], p: f64| percentile(v, p).map(|s| s * 1000.0);
@@ -1746,6 +1793,19 @@ impl Results {
         row(
             "pod create p50 / p99 without",
             format!("{} / {}", ms(self.f("pods/without_policies_ms/p50")), ms(self.f("pods/without_policies_ms/p99"))),
+        );
+        row(
+            &format!(
+                "pod dry-run create p50 / p99 with / without policies ({} each)",
+                self.get("pods/dry_run_n").as_u64().unwrap_or(0)
+            ),
+            format!(
+                "{} / {} vs {} / {}",
+                ms(self.f("pods/dry_run_with_ms/p50")),
+                ms(self.f("pods/dry_run_with_ms/p99")),
+                ms(self.f("pods/dry_run_without_ms/p50")),
+                ms(self.f("pods/dry_run_without_ms/p99"))
+            ),
         );
         row(
             "admission overhead p50 / p99",
