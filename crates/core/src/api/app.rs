@@ -37,6 +37,7 @@ use super::{
     printcolumn = r#"{"name":"Flows","type":"string","jsonPath":".status.flowsSummary","description":"granted/pending/refused calls"}"#,
     printcolumn = r#"{"name":"Sharing","type":"string","jsonPath":".spec.sharing.class","priority":1,"description":"unconditional, conditional or none (无条件/有条件/不予共享)"}"#,
     printcolumn = r#"{"name":"Image","type":"string","jsonPath":".spec.image","priority":1}"#,
+    printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
     printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
 )]

@@ -15,9 +15,12 @@ pub struct DisplayName {
     #[x_kube(validation = Rule::new("self.size() > 0 && self.size() <= 128").message("en must be 1 to 128 characters"))]
     #[schemars(length(max = 256))]
     pub en: String,
-    /// Mongolian name in traditional script, for services the city offers in Mongolian.
+    /// Mongolian name in traditional script (Unicode Mongolian, U+1800–U+18AF,
+    /// with spaces, U+202F and the joiners U+200C/U+200D), for services the
+    /// city offers in Mongolian (蒙古语言文字信息化).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[x_kube(validation = Rule::new("self.size() <= 128").message("mn must be at most 128 characters"))]
+    #[x_kube(validation = Rule::new("self.matches('^[\\u1800-\\u18AF\\u202F\\u200C\\u200D ]+$') && self.matches('[\\u1820-\\u18AF]')").message("mn must be in traditional Mongolian script (Unicode U+1800–U+18AF, with spaces): write the name in Mongolian, or leave mn out"))]
     #[schemars(length(max = 256))]
     pub mn: Option<String>,
 }

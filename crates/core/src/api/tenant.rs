@@ -27,6 +27,7 @@ use super::{CpuMemory, DisplayName, MlpsLevel};
     printcolumn = r#"{"name":"Name (zh)","type":"string","jsonPath":".spec.displayName.zh"}"#,
     printcolumn = r#"{"name":"Zones","type":"string","jsonPath":".spec.zones[*].name"}"#,
     printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
+    printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
     printcolumn = r#"{"name":"Cordoned","type":"boolean","jsonPath":".spec.cordoned","priority":1}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#

@@ -60,6 +60,7 @@ impl std::fmt::Display for ZoneKind {
     printcolumn = r#"{"name":"MLPS","type":"integer","jsonPath":".spec.mlpsLevel","description":"MLPS 2.0 baseline level"}"#,
     printcolumn = r#"{"name":"Nodes","type":"string","jsonPath":".status.nodesSummary","description":"ready/matched nodes"}"#,
     printcolumn = r#"{"name":"Tenants","type":"integer","jsonPath":".status.tenants"}"#,
+    printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
     printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
