@@ -34,15 +34,31 @@ use request::decide;
 /// govcloud: zones, tenants and department apps of an e-government cloud,
 /// isolated and proven.
 #[derive(Parser, Debug)]
-#[command(name = "govcloud", version, about, long_about = None)]
+#[command(name = "govcloud", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// The examples under `govcloud --help`, in the order a newcomer uses them.
+const EXAMPLES: &str = "\
+Commands are listed in the order a newcomer uses them; the plumbing (run, manifests, crd, controls) comes last.
+
+Examples:
+  govcloud dev                                    the Chifeng city on a local control plane, until Ctrl-C
+  govcloud render -f examples/chifeng > out.yaml  what the operator would create, offline
+  govcloud audit -f examples/chifeng --format html -o audit.html
+  govcloud audit                                  the live cluster of the current kubeconfig
+  govcloud evaluate -f examples/chifeng --prices examples/chifeng/prices.yaml
+  govcloud catalogue --lang zh                    the shared information resources
+  govcloud import -f existing/ --out-dir drafts/  drafts of Tenants and DepartmentApps from what runs today
+  govcloud request approve ns/name --reason \"...\"
+  govcloud run --install-crds                     the operator (in the cluster it runs from the chart)";
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print the CustomResourceDefinitions as YAML (or write them to a directory).
+    #[command(display_order = 10)]
     Crd {
         /// Write one file per CRD into this directory instead of printing.
         #[arg(long, value_name = "DIR")]
@@ -50,6 +66,7 @@ enum Command {
     },
     /// Render the Kubernetes objects the operator would create for the given
     /// manifests: YAML on stdout, a summary on stderr.
+    #[command(display_order = 2)]
     Render {
         /// A manifest file or a directory of them (read recursively); repeatable.
         #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
@@ -66,6 +83,7 @@ enum Command {
     },
     /// Audit compliance: every control, per tenant, zone and object, with
     /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
+    #[command(display_order = 3)]
     Audit {
         /// Manifests to audit offline: govcloud resources plus any Kubernetes
         /// objects (for example the output of `govcloud render`). When only
@@ -94,8 +112,10 @@ enum Command {
     },
     /// Evaluate every department and district (绩效评估): cost-effectiveness,
     /// application effect, collaboration and sharing, security and
-    /// confidentiality, each figure with how it is computed; live
+    /// confidentiality, innovation and service, with money, projects and
+    /// candidates of duplicated construction, each figure with how it is computed; live
     /// (kubeconfig) or offline (-f).
+    #[command(display_order = 4)]
     Evaluate {
         /// Manifests to evaluate offline: govcloud resources (with their
         /// status, as `kubectl get -o yaml` prints them, for the figures that
@@ -139,6 +159,7 @@ enum Command {
     /// description, consumers and pending answers (never an address); live
     /// (the SharedResources the operator keeps, which every department may
     /// list) or offline (-f).
+    #[command(display_order = 5)]
     Catalogue {
         /// Manifests to list the catalogue of offline: govcloud resources;
         /// the counts are what their flows decide.
@@ -159,8 +180,10 @@ enum Command {
     /// (files, or the cluster of the kubeconfig with --live, which is only
     /// read) and write draft Tenants and DepartmentApps, with a report of what
     /// carries over, what must change and the control that would refuse it.
+    #[command(display_order = 6)]
     Import(ImportArgs),
     /// Print the catalogue of security and isolation controls as a Markdown table.
+    #[command(display_order = 11)]
     Controls {
         /// Print instead every exemption in the admission policies: the one
         /// identity, the operations and resources it is for, and why.
@@ -168,6 +191,7 @@ enum Command {
         exemptions: bool,
     },
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
+    #[command(display_order = 9)]
     Manifests {
         /// Operator image.
         #[arg(long, default_value = "harbor.egov.local/govcloud/govcloud:0.1.0")]
@@ -180,6 +204,7 @@ enum Command {
         admission_only: bool,
     },
     /// Run the operator against the cluster of the current kubeconfig (or in-cluster).
+    #[command(display_order = 8)]
     Run {
         /// Manage only govcloud resources with these labels (`key=value,...`).
         #[arg(long, value_name = "SELECTOR")]
@@ -237,12 +262,14 @@ enum Command {
     },
     /// Decide a department's ResourceRequest (as a platform engineer bound to
     /// the govcloud-request-approver role): writes its status.decision.
+    #[command(display_order = 7)]
     Request {
         #[command(subcommand)]
         action: RequestAction,
     },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
+    #[command(display_order = 1)]
     #[cfg(feature = "dev")]
     Dev {
         /// Model to apply.
@@ -290,7 +317,9 @@ pub const DEFAULT_LOG_FILTER: &str = "info,kube=warn,kube_client=off";
 pub fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only on a terminal: a log file or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -107,6 +107,11 @@ fn script(name: &str) -> Result<PathBuf, DevError> {
     if path.exists() { Ok(path) } else { Err(DevError::NoScript { path }) }
 }
 
+/// The upstream components `govcloud dev` starts (of testenv's
+/// `COMPONENTS`): built if missing, and nothing else (no helm; the
+/// network-policy API CRD is fetched by `testenv up` when asked for).
+pub const DEV_COMPONENTS: &[&str] = &["etcd", "kube", "kwok"];
+
 fn run_script(path: &Path, args: &[&str]) -> Result<(), DevError> {
     let status =
         Command::new(path).args(args).status().map_err(|source| DevError::Spawn { path: path.into(), source })?;
@@ -117,7 +122,7 @@ fn run_script(path: &Path, args: &[&str]) -> Result<(), DevError> {
 /// model's zones name (in `DIR/<cluster>`), each with its own operator.
 pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), DevError> {
     let loaded = crate::model::load_paths(paths).map_err(|problems| DevError::Model { problems })?;
-    run_script(&script("build.sh")?, &[])?;
+    run_script(&script("build.sh")?, DEV_COMPONENTS)?;
     let clusters = loaded.model.clusters();
     let city = clusters.len() > 1;
     let mut planes = Vec::new();

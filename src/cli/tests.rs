@@ -46,3 +46,53 @@ fn dev_errors_name_the_script_and_the_cluster() {
     let slow = DevError::NotReady { cluster: "north".into() };
     assert!(slow.to_string().starts_with("north: not everything became Ready within 5 minutes"));
 }
+
+#[test]
+fn every_example_of_the_help_parses_and_the_newcomers_commands_come_first() {
+    let examples: Vec<&str> = EXAMPLES.lines().filter_map(|l| l.trim_start().strip_prefix("govcloud ")).collect();
+    assert!(examples.len() >= 8, "{examples:?}");
+    for example in examples {
+        // The command, before the comment (two spaces or more) and any redirection.
+        let command = example.split("  ").next().unwrap_or_default().split(" > ").next().unwrap_or_default();
+        let mut args = vec!["govcloud".to_string()];
+        let mut quoted: Option<String> = None;
+        for word in command.split_whitespace() {
+            match (&mut quoted, word.strip_prefix('"')) {
+                (None, Some(rest)) if rest.ends_with('"') => args.push(rest.trim_end_matches('"').to_string()),
+                (None, Some(rest)) => quoted = Some(rest.to_string()),
+                (Some(q), _) if word.ends_with('"') => {
+                    args.push(format!("{q} {}", word.trim_end_matches('"')));
+                    quoted = None;
+                }
+                (Some(q), _) => *q = format!("{q} {word}"),
+                (None, None) => args.push(word.to_string()),
+            }
+        }
+        if let Err(e) = Cli::try_parse_from(&args) {
+            panic!("the help's example `{command}` does not parse: {e}");
+        }
+    }
+    let help = <Cli as clap::CommandFactory>::command().render_help().to_string();
+    let at = |c: &str| help.find(&format!("\n  {c} ")).unwrap_or_else(|| panic!("{c} not in the help:\n{help}"));
+    for (first, then) in
+        [("render", "audit"), ("audit", "evaluate"), ("evaluate", "run"), ("run", "crd"), ("crd", "controls")]
+    {
+        assert!(at(first) < at(then), "{first} should come before {then}:\n{help}");
+    }
+}
+
+#[cfg(feature = "dev")]
+#[test]
+fn dev_builds_only_the_components_it_starts() {
+    let lib = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testenv/lib.sh")).expect("testenv/lib.sh");
+    let all = lib
+        .lines()
+        .find_map(|l| l.strip_prefix("COMPONENTS=\""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("COMPONENTS in testenv/lib.sh");
+    let all: Vec<&str> = all.split_whitespace().collect();
+    for c in crate::dev::DEV_COMPONENTS {
+        assert!(all.contains(c), "{c} is not a testenv component ({all:?})");
+    }
+    assert!(!crate::dev::DEV_COMPONENTS.contains(&"helm"), "make dev does not use helm");
+}

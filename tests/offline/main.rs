@@ -18,6 +18,7 @@ mod evaluate_five;
 mod fuzz_props;
 mod image;
 mod import;
+mod log_plain;
 mod render_autoscaling;
 mod render_flows;
 mod render_isolation;
