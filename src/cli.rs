@@ -18,8 +18,8 @@ mod render;
 mod request;
 
 pub use args::{
-    AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat, ReportsArg,
-    SeverityArg,
+    AuditFilter, AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat,
+    ReportsArg, SeverityArg,
 };
 pub use import::{ImportArgs, ImportFormat, drafts_yaml, read_live};
 pub use manifests::{crd_yaml, docs_yaml, manifests_yaml};
@@ -105,6 +105,12 @@ enum Command {
         /// Write the output to this file instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: AuditFilter,
+        /// An earlier report (`--format json`): list what changed since, new
+        /// failures, fixed and still failing (in the table and the JSON).
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
         #[command(flatten)]
         cidrs: ClusterCidrs,
         #[command(flatten)]
@@ -413,10 +419,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Render { paths, summary_only, cidrs, admin_tier } => {
             render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier)
         }
-        Command::Audit { paths, format, lang, fail_on, report_api, output, cidrs, city } => {
+        Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
-            audit_cmd(&audit, format, lang, fail_on, report_api, output)
+            audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter.into(), since.as_deref())
         }
         Command::Evaluate { paths, metrics, snapshot, prices, format, lang, at, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;

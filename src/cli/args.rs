@@ -234,3 +234,31 @@ pub enum LogFormat {
     /// One JSON object per line.
     Json,
 }
+
+/// What `govcloud audit` narrows its report to.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only this tenant's findings.
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Only this zone's findings (the zone's own included).
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Option<String>,
+    /// Only this control's findings (for example GC-NET-001).
+    #[arg(long, value_name = "ID")]
+    pub control: Option<String>,
+    /// Only failures.
+    #[arg(long)]
+    pub failures_only: bool,
+}
+
+impl From<AuditFilter> for crate::audit::filter::Filter {
+    fn from(a: AuditFilter) -> Self {
+        crate::audit::filter::Filter {
+            tenant: a.tenant,
+            zone: a.zone,
+            control: a.control,
+            failures_only: a.failures_only,
+        }
+    }
+}

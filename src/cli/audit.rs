@@ -1,7 +1,7 @@
 //! `govcloud audit`: what is audited (live, a city, or files) and the report.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::args::{AuditFormat, ClusterCidrs, ClusterSource, SeverityArg};
@@ -47,6 +47,7 @@ pub(super) fn audited(
     Ok(crate::audit::audit(&model, &objects))
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn audit_cmd(
     audit: &crate::audit::Audit,
     format: AuditFormat,
@@ -54,11 +55,48 @@ pub(super) fn audit_cmd(
     fail_on: Option<SeverityArg>,
     api: crate::audit::output::ReportApi,
     output: Option<PathBuf>,
+    filter: &crate::audit::filter::Filter,
+    since: Option<&Path>,
 ) -> Result<(), CliError> {
-    use crate::audit::output;
+    use crate::audit::{filter, output};
+    let changes = match since {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Input(format!("--since {}: cannot read it: {e}", path.display())))?;
+            let earlier: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                CliError::Input(format!(
+                    "--since {}: not JSON ({e}); give the JSON of an earlier `govcloud audit --format json`",
+                    path.display()
+                ))
+            })?;
+            Some(
+                filter::changes(&earlier, audit, filter)
+                    .map_err(|e| CliError::Input(format!("--since {}: {e}", path.display())))?,
+            )
+        }
+    };
+    let kept;
+    let audit = if filter.is_empty() {
+        audit
+    } else {
+        kept = filter.apply(audit);
+        &kept
+    };
     let text = match format {
-        AuditFormat::Table => output::table(audit, lang),
-        AuditFormat::Json => serde_json::to_string_pretty(&output::json(audit))? + "\n",
+        AuditFormat::Table => {
+            output::table(audit, lang) + &changes.as_ref().map(filter::changes_table).unwrap_or_default()
+        }
+        AuditFormat::Json => {
+            let mut doc = output::json(audit);
+            if !filter.is_empty() {
+                doc["filters"] = serde_json::to_value(filter)?;
+            }
+            if let Some(c) = &changes {
+                doc["changes"] = serde_json::to_value(c)?;
+            }
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
         AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
         AuditFormat::Html => output::html(audit, lang),
     };

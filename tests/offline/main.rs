@@ -9,6 +9,7 @@ mod support;
 
 mod architecture;
 mod audit_fixture;
+mod audit_since;
 mod catalogue;
 mod cli_bad_input;
 mod clusters_audit;

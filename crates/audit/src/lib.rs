@@ -41,6 +41,7 @@ use crate::sharing::sharing;
 use crate::zones::{zone_nodes, zone_ranges};
 
 pub mod admin_tier;
+pub mod filter;
 pub mod mlps;
 pub mod netpol;
 pub mod output;
