@@ -389,3 +389,152 @@ fn the_operators_own_deployment_passes_govcloud_audit() {
     assert_eq!(sc["allowPrivilegeEscalation"], false);
     assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
 }
+
+/// Values for the flags of `govcloud run` the chart did not reach before
+/// (issue 29): the cluster in a city of several, its pod and service ranges,
+/// the reports, the lease, and `extraArgs` after the chart's own.
+#[test]
+fn chart_values_for_every_operator_flag() {
+    let docs = template(&[
+        "--set",
+        "cluster=east",
+        "--set",
+        "clusterCidrs={10.1.0.0/16,10.2.0.0/16}",
+        "--set",
+        "extraArgs={--install-crds}",
+        "--set",
+        "reports=wgpolicy",
+        "--set",
+        "requestRetentionDays=30",
+        "--set",
+        "leaderElection.leaseSeconds=20",
+    ]);
+    let c = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0];
+    let a = args(c);
+    for want in [
+        "--cluster=east",
+        "--cluster-cidrs=10.1.0.0/16,10.2.0.0/16",
+        "--reports=wgpolicy",
+        "--request-retention-days=30",
+        "--leader-lease=govcloud-leader",
+        "--leader-lease-seconds=20",
+        "--leader-renew-grace-seconds=5",
+    ] {
+        assert!(a.contains(&want.to_string()), "{want} missing from {a:?}");
+    }
+    assert_eq!(a.last().map(String::as_str), Some("--install-crds"), "extraArgs come last: {a:?}");
+
+    // By default: no --cluster (the zones that name none), the operator's own
+    // default ranges written out, and every flag the chart writes is one
+    // `govcloud run --help` knows.
+    let docs = template(&[]);
+    let a = args(&find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0]);
+    assert!(!a.iter().any(|a| a.starts_with("--cluster=")), "{a:?}");
+    assert!(a.contains(&"--cluster-cidrs=10.244.0.0/16,10.96.0.0/12".to_string()), "{a:?}");
+    let help =
+        Command::new(env!("CARGO_BIN_EXE_govcloud")).args(["run", "--help"]).output().expect("govcloud run --help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in a.iter().skip(1) {
+        let name = flag.split('=').next().unwrap_or(flag);
+        assert!(
+            help.contains(&format!("{name} ")) || help.contains(&format!("{name}\n")),
+            "`govcloud run` has no {name}"
+        );
+    }
+}
+
+/// values.schema.json refuses what the operator would refuse at start (or
+/// silently misread), before anything reaches the cluster.
+#[test]
+fn chart_schema_rejects_bad_values() {
+    for bad in [
+        "clusterCidrs=10.1.0.0/16",
+        "clusterCidrs={not-a-cidr}",
+        "resyncSeconds=-1",
+        "reports=pdf",
+        "logFormat=xml",
+        "extraArgs=--install-crds",
+        "clusterCIDRs={10.1.0.0/16}",
+        "resources.limits.memory=lots",
+        "leaderElection.renewGraceSeconds=15",
+    ] {
+        let out = try_template("ops", &["--set", bad]);
+        assert!(!out.status.success(), "{bad} rendered");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("schema") || err.contains("renewGraceSeconds"), "{bad}: {err}");
+    }
+    // The sizes the values.yaml table gives for a province pass.
+    template(&["--set", "resources.requests.memory=1Gi", "--set", "resources.limits.memory=1536Mi"]);
+}
+
+/// Chart.yaml's kubeVersion is the first Kubernetes that serves every API the
+/// chart ships: admissionregistration.k8s.io/v1 MutatingAdmissionPolicy is GA in 1.36.
+#[test]
+fn chart_kube_version_is_the_first_serving_mutating_admission_policy_v1() {
+    let chart: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(repo().join("charts/govcloud/Chart.yaml")).expect("Chart.yaml"),
+    )
+    .expect("yaml");
+    assert_eq!(chart["kubeVersion"].as_str(), Some(">=1.36.0-0"));
+    let docs = template(&["--kube-version", "1.36.0"]);
+    assert!(
+        docs.iter()
+            .any(|d| d["kind"] == "MutatingAdmissionPolicy" && d["apiVersion"] == "admissionregistration.k8s.io/v1")
+    );
+    assert!(!try_template("ops", &["--kube-version", "1.35.9"]).status.success(), "rendered for 1.35");
+}
+
+/// The metric names crates/operator/src/metrics.rs declares in `METRICS`
+/// (read from its source: the module is private to the operator crate).
+fn exported_metrics() -> Vec<String> {
+    let source = std::fs::read_to_string(repo().join("crates/operator/src/metrics.rs")).expect("metrics.rs");
+    let table = source.split("pub const METRICS").nth(1).expect("METRICS").split("];").next().expect("end");
+    table
+        .split('"')
+        .filter(|s| s.starts_with("govcloud_") && s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Alerts off by default; on, a PrometheusRule whose every expression names
+/// only metrics the operator exports (and figures the evaluation computes),
+/// covering no leader, reconcile errors, critical failures and requests
+/// waiting too long.
+#[test]
+fn chart_alerts_name_exported_metrics() {
+    assert!(!template(&[]).iter().any(|d| d["kind"] == "PrometheusRule"), "alerts are off by default");
+    let docs = template(&["--set", "alerts.enabled=true", "--set", "alerts.labels.release=prometheus"]);
+    let rule = find(&docs, "PrometheusRule", "govcloud");
+    assert_eq!(rule["metadata"]["labels"]["release"], "prometheus");
+    let rules = rule["spec"]["groups"][0]["rules"].as_array().expect("rules");
+    let names: Vec<&str> = rules.iter().filter_map(|r| r["alert"].as_str()).collect();
+    for want in [
+        "GovcloudNoLeader",
+        "GovcloudReconcileErrors",
+        "GovcloudCriticalComplianceFailures",
+        "GovcloudAnswersOverdue",
+        "GovcloudRequestWaitingLong",
+    ] {
+        assert!(names.contains(&want), "no {want}: {names:?}");
+    }
+    let exported = exported_metrics();
+    assert!(exported.contains(&"govcloud_leader".to_string()), "{exported:?}");
+    let figures: Vec<&str> = govcloud::evaluate::FIGURES.iter().map(|f| f.id).collect();
+    for r in rules {
+        let expr = r["expr"].as_str().expect("expr");
+        let used: Vec<&str> = expr
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("govcloud_"))
+            .collect();
+        assert!(!used.is_empty(), "{expr}");
+        for m in used {
+            assert!(exported.iter().any(|e| e == m), "{} uses {m}, which metrics.rs does not export", r["alert"]);
+        }
+        for figure in expr.split("figure=\"").skip(1).filter_map(|s| s.split('"').next()) {
+            assert!(figures.contains(&figure), "{} uses figure {figure}, which the evaluation has not", r["alert"]);
+        }
+        if expr.contains("severity=") {
+            assert!(expr.contains("severity=\"critical\"") && expr.contains("outcome=\"fail\""), "{expr}");
+        }
+    }
+}
