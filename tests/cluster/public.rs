@@ -221,6 +221,19 @@ async fn public_app_classes_and_tls_hold_with_the_operator_stopped() {
     let list = |classes: Vec<&String>| Patch::Merge(json!({"spec": {"allowedRuntimeClasses": classes}}));
     zones.patch(&ext, &PatchParams::default(), &list(vec![&kata])).await.expect("withdraw gvisor");
     let pods = api(&admin, "v1", "Pod", Some(&aext));
+    // The policies read the zone from the API server's cache: wait until a
+    // (dry-run) pod naming the withdrawn class is refused, so the debug
+    // container below meets the same zone (an attempt that passed would
+    // stay in the pod for good).
+    let probe: DynamicObject =
+        serde_json::from_value(pod("probe", |p| p["spec"]["runtimeClassName"] = json!(gvisor))).expect("probe pod");
+    eventually("admission sees the class withdrawn", Duration::from_secs(30), || async {
+        match pods.create(&PostParams { dry_run: true, ..PostParams::default() }, &probe).await {
+            Err(kube::Error::Api(s)) if s.message.contains("[GC-POD-003]") => Some(()),
+            _ => None,
+        }
+    })
+    .await;
     eventually("the withdrawn class refused", Duration::from_secs(30), || async {
         match pods.patch_subresource("ephemeralcontainers", "sandboxed", &PatchParams::default(), &debug("dbg")).await {
             Err(kube::Error::Api(s)) if s.message.contains("[GC-POD-003]") => Some(()),
