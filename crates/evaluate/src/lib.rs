@@ -206,6 +206,27 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
 }
 
+#[cfg(test)]
+impl<'a> Inputs<'a> {
+    /// The model alone: no audit findings, usage, repairs, pending requests,
+    /// earlier evaluations, prices or requests, at the epoch. Tests set what
+    /// they need on top (`Inputs { prices: Some(&p), ..Inputs::of(&m) }`).
+    pub(crate) fn of(model: &'a Model) -> Inputs<'a> {
+        static NO_AUDIT: std::sync::LazyLock<Audit> = std::sync::LazyLock::new(Audit::default);
+        Inputs {
+            model,
+            audit: &NO_AUDIT,
+            usage: None,
+            repairs: None,
+            pending: &[],
+            earlier: &[],
+            prices: None,
+            requests: &[],
+            now: Timestamp::UNIX_EPOCH,
+        }
+    }
+}
+
 /// What the evaluation reads of a DepartmentApp's status (its Ready and
 /// FlowsPending conditions, when they last turned, its ready replicas, the
 /// answers overdue among its flows and its sharing requests, since when its

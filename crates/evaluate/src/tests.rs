@@ -7,17 +7,7 @@ fn a_tenant_without_zones_or_apps_has_no_cost_or_effect_score_and_says_why() {
     let text = "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: audit}\nspec:\n  displayName: {zh: 审计局, en: Audit Bureau}\n";
     let model = govcloud_core::model::load_str("t.yaml", text).expect("model").model;
     let usage: Vec<PodUsage> = Vec::new();
-    let e = evaluate(Inputs {
-        model: &model,
-        audit: &Audit::default(),
-        usage: Some(&usage),
-        repairs: None,
-        pending: &[],
-        earlier: &[],
-        prices: None,
-        requests: &[],
-        now: Timestamp::UNIX_EPOCH,
-    });
+    let e = evaluate(Inputs { usage: Some(&usage), ..Inputs::of(&model) });
     let t = &e.tenants[0];
     assert_eq!(t.figures["cpu_used"].missing, Some(Missing::NoQuota));
     assert_eq!(t.figures["apps_ready"].missing, Some(Missing::NoApps));
@@ -41,17 +31,7 @@ fn availability_counts_ready_replicas_up_to_what_each_app_asks_for() {
         app("down", 2, 0)
     );
     let model = govcloud_core::model::load_str("t.yaml", &text).expect("model").model;
-    let e = evaluate(Inputs {
-        model: &model,
-        audit: &Audit::default(),
-        usage: None,
-        repairs: None,
-        pending: &[],
-        earlier: &[],
-        prices: None,
-        requests: &[],
-        now: Timestamp::UNIX_EPOCH,
-    });
+    let e = evaluate(Inputs::of(&model));
     let availability = e.tenants[0].figures["availability"].value.expect("availability");
     assert!((availability - 0.5).abs() < 1e-9, "2 of 4 replicas available, not 3 of 4: {availability}");
 }

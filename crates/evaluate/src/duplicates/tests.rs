@@ -3,8 +3,6 @@
 
 use super::*;
 use crate::{Inputs, evaluate};
-use govcloud_audit::Audit;
-use k8s_openapi::jiff::Timestamp;
 
 #[test]
 fn an_image_repository_drops_the_tag_and_the_digest_not_the_registry_port() {
@@ -38,17 +36,7 @@ fn each_planted_duplicate_is_found_and_nothing_else() {
     ];
     let text = format!("{HEAD}{}", apps.concat());
     let model = govcloud_core::model::load_str("t.yaml", &text).unwrap_or_else(|e| panic!("{e:?}")).model;
-    let e = evaluate(Inputs {
-        model: &model,
-        audit: &Audit::default(),
-        usage: None,
-        repairs: None,
-        pending: &[],
-        earlier: &[],
-        prices: None,
-        requests: &[],
-        now: Timestamp::UNIX_EPOCH,
-    });
+    let e = evaluate(Inputs::of(&model));
     let found: Vec<(CandidateKind, Vec<&str>)> =
         e.duplicates.iter().map(|c| (c.kind, c.apps.iter().map(String::as_str).collect())).collect();
     assert_eq!(

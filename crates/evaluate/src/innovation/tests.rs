@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::{Axis, Inputs, Missing, evaluate};
-use govcloud_audit::Audit;
 use k8s_openapi::jiff::Timestamp;
 
 const HEAD: &str = "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: ext}\nspec:\n  kind: extranet\n  displayName: {zh: 外网, en: Extranet}\n  nodePool: {selector: {govcloud.io/zone: extranet}, taint: {key: govcloud.io/zone, value: extranet}}\n  cidrs: [10.10.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: p}\nspec:\n  displayName: {zh: 甲局, en: Bureau P}\n  zones: [{name: ext}]\n";
@@ -20,17 +19,7 @@ fn app(name: &str, public: bool, mn: bool) -> String {
 fn eval(apps: &[String], earlier: &[crate::Evaluation], at: i64) -> crate::Evaluation {
     let text = format!("{HEAD}{}", apps.concat());
     let model = govcloud_core::model::load_str("t.yaml", &text).unwrap_or_else(|e| panic!("{e:?}")).model;
-    evaluate(Inputs {
-        model: &model,
-        audit: &Audit::default(),
-        usage: None,
-        repairs: None,
-        pending: &[],
-        earlier,
-        prices: None,
-        requests: &[],
-        now: Timestamp::from_second(at).expect("time"),
-    })
+    evaluate(Inputs { earlier, now: Timestamp::from_second(at).expect("time"), ..Inputs::of(&model) })
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! request, and its cost at the zones' prices.
 
 use crate::{Inputs, Missing, PriceTable, evaluate};
-use govcloud_audit::Audit;
-use k8s_openapi::jiff::Timestamp;
 
 #[test]
 fn a_project_sums_its_apps_across_tenants_and_prices_them() {
@@ -12,17 +10,7 @@ fn a_project_sums_its_apps_across_tenants_and_prices_them() {
     let prices =
         PriceTable::parse("p.yaml", "zones:\n  ext: {cpuCoreMonth: 100, memoryGiBMonth: 10, storageGiBMonth: 1}\n")
             .expect("prices");
-    let e = evaluate(Inputs {
-        model: &model,
-        audit: &Audit::default(),
-        usage: None,
-        repairs: None,
-        pending: &[],
-        earlier: &[],
-        prices: Some(&prices),
-        requests: &[],
-        now: Timestamp::UNIX_EPOCH,
-    });
+    let e = evaluate(Inputs { prices: Some(&prices), ..Inputs::of(&model) });
     assert_eq!(e.projects.len(), 1, "z names no project");
     let p = &e.projects[0];
     assert_eq!(p.name, "一网通办");

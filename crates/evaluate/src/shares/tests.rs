@@ -3,8 +3,6 @@
 
 use super::*;
 use crate::{Inputs, evaluate};
-use govcloud_audit::Audit;
-use k8s_openapi::jiff::Timestamp;
 
 const HEAD: &str = "apiVersion: govcloud.io/v1alpha1\nkind: NetworkZone\nmetadata: {name: ext}\nspec:\n  kind: extranet\n  displayName: {zh: 外网, en: Extranet}\n  nodePool: {selector: {govcloud.io/zone: extranet}, taint: {key: govcloud.io/zone, value: extranet}}\n  cidrs: [10.10.0.0/16]\n  allowedRegistries: [harbor.egov.local]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: p}\nspec:\n  baseDatabases: [PB]\n  displayName: {zh: 甲局, en: Bureau P}\n  zones: [{name: ext}]\n---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: c}\nspec:\n  baseDatabases: [CB]\n  displayName: {zh: 乙局, en: Bureau C}\n  zones: [{name: ext}]\n";
 
@@ -113,17 +111,7 @@ fn without_a_status_the_answers_overdue_are_missing_not_zero() {
 }
 
 fn evaluated(m: &govcloud_core::model::Model) -> crate::Evaluation {
-    evaluate(Inputs {
-        model: m,
-        audit: &Audit::default(),
-        usage: None,
-        repairs: None,
-        pending: &[],
-        earlier: &[],
-        prices: None,
-        requests: &[],
-        now: Timestamp::UNIX_EPOCH,
-    })
+    evaluate(Inputs::of(m))
 }
 
 #[test]
