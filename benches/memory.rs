@@ -203,27 +203,8 @@ fn measure(name: &str, load: impl FnOnce() -> Model) {
         },
     );
     let made: Vec<Value> = values.iter().enumerate().flat_map(|(i, w)| made_by_cluster(w, i)).collect();
-    let audited_kinds = [
-        "Namespace",
-        "Pod",
-        "Service",
-        "ResourceQuota",
-        "LimitRange",
-        "Deployment",
-        "StatefulSet",
-        "ReplicaSet",
-        "PersistentVolumeClaim",
-        "CronJob",
-        "NetworkPolicy",
-        "Ingress",
-        "PodDisruptionBudget",
-        "HorizontalPodAutoscaler",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ClusterRole",
-        "ValidatingAdmissionPolicyBinding",
-        "SharedResource",
-    ];
+    // The kinds the report loop watches and audits (the apps are added from the model).
+    let audited_kinds: Vec<&str> = govcloud::operator::AUDITED.iter().map(|(_, _, kind, _)| *kind).collect();
     let inventory = t.step(
         "audited inventory (compact text per object)",
         |v: &Vec<Box<str>>| format!("{} objects", v.len()),

@@ -15,7 +15,7 @@ use govcloud_core::meta::labels::{LAST_APPLIED, MANAGED_SELECTOR as MANAGED};
 use govcloud_core::model::Model;
 
 /// Kinds read for a live audit: (group, version, kind, label selector).
-pub(super) const AUDITED: &[(&str, &str, &str, &str)] = &[
+pub const AUDITED: &[(&str, &str, &str, &str)] = &[
     ("", "v1", "Namespace", ""),
     ("", "v1", "Node", ""),
     ("", "v1", "Pod", ""),
