@@ -11,6 +11,7 @@
 mod support;
 
 mod admin_tier;
+mod admission_install;
 mod api_validation;
 mod apps;
 mod autoscaling;

@@ -179,15 +179,17 @@ pub const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
 /// Installs (server-side applies) the three CRDs and govcloud's admission
 /// policies, and waits until the CRDs are served.
 pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<()> {
-    for p in admission_policies(operator_namespace) {
+    let policies = admission_policies(operator_namespace);
+    for p in &policies {
         let kind = p["kind"].as_str().unwrap_or_default();
         let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
         let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
         Api::<DynamicObject>::all_with(client.clone(), &ar)
-            .patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&p))
+            .patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(p))
             .await
             .map_err(|e| Error::request(Doing::Applying, describe(kind, "", &name), e))?;
     }
+    remove_retired_policies(client, &policies).await?;
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     for crd in govcloud_core::api::crds() {
         let name = crd.name_any();
@@ -206,6 +208,47 @@ pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<(
             .await
             .map_err(|_| Error::CrdTimeout { crd: name.clone(), after: CRD_ESTABLISHED })?
             .map_err(|source| Error::CrdWait { crd: name.clone(), source })?;
+    }
+    Ok(())
+}
+
+/// Kinds of the static admission objects.
+const ADMISSION_KINDS: [&str; 4] = [
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+];
+
+/// Deletes the static admission objects an earlier govcloud installed and
+/// this one no longer ships (a policy now carried by a bundle, a binding
+/// renamed): govcloud's label and no owner (a zone's bindings have one,
+/// and are its own), and not among `shipped`. Deleted only after what
+/// replaces them is applied, so nothing is unguarded in between.
+async fn remove_retired_policies(client: &Client, shipped: &[Value]) -> Result<()> {
+    use kube::api::{DeleteParams, ListParams};
+    let selector =
+        format!("{},!{}", govcloud_core::meta::labels::MANAGED_SELECTOR, govcloud_core::meta::labels::OWNER_KIND);
+    for kind in ADMISSION_KINDS {
+        let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
+        let api = Api::<DynamicObject>::all_with(client.clone(), &ar);
+        let listed = match api.list_metadata(&ListParams::default().labels(&selector)).await {
+            Ok(l) => l,
+            // A kind this API server does not serve holds nothing of ours.
+            Err(kube::Error::Api(s)) if s.code == 404 => continue,
+            Err(e) => return Err(Error::request(Doing::Reading, describe(kind, "", ""), e)),
+        };
+        for o in listed.items {
+            let name = o.name_any();
+            if shipped.iter().any(|p| p["kind"] == kind && p["metadata"]["name"] == name.as_str()) {
+                continue;
+            }
+            match api.delete(&name, &DeleteParams::default()).await {
+                Ok(_) => tracing::info!(kind, name, "removed an admission object govcloud no longer ships"),
+                Err(kube::Error::Api(s)) if s.code == 404 => {}
+                Err(e) => return Err(Error::request(Doing::Deleting, describe(kind, "", &name), e)),
+            }
+        }
     }
     Ok(())
 }

@@ -8,6 +8,8 @@
 //!
 //! ```text
 //!   govcloud-pods | -workloads | -cronjobs     GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-001/002 GC-RES-001 GC-VOL-002 GC-TEN-001
+//!     shipped as one policy per shape with    GC-NET-006 GC-MGD-001 (the -identity policies), GC-RES-003 and
+//!     GC-MGD-001 for those requests ([`bundle`]: one policy a pod, not four)
 //!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001/003 GC-VOL-001 GC-PRI-001 GC-POD-003   param: the namespace's NetworkZone
 //!   govcloud-services                           GC-SVC-001
 //!   govcloud-ingresses                          GC-SVC-002
@@ -35,8 +37,9 @@ use crate::controls::admission::objects::managed_objects_policy;
 use crate::controls::admission::requests::{request_mutations, service_mutations};
 use crate::controls::admission::table::build_policies;
 
-use crate::controls::{EXTERNAL_SERVICES, MANAGED_OBJECTS, REQUEST_DECISIONS};
+use crate::controls::{EXTERNAL_SERVICES, REQUEST_DECISIONS};
 
+mod bundle;
 mod cel;
 mod objects;
 mod pods;
@@ -242,45 +245,71 @@ fn tenant_namespaces() -> Value {
     json!({"matchExpressions": [{"key": TENANT, "operator": "Exists"}]})
 }
 
+/// The name suffix of the object-sizes policy (GC-RES-003).
+const OBJECT_SIZES_SUFFIX: &str = "object-sizes";
+
 /// The cluster-wide policies and their bindings (the zone-parameter policies'
-/// bindings are per zone: `govcloud_render::render_zone`).
+/// bindings are per zone: `govcloud_render::render_zone`). Each pod spec
+/// shape's non-zone policies reach the API server as one ([`bundle`]).
 pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
+    let bundles = bundle::bundles();
+    let bundled: Vec<&str> = bundles.iter().map(|(s, _)| *s).collect();
+    // The policies a bundle carries: not shipped on their own.
+    let carried: Vec<String> = bundled
+        .iter()
+        .flat_map(|s| [crate::meta::names::admission_policy(s), crate::meta::names::identity_admission_policy(s)])
+        .collect();
+    let sizes = crate::meta::names::admission_policy(OBJECT_SIZES_SUFFIX);
     let mut out = Vec::new();
-    for p in policies() {
+    for (_, b) in bundles {
+        let name = b["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        out.push(b);
+        out.push(binding(&name, &name, Some(tenant_namespaces()), None));
+    }
+    for p in policies().iter().filter(|p| !carried.iter().any(|c| c == p.name)) {
         out.push(vap(p));
         if !p.zone_param {
-            out.push(binding(p.name, p.name, p.tenant_namespaces.then(tenant_namespaces), None));
+            let mut b = binding(p.name, p.name, p.tenant_namespaces.then(tenant_namespaces), None);
+            let excluded = if p.name == sizes { bundle::bundled_rules(&p.resources, &bundled) } else { vec![] };
+            if !excluded.is_empty() {
+                b["spec"]["matchResources"]["excludeResourceRules"] = Value::Array(excluded);
+            }
+            out.push(b);
         }
     }
     out.push(managed_objects_policy());
-    out.push(binding(
-        crate::meta::names::MANAGED_OBJECTS_POLICY,
-        crate::meta::names::MANAGED_OBJECTS_POLICY,
-        None,
-        None,
-    ));
+    out.extend(bundle::managed_bindings(&bundled));
     out.extend(request_mutations());
     out.extend(service_mutations());
     out.extend(sharing::answer_mutations());
     out.into_iter().map(|o| with_operator_namespace(o, operator_namespace)).collect()
 }
 
-/// The controls each policy enforces, for the README and the audit.
-pub fn controls_by_policy() -> Vec<(&'static str, Vec<&'static str>)> {
-    let mut out: Vec<(&str, Vec<&str>)> = policies()
+/// The controls each policy that is shipped enforces (the validating ones
+/// as installed, bundles included, read from their messages), for the
+/// README and the audit.
+pub fn controls_by_policy() -> Vec<(String, Vec<&'static str>)> {
+    let mut out: Vec<(String, Vec<&str>)> = static_objects(crate::meta::names::OPERATOR_NAMESPACE)
         .iter()
-        .map(|p| {
-            let mut ids: Vec<&str> = p.checks.iter().map(|c| c.control).collect();
+        .filter(|o| o["kind"] == "ValidatingAdmissionPolicy")
+        .map(|o| {
+            let mut ids: Vec<&str> = o["spec"]["validations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v["message"].as_str().or(v["messageExpression"].as_str()))
+                .filter_map(|m| m.split_once("[GC-").and_then(|(_, rest)| rest.split_once(']')))
+                .filter_map(|(id, _)| crate::controls::control(&format!("GC-{id}")).map(|c| c.id))
+                .collect();
             ids.sort();
             ids.dedup();
-            (p.name, ids)
+            (o["metadata"]["name"].as_str().unwrap_or_default().to_string(), ids)
         })
         .collect();
-    out.push((crate::meta::names::MANAGED_OBJECTS_POLICY, vec![MANAGED_OBJECTS]));
-    out.push((crate::meta::names::REQUESTER_POLICY, vec![REQUEST_DECISIONS]));
-    out.push((crate::meta::names::DECIDER_POLICY, vec![REQUEST_DECISIONS]));
-    out.push((crate::meta::names::CLUSTER_IP_POLICY, vec![EXTERNAL_SERVICES]));
-    out.push((crate::meta::names::SHARING_ANSWERER_POLICY, vec![crate::controls::SHARING_ANSWERS]));
+    out.push((crate::meta::names::REQUESTER_POLICY.to_string(), vec![REQUEST_DECISIONS]));
+    out.push((crate::meta::names::DECIDER_POLICY.to_string(), vec![REQUEST_DECISIONS]));
+    out.push((crate::meta::names::CLUSTER_IP_POLICY.to_string(), vec![EXTERNAL_SERVICES]));
+    out.push((crate::meta::names::SHARING_ANSWERER_POLICY.to_string(), vec![crate::controls::SHARING_ANSWERS]));
     out
 }
 
