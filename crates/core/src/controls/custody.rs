@@ -92,9 +92,11 @@ impl Rule {
     pub fn describe(self) -> (String, &'static str) {
         match self {
             Rule::ManagedObjects => (names::MANAGED_OBJECTS_POLICY.to_string(), MANAGED_OBJECTS),
-            Rule::Identity => {
-                (["pods", "workloads", "cronjobs"].map(names::identity_admission_policy).join(", "), APP_IDENTITY)
-            }
+            // Shipped inside each shape's bundle (`admission::bundle`).
+            Rule::Identity => (
+                format!("{} (identity checks)", ["pods", "workloads", "cronjobs"].map(names::admission_policy).join(", ")),
+                APP_IDENTITY,
+            ),
             Rule::ClaimBinding => (names::admission_policy("claims"), CLAIM_BINDING),
             Rule::RequestStatus => (names::admission_policy("request-decisions"), REQUEST_DECISIONS),
             Rule::RequestDeletion => (names::admission_policy("requests-delete"), REQUEST_DECISIONS),
