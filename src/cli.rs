@@ -14,6 +14,7 @@ mod evaluate;
 mod import;
 mod inventory;
 mod manifests;
+mod provenance;
 mod render;
 mod request;
 
@@ -422,12 +423,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
-            audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter.into(), since.as_deref())
+            let filter = filter.into();
+            let filters = audit::filters_named(&filter, since.as_deref());
+            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, filters);
+            audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter, since.as_deref(), &made)
         }
         Command::Evaluate { paths, metrics, snapshot, prices, format, lang, at, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
+            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, Default::default());
             evaluate_cmd(
+                &made,
                 &source,
                 metrics.as_deref(),
                 &snapshot,
@@ -439,7 +445,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &cidrs.cluster_cidrs,
             )
         }
-        Command::Catalogue { paths, format, lang, output } => catalogue::catalogue_cmd(&paths, format, lang, output),
+        Command::Catalogue { paths, format, lang, output } => {
+            let made = provenance::provenance(&paths, None, &[], lang, Default::default());
+            catalogue::catalogue_cmd(&paths, format, lang, output, &made)
+        }
         Command::Import(args) => import::import_cmd(args),
         Command::Controls { exemptions } => {
             print!(
