@@ -24,6 +24,7 @@ mod helm_chart;
 mod helm_install;
 mod import;
 mod invalid_catalogue;
+mod mine;
 mod operator;
 mod public;
 mod requests;
