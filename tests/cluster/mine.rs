@@ -171,7 +171,27 @@ async fn a_department_sees_its_own_tenant_and_zones_and_the_catalogue_and_not_an
     assert!(en.contains(&format!("tenant {consumer} ({consumer})  roles: admin")), "{en}");
 
     // kubectl get: its tenant, its zone and the catalogue ...
-    ok(&kubectl_as(&user, &group, &["get", "tenant", &consumer]), "its own tenant");
+    let row = ok(&kubectl_as(&user, &group, &["get", "tenant", &consumer]), "its own tenant");
+    // Columns that explain themselves (issue 29 item 7).
+    let (head, line) = row.split_once('\n').expect("a head and a row");
+    for col in ["KIND", "CPU USED/GRANTED", "MEMORY USED/GRANTED", "FAILING"] {
+        assert!(head.contains(col), "{col} not in {head}");
+    }
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert!(cells.contains(&"department") && cells.iter().any(|c| c.ends_with("/4")), "{row}");
+    let eventually_apps = eventually("the app's calls in their columns", CONVERGE, || async {
+        let out = kubectl_as(&user, &group, &["get", "departmentapps", "-n", &format!("{consumer}-{zone}")]);
+        let text = ok(&out, "its apps");
+        text.lines()
+            .any(|l| {
+                l.starts_with("clinic")
+                    && l.split_whitespace().collect::<Vec<_>>().windows(3).any(|w| w == ["0", "1", "0"])
+            })
+            .then_some(text)
+    })
+    .await;
+    let head = eventually_apps.lines().next().unwrap_or_default();
+    assert!(head.contains("GRANTED") && head.contains("WAITING") && head.contains("REFUSED"), "{head}");
     ok(&kubectl_as(&user, &group, &["get", "networkzone", &zone]), "the zone it uses");
     let catalogue = ok(&kubectl_as(&user, &group, &["get", "sharedresources", "-o", "name"]), "the catalogue");
     assert!(catalogue.contains(&format!("{provider}.{zone}.census")), "{catalogue}");

@@ -34,7 +34,9 @@ use super::{
     printcolumn = r#"{"name":"Zone","type":"string","jsonPath":".spec.zone"}"#,
     printcolumn = r#"{"name":"Exposure","type":"string","jsonPath":".spec.exposure"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.replicasSummary","description":"ready/desired replicas"}"#,
-    printcolumn = r#"{"name":"Flows","type":"string","jsonPath":".status.flowsSummary","description":"granted/pending/refused calls"}"#,
+    printcolumn = r#"{"name":"Granted","type":"integer","jsonPath":".status.flowsGranted","description":"calls of this app the provider granted (已授权)"}"#,
+    printcolumn = r#"{"name":"Waiting","type":"integer","jsonPath":".status.flowsWaiting","description":"calls of this app waiting on the provider's grant or answer (待授权)"}"#,
+    printcolumn = r#"{"name":"Refused","type":"integer","jsonPath":".status.flowsRefused","description":"calls of this app refused, by the provider or the zones' rules (已拒绝)"}"#,
     printcolumn = r#"{"name":"Sharing","type":"string","jsonPath":".spec.sharing.class","priority":1,"description":"unconditional, conditional or none (无条件/有条件/不予共享)"}"#,
     printcolumn = r#"{"name":"Image","type":"string","jsonPath":".spec.image","priority":1}"#,
     printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
@@ -581,9 +583,18 @@ pub struct DepartmentAppStatus {
     /// The flows this app calls and their state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flows: Vec<FlowStatus>,
-    /// `granted/pending/refused`, for `kubectl get`.
+    /// `granted/pending/refused`, as one string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows_summary: Option<String>,
+    /// Calls granted, for `kubectl get`.
+    #[serde(default)]
+    pub flows_granted: i32,
+    /// Calls waiting on the provider (Pending), for `kubectl get`.
+    #[serde(default)]
+    pub flows_waiting: i32,
+    /// Calls refused, for `kubectl get`.
+    #[serde(default)]
+    pub flows_refused: i32,
     /// As a provider: its sharing class, consumers and requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<SharingStatus>,

@@ -27,6 +27,12 @@ pub const TENANT: &str = "govcloud.io/tenant";
 /// On a Tenant: `district` for a district, county or banner (旗县区); a
 /// tenant without it is a department (委办局). The evaluation groups by it.
 pub const TENANT_KIND: &str = "govcloud.io/tenant-kind";
+
+/// A tenant's kind by its [`TENANT_KIND`] label (on a Tenant, which only
+/// platform engineers write): `district`, or `department` without it.
+pub fn tenant_kind(labels: &std::collections::BTreeMap<String, String>) -> &'static str {
+    if labels.get(TENANT_KIND).map(String::as_str) == Some("district") { "district" } else { "department" }
+}
 /// Zone an object belongs to.
 pub const ZONE: &str = "govcloud.io/zone";
 /// Kind of the zone (extranet, private, internet).
