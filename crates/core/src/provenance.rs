@@ -14,14 +14,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Annotation of a report: when it was made (RFC 3339).
-pub const GENERATED_AT: &str = "govcloud.io/generated-at";
-/// Annotation of a report: the govcloud version that made it.
-pub const VERSION: &str = "govcloud.io/version";
-/// Annotation of a report: its source, as JSON ([`Source`]).
-pub const SOURCE: &str = "govcloud.io/source";
-/// Annotation of a report: the filters applied, as JSON (absent: none).
-pub const FILTERS: &str = "govcloud.io/filters";
+pub use crate::meta::labels::{
+    PROVENANCE_FILTERS as FILTERS, PROVENANCE_GENERATED_AT as GENERATED_AT, PROVENANCE_SOURCE as SOURCE,
+    PROVENANCE_VERSION as VERSION,
+};
 
 /// This build's version.
 pub const GOVCLOUD_VERSION: &str = env!("CARGO_PKG_VERSION");

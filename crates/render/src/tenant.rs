@@ -65,7 +65,12 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
                 PolicyRule {
                     api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
                     resources: Some(vec!["networkzones".into()]),
-                    resource_names: Some(t.spec.zones.iter().map(|z| z.name.clone()).collect()),
+                    resource_names: Some({
+                        let mut zones: Vec<String> = t.spec.zones.iter().map(|z| z.name.clone()).collect();
+                        zones.sort();
+                        zones.dedup();
+                        zones
+                    }),
                     verbs: vec!["get".into(), "watch".into()],
                     ..Default::default()
                 },
