@@ -26,6 +26,7 @@ mod import;
 mod invalid_catalogue;
 mod mine;
 mod operator;
+mod provenance;
 mod public;
 mod requests;
 mod sharing;
