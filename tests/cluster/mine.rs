@@ -195,6 +195,13 @@ async fn a_department_sees_its_own_tenant_and_zones_and_the_catalogue_and_not_an
     ok(&kubectl_as(&user, &group, &["get", "networkzone", &zone]), "the zone it uses");
     let catalogue = ok(&kubectl_as(&user, &group, &["get", "sharedresources", "-o", "name"]), "the catalogue");
     assert!(catalogue.contains(&format!("{provider}.{zone}.census")), "{catalogue}");
+    // Every command the view suggests works as the user.
+    let suggested = t["kubectl"].as_array().expect("kubectl");
+    assert!(suggested.len() >= 4, "{suggested:?}");
+    for k in suggested.iter().filter_map(|k| k.as_str()) {
+        let args: Vec<&str> = k.split_whitespace().skip(1).collect();
+        ok(&kubectl_as(&user, &group, &args), k);
+    }
     // ... but not another tenant, a zone it does not use, or any list of tenants or zones.
     forbidden(&kubectl_as(&user, &group, &["get", "tenant", &provider]), "another tenant");
     forbidden(&kubectl_as(&user, &group, &["get", "networkzone", &other_zone]), "a zone it does not use");

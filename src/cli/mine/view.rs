@@ -78,6 +78,10 @@ pub struct TenantView {
     /// Namespaces it may not list in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<String>,
+    /// `kubectl get` commands that show the same (each one RBAC allows a
+    /// tenant's owner: its tenant and zones by name, the catalogue, its
+    /// namespaces' apps and requests).
+    pub kubectl: Vec<String>,
 }
 
 /// One app.
@@ -232,6 +236,15 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
         })
         .collect();
     requests.sort_by(|a, b| a.request.cmp(&b.request));
+    let zone_names: Vec<&str> = t.spec.zones.iter().map(|z| z.name.as_str()).collect();
+    let mut kubectl = vec![format!("kubectl get tenant {name}")];
+    if !zone_names.is_empty() {
+        kubectl.push(format!("kubectl get networkzones {}", zone_names.join(" ")));
+    }
+    kubectl.push("kubectl get sharedresources".to_string());
+    for ns in namespaces.iter().filter(|ns| !r.unreadable.contains(ns)) {
+        kubectl.push(format!("kubectl get departmentapps,resourcerequests -n {ns}"));
+    }
     TenantView {
         name,
         name_zh: t.spec.display_name.zh.clone(),
@@ -247,6 +260,7 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
         requests,
         compliance: status.compliance.clone(),
         unreadable: r.unreadable,
+        kubectl,
     }
 }
 
@@ -274,10 +288,12 @@ const COMPLIANCE: Word = ("合规", "compliance");
 const NOT_YET: Word = ("尚未评估", "not evaluated yet");
 const DUE: Word = ("截止", "due");
 const OVERDUE: Word = ("已逾期", "overdue");
+const KUBECTL: Word = ("用 kubectl 查看", "with kubectl");
 const UNREADABLE: Word =
     ("无权读取的命名空间（由其他集群承载）", "namespaces you may not read (hosted by another cluster)");
 
-/// The quota lines shown first, in this order; then the rest granted.
+/// The quota resources the table shows, in this order (all granted, when
+/// the quota grants none of them).
 const QUOTA_FIRST: &[&str] =
     &["requests.cpu", "limits.cpu", "requests.memory", "limits.memory", "pods", "services", "requests.storage"];
 
@@ -285,6 +301,8 @@ const QUOTA_FIRST: &[&str] =
 pub fn table(m: &Mine, lang: Lang) -> String {
     let w = |p: Word| if lang == Lang::Zh { p.0 } else { p.1 };
     let sep = if lang == Lang::Zh { "：" } else { ": " };
+    // Before a list on the next lines: no space at the end of the line.
+    let head = sep.trim_end();
     let none = || w(NONE).to_string();
     let list = |v: &[String]| if v.is_empty() { none() } else { v.join(", ") };
     let mut s = format!("{}{sep}{}  {}{sep}{}\n", w(USER), m.identity.username, w(GROUPS), list(&m.identity.groups));
@@ -305,25 +323,27 @@ pub fn table(m: &Mine, lang: Lang) -> String {
         s.push_str(&format!("  {}{sep}{}\n", w(ZONES), list(&zones)));
         s.push_str(&format!("  {}{sep}{}\n", w(NAMESPACES), list(&t.namespaces)));
         if !t.quota.is_empty() {
-            s.push_str(&format!("  {}{sep}\n", w(QUOTA)));
+            s.push_str(&format!("  {}{head}\n", w(QUOTA)));
             for q in &t.quota {
-                let keys = QUOTA_FIRST
-                    .iter()
-                    .map(|k| k.to_string())
-                    .filter(|k| q.granted.contains_key(k))
-                    .chain(q.granted.keys().filter(|k| !QUOTA_FIRST.contains(&k.as_str())).cloned());
+                // The main resources (the JSON has every one the quota counts).
+                let mut keys: Vec<String> =
+                    QUOTA_FIRST.iter().map(|k| k.to_string()).filter(|k| q.granted.contains_key(k)).collect();
+                if keys.is_empty() {
+                    keys = q.granted.keys().cloned().collect();
+                }
                 let parts: Vec<String> = keys
+                    .into_iter()
                     .map(|k| format!("{k} {}/{}", q.used.get(&k).map_or("0", String::as_str), q.granted[&k]))
                     .collect();
                 s.push_str(&format!("    {}  {}\n", q.namespace, parts.join(", ")));
             }
         }
-        s.push_str(&format!("  {} ({}){sep}\n", w(APPS), t.apps.len()));
+        s.push_str(&format!("  {} ({}){head}\n", w(APPS), t.apps.len()));
         for a in &t.apps {
             s.push_str(&format!("    {}  {}  {}/{}/{}\n", a.app, a.replicas, a.flows[0], a.flows[1], a.flows[2]));
         }
         for (word, flows) in [(ON_US, &t.waiting_on_us), (ON_OTHERS, &t.waiting_on_others), (REFUSED, &t.refused)] {
-            s.push_str(&format!("  {} ({}){sep}\n", w(word), flows.len()));
+            s.push_str(&format!("  {} ({}){head}\n", w(word), flows.len()));
             for f in flows {
                 let due = match (&f.due, f.overdue) {
                     (_, true) => format!("  [{}]", w(OVERDUE)),
@@ -333,7 +353,7 @@ pub fn table(m: &Mine, lang: Lang) -> String {
                 s.push_str(&format!("    {} -> {}  {}{due}\n", f.from, f.to, f.why));
             }
         }
-        s.push_str(&format!("  {} ({}){sep}\n", w(REQUESTS), t.requests.len()));
+        s.push_str(&format!("  {} ({}){head}\n", w(REQUESTS), t.requests.len()));
         for r in &t.requests {
             s.push_str(&format!("    {}  {}  {}\n", r.request, r.kind, r.phase));
         }
@@ -349,6 +369,10 @@ pub fn table(m: &Mine, lang: Lang) -> String {
         s.push_str(&format!("  {}{sep}{compliance}\n", w(COMPLIANCE)));
         if !t.unreadable.is_empty() {
             s.push_str(&format!("  {}{sep}{}\n", w(UNREADABLE), t.unreadable.join(", ")));
+        }
+        s.push_str(&format!("  {}{head}\n", w(KUBECTL)));
+        for k in &t.kubectl {
+            s.push_str(&format!("    {k}\n"));
         }
     }
     s

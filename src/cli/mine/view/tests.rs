@@ -99,7 +99,7 @@ fn the_view_sorts_flows_by_who_waits_and_shows_quota_requests_and_compliance() {
     for want in [
         "用户：li  组：tongji-admins, system:authenticated\n",
         "租户 tongji (市统计局)  角色：admin, viewer\n",
-        "    tongji-extranet  requests.cpu 500m/4, pods 2/20, count/x 0/3\n",
+        "    tongji-extranet  requests.cpu 500m/4, pods 2/20\n",
         "  等待本部门答复的数据请求 (1)：\n    weijian/extranet/clinic -> tongji-extranet/macro-db  人口基数  [已逾期]\n",
         "    tongji-extranet/macro-db -> gongan/population-db  waiting for gongan's answer  [截止 2026-12-18T00:00:00Z]\n",
         "    tongji-extranet/more-cpu  Quota  Pending\n",
@@ -108,9 +108,20 @@ fn the_view_sorts_flows_by_who_waits_and_shows_quota_requests_and_compliance() {
     ] {
         assert!(zh.contains(want), "{want:?} not in\n{zh}");
     }
+    assert_eq!(
+        t.kubectl,
+        [
+            "kubectl get tenant tongji",
+            "kubectl get networkzones extranet",
+            "kubectl get sharedresources",
+            "kubectl get departmentapps,resourcerequests -n tongji-extranet",
+        ]
+    );
     let en = table(&m, Lang::En);
     assert!(en.contains("tenant tongji (Statistics Bureau)  roles: admin, viewer\n"), "{en}");
     assert!(en.contains("  compliance: pass 40, fail 1, warn 0, skip 2\n"), "{en}");
+    assert!(!en.lines().any(|l| l.ends_with(' ')), "no space at a line's end:\n{en}");
+    assert_eq!(m.tenants[0].quota[0].granted.len(), 3, "the JSON keeps every resource the quota counts");
 }
 
 #[test]
