@@ -10,17 +10,21 @@ mod args;
 mod audit;
 mod catalogue;
 mod city;
+mod error;
 mod evaluate;
 mod import;
 mod inventory;
 mod manifests;
+mod mine;
+mod provenance;
 mod render;
 mod request;
 
 pub use args::{
     AuditFilter, AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat,
-    ReportsArg, SeverityArg,
+    MineFormat, ReportsArg, SeverityArg,
 };
+pub use error::CliError;
 pub use import::{ImportArgs, ImportFormat, drafts_yaml, read_live};
 pub use manifests::{crd_yaml, docs_yaml, manifests_yaml};
 pub use render::{render_strict, render_with, summary};
@@ -51,6 +55,7 @@ Examples:
   govcloud audit                                  the live cluster of the current kubeconfig
   govcloud evaluate -f examples/chifeng --prices examples/chifeng/prices.yaml
   govcloud catalogue --lang zh                    the shared information resources
+  govcloud mine                                   a department's own tenants (also: kubectl govcloud mine)
   govcloud import -f existing/ --out-dir drafts/  drafts of Tenants and DepartmentApps from what runs today
   govcloud request approve ns/name --reason \"...\"
   govcloud run --install-crds                     the operator (in the cluster it runs from the chart)";
@@ -58,7 +63,7 @@ Examples:
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print the CustomResourceDefinitions as YAML (or write them to a directory).
-    #[command(display_order = 10)]
+    #[command(display_order = 11)]
     Crd {
         /// Write one file per CRD into this directory instead of printing.
         #[arg(long, value_name = "DIR")]
@@ -182,14 +187,30 @@ enum Command {
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Your own view, as a department (also `kubectl govcloud mine`): who
+    /// the cluster says you are, the tenants you own or work in, their
+    /// zones, namespaces, quota used and granted, apps, flows waiting on you
+    /// and on others, resource requests and compliance.
+    #[command(display_order = 6)]
+    Mine {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MineFormat::Table)]
+        format: MineFormat,
+        /// Language of the table.
+        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::Zh)]
+        lang: crate::audit::output::Lang,
+        /// Write the output to this file instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Migration: read the namespaces and workloads departments run today
     /// (files, or the cluster of the kubeconfig with --live, which is only
     /// read) and write draft Tenants and DepartmentApps, with a report of what
     /// carries over, what must change and the control that would refuse it.
-    #[command(display_order = 6)]
+    #[command(display_order = 7)]
     Import(ImportArgs),
     /// Print the catalogue of security and isolation controls as a Markdown table.
-    #[command(display_order = 11)]
+    #[command(display_order = 12)]
     Controls {
         /// Print instead every exemption in the admission policies: the one
         /// identity, the operations and resources it is for, and why.
@@ -197,7 +218,7 @@ enum Command {
         exemptions: bool,
     },
     /// Print the install manifests: CRDs, admission policies, namespace, RBAC and the operator Deployment.
-    #[command(display_order = 9)]
+    #[command(display_order = 10)]
     Manifests {
         /// Operator image.
         #[arg(long, default_value = "harbor.egov.local/govcloud/govcloud:0.1.0")]
@@ -210,7 +231,7 @@ enum Command {
         admission_only: bool,
     },
     /// Run the operator against the cluster of the current kubeconfig (or in-cluster).
-    #[command(display_order = 8)]
+    #[command(display_order = 9)]
     Run {
         /// Manage only govcloud resources with these labels (`key=value,...`).
         #[arg(long, value_name = "SELECTOR")]
@@ -268,7 +289,7 @@ enum Command {
     },
     /// Decide a department's ResourceRequest (as a platform engineer bound to
     /// the govcloud-request-approver role): writes its status.decision.
-    #[command(display_order = 7)]
+    #[command(display_order = 8)]
     Request {
         #[command(subcommand)]
         action: RequestAction,
@@ -332,75 +353,6 @@ pub fn init_tracing(format: LogFormat) {
     };
 }
 
-/// Errors the CLI reports before exiting non-zero.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// Some input was wrong; each problem has been printed.
-    #[error("{0} problem(s) found; nothing was rendered")]
-    Invalid(usize),
-    /// Writing output failed.
-    #[error("cannot write output: {0}")]
-    Io(#[from] std::io::Error),
-    /// Serialising output failed.
-    #[error("cannot serialise output: {0}")]
-    Yaml(#[from] serde_norway::Error),
-    /// Serialising JSON output failed.
-    #[error("cannot serialise output: {0}")]
-    Json(#[from] serde_json::Error),
-    /// No cluster to talk to: no kubeconfig, and not in a pod.
-    #[error("no cluster to {doing}: {source}; {hint}")]
-    NoCluster {
-        /// What the command meant to do there.
-        doing: &'static str,
-        /// How to give it one.
-        hint: &'static str,
-        /// Why no configuration or client could be made.
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// A request to the cluster failed.
-    #[error("{doing}: {source}")]
-    Kube {
-        /// What was asked, naming the object or flag.
-        doing: String,
-        /// The API server's or the client's error.
-        source: kube::Error,
-    },
-    /// The operator (or one of its one-shot reads) failed.
-    #[error("{doing}{source}")]
-    Operator {
-        /// What it was doing, as a prefix ending in ": ", or empty.
-        doing: String,
-        /// The operator's error.
-        source: Box<crate::operator::Error>,
-    },
-    /// The leader-election flags do not fit together.
-    #[error(transparent)]
-    Election(#[from] crate::operator::ElectionError),
-    /// The operator could not start, or stopped.
-    #[error(transparent)]
-    Start(Box<crate::operator::StartError>),
-    /// One cluster of a city could not be read.
-    #[error("{flag}: cannot read {what}: {source}; check that the kubeconfig's server is up and reachable from here")]
-    Unreachable {
-        /// The flag that named the cluster.
-        flag: String,
-        /// What could not be read, and of which cluster.
-        what: String,
-        /// Why.
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// The dev job failed.
-    #[cfg(feature = "dev")]
-    #[error(transparent)]
-    Dev(#[from] Box<crate::dev::DevError>),
-    /// An input file or argument is wrong.
-    #[error("{0}")]
-    Input(String),
-    /// The audit found failures at or above the threshold.
-    #[error("{0} failed check(s) at severity {1} or above")]
-    NonCompliant(usize, String),
-}
-
 /// Runs the CLI; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -422,12 +374,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
-            audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter.into(), since.as_deref())
+            let filter = filter.into();
+            let filters = audit::filters_named(&filter, since.as_deref());
+            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, filters);
+            audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter, since.as_deref(), &made)
         }
         Command::Evaluate { paths, metrics, snapshot, prices, format, lang, at, output, cidrs, city } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
+            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, Default::default());
             evaluate_cmd(
+                &made,
                 &source,
                 metrics.as_deref(),
                 &snapshot,
@@ -439,7 +396,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &cidrs.cluster_cidrs,
             )
         }
-        Command::Catalogue { paths, format, lang, output } => catalogue::catalogue_cmd(&paths, format, lang, output),
+        Command::Catalogue { paths, format, lang, output } => {
+            let made = provenance::provenance(&paths, None, &[], lang, Default::default());
+            catalogue::catalogue_cmd(&paths, format, lang, output, &made)
+        }
+        Command::Mine { format, lang, output } => mine::mine_cmd(format, lang, output),
         Command::Import(args) => import::import_cmd(args),
         Command::Controls { exemptions } => {
             print!(

@@ -19,7 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub use govcloud_audit as audit;
-pub use govcloud_core::{api, controls, meta, model, problem};
+pub use govcloud_core::{api, controls, meta, model, problem, provenance};
 pub use govcloud_evaluate as evaluate;
 pub use govcloud_import as import;
 pub use govcloud_operator as operator;

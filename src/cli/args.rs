@@ -213,6 +213,15 @@ pub enum CatalogueFormat {
     Html,
 }
 
+/// Output format of `govcloud mine`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MineFormat {
+    /// A terminal table.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
 /// Severity threshold for `--fail-on`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum SeverityArg {

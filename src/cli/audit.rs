@@ -1,5 +1,6 @@
 //! `govcloud audit`: what is audited (live, a city, or files) and the report.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -57,8 +58,10 @@ pub(super) fn audit_cmd(
     output: Option<PathBuf>,
     filter: &crate::audit::filter::Filter,
     since: Option<&Path>,
+    provenance: &govcloud_core::provenance::Provenance,
 ) -> Result<(), CliError> {
     use crate::audit::{filter, output};
+    let zh = lang == output::Lang::Zh;
     let changes = match since {
         None => None,
         Some(path) => {
@@ -85,10 +88,13 @@ pub(super) fn audit_cmd(
     };
     let text = match format {
         AuditFormat::Table => {
-            output::table(audit, lang) + &changes.as_ref().map(filter::changes_table).unwrap_or_default()
+            provenance.text(zh)
+                + &output::table(audit, lang)
+                + &changes.as_ref().map(filter::changes_table).unwrap_or_default()
         }
         AuditFormat::Json => {
             let mut doc = output::json(audit);
+            doc["provenance"] = serde_json::to_value(provenance)?;
             if !filter.is_empty() {
                 doc["filters"] = serde_json::to_value(filter)?;
             }
@@ -97,8 +103,10 @@ pub(super) fn audit_cmd(
             }
             serde_json::to_string_pretty(&doc)? + "\n"
         }
-        AuditFormat::Openreports => docs_yaml(&output::reports(audit, api, &Default::default()))?,
-        AuditFormat::Html => output::html(audit, lang),
+        AuditFormat::Openreports => {
+            docs_yaml(&output::reports(audit, api, &Default::default(), &provenance.annotations()))?
+        }
+        AuditFormat::Html => output::page::with_provenance(&output::html(audit, lang), provenance, lang),
     };
     match output {
         Some(path) => std::fs::write(&path, text)?,
@@ -118,4 +126,23 @@ pub(super) fn audit_cmd(
         }
     }
     Ok(())
+}
+
+/// The filters of an audit as its provenance names them: each flag given
+/// (without its dashes) and its value.
+pub(super) fn filters_named(filter: &crate::audit::filter::Filter, since: Option<&Path>) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let flags = [("tenant", &filter.tenant), ("zone", &filter.zone), ("control", &filter.control)];
+    for (flag, value) in flags {
+        if let Some(v) = value {
+            m.insert(flag.to_string(), v.clone());
+        }
+    }
+    if filter.failures_only {
+        m.insert("failures-only".to_string(), "true".to_string());
+    }
+    if let Some(p) = since {
+        m.insert("since".to_string(), p.display().to_string());
+    }
+    m
 }

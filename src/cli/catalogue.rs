@@ -21,12 +21,19 @@ pub(super) fn catalogue_cmd(
     format: CatalogueFormat,
     lang: Lang,
     output: Option<PathBuf>,
+    provenance: &govcloud_core::provenance::Provenance,
 ) -> Result<(), CliError> {
     let entries = if paths.is_empty() { live()? } else { offline(paths)? };
     let text = match format {
-        CatalogueFormat::Table => output::table(&entries, lang),
-        CatalogueFormat::Json => serde_json::to_string_pretty(&output::json(&entries))? + "\n",
-        CatalogueFormat::Html => output::html(&entries, lang),
+        CatalogueFormat::Table => provenance.text(lang == Lang::Zh) + &output::table(&entries, lang),
+        CatalogueFormat::Json => {
+            let mut doc = output::json(&entries);
+            doc["provenance"] = serde_json::to_value(provenance)?;
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        CatalogueFormat::Html => {
+            crate::audit::output::page::with_provenance(&output::html(&entries, lang), provenance, lang)
+        }
     };
     match output {
         Some(path) => std::fs::write(&path, text)?,

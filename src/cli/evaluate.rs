@@ -19,6 +19,7 @@ pub(super) struct Source<'a> {
 // The command's flags, one argument each.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn evaluate_cmd(
+    provenance: &govcloud_core::provenance::Provenance,
     source: &Source<'_>,
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
@@ -127,9 +128,17 @@ pub(super) fn evaluate_cmd(
         now,
     });
     let text = match format {
-        EvaluateFormat::Table => evaluate::output::table(&e, lang),
-        EvaluateFormat::Json => serde_json::to_string_pretty(&evaluate::output::json(&e))? + "\n",
-        EvaluateFormat::Html => evaluate::output::html(&e, lang),
+        EvaluateFormat::Table => {
+            provenance.text(lang == crate::audit::output::Lang::Zh) + &evaluate::output::table(&e, lang)
+        }
+        EvaluateFormat::Json => {
+            let mut doc = evaluate::output::json(&e);
+            doc["provenance"] = serde_json::to_value(provenance)?;
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        EvaluateFormat::Html => {
+            crate::audit::output::page::with_provenance(&evaluate::output::html(&e, lang), provenance, lang)
+        }
     };
     match output {
         Some(path) => std::fs::write(&path, text)?,

@@ -492,6 +492,12 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
             .as_array()
             .is_some_and(|r| r.iter().any(|x| x["rule"] == "GC-NET-001" && x["result"] == "pass"))
     );
+    // Its provenance (issue 29 item 1): outside the summary and results, so it changes only with them.
+    let notes = clean.metadata.annotations.clone().unwrap_or_default();
+    assert_eq!(notes.get(govcloud::provenance::VERSION).map(String::as_str), Some(env!("CARGO_PKG_VERSION")));
+    let made = notes.get(govcloud::provenance::GENERATED_AT).expect("generated-at");
+    assert!(made.parse::<k8s_openapi::jiff::Timestamp>().is_ok(), "{made}");
+    assert!(notes.get(govcloud::provenance::SOURCE).is_some_and(|s| s.contains("\"live\"")), "{notes:?}");
     let tenants: Api<Tenant> = Api::all(c.clone());
     eventually("the tenant's compliance summary", CONVERGE, || async {
         tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail == 0 && s.pass > 0)

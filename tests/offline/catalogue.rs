@@ -94,6 +94,9 @@ fn no_format_gives_an_address() {
 fn the_table_speaks_zh_or_en() {
     let (code, en, stderr) = govcloud(&["catalogue", "-f", path(&fixture())]);
     assert_eq!(code, 0, "{stderr}");
+    // The provenance first (tests/offline/provenance.rs), then the catalogue.
+    let (provenance, en) = en.split_once("\n\n").expect("the provenance, then a blank line");
+    assert!(provenance.starts_with("generated at: "), "{provenance}");
     assert!(en.starts_with("Catalogue of shared information resources — 3 resources"), "{en}");
     let line = en.lines().find(|l| l.starts_with("statistics/extranet/macro-db")).expect("macro-db");
     assert!(line.contains("unconditional") && line.contains("internal") && line.contains("monthly"), "{line}");

@@ -73,9 +73,19 @@ fn names_columns_and_status_answer_kubectl_get() {
             // A catalogue entry is what the operator writes, all of it: no
             // status to report; its columns say what it is and who uses it.
             assert!(version.subresources.is_none(), "no status subresource");
-            assert!(cols.contains(&"Class") && cols.contains(&"Consumers") && cols.contains(&"Pending"), "{cols:?}");
+            assert!(cols.contains(&"Class") && cols.contains(&"Consumers") && cols.contains(&"Waiting"), "{cols:?}");
             continue;
         }
+        // Columns that explain themselves (issue 29 item 7): what a figure counts is in its head.
+        let want: &[&str] = match names.kind.as_str() {
+            "Tenant" => &["Kind", "CPU used/granted", "Memory used/granted", "Failing"],
+            "DepartmentApp" => &["Granted", "Waiting", "Refused"],
+            _ => &[],
+        };
+        for w in want {
+            assert!(cols.contains(w), "{}: no column {w}: {cols:?}", names.kind);
+        }
+        assert!(!cols.contains(&"Flows"), "{}: a/b/c in one column does not say what it counts", names.kind);
         assert!(version.subresources.as_ref().and_then(|s| s.status.as_ref()).is_some(), "status subresource");
         assert!(cols.contains(&"Ready") || cols.contains(&"Status"), "{cols:?}");
     }

@@ -20,6 +20,7 @@ mod fuzz_props;
 mod image;
 mod import;
 mod log_plain;
+mod provenance;
 mod render_autoscaling;
 mod render_flows;
 mod render_isolation;

@@ -16,7 +16,8 @@ use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, CATALOGUE};
 pub use html::{html, svg};
 pub use reports::{
-    OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, reports,
+    OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
+    reports,
 };
 
 /// Report language.

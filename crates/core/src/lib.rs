@@ -18,3 +18,4 @@ pub mod generated;
 pub mod meta;
 pub mod model;
 pub mod problem;
+pub mod provenance;

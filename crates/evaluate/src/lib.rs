@@ -290,11 +290,8 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
 /// One tenant's figures and scores, axis by axis; not ranked yet.
 fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, i: &Inputs<'_>) -> TenantEvaluation {
     let name = t.name_any();
-    let kind = if t.labels().get(labels::TENANT_KIND).map(String::as_str) == Some("district") {
-        TenantKind::District
-    } else {
-        TenantKind::Department
-    };
+    let kind =
+        if labels::tenant_kind(t.labels()) == "district" { TenantKind::District } else { TenantKind::Department };
     let subject = axes::Subject::new(t, &name, ns_tenant, i);
     let mut figures: BTreeMap<String, Measured> = BTreeMap::new();
     let mut scores = BTreeMap::new();

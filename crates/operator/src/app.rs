@@ -389,6 +389,9 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
             count(FlowState::Pending),
             count(FlowState::Refused)
         )),
+        flows_granted: count(FlowState::Granted) as i32,
+        flows_waiting: count(FlowState::Pending) as i32,
+        flows_refused: count(FlowState::Refused) as i32,
         flows: f.flows,
         sharing: f.sharing,
         violations,

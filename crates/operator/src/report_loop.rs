@@ -290,7 +290,17 @@ async fn report_once(
             let from = findings_hash(api, &labels, ns, &cluster_name, &fs);
             let known_now = known.get(&key).copied();
             if known_now.is_none_or(|k| k.findings != Some(from)) {
-                let mut report = output::report(api, &labels, ns, &fs);
+                let mut report = output::report_with(
+                    api,
+                    &labels,
+                    &govcloud_core::provenance::Provenance::in_cluster(
+                        k8s_openapi::jiff::Timestamp::now(),
+                        ctx.cluster.as_deref(),
+                    )
+                    .annotations(),
+                    ns,
+                    &fs,
+                );
                 report["metadata"]["name"] = Value::String(name.to_string());
                 let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
                 let reports: Api<DynamicObject> = match ns {

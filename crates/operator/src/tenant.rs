@@ -138,6 +138,8 @@ pub struct TenantFigures<'a> {
     pub namespaces: Vec<String>,
     /// Quota granted and used, per zone.
     pub quota: Vec<ZoneUsage>,
+    /// `department` or `district` ([`govcloud_core::meta::labels::tenant_kind`]).
+    pub kind: &'static str,
     /// Its apps.
     pub apps: usize,
     /// Flows in effect from its apps to other tenants' apps.
@@ -203,6 +205,9 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
     TenantStatus {
         observed_generation: f.generation,
         namespaces: f.namespaces,
+        kind: (!f.kind.is_empty()).then(|| f.kind.to_string()),
+        cpu_summary: used_of_granted(&f.quota, "requests.cpu"),
+        memory_summary: used_of_granted(&f.quota, "requests.memory"),
         quota: f.quota,
         apps: f.apps as i32,
         flows_given: f.flows_given as i32,
@@ -210,6 +215,19 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
         compliance: None,
         conditions: conds,
     }
+}
+
+/// `used/granted` of one quota resource summed over the zones (`1500m/8`);
+/// none when no zone grants it. A value the quota does not count yet is 0.
+pub fn used_of_granted(quota: &[ZoneUsage], key: &str) -> Option<String> {
+    use govcloud_core::meta::quantity::Quantity;
+    let sum = |pick: fn(&ZoneUsage) -> &BTreeMap<String, String>| -> Quantity {
+        quota.iter().filter_map(|z| pick(z).get(key)).filter_map(|v| Quantity::parse(v).ok()).sum()
+    };
+    if !quota.iter().any(|z| z.granted.contains_key(key)) {
+        return None;
+    }
+    Some(format!("{}/{}", sum(|z| &z.used), sum(|z| &z.granted)))
 }
 
 /// Gathers a tenant's figures from the caches and the rendering, and writes
@@ -244,6 +262,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
         generation: t.metadata.generation,
         namespaces,
         quota,
+        kind: govcloud_core::meta::labels::tenant_kind(t.labels()),
         apps,
         flows_given: rendered.flows.iter().filter(granted).filter(|f| f.provider.tenant == name).count(),
         flows_received: rendered.flows.iter().filter(granted).filter(|f| f.consumer.tenant == name).count(),

@@ -42,8 +42,12 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
             out.extend(declarations_only(t, zone, tz));
         }
     }
-    // Every owner may read the tenant itself and the catalogue of shared
-    // resources (and nothing else cluster-wide).
+    // Every owner may read the tenant itself, the zones it uses and the
+    // catalogue of shared resources (and nothing else cluster-wide): the
+    // tenant and its zones by name only, so that `kubectl get tenant NAME`
+    // and `kubectl get nz NAME` work while a list (which would name every
+    // other department, and the ranges of zones it does not use) stays
+    // forbidden; the catalogue is listed, as every department reads it.
     let all_owners: Vec<Subject> = OwnerRole::ALL.iter().flat_map(|r| subjects(t, *r)).collect();
     if !all_owners.is_empty() {
         let name = govcloud_core::meta::names::tenant_cluster_role(&t.name_any());
@@ -55,6 +59,18 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
                     api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
                     resources: Some(vec!["tenants".into()]),
                     resource_names: Some(vec![t.name_any()]),
+                    verbs: vec!["get".into(), "watch".into()],
+                    ..Default::default()
+                },
+                PolicyRule {
+                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                    resources: Some(vec!["networkzones".into()]),
+                    resource_names: Some({
+                        let mut zones: Vec<String> = t.spec.zones.iter().map(|z| z.name.clone()).collect();
+                        zones.sort();
+                        zones.dedup();
+                        zones
+                    }),
                     verbs: vec!["get".into(), "watch".into()],
                     ..Default::default()
                 },

@@ -8,6 +8,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
+use govcloud_core::provenance::Provenance;
 
 /// The rules every report page has: the page, its tables and their cells.
 const STYLE: &str = concat!(
@@ -45,4 +46,27 @@ pub fn page(lang: Lang, heading: &str, style: Style, body: &Markup) -> String {
     .into_string();
     s.push('\n');
     s
+}
+
+/// The provenance of a report, as the first section of its page.
+pub fn provenance(p: &Provenance, lang: Lang) -> Markup {
+    html! {
+        section.provenance {
+            table {
+                @for (k, v) in p.lines(lang == Lang::Zh) {
+                    tr { th { (k) } td { (v) } }
+                }
+            }
+        }
+    }
+}
+
+/// A page made by [`page`] with its provenance as the first section of its
+/// body (every report page is made by [`page`], whose body opens once).
+pub fn with_provenance(page: &str, p: &Provenance, lang: Lang) -> String {
+    let section = provenance(p, lang).into_string();
+    match page.split_once("<body>") {
+        Some((head, body)) => format!("{head}<body>{section}{body}"),
+        None => format!("{section}{page}"),
+    }
 }

@@ -64,9 +64,15 @@ impl ReportApi {
     }
 }
 
-/// One report per tenant namespace and one cluster report for the rest.
-pub fn reports(a: &Audit, api: ReportApi, labels: &BTreeMap<String, String>) -> Vec<Value> {
-    report_groups(a).into_iter().map(|(ns, fs)| report(api, labels, ns, &fs)).collect()
+/// One report per tenant namespace and one cluster report for the rest,
+/// each with these annotations (the provenance).
+pub fn reports(
+    a: &Audit,
+    api: ReportApi,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+) -> Vec<Value> {
+    report_groups(a).into_iter().map(|(ns, fs)| report_with(api, labels, annotations, ns, &fs)).collect()
 }
 
 /// The findings of each report: per tenant namespace (in order), then the
@@ -85,14 +91,31 @@ pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
 
 /// The report of findings `fs`: namespaced in `ns`, or the cluster report.
 pub fn report(api: ReportApi, labels: &BTreeMap<String, String>, ns: Option<&str>, fs: &[&Finding]) -> Value {
+    report_with(api, labels, &BTreeMap::new(), ns, fs)
+}
+
+/// [`report`] with these annotations too (the provenance: outside the
+/// summary and results, so that a report whose results did not change is
+/// not written again for them).
+pub fn report_with(
+    api: ReportApi,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    ns: Option<&str>,
+    fs: &[&Finding],
+) -> Value {
     let (version, kind, cluster_kind) = api.kinds();
     let (results, (omitted_others, omitted_passes)) = bounded_results(fs, REPORT_RESULTS_BYTES);
     let mut metadata = json!({"name": govcloud_core::meta::names::REPORT, "labels": labels});
     if let Some(ns) = ns {
         metadata["namespace"] = json!(ns);
     }
+    let mut notes = annotations.clone();
     if omitted_others + omitted_passes > 0 {
-        metadata["annotations"] = json!({OMITTED: omitted_note(omitted_others, omitted_passes)});
+        notes.insert(OMITTED.to_string(), omitted_note(omitted_others, omitted_passes));
+    }
+    if !notes.is_empty() {
+        metadata["annotations"] = json!(notes);
     }
     json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata, "summary": summary(fs), "results": results})
 }

@@ -24,7 +24,7 @@ fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
     let findings: Vec<Finding> =
         (0..20_000).map(|i| finding(i, if i % 100 == 0 { Outcome::Fail } else { Outcome::Pass })).collect();
     let audit = Audit { findings, ..Default::default() };
-    let all = reports(&audit, ReportApi::Openreports, &BTreeMap::new());
+    let all = reports(&audit, ReportApi::Openreports, &BTreeMap::new(), &BTreeMap::new());
     let cluster = all.last().expect("the cluster report");
     assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
     let results = cluster["results"].as_array().expect("results");
@@ -45,7 +45,8 @@ fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
         f.severity = Severity::Critical;
     }
     let audit = Audit { findings, ..Default::default() };
-    let cluster = reports(&audit, ReportApi::Openreports, &BTreeMap::new()).pop().expect("the cluster report");
+    let cluster =
+        reports(&audit, ReportApi::Openreports, &BTreeMap::new(), &BTreeMap::new()).pop().expect("the cluster report");
     assert!(cluster.to_string().len() < 3 * 1024 * 1024 / 2, "{} bytes", cluster.to_string().len());
     let results = cluster["results"].as_array().expect("results");
     assert!(results.len() > 1000 && results.len() < 20_000, "{}", results.len());
@@ -55,7 +56,7 @@ fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
     assert!(note.starts_with(&format!("{} failing, warning or skipped results", 20_000 - results.len())), "{note}");
     // A small report is whole, without the note.
     let small = Audit { findings: (0..10).map(|i| finding(i, Outcome::Pass)).collect(), ..Default::default() };
-    let r = reports(&small, ReportApi::Openreports, &BTreeMap::new()).pop().expect("report");
+    let r = reports(&small, ReportApi::Openreports, &BTreeMap::new(), &BTreeMap::new()).pop().expect("report");
     assert_eq!(r["results"].as_array().map(Vec::len), Some(10));
     assert!(r["metadata"].get("annotations").is_none());
 }
@@ -157,4 +158,24 @@ fn every_page_has_the_one_shell() {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>govcloud compliance report</title><style>"#
     ));
     assert!(audit.ends_with("</section></body></html>\n"));
+}
+
+#[test]
+fn provenance_goes_into_annotations_and_first_on_the_page_escaped() {
+    use govcloud_core::provenance::{FileSource, Git, Provenance, Source};
+    let p = Provenance::new(
+        "2026-12-05T21:00:00Z",
+        Source::Files { files: vec![FileSource { path: HOSTILE.into(), git: Git::NotAGitTree }] },
+    );
+    let small = Audit { findings: (0..3).map(|i| finding(i, Outcome::Pass)).collect(), ..Default::default() };
+    let r = reports(&small, ReportApi::Openreports, &BTreeMap::new(), &p.annotations()).pop().expect("report");
+    assert_eq!(r["metadata"]["annotations"][govcloud_core::provenance::GENERATED_AT], "2026-12-05T21:00:00Z");
+    assert!(r["metadata"]["annotations"].get(OMITTED).is_none());
+    let out = page::with_provenance(&html(&small, Lang::Zh), &p, Lang::Zh);
+    let body = out.split_once("<body>").map(|(_, b)| b).unwrap_or_default();
+    assert!(
+        body.starts_with("<section class=\"provenance\"><table><tr><th>生成时间</th><td>2026-12-05T21:00:00Z</td>"),
+        "{body}"
+    );
+    assert!(body.contains(ESCAPED) && !body.contains(HOSTILE), "{body}");
 }

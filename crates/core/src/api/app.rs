@@ -1,6 +1,6 @@
 //! `DepartmentApp`: a workload a department runs, and the data flows it takes part in.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,9 @@ use super::{
     AppProbe, AppStorage, ConfigFiles, CpuMemory, DisplayName, EnvVar, PullPolicy, PullSecret, Schedule, Sharing,
     SharingStatus, WorkloadKind,
 };
+
+mod flow_status;
+pub use flow_status::{FlowState, FlowStatus};
 
 /// Spec of a `DepartmentApp` (namespaced; lives in the tenant's namespace for its
 /// zone, `<tenant>-<zone>`). govcloud creates a hardened Deployment pinned to the
@@ -34,7 +37,9 @@ use super::{
     printcolumn = r#"{"name":"Zone","type":"string","jsonPath":".spec.zone"}"#,
     printcolumn = r#"{"name":"Exposure","type":"string","jsonPath":".spec.exposure"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.replicasSummary","description":"ready/desired replicas"}"#,
-    printcolumn = r#"{"name":"Flows","type":"string","jsonPath":".status.flowsSummary","description":"granted/pending/refused calls"}"#,
+    printcolumn = r#"{"name":"Granted","type":"integer","jsonPath":".status.flowsGranted","description":"calls of this app the provider granted (已授权)"}"#,
+    printcolumn = r#"{"name":"Waiting","type":"integer","jsonPath":".status.flowsWaiting","description":"calls of this app waiting on the provider's grant or answer (待授权)"}"#,
+    printcolumn = r#"{"name":"Refused","type":"integer","jsonPath":".status.flowsRefused","description":"calls of this app refused, by the provider or the zones' rules (已拒绝)"}"#,
     printcolumn = r#"{"name":"Sharing","type":"string","jsonPath":".spec.sharing.class","priority":1,"description":"unconditional, conditional or none (无条件/有条件/不予共享)"}"#,
     printcolumn = r#"{"name":"Image","type":"string","jsonPath":".spec.image","priority":1}"#,
     printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
@@ -511,54 +516,6 @@ impl std::fmt::Display for AppKey {
     }
 }
 
-/// Outcome of one declared flow.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
-pub enum FlowState {
-    /// Both sides agree and the path is allowed; policies are in place.
-    Granted,
-    /// Waiting for the other side (a grant, or the provider app to exist).
-    Pending,
-    /// Not allowed by the zones' isolation rules; will not be granted as declared.
-    Refused,
-}
-
-impl FlowState {
-    /// The spelling used in status and summaries.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlowState::Granted => "Granted",
-            FlowState::Pending => "Pending",
-            FlowState::Refused => "Refused",
-        }
-    }
-}
-
-/// Status of one flow this app calls.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlowStatus {
-    /// The called app, as `tenant/app`.
-    pub target: String,
-    /// Granted, Pending or Refused.
-    pub state: FlowState,
-    /// Why, in words a person understands.
-    pub reason: String,
-    /// Where a granted flow to an app in another cluster goes: the address
-    /// of the provider zone's exchange endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// For a request waiting for a provider's answer: when govcloud first
-    /// saw it waiting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<Time>,
-    /// When the provider's answer is due (10 working days after `since`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<Time>,
-    /// Whether the answer is overdue.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub overdue: bool,
-}
-
 /// Observed state of a `DepartmentApp`.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -581,9 +538,18 @@ pub struct DepartmentAppStatus {
     /// The flows this app calls and their state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flows: Vec<FlowStatus>,
-    /// `granted/pending/refused`, for `kubectl get`.
+    /// `granted/pending/refused`, as one string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows_summary: Option<String>,
+    /// Calls granted, for `kubectl get`.
+    #[serde(default)]
+    pub flows_granted: i32,
+    /// Calls waiting on the provider (Pending), for `kubectl get`.
+    #[serde(default)]
+    pub flows_waiting: i32,
+    /// Calls refused, for `kubectl get`.
+    #[serde(default)]
+    pub flows_refused: i32,
     /// As a provider: its sharing class, consumers and requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<SharingStatus>,

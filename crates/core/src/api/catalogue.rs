@@ -35,7 +35,7 @@ use super::{DataClassification, DisplayName, SharingClass, UpdateFrequency};
     printcolumn = r#"{"name":"Class","type":"string","jsonPath":".spec.class"}"#,
     printcolumn = r#"{"name":"Data","type":"string","jsonPath":".spec.dataClassification"}"#,
     printcolumn = r#"{"name":"Consumers","type":"integer","jsonPath":".spec.consumers"}"#,
-    printcolumn = r#"{"name":"Pending","type":"integer","jsonPath":".spec.pending"}"#,
+    printcolumn = r#"{"name":"Waiting","type":"integer","jsonPath":".spec.pending","description":"calls waiting on the provider's answer (待答复), as Waiting on a DepartmentApp"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
 )]
 #[serde(rename_all = "camelCase")]

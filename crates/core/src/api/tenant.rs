@@ -26,7 +26,12 @@ use super::{CpuMemory, DisplayName, MlpsLevel};
     validation = Rule::new("!(self.metadata.name in ['kube', 'govcloud', 'default', 'openshift', 'system']) && !self.metadata.name.startsWith('kube-') && !self.metadata.name.startsWith('govcloud-') && !self.metadata.name.startsWith('openshift-') && !self.metadata.name.startsWith('system-')").message("metadata.name: kube, govcloud, default, openshift, system (and names starting with them and a hyphen) are reserved for the platform: their namespaces would be the platform's own; choose the department's name"),
     printcolumn = r#"{"name":"Name (zh)","type":"string","jsonPath":".spec.displayName.zh"}"#,
     printcolumn = r#"{"name":"Zones","type":"string","jsonPath":".spec.zones[*].name"}"#,
+    printcolumn = r#"{"name":"Kind","type":"string","jsonPath":".status.kind","description":"department (委办局) or district (旗县区), by the govcloud.io/tenant-kind label"}"#,
     printcolumn = r#"{"name":"Apps","type":"integer","jsonPath":".status.apps"}"#,
+    printcolumn = r#"{"name":"CPU used/granted","type":"string","jsonPath":".status.cpuSummary","description":"CPU requests in use / granted by the quota, over its zones (已用/已分配)"}"#,
+    printcolumn = r#"{"name":"Memory used/granted","type":"string","jsonPath":".status.memorySummary","description":"memory requests in use / granted by the quota, over its zones (已用/已分配)"}"#,
+    printcolumn = r#"{"name":"Failing","type":"integer","jsonPath":".status.compliance.fail","description":"compliance checks failing (不通过); the Report in each namespace has the details"}"#,
+    printcolumn = r#"{"name":"Passing","type":"integer","jsonPath":".status.compliance.pass","priority":1,"description":"compliance checks passing (通过)"}"#,
     printcolumn = r#"{"name":"Mongolian","type":"string","jsonPath":".spec.displayName.mn","priority":1,"description":"the name in traditional Mongolian script (蒙古文名称)"}"#,
     printcolumn = r#"{"name":"Cordoned","type":"boolean","jsonPath":".spec.cordoned","priority":1}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
@@ -343,6 +348,15 @@ pub struct TenantStatus {
     /// Quota granted and used, per zone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quota: Vec<ZoneUsage>,
+    /// `department` or `district`, as its `govcloud.io/tenant-kind` label says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// CPU requests in use / granted, over its zones (`1500m/8`), for `kubectl get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_summary: Option<String>,
+    /// Memory requests in use / granted, over its zones (`3Gi/16Gi`), for `kubectl get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_summary: Option<String>,
     /// DepartmentApps of the tenant.
     #[serde(default)]
     pub apps: i32,

@@ -27,6 +27,21 @@ pub const TENANT: &str = "govcloud.io/tenant";
 /// On a Tenant: `district` for a district, county or banner (旗县区); a
 /// tenant without it is a department (委办局). The evaluation groups by it.
 pub const TENANT_KIND: &str = "govcloud.io/tenant-kind";
+
+/// Annotation of a report: when it was made (RFC 3339; see `provenance`).
+pub const PROVENANCE_GENERATED_AT: &str = "govcloud.io/generated-at";
+/// Annotation of a report: the govcloud version that made it.
+pub const PROVENANCE_VERSION: &str = "govcloud.io/version";
+/// Annotation of a report: its source, as JSON (`provenance::Source`).
+pub const PROVENANCE_SOURCE: &str = "govcloud.io/source";
+/// Annotation of a report: the filters applied, as JSON (absent: none).
+pub const PROVENANCE_FILTERS: &str = "govcloud.io/filters";
+
+/// A tenant's kind by its [`TENANT_KIND`] label (on a Tenant, which only
+/// platform engineers write): `district`, or `department` without it.
+pub fn tenant_kind(labels: &std::collections::BTreeMap<String, String>) -> &'static str {
+    if labels.get(TENANT_KIND).map(String::as_str) == Some("district") { "district" } else { "department" }
+}
 /// Zone an object belongs to.
 pub const ZONE: &str = "govcloud.io/zone";
 /// Kind of the zone (extranet, private, internet).

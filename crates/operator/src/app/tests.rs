@@ -40,6 +40,7 @@ fn a_running_app_counts_its_replicas_and_flows() {
     let s = app_status(running(), ts("2026-01-01T00:00:00Z"));
     assert_eq!(ready(&s), ("True", "Running"));
     assert_eq!((s.replicas_summary.as_deref(), s.flows_summary.as_deref()), (Some("2/2"), Some("1/1/0")));
+    assert_eq!((s.flows_granted, s.flows_waiting, s.flows_refused), (1, 1, 0));
     assert_eq!(
         (s.conditions[1].status.as_str(), s.conditions[1].message.as_str()),
         ("True", "Pending c/ext/api: declared")

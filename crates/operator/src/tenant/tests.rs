@@ -85,3 +85,33 @@ fn an_unchanged_tenant_status_is_detected_and_its_patch_has_no_compliance() {
     assert!(body["status"].get("compliance").is_none(), "{body}");
     assert_eq!(body["status"]["apps"], 3);
 }
+
+#[test]
+fn the_status_gives_kind_and_cpu_and_memory_used_of_granted_over_the_zones() {
+    let zone = |ns: &str, granted: &[(&str, &str)], used: &[(&str, &str)]| {
+        let m = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ZoneUsage { zone: ns.into(), namespace: ns.into(), granted: m(granted), used: m(used) }
+    };
+    let quota = vec![
+        zone(
+            "a-ext",
+            &[("requests.cpu", "4"), ("requests.memory", "8Gi")],
+            &[("requests.cpu", "500m"), ("requests.memory", "1Gi")],
+        ),
+        zone("a-pri", &[("requests.cpu", "2"), ("requests.memory", "8Gi")], &[("requests.cpu", "1")]),
+    ];
+    assert_eq!(used_of_granted(&quota, "requests.cpu").as_deref(), Some("1500m/6"));
+    assert_eq!(used_of_granted(&quota, "requests.memory").as_deref(), Some("1Gi/16Gi"));
+    assert_eq!(used_of_granted(&quota, "requests.storage"), None, "granted nowhere: no figure");
+    let s = tenant_status(TenantFigures { quota, kind: "district", ..provisioned() }, ts("2026-01-01T00:00:00Z"));
+    assert_eq!(
+        (s.kind.as_deref(), s.cpu_summary.as_deref(), s.memory_summary.as_deref()),
+        (Some("district"), Some("1500m/6"), Some("1Gi/16Gi"))
+    );
+    let labels = |v: Option<&str>| {
+        v.map(|v| (govcloud_core::meta::labels::TENANT_KIND.to_string(), v.to_string())).into_iter().collect()
+    };
+    assert_eq!(govcloud_core::meta::labels::tenant_kind(&labels(Some("district"))), "district");
+    assert_eq!(govcloud_core::meta::labels::tenant_kind(&labels(None)), "department");
+    assert_eq!(govcloud_core::meta::labels::tenant_kind(&labels(Some("District"))), "department");
+}

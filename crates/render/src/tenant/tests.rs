@@ -387,3 +387,29 @@ fn the_chifeng_deployments_fit_their_ephemeral_storage_quota() {
         assert!(lim <= get("limits.ephemeral-storage"), "{ns}: limits {lim}");
     }
 }
+
+#[test]
+fn a_tenants_owners_read_it_and_its_zones_by_name_and_list_only_the_catalogue() {
+    let objects = rendered(&model());
+    let Some(Owned::ClusterRole(role)) = find(&objects, "ClusterRole", "", "govcloud:tenant:other") else {
+        panic!("no tenant cluster role")
+    };
+    let rules: Vec<(Vec<String>, Vec<String>, Vec<String>)> = role
+        .rules
+        .iter()
+        .flatten()
+        .map(|r| {
+            (r.resources.clone().unwrap_or_default(), r.resource_names.clone().unwrap_or_default(), r.verbs.clone())
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        rules,
+        vec![
+            (s(&["tenants"]), s(&["other"]), s(&["get", "watch"])),
+            (s(&["networkzones"]), s(&["priv"]), s(&["get", "watch"])),
+            (s(&["sharedresources"]), vec![], s(&["get", "list", "watch"])),
+        ],
+        "named reads of its own tenant and zones; no list but the catalogue's"
+    );
+}

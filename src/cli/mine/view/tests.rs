@@ -1,0 +1,132 @@
+use super::*;
+use k8s_openapi::api::authorization::v1::ResourceRule;
+
+fn rule(groups: &[&str], resources: &[&str], names: Option<&[&str]>, verbs: &[&str]) -> ResourceRule {
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    ResourceRule {
+        api_groups: Some(v(groups)),
+        resources: Some(v(resources)),
+        resource_names: names.map(v),
+        verbs: v(verbs),
+    }
+}
+
+#[test]
+fn the_rules_name_the_tenants_one_may_get_or_all_of_them() {
+    let own = rule(&["govcloud.io"], &["tenants"], Some(&["tongji"]), &["get", "watch"]);
+    let zones = rule(&["govcloud.io"], &["networkzones"], Some(&["extranet"]), &["get"]);
+    let listing = rule(&["govcloud.io"], &["sharedresources"], None, &["get", "list"]);
+    let other_group = rule(&["example.io"], &["tenants"], Some(&["x"]), &["get"]);
+    let watch_only = rule(&["govcloud.io"], &["tenants"], Some(&["y"]), &["watch"]);
+    let named = |n: &[&str]| Readable::Named(n.iter().map(|x| x.to_string()).collect());
+    assert_eq!(readable(&[own.clone(), zones, listing, other_group, watch_only]), named(&["tongji"]));
+    assert_eq!(readable(&[]), named(&[]));
+    let two = rule(&["govcloud.io"], &["tenants", "tenants/status"], Some(&["gongan"]), &["get"]);
+    assert_eq!(readable(&[own.clone(), two]), named(&["gongan", "tongji"]));
+    assert_eq!(readable(&[own.clone(), rule(&["govcloud.io"], &["tenants"], None, &["list", "get"])]), Readable::All);
+    assert_eq!(readable(&[own, rule(&["*"], &["*"], None, &["*"])]), Readable::All);
+}
+
+const TENANT: &str = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: Tenant
+metadata: {name: tongji}
+spec:
+  displayName: {zh: 市统计局, en: Statistics Bureau}
+  owners:
+    - {kind: Group, name: tongji-admins, role: admin}
+    - {kind: User, name: li, role: viewer}
+    - {kind: User, name: wang, role: developer}
+  zones: [{name: extranet}]
+status:
+  namespaces: [tongji-extranet]
+  quota:
+    - {zone: extranet, namespace: tongji-extranet, granted: {requests.cpu: "4", pods: "20", count/x: "3"}, used: {requests.cpu: 500m, pods: "2"}}
+  compliance: {pass: 40, fail: 1, warn: 0, skip: 2}
+"#;
+
+const APP: &str = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: DepartmentApp
+metadata: {name: macro-db, namespace: tongji-extranet}
+spec: {zone: extranet, image: "harbor.egov.local/t/m:1"}
+status:
+  replicas: 2
+  readyReplicas: 1
+  flows:
+    - {target: gongan/population-db, state: Pending, reason: waiting for gongan's answer, due: "2026-12-18T00:00:00Z"}
+    - {target: weijian/clinic, state: Refused, reason: the zones do not connect}
+    - {target: economy/portal, state: Granted, reason: both sides agree}
+  sharing:
+    consumers: 1
+    requests:
+      - {consumer: weijian/extranet/clinic, purpose: 人口基数, state: Pending, overdue: true}
+      - {consumer: economy/extranet/portal, state: Granted}
+"#;
+
+const REQUEST: &str = r#"
+apiVersion: govcloud.io/v1alpha1
+kind: ResourceRequest
+metadata: {name: more-cpu, namespace: tongji-extranet}
+spec: {kind: Quota, justification: census, project: 人口普查, resources: {cpu: "2"}}
+"#;
+
+fn read() -> Read {
+    Read {
+        tenant: serde_norway::from_str(TENANT).expect("tenant"),
+        zones: vec![],
+        apps: vec![serde_norway::from_str(APP).expect("app")],
+        requests: vec![serde_norway::from_str(REQUEST).expect("request")],
+        unreadable: vec!["tongji-private".into()],
+    }
+}
+
+#[test]
+fn the_view_sorts_flows_by_who_waits_and_shows_quota_requests_and_compliance() {
+    let who = Identity { username: "li".into(), groups: vec!["tongji-admins".into(), "system:authenticated".into()] };
+    let m = view(who, vec![read()]);
+    let t = &m.tenants[0];
+    assert_eq!(t.roles, ["admin", "viewer"], "the owners naming the user or its groups, not wang");
+    assert_eq!(t.apps[0].flows, [1, 1, 1]);
+    assert_eq!(t.apps[0].replicas, "1/2");
+    let pairs = |w: &[Waiting]| w.iter().map(|w| format!("{} -> {}", w.from, w.to)).collect::<Vec<_>>();
+    assert_eq!(pairs(&t.waiting_on_us), ["weijian/extranet/clinic -> tongji-extranet/macro-db"]);
+    assert_eq!(pairs(&t.waiting_on_others), ["tongji-extranet/macro-db -> gongan/population-db"]);
+    assert_eq!(pairs(&t.refused), ["tongji-extranet/macro-db -> weijian/clinic"]);
+    assert_eq!(t.requests[0].phase, "Pending", "no status yet: waiting on a platform engineer");
+
+    let zh = table(&m, Lang::Zh);
+    for want in [
+        "用户：li  组：tongji-admins, system:authenticated\n",
+        "租户 tongji (市统计局)  角色：admin, viewer\n",
+        "    tongji-extranet  requests.cpu 500m/4, pods 2/20\n",
+        "  等待本部门答复的数据请求 (1)：\n    weijian/extranet/clinic -> tongji-extranet/macro-db  人口基数  [已逾期]\n",
+        "    tongji-extranet/macro-db -> gongan/population-db  waiting for gongan's answer  [截止 2026-12-18T00:00:00Z]\n",
+        "    tongji-extranet/more-cpu  Quota  Pending\n",
+        "  合规：通过 40, 不通过 1, 警告 0, 跳过 2\n",
+        "tongji-private",
+    ] {
+        assert!(zh.contains(want), "{want:?} not in\n{zh}");
+    }
+    assert_eq!(
+        t.kubectl,
+        [
+            "kubectl get tenant tongji",
+            "kubectl get networkzones extranet",
+            "kubectl get sharedresources",
+            "kubectl get departmentapps,resourcerequests -n tongji-extranet",
+        ]
+    );
+    let en = table(&m, Lang::En);
+    assert!(en.contains("tenant tongji (Statistics Bureau)  roles: admin, viewer\n"), "{en}");
+    assert!(en.contains("  compliance: pass 40, fail 1, warn 0, skip 2\n"), "{en}");
+    assert!(!en.lines().any(|l| l.ends_with(' ')), "no space at a line's end:\n{en}");
+    assert_eq!(m.tenants[0].quota[0].granted.len(), 3, "the JSON keeps every resource the quota counts");
+}
+
+#[test]
+fn no_tenant_says_whom_to_ask() {
+    let m = view(Identity { username: "x".into(), groups: vec![] }, vec![]);
+    assert!(table(&m, Lang::En).contains("ask a platform engineer"), "{}", table(&m, Lang::En));
+    assert!(table(&m, Lang::Zh).contains("用户：x  组：无\n"));
+}
