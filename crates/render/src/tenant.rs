@@ -52,35 +52,36 @@ pub fn render(index: &Index<'_>, entry: &TenantEntry<'_>) -> Vec<Owned> {
     if !all_owners.is_empty() {
         let name = govcloud_core::meta::names::tenant_cluster_role(&t.name_any());
         let labels = labels::owned_by(OwnerKind::Tenant, &t.name_any());
+        let mut zones: Vec<String> = t.spec.zones.iter().map(|z| z.name.clone()).collect();
+        zones.sort();
+        zones.dedup();
+        let rules = [
+            Some(PolicyRule {
+                api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                resources: Some(vec!["tenants".into()]),
+                resource_names: Some(vec![t.name_any()]),
+                verbs: vec!["get".into(), "watch".into()],
+                ..Default::default()
+            }),
+            // No rule for a tenant without zones: empty resourceNames would
+            // grant every zone.
+            (!zones.is_empty()).then(|| PolicyRule {
+                api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                resources: Some(vec!["networkzones".into()]),
+                resource_names: Some(zones),
+                verbs: vec!["get".into(), "watch".into()],
+                ..Default::default()
+            }),
+            Some(PolicyRule {
+                api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
+                resources: Some(vec![govcloud_core::meta::kinds::SHARED_RESOURCES.into()]),
+                verbs: vec!["get".into(), "list".into(), "watch".into()],
+                ..Default::default()
+            }),
+        ];
         out.push(Owned::ClusterRole(ClusterRole {
             metadata: meta(&name, None, labels.clone()),
-            rules: Some(vec![
-                PolicyRule {
-                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
-                    resources: Some(vec!["tenants".into()]),
-                    resource_names: Some(vec![t.name_any()]),
-                    verbs: vec!["get".into(), "watch".into()],
-                    ..Default::default()
-                },
-                PolicyRule {
-                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
-                    resources: Some(vec!["networkzones".into()]),
-                    resource_names: Some({
-                        let mut zones: Vec<String> = t.spec.zones.iter().map(|z| z.name.clone()).collect();
-                        zones.sort();
-                        zones.dedup();
-                        zones
-                    }),
-                    verbs: vec!["get".into(), "watch".into()],
-                    ..Default::default()
-                },
-                PolicyRule {
-                    api_groups: Some(vec![govcloud_core::meta::GROUP.into()]),
-                    resources: Some(vec![govcloud_core::meta::kinds::SHARED_RESOURCES.into()]),
-                    verbs: vec!["get".into(), "list".into(), "watch".into()],
-                    ..Default::default()
-                },
-            ]),
+            rules: Some(rules.into_iter().flatten().collect()),
             aggregation_rule: None,
         }));
         let unique = sorted_unique(all_owners);

@@ -94,7 +94,10 @@ impl Rule {
             Rule::ManagedObjects => (names::MANAGED_OBJECTS_POLICY.to_string(), MANAGED_OBJECTS),
             // Shipped inside each shape's bundle (`admission::bundle`).
             Rule::Identity => (
-                format!("{} (identity checks)", ["pods", "workloads", "cronjobs"].map(names::admission_policy).join(", ")),
+                format!(
+                    "{} (identity checks)",
+                    ["pods", "workloads", "cronjobs"].map(names::admission_policy).join(", ")
+                ),
                 APP_IDENTITY,
             ),
             Rule::ClaimBinding => (names::admission_policy("claims"), CLAIM_BINDING),

@@ -413,3 +413,19 @@ fn a_tenants_owners_read_it_and_its_zones_by_name_and_list_only_the_catalogue() 
         "named reads of its own tenant and zones; no list but the catalogue's"
     );
 }
+
+#[test]
+fn a_tenant_without_zones_reads_no_zone() {
+    let mut model = model();
+    for t in model.tenants.iter_mut().filter(|t| t.name_any() == "other") {
+        t.spec.zones.clear();
+    }
+    let objects = rendered(&model);
+    let Some(Owned::ClusterRole(role)) = find(&objects, "ClusterRole", "", "govcloud:tenant:other") else {
+        panic!("no tenant cluster role")
+    };
+    // A zone rule here could only have empty resourceNames: every zone.
+    for r in role.rules.iter().flatten() {
+        assert!(!r.resources.clone().unwrap_or_default().contains(&"networkzones".to_string()), "{r:?}");
+    }
+}
