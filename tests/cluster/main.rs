@@ -19,6 +19,7 @@ mod clusters;
 mod clusters_audit_live;
 mod control_plane;
 mod enforcement;
+mod evaluate_scope;
 mod faults;
 mod helm_chart;
 mod helm_install;

@@ -247,6 +247,7 @@ mod exposition_tests {
             money: None,
             projects: vec![],
             duplicates: vec![],
+            scope: Default::default(),
         };
         let m = Metrics::default();
         m.set_evaluation(&e);
