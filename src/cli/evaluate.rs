@@ -23,6 +23,7 @@ pub(super) fn evaluate_cmd(
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
     prices: Option<&std::path::Path>,
+    domestic: Option<&std::path::Path>,
     format: EvaluateFormat,
     lang: crate::audit::output::Lang,
     at: Option<&str>,
@@ -61,6 +62,16 @@ pub(super) fn evaluate_cmd(
             Some((evaluate::PriceTable::parse(&source, &text).map_err(CliError::Input)?, source))
         }
         None => None,
+    };
+    // And what counts as a domestic platform.
+    let domestic = match domestic {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::Input(format!("--domestic-platforms {}: cannot read: {e}", p.display())))?;
+            evaluate::DomesticPlatforms::parse(&format!("--domestic-platforms {}", p.display()), &text)
+                .map_err(CliError::Input)?
+        }
+        None => evaluate::DomesticPlatforms::default(),
     };
     let metrics_text = match metrics {
         Some(p) => Some((
@@ -106,6 +117,7 @@ pub(super) fn evaluate_cmd(
         prices: prices.as_ref().map(|(t, _)| t),
         requests: &requests,
         scope: &scope,
+        domestic: &domestic,
         now,
     });
     let text = match format {

@@ -28,6 +28,7 @@
 //! evaluation they give, and [`evaluate`] as the sequence of those steps.
 
 pub mod city;
+pub mod domestic;
 pub mod money;
 pub mod output;
 pub mod scope;
@@ -53,6 +54,7 @@ use govcloud_core::meta::{labels, names};
 use govcloud_core::model::Model;
 
 pub use axes::{Axis, IDLE_CPU_CORES, OVERSIZED_BELOW};
+pub use domestic::{Domestic, DomesticPlatforms, DomesticShare};
 pub use duplicates::{CANDIDATES_NOTE, Candidate, CandidateKind};
 pub use figures::{FIGURES, FigureDef, Measured, Missing, Unit, figure};
 pub use innovation::{GROWTH_TARGET, Inventory, innovation_score};
@@ -183,6 +185,10 @@ pub struct Evaluation {
     /// Candidates of duplicated construction, each with its evidence: not verdicts.
     #[serde(default)]
     pub duplicates: Vec<Candidate>,
+    /// 国产化: cores on domestic platforms, per zone and for the city;
+    /// absent when no zone's status lists its nodes' platforms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domestic: Option<Domestic>,
     /// Whom it covers: the city, or a department's self-evaluation (an
     /// earlier snapshot without one was of the city).
     #[serde(default)]
@@ -210,6 +216,8 @@ pub struct Inputs<'a> {
     pub requests: &'a [govcloud_core::api::ResourceRequest],
     /// Whom the evaluation covers, as the reader decided it.
     pub scope: &'a Scope,
+    /// What counts as a domestic platform (国产化).
+    pub domestic: &'a DomesticPlatforms,
     /// Now.
     pub now: Timestamp,
 }
@@ -222,6 +230,7 @@ impl<'a> Inputs<'a> {
     pub(crate) fn of(model: &'a Model) -> Inputs<'a> {
         static NO_AUDIT: std::sync::LazyLock<Audit> = std::sync::LazyLock::new(Audit::default);
         static CITY: Scope = Scope::City;
+        static DOMESTIC: std::sync::LazyLock<DomesticPlatforms> = std::sync::LazyLock::new(DomesticPlatforms::default);
         Inputs {
             model,
             audit: &NO_AUDIT,
@@ -232,6 +241,7 @@ impl<'a> Inputs<'a> {
             prices: None,
             requests: &[],
             scope: &CITY,
+            domestic: &DOMESTIC,
             now: Timestamp::UNIX_EPOCH,
         }
     }
@@ -296,7 +306,9 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
     let duplicates = duplicates::candidates(&i, &ns_tenant, &tenants);
     let scope = i.scope.clone();
     let trend = score::trend(i.earlier);
-    let mut e = Evaluation { generated_at, tenants, groups, trend, money, projects, duplicates, scope };
+    // A self-evaluation reads no zone: no share of the city's platforms.
+    let domestic = if i.scope.is_self() { None } else { domestic::domestic(model, i.domestic) };
+    let mut e = Evaluation { generated_at, tenants, groups, trend, money, projects, duplicates, domestic, scope };
     e.trend.push(score::point(&e));
     e
 }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::{Axis, Evaluation, FIGURES, FigureDef, Missing, OVERALL_FORMULA, TenantEvaluation, TenantKind, Unit};
 use govcloud_audit::output::Lang;
 
+mod domestic;
 mod html;
 mod sections;
 pub use html::{axis_chart, html, trend_chart};
@@ -186,6 +187,7 @@ pub fn json(e: &Evaluation) -> Value {
         "money": {"zh": crate::money::MONEY_HOW.0, "en": crate::money::MONEY_HOW.1},
         "projects": {"zh": crate::projects::PROJECTS_HOW.0, "en": crate::projects::PROJECTS_HOW.1},
         "duplicates": {"zh": crate::CANDIDATES_NOTE.0, "en": crate::CANDIDATES_NOTE.1},
+        "domestic": {"zh": crate::domestic::DOMESTIC_HOW.0, "en": crate::domestic::DOMESTIC_HOW.1},
     });
     v
 }

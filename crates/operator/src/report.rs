@@ -118,6 +118,7 @@ pub async fn live_evaluation(
         requests,
         // The operator reads every tenant.
         scope: &govcloud_evaluate::Scope::City,
+        domestic: &govcloud_evaluate::DomesticPlatforms::default(),
         now: k8s_openapi::jiff::Timestamp::now(),
     })
 }

@@ -46,6 +46,7 @@ fn hostile() -> Evaluation {
         money: None,
         projects: vec![],
         duplicates: vec![],
+        domestic: None,
         scope: crate::Scope::SelfEvaluation {
             tenants: vec![HOSTILE.into()],
             zones: vec![HOSTILE.into()],

@@ -247,6 +247,7 @@ mod exposition_tests {
             money: None,
             projects: vec![],
             duplicates: vec![],
+            domestic: None,
             scope: Default::default(),
         };
         let m = Metrics::default();
