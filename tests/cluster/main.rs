@@ -31,3 +31,4 @@ mod requests;
 mod sharing;
 mod stateful;
 mod testenv_models;
+mod zone_platforms;
