@@ -29,12 +29,14 @@ pub struct DomesticPlatforms {
 
 impl Default for DomesticPlatforms {
     /// arm64 (Kunpeng 鲲鹏, Phytium 飞腾) and loong64 (Loongson 龙芯); Kylin
-    /// 麒麟, UOS 统信, openEuler and Anolis 龙蜥 OS images.
+    /// (麒麟), UOS and UnionTech (统信), openEuler and Anolis (龙蜥) OS images.
     fn default() -> Self {
         let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect();
         DomesticPlatforms {
             architectures: v(&["arm64", "loong64"]),
-            os_images: v(&["Kylin", "麒麟", "UOS", "统信", "UnionTech", "openEuler", "Anolis", "龙蜥"]),
+            // As OS images name themselves (os-release PRETTY_NAME): "Kylin Linux
+            // Advanced Server V10", "UnionTech OS Server 20" (UOS), "openEuler 22.03", "Anolis OS 8".
+            os_images: v(&["Kylin", "UOS", "UnionTech", "openEuler", "Anolis"]),
         }
     }
 }
@@ -133,8 +135,8 @@ pub struct Domestic {
 
 /// How the share is computed: (zh, en).
 pub const DOMESTIC_HOW: (&str, &str) = (
-    "国产化比例 = 国产平台上的 CPU 核数 ÷ 全部 CPU 核数（按网络区与全市）。节点的 CPU 架构与操作系统镜像取自各网络区 status.platforms（运营方按节点 kubelet 上报的 status.nodeInfo 汇总，架构缺失时取 kubelet 设置的 kubernetes.io/arch 标签）；架构在国产架构列表中，或操作系统镜像名称含国产系统列表中的任一名称（不区分大小写），即计为国产平台。列表可用 --domestic-platforms 文件给出，默认：架构 arm64（鲲鹏、飞腾）、loong64（龙芯）；系统 Kylin/麒麟、UOS/统信/UnionTech、openEuler、Anolis/龙蜥。",
-    "Domestic share = CPU cores on domestic platforms ÷ all CPU cores, per zone and for the city. Each node's CPU architecture and OS image come from the zones' status.platforms (the operator groups what each node's kubelet reports in status.nodeInfo; the architecture from the kubelet's kubernetes.io/arch label when it reports none); a node counts as domestic when its architecture is in the list of architectures or its OS image contains one of the listed names (case does not matter). The list is given with --domestic-platforms FILE; by default: architectures arm64 (Kunpeng, Phytium) and loong64 (Loongson); OS images Kylin/麒麟, UOS/统信/UnionTech, openEuler, Anolis/龙蜥.",
+    "国产化比例 = 国产平台上的 CPU 核数 ÷ 全部 CPU 核数（按网络区与全市）。节点的 CPU 架构与操作系统镜像取自各网络区 status.platforms（运营方按节点 kubelet 上报的 status.nodeInfo 汇总，架构缺失时取 kubelet 设置的 kubernetes.io/arch 标签）；架构在国产架构列表中，或操作系统镜像名称含国产系统列表中的任一名称（不区分大小写），即计为国产平台。列表可用 --domestic-platforms 文件给出，默认：架构 arm64（鲲鹏、飞腾）、loong64（龙芯）；系统 Kylin（麒麟）、UOS/UnionTech（统信）、openEuler、Anolis（龙蜥）。",
+    "Domestic share = CPU cores on domestic platforms ÷ all CPU cores, per zone and for the city. Each node's CPU architecture and OS image come from the zones' status.platforms (the operator groups what each node's kubelet reports in status.nodeInfo; the architecture from the kubelet's kubernetes.io/arch label when it reports none); a node counts as domestic when its architecture is in the list of architectures or its OS image contains one of the listed names (case does not matter). The list is given with --domestic-platforms FILE; by default: architectures arm64 (Kunpeng, Phytium) and loong64 (Loongson); OS images Kylin, UOS/UnionTech, openEuler, Anolis.",
 );
 
 /// The share from the zones the model hosts whose status lists platforms;

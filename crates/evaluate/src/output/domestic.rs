@@ -11,7 +11,7 @@ use crate::domestic::{DOMESTIC_HOW, DomesticShare};
 use crate::output::pick;
 
 mod words {
-    pub const TITLE: (&str, &str) = ("国产化（国产软硬件平台）", "Domestic platforms (国产化)");
+    pub const TITLE: (&str, &str) = ("国产化（国产软硬件平台）", "Domestic platforms");
     pub const NONE: (&str, &str) = (
         "没有网络区的 status.platforms（离线清单未含状态，或运营方尚未统计节点），无法计算国产化比例。",
         "No zone's status lists its nodes' platforms (offline manifests without status, or nodes not counted yet): no domestic share.",
