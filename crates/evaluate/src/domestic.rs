@@ -72,8 +72,7 @@ impl DomesticPlatforms {
     /// Whether nodes of platform `p` are domestic.
     pub fn counts(&self, p: &NodePlatform) -> bool {
         let image = p.os_image.to_lowercase();
-        self.architectures.iter().any(|a| *a == p.architecture)
-            || self.os_images.iter().any(|n| image.contains(&n.to_lowercase()))
+        self.architectures.contains(&p.architecture) || self.os_images.iter().any(|n| image.contains(&n.to_lowercase()))
     }
 }
 

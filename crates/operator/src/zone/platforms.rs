@@ -34,7 +34,7 @@ pub fn platforms<'n>(nodes: impl IntoIterator<Item = &'n Node>) -> Vec<NodePlatf
             .unwrap_or_default();
         let g = groups.entry(key).or_insert((0, Quantity::ZERO));
         g.0 += 1;
-        g.1 = g.1 + cpu;
+        g.1 += cpu;
     }
     groups
         .into_iter()
