@@ -61,11 +61,23 @@ bench-cluster:
 	cargo bench --bench cluster -- --preset $(PRESET)
 
 # The operator image without a container engine: a static (musl) release binary
-# in an OCI image layout archive (image/build.sh; Containerfile builds the same
-# with podman/buildah/docker). ring's C parts build with the host's cc.
-IMAGE_TARGET ?= x86_64-unknown-linux-musl
+# per architecture in one OCI image layout archive, an index of an amd64 and an
+# arm64 image (image/build.sh takes each image's architecture from its binary;
+# Containerfile builds the same with podman/buildah/docker). ring's C parts
+# build with a C compiler for the target: the host's cc for amd64,
+# aarch64-linux-gnu-gcc (Debian: gcc-aarch64-linux-gnu) for arm64; the arm64
+# binary is linked by rust-lld, which the Rust toolchain ships.
+IMAGE_TARGETS ?= x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n1)
 image:
-	rustup target list --installed | grep -qx '$(IMAGE_TARGET)' || rustup target add $(IMAGE_TARGET)
-	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-cc} cargo build --release --locked --no-default-features --target $(IMAGE_TARGET)
-	image/build.sh --binary $${CARGO_TARGET_DIR:-target}/$(IMAGE_TARGET)/release/govcloud --output target/image/govcloud-$(VERSION).oci.tar
+	@for t in $(IMAGE_TARGETS); do \
+	  rustup target list --installed | grep -qx "$$t" || rustup target add "$$t" || exit 1; \
+	done
+	@case " $(IMAGE_TARGETS) " in *" aarch64-unknown-linux-musl "*) \
+	  command -v $${CC_aarch64_unknown_linux_musl:-aarch64-linux-gnu-gcc} >/dev/null || \
+	    { echo "make image: no C compiler for arm64 (ring's C parts): install gcc-aarch64-linux-gnu or set CC_aarch64_unknown_linux_musl, or IMAGE_TARGETS=x86_64-unknown-linux-musl"; exit 1; } ;; esac
+	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-cc} \
+	CC_aarch64_unknown_linux_musl=$${CC_aarch64_unknown_linux_musl:-aarch64-linux-gnu-gcc} \
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=$${CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER:-rust-lld} \
+	  cargo build --release --locked --no-default-features $(foreach t,$(IMAGE_TARGETS),--target $(t))
+	image/build.sh $(foreach t,$(IMAGE_TARGETS),--binary $${CARGO_TARGET_DIR:-target}/$(t)/release/govcloud) --output target/image/govcloud-$(VERSION).oci.tar

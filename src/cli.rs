@@ -147,6 +147,11 @@ enum Command {
         /// (see examples/chifeng/prices.yaml); turns quota into money.
         #[arg(long, value_name = "FILE")]
         prices: Option<PathBuf>,
+        /// What counts as a domestic platform (国产化), YAML: architectures
+        /// and names in OS images (see examples/chifeng/domestic-platforms.yaml);
+        /// default arm64, loong64, Kylin, UOS, openEuler, Anolis.
+        #[arg(long, value_name = "FILE")]
+        domestic_platforms: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
         format: EvaluateFormat,
@@ -379,7 +384,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, filters);
             audit_cmd(&audit, format, lang, fail_on, report_api, output, &filter, since.as_deref(), &made)
         }
-        Command::Evaluate { paths, metrics, snapshot, prices, format, lang, at, output, cidrs, city } => {
+        Command::Evaluate {
+            paths,
+            metrics,
+            snapshot,
+            prices,
+            domestic_platforms,
+            format,
+            lang,
+            at,
+            output,
+            cidrs,
+            city,
+        } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
             let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, Default::default());
@@ -389,6 +406,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 metrics.as_deref(),
                 &snapshot,
                 prices.as_deref(),
+                domestic_platforms.as_deref(),
                 format,
                 lang,
                 at.as_deref(),

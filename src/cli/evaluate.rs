@@ -24,6 +24,7 @@ pub(super) fn evaluate_cmd(
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
     prices: Option<&std::path::Path>,
+    domestic: Option<&std::path::Path>,
     format: EvaluateFormat,
     lang: crate::audit::output::Lang,
     at: Option<&str>,
@@ -63,6 +64,16 @@ pub(super) fn evaluate_cmd(
         }
         None => None,
     };
+    // And what counts as a domestic platform.
+    let domestic = match domestic {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::Input(format!("--domestic-platforms {}: cannot read: {e}", p.display())))?;
+            evaluate::DomesticPlatforms::parse(&format!("--domestic-platforms {}", p.display()), &text)
+                .map_err(CliError::Input)?
+        }
+        None => evaluate::DomesticPlatforms::default(),
+    };
     let metrics_text = match metrics {
         Some(p) => Some((
             p.display().to_string(),
@@ -71,36 +82,17 @@ pub(super) fn evaluate_cmd(
         )),
         None => None,
     };
+    // Whom it covers: the city, unless the API server says this identity
+    // may read only its own tenants (a department's self-evaluation).
+    let mut scope = evaluate::Scope::City;
     let inputs = if !source.city.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(city_evaluation(source.city, cluster_cidrs, metrics_text.is_none()))?
     } else if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
-        rt.block_on(async {
-            let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
-                doing: "evaluate",
-                hint: "set KUBECONFIG, or evaluate manifests with -f",
-                source: Box::new(e),
-            })?;
-            let (model, objects) = crate::operator::live_inventory(&client, "", cluster_cidrs, cluster)
-                .await
-                .map_err(|e| CliError::Operator { doing: String::new(), source: Box::new(e) })?;
-            let requests = kube::Api::<crate::api::ResourceRequest>::all(client.clone())
-                .list(&Default::default())
-                .await
-                .map_err(|e| CliError::Kube { doing: "cannot list ResourceRequests".into(), source: e })?
-                .items;
-            let usage =
-                if metrics_text.is_none() { crate::operator::live_usage(&client, &objects).await } else { None };
-            let repairs = match crate::operator::live_repairs(&client, &model).await {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    eprintln!("warning: cannot read the Repaired Events ({e}); drift repairs are left uncounted");
-                    None
-                }
-            };
-            Ok::<_, CliError>(EvaluationInputs { model, objects, requests, usage, repairs, audit: None })
-        })?
+        let (inputs, read) = rt.block_on(live_inputs(cluster_cidrs, cluster, metrics_text.is_none()))?;
+        scope = read;
+        inputs
     } else {
         let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
         EvaluationInputs { model, objects, requests, usage: None, repairs: None, audit: None }
@@ -125,6 +117,8 @@ pub(super) fn evaluate_cmd(
         earlier: &earlier,
         prices: prices.as_ref().map(|(t, _)| t),
         requests: &requests,
+        scope: &scope,
+        domestic: &domestic,
         now,
     });
     let text = match format {
@@ -145,4 +139,33 @@ pub(super) fn evaluate_cmd(
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// What a live evaluation reads, in the scope the API server gives this
+/// identity: the city, or its own tenants (then no audit: its checks read
+/// what only the city's auditors may).
+async fn live_inputs(
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+    read_usage: bool,
+) -> Result<(EvaluationInputs, crate::evaluate::Scope), CliError> {
+    let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+        doing: "evaluate",
+        hint: "set KUBECONFIG, or evaluate manifests with -f",
+        source: Box::new(e),
+    })?;
+    let operator = |e| CliError::Operator { doing: String::new(), source: Box::new(e) };
+    let mut scope = crate::operator::evaluation_scope(&client).await.map_err(operator)?;
+    let crate::operator::ScopedInventory { model, objects, requests } =
+        crate::operator::scoped_inventory(&client, &mut scope, cluster_cidrs, cluster).await.map_err(operator)?;
+    let usage = if read_usage { crate::operator::live_usage(&client, &objects).await } else { None };
+    let repairs = match crate::operator::live_repairs(&client, &model).await {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("warning: cannot read the Repaired Events ({e}); drift repairs are left uncounted");
+            None
+        }
+    };
+    let audit = scope.is_self().then(crate::audit::Audit::default);
+    Ok((EvaluationInputs { model, objects, requests, usage, repairs, audit }, scope))
 }

@@ -197,6 +197,9 @@ fn without_status_or_usage_figures_are_missing_not_guessed() {
         || t["name"] == "hongshan"
         || t["name"] == "yuanbaoshan"));
     assert_eq!(tenant(&e, "hongshan")["kind"], "district");
+    // Files evaluate the city, as today, and say so.
+    assert_eq!(e["scope"]["kind"], "city", "{}", e["scope"]);
+    assert!(e["scopeLabel"]["en"].as_str().is_some_and(|l| l.starts_with("city evaluation")), "{}", e["scopeLabel"]);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! relies on (non-root numeric user, the entrypoint, version/source/revision
 //! labels), and the binary runs from the unpacked root filesystem alone: as
 //! root, in a read-only bind mount of it, chrooted, as the image's user; else
-//! through the loader the image carries.
+//! through the loader the image carries. Beside it, a static arm64
+//! executable: the index holds one image per architecture, each taken from
+//! its binary's ELF header (`make image` builds amd64 and arm64).
 
 use crate::support::offline::repo;
 use std::path::{Path, PathBuf};
@@ -25,9 +27,17 @@ fn archive() -> &'static Path {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("image-{}", std::process::id()))
             .join("govcloud.oci.tar");
+        // Beside it, a static arm64 executable: the image index holds one image per architecture.
+        let arm64 = out.with_file_name("exit0-arm64");
+        std::fs::create_dir_all(out.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&arm64, arm64_exit0()).expect("write");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&arm64, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let built = Command::new(repo().join("image/build.sh"))
             .arg("--binary")
             .arg(env!("CARGO_BIN_EXE_govcloud"))
+            .arg("--binary")
+            .arg(&arm64)
             .arg("--output")
             .arg(&out)
             .env("IMAGE_SOURCE", SOURCE)
@@ -36,6 +46,45 @@ fn archive() -> &'static Path {
         assert!(built.status.success(), "image/build.sh: {}", String::from_utf8_lossy(&built.stderr));
         out
     })
+}
+
+/// The smallest static Linux arm64 executable: an ELF header, one loadable
+/// segment, and `mov x0, #0; mov x8, #93 (exit); svc #0`.
+fn arm64_exit0() -> Vec<u8> {
+    const BASE: u64 = 0x40_0000;
+    let code: [u32; 3] = [0xd280_0000, 0xd280_0ba8, 0xd400_0001];
+    let size = 64 + 56 + 4 * code.len() as u64;
+    let mut b = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    b.extend(2u16.to_le_bytes()); // ET_EXEC
+    b.extend(ELF_ARM64.to_le_bytes());
+    b.extend(1u32.to_le_bytes());
+    b.extend((BASE + 120).to_le_bytes()); // entry: the code
+    b.extend(64u64.to_le_bytes()); // program headers
+    b.extend(0u64.to_le_bytes()); // no section headers
+    b.extend(0u32.to_le_bytes());
+    for half in [64u16, 56, 1, 0, 0, 0] {
+        b.extend(half.to_le_bytes());
+    }
+    b.extend(1u32.to_le_bytes()); // PT_LOAD
+    b.extend(5u32.to_le_bytes()); // R X
+    for word in [0, BASE, BASE, size, size, 0x1000] {
+        b.extend(word.to_le_bytes());
+    }
+    for insn in code {
+        b.extend(insn.to_le_bytes());
+    }
+    b
+}
+
+/// ELF machine numbers (e_machine).
+const ELF_AMD64: u16 = 62;
+const ELF_ARM64: u16 = 183;
+
+/// The ELF machine of a binary.
+fn elf_machine(binary: &Path) -> u16 {
+    let bytes = std::fs::read(binary).unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    assert_eq!(&bytes[..4], b"\x7fELF", "{} is an ELF binary", binary.display());
+    u16::from_le_bytes([bytes[18], bytes[19]])
 }
 
 fn sh(cmd: &mut Command) -> Output {
@@ -75,7 +124,12 @@ impl Unpacked {
     }
 }
 
+/// The image of this host's architecture (the test's own binary).
 fn unpack() -> Unpacked {
+    unpack_arch("amd64")
+}
+
+fn unpack_arch(arch: &str) -> Unpacked {
     let dir = tempfile::tempdir().expect("tempdir");
     let layout = dir.path().join("layout");
     std::fs::create_dir_all(&layout).expect("mkdir");
@@ -87,10 +141,13 @@ fn unpack() -> Unpacked {
         serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index.json")).expect("json");
     assert_eq!(index["schemaVersion"], 2);
     let manifests = index["manifests"].as_array().expect("manifests");
-    assert_eq!(manifests.len(), 1, "{index}");
-    assert_eq!(manifests[0]["mediaType"], "application/vnd.oci.image.manifest.v1+json");
-    assert_eq!(manifests[0]["annotations"]["org.opencontainers.image.ref.name"], env!("CARGO_PKG_VERSION"));
-    let manifest: Value = serde_json::from_slice(&Unpacked::blob(&layout, &manifests[0])).expect("manifest json");
+    let archs: Vec<&str> = manifests.iter().filter_map(|m| m["platform"]["architecture"].as_str()).collect();
+    assert_eq!(archs, ["amd64", "arm64"], "one image per architecture: {index}");
+    let entry = manifests.iter().find(|m| m["platform"]["architecture"] == arch).expect("the architecture's image");
+    assert_eq!(entry["platform"]["os"], "linux");
+    assert_eq!(entry["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(entry["annotations"]["org.opencontainers.image.ref.name"], env!("CARGO_PKG_VERSION"));
+    let manifest: Value = serde_json::from_slice(&Unpacked::blob(&layout, entry)).expect("manifest json");
     assert_eq!(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
     assert_eq!(manifest["config"]["mediaType"], "application/vnd.oci.image.config.v1+json");
     let config: Value = serde_json::from_slice(&Unpacked::blob(&layout, &manifest["config"])).expect("config json");
@@ -199,6 +256,36 @@ fn run_in_rootfs(rootfs: &Path, args: &[&str]) -> Output {
         }
         None => Command::new(&binary).args(args).output().expect("static binary"),
     }
+}
+
+#[test]
+fn each_architectures_image_holds_a_binary_for_that_architecture() {
+    for (arch, machine) in [("amd64", ELF_AMD64), ("arm64", ELF_ARM64)] {
+        let image = unpack_arch(arch);
+        assert_eq!(image.config["architecture"], arch);
+        assert_eq!(image.config["os"], "linux");
+        assert_eq!(elf_machine(&image.rootfs().join("usr/local/bin/govcloud")), machine, "the {arch} image's binary");
+        assert_eq!(image.config["config"]["User"], "65532:65532");
+    }
+    // A binary of an architecture the image does not know is refused, named.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let odd = dir.path().join("odd");
+    let mut bytes = arm64_exit0();
+    bytes[18..20].copy_from_slice(&3u16.to_le_bytes()); // i386
+    std::fs::write(&odd, bytes).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&odd, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = Command::new(repo().join("image/build.sh"))
+        .arg("--binary")
+        .arg(&odd)
+        .arg("--output")
+        .arg(dir.path().join("x.oci.tar"))
+        .env("IMAGE_SOURCE", SOURCE)
+        .output()
+        .expect("image/build.sh");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ELF machine 3 is none of amd64 (62), arm64 (183), loong64 (258)"), "{err}");
 }
 
 #[test]

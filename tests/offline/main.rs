@@ -15,6 +15,7 @@ mod cli_bad_input;
 mod clusters_audit;
 mod crds;
 mod evaluate;
+mod evaluate_domestic;
 mod evaluate_five;
 mod fuzz_props;
 mod image;

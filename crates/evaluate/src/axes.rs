@@ -127,7 +127,7 @@ impl<'a> Subject<'a> {
             .iter()
             .filter(|a| {
                 a.namespace().and_then(|ns| ns_tenant.get(&ns)).is_some_and(|tn| *tn == name)
-                    && i.model.hosts_zone(&a.spec.zone)
+                    && i.scope.hosts_zone(i.model, &a.spec.zone)
             })
             .collect();
         Subject { tenant: t, name, ns_tenant, apps, i, idle: RefCell::new(BTreeSet::new()) }
@@ -298,6 +298,23 @@ impl<'a> Subject<'a> {
         put(id::BASE_NOT_SHARED, Measured::of(held.unshared_base as f64));
         put(id::ANSWERS_OVERDUE, Measured::result(held.overdue.map(|n| n as f64)));
         put(id::REFUSALS_WITHOUT_BASIS, Measured::of(held.unfounded as f64));
+        // A self-evaluation reads no other department's apps and no audit of
+        // the city: its flows and the requests between departments are not
+        // known, and without them no score is fair.
+        if i.scope.is_self() {
+            for f in [
+                id::FLOWS_GIVEN,
+                id::FLOWS_RECEIVED,
+                id::FLOWS_PENDING,
+                id::FLOWS_REFUSED,
+                id::REQUESTS_WAITING,
+                id::OLDEST_REQUEST_DAYS,
+                id::REQUESTS_MADE,
+            ] {
+                put(f, Measured::none(Missing::OutsideScope));
+            }
+            return None;
+        }
         let cross: Vec<(&str, &str, FlowState)> = i
             .audit
             .flows
@@ -345,6 +362,14 @@ impl<'a> Subject<'a> {
     /// 安全保密: the audit's checks on the tenant, failed ones by severity.
     fn security(&self, mut put: impl FnMut(&str, Measured)) -> Option<f64> {
         let (name, i) = (self.name, self.i);
+        // A self-evaluation has no audit of the city (its checks read
+        // objects only the city's auditors may).
+        if i.scope.is_self() {
+            for f in [id::CHECKS, id::PASS_RATIO, id::FAIL_CRITICAL, id::FAIL_HIGH, id::FAIL_MEDIUM, id::FAIL_LOW] {
+                put(f, Measured::none(Missing::OutsideScope));
+            }
+            return None;
+        }
         let mut failed = [0usize; 4];
         let (mut checks, mut passed) = (0usize, 0usize);
         for f in i.audit.findings.iter().filter(|f| f.tenant.as_deref() == Some(name)) {

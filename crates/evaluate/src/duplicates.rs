@@ -90,7 +90,7 @@ pub(crate) fn candidates(
     let apps: Vec<(String, &DepartmentApp)> = model
         .apps
         .iter()
-        .filter(|a| model.hosts_zone(&a.spec.zone))
+        .filter(|a| i.scope.hosts_zone(model, &a.spec.zone))
         .filter_map(|a| Some((a.namespace().and_then(|ns| ns_tenant.get(&ns).cloned())?, a)))
         .collect();
     let key = |t: &str, a: &DepartmentApp| format!("{t}/{}/{}", a.spec.zone, a.name_any());
@@ -217,7 +217,7 @@ pub(crate) fn candidates(
     // Quota granted in a zone and never used.
     for t in &model.tenants {
         let tn = t.name_any();
-        for z in t.spec.zones.iter().filter(|z| model.hosts_zone(&z.name)) {
+        for z in t.spec.zones.iter().filter(|z| i.scope.hosts_zone(model, &z.name)) {
             let granted = |s: &str| Quantity::parse(s).map(|q| q > Quantity::ZERO).unwrap_or(false);
             if !granted(&z.quota.cpu) && !granted(&z.quota.memory) {
                 continue;

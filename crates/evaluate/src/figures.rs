@@ -43,6 +43,9 @@ pub enum Missing {
     NoPublicServices,
     /// `govcloud import` records no marker on the apps it drafts.
     NoImportMarker,
+    /// A self-evaluation: the figure needs what the identity may not read
+    /// (the compliance audit of the city, other departments' flows).
+    OutsideScope,
 }
 
 impl Missing {
@@ -74,6 +77,10 @@ impl Missing {
             Missing::NoImportMarker => (
                 "govcloud import 生成的应用草稿不带任何标记，无法区分由部门自建系统迁移上云的应用",
                 "govcloud import puts no marker on the apps it drafts, so apps moved from a department's own workloads cannot be told apart",
+            ),
+            Missing::OutsideScope => (
+                "自评估：本身份无权读取此项所需的全市数据（全市合规审计、其他部门的数据流），由全市评估（集群审计员角色）给出",
+                "self-evaluation: this identity may not read the city-wide data it needs (the city's compliance audit, other departments' flows); the city evaluation (cluster auditor role) gives it",
             ),
         }
     }

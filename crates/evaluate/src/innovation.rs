@@ -97,7 +97,9 @@ impl Subject<'_> {
             let start = start.as_ref().ok_or(Missing::NoPeriod)?;
             Ok(of(&now).difference(of(start)).count())
         };
-        let (apps, public, flows) = (new(|v| &v.apps), new(|v| &v.public_services), new(|v| &v.flows_granted));
+        let (apps, public) = (new(|v| &v.apps), new(|v| &v.public_services));
+        // A self-evaluation knows no flow between departments (no audit of the city).
+        let flows = if self.i.scope.is_self() { Err(Missing::OutsideScope) } else { new(|v| &v.flows_granted) };
         put(id::NEW_APPS, Measured::result(apps.map(|n| n as f64)));
         put(id::NEW_PUBLIC_SERVICES, Measured::result(public.map(|n| n as f64)));
         put(id::NEW_FLOWS, Measured::result(flows.map(|n| n as f64)));

@@ -28,8 +28,10 @@
 //! evaluation they give, and [`evaluate`] as the sequence of those steps.
 
 pub mod city;
+pub mod domestic;
 pub mod money;
 pub mod output;
+pub mod scope;
 pub mod usage;
 
 mod axes;
@@ -52,12 +54,14 @@ use govcloud_core::meta::{labels, names};
 use govcloud_core::model::Model;
 
 pub use axes::{Axis, IDLE_CPU_CORES, OVERSIZED_BELOW};
+pub use domestic::{Domestic, DomesticPlatforms, DomesticShare};
 pub use duplicates::{CANDIDATES_NOTE, Candidate, CandidateKind};
 pub use figures::{FIGURES, FigureDef, Measured, Missing, Unit, figure};
 pub use innovation::{GROWTH_TARGET, Inventory, innovation_score};
 pub use money::{Cost, Money, PriceTable, ZonePrice};
 pub use pending::{PLATFORM, PendingRequest, pending_flow_requests, pending_resource_requests};
 pub use projects::ProjectEvaluation;
+pub use scope::Scope;
 pub use score::{
     OVERALL_FORMULA, SECURITY_PENALTY, SharingCounts, UTILISATION_TARGET, cost_score, effect_score, ranks,
     security_score, sharing_score, trend_tenants,
@@ -181,6 +185,14 @@ pub struct Evaluation {
     /// Candidates of duplicated construction, each with its evidence: not verdicts.
     #[serde(default)]
     pub duplicates: Vec<Candidate>,
+    /// 国产化: cores on domestic platforms, per zone and for the city;
+    /// absent when no zone's status lists its nodes' platforms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domestic: Option<Domestic>,
+    /// Whom it covers: the city, or a department's self-evaluation (an
+    /// earlier snapshot without one was of the city).
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 /// What an evaluation is computed from.
@@ -202,6 +214,10 @@ pub struct Inputs<'a> {
     pub prices: Option<&'a PriceTable>,
     /// The ResourceRequests as filed (any decision), for the projects they name.
     pub requests: &'a [govcloud_core::api::ResourceRequest],
+    /// Whom the evaluation covers, as the reader decided it.
+    pub scope: &'a Scope,
+    /// What counts as a domestic platform (国产化).
+    pub domestic: &'a DomesticPlatforms,
     /// Now.
     pub now: Timestamp,
 }
@@ -213,6 +229,8 @@ impl<'a> Inputs<'a> {
     /// they need on top (`Inputs { prices: Some(&p), ..Inputs::of(&m) }`).
     pub(crate) fn of(model: &'a Model) -> Inputs<'a> {
         static NO_AUDIT: std::sync::LazyLock<Audit> = std::sync::LazyLock::new(Audit::default);
+        static CITY: Scope = Scope::City;
+        static DOMESTIC: std::sync::LazyLock<DomesticPlatforms> = std::sync::LazyLock::new(DomesticPlatforms::default);
         Inputs {
             model,
             audit: &NO_AUDIT,
@@ -222,6 +240,8 @@ impl<'a> Inputs<'a> {
             earlier: &[],
             prices: None,
             requests: &[],
+            scope: &CITY,
+            domestic: &DOMESTIC,
             now: Timestamp::UNIX_EPOCH,
         }
     }
@@ -275,14 +295,20 @@ pub fn evaluate(i: Inputs<'_>) -> Evaluation {
     tenants.sort_by(|a, b| a.name.cmp(&b.name));
     // The overall counts an axis without a score at the group's mean, then ranks within each group.
     score::overall(&mut tenants);
-    score::rank(&mut tenants);
+    // A self-evaluation ranks no one: the tenant alone is no ranking.
+    if !i.scope.is_self() {
+        score::rank(&mut tenants);
+    }
     let groups = score::groups(&tenants);
     let generated_at = i.now.to_string();
     let money = i.prices.map(|p| money::money(model, p));
     let projects = projects::projects(&i, &ns_tenant);
     let duplicates = duplicates::candidates(&i, &ns_tenant, &tenants);
-    let mut e =
-        Evaluation { generated_at, tenants, groups, trend: score::trend(i.earlier), money, projects, duplicates };
+    let scope = i.scope.clone();
+    let trend = score::trend(i.earlier);
+    // A self-evaluation reads no zone: no share of the city's platforms.
+    let domestic = if i.scope.is_self() { None } else { domestic::domestic(model, i.domestic) };
+    let mut e = Evaluation { generated_at, tenants, groups, trend, money, projects, duplicates, domestic, scope };
     e.trend.push(score::point(&e));
     e
 }

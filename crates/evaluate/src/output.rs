@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::{Axis, Evaluation, FIGURES, FigureDef, Missing, OVERALL_FORMULA, TenantEvaluation, TenantKind, Unit};
 use govcloud_audit::output::Lang;
 
+mod domestic;
 mod html;
 mod sections;
 pub use html::{axis_chart, html, trend_chart};
@@ -51,6 +52,8 @@ fn ranked(e: &Evaluation, kind: TenantKind) -> Vec<&TenantEvaluation> {
 /// The words of a page: (zh, en).
 mod words {
     pub const TITLE: (&str, &str) = ("政务云绩效评估", "govcloud performance evaluation");
+    pub const SCOPE_BASIS: (&str, &str) =
+        ("评估范围的依据（API 服务器的答复）", "scope decided by the API server's answers");
     pub const AT: (&str, &str) = ("评估时间", "evaluated at");
     pub const RANK: (&str, &str) = ("名次", "rank");
     pub const TENANT: (&str, &str) = ("租户", "tenant");
@@ -83,6 +86,10 @@ mod words {
 pub fn table(e: &Evaluation, lang: Lang) -> String {
     let w = |p| pick(lang, p);
     let mut s = format!("{} — {} {}\n", w(words::TITLE), w(words::AT), e.generated_at);
+    let _ = writeln!(s, "{}", e.scope.label(lang));
+    if let Some(basis) = e.scope.basis() {
+        let _ = writeln!(s, "  {}: {basis}", w(words::SCOPE_BASIS));
+    }
     for g in &e.groups {
         let _ = writeln!(s, "\n{}", pick(lang, g.kind.title()));
         let _ = write!(s, "{:<5} {:<22} {:<28}", w(words::RANK), w(words::TENANT), w(words::NAME));
@@ -143,7 +150,7 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
 // === impl json ===
 
 /// Every reason a figure can be missing.
-const ALL_MISSING: [Missing; 10] = [
+const ALL_MISSING: [Missing; 11] = [
     Missing::NoStatus,
     Missing::NoUsage,
     Missing::NotCounted,
@@ -154,11 +161,13 @@ const ALL_MISSING: [Missing; 10] = [
     Missing::NoPeriod,
     Missing::NoPublicServices,
     Missing::NoImportMarker,
+    Missing::OutsideScope,
 ];
 
 /// The JSON document: the evaluation (readable back as a `--snapshot`) and how every figure and score is computed.
 pub fn json(e: &Evaluation) -> Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
+    v["scopeLabel"] = json!({"zh": e.scope.label(Lang::Zh), "en": e.scope.label(Lang::En)});
     let missing: serde_json::Map<String, Value> = ALL_MISSING
         .iter()
         .map(|m| {
@@ -178,6 +187,7 @@ pub fn json(e: &Evaluation) -> Value {
         "money": {"zh": crate::money::MONEY_HOW.0, "en": crate::money::MONEY_HOW.1},
         "projects": {"zh": crate::projects::PROJECTS_HOW.0, "en": crate::projects::PROJECTS_HOW.1},
         "duplicates": {"zh": crate::CANDIDATES_NOTE.0, "en": crate::CANDIDATES_NOTE.1},
+        "domestic": {"zh": crate::domestic::DOMESTIC_HOW.0, "en": crate::domestic::DOMESTIC_HOW.1},
     });
     v
 }

@@ -64,7 +64,7 @@ pub(crate) fn projects(i: &Inputs<'_>, ns_tenant: &BTreeMap<String, String>) -> 
     let mut out: BTreeMap<String, ProjectEvaluation> = BTreeMap::new();
     let mut used_cpu: BTreeMap<String, Option<f64>> = BTreeMap::new();
     let mut ready: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for a in model.apps.iter().filter(|a| model.hosts_zone(&a.spec.zone)) {
+    for a in model.apps.iter().filter(|a| i.scope.hosts_zone(model, &a.spec.zone)) {
         let (Some(project), Some(tn)) = (a.spec.project.as_deref().map(str::trim), tenant_of(a)) else { continue };
         if project.is_empty() {
             continue;

@@ -76,6 +76,10 @@ pub enum Error {
     /// any input it is given, see the fuzz tests).
     #[error("the compliance audit failed: {0}")]
     Audit(String),
+    /// What a live evaluation may read could not be settled (the API
+    /// server's answers say the identity may read no tenant).
+    #[error("{0}")]
+    Scope(String),
     /// Watching a CRD for its establishment failed.
     #[error("CRD {crd}: {source}")]
     CrdWait {
@@ -103,6 +107,7 @@ impl Error {
             | Error::InvalidFinalizer { .. } => "finalizer",
             Error::CrdTimeout { .. } | Error::CrdWait { .. } => "install",
             Error::Audit(_) => "audit",
+            Error::Scope(_) => "scope",
         }
     }
 

@@ -138,7 +138,10 @@ pub async fn live_inventory(
 /// The digests of the ConfigMaps the apps read (their pod templates carry
 /// one of them), read namespace by namespace: only the namespaces of apps
 /// that read any.
-async fn read_config_map_digests(client: &Client, apps: &[DepartmentApp]) -> Result<BTreeMap<String, String>> {
+pub(super) async fn read_config_map_digests(
+    client: &Client,
+    apps: &[DepartmentApp],
+) -> Result<BTreeMap<String, String>> {
     let mut wanted: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for a in apps {
         let names = a.spec.config_maps();
@@ -174,7 +177,7 @@ async fn read_config_map_digests(client: &Client, apps: &[DepartmentApp]) -> Res
 }
 
 /// Every ClusterNetworkPolicy, as the audit reads objects.
-async fn list_cluster_policies(client: &Client) -> Result<Vec<Value>> {
+pub(super) async fn list_cluster_policies(client: &Client) -> Result<Vec<Value>> {
     use govcloud_core::meta::cluster_policy::ClusterNetworkPolicy;
     let ar = ApiResource::erase::<ClusterNetworkPolicy>(&());
     let list = Api::<DynamicObject>::all_with(client.clone(), &ar).list(&ListParams::default()).await?;
@@ -195,10 +198,15 @@ const LISTS_AT_ONCE: usize = 4;
 /// (By position in [`AUDITED`]: a borrowed tuple trips the compiler's
 /// lifetime inference for futures in a stream, rust-lang/rust#102211.)
 async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
+    list_audited_in(client, at, None).await
+}
+
+/// [`list_audited`] in one namespace (`None`: every namespace).
+pub(super) async fn list_audited_in(client: &Client, at: usize, namespace: Option<&str>) -> Result<Vec<Value>> {
     let (group, version, kind, sel) = AUDITED[at];
     let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
     let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
-    let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
+    let path = <DynamicObject as kube::Resource>::url_path(&ar, namespace);
     let mut objects = Vec::new();
     let mut token: Option<String> = None;
     loop {

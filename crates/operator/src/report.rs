@@ -116,6 +116,9 @@ pub async fn live_evaluation(
         earlier: &[],
         prices: None,
         requests,
+        // The operator reads every tenant.
+        scope: &govcloud_evaluate::Scope::City,
+        domestic: &govcloud_evaluate::DomesticPlatforms::default(),
         now: k8s_openapi::jiff::Timestamp::now(),
     })
 }

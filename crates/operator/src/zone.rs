@@ -190,18 +190,22 @@ pub struct NodeCount {
     pub ready: i32,
     /// Matched nodes without the zone taint, sorted.
     pub untainted: Vec<String>,
+    /// Matched nodes by platform ([`platforms::platforms`]).
+    pub platforms: Vec<govcloud_core::api::NodePlatform>,
 }
 
 /// Counts the nodes of `pool` among `nodes`.
 pub fn count_nodes<'n>(pool: &NodePool, nodes: impl IntoIterator<Item = &'n Node>) -> NodeCount {
     let (sel, taint) = (&pool.selector, &pool.taint);
     let mut count = NodeCount::default();
+    let mut matched = Vec::new();
     for n in nodes {
         let labels = n.metadata.labels.as_ref();
         if !sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
             continue;
         }
         count.matched += 1;
+        matched.push(n);
         let has_taint = n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| {
             ts.iter().any(|t| {
                 t.key == taint.key
@@ -221,6 +225,7 @@ pub fn count_nodes<'n>(pool: &NodePool, nodes: impl IntoIterator<Item = &'n Node
         }
     }
     count.untainted.sort();
+    count.platforms = platforms::platforms(matched);
     count
 }
 
@@ -325,6 +330,7 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
         conditions: conds,
         host_owners: f.host_owners,
         capacity: govcloud_render::capacity::status(f.capacity.0, f.capacity.1),
+        platforms: if f.elsewhere.is_some() { Vec::new() } else { f.nodes.platforms },
     }
 }
 
@@ -441,6 +447,8 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     }
     Err(Wait::ZoneInUse { message }.into())
 }
+
+mod platforms;
 
 #[cfg(test)]
 mod tests;

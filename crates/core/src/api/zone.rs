@@ -487,6 +487,32 @@ pub struct HostOwner {
     pub tenant: String,
 }
 
+/// The zone's nodes of one platform (国产化): CPU architecture, operating
+/// system, OS image and kernel, as each node's kubelet reports them
+/// (`status.nodeInfo`; the architecture from the kubelet's
+/// `kubernetes.io/arch` label when the node reports none).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePlatform {
+    /// CPU architecture (`amd64`, `arm64`, `loong64`, ...).
+    #[schemars(length(max = 63))]
+    pub architecture: String,
+    /// Operating system (`linux`).
+    #[schemars(length(max = 63))]
+    pub operating_system: String,
+    /// OS image (for example `Kylin Linux Advanced Server V10`).
+    #[schemars(length(max = 253))]
+    pub os_image: String,
+    /// Kernel version.
+    #[schemars(length(max = 253))]
+    pub kernel_version: String,
+    /// Nodes of the zone on this platform.
+    pub nodes: i32,
+    /// Their CPU capacity together (a Kubernetes quantity of cores).
+    #[schemars(length(max = 63))]
+    pub cpu: String,
+}
+
 /// Observed state of a `NetworkZone`.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -503,6 +529,11 @@ pub struct NetworkZoneStatus {
     /// `ready/matched`, for `kubectl get`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes_summary: Option<String>,
+    /// The zone's nodes (those its selector matches) by platform: CPU
+    /// architecture, OS image and kernel, in that order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 256))]
+    pub platforms: Vec<NodePlatform>,
     /// Tenants allowed to use the zone.
     #[serde(default)]
     pub tenants: i32,

@@ -52,6 +52,10 @@ pub const HOSTED_IN: &str = "govcloud.io/hosted-in";
 /// On a ConfigMap: it holds the evaluation's price table (key `prices.yaml`,
 /// the format `govcloud evaluate --prices` reads). The model loader skips it.
 pub const PRICES: &str = "govcloud.io/prices";
+/// On a ConfigMap: it holds the list of domestic platforms (国产化; key
+/// `domestic-platforms.yaml`, the format `govcloud evaluate
+/// --domestic-platforms` reads). The model loader skips it.
+pub const DOMESTIC_PLATFORMS: &str = "govcloud.io/domestic-platforms";
 /// App an object or pod belongs to; NetworkPolicies select pods by it.
 pub const APP: &str = "govcloud.io/app";
 /// Annotation the API server (a mutating admission policy) puts on a Service

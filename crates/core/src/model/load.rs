@@ -231,11 +231,14 @@ fn load_into(
         if value.is_null() {
             continue;
         }
-        // The price table (a ConfigMap labelled govcloud.io/prices, read by
-        // `govcloud evaluate --prices`) lives beside the model: neither a model
+        // The price table and the list of domestic platforms (ConfigMaps
+        // labelled govcloud.io/prices and govcloud.io/domestic-platforms, read
+        // by `govcloud evaluate`) live beside the model: neither a model
         // object nor one of the cluster's.
         if str_field(&value, &["kind"]) == Some("ConfigMap")
-            && str_field(&value, &["metadata", "labels", crate::meta::labels::PRICES]).is_some()
+            && [crate::meta::labels::PRICES, crate::meta::labels::DOMESTIC_PLATFORMS]
+                .iter()
+                .any(|l| str_field(&value, &["metadata", "labels", l]).is_some())
         {
             continue;
         }

@@ -140,6 +140,7 @@ pub fn html(e: &Evaluation, lang: Lang) -> String {
     let note = |f: &FigureDef| FIGURES.iter().position(|g| g.id == f.id).map_or(0, |i| i + 1);
     let body = markup! {
         h1 { (w(words::TITLE)) }
+        p class="scope" { b { (e.scope.label(lang)) } @if let Some(basis) = e.scope.basis() { br; (w(words::SCOPE_BASIS)) ": " (basis) } }
         p { (w(words::AT)) " " (e.generated_at) " · " (w(words::INTRO)) }
         section id="ranking" {
             h2 { (w(words::RANKING)) }

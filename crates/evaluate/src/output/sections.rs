@@ -125,6 +125,7 @@ pub(crate) fn table(e: &Evaluation, lang: Lang) -> String {
         let ev = if lang == Lang::Zh { &c.evidence_zh } else { &c.evidence_en };
         let _ = writeln!(s, "  [{}] {ev}", pick(lang, c.kind.title()));
     }
+    s.push_str(&super::domestic::table(e, lang));
     s
 }
 
@@ -194,5 +195,6 @@ pub(crate) fn html(e: &Evaluation, lang: Lang) -> Markup {
                 }
             }
         }
+        (super::domestic::html(e, lang))
     }
 }

@@ -46,6 +46,12 @@ fn hostile() -> Evaluation {
         money: None,
         projects: vec![],
         duplicates: vec![],
+        domestic: None,
+        scope: crate::Scope::SelfEvaluation {
+            tenants: vec![HOSTILE.into()],
+            zones: vec![HOSTILE.into()],
+            basis: HOSTILE.into(),
+        },
     }
 }
 
@@ -63,6 +69,10 @@ fn the_html_page_and_its_charts_escape_every_name() {
         let page = html(&e, lang);
         assert!(!page.contains("<script") && !page.contains(r#""x"#), "{lang:?}: unescaped:\n{page}");
         assert!(page.contains(&format!(" {ESCAPED} · ")), "{lang:?}: the time evaluated:\n{page}");
+        // The scope's label and basis, before the ranking.
+        let at = page.find(r#"<p class="scope">"#).expect("the scope's label");
+        let scope = &page[at..at + page[at..].find("</p>").expect("end")];
+        assert_eq!(scope.matches(ESCAPED).count(), 2, "{lang:?}: {scope}");
         for id in ["ranking", "charts", "trends", "figures"] {
             assert!(section(&page, id).contains(ESCAPED), "{lang:?}: {id} lacks the escaped name:\n{page}");
         }

@@ -247,6 +247,8 @@ mod exposition_tests {
             money: None,
             projects: vec![],
             duplicates: vec![],
+            domestic: None,
+            scope: Default::default(),
         };
         let m = Metrics::default();
         m.set_evaluation(&e);

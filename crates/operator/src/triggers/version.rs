@@ -38,7 +38,10 @@ pub fn fingerprint(kind: &str, o: &DynamicObject) -> (u64, u64) {
                 .pointer("/status/conditions")
                 .and_then(|c| c.as_array())
                 .and_then(|c| c.iter().find(|c| c["type"] == "Ready").map(|c| c["status"].to_string()));
-            ready.hash(&mut st)
+            // The zone's status reads its nodes' platform and cores too.
+            (ready, status("/nodeInfo/architecture"), status("/nodeInfo/osImage"), status("/nodeInfo/kernelVersion"))
+                .hash(&mut st);
+            status("/capacity/cpu").hash(&mut st)
         }
         _ => {}
     }

@@ -71,14 +71,19 @@ fn nodes_are_counted_by_labels_taint_and_readiness() {
         node("d", "private", true, true),
     ];
     let count = count_nodes(&pool, nodes.iter());
-    assert_eq!(count, NodeCount { matched: 3, ready: 1, untainted: vec!["b".into()] });
+    // Nodes that report no platform are one group of their own (nothing made up).
+    let unknown = govcloud_core::api::NodePlatform { nodes: 3, cpu: "0".into(), ..Default::default() };
+    assert_eq!(count, NodeCount { matched: 3, ready: 1, untainted: vec!["b".into()], platforms: vec![unknown] });
 }
 
 #[test]
 fn a_zone_is_ready_with_ready_nodes_and_degraded_by_untainted_ones() {
     let t0 = ts("2026-01-01T00:00:00Z");
     let taint = taint();
-    let ok = zone_status(figures(None, &taint, NodeCount { matched: 2, ready: 2, untainted: vec![] }, vec![]), t0);
+    let ok = zone_status(
+        figures(None, &taint, NodeCount { matched: 2, ready: 2, untainted: vec![], platforms: vec![] }, vec![]),
+        t0,
+    );
     assert_eq!(
         (ok.nodes_summary.as_deref(), ok.tenants, ok.apps, ok.observed_generation),
         (Some("2/2"), 2, 5, Some(3))
@@ -89,7 +94,12 @@ fn a_zone_is_ready_with_ready_nodes_and_degraded_by_untainted_ones() {
     );
     assert_eq!(ok.conditions[1].status, "False");
     let bad = zone_status(
-        figures(None, &taint, NodeCount { matched: 3, ready: 2, untainted: vec!["n3".into()] }, vec![]),
+        figures(
+            None,
+            &taint,
+            NodeCount { matched: 3, ready: 2, untainted: vec!["n3".into()], platforms: vec![] },
+            vec![],
+        ),
         t0,
     );
     assert_eq!((bad.conditions[0].status.as_str(), bad.conditions[0].reason.as_str()), ("False", "Degraded"));
@@ -105,7 +115,7 @@ fn a_zone_is_ready_with_ready_nodes_and_degraded_by_untainted_ones() {
 #[test]
 fn an_unchanged_zone_status_is_not_written_again_whatever_the_audit_wrote() {
     let taint = taint();
-    let count = NodeCount { matched: 2, ready: 2, untainted: vec![] };
+    let count = NodeCount { matched: 2, ready: 2, untainted: vec![], platforms: vec![] };
     let first = zone_status(figures(None, &taint, count.clone(), vec![]), ts("2026-01-01T00:00:00Z"));
     let audited =
         NetworkZoneStatus { compliance: Some(ComplianceSummary { pass: 3, ..Default::default() }), ..first.clone() };
@@ -113,7 +123,12 @@ fn an_unchanged_zone_status_is_not_written_again_whatever_the_audit_wrote() {
     assert_eq!(again.conditions, first.conditions, "transition times kept");
     assert!(!differs(Some(&audited), &again));
     let changed = zone_status(
-        figures(Some(&audited), &taint, NodeCount { matched: 2, ready: 1, untainted: vec![] }, vec![]),
+        figures(
+            Some(&audited),
+            &taint,
+            NodeCount { matched: 2, ready: 1, untainted: vec![], platforms: vec![] },
+            vec![],
+        ),
         ts("2026-01-02T00:00:00Z"),
     );
     assert!(differs(Some(&audited), &changed));
@@ -125,7 +140,7 @@ fn a_held_deletion_is_said_once_and_keeps_the_figures() {
     let prev = NetworkZoneStatus {
         compliance: Some(ComplianceSummary { fail: 1, ..Default::default() }),
         ..zone_status(
-            figures(None, &taint, NodeCount { matched: 1, ready: 1, untainted: vec![] }, vec![]),
+            figures(None, &taint, NodeCount { matched: 1, ready: 1, untainted: vec![], platforms: vec![] }, vec![]),
             ts("2026-01-01T00:00:00Z"),
         )
     };
