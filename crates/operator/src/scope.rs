@@ -139,9 +139,9 @@ pub async fn scoped_inventory(
             for name in tenants.iter() {
                 read.push(Api::<Tenant>::all(client.clone()).get(name).await?);
             }
-            // A department may not read NetworkZones: the model has none, and
-            // the zones the evaluation counts as hosted here are those where
-            // its namespaces could be read.
+            // A department may get its own zones by name but not list them:
+            // the model has none, and the zones the evaluation counts as
+            // hosted here are those where its namespaces could be read.
             let (inventory, readable) = by_namespace(client, read, Vec::new(), false, cluster_cidrs, cluster).await?;
             *zones = readable;
             Ok(inventory)
