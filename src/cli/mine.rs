@@ -19,7 +19,8 @@ use crate::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use crate::audit::output::Lang;
 
 pub mod view;
-use view::{Identity, Read, Readable};
+use crate::meta::access::{Readable, readable_tenants};
+use view::{Identity, Read};
 
 /// Reads and prints the view.
 pub(super) fn mine_cmd(format: MineFormat, lang: Lang, output: Option<PathBuf>) -> Result<(), CliError> {
@@ -76,7 +77,7 @@ async fn tenants(client: &Client) -> Result<Vec<Tenant>, CliError> {
         })?;
     let rules = review.status.map(|s| s.resource_rules).unwrap_or_default();
     let api = Api::<Tenant>::all(client.clone());
-    match view::readable(&rules) {
+    match readable_tenants(&rules) {
         Readable::All => Ok(api
             .list(&ListParams::default())
             .await

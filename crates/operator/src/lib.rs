@@ -65,5 +65,5 @@ pub use leader::{ElectionError, LeaderElection};
 pub use metrics::{CountRequests, Metrics};
 pub use report::{live_audit, live_evaluation, live_repairs, live_usage};
 pub use run::{Leader, Options, RESYNC, SHUTDOWN_GRACE, parse_selector, run};
-pub use scope::{ScopedInventory, evaluation_scope, scoped_inventory, tenants_granted};
+pub use scope::{ScopedInventory, evaluation_scope, scoped_inventory};
 pub use triggers::STATUS_REFRESH;

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::authorization::v1::{ResourceRule, SelfSubjectRulesReview, SelfSubjectRulesReviewSpec};
+use k8s_openapi::api::authorization::v1::{SelfSubjectRulesReview, SelfSubjectRulesReviewSpec};
 use kube::api::{Api, ListParams, PostParams};
 use kube::{Client, ResourceExt};
 use serde_json::Value;
@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::inventory::{AUDITED, list_audited_in, list_cluster_policies, live_inventory, read_config_map_digests};
 use super::{Error, Result};
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
-use govcloud_core::meta::{GROUP, names};
+use govcloud_core::meta::names;
 use govcloud_core::model::Model;
 use govcloud_evaluate::Scope;
 
@@ -63,7 +63,12 @@ pub async fn evaluation_scope(client: &Client) -> Result<Scope> {
     };
     let answer = Api::<SelfSubjectRulesReview>::all(client.clone()).create(&PostParams::default(), &review).await?;
     let status = answer.status.unwrap_or_default();
-    let named = tenants_granted(&status.resource_rules);
+    // Named ones only: an identity that may get every Tenant but not list
+    // them cannot be told which to read (and is told what to use instead).
+    let named = match govcloud_core::meta::access::readable_tenants(&status.resource_rules) {
+        govcloud_core::meta::access::Readable::Named(names) => names,
+        govcloud_core::meta::access::Readable::All => Default::default(),
+    };
     // Each named tenant read back: a name the rules give but the API server refuses is not this identity's.
     let mut tenants = Vec::new();
     for name in named {
@@ -90,19 +95,6 @@ pub async fn evaluation_scope(client: &Client) -> Result<Scope> {
         tenants.join(", ")
     );
     Ok(Scope::SelfEvaluation { tenants, zones: Vec::new(), basis })
-}
-
-/// The Tenants a rules review lets `get` by name (a rule on every Tenant
-/// would have let the list through: such a rule names none).
-pub fn tenants_granted(rules: &[ResourceRule]) -> Vec<String> {
-    let has = |v: &Option<Vec<String>>, x: &str| v.as_ref().is_some_and(|v| v.iter().any(|s| s == x || s == "*"));
-    let names: BTreeSet<String> = rules
-        .iter()
-        .filter(|r| has(&r.api_groups, GROUP) && has(&r.resources, "tenants"))
-        .filter(|r| r.verbs.iter().any(|v| v == "get" || v == "*"))
-        .flat_map(|r| r.resource_names.iter().flatten().cloned())
-        .collect();
-    names.into_iter().collect()
 }
 
 /// What the evaluation of `scope` reads: the city as a live audit reads it
@@ -248,33 +240,4 @@ async fn list_where_allowed(client: &Client, at: usize, namespaces: &[String]) -
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rule(groups: &[&str], resources: &[&str], verbs: &[&str], names: &[&str]) -> ResourceRule {
-        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        ResourceRule {
-            api_groups: Some(v(groups)),
-            resources: Some(v(resources)),
-            verbs: v(verbs),
-            resource_names: (!names.is_empty()).then(|| v(names)),
-        }
-    }
-
-    #[test]
-    fn the_tenants_granted_are_those_named_with_get_on_tenants_of_govcloud() {
-        let rules = [
-            rule(&[GROUP], &["tenants"], &["get", "watch"], &["health"]),
-            rule(&[GROUP], &["sharedresources"], &["get", "list"], &[]),
-            // Another group's tenants, a verb that is not get, a rule naming no one: none counts.
-            rule(&["example.com"], &["tenants"], &["get"], &["other"]),
-            rule(&[GROUP], &["tenants"], &["watch"], &["watcher"]),
-            rule(&[GROUP], &["tenants"], &["get"], &[]),
-            rule(&["*"], &["*"], &["*"], &["culture"]),
-        ];
-        assert_eq!(tenants_granted(&rules), vec!["culture".to_string(), "health".to_string()]);
-    }
 }

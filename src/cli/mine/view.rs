@@ -125,33 +125,6 @@ pub struct RequestView {
     pub phase: String,
 }
 
-/// Which tenants the API server lets the user read, as its rules say.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Readable {
-    /// Every tenant (a platform engineer, a cluster auditor).
-    All,
-    /// These, by name (a department: its own, through its tenant's role).
-    Named(std::collections::BTreeSet<String>),
-}
-
-/// The tenants `rules` (a SelfSubjectRulesReview's) let one `get`: decided
-/// by RBAC, which the operator binds from the Tenants' `spec.owners`
-/// (written by platform engineers), never by what a department writes.
-pub fn readable(rules: &[k8s_openapi::api::authorization::v1::ResourceRule]) -> Readable {
-    let has = |v: &Option<Vec<String>>, want: &str| v.iter().flatten().any(|x| x == want || x == "*");
-    let mut named = std::collections::BTreeSet::new();
-    for r in rules {
-        let gets = r.verbs.iter().any(|v| v == "get" || v == "*");
-        if gets && has(&r.api_groups, crate::meta::GROUP) && has(&r.resources, "tenants") {
-            match &r.resource_names {
-                Some(names) if !names.is_empty() => named.extend(names.iter().cloned()),
-                _ => return Readable::All,
-            }
-        }
-    }
-    Readable::Named(named)
-}
-
 /// The view of what was read.
 pub fn view(identity: Identity, read: Vec<Read>) -> Mine {
     let tenants = read.into_iter().map(|r| tenant_view(&identity, r)).collect();

@@ -13,6 +13,7 @@
 //! Every key, name and API version literal is written here once; the other
 //! layers use these constants and functions.
 
+pub mod access;
 pub mod cluster_policy;
 pub mod compare;
 pub mod kinds;
