@@ -24,7 +24,7 @@ use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use kube::runtime::{WatchStreamExt, reflector::Store};
 use tracing::{info, warn};
 
-use super::cache::{OwnedCaches, OwnedKind};
+use super::cache::{KeptWriter, OwnedCaches, OwnedKind};
 use super::error::StartError;
 use super::watch::{OwnedEvents, slim};
 use govcloud_core::meta::cluster_policy::{GROUP, PLURAL, VERSION};
@@ -46,8 +46,10 @@ pub struct AdminTier {
     served: AtomicBool,
     client: Client,
     selector: String,
+    /// Whole, for the audit (a few objects: one per zone).
     store: Store<DynamicObject>,
-    writer: Arc<tokio::sync::Mutex<Writer<DynamicObject>>>,
+    /// The whole objects' cache, and the owned-object cache's.
+    writer: Arc<tokio::sync::Mutex<(Writer<DynamicObject>, KeptWriter)>>,
     events: Arc<OwnedEvents>,
     watch: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -78,7 +80,11 @@ impl AdminTier {
         let ar = kind.api_resource();
         let writer = Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
-        owned.kinds.insert(kind.kind.to_string(), OwnedKind { resource: ar, namespaced: false, store: store.clone() });
+        let kept = KeptWriter::new(ar.clone());
+        owned
+            .kinds
+            .insert(kind.kind.to_string(), OwnedKind { resource: ar, namespaced: false, store: kept.as_reader() });
+        let writer = (writer, kept);
         let tier = AdminTier {
             served: AtomicBool::new(false),
             client: client.clone(),
@@ -111,7 +117,8 @@ impl AdminTier {
             let mut stream = std::pin::pin!(stream);
             while let Some(ev) = stream.next().await {
                 if let Ok(e) = &ev {
-                    writer.apply_watcher_event(e);
+                    writer.0.apply_watcher_event(e);
+                    writer.1.event(e);
                 }
                 events.on(&ev);
             }
@@ -137,7 +144,8 @@ impl AdminTier {
         // An empty relist: the cache and the owner index forget every object.
         let mut writer = self.writer.lock().await;
         for ev in [watcher::Event::Init, watcher::Event::InitDone] {
-            writer.apply_watcher_event(&ev);
+            writer.0.apply_watcher_event(&ev);
+            writer.1.event(&ev);
             self.events.on(&Ok(ev));
         }
     }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
 use super::error::{Doing, Error, Result, Step, Wait};
-use govcloud_core::meta::compare::{desired_hash, object_contains};
+use govcloud_core::meta::compare::desired_hash;
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
@@ -474,13 +474,13 @@ pub async fn apply_owned(
             }
             Some(a) => {
                 inflight.seen(&key);
-                let actual_json = serde_json::to_value(a.as_ref()).map_err(|e| Error::serialize(key.clone(), e))?;
                 let editor = foreign_content_manager(&a.metadata);
-                if hash_of(&actual_json) == hash && object_contains(&actual_json, v) && editor.is_none() {
+                // From the object's print: the answer the whole object gives.
+                if a.applied_hash() == hash && a.print.contains_object(v) && editor.is_none() {
                     report.unchanged += 1;
                     continue;
                 }
-                if hash_of(&actual_json) == hash || editor.is_some() {
+                if a.applied_hash() == hash || editor.is_some() {
                     match &editor {
                         Some(m) => report.repaired.push(format!("{key} (changed by hand, by {m})")),
                         None => report.repaired.push(format!("{key} (changed by hand)")),

@@ -8,6 +8,8 @@ use kube::ResourceExt;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::reflector::{ObjectRef, Store};
 
+pub use kept::{Kept, KeptWriter};
+
 use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
 /// A kind of object govcloud owns, and its cache.
@@ -17,8 +19,8 @@ pub struct OwnedKind {
     pub resource: ApiResource,
     /// Namespaced or cluster-scoped.
     pub namespaced: bool,
-    /// Cache of the objects of this kind labelled as ours.
-    pub store: Store<DynamicObject>,
+    /// Cache of the objects of this kind labelled as ours, as [`Kept`].
+    pub store: Store<Kept>,
 }
 
 /// API resource of a core or built-in kind.
@@ -125,7 +127,7 @@ impl OwnerIndex {
 
 impl OwnedCaches {
     /// The cached object of `kind` at `namespace/name`.
-    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<std::sync::Arc<DynamicObject>> {
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<std::sync::Arc<Kept>> {
         let k = self.kinds.get(kind)?;
         let mut r = ObjectRef::new_with(name, k.resource.clone());
         if k.namespaced {
@@ -140,7 +142,7 @@ impl OwnedCaches {
         owner_kind: govcloud_core::meta::kinds::OwnerKind,
         owner_ns: Option<&str>,
         owner_name: &str,
-    ) -> Vec<(String, Arc<DynamicObject>)> {
+    ) -> Vec<(String, Arc<Kept>)> {
         let owner = (owner_kind.as_str().to_string(), owner_ns.unwrap_or_default().to_string(), owner_name.to_string());
         let mut out = Vec::new();
         for (kind, ns, name) in self.index.owned_by(&owner) {
@@ -159,6 +161,8 @@ impl OwnedCaches {
         out
     }
 }
+
+pub mod kept;
 
 #[cfg(test)]
 mod tests;

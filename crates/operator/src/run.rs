@@ -12,13 +12,13 @@ use futures::{FutureExt, Stream, StreamExt};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::events::{Recorder, Reporter};
-use kube::runtime::reflector::{self, Store, reflector};
+use kube::runtime::reflector::Store;
 use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use kube::runtime::{Controller, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use tracing::{info, warn};
 
-use super::cache::{OwnedCaches, OwnedKind};
+use super::cache::{self, OwnedCaches, OwnedKind};
 use super::context::{Context, Retries};
 use super::controller::{self, Reconciled};
 use super::error::{SelectorError, StartError, WrongCluster};
@@ -175,13 +175,13 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let mut owned = OwnedCaches::default();
     for owned_kind in govcloud_core::meta::kinds::always_served() {
         let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
-        let writer = reflector::store::Writer::<DynamicObject>::new(ar.clone());
+        // The cache keeps each object compact (`cache::Kept`); the events
+        // carry it whole to the index, the echo filter and the triggers.
+        let mut writer = cache::KeptWriter::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream = reflector(
-            writer,
-            watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o)),
-        );
+        let stream =
+            watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o));
         let events = OwnedEvents {
             kind: kind.to_string(),
             index: owned.index.clone(),
@@ -192,6 +192,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         tokio::spawn(async move {
             stream
                 .for_each(|ev| {
+                    if let Ok(e) = &ev {
+                        writer.event(e);
+                    }
                     events.on(&ev);
                     futures::future::ready(())
                 })

@@ -58,5 +58,9 @@ fn same_quantity(a: &str, b: &str) -> bool {
     }
 }
 
+pub mod print;
+
+pub use print::Print;
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,150 @@
+//! The repair decision from a kept object's print equals the decision from
+//! the whole object, on every object govcloud renders for Chifeng, live
+//! (with what the API server adds) and under random edits of the kinds the
+//! fault tests make (labels, rules, images, counts, quantities respelt,
+//! keys added and removed, lists grown and shrunk).
+
+use super::*;
+use govcloud_core::meta::compare::object_contains;
+use serde_json::json;
+
+fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every object govcloud renders for Chifeng, as it would apply it.
+fn desired() -> Vec<Value> {
+    let model = govcloud_core::model::load_paths(&[repo().join("examples/chifeng")]).expect("chifeng").model;
+    let mut out: Vec<Value> = govcloud_render::render(&model)
+        .objects
+        .iter()
+        .chain(govcloud_render::render_platform().iter())
+        .map(|o| crate::apply::desired_json(o, None, &[]).expect("desired"))
+        .collect();
+    assert!(out.len() > 300, "Chifeng renders {} objects", out.len());
+    out.sort_by_key(|v| v.to_string());
+    out
+}
+
+/// The object as the API server keeps it after applying `desired`: what
+/// the server sets and defaults, and a status.
+fn live(desired: &Value) -> DynamicObject {
+    let mut v = desired.clone();
+    let meta = v["metadata"].as_object_mut().expect("metadata");
+    meta.insert("uid".into(), json!("0b1c"));
+    meta.insert("resourceVersion".into(), json!("42"));
+    meta.insert("creationTimestamp".into(), json!("2026-12-05T00:00:00Z"));
+    meta.insert("generation".into(), json!(3));
+    if let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut) {
+        spec.entry("revisionHistoryLimit").or_insert(json!(10));
+        if let Some(pod) = spec.get_mut("template").and_then(|t| t.get_mut("spec")).and_then(Value::as_object_mut) {
+            pod.entry("dnsPolicy").or_insert(json!("ClusterFirst"));
+            pod.entry("schedulerName").or_insert(json!("default-scheduler"));
+        }
+    }
+    if v["kind"] == "Deployment" {
+        v["status"] =
+            json!({"replicas": 2, "readyReplicas": 2, "conditions": [{"type": "Available", "status": "True"}]});
+    }
+    serde_json::from_value(v).expect("a DynamicObject")
+}
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// One random edit somewhere in `v`.
+fn edit(v: &mut Value, rng: &mut Rng) {
+    match v {
+        Value::Object(m) if !m.is_empty() && rng.below(5) != 0 => {
+            let keys: Vec<String> = m.keys().cloned().collect();
+            let k = &keys[rng.below(keys.len())];
+            match rng.below(8) {
+                0 => {
+                    m.remove(k);
+                }
+                1 => {
+                    m.insert(format!("{k}-added"), json!("x"));
+                }
+                _ => edit(m.get_mut(k).expect("a key"), rng),
+            }
+        }
+        Value::Array(l) if !l.is_empty() && rng.below(5) != 0 => match rng.below(6) {
+            0 => {
+                l.pop();
+            }
+            1 => l.push(json!({"added": true})),
+            _ => {
+                let i = rng.below(l.len());
+                edit(&mut l[i], rng)
+            }
+        },
+        Value::String(s) => {
+            *v = match govcloud_core::meta::quantity::Quantity::parse(s) {
+                // The same quantity spelt another way: no difference.
+                Ok(q) if rng.below(2) == 0 => json!(format!("{}m", q.round_millis())),
+                _ => json!(format!("{s}-edited")),
+            }
+        }
+        Value::Number(_) => *v = json!(7),
+        Value::Bool(b) => *v = json!(!*b),
+        other => *other = json!({"replaced": 1}),
+    }
+}
+
+fn whole(o: &DynamicObject) -> Value {
+    serde_json::to_value(o).expect("json")
+}
+
+#[test]
+fn the_print_decides_as_the_whole_object_on_every_rendered_object() {
+    let (mut cases, mut differences) = (0, 0);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for d in desired() {
+        let o = live(&d);
+        let kept = Kept::of(&o);
+        assert!(object_contains(&whole(&o), &d), "the live form of {} holds it", d["metadata"]["name"]);
+        assert!(kept.print.contains_object(&d), "the print of {} holds it", d["metadata"]["name"]);
+        for _ in 0..40 {
+            let mut edited = whole(&o);
+            for _ in 0..=rng.below(3) {
+                edit(&mut edited, &mut rng);
+            }
+            let Ok(edited) = serde_json::from_value::<DynamicObject>(edited) else { continue };
+            let by_object = object_contains(&whole(&edited), &d);
+            assert_eq!(Kept::of(&edited).print.contains_object(&d), by_object, "{}", whole(&edited));
+            cases += 1;
+            differences += usize::from(!by_object);
+        }
+    }
+    println!("{cases} edited objects, {differences} of them differ from what govcloud would apply");
+    // The edits do make differences (else the test would prove nothing).
+    assert!(differences > 1000, "{differences} edits made a difference");
+}
+
+#[test]
+fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
+    let d = desired().into_iter().find(|d| d["kind"] == "Deployment").expect("a Deployment");
+    let o = live(&d);
+    let kept = Kept::of(&o);
+    assert_eq!(kept.data.pointer("/status/readyReplicas"), Some(&json!(2)));
+    assert_eq!(kept.data.pointer("/spec/replicas"), o.data.pointer("/spec/replicas"));
+    assert!(kept.data.pointer("/spec/template").is_none());
+    assert_eq!(
+        kept.applied_hash(),
+        o.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(govcloud_core::meta::labels::APPLIED_HASH))
+            .map(String::as_str)
+            .unwrap_or_default()
+    );
+    let whole_bytes = whole(&o).to_string().len();
+    assert!(kept.print.len() * 8 < whole_bytes, "print {} words, object {whole_bytes} bytes", kept.print.len());
+}
