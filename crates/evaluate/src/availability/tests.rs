@@ -10,17 +10,16 @@ fn t(s: &str) -> Timestamp {
 
 #[test]
 fn each_value_holds_until_the_next_evaluation_and_spans_weigh_by_length() {
-    // 1.0 for 1 day, 0.5 for 2 days, 0.8 for 1 day (until now):
-    // (1.0·1 + 0.5·2 + 0.8·1) ÷ 4 = 2.8 ÷ 4 = 0.7
+    // In time order: 1.0 on the 1st, unknown on the 2nd, 0.5 on the 3rd, 0.8 on the 5th, now the 6th:
+    // 1.0 for 1 day, 1 day unknown, 0.5 for 2 days, 0.8 for 1 day:
+    // (1.0·1 + 0.5·2 + 0.8·1) ÷ (1 + 2 + 1) = 2.8 ÷ 4 = 0.7
     let samples = [
         (t("2026-12-03T00:00:00Z"), Some(0.5)),
         (t("2026-12-01T00:00:00Z"), Some(1.0)),
         (t("2026-12-02T00:00:00Z"), None),
         (t("2026-12-05T00:00:00Z"), Some(0.8)),
     ];
-    // The None on the 2nd: that day is unknown, and the 1.0 of the 1st holds one day only.
     let got = time_weighted(&samples, t("2026-12-06T00:00:00Z")).expect("a value");
-    // (1.0·1 + 0.5·2 + 0.8·1) ÷ (1 + 2 + 1) = 0.7
     assert!((got - 0.7).abs() < 1e-12, "{got}");
 }
 
