@@ -260,7 +260,7 @@ fn earlier_evaluations_make_a_trend() {
     // availability holds: 0.25, not the 2/3 of now; the effect score takes it.
     let a = tenant(&now, "a");
     assert_eq!(a["figures"]["availability_period"]["value"], 0.25, "{a}");
-    close(&a["figures"]["availability"], 2.0 / 3.0, "a availability now");
+    close(&a["figures"]["availability"]["value"], 2.0 / 3.0, "a availability now");
     let ready = a["figures"]["apps_ready"]["value"].as_f64().expect("apps ready");
     close(&a["scores"]["effect"], 100.0 * (ready + 0.25) / 2.0, "a effect over the period");
     // Without a snapshot there is no period.
