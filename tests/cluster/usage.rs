@@ -66,8 +66,9 @@ async fn the_metrics_api_gives_a_chifeng_tenants_pods_usage_and_the_live_evaluat
     for p in usage.iter().filter(|p| p.name.starts_with("cultural-resources-db-")) {
         // Emulated: a share of the requests (250m, 256Mi), 15-65% and 30-70%.
         let (cpu, mem) = (p.cpu.to_f64(), p.memory.to_f64());
-        assert!(cpu >= 0.25 * 0.15 * 0.99 && cpu <= 0.25 * 0.65 * 1.01, "{p:?}");
-        assert!(mem >= 256.0 * 1024.0 * 1024.0 * 0.3 * 0.99 && mem <= 256.0 * 1024.0 * 1024.0 * 0.7 * 1.01, "{p:?}");
+        let mib = 1024.0 * 1024.0;
+        assert!((0.25 * 0.15 * 0.99..=0.25 * 0.65 * 1.01).contains(&cpu), "{p:?}");
+        assert!((256.0 * mib * 0.3 * 0.99..=256.0 * mib * 0.7 * 1.01).contains(&mem), "{p:?}");
     }
 
     // `govcloud evaluate` live (the admin: the city) has usage figures.
