@@ -108,9 +108,10 @@ fn script(name: &str) -> Result<PathBuf, DevError> {
 }
 
 /// The upstream components `govcloud dev` starts (of testenv's
-/// `COMPONENTS`): built if missing, and nothing else (no helm; the
-/// network-policy API CRD is fetched by `testenv up` when asked for).
-pub const DEV_COMPONENTS: &[&str] = &["etcd", "kube", "kwok"];
+/// `COMPONENTS`; metrics-server serves the metrics API): built if missing,
+/// and nothing else (no helm; the network-policy API CRD is fetched by
+/// `testenv up` when asked for).
+pub const DEV_COMPONENTS: &[&str] = &["etcd", "kube", "kwok", "metrics-server"];
 
 fn run_script(path: &Path, args: &[&str]) -> Result<(), DevError> {
     let status =

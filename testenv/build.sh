@@ -55,11 +55,12 @@ regen_simple() { # component module version tool...
 
 regen() {
   need_go
-  log "regenerating go.mod/go.sum for kube $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION"
+  log "regenerating go.mod/go.sum for kube $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION, metrics-server $METRICS_SERVER_VERSION"
   regen_kube
   regen_simple etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   regen_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
   regen_simple helm helm.sh/helm/v4 "$HELM_VERSION" helm.sh/helm/v4/cmd/helm
+  regen_simple metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server
   regen_network_policy_api
   log "done; commit testenv/*/go.mod and go.sum"
 }
@@ -109,6 +110,7 @@ ldflags_for() {
       echo "$flags" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" ;;
     helm) echo "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" ;;
+    metrics-server) echo "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION -X k8s.io/component-base/version.gitVersion=$METRICS_SERVER_VERSION" ;;
     *) echo "-s -w" ;;
   esac
 }
@@ -119,6 +121,7 @@ package_for() { # component binary -> Go package path
     etcd/etcd) echo "." ;;
     kwok/kwok) echo "sigs.k8s.io/kwok/cmd/kwok" ;;
     helm/helm) echo "helm.sh/helm/v4/cmd/helm" ;;
+    metrics-server/metrics-server) echo "sigs.k8s.io/metrics-server/cmd/metrics-server" ;;
   esac
 }
 

@@ -12,6 +12,7 @@ component_version() {
     etcd) echo "$ETCD_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    metrics-server) echo "$METRICS_SERVER_VERSION" ;;
     *) echo "unknown component $1" >&2; return 1 ;;
   esac
 }
@@ -30,10 +31,11 @@ component_binaries() {
     etcd) echo "etcd" ;;
     kwok) echo "kwok" ;;
     helm) echo "helm" ;;
+    metrics-server) echo "metrics-server" ;;
   esac
 }
 
-COMPONENTS="etcd kube kwok helm"
+COMPONENTS="etcd kube kwok helm metrics-server"
 
 # binary name -> absolute path in the cache (may not exist yet)
 binary_path() {

@@ -119,7 +119,11 @@ pub(super) async fn city_evaluation(
             .await
             .map_err(|e| failed("the ResourceRequests", Box::new(e)))?
             .items;
-        let usage = if read_usage { crate::operator::live_usage(&client, &objects).await } else { None };
+        let usage = if read_usage {
+            crate::operator::live_usage(&client, &model, &objects).await
+        } else {
+            Err(crate::evaluate::Missing::NoUsage)
+        };
         let repairs = match crate::operator::live_repairs(&client, &model).await {
             Ok(r) => Some(r),
             Err(e) => {
@@ -149,7 +153,7 @@ pub(super) async fn city_evaluation(
         })
         .cloned()
         .collect();
-    let usage = read.iter().map(|(.., u, _)| u.clone()).collect::<Option<Vec<_>>>().map(|u| u.concat());
+    let usage = read.iter().map(|(.., u, _)| u.clone()).collect::<Result<Vec<_>, _>>().map(|u| u.concat());
     let repairs = read.iter().map(|(.., r)| r.clone()).collect::<Option<Vec<_>>>().map(|rs| {
         rs.into_iter().flatten().fold(
             std::collections::BTreeMap::new(),

@@ -95,11 +95,18 @@ pub(super) fn evaluate_cmd(
         inputs
     } else {
         let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
-        EvaluationInputs { model, objects, requests, usage: None, repairs: None, audit: None }
+        EvaluationInputs {
+            model,
+            objects,
+            requests,
+            usage: Err(evaluate::Missing::NoUsage),
+            repairs: None,
+            audit: None,
+        }
     };
     let EvaluationInputs { model, objects, requests, usage: live_usage, repairs, audit } = inputs;
     let usage = match &metrics_text {
-        Some((name, text)) => Some(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
+        Some((name, text)) => Ok(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
         None => live_usage,
     };
     if let Some((table, source)) = &prices {
@@ -111,7 +118,7 @@ pub(super) fn evaluate_cmd(
     let e = evaluate::evaluate(evaluate::Inputs {
         model: &model,
         audit: &audit,
-        usage: usage.as_deref(),
+        usage: usage.as_deref().map_err(|m| *m),
         repairs: repairs.as_ref(),
         pending: &pending,
         earlier: &earlier,
@@ -158,7 +165,11 @@ async fn live_inputs(
     let mut scope = crate::operator::evaluation_scope(&client).await.map_err(operator)?;
     let crate::operator::ScopedInventory { model, objects, requests } =
         crate::operator::scoped_inventory(&client, &mut scope, cluster_cidrs, cluster).await.map_err(operator)?;
-    let usage = if read_usage { crate::operator::live_usage(&client, &objects).await } else { None };
+    let usage = if read_usage {
+        crate::operator::live_usage(&client, &model, &objects).await
+    } else {
+        Err(crate::evaluate::Missing::NoUsage)
+    };
     let repairs = match crate::operator::live_repairs(&client, &model).await {
         Ok(r) => Some(r),
         Err(e) => {

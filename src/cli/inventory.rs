@@ -53,7 +53,8 @@ pub(super) struct EvaluationInputs {
     pub(super) model: crate::model::Model,
     pub(super) objects: Vec<serde_json::Value>,
     pub(super) requests: Vec<crate::api::ResourceRequest>,
-    pub(super) usage: Option<Vec<crate::evaluate::PodUsage>>,
+    /// Pod usage, or why there is none.
+    pub(super) usage: Result<Vec<crate::evaluate::PodUsage>, crate::evaluate::Missing>,
     pub(super) repairs: Option<std::collections::BTreeMap<String, u64>>,
     /// The city's audit, when several clusters were read.
     pub(super) audit: Option<crate::audit::Audit>,

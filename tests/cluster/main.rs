@@ -34,4 +34,5 @@ mod requests;
 mod sharing;
 mod stateful;
 mod testenv_models;
+mod usage;
 mod zone_platforms;

@@ -243,6 +243,8 @@ fn earlier_evaluations_make_a_trend() {
     for t in earlier["tenants"].as_array_mut().expect("tenants") {
         if t["name"] == "a" {
             t["overall"] = 40.0.into();
+            // And a quarter of its replicas ready then.
+            t["figures"]["availability"] = serde_json::json!({"value": 0.25});
         }
     }
     let snap = dir.path().join("earlier.json");
@@ -254,6 +256,15 @@ fn earlier_evaluations_make_a_trend() {
     assert_eq!(trend[0]["overall"]["a"], 40.0);
     assert_eq!(trend[1]["at"], AT);
     assert_eq!(trend[1]["overall"]["a"], tenant(&now, "a")["overall"]);
+    // Over the period (28 October to 28 November) a's only earlier
+    // availability holds: 0.25, not the 2/3 of now; the effect score takes it.
+    let a = tenant(&now, "a");
+    assert_eq!(a["figures"]["availability_period"]["value"], 0.25, "{a}");
+    close(&a["figures"]["availability"]["value"], 2.0 / 3.0, "a availability now");
+    let ready = a["figures"]["apps_ready"]["value"].as_f64().expect("apps ready");
+    close(&a["scores"]["effect"], 100.0 * (ready + 0.25) / 2.0, "a effect over the period");
+    // Without a snapshot there is no period.
+    assert_eq!(tenant(&earlier, "b")["figures"]["availability_period"]["missing"], "noPeriod");
     // A snapshot that is not an evaluation is refused, naming the file.
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"tenants\": 3}").expect("write");

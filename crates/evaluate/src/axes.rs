@@ -73,8 +73,8 @@ impl Axis {
                 "100 × (utilisation score + app efficiency) ÷ 2. Utilisation score = min(1, U ÷ 0.7), where U is the share of the granted quota actually used (mean of CPU and memory; the share requested when no usage snapshot is given): using 70% of the quota earns the full score. App efficiency = 1 − (idle apps + oversized apps) ÷ apps. When one part is missing, the other alone.",
             ),
             Axis::Effect => (
-                "100 × (就绪应用比例 + 可用率) ÷ 2；缺一项时取另一项。修复的配置漂移仅作参考，不计分。",
-                "100 × (share of apps Ready + availability) ÷ 2; when one part is missing, the other alone. Drift repaired is shown, not scored.",
+                "100 × (就绪应用比例 + 可用率) ÷ 2；可用率取评估期可用率（需以往评估快照 --snapshot），没有时取当前可用率；缺一项时取另一项。修复的配置漂移仅作参考，不计分。",
+                "100 × (share of apps Ready + availability) ÷ 2; availability is the availability over the period (which needs earlier evaluations, --snapshot), else availability now; when one part is missing, the other alone. Drift repaired is shown, not scored.",
             ),
             Axis::Sharing => (
                 "100 × max(0, 已生效的跨部门数据流 + 共享的资源 − 逾期未答复的申请 − 无依据的拒绝) ÷ (该租户参与的全部跨部门数据流（提供与使用两侧，含等待答复和被拒绝的） + 共享的资源 + 未共享的基础信息库)。共享的资源：目录中无条件或有条件共享的应用；未共享的基础信息库计为 0 分而非不计分；没有任何可评项时不计分。",
@@ -154,12 +154,12 @@ impl<'a> Subject<'a> {
         let mem_quota = quota_sum(t, "requests.memory");
         put(id::QUOTA_CPU_REQUESTED, Measured::result(cpu_quota.map(|(u, g)| ratio(u, g))));
         put(id::QUOTA_MEMORY_REQUESTED, Measured::result(mem_quota.map(|(u, g)| ratio(u, g))));
-        let pods: Option<Vec<&PodUsage>> = i
+        let pods: Result<Vec<&PodUsage>, Missing> = i
             .usage
             .map(|u| u.iter().filter(|p| ns_tenant.get(&p.namespace).map(String::as_str) == Some(name)).collect());
         let used = |granted: Result<(Quantity, Quantity), Missing>, of: fn(&PodUsage) -> Quantity| {
             let (_, g) = granted?;
-            let pods = pods.as_ref().ok_or(Missing::NoUsage)?;
+            let pods = pods.as_ref().map_err(|m| *m)?;
             Ok(ratio(pods.iter().map(|p| of(p)).sum(), g))
         };
         let cpu_used = used(cpu_quota, |p| p.cpu);
@@ -169,10 +169,10 @@ impl<'a> Subject<'a> {
         put(id::APPS, Measured::of(apps.len() as f64));
         // Idle and oversized, per app.
         let mut idle: Result<usize, Missing> = Ok(0);
-        let mut oversized: Result<usize, Missing> = if pods.is_some() { Ok(0) } else { Err(Missing::NoUsage) };
+        let mut oversized: Result<usize, Missing> = pods.as_ref().map(|_| 0).map_err(|m| *m);
         // A scheduled app's pods run only during its runs: never idle, never oversized by a sample.
         for a in apps.iter().filter(|a| a.spec.schedule.is_none()) {
-            let app_pods: Option<Vec<&&PodUsage>> = pods.as_ref().map(|ps| {
+            let app_pods: Option<Vec<&&PodUsage>> = pods.as_ref().ok().map(|ps| {
                 ps.iter()
                     .filter(|p| {
                         Some(p.namespace.as_str()) == a.namespace().as_deref()
@@ -220,7 +220,7 @@ impl<'a> Subject<'a> {
         let utilisation = match (&cpu_used, &mem_used) {
             (Ok(c), Ok(m)) => Some((c + m) / 2.0),
             // Without usage, what is requested of the quota.
-            _ if i.usage.is_none() => mean(
+            _ if i.usage.is_err() => mean(
                 &[cpu_quota.ok().map(|(u, g)| ratio(u, g)), mem_quota.ok().map(|(u, g)| ratio(u, g))]
                     .into_iter()
                     .flatten()
@@ -277,8 +277,14 @@ impl<'a> Subject<'a> {
             Ok(_) if desired == 0 => Err(Missing::NoApps),
             Ok(_) => Ok((available as f64 / desired as f64).min(1.0)),
         };
+        // Over the period, from the earlier evaluations; the score takes it when there is one.
+        let over_period = match ready {
+            Err(Missing::NoApps) => Err(Missing::NoApps),
+            _ => crate::availability::over_period(i.earlier, name, i.now),
+        };
         put(id::APPS_READY, Measured::result(ready));
         put(id::AVAILABILITY, Measured::result(availability));
+        put(id::AVAILABILITY_PERIOD, Measured::result(over_period));
         put(
             id::DRIFT_REPAIRED,
             match i.repairs {
@@ -286,7 +292,7 @@ impl<'a> Subject<'a> {
                 None => Measured::none(Missing::NotCounted),
             },
         );
-        effect_score(ready.ok(), availability.ok())
+        effect_score(ready.ok(), over_period.ok().or(availability.ok()))
     }
 
     /// 协同共享: cross-department flows, resources shared and not, answers

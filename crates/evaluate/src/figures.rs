@@ -27,6 +27,15 @@ pub enum Missing {
     NoStatus,
     /// No metrics snapshot was given, and the cluster serves no metrics API.
     NoUsage,
+    /// The cluster serves the metrics API, but refused this identity (403
+    /// Forbidden: its RBAC grants no `list` on `pods.metrics.k8s.io`).
+    UsageForbidden,
+    /// The cluster has a metrics API, but it failed to answer (unavailable,
+    /// or not a PodMetricsList).
+    UsageUnavailable,
+    /// No earlier evaluation given with --snapshot records the figure for
+    /// the tenant, so the period has no history of it.
+    NoHistory,
     /// Drift repairs are not counted here.
     NotCounted,
     /// The tenant has no app (or none meant to run).
@@ -58,6 +67,18 @@ impl Missing {
             Missing::NoUsage => (
                 "没有用量数据（未给出 --metrics 快照，集群也未提供 metrics API）",
                 "no usage data (no --metrics snapshot, and the cluster serves no metrics API)",
+            ),
+            Missing::UsageForbidden => (
+                "没有用量数据：集群提供 metrics API，但拒绝了本身份（403 Forbidden，其 RBAC 未授予 metrics.k8s.io 的 pods 的 list 权限）",
+                "no usage data: the cluster serves the metrics API but refused this identity (403 Forbidden: its RBAC grants no list on pods in metrics.k8s.io)",
+            ),
+            Missing::UsageUnavailable => (
+                "没有用量数据：集群的 metrics API 未能应答（不可用，或返回的不是 PodMetricsList）",
+                "no usage data: the cluster's metrics API did not answer (unavailable, or not a PodMetricsList)",
+            ),
+            Missing::NoHistory => (
+                "以往评估（--snapshot）中没有该租户此项的记录，评估期内没有历史",
+                "no earlier evaluation given with --snapshot records this figure for the tenant: no history over the period",
             ),
             Missing::NotCounted => (
                 "此模式下不统计（离线，或 API 服务器已不保留相应事件）",
@@ -117,6 +138,7 @@ pub(crate) mod id {
     pub const OVERSIZED_APPS: &str = "oversized_apps";
     pub const APPS_READY: &str = "apps_ready";
     pub const AVAILABILITY: &str = "availability";
+    pub const AVAILABILITY_PERIOD: &str = "availability_period";
     pub const DRIFT_REPAIRED: &str = "drift_repaired";
     pub const FLOWS_GIVEN: &str = "flows_given";
     pub const FLOWS_RECEIVED: &str = "flows_received";
@@ -221,10 +243,19 @@ pub const FIGURES: &[FigureDef] = &[
         id: id::AVAILABILITY,
         axis: Axis::Effect,
         unit: Unit::Ratio,
-        name_zh: "可用率",
-        name_en: "Availability",
-        how_zh: "各应用就绪副本数之和 ÷ 期望副本数之和（DepartmentApp 状态的 readyReplicas ÷ replicas）",
-        how_en: "sum of ready replicas ÷ sum of desired replicas over the apps (DepartmentApp status readyReplicas ÷ replicas)",
+        name_zh: "可用率（当前）",
+        name_en: "Availability now",
+        how_zh: "评估时刻各应用就绪副本数之和 ÷ 期望副本数之和（DepartmentApp 状态的 readyReplicas ÷ replicas）",
+        how_en: "at the moment of the evaluation: sum of ready replicas ÷ sum of desired replicas over the apps (DepartmentApp status readyReplicas ÷ replicas)",
+    },
+    FigureDef {
+        id: id::AVAILABILITY_PERIOD,
+        axis: Axis::Effect,
+        unit: Unit::Ratio,
+        name_zh: "评估期可用率",
+        name_en: "Availability over the period",
+        how_zh: "评估期（最早一次以往评估 --snapshot 至今）内按时间加权的可用率：每次评估记录的当前可用率保持到下一次评估，各段按时长加权平均；某次评估未记录该租户可用率的时段不计入（分子分母均不计）。有此值时应用效果得分用它代替当前可用率",
+        how_en: "availability weighted by time over the period (from the oldest earlier evaluation given with --snapshot to now): the availability each evaluation recorded holds until the next one, and the spans are averaged by their length; a span whose evaluation recorded none for the tenant is left out (of both sides). When it has a value, the effect score uses it instead of availability now",
     },
     FigureDef {
         id: id::DRIFT_REPAIRED,

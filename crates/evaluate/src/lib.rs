@@ -34,6 +34,7 @@ pub mod output;
 pub mod scope;
 pub mod usage;
 
+mod availability;
 mod axes;
 mod duplicates;
 mod figures;
@@ -202,8 +203,8 @@ pub struct Inputs<'a> {
     pub model: &'a Model,
     /// The compliance audit of the same objects.
     pub audit: &'a Audit,
-    /// Pod usage from a metrics snapshot or the metrics API; None when there is none.
-    pub usage: Option<&'a [PodUsage]>,
+    /// Pod usage from a metrics snapshot or the metrics API, or why there is none.
+    pub usage: Result<&'a [PodUsage], Missing>,
     /// Drift repairs per tenant; None when not counted.
     pub repairs: Option<&'a BTreeMap<String, u64>>,
     /// Requests waiting for an answer (see [`PendingRequest`]).
@@ -234,7 +235,7 @@ impl<'a> Inputs<'a> {
         Inputs {
             model,
             audit: &NO_AUDIT,
-            usage: None,
+            usage: Err(Missing::NoUsage),
             repairs: None,
             pending: &[],
             earlier: &[],

@@ -150,9 +150,12 @@ pub fn table(e: &Evaluation, lang: Lang) -> String {
 // === impl json ===
 
 /// Every reason a figure can be missing.
-const ALL_MISSING: [Missing; 11] = [
+const ALL_MISSING: [Missing; 14] = [
     Missing::NoStatus,
     Missing::NoUsage,
+    Missing::UsageForbidden,
+    Missing::UsageUnavailable,
+    Missing::NoHistory,
     Missing::NotCounted,
     Missing::NoApps,
     Missing::NoQuota,

@@ -93,7 +93,7 @@ pub(crate) fn projects(i: &Inputs<'_>, ns_tenant: &BTreeMap<String, String>) -> 
         }
         let used = used_cpu.entry(project.to_string()).or_insert(Some(0.0));
         *used = match (i.usage, *used) {
-            (Some(pods), Some(u)) => Some(
+            (Ok(pods), Some(u)) => Some(
                 u + pods
                     .iter()
                     .filter(|p| {
@@ -150,7 +150,7 @@ pub(crate) fn projects(i: &Inputs<'_>, ns_tenant: &BTreeMap<String, String>) -> 
         p.cpu_used = match used_cpu.get(name).copied().flatten() {
             Some(u) if p.cpu_requested > 0.0 => Measured::of(u / p.cpu_requested),
             Some(_) => Measured::none(Missing::NoApps),
-            None => Measured::none(Missing::NoUsage),
+            None => Measured::none(i.usage.err().unwrap_or(Missing::NoUsage)),
         };
         p.apps_ready = match ready.get(name) {
             Some((r, n)) if *n > 0 => Measured::of(*r as f64 / *n as f64),

@@ -7,7 +7,7 @@ fn a_tenant_without_zones_or_apps_has_no_cost_or_effect_score_and_says_why() {
     let text = "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {name: audit}\nspec:\n  displayName: {zh: 审计局, en: Audit Bureau}\n";
     let model = govcloud_core::model::load_str("t.yaml", text).expect("model").model;
     let usage: Vec<PodUsage> = Vec::new();
-    let e = evaluate(Inputs { usage: Some(&usage), ..Inputs::of(&model) });
+    let e = evaluate(Inputs { usage: Ok(&usage), ..Inputs::of(&model) });
     let t = &e.tenants[0];
     assert_eq!(t.figures["cpu_used"].missing, Some(Missing::NoQuota));
     assert_eq!(t.figures["apps_ready"].missing, Some(Missing::NoApps));

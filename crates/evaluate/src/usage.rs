@@ -24,6 +24,17 @@ pub struct PodUsage {
     pub memory: Quantity,
 }
 
+/// Why the metrics API gave no usage, from the HTTP status of its answer
+/// (None: no answer at all): 404, the cluster serves no such API; 403, it
+/// does but refuses this identity (RBAC); anything else, it failed.
+pub fn missing_for_status(status: Option<u16>) -> crate::Missing {
+    match status {
+        Some(404) => crate::Missing::NoUsage,
+        Some(403) => crate::Missing::UsageForbidden,
+        _ => crate::Missing::UsageUnavailable,
+    }
+}
+
 /// Reads a PodMetricsList (JSON or YAML). `source` names it in errors; `pods`
 /// are Pod objects whose labels say which app a pod runs when the metrics
 /// item carries no labels. An error names the field and the fix.

@@ -23,22 +23,54 @@ pub async fn live_audit(client: &Client, cluster_cidrs: &[String], cluster: Opti
 }
 
 /// Pod usage from the cluster's metrics API (`metrics.k8s.io/v1beta1`,
-/// served by metrics-server); None when the cluster serves none or it
-/// fails: the evaluation then says usage is unknown, never guesses it.
-/// `pods` (Pod objects) say which app a pod runs when an item has no labels.
-pub async fn live_usage(client: &Client, pods: &[Value]) -> Option<Vec<govcloud_evaluate::PodUsage>> {
-    let req = http::Request::get(METRICS_API_PODS).body(Vec::new()).ok()?;
-    match client.request::<Value>(req).await {
-        Ok(list) => match govcloud_evaluate::usage::from_list(METRICS_API_PODS, &list, pods) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                warn!(error = %e, "the metrics API answered with something else than a PodMetricsList; usage left unknown");
-                None
+/// served by metrics-server), or why there is none (the API not served,
+/// this identity refused, or a failure): the evaluation then says so, never
+/// guesses it. Every pod at once where this identity may list them
+/// cluster-wide; otherwise (403) namespace by namespace over the tenants'
+/// namespaces of `model`, as a self-evaluation or the cluster auditor role
+/// may. `pods` (Pod objects) say which app a pod runs when an item has no
+/// labels.
+pub async fn live_usage(
+    client: &Client,
+    model: &Model,
+    pods: &[Value],
+) -> std::result::Result<Vec<govcloud_evaluate::PodUsage>, govcloud_evaluate::Missing> {
+    match usage_at(client, METRICS_API_PODS, pods).await {
+        Err(govcloud_evaluate::Missing::UsageForbidden) => {
+            let mut all = Vec::new();
+            for t in &model.tenants {
+                for z in &t.spec.zones {
+                    let ns = govcloud_core::meta::names::namespace_name(&t.name_any(), &z.name);
+                    let path = format!("/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods");
+                    all.extend(usage_at(client, &path, pods).await?);
+                }
             }
-        },
+            Ok(all)
+        }
+        other => other,
+    }
+}
+
+/// The PodMetricsList at `path`, or why there is none.
+async fn usage_at(
+    client: &Client,
+    path: &str,
+    pods: &[Value],
+) -> std::result::Result<Vec<govcloud_evaluate::PodUsage>, govcloud_evaluate::Missing> {
+    use govcloud_evaluate::usage::missing_for_status;
+    let req = http::Request::get(path).body(Vec::new()).map_err(|_| missing_for_status(None))?;
+    match client.request::<Value>(req).await {
+        Ok(list) => govcloud_evaluate::usage::from_list(path, &list, pods).map_err(|e| {
+            warn!(error = %e, "the metrics API answered with something else than a PodMetricsList; usage left unknown");
+            missing_for_status(None)
+        }),
         Err(e) => {
-            tracing::debug!(error = %e, "no metrics API; usage left unknown");
-            None
+            let status = match &e {
+                kube::Error::Api(s) => Some(s.code),
+                _ => None,
+            };
+            tracing::debug!(error = %e, path, "no usage from the metrics API; usage left unknown");
+            Err(missing_for_status(status))
         }
     }
 }
@@ -97,7 +129,7 @@ pub async fn live_evaluation(
     audit: &Audit,
     requests: &[govcloud_core::api::ResourceRequest],
 ) -> govcloud_evaluate::Evaluation {
-    let usage = live_usage(client, objects).await;
+    let usage = live_usage(client, model, objects).await;
     let repairs = match live_repairs(client, model).await {
         Ok(r) => Some(r),
         Err(e) => {
@@ -110,7 +142,7 @@ pub async fn live_evaluation(
     govcloud_evaluate::evaluate(govcloud_evaluate::Inputs {
         model,
         audit,
-        usage: usage.as_deref(),
+        usage: usage.as_deref().map_err(|m| *m),
         repairs: repairs.as_ref(),
         pending: &pending,
         earlier: &[],

@@ -23,3 +23,11 @@ fn usage_is_summed_over_containers_and_apps_come_from_labels_or_pods() {
             .contains("expected PodMetricsList")
     );
 }
+
+#[test]
+fn the_reason_for_no_usage_follows_the_answer_of_the_metrics_api() {
+    assert_eq!(missing_for_status(Some(404)), crate::Missing::NoUsage);
+    assert_eq!(missing_for_status(Some(403)), crate::Missing::UsageForbidden);
+    assert_eq!(missing_for_status(Some(503)), crate::Missing::UsageUnavailable);
+    assert_eq!(missing_for_status(None), crate::Missing::UsageUnavailable);
+}
