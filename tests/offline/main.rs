@@ -16,6 +16,7 @@ mod clusters_audit;
 mod crds;
 mod evaluate;
 mod evaluate_domestic;
+mod evaluate_filter;
 mod evaluate_five;
 mod fuzz_props;
 mod image;
