@@ -22,6 +22,7 @@ mod fuzz_props;
 mod image;
 mod import;
 mod log_plain;
+mod pages_shots;
 mod provenance;
 mod render_autoscaling;
 mod render_flows;

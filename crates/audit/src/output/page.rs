@@ -15,7 +15,7 @@ const STYLE: &str = concat!(
     "body{font-family:sans-serif;margin:24px;color:#222} table{border-collapse:collapse;margin:8px 0 20px} ",
     "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\nth{background:#f3f3f3}",
     // Mongolian in its traditional vertical script, top to bottom, lines left to right.
-    " .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:16em;",
+    " .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-size:14px;",
     "font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3}"
 );
 

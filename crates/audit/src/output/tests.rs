@@ -154,7 +154,7 @@ fn every_page_has_the_one_shell() {
             "</title><style>\nbody{font-family:sans-serif;margin:24px;color:#222} ",
             "table{border-collapse:collapse;margin:8px 0 20px} ",
             "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\n",
-            "th{background:#f3f3f3} .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:16em;",
+            "th{background:#f3f3f3} .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-size:14px;",
             "font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3} .a{b:c}\n@media print{section{page-break-inside:avoid} .d{e:f}}</style></head>",
             "<body><p>",
             ESCAPED,

@@ -25,7 +25,7 @@ const ZONE_W: f64 = 120.0;
 /// Widest name column, px (a longer name ends in `…`, whole in its tooltip).
 const NAME_MAX_W: f64 = 260.0;
 /// Widest arc, px: an arc bulges by the square root of the rows it spans.
-const ARC_MAX: f64 = 320.0;
+const ARC_MAX: f64 = 360.0;
 /// Where the rows start, below the zones' heads.
 const TOP: f64 = 64.0;
 
@@ -53,6 +53,21 @@ fn fit(s: &str, max: f64) -> String {
         out.push(c);
     }
     out.push('…');
+    out
+}
+
+/// A name's sort key in natural order: its runs of digits compared as numbers.
+fn natural(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let text_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let (text, tail) = rest.split_at(text_end);
+        let digits_end = tail.find(|c: char| !c.is_ascii_digit()).unwrap_or(tail.len());
+        let (digits, tail) = tail.split_at(digits_end);
+        out.push((text.to_string(), digits.parse().unwrap_or(u64::MAX)));
+        rest = tail;
+    }
     out
 }
 
@@ -104,10 +119,12 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
     for t in &extra {
         names.entry(t.as_str()).or_insert("");
     }
-    let rows: BTreeMap<&str, usize> = names.keys().enumerate().map(|(i, n)| (*n, i)).collect();
-    let row_y = |i: usize| TOP + i as f64 * ROW_H;
-    let labels: Vec<(&str, String)> =
+    // In natural order (t2 before t10): numbered tenants stay next to their neighbours.
+    let mut labels: Vec<(&str, String)> =
         names.iter().map(|(n, shown)| (*n, if shown.is_empty() { n.to_string() } else { shown.to_string() })).collect();
+    labels.sort_by(|a, b| natural(a.0).cmp(&natural(b.0)));
+    let rows: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
+    let row_y = |i: usize| TOP + i as f64 * ROW_H;
     let name_w = labels.iter().map(|(_, l)| text_width(l)).fold(4.0 * FONT, f64::max).min(NAME_MAX_W) + 16.0;
     let zone_x = |j: usize| 10.0 + name_w + j as f64 * ZONE_W;
     // The pairs between tenants, and the flows within one.
@@ -127,9 +144,10 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
     }
     let gutter = zone_x(a.zones.len()) + 16.0;
     let bulge = |i: usize, j: usize| {
-        // Upward arcs a little wider, so a pair's two directions do not overlap.
-        let up = if j < i { 10.0 } else { 0.0 };
-        (24.0 + 14.0 * (i.abs_diff(j) as f64).sqrt() + up).min(ARC_MAX)
+        // A lane per distance, wide enough apart for their counts; upward
+        // arcs between two lanes, so a pair's two directions do not overlap.
+        let up = if j < i { 22.0 } else { 0.0 };
+        (30.0 + 44.0 * (1.0 + i.abs_diff(j) as f64).log2() + up).min(ARC_MAX)
     };
     let widest = pairs.keys().map(|(i, j)| bulge(*i, *j)).fold(0.0, f64::max);
     let w = (gutter + widest + 90.0).max(gutter + text_width(pick(lang, WORDS_FLOWS)) + 20.0);
@@ -196,7 +214,9 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
                         }
                     }
                 }
-                text class="count" x=(format!("{:.1}", gutter + r + 4.0)) y=((y1 + y2) / 2.0 + 4.0) {
+                // A white halo keeps a count legible over the arcs it sits on.
+                text class="count" x=(format!("{:.1}", gutter + r + 4.0)) y=((y1 + y2) / 2.0 + 4.0) stroke="#fff"
+                    stroke-width="3" paint-order="stroke" font-weight="bold" {
                     @for (k, s) in STATES.into_iter().filter(|s| p.counts[state_index(*s)] > 0).enumerate() {
                         @if k > 0 { "/" }
                         tspan fill=(color(s)) { (p.counts[state_index(s)]) }

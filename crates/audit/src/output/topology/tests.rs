@@ -83,3 +83,10 @@ fn rows_are_one_row_height_apart_whatever_the_tenants_count() {
     assert!(ROW_H >= FONT + 6.0, "a row leaves room around its label");
     assert_eq!(s.matches("<path class=\"flow ").count(), 2 + 299);
 }
+
+#[test]
+fn numbered_tenants_are_in_natural_order() {
+    let mut names = vec!["t10", "t2", "b", "t1", "a7x", "a10x"];
+    names.sort_by(|a, b| natural(a).cmp(&natural(b)));
+    assert_eq!(names, ["a7x", "a10x", "b", "t1", "t2", "t10"]);
+}
