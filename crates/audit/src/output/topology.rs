@@ -122,7 +122,7 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
     // In natural order (t2 before t10): numbered tenants stay next to their neighbours.
     let mut labels: Vec<(&str, String)> =
         names.iter().map(|(n, shown)| (*n, if shown.is_empty() { n.to_string() } else { shown.to_string() })).collect();
-    labels.sort_by(|a, b| natural(a.0).cmp(&natural(b.0)));
+    labels.sort_by_key(|a| natural(a.0));
     let rows: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
     let row_y = |i: usize| TOP + i as f64 * ROW_H;
     let name_w = labels.iter().map(|(_, l)| text_width(l)).fold(4.0 * FONT, f64::max).min(NAME_MAX_W) + 16.0;
