@@ -125,7 +125,7 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
     labels.sort_by_key(|a| natural(a.0));
     let rows: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
     let row_y = |i: usize| TOP + i as f64 * ROW_H;
-    let name_w = labels.iter().map(|(_, l)| text_width(l)).fold(4.0 * FONT, f64::max).min(NAME_MAX_W) + 16.0;
+    let name_w = labels.iter().map(|(_, l)| text_width(l)).fold(4.0 * FONT, f64::max).min(NAME_MAX_W).ceil() + 16.0;
     let zone_x = |j: usize| 10.0 + name_w + j as f64 * ZONE_W;
     // The pairs between tenants, and the flows within one.
     let mut pairs: BTreeMap<(usize, usize), Pair<'_>> = BTreeMap::new();
@@ -150,7 +150,7 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
         (30.0 + 44.0 * (1.0 + i.abs_diff(j) as f64).log2() + up).min(ARC_MAX)
     };
     let widest = pairs.keys().map(|(i, j)| bulge(*i, *j)).fold(0.0, f64::max);
-    let w = (gutter + widest + 90.0).max(gutter + text_width(pick(lang, WORDS_FLOWS)) + 20.0);
+    let w = (gutter + widest + 90.0).max(gutter + text_width(pick(lang, WORDS_FLOWS)) + 20.0).ceil();
     let h = row_y(rows.len()) + 56.0;
     markup! {
         svg xmlns="http://www.w3.org/2000/svg" id="topology" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}"))
