@@ -214,7 +214,11 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
                         }
                     }
                 }
-                // A white halo keeps a count legible over the arcs it sits on.
+            }
+            // The counts over every arc, each with a white halo to stay legible.
+            @for ((i, j), p) in &pairs {
+                @let (y1, y2) = (row_y(*i) + ROW_H / 2.0, row_y(*j) + ROW_H / 2.0);
+                @let r = bulge(*i, *j);
                 text class="count" x=(format!("{:.1}", gutter + r + 4.0)) y=((y1 + y2) / 2.0 + 4.0) stroke="#fff"
                     stroke-width="3" paint-order="stroke" font-weight="bold" {
                     @for (k, s) in STATES.into_iter().filter(|s| p.counts[state_index(*s)] > 0).enumerate() {
