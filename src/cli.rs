@@ -166,6 +166,8 @@ enum Command {
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
+        filter: AuditFilter,
+        #[command(flatten)]
         cidrs: ClusterCidrs,
         #[command(flatten)]
         city: CityArgs,
@@ -394,15 +396,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             lang,
             at,
             output,
+            filter,
             cidrs,
             city,
         } => {
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
-            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, Default::default());
+            let filter = filter.into();
+            let filters = audit::filters_named(&filter, None);
+            let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, filters);
             evaluate_cmd(
                 &made,
                 &source,
+                &filter,
                 metrics.as_deref(),
                 &snapshot,
                 prices.as_deref(),

@@ -244,19 +244,22 @@ pub enum LogFormat {
     Json,
 }
 
-/// What `govcloud audit` narrows its report to.
+/// What `govcloud audit` and `govcloud evaluate` narrow their report to
+/// (the evaluation: the tenants kept, with their city-wide scores and ranks).
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// Only this tenant's findings.
+    /// Only this tenant's findings (evaluate: only this tenant).
     #[arg(long, value_name = "TENANT")]
     pub tenant: Option<String>,
-    /// Only this zone's findings (the zone's own included).
+    /// Only this zone's findings, the zone's own included (evaluate: the
+    /// tenants in this zone).
     #[arg(long, value_name = "ZONE")]
     pub zone: Option<String>,
-    /// Only this control's findings (for example GC-NET-001).
+    /// Only this control's findings, for example GC-NET-001 (evaluate: the
+    /// tenants it checked).
     #[arg(long, value_name = "ID")]
     pub control: Option<String>,
-    /// Only failures.
+    /// Only failures (evaluate: the tenants with a failed check).
     #[arg(long)]
     pub failures_only: bool,
 }

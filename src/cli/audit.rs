@@ -62,6 +62,12 @@ pub(super) fn audit_cmd(
 ) -> Result<(), CliError> {
     use crate::audit::{filter, output};
     let zh = lang == output::Lang::Zh;
+    let known = |a: &crate::audit::Audit| {
+        filter.unknown(a.tenants.iter().map(|t| t.0.as_str()), a.zones.iter().map(|z| z.0.as_str()))
+    };
+    if let Some(message) = known(audit) {
+        return Err(CliError::Input(message));
+    }
     let changes = match since {
         None => None,
         Some(path) => {

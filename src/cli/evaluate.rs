@@ -21,6 +21,7 @@ pub(super) struct Source<'a> {
 pub(super) fn evaluate_cmd(
     provenance: &govcloud_core::provenance::Provenance,
     source: &Source<'_>,
+    filter: &crate::audit::filter::Filter,
     metrics: Option<&std::path::Path>,
     snapshots: &[PathBuf],
     prices: Option<&std::path::Path>,
@@ -128,6 +129,23 @@ pub(super) fn evaluate_cmd(
         domestic: &domestic,
         now,
     });
+    // Narrowed after: scores and ranks are the city's, whatever is shown.
+    if filter.reads_findings() && scope.is_self() {
+        return Err(CliError::Input(
+            "--control and --failures-only keep the tenants by the city's compliance audit, which a self-evaluation does not read (this identity may read only its own tenants): leave them out, or evaluate with the cluster auditor role".into(),
+        ));
+    }
+    // What it may name: the tenants and zones evaluated (a self-evaluation: its own).
+    let tenants: Vec<String> = model.tenants.iter().map(kube::ResourceExt::name_any).collect();
+    let zones: Vec<String> = match &scope {
+        // A department may not read NetworkZones: the zones its namespaces were read in.
+        evaluate::Scope::SelfEvaluation { zones, .. } => zones.clone(),
+        evaluate::Scope::City => model.zones.iter().map(kube::ResourceExt::name_any).collect(),
+    };
+    if let Some(message) = filter.unknown(tenants.iter().map(String::as_str), zones.iter().map(String::as_str)) {
+        return Err(CliError::Input(message));
+    }
+    let e = evaluate::narrow::narrowed(e, filter, &model, &audit);
     let text = match format {
         EvaluateFormat::Table => {
             provenance.text(lang == crate::audit::output::Lang::Zh) + &evaluate::output::table(&e, lang)
@@ -135,6 +153,9 @@ pub(super) fn evaluate_cmd(
         EvaluateFormat::Json => {
             let mut doc = evaluate::output::json(&e);
             doc["provenance"] = serde_json::to_value(provenance)?;
+            if !filter.is_empty() {
+                doc["filters"] = serde_json::to_value(filter)?;
+            }
             serde_json::to_string_pretty(&doc)? + "\n"
         }
         EvaluateFormat::Html => {

@@ -39,7 +39,7 @@ fn version() -> &'static str {
 fn every_audit_format_names_time_version_commit_language_and_filters() {
     let (dir, head) = committed_model("govcloud-prov-audit");
     let m = dir.path().to_string_lossy().to_string();
-    let filters = ["--tenant", "tongji", "--failures-only"];
+    let filters = ["--tenant", "statistics", "--failures-only"];
 
     let json: serde_json::Value =
         serde_json::from_str(&run(&[&["audit", "-f", &m, "--format", "json"][..], &filters].concat())).expect("JSON");
@@ -51,7 +51,7 @@ fn every_audit_format_names_time_version_commit_language_and_filters() {
     assert_eq!(p["source"]["files"][0]["path"], m.as_str());
     assert_eq!(p["source"]["files"][0]["git"], serde_json::json!({"state": "commit", "commit": head, "dirty": false}));
     assert_eq!(p["lang"], "en");
-    assert_eq!(p["filters"], serde_json::json!({"tenant": "tongji", "failures-only": "true"}));
+    assert_eq!(p["filters"], serde_json::json!({"tenant": "statistics", "failures-only": "true"}));
 
     let table = run(&[&["audit", "-f", &m, "--lang", "zh"][..], &filters].concat());
     let head_lines: Vec<&str> = table.lines().take(5).collect();
@@ -59,7 +59,7 @@ fn every_audit_format_names_time_version_commit_language_and_filters() {
     assert_eq!(head_lines[1], format!("govcloud 版本：{}", version()));
     assert_eq!(head_lines[2], format!("来源：{m} (git {head}, 无未提交的修改)"));
     assert_eq!(head_lines[3], "语言：zh");
-    assert_eq!(head_lines[4], "筛选条件：--failures-only true --tenant tongji");
+    assert_eq!(head_lines[4], "筛选条件：--failures-only true --tenant statistics");
 
     let yaml = run(&["audit", "-f", &m, "--format", "openreports"]);
     let reports = docs(&yaml);

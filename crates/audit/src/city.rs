@@ -70,6 +70,9 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
                 out.tenants.push(t);
             }
         }
+        for (t, mn) in audit.mongolian {
+            out.mongolian.entry(t).or_insert(mn);
+        }
     }
     // Across clusters: a consumer whose egress is open to a provider whose ingress is open to it.
     let apps = &out.connectivity.apps;

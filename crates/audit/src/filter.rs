@@ -33,24 +33,69 @@ impl Filter {
         *self == Filter::default()
     }
 
+    /// Whether it keeps this finding.
+    pub fn keeps(&self, f: &super::Finding) -> bool {
+        self.tenant.as_deref().is_none_or(|t| f.tenant.as_deref() == Some(t))
+            && self
+                .zone
+                .as_deref()
+                .is_none_or(|z| f.zone.as_deref() == Some(z) || f.object.strip_prefix("NetworkZone/") == Some(z))
+            && self.control.as_deref().is_none_or(|c| f.control.eq_ignore_ascii_case(c))
+            && (!self.failures_only || f.outcome == Outcome::Fail)
+    }
+
+    /// Whether a report of tenants (the evaluation) keeps the tenant named
+    /// `tenant`, which has namespaces in `zones`: it is the tenant asked
+    /// for, in the zone asked for, and, with a control or failures only,
+    /// `audit` has a finding on it that this filter keeps (checked by that
+    /// control; failed).
+    pub fn keeps_tenant<'a>(&self, tenant: &str, mut zones: impl Iterator<Item = &'a str>, audit: &Audit) -> bool {
+        self.tenant.as_deref().is_none_or(|t| t == tenant)
+            && self.zone.as_deref().is_none_or(|z| zones.any(|x| x == z))
+            && ((self.control.is_none() && !self.failures_only)
+                || audit.findings.iter().any(|f| f.tenant.as_deref() == Some(tenant) && self.keeps(f)))
+    }
+
+    /// What the filter names that does not exist, as a message naming the
+    /// flag and what it may name (a typo would otherwise give an empty
+    /// report that reads as "nothing failed"): a tenant or zone not in
+    /// `tenants` or `zones`, a control not in the catalogue.
+    pub fn unknown<'a>(
+        &self,
+        tenants: impl Iterator<Item = &'a str>,
+        zones: impl Iterator<Item = &'a str>,
+    ) -> Option<String> {
+        let missing = |flag: &str, given: &Option<String>, known: Vec<&str>| {
+            let given = given.as_deref()?;
+            (!known.contains(&given))
+                .then(|| format!("--{flag} {given}: no such {flag} here; give one of {}", known.join(", ")))
+        };
+        missing("tenant", &self.tenant, tenants.collect())
+            .or_else(|| missing("zone", &self.zone, zones.collect()))
+            .or_else(|| {
+                let c = self.control.as_deref()?;
+                govcloud_core::controls::CATALOGUE.iter().all(|x| !x.id.eq_ignore_ascii_case(c)).then(|| {
+                    format!("--control {c}: no such control; give an id of the catalogue, for example GC-NET-001 (govcloud audit lists them)")
+                })
+            })
+    }
+
+    /// Whether it reads the audit's findings to keep a tenant (a control,
+    /// failures only), not only its name and zones.
+    pub fn reads_findings(&self) -> bool {
+        self.control.is_some() || self.failures_only
+    }
+
     /// The audit with only the findings this filter keeps (the flows and the
     /// connectivity as they are).
     pub fn apply(&self, audit: &Audit) -> Audit {
-        let keeps = |f: &super::Finding| {
-            self.tenant.as_deref().is_none_or(|t| f.tenant.as_deref() == Some(t))
-                && self
-                    .zone
-                    .as_deref()
-                    .is_none_or(|z| f.zone.as_deref() == Some(z) || f.object.strip_prefix("NetworkZone/") == Some(z))
-                && self.control.as_deref().is_none_or(|c| f.control.eq_ignore_ascii_case(c))
-                && (!self.failures_only || f.outcome == Outcome::Fail)
-        };
         Audit {
-            findings: audit.findings.iter().filter(|f| keeps(f)).cloned().collect(),
+            findings: audit.findings.iter().filter(|f| self.keeps(f)).cloned().collect(),
             connectivity: audit.connectivity.clone(),
             flows: audit.flows.clone(),
             zones: audit.zones.clone(),
             tenants: audit.tenants.clone(),
+            mongolian: audit.mongolian.clone(),
         }
     }
 }

@@ -211,6 +211,9 @@ pub struct Audit {
     pub zones: Vec<(String, String, u8)>,
     /// Tenants: name, Chinese name, English name.
     pub tenants: Vec<(String, String, String)>,
+    /// Tenants' Mongolian names (traditional script), where they have one.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub mongolian: BTreeMap<String, String>,
 }
 
 impl Audit {
@@ -333,6 +336,7 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
             .iter()
             .map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone()))
             .collect(),
+        mongolian: model.tenants.iter().filter_map(|t| Some((t.name_any(), t.spec.display_name.mn.clone()?))).collect(),
     }
 }
 

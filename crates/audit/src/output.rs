@@ -12,13 +12,15 @@ use super::{Audit, Outcome, mlps};
 mod html;
 pub mod page;
 mod reports;
+pub mod topology;
 use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, CATALOGUE};
-pub use html::{html, svg};
+pub use html::html;
 pub use reports::{
     OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
     reports,
 };
+pub use topology::svg;
 
 /// Report language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -30,6 +30,7 @@
 pub mod city;
 pub mod domestic;
 pub mod money;
+pub mod narrow;
 pub mod output;
 pub mod scope;
 pub mod usage;
@@ -103,6 +104,9 @@ pub struct TenantEvaluation {
     /// Its English name.
     #[serde(default)]
     pub name_en: String,
+    /// Its Mongolian name (traditional script), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_mn: Option<String>,
     /// Department or district.
     #[serde(default)]
     pub kind: TenantKind,
@@ -332,6 +336,7 @@ fn tenant(t: &govcloud_core::api::Tenant, ns_tenant: &BTreeMap<String, String>, 
         name,
         name_zh: t.spec.display_name.zh.clone(),
         name_en: t.spec.display_name.en.clone(),
+        name_mn: t.spec.display_name.mn.clone(),
         kind,
         figures,
         scores,

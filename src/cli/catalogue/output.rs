@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::api::{CatalogueEntry, DataClassification, SharingClass};
 use crate::audit::output::Lang;
-use crate::audit::output::page::{Style, page};
+use crate::audit::output::page::{Style, mongolian, page};
 
 fn pick(lang: Lang, pair: (&'static str, &'static str)) -> &'static str {
     if lang == Lang::Zh { pair.0 } else { pair.1 }
@@ -156,7 +156,7 @@ pub fn html(entries: &[CatalogueEntry], lang: Lang) -> String {
                         td lang="zh" { (e.names.zh) }
                         td lang="en" { (e.names.en) }
                         @match &e.names.mn {
-                            Some(mn) => td lang="mn-Mong" { (mn) },
+                            Some(mn) => td { (mongolian(mn)) },
                             None => td class="muted" { "—" },
                         }
                         td { (class_name(e.class, lang)) }

@@ -90,3 +90,49 @@ fn an_earlier_file_that_is_no_report_is_refused_with_the_field() {
     .unwrap_err();
     assert!(e.to_string().starts_with("findings[0].object: missing or not a string"), "{e}");
 }
+
+#[test]
+fn a_tenant_is_kept_by_name_zone_and_by_the_findings_the_filter_keeps() {
+    let a = audit(vec![
+        finding("GC-NET-001", Outcome::Fail, "Namespace/a-ext", Some("a"), Some("ext")),
+        finding("GC-NET-001", Outcome::Pass, "Namespace/b-ext", Some("b"), Some("ext")),
+        finding("GC-POD-001", Outcome::Fail, "Pod/b-int/p", Some("b"), Some("int")),
+    ]);
+    let keeps = |f: &Filter, t: &str, zones: &[&str]| f.keeps_tenant(t, zones.iter().copied(), &a);
+    assert!(keeps(&Filter::default(), "c", &[]), "no filter keeps a tenant without findings");
+    let tenant = Filter { tenant: Some("b".into()), ..Filter::default() };
+    assert!(keeps(&tenant, "b", &["ext"]) && !keeps(&tenant, "a", &["ext"]));
+    let zone = Filter { zone: Some("int".into()), ..Filter::default() };
+    assert!(keeps(&zone, "b", &["ext", "int"]) && !keeps(&zone, "a", &["ext"]));
+    // Failures only: the tenants with a failure; with a zone, a failure there.
+    let failing = Filter { failures_only: true, ..Filter::default() };
+    assert!(keeps(&failing, "a", &["ext"]) && keeps(&failing, "b", &["ext", "int"]));
+    assert!(!keeps(&failing, "c", &["ext"]));
+    let failing_ext = Filter { zone: Some("ext".into()), failures_only: true, ..Filter::default() };
+    assert!(keeps(&failing_ext, "a", &["ext"]) && !keeps(&failing_ext, "b", &["ext", "int"]));
+    // A control: the tenants it checked; failing it, with failures only.
+    let control = Filter { control: Some("GC-NET-001".into()), ..Filter::default() };
+    assert!(keeps(&control, "a", &["ext"]) && keeps(&control, "b", &["ext"]) && !keeps(&control, "c", &["ext"]));
+    let control_fail = Filter { failures_only: true, ..control };
+    assert!(keeps(&control_fail, "a", &["ext"]) && !keeps(&control_fail, "b", &["ext", "int"]));
+    assert!(control_fail.reads_findings() && !tenant.reads_findings());
+}
+
+#[test]
+fn a_filter_naming_what_does_not_exist_says_so() {
+    let (tenants, zones) = (["a", "b"], ["ext"]);
+    let unknown = |f: Filter| f.unknown(tenants.iter().copied(), zones.iter().copied());
+    assert_eq!(unknown(Filter { tenant: Some("a".into()), zone: Some("ext".into()), ..Filter::default() }), None);
+    assert_eq!(unknown(Filter { control: Some("gc-net-001".into()), ..Filter::default() }), None);
+    assert_eq!(
+        unknown(Filter { tenant: Some("c".into()), ..Filter::default() }).as_deref(),
+        Some("--tenant c: no such tenant here; give one of a, b")
+    );
+    assert!(
+        unknown(Filter { zone: Some("int".into()), ..Filter::default() }).is_some_and(|m| m.starts_with("--zone int"))
+    );
+    assert!(
+        unknown(Filter { control: Some("GC-NOPE".into()), ..Filter::default() })
+            .is_some_and(|m| m.contains("catalogue"))
+    );
+}

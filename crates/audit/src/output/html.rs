@@ -1,19 +1,16 @@
-//! The audit as one printable HTML page, with its topology as inline SVG,
-//! written with maud (every value escaped) in the shell of [`super::page`].
+//! The audit as one printable HTML page, with its topology as inline SVG
+//! ([`super::topology`]), written with maud (every value escaped) in the shell of [`super::page`].
 
-use govcloud_core::api::FlowState;
 use govcloud_core::controls;
 
-use crate::output::{
-    Lang, by_cluster, by_control, cluster_name, flow_state_name, outcome_name, pick, severity_name, title, words,
-    zone_kind_name,
-};
+use crate::output::{Lang, by_cluster, by_control, cluster_name, outcome_name, pick, severity_name, title, words};
 use crate::{Audit, Finding, Outcome, mlps};
 use std::collections::BTreeMap;
 
 use maud::{Markup, html as markup};
 
 use super::page::{Style, page};
+use super::topology::svg;
 
 /// The audit page's own rules: outcomes, the connectivity matrix.
 const STYLE: Style = Style {
@@ -34,108 +31,6 @@ fn count_cells(n: &[usize; 4]) -> Markup {
         td class=(if n[1] > 0 { "fail" } else { "" }) { (n[1]) }
         td { (n[2]) }
         td { (n[3]) }
-    }
-}
-
-/// The path (`d`) of a flow from the app box at `(x1, y1)` to the one at `(x2, y2)`:
-/// from the facing edges, or out and back on the right within one column.
-fn flow_curve((x1, y1): (f64, f64), (x2, y2): (f64, f64), col_w: f64) -> String {
-    let same_column = (x1 - x2).abs() < 1.0;
-    let (sx, ex) = if same_column {
-        (x1 + col_w - 10.0, x2 + col_w - 10.0)
-    } else if x1 <= x2 {
-        (x1 + col_w - 10.0, x2 + 10.0)
-    } else {
-        (x1 + 10.0, x2 + col_w - 10.0)
-    };
-    let c1 = sx + if same_column { 40.0 } else { (ex - sx) / 2.0 };
-    let c2 = ex + if same_column { 40.0 } else { -(ex - sx) / 2.0 };
-    format!("M{sx},{y1} C{c1},{y1} {c2},{y2} {ex},{y2}")
-}
-
-/// A zone's column of the topology: its left edge, the zone (name, kind,
-/// MLPS level), its apps (`tenant/app`, zone).
-struct Column<'a> {
-    x: f64,
-    zone: &'a (String, String, u8),
-    apps: Vec<&'a (String, String)>,
-}
-
-/// The zones, tenants, apps and flows as an inline SVG.
-pub fn svg(a: &Audit, lang: Lang) -> Markup {
-    let (col_w, row_h, top) = (360.0, 26.0, 60.0);
-    let columns: Vec<Column<'_>> = a
-        .zones
-        .iter()
-        .enumerate()
-        .map(|(i, zone)| Column {
-            x: 20.0 + i as f64 * (col_w + 40.0),
-            zone,
-            apps: a.connectivity.apps.iter().filter(|(_, z)| *z == zone.0).collect(),
-        })
-        .collect();
-    let max_rows = columns.iter().map(|c| c.apps.len()).max().unwrap_or(0);
-    // Where each app's box is; flows name apps tenant/zone/app.
-    let mut pos: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for Column { x, zone: (zname, ..), apps } in &columns {
-        for (j, (app, _)) in apps.iter().enumerate() {
-            pos.insert(
-                app.split_once('/').map_or_else(|| app.to_string(), |(t, n)| format!("{t}/{zname}/{n}")),
-                (*x, top + j as f64 * row_h + 10.0),
-            );
-        }
-    }
-    let w = 40.0 + columns.len() as f64 * (col_w + 40.0);
-    let h = top + max_rows as f64 * row_h + 80.0;
-    markup! {
-        svg xmlns="http://www.w3.org/2000/svg" id="topology" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}"))
-            font-family="sans-serif" {
-            defs {
-                marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto" {
-                    path d="M0,0 L10,5 L0,10 z" fill="#444" {}
-                }
-            }
-            @for Column { x, zone: (zname, kind, level), apps } in &columns {
-                @let fill = match kind.as_str() { "private" => "#fdecea", "internet" => "#e8f0fe", _ => "#e6f4ea" };
-                rect class="zone" x=(x) y="20" width=(col_w) height=(top + apps.len() as f64 * row_h + 20.0) rx="8"
-                    fill=(fill) stroke="#555" {}
-                text x=(x + 10.0) y="44" font-weight="bold" {
-                    (zname) " (" (zone_kind_name(kind, lang)) ", "
-                    @if lang == Lang::Zh { "等保 " (level) " 级" } @else { "MLPS " (level) }
-                    ")"
-                }
-                @for (j, (app, _)) in apps.iter().enumerate() {
-                    @let y = top + j as f64 * row_h;
-                    rect class="app" x=(x + 10.0) y=(y) width=(col_w - 20.0) height="20" rx="4" fill="#fff"
-                        stroke="#888" {}
-                    text x=(x + 16.0) y=(y + 14.0) font-size="12" { (app) }
-                }
-            }
-            @for f in &a.flows {
-                @if let (Some(&from), Some(&to)) = (pos.get(&f.from), pos.get(&f.to)) {
-                    @let (color, dash) = match f.state {
-                        FlowState::Granted => ("#188038", ""),
-                        FlowState::Pending => ("#f29900", "6,4"),
-                        FlowState::Refused => ("#d93025", "2,3"),
-                    };
-                    path class=(format!("flow {}", f.state.as_str())) d=(flow_curve(from, to, col_w)) fill="none"
-                        stroke=(color) stroke-width="1.5" stroke-dasharray=(dash) marker-end="url(#arrow)" {
-                        title {
-                            (f.from) " → " (f.to) ": " (flow_state_name(f.state, lang))
-                            // The reasons are English sentences: only an English page gives them.
-                            @if lang != Lang::Zh { " — " (f.reason) }
-                        }
-                    }
-                }
-            }
-            text x="20" y=(h - 16.0) font-size="12" {
-                tspan fill="#188038" { "— " (flow_state_name(FlowState::Granted, lang)) }
-                "  "
-                tspan fill="#f29900" { "- - " (flow_state_name(FlowState::Pending, lang)) }
-                "  "
-                tspan fill="#d93025" { "··· " (flow_state_name(FlowState::Refused, lang)) }
-            }
-        }
     }
 }
 
@@ -187,10 +82,20 @@ pub fn html(a: &Audit, lang: Lang) -> String {
         section id="tenants" {
             h2 { (t("按租户", "By tenant")) }
             table {
-                tr { th { (w(words::TENANT)) } th { (w(words::NAME)) } (outcome_heads) }
+                tr {
+                    th { (w(words::TENANT)) } th { (w(words::NAME)) }
+                    @if !a.mongolian.is_empty() { th { (t("蒙古文名称", "Mongolian")) } }
+                    (outcome_heads)
+                }
                 @for (tn, n) in &by_tenant {
                     @let (zh_n, en_n) = names.get(tn.as_str()).copied().unwrap_or(("", ""));
-                    tr { td { (tn) } td { (if zh { zh_n } else { en_n }) } (count_cells(n)) }
+                    tr {
+                        td { (tn) } td { (if zh { zh_n } else { en_n }) }
+                        @if !a.mongolian.is_empty() {
+                            td { @if let Some(mn) = a.mongolian.get(tn) { (super::page::mongolian(mn)) } }
+                        }
+                        (count_cells(n))
+                    }
                 }
             }
         }

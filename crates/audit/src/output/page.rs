@@ -13,7 +13,10 @@ use govcloud_core::provenance::Provenance;
 /// The rules every report page has: the page, its tables and their cells.
 const STYLE: &str = concat!(
     "body{font-family:sans-serif;margin:24px;color:#222} table{border-collapse:collapse;margin:8px 0 20px} ",
-    "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\nth{background:#f3f3f3}"
+    "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\nth{background:#f3f3f3}",
+    // Mongolian in its traditional vertical script, top to bottom, lines left to right.
+    " .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-size:14px;",
+    "font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3}"
 );
 
 /// A page's own rules, after the shared ones: on screen, and when printed
@@ -46,6 +49,12 @@ pub fn page(lang: Lang, heading: &str, style: Style, body: &Markup) -> String {
     .into_string();
     s.push('\n');
     s
+}
+
+/// A Mongolian name (`displayName.mn`) as every page shows it: in the
+/// traditional vertical script (the `.mn` rule of the shared style).
+pub fn mongolian(name: &str) -> Markup {
+    html! { span class="mn" lang="mn-Mong" { (name) } }
 }
 
 /// The provenance of a report, as the first section of its page.

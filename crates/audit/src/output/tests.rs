@@ -87,7 +87,11 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
     let mut audit = Audit {
         findings: vec![failure],
         zones: vec![(HOSTILE.into(), HOSTILE.into(), 3)],
-        tenants: vec![(HOSTILE.into(), HOSTILE.into(), HOSTILE.into())],
+        tenants: vec![
+            (HOSTILE.into(), HOSTILE.into(), HOSTILE.into()),
+            ("other".into(), "其他".into(), "Other".into()),
+        ],
+        mongolian: BTreeMap::from([(HOSTILE.into(), HOSTILE.into())]),
         connectivity: crate::Connectivity {
             apps: vec![(app.clone(), HOSTILE.into())],
             reach: vec![vec![true]],
@@ -98,7 +102,7 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
         flows: vec![crate::FlowRow {
             // Flows name apps tenant/zone/app.
             from: format!("{HOSTILE}/{HOSTILE}/{HOSTILE}"),
-            to: format!("{HOSTILE}/{HOSTILE}/{HOSTILE}"),
+            to: format!("other/{HOSTILE}/{HOSTILE}"),
             state: FlowState::Granted,
             reason: HOSTILE.into(),
             ports: vec![],
@@ -111,14 +115,18 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
         for id in ["clusters", "tenants", "zones", "topology-section", "connectivity", "evidence"] {
             assert!(section(&page, id).contains(ESCAPED), "{lang:?}: {id} lacks the escaped name:\n{page}");
         }
-        // The SVG: the zone's and the app's boxes, and the flow between them.
+        // The Mongolian name, vertical.
+        let mn = format!(r#"<td><span class="mn" lang="mn-Mong">{ESCAPED}</span></td>"#);
+        assert!(section(&page, "tenants").contains(&mn), "{lang:?}: {page}");
+        // The SVG: the zone's and the tenant's names, the apps' cell and the flow between tenants.
         let svg = svg(&audit, lang).into_string();
-        assert!(svg.contains(&format!(r#"font-weight="bold">{ESCAPED} ("#)), "{svg}");
-        assert!(svg.contains(&format!(r#"font-size="12">{ESCAPED}/{ESCAPED}</text>"#)), "{svg}");
-        let flow = format!("{ESCAPED}/{ESCAPED}/{ESCAPED}");
+        assert!(svg.contains(&format!(r#"font-weight="bold"><title>{ESCAPED}</title>"#)), "{svg}");
+        assert!(svg.contains(&format!("<title>{ESCAPED} {ESCAPED}</title>")), "{svg}");
+        assert!(svg.contains(&format!("<title>{ESCAPED}/{ESCAPED}</title>")), "{svg}");
+        let (from, to) = (format!("{ESCAPED}/{ESCAPED}/{ESCAPED}"), format!("other/{ESCAPED}/{ESCAPED}"));
         let reason = if lang == Lang::En { format!(" — {ESCAPED}") } else { String::new() };
         let shown = flow_state_name(FlowState::Granted, lang);
-        assert!(svg.contains(&format!("<title>{flow} → {flow}: {shown}{reason}</title>")), "{svg}");
+        assert!(svg.contains(&format!("<title>{from} → {to}: {shown}{reason}\n</title>")), "{svg}");
         assert_eq!(page.matches(&svg).count(), 1, "the page holds the SVG");
     }
     // Above the matrix's limit: the pairs across tenants, and the note why.
@@ -146,7 +154,8 @@ fn every_page_has_the_one_shell() {
             "</title><style>\nbody{font-family:sans-serif;margin:24px;color:#222} ",
             "table{border-collapse:collapse;margin:8px 0 20px} ",
             "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}\n",
-            "th{background:#f3f3f3} .a{b:c}\n@media print{section{page-break-inside:avoid} .d{e:f}}</style></head>",
+            "th{background:#f3f3f3} .mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-size:14px;",
+            "font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3} .a{b:c}\n@media print{section{page-break-inside:avoid} .d{e:f}}</style></head>",
             "<body><p>",
             ESCAPED,
             "</p></body></html>\n",

@@ -9,7 +9,7 @@ use crate::{Axis, Evaluation, FIGURES, FigureDef, OVERALL_FORMULA, TenantEvaluat
 
 use maud::{Markup, html as markup};
 
-use govcloud_audit::output::page::{Style, page};
+use govcloud_audit::output::page::{Style, mongolian, page};
 
 /// The evaluation page's own rules: figures, muted means, the charts side by side.
 const STYLE: Style = Style {
@@ -156,7 +156,7 @@ pub fn html(e: &Evaluation, lang: Lang) -> String {
                         tr {
                             td class="num" { (t.overall_rank.map_or("—".into(), |r| r.to_string())) }
                             td { (t.name) }
-                            td { (tenant_name(t, lang)) }
+                            td { (tenant_name(t, lang)) @if let Some(mn) = &t.name_mn { " " (mongolian(mn)) } }
                             @for a in Axis::ALL {
                                 td class="num" {
                                     (score(t.scores.get(&a).copied()))

@@ -19,6 +19,7 @@ fn hostile() -> Evaluation {
         name: HOSTILE.into(),
         name_zh: HOSTILE.into(),
         name_en: HOSTILE.into(),
+        name_mn: Some(HOSTILE.into()),
         kind: TenantKind::Department,
         figures: BTreeMap::new(),
         scores: scores.clone(),
@@ -103,4 +104,12 @@ fn the_page_has_the_audits_shell() {
         "\n@media print{section{page-break-inside:avoid} body{margin:8mm} .charts svg{max-width:48%}}</style></head><body><h1>"
     ));
     assert!(page.ends_with("</section></body></html>\n"));
+}
+
+#[test]
+fn a_mongolian_name_is_shown_vertical_in_the_ranking() {
+    let page = html(&hostile(), Lang::Zh);
+    let mn = format!(r#"<span class="mn" lang="mn-Mong">{ESCAPED}</span>"#);
+    assert!(section(&page, "ranking").contains(&mn), "{page}");
+    assert!(page.contains(".mn{writing-mode:vertical-lr;"), "{page}");
 }

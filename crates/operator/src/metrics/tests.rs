@@ -220,6 +220,7 @@ mod exposition_tests {
             name: name.into(),
             name_zh: String::new(),
             name_en: String::new(),
+            name_mn: None,
             kind,
             figures: BTreeMap::from([
                 ("cpu_used".to_string(), Measured { value: Some(0.25), missing: None }),

@@ -66,7 +66,7 @@ fn the_page_gives_all_three_names_a_dash_for_a_missing_one_and_escapes_them() {
     assert!(page.starts_with("<!doctype html>"), "{page}");
     assert!(page.contains(r#"<td lang="zh">宏观经济库</td>"#), "{page}");
     assert!(page.contains(r#"<td lang="en">Macro-economy &lt;db&gt;</td>"#), "{page}");
-    assert!(page.contains(r#"<td lang="mn-Mong">ᠮᠠᠺᠷᠣ</td>"#), "{page}");
+    assert!(page.contains(r#"<td><span class="mn" lang="mn-Mong">ᠮᠠᠺᠷᠣ</span></td>"#), "{page}");
     assert!(page.contains(r#"<td class="muted">—</td>"#), "{page}");
     assert!(page.contains("unconditional") && page.contains("conditional"), "{page}");
 }
