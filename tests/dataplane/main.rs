@@ -30,11 +30,11 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use support::offline::repo;
 use support::{Operator, OwnPlane, eventually};
 
-use probe::{DataplanePod, Dp, kernel_refuses, probe_all, settled};
+use probe::{DataplanePod, Dp, INTERNET, kernel_refuses, probe_all, rules, settled};
 
 const CONVERGE: Duration = Duration::from_secs(240);
 
@@ -107,26 +107,10 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     );
 
     // The audit's semantics, on the live objects.
-    let policies: Vec<serde_json::Value> = Api::<NetworkPolicy>::all(c.clone())
-        .list(&ListParams::default())
-        .await
-        .expect("list NetworkPolicies")
-        .items
-        .iter()
-        .map(|p| serde_json::to_value(p).expect("json"))
-        .collect();
-    let namespaces: BTreeMap<String, BTreeMap<String, String>> = Api::<Namespace>::all(c.clone())
-        .list(&ListParams::default())
-        .await
-        .expect("list namespaces")
-        .items
-        .into_iter()
-        .map(|n| (n.name_any(), n.labels().clone()))
-        .collect();
-    let net = govcloud::audit::netpol::Network::new(policies.iter(), namespaces);
-
+    let live = live_objects(&c).await;
+    let net = live.network();
     let t_probe = Instant::now();
-    let report = probe_all(&dp, &net, &pods);
+    let report = probe_all(&net, &pods);
     println!(
         "dataplane probe: {} pods, {} ordered pod pairs, {} workload pairs, {} connections tried ({} open, {} blocked), {} agreements, {} disagreements; probing {:.1}s, whole test {:.1}s",
         pods.len(),
@@ -148,4 +132,110 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     let zones: BTreeSet<&str> = pods.iter().map(|(_, d)| d.node.as_str()).collect();
     assert!(zones.len() >= 3, "pods on nodes of at least three zones: {zones:?}");
     assert!(report.disagreements.is_empty(), "{} disagreements (above)", report.disagreements.len());
+    let private = |r: &probe::Report| r.internet_open.iter().filter(|id| id.starts_with(PRIVATE_PODS)).count();
+    assert_eq!(private(&report), 0, "no private pod reaches the internet: {:?}", report.internet_open);
+    assert!(!report.internet_open.is_empty(), "the internet zone's pods reach the internet");
+    assert!(private_escapes(&c).await.is_empty(), "the live audit finds no private pod reaching out");
+
+    // A planted hole: an allow-all NetworkPolicy in the private zone, made by
+    // hand. The packets find it, the audit finds it; it is removed by hand
+    // (the operator does not delete a NetworkPolicy it did not write), and
+    // the packets agree again.
+    let nps: Api<NetworkPolicy> = Api::namespaced(c.clone(), "public-security-private");
+    let hole: NetworkPolicy = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "planted-allow-all", "namespace": "public-security-private"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}}))
+    .expect("policy");
+    let before = rules(&dp);
+    nps.create(&PostParams::default(), &hole).await.expect("plant the hole");
+    eventually("kube-router to take the planted policy in", CONVERGE, || async {
+        (rules(&dp) != before).then_some(())
+    })
+    .await;
+    settled(&dp, &pods, CONVERGE).await;
+    let live = live_objects(&c).await;
+    let holed = probe_all(&live.network(), &pods);
+    println!(
+        "with the planted hole: {} connections, {} open, {} disagreements; private pods reaching {INTERNET}: {}",
+        holed.tried,
+        holed.open,
+        holed.disagreements.len(),
+        private(&holed)
+    );
+    for d in &holed.disagreements {
+        println!("DISAGREEMENT {d}");
+    }
+    let private_pods = pods.iter().filter(|(p, _)| p.namespace().as_deref() == Some("public-security-private")).count();
+    assert!(
+        private_pods > 0 && private(&holed) == private_pods,
+        "every private pod reaches the internet through the hole"
+    );
+    assert!(holed.disagreements.is_empty(), "kube-router enforces the hole as the audit reads it");
+    let escapes = private_escapes(&c).await;
+    println!("the live audit: {} GC-NET-003 failures, e.g. {:?}", escapes.len(), escapes.first());
+    assert!(!escapes.is_empty(), "the live audit finds the hole");
+
+    let before = rules(&dp);
+    nps.delete("planted-allow-all", &DeleteParams::default()).await.expect("remove the hole");
+    eventually("kube-router to drop the planted policy", CONVERGE, || async { (rules(&dp) != before).then_some(()) })
+        .await;
+    settled(&dp, &pods, CONVERGE).await;
+    let live = live_objects(&c).await;
+    let repaired = probe_all(&live.network(), &pods);
+    println!(
+        "hole removed: {} connections, {} open, {} disagreements, private pods reaching {INTERNET}: {}; whole test {:.1}s",
+        repaired.tried,
+        repaired.open,
+        repaired.disagreements.len(),
+        private(&repaired),
+        t0.elapsed().as_secs_f64()
+    );
+    assert!(repaired.disagreements.is_empty() && private(&repaired) == 0);
+    assert_eq!(repaired.open, report.open, "the same connections open as before the hole");
+}
+
+const PRIVATE_PODS: &str = "Pod/public-security-private/";
+
+/// The live NetworkPolicies and namespace labels, which the audit's semantics read.
+struct Live {
+    policies: Vec<serde_json::Value>,
+    namespaces: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Live {
+    fn network(&self) -> govcloud::audit::netpol::Network<'_> {
+        govcloud::audit::netpol::Network::new(self.policies.iter(), self.namespaces.clone())
+    }
+}
+
+async fn live_objects(c: &kube::Client) -> Live {
+    let policies = Api::<NetworkPolicy>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .expect("list NetworkPolicies")
+        .items
+        .iter()
+        .map(|p| serde_json::to_value(p).expect("json"))
+        .collect();
+    let namespaces = Api::<Namespace>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .expect("list namespaces")
+        .items
+        .into_iter()
+        .map(|n| (n.name_any(), n.labels().clone()))
+        .collect();
+    Live { policies, namespaces }
+}
+
+/// The live audit's failing GC-NET-003 findings (a private zone's workload reaching out).
+async fn private_escapes(c: &kube::Client) -> Vec<String> {
+    let cidrs: Vec<String> = govcloud::model::DEFAULT_CLUSTER_CIDRS.map(String::from).to_vec();
+    let (model, objects) = govcloud::operator::live_inventory(c, "", &cidrs, None).await.expect("live inventory");
+    govcloud::audit::audit(&model, &objects)
+        .findings
+        .iter()
+        .filter(|f| f.control == govcloud::controls::PRIVATE_EGRESS && f.outcome == govcloud::audit::Outcome::Fail)
+        .map(|f| format!("{}: {}", f.object, f.evidence))
+        .collect()
 }

@@ -17,6 +17,10 @@ use crate::support::offline::repo;
 /// The port every pod listens on besides its declared ones, granted by no
 /// policy (`UNDECLARED_PORT` in testenv/dataplane/dataplane).
 pub const UNDECLARED_PORT: i64 = 9099;
+/// The dataplane's internet address (its `internet` namespace) that the
+/// audit probes too, and the port tried.
+pub const INTERNET: &str = "8.8.8.8";
+const INTERNET_PORT: i64 = 443;
 /// How long a connection may take before it counts as blocked.
 const CONNECT_TIMEOUT: &str = "1.0";
 /// Source pods probing at once (each tries all its targets at once).
@@ -121,6 +125,11 @@ fn declared(p: &Pod) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// Every node's filter rules (without counters), to tell when kube-router changed them.
+pub fn rules(dp: &Dp) -> String {
+    dp.nodes().values().map(|ns| filter_rules(ns)).collect::<Vec<_>>().join("\n")
+}
+
 fn filter_rules(netns: &str) -> String {
     output(&["ip", "netns", "exec", netns, "iptables-save", "-t", "filter"])
         .unwrap_or_default()
@@ -169,6 +178,8 @@ pub struct Report {
     pub tried: usize,
     pub open: usize,
     pub disagreements: Vec<String>,
+    /// The pods that reached the internet address.
+    pub internet_open: Vec<String>,
 }
 
 fn workload(p: &Pod) -> Workload {
@@ -189,8 +200,9 @@ fn names(net: &Network<'_>, w: &Workload, kind: &str) -> String {
 }
 
 /// Tries every pod to every other pod, on each declared TCP port and on
-/// [`UNDECLARED_PORT`], and compares each outcome with the audit's verdict.
-pub fn probe_all(_dp: &Dp, net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
+/// [`UNDECLARED_PORT`], and to the internet address, and compares each
+/// outcome with the audit's verdict.
+pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
     let ws: Vec<Workload> = pods.iter().map(|(p, _)| workload(p)).collect();
     let jobs: Vec<(usize, Vec<String>)> = (0..pods.len())
         .map(|i| {
@@ -199,6 +211,7 @@ pub fn probe_all(_dp: &Dp, net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> R
                 .flat_map(|j| {
                     listener_ports(&pods[j].0).into_iter().map(move |port| format!("{}:{port}", pods[j].1.ip))
                 })
+                .chain([format!("{INTERNET}:{INTERNET_PORT}")])
                 .collect();
             (i, targets)
         })
@@ -213,13 +226,40 @@ pub fn probe_all(_dp: &Dp, net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> R
         });
     }
     let by_ip: BTreeMap<&str, usize> = pods.iter().enumerate().map(|(j, (_, d))| (d.ip.as_str(), j)).collect();
-    let mut r = Report { pod_pairs: 0, workload_pairs: BTreeSet::new(), tried: 0, open: 0, disagreements: Vec::new() };
+    let mut r = Report {
+        pod_pairs: 0,
+        workload_pairs: BTreeSet::new(),
+        tried: 0,
+        open: 0,
+        disagreements: Vec::new(),
+        internet_open: Vec::new(),
+    };
     for (i, got) in results.iter().enumerate() {
         let a = &ws[i];
         r.pod_pairs += pods.len() - 1;
         for (target, outcome) in got {
             let (ip, port) = target.rsplit_once(':').expect("ip:port");
-            let (j, port) = (by_ip[ip], port.parse::<i64>().expect("port"));
+            let port = port.parse::<i64>().expect("port");
+            if ip == INTERNET {
+                let (expected, by) = net.egress(a, &Target::Ip(ip.parse().expect("address")), port, "TCP");
+                let observed = outcome == "open";
+                r.tried += 1;
+                r.open += usize::from(observed);
+                if observed {
+                    r.internet_open.push(a.id.clone());
+                }
+                if expected != observed {
+                    r.disagreements.push(format!(
+                        "{} -> the internet ({target}): the audit says {} ({}), the packets say {outcome}; egress policies selecting the source: {}",
+                        a.id,
+                        if expected { "open" } else { "blocked" },
+                        by.as_deref().unwrap_or("-"),
+                        names(net, a, "Egress"),
+                    ));
+                }
+                continue;
+            }
+            let j = by_ip[ip];
             let b = &ws[j];
             r.workload_pairs.insert((format!("{}/{}", a.namespace, a.app), format!("{}/{}", b.namespace, b.app)));
             let (out, by_out) = net.egress(a, &Target::Pod(b), port, "TCP");
