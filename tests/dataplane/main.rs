@@ -192,6 +192,33 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     );
     assert!(repaired.disagreements.is_empty() && private(&repaired) == 0);
     assert_eq!(repaired.open, report.open, "the same connections open as before the hole");
+
+    // A govcloud policy deleted: the operator writes it again, and the
+    // packets are as before.
+    let deny = nps.get("govcloud-default-deny").await.expect("the private namespace's default deny");
+    nps.delete("govcloud-default-deny", &DeleteParams::default()).await.expect("delete the default deny");
+    let t_delete = Instant::now();
+    eventually("the operator to restore the default deny", CONVERGE, || async {
+        nps.get_opt("govcloud-default-deny").await.ok().flatten().filter(|p| p.uid() != deny.uid()).map(|_| ())
+    })
+    .await;
+    let restored_after = t_delete.elapsed();
+    settled(&dp, &pods, CONVERGE).await;
+    let live = live_objects(&c).await;
+    let again = probe_all(&live.network(), &pods);
+    println!(
+        "default deny deleted, restored by the operator after {:.1}s: {} connections, {} open, {} disagreements; whole test {:.1}s",
+        restored_after.as_secs_f64(),
+        again.tried,
+        again.open,
+        again.disagreements.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    for d in &again.disagreements {
+        println!("DISAGREEMENT {d}");
+    }
+    assert!(again.disagreements.is_empty());
+    assert_eq!(again.open, report.open, "the same connections open as before the deletion");
 }
 
 const PRIVATE_PODS: &str = "Pod/public-security-private/";
