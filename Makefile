@@ -13,7 +13,15 @@
 # of its own: two local control planes (egov: extranet+internet; private), an
 # operator each (see examples/chifeng-clusters).
 DEV_MODEL := $(if $(filter 2,$(CLUSTERS)),-f examples/chifeng-clusters -f examples/chifeng/tenants.yaml -f examples/chifeng/apps,)
+# make dev DATAPLANE=1: the same control plane (target/dev) with a real
+# NetworkPolicy dataplane (testenv/dataplane/README.md: root, iptables, ipset).
 dev:
+ifeq ($(DATAPLANE),1)
+	@test -z "$(DEV_MODEL)" || { echo "make dev: DATAPLANE=1 runs one control plane; not with CLUSTERS=2"; exit 1; }
+	testenv/build.sh etcd kube kwok
+	testenv/testenv status --dir target/dev >/dev/null 2>&1 || testenv/testenv up --dir target/dev --model examples/chifeng --dataplane
+	testenv/dataplane/dataplane status --dir target/dev >/dev/null 2>&1 || testenv/dataplane/dataplane up --dir target/dev
+endif
 	cargo run --quiet -- dev $(DEV_MODEL)
 
 render:
