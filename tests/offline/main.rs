@@ -20,6 +20,7 @@ mod evaluate_five;
 mod fuzz_props;
 mod image;
 mod import;
+mod lang;
 mod log_plain;
 mod provenance;
 mod render_autoscaling;

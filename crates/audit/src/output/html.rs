@@ -121,9 +121,7 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
                     path class=(format!("flow {}", f.state.as_str())) d=(flow_curve(from, to, col_w)) fill="none"
                         stroke=(color) stroke-width="1.5" stroke-dasharray=(dash) marker-end="url(#arrow)" {
                         title {
-                            (f.from) " → " (f.to) ": " (flow_state_name(f.state, lang))
-                            // The reasons are English sentences: only an English page gives them.
-                            @if lang != Lang::Zh { " — " (f.reason) }
+                            (f.from) " → " (f.to) ": " (flow_state_name(f.state, lang)) " — " (f.why.text(lang))
                         }
                     }
                 }
@@ -256,11 +254,11 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                     th { (w(words::RESULT)) }
                     @if city { th { (t("集群", "cluster")) } }
                     th { (w(words::CONTROL)) } th { (w(words::OBJECT)) }
-                    th { (w(words::FIELD)) } th { (w(words::EVIDENCE)) }
+                    th { (w(words::FIELD)) } th { (w(words::REASON)) } th { (w(words::EVIDENCE)) }
                 }
                 @if failures.is_empty() {
                     tr {
-                        td colspan=(if city { 6 } else { 5 }) class="pass" {
+                        td colspan=(if city { 7 } else { 6 }) class="pass" {
                             (t("全部自动化控制项通过", "every automated control passes"))
                         }
                     }
@@ -269,7 +267,8 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                     tr {
                         td class="fail" { (outcome_name(Outcome::Fail, lang)) }
                         @if city { td { (cluster_name(f.cluster.as_deref(), lang)) } }
-                        td { (f.control) } td { (f.object) } td { (f.field) } td { (f.evidence) }
+                        td { (f.control) } td { (f.object) } td { (f.field) } td { (f.reason.text(lang)) }
+                        td { (f.evidence) }
                     }
                 }
             }
