@@ -176,7 +176,7 @@ pub(crate) fn grant_covers(provider: &Placement<'_>, consumer: &AppKey) -> bool 
 /// The one reason given for another tenant's app that has not granted the
 /// consumer, whether it exists or not.
 pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> Message {
-    msg!(Code::NotGranted, provider.to_string(), consumer.to_string())
+    msg!(Code::NoGrantCovers, provider.to_string(), consumer.to_string())
 }
 
 fn decide(

@@ -156,7 +156,7 @@ catalogue! {
     /// {0} the zone (quoted).
     ZoneNotDeclared => "网络区 {0} 未声明", "zone {0} is not declared";
     /// {0} provider, {1} consumer.
-    NotGranted => "{0} 的授权均不覆盖 {1}：提供方尚未授权，或没有这个应用", "no grant from {0} covers {1}: the provider has not granted it, or no such app exists";
+    NoGrantCovers => "{0} 的授权均不覆盖 {1}：提供方尚未授权，或没有这个应用", "no grant from {0} covers {1}: the provider has not granted it, or no such app exists";
     /// {0} provider.
     ProviderNotPlaced => "提供方 {0} 已声明但未部署；请查看其状态", "provider {0} is declared but not placed; see its status";
     /// {0} provider.
@@ -209,4 +209,86 @@ catalogue! {
     SecretOnlyPrivate => "{0} 持有工作秘密数据：只有政务专网中的应用可以调用它，而 {1} 运行在网络区 {2}", "{0} holds secret data (工作秘密): only apps in a private zone may call it, and {1} runs in zone {2}";
     /// {0} consumer, {1} its zone, {2} provider, {3} the data's classification.
     InternetOnlyPublic => "{0} 运行在互联网区 {1}：只能调用公开数据的提供方，而 {2} 持有{3}数据", "{0} runs in internet zone {1}: it may call only providers of public data, and {2} holds {3} data";
+
+    // ── Conditions' and Events' reasons (CamelCase, as status and Events carry them) ──
+    /// Ready: the zone, tenant or app runs in another cluster.
+    HostedElsewhere => "在其他集群运行", "runs in another cluster";
+    /// Ready, Degraded: the declaration breaks a rule.
+    Invalid => "声明无效", "the declaration is invalid";
+    /// Ready: the namespace's default-deny policy is not there yet.
+    WaitingForIsolation => "等待网络隔离就绪", "waiting for isolation";
+    /// Ready, Degraded, Event: the API server refused what govcloud made.
+    Refused => "被 API 服务器拒绝", "refused by the API server";
+    /// Ready, Degraded, Event: a foreign object holds a name govcloud needs.
+    Conflict => "名称被外来对象占用", "a name is taken by a foreign object";
+    /// Ready: the app has no tenant namespace to run in.
+    NotPlaced => "未部署", "not placed";
+    /// Ready, Event: the quota refuses pods.
+    PodsRefused => "配额拒绝创建 Pod", "pods refused by the quota";
+    /// Ready: a new template is rolling out.
+    RollingOut => "正在滚动更新", "rolling out";
+    /// Ready: replicas not ready.
+    NotReady => "副本未就绪", "replicas not ready";
+    /// Ready: every replica ready, or a scheduled run going on.
+    Running => "运行中", "running";
+    /// Ready: a schedule suspended.
+    Suspended => "定时任务已暂停", "schedule suspended";
+    /// Ready: a schedule waiting for its next run.
+    Scheduled => "等待下次定时运行", "scheduled";
+    /// Ready: a scheduled app's last run failed.
+    LastRunFailed => "上次运行失败", "the last run failed";
+    /// FlowsPending false: every call granted.
+    AllGranted => "全部数据流已授权", "every flow granted";
+    /// FlowsPending true: a call not granted.
+    NotGranted => "有数据流未授权", "a flow is not granted";
+    /// Degraded: rules broken.
+    Violations => "违反规则", "rules broken";
+    /// Degraded false: as declared.
+    AsDeclared => "与声明一致", "as declared";
+    /// AnswerOverdue false.
+    InTime => "均在期限内答复", "answered in time";
+    /// AnswerOverdue true.
+    Overdue => "答复已超期", "an answer is overdue";
+    /// Event: a sharing answer overdue.
+    AnswerOverdue => "共享申请答复超期", "a sharing answer is overdue";
+    /// Ready: no node of the zone ready.
+    NoReadyNodes => "没有就绪节点", "no Ready node";
+    /// Ready: the zone's nodes ready.
+    Ready => "就绪", "ready";
+    /// Ready: the zone degraded.
+    Degraded => "降级", "degraded";
+    /// Degraded: the zone's declaration is inconsistent.
+    Inconsistent => "声明不一致", "inconsistent";
+    /// OverCommitted false.
+    WithinCapacity => "在容量范围内", "within capacity";
+    /// OverCommitted true.
+    GrantedExceedsCapacity => "授予的配额超过容量", "quota granted exceeds capacity";
+    /// Ready, Event: a zone's deletion held while tenants use it.
+    DeletionHeld => "删除被暂缓", "deletion held";
+    /// Event: a tenant's deletion prevented.
+    DeletionPrevented => "删除被阻止", "deletion prevented";
+    /// Ready: a tenant provisioned.
+    Provisioned => "已开通", "provisioned";
+    /// Ready: a tenant being provisioned.
+    Provisioning => "正在开通", "provisioning";
+    /// Event: hand edits repaired.
+    Repaired => "已修复手工修改", "hand edits repaired";
+    /// Event: objects applied.
+    Applied => "已应用", "applied";
+    /// Event: a zone's nodes changed.
+    NodesChanged => "节点已变化", "nodes changed";
+    /// Event: a request's phase.
+    Pending => "待决定", "pending";
+    /// Event: a request approved.
+    Approved => "已批准", "approved";
+    /// Event: a request rejected.
+    Rejected => "已驳回", "rejected";
+    /// Event: a surge's time ran out.
+    Expired => "已到期", "expired";
+    /// Event: a call granted.
+    FlowGranted => "数据流已授权", "flow granted";
+    /// Event: a call waiting.
+    FlowPending => "数据流待授权", "flow pending";
+    /// Event: a call refused.
+    FlowRefused => "数据流被拒绝", "flow refused";
 }
