@@ -58,7 +58,10 @@ Examples:
   govcloud mine                                   a department's own tenants (also: kubectl govcloud mine)
   govcloud import -f existing/ --out-dir drafts/  drafts of Tenants and DepartmentApps from what runs today
   govcloud request approve ns/name --reason \"...\"
-  govcloud run --install-crds                     the operator (in the cluster it runs from the chart)";
+  govcloud run --install-crds                     the operator (in the cluster it runs from the chart)
+
+Language (--lang): when not given, the locale's: the first of LC_ALL, LC_MESSAGES, LANG that is set;
+English (en, en_US.UTF-8 …) gives en, anything else (zh_CN.UTF-8, C, nothing set) gives zh.";
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -98,9 +101,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
         format: AuditFormat,
-        /// Language of the table and HTML report.
-        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
-        lang: crate::audit::output::Lang,
+        /// Language of the table and HTML report (default: the locale's, see below).
+        #[arg(long, value_enum)]
+        lang: Option<crate::audit::output::Lang>,
         /// Exit non-zero when a control of at least this severity fails.
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<SeverityArg>,
@@ -155,9 +158,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
         format: EvaluateFormat,
-        /// Language of the table and HTML page.
-        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
-        lang: crate::audit::output::Lang,
+        /// Language of the table and HTML page (default: the locale's, see below).
+        #[arg(long, value_enum)]
+        lang: Option<crate::audit::output::Lang>,
         /// Evaluate as of this time (RFC 3339, for example 2026-12-31T00:00:00Z;
         /// default now): the ages of waiting requests count up to it.
         #[arg(long, value_name = "TIME")]
@@ -187,9 +190,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CatalogueFormat::Table)]
         format: CatalogueFormat,
         /// Language of the table and HTML page (the HTML page gives every
-        /// resource's names in zh, en and mn).
-        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
-        lang: crate::audit::output::Lang,
+        /// resource's names in zh, en and mn; default: the locale's, see below).
+        #[arg(long, value_enum)]
+        lang: Option<crate::audit::output::Lang>,
         /// Write the output to this file instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -203,9 +206,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MineFormat::Table)]
         format: MineFormat,
-        /// Language of the table.
-        #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::Zh)]
-        lang: crate::audit::output::Lang,
+        /// Language of the table (default: the locale's, see below).
+        #[arg(long, value_enum)]
+        lang: Option<crate::audit::output::Lang>,
         /// Write the output to this file instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -379,6 +382,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier)
         }
         Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, city } => {
+            let lang = args::lang_or_locale(lang);
             let sources = city.sources(&paths, &cidrs)?;
             let audit = audited(&paths, &cidrs, &sources)?;
             let filter = filter.into();
@@ -400,6 +404,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             cidrs,
             city,
         } => {
+            let lang = args::lang_or_locale(lang);
             let sources = city.sources(&paths, &cidrs)?;
             let source = Source { paths: &paths, cluster: cidrs.cluster().flatten(), city: &sources };
             let filter = filter.into();
@@ -421,10 +426,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
             )
         }
         Command::Catalogue { paths, format, lang, output } => {
+            let lang = args::lang_or_locale(lang);
             let made = provenance::provenance(&paths, None, &[], lang, Default::default());
             catalogue::catalogue_cmd(&paths, format, lang, output, &made)
         }
-        Command::Mine { format, lang, output } => mine::mine_cmd(format, lang, output),
+        Command::Mine { format, lang, output } => mine::mine_cmd(format, args::lang_or_locale(lang), output),
         Command::Import(args) => import::import_cmd(args),
         Command::Controls { exemptions } => {
             print!(

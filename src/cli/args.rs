@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::CliError;
+use crate::audit::output::Lang;
 
 /// The cluster's own address ranges.
 #[derive(clap::Args, Debug)]
@@ -158,6 +159,15 @@ fn parse_cluster_context(s: &str) -> Result<ClusterSource, String> {
 }
 
 /// A CIDR written as its network address (`10.244.0.0/16`).
+/// The language of a command's pages: `--lang`, else the locale's (see
+/// [`Lang::from_locale`]: English only on an English locale, else Chinese).
+pub(super) fn lang_or_locale(given: Option<Lang>) -> Lang {
+    let var = |k: &str| std::env::var(k).ok();
+    given.unwrap_or_else(|| {
+        Lang::from_locale(var("LC_ALL").as_deref(), var("LC_MESSAGES").as_deref(), var("LANG").as_deref())
+    })
+}
+
 pub(super) fn parse_network(s: &str) -> Result<String, String> {
     let net: ipnet::IpNet =
         s.trim().parse().map_err(|e| format!("{s:?} is not a CIDR ({e}); write for example 10.244.0.0/16"))?;

@@ -56,9 +56,9 @@ pub struct ImportArgs {
     /// Report format.
     #[arg(long = "output", value_enum, default_value_t = ImportFormat::Table)]
     format: ImportFormat,
-    /// Language of the table and HTML report.
-    #[arg(long, value_enum, default_value_t = crate::audit::output::Lang::En)]
-    lang: crate::audit::output::Lang,
+    /// Language of the table and HTML report (default: the locale's, as `govcloud --help` says).
+    #[arg(long, value_enum)]
+    lang: Option<crate::audit::output::Lang>,
     /// Write the report to this file.
     #[arg(long = "report", value_name = "FILE")]
     report: Option<PathBuf>,
@@ -221,10 +221,11 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
     }
     let options = Options { map: args.map.into_iter().collect::<BTreeMap<_, _>>(), default_zone: args.default_zone };
     let result = crate::import::import(&objects, &loaded.model, &options);
+    let lang = super::args::lang_or_locale(args.lang);
     let report = match args.format {
-        ImportFormat::Table => crate::import::output::table(&result, args.lang),
+        ImportFormat::Table => crate::import::output::table(&result, lang),
         ImportFormat::Json => serde_json::to_string_pretty(&crate::import::output::json(&result))? + "\n",
-        ImportFormat::Html => crate::import::output::html(&result, args.lang),
+        ImportFormat::Html => crate::import::output::html(&result, lang),
     };
     match &args.out_dir {
         Some(dir) => write_drafts(dir, &result)?,

@@ -509,7 +509,7 @@ fn planned_flow(text: &str, cluster: &str, consumer: &str) -> (FlowState, String
     let f = rendered.flows.iter().find(|f| f.consumer.app == consumer).expect("the flow");
     (
         f.state,
-        f.reason.clone(),
+        f.reason.to_string(),
         rendered.problems.iter().map(|p| format!("{} {}: {}", p.object, p.field, p.message)).collect(),
     )
 }

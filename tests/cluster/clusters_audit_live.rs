@@ -110,7 +110,15 @@ fn the_city_of_two_live_clusters_is_one_report() {
         kubeconfigs.push(format!("{cluster}={}", kc.to_str().expect("utf8")));
     }
     let audit = |extra: &[&str]| {
-        let mut args = vec!["audit", "--cluster-kubeconfig", &kubeconfigs[0], "--cluster-kubeconfig", &kubeconfigs[1]];
+        let mut args = vec![
+            "audit",
+            "--lang",
+            "en",
+            "--cluster-kubeconfig",
+            &kubeconfigs[0],
+            "--cluster-kubeconfig",
+            &kubeconfigs[1],
+        ];
         args.extend(extra);
         govcloud(&args)
     };

@@ -217,7 +217,7 @@ async fn divergence(c: &Client, model: &Model, scope: &str) -> Vec<String> {
             .flows
             .iter()
             .filter(|f| f.consumer.app == name && format!("{}-{}", f.consumer.tenant, f.consumer.zone) == ns)
-            .map(|f| (f.provider.to_string(), f.state, f.reason.clone()))
+            .map(|f| (f.provider.to_string(), f.state, f.reason.to_string()))
             .collect();
         // Who answered a sharing request is what the API server recorded
         // (`by`), which the model applied from files does not carry.

@@ -35,7 +35,7 @@ async fn a_live_report_names_the_context_and_the_api_server() {
         .to_string();
     for (args, lang) in [
         (&["audit", "--format", "json", "--control", "GC-NET-001", "--lang", "zh"][..], "zh"),
-        (&["catalogue", "--format", "json"][..], "en"),
+        (&["catalogue", "--format", "json", "--lang", "en"][..], "en"),
     ] {
         let v = govcloud_json(args);
         let p = &v["provenance"];

@@ -18,7 +18,7 @@ fn id(o: &Value) -> String {
 }
 
 /// Renders the fixture model, applies the violations and removals, writes the result into a temp dir.
-fn noncompliant(dir: &Path) {
+pub(crate) fn noncompliant(dir: &Path) {
     let fixture = repo().join("tests/fixtures/noncompliant");
     let (code, rendered, err) = govcloud(&["render", "-f", fixture.join("model.yaml").to_str().expect("utf8")]);
     assert_eq!(code, 0, "{err}");
@@ -181,8 +181,15 @@ fn fail_on_gates_a_pipeline_by_severity() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("at severity critical or above"), "{err}");
     // The Chifeng model passes every automated control, so no threshold fails it.
-    let (code, out, err) =
-        govcloud(&["audit", "-f", repo().join("examples/chifeng").to_str().expect("utf8"), "--fail-on", "low"]);
+    let (code, out, err) = govcloud(&[
+        "audit",
+        "-f",
+        repo().join("examples/chifeng").to_str().expect("utf8"),
+        "--fail-on",
+        "low",
+        "--lang",
+        "en",
+    ]);
     assert_eq!(code, 0, "{err}\n{out}");
     assert!(out.contains(" 0 FAIL"), "{out}");
 }

@@ -92,7 +92,7 @@ fn no_format_gives_an_address() {
 
 #[test]
 fn the_table_speaks_zh_or_en() {
-    let (code, en, stderr) = govcloud(&["catalogue", "-f", path(&fixture())]);
+    let (code, en, stderr) = govcloud(&["catalogue", "-f", path(&fixture()), "--lang", "en"]);
     assert_eq!(code, 0, "{stderr}");
     // The provenance first (tests/offline/provenance.rs), then the catalogue.
     let (provenance, en) = en.split_once("\n\n").expect("the provenance, then a blank line");

@@ -31,6 +31,10 @@ fn audit(extra: &[&str]) -> (i32, String, String) {
     let mut args: Vec<&str> = vec!["audit"];
     args.extend(model.iter().map(String::as_str));
     args.extend(extra);
+    // English unless the test asks for a language (the tests' locale falls back to zh).
+    if !extra.contains(&"--lang") {
+        args.extend(["--lang", "en"]);
+    }
     run(&args)
 }
 
@@ -153,8 +157,19 @@ fn the_cluster_without_a_name_is_one_of_the_city() {
     .expect("write");
     let model = ["examples/chifeng/tenants.yaml", "examples/chifeng/apps"]
         .map(|p| repo().join(p).to_str().expect("utf8").to_string());
-    let (code, out, err) =
-        run(&["audit", "-f", zones.to_str().expect("utf8"), "-f", &model[0], "-f", &model[1], "--fail-on", "low"]);
+    let (code, out, err) = run(&[
+        "audit",
+        "-f",
+        zones.to_str().expect("utf8"),
+        "-f",
+        &model[0],
+        "-f",
+        &model[1],
+        "--fail-on",
+        "low",
+        "--lang",
+        "en",
+    ]);
     assert_eq!(code, 0, "{err}\n{out}");
     assert!(
         out.contains("  cluster without a name: 984 PASS, 0 FAIL") && out.contains("  cluster egov: 2708 PASS, 0 FAIL"),

@@ -21,6 +21,7 @@ mod evaluate_five;
 mod fuzz_props;
 mod image;
 mod import;
+mod lang;
 mod log_plain;
 mod pages_shots;
 mod provenance;

@@ -50,7 +50,8 @@ fn every_audit_format_names_time_version_commit_language_and_filters() {
     assert_eq!(p["source"]["kind"], "files", "{p}");
     assert_eq!(p["source"]["files"][0]["path"], m.as_str());
     assert_eq!(p["source"]["files"][0]["git"], serde_json::json!({"state": "commit", "commit": head, "dirty": false}));
-    assert_eq!(p["lang"], "en");
+    // No --lang and no locale (the tests unset it): Chinese, the language govcloud falls back to.
+    assert_eq!(p["lang"], "zh");
     assert_eq!(p["filters"], serde_json::json!({"tenant": "statistics", "failures-only": "true"}));
 
     let table = run(&[&["audit", "-f", &m, "--lang", "zh"][..], &filters].concat());
@@ -73,7 +74,7 @@ fn every_audit_format_names_time_version_commit_language_and_filters() {
         assert_eq!(source["files"][0]["git"]["commit"], head.as_str());
     }
 
-    let html = run(&["audit", "-f", &m, "--format", "html", "--control", "GC-NET-001"]);
+    let html = run(&["audit", "-f", &m, "--format", "html", "--control", "GC-NET-001", "--lang", "en"]);
     let body = html.split_once("<body>").map(|(_, b)| b).expect("body");
     assert!(body.starts_with("<section class=\"provenance\">"), "{}", &body[..200.min(body.len())]);
     let section = body.split_once("</section>").map(|(s, _)| s).expect("section");
@@ -118,7 +119,7 @@ fn files_outside_a_git_tree_say_so_and_evaluate_and_catalogue_carry_it_too() {
     let c: serde_json::Value = serde_json::from_str(&run(&["catalogue", "-f", &m, "--format", "json"])).expect("JSON");
     assert_eq!(c["provenance"]["source"]["files"][0]["git"], not_git);
     assert!(c["resources"].as_array().is_some_and(|r| !r.is_empty()));
-    let table = run(&["catalogue", "-f", &m]);
+    let table = run(&["catalogue", "-f", &m, "--lang", "en"]);
     assert!(table.starts_with("generated at: "), "{table}");
     let html = run(&["catalogue", "-f", &m, "--format", "html"]);
     assert!(html.contains("<section class=\"provenance\">") && html.contains(&format!("<td>{}</td>", version())));

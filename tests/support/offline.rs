@@ -12,9 +12,17 @@ pub fn repo() -> PathBuf {
 }
 
 /// Runs the `govcloud` binary built for these tests: (exit code, stdout, stderr);
-/// the code is -1 when a signal ended it.
+/// the code is -1 when a signal ended it. The locale is unset whatever the
+/// machine's, so a page without `--lang` is in the language govcloud falls back to (zh).
 pub fn govcloud(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_govcloud")).args(args).output().expect("run govcloud");
+    govcloud_in(args, &[])
+}
+
+/// [`govcloud`] with these locale variables (`LANG`, `LC_ALL`, `LC_MESSAGES`) set.
+pub fn govcloud_in(args: &[&str], locale: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_govcloud"));
+    cmd.args(args).env_remove("LANG").env_remove("LC_ALL").env_remove("LC_MESSAGES").envs(locale.iter().copied());
+    let out = cmd.output().expect("run govcloud");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -2,7 +2,9 @@
 
 use govcloud_core::controls;
 use govcloud_core::controls::eval;
+use govcloud_core::messages::{Arg, Code};
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use serde_json::Value;
 
@@ -94,7 +96,7 @@ pub(crate) fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Valu
                             Some(ns),
                             "",
                             "the namespace's NetworkZone is not declared".into(),
-                            c.message.clone(),
+                            msg!(Code::AdmissionUnchecked, c.control, &c.message, Arg::Title(c.control)),
                         );
                     }
                     continue;
@@ -110,7 +112,7 @@ pub(crate) fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Valu
                         Some(ns),
                         field,
                         evidence,
-                        format!("[{}] {}", c.control, c.message),
+                        msg!(Code::AdmissionRule, c.control, &c.message, Arg::Title(c.control)),
                     );
                 }
             }
@@ -245,7 +247,7 @@ pub(crate) fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns:
             } else {
                 wrong.join("; ")
             },
-            "an Ingress routes only to Services govcloud manages in its namespace, never to an ExternalName".into(),
+            msg!(Code::IngressToManaged),
         );
     }
 }

@@ -5,7 +5,9 @@ use govcloud_core::controls;
 use kube::ResourceExt;
 
 use govcloud_core::controls::Severity;
+use govcloud_core::messages::{Code, Lang};
 use govcloud_core::model::Model;
+use govcloud_core::msg;
 use serde_json::Value;
 
 use crate::ctx::intern;
@@ -115,7 +117,7 @@ pub(crate) fn city_finding(
     zone: Option<&str>,
     field: &str,
     evidence: String,
-    message: &str,
+    message: Code,
 ) -> Finding {
     Finding {
         control,
@@ -127,7 +129,8 @@ pub(crate) fn city_finding(
         zone: zone.map(|z| intern(interned, z)),
         field: intern(interned, field),
         evidence,
-        message: intern(interned, message),
+        message: intern(interned, message.text(Lang::En)),
+        reason: Arc::new(msg!(message)),
         cluster: None,
     }
 }
@@ -168,7 +171,7 @@ pub(crate) fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<
             );
         }
     }
-    let message = "every cluster of the city holds the same model (applied to each, as GitOps does)";
+    let message = Code::CitySameModel;
     let mut out = Vec::new();
     for (id, (ns, zone, copies)) in held {
         let absent: Vec<usize> = (0..n).filter(|k| copies[*k].is_none()).collect();
@@ -220,7 +223,7 @@ pub(crate) fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<s
         }
     }
     let zone_of = |key: &str| key.split('/').nth(1).unwrap_or_default().to_string();
-    let message = "a flow between clusters is decided alike in the consumer's cluster and in the provider's";
+    let message = Code::CityFlowsAlike;
     let mut out = Vec::new();
     for ((from, to), held) in rows {
         // Where each side runs, as the first cluster holding the flow declares it.

@@ -3,6 +3,7 @@
 use govcloud_core::controls;
 
 use govcloud_core::controls::{AuditBy, Severity};
+use govcloud_core::messages::Message;
 use serde_json::Value;
 
 use crate::{Finding, Outcome};
@@ -37,13 +38,15 @@ pub(crate) struct Ctx<'a> {
     /// fields, messages), held once: a large cluster has hundreds of
     /// thousands of findings.
     pub(crate) interned: HashSet<Arc<str>>,
+    /// The reasons findings repeat, held once likewise.
+    pub(crate) reasons: HashSet<Arc<Message>>,
     /// The audit path recording: it records findings of its own controls only.
     pub(crate) path: Option<AuditBy>,
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(namespaces: BTreeMap<String, &'a Value>) -> Self {
-        Ctx { findings: Vec::new(), namespaces, interned: HashSet::new(), path: None }
+        Ctx { findings: Vec::new(), namespaces, interned: HashSet::new(), reasons: HashSet::new(), path: None }
     }
 
     pub(crate) fn on(mut self, path: AuditBy) -> Self {
@@ -61,7 +64,7 @@ impl<'a> Ctx<'a> {
         namespace: Option<&str>,
         field: &str,
         evidence: String,
-        message: String,
+        message: Message,
     ) {
         let found = controls::control(control);
         // Every control is checked on exactly one path: what a path finds about another's control is not its to say.
@@ -87,7 +90,8 @@ impl<'a> Ctx<'a> {
             zone: zone.map(|z| intern(&mut self.interned, z)),
             field: intern(&mut self.interned, field),
             evidence,
-            message: intern(&mut self.interned, &message),
+            message: intern(&mut self.interned, &message.to_string()),
+            reason: intern_reason(&mut self.reasons, message),
             cluster: None,
         };
         self.findings.push(finding);
@@ -100,6 +104,16 @@ pub(crate) fn intern(set: &mut HashSet<Arc<str>>, s: &str) -> Arc<str> {
         return a.clone();
     }
     let a: Arc<str> = Arc::from(s);
+    set.insert(a.clone());
+    a
+}
+
+/// The one shared copy of `m`.
+pub(crate) fn intern_reason(set: &mut HashSet<Arc<Message>>, m: Message) -> Arc<Message> {
+    if let Some(a) = set.get(&m) {
+        return a.clone();
+    }
+    let a = Arc::new(m);
     set.insert(a.clone());
     a
 }

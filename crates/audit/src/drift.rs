@@ -1,7 +1,9 @@
 //! Drift (`AuditBy::Drift`): the live objects against what govcloud renders for them.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use serde_json::Value;
 
@@ -25,8 +27,12 @@ pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, o
                     &id,
                     Some(&ns),
                     "metadata.labels",
-                    format!("{id} exists and was not created by govcloud (no {}={} label)", labels::MANAGED_BY, labels::MANAGER),
-                    "a name govcloud needs is taken by a foreign object; govcloud does not adopt it: delete or rename it".into(),
+                    format!(
+                        "{id} exists and was not created by govcloud (no {}={} label)",
+                        labels::MANAGED_BY,
+                        labels::MANAGER
+                    ),
+                    msg!(Code::ForeignObject),
                 );
                 (Outcome::Fail, "a foreign object holds this name (see GC-MGD-002)".to_string())
             }
@@ -38,21 +44,13 @@ pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, o
                     Some(&ns),
                     "metadata.labels",
                     "created by govcloud".into(),
-                    "govcloud owns what it manages".into(),
+                    msg!(Code::OwnsManaged),
                 );
                 (Outcome::Pass, "as rendered".to_string())
             }
             Some(live) => (Outcome::Fail, first_difference(live, &desired, "").unwrap_or_else(|| "differs".into())),
         };
-        ctx.add(
-            controls::MANAGED_OBJECTS,
-            outcome,
-            &id,
-            Some(&ns),
-            "",
-            evidence,
-            "managed objects match what govcloud renders (no drift)".into(),
-        );
+        ctx.add(controls::MANAGED_OBJECTS, outcome, &id, Some(&ns), "", evidence, msg!(Code::NoDrift));
     }
 }
 

@@ -1,6 +1,8 @@
 //! Public hosts (`AuditBy::PublicHosts`): who owns which host name, and which Ingress serves it.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
+use govcloud_core::msg;
 
 use govcloud_core::model::Model;
 use serde_json::Value;
@@ -35,7 +37,7 @@ pub(crate) fn tenant_hosts(ctx: &mut Ctx<'_>, model: &Model) {
                 None,
                 "spec.allowedHosts",
                 evidence,
-                "a public host name belongs to one tenant (its allowedHosts or an approved Hostname request)".into(),
+                msg!(Code::HostOneTenant),
             );
         }
     }
@@ -60,7 +62,7 @@ pub(crate) fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BT
                     Some(ns_of(i)),
                     "spec.rules[].host",
                     format!("{host} is also served by {first}"),
-                    "a public host name belongs to the first app that claimed it".into(),
+                    msg!(Code::HostFirstApp),
                 ),
                 _ => {
                     owner.insert(host.clone(), id.clone());
@@ -71,7 +73,7 @@ pub(crate) fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BT
                         Some(ns_of(i)),
                         "spec.rules[].host",
                         format!("{host} served only here"),
-                        "a public host name belongs to the first app that claimed it".into(),
+                        msg!(Code::HostFirstApp),
                     );
                 }
             }

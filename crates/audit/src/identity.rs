@@ -1,7 +1,9 @@
 //! App identity (`AuditBy::AppIdentity`): a workload is an app's by its owner chain up to what govcloud renders (custody), never by its labels.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use serde_json::Value;
 
@@ -45,7 +47,7 @@ pub(crate) fn app_identity(
             Some(ns_of(o)),
             &field,
             evidence,
-            "only govcloud's workloads carry the app identity label".into(),
+            msg!(Code::AppLabelOwned),
         );
     }
 }

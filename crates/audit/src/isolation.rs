@@ -1,7 +1,9 @@
 //! Isolation (`AuditBy::Isolation`): who reaches whom by the Admin tier and NetworkPolicy semantics, against the granted flows; private zones reach only their exchange endpoints.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use govcloud_core::api::{FlowState, ZoneKind};
 use govcloud_core::model::Model;
@@ -94,7 +96,7 @@ pub(crate) fn private_egress(ctx: &mut Ctx<'_>, w: &Workload, zone: &str, escape
         Some(&w.namespace),
         "NetworkPolicy egress",
         if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
-        format!("nothing in private zone {zone} reaches outside it but its exchange endpoints"),
+        msg!(Code::PrivateEgress, zone),
     );
 }
 
@@ -216,11 +218,7 @@ pub(crate) fn isolation(
                 a.id.clone(),
                 a.namespace.clone(),
                 format!("{} -> {}: reachable ({e})", keys[i], keys[j]),
-                if ok {
-                    "granted by both sides".to_string()
-                } else {
-                    "reachable without a two-sided grant".to_string()
-                },
+                if ok { msg!(Code::GrantedBothSides) } else { msg!(Code::ReachableWithoutGrant) },
             ));
         }
     }
@@ -297,15 +295,9 @@ pub(crate) fn isolation(
                 })
                 .clone();
             let (field, message) = if consumer_here {
-                (
-                    "NetworkPolicy egress",
-                    "a flow to another cluster leaves only for the provider's exchange address, on the flow's ports",
-                )
+                ("NetworkPolicy egress", Code::AcrossEgress)
             } else {
-                (
-                    "NetworkPolicy ingress",
-                    "a flow from another cluster is admitted from the consumer zone's ranges, on the flow's ports, and nothing wider",
-                )
+                ("NetworkPolicy ingress", Code::AcrossIngress)
             };
             ctx.add(
                 controls::TWO_SIDED_FLOWS,
@@ -314,7 +306,7 @@ pub(crate) fn isolation(
                 Some(&w.namespace),
                 field,
                 format!("{} -> {}: {evidence}", f.consumer, f.provider),
-                message.into(),
+                msg!(message),
             );
             conn.across.push(Across { app: i, peer: peer.clone(), consumer: consumer_here, open });
         }

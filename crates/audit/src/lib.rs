@@ -73,6 +73,7 @@ use serde_json::Value;
 
 use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, AuditBy, Severity};
+use govcloud_core::messages::Message;
 use govcloud_core::meta::labels::TENANT;
 use govcloud_core::model::Model;
 
@@ -126,8 +127,12 @@ pub struct Finding {
     pub field: Arc<str>,
     /// What was seen.
     pub evidence: String,
-    /// What it means.
+    /// What it means, in English.
     pub message: Arc<str>,
+    /// What it means, as the catalogue of messages has it (JSON: `code`,
+    /// `args`): a page gives it in its own language.
+    #[serde(flatten)]
+    pub reason: Arc<Message>,
     /// The cluster audited, in a city of several (`""`: the cluster without
     /// a name); `None` for an audit of one cluster that names none, and for
     /// the checks only a view over the whole city makes (see [`city`]).
@@ -188,8 +193,11 @@ pub struct FlowRow {
     pub to: String,
     /// Granted, Pending or Refused.
     pub state: FlowState,
-    /// Why.
+    /// Why, in English.
     pub reason: String,
+    /// Why, as the catalogue of messages has it (JSON: `code`, `args`).
+    #[serde(flatten)]
+    pub why: Message,
     /// Ports of a granted flow.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<i32>,
@@ -311,7 +319,8 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
                 from: f.consumer.to_string(),
                 to: f.provider.to_string(),
                 state: f.state,
-                reason: f.reason.clone(),
+                reason: f.reason.to_string(),
+                why: f.reason.clone(),
                 ports: f.ports.iter().map(|p| p.port).collect(),
                 address: f.address.clone(),
             })

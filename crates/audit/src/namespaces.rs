@@ -1,7 +1,9 @@
 //! Namespaces (`AuditBy::Namespaces`): each tenant namespace's default deny, Pod Security, quota and limits; declaration namespaces hold declarations only.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use serde_json::Value;
 
@@ -57,11 +59,7 @@ pub(crate) fn namespace_controls(
                     Some(ns),
                     "NetworkPolicy govcloud-default-deny",
                     format!("podSelector {}, policyTypes {:?}", spec["podSelector"], types),
-                    if denies {
-                        "all ingress and egress denied by default".into()
-                    } else {
-                        "the default-deny policy was weakened".into()
-                    },
+                    if denies { msg!(Code::DefaultDenyHolds) } else { msg!(Code::DefaultDenyWeakened) },
                 );
             }
             None => ctx.add(
@@ -71,7 +69,7 @@ pub(crate) fn namespace_controls(
                 Some(ns),
                 "NetworkPolicy govcloud-default-deny",
                 "absent".into(),
-                "nothing denies traffic by default in this namespace".into(),
+                msg!(Code::DefaultDenyAbsent),
             ),
         }
         // GC-POD-001
@@ -90,7 +88,7 @@ pub(crate) fn namespace_controls(
             Some(ns),
             "metadata.labels[pod-security.kubernetes.io/enforce]",
             format!("{got} (MLPS level {level} requires {want})"),
-            format!("Pod Security must enforce {want} at MLPS level {level}"),
+            msg!(Code::PodSecurityLevel, want.to_string(), level.to_string()),
         );
         // GC-RES-002
         for (kind, name) in
@@ -104,7 +102,7 @@ pub(crate) fn namespace_controls(
                 Some(ns),
                 kind,
                 if present { format!("{kind}/{name} present") } else { format!("{kind}/{name} absent") },
-                format!("every tenant namespace has its {kind}"),
+                msg!(Code::NamespaceHasKind, kind),
             );
         }
     }
@@ -177,12 +175,12 @@ pub(crate) fn declarations(
                     labels::HOSTED_IN,
                     got.unwrap_or_default()
                 ),
-                "only the namespaces of zones another cluster hosts are labelled hosted-in".into(),
+                msg!(Code::HostedInOnlyRemote),
             );
             continue;
         };
         let elsewhere = govcloud_render::cluster_label((!host.is_empty()).then_some(host.as_str()));
-        let message = format!("zone {zone} runs in {elsewhere}: its namespaces here hold declarations only");
+        let message = msg!(Code::DeclarationsOnly, zone.to_string(), elsewhere.to_string());
         ctx.add(
             controls::DECLARATIONS_ONLY,
             if got == Some(host.as_str()) { Outcome::Pass } else { Outcome::Fail },

@@ -22,14 +22,9 @@ pub use reports::{
 };
 pub use topology::svg;
 
-/// Report language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    /// 中文
-    Zh,
-    /// English
-    En,
-}
+/// Report language (one for every page: the catalogue of messages'; see
+/// [`Lang::from_locale`] for the default).
+pub use govcloud_core::messages::Lang;
 
 /// The words of a page: (zh, en). A page is in one language throughout;
 /// only what the cluster says (names, fields, evidence) is left as it is.
@@ -45,6 +40,7 @@ pub mod words {
     pub const OBJECT: (&str, &str) = ("对象", "object");
     pub const FIELD: (&str, &str) = ("字段", "field");
     pub const EVIDENCE: (&str, &str) = ("证据", "evidence");
+    pub const REASON: (&str, &str) = ("原因", "reason");
     pub const LEVEL3: (&str, &str) = ("三级条款", "L3");
     pub const LEVEL2: (&str, &str) = ("二级条款", "L2");
 }
@@ -196,14 +192,14 @@ pub fn table(a: &Audit, lang: Lang) -> String {
         } else {
             format!("[{}] ", cluster_name(f.cluster.as_deref(), lang))
         };
-        // The findings' messages are English; a Chinese page gives the control's Chinese title.
+        // The finding's reason in the page's language (the catalogue of messages).
         if lang == Lang::Zh {
             s.push_str(&format!(
                 "{fail} {at}{} {} {}：{}（证据：{}）\n",
                 f.control,
                 f.object,
                 f.field,
-                title(f.control, lang),
+                f.reason.text(lang),
                 f.evidence
             ));
         } else {

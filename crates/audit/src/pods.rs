@@ -1,6 +1,8 @@
 //! Running pods (`AuditBy::RunningPods`): what the kubelet would run, judged where it runs.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
+use govcloud_core::msg;
 
 use kube::ResourceExt;
 
@@ -41,7 +43,7 @@ pub(crate) fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value],
             Some(ns),
             "spec.nodeName",
             format!("runs on node {node}{}", if nodes.contains_key(node) { "" } else { " (not a known node)" }),
-            format!("a pod of zone {} runs on a node of the zone's pool", zone.name_any()),
+            msg!(Code::PodOnZonePool, zone.name_any()),
         );
     }
 }

@@ -1,7 +1,9 @@
 //! Tenant privileges (`AuditBy::TenantPrivileges`): bindings, roles and ResourceRequests as filed and decided.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use kube::ResourceExt;
 
@@ -49,7 +51,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
                 None,
                 "roleRef",
                 format!("{} {} of tenant {} bound to ClusterRole {role}", key.0, key.1, tenants.join(", ")),
-                "department users hold cluster-wide only the right to read their own Tenant and the catalogue (auditors of the audit bureau: the cluster auditor role)".into(),
+                msg!(Code::ClusterRightsLimited),
             );
         }
     }
@@ -70,7 +72,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
             Some(ns),
             "roleRef",
             format!("{} bound at MLPS level {level}", govcloud_core::meta::names::EXEC_ROLE),
-            "exec, attach and port-forward only at level 2, or where the zone sets allowExec".into(),
+            msg!(Code::ExecLevel2Only),
         );
     }
 }
@@ -95,7 +97,7 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
                     Some(ns),
                     "",
                     format!("cannot be read as a ResourceRequest: {e}"),
-                    "a request's decision and a surge's end are judged from its status".into(),
+                    msg!(Code::RequestFromStatus),
                 );
                 continue;
             }
@@ -124,7 +126,7 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
                 Some(ns),
                 "status.decision.by",
                 evidence,
-                "a request is decided by someone other than its requester, both recorded by the API server".into(),
+                msg!(Code::RequestDecidedByOther),
             );
         }
         let approved_surge = r.spec.kind == RequestKind::Surge
@@ -178,7 +180,7 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
             Some(ns),
             "status.expiresAt",
             evidence,
-            "a surge ends its minutes after its approval, and its end never moves; nothing else has an end".into(),
+            msg!(Code::SurgeEnds),
         );
     }
 }

@@ -13,6 +13,8 @@
 //! - GC-SHR-003: every flow granted between tenants is judged again by the
 //!   one classification rule of rendering ([`govcloud_render::classification_refusal`]).
 
+use govcloud_core::messages::Code;
+use govcloud_core::msg;
 use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
@@ -35,12 +37,6 @@ struct Audited {
     live: bool,
     app: DepartmentApp,
 }
-
-const ANSWERS_MEAN: &str = "a provider's answer records who gave it (`by`, written by the API server from the user making the change) and a refusal its reason, which the consumer sees";
-const DEADLINES_MEAN: &str =
-    "a conditional sharing request is answered within 10 working days of govcloud first seeing it";
-const CLASSIFICATION_MEAN: &str =
-    "between departments, secret data is reached only from private zones, and internet zones reach only public data";
 
 /// Runs the three checks over the audited objects.
 pub(crate) fn sharing(
@@ -119,7 +115,7 @@ fn answers(ctx: &mut Ctx<'_>, apps: &[Audited]) {
                 Some(&a.namespace),
                 &field,
                 evidence,
-                ANSWERS_MEAN.into(),
+                msg!(Code::AnswersRecorded),
             );
         }
     }
@@ -185,7 +181,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                 Some(&p.namespace),
                 &format!("status.sharing.requests[{j}]"),
                 evidence,
-                DEADLINES_MEAN.into(),
+                msg!(Code::AnsweredInTime),
             );
         }
         // Answers given that the status does not list (yet): answered.
@@ -200,7 +196,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                     Some(&p.namespace),
                     &format!("spec.sharing.answers[{j}]"),
                     format!("request of {} answered: {:?}", x.consumer, x.decision),
-                    DEADLINES_MEAN.into(),
+                    msg!(Code::AnsweredInTime),
                 );
             }
         }
@@ -225,7 +221,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                     when(&f.since),
                     when(&f.due)
                 ),
-                DEADLINES_MEAN.into(),
+                msg!(Code::AnsweredInTime),
             );
         }
     }
@@ -251,7 +247,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                     "request of {} waiting for an answer; no status says since when (offline, or the operator has not seen it yet)",
                     d.consumer
                 ),
-                DEADLINES_MEAN.into(),
+                msg!(Code::AnsweredInTime),
             );
         }
     }
@@ -336,7 +332,7 @@ fn classification(
             Some(&namespace),
             &field,
             evidence,
-            CLASSIFICATION_MEAN.into(),
+            msg!(Code::ClassificationRule),
         );
     }
 }

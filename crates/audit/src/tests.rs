@@ -251,9 +251,9 @@ fn isolation_pairwise(
                         a.namespace.clone(),
                         evidence,
                         if ok {
-                            "granted by both sides".to_string()
+                            govcloud_core::msg!(govcloud_core::messages::Code::GrantedBothSides)
                         } else {
-                            "reachable without a two-sided grant".to_string()
+                            govcloud_core::msg!(govcloud_core::messages::Code::ReachableWithoutGrant)
                         },
                     ));
                 }

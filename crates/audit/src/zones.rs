@@ -1,6 +1,8 @@
 //! Zones (`AuditBy::ZoneRanges`, `AuditBy::ZoneNodes`): address ranges, capacity and the nodes each zone's workloads run on.
 
 use govcloud_core::controls;
+use govcloud_core::messages::Code;
+use govcloud_core::msg;
 
 use govcloud_core::model::Model;
 use serde_json::Value;
@@ -33,7 +35,7 @@ pub(crate) fn zone_ranges(
                 None,
                 &format!("spec.exchangeEndpoints[{i}].cidr"),
                 format!("{} = {cidr}", ep.name),
-                "an exchange endpoint lies inside its zone's or a peer zone's ranges".into(),
+                msg!(Code::EndpointInsideRanges),
             );
         }
     }
@@ -66,7 +68,7 @@ pub(crate) fn zone_ranges(
                 } else {
                     format!("{net} spans {} without excepting it", open.join(", "))
                 },
-                "wide address ranges exclude the cluster's pod and service ranges".into(),
+                msg!(Code::WideRangesExcept),
             );
         }
     }
@@ -81,9 +83,7 @@ pub(crate) fn zone_ranges(
 pub(crate) fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core::api::NetworkZone, nodes: &[&Value]) {
     use govcloud_render::capacity;
     let id = format!("NetworkZone/{}", z.name_any());
-    let why =
-        "the quotas granted in a zone fit its Ready nodes' capacity times its over-commit ratio (spec.overcommit)"
-            .to_string();
+    let why = msg!(Code::ZoneCapacityFits);
     let Some(cap) = capacity::capacity(z, nodes.iter().copied()) else {
         ctx.add(
             controls::ZONE_CAPACITY,
@@ -153,7 +153,7 @@ pub(crate) fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], r
             None,
             "metadata.labels",
             evidence,
-            "a zone's machines register only with the cluster that hosts it: remove the node from this cluster, or its pool labels".into(),
+            msg!(Code::NodeOneCluster),
         );
     }
     // A zone another cluster hosts has no nodes here, and is no finding.
@@ -171,7 +171,7 @@ pub(crate) fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], r
                 None,
                 "spec.nodePool",
                 "no node of this zone in scope".into(),
-                "checked against live nodes only".into(),
+                msg!(Code::LiveNodesOnly),
             );
         }
         for n in matched {
@@ -189,13 +189,7 @@ pub(crate) fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], r
                 None,
                 "spec.taints",
                 n["spec"]["taints"].to_string(),
-                format!(
-                    "node of zone {} must carry {}={}:{}",
-                    z.name_any(),
-                    pool.taint.key,
-                    pool.taint.value,
-                    pool.taint.effect.as_str()
-                ),
+                msg!(Code::NodeTaint, z.name_any(), &pool.taint.key, &pool.taint.value, pool.taint.effect.as_str()),
             );
         }
     }

@@ -8,6 +8,7 @@
 //!   api        the resources (NetworkZone, Tenant, DepartmentApp, ResourceRequest)
 //!   model      reading them from files, checked by the CRDs' own rules
 //!   controls   every security and isolation rule, once: catalogue, admission policies, offline evaluator
+//!   messages   every reason and message a page shows, once: stable codes, zh and en texts; the locale's language
 //!   generated  types generated from CRDs we write but do not own (`make gen-types`), used through `meta`
 //! ```
 #![forbid(unsafe_code)]
@@ -15,6 +16,7 @@
 pub mod api;
 pub mod controls;
 pub mod generated;
+pub mod messages;
 pub mod meta;
 pub mod model;
 pub mod problem;

@@ -5,6 +5,7 @@
 //! only gathers them (caches, rendering) and writes. No finalizer: owner
 //! references let the garbage collector remove what an app owns.
 
+use govcloud_core::messages::Code;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,7 +114,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     // An invalid app keeps what it last had running: nothing is lost on error.
     let blocked = match (&refused, &conflict) {
         (Some(r), _) => Some(Blocked { reason: REFUSED, message: r }),
-        (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
+        (None, Some(c)) => Some(Blocked { reason: Code::Conflict, message: c }),
         (None, None) => None,
     };
     // An answer falling due wakes the app to say it is overdue.
@@ -153,7 +154,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     let conflict = super::status::standing_conflict(conditions);
     let blocked = match (&refused, &conflict) {
         (Some(r), _) => Some(Blocked { reason: REFUSED, message: r }),
-        (None, Some(c)) => Some(Blocked { reason: "Conflict", message: c }),
+        (None, Some(c)) => Some(Blocked { reason: Code::Conflict, message: c }),
         (None, None) => None,
     };
     update_status(&a, &ctx, &rendered, placed, isolated, blocked).await.map(|_| ())
@@ -161,18 +162,18 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
 
 /// The reason of an app's `Ready` and `Degraded` conditions, and of its
 /// Warning Event, when the API server refused one of its objects.
-pub const REFUSED: &str = "Refused";
+pub const REFUSED: Code = Code::Refused;
 
 /// The reason of an app's `Ready` condition, and of its Warning Event, when
 /// its pods are refused (the namespace's ResourceQuota or LimitRange).
-pub const PODS_REFUSED: &str = "PodsRefused";
+pub const PODS_REFUSED: Code = Code::PodsRefused;
 
 /// What keeps an app's objects from being applied: a conflict (an object in
 /// the way) or the API server's refusal of one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Blocked<'a> {
     /// `Conflict` or [`REFUSED`].
-    pub reason: &'static str,
+    pub reason: Code,
     /// What happened, for people.
     pub message: &'a str,
 }
@@ -182,16 +183,16 @@ pub struct Blocked<'a> {
 pub fn standing_refusal(previous: &[Condition]) -> Option<String> {
     previous
         .iter()
-        .find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED)
+        .find(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED.as_str())
         .map(|c| c.message.clone())
 }
 
 /// Whether a refusal is not yet what the `Degraded` condition says (its
 /// Warning Event is published once, not on every retry).
 pub fn refusal_is_new(previous: &[Condition], message: &str) -> bool {
-    !previous
-        .iter()
-        .any(|c| c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED && c.message.contains(message))
+    !previous.iter().any(|c| {
+        c.type_ == "Degraded" && c.status == "True" && c.reason == REFUSED.as_str() && c.message.contains(message)
+    })
 }
 
 /// The objects an app owns, as rendered.
@@ -266,24 +267,24 @@ impl Runs {
     }
 
     /// The condition of a scheduled app: ready unless its last run failed.
-    fn condition(&self, suspended: bool) -> (bool, &'static str, String) {
+    fn condition(&self, suspended: bool) -> (bool, Code, String) {
         let last = match (&self.last_schedule, &self.last_success) {
             (None, _) => "no run yet".to_string(),
             (Some(s), Some(ok)) => format!("last run {s}, last success {ok}"),
             (Some(s), None) => format!("last run {s}, no success yet"),
         };
         if suspended {
-            (true, "Suspended", format!("schedule '{}' suspended (replicas 0); {last}", self.cron))
+            (true, Code::Suspended, format!("schedule '{}' suspended (replicas 0); {last}", self.cron))
         } else if self.active > 0 {
-            (true, "Running", format!("runs on '{}': {} run(s) going on; {last}", self.cron, self.active))
+            (true, Code::Running, format!("runs on '{}': {} run(s) going on; {last}", self.cron, self.active))
         } else if self.last_failed() {
             (
                 false,
-                "LastRunFailed",
+                Code::LastRunFailed,
                 format!("runs on '{}': the last run failed ({last}); see the events of its Job and pod", self.cron),
             )
         } else {
-            (true, "Scheduled", format!("runs on '{}'; {last}", self.cron))
+            (true, Code::Scheduled, format!("runs on '{}'; {last}", self.cron))
         }
     }
 }
@@ -298,21 +299,21 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     let (ready, reason, message) = if let Some(c) = &f.elsewhere {
         (
             true,
-            "HostedElsewhere",
+            Code::HostedElsewhere,
             format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"),
         )
     } else if !violations.is_empty() && !f.placed {
-        (false, "Invalid", violations.join("; "))
+        (false, Code::Invalid, violations.join("; "))
     } else if !f.isolated {
         (
             false,
-            "WaitingForIsolation",
+            Code::WaitingForIsolation,
             format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"),
         )
     } else if let Some(b) = blocked {
         (false, b.reason, b.message.to_string())
     } else if let Some(runs) = &f.runs {
-        if f.placed { runs.condition(replicas == 0) } else { (false, "NotPlaced", "not placed".to_string()) }
+        if f.placed { runs.condition(replicas == 0) } else { (false, Code::NotPlaced, "not placed".to_string()) }
     } else if let Some(m) = &f.pods_refused {
         (
             false,
@@ -322,20 +323,20 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     } else if updated < replicas {
         (
             false,
-            "RollingOut",
+            Code::RollingOut,
             format!("{ready_replicas}/{replicas} replicas ready, {updated}/{replicas} updated to the current template"),
         )
     } else if !running {
         (
             false,
-            "NotReady",
+            Code::NotReady,
             format!(
                 "{ready_replicas}/{replicas} replicas ready: {} not ready (starting, or failing their readiness probe)",
                 replicas - ready_replicas
             ),
         )
     } else {
-        (true, "Running", format!("{ready_replicas}/{replicas} replicas ready"))
+        (true, Code::Running, format!("{ready_replicas}/{replicas} replicas ready"))
     };
     let pending: Vec<String> = f
         .flows
@@ -354,19 +355,19 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
             Cond {
                 type_: "FlowsPending",
                 ok: !pending.is_empty(),
-                reason: if pending.is_empty() { "AllGranted" } else { "NotGranted" },
+                reason: if pending.is_empty() { Code::AllGranted } else { Code::NotGranted },
                 message: pending.join("; "),
             },
             match blocked {
                 Some(b) if violations.is_empty() => {
                     Cond { type_: "Degraded", ok: true, reason: b.reason, message: b.message.to_string() }
                 }
-                _ => degraded(&violations, "Violations", blocked.map(|b| b.message)),
+                _ => degraded(&violations, Code::Violations, blocked.map(|b| b.message)),
             },
             Cond {
                 type_: "AnswerOverdue",
                 ok: !overdue.is_empty(),
-                reason: if overdue.is_empty() { "InTime" } else { "Overdue" },
+                reason: if overdue.is_empty() { Code::InTime } else { Code::Overdue },
                 message: overdue.join("; "),
             },
         ],
@@ -523,7 +524,7 @@ async fn update_status(
             s.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
                 .map(|c| (c.reason.clone(), c.message.clone()))
         };
-        if let Some((reason, message)) = ready_of(Some(&status)).filter(|(r, _)| r == PODS_REFUSED)
+        if let Some((reason, message)) = ready_of(Some(&status)).filter(|(r, _)| r == PODS_REFUSED.as_str())
             && ready_of(a.status.as_ref()).is_none_or(|(r, m)| r != reason || m != message)
         {
             ctx.publish(a, EventType::Warning, PODS_REFUSED, "Reconcile", message).await;
@@ -532,7 +533,7 @@ async fn update_status(
         let was = sharing::overdue_messages(previous, a.status.as_ref().and_then(|s| s.sharing.as_ref()));
         for m in sharing::overdue_messages(&status.flows, status.sharing.as_ref()) {
             if !was.contains(&m) {
-                ctx.publish(a, EventType::Warning, "AnswerOverdue", "Reconcile", m).await;
+                ctx.publish(a, EventType::Warning, Code::AnswerOverdue, "Reconcile", m).await;
             }
         }
         for f in flow_transitions(previous, &status.flows) {
@@ -540,7 +541,11 @@ async fn update_status(
             ctx.publish(
                 a,
                 type_,
-                &format!("Flow{}", f.state.as_str()),
+                match f.state {
+                    FlowState::Granted => Code::FlowGranted,
+                    FlowState::Pending => Code::FlowPending,
+                    FlowState::Refused => Code::FlowRefused,
+                },
                 "Reconcile",
                 format!("{}: {}", f.target, f.reason),
             )

@@ -2,6 +2,7 @@
 //! recorder, the metrics; the plan of the model, single-flight and cached
 //! per model version; Events; and the failure backoff ([`Retries`]).
 
+use govcloud_core::messages::Code;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -85,13 +86,13 @@ impl Context {
         &self,
         obj: &K,
         type_: kube::runtime::events::EventType,
-        reason: &str,
+        reason: Code,
         action: &str,
         note: String,
     ) {
         let ev = kube::runtime::events::Event {
             type_,
-            reason: reason.into(),
+            reason: reason.as_str().into(),
             note: Some(note),
             action: action.into(),
             secondary: None,
@@ -123,7 +124,7 @@ impl Context {
             };
             let ev = kube::runtime::events::Event {
                 type_: kube::runtime::events::EventType::Warning,
-                reason: "Repaired".into(),
+                reason: Code::Repaired.as_str().into(),
                 note: Some(format!("restored {r}")),
                 action: "Reconcile".into(),
                 secondary: Some(related),
@@ -143,8 +144,14 @@ impl Context {
         message: &str,
     ) {
         if super::status::conflict_is_new(previous, message) {
-            self.publish(obj, kube::runtime::events::EventType::Warning, "Conflict", "Reconcile", message.to_string())
-                .await;
+            self.publish(
+                obj,
+                kube::runtime::events::EventType::Warning,
+                Code::Conflict,
+                "Reconcile",
+                message.to_string(),
+            )
+            .await;
         }
     }
 
@@ -172,7 +179,7 @@ impl Context {
             info!(created, updated, pruned, "applied");
             if applied_event {
                 let note = format!("{created} created, {updated} updated, {pruned} removed");
-                self.publish(obj, kube::runtime::events::EventType::Normal, "Applied", "Reconcile", note).await;
+                self.publish(obj, kube::runtime::events::EventType::Normal, Code::Applied, "Reconcile", note).await;
             }
         }
         conflict

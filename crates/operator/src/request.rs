@@ -108,7 +108,7 @@ async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
             let by = t.by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default();
             let reason = t.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
             let note = format!("{} {} request{by}{reason}", t.phase.as_str().to_lowercase(), r.spec.kind.as_str());
-            ctx.publish(r, type_, t.phase.as_str(), "Decide", note).await;
+            ctx.publish(r, type_, phase_code(t.phase), "Decide", note).await;
         }
     }
     // An approved surge is looked at again when it ends (its tenant follows).
@@ -183,6 +183,18 @@ pub fn request_status(
         tenant,
         expires_at,
         history,
+    }
+}
+
+/// A request's phase as the reason of its Event (the catalogue's code of the same name).
+fn phase_code(p: RequestPhase) -> govcloud_core::messages::Code {
+    use govcloud_core::messages::Code;
+    match p {
+        RequestPhase::Pending => Code::Pending,
+        RequestPhase::Invalid => Code::Invalid,
+        RequestPhase::Approved => Code::Approved,
+        RequestPhase::Rejected => Code::Rejected,
+        RequestPhase::Expired => Code::Expired,
     }
 }
 

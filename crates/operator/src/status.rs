@@ -4,6 +4,7 @@
 //! never with `compliance`, which only the report loop writes (under
 //! [`govcloud_core::meta::names::AUDIT_MANAGER`]).
 
+use govcloud_core::messages::Code;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
@@ -93,24 +94,24 @@ pub struct Cond<'a> {
     pub type_: &'a str,
     /// True or False.
     pub ok: bool,
-    /// CamelCase reason.
-    pub reason: &'a str,
+    /// CamelCase reason, from the catalogue of messages (a page translates it).
+    pub reason: Code,
     /// Message for people.
     pub message: String,
 }
 
 /// The `Degraded` condition: true with `reason` while there are `problems`,
 /// else true with `Conflict` while a conflict stands, else false.
-pub fn degraded<'a>(problems: &[String], reason: &'a str, conflict: Option<&str>) -> Cond<'a> {
+pub fn degraded<'a>(problems: &[String], reason: Code, conflict: Option<&str>) -> Cond<'a> {
     Cond {
         type_: "Degraded",
         ok: !problems.is_empty() || conflict.is_some(),
         reason: if !problems.is_empty() {
             reason
         } else if conflict.is_some() {
-            "Conflict"
+            Code::Conflict
         } else {
-            "AsDeclared"
+            Code::AsDeclared
         },
         message: problems.iter().map(String::as_str).chain(conflict).collect::<Vec<_>>().join("; "),
     }
@@ -134,7 +135,7 @@ pub fn conditions(
             Condition {
                 type_: c.type_.to_string(),
                 status: status.to_string(),
-                reason: c.reason.to_string(),
+                reason: c.reason.as_str().to_string(),
                 message: truncate(&c.message, 32 * 1024),
                 observed_generation: generation,
                 last_transition_time: last,

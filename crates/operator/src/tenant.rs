@@ -1,6 +1,7 @@
 //! Tenant controller: the tenant's namespaces and their isolation, quota,
 //! limits and bindings; status; ordered teardown on deletion.
 
+use govcloud_core::messages::Code;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -181,13 +182,13 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
                 type_: "Ready",
                 ok: ready,
                 reason: if !problems.is_empty() {
-                    "Invalid"
+                    Code::Invalid
                 } else if conflict.is_some() {
-                    "Conflict"
+                    Code::Conflict
                 } else if missing.is_empty() {
-                    "Provisioned"
+                    Code::Provisioned
                 } else {
-                    "Provisioning"
+                    Code::Provisioning
                 },
                 message: if ready {
                     format!("{} namespaces isolated and provisioned", f.namespaces.len())
@@ -199,7 +200,7 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
                     format!("waiting for {}", missing.join(", "))
                 },
             },
-            degraded(problems, "Invalid", conflict),
+            degraded(problems, Code::Invalid, conflict),
         ],
     );
     TenantStatus {
@@ -293,7 +294,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
     let name = t.name_any();
     if t.spec.prevent_deletion {
         let message = format!("tenant {name} has preventDeletion: true; set it to false to allow deletion");
-        ctx.publish(t, EventType::Warning, "DeletionPrevented", "Delete", message.clone()).await;
+        ctx.publish(t, EventType::Warning, Code::DeletionPrevented, "Delete", message.clone()).await;
         return Err(Wait::DeletionPrevented { message }.into());
     }
     let namespaces: Vec<String> = ctx

@@ -4,6 +4,7 @@
 //! The status is computed by [`zone_status`] from plain figures; the rest
 //! only gathers them (caches, plan) and writes.
 
+use govcloud_core::messages::Code;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -284,13 +285,13 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                 type_: "Ready",
                 ok: f.elsewhere.is_some() || (ready > 0 && degraded.is_empty()),
                 reason: if f.elsewhere.is_some() {
-                    "HostedElsewhere"
+                    Code::HostedElsewhere
                 } else if ready == 0 {
-                    "NoReadyNodes"
+                    Code::NoReadyNodes
                 } else if degraded.is_empty() {
-                    "Ready"
+                    Code::Ready
                 } else {
-                    "Degraded"
+                    Code::Degraded
                 },
                 message: if let Some(c) = &f.elsewhere {
                     format!("the zone runs in {c}; this cluster holds only its tenants' declarations")
@@ -303,14 +304,14 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
             Cond {
                 type_: "Degraded",
                 ok: !degraded.is_empty(),
-                reason: if degraded.is_empty() { "AsDeclared" } else { "Inconsistent" },
+                reason: if degraded.is_empty() { Code::AsDeclared } else { Code::Inconsistent },
                 message: degraded.join("; "),
             },
             // Apart from Ready: what runs still runs; approvals that would add are refused.
             Cond {
                 type_: "OverCommitted",
                 ok: !over.is_empty(),
-                reason: if over.is_empty() { "WithinCapacity" } else { "GrantedExceedsCapacity" },
+                reason: if over.is_empty() { Code::WithinCapacity } else { Code::GrantedExceedsCapacity },
                 message: if over.is_empty() {
                     "the quotas granted fit the Ready nodes' capacity".into()
                 } else {
@@ -364,7 +365,7 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         patch_status(ctx, z, &status).await?;
         if z.status.as_ref().map(|s| s.nodes_ready) != Some(status.nodes_ready) {
             let note = format!("{} of {} zone nodes ready", status.nodes_ready, status.nodes_matched);
-            ctx.publish(z, kube::runtime::events::EventType::Normal, "NodesChanged", "Reconcile", note).await;
+            ctx.publish(z, kube::runtime::events::EventType::Normal, Code::NodesChanged, "Reconcile", note).await;
         }
     }
     Ok(())
@@ -429,7 +430,7 @@ pub fn deletion_held_status(
         &prev.conditions,
         generation,
         now,
-        vec![Cond { type_: "Ready", ok: false, reason: "DeletionHeld", message: message.to_string() }],
+        vec![Cond { type_: "Ready", ok: false, reason: Code::DeletionHeld, message: message.to_string() }],
     );
     Some(NetworkZoneStatus { compliance: None, conditions: conds, ..prev })
 }
@@ -443,7 +444,7 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     // Say it once per distinct message, in status and as an event, not on every retry.
     if let Some(status) = deletion_held_status(z.status.as_ref(), z.metadata.generation, &message, Timestamp::now()) {
         patch_status(ctx, z, &status).await?;
-        ctx.publish(z, kube::runtime::events::EventType::Warning, "DeletionHeld", "Delete", message.clone()).await;
+        ctx.publish(z, kube::runtime::events::EventType::Warning, Code::DeletionHeld, "Delete", message.clone()).await;
     }
     Err(Wait::ZoneInUse { message }.into())
 }

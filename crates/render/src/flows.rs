@@ -10,9 +10,11 @@ use kube::ResourceExt;
 pub(crate) mod consent;
 use consent::Consent;
 
-use super::index::{Index, Placement, cluster_label};
+use super::index::{Index, Placement, cluster_message};
 use govcloud_core::api::{AppKey, AppPort, AppRef, ExchangeEndpoint, FlowState, NetworkZone, ZoneKind};
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::names::namespace_name;
+use govcloud_core::msg;
 use govcloud_core::problem::{ObjectRef, Problem};
 
 /// What became of one call an app declared.
@@ -26,8 +28,9 @@ pub struct FlowDecision {
     pub provider: AppKey,
     /// Granted, Pending or Refused.
     pub state: FlowState,
-    /// Why, in words a person understands.
-    pub reason: String,
+    /// Why, in words a person understands: a message of the catalogue
+    /// (status and Events carry its English text, pages their language's).
+    pub reason: Message,
     /// Ports the flow may use (empty unless granted).
     pub ports: Vec<AppPort>,
     /// Where a granted flow between clusters goes: the address of the
@@ -126,13 +129,13 @@ pub(crate) fn exchange_apps<'z>(
 /// What became of one call.
 enum Decided {
     Granted {
-        reason: String,
+        reason: Message,
         ports: Vec<AppPort>,
         address: Option<String>,
     },
     /// Pending on a conditional provider's answer, and nothing else.
-    Awaiting(String),
-    Not(FlowState, String),
+    Awaiting(Message),
+    Not(FlowState, Message),
 }
 
 /// The exchange endpoint of `zone` that registers `app` for `peer` (not one
@@ -172,8 +175,8 @@ pub(crate) fn grant_covers(provider: &Placement<'_>, consumer: &AppKey) -> bool 
 
 /// The one reason given for another tenant's app that has not granted the
 /// consumer, whether it exists or not.
-pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> String {
-    format!("no grant from {provider} covers {consumer}: the provider has not granted it, or no such app exists")
+pub(crate) fn not_granted(provider: &AppKey, consumer: &AppKey) -> Message {
+    msg!(Code::NoGrantCovers, provider.to_string(), consumer.to_string())
 }
 
 fn decide(
@@ -192,7 +195,7 @@ fn decide(
             format!("zone {:?} is not declared", provider.zone),
             format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
         ));
-        return Decided::Not(FlowState::Pending, format!("zone {:?} is not declared", provider.zone));
+        return Decided::Not(FlowState::Pending, msg!(Code::ZoneNotDeclared, format!("{:?}", provider.zone)));
     }
     let same_tenant = provider.tenant == consumer.key.tenant;
     let call = &consumer.app.spec.flows.calls[i];
@@ -213,10 +216,7 @@ fn decide(
         // Nothing about another tenant's apps until it grants this one.
         _ if !same_tenant => return Decided::Not(FlowState::Pending, not_granted(provider, &consumer.key)),
         _ if index.misplaced.contains(provider) => {
-            return Decided::Not(
-                FlowState::Pending,
-                format!("provider {provider} is declared but not placed; see its status"),
-            );
+            return Decided::Not(FlowState::Pending, msg!(Code::ProviderNotPlaced, provider.to_string()));
         }
         _ => {
             let elsewhere: Vec<&str> = index
@@ -239,7 +239,7 @@ fn decide(
                     format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
                 },
             ));
-            return Decided::Not(FlowState::Pending, format!("provider {provider} does not exist"));
+            return Decided::Not(FlowState::Pending, msg!(Code::ProviderMissing, provider.to_string()));
         }
     };
 
@@ -258,7 +258,10 @@ fn decide(
                     ),
                     "name one of the provider's ports, or leave ports empty to use all of them",
                 ));
-                return Decided::Not(FlowState::Refused, format!("provider {provider} has no port named {name:?}"));
+                return Decided::Not(
+                    FlowState::Refused,
+                    msg!(Code::NoSuchPort, provider.to_string(), format!("{name:?}")),
+                );
             }
         }
     }
@@ -266,28 +269,20 @@ fn decide(
         ports = p.app.spec.ports.clone();
     }
     if ports.is_empty() {
-        return Decided::Not(FlowState::Refused, format!("provider {provider} serves no ports"));
+        return Decided::Not(FlowState::Refused, msg!(Code::NoPorts, provider.to_string()));
     }
 
     // Zones: no grant lifts isolation.
     let (cz, pz) = (consumer.zone, p.zone);
     let (czn, pzn) = (cz.name_any(), pz.name_any());
     let mut address = None;
-    let mut through = String::new();
+    let mut through = None;
     if czn != pzn {
         if never_connected(cz.spec.kind, pz.spec.kind) {
-            return Decided::Not(
-                FlowState::Refused,
-                format!("no path exists between a private zone and an internet zone ({czn} -> {pzn})"),
-            );
+            return Decided::Not(FlowState::Refused, msg!(Code::PrivateInternet, &czn, &pzn));
         }
         let Some(inbound) = endpoint(index, pz, provider, &czn) else {
-            return Decided::Not(
-                FlowState::Refused,
-                format!(
-                    "cross-zone flow {czn} -> {pzn}: zone {pzn} has no exchange endpoint registering {provider} for zone {czn}"
-                ),
-            );
+            return Decided::Not(FlowState::Refused, msg!(Code::NoInboundEndpoint, &czn, &pzn, provider.to_string()));
         };
         let (from, to) = (cz.spec.cluster.as_deref(), pz.spec.cluster.as_deref());
         if from != to {
@@ -295,26 +290,32 @@ fn decide(
             let Some(at) = &inbound.address else {
                 return Decided::Not(
                     FlowState::Refused,
-                    format!(
-                        "zone {pzn} runs in {} and zone {czn} in {}: exchange endpoint {} of zone {pzn} declares no address where {provider} is reached from another cluster",
-                        cluster_label(to),
-                        cluster_label(from),
-                        inbound.name
+                    msg!(
+                        Code::NoEndpointAddress,
+                        &pzn,
+                        cluster_message(to),
+                        &czn,
+                        cluster_message(from),
+                        &inbound.name,
+                        provider.to_string()
                     ),
                 );
             };
             address = Some(at.clone());
-            through = format!(", from {} to {} at {at}", cluster_label(from), cluster_label(to));
+            through = Some(Arg::from(msg!(
+                Code::EndpointAcross,
+                &inbound.name,
+                cluster_message(from),
+                cluster_message(to),
+                at
+            )));
         }
         let mut allowed: Vec<i32> = inbound.ports.clone();
         if leaves_only_through_endpoints(cz.spec.kind) {
             let Some(outbound) = endpoint(index, cz, &consumer.key, &pzn) else {
                 return Decided::Not(
                     FlowState::Refused,
-                    format!(
-                        "private zone {czn} has no exchange endpoint registering {} for zone {pzn}; nothing leaves a private zone except through its exchange endpoints",
-                        consumer.key
-                    ),
+                    msg!(Code::NoOutboundEndpoint, &czn, consumer.key.to_string(), &pzn),
                 );
             };
             if !outbound.ports.is_empty() {
@@ -324,30 +325,24 @@ fn decide(
                     allowed.into_iter().filter(|p| outbound.ports.contains(p)).collect()
                 };
                 if allowed.is_empty() {
-                    return Decided::Not(
-                        FlowState::Refused,
-                        format!("the exchange endpoints of {czn} and {pzn} share no port"),
-                    );
+                    return Decided::Not(FlowState::Refused, msg!(Code::EndpointsNoCommonPort, &czn, &pzn));
                 }
             }
         }
         if !allowed.is_empty() {
             ports.retain(|q| allowed.contains(&q.port));
             if ports.is_empty() {
-                return Decided::Not(
-                    FlowState::Refused,
-                    format!("the exchange endpoint for {provider} opens none of the requested ports"),
-                );
+                return Decided::Not(FlowState::Refused, msg!(Code::EndpointNoRequestedPort, provider.to_string()));
             }
         }
-        through = format!(" ({}{through})", inbound.name);
+        // The endpoint, and between clusters the way it goes.
+        through = Some(through.unwrap_or_else(|| Arg::from(&inbound.name)));
     }
 
     // Consent was checked above: a grant covers this consumer, or it is one tenant talking to itself.
-    let how = if czn == pzn {
-        format!("within zone {czn}")
-    } else {
-        format!("{czn} -> {pzn} through a registered exchange endpoint{through}")
+    let how = match through {
+        Some(through) if czn != pzn => msg!(Code::ThroughEndpoint, &czn, &pzn, through),
+        _ => msg!(Code::WithinZone, &czn),
     };
     // Between departments, the data's classification: no consent lifts it
     // (after the zones, whose isolation is the first reason).
@@ -363,8 +358,8 @@ fn decide(
     }
     match consented {
         // Everything but the provider's answer allows it: the call waits for it.
-        Some((why, true)) => Decided::Awaiting(format!("{why}; once granted: {how}")),
-        Some((who, false)) => Decided::Granted { reason: format!("{who}, {how}"), ports, address },
-        None => Decided::Granted { reason: format!("same tenant, {how}"), ports, address },
+        Some((why, true)) => Decided::Awaiting(msg!(Code::AwaitingOnceGranted, why, how)),
+        Some((who, false)) => Decided::Granted { reason: msg!(Code::GrantedHow, who, how), ports, address },
+        None => Decided::Granted { reason: msg!(Code::SameTenant, how), ports, address },
     }
 }

@@ -350,9 +350,15 @@ fn inside(cidr: &str, ranges: &[&str]) -> bool {
 
 /// How people read a zone's cluster: its name, or the cluster without one.
 pub fn cluster_label(cluster: Option<&str>) -> String {
+    cluster_message(cluster).to_string()
+}
+
+/// How people read a cluster's name, in the page's language.
+pub fn cluster_message(cluster: Option<&str>) -> govcloud_core::messages::Message {
+    use govcloud_core::messages::Code;
     match cluster {
-        Some(c) => format!("cluster {c}"),
-        None => "the cluster without a name".to_string(),
+        Some(c) => govcloud_core::msg!(Code::ClusterNamed, c),
+        None => govcloud_core::msg!(Code::ClusterUnnamed),
     }
 }
 

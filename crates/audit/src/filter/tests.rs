@@ -17,6 +17,7 @@ fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option
         field: Arc::from("spec"),
         evidence: String::new(),
         message: Arc::from("m"),
+        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,
     }
 }

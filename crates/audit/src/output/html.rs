@@ -161,11 +161,11 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                     th { (w(words::RESULT)) }
                     @if city { th { (t("集群", "cluster")) } }
                     th { (w(words::CONTROL)) } th { (w(words::OBJECT)) }
-                    th { (w(words::FIELD)) } th { (w(words::EVIDENCE)) }
+                    th { (w(words::FIELD)) } th { (w(words::REASON)) } th { (w(words::EVIDENCE)) }
                 }
                 @if failures.is_empty() {
                     tr {
-                        td colspan=(if city { 6 } else { 5 }) class="pass" {
+                        td colspan=(if city { 7 } else { 6 }) class="pass" {
                             (t("全部自动化控制项通过", "every automated control passes"))
                         }
                     }
@@ -174,7 +174,8 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                     tr {
                         td class="fail" { (outcome_name(Outcome::Fail, lang)) }
                         @if city { td { (cluster_name(f.cluster.as_deref(), lang)) } }
-                        td { (f.control) } td { (f.object) } td { (f.field) } td { (f.evidence) }
+                        td { (f.control) } td { (f.object) } td { (f.field) } td { (f.reason.text(lang)) }
+                        td { (f.evidence) }
                     }
                 }
             }

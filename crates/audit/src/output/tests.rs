@@ -15,6 +15,7 @@ fn finding(i: usize, outcome: Outcome) -> Finding {
         field: "spec".into(),
         evidence: "x".repeat(400),
         message: "m".into(),
+        reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,
     }
 }
@@ -105,6 +106,7 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
             to: format!("other/{HOSTILE}/{HOSTILE}"),
             state: FlowState::Granted,
             reason: HOSTILE.into(),
+            why: govcloud_core::msg!(govcloud_core::messages::Code::ProviderMissing, HOSTILE),
             ports: vec![],
             address: None,
         }],
@@ -124,7 +126,12 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
         assert!(svg.contains(&format!("<title>{ESCAPED} {ESCAPED}</title>")), "{svg}");
         assert!(svg.contains(&format!("<title>{ESCAPED}/{ESCAPED}</title>")), "{svg}");
         let (from, to) = (format!("{ESCAPED}/{ESCAPED}/{ESCAPED}"), format!("other/{ESCAPED}/{ESCAPED}"));
-        let reason = if lang == Lang::En { format!(" — {ESCAPED}") } else { String::new() };
+        // The reason in the page's language, its data escaped.
+        let reason = if lang == Lang::En {
+            format!(" — provider {ESCAPED} does not exist")
+        } else {
+            format!(" — 提供方 {ESCAPED} 不存在")
+        };
         let shown = flow_state_name(FlowState::Granted, lang);
         assert!(svg.contains(&format!("<title>{from} → {to}: {shown}{reason}\n</title>")), "{svg}");
         assert_eq!(page.matches(&svg).count(), 1, "the page holds the SVG");

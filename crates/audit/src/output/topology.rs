@@ -208,8 +208,8 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
                     title {
                         @for f in &p.flows {
                             (f.from) " → " (f.to) ": " (flow_state_name(f.state, lang))
-                            // The reasons are English sentences: only an English page gives them.
-                            @if !zh { " — " (f.reason) }
+                            // The reason in the page's language (the catalogue's).
+                            " — " (f.why.text(lang))
                             "\n"
                         }
                     }

@@ -44,6 +44,7 @@ fn a_flow_request_waits_since_the_flow_says_else_since_flows_pending() {
         to: to.into(),
         state: FlowState::Pending,
         reason: "waiting".into(),
+        why: govcloud_core::msg!(govcloud_core::messages::Code::ProviderMissing, to),
         ports: vec![],
         address: None,
     };

@@ -45,7 +45,7 @@ pub fn consumer_flows(decisions: &[&FlowDecision], previous: &[FlowStatus], cloc
             FlowStatus {
                 target,
                 state: f.state,
-                reason: f.reason.clone(),
+                reason: f.reason.to_string(),
                 address: f.address.clone(),
                 since,
                 due,
@@ -145,7 +145,7 @@ mod tests {
             call: 0,
             provider: key(provider),
             state,
-            reason: "decided".into(),
+            reason: govcloud_core::msg!(govcloud_core::messages::Code::SameTenant, "decided"),
             ports: vec![],
             address: None,
             awaiting,

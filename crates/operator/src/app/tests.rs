@@ -57,8 +57,13 @@ fn the_ready_reason_says_what_the_app_waits_for() {
     assert_eq!(invalid.conditions[2].reason, "Violations");
     assert_eq!(ready(&app_status(AppFigures { isolated: false, ..running() }, t)), ("False", "WaitingForIsolation"));
     let c = "Deployment a-ext/portal exists and was not created by govcloud";
-    let conflicted =
-        app_status(AppFigures { blocked: Some(Blocked { reason: "Conflict", message: c }), ..running() }, t);
+    let conflicted = app_status(
+        AppFigures {
+            blocked: Some(Blocked { reason: govcloud_core::messages::Code::Conflict, message: c }),
+            ..running()
+        },
+        t,
+    );
     assert_eq!(ready(&conflicted), ("False", "Conflict"));
     assert_eq!((conflicted.conditions[2].reason.as_str(), conflicted.conditions[2].message.as_str()), ("Conflict", c));
     assert_eq!(ready(&app_status(AppFigures { updated_replicas: 1, ..running() }, t)), ("False", "RollingOut"));
@@ -114,7 +119,7 @@ fn pods_refused_by_the_quota_are_the_apps_ready_reason() {
     );
     assert_eq!(replica_failure(&serde_json::json!({})), None);
     let refused = app_status(AppFigures { ready_replicas: 1, pods_refused: m, ..running() }, t);
-    assert_eq!(ready(&refused), ("False", PODS_REFUSED));
+    assert_eq!(ready(&refused), ("False", PODS_REFUSED.as_str()));
     assert!(
         refused.conditions[0].message.contains("1/2 replicas ready")
             && refused.conditions[0].message.contains("exceeded quota: quota")

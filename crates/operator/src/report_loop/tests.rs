@@ -17,6 +17,7 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
         field: Arc::from("spec"),
         evidence: "complies".into(),
         message: Arc::from("m"),
+        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,
     };
     let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);

@@ -9,16 +9,18 @@ use crate::index::Placement;
 use govcloud_core::api::{
     AnswerDecision, AppKey, DataClassification, FlowCall, FlowState, SharingAnswer, SharingClass, ZoneKind,
 };
+use govcloud_core::messages::{Arg, Code, Message};
+use govcloud_core::msg;
 
 /// What a provider of another tenant said to one call.
 pub(crate) enum Consent {
     /// It may call; the words say who consented.
-    Given(String),
+    Given(Message),
     /// A conditional provider has not answered a call that states its
     /// purpose: the call waits, with a deadline.
-    Awaiting(String),
+    Awaiting(Message),
     /// Not now (Pending) or not at all (Refused), and why.
-    Not(FlowState, String),
+    Not(FlowState, Message),
 }
 
 /// The provider's answer to `consumer`, if it gave one.
@@ -32,7 +34,7 @@ pub(crate) fn consent(provider: &Placement<'_>, consumer: &AppKey, call: &FlowCa
     let pkey = &provider.key;
     let Some(sharing) = &provider.app.spec.sharing else {
         return if grant_covers(provider, consumer) {
-            Consent::Given(format!("granted by {pkey}"))
+            Consent::Given(msg!(Code::GrantedBy, pkey.to_string()))
         } else {
             Consent::Not(FlowState::Pending, not_granted(pkey, consumer))
         };
@@ -40,31 +42,34 @@ pub(crate) fn consent(provider: &Placement<'_>, consumer: &AppKey, call: &FlowCa
     match sharing.class {
         SharingClass::None => Consent::Not(
             FlowState::Refused,
-            format!(
-                "{pkey} is not shared (不予共享), on this basis: {}",
-                sharing.basis.as_deref().unwrap_or("none given")
+            msg!(
+                Code::NotShared,
+                pkey.to_string(),
+                sharing.basis.as_deref().map_or(Arg::from(Code::NoneGiven), Arg::from)
             ),
         ),
-        SharingClass::Unconditional => Consent::Given(format!("{pkey} shares unconditionally (无条件共享)")),
+        SharingClass::Unconditional => Consent::Given(msg!(Code::SharesUnconditionally, pkey.to_string())),
         SharingClass::Conditional => {
-            let by = |a: &SharingAnswer| a.by.as_deref().map(|b| format!(" (answered by {b})")).unwrap_or_default();
+            let p = pkey.to_string();
             match answer_for(provider, consumer) {
-                Some(a) if a.decision == AnswerDecision::Refused => Consent::Not(
-                    FlowState::Refused,
-                    format!("refused by {pkey}: {}{}", a.reason.as_deref().unwrap_or("no reason given"), by(a)),
-                ),
-                Some(a) => Consent::Given(format!("granted by {pkey}{}", by(a))),
-                None if grant_covers(provider, consumer) => Consent::Given(format!("granted by {pkey}")),
+                Some(a) if a.decision == AnswerDecision::Refused => {
+                    let reason = a.reason.as_deref().map_or(Arg::from(Code::NoReasonGiven), Arg::from);
+                    Consent::Not(
+                        FlowState::Refused,
+                        match &a.by {
+                            Some(by) => msg!(Code::RefusedByAnswered, p, reason, by),
+                            None => msg!(Code::RefusedBy, p, reason),
+                        },
+                    )
+                }
+                Some(a) => Consent::Given(match &a.by {
+                    Some(by) => msg!(Code::GrantedByAnswered, p, by),
+                    None => msg!(Code::GrantedBy, p),
+                }),
+                None if grant_covers(provider, consumer) => Consent::Given(msg!(Code::GrantedBy, p)),
                 None => match &call.purpose {
-                    Some(purpose) => Consent::Awaiting(format!(
-                        "waiting for {pkey} to answer (有条件共享, conditional sharing); purpose: {purpose}"
-                    )),
-                    None => Consent::Not(
-                        FlowState::Pending,
-                        format!(
-                            "{pkey} shares conditionally (有条件共享): state what the data is used for in {field}.purpose; the provider answers a call that states it"
-                        ),
-                    ),
+                    Some(purpose) => Consent::Awaiting(msg!(Code::AwaitingAnswer, p, purpose)),
+                    None => Consent::Not(FlowState::Pending, msg!(Code::StatePurpose, p, field)),
                 },
             }
         }
@@ -79,19 +84,28 @@ pub fn classification_refusal(
     data: DataClassification,
     consumer: &AppKey,
     consumer_kind: ZoneKind,
-) -> Option<String> {
+) -> Option<Message> {
     if data == DataClassification::Secret && consumer_kind != ZoneKind::Private {
-        return Some(format!(
-            "{provider} holds secret data (工作秘密): only apps in a private zone may call it, and {consumer} runs in zone {}",
-            consumer.zone
-        ));
+        return Some(msg!(Code::SecretOnlyPrivate, provider.to_string(), consumer.to_string(), &consumer.zone));
     }
     if consumer_kind == ZoneKind::Internet && data != DataClassification::Public {
-        return Some(format!(
-            "{consumer} runs in internet zone {}: it may call only providers of public data, and {provider} holds {} data",
-            consumer.zone,
-            data.as_str()
+        return Some(msg!(
+            Code::InternetOnlyPublic,
+            consumer.to_string(),
+            &consumer.zone,
+            provider.to_string(),
+            data_message(data)
         ));
     }
     None
+}
+
+/// A data classification's name, in the page's language.
+pub fn data_message(data: DataClassification) -> Code {
+    match data {
+        DataClassification::Public => Code::DataPublic,
+        DataClassification::Internal => Code::DataInternal,
+        DataClassification::Sensitive => Code::DataSensitive,
+        DataClassification::Secret => Code::DataSecret,
+    }
 }

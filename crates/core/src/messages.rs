@@ -1,0 +1,178 @@
+//! The one catalogue of what a page says in words: every reason, message
+//! and phrase a finding, a flow, a condition or an Event carries is a
+//! [`Code`] (stable, CamelCase: what JSON, status and Events carry) with
+//! arguments, and the page turns it into zh or en text with [`Message::text`].
+//! The texts themselves are in [`catalogue`] (`{0}`, `{1}` … are the
+//! arguments); nothing else in the code writes a sentence a page shows.
+//!
+//! ```text
+//!   check / flow / reconcile ──► Message { code, args } ──► JSON, status, Event (code + English text)
+//!                                                       └─► page: text(lang)
+//! ```
+//!
+//! The language of a command's pages when `--lang` is not given comes from
+//! the locale ([`Lang::from_locale`]), and is Chinese unless the locale is English.
+
+use std::fmt::Write as _;
+
+use serde::{Serialize, Serializer};
+
+mod catalogue;
+pub use catalogue::Code;
+
+/// The language of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Lang {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+impl Lang {
+    /// The language of the locale, as POSIX chooses it: the first of
+    /// `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty. English
+    /// (`en`, `en_US.UTF-8` …) gives [`Lang::En`]; anything else — Chinese,
+    /// Mongolian (`mn_CN`: the pages give Mongolian names in Chinese pages),
+    /// `C`, `POSIX`, nothing set — gives [`Lang::Zh`]: govcloud is made for a
+    /// Chinese authority, and Chinese is what it falls back to.
+    pub fn from_locale(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+        let chosen = [lc_all, lc_messages, lang].into_iter().flatten().find(|v| !v.is_empty());
+        match chosen {
+            Some(v) if v == "en" || v.starts_with("en_") || v.starts_with("en.") || v.starts_with("en@") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// `zh` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// One argument of a message: words that are data (a name, a field, a
+/// number: the same in every language), or a message of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Arg {
+    /// Data, given as it is.
+    Data(String),
+    /// A message, in the page's language.
+    Msg(Message),
+    /// A control's title (by its id), in the page's language.
+    Title(&'static str),
+}
+
+impl Serialize for Arg {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Data(d) => s.serialize_str(d),
+            Arg::Msg(m) => m.serialize(s),
+            Arg::Title(id) => s.serialize_str(id),
+        }
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Data(s)
+    }
+}
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Data(s.to_string())
+    }
+}
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Data(s.clone())
+    }
+}
+impl From<Message> for Arg {
+    fn from(m: Message) -> Arg {
+        Arg::Msg(m)
+    }
+}
+impl From<Code> for Arg {
+    fn from(c: Code) -> Arg {
+        Arg::Msg(Message::new(c, Vec::new()))
+    }
+}
+
+/// A reason, message or phrase: its code and arguments. JSON gives it as
+/// `{"code": "...", "args": [...]}` (no `args` when there are none).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Message {
+    /// The stable code.
+    pub code: Code,
+    /// The arguments, `{0}`, `{1}` … of the texts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<Arg>,
+}
+
+/// A [`Message`]: `msg!(Code::X)`, `msg!(Code::X, a, b)` with arguments
+/// anything that is `Into<Arg>` (strings are data, messages are translated).
+#[macro_export]
+macro_rules! msg {
+    ($code:expr $(, $arg:expr)* $(,)?) => {
+        $crate::messages::Message::new($code, vec![$($crate::messages::Arg::from($arg)),*])
+    };
+}
+
+impl Message {
+    /// A message of `code` with `args`.
+    pub fn new(code: Code, args: Vec<Arg>) -> Message {
+        Message { code, args }
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        self.write(lang, &mut out);
+        out
+    }
+
+    fn write(&self, lang: Lang, out: &mut String) {
+        let mut rest = self.code.text(lang);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}').and_then(|close| after[..close].parse::<usize>().ok().map(|n| (n, close))) {
+                Some((n, close)) => {
+                    match self.args.get(n) {
+                        Some(Arg::Data(d)) => out.push_str(d),
+                        Some(Arg::Msg(m)) => m.write(lang, out),
+                        Some(Arg::Title(id)) => out.push_str(
+                            crate::controls::control(id)
+                                .map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en })
+                                .unwrap_or(id),
+                        ),
+                        // A missing argument shows as its place, never as a panic (the catalogue's tests forbid it).
+                        None => {
+                            let _ = write!(out, "{{{n}}}");
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+    }
+}
+
+impl std::fmt::Display for Message {
+    /// The English text (what status, Events and logs carry beside the code).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+use super::*;
+
+/// The places `{n}` of a text.
+fn places(t: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('}')
+            && let Ok(n) = after[..close].parse::<usize>()
+        {
+            out.push(n);
+        }
+        rest = after;
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[test]
+fn every_code_has_a_chinese_and_an_english_text_that_differ() {
+    // Chinese: ideographs, or for a text that only joins two messages Chinese punctuation.
+    let cjk = |t: &str| {
+        t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+            || t.chars().any(|c| ('\u{ff00}'..='\u{ffef}').contains(&c))
+    };
+    for c in Code::ALL {
+        let (zh, en) = (c.text(Lang::Zh), c.text(Lang::En));
+        assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{c}: a text is empty");
+        assert_ne!(zh, en, "{c}: the Chinese text is the English one");
+        assert!(cjk(zh), "{c}: the Chinese text {zh:?} has no Chinese in it");
+        // The English text is English: Chinese in it only as a term in brackets.
+        let ideographs = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        assert!(!ideographs(en) || en.contains('('), "{c}: the English text {en:?} is Chinese");
+        // Both texts take their places from one list of arguments, 0, 1, … with no gap.
+        let mut all = places(zh);
+        all.extend(places(en));
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all, (0..all.len()).collect::<Vec<_>>(), "{c}: places {all:?} leave a gap");
+    }
+}
+
+#[test]
+fn codes_are_camel_case_unique_and_read_back() {
+    let mut seen = std::collections::BTreeSet::new();
+    for c in Code::ALL {
+        let s = c.as_str();
+        assert!(s.starts_with(|ch: char| ch.is_ascii_uppercase()) && s.chars().all(|ch| ch.is_ascii_alphanumeric()));
+        assert!(seen.insert(s), "{s} twice");
+        assert_eq!(Code::parse(s), Some(*c));
+    }
+    assert_eq!(Code::parse("NoSuchCode"), None);
+}
+
+#[test]
+fn a_message_fills_its_places_nested_and_in_either_language() {
+    let how = msg!(Code::WithinZone, "extranet");
+    let m = msg!(Code::GrantedHow, msg!(Code::GrantedBy, "gongan/extranet/population-db"), how);
+    assert_eq!(m.text(Lang::En), "granted by gongan/extranet/population-db, within zone extranet");
+    assert_eq!(m.text(Lang::Zh), "gongan/extranet/population-db 已授权，在网络区 extranet 内");
+    assert_eq!(m.to_string(), m.text(Lang::En));
+    // Arguments are data: braces in them are not places.
+    assert_eq!(msg!(Code::ProviderMissing, "{1}").text(Lang::En), "provider {1} does not exist");
+    // JSON: the code and the arguments, nested messages as objects.
+    assert_eq!(
+        serde_json::to_value(&m).ok(),
+        Some(serde_json::json!({"code": "GrantedHow", "args": [
+            {"code": "GrantedBy", "args": ["gongan/extranet/population-db"]},
+            {"code": "WithinZone", "args": ["extranet"]}
+        ]}))
+    );
+    assert_eq!(serde_json::to_value(msg!(Code::NoDrift)).ok(), Some(serde_json::json!({"code": "NoDrift"})));
+}
+
+#[test]
+fn a_control_title_is_given_in_the_page_language() {
+    let m = msg!(
+        Code::AdmissionRule,
+        crate::controls::DEFAULT_DENY,
+        "spec.image: from the registry",
+        Arg::Title(crate::controls::DEFAULT_DENY)
+    );
+    assert_eq!(m.text(Lang::En), "[GC-NET-001] spec.image: from the registry");
+    let zh = m.text(Lang::Zh);
+    let title = crate::controls::control(crate::controls::DEFAULT_DENY).map(|c| c.title_zh).unwrap_or("?");
+    assert_eq!(zh, format!("[GC-NET-001] 不符合准入规则：{title}"));
+}
+
+#[test]
+fn the_locale_chooses_english_only_when_it_is_english() {
+    let l = Lang::from_locale;
+    assert_eq!(l(None, None, None), Lang::Zh);
+    assert_eq!(l(None, None, Some("zh_CN.UTF-8")), Lang::Zh);
+    assert_eq!(l(None, None, Some("en_US.UTF-8")), Lang::En);
+    assert_eq!(l(None, None, Some("en")), Lang::En);
+    assert_eq!(l(None, None, Some("C")), Lang::Zh);
+    assert_eq!(l(None, None, Some("POSIX")), Lang::Zh);
+    assert_eq!(l(None, None, Some("C.UTF-8")), Lang::Zh);
+    assert_eq!(l(None, None, Some("mn_CN.UTF-8")), Lang::Zh);
+    assert_eq!(l(None, None, Some("de_DE.UTF-8")), Lang::Zh);
+    // "eng…" is not English's code.
+    assert_eq!(l(None, None, Some("eng")), Lang::Zh);
+    // LC_ALL before LC_MESSAGES before LANG; an empty one does not count.
+    assert_eq!(l(Some("zh_CN.UTF-8"), Some("en_US.UTF-8"), Some("en_US.UTF-8")), Lang::Zh);
+    assert_eq!(l(Some(""), Some("en_GB.UTF-8"), Some("zh_CN.UTF-8")), Lang::En);
+    assert_eq!(l(None, Some(""), Some("en_US.UTF-8")), Lang::En);
+}
