@@ -123,11 +123,13 @@ fn evaluate_keeps_the_tenants_the_audit_filter_keeps_with_the_citys_ranks() {
     assert_eq!(tenants(&zone_b), in_prv);
 
     // The table and the page name the filters in their provenance.
-    let (code, table, err) = govcloud(&["evaluate", files[0], files[1], files[2], files[3], "--tenant", "b"]);
+    let (code, table, err) =
+        govcloud(&["evaluate", files[0], files[1], files[2], files[3], "--tenant", "b", "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("filters: --tenant b"), "{table}");
-    let (_, page, _) =
-        govcloud(&["evaluate", files[0], files[1], files[2], files[3], "--tenant", "b", "--format", "html"]);
+    let (_, page, _) = govcloud(&[
+        "evaluate", files[0], files[1], files[2], files[3], "--tenant", "b", "--format", "html", "--lang", "en",
+    ]);
     assert!(page.contains("<th>filters</th><td>--tenant b</td>"), "{page}");
 }
 

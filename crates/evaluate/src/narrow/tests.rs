@@ -42,6 +42,7 @@ fn finding(control: &'static str, outcome: Outcome, tenant: &str, zone: &str) ->
         field: Arc::from("spec"),
         evidence: String::new(),
         message: Arc::from("m"),
+        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,
     }
 }

@@ -5,7 +5,15 @@ use super::*;
 use crate::{Connectivity, FlowRow};
 
 fn flow(from: &str, to: &str, state: FlowState) -> FlowRow {
-    FlowRow { from: from.into(), to: to.into(), state, reason: "why".into(), ports: vec![], address: None }
+    FlowRow {
+        from: from.into(),
+        to: to.into(),
+        state,
+        reason: "why".into(),
+        why: govcloud_core::msg!(govcloud_core::messages::Code::ProviderMissing, "why"),
+        ports: vec![],
+        address: None,
+    }
 }
 
 fn audit() -> Audit {
@@ -46,10 +54,13 @@ fn one_arc_per_pair_with_its_counts_and_the_internal_flows_counted() {
     assert!(s.contains("flows within a tenant (not drawn): 1"), "{s}");
     // Apps counted per tenant and zone, named in the cell's tooltip.
     assert!(s.contains("<title>a/web, a/api</title>") && s.contains(">2 apps</text>"), "{s}");
-    // The reasons in English only.
-    assert!(s.contains("a/ext/web → b/ext/portal: granted — why"), "{s}");
+    // The reasons in the page's language, from the catalogue.
+    assert!(s.contains("a/ext/web → b/ext/portal: granted — provider why does not exist"), "{s}");
     let zh = svg(&audit(), Lang::Zh).into_string();
-    assert!(zh.contains(">甲局</text>") && zh.contains(">2 个应用</text>") && !zh.contains("— why"), "{zh}");
+    assert!(
+        zh.contains(">甲局</text>") && zh.contains(">2 个应用</text>") && zh.contains("— 提供方 why 不存在"),
+        "{zh}"
+    );
 }
 
 #[test]
