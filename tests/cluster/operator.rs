@@ -535,6 +535,18 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     .await;
     assert_eq!(failed["resources"][0]["name"], "root");
     assert_eq!(failed["severity"], "critical");
+    // Each result keeps the time it last changed (issue 29 item 3): the
+    // namespace's default deny, unchanged, keeps its time; the new failure
+    // has a later one.
+    let time = |r: &serde_json::Value| r["timestamp"]["seconds"].as_i64().expect("a result's timestamp");
+    let deny = |results: &serde_json::Value| {
+        results.as_array().and_then(|r| r.iter().find(|x| x["rule"] == "GC-NET-001" && x["result"] == "pass").cloned())
+    };
+    let before = deny(&clean.data["results"]).expect("GC-NET-001 before");
+    let now = reports.get("govcloud").await.expect("the Report");
+    let after = deny(&now.data["results"]).expect("GC-NET-001 after");
+    assert_eq!(time(&after), time(&before), "an unchanged result keeps its time: {after}");
+    assert!(time(&failed) > time(&before), "the new failure is later: {failed} / {before}");
     eventually("the tenant's compliance summary to count it", Duration::from_secs(30), || async {
         tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail >= 1)
     })

@@ -18,7 +18,7 @@ use govcloud_core::controls::{self, CATALOGUE};
 pub use html::html;
 pub use reports::{
     OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
-    reports,
+    reports, stamp_results,
 };
 pub use topology::svg;
 

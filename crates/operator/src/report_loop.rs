@@ -205,6 +205,19 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
     Ok(written)
 }
 
+/// The report `name` as it is now, as JSON (`None`: there is none). Read
+/// only when `exists` (what the reports hold says it does).
+async fn earlier_report(
+    reports: &Api<DynamicObject>,
+    name: &str,
+    exists: bool,
+) -> std::result::Result<Option<Value>, kube::Error> {
+    if !exists {
+        return Ok(None);
+    }
+    Ok(reports.get_opt(name).await?.and_then(|o| serde_json::to_value(o).ok()))
+}
+
 /// Writes one report (server-side apply); its key and content hash, and how it went.
 async fn write_report(
     api: Api<DynamicObject>,
@@ -307,12 +320,21 @@ async fn report_once(
                     Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
                     None => Api::all_with(ctx.client.clone(), &ar),
                 };
-                let held = Held { content: content_hash(&report), findings: Some(from) };
-                if known_now.map(|k| k.content) == Some(held.content) {
-                    // Built from other findings, but the same: nothing to write.
-                    known.insert(key, held);
-                } else {
-                    batch.push(write_report(reports, pp.clone(), key, held, report));
+                // Each result keeps the time it last changed, from the report
+                // as it is now (read only when it is built again).
+                match earlier_report(&reports, name, known_now.is_some()).await {
+                    Ok(earlier) => {
+                        output::stamp_results(&mut report, earlier.as_ref(), Timestamp::now().as_second());
+                        let held = Held { content: content_hash(&report), findings: Some(from) };
+                        if known_now.map(|k| k.content) == Some(held.content) {
+                            // Built from other findings, but the same: nothing to write.
+                            known.insert(key, held);
+                        } else {
+                            batch.push(write_report(reports, pp.clone(), key, held, report));
+                        }
+                    }
+                    // Not written this round (its times would be lost): the round fails at the end.
+                    Err(e) => failed = failed.or(Some(e)),
                 }
             }
         }

@@ -164,3 +164,30 @@ pub fn omitted_note(others: usize, passes: usize) -> String {
         "{what} left out to keep the report under the API server's size limit; the summary counts them, and `govcloud audit` lists them"
     )
 }
+
+/// Stamps each result of `report` with when it last changed (the results'
+/// `timestamp`, seconds and nanos as both report APIs define it): a result
+/// that the `earlier` report held the same in everything but its time keeps
+/// that time; a new or changed one gets `now` (seconds since the epoch).
+/// Only govcloud writes its reports (departments may read them), and a
+/// time is kept only for a result whose every other field is the same.
+pub fn stamp_results(report: &mut Value, earlier: Option<&Value>, now: i64) {
+    let key = |r: &Value| match r.as_object() {
+        Some(o) => {
+            o.iter().filter(|(k, _)| *k != "timestamp").map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
+        }
+        None => r.to_string(),
+    };
+    let kept: std::collections::HashMap<String, &Value> = earlier
+        .and_then(|e| e["results"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((key(r), r.get("timestamp")?)))
+        .collect();
+    for r in report["results"].as_array_mut().into_iter().flatten() {
+        let at = kept.get(&key(r)).map(|t| (*t).clone()).unwrap_or_else(|| json!({"seconds": now, "nanos": 0}));
+        if let Some(o) = r.as_object_mut() {
+            o.insert("timestamp".into(), at);
+        }
+    }
+}

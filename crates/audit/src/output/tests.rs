@@ -195,3 +195,36 @@ fn provenance_goes_into_annotations_and_first_on_the_page_escaped() {
     );
     assert!(body.contains(ESCAPED) && !body.contains(HOSTILE), "{body}");
 }
+
+#[test]
+fn a_result_keeps_the_time_it_last_changed() {
+    let labels = BTreeMap::new();
+    let (a, b, c) = (finding(1, Outcome::Pass), finding(2, Outcome::Fail), finding(3, Outcome::Pass));
+    let mut first = report(ReportApi::Openreports, &labels, None, &[&a, &b]);
+    stamp_results(&mut first, None, 100);
+    let times = |r: &Value| -> Vec<i64> {
+        r["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|x| x["timestamp"]["seconds"].as_i64().expect("time"))
+            .collect()
+    };
+    assert_eq!(times(&first), vec![100, 100]);
+    // Later: `a` the same, `b` now passes, `c` is new.
+    let b_fixed = finding(2, Outcome::Pass);
+    let mut second = report(ReportApi::Openreports, &labels, None, &[&a, &b_fixed, &c]);
+    stamp_results(&mut second, Some(&first), 200);
+    assert_eq!(times(&second), vec![100, 200, 200]);
+    assert_eq!(second["results"][0]["timestamp"], json!({"seconds": 100, "nanos": 0}));
+    // Nothing changed: the same report, to the byte (so it is not written again).
+    let mut third = report(ReportApi::Openreports, &labels, None, &[&a, &b_fixed, &c]);
+    stamp_results(&mut third, Some(&second), 300);
+    assert_eq!(third, second);
+    // A changed evidence is a change.
+    let mut a_other = finding(1, Outcome::Pass);
+    a_other.evidence = "other".into();
+    let mut fourth = report(ReportApi::Openreports, &labels, None, &[&a_other, &b_fixed, &c]);
+    stamp_results(&mut fourth, Some(&third), 400);
+    assert_eq!(times(&fourth), vec![400, 200, 200]);
+}
