@@ -247,6 +247,17 @@ async fn with_the_operator_stopped_nobody_forges_an_answer_or_opens_a_flow() {
         Api::<NetworkPolicy>::namespaced(k.clone(), &cns).get_opt(govcloud::meta::names::DEFAULT_DENY).await.ok()?
     })
     .await;
+    // Every tenant's roles and bindings in place (a loaded machine may be
+    // slower with the provider's than with the consumer's) before the stop.
+    let tenants: Api<govcloud::api::Tenant> = Api::all(k.clone());
+    eventually("the provider's and the consumer's tenants Ready", CONVERGE, || async {
+        let ready = |t: Option<govcloud::api::Tenant>| {
+            t.and_then(|t| t.status)
+                .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        };
+        (ready(tenants.get_opt(&p).await.ok()?) && ready(tenants.get_opt(&c).await.ok()?)).then_some(())
+    })
+    .await;
     op.kill();
 
     let zhao = format!("zhao-{scope}");
