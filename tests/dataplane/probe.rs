@@ -178,6 +178,8 @@ pub struct Report {
     pub tried: usize,
     pub open: usize,
     pub disagreements: Vec<String>,
+    /// The connections found open, as `source pod -> ip:port`.
+    pub open_set: BTreeSet<String>,
     /// The pods that reached the internet address.
     pub internet_open: Vec<String>,
 }
@@ -232,6 +234,7 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         tried: 0,
         open: 0,
         disagreements: Vec::new(),
+        open_set: BTreeSet::new(),
         internet_open: Vec::new(),
     };
     for (i, got) in results.iter().enumerate() {
@@ -240,6 +243,9 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         for (target, outcome) in got {
             let (ip, port) = target.rsplit_once(':').expect("ip:port");
             let port = port.parse::<i64>().expect("port");
+            if outcome == "open" {
+                r.open_set.insert(format!("{} -> {target}", a.id));
+            }
             if ip == INTERNET {
                 let (expected, by) = net.egress(a, &Target::Ip(ip.parse().expect("address")), port, "TCP");
                 let observed = outcome == "open";
