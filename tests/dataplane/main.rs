@@ -34,6 +34,9 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use support::offline::repo;
 use support::{Operator, OwnPlane, eventually};
 
+mod faults;
+
+use faults::{exchange_figures, new_pod_window};
 use probe::{DataplanePod, Dp, INTERNET, kernel_refuses, probe_all, rules, settled};
 
 const CONVERGE: Duration = Duration::from_secs(240);
@@ -137,6 +140,8 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     assert!(!report.internet_open.is_empty(), "the internet zone's pods reach the internet");
     assert!(private_escapes(&c).await.is_empty(), "the live audit finds no private pod reaching out");
 
+    exchange_figures(&live, &pods, &report);
+
     // A hole made in govcloud's own policy while the operator is down: the
     // private zone's default deny edited by hand (as cluster admin) into an
     // allow-all. The packets find it, the live audit finds it, kube-router
@@ -234,15 +239,17 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     }
     assert!(again.disagreements.is_empty());
     assert_eq!(again.open_set, report.open_set, "the same connections open as before the deletion");
+    new_pod_window(&c, &dp, &pods, &report).await;
+    println!("dataplane test: whole test {:.1}s", t0.elapsed().as_secs_f64());
     drop(op);
 }
 
 const PRIVATE_PODS: &str = "Pod/public-security-private/";
 
 /// The live NetworkPolicies and namespace labels, which the audit's semantics read.
-struct Live {
+pub struct Live {
     policies: Vec<serde_json::Value>,
-    namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Live {

@@ -102,8 +102,13 @@ pub fn kernel_refuses() -> Option<String> {
 }
 
 fn probe(netns: &str, targets: &[String]) -> BTreeMap<String, String> {
+    probe_with(netns, targets, CONNECT_TIMEOUT)
+}
+
+/// One `probe.py` run from `netns` with its own timeout (seconds): target -> outcome.
+pub fn probe_with(netns: &str, targets: &[String], timeout: &str) -> BTreeMap<String, String> {
     let script = repo().join("testenv/dataplane/probe.py");
-    let mut args = vec!["ip", "netns", "exec", netns, "python3", script.to_str().expect("utf-8"), CONNECT_TIMEOUT];
+    let mut args = vec!["ip", "netns", "exec", netns, "python3", script.to_str().expect("utf-8"), timeout];
     args.extend(targets.iter().map(String::as_str));
     let out = output(&args).unwrap_or_else(|e| panic!("probe from {netns}: {e}"));
     out.lines().filter_map(|l| l.split_once(' ')).map(|(t, r)| (t.to_string(), r.to_string())).collect()
@@ -130,7 +135,7 @@ pub fn rules(dp: &Dp) -> String {
     dp.nodes().values().map(|ns| filter_rules(ns)).collect::<Vec<_>>().join("\n")
 }
 
-fn filter_rules(netns: &str) -> String {
+pub fn filter_rules(netns: &str) -> String {
     output(&["ip", "netns", "exec", netns, "iptables-save", "-t", "filter"])
         .unwrap_or_default()
         .lines()
