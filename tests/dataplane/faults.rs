@@ -11,7 +11,7 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams};
 
 use crate::Live;
-use crate::probe::{DataplanePod, Dp, INTERNET, Report, UNDECLARED_PORT, filter_rules, probe_with};
+use crate::probe::{self, DataplanePod, Dp, INTERNET, Report, UNDECLARED_PORT, filter_rules, probe_with};
 
 const PRIVATE: &str = "public-security-private";
 /// Chifeng's population-exchange endpoint: the private zone's population-db on 8443, for the extranet.
@@ -140,4 +140,95 @@ pub async fn new_pod_window(c: &kube::Client, dp: &Dp, pods: &[(Pod, DataplanePo
         ingress_open.is_empty(),
         "the new private pod was never reached on {UNDECLARED_PORT}: open at {ingress_open:?}s"
     );
+}
+
+/// Kills the kube-router of the private pods' node (SIGKILL, by its process
+/// id, as a crash would) and probes those pods' internet egress while it is
+/// down (the rules it wrote stay in the kernel), then starts it again with
+/// the same command line in the same namespace, waits until the rules are
+/// settled and probes every pair again: the same open set, 0 disagreements.
+pub async fn node_restart(c: &kube::Client, dp: &Dp, pods: &[(Pod, DataplanePod)], report: &Report) {
+    let node = pods
+        .iter()
+        .find(|(p, _)| p.namespace().as_deref() == Some(PRIVATE))
+        .map(|(_, d)| d.node.clone())
+        .expect("a private pod");
+    let ns = dp.nodes()[&node].clone();
+    let pids = probe::output(&["ip", "netns", "pids", &ns]).expect("the node namespace's processes");
+    let (pid, cmdline) = pids
+        .split_whitespace()
+        .find_map(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> = cmd
+                .split(|b| *b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            args.iter().any(|a| a.starts_with("--hostname-override=")).then(|| (pid.to_string(), args))
+        })
+        .expect("kube-router in the node namespace");
+    let status = std::process::Command::new("kill").args(["-KILL", &pid]).status().expect("kill");
+    assert!(status.success(), "kill kube-router {pid}");
+    let t = Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() && t.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let private: Vec<&DataplanePod> =
+        pods.iter().filter(|(p, _)| p.namespace().as_deref() == Some(PRIVATE)).map(|(_, d)| d).collect();
+    let target = format!("{INTERNET}:443");
+    let reached = private
+        .iter()
+        .filter(|d| {
+            probe_with(&d.netns, std::slice::from_ref(&target), "1.0").get(&target).map(String::as_str) == Some("open")
+        })
+        .count();
+    println!(
+        "kube-router of node {node} killed: {reached} of {} private pods reach {target} while it is down",
+        private.len()
+    );
+    assert_eq!(reached, 0, "the rules kube-router wrote hold while it is down");
+
+    let log = std::fs::File::create(dp.dir().join(format!("logs/kube-router-{node}-restarted.log"))).expect("log");
+    let mut cmd = std::process::Command::new("setsid");
+    cmd.args(["--fork", "ip", "netns", "exec", &ns])
+        .args(&cmdline)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log);
+    let t_start = Instant::now();
+    // Detached (`setsid --fork`), as `dataplane up` started it; `dataplane down` stops it with the namespace.
+    assert!(cmd.status().expect("start kube-router again").success(), "setsid kube-router");
+    // Its chains are written anew on start; then everything settles.
+    let since = Instant::now();
+    loop {
+        assert!(since.elapsed() < Duration::from_secs(120), "the restarted kube-router set no chains");
+        let up = probe::output(&["ip", "netns", "pids", &ns]).unwrap_or_default().split_whitespace().count() > 0;
+        assert!(
+            up,
+            "the restarted kube-router exited (log: {})",
+            dp.dir().join(format!("logs/kube-router-{node}-restarted.log")).display()
+        );
+        if probe::output(&["ip", "netns", "exec", &ns, "iptables", "-S", "KUBE-ROUTER-FORWARD"]).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    probe::settled(dp, pods, Duration::from_secs(120)).await;
+    let settled_after = t_start.elapsed();
+    let live = crate::live_objects(c).await;
+    let again = probe::probe_all(&live.network(), pods);
+    println!(
+        "kube-router of node {node} restarted, settled after {:.1}s: {} connections, {} open, {} disagreements; open set as before: {}",
+        settled_after.as_secs_f64(),
+        again.tried,
+        again.open,
+        again.disagreements.len(),
+        again.open_set == report.open_set
+    );
+    for d in &again.disagreements {
+        println!("DISAGREEMENT {d}");
+    }
+    assert!(again.disagreements.is_empty());
+    assert_eq!(again.open_set, report.open_set, "the same connections open after kube-router's restart");
 }

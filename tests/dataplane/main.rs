@@ -36,7 +36,7 @@ use support::{Operator, OwnPlane, eventually};
 
 mod faults;
 
-use faults::{exchange_figures, new_pod_window};
+use faults::{exchange_figures, new_pod_window, node_restart};
 use probe::{DataplanePod, Dp, INTERNET, kernel_refuses, probe_all, rules, settled};
 
 const CONVERGE: Duration = Duration::from_secs(240);
@@ -239,6 +239,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     }
     assert!(again.disagreements.is_empty());
     assert_eq!(again.open_set, report.open_set, "the same connections open as before the deletion");
+    node_restart(&c, &dp, &pods, &report).await;
     new_pod_window(&c, &dp, &pods, &report).await;
     println!("dataplane test: whole test {:.1}s", t0.elapsed().as_secs_f64());
     drop(op);
@@ -258,7 +259,7 @@ impl Live {
     }
 }
 
-async fn live_objects(c: &kube::Client) -> Live {
+pub async fn live_objects(c: &kube::Client) -> Live {
     let policies = Api::<NetworkPolicy>::all(c.clone())
         .list(&ListParams::default())
         .await

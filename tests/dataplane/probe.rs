@@ -44,6 +44,11 @@ impl Dp {
         Dp { dir }
     }
 
+    /// The state directory.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// The pods with a namespace, by `namespace/name`.
     pub fn pods(&self) -> BTreeMap<String, DataplanePod> {
         let mut out = BTreeMap::new();
@@ -69,7 +74,7 @@ impl Dp {
     }
 }
 
-fn output(args: &[&str]) -> Result<String, String> {
+pub fn output(args: &[&str]) -> Result<String, String> {
     let out = Command::new(args[0]).args(&args[1..]).output().map_err(|e| format!("{}: {e}", args.join(" ")))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
