@@ -30,10 +30,13 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::ResourceExt;
-use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use support::offline::repo;
 use support::{Operator, OwnPlane, eventually};
 
+mod faults;
+
+use faults::{exchange_figures, new_pod_window, node_restart};
 use probe::{DataplanePod, Dp, INTERNET, kernel_refuses, probe_all, rules, settled};
 
 const CONVERGE: Duration = Duration::from_secs(240);
@@ -53,7 +56,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     let dp = Dp::at(kc.parent().expect("dir").join("dataplane"));
 
     println!("dataplane test: control plane and dataplane up after {:.1}s", t0.elapsed().as_secs_f64());
-    let _op = Operator::start_at(&kc, "chifeng", 3, &[], "").await;
+    let mut op = Operator::start_at(&kc, "chifeng", 3, &[], "").await;
     let model = govcloud::model::load_paths(std::slice::from_ref(&chifeng)).expect("chifeng").model;
     let labels = [("govcloud.io/scope".to_string(), "chifeng".to_string())];
     govcloud::dev::apply_model(&c, &model, &labels, CONVERGE).await.expect("apply the model");
@@ -137,30 +140,31 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     assert!(!report.internet_open.is_empty(), "the internet zone's pods reach the internet");
     assert!(private_escapes(&c).await.is_empty(), "the live audit finds no private pod reaching out");
 
-    // A planted hole: an allow-all NetworkPolicy in the private zone, made by
-    // hand. The packets find it, the audit finds it; it is removed by hand
-    // (the operator does not delete a NetworkPolicy it did not write), and
-    // the packets agree again.
+    exchange_figures(&live, &pods, &report);
+
+    // A hole made in govcloud's own policy while the operator is down: the
+    // private zone's default deny edited by hand (as cluster admin) into an
+    // allow-all. The packets find it, the live audit finds it, kube-router
+    // and the audit agree on it; the operator, started again, puts the
+    // policy back, and the same connections are open as before.
     let nps: Api<NetworkPolicy> = Api::namespaced(c.clone(), "public-security-private");
-    let hole: NetworkPolicy = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "planted-allow-all", "namespace": "public-security-private"},
-        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}}))
-    .expect("policy");
+    op.kill();
     let before = rules(&dp);
-    nps.create(&PostParams::default(), &hole).await.expect("plant the hole");
-    eventually("kube-router to take the planted policy in", CONVERGE, || async {
-        (rules(&dp) != before).then_some(())
-    })
-    .await;
+    let edit = serde_json::json!({"spec": {"ingress": [{}], "egress": [{}]}});
+    let by_hand = PatchParams { field_manager: Some("kubectl-edit".into()), ..Default::default() };
+    nps.patch("govcloud-default-deny", &by_hand, &Patch::Merge(&edit)).await.expect("edit the default deny by hand");
+    eventually("kube-router to take the edited policy in", CONVERGE, || async { (rules(&dp) != before).then_some(()) })
+        .await;
     settled(&dp, &pods, CONVERGE).await;
     let live = live_objects(&c).await;
     let holed = probe_all(&live.network(), &pods);
     println!(
-        "with the planted hole: {} connections, {} open, {} disagreements; private pods reaching {INTERNET}: {}",
+        "default deny edited into an allow-all, operator stopped: {} connections, {} open, {} disagreements; private pods reaching {INTERNET}: {}; newly open: {}",
         holed.tried,
         holed.open,
         holed.disagreements.len(),
-        private(&holed)
+        private(&holed),
+        holed.open_set.difference(&report.open_set).count()
     );
     for d in &holed.disagreements {
         println!("DISAGREEMENT {d}");
@@ -176,22 +180,38 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     assert!(!escapes.is_empty(), "the live audit finds the hole");
 
     let before = rules(&dp);
-    nps.delete("planted-allow-all", &DeleteParams::default()).await.expect("remove the hole");
-    eventually("kube-router to drop the planted policy", CONVERGE, || async { (rules(&dp) != before).then_some(()) })
-        .await;
+    let t_restart = Instant::now();
+    op = Operator::start_at(&kc, "chifeng", 3, &[], "-restarted").await;
+    eventually("the operator to repair the default deny", CONVERGE, || async {
+        let p = nps.get_opt("govcloud-default-deny").await.ok().flatten()?;
+        let spec = p.spec?;
+        (spec.ingress.is_none() && spec.egress.is_none()).then_some(())
+    })
+    .await;
+    let repaired_after = t_restart.elapsed();
+    eventually("kube-router to take the repaired policy in", CONVERGE, || async {
+        (rules(&dp) != before).then_some(())
+    })
+    .await;
     settled(&dp, &pods, CONVERGE).await;
     let live = live_objects(&c).await;
     let repaired = probe_all(&live.network(), &pods);
     println!(
-        "hole removed: {} connections, {} open, {} disagreements, private pods reaching {INTERNET}: {}; whole test {:.1}s",
+        "operator started again, policy repaired after {:.1}s: {} connections, {} open, {} disagreements, private pods reaching {INTERNET}: {}; open set as before: {}; whole test {:.1}s",
+        repaired_after.as_secs_f64(),
         repaired.tried,
         repaired.open,
         repaired.disagreements.len(),
         private(&repaired),
+        repaired.open_set == report.open_set,
         t0.elapsed().as_secs_f64()
     );
+    for d in &repaired.disagreements {
+        println!("DISAGREEMENT {d}");
+    }
     assert!(repaired.disagreements.is_empty() && private(&repaired) == 0);
-    assert_eq!(repaired.open, report.open, "the same connections open as before the hole");
+    assert_eq!(repaired.open_set, report.open_set, "the same connections open as before the hole");
+    assert!(private_escapes(&c).await.is_empty(), "the live audit finds no private pod reaching out after the repair");
 
     // A govcloud policy deleted: the operator writes it again, and the
     // packets are as before.
@@ -218,15 +238,19 @@ async fn chifeng_isolation_holds_packet_by_packet() {
         println!("DISAGREEMENT {d}");
     }
     assert!(again.disagreements.is_empty());
-    assert_eq!(again.open, report.open, "the same connections open as before the deletion");
+    assert_eq!(again.open_set, report.open_set, "the same connections open as before the deletion");
+    node_restart(&c, &dp, &pods, &report).await;
+    new_pod_window(&c, &dp, &pods, &report).await;
+    println!("dataplane test: whole test {:.1}s", t0.elapsed().as_secs_f64());
+    drop(op);
 }
 
 const PRIVATE_PODS: &str = "Pod/public-security-private/";
 
 /// The live NetworkPolicies and namespace labels, which the audit's semantics read.
-struct Live {
+pub struct Live {
     policies: Vec<serde_json::Value>,
-    namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Live {
@@ -235,7 +259,7 @@ impl Live {
     }
 }
 
-async fn live_objects(c: &kube::Client) -> Live {
+pub async fn live_objects(c: &kube::Client) -> Live {
     let policies = Api::<NetworkPolicy>::all(c.clone())
         .list(&ListParams::default())
         .await

@@ -44,6 +44,11 @@ impl Dp {
         Dp { dir }
     }
 
+    /// The state directory.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// The pods with a namespace, by `namespace/name`.
     pub fn pods(&self) -> BTreeMap<String, DataplanePod> {
         let mut out = BTreeMap::new();
@@ -69,7 +74,7 @@ impl Dp {
     }
 }
 
-fn output(args: &[&str]) -> Result<String, String> {
+pub fn output(args: &[&str]) -> Result<String, String> {
     let out = Command::new(args[0]).args(&args[1..]).output().map_err(|e| format!("{}: {e}", args.join(" ")))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -102,8 +107,13 @@ pub fn kernel_refuses() -> Option<String> {
 }
 
 fn probe(netns: &str, targets: &[String]) -> BTreeMap<String, String> {
+    probe_with(netns, targets, CONNECT_TIMEOUT)
+}
+
+/// One `probe.py` run from `netns` with its own timeout (seconds): target -> outcome.
+pub fn probe_with(netns: &str, targets: &[String], timeout: &str) -> BTreeMap<String, String> {
     let script = repo().join("testenv/dataplane/probe.py");
-    let mut args = vec!["ip", "netns", "exec", netns, "python3", script.to_str().expect("utf-8"), CONNECT_TIMEOUT];
+    let mut args = vec!["ip", "netns", "exec", netns, "python3", script.to_str().expect("utf-8"), timeout];
     args.extend(targets.iter().map(String::as_str));
     let out = output(&args).unwrap_or_else(|e| panic!("probe from {netns}: {e}"));
     out.lines().filter_map(|l| l.split_once(' ')).map(|(t, r)| (t.to_string(), r.to_string())).collect()
@@ -130,7 +140,7 @@ pub fn rules(dp: &Dp) -> String {
     dp.nodes().values().map(|ns| filter_rules(ns)).collect::<Vec<_>>().join("\n")
 }
 
-fn filter_rules(netns: &str) -> String {
+pub fn filter_rules(netns: &str) -> String {
     output(&["ip", "netns", "exec", netns, "iptables-save", "-t", "filter"])
         .unwrap_or_default()
         .lines()
@@ -178,6 +188,8 @@ pub struct Report {
     pub tried: usize,
     pub open: usize,
     pub disagreements: Vec<String>,
+    /// The connections found open, as `source pod -> ip:port`.
+    pub open_set: BTreeSet<String>,
     /// The pods that reached the internet address.
     pub internet_open: Vec<String>,
 }
@@ -232,6 +244,7 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         tried: 0,
         open: 0,
         disagreements: Vec::new(),
+        open_set: BTreeSet::new(),
         internet_open: Vec::new(),
     };
     for (i, got) in results.iter().enumerate() {
@@ -240,6 +253,9 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         for (target, outcome) in got {
             let (ip, port) = target.rsplit_once(':').expect("ip:port");
             let port = port.parse::<i64>().expect("port");
+            if outcome == "open" {
+                r.open_set.insert(format!("{} -> {target}", a.id));
+            }
             if ip == INTERNET {
                 let (expected, by) = net.egress(a, &Target::Ip(ip.parse().expect("address")), port, "TCP");
                 let observed = outcome == "open";
