@@ -12,13 +12,23 @@
 //!
 //! The language of a command's pages when `--lang` is not given comes from
 //! the locale ([`Lang::from_locale`]), and is Chinese unless the locale is English.
+//!
+//! Conditions' `message`, Events' `note` and the flow reasons a
+//! DepartmentApp's status keeps are Kubernetes' human strings: govcloud
+//! writes there the English text of a message, and a page reads the message
+//! back from it ([`said`], [`Message::from_english`]: the module `parse` says why
+//! no code is stored beside them). Audit findings keep their reason and
+//! their evidence's words as messages (the JSON carries both code and
+//! English text).
 
 use std::fmt::Write as _;
 
 use serde::{Serialize, Serializer};
 
 mod catalogue;
+mod parse;
 pub use catalogue::Code;
+pub use parse::said;
 
 /// The language of a page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +74,35 @@ pub enum Arg {
     Msg(Message),
     /// A control's title (by its id), in the page's language.
     Title(&'static str),
+}
+
+impl Arg {
+    /// The argument in `lang`: data as it is, a message or a title translated.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Arg::Data(d) => d.clone(),
+            Arg::Msg(m) => m.text(lang),
+            Arg::Title(id) => crate::controls::control(id)
+                .map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en })
+                .unwrap_or(id)
+                .to_string(),
+        }
+    }
+
+    /// The message, when the argument is one.
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            Arg::Msg(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Arg {
+    /// The English text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
 }
 
 impl Serialize for Arg {

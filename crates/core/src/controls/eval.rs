@@ -354,8 +354,15 @@ pub fn failures_in(scope: &NamespaceScope<'_>, object: &Value) -> Vec<Failure> {
     out
 }
 
-/// The value at a field path like `spec.containers[].image`, as evidence.
+/// The value at a field path like `spec.containers[].image`, as evidence
+/// (English: [`evidence_said`] gives it for any language).
 pub fn evidence(field: &str, subject: &Value) -> String {
+    evidence_said(field, subject).to_string()
+}
+
+/// [`evidence`] as the catalogue of messages has it: the field and its
+/// values are data, `not set` a message.
+pub fn evidence_said(field: &str, subject: &Value) -> crate::messages::Arg {
     let mut cur = vec![subject.clone()];
     for part in field.split('.') {
         let (key, each) = match part.strip_suffix("[]") {
@@ -371,7 +378,11 @@ pub fn evidence(field: &str, subject: &Value) -> String {
             .collect();
     }
     let shown: Vec<String> = cur.iter().filter(|v| !v.is_null()).map(|v| v.to_string()).collect();
-    if shown.is_empty() { format!("{field} not set") } else { format!("{field} = {}", shown.join(", ")) }
+    if shown.is_empty() {
+        crate::msg!(crate::messages::Code::EvidenceNotSet, field).into()
+    } else {
+        format!("{field} = {}", shown.join(", ")).into()
+    }
 }
 
 /// Variables computed once per namespace, and the others, by count (for tests and tuning).

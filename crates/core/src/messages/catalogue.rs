@@ -61,6 +61,8 @@ catalogue! {
     ClusterNamed => "集群 {0}", "cluster {0}";
     /// The cluster that has no name.
     ClusterUnnamed => "未命名的集群", "the cluster without a name";
+    /// Two messages one after the other, as a condition lists what it waits for.
+    Joined => "{0}；{1}", "{0}; {1}";
     /// Nothing given where words were expected.
     NoneGiven => "未给出", "none given";
     /// A refusal without a reason.
@@ -209,6 +211,156 @@ catalogue! {
     SecretOnlyPrivate => "{0} 持有工作秘密数据：只有政务专网中的应用可以调用它，而 {1} 运行在网络区 {2}", "{0} holds secret data (工作秘密): only apps in a private zone may call it, and {1} runs in zone {2}";
     /// {0} consumer, {1} its zone, {2} provider, {3} the data's classification.
     InternetOnlyPublic => "{0} 运行在互联网区 {1}：只能调用公开数据的提供方，而 {2} 持有{3}数据", "{0} runs in internet zone {1}: it may call only providers of public data, and {2} holds {3} data";
+
+    // ── Evidence: the words around what an audit saw (the values are data) ──
+    /// A field with no value: {0} the field path.
+    EvidenceNotSet => "{0} 未设置", "{0} not set";
+    /// An admission rule's check passed.
+    EvidenceComplies => "符合", "complies";
+    /// An object that should be there is not.
+    EvidenceAbsent => "不存在", "absent";
+    /// A managed object as govcloud renders it.
+    EvidenceAsRendered => "与渲染结果一致", "as rendered";
+    /// A managed object that differs where no field says how.
+    EvidenceDiffers => "与渲染结果不同", "differs";
+    /// An object govcloud made.
+    EvidenceCreatedByGovcloud => "由 govcloud 创建", "created by govcloud";
+    /// {0} id, {1} the label govcloud's objects carry.
+    EvidenceNotCreatedByGovcloud => "{0} 已存在，且不是 govcloud 创建的（没有 {1} 标签）", "{0} exists and was not created by govcloud (no {1} label)";
+    /// A foreign object in the way of a managed one.
+    EvidenceForeignHolds => "外来对象占用了这个名称（见 GC-MGD-002）", "a foreign object holds this name (see GC-MGD-002)";
+    /// Drift: {0} field, {1} the value wanted.
+    EvidenceMissingWant => "{0}：缺失，应为 {1}", "{0}: missing, want {1}";
+    /// Drift: {0} field, {1} items seen, {2} items wanted.
+    EvidenceItemsWant => "{0}：{1} 项，应为 {2} 项", "{0}: {1} items, want {2}";
+    /// Drift: {0} field, {1} value seen, {2} value wanted.
+    EvidenceValueWant => "{0}：{1}，应为 {2}", "{0}: {1}, want {2}";
+    /// {0} `Kind/name`.
+    EvidencePresent => "{0} 存在", "{0} present";
+    /// {0} `Kind/name`.
+    EvidenceKindAbsent => "{0} 不存在", "{0} absent";
+    /// Pod Security: {0} the level enforced, {1} MLPS level, {2} the level wanted.
+    EvidenceLevelRequires => "{0}（等保 {1} 级要求 {2}）", "{0} (MLPS level {1} requires {2})";
+    /// Default deny: {0} pod selector, {1} policy types.
+    EvidencePodSelector => "Pod 选择器 {0}，策略类型 {1}", "podSelector {0}, policyTypes {1}";
+    /// {0} host, {1} tenant.
+    EvidenceHostOwnedAlone => "{0} 只属于 {1}", "{0} owned by {1} alone";
+    /// {0} host, {1} other tenants.
+    EvidenceHostAlsoOwned => "{0} 也属于 {1}", "{0} is also owned by {1}";
+    /// {0} host, {1} the Ingress that served it first.
+    EvidenceHostAlsoServed => "{0} 也由 {1} 提供", "{0} is also served by {1}";
+    /// {0} host.
+    EvidenceHostServedHere => "{0} 只在此提供", "{0} served only here";
+    /// Zone capacity with no node.
+    EvidenceNoReadyNode => "范围内没有该网络区的就绪节点", "no Ready node of this zone in scope";
+    /// Node taints with no node.
+    EvidenceNoNode => "范围内没有该网络区的节点", "no node of this zone in scope";
+    /// {0} a wide range.
+    EvidenceExceptsRanges => "{0} 排除了集群的地址范围", "{0} excepts the cluster's ranges";
+    /// {0} a wide range, {1} the cluster's ranges in it.
+    EvidenceSpansRanges => "{0} 覆盖 {1} 却未排除", "{0} spans {1} without excepting it";
+    /// {0} the label and its value, {1} zone.
+    EvidenceHostedInHere => "{0} 标注在网络区 {1} 的命名空间上，而该区由本集群承载（或模型未声明它）", "{0} on a namespace of zone {1}, which this cluster hosts (or the model does not declare)";
+    /// {0} the label and its value, {1} the value wanted.
+    EvidenceLabelWant => "{0}，应为 {1}", "{0}, want {1}";
+    /// {0} label, {1} the value wanted.
+    EvidenceNoLabelWant => "没有 {0} 标签，应为 {1}", "no {0} label, want {1}";
+    /// A declaration namespace's quota.
+    EvidenceHeldAtZero => "Pod、Service、工作负载、存储和计算资源均限定为 0", "pods, services, workloads, storage and compute held at 0";
+    /// A declaration namespace with nothing in it.
+    EvidenceNothingHere => "此处没有运行或提供任何服务", "nothing runs or serves here";
+    /// {0} kind, {1} zone, {2} where it runs.
+    EvidenceInDeclarations => "网络区 {1} 的声明命名空间中有一个 {0}，而该区运行在{2}", "a {0} in a declaration namespace of zone {1}, which runs in {2}";
+    /// An object in a namespace whose zone is not declared.
+    EvidenceZoneUndeclared => "该命名空间的 NetworkZone 未声明", "the namespace's NetworkZone is not declared";
+
+    // ── Conditions' messages and Events' notes (English: what status and Events carry) ──
+    /// A schedule that has not run.
+    NoRunYet => "尚未运行", "no run yet";
+    /// {0} last run, {1} last success.
+    LastRun => "上次运行 {0}，上次成功 {1}", "last run {0}, last success {1}";
+    /// {0} last run.
+    LastRunNoSuccess => "上次运行 {0}，尚未成功", "last run {0}, no success yet";
+    /// {0} schedule, {1} its last run.
+    ScheduleSuspended => "定时任务 '{0}' 已暂停（副本数 0）；{1}", "schedule '{0}' suspended (replicas 0); {1}";
+    /// {0} schedule, {1} runs going on, {2} its last run.
+    ScheduleRunning => "按 '{0}' 运行：{1} 次运行正在进行；{2}", "runs on '{0}': {1} run(s) going on; {2}";
+    /// {0} schedule, {1} its last run.
+    ScheduleLastFailed => "按 '{0}' 运行：上次运行失败（{1}）；请查看其 Job 和 Pod 的事件", "runs on '{0}': the last run failed ({1}); see the events of its Job and pod";
+    /// {0} schedule, {1} its last run.
+    ScheduleWaiting => "按 '{0}' 运行；{1}", "runs on '{0}'; {1}";
+    /// {0} where the zone runs.
+    AppRunsElsewhere => "网络区运行在{0}：应用在此声明、在那里运行；本集群中不运行它的任何部分", "zone runs in {0}: the app is declared here and runs there; nothing of it runs in this cluster";
+    /// {0} namespace.
+    NoDefaultDenyYet => "命名空间 {0} 尚无默认拒绝策略；隔离就绪前不运行任何东西", "namespace {0} has no default-deny policy yet; nothing runs before its isolation exists";
+    /// {0} ready, {1} wanted, {2} what Kubernetes says.
+    ReplicasPodsRefused => "{0}/{1} 个副本就绪；Kubernetes 无法创建其余副本：{2}", "{0}/{1} replicas ready; Kubernetes cannot create the others: {2}";
+    /// {0} ready, {1} wanted, {2} updated.
+    ReplicasRollingOut => "{0}/{1} 个副本就绪，{2}/{1} 个已更新为当前模板", "{0}/{1} replicas ready, {2}/{1} updated to the current template";
+    /// {0} ready, {1} wanted, {2} not ready.
+    ReplicasNotReady => "{0}/{1} 个副本就绪：{2} 个未就绪（正在启动，或未通过就绪探针）", "{0}/{1} replicas ready: {2} not ready (starting, or failing their readiness probe)";
+    /// {0} ready, {1} wanted.
+    ReplicasReady => "{0}/{1} 个副本就绪", "{0}/{1} replicas ready";
+    /// A call waiting: {0} provider, {1} why.
+    CallPending => "待授权 {0}：{1}", "Pending {0}: {1}";
+    /// A call refused: {0} provider, {1} why.
+    CallRefused => "已拒绝 {0}：{1}", "Refused {0}: {1}";
+    /// A call's Event: {0} provider, {1} why.
+    CallTo => "调用 {0}：{1}", "call to {0}: {1}";
+    /// {0} provider, {1} since, {2} due.
+    WaitingSince => "等待 {0} 答复，自 {1} 起，应于 {2} 前答复", "waiting for {0} since {1}, answer was due {2}";
+    /// {0} consumer, {1} since, {2} due.
+    OwesAnswer => "自 {1} 起欠 {0} 一个答复，应于 {2} 前答复", "owes {0} an answer since {1}, due {2}";
+    /// {0} the object repaired, and how.
+    Restored => "已恢复 {0}", "restored {0}";
+    /// {0} object.
+    ChangedByHand => "{0}（被手工修改）", "{0} (changed by hand)";
+    /// {0} object, {1} who.
+    ChangedByHandBy => "{0}（被 {1} 手工修改）", "{0} (changed by hand, by {1})";
+    /// {0} object.
+    DeletedByHand => "{0}（被手工删除）", "{0} (deleted by hand)";
+    /// {0} created, {1} updated, {2} removed.
+    AppliedCounts => "新建 {0}，更新 {1}，删除 {2}", "{0} created, {1} updated, {2} removed";
+    /// {0} ready, {1} matched.
+    ZoneNodesReady => "网络区节点就绪 {0}/{1}", "{0} of {1} zone nodes ready";
+    /// {0} ready, {1} matched.
+    NodesReadyOf => "节点就绪 {0}/{1}", "{0} of {1} nodes ready";
+    /// {0} matched.
+    NoNodeCarries => "没有就绪节点带有该网络区的标签和污点（匹配 {0} 个）", "no Ready node carries the zone's labels and taint (matched {0})";
+    /// {0} where the zone runs.
+    ZoneRunsElsewhere => "网络区运行在{0}；本集群只存放其租户的声明", "the zone runs in {0}; this cluster holds only its tenants' declarations";
+    /// OverCommitted false.
+    QuotasFit => "授予的配额在就绪节点的容量之内", "the quotas granted fit the Ready nodes' capacity";
+    /// {0} namespaces.
+    NamespacesProvisioned => "{0} 个命名空间已隔离并开通", "{0} namespaces isolated and provisioned";
+    /// {0} what is missing.
+    WaitingFor => "等待 {0}", "waiting for {0}";
+    /// {0} tenant.
+    PreventDeletion => "租户 {0} 设置了 preventDeletion: true；将其设为 false 才能删除", "tenant {0} has preventDeletion: true; set it to false to allow deletion";
+    /// {0} what govcloud was doing, {1} object, {2} HTTP code, {3} reason, {4} the API server's words.
+    ApiRefused => "API 服务器拒绝了{0} {1}（{2} {3}）：{4}", "the API server refused {0} {1} ({2} {3}): {4}";
+    /// What govcloud was doing.
+    DoingApplying => "应用", "applying";
+    /// What govcloud was doing.
+    DoingCreating => "创建", "creating";
+    /// What govcloud was doing.
+    DoingReading => "读取", "reading";
+    /// What govcloud was doing.
+    DoingRepairing => "修复", "repairing";
+    /// What govcloud was doing.
+    DoingSettingOwnership => "设置字段所有权：", "setting the field ownership of";
+    /// What govcloud was doing.
+    DoingDeleting => "删除", "deleting";
+    /// A request's Event: {0} phase, {1} kind.
+    RequestWent => "{1} 申请：{0}", "{0} {1} request";
+    /// {0} phase, {1} kind, {2} who.
+    RequestWentBy => "{1} 申请：{0}（{2}）", "{0} {1} request by {2}";
+    /// {0} phase, {1} kind, {2} reason.
+    RequestWentBecause => "{1} 申请：{0}：{2}", "{0} {1} request: {2}";
+    /// {0} phase, {1} kind, {2} who, {3} reason.
+    RequestWentByBecause => "{1} 申请：{0}（{2}）：{3}", "{0} {1} request by {2}: {3}";
+    /// A request's phase.
+    PhaseInvalid => "无效", "invalid";
 
     // ── Conditions' and Events' reasons (CamelCase, as status and Events carry them) ──
     /// Ready: the zone, tenant or app runs in another cluster.

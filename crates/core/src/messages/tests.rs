@@ -107,3 +107,80 @@ fn the_locale_chooses_english_only_when_it_is_english() {
     assert_eq!(l(Some(""), Some("en_GB.UTF-8"), Some("zh_CN.UTF-8")), Lang::En);
     assert_eq!(l(None, Some(""), Some("en_US.UTF-8")), Lang::En);
 }
+
+#[test]
+fn every_english_text_reads_back_as_its_message() {
+    // Arguments as data that no text of the catalogue is; a text made only
+    // of places and punctuation takes messages (it reads back only those).
+    let data = |n: usize| Arg::Data(format!("x{n}-value"));
+    let mut read = 0;
+    for &c in Code::ALL {
+        let (zh, en) = (c.text(Lang::Zh), c.text(Lang::En));
+        let n = places(zh).len().max(places(en).len());
+        // A place only the Chinese text shows cannot be read from the English.
+        if places(en).len() < n {
+            continue;
+        }
+        let worded =
+            en.replace(|ch: char| ch == '{' || ch == '}' || ch.is_ascii_digit(), "").chars().any(char::is_alphabetic);
+        let args: Vec<Arg> = (0..n)
+            .map(|i| if worded { data(i) } else { Arg::Msg(msg!(Code::ProviderMissing, format!("p{i}"))) })
+            .collect();
+        let m = Message::new(c, args);
+        assert_eq!(
+            Message::from_english(&m.text(Lang::En)),
+            Some(m.clone()),
+            "{c}: {:?} does not read back",
+            m.text(Lang::En)
+        );
+        read += 1;
+    }
+    assert!(read > 150, "only {read} codes read back");
+    // Nested: the arguments that are messages read back as messages.
+    let nested = msg!(
+        Code::GrantedHow,
+        msg!(Code::GrantedByAnswered, "gongan/extranet/population-db", "alice"),
+        msg!(
+            Code::ThroughEndpoint,
+            "extranet",
+            "private",
+            msg!(
+                Code::EndpointAcross,
+                "ep-1",
+                msg!(Code::ClusterNamed, "a"),
+                msg!(Code::ClusterNamed, "b"),
+                "10.0.0.1:443"
+            )
+        )
+    );
+    assert_eq!(Message::from_english(&nested.text(Lang::En)), Some(nested));
+    // Not a text of the catalogue: nothing, never a guess.
+    assert_eq!(Message::from_english("the API server said something else"), None);
+    assert_eq!(Message::from_english(""), None);
+    // Data the pattern of a bare punctuation text would take: not read.
+    assert_eq!(Message::from_english("a, b"), None);
+}
+
+#[test]
+fn a_condition_or_an_event_is_said_in_the_page_language() {
+    let pending =
+        msg!(Code::CallPending, "gongan/population-db", msg!(Code::AwaitingAnswer, "gongan/population-db", "证照核验"));
+    let refused = msg!(Code::CallRefused, "tongji/stats", msg!(Code::RefusedBy, "tongji/stats", "not ours to share"));
+    let message = [pending.to_string(), refused.to_string()].join("; ");
+    let zh = said("NotGranted", &message, Lang::Zh);
+    assert_eq!(zh, format!("{}；{}", pending.text(Lang::Zh), refused.text(Lang::Zh)));
+    assert!(zh.contains("等待 gongan/population-db 答复") && zh.contains("已拒绝：not ours to share"), "{zh}");
+    assert!(!zh.contains("waiting for") && !zh.contains("refused by"), "{zh}");
+    assert_eq!(said("NotGranted", &message, Lang::En), message);
+    // One message with "; " inside is read whole.
+    let sched = msg!(Code::ScheduleWaiting, "0 2 * * *", msg!(Code::LastRunNoSuccess, "2026-12-06T02:00:00Z"));
+    assert_eq!(
+        said("Scheduled", &sched.to_string(), Lang::Zh),
+        "按 '0 2 * * *' 运行；上次运行 2026-12-06T02:00:00Z，尚未成功"
+    );
+    // An empty message: the reason's text; an unknown reason as it is.
+    assert_eq!(said("AllGranted", "", Lang::Zh), "全部数据流已授权");
+    assert_eq!(said("SomethingNew", "", Lang::Zh), "SomethingNew");
+    // Words govcloud did not write (the API server's, a validation's): as they are.
+    assert_eq!(said("Invalid", "spec.zone: must be declared", Lang::Zh), "spec.zone: must be declared");
+}
