@@ -95,7 +95,7 @@ pub(crate) fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Valu
                             &id,
                             Some(ns),
                             "",
-                            "the namespace's NetworkZone is not declared".into(),
+                            msg!(Code::EvidenceZoneUndeclared),
                             msg!(Code::AdmissionUnchecked, c.control, &c.message, Arg::Title(c.control)),
                         );
                     }
@@ -104,7 +104,8 @@ pub(crate) fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Valu
                 for (c, passed) in p.policy.checks.iter().zip(passed) {
                     let outcome = if *passed { Outcome::Pass } else { Outcome::Fail };
                     let field = c.field();
-                    let evidence = if *passed { "complies".to_string() } else { eval::evidence(field, o) };
+                    let evidence =
+                        if *passed { msg!(Code::EvidenceComplies).into() } else { eval::evidence_said(field, o) };
                     ctx.add(
                         c.control,
                         outcome,

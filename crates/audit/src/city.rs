@@ -116,9 +116,13 @@ pub(crate) fn city_finding(
     namespace: Option<&str>,
     zone: Option<&str>,
     field: &str,
-    evidence: String,
+    evidence: impl Into<govcloud_core::messages::Arg>,
     message: Code,
 ) -> Finding {
+    let (evidence, evidence_message) = match evidence.into() {
+        govcloud_core::messages::Arg::Msg(m) => (m.to_string(), Some(Arc::new(m))),
+        data => (data.to_string(), None),
+    };
     Finding {
         control,
         outcome,
@@ -129,6 +133,7 @@ pub(crate) fn city_finding(
         zone: zone.map(|z| intern(interned, z)),
         field: intern(interned, field),
         evidence,
+        evidence_message,
         message: intern(interned, message.text(Lang::En)),
         reason: Arc::new(msg!(message)),
         cluster: None,
@@ -188,7 +193,7 @@ pub(crate) fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<
             let (a, b) = (copies[d].as_ref().unwrap_or(&Value::Null), copies[f].as_ref().unwrap_or(&Value::Null));
             let diff = first_difference(a, b, "spec")
                 .or_else(|| first_difference(b, a, "spec"))
-                .unwrap_or_else(|| "differs".into());
+                .map_or_else(|| msg!(Code::EvidenceDiffers).to_string(), |m| m.to_string());
             format!(
                 "{} and {} hold different copies: {diff} in the first",
                 cluster_names(clusters, [d]),

@@ -3,7 +3,7 @@
 use govcloud_core::controls;
 
 use govcloud_core::controls::{AuditBy, Severity};
-use govcloud_core::messages::Message;
+use govcloud_core::messages::{Arg, Message};
 use serde_json::Value;
 
 use crate::{Finding, Outcome};
@@ -63,7 +63,7 @@ impl<'a> Ctx<'a> {
         object: &str,
         namespace: Option<&str>,
         field: &str,
-        evidence: String,
+        evidence: impl Into<Arg>,
         message: Message,
     ) {
         let found = controls::control(control);
@@ -80,6 +80,12 @@ impl<'a> Ctx<'a> {
         let nso = ns.and_then(|n| self.namespaces.get(n));
         let tenant = nso.and_then(|o| label(o, TENANT));
         let zone = nso.and_then(|o| label(o, ZONE));
+        // Words without data (`complies`, `absent`) repeat: held once, as reasons are.
+        let (evidence, evidence_message) = match evidence.into() {
+            Arg::Msg(m) if m.args.is_empty() => (m.to_string(), Some(intern_reason(&mut self.reasons, m))),
+            Arg::Msg(m) => (m.to_string(), Some(Arc::new(m))),
+            data => (data.to_string(), None),
+        };
         let finding = Finding {
             control,
             outcome,
@@ -90,6 +96,7 @@ impl<'a> Ctx<'a> {
             zone: zone.map(|z| intern(&mut self.interned, z)),
             field: intern(&mut self.interned, field),
             evidence,
+            evidence_message,
             message: intern(&mut self.interned, &message.to_string()),
             reason: intern_reason(&mut self.reasons, message),
             cluster: None,

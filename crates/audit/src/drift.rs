@@ -1,7 +1,7 @@
 //! Drift (`AuditBy::Drift`): the live objects against what govcloud renders for them.
 
 use govcloud_core::controls;
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -19,7 +19,7 @@ pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, o
         let id = o.id();
         let ns = o.namespace().to_string();
         let (outcome, evidence) = match by_id.get(&id) {
-            None => (Outcome::Fail, "absent".to_string()),
+            None => (Outcome::Fail, msg!(Code::EvidenceAbsent).into()),
             Some(live) if label(live, labels::MANAGED_BY) != Some(labels::MANAGER) => {
                 ctx.add(
                     controls::NO_ADOPTION,
@@ -27,14 +27,14 @@ pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, o
                     &id,
                     Some(&ns),
                     "metadata.labels",
-                    format!(
-                        "{id} exists and was not created by govcloud (no {}={} label)",
-                        labels::MANAGED_BY,
-                        labels::MANAGER
+                    msg!(
+                        Code::EvidenceNotCreatedByGovcloud,
+                        &id,
+                        format!("{}={}", labels::MANAGED_BY, labels::MANAGER)
                     ),
                     msg!(Code::ForeignObject),
                 );
-                (Outcome::Fail, "a foreign object holds this name (see GC-MGD-002)".to_string())
+                (Outcome::Fail, msg!(Code::EvidenceForeignHolds).into())
             }
             Some(live) if govcloud_core::meta::compare::object_contains(live, &desired) => {
                 ctx.add(
@@ -43,36 +43,39 @@ pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, o
                     &id,
                     Some(&ns),
                     "metadata.labels",
-                    "created by govcloud".into(),
+                    msg!(Code::EvidenceCreatedByGovcloud),
                     msg!(Code::OwnsManaged),
                 );
-                (Outcome::Pass, "as rendered".to_string())
+                (Outcome::Pass, msg!(Code::EvidenceAsRendered).into())
             }
-            Some(live) => (Outcome::Fail, first_difference(live, &desired, "").unwrap_or_else(|| "differs".into())),
+            Some(live) => (
+                Outcome::Fail,
+                first_difference(live, &desired, "").map_or_else(|| msg!(Code::EvidenceDiffers).into(), Arg::Msg),
+            ),
         };
         ctx.add(controls::MANAGED_OBJECTS, outcome, &id, Some(&ns), "", evidence, msg!(Code::NoDrift));
     }
 }
 
-pub(crate) fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<String> {
+pub(crate) fn first_difference(actual: &Value, desired: &Value, path: &str) -> Option<Message> {
     match (actual, desired) {
         (Value::Object(a), Value::Object(d)) => {
             d.iter().filter(|(k, _)| *k != "apiVersion" && *k != "kind").find_map(|(k, dv)| {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 match a.get(k) {
                     None if dv.is_null() => None,
-                    None => Some(format!("{p}: missing, want {dv}")),
+                    None => Some(msg!(Code::EvidenceMissingWant, p, dv.to_string())),
                     Some(av) => first_difference(av, dv, &p),
                 }
             })
         }
         (Value::Array(a), Value::Array(d)) if a.len() != d.len() => {
-            Some(format!("{path}: {} items, want {}", a.len(), d.len()))
+            Some(msg!(Code::EvidenceItemsWant, path, a.len().to_string(), d.len().to_string()))
         }
         (Value::Array(a), Value::Array(d)) => {
             a.iter().zip(d).enumerate().find_map(|(i, (av, dv))| first_difference(av, dv, &format!("{path}[{i}]")))
         }
         (a, d) if govcloud_core::meta::compare::contains(a, d) => None,
-        (a, d) => Some(format!("{path}: {a}, want {d}")),
+        (a, d) => Some(msg!(Code::EvidenceValueWant, path, a.to_string(), d.to_string())),
     }
 }

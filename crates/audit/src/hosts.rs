@@ -26,9 +26,9 @@ pub(crate) fn tenant_hosts(ctx: &mut Ctx<'_>, model: &Model) {
         for t in &tenants {
             let others: Vec<&str> = tenants.iter().copied().filter(|o| o != t).collect();
             let (outcome, evidence) = if others.is_empty() {
-                (Outcome::Pass, format!("{host} owned by {t} alone"))
+                (Outcome::Pass, msg!(Code::EvidenceHostOwnedAlone, host, *t))
             } else {
-                (Outcome::Fail, format!("{host} is also owned by {}", others.join(", ")))
+                (Outcome::Fail, msg!(Code::EvidenceHostAlsoOwned, host, others.join(", ")))
             };
             ctx.add(
                 controls::PUBLIC_HOSTS,
@@ -61,7 +61,7 @@ pub(crate) fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BT
                     &id,
                     Some(ns_of(i)),
                     "spec.rules[].host",
-                    format!("{host} is also served by {first}"),
+                    msg!(Code::EvidenceHostAlsoServed, &host, first),
                     msg!(Code::HostFirstApp),
                 ),
                 _ => {
@@ -72,7 +72,7 @@ pub(crate) fn public_hosts(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns: &BT
                         &id,
                         Some(ns_of(i)),
                         "spec.rules[].host",
-                        format!("{host} served only here"),
+                        msg!(Code::EvidenceHostServedHere, &host),
                         msg!(Code::HostFirstApp),
                     );
                 }

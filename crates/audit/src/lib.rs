@@ -125,8 +125,14 @@ pub struct Finding {
     pub zone: Option<Arc<str>>,
     /// Field checked.
     pub field: Arc<str>,
-    /// What was seen.
+    /// What was seen, in English: the values and field paths as recorded,
+    /// and the words around them from the catalogue of messages.
     pub evidence: String,
+    /// The evidence's words as the catalogue has them (JSON:
+    /// `evidence_message`, `{"code", "args"}`), when it has words beside
+    /// data: a page gives them in its own language ([`Finding::evidence_in`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_message: Option<Arc<Message>>,
     /// What it means, in English.
     pub message: Arc<str>,
     /// What it means, as the catalogue of messages has it (JSON: `code`,
@@ -138,6 +144,16 @@ pub struct Finding {
     /// the checks only a view over the whole city makes (see [`city`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Arc<str>>,
+}
+
+impl Finding {
+    /// The evidence in `lang`: its words translated, its data as recorded.
+    pub fn evidence_in(&self, lang: govcloud_core::messages::Lang) -> std::borrow::Cow<'_, str> {
+        match &self.evidence_message {
+            Some(m) => m.text(lang).into(),
+            None => self.evidence.as_str().into(),
+        }
+    }
 }
 
 /// Above this many apps the connectivity matrix is given as a list of pairs:

@@ -1,7 +1,7 @@
 //! Namespaces (`AuditBy::Namespaces`): each tenant namespace's default deny, Pod Security, quota and limits; declaration namespaces hold declarations only.
 
 use govcloud_core::controls;
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -58,7 +58,7 @@ pub(crate) fn namespace_controls(
                     &id,
                     Some(ns),
                     "NetworkPolicy govcloud-default-deny",
-                    format!("podSelector {}, policyTypes {:?}", spec["podSelector"], types),
+                    msg!(Code::EvidencePodSelector, spec["podSelector"].to_string(), format!("{types:?}")),
                     if denies { msg!(Code::DefaultDenyHolds) } else { msg!(Code::DefaultDenyWeakened) },
                 );
             }
@@ -68,7 +68,7 @@ pub(crate) fn namespace_controls(
                 &id,
                 Some(ns),
                 "NetworkPolicy govcloud-default-deny",
-                "absent".into(),
+                msg!(Code::EvidenceAbsent),
                 msg!(Code::DefaultDenyAbsent),
             ),
         }
@@ -87,7 +87,7 @@ pub(crate) fn namespace_controls(
             &id,
             Some(ns),
             "metadata.labels[pod-security.kubernetes.io/enforce]",
-            format!("{got} (MLPS level {level} requires {want})"),
+            msg!(Code::EvidenceLevelRequires, got, level.to_string(), want),
             msg!(Code::PodSecurityLevel, want.to_string(), level.to_string()),
         );
         // GC-RES-002
@@ -101,7 +101,7 @@ pub(crate) fn namespace_controls(
                 &id,
                 Some(ns),
                 kind,
-                if present { format!("{kind}/{name} present") } else { format!("{kind}/{name} absent") },
+                msg!(if present { Code::EvidencePresent } else { Code::EvidenceKindAbsent }, format!("{kind}/{name}")),
                 msg!(Code::NamespaceHasKind, kind),
             );
         }
@@ -170,10 +170,10 @@ pub(crate) fn declarations(
                 &id,
                 Some(ns),
                 &field,
-                format!(
-                    "{}={} on a namespace of zone {zone:?}, which this cluster hosts (or the model does not declare)",
-                    labels::HOSTED_IN,
-                    got.unwrap_or_default()
+                msg!(
+                    Code::EvidenceHostedInHere,
+                    format!("{}={}", labels::HOSTED_IN, got.unwrap_or_default()),
+                    format!("{zone:?}")
                 ),
                 msg!(Code::HostedInOnlyRemote),
             );
@@ -188,14 +188,14 @@ pub(crate) fn declarations(
             Some(ns),
             &field,
             match got {
-                Some(g) => format!("{}={g:?}, want {host:?}", labels::HOSTED_IN),
-                None => format!("no {} label, want {host:?}", labels::HOSTED_IN),
+                Some(g) => msg!(Code::EvidenceLabelWant, format!("{}={g:?}", labels::HOSTED_IN), format!("{host:?}")),
+                None => msg!(Code::EvidenceNoLabelWant, labels::HOSTED_IN, format!("{host:?}")),
             },
             message.clone(),
         );
         let quota = first.get(&("ResourceQuota", ns.as_str(), govcloud_core::meta::names::QUOTA)).copied();
         let open: Vec<String> = match quota {
-            None => vec!["absent".into()],
+            None => vec![msg!(Code::EvidenceAbsent).to_string()],
             Some(q) => govcloud_render::DECLARATIONS_ONLY
                 .iter()
                 .filter(|r| !is_zero(&q["spec"]["hard"][**r]))
@@ -203,6 +203,7 @@ pub(crate) fn declarations(
                     format!(
                         "{r}={}",
                         match &q["spec"]["hard"][*r] {
+                            // Kubernetes' word for a quota without a limit: data, as `kubectl` shows it.
                             Value::Null => "unlimited".into(),
                             v => v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
                         }
@@ -216,11 +217,7 @@ pub(crate) fn declarations(
             &id,
             Some(ns),
             &format!("ResourceQuota {}", govcloud_core::meta::names::QUOTA),
-            if open.is_empty() {
-                "pods, services, workloads, storage and compute held at 0".into()
-            } else {
-                open.join(", ")
-            },
+            if open.is_empty() { Arg::from(msg!(Code::EvidenceHeldAtZero)) } else { Arg::from(open.join(", ")) },
             message.clone(),
         );
         let here = found.get(ns.as_str()).map(Vec::as_slice).unwrap_or_default();
@@ -231,7 +228,7 @@ pub(crate) fn declarations(
                 &id,
                 Some(ns),
                 "objects",
-                "nothing runs or serves here".into(),
+                msg!(Code::EvidenceNothingHere),
                 message.clone(),
             );
         }
@@ -242,7 +239,12 @@ pub(crate) fn declarations(
                 &id_of(o),
                 Some(ns),
                 "kind",
-                format!("a {} in a declaration namespace of zone {zone}, which runs in {elsewhere}", kind_of(o)),
+                msg!(
+                    Code::EvidenceInDeclarations,
+                    kind_of(o),
+                    zone,
+                    govcloud_render::cluster_message((!host.is_empty()).then_some(host.as_str()))
+                ),
                 message.clone(),
             );
         }

@@ -200,7 +200,7 @@ pub fn table(a: &Audit, lang: Lang) -> String {
                 f.object,
                 f.field,
                 f.reason.text(lang),
-                f.evidence
+                f.evidence_in(lang)
             ));
         } else {
             s.push_str(&format!("{fail} {at}{} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));

@@ -64,9 +64,9 @@ pub(crate) fn zone_ranges(
                 Some(ns_of(np)),
                 "ipBlock.except",
                 if open.is_empty() {
-                    format!("{net} excepts the cluster's ranges")
+                    msg!(Code::EvidenceExceptsRanges, net.to_string())
                 } else {
-                    format!("{net} spans {} without excepting it", open.join(", "))
+                    msg!(Code::EvidenceSpansRanges, net.to_string(), open.join(", "))
                 },
                 msg!(Code::WideRangesExcept),
             );
@@ -91,7 +91,7 @@ pub(crate) fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core:
             &id,
             None,
             "spec.nodePool",
-            "no Ready node of this zone in scope".into(),
+            msg!(Code::EvidenceNoReadyNode),
             why,
         );
         return;
@@ -170,7 +170,7 @@ pub(crate) fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], r
                 &id,
                 None,
                 "spec.nodePool",
-                "no node of this zone in scope".into(),
+                msg!(Code::EvidenceNoNode),
                 msg!(Code::LiveNodesOnly),
             );
         }

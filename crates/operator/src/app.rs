@@ -5,7 +5,8 @@
 //! only gathers them (caches, rendering) and writes. No finalizer: owner
 //! references let the garbage collector remove what an app owns.
 
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code, Message};
+use govcloud_core::msg;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -269,22 +270,18 @@ impl Runs {
     /// The condition of a scheduled app: ready unless its last run failed.
     fn condition(&self, suspended: bool) -> (bool, Code, String) {
         let last = match (&self.last_schedule, &self.last_success) {
-            (None, _) => "no run yet".to_string(),
-            (Some(s), Some(ok)) => format!("last run {s}, last success {ok}"),
-            (Some(s), None) => format!("last run {s}, no success yet"),
+            (None, _) => msg!(Code::NoRunYet),
+            (Some(s), Some(ok)) => msg!(Code::LastRun, s, ok),
+            (Some(s), None) => msg!(Code::LastRunNoSuccess, s),
         };
         if suspended {
-            (true, Code::Suspended, format!("schedule '{}' suspended (replicas 0); {last}", self.cron))
+            (true, Code::Suspended, msg!(Code::ScheduleSuspended, &self.cron, last).to_string())
         } else if self.active > 0 {
-            (true, Code::Running, format!("runs on '{}': {} run(s) going on; {last}", self.cron, self.active))
+            (true, Code::Running, msg!(Code::ScheduleRunning, &self.cron, self.active.to_string(), last).to_string())
         } else if self.last_failed() {
-            (
-                false,
-                Code::LastRunFailed,
-                format!("runs on '{}': the last run failed ({last}); see the events of its Job and pod", self.cron),
-            )
+            (false, Code::LastRunFailed, msg!(Code::ScheduleLastFailed, &self.cron, last).to_string())
         } else {
-            (true, Code::Scheduled, format!("runs on '{}'; {last}", self.cron))
+            (true, Code::Scheduled, msg!(Code::ScheduleWaiting, &self.cron, last).to_string())
         }
     }
 }
@@ -297,52 +294,57 @@ pub fn app_status(f: AppFigures<'_>, now: Timestamp) -> DepartmentAppStatus {
     let count = |s: FlowState| f.flows.iter().filter(|fl| fl.state == s).count();
     let running = f.placed && f.isolated && ready_replicas >= replicas && updated >= replicas;
     let (ready, reason, message) = if let Some(c) = &f.elsewhere {
-        (
-            true,
-            Code::HostedElsewhere,
-            format!("zone runs in {c}: the app is declared here and runs there; nothing of it runs in this cluster"),
-        )
+        (true, Code::HostedElsewhere, msg!(Code::AppRunsElsewhere, c).to_string())
     } else if !violations.is_empty() && !f.placed {
         (false, Code::Invalid, violations.join("; "))
     } else if !f.isolated {
-        (
-            false,
-            Code::WaitingForIsolation,
-            format!("namespace {ns} has no default-deny policy yet; nothing runs before its isolation exists"),
-        )
+        (false, Code::WaitingForIsolation, msg!(Code::NoDefaultDenyYet, ns).to_string())
     } else if let Some(b) = blocked {
         (false, b.reason, b.message.to_string())
     } else if let Some(runs) = &f.runs {
-        if f.placed { runs.condition(replicas == 0) } else { (false, Code::NotPlaced, "not placed".to_string()) }
+        if f.placed {
+            runs.condition(replicas == 0)
+        } else {
+            (false, Code::NotPlaced, msg!(Code::NotPlaced).to_string())
+        }
     } else if let Some(m) = &f.pods_refused {
         (
             false,
             PODS_REFUSED,
-            format!("{ready_replicas}/{replicas} replicas ready; Kubernetes cannot create the others: {m}"),
+            msg!(Code::ReplicasPodsRefused, ready_replicas.to_string(), replicas.to_string(), m).to_string(),
         )
     } else if updated < replicas {
         (
             false,
             Code::RollingOut,
-            format!("{ready_replicas}/{replicas} replicas ready, {updated}/{replicas} updated to the current template"),
+            msg!(Code::ReplicasRollingOut, ready_replicas.to_string(), replicas.to_string(), updated.to_string())
+                .to_string(),
         )
     } else if !running {
         (
             false,
             Code::NotReady,
-            format!(
-                "{ready_replicas}/{replicas} replicas ready: {} not ready (starting, or failing their readiness probe)",
-                replicas - ready_replicas
-            ),
+            msg!(
+                Code::ReplicasNotReady,
+                ready_replicas.to_string(),
+                replicas.to_string(),
+                (replicas - ready_replicas).to_string()
+            )
+            .to_string(),
         )
     } else {
-        (true, Code::Running, format!("{ready_replicas}/{replicas} replicas ready"))
+        (true, Code::Running, msg!(Code::ReplicasReady, ready_replicas.to_string(), replicas.to_string()).to_string())
     };
     let pending: Vec<String> = f
         .flows
         .iter()
         .filter(|fl| fl.state != FlowState::Granted)
-        .map(|fl| format!("{} {}: {}", fl.state.as_str(), fl.target, fl.reason))
+        .map(|fl| {
+            let code = if fl.state == FlowState::Refused { Code::CallRefused } else { Code::CallPending };
+            // The flow's reason is the English text of its message: read back, it nests as one.
+            let why = Message::from_english(&fl.reason).map_or_else(|| Arg::from(&fl.reason), Arg::Msg);
+            Message::new(code, vec![Arg::from(&fl.target), why]).to_string()
+        })
         .collect();
     let overdue = sharing::overdue_messages(&f.flows, f.sharing.as_ref());
     let previous = f.previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
@@ -547,7 +549,12 @@ async fn update_status(
                     FlowState::Refused => Code::FlowRefused,
                 },
                 "Reconcile",
-                format!("{}: {}", f.target, f.reason),
+                msg!(
+                    Code::CallTo,
+                    &f.target,
+                    Message::from_english(&f.reason).map_or_else(|| Arg::from(&f.reason), Arg::Msg)
+                )
+                .to_string(),
             )
             .await;
         }

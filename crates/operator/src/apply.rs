@@ -18,10 +18,12 @@ use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
 use super::error::{Doing, Error, Result, Step, Wait};
+use govcloud_core::messages::Code;
 use govcloud_core::meta::compare::desired_hash;
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use govcloud_core::msg;
 use govcloud_render::Owned;
 
 /// What applying an owner's objects did.
@@ -482,8 +484,8 @@ pub async fn apply_owned(
                 }
                 if a.applied_hash() == hash || editor.is_some() {
                     match &editor {
-                        Some(m) => report.repaired.push(format!("{key} (changed by hand, by {m})")),
-                        None => report.repaired.push(format!("{key} (changed by hand)")),
+                        Some(m) => report.repaired.push(msg!(Code::ChangedByHandBy, &key, m).to_string()),
+                        None => report.repaired.push(msg!(Code::ChangedByHand, &key).to_string()),
                     }
                     restore(&api, &what, name, v).await?;
                 } else {
@@ -508,7 +510,7 @@ pub async fn apply_owned(
             None => match create(&api, &what, &key, v).await? {
                 Created::New(created) => {
                     if inflight.known(&key) {
-                        report.repaired.push(format!("{key} (deleted by hand)"));
+                        report.repaired.push(msg!(Code::DeletedByHand, &key).to_string());
                     } else {
                         report.created.push(key.clone());
                     }

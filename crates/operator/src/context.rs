@@ -3,6 +3,7 @@
 //! per model version; Events; and the failure backoff ([`Retries`]).
 
 use govcloud_core::messages::Code;
+use govcloud_core::msg;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -125,7 +126,7 @@ impl Context {
             let ev = kube::runtime::events::Event {
                 type_: kube::runtime::events::EventType::Warning,
                 reason: Code::Repaired.as_str().into(),
-                note: Some(format!("restored {r}")),
+                note: Some(msg!(Code::Restored, r).to_string()),
                 action: "Reconcile".into(),
                 secondary: Some(related),
             };
@@ -178,7 +179,8 @@ impl Context {
         if created + updated + pruned > 0 {
             info!(created, updated, pruned, "applied");
             if applied_event {
-                let note = format!("{created} created, {updated} updated, {pruned} removed");
+                let note =
+                    msg!(Code::AppliedCounts, created.to_string(), updated.to_string(), pruned.to_string()).to_string();
                 self.publish(obj, kube::runtime::events::EventType::Normal, Code::Applied, "Reconcile", note).await;
             }
         }

@@ -121,9 +121,17 @@ impl Error {
                 doing: doing @ (Doing::Applying | Doing::Creating | Doing::Repairing),
                 object,
                 source: kube::Error::Api(s),
-            } if matches!(s.code, 403 | 422) => {
-                Some(format!("the API server refused {doing} {object} ({} {}): {}", s.code, s.reason, s.message))
-            }
+            } if matches!(s.code, 403 | 422) => Some(
+                govcloud_core::msg!(
+                    govcloud_core::messages::Code::ApiRefused,
+                    doing.code(),
+                    object,
+                    s.code.to_string(),
+                    &s.reason,
+                    &s.message
+                )
+                .to_string(),
+            ),
             _ => None,
         }
     }
@@ -167,16 +175,24 @@ pub enum Doing {
     Deleting,
 }
 
+impl Doing {
+    /// What govcloud was doing, from the catalogue of messages.
+    pub fn code(self) -> govcloud_core::messages::Code {
+        use govcloud_core::messages::Code;
+        match self {
+            Doing::Applying => Code::DoingApplying,
+            Doing::Creating => Code::DoingCreating,
+            Doing::Reading => Code::DoingReading,
+            Doing::Repairing => Code::DoingRepairing,
+            Doing::SettingFieldOwnership => Code::DoingSettingOwnership,
+            Doing::Deleting => Code::DoingDeleting,
+        }
+    }
+}
+
 impl std::fmt::Display for Doing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Doing::Applying => "applying",
-            Doing::Creating => "creating",
-            Doing::Reading => "reading",
-            Doing::Repairing => "repairing",
-            Doing::SettingFieldOwnership => "setting the field ownership of",
-            Doing::Deleting => "deleting",
-        })
+        f.write_str(self.code().text(govcloud_core::messages::Lang::En))
     }
 }
 

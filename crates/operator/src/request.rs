@@ -27,6 +27,7 @@ use super::status::patch_status;
 use super::triggers::Triggers;
 use super::{Context, Result, Step};
 use govcloud_core::api::{RequestKind, RequestPhase, ResourceRequest, ResourceRequestStatus, Transition};
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_render::{self as render, Verdict};
 
 /// Transitions kept in a request's status (the CRD's limit); the Events keep them all.
@@ -105,9 +106,14 @@ async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
             && let Some(t) = status.history.last()
         {
             let type_ = if t.phase == RequestPhase::Invalid { EventType::Warning } else { EventType::Normal };
-            let by = t.by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default();
-            let reason = t.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-            let note = format!("{} {} request{by}{reason}", t.phase.as_str().to_lowercase(), r.spec.kind.as_str());
+            let (phase, kind) = (Arg::from(phase_word(t.phase)), Arg::from(r.spec.kind.as_str()));
+            let note = match (t.by.as_deref(), t.reason.as_deref()) {
+                (None, None) => Message::new(Code::RequestWent, vec![phase, kind]),
+                (Some(b), None) => Message::new(Code::RequestWentBy, vec![phase, kind, b.into()]),
+                (None, Some(r)) => Message::new(Code::RequestWentBecause, vec![phase, kind, r.into()]),
+                (Some(b), Some(r)) => Message::new(Code::RequestWentByBecause, vec![phase, kind, b.into(), r.into()]),
+            }
+            .to_string();
             ctx.publish(r, type_, phase_code(t.phase), "Decide", note).await;
         }
     }
@@ -187,14 +193,21 @@ pub fn request_status(
 }
 
 /// A request's phase as the reason of its Event (the catalogue's code of the same name).
-fn phase_code(p: RequestPhase) -> govcloud_core::messages::Code {
-    use govcloud_core::messages::Code;
+fn phase_code(p: RequestPhase) -> Code {
     match p {
         RequestPhase::Pending => Code::Pending,
         RequestPhase::Invalid => Code::Invalid,
         RequestPhase::Approved => Code::Approved,
         RequestPhase::Rejected => Code::Rejected,
         RequestPhase::Expired => Code::Expired,
+    }
+}
+
+/// A request's phase as its Event's note says it (the phase's own word).
+fn phase_word(p: RequestPhase) -> Code {
+    match p {
+        RequestPhase::Invalid => Code::PhaseInvalid,
+        p => phase_code(p),
     }
 }
 

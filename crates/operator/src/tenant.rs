@@ -2,6 +2,7 @@
 //! limits and bindings; status; ordered teardown on deletion.
 
 use govcloud_core::messages::Code;
+use govcloud_core::msg;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -191,13 +192,13 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
                     Code::Provisioning
                 },
                 message: if ready {
-                    format!("{} namespaces isolated and provisioned", f.namespaces.len())
+                    msg!(Code::NamespacesProvisioned, f.namespaces.len().to_string()).to_string()
                 } else if !problems.is_empty() {
                     problems.join("; ")
                 } else if let Some(c) = conflict {
                     c.to_string()
                 } else {
-                    format!("waiting for {}", missing.join(", "))
+                    msg!(Code::WaitingFor, missing.join(", ")).to_string()
                 },
             },
             degraded(problems, Code::Invalid, conflict),
@@ -293,7 +294,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
 async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
     let name = t.name_any();
     if t.spec.prevent_deletion {
-        let message = format!("tenant {name} has preventDeletion: true; set it to false to allow deletion");
+        let message = msg!(Code::PreventDeletion, &name).to_string();
         ctx.publish(t, EventType::Warning, Code::DeletionPrevented, "Delete", message.clone()).await;
         return Err(Wait::DeletionPrevented { message }.into());
     }

@@ -5,6 +5,7 @@
 //! only gathers them (caches, plan) and writes.
 
 use govcloud_core::messages::Code;
+use govcloud_core::msg;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -294,11 +295,11 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                     Code::Degraded
                 },
                 message: if let Some(c) = &f.elsewhere {
-                    format!("the zone runs in {c}; this cluster holds only its tenants' declarations")
+                    msg!(Code::ZoneRunsElsewhere, c).to_string()
                 } else if ready == 0 {
-                    format!("no Ready node carries the zone's labels and taint (matched {matched})")
+                    msg!(Code::NoNodeCarries, matched.to_string()).to_string()
                 } else {
-                    format!("{ready} of {matched} nodes ready")
+                    msg!(Code::NodesReadyOf, ready.to_string(), matched.to_string()).to_string()
                 },
             },
             Cond {
@@ -312,11 +313,7 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                 type_: "OverCommitted",
                 ok: !over.is_empty(),
                 reason: if over.is_empty() { Code::WithinCapacity } else { Code::GrantedExceedsCapacity },
-                message: if over.is_empty() {
-                    "the quotas granted fit the Ready nodes' capacity".into()
-                } else {
-                    over.join("; ")
-                },
+                message: if over.is_empty() { msg!(Code::QuotasFit).to_string() } else { over.join("; ") },
             },
         ],
     );
@@ -364,7 +361,8 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
     if differs(z.status.as_ref(), &status) {
         patch_status(ctx, z, &status).await?;
         if z.status.as_ref().map(|s| s.nodes_ready) != Some(status.nodes_ready) {
-            let note = format!("{} of {} zone nodes ready", status.nodes_ready, status.nodes_matched);
+            let note = msg!(Code::ZoneNodesReady, status.nodes_ready.to_string(), status.nodes_matched.to_string())
+                .to_string();
             ctx.publish(z, kube::runtime::events::EventType::Normal, Code::NodesChanged, "Reconcile", note).await;
         }
     }

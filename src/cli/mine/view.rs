@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::api::{ComplianceSummary, DepartmentApp, FlowState, NetworkZone, ResourceRequest, Tenant, ZoneUsage};
 use crate::audit::output::{Lang, zone_kind_name};
+use govcloud_core::messages::Message;
 use kube::ResourceExt;
 
 /// Who the API server says the user is (SelfSubjectReview).
@@ -104,8 +105,13 @@ pub struct Waiting {
     pub from: String,
     /// The provider.
     pub to: String,
-    /// The reason, or the consumer's purpose.
+    /// The reason (English, as the status keeps it), or the consumer's purpose.
     pub why: String,
+    /// The reason as the catalogue of messages has it (`{"code", "args"}`),
+    /// read back from the status's English ([`Message::from_english`]); none
+    /// for a purpose (the consumer's own words) or words govcloud did not write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_message: Option<Message>,
     /// When the answer is due.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,
@@ -179,6 +185,7 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
                 from: id.clone(),
                 to: f.target.clone(),
                 why: f.reason.clone(),
+                why_message: Message::from_english(&f.reason),
                 due: f.due.as_ref().map(|d| d.0.to_string()),
                 overdue: f.overdue,
             };
@@ -193,6 +200,7 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
                 from: q.consumer.clone(),
                 to: id.clone(),
                 why: q.purpose.clone().unwrap_or_default(),
+                why_message: None,
                 due: q.due.as_ref().map(|d| d.0.to_string()),
                 overdue: q.overdue,
             });
@@ -323,7 +331,8 @@ pub fn table(m: &Mine, lang: Lang) -> String {
                     (Some(d), false) => format!("  [{} {d}]", w(DUE)),
                     (None, false) => String::new(),
                 };
-                s.push_str(&format!("    {} -> {}  {}{due}\n", f.from, f.to, f.why));
+                let why = f.why_message.as_ref().map_or_else(|| f.why.clone(), |m| m.text(lang));
+                s.push_str(&format!("    {} -> {}  {why}{due}\n", f.from, f.to));
             }
         }
         s.push_str(&format!("  {} ({}){head}\n", w(REQUESTS), t.requests.len()));

@@ -16,6 +16,7 @@ fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option
         zone: zone.map(Arc::from),
         field: Arc::from("spec"),
         evidence: String::new(),
+        evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,

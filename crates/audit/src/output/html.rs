@@ -175,7 +175,7 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                         td class="fail" { (outcome_name(Outcome::Fail, lang)) }
                         @if city { td { (cluster_name(f.cluster.as_deref(), lang)) } }
                         td { (f.control) } td { (f.object) } td { (f.field) } td { (f.reason.text(lang)) }
-                        td { (f.evidence) }
+                        td { (f.evidence_in(lang)) }
                     }
                 }
             }

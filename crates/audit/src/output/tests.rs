@@ -14,6 +14,7 @@ fn finding(i: usize, outcome: Outcome) -> Finding {
         zone: Some("extranet".into()),
         field: "spec".into(),
         evidence: "x".repeat(400),
+        evidence_message: None,
         message: "m".into(),
         reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,
@@ -227,4 +228,45 @@ fn a_result_keeps_the_time_it_last_changed() {
     let mut fourth = report(ReportApi::Openreports, &labels, None, &[&a_other, &b_fixed, &c]);
     stamp_results(&mut fourth, Some(&third), 400);
     assert_eq!(times(&fourth), vec![400, 200, 200]);
+}
+
+#[test]
+fn a_chinese_page_gives_the_evidence_words_in_chinese_and_the_json_both() {
+    let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let model = govcloud_core::model::load_paths(&[root.join("examples/chifeng")]).expect("chifeng").model;
+    let limits = govcloud_core::meta::names::LIMITS;
+    // Every LimitRange gone: GC-RES-002 fails with "LimitRange/… absent", drift with "absent".
+    let objects: Vec<serde_json::Value> = govcloud_render::render(&model)
+        .objects
+        .iter()
+        .map(|o| serde_json::to_value(o).expect("json"))
+        .filter(|o| o["kind"] != "LimitRange")
+        .collect();
+    let a = crate::audit(&model, &objects);
+    let missing = a
+        .findings
+        .iter()
+        .find(|f| f.control == controls::QUOTA_AND_LIMITS && f.outcome == Outcome::Fail)
+        .expect("a namespace without its LimitRange");
+    assert_eq!(missing.evidence, format!("LimitRange/{limits} absent"), "the JSON's English as before");
+    assert_eq!(missing.evidence_in(Lang::Zh), format!("LimitRange/{limits} 不存在"));
+    let zh = table(&a, Lang::Zh);
+    assert!(zh.contains(&format!("（证据：LimitRange/{limits} 不存在）")), "{zh}");
+    assert!(zh.contains("（证据：不存在）"), "drift of a deleted object:\n{zh}");
+    assert!(!zh.contains(" absent"), "English evidence words on the Chinese page:\n{zh}");
+    let page = html(&a, Lang::Zh);
+    assert!(page.contains(&format!("LimitRange/{limits} 不存在")) && !page.contains(" absent<"), "html");
+    assert!(table(&a, Lang::En).contains(&format!("LimitRange/{limits} absent")));
+    let j = json(&a);
+    let f = j["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["control"] == controls::QUOTA_AND_LIMITS && f["outcome"] == "fail")
+        .expect("in the JSON");
+    assert_eq!(f["evidence"], format!("LimitRange/{limits} absent"));
+    assert_eq!(
+        f["evidence_message"],
+        serde_json::json!({"code": "EvidenceKindAbsent", "args": [format!("LimitRange/{limits}")]})
+    );
 }

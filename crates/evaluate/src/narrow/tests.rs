@@ -41,6 +41,7 @@ fn finding(control: &'static str, outcome: Outcome, tenant: &str, zone: &str) ->
         zone: Some(Arc::from(zone)),
         field: Arc::from("spec"),
         evidence: String::new(),
+        evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,

@@ -12,6 +12,7 @@ use crate::deadline::Deadline;
 use govcloud_core::api::{
     AppKey, DepartmentApp, FlowState, FlowStatus, SharingClass, SharingRequestStatus, SharingStatus,
 };
+use govcloud_core::messages::Code;
 use govcloud_render::FlowDecision;
 
 /// The time and the calendar answers are due by.
@@ -111,12 +112,12 @@ pub fn overdue_messages(flows: &[FlowStatus], sharing: Option<&SharingStatus>) -
     let waiting = flows
         .iter()
         .filter(|f| f.overdue)
-        .map(|f| format!("waiting for {} since {}, answer was due {}", f.target, due(&f.since), due(&f.due)));
+        .map(|f| govcloud_core::msg!(Code::WaitingSince, &f.target, due(&f.since), due(&f.due)).to_string());
     let owed = sharing
         .into_iter()
         .flat_map(|s| &s.requests)
         .filter(|r| r.overdue)
-        .map(|r| format!("owes {} an answer since {}, due {}", r.consumer, due(&r.since), due(&r.due)));
+        .map(|r| govcloud_core::msg!(Code::OwesAnswer, &r.consumer, due(&r.since), due(&r.due)).to_string());
     waiting.chain(owed).collect()
 }
 

@@ -16,6 +16,7 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
         zone: Some(Arc::from("ext")),
         field: Arc::from("spec"),
         evidence: "complies".into(),
+        evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         cluster: None,

@@ -103,3 +103,45 @@ fn no_tenant_says_whom_to_ask() {
     assert!(table(&m, Lang::En).contains("ask a platform engineer"), "{}", table(&m, Lang::En));
     assert!(table(&m, Lang::Zh).contains("用户：x  组：无\n"));
 }
+
+#[test]
+fn a_chinese_view_says_the_status_flow_reasons_in_chinese() {
+    use govcloud_core::messages::Code;
+    use govcloud_core::msg;
+    // The reasons as the operator writes them: the English text of a catalogue message.
+    let waiting = msg!(Code::AwaitingAnswer, "gongan/extranet/population-db", "人口基数核验");
+    let refused = msg!(
+        Code::InternetOnlyPublic,
+        "tongji/internet/macro-db",
+        "internet",
+        "weijian/private/clinic",
+        msg!(Code::DataSensitive)
+    );
+    let granted =
+        msg!(Code::GrantedHow, msg!(Code::GrantedBy, "economy/extranet/portal"), msg!(Code::WithinZone, "extranet"));
+    let mut r = read();
+    let app = format!(
+        "{}\n",
+        APP.replace("waiting for gongan's answer", &waiting.to_string())
+            .replace("the zones do not connect", &refused.to_string())
+            .replace("both sides agree", &granted.to_string())
+    );
+    r.apps = vec![serde_norway::from_str(&app).expect("app")];
+    let m = view(Identity { username: "li".into(), groups: vec![] }, vec![r]);
+    let zh = table(&m, Lang::Zh);
+    for want in [waiting.text(Lang::Zh), refused.text(Lang::Zh)] {
+        assert!(zh.contains(&want), "{want:?} not in\n{zh}");
+    }
+    assert!(zh.contains("等待 gongan/extranet/population-db 答复") && zh.contains("敏感数据"), "{zh}");
+    for english in ["waiting for", "runs in internet zone", "may call only"] {
+        assert!(!zh.contains(english), "{english:?} in the Chinese view\n{zh}");
+    }
+    let en = table(&m, Lang::En);
+    assert!(en.contains(&waiting.to_string()) && en.contains(&refused.to_string()), "{en}");
+    // The JSON keeps the English reason and gives its code and arguments.
+    let json = serde_json::to_value(&m).expect("json");
+    let w = &json["tenants"][0]["waitingOnOthers"][0];
+    assert_eq!(w["why"], waiting.to_string());
+    assert_eq!(w["whyMessage"], serde_json::to_value(&waiting).expect("message"));
+    assert!(json["tenants"][0]["waitingOnUs"][0].get("whyMessage").is_none(), "a purpose is the consumer's words");
+}
