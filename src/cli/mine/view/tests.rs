@@ -74,7 +74,8 @@ fn the_view_sorts_flows_by_who_waits_and_shows_quota_requests_and_compliance() {
         "租户 tongji (市统计局)  角色：admin, viewer\n",
         "    tongji-extranet  requests.cpu 500m/4, pods 2/20\n",
         "  等待本部门答复的数据请求 (1)：\n    weijian/extranet/clinic -> tongji-extranet/macro-db  人口基数  [已逾期]\n",
-        "    tongji-extranet/macro-db -> gongan/population-db  waiting for gongan's answer  [截止 2026-12-18T00:00:00Z]\n",
+        // "waiting for {0}" is a catalogue text: a Chinese page says it in Chinese.
+        "    tongji-extranet/macro-db -> gongan/population-db  等待 gongan's answer  [截止 2026-12-18T00:00:00Z]\n",
         "    tongji-extranet/more-cpu  Quota  Pending\n",
         "  合规：通过 40, 不通过 1, 警告 0, 跳过 2\n",
         "tongji-private",
@@ -122,9 +123,10 @@ fn a_chinese_view_says_the_status_flow_reasons_in_chinese() {
     let mut r = read();
     let app = format!(
         "{}\n",
-        APP.replace("waiting for gongan's answer", &waiting.to_string())
-            .replace("the zones do not connect", &refused.to_string())
-            .replace("both sides agree", &granted.to_string())
+        // Quoted: the reasons hold ": " and ", ", which a YAML flow mapping does not take bare.
+        APP.replace("waiting for gongan's answer", &serde_json::to_string(&waiting.to_string()).expect("quoted"))
+            .replace("the zones do not connect", &serde_json::to_string(&refused.to_string()).expect("quoted"))
+            .replace("both sides agree", &serde_json::to_string(&granted.to_string()).expect("quoted"))
     );
     r.apps = vec![serde_norway::from_str(&app).expect("app")];
     let m = view(Identity { username: "li".into(), groups: vec![] }, vec![r]);
