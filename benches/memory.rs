@@ -238,41 +238,96 @@ fn measure(name: &str, load: impl FnOnce() -> Model) {
         },
     );
     drop((values, made));
-    // A compliance round, as `report_loop` runs it.
+    // A compliance round, as `report_loop` runs it (its pure part: the
+    // operator's own functions).
+    let round_start = held();
+    reset_peak();
     let objects = t.step(
         "round: the inventory parsed back (Value per object)",
         |v: &Vec<Value>| format!("{} objects", v.len()),
         || inventory.iter().filter_map(|s| serde_json::from_str(s).ok()).collect::<Vec<Value>>(),
     );
-    let audit = t.step(
-        "round: the audit (findings held; peak while auditing)",
-        |a: &govcloud::audit::Audit| format!("{} findings", a.findings.len()),
-        || govcloud::audit::audit_with(&model, &objects, &verdicts),
-    );
-    // Each report body as the loop builds it (at most 8 held at once): the largest and the eight largest.
-    let mut sizes: Vec<usize> = govcloud::audit::output::report_groups(&audit)
-        .into_iter()
-        .map(|(ns, fs)| {
-            let before = held();
-            let r = govcloud::audit::output::report(
-                govcloud::audit::output::ReportApi::Openreports,
-                &std::collections::BTreeMap::new(),
-                ns,
-                &fs,
-            );
-            let size = held().saturating_sub(before);
-            drop(r);
-            size
-        })
-        .collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let mut round_peak = PEAK.load(Ordering::Relaxed);
+    reset_peak();
+    let round = govcloud::operator::audit_round(&model, objects, &verdicts);
+    round_peak = round_peak.max(PEAK.load(Ordering::Relaxed));
     t.0.push((
-        "round: report bodies, the 8 largest (the loop holds 8 at a time)".into(),
-        sizes.iter().take(8).sum(),
-        sizes.first().copied().unwrap_or(0),
-        format!("{} reports, {} MiB in all", sizes.len(), mib(sizes.iter().sum())),
+        "round: the audit, the parsed objects freed once read (held: findings, the pods' keys; peak: parsed objects and the audit, above the round's start)".into(),
+        held().saturating_sub(round_start),
+        PEAK.load(Ordering::Relaxed).saturating_sub(round_start),
+        format!("{} findings, {} pods", round.audit.findings.len(), round.pods.len()),
     ));
-    drop((audit, objects));
+    // The reports, built as the loop builds them (as JSON text, eight at a
+    // time), once without earlier reports and once stamped from them (a
+    // resync round: every report's times, listed, held while it runs).
+    let api = govcloud::audit::output::ReportApi::Openreports;
+    let labels =
+        std::collections::BTreeMap::from([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]);
+    let notes = std::collections::BTreeMap::new();
+    let due = |earlier: &mut std::collections::BTreeMap<usize, govcloud::audit::output::Stamps>| -> Vec<govcloud::operator::Due> {
+        govcloud::audit::output::report_group_indices(&round.audit)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (ns, findings))| govcloud::operator::Due {
+                key: (String::new(), String::new(), format!("r{i}")),
+                ns,
+                findings,
+                earlier: earlier.remove(&i),
+            })
+            .collect()
+    };
+    let mut sizes = Vec::new();
+    let mut listed = std::collections::BTreeMap::new();
+    let all = due(&mut listed);
+    let mut batch_peak = 0;
+    for chunk in all.chunks(8) {
+        reset_peak();
+        let before = held();
+        let built = govcloud::operator::build_reports(&round.audit, api, &labels, &notes, chunk, 100);
+        batch_peak = batch_peak.max(PEAK.load(Ordering::Relaxed).saturating_sub(before));
+        round_peak = round_peak.max(PEAK.load(Ordering::Relaxed));
+        sizes.extend(built.iter().map(|w| w.body.len()));
+    }
+    let mut largest = sizes.clone();
+    largest.sort_unstable_by(|a, b| b.cmp(a));
+    t.0.push((
+        "round: report texts, the 8 largest (built and written 8 at a time; peak: the largest batch)".into(),
+        largest.iter().take(8).sum(),
+        batch_peak,
+        format!("{} reports, {} MiB of text in all", sizes.len(), mib(sizes.iter().sum())),
+    ));
+    // The reports as the API server then holds them: their result times, as a resync lists them.
+    let before = held();
+    for (b, chunk) in all.chunks(8).enumerate() {
+        let built = govcloud::operator::build_reports(&round.audit, api, &labels, &notes, chunk, 100);
+        for (j, w) in built.into_iter().enumerate() {
+            let v: Value = serde_json::from_str(&w.body).unwrap();
+            listed.insert(b * 8 + j, govcloud::audit::output::Stamps::of(&v));
+        }
+    }
+    drop(all);
+    let stamps_held = held().saturating_sub(before);
+    t.0.push((
+        "round at a resync: the listed reports' result times (held while the reports are built)".into(),
+        stamps_held,
+        stamps_held,
+        format!("{} results", listed.values().map(|s| s.len()).sum::<usize>()),
+    ));
+    let all = due(&mut listed);
+    for chunk in all.chunks(8) {
+        reset_peak();
+        let built = govcloud::operator::build_reports(&round.audit, api, &labels, &notes, chunk, 200);
+        round_peak = round_peak.max(PEAK.load(Ordering::Relaxed));
+        drop(built);
+    }
+    drop((all, listed));
+    t.0.push((
+        "round: peak, parse to last report (above the heap before the round)".into(),
+        0,
+        round_peak.saturating_sub(round_start),
+        String::new(),
+    ));
+    drop(round);
     t.print(name, start);
     drop((owned, inventory, plan));
 }

@@ -29,3 +29,4 @@ mod render_autoscaling;
 mod render_flows;
 mod render_isolation;
 mod render_sharing;
+mod report_equivalence;

@@ -12,6 +12,7 @@ use super::{Audit, Outcome, mlps};
 mod html;
 pub mod page;
 mod reports;
+mod serialized;
 pub mod topology;
 use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, CATALOGUE};
@@ -20,6 +21,7 @@ pub use reports::{
     OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
     reports, stamp_results,
 };
+pub use serialized::{Stamps, Written, content_hash_of, report_group_indices, report_text};
 pub use topology::svg;
 
 /// Report language (one for every page: the catalogue of messages'; see

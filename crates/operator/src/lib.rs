@@ -65,6 +65,7 @@ pub use inventory::{AUDITED, as_audited, live_inventory};
 pub use leader::{ElectionError, LeaderElection};
 pub use metrics::{CountRequests, Metrics};
 pub use report::{live_audit, live_evaluation, live_repairs, live_usage};
+pub use report_loop::{Due, Round, audit_round, build_reports};
 pub use run::{Leader, Options, RESYNC, SHUTDOWN_GRACE, parse_selector, run};
 pub use scope::{ScopedInventory, evaluation_scope, scoped_inventory};
 pub use triggers::STATUS_REFRESH;

@@ -12,11 +12,11 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, P
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use super::inventory::{AUDITED, LIST_PAGE, as_audited, live_inventory};
+use super::inventory::{AUDITED, as_audited, live_inventory};
 use super::report::{ensure_report_crds, live_evaluation};
 use super::{Context, Result};
+use govcloud_audit::Outcome;
 use govcloud_audit::output::{self, ReportApi};
-use govcloud_audit::{self as audit, Outcome};
 use govcloud_core::api::{ComplianceSummary, NetworkZone, Tenant};
 use govcloud_core::meta::labels::MANAGED_SELECTOR as MANAGED;
 use govcloud_core::meta::names::AUDIT_MANAGER;
@@ -66,22 +66,12 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
     Some((model, objects))
 }
 
-/// What of a report decides whether it must be written again: its summary
-/// and results.
-fn content_hash(r: &Value) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    r["summary"].to_string().hash(&mut h);
-    r["results"].to_string().hash(&mut h);
-    h.finish()
-}
-
 /// What the reports hold, as last read or written: (kind, namespace or "",
 /// name) -> what it holds. Filled from one paged list at start, so a round
 /// writes only the reports that changed, without reading each first.
 type Written = BTreeMap<(String, String, String), Held>;
 
-/// What a report holds: the [`content_hash`] of its body, and, once this
+/// What a report holds: the [`output::content_hash_of`] its body, and, once this
 /// process has built it, the [`findings_hash`] of what it was built from, so
 /// a report whose findings did not change is not even built again (at a
 /// province's size, building every report to compare it cost more than
@@ -175,26 +165,49 @@ pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_s
 /// How long the reports wait after a change for more changes to come.
 pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Reads what the govcloud reports of `api` hold now.
-async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
-    let mut written = Written::new();
-    let lp = ListParams::default().labels(MANAGED).limit(LIST_PAGE);
+/// The times of each report's results, as the reports listed at the start
+/// of a round held them: what a report built again in that round is
+/// stamped from, without reading it again. Taken as each is built; the
+/// rest is dropped with the round.
+type Listed = BTreeMap<(String, String, String), output::Stamps>;
+
+/// Reports listed at once: each may be up to a MiB or so.
+const REPORT_PAGE: u32 = 8;
+
+/// One page of reports, as JSON values.
+#[derive(serde::Deserialize)]
+struct ReportPage {
+    #[serde(default)]
+    items: Vec<Value>,
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
+}
+
+/// Reads what the govcloud reports of `api` hold now, and the times of their results.
+async fn read_written(ctx: &Context, api: ReportApi) -> Result<(Written, Listed)> {
+    let (mut written, mut listed) = (Written::new(), Listed::new());
+    let lp = ListParams::default().labels(MANAGED).limit(REPORT_PAGE);
     // Both kinds: the namespaced reports and the cluster report.
     let (api_version, namespaced, cluster) = api.kinds();
     for kind in [namespaced, cluster] {
         let kind = kind.to_string();
         let (group, version) = api_version.split_once('/').unwrap_or_default();
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
-        let all: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
+        let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
         let mut token: Option<String> = None;
         loop {
-            let page = all.list(&if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() }).await?;
-            for o in page.items {
-                let v = serde_json::to_value(&o).map_err(|e| super::Error::serialize(o.name_any(), e))?;
-                written.insert(
-                    (kind.clone(), o.namespace().unwrap_or_default(), o.name_any()),
-                    Held { content: content_hash(&v), findings: None },
+            let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
+            // Straight into JSON values, a few reports a page: reports are large.
+            let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
+            let page: ReportPage = ctx.client.request(req).await?;
+            for v in page.items {
+                let meta = &v["metadata"];
+                let key = (
+                    kind.clone(),
+                    meta["namespace"].as_str().unwrap_or_default().to_string(),
+                    meta["name"].as_str().unwrap_or_default().to_string(),
                 );
+                written.insert(key.clone(), Held { content: output::content_hash_of(&v), findings: None });
+                listed.insert(key, output::Stamps::of(&v));
             }
             token = page.metadata.continue_.filter(|t| !t.is_empty());
             if token.is_none() {
@@ -202,31 +215,40 @@ async fn read_written(ctx: &Context, api: ReportApi) -> Result<Written> {
             }
         }
     }
-    Ok(written)
+    Ok((written, listed))
 }
 
-/// The report `name` as it is now, as JSON (`None`: there is none). Read
-/// only when `exists` (what the reports hold says it does).
-async fn earlier_report(
+/// The times of the results of the report `name` as it is now (`None`:
+/// there is none). Read only when `exists` (what the reports hold says it
+/// does) and the round did not list it.
+async fn earlier_stamps(
     reports: &Api<DynamicObject>,
     name: &str,
     exists: bool,
-) -> std::result::Result<Option<Value>, kube::Error> {
+) -> std::result::Result<Option<output::Stamps>, kube::Error> {
     if !exists {
         return Ok(None);
     }
-    Ok(reports.get_opt(name).await?.and_then(|o| serde_json::to_value(o).ok()))
+    Ok(reports.get_opt(name).await?.and_then(|o| serde_json::to_value(o).ok()).map(|v| output::Stamps::of(&v)))
 }
 
-/// Writes one report (server-side apply); its key and content hash, and how it went.
+/// Writes one report, given as its JSON text (server-side apply); its key
+/// and content hash, and how it went. What the API server answers (the
+/// report again) is not parsed.
 async fn write_report(
-    api: Api<DynamicObject>,
+    client: kube::Client,
+    ar: ApiResource,
     pp: PatchParams,
     key: (String, String, String),
     held: Held,
-    report: Value,
+    body: String,
 ) -> ((String, String, String), Held, std::result::Result<(), kube::Error>) {
-    let r = api.patch(&key.2, &pp, &Patch::Apply(&report)).await.map(|_| ());
+    let ns = Some(key.1.as_str()).filter(|ns| !ns.is_empty());
+    let path = <DynamicObject as kube::Resource>::url_path(&ar, ns);
+    let r = match kube::core::Request::new(path).patch(&key.2, &pp, &Patch::Apply(())) {
+        Ok(req) => client.request_text(req.map(|_| body.into_bytes())).await.map(|_| ()),
+        Err(e) => Err(kube::Error::BuildRequest(e)),
+    };
     (key, held, r)
 }
 
@@ -237,10 +259,6 @@ async fn report_once(
     written: &mut Option<Written>,
 ) -> Result<()> {
     use futures::StreamExt;
-    if written.is_none() {
-        *written = Some(read_written(ctx, api).await?);
-    }
-    let known = written.get_or_insert_with(Written::new);
     let started = std::time::Instant::now();
     let (model, objects) = match cached_inventory(ctx) {
         Some(cached) => cached,
@@ -249,16 +267,27 @@ async fn report_once(
     let (listed, inventory) = (started.elapsed(), objects.len());
     // CPU-bound for seconds at a province's size: on a blocking thread, so
     // the reconciles and watches on the runtime's threads go on meanwhile.
-    let (model, objects, audit) = {
+    // The parsed objects are freed there as soon as the audit has read them.
+    let (model, round) = {
         let ctx = ctx.clone();
         tokio::task::spawn_blocking(move || {
-            let audit = audit::audit_with(&model, &objects, &ctx.verdicts);
-            (model, objects, audit)
+            let round = round::audit_round(&model, objects, &ctx.verdicts);
+            (model, round)
         })
         .await
         .map_err(|e| super::Error::Audit(e.to_string()))?
     };
+    let round::Round { audit, pods } = round;
+    let audit = std::sync::Arc::new(audit);
     let audited = started.elapsed();
+    // What the reports hold (and the times of their results), read after
+    // the audit so that it is not held beside the parsed objects.
+    let mut stamps = Listed::new();
+    if written.is_none() {
+        let (w, s) = read_written(ctx, api).await?;
+        (*written, stamps) = (Some(w), s);
+    }
+    let known = written.get_or_insert_with(Written::new);
     let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for f in &audit.findings {
         *results
@@ -282,64 +311,74 @@ async fn report_once(
     let cluster_name = govcloud_core::meta::names::cluster_report(ctx.scope.first().map(|(_, v)| v.as_str()));
     let pp = PatchParams::apply(AUDIT_MANAGER).force();
     // Only what changed since it was last read or written, several at once;
-    // each report built when its batch comes, so that only the ones being
-    // written are held. A report that cannot be written does not hold up
-    // the others or the summaries; the round fails at the end (so what the
-    // reports hold is read again).
-    let (api_version, _, _) = api.kinds();
+    // each report built (on a blocking thread, as its JSON text) when its
+    // batch comes, so that only the ones being written are held. A report
+    // that cannot be written does not hold up the others or the summaries;
+    // the round fails at the end (so what the reports hold is read again).
+    let (api_version, namespaced_kind, cluster_kind) = api.kinds();
     let (group, version) = api_version.split_once('/').unwrap_or_default();
+    let resource = |kind: &str| ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
     let mut failed = None;
-    let mut batch = Vec::new();
-    let groups = output::report_groups(&audit);
+    let mut due: Vec<(round::Due, u64, Option<Held>)> = Vec::new();
+    let groups = output::report_group_indices(&audit);
     let last = groups.len();
-    let (_, namespaced_kind, cluster_kind) = api.kinds();
-    for (i, (ns, fs)) in groups.into_iter().enumerate() {
-        if ns.is_none_or(|ns| ours.contains(ns)) {
+    for (i, (ns, findings)) in groups.into_iter().enumerate() {
+        if ns.as_deref().is_none_or(|ns| ours.contains(ns)) {
             let (kind, name) = match ns {
                 Some(_) => (namespaced_kind, govcloud_core::meta::names::REPORT),
                 None => (cluster_kind, cluster_name.as_str()),
             };
-            let key = (kind.to_string(), ns.unwrap_or_default().to_string(), name.to_string());
-            let from = findings_hash(api, &labels, ns, &cluster_name, &fs);
+            let key = (kind.to_string(), ns.as_deref().unwrap_or_default().to_string(), name.to_string());
+            let fs: Vec<&govcloud_audit::Finding> = findings.iter().map(|i| &audit.findings[*i]).collect();
+            let from = findings_hash(api, &labels, ns.as_deref(), &cluster_name, &fs);
+            drop(fs);
             let known_now = known.get(&key).copied();
             if known_now.is_none_or(|k| k.findings != Some(from)) {
-                let mut report = output::report_with(
-                    api,
-                    &labels,
-                    &govcloud_core::provenance::Provenance::in_cluster(
-                        k8s_openapi::jiff::Timestamp::now(),
-                        ctx.cluster.as_deref(),
-                    )
-                    .annotations(),
-                    ns,
-                    &fs,
-                );
-                report["metadata"]["name"] = Value::String(name.to_string());
-                let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
-                let reports: Api<DynamicObject> = match ns {
-                    Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
-                    None => Api::all_with(ctx.client.clone(), &ar),
-                };
-                // Each result keeps the time it last changed, from the report
-                // as it is now (read only when it is built again).
-                match earlier_report(&reports, name, known_now.is_some()).await {
-                    Ok(earlier) => {
-                        output::stamp_results(&mut report, earlier.as_ref(), Timestamp::now().as_second());
-                        let held = Held { content: content_hash(&report), findings: Some(from) };
-                        if known_now.map(|k| k.content) == Some(held.content) {
-                            // Built from other findings, but the same: nothing to write.
-                            known.insert(key, held);
-                        } else {
-                            batch.push(write_report(reports, pp.clone(), key, held, report));
-                        }
+                // Each result keeps the time it last changed: from the report
+                // as listed at the start of the round, or as it is now.
+                let earlier = match stamps.remove(&key) {
+                    Some(s) => Ok(Some(s)),
+                    None => {
+                        let ar = resource(kind);
+                        let reports: Api<DynamicObject> = match ns.as_deref() {
+                            Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+                            None => Api::all_with(ctx.client.clone(), &ar),
+                        };
+                        earlier_stamps(&reports, name, known_now.is_some()).await
                     }
+                };
+                match earlier {
+                    Ok(earlier) => due.push((round::Due { key, ns, findings, earlier }, from, known_now)),
                     // Not written this round (its times would be lost): the round fails at the end.
                     Err(e) => failed = failed.or(Some(e)),
                 }
             }
         }
-        if batch.len() == REPORT_WRITES || (i + 1 == last && !batch.is_empty()) {
-            for (key, held, r) in futures::future::join_all(batch.drain(..)).await {
+        if due.len() == REPORT_WRITES || (i + 1 == last && !due.is_empty()) {
+            let annotations =
+                govcloud_core::provenance::Provenance::in_cluster(Timestamp::now(), ctx.cluster.as_deref())
+                    .annotations();
+            let (reports, froms): (Vec<round::Due>, Vec<(u64, Option<Held>)>) =
+                due.drain(..).map(|(d, from, k)| (d, (from, k))).unzip();
+            let (audit, labels) = (audit.clone(), labels.clone());
+            let (reports, built) = tokio::task::spawn_blocking(move || {
+                let built = round::build(&audit, api, &labels, &annotations, &reports, Timestamp::now().as_second());
+                (reports, built)
+            })
+            .await
+            .map_err(|e| super::Error::Audit(e.to_string()))?;
+            let mut batch = Vec::new();
+            for ((d, (from, known_now)), w) in reports.into_iter().zip(froms).zip(built) {
+                let held = Held { content: w.content, findings: Some(from) };
+                if known_now.map(|k| k.content) == Some(held.content) {
+                    // Built from other findings, but the same: nothing to write.
+                    known.insert(d.key, held);
+                } else {
+                    let ar = resource(&d.key.0);
+                    batch.push(write_report(ctx.client.clone(), ar, pp.clone(), d.key, held, w.body));
+                }
+            }
+            for (key, held, r) in futures::future::join_all(batch).await {
                 match r {
                     Ok(()) => {
                         known.insert(key, held);
@@ -349,6 +388,7 @@ async fn report_once(
             }
         }
     }
+    drop(stamps);
     // Compliance summaries on tenants and zones, counted in one pass.
     let mut by_tenant: BTreeMap<&str, ComplianceSummary> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, ComplianceSummary> = BTreeMap::new();
@@ -420,9 +460,9 @@ async fn report_once(
     // after the reports, which it does not hold up.
     let requests: Vec<govcloud_core::api::ResourceRequest> =
         ctx.requests.state().iter().map(|r| (**r).clone()).collect();
-    let evaluation = live_evaluation(&ctx.client, &model, &objects, &audit, &requests).await;
+    let evaluation = live_evaluation(&ctx.client, &model, &pods, &audit, &requests).await;
     ctx.metrics.set_evaluation(&evaluation);
-    drop(objects);
+    drop(pods);
     info!(
         objects = inventory,
         findings = audit.findings.len(),
@@ -437,6 +477,10 @@ async fn report_once(
         None => Ok(()),
     }
 }
+
+mod round;
+
+pub use round::{Due, Round, audit_round, build as build_reports};
 
 #[cfg(test)]
 mod tests;

@@ -78,15 +78,14 @@ pub fn reports(
 /// The findings of each report: per tenant namespace (in order), then the
 /// cluster report's (namespace `None`) last.
 pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
-    let mut by_ns: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    let mut cluster = Vec::new();
-    for f in &a.findings {
-        match &f.namespace {
-            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_default().push(f),
-            _ => cluster.push(f),
-        }
-    }
-    by_ns.into_iter().map(|(ns, fs)| (Some(ns), fs)).chain([(None, cluster)]).collect()
+    super::serialized::report_group_indices(a)
+        .into_iter()
+        .map(|(ns, is)| {
+            // The namespace as the findings hold it (borrowed from the audit, not the group).
+            let ns = ns.and_then(|_| is.first().and_then(|i| a.findings[*i].namespace.as_deref()));
+            (ns, is.into_iter().map(|i| &a.findings[i]).collect())
+        })
+        .collect()
 }
 
 /// The report of findings `fs`: namespaced in `ns`, or the cluster report.
@@ -132,25 +131,9 @@ pub use govcloud_core::meta::labels::OMITTED_RESULTS as OMITTED;
 /// many (failures, warnings and skips; passes) were left out. Nothing that
 /// is not a pass is left out for a pass. The results keep `fs`'s order.
 pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, (usize, usize)) {
-    let mut keep = vec![false; fs.len()];
-    let mut used = 0;
-    let (mut omitted_others, mut omitted_passes) = (0, 0);
-    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
-    // Stable: equal severities keep their order.
-    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
-    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
-    for i in others.into_iter().chain(passes) {
-        let size = result(fs[i]).to_string().len();
-        if used + size <= budget {
-            used += size;
-            keep[i] = true;
-        } else if fs[i].outcome == Outcome::Pass {
-            omitted_passes += 1;
-        } else {
-            omitted_others += 1;
-        }
-    }
-    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), (omitted_others, omitted_passes))
+    let sizes: Vec<usize> = fs.iter().map(|f| result(f).to_string().len()).collect();
+    let (keep, omitted) = super::serialized::bounded_keep(fs, &sizes, budget);
+    (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), omitted)
 }
 
 /// What the [`OMITTED`] annotation says of the results a report left out.

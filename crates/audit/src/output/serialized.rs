@@ -1,0 +1,222 @@
+//! A report written straight to its serialized form: the JSON text the API
+//! server is sent, built result by result from the findings, never as a
+//! tree of JSON values (at a province's size a report's tree is 1.5 MiB on
+//! average, its text a fraction of that). The text is what [`report_with`]
+//! builds and [`stamp_results`] stamps, to the byte once parsed; the
+//! earlier report's times are read from [`Stamps`], a compact digest of
+//! its results.
+//!
+//! [`report_with`]: super::report_with
+//! [`stamp_results`]: super::stamp_results
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use serde_json::{Value, json};
+
+use super::reports::{OMITTED, REPORT_RESULTS_BYTES, ReportApi, omitted_note, result, summary};
+use crate::{Audit, Finding, Outcome};
+
+/// When each result of a report last changed, by what the result says
+/// (every field but its time, hashed): a compact digest of an earlier
+/// report's results, 16 to 24 bytes a result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stamps(Vec<(u64, Stamp)>);
+
+/// A result's time: seconds (what govcloud writes: no nanoseconds), or
+/// whatever else the report held, kept as it was.
+#[derive(Clone, Debug, PartialEq)]
+enum Stamp {
+    Seconds(i64),
+    Other(Box<Value>),
+}
+
+impl Stamp {
+    fn of(v: &Value) -> Stamp {
+        let seconds = v.as_object().filter(|o| o.len() == 2 && o.get("nanos") == Some(&json!(0)));
+        match seconds.and_then(|o| o.get("seconds")).and_then(Value::as_i64) {
+            Some(s) => Stamp::Seconds(s),
+            None => Stamp::Other(Box::new(v.clone())),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Stamp::Seconds(s) => seconds_text(*s),
+            Stamp::Other(v) => v.to_string(),
+        }
+    }
+}
+
+/// A time of `s` seconds as [`stamp_results`](super::stamp_results) writes it.
+fn seconds_text(s: i64) -> String {
+    json!({"seconds": s, "nanos": 0}).to_string()
+}
+
+impl Stamps {
+    /// The times of the results of `report` (a report as the API server
+    /// holds it); when two results say the same, the later one's time, as
+    /// [`stamp_results`](super::stamp_results) reads them.
+    pub fn of(report: &Value) -> Stamps {
+        let mut by: HashMap<u64, Stamp> = HashMap::new();
+        for r in report["results"].as_array().into_iter().flatten() {
+            let Some(o) = r.as_object() else { continue };
+            let Some(at) = o.get("timestamp") else { continue };
+            // The result without its time, in the order a JSON value serializes (by key).
+            let rest: BTreeMap<&String, &Value> = o.iter().filter(|(k, _)| *k != "timestamp").collect();
+            let Ok(text) = serde_json::to_string(&rest) else { continue };
+            by.insert(key(&text), Stamp::of(at));
+        }
+        let mut v: Vec<(u64, Stamp)> = by.into_iter().collect();
+        v.sort_unstable_by_key(|(k, _)| *k);
+        v.shrink_to_fit();
+        Stamps(v)
+    }
+
+    /// How many results it holds a time of.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn get(&self, k: u64) -> Option<&Stamp> {
+        self.0.binary_search_by_key(&k, |(k, _)| *k).ok().map(|i| &self.0[i].1)
+    }
+}
+
+/// What identifies a result across rounds: the hash of its text without its time.
+fn key(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// What of a report decides whether it must be written again, its summary
+/// and results, hashed from their JSON text: of a report as the API server
+/// holds it, [`content_hash_of`]; of one being written, [`Written::content`].
+fn content_hash(summary: &str, results: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    summary.hash(&mut h);
+    results.hash(&mut h);
+    h.finish()
+}
+
+/// The [`content_hash`] of a report as JSON (as listed from the API server).
+pub fn content_hash_of(report: &Value) -> u64 {
+    content_hash(&report["summary"].to_string(), &report["results"].to_string())
+}
+
+/// A report as written: its JSON text and the hash of its content.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// The report, as the JSON text sent to the API server.
+    pub body: String,
+    /// [`content_hash_of`] the report.
+    pub content: u64,
+}
+
+/// The report named `name` of findings `fs` (namespaced in `ns`, or the
+/// cluster report), with these labels and annotations, each result stamped
+/// with when it last changed (from `earlier`, else `now`, seconds since the
+/// epoch): [`report_with`](super::report_with) then
+/// [`stamp_results`](super::stamp_results), written straight to text.
+pub fn report_text(
+    api: ReportApi,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    ns: Option<&str>,
+    name: &str,
+    fs: &[&Finding],
+    earlier: Option<&Stamps>,
+    now: i64,
+) -> Written {
+    let (version, kind, cluster_kind) = api.kinds();
+    // Which results fit, as `bounded_results` decides: the sizes first.
+    let sizes: Vec<usize> = fs.iter().map(|f| result(f).to_string().len()).collect();
+    let (keep, (omitted_others, omitted_passes)) = bounded_keep(fs, &sizes, REPORT_RESULTS_BYTES);
+    drop(sizes);
+    let mut metadata = json!({"name": name, "labels": labels});
+    if let Some(ns) = ns {
+        metadata["namespace"] = json!(ns);
+    }
+    let mut notes = annotations.clone();
+    if omitted_others + omitted_passes > 0 {
+        notes.insert(OMITTED.to_string(), omitted_note(omitted_others, omitted_passes));
+    }
+    if !notes.is_empty() {
+        metadata["annotations"] = json!(notes);
+    }
+    let summary = summary(fs).to_string();
+    let now_text = seconds_text(now);
+    let mut results = String::from("[");
+    for (f, _) in fs.iter().zip(&keep).filter(|(_, k)| **k) {
+        let text = result(f).to_string();
+        let at = earlier.and_then(|e| e.get(key(&text))).map(Stamp::text);
+        if results.len() > 1 {
+            results.push(',');
+        }
+        // `timestamp` sorts after every other key of a result: it goes last.
+        results.push_str(text.strip_suffix('}').unwrap_or(&text));
+        results.push_str(if text == "{}" { "\"timestamp\":" } else { ",\"timestamp\":" });
+        results.push_str(at.as_deref().unwrap_or(&now_text));
+        results.push('}');
+    }
+    results.push(']');
+    let head =
+        json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata});
+    let head = head.to_string();
+    let mut body = String::with_capacity(head.len() + summary.len() + results.len() + 24);
+    body.push_str(head.strip_suffix('}').unwrap_or(&head));
+    body.push_str(",\"summary\":");
+    body.push_str(&summary);
+    body.push_str(",\"results\":");
+    body.push_str(&results);
+    body.push('}');
+    Written { content: content_hash(&summary, &results), body }
+}
+
+/// Which of `fs` (of these result sizes) fit in `budget` bytes, and how
+/// many (failures, warnings and skips; passes) were left out: failures,
+/// warnings and skips first, by severity (critical first), then passes
+/// while they fit; nothing that is not a pass is left out for a pass.
+pub(super) fn bounded_keep(fs: &[&Finding], sizes: &[usize], budget: usize) -> (Vec<bool>, (usize, usize)) {
+    let mut keep = vec![false; fs.len()];
+    let mut used = 0;
+    let (mut omitted_others, mut omitted_passes) = (0, 0);
+    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
+    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
+    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
+    for i in others.into_iter().chain(passes) {
+        if used + sizes[i] <= budget {
+            used += sizes[i];
+            keep[i] = true;
+        } else if fs[i].outcome == Outcome::Pass {
+            omitted_passes += 1;
+        } else {
+            omitted_others += 1;
+        }
+    }
+    (keep, (omitted_others, omitted_passes))
+}
+
+/// The findings of each report, by position in `a.findings`: per tenant
+/// namespace (in order), then the cluster report's (namespace `None`) last,
+/// as [`report_groups`](super::report_groups) gives them.
+pub fn report_group_indices(a: &Audit) -> Vec<(Option<std::sync::Arc<str>>, Vec<usize>)> {
+    let mut by_ns: BTreeMap<&str, (std::sync::Arc<str>, Vec<usize>)> = BTreeMap::new();
+    let mut cluster = Vec::new();
+    for (i, f) in a.findings.iter().enumerate() {
+        match &f.namespace {
+            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_insert_with(|| (ns.clone(), Vec::new())).1.push(i),
+            _ => cluster.push(i),
+        }
+    }
+    by_ns.into_values().map(|(ns, is)| (Some(ns), is)).chain([(None, cluster)]).collect()
+}
+
+#[cfg(test)]
+mod tests;

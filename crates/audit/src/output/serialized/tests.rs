@@ -1,0 +1,107 @@
+use super::*;
+use crate::output::{report_groups, report_with, stamp_results};
+use govcloud_core::controls::Severity;
+use std::sync::Arc;
+
+fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
+    let ns: Arc<str> = Arc::from(format!("t{}-extranet", i % 3));
+    Finding {
+        control: govcloud_core::controls::TWO_SIDED_FLOWS,
+        outcome,
+        severity,
+        object: format!("Deployment/{ns}/a{i}").into(),
+        namespace: (i % 5 != 0).then(|| ns.clone()),
+        tenant: (i % 7 != 0).then(|| Arc::from(format!("t{}", i % 3))),
+        zone: Some("extranet".into()),
+        field: "spec".into(),
+        evidence: "x".repeat(40 + i % 300),
+        message: "m \"quoted\" <b>".into(),
+        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        cluster: (i % 11 == 0).then(|| Arc::from("private")),
+    }
+}
+
+/// The report the loop wrote before: built as a JSON value, named, stamped.
+fn old(fs: &[&Finding], ns: Option<&str>, earlier: Option<&Value>, now: i64) -> Value {
+    let labels = BTreeMap::from([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]);
+    let notes = BTreeMap::from([("govcloud.io/provenance".to_string(), "x".to_string())]);
+    let mut r = report_with(ReportApi::Openreports, &labels, &notes, ns, fs);
+    r["metadata"]["name"] = json!("the-name");
+    stamp_results(&mut r, earlier, now);
+    r
+}
+
+fn new(fs: &[&Finding], ns: Option<&str>, earlier: Option<&Value>, now: i64) -> Written {
+    let labels = BTreeMap::from([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]);
+    let notes = BTreeMap::from([("govcloud.io/provenance".to_string(), "x".to_string())]);
+    let stamps = earlier.map(Stamps::of);
+    report_text(ReportApi::Openreports, &labels, &notes, ns, "the-name", fs, stamps.as_ref(), now)
+}
+
+#[test]
+fn the_text_is_the_stamped_report_to_the_byte_with_its_content_hash() {
+    let outcomes = [Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Skip];
+    let severities = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    // Enough for the cluster report to leave results out.
+    let findings: Vec<Finding> =
+        (0..9_000).map(|i| finding(i, outcomes[i * 7 % 4 * (i % 2)], severities[i * 5 % 4])).collect();
+    let audit = Audit { findings, ..Default::default() };
+    let groups = report_groups(&audit);
+    assert!(groups.len() >= 3, "{}", groups.len());
+    let mut omitted = 0;
+    for (ns, fs) in &groups {
+        // First written: every time is now.
+        let first = old(fs, *ns, None, 100);
+        let text = new(fs, *ns, None, 100);
+        assert_eq!(serde_json::from_str::<Value>(&text.body).expect("json"), first, "{ns:?}");
+        assert_eq!(text.content, content_hash_of(&first));
+        omitted += usize::from(first["metadata"]["annotations"].get(OMITTED).is_some());
+        // Later, some findings changed: the unchanged keep their times.
+        let changed: Vec<Finding> = fs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut f = (*f).clone();
+                if i % 4 == 0 {
+                    f.evidence.push('!');
+                }
+                f
+            })
+            .collect();
+        let changed: Vec<&Finding> = changed.iter().collect();
+        let second = old(&changed, *ns, Some(&first), 200);
+        let text = new(&changed, *ns, Some(&first), 200);
+        let parsed: Value = serde_json::from_str(&text.body).expect("json");
+        assert_eq!(parsed, second, "{ns:?}");
+        assert_eq!(text.content, content_hash_of(&second));
+        let times: BTreeSet<i64> = parsed["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| r["timestamp"]["seconds"].as_i64())
+            .collect();
+        assert_eq!(times, BTreeSet::from([100, 200]), "{ns:?}: kept and new times");
+    }
+    assert!(omitted >= 1, "some reports leave results out: {omitted}");
+}
+
+#[test]
+fn stamps_keep_an_earlier_time_of_any_form_and_the_later_of_two_equal_results() {
+    let f = finding(1, Outcome::Pass, Severity::High);
+    let mut earlier = old(&[&f, &f], Some("t1-extranet"), None, 100);
+    earlier["results"][0]["timestamp"] = json!({"seconds": 50, "nanos": 7});
+    earlier["results"][1]["timestamp"] = json!({"seconds": 60, "nanos": 0});
+    let stamps = Stamps::of(&earlier);
+    assert_eq!(stamps.len(), 1);
+    let again = old(&[&f], Some("t1-extranet"), Some(&earlier), 300);
+    assert_eq!(again["results"][0]["timestamp"], json!({"seconds": 60, "nanos": 0}));
+    let text = new(&[&f], Some("t1-extranet"), Some(&earlier), 300);
+    assert_eq!(serde_json::from_str::<Value>(&text.body).expect("json"), again);
+    earlier["results"][1]["timestamp"] = json!({"seconds": 61, "nanos": 8});
+    let again = old(&[&f], Some("t1-extranet"), Some(&earlier), 300);
+    let text = new(&[&f], Some("t1-extranet"), Some(&earlier), 300);
+    assert_eq!(again["results"][0]["timestamp"], json!({"seconds": 61, "nanos": 8}));
+    assert_eq!(serde_json::from_str::<Value>(&text.body).expect("json"), again);
+}
+
+use std::collections::BTreeSet;

@@ -1,0 +1,72 @@
+//! What a compliance round holds, and when it lets go: the audit of what
+//! the round parsed, after which the parsed objects are freed (only what
+//! the evaluation reads of the pods is kept), and the reports, each written
+//! straight to its serialized form a batch at a time.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use govcloud_audit::output::{self, ReportApi, Stamps};
+use govcloud_audit::{self as audit, Audit, Finding};
+use govcloud_core::meta::labels::APP;
+use govcloud_core::model::Model;
+
+/// What a round keeps once its audit has read the objects.
+pub struct Round {
+    /// The audit.
+    pub audit: Audit,
+    /// Of each pod, what the evaluation reads (kind, namespace, name and app
+    /// label): which app the metrics API's usage is of.
+    pub pods: Vec<Value>,
+}
+
+/// Audits `objects` (consumed, and freed as soon as the audit has read
+/// them) against `model`, with the apps' kept admission verdicts.
+pub fn audit_round(model: &Model, objects: Vec<Value>, verdicts: &govcloud_render::Verdicts) -> Round {
+    let audit = audit::audit_with(model, &objects, verdicts);
+    let pods = objects.iter().filter(|o| o["kind"] == "Pod").map(pod_for_usage).collect();
+    drop(objects);
+    Round { audit, pods }
+}
+
+/// What [`govcloud_evaluate::usage::from_list`] reads of a pod.
+fn pod_for_usage(p: &Value) -> Value {
+    let m = &p["metadata"];
+    let mut meta = json!({"namespace": m["namespace"], "name": m["name"]});
+    if let Some(app) = m["labels"].get(APP) {
+        meta["labels"] = Value::Object(serde_json::Map::from_iter([(APP.to_string(), app.clone())]));
+    }
+    json!({"kind": "Pod", "metadata": meta})
+}
+
+/// One report to build: where it goes and its findings (by position in the
+/// round's audit).
+pub struct Due {
+    /// (kind, namespace or "", name): the loop's key of it.
+    pub key: (String, String, String),
+    /// Its namespace (`None`: the cluster report).
+    pub ns: Option<Arc<str>>,
+    /// Its findings, by position in the audit's.
+    pub findings: Vec<usize>,
+    /// When its results last changed, from the report as it is now (`None`: there is none).
+    pub earlier: Option<Stamps>,
+}
+
+/// Builds `due`'s reports, each as the JSON text the API server is sent.
+pub fn build(
+    audit: &Audit,
+    api: ReportApi,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    due: &[Due],
+    now: i64,
+) -> Vec<output::Written> {
+    due.iter()
+        .map(|d| {
+            let fs: Vec<&Finding> = d.findings.iter().map(|i| &audit.findings[*i]).collect();
+            output::report_text(api, labels, annotations, d.ns.as_deref(), &d.key.2, &fs, d.earlier.as_ref(), now)
+        })
+        .collect()
+}
