@@ -56,8 +56,18 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
+    // chromedriver keeps the connection open after its answer: read what Content-Length says.
+    let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
     let mut body = Vec::new();
-    r.read_to_end(&mut body).expect("body");
+    match length {
+        Some(n) => {
+            body.resize(n, 0);
+            r.read_exact(&mut body).expect("body");
+        }
+        None => {
+            r.read_to_end(&mut body).expect("body");
+        }
+    }
     Answer { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
 }
 

@@ -116,7 +116,7 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> String {
                         @if lang == Lang::Zh { a href="/lang/en" lang="en" { "English" } } @else { a href="/lang/zh" lang="zh" { "中文" } }
                     }
                     span.who { (c.user) }
-                    @if c.login {
+                    @if c.login && !c.user.is_empty() {
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(c.csrf);
                             button type="submit" { (w(lang, LOGOUT)) }
