@@ -171,6 +171,12 @@ async fn in_a_browser_a_department_files_a_request_an_approver_approves_it_and_a
     let filed = dom.split(&format!("{ns}/request-")).nth(1).and_then(|s| s.split(['<', ' ']).next());
     let name = format!("request-{}", filed.unwrap_or_else(|| panic!("no request filed: {dom}")));
     b.screenshot("request-filed");
+    // This test's operator manages only objects labelled with its scope (the console files none such).
+    let scoped = serde_json::json!({"metadata": {"labels": {"govcloud.io/scope": scope}}});
+    Api::<govcloud::api::ResourceRequest>::namespaced(c.clone(), &ns)
+        .patch(&name, &PatchParams::default(), &Patch::Merge(&scoped))
+        .await
+        .expect("label the request with the test's scope");
 
     // CSRF: the same POST without the session's token is refused, and nothing is filed.
     let first = dept.get("/requests", &[]);
