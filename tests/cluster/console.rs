@@ -86,8 +86,9 @@ fn cpu_granted(page: &str, ns: &str) -> Option<String> {
 fn accessible(dom: &str, page: &str) {
     assert!(dom.contains("<html lang=\"zh\"") || dom.contains("<html lang=\"en\""), "{page}: no lang");
     let control = regex::Regex::new(r#"<(input|select|textarea)\b[^>]*>"#).expect("re");
+    let id_attr = regex::Regex::new(r#"\bid="([^"]+)""#).expect("re");
     for c in control.find_iter(dom).map(|m| m.as_str()).filter(|c| !c.contains("type=\"hidden\"")) {
-        let id = regex::Regex::new(r#"\bid="([^"]+)""#).expect("re").captures(c).map(|m| m[1].to_string());
+        let id = id_attr.captures(c).map(|m| m[1].to_string());
         let id = id.unwrap_or_else(|| panic!("{page}: a control without an id (so no label): {c}"));
         assert!(dom.contains(&format!("<label for=\"{id}\"")), "{page}: no label for {id}");
     }

@@ -88,7 +88,7 @@ impl Console {
     pub fn start(kc: &Path, args: &[&str]) -> Console {
         let addr = format!("127.0.0.1:{}", free_port());
         let log = std::fs::File::create(kc.with_extension("console.log")).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
             .args(["console", "--listen", &addr])
             .args(args)
             .env("KUBECONFIG", kc)
@@ -102,6 +102,8 @@ impl Console {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the console did not listen on {addr}: see {}", kc.with_extension("console.log").display());
     }
 
