@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod catalogue;
 mod city;
+pub mod console;
 mod error;
 mod evaluate;
 mod import;
@@ -56,6 +57,7 @@ Examples:
   govcloud evaluate -f examples/chifeng --prices examples/chifeng/prices.yaml
   govcloud catalogue --lang zh                    the shared information resources
   govcloud mine                                   a department's own tenants (also: kubectl govcloud mine)
+  govcloud console --listen 127.0.0.1:8480        the web console, as your kubeconfig's identity
   govcloud import -f existing/ --out-dir drafts/  drafts of Tenants and DepartmentApps from what runs today
   govcloud request approve ns/name --reason \"...\"
   govcloud run --install-crds                     the operator (in the cluster it runs from the chart)
@@ -304,6 +306,19 @@ enum Command {
         #[command(subcommand)]
         action: RequestAction,
     },
+    /// The web console: a department's home, its apps, requests, and the
+    /// approvers' queue, in the browser. Every read and write is made as the
+    /// user (the kubeconfig's; with --auth token, each user's by a bearer
+    /// token checked with a TokenReview and impersonated).
+    #[command(display_order = 8)]
+    Console {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8480")]
+        listen: String,
+        /// How users are known: the kubeconfig's identity, or each by a bearer token (in the cluster).
+        #[arg(long, value_enum, default_value_t = console::AuthMode::Kubeconfig)]
+        auth: console::AuthMode,
+    },
     /// Start a local real control plane, install govcloud, apply a model
     /// (default examples/chifeng), wait until it is Ready, show it, keep running.
     #[command(display_order = 1)]
@@ -530,6 +545,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 .await
                 .map_err(|e| CliError::Start(Box::new(e)))
             })
+        }
+        Command::Console { listen, auth } => {
+            init_tracing(LogFormat::Text);
+            console::console_cmd(listen, auth)
         }
         Command::Request { action } => {
             let (request, reason, state) = match action {

@@ -119,8 +119,12 @@ fn run_script(path: &Path, args: &[&str]) -> Result<(), DevError> {
     if status.success() { Ok(()) } else { Err(DevError::Script { path: path.into(), args: args.join(" ") }) }
 }
 
+/// Where `govcloud dev` serves the web console (a free port of the host when taken).
+pub const DEV_CONSOLE: &str = "127.0.0.1:8480";
+
 /// Runs the dev job: one local control plane, or one per cluster the
-/// model's zones name (in `DIR/<cluster>`), each with its own operator.
+/// model's zones name (in `DIR/<cluster>`), each with its own operator, and
+/// the web console.
 pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), DevError> {
     let loaded = crate::model::load_paths(paths).map_err(|problems| DevError::Model { problems })?;
     run_script(&script("build.sh")?, DEV_COMPONENTS)?;
@@ -198,6 +202,13 @@ pub async fn run(paths: &[PathBuf], dir: &Path, no_wait: bool) -> Result<(), Dev
     }
     eprintln!("everything Ready after {:.1}s", start.elapsed().as_secs_f64());
     println!("then:                 kubectl get govcloud -A");
+    if !no_wait && let Some((_, _, client)) = planes.first() {
+        // The web console, as the first plane's admin (`govcloud console` there).
+        match crate::cli::console::spawn_local(client.clone(), DEV_CONSOLE).await {
+            Ok(addr) => println!("the web console:      http://{addr}/"),
+            Err(e) => eprintln!("the web console did not start on {DEV_CONSOLE}: {e}"),
+        }
+    }
     if no_wait {
         for o in operators {
             o.abort();

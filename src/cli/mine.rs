@@ -50,7 +50,7 @@ pub(super) fn mine_cmd(format: MineFormat, lang: Lang, output: Option<PathBuf>) 
 }
 
 /// Who the API server says the user is.
-async fn identity(client: &Client) -> Result<Identity, CliError> {
+pub(super) async fn identity(client: &Client) -> Result<Identity, CliError> {
     let review: SelfSubjectReview = serde_json::from_value(serde_json::json!({
         "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview", "metadata": {}
     }))?;
@@ -63,7 +63,7 @@ async fn identity(client: &Client) -> Result<Identity, CliError> {
 }
 
 /// The Tenants RBAC lets the user read.
-async fn tenants(client: &Client) -> Result<Vec<Tenant>, CliError> {
+pub(super) async fn tenants(client: &Client) -> Result<Vec<Tenant>, CliError> {
     let review = SelfSubjectRulesReview {
         spec: SelfSubjectRulesReviewSpec { namespace: Some("default".into()) },
         ..Default::default()
@@ -103,7 +103,7 @@ async fn tenants(client: &Client) -> Result<Vec<Tenant>, CliError> {
 /// What the user may read of one tenant: its zones (by name) and, in each
 /// of its namespaces, the apps and ResourceRequests (a namespace it may not
 /// list in, hosted by another cluster, is named as such).
-async fn of_tenant(client: &Client, tenant: Tenant) -> Result<Read, CliError> {
+pub(super) async fn of_tenant(client: &Client, tenant: Tenant) -> Result<Read, CliError> {
     let mut zones = Vec::new();
     for z in &tenant.spec.zones {
         if let Ok(Some(zone)) = Api::<NetworkZone>::all(client.clone()).get_opt(&z.name).await {

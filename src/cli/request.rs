@@ -20,11 +20,23 @@ pub(super) async fn decide(request: &str, reason: &str, state: crate::api::Decis
         hint: "set KUBECONFIG",
         source: Box::new(e),
     })?;
-    let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
-    let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
-    api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
+    write_decision(client, namespace, name, reason, state)
         .await
         .map_err(|e| CliError::Kube { doing: format!("ResourceRequest {namespace}/{name}"), source: e })?;
     println!("ResourceRequest {namespace}/{name}: {state:?}");
     Ok(())
+}
+
+/// The decision as the API server takes it from any approver (this command,
+/// the console): a merge patch of `status.decision` by `client`'s user.
+pub(super) async fn write_decision(
+    client: kube::Client,
+    namespace: &str,
+    name: &str,
+    reason: &str,
+    state: crate::api::DecisionState,
+) -> Result<(), kube::Error> {
+    let api: kube::Api<crate::api::ResourceRequest> = kube::Api::namespaced(client, namespace);
+    let patch = serde_json::json!({"status": {"decision": {"state": state, "reason": reason}}});
+    api.patch_status(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch)).await.map(|_| ())
 }

@@ -538,3 +538,50 @@ fn chart_alerts_name_exported_metrics() {
         }
     }
 }
+
+/// The web console is off by default; on, it is a Deployment running
+/// `govcloud console --auth token` under a ServiceAccount that may only
+/// create TokenReviews and impersonate, with its Service and (when asked)
+/// an Ingress for its host.
+#[test]
+fn the_console_is_off_by_default_and_on_may_only_review_tokens_and_impersonate() {
+    let docs = template(&[]);
+    assert!(
+        !docs.iter().any(|d| d["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("govcloud-console"))),
+        "the console is rendered by default"
+    );
+    let docs = template(&[
+        "--set",
+        "console.enabled=true",
+        "--set",
+        "console.ingress.enabled=true",
+        "--set",
+        "console.ingress.host=console.egov.chifeng.gov.cn",
+    ]);
+    let d = find(&docs, "Deployment", "govcloud-console");
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(args(c), ["console", "--auth=token", "--listen=0.0.0.0:8480"]);
+    assert_eq!(d["spec"]["template"]["spec"]["serviceAccountName"], "govcloud-console");
+    assert_eq!(d["metadata"]["namespace"], "govcloud-system");
+    // Its pods are not the operator's: the operator's Deployment does not select them.
+    let op = find(&docs, "Deployment", "govcloud");
+    assert_ne!(op["spec"]["selector"], d["spec"]["selector"]);
+    let rules = &find(&docs, "ClusterRole", "govcloud-console")["rules"];
+    assert_eq!(
+        rules,
+        &serde_json::json!([
+            {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]},
+            {"apiGroups": [""], "resources": ["users", "groups", "serviceaccounts"], "verbs": ["impersonate"]}
+        ])
+    );
+    let b = find(&docs, "ClusterRoleBinding", "govcloud-console");
+    assert_eq!(b["subjects"][0]["name"], "govcloud-console");
+    assert_eq!(find(&docs, "Service", "govcloud-console")["spec"]["selector"], d["spec"]["selector"]["matchLabels"]);
+    let ing = find(&docs, "Ingress", "govcloud-console");
+    assert_eq!(ing["spec"]["rules"][0]["host"], "console.egov.chifeng.gov.cn");
+    assert_eq!(ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "govcloud-console");
+    // An Ingress without a host is refused.
+    let out =
+        try_template("govcloud-system", &["--set", "console.enabled=true", "--set", "console.ingress.enabled=true"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("console.ingress.host"));
+}

@@ -18,6 +18,7 @@ mod autoscaling;
 mod catalogue;
 mod clusters;
 mod clusters_audit_live;
+mod console;
 mod control_plane;
 mod enforcement;
 mod evaluate_scope;

@@ -13,6 +13,7 @@ mod audit_since;
 mod catalogue;
 mod cli_bad_input;
 mod clusters_audit;
+mod console;
 mod crds;
 mod evaluate;
 mod evaluate_domestic;

@@ -22,6 +22,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
 pub mod offline;
+pub mod web;
 use offline::repo;
 
 /// Where the control plane for this test run is.

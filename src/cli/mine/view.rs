@@ -361,4 +361,4 @@ pub fn table(m: &Mine, lang: Lang) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

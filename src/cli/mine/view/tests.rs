@@ -18,7 +18,7 @@ status:
   compliance: {pass: 40, fail: 1, warn: 0, skip: 2}
 "#;
 
-const APP: &str = r#"
+pub(crate) const APP: &str = r#"
 apiVersion: govcloud.io/v1alpha1
 kind: DepartmentApp
 metadata: {name: macro-db, namespace: tongji-extranet}
@@ -37,14 +37,14 @@ status:
       - {consumer: economy/extranet/portal, state: Granted}
 "#;
 
-const REQUEST: &str = r#"
+pub(crate) const REQUEST: &str = r#"
 apiVersion: govcloud.io/v1alpha1
 kind: ResourceRequest
 metadata: {name: more-cpu, namespace: tongji-extranet}
 spec: {kind: Quota, justification: census, project: 人口普查, resources: {cpu: "2"}}
 "#;
 
-fn read() -> Read {
+pub(crate) fn read() -> Read {
     Read {
         tenant: serde_norway::from_str(TENANT).expect("tenant"),
         zones: vec![],
