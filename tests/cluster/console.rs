@@ -283,7 +283,12 @@ async fn with_token_auth_the_console_acts_as_the_token_s_user_and_refuses_an_unk
         &format!("csrf={t}&token={token}"),
     );
     assert_eq!(a.status, 303, "{}", a.body);
-    let a = console.get("/", &[("Cookie", &cookie)]);
+    // The login gives the session a new id: the one known before it is gone.
+    let logged_in = session_cookie(&a);
+    assert_ne!(logged_in, cookie, "the session id is renewed at login");
+    let a = console.get("/", &[("Cookie", &logged_in)]);
     assert!(a.body.contains(&format!("system:serviceaccount:{ns}:clerk")), "{}", a.body);
+    let a = console.get("/", &[("Cookie", &cookie)]);
+    assert_eq!((a.status, a.header("location")), (303, Some("/login")), "the id from before the login: {a:?}");
     run(&["delete", "namespace", &ns, "--wait=false"]);
 }

@@ -109,9 +109,7 @@ fn same_reports(what: &str, model: &Model, objects: Vec<Value>, later: Vec<Value
             let stamps = earlier.get(old_ns).map(output::Stamps::of);
             let name = if ns.is_some() { "govcloud" } else { "govcloud-cluster" };
             let new = output::report_text(
-                ReportApi::Openreports,
-                &labels,
-                &notes,
+                &output::Dress { api: ReportApi::Openreports, labels: &labels, annotations: &notes },
                 ns.as_deref(),
                 name,
                 &fs,

@@ -21,7 +21,7 @@ pub use reports::{
     OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
     reports, stamp_results,
 };
-pub use serialized::{Stamps, Written, content_hash_of, report_group_indices, report_text};
+pub use serialized::{Dress, Stamps, Written, content_hash_of, report_group_indices, report_text};
 pub use topology::svg;
 
 /// Report language (one for every page: the catalogue of messages'; see

@@ -118,7 +118,13 @@ async fn handle(console: &Console, req: Request<Incoming>) -> Response<Full<Byte
         Err(e) => return html(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot start a session: {e}")),
     };
     let mut r = route(console, &parts, body, &id, sess, lang).await;
-    if new && let Ok(v) = HeaderValue::from_str(&session::session_cookie(&id)) {
+    // (A login gave the session a new id and cookie of its own.)
+    let renamed =
+        r.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(session::COOKIE.as_bytes()));
+    if new
+        && !renamed
+        && let Ok(v) = HeaderValue::from_str(&session::session_cookie(&id))
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -126,14 +132,19 @@ async fn handle(console: &Console, req: Request<Incoming>) -> Response<Full<Byte
 
 /// The session with id `cookie`, or a new one: (id, session, whether new).
 fn session_of(console: &Console, cookie: Option<&str>) -> std::io::Result<(String, Session<Who>, bool)> {
+    let now = std::time::Instant::now();
     let mut sessions = console.sessions.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(id) = cookie
-        && let Some(s) = sessions.get(id)
+        && let Some(s) = sessions.get_mut(id)
+        && s.alive(now)
     {
+        s.seen = now;
         return Ok((id.to_string(), s.clone(), false));
     }
+    // Room for one more: the expired ones, then the oldest over the bound.
+    session::prune(&mut sessions, now, session::MAX_SESSIONS - 1);
     let (id, csrf) = (session::random_hex()?, session::random_hex()?);
-    let s = Session { csrf, who: None };
+    let s = Session::new(csrf, None, now);
     sessions.insert(id.clone(), s.clone());
     Ok((id, s, true))
 }
@@ -174,10 +185,25 @@ async fn route(
         (&Method::POST, "/login") => {
             return match console.by_token(form.get("token").map(String::as_str).unwrap_or_default()).await {
                 Ok(who) => {
-                    if let Some(s) = console.sessions.lock().unwrap_or_else(|p| p.into_inner()).get_mut(id) {
-                        s.who = Some(who);
+                    // A new session id (and CSRF token) for the logged-in
+                    // user: an id known before the login (planted, or seen
+                    // on a shared machine) gives nobody the user's session.
+                    let (new_id, csrf) = match (session::random_hex(), session::random_hex()) {
+                        (Ok(i), Ok(c)) => (i, c),
+                        (Err(e), _) | (_, Err(e)) => {
+                            return html(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot start a session: {e}"));
+                        }
+                    };
+                    {
+                        let mut sessions = console.sessions.lock().unwrap_or_else(|p| p.into_inner());
+                        sessions.remove(id);
+                        sessions.insert(new_id.clone(), Session::new(csrf, Some(who), std::time::Instant::now()));
                     }
-                    redirect("/")
+                    let mut r = redirect("/");
+                    if let Ok(v) = HeaderValue::from_str(&session::session_cookie(&new_id)) {
+                        r.headers_mut().append(header::SET_COOKIE, v);
+                    }
+                    r
                 }
                 Err(e) => html(StatusCode::UNAUTHORIZED, pages::login(&chrome, Some(&e))),
             };

@@ -80,6 +80,48 @@ pub struct Session<W> {
     pub csrf: String,
     /// Who logged in (token mode), when someone did.
     pub who: Option<W>,
+    /// When the session was made.
+    pub made: std::time::Instant,
+    /// When the browser last used it.
+    pub seen: std::time::Instant,
+}
+
+/// A session unused for this long is forgotten (its user logs in again).
+pub const IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// A session older than this is forgotten, used or not.
+pub const LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+/// At most this many sessions are kept: a client that never sends its
+/// cookie back makes a session per request, which must not grow the
+/// console's memory without bound.
+pub const MAX_SESSIONS: usize = 10_000;
+
+impl<W> Session<W> {
+    /// A new session with CSRF token `csrf`, made `now`.
+    pub fn new(csrf: String, who: Option<W>, now: std::time::Instant) -> Session<W> {
+        Session { csrf, who, made: now, seen: now }
+    }
+
+    /// Whether the session may still be used `now`.
+    pub fn alive(&self, now: std::time::Instant) -> bool {
+        now.saturating_duration_since(self.seen) < IDLE && now.saturating_duration_since(self.made) < LIFETIME
+    }
+}
+
+/// Forgets the sessions that are no longer alive `now`; then, while more
+/// than `max` remain, those nobody logged into, least recently seen first,
+/// then the others the same way.
+pub fn prune<W>(sessions: &mut HashMap<String, Session<W>>, now: std::time::Instant, max: usize) {
+    sessions.retain(|_, s| s.alive(now));
+    if sessions.len() <= max {
+        return;
+    }
+    let mut order: Vec<(bool, std::time::Instant, String)> =
+        sessions.iter().map(|(id, s)| (s.who.is_some(), s.seen, id.clone())).collect();
+    order.sort();
+    let excess = sessions.len() - max;
+    for (_, _, id) in order.into_iter().take(excess) {
+        sessions.remove(&id);
+    }
 }
 
 #[cfg(test)]
@@ -106,5 +148,36 @@ mod tests {
         assert_eq!(x.len(), 64);
         assert_ne!(x, y);
         assert!(session_cookie(&x).contains("HttpOnly; SameSite=Strict"));
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_or_old_and_stay_bounded() {
+        use std::time::Duration;
+        let t0 = std::time::Instant::now();
+        let mut all: HashMap<String, Session<&str>> = HashMap::new();
+        all.insert("idle".into(), Session::new("c".into(), Some("u"), t0));
+        let mut old = Session::new("c".into(), Some("u"), t0);
+        old.seen = t0 + LIFETIME - Duration::from_secs(60);
+        all.insert("old".into(), old);
+        let mut used = Session::new("c".into(), Some("u"), t0);
+        used.seen = t0 + IDLE + Duration::from_secs(60);
+        all.insert("used".into(), used);
+        prune(&mut all, t0 + IDLE + Duration::from_secs(120), MAX_SESSIONS);
+        let mut left: Vec<&String> = all.keys().collect();
+        left.sort();
+        assert_eq!(left, ["old", "used"], "an idle session is forgotten, a recently used one kept");
+        prune(&mut all, t0 + LIFETIME + Duration::from_secs(1), MAX_SESSIONS);
+        assert!(!all.contains_key("old"), "a session past its lifetime is forgotten even if used");
+        // Over the bound: anonymous sessions go first, least recently seen first.
+        let mut many: HashMap<String, Session<&str>> = HashMap::new();
+        for i in 0..6u64 {
+            let mut s = Session::new("c".into(), (i % 2 == 0).then_some("u"), t0);
+            s.seen = t0 + Duration::from_secs(i);
+            many.insert(format!("s{i}"), s);
+        }
+        prune(&mut many, t0 + Duration::from_secs(10), 4);
+        let mut left: Vec<&String> = many.keys().collect();
+        left.sort();
+        assert_eq!(left, ["s0", "s2", "s4", "s5"], "the two oldest anonymous sessions go");
     }
 }

@@ -119,21 +119,31 @@ pub struct Written {
     pub content: u64,
 }
 
+/// What every report of a round wears: its API, labels and annotations.
+#[derive(Clone, Copy, Debug)]
+pub struct Dress<'a> {
+    /// The reports' API.
+    pub api: ReportApi,
+    /// Their labels.
+    pub labels: &'a BTreeMap<String, String>,
+    /// Their annotations (the provenance).
+    pub annotations: &'a BTreeMap<String, String>,
+}
+
 /// The report named `name` of findings `fs` (namespaced in `ns`, or the
-/// cluster report), with these labels and annotations, each result stamped
+/// cluster report), dressed in `dress`'s labels and annotations, each result stamped
 /// with when it last changed (from `earlier`, else `now`, seconds since the
 /// epoch): [`report_with`](super::report_with) then
 /// [`stamp_results`](super::stamp_results), written straight to text.
 pub fn report_text(
-    api: ReportApi,
-    labels: &BTreeMap<String, String>,
-    annotations: &BTreeMap<String, String>,
+    dress: &Dress<'_>,
     ns: Option<&str>,
     name: &str,
     fs: &[&Finding],
     earlier: Option<&Stamps>,
     now: i64,
 ) -> Written {
+    let Dress { api, labels, annotations } = *dress;
     let (version, kind, cluster_kind) = api.kinds();
     // Which results fit, as `bounded_results` decides: the sizes first.
     let sizes: Vec<usize> = fs.iter().map(|f| result(f).to_string().len()).collect();

@@ -63,10 +63,11 @@ pub fn build(
     due: &[Due],
     now: i64,
 ) -> Vec<output::Written> {
+    let dress = output::Dress { api, labels, annotations };
     due.iter()
         .map(|d| {
             let fs: Vec<&Finding> = d.findings.iter().map(|i| &audit.findings[*i]).collect();
-            output::report_text(api, labels, annotations, d.ns.as_deref(), &d.key.2, &fs, d.earlier.as_ref(), now)
+            output::report_text(&dress, d.ns.as_deref(), &d.key.2, &fs, d.earlier.as_ref(), now)
         })
         .collect()
 }

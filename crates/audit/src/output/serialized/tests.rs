@@ -35,7 +35,14 @@ fn new(fs: &[&Finding], ns: Option<&str>, earlier: Option<&Value>, now: i64) -> 
     let labels = BTreeMap::from([("app.kubernetes.io/managed-by".to_string(), "govcloud".to_string())]);
     let notes = BTreeMap::from([("govcloud.io/provenance".to_string(), "x".to_string())]);
     let stamps = earlier.map(Stamps::of);
-    report_text(ReportApi::Openreports, &labels, &notes, ns, "the-name", fs, stamps.as_ref(), now)
+    report_text(
+        &Dress { api: ReportApi::Openreports, labels: &labels, annotations: &notes },
+        ns,
+        "the-name",
+        fs,
+        stamps.as_ref(),
+        now,
+    )
 }
 
 #[test]
