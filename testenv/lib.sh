@@ -58,3 +58,11 @@ NETWORK_POLICY_API_CRD_PATH=config/crd/standard/policy.networking.k8s.io_cluster
 network_policy_api_crd() { # -> path of the cached CRD YAML (may not exist yet)
   echo "$GOVCLOUD_CACHE/testenv/network-policy-api-$NETWORK_POLICY_API_VERSION/$(basename "$NETWORK_POLICY_API_CRD_PATH")"
 }
+
+# The dataplane's host-side address (its bridge, testenv/dataplane/README.md)
+# for a control plane on port base $1: one /24 per port base, so two
+# dataplanes on one machine do not share a bridge or addresses. With
+# --dataplane the API server advertises it (the `default/kubernetes`
+# Service's endpoint), and the dataplane forwards it to 127.0.0.1.
+dataplane_slot() { echo $((($1 / 10) % 256)); }
+dataplane_gateway() { echo "10.250.$(dataplane_slot "$1").1"; }

@@ -217,7 +217,7 @@ pub async fn node_restart(c: &kube::Client, dp: &Dp, pods: &[(Pod, DataplanePod)
     probe::settled(dp, pods, Duration::from_secs(120)).await;
     let settled_after = t_start.elapsed();
     let live = crate::live_objects(c).await;
-    let again = probe::probe_all(&live.network(), pods);
+    let again = probe::probe_all(&live.network(), pods, &live.api);
     println!(
         "kube-router of node {node} restarted, settled after {:.1}s: {} connections, {} open, {} disagreements; open set as before: {}",
         settled_after.as_secs_f64(),

@@ -28,18 +28,21 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use support::offline::repo;
 use support::{Operator, OwnPlane, eventually};
 
+mod api_server;
+mod converge;
 mod faults;
 
 use faults::{exchange_figures, new_pod_window, node_restart};
 use probe::{DataplanePod, Dp, INTERNET, kernel_refuses, probe_all, rules, settled};
 
-const CONVERGE: Duration = Duration::from_secs(240);
+pub const CONVERGE: Duration = Duration::from_secs(240);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chifeng_isolation_holds_packet_by_packet() {
@@ -56,47 +59,21 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     let dp = Dp::at(kc.parent().expect("dir").join("dataplane"));
 
     println!("dataplane test: control plane and dataplane up after {:.1}s", t0.elapsed().as_secs_f64());
-    let mut op = Operator::start_at(&kc, "chifeng", 3, &[], "").await;
+    let op = Operator::start_at(&kc, "chifeng", 3, &[], "").await;
     let model = govcloud::model::load_paths(std::slice::from_ref(&chifeng)).expect("chifeng").model;
-    let labels = [("govcloud.io/scope".to_string(), "chifeng".to_string())];
-    govcloud::dev::apply_model(&c, &model, &labels, CONVERGE).await.expect("apply the model");
+    let labels = vec![("govcloud.io/scope".to_string(), "chifeng".to_string())];
+    // The model applied while the operator converges; it is killed midway
+    // (converge.rs), what exists is probed, and it is started again.
+    let apply = {
+        let (c, model) = (c.clone(), model.clone());
+        tokio::spawn(async move { govcloud::dev::apply_model(&c, &model, &labels, CONVERGE).await })
+    };
+    let mut op = converge::killed_mid_convergence(&c, &kc, &dp, op, &model).await;
+    apply.await.expect("apply task").expect("apply the model");
 
     // Every Deployment and StatefulSet of the model has its pods Running,
     // each Running pod has its namespace, and no namespace is left of a pod gone.
-    let deployments: Api<Deployment> = Api::all(c.clone());
-    let sets: Api<StatefulSet> = Api::all(c.clone());
-    let pods_api: Api<Pod> = Api::all(c.clone());
-    let scope = ListParams::default().labels("govcloud.io/scope=chifeng");
-    let pods: Vec<(Pod, DataplanePod)> =
-        eventually("every replica Running, each with its namespace", CONVERGE, || async {
-            let d = deployments.list(&scope).await.ok()?.items;
-            let s = sets.list(&scope).await.ok()?.items;
-            let replicas: i32 = d.iter().map(|d| d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).sum::<i32>()
-                + s.iter().map(|s| s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).sum::<i32>();
-            let running: Vec<Pod> = pods_api
-                .list(&ListParams::default())
-                .await
-                .ok()?
-                .items
-                .into_iter()
-                .filter(|p| p.metadata.deletion_timestamp.is_none())
-                .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-                .collect();
-            let made = dp.pods();
-            let joined: Vec<(Pod, DataplanePod)> = running
-                .iter()
-                .filter_map(|p| {
-                    let key = format!("{}/{}", p.namespace().unwrap_or_default(), p.name_any());
-                    made.get(&key).cloned().map(|d| (p.clone(), d))
-                })
-                .collect();
-            let complete = d.len() + s.len() == 24
-                && usize::try_from(replicas).ok() == Some(running.len())
-                && joined.len() == running.len()
-                && made.len() == running.len();
-            complete.then_some(joined)
-        })
-        .await;
+    let pods = running_pods(&c, &dp, Some(converge::WORKLOADS)).await;
     println!(
         "dataplane test: {} replicas Running with their namespaces after {:.1}s",
         pods.len(),
@@ -113,7 +90,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     let live = live_objects(&c).await;
     let net = live.network();
     let t_probe = Instant::now();
-    let report = probe_all(&net, &pods);
+    let report = probe_all(&net, &pods, &live.api);
     println!(
         "dataplane probe: {} pods, {} ordered pod pairs, {} workload pairs, {} connections tried ({} open, {} blocked), {} agreements, {} disagreements; probing {:.1}s, whole test {:.1}s",
         pods.len(),
@@ -130,6 +107,12 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     for d in &report.disagreements {
         println!("DISAGREEMENT {d}");
     }
+    println!(
+        "dataplane probe: {} pods reach the API server ({:?}) of {} tried",
+        report.api_open.len(),
+        live.api.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        report.api_tried
+    );
     // Both outcomes occur: a dataplane that drops or passes everything fails here too.
     assert!(report.open > 0 && report.open < report.tried, "open {} of {}", report.open, report.tried);
     let zones: BTreeSet<&str> = pods.iter().map(|(_, d)| d.node.as_str()).collect();
@@ -141,6 +124,8 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     assert!(private_escapes(&c).await.is_empty(), "the live audit finds no private pod reaching out");
 
     exchange_figures(&live, &pods, &report);
+    api_server::against_live_audit(&c, &live, &pods, &report).await;
+    converge::same_as_undisturbed(&model, &live, &pods, &report);
 
     // A hole made in govcloud's own policy while the operator is down: the
     // private zone's default deny edited by hand (as cluster admin) into an
@@ -157,7 +142,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
         .await;
     settled(&dp, &pods, CONVERGE).await;
     let live = live_objects(&c).await;
-    let holed = probe_all(&live.network(), &pods);
+    let holed = probe_all(&live.network(), &pods, &live.api);
     println!(
         "default deny edited into an allow-all, operator stopped: {} connections, {} open, {} disagreements; private pods reaching {INTERNET}: {}; newly open: {}",
         holed.tried,
@@ -195,7 +180,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     .await;
     settled(&dp, &pods, CONVERGE).await;
     let live = live_objects(&c).await;
-    let repaired = probe_all(&live.network(), &pods);
+    let repaired = probe_all(&live.network(), &pods, &live.api);
     println!(
         "operator started again, policy repaired after {:.1}s: {} connections, {} open, {} disagreements, private pods reaching {INTERNET}: {}; open set as before: {}; whole test {:.1}s",
         repaired_after.as_secs_f64(),
@@ -225,7 +210,7 @@ async fn chifeng_isolation_holds_packet_by_packet() {
     let restored_after = t_delete.elapsed();
     settled(&dp, &pods, CONVERGE).await;
     let live = live_objects(&c).await;
-    let again = probe_all(&live.network(), &pods);
+    let again = probe_all(&live.network(), &pods, &live.api);
     println!(
         "default deny deleted, restored by the operator after {:.1}s: {} connections, {} open, {} disagreements; whole test {:.1}s",
         restored_after.as_secs_f64(),
@@ -247,10 +232,52 @@ async fn chifeng_isolation_holds_packet_by_packet() {
 
 const PRIVATE_PODS: &str = "Pod/public-security-private/";
 
+/// The Running pods of the model's workloads, each joined with the
+/// namespace the dataplane made for it, once the replicas of every
+/// Deployment and StatefulSet (exactly `workloads` of them, if given) are
+/// Running with their namespaces and no namespace is left of a pod gone.
+pub async fn running_pods(c: &kube::Client, dp: &Dp, workloads: Option<usize>) -> Vec<(Pod, DataplanePod)> {
+    let deployments: Api<Deployment> = Api::all(c.clone());
+    let sets: Api<StatefulSet> = Api::all(c.clone());
+    let pods_api: Api<Pod> = Api::all(c.clone());
+    let scope = ListParams::default().labels("govcloud.io/scope=chifeng");
+    eventually("every replica Running, each with its namespace", CONVERGE, || async {
+        let d = deployments.list(&scope).await.ok()?.items;
+        let s = sets.list(&scope).await.ok()?.items;
+        let replicas: i32 = d.iter().map(|d| d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).sum::<i32>()
+            + s.iter().map(|s| s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).sum::<i32>();
+        let running: Vec<Pod> = pods_api
+            .list(&ListParams::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .collect();
+        let made = dp.pods();
+        let joined: Vec<(Pod, DataplanePod)> = running
+            .iter()
+            .filter_map(|p| {
+                let key = format!("{}/{}", p.namespace().unwrap_or_default(), p.name_any());
+                made.get(&key).cloned().map(|d| (p.clone(), d))
+            })
+            .collect();
+        let complete = workloads.is_none_or(|w| d.len() + s.len() == w)
+            && usize::try_from(replicas).ok() == Some(running.len())
+            && joined.len() == running.len()
+            && made.len() == running.len();
+        complete.then_some(joined)
+    })
+    .await
+}
+
 /// The live NetworkPolicies and namespace labels, which the audit's semantics read.
 pub struct Live {
     policies: Vec<serde_json::Value>,
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    /// The API server's endpoints, as `default/kubernetes`'s EndpointSlices give them.
+    pub api: Vec<govcloud::audit::api_server::Endpoint>,
 }
 
 impl Live {
@@ -276,7 +303,20 @@ pub async fn live_objects(c: &kube::Client) -> Live {
         .into_iter()
         .map(|n| (n.name_any(), n.labels().clone()))
         .collect();
-    Live { policies, namespaces }
+    let slices: Vec<serde_json::Value> = Api::<EndpointSlice>::namespaced(c.clone(), "default")
+        .list(&ListParams::default().labels("kubernetes.io/service-name=kubernetes"))
+        .await
+        .expect("list the EndpointSlices of default/kubernetes")
+        .items
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).expect("json");
+            govcloud::operator::as_audited(&mut v, "discovery.k8s.io/v1", "EndpointSlice");
+            v
+        })
+        .collect();
+    let api = govcloud::audit::api_server::endpoints(slices.iter());
+    Live { policies, namespaces, api }
 }
 
 /// The live audit's failing GC-NET-003 findings (a private zone's workload reaching out).

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use govcloud::audit::api_server::Endpoint;
 use govcloud::audit::netpol::{Network, Target, Workload};
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
@@ -192,6 +193,10 @@ pub struct Report {
     pub open_set: BTreeSet<String>,
     /// The pods that reached the internet address.
     pub internet_open: Vec<String>,
+    /// The pods that reached the API server (one of its endpoints).
+    pub api_open: BTreeSet<String>,
+    /// Connections tried to the API server.
+    pub api_tried: usize,
 }
 
 fn workload(p: &Pod) -> Workload {
@@ -211,23 +216,117 @@ fn names(net: &Network<'_>, w: &Workload, kind: &str) -> String {
     if n.is_empty() { "none (not isolated)".into() } else { n.join(", ") }
 }
 
-/// Tries every pod to every other pod, on each declared TCP port and on
-/// [`UNDECLARED_PORT`], and to the internet address, and compares each
-/// outcome with the audit's verdict.
-pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
-    let ws: Vec<Workload> = pods.iter().map(|(p, _)| workload(p)).collect();
-    let jobs: Vec<(usize, Vec<String>)> = (0..pods.len())
+/// The connections tried from each pod (by index): every other pod on each
+/// of its listener ports, the internet address, the API server's endpoints.
+fn targets(pods: &[(Pod, DataplanePod)], api: &[Endpoint]) -> Vec<Vec<String>> {
+    (0..pods.len())
         .map(|i| {
-            let targets = (0..pods.len())
+            (0..pods.len())
                 .filter(|j| *j != i)
                 .flat_map(|j| {
                     listener_ports(&pods[j].0).into_iter().map(move |port| format!("{}:{port}", pods[j].1.ip))
                 })
                 .chain([format!("{INTERNET}:{INTERNET_PORT}")])
-                .collect();
-            (i, targets)
+                .chain(api.iter().map(ToString::to_string))
+                .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// What a connection goes to, as the probe tells them apart.
+enum To {
+    Pod(usize),
+    Internet,
+    ApiServer,
+}
+
+/// The audit's verdict on one connection from workload `a` to `target`
+/// (`ip:port`): open or not, and the words for a disagreement.
+fn decide(
+    net: &Network<'_>,
+    ws: &[Workload],
+    by_ip: &BTreeMap<&str, usize>,
+    a: &Workload,
+    target: &str,
+    to: &To,
+) -> (bool, String) {
+    let (ip, port) = target.rsplit_once(':').expect("ip:port");
+    let port = port.parse::<i64>().expect("port");
+    match to {
+        To::Internet | To::ApiServer => {
+            let (open, by) = net.egress(a, &Target::Ip(ip.parse().expect("address")), port, "TCP");
+            let what = if matches!(to, To::Internet) { "the internet" } else { "the API server" };
+            (
+                open,
+                format!(
+                    "{} -> {what} ({target}): the audit says {} ({}); egress policies selecting the source: {}",
+                    a.id,
+                    if open { "open" } else { "blocked" },
+                    by.as_deref().unwrap_or("-"),
+                    names(net, a, "Egress"),
+                ),
+            )
+        }
+        To::Pod(_) => {
+            let b = &ws[by_ip[ip]];
+            let (out, by_out) = net.egress(a, &Target::Pod(b), port, "TCP");
+            let (inn, by_in) = net.ingress(b, &Target::Pod(a), port, "TCP");
+            (
+                out && inn,
+                format!(
+                    "{} -> {} ({target}): the audit says {} (egress {}: {}; ingress {}: {}); \
+                     egress policies selecting the source: {}; ingress policies selecting the target: {}",
+                    a.id,
+                    b.id,
+                    if out && inn { "open" } else { "blocked" },
+                    if out { "allowed" } else { "denied" },
+                    by_out.as_deref().unwrap_or("-"),
+                    if inn { "allowed" } else { "denied" },
+                    by_in.as_deref().unwrap_or("-"),
+                    names(net, a, "Egress"),
+                    names(net, b, "Ingress"),
+                ),
+            )
+        }
+    }
+}
+
+fn to(target: &str, by_ip: &BTreeMap<&str, usize>, api: &BTreeSet<String>) -> To {
+    let ip = target.rsplit_once(':').map_or(target, |(ip, _)| ip);
+    if api.contains(target) {
+        To::ApiServer
+    } else if ip == INTERNET {
+        To::Internet
+    } else {
+        To::Pod(by_ip[ip])
+    }
+}
+
+/// The connections the audit's semantics over `net` say are open among
+/// `pods` (the same connections [`probe_all`] tries), as `source pod -> ip:port`.
+pub fn audit_open(net: &Network<'_>, pods: &[(Pod, DataplanePod)], api: &[Endpoint]) -> BTreeSet<String> {
+    let ws: Vec<Workload> = pods.iter().map(|(p, _)| workload(p)).collect();
+    let by_ip: BTreeMap<&str, usize> = pods.iter().enumerate().map(|(j, (_, d))| (d.ip.as_str(), j)).collect();
+    let api_set: BTreeSet<String> = api.iter().map(ToString::to_string).collect();
+    let mut out = BTreeSet::new();
+    for (i, ts) in targets(pods, api).iter().enumerate() {
+        for t in ts {
+            if decide(net, &ws, &by_ip, &ws[i], t, &to(t, &by_ip, &api_set)).0 {
+                out.insert(format!("{} -> {t}", ws[i].id));
+            }
+        }
+    }
+    out
+}
+
+/// Tries every pod to every other pod, on each declared TCP port and on
+/// [`UNDECLARED_PORT`], to the internet address and to the API server's
+/// endpoints (as `default/kubernetes` gives them), and compares each
+/// outcome with the audit's verdict.
+pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)], api: &[Endpoint]) -> Report {
+    let ws: Vec<Workload> = pods.iter().map(|(p, _)| workload(p)).collect();
+    let all = targets(pods, api);
+    let jobs: Vec<(usize, &Vec<String>)> = all.iter().enumerate().collect();
     let mut results: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); pods.len()];
     for chunk in jobs.chunks(PARALLEL) {
         std::thread::scope(|s| {
@@ -238,6 +337,7 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         });
     }
     let by_ip: BTreeMap<&str, usize> = pods.iter().enumerate().map(|(j, (_, d))| (d.ip.as_str(), j)).collect();
+    let api: BTreeSet<String> = api.iter().map(ToString::to_string).collect();
     let mut r = Report {
         pod_pairs: 0,
         workload_pairs: BTreeSet::new(),
@@ -246,57 +346,38 @@ pub fn probe_all(net: &Network<'_>, pods: &[(Pod, DataplanePod)]) -> Report {
         disagreements: Vec::new(),
         open_set: BTreeSet::new(),
         internet_open: Vec::new(),
+        api_open: BTreeSet::new(),
+        api_tried: 0,
     };
     for (i, got) in results.iter().enumerate() {
         let a = &ws[i];
         r.pod_pairs += pods.len() - 1;
         for (target, outcome) in got {
-            let (ip, port) = target.rsplit_once(':').expect("ip:port");
-            let port = port.parse::<i64>().expect("port");
-            if outcome == "open" {
-                r.open_set.insert(format!("{} -> {target}", a.id));
-            }
-            if ip == INTERNET {
-                let (expected, by) = net.egress(a, &Target::Ip(ip.parse().expect("address")), port, "TCP");
-                let observed = outcome == "open";
-                r.tried += 1;
-                r.open += usize::from(observed);
-                if observed {
-                    r.internet_open.push(a.id.clone());
-                }
-                if expected != observed {
-                    r.disagreements.push(format!(
-                        "{} -> the internet ({target}): the audit says {} ({}), the packets say {outcome}; egress policies selecting the source: {}",
-                        a.id,
-                        if expected { "open" } else { "blocked" },
-                        by.as_deref().unwrap_or("-"),
-                        names(net, a, "Egress"),
-                    ));
-                }
-                continue;
-            }
-            let j = by_ip[ip];
-            let b = &ws[j];
-            r.workload_pairs.insert((format!("{}/{}", a.namespace, a.app), format!("{}/{}", b.namespace, b.app)));
-            let (out, by_out) = net.egress(a, &Target::Pod(b), port, "TCP");
-            let (inn, by_in) = net.ingress(b, &Target::Pod(a), port, "TCP");
-            let (expected, observed) = (out && inn, outcome == "open");
+            let observed = outcome == "open";
+            let to = to(target, &by_ip, &api);
+            let (expected, about) = decide(net, &ws, &by_ip, a, target, &to);
             r.tried += 1;
             r.open += usize::from(observed);
+            if observed {
+                r.open_set.insert(format!("{} -> {target}", a.id));
+            }
+            match to {
+                To::ApiServer => {
+                    r.api_tried += 1;
+                    if observed {
+                        r.api_open.insert(a.id.clone());
+                    }
+                }
+                To::Internet if observed => r.internet_open.push(a.id.clone()),
+                To::Internet => {}
+                To::Pod(j) => {
+                    let b = &ws[j];
+                    r.workload_pairs
+                        .insert((format!("{}/{}", a.namespace, a.app), format!("{}/{}", b.namespace, b.app)));
+                }
+            }
             if expected != observed {
-                r.disagreements.push(format!(
-                    "{} -> {} ({target}): the audit says {} (egress {}: {}; ingress {}: {}), the packets say {outcome}; \
-                     egress policies selecting the source: {}; ingress policies selecting the target: {}",
-                    a.id,
-                    b.id,
-                    if expected { "open" } else { "blocked" },
-                    if out { "allowed" } else { "denied" },
-                    by_out.as_deref().unwrap_or("-"),
-                    if inn { "allowed" } else { "denied" },
-                    by_in.as_deref().unwrap_or("-"),
-                    names(net, a, "Egress"),
-                    names(net, b, "Ingress"),
-                ));
+                r.disagreements.push(format!("{about}, the packets say {outcome}"));
             }
         }
     }

@@ -44,6 +44,7 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
             f
         }));
         let c = audit.connectivity;
+        let n_apps = c.apps.len();
         let offset = out.connectivity.apps.len();
         if let Some(reachable) = &c.reachable {
             pairs.extend(reachable.iter().map(|(i, j)| (i + offset, j + offset)));
@@ -57,6 +58,12 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
         out.connectivity.apps.extend(c.apps);
         out.connectivity.internet_out.extend(c.internet_out);
         out.connectivity.internet_in.extend(c.internet_in);
+        if c.api_server_out.is_empty() {
+            out.connectivity.api_server_out.extend(std::iter::repeat_n(None, n_apps));
+        } else {
+            out.connectivity.api_server_out.extend(c.api_server_out);
+        }
+        out.connectivity.api_server.extend(c.api_server);
         for f in audit.flows {
             if seen_flows.insert((f.from.clone(), f.to.clone())) {
                 out.flows.push(f);
@@ -75,6 +82,9 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
         for (t, mn) in audit.mongolian {
             out.mongolian.entry(t).or_insert(mn);
         }
+    }
+    if out.connectivity.api_server_out.iter().all(Option::is_none) {
+        out.connectivity.api_server_out.clear();
     }
     // Across clusters: a consumer whose egress is open to a provider whose ingress is open to it.
     let apps = &out.connectivity.apps;

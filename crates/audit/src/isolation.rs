@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of, pod_of};
 use crate::netpol::{Network, Workload};
-use crate::{Across, Connectivity, Outcome, admin_tier, netpol};
+use crate::{Across, Connectivity, Outcome, admin_tier, api_server, netpol};
 use govcloud_core::meta::labels::{TENANT, ZONE};
 use kube::ResourceExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -241,6 +241,18 @@ pub(crate) fn isolation(
         });
         conn.internet_out.push(out);
         conn.internet_in.push(inn);
+    }
+    // The API server, where its endpoints were read: once per class.
+    let endpoints = api_server::endpoints(objects.iter().copied());
+    if !endpoints.is_empty() {
+        conn.api_server = endpoints.iter().map(ToString::to_string).collect();
+        let mut by_class: HashMap<usize, bool> = HashMap::new();
+        conn.api_server_out = (0..ws.len())
+            .map(|i| {
+                let class = reach.class_of[i];
+                Some(*by_class.entry(class).or_insert_with(|| api_server::reached(&reach, class, &endpoints).is_some()))
+            })
+            .collect();
     }
     for (c, o, id, ns, ev, msg) in pending_findings {
         ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);

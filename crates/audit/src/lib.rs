@@ -41,6 +41,7 @@ use crate::sharing::sharing;
 use crate::zones::{zone_nodes, zone_ranges};
 
 pub mod admin_tier;
+pub mod api_server;
 pub mod filter;
 pub mod mlps;
 pub mod netpol;
@@ -179,6 +180,16 @@ pub struct Connectivity {
     pub internet_out: Vec<bool>,
     /// App i accepts connections from the internet (203.0.113.1).
     pub internet_in: Vec<bool>,
+    /// Where the API server listens (`ip:port`), as the `default/kubernetes`
+    /// Service's EndpointSlices give it ([`api_server`]); empty when none was
+    /// read (an offline audit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_server: Vec<String>,
+    /// App i may open a connection to the API server (one of `api_server`),
+    /// by the same NetworkPolicy semantics; `None` for an app of a cluster
+    /// whose endpoints were not read. Empty when `api_server` is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_server_out: Vec<Option<bool>>,
     /// Granted flows between clusters, this cluster's side of each: what
     /// [`city`] joins into reachability across clusters.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -114,6 +114,17 @@ pub async fn live_inventory(
     for listed in kinds {
         objects.extend(listed?);
     }
+    // Where the API server listens, as a pod is shown it: a target of the
+    // reachability matrix (govcloud_audit::api_server).
+    match list_api_server_slices(client).await {
+        Ok(slices) => objects.extend(slices),
+        Err(super::Error::Kube(kube::Error::Api(s))) if s.code == 403 => {
+            tracing::warn!(
+                "cannot list the EndpointSlices of Service default/kubernetes (forbidden): the audit does not judge who reaches the API server; grant list on endpointslices.discovery.k8s.io in namespace default"
+            );
+        }
+        Err(e) => return Err(e),
+    }
     // ClusterNetworkPolicies, every one (others' may deny or accept too), where the cluster serves them.
     if super::admin_tier::served(client).await? {
         match list_cluster_policies(client).await {
@@ -172,6 +183,22 @@ pub(super) async fn read_config_map_digests(
                 );
             }
         }
+    }
+    Ok(out)
+}
+
+/// The EndpointSlices of Service `default/kubernetes` (the API server's
+/// addresses), as the audit reads objects.
+pub(super) async fn list_api_server_slices(client: &Client) -> Result<Vec<Value>> {
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let lp = ListParams::default().labels("kubernetes.io/service-name=kubernetes");
+    let list = Api::<EndpointSlice>::namespaced(client.clone(), "default").list(&lp).await?;
+    let mut out = Vec::new();
+    for o in list.items {
+        let mut v = serde_json::to_value(&o)
+            .map_err(|e| super::Error::serialize(format!("EndpointSlice/default/{}", o.name_any()), e))?;
+        as_audited(&mut v, "discovery.k8s.io/v1", "EndpointSlice");
+        out.push(v);
     }
     Ok(out)
 }
