@@ -7,6 +7,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[allow(dead_code)] // the benches' generators: the x10 province and random models are used here
+#[path = "../../benches/support/models.rs"]
+mod models;
+
 mod architecture;
 mod audit_fixture;
 mod audit_since;

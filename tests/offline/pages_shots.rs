@@ -8,9 +8,7 @@ use std::path::Path;
 
 use crate::support::offline::{chromium, govcloud, render_page, repo};
 
-#[allow(dead_code)] // the benches' generators: the x10 province is the one used here
-#[path = "../../benches/support/models.rs"]
-mod models;
+use crate::models;
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf8 path")

@@ -16,9 +16,7 @@ use serde_json::{Value, json};
 
 use crate::support::offline::{Rng, docs, repo};
 
-#[path = "../../benches/support/models.rs"]
-#[allow(dead_code)]
-mod models;
+use crate::models;
 
 fn rendered(model: &Model) -> Vec<Value> {
     govcloud::render::render(model).objects.iter().map(|o| serde_json::to_value(o).expect("json")).collect()

@@ -85,7 +85,7 @@ fn the_api_server_is_reached_by_ip_block_rules_only_and_denied_by_default() {
     assert_eq!(reaches("a", &[egress("a", "deny", json!([]))]), None);
     // A rule to every pod of every namespace does not match an address that is no pod.
     let pods = egress("a", "pods", json!([{"to": [{"namespaceSelector": {}}]}]));
-    assert_eq!(reaches("a", &[pods.clone()]), None);
+    assert_eq!(reaches("a", std::slice::from_ref(&pods)), None);
     // An ipBlock holding the endpoint, on its port: open, and the policy is named.
     let block =
         egress("a", "to-api", json!([{"to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}], "ports": [{"port": 6443}]}]));
@@ -97,7 +97,7 @@ fn the_api_server_is_reached_by_ip_block_rules_only_and_denied_by_default() {
     // A wide ipBlock that excepts the endpoint's range (as govcloud's internet
     // egress excepts the cluster's ranges): closed.
     let except = egress("a", "wide", json!([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]}]));
-    assert_eq!(reaches("a", &[except.clone()]), None);
+    assert_eq!(reaches("a", std::slice::from_ref(&except)), None);
     // ... and one that does not except it: open.
     let wide = egress("a", "wide", json!([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.244.0.0/16"]}}]}]));
     assert!(reaches("a", &[wide]).is_some());

@@ -10,14 +10,15 @@ fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
         outcome,
         severity,
         object: format!("Deployment/{ns}/a{i}").into(),
-        namespace: (i % 5 != 0).then(|| ns.clone()),
-        tenant: (i % 7 != 0).then(|| Arc::from(format!("t{}", i % 3))),
+        namespace: (!i.is_multiple_of(5)).then(|| ns.clone()),
+        tenant: (!i.is_multiple_of(7)).then(|| Arc::from(format!("t{}", i % 3))),
         zone: Some("extranet".into()),
         field: "spec".into(),
         evidence: "x".repeat(40 + i % 300),
+        evidence_message: None,
         message: "m \"quoted\" <b>".into(),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: (i % 11 == 0).then(|| Arc::from("private")),
+        cluster: i.is_multiple_of(11).then(|| Arc::from("private")),
     }
 }
 
