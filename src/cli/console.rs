@@ -22,7 +22,9 @@ pub mod session;
 
 /// The User-Agent of the console's requests to the API server (its audit log
 /// then shows the console, and the user it acted as).
-pub const USER_AGENT: &str = concat!("govcloud-console/", env!("CARGO_PKG_VERSION"));
+pub fn user_agent() -> String {
+    format!("{}/{}", crate::meta::names::CONSOLE, env!("CARGO_PKG_VERSION"))
+}
 
 /// How users are known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -65,7 +67,9 @@ async fn config() -> Result<Config, CliError> {
         hint: "set KUBECONFIG, or run it in a pod",
         source: Box::new(e),
     })?;
-    config.headers.push((::http::header::USER_AGENT, ::http::HeaderValue::from_static(USER_AGENT)));
+    if let Ok(ua) = ::http::HeaderValue::from_str(&user_agent()) {
+        config.headers.push((::http::header::USER_AGENT, ua));
+    }
     Ok(config)
 }
 

@@ -8,7 +8,6 @@
 //! CSRF token is refused by the console. Screenshots go to
 //! target/console-shots/. Accessibility basics are checked on the pages.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::support;
@@ -42,20 +41,6 @@ fn model(zone: &str, tenant: &str, other: &str) -> String {
         app("secret-db", &format!("{other}-{zone}")),
     ]
     .join("---\n")
-}
-
-/// A kubeconfig acting as `user` in `group` (the console's identity in kubeconfig mode).
-fn kubeconfig_as(user: &str, group: &str) -> PathBuf {
-    let admin = support::kubeconfig();
-    let mut kc: serde_norway::Value =
-        serde_norway::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
-    for u in kc["users"].as_sequence_mut().expect("users") {
-        u["user"]["as"] = serde_norway::Value::String(user.into());
-        u["user"]["as-groups"] = serde_norway::Value::Sequence(vec![serde_norway::Value::String(group.into())]);
-    }
-    let path = admin.with_file_name(format!("console-{user}.kubeconfig"));
-    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
-    path
 }
 
 async fn bind_approver(c: &kube::Client, user: &str) {
@@ -106,11 +91,13 @@ async fn in_a_browser_a_department_files_a_request_an_approver_approves_it_and_a
     support::apply_text(&c, &model(&zone, &tenant, &other), &scope).await;
     let (ns, other_ns) = (format!("{tenant}-{zone}"), format!("{other}-{zone}"));
 
-    let dept = Console::start(&kubeconfig_as(&format!("dept-zhang-{scope}"), &format!("{tenant}-admins")), &[]);
+    let dept =
+        Console::start(&support::kubeconfig_as(&format!("dept-zhang-{scope}"), &[&format!("{tenant}-admins")]), &[]);
     let approver_user = format!("pe-wang-{scope}");
     bind_approver(&c, &approver_user).await;
-    let approver = Console::start(&kubeconfig_as(&approver_user, "information-centre"), &[]);
-    let auditor = Console::start(&kubeconfig_as(&format!("audit-zhao-{scope}"), &format!("{tenant}-auditors")), &[]);
+    let approver = Console::start(&support::kubeconfig_as(&approver_user, &["information-centre"]), &[]);
+    let auditor =
+        Console::start(&support::kubeconfig_as(&format!("audit-zhao-{scope}"), &[&format!("{tenant}-auditors")]), &[]);
 
     // The home, once the operator counted the quota.
     let before = eventually("the department's home with its quota", CONVERGE, || async {

@@ -31,23 +31,11 @@ fn model(zone: &str, a: &str, b: &str, audit: &str) -> String {
     )
 }
 
-/// A kubeconfig acting as `user` in `groups` (the admin's, impersonating), for the CLI.
-fn kubeconfig_as(user: &str, groups: &[&str]) -> std::path::PathBuf {
-    let mut kc: serde_norway::Value =
-        serde_norway::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
-    kc["users"][0]["user"]["as"] = serde_norway::Value::String(user.to_string());
-    kc["users"][0]["user"]["as-groups"] =
-        serde_norway::Value::Sequence(groups.iter().map(|g| serde_norway::Value::String(g.to_string())).collect());
-    let path = support::kubeconfig().with_file_name(format!("as-{user}.kubeconfig"));
-    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
-    path
-}
-
 /// `govcloud evaluate --format FORMAT` as `user` in `groups`: (success, stdout, stderr).
 fn evaluate_as(user: &str, groups: &[&str], format: &str) -> (bool, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
         .args(["evaluate", "--format", format, "--lang", "en"])
-        .env("KUBECONFIG", kubeconfig_as(user, groups))
+        .env("KUBECONFIG", support::kubeconfig_as(user, groups))
         .output()
         .expect("govcloud evaluate");
     (

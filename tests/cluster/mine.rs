@@ -7,7 +7,7 @@
 
 use crate::support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -87,20 +87,6 @@ fn forbidden(out: &Output, what: &str) {
     assert!(!out.status.success() && err.contains("Forbidden"), "{what}: expected Forbidden, got {err}");
 }
 
-/// A kubeconfig acting as `user` in `group` (for the `govcloud` command).
-fn kubeconfig_as(user: &str, group: &str) -> PathBuf {
-    let admin = support::kubeconfig();
-    let mut kc: serde_norway::Value =
-        serde_norway::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
-    for u in kc["users"].as_sequence_mut().expect("users") {
-        u["user"]["as"] = serde_norway::Value::String(user.into());
-        u["user"]["as-groups"] = serde_norway::Value::Sequence(vec![serde_norway::Value::String(group.into())]);
-    }
-    let path = admin.with_file_name(format!("mine-{user}.kubeconfig"));
-    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
-    path
-}
-
 /// `govcloud mine --format json` through `kc`.
 fn mine(kc: &Path) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_govcloud"))
@@ -131,7 +117,7 @@ async fn a_department_sees_its_own_tenant_and_zones_and_the_catalogue_and_not_an
 
     let user = format!("dept-wang-{scope}");
     let group = format!("{consumer}-admins");
-    let kc = kubeconfig_as(&user, &group);
+    let kc = support::kubeconfig_as(&user, &[&group]);
     let view = eventually("the consumer's view, its call waiting on the provider", CONVERGE, || async {
         let v = mine(&kc);
         (pairs(&v["tenants"][0]["waitingOnOthers"]).len() == 1).then_some(v)
@@ -149,7 +135,7 @@ async fn a_department_sees_its_own_tenant_and_zones_and_the_catalogue_and_not_an
     assert_eq!(t["apps"][0]["flows"], serde_json::json!([0, 1, 0]));
 
     // The provider's admins: the request waits on them.
-    let pkc = kubeconfig_as(&format!("dept-li-{scope}"), &format!("{provider}-admins"));
+    let pkc = support::kubeconfig_as(&format!("dept-li-{scope}"), &[&format!("{provider}-admins")]);
     let pview = eventually("the provider's view, the request waiting on it", CONVERGE, || async {
         let v = mine(&pkc);
         (pairs(&v["tenants"][0]["waitingOnUs"]).len() == 1).then_some(v)

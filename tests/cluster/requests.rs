@@ -404,16 +404,6 @@ async fn events_for(c: &Client, ns: &str, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A kubeconfig that acts as `user` (the admin's, impersonating), for the CLI.
-fn kubeconfig_as(user: &str) -> std::path::PathBuf {
-    let mut kc: serde_norway::Value =
-        serde_norway::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
-    kc["users"][0]["user"]["as"] = serde_norway::Value::String(user.to_string());
-    let path = support::kubeconfig().with_file_name(format!("as-{user}.kubeconfig"));
-    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
-    path
-}
-
 fn cpu_pod(name: &str, limit: &str) -> Value {
     support::pod(name, |p| {
         p["spec"]["containers"][0]["resources"]["limits"]["cpu"] = json!(limit);
@@ -477,7 +467,7 @@ async fn approved_requests_take_effect_rejected_ones_change_nothing_and_a_surge_
         .expect("file");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govcloud"))
         .args(["request", "reject", &format!("{ns}/much-more"), "--reason", "duplicated construction (重复建设)"])
-        .env("KUBECONFIG", kubeconfig_as(&wang))
+        .env("KUBECONFIG", support::kubeconfig_as(&wang, &[]))
         .output()
         .expect("govcloud request reject");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -81,19 +81,7 @@ async fn the_metrics_api_gives_a_chifeng_tenants_pods_usage_and_the_live_evaluat
 
     // The department's own admins: a self-evaluation, which RBAC refuses the
     // metrics API (govcloud's roles grant no pods.metrics.k8s.io): said so.
-    let own = kubeconfig_as("culture-admin", &["culture:admins"]);
+    let own = support::kubeconfig_as("culture-admin", &["culture:admins"]);
     let t = evaluate_culture(&own);
     assert_eq!(t["figures"]["cpu_used"]["missing"], "usageForbidden", "{}", t["figures"]);
-}
-
-/// A kubeconfig acting as `user` in `groups` (the admin's, impersonating), for the CLI.
-fn kubeconfig_as(user: &str, groups: &[&str]) -> std::path::PathBuf {
-    let mut kc: serde_norway::Value =
-        serde_norway::from_str(&std::fs::read_to_string(support::kubeconfig()).expect("kubeconfig")).expect("yaml");
-    kc["users"][0]["user"]["as"] = serde_norway::Value::String(user.to_string());
-    kc["users"][0]["user"]["as-groups"] =
-        serde_norway::Value::Sequence(groups.iter().map(|g| serde_norway::Value::String(g.to_string())).collect());
-    let path = support::kubeconfig().with_file_name(format!("as-{user}.kubeconfig"));
-    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
-    path
 }

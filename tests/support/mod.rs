@@ -25,6 +25,25 @@ pub mod offline;
 pub mod web;
 use offline::repo;
 
+/// A kubeconfig that acts as `user` in `groups`: the test control plane's
+/// admin kubeconfig, impersonating (for the CLI, kubectl and the console).
+pub fn kubeconfig_as(user: &str, groups: &[&str]) -> PathBuf {
+    let admin = kubeconfig();
+    let mut kc: serde_norway::Value =
+        serde_norway::from_str(&std::fs::read_to_string(admin).expect("kubeconfig")).expect("yaml");
+    for u in kc["users"].as_sequence_mut().expect("users") {
+        u["user"]["as"] = serde_norway::Value::String(user.into());
+        if !groups.is_empty() {
+            u["user"]["as-groups"] = serde_norway::Value::Sequence(
+                groups.iter().map(|g| serde_norway::Value::String(g.to_string())).collect(),
+            );
+        }
+    }
+    let path = admin.with_file_name(format!("as-{user}-{}.kubeconfig", groups.join("+")));
+    std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
+    path
+}
+
 /// Where the control plane for this test run is.
 pub fn kubeconfig() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();

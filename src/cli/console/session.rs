@@ -21,11 +21,11 @@ pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 /// The `Set-Cookie` value of a session id (never readable by a script,
 /// never sent by another site's form or link).
 pub fn session_cookie(id: &str) -> String {
-    format!("govcloud-console={id}; Path=/; HttpOnly; SameSite=Strict")
+    format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict")
 }
 
 /// Name of the session cookie.
-pub const COOKIE: &str = "govcloud-console";
+pub const COOKIE: &str = crate::meta::names::CONSOLE;
 
 /// Whether two secrets are equal, in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {

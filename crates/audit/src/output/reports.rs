@@ -104,8 +104,29 @@ pub fn report_with(
     fs: &[&Finding],
 ) -> Value {
     let (version, kind, cluster_kind) = api.kinds();
-    let (results, (omitted_others, omitted_passes)) = bounded_results(fs, REPORT_RESULTS_BYTES);
-    let mut metadata = json!({"name": govcloud_core::meta::names::REPORT, "labels": labels});
+    let (results, omitted) = bounded_results(fs, REPORT_RESULTS_BYTES);
+    let metadata = report_metadata(govcloud_core::meta::names::REPORT, ns, labels, annotations, omitted);
+    json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata, "summary": summary(fs), "results": results})
+}
+
+/// Bytes of results one report may carry: a report is one object in etcd,
+/// whose requests are limited to 1.5–2 MiB (and the API server's to 3 MiB).
+pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
+
+/// Annotation saying how many passing results a report left out.
+pub use govcloud_core::meta::labels::OMITTED_RESULTS as OMITTED;
+
+/// A report's metadata: its name, namespace (none for the cluster report),
+/// labels, and annotations with a note of the results `omitted` (others,
+/// passes) when any were.
+pub(crate) fn report_metadata(
+    name: &str,
+    ns: Option<&str>,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    (omitted_others, omitted_passes): (usize, usize),
+) -> Value {
+    let mut metadata = json!({"name": name, "labels": labels});
     if let Some(ns) = ns {
         metadata["namespace"] = json!(ns);
     }
@@ -116,15 +137,8 @@ pub fn report_with(
     if !notes.is_empty() {
         metadata["annotations"] = json!(notes);
     }
-    json!({"apiVersion": version, "kind": if ns.is_some() { kind } else { cluster_kind }, "metadata": metadata, "summary": summary(fs), "results": results})
+    metadata
 }
-
-/// Bytes of results one report may carry: a report is one object in etcd,
-/// whose requests are limited to 1.5–2 MiB (and the API server's to 3 MiB).
-pub const REPORT_RESULTS_BYTES: usize = 1024 * 1024;
-
-/// Annotation saying how many passing results a report left out.
-pub use govcloud_core::meta::labels::OMITTED_RESULTS as OMITTED;
 
 /// The results of `fs` within `budget` bytes: failures, warnings and skips
 /// first, by severity (critical first), then passes while they fit; and how

@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{Value, json};
 
-use super::reports::{OMITTED, REPORT_RESULTS_BYTES, ReportApi, omitted_note, result, summary};
+use super::reports::{REPORT_RESULTS_BYTES, ReportApi, report_metadata, result, summary};
 use crate::{Audit, Finding, Outcome};
 
 /// When each result of a report last changed, by what the result says
@@ -147,19 +147,9 @@ pub fn report_text(
     let (version, kind, cluster_kind) = api.kinds();
     // Which results fit, as `bounded_results` decides: the sizes first.
     let sizes: Vec<usize> = fs.iter().map(|f| result(f).to_string().len()).collect();
-    let (keep, (omitted_others, omitted_passes)) = bounded_keep(fs, &sizes, REPORT_RESULTS_BYTES);
+    let (keep, omitted) = bounded_keep(fs, &sizes, REPORT_RESULTS_BYTES);
     drop(sizes);
-    let mut metadata = json!({"name": name, "labels": labels});
-    if let Some(ns) = ns {
-        metadata["namespace"] = json!(ns);
-    }
-    let mut notes = annotations.clone();
-    if omitted_others + omitted_passes > 0 {
-        notes.insert(OMITTED.to_string(), omitted_note(omitted_others, omitted_passes));
-    }
-    if !notes.is_empty() {
-        metadata["annotations"] = json!(notes);
-    }
+    let metadata = report_metadata(name, ns, labels, annotations, omitted);
     let summary = summary(fs).to_string();
     let now_text = seconds_text(now);
     let mut results = String::from("[");

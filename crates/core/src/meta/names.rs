@@ -11,6 +11,8 @@ use super::labels::MANAGER;
 pub const OPERATOR_NAMESPACE: &str = "govcloud-system";
 /// The operator's ServiceAccount, ClusterRole, Deployment and bindings.
 pub const OPERATOR: &str = "govcloud-operator";
+/// The web console: its session cookie, and its User-Agent's product name.
+pub const CONSOLE: &str = "govcloud-console";
 /// The operator's metrics Service.
 pub const METRICS_SERVICE: &str = "govcloud-metrics";
 /// The leader-election Lease.

@@ -222,7 +222,7 @@ pub fn from_form(f: &HashMap<String, String>) -> (String, serde_json::Value) {
     }
     let ns = get("namespace").unwrap_or_default();
     let obj = serde_json::json!({
-        "apiVersion": "govcloud.io/v1alpha1",
+        "apiVersion": crate::meta::API_VERSION,
         "kind": "ResourceRequest",
         "metadata": {"generateName": "request-", "namespace": ns},
         "spec": spec,

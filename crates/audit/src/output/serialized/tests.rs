@@ -1,4 +1,5 @@
 use super::*;
+use crate::output::reports::OMITTED;
 use crate::output::{report_groups, report_with, stamp_results};
 use govcloud_core::controls::Severity;
 use std::sync::Arc;
