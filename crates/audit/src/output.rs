@@ -18,10 +18,10 @@ use govcloud_core::api::FlowState;
 use govcloud_core::controls::{self, CATALOGUE};
 pub use html::html;
 pub use reports::{
-    OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_groups, report_with,
-    reports, stamp_results,
+    OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_group_indices,
+    report_groups, report_with, reports, stamp_results,
 };
-pub use serialized::{Dress, Stamps, Written, content_hash_of, report_group_indices, report_text};
+pub use serialized::{Dress, Stamps, Written, content_hash_of, report_text};
 pub use topology::svg;
 
 /// Report language (one for every page: the catalogue of messages'; see

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{Audit, Finding, Outcome};
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 pub(super) fn result(f: &Finding) -> Value {
     let c = controls::control(f.control);
@@ -78,7 +79,7 @@ pub fn reports(
 /// The findings of each report: per tenant namespace (in order), then the
 /// cluster report's (namespace `None`) last.
 pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
-    super::serialized::report_group_indices(a)
+    report_group_indices(a)
         .into_iter()
         .map(|(ns, is)| {
             // The namespace as the findings hold it (borrowed from the audit, not the group).
@@ -146,7 +147,7 @@ pub(crate) fn report_metadata(
 /// is not a pass is left out for a pass. The results keep `fs`'s order.
 pub fn bounded_results(fs: &[&Finding], budget: usize) -> (Vec<Value>, (usize, usize)) {
     let sizes: Vec<usize> = fs.iter().map(|f| result(f).to_string().len()).collect();
-    let (keep, omitted) = super::serialized::bounded_keep(fs, &sizes, budget);
+    let (keep, omitted) = bounded_keep(fs, &sizes, budget);
     (fs.iter().zip(keep).filter(|(_, k)| *k).map(|(f, _)| result(f)).collect(), omitted)
 }
 
@@ -187,4 +188,50 @@ pub fn stamp_results(report: &mut Value, earlier: Option<&Value>, now: i64) {
             o.insert("timestamp".into(), at);
         }
     }
+}
+
+/// What identifies a result across rounds: the hash of its text without its time.
+pub(super) fn key(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// Which of `fs` (of these result sizes) fit in `budget` bytes, and how
+/// many (failures, warnings and skips; passes) were left out: failures,
+/// warnings and skips first, by severity (critical first), then passes
+/// while they fit; nothing that is not a pass is left out for a pass.
+pub(super) fn bounded_keep(fs: &[&Finding], sizes: &[usize], budget: usize) -> (Vec<bool>, (usize, usize)) {
+    let mut keep = vec![false; fs.len()];
+    let mut used = 0;
+    let (mut omitted_others, mut omitted_passes) = (0, 0);
+    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
+    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
+    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
+    for i in others.into_iter().chain(passes) {
+        if used + sizes[i] <= budget {
+            used += sizes[i];
+            keep[i] = true;
+        } else if fs[i].outcome == Outcome::Pass {
+            omitted_passes += 1;
+        } else {
+            omitted_others += 1;
+        }
+    }
+    (keep, (omitted_others, omitted_passes))
+}
+
+/// The findings of each report, by position in `a.findings`: per tenant
+/// namespace (in order), then the cluster report's (namespace `None`) last,
+/// as [`report_groups`] gives them.
+pub fn report_group_indices(a: &Audit) -> Vec<(Option<std::sync::Arc<str>>, Vec<usize>)> {
+    let mut by_ns: BTreeMap<&str, (std::sync::Arc<str>, Vec<usize>)> = BTreeMap::new();
+    let mut cluster = Vec::new();
+    for (i, f) in a.findings.iter().enumerate() {
+        match &f.namespace {
+            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_insert_with(|| (ns.clone(), Vec::new())).1.push(i),
+            _ => cluster.push(i),
+        }
+    }
+    by_ns.into_values().map(|(ns, is)| (Some(ns), is)).chain([(None, cluster)]).collect()
 }

@@ -14,8 +14,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{Value, json};
 
-use super::reports::{REPORT_RESULTS_BYTES, ReportApi, report_metadata, result, summary};
-use crate::{Audit, Finding, Outcome};
+use super::reports::{REPORT_RESULTS_BYTES, ReportApi, bounded_keep, key, report_metadata, result, summary};
+use crate::Finding;
 
 /// When each result of a report last changed, by what the result says
 /// (every field but its time, hashed): a compact digest of an earlier
@@ -86,13 +86,6 @@ impl Stamps {
     fn get(&self, k: u64) -> Option<&Stamp> {
         self.0.binary_search_by_key(&k, |(k, _)| *k).ok().map(|i| &self.0[i].1)
     }
-}
-
-/// What identifies a result across rounds: the hash of its text without its time.
-fn key(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
 }
 
 /// What of a report decides whether it must be written again, its summary
@@ -177,45 +170,6 @@ pub fn report_text(
     body.push_str(&results);
     body.push('}');
     Written { content: content_hash(&summary, &results), body }
-}
-
-/// Which of `fs` (of these result sizes) fit in `budget` bytes, and how
-/// many (failures, warnings and skips; passes) were left out: failures,
-/// warnings and skips first, by severity (critical first), then passes
-/// while they fit; nothing that is not a pass is left out for a pass.
-pub(super) fn bounded_keep(fs: &[&Finding], sizes: &[usize], budget: usize) -> (Vec<bool>, (usize, usize)) {
-    let mut keep = vec![false; fs.len()];
-    let mut used = 0;
-    let (mut omitted_others, mut omitted_passes) = (0, 0);
-    let mut others: Vec<usize> = (0..fs.len()).filter(|i| fs[*i].outcome != Outcome::Pass).collect();
-    others.sort_by_key(|i| std::cmp::Reverse(fs[*i].severity));
-    let passes = (0..fs.len()).filter(|i| fs[*i].outcome == Outcome::Pass);
-    for i in others.into_iter().chain(passes) {
-        if used + sizes[i] <= budget {
-            used += sizes[i];
-            keep[i] = true;
-        } else if fs[i].outcome == Outcome::Pass {
-            omitted_passes += 1;
-        } else {
-            omitted_others += 1;
-        }
-    }
-    (keep, (omitted_others, omitted_passes))
-}
-
-/// The findings of each report, by position in `a.findings`: per tenant
-/// namespace (in order), then the cluster report's (namespace `None`) last,
-/// as [`report_groups`](super::report_groups) gives them.
-pub fn report_group_indices(a: &Audit) -> Vec<(Option<std::sync::Arc<str>>, Vec<usize>)> {
-    let mut by_ns: BTreeMap<&str, (std::sync::Arc<str>, Vec<usize>)> = BTreeMap::new();
-    let mut cluster = Vec::new();
-    for (i, f) in a.findings.iter().enumerate() {
-        match &f.namespace {
-            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_insert_with(|| (ns.clone(), Vec::new())).1.push(i),
-            _ => cluster.push(i),
-        }
-    }
-    by_ns.into_values().map(|(ns, is)| (Some(ns), is)).chain([(None, cluster)]).collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use super::*;
 use crate::output::reports::OMITTED;
 use crate::output::{report_groups, report_with, stamp_results};
+use crate::{Audit, Outcome};
 use govcloud_core::controls::Severity;
 use std::sync::Arc;
 
