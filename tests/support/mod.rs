@@ -39,7 +39,12 @@ pub fn kubeconfig_as(user: &str, groups: &[&str]) -> PathBuf {
             );
         }
     }
-    let path = admin.with_file_name(format!("as-{user}-{}.kubeconfig", groups.join("+")));
+    // A file name without `:` (KUBECONFIG separates paths with it) or `/`.
+    let name: String = format!("as-{user}-{}", groups.join("+"))
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_.+".contains(c) { c } else { '_' })
+        .collect();
+    let path = admin.with_file_name(format!("{name}.kubeconfig"));
     std::fs::write(&path, serde_norway::to_string(&kc).expect("yaml")).expect("write");
     path
 }
