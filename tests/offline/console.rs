@@ -85,7 +85,8 @@ fn the_login_page_in_a_browser_is_labelled_and_reachable_by_keyboard() {
     assert!(order[token + 1..].iter().any(|o| o.starts_with(":")), "the login button after the token field: {order:?}");
     b.type_in(&b.find("#token"), "not-a-token");
     b.click(&b.find("form[action='/login'] button"));
-    assert!(b.source().contains("TokenReview"), "the refusal shown");
+    let dom = b.source_when(|d| d.contains("TokenReview"));
+    assert!(dom.contains("TokenReview"), "the refusal shown: {dom}");
     b.goto(&console.url("/login"));
     let shot = b.screenshot("login");
     assert!(std::fs::metadata(shot).expect("shot").len() > 5_000);

@@ -225,6 +225,20 @@ impl Browser {
         self.call("GET", &self.s("/source"), None).as_str().unwrap_or_default().to_string()
     }
 
+    /// The page's DOM once `done` holds of it (polled: a click that submits a
+    /// form returns before the answer is shown when the machine is loaded),
+    /// or the last DOM read after 60 s, for the caller's assertion to show.
+    pub fn source_when(&self, done: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let dom = self.source();
+            if done(&dom) || std::time::Instant::now() > deadline {
+                return dom;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Attribute `name` of element `e`.
     pub fn attribute(&self, e: &str, name: &str) -> String {
         self.call("GET", &self.s(&format!("/element/{e}/attribute/{name}")), None)
