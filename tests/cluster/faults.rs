@@ -489,7 +489,7 @@ async fn through_outage(op: &mut Process, what: &str, outage: impl FnOnce() + Se
             Some(503) => not_ready = true,
             _ => {}
         }
-        assert!(back.elapsed() < Duration::from_secs(90), "/readyz not ready 90 s after the {what} came back");
+        assert!(back.elapsed() < Duration::from_secs(180), "/readyz not ready 180 s after the {what} came back");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let lines = op.log_lines() - lines_before;
@@ -509,6 +509,13 @@ fn tail(text: &str) -> String {
 /// and its recovery: each of its ~17 watches backs off (0.8 s doubling to
 /// 30 s), each failed reconcile is retried after seconds, not in a loop.
 const OUTAGE_LOG_LINES: usize = 600;
+/// How long convergence may take after a control-plane restart. Alone on
+/// this machine it takes about 40 s after /readyz (about 30 s after the
+/// component is back); CI runs the cluster tests in parallel on two cores,
+/// where the same steps took several times longer and a 120 s limit failed
+/// once. What the test proves is the end state, exactly the rendering; the
+/// time is measured by the bench, not here.
+const RESTART_CONVERGE: Duration = Duration::from_secs(300);
 
 #[tokio::test]
 async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
@@ -561,7 +568,7 @@ async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
         tail(&op.log_text())
     );
     let c = plane.client().await;
-    converge(&c, &model, scope, CONVERGE, "after the kube-apiserver restart").await;
+    converge(&c, &model, scope, RESTART_CONVERGE, "after the kube-apiserver restart").await;
 
     // 3. etcd restarted in the middle of convergence.
     let model = city(&plane.dir, 20, 10, "3");
@@ -570,7 +577,7 @@ async fn kills_and_control_plane_restarts_converge_to_exactly_the_rendering() {
     let (not_ready, lines) = through_outage(&mut op, "etcd", plane.outage("etcd", Duration::from_secs(8))).await;
     eprintln!("[faults] etcd outage: /readyz not ready seen: {not_ready}");
     assert!(lines < OUTAGE_LOG_LINES, "{lines} warnings and errors through an etcd outage:\n{}", tail(&op.log_text()));
-    converge(&c, &model, scope, CONVERGE, "after the etcd restart").await;
+    converge(&c, &model, scope, RESTART_CONVERGE, "after the etcd restart").await;
     assert!(op.exited().is_none(), "the operator exited: {}", tail(&op.log_text()));
     eprintln!("[faults] kills and restarts: {:.0}s in all", t0.elapsed().as_secs_f64());
 }
