@@ -223,8 +223,8 @@ pub fn sharing(c: &Chrome, p: &SharingPage, outcome: Option<Result<String, Refus
                             (if lang == Lang::Zh { &e.tenant_names.zh } else { &e.tenant_names.en })
                             @if let Some(m) = &e.tenant_names.mn { " " (mongolian(m)) }
                         }
-                        td { (if lang == Lang::Zh { e.class.zh() } else { e.class.as_str() }) }
-                        td { (e.data_classification.as_str()) }
+                        td { (crate::cli::catalogue::output::class_name(e.class, lang)) }
+                        td { (crate::cli::catalogue::output::data_name(e.data_classification, lang)) }
                         td {
                             (e.description) br;
                             @let f = e.update_frequency.names();
