@@ -245,7 +245,7 @@ fn tenant(lang: Lang, t: &TenantView, pods: &[pods::PodsIn]) -> Markup {
                     tr { th { (w(lang, APPS)) } th { (w(lang, READY)) } th { (w(lang, CALLS)) } }
                     @for a in &t.apps {
                         tr {
-                            td { a href={ "/app/" (a.app) } { (a.app) } }
+                            td { a href={ "/app/" (a.app) } { (a.app) } @if let Some(m) = &a.name_mn { " " (mongolian(m)) } }
                             td { (a.replicas) }
                             td { (a.flows[0]) "/" (a.flows[1]) "/" (a.flows[2]) }
                         }

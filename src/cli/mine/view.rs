@@ -97,6 +97,9 @@ pub struct TenantView {
 pub struct AppView {
     /// `namespace/name`.
     pub app: String,
+    /// Its Mongolian name (traditional script), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_mn: Option<String>,
     /// Ready/desired replicas.
     pub replicas: String,
     /// Its calls: granted, waiting, refused.
@@ -183,6 +186,7 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
         let n = |s: FlowState| st.flows.iter().filter(|f| f.state == s).count();
         apps.push(AppView {
             app: id.clone(),
+            name_mn: a.spec.display_name.as_ref().and_then(|d| d.mn.clone()),
             replicas: format!("{}/{}", st.ready_replicas, st.replicas),
             flows: [n(FlowState::Granted), n(FlowState::Pending), n(FlowState::Refused)],
         });

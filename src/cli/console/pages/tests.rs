@@ -168,6 +168,7 @@ fn pods_show_phase_readiness_node_and_the_node_s_zone_and_a_refused_node_is_show
     let mut m = mine();
     m.tenants[0].name_mn = Some("ᠰᠲᠠᠲ᠋ᠢᠰᠲ᠋ᠢᠺ".into());
     m.tenants[0].zones_mn.insert("extranet".into(), "ᠭᠠᠳᠠᠨ᠎ᠠ".into());
+    m.tenants[0].apps[0].name_mn = Some("ᠮᠠᠺᠷᠣ".into());
     let zh = home(&chrome(Lang::Zh), &m, &pods());
     for s in [
         "Pod 及其运行位置 (3)",
@@ -177,6 +178,7 @@ fn pods_show_phase_readiness_node_and_the_node_s_zone_and_a_refused_node_is_show
         "<span class=\"warn\">403 Forbidden</span>",
         "get node private-node-1: nodes &quot;private-node-1&quot; is forbidden",
         "租户 tongji · 市统计局 <span class=\"mn\" lang=\"mn-Mong\">ᠰᠲᠠᠲ᠋ᠢᠰᠲ᠋ᠢᠺ</span>",
+        "macro-db</a> <span class=\"mn\" lang=\"mn-Mong\">ᠮᠠᠺᠷᠣ</span>",
     ] {
         assert!(zh.contains(s), "{s} not in {zh}");
     }
