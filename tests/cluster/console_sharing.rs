@@ -5,7 +5,8 @@
 //! the API server recording who); the consumer's admin sees the answer; a
 //! third department's admin posting the same answer gets the API server's
 //! 403, and a POST without the session's CSRF token is refused by the
-//! console. The provider's home shows its pods, their nodes and, for a node
+//! console; the provider's own auditor, who may read the app, gets the API
+//! server's 403 on the patch. The provider's home shows its pods, their nodes and, for a node
 //! the department may not read, the API server's refusal; the tenant's
 //! Mongolian name is laid out vertically (computed `writing-mode`).
 
@@ -25,7 +26,7 @@ const MN: &str = "ᠬᠦᠮᠦᠨ ᠠᠮ";
 fn model(zone: &str, p: &str, c: &str, d: &str) -> String {
     let tenant = |t: &str, mn: &str| {
         format!(
-            "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {t}}}\nspec:\n  displayName: {{zh: 部门{t}, en: Dept {t}{mn}}}\n  owners: [{{kind: Group, name: {t}-admins, role: admin}}]\n  zones: [{{name: {zone}, quota: {{cpu: \"4\", memory: 8Gi, pods: 20, services: 10}}}}]\n"
+            "apiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {t}}}\nspec:\n  displayName: {{zh: 部门{t}, en: Dept {t}{mn}}}\n  owners: [{{kind: Group, name: {t}-admins, role: admin}}, {{kind: Group, name: {t}-auditors, role: auditor}}]\n  zones: [{{name: {zone}, quota: {{cpu: \"4\", memory: 8Gi, pods: 20, services: 10}}}}]\n"
         )
     };
     let app = |t: &str, name: &str, extra: &str| {
@@ -108,6 +109,17 @@ async fn in_a_browser_a_provider_answers_a_sharing_request_the_consumer_sees_it_
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.body.contains("403 Forbidden") && refused.body.contains("forbidden"), "{}", refused.body);
     assert!(answers(&k, &pns).await.is_empty(), "the third department wrote an answer");
+
+    // The provider's own auditor reads the request but may not write the app:
+    // the form is shown, and the API server refuses the patch.
+    let auditor = Console::start(&support::kubeconfig_as(&format!("li-{scope}"), &[&format!("{p}-auditors")]), &[]);
+    let page = auditor.get("/sharing", &[]);
+    assert!(page.body.contains(&field), "the auditor reads the request: {}", page.body);
+    let (cookie, token) = (session_cookie(&page), csrf(&page.body));
+    let refused = post(&auditor, &cookie, &format!("csrf={token}&{form}"));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("403 Forbidden") && refused.body.contains("cannot patch"), "{}", refused.body);
+    assert!(answers(&k, &pns).await.is_empty(), "the auditor wrote an answer");
 
     let Some(b) = Browser::start() else { return };
     // The provider refuses, with a reason, in the browser.
