@@ -13,6 +13,8 @@
 # of its own: two local control planes (egov: extranet+internet; private), an
 # operator each (see examples/chifeng-clusters).
 DEV_MODEL := $(if $(filter 2,$(CLUSTERS)),-f examples/chifeng-clusters -f examples/chifeng/tenants.yaml -f examples/chifeng/apps,)
+# make dev DEV_DIR=/tmp/plane: the control plane in (or reused from) that
+# directory instead of target/dev (one already up there, on its own ports, is reused).
 # make dev DATAPLANE=1: the same control plane (target/dev) with a real
 # NetworkPolicy dataplane (testenv/dataplane/README.md: root, iptables, ipset).
 dev:
@@ -22,7 +24,7 @@ ifeq ($(DATAPLANE),1)
 	testenv/testenv status --dir target/dev >/dev/null 2>&1 || testenv/testenv up --dir target/dev --model examples/chifeng --dataplane
 	testenv/dataplane/dataplane status --dir target/dev >/dev/null 2>&1 || testenv/dataplane/dataplane up --dir target/dev
 endif
-	cargo run --quiet -- dev $(DEV_MODEL)
+	cargo run --quiet -- dev $(DEV_MODEL) $(if $(DEV_DIR),--dir $(DEV_DIR))
 
 render:
 	cargo run --quiet -- render -f examples/chifeng

@@ -13,7 +13,7 @@ use super::render::locate;
 use crate::api::{CatalogueEntry, SharedResource};
 use crate::audit::output::Lang;
 
-mod output;
+pub(crate) mod output;
 
 /// The catalogue of the files given, or of the cluster when none are.
 pub(super) fn catalogue_cmd(

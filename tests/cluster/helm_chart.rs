@@ -584,4 +584,21 @@ fn the_console_is_off_by_default_and_on_may_only_review_tokens_and_impersonate()
     let out =
         try_template("govcloud-system", &["--set", "console.enabled=true", "--set", "console.ingress.enabled=true"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("console.ingress.host"));
+    // Sessions live in one process: a second replica is refused by the schema, which says why.
+    let out = try_template("govcloud-system", &["--set", "console.enabled=true", "--set", "console.replicas=2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("values don't meet the specifications of the schema"), "{err}");
+    assert!(err.contains("console") && err.contains("replicas"), "{err}");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("charts/govcloud/values.schema.json")).expect("schema"),
+    )
+    .expect("schema json");
+    let replicas = &schema["properties"]["console"]["properties"]["replicas"];
+    assert_eq!(replicas["maximum"], 1);
+    assert!(replicas["description"].as_str().is_some_and(|d| d.contains("sessions")), "{replicas}");
+    assert!(
+        try_template("govcloud-system", &["--set", "console.enabled=true", "--set", "console.replicas=1"])
+            .status
+            .success()
+    );
 }

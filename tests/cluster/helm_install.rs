@@ -4,6 +4,11 @@
 //! counting both replicas, `helm upgrade` with a changed value rolling it to a
 //! new ReplicaSet, `helm uninstall` removing what the release created.
 //!
+//! With `console.enabled=true` the web console comes up too: its Deployment
+//! Available, its Service, and its ServiceAccount allowed exactly what the
+//! console needs (create TokenReviews, impersonate) and not to read Secrets
+//! or list pods as itself (`kubectl auth can-i --as`, the API server's RBAC).
+//!
 //! Other tests share the cluster, so the release touches nothing cluster-wide
 //! that they use: the CRDs are already there (`--skip-crds`), the admission
 //! policies are the tests' own install (`admissionPolicies.install=false`), and
@@ -18,7 +23,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::ClusterRole;
 use kube::api::{Api, ListParams};
@@ -129,6 +134,8 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     let (home, ns) = (release.home.path(), release.namespace.as_str());
     let role = format!("govcloud-operator-{ns}");
     let role_value = format!("rbac.clusterRoleName={role}");
+    let console_role = format!("govcloud-console-{ns}");
+    let console_value = format!("console.clusterRoleName={console_role}");
     let installed = helm(
         home,
         &[
@@ -143,6 +150,10 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
             "admissionPolicies.install=false",
             "--set",
             &role_value,
+            "--set",
+            "console.enabled=true",
+            "--set",
+            &console_value,
         ],
     );
     installed.unwrap_or_else(|e| panic!("{e}"));
@@ -166,6 +177,43 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
     .await;
     let roles: Api<ClusterRole> = Api::all(c.clone());
     assert!(roles.get_opt(&role).await.expect("cluster role").is_some(), "the release's ClusterRole {role}");
+
+    // The console: its Deployment Available (one replica), its Service, and
+    // its ServiceAccount's rights as the API server decides them.
+    eventually("Deployment govcloud-console Available with 1 replica", WAIT, || async {
+        let s = deployments.get("govcloud-console").await.ok()?.status?;
+        let available = s.conditions.unwrap_or_default().iter().any(|c| c.type_ == "Available" && c.status == "True");
+        (available && s.available_replicas == Some(1)).then_some(())
+    })
+    .await;
+    let services: Api<Service> = Api::namespaced(c.clone(), ns);
+    let svc = services.get("govcloud-console").await.expect("the console's Service");
+    assert_eq!(
+        svc.spec.and_then(|s| s.selector).and_then(|s| s.get("app.kubernetes.io/name").cloned()).as_deref(),
+        Some("govcloud-console")
+    );
+    let sa = format!("system:serviceaccount:{ns}:govcloud-console");
+    let can_i = |args: &[&str]| -> String {
+        let out = Command::new(testenv_binary("kubectl", "kube"))
+            .args(["auth", "can-i", "--as", &sa])
+            .args(args)
+            .env("KUBECONFIG", support::kubeconfig())
+            .output()
+            .expect("kubectl auth can-i");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    for (args, want) in [
+        (&["create", "tokenreviews.authentication.k8s.io"][..], "yes"),
+        (&["impersonate", "users"][..], "yes"),
+        (&["impersonate", "groups"][..], "yes"),
+        (&["get", "secrets", "-n", ns][..], "no"),
+        (&["list", "secrets", "--all-namespaces"][..], "no"),
+        (&["list", "pods", "--all-namespaces"][..], "no"),
+        (&["list", "pods", "-n", ns][..], "no"),
+        (&["list", "departmentapps.govcloud.io", "--all-namespaces"][..], "no"),
+    ] {
+        assert_eq!(can_i(args), want, "kubectl auth can-i --as {sa} {args:?}");
+    }
 
     // A changed value rolls the Deployment: a new ReplicaSet, Available again, the old one scaled down.
     helm(
@@ -203,4 +251,8 @@ async fn helm_installs_the_chart_and_an_upgrade_rolls_it() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(deployments.get_opt("govcloud").await.expect("deployment").is_none(), "Deployment left after uninstall");
     assert!(roles.get_opt(&role).await.expect("cluster role").is_none(), "ClusterRole {role} left after uninstall");
+    assert!(
+        roles.get_opt(&console_role).await.expect("cluster role").is_none(),
+        "ClusterRole {console_role} left after uninstall"
+    );
 }

@@ -247,6 +247,11 @@ impl Browser {
             .to_string()
     }
 
+    /// The computed value of CSS property `name` of element `e`.
+    pub fn css(&self, e: &str, name: &str) -> String {
+        self.call("GET", &self.s(&format!("/element/{e}/css/{name}")), None).as_str().unwrap_or_default().to_string()
+    }
+
     /// Presses Tab, and says the `id` (or tag and name) of the element that has the focus.
     pub fn tab(&self) -> String {
         let key = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [

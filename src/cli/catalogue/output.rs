@@ -46,12 +46,12 @@ mod words {
 }
 
 /// A sharing class's name: the national rules' (zh) or the manifests' (en).
-fn class_name(c: SharingClass, lang: Lang) -> &'static str {
+pub(crate) fn class_name(c: SharingClass, lang: Lang) -> &'static str {
     if lang == Lang::Zh { c.zh() } else { c.as_str() }
 }
 
 /// A data classification's name.
-fn data_name(d: DataClassification, lang: Lang) -> &'static str {
+pub(crate) fn data_name(d: DataClassification, lang: Lang) -> &'static str {
     let zh = match d {
         DataClassification::Public => "公开",
         DataClassification::Internal => "内部",

@@ -234,7 +234,13 @@ async fn route(
     let c = &who.client;
     match (&parts.method, path) {
         (&Method::GET, "/") => match read::mine(c).await {
-            Ok((m, _)) => html(StatusCode::OK, pages::home(&chrome, &m)),
+            Ok((m, _)) => {
+                let ns: Vec<String> = m.tenants.iter().flat_map(|t| t.namespaces.clone()).collect();
+                let readable: Vec<String> =
+                    ns.into_iter().filter(|n| !m.tenants.iter().any(|t| t.unreadable.contains(n))).collect();
+                let pods = read::pods(c, &readable, None).await;
+                html(StatusCode::OK, pages::home(&chrome, &m, &pods))
+            }
             Err(r) => html(status_of(&r), pages::refused_page(&chrome, &r)),
         },
         (&Method::GET, p) if p.starts_with("/app/") => {
@@ -269,6 +275,17 @@ async fn route(
             };
             let (zones, pending) = read::queue(c).await;
             html(code, pages::requests::queue(&chrome, zones.as_deref(), pending.as_deref(), outcome))
+        }
+        (&Method::GET | &Method::POST, "/sharing") => {
+            let outcome = if parts.method == Method::POST { Some(read::answer(c, &form).await) } else { None };
+            let code = match &outcome {
+                Some(Err(r)) => status_of(r),
+                _ => StatusCode::OK,
+            };
+            match read::sharing(c).await {
+                Ok(p) => html(code, pages::sharing::sharing(&chrome, &p, outcome)),
+                Err(r) => html(status_of(&r), pages::refused_page(&chrome, &r)),
+            }
         }
         _ => html(
             StatusCode::NOT_FOUND,

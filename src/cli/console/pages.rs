@@ -7,10 +7,14 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::super::mine::view::{Mine, TenantView};
 use crate::audit::output::Lang;
+/// The one Mongolian-name fragment of every page (the static reports' too).
+pub use crate::audit::output::page::mongolian;
 use crate::meta::quantity::Quantity;
 
 pub mod app;
+pub mod pods;
 pub mod requests;
+pub mod sharing;
 
 /// The style sheet. Text colours on their backgrounds keep a contrast of at
 /// least 4.5:1 (checked by a test from the colours named in [`COLOURS`]).
@@ -25,7 +29,7 @@ pub const STYLE: &str = concat!(
     ".ok{color:#146c2e} .warn{color:#8a4b00} label{display:block;margin:6px 0 2px}\n",
     "input,select,textarea{font-size:14px} button{font-size:14px;margin:6px 4px 6px 0}\n",
     ":focus{outline:3px solid #e37400;outline-offset:2px}\n",
-    ".mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em}\n",
+    ".mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3}\n",
 );
 
 /// The text colours of [`STYLE`] and the backgrounds they are shown on.
@@ -89,6 +93,7 @@ const TITLE: Word = ("政务云管理平台", "e-government cloud console");
 const HOME: Word = ("本部门", "my department");
 const REQUESTS: Word = ("资源申请", "requests");
 const QUEUE: Word = ("审批", "approvals");
+const SHARING: Word = ("数据共享", "sharing");
 const LOGOUT: Word = ("退出", "log out");
 const REFUSED: Word = ("API 服务器拒绝了该操作", "The API server refused");
 
@@ -110,7 +115,8 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> String {
                     nav aria-label=(w(lang, TITLE)) {
                         a href="/" { (w(lang, HOME)) } " · "
                         a href="/requests" { (w(lang, REQUESTS)) } " · "
-                        a href="/queue" { (w(lang, QUEUE)) }
+                        a href="/queue" { (w(lang, QUEUE)) } " · "
+                        a href="/sharing" { (w(lang, SHARING)) }
                     }
                     span {
                         @if lang == Lang::Zh { a href="/lang/en" lang="en" { "English" } } @else { a href="/lang/zh" lang="zh" { "中文" } }
@@ -188,26 +194,30 @@ const NOT_YET: Word = ("尚未评估", "not evaluated yet");
 const UNREADABLE: Word = ("无权读取的命名空间", "namespaces you may not read");
 const NONE: Word = ("无", "none");
 
-/// A department's home: each tenant it may read (the view `govcloud mine` prints).
-pub fn home(c: &Chrome, m: &Mine) -> String {
+/// A department's home: each tenant it may read (the view `govcloud mine`
+/// prints), with the pods of its namespaces and where they run.
+pub fn home(c: &Chrome, m: &Mine, pods: &[pods::PodsIn]) -> String {
     let lang = c.lang;
     let body = html! {
         @if m.tenants.is_empty() { p { (w(lang, NO_TENANT)) } }
-        @for t in &m.tenants { (tenant(lang, t)) }
+        @for t in &m.tenants {
+            @let mine: Vec<pods::PodsIn> = pods.iter().filter(|p| t.namespaces.contains(&p.namespace)).cloned().collect();
+            (tenant(lang, t, &mine))
+        }
     };
     page(c, w(lang, HOME), body)
 }
 
-fn tenant(lang: Lang, t: &TenantView) -> Markup {
+fn tenant(lang: Lang, t: &TenantView, pods: &[pods::PodsIn]) -> Markup {
     let display = if lang == Lang::Zh { &t.name_zh } else { &t.name_en };
     html! {
         section id={ "tenant-" (t.name) } {
-            h2 { (w(lang, TENANT)) " " (t.name) " · " (display) }
+            h2 { (w(lang, TENANT)) " " (t.name) " · " (display) @if let Some(m) = &t.name_mn { " " (mongolian(m)) } }
             p { (w(lang, ROLES)) ": " @if t.roles.is_empty() { (w(lang, NONE)) } @else { (t.roles.join(", ")) } }
             h3 { (w(lang, ZONES)) }
             ul {
                 @for (z, kind) in &t.zones {
-                    li { (z) @if let Some(k) = kind { " (" (crate::audit::output::zone_kind_name(k, lang)) ")" }
+                    li { (z) @if let Some(m) = t.zones_mn.get(z) { " " (mongolian(m)) } @if let Some(k) = kind { " (" (crate::audit::output::zone_kind_name(k, lang)) ")" }
                         ": " (t.namespaces.iter().filter(|n| n.ends_with(&format!("-{z}"))).cloned().collect::<Vec<_>>().join(", ")) }
                 }
             }
@@ -235,13 +245,14 @@ fn tenant(lang: Lang, t: &TenantView) -> Markup {
                     tr { th { (w(lang, APPS)) } th { (w(lang, READY)) } th { (w(lang, CALLS)) } }
                     @for a in &t.apps {
                         tr {
-                            td { a href={ "/app/" (a.app) } { (a.app) } }
+                            td { a href={ "/app/" (a.app) } { (a.app) } @if let Some(m) = &a.name_mn { " " (mongolian(m)) } }
                             td { (a.replicas) }
                             td { (a.flows[0]) "/" (a.flows[1]) "/" (a.flows[2]) }
                         }
                     }
                 }
             }
+            (pods::table(lang, pods, &t.zones_mn))
             @for (word, flows) in [(ON_US, &t.waiting_on_us), (ON_OTHERS, &t.waiting_on_others), (REFUSED_CALLS, &t.refused)] {
                 h3 { (w(lang, word)) " (" (flows.len()) ")" }
                 @if !flows.is_empty() {

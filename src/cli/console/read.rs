@@ -1,18 +1,20 @@
 //! What a page reads, as the user (every call through the user's client):
 //! the API server's refusals are kept, to be shown as they were given.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Event, Service};
+use k8s_openapi::api::core::v1::{Event, Node, Pod, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use kube::api::{Api, DynamicObject, ListParams, PostParams};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::ApiResource;
 use kube::{Client, ResourceExt};
 
 use super::pages::Refusal;
 use super::pages::app::AppPage;
-use crate::api::{DepartmentApp, NetworkZone, ResourceRequest};
+use super::pages::pods::{self, PodsIn};
+use super::pages::sharing::SharingPage;
+use crate::api::{CatalogueEntry, DepartmentApp, NetworkZone, ResourceRequest, SharedResource};
 use crate::cli::CliError;
 use crate::cli::mine::view::{self, Mine, Read};
 use crate::meta::labels;
@@ -70,7 +72,9 @@ pub async fn app(c: &Client, ns: &str, name: &str) -> Result<AppPage, Refusal> {
     owned!(Deployment, "Deployment");
     owned!(Service, "Service");
     owned!(NetworkPolicy, "NetworkPolicy");
-    Ok(AppPage { app, events, objects })
+    let pods = pods(c, &[ns.to_string()], Some(&format!("{}={name}", labels::APP))).await;
+    let zone_mn = zone_names_mn(c, std::slice::from_ref(&app.spec.zone)).await;
+    Ok(AppPage { app, events, objects, pods, zone_mn })
 }
 
 /// Files the request the form asks for; its name, or the API server's refusal.
@@ -128,4 +132,97 @@ pub async fn decide(c: &Client, form: &HashMap<String, String>) -> Result<String
         .await
         .map_err(|e| Refusal::of(format!("ResourceRequest {id}"), &e))?;
     Ok(format!("{id}: {state:?}"))
+}
+
+/// The pods of `namespaces` (those labelled `selector`, when given) and the
+/// zones of their nodes, as the user: a list or a node it may not read is
+/// the API server's refusal, kept.
+pub async fn pods(c: &Client, namespaces: &[String], selector: Option<&str>) -> Vec<PodsIn> {
+    let mut lp = ListParams::default();
+    if let Some(s) = selector {
+        lp = lp.labels(s);
+    }
+    let mut listed = Vec::new();
+    for ns in namespaces {
+        let r = Api::<Pod>::namespaced(c.clone(), ns)
+            .list(&lp)
+            .await
+            .map(|l| l.items)
+            .map_err(|e| Refusal::of(format!("list pods in {ns}"), &e));
+        listed.push((ns.clone(), r));
+    }
+    let nodes: BTreeSet<String> = listed
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flatten()
+        .filter_map(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
+        .collect();
+    let mut zones = BTreeMap::new();
+    for n in nodes {
+        let z = Api::<Node>::all(c.clone())
+            .get(&n)
+            .await
+            .map(|node| pods::node_zone(&node))
+            .map_err(|e| Refusal::of(format!("get node {n}"), &e));
+        zones.insert(n, z);
+    }
+    listed.into_iter().map(|(namespace, r)| PodsIn { namespace, rows: r.map(|p| pods::rows(&p, &zones)) }).collect()
+}
+
+/// The Mongolian names (`displayName.mn`) of the zones `names`, of those the
+/// user may read by name (a tenant's owner reads its own zones; a name it may
+/// not read is left without one: it is a name, not data).
+pub async fn zone_names_mn(c: &Client, names: &[String]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for n in names {
+        if let Ok(Some(z)) = Api::<NetworkZone>::all(c.clone()).get_opt(n).await
+            && let Some(mn) = z.spec.display_name.mn
+        {
+            out.insert(n.clone(), mn);
+        }
+    }
+    out
+}
+
+/// The sharing page as the user may read it: the catalogue (the operator's
+/// SharedResources), the requests asked of its apps and those they made.
+pub async fn sharing(c: &Client) -> Result<SharingPage, Refusal> {
+    let mut reads = Vec::new();
+    for t in crate::cli::mine::tenants(c).await.map_err(refusal)? {
+        reads.push(crate::cli::mine::of_tenant(c, t).await.map_err(refusal)?);
+    }
+    let (asked, filed) = super::pages::sharing::model(&reads);
+    let lp = ListParams::default().labels(labels::MANAGED_SELECTOR);
+    let catalogue = Api::<SharedResource>::all(c.clone())
+        .list(&lp)
+        .await
+        .map(|l| {
+            let mut e: Vec<CatalogueEntry> = l.items.into_iter().map(|r| r.spec).collect();
+            e.sort_by_key(CatalogueEntry::key);
+            e
+        })
+        .map_err(|e| Refusal::of("list SharedResources (the catalogue)", &e));
+    Ok(SharingPage { catalogue, asked, filed })
+}
+
+/// Writes the answer the form asks for on the provider's app, as the user:
+/// the app's `spec.sharing.answers` with this answer in place
+/// ([`crate::api::with_answer`]), by a merge patch at the version read (the
+/// path `kubectl patch`/GitOps take). Who may is the API server's answer.
+pub async fn answer(c: &Client, form: &HashMap<String, String>) -> Result<String, Refusal> {
+    let (ns, name, answer) = super::pages::sharing::answer_of(form)?;
+    let doing = format!("DepartmentApp {ns}/{name}");
+    let api = Api::<DepartmentApp>::namespaced(c.clone(), &ns);
+    let app = api.get(&name).await.map_err(|e| Refusal::of(doing.clone(), &e))?;
+    let existing = app.spec.sharing.as_ref().map(|s| s.answers.clone()).unwrap_or_default();
+    let (consumer, decision) = (answer.consumer.clone(), answer.decision);
+    let answers = crate::api::with_answer(&existing, answer).map_err(|m| Refusal {
+        doing: doing.clone(),
+        code: 400,
+        reason: "BadRequest".into(),
+        message: m,
+    })?;
+    let patch = crate::api::answers_patch(&app.resource_version().unwrap_or_default(), &answers);
+    api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(|e| Refusal::of(doing, &e))?;
+    Ok(format!("{ns}/{name} → {consumer}: {decision:?}"))
 }

@@ -55,10 +55,16 @@ pub struct TenantView {
     pub name_zh: String,
     /// English name.
     pub name_en: String,
+    /// Mongolian name (traditional script), where the Tenant has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_mn: Option<String>,
     /// The user's roles here (owners naming the user or one of its groups).
     pub roles: Vec<String>,
     /// The zones it works in: (name, kind; none when not readable).
     pub zones: Vec<(String, Option<String>)>,
+    /// The Mongolian names of its zones that have one (of those the user could read).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub zones_mn: std::collections::BTreeMap<String, String>,
     /// Its namespaces.
     pub namespaces: Vec<String>,
     /// Quota per zone namespace, granted and used.
@@ -91,6 +97,9 @@ pub struct TenantView {
 pub struct AppView {
     /// `namespace/name`.
     pub app: String,
+    /// Its Mongolian name (traditional script), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_mn: Option<String>,
     /// Ready/desired replicas.
     pub replicas: String,
     /// Its calls: granted, waiting, refused.
@@ -177,6 +186,7 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
         let n = |s: FlowState| st.flows.iter().filter(|f| f.state == s).count();
         apps.push(AppView {
             app: id.clone(),
+            name_mn: a.spec.display_name.as_ref().and_then(|d| d.mn.clone()),
             replicas: format!("{}/{}", st.ready_replicas, st.replicas),
             flows: [n(FlowState::Granted), n(FlowState::Pending), n(FlowState::Refused)],
         });
@@ -230,8 +240,10 @@ fn tenant_view(who: &Identity, r: Read) -> TenantView {
         name,
         name_zh: t.spec.display_name.zh.clone(),
         name_en: t.spec.display_name.en.clone(),
+        name_mn: t.spec.display_name.mn.clone(),
         roles,
         zones,
+        zones_mn: r.zones.iter().filter_map(|z| Some((z.name_any(), z.spec.display_name.mn.clone()?))).collect(),
         namespaces,
         quota: status.quota.clone(),
         apps,

@@ -194,3 +194,34 @@ pub struct SharingStatus {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<SharingRequestStatus>,
 }
+
+/// A provider's answer as it is written: the app's `spec.sharing.answers`
+/// with `answer` in place of any earlier answer to the same consumer (its
+/// `by` left out: the API server writes who answered), the others as they
+/// were (their recorded `by` kept, which the admission policies accept).
+/// `Err` names what is wrong with the answer before it is sent: a consumer
+/// not of the form `tenant/zone/app`, or a blank reason (the console asks a
+/// reason for a grant too; the API server requires one for a refusal).
+pub fn with_answer(existing: &[SharingAnswer], answer: SharingAnswer) -> Result<Vec<SharingAnswer>, String> {
+    if answer.consumer.split('/').count() != 3 || answer.consumer.split('/').any(str::is_empty) {
+        return Err(format!("consumer {:?}: write it as tenant/zone/app", answer.consumer));
+    }
+    if answer.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(format!("the answer to {} carries no reason: say why it is granted or refused", answer.consumer));
+    }
+    let answer = SharingAnswer { by: None, reason: answer.reason.map(|r| r.trim().to_string()), ..answer };
+    let mut out: Vec<SharingAnswer> = existing.iter().filter(|a| a.consumer != answer.consumer).cloned().collect();
+    out.push(answer);
+    Ok(out)
+}
+
+/// The JSON merge patch of a DepartmentApp that writes `answers` (the whole
+/// list, as a merge patch replaces lists), only if the app is still at
+/// `resource_version` (the API server answers 409 Conflict otherwise, so an
+/// answer written meanwhile is never lost).
+pub fn answers_patch(resource_version: &str, answers: &[SharingAnswer]) -> serde_json::Value {
+    serde_json::json!({
+        "metadata": {"resourceVersion": resource_version},
+        "spec": {"sharing": {"answers": answers}},
+    })
+}

@@ -1,6 +1,8 @@
 //! The page of one app: its status, conditions, recent Events, the objects
 //! govcloud made for it and its flows in and out with their reasons.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::Event;
 use kube::ResourceExt;
 use maud::html;
@@ -17,6 +19,10 @@ pub struct AppPage {
     pub events: Result<Vec<Event>, Refusal>,
     /// The objects govcloud made for it: (kind, name), or why a kind could not be read.
     pub objects: Vec<Result<(String, String), Refusal>>,
+    /// Its pods and where they run.
+    pub pods: Vec<super::pods::PodsIn>,
+    /// The Mongolian name of its zone, where the zone has one.
+    pub zone_mn: BTreeMap<String, String>,
 }
 
 const STATUS: Word = ("状态", "status");
@@ -29,6 +35,7 @@ const FLOWS_OUT: Word = ("本应用的调用", "its calls (out)");
 const FLOWS_IN: Word = ("对本应用的数据请求", "requests for its data (in)");
 const VIOLATIONS: Word = ("违规", "violations");
 const NONE: Word = ("无", "none");
+const ZONE: Word = ("网络区", "zone");
 
 fn state(lang: crate::audit::output::Lang, s: FlowState) -> &'static str {
     match s {
@@ -45,6 +52,10 @@ pub fn app(c: &Chrome, p: &AppPage) -> String {
     let st = a.status.clone().unwrap_or_default();
     let id = format!("{}/{}", a.namespace().unwrap_or_default(), a.name_any());
     let body = html! {
+        @if let Some(d) = &a.spec.display_name {
+            p.names { (d.zh) " · " (d.en) @if let Some(m) = &d.mn { " " (super::mongolian(m)) } }
+        }
+        p { (w(lang, ZONE)) ": " (a.spec.zone) @if let Some(m) = p.zone_mn.get(&a.spec.zone) { " " (super::mongolian(m)) } }
         h2 { (w(lang, STATUS)) }
         table {
             tr { th { (w(lang, REPLICAS)) } td { (st.ready_replicas) "/" (st.replicas) } }
@@ -71,6 +82,7 @@ pub fn app(c: &Chrome, p: &AppPage) -> String {
                 @for q in &requests { tr { td { (q.consumer) } td { (state(lang, q.state)) } td { (q.purpose.clone().unwrap_or_default()) } } }
             }
         }
+        (super::pods::table(lang, &p.pods, &p.zone_mn))
         h2 { (w(lang, OBJECTS)) }
         ul {
             @for o in &p.objects {
