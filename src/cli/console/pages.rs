@@ -10,6 +10,9 @@ use crate::audit::output::Lang;
 use crate::meta::quantity::Quantity;
 
 pub mod app;
+pub mod city;
+pub mod compliance;
+pub mod evaluation;
 pub mod requests;
 
 /// The style sheet. Text colours on their backgrounds keep a contrast of at
@@ -26,6 +29,11 @@ pub const STYLE: &str = concat!(
     "input,select,textarea{font-size:14px} button{font-size:14px;margin:6px 4px 6px 0}\n",
     ":focus{outline:3px solid #e37400;outline-offset:2px}\n",
     ".mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em}\n",
+    // The compliance, evaluation and city pages.
+    "form.filter span{display:inline-block;margin:0 16px 4px 0;vertical-align:bottom} .check label{display:inline;margin-left:4px}\n",
+    "td.num{text-align:right} .muted{color:#5f5f5f} .charts{display:flex;flex-wrap:wrap;gap:16px}\n",
+    "figure.topology{margin:8px 0 16px;overflow-x:auto} .results td{vertical-align:top} small{color:#5f5f5f}\n",
+    ".results td:nth-child(-n+2),.results td:last-child,.results .id{white-space:nowrap} .results td:nth-child(3){min-width:10em} .results td:nth-child(5){max-width:36em}\n",
 );
 
 /// The text colours of [`STYLE`] and the backgrounds they are shown on.
@@ -37,6 +45,7 @@ pub const COLOURS: &[(&str, &str)] = &[
     ("#8a1c12", "#fdecea"),
     ("#146c2e", "#ffffff"),
     ("#8a4b00", "#ffffff"),
+    ("#5f5f5f", "#ffffff"),
 ];
 
 /// What every page shows around its content.
@@ -90,6 +99,8 @@ const HOME: Word = ("本部门", "my department");
 const REQUESTS: Word = ("资源申请", "requests");
 const QUEUE: Word = ("审批", "approvals");
 const LOGOUT: Word = ("退出", "log out");
+const EVALUATION: Word = ("绩效评估", "evaluation");
+const CITY: Word = ("全市", "city");
 const REFUSED: Word = ("API 服务器拒绝了该操作", "The API server refused");
 
 /// The whole page: header with navigation and the language switch, then `body`.
@@ -110,7 +121,10 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> String {
                     nav aria-label=(w(lang, TITLE)) {
                         a href="/" { (w(lang, HOME)) } " · "
                         a href="/requests" { (w(lang, REQUESTS)) } " · "
-                        a href="/queue" { (w(lang, QUEUE)) }
+                        a href="/queue" { (w(lang, QUEUE)) } " · "
+                        a href="/compliance" { (w(lang, COMPLIANCE)) } " · "
+                        a href="/evaluation" { (w(lang, EVALUATION)) } " · "
+                        a href="/city" { (w(lang, CITY)) }
                     }
                     span {
                         @if lang == Lang::Zh { a href="/lang/en" lang="en" { "English" } } @else { a href="/lang/zh" lang="zh" { "中文" } }
