@@ -48,6 +48,8 @@ pub struct ResultRow {
     pub field: String,
     /// What it means, in English, as the report has it.
     pub message: String,
+    /// What was seen, in English, as the report has it.
+    pub evidence: String,
     /// When the result last changed (seconds since the epoch).
     pub changed: Option<i64>,
 }
@@ -55,6 +57,8 @@ pub struct ResultRow {
 /// The counts of one report.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
+    /// The report's name.
+    pub name: String,
     /// The report's namespace (`None`: the cluster report).
     pub namespace: Option<String>,
     /// The tenant of that namespace.
@@ -134,6 +138,7 @@ pub fn rows_of(r: &ReportRead) -> Vec<ResultRow> {
                 object,
                 field: x["properties"]["field"].as_str().unwrap_or_default().to_string(),
                 message: x["message"].as_str().unwrap_or_default().to_string(),
+                evidence: x["properties"]["evidence"].as_str().unwrap_or_default().to_string(),
                 changed: x["timestamp"]["seconds"].as_i64(),
             })
         })
@@ -155,6 +160,7 @@ pub fn compliance(reports: &[ReportRead], filter: &Filter) -> Compliance {
             }
         }
         summaries.push(Summary {
+            name: r.report["metadata"]["name"].as_str().unwrap_or_default().to_string(),
             namespace: r.namespace.clone(),
             tenant: r.tenant.clone(),
             zone: r.zone.clone(),
@@ -250,7 +256,13 @@ pub fn result_cells(lang: Lang, x: &ResultRow) -> Markup {
             }
             @if !x.field.is_empty() { br; small { (x.field) } }
         }
-        td { (reason(x, lang)) }
+        td {
+            (reason(x, lang))
+            // What was seen, where it failed (a control's rule alone does not say what is wrong).
+            @if x.outcome != Outcome::Pass && !x.evidence.is_empty() {
+                br; small { (govcloud_core::messages::said("", &x.evidence, lang)) }
+            }
+        }
         td { (x.changed.map(when).unwrap_or_default()) }
     }
 }
@@ -305,7 +317,7 @@ pub fn page_of(c: &Chrome, m: &Compliance, filter: &Filter, refused: &[Refusal],
                             @match (&s.namespace, &s.tenant) {
                                 (Some(ns), Some(t)) => a href={ "/#tenant-" (t) } { (ns) },
                                 (Some(ns), None) => (ns),
-                                (None, _) => (w(lang, CLUSTER)),
+                                (None, _) => { (w(lang, CLUSTER)) " " small { (s.name) } },
                             }
                         }
                         td { (v(&s.tenant)) } td { (v(&s.zone)) }

@@ -7,7 +7,7 @@ fn result(rule: &str, outcome: &str, severity: &str, kind: &str, ns: &str, name:
         "source": "govcloud", "rule": rule, "result": outcome, "severity": severity,
         "message": "a binding of tenant namespace tongji-extranet grants cluster-admin",
         "resources": [if ns.is_empty() { serde_json::json!({"kind": kind, "name": name}) } else { serde_json::json!({"kind": kind, "namespace": ns, "name": name}) }],
-        "properties": {"field": "roleRef.name"}, "timestamp": {"seconds": at, "nanos": 0}
+        "properties": {"field": "roleRef.name", "evidence": format!("seen {outcome}")}, "timestamp": {"seconds": at, "nanos": 0}
     })
 }
 
@@ -16,7 +16,7 @@ fn reads() -> Vec<ReportRead> {
         namespace: ns.map(String::from),
         tenant: tenant.map(String::from),
         zone: ns.map(|_| "extranet".to_string()),
-        report: serde_json::json!({"summary": summary, "results": results}),
+        report: serde_json::json!({"metadata": {"name": "govcloud"}, "summary": summary, "results": results}),
     };
     vec![
         report(
@@ -52,6 +52,7 @@ fn results_come_failures_first_most_severe_first_with_a_summary_per_namespace_an
     assert_eq!(ns, vec![Some("gongan-extranet"), Some("tongji-extranet"), None]);
     let tongji = &m.summaries[1];
     assert_eq!(tongji.counts, [40, 2, 1, 0]);
+    assert_eq!(tongji.name, "govcloud");
     assert_eq!(tongji.failed, vec![(Severity::Critical, 1), (Severity::Medium, 1)]);
     assert_eq!((tongji.tenant.as_deref(), tongji.zone.as_deref()), (Some("tongji"), Some("extranet")));
     let order: Vec<(&str, Outcome, &str)> =
@@ -111,6 +112,8 @@ fn the_page_gives_reasons_and_titles_in_its_language_links_apps_and_labels_its_f
         "href=\"/app/tongji-extranet/macro-db\"",
         "href=\"/#tenant-tongji\"",
         "(403 Forbidden)",
+        "集群级 <small>govcloud</small>",
+        "<small>seen fail</small>",
         "clusterreports.openreports.io is forbidden",
         &when(1_780_000_000),
         title("GC-RBAC-002", Lang::Zh),
@@ -127,6 +130,7 @@ fn the_page_gives_reasons_and_titles_in_its_language_links_apps_and_labels_its_f
     let p = page_of(&c, &compliance(&r, &Filter::default()), &Filter::default(), &[], None);
     assert!(p.contains(&zh), "{zh} not in {p}");
     assert!(!p.contains("<script") && !p.contains("style="), "inline script or style: {p}");
+    assert!(!p.contains("seen pass"), "a pass's evidence is not shown: {p}");
     // An admission rule's message names its control: the row does already.
     let mut x = m.rows[0].clone();
     x.message = format!("[{}] spec.hostIPC must not be true", x.control);
