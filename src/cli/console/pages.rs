@@ -32,6 +32,7 @@ pub const STYLE: &str = concat!(
     // The compliance, evaluation and city pages.
     "form.filter span{display:inline-block;margin:0 16px 4px 0;vertical-align:bottom} .check label{display:inline;margin-left:4px}\n",
     "td.num{text-align:right} .muted{color:#5f5f5f} .charts{display:flex;flex-wrap:wrap;gap:16px}\n",
+    ".zones td{white-space:nowrap} .zones td:last-child{white-space:normal}\n",
     "figure.topology{margin:8px 0 16px;overflow-x:auto} .results td{vertical-align:top} small{color:#5f5f5f}\n",
     ".results td:nth-child(-n+2),.results td:last-child,.results .id{white-space:nowrap} .results td:nth-child(3){min-width:10em} .results td:nth-child(5){max-width:36em}\n",
 );
