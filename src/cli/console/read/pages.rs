@@ -8,6 +8,7 @@ use kube::{Client, ResourceExt};
 use super::refusal;
 use crate::api::{DepartmentApp, NetworkZone, Tenant};
 use crate::audit::filter::Filter;
+use crate::audit::output::ReportApi;
 use crate::cli::console::pages::Refusal;
 use crate::cli::console::pages::city::{City, LATEST, zone_rows};
 use crate::cli::console::pages::compliance::{ReportRead, compliance};
@@ -25,13 +26,14 @@ pub struct Reports {
     pub tenants: Vec<Tenant>,
 }
 
-/// The report kinds (OpenReports, the operator's default).
-fn kinds() -> (ApiResource, ApiResource) {
-    let gvk = |k: &str| GroupVersionKind::gvk("openreports.io", "v1alpha1", k);
-    (
-        ApiResource::from_gvk_with_plural(&gvk("Report"), "reports"),
-        ApiResource::from_gvk_with_plural(&gvk("ClusterReport"), "clusterreports"),
-    )
+/// The report kinds of `api`: (namespaced, cluster).
+fn kinds(api: ReportApi) -> (ApiResource, ApiResource) {
+    let (api_version, kind, cluster) = api.kinds();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let ar = |k: &str| {
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, k), &format!("{}s", k.to_lowercase()))
+    };
+    (ar(kind), ar(cluster))
 }
 
 fn read_of(o: DynamicObject, tenants: &[Tenant]) -> Option<ReportRead> {
@@ -56,33 +58,47 @@ fn read_of(o: DynamicObject, tenants: &[Tenant]) -> Option<ReportRead> {
 
 /// govcloud's compliance reports the user may read: every namespace's at
 /// once when the API server allows it, else the namespaces of each tenant
-/// it lets the user read, one by one; and the cluster report.
+/// it lets the user read, one by one; and the cluster report. OpenReports
+/// (the operator's default); where that API is not served (404), the policy
+/// working group's (`govcloud run --reports wgpolicy`).
 pub async fn reports(c: &Client) -> Result<Reports, Refusal> {
     let tenants = crate::cli::mine::tenants(c).await.map_err(refusal)?;
-    let (report, cluster_report) = kinds();
+    let mut out = reports_of(c, &tenants, ReportApi::Openreports).await;
+    if out.refused.iter().any(|r| r.code == 404) {
+        let other = reports_of(c, &tenants, ReportApi::Wgpolicy).await;
+        if !other.refused.iter().any(|r| r.code == 404) {
+            out = other;
+        }
+    }
+    out.tenants = tenants;
+    Ok(out)
+}
+
+/// [`reports`] of one report API.
+async fn reports_of(c: &Client, tenants: &[Tenant], api: ReportApi) -> Reports {
+    let (report, cluster_report) = kinds(api);
     let lp = ListParams::default().labels(MANAGED_SELECTOR);
     let mut out = Reports::default();
     match Api::<DynamicObject>::all_with(c.clone(), &report).list(&lp).await {
-        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, &tenants))),
+        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
         Err(kube::Error::Api(s)) if s.code == 403 => {
-            for t in &tenants {
+            for t in tenants {
                 for z in &t.spec.zones {
                     let ns = namespace_name(&t.name_any(), &z.name);
                     match Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &report).list(&lp).await {
-                        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, &tenants))),
-                        Err(e) => out.refused.push(Refusal::of(format!("list Reports in {ns}"), &e)),
+                        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
+                        Err(e) => out.refused.push(Refusal::of(format!("list {}s in {ns}", report.kind), &e)),
                     }
                 }
             }
         }
-        Err(e) => out.refused.push(Refusal::of("list Reports in all namespaces", &e)),
+        Err(e) => out.refused.push(Refusal::of(format!("list {}s in all namespaces", report.kind), &e)),
     }
     match Api::<DynamicObject>::all_with(c.clone(), &cluster_report).list(&lp).await {
-        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, &tenants))),
-        Err(e) => out.refused.push(Refusal::of("list ClusterReports", &e)),
+        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
+        Err(e) => out.refused.push(Refusal::of(format!("list {}s", cluster_report.kind), &e)),
     }
-    out.tenants = tenants;
-    Ok(out)
+    out
 }
 
 /// The city as the user may read it: the zones, tenants and nodes (any of
@@ -140,4 +156,23 @@ pub async fn city(c: &Client) -> Result<City, Refusal> {
 /// The live evaluation as the user may read it (`govcloud evaluate`'s).
 pub async fn evaluation(c: &Client) -> Result<crate::evaluate::Evaluation, Refusal> {
     crate::cli::evaluate::live(c).await.map_err(refusal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_kinds_of_both_apis_and_their_plurals() {
+        let (r, c) = kinds(ReportApi::Openreports);
+        assert_eq!(
+            (r.api_version.as_str(), r.plural.as_str(), c.plural.as_str()),
+            ("openreports.io/v1alpha1", "reports", "clusterreports")
+        );
+        let (r, c) = kinds(ReportApi::Wgpolicy);
+        assert_eq!(
+            (r.group.as_str(), r.plural.as_str(), c.kind.as_str(), c.plural.as_str()),
+            ("wgpolicyk8s.io", "policyreports", "ClusterPolicyReport", "clusterpolicyreports")
+        );
+    }
 }
