@@ -26,6 +26,20 @@ pub struct Reports {
     pub tenants: Vec<Tenant>,
 }
 
+/// Lists read at once, namespace by namespace.
+const LISTS_AT_ONCE: usize = 8;
+
+/// `list` of each namespace of `tenants`, [`LISTS_AT_ONCE`] at a time, in order.
+async fn by_namespace<F, T>(tenants: &[Tenant], list: impl Fn(String) -> F) -> Vec<T>
+where
+    F: std::future::Future<Output = T>,
+{
+    use futures::StreamExt;
+    let namespaces: Vec<String> =
+        tenants.iter().flat_map(|t| t.spec.zones.iter().map(|z| namespace_name(&t.name_any(), &z.name))).collect();
+    futures::stream::iter(namespaces.into_iter().map(list)).buffered(LISTS_AT_ONCE).collect().await
+}
+
 /// The report kinds of `api`: (namespaced, cluster).
 fn kinds(api: ReportApi) -> (ApiResource, ApiResource) {
     let (api_version, kind, cluster) = api.kinds();
@@ -82,13 +96,15 @@ async fn reports_of(c: &Client, tenants: &[Tenant], api: ReportApi) -> Reports {
     match Api::<DynamicObject>::all_with(c.clone(), &report).list(&lp).await {
         Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
         Err(kube::Error::Api(s)) if s.code == 403 => {
-            for t in tenants {
-                for z in &t.spec.zones {
-                    let ns = namespace_name(&t.name_any(), &z.name);
-                    match Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &report).list(&lp).await {
-                        Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
-                        Err(e) => out.refused.push(Refusal::of(format!("list {}s in {ns}", report.kind), &e)),
-                    }
+            let lists = by_namespace(tenants, |ns| {
+                let (api, lp) = (Api::<DynamicObject>::namespaced_with(c.clone(), &ns, &report), lp.clone());
+                async move { (ns, api.list(&lp).await) }
+            })
+            .await;
+            for (ns, listed) in lists {
+                match listed {
+                    Ok(l) => out.reads.extend(l.items.into_iter().filter_map(|o| read_of(o, tenants))),
+                    Err(e) => out.refused.push(Refusal::of(format!("list {}s in {ns}", report.kind), &e)),
                 }
             }
         }
@@ -116,14 +132,16 @@ pub async fn city(c: &Client) -> Result<City, Refusal> {
     let apps = match Api::<DepartmentApp>::all(c.clone()).list(&lp).await {
         Ok(l) => l.items,
         Err(kube::Error::Api(s)) if s.code == 403 => {
+            let lists = by_namespace(&tenants, |ns| {
+                let (api, lp) = (Api::<DepartmentApp>::namespaced(c.clone(), &ns), lp.clone());
+                async move { (ns, api.list(&lp).await) }
+            })
+            .await;
             let mut apps = Vec::new();
-            for t in &tenants {
-                for z in &t.spec.zones {
-                    let ns = namespace_name(&t.name_any(), &z.name);
-                    match Api::<DepartmentApp>::namespaced(c.clone(), &ns).list(&lp).await {
-                        Ok(l) => apps.extend(l.items),
-                        Err(e) => unread.push(Refusal::of(format!("list DepartmentApps in {ns}"), &e)),
-                    }
+            for (ns, listed) in lists {
+                match listed {
+                    Ok(l) => apps.extend(l.items),
+                    Err(e) => unread.push(Refusal::of(format!("list DepartmentApps in {ns}"), &e)),
                 }
             }
             apps
