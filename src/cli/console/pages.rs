@@ -34,7 +34,9 @@ pub const STYLE: &str = concat!(
     "td.num{text-align:right} .muted{color:#5f5f5f} .charts{display:flex;flex-wrap:wrap;gap:16px}\n",
     ".zones td{white-space:nowrap} .zones td:last-child{white-space:normal}\n",
     "figure.topology{margin:8px 0 16px;overflow-x:auto} .results td{vertical-align:top} small{color:#5f5f5f}\n",
-    ".results td:nth-child(-n+2),.results td:last-child,.results .id{white-space:nowrap} .results td:nth-child(3){min-width:10em} .results td:nth-child(5){max-width:36em}\n",
+    ".results td:nth-child(-n+2),.results td:last-child,.results .id{white-space:nowrap} .results td:nth-child(3){min-width:10em}\n",
+    "details.refused summary h2{display:inline} details.refused{margin:16px 0}\n",
+    ".results{width:100%} .results td:nth-child(4),.results td:nth-child(5){overflow-wrap:anywhere}\n",
 );
 
 /// The text colours of [`STYLE`] and the backgrounds they are shown on.

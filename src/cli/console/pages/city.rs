@@ -11,8 +11,8 @@ use kube::ResourceExt;
 use maud::html;
 use serde_json::Value;
 
-use super::compliance::{ResultRow, result_cells, result_head};
-use super::{Chrome, Refusal, Word, num, page, refusal, w};
+use super::compliance::{ResultRow, refusals, result_cells, result_head};
+use super::{Chrome, Refusal, Word, num, page, w};
 use crate::api::{NetworkZone, Tenant, ZoneCapacity};
 use crate::audit::Audit;
 use crate::audit::output::{Lang, zone_kind_name};
@@ -109,6 +109,7 @@ const TENANTS: Word = ("租户", "tenants");
 const TOPOLOGY: Word = ("网络区、租户应用与数据流", "zones, apps and flows");
 const LATEST_H: Word = ("最新不通过项（最严重的在前）", "latest failures (most severe first)");
 const NO_FAILURES: Word = ("可读的报告中没有不通过项", "no failure in the reports you may read");
+const REFUSED_READS: Word = ("API 服务器拒绝读取的报告", "reports the API server refused to show you");
 const UNREAD: Word = ("未能读取应用的命名空间（图中未画出）", "namespaces whose apps could not be read (not drawn)");
 
 /// A capacity cell: granted against capacity, as text and as a bar.
@@ -148,18 +149,15 @@ pub fn city(c: &Chrome, m: &City) -> String {
         }
         h2 { (w(lang, TOPOLOGY)) }
         figure.topology { (crate::audit::output::topology::svg(&m.picture, lang)) }
-        @if !m.unread.is_empty() {
-            h3 { (w(lang, UNREAD)) }
-            @for r in &m.unread { (refusal(lang, r)) }
-        }
+        (refusals(lang, UNREAD, &m.unread, false))
         h2 { (w(lang, LATEST_H)) }
-        @for r in &m.refused { (refusal(lang, r)) }
         @if m.failures.is_empty() { p { (w(lang, NO_FAILURES)) } } @else {
             table.results {
                 (result_head(lang))
                 @for x in &m.failures { tr { (result_cells(lang, x)) } }
             }
         }
+        (refusals(lang, REFUSED_READS, &m.refused, false))
     };
     page(c, w(lang, TITLE), body)
 }

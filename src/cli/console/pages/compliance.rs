@@ -275,6 +275,19 @@ pub fn reason(x: &ResultRow, lang: Lang) -> String {
     govcloud_core::messages::said("", x.message.strip_prefix(&prefix).unwrap_or(&x.message), lang)
 }
 
+/// What the API server refused to show, each as it said it, under a
+/// heading with their count: folded (there may be one per namespace) unless `open`.
+pub fn refusals(lang: Lang, heading: Word, refused: &[Refusal], open: bool) -> Markup {
+    html! {
+        @if !refused.is_empty() {
+            details.refused open[open] {
+                summary { h2 { (w(lang, heading)) " (" (refused.len()) ")" } }
+                @for r in refused { (refusal(lang, r)) }
+            }
+        }
+    }
+}
+
 /// The head of a results table.
 pub fn result_head(lang: Lang) -> Markup {
     html! {
@@ -299,10 +312,6 @@ pub fn page_of(c: &Chrome, m: &Compliance, filter: &Filter, refused: &[Refusal],
             button type="submit" { (w(lang, SHOW)) }
         }
         @if let Some(n) = note { div.refusal role="alert" { (n) } }
-        @if !refused.is_empty() {
-            h2 { (w(lang, REFUSED_READS)) }
-            @for r in refused { (refusal(lang, r)) }
-        }
         h2 { (w(lang, SUMMARY)) }
         @if m.summaries.is_empty() { p { (w(lang, NONE)) } } @else {
             table {
@@ -337,6 +346,7 @@ pub fn page_of(c: &Chrome, m: &Compliance, filter: &Filter, refused: &[Refusal],
             }
         }
         @if m.more > 0 { p { (m.more) " " (w(lang, MORE)) } }
+        (refusals(lang, REFUSED_READS, refused, m.summaries.is_empty()))
     };
     page(c, w(lang, TITLE), body)
 }

@@ -112,6 +112,7 @@ fn the_page_gives_reasons_and_titles_in_its_language_links_apps_and_labels_its_f
         "href=\"/app/tongji-extranet/macro-db\"",
         "href=\"/#tenant-tongji\"",
         "(403 Forbidden)",
+        "<details class=\"refused\"><summary><h2>API 服务器拒绝读取的报告 (1)</h2></summary>",
         "集群级 <small>govcloud</small>",
         "<small>seen fail</small>",
         "clusterreports.openreports.io is forbidden",
