@@ -15,3 +15,6 @@ pub fn evaluation(c: &Chrome, e: &Evaluation) -> String {
     let body = html! { div.evaluation { (crate::evaluate::output::html_body(e, c.lang)) } };
     page(c, w(c.lang, TITLE), body)
 }
+
+#[cfg(test)]
+mod tests;
