@@ -17,6 +17,7 @@ use super::CliError;
 
 mod http;
 pub mod pages;
+mod pages_http;
 mod read;
 pub mod session;
 

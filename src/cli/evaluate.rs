@@ -91,7 +91,14 @@ pub(super) fn evaluate_cmd(
         rt.block_on(city_evaluation(source.city, cluster_cidrs, metrics_text.is_none()))?
     } else if paths.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
-        let (inputs, read) = rt.block_on(live_inputs(cluster_cidrs, cluster, metrics_text.is_none()))?;
+        let (inputs, read) = rt.block_on(async {
+            let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
+                doing: "evaluate",
+                hint: "set KUBECONFIG, or evaluate manifests with -f",
+                source: Box::new(e),
+            })?;
+            live_inputs(&client, cluster_cidrs, cluster, metrics_text.is_none()).await
+        })?;
         scope = read;
         inputs
     } else {
@@ -114,21 +121,9 @@ pub(super) fn evaluate_cmd(
         table.check_zones(source, &model).map_err(CliError::Input)?;
     }
     let audit = audit.unwrap_or_else(|| crate::audit::audit(&model, &objects));
-    let mut pending = evaluate::pending_flow_requests(&model, &audit);
-    pending.extend(evaluate::pending_resource_requests(&requests));
-    let e = evaluate::evaluate(evaluate::Inputs {
-        model: &model,
-        audit: &audit,
-        usage: usage.as_deref().map_err(|m| *m),
-        repairs: repairs.as_ref(),
-        pending: &pending,
-        earlier: &earlier,
-        prices: prices.as_ref().map(|(t, _)| t),
-        requests: &requests,
-        scope: &scope,
-        domestic: &domestic,
-        now,
-    });
+    let read = Read { model: &model, audit: &audit, requests: &requests, repairs: repairs.as_ref(), scope: &scope };
+    let e =
+        evaluated(&read, usage.as_deref().map_err(|m| *m), &earlier, prices.as_ref().map(|(t, _)| t), &domestic, now);
     // Narrowed after: scores and ranks are the city's, whatever is shown.
     if filter.reads_findings() && scope.is_self() {
         return Err(CliError::Input(
@@ -173,15 +168,12 @@ pub(super) fn evaluate_cmd(
 /// identity: the city, or its own tenants (then no audit: its checks read
 /// what only the city's auditors may).
 async fn live_inputs(
+    client: &kube::Client,
     cluster_cidrs: &[String],
     cluster: Option<&str>,
     read_usage: bool,
 ) -> Result<(EvaluationInputs, crate::evaluate::Scope), CliError> {
-    let client = kube::Client::try_default().await.map_err(|e| CliError::NoCluster {
-        doing: "evaluate",
-        hint: "set KUBECONFIG, or evaluate manifests with -f",
-        source: Box::new(e),
-    })?;
+    let client = client.clone();
     let operator = |e| CliError::Operator { doing: String::new(), source: Box::new(e) };
     let mut scope = crate::operator::evaluation_scope(&client).await.map_err(operator)?;
     let crate::operator::ScopedInventory { model, objects, requests } =
@@ -200,4 +192,52 @@ async fn live_inputs(
     };
     let audit = scope.is_self().then(crate::audit::Audit::default);
     Ok((EvaluationInputs { model, objects, requests, usage, repairs, audit }, scope))
+}
+
+/// What an evaluation was read from.
+struct Read<'a> {
+    model: &'a crate::model::Model,
+    audit: &'a crate::audit::Audit,
+    requests: &'a [crate::api::ResourceRequest],
+    repairs: Option<&'a std::collections::BTreeMap<String, u64>>,
+    scope: &'a crate::evaluate::Scope,
+}
+
+/// The evaluation of what was read (the command's and the console's).
+fn evaluated(
+    read: &Read<'_>,
+    usage: Result<&[crate::evaluate::PodUsage], crate::evaluate::Missing>,
+    earlier: &[crate::evaluate::Evaluation],
+    prices: Option<&crate::evaluate::PriceTable>,
+    domestic: &crate::evaluate::DomesticPlatforms,
+    now: k8s_openapi::jiff::Timestamp,
+) -> crate::evaluate::Evaluation {
+    use crate::evaluate;
+    let mut pending = evaluate::pending_flow_requests(read.model, read.audit);
+    pending.extend(evaluate::pending_resource_requests(read.requests));
+    evaluate::evaluate(evaluate::Inputs {
+        model: read.model,
+        audit: read.audit,
+        usage,
+        repairs: read.repairs,
+        pending: &pending,
+        earlier,
+        prices,
+        requests: read.requests,
+        scope: read.scope,
+        domestic,
+        now,
+    })
+}
+
+/// The live evaluation as `client`'s identity may read it, as `govcloud
+/// evaluate` (live, no files) makes it: the city, or a department's
+/// self-evaluation. The console's evaluation page.
+pub(crate) async fn live(client: &kube::Client) -> Result<crate::evaluate::Evaluation, CliError> {
+    let (inputs, scope) = live_inputs(client, &[], None, true).await?;
+    let EvaluationInputs { model, objects, requests, usage, repairs, audit } = inputs;
+    let audit = audit.unwrap_or_else(|| crate::audit::audit(&model, &objects));
+    let read = Read { model: &model, audit: &audit, requests: &requests, repairs: repairs.as_ref(), scope: &scope };
+    let domestic = crate::evaluate::DomesticPlatforms::default();
+    Ok(evaluated(&read, usage.as_deref().map_err(|m| *m), &[], None, &domestic, k8s_openapi::jiff::Timestamp::now()))
 }

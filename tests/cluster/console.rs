@@ -68,7 +68,7 @@ fn cpu_granted(page: &str, ns: &str) -> Option<String> {
 
 /// Accessibility basics of a page's DOM: its language, a label for each
 /// control, alt text on each image.
-fn accessible(dom: &str, page: &str) {
+pub(crate) fn accessible(dom: &str, page: &str) {
     assert!(dom.contains("<html lang=\"zh\"") || dom.contains("<html lang=\"en\""), "{page}: no lang");
     let control = regex::Regex::new(r#"<(input|select|textarea)\b[^>]*>"#).expect("re");
     let id_attr = regex::Regex::new(r#"\bid="([^"]+)""#).expect("re");

@@ -19,6 +19,7 @@ mod catalogue;
 mod clusters;
 mod clusters_audit_live;
 mod console;
+mod console_city;
 mod console_sharing;
 mod control_plane;
 mod enforcement;

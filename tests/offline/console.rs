@@ -79,7 +79,7 @@ fn the_login_page_in_a_browser_is_labelled_and_reachable_by_keyboard() {
     b.goto(&console.url("/"));
     let dom = b.source();
     assert!(dom.contains("<label for=\"token\">"), "{dom}");
-    let order: Vec<String> = (0..8).map(|_| b.tab()).collect();
+    let order: Vec<String> = (0..16).map(|_| b.tab()).collect();
     let token =
         order.iter().position(|o| o == "token").unwrap_or_else(|| panic!("Tab never reaches the token: {order:?}"));
     assert!(order[token + 1..].iter().any(|o| o.starts_with(":")), "the login button after the token field: {order:?}");

@@ -252,6 +252,13 @@ impl Browser {
         self.call("GET", &self.s(&format!("/element/{e}/css/{name}")), None).as_str().unwrap_or_default().to_string()
     }
 
+    /// Where element `e` is drawn and its size, px: (x, y, width, height).
+    pub fn rect(&self, e: &str) -> (f64, f64, f64, f64) {
+        let v = self.call("GET", &self.s(&format!("/element/{e}/rect")), None);
+        let n = |k: &str| v[k].as_f64().unwrap_or(0.0);
+        (n("x"), n("y"), n("width"), n("height"))
+    }
+
     /// Presses Tab, and says the `id` (or tag and name) of the element that has the focus.
     pub fn tab(&self) -> String {
         let key = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [

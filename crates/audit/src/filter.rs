@@ -35,13 +35,24 @@ impl Filter {
 
     /// Whether it keeps this finding.
     pub fn keeps(&self, f: &super::Finding) -> bool {
-        self.tenant.as_deref().is_none_or(|t| f.tenant.as_deref() == Some(t))
-            && self
-                .zone
-                .as_deref()
-                .is_none_or(|z| f.zone.as_deref() == Some(z) || f.object.strip_prefix("NetworkZone/") == Some(z))
-            && self.control.as_deref().is_none_or(|c| f.control.eq_ignore_ascii_case(c))
-            && (!self.failures_only || f.outcome == Outcome::Fail)
+        self.keeps_result(f.tenant.as_deref(), f.zone.as_deref(), &f.object, f.control, f.outcome)
+    }
+
+    /// Whether it keeps a result of this tenant, zone, object
+    /// (`Kind/namespace/name`), control and outcome: a finding, or a result
+    /// of a compliance report read back (the console's page).
+    pub fn keeps_result(
+        &self,
+        tenant: Option<&str>,
+        zone: Option<&str>,
+        object: &str,
+        control: &str,
+        outcome: Outcome,
+    ) -> bool {
+        self.tenant.as_deref().is_none_or(|t| tenant == Some(t))
+            && self.zone.as_deref().is_none_or(|z| zone == Some(z) || object.strip_prefix("NetworkZone/") == Some(z))
+            && self.control.as_deref().is_none_or(|c| control.eq_ignore_ascii_case(c))
+            && (!self.failures_only || outcome == Outcome::Fail)
     }
 
     /// Whether a report of tenants (the evaluation) keeps the tenant named

@@ -337,21 +337,7 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
             tracing::debug!(stage = ?path, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         }
         let admission = admission.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        // The flows this cluster holds a side of.
-        let flows = planned
-            .flows
-            .iter()
-            .filter(|f| !remote.contains_key(&f.consumer.zone) || !remote.contains_key(&f.provider.zone))
-            .map(|f| FlowRow {
-                from: f.consumer.to_string(),
-                to: f.provider.to_string(),
-                state: f.state,
-                reason: f.reason.to_string(),
-                why: f.reason.clone(),
-                ports: f.ports.iter().map(|p| p.port).collect(),
-                address: f.address.clone(),
-            })
-            .collect();
+        let flows = flow_rows(&planned, &remote);
         (admission, ctx.findings, flows, connectivity)
     });
     findings.extend(others);
@@ -366,6 +352,46 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
         findings,
         connectivity,
         flows,
+        zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
+        tenants: model
+            .tenants
+            .iter()
+            .map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone()))
+            .collect(),
+        mongolian: model.tenants.iter().filter_map(|t| Some((t.name_any(), t.spec.display_name.mn.clone()?))).collect(),
+    }
+}
+
+/// The flows this cluster holds a side of, as the picture draws them.
+fn flow_rows(planned: &govcloud_render::Planned<'_>, remote: &BTreeMap<String, String>) -> Vec<FlowRow> {
+    planned
+        .flows
+        .iter()
+        .filter(|f| !remote.contains_key(&f.consumer.zone) || !remote.contains_key(&f.provider.zone))
+        .map(|f| FlowRow {
+            from: f.consumer.to_string(),
+            to: f.provider.to_string(),
+            state: f.state,
+            reason: f.reason.to_string(),
+            why: f.reason.clone(),
+            ports: f.ports.iter().map(|p| p.port).collect(),
+            address: f.address.clone(),
+        })
+        .collect()
+}
+
+/// What the topology picture ([`output::topology::svg`]) draws of a model,
+/// without checking anything: its zones and tenants, its placed apps (as
+/// `tenant/app` in their zone) and its flows, as [`audit`] gives them. The
+/// console draws a live city with it from what its user may read.
+pub fn picture(model: &Model) -> Audit {
+    let planned = govcloud_render::plan(model, &govcloud_render::Verdicts::default());
+    let remote = hosted_elsewhere(model);
+    let apps = planned.index.apps.keys().map(|k| (format!("{}/{}", k.tenant, k.app), k.zone.clone())).collect();
+    Audit {
+        findings: Vec::new(),
+        connectivity: Connectivity { apps, ..Connectivity::default() },
+        flows: flow_rows(&planned, &remote),
         zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
         tenants: model
             .tenants

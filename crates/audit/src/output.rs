@@ -100,7 +100,8 @@ pub fn flow_state_name(s: FlowState, lang: Lang) -> &'static str {
     )
 }
 
-fn title(id: &str, lang: Lang) -> &'static str {
+/// A control's title in `lang` (empty for an id not in the catalogue).
+pub fn title(id: &str, lang: Lang) -> &'static str {
     controls::control(id).map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en }).unwrap_or("")
 }
 

@@ -12,7 +12,7 @@ use govcloud_audit::output::Lang;
 mod domestic;
 mod html;
 mod sections;
-pub use html::{axis_chart, html, trend_chart};
+pub use html::{axis_chart, body as html_body, html, trend_chart};
 
 fn pick(lang: Lang, pair: (&'static str, &'static str)) -> &'static str {
     if lang == Lang::Zh { pair.0 } else { pair.1 }

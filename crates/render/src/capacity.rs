@@ -31,6 +31,11 @@ fn quantity(q: Option<&str>) -> Quantity {
 /// Whether `node` (a Node as JSON) is one of `zone`'s: its pool's labels,
 /// its taint, Ready.
 fn serves(zone: &NetworkZone, node: &Value) -> bool {
+    in_pool(zone, node) && ready(node)
+}
+
+/// Whether `node` (a Node as JSON) is in `zone`'s pool: its labels and its taint.
+pub fn in_pool(zone: &NetworkZone, node: &Value) -> bool {
     let pool = &zone.spec.node_pool;
     let labelled = pool.selector.iter().all(|(k, v)| node["metadata"]["labels"][k].as_str() == Some(v.as_str()));
     let tainted = node["spec"]["taints"].as_array().into_iter().flatten().any(|t| {
@@ -38,12 +43,12 @@ fn serves(zone: &NetworkZone, node: &Value) -> bool {
             && t["value"].as_str().unwrap_or_default() == pool.taint.value
             && t["effect"].as_str() == Some(pool.taint.effect.as_str())
     });
-    let ready = node["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Ready" && c["status"] == "True");
-    labelled && tainted && ready
+    labelled && tainted
+}
+
+/// Whether `node` (a Node as JSON) is Ready.
+pub fn ready(node: &Value) -> bool {
+    node["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
 /// What `zone`'s Ready nodes can give, times its over-commit ratio; `None`

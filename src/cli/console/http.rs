@@ -72,7 +72,7 @@ fn answer(code: StatusCode, kind: &'static str, body: String) -> Response<Full<B
 
 const HTML: &str = "text/html; charset=utf-8";
 
-fn html(code: StatusCode, body: String) -> Response<Full<Bytes>> {
+pub(super) fn html(code: StatusCode, body: String) -> Response<Full<Bytes>> {
     answer(code, HTML, body)
 }
 
@@ -85,7 +85,7 @@ fn redirect(to: &str) -> Response<Full<Bytes>> {
 }
 
 /// The HTTP status of a refusal (the API server's code; 502 when it was not reached).
-fn status_of(r: &Refusal) -> StatusCode {
+pub(super) fn status_of(r: &Refusal) -> StatusCode {
     StatusCode::from_u16(r.code)
         .ok()
         .filter(|c| c.is_client_error() || c.is_server_error())
@@ -267,6 +267,7 @@ async fn route(
                 Err(r) => html(status_of(&r), pages::refused_page(&chrome, &r)),
             }
         }
+        (&Method::GET, "/compliance" | "/evaluation" | "/city") => super::pages_http::page(c, &chrome, parts).await,
         (&Method::GET | &Method::POST, "/queue") => {
             let outcome = if parts.method == Method::POST { Some(read::decide(c, &form).await) } else { None };
             let code = match &outcome {

@@ -12,6 +12,9 @@ pub use crate::audit::output::page::mongolian;
 use crate::meta::quantity::Quantity;
 
 pub mod app;
+pub mod city;
+pub mod compliance;
+pub mod evaluation;
 pub mod pods;
 pub mod requests;
 pub mod sharing;
@@ -30,6 +33,14 @@ pub const STYLE: &str = concat!(
     "input,select,textarea{font-size:14px} button{font-size:14px;margin:6px 4px 6px 0}\n",
     ":focus{outline:3px solid #e37400;outline-offset:2px}\n",
     ".mn{writing-mode:vertical-lr;display:inline-block;vertical-align:top;max-height:22em;font-family:'Noto Sans Mongolian','Mongolian Baiti',sans-serif;line-height:1.3}\n",
+    // The compliance, evaluation and city pages.
+    "form.filter span{display:inline-block;margin:0 16px 4px 0;vertical-align:bottom} .check label{display:inline;margin-left:4px}\n",
+    "td.num{text-align:right} .muted{color:#5f5f5f} .charts{display:flex;flex-wrap:wrap;gap:16px}\n",
+    ".zones td{white-space:nowrap} .zones td:last-child{white-space:normal}\n",
+    "figure.topology{margin:8px 0 16px;overflow-x:auto} .results td{vertical-align:top} small{color:#5f5f5f}\n",
+    ".results td:nth-child(-n+2),.results td:last-child,.results .id{white-space:nowrap} .results td:nth-child(3){min-width:10em}\n",
+    "details.refused summary h2{display:inline} details.refused{margin:16px 0}\n",
+    ".results{width:100%} .results td:nth-child(4),.results td:nth-child(5){overflow-wrap:anywhere}\n",
 );
 
 /// The text colours of [`STYLE`] and the backgrounds they are shown on.
@@ -41,6 +52,7 @@ pub const COLOURS: &[(&str, &str)] = &[
     ("#8a1c12", "#fdecea"),
     ("#146c2e", "#ffffff"),
     ("#8a4b00", "#ffffff"),
+    ("#5f5f5f", "#ffffff"),
 ];
 
 /// What every page shows around its content.
@@ -95,6 +107,8 @@ const REQUESTS: Word = ("资源申请", "requests");
 const QUEUE: Word = ("审批", "approvals");
 const SHARING: Word = ("数据共享", "sharing");
 const LOGOUT: Word = ("退出", "log out");
+const EVALUATION: Word = ("绩效评估", "evaluation");
+const CITY: Word = ("全市", "city");
 const REFUSED: Word = ("API 服务器拒绝了该操作", "The API server refused");
 
 /// The whole page: header with navigation and the language switch, then `body`.
@@ -116,7 +130,10 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> String {
                         a href="/" { (w(lang, HOME)) } " · "
                         a href="/requests" { (w(lang, REQUESTS)) } " · "
                         a href="/queue" { (w(lang, QUEUE)) } " · "
-                        a href="/sharing" { (w(lang, SHARING)) }
+                        a href="/sharing" { (w(lang, SHARING)) } " · "
+                        a href="/compliance" { (w(lang, COMPLIANCE)) } " · "
+                        a href="/evaluation" { (w(lang, EVALUATION)) } " · "
+                        a href="/city" { (w(lang, CITY)) }
                     }
                     span {
                         @if lang == Lang::Zh { a href="/lang/en" lang="en" { "English" } } @else { a href="/lang/zh" lang="zh" { "中文" } }

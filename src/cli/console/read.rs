@@ -19,6 +19,8 @@ use crate::cli::CliError;
 use crate::cli::mine::view::{self, Mine, Read};
 use crate::meta::labels;
 
+pub mod pages;
+
 /// A command error as a refusal (the API server's, when it was one).
 fn refusal(e: CliError) -> Refusal {
     match e {

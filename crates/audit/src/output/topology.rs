@@ -30,6 +30,8 @@ const ARC_MAX: f64 = 360.0;
 const TOP: f64 = 64.0;
 
 const WORDS_APPS: (&str, &str) = ("个应用", "apps");
+const WORDS_PICTURE: (&str, &str) =
+    ("网络区、租户应用与租户间数据流", "zones, tenants' apps and flows between tenants");
 const WORDS_TENANT: (&str, &str) = ("租户", "tenant");
 const WORDS_FLOWS: (&str, &str) = ("租户间数据流（条数）", "flows between tenants (count)");
 const WORDS_INTERNAL: (&str, &str) = ("租户内部数据流（未画出）", "flows within a tenant (not drawn)");
@@ -154,7 +156,7 @@ pub fn svg(a: &Audit, lang: Lang) -> Markup {
     let h = row_y(rows.len()) + 56.0;
     markup! {
         svg xmlns="http://www.w3.org/2000/svg" id="topology" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}"))
-            font-family="sans-serif" font-size=(FONT) {
+            font-family="sans-serif" font-size=(FONT) aria-label=(pick(lang, WORDS_PICTURE)) {
             defs {
                 @for s in STATES {
                     marker id=(format!("arrow-{}", s.as_str())) viewBox="0 0 10 10" refX="9" refY="5"

@@ -131,15 +131,23 @@ pub fn trend_chart(e: &Evaluation, lang: Lang) -> Markup {
     }
 }
 
-/// The self-contained, printable HTML page.
+/// The self-contained, printable HTML page: the title, then [`body`].
 pub fn html(e: &Evaluation, lang: Lang) -> String {
+    let w = |p| pick(lang, p);
+    let all = markup! { h1 { (w(words::TITLE)) } (body(e, lang)) };
+    page(lang, w(words::TITLE), STYLE, &all)
+}
+
+/// The evaluation under its title: scope, ranking, charts, trend, sections,
+/// figures and methods. The printable page and the console's evaluation page
+/// both show it.
+pub fn body(e: &Evaluation, lang: Lang) -> Markup {
     let zh = lang == Lang::Zh;
     let w = |p| pick(lang, p);
     let name = |f: &FigureDef| if zh { f.name_zh } else { f.name_en };
     // Each figure's column is footnoted to its method.
     let note = |f: &FigureDef| FIGURES.iter().position(|g| g.id == f.id).map_or(0, |i| i + 1);
-    let body = markup! {
-        h1 { (w(words::TITLE)) }
+    markup! {
         p class="scope" { b { (e.scope.label(lang)) } @if let Some(basis) = e.scope.basis() { br; (w(words::SCOPE_BASIS)) ": " (basis) } }
         p { (w(words::AT)) " " (e.generated_at) " · " (w(words::INTRO)) }
         section id="ranking" {
@@ -226,6 +234,5 @@ pub fn html(e: &Evaluation, lang: Lang) -> String {
                 @for m in ALL_MISSING { tr { td { "— (" (pick(lang, m.text())) ")" } } }
             }
         }
-    };
-    page(lang, w(words::TITLE), STYLE, &body)
+    }
 }

@@ -113,3 +113,15 @@ fn a_mongolian_name_is_shown_vertical_in_the_ranking() {
     assert!(section(&page, "ranking").contains(&mn), "{page}");
     assert!(page.contains(".mn{writing-mode:vertical-lr;"), "{page}");
 }
+
+#[test]
+fn the_page_is_its_title_and_the_body_the_console_shows_too() {
+    let e = hostile();
+    for lang in [Lang::Zh, Lang::En] {
+        let page = html(&e, lang);
+        let body = super::html_body(&e, lang).into_string();
+        assert!(body.contains("id=\"charts\"") && body.contains("class=\"chart\""), "{body}");
+        assert!(page.contains(&body), "the page holds the body whole");
+        assert!(!body.contains("<h1") && !body.contains("<style"), "the body has no title or style of its own: {body}");
+    }
+}
