@@ -133,6 +133,7 @@ async fn in_a_browser_a_department_files_a_request_an_approver_approves_it_and_a
     b.screenshot("app");
 
     // Filing: first without a justification (the API server's message), then right.
+    support::quota_counts(&c, &ns, "count/resourcerequests.govcloud.io").await;
     b.goto(&dept.url("/requests"));
     accessible(&b.source(), "requests");
     // The keyboard reaches the form's controls in order.

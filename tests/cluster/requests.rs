@@ -128,6 +128,7 @@ async fn provisioned(c: &Client, scope: &str, zone: &str, zone2: &str, tenant: &
         (quota_cpu(c, &ns).await.is_some()).then_some((rb, other_rb, approver))
     })
     .await;
+    support::quota_counts(c, &ns, "count/resourcerequests.govcloud.io").await;
     op
 }
 

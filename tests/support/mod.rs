@@ -182,6 +182,24 @@ where
     }
 }
 
+/// Waits until namespace `ns`'s govcloud quota counts `resource` (its
+/// `status.used` has it). Until the quota controller has discovered a
+/// resource (a CRD installed moments ago: up to its discovery resync, 15 s
+/// in testenv), the API server refuses every create of it in a namespace
+/// whose quota names it ("status unknown for quota"), which is what a fresh
+/// control plane gives a test that files the first ResourceRequest early.
+pub async fn quota_counts(c: &Client, ns: &str, resource: &str) {
+    use k8s_openapi::api::core::v1::ResourceQuota;
+    eventually(&format!("{ns}'s quota counting {resource}"), Duration::from_secs(120), || async {
+        let q = kube::Api::<ResourceQuota>::namespaced(c.clone(), ns)
+            .get_opt(govcloud::meta::names::QUOTA)
+            .await
+            .ok()??;
+        q.status?.used?.contains_key(resource).then_some(())
+    })
+    .await
+}
+
 /// The pinned Kubernetes version from `testenv/versions.env`.
 pub fn pinned_kube_version() -> String {
     let text = std::fs::read_to_string(repo().join("testenv/versions.env")).expect("versions.env");
