@@ -224,6 +224,8 @@ const LATIN_TERMS: &[&str] = &[
     "DNS",
     "uid",
     "`by`",
+    "Kubernetes",
+    "Quota",
 ];
 
 /// The Chinese text of `code` with every argument a Chinese placeholder
@@ -253,8 +255,8 @@ fn the_evidence_of_every_check_says_no_english_word_in_chinese() {
 }
 
 #[test]
-fn problems_conflicts_and_a_held_deletion_say_no_english_word_in_chinese() {
-    let codes = group(Code::WordNone, Code::FromPlatformDefault);
+fn problems_conflicts_a_held_deletion_and_requests_say_no_english_word_in_chinese() {
+    let codes = group(Code::WordNone, Code::WriteQuantity);
     assert!(codes.len() > 30, "{} codes", codes.len());
     for c in codes {
         assert_eq!(latin_words_in_chinese(c), "", "{c}: {:?}", c.text(Lang::Zh));
@@ -326,6 +328,13 @@ fn a_condition_listing_problems_and_conflicts_is_said_in_chinese() {
         assert!(!zh.contains(english), "{english} in {zh}");
     }
     assert_eq!(said("Invalid", &message, Lang::En), message);
+    // A ResourceRequest's status message: the field, what is wrong, what to do.
+    let request = format!(
+        "spec.zone: {}; {}",
+        msg!(Code::ZoneNotDeclared, "\"dmz\""),
+        msg!(Code::RequestAskOneOf, "extranet, private")
+    );
+    assert_eq!(said("", &request, Lang::Zh), "spec.zone：网络区 \"dmz\" 未声明；请申请其中之一：extranet, private");
     // A field path has no spaces: words before a colon are not one.
     assert_eq!(said("Invalid", "the API server said: no", Lang::Zh), "the API server said: no");
 }

@@ -276,6 +276,36 @@ macro_rules! with_more_codes {
             FromTenantDefault => "租户 {0} 的 {1}", "tenant {0}'s {1}";
             /// {0} requests or limits.
             FromPlatformDefault => "平台默认的 {0}", "the platform's default {0}";
+
+            // ── A ResourceRequest's status message and history ──
+            /// Pending.
+            RequestAwaitingDecision => "等待平台工程师决定", "waiting for a platform engineer's decision";
+            /// Approved.
+            RequestInEffect => "已批准并生效", "approved and in effect";
+            /// Rejected.
+            RequestRejectedNothing => "已驳回；未作任何更改", "rejected; nothing changed";
+            /// Expired.
+            SurgeExpired => "临时扩容已到期；其容量不再授予", "the surge expired; its capacity is no longer granted";
+            /// {0} the end.
+            SurgeEndedAt => "临时扩容于 {0} 结束", "the surge ended at {0}";
+            /// {0} namespace.
+            RequestNotTenantNamespace => "{0} 不是租户的命名空间", "{0} is not a namespace of a tenant";
+            /// {0} the namespaces' pattern.
+            RequestFileInTenant => "请在租户的某个命名空间（{0}）中提交申请", "file the request in one of the tenant's namespaces, {0}";
+            /// {0} zone (quoted), {1} namespace.
+            RequestZoneNotNamespaces => "网络区 {0} 不是命名空间 {1} 的网络区", "zone {0} is not the zone of namespace {1}";
+            /// {0} zone asked for, {1} the namespace's zone (both quoted).
+            RequestFileInZone => "请在租户的网络区 {0} 的命名空间中提交申请，或申请网络区 {1}", "file the request in the tenant's namespace of zone {0}, or ask for zone {1}";
+            /// {0} zones.
+            RequestAskOneOf => "请申请其中之一：{0}", "ask for one of: {0}";
+            /// {0} zone (quoted).
+            RequestZoneDeclared => "租户已声明网络区 {0}", "the Tenant already declares zone {0}";
+            /// What to do instead.
+            RequestAskQuotaInstead => "请改用 Quota 申请在那里增加配额", "ask for more quota there with a Quota request instead";
+            /// A quantity that is not one.
+            NotAQuantity => "不是 Kubernetes 数量", "is not a Kubernetes quantity";
+            /// {0}, {1}, {2} examples.
+            WriteQuantity => "请写一个数量，例如 {0}、{1} 或 {2}", "write a quantity such as {0}, {1} or {2}";
         }
     };
 }
