@@ -314,3 +314,71 @@ fn the_html_report_renders_in_headless_chromium() {
         assert!(dom.contains(section), "rendered page lacks {section}");
     }
 }
+
+/// Whether an evidence text has English words around its data (two or more
+/// lowercase words of three letters or more between spaces): values, paths
+/// and JSON have none.
+fn worded(evidence: &str) -> bool {
+    evidence
+        .split([' ', '(', ')', ',', ';', ':'])
+        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_lowercase()))
+        .count()
+        >= 2
+}
+
+#[test]
+fn the_chinese_report_of_the_noncompliant_fixture_gives_every_evidence_in_chinese() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    noncompliant(dir.path());
+    let p = dir.path().to_str().expect("utf8");
+    let (code, out, err) = govcloud(&["audit", "-f", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let audit: Value = serde_json::from_str(&out).expect("json");
+    let findings = audit["findings"].as_array().expect("findings");
+    // Every evidence with words has them as a catalogue message: what is left is data.
+    let bare: Vec<String> = findings
+        .iter()
+        .filter(|f| f.get("evidence_message").is_none() && worded(f["evidence"].as_str().unwrap_or_default()))
+        .map(|f| format!("{} {}: {}", f["control"], f["object"], f["evidence"]))
+        .collect();
+    assert!(bare.is_empty(), "evidence in English words only:\n{}", bare.join("\n"));
+    // The checks of privileges, identity, sharing, reachability, node pools and requests among them.
+    for control in ["GC-RBAC-001", "GC-NET-006", "GC-NET-002", "GC-NET-003", "GC-ZONE-001", "GC-REQ-001"] {
+        let of: Vec<&Value> = findings.iter().filter(|f| f["control"] == control).collect();
+        assert!(!of.is_empty(), "no finding of {control}");
+        assert!(of.iter().all(|f| f.get("evidence_message").is_some()), "{control}: {of:?}");
+    }
+    // The Chinese table and page: no failure's evidence in English where it has words.
+    let (code, zh, err) = govcloud(&["audit", "-f", p, "--lang", "zh"]);
+    assert_eq!(code, 0, "{err}");
+    let html = dir.path().join("report.html");
+    let (code, _, err) =
+        govcloud(&["audit", "-f", p, "--lang", "zh", "--format", "html", "-o", html.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(&html).expect("html");
+    let failed: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .filter_map(|f| f["evidence"].as_str())
+        .filter(|e| worded(e))
+        .collect();
+    assert!(failed.len() >= 10, "{failed:?}");
+    for e in failed {
+        assert!(!zh.contains(e), "English evidence on the Chinese table: {e}");
+        let escaped = e.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        assert!(!page.contains(&escaped), "English evidence on the Chinese page: {e}");
+    }
+    for english in [
+        "run by",
+        "owned by",
+        "reachable (",
+        " via ",
+        "not isolated",
+        "runs on node",
+        "routes only",
+        "the surge end moved",
+    ] {
+        assert!(!zh.contains(english), "{english:?} on the Chinese table:\n{zh}");
+    }
+    assert!(zh.contains("可访问（端口") && zh.contains("临时扩容的结束时间被改动"), "{zh}");
+}

@@ -122,6 +122,8 @@ fn the_city_is_one_report_in_every_format() {
     let city: Vec<&Value> =
         a["findings"].as_array().expect("findings").iter().filter(|f| f.get("cluster").is_none()).collect();
     assert!(!city.is_empty() && city.iter().all(|f| f["control"].as_str().is_some_and(|c| c.starts_with("GC-CITY-"))));
+    // The city checks' evidence has its words as catalogue messages (a Chinese page says them in Chinese).
+    assert!(city.iter().all(|f| f.get("evidence_message").is_some()), "{city:?}");
     // The granted flows to the population database reach across the two clusters.
     let apps = a["connectivity"]["apps"].as_array().expect("apps");
     let at = |name: &str| apps.iter().position(|x| x[0] == name).expect(name);

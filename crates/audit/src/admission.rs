@@ -2,7 +2,7 @@
 
 use govcloud_core::controls;
 use govcloud_core::controls::eval;
-use govcloud_core::messages::{Arg, Code};
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -203,36 +203,35 @@ pub(crate) fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns:
             continue;
         }
         let mut routes: Vec<String> = Vec::new();
-        let mut wrong: Vec<String> = Vec::new();
+        let mut wrong: Vec<Message> = Vec::new();
         for (field, b) in backends {
             let Some(name) = b["service"]["name"].as_str() else {
                 wrong.push(match b["resource"]["kind"].as_str() {
-                    Some(k) => format!(
-                        "{field}: a resource backend ({k} {}), not a Service",
+                    Some(k) => msg!(
+                        Code::EvidenceResourceBackend,
+                        &field,
+                        k,
                         b["resource"]["name"].as_str().unwrap_or_default()
                     ),
-                    None => format!("{field}: names no Service"),
+                    None => msg!(Code::EvidenceNamesNoService, &field),
                 });
                 continue;
             };
             let Some(s) = services.get(&(ns, name)) else {
-                wrong.push(format!("{field}: Service {name} does not exist"));
+                wrong.push(msg!(Code::EvidenceNoSuchService, &field, name));
                 continue;
             };
             let mut why = Vec::new();
             if label(s, labels::MANAGED_BY) != Some(labels::MANAGER) {
-                why.push(format!("not govcloud's (no {}={} label)", labels::MANAGED_BY, labels::MANAGER));
+                why.push(msg!(Code::EvidenceNotGovclouds, format!("{}={}", labels::MANAGED_BY, labels::MANAGER)));
             }
             if s["spec"]["type"] == "ExternalName" {
-                why.push(format!(
-                    "of type ExternalName, to {}",
-                    s["spec"]["externalName"].as_str().unwrap_or("no host")
-                ));
+                let to = s["spec"]["externalName"].as_str().map_or_else(|| Code::EvidenceNoHost.into(), Arg::from);
+                why.push(msg!(Code::EvidenceExternalNameTo, to));
             }
-            if why.is_empty() {
-                routes.push(format!("Service {name}"));
-            } else {
-                wrong.push(format!("{field}: Service {name} is {}", why.join(" and ")));
+            match why.into_iter().reduce(|a, b| msg!(Code::EvidenceBoth, a, b)) {
+                None => routes.push(format!("Service {name}")),
+                Some(why) => wrong.push(msg!(Code::EvidenceServiceIs, &field, name, why)),
             }
         }
         routes.sort();
@@ -243,11 +242,7 @@ pub(crate) fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns:
             &id_of(i),
             Some(ns),
             "spec.rules[].http.paths[].backend.service",
-            if wrong.is_empty() {
-                format!("routes only to govcloud's {}", routes.join(", "))
-            } else {
-                wrong.join("; ")
-            },
+            Message::joined(wrong).unwrap_or_else(|| msg!(Code::EvidenceRoutesOnly, routes.join(", "))),
             msg!(Code::IngressToManaged),
         );
     }

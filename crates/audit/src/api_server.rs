@@ -80,7 +80,11 @@ fn is_api_server_slice(o: &Value) -> bool {
 /// (to one of its endpoints, as [`crate::netpol::Network::egress`] decides:
 /// the Admin tier, then the NetworkPolicies, default deny once isolated),
 /// with the evidence; `None` when they reach none.
-pub fn reached(reach: &Reachability<'_>, class: usize, endpoints: &[Endpoint]) -> Option<String> {
+pub fn reached(
+    reach: &Reachability<'_>,
+    class: usize,
+    endpoints: &[Endpoint],
+) -> Option<govcloud_core::messages::Message> {
     endpoints.iter().find_map(|e| reach.reaches_ip(class, e.ip, &[e.port]))
 }
 

@@ -4,6 +4,7 @@ use govcloud_core::controls;
 
 use kube::ResourceExt;
 
+use govcloud_core::api::FlowState;
 use govcloud_core::controls::Severity;
 use govcloud_core::messages::{Code, Lang};
 use govcloud_core::model::Model;
@@ -151,8 +152,13 @@ pub(crate) fn city_finding(
 }
 
 /// How people read the clusters `ks` of `clusters`.
-pub(crate) fn cluster_names(clusters: &[ClusterAudit], ks: impl IntoIterator<Item = usize>) -> String {
-    ks.into_iter().map(|k| govcloud_render::cluster_label(clusters[k].0.as_deref())).collect::<Vec<_>>().join(", ")
+pub(crate) fn cluster_names(
+    clusters: &[ClusterAudit],
+    ks: impl IntoIterator<Item = usize>,
+) -> govcloud_core::messages::Arg {
+    govcloud_core::messages::Arg::list(
+        ks.into_iter().map(|k| govcloud_render::cluster_message(clusters[k].0.as_deref())),
+    )
 }
 
 /// GC-CITY-001: every zone, tenant and app with the same spec in every cluster.
@@ -194,8 +200,8 @@ pub(crate) fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<
         let first = present.first().and_then(|k| copies[*k].as_ref());
         let differing: Vec<usize> = present.iter().copied().filter(|k| copies[*k].as_ref() != first).collect();
         let evidence = if !absent.is_empty() {
-            format!(
-                "present in {}, absent in {}",
+            msg!(
+                Code::EvidencePresentAbsent,
                 cluster_names(clusters, present.iter().copied()),
                 cluster_names(clusters, absent.iter().copied())
             )
@@ -203,14 +209,10 @@ pub(crate) fn city_models(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<
             let (a, b) = (copies[d].as_ref().unwrap_or(&Value::Null), copies[f].as_ref().unwrap_or(&Value::Null));
             let diff = first_difference(a, b, "spec")
                 .or_else(|| first_difference(b, a, "spec"))
-                .map_or_else(|| msg!(Code::EvidenceDiffers).to_string(), |m| m.to_string());
-            format!(
-                "{} and {} hold different copies: {diff} in the first",
-                cluster_names(clusters, [d]),
-                cluster_names(clusters, [f])
-            )
+                .unwrap_or_else(|| msg!(Code::EvidenceDiffers));
+            msg!(Code::EvidenceCopiesDiffer, cluster_names(clusters, [d]), cluster_names(clusters, [f]), diff)
         } else {
-            format!("the same in {}", cluster_names(clusters, 0..n))
+            msg!(Code::EvidenceSameIn, cluster_names(clusters, 0..n))
         };
         let ok = absent.is_empty() && differing.is_empty();
         out.push(city_finding(
@@ -257,24 +259,33 @@ pub(crate) fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<s
             continue;
         }
         let row = |k: usize| held.iter().find(|(h, _)| *h == k).map(|(_, r)| *r);
+        // The state as the flow's status writes it (a value), its ports and address.
         let show = |r: &FlowRow| {
             let ports: Vec<String> = r.ports.iter().map(ToString::to_string).collect();
-            format!(
-                "{}{}{}",
-                r.state.as_str(),
-                if ports.is_empty() { String::new() } else { format!(" on {}", ports.join(",")) },
-                r.address.as_deref().map(|a| format!(" at {a}")).unwrap_or_default()
-            )
+            let mut shown = msg!(match r.state {
+                FlowState::Granted => Code::StateGranted,
+                FlowState::Pending => Code::StatePending,
+                FlowState::Refused => Code::StateRefused,
+            });
+            if !ports.is_empty() {
+                shown = msg!(Code::EvidenceOnPort, shown, ports.join(","));
+            }
+            if let Some(a) = r.address.as_deref() {
+                shown = msg!(Code::EvidenceAtAddress, shown, a);
+            }
+            shown
         };
+        let flow = format!("{from} -> {to}");
         let (outcome, evidence) = match (row(sides[0]), row(sides[1])) {
             (Some(a), Some(b)) if (a.state, &a.ports, &a.address) == (b.state, &b.ports, &b.address) => (
                 Outcome::Pass,
-                format!("{from} -> {to}: {} in {}", show(a), cluster_names(clusters, sides.iter().copied())),
+                msg!(Code::EvidenceFlowDecided, flow, show(a), cluster_names(clusters, sides.iter().copied())),
             ),
             (Some(a), Some(b)) => (
                 Outcome::Fail,
-                format!(
-                    "{from} -> {to}: {} in {}, {} in {}",
+                msg!(
+                    Code::EvidenceFlowDecidedApart,
+                    flow,
                     show(a),
                     cluster_names(clusters, [sides[0]]),
                     show(b),
@@ -289,8 +300,9 @@ pub(crate) fn city_flows(clusters: &[ClusterAudit], interned: &mut HashSet<Arc<s
                 };
                 (
                     Outcome::Fail,
-                    format!(
-                        "{from} -> {to}: {} in {}, not declared in {}",
+                    msg!(
+                        Code::EvidenceFlowUndeclared,
+                        flow,
                         show(r),
                         cluster_names(clusters, [has]),
                         cluster_names(clusters, [lacks])

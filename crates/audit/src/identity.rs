@@ -1,7 +1,7 @@
 //! App identity (`AuditBy::AppIdentity`): a workload is an app's by its owner chain up to what govcloud renders (custody), never by its labels.
 
 use govcloud_core::controls;
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -32,8 +32,8 @@ pub(crate) fn app_identity(
         let Some((pod_metadata, _)) = pod_of(o) else { continue };
         let Some(app) = pod_metadata["labels"][labels::APP].as_str() else { continue };
         let (outcome, evidence) = match custody(o, app, &listed, &mut ours) {
-            Ok(top) => (Outcome::Pass, format!("{}={app}, run by {top}", labels::APP)),
-            Err(forged) => (Outcome::Fail, format!("{}={app} {forged}", labels::APP)),
+            Ok(top) => (Outcome::Pass, msg!(Code::EvidenceRunBy, format!("{}={app}", labels::APP), top)),
+            Err(forged) => (Outcome::Fail, forged),
         };
         let field = if kind_of(o) == "Pod" {
             "metadata.labels".to_string()
@@ -62,14 +62,11 @@ pub(crate) fn template_path(o: &Value) -> &'static str {
 /// Deployment makes its ReplicaSets, a CronJob its Jobs (each run), a Job or
 /// a StatefulSet its pods. Nothing else is on the way to govcloud's
 /// workload (a bare Job, a DaemonSet, a pod claiming a Deployment directly).
-pub(crate) fn made_by(kind: &str) -> Option<(&'static [&'static str], &'static str)> {
+pub(crate) fn made_by(kind: &str) -> Option<(&'static [&'static str], Code)> {
     match kind {
-        "Pod" => Some((
-            &["ReplicaSet", "StatefulSet", "Job"],
-            "a ReplicaSet of govcloud's Deployment, its StatefulSet or a Job of its CronJob",
-        )),
-        "ReplicaSet" => Some((&["Deployment"], "govcloud's Deployment")),
-        "Job" => Some((&["CronJob"], "govcloud's CronJob")),
+        "Pod" => Some((&["ReplicaSet", "StatefulSet", "Job"], Code::EvidenceMakerOfPod)),
+        "ReplicaSet" => Some((&["Deployment"], Code::EvidenceMakerOfReplicaSet)),
+        "Job" => Some((&["CronJob"], Code::EvidenceMakerOfJob)),
         _ => None,
     }
 }
@@ -98,67 +95,72 @@ pub(crate) fn refers_to(r: &Value, owner: &Value) -> bool {
 }
 
 /// Follows the controller owner chain of `o`, which carries app label
-/// `app`, to the top workload and judges it: `Ok(the workload's id)` when
-/// it is govcloud's, for this app; else `Err(what forged the label)`.
+/// `app`, to the top workload and judges it: `Ok(the workload, as the
+/// evidence names it)` when it is govcloud's, for this app; else `Err(the
+/// evidence: the label and what forged it)`.
 pub(crate) fn custody(
     o: &Value,
     app: &str,
     listed: &HashMap<(&str, &str, &str), &Value>,
     ours: &mut AppWorkloads<'_>,
-) -> Result<String, String> {
+) -> Result<Message, Message> {
     let ns = ns_of(o);
+    let shown = format!("{}={app}", labels::APP);
     let mut cur = o;
-    // How the chain reads so far ("owned by ReplicaSet x of Deployment y"); empty at `o` itself.
-    let mut chain = String::new();
+    // How the chain reads so far ("app=x owned by ReplicaSet y of Deployment z"); none at `o` itself.
+    let mut chain: Option<Message> = None;
     while !matches!(kind_of(cur), "Deployment" | "StatefulSet" | "CronJob") {
-        let here = if chain.is_empty() { format!("on {}", a_kind(cur)) } else { chain.clone() };
+        let here = chain.clone().unwrap_or_else(|| label_on(&shown, cur));
         let Some((owners, expected)) = made_by(kind_of(cur)) else {
-            return Err(format!("{here}: govcloud runs apps as Deployments, StatefulSets and CronJobs only"));
+            return Err(msg!(Code::EvidenceKindsOnly, here));
         };
         let Some(r) = controller_of(cur) else {
             return Err(match kind_of(cur) {
-                "Pod" if chain.is_empty() => format!("{here}: no owner chain to govcloud's workload"),
-                _ => format!("{here}, which has no controller: not made from govcloud's workload"),
+                "Pod" if chain.is_none() => msg!(Code::EvidenceNoOwnerChain, here),
+                _ => msg!(Code::EvidenceNoController, here),
             });
         };
         let (kind, name) = (r["kind"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
-        let step =
-            if chain.is_empty() { format!("owned by {kind} {name}") } else { format!("{chain} of {kind} {name}") };
+        let step = match chain.take() {
+            None => msg!(Code::EvidenceLabelOwnedBy, shown.as_str(), kind, name),
+            Some(c) => msg!(Code::EvidenceChainOf, c, kind, name),
+        };
         if !owners.contains(&kind) {
-            return Err(format!("{step}, not by {expected}"));
+            return Err(msg!(Code::EvidenceNotOwnedBy, step, expected));
         }
         let Some(owner) = listed.get(&(ns, kind, name)).copied() else {
-            return Err(format!("{step}, which does not exist (not among the objects audited)"));
+            return Err(msg!(Code::EvidenceOwnerUnlisted, step));
         };
         if !refers_to(r, owner) {
-            return Err(format!("{step}: the reference is not to the {kind} of that name (another group or uid)"));
+            return Err(msg!(Code::EvidenceOtherReference, step, kind));
         }
         let carried = pod_of(owner).and_then(|(m, _)| m["labels"][labels::APP].as_str());
         if carried != Some(app) {
-            return Err(format!("{step}, whose template carries {}", shown_app(carried)));
+            return Err(msg!(Code::EvidenceTemplateCarries, step, shown_app(carried)));
         }
-        chain = step;
+        chain = Some(step);
         cur = owner;
     }
     // Said of the top workload: where the chain led, or the object itself.
     let (kind, name) = (kind_of(cur), name_of(cur));
-    let top = if chain.is_empty() {
-        format!("on {kind} {name}")
-    } else {
-        format!("{chain}, not made from govcloud's workload")
+    let top = match chain {
+        None => msg!(Code::EvidenceLabelOnObject, shown.as_str(), kind, name),
+        Some(c) => msg!(Code::EvidenceNotFromWorkload, c),
     };
     let Some(rendered) = ours.get(ns, kind, name) else {
-        return Err(format!("{top}: govcloud renders no {kind} {name} in {ns}"));
+        return Err(msg!(Code::EvidenceNotRendered, top, kind, name, ns));
     };
     if rendered.template_app.as_deref() != Some(app) {
-        return Err(format!("{top}: govcloud's {kind} {name} runs {}", shown_app(rendered.template_app.as_deref())));
+        return Err(msg!(Code::EvidenceRunsOther, top, kind, name, shown_app(rendered.template_app.as_deref())));
     }
     // The name is govcloud's; whether govcloud made the object holding it is another matter (GC-MGD-002).
     if label(cur, labels::MANAGED_BY) != Some(labels::MANAGER) {
-        return Err(format!(
-            "{top}: {kind} {name} holds the name of govcloud's but was not created by govcloud (no {}={} label)",
-            labels::MANAGED_BY,
-            labels::MANAGER
+        return Err(msg!(
+            Code::EvidenceNameNotMade,
+            top,
+            kind,
+            name,
+            format!("{}={}", labels::MANAGED_BY, labels::MANAGER)
         ));
     }
     if let Some(r) = controller_of(cur) {
@@ -167,31 +169,35 @@ pub(crate) fn custody(
             && r["name"].as_str() == Some(rendered.app.as_str());
         let app_object = listed.get(&(ns, "DepartmentApp", rendered.app.as_str())).copied();
         if !is_app || app_object.is_some_and(|a| !refers_to(r, a)) {
-            return Err(format!(
-                "{top}: {kind} {name} is controlled by {} {}, not by DepartmentApp {}",
+            return Err(msg!(
+                Code::EvidenceControlledBy,
+                top,
+                kind,
+                name,
                 r["kind"].as_str().unwrap_or_default(),
                 r["name"].as_str().unwrap_or_default(),
-                rendered.app
+                &rendered.app
             ));
         }
     }
-    Ok(format!("{} (govcloud's, for DepartmentApp {})", id_of(cur), rendered.app))
+    Ok(msg!(Code::EvidenceGovcloudsFor, id_of(cur), &rendered.app))
 }
 
-/// `a Pod`, `a ReplicaSet`: how a finding names an object by its kind alone.
-pub(crate) fn a_kind(o: &Value) -> String {
+/// `app=x on a bare pod`, `app=x on a ReplicaSet`: the label `shown` on
+/// object `o`, named by its kind alone.
+pub(crate) fn label_on(shown: &str, o: &Value) -> Message {
     match kind_of(o) {
-        "Pod" => "a bare pod".into(),
-        k if k.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {k}"),
-        k => format!("a {k}"),
+        "Pod" => msg!(Code::EvidenceLabelOnBarePod, shown),
+        k if k.starts_with(['A', 'E', 'I', 'O', 'U']) => msg!(Code::EvidenceLabelOnAn, shown, k),
+        k => msg!(Code::EvidenceLabelOnA, shown, k),
     }
 }
 
-/// An app label as a finding shows it.
-pub(crate) fn shown_app(app: Option<&str>) -> String {
+/// An app label as a finding shows it: a value, or words.
+pub(crate) fn shown_app(app: Option<&str>) -> govcloud_core::messages::Arg {
     match app {
-        Some(a) => format!("{}={a}", labels::APP),
-        None => format!("no {} label", labels::APP),
+        Some(a) => format!("{}={a}", labels::APP).into(),
+        None => msg!(Code::EvidenceNoLabel, labels::APP).into(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Isolation (`AuditBy::Isolation`): who reaches whom by the Admin tier and NetworkPolicy semantics, against the granted flows; private zones reach only their exchange endpoints.
 
 use govcloud_core::controls;
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -88,14 +88,14 @@ pub fn serves_admin_tier(objects: &[Value]) -> bool {
 
 /// GC-NET-003's finding for a workload of private zone `zone` and the
 /// addresses outside it that it reaches (`escapes`).
-pub(crate) fn private_egress(ctx: &mut Ctx<'_>, w: &Workload, zone: &str, escapes: &[String]) {
+pub(crate) fn private_egress(ctx: &mut Ctx<'_>, w: &Workload, zone: &str, escapes: &[Message]) {
     ctx.add(
         controls::PRIVATE_EGRESS,
         if escapes.is_empty() { Outcome::Pass } else { Outcome::Fail },
         &w.id,
         Some(&w.namespace),
         "NetworkPolicy egress",
-        if escapes.is_empty() { "reaches only its exchange endpoints".into() } else { escapes.join("; ") },
+        Message::joined(escapes.iter().cloned()).unwrap_or_else(|| msg!(Code::EvidenceOnlyEndpoints)),
         msg!(Code::PrivateEgress, zone),
     );
 }
@@ -197,9 +197,9 @@ pub(crate) fn isolation(
     let mut pending_findings = Vec::new();
     for (i, a) in ws.iter().enumerate() {
         conn.apps.push((format!("{}/{}", tenants[i], a.app), zone_of(a)));
-        let mut reached: Vec<(usize, &str)> = reach.reaches[reach.class_of[i]]
+        let mut reached: Vec<(usize, &Message)> = reach.reaches[reach.class_of[i]]
             .iter()
-            .flat_map(|(c, e)| reach.members[*c].iter().map(move |j| (*j, e.as_str())))
+            .flat_map(|(c, e)| reach.members[*c].iter().map(move |j| (*j, e)))
             .filter(|(j, _)| ws[*j].id != a.id)
             .collect();
         reached.sort_unstable_by_key(|(j, _)| *j);
@@ -217,7 +217,7 @@ pub(crate) fn isolation(
                 if ok { Outcome::Pass } else { Outcome::Fail },
                 a.id.clone(),
                 a.namespace.clone(),
-                format!("{} -> {}: reachable ({e})", keys[i], keys[j]),
+                msg!(Code::EvidenceReachable, &keys[i], &keys[j], e.clone()),
                 if ok { msg!(Code::GrantedBothSides) } else { msg!(Code::ReachableWithoutGrant) },
             ));
         }
@@ -267,7 +267,7 @@ pub(crate) fn isolation(
                 .filter(|f| f.state == FlowState::Granted && f.consumer.zone == z.name_any())
                 .filter_map(|f| f.address.as_ref()?.parse::<ipnet::IpNet>().ok()),
         );
-        let mut by_class: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut by_class: HashMap<usize, Vec<Message>> = HashMap::new();
         for (i, w) in ws.iter().enumerate().filter(|(_, w)| zone_of(w) == z.name_any()) {
             let escapes = by_class
                 .entry(reach.class_of[i])
@@ -294,7 +294,7 @@ pub(crate) fn isolation(
         } else {
             (f.provider.to_string(), f.consumer.to_string())
         };
-        let mut by_class: HashMap<usize, (bool, bool, String)> = HashMap::new();
+        let mut by_class: HashMap<usize, (bool, bool, Message)> = HashMap::new();
         for (i, w) in ws.iter().enumerate().filter(|(i, _)| keys[*i] == key) {
             let (open, narrow, evidence) = by_class
                 .entry(reach.class_of[i])
@@ -317,7 +317,7 @@ pub(crate) fn isolation(
                 &w.id,
                 Some(&w.namespace),
                 field,
-                format!("{} -> {}: {evidence}", f.consumer, f.provider),
+                msg!(Code::EvidenceFlowSide, f.consumer.to_string(), f.provider.to_string(), evidence),
                 msg!(message),
             );
             conn.across.push(Across { app: i, peer: peer.clone(), consumer: consumer_here, open });
@@ -346,9 +346,9 @@ pub(crate) fn consumer_side(
     f: &govcloud_render::FlowDecision,
     flows: &[govcloud_render::FlowDecision],
     zones: &BTreeMap<String, &govcloud_core::api::NetworkZone>,
-) -> (bool, bool, String) {
+) -> (bool, bool, Message) {
     let Some(address) = f.address.as_deref().and_then(|a| a.parse::<ipnet::IpNet>().ok()) else {
-        return (false, false, "the flow has no exchange address".into());
+        return (false, false, msg!(Code::EvidenceNoExchangeAddress));
     };
     let ip = host_of(&address);
     let mut allowed: Vec<(ipnet::IpNet, Vec<i64>)> = Vec::new();
@@ -400,17 +400,21 @@ pub(crate) fn consumer_side(
             }
         }
     }
-    let mut evidence = if missing.is_empty() {
-        format!("egress {}", through.join(", "))
+    let seen = if missing.is_empty() {
+        msg!(Code::EvidenceEgress, Arg::list(through))
     } else {
-        format!("no egress to {} (the exchange address)", missing.join(", "))
+        msg!(Code::EvidenceNoEgressTo, missing.join(", "))
     };
-    evidence.push_str(&if wider.is_empty() {
-        "; nothing wider".to_string()
+    (missing.is_empty(), wider.is_empty(), with_wider(seen, wider))
+}
+
+/// What a side of a flow opens, and what it opens wider (nothing, or `wider`).
+fn with_wider<T: Into<Arg>>(seen: Message, wider: Vec<T>) -> Message {
+    if wider.is_empty() {
+        msg!(Code::EvidenceNothingWider, seen)
     } else {
-        format!("; wider: {}", wider.join(", "))
-    });
-    (missing.is_empty(), wider.is_empty(), evidence)
+        msg!(Code::EvidenceWider, seen, Arg::list(wider))
+    }
 }
 
 /// The provider's side of granted flow `f` from another cluster, for the
@@ -427,7 +431,7 @@ pub(crate) fn provider_side(
     f: &govcloud_render::FlowDecision,
     flows: &[govcloud_render::FlowDecision],
     zones: &BTreeMap<String, &govcloud_core::api::NetworkZone>,
-) -> (bool, bool, String) {
+) -> (bool, bool, Message) {
     let cidrs = |zone: &str| -> Vec<ipnet::IpNet> {
         zones.get(zone).map(|z| z.spec.cidrs.iter().filter_map(|c| c.parse().ok()).collect()).unwrap_or_default()
     };
@@ -436,7 +440,11 @@ pub(crate) fn provider_side(
     for net in &ranges {
         for p in &f.ports {
             if !reach.accepts_ip(class, host_of(net), i64::from(p.port), p.protocol.as_str()) {
-                missing.push(format!("{} on {}/{}", host_of(net), p.port, p.protocol.as_str()));
+                missing.push(msg!(
+                    Code::EvidenceOnPort,
+                    host_of(net).to_string(),
+                    format!("{}/{}", p.port, p.protocol.as_str())
+                ));
             }
         }
     }
@@ -469,21 +477,17 @@ pub(crate) fn provider_side(
     for ip in probes {
         for (port, proto) in &ports {
             if !covered(ip, *port, proto) && reach.accepts_ip(class, ip, *port, proto) {
-                wider.push(format!("{ip} on {port}/{proto}"));
+                wider.push(msg!(Code::EvidenceOnPort, ip.to_string(), format!("{port}/{proto}")));
             }
         }
     }
     let flow_ports: Vec<String> = f.ports.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect();
     let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
-    let mut evidence = if missing.is_empty() {
-        format!("ingress from zone {} ({}) on {}", f.consumer.zone, shown.join(", "), flow_ports.join(", "))
+    let open = missing.is_empty() && !ranges.is_empty();
+    let seen = if missing.is_empty() {
+        msg!(Code::EvidenceIngressFrom, &f.consumer.zone, shown.join(", "), flow_ports.join(", "))
     } else {
-        format!("no ingress from {} (zone {})", missing.join(", "), f.consumer.zone)
+        msg!(Code::EvidenceNoIngressFrom, Arg::list(missing), &f.consumer.zone)
     };
-    evidence.push_str(&if wider.is_empty() {
-        "; nothing wider".to_string()
-    } else {
-        format!("; wider: {}", wider.join(", "))
-    });
-    (missing.is_empty() && !ranges.is_empty(), wider.is_empty(), evidence)
+    (open, wider.is_empty(), with_wider(seen, wider))
 }

@@ -5,6 +5,8 @@
 //! describes NetworkPolicy); in `classes` the same answer for every pair at
 //! once, by classes of alike workloads ([`Network::reachability`]).
 
+use govcloud_core::messages::{Arg, Code, Message};
+use govcloud_core::msg;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -230,7 +232,7 @@ impl<'p> Network<'p> {
     }
 
     /// Whether `a` may open a connection to any port of `b`; the evidence names the allowing policies.
-    pub fn reaches(&self, a: &Workload, b: &Workload) -> Option<String> {
+    pub fn reaches(&self, a: &Workload, b: &Workload) -> Option<Message> {
         for (port, proto) in &b.ports {
             let (out, by_out) = self.egress(a, &Target::Pod(b), *port, proto);
             let (inn, by_in) = self.ingress(b, &Target::Pod(a), *port, proto);
@@ -242,7 +244,7 @@ impl<'p> Network<'p> {
     }
 
     /// Whether `a` may send to the address `ip` on any of the given ports.
-    pub fn reaches_ip(&self, a: &Workload, ip: IpAddr, ports: &[i64]) -> Option<String> {
+    pub fn reaches_ip(&self, a: &Workload, ip: IpAddr, ports: &[i64]) -> Option<Message> {
         ports.iter().find_map(|p| {
             let (ok, by) = self.egress(a, &Target::Ip(ip), *p, "TCP");
             ok.then(|| ip_evidence(ip, *p, by.as_deref()))
@@ -250,18 +252,19 @@ impl<'p> Network<'p> {
     }
 }
 
+/// The policy that allows a connection, or words saying no policy isolates its side.
+fn allowed_by(by: Option<&str>) -> Arg {
+    by.map_or_else(|| Code::EvidenceNotIsolated.into(), Arg::from)
+}
+
 /// How a connection to an address is allowed: the port and the policy.
-fn ip_evidence(ip: IpAddr, port: i64, by: Option<&str>) -> String {
-    format!("{ip}:{port} via {}", by.unwrap_or("(namespace not isolated)"))
+fn ip_evidence(ip: IpAddr, port: i64, by: Option<&str>) -> Message {
+    msg!(Code::EvidenceAddressVia, ip.to_string(), port.to_string(), allowed_by(by))
 }
 
 /// How a connection is allowed: the port and the policies of both sides.
-fn evidence(port: i64, proto: &str, by_out: Option<&str>, by_in: Option<&str>) -> String {
-    format!(
-        "port {port}/{proto}: egress {} / ingress {}",
-        by_out.unwrap_or("(namespace not isolated)"),
-        by_in.unwrap_or("(namespace not isolated)")
-    )
+fn evidence(port: i64, proto: &str, by_out: Option<&str>, by_in: Option<&str>) -> Message {
+    msg!(Code::EvidencePortVia, port.to_string(), proto, allowed_by(by_out), allowed_by(by_in))
 }
 
 #[cfg(test)]

@@ -42,7 +42,10 @@ pub(crate) fn running_pods(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value],
             &id_of(p),
             Some(ns),
             "spec.nodeName",
-            format!("runs on node {node}{}", if nodes.contains_key(node) { "" } else { " (not a known node)" }),
+            msg!(
+                if nodes.contains_key(node) { Code::EvidenceRunsOnNode } else { Code::EvidenceRunsOnUnknownNode },
+                node
+            ),
             msg!(Code::PodOnZonePool, zone.name_any()),
         );
     }

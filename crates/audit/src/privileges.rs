@@ -50,7 +50,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
                 &id_of(crb),
                 None,
                 "roleRef",
-                format!("{} {} of tenant {} bound to ClusterRole {role}", key.0, key.1, tenants.join(", ")),
+                msg!(Code::EvidenceBoundToRole, &key.0, &key.1, tenants.join(", "), role),
                 msg!(Code::ClusterRightsLimited),
             );
         }
@@ -71,7 +71,7 @@ pub(crate) fn tenant_privileges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Va
             &id_of(rb),
             Some(ns),
             "roleRef",
-            format!("{} bound at MLPS level {level}", govcloud_core::meta::names::EXEC_ROLE),
+            msg!(Code::EvidenceBoundAtLevel, govcloud_core::meta::names::EXEC_ROLE, level.to_string()),
             msg!(Code::ExecLevel2Only),
         );
     }
@@ -96,7 +96,7 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
                     &id,
                     Some(ns),
                     "",
-                    format!("cannot be read as a ResourceRequest: {e}"),
+                    msg!(Code::EvidenceNotARequest, e.to_string()),
                     msg!(Code::RequestFromStatus),
                 );
                 continue;
@@ -105,19 +105,19 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
         let status = r.status.clone().unwrap_or_default();
         let requester = r.spec.requester.as_ref().map(|q| q.username.as_str()).filter(|u| !u.is_empty());
         if let Some(d) = &status.decision {
-            let state = format!("{:?}", d.state);
+            // The state as the status writes it, and as a sentence says it.
+            let (state, decided) = match d.state {
+                DecisionState::Approved => (Code::StateApproved, Code::Approved),
+                DecisionState::Rejected => (Code::StateRejected, Code::Rejected),
+            };
             let decider = d.by.as_deref().filter(|b| !b.is_empty());
             let (outcome, evidence) = match (requester, decider) {
-                (_, None) => {
-                    (Outcome::Fail, format!("{state} with no status.decision.by: who decided was not recorded"))
+                (_, None) => (Outcome::Fail, msg!(Code::EvidenceDecidedNoBy, state)),
+                (None, Some(by)) => (Outcome::Fail, msg!(Code::EvidenceDecidedNoRequester, state, by)),
+                (Some(filer), Some(by)) if filer == by => {
+                    (Outcome::Fail, msg!(Code::EvidenceDecidedByFiler, state, by))
                 }
-                (None, Some(by)) => {
-                    (Outcome::Fail, format!("{state} by {by}, with no spec.requester: who filed it was not recorded"))
-                }
-                (Some(filer), Some(by)) if filer == by => (Outcome::Fail, format!("{state} by {by}, who filed it")),
-                (Some(filer), Some(by)) => {
-                    (Outcome::Pass, format!("filed by {filer}, {} by {by}", state.to_lowercase()))
-                }
+                (Some(filer), Some(by)) => (Outcome::Pass, msg!(Code::EvidenceFiledDecided, filer, decided, by)),
             };
             ctx.add(
                 controls::REQUEST_DECISIONS,
@@ -137,41 +137,26 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
         let (outcome, evidence) = match (approved_surge, end, approved_at) {
             (false, None, _) => continue,
             (false, Some(end), _) => {
-                let decided = status
-                    .decision
-                    .as_ref()
-                    .map(|d| format!("{:?}", d.state).to_lowercase())
-                    .unwrap_or_else(|| "undecided".into());
-                (
-                    Outcome::Fail,
-                    format!(
-                        "expiresAt {end} on a {} request that is {decided}: only an approved surge ends",
-                        r.spec.kind.as_str()
-                    ),
-                )
+                let decided = match status.decision.as_ref().map(|d| d.state) {
+                    Some(DecisionState::Approved) => Code::Approved,
+                    Some(DecisionState::Rejected) => Code::Rejected,
+                    None => Code::WordUndecided,
+                };
+                (Outcome::Fail, msg!(Code::EvidenceEndNotSurge, end.to_string(), r.spec.kind.as_str(), decided))
             }
             // The operator has not seen the approval yet: it sets the end when it does.
             (true, None, None) => continue,
-            (true, None, Some(at)) => {
-                (Outcome::Fail, format!("approved at {at}, and no expiresAt: the surge has no end"))
-            }
-            (true, Some(end), None) => (
-                Outcome::Fail,
-                format!("expiresAt {end}, and no Approved transition in status.history to date the end from"),
-            ),
-            (true, Some(end), Some(at)) => match govcloud_render::surge_end(&r, at) {
-                Some(want) if want == end => {
-                    (Outcome::Pass, format!("ends at {end}: approved at {at} plus {minutes} minutes"))
+            (true, None, Some(at)) => (Outcome::Fail, msg!(Code::EvidenceSurgeNoEnd, at.to_string())),
+            (true, Some(end), None) => (Outcome::Fail, msg!(Code::EvidenceEndUndated, end.to_string())),
+            (true, Some(end), Some(at)) => {
+                let want = govcloud_render::surge_end(&r, at);
+                let (end_s, at_s, minutes) = (end.to_string(), at.to_string(), minutes.to_string());
+                match want {
+                    Some(want) if want == end => (Outcome::Pass, msg!(Code::EvidenceEndsAt, end_s, at_s, minutes)),
+                    Some(want) => (Outcome::Fail, msg!(Code::EvidenceEndMoved, end_s, at_s, minutes, want.to_string())),
+                    None => (Outcome::Fail, msg!(Code::EvidenceNoEndFollows, end_s, at_s, minutes)),
                 }
-                Some(want) => (
-                    Outcome::Fail,
-                    format!("the surge end moved: expiresAt {end}, approved at {at} plus {minutes} minutes is {want}"),
-                ),
-                None => (
-                    Outcome::Fail,
-                    format!("expiresAt {end}, and no end follows from approval at {at} plus {minutes} minutes"),
-                ),
-            },
+            }
         };
         ctx.add(
             controls::REQUEST_DECISIONS,

@@ -13,7 +13,7 @@
 //! - GC-SHR-003: every flow granted between tenants is judged again by the
 //!   one classification rule of rendering ([`govcloud_render::classification_refusal`]).
 
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code};
 use govcloud_core::msg;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -81,32 +81,25 @@ fn answers(ctx: &mut Ctx<'_>, apps: &[Audited]) {
         let Some(sharing) = &a.app.spec.sharing else { continue };
         for (j, x) in sharing.answers.iter().enumerate() {
             let field = format!("spec.sharing.answers[{j}]");
-            let decided = format!("{:?}", x.decision).to_lowercase();
+            let decided = match x.decision {
+                AnswerDecision::Granted => Code::WordGranted,
+                AnswerDecision::Refused => Code::WordRefused,
+            };
             let by = x.by.as_deref().filter(|b| !b.trim().is_empty());
             let reason = x.reason.as_deref().filter(|r| !r.trim().is_empty());
             let (outcome, field, evidence) = match (by, x.decision, reason) {
-                (_, AnswerDecision::Refused, None) => (
-                    Outcome::Fail,
-                    format!("{field}.reason"),
-                    format!("{} refused without a reason: the consumer cannot know why", x.consumer),
-                ),
-                (Some(by), _, _) => (Outcome::Pass, format!("{field}.by"), format!("{} {decided} by {by}", x.consumer)),
-                (None, _, _) if a.live => (
-                    Outcome::Fail,
-                    format!("{field}.by"),
-                    format!(
-                        "{} {decided} with no `by`: who answered was not recorded (is the admission policy that records answers installed?)",
-                        x.consumer
-                    ),
-                ),
-                (None, _, _) => (
-                    Outcome::Skip,
-                    format!("{field}.by"),
-                    format!(
-                        "{} {decided}; not applied yet: the API server records who answered when it stores the app",
-                        x.consumer
-                    ),
-                ),
+                (_, AnswerDecision::Refused, None) => {
+                    (Outcome::Fail, format!("{field}.reason"), msg!(Code::EvidenceRefusedNoReason, &x.consumer))
+                }
+                (Some(by), _, _) => {
+                    (Outcome::Pass, format!("{field}.by"), msg!(Code::EvidenceAnsweredBy, &x.consumer, decided, by))
+                }
+                (None, _, _) if a.live => {
+                    (Outcome::Fail, format!("{field}.by"), msg!(Code::EvidenceAnsweredNoBy, &x.consumer, decided))
+                }
+                (None, _, _) => {
+                    (Outcome::Skip, format!("{field}.by"), msg!(Code::EvidenceAnsweredNotApplied, &x.consumer, decided))
+                }
             };
             ctx.add(
                 controls::SHARING_ANSWERS,
@@ -141,8 +134,13 @@ fn tenant_app(key: &str) -> Option<(String, String)> {
 fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Planned<'_>) {
     // (consumer tenant, consumer app, provider tenant, provider app) judged already.
     let mut judged: BTreeSet<(String, String, String, String)> = BTreeSet::new();
-    let when = |t: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
-        t.as_ref().map(|t| t.0.to_string()).unwrap_or_else(|| "unknown".into())
+    let when = |t: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| -> Arg {
+        t.as_ref().map_or_else(|| Code::WordUnknown.into(), |t| t.0.to_string().into())
+    };
+    let state_word = |s: FlowState| match s {
+        FlowState::Granted => Code::StateGranted,
+        FlowState::Pending => Code::StatePending,
+        FlowState::Refused => Code::StateRefused,
     };
     // The provider's side: its status lists the requests it received.
     for p in apps {
@@ -152,27 +150,18 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
         for (j, r) in requests.enumerate() {
             let Some((ct, ca)) = tenant_app(&r.consumer) else { continue };
             judged.insert((ct, ca, pt.clone(), p.app.name_any()));
-            let purpose = r.purpose.as_deref().map(|x| format!(" (purpose: {x})")).unwrap_or_default();
+            let request = match r.purpose.as_deref() {
+                Some(x) => msg!(Code::EvidenceRequestOfFor, &r.consumer, x),
+                None => msg!(Code::EvidenceRequestOf, &r.consumer),
+            };
             let (outcome, evidence) = match r.state {
-                _ if r.overdue => (
-                    Outcome::Fail,
-                    format!(
-                        "request of {}{purpose} waiting since {}, due {}: overdue",
-                        r.consumer,
-                        when(&r.since),
-                        when(&r.due)
-                    ),
-                ),
-                FlowState::Pending => (
-                    Outcome::Pass,
-                    format!(
-                        "request of {}{purpose} waiting since {}, due {}: in time",
-                        r.consumer,
-                        when(&r.since),
-                        when(&r.due)
-                    ),
-                ),
-                state => (Outcome::Pass, format!("request of {}{purpose} answered: {state:?}", r.consumer)),
+                _ if r.overdue => {
+                    (Outcome::Fail, msg!(Code::EvidenceWaitingOverdue, request, when(&r.since), when(&r.due)))
+                }
+                FlowState::Pending => {
+                    (Outcome::Pass, msg!(Code::EvidenceWaitingInTime, request, when(&r.since), when(&r.due)))
+                }
+                state => (Outcome::Pass, msg!(Code::EvidenceAnswered, request, state_word(state))),
             };
             ctx.add(
                 controls::SHARING_DEADLINES,
@@ -195,7 +184,14 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                     &p.id,
                     Some(&p.namespace),
                     &format!("spec.sharing.answers[{j}]"),
-                    format!("request of {} answered: {:?}", x.consumer, x.decision),
+                    msg!(
+                        Code::EvidenceAnswered,
+                        msg!(Code::EvidenceRequestOf, &x.consumer),
+                        match x.decision {
+                            AnswerDecision::Granted => Code::StateGranted,
+                            AnswerDecision::Refused => Code::StateRefused,
+                        }
+                    ),
                     msg!(Code::AnsweredInTime),
                 );
             }
@@ -215,12 +211,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                 &c.id,
                 Some(&c.namespace),
                 &format!("status.flows[{k}].overdue"),
-                format!(
-                    "request to {} waiting since {}, due {}: overdue (the provider's status audited here does not list it)",
-                    f.target,
-                    when(&f.since),
-                    when(&f.due)
-                ),
+                msg!(Code::EvidenceRequestToOverdue, &f.target, when(&f.since), when(&f.due)),
                 msg!(Code::AnsweredInTime),
             );
         }
@@ -243,10 +234,7 @@ fn deadlines(ctx: &mut Ctx<'_>, apps: &[Audited], planned: &govcloud_render::Pla
                 &p.id,
                 Some(&p.namespace),
                 "status.sharing.requests",
-                format!(
-                    "request of {} waiting for an answer; no status says since when (offline, or the operator has not seen it yet)",
-                    d.consumer
-                ),
+                msg!(Code::EvidenceWaitingUndated, d.consumer.to_string()),
                 msg!(Code::AnsweredInTime),
             );
         }
@@ -268,7 +256,7 @@ fn classification(
     };
     let audited: BTreeMap<AppKey, &Audited> = apps.iter().filter_map(|a| Some((key_of(a)?, a))).collect();
     // (consumer, provider) -> (where the consumer's object is, the call's field, what says it is granted).
-    let mut granted: BTreeMap<(AppKey, AppKey), (String, String, String, &'static str)> = BTreeMap::new();
+    let mut granted: BTreeMap<(AppKey, AppKey), (String, String, String, Code)> = BTreeMap::new();
     for d in planned.flows.iter().filter(|d| d.state == FlowState::Granted && d.consumer.tenant != d.provider.tenant) {
         // This cluster holds a side of it.
         if remote.contains_key(&d.consumer.zone) && remote.contains_key(&d.provider.zone) {
@@ -281,7 +269,7 @@ fn classification(
                 format!("DepartmentApp/{}/{}", c.namespace, d.consumer.app),
                 c.namespace.clone(),
                 format!("spec.flows.calls[{}]", d.call),
-                "rendering",
+                Code::EvidenceFromRendering,
             ),
         );
     }
@@ -307,7 +295,7 @@ fn classification(
                 c.id.clone(),
                 c.namespace.clone(),
                 format!("status.flows[{k}]"),
-                "the consumer's status",
+                Code::EvidenceFromConsumerStatus,
             ));
         }
     }
@@ -320,10 +308,18 @@ fn classification(
         let kind = planned.index.zones.get(&ck.zone).map(|z| z.spec.kind);
         let (Some(data), Some(kind)) = (data, kind) else { continue };
         let (outcome, evidence) = match govcloud_render::classification_refusal(&pk, data, &ck, kind) {
-            Some(why) => (Outcome::Fail, format!("granted ({source}), yet {why}")),
-            None => {
-                (Outcome::Pass, format!("{ck} (zone {}, of kind {kind}) -> {pk} ({} data)", ck.zone, data.as_str()))
-            }
+            Some(why) => (Outcome::Fail, msg!(Code::EvidenceGrantedYet, source, why)),
+            None => (
+                Outcome::Pass,
+                msg!(
+                    Code::EvidenceClassified,
+                    ck.to_string(),
+                    &ck.zone,
+                    kind.to_string(),
+                    pk.to_string(),
+                    govcloud_render::data_message(data)
+                ),
+            ),
         };
         ctx.add(
             controls::SHARING_CLASSIFICATION,

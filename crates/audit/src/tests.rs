@@ -271,7 +271,7 @@ fn isolation_pairwise(
         let (allowed, probes) =
             private_zone_probes(model, &govcloud_render::Index::build(model, &Default::default()), z, internet_probe);
         for w in ws.iter().filter(|w| zone_of(w) == z.name_any()) {
-            let escapes: Vec<String> = probes
+            let escapes: Vec<govcloud_core::messages::Message> = probes
                 .iter()
                 .filter(|ip| !allowed.iter().any(|a| a.contains(*ip)))
                 .filter_map(|ip| net.reaches_ip(w, *ip, &[22, 53, 80, 443, 3128, 8080, 8443]))

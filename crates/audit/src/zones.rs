@@ -1,7 +1,7 @@
 //! Zones (`AuditBy::ZoneRanges`, `AuditBy::ZoneNodes`): address ranges, capacity and the nodes each zone's workloads run on.
 
 use govcloud_core::controls;
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::msg;
 
 use govcloud_core::model::Model;
@@ -101,8 +101,8 @@ pub(crate) fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core:
     let (outcome, evidence) = if over.is_empty() {
         (
             Outcome::Pass,
-            format!(
-                "cpu {} of {}, memory {} of {}",
+            msg!(
+                Code::EvidenceCapacity,
                 govcloud_render::format_quantity(granted.cpu),
                 govcloud_render::format_quantity(cap.cpu),
                 govcloud_render::format_quantity(granted.memory),
@@ -110,7 +110,7 @@ pub(crate) fn zone_capacity(ctx: &mut Ctx<'_>, model: &Model, z: &govcloud_core:
             ),
         )
     } else {
-        (Outcome::Fail, over.join("; "))
+        (Outcome::Fail, Message::joined(over).unwrap_or_else(|| msg!(Code::EvidenceDiffers)))
     };
     ctx.add(controls::ZONE_CAPACITY, outcome, &id, None, "spec.zones[].quota", evidence, why);
 }
@@ -126,25 +126,19 @@ pub(crate) fn zone_nodes(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], r
         if elsewhere.is_empty() {
             continue;
         }
-        let theirs: Vec<String> = elsewhere
-            .iter()
-            .map(|z| {
-                let host = remote.get(&z.name_any()).map(String::as_str).unwrap_or_default();
-                format!(
-                    "{} (runs in {})",
-                    z.name_any(),
-                    govcloud_render::cluster_label((!host.is_empty()).then_some(host))
-                )
-            })
-            .collect();
+        let theirs = Arg::list(elsewhere.iter().map(|z| {
+            let host = remote.get(&z.name_any()).map(String::as_str).unwrap_or_default();
+            msg!(
+                Code::EvidenceZoneRunsIn,
+                z.name_any(),
+                govcloud_render::cluster_message((!host.is_empty()).then_some(host))
+            )
+        }));
         let (outcome, evidence) = if here.is_empty() {
-            (Outcome::Fail, format!("matches the node pool of {} and of no zone this cluster hosts", theirs.join(", ")))
+            (Outcome::Fail, msg!(Code::EvidencePoolNoneHere, theirs))
         } else {
             let ours: Vec<String> = here.iter().map(|z| z.name_any()).collect();
-            (
-                Outcome::Pass,
-                format!("matches the node pool of {}, and of {} hosted here", theirs.join(", "), ours.join(", ")),
-            )
+            (Outcome::Pass, msg!(Code::EvidencePoolAlsoHere, theirs, ours.join(", ")))
         };
         ctx.add(
             controls::FOREIGN_NODES,

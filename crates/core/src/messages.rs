@@ -74,6 +74,8 @@ pub enum Arg {
     Msg(Message),
     /// A control's title (by its id), in the page's language.
     Title(&'static str),
+    /// Several arguments in a row, `a, b` (zh `a、b`): values or messages.
+    List(Vec<Arg>),
 }
 
 impl Arg {
@@ -86,7 +88,16 @@ impl Arg {
                 .map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en })
                 .unwrap_or(id)
                 .to_string(),
+            Arg::List(items) => {
+                let sep = if lang == Lang::Zh { "、" } else { ", " };
+                items.iter().map(|a| a.text(lang)).collect::<Vec<_>>().join(sep)
+            }
         }
+    }
+
+    /// A list of `items` (values or messages) as one argument.
+    pub fn list<T: Into<Arg>>(items: impl IntoIterator<Item = T>) -> Arg {
+        Arg::List(items.into_iter().map(Into::into).collect())
     }
 
     /// The message, when the argument is one.
@@ -111,6 +122,7 @@ impl Serialize for Arg {
             Arg::Data(d) => s.serialize_str(d),
             Arg::Msg(m) => m.serialize(s),
             Arg::Title(id) => s.serialize_str(id),
+            Arg::List(items) => s.collect_seq(items),
         }
     }
 }
@@ -167,6 +179,12 @@ impl Message {
         Message { code, args }
     }
 
+    /// `items` one after the other, `a; b; c` (zh `a；b；c`), as
+    /// [`Code::Joined`] nests them; `None` for no items.
+    pub fn joined(items: impl IntoIterator<Item = Message>) -> Option<Message> {
+        items.into_iter().reduce(|a, b| Message::new(Code::Joined, vec![Arg::Msg(a), Arg::Msg(b)]))
+    }
+
     /// The message in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         let mut out = String::new();
@@ -184,11 +202,7 @@ impl Message {
                     match self.args.get(n) {
                         Some(Arg::Data(d)) => out.push_str(d),
                         Some(Arg::Msg(m)) => m.write(lang, out),
-                        Some(Arg::Title(id)) => out.push_str(
-                            crate::controls::control(id)
-                                .map(|c| if lang == Lang::Zh { c.title_zh } else { c.title_en })
-                                .unwrap_or(id),
-                        ),
+                        Some(a @ (Arg::Title(_) | Arg::List(_))) => out.push_str(&a.text(lang)),
                         // A missing argument shows as its place, never as a panic (the catalogue's tests forbid it).
                         None => {
                             let _ = write!(out, "{{{n}}}");

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
 use super::error::{Doing, Error, Result, Step, Wait};
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::compare::desired_hash;
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
@@ -43,7 +43,7 @@ pub struct ApplyReport {
     pub in_flight: bool,
     /// Objects that exist but were not created by govcloud for this owner,
     /// left exactly as they are: `Deployment ns/name exists and was not created by govcloud`.
-    pub conflicts: Vec<String>,
+    pub conflicts: Vec<Message>,
     /// Objects not applied because an object of the isolation before them
     /// (namespace, quota, limits, policies, roles) conflicts.
     pub blocked: Vec<String>,
@@ -60,12 +60,9 @@ impl ApplyReport {
         if self.conflicts.is_empty() {
             return None;
         }
-        let mut m = self.conflicts.join("; ");
-        if !self.blocked.is_empty() {
-            m.push_str(&format!("; not applied until that is resolved: {}", self.blocked.join(", ")));
-        }
-        m.push_str("; rename or delete the existing object, govcloud then creates its own");
-        Some(m)
+        let said = self.conflicts.iter().cloned();
+        let blocked = (!self.blocked.is_empty()).then(|| msg!(Code::ConflictBlocked, self.blocked.join(", ")));
+        Message::joined(said.chain(blocked).chain([msg!(Code::ConflictFix)])).map(|m| m.to_string())
     }
 }
 
@@ -292,11 +289,11 @@ pub fn desired_json(
 fn conflict(
     report: &mut ApplyReport,
     o: &Owned,
-    why: &str,
+    why: Code,
     isolation_conflict: &mut bool,
     foreign_namespaces: &mut BTreeSet<String>,
 ) {
-    report.conflicts.push(format!("{} exists and {why}", described(o)));
+    report.conflicts.push(msg!(Code::ConflictExists, described(o), why));
     *isolation_conflict |= o.precedes_access();
     if o.kind() == "Namespace" {
         foreign_namespaces.insert(o.name().to_string());
@@ -465,13 +462,7 @@ pub async fn apply_owned(
         match &actual {
             Some(a) if !labelled_for(&a.metadata, owner) => {
                 inflight.seen(&key);
-                conflict(
-                    &mut report,
-                    o,
-                    "is managed by govcloud for another owner",
-                    &mut isolation_conflict,
-                    &mut foreign_namespaces,
-                );
+                conflict(&mut report, o, Code::ConflictOtherOwner, &mut isolation_conflict, &mut foreign_namespaces);
                 continue;
             }
             Some(a) => {
@@ -532,7 +523,7 @@ pub async fn apply_owned(
                     conflict(
                         &mut report,
                         o,
-                        "was not created by govcloud",
+                        Code::ConflictNotCreated,
                         &mut isolation_conflict,
                         &mut foreign_namespaces,
                     );

@@ -174,7 +174,10 @@ pub fn request_status(
             RequestPhase::Approved | RequestPhase::Rejected => {
                 (decision.and_then(|d| d.by.clone()), decision.map(|d| d.reason.clone()))
             }
-            RequestPhase::Expired => (None, expires_at.as_ref().map(|e| format!("the surge ended at {}", e.0))),
+            RequestPhase::Expired => (
+                None,
+                expires_at.as_ref().map(|e| govcloud_core::msg!(Code::SurgeEndedAt, e.0.to_string()).to_string()),
+            ),
             RequestPhase::Invalid => (None, Some(verdict.message())),
         };
         history.push(Transition { phase, at: Time(now), by, reason });

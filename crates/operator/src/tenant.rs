@@ -159,17 +159,15 @@ pub struct TenantFigures<'a> {
 /// A tenant's status (never its `compliance`: the report loop's).
 pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
     let (problems, conflict) = (&f.problems, f.conflict);
-    let mut missing = f.missing;
+    let mut missing: Vec<govcloud_core::messages::Arg> = f.missing.into_iter().map(Into::into).collect();
     // Until the quota controller has counted every limited resource, the API
     // server refuses to create those resources ("status unknown for quota"):
     // the namespace is not usable yet.
     for z in &f.quota {
         if !z.granted.is_empty() && z.granted.keys().any(|k| !z.used.contains_key(k)) {
-            missing.push(format!(
-                "the usage count of ResourceQuota {}/{}",
-                z.namespace,
-                govcloud_core::meta::names::QUOTA
-            ));
+            missing.push(
+                msg!(Code::QuotaUsageCount, format!("{}/{}", z.namespace, govcloud_core::meta::names::QUOTA)).into(),
+            );
         }
     }
     let ready = problems.is_empty() && missing.is_empty() && conflict.is_none();
@@ -198,7 +196,7 @@ pub fn tenant_status(f: TenantFigures<'_>, now: Timestamp) -> TenantStatus {
                 } else if let Some(c) = conflict {
                     c.to_string()
                 } else {
-                    msg!(Code::WaitingFor, missing.join(", ")).to_string()
+                    msg!(Code::WaitingFor, govcloud_core::messages::Arg::List(missing)).to_string()
                 },
             },
             degraded(problems, Code::Invalid, conflict),

@@ -4,7 +4,7 @@
 //! The status is computed by [`zone_status`] from plain figures; the rest
 //! only gathers them (caches, plan) and writes.
 
-use govcloud_core::messages::Code;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::msg;
 use std::future::Future;
 use std::sync::Arc;
@@ -264,13 +264,14 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
     let taint = f.taint;
     let mut degraded = f.problems;
     if !f.nodes.untainted.is_empty() {
-        degraded.push(format!(
-            "nodes without the zone taint {}={}:{}: {}",
-            taint.key,
-            taint.value,
-            taint.effect.as_str(),
-            f.nodes.untainted.join(", ")
-        ));
+        degraded.push(
+            msg!(
+                Code::ProblemUntainted,
+                format!("{}={}:{}", taint.key, taint.value, taint.effect.as_str()),
+                f.nodes.untainted.join(", ")
+            )
+            .to_string(),
+        );
     }
     let over = match (f.zone, f.capacity.0) {
         (Some(z), Some(c)) => govcloud_render::capacity::over(z, c, f.capacity.1),
@@ -313,7 +314,7 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
                 type_: "OverCommitted",
                 ok: !over.is_empty(),
                 reason: if over.is_empty() { Code::WithinCapacity } else { Code::GrantedExceedsCapacity },
-                message: if over.is_empty() { msg!(Code::QuotasFit).to_string() } else { over.join("; ") },
+                message: Message::joined(over).unwrap_or_else(|| msg!(Code::QuotasFit)).to_string(),
             },
         ],
     );
@@ -394,22 +395,23 @@ pub fn deletion_held_message(zone: &str, holds: &[Hold]) -> String {
     tenants.dedup();
     let mut fixes = Vec::new();
     if !declared.is_empty() {
-        fixes.push(format!(
-            "remove the zone from the spec.zones of {}",
+        fixes.push(msg!(
+            Code::HeldRemoveZone,
             declared.iter().map(|h| h.tenant.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
     if !requested.is_empty() {
-        fixes.push(format!(
-            "delete the approved ZoneAccess requests {}",
-            requested
-                .iter()
-                .filter_map(|h| Some(format!("{} (tenant {})", h.request.as_deref()?, h.tenant)))
-                .collect::<Vec<_>>()
-                .join(", ")
+        fixes.push(msg!(
+            Code::HeldDeleteRequests,
+            Arg::list(requested.iter().filter_map(|h| Some(msg!(
+                Code::HeldRequestOf,
+                h.request.as_deref()?,
+                &h.tenant
+            ))))
         ));
     }
-    format!("deletion held: tenants {} still use zone {zone}; {} first", tenants.join(", "), fixes.join(", and "))
+    let fixes = fixes.into_iter().reduce(|a, b| msg!(Code::HeldAndThen, a, b)).unwrap_or_else(|| msg!(Code::NoneGiven));
+    msg!(Code::ZoneDeletionHeld, tenants.join(", "), zone, fixes).to_string()
 }
 
 /// A zone's status while its deletion is held: as it was, `Ready` saying why

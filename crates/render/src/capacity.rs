@@ -77,7 +77,7 @@ pub fn granted<'t>(zone: &str, tenants: impl IntoIterator<Item = &'t Tenant>) ->
 }
 
 /// What the granted quotas exceed, each as `cpu 224 granted > 64 (…)`; empty when they fit.
-pub fn over(zone: &NetworkZone, capacity: CpuMemory, granted: CpuMemory) -> Vec<String> {
+pub fn over(zone: &NetworkZone, capacity: CpuMemory, granted: CpuMemory) -> Vec<govcloud_core::messages::Message> {
     let ratio: Overcommit = zone.spec.overcommit.unwrap_or_default();
     [
         ("cpu", granted.cpu, capacity.cpu, ratio.cpu_percent),
@@ -87,7 +87,13 @@ pub fn over(zone: &NetworkZone, capacity: CpuMemory, granted: CpuMemory) -> Vec<
     .filter(|(_, granted, capacity, _)| granted > capacity)
     .map(|(what, granted, capacity, percent)| {
         let q = crate::format_quantity;
-        format!("{what} {} granted > {} ({percent} % of the Ready nodes' allocatable)", q(granted), q(capacity))
+        govcloud_core::msg!(
+            govcloud_core::messages::Code::GrantedOverCapacity,
+            what,
+            q(granted),
+            q(capacity),
+            percent.to_string()
+        )
     })
     .collect()
 }

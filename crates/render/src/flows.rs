@@ -192,7 +192,7 @@ fn decide(
         problems.push(Problem::unresolved(
             obj,
             format!("{field}.zone"),
-            format!("zone {:?} is not declared", provider.zone),
+            msg!(Code::ZoneNotDeclared, format!("{:?}", provider.zone)).to_string(),
             format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
         ));
         return Decided::Not(FlowState::Pending, msg!(Code::ZoneNotDeclared, format!("{:?}", provider.zone)));
@@ -228,7 +228,7 @@ fn decide(
             problems.push(Problem::unresolved(
                 obj,
                 format!("{field}.app"),
-                format!("app {provider} does not exist"),
+                msg!(Code::ProblemAppMissing, provider.to_string()).to_string(),
                 if elsewhere.is_empty() {
                     format!(
                         "correct the app name, or create DepartmentApp {} in namespace {}",
@@ -252,10 +252,13 @@ fn decide(
                 problems.push(Problem::unresolved(
                     obj.clone(),
                     format!("{field}.ports[{j}]"),
-                    format!(
-                        "provider {provider} has no port named {name:?} (it serves: {})",
+                    msg!(
+                        Code::ProblemNoSuchPort,
+                        provider.to_string(),
+                        format!("{name:?}"),
                         p.app.spec.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
+                    )
+                    .to_string(),
                     "name one of the provider's ports, or leave ports empty to use all of them",
                 ));
                 return Decided::Not(

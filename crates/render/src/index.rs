@@ -13,8 +13,10 @@ use super::namespaces::mlps_level;
 use super::verdicts::{Setting, Verdicts, host_owners};
 use govcloud_core::api::{AppKey, DepartmentApp, Exposure, HostOwner, NetworkZone, Tenant, TenantZone, ZoneKind};
 use govcloud_core::controls;
+use govcloud_core::messages::{Arg, Code};
 use govcloud_core::meta::names::namespace_name;
 use govcloud_core::model::Model;
+use govcloud_core::msg;
 use govcloud_core::problem::{ObjectRef, Problem};
 
 /// A tenant and the zones it may use that exist.
@@ -91,7 +93,7 @@ impl<'a> Index<'a> {
                     None => problems.push(Problem::unresolved(
                         ObjectRef::cluster("Tenant", &name),
                         format!("spec.zones[{i}].name"),
-                        format!("zone {:?} is not declared", tz.name),
+                        msg!(Code::ZoneNotDeclared, format!("{:?}", tz.name)).to_string(),
                         format!("declare a NetworkZone named {:?} or use one of: {}", tz.name, zone_names()),
                     )),
                 }
@@ -220,7 +222,8 @@ impl<'a> Index<'a> {
                     problems.push(Problem::invalid(
                         ObjectRef::cluster("NetworkZone", &zone.name_any()),
                         format!("spec.cidrs[{i}]"),
-                        format!("{cidr} overlaps zone {}'s {theirs}; zones are separate networks and may not share addresses", other.name_any()),
+                        msg!(Code::ProblemCidrOverlaps, cidr.to_string(), other.name_any(), theirs.to_string())
+                            .to_string(),
                         "give each zone its own address ranges; to let the zones talk, register an exchange endpoint",
                     ));
                 }
@@ -238,14 +241,14 @@ impl<'a> Index<'a> {
                         problems.push(Problem::unresolved(
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
-                            format!("peer zone {peer:?} is not declared"),
+                            msg!(Code::ProblemPeerUndeclared, format!("{peer:?}")).to_string(),
                             format!("declare it or use one of: {}", zone_names()),
                         ));
                     } else if peer == zname {
                         problems.push(Problem::invalid(
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
-                            "a zone cannot be its own peer",
+                            msg!(Code::ProblemOwnPeer).to_string(),
                             "name another zone",
                         ));
                     }
@@ -257,11 +260,14 @@ impl<'a> Index<'a> {
                         problems.push(Problem::invalid(
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].address"),
-                            format!(
-                                "endpoint {} is reached at {address}, which lies outside zone {zname}'s ranges ({}); consumers in other clusters would send outside the zone",
-                                ep.name,
+                            msg!(
+                                Code::ProblemAddressOutside,
+                                &ep.name,
+                                address.to_string(),
+                                zname.to_string(),
                                 own.join(", ")
-                            ),
+                            )
+                            .to_string(),
                             "use the address of the zone's exchange (inside its cidrs)",
                         ));
                     }
@@ -276,11 +282,14 @@ impl<'a> Index<'a> {
                         problems.push(Problem::invalid(
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].cidr"),
-                            format!(
-                                "endpoint {} opens {cidr}, which lies outside zone {zname}'s and its peer zones' ranges ({}); an endpoint may not lead to an arbitrary network",
-                                ep.name,
+                            msg!(
+                                Code::ProblemCidrOutside,
+                                &ep.name,
+                                cidr.to_string(),
+                                zname.to_string(),
                                 ranges.join(", ")
-                            ),
+                            )
+                            .to_string(),
                             "use an address inside the zone's or a peer zone's cidrs, or declare that network as a zone",
                         ));
                     }
@@ -298,7 +307,7 @@ impl<'a> Index<'a> {
                 problems.push(Problem::unresolved(
                     obj.clone(),
                     format!("spec.exchangeEndpoints[{i}].app"),
-                    format!("app {key} does not exist"),
+                    msg!(Code::ProblemAppMissing, key.to_string()).to_string(),
                     if elsewhere.is_empty() {
                         format!("create DepartmentApp {} in namespace {} or correct the reference", key.app, namespace_name(&key.tenant, zname))
                     } else {
@@ -375,7 +384,7 @@ fn unplaced(
         return Problem::unresolved(
             obj.clone(),
             "spec.zone",
-            format!("zone {zone:?} is not declared"),
+            msg!(Code::ZoneNotDeclared, format!("{zone:?}")).to_string(),
             format!(
                 "declare a NetworkZone named {zone:?} or use one of: {}",
                 zones.keys().cloned().collect::<Vec<_>>().join(", ")
@@ -389,10 +398,13 @@ fn unplaced(
             Problem::invalid(
                 obj.clone(),
                 "spec.zone",
-                format!(
-                    "tenant {t} may not use zone {zone} (its zones: {})",
-                    if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
-                ),
+                msg!(
+                    Code::ProblemZoneNotTenants,
+                    t.to_string(),
+                    zone.to_string(),
+                    if allowed.is_empty() { Code::WordNone.into() } else { Arg::from(allowed.join(", ")) }
+                )
+                .to_string(),
                 format!("add {zone} to Tenant {t} spec.zones, or move the app to one of the tenant's zones"),
             )
         }
@@ -405,7 +417,7 @@ fn unplaced(
             Problem::invalid(
                 obj.clone(),
                 "metadata.namespace",
-                format!("namespace {ns} is not a govcloud tenant namespace for zone {zone}"),
+                msg!(Code::ProblemNotTenantNamespace, ns.to_string(), zone.to_string()).to_string(),
                 format!(
                     "create the app in its tenant's namespace <tenant>-{zone}{}",
                     if allowed.is_empty() { String::new() } else { format!(" (one of: {})", allowed.join(", ")) }
@@ -479,7 +491,7 @@ fn admission_problem(
         (control, _, _) => public::fix(control, zone)
             .unwrap_or_else(|| format!("change {field} so that it meets {control} (see `govcloud controls`)")),
     };
-    Problem::invalid(obj.clone(), field, format!("[{}] {} ({seen})", c.control, c.message), fix)
+    Problem::invalid(obj.clone(), field, msg!(Code::ProblemAdmission, c.control, &c.message, seen).to_string(), fix)
 }
 
 /// Rules about an app that need its zone and tenant and are not admission checks.
@@ -489,7 +501,7 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &Obj
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
-            format!("a public app needs a host name and zone {zname} has no publicDomain"),
+            msg!(Code::ProblemNoPublicDomain, zname.to_string()).to_string(),
             "set spec.host, or spec.publicDomain on the zone",
         ));
     }
@@ -501,7 +513,7 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &Obj
             problems.push(Problem::invalid(
                 obj.clone(),
                 format!("spec.flows.calls[{i}]"),
-                "an app cannot call itself",
+                msg!(Code::ProblemCallsItself).to_string(),
                 "remove the entry",
             ));
         }
@@ -549,10 +561,7 @@ fn check_host(
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
-            format!(
-                "host {host} ({} characters, {longest} in its longest label) is not a DNS name an Ingress accepts",
-                host.len()
-            ),
+            msg!(Code::ProblemHostTooLong, host.to_string(), host.len().to_string(), longest.to_string()).to_string(),
             fix,
         ));
         return;
@@ -562,7 +571,7 @@ fn check_host(
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
-            format!("host {host} is already claimed by {}/{}", owner.0, owner.1),
+            msg!(Code::ProblemHostClaimed, host.to_string(), format!("{}/{}", owner.0, owner.1)).to_string(),
             "choose another host name; a host belongs to the first app that claims it",
         ));
     }

@@ -18,9 +18,11 @@ use kube::ResourceExt;
 use govcloud_core::api::{
     DecisionState, QuotaIncrement, RequestKind, RequestPhase, ResourceRequest, Tenant, TenantZone, ZoneQuota,
 };
+use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::names::split_namespace;
 use govcloud_core::meta::quantity::Quantity;
 use govcloud_core::model::Model;
+use govcloud_core::msg;
 
 /// What a request amounts to at a given time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,17 +61,18 @@ impl Verdict {
     /// A message for the request's status.
     pub fn message(&self) -> String {
         match self {
-            Verdict::Pending => "waiting for a platform engineer's decision".into(),
+            Verdict::Pending => msg!(Code::RequestAwaitingDecision).to_string(),
             Verdict::Invalid { field, message, fix } => format!("{field}: {message}; {fix}"),
-            Verdict::Approved => "approved and in effect".into(),
-            Verdict::Rejected => "rejected; nothing changed".into(),
-            Verdict::Expired => "the surge expired; its capacity is no longer granted".into(),
+            Verdict::Approved => msg!(Code::RequestInEffect).to_string(),
+            Verdict::Rejected => msg!(Code::RequestRejectedNothing).to_string(),
+            Verdict::Expired => msg!(Code::SurgeExpired).to_string(),
         }
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>, fix: impl Into<String>) -> Verdict {
-    Verdict::Invalid { field: field.into(), message: message.into(), fix: fix.into() }
+/// An invalid request: its field, what is wrong and what to do, as the catalogue says them.
+fn invalid(field: &str, message: Message, fix: Message) -> Verdict {
+    Verdict::Invalid { field: field.into(), message: message.to_string(), fix: fix.to_string() }
 }
 
 /// The (tenant, zone) of the namespace a request is filed in.
@@ -97,8 +100,8 @@ pub fn judge(
     let not_tenant = || {
         invalid(
             "metadata.namespace",
-            format!("{} is not a namespace of a tenant", r.namespace().unwrap_or_default()),
-            "file the request in one of the tenant's namespaces, <tenant>-<zone>",
+            msg!(Code::RequestNotTenantNamespace, r.namespace().unwrap_or_default()),
+            msg!(Code::RequestFileInTenant, "<tenant>-<zone>"),
         )
     };
     let Some((tname, ns_zone)) = request_namespace(r) else { return not_tenant() };
@@ -138,8 +141,8 @@ fn verdict(r: &ResourceRequest, t: &Tenant, zones: &BTreeSet<String>, now: Times
             if zone != ns_zone {
                 return invalid(
                     "spec.zone",
-                    format!("zone {zone:?} is not the zone of namespace {}", r.namespace().unwrap_or_default()),
-                    format!("file the request in the tenant's namespace of zone {zone:?}, or ask for zone {ns_zone:?}"),
+                    msg!(Code::RequestZoneNotNamespaces, format!("{zone:?}"), r.namespace().unwrap_or_default()),
+                    msg!(Code::RequestFileInZone, format!("{zone:?}"), format!("{ns_zone:?}")),
                 );
             }
         }
@@ -148,15 +151,15 @@ fn verdict(r: &ResourceRequest, t: &Tenant, zones: &BTreeSet<String>, now: Times
                 let known: Vec<&str> = zones.iter().map(String::as_str).collect();
                 return invalid(
                     "spec.zone",
-                    format!("zone {zone:?} is not declared"),
-                    format!("ask for one of: {}", known.join(", ")),
+                    msg!(Code::ZoneNotDeclared, format!("{zone:?}")),
+                    msg!(Code::RequestAskOneOf, known.join(", ")),
                 );
             }
             if t.spec.zones.iter().any(|z| z.name == zone) {
                 return invalid(
                     "spec.zone",
-                    format!("the Tenant already declares zone {zone:?}"),
-                    "ask for more quota there with a Quota request instead",
+                    msg!(Code::RequestZoneDeclared, format!("{zone:?}")),
+                    msg!(Code::RequestAskQuotaInstead),
                 );
             }
         }
@@ -167,8 +170,8 @@ fn verdict(r: &ResourceRequest, t: &Tenant, zones: &BTreeSet<String>, now: Times
     {
         return invalid(
             &format!("spec.resources.{field}"),
-            "is not a Kubernetes quantity",
-            "write a quantity such as 2, 500m or 4Gi",
+            msg!(Code::NotAQuantity),
+            msg!(Code::WriteQuantity, "2", "500m", "4Gi"),
         );
     }
     let decision = r.status.as_ref().and_then(|s| s.decision.as_ref());

@@ -74,7 +74,7 @@ fn reaches(ns: &str, policies: &[Value]) -> Option<String> {
     let net = Network::new(policies.iter(), namespaces);
     let ws = [workload(ns)];
     let reach = net.reachability(&ws);
-    reached(&reach, reach.class_of[0], &[ep("10.0.0.5", 6443)])
+    reached(&reach, reach.class_of[0], &[ep("10.0.0.5", 6443)]).map(|m| m.to_string())
 }
 
 #[test]

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::netpol::{End, Network, Target, Workload, evidence, has_type, ip_evidence, labels_of};
 use crate::selector::selects;
+use govcloud_core::messages::Message;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -109,7 +110,7 @@ pub struct Reachability<'p> {
     pub members: Vec<Vec<usize>>,
     /// Per class: the classes it may open a connection to, ascending, with the
     /// evidence [`Network::reaches`] gives for their workloads.
-    pub reaches: Vec<Vec<(usize, String)>>,
+    pub reaches: Vec<Vec<(usize, Message)>>,
     policies: Selected<'p>,
     /// One workload of each class, and the network, for the Admin tier's verdicts.
     reps: Vec<Workload>,
@@ -150,7 +151,7 @@ impl Selected<'_> {
 
 impl Reachability<'_> {
     /// [`Network::reaches_ip`] for the workloads of `class`.
-    pub fn reaches_ip(&self, class: usize, ip: IpAddr, ports: &[i64]) -> Option<String> {
+    pub fn reaches_ip(&self, class: usize, ip: IpAddr, ports: &[i64]) -> Option<Message> {
         ports.iter().find_map(|p| {
             let (ok, by) = self.policies.allows(class, false, |r| r.takes_ip(ip), *p, "TCP");
             let (ok, by) = match self.net.admin_verdicts(&self.reps[class], &Target::Ip(ip), *p, "TCP") {
@@ -169,9 +170,9 @@ impl Reachability<'_> {
 
     /// Whether workload `i` may reach workload `j` (of the slice given to
     /// [`Network::reachability`]), as [`Network::reaches`] says.
-    pub fn between(&self, i: usize, j: usize) -> Option<&str> {
+    pub fn between(&self, i: usize, j: usize) -> Option<&Message> {
         let row = &self.reaches[self.class_of[i]];
-        row.binary_search_by_key(&self.class_of[j], |(c, _)| *c).ok().map(|k| row[k].1.as_str())
+        row.binary_search_by_key(&self.class_of[j], |(c, _)| *c).ok().map(|k| &row[k].1)
     }
 }
 
@@ -320,7 +321,7 @@ impl Network<'_> {
         let ingress: Vec<Vec<usize>> = (0..n).map(|c| selected(c, "Ingress")).collect();
         let egress: Vec<Vec<usize>> = (0..n).map(|c| selected(c, "Egress")).collect();
         let policies = Selected { compiled, ingress, egress };
-        let decide = |a: usize, b: usize| -> Option<String> {
+        let decide = |a: usize, b: usize| -> Option<Message> {
             rep[b].ports.iter().find_map(|(port, proto)| {
                 let (out, by_out) = policies.allows(a, false, |r| r.peers.contains(b), *port, proto);
                 let (inn, by_in) =
@@ -372,7 +373,7 @@ impl Network<'_> {
             ((0..n).map(|c| may(c, "ingress")).collect(), (0..n).filter(|c| may(*c, "egress")).collect())
         };
 
-        let mut reaches: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
+        let mut reaches: Vec<Vec<(usize, Message)>> = vec![Vec::new(); n];
         for b in (0..n).filter(|b| !rep[*b].ports.is_empty()) {
             let mut every = ingress[b].is_empty();
             let mut cands: Vec<usize> = Vec::new();

@@ -223,7 +223,7 @@ pub(crate) fn assert_same_as_pairwise(net: &Network<'_>, ws: &[Workload]) -> usi
         }
         for (j, b) in ws.iter().enumerate() {
             let want = net.reaches(a, b);
-            assert_eq!(r.between(i, j), want.as_deref(), "{} -> {}", a.id, b.id);
+            assert_eq!(r.between(i, j), want.as_ref(), "{} -> {}", a.id, b.id);
             reachable += usize::from(want.is_some());
         }
     }

@@ -143,6 +143,19 @@ fn each_request_answered_or_in_time_passes_and_each_overdue_one_fails_once() {
     assert!(found[2].3.contains("c/ext/u waiting for an answer"), "{found:?}");
     // Findings on the provider belong to it: it owes the answer.
     let f = audit(&model, &objects);
+    // In Chinese: the words are the catalogue's, the consumers, purposes and times as recorded.
+    let zh: Vec<String> = f
+        .findings
+        .iter()
+        .filter(|x| x.control == controls::SHARING_DEADLINES)
+        .map(|x| x.evidence_in(govcloud_core::messages::Lang::Zh).into_owned())
+        .collect();
+    assert!(
+        zh.iter().any(|e| e
+            == "c/ext/w 的申请（用途：统计） 自 2026-11-02T00:00:00Z 起等待，应于 2026-11-16T00:00:00Z 前答复：已超期"),
+        "{zh:?}"
+    );
+    assert!(zh.iter().all(|e| !e.contains("waiting") && !e.contains("request")), "{zh:?}");
     assert!(
         f.findings.iter().any(|x| x.control == controls::SHARING_DEADLINES && x.namespace.as_deref() == Some("p-ext"))
     );

@@ -3,6 +3,8 @@
 //! message's arguments. The English texts are what the JSON, the status and
 //! the Events carry beside the code, so changing one changes those too.
 
+mod more;
+
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $code:ident => $zh:literal, $en:literal; )*) => {
         /// A stable message code (CamelCase, as Kubernetes writes a
@@ -55,7 +57,9 @@ impl std::fmt::Display for Code {
     }
 }
 
-catalogue! {
+// The later codes (evidence of every check, conditions' problems) are in
+// `catalogue/more.rs`, which hands them on to `catalogue!` after these.
+more::with_more_codes! { catalogue {
     // ── Words several messages share ─────────────────────────────────────
     /// A cluster of a city, by name.
     ClusterNamed => "集群 {0}", "cluster {0}";
@@ -274,6 +278,7 @@ catalogue! {
     /// An object in a namespace whose zone is not declared.
     EvidenceZoneUndeclared => "该命名空间的 NetworkZone 未声明", "the namespace's NetworkZone is not declared";
 
+
     // ── Conditions' messages and Events' notes (English: what status and Events carry) ──
     /// A schedule that has not run.
     NoRunYet => "尚未运行", "no run yet";
@@ -443,4 +448,4 @@ catalogue! {
     FlowPending => "数据流待授权", "flow pending";
     /// Event: a call refused.
     FlowRefused => "数据流被拒绝", "flow refused";
-}
+} }

@@ -62,6 +62,17 @@ fn pieces(t: &'static str) -> Vec<Piece> {
     out
 }
 
+impl Code {
+    /// Whether an English text of this code is read back
+    /// ([`Message::from_english`]). The evidence's words (`Evidence…`) are
+    /// not: a finding carries them as code and arguments, and their short
+    /// words (`{0} on {1}`, `{0} {1} by {2}`) would take in the texts of
+    /// conditions and Events that are not theirs.
+    pub fn is_read_back(self) -> bool {
+        !self.as_str().starts_with("Evidence")
+    }
+}
+
 /// The catalogue's English texts as patterns, the most words first (of two
 /// readings covering as much, the one with the more specific pattern).
 fn patterns() -> &'static [Pattern] {
@@ -69,6 +80,7 @@ fn patterns() -> &'static [Pattern] {
     P.get_or_init(|| {
         let mut v: Vec<Pattern> = Code::ALL
             .iter()
+            .filter(|c| c.is_read_back())
             .map(|&code| {
                 let pieces = pieces(code.text(Lang::En));
                 let worded = pieces.iter().any(|p| matches!(p, Piece::Words(w) if w.chars().any(char::is_alphabetic)));
@@ -163,16 +175,26 @@ fn read<'t>(
                         covered += c;
                         args.push(Arg::Msg(m));
                     }
-                    None => args.push(Arg::Data(a.to_string())),
+                    None => match read_list(a, depth + 1, seen) {
+                        Some((items, c)) => {
+                            covered += c;
+                            args.push(Arg::List(items));
+                        }
+                        None => args.push(Arg::Data(a.to_string())),
+                    },
                 }
             }
             if !p.worded && !args.iter().all(|a| matches!(a, Arg::Msg(_))) {
                 continue;
             }
-            if best.as_ref().is_some_and(|(_, c)| *c >= covered) {
+            if best.as_ref().is_some_and(|(_, c)| *c > covered) {
                 continue;
             }
             let m = Message::new(p.code, args);
+            // Of two readings covering as much, the shallower (a place takes a message whole).
+            if best.as_ref().is_some_and(|(b, c)| *c == covered && depth_of(b) <= depth_of(&m)) {
+                continue;
+            }
             if m.text(Lang::En) == text {
                 best = Some((m, covered));
             }
@@ -180,6 +202,35 @@ fn read<'t>(
     }
     seen.insert(text, best.clone());
     best
+}
+
+/// A list `a, b, c` of which some items read back as messages (the others
+/// are data), and how much of it catalogue words cover; `None` when no item
+/// is a message (then the whole is data).
+fn read_list<'t>(
+    text: &'t str,
+    depth: usize,
+    seen: &mut HashMap<&'t str, Option<(Message, usize)>>,
+) -> Option<(Vec<Arg>, usize)> {
+    if !text.contains(", ") {
+        return None;
+    }
+    // The separators count as covered: `a, b` read as a list of messages
+    // covers as much as the same text read as messages joined by `{0}, {1}`.
+    let mut covered = 2 * text.matches(", ").count();
+    let mut messages = 0;
+    let items: Vec<Arg> = text
+        .split(", ")
+        .map(|item| match read(item, depth, seen) {
+            Some((m, c)) => {
+                covered += c;
+                messages += 1;
+                Arg::Msg(m)
+            }
+            None => Arg::Data(item.to_string()),
+        })
+        .collect();
+    (messages > 0).then_some((items, covered))
 }
 
 /// What a condition (its `reason` and `message`) or an Event (its `reason`
@@ -197,13 +248,73 @@ pub fn said(reason: &str, message: &str, lang: Lang) -> String {
             _ => reason.to_string(),
         };
     }
-    if let Some(m) = Message::from_english(message) {
-        return m.text(lang);
+    if let Some(t) = said_one(message, lang) {
+        return t;
     }
-    // Messages and words govcloud did not write (a validation's, the API server's), joined.
-    let parts: Vec<String> = message
-        .split("; ")
-        .map(|part| Message::from_english(part).map_or_else(|| part.to_string(), |m| m.text(lang)))
-        .collect();
-    parts.join(if lang == Lang::Zh { "；" } else { "; " })
+    // Messages (some with `; ` inside) and words govcloud did not write (the
+    // API server's), joined: the longest run of parts that reads back first.
+    let parts: Vec<&str> = message.split("; ").collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let longest = (i + 1..=parts.len().min(i + MAX_RUN))
+            .rev()
+            .find_map(|j| said_one(&parts[i..j].join("; "), lang).map(|t| (j, t)));
+        match longest {
+            Some((j, t)) => {
+                out.push(t);
+                i = j;
+            }
+            None => {
+                out.push(parts[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(if lang == Lang::Zh { "；" } else { "; " })
+}
+
+/// The most parts between `; ` one message of a condition spans.
+const MAX_RUN: usize = 6;
+
+/// One message of a condition in `lang`, if it reads back: a message, or a
+/// field path and a message (`spec.zone: …`, as a validation problem says
+/// it); only a reading whose catalogue words take every `; ` (no value
+/// spans two of the messages a condition joins).
+fn said_one(text: &str, lang: Lang) -> Option<String> {
+    let whole = |m: &Message| !spans(m, "; ");
+    if let Some(m) = Message::from_english(text).filter(whole) {
+        return Some(m.text(lang));
+    }
+    let (field, rest) = text.split_once(": ")?;
+    if field.is_empty() || field.contains(char::is_whitespace) {
+        return None;
+    }
+    let m = Message::from_english(rest).filter(whole)?;
+    Some(format!("{field}{}{}", if lang == Lang::Zh { "：" } else { ": " }, m.text(lang)))
+}
+
+/// How deep messages nest in `m` (1: no argument is a message).
+fn depth_of(m: &Message) -> usize {
+    fn arg(a: &Arg) -> usize {
+        match a {
+            Arg::Msg(m) => depth_of(m),
+            Arg::List(items) => items.iter().map(arg).max().unwrap_or(0),
+            Arg::Data(_) | Arg::Title(_) => 0,
+        }
+    }
+    1 + m.args.iter().map(arg).max().unwrap_or(0)
+}
+
+/// Whether a value of `m` (nested too) holds `s`.
+fn spans(m: &Message, s: &str) -> bool {
+    fn arg(a: &Arg, s: &str) -> bool {
+        match a {
+            Arg::Data(d) => d.contains(s),
+            Arg::Msg(m) => spans(m, s),
+            Arg::List(items) => items.iter().any(|i| arg(i, s)),
+            Arg::Title(_) => false,
+        }
+    }
+    m.args.iter().any(|a| arg(a, s))
 }

@@ -12,7 +12,7 @@ fn meta(labels: &[(&str, &str)]) -> ObjectMeta {
 #[test]
 fn an_app_in_conflict_gets_no_ingress_or_disruption_budget() {
     let conflicted = ApplyReport {
-        conflicts: vec!["Service a-int/site exists and was not created by govcloud".into()],
+        conflicts: vec![govcloud_core::msg!(Code::ConflictExists, "Service a-int/site", Code::ConflictNotCreated)],
         ..Default::default()
     };
     for kind in ["Ingress", "PodDisruptionBudget", "HorizontalPodAutoscaler"] {
@@ -85,13 +85,21 @@ fn a_create_entry_of_ours_is_found_and_nothing_else() {
 fn conflicts_say_what_is_in_the_way_and_what_waits() {
     assert_eq!(ApplyReport::default().conflict_message(), None);
     let r = ApplyReport {
-        conflicts: vec!["Deployment a-ext/adopted exists and was not created by govcloud".into()],
+        conflicts: vec![govcloud_core::msg!(
+            Code::ConflictExists,
+            "Deployment a-ext/adopted",
+            Code::ConflictNotCreated
+        )],
         ..Default::default()
     };
     let m = r.conflict_message().expect("message");
     assert!(m.starts_with("Deployment a-ext/adopted exists and was not created by govcloud;"), "{m}");
     let r = ApplyReport {
-        conflicts: vec!["NetworkPolicy a-ext/govcloud-default-deny exists and was not created by govcloud".into()],
+        conflicts: vec![govcloud_core::msg!(
+            Code::ConflictExists,
+            "NetworkPolicy a-ext/govcloud-default-deny",
+            Code::ConflictNotCreated
+        )],
         blocked: vec!["RoleBinding a-ext/govcloud-admin".into()],
         ..Default::default()
     };

@@ -8,7 +8,9 @@ use kube::ResourceExt;
 
 use crate::defaults::{DEFAULT_LIMIT, DEFAULT_REQUEST};
 use govcloud_core::api::{CpuMemory, DepartmentApp, Tenant, cron_problem};
+use govcloud_core::messages::{Arg, Code};
 use govcloud_core::meta::quantity::Quantity;
+use govcloud_core::msg;
 use govcloud_core::problem::{ObjectRef, Problem};
 
 /// One effective quantity and where it comes from, in words.
@@ -16,7 +18,8 @@ pub(super) struct Effective {
     pub(super) value: String,
     /// Declared on the app (its own field), or a default.
     declared: bool,
-    pub(super) from: String,
+    /// Its field path on the app, or words naming the default.
+    pub(super) from: Arg,
 }
 
 /// Which of the app's quantities: requests or limits.
@@ -49,14 +52,15 @@ pub(super) fn effective(app: &DepartmentApp, tenant: &Tenant, side: Side, resour
         Side::Limits => ("limits", "defaultLimit", DEFAULT_LIMIT),
     };
     if let Some(v) = pick(declared, resource) {
-        return Effective { value: v, declared: true, from: format!("spec.resources.{field}.{resource}") };
+        return Effective { value: v, declared: true, from: format!("spec.resources.{field}.{resource}").into() };
     }
     if let Some(v) = pick(defaults, resource) {
-        let from = format!("tenant {}'s spec.limits.{default_field}.{resource}", tenant.name_any());
-        return Effective { value: v, declared: false, from };
+        let from = msg!(Code::FromTenantDefault, tenant.name_any(), format!("spec.limits.{default_field}.{resource}"));
+        return Effective { value: v, declared: false, from: from.into() };
     }
     let value = if resource == "cpu" { platform.0 } else { platform.1 };
-    Effective { value: value.to_string(), declared: false, from: format!("the platform's default {field}") }
+    let from = msg!(Code::FromPlatformDefault, field);
+    Effective { value: value.to_string(), declared: false, from: from.into() }
 }
 
 /// What one pod of `app` requests (cpu, memory): the app's requests, else its
@@ -81,7 +85,7 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
         if r > l {
             let (field, fix) = if limit.declared {
                 (
-                    limit.from.clone(),
+                    limit.from.to_string(),
                     format!(
                         "raise spec.resources.limits.{resource} to at least {}, or lower the request",
                         request.value
@@ -89,7 +93,7 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
                 )
             } else if request.declared {
                 (
-                    request.from.clone(),
+                    request.from.to_string(),
                     format!(
                         "set spec.resources.limits.{resource} (at least {}), or lower spec.resources.requests.{resource} to at most {}",
                         request.value, limit.value
@@ -107,10 +111,15 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
             problems.push(Problem::invalid(
                 obj.clone(),
                 field,
-                format!(
-                    "the container would request {} {resource} ({}) but be limited to {} ({}): the API server refuses a container whose request exceeds its limit",
-                    request.value, request.from, limit.value, limit.from
-                ),
+                msg!(
+                    Code::ProblemRequestOverLimit,
+                    &request.value,
+                    resource,
+                    request.from.clone(),
+                    &limit.value,
+                    limit.from.clone()
+                )
+                .to_string(),
                 fix,
             ));
         }
@@ -118,16 +127,20 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
         if let Some(max) = max
             && Quantity::parse(&max).is_ok_and(|m| l > m)
         {
-            let field = if limit.declared { limit.from.clone() } else { format!("spec.resources.limits.{resource}") };
+            let field =
+                if limit.declared { limit.from.to_string() } else { format!("spec.resources.limits.{resource}") };
             problems.push(Problem::invalid(
                 obj.clone(),
                 field,
-                format!(
-                    "the container's {resource} limit {} ({}) exceeds tenant {}'s maximum {max} (spec.limits.max.{resource}): the namespace's LimitRange refuses its pods",
-                    limit.value,
-                    limit.from,
-                    tenant.name_any()
-                ),
+                msg!(
+                    Code::ProblemLimitOverMax,
+                    resource,
+                    &limit.value,
+                    limit.from.clone(),
+                    tenant.name_any(),
+                    &max
+                )
+                .to_string(),
                 format!(
                     "set spec.resources.limits.{resource} to at most {max}, or ask the platform team to raise the tenant's spec.limits.max"
                 ),
@@ -173,10 +186,8 @@ pub(crate) fn check_workload(
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.storage",
-            format!(
-                "{replicas} replica(s) × the app's storage make {total} of claims, beyond tenant {tname}'s storage quota {} in zone {zone}: the quota refuses the claims and the pods never start",
-                quota.storage
-            ),
+            msg!(Code::ProblemStorageOverQuota, replicas.to_string(), total.to_string(), tname, &quota.storage, zone)
+                .to_string(),
             "lower spec.storage[].size or spec.replicas, or ask for more storage (a ResourceRequest)",
         ));
     }
@@ -185,11 +196,16 @@ pub(crate) fn check_workload(
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.storage",
-            format!(
-                "{replicas} replica(s) × {} volume(s) make {claims} claims, beyond tenant {tname}'s {} in zone {zone} (quota persistentVolumeClaims)",
-                app.spec.storage.len(),
-                quota.persistent_volume_claims
-            ),
+            msg!(
+                Code::ProblemClaimsOverQuota,
+                replicas.to_string(),
+                app.spec.storage.len().to_string(),
+                claims.to_string(),
+                tname,
+                quota.persistent_volume_claims.to_string(),
+                zone
+            )
+            .to_string(),
             "use fewer volumes or replicas, or ask for more claims (a ResourceRequest)",
         ));
     }

@@ -52,7 +52,7 @@ fn the_chifeng_sized_extranet_on_two_small_nodes_is_over_committed() {
     let small = [node("extranet", "16", "64Gi", true, true), node("extranet", "16", "64Gi", true, true)];
     let over_small = over(&z, capacity(&z, &small).expect("known"), g);
     assert_eq!(over_small.len(), 2, "{over_small:?}");
-    assert!(over_small[0].starts_with("cpu 224 granted > 64"), "{over_small:?}");
+    assert!(over_small[0].to_string().starts_with("cpu 224 granted > 64"), "{over_small:?}");
     let big = [node("extranet", "64", "256Gi", true, true), node("extranet", "64", "256Gi", true, true)];
     assert!(over(&z, capacity(&z, &big).expect("known"), g).is_empty());
     assert_eq!(granted("other", &tenants), CpuMemory::default());

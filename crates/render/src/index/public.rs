@@ -52,10 +52,8 @@ pub(super) fn tls_secret_clash(app: &DepartmentApp, apps: &[DepartmentApp], obj:
     Some(Problem::invalid(
         obj.clone(),
         "spec.tls.secretName",
-        format!(
-            "Secret {secret} is where cert-manager keeps the certificate of app {} (its spec.tls.issuer): it would replace this app's certificate",
-            owner.name_any()
-        ),
+        govcloud_core::msg!(govcloud_core::messages::Code::ProblemSecretTaken, secret.to_string(), owner.name_any())
+            .to_string(),
         "keep this app's certificate in a Secret of another name",
     ))
 }

@@ -27,7 +27,7 @@ status:
   replicas: 2
   readyReplicas: 1
   flows:
-    - {target: gongan/population-db, state: Pending, reason: waiting for gongan's answer, due: "2026-12-18T00:00:00Z"}
+    - {target: gongan/population-db, state: Pending, reason: "waiting for gongan/extranet/population-db to answer (有条件共享, conditional sharing); purpose: 人口基数核验", due: "2026-12-18T00:00:00Z"}
     - {target: weijian/clinic, state: Refused, reason: the zones do not connect}
     - {target: economy/portal, state: Granted, reason: both sides agree}
   sharing:
@@ -74,8 +74,8 @@ fn the_view_sorts_flows_by_who_waits_and_shows_quota_requests_and_compliance() {
         "租户 tongji (市统计局)  角色：admin, viewer\n",
         "    tongji-extranet  requests.cpu 500m/4, pods 2/20\n",
         "  等待本部门答复的数据请求 (1)：\n    weijian/extranet/clinic -> tongji-extranet/macro-db  人口基数  [已逾期]\n",
-        // "waiting for {0}" is a catalogue text: a Chinese page says it in Chinese.
-        "    tongji-extranet/macro-db -> gongan/population-db  等待 gongan's answer  [截止 2026-12-18T00:00:00Z]\n",
+        // The reason the operator writes is a catalogue text: a Chinese page says it in Chinese, words and all.
+        "    tongji-extranet/macro-db -> gongan/population-db  等待 gongan/extranet/population-db 答复（有条件共享）；用途：人口基数核验  [截止 2026-12-18T00:00:00Z]\n",
         "    tongji-extranet/more-cpu  Quota  Pending\n",
         "  合规：通过 40, 不通过 1, 警告 0, 跳过 2\n",
         "tongji-private",
@@ -121,11 +121,12 @@ fn a_chinese_view_says_the_status_flow_reasons_in_chinese() {
     let granted =
         msg!(Code::GrantedHow, msg!(Code::GrantedBy, "economy/extranet/portal"), msg!(Code::WithinZone, "extranet"));
     let mut r = read();
+    // The fixture's waiting reason is the operator's text already.
+    assert!(APP.contains(&serde_json::to_string(&waiting.to_string()).expect("quoted")), "{waiting}");
     let app = format!(
         "{}\n",
         // Quoted: the reasons hold ": " and ", ", which a YAML flow mapping does not take bare.
-        APP.replace("waiting for gongan's answer", &serde_json::to_string(&waiting.to_string()).expect("quoted"))
-            .replace("the zones do not connect", &serde_json::to_string(&refused.to_string()).expect("quoted"))
+        APP.replace("the zones do not connect", &serde_json::to_string(&refused.to_string()).expect("quoted"))
             .replace("both sides agree", &serde_json::to_string(&granted.to_string()).expect("quoted"))
     );
     r.apps = vec![serde_norway::from_str(&app).expect("app")];
