@@ -1,8 +1,10 @@
 //! The API server's endpoints as the operator's render input, on a control
 //! plane of this test's own (its EndpointSlices are changed here; the shared
-//! plane's other operators would re-render for them): the internet zone's
-//! 0.0.0.0/0 egress excepts the addresses of `default/kubernetes`'s
-//! EndpointSlices; a slice added (the API server moved or grew) is excepted
+//! plane's other operators would re-render for them). testenv's API server
+//! (without `--dataplane`) publishes no endpoints, so the test writes the
+//! `kubernetes` Service's slices itself, as the API server's endpoint
+//! reconciler would: the internet zone's 0.0.0.0/0 egress excepts their
+//! addresses; a slice added (the API server moved or grew) is excepted
 //! too, and forgotten once deleted; a hand edit that opens the path, made
 //! while the operator is down, fails GC-NET-007 in the live audit, and the
 //! operator, started again, closes it.
@@ -21,7 +23,20 @@ use support::offline::{repo, zone_doc};
 use support::{Operator, OwnPlane, eventually, short};
 
 const CONVERGE: Duration = Duration::from_secs(120);
+const FIRST: &str = "192.0.2.10";
 const MOVED: &str = "192.0.2.77";
+
+/// An EndpointSlice of Service `default/kubernetes` named `name` with `address` on 6443.
+fn slice(name: &str, address: &str) -> EndpointSlice {
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": name, "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [address], "conditions": {"ready": true}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+    }))
+    .expect("slice")
+}
 
 /// The excepts of the 0.0.0.0/0 block of `ns`'s zone egress policy.
 async fn excepts(c: &Client, ns: &str) -> Option<Vec<String>> {
@@ -63,6 +78,8 @@ async fn the_operator_excepts_the_api_servers_endpoints_and_follows_them() {
     let chifeng = repo().join("examples/chifeng");
     let plane = OwnPlane::up(&["--model", chifeng.to_str().expect("utf-8"), "--nodes-per-zone", "1"]).await;
     let (kc, c) = (plane.kubeconfig(), plane.client().await);
+    let slices: Api<EndpointSlice> = Api::namespaced(c.clone(), "default");
+    slices.create(&PostParams::default(), &slice("kubernetes-first", FIRST)).await.expect("create the slice");
     let scope = short("api");
     let (zone, tenant) = (short("net"), short("web"));
     let mut op = Operator::start_at(&kc, &scope, 300, &[], "").await;
@@ -73,9 +90,9 @@ async fn the_operator_excepts_the_api_servers_endpoints_and_follows_them() {
     support::apply_text(&c, &model, &scope).await;
     let ns = format!("{tenant}-{zone}");
 
-    // The API server's own endpoints, read from its EndpointSlices.
+    // The API server's endpoints, read from its EndpointSlices.
     let read = read_addresses(&c).await;
-    assert!(!read.is_empty(), "default/kubernetes has endpoints");
+    assert!(read.contains(&FIRST.to_string()), "{read:?}");
     let want: Vec<String> = govcloud::render::api_server_cidrs(&read);
     eventually("the internet egress excepts the API server's endpoints", CONVERGE, || async {
         let ex = excepts(&c, &ns).await?;
@@ -84,16 +101,7 @@ async fn the_operator_excepts_the_api_servers_endpoints_and_follows_them() {
     .await;
 
     // The API server at a new address as well: a slice of the Service added.
-    let slices: Api<EndpointSlice> = Api::namespaced(c.clone(), "default");
-    let moved: EndpointSlice = serde_json::from_value(serde_json::json!({
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-        "metadata": {"name": "kubernetes-moved", "labels": {"kubernetes.io/service-name": "kubernetes"}},
-        "addressType": "IPv4",
-        "endpoints": [{"addresses": [MOVED], "conditions": {"ready": true}}],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-    }))
-    .expect("slice");
-    slices.create(&PostParams::default(), &moved).await.expect("create the slice");
+    slices.create(&PostParams::default(), &slice("kubernetes-moved", MOVED)).await.expect("create the slice");
     let moved_cidr = format!("{MOVED}/32");
     eventually("the new address excepted", CONVERGE, || async {
         excepts(&c, &ns).await?.contains(&moved_cidr).then_some(())
