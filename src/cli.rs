@@ -22,8 +22,8 @@ mod render;
 mod request;
 
 pub use args::{
-    AuditFilter, AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat, LogFormat,
-    MineFormat, ReportsArg, SeverityArg,
+    ApiServerArgs, AuditFilter, AuditFormat, CatalogueFormat, CityArgs, ClusterCidrs, ClusterSource, EvaluateFormat,
+    LogFormat, MineFormat, ReportsArg, SeverityArg,
 };
 pub use error::CliError;
 pub use import::{ImportArgs, ImportFormat, drafts_yaml, read_live};
@@ -86,6 +86,8 @@ enum Command {
         summary_only: bool,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        #[command(flatten)]
+        api: ApiServerArgs,
         /// Also render each zone's Admin-tier ClusterNetworkPolicies, as the
         /// operator does on a cluster that serves policy.networking.k8s.io.
         #[arg(long)]
@@ -123,6 +125,8 @@ enum Command {
         since: Option<PathBuf>,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        #[command(flatten)]
+        api: ApiServerArgs,
         #[command(flatten)]
         city: CityArgs,
     },
@@ -283,6 +287,8 @@ enum Command {
         reports: ReportsArg,
         #[command(flatten)]
         cidrs: ClusterCidrs,
+        #[command(flatten)]
+        api: ApiServerArgs,
         /// Elect a leader among replicas with a Lease in the operator
         /// namespace: only the holder reconciles and writes; the others keep
         /// their caches warm and take over when it goes.
@@ -393,13 +399,13 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs, admin_tier } => {
-            render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, cidrs.cluster(), admin_tier)
+        Command::Render { paths, summary_only, cidrs, api, admin_tier } => {
+            render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, &api.api_server, cidrs.cluster(), admin_tier)
         }
-        Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, city } => {
+        Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, api, city } => {
             let lang = args::lang_or_locale(lang);
             let sources = city.sources(&paths, &cidrs)?;
-            let audit = audited(&paths, &cidrs, &sources)?;
+            let audit = audited(&paths, &cidrs, &api.api_server, &sources)?;
             let filter = filter.into();
             let filters = audit::filters_named(&filter, since.as_deref());
             let made = provenance::provenance(&paths, cidrs.cluster.as_deref(), &sources, lang, filters);
@@ -475,6 +481,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             operator_namespace,
             reports,
             cidrs,
+            api,
             leader_elect,
             leader_lease,
             leader_lease_seconds,
@@ -536,6 +543,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                         },
                         cluster: cidrs.cluster().flatten(),
                         cluster_cidrs: Some(cidrs.cluster_cidrs),
+                        api_server: api.api_server,
                         leader,
                         metrics: Some(metrics),
                         request_retention: Some(std::time::Duration::from_secs(request_retention_days * 24 * 3600)),

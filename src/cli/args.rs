@@ -32,6 +32,19 @@ impl ClusterCidrs {
     }
 }
 
+/// The API server's addresses, as a pod is shown them.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ApiServerArgs {
+    /// An address of the API server as pods reach it (an endpoint of Service
+    /// default/kubernetes: `kubectl get endpointslices -n default -l
+    /// kubernetes.io/service-name=kubernetes`); repeatable. Every egress
+    /// ipBlock that holds one excepts it (GC-NET-007), as the operator does
+    /// with the addresses it watches; the offline audit judges who reaches
+    /// it on ports 443 and 6443. The operator adds these to the ones it watches.
+    #[arg(long = "api-server", value_name = "ADDR", value_parser = parse_address)]
+    pub api_server: Vec<String>,
+}
+
 /// The clusters of a city, read live: `govcloud audit` merges their audits
 /// into one report, `govcloud evaluate` evaluates each tenant once over them.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -175,6 +188,13 @@ pub(super) fn parse_network(s: &str) -> Result<String, String> {
         return Err(format!("{s:?} is not a network address; did you mean {}?", net.trunc()));
     }
     Ok(net.to_string())
+}
+
+pub(super) fn parse_address(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<std::net::IpAddr>()
+        .map(|a| a.to_string())
+        .map_err(|e| format!("{s:?} is not an IP address ({e}); write one address, for example 10.0.0.1 or fd00::1"))
 }
 
 /// Compliance report API of the operator.

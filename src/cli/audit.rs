@@ -17,9 +17,15 @@ use super::manifests::docs_yaml;
 pub(super) fn audited(
     paths: &[PathBuf],
     cidrs: &ClusterCidrs,
+    api_server: &[String],
     sources: &[ClusterSource],
 ) -> Result<crate::audit::Audit, CliError> {
     let cluster_cidrs = &cidrs.cluster_cidrs;
+    if !api_server.is_empty() && !sources.is_empty() {
+        return Err(CliError::Input(
+            "--api-server with --cluster-kubeconfig/--cluster-context: each cluster's audit reads its own API server's EndpointSlices; leave --api-server out".into(),
+        ));
+    }
     if !sources.is_empty() {
         let rt = tokio::runtime::Runtime::new()?;
         return rt.block_on(live_city(sources, cluster_cidrs));
@@ -34,7 +40,7 @@ pub(super) fn audited(
                 hint: "set KUBECONFIG, or audit manifests with -f",
                 source: Box::new(e),
             })?;
-            crate::operator::live_audit(&client, cluster_cidrs, cluster.as_deref())
+            crate::operator::live_audit(&client, cluster_cidrs, api_server, cluster.as_deref())
                 .await
                 .map_err(|e| CliError::Operator { doing: String::new(), source: Box::new(e) })
         });
@@ -42,9 +48,14 @@ pub(super) fn audited(
     if cluster.is_none()
         && let Some(audit) = offline_city(paths, cluster_cidrs)?
     {
+        if !api_server.is_empty() {
+            return Err(CliError::Input(
+                "--api-server with a model of several clusters: each has its own API server; audit one with --cluster NAME --api-server ADDR".into(),
+            ));
+        }
         return Ok(audit);
     }
-    let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster.flatten().as_deref())?;
+    let (model, objects, _) = offline_inventory(paths, cluster_cidrs, api_server, cluster.flatten().as_deref())?;
     Ok(crate::audit::audit(&model, &objects))
 }
 

@@ -85,7 +85,7 @@ pub(super) fn offline_city(
     }
     let mut audits = Vec::new();
     for cluster in clusters {
-        let (model, objects, _) = offline_inventory(paths, cluster_cidrs, cluster.as_deref())?;
+        let (model, objects, _) = offline_inventory(paths, cluster_cidrs, &[], cluster.as_deref())?;
         let audit = crate::audit::audit(&model, &objects);
         audits.push((cluster, model, audit));
     }

@@ -102,7 +102,7 @@ pub(super) fn evaluate_cmd(
         scope = read;
         inputs
     } else {
-        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, cluster)?;
+        let (model, objects, requests) = offline_inventory(paths, cluster_cidrs, &[], cluster)?;
         EvaluationInputs {
             model,
             objects,

@@ -15,6 +15,7 @@ pub(super) type Inventory = (crate::model::Model, Vec<serde_json::Value>, Vec<cr
 pub(super) fn offline_inventory(
     paths: &[PathBuf],
     cluster_cidrs: &[String],
+    api_server: &[String],
     cluster: Option<&str>,
 ) -> Result<Inventory, CliError> {
     let (mut loaded, mut objects) = match crate::model::load_mixed(paths) {
@@ -27,6 +28,7 @@ pub(super) fn offline_inventory(
         }
     };
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    loaded.model.api_server = api_server.to_vec();
     loaded.model.cluster = cluster.map(String::from);
     // Objects from a cluster: its ConfigMaps' digests are what its apps' pod templates carry.
     loaded.model.config_map_digests = crate::model::config_map_digests(&objects);

@@ -16,18 +16,22 @@ pub fn render_strict(
     cluster_cidrs: &[String],
     cluster: Option<&str>,
 ) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
-    render_with(paths, cluster_cidrs, cluster, false)
+    render_with(paths, cluster_cidrs, &[], cluster, false)
 }
 
-/// [`render_strict`], with the zones' Admin-tier ClusterNetworkPolicies when `admin_tier`.
+/// [`render_strict`], with the API server at `api_server` (its addresses,
+/// excepted from the egress ranges that hold them) and the zones'
+/// Admin-tier ClusterNetworkPolicies when `admin_tier`.
 pub fn render_with(
     paths: &[PathBuf],
     cluster_cidrs: &[String],
+    api_server: &[String],
     cluster: Option<&str>,
     admin_tier: bool,
 ) -> Result<(LoadedModel, Rendered), Vec<FileProblem>> {
     let mut loaded = load_paths(paths)?;
     loaded.model.cluster_cidrs = cluster_cidrs.to_vec();
+    loaded.model.api_server = api_server.to_vec();
     loaded.model.cluster = cluster.map(String::from);
     loaded.model.admin_tier = admin_tier;
     // Tenants as granted now: declared plus the approved requests in effect.
@@ -57,6 +61,7 @@ pub(super) fn render_cmd(
     paths: &[PathBuf],
     summary_only: bool,
     cluster_cidrs: &[String],
+    api_server: &[String],
     cluster: Option<Option<String>>,
     admin_tier: bool,
 ) -> Result<(), CliError> {
@@ -74,7 +79,7 @@ pub(super) fn render_cmd(
     // Serialise everything first so a failure prints nothing as if it had succeeded.
     let (mut text, mut summaries) = (String::new(), String::new());
     for cluster in &clusters {
-        let (loaded, rendered) = match render_with(paths, cluster_cidrs, cluster.as_deref(), admin_tier) {
+        let (loaded, rendered) = match render_with(paths, cluster_cidrs, api_server, cluster.as_deref(), admin_tier) {
             Ok(r) => r,
             Err(problems) => {
                 for p in &problems {

@@ -2260,9 +2260,10 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
     // The audit sees what runs: a pod a cluster administrator labelled as portal
     // (break-glass) is judged by its owner chain, not its labels.
     create(&admin_client, Some(&aext), pod("planted", forged)).await.expect("a break-glass pod");
-    let audit = govcloud::operator::live_audit(&admin_client, &govcloud::model::Model::default().cluster_cidrs, None)
-        .await
-        .expect("live audit");
+    let audit =
+        govcloud::operator::live_audit(&admin_client, &govcloud::model::Model::default().cluster_cidrs, &[], None)
+            .await
+            .expect("live audit");
     let verdict = |name: &str| {
         let id = format!("Pod/{aext}/{name}");
         audit

@@ -408,10 +408,14 @@ fn chart_values_for_every_operator_flag() {
         "requestRetentionDays=30",
         "--set",
         "leaderElection.leaseSeconds=20",
+        "--set",
+        "apiServerAddresses={192.0.2.10,fd00::10}",
     ]);
     let c = &find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0];
     let a = args(c);
     for want in [
+        "--api-server=192.0.2.10",
+        "--api-server=fd00::10",
         "--cluster=east",
         "--cluster-cidrs=10.1.0.0/16,10.2.0.0/16",
         "--reports=wgpolicy",
@@ -431,6 +435,7 @@ fn chart_values_for_every_operator_flag() {
     let a = args(&find(&docs, "Deployment", "govcloud")["spec"]["template"]["spec"]["containers"][0]);
     assert!(!a.iter().any(|a| a.starts_with("--cluster=")), "{a:?}");
     assert!(a.contains(&"--cluster-cidrs=10.244.0.0/16,10.96.0.0/12".to_string()), "{a:?}");
+    assert!(!a.iter().any(|a| a.starts_with("--api-server")), "the watched endpoints only, by default: {a:?}");
     let help =
         Command::new(env!("CARGO_BIN_EXE_govcloud")).args(["run", "--help"]).output().expect("govcloud run --help");
     let help = String::from_utf8_lossy(&help.stdout);
@@ -457,6 +462,8 @@ fn chart_schema_rejects_bad_values() {
         "clusterCIDRs={10.1.0.0/16}",
         "resources.limits.memory=lots",
         "leaderElection.renewGraceSeconds=15",
+        "apiServerAddresses={10.0.0.0/8}",
+        "apiServerAddresses=10.0.0.1",
     ] {
         let out = try_template("ops", &["--set", bad]);
         assert!(!out.status.success(), "{bad} rendered");

@@ -22,9 +22,12 @@ pub const WORKLOADS: usize = 24;
 
 /// What the model's own policies decide: the NetworkPolicies and namespaces
 /// govcloud renders from it (pure, no cluster), with the live namespaces it
-/// does not render and the live API server endpoints.
+/// does not render and the live API server endpoints (rendered with their
+/// addresses, as the operator renders them).
 pub fn model_policies(model: &govcloud::model::Model, live: &Live) -> Live {
-    let rendered = govcloud::render::render(model).objects;
+    let mut model = model.clone();
+    model.api_server = govcloud::audit::api_server::addresses(&live.api);
+    let rendered = govcloud::render::render(&model).objects;
     let mut namespaces = live.namespaces.clone();
     let mut policies = Vec::new();
     for o in &rendered {

@@ -11,6 +11,7 @@ mod support;
 #[path = "../../benches/support/models.rs"]
 mod models;
 
+mod api_server;
 mod architecture;
 mod audit_fixture;
 mod audit_since;

@@ -268,23 +268,29 @@ pub async fn operator_kubeconfig_at(admin: &Path, scope: &str) -> PathBuf {
         }))
         .expect("crb");
         Api::<ClusterRoleBinding>::all(c.clone()).patch(&sa_name, &pp, &Patch::Apply(&crb)).await.expect("binding");
-        // And the Role that lets it hold the leader-election Lease.
-        for o in govcloud::operator::install::operator_lease_role("govcloud-system", &sa_name) {
+        // And the Roles that let it hold the leader-election Lease and read
+        // the API server's EndpointSlices in `default`.
+        let lease = govcloud::operator::install::operator_lease_role("govcloud-system", &sa_name);
+        let api_server = govcloud::operator::install::operator_api_server_role("govcloud-system", &sa_name);
+        for o in lease.into_iter().chain(api_server) {
             let kind = o["kind"].as_str().expect("kind").to_string();
+            let role_ns = o["metadata"]["namespace"].as_str().expect("namespace").to_string();
+            let role_name = o["metadata"]["name"].as_str().expect("name").to_string();
             let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
                 "rbac.authorization.k8s.io",
                 "v1",
                 &kind,
             ));
-            let api: Api<kube::api::DynamicObject> = Api::namespaced_with(c.clone(), "govcloud-system", &ar);
+            let api: Api<kube::api::DynamicObject> = Api::namespaced_with(c.clone(), &role_ns, &ar);
             let mut o = o;
             // One Role per scope, so tests do not share one.
-            o["metadata"]["name"] = serde_json::Value::String(format!("{sa_name}-leader-election"));
+            let suffix = role_name.trim_start_matches(govcloud::meta::names::OPERATOR);
+            let name = format!("{sa_name}{suffix}");
+            o["metadata"]["name"] = serde_json::Value::String(name.clone());
             if kind == "RoleBinding" {
-                o["roleRef"]["name"] = serde_json::Value::String(format!("{sa_name}-leader-election"));
+                o["roleRef"]["name"] = serde_json::Value::String(name.clone());
             }
-            let name = o["metadata"]["name"].as_str().expect("name").to_string();
-            api.patch(&name, &pp, &Patch::Apply(&o)).await.expect("lease role");
+            api.patch(&name, &pp, &Patch::Apply(&o)).await.expect("operator role");
         }
         let tr: TokenRequest =
             serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 86400}}))

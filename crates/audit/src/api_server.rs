@@ -8,9 +8,10 @@
 //! match them, pod and namespace selectors never do, and a namespace whose
 //! egress is isolated reaches it only through such a rule.
 //!
-//! In: the audited objects (a live audit reads the EndpointSlices; an
-//! offline one has none, and then the API server is no target). Out: the
-//! endpoints, and per workload class whether one is reached.
+//! In: the audited objects (a live audit reads the EndpointSlices) and the
+//! model's API server addresses (an offline audit's `--api-server`); with
+//! neither, the API server is no target. Out: the endpoints, and per
+//! workload class whether one is reached (GC-NET-007 fails where one is).
 
 use std::net::IpAddr;
 
@@ -65,6 +66,38 @@ pub fn endpoints<'a>(objects: impl IntoIterator<Item = &'a Value>) -> Vec<Endpoi
         }
     }
     out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The ports an address given without its EndpointSlices (offline:
+/// `govcloud audit --api-server`) is judged on: the `kubernetes` Service's
+/// port and the API server's default secure port.
+pub const GIVEN_PORTS: [i64; 2] = [443, 6443];
+
+/// The endpoints the audit judges: those of the EndpointSlices among
+/// `objects` ([`endpoints`]), and each address of `given` (the model's
+/// [`govcloud_core::model::Model::api_server`]) that no slice names, on
+/// [`GIVEN_PORTS`]; sorted, without repeats.
+pub fn targets<'a>(objects: impl IntoIterator<Item = &'a Value>, given: &[String]) -> Vec<Endpoint> {
+    let mut out = endpoints(objects);
+    let read: Vec<IpAddr> = out.iter().map(|e| e.ip).collect();
+    for cidr in govcloud_render::api_server_cidrs(given) {
+        let Ok(net) = cidr.parse::<ipnet::IpNet>() else { continue };
+        if net.prefix_len() == net.max_prefix_len() && !read.contains(&net.addr()) {
+            out.extend(GIVEN_PORTS.iter().map(|port| Endpoint { ip: net.addr(), port: *port }));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The addresses of `endpoints`, without repeats: what a model's
+/// `api_server` holds when read from the cluster.
+pub fn addresses(endpoints: &[Endpoint]) -> Vec<String> {
+    let mut out: Vec<String> = endpoints.iter().map(|e| e.ip.to_string()).collect();
+    out.sort();
     out.dedup();
     out
 }

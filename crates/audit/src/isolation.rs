@@ -243,16 +243,27 @@ pub(crate) fn isolation(
         conn.internet_in.push(inn);
     }
     // The API server, where its endpoints were read: once per class.
-    let endpoints = api_server::endpoints(objects.iter().copied());
+    // GC-NET-007: no tenant workload reaches it.
+    let endpoints = api_server::targets(objects.iter().copied(), &model.api_server);
     if !endpoints.is_empty() {
         conn.api_server = endpoints.iter().map(ToString::to_string).collect();
-        let mut by_class: HashMap<usize, bool> = HashMap::new();
-        conn.api_server_out = (0..ws.len())
-            .map(|i| {
-                let class = reach.class_of[i];
-                Some(*by_class.entry(class).or_insert_with(|| api_server::reached(&reach, class, &endpoints).is_some()))
-            })
-            .collect();
+        let listed = conn.api_server.join(", ");
+        let mut by_class: HashMap<usize, Option<String>> = HashMap::new();
+        conn.api_server_out = Vec::with_capacity(ws.len());
+        for (i, w) in ws.iter().enumerate() {
+            let class = reach.class_of[i];
+            let by = by_class.entry(class).or_insert_with(|| api_server::reached(&reach, class, &endpoints)).clone();
+            conn.api_server_out.push(Some(by.is_some()));
+            ctx.add(
+                controls::API_SERVER_EGRESS,
+                if by.is_some() { Outcome::Fail } else { Outcome::Pass },
+                &w.id,
+                Some(&w.namespace),
+                "NetworkPolicy egress",
+                by.unwrap_or_else(|| format!("reaches none of {listed}")),
+                msg!(Code::ApiServerEgress, listed.clone()),
+            );
+        }
     }
     for (c, o, id, ns, ev, msg) in pending_findings {
         ctx.add(c, o, &id, Some(&ns), "NetworkPolicy", ev, msg);

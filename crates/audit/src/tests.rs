@@ -787,7 +787,9 @@ fn every_control_is_audited_on_exactly_one_path() {
     held.push(node("n-private", &[("govcloud.io/zone", "private")]));
     // A request its requester decided (judged where the catalogue puts GC-REQ-001, if anywhere).
     held.push(resource_request("own", "Quota", "li", json!({"decision": decided("Approved", Some("li"))})));
-    for (model, objects) in [noncompliant(), chifeng(), (egov, held)] {
+    for (mut model, objects) in [noncompliant(), chifeng(), (egov, held)] {
+        // Where the API server listens (GC-NET-007 judges who reaches it).
+        model.api_server = vec!["192.168.1.10".into()];
         let (namespaces, tenant_ns) = namespaces(&objects);
         // The declared apps are objects too, as `audit_with` adds them.
         let apps: Vec<Value> = model.apps.iter().map(|a| serde_json::to_value(a).expect("app")).collect();

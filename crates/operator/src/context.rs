@@ -76,6 +76,9 @@ pub struct Context {
     pub(crate) audited: super::inventory::Inventory,
     /// Whether the cluster serves ClusterNetworkPolicy, and its watch.
     pub(crate) admin_tier: super::admin_tier::AdminTier,
+    /// Where the API server listens (its watched EndpointSlices, and the
+    /// addresses given): the model's `api_server`.
+    pub api_server: super::api_server::ApiServer,
 }
 
 /// The shortest time between two plans of the model (see [`Context::plan_for`]).
@@ -206,6 +209,7 @@ impl Context {
             apps: self.apps.state().iter().filter(|a| live(&a.metadata)).map(|a| (**a).clone()).collect(),
             requests: self.requests.state().iter().filter(|r| live(&r.metadata)).map(|r| (**r).clone()).collect(),
             cluster_cidrs: self.cluster_cidrs.clone(),
+            api_server: self.api_server.addresses(),
             cluster: self.cluster.clone(),
             config_map_digests: Default::default(),
             admin_tier: self.admin_tier.served(),

@@ -106,6 +106,30 @@ pub fn operator_lease_role(namespace: &str, service_account: &str) -> Vec<Value>
     ]
 }
 
+/// The Role and RoleBinding that let the operator's service account (in
+/// `namespace`) read where the API server listens: list and watch the
+/// EndpointSlices of namespace `default` only (those of Service
+/// `kubernetes`, whose addresses every egress range excepts; a cluster-wide
+/// grant would show it every Service's backends).
+pub fn operator_api_server_role(namespace: &str, service_account: &str) -> Vec<Value> {
+    let labels = json!({MANAGED_BY: MANAGER, APP_NAME: MANAGER});
+    let name = format!("{OPERATOR}-api-server");
+    let at = super::api_server::NAMESPACE;
+    vec![
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": name, "namespace": at, "labels": labels},
+            "rules": [{"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]}]
+        }),
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": at, "labels": labels},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": namespace}]
+        }),
+    ]
+}
+
 /// Everything to apply to install govcloud, in order.
 pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
     let labels = json!({MANAGED_BY: MANAGER, APP_NAME: MANAGER});
@@ -123,6 +147,7 @@ pub fn manifests(image: &str, namespace: &str) -> Vec<Value> {
         "subjects": [{"kind": "ServiceAccount", "name": OPERATOR, "namespace": namespace}]
     }));
     out.extend(operator_lease_role(namespace, OPERATOR));
+    out.extend(operator_api_server_role(namespace, OPERATOR));
     out.push(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": MANAGER, "namespace": namespace, "labels": labels},

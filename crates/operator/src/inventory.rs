@@ -94,6 +94,7 @@ pub async fn live_inventory(
             .filter(|r| r.metadata.deletion_timestamp.is_none())
             .collect(),
         cluster_cidrs: cluster_cidrs.to_vec(),
+        api_server: Vec::new(),
         cluster: cluster.map(String::from),
         config_map_digests: Default::default(),
         admin_tier: false,
@@ -117,7 +118,11 @@ pub async fn live_inventory(
     // Where the API server listens, as a pod is shown it: a target of the
     // reachability matrix (govcloud_audit::api_server).
     match list_api_server_slices(client).await {
-        Ok(slices) => objects.extend(slices),
+        Ok(slices) => {
+            // The model's too: what the operator renders the egress with.
+            model.api_server = govcloud_audit::api_server::addresses(&govcloud_audit::api_server::endpoints(&slices));
+            objects.extend(slices);
+        }
         Err(super::Error::Kube(kube::Error::Api(s))) if s.code == 403 => {
             tracing::warn!(
                 "cannot list the EndpointSlices of Service default/kubernetes (forbidden): the audit does not judge who reaches the API server; grant list on endpointslices.discovery.k8s.io in namespace default"
@@ -185,6 +190,16 @@ pub(super) async fn read_config_map_digests(
         }
     }
     Ok(out)
+}
+
+/// The API server's addresses read from the cluster, and those given
+/// besides (`--api-server`), without repeats: what a model's `api_server`
+/// holds in the operator and in a live audit alike.
+pub fn with_given(read: &[String], given: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = read.iter().chain(given).cloned().collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The EndpointSlices of Service `default/kubernetes` (the API server's

@@ -31,6 +31,7 @@
 //! ```
 
 mod admin_tier;
+pub mod api_server;
 mod app;
 mod apply;
 mod cache;

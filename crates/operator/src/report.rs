@@ -16,9 +16,17 @@ use govcloud_audit::{self as audit, Audit};
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER};
 use govcloud_core::model::Model;
 
-/// Audits the live cluster, whose pod and service ranges are `cluster_cidrs`.
-pub async fn live_audit(client: &Client, cluster_cidrs: &[String], cluster: Option<&str>) -> Result<Audit> {
-    let (model, objects) = live_inventory(client, "", cluster_cidrs, cluster).await?;
+/// Audits the live cluster, whose pod and service ranges are
+/// `cluster_cidrs`; the API server's addresses are those its EndpointSlices
+/// give, and `api_server` besides (the operator's `--api-server`).
+pub async fn live_audit(
+    client: &Client,
+    cluster_cidrs: &[String],
+    api_server: &[String],
+    cluster: Option<&str>,
+) -> Result<Audit> {
+    let (mut model, objects) = live_inventory(client, "", cluster_cidrs, cluster).await?;
+    model.api_server = super::inventory::with_given(&model.api_server, api_server);
     Ok(audit::audit(&model, &objects))
 }
 

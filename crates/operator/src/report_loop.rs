@@ -44,6 +44,8 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
             _ => objects.extend(ctx.audited.objects(kind)?),
         }
     }
+    // Where the API server listens (GC-NET-007), as the operator watches it.
+    objects.extend(ctx.api_server.audited());
     // govcloud's ClusterNetworkPolicies, as the owned cache keeps them (empty while the API is not served).
     for o in ctx.admin_tier.cached() {
         let Ok(mut v) = serde_json::to_value(&*o) else { continue };
@@ -262,7 +264,12 @@ async fn report_once(
     let started = std::time::Instant::now();
     let (model, objects) = match cached_inventory(ctx) {
         Some(cached) => cached,
-        None => live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?,
+        None => {
+            let (mut model, objects) =
+                live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?;
+            model.api_server = super::inventory::with_given(&model.api_server, ctx.api_server.given());
+            (model, objects)
+        }
     };
     let (listed, inventory) = (started.elapsed(), objects.len());
     // CPU-bound for seconds at a province's size: on a blocking thread, so

@@ -80,6 +80,9 @@ pub struct Options {
     pub reports: Option<govcloud_audit::output::ReportApi>,
     /// The cluster's pod and service ranges; [`govcloud_core::model::DEFAULT_CLUSTER_CIDRS`] when `None`.
     pub cluster_cidrs: Option<Vec<String>>,
+    /// The API server's addresses besides those its EndpointSlices give
+    /// (`--api-server`): excepted from egress ranges alike.
+    pub api_server: Vec<String>,
     /// The cluster this operator materialises: the zones whose `spec.cluster`
     /// is this name (`None`: the zones that name no cluster).
     pub cluster: Option<String>,
@@ -241,6 +244,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     // the controllers: a plan reads every digest from the start.
     let config_maps = watch_config_maps(&client, &metrics, &triggers);
     config_maps.wait_until_ready().await?;
+    // Where the API server listens: its addresses are excepted from egress.
+    let api_server = super::api_server::ApiServer::watch(&client, &metrics, &triggers, opts.api_server.clone());
+    api_server.wait().await;
 
     let reporter = Reporter { controller: "govcloud".into(), instance: std::env::var("POD_NAME").ok() };
     let ctx = Arc::new(Context {
@@ -269,6 +275,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         render_lock: tokio::sync::Mutex::new(None),
         audited: Default::default(),
         admin_tier,
+        api_server,
     });
     super::wakeups::follow_admin_tier(&ctx);
     info!(scope = %scope_sel, "govcloud operator started");

@@ -185,6 +185,8 @@ async fn by_namespace(
         apps,
         requests: requests.clone(),
         cluster_cidrs: cluster_cidrs.to_vec(),
+        // Not read by a department's identity (no right on `default`).
+        api_server: Vec::new(),
         cluster: cluster.map(String::from),
         config_map_digests: Default::default(),
         admin_tier: false,

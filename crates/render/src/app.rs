@@ -214,7 +214,7 @@ pub fn render(index: &Index<'_>, p: &Placement<'_>, flows: &[&FlowDecision]) -> 
         } else {
             // A provider in another cluster is reached only at its exchange endpoint's address.
             let Some(address) = &f.address else { continue };
-            NetworkPolicyPeer { ip_block: Some(ip_block(address, index.cluster_cidrs)), ..Default::default() }
+            NetworkPolicyPeer { ip_block: Some(ip_block(address, &index.egress_except([]))), ..Default::default() }
         };
         egress.push(NetworkPolicyEgressRule { to: Some(vec![to]), ports: Some(policy_ports(&f.ports)) });
     }

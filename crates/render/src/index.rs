@@ -65,6 +65,10 @@ pub struct Index<'a> {
     pub problems: Vec<Problem>,
     /// The cluster's pod and service ranges (the model's), excepted from wide ipBlocks.
     pub cluster_cidrs: &'a [String],
+    /// The API server's addresses (the model's), each as a one-address
+    /// range ([`crate::api_server_cidrs`]): excepted from every egress ipBlock
+    /// that holds one ([`Index::egress_except`]).
+    pub api_server: Vec<String>,
     /// The cluster rendered for ([`Model::cluster`]).
     pub cluster: Option<&'a str>,
     /// Zones render Admin-tier ClusterNetworkPolicies (the model's `admin_tier`).
@@ -330,11 +334,23 @@ impl<'a> Index<'a> {
             rejected_endpoints,
             problems,
             cluster_cidrs: &model.cluster_cidrs,
+            api_server: crate::api_server_cidrs(&model.api_server),
             cluster: model.cluster.as_deref(),
             admin_tier: model.admin_tier,
             host_owners,
             config_map_digests: &model.config_map_digests,
         }
+    }
+
+    /// What an egress ipBlock leaves out besides `others` (other zones'
+    /// ranges, where it matters): the cluster's pod and service ranges and
+    /// the API server's addresses. [`crate::tenant::ip_block`] keeps those
+    /// strictly inside the block, so a wide range (`0.0.0.0/0`, an egress
+    /// range that holds the API server) never opens them. The one
+    /// definition: the zone's egress, its exchange endpoints and gateway, an
+    /// app's egress to another cluster's exchange address all take it.
+    pub fn egress_except(&self, others: impl IntoIterator<Item = String>) -> Vec<String> {
+        others.into_iter().chain(self.cluster_cidrs.iter().cloned()).chain(self.api_server.iter().cloned()).collect()
     }
 
     /// Whether the cluster rendered for hosts `zone`: it gets the zone's
@@ -575,4 +591,22 @@ fn check_host(
             "choose another host name; a host belongs to the first app that claims it",
         ));
     }
+}
+
+/// The API server's addresses ([`Model::api_server`]) as one-address ranges
+/// (`10.0.0.1` → `10.0.0.1/32`, `fd00::1` → `fd00::1/128`; one already
+/// written as a range is kept as it is), sorted, without repeats. What is
+/// neither an address nor a range is left out: the callers that take
+/// addresses from people (`govcloud render --api-server`) refuse it first.
+pub fn api_server_cidrs(addresses: &[String]) -> Vec<String> {
+    let mut out: Vec<ipnet::IpNet> = addresses
+        .iter()
+        .filter_map(|a| {
+            let a = a.trim();
+            a.parse::<std::net::IpAddr>().map(ipnet::IpNet::from).ok().or_else(|| a.parse::<ipnet::IpNet>().ok())
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out.iter().map(ToString::to_string).collect()
 }

@@ -36,7 +36,7 @@ pub use app::pod_requests;
 pub use catalogue::catalogue;
 pub use flows::FlowDecision;
 pub use flows::consent::{classification_refusal, data_message};
-pub use index::{Index, Placement, cluster_label, cluster_message};
+pub use index::{Index, Placement, api_server_cidrs, cluster_label, cluster_message};
 pub use namespaces::namespace;
 pub use objects::Owned;
 pub use platform::render_platform;

@@ -390,8 +390,8 @@ fn zone_egress_rules(index: &Index<'_>, zone: &NetworkZone) -> Vec<NetworkPolicy
         .values()
         .filter(|z| z.name_any() != zone.name_any())
         .flat_map(|z| z.spec.cidrs.iter().cloned())
-        .chain(index.cluster_cidrs.iter().cloned())
         .collect();
+    let others = index.egress_except(others);
     let endpoints = || endpoint_exits(index, zone);
     match zone.spec.kind {
         ZoneKind::Private => {
@@ -474,5 +474,7 @@ fn cluster_role_ref(name: &str) -> RoleRef {
     RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: "ClusterRole".into(), name: name.into() }
 }
 
+#[cfg(test)]
+mod api_server_tests;
 #[cfg(test)]
 mod tests;

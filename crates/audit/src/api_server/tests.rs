@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Endpoint, endpoints, reached};
+use super::{Endpoint, GIVEN_PORTS, addresses, endpoints, reached, targets};
 use crate::netpol::{Network, Workload};
 
 fn slice(ns: &str, service: &str, addresses: &[&str], ready: Option<bool>, ports: Value) -> Value {
@@ -106,14 +106,75 @@ fn the_api_server_is_reached_by_ip_block_rules_only_and_denied_by_default() {
 }
 
 fn chifeng_with_api_server(address: Option<&str>) -> crate::Connectivity {
+    chifeng_audit(address, &[], &[]).connectivity
+}
+
+/// The audit of Chifeng as rendered with `rendered_with` as the API server's
+/// addresses, with an EndpointSlice of `read` (if any) among the objects and
+/// `given` as the audited model's addresses.
+fn chifeng_audit(read: Option<&str>, rendered_with: &[&str], given: &[&str]) -> crate::Audit {
     let repo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
-    let model = govcloud_core::model::load_paths(&[repo.join("examples/chifeng")]).expect("chifeng").model;
+    let mut model = govcloud_core::model::load_paths(&[repo.join("examples/chifeng")]).expect("chifeng").model;
+    model.api_server = rendered_with.iter().map(|a| a.to_string()).collect();
     let mut objects: Vec<Value> =
         govcloud_render::render(&model).objects.iter().map(|o| serde_json::to_value(o).expect("json")).collect();
-    if let Some(a) = address {
+    if let Some(a) = read {
         objects.push(slice("default", "kubernetes", &[a], Some(true), json!([{"name": "https", "port": 6443}])));
     }
-    crate::audit(&model, &objects).connectivity
+    model.api_server = given.iter().map(|a| a.to_string()).collect();
+    crate::audit(&model, &objects)
+}
+
+/// GC-NET-007's findings: (failed, passed).
+fn api_server_findings(a: &crate::Audit) -> (Vec<String>, usize) {
+    let of = || a.findings.iter().filter(|f| f.control == govcloud_core::controls::API_SERVER_EGRESS);
+    let failed = of().filter(|f| f.outcome == crate::Outcome::Fail).map(|f| f.object.to_string()).collect();
+    (failed, of().filter(|f| f.outcome == crate::Outcome::Pass).count())
+}
+
+#[test]
+fn addresses_given_without_slices_are_judged_on_the_services_ports() {
+    let read = [slice("default", "kubernetes", &["10.0.0.5"], None, json!([{"port": 6443}]))];
+    assert_eq!(
+        targets(std::iter::empty(), &["192.168.1.10".into(), "fd00::1".into()]),
+        vec![
+            ep("192.168.1.10", GIVEN_PORTS[0]),
+            ep("192.168.1.10", GIVEN_PORTS[1]),
+            ep("fd00::1", GIVEN_PORTS[0]),
+            ep("fd00::1", GIVEN_PORTS[1])
+        ]
+    );
+    // An address a slice names keeps the slice's ports; another is added.
+    assert_eq!(
+        targets(read.iter(), &["10.0.0.5".into(), "10.0.0.6".into()]),
+        vec![ep("10.0.0.5", 6443), ep("10.0.0.6", 443), ep("10.0.0.6", 6443)]
+    );
+    assert!(targets(std::iter::empty(), &[]).is_empty());
+    assert_eq!(addresses(&[ep("10.0.0.5", 6443), ep("10.0.0.5", 443), ep("fd00::1", 6443)]), ["10.0.0.5", "fd00::1"]);
+}
+
+#[test]
+fn gc_net_007_fails_where_a_workload_reaches_the_api_server() {
+    // Rendered without knowing the API server (as before this control):
+    // every internet-zone workload reaches it, and each fails.
+    let a = chifeng_audit(Some("10.250.128.1"), &[], &[]);
+    let (failed, passed) = api_server_findings(&a);
+    let internet = by_zone(&a.connectivity, "internet").len();
+    assert!(internet > 0 && failed.len() == internet, "{failed:?}");
+    assert!(failed.iter().all(|o| o.contains("-internet/")), "{failed:?}");
+    assert_eq!(passed, a.connectivity.apps.len() - internet);
+    // Rendered with its address: no zone reaches it, every workload passes.
+    let a = chifeng_audit(Some("10.250.128.1"), &["10.250.128.1"], &["10.250.128.1"]);
+    assert_eq!(api_server_findings(&a), (vec![], a.connectivity.apps.len()));
+    assert!(a.connectivity.api_server_out.iter().all(|r| *r == Some(false)));
+    // Offline, the address given (no slice): judged on the Service's ports.
+    let a = chifeng_audit(None, &["192.168.1.10"], &["192.168.1.10"]);
+    assert_eq!(a.connectivity.api_server, ["192.168.1.10:443", "192.168.1.10:6443"]);
+    assert_eq!(api_server_findings(&a), (vec![], a.connectivity.apps.len()));
+    let a = chifeng_audit(None, &[], &["192.168.1.10"]);
+    assert_eq!(api_server_findings(&a).0.len(), internet);
+    // Nothing known of the API server: the control judges nothing.
+    assert_eq!(api_server_findings(&chifeng_audit(None, &[], &[])), (vec![], 0));
 }
 
 /// Whether each app of `zone` reaches the API server, as the audit's connectivity says.

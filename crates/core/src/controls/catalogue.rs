@@ -2,8 +2,8 @@
 //! checks it; and the lookup and Markdown table made from it.
 
 use crate::controls::{
-    ALL_LEVELS, APP_IDENTITY, APP_ZONE, AUTOSCALING_QUOTA, AuditBy, CITY_FLOWS, CITY_MODEL, CLAIM_BINDING,
-    CLUSTER_RANGES, CORDONED, Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS,
+    ALL_LEVELS, API_SERVER_EGRESS, APP_IDENTITY, APP_ZONE, AUTOSCALING_QUOTA, AuditBy, CITY_FLOWS, CITY_MODEL,
+    CLAIM_BINDING, CLUSTER_RANGES, CORDONED, Control, DECLARATIONS_ONLY, DEFAULT_DENY, ENDPOINT_RANGES, EXEC_ACCESS,
     EXTERNAL_SERVICES, Enforcement, FOREIGN_NODES, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, IMAGE_DIGEST, IMAGE_PULL,
     IMAGE_REGISTRY, INGRESS_CLASSES, INGRESS_ZONE, MANAGED_OBJECTS, NO_ADOPTION, NO_NODE_NAME, NO_PRIVILEGED,
     NO_TOKEN_SECRETS, OBJECT_SIZES, POD_SECURITY, PREVENT_DELETION, PRIORITY_CLASSES, PRIVATE_EGRESS, PUBLIC_HOSTS,
@@ -422,6 +422,16 @@ pub const CATALOGUE: &[Control] = &[
         severity: Severity::Medium,
         levels: ALL_LEVELS,
         audit: AuditBy::ZoneRanges,
+        enforcement: Enforcement::Render,
+    },
+    Control {
+        id: API_SERVER_EGRESS,
+        title_zh: "租户工作负载不可访问API服务器",
+        title_en: "Tenant workloads do not reach the API server",
+        checks: "no workload of a tenant namespace may open a connection to the API server where a pod is shown it (the endpoints of Service default/kubernetes, or the addresses given offline with --api-server), by NetworkPolicy semantics: every egress range that holds one excepts it; apps mount no service-account token, so no app needs the path",
+        severity: Severity::High,
+        levels: ALL_LEVELS,
+        audit: AuditBy::Isolation,
         enforcement: Enforcement::Render,
     },
     Control {

@@ -195,6 +195,8 @@ pub const ENDPOINT_RANGES: &str = "GC-NET-004";
 pub const CLUSTER_RANGES: &str = "GC-NET-005";
 /// `GC-NET-006`: the app identity label NetworkPolicies select by is the platform's.
 pub const APP_IDENTITY: &str = "GC-NET-006";
+/// `GC-NET-007`: no tenant workload reaches the API server.
+pub const API_SERVER_EGRESS: &str = "GC-NET-007";
 
 /// `GC-ZONE-005`: a tenant namespace of a zone another cluster hosts holds declarations only.
 pub const DECLARATIONS_ONLY: &str = "GC-ZONE-005";

@@ -115,6 +115,8 @@ more::with_more_codes! { catalogue {
     SurgeEnds => "临时扩容在批准后按其分钟数结束，结束时间不可更改；其他申请没有结束时间", "a surge ends its minutes after its approval, and its end never moves; nothing else has an end";
     /// GC-NET-003: {0} zone.
     PrivateEgress => "政务专网 {0} 内的一切只能经其交换端点访问区外", "nothing in private zone {0} reaches outside it but its exchange endpoints";
+    /// GC-NET-007.
+    ApiServerEgress => "租户工作负载不可访问API服务器（{0}）", "no tenant workload reaches the API server ({0})";
     /// Reachability between tenants, granted.
     GrantedBothSides => "双方均已授权", "granted by both sides";
     /// Reachability between tenants, not granted.

@@ -49,6 +49,13 @@ pub struct Model {
     /// an egress range) except them, so a CNI that matches pod IPs against
     /// ipBlocks opens nothing extra. [`DEFAULT_CLUSTER_CIDRS`] by default.
     pub cluster_cidrs: Vec<String>,
+    /// The API server's addresses as a pod is shown them (the endpoints of
+    /// Service `default/kubernetes`: the operator watches its
+    /// EndpointSlices, `govcloud render --api-server` gives them offline):
+    /// every egress ipBlock that holds one excepts it (a /32 or /128), so no
+    /// zone's wide egress reaches the API server. Empty by default (then
+    /// nothing is excepted for it).
+    pub api_server: Vec<String>,
     /// The cluster this model is materialised in (`govcloud run --cluster`):
     /// only the zones whose `spec.cluster` is this one get objects here;
     /// `None` is the cluster without a name, which hosts the zones that name
@@ -75,6 +82,7 @@ impl Default for Model {
             apps: Vec::new(),
             requests: Vec::new(),
             cluster_cidrs: DEFAULT_CLUSTER_CIDRS.iter().map(|c| c.to_string()).collect(),
+            api_server: Vec::new(),
             cluster: None,
             config_map_digests: BTreeMap::new(),
             admin_tier: false,

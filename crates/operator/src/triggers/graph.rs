@@ -142,6 +142,22 @@ impl Triggers {
         self.wake_reports();
     }
 
+    /// The API server's addresses changed (it moved, a replica came or
+    /// went): a new model version, and every tenant and app reconciled
+    /// against it (their egress policies except the addresses).
+    pub fn api_server_changed(&self) {
+        self.0.version.fetch_add(1, Ordering::SeqCst);
+        if let Some(s) = self.0.stores.get() {
+            for t in s.tenants.state() {
+                self.send_tenant(ObjectRef::from_obj(t.as_ref()));
+            }
+            for a in s.apps.state() {
+                self.send_app(ObjectRef::from_obj(a.as_ref()));
+            }
+        }
+        self.wake_reports();
+    }
+
     pub(super) fn apps_where(&self, f: impl Fn(&DepartmentApp) -> bool) {
         if let Some(s) = self.0.stores.get() {
             for a in s.apps.state() {
