@@ -248,7 +248,7 @@ pub(crate) fn isolation(
     if !endpoints.is_empty() {
         conn.api_server = endpoints.iter().map(ToString::to_string).collect();
         let listed = conn.api_server.join(", ");
-        let mut by_class: HashMap<usize, Option<String>> = HashMap::new();
+        let mut by_class: HashMap<usize, Option<Message>> = HashMap::new();
         conn.api_server_out = Vec::with_capacity(ws.len());
         for (i, w) in ws.iter().enumerate() {
             let class = reach.class_of[i];
@@ -260,7 +260,7 @@ pub(crate) fn isolation(
                 &w.id,
                 Some(&w.namespace),
                 "NetworkPolicy egress",
-                by.unwrap_or_else(|| format!("reaches none of {listed}")),
+                by.unwrap_or_else(|| msg!(Code::EvidenceReachesNoneOf, listed.clone())),
                 msg!(Code::ApiServerEgress, listed.clone()),
             );
         }

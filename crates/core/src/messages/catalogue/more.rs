@@ -140,6 +140,8 @@ macro_rules! with_more_codes {
             EvidenceAddressVia => "{0}:{1}，经 {2}", "{0}:{1} via {2}";
             /// GC-NET-003 holds.
             EvidenceOnlyEndpoints => "只能访问其交换端点", "reaches only its exchange endpoints";
+            /// GC-NET-007 holds: {0} the API server's endpoints.
+            EvidenceReachesNoneOf => "不可访问 {0} 中的任何一个", "reaches none of {0}";
             /// {0} consumer, {1} provider, {2} how.
             EvidenceReachable => "{0} -> {1}：可访问（{2}）", "{0} -> {1}: reachable ({2})";
             /// {0} consumer, {1} provider, {2} what was seen.

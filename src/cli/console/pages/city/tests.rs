@@ -64,6 +64,7 @@ fn the_city_page_draws_the_audit_s_picture_of_the_model_and_labels_its_bars() {
         cluster: None,
         config_map_digests: Default::default(),
         admin_tier: false,
+        api_server: vec![],
     };
     let picture = crate::audit::picture(&model);
     assert_eq!(picture.connectivity.apps, vec![("weijian/clinic".to_string(), "extranet".to_string())]);
