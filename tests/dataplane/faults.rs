@@ -200,14 +200,21 @@ pub async fn node_restart(c: &kube::Client, dp: &Dp, pods: &[(Pod, DataplanePod)
     assert!(cmd.status().expect("start kube-router again").success(), "setsid kube-router");
     // Its chains are written anew on start; then everything settles.
     let since = Instant::now();
+    let mut seen_up = false;
     loop {
         assert!(since.elapsed() < Duration::from_secs(120), "the restarted kube-router set no chains");
         let up = probe::output(&["ip", "netns", "pids", &ns]).unwrap_or_default().split_whitespace().count() > 0;
-        assert!(
-            up,
-            "the restarted kube-router exited (log: {})",
-            dp.dir().join(format!("logs/kube-router-{node}-restarted.log")).display()
-        );
+        // `setsid --fork` returns before its child has entered the node's
+        // namespace: no process there yet is a start, not an exit, until it
+        // has been seen or 10 s have passed.
+        seen_up |= up;
+        if !up && (seen_up || since.elapsed() > Duration::from_secs(10)) {
+            // The test's directory goes with it: say what kube-router said.
+            let path = dp.dir().join(format!("logs/kube-router-{node}-restarted.log"));
+            let said = std::fs::read_to_string(&path).unwrap_or_default();
+            let tail: Vec<&str> = said.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+            panic!("the restarted kube-router exited ({}); its last lines:\n{}", path.display(), tail.join("\n"));
+        }
         if probe::output(&["ip", "netns", "exec", &ns, "iptables", "-S", "KUBE-ROUTER-FORWARD"]).is_ok() {
             break;
         }
