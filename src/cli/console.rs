@@ -17,7 +17,6 @@ use super::CliError;
 
 mod http;
 pub mod pages;
-mod pages_http;
 mod read;
 pub mod session;
 

@@ -348,6 +348,11 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
     let t = Instant::now();
     sort_findings(&mut findings);
     timed("sort", t);
+    described(model, findings, connectivity, flows)
+}
+
+/// An audit's result with the model's zones and tenants, as its pages name them.
+fn described(model: &Model, findings: Vec<Finding>, connectivity: Connectivity, flows: Vec<FlowRow>) -> Audit {
     Audit {
         findings,
         connectivity,
@@ -388,18 +393,7 @@ pub fn picture(model: &Model) -> Audit {
     let planned = govcloud_render::plan(model, &govcloud_render::Verdicts::default());
     let remote = hosted_elsewhere(model);
     let apps = planned.index.apps.keys().map(|k| (format!("{}/{}", k.tenant, k.app), k.zone.clone())).collect();
-    Audit {
-        findings: Vec::new(),
-        connectivity: Connectivity { apps, ..Connectivity::default() },
-        flows: flow_rows(&planned, &remote),
-        zones: model.zones.iter().map(|z| (z.name_any(), z.spec.kind.to_string(), z.spec.mlps_level)).collect(),
-        tenants: model
-            .tenants
-            .iter()
-            .map(|t| (t.name_any(), t.spec.display_name.zh.clone(), t.spec.display_name.en.clone()))
-            .collect(),
-        mongolian: model.tenants.iter().filter_map(|t| Some((t.name_any(), t.spec.display_name.mn.clone()?))).collect(),
-    }
+    described(model, Vec::new(), Connectivity { apps, ..Connectivity::default() }, flow_rows(&planned, &remote))
 }
 
 /// The audit paths, in the order they run, each with the controls of the

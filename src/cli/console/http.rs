@@ -9,7 +9,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::pages::{self, Chrome, Refusal};
+use super::pages::{self, Chrome, Refusal, compliance};
 use super::session::{self, Session};
 use super::{Console, Who, read};
 use crate::audit::output::Lang;
@@ -267,7 +267,7 @@ async fn route(
                 Err(r) => html(status_of(&r), pages::refused_page(&chrome, &r)),
             }
         }
-        (&Method::GET, "/compliance" | "/evaluation" | "/city") => super::pages_http::page(c, &chrome, parts).await,
+        (&Method::GET, "/compliance" | "/evaluation" | "/city") => page(c, &chrome, parts).await,
         (&Method::GET | &Method::POST, "/queue") => {
             let outcome = if parts.method == Method::POST { Some(read::decide(c, &form).await) } else { None };
             let code = match &outcome {
@@ -300,5 +300,37 @@ async fn route(
                 },
             ),
         ),
+    }
+}
+
+// The routes of the compliance, evaluation and city pages: read as the
+// user (`read::pages`), shown by `pages` (the API server's refusal as it gave it).
+
+/// The page at `parts`' path (`/compliance`, `/evaluation`, `/city`), as the user of `c`.
+async fn page(c: &kube::Client, chrome: &Chrome, parts: &hyper::http::request::Parts) -> Response<Full<Bytes>> {
+    match parts.uri.path() {
+        "/compliance" => {
+            let query = super::session::form(parts.uri.query().unwrap_or_default().as_bytes());
+            let filter = compliance::filter_of(&query);
+            match read::pages::reports(c).await {
+                Ok(r) => {
+                    let tenants: Vec<String> = r.tenants.iter().map(kube::ResourceExt::name_any).collect();
+                    let zones: std::collections::BTreeSet<String> =
+                        r.tenants.iter().flat_map(|t| t.spec.zones.iter().map(|z| z.name.clone())).collect();
+                    let note = filter.unknown(tenants.iter().map(String::as_str), zones.iter().map(String::as_str));
+                    let m = compliance::compliance(&r.reads, &filter);
+                    html(StatusCode::OK, compliance::page_of(chrome, &m, &filter, &r.refused, note.as_deref()))
+                }
+                Err(r) => html(status_of(&r), pages::refused_page(chrome, &r)),
+            }
+        }
+        "/evaluation" => match read::pages::evaluation(c).await {
+            Ok(e) => html(StatusCode::OK, pages::evaluation::evaluation(chrome, &e)),
+            Err(r) => html(status_of(&r), pages::refused_page(chrome, &r)),
+        },
+        _ => match read::pages::city(c).await {
+            Ok(m) => html(StatusCode::OK, pages::city::city(chrome, &m)),
+            Err(r) => html(status_of(&r), pages::refused_page(chrome, &r)),
+        },
     }
 }
