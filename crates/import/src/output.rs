@@ -1,7 +1,7 @@
 //! The migration report: a terminal table (zh/en), JSON, and a printable
 //! HTML page in the audit's page shell. Headings and handling are in the
-//! page's language, control titles from the catalogue; reasons, fields and
-//! names are left as they are.
+//! page's language, control titles from the catalogue, reasons and fixes
+//! from the catalogue of messages; fields and names are left as they are.
 
 use maud::{Markup, html};
 use serde_json::{Value, json};
@@ -77,16 +77,16 @@ pub fn table(i: &Import, lang: Lang) -> String {
                 control_text(c, lang),
                 c.field,
                 pick(lang, ("原因", "why")),
-                c.reason,
+                c.reason_message.text(lang),
                 pick(lang, ("做法", "fix")),
-                c.fix
+                c.fix_message.text(lang)
             ));
         }
     }
     if !i.skipped.is_empty() {
         s.push_str(&format!("\n{}:\n", pick(lang, ("未导入", "not imported"))));
         for k in &i.skipped {
-            s.push_str(&format!("  {}: {}\n", k.object, k.reason));
+            s.push_str(&format!("  {}: {}\n", k.object, k.reason_message.text(lang)));
         }
     }
     s
@@ -128,8 +128,8 @@ pub fn html(i: &Import, lang: Lang) -> String {
                                 td { (handling_name(c.handling, lang)) }
                                 td { (control_text(c, lang)) }
                                 td { code { (c.field) } }
-                                td { (c.reason) }
-                                td { (c.fix) }
+                                td { (c.reason_message.text(lang)) }
+                                td { (c.fix_message.text(lang)) }
                             }
                         }
                     }
@@ -140,7 +140,7 @@ pub fn html(i: &Import, lang: Lang) -> String {
             h2 { (pick(lang, ("未导入", "Not imported"))) }
             table {
                 tr { th { (pick(lang, ("对象", "object"))) } th { (pick(lang, ("原因", "why"))) } }
-                @for k in &i.skipped { tr { td { (k.object) } td { (k.reason) } } }
+                @for k in &i.skipped { tr { td { (k.object) } td { (k.reason_message.text(lang)) } } }
             }
         }
     };

@@ -67,9 +67,11 @@ impl Code {
     /// ([`Message::from_english`]). The evidence's words (`Evidence…`) are
     /// not: a finding carries them as code and arguments, and their short
     /// words (`{0} on {1}`, `{0} {1} by {2}`) would take in the texts of
-    /// conditions and Events that are not theirs.
+    /// conditions and Events that are not theirs. Nor are `govcloud
+    /// import`'s (`Import…`): its report keeps them as messages.
     pub fn is_read_back(self) -> bool {
-        !self.as_str().starts_with("Evidence")
+        let s = self.as_str();
+        !s.starts_with("Evidence") && !s.starts_with("Import")
     }
 }
 
