@@ -180,10 +180,14 @@ fn unpinned_image_at_mlps_level_3() {
 
 #[test]
 fn missing_path_and_non_yaml() {
-    let (code, stdout, stderr) = govcloud(&["render", "-f", "/nonexistent/model"]);
+    let (code, stdout, stderr) = govcloud(&["render", "-f", "/nonexistent/model", "--lang", "en"]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert!(stderr.contains("/nonexistent/model") && stderr.contains("fix:"), "{stderr}");
+    // In Chinese (no locale set): the file named, what to do under 做法.
+    let (code, _, stderr) = govcloud(&["render", "-f", "/nonexistent/model"]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("错误：/nonexistent/model") && stderr.contains("做法："), "{stderr}");
 }
 
 #[test]

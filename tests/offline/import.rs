@@ -297,8 +297,21 @@ fn import_report_in_chinese_gives_every_reason_and_fix_in_chinese() {
         assert!(zh.contains(&chinese), "{chinese}");
         assert!(html.contains(&maud::html! { (chinese) }.into_string()), "{chinese}");
     }
+    // What carries over, too: in the Chinese lines, each item's Chinese text, none of its English.
+    let carried_zh: Vec<&str> = zh.lines().filter(|l| l.starts_with("  沿用")).collect();
+    assert!(carried_zh.len() > 3, "{zh}");
+    for e in &r.entries {
+        assert_eq!(e.carried, e.carried_messages.iter().map(|m| m.to_string()).collect::<Vec<_>>());
+        for m in &e.carried_messages {
+            let english = m.to_string();
+            assert!(carried_zh.iter().any(|l| l.contains(&m.text(Lang::Zh))), "{}", m.text(Lang::Zh));
+            assert!(!english.contains(' ') || carried_zh.iter().all(|l| !l.contains(&english)), "{english}");
+        }
+    }
     // No English sentence is left: the words every English reason or fix uses.
-    for english in ["nothing to do", "a DepartmentApp", "govcloud renders", "is not", "ask the platform team"] {
+    for english in
+        ["nothing to do", "a DepartmentApp", "govcloud renders", "is not", "ask the platform team", "carries over"]
+    {
         assert!(!zh.contains(english) && !html.contains(english), "{english} in the Chinese report");
     }
     // An admission check's reason gives the control's Chinese title and what was seen.

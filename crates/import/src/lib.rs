@@ -117,15 +117,23 @@ pub struct Entry {
     /// The draft it became, as `tenant/zone/app`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    /// What carries over into the draft.
+    /// What carries over into the draft: the English text of `carried_messages`.
     pub carried: Vec<String>,
+    /// What carries over into the draft.
+    pub carried_messages: Vec<Message>,
     /// What does not, and why.
     pub changes: Vec<Change>,
 }
 
 impl Entry {
     fn new(object: String) -> Self {
-        Entry { object, app: None, carried: Vec::new(), changes: Vec::new() }
+        Entry { object, app: None, carried: Vec::new(), carried_messages: Vec::new(), changes: Vec::new() }
+    }
+
+    /// Something that carries over into the draft.
+    pub(crate) fn carry(&mut self, what: Message) {
+        self.carried.push(what.to_string());
+        self.carried_messages.push(what);
     }
 
     /// Changes the department must make.
@@ -438,7 +446,7 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
     for t in out.tenants.iter().filter(|t| t.spec.owners.is_empty()) {
         let mut entry = Entry::new(format!("Tenant {} (draft)", t.name_any()));
         let zones: Vec<&str> = t.spec.zones.iter().map(|z| z.name.as_str()).collect();
-        entry.carried.push(format!("zones {}", zones.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedZones, zones.join(", ")));
         entry.changes.push(Change::must("spec.owners", msg!(Code::ImportNoOwner), msg!(Code::ImportFixOwners)));
         out.entries.push(entry);
     }

@@ -150,7 +150,7 @@ impl<'a> Network<'a> {
                 .and_then(|z| z.spec.public_domain.as_ref())
                 .map(|d| format!("{name}.{}.{d}", place.tenant));
             spec.host = (default.as_ref() != Some(host)).then(|| host.clone());
-            entry.carried.push(format!("exposure public (Ingress {}, host {host})", name_of(i)));
+            entry.carry(msg!(Code::ImportCarriedPublic, name_of(i), host));
             public(i, name, spec, entry);
             if hosts.len() > 1 {
                 entry.changes.push(change(
@@ -212,7 +212,7 @@ impl<'a> Network<'a> {
                 let blocks: BTreeSet<&str> = from.iter().filter_map(|p| p["ipBlock"]["cidr"].as_str()).collect();
                 if !blocks.is_empty() && blocks == zone_cidrs && spec.exposure == Exposure::None {
                     spec.exposure = Exposure::Zone;
-                    entry.carried.push(format!("exposure zone (NetworkPolicy {})", name_of(np)));
+                    entry.carry(msg!(Code::ImportCarriedZoneExposure, name_of(np)));
                     continue;
                 }
                 for peer in from {
@@ -262,10 +262,10 @@ impl<'a> Network<'a> {
             spec.flows.allow_from.push(FlowGrant { tenant, zones, apps: apps.into_iter().collect() });
         }
         if !spec.flows.is_empty() {
-            entry.carried.push(format!(
-                "flows: {} calls, {} grants",
-                spec.flows.calls.len(),
-                spec.flows.allow_from.len()
+            entry.carry(msg!(
+                Code::ImportCarriedFlows,
+                spec.flows.calls.len().to_string(),
+                spec.flows.allow_from.len().to_string()
             ));
         }
     }
@@ -299,7 +299,7 @@ fn autoscaling(h: &Value, o: &Value, spec: &mut DepartmentAppSpec, entry: &mut E
         let spread = !workload::pod_spec(o)["topologySpreadConstraints"].is_null();
         spec.replicas = if spread { min.max(2) } else { min };
     }
-    entry.carried.push(format!("autoscaling {min}-{max} at {target}% CPU (HorizontalPodAutoscaler {})", name_of(h)));
+    entry.carry(msg!(Code::ImportCarriedAutoscaling, min.to_string(), max.to_string(), target.to_string(), name_of(h)));
 }
 
 /// A public app's Ingress class and TLS, from the Ingress that routes to it.
@@ -311,7 +311,7 @@ fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry)
         .filter(|c| !c.is_empty())
         .map(String::from);
     if let Some(c) = &spec.ingress_class {
-        entry.carried.push(format!("ingressClass {c}"));
+        entry.carry(msg!(Code::ImportCarriedIngressClass, c));
     }
     let tls = i["spec"]["tls"].as_array().map(Vec::as_slice).unwrap_or_default();
     let Some(first) = tls.first() else { return };
@@ -336,7 +336,7 @@ fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry)
             Code::ImportFixHostCert,
         ));
     }
-    entry.carried.push("tls".into());
+    entry.carry(msg!(Code::ImportCarriedTls));
 }
 
 fn change(field: &str, reason: Message, fix: Code) -> Change {

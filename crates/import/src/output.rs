@@ -35,6 +35,12 @@ fn control_text(c: &Change, lang: Lang) -> String {
     }
 }
 
+/// What carries over into an entry's draft, in `lang`.
+fn carried(e: &super::Entry, lang: Lang) -> String {
+    let texts: Vec<String> = e.carried_messages.iter().map(|m| m.text(lang)).collect();
+    texts.join(pick(lang, ("；", "; ")))
+}
+
 /// The counts line: apps drafted, tenants drafted, changes, skipped.
 fn totals(i: &Import, lang: Lang) -> String {
     let must: usize = i.entries.iter().map(|e| e.must_change()).sum();
@@ -68,7 +74,7 @@ pub fn table(i: &Import, lang: Lang) -> String {
         }
         s.push('\n');
         if !e.carried.is_empty() {
-            s.push_str(&format!("  {}: {}\n", pick(lang, ("沿用", "carries over")), e.carried.join("; ")));
+            s.push_str(&format!("  {}: {}\n", pick(lang, ("沿用", "carries over")), carried(e, lang)));
         }
         for c in &e.changes {
             s.push_str(&format!(
@@ -112,7 +118,7 @@ pub fn html(i: &Import, lang: Lang) -> String {
             section {
                 h2 { (e.object) @if let Some(app) = &e.app { " → " (app) } }
                 @if !e.carried.is_empty() {
-                    p { b { (pick(lang, ("沿用", "Carries over"))) } ": " (e.carried.join("; ")) }
+                    p { b { (pick(lang, ("沿用", "Carries over"))) } ": " (carried(e, lang)) }
                 }
                 @if !e.changes.is_empty() {
                     table {

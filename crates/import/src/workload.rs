@@ -12,7 +12,7 @@ use govcloud_core::api::{
     PullSecret, RESERVED_MOUNT_PATHS, TMP_MOUNT, TcpSocketProbe,
 };
 use govcloud_core::controls;
-use govcloud_core::messages::{Code, Message};
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::msg;
 
@@ -419,41 +419,49 @@ fn security(pod: &Value, c: &Value, at: &str, cpath: &str, entry: &mut Entry) {
 
 /// The fields that carry over, in words.
 fn carried(spec: &DepartmentAppSpec, entry: &mut Entry) {
-    let c = &mut entry.carried;
-    c.push(format!("image {}", spec.image));
-    c.push(format!("replicas {}", spec.replicas));
+    entry.carry(msg!(Code::ImportCarriedImage, &spec.image));
+    entry.carry(msg!(Code::ImportCarriedReplicas, spec.replicas.to_string()));
     if let Some(p) = spec.image_pull_policy {
-        c.push(format!("imagePullPolicy {}", p.as_str()));
+        entry.carry(msg!(Code::ImportCarriedPullPolicy, p.as_str()));
     }
     if !spec.image_pull_secrets.is_empty() {
-        c.push(format!("{} imagePullSecrets", spec.image_pull_secrets.len()));
+        entry.carry(msg!(Code::ImportCarriedPullSecrets, spec.image_pull_secrets.len().to_string()));
     }
     if spec.resources.is_some() {
-        c.push("resources".into());
+        entry.carry(msg!(Code::ImportCarriedResources));
     }
     if !spec.ports.is_empty() {
         let ports: Vec<String> = spec.ports.iter().map(|p| format!("{}/{}", p.name, p.port)).collect();
-        c.push(format!("ports {}", ports.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedPorts, ports.join(", ")));
     }
     if !spec.command.is_empty() || !spec.args.is_empty() {
-        c.push("command and args".into());
+        entry.carry(msg!(Code::ImportCarriedCommand));
     }
     if !spec.env.is_empty() {
-        c.push(format!("{} env", spec.env.len()));
+        entry.carry(msg!(Code::ImportCarriedEnv, spec.env.len().to_string()));
     }
     if !spec.config_files.is_empty() {
-        c.push(format!("{} configFiles", spec.config_files.len()));
+        entry.carry(msg!(Code::ImportCarriedConfigFiles, spec.config_files.len().to_string()));
     }
-    let probes =
-        [("readiness", &spec.readiness_probe), ("liveness", &spec.liveness_probe), ("startup", &spec.startup_probe)];
-    let probes: Vec<&str> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
+    let probes = [
+        (Code::ImportProbeReadiness, &spec.readiness_probe),
+        (Code::ImportProbeLiveness, &spec.liveness_probe),
+        (Code::ImportProbeStartup, &spec.startup_probe),
+    ];
+    let probes: Vec<Code> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
     if !probes.is_empty() {
-        c.push(format!("{} probes", probes.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedProbes, Arg::list(probes)));
     }
     if let Some(r) = &spec.runtime_class {
-        c.push(format!("runtimeClass {r}"));
+        entry.carry(msg!(Code::ImportCarriedRuntimeClass, r));
     }
-    c.push(format!("dataClassification {}", spec.data_classification.as_str()));
+    let classification = match spec.data_classification {
+        DataClassification::Public => Code::DataPublic,
+        DataClassification::Internal => Code::DataInternal,
+        DataClassification::Sensitive => Code::DataSensitive,
+        DataClassification::Secret => Code::DataSecret,
+    };
+    entry.carry(msg!(Code::ImportCarriedClassification, classification));
 }
 
 /// The first container's ports of a workload (the app's, as a flow's peer).

@@ -354,7 +354,7 @@ fn english_phrase_in_chinese(code: Code) -> Option<String> {
 #[test]
 fn fixes_cron_problems_and_the_import_report_say_no_english_phrase_in_chinese() {
     let fixes = group(Code::FixDeclareZone, Code::CronDayOfWeek);
-    let import = group(Code::ImportNotAnObject, Code::ImportFixServicePort);
+    let import = group(Code::ImportNotAnObject, Code::ImportCarriedZones);
     assert!(fixes.len() > 50 && import.len() > 100, "{} and {} codes", fixes.len(), import.len());
     for c in fixes.into_iter().chain(import) {
         assert_eq!(english_phrase_in_chinese(c), None, "{c}");
@@ -363,7 +363,7 @@ fn fixes_cron_problems_and_the_import_report_say_no_english_phrase_in_chinese() 
     assert!(english_phrase_in_chinese(Code::ClusterRightsLimited).is_none());
     assert!(Message::new(Code::FixOwnRanges, vec![]).text(Lang::En).split(' ').count() > 2);
     // The import report's codes are never read back (it keeps its messages).
-    assert!(group(Code::ImportNotAnObject, Code::ImportFixServicePort).iter().all(|c| !c.is_read_back()));
+    assert!(group(Code::ImportNotAnObject, Code::ImportCarriedZones).iter().all(|c| !c.is_read_back()));
     assert_eq!(Message::from_english(&msg!(Code::ImportFixNothingToDo).to_string()), None);
 }
 

@@ -42,7 +42,7 @@ pub(super) fn storage(o: &Value, c: &Value, entry: &mut Entry) -> Vec<AppStorage
     }
     if !out.is_empty() {
         let names: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
-        entry.carried.push(format!("storage {}", names.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedStorage, names.join(", ")));
     }
     out
 }
@@ -64,7 +64,7 @@ pub(super) fn scheduled(o: &Value, spec: &mut DepartmentAppSpec, cpath: &str, en
         backoff_limit: job["backoffLimit"].as_i64().and_then(|v| i32::try_from(v).ok()),
         starting_deadline_seconds: s["startingDeadlineSeconds"].as_i64(),
     });
-    entry.carried.push(format!("schedule '{}'", s["schedule"].as_str().unwrap_or_default()));
+    entry.carry(msg!(Code::ImportCarriedSchedule, s["schedule"].as_str().unwrap_or_default()));
     if !spec.ports.is_empty() {
         spec.ports.clear();
         entry.changes.push(must(

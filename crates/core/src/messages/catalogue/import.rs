@@ -243,6 +243,56 @@ macro_rules! with_import_codes {
             ImportServicePort => "Service {0} 以端口 {1} 提供容器的端口 {2}：应用的 Service 使用容器自己的端口", "Service {0} serves port {1} from the container's {2}: an app's Service serves the container's own port";
             /// A port that changes.
             ImportFixServicePort => "请告知调用方端口变化，或让应用监听 Service 的端口", "tell the clients the port changes, or make the app listen on the Service's port";
+
+            // ── Migration: what carries over into a draft ──
+            /// {0} image.
+            ImportCarriedImage => "镜像 {0}", "image {0}";
+            /// {0} replicas.
+            ImportCarriedReplicas => "副本数 {0}", "replicas {0}";
+            /// {0} the pull policy.
+            ImportCarriedPullPolicy => "镜像拉取策略 {0}", "imagePullPolicy {0}";
+            /// {0} how many.
+            ImportCarriedPullSecrets => "{0} 个镜像拉取凭据（imagePullSecrets）", "{0} imagePullSecrets";
+            /// Requests and limits.
+            ImportCarriedResources => "资源请求与限额", "resources";
+            /// {0} the ports.
+            ImportCarriedPorts => "端口 {0}", "ports {0}";
+            /// Command and arguments.
+            ImportCarriedCommand => "命令和参数", "command and args";
+            /// {0} how many.
+            ImportCarriedEnv => "{0} 个环境变量", "{0} env";
+            /// {0} how many.
+            ImportCarriedConfigFiles => "{0} 组配置文件（configFiles）", "{0} configFiles";
+            /// {0} the probes.
+            ImportCarriedProbes => "{0}探针", "{0} probes";
+            /// A probe.
+            ImportProbeReadiness => "就绪", "readiness";
+            /// A probe.
+            ImportProbeLiveness => "存活", "liveness";
+            /// A probe.
+            ImportProbeStartup => "启动", "startup";
+            /// {0} the runtime class.
+            ImportCarriedRuntimeClass => "运行时类 {0}", "runtimeClass {0}";
+            /// {0} the classification.
+            ImportCarriedClassification => "数据分级：{0}", "dataClassification {0}";
+            /// {0} the claims.
+            ImportCarriedStorage => "存储 {0}", "storage {0}";
+            /// {0} the cron expression.
+            ImportCarriedSchedule => "定时 '{0}'", "schedule '{0}'";
+            /// {0} Ingress, {1} host.
+            ImportCarriedPublic => "对互联网公开（Ingress {0}，主机名 {1}）", "exposure public (Ingress {0}, host {1})";
+            /// {0} NetworkPolicy.
+            ImportCarriedZoneExposure => "在网络区内公开（NetworkPolicy {0}）", "exposure zone (NetworkPolicy {0})";
+            /// {0} calls, {1} grants.
+            ImportCarriedFlows => "数据流：{0} 个调用，{1} 个授权", "flows: {0} calls, {1} grants";
+            /// {0} min, {1} max, {2} CPU target, {3} autoscaler.
+            ImportCarriedAutoscaling => "自动伸缩 {0}-{1}，CPU 目标 {2}%（HorizontalPodAutoscaler {3}）", "autoscaling {0}-{1} at {2}% CPU (HorizontalPodAutoscaler {3})";
+            /// {0} Ingress class.
+            ImportCarriedIngressClass => "Ingress 类 {0}", "ingressClass {0}";
+            /// A certificate.
+            ImportCarriedTls => "TLS 证书", "tls";
+            /// {0} zones.
+            ImportCarriedZones => "网络区 {0}", "zones {0}";
         }
     };
 }
