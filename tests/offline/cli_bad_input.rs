@@ -241,14 +241,25 @@ fn render_errors_are_printed_in_the_chosen_language() {
             ["zone \"dmz\" is not declared", "fix: declare a NetworkZone named \"dmz\" or use one of: extranet"],
         ),
         (
+            "59-image-registry-not-allowed.yaml",
+            [
+                "spec.image：[GC-IMG-001] 不符合准入规则（spec.image = \"ghcr.io/health/probe:1.0\"）",
+                "做法：请把镜像推送到网络区 extranet 允许的镜像仓库（harbor.egov.local），并引用那里的镜像",
+            ],
+            [
+                "spec.image: [GC-IMG-001] spec.image must come from a registry this zone allows",
+                "fix: push the image to a registry zone extranet allows (harbor.egov.local) and reference it there",
+            ],
+        ),
+        (
             "148-autoscaling-beyond-quota.yaml",
             [
                 "做法：租户 health 在网络区 extranet 的配额允许 40 个 Pod",
-                "请将 spec.autoscaling.maxReplicas 降到最多 16",
+                "[GC-RES-004] 不符合准入规则（spec.autoscaling.maxReplicas = 20）\n    做法：",
             ],
             [
                 "fix: tenant health's quota in zone extranet allows 40 pods",
-                "lower spec.autoscaling.maxReplicas to at most 16",
+                "lower spec.autoscaling.maxReplicas to at most 16, lower the limits",
             ],
         ),
     ] {
@@ -264,7 +275,7 @@ fn render_errors_are_printed_in_the_chosen_language() {
         for z in zh {
             assert!(chinese.contains(z), "{case}: {z:?} not in\n{chinese}");
         }
-        for e in ["fix:", "declare a", "write five", "tenant health's", "values must"] {
+        for e in ["fix:", "declare a", "write five", "tenant health's", "values must", "must come from", "push the"] {
             assert!(!chinese.contains(e), "{case}: English {e:?} in\n{chinese}");
         }
         let (_, _, english) = crate::support::offline::govcloud_in(&["render", "-f", path], &[("LANG", "en_US.UTF-8")]);

@@ -411,6 +411,25 @@ fn a_problem_and_its_fix_read_back_in_chinese() {
         crate::api::cron_problem("61 2 * * *").map(|m| m.text(Lang::Zh)),
         Some("cron 表达式 '61 2 * * *' 的分钟字段 '61'：取值须在 0-59 之间".to_string())
     );
+    // A failed admission check, as render gives it: the control's words as
+    // data, what was seen as data; read back only when it names a control.
+    let admission = msg!(
+        Code::ProblemAdmission,
+        crate::controls::IMAGE_REGISTRY,
+        "spec.image must come from a registry this zone allows",
+        "spec.image = \"ghcr.io/health/probe:1.0\""
+    );
+    assert_eq!(Message::from_english(&admission.to_string()), Some(admission.clone()));
+    assert_eq!(
+        said("Invalid", &format!("spec.image: {admission}"), Lang::Zh),
+        format!(
+            "spec.image：[{}] 不符合准入规则（spec.image = \"ghcr.io/health/probe:1.0\"）",
+            crate::controls::IMAGE_REGISTRY
+        )
+    );
+    for other in ["[GC-NOPE-001] x (y)", "[note] the API server said (twice)", "[a] b"] {
+        assert_eq!(Message::from_english(other), None, "{other}");
+    }
 }
 
 #[test]
