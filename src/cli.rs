@@ -92,6 +92,10 @@ enum Command {
         /// operator does on a cluster that serves policy.networking.k8s.io.
         #[arg(long)]
         admin_tier: bool,
+        /// Language of the errors: what is wrong and what to do (default:
+        /// the locale's; the objects and the summary are not translated).
+        #[arg(long, value_enum)]
+        lang: Option<crate::audit::output::Lang>,
     },
     /// Audit compliance: every control, per tenant, zone and object, with
     /// evidence and the MLPS 2.0 mapping; live (kubeconfig) or offline (-f).
@@ -399,9 +403,15 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Crd { output_dir } => crd(output_dir),
-        Command::Render { paths, summary_only, cidrs, api, admin_tier } => {
-            render_cmd(&paths, summary_only, &cidrs.cluster_cidrs, &api.api_server, cidrs.cluster(), admin_tier)
-        }
+        Command::Render { paths, summary_only, cidrs, api, admin_tier, lang } => render_cmd(
+            &paths,
+            summary_only,
+            &cidrs.cluster_cidrs,
+            &api.api_server,
+            cidrs.cluster(),
+            admin_tier,
+            args::lang_or_locale(lang),
+        ),
         Command::Audit { paths, format, lang, fail_on, report_api, output, filter, since, cidrs, api, city } => {
             let lang = args::lang_or_locale(lang);
             let sources = city.sources(&paths, &cidrs)?;

@@ -23,7 +23,7 @@ pub(super) fn catalogue_cmd(
     output: Option<PathBuf>,
     provenance: &govcloud_core::provenance::Provenance,
 ) -> Result<(), CliError> {
-    let entries = if paths.is_empty() { live()? } else { offline(paths)? };
+    let entries = if paths.is_empty() { live()? } else { offline(paths, lang)? };
     let text = match format {
         CatalogueFormat::Table => provenance.text(lang == Lang::Zh) + &output::table(&entries, lang),
         CatalogueFormat::Json => {
@@ -43,12 +43,12 @@ pub(super) fn catalogue_cmd(
 }
 
 /// The catalogue the files declare: every problem of the model is an error
-/// (as for `govcloud render`), since counts read from a model that does
+/// (as for `govcloud render`, printed in `lang`), since counts read from a model that does
 /// not render would mislead.
-fn offline(paths: &[PathBuf]) -> Result<Vec<CatalogueEntry>, CliError> {
+fn offline(paths: &[PathBuf], lang: Lang) -> Result<Vec<CatalogueEntry>, CliError> {
     let invalid = |problems: Vec<crate::problem::FileProblem>| {
         for p in &problems {
-            eprintln!("error: {p}");
+            eprintln!("{}", p.error_line(lang));
         }
         CliError::Invalid(problems.len())
     };

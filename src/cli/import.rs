@@ -190,11 +190,12 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
             "nothing to import: give manifests with -f, or read the cluster of the kubeconfig with --live".into(),
         ));
     }
+    let lang = super::args::lang_or_locale(args.lang);
     let (mut loaded, mut objects) = match crate::model::load_mixed(&args.paths) {
         Ok(r) => r,
         Err(problems) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                eprintln!("{}", p.error_line(lang));
             }
             return Err(CliError::Invalid(problems.len()));
         }
@@ -221,7 +222,6 @@ pub(super) fn import_cmd(args: ImportArgs) -> Result<(), CliError> {
     }
     let options = Options { map: args.map.into_iter().collect::<BTreeMap<_, _>>(), default_zone: args.default_zone };
     let result = crate::import::import(&objects, &loaded.model, &options);
-    let lang = super::args::lang_or_locale(args.lang);
     let report = match args.format {
         ImportFormat::Table => crate::import::output::table(&result, lang),
         ImportFormat::Json => serde_json::to_string_pretty(&crate::import::output::json(&result))? + "\n",

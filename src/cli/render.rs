@@ -56,7 +56,7 @@ pub(super) fn locate(loaded: &LoadedModel, p: &Problem) -> FileProblem {
 }
 
 /// Renders for `cluster` (`None`: every cluster the model names, one after
-/// another, each headed by a comment naming it).
+/// another, each headed by a comment naming it); problems are printed in `lang`.
 pub(super) fn render_cmd(
     paths: &[PathBuf],
     summary_only: bool,
@@ -64,6 +64,7 @@ pub(super) fn render_cmd(
     api_server: &[String],
     cluster: Option<Option<String>>,
     admin_tier: bool,
+    lang: crate::audit::output::Lang,
 ) -> Result<(), CliError> {
     let explicit = cluster.is_some();
     let clusters = match cluster {
@@ -83,7 +84,7 @@ pub(super) fn render_cmd(
             Ok(r) => r,
             Err(problems) => {
                 for p in &problems {
-                    eprintln!("error: {p}");
+                    eprintln!("{}", p.error_line(lang));
                 }
                 return Err(CliError::Invalid(problems.len()));
             }

@@ -142,7 +142,7 @@ fn check_offline(case: &Case) -> Vec<String> {
     let dir = model_with(case);
     let path = dir.path().to_str().expect("utf8 path");
     let mut wrong = Vec::new();
-    let r = govcloud(&["render", "-f", path]);
+    let r = govcloud(&["render", "-f", path, "--lang", "en"]);
     let stderr_tail: String = r.stderr.chars().take(2000).collect();
     if r.code.is_none() {
         wrong.push(format!("render did not finish within {TIME_LIMIT:?} or was killed by a signal"));

@@ -27,7 +27,7 @@ fn edited(edit: impl Fn(String) -> String) -> tempfile::TempDir {
 
 /// Runs the catalogue of `dir` and checks it fails properly; returns stderr.
 fn fails(dir: &Path, expect: &[&str]) -> String {
-    let (code, stdout, stderr) = govcloud(&["catalogue", "-f", path(dir)]);
+    let (code, stdout, stderr) = govcloud(&["catalogue", "-f", path(dir), "--lang", "en"]);
     assert_eq!(code, 1, "exit code; stderr:\n{stderr}");
     assert!(stdout.is_empty(), "nothing is printed as if it had succeeded, got:\n{stdout}");
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -16,9 +16,10 @@ fn model_with(extra: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Runs render and checks the failure is reported properly; returns stderr.
+/// Runs render (its errors in English) and checks the failure is reported
+/// properly; returns stderr.
 fn fails(dir: &Path, expect: &[&str]) -> String {
-    let (code, stdout, stderr) = govcloud(&["render", "-f", dir.to_str().expect("utf8")]);
+    let (code, stdout, stderr) = govcloud(&["render", "-f", dir.to_str().expect("utf8"), "--lang", "en"]);
     assert_eq!(code, 1, "exit code; stderr:\n{stderr}");
     assert!(stdout.is_empty(), "nothing is printed as if it had succeeded, got:\n{stdout}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -179,10 +180,14 @@ fn unpinned_image_at_mlps_level_3() {
 
 #[test]
 fn missing_path_and_non_yaml() {
-    let (code, stdout, stderr) = govcloud(&["render", "-f", "/nonexistent/model"]);
+    let (code, stdout, stderr) = govcloud(&["render", "-f", "/nonexistent/model", "--lang", "en"]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert!(stderr.contains("/nonexistent/model") && stderr.contains("fix:"), "{stderr}");
+    // In Chinese (no locale set): the file named, what to do under 做法.
+    let (code, _, stderr) = govcloud(&["render", "-f", "/nonexistent/model"]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("错误：/nonexistent/model") && stderr.contains("做法："), "{stderr}");
 }
 
 #[test]
@@ -210,4 +215,73 @@ fn duplicate_port_names_and_limits_are_caught_offline_like_the_api_server_does()
     let long = "x".repeat(600);
     let d = model_with(&format!("{APP_HEAD}spec: {{zone: extranet, image: harbor.egov.local/health/{long}}}\n"));
     fails(d.path(), &["spec.image", "at most 512 characters"]);
+}
+
+#[test]
+fn render_errors_are_printed_in_the_chosen_language() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for (case, zh, en) in [
+        (
+            "141-schedule-cron-out-of-range.yaml",
+            [
+                "spec.schedule.cron：cron 表达式 '61 2 * * *' 的分钟字段 '61'：取值须在 0-59 之间",
+                "做法：请写五个取值在范围内的字段，例如 '30 2 * * *'（每晚 02:30）",
+            ],
+            [
+                "spec.schedule.cron: cron '61 2 * * *' minute '61': values must be 0-59",
+                "fix: write five fields within their ranges",
+            ],
+        ),
+        (
+            "45-tenant-zone-undeclared.yaml",
+            [
+                "网络区 \"dmz\" 未声明",
+                "做法：请声明名为 \"dmz\" 的 NetworkZone，或使用其中之一：extranet, internet, private",
+            ],
+            ["zone \"dmz\" is not declared", "fix: declare a NetworkZone named \"dmz\" or use one of: extranet"],
+        ),
+        (
+            "59-image-registry-not-allowed.yaml",
+            [
+                "spec.image：[GC-IMG-001] 不符合准入规则（spec.image = \"ghcr.io/health/probe:1.0\"）",
+                "做法：请把镜像推送到网络区 extranet 允许的镜像仓库（harbor.egov.local），并引用那里的镜像",
+            ],
+            [
+                "spec.image: [GC-IMG-001] spec.image must come from a registry this zone allows",
+                "fix: push the image to a registry zone extranet allows (harbor.egov.local) and reference it there",
+            ],
+        ),
+        (
+            "148-autoscaling-beyond-quota.yaml",
+            [
+                "做法：租户 health 在网络区 extranet 的配额允许 40 个 Pod",
+                "[GC-RES-004] 不符合准入规则（spec.autoscaling.maxReplicas = 20）\n    做法：",
+            ],
+            [
+                "fix: tenant health's quota in zone extranet allows 40 pods",
+                "lower spec.autoscaling.maxReplicas to at most 16, lower the limits",
+            ],
+        ),
+    ] {
+        let extra = std::fs::read_to_string(repo.join("tests/fixtures/invalid").join(case)).expect("case");
+        let d = model_with(&extra);
+        let path = d.path().to_str().expect("utf8");
+        // --lang zh, and with no --lang the locale's language: none set, Chinese; English on an English locale.
+        let (code, stdout, chinese) = govcloud(&["render", "-f", path, "--lang", "zh"]);
+        assert_eq!((code, stdout.as_str()), (1, ""), "{chinese}");
+        let (_, _, by_locale) = govcloud(&["render", "-f", path]);
+        assert_eq!(by_locale, chinese);
+        assert!(chinese.starts_with("错误：") && chinese.contains("（第 1 个文档）"), "{chinese}");
+        for z in zh {
+            assert!(chinese.contains(z), "{case}: {z:?} not in\n{chinese}");
+        }
+        for e in ["fix:", "declare a", "write five", "tenant health's", "values must", "must come from", "push the"] {
+            assert!(!chinese.contains(e), "{case}: English {e:?} in\n{chinese}");
+        }
+        let (_, _, english) = crate::support::offline::govcloud_in(&["render", "-f", path], &[("LANG", "en_US.UTF-8")]);
+        assert_eq!(english, govcloud(&["render", "-f", path, "--lang", "en"]).2);
+        for e in en {
+            assert!(english.contains(e), "{case}: {e:?} not in\n{english}");
+        }
+    }
 }

@@ -275,6 +275,58 @@ fn import_report_formats() {
 }
 
 #[test]
+fn import_report_in_chinese_gives_every_reason_and_fix_in_chinese() {
+    use govcloud::audit::output::Lang;
+    use govcloud::import::output;
+    let r = legacy();
+    let changes: Vec<&govcloud::import::Change> = r.entries.iter().flat_map(|e| &e.changes).collect();
+    assert!(changes.len() > 20 && r.skipped.len() > 3, "{} changes, {} skipped", changes.len(), r.skipped.len());
+    let (zh, html) = (output::table(&r, Lang::Zh), output::html(&r, Lang::Zh));
+    let en = output::table(&r, Lang::En);
+    // The English text of each reason and fix is in the English report only; the Chinese has its Chinese text.
+    let texts = changes
+        .iter()
+        .flat_map(|c| [(&c.reason, &c.reason_message), (&c.fix, &c.fix_message)])
+        .chain(r.skipped.iter().map(|s| (&s.reason, &s.reason_message)));
+    for (english, message) in texts {
+        assert_eq!(english, &message.to_string());
+        assert!(en.contains(english.as_str()), "{english}");
+        let chinese = message.text(Lang::Zh);
+        assert_ne!(&chinese, english);
+        assert!(!zh.contains(english.as_str()), "English in the Chinese report: {english}");
+        assert!(zh.contains(&chinese), "{chinese}");
+        assert!(html.contains(&maud::html! { (chinese) }.into_string()), "{chinese}");
+    }
+    // What carries over, too: in the Chinese lines, each item's Chinese text, none of its English.
+    let carried_zh: Vec<&str> = zh.lines().filter(|l| l.starts_with("  沿用")).collect();
+    assert!(carried_zh.len() > 3, "{zh}");
+    for e in &r.entries {
+        assert_eq!(e.carried, e.carried_messages.iter().map(|m| m.to_string()).collect::<Vec<_>>());
+        for m in &e.carried_messages {
+            let english = m.to_string();
+            assert!(carried_zh.iter().any(|l| l.contains(&m.text(Lang::Zh))), "{}", m.text(Lang::Zh));
+            assert!(!english.contains(' ') || carried_zh.iter().all(|l| !l.contains(&english)), "{english}");
+        }
+    }
+    // No English sentence is left: the words every English reason or fix uses.
+    for english in
+        ["nothing to do", "a DepartmentApp", "govcloud renders", "is not", "ask the platform team", "carries over"]
+    {
+        assert!(!zh.contains(english) && !html.contains(english), "{english} in the Chinese report");
+    }
+    // An admission check's reason gives the control's Chinese title and what was seen.
+    let registry = change(&r, "Deployment culture-portal/portal", Some(govcloud::controls::IMAGE_REGISTRY), "image");
+    let title = govcloud::controls::control(govcloud::controls::IMAGE_REGISTRY).map(|c| c.title_zh).unwrap_or("?");
+    assert!(registry.reason_message.text(Lang::Zh).starts_with(&format!("不符合准入规则：{title}（")));
+    // JSON keeps the English text and adds the message beside it.
+    let json = output::json(&r);
+    let first = &json["entries"][0]["changes"][0];
+    assert!(first["reason"].is_string() && first["reasonMessage"]["code"].is_string(), "{first}");
+    assert!(first["fix"].is_string() && first["fixMessage"]["code"].is_string(), "{first}");
+    assert!(json["skipped"][0]["reasonMessage"]["code"].is_string(), "{}", json["skipped"]);
+}
+
+#[test]
 fn import_cli_writes_drafts_and_refuses_bad_input() {
     use crate::support::offline::govcloud;
     let dir = tempfile::tempdir().unwrap();
@@ -310,6 +362,7 @@ fn import_cli_writes_drafts_and_refuses_bad_input() {
         let (code, stdout, stderr) = govcloud(&args);
         assert_eq!(code, 1, "{args:?}: {stderr}");
         assert!(stdout.is_empty() && !stderr.contains("panicked"), "{args:?}: {stderr}");
-        assert!(stderr.contains("fix:") || stderr.contains("nothing to import"), "{args:?}: {stderr}");
+        // What to do, in the locale's language (none set: Chinese).
+        assert!(stderr.contains("做法：") || stderr.contains("nothing to import"), "{args:?}: {stderr}");
     }
 }

@@ -1,10 +1,18 @@
 //! What went wrong with a declared object, said so a person can fix it:
 //! which object, which field, what is wrong and what to do.
+//!
+//! The message and the fix are kept as English text (what a condition
+//! carries): render writes there the English of a catalogue message, and
+//! [`FileProblem::text`] reads it back in the page's language
+//! ([`crate::messages::said`]); words that are no catalogue text (a YAML
+//! parser's) are given as they are.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use serde::Serialize;
+
+use crate::messages::{Lang, said};
 
 /// `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -112,6 +120,36 @@ pub struct FileProblem {
     pub message: String,
     /// What to do about it.
     pub fix: String,
+}
+
+impl FileProblem {
+    /// The problem in `lang`, as the command line prints it after `error: `
+    /// (zh `错误：`): the file and document, the object, the field, what is
+    /// wrong, and on a line of its own what to do. English is [`fmt::Display`]'s text.
+    pub fn text(&self, lang: Lang) -> String {
+        let (sep, document, fix) = match lang {
+            Lang::Zh => ("：", format!("（第 {} 个文档）", self.document), "做法："),
+            Lang::En => (": ", format!(" (document {})", self.document), "fix: "),
+        };
+        let mut out = format!("{}{document}", self.file.display());
+        if let Some(o) = &self.object {
+            out.push_str(&format!("{sep}{o}"));
+        }
+        if !self.field.is_empty() {
+            out.push_str(&format!("{sep}{}", self.field));
+        }
+        out.push_str(&format!("{sep}{}", said("", &self.message, lang)));
+        if !self.fix.is_empty() {
+            out.push_str(&format!("\n    {fix}{}", said("", &self.fix, lang)));
+        }
+        out
+    }
+
+    /// `error: ` and the problem in `lang` ([`FileProblem::text`]).
+    pub fn error_line(&self, lang: Lang) -> String {
+        let error = if lang == Lang::Zh { "错误：" } else { "error: " };
+        format!("{error}{}", self.text(lang))
+    }
 }
 
 impl fmt::Display for FileProblem {

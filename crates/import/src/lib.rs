@@ -21,9 +21,11 @@ use serde_json::Value;
 
 use govcloud_core::api::{AuditScope, DepartmentApp, DepartmentAppSpec, NetworkZone, Tenant, TenantZone};
 use govcloud_core::controls::eval::{self, Evaluator};
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
 use govcloud_core::meta::names::{self, OPERATOR_NAMESPACE};
 use govcloud_core::model::Model;
+use govcloud_core::msg;
 
 mod network;
 pub mod output;
@@ -62,7 +64,10 @@ pub enum Handling {
     Rendered,
 }
 
-/// One thing that does not carry over as it is.
+/// One thing that does not carry over as it is. The reason and the fix are
+/// catalogue messages ([`govcloud_core::messages`]); JSON gives each as its
+/// English text (`reason`, `fix`) and as code and arguments beside it
+/// (`reasonMessage`, `fixMessage`), as the audit gives its evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
@@ -73,10 +78,34 @@ pub struct Change {
     pub handling: Handling,
     /// The field of the imported object.
     pub field: String,
-    /// What is wrong, and why.
+    /// What is wrong, and why: the English text of `reason_message`.
     pub reason: String,
-    /// What to do.
+    /// What to do: the English text of `fix_message`.
     pub fix: String,
+    /// What is wrong, and why.
+    pub reason_message: Message,
+    /// What to do.
+    pub fix_message: Message,
+}
+
+impl Change {
+    /// A change of `field` handled so, for `reason`, with `fix`.
+    pub(crate) fn new(handling: Handling, field: impl Into<String>, reason: Message, fix: Message) -> Change {
+        Change {
+            control: None,
+            handling,
+            field: field.into(),
+            reason: reason.to_string(),
+            fix: fix.to_string(),
+            reason_message: reason,
+            fix_message: fix,
+        }
+    }
+
+    /// A change the department must make.
+    pub(crate) fn must(field: impl Into<String>, reason: Message, fix: Message) -> Change {
+        Change::new(Handling::MustChange, field, reason, fix)
+    }
 }
 
 /// One imported object and what became of it.
@@ -88,15 +117,23 @@ pub struct Entry {
     /// The draft it became, as `tenant/zone/app`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    /// What carries over into the draft.
+    /// What carries over into the draft: the English text of `carried_messages`.
     pub carried: Vec<String>,
+    /// What carries over into the draft.
+    pub carried_messages: Vec<Message>,
     /// What does not, and why.
     pub changes: Vec<Change>,
 }
 
 impl Entry {
     fn new(object: String) -> Self {
-        Entry { object, app: None, carried: Vec::new(), changes: Vec::new() }
+        Entry { object, app: None, carried: Vec::new(), carried_messages: Vec::new(), changes: Vec::new() }
+    }
+
+    /// Something that carries over into the draft.
+    pub(crate) fn carry(&mut self, what: Message) {
+        self.carried.push(what.to_string());
+        self.carried_messages.push(what);
     }
 
     /// Changes the department must make.
@@ -105,14 +142,23 @@ impl Entry {
     }
 }
 
-/// An object not imported, and why.
+/// An object not imported, and why (JSON: the English text and, beside
+/// it, the message as code and arguments).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Skipped {
     /// `Kind namespace/name` (or what is known of it).
     pub object: String,
-    /// Why.
+    /// Why: the English text of `reason_message`.
     pub reason: String,
+    /// Why.
+    pub reason_message: Message,
+}
+
+impl Skipped {
+    fn new(object: String, reason: Message) -> Skipped {
+        Skipped { object, reason: reason.to_string(), reason_message: reason }
+    }
 }
 
 /// The result: drafts and the report.
@@ -205,7 +251,7 @@ fn resolve(
     ns_obj: Option<&Value>,
     members: &[&Value],
     options: &Options,
-) -> Result<(String, String), String> {
+) -> Result<(String, String), Message> {
     // `<tenant>-<zone>` (govcloud's own spelling) gives back the tenant.
     let derived = |zone: &str| ns.strip_suffix(&format!("-{zone}")).filter(|t| !t.is_empty()).unwrap_or(ns).to_string();
     let (tenant, zone) = if let Some(t) = options.map.get(ns) {
@@ -219,19 +265,13 @@ fn resolve(
     } else if let Some(z) = &options.default_zone {
         (derived(z), z.clone())
     } else {
-        return Err(format!(
-            "namespace {ns} has no zone: pass --map {ns}=[TENANT/]ZONE, or --default-zone ZONE for every unmapped namespace"
-        ));
+        return Err(msg!(Code::ImportNoZone, ns));
     };
     if !tenant_name_ok(&tenant) {
-        return Err(format!(
-            "namespace {ns} would become tenant {tenant:?}, which is not a tenant name (a DNS label of at most 40 characters, not kube, govcloud, default, openshift or system): pass --map {ns}=TENANT/{zone}"
-        ));
+        return Err(msg!(Code::ImportNotTenantName, ns, format!("{tenant:?}"), zone));
     }
     if zone.is_empty() || zone.len() > 15 || !zone.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-        return Err(format!(
-            "namespace {ns}: {zone:?} is not a zone name (such as extranet): pass --map {ns}=[TENANT/]ZONE"
-        ));
+        return Err(msg!(Code::ImportNotZoneName, ns, format!("{zone:?}")));
     }
     Ok((tenant, zone))
 }
@@ -261,10 +301,7 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
     for o in objects {
         let kind = kind_of(o);
         if kind.is_empty() || name_of(o).is_empty() {
-            out.skipped.push(Skipped {
-                object: describe(o),
-                reason: "not a Kubernetes object: it has no kind or no metadata.name".into(),
-            });
+            out.skipped.push(Skipped::new(describe(o), msg!(Code::ImportNotAnObject)));
         } else if label(o, labels::MANAGED_BY) == Some(labels::MANAGER)
             && kind != "Namespace"
             && !WORKLOAD_KINDS.contains(&kind)
@@ -279,13 +316,11 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
             namespaces.insert(name_of(o).to_string(), Some(o));
         } else if ns_of(o).is_empty() {
             let reason = if WORKLOAD_KINDS.contains(&kind) || CONTEXT_KINDS.contains(&kind) {
-                format!(
-                    "a {kind} without metadata.namespace: import the output of `kubectl get -A -o yaml`, which names each object's namespace, or add it"
-                )
+                msg!(Code::ImportNoNamespace, kind)
             } else {
-                format!("{kind} is cluster-scoped (or not a kind govcloud imports): the platform team keeps it")
+                msg!(Code::ImportClusterScoped, kind)
             };
-            out.skipped.push(Skipped { object: describe(o), reason });
+            out.skipped.push(Skipped::new(describe(o), reason));
         } else {
             namespaces.entry(ns_of(o).to_string()).or_insert(None);
             members.entry(ns_of(o).to_string()).or_default().push(o);
@@ -299,16 +334,16 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
         let here = members.remove(ns).unwrap_or_default();
         if platform_namespace(ns) {
             for o in &here {
-                out.skipped.push(Skipped { object: describe(o), reason: format!("namespace {ns} is the platform's") });
+                out.skipped.push(Skipped::new(describe(o), msg!(Code::ImportPlatformNamespace, ns)));
             }
             continue;
         }
         let (tenant, zone) = match resolve(ns, *ns_obj, &here, options) {
             Ok(r) => r,
             Err(reason) => {
-                out.skipped.push(Skipped { object: format!("Namespace {ns}"), reason: reason.clone() });
+                out.skipped.push(Skipped::new(format!("Namespace {ns}"), reason));
                 for o in &here {
-                    out.skipped.push(Skipped { object: describe(o), reason: format!("in namespace {ns}, not mapped") });
+                    out.skipped.push(Skipped::new(describe(o), msg!(Code::ImportNotMapped, ns)));
                 }
                 continue;
             }
@@ -332,14 +367,10 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
         places.push((place, here));
     }
     if govcloud_own > 0 {
-        out.skipped.push(Skipped {
-            object: format!("{govcloud_own} objects"),
-            reason: format!(
-                "govcloud's own ({}={}, not in a tenant namespace or not a kind apps are made of): rendered again from the drafts",
-                labels::MANAGED_BY,
-                labels::MANAGER
-            ),
-        });
+        out.skipped.push(Skipped::new(
+            format!("{govcloud_own} objects"),
+            msg!(Code::ImportGovcloudOwn, labels::MANAGED_BY, labels::MANAGER),
+        ));
     }
     // A tenant whose auditors read every tenant (the audit bureau) may have no namespace at all.
     for (name, binding) in cluster_auditors {
@@ -348,10 +379,7 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
         tenant::auditors(t, binding);
     }
     for t in drafts.keys().filter(|t| declared.contains_key(*t)) {
-        out.skipped.push(Skipped {
-            object: format!("Tenant {t}"),
-            reason: "declared already (given with -f, or in the cluster): no draft; its apps are judged with it".into(),
-        });
+        out.skipped.push(Skipped::new(format!("Tenant {t}"), msg!(Code::ImportTenantDeclared)));
     }
     out.tenants = drafts.into_iter().filter(|(t, _)| !declared.contains_key(t)).map(|(_, t)| t).collect();
 
@@ -368,24 +396,15 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
             let mut entry = Entry::new(describe(o));
             if WORKLOAD_KINDS.contains(&kind) {
                 if let Some(owner) = o["metadata"]["ownerReferences"][0]["kind"].as_str() {
-                    out.skipped.push(Skipped {
-                        object: describe(o),
-                        reason: format!("made by its {owner}, which is imported instead"),
-                    });
+                    out.skipped.push(Skipped::new(describe(o), msg!(Code::ImportMadeBy, owner)));
                     continue;
                 }
                 if model.apps.iter().any(|a| {
                     a.metadata.namespace.as_deref() == Some(place.target_ns.as_str())
                         && a.metadata.name.as_deref() == Some(name_of(o))
                 }) {
-                    out.skipped.push(Skipped {
-                        object: describe(o),
-                        reason: format!(
-                            "DepartmentApp {}/{} is declared already: no draft",
-                            place.target_ns,
-                            name_of(o)
-                        ),
-                    });
+                    out.skipped
+                        .push(Skipped::new(describe(o), msg!(Code::ImportAppDeclared, &place.target_ns, name_of(o))));
                     continue;
                 }
                 if let Some(spec) = workload::draft(o, place, &mut entry) {
@@ -393,13 +412,11 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                     net.complete(o, place, &mut spec, &mut entry);
                     let name = name_of(o).to_string();
                     if !app_name_ok(&name) {
-                        entry.changes.push(Change {
-                            control: None,
-                            handling: Handling::MustChange,
-                            field: "metadata.name".into(),
-                            reason: format!("{name:?} is not an app name: a DNS label starting with a letter, at most 40 characters, not starting with govcloud-"),
-                            fix: "rename the draft (and tell its clients the new Service name)".into(),
-                        });
+                        entry.changes.push(Change::must(
+                            "metadata.name",
+                            msg!(Code::ImportNotAppName, format!("{name:?}")),
+                            msg!(Code::ImportFixRename),
+                        ));
                     }
                     if taken.insert((place.target_ns.clone(), name.clone())) {
                         entry.app = Some(format!("{}/{}/{name}", place.tenant, place.zone));
@@ -407,20 +424,15 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
                         app.metadata.namespace = Some(place.target_ns.clone());
                         out.apps.push(app);
                     } else {
-                        entry.changes.push(Change {
-                            control: None,
-                            handling: Handling::MustChange,
-                            field: "metadata.name".into(),
-                            reason: format!("another workload of namespace {} is already app {name}", place.source_ns),
-                            fix: "rename one of them: an app's name is unique in its namespace".into(),
-                        });
+                        entry.changes.push(Change::must(
+                            "metadata.name",
+                            msg!(Code::ImportNameTaken, &place.source_ns, &name),
+                            msg!(Code::ImportFixRenameOne),
+                        ));
                     }
                 }
             } else if !CONTEXT_KINDS.contains(&kind) {
-                out.skipped.push(Skipped {
-                    object: describe(o),
-                    reason: format!("{kind} is not a kind govcloud imports: recreate it by hand if the app needs it"),
-                });
+                out.skipped.push(Skipped::new(describe(o), msg!(Code::ImportKindNotImported, kind)));
                 continue;
             }
             judge(&evaluator, o, place, zone_param.as_ref(), &mut entry);
@@ -434,14 +446,8 @@ pub fn import(objects: &[Value], model: &Model, options: &Options) -> Import {
     for t in out.tenants.iter().filter(|t| t.spec.owners.is_empty()) {
         let mut entry = Entry::new(format!("Tenant {} (draft)", t.name_any()));
         let zones: Vec<&str> = t.spec.zones.iter().map(|z| z.name.as_str()).collect();
-        entry.carried.push(format!("zones {}", zones.join(", ")));
-        entry.changes.push(Change {
-            control: None,
-            handling: Handling::MustChange,
-            field: "spec.owners".into(),
-            reason: "no owner was found (govcloud's RoleBindings name them): nobody of the department could act in its namespaces".into(),
-            fix: "add the department's groups with their roles (admin, developer, viewer, auditor)".into(),
-        });
+        entry.carry(msg!(Code::ImportCarriedZones, zones.join(", ")));
+        entry.changes.push(Change::must("spec.owners", msg!(Code::ImportNoOwner), msg!(Code::ImportFixOwners)));
         out.entries.push(entry);
     }
     out.apps.sort_by_key(|a| (a.namespace(), a.name_any()));
@@ -459,28 +465,17 @@ fn judge(evaluator: &Evaluator, o: &Value, place: &Place<'_>, zone: Option<&Valu
     for f in eval::failures(evaluator, &moved, Some(&place.namespace), zone) {
         let field = f.check.field().to_string();
         let (handling, fix) = workload::handling(f.check.control);
-        entry.changes.push(Change {
-            control: Some(f.check.control.to_string()),
-            handling,
-            reason: format!("{} ({})", f.check.message, eval::evidence(&field, &moved)),
-            field,
-            fix,
-        });
+        let control = f.check.control;
+        let seen = eval::evidence_said(&field, &moved);
+        let reason = msg!(Code::ImportAdmission, &f.check.message, seen, Arg::Title(control));
+        entry.changes.push(Change { control: Some(control.to_string()), ..Change::new(handling, field, reason, fix) });
     }
     if zone.is_none() && WORKLOAD_KINDS.contains(&kind_of(o)) {
-        entry.changes.push(Change {
-            control: None,
-            handling: Handling::MustChange,
-            field: "metadata.namespace".into(),
-            reason: format!(
-                "zone {} is not declared: the zone's own rules (registries, node pool, volume types) were not checked",
-                place.zone
-            ),
-            fix: format!(
-                "import again with the NetworkZone {} given with -f (or read live where it is installed)",
-                place.zone
-            ),
-        });
+        entry.changes.push(Change::must(
+            "metadata.namespace",
+            msg!(Code::ImportZoneUndeclared, &place.zone),
+            msg!(Code::ImportFixGiveZone, &place.zone),
+        ));
     }
 }
 

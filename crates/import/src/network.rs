@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use govcloud_core::api::{AppPort, AppTls, Autoscaling, DepartmentAppSpec, Exposure, FlowCall, FlowGrant, ZoneKind};
 use govcloud_core::controls::admission::{CLUSTER_ISSUER_ANNOTATION, INGRESS_CLASS_ANNOTATION};
+use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::{labels, names};
+use govcloud_core::msg;
 
 use super::workload::{self, pod_labels};
 use super::{Change, Entry, Handling, Place, kind_of, label, name_of, ns_of};
@@ -137,8 +139,8 @@ impl<'a> Network<'a> {
                 if other && services.iter().any(|s| path["backend"]["service"]["name"] == *s) {
                     entry.changes.push(change(
                         "spec.rules[].http.paths[].backend.service.port",
-                        format!("Ingress {} routes to port {port} of the Service; govcloud's Ingress routes to the app's first port", name_of(i)),
-                        "list the port the internet reaches first in spec.ports",
+                        msg!(Code::ImportIngressPort, name_of(i), port.to_string()),
+                        Code::ImportFixFirstPort,
                     ));
                 }
             }
@@ -148,24 +150,21 @@ impl<'a> Network<'a> {
                 .and_then(|z| z.spec.public_domain.as_ref())
                 .map(|d| format!("{name}.{}.{d}", place.tenant));
             spec.host = (default.as_ref() != Some(host)).then(|| host.clone());
-            entry.carried.push(format!("exposure public (Ingress {}, host {host})", name_of(i)));
+            entry.carry(msg!(Code::ImportCarriedPublic, name_of(i), host));
             public(i, name, spec, entry);
             if hosts.len() > 1 {
                 entry.changes.push(change(
                     "spec.rules[].host",
-                    format!("Ingress {} routes several hosts to the app: a DepartmentApp has one", name_of(i)),
-                    "keep the main host in spec.host; ask the platform team to redirect the others",
+                    msg!(Code::ImportSeveralHosts, name_of(i)),
+                    Code::ImportFixMainHost,
                 ));
             }
             let internet = place.zone_obj.map(|z| z.spec.kind == ZoneKind::Internet && z.spec.internet_ingress);
             if internet == Some(false) {
                 entry.changes.push(change(
                     "spec.exposure",
-                    format!(
-                        "the app is reachable from the internet, but zone {} does not take internet traffic",
-                        place.zone
-                    ),
-                    "map the namespace to an internet zone that allows it, or set exposure to zone",
+                    msg!(Code::ImportNotInternet, &place.zone),
+                    Code::ImportFixInternetZone,
                 ));
             }
         }
@@ -177,13 +176,12 @@ impl<'a> Network<'a> {
         }
         for p in self.here(ns, "PodDisruptionBudget") {
             if selects(&p["spec"]["selector"], &pods) && label(p, labels::MANAGED_BY) != Some(labels::MANAGER) {
-                entry.changes.push(Change {
-                    control: None,
-                    handling: Handling::Rendered,
-                    field: format!("PodDisruptionBudget {}", name_of(p)),
-                    reason: "the app has a disruption budget of its own".into(),
-                    fix: "nothing to do: govcloud renders one (maxUnavailable 1) when replicas > 1".into(),
-                });
+                entry.changes.push(Change::new(
+                    Handling::Rendered,
+                    format!("PodDisruptionBudget {}", name_of(p)),
+                    msg!(Code::ImportOwnPdb),
+                    msg!(Code::ImportFixPdb),
+                ));
             }
         }
     }
@@ -214,7 +212,7 @@ impl<'a> Network<'a> {
                 let blocks: BTreeSet<&str> = from.iter().filter_map(|p| p["ipBlock"]["cidr"].as_str()).collect();
                 if !blocks.is_empty() && blocks == zone_cidrs && spec.exposure == Exposure::None {
                     spec.exposure = Exposure::Zone;
-                    entry.carried.push(format!("exposure zone (NetworkPolicy {})", name_of(np)));
+                    entry.carry(msg!(Code::ImportCarriedZoneExposure, name_of(np)));
                     continue;
                 }
                 for peer in from {
@@ -225,7 +223,7 @@ impl<'a> Network<'a> {
                         g.1.insert(c.name.clone());
                     }
                     if found.is_empty() && !ours {
-                        entry.changes.push(unmapped(np, "from", peer));
+                        entry.changes.push(unmapped(np, Code::ImportAllowsFrom, peer));
                     }
                 }
             }
@@ -235,7 +233,7 @@ impl<'a> Network<'a> {
                 for peer in rule["to"].as_array().into_iter().flatten() {
                     let found = self.resolve(peer, ns);
                     if found.is_empty() && !ours {
-                        entry.changes.push(unmapped(np, "to", peer));
+                        entry.changes.push(unmapped(np, Code::ImportAllowsTo, peer));
                     }
                     for p in found.into_iter().filter(|p| !(p.place.target_ns == place.target_ns && p.name == me)) {
                         let named: Vec<String> = p
@@ -264,10 +262,10 @@ impl<'a> Network<'a> {
             spec.flows.allow_from.push(FlowGrant { tenant, zones, apps: apps.into_iter().collect() });
         }
         if !spec.flows.is_empty() {
-            entry.carried.push(format!(
-                "flows: {} calls, {} grants",
-                spec.flows.calls.len(),
-                spec.flows.allow_from.len()
+            entry.carry(msg!(
+                Code::ImportCarriedFlows,
+                spec.flows.calls.len().to_string(),
+                spec.flows.allow_from.len().to_string()
             ));
         }
     }
@@ -289,22 +287,11 @@ fn autoscaling(h: &Value, o: &Value, spec: &mut DepartmentAppSpec, entry: &mut E
     let min = h["spec"]["minReplicas"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(1);
     let max = h["spec"]["maxReplicas"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(min);
     let Some(target) = cpu else {
-        entry.changes.push(change(
-            "spec.replicas",
-            format!("HorizontalPodAutoscaler {} scales it on other metrics than CPU use: a DepartmentApp scales on CPU only", name_of(h)),
-            "set spec.autoscaling (minReplicas, maxReplicas, targetCPUUtilization), or fixed spec.replicas",
-        ));
+        entry.changes.push(change("spec.replicas", msg!(Code::ImportHpaMetrics, name_of(h)), Code::ImportFixHpa));
         return;
     };
     if metrics.len() > 1 || !h["spec"]["behavior"].is_null() {
-        entry.changes.push(change(
-            "spec.metrics",
-            format!(
-                "HorizontalPodAutoscaler {}: only its CPU target carries over (not its other metrics or behavior)",
-                name_of(h)
-            ),
-            "check the app scales well enough on CPU alone",
-        ));
+        entry.changes.push(change("spec.metrics", msg!(Code::ImportHpaCpuOnly, name_of(h)), Code::ImportFixCpuAlone));
     }
     spec.autoscaling = Some(Autoscaling { min_replicas: min, max_replicas: max, target_cpu_utilization: target });
     if o["spec"]["replicas"].is_null() {
@@ -312,7 +299,7 @@ fn autoscaling(h: &Value, o: &Value, spec: &mut DepartmentAppSpec, entry: &mut E
         let spread = !workload::pod_spec(o)["topologySpreadConstraints"].is_null();
         spec.replicas = if spread { min.max(2) } else { min };
     }
-    entry.carried.push(format!("autoscaling {min}-{max} at {target}% CPU (HorizontalPodAutoscaler {})", name_of(h)));
+    entry.carry(msg!(Code::ImportCarriedAutoscaling, min.to_string(), max.to_string(), target.to_string(), name_of(h)));
 }
 
 /// A public app's Ingress class and TLS, from the Ingress that routes to it.
@@ -324,7 +311,7 @@ fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry)
         .filter(|c| !c.is_empty())
         .map(String::from);
     if let Some(c) = &spec.ingress_class {
-        entry.carried.push(format!("ingressClass {c}"));
+        entry.carry(msg!(Code::ImportCarriedIngressClass, c));
     }
     let tls = i["spec"]["tls"].as_array().map(Vec::as_slice).unwrap_or_default();
     let Some(first) = tls.first() else { return };
@@ -334,12 +321,8 @@ fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry)
             if secret.is_some_and(|s| s != names::app_tls_secret(app)) {
                 entry.changes.push(change(
                     "spec.tls[].secretName",
-                    format!(
-                        "cert-manager keeps the certificate in {}; govcloud's issuer keeps it in {}",
-                        secret.unwrap_or_default(),
-                        names::app_tls_secret(app)
-                    ),
-                    "nothing to do unless something else reads the old Secret",
+                    msg!(Code::ImportTlsSecret, secret.unwrap_or_default(), names::app_tls_secret(app)),
+                    Code::ImportFixOldSecret,
                 ));
             }
             AppTls { secret_name: None, issuer: Some(issuer.to_string()) }
@@ -349,28 +332,20 @@ fn public(i: &Value, app: &str, spec: &mut DepartmentAppSpec, entry: &mut Entry)
     if tls.len() > 1 {
         entry.changes.push(change(
             "spec.tls",
-            format!(
-                "Ingress {} has {} certificates: a DepartmentApp's Ingress has one, for its host",
-                name_of(i),
-                tls.len()
-            ),
-            "keep the host's certificate in spec.tls",
+            msg!(Code::ImportSeveralCerts, name_of(i), tls.len().to_string()),
+            Code::ImportFixHostCert,
         ));
     }
-    entry.carried.push("tls".into());
+    entry.carry(msg!(Code::ImportCarriedTls));
 }
 
-fn change(field: &str, reason: String, fix: &str) -> Change {
-    Change { control: None, handling: Handling::MustChange, field: field.into(), reason, fix: fix.into() }
+fn change(field: &str, reason: Message, fix: Code) -> Change {
+    Change::must(field, reason, msg!(fix))
 }
 
-/// A NetworkPolicy peer that is no imported app.
-fn unmapped(np: &Value, side: &str, peer: &Value) -> Change {
-    change(
-        &format!("NetworkPolicy {}", name_of(np)),
-        format!("allows traffic {side} {peer}, which is no imported app: govcloud isolates apps by default"),
-        "declare the flow (spec.flows.calls on the caller, spec.flows.allowFrom on the provider) or the exposure, or ask the platform team for an egress range",
-    )
+/// A NetworkPolicy peer that is no imported app (`side`: traffic from it, or to it).
+fn unmapped(np: &Value, side: Code, peer: &Value) -> Change {
+    change(&format!("NetworkPolicy {}", name_of(np)), msg!(side, peer.to_string()), Code::ImportFixFlow)
 }
 
 /// The Service's ports against the container's: a port the container does
@@ -380,8 +355,8 @@ fn service_ports(s: &Value, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
     if stype == "NodePort" || stype == "LoadBalancer" {
         entry.changes.push(change(
             "spec.type",
-            format!("Service {} is of type {stype}: clients reach it on the nodes or a load balancer", name_of(s)),
-            "clients on the zone's network reach a DepartmentApp with exposure zone at its Service; tell them the new address",
+            msg!(Code::ImportServiceType, name_of(s), stype),
+            Code::ImportFixServiceType,
         ));
         if spec.exposure == Exposure::None {
             spec.exposure = Exposure::Zone;
@@ -398,12 +373,8 @@ fn service_ports(s: &Value, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
         match found {
             Some(q) if q.port != port => entry.changes.push(change(
                 "spec.ports[].port",
-                format!(
-                    "Service {} serves port {port} from the container's {}: an app's Service serves the container's own port",
-                    name_of(s),
-                    q.port
-                ),
-                "tell the clients the port changes, or make the app listen on the Service's port",
+                msg!(Code::ImportServicePort, name_of(s), port.to_string(), q.port.to_string()),
+                Code::ImportFixServicePort,
             )),
             Some(_) => {}
             None => {
@@ -413,7 +384,11 @@ fn service_ports(s: &Value, spec: &mut DepartmentAppSpec, entry: &mut Entry) {
                 } else {
                     govcloud_core::api::PortProtocol::TCP
                 };
-                let name = p["name"].as_str().filter(|n| !n.is_empty()).map(String::from).unwrap_or_else(|| format!("tcp-{number}"));
+                let name = p["name"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .unwrap_or_else(|| format!("tcp-{number}"));
                 if !spec.ports.iter().any(|q| q.name == name || (q.port == number && q.protocol == protocol)) {
                     spec.ports.push(AppPort { name, port: number, protocol });
                 }

@@ -1,7 +1,7 @@
 //! The migration report: a terminal table (zh/en), JSON, and a printable
 //! HTML page in the audit's page shell. Headings and handling are in the
-//! page's language, control titles from the catalogue; reasons, fields and
-//! names are left as they are.
+//! page's language, control titles from the catalogue, reasons and fixes
+//! from the catalogue of messages; fields and names are left as they are.
 
 use maud::{Markup, html};
 use serde_json::{Value, json};
@@ -33,6 +33,12 @@ fn control_text(c: &Change, lang: Lang) -> String {
         Some(k) => format!("{} {}", k.id, if lang == Lang::Zh { k.title_zh } else { k.title_en }),
         None => pick(lang, ("（无控制项）", "(no control)")).to_string(),
     }
+}
+
+/// What carries over into an entry's draft, in `lang`.
+fn carried(e: &super::Entry, lang: Lang) -> String {
+    let texts: Vec<String> = e.carried_messages.iter().map(|m| m.text(lang)).collect();
+    texts.join(pick(lang, ("；", "; ")))
 }
 
 /// The counts line: apps drafted, tenants drafted, changes, skipped.
@@ -68,7 +74,7 @@ pub fn table(i: &Import, lang: Lang) -> String {
         }
         s.push('\n');
         if !e.carried.is_empty() {
-            s.push_str(&format!("  {}: {}\n", pick(lang, ("沿用", "carries over")), e.carried.join("; ")));
+            s.push_str(&format!("  {}: {}\n", pick(lang, ("沿用", "carries over")), carried(e, lang)));
         }
         for c in &e.changes {
             s.push_str(&format!(
@@ -77,16 +83,16 @@ pub fn table(i: &Import, lang: Lang) -> String {
                 control_text(c, lang),
                 c.field,
                 pick(lang, ("原因", "why")),
-                c.reason,
+                c.reason_message.text(lang),
                 pick(lang, ("做法", "fix")),
-                c.fix
+                c.fix_message.text(lang)
             ));
         }
     }
     if !i.skipped.is_empty() {
         s.push_str(&format!("\n{}:\n", pick(lang, ("未导入", "not imported"))));
         for k in &i.skipped {
-            s.push_str(&format!("  {}: {}\n", k.object, k.reason));
+            s.push_str(&format!("  {}: {}\n", k.object, k.reason_message.text(lang)));
         }
     }
     s
@@ -112,7 +118,7 @@ pub fn html(i: &Import, lang: Lang) -> String {
             section {
                 h2 { (e.object) @if let Some(app) = &e.app { " → " (app) } }
                 @if !e.carried.is_empty() {
-                    p { b { (pick(lang, ("沿用", "Carries over"))) } ": " (e.carried.join("; ")) }
+                    p { b { (pick(lang, ("沿用", "Carries over"))) } ": " (carried(e, lang)) }
                 }
                 @if !e.changes.is_empty() {
                     table {
@@ -128,8 +134,8 @@ pub fn html(i: &Import, lang: Lang) -> String {
                                 td { (handling_name(c.handling, lang)) }
                                 td { (control_text(c, lang)) }
                                 td { code { (c.field) } }
-                                td { (c.reason) }
-                                td { (c.fix) }
+                                td { (c.reason_message.text(lang)) }
+                                td { (c.fix_message.text(lang)) }
                             }
                         }
                     }
@@ -140,7 +146,7 @@ pub fn html(i: &Import, lang: Lang) -> String {
             h2 { (pick(lang, ("未导入", "Not imported"))) }
             table {
                 tr { th { (pick(lang, ("对象", "object"))) } th { (pick(lang, ("原因", "why"))) } }
-                @for k in &i.skipped { tr { td { (k.object) } td { (k.reason) } } }
+                @for k in &i.skipped { tr { td { (k.object) } td { (k.reason_message.text(lang)) } } }
             }
         }
     };

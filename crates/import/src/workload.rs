@@ -12,7 +12,9 @@ use govcloud_core::api::{
     PullSecret, RESERVED_MOUNT_PATHS, TMP_MOUNT, TcpSocketProbe,
 };
 use govcloud_core::controls;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::labels;
+use govcloud_core::msg;
 
 use super::{Change, Entry, Handling, Place, kind_of, label};
 
@@ -50,57 +52,35 @@ pub(crate) fn pod_labels(o: &Value) -> &Value {
 }
 
 /// How a failed check of `control` is handled, and the fix.
-pub(crate) fn handling(control: &str) -> (Handling, String) {
-    let rendered = |what: &str| (Handling::Rendered, format!("nothing to do: govcloud renders {what} from the draft"));
-    let must = |fix: &str| (Handling::MustChange, fix.to_string());
+pub(crate) fn handling(control: &str) -> (Handling, Message) {
+    let rendered = |what: Code| (Handling::Rendered, msg!(Code::ImportRenders, what));
+    let must = |fix: Code| (Handling::MustChange, msg!(fix));
     match control {
-        c if c == controls::ZONE_NODES => rendered("the zone's node selector"),
-        c if c == controls::ZONE_TOLERATIONS => rendered("the zone's toleration only"),
-        c if c == controls::IMAGE_PULL => rendered("imagePullPolicy Always where the zone requires it"),
-        c if c == controls::NO_NODE_NAME => rendered("no nodeName: the scheduler places the pods on the zone's nodes"),
-        c if c == controls::IMAGE_REGISTRY => must(
-            "push the image to a registry the zone (and tenant) allows, such as the city's Harbor, and set spec.image to it",
-        ),
-        c if c == controls::IMAGE_DIGEST => {
-            must("pin spec.image by digest (repository@sha256:...), for example with `crane digest`")
+        c if c == controls::ZONE_NODES => rendered(Code::ImportWhatNodeSelector),
+        c if c == controls::ZONE_TOLERATIONS => rendered(Code::ImportWhatToleration),
+        c if c == controls::IMAGE_PULL => rendered(Code::ImportWhatPullAlways),
+        c if c == controls::NO_NODE_NAME => rendered(Code::ImportWhatNoNodeName),
+        c if c == controls::IMAGE_REGISTRY => must(Code::ImportFixRegistry),
+        c if c == controls::IMAGE_DIGEST => must(Code::ImportFixDigest),
+        c if c == controls::NO_PRIVILEGED => must(Code::ImportFixUnprivileged),
+        c if c == controls::HOST_NAMESPACES => must(Code::ImportFixHostNamespaces),
+        c if c == controls::HOST_PATH => must(Code::ImportFixHostPath),
+        c if c == controls::HOST_PORTS => must(Code::ImportFixHostPorts),
+        c if c == controls::RESOURCES => must(Code::ImportFixResources),
+        c if c == controls::STORAGE_CLASSES => must(Code::ImportFixStorageClass),
+        c if c == controls::RUNTIME_CLASSES => must(Code::ImportFixRuntimeClass),
+        c if c == controls::INGRESS_CLASSES => must(Code::ImportFixIngressClass),
+        c if c == controls::TLS_ISSUERS => must(Code::ImportFixTls),
+        c if c == controls::VOLUME_SOURCES => must(Code::ImportFixVolumes),
+        c if [controls::EXTERNAL_SERVICES, controls::INGRESS_ZONE, controls::PUBLIC_HOSTS].contains(&c) => {
+            must(Code::ImportFixServiceAddress)
         }
-        c if c == controls::NO_PRIVILEGED => must(
-            "make the app work unprivileged and without privilege escalation: govcloud runs it as UID 10001, all capabilities dropped",
-        ),
-        c if c == controls::HOST_NAMESPACES => {
-            must("the app gets its own network, PID and IPC namespaces: serve through spec.ports, not the node's")
-        }
-        c if c == controls::HOST_PATH => must(
-            "keep configuration in ConfigMaps and Secrets (spec.configFiles) and data in platform storage, not on the node",
-        ),
-        c if c == controls::HOST_PORTS => {
-            must("serve the port through the app's Service (spec.ports; exposure zone or public), not on the node")
-        }
-        c if c == controls::RESOURCES => must(
-            "set spec.resources.requests and limits for cpu and memory from what the app uses (until then the tenant's defaults apply)",
-        ),
-        c if c == controls::STORAGE_CLASSES => must(
-            "use a storage class the zone allows (NetworkZone spec.allowedStorageClasses) in spec.storage[].storageClass, or leave it to the zone's default",
-        ),
-        c if c == controls::RUNTIME_CLASSES => must(
-            "set spec.runtimeClass to one the zone allows (NetworkZone spec.allowedRuntimeClasses), or leave it to the zone's",
-        ),
-        c if c == controls::INGRESS_CLASSES => must(
-            "set spec.ingressClass to one the zone allows (NetworkZone spec.allowedIngressClasses), or leave it to the zone's first",
-        ),
-        c if c == controls::TLS_ISSUERS => must(
-            "set spec.tls to a Secret of the app's namespace, or an issuer the zone offers (NetworkZone spec.tlsIssuers)",
-        ),
-        c if c == controls::VOLUME_SOURCES => must("use only volumes the zone allows: ConfigMaps, Secrets, emptyDir"),
-        c if [controls::EXTERNAL_SERVICES, controls::INGRESS_ZONE, controls::PUBLIC_HOSTS].contains(&c) => must(
-            "govcloud renders the app's Service and Ingress from the draft's ports, exposure and host: tell the clients of this one its new address",
-        ),
-        _ => must("change the object as the control says, or drop what it refuses from the draft"),
+        _ => must(Code::ImportFixAsControlSays),
     }
 }
 
-pub(crate) fn must(field: String, reason: String, fix: &str) -> Change {
-    Change { control: None, handling: Handling::MustChange, field, reason, fix: fix.to_string() }
+pub(crate) fn must(field: String, reason: Message, fix: Message) -> Change {
+    Change::must(field, reason, fix)
 }
 
 /// A quantity as written (YAML may give a number).
@@ -124,52 +104,50 @@ pub(crate) fn draft(o: &Value, place: &Place<'_>, entry: &mut Entry) -> Option<D
     let pod = pod_spec(o);
     match kind {
         "Job" => {
-            entry.changes.push(must(
-                "spec".into(),
-                "a Job runs once; a DepartmentApp runs all the time or on a schedule".into(),
-                "run it by hand as it is, or give it a schedule (a CronJob imports as an app with spec.schedule)",
-            ));
+            entry.changes.push(must("spec".into(), msg!(Code::ImportJob), msg!(Code::ImportFixJob)));
             return None;
         }
-        "DaemonSet" => entry.changes.push(must(
-            "kind".into(),
-            "a DaemonSet runs a pod on every node; a DepartmentApp runs replicas on its zone's nodes".into(),
-            "set spec.replicas to what the app needs (the draft has 1); per-node agents are the platform team's",
-        )),
+        "DaemonSet" => {
+            entry.changes.push(must("kind".into(), msg!(Code::ImportDaemonSet), msg!(Code::ImportFixDaemonSet)))
+        }
         "StatefulSet" if o["spec"]["volumeClaimTemplates"].as_array().is_none_or(Vec::is_empty) => {
-            entry.changes.push(must(
-                "kind".into(),
-                "a StatefulSet without claim templates becomes a Deployment: its pods lose their stable names".into(),
-                "nothing to do unless clients address single pods by name",
-            ))
+            entry.changes.push(must("kind".into(), msg!(Code::ImportStatefulSet), msg!(Code::ImportFixStatefulSet)))
         }
         _ => {}
     }
     let containers = pod["containers"].as_array().map(Vec::as_slice).unwrap_or_default();
     let Some(c) = containers.first() else {
-        entry.changes.push(must(format!("{at}.containers"), "no container".into(), "nothing to import"));
+        entry.changes.push(must(
+            format!("{at}.containers"),
+            msg!(Code::ImportNoContainer),
+            msg!(Code::ImportFixNothing),
+        ));
         return None;
     };
     let Some(image) = c["image"].as_str().filter(|i| !i.is_empty()) else {
-        entry.changes.push(must(format!("{at}.containers[0].image"), "no image".into(), "set the image"));
+        entry.changes.push(must(
+            format!("{at}.containers[0].image"),
+            msg!(Code::ImportNoImage),
+            msg!(Code::ImportFixSetImage),
+        ));
         return None;
     };
     for (i, other) in containers.iter().enumerate().skip(1) {
         entry.changes.push(must(
             format!("{at}.containers[{i}]"),
-            format!(
-                "a second container ({} running {}): a DepartmentApp runs one container, the first",
+            msg!(
+                Code::ImportSecondContainer,
                 other["name"].as_str().unwrap_or_default(),
                 other["image"].as_str().unwrap_or_default()
             ),
-            "run it as an app of its own (with a flow between them), or build it into the app's image",
+            msg!(Code::ImportFixSecondContainer),
         ));
     }
     for (i, init) in pod["initContainers"].as_array().into_iter().flatten().enumerate() {
         entry.changes.push(must(
             format!("{at}.initContainers[{i}]"),
-            format!("an init container ({}): a DepartmentApp has none", init["name"].as_str().unwrap_or_default()),
-            "do its work in the app's entrypoint, or in a Job the platform team runs",
+            msg!(Code::ImportInitContainer, init["name"].as_str().unwrap_or_default()),
+            msg!(Code::ImportFixInitContainer),
         ));
     }
     let cpath = format!("{at}.containers[0]");
@@ -250,8 +228,8 @@ fn resources(r: &Value, cpath: &str, entry: &mut Entry) -> Option<AppResources> 
         for (name, _) in r[which].as_object().into_iter().flatten().filter(|(k, _)| *k != "cpu" && *k != "memory") {
             entry.changes.push(must(
                 format!("{cpath}.resources.{which}.{name}"),
-                format!("{name}: a DepartmentApp declares cpu and memory only"),
-                "ask the platform team if the app needs it",
+                msg!(Code::ImportOtherResource, name),
+                msg!(Code::ImportFixAskPlatform),
             ));
         }
     }
@@ -294,8 +272,8 @@ fn env(c: &Value, cpath: &str, entry: &mut Entry) -> Vec<EnvVar> {
             let what = from.as_object().and_then(|m| m.keys().next().cloned()).unwrap_or_default();
             entry.changes.push(must(
                 format!("{cpath}.env[{i}].valueFrom.{what}"),
-                format!("{name} comes from {what}: a DepartmentApp's variables are values or keys of its ConfigMaps and Secrets"),
-                "set the value literally, or put it in a ConfigMap of the namespace",
+                msg!(Code::ImportEnvFrom, name, &what),
+                msg!(Code::ImportFixEnvValue),
             ));
             continue;
         };
@@ -305,8 +283,8 @@ fn env(c: &Value, cpath: &str, entry: &mut Entry) -> Vec<EnvVar> {
         let source = f["configMapRef"]["name"].as_str().or(f["secretRef"]["name"].as_str()).unwrap_or_default();
         entry.changes.push(must(
             format!("{cpath}.envFrom[{i}]"),
-            format!("every key of {source} as a variable: a DepartmentApp names each variable"),
-            "list the keys the app reads under spec.env, each with valueFrom",
+            msg!(Code::ImportEnvFromAll, source),
+            msg!(Code::ImportFixEnvKeys),
         ));
     }
     out
@@ -350,42 +328,23 @@ fn config_files(pod: &Value, c: &Value, at: &str, entry: &mut Entry) -> Vec<Conf
         }
         let what = v.as_object().and_then(|o| o.keys().find(|k| *k != "name").cloned()).unwrap_or_default();
         let (reason, fix) = if !m["subPath"].is_null() {
-            (
-                format!("{name} is mounted by subPath at {path}"),
-                "mount the whole ConfigMap or Secret in a directory (spec.configFiles, with items to pick keys)",
-            )
+            (msg!(Code::ImportSubPath, name, path), Code::ImportFixSubPath)
         } else if reserved {
-            (
-                format!("{name} is mounted at {path}, which govcloud keeps for itself"),
-                "mount it elsewhere (spec.configFiles[].mountPath)",
-            )
+            (msg!(Code::ImportReservedPath, name, path), Code::ImportFixMountElsewhere)
         } else if v["projected"]["sources"]
             .as_array()
             .into_iter()
             .flatten()
             .any(|s| s["serviceAccountToken"].is_object())
         {
-            (
-                format!(
-                    "{name} projects a service-account token at {path}: govcloud mounts none (automountServiceAccountToken: false)"
-                ),
-                "call the API server through the platform, not with the pod's identity; ask the platform team if the app must",
-            )
+            (msg!(Code::ImportTokenProjected, name, path), Code::ImportFixToken)
         } else if v["persistentVolumeClaim"].is_object() {
-            (
-                format!(
-                    "{name} mounts claim {} at {path}, shared by every pod",
-                    v["persistentVolumeClaim"]["claimName"]
-                ),
-                "a DepartmentApp's storage is a claim per pod (spec.storage, a StatefulSet): move the data there, or into an app that owns it",
-            )
+            let claim = v["persistentVolumeClaim"]["claimName"].to_string();
+            (msg!(Code::ImportSharedClaim, name, claim, path), Code::ImportFixSharedClaim)
         } else {
-            (
-                format!("{name} is a {what} volume at {path}: a DepartmentApp mounts ConfigMaps and Secrets only"),
-                "keep data in a database or platform storage; scratch files go to /tmp",
-            )
+            (msg!(Code::ImportOtherVolume, name, what, path), Code::ImportFixOtherVolume)
         };
-        entry.changes.push(must(field, reason, fix));
+        entry.changes.push(must(field, reason, msg!(fix)));
     }
     out
 }
@@ -411,13 +370,10 @@ fn probe(p: &Value, ports: &[AppPort], field: &str, entry: &mut Entry) -> Option
         timeout_seconds: p["timeoutSeconds"].as_i64().and_then(|v| i32::try_from(v).ok()),
         failure_threshold: p["failureThreshold"].as_i64().and_then(|v| i32::try_from(v).ok()),
     };
-    let unmapped =
-        |why: String| must(field.to_string(), why, "declare the probe's port under spec.ports, or probe by command");
+    let unmapped = |why: Message| must(field.to_string(), why, msg!(Code::ImportFixProbePort));
     if p["httpGet"].is_object() {
         let Some(port) = port(&p["httpGet"]["port"]) else {
-            entry
-                .changes
-                .push(unmapped(format!("the probe's port {} is not one the container declares", p["httpGet"]["port"])));
+            entry.changes.push(unmapped(msg!(Code::ImportProbePort, p["httpGet"]["port"].to_string())));
             return None;
         };
         let scheme = match p["httpGet"]["scheme"].as_str() {
@@ -429,17 +385,14 @@ fn probe(p: &Value, ports: &[AppPort], field: &str, entry: &mut Entry) -> Option
         out.http_get = Some(HttpGetProbe { path, port, scheme });
     } else if p["tcpSocket"].is_object() {
         let Some(port) = port(&p["tcpSocket"]["port"]) else {
-            entry.changes.push(unmapped(format!(
-                "the probe's port {} is not one the container declares",
-                p["tcpSocket"]["port"]
-            )));
+            entry.changes.push(unmapped(msg!(Code::ImportProbePort, p["tcpSocket"]["port"].to_string())));
             return None;
         };
         out.tcp_socket = Some(TcpSocketProbe { port });
     } else if p["exec"].is_object() {
         out.exec = Some(ExecProbe { command: strings(&p["exec"]["command"]) });
     } else {
-        entry.changes.push(unmapped("a gRPC probe: a DepartmentApp probes by HTTP, TCP or command".into()));
+        entry.changes.push(unmapped(msg!(Code::ImportGrpcProbe)));
         return None;
     }
     Some(out)
@@ -451,59 +404,64 @@ fn security(pod: &Value, c: &Value, at: &str, cpath: &str, entry: &mut Entry) {
     if user == Some(0) || c["securityContext"]["readOnlyRootFilesystem"] != true {
         entry.changes.push(must(
             format!("{cpath}.securityContext"),
-            format!(
-                "the container runs {}: govcloud runs it as UID 10001 with a read-only root filesystem (writable scratch space at /tmp)",
-                if user == Some(0) { "as root" } else { "with a writable root filesystem" }
-            ),
-            "check the app starts as a non-root user and writes only to /tmp, its ConfigMaps and Secrets being read-only",
+            msg!(Code::ImportRunsAs, if user == Some(0) { Code::ImportAsRoot } else { Code::ImportWritableRoot }),
+            msg!(Code::ImportFixNonRoot),
         ));
     }
     if let Some(sa) = pod["serviceAccountName"].as_str().filter(|s| !s.is_empty() && *s != "default") {
         entry.changes.push(must(
             format!("{at}.serviceAccountName"),
-            format!("the pods run as service account {sa}: a DepartmentApp runs with no API credentials"),
-            "call the API server through the platform; ask the platform team if the app must",
+            msg!(Code::ImportServiceAccount, sa),
+            msg!(Code::ImportFixServiceAccount),
         ));
     }
 }
 
 /// The fields that carry over, in words.
 fn carried(spec: &DepartmentAppSpec, entry: &mut Entry) {
-    let c = &mut entry.carried;
-    c.push(format!("image {}", spec.image));
-    c.push(format!("replicas {}", spec.replicas));
+    entry.carry(msg!(Code::ImportCarriedImage, &spec.image));
+    entry.carry(msg!(Code::ImportCarriedReplicas, spec.replicas.to_string()));
     if let Some(p) = spec.image_pull_policy {
-        c.push(format!("imagePullPolicy {}", p.as_str()));
+        entry.carry(msg!(Code::ImportCarriedPullPolicy, p.as_str()));
     }
     if !spec.image_pull_secrets.is_empty() {
-        c.push(format!("{} imagePullSecrets", spec.image_pull_secrets.len()));
+        entry.carry(msg!(Code::ImportCarriedPullSecrets, spec.image_pull_secrets.len().to_string()));
     }
     if spec.resources.is_some() {
-        c.push("resources".into());
+        entry.carry(msg!(Code::ImportCarriedResources));
     }
     if !spec.ports.is_empty() {
         let ports: Vec<String> = spec.ports.iter().map(|p| format!("{}/{}", p.name, p.port)).collect();
-        c.push(format!("ports {}", ports.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedPorts, ports.join(", ")));
     }
     if !spec.command.is_empty() || !spec.args.is_empty() {
-        c.push("command and args".into());
+        entry.carry(msg!(Code::ImportCarriedCommand));
     }
     if !spec.env.is_empty() {
-        c.push(format!("{} env", spec.env.len()));
+        entry.carry(msg!(Code::ImportCarriedEnv, spec.env.len().to_string()));
     }
     if !spec.config_files.is_empty() {
-        c.push(format!("{} configFiles", spec.config_files.len()));
+        entry.carry(msg!(Code::ImportCarriedConfigFiles, spec.config_files.len().to_string()));
     }
-    let probes =
-        [("readiness", &spec.readiness_probe), ("liveness", &spec.liveness_probe), ("startup", &spec.startup_probe)];
-    let probes: Vec<&str> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
+    let probes = [
+        (Code::ImportProbeReadiness, &spec.readiness_probe),
+        (Code::ImportProbeLiveness, &spec.liveness_probe),
+        (Code::ImportProbeStartup, &spec.startup_probe),
+    ];
+    let probes: Vec<Code> = probes.iter().filter(|(_, p)| p.is_some()).map(|(n, _)| *n).collect();
     if !probes.is_empty() {
-        c.push(format!("{} probes", probes.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedProbes, Arg::list(probes)));
     }
     if let Some(r) = &spec.runtime_class {
-        c.push(format!("runtimeClass {r}"));
+        entry.carry(msg!(Code::ImportCarriedRuntimeClass, r));
     }
-    c.push(format!("dataClassification {}", spec.data_classification.as_str()));
+    let classification = match spec.data_classification {
+        DataClassification::Public => Code::DataPublic,
+        DataClassification::Internal => Code::DataInternal,
+        DataClassification::Sensitive => Code::DataSensitive,
+        DataClassification::Secret => Code::DataSecret,
+    };
+    entry.carry(msg!(Code::ImportCarriedClassification, classification));
 }
 
 /// The first container's ports of a workload (the app's, as a flow's peer).

@@ -193,7 +193,7 @@ fn decide(
             obj,
             format!("{field}.zone"),
             msg!(Code::ZoneNotDeclared, format!("{:?}", provider.zone)).to_string(),
-            format!("use one of: {}", index.zones.keys().cloned().collect::<Vec<_>>().join(", ")),
+            msg!(Code::FixUseOneOf, index.zones.keys().cloned().collect::<Vec<_>>().join(", ")).to_string(),
         ));
         return Decided::Not(FlowState::Pending, msg!(Code::ZoneNotDeclared, format!("{:?}", provider.zone)));
     }
@@ -230,14 +230,11 @@ fn decide(
                 format!("{field}.app"),
                 msg!(Code::ProblemAppMissing, provider.to_string()).to_string(),
                 if elsewhere.is_empty() {
-                    format!(
-                        "correct the app name, or create DepartmentApp {} in namespace {}",
-                        provider.app,
-                        namespace_name(&provider.tenant, &provider.zone)
-                    )
+                    msg!(Code::FixCorrectApp, &provider.app, namespace_name(&provider.tenant, &provider.zone))
                 } else {
-                    format!("{} runs in zone {}: set zone in spec.flows.calls[{i}]", provider.app, elsewhere.join(", "))
-                },
+                    msg!(Code::FixCallZone, &provider.app, elsewhere.join(", "), i.to_string())
+                }
+                .to_string(),
             ));
             return Decided::Not(FlowState::Pending, msg!(Code::ProviderMissing, provider.to_string()));
         }
@@ -259,7 +256,7 @@ fn decide(
                         p.app.spec.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
                     )
                     .to_string(),
-                    "name one of the provider's ports, or leave ports empty to use all of them",
+                    msg!(Code::FixNamePort).to_string(),
                 ));
                 return Decided::Not(
                     FlowState::Refused,

@@ -98,7 +98,7 @@ impl<'a> Index<'a> {
                         ObjectRef::cluster("Tenant", &name),
                         format!("spec.zones[{i}].name"),
                         msg!(Code::ZoneNotDeclared, format!("{:?}", tz.name)).to_string(),
-                        format!("declare a NetworkZone named {:?} or use one of: {}", tz.name, zone_names()),
+                        msg!(Code::FixDeclareZone, format!("{:?}", tz.name), zone_names()).to_string(),
                     )),
                 }
             }
@@ -228,7 +228,7 @@ impl<'a> Index<'a> {
                         format!("spec.cidrs[{i}]"),
                         msg!(Code::ProblemCidrOverlaps, cidr.to_string(), other.name_any(), theirs.to_string())
                             .to_string(),
-                        "give each zone its own address ranges; to let the zones talk, register an exchange endpoint",
+                        msg!(Code::FixOwnRanges).to_string(),
                     ));
                 }
             }
@@ -246,14 +246,14 @@ impl<'a> Index<'a> {
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
                             msg!(Code::ProblemPeerUndeclared, format!("{peer:?}")).to_string(),
-                            format!("declare it or use one of: {}", zone_names()),
+                            msg!(Code::FixDeclareOrUse, zone_names()).to_string(),
                         ));
                     } else if peer == zname {
                         problems.push(Problem::invalid(
                             obj.clone(),
                             format!("spec.exchangeEndpoints[{i}].peerZones[{j}]"),
                             msg!(Code::ProblemOwnPeer).to_string(),
-                            "name another zone",
+                            msg!(Code::FixNameAnotherZone).to_string(),
                         ));
                     }
                 }
@@ -272,7 +272,7 @@ impl<'a> Index<'a> {
                                 own.join(", ")
                             )
                             .to_string(),
-                            "use the address of the zone's exchange (inside its cidrs)",
+                            msg!(Code::FixExchangeAddress).to_string(),
                         ));
                     }
                 }
@@ -294,7 +294,7 @@ impl<'a> Index<'a> {
                                 ranges.join(", ")
                             )
                             .to_string(),
-                            "use an address inside the zone's or a peer zone's cidrs, or declare that network as a zone",
+                            msg!(Code::FixEndpointCidr).to_string(),
                         ));
                     }
                 }
@@ -313,15 +313,11 @@ impl<'a> Index<'a> {
                     format!("spec.exchangeEndpoints[{i}].app"),
                     msg!(Code::ProblemAppMissing, key.to_string()).to_string(),
                     if elsewhere.is_empty() {
-                        format!("create DepartmentApp {} in namespace {} or correct the reference", key.app, namespace_name(&key.tenant, zname))
+                        msg!(Code::FixCreateApp, &key.app, namespace_name(&key.tenant, zname))
                     } else {
-                        format!(
-                            "{}/{} runs in zone {}; an exchange endpoint registers an app of its own zone: register it on that zone",
-                            key.tenant,
-                            key.app,
-                            elsewhere.join(", ")
-                        )
-                    },
+                        msg!(Code::FixEndpointOtherZone, format!("{}/{}", key.tenant, key.app), elsewhere.join(", "))
+                    }
+                    .to_string(),
                 ));
             }
         }
@@ -401,10 +397,8 @@ fn unplaced(
             obj.clone(),
             "spec.zone",
             msg!(Code::ZoneNotDeclared, format!("{zone:?}")).to_string(),
-            format!(
-                "declare a NetworkZone named {zone:?} or use one of: {}",
-                zones.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
+            msg!(Code::FixDeclareZone, format!("{zone:?}"), zones.keys().cloned().collect::<Vec<_>>().join(", "))
+                .to_string(),
         );
     }
     let tenant = ns.strip_suffix(&format!("-{zone}")).filter(|t| tenants.contains_key(*t));
@@ -421,7 +415,7 @@ fn unplaced(
                     if allowed.is_empty() { Code::WordNone.into() } else { Arg::from(allowed.join(", ")) }
                 )
                 .to_string(),
-                format!("add {zone} to Tenant {t} spec.zones, or move the app to one of the tenant's zones"),
+                msg!(Code::FixAddZone, zone.to_string(), t.to_string()).to_string(),
             )
         }
         None => {
@@ -434,10 +428,12 @@ fn unplaced(
                 obj.clone(),
                 "metadata.namespace",
                 msg!(Code::ProblemNotTenantNamespace, ns.to_string(), zone.to_string()).to_string(),
-                format!(
-                    "create the app in its tenant's namespace <tenant>-{zone}{}",
-                    if allowed.is_empty() { String::new() } else { format!(" (one of: {})", allowed.join(", ")) }
-                ),
+                if allowed.is_empty() {
+                    msg!(Code::FixTenantNamespace, zone.to_string())
+                } else {
+                    msg!(Code::FixTenantNamespaceOneOf, zone.to_string(), allowed.join(", "))
+                }
+                .to_string(),
             )
         }
     }
@@ -458,56 +454,46 @@ fn admission_problem(
     let field = c.field();
     let seen = controls::eval::evidence(field, &serde_json::to_value(app).unwrap_or_default());
     let (tname, zname) = (tenant.name_any(), zone.name_any());
+    let message = msg!(Code::ProblemAdmission, c.control, &c.message, seen).to_string();
+    let kind = zone.spec.kind.to_string();
     let fix = match (c.control, field, f.policy.zone_param) {
-        (controls::APP_ZONE, "spec.zone", _) => {
-            format!(
-                "namespace {} is tenant {tname}'s namespace for zone {zname}: set spec.zone to {zname:?}, or create the app in namespace {}",
-                namespace_name(&tname, &zname),
-                namespace_name(&tname, &app.spec.zone)
-            )
+        (controls::APP_ZONE, "spec.zone", _) => msg!(
+            Code::FixAppZoneNamespace,
+            namespace_name(&tname, &zname),
+            &tname,
+            &zname,
+            format!("{zname:?}"),
+            namespace_name(&tname, &app.spec.zone)
+        ),
+        (controls::APP_ZONE, "spec.dataClassification", _) => msg!(Code::FixSecretData, &zname, kind, &tname),
+        (controls::APP_ZONE, _, _) if zone.spec.kind == ZoneKind::Internet => {
+            msg!(Code::FixExposureNoIngress, &zname, kind)
         }
-        (controls::APP_ZONE, "spec.dataClassification", _) => format!(
-            "zone {zname} is {}: create the app in a private zone of tenant {tname} (its namespace <tenant>-<private zone>), or set spec.dataClassification to sensitive or lower if the data is not a work secret",
-            zone.spec.kind
-        ),
-        (controls::APP_ZONE, _, _) => format!(
-            "zone {zname} is {}{}: use exposure zone or none, or run the public front end in an internet zone and reach this app through an exchange endpoint",
-            zone.spec.kind,
-            if zone.spec.kind == ZoneKind::Internet { " without internetIngress" } else { "" }
-        ),
+        (controls::APP_ZONE, _, _) => msg!(Code::FixExposure, &zname, kind),
         (controls::IMAGE_REGISTRY, _, true) => {
-            format!(
-                "push the image to a registry zone {zname} allows ({}) and reference it there",
-                zone.spec.allowed_registries.join(", ")
-            )
+            msg!(Code::FixRegistryZone, &zname, zone.spec.allowed_registries.join(", "))
         }
         (controls::IMAGE_REGISTRY, _, false) => {
-            format!(
-                "push the image under a registry path tenant {tname} allows ({})",
-                tenant.spec.allowed_registries.join(", ")
-            )
+            msg!(Code::FixRegistryTenant, &tname, tenant.spec.allowed_registries.join(", "))
         }
-        (controls::IMAGE_DIGEST, _, _) => {
-            format!("MLPS level {level} applies here: reference the image as <repository>@sha256:<digest>")
-        }
-        (controls::IMAGE_PULL, _, _) => format!(
-            "zone {zname} requires images pulled on every start{}: remove spec.imagePullPolicy or set it to Always",
-            if level >= 3 { format!(" (MLPS level {level})") } else { " (its spec.alwaysPullImages)".to_string() }
-        ),
+        (controls::IMAGE_DIGEST, _, _) => msg!(Code::FixDigest, level.to_string()),
+        (controls::IMAGE_PULL, _, _) if level >= 3 => msg!(Code::FixPullLevel, &zname, level.to_string()),
+        (controls::IMAGE_PULL, _, _) => msg!(Code::FixPullZone, &zname),
         (controls::PUBLIC_HOSTS, _, _) => {
-            let mut allowed: Vec<String> =
-                zone.spec.public_domain.iter().map(|d| format!("names under {d} (not {d} itself)")).collect();
-            allowed.extend(tenant.spec.allowed_hosts.iter().cloned());
-            format!(
-                "use a host tenant {tname} may use in zone {zname} ({}), or ask the platform team to add it to the Tenant's spec.allowedHosts",
-                if allowed.is_empty() { "none".into() } else { allowed.join(", ") }
-            )
+            let mut allowed: Vec<Arg> =
+                zone.spec.public_domain.iter().map(|d| msg!(Code::FixNamesUnder, d).into()).collect();
+            allowed.extend(tenant.spec.allowed_hosts.iter().map(Arg::from));
+            let allowed = if allowed.is_empty() { Code::WordNone.into() } else { Arg::List(allowed) };
+            msg!(Code::FixPublicHost, &tname, &zname, allowed)
         }
-        (controls::AUTOSCALING_QUOTA, _, _) => crate::app::autoscale::quota_fix(app, tenant, zone),
-        (control, _, _) => public::fix(control, zone)
-            .unwrap_or_else(|| format!("change {field} so that it meets {control} (see `govcloud controls`)")),
+        (controls::AUTOSCALING_QUOTA, _, _) => match crate::app::autoscale::quota_fix(app, tenant, zone) {
+            Some(fix) => fix,
+            // An app that does not scale: nothing to say what to do.
+            None => return Problem::invalid(obj.clone(), field, message, ""),
+        },
+        (control, _, _) => public::fix(control, zone).unwrap_or_else(|| msg!(Code::FixMeetControl, field, control)),
     };
-    Problem::invalid(obj.clone(), field, msg!(Code::ProblemAdmission, c.control, &c.message, seen).to_string(), fix)
+    Problem::invalid(obj.clone(), field, message, fix.to_string())
 }
 
 /// Rules about an app that need its zone and tenant and are not admission checks.
@@ -518,7 +504,7 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &Obj
             obj.clone(),
             "spec.host",
             msg!(Code::ProblemNoPublicDomain, zname.to_string()).to_string(),
-            "set spec.host, or spec.publicDomain on the zone",
+            msg!(Code::FixSetHost).to_string(),
         ));
     }
     for (i, call) in app.spec.flows.calls.iter().enumerate() {
@@ -530,7 +516,7 @@ fn check_app(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone, obj: &Obj
                 obj.clone(),
                 format!("spec.flows.calls[{i}]"),
                 msg!(Code::ProblemCallsItself).to_string(),
-                "remove the entry",
+                msg!(Code::FixRemoveEntry).to_string(),
             ));
         }
     }
@@ -566,19 +552,16 @@ fn check_host(
 ) {
     if !dns_name(host) {
         let fix = if app.spec.host.is_some() {
-            "shorten spec.host: a DNS name has at most 253 characters and 63 between dots".to_string()
+            msg!(Code::FixShortenHost)
         } else {
-            format!(
-                "set spec.host to a shorter name under {}, or shorten the app's or the tenant's name or the zone's publicDomain",
-                zone.spec.public_domain.as_deref().unwrap_or_default()
-            )
+            msg!(Code::FixShorterHost, zone.spec.public_domain.as_deref().unwrap_or_default())
         };
         let longest = host.split('.').map(str::len).max().unwrap_or_default();
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.host",
             msg!(Code::ProblemHostTooLong, host.to_string(), host.len().to_string(), longest.to_string()).to_string(),
-            fix,
+            fix.to_string(),
         ));
         return;
     }
@@ -588,7 +571,7 @@ fn check_host(
             obj.clone(),
             "spec.host",
             msg!(Code::ProblemHostClaimed, host.to_string(), format!("{}/{}", owner.0, owner.1)).to_string(),
-            "choose another host name; a host belongs to the first app that claims it",
+            msg!(Code::FixAnotherHost).to_string(),
         ));
     }
 }

@@ -206,7 +206,7 @@ fn cron_fields_are_checked_within_their_ranges() {
         ("0 0 * *", "has 4 fields"),
         ("@fortnightly", "unknown macro"),
     ] {
-        let found = super::cron_problem(bad).unwrap_or_default();
+        let found = super::cron_problem(bad).map(|m| m.to_string()).unwrap_or_default();
         assert!(found.contains(says), "{bad}: {found:?}");
     }
 }

@@ -11,6 +11,8 @@ use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
 use super::container::{reserved_mount_message, reserved_mount_rule};
+use crate::messages::{Code, Message};
+use crate::msg;
 
 /// How an app runs, from what it declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,30 +151,28 @@ pub struct Schedule {
     pub starting_deadline_seconds: Option<i64>,
 }
 
-/// Why a cron expression is out of range: the field and the fix; `None`
+/// Why a cron expression is out of range (`cron '…' minute '61': …`): the field and the fix; `None`
 /// when every field is within its range. The shape ([`CRON_SHAPE`]) is the
 /// CRD's; this checks what CEL cannot say briefly: each value's range, the
-/// names of months and days, steps.
-pub fn cron_problem(cron: &str) -> Option<String> {
+/// names of months and days, steps. A catalogue message (see
+/// [`crate::messages`]), the field's name a message too.
+pub fn cron_problem(cron: &str) -> Option<Message> {
     if let Some(m) = cron.strip_prefix('@') {
         return (!["yearly", "annually", "monthly", "weekly", "daily", "midnight", "hourly"].contains(&m))
-            .then(|| format!("unknown macro @{m}: use @yearly, @monthly, @weekly, @daily or @hourly"));
+            .then(|| msg!(Code::CronUnknownMacro, cron, m));
     }
     const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
     let fields: Vec<&str> = cron.split_whitespace().collect();
     if fields.len() != 5 {
-        return Some(format!(
-            "has {} fields; a cron expression has 5 (minute hour day-of-month month day-of-week)",
-            fields.len()
-        ));
+        return Some(msg!(Code::CronFieldCount, cron, fields.len().to_string()));
     }
-    let spec: [(&str, u32, u32, &[&str]); 5] = [
-        ("minute", 0, 59, &[]),
-        ("hour", 0, 23, &[]),
-        ("day of month", 1, 31, &[]),
-        ("month", 1, 12, &MONTHS),
-        ("day of week", 0, 6, &DAYS),
+    let spec: [(Code, u32, u32, &[&str]); 5] = [
+        (Code::CronMinute, 0, 59, &[]),
+        (Code::CronHour, 0, 23, &[]),
+        (Code::CronDayOfMonth, 1, 31, &[]),
+        (Code::CronMonth, 1, 12, &MONTHS),
+        (Code::CronDayOfWeek, 0, 6, &DAYS),
     ];
     for (field, (what, lo, hi, names)) in fields.iter().zip(spec) {
         let value = |s: &str| -> Option<u32> {
@@ -180,7 +180,7 @@ pub fn cron_problem(cron: &str) -> Option<String> {
                 return Some(n);
             }
             let up = s.to_ascii_uppercase();
-            let base = if what == "month" { 1 } else { 0 };
+            let base = if what == Code::CronMonth { 1 } else { 0 };
             names.iter().position(|n| *n == up).map(|i| i as u32 + base)
         };
         for part in field.split(',') {
@@ -191,7 +191,7 @@ pub fn cron_problem(cron: &str) -> Option<String> {
             if let Some(s) = step
                 && !matches!(s.parse::<u32>(), Ok(n) if n >= 1 && n <= hi)
             {
-                return Some(format!("{what} '{field}': the step after / must be a number from 1 to {hi}"));
+                return Some(msg!(Code::CronStep, cron, what, *field, hi.to_string()));
             }
             if range == "*" || range == "?" {
                 continue;
@@ -200,22 +200,20 @@ pub fn cron_problem(cron: &str) -> Option<String> {
                 Some((a, b)) => (a, Some(b)),
                 None => (range, None),
             };
-            let bad = || Some(format!("{what} '{field}': values must be {lo}-{hi}{}", names_hint(names)));
+            let bad = || {
+                Some(match names.first() {
+                    Some(first) => msg!(Code::CronRangeNames, cron, what, *field, format!("{lo}-{hi}"), *first),
+                    None => msg!(Code::CronRange, cron, what, *field, format!("{lo}-{hi}")),
+                })
+            };
             let Some(a) = value(a).filter(|v| (lo..=hi).contains(v)) else { return bad() };
             if let Some(b) = b {
                 let Some(b) = value(b).filter(|v| (lo..=hi).contains(v)) else { return bad() };
                 if b < a {
-                    return Some(format!("{what} '{field}': a range runs from low to high"));
+                    return Some(msg!(Code::CronLowToHigh, cron, what, *field));
                 }
             }
         }
     }
     None
-}
-
-fn names_hint(names: &[&str]) -> String {
-    match names.first() {
-        Some(first) => format!(" or names such as {first}"),
-        None => String::new(),
-    }
 }

@@ -3,6 +3,8 @@
 //! message's arguments. The English texts are what the JSON, the status and
 //! the Events carry beside the code, so changing one changes those too.
 
+mod fixes;
+mod import;
 mod more;
 
 macro_rules! catalogue {

@@ -17,7 +17,8 @@
 //! takes all of `granted by x, within zone y` too) the one whose catalogue
 //! words cover the most of the text wins: here `{0}, {1}` of two messages.
 //! Texts made only of places and punctuation (`{0}, {1}`) match only when
-//! every argument is a message of its own.
+//! every argument is a message of its own, except a failed admission check
+//! (`[GC-…] {1} ({2})`), which matches when it names one of the controls.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -67,9 +68,11 @@ impl Code {
     /// ([`Message::from_english`]). The evidence's words (`Evidence…`) are
     /// not: a finding carries them as code and arguments, and their short
     /// words (`{0} on {1}`, `{0} {1} by {2}`) would take in the texts of
-    /// conditions and Events that are not theirs.
+    /// conditions and Events that are not theirs. Nor are `govcloud
+    /// import`'s (`Import…`): its report keeps them as messages.
     pub fn is_read_back(self) -> bool {
-        !self.as_str().starts_with("Evidence")
+        let s = self.as_str();
+        !s.starts_with("Evidence") && !s.starts_with("Import")
     }
 }
 
@@ -184,7 +187,7 @@ fn read<'t>(
                     },
                 }
             }
-            if !p.worded && !args.iter().all(|a| matches!(a, Arg::Msg(_))) {
+            if !p.worded && !args.iter().all(|a| matches!(a, Arg::Msg(_))) && !names_a_control(p.code, &args) {
                 continue;
             }
             if best.as_ref().is_some_and(|(_, c)| *c > covered) {
@@ -292,6 +295,17 @@ fn said_one(text: &str, lang: Lang) -> Option<String> {
     }
     let m = Message::from_english(rest).filter(whole)?;
     Some(format!("{field}{}{}", if lang == Lang::Zh { "：" } else { ": " }, m.text(lang)))
+}
+
+/// Whether a text without words of its own is a failed admission check all
+/// the same: `[GC-…] <the rule's message> (<what was seen>)`, as a validation
+/// problem gives it ([`Code::ProblemAdmission`]), its first place the id of
+/// one of the catalogue's controls (so no other bracketed text is taken),
+/// what was seen the last bracket (a rule's message may hold brackets).
+fn names_a_control(code: Code, args: &[Arg]) -> bool {
+    code == Code::ProblemAdmission
+        && matches!(args.first(), Some(Arg::Data(id)) if crate::controls::control(id).is_some())
+        && matches!(args.get(2), Some(Arg::Data(seen)) if !seen.contains(" ("))
 }
 
 /// How deep messages nest in `m` (1: no argument is a message).

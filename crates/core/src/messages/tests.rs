@@ -338,3 +338,116 @@ fn a_condition_listing_problems_and_conflicts_is_said_in_chinese() {
     // A field path has no spaces: words before a colon are not one.
     assert_eq!(said("Invalid", "the API server said: no", Lang::Zh), "the API server said: no");
 }
+
+/// Whether a Chinese text (its arguments Chinese placeholders, what is
+/// quoted in backticks left out) holds an English phrase: two lowercase
+/// words in a row (`use one`), where a field, a value or a kind stands alone.
+fn english_phrase_in_chinese(code: Code) -> Option<String> {
+    let args = (0..16).map(|i| Arg::Data(format!("〔{i}〕"))).collect();
+    let zh = Message::new(code, args).text(Lang::Zh);
+    let unquoted: String = zh.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
+    let words: Vec<&str> = unquoted.split(' ').collect();
+    words.windows(2).find(|w| word(w[0]) && word(w[1])).map(|w| format!("{} {} in {zh:?}", w[0], w[1]))
+}
+
+#[test]
+fn fixes_cron_problems_and_the_import_report_say_no_english_phrase_in_chinese() {
+    let fixes = group(Code::FixDeclareZone, Code::CronDayOfWeek);
+    let import = group(Code::ImportNotAnObject, Code::ImportCarriedZones);
+    assert!(fixes.len() > 50 && import.len() > 100, "{} and {} codes", fixes.len(), import.len());
+    for c in fixes.into_iter().chain(import) {
+        assert_eq!(english_phrase_in_chinese(c), None, "{c}");
+    }
+    // The check sees a phrase: an English text is one.
+    assert!(english_phrase_in_chinese(Code::ClusterRightsLimited).is_none());
+    assert!(Message::new(Code::FixOwnRanges, vec![]).text(Lang::En).split(' ').count() > 2);
+    // The import report's codes are never read back (it keeps its messages).
+    assert!(group(Code::ImportNotAnObject, Code::ImportCarriedZones).iter().all(|c| !c.is_read_back()));
+    assert_eq!(Message::from_english(&msg!(Code::ImportFixNothingToDo).to_string()), None);
+}
+
+#[test]
+fn a_problem_and_its_fix_read_back_in_chinese() {
+    // What `govcloud render` prints under a problem: the fix, read back from its English.
+    let fix = msg!(Code::FixDeclareZone, "\"dmz\"", "extranet, internet, private");
+    assert_eq!(
+        said("", &fix.to_string(), Lang::Zh),
+        "请声明名为 \"dmz\" 的 NetworkZone，或使用其中之一：extranet, internet, private"
+    );
+    let quota = msg!(
+        Code::FixAutoscalingQuota,
+        "health",
+        "extranet",
+        "40",
+        "16",
+        "32Gi",
+        "20",
+        "1",
+        "spec.resources.limits.cpu",
+        "1Gi",
+        msg!(Code::FromTenantDefault, "health", "spec.limits.default.memory"),
+        "16",
+        "health-extranet"
+    );
+    assert_eq!(Message::from_english(&quota.to_string()), Some(quota.clone()));
+    assert!(said("", &quota.to_string(), Lang::Zh).contains("请将 spec.autoscaling.maxReplicas 降到最多 16"));
+    let hosts = msg!(
+        Code::FixPublicHost,
+        "a",
+        "internet",
+        Arg::list([Arg::from(msg!(Code::FixNamesUnder, "chifeng.gov.cn")), Arg::from("www.a.cn")])
+    );
+    assert_eq!(Message::from_english(&hosts.to_string()), Some(hosts.clone()));
+    // A cron expression's problem, as a condition gives it after its field.
+    for bad in ["61 2 * * *", "0 0 * * FOO", "*/0 * * * *", "0 5-2 * * *", "0 0 * *", "@fortnightly"] {
+        let m = crate::api::cron_problem(bad).expect("a problem");
+        let condition = format!("spec.schedule.cron: {m}");
+        let zh = said("Invalid", &condition, Lang::Zh);
+        assert_eq!(zh, format!("spec.schedule.cron：{}", m.text(Lang::Zh)), "{bad}");
+        assert!(zh.contains("cron 表达式") && !zh.contains("values must") && !zh.contains("minute"), "{zh}");
+    }
+    assert_eq!(
+        crate::api::cron_problem("61 2 * * *").map(|m| m.text(Lang::Zh)),
+        Some("cron 表达式 '61 2 * * *' 的分钟字段 '61'：取值须在 0-59 之间".to_string())
+    );
+    // A failed admission check, as render gives it: the control's words as
+    // data, what was seen as data; read back only when it names a control.
+    let admission = msg!(
+        Code::ProblemAdmission,
+        crate::controls::IMAGE_REGISTRY,
+        "spec.image must come from a registry this zone allows",
+        "spec.image = \"ghcr.io/health/probe:1.0\""
+    );
+    assert_eq!(Message::from_english(&admission.to_string()), Some(admission.clone()));
+    assert_eq!(
+        said("Invalid", &format!("spec.image: {admission}"), Lang::Zh),
+        format!(
+            "spec.image：[{}] 不符合准入规则（spec.image = \"ghcr.io/health/probe:1.0\"）",
+            crate::controls::IMAGE_REGISTRY
+        )
+    );
+    for other in ["[GC-NOPE-001] x (y)", "[note] the API server said (twice)", "[a] b"] {
+        assert_eq!(Message::from_english(other), None, "{other}");
+    }
+}
+
+#[test]
+fn a_file_problem_is_printed_in_the_page_language() {
+    let p = crate::problem::FileProblem {
+        file: "zones.yaml".into(),
+        document: 2,
+        object: Some(crate::problem::ObjectRef::cluster("Tenant", "probe")),
+        field: "spec.zones[0].name".into(),
+        message: msg!(Code::ZoneNotDeclared, "\"dmz\"").to_string(),
+        fix: msg!(Code::FixDeclareZone, "\"dmz\"", "extranet").to_string(),
+    };
+    assert_eq!(p.error_line(Lang::En), format!("error: {p}"));
+    assert_eq!(
+        p.error_line(Lang::Zh),
+        "错误：zones.yaml（第 2 个文档）：Tenant/probe：spec.zones[0].name：网络区 \"dmz\" 未声明\n    做法：请声明名为 \"dmz\" 的 NetworkZone，或使用其中之一：extranet"
+    );
+    // Words that are no catalogue text (a parser's) are given as they are.
+    let parser = crate::problem::FileProblem { message: "malformed YAML".into(), fix: String::new(), ..p };
+    assert!(parser.error_line(Lang::Zh).ends_with("：malformed YAML"));
+}

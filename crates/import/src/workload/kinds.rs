@@ -4,6 +4,8 @@
 use serde_json::Value;
 
 use govcloud_core::api::{AppStorage, ConcurrencyPolicy, DepartmentAppSpec, Schedule};
+use govcloud_core::messages::Code;
+use govcloud_core::msg;
 
 use super::{must, quantity, strings};
 use crate::Entry;
@@ -16,23 +18,19 @@ pub(super) fn storage(o: &Value, c: &Value, entry: &mut Entry) -> Vec<AppStorage
         let Some(name) = t["metadata"]["name"].as_str() else { continue };
         let mounts = c["volumeMounts"].as_array().map(Vec::as_slice).unwrap_or_default();
         let Some(mount) = mounts.iter().find(|m| m["name"] == name).and_then(|m| m["mountPath"].as_str()) else {
-            entry.changes.push(must(
-                field,
-                format!("claim {name} is not mounted in the app's container: a sidecar's storage does not carry over"),
-                "mount it in the app's container, or leave it out",
-            ));
+            entry.changes.push(must(field, msg!(Code::ImportClaimNotMounted, name), msg!(Code::ImportFixMountClaim)));
             continue;
         };
         let Some(size) = quantity(&t["spec"]["resources"]["requests"]["storage"]) else {
-            entry.changes.push(must(field, format!("claim {name} requests no size"), "set spec.storage[].size"));
+            entry.changes.push(must(field, msg!(Code::ImportClaimNoSize, name), msg!(Code::ImportFixClaimSize)));
             continue;
         };
         let modes = strings(&t["spec"]["accessModes"]);
         if modes.iter().any(|m| m != "ReadWriteOnce") {
             entry.changes.push(must(
                 format!("{field}.spec.accessModes"),
-                format!("claim {name} is {}: an app's claims are ReadWriteOnce, one per pod", modes.join(", ")),
-                "share data between pods through an app that owns it, not a shared volume",
+                msg!(Code::ImportClaimShared, name, modes.join(", ")),
+                msg!(Code::ImportFixClaimShared),
             ));
         }
         out.push(AppStorage {
@@ -44,7 +42,7 @@ pub(super) fn storage(o: &Value, c: &Value, entry: &mut Entry) -> Vec<AppStorage
     }
     if !out.is_empty() {
         let names: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
-        entry.carried.push(format!("storage {}", names.join(", ")));
+        entry.carry(msg!(Code::ImportCarriedStorage, names.join(", ")));
     }
     out
 }
@@ -66,20 +64,20 @@ pub(super) fn scheduled(o: &Value, spec: &mut DepartmentAppSpec, cpath: &str, en
         backoff_limit: job["backoffLimit"].as_i64().and_then(|v| i32::try_from(v).ok()),
         starting_deadline_seconds: s["startingDeadlineSeconds"].as_i64(),
     });
-    entry.carried.push(format!("schedule '{}'", s["schedule"].as_str().unwrap_or_default()));
+    entry.carry(msg!(Code::ImportCarriedSchedule, s["schedule"].as_str().unwrap_or_default()));
     if !spec.ports.is_empty() {
         spec.ports.clear();
         entry.changes.push(must(
             format!("{cpath}.ports"),
-            "a scheduled app serves no ports (its pods run only during a run)".into(),
-            "nothing to do unless something connects to a run; the draft has no ports",
+            msg!(Code::ImportScheduledPorts),
+            msg!(Code::ImportFixScheduledPorts),
         ));
     }
     if spec.readiness_probe.take().is_some() {
         entry.changes.push(must(
             format!("{cpath}.readinessProbe"),
-            "a scheduled app's pods serve nothing: the draft has no readiness probe".into(),
-            "nothing to do",
+            msg!(Code::ImportScheduledReadiness),
+            msg!(Code::ImportFixNothingToDo),
         ));
     }
     // Probes on ports that are gone go with them.
@@ -88,8 +86,8 @@ pub(super) fn scheduled(o: &Value, spec: &mut DepartmentAppSpec, cpath: &str, en
             *p = None;
             entry.changes.push(must(
                 format!("{cpath}.{name}"),
-                "it probes a port, and a scheduled app has none: the draft has no such probe".into(),
-                "probe by command (exec) if a run can hang",
+                msg!(Code::ImportScheduledProbe),
+                msg!(Code::ImportFixProbeExec),
             ));
         }
     }

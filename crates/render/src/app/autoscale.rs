@@ -15,7 +15,9 @@ use super::resources::{Side, effective};
 use crate::Owned;
 use crate::objects::meta;
 use govcloud_core::api::{DepartmentApp, DepartmentAppSpec, NetworkZone, Tenant};
+use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::quantity::Quantity;
+use govcloud_core::msg;
 
 /// The workload's `spec.replicas`: the app's `replicas`, or none with
 /// autoscaling, so that server-side apply leaves the count to the
@@ -68,11 +70,11 @@ pub fn render(app: &DepartmentApp, name: &str, ns: &str, labels: &BTreeMap<Strin
 /// What to do about a refusal of GC-RES-004, with the figures: the tenant's
 /// quota in the zone, what `maxReplicas` pods at their limits need, and the
 /// most pods that fit.
-pub(crate) fn quota_fix(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone) -> String {
+pub(crate) fn quota_fix(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone) -> Option<Message> {
     let (tname, zname) = (tenant.name_any(), zone.name_any());
-    let Some(a) = app.spec.autoscaling.as_ref() else { return String::new() };
+    let a = app.spec.autoscaling.as_ref()?;
     let Some(q) = tenant.spec.zones.iter().find(|z| z.name == zname).map(|z| &z.quota) else {
-        return format!("give tenant {tname} a quota in zone {zname}");
+        return Some(msg!(Code::FixGiveQuota, tname, zname));
     };
     let cpu = effective(app, tenant, Side::Limits, "cpu");
     let memory = effective(app, tenant, Side::Limits, "memory");
@@ -84,20 +86,22 @@ pub(crate) fn quota_fix(app: &DepartmentApp, tenant: &Tenant, zone: &NetworkZone
         _ => i64::MAX,
     };
     let fit = i64::from(q.pods).min(most(&cpu.value, &q.cpu)).min(most(&memory.value, &q.memory)).max(0);
-    let n = a.max_replicas;
-    format!(
-        "tenant {tname}'s quota in zone {zname} allows {} pods, {} CPU and {} memory; {n} pods at their limits ({} CPU from {}, {} memory from {}) need {n} pods, {n} x {} CPU and {n} x {} memory: lower spec.autoscaling.maxReplicas to at most {fit}, lower the limits, or file a ResourceRequest of kind Quota for zone {zname} in namespace {}",
-        q.pods,
-        q.cpu,
-        q.memory,
-        cpu.value,
+    let namespace = govcloud_core::meta::names::namespace_name(&tname, &zname);
+    Some(msg!(
+        Code::FixAutoscalingQuota,
+        tname,
+        zname,
+        q.pods.to_string(),
+        &q.cpu,
+        &q.memory,
+        a.max_replicas.to_string(),
+        &cpu.value,
         cpu.from,
-        memory.value,
+        &memory.value,
         memory.from,
-        cpu.value,
-        memory.value,
-        govcloud_core::meta::names::namespace_name(&tname, &zname),
-    )
+        fit.to_string(),
+        namespace
+    ))
 }
 
 #[cfg(test)]

@@ -84,29 +84,11 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
         };
         if r > l {
             let (field, fix) = if limit.declared {
-                (
-                    limit.from.to_string(),
-                    format!(
-                        "raise spec.resources.limits.{resource} to at least {}, or lower the request",
-                        request.value
-                    ),
-                )
+                (limit.from.to_string(), msg!(Code::FixRaiseLimit, resource, &request.value))
             } else if request.declared {
-                (
-                    request.from.to_string(),
-                    format!(
-                        "set spec.resources.limits.{resource} (at least {}), or lower spec.resources.requests.{resource} to at most {}",
-                        request.value, limit.value
-                    ),
-                )
+                (request.from.to_string(), msg!(Code::FixSetLimit, resource, &request.value, &limit.value))
             } else {
-                (
-                    format!("spec.resources.limits.{resource}"),
-                    format!(
-                        "set spec.resources.requests.{resource} and spec.resources.limits.{resource}, or ask the platform team to fix tenant {}'s spec.limits",
-                        tenant.name_any()
-                    ),
-                )
+                (format!("spec.resources.limits.{resource}"), msg!(Code::FixSetBoth, resource, tenant.name_any()))
             };
             problems.push(Problem::invalid(
                 obj.clone(),
@@ -120,7 +102,7 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
                     limit.from.clone()
                 )
                 .to_string(),
-                fix,
+                fix.to_string(),
             ));
         }
         let max = pick(tenant.spec.limits.as_ref().and_then(|l| l.max.as_ref()), resource);
@@ -132,18 +114,9 @@ pub(crate) fn check(app: &DepartmentApp, tenant: &Tenant, obj: &ObjectRef, probl
             problems.push(Problem::invalid(
                 obj.clone(),
                 field,
-                msg!(
-                    Code::ProblemLimitOverMax,
-                    resource,
-                    &limit.value,
-                    limit.from.clone(),
-                    tenant.name_any(),
-                    &max
-                )
-                .to_string(),
-                format!(
-                    "set spec.resources.limits.{resource} to at most {max}, or ask the platform team to raise the tenant's spec.limits.max"
-                ),
+                msg!(Code::ProblemLimitOverMax, resource, &limit.value, limit.from.clone(), tenant.name_any(), &max)
+                    .to_string(),
+                msg!(Code::FixLimitMax, resource, &max).to_string(),
             ));
         }
     }
@@ -165,8 +138,8 @@ pub(crate) fn check_workload(
         problems.push(Problem::invalid(
             obj.clone(),
             "spec.schedule.cron",
-            format!("cron '{}' {why}", s.cron),
-            "write five fields within their ranges, for example '30 2 * * *' (every night at 02:30)",
+            why.to_string(),
+            msg!(Code::FixCron).to_string(),
         ));
     }
     if app.spec.storage.is_empty() {
@@ -188,7 +161,7 @@ pub(crate) fn check_workload(
             "spec.storage",
             msg!(Code::ProblemStorageOverQuota, replicas.to_string(), total.to_string(), tname, &quota.storage, zone)
                 .to_string(),
-            "lower spec.storage[].size or spec.replicas, or ask for more storage (a ResourceRequest)",
+            msg!(Code::FixStorage).to_string(),
         ));
     }
     let claims = i64::from(replicas) * app.spec.storage.len() as i64;
@@ -206,7 +179,7 @@ pub(crate) fn check_workload(
                 zone
             )
             .to_string(),
-            "use fewer volumes or replicas, or ask for more claims (a ResourceRequest)",
+            msg!(Code::FixClaims).to_string(),
         ));
     }
 }

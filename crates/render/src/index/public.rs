@@ -5,33 +5,26 @@ use kube::ResourceExt;
 
 use govcloud_core::api::{DepartmentApp, NetworkZone};
 use govcloud_core::controls;
+use govcloud_core::messages::{Arg, Code, Message};
 use govcloud_core::meta::names;
+use govcloud_core::msg;
 use govcloud_core::problem::{ObjectRef, Problem};
 
 /// A zone list, or `none` when it is empty.
-fn listed(list: &[String]) -> String {
-    if list.is_empty() { "none".to_string() } else { list.join(", ") }
+fn listed(list: &[String]) -> Arg {
+    if list.is_empty() { Code::WordNone.into() } else { list.join(", ").into() }
 }
 
 /// What to do about a failed GC-SVC-004, GC-SVC-005 or GC-POD-003 check of an app in `zone`.
-pub(super) fn fix(control: &str, zone: &NetworkZone) -> Option<String> {
+pub(super) fn fix(control: &str, zone: &NetworkZone) -> Option<Message> {
     let zname = zone.name_any();
     let z = &zone.spec;
     match control {
-        controls::INGRESS_CLASSES => Some(format!(
-            "remove spec.ingressClass (zone {zname}'s first class is used) or name one zone {zname} allows ({})",
-            listed(&z.allowed_ingress_classes)
-        )),
-        controls::TLS_ISSUERS => Some(format!(
-            "name a ClusterIssuer zone {zname} offers ({}) or use spec.tls.secretName with a Secret of the app's namespace",
-            listed(&z.tls_issuers)
-        )),
+        controls::INGRESS_CLASSES => Some(msg!(Code::FixIngressClass, zname, listed(&z.allowed_ingress_classes))),
+        controls::TLS_ISSUERS => Some(msg!(Code::FixTlsIssuer, zname, listed(&z.tls_issuers))),
         controls::RUNTIME_CLASSES => Some(match &z.required_runtime_class {
-            Some(r) => format!("remove spec.runtimeClass or set it to {r}: zone {zname} requires it"),
-            None => format!(
-                "remove spec.runtimeClass or name one zone {zname} allows ({})",
-                listed(&z.allowed_runtime_classes)
-            ),
+            Some(r) => msg!(Code::FixRuntimeRequired, r, zname),
+            None => msg!(Code::FixRuntimeAllowed, zname, listed(&z.allowed_runtime_classes)),
         }),
         _ => None,
     }
@@ -52,8 +45,7 @@ pub(super) fn tls_secret_clash(app: &DepartmentApp, apps: &[DepartmentApp], obj:
     Some(Problem::invalid(
         obj.clone(),
         "spec.tls.secretName",
-        govcloud_core::msg!(govcloud_core::messages::Code::ProblemSecretTaken, secret.to_string(), owner.name_any())
-            .to_string(),
-        "keep this app's certificate in a Secret of another name",
+        msg!(Code::ProblemSecretTaken, secret.to_string(), owner.name_any()).to_string(),
+        msg!(Code::FixSecretName).to_string(),
     ))
 }

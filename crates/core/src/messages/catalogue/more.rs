@@ -1,12 +1,13 @@
 //! The catalogue's later codes: the words around what every audit check
 //! saw (its values and field paths are data), and the validation problems,
 //! apply conflicts and a zone's deletion held that conditions list. They
-//! follow the codes of `catalogue.rs` (one enum, one order).
+//! follow the codes of `catalogue.rs` (one enum, one order); the codes of
+//! `fixes.rs` and `import.rs` follow them.
 
 /// Calls `$then! { …the codes given…, …these codes… }`.
 macro_rules! with_more_codes {
     ($then:ident { $($before:tt)* }) => {
-        $then! {
+        $crate::messages::catalogue::fixes::with_fix_codes! { $then {
             $($before)*
 
             // ── Evidence of privileges, identity, sharing, reachability, node pools and the city ──
@@ -308,7 +309,7 @@ macro_rules! with_more_codes {
             NotAQuantity => "不是 Kubernetes 数量", "is not a Kubernetes quantity";
             /// {0}, {1}, {2} examples.
             WriteQuantity => "请写一个数量，例如 {0}、{1} 或 {2}", "write a quantity such as {0}, {1} or {2}";
-        }
+        } }
     };
 }
 pub(super) use with_more_codes;
