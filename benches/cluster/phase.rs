@@ -2,13 +2,17 @@
 
 use super::*;
 
-/// The operator's Namespace, ServiceAccount, ClusterRole and binding (as
+/// The operator's Namespace, ServiceAccount, ClusterRole, Roles (its lease;
+/// the API server's EndpointSlices in `default`) and their bindings (as
 /// `govcloud manifests` installs them) and a kubeconfig with its token.
 pub(crate) async fn operator_kubeconfig(cluster: &Cluster) -> Result<PathBuf, String> {
     use k8s_openapi::api::core::v1::ServiceAccount;
     let c = &cluster.client;
     for m in govcloud::operator::install::manifests("unused", OPERATOR_NS) {
-        if matches!(m["kind"].as_str(), Some("Namespace" | "ServiceAccount" | "ClusterRole" | "ClusterRoleBinding")) {
+        if matches!(
+            m["kind"].as_str(),
+            Some("Namespace" | "ServiceAccount" | "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding")
+        ) {
             ssa(c, &m, "govcloud-bench").await?;
         }
     }

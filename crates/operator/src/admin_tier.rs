@@ -109,7 +109,7 @@ impl AdminTier {
     pub(super) async fn begin(&self) {
         let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &self.store_resource());
         let stream = watcher(api, WatchConfig::default().labels(&self.selector))
-            .default_backoff()
+            .backoff(super::watch::backoff())
             .modify(|o| slim("ClusterNetworkPolicy", o));
         let (writer, events) = (self.writer.clone(), self.events.clone());
         let task = tokio::spawn(async move {

@@ -110,7 +110,7 @@ pub async fn elect(
 ) {
     let api: Api<Lease> = Api::namespaced(watch_client, &cfg.namespace);
     let mut lease = watcher(api, watcher::Config::default().fields(&format!("metadata.name={}", cfg.lease)))
-        .default_backoff()
+        .backoff(super::watch::backoff())
         .applied_objects()
         .boxed();
     let mut backoff = retry_delays();

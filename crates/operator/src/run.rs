@@ -183,8 +183,9 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let mut writer = cache::KeptWriter::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream =
-            watcher(api, WatchConfig::default().labels(&owned_sel)).default_backoff().modify(move |o| slim(kind, o));
+        let stream = watcher(api, WatchConfig::default().labels(&owned_sel))
+            .backoff(crate::watch::backoff())
+            .modify(move |o| slim(kind, o));
         let events = OwnedEvents {
             kind: kind.to_string(),
             index: owned.index.clone(),

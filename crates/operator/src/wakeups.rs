@@ -66,7 +66,7 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
         let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
         let t = ctx.triggers.clone();
-        let stream = kube::runtime::WatchStreamExt::default_backoff(watcher(api, cfg));
+        let stream = kube::runtime::WatchStreamExt::backoff(watcher(api, cfg), crate::watch::backoff());
         let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
         let fingerprint = move |o: &DynamicObject| super::triggers::fingerprint(kind, o).0;
         let inventory = ctx.audited.clone();

@@ -20,6 +20,33 @@ use govcloud_core::meta::labels::{CONFIG_DIGEST, MANAGER};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+/// The backoff of every watch the operator runs: kube's default (0.8 s
+/// doubling to 30 s, with jitter; back to 0.8 s once 120 s pass without an
+/// error), except that an item read does not reset it. kube's
+/// `StreamBackoff` resets its backoff on every `Ok`, and the watcher yields
+/// `Ok(Event::Init)` before each initial list, so a list that kept failing
+/// (a 403 for a missing Role, an API server down) was retried about once a
+/// second for as long as it failed, a LIST and a warning each time.
+pub(crate) fn backoff() -> Patient {
+    Patient(watcher::DefaultBackoff::default())
+}
+
+/// See [`backoff`].
+pub(crate) struct Patient(watcher::DefaultBackoff);
+
+impl Iterator for Patient {
+    type Item = std::time::Duration;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+}
+
+impl kube::runtime::utils::Backoff for Patient {
+    /// Only the 120 s without an error resets it (inside the default backoff).
+    fn reset(&mut self) {}
+}
+
 pub(super) fn spawn_reflector<K>(
     api: Api<K>,
     cfg: WatchConfig,
@@ -80,7 +107,7 @@ where
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
     let (store, writer) = reflector::store();
-    let stream = reflector(writer, watcher(api, cfg).default_backoff().modify(slim));
+    let stream = reflector(writer, watcher(api, cfg).backoff(backoff()).modify(slim));
     let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream
@@ -160,5 +187,35 @@ pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
         for e in entries.iter_mut() {
             e.fields_v1 = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kube::runtime::utils::Backoff;
+    use std::time::Duration;
+
+    /// What kube's `StreamBackoff` does with a relist that fails each time:
+    /// the watcher's `Init` (an `Ok`, so a reset) before every error.
+    fn delays(b: &mut impl Backoff, errors: usize) -> Vec<Duration> {
+        (0..errors)
+            .map(|_| {
+                b.reset();
+                b.next().unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_list_that_keeps_failing_waits_longer_each_time_up_to_30_s() {
+        let d = delays(&mut super::backoff(), 10);
+        // 0.8 s doubling, jitter adding up to as much again, at most 30 s (plus jitter).
+        for (i, d) in d.iter().enumerate() {
+            let floor = Duration::from_millis(800).saturating_mul(1 << i.min(5)).min(Duration::from_secs(30));
+            assert!(*d >= floor, "error {}: waited {d:?}, less than {floor:?}", i + 1);
+            assert!(*d <= Duration::from_secs(60), "error {}: waited {d:?}", i + 1);
+        }
+        let total: Duration = d.iter().sum();
+        assert!(total >= Duration::from_secs(100), "10 failed lists in {total:?}");
     }
 }
