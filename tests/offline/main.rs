@@ -13,6 +13,7 @@ mod models;
 
 mod api_server;
 mod architecture;
+mod audit_equivalence;
 mod audit_fixture;
 mod audit_since;
 mod catalogue;

@@ -18,13 +18,13 @@ use crate::support::offline::{Rng, docs, repo};
 
 use crate::models;
 
-fn rendered(model: &Model) -> Vec<Value> {
+pub(crate) fn rendered(model: &Model) -> Vec<Value> {
     govcloud::render::render(model).objects.iter().map(|o| serde_json::to_value(o).expect("json")).collect()
 }
 
 /// The pods a rendered workload runs, as a cluster would run them (so the
 /// checks of running pods and the pods kept for the evaluation have some).
-fn pods_of(objects: &[Value]) -> Vec<Value> {
+pub(crate) fn pods_of(objects: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, w) in objects.iter().enumerate().filter(|(_, w)| w["kind"] == "Deployment" || w["kind"] == "StatefulSet") {
         let t = &w["spec"]["template"];
@@ -39,7 +39,7 @@ fn pods_of(objects: &[Value]) -> Vec<Value> {
 }
 
 /// Random edits a department or an intruder might make.
-fn edit(objects: &mut Vec<Value>, rng: &mut Rng, n: usize) {
+pub(crate) fn edit(objects: &mut Vec<Value>, rng: &mut Rng, n: usize) {
     for _ in 0..n {
         if objects.is_empty() {
             return;
@@ -83,7 +83,7 @@ fn same_reports(what: &str, model: &Model, objects: Vec<Value>, later: Vec<Value
     for (now, objects) in [(100, objects), (200, later)] {
         let verdicts = govcloud::render::Verdicts::default();
         // Today's: the audit, the groups, each report a JSON value, stamped.
-        let audit = govcloud::audit::audit_with(model, &objects, &verdicts);
+        let audit = govcloud::audit::audit_whole(model, &objects, &verdicts);
         let old: Vec<(Option<String>, Value)> = output::report_groups(&audit)
             .into_iter()
             .map(|(ns, fs)| {
@@ -93,10 +93,10 @@ fn same_reports(what: &str, model: &Model, objects: Vec<Value>, later: Vec<Value
                 (ns.map(str::to_string), r)
             })
             .collect();
-        // The round's: the objects handed over and freed, the reports as text.
+        // The round's: the audit a few namespaces at a time, the reports as text.
         let pods = pod_keys(&objects);
         assert!(!pods.is_empty(), "{what}: pods");
-        let round = govcloud::operator::audit_round(model, objects, &verdicts);
+        let round = govcloud::operator::audit_round(model, &govcloud::audit::Parsed(&objects), &verdicts);
         let a = serde_json::to_value(&audit.findings).expect("json");
         assert_eq!(serde_json::to_value(&round.audit.findings).expect("json"), a, "{what}: the same findings");
         let groups = output::report_group_indices(&round.audit);

@@ -9,16 +9,27 @@ use serde_json::Value;
 
 use crate::Outcome;
 use crate::ctx::{Ctx, id_of, label};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// GC-MGD-001: what govcloud manages is as govcloud renders it.
-pub(crate) fn drift(ctx: &mut Ctx<'_>, planned: &govcloud_render::Planned<'_>, objects: &[&Value]) {
-    let by_id: HashMap<String, &Value> = objects.iter().map(|o| (id_of(o), *o)).collect();
+/// The live objects by id (`Kind/namespace/name`), the last of each id.
+pub(crate) fn by_id<'o>(objects: &[&'o Value]) -> HashMap<String, &'o Value> {
+    objects.iter().map(|o| (id_of(o), *o)).collect()
+}
+
+/// GC-MGD-001: what govcloud manages is as govcloud renders it. `live`
+/// gives the live object of an id ([`by_id`]'s, or read when asked: one
+/// object at a time, never the whole inventory).
+pub(crate) fn drift<'o>(
+    ctx: &mut Ctx<'_>,
+    planned: &govcloud_render::Planned<'_>,
+    live: &dyn Fn(&str) -> Option<Cow<'o, Value>>,
+) {
     for o in planned.owners().flat_map(|(kind, ns, name)| planned.owner(kind, ns, name).objects) {
         let Ok(desired) = serde_json::to_value(&o) else { continue };
         let id = o.id();
         let ns = o.namespace().to_string();
-        let (outcome, evidence) = match by_id.get(&id) {
+        let (outcome, evidence) = match live(&id).as_deref() {
             None => (Outcome::Fail, msg!(Code::EvidenceAbsent).into()),
             Some(live) if label(live, labels::MANAGED_BY) != Some(labels::MANAGER) => {
                 ctx.add(

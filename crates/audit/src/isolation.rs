@@ -32,14 +32,23 @@ pub(crate) fn run_by_listed_workload(o: &Value, listed: &BTreeSet<(String, Strin
     })
 }
 
+/// The workloads among `objects` (in their order), for NetworkPolicy semantics.
 pub(crate) fn workloads(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> Vec<Workload> {
+    workloads_at(objects, tenant_ns).into_iter().map(|(_, w)| w).collect()
+}
+
+/// [`workloads`], each with its position in `objects`. What stands for a
+/// pod is decided within its namespace (an owner reference names an object
+/// of the same namespace), so the workloads of a few namespaces at a time
+/// are those of all at once.
+pub(crate) fn workloads_at(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> Vec<(usize, Workload)> {
     let listed: BTreeSet<(String, String, String)> = objects
         .iter()
         .filter(|o| kind_of(o) != "Pod" && pod_of(o).is_some())
         .map(|o| (ns_of(o).to_string(), kind_of(o).to_string(), name_of(o).to_string()))
         .collect();
     let mut out = Vec::new();
-    for o in objects.iter().filter(|o| tenant_ns.contains(ns_of(o))) {
+    for (at, o) in objects.iter().enumerate().filter(|(_, o)| tenant_ns.contains(ns_of(o))) {
         let Some((pod_metadata, pod_spec)) = pod_of(o) else { continue };
         if run_by_listed_workload(o, &listed) {
             continue;
@@ -56,7 +65,7 @@ pub(crate) fn workloads(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> Vec
             .filter_map(|p| Some((p["containerPort"].as_i64()?, p["protocol"].as_str().unwrap_or("TCP").to_string())))
             .collect();
         let app = labels.get(labels::APP).cloned().unwrap_or_else(|| name_of(o).to_string());
-        out.push(Workload { id: id_of(o), app, namespace: ns_of(o).to_string(), labels, ports });
+        out.push((at, Workload { id: id_of(o), app, namespace: ns_of(o).to_string(), labels, ports }));
     }
     out
 }
@@ -146,11 +155,11 @@ pub(crate) struct Scene<'o, 'n> {
     pub(crate) nss: BTreeMap<String, &'n Value>,
 }
 
-/// The [`Scene`] of `objects` and the decided `flows`.
+/// The [`Scene`] of the policies among `objects`, the workloads `ws` and the decided `flows`.
 pub(crate) fn scene<'o, 'n>(
     ctx: &Ctx<'n>,
     objects: &[&'o Value],
-    tenant_ns: &BTreeSet<String>,
+    ws: Vec<Workload>,
     flows: &[govcloud_render::FlowDecision],
 ) -> Scene<'o, 'n> {
     let granted = flows
@@ -158,7 +167,7 @@ pub(crate) fn scene<'o, 'n>(
         .filter(|f| f.state == FlowState::Granted)
         .map(|f| (f.consumer.to_string(), f.provider.to_string()))
         .collect();
-    Scene { net: network(ctx, objects), ws: workloads(objects, tenant_ns), granted, nss: ctx.namespaces.clone() }
+    Scene { net: network(ctx, objects), ws, granted, nss: ctx.namespaces.clone() }
 }
 
 /// The tenant of a workload's namespace.
@@ -171,18 +180,22 @@ pub(crate) fn zone_of(nss: &BTreeMap<String, &Value>, w: &Workload) -> String {
     nss.get(&w.namespace).and_then(|o| label(o, ZONE)).unwrap_or_default().to_string()
 }
 
-/// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity matrix.
+/// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity
+/// matrix. `objects` holds the policies (and the API server's
+/// EndpointSlices), `ws` the workloads ([`workloads`]).
+// The audit's inputs, each read here; a struct of them would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn isolation(
     ctx: &mut Ctx<'_>,
     model: &Model,
     planned: &govcloud_render::Planned<'_>,
     objects: &[&Value],
-    tenant_ns: &BTreeSet<String>,
+    ws: Vec<Workload>,
     remote: &BTreeMap<String, String>,
     matrix_limit: usize,
 ) -> Connectivity {
     let (index, flows) = (&planned.index, &planned.flows);
-    let Scene { net, ws, granted, nss } = scene(ctx, objects, tenant_ns, flows);
+    let Scene { net, ws, granted, nss } = scene(ctx, objects, ws, flows);
     let tenant_of = |w: &Workload| tenant_of(&nss, w);
     let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();

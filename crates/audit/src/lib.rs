@@ -59,7 +59,10 @@ mod namespaces;
 mod pods;
 mod privileges;
 mod sharing;
+mod streamed;
 mod zones;
+
+pub use streamed::{BATCH, Parsed, Source, Texts, WIDE, audit_batched, audit_from};
 
 pub use city::{ClusterAudit, city};
 pub use isolation::serves_admin_tier;
@@ -273,8 +276,17 @@ pub fn audit(model: &Model, objects: &[Value]) -> Audit {
 }
 
 /// [`audit`], with the apps' admission verdicts from (and kept in)
-/// `verdicts`: the operator's, kept across its plans and audits.
+/// `verdicts`: the operator's, kept across its plans and audits. A few
+/// namespaces at a time ([`audit_from`]), as the operator audits.
 pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::Verdicts) -> Audit {
+    audit_from(model, &Parsed(objects), verdicts)
+}
+
+/// [`audit_with`] over the whole inventory at once, every path over every
+/// object: what the audit was before it read a few namespaces at a time,
+/// kept as the reference the equivalence test compares [`audit_from`] with.
+#[doc(hidden)]
+pub fn audit_whole(model: &Model, objects: &[Value], verdicts: &govcloud_render::Verdicts) -> Audit {
     let start = Instant::now();
     // The declared apps are objects too (checked against their zone).
     let mut apps: Vec<Value> = Vec::new();
@@ -341,13 +353,19 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
         (admission, ctx.findings, flows, connectivity)
     });
     findings.extend(others);
+    finish(model, findings, connectivity, flows)
+}
+
+/// An audit's findings, stamped with the cluster's name and sorted, with
+/// what its pages name.
+fn finish(model: &Model, mut findings: Vec<Finding>, connectivity: Connectivity, flows: Vec<FlowRow>) -> Audit {
     if let Some(c) = &model.cluster {
         let c: Arc<str> = Arc::from(c.as_str());
         findings.iter_mut().for_each(|f| f.cluster = Some(c.clone()));
     }
     let t = Instant::now();
     sort_findings(&mut findings);
-    timed("sort", t);
+    tracing::debug!(stage = "sort", ms = t.elapsed().as_secs_f64() * 1000.0, "audit stage");
     described(model, findings, connectivity, flows)
 }
 
@@ -448,9 +466,13 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
         AuditBy::ZoneRanges => zone_ranges(ctx, i.model, &i.planned.index, i.objects, i.tenant_ns, i.remote),
         AuditBy::Namespaces => namespace_controls(ctx, i.objects, i.tenant_ns, i.remote),
         AuditBy::ZoneNodes => zone_nodes(ctx, i.model, i.objects, i.remote),
-        AuditBy::Drift => drift(ctx, i.planned, i.objects),
+        AuditBy::Drift => {
+            let by_id = drift::by_id(i.objects);
+            drift(ctx, i.planned, &|id| by_id.get(id).map(|v| std::borrow::Cow::Borrowed(*v)))
+        }
         AuditBy::Isolation => {
-            return Some(isolation(ctx, i.model, i.planned, i.objects, i.tenant_ns, i.remote, MATRIX_LIMIT));
+            let ws = isolation::workloads(i.objects, i.tenant_ns);
+            return Some(isolation(ctx, i.model, i.planned, i.objects, ws, i.remote, MATRIX_LIMIT));
         }
     }
     None

@@ -222,7 +222,7 @@ fn isolation_pairwise(
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
 ) -> Connectivity {
-    let Scene { net, ws, granted, nss } = scene(ctx, objects, tenant_ns, flows);
+    let Scene { net, ws, granted, nss } = scene(ctx, objects, crate::isolation::workloads(objects, tenant_ns), flows);
     let tenant_of = |w: &Workload| tenant_of(&nss, w);
     let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();
@@ -299,7 +299,15 @@ fn assert_isolation_as_pairwise(model: &Model, objects: &[Value], limit: usize) 
     let planned = govcloud_render::plan(model, &Default::default());
     let rendered = planned.render_all();
     let mut new = Ctx::new(namespaces.clone());
-    let conn = isolation(&mut new, model, &planned, objects, &tenant_ns, &BTreeMap::new(), limit);
+    let conn = isolation(
+        &mut new,
+        model,
+        &planned,
+        objects,
+        crate::isolation::workloads(objects, &tenant_ns),
+        &BTreeMap::new(),
+        limit,
+    );
     let mut old = Ctx::new(namespaces);
     let want = isolation_pairwise(&mut old, model, &rendered.flows, objects, &tenant_ns);
     assert_eq!(emitted(&new), emitted(&old));

@@ -4,6 +4,7 @@
 //! reads memory, not the cluster).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Client, ResourceExt};
@@ -321,9 +322,9 @@ pub(crate) struct Inventory(std::sync::Arc<std::sync::Mutex<BTreeMap<&'static st
 
 #[derive(Default)]
 struct KindInventory {
-    objects: BTreeMap<(String, String), Box<str>>,
+    objects: BTreeMap<(String, String), Arc<str>>,
     /// Filled during a relist, then swapped in.
-    relist: Option<BTreeMap<(String, String), Box<str>>>,
+    relist: Option<BTreeMap<(String, String), Arc<str>>>,
     listed: bool,
 }
 
@@ -345,10 +346,10 @@ impl Inventory {
         api_version: &str,
     ) {
         use kube::runtime::watcher::Event;
-        let text = |o: &DynamicObject| -> Option<((String, String), Box<str>)> {
+        let text = |o: &DynamicObject| -> Option<((String, String), Arc<str>)> {
             let mut v = serde_json::to_value(o).ok()?;
             as_audited(&mut v, api_version, kind);
-            Some(((o.namespace().unwrap_or_default(), o.name_any()), v.to_string().into_boxed_str()))
+            Some(((o.namespace().unwrap_or_default(), o.name_any()), v.to_string().into()))
         };
         let mut kinds = self.kinds();
         let k = kinds.entry(kind).or_default();
@@ -385,7 +386,20 @@ impl Inventory {
         }
     }
 
+    /// Adds every kept object of `kind` to `texts` (its text shared, not
+    /// copied, and not parsed: an audit parses a few namespaces at a time);
+    /// `None` until the kind is listed.
+    pub(super) fn texts(&self, kind: &str, texts: &mut govcloud_audit::Texts) -> Option<()> {
+        let kinds = self.kinds();
+        let k = kinds.get(kind).filter(|k| k.listed)?;
+        for ((ns, name), text) in &k.objects {
+            texts.push(kind, ns, name, text.clone());
+        }
+        Some(())
+    }
+
     /// Every kept object of `kind`, parsed; `None` until the kind is listed.
+    #[cfg(test)]
     pub(super) fn objects(&self, kind: &str) -> Option<Vec<Value>> {
         let kinds = self.kinds();
         let k = kinds.get(kind).filter(|k| k.listed)?;

@@ -15,8 +15,8 @@ use tracing::{info, warn};
 use super::inventory::{AUDITED, as_audited, live_inventory};
 use super::report::{ensure_report_crds, live_evaluation};
 use super::{Context, Result};
-use govcloud_audit::Outcome;
 use govcloud_audit::output::{self, ReportApi};
+use govcloud_audit::{Outcome, Texts};
 use govcloud_core::api::{ComplianceSummary, NetworkZone, Tenant};
 use govcloud_core::meta::labels::MANAGED_SELECTOR as MANAGED;
 use govcloud_core::meta::names::AUDIT_MANAGER;
@@ -24,28 +24,30 @@ use govcloud_core::model::Model;
 
 /// The model and the audited objects from the operator's caches and the
 /// report loop's watches, as [`live_inventory`] would read them from the
-/// cluster; `None` while a watch has not listed its kind yet.
-fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
+/// cluster, each as its JSON text (an audit parses a few namespaces at a
+/// time); `None` while a watch has not listed its kind yet.
+fn cached_inventory(ctx: &Context) -> Option<(Model, Texts)> {
     // As granted now (approved requests folded in), without zones being deleted.
     let mut model = ctx.model();
     model.zones.retain(|z| z.metadata.deletion_timestamp.is_none());
-    let mut objects = Vec::new();
+    let mut objects = Texts::default();
     for (group, version, kind, _) in AUDITED.iter().copied() {
         let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-        let typed = |v: Result<Value, serde_json::Error>| {
-            let mut v = v.ok()?;
-            as_audited(&mut v, &api_version, kind);
-            Some(v)
+        let mut typed = |v: Result<Value, serde_json::Error>| {
+            if let Ok(mut v) = v {
+                as_audited(&mut v, &api_version, kind);
+                objects.push_value(&v);
+            }
         };
         match kind {
             // Watched by the operator itself.
-            "Node" => objects.extend(ctx.nodes.state().iter().filter_map(|n| typed(serde_json::to_value(&**n)))),
-            "DepartmentApp" => objects.extend(model.apps.iter().filter_map(|a| typed(serde_json::to_value(a)))),
-            _ => objects.extend(ctx.audited.objects(kind)?),
+            "Node" => ctx.nodes.state().iter().for_each(|n| typed(serde_json::to_value(&**n))),
+            "DepartmentApp" => model.apps.iter().for_each(|a| typed(serde_json::to_value(a))),
+            _ => ctx.audited.texts(kind, &mut objects)?,
         }
     }
     // Where the API server listens (GC-NET-007), as the operator watches it.
-    objects.extend(ctx.api_server.audited());
+    ctx.api_server.audited().iter().for_each(|v| objects.push_value(v));
     // govcloud's ClusterNetworkPolicies, as the owned cache keeps them (empty while the API is not served).
     for o in ctx.admin_tier.cached() {
         let Ok(mut v) = serde_json::to_value(&*o) else { continue };
@@ -55,16 +57,14 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Vec<Value>)> {
             govcloud_core::meta::cluster_policy::ClusterNetworkPolicy::API_VERSION,
             govcloud_core::meta::cluster_policy::ClusterNetworkPolicy::KIND,
         );
-        objects.push(v);
+        objects.push_value(&v);
     }
     // The requests as filed and decided (GC-REQ-001).
-    objects.extend(
-        ctx.requests
-            .state()
-            .iter()
-            .filter(|r| r.metadata.deletion_timestamp.is_none())
-            .filter_map(|r| serde_json::to_value(&**r).ok()),
-    );
+    for r in ctx.requests.state().iter().filter(|r| r.metadata.deletion_timestamp.is_none()) {
+        if let Ok(v) = serde_json::to_value(&**r) {
+            objects.push_value(&v);
+        }
+    }
     Some((model, objects))
 }
 
@@ -265,20 +265,22 @@ async fn report_once(
     let (model, objects) = match cached_inventory(ctx) {
         Some(cached) => cached,
         None => {
-            let (mut model, objects) =
+            let (mut model, listed) =
                 live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?;
             model.api_server = super::inventory::with_given(&model.api_server, ctx.api_server.given());
+            let mut objects = Texts::default();
+            listed.iter().for_each(|v| objects.push_value(v));
             (model, objects)
         }
     };
-    let (listed, inventory) = (started.elapsed(), objects.len());
+    let (listed, inventory) = (started.elapsed(), govcloud_audit::Source::len(&objects));
     // CPU-bound for seconds at a province's size: on a blocking thread, so
     // the reconciles and watches on the runtime's threads go on meanwhile.
     // The parsed objects are freed there as soon as the audit has read them.
     let (model, round) = {
         let ctx = ctx.clone();
         tokio::task::spawn_blocking(move || {
-            let round = round::audit_round(&model, objects, &ctx.verdicts);
+            let round = round::audit_round(&model, &objects, &ctx.verdicts);
             (model, round)
         })
         .await

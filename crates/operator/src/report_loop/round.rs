@@ -1,6 +1,6 @@
-//! What a compliance round holds, and when it lets go: the audit of what
-//! the round parsed, after which the parsed objects are freed (only what
-//! the evaluation reads of the pods is kept), and the reports, each written
+//! What a compliance round holds, and when it lets go: the audit, which
+//! parses the kept objects a few namespaces at a time (only what the
+//! evaluation reads of the pods is kept), and the reports, each written
 //! straight to its serialized form a batch at a time.
 
 use std::collections::BTreeMap;
@@ -22,12 +22,16 @@ pub struct Round {
     pub pods: Vec<Value>,
 }
 
-/// Audits `objects` (consumed, and freed as soon as the audit has read
-/// them) against `model`, with the apps' kept admission verdicts.
-pub fn audit_round(model: &Model, objects: Vec<Value>, verdicts: &govcloud_render::Verdicts) -> Round {
-    let audit = audit::audit_with(model, &objects, verdicts);
-    let pods = objects.iter().filter(|o| o["kind"] == "Pod").map(pod_for_usage).collect();
-    drop(objects);
+/// Audits `objects` against `model` a few namespaces at a time
+/// ([`audit::audit_from`]), with the apps' kept admission verdicts.
+pub fn audit_round(model: &Model, objects: &dyn audit::Source, verdicts: &govcloud_render::Verdicts) -> Round {
+    let audit = audit::audit_from(model, objects, verdicts);
+    // One pod read at a time.
+    let pods = (0..objects.len())
+        .filter(|i| objects.key(*i).0 == "Pod")
+        .filter_map(|i| objects.object(i))
+        .map(|p| pod_for_usage(&p))
+        .collect();
     Round { audit, pods }
 }
 

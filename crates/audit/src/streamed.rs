@@ -1,0 +1,408 @@
+//! The audit a few namespaces at a time: what a large cluster's audit holds
+//! is the objects read across namespaces, one batch of namespaces and the
+//! findings, never the whole inventory parsed at once.
+//!
+//! ```text
+//!   Source (kind, namespace, name of each; an object parsed when asked)
+//!     wide:   cluster-scoped objects and the kinds read across namespaces (WIDE)
+//!             ──► sharing, public hosts, privileges, zone ranges and nodes
+//!     narrow: namespaces in batches of about BATCH objects, each parsed, checked, freed
+//!             ──► admission, running pods, app identity, namespace controls; the workloads kept
+//!     drift:  each rendered object's live one, read when its owner is checked
+//!     isolation: the wide policies and the kept workloads
+//! ```
+//!
+//! Every path gives the findings the whole-inventory audit gives
+//! ([`crate::audit_whole`]): a namespace-local path sees all of a
+//! namespace's objects and its Namespace; a path that reads across
+//! namespaces sees every object of the kinds it reads. The equivalence test
+//! (`tests/offline/audit_equivalence.rs`) checks it finding for finding.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::time::Instant;
+
+use kube::ResourceExt;
+use serde_json::Value;
+
+use govcloud_core::controls::AuditBy;
+use govcloud_core::meta::labels::TENANT;
+use govcloud_core::model::Model;
+
+use crate::admission::{admission_form, ingress_backends};
+use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use crate::drift::drift;
+use crate::hosts::{public_hosts, tenant_hosts};
+use crate::identity::app_identity;
+use crate::isolation::{isolation, workloads_at};
+use crate::namespaces::namespace_controls;
+use crate::netpol::Workload;
+use crate::pods::running_pods;
+use crate::privileges::{resource_requests, tenant_privileges};
+use crate::sharing::sharing;
+use crate::zones::{zone_nodes, zone_ranges};
+use crate::{Audit, Connectivity, Finding, MATRIX_LIMIT};
+
+/// Where an audit reads objects: each one's kind, namespace (`""`:
+/// cluster-scoped) and name without reading it, and the object itself,
+/// as the checks read it, when asked. Order matters: where two objects
+/// have one id, the later is the one judged, as in a list.
+pub trait Source: Sync {
+    /// How many objects.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Kind, namespace and name of object `i`.
+    fn key(&self, i: usize) -> (&str, &str, &str);
+    /// Object `i` (`None`: it cannot be read, and is not judged).
+    fn object(&self, i: usize) -> Option<Cow<'_, Value>>;
+}
+
+/// Objects already parsed: an offline audit's.
+pub struct Parsed<'o>(pub &'o [Value]);
+
+impl Source for Parsed<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn key(&self, i: usize) -> (&str, &str, &str) {
+        let o = &self.0[i];
+        (kind_of(o), ns_of(o), name_of(o))
+    }
+    fn object(&self, i: usize) -> Option<Cow<'_, Value>> {
+        Some(Cow::Borrowed(&self.0[i]))
+    }
+}
+
+/// Objects kept as their compact JSON text (as the operator's watches keep
+/// them), each parsed when an audit reads it.
+#[derive(Default)]
+pub struct Texts {
+    objects: Vec<Text>,
+}
+
+/// One object of [`Texts`].
+struct Text {
+    kind: Box<str>,
+    namespace: Box<str>,
+    name: Box<str>,
+    text: std::sync::Arc<str>,
+}
+
+impl Texts {
+    /// Adds one object: its kind, namespace, name and JSON text (shared, not copied).
+    pub fn push(&mut self, kind: &str, namespace: &str, name: &str, text: std::sync::Arc<str>) {
+        self.objects.push(Text { kind: kind.into(), namespace: namespace.into(), name: name.into(), text });
+    }
+
+    /// Adds one object given as a value (kept as its text).
+    pub fn push_value(&mut self, v: &Value) {
+        self.push(kind_of(v), ns_of(v), name_of(v), v.to_string().into());
+    }
+}
+
+impl Source for Texts {
+    fn len(&self) -> usize {
+        self.objects.len()
+    }
+    fn key(&self, i: usize) -> (&str, &str, &str) {
+        let t = &self.objects[i];
+        (&t.kind, &t.namespace, &t.name)
+    }
+    fn object(&self, i: usize) -> Option<Cow<'_, Value>> {
+        serde_json::from_str(&self.objects[i].text).ok().map(Cow::Owned)
+    }
+}
+
+/// The kinds a path reads across namespaces: parsed for the whole audit,
+/// wherever they are, with every other cluster-scoped object. Every path
+/// reads the Namespaces; running pods and zone nodes the Nodes; sharing
+/// the apps; public hosts the Ingresses; privileges the bindings, roles and
+/// ResourceRequests; zone ranges and isolation the NetworkPolicies;
+/// isolation the ClusterNetworkPolicies and the API server's
+/// EndpointSlices. Everything else (workloads, pods, Services, quotas,
+/// claims, ...) is read a batch of namespaces at a time.
+pub const WIDE: &[&str] = &[
+    "Namespace",
+    "Node",
+    "DepartmentApp",
+    "Ingress",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ClusterRole",
+    "ResourceRequest",
+    "NetworkPolicy",
+    "ClusterNetworkPolicy",
+    "EndpointSlice",
+];
+
+/// Objects parsed at once in a batch of namespaces (whole namespaces: a
+/// batch holds at least one). Large enough that the admission checks still
+/// spread over threads (they do from 2,000 objects), small enough to be a
+/// small part of a province's inventory.
+pub const BATCH: usize = 2500;
+
+/// A source and the declared apps it does not list (the declared apps are
+/// objects too, judged against their zone), after it.
+struct All<'s> {
+    source: &'s dyn Source,
+    extra: Vec<Value>,
+}
+
+impl All<'_> {
+    fn len(&self) -> usize {
+        self.source.len() + self.extra.len()
+    }
+    fn key(&self, i: usize) -> (&str, &str, &str) {
+        match i.checked_sub(self.source.len()) {
+            None => self.source.key(i),
+            Some(j) => {
+                let o = &self.extra[j];
+                (kind_of(o), ns_of(o), name_of(o))
+            }
+        }
+    }
+    fn object(&self, i: usize) -> Option<Cow<'_, Value>> {
+        match i.checked_sub(self.source.len()) {
+            None => self.source.object(i),
+            Some(j) => Some(Cow::Borrowed(&self.extra[j])),
+        }
+    }
+}
+
+/// `Kind/namespace/name` (`Kind/name` when cluster-scoped), as [`id_of`] gives it.
+fn id((kind, ns, name): (&str, &str, &str)) -> String {
+    if ns.is_empty() { format!("{kind}/{name}") } else { format!("{kind}/{ns}/{name}") }
+}
+
+/// Audits the objects of `source` against `model`, a few namespaces at a
+/// time, with the apps' admission verdicts from (and kept in) `verdicts`.
+pub fn audit_from(model: &Model, source: &dyn Source, verdicts: &govcloud_render::Verdicts) -> Audit {
+    audit_batched(model, source, verdicts, BATCH)
+}
+
+/// [`audit_from`] with batches of about `batch` objects (the equivalence
+/// test's: one namespace to a batch, a few, all).
+#[doc(hidden)]
+pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_render::Verdicts, batch: usize) -> Audit {
+    let start = Instant::now();
+    let timed = |stage: &str, since: Instant| {
+        tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage")
+    };
+    // The declared apps the source does not list, after its objects.
+    let listed_apps: HashSet<String> =
+        (0..source.len()).map(|i| source.key(i)).filter(|(k, _, _)| *k == "DepartmentApp").map(id).collect();
+    let mut extra = Vec::new();
+    let mut seen = listed_apps;
+    for a in &model.apps {
+        let key = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
+        if !seen.contains(&key)
+            && let Ok(v) = serde_json::to_value(a)
+        {
+            seen.insert(id_of(&v));
+            extra.push(v);
+        }
+    }
+    drop(seen);
+    let all = All { source, extra };
+    let n = all.len();
+
+    // The wide part, parsed for the whole audit.
+    let wide_owned: Vec<Cow<'_, Value>> = (0..n)
+        .filter(|i| {
+            let (k, ns, _) = all.key(*i);
+            ns.is_empty() || WIDE.contains(&k)
+        })
+        .filter_map(|i| all.object(i))
+        .collect();
+    let wide: Vec<&Value> = wide_owned.iter().map(|c| c.as_ref()).collect();
+    let namespaces: BTreeMap<String, &Value> =
+        wide.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
+    let tenant_ns: BTreeSet<String> =
+        namespaces.iter().filter(|(_, o)| label(o, TENANT).is_some()).map(|(n, _)| n.clone()).collect();
+    let nodes: Vec<&Value> = wide.iter().filter(|o| kind_of(o) == "Node").copied().collect();
+    let owners = govcloud_render::host_owners(&model.tenants);
+    let zones: BTreeMap<String, Value> =
+        model.zones.iter().map(|z| (z.name_any(), govcloud_render::zone_param(z, &owners))).collect();
+    let remote = crate::hosted_elsewhere(model);
+
+    // The namespaces in batches: every namespace named by a Namespace or an
+    // object, in order, whole namespaces to a batch.
+    let mut at: BTreeMap<&str, Vec<usize>> = namespaces.keys().map(|n| (n.as_str(), Vec::new())).collect();
+    for i in 0..n {
+        let (_, ns, _) = all.key(i);
+        if !ns.is_empty() {
+            at.entry(ns).or_default().push(i);
+        }
+    }
+    let mut batches: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut size = 0;
+    for (ns, members) in &at {
+        if size > 0 && size + members.len() > batch {
+            batches.push(Vec::new());
+            size = 0;
+        }
+        size += members.len();
+        batches.last_mut().into_iter().for_each(|b| b.push(ns));
+    }
+    timed("prepare", start);
+
+    let paths = crate::plan();
+    let runs = |path: AuditBy| paths.iter().any(|(p, _)| *p == path);
+    let t = Instant::now();
+    let planned = govcloud_render::plan(model, verdicts);
+    timed("render", t);
+    let by_path: BTreeMap<AuditBy, Vec<Finding>>;
+    let admission: Vec<Finding>;
+    let connectivity: Connectivity;
+    {
+        // The namespace batches on a thread of their own, beside the wide paths and drift.
+        let (narrow, mut wide_found, mut ctx) = std::thread::scope(|s| {
+            let narrow = s.spawn(|| {
+                narrow_paths(
+                    &all,
+                    &batches,
+                    &at,
+                    &namespaces,
+                    &tenant_ns,
+                    &nodes,
+                    &zones,
+                    &remote,
+                    model,
+                    &planned,
+                    &runs,
+                )
+            });
+            let mut ctx = Ctx::new(namespaces.clone());
+            let mut found: BTreeMap<AuditBy, Vec<Finding>> = BTreeMap::new();
+            for (path, _) in &paths {
+                let t = Instant::now();
+                ctx.path = Some(*path);
+                match path {
+                    AuditBy::Sharing => sharing(&mut ctx, model, &wide, &planned, &remote),
+                    AuditBy::PublicHosts => {
+                        tenant_hosts(&mut ctx, model);
+                        public_hosts(&mut ctx, &wide, &tenant_ns)
+                    }
+                    AuditBy::TenantPrivileges => {
+                        tenant_privileges(&mut ctx, model, &wide, &tenant_ns);
+                        resource_requests(&mut ctx, &wide)
+                    }
+                    AuditBy::ZoneRanges => zone_ranges(&mut ctx, model, &planned.index, &wide, &tenant_ns, &remote),
+                    AuditBy::ZoneNodes => zone_nodes(&mut ctx, model, &wide, &remote),
+                    AuditBy::Drift => {
+                        // Each rendered object's live one, read when its owner is checked (the last of an id).
+                        let ids: HashMap<String, usize> = (0..n).map(|i| (id(all.key(i)), i)).collect();
+                        let live = |id: &str| ids.get(id).and_then(|i| all.object(*i));
+                        drift(&mut ctx, &planned, &live)
+                    }
+                    _ => continue,
+                }
+                found.entry(*path).or_default().append(&mut ctx.findings);
+                tracing::debug!(stage = ?path, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
+            }
+            let narrow = narrow.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (narrow, found, ctx)
+        });
+        let Narrow { admission: adm, found, mut workloads } = narrow;
+        for (path, mut fs) in found {
+            wide_found.entry(path).or_default().append(&mut fs);
+        }
+        // Isolation last: the wide policies and every batch's workloads, in the inventory's order.
+        let t = Instant::now();
+        connectivity = if runs(AuditBy::Isolation) {
+            workloads.sort_by_key(|(i, _)| *i);
+            ctx.path = Some(AuditBy::Isolation);
+            let ws = workloads.into_iter().map(|(_, w)| w).collect();
+            let c = isolation(&mut ctx, model, &planned, &wide, ws, &remote, MATRIX_LIMIT);
+            wide_found.entry(AuditBy::Isolation).or_default().append(&mut ctx.findings);
+            c
+        } else {
+            Connectivity::default()
+        };
+        tracing::debug!(stage = ?AuditBy::Isolation, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
+        by_path = wide_found;
+        admission = adm;
+    }
+    let flows = crate::flow_rows(&planned, &remote);
+    drop(planned);
+    drop(wide);
+    drop(wide_owned);
+    // The admission checks' findings first, then each path's in the order the paths run.
+    let mut findings = admission;
+    let mut by_path = by_path;
+    for (path, _) in &paths {
+        if let Some(fs) = by_path.remove(path) {
+            findings.extend(fs);
+        }
+    }
+    crate::finish(model, findings, connectivity, flows)
+}
+
+/// What the namespace batches found.
+struct Narrow {
+    admission: Vec<Finding>,
+    found: BTreeMap<AuditBy, Vec<Finding>>,
+    /// The workloads, by position in the inventory.
+    workloads: Vec<(usize, Workload)>,
+}
+
+/// The namespace-local paths over each batch of namespaces: its objects
+/// parsed, checked and freed before the next.
+// The audit's inputs, each read here; a struct of them would only rename them.
+#[allow(clippy::too_many_arguments)]
+fn narrow_paths(
+    all: &All<'_>,
+    batches: &[Vec<&str>],
+    at: &BTreeMap<&str, Vec<usize>>,
+    namespaces: &BTreeMap<String, &Value>,
+    tenant_ns: &BTreeSet<String>,
+    nodes: &[&Value],
+    zones: &BTreeMap<String, Value>,
+    remote: &BTreeMap<String, String>,
+    model: &Model,
+    planned: &govcloud_render::Planned<'_>,
+    runs: &(dyn Fn(AuditBy) -> bool + Sync),
+) -> Narrow {
+    let mut adm = Ctx::new(BTreeMap::new()).on(AuditBy::Admission);
+    let mut ctx = Ctx::new(BTreeMap::new());
+    let mut found: BTreeMap<AuditBy, Vec<Finding>> = BTreeMap::new();
+    let mut workloads = Vec::new();
+    for batch in batches {
+        let mut members: Vec<usize> = batch.iter().filter_map(|ns| at.get(ns)).flatten().copied().collect();
+        members.sort_unstable();
+        let parsed: Vec<(usize, Cow<'_, Value>)> =
+            members.into_iter().filter_map(|i| Some((i, all.object(i)?))).collect();
+        let objects: Vec<&Value> = parsed.iter().map(|(_, o)| o.as_ref()).collect();
+        let with_nodes: Vec<&Value> =
+            nodes.iter().copied().chain(objects.iter().copied().filter(|o| kind_of(o) != "Node")).collect();
+        let here: BTreeMap<String, &Value> =
+            batch.iter().filter_map(|ns| Some((ns.to_string(), *namespaces.get(*ns)?))).collect();
+        let tenants: BTreeSet<String> =
+            batch.iter().filter(|ns| tenant_ns.contains(**ns)).map(|ns| ns.to_string()).collect();
+        if runs(AuditBy::Admission) {
+            adm.namespaces = here.clone();
+            admission_form(&mut adm, &objects, &tenants, zones);
+            ingress_backends(&mut adm, &objects, &tenants);
+        }
+        ctx.namespaces = here;
+        for path in [AuditBy::RunningPods, AuditBy::AppIdentity, AuditBy::Namespaces] {
+            if !runs(path) {
+                continue;
+            }
+            ctx.path = Some(path);
+            match path {
+                AuditBy::RunningPods => running_pods(&mut ctx, model, &with_nodes, &tenants),
+                AuditBy::AppIdentity => app_identity(&mut ctx, &objects, &tenants, planned),
+                _ => namespace_controls(&mut ctx, &objects, &tenants, remote),
+            }
+            found.entry(path).or_default().append(&mut ctx.findings);
+        }
+        if runs(AuditBy::Isolation) {
+            workloads.extend(workloads_at(&objects, &tenants).into_iter().map(|(j, w)| (parsed[j].0, w)));
+        }
+    }
+    Narrow { admission: adm.findings, found, workloads }
+}
