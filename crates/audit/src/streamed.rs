@@ -5,11 +5,12 @@
 //! ```text
 //!   Source (kind, namespace, name of each; an object parsed when asked)
 //!     wide:   cluster-scoped objects and the kinds read across namespaces (WIDE)
-//!             ──► sharing, public hosts, privileges, zone ranges and nodes
+//!             ──► sharing, public hosts, privileges, endpoint ranges, zone nodes
 //!     narrow: namespaces in batches of about BATCH objects, each parsed, checked, freed
-//!             ──► admission, running pods, app identity, namespace controls; the workloads kept
+//!             ──► admission, running pods, app identity, policy ranges, namespace controls;
+//!                 the workloads and the NetworkPolicies' semantics kept
 //!     drift:  each rendered object's live one, read when its owner is checked
-//!     isolation: the wide policies and the kept workloads
+//!     isolation: the kept workloads and policies, the wide admin tier and API server
 //! ```
 //!
 //! Every path gives the findings the whole-inventory audit gives
@@ -40,7 +41,7 @@ use crate::netpol::Workload;
 use crate::pods::running_pods;
 use crate::privileges::{resource_requests, tenant_privileges};
 use crate::sharing::sharing;
-use crate::zones::{zone_nodes, zone_ranges};
+use crate::zones::{endpoint_ranges, policy_ranges, zone_nodes};
 use crate::{Audit, Connectivity, Finding, MATRIX_LIMIT};
 
 /// Where an audit reads objects: each one's kind, namespace (`""`:
@@ -120,10 +121,11 @@ impl Source for Texts {
 /// wherever they are, with every other cluster-scoped object. Every path
 /// reads the Namespaces; running pods and zone nodes the Nodes; sharing
 /// the apps; public hosts the Ingresses; privileges the bindings, roles and
-/// ResourceRequests; zone ranges and isolation the NetworkPolicies;
-/// isolation the ClusterNetworkPolicies and the API server's
-/// EndpointSlices. Everything else (workloads, pods, Services, quotas,
-/// claims, ...) is read a batch of namespaces at a time.
+/// ResourceRequests; isolation the ClusterNetworkPolicies and the API
+/// server's EndpointSlices. Everything else (workloads, pods, Services,
+/// quotas, claims, ...) is read a batch of namespaces at a time; of the
+/// NetworkPolicies, read there, isolation keeps what its semantics read
+/// ([`policy_semantics`]).
 pub const WIDE: &[&str] = &[
     "Namespace",
     "Node",
@@ -133,10 +135,22 @@ pub const WIDE: &[&str] = &[
     "ClusterRoleBinding",
     "ClusterRole",
     "ResourceRequest",
-    "NetworkPolicy",
     "ClusterNetworkPolicy",
     "EndpointSlice",
 ];
+
+/// Of a NetworkPolicy, what NetworkPolicy semantics read ([`crate::netpol`]):
+/// its kind, namespace, name (the evidence names the deciding policy) and
+/// spec. Labels, annotations and owners are most of a policy's metadata and
+/// none of its meaning.
+fn policy_semantics(p: &Value) -> Value {
+    serde_json::json!({
+        "apiVersion": p["apiVersion"],
+        "kind": p["kind"],
+        "metadata": {"namespace": p["metadata"]["namespace"], "name": p["metadata"]["name"]},
+        "spec": p["spec"],
+    })
+}
 
 /// Objects parsed at once in a batch of namespaces (whole namespaces: a
 /// batch holds at least one). Large enough that the admission checks still
@@ -290,7 +304,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
                         tenant_privileges(&mut ctx, model, &wide, &tenant_ns);
                         resource_requests(&mut ctx, &wide)
                     }
-                    AuditBy::ZoneRanges => zone_ranges(&mut ctx, model, &planned.index, &wide, &tenant_ns, &remote),
+                    AuditBy::ZoneRanges => endpoint_ranges(&mut ctx, model, &planned.index, &remote),
                     AuditBy::ZoneNodes => zone_nodes(&mut ctx, model, &wide, &remote),
                     AuditBy::Drift => {
                         // Each rendered object's live one, read when its owner is checked (the last of an id).
@@ -306,7 +320,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             let narrow = narrow.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (narrow, found, ctx)
         });
-        let Narrow { admission: adm, found, mut workloads } = narrow;
+        let Narrow { admission: adm, found, mut workloads, mut policies } = narrow;
         for (path, mut fs) in found {
             wide_found.entry(path).or_default().append(&mut fs);
         }
@@ -314,9 +328,11 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         let t = Instant::now();
         connectivity = if runs(AuditBy::Isolation) {
             workloads.sort_by_key(|(i, _)| *i);
+            policies.sort_by_key(|(i, _)| *i);
             ctx.path = Some(AuditBy::Isolation);
             let ws = workloads.into_iter().map(|(_, w)| w).collect();
-            let c = isolation(&mut ctx, model, &planned, &wide, ws, &remote, MATRIX_LIMIT);
+            let objects: Vec<&Value> = wide.iter().copied().chain(policies.iter().map(|(_, p)| p)).collect();
+            let c = isolation(&mut ctx, model, &planned, &objects, ws, &remote, MATRIX_LIMIT);
             wide_found.entry(AuditBy::Isolation).or_default().append(&mut ctx.findings);
             c
         } else {
@@ -347,6 +363,8 @@ struct Narrow {
     found: BTreeMap<AuditBy, Vec<Finding>>,
     /// The workloads, by position in the inventory.
     workloads: Vec<(usize, Workload)>,
+    /// The NetworkPolicies as their semantics read them, by position in the inventory.
+    policies: Vec<(usize, Value)>,
 }
 
 /// The namespace-local paths over each batch of namespaces: its objects
@@ -370,6 +388,7 @@ fn narrow_paths(
     let mut ctx = Ctx::new(BTreeMap::new());
     let mut found: BTreeMap<AuditBy, Vec<Finding>> = BTreeMap::new();
     let mut workloads = Vec::new();
+    let mut policies = Vec::new();
     for batch in batches {
         let mut members: Vec<usize> = batch.iter().filter_map(|ns| at.get(ns)).flatten().copied().collect();
         members.sort_unstable();
@@ -388,7 +407,7 @@ fn narrow_paths(
             ingress_backends(&mut adm, &objects, &tenants);
         }
         ctx.namespaces = here;
-        for path in [AuditBy::RunningPods, AuditBy::AppIdentity, AuditBy::Namespaces] {
+        for path in [AuditBy::RunningPods, AuditBy::AppIdentity, AuditBy::ZoneRanges, AuditBy::Namespaces] {
             if !runs(path) {
                 continue;
             }
@@ -396,13 +415,17 @@ fn narrow_paths(
             match path {
                 AuditBy::RunningPods => running_pods(&mut ctx, model, &with_nodes, &tenants),
                 AuditBy::AppIdentity => app_identity(&mut ctx, &objects, &tenants, planned),
+                AuditBy::ZoneRanges => policy_ranges(&mut ctx, model, &objects, &tenants),
                 _ => namespace_controls(&mut ctx, &objects, &tenants, remote),
             }
             found.entry(path).or_default().append(&mut ctx.findings);
         }
         if runs(AuditBy::Isolation) {
             workloads.extend(workloads_at(&objects, &tenants).into_iter().map(|(j, w)| (parsed[j].0, w)));
+            policies.extend(
+                parsed.iter().filter(|(_, o)| kind_of(o) == "NetworkPolicy").map(|(i, o)| (*i, policy_semantics(o))),
+            );
         }
     }
-    Narrow { admission: adm.findings, found, workloads }
+    Narrow { admission: adm.findings, found, workloads, policies }
 }

@@ -24,6 +24,17 @@ pub(crate) fn zone_ranges(
     tenant_ns: &BTreeSet<String>,
     remote: &BTreeMap<String, String>,
 ) {
+    endpoint_ranges(ctx, model, index, remote);
+    policy_ranges(ctx, model, objects, tenant_ns);
+}
+
+/// GC-NET-004, from the model and the renderer's verdicts alone.
+pub(crate) fn endpoint_ranges(
+    ctx: &mut Ctx<'_>,
+    model: &Model,
+    index: &govcloud_render::Index<'_>,
+    remote: &BTreeMap<String, String>,
+) {
     for z in model.zones.iter().filter(|z| !remote.contains_key(&z.name_any())) {
         for (i, ep) in z.spec.exchange_endpoints.iter().enumerate() {
             let Some(cidr) = &ep.cidr else { continue };
@@ -39,6 +50,11 @@ pub(crate) fn zone_ranges(
             );
         }
     }
+}
+
+/// GC-NET-005, the half of [`zone_ranges`] that reads the NetworkPolicies: one policy at a time
+/// (a few namespaces at a time, in the audit by namespaces).
+pub(crate) fn policy_ranges(ctx: &mut Ctx<'_>, model: &Model, objects: &[&Value], tenant_ns: &BTreeSet<String>) {
     let cluster: Vec<ipnet::IpNet> = model.cluster_cidrs.iter().filter_map(|c| c.parse().ok()).collect();
     for np in objects.iter().filter(|o| kind_of(o) == "NetworkPolicy" && tenant_ns.contains(ns_of(o))) {
         let peers = ["ingress", "egress"].iter().flat_map(|dir| {
