@@ -364,7 +364,39 @@ fn measure(name: &str, load: impl FnOnce() -> Model) {
     drop((owned, inventory, plan));
 }
 
+/// With `GOVCLOUD_BENCH_STAGES=1`: each stage the audit logs (at debug),
+/// with the heap held then and the most held since the stage before.
+struct Stages;
+
+impl tracing::Subscriber for Stages {
+    fn enabled(&self, m: &tracing::Metadata<'_>) -> bool {
+        m.target().starts_with("govcloud")
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, e: &tracing::Event<'_>) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!(" {}={v:?}", f.name()));
+            }
+        }
+        let mut fields = Fields(String::new());
+        e.record(&mut fields);
+        println!("  [heap {} MiB, peak since last {} MiB]{}", mib(held()), mib(PEAK.load(Ordering::Relaxed)), fields.0);
+        reset_peak();
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 fn main() {
+    if std::env::var("GOVCLOUD_BENCH_STAGES").is_ok() {
+        let _ = tracing::subscriber::set_global_default(Stages);
+    }
     let only = std::env::var("GOVCLOUD_BENCH").unwrap_or_default();
     println!(
         "Heap bytes held (a counting allocator; not RSS: the allocator's own overhead and freed-but-kept pages are not counted). Process heap at start: {} MiB.",

@@ -14,6 +14,9 @@ use govcloud_core::meta::labels::ZONE;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+/// Objects from which the admission checks spread over threads.
+pub(crate) const SPREAD: usize = 1000;
+
 /// The generated admission CEL, evaluated on what is already there: every
 /// object a policy matches, whoever owns it (a pod with owner references is
 /// audited like any other). Checks that only make sense for a request (such
@@ -34,7 +37,8 @@ pub(crate) fn admission_form(
     // Large inventories: contiguous runs of namespaces of about equal size on
     // threads of their own, their findings joined in order.
     let total: usize = groups.iter().map(|(_, m)| m.len()).sum();
-    let parts = if total < 2000 { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) };
+    let parts =
+        if total < SPREAD { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) };
     if parts == 1 {
         return admission_namespaces(ctx, &groups, zones);
     }

@@ -359,6 +359,8 @@ pub fn audit_whole(model: &Model, objects: &[Value], verdicts: &govcloud_render:
 /// An audit's findings, stamped with the cluster's name and sorted, with
 /// what its pages name.
 fn finish(model: &Model, mut findings: Vec<Finding>, connectivity: Connectivity, flows: Vec<FlowRow>) -> Audit {
+    // Held for the whole round: without the room it grew into.
+    findings.shrink_to_fit();
     if let Some(c) = &model.cluster {
         let c: Arc<str> = Arc::from(c.as_str());
         findings.iter_mut().for_each(|f| f.cluster = Some(c.clone()));

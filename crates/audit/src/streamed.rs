@@ -9,7 +9,7 @@
 //!     narrow: namespaces in batches of about BATCH objects, each parsed, checked, freed
 //!             ──► admission, running pods, app identity, policy ranges, namespace controls;
 //!                 the workloads and the NetworkPolicies' semantics kept
-//!     drift:  each rendered object's live one, read when its owner is checked
+//!     drift:  (after the batches) each rendered object's live one, read when its owner is checked
 //!     isolation: the kept workloads and policies, the wide admin tier and API server
 //! ```
 //!
@@ -154,9 +154,10 @@ fn policy_semantics(p: &Value) -> Value {
 
 /// Objects parsed at once in a batch of namespaces (whole namespaces: a
 /// batch holds at least one). Large enough that the admission checks still
-/// spread over threads (they do from 2,000 objects), small enough to be a
-/// small part of a province's inventory.
-pub const BATCH: usize = 2500;
+/// spread over threads (they do from [`crate::admission::SPREAD`] objects),
+/// small enough to be a small part of a province's inventory (about 12 MiB
+/// parsed at x10).
+pub const BATCH: usize = 1200;
 
 /// A source and the declared apps it does not list (the declared apps are
 /// objects too, judged against their zone), after it.
@@ -272,7 +273,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
     let admission: Vec<Finding>;
     let connectivity: Connectivity;
     {
-        // The namespace batches on a thread of their own, beside the wide paths and drift.
+        // The namespace batches on a thread of their own, beside the wide paths.
         let (narrow, mut wide_found, mut ctx) = std::thread::scope(|s| {
             let narrow = s.spawn(|| {
                 narrow_paths(
@@ -306,12 +307,6 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
                     }
                     AuditBy::ZoneRanges => endpoint_ranges(&mut ctx, model, &planned.index, &remote),
                     AuditBy::ZoneNodes => zone_nodes(&mut ctx, model, &wide, &remote),
-                    AuditBy::Drift => {
-                        // Each rendered object's live one, read when its owner is checked (the last of an id).
-                        let ids: HashMap<String, usize> = (0..n).map(|i| (id(all.key(i)), i)).collect();
-                        let live = |id: &str| ids.get(id).and_then(|i| all.object(*i));
-                        drift(&mut ctx, &planned, &live)
-                    }
                     _ => continue,
                 }
                 found.entry(*path).or_default().append(&mut ctx.findings);
@@ -320,9 +315,31 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             let narrow = narrow.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (narrow, found, ctx)
         });
-        let Narrow { admission: adm, found, mut workloads, mut policies } = narrow;
+        let Narrow { admission: mut adm, found, mut workloads, mut policies } = narrow;
+        // Without the room they grew into: held to the end of the round.
+        adm.shrink_to_fit();
         for (path, mut fs) in found {
+            fs.shrink_to_fit();
             wide_found.entry(path).or_default().append(&mut fs);
+        }
+        tracing::debug!(
+            stage = "batches",
+            batches = batches.len(),
+            workloads = workloads.len(),
+            policies = policies.len(),
+            "audit stage"
+        );
+        // Drift once the batches are done (not beside them: what it holds
+        // would add to their peak): each rendered object's live one, read
+        // when its owner is checked (the last of an id).
+        if runs(AuditBy::Drift) {
+            let t = Instant::now();
+            let ids: HashMap<String, usize> = (0..n).map(|i| (id(all.key(i)), i)).collect();
+            let live = |id: &str| ids.get(id).and_then(|i| all.object(*i));
+            ctx.path = Some(AuditBy::Drift);
+            drift(&mut ctx, &planned, &live);
+            wide_found.entry(AuditBy::Drift).or_default().append(&mut ctx.findings);
+            tracing::debug!(stage = ?AuditBy::Drift, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         }
         // Isolation last: the wide policies and every batch's workloads, in the inventory's order.
         let t = Instant::now();
@@ -346,12 +363,15 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
     drop(planned);
     drop(wide);
     drop(wide_owned);
-    // The admission checks' findings first, then each path's in the order the paths run.
-    let mut findings = admission;
+    // The admission checks' findings first, then each path's in the order
+    // the paths run: grown once to its size (grown by doubling, the copy
+    // and the one it grew from were, at a province's size, the round's peak).
     let mut by_path = by_path;
+    let mut findings = admission;
+    findings.reserve_exact(by_path.values().map(Vec::len).sum());
     for (path, _) in &paths {
-        if let Some(fs) = by_path.remove(path) {
-            findings.extend(fs);
+        if let Some(mut fs) = by_path.remove(path) {
+            findings.append(&mut fs);
         }
     }
     crate::finish(model, findings, connectivity, flows)

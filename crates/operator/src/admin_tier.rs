@@ -20,7 +20,7 @@ use futures::StreamExt;
 use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::reflector::store::Writer;
-use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
+use kube::runtime::watcher::{self, watcher};
 use kube::runtime::{WatchStreamExt, reflector::Store};
 use tracing::{info, warn};
 
@@ -108,7 +108,7 @@ impl AdminTier {
     /// Starts the watch and waits (bounded) for its first list; marks the API served.
     pub(super) async fn begin(&self) {
         let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &self.store_resource());
-        let stream = watcher(api, WatchConfig::default().labels(&self.selector))
+        let stream = watcher(api, crate::watch::config().labels(&self.selector))
             .backoff(super::watch::backoff())
             .modify(|o| slim("ClusterNetworkPolicy", o));
         let (writer, events) = (self.writer.clone(), self.events.clone());

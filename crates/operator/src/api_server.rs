@@ -19,7 +19,6 @@ use std::time::Duration;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::Api;
 use kube::runtime::reflector::Store;
-use kube::runtime::watcher::Config as WatchConfig;
 use kube::{Client, ResourceExt};
 use serde_json::Value;
 use tracing::{info, warn};
@@ -54,7 +53,7 @@ impl ApiServer {
         let seen: Mutex<Seen> = Mutex::default();
         let store = spawn_reflector(
             Api::<EndpointSlice>::namespaced(client.clone(), NAMESPACE),
-            WatchConfig::default().labels(SELECTOR),
+            crate::watch::config().labels(SELECTOR),
             metrics,
             move |s, deleted| {
                 let Ok(mut seen) = seen.lock() else { return };

@@ -109,7 +109,7 @@ pub async fn elect(
     mut stop: watch::Receiver<bool>,
 ) {
     let api: Api<Lease> = Api::namespaced(watch_client, &cfg.namespace);
-    let mut lease = watcher(api, watcher::Config::default().fields(&format!("metadata.name={}", cfg.lease)))
+    let mut lease = watcher(api, crate::watch::config().fields(&format!("metadata.name={}", cfg.lease)))
         .backoff(super::watch::backoff())
         .applied_objects()
         .boxed();

@@ -140,7 +140,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     };
     let scope_sel = scope.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
     let primary_cfg =
-        || if scope_sel.is_empty() { WatchConfig::default() } else { WatchConfig::default().labels(&scope_sel) };
+        || if scope_sel.is_empty() { crate::watch::config() } else { crate::watch::config().labels(&scope_sel) };
     let owned_sel = if scope_sel.is_empty() {
         format!("{MANAGED_BY}={MANAGER}")
     } else {
@@ -172,7 +172,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         });
     let t = triggers.clone();
     let nodes =
-        spawn_reflector(Api::<Node>::all(client.clone()), WatchConfig::default(), &metrics, move |n, deleted| {
+        spawn_reflector(Api::<Node>::all(client.clone()), crate::watch::config(), &metrics, move |n, deleted| {
             t.node_changed(n, deleted)
         });
     let mut owned = OwnedCaches::default();
@@ -183,7 +183,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let mut writer = cache::KeptWriter::new(ar.clone());
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let stream = watcher(api, WatchConfig::default().labels(&owned_sel))
+        let stream = watcher(api, crate::watch::config().labels(&owned_sel))
             .backoff(crate::watch::backoff())
             .modify(move |o| slim(kind, o));
         let events = OwnedEvents {

@@ -64,7 +64,7 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
         }
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
-        let cfg = if sel.is_empty() { watcher::Config::default() } else { watcher::Config::default().labels(sel) };
+        let cfg = if sel.is_empty() { crate::watch::config() } else { crate::watch::config().labels(sel) };
         let t = ctx.triggers.clone();
         let stream = kube::runtime::WatchStreamExt::backoff(watcher(api, cfg), crate::watch::backoff());
         let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();

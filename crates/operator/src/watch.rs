@@ -20,6 +20,16 @@ use govcloud_core::meta::labels::{CONFIG_DIGEST, MANAGER};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+/// Objects per page of a watch's initial list (kube's default is 500): a
+/// watch holds its page as text and parsed while it lists, and at a
+/// province's size some thirty watches list at once after a restart.
+pub(crate) const WATCH_PAGE: u32 = 100;
+
+/// The configuration every watch of the operator starts from: smaller pages ([`WATCH_PAGE`]).
+pub(crate) fn config() -> WatchConfig {
+    WatchConfig::default().page_size(WATCH_PAGE)
+}
+
 /// The backoff of every watch the operator runs: kube's default (0.8 s
 /// doubling to 30 s, with jitter; back to 0.8 s once 120 s pass without an
 /// error), except that an item read does not reset it. kube's
@@ -65,15 +75,9 @@ where
 /// its data ([`slim_config_map`]): the apps that read one roll when it changes.
 pub(super) fn watch_config_maps(client: &kube::Client, metrics: &Metrics, triggers: &Triggers) -> Store<ConfigMap> {
     let t = triggers.clone();
-    spawn_reflector_of(
-        Api::<ConfigMap>::all(client.clone()),
-        WatchConfig::default(),
-        metrics,
-        slim_config_map,
-        move |cm, deleted| {
-            t.config_map_changed(cm, deleted);
-        },
-    )
+    spawn_reflector_of(Api::<ConfigMap>::all(client.clone()), config(), metrics, slim_config_map, move |cm, deleted| {
+        t.config_map_changed(cm, deleted);
+    })
 }
 
 /// What the ConfigMap cache keeps of one: its name, namespace, uid, version
