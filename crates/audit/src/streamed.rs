@@ -4,13 +4,14 @@
 //!
 //! ```text
 //!   Source (kind, namespace, name of each; an object parsed when asked)
-//!     wide:   cluster-scoped objects and the kinds read across namespaces (WIDE)
-//!             ──► sharing, public hosts, privileges, endpoint ranges, zone nodes
-//!     narrow: namespaces in batches of about BATCH objects, each parsed, checked, freed
-//!             ──► admission, running pods, app identity, policy ranges, namespace controls;
-//!                 the workloads and the NetworkPolicies' semantics kept
-//!     drift:  (after the batches) each rendered object's live one, read when its owner is checked
-//!     isolation: the kept workloads and policies, the wide admin tier and API server
+//!     wide:      cluster-scoped objects and the kinds read across namespaces (WIDE)
+//!                ──► sharing, public hosts, privileges, endpoint ranges, zone nodes
+//!     isolation: first, from a pass over the batches reading only the
+//!                NetworkPolicies (what their semantics read) and what runs pods
+//!                (the workloads), with the wide admin tier and API server; freed
+//!     narrow:    namespaces in batches of about BATCH objects, each parsed, checked, freed
+//!                ──► admission, running pods, app identity, policy ranges, namespace controls
+//!     drift:     (after the batches) each rendered object's live one, read when its owner is checked
 //! ```
 //!
 //! Every path gives the findings the whole-inventory audit gives
@@ -269,9 +270,30 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
     let t = Instant::now();
     let planned = govcloud_render::plan(model, verdicts);
     timed("render", t);
+    // Isolation first, from a pass over the policies and what runs pods
+    // alone: what it holds is freed before the batches make their findings.
+    let t = Instant::now();
+    let mut isolated: Vec<Finding> = Vec::new();
+    let connectivity = if runs(AuditBy::Isolation) {
+        let (workloads, policies) = isolation_inputs(&all, &batches, &at, &tenant_ns);
+        tracing::debug!(
+            stage = "isolation inputs",
+            workloads = workloads.len(),
+            policies = policies.len(),
+            "audit stage"
+        );
+        let mut ctx = Ctx::new(namespaces.clone()).on(AuditBy::Isolation);
+        let ws = workloads.into_iter().map(|(_, w)| w).collect();
+        let objects: Vec<&Value> = wide.iter().copied().chain(policies.iter().map(|(_, p)| p)).collect();
+        let c = isolation(&mut ctx, model, &planned, &objects, ws, &remote, MATRIX_LIMIT);
+        isolated = ctx.findings;
+        c
+    } else {
+        Connectivity::default()
+    };
+    tracing::debug!(stage = ?AuditBy::Isolation, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
     let by_path: BTreeMap<AuditBy, Vec<Finding>>;
     let admission: Vec<Finding>;
-    let connectivity: Connectivity;
     {
         // The namespace batches on a thread of their own, beside the wide paths.
         let (narrow, mut wide_found, mut ctx) = std::thread::scope(|s| {
@@ -315,20 +337,15 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             let narrow = narrow.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (narrow, found, ctx)
         });
-        let Narrow { admission: mut adm, found, mut workloads, mut policies } = narrow;
+        let Narrow { admission: mut adm, found } = narrow;
         // Without the room they grew into: held to the end of the round.
         adm.shrink_to_fit();
         for (path, mut fs) in found {
             fs.shrink_to_fit();
             wide_found.entry(path).or_default().append(&mut fs);
         }
-        tracing::debug!(
-            stage = "batches",
-            batches = batches.len(),
-            workloads = workloads.len(),
-            policies = policies.len(),
-            "audit stage"
-        );
+        tracing::debug!(stage = "batches", batches = batches.len(), "audit stage");
+        wide_found.insert(AuditBy::Isolation, isolated);
         // Drift once the batches are done (not beside them: what it holds
         // would add to their peak): each rendered object's live one, read
         // when its owner is checked (the last of an id).
@@ -341,21 +358,6 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             wide_found.entry(AuditBy::Drift).or_default().append(&mut ctx.findings);
             tracing::debug!(stage = ?AuditBy::Drift, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         }
-        // Isolation last: the wide policies and every batch's workloads, in the inventory's order.
-        let t = Instant::now();
-        connectivity = if runs(AuditBy::Isolation) {
-            workloads.sort_by_key(|(i, _)| *i);
-            policies.sort_by_key(|(i, _)| *i);
-            ctx.path = Some(AuditBy::Isolation);
-            let ws = workloads.into_iter().map(|(_, w)| w).collect();
-            let objects: Vec<&Value> = wide.iter().copied().chain(policies.iter().map(|(_, p)| p)).collect();
-            let c = isolation(&mut ctx, model, &planned, &objects, ws, &remote, MATRIX_LIMIT);
-            wide_found.entry(AuditBy::Isolation).or_default().append(&mut ctx.findings);
-            c
-        } else {
-            Connectivity::default()
-        };
-        tracing::debug!(stage = ?AuditBy::Isolation, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         by_path = wide_found;
         admission = adm;
     }
@@ -381,11 +383,52 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
 struct Narrow {
     admission: Vec<Finding>,
     found: BTreeMap<AuditBy, Vec<Finding>>,
-    /// The workloads, by position in the inventory.
-    workloads: Vec<(usize, Workload)>,
-    /// The NetworkPolicies as their semantics read them, by position in the inventory.
-    policies: Vec<(usize, Value)>,
 }
+
+/// What isolation reads of the namespaces, a batch at a time: the
+/// workloads and the NetworkPolicies as their semantics read them
+/// ([`policy_semantics`]), each in the inventory's order.
+type IsolationInputs = (Vec<(usize, Workload)>, Vec<(usize, Value)>);
+
+/// [`IsolationInputs`], parsing of each batch only its policies and what
+/// runs pods.
+fn isolation_inputs(
+    all: &All<'_>,
+    batches: &[Vec<&str>],
+    at: &BTreeMap<&str, Vec<usize>>,
+    tenant_ns: &BTreeSet<String>,
+) -> IsolationInputs {
+    let (mut workloads, mut policies) = (Vec::new(), Vec::new());
+    for batch in batches {
+        let mut members: Vec<usize> = batch
+            .iter()
+            .filter_map(|ns| at.get(ns))
+            .flatten()
+            .copied()
+            .filter(|i| {
+                let kind = all.key(*i).0;
+                kind == "NetworkPolicy" || RUN_PODS.contains(&kind)
+            })
+            .collect();
+        members.sort_unstable();
+        let parsed: Vec<(usize, Cow<'_, Value>)> =
+            members.into_iter().filter_map(|i| Some((i, all.object(i)?))).collect();
+        let objects: Vec<&Value> = parsed.iter().map(|(_, o)| o.as_ref()).collect();
+        let tenants: BTreeSet<String> =
+            batch.iter().filter(|ns| tenant_ns.contains(**ns)).map(|ns| ns.to_string()).collect();
+        workloads.extend(workloads_at(&objects, &tenants).into_iter().map(|(j, w)| (parsed[j].0, w)));
+        policies.extend(
+            parsed.iter().filter(|(_, o)| kind_of(o) == "NetworkPolicy").map(|(i, o)| (*i, policy_semantics(o))),
+        );
+    }
+    workloads.sort_by_key(|(i, _)| *i);
+    policies.sort_by_key(|(i, _)| *i);
+    (workloads, policies)
+}
+
+/// The kinds that run pods ([`crate::ctx::pod_of`]): what a workload is made of.
+const RUN_PODS: &[&str] =
+    &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController", "CronJob"];
 
 /// The namespace-local paths over each batch of namespaces: its objects
 /// parsed, checked and freed before the next.
@@ -407,8 +450,6 @@ fn narrow_paths(
     let mut adm = Ctx::new(BTreeMap::new()).on(AuditBy::Admission);
     let mut ctx = Ctx::new(BTreeMap::new());
     let mut found: BTreeMap<AuditBy, Vec<Finding>> = BTreeMap::new();
-    let mut workloads = Vec::new();
-    let mut policies = Vec::new();
     for batch in batches {
         let mut members: Vec<usize> = batch.iter().filter_map(|ns| at.get(ns)).flatten().copied().collect();
         members.sort_unstable();
@@ -440,12 +481,6 @@ fn narrow_paths(
             }
             found.entry(path).or_default().append(&mut ctx.findings);
         }
-        if runs(AuditBy::Isolation) {
-            workloads.extend(workloads_at(&objects, &tenants).into_iter().map(|(j, w)| (parsed[j].0, w)));
-            policies.extend(
-                parsed.iter().filter(|(_, o)| kind_of(o) == "NetworkPolicy").map(|(i, o)| (*i, policy_semantics(o))),
-            );
-        }
     }
-    Narrow { admission: adm.findings, found, workloads, policies }
+    Narrow { admission: adm.findings, found }
 }
