@@ -66,7 +66,10 @@ pub(crate) fn admission_form(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
-    ctx.findings.extend(found.into_iter().flatten());
+    for mut part in found {
+        crate::ctx::grow(&mut ctx.findings, part.len());
+        ctx.findings.append(&mut part);
+    }
 }
 
 pub(crate) fn admission_namespaces(ctx: &mut Ctx<'_>, groups: &[(&str, Vec<&Value>)], zones: &BTreeMap<String, Value>) {

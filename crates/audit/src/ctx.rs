@@ -101,7 +101,17 @@ impl<'a> Ctx<'a> {
             reason: intern_reason(&mut self.reasons, message),
             cluster: None,
         };
+        grow(&mut self.findings, 1);
         self.findings.push(finding);
+    }
+}
+
+/// Makes room in `v` for `more`, by an eighth of what it holds rather than
+/// doubling: a province's audit holds hundreds of thousands of findings,
+/// and a vector that doubles holds up to half again as much unused room.
+pub(crate) fn grow<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.len() / 8).max(1024));
     }
 }
 

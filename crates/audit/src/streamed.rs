@@ -331,7 +331,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
                     AuditBy::ZoneNodes => zone_nodes(&mut ctx, model, &wide, &remote),
                     _ => continue,
                 }
-                found.entry(*path).or_default().append(&mut ctx.findings);
+                append(found.entry(*path).or_default(), &mut ctx.findings);
                 tracing::debug!(stage = ?path, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
             }
             let narrow = narrow.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -342,7 +342,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         adm.shrink_to_fit();
         for (path, mut fs) in found {
             fs.shrink_to_fit();
-            wide_found.entry(path).or_default().append(&mut fs);
+            append(wide_found.entry(path).or_default(), &mut fs);
         }
         tracing::debug!(stage = "batches", batches = batches.len(), "audit stage");
         wide_found.insert(AuditBy::Isolation, isolated);
@@ -355,7 +355,7 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             let live = |id: &str| ids.get(id).and_then(|i| all.object(*i));
             ctx.path = Some(AuditBy::Drift);
             drift(&mut ctx, &planned, &live);
-            wide_found.entry(AuditBy::Drift).or_default().append(&mut ctx.findings);
+            append(wide_found.entry(AuditBy::Drift).or_default(), &mut ctx.findings);
             tracing::debug!(stage = ?AuditBy::Drift, ms = t.elapsed().as_secs_f64() * 1000.0, "audit path");
         }
         by_path = wide_found;
@@ -377,6 +377,12 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         }
     }
     crate::finish(model, findings, connectivity, flows)
+}
+
+/// Moves `from`'s findings to the end of `to`, which grows by an eighth ([`crate::ctx::grow`]).
+fn append(to: &mut Vec<Finding>, from: &mut Vec<Finding>) {
+    crate::ctx::grow(to, from.len());
+    to.append(from);
 }
 
 /// What the namespace batches found.
@@ -479,7 +485,7 @@ fn narrow_paths(
                 AuditBy::ZoneRanges => policy_ranges(&mut ctx, model, &objects, &tenants),
                 _ => namespace_controls(&mut ctx, &objects, &tenants, remote),
             }
-            found.entry(path).or_default().append(&mut ctx.findings);
+            append(found.entry(path).or_default(), &mut ctx.findings);
         }
     }
     Narrow { admission: adm.findings, found }
