@@ -15,8 +15,8 @@ use kube::ResourceExt;
 use serde_json::{Value, json};
 
 use crate::models;
-use crate::report_equivalence::{edit, pods_of, rendered};
-use crate::support::offline::{Rng, docs, repo};
+use crate::report_equivalence::{edit, noncompliant, pods_of, rendered};
+use crate::support::offline::{Rng, repo};
 
 /// A node per zone (its pool's labels) and one of no zone; the pods spread over them.
 fn with_nodes(model: &Model, objects: &mut Vec<Value>, rng: &mut Rng) {
@@ -130,14 +130,7 @@ fn the_audit_by_namespaces_finds_what_the_whole_audit_finds() {
         same_audit(&format!("chifeng edited, round {round}"), &chifeng, &edited);
     }
     // The non-compliant fixture (as `audit_fixture` builds it), then edited.
-    let fixture = repo().join("tests/fixtures/noncompliant");
-    let model = load_paths(&[fixture.join("model.yaml")]).expect("fixture").model;
-    let mut objects = rendered(&model);
-    for v in docs(&std::fs::read_to_string(fixture.join("violations.yaml")).expect("violations")) {
-        let id = |o: &Value| (o["kind"].clone(), o["metadata"]["namespace"].clone(), o["metadata"]["name"].clone());
-        objects.retain(|o| id(o) != id(&v));
-        objects.push(v);
-    }
+    let (model, mut objects) = noncompliant();
     objects.extend(pods_of(&objects));
     with_nodes(&model, &mut objects, &mut rng);
     same_audit("noncompliant fixture", &model, &objects);

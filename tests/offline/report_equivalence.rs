@@ -38,6 +38,20 @@ pub(crate) fn pods_of(objects: &[Value]) -> Vec<Value> {
     out
 }
 
+/// The non-compliant fixture's model and objects, as `audit_fixture` builds
+/// them: the rendering with the violations in place of what they replace.
+pub(crate) fn noncompliant() -> (Model, Vec<Value>) {
+    let fixture = repo().join("tests/fixtures/noncompliant");
+    let model = load_paths(&[fixture.join("model.yaml")]).expect("fixture").model;
+    let mut objects = rendered(&model);
+    for v in docs(&std::fs::read_to_string(fixture.join("violations.yaml")).expect("violations")) {
+        let id = |o: &Value| (o["kind"].clone(), o["metadata"]["namespace"].clone(), o["metadata"]["name"].clone());
+        objects.retain(|o| id(o) != id(&v));
+        objects.push(v);
+    }
+    (model, objects)
+}
+
 /// Random edits a department or an intruder might make.
 pub(crate) fn edit(objects: &mut Vec<Value>, rng: &mut Rng, n: usize) {
     for _ in 0..n {
@@ -151,14 +165,7 @@ fn the_round_writes_the_reports_it_wrote_before_on_chifeng_the_fixture_and_rando
     let n = same_reports("chifeng", &chifeng, objects, later);
     assert!(n > 1000, "chifeng: {n} results compared");
     // The non-compliant fixture (as `audit_fixture` builds it), then edited.
-    let fixture = repo().join("tests/fixtures/noncompliant");
-    let model = load_paths(&[fixture.join("model.yaml")]).expect("fixture").model;
-    let mut objects = rendered(&model);
-    for v in docs(&std::fs::read_to_string(fixture.join("violations.yaml")).expect("violations")) {
-        let id = |o: &Value| (o["kind"].clone(), o["metadata"]["namespace"].clone(), o["metadata"]["name"].clone());
-        objects.retain(|o| id(o) != id(&v));
-        objects.push(v);
-    }
+    let (model, mut objects) = noncompliant();
     objects.extend(pods_of(&objects));
     let mut later = objects.clone();
     edit(&mut later, &mut Rng(10), 20);

@@ -289,18 +289,7 @@ pub fn audit_with(model: &Model, objects: &[Value], verdicts: &govcloud_render::
 pub fn audit_whole(model: &Model, objects: &[Value], verdicts: &govcloud_render::Verdicts) -> Audit {
     let start = Instant::now();
     // The declared apps are objects too (checked against their zone).
-    let mut apps: Vec<Value> = Vec::new();
-    let mut apps_listed: HashSet<String> =
-        objects.iter().filter(|o| kind_of(o) == "DepartmentApp").map(id_of).collect();
-    for a in &model.apps {
-        let id = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
-        if !apps_listed.contains(&id)
-            && let Ok(v) = serde_json::to_value(a)
-        {
-            apps_listed.insert(id_of(&v));
-            apps.push(v);
-        }
-    }
+    let apps = declared_apps(model, objects.iter().filter(|o| kind_of(o) == "DepartmentApp").map(id_of).collect());
     let objects: Vec<&Value> = objects.iter().chain(&apps).collect();
     let objects = objects.as_slice();
     let namespaces: BTreeMap<String, &Value> =
@@ -354,6 +343,22 @@ pub fn audit_whole(model: &Model, objects: &[Value], verdicts: &govcloud_render:
     });
     findings.extend(others);
     finish(model, findings, connectivity, flows)
+}
+
+/// The declared apps not among the listed ones (`listed`: their ids), as
+/// objects: the declared apps are objects too, judged against their zone.
+fn declared_apps(model: &Model, mut listed: HashSet<String>) -> Vec<Value> {
+    let mut apps = Vec::new();
+    for a in &model.apps {
+        let id = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
+        if !listed.contains(&id)
+            && let Ok(v) = serde_json::to_value(a)
+        {
+            listed.insert(id_of(&v));
+            apps.push(v);
+        }
+    }
+    apps
 }
 
 /// An audit's findings, stamped with the cluster's name and sorted, with

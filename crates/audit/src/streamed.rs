@@ -32,7 +32,7 @@ use govcloud_core::meta::labels::TENANT;
 use govcloud_core::model::Model;
 
 use crate::admission::{admission_form, ingress_backends};
-use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of};
+use crate::ctx::{Ctx, kind_of, label, name_of, ns_of};
 use crate::drift::drift;
 use crate::hosts::{public_hosts, tenant_hosts};
 use crate::identity::app_identity;
@@ -208,21 +208,9 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         tracing::debug!(stage, ms = since.elapsed().as_secs_f64() * 1000.0, "audit stage")
     };
     // The declared apps the source does not list, after its objects.
-    let listed_apps: HashSet<String> =
+    let listed: HashSet<String> =
         (0..source.len()).map(|i| source.key(i)).filter(|(k, _, _)| *k == "DepartmentApp").map(id).collect();
-    let mut extra = Vec::new();
-    let mut seen = listed_apps;
-    for a in &model.apps {
-        let key = format!("DepartmentApp/{}/{}", a.namespace().unwrap_or_default(), a.name_any());
-        if !seen.contains(&key)
-            && let Ok(v) = serde_json::to_value(a)
-        {
-            seen.insert(id_of(&v));
-            extra.push(v);
-        }
-    }
-    drop(seen);
-    let all = All { source, extra };
+    let all = All { source, extra: crate::declared_apps(model, listed) };
     let n = all.len();
 
     // The wide part, parsed for the whole audit.
