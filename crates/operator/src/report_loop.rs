@@ -287,6 +287,10 @@ async fn report_once(
         .map_err(|e| super::Error::Audit(e.to_string()))?
     };
     let round::Round { audit, pods } = round;
+    // What the audit parsed and freed, given back before the reports are
+    // written: at a province's size the writes take minutes while the API
+    // server is busy, and glibc keeps freed pages until trimmed.
+    super::memory::release();
     let audit = std::sync::Arc::new(audit);
     let audited = started.elapsed();
     // What the reports hold (and the times of their results), read after
