@@ -152,6 +152,16 @@ async fn public_app_classes_and_tls_hold_with_the_operator_stopped() {
         let name = format!("govcloud-zone-{policy}-{zone}");
         eventually(&name, Duration::from_secs(60), || async { bindings.get_opt(&name).await.ok().flatten() }).await;
     }
+    // And the developer's RoleBindings: what the developer is refused below
+    // must be the policies' refusal, not RBAC's (on a loaded machine the
+    // tenant's bindings may come after the zones').
+    for ns in [&aext, &admz, &asbx] {
+        let role_bindings = api(&admin, "rbac.authorization.k8s.io/v1", "RoleBinding", Some(ns));
+        eventually(&format!("{ns}'s developer binding"), Duration::from_secs(120), || async {
+            role_bindings.get_opt("govcloud-developer").await.ok().flatten()
+        })
+        .await;
+    }
     op.kill();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let r = serde_json::to_value(&rendered).expect("json");
