@@ -1,38 +1,30 @@
 //! `govcloud` binary; see [`govcloud::cli`].
+
+/// The allocator of the binary (and of the static image): mimalloc. glibc's
+/// malloc gave each thread that allocates an arena of its own and returned
+/// freed memory to the system only from the top of each: after a
+/// province's audit peaks the operator kept most of them mapped (at x10,
+/// 1,074 MB mapped for 285 MB in use, measured with `malloc_stats`), and
+/// musl's (the static image's) is slow with many threads. mimalloc returns
+/// freed pages to the system a few milliseconds after they empty, on every
+/// target. See BENCHMARKS (issue 27) for what it changed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
-    allocator::configure();
     govcloud::operator::memory::set_release(allocator::release);
     std::process::exit(govcloud::cli::main());
 }
 
-/// glibc's malloc gives each thread that allocates an arena of its own (up
-/// to eight per core) and gives freed memory back to the system only from
-/// the top of each: after a large transient peak (a compliance audit of a
-/// large cluster) a process keeps most of it, measured at x10 as 1.49 GB
-/// held for 0.53 GB in use. Two arenas, and a trim after each such peak
-/// (see `govcloud::operator::memory`), keep the resident size near what is
-/// in use. musl's allocator (the static image) returns memory by itself.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)] // the two glibc calls below, and nothing else in the workspace
+#[allow(unsafe_code)] // the one mimalloc call below, and nothing else in the workspace
 mod allocator {
-    pub fn configure() {
-        // SAFETY: mallopt only sets a parameter of the allocator; called
-        // before any other thread exists.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
-    }
+    /// Returns what the allocator holds free to the system now (after a
+    /// known transient peak: a compliance audit), not after its delay.
     pub fn release() {
-        // SAFETY: malloc_trim is thread-safe; it returns free pages of every
-        // arena to the system.
+        // SAFETY: mi_collect is thread-safe; it frees the calling thread's
+        // free pages and, forced, returns what every heap holds unused.
         unsafe {
-            libc::malloc_trim(0);
+            libmimalloc_sys::mi_collect(true);
         }
     }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-mod allocator {
-    pub fn configure() {}
-    pub fn release() {}
 }

@@ -103,6 +103,11 @@ impl Texts {
     pub fn push_value(&mut self, v: &Value) {
         self.push(kind_of(v), ns_of(v), name_of(v), v.to_string().into());
     }
+
+    /// Adds every object of `other`, in its order, after these.
+    pub fn append(&mut self, mut other: Texts) {
+        self.objects.append(&mut other.objects);
+    }
 }
 
 impl Source for Texts {

@@ -55,6 +55,37 @@ struct Page {
 /// pages, not in one response held whole.
 pub(super) const LIST_PAGE: u32 = 500;
 
+/// Where a live listing puts the objects it reads, each as soon as its page
+/// is read: parsed values (what a one-shot command holds), or their compact
+/// texts ([`govcloud_audit::Texts`]: what a compliance round audits, a few
+/// namespaces parsed at a time). Listed as texts, the cluster is never held
+/// parsed whole: at a province's size that was 400 MiB, the operator's
+/// largest peak (its first round after a restart lists the cluster).
+pub trait Listed: Default + Send {
+    /// Adds one object, as the audit reads it ([`as_audited`]).
+    fn add(&mut self, v: Value);
+    /// Adds every object of `other`, in its order.
+    fn append(&mut self, other: Self);
+}
+
+impl Listed for Vec<Value> {
+    fn add(&mut self, v: Value) {
+        self.push(v);
+    }
+    fn append(&mut self, mut other: Self) {
+        Vec::append(self, &mut other);
+    }
+}
+
+impl Listed for govcloud_audit::Texts {
+    fn add(&mut self, v: Value) {
+        self.push_value(&v);
+    }
+    fn append(&mut self, other: Self) {
+        govcloud_audit::Texts::append(self, other);
+    }
+}
+
 /// Reads the model (with the cluster's pod and service ranges as given) and
 /// the audited objects from the cluster.
 pub async fn live_inventory(
@@ -63,6 +94,16 @@ pub async fn live_inventory(
     cluster_cidrs: &[String],
     cluster: Option<&str>,
 ) -> Result<(Model, Vec<Value>)> {
+    live_inventory_as(client, selector, cluster_cidrs, cluster).await
+}
+
+/// [`live_inventory`], the objects put in `L` page by page.
+pub async fn live_inventory_as<L: Listed>(
+    client: &Client,
+    selector: &str,
+    cluster_cidrs: &[String],
+    cluster: Option<&str>,
+) -> Result<(Model, L)> {
     use futures::StreamExt;
     let lp = if selector.is_empty() { ListParams::default() } else { ListParams::default().labels(selector) };
     let model = Model {
@@ -103,18 +144,18 @@ pub async fn live_inventory(
     let mut model = model;
     model.config_map_digests = read_config_map_digests(client, &model.apps).await?;
     // The requests as filed and decided are audited too (GC-REQ-001).
-    let filed: Vec<Value> = model.requests.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
+    let mut objects = L::default();
+    model.requests.iter().filter_map(|r| serde_json::to_value(r).ok()).for_each(|v| objects.add(v));
     // Audited against what is granted now: an approved request's quota is no drift.
     govcloud_render::grant_requests(&mut model, k8s_openapi::jiff::Timestamp::now());
     // Several kinds at once (their pages in order): the reads wait on the
     // API server far more than on this process.
-    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited(client, i)))
+    let kinds = futures::stream::iter((0..AUDITED.len()).map(|i| list_audited::<L>(client, i)))
         .buffered(LISTS_AT_ONCE)
         .collect::<Vec<_>>()
         .await;
-    let mut objects = filed;
     for listed in kinds {
-        objects.extend(listed?);
+        objects.append(listed?);
     }
     // Where the API server listens, as a pod is shown it: a target of the
     // reachability matrix (govcloud_audit::api_server).
@@ -122,7 +163,7 @@ pub async fn live_inventory(
         Ok(slices) => {
             // The model's too: what the operator renders the egress with.
             model.api_server = govcloud_audit::api_server::addresses(&govcloud_audit::api_server::endpoints(&slices));
-            objects.extend(slices);
+            slices.into_iter().for_each(|v| objects.add(v));
         }
         Err(super::Error::Kube(kube::Error::Api(s))) if s.code == 403 => {
             tracing::warn!(
@@ -136,7 +177,7 @@ pub async fn live_inventory(
         match list_cluster_policies(client).await {
             Ok(policies) => {
                 model.admin_tier = true;
-                objects.extend(policies);
+                policies.into_iter().for_each(|v| objects.add(v));
             }
             // An identity that may not read them (the cluster auditor role
             // predates the admin tier): judged by NetworkPolicies alone, as
@@ -240,17 +281,22 @@ const LISTS_AT_ONCE: usize = 4;
 /// Every object of one audited kind, page by page, as the checks read them.
 /// (By position in [`AUDITED`]: a borrowed tuple trips the compiler's
 /// lifetime inference for futures in a stream, rust-lang/rust#102211.)
-async fn list_audited(client: &Client, at: usize) -> Result<Vec<Value>> {
-    list_audited_in(client, at, None).await
+async fn list_audited<L: Listed>(client: &Client, at: usize) -> Result<L> {
+    list_audited_as(client, at, None).await
 }
 
-/// [`list_audited`] in one namespace (`None`: every namespace).
+/// [`list_audited`] in one namespace (`None`: every namespace), as values.
 pub(super) async fn list_audited_in(client: &Client, at: usize, namespace: Option<&str>) -> Result<Vec<Value>> {
+    list_audited_as(client, at, namespace).await
+}
+
+/// [`list_audited_in`], each page's objects put in `L` before the next page is read.
+async fn list_audited_as<L: Listed>(client: &Client, at: usize, namespace: Option<&str>) -> Result<L> {
     let (group, version, kind, sel) = AUDITED[at];
     let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
     let lp = if sel.is_empty() { ListParams::default() } else { ListParams::default().labels(sel) }.limit(LIST_PAGE);
     let path = <DynamicObject as kube::Resource>::url_path(&ar, namespace);
-    let mut objects = Vec::new();
+    let mut objects = L::default();
     let mut token: Option<String> = None;
     loop {
         let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
@@ -259,7 +305,7 @@ pub(super) async fn list_audited_in(client: &Client, at: usize, namespace: Optio
         let page: Page = client.request(req).await?;
         for mut v in page.items {
             as_audited(&mut v, &ar.api_version, kind);
-            objects.push(v);
+            objects.add(v);
         }
         token = page.metadata.continue_.filter(|t| !t.is_empty());
         if token.is_none() {

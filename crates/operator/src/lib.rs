@@ -62,7 +62,7 @@ pub use cache::Kept;
 pub use context::{Context, PLAN_INTERVAL, Plan};
 pub use error::{Doing, Error, Halt, Result, SelectorError, StartError, Step, Wait, WrongCluster};
 pub use install::{CRD_ESTABLISHED, admission_policies, install_crds};
-pub use inventory::{AUDITED, as_audited, live_inventory};
+pub use inventory::{AUDITED, Listed, as_audited, live_inventory, live_inventory_as};
 pub use leader::{ElectionError, LeaderElection};
 pub use metrics::{CountRequests, Metrics};
 pub use report::{live_audit, live_evaluation, live_repairs, live_usage};

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tracing::{info, warn};
 
 use super::Result;
-use super::inventory::{LIST_PAGE, live_inventory};
+use super::inventory::{LIST_PAGE, live_inventory_as};
 use govcloud_audit::output::ReportApi;
 use govcloud_audit::{self as audit, Audit};
 use govcloud_core::meta::labels::{MANAGED_BY, MANAGER};
@@ -25,9 +25,11 @@ pub async fn live_audit(
     api_server: &[String],
     cluster: Option<&str>,
 ) -> Result<Audit> {
-    let (mut model, objects) = live_inventory(client, "", cluster_cidrs, cluster).await?;
+    // Kept as text page by page and parsed a few namespaces at a time, as a
+    // compliance round audits: never the whole cluster parsed at once.
+    let (mut model, objects) = live_inventory_as::<audit::Texts>(client, "", cluster_cidrs, cluster).await?;
     model.api_server = super::inventory::with_given(&model.api_server, api_server);
-    Ok(audit::audit(&model, &objects))
+    Ok(audit::audit_from(&model, &objects, &govcloud_render::Verdicts::default()))
 }
 
 /// Pod usage from the cluster's metrics API (`metrics.k8s.io/v1beta1`,

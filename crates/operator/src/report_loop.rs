@@ -12,7 +12,7 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, P
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use super::inventory::{AUDITED, as_audited, live_inventory};
+use super::inventory::{AUDITED, as_audited, live_inventory_as};
 use super::report::{ensure_report_crds, live_evaluation};
 use super::{Context, Result};
 use govcloud_audit::output::{self, ReportApi};
@@ -23,7 +23,7 @@ use govcloud_core::meta::names::AUDIT_MANAGER;
 use govcloud_core::model::Model;
 
 /// The model and the audited objects from the operator's caches and the
-/// report loop's watches, as [`live_inventory`] would read them from the
+/// report loop's watches, as [`live_inventory_as`] would read them from the
 /// cluster, each as its JSON text (an audit parses a few namespaces at a
 /// time); `None` while a watch has not listed its kind yet.
 fn cached_inventory(ctx: &Context) -> Option<(Model, Texts)> {
@@ -265,11 +265,10 @@ async fn report_once(
     let (model, objects) = match cached_inventory(ctx) {
         Some(cached) => cached,
         None => {
-            let (mut model, listed) =
-                live_inventory(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?;
+            // Each page kept as text as it is read: never the cluster parsed whole.
+            let (mut model, objects) =
+                live_inventory_as::<Texts>(&ctx.client, selector, &ctx.cluster_cidrs, ctx.cluster.as_deref()).await?;
             model.api_server = super::inventory::with_given(&model.api_server, ctx.api_server.given());
-            let mut objects = Texts::default();
-            listed.iter().for_each(|v| objects.push_value(v));
             (model, objects)
         }
     };
