@@ -63,3 +63,45 @@ fn the_kept_inventory_follows_the_watch() {
     inv.event("Pod", &Event::InitDone, "v1");
     assert_eq!(names(&inv), Some(vec!["d".to_string()]));
 }
+
+/// A live listing kept as texts holds the same objects, in the same order,
+/// as one kept as values: appended kinds after the objects added first.
+#[test]
+fn a_listing_as_texts_holds_what_a_listing_as_values_holds() {
+    use govcloud_audit::{Source, Texts};
+    let obj = |kind: &str, ns: &str, name: &str| {
+        let mut v = serde_json::json!({"metadata": {"name": name, "namespace": ns}, "spec": {"n": name.len()}});
+        as_audited(&mut v, "v1", kind);
+        v
+    };
+    let (mut values, mut texts) = (Vec::<Value>::new(), Texts::default());
+    let first = [obj("ResourceRequest", "a", "r1")];
+    let kinds = [vec![obj("Pod", "a", "p1"), obj("Pod", "b", "p2")], vec![], vec![obj("Namespace", "", "a")]];
+    for v in &first {
+        Listed::add(&mut values, v.clone());
+        Listed::add(&mut texts, v.clone());
+    }
+    for kind in &kinds {
+        let (mut vs, mut ts) = (Vec::<Value>::new(), Texts::default());
+        for v in kind {
+            vs.add(v.clone());
+            ts.add(v.clone());
+        }
+        Listed::append(&mut values, vs);
+        Listed::append(&mut texts, ts);
+    }
+    assert_eq!(values.len(), 4);
+    assert_eq!(texts.len(), values.len());
+    for (i, v) in values.iter().enumerate() {
+        let (kind, ns, name) = texts.key(i);
+        assert_eq!(
+            (kind, ns, name),
+            (
+                v["kind"].as_str().unwrap_or(""),
+                v["metadata"]["namespace"].as_str().unwrap_or(""),
+                v["metadata"]["name"].as_str().unwrap_or("")
+            )
+        );
+        assert_eq!(texts.object(i).as_deref(), Some(v), "object {i}");
+    }
+}
