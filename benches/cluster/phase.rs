@@ -243,7 +243,13 @@ pub(crate) async fn operator_phase(
         eprintln!("[bench] idle: {} s (resync every {} s)", plan.idle.as_secs(), plan.resync);
         let ti = Timestamp::now();
         let (cpu_i, m_i) = (cpu_seconds(Some(op.pid())).unwrap_or(0.0), op.metrics());
-        tokio::time::sleep(plan.idle).await;
+        // The resident size at rest, sampled every 5 s through the window.
+        let idle_end = Instant::now() + plan.idle;
+        let mut rest = Vec::new();
+        while Instant::now() < idle_end {
+            rest.extend(proc_kib(op.pid(), "VmRSS").map(|k| k as f64 / 1024.0));
+            tokio::time::sleep(Duration::from_secs(5).min(idle_end.saturating_duration_since(Instant::now()))).await;
+        }
         let tj = Timestamp::now();
         let (cpu_j, m_j) = (cpu_seconds(Some(op.pid())).unwrap_or(0.0), op.metrics());
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -256,6 +262,10 @@ pub(crate) async fn operator_phase(
         results.set("idle", "writes", json!(writes_in(&verbs)));
         results.set("idle", "writes_by_resource", json!(writes));
         results.set("idle", "cpu_seconds", json!(cpu_j - cpu_i));
+        if !rest.is_empty() {
+            let (lo, hi) = rest.iter().fold((f64::MAX, 0.0f64), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
+            results.set("idle", "rss_mib", json!({"min": lo, "max": hi, "samples": rest}));
+        }
         eprintln!("[bench] idle: {} writes, {} requests", writes_in(&verbs), verbs.values().sum::<u64>());
         results.write(out_json);
 

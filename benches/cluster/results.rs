@@ -119,6 +119,13 @@ impl Results {
         );
         row("operator peak RSS", self.f("operator/peak_rss_mib").map_or("—".into(), |m| format!("{m:.1} MiB")));
         row(
+            "operator RSS at rest (idle window, min / max)",
+            match (self.f("idle/rss_mib/min"), self.f("idle/rss_mib/max")) {
+                (Some(lo), Some(hi)) => format!("{lo:.1} / {hi:.1} MiB"),
+                _ => "—".into(),
+            },
+        );
+        row(
             "operator CPU",
             format!(
                 "{} convergence, {} idle",
