@@ -8,6 +8,7 @@
 /// musl's (the static image's) is slow with many threads. mimalloc returns
 /// freed pages to the system a few milliseconds after they empty, on every
 /// target. See BENCHMARKS (issue 27) for what it changed.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -20,6 +21,7 @@ fn main() {
 mod allocator {
     /// Returns what the allocator holds free to the system now (after a
     /// known transient peak: a compliance audit), not after its delay.
+    #[cfg(not(feature = "system-allocator"))]
     pub fn release() {
         // SAFETY: mi_collect is thread-safe; it frees the calling thread's
         // free pages and, forced, returns what every heap holds unused.
@@ -27,4 +29,8 @@ mod allocator {
             libmimalloc_sys::mi_collect(true);
         }
     }
+
+    /// With the system's allocator (profiling builds only): nothing.
+    #[cfg(feature = "system-allocator")]
+    pub fn release() {}
 }
