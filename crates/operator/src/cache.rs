@@ -41,20 +41,26 @@ pub struct OwnedCaches {
 /// An owner as its objects' labels name it: (kind, namespace or "", name).
 type OwnerKey = (String, String, String);
 
+/// Where an object is: (namespace or "", name).
+type At = (String, String);
+
 /// Index of cached owned objects by owner, per kind; rebuilt on a relist.
 #[derive(Clone, Default)]
 pub struct OwnerIndex(Arc<Mutex<HashMap<String, KindIndex>>>);
 
+/// One kind's index. Each object's place and each owner are allocated once
+/// and shared by both maps (at a province's size, about 21,900 objects of
+/// 3,300 owners, the copies were most of the index).
 #[derive(Default)]
 struct KindIndex {
-    by_owner: HashMap<OwnerKey, BTreeSet<(String, String)>>,
-    owner_of: HashMap<(String, String), OwnerKey>,
+    by_owner: HashMap<Arc<OwnerKey>, BTreeSet<Arc<At>>>,
+    owner_of: HashMap<Arc<At>, Arc<OwnerKey>>,
     /// Filled during a relist, then swapped in.
     relist: Option<Box<KindIndex>>,
 }
 
 impl KindIndex {
-    fn remove(&mut self, at: &(String, String)) {
+    fn remove(&mut self, at: &At) {
         if let Some(before) = self.owner_of.remove(at)
             && let Some(set) = self.by_owner.get_mut(&before)
         {
@@ -64,9 +70,14 @@ impl KindIndex {
             }
         }
     }
-    fn insert(&mut self, at: (String, String), owner: Option<OwnerKey>) {
+    fn insert(&mut self, at: At, owner: Option<OwnerKey>) {
         self.remove(&at);
         if let Some(owner) = owner {
+            let at = Arc::new(at);
+            let owner = match self.by_owner.get_key_value(&owner) {
+                Some((k, _)) => k.clone(),
+                None => Arc::new(owner),
+            };
             self.by_owner.entry(owner.clone()).or_default().insert(at.clone());
             self.owner_of.insert(at, owner);
         }
@@ -116,8 +127,8 @@ impl OwnerIndex {
         let Ok(all) = self.0.lock() else { return Vec::new() };
         let mut out = Vec::new();
         for (kind, k) in all.iter() {
-            for (ns, name) in k.by_owner.get(owner).into_iter().flatten() {
-                out.push((kind.clone(), ns.clone(), name.clone()));
+            for at in k.by_owner.get(owner).into_iter().flatten() {
+                out.push((kind.clone(), at.0.clone(), at.1.clone()));
             }
         }
         out.sort();

@@ -1,5 +1,6 @@
-//! What the owned-object caches keep of each object: its metadata (as
-//! [`slim`](crate::watch) leaves it), of its content only what the operator
+//! What the owned-object caches keep of each object: of its metadata what
+//! is read ([`READ_LABELS`], the applied hash, the field-ownership marks
+//! [`slim`](crate::watch) leaves), of its content only what the operator
 //! reads besides the comparison (the status of the kinds whose status is
 //! read, a workload's `spec.replicas`), and the [`Print`] that answers
 //! "does it still hold what govcloud would apply" exactly as the whole
@@ -7,6 +8,7 @@
 //! whole objects were the largest part of the operator's memory.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ApiResource, DynamicObject};
@@ -16,12 +18,12 @@ use kube::runtime::watcher;
 use serde_json::{Map, Value};
 
 use govcloud_core::meta::compare::Print;
+use govcloud_core::meta::labels::{APPLIED_HASH, MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE};
 
 /// One owned object as the caches keep it.
 #[derive(Clone, Debug)]
 pub struct Kept {
-    /// The object's metadata, as the watch gave it (field ownership reduced
-    /// to marks).
+    /// Of the object's metadata, what is read (`read_metadata`).
     pub metadata: ObjectMeta,
     /// Of the object's content: `status` where it is kept, and
     /// `spec.replicas`.
@@ -75,23 +77,53 @@ impl Kept {
         if let Some(replicas) = o.data.pointer("/spec/replicas") {
             data.insert("spec".into(), serde_json::json!({ "replicas": replicas }));
         }
-        Kept { metadata: o.metadata.clone(), data: Value::Object(data), print }
+        Kept { metadata: read_metadata(&o.metadata), data: Value::Object(data), print }
     }
 
     /// A deleted object: only its name is read.
     fn gone(o: &DynamicObject) -> Kept {
-        Kept { metadata: o.metadata.clone(), data: Value::Null, print: Print::default() }
+        let metadata =
+            ObjectMeta { name: o.metadata.name.clone(), namespace: o.metadata.namespace.clone(), ..Default::default() };
+        Kept { metadata, data: Value::Null, print: Print::default() }
     }
 
     /// The hash of what govcloud last applied, as the object's annotation
     /// records it (`""`: none).
     pub fn applied_hash(&self) -> &str {
-        self.metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(govcloud_core::meta::labels::APPLIED_HASH))
-            .map(String::as_str)
-            .unwrap_or_default()
+        self.metadata.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// The labels of a kept object that are read: whose it is
+/// (`apply::labelled_for`, the owner index) and, of
+/// a workload, its zone (the check of `--cluster` at start).
+pub const READ_LABELS: [&str; 5] = [MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE];
+
+/// What is read of an owned object's metadata: its name, namespace, uid,
+/// version and deletion mark, the [`READ_LABELS`], the applied hash, and
+/// the field-ownership marks (`slim` leaves). Everything else the object's
+/// print holds for the comparison; kept whole, the metadata was the larger
+/// part of a kept object (eight labels, two annotations, an owner
+/// reference, timestamps: about 2 KiB each at a province's size).
+fn read_metadata(m: &ObjectMeta) -> ObjectMeta {
+    let labels: BTreeMap<String, String> = m
+        .labels
+        .iter()
+        .flatten()
+        .filter(|(k, _)| READ_LABELS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let applied = m.annotations.as_ref().and_then(|a| a.get_key_value(APPLIED_HASH));
+    ObjectMeta {
+        name: m.name.clone(),
+        namespace: m.namespace.clone(),
+        uid: m.uid.clone(),
+        resource_version: m.resource_version.clone(),
+        deletion_timestamp: m.deletion_timestamp.clone(),
+        labels: (!labels.is_empty()).then_some(labels),
+        annotations: applied.map(|(k, v)| BTreeMap::from([(k.clone(), v.clone())])),
+        managed_fields: m.managed_fields.clone(),
+        ..Default::default()
     }
 }
 

@@ -148,3 +148,70 @@ fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
     let whole_bytes = whole(&o).to_string().len();
     assert!(kept.print.len() * 8 < whole_bytes, "print {} words, object {whole_bytes} bytes", kept.print.len());
 }
+
+/// Every decision read from a kept object's metadata (whose it is, its
+/// zone, the applied hash, field ownership, deletion) is the one its whole
+/// metadata gives, for every rendered object, with labels and annotations
+/// of others added and govcloud's own relabelled or removed; and nothing
+/// else of the metadata is kept.
+#[test]
+fn the_kept_metadata_decides_as_the_whole_metadata() {
+    use crate::apply::{foreign_content_manager, has_update_entry, labelled_for};
+    use govcloud_core::meta::kinds::OwnerKind;
+    use govcloud_core::meta::labels::{APPLIED_HASH, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (mut checked, mut ours) = (0, 0);
+    for d in desired() {
+        let mut o = live(&d);
+        // The object's own owner, as rendered, and another.
+        let label = |k: &str| d["metadata"]["labels"][k].as_str().map(str::to_string);
+        let kind = label(OWNER_KIND).and_then(|k| OwnerKind::parse(&k)).unwrap_or(OwnerKind::Tenant);
+        let (namespace, name) = (label(OWNER_NAMESPACE), label(OWNER_NAME).unwrap_or_default());
+        let owners = [(kind, namespace.as_deref(), name.as_str()), (OwnerKind::Tenant, None, "another")];
+        let (labels, annotations) =
+            (o.metadata.labels.get_or_insert_default(), o.metadata.annotations.get_or_insert_default());
+        labels.insert("team.example/owner".into(), "someone".into());
+        annotations.insert("kubectl.kubernetes.io/last-applied-configuration".into(), "{}".into());
+        match rng.below(4) {
+            0 => {
+                labels.insert(OWNER_NAME.into(), "another".into());
+            }
+            1 => {
+                labels.remove(ZONE);
+                annotations.remove(APPLIED_HASH);
+            }
+            2 => {
+                o.metadata.deletion_timestamp =
+                    Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH))
+            }
+            _ => {}
+        }
+        o.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+            manager: Some(["govcloud", "kubectl-edit"][rng.below(2)].into()),
+            operation: Some(["Update", "Apply"][rng.below(2)].into()),
+            ..Default::default()
+        }]);
+        let kept = Kept::of(&o);
+        let (m, k) = (&o.metadata, &kept.metadata);
+        for owner in owners {
+            assert_eq!(labelled_for(k, owner), labelled_for(m, owner), "{owner:?}: {m:?}");
+        }
+        ours += usize::from(labelled_for(k, owners[0]));
+        assert_eq!(k.labels.as_ref().and_then(|l| l.get(ZONE)), m.labels.as_ref().and_then(|l| l.get(ZONE)));
+        let applied = m.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str);
+        assert_eq!(kept.applied_hash(), applied.unwrap_or_default());
+        assert_eq!(has_update_entry(k), has_update_entry(m));
+        assert_eq!(foreign_content_manager(k), foreign_content_manager(m));
+        assert_eq!(k.deletion_timestamp, m.deletion_timestamp);
+        assert_eq!((&k.name, &k.namespace, &k.uid), (&m.name, &m.namespace, &m.uid));
+        // Not kept: what nothing reads.
+        assert!(k.labels.iter().flatten().all(|(key, _)| READ_LABELS.contains(&key.as_str())), "{k:?}");
+        assert!(k.annotations.iter().flatten().all(|(key, _)| key == APPLIED_HASH), "{k:?}");
+        assert!(k.creation_timestamp.is_none() && k.owner_references.is_none() && k.generation.is_none());
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked} objects");
+    // Some stay labelled for their owner, some not (else the test proves little).
+    assert!(ours > 100 && ours + 50 < checked, "{ours} of {checked} labelled for their owner");
+}
