@@ -62,7 +62,10 @@ pub struct Context {
     /// The routing of changes, and the model version.
     pub(crate) triggers: triggers::Triggers,
     /// The latest plan, with the model version it holds at least.
-    pub(super) render_cache: Mutex<Option<(u64, Arc<Plan>)>>,
+    pub(super) render_cache: PlanCache<Plan>,
+    /// The flows by state of the last plan let go ([`Context::forget_idle_plan`]),
+    /// for the gauges.
+    pub(super) idle_flows: Mutex<Vec<(String, u64)>>,
     /// The admission verdicts on apps, kept across plans and compliance
     /// audits (the model changes an object at a time).
     pub(crate) verdicts: render::Verdicts,
@@ -243,12 +246,11 @@ impl Context {
     /// reconciles it sends, not one each.
     pub async fn plan_for(&self, kind: OwnerKind, namespace: &str, name: &str) -> Arc<Plan> {
         let need = self.triggers.needed_version(kind.as_str(), namespace, name);
-        let fresh = |c: &Option<(u64, Arc<Plan>)>| c.as_ref().filter(|(v, _)| *v >= need).map(|(_, r)| r.clone());
-        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+        if let Some(r) = self.render_cache.fresh(need) {
             return r;
         }
         let mut last_plan = self.render_lock.lock().await;
-        if let Some(r) = self.render_cache.lock().ok().and_then(|c| fresh(&c)) {
+        if let Some(r) = self.render_cache.fresh(need) {
             return r;
         }
         // While the model keeps changing (a province applying thousands of
@@ -263,19 +265,44 @@ impl Context {
         let version = self.triggers.model_version();
         let r = Arc::new(Plan::attach_to_cart(Arc::new(self.model()), |model| render::plan(model, &self.verdicts)));
         self.metrics.rendered();
-        if let Ok(mut cache) = self.render_cache.lock()
-            && cache.as_ref().is_none_or(|(v, _)| *v <= version)
-        {
-            *cache = Some((version, r.clone()));
-        }
+        self.render_cache.put(version, r.clone());
         r
     }
 
-    /// The latest plan made, if any (for the gauges).
-    pub(super) fn latest_plan(&self) -> Option<Arc<Plan>> {
-        self.render_cache.lock().ok().and_then(|c| c.as_ref().map(|(_, r)| r.clone()))
+    /// The flows of the latest plan by state (lowercase), for the gauges:
+    /// of the plan kept, else of the last one let go.
+    pub(super) fn flows_by_state(&self) -> Vec<(String, u64)> {
+        match self.render_cache.latest() {
+            Some(plan) => flows_by_state(&plan),
+            None => self.idle_flows.lock().map(|f| f.clone()).unwrap_or_default(),
+        }
     }
 
+    /// Lets go of the latest plan once no reconcile has needed a newer one
+    /// for [`PLAN_KEPT`] and none holds it (at rest it is the model's copy);
+    /// whether it did.
+    pub(super) fn forget_idle_plan(&self) -> bool {
+        let Some(plan) = self.render_cache.take_idle(PLAN_KEPT, std::time::Instant::now()) else { return false };
+        if let Ok(mut f) = self.idle_flows.lock() {
+            *f = flows_by_state(&plan);
+        }
+        true
+    }
+}
+
+/// The flows of `plan` by state (lowercase).
+fn flows_by_state(plan: &Plan) -> Vec<(String, u64)> {
+    use govcloud_core::api::FlowState;
+    [FlowState::Granted, FlowState::Pending, FlowState::Refused]
+        .into_iter()
+        .map(|state| {
+            let n = plan.get().flows.iter().filter(|f| f.state == state).count();
+            (state.as_str().to_lowercase(), n as u64)
+        })
+        .collect()
+}
+
+impl Context {
     /// What the reconcile of `kind` `namespace/name` reads of the model's
     /// rendering: its own objects, rendered now from a fresh enough plan, and
     /// the flows and problems that concern it.
@@ -375,6 +402,9 @@ impl Retries {
         (delay(e.0 - 1), e.0)
     }
 }
+
+mod plan_cache;
+pub(crate) use plan_cache::{PLAN_KEPT, PlanCache};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! term as leader ([`lead`]: the platform roles, the three controllers, the
 //! status refreshes and the compliance reports), until a shutdown signal.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use std::future::Future;
@@ -269,7 +269,8 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         cluster_cidrs: opts.cluster_cidrs.unwrap_or_else(|| Model::default().cluster_cidrs),
         cluster: opts.cluster.clone(),
         triggers: triggers.clone(),
-        render_cache: Mutex::new(None),
+        render_cache: Default::default(),
+        idle_flows: Default::default(),
         verdicts: Default::default(),
         retries: Retries::default(),
         failure_log: Default::default(),
@@ -353,17 +354,19 @@ fn gauges(ctx: &Context) -> metrics::Scraped {
     for (kind, k) in &ctx.owned.kinds {
         out.managed_objects.push((kind.clone(), k.store.state().len() as u64));
     }
-    if let Some(plan) = ctx.latest_plan() {
-        for state in [
-            govcloud_core::api::FlowState::Granted,
-            govcloud_core::api::FlowState::Pending,
-            govcloud_core::api::FlowState::Refused,
-        ] {
-            let n = plan.get().flows.iter().filter(|f| f.state == state).count();
-            out.flows.push((state.as_str().to_lowercase(), n as u64));
+    out.flows = ctx.flows_by_state();
+    out
+}
+
+/// Lets go of the latest plan of the model once idle, checked every half
+/// [`PLAN_KEPT`](super::context::PLAN_KEPT), and gives the memory back.
+async fn forget_idle_plans(ctx: Arc<Context>) {
+    loop {
+        tokio::time::sleep(super::context::PLAN_KEPT / 2).await;
+        if ctx.forget_idle_plan() {
+            super::memory::release();
         }
     }
-    out
 }
 
 /// Aborts a task when dropped.
@@ -437,10 +440,13 @@ async fn lead(
         reports.map(|api| AbortOnDrop(tokio::spawn(super::report_loop::report_loop(ctx.clone(), api, scope_sel))));
     // Status refreshes beside the controllers, ended the same ways.
     let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
+    // The plan let go once idle (see `Context::forget_idle_plan`).
+    let plans = AbortOnDrop(tokio::spawn(forget_idle_plans(ctx.clone())));
     let stop_reports = async {
         stopped(&stop).await;
         drop(reports);
         drop(statuses);
+        drop(plans);
     };
     tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, request_ctrl, stop_reports);
 }
