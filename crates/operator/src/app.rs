@@ -22,7 +22,7 @@ use kube::{Resource, ResourceExt};
 
 use super::apply::{apply_owned, desired_json};
 use super::controller::Reconciled;
-use super::status::{Cond, conditions, degraded, differs, patch_status};
+use super::status::{Cond, conditions, degraded, write_status};
 use super::triggers::{Triggers, replica_failure};
 use super::{Context, Halt, Result, Step};
 use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus, SharingStatus};
@@ -119,7 +119,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
         (None, None) => None,
     };
     // An answer falling due wakes the app to say it is overdue.
-    let wake = update_status(a, ctx, &rendered, placed, isolated, blocked).await?;
+    let wake = update_status(a, ctx, &rendered, placed, blocked).await?;
     if refused.is_some() {
         return Ok(Action::requeue(ctx.retries.failed(OwnerKind::DepartmentApp.as_str(), &ns, &name).0));
     }
@@ -149,7 +149,6 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
     let name = a.name_any();
     let rendered = ctx.rendered_for(OwnerKind::DepartmentApp, &ns, &name).await;
     let placed = rendered.object(a.spec.workload_kind().as_str(), &ns, &name).is_some();
-    let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     let conditions = a.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
     let refused = standing_refusal(conditions);
     let conflict = super::status::standing_conflict(conditions);
@@ -158,7 +157,7 @@ pub async fn refresh_status(a: Arc<DepartmentApp>, ctx: Arc<Context>) -> Result<
         (None, Some(c)) => Some(Blocked { reason: Code::Conflict, message: c }),
         (None, None) => None,
     };
-    update_status(&a, &ctx, &rendered, placed, isolated, blocked).await.map(|_| ())
+    update_status(&a, &ctx, &rendered, placed, blocked).await.map(|_| ())
 }
 
 /// The reason of an app's `Ready` and `Degraded` conditions, and of its
@@ -409,17 +408,19 @@ pub fn flow_transitions<'f>(previous: &[FlowStatus], now: &'f [FlowStatus]) -> V
 }
 
 /// Gathers an app's figures from the caches and the rendering, and writes
-/// its status (and its flows' transitions as Events) if it changed.
+/// its status (and its flows' transitions as Events) if it changed: under
+/// the app's status slot, the caches read as they are once it is free.
 async fn update_status(
     a: &DepartmentApp,
     ctx: &Context,
     rendered: &Rendered,
     placed: bool,
-    isolated: bool,
     blocked: Option<Blocked<'_>>,
 ) -> Result<Option<Duration>> {
     let ns = a.namespace().unwrap_or_default();
     let name = a.name_any();
+    let mut slot = ctx.written.hold(OwnerKind::DepartmentApp.as_str(), &ns, &name).await;
+    let isolated = ctx.owned.get("NetworkPolicy", &ns, govcloud_core::meta::names::DEFAULT_DENY).is_some();
     // The calls this app (of this namespace, not a namesake elsewhere) makes.
     let own = |k: &AppKey| k.app == name && govcloud_core::meta::names::namespace_name(&k.tenant, &k.zone) == ns;
     let clock = sharing::Clock { now: Timestamp::now(), deadline: &ctx.deadline };
@@ -519,8 +520,7 @@ async fn update_status(
     let status = app_status(figures, clock.now);
     let wake = sharing::next_due(&status.flows, status.sharing.as_ref(), clock.now)
         .map(|t| Duration::from_secs(t.duration_since(clock.now).as_secs().max(0) as u64 + 1));
-    if differs(a.status.as_ref(), &status) {
-        patch_status(ctx, a, &status).await?;
+    if write_status(ctx, &mut slot, a, a.status.as_ref(), &status).await? {
         // Pods newly refused: one Warning Event (the condition stays while they are).
         let ready_of = |s: Option<&DepartmentAppStatus>| {
             s.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))

@@ -63,6 +63,9 @@ pub struct Context {
     pub(crate) triggers: triggers::Triggers,
     /// The latest plan, with the model version it holds at least.
     pub(super) render_cache: PlanCache<Plan>,
+    /// The status each object was last written with, and the lock under
+    /// which its status is computed and written.
+    pub(crate) written: super::status::Written,
     /// The flows by state of the last plan let go ([`Context::forget_idle_plan`]),
     /// for the gauges.
     pub(super) idle_flows: Mutex<Vec<(String, u64)>>,
@@ -287,6 +290,23 @@ impl Context {
             *f = flows_by_state(&plan);
         }
         true
+    }
+
+    /// Forgets the written statuses of objects no longer in the caches.
+    pub(super) fn forget_gone_statuses(&self) {
+        use govcloud_core::meta::kinds::OwnerKind;
+        use kube::runtime::reflector::ObjectRef;
+        self.written.retain(|kind, ns, name| {
+            if kind == OwnerKind::DepartmentApp.as_str() {
+                self.apps.get(&ObjectRef::new(name).within(ns)).is_some()
+            } else if kind == OwnerKind::Tenant.as_str() {
+                self.tenants.get(&ObjectRef::new(name)).is_some()
+            } else if kind == OwnerKind::NetworkZone.as_str() {
+                self.zones.get(&ObjectRef::new(name)).is_some()
+            } else {
+                true
+            }
+        });
     }
 }
 

@@ -270,6 +270,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         cluster: opts.cluster.clone(),
         triggers: triggers.clone(),
         render_cache: Default::default(),
+        written: Default::default(),
         idle_flows: Default::default(),
         verdicts: Default::default(),
         retries: Retries::default(),
@@ -359,10 +360,12 @@ fn gauges(ctx: &Context) -> metrics::Scraped {
 }
 
 /// Lets go of the latest plan of the model once idle, checked every half
-/// [`PLAN_KEPT`](super::context::PLAN_KEPT), and gives the memory back.
+/// [`PLAN_KEPT`](super::context::PLAN_KEPT), and gives the memory back; and
+/// forgets the written statuses of objects that are gone.
 async fn forget_idle_plans(ctx: Arc<Context>) {
     loop {
         tokio::time::sleep(super::context::PLAN_KEPT / 2).await;
+        ctx.forget_gone_statuses();
         if ctx.forget_idle_plan() {
             super::memory::release();
         }

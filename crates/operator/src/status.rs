@@ -88,6 +88,98 @@ where
     }
 }
 
+/// The status each object was last written with by this operator, and the
+/// lock under which a status is computed and written, per object.
+///
+/// Two reasons. The object a reconcile reads comes from the watch cache,
+/// which may not yet show the status this operator has just written: a
+/// reconcile that then computes the status the cache still shows would skip
+/// the write and leave the one just written (seen: an app left waiting for
+/// isolation after its policy was restored, until the resync). And a status
+/// refresh and a reconcile of the same object run on different tasks: the
+/// one that computed first from older caches could write last. Under the
+/// lock the computation reads the caches as they are when it runs, and the
+/// write compares with what was last written as well as with what was read.
+#[derive(Default)]
+pub struct Written(
+    std::sync::Mutex<std::collections::HashMap<WrittenKey, std::sync::Arc<tokio::sync::Mutex<Option<u64>>>>>,
+);
+
+/// An object's kind, namespace (empty for cluster-scoped) and name.
+type WrittenKey = (&'static str, String, String);
+
+/// Held while an object's status is computed and written: the digest of the
+/// status last written (none since the start).
+pub type StatusSlot = tokio::sync::OwnedMutexGuard<Option<u64>>;
+
+impl Written {
+    /// Waits for `kind`'s object `namespace`/`name` to be free to compute
+    /// and write its status.
+    pub async fn hold(&self, kind: &'static str, namespace: &str, name: &str) -> StatusSlot {
+        let slot = {
+            let mut slots = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            slots.entry((kind, namespace.to_string(), name.to_string())).or_default().clone()
+        };
+        slot.lock_owned().await
+    }
+
+    /// Forgets the objects `keep` says are gone (and are not held).
+    pub fn retain(&self, keep: impl Fn(&str, &str, &str) -> bool) {
+        let mut slots = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.retain(|(kind, ns, name), slot| std::sync::Arc::strong_count(slot) > 1 || keep(kind, ns, name));
+    }
+
+    /// How many objects it remembers.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().map_or(0, |s| s.len())
+    }
+}
+
+/// The digest of what a controller writes of a status (leaving out
+/// [`AUDIT_FIELD`]).
+fn own_digest<T: serde::Serialize>(s: &T) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut v = serde_json::to_value(s).ok()?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove(AUDIT_FIELD);
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    v.to_string().hash(&mut h);
+    Some(h.finish())
+}
+
+/// Whether to write `new`: it differs from the status as read (`read`), or
+/// from the one last written (`last`), which the read may not show yet.
+pub fn to_write<T: serde::Serialize>(read: Option<&T>, last: Option<u64>, new: &T) -> bool {
+    differs(read, new) || last.is_some_and(|l| own_digest(new) != Some(l))
+}
+
+/// Writes `status` as `obj`'s status if [`to_write`] says so, under `slot`
+/// (see [`Written`]); returns whether it wrote.
+pub async fn write_status<K, S>(
+    ctx: &Context,
+    slot: &mut StatusSlot,
+    obj: &K,
+    read: Option<&S>,
+    status: &S,
+) -> Result<bool>
+where
+    K: Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    K::Scope: ApiScope,
+    S: serde::Serialize,
+{
+    if !to_write(read, **slot, status) {
+        return Ok(false);
+    }
+    // Until it is written the last status is unknown (a failed write may
+    // still have landed): the next computation compares with the read.
+    **slot = None;
+    patch_status(ctx, obj, status).await?;
+    **slot = own_digest(status);
+    Ok(true)
+}
+
 /// One condition to set: type, status, reason, message.
 pub struct Cond<'a> {
     /// Condition type, for example `Ready`.

@@ -22,7 +22,7 @@ use tracing::info;
 
 use super::apply::{CONFLICT_RETRY, apply_owned, desired_json};
 use super::controller::Reconciled;
-use super::status::{Cond, conditions, degraded, differs, patch_status};
+use super::status::{Cond, conditions, degraded, write_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use govcloud_core::api::{DepartmentApp, FlowState, Tenant, TenantStatus, ZoneUsage};
@@ -234,6 +234,8 @@ pub fn used_of_granted(quota: &[ZoneUsage], key: &str) -> Option<String> {
 /// its status if it changed.
 async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict: Option<&str>) -> Result<()> {
     let name = t.name_any();
+    // Under the tenant's status slot (see `status::Written`).
+    let mut slot = ctx.written.hold(OwnerKind::Tenant.as_str(), "", &name).await;
     let owned = owned_objects(rendered, &name);
     let namespaces: Vec<String> =
         owned.iter().filter(|o| o.kind() == "Namespace").map(|o| o.name().to_string()).collect();
@@ -280,9 +282,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
         conflict,
     };
     let status = tenant_status(figures, Timestamp::now());
-    if differs(t.status.as_ref(), &status) {
-        patch_status(ctx, t, &status).await?;
-    }
+    write_status(ctx, &mut slot, t, t.status.as_ref(), &status).await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::controller::Reconciled;
-use super::status::{Cond, conditions, differs, patch_status};
+use super::status::{Cond, conditions, patch_status, write_status};
 use super::triggers::Triggers;
 use super::{Context, Result, Step, Wait};
 use govcloud_core::api::{HostOwner, NetworkZone, NetworkZoneStatus, NodePool, ZoneKind, ZoneTaint};
@@ -334,6 +334,8 @@ pub fn zone_status(f: ZoneFigures<'_>, now: Timestamp) -> NetworkZoneStatus {
 }
 
 async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Vec<String>) -> Result<()> {
+    // Under the zone's status slot (see `status::Written`).
+    let mut slot = ctx.written.hold(OwnerKind::NetworkZone.as_str(), "", &z.name_any()).await;
     let nodes = ctx.nodes.state();
     let node_values: Vec<serde_json::Value> =
         nodes.iter().filter_map(|n| serde_json::to_value(n.as_ref()).ok()).collect();
@@ -359,13 +361,12 @@ async fn update_status(z: &NetworkZone, ctx: &Context, apps: usize, problems: Ve
         zone: Some(z),
     };
     let status = zone_status(figures, Timestamp::now());
-    if differs(z.status.as_ref(), &status) {
-        patch_status(ctx, z, &status).await?;
-        if z.status.as_ref().map(|s| s.nodes_ready) != Some(status.nodes_ready) {
-            let note = msg!(Code::ZoneNodesReady, status.nodes_ready.to_string(), status.nodes_matched.to_string())
-                .to_string();
-            ctx.publish(z, kube::runtime::events::EventType::Normal, Code::NodesChanged, "Reconcile", note).await;
-        }
+    if write_status(ctx, &mut slot, z, z.status.as_ref(), &status).await?
+        && z.status.as_ref().map(|s| s.nodes_ready) != Some(status.nodes_ready)
+    {
+        let note =
+            msg!(Code::ZoneNodesReady, status.nodes_ready.to_string(), status.nodes_matched.to_string()).to_string();
+        ctx.publish(z, kube::runtime::events::EventType::Normal, Code::NodesChanged, "Reconcile", note).await;
     }
     Ok(())
 }
@@ -443,6 +444,9 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let message = deletion_held_message(&z.name_any(), &holds);
     // Say it once per distinct message, in status and as an event, not on every retry.
     if let Some(status) = deletion_held_status(z.status.as_ref(), z.metadata.generation, &message, Timestamp::now()) {
+        let mut slot = ctx.written.hold(OwnerKind::NetworkZone.as_str(), "", &z.name_any()).await;
+        // Not the status `update_status` computes: the next one compares with the read.
+        *slot = None;
         patch_status(ctx, z, &status).await?;
         ctx.publish(z, kube::runtime::events::EventType::Warning, Code::DeletionHeld, "Delete", message.clone()).await;
     }

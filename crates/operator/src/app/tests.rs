@@ -1,4 +1,5 @@
 use super::*;
+use crate::status::differs;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")

@@ -6,17 +6,17 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a plan is kept after it was made, while no reconcile holds it.
+/// How long a plan is kept after it was last served, while no reconcile holds it.
 pub const PLAN_KEPT: Duration = Duration::from_secs(60);
 
 /// The latest plan (any `T`: the operator's [`super::Plan`]), with the model
-/// version it holds at least and when it was made.
+/// version it holds at least and when it was last made or served.
 pub struct PlanCache<T>(Mutex<Option<Latest<T>>>);
 
 struct Latest<T> {
     version: u64,
     plan: Arc<T>,
-    made: Instant,
+    used: Instant,
 }
 
 impl<T> Default for PlanCache<T> {
@@ -28,8 +28,17 @@ impl<T> Default for PlanCache<T> {
 impl<T> PlanCache<T> {
     /// The latest plan if it holds at least model version `need`.
     pub fn fresh(&self, need: u64) -> Option<Arc<T>> {
-        let latest = self.0.lock().ok()?;
-        latest.as_ref().filter(|l| l.version >= need).map(|l| l.plan.clone())
+        self.fresh_at(need, Instant::now())
+    }
+
+    /// [`Self::fresh`], served at `now`: a plan in use is kept, however
+    /// long ago it was made (at rest the reconciles that come one by one
+    /// keep serving it rather than planning again).
+    fn fresh_at(&self, need: u64, now: Instant) -> Option<Arc<T>> {
+        let mut latest = self.0.lock().ok()?;
+        let l = latest.as_mut().filter(|l| l.version >= need)?;
+        l.used = l.used.max(now);
+        Some(l.plan.clone())
     }
 
     /// Keeps `plan`, made now of model version `version`, unless a plan of
@@ -38,7 +47,7 @@ impl<T> PlanCache<T> {
         if let Ok(mut latest) = self.0.lock()
             && latest.as_ref().is_none_or(|l| l.version <= version)
         {
-            *latest = Some(Latest { version, plan, made: Instant::now() });
+            *latest = Some(Latest { version, plan, used: Instant::now() });
         }
     }
 
@@ -47,14 +56,14 @@ impl<T> PlanCache<T> {
         self.0.lock().ok()?.as_ref().map(|l| l.plan.clone())
     }
 
-    /// Lets go of the latest plan if it was made at least `kept` before
-    /// `now` and no reconcile holds it; returns it (to read what the gauges
+    /// Lets go of the latest plan if it was last made or served at least
+    /// `kept` before `now` and no reconcile holds it; returns it (to read what the gauges
     /// need before it is dropped).
     pub fn take_idle(&self, kept: Duration, now: Instant) -> Option<Arc<T>> {
         let mut latest = self.0.lock().ok()?;
         let idle = latest
             .as_ref()
-            .is_some_and(|l| now.saturating_duration_since(l.made) >= kept && Arc::strong_count(&l.plan) == 1);
+            .is_some_and(|l| now.saturating_duration_since(l.used) >= kept && Arc::strong_count(&l.plan) == 1);
         if idle { latest.take().map(|l| l.plan) } else { None }
     }
 }
@@ -83,6 +92,20 @@ mod tests {
         let taken = cache.take_idle(PLAN_KEPT, later);
         assert_eq!(taken.as_deref().map(String::as_str), Some("v5"), "idle and unheld: let go");
         assert!(cache.latest().is_none() && cache.fresh(0).is_none(), "the next reconcile plans again");
+
+        // Kept from when it was last served, not from when it was made.
+        cache.put(7, Arc::new("v7".into()));
+        let made = Instant::now();
+        let served = made + PLAN_KEPT - Duration::from_secs(10);
+        assert!(cache.fresh_at(7, served).is_some());
+        assert!(
+            cache.take_idle(PLAN_KEPT, made + PLAN_KEPT + Duration::from_secs(1)).is_none(),
+            "served 11 s ago: kept"
+        );
+        // A reconcile that needs a newer version does not count as a use.
+        assert!(cache.fresh_at(8, served + PLAN_KEPT).is_none());
+        let taken = cache.take_idle(PLAN_KEPT, served + PLAN_KEPT);
+        assert_eq!(taken.as_deref().map(String::as_str), Some("v7"), "unserved for PLAN_KEPT: let go");
         cache.put(1, Arc::new("v1".into()));
         assert_eq!(cache.fresh(1).as_deref().map(String::as_str), Some("v1"), "after letting go, any version is kept");
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::status::differs;
 use govcloud_core::api::ComplianceSummary;
 
 fn ts(s: &str) -> Timestamp {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::status::differs;
 use govcloud_core::api::{ComplianceSummary, TaintEffect};
 use k8s_openapi::api::core::v1::{NodeCondition, NodeSpec, NodeStatus, Taint};
 use kube::api::ObjectMeta;
