@@ -47,9 +47,21 @@ pub(crate) async fn create_pods(
             "spec": spec
         }))
         .map_err(|e| e.to_string())?;
-        let start = Instant::now();
-        pods.create(&PostParams::default(), &pod).await.map_err(|e| format!("creating pod {ns}/{name}: {e}"))?;
-        out.push(start.elapsed().as_secs_f64());
+        // The quota admission may answer 409 when the namespace's quota
+        // changed under it (the pods just deleted): the create is tried
+        // again, and the attempt that succeeds is what is timed.
+        let mut attempt = 0;
+        loop {
+            let start = Instant::now();
+            match pods.create(&PostParams::default(), &pod).await {
+                Ok(_) => {
+                    out.push(start.elapsed().as_secs_f64());
+                    break;
+                }
+                Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "Conflict" && attempt < 5 => attempt += 1,
+                Err(e) => return Err(format!("creating pod {ns}/{name}: {e}")),
+            }
+        }
         pods.delete(&name, &DeleteParams { grace_period_seconds: Some(0), ..DeleteParams::default() })
             .await
             .map_err(|e| format!("deleting pod {ns}/{name}: {e}"))?;
