@@ -136,23 +136,44 @@ impl Written {
     }
 }
 
-/// The digest of what a controller writes of a status (leaving out
-/// [`AUDIT_FIELD`]).
-fn own_digest<T: serde::Serialize>(s: &T) -> Option<u64> {
+/// What a controller writes of a status: the status serialised, without
+/// [`AUDIT_FIELD`].
+fn own<T: serde::Serialize>(s: &T) -> Option<Value> {
+    serde_json::to_value(s).ok().map(|mut v| {
+        if let Some(o) = v.as_object_mut() {
+            o.remove(AUDIT_FIELD);
+        }
+        v
+    })
+}
+
+/// The digest of what a controller writes of a status ([`own`]).
+fn digest(own: &Value) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut v = serde_json::to_value(s).ok()?;
-    if let Some(o) = v.as_object_mut() {
-        o.remove(AUDIT_FIELD);
-    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    v.to_string().hash(&mut h);
-    Some(h.finish())
+    own.to_string().hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+fn own_digest<T: serde::Serialize>(s: &T) -> Option<u64> {
+    own(s).as_ref().map(digest)
 }
 
 /// Whether to write `new`: it differs from the status as read (`read`), or
-/// from the one last written (`last`), which the read may not show yet.
-pub fn to_write<T: serde::Serialize>(read: Option<&T>, last: Option<u64>, new: &T) -> bool {
-    differs(read, new) || last.is_some_and(|l| own_digest(new) != Some(l))
+/// from the one last written (`last`), which the read may not show yet;
+/// and the digest of `new` to remember once written.
+fn to_write_digest<T: serde::Serialize>(read: Option<&T>, last: Option<u64>, new: &T) -> (bool, Option<u64>) {
+    let new = own(new);
+    let written = new.as_ref().map(digest);
+    let write = read.is_none_or(|r| own(r) != new) || last.is_some_and(|l| written != Some(l));
+    (write, written)
+}
+
+/// Whether to write `new` (see [`to_write_digest`]).
+#[cfg(test)]
+fn to_write<T: serde::Serialize>(read: Option<&T>, last: Option<u64>, new: &T) -> bool {
+    to_write_digest(read, last, new).0
 }
 
 /// Writes `status` as `obj`'s status if [`to_write`] says so, under `slot`
@@ -169,14 +190,15 @@ where
     K::Scope: ApiScope,
     S: serde::Serialize,
 {
-    if !to_write(read, **slot, status) {
+    let (write, written) = to_write_digest(read, **slot, status);
+    if !write {
         return Ok(false);
     }
     // Until it is written the last status is unknown (a failed write may
     // still have landed): the next computation compares with the read.
     **slot = None;
     patch_status(ctx, obj, status).await?;
-    **slot = own_digest(status);
+    **slot = written;
     Ok(true)
 }
 
@@ -265,18 +287,12 @@ pub fn standing_conflict(previous: &[Condition]) -> Option<String> {
 }
 
 /// Whether the status a controller computed (`new`) differs from the one the
-/// object has (`previous`) in what the controller writes: serialised
-/// equality, leaving out [`AUDIT_FIELD`].
+/// object has (`previous`) in what the controller writes (serialised
+/// equality, leaving out [`AUDIT_FIELD`]): [`to_write_digest`]'s decision
+/// with nothing written since the start.
+#[cfg(test)]
 pub fn differs<T: serde::Serialize>(previous: Option<&T>, new: &T) -> bool {
-    let own = |s: &T| {
-        serde_json::to_value(s).ok().map(|mut v| {
-            if let Some(o) = v.as_object_mut() {
-                o.remove(AUDIT_FIELD);
-            }
-            v
-        })
-    };
-    previous.is_none_or(|p| own(p) != own(new))
+    to_write(previous, None, new)
 }
 
 #[cfg(test)]
