@@ -8,17 +8,26 @@
 /// musl's (the static image's) is slow with many threads. mimalloc returns
 /// freed pages to the system a few milliseconds after they empty, on every
 /// target. See BENCHMARKS (issue 27) for what it changed.
+///
+/// Wrapped in [`allocator::Counted`], which counts the bytes the heap holds
+/// (exported as `govcloud_heap_bytes`): what the resident size holds beyond
+/// them is the binary's pages and the allocator's own.
 #[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Counted = allocator::Counted;
 
 fn main() {
     govcloud::operator::memory::set_release(allocator::release);
+    #[cfg(not(feature = "system-allocator"))]
+    govcloud::operator::memory::set_held(allocator::held);
     std::process::exit(govcloud::cli::main());
 }
 
 #[allow(unsafe_code)] // the mimalloc calls below, and nothing else in the workspace
 mod allocator {
+    #[cfg(not(feature = "system-allocator"))]
+    use std::alloc::GlobalAlloc;
+
     /// mimalloc's settings that govcloud changes, unless the environment
     /// sets them (`MIMALLOC_<NAME>`, which mimalloc reads as usual): an
     /// option's index in mimalloc's `mi_option_t` (v3, `mimalloc.h`), its
@@ -78,6 +87,100 @@ mod allocator {
         }
     }
 
+    /// mimalloc, counting the bytes held: one counter per thread (up to
+    /// [`SLOTS`] threads; more share them), each on its own cache line, so
+    /// the count costs an uncontended atomic add per allocation and free.
+    #[cfg(not(feature = "system-allocator"))]
+    pub struct Counted;
+
+    /// Counters; a thread takes the next on its first allocation.
+    #[cfg(not(feature = "system-allocator"))]
+    const SLOTS: usize = 32;
+
+    #[cfg(not(feature = "system-allocator"))]
+    #[repr(align(64))]
+    struct Slot(std::sync::atomic::AtomicIsize);
+
+    #[cfg(not(feature = "system-allocator"))]
+    static HELD: [Slot; SLOTS] = [const { Slot(std::sync::atomic::AtomicIsize::new(0)) }; SLOTS];
+
+    #[cfg(not(feature = "system-allocator"))]
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    #[cfg(not(feature = "system-allocator"))]
+    thread_local! {
+        // No destructor and a constant start: usable from the allocator at
+        // any point of a thread's life, allocating nothing.
+        static MINE: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+    }
+
+    /// Adds `n` (negative: frees) to the calling thread's counter.
+    #[cfg(not(feature = "system-allocator"))]
+    #[inline]
+    fn count(n: isize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let i = MINE
+            .try_with(|m| {
+                if m.get() == usize::MAX {
+                    m.set(NEXT.fetch_add(1, Relaxed) % SLOTS);
+                }
+                m.get()
+            })
+            .unwrap_or(0);
+        HELD[i].0.fetch_add(n, Relaxed);
+    }
+
+    /// Bytes the heap holds now (asked for and not freed; the allocator's
+    /// rounding and its free pages are not counted).
+    #[cfg(not(feature = "system-allocator"))]
+    pub fn held() -> u64 {
+        let sum: isize = HELD.iter().map(|s| s.0.load(std::sync::atomic::Ordering::Relaxed)).sum();
+        sum.max(0) as u64
+    }
+
+    // SAFETY: every call is mimalloc's with the same arguments; the counts
+    // are of sizes the caller gave, added after a success and taken away on
+    // a free.
+    #[cfg(not(feature = "system-allocator"))]
+    unsafe impl GlobalAlloc for Counted {
+        #[inline]
+        unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+            // SAFETY: the caller's contract, passed on.
+            let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+            if !p.is_null() {
+                count(layout.size() as isize);
+            }
+            p
+        }
+
+        #[inline]
+        unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+            // SAFETY: as above.
+            let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+            if !p.is_null() {
+                count(layout.size() as isize);
+            }
+            p
+        }
+
+        #[inline]
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+            // SAFETY: as above.
+            unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) };
+            count(-(layout.size() as isize));
+        }
+
+        #[inline]
+        unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: as above.
+            let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                count(new_size as isize - layout.size() as isize);
+            }
+            p
+        }
+    }
+
     /// With the system's allocator (profiling builds only): nothing.
     #[cfg(feature = "system-allocator")]
     pub fn release() {}
@@ -113,6 +216,38 @@ mod allocator {
                 )
             };
             assert_eq!(defaults, (1, 0, 1, 32), "mimalloc's option table is not the one SETTINGS indexes");
+        }
+
+        /// The count follows what is held: 64 MiB asked for (and written,
+        /// grown by a realloc, made zeroed) are counted, and freed are
+        /// taken away; other tests' threads allocate meanwhile, hence the
+        /// margin.
+        #[test]
+        fn the_heap_count_follows_allocations_and_frees() {
+            const MIB: u64 = 1 << 20;
+            let near = |a: u64, b: u64| a.abs_diff(b) < 4 * MIB;
+            let before = held();
+            let mut v = vec![1u8; 32 << 20];
+            assert!(near(held(), before + 32 * MIB), "{} after 32 MiB from {before}", held());
+            v.reserve_exact(64 << 20); // a realloc to 96 MiB
+            assert!(near(held(), before + 96 * MIB), "{} after the realloc from {before}", held());
+            drop(v);
+            let z = vec![0u8; 64 << 20]; // alloc_zeroed
+            assert!(near(held(), before + 64 * MIB), "{} zeroed from {before}", held());
+            drop(z);
+            assert!(near(held(), before), "{} after the frees, from {before}", held());
+        }
+
+        /// What `main` sets is what the metrics export: the gauge reads
+        /// the count at each scrape.
+        #[test]
+        fn the_metrics_export_the_heap_count() {
+            govcloud::operator::memory::set_held(held);
+            let text = govcloud::operator::Metrics::default().render();
+            let line = text.lines().find(|l| l.starts_with("govcloud_heap_bytes ")).expect("the gauge is exported");
+            let exported: u64 = line["govcloud_heap_bytes ".len()..].parse().expect("a whole number");
+            assert!(exported > 0 && exported.abs_diff(held()) < 64 << 20, "{line} against {}", held());
+            assert!(text.contains("# TYPE govcloud_heap_bytes gauge"), "{text}");
         }
     }
 }

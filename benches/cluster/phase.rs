@@ -125,7 +125,13 @@ pub(crate) async fn operator_phase(
     let mut applied: Option<Duration> = None;
     let mut last_print = Instant::now();
     let (zn, tn, an) = (model.zones.len(), model.tenants.len(), model.apps.len());
+    // What the resident size is made of while converging: `/proc` at every
+    // turn, the heap every 2 s (a scrape of the metrics).
+    let mut split = Split::default();
+    let mut turn = 0u64;
     let converged = loop {
+        split.sample(op.pid(), if turn.is_multiple_of(8) { op.heap_mib() } else { None });
+        turn += 1;
         if apply.as_ref().is_some_and(|h| h.is_finished())
             && let Some(h) = apply.take()
         {
@@ -184,6 +190,7 @@ pub(crate) async fn operator_phase(
         json!(cpu_seconds(cluster.pid("kube-apiserver")).zip(api_cpu0).map(|(a, b)| a - b)),
     );
     results.set("operator", "peak_rss_mib_convergence", json!(hwm1 as f64 / 1024.0));
+    results.set("operator", "split_convergence", split.json());
     match converged {
         Some(d) => eprintln!("[bench] operator: everything Ready after {:.1} s", d.as_secs_f64()),
         None => eprintln!(
@@ -246,8 +253,12 @@ pub(crate) async fn operator_phase(
         // The resident size at rest, sampled every 5 s through the window.
         let idle_end = Instant::now() + plan.idle;
         let mut rest = Vec::new();
+        let (mut heap, mut anon, mut file) = (Vec::new(), Vec::new(), Vec::new());
         while Instant::now() < idle_end {
             rest.extend(proc_kib(op.pid(), "VmRSS").map(|k| k as f64 / 1024.0));
+            heap.extend(op.heap_mib());
+            anon.extend(proc_kib(op.pid(), "RssAnon").map(|k| k as f64 / 1024.0));
+            file.extend(proc_kib(op.pid(), "RssFile").map(|k| k as f64 / 1024.0));
             tokio::time::sleep(Duration::from_secs(5).min(idle_end.saturating_duration_since(Instant::now()))).await;
         }
         let tj = Timestamp::now();
@@ -266,6 +277,15 @@ pub(crate) async fn operator_phase(
             let (lo, hi) = rest.iter().fold((f64::MAX, 0.0f64), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
             results.set("idle", "rss_mib", json!({"min": lo, "max": hi, "samples": rest}));
         }
+        let range = |v: &[f64]| {
+            (!v.is_empty()).then(|| {
+                let (lo, hi) = v.iter().fold((f64::MAX, 0.0f64), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
+                json!({"min": lo, "max": hi})
+            })
+        };
+        results.set("idle", "heap_mib", json!(range(&heap)));
+        results.set("idle", "rss_anon_mib", json!(range(&anon)));
+        results.set("idle", "rss_file_mib", json!(range(&file)));
         eprintln!("[bench] idle: {} writes, {} requests", writes_in(&verbs), verbs.values().sum::<u64>());
         results.write(out_json);
 

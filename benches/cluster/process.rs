@@ -91,6 +91,12 @@ impl Operator {
             .collect()
     }
 
+    /// The bytes its heap holds (`govcloud_heap_bytes`), in MiB; `None` for a
+    /// build that does not count them.
+    pub(crate) fn heap_mib(&self) -> Option<f64> {
+        self.metrics().get("govcloud_heap_bytes").map(|b| b / 1048576.0)
+    }
+
     /// Stops it with SIGTERM (SIGKILL after 10 s).
     pub(crate) fn stop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status();
@@ -150,7 +156,50 @@ pub(crate) fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     Some(ticks / clock_ticks())
 }
 
-/// A `/proc/<pid>/status` value in KiB (`VmHWM`, `VmRSS`).
+/// What the resident size is made of, sampled: the heap the operator counts,
+/// its anonymous pages (heap and allocator) and its file pages (the binary's
+/// code as it is faulted in), in MiB; the largest of each seen, and the
+/// heap at the sample where the anonymous pages were largest.
+#[derive(Default)]
+pub(crate) struct Split {
+    pub(crate) samples: u64,
+    pub(crate) anon_max: f64,
+    pub(crate) file_max: f64,
+    pub(crate) heap_max: Option<f64>,
+    pub(crate) heap_at_anon_max: Option<f64>,
+    last_heap: Option<f64>,
+}
+
+impl Split {
+    /// One sample of `/proc` (and of the heap, when `heap` is given).
+    pub(crate) fn sample(&mut self, pid: u32, heap: Option<f64>) {
+        let mib = |f: &str| proc_kib(pid, f).map(|k| k as f64 / 1024.0);
+        if let Some(h) = heap {
+            self.last_heap = heap;
+            self.heap_max = Some(self.heap_max.map_or(h, |m: f64| m.max(h)));
+        }
+        if let (Some(anon), Some(file)) = (mib("RssAnon"), mib("RssFile")) {
+            self.samples += 1;
+            if anon > self.anon_max {
+                self.anon_max = anon;
+                self.heap_at_anon_max = self.last_heap;
+            }
+            self.file_max = self.file_max.max(file);
+        }
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "samples": self.samples,
+            "rss_anon_max_mib": self.anon_max,
+            "rss_file_max_mib": self.file_max,
+            "heap_max_mib": self.heap_max,
+            "heap_at_rss_anon_max_mib": self.heap_at_anon_max,
+        })
+    }
+}
+
+/// A `/proc/<pid>/status` value in KiB (`VmHWM`, `VmRSS`, `RssAnon`, `RssFile`).
 pub(crate) fn proc_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status

@@ -125,6 +125,25 @@ impl Results {
                 _ => "—".into(),
             },
         );
+        let range = |k: &str| match (self.f(&format!("{k}/min")), self.f(&format!("{k}/max"))) {
+            (Some(lo), Some(hi)) => format!("{lo:.1} / {hi:.1} MiB"),
+            _ => "—".into(),
+        };
+        row(
+            "at rest: heap held / anonymous pages / file pages (min / max)",
+            format!("{}; {}; {}", range("idle/heap_mib"), range("idle/rss_anon_mib"), range("idle/rss_file_mib")),
+        );
+        row(
+            "converging: largest anonymous pages (heap then) / file pages / heap",
+            format!(
+                "{} ({}) / {} / {}",
+                self.f("operator/split_convergence/rss_anon_max_mib").map_or("—".into(), |m| format!("{m:.1} MiB")),
+                self.f("operator/split_convergence/heap_at_rss_anon_max_mib")
+                    .map_or("—".into(), |m| format!("{m:.1} MiB")),
+                self.f("operator/split_convergence/rss_file_max_mib").map_or("—".into(), |m| format!("{m:.1} MiB")),
+                self.f("operator/split_convergence/heap_max_mib").map_or("—".into(), |m| format!("{m:.1} MiB")),
+            ),
+        );
         row(
             "operator CPU",
             format!(

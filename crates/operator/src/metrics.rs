@@ -93,6 +93,11 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ),
     ("govcloud_compliance_audits_total", "counter", "Compliance audits run (each may write reports)."),
     (
+        "govcloud_heap_bytes",
+        "gauge",
+        "Bytes the operator's heap holds now, as its allocator counts them (the resident size beyond them is the binary's pages and the allocator's free and partly used pages); absent from builds that do not count.",
+    ),
+    (
         "govcloud_evaluation_score",
         "gauge",
         "Performance evaluation (绩效评估) of the latest compliance round: score 0-100 by tenant, kind (department, district) and axis (cost, effect, sharing, security, innovation, overall); absent when it cannot be had.",
@@ -290,6 +295,10 @@ impl Collect for Snapshots {
         gauges(&mut encoder, "govcloud_managed_objects", &kind(&scraped.managed_objects))?;
         let flows: Vec<_> = scraped.flows.iter().map(|(s, n)| (StateLabel { state: s.clone() }, *n)).collect();
         gauges(&mut encoder, "govcloud_flows", &flows)?;
+        if let Some(held) = crate::memory::held() {
+            let none: Unlabelled = [];
+            gauges(&mut encoder, "govcloud_heap_bytes", &[(none, held)])?;
+        }
         if let Ok(c) = self.compliance.lock() {
             gauges(&mut encoder, "govcloud_compliance_results", &c)?;
         }
