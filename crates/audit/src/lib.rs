@@ -62,7 +62,7 @@ mod sharing;
 mod streamed;
 mod zones;
 
-pub use streamed::{BATCH, Parsed, Source, Texts, WIDE, audit_batched, audit_from};
+pub use streamed::{BATCH, Packed, Packer, Parsed, Source, Texts, WIDE, audit_batched, audit_from};
 
 pub use city::{ClusterAudit, city};
 pub use isolation::serves_admin_tier;

@@ -45,6 +45,10 @@ use crate::sharing::sharing;
 use crate::zones::{endpoint_ranges, policy_ranges, zone_nodes};
 use crate::{Audit, Connectivity, Finding, MATRIX_LIMIT};
 
+mod packed;
+
+pub use packed::{Packed, Packer};
+
 /// Where an audit reads objects: each one's kind, namespace (`""`:
 /// cluster-scoped) and name without reading it, and the object itself,
 /// as the checks read it, when asked. Order matters: where two objects
@@ -78,11 +82,14 @@ impl Source for Parsed<'_> {
     }
 }
 
-/// Objects kept as their compact JSON text (as the operator's watches keep
-/// them), each parsed when an audit reads it.
+/// Objects kept as their compact JSON text, packed ([`Packed`], as the
+/// operator's watches keep them), each unpacked and parsed when an audit
+/// reads it.
 #[derive(Default)]
 pub struct Texts {
     objects: Vec<Text>,
+    /// Packers of the objects given as values, by kind.
+    packers: HashMap<Box<str>, Packer>,
 }
 
 /// One object of [`Texts`].
@@ -90,23 +97,35 @@ struct Text {
     kind: Box<str>,
     namespace: Box<str>,
     name: Box<str>,
-    text: std::sync::Arc<str>,
+    text: Packed,
 }
 
 impl Texts {
-    /// Adds one object: its kind, namespace, name and JSON text (shared, not copied).
-    pub fn push(&mut self, kind: &str, namespace: &str, name: &str, text: std::sync::Arc<str>) {
+    /// Adds one object: its kind, namespace, name and packed JSON text
+    /// (shared, not copied).
+    pub fn push(&mut self, kind: &str, namespace: &str, name: &str, text: Packed) {
         self.objects.push(Text { kind: kind.into(), namespace: namespace.into(), name: name.into(), text });
     }
 
-    /// Adds one object given as a value (kept as its text).
+    /// Adds one object given as a value (kept as its text, packed against
+    /// the dictionary of its kind).
     pub fn push_value(&mut self, v: &Value) {
-        self.push(kind_of(v), ns_of(v), name_of(v), v.to_string().into());
+        let kind = kind_of(v);
+        let text = match self.packers.get_mut(kind) {
+            Some(p) => p.pack(&v.to_string()),
+            None => self.packers.entry(kind.into()).or_default().pack(&v.to_string()),
+        };
+        self.push(kind, ns_of(v), name_of(v), text);
     }
 
     /// Adds every object of `other`, in its order, after these.
     pub fn append(&mut self, mut other: Texts) {
         self.objects.append(&mut other.objects);
+    }
+
+    /// Bytes the objects' packed texts take (their dictionaries not counted).
+    pub fn packed_len(&self) -> usize {
+        self.objects.iter().map(|t| t.text.len()).sum()
     }
 }
 
@@ -119,7 +138,7 @@ impl Source for Texts {
         (&t.kind, &t.namespace, &t.name)
     }
     fn object(&self, i: usize) -> Option<Cow<'_, Value>> {
-        serde_json::from_str(&self.objects[i].text).ok().map(Cow::Owned)
+        serde_json::from_slice(&self.objects[i].text.unpack()?).ok().map(Cow::Owned)
     }
 }
 

@@ -4,7 +4,6 @@
 //! reads memory, not the cluster).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Client, ResourceExt};
@@ -13,6 +12,7 @@ use serde_json::Value;
 use super::Result;
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::labels::{LAST_APPLIED, MANAGED_SELECTOR as MANAGED};
+use govcloud_audit::{Packed, Packer};
 use govcloud_core::model::Model;
 
 /// Kinds read for a live audit: (group, version, kind, label selector).
@@ -368,10 +368,12 @@ pub(crate) struct Inventory(std::sync::Arc<std::sync::Mutex<BTreeMap<&'static st
 
 #[derive(Default)]
 struct KindInventory {
-    objects: BTreeMap<(String, String), Arc<str>>,
+    objects: BTreeMap<(String, String), Packed>,
     /// Filled during a relist, then swapped in.
-    relist: Option<BTreeMap<(String, String), Arc<str>>>,
+    relist: Option<BTreeMap<(String, String), Packed>>,
     listed: bool,
+    /// Packs the kind's texts against a dictionary of its first ones.
+    packer: Packer,
 }
 
 impl Inventory {
@@ -392,13 +394,14 @@ impl Inventory {
         api_version: &str,
     ) {
         use kube::runtime::watcher::Event;
-        let text = |o: &DynamicObject| -> Option<((String, String), Arc<str>)> {
-            let mut v = serde_json::to_value(o).ok()?;
-            as_audited(&mut v, api_version, kind);
-            Some(((o.namespace().unwrap_or_default(), o.name_any()), v.to_string().into()))
-        };
         let mut kinds = self.kinds();
         let k = kinds.entry(kind).or_default();
+        let packer = &mut k.packer;
+        let mut text = |o: &DynamicObject| -> Option<((String, String), Packed)> {
+            let mut v = serde_json::to_value(o).ok()?;
+            as_audited(&mut v, api_version, kind);
+            Some(((o.namespace().unwrap_or_default(), o.name_any()), packer.pack(&v.to_string())))
+        };
         match ev {
             Event::Apply(o) => {
                 if let Some((at, t)) = text(o) {
@@ -449,7 +452,7 @@ impl Inventory {
     pub(super) fn objects(&self, kind: &str) -> Option<Vec<Value>> {
         let kinds = self.kinds();
         let k = kinds.get(kind).filter(|k| k.listed)?;
-        Some(k.objects.values().filter_map(|t| serde_json::from_str(t).ok()).collect())
+        Some(k.objects.values().filter_map(|t| serde_json::from_slice(&t.unpack()?).ok()).collect())
     }
 }
 
