@@ -218,7 +218,11 @@ fn measure(name: &str, load: impl FnOnce() -> Model) {
     let inventory = t.step(
         "audited inventory (compact text per object, packed against a dictionary of its kind)",
         |v: &Vec<govcloud::audit::Packed>| {
-            format!("{} objects, {:.1} MiB packed", v.len(), v.iter().map(|p| p.len()).sum::<usize>() as f64 / 1048576.0)
+            format!(
+                "{} objects, {:.1} MiB packed",
+                v.len(),
+                v.iter().map(|p| p.len()).sum::<usize>() as f64 / 1048576.0
+            )
         },
         || {
             let mut packers: std::collections::HashMap<String, govcloud::audit::Packer> = Default::default();

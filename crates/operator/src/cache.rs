@@ -21,6 +21,8 @@ pub struct OwnedKind {
     pub namespaced: bool,
     /// Cache of the objects of this kind labelled as ours, as [`Kept`].
     pub store: Store<Kept>,
+    /// `resource`, as the cache's keys share it.
+    pub kept: kept::KeptKind,
 }
 
 /// API resource of a core or built-in kind.
@@ -140,7 +142,7 @@ impl OwnedCaches {
     /// The cached object of `kind` at `namespace/name`.
     pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<std::sync::Arc<Kept>> {
         let k = self.kinds.get(kind)?;
-        let mut r = ObjectRef::new_with(name, k.resource.clone());
+        let mut r = ObjectRef::new_with(name, k.kept.clone());
         if k.namespaced {
             r = r.within(namespace);
         }

@@ -10,9 +10,9 @@ use kube::{Client, ResourceExt};
 use serde_json::Value;
 
 use super::Result;
+use govcloud_audit::{Packed, Packer};
 use govcloud_core::api::{DepartmentApp, NetworkZone, ResourceRequest, Tenant};
 use govcloud_core::meta::labels::{LAST_APPLIED, MANAGED_SELECTOR as MANAGED};
-use govcloud_audit::{Packed, Packer};
 use govcloud_core::model::Model;
 
 /// Kinds read for a live audit: (group, version, kind, label selector).

@@ -181,7 +181,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         // The cache keeps each object compact (`cache::Kept`); the events
         // carry it whole to the index, the echo filter and the triggers.
         let mut writer = cache::KeptWriter::new(ar.clone());
-        let store = writer.as_reader();
+        let (store, shared) = (writer.as_reader(), writer.kind());
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
         let stream = watcher(api, crate::watch::config().labels(&owned_sel))
             .backoff(crate::watch::backoff())
@@ -204,7 +204,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
                 })
                 .await;
         });
-        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store });
+        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store, kept: shared });
     }
     for s in owned.kinds.values() {
         s.store.wait_until_ready().await?;

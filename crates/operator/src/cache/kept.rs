@@ -32,27 +32,31 @@ pub struct Kept {
     pub print: Print,
 }
 
+/// A kept object's kind, shared: the caches' keys hold one each (an
+/// `ApiResource` is five strings, copied into every key before).
+pub type KeptKind = std::sync::Arc<ApiResource>;
+
 impl kube::Resource for Kept {
-    type DynamicType = ApiResource;
+    type DynamicType = KeptKind;
     type Scope = DynamicResourceScope;
 
-    fn group(dt: &ApiResource) -> Cow<'_, str> {
+    fn group(dt: &KeptKind) -> Cow<'_, str> {
         dt.group.as_str().into()
     }
 
-    fn version(dt: &ApiResource) -> Cow<'_, str> {
+    fn version(dt: &KeptKind) -> Cow<'_, str> {
         dt.version.as_str().into()
     }
 
-    fn kind(dt: &ApiResource) -> Cow<'_, str> {
+    fn kind(dt: &KeptKind) -> Cow<'_, str> {
         dt.kind.as_str().into()
     }
 
-    fn api_version(dt: &ApiResource) -> Cow<'_, str> {
+    fn api_version(dt: &KeptKind) -> Cow<'_, str> {
         dt.api_version.as_str().into()
     }
 
-    fn plural(dt: &ApiResource) -> Cow<'_, str> {
+    fn plural(dt: &KeptKind) -> Cow<'_, str> {
         dt.plural.as_str().into()
     }
 
@@ -128,12 +132,18 @@ fn read_metadata(m: &ObjectMeta) -> ObjectMeta {
 }
 
 /// Fills a cache of [`Kept`] objects from the watch events of whole ones.
-pub struct KeptWriter(Writer<Kept>);
+pub struct KeptWriter(Writer<Kept>, KeptKind);
 
 impl KeptWriter {
     /// A writer for objects of `resource`.
     pub fn new(resource: ApiResource) -> KeptWriter {
-        KeptWriter(Writer::new(resource))
+        let kind = KeptKind::new(resource);
+        KeptWriter(Writer::new(kind.clone()), kind)
+    }
+
+    /// The kind its cache's keys share.
+    pub fn kind(&self) -> KeptKind {
+        self.1.clone()
     }
 
     /// The cache it fills.
