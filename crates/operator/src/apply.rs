@@ -83,7 +83,11 @@ pub(crate) fn describe(kind: &str, namespace: &str, name: &str) -> String {
 /// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
 pub fn labelled_for(meta: &ObjectMeta, owner: (OwnerKind, Option<&str>, &str)) -> bool {
     let l = meta.labels.as_ref();
-    let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
+    labelled_by(|k| l.and_then(|l| l.get(k)).map(String::as_str), owner)
+}
+
+/// [`labelled_for`], with the labels read by `get`.
+pub(crate) fn labelled_by<'a>(get: impl Fn(&str) -> Option<&'a str>, owner: (OwnerKind, Option<&str>, &str)) -> bool {
     get(MANAGED_BY) == Some(MANAGER)
         && get(OWNER_KIND) == Some(owner.0.as_str())
         && get(OWNER_NAME) == Some(owner.2)
@@ -460,7 +464,7 @@ pub async fn apply_owned(
         };
         let actual = caches.get(kind, ns, name);
         match &actual {
-            Some(a) if !labelled_for(&a.metadata, owner) => {
+            Some(a) if !a.labelled_for(owner) => {
                 inflight.seen(&key);
                 conflict(&mut report, o, Code::ConflictOtherOwner, &mut isolation_conflict, &mut foreign_namespaces);
                 continue;

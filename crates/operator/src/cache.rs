@@ -161,11 +161,9 @@ impl OwnedCaches {
         for (kind, ns, name) in self.index.owned_by(&owner) {
             // The cache is the truth: the index only says where to look.
             if let Some(o) = self.get(&kind, &ns, &name) {
-                let l = o.metadata.labels.as_ref();
-                let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
-                if get(OWNER_KIND) == Some(owner_kind.as_str())
-                    && get(OWNER_NAME) == Some(owner_name)
-                    && get(OWNER_NAMESPACE) == owner_ns
+                if o.label(OWNER_KIND) == Some(owner_kind.as_str())
+                    && o.label(OWNER_NAME) == Some(owner_name)
+                    && o.label(OWNER_NAMESPACE) == owner_ns
                 {
                     out.push((kind, o));
                 }

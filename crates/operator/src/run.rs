@@ -231,7 +231,7 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
             .iter()
             .filter_map(|k| owned.kinds.get(k.as_str()))
             .flat_map(|d| d.store.state())
-            .filter_map(|o| o.metadata.labels.as_ref()?.get(govcloud_core::meta::labels::ZONE).cloned())
+            .filter_map(|o| o.label(govcloud_core::meta::labels::ZONE).map(str::to_string))
             .collect::<Vec<_>>();
         if let Some(wrong) = wrong_cluster(&zones_now, &running, opts.cluster.as_deref()) {
             return Err(wrong.into());

@@ -1,5 +1,5 @@
 //! What the owned-object caches keep of each object: of its metadata what
-//! is read ([`READ_LABELS`], the applied hash, the field-ownership marks
+//! is read ([`READ_LABELS`] and the applied hash, compactly; the field-ownership marks
 //! [`slim`](crate::watch) leaves), of its content only what the operator
 //! reads besides the comparison (the status of the kinds whose status is
 //! read, a workload's `spec.replicas`), and the [`Print`] that answers
@@ -8,7 +8,6 @@
 //! whole objects were the largest part of the operator's memory.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ApiResource, DynamicObject};
@@ -23,8 +22,15 @@ use govcloud_core::meta::labels::{APPLIED_HASH, MANAGED_BY, OWNER_KIND, OWNER_NA
 /// One owned object as the caches keep it.
 #[derive(Clone, Debug)]
 pub struct Kept {
-    /// Of the object's metadata, what is read (`read_metadata`).
+    /// Of the object's metadata, what is read (`read_metadata`) but its
+    /// labels and annotations: those read are kept in `labels` and
+    /// `applied` (a map of one entry took a 544-byte B-tree node, and every
+    /// owned object had two).
     pub metadata: ObjectMeta,
+    /// The [`READ_LABELS`] it has: each label's index there and its value.
+    labels: Box<[(u8, Box<str>)]>,
+    /// The hash of what govcloud last applied (`""`: none).
+    applied: Box<str>,
     /// Of the object's content: `status` where it is kept, and
     /// `spec.replicas`.
     pub data: Value,
@@ -81,20 +87,38 @@ impl Kept {
         if let Some(replicas) = o.data.pointer("/spec/replicas") {
             data.insert("spec".into(), serde_json::json!({ "replicas": replicas }));
         }
-        Kept { metadata: read_metadata(&o.metadata), data: Value::Object(data), print }
+        let m = &o.metadata;
+        let labels = READ_LABELS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| Some((i as u8, m.labels.as_ref()?.get(*k)?.as_str().into())))
+            .collect();
+        let applied = m.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str).unwrap_or_default();
+        Kept { metadata: read_metadata(m), labels, applied: applied.into(), data: Value::Object(data), print }
     }
 
     /// A deleted object: only its name is read.
     fn gone(o: &DynamicObject) -> Kept {
         let metadata =
             ObjectMeta { name: o.metadata.name.clone(), namespace: o.metadata.namespace.clone(), ..Default::default() };
-        Kept { metadata, data: Value::Null, print: Print::default() }
+        Kept { metadata, labels: Box::default(), applied: Box::default(), data: Value::Null, print: Print::default() }
     }
 
     /// The hash of what govcloud last applied, as the object's annotation
     /// records it (`""`: none).
     pub fn applied_hash(&self) -> &str {
-        self.metadata.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str).unwrap_or_default()
+        &self.applied
+    }
+
+    /// The value of `key`, one of [`READ_LABELS`] (any other: `None`).
+    pub fn label(&self, key: &str) -> Option<&str> {
+        let i = READ_LABELS.iter().position(|k| *k == key)? as u8;
+        self.labels.iter().find(|(at, _)| *at == i).map(|(_, v)| &**v)
+    }
+
+    /// Whether its labels say it is `owner`'s ([`crate::apply::labelled_for`]).
+    pub fn labelled_for(&self, owner: (govcloud_core::meta::kinds::OwnerKind, Option<&str>, &str)) -> bool {
+        crate::apply::labelled_by(|k| self.label(k), owner)
     }
 }
 
@@ -103,29 +127,20 @@ impl Kept {
 /// a workload, its zone (the check of `--cluster` at start).
 pub const READ_LABELS: [&str; 5] = [MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE];
 
-/// What is read of an owned object's metadata: its name, namespace, uid,
-/// version and deletion mark, the [`READ_LABELS`], the applied hash, and
-/// the field-ownership marks (`slim` leaves). Everything else the object's
-/// print holds for the comparison; kept whole, the metadata was the larger
-/// part of a kept object (eight labels, two annotations, an owner
-/// reference, timestamps: about 2 KiB each at a province's size).
+/// What is read of an owned object's metadata beside its labels and the
+/// applied hash (kept apart): its name, namespace, uid, version and
+/// deletion mark, and the field-ownership marks (`slim` leaves). Everything
+/// else the object's print holds for the comparison; kept whole, the
+/// metadata was the larger part of a kept object (eight labels, two
+/// annotations, an owner reference, timestamps: about 2 KiB each at a
+/// province's size).
 fn read_metadata(m: &ObjectMeta) -> ObjectMeta {
-    let labels: BTreeMap<String, String> = m
-        .labels
-        .iter()
-        .flatten()
-        .filter(|(k, _)| READ_LABELS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let applied = m.annotations.as_ref().and_then(|a| a.get_key_value(APPLIED_HASH));
     ObjectMeta {
         name: m.name.clone(),
         namespace: m.namespace.clone(),
         uid: m.uid.clone(),
         resource_version: m.resource_version.clone(),
         deletion_timestamp: m.deletion_timestamp.clone(),
-        labels: (!labels.is_empty()).then_some(labels),
-        annotations: applied.map(|(k, v)| BTreeMap::from([(k.clone(), v.clone())])),
         managed_fields: m.managed_fields.clone(),
         ..Default::default()
     }
