@@ -160,13 +160,12 @@ impl OwnedCaches {
         let mut out = Vec::new();
         for (kind, ns, name) in self.index.owned_by(&owner) {
             // The cache is the truth: the index only says where to look.
-            if let Some(o) = self.get(&kind, &ns, &name) {
-                if o.label(OWNER_KIND) == Some(owner_kind.as_str())
-                    && o.label(OWNER_NAME) == Some(owner_name)
-                    && o.label(OWNER_NAMESPACE) == owner_ns
-                {
-                    out.push((kind, o));
-                }
+            if let Some(o) = self.get(&kind, &ns, &name)
+                && o.label(OWNER_KIND) == Some(owner_kind.as_str())
+                && o.label(OWNER_NAME) == Some(owner_name)
+                && o.label(OWNER_NAMESPACE) == owner_ns
+            {
+                out.push((kind, o));
             }
         }
         out
