@@ -471,14 +471,14 @@ pub async fn apply_owned(
             }
             Some(a) => {
                 inflight.seen(&key);
-                let editor = foreign_content_manager(&a.metadata);
+                let editor = a.foreign_content_manager();
                 // From the object's print: the answer the whole object gives.
                 if a.applied_hash() == hash && a.print.contains_object(v) && editor.is_none() {
                     report.unchanged += 1;
                     continue;
                 }
                 if a.applied_hash() == hash || editor.is_some() {
-                    match &editor {
+                    match editor {
                         Some(m) => report.repaired.push(msg!(Code::ChangedByHandBy, &key, m).to_string()),
                         None => report.repaired.push(msg!(Code::ChangedByHand, &key).to_string()),
                     }
@@ -486,7 +486,7 @@ pub async fn apply_owned(
                 } else {
                     report.updated.push(key.clone());
                 }
-                if has_update_entry(&a.metadata) {
+                if a.has_update_entry() {
                     // Still owned through our create's entry (the cache keeps
                     // only its mark): read the object whole and make it our
                     // apply entry, so this apply removes what it drops.

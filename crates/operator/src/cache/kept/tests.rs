@@ -204,12 +204,12 @@ fn the_kept_metadata_decides_as_the_whole_metadata() {
         assert_eq!(kept.label("team.example/owner"), None, "a label no one reads is not kept");
         let applied = m.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str);
         assert_eq!(kept.applied_hash(), applied.unwrap_or_default());
-        assert_eq!(has_update_entry(k), has_update_entry(m));
-        assert_eq!(foreign_content_manager(k), foreign_content_manager(m));
+        assert_eq!(kept.has_update_entry(), has_update_entry(m));
+        assert_eq!(kept.foreign_content_manager(), foreign_content_manager(m).as_deref());
         assert_eq!(k.deletion_timestamp, m.deletion_timestamp);
         assert_eq!((&k.name, &k.namespace, &k.uid), (&m.name, &m.namespace, &m.uid));
         // Not kept: what nothing reads.
-        assert!(k.labels.is_none() && k.annotations.is_none(), "{k:?}");
+        assert!(k.labels.is_none() && k.annotations.is_none() && k.managed_fields.is_none(), "{k:?}");
         assert!(k.creation_timestamp.is_none() && k.owner_references.is_none() && k.generation.is_none());
         checked += 1;
     }
