@@ -40,10 +40,9 @@ pub fn city(clusters: Vec<ClusterAudit>) -> Audit {
     let mut seen_flows: HashSet<(String, String)> = HashSet::new();
     for (k, (name, _, audit)) in clusters.into_iter().enumerate() {
         let tag = intern(&mut interned, name.as_deref().unwrap_or_default());
-        findings.extend(audit.findings.into_iter().map(|mut f| {
-            f.cluster = Some(tag.clone());
-            f
-        }));
+        let mut tagged = audit.findings;
+        crate::tag_cluster(&mut tagged, &tag);
+        findings.extend(tagged);
         let c = audit.connectivity;
         let n_apps = c.apps.len();
         let offset = out.connectivity.apps.len();
@@ -134,20 +133,23 @@ pub(crate) fn city_finding(
         govcloud_core::messages::Arg::Msg(m) => (m.to_string(), Some(Arc::new(m))),
         data => (data.to_string(), None),
     };
-    Finding {
-        control,
-        outcome,
-        severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
+    let subject = crate::Subject {
         object: intern(interned, object),
         namespace: namespace.map(|n| intern(interned, n)),
         tenant: None,
         zone: zone.map(|z| intern(interned, z)),
+        cluster: None,
+    };
+    Finding {
+        control,
+        outcome,
+        severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
+        subject: Arc::new(subject),
         field: intern(interned, field),
         evidence,
         evidence_message,
         message: intern(interned, message.text(Lang::En)),
         reason: Arc::new(msg!(message)),
-        cluster: None,
     }
 }
 

@@ -6,7 +6,7 @@ use govcloud_core::controls::{AuditBy, Severity};
 use govcloud_core::messages::{Arg, Message};
 use serde_json::Value;
 
-use crate::{Finding, Outcome};
+use crate::{Finding, Outcome, Subject};
 use govcloud_core::meta::labels::{TENANT, ZONE};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -40,13 +40,22 @@ pub(crate) struct Ctx<'a> {
     pub(crate) interned: HashSet<Arc<str>>,
     /// The reasons findings repeat, held once likewise.
     pub(crate) reasons: HashSet<Arc<Message>>,
+    /// The subjects of findings, one per object checked.
+    pub(crate) subjects: HashSet<Arc<Subject>>,
     /// The audit path recording: it records findings of its own controls only.
     pub(crate) path: Option<AuditBy>,
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(namespaces: BTreeMap<String, &'a Value>) -> Self {
-        Ctx { findings: Vec::new(), namespaces, interned: HashSet::new(), reasons: HashSet::new(), path: None }
+        Ctx {
+            findings: Vec::new(),
+            namespaces,
+            interned: HashSet::new(),
+            reasons: HashSet::new(),
+            subjects: HashSet::new(),
+            path: None,
+        }
     }
 
     pub(crate) fn on(mut self, path: AuditBy) -> Self {
@@ -86,20 +95,23 @@ impl<'a> Ctx<'a> {
             Arg::Msg(m) => (m.to_string(), Some(Arc::new(m))),
             data => (data.to_string(), None),
         };
-        let finding = Finding {
-            control,
-            outcome,
-            severity,
+        let subject = Subject {
             object: intern(&mut self.interned, object),
             namespace: ns.map(|n| intern(&mut self.interned, n)),
             tenant: tenant.map(|t| intern(&mut self.interned, t)),
             zone: zone.map(|z| intern(&mut self.interned, z)),
+            cluster: None,
+        };
+        let finding = Finding {
+            control,
+            outcome,
+            severity,
+            subject: intern_subject(&mut self.subjects, subject),
             field: intern(&mut self.interned, field),
             evidence,
             evidence_message,
             message: intern(&mut self.interned, &message.to_string()),
             reason: intern_reason(&mut self.reasons, message),
-            cluster: None,
         };
         grow(&mut self.findings, 1);
         self.findings.push(finding);
@@ -121,6 +133,16 @@ pub(crate) fn intern(set: &mut HashSet<Arc<str>>, s: &str) -> Arc<str> {
         return a.clone();
     }
     let a: Arc<str> = Arc::from(s);
+    set.insert(a.clone());
+    a
+}
+
+/// The one shared copy of `s`.
+pub(crate) fn intern_subject(set: &mut HashSet<Arc<Subject>>, s: Subject) -> Arc<Subject> {
+    if let Some(a) = set.get(&s) {
+        return a.clone();
+    }
+    let a = Arc::new(s);
     set.insert(a.clone());
     a
 }

@@ -10,16 +10,18 @@ fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option
         control,
         outcome,
         severity: Severity::High,
-        object: Arc::from(object),
-        namespace: None,
-        tenant: tenant.map(Arc::from),
-        zone: zone.map(Arc::from),
+        subject: std::sync::Arc::new(crate::Subject {
+            object: Arc::from(object),
+            namespace: None,
+            tenant: tenant.map(Arc::from),
+            zone: zone.map(Arc::from),
+            cluster: None,
+        }),
         field: Arc::from("spec"),
         evidence: String::new(),
         evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: None,
     }
 }
 

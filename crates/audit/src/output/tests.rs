@@ -8,16 +8,18 @@ fn finding(i: usize, outcome: Outcome) -> Finding {
         control: controls::TWO_SIDED_FLOWS,
         outcome,
         severity: Severity::High,
-        object: format!("Deployment/t{i}-extranet/a{i}").into(),
-        namespace: None,
-        tenant: None,
-        zone: Some("extranet".into()),
+        subject: std::sync::Arc::new(crate::Subject {
+            object: format!("Deployment/t{i}-extranet/a{i}").into(),
+            namespace: None,
+            tenant: None,
+            zone: Some("extranet".into()),
+            cluster: None,
+        }),
         field: "spec".into(),
         evidence: "x".repeat(400),
         evidence_message: None,
         message: "m".into(),
         reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: None,
     }
 }
 
@@ -80,12 +82,12 @@ fn section<'a>(page: &'a str, id: &str) -> &'a str {
 fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
     let app = format!("{HOSTILE}/{HOSTILE}");
     let mut failure = finding(1, Outcome::Fail);
-    failure.tenant = Some(HOSTILE.into());
-    failure.zone = Some(HOSTILE.into());
-    failure.object = HOSTILE.into();
+    failure.subject_mut().tenant = Some(HOSTILE.into());
+    failure.subject_mut().zone = Some(HOSTILE.into());
+    failure.subject_mut().object = HOSTILE.into();
     failure.field = HOSTILE.into();
     failure.evidence = HOSTILE.into();
-    failure.cluster = Some(HOSTILE.into());
+    failure.subject_mut().cluster = Some(HOSTILE.into());
     let mut audit = Audit {
         findings: vec![failure],
         zones: vec![(HOSTILE.into(), HOSTILE.into(), 3)],

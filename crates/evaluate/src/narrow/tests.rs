@@ -35,16 +35,18 @@ fn finding(control: &'static str, outcome: Outcome, tenant: &str, zone: &str) ->
         control,
         outcome,
         severity: Severity::High,
-        object: Arc::from(format!("Namespace/{tenant}-{zone}")),
-        namespace: Some(Arc::from(format!("{tenant}-{zone}"))),
-        tenant: Some(Arc::from(tenant)),
-        zone: Some(Arc::from(zone)),
+        subject: std::sync::Arc::new(govcloud_audit::Subject {
+            object: Arc::from(format!("Namespace/{tenant}-{zone}")),
+            namespace: Some(Arc::from(format!("{tenant}-{zone}"))),
+            tenant: Some(Arc::from(tenant)),
+            zone: Some(Arc::from(zone)),
+            cluster: None,
+        }),
         field: Arc::from("spec"),
         evidence: String::new(),
         evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: None,
     }
 }
 

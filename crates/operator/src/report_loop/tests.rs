@@ -10,16 +10,18 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
         control: "GC-APP-001",
         outcome: Outcome::Pass,
         severity: govcloud_core::controls::Severity::High,
-        object: Arc::from("Deployment/a-ext/portal"),
-        namespace: Some(Arc::from("a-ext")),
-        tenant: Some(Arc::from("a")),
-        zone: Some(Arc::from("ext")),
+        subject: std::sync::Arc::new(govcloud_audit::Subject {
+            object: Arc::from("Deployment/a-ext/portal"),
+            namespace: Some(Arc::from("a-ext")),
+            tenant: Some(Arc::from("a")),
+            zone: Some(Arc::from("ext")),
+            cluster: None,
+        }),
         field: Arc::from("spec"),
         evidence: "complies".into(),
         evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: None,
     };
     let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
     let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| {
@@ -32,14 +34,14 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
         |f| f.control = "GC-APP-002",
         |f| f.outcome = Outcome::Fail,
         |f| f.severity = govcloud_core::controls::Severity::Low,
-        |f| f.object = Arc::from("Deployment/a-ext/other"),
-        |f| f.namespace = None,
-        |f| f.tenant = Some(Arc::from("b")),
-        |f| f.zone = None,
+        |f| f.subject_mut().object = Arc::from("Deployment/a-ext/other"),
+        |f| f.subject_mut().namespace = None,
+        |f| f.subject_mut().tenant = Some(Arc::from("b")),
+        |f| f.subject_mut().zone = None,
         |f| f.field = Arc::from("spec.x"),
         |f| f.evidence = "other".into(),
         |f| f.message = Arc::from("n"),
-        |f| f.cluster = Some(Arc::from("private")),
+        |f| f.subject_mut().cluster = Some(Arc::from("private")),
     ];
     for edit in edits {
         let mut f = finding();

@@ -11,16 +11,18 @@ fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
         control: govcloud_core::controls::TWO_SIDED_FLOWS,
         outcome,
         severity,
-        object: format!("Deployment/{ns}/a{i}").into(),
-        namespace: (!i.is_multiple_of(5)).then(|| ns.clone()),
-        tenant: (!i.is_multiple_of(7)).then(|| Arc::from(format!("t{}", i % 3))),
-        zone: Some("extranet".into()),
+        subject: std::sync::Arc::new(crate::Subject {
+            object: format!("Deployment/{ns}/a{i}").into(),
+            namespace: (!i.is_multiple_of(5)).then(|| ns.clone()),
+            tenant: (!i.is_multiple_of(7)).then(|| Arc::from(format!("t{}", i % 3))),
+            zone: Some("extranet".into()),
+            cluster: i.is_multiple_of(11).then(|| Arc::from("private")),
+        }),
         field: "spec".into(),
         evidence: "x".repeat(40 + i % 300),
         evidence_message: None,
         message: "m \"quoted\" <b>".into(),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
-        cluster: i.is_multiple_of(11).then(|| Arc::from("private")),
     }
 }
 
