@@ -105,7 +105,7 @@ fn escapes(a: &Audit) -> (Vec<String>, usize) {
                 && f.namespace.as_deref() == Some("public-security-private")
                 && f.outcome == Outcome::Fail
         })
-        .map(|f| f.evidence.clone())
+        .map(|f| f.evidence.to_string())
         .collect();
     let c = &a.connectivity;
     let mut paths = 0;

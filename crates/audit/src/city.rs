@@ -146,7 +146,7 @@ pub(crate) fn city_finding(
         severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
         subject: Arc::new(subject),
         field: intern(interned, field),
-        evidence,
+        evidence: intern(interned, &evidence),
         evidence_message,
         message: intern(interned, message.text(Lang::En)),
         reason: Arc::new(msg!(message)),

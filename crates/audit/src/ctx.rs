@@ -95,6 +95,8 @@ impl<'a> Ctx<'a> {
             Arg::Msg(m) => (m.to_string(), Some(Arc::new(m))),
             data => (data.to_string(), None),
         };
+        // Most evidence repeats too (`complies`: two findings in three).
+        let evidence = intern(&mut self.interned, &evidence);
         let subject = Subject {
             object: intern(&mut self.interned, object),
             namespace: ns.map(|n| intern(&mut self.interned, n)),

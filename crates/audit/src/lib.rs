@@ -126,7 +126,7 @@ pub struct Finding {
     pub field: Arc<str>,
     /// What was seen, in English: the values and field paths as recorded,
     /// and the words around them from the catalogue of messages.
-    pub evidence: String,
+    pub evidence: Arc<str>,
     /// The evidence's words as the catalogue has them (JSON:
     /// `evidence_message`, `{"code", "args"}`), when it has words beside
     /// data: a page gives them in its own language ([`Finding::evidence_in`]).
@@ -206,7 +206,7 @@ impl Finding {
     pub fn evidence_in(&self, lang: govcloud_core::messages::Lang) -> std::borrow::Cow<'_, str> {
         match &self.evidence_message {
             Some(m) => m.text(lang).into(),
-            None => self.evidence.as_str().into(),
+            None => (*self.evidence).into(),
         }
     }
 }

@@ -59,7 +59,7 @@ fn escapes_public_security(f: &Finding) -> bool {
 #[test]
 fn a_widening_policy_the_admin_tier_denies_opens_no_path_out_of_the_private_zone() {
     let escapes = |a: &Audit| -> Vec<String> {
-        a.findings.iter().filter(|f| escapes_public_security(f)).map(|f| f.evidence.clone()).collect()
+        a.findings.iter().filter(|f| escapes_public_security(f)).map(|f| f.evidence.to_string()).collect()
     };
     let private_to_internet = |a: &Audit| -> usize {
         let c = &a.connectivity;
@@ -118,11 +118,11 @@ fn someone_elses_admin_tier_accept_above_govcloud_opens_paths_the_audit_sees() {
                      "egress": [{"name": "all", "action": "Accept", "to": [{"networks": ["0.0.0.0/0"]}]}]}}));
     let a = audit(&model, &objects);
     assert!(private_fails(&a) > 0, "the Accept opens the private namespace to the internet");
-    let evidence: Vec<&String> = a
+    let evidence: Vec<String> = a
         .findings
         .iter()
         .filter(|f| f.control == controls::PRIVATE_EGRESS && f.outcome == Outcome::Fail)
-        .map(|f| &f.evidence)
+        .map(|f| f.evidence.to_string())
         .collect();
     assert!(
         evidence.iter().any(|e| e.contains("vendor-open/all")),
@@ -210,7 +210,7 @@ type Emitted = Vec<(&'static str, Outcome, String, String, String)>;
 fn emitted(ctx: &Ctx<'_>) -> Emitted {
     ctx.findings
         .iter()
-        .map(|f| (f.control, f.outcome, f.object.to_string(), f.evidence.clone(), f.message.to_string()))
+        .map(|f| (f.control, f.outcome, f.object.to_string(), f.evidence.to_string(), f.message.to_string()))
         .collect()
 }
 
@@ -364,7 +364,7 @@ fn a_node_of_a_zone_hosted_elsewhere_fails_where_it_joined() {
         a.findings
             .iter()
             .filter(|f| f.control == controls::FOREIGN_NODES)
-            .map(|f| (f.outcome, f.object.to_string(), f.evidence.clone()))
+            .map(|f| (f.outcome, f.object.to_string(), f.evidence.to_string()))
             .collect()
     };
     // The private network's machine registered with the egov cluster.
@@ -409,7 +409,7 @@ fn failures(a: &Audit) -> Vec<(&'static str, String, String)> {
     a.findings
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
-        .map(|f| (f.control, f.object.to_string(), f.evidence.clone()))
+        .map(|f| (f.control, f.object.to_string(), f.evidence.to_string()))
         .collect()
 }
 
@@ -511,7 +511,7 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
             .filter(|f| {
                 f.control == controls::TWO_SIDED_FLOWS && &*f.object == object && f.evidence.contains("population-db:")
             })
-            .map(|f| (f.outcome, f.evidence.clone()))
+            .map(|f| (f.outcome, f.evidence.to_string()))
             .collect()
     };
     let consumer = "Deployment/health-extranet/health-records";
@@ -735,7 +735,7 @@ fn a_kept_verdict_follows_what_was_judged() {
         a.findings
             .iter()
             .filter(|f| *f.object == *id && f.outcome == Outcome::Fail)
-            .map(|f| (f.control, f.evidence.clone()))
+            .map(|f| (f.control, f.evidence.to_string()))
             .collect()
     };
     let before = failures(&audit(&model, &objects));
@@ -897,7 +897,7 @@ fn identity(a: &Audit) -> BTreeMap<String, (Outcome, String)> {
     a.findings
         .iter()
         .filter(|f| f.control == controls::APP_IDENTITY)
-        .map(|f| (f.object.to_string(), (f.outcome, f.evidence.clone())))
+        .map(|f| (f.object.to_string(), (f.outcome, f.evidence.to_string())))
         .collect()
 }
 
@@ -1054,7 +1054,7 @@ fn an_ingress_routes_only_to_govclouds_services() {
         a.findings
             .iter()
             .filter(|f| f.control == controls::INGRESS_ZONE && f.message.starts_with("an Ingress routes only"))
-            .map(|f| (f.outcome, f.object.to_string(), f.evidence.clone()))
+            .map(|f| (f.outcome, f.object.to_string(), f.evidence.to_string()))
             .collect()
     };
     // As rendered: the public app's Ingress to its ClusterIP Service.
@@ -1125,7 +1125,7 @@ fn request_findings(requests: &[Value]) -> BTreeMap<(String, String), (Outcome, 
     assert!(ctx.findings.iter().all(|f| f.control == controls::REQUEST_DECISIONS && f.tenant.as_deref() == Some("a")));
     ctx.findings
         .iter()
-        .map(|f| ((f.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.clone())))
+        .map(|f| ((f.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.to_string())))
         .collect()
 }
 
@@ -1337,5 +1337,5 @@ fn findings_share_their_subject_and_the_cluster_stamp_keeps_it_shared() {
 fn a_finding_takes_what_its_fields_need_and_no_copy_of_its_subject() {
     let size = std::mem::size_of::<Finding>();
     eprintln!("a finding: {size} bytes");
-    assert!(size <= 104, "{size} bytes");
+    assert!(size <= 96, "{size} bytes");
 }

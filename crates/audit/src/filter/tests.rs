@@ -18,7 +18,7 @@ fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option
             cluster: None,
         }),
         field: Arc::from("spec"),
-        evidence: String::new(),
+        evidence: "".into(),
         evidence_message: None,
         message: Arc::from("m"),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),

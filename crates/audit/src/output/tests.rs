@@ -16,7 +16,7 @@ fn finding(i: usize, outcome: Outcome) -> Finding {
             cluster: None,
         }),
         field: "spec".into(),
-        evidence: "x".repeat(400),
+        evidence: "x".repeat(400).into(),
         evidence_message: None,
         message: "m".into(),
         reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
@@ -250,7 +250,7 @@ fn a_chinese_page_gives_the_evidence_words_in_chinese_and_the_json_both() {
         .iter()
         .find(|f| f.control == controls::QUOTA_AND_LIMITS && f.outcome == Outcome::Fail)
         .expect("a namespace without its LimitRange");
-    assert_eq!(missing.evidence, format!("LimitRange/{limits} absent"), "the JSON's English as before");
+    assert_eq!(missing.evidence.to_string(), format!("LimitRange/{limits} absent"), "the JSON's English as before");
     assert_eq!(missing.evidence_in(Lang::Zh), format!("LimitRange/{limits} 不存在"));
     let zh = table(&a, Lang::Zh);
     assert!(zh.contains(&format!("（证据：LimitRange/{limits} 不存在）")), "{zh}");

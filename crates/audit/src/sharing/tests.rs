@@ -65,7 +65,7 @@ fn of(findings: &[Finding], control: &str) -> Vec<(Outcome, String, String, Stri
     findings
         .iter()
         .filter(|f| f.control == control)
-        .map(|f| (f.outcome, f.object.to_string(), f.field.to_string(), f.evidence.clone()))
+        .map(|f| (f.outcome, f.object.to_string(), f.field.to_string(), f.evidence.to_string()))
         .collect()
 }
 

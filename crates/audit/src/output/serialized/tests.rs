@@ -19,7 +19,7 @@ fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
             cluster: i.is_multiple_of(11).then(|| Arc::from("private")),
         }),
         field: "spec".into(),
-        evidence: "x".repeat(40 + i % 300),
+        evidence: "x".repeat(40 + i % 300).into(),
         evidence_message: None,
         message: "m \"quoted\" <b>".into(),
         reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
@@ -75,7 +75,7 @@ fn the_text_is_the_stamped_report_to_the_byte_with_its_content_hash() {
             .map(|(i, f)| {
                 let mut f = (*f).clone();
                 if i % 4 == 0 {
-                    f.evidence.push('!');
+                    f.evidence = format!("{}!", f.evidence).into();
                 }
                 f
             })
