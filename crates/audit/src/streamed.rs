@@ -122,11 +122,6 @@ impl Texts {
     pub fn append(&mut self, mut other: Texts) {
         self.objects.append(&mut other.objects);
     }
-
-    /// Bytes the objects' packed texts take (their dictionaries not counted).
-    pub fn packed_len(&self) -> usize {
-        self.objects.iter().map(|t| t.text.len()).sum()
-    }
 }
 
 impl Source for Texts {

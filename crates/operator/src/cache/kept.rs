@@ -1,6 +1,7 @@
 //! What the owned-object caches keep of each object: of its metadata what
-//! is read ([`READ_LABELS`] and the applied hash, compactly; the field-ownership marks
-//! [`slim`](crate::watch) leaves), of its content only what the operator
+//! is read (its name, namespace, uid, version and deletion mark, and apart,
+//! compactly, the [`READ_LABELS`], the applied hash and what the
+//! field-ownership entries [`slim`](crate::watch) leaves say), of its content only what the operator
 //! reads besides the comparison (the status of the kinds whose status is
 //! read, a workload's `spec.replicas`), and the [`Print`] that answers
 //! "does it still hold what govcloud would apply" exactly as the whole
