@@ -18,11 +18,12 @@ use serde_json::{Value, json};
 
 use super::cache::OwnedCaches;
 use super::error::{Doing, Error, Result, Step, Wait};
+use super::ownership::{foreign_content_entry, has_update_entry, is_our_update, labelled_for};
 use govcloud_core::messages::{Code, Message};
 use govcloud_core::meta::compare::desired_hash;
 use govcloud_core::meta::kinds::OwnerKind;
 use govcloud_core::meta::labels::APPLIED_HASH;
-use govcloud_core::meta::labels::{MANAGED_BY, MANAGER, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
+use govcloud_core::meta::labels::MANAGER;
 use govcloud_core::msg;
 use govcloud_render::Owned;
 
@@ -78,53 +79,6 @@ fn described(o: &Owned) -> String {
 /// `Kind namespace/name`, or `Kind name` for a cluster-scoped object.
 pub(crate) fn describe(kind: &str, namespace: &str, name: &str) -> String {
     if namespace.is_empty() { format!("{kind} {name}") } else { format!("{kind} {namespace}/{name}") }
-}
-
-/// Whether an object's labels say govcloud made it for `owner` (kind, namespace, name).
-pub fn labelled_for(meta: &ObjectMeta, owner: (OwnerKind, Option<&str>, &str)) -> bool {
-    let l = meta.labels.as_ref();
-    labelled_by(|k| l.and_then(|l| l.get(k)).map(String::as_str), owner)
-}
-
-/// [`labelled_for`], with the labels read by `get`.
-pub(crate) fn labelled_by<'a>(get: impl Fn(&str) -> Option<&'a str>, owner: (OwnerKind, Option<&str>, &str)) -> bool {
-    get(MANAGED_BY) == Some(MANAGER)
-        && get(OWNER_KIND) == Some(owner.0.as_str())
-        && get(OWNER_NAME) == Some(owner.2)
-        && get(OWNER_NAMESPACE) == owner.1
-}
-
-/// Whether the object carries a field-manager entry of ours from a create
-/// or update (rather than an apply): it would keep fields alive after they
-/// leave the desired state, so it is dropped after the next apply.
-pub fn has_update_entry(meta: &ObjectMeta) -> bool {
-    meta.managed_fields.as_ref().is_some_and(|m| m.iter().any(is_our_update))
-}
-
-/// Whether a field-manager entry is someone else's and owns part of the
-/// object's content (not only metadata, not a status or scale subresource):
-/// a hand edit of spec, rules, subjects, data… A field someone else adds that
-/// govcloud does not render (an extra container, an `ingress` rule) shows
-/// only here, not in a comparison with the desired state.
-pub fn foreign_content_entry(e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry) -> bool {
-    let content = || {
-        e.fields_v1
-            .as_ref()
-            .and_then(|f| f.0.as_object())
-            .is_some_and(|f| f.keys().any(|k| k != "f:metadata" && k != "f:status" && k != "."))
-    };
-    e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none() && content()
-}
-
-/// The manager of the first foreign content entry (see
-/// [`foreign_content_entry`]), as the caches keep them: the caches keep such
-/// entries, without their field lists, and drop the others.
-pub fn foreign_content_manager(meta: &ObjectMeta) -> Option<String> {
-    meta.managed_fields
-        .as_ref()?
-        .iter()
-        .find(|e| e.manager.as_deref() != Some(MANAGER) && e.subresource.is_none())
-        .map(|e| e.manager.clone().unwrap_or_default())
 }
 
 /// Puts back what someone changed by hand: the desired value of each
@@ -364,11 +318,6 @@ async fn drop_update_entries(api: &Api<DynamicObject>, what: &str, applied: &Dyn
         (!keep.is_empty() && has_update_entry(meta)).then_some(keep)
     })
     .await
-}
-
-/// Whether a field-manager entry is our own `Update` (a create's) of the object itself.
-fn is_our_update(e: &ManagedFieldsEntry) -> bool {
-    e.manager.as_deref() == Some(MANAGER) && e.operation.as_deref() == Some("Update") && e.subresource.is_none()
 }
 
 /// Writes the field-manager entries `edit` makes of an object's (None:

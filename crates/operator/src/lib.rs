@@ -44,6 +44,7 @@ mod inventory;
 pub mod leader;
 pub mod memory;
 mod metrics;
+mod ownership;
 mod report;
 mod report_loop;
 mod request;

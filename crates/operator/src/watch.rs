@@ -168,8 +168,8 @@ impl OwnedEvents {
 /// What the owned-object caches keep of an object: everything but the
 /// status (except where it is read) and the field ownership records (often the larger part of an object), except bare
 /// marks (no field lists) of govcloud's own create-time entry, which apply
-/// removes ([`apply::has_update_entry`]), and of others' entries on the
-/// object's content: hand edits, repaired ([`apply::foreign_content_entry`]).
+/// removes ([`crate::ownership::has_update_entry`]), and of others' entries on the
+/// object's content: hand edits, repaired ([`crate::ownership::foreign_content_entry`]).
 pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
     // Statuses are read of these only (see `triggers::fingerprint` and the
     // status of apps and tenants).
@@ -183,7 +183,7 @@ pub(super) fn slim(kind: &str, o: &mut DynamicObject) {
             (e.manager.as_deref() == Some(MANAGER)
                 && e.operation.as_deref() == Some("Update")
                 && e.subresource.is_none())
-                || apply::foreign_content_entry(e)
+                || crate::ownership::foreign_content_entry(e)
         });
         for e in entries.iter_mut() {
             e.fields_v1 = None;

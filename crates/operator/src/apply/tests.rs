@@ -1,5 +1,6 @@
 use super::*;
 use govcloud_core::meta::kinds::OwnerKind;
+use govcloud_core::meta::labels::{MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 
 fn meta(labels: &[(&str, &str)]) -> ObjectMeta {

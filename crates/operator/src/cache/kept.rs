@@ -34,8 +34,8 @@ pub struct Kept {
     applied: Box<str>,
     /// What its field-manager entries say (`slim` leaves only those read):
     /// whether one is govcloud's from a create or update
-    /// ([`crate::apply::has_update_entry`]), and who else edited its content
-    /// ([`crate::apply::foreign_content_manager`]). The entries themselves
+    /// ([`crate::ownership::has_update_entry`]), and who else edited its content
+    /// ([`crate::ownership::foreign_content_manager`]). The entries themselves
     /// took about 300 bytes in six allocations.
     update_entry: bool,
     foreign: Option<Box<str>>,
@@ -106,8 +106,8 @@ impl Kept {
             metadata: read_metadata(m),
             labels,
             applied: applied.into(),
-            update_entry: crate::apply::has_update_entry(m),
-            foreign: crate::apply::foreign_content_manager(m).map(String::into_boxed_str),
+            update_entry: crate::ownership::has_update_entry(m),
+            foreign: crate::ownership::foreign_content_manager(m).map(String::into_boxed_str),
             data: Value::Object(data),
             print,
         }
@@ -135,12 +135,12 @@ impl Kept {
     }
 
     /// Whether govcloud owns fields of it through a create's or update's
-    /// entry ([`crate::apply::has_update_entry`]).
+    /// entry ([`crate::ownership::has_update_entry`]).
     pub fn has_update_entry(&self) -> bool {
         self.update_entry
     }
 
-    /// Who else edited its content ([`crate::apply::foreign_content_manager`]).
+    /// Who else edited its content ([`crate::ownership::foreign_content_manager`]).
     pub fn foreign_content_manager(&self) -> Option<&str> {
         self.foreign.as_deref()
     }
@@ -151,14 +151,14 @@ impl Kept {
         self.labels.iter().find(|(at, _)| *at == i).map(|(_, v)| &**v)
     }
 
-    /// Whether its labels say it is `owner`'s ([`crate::apply::labelled_for`]).
+    /// Whether its labels say it is `owner`'s ([`crate::ownership::labelled_for`]).
     pub fn labelled_for(&self, owner: (govcloud_core::meta::kinds::OwnerKind, Option<&str>, &str)) -> bool {
-        crate::apply::labelled_by(|k| self.label(k), owner)
+        crate::ownership::labelled_by(|k| self.label(k), owner)
     }
 }
 
 /// The labels of a kept object that are read: whose it is
-/// (`apply::labelled_for`, the owner index) and, of
+/// (`ownership::labelled_for`, the owner index) and, of
 /// a workload, its zone (the check of `--cluster` at start).
 pub const READ_LABELS: [&str; 5] = [MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE];
 

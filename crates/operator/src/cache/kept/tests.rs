@@ -156,7 +156,7 @@ fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
 /// else of the metadata is kept.
 #[test]
 fn the_kept_metadata_decides_as_the_whole_metadata() {
-    use crate::apply::{foreign_content_manager, has_update_entry, labelled_for};
+    use crate::ownership::{foreign_content_manager, has_update_entry, labelled_for};
     use govcloud_core::meta::kinds::OwnerKind;
     use govcloud_core::meta::labels::{APPLIED_HASH, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
