@@ -21,9 +21,10 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::apply::{apply_owned, desired_json};
+use super::cache::kept::Read;
 use super::controller::Reconciled;
 use super::status::{Cond, conditions, degraded, write_status};
-use super::triggers::{Triggers, replica_failure};
+use super::triggers::Triggers;
 use super::{Context, Halt, Result, Step};
 use govcloud_core::api::{AppKey, DepartmentApp, DepartmentAppStatus, FlowState, FlowStatus, SharingStatus};
 use govcloud_core::meta::kinds::OwnerKind;
@@ -457,25 +458,15 @@ async fn update_status(
         .collect();
     let kind = a.spec.workload_kind();
     let workload = ctx.owned.get(kind.as_str(), &ns, &name);
-    let replica_count = |field: &str| {
-        workload
-            .as_ref()
-            .and_then(|d| d.data.pointer(&format!("/status/{field}")))
-            .and_then(|v| v.as_i64())
-            .unwrap_or(0) as i32
-    };
+    let read = workload.as_ref().map(|d| &d.read);
+    let replica_count = |field: fn(&Read) -> Option<i64>| read.and_then(field).unwrap_or(0) as i32;
     let runs = a.spec.schedule.as_ref().map(|s| {
-        let at = |field: &str| {
-            workload.as_ref().and_then(|d| d.data.pointer(&format!("/status/{field}"))?.as_str().map(str::to_string))
-        };
+        let at = |field: fn(&Read) -> Option<&str>| read.and_then(field).map(str::to_string);
         Runs {
             cron: s.cron.clone(),
-            last_schedule: at("lastScheduleTime"),
-            last_success: at("lastSuccessfulTime"),
-            active: workload
-                .as_ref()
-                .and_then(|d| d.data.pointer("/status/active")?.as_array().map(Vec::len))
-                .unwrap_or(0),
+            last_schedule: at(|r| r.last_schedule.as_deref()),
+            last_success: at(|r| r.last_success.as_deref()),
+            active: read.and_then(|r| r.active).unwrap_or(0),
         }
     });
     let mut endpoints = Vec::new();
@@ -492,11 +483,7 @@ async fn update_status(
     // With autoscaling the autoscaler sets the Deployment's count, never
     // below minReplicas (the Deployment starts at 1 until it acts).
     let replicas = match &a.spec.autoscaling {
-        Some(s) => workload
-            .as_ref()
-            .and_then(|d| d.data.pointer("/spec/replicas"))
-            .and_then(|v| v.as_i64())
-            .map_or(s.min_replicas, |r| (r as i32).max(s.min_replicas)),
+        Some(s) => read.and_then(|r| r.replicas).map_or(s.min_replicas, |r| (r as i32).max(s.min_replicas)),
         None => a.spec.replicas,
     };
     let figures = AppFigures {
@@ -504,8 +491,8 @@ async fn update_status(
         generation: a.metadata.generation,
         namespace: &ns,
         replicas,
-        ready_replicas: replica_count("readyReplicas"),
-        updated_replicas: replica_count("updatedReplicas"),
+        ready_replicas: replica_count(|r| r.ready_replicas),
+        updated_replicas: replica_count(|r| r.updated_replicas),
         runs,
         placed,
         isolated,
@@ -515,7 +502,7 @@ async fn update_status(
         violations,
         blocked,
         elsewhere: ctx.hosted_elsewhere(&a.spec.zone),
-        pods_refused: workload.as_ref().and_then(|d| replica_failure(&d.data)),
+        pods_refused: read.and_then(|r| r.replica_failure.as_deref().map(str::to_string)),
     };
     let status = app_status(figures, clock.now);
     let wake = sharing::next_due(&status.flows, status.sharing.as_ref(), clock.now)

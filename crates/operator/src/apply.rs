@@ -486,7 +486,7 @@ pub async fn apply_owned(
                 Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
-        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, &a.data)) {
+        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, a.read.replicas)) {
             handover::hand_over(&api, &what, name, count).await?;
         }
         let applied = api
@@ -504,9 +504,9 @@ pub async fn apply_owned(
     // a role (`admin`) could leave its owner labels on the platform's role.
     let platform: BTreeSet<String> = govcloud_render::render_platform().iter().map(|o| o.name().to_string()).collect();
     for (kind, obj) in caches.owned_by(owner.0, owner.1, owner.2) {
-        let ns = obj.namespace().unwrap_or_default();
-        let name = obj.name_any();
-        if wanted.contains(&(kind.clone(), ns.clone(), name.clone())) || obj.metadata.deletion_timestamp.is_some() {
+        let ns = obj.namespace().unwrap_or_default().to_string();
+        let name = obj.name().to_string();
+        if wanted.contains(&(kind.clone(), ns.clone(), name.clone())) || obj.deleting() {
             continue;
         }
         if kind == "ClusterRole" && platform.contains(&name) {

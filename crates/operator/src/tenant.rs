@@ -243,13 +243,9 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
     for ns in &namespaces {
         let zone = govcloud_core::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
         let rq = ctx.owned.get("ResourceQuota", ns, govcloud_core::meta::names::QUOTA);
-        let read = |field: &str| -> BTreeMap<String, String> {
-            rq.as_ref()
-                .and_then(|o| o.data.pointer(&format!("/status/{field}")).cloned())
-                .and_then(|v| serde_json::from_value::<BTreeMap<String, String>>(v).ok())
-                .unwrap_or_default()
-        };
-        quota.push(ZoneUsage { zone, namespace: ns.clone(), granted: read("hard"), used: read("used") });
+        let q = rq.as_ref().and_then(|o| o.read.quota.as_deref());
+        let (granted, used) = q.map(|q| (q.hard.clone(), q.used.clone())).unwrap_or_default();
+        quota.push(ZoneUsage { zone, namespace: ns.clone(), granted, used });
     }
     let apps = ctx
         .apps
@@ -301,7 +297,7 @@ async fn cleanup(t: &Tenant, ctx: &Context) -> Step<Action> {
         .owned_by(OwnerKind::Tenant, None, &name)
         .into_iter()
         .filter(|(kind, _)| kind == "Namespace")
-        .map(|(_, o)| o.name_any())
+        .map(|(_, o)| o.name().to_string())
         .collect();
     // 1. apps
     let mut waiting = Vec::new();

@@ -1,5 +1,6 @@
 use super::*;
 use crate::status::differs;
+use crate::triggers::replica_failure;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")

@@ -16,12 +16,12 @@ use crate::error::{Doing, Error, Result};
 pub const HANDOVER_MANAGER: &str = govcloud_core::meta::names::AUTOSCALING_HANDOVER;
 
 /// The count to hand over: a Deployment rendered without `spec.replicas`
-/// whose live object has one.
-pub fn handover_count(kind: &str, desired: &Value, live: &Value) -> Option<i64> {
+/// whose live object has one (`live_replicas`, as the cache keeps it).
+pub fn handover_count(kind: &str, desired: &Value, live_replicas: Option<i64>) -> Option<i64> {
     if !matches!(kind, "Deployment" | "StatefulSet") || desired.pointer("/spec/replicas").is_some() {
         return None;
     }
-    live.pointer("/spec/replicas").and_then(Value::as_i64)
+    live_replicas
 }
 
 /// Writes `count` through the Deployment's `scale` subresource as

@@ -153,11 +153,11 @@ fn a_failed_request_names_its_object_and_keeps_its_label_and_log_shape() {
 #[test]
 fn only_a_deployment_rendered_without_replicas_hands_its_live_count_over() {
     use super::handover::handover_count;
-    let live = json!({"spec": {"replicas": 3}});
-    assert_eq!(handover_count("Deployment", &json!({"spec": {"template": {}}}), &live), Some(3));
-    assert_eq!(handover_count("StatefulSet", &json!({"spec": {"template": {}}}), &live), Some(3));
-    assert_eq!(handover_count("CronJob", &json!({"spec": {}}), &live), None, "a CronJob has no count");
-    assert_eq!(handover_count("Deployment", &json!({"spec": {"replicas": 2}}), &live), None, "govcloud sets it");
-    assert_eq!(handover_count("Deployment", &json!({"spec": {}}), &json!({"spec": {}})), None, "nothing to keep");
-    assert_eq!(handover_count("Service", &json!({"spec": {}}), &live), None);
+    let live = Some(3);
+    assert_eq!(handover_count("Deployment", &json!({"spec": {"template": {}}}), live), Some(3));
+    assert_eq!(handover_count("StatefulSet", &json!({"spec": {"template": {}}}), live), Some(3));
+    assert_eq!(handover_count("CronJob", &json!({"spec": {}}), live), None, "a CronJob has no count");
+    assert_eq!(handover_count("Deployment", &json!({"spec": {"replicas": 2}}), live), None, "govcloud sets it");
+    assert_eq!(handover_count("Deployment", &json!({"spec": {}}), None), None, "nothing to keep");
+    assert_eq!(handover_count("Service", &json!({"spec": {}}), live), None);
 }

@@ -133,9 +133,12 @@ fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
     let d = desired().into_iter().find(|d| d["kind"] == "Deployment").expect("a Deployment");
     let o = live(&d);
     let kept = Kept::of(&o);
-    assert_eq!(kept.data.pointer("/status/readyReplicas"), Some(&json!(2)));
-    assert_eq!(kept.data.pointer("/spec/replicas"), o.data.pointer("/spec/replicas"));
-    assert!(kept.data.pointer("/spec/template").is_none());
+    assert_eq!(kept.read.ready_replicas, Some(2));
+    assert_eq!(kept.read.replicas, o.data.pointer("/spec/replicas").and_then(Value::as_i64));
+    assert_eq!(
+        (kept.name(), kept.namespace()),
+        (o.metadata.name.as_deref().expect("name"), o.metadata.namespace.as_deref())
+    );
     assert_eq!(
         kept.applied_hash(),
         o.metadata
@@ -193,7 +196,7 @@ fn the_kept_metadata_decides_as_the_whole_metadata() {
             ..Default::default()
         }]);
         let kept = Kept::of(&o);
-        let (m, k) = (&o.metadata, &kept.metadata);
+        let m = &o.metadata;
         for owner in owners {
             assert_eq!(kept.labelled_for(owner), labelled_for(m, owner), "{owner:?}: {m:?}");
         }
@@ -206,14 +209,75 @@ fn the_kept_metadata_decides_as_the_whole_metadata() {
         assert_eq!(kept.applied_hash(), applied.unwrap_or_default());
         assert_eq!(kept.has_update_entry(), has_update_entry(m));
         assert_eq!(kept.foreign_content_manager(), foreign_content_manager(m).as_deref());
-        assert_eq!(k.deletion_timestamp, m.deletion_timestamp);
-        assert_eq!((&k.name, &k.namespace, &k.uid), (&m.name, &m.namespace, &m.uid));
-        // Not kept: what nothing reads.
-        assert!(k.labels.is_none() && k.annotations.is_none() && k.managed_fields.is_none(), "{k:?}");
-        assert!(k.creation_timestamp.is_none() && k.owner_references.is_none() && k.generation.is_none());
+        assert_eq!(kept.deleting(), m.deletion_timestamp.is_some());
+        assert_eq!((Some(kept.name()), kept.namespace()), (m.name.as_deref(), m.namespace.as_deref()));
+        assert_eq!((kept.uid(), kept.resource_version()), (m.uid.as_deref(), m.resource_version.as_deref()));
         checked += 1;
     }
     assert!(checked > 300, "{checked} objects");
     // Some stay labelled for their owner, some not (else the test proves little).
     assert!(ours > 100 && ours + 50 < checked, "{ours} of {checked} labelled for their owner");
+}
+
+/// What the operator reads of a kept object's content ([`Read`]) is what
+/// it read of the object's JSON before (the app's replica counts, runs and
+/// refusal, the tenant's quota, the hand-over count), for statuses of every
+/// kind it reads, random values, and fields absent or of another type.
+#[test]
+fn what_is_read_is_what_the_object_says() {
+    let mut rng = Rng(0x6a09_e667_f3bc_c908);
+    let pick = |rng: &mut Rng, choices: &[Value]| choices[rng.below(choices.len())].clone();
+    let ints = [json!(0), json!(3), json!(-1), json!("2"), json!(null), json!(7.5)];
+    let texts = [json!("2026-12-07T00:00:00Z"), json!(4), json!(null)];
+    let maps = [json!({"pods": "10", "requests.cpu": "4"}), json!({}), json!({"pods": 3}), json!("x")];
+    let conditions = [
+        json!([{"type": "ReplicaFailure", "status": "True", "message": "exceeded quota"}]),
+        json!([{"type": "ReplicaFailure", "status": "False", "message": "fine"}, {"type": "Available", "status": "True"}]),
+        json!([{"type": "Available", "status": "True", "message": "ok"}]),
+        json!([{"type": "ReplicaFailure", "status": "True"}]),
+        json!({}),
+    ];
+    for _ in 0..2000 {
+        let mut status = serde_json::Map::new();
+        let mut put = |rng: &mut Rng, key: &str, choices: &[Value]| {
+            if rng.below(3) > 0 {
+                status.insert(key.into(), pick(rng, choices));
+            }
+        };
+        put(&mut rng, "readyReplicas", &ints);
+        put(&mut rng, "updatedReplicas", &ints);
+        put(&mut rng, "conditions", &conditions);
+        put(&mut rng, "lastScheduleTime", &texts);
+        put(&mut rng, "lastSuccessfulTime", &texts);
+        put(&mut rng, "active", &[json!([{"name": "a"}, {"name": "b"}]), json!([]), json!(1)]);
+        put(&mut rng, "hard", &maps);
+        put(&mut rng, "used", &maps);
+        let mut data = json!({ "status": status });
+        if rng.below(2) == 0 {
+            data["spec"] = json!({ "replicas": pick(&mut rng, &ints) });
+        }
+        let read = Read::of(&data);
+        let int = |p: &str| data.pointer(p).and_then(Value::as_i64);
+        let text = |p: &str| data.pointer(p).and_then(Value::as_str).map(str::to_string);
+        assert_eq!(read.replicas, int("/spec/replicas"), "{data}");
+        assert_eq!(read.ready_replicas, int("/status/readyReplicas"), "{data}");
+        assert_eq!(read.updated_replicas, int("/status/updatedReplicas"), "{data}");
+        assert_eq!(
+            read.replica_failure.as_deref().map(str::to_string),
+            crate::triggers::replica_failure(&data),
+            "{data}"
+        );
+        assert_eq!(read.last_schedule.as_deref().map(str::to_string), text("/status/lastScheduleTime"), "{data}");
+        assert_eq!(read.last_success.as_deref().map(str::to_string), text("/status/lastSuccessfulTime"), "{data}");
+        assert_eq!(read.active, data.pointer("/status/active").and_then(Value::as_array).map(Vec::len), "{data}");
+        // The tenant's quota, as it read it: each map, or nothing where it is not one of strings.
+        let map = |p: &str| {
+            data.pointer(p)
+                .cloned()
+                .and_then(|v| serde_json::from_value::<std::collections::BTreeMap<String, String>>(v).ok())
+                .unwrap_or_default()
+        };
+        let (hard, used) = read.quota.as_deref().map(|q| (q.hard.clone(), q.used.clone())).unwrap_or_default();
+        assert_eq!((hard, used), (map("/status/hard"), map("/status/used")), "{data}");
+    }
 }
