@@ -84,6 +84,10 @@ mod allocator {
         // free pages and, forced, returns what every heap holds unused.
         unsafe {
             libmimalloc_sys::mi_collect(true);
+            let heap = LASTING.load(std::sync::atomic::Ordering::Acquire);
+            if !heap.is_null() {
+                libmimalloc_sys::mi_heap_collect(heap, true);
+            }
         }
     }
 
@@ -138,15 +142,58 @@ mod allocator {
         sum.max(0) as u64
     }
 
-    // SAFETY: every call is mimalloc's with the same arguments; the counts
-    // are of sizes the caller gave, added after a success and taken away on
-    // a free.
+    /// mimalloc's heap for what the operator keeps
+    /// ([`govcloud_core::memory::lasting`]): pages of their own, apart from
+    /// the short-lived allocations of reconciles and audits, so that those
+    /// pages empty (and are given back) when the short-lived ones are
+    /// freed. A first-class heap of mimalloc 3: any thread allocates from
+    /// it, and any frees its blocks. Made at its first use.
+    #[cfg(not(feature = "system-allocator"))]
+    static LASTING: std::sync::atomic::AtomicPtr<libmimalloc_sys::mi_heap_t> =
+        std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+    /// [`LASTING`], made if it is not yet (null: mimalloc could not make
+    /// it; the default heap is used then).
+    #[cfg(not(feature = "system-allocator"))]
+    fn lasting_heap() -> *mut libmimalloc_sys::mi_heap_t {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        let heap = LASTING.load(Acquire);
+        if !heap.is_null() {
+            return heap;
+        }
+        // SAFETY: mi_heap_new allocates through mimalloc itself, not
+        // through this allocator; a heap lost in the race below is an
+        // empty one, left unused.
+        let made = unsafe { libmimalloc_sys::mi_heap_new() };
+        match LASTING.compare_exchange(std::ptr::null_mut(), made, AcqRel, Acquire) {
+            Ok(_) => made,
+            Err(first) => first,
+        }
+    }
+
+    /// The heap an allocation of the calling thread goes to now: the
+    /// lasting one inside `lasting`, else none (mimalloc's default).
+    #[cfg(not(feature = "system-allocator"))]
+    #[inline]
+    fn placed() -> Option<*mut libmimalloc_sys::mi_heap_t> {
+        if govcloud_core::memory::is_lasting() { Some(lasting_heap()).filter(|h| !h.is_null()) } else { None }
+    }
+
+    // SAFETY: every call is mimalloc's with the same arguments (or its
+    // heap-placed form of the same call); the counts are of sizes the
+    // caller gave, added after a success and taken away on a free.
+    // mi_free frees a block of any heap.
     #[cfg(not(feature = "system-allocator"))]
     unsafe impl GlobalAlloc for Counted {
         #[inline]
         unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
             // SAFETY: the caller's contract, passed on.
-            let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+            let p = unsafe {
+                match placed() {
+                    Some(heap) => libmimalloc_sys::mi_heap_malloc_aligned(heap, layout.size(), layout.align()).cast(),
+                    None => mimalloc::MiMalloc.alloc(layout),
+                }
+            };
             if !p.is_null() {
                 count(layout.size() as isize);
             }
@@ -156,7 +203,12 @@ mod allocator {
         #[inline]
         unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
             // SAFETY: as above.
-            let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+            let p = unsafe {
+                match placed() {
+                    Some(heap) => libmimalloc_sys::mi_heap_zalloc_aligned(heap, layout.size(), layout.align()).cast(),
+                    None => mimalloc::MiMalloc.alloc_zeroed(layout),
+                }
+            };
             if !p.is_null() {
                 count(layout.size() as isize);
             }
@@ -173,7 +225,14 @@ mod allocator {
         #[inline]
         unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
             // SAFETY: as above.
-            let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
+            let p = unsafe {
+                match placed() {
+                    Some(heap) => {
+                        libmimalloc_sys::mi_heap_realloc_aligned(heap, ptr.cast(), new_size, layout.align()).cast()
+                    }
+                    None => mimalloc::MiMalloc.realloc(ptr, layout, new_size),
+                }
+            };
             if !p.is_null() {
                 count(new_size as isize - layout.size() as isize);
             }
@@ -236,6 +295,37 @@ mod allocator {
             assert!(near(held(), before + 64 * MIB), "{} zeroed from {before}", held());
             drop(z);
             assert!(near(held(), before), "{} after the frees, from {before}", held());
+        }
+
+        unsafe extern "C" {
+            // mimalloc 3's (libmimalloc-sys declares an older name).
+            fn mi_heap_contains(heap: *const libmimalloc_sys::mi_heap_t, p: *const std::ffi::c_void) -> bool;
+        }
+
+        /// What is made inside `lasting` is on the lasting heap (made
+        /// whole, zeroed, or grown there), what is made outside is not, and
+        /// blocks of either heap are freed from any thread.
+        #[test]
+        fn what_is_kept_is_placed_apart() {
+            use govcloud_core::memory::lasting;
+            let kept: Box<[u8; 100]> = lasting(|| Box::new([7u8; 100]));
+            let zeroed: Vec<u64> = lasting(|| vec![0u64; 512]);
+            let grown: Vec<u32> = lasting(|| {
+                let mut v = Vec::with_capacity(4);
+                v.extend(0..10_000u32);
+                v
+            });
+            let passing = Box::new([7u8; 100]);
+            let heap = LASTING.load(std::sync::atomic::Ordering::Acquire);
+            assert!(!heap.is_null(), "the lasting heap is made at its first use");
+            let on = |p: *const u8| {
+                // SAFETY: mi_heap_contains reads mimalloc's page map.
+                unsafe { mi_heap_contains(heap, p.cast()) }
+            };
+            assert!(on(kept.as_ptr()) && on(zeroed.as_ptr().cast()) && on(grown.as_ptr().cast()));
+            assert!(!on(passing.as_ptr()), "an allocation outside `lasting` is not placed there");
+            assert_eq!((grown.len(), grown[9_999], zeroed.iter().sum::<u64>(), kept[99]), (10_000, 9_999, 0, 7));
+            std::thread::spawn(move || drop((kept, zeroed, grown))).join().expect("freed on another thread");
         }
 
         /// What `main` sets is what the metrics export: the gauge reads

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod controls;
 pub mod generated;
+pub mod memory;
 pub mod messages;
 pub mod meta;
 pub mod model;

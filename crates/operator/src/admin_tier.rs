@@ -118,7 +118,7 @@ impl AdminTier {
             let mut stream = std::pin::pin!(stream);
             while let Some(ev) = stream.next().await {
                 if let Ok(e) = &ev {
-                    writer.0.apply_watcher_event(e);
+                    govcloud_core::memory::lasting(|| writer.0.apply_watcher_event(e));
                     writer.1.event(e);
                 }
                 events.on(&ev);

@@ -109,6 +109,11 @@ impl OwnerIndex {
     /// Records a watch event of `kind`.
     pub fn event(&self, kind: &str, ev: IndexEvent<'_>) {
         let Ok(mut all) = self.0.lock() else { return };
+        // What the index keeps, on the pages of what lasts.
+        govcloud_core::memory::lasting(|| Self::apply(&mut all, kind, ev));
+    }
+
+    fn apply(all: &mut HashMap<String, KindIndex>, kind: &str, ev: IndexEvent<'_>) {
         let k = all.entry(kind.to_string()).or_default();
         let at = |o: &DynamicObject| (o.namespace().unwrap_or_default(), o.name_any());
         match ev {

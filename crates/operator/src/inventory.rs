@@ -400,12 +400,17 @@ impl Inventory {
         let mut text = |o: &DynamicObject| -> Option<((String, String), Packed)> {
             let mut v = serde_json::to_value(o).ok()?;
             as_audited(&mut v, api_version, kind);
-            Some(((o.namespace().unwrap_or_default(), o.name_any()), packer.pack(&v.to_string())))
+            let packed = packer.pack(&v.to_string());
+            // What is kept, on the pages of what lasts (the text's JSON and
+            // the packing's work are not).
+            Some(govcloud_core::memory::lasting(|| {
+                ((o.namespace().unwrap_or_default(), o.name_any()), packed.copied())
+            }))
         };
         match ev {
             Event::Apply(o) => {
                 if let Some((at, t)) = text(o) {
-                    k.objects.insert(at, t);
+                    govcloud_core::memory::lasting(|| k.objects.insert(at, t));
                 }
             }
             Event::Delete(o) => {
@@ -414,7 +419,7 @@ impl Inventory {
             Event::Init => k.relist = Some(BTreeMap::new()),
             Event::InitApply(o) => {
                 if let Some((at, t)) = text(o) {
-                    k.relist.get_or_insert_with(BTreeMap::new).insert(at, t);
+                    govcloud_core::memory::lasting(|| k.relist.get_or_insert_with(BTreeMap::new).insert(at, t));
                 }
             }
             Event::InitDone => {

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use kube::Resource;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::WatchStreamExt;
-use kube::runtime::reflector::{self, Store, reflector};
+use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use tracing::warn;
 
@@ -107,8 +107,15 @@ where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
-    let (store, writer) = reflector::store();
-    let stream = reflector(writer, watcher(api, cfg).backoff(backoff()).modify(slim));
+    let (store, mut writer) = reflector::store();
+    // As kube's `reflector` (a store made by `reflector::store` has no
+    // subscribers to tell), the store's copies on the pages of what lasts.
+    let stream = watcher(api, cfg).backoff(backoff()).modify(slim).map(move |ev| {
+        if let Ok(ev) = &ev {
+            govcloud_core::memory::lasting(|| writer.apply_watcher_event(ev));
+        }
+        ev
+    });
     let (metrics, watch_name) = (metrics.clone(), K::kind(&K::DynamicType::default()).to_string());
     tokio::spawn(async move {
         stream

@@ -36,6 +36,13 @@ impl Packed {
         self.bytes.len()
     }
 
+    /// The same text, its bytes in an allocation of their own (made where
+    /// the caller's allocator places it now: the operator keeps its copy
+    /// with what lasts), the dictionary shared.
+    pub fn copied(&self) -> Packed {
+        Packed { dict: self.dict.clone(), bytes: Arc::from(&*self.bytes) }
+    }
+
     /// Whether it takes none (never: the length is always kept).
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
@@ -107,6 +114,7 @@ mod tests {
         assert_eq!(p.dictionary_len(), DICTIONARY, "the dictionary fills up to its size");
         for (text, packed) in &kept {
             assert_eq!(packed.text().as_deref(), Some(text.as_str()));
+            assert_eq!(packed.copied().text().as_deref(), Some(text.as_str()), "a copy unpacks alike");
         }
         // Similar texts pack small once the dictionary holds their like.
         let late: usize = kept[300..].iter().map(|(_, p)| p.len()).sum();

@@ -291,7 +291,9 @@ impl KeptWriter {
             Event::InitApply(o) => Event::InitApply(Kept::of(o)),
             Event::InitDone => Event::InitDone,
         };
-        self.0.apply_watcher_event(&kept);
+        // The cache's copy (kube's writer clones what it is given) on the
+        // pages of what lasts.
+        govcloud_core::memory::lasting(|| self.0.apply_watcher_event(&kept));
     }
 }
 
