@@ -168,3 +168,47 @@ fn an_owners_render_from_the_plan_is_its_slice_of_the_whole_rendering() {
     }
     assert!(owners > 50, "{owners}");
 }
+
+/// Planning reads no tenant's or app's status: the operator's plan leaves
+/// them out of its copy of the model (`Context::plan_for`). Every tenant and
+/// app given a full status (counts, flows granted and refused, quota,
+/// conditions, violations) plans to the same objects, flows and problems.
+#[test]
+fn a_plan_reads_no_tenant_or_app_status() {
+    use govcloud_core::api::{DepartmentAppStatus, TenantStatus};
+    use serde_json::json;
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples/chifeng");
+    let bare = govcloud_core::model::load_paths(&[dir]).expect("chifeng").model;
+    let condition = json!({"type": "Ready", "status": "False", "reason": "Blocked", "message": "m",
+        "lastTransitionTime": "2026-12-07T00:00:00Z"});
+    let mut full = bare.clone();
+    for (i, t) in full.tenants.iter_mut().enumerate() {
+        let status = json!({"observedGeneration": 3, "namespaces": [format!("ns-{i}")], "apps": 9,
+            "flowsGiven": 2, "flowsReceived": 4, "kind": "department", "cpuSummary": "1/2",
+            "quota": [{"zone": "extranet", "namespace": format!("ns-{i}"), "granted": {"pods": "1"}, "used": {"pods": "9"}}],
+            "compliance": {"pass": 1, "fail": 2, "warn": 0, "skip": 0, "report": "r"},
+            "conditions": [condition]});
+        t.status = Some(serde_json::from_value::<TenantStatus>(status).expect("a tenant status"));
+    }
+    for a in full.apps.iter_mut() {
+        let status = json!({"observedGeneration": 2, "replicas": 5, "readyReplicas": 0, "endpoints": ["x"],
+            "flows": [{"target": "t/z/a", "state": "Refused", "reason": "no", "since": "2026-12-01T00:00:00Z"},
+                      {"target": "t/z/b", "state": "Granted", "reason": "yes", "address": "10.0.0.1"}],
+            "flowsGranted": 1, "flowsRefused": 1, "violations": ["spec.image: no"], "conditions": [condition]});
+        a.status = Some(serde_json::from_value::<DepartmentAppStatus>(status).expect("an app status"));
+    }
+    let as_text = |r: &Rendered| {
+        (
+            r.objects.iter().map(|o| serde_json::to_string(o).expect("json")).collect::<Vec<_>>(),
+            format!("{:?}", r.flows),
+            format!("{:?}", r.problems),
+        )
+    };
+    let (with, without) = (render(&full), render(&bare));
+    assert!(with.objects.len() > 300 && !with.flows.is_empty());
+    assert_eq!(as_text(&with), as_text(&without));
+    let verdicts = Verdicts::default();
+    let (pf, pb) = (plan(&full, &verdicts), plan(&bare, &verdicts));
+    assert_eq!(format!("{:?}{:?}", pf.flows, pf.problems), format!("{:?}{:?}", pb.flows, pb.problems));
+    assert_eq!(pf.render_all().objects.len(), pb.render_all().objects.len());
+}
