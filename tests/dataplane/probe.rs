@@ -212,7 +212,7 @@ fn workload(p: &Pod) -> Workload {
 }
 
 fn names(net: &Network<'_>, w: &Workload, kind: &str) -> String {
-    let n: Vec<&str> = net.selecting(w, kind).filter_map(|p| p["metadata"]["name"].as_str()).collect();
+    let n: Vec<&str> = net.selecting(w, kind).filter_map(|p| p.name()).collect();
     if n.is_empty() { "none (not isolated)".into() } else { n.join(", ") }
 }
 

@@ -10,7 +10,7 @@ use govcloud_core::model::Model;
 use serde_json::Value;
 
 use crate::ctx::{Ctx, id_of, kind_of, label, name_of, ns_of, pod_of};
-use crate::netpol::{Network, Workload};
+use crate::netpol::{Network, Policy, Workload};
 use crate::{Across, Connectivity, Outcome, admin_tier, api_server, netpol};
 use govcloud_core::meta::labels::{TENANT, ZONE};
 use kube::ResourceExt;
@@ -70,8 +70,9 @@ pub(crate) fn workloads_at(objects: &[&Value], tenant_ns: &BTreeSet<String>) -> 
     out
 }
 
-/// The NetworkPolicies among `objects`, over the namespaces' labels.
-pub(crate) fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
+/// The NetworkPolicies `policies` over the namespaces' labels, with the
+/// Admin-tier policies among `objects`.
+pub(crate) fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value], policies: Vec<Policy>) -> Network<'o> {
     let namespace_labels = ctx
         .namespaces
         .iter()
@@ -85,7 +86,7 @@ pub(crate) fn network<'o>(ctx: &Ctx<'_>, objects: &[&'o Value]) -> Network<'o> {
             )
         })
         .collect();
-    Network::new(objects.iter().copied().filter(|o| kind_of(o) == "NetworkPolicy"), namespace_labels)
+    Network::of(policies, namespace_labels)
         .with_admin_tier(objects.iter().copied().filter(|o| admin_tier::is_cluster_policy(o)))
 }
 
@@ -155,10 +156,12 @@ pub(crate) struct Scene<'o, 'n> {
     pub(crate) nss: BTreeMap<String, &'n Value>,
 }
 
-/// The [`Scene`] of the policies among `objects`, the workloads `ws` and the decided `flows`.
+/// The [`Scene`] of the NetworkPolicies `policies` (and the Admin-tier
+/// policies among `objects`), the workloads `ws` and the decided `flows`.
 pub(crate) fn scene<'o, 'n>(
     ctx: &Ctx<'n>,
     objects: &[&'o Value],
+    policies: Vec<Policy>,
     ws: Vec<Workload>,
     flows: &[govcloud_render::FlowDecision],
 ) -> Scene<'o, 'n> {
@@ -167,7 +170,7 @@ pub(crate) fn scene<'o, 'n>(
         .filter(|f| f.state == FlowState::Granted)
         .map(|f| (f.consumer.to_string(), f.provider.to_string()))
         .collect();
-    Scene { net: network(ctx, objects), ws, granted, nss: ctx.namespaces.clone() }
+    Scene { net: network(ctx, objects, policies), ws, granted, nss: ctx.namespaces.clone() }
 }
 
 /// The tenant of a workload's namespace.
@@ -181,8 +184,9 @@ pub(crate) fn zone_of(nss: &BTreeMap<String, &Value>, w: &Workload) -> String {
 }
 
 /// GC-NET-002 and GC-NET-003 from NetworkPolicy semantics; the connectivity
-/// matrix. `objects` holds the policies (and the API server's
-/// EndpointSlices), `ws` the workloads ([`workloads`]).
+/// matrix. `policies` are the NetworkPolicies ([`crate::netpol::policies_in`]),
+/// `objects` hold the Admin-tier policies and the API server's
+/// EndpointSlices, `ws` the workloads ([`workloads`]).
 // The audit's inputs, each read here; a struct of them would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn isolation(
@@ -190,12 +194,13 @@ pub(crate) fn isolation(
     model: &Model,
     planned: &govcloud_render::Planned<'_>,
     objects: &[&Value],
+    policies: Vec<Policy>,
     ws: Vec<Workload>,
     remote: &BTreeMap<String, String>,
     matrix_limit: usize,
 ) -> Connectivity {
     let (index, flows) = (&planned.index, &planned.flows);
-    let Scene { net, ws, granted, nss } = scene(ctx, objects, ws, flows);
+    let Scene { net, ws, granted, nss } = scene(ctx, objects, policies, ws, flows);
     let tenant_of = |w: &Workload| tenant_of(&nss, w);
     let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();

@@ -542,7 +542,8 @@ fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connecti
         }
         AuditBy::Isolation => {
             let ws = isolation::workloads(i.objects, i.tenant_ns);
-            return Some(isolation(ctx, i.model, i.planned, i.objects, ws, i.remote, MATRIX_LIMIT));
+            let policies = netpol::policies_in(i.objects.iter().copied());
+            return Some(isolation(ctx, i.model, i.planned, i.objects, policies, ws, i.remote, MATRIX_LIMIT));
         }
     }
     None

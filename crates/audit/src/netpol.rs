@@ -13,10 +13,12 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use super::admin_tier::{AdminTier, End, Verdict};
-use super::selector::selects;
 
 mod classes;
+mod policy;
 pub use classes::Reachability;
+use policy::Peer;
+pub use policy::Policy;
 
 /// A workload: its namespace and pod labels, and the ports it serves.
 #[derive(Clone, Debug)]
@@ -43,47 +45,41 @@ pub enum Target<'a> {
 
 /// The policies and namespace labels in scope.
 pub struct Network<'p> {
-    /// NetworkPolicy objects (JSON), by namespace.
-    policies: BTreeMap<String, Vec<&'p Value>>,
+    /// NetworkPolicies, by namespace, each in its namespace's order.
+    policies: BTreeMap<String, Vec<Policy>>,
     /// namespace -> labels (the API server's `kubernetes.io/metadata.name` is added).
     namespaces: BTreeMap<String, BTreeMap<String, String>>,
     /// The Admin-tier ClusterNetworkPolicies, decided before the NetworkPolicies.
     admin: AdminTier<'p>,
 }
 
-fn labels_of(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
-}
-
-/// Whether a policy applies to `kind` (Ingress or Egress): its policyTypes,
-/// or Ingress (plus Egress when it has egress rules) when none are listed.
-fn has_type(p: &Value, kind: &str) -> bool {
-    match p["spec"]["policyTypes"].as_array() {
-        Some(t) => t.iter().filter_map(Value::as_str).any(|t| t == kind),
-        None => kind == "Ingress" || (kind == "Egress" && !p["spec"]["egress"].is_null()),
-    }
-}
-
-fn in_block(peer: &Value, ip: IpAddr) -> bool {
-    let Some(cidr) = peer["ipBlock"]["cidr"].as_str().and_then(|c| c.parse::<ipnet::IpNet>().ok()) else {
-        return false;
-    };
-    let except = peer["ipBlock"]["except"].as_array().cloned().unwrap_or_default();
-    cidr.contains(&ip)
-        && !except.iter().filter_map(|e| e.as_str()?.parse::<ipnet::IpNet>().ok()).any(|e| e.contains(&ip))
+/// The NetworkPolicies among `objects`, read ([`Policy::read`]), in their order.
+pub fn policies_in<'v>(objects: impl IntoIterator<Item = &'v Value>) -> Vec<Policy> {
+    objects.into_iter().filter(|o| o["kind"] == "NetworkPolicy").map(Policy::read).collect()
 }
 
 impl<'p> Network<'p> {
-    /// Indexes the policies by namespace (each check looks at one namespace's).
-    pub fn new(
-        policies: impl IntoIterator<Item = &'p Value>,
+    /// Indexes the NetworkPolicies (JSON) by namespace (each check looks at one namespace's).
+    pub fn new<'v>(
+        policies: impl IntoIterator<Item = &'v Value>,
         namespaces: BTreeMap<String, BTreeMap<String, String>>,
     ) -> Self {
-        let mut by_ns: BTreeMap<String, Vec<&'p Value>> = BTreeMap::new();
+        Self::of(policies.into_iter().map(Policy::read), namespaces)
+    }
+
+    /// [`Network::new`] of policies already read.
+    pub fn of(
+        policies: impl IntoIterator<Item = Policy>,
+        namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Self {
+        let mut by_ns: BTreeMap<String, Vec<Policy>> = BTreeMap::new();
         for p in policies {
-            by_ns.entry(p["metadata"]["namespace"].as_str().unwrap_or_default().to_string()).or_default().push(p);
+            match by_ns.get_mut(p.namespace()) {
+                Some(v) => v.push(p),
+                None => {
+                    by_ns.insert(p.namespace().to_string(), vec![p]);
+                }
+            }
         }
         Network { policies: by_ns, namespaces, admin: AdminTier::default() }
     }
@@ -133,48 +129,25 @@ impl<'p> Network<'p> {
         l
     }
 
-    fn peer_matches(&self, peer: &Value, policy_ns: &str, target: &Target<'_>) -> bool {
+    fn peer_matches(&self, peer: &Peer, policy_ns: &str, target: &Target<'_>) -> bool {
         match target {
-            Target::Ip(ip) => in_block(peer, *ip),
+            Target::Ip(ip) => peer.block.as_ref().is_some_and(|b| b.contains(*ip)),
             Target::Pod(w) => {
-                if !peer["ipBlock"].is_null() {
+                if peer.block.is_some() {
                     return false;
                 }
-                let ns_ok = if peer["namespaceSelector"].is_null() {
-                    w.namespace == policy_ns
-                } else {
-                    selects(&peer["namespaceSelector"], &self.ns_labels(&w.namespace))
+                let ns_ok = match &peer.namespaces {
+                    None => w.namespace == policy_ns,
+                    Some(sel) => sel.selects(&self.ns_labels(&w.namespace)),
                 };
-                ns_ok && (peer["podSelector"].is_null() || selects(&peer["podSelector"], &w.labels))
+                ns_ok && peer.pods.as_ref().is_none_or(|sel| sel.selects(&w.labels))
             }
         }
     }
 
-    fn port_ok(ports: &Value, port: i64, proto: &str) -> bool {
-        let Some(ps) = ports.as_array() else { return true };
-        ps.is_empty()
-            || ps.iter().any(|p| {
-                p["protocol"].as_str().unwrap_or("TCP") == proto
-                    && match &p["port"] {
-                        Value::Null => true,
-                        Value::Number(n) => {
-                            n.as_i64() == Some(port)
-                                || p["endPort"].as_i64().is_some_and(|e| port >= n.as_i64().unwrap_or(0) && port <= e)
-                        }
-                        // Named ports are resolved against the target's ports by name; govcloud uses numbers.
-                        _ => false,
-                    }
-            })
-    }
-
-    /// Policies in `w`'s namespace that select it for `kind` (Ingress or Egress), with their names.
-    pub fn selecting<'a>(&'a self, w: &'a Workload, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.policies
-            .get(&w.namespace)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |p| selects(&p["spec"]["podSelector"], &w.labels) && has_type(p, kind))
+    /// Policies in `w`'s namespace that select it for `kind` (Ingress or Egress).
+    pub fn selecting<'a>(&'a self, w: &'a Workload, kind: &'a str) -> impl Iterator<Item = &'a Policy> + 'a {
+        self.policies.get(&w.namespace).into_iter().flatten().filter(move |p| p.selects(&w.labels, kind))
     }
 
     /// Whether `src` may send to `dst` on `port`, and the policy that allows it.
@@ -190,12 +163,11 @@ impl<'p> Network<'p> {
         let mut isolated = false;
         for p in self.selecting(src, "Egress") {
             isolated = true;
-            for r in p["spec"]["egress"].as_array().into_iter().flatten() {
-                let to_ok = r["to"].as_array().is_none_or(|to| {
-                    to.is_empty() || to.iter().any(|peer| self.peer_matches(peer, &src.namespace, dst))
-                });
-                if to_ok && Self::port_ok(&r["ports"], port, proto) {
-                    return (true, p["metadata"]["name"].as_str().map(str::to_string));
+            for r in &p.egress {
+                let to_ok =
+                    r.peers.is_empty() || r.peers.iter().any(|peer| self.peer_matches(peer, &src.namespace, dst));
+                if to_ok && r.port_ok(port, proto) {
+                    return (true, p.name().map(str::to_string));
                 }
             }
         }
@@ -219,12 +191,11 @@ impl<'p> Network<'p> {
         let mut isolated = false;
         for p in self.selecting(dst, "Ingress") {
             isolated = true;
-            for r in p["spec"]["ingress"].as_array().into_iter().flatten() {
-                let from_ok = r["from"]
-                    .as_array()
-                    .is_none_or(|f| f.is_empty() || f.iter().any(|peer| self.peer_matches(peer, &dst.namespace, src)));
-                if from_ok && Self::port_ok(&r["ports"], port, proto) {
-                    return (true, p["metadata"]["name"].as_str().map(str::to_string));
+            for r in &p.ingress {
+                let from_ok =
+                    r.peers.is_empty() || r.peers.iter().any(|peer| self.peer_matches(peer, &dst.namespace, src));
+                if from_ok && r.port_ok(port, proto) {
+                    return (true, p.name().map(str::to_string));
                 }
             }
         }

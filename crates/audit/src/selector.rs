@@ -1,42 +1,115 @@
 //! Label selectors as the API server reads them (matchLabels and
-//! matchExpressions), over selectors kept as JSON: both the NetworkPolicy and
-//! the Admin-tier semantics select by them.
+//! matchExpressions): both the NetworkPolicy and the Admin-tier semantics
+//! select by them.
 //!
-//! kube-core's `Selector` does the same on typed selectors; the audit keeps
-//! objects as JSON and reads a selector many times over (once per policy and
-//! workload class), so parsing each into a typed one first would cost more
-//! than matching the JSON, and an operator it does not know would become an
-//! error where the API server's reading selects nothing.
+//! [`Selector`] is a selector read once from its JSON, as compact as its
+//! labels: what a NetworkPolicy keeps through an audit ([`crate::netpol`]),
+//! read many times over (once per policy and workload class). [`selects`]
+//! reads one where it lies in a JSON object (the Admin tier's). One reading
+//! for both: what the JSON says is what [`Selector::read`] keeps.
+//!
+//! kube-core's `Selector` is typed too, but an operator it does not know is
+//! an error there, where the API server's reading selects nothing.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+/// A label selector: its matchLabels (those whose value is a string; the
+/// others constrain nothing) and its matchExpressions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// matchLabels, by key.
+    labels: Box<[(Box<str>, Box<str>)]>,
+    expressions: Box<[Expression]>,
+}
+
+/// One of matchExpressions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Expression {
+    key: Box<str>,
+    operator: Operator,
+    /// The values that are strings.
+    values: Box<[Box<str>]>,
+}
+
+/// An expression's operator; one the API does not define selects nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    Unknown,
+}
+
+impl Selector {
+    /// The selector `sel` as JSON gives it; `None` when it is missing (null),
+    /// which selects nothing (`{}` selects everything).
+    pub fn read(sel: &Value) -> Option<Selector> {
+        if sel.is_null() {
+            return None;
+        }
+        let mut labels: Vec<(Box<str>, Box<str>)> = sel["matchLabels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.as_str().into(), v.as_str()?.into())))
+            .collect();
+        labels.sort_unstable();
+        let expressions = sel["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| Expression {
+                key: e["key"].as_str().unwrap_or_default().into(),
+                operator: match e["operator"].as_str().unwrap_or_default() {
+                    "In" => Operator::In,
+                    "NotIn" => Operator::NotIn,
+                    "Exists" => Operator::Exists,
+                    "DoesNotExist" => Operator::DoesNotExist,
+                    _ => Operator::Unknown,
+                },
+                values: e["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(Into::into)
+                    .collect(),
+            })
+            .collect();
+        Some(Selector { labels: labels.into(), expressions })
+    }
+
+    /// Whether it selects `labels`.
+    pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.labels.iter().all(|(k, v)| labels.get(&**k).map(String::as_str) == Some(&**v))
+            && self.expressions.iter().all(|e| {
+                let listed = |v: &str| e.values.iter().any(|x| &**x == v);
+                match e.operator {
+                    Operator::In => labels.get(&*e.key).is_some_and(|v| listed(v)),
+                    Operator::NotIn => labels.get(&*e.key).is_none_or(|v| !listed(v)),
+                    Operator::Exists => labels.contains_key(&*e.key),
+                    Operator::DoesNotExist => !labels.contains_key(&*e.key),
+                    Operator::Unknown => false,
+                }
+            })
+    }
+
+    /// Labels of which an object must carry one to be selected: the first
+    /// (by key) of its matchLabels, or the values of its first `In`
+    /// expression; `None` when it requires no particular label.
+    pub fn required_labels(&self) -> Option<Vec<(&str, &str)>> {
+        if let Some((k, v)) = self.labels.first() {
+            return Some(vec![(k, v)]);
+        }
+        let e = self.expressions.iter().find(|e| e.operator == Operator::In)?;
+        Some(e.values.iter().map(|v| (&*e.key, &**v)).collect())
+    }
+}
+
 /// Whether a label selector (JSON) selects `labels`. A missing selector selects nothing; `{}` everything.
 pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
-    if sel.is_null() {
-        return false;
-    }
-    // Values that are not strings constrain nothing.
-    let ml = sel["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k, v.as_str()?)))
-        .all(|(k, v)| labels.get(k).map(String::as_str) == Some(v));
-    let me = sel["matchExpressions"].as_array().map(|es| {
-        es.iter().all(|e| {
-            let key = e["key"].as_str().unwrap_or_default();
-            let listed =
-                |v: &str| e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).any(|x| x == v);
-            match e["operator"].as_str().unwrap_or_default() {
-                "In" => labels.get(key).is_some_and(|v| listed(v)),
-                "NotIn" => labels.get(key).is_none_or(|v| !listed(v)),
-                "Exists" => labels.contains_key(key),
-                "DoesNotExist" => !labels.contains_key(key),
-                _ => false,
-            }
-        })
-    });
-    ml && me.unwrap_or(true)
+    Selector::read(sel).is_some_and(|s| s.selects(labels))
 }

@@ -38,7 +38,7 @@ use crate::hosts::{public_hosts, tenant_hosts};
 use crate::identity::app_identity;
 use crate::isolation::{isolation, workloads_at};
 use crate::namespaces::namespace_controls;
-use crate::netpol::Workload;
+use crate::netpol::{Policy, Workload};
 use crate::pods::running_pods;
 use crate::privileges::{resource_requests, tenant_privileges};
 use crate::sharing::sharing;
@@ -145,7 +145,7 @@ impl Source for Texts {
 /// server's EndpointSlices. Everything else (workloads, pods, Services,
 /// quotas, claims, ...) is read a batch of namespaces at a time; of the
 /// NetworkPolicies, read there, isolation keeps what its semantics read
-/// ([`policy_semantics`]).
+/// ([`Policy`]).
 pub const WIDE: &[&str] = &[
     "Namespace",
     "Node",
@@ -158,19 +158,6 @@ pub const WIDE: &[&str] = &[
     "ClusterNetworkPolicy",
     "EndpointSlice",
 ];
-
-/// Of a NetworkPolicy, what NetworkPolicy semantics read ([`crate::netpol`]):
-/// its kind, namespace, name (the evidence names the deciding policy) and
-/// spec. Labels, annotations and owners are most of a policy's metadata and
-/// none of its meaning.
-fn policy_semantics(p: &Value) -> Value {
-    serde_json::json!({
-        "apiVersion": p["apiVersion"],
-        "kind": p["kind"],
-        "metadata": {"namespace": p["metadata"]["namespace"], "name": p["metadata"]["name"]},
-        "spec": p["spec"],
-    })
-}
 
 /// Objects parsed at once in a batch of namespaces (whole namespaces: a
 /// batch holds at least one). Large enough that the admission checks still
@@ -291,8 +278,8 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         );
         let mut ctx = Ctx::new(namespaces.clone()).on(AuditBy::Isolation);
         let ws = workloads.into_iter().map(|(_, w)| w).collect();
-        let objects: Vec<&Value> = wide.iter().copied().chain(policies.iter().map(|(_, p)| p)).collect();
-        let c = isolation(&mut ctx, model, &planned, &objects, ws, &remote, MATRIX_LIMIT);
+        let policies = policies.into_iter().map(|(_, p)| p).collect();
+        let c = isolation(&mut ctx, model, &planned, &wide, policies, ws, &remote, MATRIX_LIMIT);
         isolated = ctx.findings;
         c
     } else {
@@ -400,8 +387,8 @@ struct Narrow {
 
 /// What isolation reads of the namespaces, a batch at a time: the
 /// workloads and the NetworkPolicies as their semantics read them
-/// ([`policy_semantics`]), each in the inventory's order.
-type IsolationInputs = (Vec<(usize, Workload)>, Vec<(usize, Value)>);
+/// ([`Policy`]), each in the inventory's order.
+type IsolationInputs = (Vec<(usize, Workload)>, Vec<(usize, Policy)>);
 
 /// [`IsolationInputs`], parsing of each batch only its policies and what
 /// runs pods.
@@ -430,9 +417,8 @@ fn isolation_inputs(
         let tenants: BTreeSet<String> =
             batch.iter().filter(|ns| tenant_ns.contains(**ns)).map(|ns| ns.to_string()).collect();
         workloads.extend(workloads_at(&objects, &tenants).into_iter().map(|(j, w)| (parsed[j].0, w)));
-        policies.extend(
-            parsed.iter().filter(|(_, o)| kind_of(o) == "NetworkPolicy").map(|(i, o)| (*i, policy_semantics(o))),
-        );
+        policies
+            .extend(parsed.iter().filter(|(_, o)| kind_of(o) == "NetworkPolicy").map(|(i, o)| (*i, Policy::read(o))));
     }
     workloads.sort_by_key(|(i, _)| *i);
     policies.sort_by_key(|(i, _)| *i);

@@ -222,7 +222,9 @@ fn isolation_pairwise(
     objects: &[&Value],
     tenant_ns: &BTreeSet<String>,
 ) -> Connectivity {
-    let Scene { net, ws, granted, nss } = scene(ctx, objects, crate::isolation::workloads(objects, tenant_ns), flows);
+    let policies = crate::netpol::policies_in(objects.iter().copied());
+    let Scene { net, ws, granted, nss } =
+        scene(ctx, objects, policies, crate::isolation::workloads(objects, tenant_ns), flows);
     let tenant_of = |w: &Workload| tenant_of(&nss, w);
     let zone_of = |w: &Workload| zone_of(&nss, w);
     let mut conn = Connectivity::default();
@@ -304,6 +306,7 @@ fn assert_isolation_as_pairwise(model: &Model, objects: &[Value], limit: usize) 
         model,
         &planned,
         objects,
+        crate::netpol::policies_in(objects.iter().copied()),
         crate::isolation::workloads(objects, &tenant_ns),
         &BTreeMap::new(),
         limit,

@@ -12,10 +12,9 @@
 //! the same evidence. The work grows with the candidate pairs, not with the
 //! square of the number of workloads.
 
-use serde_json::Value;
-
-use crate::netpol::{End, Network, Target, Workload, evidence, has_type, ip_evidence, labels_of};
-use crate::selector::selects;
+use super::policy::{Peer, Policy, Rule as Written};
+use crate::netpol::{End, Network, Target, Workload, evidence, ip_evidence};
+use crate::selector::Selector;
 use govcloud_core::messages::Message;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -35,55 +34,45 @@ impl Peers {
     }
 }
 
+/// A rule as written, with its peers resolved to classes.
 pub(super) struct Rule<'a> {
     peers: Peers,
-    /// The peers' ipBlocks: range and exceptions.
-    blocks: Vec<(ipnet::IpNet, Vec<ipnet::IpNet>)>,
-    ports: &'a Value,
-}
-
-impl Rule<'_> {
-    /// Whether the rule's peers take in the address (as `peer_matches` decides for an address).
-    fn takes_ip(&self, ip: IpAddr) -> bool {
-        matches!(self.peers, Peers::All)
-            || self.blocks.iter().any(|(cidr, except)| cidr.contains(&ip) && !except.iter().any(|e| e.contains(&ip)))
-    }
+    written: &'a Written,
 }
 
 /// A policy with its rules' peers resolved to classes.
 pub(super) struct Compiled<'a> {
-    policy: &'a Value,
-    name: Option<&'a str>,
+    policy: &'a Policy,
     ingress: Vec<Rule<'a>>,
     egress: Vec<Rule<'a>>,
 }
 
-/// Labels of which an object must carry one for `sel` to select it: a pair of
-/// its matchLabels, or the values of its first `In` expression; None when the
-/// selector requires no particular label.
-pub(super) fn required_labels(sel: &Value) -> Option<Vec<(String, String)>> {
-    if let Some(kv) = labels_of(&sel["matchLabels"]).into_iter().next() {
-        return Some(vec![kv]);
-    }
-    sel["matchExpressions"].as_array()?.iter().find(|e| e["operator"] == "In").map(|e| {
-        let key = e["key"].as_str().unwrap_or_default();
-        e["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|v| (key.to_string(), v.to_string()))
-            .collect()
-    })
+/// The rules `written`, each with the classes its peers match (by `classes`).
+fn resolved(written: &[Written], classes: impl Fn(&Peer) -> Vec<usize>) -> Vec<Rule<'_>> {
+    written
+        .iter()
+        .map(|r| Rule {
+            peers: if r.peers.is_empty() {
+                Peers::All
+            } else {
+                let mut v: Vec<usize> = r.peers.iter().flat_map(&classes).collect();
+                v.sort_unstable();
+                v.dedup();
+                Peers::Some(v)
+            },
+            written: r,
+        })
+        .collect()
 }
 
-/// What `sel` may select among `all`, through an index by label: a superset, ascending.
+/// What `sel` may select among `all`, through an index by label (a label
+/// it requires, [`Selector::required_labels`]): a superset, ascending.
 pub(super) fn candidates<'x, T: Copy + Ord + 'x>(
-    sel: &Value,
+    sel: &Selector,
     all: &[T],
     index: impl Fn(&str, &str) -> Option<&'x Vec<T>>,
 ) -> Vec<T> {
-    match required_labels(sel) {
+    match sel.required_labels() {
         None => all.to_vec(),
         Some(alternatives) => {
             let mut v: Vec<T> = alternatives.iter().filter_map(|(k, v)| index(k, v)).flatten().copied().collect();
@@ -141,8 +130,8 @@ impl Selected<'_> {
         }
         for &p in policies {
             let rules = if ingress { &self.compiled[p].ingress } else { &self.compiled[p].egress };
-            if rules.iter().any(|r| takes(r) && Network::port_ok(r.ports, port, proto)) {
-                return (true, self.compiled[p].name);
+            if rules.iter().any(|r| takes(r) && r.written.port_ok(port, proto)) {
+                return (true, self.compiled[p].policy.name());
             }
         }
         (false, None)
@@ -153,7 +142,7 @@ impl Reachability<'_> {
     /// [`Network::reaches_ip`] for the workloads of `class`.
     pub fn reaches_ip(&self, class: usize, ip: IpAddr, ports: &[i64]) -> Option<Message> {
         ports.iter().find_map(|p| {
-            let (ok, by) = self.policies.allows(class, false, |r| r.takes_ip(ip), *p, "TCP");
+            let (ok, by) = self.policies.allows(class, false, |r| r.written.takes_ip(ip), *p, "TCP");
             let (ok, by) = match self.net.admin_verdicts(&self.reps[class], &Target::Ip(ip), *p, "TCP") {
                 Some([out, _]) => Network::under_admin(&out, (ok, by.map(str::to_string))),
                 None => (ok, by.map(str::to_string)),
@@ -165,7 +154,7 @@ impl Reachability<'_> {
     /// Whether the workloads of `class` accept a connection from the address
     /// `ip` on the port (as [`Network::ingress`] decides).
     pub fn accepts_ip(&self, class: usize, ip: IpAddr, port: i64, proto: &str) -> bool {
-        self.policies.allows(class, true, |r| r.takes_ip(ip), port, proto).0
+        self.policies.allows(class, true, |r| r.written.takes_ip(ip), port, proto).0
     }
 
     /// Whether workload `i` may reach workload `j` (of the slice given to
@@ -215,26 +204,26 @@ impl Network<'_> {
             }
         }
         // The classes one peer matches (as `peer_matches` decides for a pod), ascending per namespace.
-        let peer_classes = |peer: &Value, policy_ns: &str| -> Vec<usize> {
-            if !peer["ipBlock"].is_null() {
+        let peer_classes = |peer: &Peer, policy_ns: &str| -> Vec<usize> {
+            if peer.block.is_some() {
                 return Vec::new();
             }
-            let nss: Vec<&str> = match &peer["namespaceSelector"] {
-                Value::Null => all_ns.iter().copied().filter(|ns| *ns == policy_ns).collect(),
-                sel => candidates(sel, &all_ns, |k, v| by_ns_label.get(&(k.to_string(), v.to_string())))
+            let nss: Vec<&str> = match &peer.namespaces {
+                None => all_ns.iter().copied().filter(|ns| *ns == policy_ns).collect(),
+                Some(sel) => candidates(sel, &all_ns, |k, v| by_ns_label.get(&(k.to_string(), v.to_string())))
                     .into_iter()
-                    .filter(|ns| selects(sel, &ns_labels[ns]))
+                    .filter(|ns| sel.selects(&ns_labels[ns]))
                     .collect(),
             };
             let mut out = Vec::new();
             for ns in nss {
                 let here = &in_ns[ns];
-                match &peer["podSelector"] {
-                    Value::Null => out.extend(here),
-                    sel => out.extend(
+                match &peer.pods {
+                    None => out.extend(here),
+                    Some(sel) => out.extend(
                         candidates(sel, here, |k, v| by_pod_label.get(&(ns, k.to_string(), v.to_string())))
                             .into_iter()
-                            .filter(|c| selects(sel, &rep[*c].labels)),
+                            .filter(|c| sel.selects(&rep[*c].labels)),
                     ),
                 }
             }
@@ -251,53 +240,14 @@ impl Network<'_> {
             }
             let (unindexed, by_label) = by_ns.entry(ns.as_str()).or_default();
             for p in policies {
-                let rules = |dir: &str, side: &str| -> Vec<Rule<'_>> {
-                    p["spec"][dir]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|r| Rule {
-                            peers: match r[side].as_array() {
-                                Some(list) if !list.is_empty() => {
-                                    let mut v: Vec<usize> =
-                                        list.iter().flat_map(|peer| peer_classes(peer, ns)).collect();
-                                    v.sort_unstable();
-                                    v.dedup();
-                                    Peers::Some(v)
-                                }
-                                _ => Peers::All,
-                            },
-                            blocks: r[side]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|peer| {
-                                    let cidr = peer["ipBlock"]["cidr"].as_str()?.parse::<ipnet::IpNet>().ok()?;
-                                    let except = peer["ipBlock"]["except"]
-                                        .as_array()
-                                        .into_iter()
-                                        .flatten()
-                                        .filter_map(|e| e.as_str()?.parse().ok())
-                                        .collect();
-                                    Some((cidr, except))
-                                })
-                                .collect(),
-                            ports: &r["ports"],
-                        })
-                        .collect()
-                };
+                let rules = |written| resolved(written, |peer| peer_classes(peer, ns));
                 let i = compiled.len();
-                compiled.push(Compiled {
-                    policy: p,
-                    name: p["metadata"]["name"].as_str(),
-                    ingress: rules("ingress", "from"),
-                    egress: rules("egress", "to"),
-                });
-                match required_labels(&p["spec"]["podSelector"]) {
+                compiled.push(Compiled { policy: p, ingress: rules(&p.ingress), egress: rules(&p.egress) });
+                match p.pod_selector().and_then(Selector::required_labels) {
                     None => unindexed.push(i),
-                    Some(alternatives) => alternatives
-                        .into_iter()
-                        .for_each(|(k, v)| by_label.entry(k).or_default().entry(v).or_default().push(i)),
+                    Some(alternatives) => alternatives.into_iter().for_each(|(k, v)| {
+                        by_label.entry(k.to_string()).or_default().entry(v.to_string()).or_default().push(i)
+                    }),
                 }
             }
         }
@@ -313,9 +263,7 @@ impl Network<'_> {
             }
             v.sort_unstable();
             v.dedup();
-            v.retain(|i| {
-                selects(&compiled[*i].policy["spec"]["podSelector"], &w.labels) && has_type(compiled[*i].policy, kind)
-            });
+            v.retain(|i| compiled[*i].policy.selects(&w.labels, kind));
             v
         };
         let ingress: Vec<Vec<usize>> = (0..n).map(|c| selected(c, "Ingress")).collect();
@@ -378,7 +326,7 @@ impl Network<'_> {
             let mut every = ingress[b].is_empty();
             let mut cands: Vec<usize> = Vec::new();
             for r in ingress[b].iter().flat_map(|p| &compiled[*p].ingress) {
-                if !rep[b].ports.iter().any(|(port, proto)| Self::port_ok(r.ports, *port, proto)) {
+                if !rep[b].ports.iter().any(|(port, proto)| r.written.port_ok(*port, proto)) {
                     continue;
                 }
                 match &r.peers {

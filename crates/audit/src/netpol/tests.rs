@@ -1,7 +1,9 @@
 use serde_json::json;
 
-use super::classes::required_labels;
 use super::*;
+use crate::selector::Selector;
+
+mod reference;
 
 /// A small deterministic generator (an LCG), so a failing seed can be replayed.
 pub(crate) struct Rng(pub(crate) u64);
@@ -54,9 +56,13 @@ fn peer(r: &mut Rng) -> Value {
     let mut p = serde_json::Map::new();
     match r.next(5) {
         0 => {
-            let block = match r.next(3) {
+            let block = match r.next(6) {
                 0 => json!({"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}),
                 1 => json!({"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "bad"]}),
+                // Shapes the API rejects, read as the semantics always read them.
+                2 => json!(5),
+                3 => json!({"cidr": "not a range"}),
+                4 => json!({"except": "10.0.0.0/8", "cidr": "10.0.0.0/8"}),
                 _ => json!({"cidr": "10.10.0.0/16"}),
             };
             p.insert("ipBlock".into(), block);
@@ -87,8 +93,11 @@ fn ports(r: &mut Rng) -> Value {
         1 => json!([]),
         _ => Value::Array(
             (0..1 + r.next(2))
-                .map(|_| match r.next(6) {
+                .map(|_| match r.next(9) {
                     0 => json!({"port": "http"}),
+                    6 => json!({"port": 53.5, "endPort": 90, "protocol": 17}),
+                    7 => json!({"protocol": "SCTP", "port": 80, "endPort": "x"}),
+                    8 => json!({"protocol": "udp", "endPort": 100}),
                     1 => json!({"port": 8000, "endPort": 8443}),
                     2 => json!({"protocol": "UDP", "port": 53}),
                     3 => json!({"protocol": "TCP"}),
@@ -105,10 +114,13 @@ fn rules(r: &mut Rng, side: &str) -> Value {
         (0..r.next(3))
             .map(|_| {
                 let mut rule = serde_json::Map::new();
-                match r.next(5) {
+                match r.next(6) {
                     0 => {}
                     1 => {
                         rule.insert(side.into(), json!([]));
+                    }
+                    2 => {
+                        rule.insert(side.into(), json!("everyone"));
                     }
                     _ => {
                         rule.insert(side.into(), Value::Array((0..1 + r.next(2)).map(|_| peer(r)).collect()));
@@ -126,6 +138,15 @@ fn rules(r: &mut Rng, side: &str) -> Value {
 
 /// Namespaces, workloads (some alike, some without ports) and policies of every shape.
 fn adversarial(seed: u64) -> (Network<'static>, Vec<Workload>) {
+    let (policies, namespaces, ws) = adversarial_parts(seed);
+    (Network::new(policies.iter(), namespaces), ws)
+}
+
+/// The namespace labels and policies (as JSON) of [`adversarial`].
+type Parts = (Vec<Value>, BTreeMap<String, BTreeMap<String, String>>, Vec<Workload>);
+
+/// [`adversarial`]'s policies, namespaces and workloads.
+fn adversarial_parts(seed: u64) -> Parts {
     let mut r = Rng(seed);
     let namespaces = NAMESPACES
         .iter()
@@ -166,10 +187,16 @@ fn adversarial(seed: u64) -> (Network<'static>, Vec<Workload>) {
     for i in 0..12 {
         let mut spec = serde_json::Map::new();
         spec.insert("podSelector".into(), selector(&mut r, KEYS, VALUES));
-        match r.next(4) {
+        match r.next(6) {
             0 => {}
             1 => {
                 spec.insert("policyTypes".into(), json!(["Ingress"]));
+            }
+            4 => {
+                spec.insert("policyTypes".into(), json!("Egress"));
+            }
+            5 => {
+                spec.insert("policyTypes".into(), json!([1, "Egress"]));
             }
             2 => {
                 spec.insert("policyTypes".into(), json!(["Egress"]));
@@ -190,12 +217,14 @@ fn adversarial(seed: u64) -> (Network<'static>, Vec<Workload>) {
         }
         policies.push(json!({"kind": "NetworkPolicy", "metadata": metadata, "spec": spec}));
     }
-    // Leaked: a test's few kilobytes, so the network can borrow them.
-    (Network::new(policies.leak().iter(), namespaces), ws)
+    (policies, namespaces, ws)
 }
 
+/// The labels of a JSON labels map whose values are strings.
 pub(crate) fn string_labels(v: &Value) -> BTreeMap<String, String> {
-    labels_of(v)
+    v.as_object()
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
 }
 
 /// Class-based reachability equals the pairwise one on every pair,
@@ -311,15 +340,89 @@ fn alike_workloads_share_a_class() {
 
 #[test]
 fn only_labels_a_selector_requires_index_it() {
-    assert_eq!(required_labels(&json!({"matchLabels": {"a": "1"}})), Some(vec![("a".into(), "1".into())]));
+    let required = |sel: Value| {
+        Selector::read(&sel).and_then(|s| {
+            s.required_labels().map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        })
+    };
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(required(json!({"matchLabels": {"a": "1"}})), Some(vec![pair("a", "1")]));
+    // The first by key, whatever the order written.
+    assert_eq!(required(json!({"matchLabels": {"b": "2", "a": "1"}})), Some(vec![pair("a", "1")]));
     // A value that is not a string constrains nothing (as `selects` reads it).
-    assert_eq!(required_labels(&json!({"matchLabels": {"a": 1}})), None);
+    assert_eq!(required(json!({"matchLabels": {"a": 1}})), None);
     assert_eq!(
-        required_labels(
-            &json!({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}, {"key": "b", "operator": "In", "values": ["2", "3"]}]})
+        required(
+            json!({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}, {"key": "b", "operator": "In", "values": ["2", "3"]}]})
         ),
-        Some(vec![("b".into(), "2".into()), ("b".into(), "3".into())])
+        Some(vec![pair("b", "2"), pair("b", "3")])
     );
-    assert_eq!(required_labels(&json!({"matchExpressions": [{"key": "a", "operator": "Exists"}]})), None);
-    assert_eq!(required_labels(&json!({})), None);
+    assert_eq!(required(json!({"matchExpressions": [{"key": "a", "operator": "Exists"}]})), None);
+    assert_eq!(required(json!({})), None);
+    assert_eq!(required(Value::Null), None);
+}
+
+/// Whatever a selector's shape, the one read ([`Selector`]) selects what
+/// the JSON, read where it lies, selects; and a label it requires is one
+/// every labels it selects carry.
+#[test]
+fn a_selector_read_selects_what_its_json_selects() {
+    let mut r = Rng(11);
+    for _ in 0..4000 {
+        let sel = selector(&mut r, KEYS, VALUES);
+        let l = labels(&mut r);
+        let read = Selector::read(&sel);
+        assert_eq!(read.as_ref().is_some_and(|s| s.selects(&l)), reference::selects(&sel, &l), "{sel} on {l:?}");
+        assert_eq!(
+            read.as_ref()
+                .and_then(Selector::required_labels)
+                .map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()),
+            reference::required_labels(&sel),
+            "{sel}"
+        );
+    }
+}
+
+/// The policies read ([`Policy`]) decide every connection as the policies
+/// as JSON did (the semantics before the policies were read into a compact
+/// form, kept in `reference`), over policies of every shape (odd ones the
+/// API would reject included), workloads, addresses, ports and protocols.
+#[test]
+fn policies_read_decide_as_their_json_decided() {
+    let ips: Vec<IpAddr> = ["10.0.0.1", "10.1.2.3", "10.10.0.9", "8.8.8.8", "192.168.1.1"]
+        .iter()
+        .map(|i| i.parse().expect("an address"))
+        .collect();
+    let mut decided = 0;
+    for seed in 0..60 {
+        let (policies, namespaces, ws) = adversarial_parts(seed);
+        let net = Network::new(policies.iter(), namespaces.clone());
+        let json = reference::Network::new(policies.iter(), namespaces);
+        for a in &ws {
+            for kind in ["Ingress", "Egress"] {
+                let names = |ps: Vec<Option<&str>>| ps.into_iter().map(|n| n.map(str::to_string)).collect::<Vec<_>>();
+                assert_eq!(
+                    names(net.selecting(a, kind).map(Policy::name).collect()),
+                    names(json.selecting(a, kind).map(|p| p["metadata"]["name"].as_str()).collect()),
+                    "seed {seed}: {} {kind}",
+                    a.id
+                );
+            }
+            for (port, proto) in [(80, "TCP"), (443, "TCP"), (53, "UDP"), (8100, "TCP"), (80, "SCTP"), (53, "udp")] {
+                for b in &ws {
+                    let to = Target::Pod(b);
+                    assert_eq!(net.egress(a, &to, port, proto), json.egress(a, &to, port, proto), "seed {seed}");
+                    assert_eq!(net.ingress(a, &to, port, proto), json.ingress(a, &to, port, proto), "seed {seed}");
+                    decided += 2;
+                }
+                for ip in &ips {
+                    let to = Target::Ip(*ip);
+                    assert_eq!(net.egress(a, &to, port, proto), json.egress(a, &to, port, proto), "seed {seed}");
+                    assert_eq!(net.ingress(a, &to, port, proto), json.ingress(a, &to, port, proto), "seed {seed}");
+                    decided += 2;
+                }
+            }
+        }
+    }
+    assert!(decided > 100_000, "{decided} decisions");
 }
