@@ -8,6 +8,7 @@ use govcloud_core::msg;
 use kube::ResourceExt;
 
 use govcloud_core::model::Model;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Outcome;
@@ -87,7 +88,7 @@ pub(crate) fn resource_requests(ctx: &mut Ctx<'_>, objects: &[&Value]) {
     use govcloud_core::api::{DecisionState, RequestKind, RequestPhase, ResourceRequest};
     for o in objects.iter().filter(|o| kind_of(o) == "ResourceRequest") {
         let (id, ns) = (id_of(o), ns_of(o));
-        let r: ResourceRequest = match serde_json::from_value((*o).clone()) {
+        let r: ResourceRequest = match ResourceRequest::deserialize(*o) {
             Ok(r) => r,
             Err(e) => {
                 ctx.add(

@@ -18,6 +18,7 @@ use govcloud_core::msg;
 use std::collections::{BTreeMap, BTreeSet};
 
 use kube::ResourceExt;
+use serde::Deserialize;
 use serde_json::Value;
 
 use govcloud_core::api::{AnswerDecision, AppKey, DepartmentApp, FlowState, SharingClass};
@@ -53,7 +54,8 @@ pub(crate) fn sharing(
         .collect();
     let mut apps: Vec<Audited> = Vec::new();
     for o in objects.iter().filter(|o| kind_of(o) == "DepartmentApp") {
-        let Ok(app) = serde_json::from_value::<DepartmentApp>((*o).clone()) else {
+        // Read where it lies (no copy of the JSON first).
+        let Ok(app) = DepartmentApp::deserialize(*o) else {
             // Admission's checks report what does not read as a DepartmentApp.
             continue;
         };

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!   Source (kind, namespace, name of each; an object parsed when asked)
-//!     wide:      cluster-scoped objects and the kinds read across namespaces (WIDE)
+//!     wide:      cluster-scoped objects and the kinds read across namespaces (WIDE);
+//!                those one path alone reads (ONE_PATH) parsed when it runs, freed after
 //!                ──► sharing, public hosts, privileges, endpoint ranges, zone nodes
 //!     isolation: first, from a pass over the batches reading only the
 //!                NetworkPolicies (what their semantics read) and what runs pods
@@ -159,6 +160,27 @@ pub const WIDE: &[&str] = &[
     "EndpointSlice",
 ];
 
+/// The kinds read across namespaces that one path alone reads: parsed when
+/// that path runs, and freed after it, not held through the whole audit
+/// (at a province's size the apps alone were tens of MiB, held through the
+/// isolation pass and every batch). Each path reads of its objects only
+/// these kinds, and the kinds read by every path (Namespaces, Nodes).
+const ONE_PATH: &[(AuditBy, &[&str])] = &[
+    (AuditBy::Sharing, &["DepartmentApp"]),
+    (AuditBy::PublicHosts, &["Ingress"]),
+    (AuditBy::TenantPrivileges, &["RoleBinding", "ClusterRoleBinding", "ResourceRequest"]),
+];
+
+/// The kinds of [`ONE_PATH`] that `path` reads.
+fn own_kinds(path: AuditBy) -> &'static [&'static str] {
+    ONE_PATH.iter().find(|(p, _)| *p == path).map_or(&[], |(_, k)| k)
+}
+
+/// Whether a kind is read by one path alone ([`ONE_PATH`]).
+fn one_path(kind: &str) -> bool {
+    ONE_PATH.iter().any(|(_, kinds)| kinds.contains(&kind))
+}
+
 /// Objects parsed at once in a batch of namespaces (whole namespaces: a
 /// batch holds at least one). Large enough that the admission checks still
 /// spread over threads (they do from [`crate::admission::SPREAD`] objects),
@@ -219,14 +241,15 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
     let all = All { source, extra: crate::declared_apps(model, listed) };
     let n = all.len();
 
-    // The wide part, parsed for the whole audit.
-    let wide_owned: Vec<Cow<'_, Value>> = (0..n)
+    // The wide part, parsed for the whole audit (what one path alone reads: when it runs).
+    let wide_at: Vec<usize> = (0..n)
         .filter(|i| {
             let (k, ns, _) = all.key(*i);
             ns.is_empty() || WIDE.contains(&k)
         })
-        .filter_map(|i| all.object(i))
         .collect();
+    let wide_owned: Vec<Cow<'_, Value>> =
+        wide_at.iter().filter(|i| !one_path(all.key(**i).0)).filter_map(|i| all.object(*i)).collect();
     let wide: Vec<&Value> = wide_owned.iter().map(|c| c.as_ref()).collect();
     let namespaces: BTreeMap<String, &Value> =
         wide.iter().filter(|o| kind_of(o) == "Namespace").map(|o| (name_of(o).to_string(), *o)).collect();
@@ -311,6 +334,11 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
             for (path, _) in &paths {
                 let t = Instant::now();
                 ctx.path = Some(*path);
+                // Its own kinds, in the inventory's order, after the rest of the wide part.
+                let kinds = own_kinds(*path);
+                let own: Vec<Cow<'_, Value>> =
+                    wide_at.iter().filter(|i| kinds.contains(&all.key(**i).0)).filter_map(|i| all.object(*i)).collect();
+                let wide: Vec<&Value> = wide.iter().copied().chain(own.iter().map(|o| o.as_ref())).collect();
                 match path {
                     AuditBy::Sharing => sharing(&mut ctx, model, &wide, &planned, &remote),
                     AuditBy::PublicHosts => {
