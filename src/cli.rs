@@ -518,7 +518,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 })?;
                 let metrics = crate::operator::Metrics::default();
                 let build = |config: kube::Config| {
-                    kube::client::ClientBuilder::try_from(config)
+                    crate::operator::client::builder(config)
                         .map(|b| b.with_layer(&crate::operator::CountRequests(metrics.clone())).build())
                         .map_err(|e| CliError::Kube { doing: "cannot build a client".into(), source: e })
                 };

@@ -245,7 +245,9 @@ async fn plane(paths: &[PathBuf], dir: &Path, cluster: Option<&str>, city: bool)
     let bad = |source| DevError::Kubeconfig { path: kubeconfig.clone(), source };
     let kc = Kubeconfig::read_from(&kubeconfig).map_err(bad)?;
     let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.map_err(bad)?;
-    Client::try_from(config).map_err(|source| DevError::Kube { doing: "building a client".into(), source })
+    crate::operator::client::builder(config)
+        .map(|b| b.build())
+        .map_err(|source| DevError::Kube { doing: "building a client".into(), source })
 }
 
 /// Server-side applies a model's zones, tenants and apps (with `labels`

@@ -35,6 +35,7 @@ pub mod api_server;
 mod app;
 mod apply;
 mod cache;
+pub mod client;
 mod context;
 mod controller;
 pub mod deadline;
