@@ -12,6 +12,10 @@
 //! a response holds is unchanged (the body is streamed either way).
 //!
 //! A proxy (`proxy_url`) is left to kube's own stack, which knows proxies.
+//! Left out of kube's stack: its debug-level `HTTP` tracing spans (the
+//! operator counts its requests with its own layer, `CountRequests`), and
+//! the expiry stamp of an exec plugin's client certificate, which kube
+//! only reports (`Client::valid_until`) and govcloud does not read.
 
 use http::{Request, Response};
 use http_body_util::BodyExt;
