@@ -5,8 +5,9 @@
 //! [`Selector`] is a selector read once from its JSON, as compact as its
 //! labels: what a NetworkPolicy keeps through an audit ([`crate::netpol`]),
 //! read many times over (once per policy and workload class). [`selects`]
-//! reads one where it lies in a JSON object (the Admin tier's). One reading
-//! for both: what the JSON says is what [`Selector::read`] keeps.
+//! reads one where it lies in a JSON object (the Admin tier's), allocating
+//! nothing. Both read the same fields the same way, and what an expression
+//! means is written once ([`Operator`]).
 //!
 //! kube-core's `Selector` is typed too, but an operator it does not know is
 //! an error there, where the API server's reading selects nothing.
@@ -43,6 +44,36 @@ enum Operator {
     Unknown,
 }
 
+impl Operator {
+    /// The operator an expression names (`None`: not a string).
+    fn named(op: Option<&str>) -> Self {
+        match op.unwrap_or_default() {
+            "In" => Operator::In,
+            "NotIn" => Operator::NotIn,
+            "Exists" => Operator::Exists,
+            "DoesNotExist" => Operator::DoesNotExist,
+            _ => Operator::Unknown,
+        }
+    }
+
+    /// Whether an expression of this operator holds for the value of its
+    /// key (`None`: the label is absent), `listed` saying which values it lists.
+    fn holds(self, value: Option<&str>, listed: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Operator::In => value.is_some_and(listed),
+            Operator::NotIn => value.is_none_or(|v| !listed(v)),
+            Operator::Exists => value.is_some(),
+            Operator::DoesNotExist => value.is_none(),
+            Operator::Unknown => false,
+        }
+    }
+}
+
+/// A matchLabels entry that constrains: its value is a string.
+fn label_pair<'a>((k, v): (&'a String, &'a Value)) -> Option<(&'a str, &'a str)> {
+    Some((k.as_str(), v.as_str()?))
+}
+
 impl Selector {
     /// The selector `sel` as JSON gives it; `None` when it is missing (null),
     /// which selects nothing (`{}` selects everything).
@@ -54,7 +85,8 @@ impl Selector {
             .as_object()
             .into_iter()
             .flatten()
-            .filter_map(|(k, v)| Some((k.as_str().into(), v.as_str()?.into())))
+            .filter_map(label_pair)
+            .map(|(k, v)| (k.into(), v.into()))
             .collect();
         labels.sort_unstable();
         let expressions = sel["matchExpressions"]
@@ -63,13 +95,7 @@ impl Selector {
             .flatten()
             .map(|e| Expression {
                 key: e["key"].as_str().unwrap_or_default().into(),
-                operator: match e["operator"].as_str().unwrap_or_default() {
-                    "In" => Operator::In,
-                    "NotIn" => Operator::NotIn,
-                    "Exists" => Operator::Exists,
-                    "DoesNotExist" => Operator::DoesNotExist,
-                    _ => Operator::Unknown,
-                },
+                operator: Operator::named(e["operator"].as_str()),
                 values: e["values"]
                     .as_array()
                     .into_iter()
@@ -86,14 +112,7 @@ impl Selector {
     pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
         self.labels.iter().all(|(k, v)| labels.get(&**k).map(String::as_str) == Some(&**v))
             && self.expressions.iter().all(|e| {
-                let listed = |v: &str| e.values.iter().any(|x| &**x == v);
-                match e.operator {
-                    Operator::In => labels.get(&*e.key).is_some_and(|v| listed(v)),
-                    Operator::NotIn => labels.get(&*e.key).is_none_or(|v| !listed(v)),
-                    Operator::Exists => labels.contains_key(&*e.key),
-                    Operator::DoesNotExist => !labels.contains_key(&*e.key),
-                    Operator::Unknown => false,
-                }
+                e.operator.holds(labels.get(&*e.key).map(String::as_str), |v| e.values.iter().any(|x| &**x == v))
             })
     }
 
@@ -109,7 +128,22 @@ impl Selector {
     }
 }
 
-/// Whether a label selector (JSON) selects `labels`. A missing selector selects nothing; `{}` everything.
+/// Whether a label selector (JSON) selects `labels`, read where it lies
+/// as [`Selector::read`] reads it. A missing selector selects nothing; `{}` everything.
 pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
-    Selector::read(sel).is_some_and(|s| s.selects(labels))
+    if sel.is_null() {
+        return false;
+    }
+    sel["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(label_pair)
+        .all(|(k, v)| labels.get(k).map(String::as_str) == Some(v))
+        && sel["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+            let listed =
+                |v: &str| e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).any(|x| x == v);
+            Operator::named(e["operator"].as_str())
+                .holds(labels.get(e["key"].as_str().unwrap_or_default()).map(String::as_str), listed)
+        })
 }

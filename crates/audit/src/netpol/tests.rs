@@ -362,9 +362,10 @@ fn only_labels_a_selector_requires_index_it() {
     assert_eq!(required(Value::Null), None);
 }
 
-/// Whatever a selector's shape, the one read ([`Selector`]) selects what
-/// the JSON, read where it lies, selects; and a label it requires is one
-/// every labels it selects carry.
+/// Whatever a selector's shape, the one read ([`Selector`]) and the one
+/// read where it lies ([`crate::selector::selects`], the Admin tier's)
+/// select what the JSON reading of the reference selects; and the labels
+/// one requires are the reference's.
 #[test]
 fn a_selector_read_selects_what_its_json_selects() {
     let mut r = Rng(11);
@@ -373,6 +374,7 @@ fn a_selector_read_selects_what_its_json_selects() {
         let l = labels(&mut r);
         let read = Selector::read(&sel);
         assert_eq!(read.as_ref().is_some_and(|s| s.selects(&l)), reference::selects(&sel, &l), "{sel} on {l:?}");
+        assert_eq!(crate::selector::selects(&sel, &l), reference::selects(&sel, &l), "{sel} on {l:?} where it lies");
         assert_eq!(
             read.as_ref()
                 .and_then(Selector::required_labels)
