@@ -212,16 +212,6 @@ impl Kept {
         self.namespace.as_deref()
     }
 
-    /// Its uid, as the API server gave it.
-    pub fn uid(&self) -> Option<&str> {
-        self.uid.as_deref()
-    }
-
-    /// Its resourceVersion, as the API server gave it.
-    pub fn resource_version(&self) -> Option<&str> {
-        self.resource_version.as_deref()
-    }
-
     /// Whether its deletion mark is set.
     pub fn deleting(&self) -> bool {
         self.deleting

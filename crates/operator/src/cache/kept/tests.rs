@@ -211,7 +211,12 @@ fn the_kept_metadata_decides_as_the_whole_metadata() {
         assert_eq!(kept.foreign_content_manager(), foreign_content_manager(m).as_deref());
         assert_eq!(kept.deleting(), m.deletion_timestamp.is_some());
         assert_eq!((Some(kept.name()), kept.namespace()), (m.name.as_deref(), m.namespace.as_deref()));
-        assert_eq!((kept.uid(), kept.resource_version()), (m.uid.as_deref(), m.resource_version.as_deref()));
+        // uid and version as the store reads them (kube's `Lookup`).
+        use kube::runtime::reflector::Lookup;
+        assert_eq!(
+            (Lookup::uid(&kept).as_deref(), Lookup::resource_version(&kept).as_deref()),
+            (m.uid.as_deref(), m.resource_version.as_deref())
+        );
         checked += 1;
     }
     assert!(checked > 300, "{checked} objects");
