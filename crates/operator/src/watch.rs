@@ -121,17 +121,29 @@ where
         stream
             .for_each(|ev| {
                 metrics.watch_event(&watch_name, &ev);
-                match ev {
-                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => on_event(&o, false),
-                    Ok(watcher::Event::Delete(o)) => on_event(&o, true),
-                    Ok(_) => {}
-                    Err(e) => warn!(error = %e, kind = %watch_name, "watch error"),
-                }
+                deliver(&ev, &on_event, &watch_name);
                 futures::future::ready(())
             })
             .await;
     });
     store
+}
+
+/// Gives an object's event to `on_event` (deleted or not). What the
+/// triggers keep of it (its keys, the app graph, the fingerprints) lasts as
+/// the caches' copies do, so it is allocated as they are
+/// ([`govcloud_core::memory::lasting`]), not on the pages of the
+/// reconciles' and rounds' short-lived allocations, which it would keep
+/// resident after they are freed.
+fn deliver<K>(ev: &watcher::Result<watcher::Event<K>>, on_event: &impl Fn(&K, bool), kind: &str) {
+    match ev {
+        Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
+            govcloud_core::memory::lasting(|| on_event(o, false))
+        }
+        Ok(watcher::Event::Delete(o)) => govcloud_core::memory::lasting(|| on_event(o, true)),
+        Ok(_) => {}
+        Err(e) => warn!(error = %e, kind = %kind, "watch error"),
+    }
 }
 
 /// Where the watch events of an owned kind go: the owner index, the echo
@@ -145,8 +157,14 @@ pub(super) struct OwnedEvents {
 }
 
 impl OwnedEvents {
-    /// Records one watch event (after the cache has taken it).
+    /// Records one watch event (after the cache has taken it). What the
+    /// index and the triggers keep of it lasts as the cache's copy does, so
+    /// it is allocated as that is ([`govcloud_core::memory::lasting`]).
     pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
+        govcloud_core::memory::lasting(|| self.record(ev))
+    }
+
+    fn record(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
         use cache::IndexEvent;
         let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
         self.metrics.watch_event(kind_name, ev);
@@ -212,6 +230,34 @@ mod tests {
                 b.next().unwrap_or_default()
             })
             .collect()
+    }
+
+    /// Every object event reaches `on_event` inside `lasting` (what it
+    /// keeps is placed with the caches), with its deletion mark; the
+    /// list's bounds and errors reach nobody.
+    #[test]
+    fn object_events_are_delivered_as_lasting() {
+        use kube::runtime::watcher::Event;
+        let seen = std::sync::Mutex::new(Vec::new());
+        let on = |o: &String, deleted: bool| {
+            seen.lock().expect("lock").push((o.clone(), deleted, govcloud_core::memory::is_lasting()))
+        };
+        let events: Vec<kube::runtime::watcher::Result<Event<String>>> = vec![
+            Ok(Event::Init),
+            Ok(Event::InitApply("listed".into())),
+            Ok(Event::InitDone),
+            Ok(Event::Apply("changed".into())),
+            Ok(Event::Delete("gone".into())),
+            Err(kube::runtime::watcher::Error::NoResourceVersion),
+        ];
+        for ev in &events {
+            super::deliver(ev, &on, "Test");
+        }
+        assert!(!govcloud_core::memory::is_lasting(), "the mark is put back");
+        let got = seen.into_inner().expect("lock");
+        let want: Vec<(String, bool, bool)> =
+            [("listed", false), ("changed", false), ("gone", true)].map(|(o, d)| (o.to_string(), d, true)).into();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -122,7 +122,9 @@ impl Verdicts {
         if kept.len() >= Self::KEPT {
             kept.clear();
         }
-        kept.insert(key, found.clone());
+        // Kept for the operator's life, made amid a plan's short-lived
+        // allocations: on the pages of what lasts.
+        govcloud_core::memory::lasting(|| kept.insert(key, found.clone()));
         found
     }
 }
