@@ -509,7 +509,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 })
                 .map(|e| e.check().map(|()| e))
                 .transpose()?;
-            let rt = tokio::runtime::Runtime::new()?;
+            // A worker going idle gives back what it holds free after a
+            // peak (`memory::settle`: once per release, a counter compared).
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .on_thread_park(crate::operator::memory::settle)
+                .build()?;
             rt.block_on(async {
                 let config = kube::Config::infer().await.map_err(|e| CliError::NoCluster {
                     doing: "talk to",

@@ -359,6 +359,10 @@ fn gauges(ctx: &Context) -> metrics::Scraped {
     out
 }
 
+/// How often the controllers' thread looks whether a release came
+/// ([`super::memory::settle`]).
+const SETTLE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Lets go of the latest plan of the model once idle, checked every half
 /// [`PLAN_KEPT`](super::context::PLAN_KEPT), and gives the memory back; and
 /// forgets the written statuses of objects that are gone.
@@ -451,7 +455,20 @@ async fn lead(
         drop(statuses);
         drop(plans);
     };
-    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, request_ctrl, stop_reports);
+    // The controllers run on the thread that polls this term (the
+    // runtime's `block_on`), which the runtime's idle hook does not reach:
+    // it gives back what it holds free after a peak here, every few seconds.
+    let settle = async {
+        let mut every = tokio::time::interval(SETTLE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => super::memory::settle(),
+                () = stopped(&stop) => break,
+            }
+        }
+    };
+    tokio::join!(zone_ctrl, tenant_ctrl, app_ctrl, request_ctrl, stop_reports, settle);
 }
 
 /// The controller of kind `K`: reconciles as the triggers ask (its cache is
