@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, Secret};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 use support::{client, eventually, impersonating, unique};
 
@@ -98,6 +98,34 @@ async fn a_deployment_gets_running_pods_on_a_kwok_node_of_its_zone() {
     })
     .await;
     assert_eq!(d.status.and_then(|s| s.available_replicas), Some(2));
+
+    // A pod marked not ready the way the node lifecycle controller marks the
+    // pods of a node whose lease it did not see renewed (kwok stopped, or the
+    // API server or etcd down long enough) is Ready again, as a kubelet that
+    // is back reports it (testenv's `pod-ready-again` stage; without it such
+    // pods stayed not ready for ever).
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let marked = pods.list(&ListParams::default().labels("app=web")).await.expect("pods").items.remove(0);
+    let marked_name = marked.metadata.name.clone().unwrap_or_default();
+    let not_ready = json!({"status": {"conditions": [{"type": "Ready", "status": "False", "reason": "NodeNotReady"}]}});
+    let p = pods
+        .patch_status(&marked_name, &PatchParams::default(), &Patch::Strategic(not_ready))
+        .await
+        .expect("mark the pod not ready");
+    let ready_of = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| c.status.clone())
+    };
+    assert_eq!(ready_of(&p).as_deref(), Some("False"));
+    eventually("the pod marked not ready to be Ready again, its Deployment with it", WAIT, || async {
+        let p = pods.get(&marked_name).await.ok()?;
+        let d = Api::<Deployment>::namespaced(client.clone(), &ns).get(&name).await.ok()?;
+        (ready_of(&p).as_deref() == Some("True") && d.status?.ready_replicas == Some(2)).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -255,11 +255,72 @@ async fn converge(c: &Client, model: &Model, scope: &str, timeout: Duration, wha
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+    let seen = what_runs(c, &last).await;
     panic!(
-        "{what}: not converged after {timeout:?}; {} differences, first ones:\n  {}",
+        "{what}: not converged after {timeout:?}; {} differences, first ones:\n  {}\nwhat the API server holds for the apps not ready:\n  {}",
         last.len(),
-        last.iter().take(25).cloned().collect::<Vec<_>>().join("\n  ")
+        last.iter().take(25).cloned().collect::<Vec<_>>().join("\n  "),
+        seen.join("\n  ")
     );
+}
+
+/// For each app of `differences` reported not ready: its workload's status
+/// and its pods as the API server has them, which tells an operator that did
+/// not see a change from a cluster that did not make it.
+async fn what_runs(c: &Client, differences: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in differences.iter().filter(|d| d.contains("NotReady")).take(6) {
+        let Some((ns, name)) = d.strip_prefix("app ").and_then(|r| r.split(':').next()).and_then(|r| r.split_once('/'))
+        else {
+            continue;
+        };
+        let deployment = match Api::<Deployment>::namespaced(c.clone(), ns).get_opt(name).await {
+            Ok(Some(d)) => {
+                let s = d.status.unwrap_or_default();
+                format!(
+                    "Deployment generation {:?} observed {:?}: replicas {:?}, ready {:?}, updated {:?}, available {:?}",
+                    d.metadata.generation,
+                    s.observed_generation,
+                    s.replicas,
+                    s.ready_replicas,
+                    s.updated_replicas,
+                    s.available_replicas
+                )
+            }
+            Ok(None) => "no Deployment".into(),
+            Err(e) => format!("Deployment: {e}"),
+        };
+        let pods = match Api::<Pod>::namespaced(c.clone(), ns)
+            .list(&ListParams::default().labels(&format!("{}={name}", govcloud::meta::labels::APP)))
+            .await
+        {
+            Ok(l) => l
+                .items
+                .iter()
+                .map(|p| {
+                    let s = p.status.clone().unwrap_or_default();
+                    let ready = s
+                        .conditions
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|c| c.type_ == "Ready")
+                        .map(|c| c.status)
+                        .unwrap_or_default();
+                    format!(
+                        "{} on {:?} {:?} ready {ready}{}",
+                        p.name_any(),
+                        p.spec.as_ref().and_then(|s| s.node_name.clone()),
+                        s.phase,
+                        if p.metadata.deletion_timestamp.is_some() { " (deleting)" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(e) => format!("pods: {e}"),
+        };
+        out.push(format!("{ns}/{name}: {deployment}; pods: {pods}"));
+    }
+    out
 }
 
 async fn apply(c: &Client, model: &Model, scope: &str) {
