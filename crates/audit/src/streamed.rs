@@ -316,8 +316,8 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
         // They ran on a thread of their own beside the wide paths until the
         // nineteenth session: the province's audit took 1,327 ms of wall
         // time for 1,370 ms of CPU so (the wide paths are short), and each
-        // round's new thread cost its own allocator pages and stack (about
-        // 3.5 MiB of resident size at Chifeng's, the operator's peak there).
+        // round's new thread cost its own allocator pages and stack while
+        // it lived (about 3.5 MiB of resident size at Chifeng's size).
         let (narrow, mut wide_found, mut ctx) = {
             let narrow = narrow_paths(
                 &all,
