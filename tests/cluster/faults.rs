@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant};
 use govcloud::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 use govcloud::model::Model;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -287,7 +287,23 @@ async fn what_runs(c: &Client, differences: &[String]) -> Vec<String> {
                     s.available_replicas
                 )
             }
-            Ok(None) => "no Deployment".into(),
+            // A stateful app's workload.
+            Ok(None) => match Api::<StatefulSet>::namespaced(c.clone(), ns).get_opt(name).await {
+                Ok(Some(s)) => {
+                    let st = s.status.unwrap_or_default();
+                    format!(
+                        "StatefulSet generation {:?} observed {:?}: replicas {}, ready {:?}, updated {:?}, available {:?}",
+                        s.metadata.generation,
+                        st.observed_generation,
+                        st.replicas,
+                        st.ready_replicas,
+                        st.updated_replicas,
+                        st.available_replicas
+                    )
+                }
+                Ok(None) => "no Deployment or StatefulSet".into(),
+                Err(e) => format!("StatefulSet: {e}"),
+            },
             Err(e) => format!("Deployment: {e}"),
         };
         let pods = match Api::<Pod>::namespaced(c.clone(), ns)
