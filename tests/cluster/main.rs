@@ -12,6 +12,7 @@ mod support;
 
 mod admin_tier;
 mod admission_install;
+mod admission_zones;
 mod api_server;
 mod api_validation;
 mod apps;

@@ -340,23 +340,19 @@ impl Operator {
     }
 
     /// Like [`Operator::start_with`], on the control plane whose admin
-    /// kubeconfig is `admin` (where govcloud is installed already).
+    /// kubeconfig is `admin` (where govcloud is installed already); an
+    /// empty `scope` manages the whole cluster (on a plane of its own only).
     pub async fn start_at(admin: &Path, scope: &str, resync_seconds: u64, extra: &[&str], replica: &str) -> Operator {
-        let kc = operator_kubeconfig_at(admin, scope).await;
+        let kc = operator_kubeconfig_at(admin, if scope.is_empty() { "cluster" } else { scope }).await;
         let log_path = admin.with_file_name(format!("operator-{scope}{replica}.log"));
         let log = std::fs::File::create(&log_path).expect("log file");
+        // An empty scope: the operator manages the whole cluster.
+        let selector = format!("govcloud.io/scope={scope}");
+        let selector: &[&str] = if scope.is_empty() { &[] } else { &["--selector", &selector] };
         let child = Command::new(env!("CARGO_BIN_EXE_govcloud"))
-            .args([
-                "run",
-                "--metrics-address",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--selector",
-                &format!("govcloud.io/scope={scope}"),
-                "--resync-seconds",
-                &resync_seconds.to_string(),
-            ])
+            .args(["run", "--metrics-address", "127.0.0.1:0", "--log-format", "json"])
+            .args(selector)
+            .args(["--resync-seconds", &resync_seconds.to_string()])
             .args(extra)
             .env("KUBECONFIG", kc)
             .env("RUST_LOG", govcloud::cli::DEFAULT_LOG_FILTER)

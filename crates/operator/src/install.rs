@@ -249,11 +249,35 @@ const ADMISSION_KINDS: [&str; 4] = [
 /// this one no longer ships (a policy now carried by a bundle, a binding
 /// renamed): govcloud's label and no owner (a zone's bindings have one,
 /// and are its own), and not among `shipped`. Deleted only after what
-/// replaces them is applied, so nothing is unguarded in between.
+/// replaces them is applied, so nothing is unguarded in between. A policy
+/// a binding that stays still names is kept (a zone's binding of a zone
+/// policy now carried by a bundle, until the zone's reconcile binds the
+/// bundle instead): it goes at a later install.
 async fn remove_retired_policies(client: &Client, shipped: &[Value]) -> Result<()> {
     use kube::api::{DeleteParams, ListParams};
     let selector =
         format!("{},!{}", govcloud_core::meta::labels::MANAGED_SELECTOR, govcloud_core::meta::labels::OWNER_KIND);
+    let is_shipped =
+        |kind: &str, name: &str| shipped.iter().any(|p| p["kind"] == kind && p["metadata"]["name"] == name);
+    // (policy kind, name) that bindings which stay name.
+    let mut named: Vec<(String, String)> = Vec::new();
+    for binding_kind in ["ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicyBinding"] {
+        let ar = api_resource("admissionregistration.k8s.io", "v1", binding_kind);
+        let listed = match Api::<DynamicObject>::all_with(client.clone(), &ar).list(&ListParams::default()).await {
+            Ok(l) => l,
+            Err(kube::Error::Api(s)) if s.code == 404 => continue,
+            Err(e) => return Err(Error::request(Doing::Reading, describe(binding_kind, "", ""), e)),
+        };
+        for b in listed.items {
+            let labels = b.labels();
+            let retired = labels.get(MANAGED_BY).map(String::as_str) == Some(MANAGER)
+                && !labels.contains_key(govcloud_core::meta::labels::OWNER_KIND)
+                && !is_shipped(binding_kind, &b.name_any());
+            if let Some(policy) = b.data["spec"]["policyName"].as_str().filter(|_| !retired) {
+                named.push((binding_kind.trim_end_matches("Binding").to_string(), policy.to_string()));
+            }
+        }
+    }
     for kind in ADMISSION_KINDS {
         let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
         let api = Api::<DynamicObject>::all_with(client.clone(), &ar);
@@ -265,7 +289,7 @@ async fn remove_retired_policies(client: &Client, shipped: &[Value]) -> Result<(
         };
         for o in listed.items {
             let name = o.name_any();
-            if shipped.iter().any(|p| p["kind"] == kind && p["metadata"]["name"] == name.as_str()) {
+            if is_shipped(kind, &name) || named.iter().any(|(k, n)| k == kind && *n == name) {
                 continue;
             }
             match api.delete(&name, &DeleteParams::default()).await {

@@ -128,6 +128,11 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
             Ok((o, v))
         })
         .collect::<Result<_>>()?;
+    if !catch_all::binds_bundles(&desired) {
+        // Its bundles' bindings are about to go (another cluster hosts it):
+        // its namespaces go back to the catch-all first.
+        catch_all::sync(ctx, Some(&name)).await?;
+    }
     let report = super::apply::apply_owned(
         &ctx.client,
         &ctx.owned,
@@ -137,7 +142,14 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     )
     .await?;
     ctx.metrics.record(&report);
+    // The bundles' binding for namespaces no zone binding covers leaves this
+    // zone out once its bindings are seen in place (catch_all.rs).
+    catch_all::sync(ctx, None).await?;
     update_status(z, ctx, apps, problems).await?;
+    if (report.wrote() || report.in_flight) && catch_all::narrows(ctx) && !catch_all::bound(ctx, &name) {
+        // Its bindings are new: look again when the cache has them.
+        return Ok(Action::requeue(std::time::Duration::from_secs(2)));
+    }
     Ok(Action::requeue(ctx.resync))
 }
 
@@ -439,6 +451,9 @@ pub fn deletion_held_status(
 async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     let holds = holds(z, ctx);
     if holds.is_empty() {
+        // Its bindings go with it (garbage collection): its namespaces, if
+        // any are left, go back to the bundles' catch-all binding first.
+        catch_all::sync(ctx, Some(&z.name_any())).await?;
         return Ok(Action::await_change());
     }
     let message = deletion_held_message(&z.name_any(), &holds);
@@ -453,6 +468,7 @@ async fn cleanup(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     Err(Wait::ZoneInUse { message }.into())
 }
 
+mod catch_all;
 mod platforms;
 
 #[cfg(test)]

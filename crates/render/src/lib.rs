@@ -252,7 +252,8 @@ pub fn render_zone(zone: &str) -> Vec<Owned> {
                     labels::owned_by(OwnerKind::NetworkZone, zone),
                 ),
                 spec: Some(ValidatingAdmissionPolicyBindingSpec {
-                    policy_name: Some(p.name.to_string()),
+                    // A pod spec shape's zone policy reaches the API server in its bundle.
+                    policy_name: Some(govcloud_core::controls::admission::shipped_as(p.name)),
                     validation_actions: Some(vec!["Deny".into()]),
                     match_resources: Some(k8s_openapi::api::admissionregistration::v1::MatchResources {
                         namespace_selector: Some(namespaces.clone()),

@@ -212,3 +212,74 @@ fn a_plan_reads_no_tenant_or_app_status() {
     assert_eq!(format!("{:?}{:?}", pf.flows, pf.problems), format!("{:?}{:?}", pb.flows, pb.problems));
     assert_eq!(pf.render_all().objects.len(), pb.render_all().objects.len());
 }
+
+/// Whether a label selector (as JSON) selects a namespace with `labels`.
+fn selects(selector: &serde_json::Value, labels: &[(&str, &str)]) -> bool {
+    let get = |k: &str| labels.iter().find(|(l, _)| *l == k).map(|(_, v)| *v);
+    let by_label = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| get(k).is_some_and(|x| Some(x) == v.as_str()));
+    let by_expression = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+        let key = e["key"].as_str().unwrap_or_default();
+        let values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        match e["operator"].as_str() {
+            Some("Exists") => get(key).is_some(),
+            Some("DoesNotExist") => get(key).is_none(),
+            Some("In") => get(key).is_some_and(|v| values.contains(&v)),
+            Some("NotIn") => get(key).is_none_or(|v| !values.contains(&v)),
+            other => panic!("operator {other:?}"),
+        }
+    });
+    by_label && by_expression
+}
+
+/// A tenant namespace meets each pod-spec bundle once: through its zone's
+/// binding (with the zone as parameter) once the catch-all leaves that zone
+/// out, else through the catch-all (no parameter); never through none.
+#[test]
+fn a_tenant_namespace_meets_each_bundle_once_through_its_zone_or_the_catch_all() {
+    use govcloud_core::controls::admission::{catch_all_bindings, static_objects};
+    let bindings = |zones: &[&str], bound: &[&str]| -> Vec<serde_json::Value> {
+        let mut out: Vec<serde_json::Value> = static_objects(govcloud_core::meta::names::OPERATOR_NAMESPACE)
+            .into_iter()
+            .filter(|o| o["kind"] == "ValidatingAdmissionPolicyBinding")
+            .filter(|o| !catch_all_bindings(&[]).contains(o))
+            .collect();
+        out.extend(catch_all_bindings(bound));
+        for z in zones {
+            out.extend(render_zone(z).iter().map(|o| serde_json::to_value(o).expect("binding")));
+        }
+        out
+    };
+    let bundles: Vec<String> = ["pods", "workloads", "cronjobs"].iter().map(|s| format!("govcloud-{s}")).collect();
+    // (policy, param) of each binding of `policy` that selects the namespace.
+    let meeting = |all: &[serde_json::Value], policy: &str, labels: &[(&str, &str)]| -> Vec<Option<String>> {
+        all.iter()
+            .filter(|b| b["spec"]["policyName"] == policy)
+            .filter(|b| selects(&b["spec"]["matchResources"]["namespaceSelector"], labels))
+            .map(|b| b["spec"]["paramRef"]["name"].as_str().map(String::from))
+            .collect()
+    };
+    let tenant = labels::TENANT;
+    let zone = labels::ZONE;
+    // East's bindings seen in place, west's not yet made.
+    let all = bindings(&["east"], &["east"]);
+    for b in &bundles {
+        assert_eq!(meeting(&all, b, &[(tenant, "t"), (zone, "east")]), vec![Some("east".to_string())], "{b}");
+        assert_eq!(meeting(&all, b, &[(tenant, "t"), (zone, "west")]), vec![None], "{b}");
+        assert_eq!(meeting(&all, b, &[(tenant, "t")]), vec![None], "{b}");
+        assert!(meeting(&all, b, &[(zone, "east")]).is_empty(), "{b}: not a tenant namespace");
+    }
+    // West's bindings made but not yet seen: met twice, never not at all.
+    let all = bindings(&["east", "west"], &["east"]);
+    for b in &bundles {
+        assert_eq!(meeting(&all, b, &[(tenant, "t"), (zone, "west")]).len(), 2, "{b}");
+    }
+    // No zone policy of a shape is bound on its own any more.
+    for o in render_zone("east") {
+        let v = serde_json::to_value(&o).expect("binding");
+        assert!(!v["spec"]["policyName"].as_str().unwrap_or_default().starts_with("govcloud-zone-pods"), "{v}");
+    }
+}

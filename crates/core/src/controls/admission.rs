@@ -8,8 +8,8 @@
 //!
 //! ```text
 //!   govcloud-pods | -workloads | -cronjobs     GC-POD-002 GC-HOST-00x GC-ZONE-003 GC-IMG-001/002 GC-RES-001 GC-VOL-002 GC-TEN-001
-//!     shipped as one policy per shape with    GC-NET-006 GC-MGD-001 (the -identity policies), GC-RES-003 and
-//!     GC-MGD-001 for those requests ([`bundle`]: one policy a pod, not four)
+//!     shipped as one policy per shape with    GC-NET-006 GC-MGD-001 (the -identity policies), GC-RES-003,
+//!     GC-MGD-001 for those requests and the zone policy below ([`bundle`]: one policy a pod, not five)
 //!   govcloud-zone-pods | -workloads | -cronjobs GC-ZONE-001/002 GC-IMG-001/003 GC-VOL-001 GC-PRI-001 GC-POD-003   param: the namespace's NetworkZone
 //!   govcloud-services                           GC-SVC-001
 //!   govcloud-ingresses                          GC-SVC-002
@@ -41,6 +41,7 @@ use crate::controls::{EXTERNAL_SERVICES, REQUEST_DECISIONS};
 
 mod bundle;
 mod cel;
+pub use bundle::{catch_all_bindings, shipped_as};
 mod objects;
 mod pods;
 mod public;
@@ -250,22 +251,27 @@ const OBJECT_SIZES_SUFFIX: &str = "object-sizes";
 
 /// The cluster-wide policies and their bindings (the zone-parameter policies'
 /// bindings are per zone: `govcloud_render::render_zone`). Each pod spec
-/// shape's non-zone policies reach the API server as one ([`bundle`]).
+/// shape's policies, its zone's included, reach the API server as one
+/// ([`bundle`]), bound here for every tenant namespace until the operator
+/// narrows that binding ([`catch_all_bindings`]).
 pub fn static_objects(operator_namespace: &str) -> Vec<Value> {
     let bundles = bundle::bundles();
     let bundled: Vec<&str> = bundles.iter().map(|(s, _)| *s).collect();
     // The policies a bundle carries: not shipped on their own.
     let carried: Vec<String> = bundled
         .iter()
-        .flat_map(|s| [crate::meta::names::admission_policy(s), crate::meta::names::identity_admission_policy(s)])
+        .flat_map(|s| {
+            [
+                crate::meta::names::admission_policy(s),
+                crate::meta::names::identity_admission_policy(s),
+                crate::meta::names::zone_admission_policy(s),
+            ]
+        })
         .collect();
     let sizes = crate::meta::names::admission_policy(OBJECT_SIZES_SUFFIX);
     let mut out = Vec::new();
-    for (_, b) in bundles {
-        let name = b["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        out.push(b);
-        out.push(binding(&name, &name, Some(tenant_namespaces()), None));
-    }
+    out.extend(bundles.into_iter().map(|(_, b)| b));
+    out.extend(bundle::catch_all_bindings(&[]));
     for p in policies().iter().filter(|p| !carried.iter().any(|c| c == p.name)) {
         out.push(vap(p));
         if !p.zone_param {

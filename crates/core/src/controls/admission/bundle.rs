@@ -11,7 +11,17 @@
 //! server as one, bound to the same namespaces, and the policies they came
 //! from (object sizes, managed objects) are bound with those requests
 //! excluded, so each request is judged by each check exactly once, as
-//! before. The zone-parameter policy stays apart (its binding is per zone).
+//! before.
+//!
+//! The shape's zone-parameter policy is a member too, behind `params !=
+//! null`: a pod meets one policy, not two. The bundle is bound once per zone
+//! (`govcloud_render::render_zone`: the zone's namespaces, its NetworkZone as
+//! parameter, a missing one denies) and once for the tenant namespaces no
+//! zone binding covers ([`catch_all_bindings`]: no parameter, so the zone's
+//! checks are not judged there, as before, when nothing bound them there).
+//! That binding leaves out a zone only once the operator has seen the
+//! zone's bindings in place, so no tenant namespace is ever without the
+//! bundle's checks while a zone is added or removed.
 //!
 //! The checks are the same expressions; what a member policy said by its
 //! match conditions, resources and operations becomes a guard in front of
@@ -65,7 +75,8 @@ fn member_of(shape: &Shape, p: &Policy) -> Member {
 }
 
 /// The member policies of a shape's bundle that exist (the shape's own
-/// checks first), and the managed-objects policy's part for the shape.
+/// checks first, its zone's after them), and the managed-objects policy's
+/// part for the shape.
 fn members(shape: &Shape) -> Vec<Member> {
     let named = |name: String| policies().iter().find(|p| p.name == name);
     let mut out: Vec<Member> = [
@@ -78,6 +89,15 @@ fn members(shape: &Shape) -> Vec<Member> {
     .filter(|p| !p.zone_param && p.tenant_namespaces && shape.resources.iter().any(|(g, r)| p.matches(g, r)))
     .map(|p| member_of(shape, p))
     .collect();
+    // The zone's checks, judged where a zone's binding gives the namespace's
+    // NetworkZone as parameter; the binding for namespaces no zone binding
+    // covers gives none, and there they are not judged, as when they were a
+    // policy of their own with no binding for such a namespace.
+    if let Some(p) = named(names::zone_admission_policy(shape.suffix)).filter(|p| p.zone_param && p.tenant_namespaces) {
+        let mut m = member_of(shape, p);
+        m.conditions.insert(0, "params != null".to_string());
+        out.push(m);
+    }
     let managed = super::managed_resources();
     if shape.resources.iter().any(|r| managed.contains(r)) {
         let policy = super::objects::managed_objects_policy();
@@ -139,6 +159,7 @@ pub(super) fn bundle(shape: &Shape) -> Result<Value, Clash> {
             "matchConstraints": {"resourceRules": super::rules(shape.resources, &["CREATE", "UPDATE"])},
             "variables": variables.iter().map(|(n, e)| json!({"name": n, "expression": e})).collect::<Vec<_>>(),
             "validations": validations,
+            "paramKind": {"apiVersion": crate::meta::API_VERSION, "kind": "NetworkZone"},
         }
     }))
 }
@@ -189,3 +210,46 @@ pub(super) fn managed_bindings(bundled: &[&str]) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests;
+
+/// The binding of each bundle for the tenant namespaces no zone binding
+/// covers: every tenant namespace whose zone is not among `bound` (zones
+/// whose own bindings of the bundles are in place), with no parameter.
+/// Installed with every zone in (`bound` empty); the operator narrows it.
+pub fn catch_all_bindings(bound: &[&str]) -> Vec<Value> {
+    let mut selector = tenant_namespaces();
+    let mut zones: Vec<&str> = bound.to_vec();
+    zones.sort_unstable();
+    zones.dedup();
+    if !zones.is_empty()
+        && let Some(e) = selector["matchExpressions"].as_array_mut()
+    {
+        e.push(json!({"key": crate::meta::labels::ZONE, "operator": "NotIn", "values": zones}));
+    }
+    bundled()
+        .iter()
+        .map(|suffix| {
+            let name = names::admission_policy(suffix);
+            super::binding(&name, &name, Some(selector.clone()), None)
+        })
+        .collect()
+}
+
+/// The policy the API server is given for `policy` (a generated policy's
+/// name): its shape's bundle when one carries it, else itself.
+pub fn shipped_as(policy: &str) -> String {
+    bundled()
+        .iter()
+        .find(|s| {
+            [names::admission_policy(s), names::identity_admission_policy(s), names::zone_admission_policy(s)]
+                .iter()
+                .any(|n| n == policy)
+        })
+        .map(|s| names::admission_policy(s))
+        .unwrap_or_else(|| policy.to_string())
+}
+
+/// The suffixes of the shapes that are bundled (built once).
+fn bundled() -> &'static [&'static str] {
+    static B: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    B.get_or_init(|| bundles().into_iter().map(|(s, _)| s).collect())
+}

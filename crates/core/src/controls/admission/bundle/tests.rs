@@ -148,3 +148,69 @@ fn a_members_guard_keeps_its_resources_and_conditions() {
     // The managed-objects check keeps its label condition.
     assert!(of(crate::controls::MANAGED_OBJECTS).iter().any(|e| e.contains("app.kubernetes.io/managed-by")));
 }
+
+#[test]
+fn the_zone_checks_ride_in_the_bundle_behind_its_parameter() {
+    let objects = static_objects(crate::meta::names::OPERATOR_NAMESPACE);
+    for s in SHAPES {
+        let Ok(b) = bundle(s) else { panic!("{}", s.suffix) };
+        assert_eq!(b["spec"]["paramKind"]["kind"], "NetworkZone", "{}", s.suffix);
+        let zone = policies()
+            .iter()
+            .find(|p| p.name == names::zone_admission_policy(s.suffix))
+            .unwrap_or_else(|| panic!("the zone policy of {}", s.suffix));
+        let validations = b["spec"]["validations"].as_array().cloned().unwrap_or_default();
+        for c in &zone.checks {
+            let message = format!("[{}] {}", c.control, c.message);
+            let carried: Vec<&Value> = validations.iter().filter(|v| v["message"] == message.as_str()).collect();
+            assert_eq!(carried.len(), 1, "{}: {message}", s.suffix);
+            let e = carried[0]["expression"].as_str().unwrap_or_default();
+            // Skipped without a parameter, and behind the zone policy's own conditions.
+            assert!(e.starts_with("!((params != null) && ("), "{e}");
+            assert!(e.ends_with(&format!("|| ({})", c.expression)), "{e}");
+        }
+        // Every other check is judged with or without a parameter.
+        for v in validations
+            .iter()
+            .filter(|v| !zone.checks.iter().any(|c| v["message"] == format!("[{}] {}", c.control, c.message)))
+        {
+            assert!(!v["expression"].as_str().unwrap_or_default().contains("params"), "{v}");
+        }
+        // Not shipped on its own any more.
+        assert!(
+            !objects.iter().any(|o| o["kind"] == "ValidatingAdmissionPolicy" && o["metadata"]["name"] == zone.name),
+            "{}",
+            zone.name
+        );
+        assert_eq!(shipped_as(zone.name), names::admission_policy(s.suffix));
+        assert_eq!(shipped_as(&names::identity_admission_policy(s.suffix)), names::admission_policy(s.suffix));
+    }
+    // A policy no bundle carries is shipped as itself.
+    assert_eq!(shipped_as(&names::zone_admission_policy("apps")), names::zone_admission_policy("apps"));
+}
+
+#[test]
+fn the_catch_all_leaves_out_only_the_zones_it_is_given_and_is_installed_whole() {
+    let objects = static_objects(crate::meta::names::OPERATOR_NAMESPACE);
+    let installed = catch_all_bindings(&[]);
+    assert_eq!(installed.len(), SHAPES.len());
+    for b in &installed {
+        // As installed: every tenant namespace, no parameter.
+        assert!(objects.contains(b), "{b}");
+        assert_eq!(b["spec"]["matchResources"]["namespaceSelector"], tenant_namespaces());
+        assert!(b["spec"].get("paramRef").is_none());
+        assert_eq!(b["spec"]["policyName"], b["metadata"]["name"]);
+    }
+    let narrowed = catch_all_bindings(&["west", "east", "west"]);
+    for (b, whole) in narrowed.iter().zip(&installed) {
+        assert_eq!(b["metadata"], whole["metadata"], "the same binding, narrowed in place");
+        assert_eq!(
+            b["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"],
+            json!([
+                {"key": crate::meta::labels::TENANT, "operator": "Exists"},
+                {"key": crate::meta::labels::ZONE, "operator": "NotIn", "values": ["east", "west"]},
+            ])
+        );
+        assert!(b["spec"].get("paramRef").is_none());
+    }
+}
