@@ -64,6 +64,20 @@ async fn the_catch_all_leaves_out_a_zone_once_its_bindings_are_in_place_and_take
     let plane = OwnPlane::up(&[]).await;
     let (kc, c) = (plane.kubeconfig(), plane.client().await);
     let (zone, spare, tenant) = (short("ext"), short("spare"), short("dept"));
+    // Right after the install (this plane had no NetworkZone CRD before it),
+    // a tenant namespace's pods are judged, not refused for a parameter kind
+    // the API server could not yet look up.
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(c.clone());
+    let early = short("early");
+    namespaces
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": early, "labels": {"govcloud.io/tenant": "early"}}}))
+                .expect("namespace"),
+        )
+        .await
+        .expect("a tenant namespace");
+    assert_eq!(denied(&c, &early, pod("first", |_| {})).await, None, "a compliant pod right after the install");
     let mut op = Operator::start_at(&kc, "", 300, &[], "").await;
     let model = format!(
         "{}---\n{}---\napiVersion: govcloud.io/v1alpha1\nkind: Tenant\nmetadata: {{name: {tenant}}}\nspec:\n  displayName: {{zh: 部门, en: Dept}}\n  zones: [{{name: {zone}}}]\n",
@@ -133,7 +147,6 @@ async fn the_catch_all_leaves_out_a_zone_once_its_bindings_are_in_place_and_take
 
     // The tenant's namespace, then the operator stopped: the API server judges alone.
     let ns = format!("{tenant}-{zone}");
-    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(c.clone());
     eventually("the tenant's namespace", CONVERGE, || async { namespaces.get_opt(&ns).await.ok()? }).await;
     op.kill();
     // A namespace labelled for a tenant and a zone that has no binding.

@@ -201,20 +201,13 @@ pub fn admission_policies(operator_namespace: &str) -> Vec<serde_json::Value> {
 /// How long [`install_crds`] waits for each CRD to be established.
 pub const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
 
-/// Installs (server-side applies) the three CRDs and govcloud's admission
-/// policies, and waits until the CRDs are served.
+/// Installs (server-side applies) the three CRDs, waits until they are
+/// served, then govcloud's admission policies. In that order: the pod-spec
+/// bundles take the NetworkZone as parameter and are bound at once (their
+/// catch-all binding), and an API server that looks the parameter's kind up
+/// before it is served keeps that answer for a while (its discovery is
+/// refreshed every 30 s), denying every pod of a tenant namespace meanwhile.
 pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<()> {
-    let policies = admission_policies(operator_namespace);
-    for p in &policies {
-        let kind = p["kind"].as_str().unwrap_or_default();
-        let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
-        let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        Api::<DynamicObject>::all_with(client.clone(), &ar)
-            .patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(p))
-            .await
-            .map_err(|e| Error::request(Doing::Applying, describe(kind, "", &name), e))?;
-    }
-    remove_retired_policies(client, &policies).await?;
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     for crd in govcloud_core::api::crds() {
         let name = crd.name_any();
@@ -233,6 +226,41 @@ pub async fn install_crds(client: &Client, operator_namespace: &str) -> Result<(
             .await
             .map_err(|_| Error::CrdTimeout { crd: name.clone(), after: CRD_ESTABLISHED })?
             .map_err(|source| Error::CrdWait { crd: name.clone(), source })?;
+    }
+    zones_discovered(client).await?;
+    let policies = admission_policies(operator_namespace);
+    for p in &policies {
+        let kind = p["kind"].as_str().unwrap_or_default();
+        let ar = api_resource("admissionregistration.k8s.io", "v1", kind);
+        let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        Api::<DynamicObject>::all_with(client.clone(), &ar)
+            .patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(p))
+            .await
+            .map_err(|e| Error::request(Doing::Applying, describe(kind, "", &name), e))?;
+    }
+    remove_retired_policies(client, &policies).await?;
+    Ok(())
+}
+
+/// Waits until the API server's discovery lists NetworkZones (an
+/// established CRD is listed a moment later), up to [`CRD_ESTABLISHED`].
+async fn zones_discovered(client: &Client) -> Result<()> {
+    let group_version = govcloud_core::meta::API_VERSION;
+    let listed = || async {
+        client
+            .list_api_group_resources(group_version)
+            .await
+            .is_ok_and(|l| l.resources.iter().any(|r| r.kind == "NetworkZone"))
+    };
+    let deadline = tokio::time::Instant::now() + CRD_ESTABLISHED;
+    while !listed().await {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Error::CrdTimeout {
+                crd: format!("networkzones.{}", govcloud_core::meta::GROUP),
+                after: CRD_ESTABLISHED,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Ok(())
 }
