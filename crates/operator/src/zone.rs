@@ -144,9 +144,9 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
     ctx.metrics.record(&report);
     // The bundles' binding for namespaces no zone binding covers leaves this
     // zone out once its bindings are seen in place (catch_all.rs).
-    catch_all::sync(ctx, None).await?;
+    let left_out = catch_all::sync(ctx, None).await?;
     update_status(z, ctx, apps, problems).await?;
-    if (report.wrote() || report.in_flight) && catch_all::narrows(ctx) && !catch_all::bound(ctx, &name) {
+    if (report.wrote() || report.in_flight) && catch_all::narrows(ctx) && !left_out.contains(&name) {
         // Its bindings are new: look again when the cache has them.
         return Ok(Action::requeue(std::time::Duration::from_secs(2)));
     }

@@ -9,6 +9,8 @@
 //! bindings are new, and never not at all. Only an operator that manages
 //! the whole cluster narrows it ([`narrows`]).
 
+use std::time::{Duration, Instant};
+
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
@@ -42,7 +44,7 @@ pub(super) fn binds_bundles(desired: &[(govcloud_render::Owned, Value)]) -> bool
 }
 
 /// Whether `zone`'s bindings of the bundles are in place as rendered.
-pub(super) fn bound(ctx: &Context, zone: &str) -> bool {
+fn bound(ctx: &Context, zone: &str) -> bool {
     let bundles = catch_all_names();
     let mut found = 0;
     for o in govcloud_render::render_zone(zone) {
@@ -84,26 +86,41 @@ pub(super) fn narrows(ctx: &Context) -> bool {
     ctx.scope.is_empty()
 }
 
+/// How long a catch-all this operator wrote is taken as on its way to the
+/// cache (its echo not yet seen): not written again meanwhile.
+const ECHO: Duration = Duration::from_secs(10);
+
+/// What the zones' reconciles last wrote (the zones left out, when), one
+/// at a time: zones resynced together would each write the same change.
+static WRITTEN: tokio::sync::Mutex<Option<(Vec<String>, Instant)>> = tokio::sync::Mutex::const_new(None);
+
 /// Applies the catch-all bindings where the cache does not hold them as
 /// they should be now; `leaving` is a zone whose bindings are about to go.
-/// Writes nothing when nothing changed.
-pub(super) async fn sync(ctx: &Context, leaving: Option<&str>) -> Result<()> {
+/// Writes nothing when nothing changed. Returns the zones it leaves out.
+pub(super) async fn sync(ctx: &Context, leaving: Option<&str>) -> Result<Vec<String>> {
     if !narrows(ctx) {
-        return Ok(());
+        return Ok(vec![]);
     }
+    let mut written = WRITTEN.lock().await;
     let zones = bound_zones(ctx, leaving);
     let refs: Vec<&str> = zones.iter().map(String::as_str).collect();
-    let Some(kind) = ctx.owned.kinds.get(KIND) else { return Ok(()) };
+    let Some(kind) = ctx.owned.kinds.get(KIND) else { return Ok(zones) };
     let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &kind.resource);
-    for desired in catch_all_bindings(&refs) {
-        let name = desired["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        if holds(ctx, &name, &desired).is_some() {
-            continue;
-        }
-        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&desired))
+    let desired: Vec<Value> = catch_all_bindings(&refs)
+        .into_iter()
+        .filter(|d| holds(ctx, d["metadata"]["name"].as_str().unwrap_or_default(), d).is_none())
+        .collect();
+    let on_its_way = written.as_ref().is_some_and(|(z, at)| *z == zones && at.elapsed() < ECHO);
+    if desired.is_empty() || on_its_way {
+        return Ok(zones);
+    }
+    for d in desired {
+        let name = d["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&d))
             .await
             .map_err(|e| Error::request(Doing::Applying, describe(KIND, "", &name), e))?;
         tracing::info!(binding = %name, left_out = ?zones, "the bundle's binding for namespaces no zone binding covers");
     }
-    Ok(())
+    *written = Some((zones.clone(), Instant::now()));
+    Ok(zones)
 }
