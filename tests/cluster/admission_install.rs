@@ -1,7 +1,9 @@
 //! What installing govcloud's admission policies leaves behind: the
 //! policies and bindings an earlier version shipped and this one does not
 //! (those a bundle now carries) are removed, after what replaces them is
-//! applied; a zone's own bindings (an owner label) are never touched.
+//! applied; a zone's own bindings (an owner label) are never touched, and
+//! a retired policy stays while a binding that stays still names it (a
+//! zone's binding from before an upgrade, until the zone rebinds).
 
 use crate::support;
 
@@ -66,6 +68,29 @@ async fn install_removes_what_govcloud_no_longer_ships_and_keeps_what_a_zone_own
         )
         .await
         .expect("owned policy");
+    // Retired, but a zone's binding (owned, so it stays) still names it:
+    // an upgrade's window, before the zone rebinds to what replaces it.
+    let held = unique("govcloud-held");
+    policies
+        .patch(&held, &pp, &Patch::Apply(probe_policy(&held, json!({"app.kubernetes.io/managed-by": "govcloud"}))))
+        .await
+        .expect("held policy");
+    let zone_binding = unique("govcloud-zone-binding");
+    bindings
+        .patch(
+            &zone_binding,
+            &pp,
+            &Patch::Apply(json!({
+                "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
+                "metadata": {"name": zone_binding, "labels": {
+                    "app.kubernetes.io/managed-by": "govcloud",
+                    "govcloud.io/owner-kind": "NetworkZone", "govcloud.io/owner-name": "nowhere"}},
+                "spec": {"policyName": held, "validationActions": ["Deny"],
+                         "matchResources": {"namespaceSelector": {"matchLabels": {"govcloud.io/zone": "nowhere"}}}}
+            })),
+        )
+        .await
+        .expect("zone's binding");
     // Someone else's, unlabelled: not ours at all.
     let foreign = unique("someone-elses");
     policies.patch(&foreign, &pp, &Patch::Apply(probe_policy(&foreign, json!({})))).await.expect("foreign policy");
@@ -82,6 +107,14 @@ async fn install_removes_what_govcloud_no_longer_ships_and_keeps_what_a_zone_own
     for b in ["govcloud-pods", "govcloud-managed-objects", "govcloud-managed-objects-tenants"] {
         assert!(bindings.get_opt(b).await.expect("read").is_some(), "{b}");
     }
+    assert!(policies.get_opt(&held).await.expect("read").is_some(), "a retired policy a staying binding names stays");
+    assert!(bindings.get_opt(&zone_binding).await.expect("read").is_some(), "a zone's binding stays");
+
+    // Once the zone's binding names it no more, the next install removes it.
+    bindings.delete(&zone_binding, &Default::default()).await.expect("the zone rebinds");
+    govcloud::operator::install_crds(&c, "govcloud-system").await.expect("install again");
+    assert!(policies.get_opt(&held).await.expect("read").is_none(), "then it is removed");
+
     for name in [&owned, &foreign] {
         policies.delete(name, &Default::default()).await.expect("clean up");
     }

@@ -274,31 +274,32 @@ async fn what_runs(c: &Client, differences: &[String]) -> Vec<String> {
         else {
             continue;
         };
+        // Its workload's generation, observed generation and replica counts.
+        let line = |kind: &str, generation: Option<i64>, observed: Option<i64>, counts: [Option<i32>; 4]| {
+            let [replicas, ready, updated, available] = counts;
+            format!(
+                "{kind} generation {generation:?} observed {observed:?}: replicas {replicas:?}, ready {ready:?}, updated {updated:?}, available {available:?}"
+            )
+        };
         let deployment = match Api::<Deployment>::namespaced(c.clone(), ns).get_opt(name).await {
             Ok(Some(d)) => {
                 let s = d.status.unwrap_or_default();
-                format!(
-                    "Deployment generation {:?} observed {:?}: replicas {:?}, ready {:?}, updated {:?}, available {:?}",
+                line(
+                    "Deployment",
                     d.metadata.generation,
                     s.observed_generation,
-                    s.replicas,
-                    s.ready_replicas,
-                    s.updated_replicas,
-                    s.available_replicas
+                    [s.replicas, s.ready_replicas, s.updated_replicas, s.available_replicas],
                 )
             }
             // A stateful app's workload.
             Ok(None) => match Api::<StatefulSet>::namespaced(c.clone(), ns).get_opt(name).await {
                 Ok(Some(s)) => {
                     let st = s.status.unwrap_or_default();
-                    format!(
-                        "StatefulSet generation {:?} observed {:?}: replicas {}, ready {:?}, updated {:?}, available {:?}",
+                    line(
+                        "StatefulSet",
                         s.metadata.generation,
                         st.observed_generation,
-                        st.replicas,
-                        st.ready_replicas,
-                        st.updated_replicas,
-                        st.available_replicas
+                        [Some(st.replicas), st.ready_replicas, st.updated_replicas, st.available_replicas],
                     )
                 }
                 Ok(None) => "no Deployment or StatefulSet".into(),
