@@ -175,13 +175,19 @@ impl Verdicts {
         if let Some(known) = lock().get(&key) {
             return known.clone();
         }
-        let found = Arc::new(judge());
-        let mut kept = lock();
-        if kept.len() >= Self::KEPT {
-            kept.clear();
-        }
-        kept.insert(key, found.clone());
-        found
+        let judged = judge();
+        // Kept across rounds: made (a copy of what was judged) and inserted
+        // on the pages of what lasts, not among the round's short-lived
+        // allocations, whose pages it would keep resident after the round.
+        govcloud_core::memory::lasting(|| {
+            let found: ObjectVerdicts = Arc::new(judged.to_vec());
+            let mut kept = lock();
+            if kept.len() >= Self::KEPT {
+                kept.clear();
+            }
+            kept.insert(key, found.clone());
+            found
+        })
     }
 }
 
@@ -254,3 +260,6 @@ pub(crate) fn ingress_backends(ctx: &mut Ctx<'_>, objects: &[&Value], tenant_ns:
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,6 +15,9 @@ thread_local! {
     // A constant start and no destructor: readable from the allocator at
     // any point of a thread's life, allocating nothing.
     static LASTING: Cell<bool> = const { Cell::new(false) };
+    // How many times this thread entered `lasting` (tests of what is kept
+    // read it: a path that keeps something enters the mark).
+    static ENTERED: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` with what it allocates marked as lasting (a cache's own copy of
@@ -30,7 +33,14 @@ pub fn lasting<R>(f: impl FnOnce() -> R) -> R {
         }
     }
     let _restore = Restore(LASTING.try_with(|l| l.replace(true)).unwrap_or(false));
+    let _ = ENTERED.try_with(|e| e.set(e.get() + 1));
     f()
+}
+
+/// How many times the calling thread has entered [`lasting`]: a test of a
+/// path that keeps what it makes reads it before and after.
+pub fn entered() -> u64 {
+    ENTERED.try_with(Cell::get).unwrap_or(0)
 }
 
 /// Whether the calling thread is inside [`lasting`].
@@ -54,5 +64,9 @@ mod tests {
         assert!(!is_lasting(), "put back after unwinding");
         // Per thread: another thread is not marked.
         lasting(|| assert!(!std::thread::spawn(is_lasting).join().expect("thread")));
+        // Each entry counted, nested ones too.
+        let before = entered();
+        lasting(|| lasting(|| ()));
+        assert_eq!(entered(), before + 2);
     }
 }

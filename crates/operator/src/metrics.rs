@@ -402,6 +402,20 @@ impl Metrics {
     /// evaluation's series are replaced; a score or figure that cannot be
     /// had is left out, not set to 0).
     pub fn set_evaluation(&self, e: &govcloud_evaluate::Evaluation) {
+        // Kept until the next round's: on the pages of what lasts, not among
+        // the round's own short-lived allocations (which it would pin).
+        let (scores, figures) = govcloud_core::memory::lasting(|| Self::evaluation_series(e));
+        // Both replaced under both locks: a scrape sees one evaluation.
+        if let (Ok(mut s), Ok(mut f)) = (self.0.snapshots.scores.lock(), self.0.snapshots.figures.lock()) {
+            (*s, *f) = (scores, figures);
+        }
+    }
+
+    /// The evaluation's scores and figures, as series.
+    #[allow(clippy::type_complexity)]
+    fn evaluation_series(
+        e: &govcloud_evaluate::Evaluation,
+    ) -> (Vec<(ScoreLabels, Number)>, Vec<(FigureLabels, Number)>) {
         let (mut scores, mut figures) = (Vec::new(), Vec::new());
         for t in &e.tenants {
             let kind = match t.kind {
@@ -419,10 +433,7 @@ impl Metrics {
                 }
             }
         }
-        // Both replaced under both locks: a scrape sees one evaluation.
-        if let (Ok(mut s), Ok(mut f)) = (self.0.snapshots.scores.lock(), self.0.snapshots.figures.lock()) {
-            (*s, *f) = (scores, figures);
-        }
+        (scores, figures)
     }
     /// Sets the gauges computed at scrape time.
     pub fn set_collector(&self, c: Collector) {

@@ -57,7 +57,7 @@ pub(super) fn follow_admin_tier(ctx: &Arc<Context>) {
 /// (not on heartbeats); zones, tenants and apps when the model changes.
 pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
-    use kube::runtime::watcher::{self, watcher};
+    use kube::runtime::watcher::watcher;
     for (group, version, kind, sel) in AUDITED.iter().copied() {
         if group == govcloud_core::meta::GROUP || kind == "Node" {
             continue;
@@ -67,7 +67,7 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
         let cfg = if sel.is_empty() { crate::watch::config() } else { crate::watch::config().labels(sel) };
         let t = ctx.triggers.clone();
         let stream = kube::runtime::WatchStreamExt::backoff(watcher(api, cfg), crate::watch::backoff());
-        let mut seen: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
+        let mut seen = Seen::default();
         let fingerprint = move |o: &DynamicObject| super::triggers::fingerprint(kind, o).0;
         let inventory = ctx.audited.clone();
         inventory.watch(kind);
@@ -85,26 +85,51 @@ pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
                             inventory.unsure(kind);
                         }
                     }
-                    match ev {
-                        Ok(watcher::Event::InitApply(o)) => {
-                            seen.insert((o.namespace().unwrap_or_default(), o.name_any()), fingerprint(&o));
-                        }
-                        Ok(watcher::Event::Apply(o)) => {
-                            let now = fingerprint(&o);
-                            if seen.insert((o.namespace().unwrap_or_default(), o.name_any()), now) != Some(now) {
-                                t.wake_reports();
-                            }
-                        }
-                        Ok(watcher::Event::Delete(o)) => {
-                            seen.remove(&(o.namespace().unwrap_or_default(), o.name_any()));
-                            t.wake_reports();
-                        }
-                        _ => {}
+                    if let Ok(ev) = ev
+                        && seen.changed(&ev, fingerprint)
+                    {
+                        t.wake_reports();
                     }
                     futures::future::ready(())
                 })
                 .await;
         });
+    }
+}
+
+/// What the audit reads of each object of one audited kind, as last seen
+/// (a fingerprint by namespace and name): which events change it.
+#[derive(Default)]
+pub(crate) struct Seen(std::collections::HashMap<(String, String), u64>);
+
+impl Seen {
+    /// Records `ev`; whether it changed what the audit reads (an object
+    /// changed as the audit reads it, or deleted). What is kept (its keys,
+    /// its table) is made on the pages of what lasts, not among the
+    /// events' short-lived allocations, whose pages it kept resident.
+    pub(crate) fn changed(
+        &mut self,
+        ev: &kube::runtime::watcher::Event<DynamicObject>,
+        fingerprint: impl Fn(&DynamicObject) -> u64,
+    ) -> bool {
+        use kube::runtime::watcher::Event;
+        let key = |o: &DynamicObject| (o.namespace().unwrap_or_default(), o.name_any());
+        let mut keep = |o: &DynamicObject, fp: u64| govcloud_core::memory::lasting(|| self.0.insert(key(o), fp));
+        match ev {
+            Event::InitApply(o) => {
+                keep(o, fingerprint(o));
+                false
+            }
+            Event::Apply(o) => {
+                let now = fingerprint(o);
+                keep(o, now) != Some(now)
+            }
+            Event::Delete(o) => {
+                self.0.remove(&key(o));
+                true
+            }
+            Event::Init | Event::InitDone => false,
+        }
     }
 }
 

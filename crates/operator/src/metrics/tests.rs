@@ -252,7 +252,10 @@ mod exposition_tests {
             scope: Default::default(),
         };
         let m = Metrics::default();
+        let before = govcloud_core::memory::entered();
         m.set_evaluation(&e);
+        // Kept until the next round's: made inside the lasting mark.
+        assert!(govcloud_core::memory::entered() > before, "the series are made inside the mark");
         let text = m.render();
         assert!(
             text.contains("govcloud_evaluation_score{tenant=\"health\",kind=\"department\",axis=\"cost\"} 62.5\n"),
