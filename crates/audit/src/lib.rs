@@ -522,7 +522,9 @@ pub fn hosted_elsewhere(model: &Model) -> BTreeMap<String, String> {
 fn run_path(path: AuditBy, ctx: &mut Ctx<'_>, i: &Inputs<'_>) -> Option<Connectivity> {
     match path {
         AuditBy::Admission | AuditBy::NotAuditable | AuditBy::City => {}
-        AuditBy::Sharing => sharing(ctx, i.model, i.objects, i.planned, i.remote),
+        AuditBy::Sharing => {
+            sharing(ctx, i.model, i.objects.iter().map(|o| std::borrow::Cow::Borrowed(*o)), i.planned, i.remote)
+        }
         AuditBy::RunningPods => running_pods(ctx, i.model, i.objects, i.tenant_ns),
         AuditBy::PublicHosts => {
             tenant_hosts(ctx, i.model);

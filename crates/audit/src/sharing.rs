@@ -39,11 +39,14 @@ struct Audited {
     app: DepartmentApp,
 }
 
-/// Runs the three checks over the audited objects.
-pub(crate) fn sharing(
+/// Runs the three checks over the audited objects, given one at a time
+/// (a province's apps, parsed whole at once, were about 20 MiB of JSON
+/// values held through the path; each is read into its typed form and let
+/// go).
+pub(crate) fn sharing<'v>(
     ctx: &mut Ctx<'_>,
     model: &govcloud_core::model::Model,
-    objects: &[&Value],
+    objects: impl IntoIterator<Item = std::borrow::Cow<'v, Value>>,
     planned: &govcloud_render::Planned<'_>,
     remote: &BTreeMap<String, String>,
 ) {
@@ -53,9 +56,10 @@ pub(crate) fn sharing(
         .flat_map(|t| t.spec.zones.iter().map(move |z| (namespace_name(&t.name_any(), &z.name), t.name_any())))
         .collect();
     let mut apps: Vec<Audited> = Vec::new();
-    for o in objects.iter().filter(|o| kind_of(o) == "DepartmentApp") {
+    for o in objects.into_iter().filter(|o| kind_of(o) == "DepartmentApp") {
+        let o = o.as_ref();
         // Read where it lies (no copy of the JSON first).
-        let Ok(app) = DepartmentApp::deserialize(*o) else {
+        let Ok(app) = DepartmentApp::deserialize(o) else {
             // Admission's checks report what does not read as a DepartmentApp.
             continue;
         };

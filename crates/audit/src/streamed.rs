@@ -163,7 +163,8 @@ pub const WIDE: &[&str] = &[
 /// The kinds read across namespaces that one path alone reads: parsed when
 /// that path runs, and freed after it, not held through the whole audit
 /// (at a province's size the apps alone were tens of MiB, held through the
-/// isolation pass and every batch). Each path reads of its objects only
+/// isolation pass and every batch; sharing reads them one at a time, each
+/// into its typed form, never all parsed at once). Each path reads of its objects only
 /// these kinds, and the kinds read by every path (Namespaces, Nodes).
 const ONE_PATH: &[(AuditBy, &[&str])] = &[
     (AuditBy::Sharing, &["DepartmentApp"]),
@@ -339,11 +340,19 @@ pub fn audit_batched(model: &Model, source: &dyn Source, verdicts: &govcloud_ren
                 ctx.path = Some(*path);
                 // Its own kinds, in the inventory's order, after the rest of the wide part.
                 let kinds = own_kinds(*path);
-                let own: Vec<Cow<'_, Value>> =
-                    wide_at.iter().filter(|i| kinds.contains(&all.key(**i).0)).filter_map(|i| all.object(*i)).collect();
+                let own_at = wide_at.iter().filter(|i| kinds.contains(&all.key(**i).0));
+                // Sharing reads its apps (the largest of these kinds) one at a
+                // time; the other paths, their few objects at once.
+                let own: Vec<Cow<'_, Value>> = match path {
+                    AuditBy::Sharing => Vec::new(),
+                    _ => own_at.clone().filter_map(|i| all.object(*i)).collect(),
+                };
                 let wide: Vec<&Value> = wide.iter().copied().chain(own.iter().map(|o| o.as_ref())).collect();
                 match path {
-                    AuditBy::Sharing => sharing(&mut ctx, model, &wide, &planned, &remote),
+                    AuditBy::Sharing => {
+                        let apps = own_at.filter_map(|i| all.object(*i));
+                        sharing(&mut ctx, model, wide.iter().map(|o| Cow::Borrowed(*o)).chain(apps), &planned, &remote)
+                    }
                     AuditBy::PublicHosts => {
                         tenant_hosts(&mut ctx, model);
                         public_hosts(&mut ctx, &wide, &tenant_ns)
