@@ -102,7 +102,7 @@ fn escapes(a: &Audit) -> (Vec<String>, usize) {
         .iter()
         .filter(|f| {
             f.control == govcloud::controls::PRIVATE_EGRESS
-                && f.namespace.as_deref() == Some("public-security-private")
+                && f.subject.namespace.as_deref() == Some("public-security-private")
                 && f.outcome == Outcome::Fail
         })
         .map(|f| f.evidence.to_string())
@@ -220,8 +220,10 @@ async fn the_admin_tier_is_applied_repaired_and_audited_where_the_api_is_served(
     let cnp_drift: Vec<(String, Outcome)> = audit
         .findings
         .iter()
-        .filter(|f| f.control == govcloud::controls::MANAGED_OBJECTS && f.object.starts_with("ClusterNetworkPolicy/"))
-        .map(|f| (f.object.to_string(), f.outcome))
+        .filter(|f| {
+            f.control == govcloud::controls::MANAGED_OBJECTS && f.subject.object.starts_with("ClusterNetworkPolicy/")
+        })
+        .map(|f| (f.subject.object.to_string(), f.outcome))
         .collect();
     assert_eq!(cnp_drift.len(), 9, "{cnp_drift:?}");
     assert!(cnp_drift.iter().all(|(_, o)| *o == Outcome::Pass), "{cnp_drift:?}");

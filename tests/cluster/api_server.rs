@@ -69,7 +69,7 @@ async fn gc_net_007_failures(c: &Client) -> (Vec<String>, usize) {
     let cidrs = govcloud::model::Model::default().cluster_cidrs;
     let audit = govcloud::operator::live_audit(c, &cidrs, &[], None).await.expect("live audit");
     let judged: Vec<_> = audit.findings.iter().filter(|f| f.control == govcloud::controls::API_SERVER_EGRESS).collect();
-    let failed = judged.iter().filter(|f| f.outcome == Outcome::Fail).map(|f| f.object.to_string()).collect();
+    let failed = judged.iter().filter(|f| f.outcome == Outcome::Fail).map(|f| f.subject.object.to_string()).collect();
     (failed, judged.len())
 }
 

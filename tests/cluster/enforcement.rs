@@ -2269,7 +2269,7 @@ async fn custody_decides_not_labels_with_the_operator_stopped() {
         audit
             .findings
             .iter()
-            .find(|f| f.control == "GC-NET-006" && f.object.as_ref() == id)
+            .find(|f| f.control == "GC-NET-006" && f.subject.object.as_ref() == id)
             .map(|f| (f.outcome, f.severity))
     };
     assert_eq!(

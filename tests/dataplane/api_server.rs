@@ -92,6 +92,6 @@ pub async fn against_live_audit(c: &kube::Client, live: &Live, pods: &[(Pod, Dat
     let judged: Vec<_> = audit.findings.iter().filter(|f| f.control == govcloud::controls::API_SERVER_EGRESS).collect();
     assert_eq!(judged.len(), conn.apps.len(), "GC-NET-007 judges every app");
     let failed: Vec<_> =
-        judged.iter().filter(|f| f.outcome == govcloud::audit::Outcome::Fail).map(|f| &f.object).collect();
+        judged.iter().filter(|f| f.outcome == govcloud::audit::Outcome::Fail).map(|f| &f.subject.object).collect();
     assert!(failed.is_empty(), "GC-NET-007 fails: {failed:?}");
 }

@@ -327,6 +327,6 @@ async fn private_escapes(c: &kube::Client) -> Vec<String> {
         .findings
         .iter()
         .filter(|f| f.control == govcloud::controls::PRIVATE_EGRESS && f.outcome == govcloud::audit::Outcome::Fail)
-        .map(|f| format!("{}: {}", f.object, f.evidence))
+        .map(|f| format!("{}: {}", f.subject.object, f.evidence))
         .collect()
 }

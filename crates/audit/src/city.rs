@@ -141,15 +141,17 @@ pub(crate) fn city_finding(
         cluster: None,
     };
     Finding {
-        control,
-        outcome,
-        severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
         subject: Arc::new(subject),
-        field: intern(interned, field),
-        evidence: intern(interned, &evidence),
-        evidence_message,
-        message: intern(interned, message.text(Lang::En)),
-        reason: Arc::new(msg!(message)),
+        check: Arc::new(crate::Check {
+            control,
+            outcome,
+            severity: controls::control(control).map(|c| c.severity).unwrap_or(Severity::Medium),
+            field: intern(interned, field),
+            evidence: intern(interned, &evidence),
+            evidence_message,
+            message: intern(interned, message.text(Lang::En)),
+            reason: Arc::new(msg!(message)),
+        }),
     }
 }
 

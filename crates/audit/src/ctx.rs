@@ -6,7 +6,7 @@ use govcloud_core::controls::{AuditBy, Severity};
 use govcloud_core::messages::{Arg, Message};
 use serde_json::Value;
 
-use crate::{Finding, Outcome, Subject};
+use crate::{Check, Finding, Outcome, Subject};
 use govcloud_core::meta::labels::{TENANT, ZONE};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -42,6 +42,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) reasons: HashSet<Arc<Message>>,
     /// The subjects of findings, one per object checked.
     pub(crate) subjects: HashSet<Arc<Subject>>,
+    /// The checks of findings, each held once: most repeat on other objects.
+    pub(crate) checks: HashSet<Arc<Check>>,
     /// The audit path recording: it records findings of its own controls only.
     pub(crate) path: Option<AuditBy>,
 }
@@ -54,6 +56,7 @@ impl<'a> Ctx<'a> {
             interned: HashSet::new(),
             reasons: HashSet::new(),
             subjects: HashSet::new(),
+            checks: HashSet::new(),
             path: None,
         }
     }
@@ -104,16 +107,19 @@ impl<'a> Ctx<'a> {
             zone: zone.map(|z| intern(&mut self.interned, z)),
             cluster: None,
         };
-        let finding = Finding {
+        let check = Check {
             control,
             outcome,
             severity,
-            subject: intern_subject(&mut self.subjects, subject),
             field: intern(&mut self.interned, field),
             evidence,
             evidence_message,
             message: intern(&mut self.interned, &message.to_string()),
             reason: intern_reason(&mut self.reasons, message),
+        };
+        let finding = Finding {
+            subject: intern_subject(&mut self.subjects, subject),
+            check: intern_check(&mut self.checks, check),
         };
         grow(&mut self.findings, 1);
         self.findings.push(finding);
@@ -145,6 +151,16 @@ pub(crate) fn intern_subject(set: &mut HashSet<Arc<Subject>>, s: Subject) -> Arc
         return a.clone();
     }
     let a = Arc::new(s);
+    set.insert(a.clone());
+    a
+}
+
+/// The one shared copy of `c`.
+pub(crate) fn intern_check(set: &mut HashSet<Arc<Check>>, c: Check) -> Arc<Check> {
+    if let Some(a) = set.get(&c) {
+        return a.clone();
+    }
+    let a = Arc::new(c);
     set.insert(a.clone());
     a
 }

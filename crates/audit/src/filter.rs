@@ -35,7 +35,13 @@ impl Filter {
 
     /// Whether it keeps this finding.
     pub fn keeps(&self, f: &super::Finding) -> bool {
-        self.keeps_result(f.tenant.as_deref(), f.zone.as_deref(), &f.object, f.control, f.outcome)
+        self.keeps_result(
+            f.subject.tenant.as_deref(),
+            f.subject.zone.as_deref(),
+            &f.subject.object,
+            f.control,
+            f.outcome,
+        )
     }
 
     /// Whether it keeps a result of this tenant, zone, object
@@ -64,7 +70,7 @@ impl Filter {
         self.tenant.as_deref().is_none_or(|t| t == tenant)
             && self.zone.as_deref().is_none_or(|z| zones.any(|x| x == z))
             && ((self.control.is_none() && !self.failures_only)
-                || audit.findings.iter().any(|f| f.tenant.as_deref() == Some(tenant) && self.keeps(f)))
+                || audit.findings.iter().any(|f| f.subject.tenant.as_deref() == Some(tenant) && self.keeps(f)))
     }
 
     /// What the filter names that does not exist, as a message naming the
@@ -210,9 +216,9 @@ pub fn changes(earlier: &Value, now: &Audit, filter: &Filter) -> Result<Changes,
         .filter(|f| f.outcome == Outcome::Fail)
         .map(|f| Failing {
             control: f.control.to_string(),
-            object: f.object.to_string(),
+            object: f.subject.object.to_string(),
             field: f.field.to_string(),
-            cluster: f.cluster.as_deref().map(str::to_string),
+            cluster: f.subject.cluster.as_deref().map(str::to_string),
         })
         .collect();
     Ok(Changes {

@@ -107,21 +107,31 @@ impl Outcome {
     }
 }
 
-/// One check of one control on one object, with its evidence. What the
-/// object is and where ([`Subject`]) is shared by all of its findings (a
-/// province's audit makes about fourteen per object, 469,000 in all) and
-/// read through the finding as its own fields (`f.object`, `f.tenant`, ...:
-/// [`Finding`] dereferences to its subject).
+/// One check of one control on one object, with its evidence: what the
+/// object is and where ([`Subject`]), and what was checked and found
+/// ([`Check`]), each shared. A province's audit makes about fourteen
+/// findings per object, 474,000 in all, and most repeat a check word for
+/// word on other objects (the same field of the same control found
+/// compliant), so a finding is two pointers. Read through it as its own
+/// fields: `f.control`, `f.outcome`, ... ([`Finding`] dereferences to its
+/// check) and `f.subject.object`, `f.subject.tenant`, ...
 #[derive(Clone, Debug)]
 pub struct Finding {
+    /// The object checked and where it is.
+    pub subject: Arc<Subject>,
+    /// What was checked and found.
+    pub check: Arc<Check>,
+}
+
+/// What a finding checked and found, apart from the object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Check {
     /// Control id.
     pub control: &'static str,
     /// Result.
     pub outcome: Outcome,
     /// Severity of the control.
     pub severity: Severity,
-    /// The object checked and where it is.
-    pub subject: Arc<Subject>,
     /// Field checked.
     pub field: Arc<str>,
     /// What was seen, in English: the values and field paths as recorded,
@@ -156,10 +166,10 @@ pub struct Subject {
 }
 
 impl std::ops::Deref for Finding {
-    type Target = Subject;
+    type Target = Check;
 
-    fn deref(&self) -> &Subject {
-        &self.subject
+    fn deref(&self) -> &Check {
+        &self.check
     }
 }
 
@@ -171,8 +181,10 @@ impl Serialize for Finding {
         m.serialize_entry("control", self.control)?;
         m.serialize_entry("outcome", &self.outcome)?;
         m.serialize_entry("severity", &self.severity)?;
-        m.serialize_entry("object", &self.object)?;
-        for (k, v) in [("namespace", &self.namespace), ("tenant", &self.tenant), ("zone", &self.zone)] {
+        m.serialize_entry("object", &self.subject.object)?;
+        for (k, v) in
+            [("namespace", &self.subject.namespace), ("tenant", &self.subject.tenant), ("zone", &self.subject.zone)]
+        {
             if let Some(v) = v {
                 m.serialize_entry(k, v)?;
             }
@@ -188,7 +200,7 @@ impl Serialize for Finding {
         if !self.reason.args.is_empty() {
             m.serialize_entry("args", &self.reason.args)?;
         }
-        if let Some(c) = &self.cluster {
+        if let Some(c) = &self.subject.cluster {
             m.serialize_entry("cluster", c)?;
         }
         m.end()
@@ -200,6 +212,12 @@ impl Finding {
     /// other findings share it).
     pub fn subject_mut(&mut self) -> &mut Subject {
         Arc::make_mut(&mut self.subject)
+    }
+
+    /// Its check, to change for this finding alone (copied first when
+    /// other findings share it).
+    pub fn check_mut(&mut self) -> &mut Check {
+        Arc::make_mut(&mut self.check)
     }
 
     /// The evidence in `lang`: its words translated, its data as recorded.
@@ -561,10 +579,12 @@ fn sort_findings(findings: &mut [Finding]) {
         distinct.into_iter().zip(0..).collect()
     }
     let controls = ranks(findings.iter().map(|f| f.control));
-    let objects = ranks(findings.iter().map(|f| &*f.object));
+    let objects = ranks(findings.iter().map(|f| &*f.subject.object));
     let fields = ranks(findings.iter().map(|f| &*f.field));
-    let keys: Vec<(u32, u32, u32, Outcome)> =
-        findings.iter().map(|f| (controls[f.control], objects[&*f.object], fields[&*f.field], f.outcome)).collect();
+    let keys: Vec<(u32, u32, u32, Outcome)> = findings
+        .iter()
+        .map(|f| (controls[f.control], objects[&*f.subject.object], fields[&*f.field], f.outcome))
+        .collect();
     drop((controls, objects, fields));
     // In place, through the permutation (no second copy of the findings):
     // the sorted position of each, by key and then original position.

@@ -120,11 +120,11 @@ pub fn by_control(a: &Audit) -> BTreeMap<&'static str, [usize; 4]> {
 /// the view over the whole city makes. Nothing when no finding names a cluster.
 pub fn by_cluster(a: &Audit) -> BTreeMap<Option<&str>, [usize; 4]> {
     let mut m: BTreeMap<Option<&str>, [usize; 4]> = BTreeMap::new();
-    if a.findings.iter().all(|f| f.cluster.is_none()) {
+    if a.findings.iter().all(|f| f.subject.cluster.is_none()) {
         return m;
     }
     for f in &a.findings {
-        m.entry(f.cluster.as_deref()).or_default()[f.outcome as usize] += 1;
+        m.entry(f.subject.cluster.as_deref()).or_default()[f.outcome as usize] += 1;
     }
     m
 }
@@ -193,20 +193,23 @@ pub fn table(a: &Audit, lang: Lang) -> String {
         let at = if clusters.is_empty() {
             String::new()
         } else {
-            format!("[{}] ", cluster_name(f.cluster.as_deref(), lang))
+            format!("[{}] ", cluster_name(f.subject.cluster.as_deref(), lang))
         };
         // The finding's reason in the page's language (the catalogue of messages).
         if lang == Lang::Zh {
             s.push_str(&format!(
                 "{fail} {at}{} {} {}：{}（证据：{}）\n",
                 f.control,
-                f.object,
+                f.subject.object,
                 f.field,
                 f.reason.text(lang),
                 f.evidence_in(lang)
             ));
         } else {
-            s.push_str(&format!("{fail} {at}{} {} {}: {} ({})\n", f.control, f.object, f.field, f.message, f.evidence));
+            s.push_str(&format!(
+                "{fail} {at}{} {} {}: {} ({})\n",
+                f.control, f.subject.object, f.field, f.message, f.evidence
+            ));
         }
     }
     s

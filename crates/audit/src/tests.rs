@@ -52,7 +52,7 @@ fn chifeng_widened(admin_tier: bool) -> (Model, Vec<Value>) {
 /// A failed private-egress finding of the public security bureau's private namespace.
 fn escapes_public_security(f: &Finding) -> bool {
     f.control == controls::PRIVATE_EGRESS
-        && f.namespace.as_deref() == Some("public-security-private")
+        && f.subject.namespace.as_deref() == Some("public-security-private")
         && f.outcome == Outcome::Fail
 }
 
@@ -156,8 +156,8 @@ fn a_missing_or_changed_cluster_policy_is_drift_where_the_admin_tier_is_served()
         audit(&model, objects)
             .findings
             .iter()
-            .filter(|f| f.control == controls::MANAGED_OBJECTS && f.object.starts_with("ClusterNetworkPolicy/"))
-            .map(|f| (f.object.to_string(), f.outcome))
+            .filter(|f| f.control == controls::MANAGED_OBJECTS && f.subject.object.starts_with("ClusterNetworkPolicy/"))
+            .map(|f| (f.subject.object.to_string(), f.outcome))
             .collect()
     };
     let all = drift(&objects);
@@ -210,7 +210,7 @@ type Emitted = Vec<(&'static str, Outcome, String, String, String)>;
 fn emitted(ctx: &Ctx<'_>) -> Emitted {
     ctx.findings
         .iter()
-        .map(|f| (f.control, f.outcome, f.object.to_string(), f.evidence.to_string(), f.message.to_string()))
+        .map(|f| (f.control, f.outcome, f.subject.object.to_string(), f.evidence.to_string(), f.message.to_string()))
         .collect()
 }
 
@@ -367,7 +367,7 @@ fn a_node_of_a_zone_hosted_elsewhere_fails_where_it_joined() {
         a.findings
             .iter()
             .filter(|f| f.control == controls::FOREIGN_NODES)
-            .map(|f| (f.outcome, f.object.to_string(), f.evidence.to_string()))
+            .map(|f| (f.outcome, f.subject.object.to_string(), f.evidence.to_string()))
             .collect()
     };
     // The private network's machine registered with the egov cluster.
@@ -412,7 +412,7 @@ fn failures(a: &Audit) -> Vec<(&'static str, String, String)> {
     a.findings
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
-        .map(|f| (f.control, f.object.to_string(), f.evidence.to_string()))
+        .map(|f| (f.control, f.subject.object.to_string(), f.evidence.to_string()))
         .collect()
 }
 
@@ -422,21 +422,26 @@ fn each_cluster_is_judged_on_what_it_hosts() {
         let (model, objects) = in_cluster(cluster);
         let a = audit(&model, &objects);
         assert_eq!(failures(&a), vec![], "{cluster}");
-        assert!(a.findings.iter().all(|f| f.cluster.as_deref() == Some(cluster)), "tagged with {cluster}");
+        assert!(a.findings.iter().all(|f| f.subject.cluster.as_deref() == Some(cluster)), "tagged with {cluster}");
         // The zones of the other cluster: no nodes, namespaces or workloads expected here.
         let of_zone = |z: &str, control: &str| {
-            a.findings.iter().filter(|f| f.control == control && f.object.contains(&format!("NetworkZone/{z}"))).count()
+            a.findings
+                .iter()
+                .filter(|f| f.control == control && f.subject.object.contains(&format!("NetworkZone/{z}")))
+                .count()
         };
         assert_eq!(of_zone(elsewhere, controls::ZONE_TAINT), 0);
         assert_eq!(of_zone(hosted, controls::ZONE_TAINT), 1, "skipped without nodes");
         let declared = a
             .findings
             .iter()
-            .filter(|f| f.control == controls::DECLARATIONS_ONLY && f.zone.as_deref() == Some(elsewhere))
+            .filter(|f| f.control == controls::DECLARATIONS_ONLY && f.subject.zone.as_deref() == Some(elsewhere))
             .count();
         assert!(declared >= 6, "{cluster}: the declaration namespaces of {elsewhere} are checked ({declared})");
         assert!(
-            !a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY && f.zone.as_deref() == Some(elsewhere))
+            !a.findings
+                .iter()
+                .any(|f| f.control == controls::DEFAULT_DENY && f.subject.zone.as_deref() == Some(elsewhere))
         );
         // Flows: those with a side here, the five to the population database among them.
         assert!(a.flows.iter().all(|f| {
@@ -502,7 +507,7 @@ fn a_declaration_namespace_holds_nothing_that_runs() {
     );
     // The mislabelled namespace is still judged as one of this cluster (its default deny is there).
     assert!(a.findings.iter().any(|f| f.control == controls::DEFAULT_DENY
-        && &*f.object == "Namespace/health-extranet"
+        && &*f.subject.object == "Namespace/health-extranet"
         && f.outcome == Outcome::Pass));
 }
 
@@ -512,7 +517,9 @@ fn a_flow_between_clusters_is_judged_on_this_clusters_side() {
         a.findings
             .iter()
             .filter(|f| {
-                f.control == controls::TWO_SIDED_FLOWS && &*f.object == object && f.evidence.contains("population-db:")
+                f.control == controls::TWO_SIDED_FLOWS
+                    && &*f.subject.object == object
+                    && f.evidence.contains("population-db:")
             })
             .map(|f| (f.outcome, f.evidence.to_string()))
             .collect()
@@ -599,12 +606,12 @@ fn the_city_is_one_report_of_its_clusters() {
     let apps: usize = clusters.iter().map(|(_, _, a)| a.connectivity.apps.len()).sum();
     let a = city(clusters);
     assert_eq!(failures(&a), vec![]);
-    let own = a.findings.iter().filter(|f| f.cluster.is_none()).count();
+    let own = a.findings.iter().filter(|f| f.subject.cluster.is_none()).count();
     assert_eq!(a.findings.len(), counts + own, "every cluster's findings, plus the city's own");
     assert!(
         a.findings
             .iter()
-            .filter(|f| f.cluster.is_none())
+            .filter(|f| f.subject.cluster.is_none())
             .all(|f| f.control == controls::CITY_MODEL || f.control == controls::CITY_FLOWS)
     );
     let model = chifeng_clusters();
@@ -737,7 +744,7 @@ fn a_kept_verdict_follows_what_was_judged() {
     let failures = |a: &Audit| -> Vec<(&'static str, String)> {
         a.findings
             .iter()
-            .filter(|f| *f.object == *id && f.outcome == Outcome::Fail)
+            .filter(|f| *f.subject.object == *id && f.outcome == Outcome::Fail)
             .map(|f| (f.control, f.evidence.to_string()))
             .collect()
     };
@@ -766,16 +773,18 @@ fn findings_are_sorted_as_a_stable_sort_on_their_keys() {
     let third = findings.len() / 3;
     findings.rotate_left(third);
     let mut want = findings.clone();
-    want.sort_by(|a, b| (a.control, &a.object, &a.field, a.outcome).cmp(&(b.control, &b.object, &b.field, b.outcome)));
+    want.sort_by(|a, b| {
+        (a.control, &a.subject.object, &a.field, a.outcome).cmp(&(b.control, &b.subject.object, &b.field, b.outcome))
+    });
     sort_findings(&mut findings);
     let show = |fs: &[Finding]| {
         fs.iter()
-            .map(|f| format!("{} {} {} {:?} {}", f.control, f.object, f.field, f.outcome, f.evidence))
+            .map(|f| format!("{} {} {} {:?} {}", f.control, f.subject.object, f.field, f.outcome, f.evidence))
             .collect::<Vec<_>>()
     };
     assert_eq!(show(&findings), show(&want));
-    assert!(want.windows(2).any(|w| (w[0].control, &w[0].object, &w[0].field, w[0].outcome)
-        == (w[1].control, &w[1].object, &w[1].field, w[1].outcome)));
+    assert!(want.windows(2).any(|w| (w[0].control, &w[0].subject.object, &w[0].field, w[0].outcome)
+        == (w[1].control, &w[1].subject.object, &w[1].field, w[1].outcome)));
 }
 
 #[test]
@@ -900,7 +909,7 @@ fn identity(a: &Audit) -> BTreeMap<String, (Outcome, String)> {
     a.findings
         .iter()
         .filter(|f| f.control == controls::APP_IDENTITY)
-        .map(|f| (f.object.to_string(), (f.outcome, f.evidence.to_string())))
+        .map(|f| (f.subject.object.to_string(), (f.outcome, f.evidence.to_string())))
         .collect()
 }
 
@@ -1057,7 +1066,7 @@ fn an_ingress_routes_only_to_govclouds_services() {
         a.findings
             .iter()
             .filter(|f| f.control == controls::INGRESS_ZONE && f.message.starts_with("an Ingress routes only"))
-            .map(|f| (f.outcome, f.object.to_string(), f.evidence.to_string()))
+            .map(|f| (f.outcome, f.subject.object.to_string(), f.evidence.to_string()))
             .collect()
     };
     // As rendered: the public app's Ingress to its ClusterIP Service.
@@ -1125,10 +1134,14 @@ fn request_findings(requests: &[Value]) -> BTreeMap<(String, String), (Outcome, 
     let refs: Vec<&Value> = objects.iter().collect();
     let mut ctx = Ctx::new(namespaces);
     resource_requests(&mut ctx, &refs);
-    assert!(ctx.findings.iter().all(|f| f.control == controls::REQUEST_DECISIONS && f.tenant.as_deref() == Some("a")));
+    assert!(
+        ctx.findings
+            .iter()
+            .all(|f| f.control == controls::REQUEST_DECISIONS && f.subject.tenant.as_deref() == Some("a"))
+    );
     ctx.findings
         .iter()
-        .map(|f| ((f.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.to_string())))
+        .map(|f| ((f.subject.object.to_string(), f.field.to_string()), (f.outcome, f.evidence.to_string())))
         .collect()
 }
 
@@ -1283,15 +1296,17 @@ fn a_finding_serialises_with_its_subject_as_its_own_fields() {
         cluster: Some("east".into()),
     };
     let mut f = Finding {
-        control: "GC-APP-001",
-        outcome: Outcome::Fail,
-        severity: Severity::High,
         subject: Arc::new(subject),
-        field: "spec".into(),
-        evidence: "image=x".into(),
-        evidence_message: Some(Arc::new(govcloud_core::msg!(Code::NoDrift))),
-        message: "m".into(),
-        reason: Arc::new(govcloud_core::msg!(Code::ChangedByHand, "Deployment/a-ext/portal")),
+        check: std::sync::Arc::new(crate::Check {
+            control: "GC-APP-001",
+            outcome: Outcome::Fail,
+            severity: Severity::High,
+            field: "spec".into(),
+            evidence: "image=x".into(),
+            evidence_message: Some(Arc::new(govcloud_core::msg!(Code::NoDrift))),
+            message: "m".into(),
+            reason: Arc::new(govcloud_core::msg!(Code::ChangedByHand, "Deployment/a-ext/portal")),
+        }),
     };
     assert_eq!(
         serde_json::to_string(&f).expect("json"),
@@ -1299,13 +1314,38 @@ fn a_finding_serialises_with_its_subject_as_its_own_fields() {
     );
     let other = f.clone();
     *f.subject_mut() = Subject { object: "Namespace/a-ext".into(), ..Subject::default() };
-    f.evidence_message = None;
-    f.reason = Arc::new(govcloud_core::msg!(Code::NoDrift));
+    f.check_mut().evidence_message = None;
+    f.check_mut().reason = Arc::new(govcloud_core::msg!(Code::NoDrift));
     assert_eq!(
         serde_json::to_string(&f).expect("json"),
         r#"{"control":"GC-APP-001","outcome":"fail","severity":"High","object":"Namespace/a-ext","field":"spec","evidence":"image=x","message":"m","code":"NoDrift"}"#
     );
-    assert_eq!(&*other.object, "Deployment/a-ext/portal", "a changed subject is the finding's own");
+    assert_eq!(&*other.subject.object, "Deployment/a-ext/portal", "a changed subject is the finding's own");
+}
+
+/// A finding is two pointers, its subject and its check, and findings of
+/// other objects that check the same and find the same share one check;
+/// changing one finding's check leaves the others' as they were.
+#[test]
+fn findings_that_check_the_same_share_one_check() {
+    use govcloud_core::messages::Code;
+    assert_eq!(std::mem::size_of::<Finding>(), 2 * std::mem::size_of::<usize>());
+    let mut ctx = Ctx::new(BTreeMap::new());
+    let mut add = |object: &str, evidence: &str| {
+        let (control, field) = (controls::MANAGED_OBJECTS, "spec.template");
+        ctx.add(control, Outcome::Pass, object, Some("a-ext"), field, evidence, govcloud_core::msg!(Code::NoDrift))
+    };
+    add("Deployment/a-ext/one", "complies");
+    add("Deployment/a-ext/two", "complies");
+    add("Deployment/a-ext/three", "image=x");
+    let [one, two, three] = &ctx.findings[..] else { panic!("three findings: {:?}", ctx.findings) };
+    assert!(Arc::ptr_eq(&one.check, &two.check), "the same check, held once");
+    assert!(!Arc::ptr_eq(&one.check, &three.check), "other evidence, another check");
+    assert!(!Arc::ptr_eq(&one.subject, &two.subject), "each object its own subject");
+    let mut changed = two.clone();
+    changed.check_mut().outcome = Outcome::Fail;
+    assert_eq!((one.outcome, two.outcome, changed.outcome), (Outcome::Pass, Outcome::Pass, Outcome::Fail));
+    assert_eq!(&*changed.subject.object, "Deployment/a-ext/two");
 }
 
 /// Findings of one object share its subject, and stamping a cluster keeps
@@ -1316,7 +1356,7 @@ fn findings_share_their_subject_and_the_cluster_stamp_keeps_it_shared() {
     let a = audit(&model, &objects);
     let distinct =
         |fs: &[Finding]| fs.iter().map(|f| Arc::as_ptr(&f.subject)).collect::<std::collections::HashSet<_>>().len();
-    let objects_found: std::collections::HashSet<&str> = a.findings.iter().map(|f| &*f.object).collect();
+    let objects_found: std::collections::HashSet<&str> = a.findings.iter().map(|f| &*f.subject.object).collect();
     assert!(a.findings.len() > 2 * objects_found.len(), "{} findings", a.findings.len());
     // One per object on each path that checks it (each path records its own).
     let subjects = distinct(&a.findings);
@@ -1324,12 +1364,12 @@ fn findings_share_their_subject_and_the_cluster_stamp_keeps_it_shared() {
     let mut tagged = a.findings.clone();
     let c: Arc<str> = "east".into();
     tag_cluster(&mut tagged, &c);
-    assert!(tagged.iter().all(|f| f.cluster.as_deref() == Some("east")));
+    assert!(tagged.iter().all(|f| f.subject.cluster.as_deref() == Some("east")));
     assert!(distinct(&tagged) <= distinct(&a.findings));
     for (before, after) in a.findings.iter().zip(&tagged) {
         assert_eq!(
-            (&before.object, &before.namespace, &before.tenant),
-            (&after.object, &after.namespace, &after.tenant)
+            (&before.subject.object, &before.subject.namespace, &before.subject.tenant),
+            (&after.subject.object, &after.subject.namespace, &after.subject.tenant)
         );
     }
 }

@@ -378,7 +378,7 @@ impl<'a> Subject<'a> {
         }
         let mut failed = [0usize; 4];
         let (mut checks, mut passed) = (0usize, 0usize);
-        for f in i.audit.findings.iter().filter(|f| f.tenant.as_deref() == Some(name)) {
+        for f in i.audit.findings.iter().filter(|f| f.subject.tenant.as_deref() == Some(name)) {
             match f.outcome {
                 Outcome::Skip => continue,
                 Outcome::Pass | Outcome::Warn => passed += 1,

@@ -102,14 +102,14 @@ fn findings_hash(
             f.control,
             f.outcome,
             format!("{:?}", f.severity),
-            &f.object,
-            &f.namespace,
-            &f.tenant,
-            &f.zone,
+            &f.subject.object,
+            &f.subject.namespace,
+            &f.subject.tenant,
+            &f.subject.zone,
             &f.field,
             &f.evidence,
             &f.message,
-            &f.cluster,
+            &f.subject.cluster,
         )
             .hash(&mut h);
     }
@@ -411,10 +411,11 @@ async fn report_once(
         Outcome::Skip => s.skip += 1,
     };
     for f in &audit.findings {
-        if let Some(t) = f.tenant.as_deref() {
+        if let Some(t) = f.subject.tenant.as_deref() {
             count(by_tenant.entry(t).or_default(), f.outcome);
         }
-        let zone = f.zone.as_deref().or_else(|| f.object.strip_prefix("NetworkZone/")).map(str::to_string);
+        let zone =
+            f.subject.zone.as_deref().or_else(|| f.subject.object.strip_prefix("NetworkZone/")).map(str::to_string);
         if let Some(z) = zone {
             count(by_zone.entry(z).or_default(), f.outcome);
         }

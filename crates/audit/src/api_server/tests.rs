@@ -128,7 +128,7 @@ fn chifeng_audit(read: Option<&str>, rendered_with: &[&str], given: &[&str]) -> 
 /// GC-NET-007's findings: (failed, passed).
 fn api_server_findings(a: &crate::Audit) -> (Vec<String>, usize) {
     let of = || a.findings.iter().filter(|f| f.control == govcloud_core::controls::API_SERVER_EGRESS);
-    let failed = of().filter(|f| f.outcome == crate::Outcome::Fail).map(|f| f.object.to_string()).collect();
+    let failed = of().filter(|f| f.outcome == crate::Outcome::Fail).map(|f| f.subject.object.to_string()).collect();
     (failed, of().filter(|f| f.outcome == crate::Outcome::Pass).count())
 }
 

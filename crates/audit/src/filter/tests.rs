@@ -7,9 +7,6 @@ use crate::{Finding, Severity};
 
 fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option<&str>, zone: Option<&str>) -> Finding {
     Finding {
-        control,
-        outcome,
-        severity: Severity::High,
         subject: std::sync::Arc::new(crate::Subject {
             object: Arc::from(object),
             namespace: None,
@@ -17,11 +14,16 @@ fn finding(control: &'static str, outcome: Outcome, object: &str, tenant: Option
             zone: zone.map(Arc::from),
             cluster: None,
         }),
-        field: Arc::from("spec"),
-        evidence: "".into(),
-        evidence_message: None,
-        message: Arc::from("m"),
-        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        check: std::sync::Arc::new(crate::Check {
+            control,
+            outcome,
+            severity: Severity::High,
+            field: Arc::from("spec"),
+            evidence: "".into(),
+            evidence_message: None,
+            message: Arc::from("m"),
+            reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        }),
     }
 }
 
@@ -30,7 +32,7 @@ fn audit(findings: Vec<Finding>) -> Audit {
 }
 
 fn ids(a: &Audit) -> Vec<String> {
-    a.findings.iter().map(|f| format!("{} {} {}", f.control, f.outcome.as_str(), f.object)).collect()
+    a.findings.iter().map(|f| format!("{} {} {}", f.control, f.outcome.as_str(), f.subject.object)).collect()
 }
 
 #[test]

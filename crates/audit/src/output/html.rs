@@ -46,10 +46,10 @@ pub fn html(a: &Audit, lang: Lang) -> String {
     let mut by_tenant: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for f in &a.findings {
-        if let Some(tn) = &f.tenant {
+        if let Some(tn) = &f.subject.tenant {
             by_tenant.entry(tn.to_string()).or_default()[f.outcome as usize] += 1;
         }
-        if let Some(z) = &f.zone {
+        if let Some(z) = &f.subject.zone {
             by_zone.entry(z.to_string()).or_default()[f.outcome as usize] += 1;
         }
     }
@@ -173,8 +173,8 @@ pub fn html(a: &Audit, lang: Lang) -> String {
                 @for f in &failures {
                     tr {
                         td class="fail" { (outcome_name(Outcome::Fail, lang)) }
-                        @if city { td { (cluster_name(f.cluster.as_deref(), lang)) } }
-                        td { (f.control) } td { (f.object) } td { (f.field) } td { (f.reason.text(lang)) }
+                        @if city { td { (cluster_name(f.subject.cluster.as_deref(), lang)) } }
+                        td { (f.control) } td { (f.subject.object) } td { (f.field) } td { (f.reason.text(lang)) }
                         td { (f.evidence_in(lang)) }
                     }
                 }

@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 
 pub(super) fn result(f: &Finding) -> Value {
     let c = controls::control(f.control);
-    let resource = match f.object.split('/').collect::<Vec<_>>().as_slice() {
+    let resource = match f.subject.object.split('/').collect::<Vec<_>>().as_slice() {
         [kind, ns, name] => json!([{"kind": kind, "namespace": ns, "name": name}]),
         [kind, name] => json!([{"kind": kind, "name": name}]),
         _ => json!([]),
@@ -35,7 +35,7 @@ pub(super) fn result(f: &Finding) -> Value {
 /// evidence and, in a city report, the cluster.
 pub(super) fn properties(f: &Finding, c: Option<&controls::Control>) -> Value {
     let mut p = json!({"mlps": mlps::clauses_of(f.control).join(","), "levels": c.map(|c| c.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default(), "field": f.field, "evidence": f.evidence});
-    if let Some(cluster) = &f.cluster {
+    if let Some(cluster) = &f.subject.cluster {
         p["cluster"] = json!(cluster);
     }
     p
@@ -83,7 +83,7 @@ pub fn report_groups(a: &Audit) -> Vec<(Option<&str>, Vec<&Finding>)> {
         .into_iter()
         .map(|(ns, is)| {
             // The namespace as the findings hold it (borrowed from the audit, not the group).
-            let ns = ns.and_then(|_| is.first().and_then(|i| a.findings[*i].namespace.as_deref()));
+            let ns = ns.and_then(|_| is.first().and_then(|i| a.findings[*i].subject.namespace.as_deref()));
             (ns, is.into_iter().map(|i| &a.findings[i]).collect())
         })
         .collect()
@@ -228,8 +228,10 @@ pub fn report_group_indices(a: &Audit) -> Vec<(Option<std::sync::Arc<str>>, Vec<
     let mut by_ns: BTreeMap<&str, (std::sync::Arc<str>, Vec<usize>)> = BTreeMap::new();
     let mut cluster = Vec::new();
     for (i, f) in a.findings.iter().enumerate() {
-        match &f.namespace {
-            Some(ns) if f.tenant.is_some() => by_ns.entry(&**ns).or_insert_with(|| (ns.clone(), Vec::new())).1.push(i),
+        match &f.subject.namespace {
+            Some(ns) if f.subject.tenant.is_some() => {
+                by_ns.entry(&**ns).or_insert_with(|| (ns.clone(), Vec::new())).1.push(i)
+            }
             _ => cluster.push(i),
         }
     }

@@ -5,9 +5,6 @@ use govcloud_core::controls::Severity;
 
 fn finding(i: usize, outcome: Outcome) -> Finding {
     Finding {
-        control: controls::TWO_SIDED_FLOWS,
-        outcome,
-        severity: Severity::High,
         subject: std::sync::Arc::new(crate::Subject {
             object: format!("Deployment/t{i}-extranet/a{i}").into(),
             namespace: None,
@@ -15,11 +12,16 @@ fn finding(i: usize, outcome: Outcome) -> Finding {
             zone: Some("extranet".into()),
             cluster: None,
         }),
-        field: "spec".into(),
-        evidence: "x".repeat(400).into(),
-        evidence_message: None,
-        message: "m".into(),
-        reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        check: std::sync::Arc::new(crate::Check {
+            control: controls::TWO_SIDED_FLOWS,
+            outcome,
+            severity: Severity::High,
+            field: "spec".into(),
+            evidence: "x".repeat(400).into(),
+            evidence_message: None,
+            message: "m".into(),
+            reason: std::sync::Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        }),
     }
 }
 
@@ -46,7 +48,7 @@ fn a_large_report_keeps_every_failure_and_leaves_out_passes_with_a_note() {
     // counted in the summary and the note; the report still fits.
     let mut findings: Vec<Finding> = (0..20_000).map(|i| finding(i, Outcome::Fail)).collect();
     for f in findings.iter_mut().skip(19_000) {
-        f.severity = Severity::Critical;
+        f.check_mut().severity = Severity::Critical;
     }
     let audit = Audit { findings, ..Default::default() };
     let cluster =
@@ -85,8 +87,8 @@ fn the_html_page_escapes_every_name_evidence_and_flow_from_the_cluster() {
     failure.subject_mut().tenant = Some(HOSTILE.into());
     failure.subject_mut().zone = Some(HOSTILE.into());
     failure.subject_mut().object = HOSTILE.into();
-    failure.field = HOSTILE.into();
-    failure.evidence = HOSTILE.into();
+    failure.check_mut().field = HOSTILE.into();
+    failure.check_mut().evidence = HOSTILE.into();
     failure.subject_mut().cluster = Some(HOSTILE.into());
     let mut audit = Audit {
         findings: vec![failure],
@@ -226,7 +228,7 @@ fn a_result_keeps_the_time_it_last_changed() {
     assert_eq!(third, second);
     // A changed evidence is a change.
     let mut a_other = finding(1, Outcome::Pass);
-    a_other.evidence = "other".into();
+    a_other.check_mut().evidence = "other".into();
     let mut fourth = report(ReportApi::Openreports, &labels, None, &[&a_other, &b_fixed, &c]);
     stamp_results(&mut fourth, Some(&third), 400);
     assert_eq!(times(&fourth), vec![400, 200, 200]);

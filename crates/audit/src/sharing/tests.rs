@@ -65,7 +65,7 @@ fn of(findings: &[Finding], control: &str) -> Vec<(Outcome, String, String, Stri
     findings
         .iter()
         .filter(|f| f.control == control)
-        .map(|f| (f.outcome, f.object.to_string(), f.field.to_string(), f.evidence.to_string()))
+        .map(|f| (f.outcome, f.subject.object.to_string(), f.field.to_string(), f.evidence.to_string()))
         .collect()
 }
 
@@ -157,7 +157,9 @@ fn each_request_answered_or_in_time_passes_and_each_overdue_one_fails_once() {
     );
     assert!(zh.iter().all(|e| !e.contains("waiting") && !e.contains("request")), "{zh:?}");
     assert!(
-        f.findings.iter().any(|x| x.control == controls::SHARING_DEADLINES && x.namespace.as_deref() == Some("p-ext"))
+        f.findings
+            .iter()
+            .any(|x| x.control == controls::SHARING_DEADLINES && x.subject.namespace.as_deref() == Some("p-ext"))
     );
 }
 

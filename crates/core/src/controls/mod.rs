@@ -15,7 +15,7 @@ mod catalogue;
 pub use catalogue::{CATALOGUE, control, markdown_table};
 
 /// How severe a failed control is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Severity {
     /// Worth fixing.
     Low,

@@ -32,9 +32,6 @@ fn model() -> Model {
 
 fn finding(control: &'static str, outcome: Outcome, tenant: &str, zone: &str) -> Finding {
     Finding {
-        control,
-        outcome,
-        severity: Severity::High,
         subject: std::sync::Arc::new(govcloud_audit::Subject {
             object: Arc::from(format!("Namespace/{tenant}-{zone}")),
             namespace: Some(Arc::from(format!("{tenant}-{zone}"))),
@@ -42,11 +39,16 @@ fn finding(control: &'static str, outcome: Outcome, tenant: &str, zone: &str) ->
             zone: Some(Arc::from(zone)),
             cluster: None,
         }),
-        field: Arc::from("spec"),
-        evidence: "".into(),
-        evidence_message: None,
-        message: Arc::from("m"),
-        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        check: std::sync::Arc::new(govcloud_audit::Check {
+            control,
+            outcome,
+            severity: Severity::High,
+            field: Arc::from("spec"),
+            evidence: "".into(),
+            evidence_message: None,
+            message: Arc::from("m"),
+            reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        }),
     }
 }
 

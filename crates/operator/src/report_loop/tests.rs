@@ -7,9 +7,6 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
     use govcloud_audit::{Finding, Outcome};
     use std::sync::Arc;
     let finding = || Finding {
-        control: "GC-APP-001",
-        outcome: Outcome::Pass,
-        severity: govcloud_core::controls::Severity::High,
         subject: std::sync::Arc::new(govcloud_audit::Subject {
             object: Arc::from("Deployment/a-ext/portal"),
             namespace: Some(Arc::from("a-ext")),
@@ -17,11 +14,16 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
             zone: Some(Arc::from("ext")),
             cluster: None,
         }),
-        field: Arc::from("spec"),
-        evidence: "complies".into(),
-        evidence_message: None,
-        message: Arc::from("m"),
-        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        check: std::sync::Arc::new(govcloud_audit::Check {
+            control: "GC-APP-001",
+            outcome: Outcome::Pass,
+            severity: govcloud_core::controls::Severity::High,
+            field: Arc::from("spec"),
+            evidence: "complies".into(),
+            evidence_message: None,
+            message: Arc::from("m"),
+            reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        }),
     };
     let labels = BTreeMap::from([("k".to_string(), "v".to_string())]);
     let hash = |api, labels: &BTreeMap<String, String>, ns, cluster: &str, f: &Finding| {
@@ -31,16 +33,16 @@ fn a_report_is_rebuilt_when_any_of_its_inputs_changes() {
     assert_eq!(base, hash(ReportApi::Openreports, &labels, Some("a-ext"), "govcloud", &finding()), "same inputs");
     let mut changes: Vec<Finding> = Vec::new();
     let edits: [fn(&mut Finding); 11] = [
-        |f| f.control = "GC-APP-002",
-        |f| f.outcome = Outcome::Fail,
-        |f| f.severity = govcloud_core::controls::Severity::Low,
+        |f| f.check_mut().control = "GC-APP-002",
+        |f| f.check_mut().outcome = Outcome::Fail,
+        |f| f.check_mut().severity = govcloud_core::controls::Severity::Low,
         |f| f.subject_mut().object = Arc::from("Deployment/a-ext/other"),
         |f| f.subject_mut().namespace = None,
         |f| f.subject_mut().tenant = Some(Arc::from("b")),
         |f| f.subject_mut().zone = None,
-        |f| f.field = Arc::from("spec.x"),
-        |f| f.evidence = "other".into(),
-        |f| f.message = Arc::from("n"),
+        |f| f.check_mut().field = Arc::from("spec.x"),
+        |f| f.check_mut().evidence = "other".into(),
+        |f| f.check_mut().message = Arc::from("n"),
         |f| f.subject_mut().cluster = Some(Arc::from("private")),
     ];
     for edit in edits {

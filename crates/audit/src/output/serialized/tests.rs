@@ -8,9 +8,6 @@ use std::sync::Arc;
 fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
     let ns: Arc<str> = Arc::from(format!("t{}-extranet", i % 3));
     Finding {
-        control: govcloud_core::controls::TWO_SIDED_FLOWS,
-        outcome,
-        severity,
         subject: std::sync::Arc::new(crate::Subject {
             object: format!("Deployment/{ns}/a{i}").into(),
             namespace: (!i.is_multiple_of(5)).then(|| ns.clone()),
@@ -18,11 +15,16 @@ fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
             zone: Some("extranet".into()),
             cluster: i.is_multiple_of(11).then(|| Arc::from("private")),
         }),
-        field: "spec".into(),
-        evidence: "x".repeat(40 + i % 300).into(),
-        evidence_message: None,
-        message: "m \"quoted\" <b>".into(),
-        reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        check: std::sync::Arc::new(crate::Check {
+            control: govcloud_core::controls::TWO_SIDED_FLOWS,
+            outcome,
+            severity,
+            field: "spec".into(),
+            evidence: "x".repeat(40 + i % 300).into(),
+            evidence_message: None,
+            message: "m \"quoted\" <b>".into(),
+            reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
+        }),
     }
 }
 
@@ -75,7 +77,7 @@ fn the_text_is_the_stamped_report_to_the_byte_with_its_content_hash() {
             .map(|(i, f)| {
                 let mut f = (*f).clone();
                 if i % 4 == 0 {
-                    f.evidence = format!("{}!", f.evidence).into();
+                    f.check_mut().evidence = format!("{}!", f.evidence).into();
                 }
                 f
             })
