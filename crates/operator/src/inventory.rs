@@ -431,6 +431,13 @@ impl Inventory {
         }
     }
 
+    /// Whether every watched kind is listed (and some kind is watched): what
+    /// a round reads from here rather than from a listing of its own.
+    pub(super) fn listed(&self) -> bool {
+        let kinds = self.kinds();
+        !kinds.is_empty() && kinds.values().all(|k| k.listed)
+    }
+
     /// The watch of `kind` failed: what is kept may miss changes, so it is not
     /// used until the watch has listed the kind again. The auditor must see
     /// what runs, never a copy that stopped following it.

@@ -116,6 +116,28 @@ fn findings_hash(
     h.finish()
 }
 
+/// How long a round waits for the watches to list the audited kinds
+/// before it lists them itself.
+const INVENTORY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// How often it looks meanwhile.
+const INVENTORY_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Waits until `ready` holds, looking every `poll`, at most `bound`;
+/// whether it held.
+async fn wait_until(bound: std::time::Duration, poll: std::time::Duration, ready: impl Fn() -> bool) -> bool {
+    let until = tokio::time::Instant::now() + bound;
+    loop {
+        if ready() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= until {
+            return false;
+        }
+        tokio::time::sleep(poll.min(until.saturating_duration_since(tokio::time::Instant::now()))).await;
+    }
+}
+
 /// Reports written at once.
 const REPORT_WRITES: usize = 8;
 
@@ -262,7 +284,19 @@ async fn report_once(
 ) -> Result<()> {
     use futures::StreamExt;
     let started = std::time::Instant::now();
-    let (model, objects) = match cached_inventory(ctx) {
+    // After a start (or a failed watch) the watches are listing the
+    // cluster: wait for them, rather than list it a second time beside them
+    // (the listing's model and objects were about 55 MiB at x10, held through
+    // the first round after a restart); list only if they have not within
+    // INVENTORY_WAIT (a watch that cannot list, say).
+    let cached = match cached_inventory(ctx) {
+        Some(cached) => Some(cached),
+        None => wait_until(INVENTORY_WAIT, INVENTORY_POLL, || ctx.audited.listed())
+            .await
+            .then(|| cached_inventory(ctx))
+            .flatten(),
+    };
+    let (model, objects) = match cached {
         Some(cached) => cached,
         None => {
             // Each page kept as text as it is read: never the cluster parsed whole.

@@ -64,6 +64,29 @@ fn the_kept_inventory_follows_the_watch() {
     assert_eq!(names(&inv), Some(vec!["d".to_string()]));
 }
 
+/// A round reads the kept inventory once every watched kind is listed, and
+/// not while any is not (before its first list, or after its watch failed).
+#[test]
+fn the_inventory_is_listed_once_every_watched_kind_is() {
+    use kube::runtime::watcher::Event;
+    let inv = Inventory::default();
+    assert!(!inv.listed(), "nothing watched");
+    inv.watch("Pod");
+    inv.watch("Service");
+    let list = |kind: &'static str| {
+        inv.event(kind, &Event::Init, "v1");
+        inv.event(kind, &Event::InitDone, "v1");
+    };
+    list("Pod");
+    assert!(!inv.listed(), "Services not listed yet");
+    list("Service");
+    assert!(inv.listed());
+    inv.unsure("Service");
+    assert!(!inv.listed(), "a failed watch");
+    list("Service");
+    assert!(inv.listed(), "listed again");
+}
+
 /// A live listing kept as texts holds the same objects, in the same order,
 /// as one kept as values: appended kinds after the objects added first.
 #[test]

@@ -69,3 +69,20 @@ fn reports_follow_a_change_after_the_debounce_and_never_take_more_than_half_the_
     assert_eq!(report_delay(Duration::from_secs(12), Duration::from_secs(4)), Duration::from_secs(8));
     assert_eq!(report_delay(Duration::from_secs(600), Duration::ZERO), REPORT_COOLDOWN_MAX);
 }
+
+/// A round waits for the watches' inventory as long as it is bounded to,
+/// and no longer: it goes on as soon as the inventory is listed.
+#[tokio::test]
+async fn a_round_waits_for_the_inventory_within_its_bound() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let poll = Duration::from_millis(10);
+    let looks = AtomicUsize::new(0);
+    let (bound, started) = (Duration::from_secs(60), std::time::Instant::now());
+    assert!(wait_until(bound, poll, || looks.fetch_add(1, Ordering::Relaxed) == 3).await, "listed at the fourth look");
+    assert_eq!(looks.load(Ordering::Relaxed), 4, "no look after it held");
+    assert!(started.elapsed() < bound, "went on once listed, not at the bound");
+    let (bound, started) = (Duration::from_millis(200), std::time::Instant::now());
+    assert!(!wait_until(bound, poll, || false).await, "never listed");
+    let waited = started.elapsed();
+    assert!(waited >= bound, "waited its bound: {waited:?}");
+}
