@@ -476,7 +476,7 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     let c = client().await;
     let scope = short("r");
     let (zone, consumer, provider) = (short("z"), short("cr"), short("pr"));
-    let _op = Operator::start(&scope, 3).await;
+    let op = Operator::start(&scope, 3).await;
     support::apply_text(&c, &small_model(&zone, &consumer, &provider, true, false), &scope).await;
     let ns = format!("{consumer}-{zone}");
     let ar =
@@ -518,6 +518,10 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     .await;
 
     // A cluster administrator bypasses the tenant's limits: the next resync reports it.
+    let (lists, rounds) = (
+        op.counter("govcloud_api_requests_total", "verb=\"list\"").await,
+        op.counter("govcloud_compliance_audits_total", "").await,
+    );
     let rb: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "root"},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
@@ -535,6 +539,13 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
     .await;
     assert_eq!(failed["resources"][0]["name"], "root");
     assert_eq!(failed["severity"], "critical");
+    // The rounds read what the watches keep, not the cluster: a round lists
+    // the reports (at a resync) and the repairs' Events, never every audited kind.
+    let (lists, rounds) = (
+        op.counter("govcloud_api_requests_total", "verb=\"list\"").await - lists,
+        op.counter("govcloud_compliance_audits_total", "").await - rounds,
+    );
+    assert!(rounds >= 1 && lists <= 6 * rounds, "{lists} lists in {rounds} compliance rounds");
     // Each result keeps the time it last changed (issue 29 item 3): the
     // namespace's default deny, unchanged, keeps its time; the new failure
     // has a later one.

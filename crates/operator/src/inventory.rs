@@ -43,6 +43,19 @@ pub const AUDITED: &[(&str, &str, &str, &str)] = &[
     (govcloud_core::meta::GROUP, govcloud_core::meta::VERSION, "SharedResource", MANAGED),
 ];
 
+/// The audited kinds a compliance round reads from the operator's own
+/// stores (its node watch, the model's apps) rather than from the report
+/// loop's watches ([`watched`]).
+pub(crate) const FROM_STORES: &[&str] = &["Node", "DepartmentApp"];
+
+/// The audited kinds the report loop watches and keeps ([`Inventory`]):
+/// every one a round does not read from the operator's own stores. A round
+/// reads the kept inventory only once each of these is listed, so a kind
+/// left out here made every round list the whole cluster instead.
+pub(crate) fn watched() -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    AUDITED.iter().copied().filter(|(_, _, kind, _)| !FROM_STORES.contains(kind))
+}
+
 /// One page of a list, as JSON values.
 #[derive(serde::Deserialize)]
 struct Page {

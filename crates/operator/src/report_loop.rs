@@ -40,9 +40,10 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Texts)> {
             }
         };
         match kind {
-            // Watched by the operator itself.
+            // Watched by the operator itself (FROM_STORES).
             "Node" => ctx.nodes.state().iter().for_each(|n| typed(serde_json::to_value(&**n))),
             "DepartmentApp" => model.apps.iter().for_each(|a| typed(serde_json::to_value(a))),
+            // Kept by the report loop's watches.
             _ => ctx.audited.texts(kind, &mut objects)?,
         }
     }

@@ -11,7 +11,6 @@ use tracing::{info, warn};
 
 use super::admin_tier::{CHECK_INTERVAL, served};
 use super::context::Context;
-use super::inventory::AUDITED;
 
 /// Asks discovery again every [`CHECK_INTERVAL`] for as long as the operator
 /// runs; when the API appears or goes, starts or stops the watch, re-plans
@@ -58,10 +57,7 @@ pub(super) fn follow_admin_tier(ctx: &Arc<Context>) {
 pub(crate) fn watch_audited(ctx: &std::sync::Arc<Context>) {
     use futures::StreamExt;
     use kube::runtime::watcher::watcher;
-    for (group, version, kind, sel) in AUDITED.iter().copied() {
-        if group == govcloud_core::meta::GROUP || kind == "Node" {
-            continue;
-        }
+    for (group, version, kind, sel) in super::inventory::watched() {
         let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
         let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
         let cfg = if sel.is_empty() { crate::watch::config() } else { crate::watch::config().labels(sel) };
