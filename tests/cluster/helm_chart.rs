@@ -471,7 +471,7 @@ fn chart_schema_rejects_bad_values() {
         assert!(err.contains("schema") || err.contains("renewGraceSeconds"), "{bad}: {err}");
     }
     // The sizes the values.yaml table gives for a province pass.
-    template(&["--set", "resources.requests.memory=1Gi", "--set", "resources.limits.memory=1536Mi"]);
+    template(&["--set", "resources.requests.memory=256Mi", "--set", "resources.limits.memory=512Mi"]);
 }
 
 /// Chart.yaml's kubeVersion is the first Kubernetes that serves every API the
