@@ -120,7 +120,7 @@ pub(super) async fn city_evaluation(
             .map_err(|e| failed("the ResourceRequests", Box::new(e)))?
             .items;
         let usage = if read_usage {
-            crate::operator::live_usage(&client, &model, &objects).await
+            crate::operator::live_usage(&client, &model, &crate::evaluate::PodApps::of(&objects)).await
         } else {
             Err(crate::evaluate::Missing::NoUsage)
         };

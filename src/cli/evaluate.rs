@@ -114,7 +114,7 @@ pub(super) fn evaluate_cmd(
     };
     let EvaluationInputs { model, objects, requests, usage: live_usage, repairs, audit } = inputs;
     let usage = match &metrics_text {
-        Some((name, text)) => Ok(evaluate::usage::parse_pod_metrics(name, text, &objects).map_err(CliError::Input)?),
+        Some((name, text)) => Ok(evaluate::usage::parse_pod_metrics(name, text, &evaluate::PodApps::of(&objects)).map_err(CliError::Input)?),
         None => live_usage,
     };
     if let Some((table, source)) = &prices {
@@ -179,7 +179,7 @@ async fn live_inputs(
     let crate::operator::ScopedInventory { model, objects, requests } =
         crate::operator::scoped_inventory(&client, &mut scope, cluster_cidrs, cluster).await.map_err(operator)?;
     let usage = if read_usage {
-        crate::operator::live_usage(&client, &model, &objects).await
+        crate::operator::live_usage(&client, &model, &crate::evaluate::PodApps::of(&objects)).await
     } else {
         Err(crate::evaluate::Missing::NoUsage)
     };

@@ -62,7 +62,7 @@ async fn the_metrics_api_gives_a_chifeng_tenants_pods_usage_and_the_live_evaluat
     })
     .await;
     assert_eq!(list["kind"], "PodMetricsList", "{list}");
-    let usage = govcloud::evaluate::usage::from_list(path, &list, &[]).expect("a PodMetricsList");
+    let usage = govcloud::evaluate::usage::from_list(path, &list, &Default::default()).expect("a PodMetricsList");
     for p in usage.iter().filter(|p| p.name.starts_with("cultural-resources-db-")) {
         // Emulated: a share of the requests (250m, 256Mi), 15-65% and 30-70%.
         // CPU is a rate metrics-server computes from a cumulative counter

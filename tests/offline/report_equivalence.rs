@@ -108,7 +108,7 @@ fn same_reports(what: &str, model: &Model, objects: Vec<Value>, later: Vec<Value
             })
             .collect();
         // The round's: the audit a few namespaces at a time, the reports as text.
-        let pods = pod_keys(&objects);
+        let pods = govcloud::evaluate::PodApps::of(&objects);
         assert!(!pods.is_empty(), "{what}: pods");
         let round = govcloud::operator::audit_round(model, &govcloud::audit::Parsed(&objects), &verdicts);
         let a = serde_json::to_value(&audit.findings).expect("json");
@@ -136,22 +136,10 @@ fn same_reports(what: &str, model: &Model, objects: Vec<Value>, later: Vec<Value
             compared += old["results"].as_array().map_or(0, Vec::len);
         }
         // What the evaluation reads of the pods is kept.
-        assert_eq!(pod_keys(&round.pods), pods, "{what}: the pods kept for the evaluation");
+        assert_eq!(round.pods, pods, "{what}: the pods kept for the evaluation");
         earlier = old.into_iter().collect();
     }
     compared
-}
-
-/// Of each pod, what the evaluation reads: namespace, name, app label.
-fn pod_keys(objects: &[Value]) -> Vec<(Value, Value, Value)> {
-    objects
-        .iter()
-        .filter(|o| o["kind"] == "Pod")
-        .map(|p| {
-            let m = &p["metadata"];
-            (m["namespace"].clone(), m["name"].clone(), m["labels"]["govcloud.io/app"].clone())
-        })
-        .collect()
 }
 
 #[test]

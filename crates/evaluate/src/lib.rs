@@ -69,7 +69,7 @@ pub use score::{
     security_score, sharing_score, trend_tenants,
 };
 pub use shares::Shares;
-pub use usage::PodUsage;
+pub use usage::{PodApps, PodUsage};
 
 /// A department (委办局) or a district, county or banner (旗县区).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]

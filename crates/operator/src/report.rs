@@ -38,12 +38,11 @@ pub async fn live_audit(
 /// guesses it. Every pod at once where this identity may list them
 /// cluster-wide; otherwise (403) namespace by namespace over the tenants'
 /// namespaces of `model`, as a self-evaluation or the cluster auditor role
-/// may. `pods` (Pod objects) say which app a pod runs when an item has no
-/// labels.
+/// may. `pods` say which app a pod runs when an item has no labels.
 pub async fn live_usage(
     client: &Client,
     model: &Model,
-    pods: &[Value],
+    pods: &govcloud_evaluate::PodApps,
 ) -> std::result::Result<Vec<govcloud_evaluate::PodUsage>, govcloud_evaluate::Missing> {
     match usage_at(client, METRICS_API_PODS, pods).await {
         Err(govcloud_evaluate::Missing::UsageForbidden) => {
@@ -65,7 +64,7 @@ pub async fn live_usage(
 async fn usage_at(
     client: &Client,
     path: &str,
-    pods: &[Value],
+    pods: &govcloud_evaluate::PodApps,
 ) -> std::result::Result<Vec<govcloud_evaluate::PodUsage>, govcloud_evaluate::Missing> {
     use govcloud_evaluate::usage::missing_for_status;
     let req = http::Request::get(path).body(Vec::new()).map_err(|_| missing_for_status(None))?;
@@ -135,11 +134,11 @@ pub async fn live_repairs(client: &Client, model: &Model) -> Result<BTreeMap<Str
 pub async fn live_evaluation(
     client: &Client,
     model: &Model,
-    objects: &[Value],
+    pods: &govcloud_evaluate::PodApps,
     audit: &Audit,
     requests: &[govcloud_core::api::ResourceRequest],
 ) -> govcloud_evaluate::Evaluation {
-    let usage = live_usage(client, model, objects).await;
+    let usage = live_usage(client, model, pods).await;
     let repairs = match live_repairs(client, model).await {
         Ok(r) => Some(r),
         Err(e) => {

@@ -6,20 +6,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::{Value, json};
 
 use govcloud_audit::output::{self, ReportApi, Stamps};
 use govcloud_audit::{self as audit, Audit, Finding};
-use govcloud_core::meta::labels::APP;
 use govcloud_core::model::Model;
 
 /// What a round keeps once its audit has read the objects.
 pub struct Round {
     /// The audit.
     pub audit: Audit,
-    /// Of each pod, what the evaluation reads (kind, namespace, name and app
-    /// label): which app the metrics API's usage is of.
-    pub pods: Vec<Value>,
+    /// Of each pod, what the evaluation reads: which app it runs (what
+    /// the metrics API's usage is of).
+    pub pods: govcloud_evaluate::PodApps,
 }
 
 /// Audits `objects` against `model` a few namespaces at a time
@@ -27,22 +25,9 @@ pub struct Round {
 pub fn audit_round(model: &Model, objects: &dyn audit::Source, verdicts: &govcloud_render::Verdicts) -> Round {
     let audit = audit::audit_from(model, objects, verdicts);
     // One pod read at a time.
-    let pods = (0..objects.len())
-        .filter(|i| objects.key(*i).0 == "Pod")
-        .filter_map(|i| objects.object(i))
-        .map(|p| pod_for_usage(&p))
-        .collect();
+    let mut pods = govcloud_evaluate::PodApps::default();
+    (0..objects.len()).filter(|i| objects.key(*i).0 == "Pod").filter_map(|i| objects.object(i)).for_each(|p| pods.add(&p));
     Round { audit, pods }
-}
-
-/// What [`govcloud_evaluate::usage::from_list`] reads of a pod.
-fn pod_for_usage(p: &Value) -> Value {
-    let m = &p["metadata"];
-    let mut meta = json!({"namespace": m["namespace"], "name": m["name"]});
-    if let Some(app) = m["labels"].get(APP) {
-        meta["labels"] = Value::Object(serde_json::Map::from_iter([(APP.to_string(), app.clone())]));
-    }
-    json!({"kind": "Pod", "metadata": meta})
 }
 
 /// One report to build: where it goes and its findings (by position in the
