@@ -114,7 +114,8 @@ pub(super) fn evaluate_cmd(
     };
     let EvaluationInputs { model, objects, requests, usage: live_usage, repairs, audit } = inputs;
     let usage = match &metrics_text {
-        Some((name, text)) => Ok(evaluate::usage::parse_pod_metrics(name, text, &evaluate::PodApps::of(&objects)).map_err(CliError::Input)?),
+        Some((name, text)) => Ok(evaluate::usage::parse_pod_metrics(name, text, &evaluate::PodApps::of(&objects))
+            .map_err(CliError::Input)?),
         None => live_usage,
     };
     if let Some((table, source)) = &prices {

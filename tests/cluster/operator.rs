@@ -11,7 +11,7 @@ use std::time::Duration;
 use govcloud::api::{DepartmentApp, FlowState, NetworkZone, Tenant};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use support::offline::zone_doc;
 use support::{Operator, client, eventually, short};
@@ -562,6 +562,33 @@ async fn compliance_reports_follow_a_violation_within_one_resync() {
         tenants.get(&consumer).await.ok()?.status?.compliance.filter(|s| s.fail >= 1)
     })
     .await;
+    // Someone else rewrites the Report to hide the failure, then deletes it:
+    // the next resync writes back what the audit found, though its findings
+    // did not change (a resync keeps what built a report only while the
+    // report holds what was written).
+    let hides = |r: &DynamicObject| {
+        r.data["results"].as_array().is_some_and(|rs| !rs.iter().any(|x| x["rule"] == "GC-RBAC-002"))
+    };
+    let tampered = serde_json::json!({"summary": {"pass": 1, "fail": 0, "warn": 0, "skip": 0}, "results": []});
+    let edited = reports
+        .patch(
+            "govcloud",
+            &PatchParams { field_manager: Some("mallory".into()), ..Default::default() },
+            &Patch::Merge(&tampered),
+        )
+        .await
+        .expect("someone else edits the Report");
+    assert!(hides(&edited), "the edit hides the failure");
+    for what in ["edited", "deleted"] {
+        if what == "deleted" {
+            reports.delete("govcloud", &DeleteParams::default()).await.expect("someone else deletes the Report");
+        }
+        eventually(&format!("the {what} Report written back"), Duration::from_secs(30), || async {
+            let r = reports.get_opt("govcloud").await.ok().flatten()?;
+            (!hides(&r) && r.data["summary"]["fail"].as_u64().unwrap_or(0) >= 1).then_some(())
+        })
+        .await;
+    }
 }
 
 #[tokio::test]

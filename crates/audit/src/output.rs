@@ -21,7 +21,7 @@ pub use reports::{
     OMITTED, REPORT_RESULTS_BYTES, ReportApi, bounded_results, omitted_note, report, report_group_indices,
     report_groups, report_with, reports, stamp_results,
 };
-pub use serialized::{Dress, Stamps, Written, content_hash_of, report_text};
+pub use serialized::{Dress, Listed, ListedPage, Stamps, Written, content_hash_of, report_text};
 pub use topology::svg;
 
 /// Report language (one for every page: the catalogue of messages'; see

@@ -117,8 +117,7 @@ pub fn from_list(source: &str, doc: &Value, pods: &PodApps) -> Result<Vec<PodUsa
                 })?;
             }
         }
-        let app =
-            meta["labels"][labels::APP].as_str().or_else(|| pods.get(ns, name)).map(str::to_string);
+        let app = meta["labels"][labels::APP].as_str().or_else(|| pods.get(ns, name)).map(str::to_string);
         out.push(PodUsage { namespace: ns.to_string(), name: name.to_string(), app, cpu, memory });
     }
     Ok(out)

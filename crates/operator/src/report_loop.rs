@@ -70,8 +70,10 @@ fn cached_inventory(ctx: &Context) -> Option<(Model, Texts)> {
 }
 
 /// What the reports hold, as last read or written: (kind, namespace or "",
-/// name) -> what it holds. Filled from one paged list at start, so a round
-/// writes only the reports that changed, without reading each first.
+/// name) -> what it holds. Filled from one paged list at start and at
+/// every resync (which keeps what it knew of a report still holding what
+/// this process wrote), so a round writes only the reports that changed,
+/// without reading each first.
 type Written = BTreeMap<(String, String, String), Held>;
 
 /// What a report holds: the [`output::content_hash_of`] its body, and, once this
@@ -152,10 +154,16 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
     }
     // Give the CRDs a moment to be served.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let mut written: Option<Written> = None;
+    // What the reports hold, as last read or written (`None`: not known),
+    // and whether to read them again (every resync).
+    let (mut written, mut reread): (Option<Written>, bool) = (None, false);
+    // Every resync the reports are read again, however often changes wake
+    // the loop meanwhile: one deleted or changed by someone else is written
+    // back within a resync and a round, even while the cluster never rests.
+    let mut resync_at = tokio::time::Instant::now() + ctx.resync;
     loop {
         let started = std::time::Instant::now();
-        if let Err(e) = report_once(&ctx, api, &selector, &mut written).await {
+        if let Err(e) = report_once(&ctx, api, &selector, &mut written, &mut reread).await {
             ctx.metrics.failed("Report", e.metric_label());
             warn!(error = %e, "compliance report failed");
             // What the reports hold is not known now: read them again.
@@ -168,9 +176,11 @@ pub async fn report_loop(ctx: std::sync::Arc<Context>, api: ReportApi, selector:
         // burst of changes costs one audit), or the resync, whichever is first.
         tokio::select! {
             _ = ctx.triggers.reports_woken() => tokio::time::sleep(report_delay(cost, done.elapsed())).await,
-            // Every resync, the reports are read again too: one deleted or
-            // changed by someone else is written back.
-            _ = tokio::time::sleep(ctx.resync) => written = None,
+            _ = tokio::time::sleep_until(resync_at) => {}
+        }
+        if tokio::time::Instant::now() >= resync_at {
+            reread = true;
+            resync_at = tokio::time::Instant::now() + ctx.resync;
         }
     }
 }
@@ -191,56 +201,63 @@ pub const REPORT_COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_s
 pub const REPORT_DEBOUNCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The times of each report's results, as the reports listed at the start
-/// of a round held them: what a report built again in that round is
-/// stamped from, without reading it again. Taken as each is built; the
-/// rest is dropped with the round.
+/// of a round held them (only those of reports that do not hold what this
+/// process last wrote: after a start, all): what a report built again in
+/// that round is stamped from, without reading it again. Taken as each is
+/// built; the rest is dropped with the round.
 type Listed = BTreeMap<(String, String, String), output::Stamps>;
 
 /// Reports listed at once: each may be up to a MiB or so.
 const REPORT_PAGE: u32 = 8;
 
-/// One page of reports, as JSON values.
-#[derive(serde::Deserialize)]
-struct ReportPage {
-    #[serde(default)]
-    items: Vec<Value>,
-    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
-}
-
-/// Reads what the govcloud reports of `api` hold now, and the times of their results.
-async fn read_written(ctx: &Context, api: ReportApi) -> Result<(Written, Listed)> {
-    let (mut written, mut listed) = (Written::new(), Listed::new());
+/// Reads what the govcloud reports of `api` hold now, and the times of the
+/// results of those that must be built again: each report is read a result
+/// at a time into its content hash and stamps ([`output::ListedPage`]).
+/// A report that holds what this process last wrote or confirmed
+/// (`before`, the same content hash) keeps what it was built from, so it is
+/// built again only if its findings change; it needs no stamps.
+async fn read_written(ctx: &Context, api: ReportApi, before: Option<&Written>) -> Result<(Written, Listed)> {
+    let mut pages = Vec::new();
     let lp = ListParams::default().labels(MANAGED).limit(REPORT_PAGE);
     // Both kinds: the namespaced reports and the cluster report.
     let (api_version, namespaced, cluster) = api.kinds();
     for kind in [namespaced, cluster] {
-        let kind = kind.to_string();
         let (group, version) = api_version.split_once('/').unwrap_or_default();
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &kind));
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
         let path = <DynamicObject as kube::Resource>::url_path(&ar, None);
         let mut token: Option<String> = None;
         loop {
             let lp = if let Some(t) = &token { lp.clone().continue_token(t) } else { lp.clone() };
-            // Straight into JSON values, a few reports a page: reports are large.
             let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
-            let page: ReportPage = ctx.client.request(req).await?;
-            for v in page.items {
-                let meta = &v["metadata"];
-                let key = (
-                    kind.clone(),
-                    meta["namespace"].as_str().unwrap_or_default().to_string(),
-                    meta["name"].as_str().unwrap_or_default().to_string(),
-                );
-                written.insert(key.clone(), Held { content: output::content_hash_of(&v), findings: None });
-                listed.insert(key, output::Stamps::of(&v));
-            }
-            token = page.metadata.continue_.filter(|t| !t.is_empty());
+            let page: output::ListedPage = ctx.client.request(req).await?;
+            token = page.continue_.clone().filter(|t| !t.is_empty());
+            pages.push((kind, page.items));
             if token.is_none() {
                 break;
             }
         }
     }
-    Ok((written, listed))
+    Ok(known_from(pages, before))
+}
+
+/// What the listed reports (`listed`, by kind) hold, and the stamps of
+/// those to build again: of a report whose content is what `before` says
+/// this process last wrote or confirmed, what it was built from too (and
+/// no stamps); of any other, its content and stamps. A report `before`
+/// has that was not listed (deleted) is not known any more.
+fn known_from(listed: Vec<(&str, Vec<output::Listed>)>, before: Option<&Written>) -> (Written, Listed) {
+    let (mut written, mut stamps) = (Written::new(), Listed::new());
+    for (kind, items) in listed {
+        for r in items {
+            let key = (kind.to_string(), r.namespace, r.name);
+            let findings = before.and_then(|b| b.get(&key)).filter(|h| h.content == r.content).and_then(|h| h.findings);
+            if findings.is_none() {
+                stamps.insert(key.clone(), r.stamps);
+            }
+            written.insert(key, Held { content: r.content, findings });
+        }
+    }
+    (written, stamps)
 }
 
 /// The times of the results of the report `name` as it is now (`None`:
@@ -282,6 +299,7 @@ async fn report_once(
     api: ReportApi,
     selector: &str,
     written: &mut Option<Written>,
+    reread: &mut bool,
 ) -> Result<()> {
     use futures::StreamExt;
     let started = std::time::Instant::now();
@@ -330,9 +348,9 @@ async fn report_once(
     // What the reports hold (and the times of their results), read after
     // the audit so that it is not held beside the parsed objects.
     let mut stamps = Listed::new();
-    if written.is_none() {
-        let (w, s) = read_written(ctx, api).await?;
-        (*written, stamps) = (Some(w), s);
+    if written.is_none() || *reread {
+        let (w, s) = read_written(ctx, api, written.as_ref()).await?;
+        (*written, stamps, *reread) = (Some(w), s, false);
     }
     let known = written.get_or_insert_with(Written::new);
     let mut results: BTreeMap<(String, String, String), u64> = BTreeMap::new();

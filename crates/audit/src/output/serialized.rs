@@ -48,6 +48,16 @@ impl Stamp {
     }
 }
 
+/// A result's key (what it says but its time) and its time, if it has one.
+fn stamp_of(r: &Value) -> Option<(u64, Stamp)> {
+    let o = r.as_object()?;
+    let at = o.get("timestamp")?;
+    // The result without its time, in the order a JSON value serializes (by key).
+    let rest: BTreeMap<&String, &Value> = o.iter().filter(|(k, _)| *k != "timestamp").collect();
+    let text = serde_json::to_string(&rest).ok()?;
+    Some((key(&text), Stamp::of(at)))
+}
+
 /// A time of `s` seconds as [`stamp_results`](super::stamp_results) writes it.
 fn seconds_text(s: i64) -> String {
     json!({"seconds": s, "nanos": 0}).to_string()
@@ -59,14 +69,13 @@ impl Stamps {
     /// [`stamp_results`](super::stamp_results) reads them.
     pub fn of(report: &Value) -> Stamps {
         let mut by: HashMap<u64, Stamp> = HashMap::new();
-        for r in report["results"].as_array().into_iter().flatten() {
-            let Some(o) = r.as_object() else { continue };
-            let Some(at) = o.get("timestamp") else { continue };
-            // The result without its time, in the order a JSON value serializes (by key).
-            let rest: BTreeMap<&String, &Value> = o.iter().filter(|(k, _)| *k != "timestamp").collect();
-            let Ok(text) = serde_json::to_string(&rest) else { continue };
-            by.insert(key(&text), Stamp::of(at));
-        }
+        report["results"].as_array().into_iter().flatten().filter_map(stamp_of).for_each(|(k, s)| {
+            by.insert(k, s);
+        });
+        Stamps::from_map(by)
+    }
+
+    fn from_map(by: HashMap<u64, Stamp>) -> Stamps {
         let mut v: Vec<(u64, Stamp)> = by.into_iter().collect();
         v.sort_unstable_by_key(|(k, _)| *k);
         v.shrink_to_fit();
@@ -90,17 +99,73 @@ impl Stamps {
 
 /// What of a report decides whether it must be written again, its summary
 /// and results, hashed from their JSON text: of a report as the API server
-/// holds it, [`content_hash_of`]; of one being written, [`Written::content`].
-fn content_hash(summary: &str, results: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    summary.hash(&mut h);
-    results.hash(&mut h);
-    h.finish()
+/// holds it, [`content_hash_of`] (or [`Listed::content`], read a result at
+/// a time); of one being written, [`Written::content`]. Keyed at random
+/// once per process, so that no one who writes a report can make another
+/// content hash the same as govcloud's; never stored or compared across
+/// processes.
+#[derive(Clone)]
+struct ContentHash {
+    /// The summary's text, hashed (`None`: the report has none).
+    summary: Option<u64>,
+    /// Each result's text in turn.
+    results: std::collections::hash_map::DefaultHasher,
+    /// What `results` was: a list (as govcloud writes), none, or anything else.
+    shape: Shape,
 }
 
-/// The [`content_hash`] of a report as JSON (as listed from the API server).
+#[derive(Clone, Copy, Hash, PartialEq, Eq)]
+enum Shape {
+    List,
+    Missing,
+    Other,
+}
+
+/// The process's key of [`ContentHash`].
+fn content_keys() -> &'static std::collections::hash_map::RandomState {
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+    KEYS.get_or_init(std::collections::hash_map::RandomState::new)
+}
+
+impl ContentHash {
+    fn new() -> ContentHash {
+        use std::hash::BuildHasher;
+        ContentHash { summary: None, results: content_keys().build_hasher(), shape: Shape::Missing }
+    }
+
+    fn summary(&mut self, text: &str) {
+        use std::hash::BuildHasher;
+        self.summary = Some(content_keys().hash_one(text));
+    }
+
+    /// The next result, as its JSON text (a string hashes with a terminator:
+    /// no two lists of results hash their texts the same way).
+    fn result(&mut self, text: &str) {
+        self.shape = Shape::List;
+        text.hash(&mut self.results);
+    }
+
+    fn finish(&self) -> u64 {
+        use std::hash::BuildHasher;
+        content_keys().hash_one((self.summary, self.shape, self.results.finish()))
+    }
+}
+
+/// The content hash of a report as JSON (as listed from the API server).
 pub fn content_hash_of(report: &Value) -> u64 {
-    content_hash(&report["summary"].to_string(), &report["results"].to_string())
+    let mut h = ContentHash::new();
+    if let Some(s) = report.get("summary").filter(|s| !s.is_null()) {
+        h.summary(&s.to_string());
+    }
+    match &report["results"] {
+        Value::Array(rs) => {
+            h.shape = Shape::List;
+            rs.iter().for_each(|r| h.result(&r.to_string()));
+        }
+        Value::Null => {}
+        _ => h.shape = Shape::Other,
+    }
+    h.finish()
 }
 
 /// A report as written: its JSON text and the hash of its content.
@@ -144,6 +209,9 @@ pub fn report_text(
     drop(sizes);
     let metadata = report_metadata(name, ns, labels, annotations, omitted);
     let summary = summary(fs).to_string();
+    let mut content = ContentHash::new();
+    content.summary(&summary);
+    content.shape = Shape::List;
     let now_text = seconds_text(now);
     let mut results = String::from("[");
     for (f, _) in fs.iter().zip(&keep).filter(|(_, k)| **k) {
@@ -152,11 +220,13 @@ pub fn report_text(
         if results.len() > 1 {
             results.push(',');
         }
+        let start = results.len();
         // `timestamp` sorts after every other key of a result: it goes last.
         results.push_str(text.strip_suffix('}').unwrap_or(&text));
         results.push_str(if text == "{}" { "\"timestamp\":" } else { ",\"timestamp\":" });
         results.push_str(at.as_deref().unwrap_or(&now_text));
         results.push('}');
+        content.result(&results[start..]);
     }
     results.push(']');
     let head =
@@ -169,8 +239,11 @@ pub fn report_text(
     body.push_str(",\"results\":");
     body.push_str(&results);
     body.push('}');
-    Written { content: content_hash(&summary, &results), body }
+    Written { content: content.finish(), body }
 }
+
+mod listed;
+pub use listed::{Listed, ListedPage};
 
 #[cfg(test)]
 mod tests;

@@ -14,12 +14,16 @@ fn usage_is_summed_over_containers_and_apps_come_from_labels_or_pods() {
         serde_json::json!({"kind":"Service","metadata":{"name":"p1","namespace":"a-ext","labels":{"govcloud.io/app":"x"}}}),
         serde_json::json!({"kind":"Pod","metadata":{"name":"p3","namespace":"a-ext"}}),
     ]);
-    assert_eq!((pods.len(), pods.get("a-ext", "p2"), pods.get("a-ext", "p1"), pods.get("b-ext", "p2")), (1, Some("db"), None, None));
+    assert_eq!(
+        (pods.len(), pods.get("a-ext", "p2"), pods.get("a-ext", "p1"), pods.get("b-ext", "p2")),
+        (1, Some("db"), None, None)
+    );
     let u = parse_pod_metrics("m.json", text, &pods).expect("parses");
     assert_eq!(u[0].app.as_deref(), Some("portal"));
     assert_eq!((u[0].cpu, u[0].memory), (Quantity::parse("750m").expect("q"), Quantity::parse("192Mi").expect("q")));
     assert_eq!(u[1].app.as_deref(), Some("db"));
-    let bad = parse_pod_metrics("m.json", &text.replace("250m", "lots"), &PodApps::default()).expect_err("a bad quantity");
+    let bad =
+        parse_pod_metrics("m.json", &text.replace("250m", "lots"), &PodApps::default()).expect_err("a bad quantity");
     assert!(bad.contains("m.json: items[0].containers[0].usage.cpu: \"lots\" is not a Kubernetes quantity"), "{bad}");
     assert!(
         parse_pod_metrics("m.json", "{\"kind\":\"PodList\"}", &PodApps::default())

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-
 use govcloud_audit::output::{self, ReportApi, Stamps};
 use govcloud_audit::{self as audit, Audit, Finding};
 use govcloud_core::model::Model;
@@ -26,7 +25,10 @@ pub fn audit_round(model: &Model, objects: &dyn audit::Source, verdicts: &govclo
     let audit = audit::audit_from(model, objects, verdicts);
     // One pod read at a time.
     let mut pods = govcloud_evaluate::PodApps::default();
-    (0..objects.len()).filter(|i| objects.key(*i).0 == "Pod").filter_map(|i| objects.object(i)).for_each(|p| pods.add(&p));
+    (0..objects.len())
+        .filter(|i| objects.key(*i).0 == "Pod")
+        .filter_map(|i| objects.object(i))
+        .for_each(|p| pods.add(&p));
     Round { audit, pods }
 }
 

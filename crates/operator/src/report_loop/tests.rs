@@ -86,3 +86,49 @@ async fn a_round_waits_for_the_inventory_within_its_bound() {
     let waited = started.elapsed();
     assert!(waited >= bound, "waited its bound: {waited:?}");
 }
+
+/// At a resync, a report that still holds what this process wrote keeps
+/// what it was built from (so it is built again only if its findings
+/// change) and needs no stamps; one changed by someone else, or not known,
+/// is built again from its stamps; one deleted is not known any more.
+#[test]
+fn a_resync_keeps_what_built_the_reports_that_hold_what_was_written() {
+    let stamps = |seconds: i64| {
+        output::Stamps::of(&json!({"results": [{"rule": "r", "timestamp": {"seconds": seconds, "nanos": 0}}]}))
+    };
+    let listed = |ns: &str, content: u64, at: i64| output::Listed {
+        namespace: ns.to_string(),
+        name: "govcloud".to_string(),
+        content,
+        stamps: stamps(at),
+    };
+    let key = |kind: &str, ns: &str| (kind.to_string(), ns.to_string(), "govcloud".to_string());
+    let before = Written::from([
+        (key("Report", "a"), Held { content: 1, findings: Some(11) }),
+        (key("Report", "b"), Held { content: 2, findings: Some(22) }),
+        (key("Report", "gone"), Held { content: 3, findings: Some(33) }),
+        (key("ClusterReport", ""), Held { content: 4, findings: Some(44) }),
+    ]);
+    let pages = || {
+        vec![
+            // a as written; b changed by someone else; c not written by this process.
+            ("Report", vec![listed("a", 1, 10), listed("b", 99, 20), listed("c", 5, 30)]),
+            ("ClusterReport", vec![listed("", 4, 40)]),
+        ]
+    };
+    let (written, due) = known_from(pages(), Some(&before));
+    assert_eq!(
+        written,
+        Written::from([
+            (key("Report", "a"), Held { content: 1, findings: Some(11) }),
+            (key("Report", "b"), Held { content: 99, findings: None }),
+            (key("Report", "c"), Held { content: 5, findings: None }),
+            (key("ClusterReport", ""), Held { content: 4, findings: Some(44) }),
+        ])
+    );
+    assert_eq!(due, Listed::from([(key("Report", "b"), stamps(20)), (key("Report", "c"), stamps(30))]));
+    // After a start (or a failed round) nothing is known: every report is built again.
+    let (written, due) = known_from(pages(), None);
+    assert!(written.values().all(|h| h.findings.is_none()), "{written:?}");
+    assert_eq!(due.len(), 4);
+}

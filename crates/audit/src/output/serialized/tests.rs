@@ -5,6 +5,10 @@ use crate::{Audit, Outcome};
 use govcloud_core::controls::Severity;
 use std::sync::Arc;
 
+pub(super) fn finding_for_tests(i: usize, outcome: Outcome, severity: Severity) -> Finding {
+    finding(i, outcome, severity)
+}
+
 fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
     let ns: Arc<str> = Arc::from(format!("t{}-extranet", i % 3));
     Finding {
@@ -26,6 +30,10 @@ fn finding(i: usize, outcome: Outcome, severity: Severity) -> Finding {
             reason: Arc::new(govcloud_core::msg!(govcloud_core::messages::Code::NoDrift)),
         }),
     }
+}
+
+pub(super) fn old_for_tests(fs: &[&Finding], ns: Option<&str>, earlier: Option<&Value>, now: i64) -> Value {
+    old(fs, ns, earlier, now)
 }
 
 /// The report the loop wrote before: built as a JSON value, named, stamped.
