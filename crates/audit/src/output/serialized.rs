@@ -19,9 +19,19 @@ use crate::Finding;
 
 /// When each result of a report last changed, by what the result says
 /// (every field but its time, hashed): a compact digest of an earlier
-/// report's results, 16 to 24 bytes a result.
+/// report's results. A report's results share a few times: each result
+/// keeps its key and the index of its time among them, 12 bytes a result
+/// (at a province's size, a resync after a start holds it for about
+/// 470,000 results).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Stamps(Vec<(u64, Stamp)>);
+pub struct Stamps {
+    /// The results' keys, sorted.
+    keys: Box<[u64]>,
+    /// Of each key, the index of its time in `times`.
+    at: Box<[u32]>,
+    /// The times the results have, each once.
+    times: Box<[Stamp]>,
+}
 
 /// A result's time: seconds (what govcloud writes: no nanoseconds), or
 /// whatever else the report held, kept as it was.
@@ -78,22 +88,40 @@ impl Stamps {
     fn from_map(by: HashMap<u64, Stamp>) -> Stamps {
         let mut v: Vec<(u64, Stamp)> = by.into_iter().collect();
         v.sort_unstable_by_key(|(k, _)| *k);
-        v.shrink_to_fit();
-        Stamps(v)
+        let (mut times, mut seconds): (Vec<Stamp>, HashMap<i64, usize>) = (Vec::new(), HashMap::new());
+        let mut at = Vec::with_capacity(v.len());
+        let mut keys = Vec::with_capacity(v.len());
+        for (k, s) in v {
+            let i = match s {
+                // Seconds (what govcloud writes), each held once.
+                Stamp::Seconds(t) => *seconds.entry(t).or_insert_with(|| {
+                    times.push(s);
+                    times.len() - 1
+                }),
+                Stamp::Other(_) => {
+                    times.push(s);
+                    times.len() - 1
+                }
+            };
+            keys.push(k);
+            at.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        Stamps { keys: keys.into(), at: at.into(), times: times.into() }
     }
 
     /// How many results it holds a time of.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.keys.len()
     }
 
     /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.keys.is_empty()
     }
 
     fn get(&self, k: u64) -> Option<&Stamp> {
-        self.0.binary_search_by_key(&k, |(k, _)| *k).ok().map(|i| &self.0[i].1)
+        let i = self.keys.binary_search(&k).ok()?;
+        self.times.get(*self.at.get(i)? as usize)
     }
 }
 

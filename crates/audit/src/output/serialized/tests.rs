@@ -127,3 +127,23 @@ fn stamps_keep_an_earlier_time_of_any_form_and_the_later_of_two_equal_results() 
 }
 
 use std::collections::BTreeSet;
+
+#[test]
+fn stamps_hold_each_time_once_and_give_each_result_its_own() {
+    let results: Vec<Value> = (0..1_000)
+        .map(|i| {
+            let at =
+                if i == 7 { json!("not a time govcloud writes") } else { json!({"seconds": 100 + i % 2, "nanos": 0}) };
+            json!({"rule": format!("r{i}"), "result": "pass", "timestamp": at})
+        })
+        .collect();
+    let stamps = Stamps::of(&json!({ "results": results }));
+    assert_eq!((stamps.len(), stamps.times.len()), (1_000, 3), "1,000 results, three times");
+    for (i, r) in results.iter().enumerate() {
+        let mut rest = r.as_object().expect("a result").clone();
+        let at = rest.remove("timestamp").expect("a time");
+        let text = serde_json::to_string(&rest).expect("text");
+        assert_eq!(stamps.get(key(&text)).map(Stamp::text), Some(at.to_string()), "result {i}");
+    }
+    assert!(stamps.get(key("{\"rule\":\"none\"}")).is_none());
+}
