@@ -64,8 +64,22 @@ where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
-    // Nothing reads the field ownership of these (often as large as the rest).
-    spawn_reflector_of(api, cfg, metrics, |o: &mut K| o.meta_mut().managed_fields = None, on_event)
+    spawn_reflector_of(api, cfg, metrics, |o: &mut K| slim_meta(o.meta_mut()), on_event)
+}
+
+/// What the typed stores (zones, tenants, apps, requests, nodes) do not
+/// keep of an object's metadata, as nothing reads it: its field ownership
+/// (often as large as the rest) and `kubectl apply`'s copy of what was last
+/// applied (the whole object again, on every object a department applies
+/// with kubectl; the audit leaves it out too).
+pub(crate) fn slim_meta(meta: &mut kube::api::ObjectMeta) {
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.remove(govcloud_core::meta::labels::LAST_APPLIED);
+        if a.is_empty() {
+            meta.annotations = None;
+        }
+    }
 }
 
 /// The ConfigMaps of the cluster, each kept as its name and the digest of
@@ -258,6 +272,29 @@ mod tests {
         let want: Vec<(String, bool, bool)> =
             [("listed", false), ("changed", false), ("gone", true)].map(|(o, d)| (o.to_string(), d, true)).into();
         assert_eq!(got, want);
+    }
+
+    /// The typed stores keep neither field ownership nor kubectl's copy of
+    /// what was last applied; every other annotation is kept.
+    #[test]
+    fn typed_stores_keep_no_field_ownership_and_no_last_applied_copy() {
+        use govcloud_core::meta::labels::LAST_APPLIED;
+        let mut meta: kube::api::ObjectMeta = serde_json::from_value(serde_json::json!({
+            "name": "portal", "namespace": "a-ext",
+            "annotations": {LAST_APPLIED: "{\"spec\":{}}", "govcloud.io/keep": "me"},
+            "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsType": "FieldsV1", "fieldsV1": {}}]
+        }))
+        .expect("meta");
+        super::slim_meta(&mut meta);
+        assert!(meta.managed_fields.is_none());
+        let kept: Vec<&str> = meta.annotations.iter().flatten().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kept, ["govcloud.io/keep"]);
+        let mut only: kube::api::ObjectMeta =
+            serde_json::from_value(serde_json::json!({"name": "x", "annotations": {LAST_APPLIED: "{}"}}))
+                .expect("meta");
+        super::slim_meta(&mut only);
+        assert_eq!(only.annotations, None);
+        assert_eq!(only.name.as_deref(), Some("x"));
     }
 
     #[test]
