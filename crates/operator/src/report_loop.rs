@@ -217,7 +217,7 @@ const REPORT_PAGE: u32 = 8;
 /// (`before`, the same content hash) keeps what it was built from, so it is
 /// built again only if its findings change; it needs no stamps.
 async fn read_written(ctx: &Context, api: ReportApi, before: Option<&Written>) -> Result<(Written, Listed)> {
-    let mut pages = Vec::new();
+    let (mut written, mut stamps) = (Written::new(), Listed::new());
     let lp = ListParams::default().labels(MANAGED).limit(REPORT_PAGE);
     // Both kinds: the namespaced reports and the cluster report.
     let (api_version, namespaced, cluster) = api.kinds();
@@ -231,13 +231,16 @@ async fn read_written(ctx: &Context, api: ReportApi, before: Option<&Written>) -
             let req = kube::core::Request::new(&path).list(&lp).map_err(kube::Error::BuildRequest)?;
             let page: output::ListedPage = ctx.client.request(req).await?;
             token = page.continue_.clone().filter(|t| !t.is_empty());
-            pages.push((kind, page.items));
+            // Page by page: the stamps of reports not to build again are not held.
+            let (w, s) = known_from(vec![(kind, page.items)], before);
+            written.extend(w);
+            stamps.extend(s);
             if token.is_none() {
                 break;
             }
         }
     }
-    Ok(known_from(pages, before))
+    Ok((written, stamps))
 }
 
 /// What the listed reports (`listed`, by kind) hold, and the stamps of
