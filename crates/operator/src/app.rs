@@ -135,7 +135,7 @@ async fn apply(a: &DepartmentApp, ctx: &Context) -> Step<Action> {
     if conflict.is_some() {
         return Ok(Action::requeue(super::apply::CONFLICT_RETRY));
     }
-    Ok(Action::requeue(wake.map_or(ctx.resync, |w| w.min(ctx.resync))))
+    Ok(ctx.resynced(wake))
 }
 
 /// Refreshes an app's status from the caches (replicas became ready, the

@@ -87,6 +87,28 @@ pub struct Context {
     pub api_server: super::api_server::ApiServer,
 }
 
+/// See [`Context::resynced`].
+pub(super) fn resynced(
+    resync: std::time::Duration,
+    wake: Option<std::time::Duration>,
+) -> kube::runtime::controller::Action {
+    use kube::runtime::controller::Action;
+    wake.filter(|w| *w < resync).map_or_else(Action::await_change, Action::requeue)
+}
+
+/// Reconciles every zone, tenant, app and request once every `resync`
+/// (the first a resync after the start, which reconciles them all
+/// itself), together: one plan of the model serves them all and is let go
+/// once idle.
+pub(super) async fn resync_every(triggers: &super::triggers::Triggers, resync: std::time::Duration) {
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + resync, resync);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        triggers.reconcile_all();
+    }
+}
+
 /// The shortest time between two plans of the model (see [`Context::plan_for`]).
 pub const PLAN_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -307,6 +329,18 @@ impl Context {
             Some(plan) => flows_by_state(&plan),
             None => self.idle_flows.lock().map(|f| f.clone()).unwrap_or_default(),
         }
+    }
+
+    /// What a reconcile that went through asks of the controller: to be
+    /// woken at `wake` when that comes before the next resync (an answer
+    /// falling due, a surge ending), else nothing. The resync reconciles
+    /// every zone, tenant, app and request together ([`resync_every`]),
+    /// not each object one resync after its own last reconcile: those
+    /// came one after another all the time at a province's size (about 10
+    /// a second), and each held the plan of the model (the model's copy,
+    /// about 21 MiB of heap at x10) so that it was never let go.
+    pub(super) fn resynced(&self, wake: Option<std::time::Duration>) -> kube::runtime::controller::Action {
+        resynced(self.resync, wake)
     }
 
     /// Lets go of the latest plan once no reconcile has needed a newer one

@@ -124,7 +124,7 @@ async fn apply(r: &ResourceRequest, ctx: &Context) -> Result<Action> {
         .filter(|_| verdict == Verdict::Approved)
         .and_then(|e| Duration::try_from(e.0.duration_since(now)).ok())
         .map(|d| d + Duration::from_secs(1));
-    Ok(Action::requeue(until_expiry.map_or(ctx.resync, |d| d.min(ctx.resync))))
+    Ok(ctx.resynced(until_expiry))
 }
 
 /// When a request no longer in effect (rejected, or a surge that expired)

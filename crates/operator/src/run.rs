@@ -449,11 +449,17 @@ async fn lead(
     let statuses = AbortOnDrop(tokio::spawn(refresh_statuses(ctx.clone())));
     // The plan let go once idle (see `Context::forget_idle_plan`).
     let plans = AbortOnDrop(tokio::spawn(forget_idle_plans(ctx.clone())));
+    // Every object reconciled again each resync, together (`Context::resynced`).
+    let resyncs = {
+        let ctx = ctx.clone();
+        AbortOnDrop(tokio::spawn(async move { super::context::resync_every(&ctx.triggers, ctx.resync).await }))
+    };
     let stop_reports = async {
         stopped(&stop).await;
         drop(reports);
         drop(statuses);
         drop(plans);
+        drop(resyncs);
     };
     // The controllers run on the thread that polls this term (the
     // runtime's `block_on`), which the runtime's idle hook does not reach:

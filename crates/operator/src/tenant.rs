@@ -110,7 +110,7 @@ async fn apply(t: &Tenant, ctx: &Context) -> Step<Action> {
     if conflict.is_some() {
         return Ok(Action::requeue(CONFLICT_RETRY));
     }
-    Ok(Action::requeue(ctx.resync))
+    Ok(ctx.resynced(None))
 }
 
 /// Refreshes a tenant's status from the caches (its counts changed: quota

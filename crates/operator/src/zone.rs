@@ -150,7 +150,7 @@ async fn apply(z: &NetworkZone, ctx: &Context) -> Step<Action> {
         // Its bindings are new: look again when the cache has them.
         return Ok(Action::requeue(std::time::Duration::from_secs(2)));
     }
-    Ok(Action::requeue(ctx.resync))
+    Ok(ctx.resynced(None))
 }
 
 /// The zone's objects as the plan renders them (its admission bindings and,

@@ -32,3 +32,17 @@ fn the_same_refusal_of_many_objects_is_one_shape_and_one_line_per_window() {
     }
     assert_eq!(log.admit(a), Some(199));
 }
+
+/// A reconcile that went through waits for a change, or for its own wake
+/// when that comes before the next resync; the resync itself comes to
+/// every object together.
+#[test]
+fn a_reconcile_that_went_through_waits_for_a_change_or_an_earlier_wake() {
+    use kube::runtime::controller::Action;
+    use std::time::Duration;
+    let resync = Duration::from_secs(300);
+    assert_eq!(super::resynced(resync, None), Action::await_change());
+    assert_eq!(super::resynced(resync, Some(Duration::from_secs(30))), Action::requeue(Duration::from_secs(30)));
+    assert_eq!(super::resynced(resync, Some(Duration::from_secs(300))), Action::await_change());
+    assert_eq!(super::resynced(resync, Some(Duration::from_secs(900))), Action::await_change());
+}
