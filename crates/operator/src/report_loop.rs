@@ -215,10 +215,18 @@ const REPORT_PAGE: u32 = 8;
 /// at a time into its content hash and stamps ([`output::ListedPage`]).
 /// A report that holds what this process last wrote or confirmed
 /// (`before`, the same content hash) keeps what it was built from, so it is
-/// built again only if its findings change; it needs no stamps.
-async fn read_written(ctx: &Context, api: ReportApi, before: Option<&Written>) -> Result<(Written, Listed)> {
+/// built again only if its findings change; it needs no stamps. Only this
+/// operator's reports: govcloud's label and the operator's scope
+/// (`selector`), which every report it writes wears.
+async fn read_written(
+    ctx: &Context,
+    api: ReportApi,
+    selector: &str,
+    before: Option<&Written>,
+) -> Result<(Written, Listed)> {
     let (mut written, mut stamps) = (Written::new(), Listed::new());
-    let lp = ListParams::default().labels(MANAGED).limit(REPORT_PAGE);
+    let ours = if selector.is_empty() { MANAGED.to_string() } else { format!("{MANAGED},{selector}") };
+    let lp = ListParams::default().labels(&ours).limit(REPORT_PAGE);
     // Both kinds: the namespaced reports and the cluster report.
     let (api_version, namespaced, cluster) = api.kinds();
     for kind in [namespaced, cluster] {
@@ -352,7 +360,7 @@ async fn report_once(
     // the audit so that it is not held beside the parsed objects.
     let mut stamps = Listed::new();
     if written.is_none() || *reread {
-        let (w, s) = read_written(ctx, api, written.as_ref()).await?;
+        let (w, s) = read_written(ctx, api, selector, written.as_ref()).await?;
         (*written, stamps, *reread) = (Some(w), s, false);
     }
     let known = written.get_or_insert_with(Written::new);
