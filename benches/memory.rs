@@ -205,11 +205,34 @@ fn measure(name: &str, load: impl FnOnce() -> Model) {
         },
     );
     let owned = t.step(
-        "owned-object caches (kept: metadata, the status read, the print)",
-        |v: &Vec<Arc<govcloud::operator::Kept>>| {
-            format!("{} objects, {} print words", v.len(), v.iter().map(|k| k.print.len()).sum::<usize>())
+        "owned-object caches (kept: metadata, the status read, the print; by kind, through the watches' writers: tables, owner index, shared print bodies)",
+        |v: &Vec<(govcloud::operator::KeptWriter, govcloud::operator::KeptStore)>| {
+            let kept: Vec<_> = v.iter().flat_map(|(_, s)| s.state()).collect();
+            let own = kept.iter().map(|k| k.print.own_len()).sum::<usize>();
+            format!(
+                "{} objects, {} print words ({} of them their own, the rest in {} shared bodies)",
+                kept.len(),
+                kept.iter().map(|k| k.print.len()).sum::<usize>(),
+                own,
+                v.iter().map(|(w, _)| w.bodies()).sum::<usize>()
+            )
         },
-        || whole.iter().map(|o| Arc::new(govcloud::operator::Kept::of(o))).collect::<Vec<_>>(),
+        || {
+            let mut by_kind: std::collections::BTreeMap<String, govcloud::operator::KeptWriter> = Default::default();
+            for o in &whole {
+                let kind = o.types.as_ref().map(|t| t.kind.clone()).unwrap_or_default();
+                let w = by_kind.entry(kind).or_default();
+                w.event(&kube::runtime::watcher::Event::InitApply((**o).clone()));
+            }
+            by_kind
+                .into_values()
+                .map(|mut w| {
+                    w.event(&kube::runtime::watcher::Event::InitDone);
+                    let store = w.as_reader();
+                    (w, store)
+                })
+                .collect::<Vec<_>>()
+        },
     );
     drop(whole);
     let made: Vec<Value> = values.iter().enumerate().flat_map(|(i, w)| made_by_cluster(w, i)).collect();

@@ -80,11 +80,10 @@ impl AdminTier {
         let ar = kind.api_resource();
         let writer = Writer::<DynamicObject>::new(ar.clone());
         let store = writer.as_reader();
-        let kept = KeptWriter::new(ar.clone());
-        owned.kinds.insert(
-            kind.kind.to_string(),
-            OwnedKind { resource: ar, namespaced: false, store: kept.as_reader(), kept: kept.kind() },
-        );
+        let kept = KeptWriter::new();
+        owned
+            .kinds
+            .insert(kind.kind.to_string(), OwnedKind { resource: ar, namespaced: false, store: kept.as_reader() });
         let writer = (writer, kept);
         let tier = AdminTier {
             served: AtomicBool::new(false),

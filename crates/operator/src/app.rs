@@ -458,7 +458,7 @@ async fn update_status(
         .collect();
     let kind = a.spec.workload_kind();
     let workload = ctx.owned.get(kind.as_str(), &ns, &name);
-    let read = workload.as_ref().map(|d| &d.read);
+    let read = workload.as_ref().map(|d| d.read());
     let replica_count = |field: fn(&Read) -> Option<i64>| read.and_then(field).unwrap_or(0) as i32;
     let runs = a.spec.schedule.as_ref().map(|s| {
         let at = |field: fn(&Read) -> Option<&str>| read.and_then(field).map(str::to_string);

@@ -486,7 +486,7 @@ pub async fn apply_owned(
                 Created::Vanished => return Err(Wait::Vanished { object: key }.into()),
             },
         }
-        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, a.read.replicas)) {
+        if let Some(count) = actual.as_ref().and_then(|a| handover::handover_count(kind, v, a.read().replicas)) {
             handover::hand_over(&api, &what, name, count).await?;
         }
         let applied = api

@@ -1,14 +1,15 @@
 //! In-memory caches (reflector stores) of everything the operator reads:
 //! the three govcloud kinds, nodes, and every kind of object it owns.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, RwLock};
 
-use kube::ResourceExt;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::watcher;
 
-pub use kept::{Kept, KeptWriter};
+pub use kept::Kept;
 
 use govcloud_core::meta::labels::{OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE};
 
@@ -20,9 +21,7 @@ pub struct OwnedKind {
     /// Namespaced or cluster-scoped.
     pub namespaced: bool,
     /// Cache of the objects of this kind labelled as ours, as [`Kept`].
-    pub store: Store<Kept>,
-    /// `resource`, as the cache's keys share it.
-    pub kept: kept::KeptKind,
+    pub store: KeptStore,
 }
 
 /// API resource of a core or built-in kind.
@@ -35,142 +34,262 @@ pub fn api_resource(group: &str, version: &str, kind: &str) -> ApiResource {
 pub struct OwnedCaches {
     /// kind -> cache
     pub kinds: BTreeMap<String, OwnedKind>,
-    /// Which objects each owner has, kept from the watch events, so an
-    /// owner's objects are found without scanning every cache.
-    pub index: OwnerIndex,
 }
 
-/// An owner as its objects' labels name it: (kind, namespace or "", name).
-type OwnerKey = (String, String, String);
+/// An owner as its objects' labels name it: kind, namespace (or "") and
+/// name, one after another with a NUL between (label values hold none).
+type OwnerKey = Box<str>;
+
+fn owner_key(kind: &str, namespace: &str, name: &str) -> OwnerKey {
+    [kind, namespace, name].join("\0").into_boxed_str()
+}
+
+/// A kept object in a cache's tables, hashed and compared by its place
+/// (namespace or "", name): the tables key by the object itself, so no
+/// key copies its name and namespace (kube's store kept a key of about
+/// 110 bytes and two allocations beside each object, the owner index two
+/// more).
+#[derive(Clone)]
+struct Entry(Arc<Kept>);
 
 /// Where an object is: (namespace or "", name).
-type At = (String, String);
+#[derive(Hash, PartialEq, Eq)]
+struct Place<'a>(&'a str, &'a str);
 
-/// Index of cached owned objects by owner, per kind; rebuilt on a relist.
-#[derive(Clone, Default)]
-pub struct OwnerIndex(Arc<Mutex<HashMap<String, KindIndex>>>);
+/// What a table is looked up by: an [`Entry`], or a [`Place`] alone.
+trait Placed {
+    fn place(&self) -> Place<'_>;
+}
 
-/// One kind's index. Each object's place and each owner are allocated once
-/// and shared by both maps (at a province's size, about 21,900 objects of
-/// 3,300 owners, the copies were most of the index).
+impl Placed for Entry {
+    fn place(&self) -> Place<'_> {
+        Place(self.0.namespace().unwrap_or_default(), self.0.name())
+    }
+}
+
+impl Placed for Place<'_> {
+    fn place(&self) -> Place<'_> {
+        Place(self.0, self.1)
+    }
+}
+
+impl Hash for dyn Placed + '_ {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.place().hash(h)
+    }
+}
+
+impl PartialEq for dyn Placed + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.place() == other.place()
+    }
+}
+
+impl Eq for dyn Placed + '_ {}
+
+impl Hash for Entry {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.place().hash(h)
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.place() == other.place()
+    }
+}
+
+impl Eq for Entry {}
+
+impl<'a> Borrow<dyn Placed + 'a> for Entry {
+    fn borrow(&self) -> &(dyn Placed + 'a) {
+        self
+    }
+}
+
+/// One kind's objects by place, and by owner.
 #[derive(Default)]
-struct KindIndex {
-    by_owner: HashMap<Arc<OwnerKey>, BTreeSet<Arc<At>>>,
-    owner_of: HashMap<Arc<At>, Arc<OwnerKey>>,
-    /// Filled during a relist, then swapped in.
-    relist: Option<Box<KindIndex>>,
+struct Table {
+    by_place: HashSet<Entry>,
+    by_owner: HashMap<OwnerKey, HashSet<Entry>>,
 }
 
-impl KindIndex {
-    fn remove(&mut self, at: &At) {
-        if let Some(before) = self.owner_of.remove(at)
-            && let Some(set) = self.by_owner.get_mut(&before)
+/// The owner `k`'s labels name, if they name one (kind and name at least).
+fn owner_of(k: &Kept) -> Option<OwnerKey> {
+    Some(owner_key(k.label(OWNER_KIND)?, k.label(OWNER_NAMESPACE).unwrap_or_default(), k.label(OWNER_NAME)?))
+}
+
+impl Table {
+    fn put(&mut self, kept: Kept) {
+        let e = Entry(Arc::new(kept));
+        if let Some(before) = self.by_place.replace(e.clone()) {
+            self.unindex(&before);
+        }
+        if let Some(owner) = owner_of(&e.0) {
+            self.by_owner.entry(owner).or_default().insert(e);
+        }
+    }
+
+    fn remove(&mut self, at: Place<'_>) {
+        if let Some(before) = self.by_place.take(&at as &dyn Placed) {
+            self.unindex(&before);
+        }
+    }
+
+    fn unindex(&mut self, e: &Entry) {
+        if let Some(owner) = owner_of(&e.0)
+            && let Some(set) = self.by_owner.get_mut(&owner)
         {
-            set.remove(at);
+            set.remove(e);
             if set.is_empty() {
-                self.by_owner.remove(&before);
+                self.by_owner.remove(&owner);
             }
-        }
-    }
-    fn insert(&mut self, at: At, owner: Option<OwnerKey>) {
-        self.remove(&at);
-        if let Some(owner) = owner {
-            let at = Arc::new(at);
-            let owner = match self.by_owner.get_key_value(&owner) {
-                Some((k, _)) => k.clone(),
-                None => Arc::new(owner),
-            };
-            self.by_owner.entry(owner.clone()).or_default().insert(at.clone());
-            self.owner_of.insert(at, owner);
         }
     }
 }
 
-fn owner_of(o: &DynamicObject) -> Option<OwnerKey> {
-    let l = o.metadata.labels.as_ref()?;
-    Some((l.get(OWNER_KIND)?.clone(), l.get(OWNER_NAMESPACE).cloned().unwrap_or_default(), l.get(OWNER_NAME)?.clone()))
+/// A kind's cache of [`Kept`] objects, filled by its [`KeptWriter`]:
+/// looked up by place or by owner (so an owner's objects are found
+/// without scanning every cache).
+#[derive(Clone)]
+pub struct KeptStore(Arc<Shared>);
+
+struct Shared {
+    now: RwLock<Table>,
+    /// Whether a first list has completed.
+    ready: tokio::sync::watch::Sender<bool>,
 }
 
-/// A watch event of an owned kind, as the index sees it.
-pub enum IndexEvent<'a> {
-    /// The object was created or changed.
-    Apply(&'a DynamicObject),
-    /// The object was deleted.
-    Delete(&'a DynamicObject),
-    /// A relist starts.
-    Init,
-    /// An object of the relist.
-    InitApply(&'a DynamicObject),
-    /// The relist is complete: objects it did not list are gone.
-    InitDone,
-}
-
-impl OwnerIndex {
-    /// Records a watch event of `kind`.
-    pub fn event(&self, kind: &str, ev: IndexEvent<'_>) {
-        let Ok(mut all) = self.0.lock() else { return };
-        // What the index keeps, on the pages of what lasts.
-        govcloud_core::memory::lasting(|| Self::apply(&mut all, kind, ev));
+impl KeptStore {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Table> {
+        self.0.now.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn apply(all: &mut HashMap<String, KindIndex>, kind: &str, ev: IndexEvent<'_>) {
-        let k = all.entry(kind.to_string()).or_default();
-        let at = |o: &DynamicObject| (o.namespace().unwrap_or_default(), o.name_any());
-        match ev {
-            IndexEvent::Apply(o) => k.insert(at(o), owner_of(o)),
-            IndexEvent::Delete(o) => k.remove(&at(o)),
-            IndexEvent::Init => k.relist = Some(Box::default()),
-            IndexEvent::InitApply(o) => k.relist.get_or_insert_with(Box::default).insert(at(o), owner_of(o)),
-            IndexEvent::InitDone => {
-                if let Some(fresh) = k.relist.take() {
-                    *k = *fresh;
-                }
-            }
-        }
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Table> {
+        self.0.now.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// (kind, namespace, name) of the objects owned by `owner`.
-    fn owned_by(&self, owner: &OwnerKey) -> Vec<(String, String, String)> {
-        let Ok(all) = self.0.lock() else { return Vec::new() };
-        let mut out = Vec::new();
-        for (kind, k) in all.iter() {
-            for at in k.by_owner.get(owner).into_iter().flatten() {
-                out.push((kind.clone(), at.0.clone(), at.1.clone()));
-            }
-        }
-        out.sort();
+    /// The object at `namespace` ("" for a cluster-scoped one) and `name`.
+    pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<Kept>> {
+        self.read().by_place.get(&Place(namespace, name) as &dyn Placed).map(|e| e.0.clone())
+    }
+
+    /// Every object, in no order.
+    pub fn state(&self) -> Vec<Arc<Kept>> {
+        self.read().by_place.iter().map(|e| e.0.clone()).collect()
+    }
+
+    /// How many objects.
+    pub fn len(&self) -> usize {
+        self.read().by_place.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The objects whose labels name the owner `kind` `namespace/name`, by place.
+    fn owned_by(&self, owner: &OwnerKey) -> Vec<Arc<Kept>> {
+        let mut out: Vec<Arc<Kept>> =
+            self.read().by_owner.get(owner).into_iter().flatten().map(|e| e.0.clone()).collect();
+        out.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
         out
+    }
+
+    /// Waits until the first list has completed.
+    pub async fn wait_until_ready(&self) {
+        let mut ready = self.0.ready.subscribe();
+        // The sender lives as long as the store: the wait ends only when ready.
+        let _ = ready.wait_for(|r| *r).await;
+    }
+}
+
+/// Fills a [`KeptStore`] from the watch events of whole objects.
+pub struct KeptWriter {
+    store: KeptStore,
+    /// A relist under way: filled, then swapped in when it completes.
+    relist: Option<Table>,
+    /// The bodies of the kind's prints, each held once.
+    bodies: govcloud_core::meta::compare::Bodies,
+}
+
+impl Default for KeptWriter {
+    fn default() -> Self {
+        KeptWriter::new()
+    }
+}
+
+impl KeptWriter {
+    /// A writer of an empty cache.
+    pub fn new() -> KeptWriter {
+        let shared = Shared { now: RwLock::new(Table::default()), ready: tokio::sync::watch::Sender::new(false) };
+        KeptWriter { store: KeptStore(Arc::new(shared)), relist: None, bodies: Default::default() }
+    }
+
+    /// How many distinct print bodies its objects hold.
+    pub fn bodies(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// The cache it fills.
+    pub fn as_reader(&self) -> KeptStore {
+        self.store.clone()
+    }
+
+    /// Records one watch event. The cache's copy is made on the pages of
+    /// what lasts.
+    pub fn event(&mut self, ev: &watcher::Event<DynamicObject>) {
+        use watcher::Event;
+        govcloud_core::memory::lasting(|| match ev {
+            Event::Apply(o) => {
+                let kept = Kept::of_in(o, &mut self.bodies);
+                self.store.write().put(kept)
+            }
+            Event::Delete(o) => {
+                let gone = Kept::gone(o);
+                self.store.write().remove(Place(gone.namespace().unwrap_or_default(), gone.name()))
+            }
+            Event::Init => self.relist = Some(Table::default()),
+            Event::InitApply(o) => {
+                let kept = Kept::of_in(o, &mut self.bodies);
+                self.relist.get_or_insert_with(Table::default).put(kept)
+            }
+            Event::InitDone => {
+                let fresh = self.relist.take().unwrap_or_default();
+                // The table it replaces is dropped outside the lock.
+                let before = std::mem::replace(&mut *self.store.write(), fresh);
+                drop(before);
+                self.store.0.ready.send_replace(true);
+            }
+        })
     }
 }
 
 impl OwnedCaches {
     /// The cached object of `kind` at `namespace/name`.
-    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<std::sync::Arc<Kept>> {
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<Arc<Kept>> {
         let k = self.kinds.get(kind)?;
-        let mut r = ObjectRef::new_with(name, k.kept.clone());
-        if k.namespaced {
-            r = r.within(namespace);
-        }
-        k.store.get(&r)
+        k.store.get(if k.namespaced { namespace } else { "" }, name)
     }
 
-    /// Every cached object whose labels say it is owned by `owner_kind` `owner_ns/owner_name`.
+    /// Every cached object whose labels say it is owned by `owner_kind`
+    /// `owner_ns/owner_name`, by kind, then namespace and name.
     pub fn owned_by(
         &self,
         owner_kind: govcloud_core::meta::kinds::OwnerKind,
         owner_ns: Option<&str>,
         owner_name: &str,
     ) -> Vec<(String, Arc<Kept>)> {
-        let owner = (owner_kind.as_str().to_string(), owner_ns.unwrap_or_default().to_string(), owner_name.to_string());
+        let owner = owner_key(owner_kind.as_str(), owner_ns.unwrap_or_default(), owner_name);
         let mut out = Vec::new();
-        for (kind, ns, name) in self.index.owned_by(&owner) {
-            // The cache is the truth: the index only says where to look.
-            if let Some(o) = self.get(&kind, &ns, &name)
-                && o.label(OWNER_KIND) == Some(owner_kind.as_str())
-                && o.label(OWNER_NAME) == Some(owner_name)
-                && o.label(OWNER_NAMESPACE) == owner_ns
-            {
-                out.push((kind, o));
+        for (kind, k) in &self.kinds {
+            for o in k.store.owned_by(&owner) {
+                // Its labels as they name the owner: no namespace label and
+                // an empty one are not the same owner.
+                if o.label(OWNER_NAMESPACE) == owner_ns {
+                    out.push((kind.clone(), o));
+                }
             }
         }
         out

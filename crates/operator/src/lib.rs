@@ -60,7 +60,7 @@ mod zone;
 
 pub use admin_tier::served as admin_tier_served;
 pub use apply::ApplyReport;
-pub use cache::Kept;
+pub use cache::{Kept, KeptStore, KeptWriter};
 pub use context::{Context, PLAN_INTERVAL, Plan};
 pub use error::{Doing, Error, Halt, Result, SelectorError, StartError, Step, Wait, WrongCluster};
 pub use install::{CRD_ESTABLISHED, admission_policies, install_crds};

@@ -180,15 +180,14 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
         let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
         // The cache keeps each object compact (`cache::Kept`); the events
         // carry it whole to the index, the echo filter and the triggers.
-        let mut writer = cache::KeptWriter::new(ar.clone());
-        let (store, shared) = (writer.as_reader(), writer.kind());
+        let mut writer = cache::KeptWriter::new();
+        let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
         let stream = watcher(api, crate::watch::config().labels(&owned_sel))
             .backoff(crate::watch::backoff())
             .modify(move |o| slim(kind, o));
         let events = OwnedEvents {
             kind: kind.to_string(),
-            index: owned.index.clone(),
             inflight: inflight.clone(),
             triggers: triggers.clone(),
             metrics: metrics.clone(),
@@ -204,15 +203,14 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
                 })
                 .await;
         });
-        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store, kept: shared });
+        owned.kinds.insert(kind.to_string(), OwnedKind { resource: ar, namespaced, store });
     }
     for s in owned.kinds.values() {
-        s.store.wait_until_ready().await?;
+        s.store.wait_until_ready().await;
     }
     // ClusterNetworkPolicy: cached and watched only while the cluster serves it.
     let events = OwnedEvents {
         kind: <govcloud_core::meta::cluster_policy::ClusterNetworkPolicy as k8s_openapi::Resource>::KIND.to_string(),
-        index: owned.index.clone(),
         inflight: inflight.clone(),
         triggers: triggers.clone(),
         metrics: metrics.clone(),
@@ -353,7 +351,7 @@ fn gauges(ctx: &Context) -> metrics::Scraped {
         out.queue_depth.push((kind.to_string(), n));
     }
     for (kind, k) in &ctx.owned.kinds {
-        out.managed_objects.push((kind.clone(), k.store.state().len() as u64));
+        out.managed_objects.push((kind.clone(), k.store.len() as u64));
     }
     out.flows = ctx.flows_by_state();
     out

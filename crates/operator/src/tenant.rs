@@ -243,7 +243,7 @@ async fn update_status(t: &Tenant, ctx: &Context, rendered: &Rendered, conflict:
     for ns in &namespaces {
         let zone = govcloud_core::meta::names::zone_of_namespace(&name, ns).unwrap_or_default().to_string();
         let rq = ctx.owned.get("ResourceQuota", ns, govcloud_core::meta::names::QUOTA);
-        let q = rq.as_ref().and_then(|o| o.read.quota.as_deref());
+        let q = rq.as_ref().and_then(|o| o.read().quota.as_deref());
         let (granted, used) = q.map(|q| (q.hard.clone(), q.used.clone())).unwrap_or_default();
         quota.push(ZoneUsage { zone, namespace: ns.clone(), granted, used });
     }

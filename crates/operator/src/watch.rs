@@ -13,7 +13,6 @@ use kube::runtime::watcher::{self, Config as WatchConfig, watcher};
 use tracing::warn;
 
 use super::apply;
-use super::cache;
 use super::metrics::Metrics;
 use super::triggers::Triggers;
 use govcloud_core::meta::labels::{CONFIG_DIGEST, MANAGER};
@@ -160,11 +159,11 @@ fn deliver<K>(ev: &watcher::Result<watcher::Event<K>>, on_event: &impl Fn(&K, bo
     }
 }
 
-/// Where the watch events of an owned kind go: the owner index, the echo
-/// filter of the operator's own writes, the triggers and the metrics.
+/// Where the watch events of an owned kind go (after its cache, which
+/// indexes them by owner, has taken them): the echo filter of the
+/// operator's own writes, the triggers and the metrics.
 pub(super) struct OwnedEvents {
     pub(super) kind: String,
-    pub(super) index: cache::OwnerIndex,
     pub(super) inflight: Arc<apply::InFlight>,
     pub(super) triggers: Triggers,
     pub(super) metrics: Metrics,
@@ -172,33 +171,26 @@ pub(super) struct OwnedEvents {
 
 impl OwnedEvents {
     /// Records one watch event (after the cache has taken it). What the
-    /// index and the triggers keep of it lasts as the cache's copy does, so
-    /// it is allocated as that is ([`govcloud_core::memory::lasting`]).
+    /// triggers keep of it lasts as the cache's copy does, so it is
+    /// allocated as that is ([`govcloud_core::memory::lasting`]).
     pub(super) fn on(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
         govcloud_core::memory::lasting(|| self.record(ev))
     }
 
     fn record(&self, ev: &std::result::Result<watcher::Event<DynamicObject>, watcher::Error>) {
-        use cache::IndexEvent;
-        let (kind_name, index, t, inflight) = (&self.kind, &self.index, &self.triggers, &self.inflight);
+        let (kind_name, t, inflight) = (&self.kind, &self.triggers, &self.inflight);
         self.metrics.watch_event(kind_name, ev);
         match ev {
             Ok(watcher::Event::Apply(o)) => {
-                index.event(kind_name, IndexEvent::Apply(o));
                 let echo = inflight.is_echo(kind_name, o, false);
                 t.owned_changed(kind_name, o, false, echo);
             }
             Ok(watcher::Event::Delete(o)) => {
-                index.event(kind_name, IndexEvent::Delete(o));
                 let echo = inflight.is_echo(kind_name, o, true);
                 t.owned_changed(kind_name, o, true, echo);
             }
-            Ok(watcher::Event::Init) => index.event(kind_name, IndexEvent::Init),
-            Ok(watcher::Event::InitApply(o)) => {
-                index.event(kind_name, IndexEvent::InitApply(o));
-                t.owned_listed(kind_name, o);
-            }
-            Ok(watcher::Event::InitDone) => index.event(kind_name, IndexEvent::InitDone),
+            Ok(watcher::Event::InitApply(o)) => t.owned_listed(kind_name, o),
+            Ok(watcher::Event::Init | watcher::Event::InitDone) => {}
             Err(e) => warn!(error = %e, kind = %kind_name, "watch error"),
         }
     }

@@ -60,7 +60,7 @@ fn same_quantity(a: &str, b: &str) -> bool {
 
 pub mod print;
 
-pub use print::Print;
+pub use print::{Bodies, Print};
 
 #[cfg(test)]
 mod tests;

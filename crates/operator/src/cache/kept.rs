@@ -1,53 +1,80 @@
 //! What the owned-object caches keep of each object: of its metadata what
-//! is read (its name, namespace, uid, version and deletion mark, the
-//! [`READ_LABELS`], the applied hash and what the field-ownership entries
-//! [`slim`](crate::watch) leaves say), each as a compact field; of its
+//! is read (its name, namespace and deletion mark, the [`READ_LABELS`],
+//! the applied hash and what the field-ownership entries
+//! [`slim`](crate::watch) leaves say), its texts in one allocation; of its
 //! content only the few figures the operator reads besides the comparison
 //! ([`Read`]: a workload's counts, a CronJob's runs, a quota's use); and
 //! the [`Print`] that answers "does it still hold what govcloud would
 //! apply" exactly as the whole object would. At a province's size (about
 //! 21,900 owned objects) the whole objects were the largest part of the
 //! operator's memory; then the kept `ObjectMeta` (about 360 bytes inline
-//! each) and the status kept as JSON (B-tree nodes of 544 bytes) were.
+//! each) and the status kept as JSON (B-tree nodes of 544 bytes) were;
+//! then each text in an allocation of its own and kube's keys, which
+//! copied the name and namespace again ([`super::KeptStore`] keys by the
+//! kept object itself).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use kube::api::{ApiResource, DynamicObject};
-use kube::runtime::reflector::store::{Store, Writer};
-use kube::runtime::reflector::{Lookup, ObjectRef};
-use kube::runtime::watcher;
+use kube::api::DynamicObject;
 use serde_json::Value;
 
-use govcloud_core::meta::compare::Print;
+use govcloud_core::meta::compare::{Bodies, Print};
 use govcloud_core::meta::labels::{APPLIED_HASH, MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE};
 
 /// One owned object as the caches keep it.
 #[derive(Clone, Debug)]
 pub struct Kept {
-    name: Box<str>,
-    /// `None`: cluster-scoped.
-    namespace: Option<Box<str>>,
-    uid: Option<Box<str>>,
-    resource_version: Option<Box<str>>,
+    /// Its name, namespace, the hash of what govcloud last applied, who
+    /// else edited its content, and the values of the [`READ_LABELS`], one
+    /// after another in one text ([`Text`]): one allocation where each was
+    /// one of its own (eleven, with the labels' list and the uid and
+    /// version no one read), at a province's 21,900 owned objects.
+    texts: Box<str>,
+    /// Where each [`Text`] ends in `texts`.
+    ends: [u32; TEXTS],
+    /// Which [`Text`]s it has (bit `i`: text `i`); an absent one is empty.
+    present: u16,
     /// Whether it is being deleted (its deletion mark is set).
     deleting: bool,
-    /// The [`READ_LABELS`] it has: each label's index there and its value.
-    labels: Box<[(u8, Box<str>)]>,
-    /// The hash of what govcloud last applied (`""`: none).
-    applied: Box<str>,
-    /// What its field-manager entries say (`slim` leaves only those read):
-    /// whether one is govcloud's from a create or update
-    /// ([`crate::ownership::has_update_entry`]), and who else edited its content
-    /// ([`crate::ownership::foreign_content_manager`]). The entries themselves
-    /// took about 300 bytes in six allocations.
+    /// Whether one of its field-manager entries is govcloud's from a create
+    /// or update ([`crate::ownership::has_update_entry`]); who else edited
+    /// its content ([`crate::ownership::foreign_content_manager`]) is
+    /// [`Text::Foreign`]. The entries themselves took about 300 bytes in six
+    /// allocations.
     update_entry: bool,
-    foreign: Option<Box<str>>,
-    /// Of the object's content, what the operator reads besides the comparison.
-    pub read: Read,
+    /// Of the object's content, what the operator reads besides the
+    /// comparison (`None`: nothing, as for most kinds).
+    read: Option<Box<Read>>,
     /// The whole object's print.
     pub print: Print,
 }
+
+/// The texts a [`Kept`] holds, in order; the [`READ_LABELS`] follow.
+#[derive(Clone, Copy)]
+enum Text {
+    Name,
+    Namespace,
+    Applied,
+    Foreign,
+}
+
+/// Where the first of the [`READ_LABELS`] is among a kept object's texts.
+const LABELS: usize = Text::Foreign as usize + 1;
+
+/// How many texts a kept object holds.
+const TEXTS: usize = LABELS + READ_LABELS.len();
+
+/// What is read of an object whose content is not read.
+static NOTHING_READ: Read = Read {
+    replicas: None,
+    ready_replicas: None,
+    updated_replicas: None,
+    replica_failure: None,
+    last_schedule: None,
+    last_success: None,
+    active: None,
+    quota: None,
+};
 
 /// What the operator reads of an owned object's content besides the
 /// comparison with what it would apply (the app's and the tenant's status,
@@ -104,112 +131,91 @@ impl Read {
     }
 }
 
-/// A kept object's kind, shared: the caches' keys hold one each (an
-/// `ApiResource` is five strings, copied into every key before).
-pub type KeptKind = std::sync::Arc<ApiResource>;
-
-impl Lookup for Kept {
-    type DynamicType = KeptKind;
-
-    fn kind(dt: &KeptKind) -> Cow<'_, str> {
-        dt.kind.as_str().into()
-    }
-
-    fn group(dt: &KeptKind) -> Cow<'_, str> {
-        dt.group.as_str().into()
-    }
-
-    fn version(dt: &KeptKind) -> Cow<'_, str> {
-        dt.version.as_str().into()
-    }
-
-    fn api_version(dt: &KeptKind) -> Cow<'_, str> {
-        dt.api_version.as_str().into()
-    }
-
-    fn plural(dt: &KeptKind) -> Cow<'_, str> {
-        dt.plural.as_str().into()
-    }
-
-    fn name(&self) -> Option<Cow<'_, str>> {
-        Some(Cow::Borrowed(&self.name))
-    }
-
-    fn namespace(&self) -> Option<Cow<'_, str>> {
-        self.namespace.as_deref().map(Cow::Borrowed)
-    }
-
-    fn resource_version(&self) -> Option<Cow<'_, str>> {
-        self.resource_version.as_deref().map(Cow::Borrowed)
-    }
-
-    fn uid(&self) -> Option<Cow<'_, str>> {
-        self.uid.as_deref().map(Cow::Borrowed)
-    }
-
-    /// The cache's key: kind, namespace and name. Not its version and uid,
-    /// which keys do not compare and the kept object holds already.
-    fn to_object_ref(&self, dyntype: KeptKind) -> ObjectRef<Self> {
-        let r = ObjectRef::new_with(&self.name, dyntype);
-        match &self.namespace {
-            Some(ns) => r.within(ns),
-            None => r,
-        }
-    }
-}
-
 impl Kept {
     /// What is kept of `o` (as the watch gave it, after `slim`).
     pub fn of(o: &DynamicObject) -> Kept {
+        Kept::of_in(o, &mut Bodies::default())
+    }
+
+    /// What is kept of `o`, its print's body shared with an equal one of
+    /// `bodies` (the other objects of its kind).
+    pub fn of_in(o: &DynamicObject, bodies: &mut Bodies) -> Kept {
         // The object as the comparison used to read it from the cache.
-        let print = serde_json::to_value(o).map(|v| Print::of(&v)).unwrap_or_default();
+        let print = serde_json::to_value(o).map(|v| Print::of_in(&v, bodies)).unwrap_or_default();
         let m = &o.metadata;
-        let labels = READ_LABELS
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| Some((i as u8, m.labels.as_ref()?.get(*k)?.as_str().into())))
-            .collect();
-        let applied = m.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str).unwrap_or_default();
+        let applied = m.annotations.as_ref().and_then(|a| a.get(APPLIED_HASH)).map(String::as_str);
+        let foreign = crate::ownership::foreign_content_manager(m);
+        let label = |k: &str| m.labels.as_ref()?.get(k).map(String::as_str);
+        let mut texts: [Option<&str>; TEXTS] = [None; TEXTS];
+        texts[Text::Name as usize] = Some(m.name.as_deref().unwrap_or_default());
+        texts[Text::Namespace as usize] = m.namespace.as_deref();
+        texts[Text::Applied as usize] = applied;
+        texts[Text::Foreign as usize] = foreign.as_deref();
+        for (i, k) in READ_LABELS.iter().enumerate() {
+            texts[LABELS + i] = label(k);
+        }
+        let read = Read::of(&o.data);
         Kept {
-            name: m.name.as_deref().unwrap_or_default().into(),
-            namespace: m.namespace.as_deref().map(Box::from),
-            uid: m.uid.as_deref().map(Box::from),
-            resource_version: m.resource_version.as_deref().map(Box::from),
             deleting: m.deletion_timestamp.is_some(),
-            labels,
-            applied: applied.into(),
             update_entry: crate::ownership::has_update_entry(m),
-            foreign: crate::ownership::foreign_content_manager(m).map(String::into_boxed_str),
-            read: Read::of(&o.data),
+            read: (read != NOTHING_READ).then(|| Box::new(read)),
             print,
+            ..Kept::with(texts)
         }
     }
 
     /// A deleted object: only its name is read.
-    fn gone(o: &DynamicObject) -> Kept {
+    pub(super) fn gone(o: &DynamicObject) -> Kept {
+        let mut texts: [Option<&str>; TEXTS] = [None; TEXTS];
+        texts[Text::Name as usize] = Some(o.metadata.name.as_deref().unwrap_or_default());
+        texts[Text::Namespace as usize] = o.metadata.namespace.as_deref();
+        Kept::with(texts)
+    }
+
+    /// A kept object holding `texts` (each [`Text`], then the
+    /// [`READ_LABELS`]' values) and nothing else.
+    fn with(texts: [Option<&str>; TEXTS]) -> Kept {
+        let mut joined = String::with_capacity(texts.iter().flatten().map(|t| t.len()).sum());
+        let (mut ends, mut present) = ([0u32; TEXTS], 0u16);
+        for (i, t) in texts.iter().enumerate() {
+            if let Some(t) = t {
+                joined.push_str(t);
+                present |= 1 << i;
+            }
+            // Each text is a name, label value, uid, version or hash the
+            // API server bounds far below 4 GiB.
+            ends[i] = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+        }
         Kept {
-            name: o.metadata.name.as_deref().unwrap_or_default().into(),
-            namespace: o.metadata.namespace.as_deref().map(Box::from),
-            uid: None,
-            resource_version: None,
+            texts: joined.into_boxed_str(),
+            ends,
+            present,
             deleting: false,
-            labels: Box::default(),
-            applied: Box::default(),
             update_entry: false,
-            foreign: None,
-            read: Read::default(),
+            read: None,
             print: Print::default(),
         }
     }
 
+    /// Text `i` (`None`: the object has none).
+    fn text(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        (self.present & (1 << i) != 0).then(|| self.texts.get(start..self.ends[i] as usize)).flatten()
+    }
+
     /// Its name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.text(Text::Name as usize).unwrap_or_default()
     }
 
     /// Its namespace (`None`: cluster-scoped).
     pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+        self.text(Text::Namespace as usize)
+    }
+
+    /// What the operator reads of its content besides the comparison.
+    pub fn read(&self) -> &Read {
+        self.read.as_deref().unwrap_or(&NOTHING_READ)
     }
 
     /// Whether its deletion mark is set.
@@ -220,7 +226,7 @@ impl Kept {
     /// The hash of what govcloud last applied, as the object's annotation
     /// records it (`""`: none).
     pub fn applied_hash(&self) -> &str {
-        &self.applied
+        self.text(Text::Applied as usize).unwrap_or_default()
     }
 
     /// Whether govcloud owns fields of it through a create's or update's
@@ -231,13 +237,12 @@ impl Kept {
 
     /// Who else edited its content ([`crate::ownership::foreign_content_manager`]).
     pub fn foreign_content_manager(&self) -> Option<&str> {
-        self.foreign.as_deref()
+        self.text(Text::Foreign as usize)
     }
 
     /// The value of `key`, one of [`READ_LABELS`] (any other: `None`).
     pub fn label(&self, key: &str) -> Option<&str> {
-        let i = READ_LABELS.iter().position(|k| *k == key)? as u8;
-        self.labels.iter().find(|(at, _)| *at == i).map(|(_, v)| &**v)
+        self.text(LABELS + READ_LABELS.iter().position(|k| *k == key)?)
     }
 
     /// Whether its labels say it is `owner`'s ([`crate::ownership::labelled_for`]).
@@ -250,42 +255,6 @@ impl Kept {
 /// (`ownership::labelled_for`, the owner index) and, of
 /// a workload, its zone (the check of `--cluster` at start).
 pub const READ_LABELS: [&str; 5] = [MANAGED_BY, OWNER_KIND, OWNER_NAME, OWNER_NAMESPACE, ZONE];
-
-/// Fills a cache of [`Kept`] objects from the watch events of whole ones.
-pub struct KeptWriter(Writer<Kept>, KeptKind);
-
-impl KeptWriter {
-    /// A writer for objects of `resource`.
-    pub fn new(resource: ApiResource) -> KeptWriter {
-        let kind = KeptKind::new(resource);
-        KeptWriter(Writer::new(kind.clone()), kind)
-    }
-
-    /// The kind its cache's keys share.
-    pub fn kind(&self) -> KeptKind {
-        self.1.clone()
-    }
-
-    /// The cache it fills.
-    pub fn as_reader(&self) -> Store<Kept> {
-        self.0.as_reader()
-    }
-
-    /// Records one watch event.
-    pub fn event(&mut self, ev: &watcher::Event<DynamicObject>) {
-        use watcher::Event;
-        let kept = match ev {
-            Event::Apply(o) => Event::Apply(Kept::of(o)),
-            Event::Delete(o) => Event::Delete(Kept::gone(o)),
-            Event::Init => Event::Init,
-            Event::InitApply(o) => Event::InitApply(Kept::of(o)),
-            Event::InitDone => Event::InitDone,
-        };
-        // The cache's copy (kube's writer clones what it is given) on the
-        // pages of what lasts.
-        govcloud_core::memory::lasting(|| self.0.apply_watcher_event(&kept));
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -19,17 +19,71 @@
 //! The hashes are SipHash with a key drawn at random once per process, so
 //! no one who writes an object can make two different contents collide;
 //! prints are never stored or compared across processes.
+//!
+//! A print is in two parts: what is under the object's `metadata` and
+//! `status` (its own), and the rest, its body (`spec`, `rules`, `data`,
+//! ...). Many objects of a kind have the same body (a tenant's default
+//! policies, quotas, bindings in every namespace); made with [`Bodies`],
+//! objects with equal bodies share one.
 
+use std::collections::HashSet;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use super::super::quantity::Quantity;
 
-/// The print of one object.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Print(Box<[u64]>);
+/// The print of one object: its own part and its body, each sorted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Print {
+    own: Box<[u64]>,
+    body: Arc<[u64]>,
+}
+
+impl Default for Print {
+    fn default() -> Self {
+        Print { own: Box::default(), body: Arc::from([]) }
+    }
+}
+
+/// The bodies of the prints made so far, each held once: objects of a
+/// kind with equal bodies share one ([`Print::of_in`]). A body no print
+/// holds any longer is let go as more are made.
+#[derive(Debug, Default)]
+pub struct Bodies {
+    held: HashSet<Arc<[u64]>>,
+    /// How many were held after the last letting go.
+    kept_at: usize,
+}
+
+impl Bodies {
+    /// `words` (sorted, without repeats), shared with an equal body made before.
+    fn intern(&mut self, words: Vec<u64>) -> Arc<[u64]> {
+        if let Some(held) = self.held.get(words.as_slice()) {
+            return held.clone();
+        }
+        // Let go of the bodies only this holds, each time the held ones
+        // have doubled: the work is spread over the bodies made.
+        if self.held.len() >= 2 * self.kept_at + 64 {
+            self.held.retain(|b| Arc::strong_count(b) > 1);
+            self.kept_at = self.held.len();
+        }
+        let body: Arc<[u64]> = Arc::from(words);
+        self.held.insert(body.clone());
+        body
+    }
+
+    /// How many bodies are held.
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+}
 
 /// What a hash marks.
 #[derive(Hash)]
@@ -105,28 +159,57 @@ fn walk(path: u64, v: &Value, out: &mut Vec<u64>) {
     }
 }
 
+/// The keys of an object whose nodes are the object's own part of its print.
+const OWN: [&str; 2] = ["metadata", "status"];
+
 impl Print {
-    /// The print of `actual`.
+    /// The print of `actual`, its body its own.
     pub fn of(actual: &Value) -> Print {
-        let mut out = Vec::new();
-        walk(ROOT, actual, &mut out);
-        out.sort_unstable();
-        out.dedup();
-        Print(out.into_boxed_slice())
+        Print::of_in(actual, &mut Bodies::default())
     }
 
-    /// Hashes held (each 8 bytes).
+    /// The print of `actual`, its body shared with an equal one of `bodies`.
+    pub fn of_in(actual: &Value, bodies: &mut Bodies) -> Print {
+        let (mut own, mut body) = (Vec::new(), Vec::new());
+        match actual {
+            Value::Object(m) => {
+                body.extend([hash(ROOT, Mark::Present), hash(ROOT, Mark::Object)]);
+                for (k, c) in m {
+                    let out = if OWN.contains(&k.as_str()) { &mut own } else { &mut body };
+                    walk(hash(ROOT, Mark::Key(k)), c, out);
+                }
+            }
+            other => walk(ROOT, other, &mut body),
+        }
+        for part in [&mut own, &mut body] {
+            part.sort_unstable();
+            part.dedup();
+        }
+        Print { own: own.into_boxed_slice(), body: bodies.intern(body) }
+    }
+
+    /// Hashes held (each 8 bytes), its body's included.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.own.len() + self.body.len()
+    }
+
+    /// Hashes of its own part (each 8 bytes), not its body's.
+    pub fn own_len(&self) -> usize {
+        self.own.len()
+    }
+
+    /// Whether its body is the one `other` holds (not merely an equal one).
+    pub fn shares_body(&self, other: &Print) -> bool {
+        Arc::ptr_eq(&self.body, &other.body)
     }
 
     /// Whether the print holds nothing (of no object).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.own.is_empty() && self.body.is_empty()
     }
 
     fn has(&self, h: u64) -> bool {
-        self.0.binary_search(&h).is_ok()
+        self.own.binary_search(&h).is_ok() || self.body.binary_search(&h).is_ok()
     }
 
     /// [`object_contains`](super::object_contains) of the printed object

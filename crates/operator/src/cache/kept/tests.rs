@@ -133,8 +133,8 @@ fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
     let d = desired().into_iter().find(|d| d["kind"] == "Deployment").expect("a Deployment");
     let o = live(&d);
     let kept = Kept::of(&o);
-    assert_eq!(kept.read.ready_replicas, Some(2));
-    assert_eq!(kept.read.replicas, o.data.pointer("/spec/replicas").and_then(Value::as_i64));
+    assert_eq!(kept.read().ready_replicas, Some(2));
+    assert_eq!(kept.read().replicas, o.data.pointer("/spec/replicas").and_then(Value::as_i64));
     assert_eq!(
         (kept.name(), kept.namespace()),
         (o.metadata.name.as_deref().expect("name"), o.metadata.namespace.as_deref())
@@ -150,6 +150,37 @@ fn it_keeps_what_the_operator_reads_and_less_than_the_object() {
     );
     let whole_bytes = whole(&o).to_string().len();
     assert!(kept.print.len() * 8 < whole_bytes, "print {} words, object {whole_bytes} bytes", kept.print.len());
+    // Its texts in one allocation, no larger than they are; what is read
+    // of a kind whose content is not read takes no allocation at all.
+    let m = &o.metadata;
+    let texts = [m.name.as_deref(), m.namespace.as_deref()];
+    assert!(kept.texts.len() >= texts.iter().flatten().map(|t| t.len()).sum::<usize>());
+    assert!(kept.texts.len() <= 512, "{} bytes of text", kept.texts.len());
+    assert!(std::mem::size_of::<Kept>() <= 96, "{} bytes inline", std::mem::size_of::<Kept>());
+    let policy = desired().into_iter().find(|d| d["kind"] == "NetworkPolicy").expect("a NetworkPolicy");
+    assert!(Kept::of(&live(&policy)).read.is_none(), "nothing read of a NetworkPolicy");
+}
+
+/// A text that is absent is told from one that is empty, whichever texts
+/// come before and after it.
+#[test]
+fn absent_and_empty_texts_are_told_apart() {
+    for mask in 0u16..(1 << 4) {
+        let pick = |i: usize, v: &'static str| (mask & (1 << i) != 0).then_some(v);
+        let mut texts: [Option<&str>; TEXTS] = [None; TEXTS];
+        texts[Text::Name as usize] = Some("web");
+        texts[Text::Namespace as usize] = pick(0, "");
+        texts[Text::Applied as usize] = pick(1, "abc");
+        texts[Text::Foreign as usize] = pick(2, "");
+        texts[LABELS + 2] = pick(3, "portal");
+        let kept = Kept::with(texts);
+        assert_eq!(kept.name(), "web");
+        assert_eq!(kept.namespace(), pick(0, ""));
+        assert_eq!(kept.applied_hash(), pick(1, "abc").unwrap_or_default());
+        assert_eq!(kept.foreign_content_manager(), pick(2, ""));
+        assert_eq!(kept.label(READ_LABELS[2]), pick(3, "portal"));
+        assert_eq!(kept.label(READ_LABELS[1]), None);
+    }
 }
 
 /// Every decision read from a kept object's metadata (whose it is, its
@@ -211,12 +242,12 @@ fn the_kept_metadata_decides_as_the_whole_metadata() {
         assert_eq!(kept.foreign_content_manager(), foreign_content_manager(m).as_deref());
         assert_eq!(kept.deleting(), m.deletion_timestamp.is_some());
         assert_eq!((Some(kept.name()), kept.namespace()), (m.name.as_deref(), m.namespace.as_deref()));
-        // uid and version as the store reads them (kube's `Lookup`).
-        use kube::runtime::reflector::Lookup;
-        assert_eq!(
-            (Lookup::uid(&kept).as_deref(), Lookup::resource_version(&kept).as_deref()),
-            (m.uid.as_deref(), m.resource_version.as_deref())
-        );
+        // Nothing reads its uid and version: they are not kept, nor
+        // anything but the texts above.
+        let texts = [Some(kept.name()), kept.namespace(), Some(kept.applied_hash()), kept.foreign_content_manager()];
+        let labels = READ_LABELS.iter().filter_map(|k| kept.label(k));
+        let held = texts.into_iter().flatten().chain(labels).map(str::len).sum::<usize>();
+        assert_eq!(kept.texts.len(), held, "{}", kept.texts);
         checked += 1;
     }
     assert!(checked > 300, "{checked} objects");

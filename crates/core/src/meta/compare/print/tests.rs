@@ -23,7 +23,7 @@ fn arb_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 48, 5, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(prop::sample::select(vec!["a", "b", "c", "spec", "x"]), inner, 0..4)
+            prop::collection::btree_map(prop::sample::select(vec!["a", "b", "c", "spec", "status", "x"]), inner, 0..4)
                 .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
     })
@@ -106,11 +106,47 @@ proptest! {
             m.insert("apiVersion".into(), json!("v1"));
             m.insert("kind".into(), json!("Thing"));
         }
-        let print = Print::of(&actual);
+        // Made after another object with the same body (another name, no
+        // status): it shares that body and still answers as its own object.
+        let mut bodies = Bodies::default();
+        let mut other = actual.clone();
+        other["metadata"] = json!({"name": "another"});
+        if let Some(m) = other.as_object_mut() { m.remove("status"); }
+        let first = Print::of_in(&other, &mut bodies);
+        let print = Print::of_in(&actual, &mut bodies);
+        prop_assert!(print.shares_body(&first));
+        prop_assert_eq!(&print, &Print::of(&actual));
         prop_assert_eq!(print.contains_object(&desired), object_contains(&actual, &desired), "actual {} desired {}", actual, desired);
+        prop_assert_eq!(first.contains_object(&desired), object_contains(&other, &desired), "actual {} desired {}", other, desired);
         // And of itself, always.
         prop_assert!(print.contains_object(&actual));
     }
+}
+
+/// Objects with equal bodies share one; another body is another; a body no
+/// print holds is let go as more are made.
+#[test]
+fn equal_bodies_are_held_once_and_let_go_when_unheld() {
+    let object = |name: &str, spec: Value| json!({"metadata": {"name": name}, "spec": spec, "status": {"n": name}});
+    let mut bodies = Bodies::default();
+    let a = Print::of_in(&object("a", json!({"x": 1})), &mut bodies);
+    let b = Print::of_in(&object("b", json!({"x": 1})), &mut bodies);
+    let c = Print::of_in(&object("c", json!({"x": 2})), &mut bodies);
+    assert!(a.shares_body(&b) && !a.shares_body(&c));
+    assert_eq!(bodies.len(), 2);
+    // Their own parts differ; each answers for itself only.
+    assert!(a.contains_object(&json!({"metadata": {"name": "a"}, "status": {"n": "a"}, "spec": {"x": 1}})));
+    assert!(!b.contains_object(&json!({"metadata": {"name": "a"}})));
+    assert!(!b.contains_object(&json!({"status": {"n": "a"}})));
+    assert!(!c.contains_object(&json!({"spec": {"x": 1}})));
+    // Thousands of bodies made and dropped: those held stay few.
+    for i in 0..5000 {
+        drop(Print::of_in(&object("t", json!({"x": i + 10})), &mut bodies));
+        assert!(bodies.len() <= 2 * 2 + 64 + 1, "{} bodies held after {i}", bodies.len());
+    }
+    // Those still held are still shared.
+    let d = Print::of_in(&object("d", json!({"x": 1})), &mut bodies);
+    assert!(d.shares_body(&a));
 }
 
 #[test]
