@@ -141,7 +141,7 @@ impl AdminTier {
             task.abort();
             let _ = task.await;
         }
-        // An empty relist: the cache and the owner index forget every object.
+        // An empty relist: the caches (and the owner index in the kept one) forget every object.
         let mut writer = self.writer.lock().await;
         for ev in [watcher::Event::Init, watcher::Event::InitDone] {
             writer.0.apply_watcher_event(&ev);

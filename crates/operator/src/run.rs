@@ -178,8 +178,8 @@ pub async fn run(client: Client, opts: Options) -> std::result::Result<(), Start
     let mut owned = OwnedCaches::default();
     for owned_kind in govcloud_core::meta::kinds::always_served() {
         let (kind, namespaced, ar) = (owned_kind.kind, owned_kind.namespaced, owned_kind.api_resource());
-        // The cache keeps each object compact (`cache::Kept`); the events
-        // carry it whole to the index, the echo filter and the triggers.
+        // The cache keeps each object compact (`cache::Kept`) and indexes it
+        // by owner; the events carry it whole to the echo filter and the triggers.
         let mut writer = cache::KeptWriter::new();
         let store = writer.as_reader();
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
